@@ -1,0 +1,57 @@
+// Due times on China's statutory calendar: chinese-days plus the override table (DESIGN §2).
+import * as chineseDays from 'chinese-days';
+import { deadlineAfter, deadlineBefore, workdaysBetween, shiftWorkdays, shanghaiDay, endOfDay } from '../domain/calendar';
+import type { Duration } from '../domain/types';
+import type { Db } from '../db';
+
+/** chinese-days carries holiday data for these years only; later years read as plain Monday–Friday weeks. */
+const KNOWN_FIRST_YEAR = 2004;
+const KNOWN_LAST_YEAR = 2026;
+
+export interface Deadlines {
+  dueAt: string;
+  remindAt: string | null;
+  /** false when a day counted lies outside the years the calendar knows and no override covers it. */
+  calendarKnown: boolean;
+}
+
+export interface DeadlineInput {
+  length: Duration;
+  reminderBefore?: Duration;
+  /** Resume a paused clock: the old due time moves on by the working time the request was paused. */
+  resume?: { dueAt: string; pausedAt: string };
+}
+
+export async function workdayPredicate(db: Db) {
+  const overrides = new Map((await db.selectFrom('calendar_overrides').select(['day', 'is_workday']).execute()).map((r) => [r.day, r.is_workday]));
+  const state = { known: true };
+  const isWorkday = (day: string): boolean => {
+    const o = overrides.get(day);
+    if (o !== undefined) return o;
+    const year = Number(day.slice(0, 4));
+    if (year < KNOWN_FIRST_YEAR || year > KNOWN_LAST_YEAR) state.known = false;
+    return chineseDays.isWorkday(day);
+  };
+  return { isWorkday, state };
+}
+
+export async function computeDeadlines(db: Db, input: DeadlineInput, now = new Date()): Promise<Deadlines> {
+  const { isWorkday, state } = await workdayPredicate(db);
+  let due: Date;
+  if (input.resume) {
+    const oldDue = new Date(input.resume.dueAt);
+    const pausedAt = new Date(input.resume.pausedAt);
+    due =
+      'workingDays' in input.length
+        ? endOfDay(shiftWorkdays(shanghaiDay(oldDue), workdaysBetween(pausedAt, now, isWorkday), isWorkday))
+        : new Date(oldDue.getTime() + (now.getTime() - pausedAt.getTime()));
+  } else {
+    due = deadlineAfter(now, input.length, isWorkday);
+  }
+  const remind = input.reminderBefore ? deadlineBefore(due, input.reminderBefore, isWorkday) : null;
+  return {
+    dueAt: due.toISOString(),
+    remindAt: remind && remind > now ? remind.toISOString() : null,
+    calendarKnown: state.known,
+  };
+}

@@ -1,0 +1,209 @@
+// Read-model side of the human-task mechanism: every write is idempotent (keyed on task id and step).
+import type { Db } from '../db';
+import { appendAudit } from '../db/repositories/audit';
+import { notify } from '../db/repositories/notifications';
+import { findOrganisation, getOrganisation } from '../db/repositories/organisations';
+import type { ActorRef } from '../domain/types';
+
+export interface OpenTaskInput {
+  taskId: string;
+  requestId: string;
+  workflowId: string;
+  kind: string;
+  candidateRole: string;
+  candidateOrg: string;
+  candidateUser: string | null;
+  article: string;
+  dueAt: string;
+  remindAt: string | null;
+  calendarKnown: boolean;
+}
+
+export interface DecisionInput {
+  taskId: string;
+  actor: ActorRef;
+  decision: string;
+  reason: string | null;
+  form: Record<string, unknown> | null;
+}
+
+const candidates = (t: { candidate_org: string; candidate_role: string; candidate_user: string | null }) =>
+  t.candidate_user ? { user: t.candidate_user } : { org: t.candidate_org, role: t.candidate_role };
+
+export function taskActivities(db: Db) {
+  return {
+    async openTask(t: OpenTaskInput): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const row = await tx
+          .insertInto('tasks')
+          .values({
+            id: t.taskId,
+            request_id: t.requestId,
+            workflow_id: t.workflowId,
+            kind: t.kind,
+            candidate_role: t.candidateRole,
+            candidate_org: t.candidateOrg,
+            candidate_user: t.candidateUser,
+            status: 'open',
+            article: t.article,
+            due_at: t.dueAt,
+            remind_at: t.remindAt,
+            due_calendar_known: t.calendarKnown,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return;
+        await appendAudit(tx, {
+          eventKey: `task:${t.taskId}:opened`,
+          requestId: t.requestId,
+          taskId: t.taskId,
+          actor: { sub: 'system', org: null, role: 'system' },
+          action: 'task_opened',
+          article: t.article,
+          newValue: { kind: t.kind, candidateRole: t.candidateRole, candidateOrg: t.candidateOrg, dueAt: t.dueAt, calendarKnown: t.calendarKnown },
+        });
+        await notify(tx, {
+          key: `task:${t.taskId}:opened`,
+          to: candidates(row),
+          kind: 'task_assigned',
+          requestId: t.requestId,
+          taskId: t.taskId,
+          message: `New task ${t.kind}, due ${t.dueAt}`,
+        });
+      });
+    },
+
+    async remindTask(taskId: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable('tasks')
+          .set({ reminded_at: new Date() })
+          .where('id', '=', taskId)
+          .where('status', '=', 'open')
+          .where('reminded_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return;
+        await notify(tx, {
+          key: `task:${taskId}:reminder`,
+          to: candidates(row),
+          kind: 'task_reminder',
+          requestId: row.request_id,
+          taskId,
+          message: `Task ${row.kind} is due ${row.due_at.toISOString()}`,
+        });
+      });
+    },
+
+    /** Past due: marked overdue and the supervisor of the candidate organisation's level is told. Never decided. */
+    async markTaskOverdue(taskId: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable('tasks')
+          .set({ overdue_at: new Date() })
+          .where('id', '=', taskId)
+          .where('status', '=', 'open')
+          .where('overdue_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return;
+        const org = await getOrganisation(tx, row.candidate_org);
+        const supervision = org && (await findOrganisation(tx, 'supervision', org.level, org.region));
+        await notify(tx, {
+          key: `task:${taskId}:overdue`,
+          to: { org: supervision?.id ?? row.candidate_org, role: 'supervisor' },
+          kind: 'task_overdue',
+          requestId: row.request_id,
+          taskId,
+          message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is overdue`,
+        });
+        await appendAudit(tx, {
+          eventKey: `task:${taskId}:overdue`,
+          requestId: row.request_id,
+          taskId,
+          actor: { sub: 'system', org: null, role: 'system' },
+          action: 'task_overdue',
+          article: 'Art. 32',
+          newValue: { dueAt: row.due_at.toISOString(), supervisor: supervision?.id ?? null },
+        });
+      });
+    },
+
+    async recordDecision(d: DecisionInput): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable('tasks')
+          .set({
+            status: 'completed',
+            decision: d.decision,
+            reason: d.reason,
+            form: JSON.stringify(d.form),
+            decided_by: d.actor.sub,
+            completed_at: new Date(),
+          })
+          .where('id', '=', d.taskId)
+          .where('status', '=', 'open')
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return;
+        await appendAudit(tx, {
+          eventKey: `task:${d.taskId}:completed`,
+          requestId: row.request_id,
+          taskId: d.taskId,
+          actor: d.actor,
+          action: 'task_completed',
+          article: row.article,
+          decision: d.decision,
+          reason: d.reason,
+          oldValue: { status: 'open' },
+          newValue: { status: 'completed', decision: d.decision, form: d.form },
+        });
+      });
+    },
+
+    async cancelTasks(input: { taskIds: string[]; actor: ActorRef; reason: string | null; article: string }): Promise<void> {
+      if (!input.taskIds.length) return;
+      await db.transaction().execute(async (tx) => {
+        const rows = await tx
+          .updateTable('tasks')
+          .set({ status: 'cancelled', reason: input.reason, completed_at: new Date() })
+          .where('id', 'in', input.taskIds)
+          .where('status', '=', 'open')
+          .returningAll()
+          .execute();
+        for (const row of rows)
+          await appendAudit(tx, {
+            eventKey: `task:${row.id}:cancelled`,
+            requestId: row.request_id,
+            taskId: row.id,
+            actor: input.actor,
+            action: 'task_cancelled',
+            article: input.article,
+            reason: input.reason,
+            oldValue: { status: 'open' },
+            newValue: { status: 'cancelled' },
+          });
+      });
+    },
+
+    /** Claim (assignee = actor) or give back (assignee = null); `step` keeps repeated claims distinct in the trail. */
+    async setAssignee(input: { taskId: string; actor: ActorRef; assignee: string | null; step: number }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const before = await tx.selectFrom('tasks').select(['assignee', 'request_id', 'article']).where('id', '=', input.taskId).executeTakeFirst();
+        if (!before) return;
+        const inserted = await appendAudit(tx, {
+          eventKey: `task:${input.taskId}:assignee:${input.step}`,
+          requestId: before.request_id,
+          taskId: input.taskId,
+          actor: input.actor,
+          action: input.assignee ? 'task_claimed' : 'task_unclaimed',
+          article: before.article,
+          oldValue: { assignee: before.assignee },
+          newValue: { assignee: input.assignee },
+        });
+        if (inserted) await tx.updateTable('tasks').set({ assignee: input.assignee }).where('id', '=', input.taskId).execute();
+      });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// buildApp(deps): the Fastify API. It reads PostgreSQL and writes only through the Temporal client.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import { registerAuth } from './auth';
+import { registerProblemHandlers } from './problem';
+import { catalogRoutes } from './routes/catalog';
+import { notificationRoutes } from './routes/notifications';
+import { requestRoutes } from './routes/requests';
+import { taskRoutes } from './routes/tasks';
+import type { ApiDeps, App } from './types';
+
+export async function buildApp(deps: ApiDeps): Promise<App> {
+  const app = Fastify({
+    logger: deps.logger === undefined ? false : deps.logger === false ? false : { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerProblemHandlers(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Public Data Workflows', version: '0.1.0', description: 'Procedures of the Rizhao Measures for Public Data Management as durable workflows' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerAuth(app, deps.jwtSecret);
+
+  app.get('/health', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } }, async (_request, reply) => {
+    const check = async (f: () => Promise<unknown>) => f().then(() => 'ok' as const, () => 'unavailable' as const);
+    const [database, temporal] = await Promise.all([
+      check(() => sql`select 1`.execute(deps.db)),
+      check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+    ]);
+    const ok = database === 'ok' && temporal === 'ok';
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
+  });
+
+  await app.register(async (scope) => {
+    const s = scope as unknown as App;
+    requestRoutes(s, deps);
+    taskRoutes(s, deps);
+    catalogRoutes(s, deps);
+    notificationRoutes(s, deps);
+  });
+  return app;
+}

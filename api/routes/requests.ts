@@ -1,0 +1,195 @@
+// Requests: submit a share request, list and read one's requests, their history, cancel, reply.
+import { createHash, randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { listAudit } from '../../db/repositories/audit';
+import { getCatalogEntry } from '../../db/repositories/catalog';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
+import { shareFormViolations, type ShareRequestForm } from '../../domain/share';
+import { awaitSubmittedUpdate, cancelRequestUpdate, completeTaskUpdate, workflowIdFor, WORKFLOW_TYPES, type ShareRequestInput } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { invalid, problem, ProblemError } from '../problem';
+import type { ApiDeps, App } from '../types';
+import { decodeCursor, encodeCursor, requestView, visibleRequest } from '../views';
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+const ShareRequestBody = Type.Object(
+  {
+    catalogEntryId: Type.String({ minLength: 1, maxLength: 200, description: 'The catalog entry whose data is requested' }),
+    scenario: Type.String({ minLength: 1, maxLength: 4000, description: 'Application scenario (应用场景, Art. 15)' }),
+    statutoryDuty: Type.String({ minLength: 1, maxLength: 4000, description: 'The statutory duty or public service it serves (Art. 15)' }),
+    fields: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 200, uniqueItems: true })),
+    commitment: Type.Object(
+      { authenticity: Type.Boolean(), compliance: Type.Boolean(), security: Type.Boolean() },
+      { description: 'Commitment to authenticity, compliance and security (Art. 15); each must be true' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SHARE_ARTICLES = { scenario: 'Art. 15', statutoryDuty: 'Art. 15', commitment: 'Art. 15' };
+
+/** Stable JSON: the same body always hashes the same, whatever its key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** A retried POST with the same Idempotency-Key names the same request (and so the same workflow). */
+function requestIdFor(sub: string, key: string | undefined): string {
+  if (!key) return randomUUID();
+  const h = createHash('sha256').update(`${sub}\n${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function requestRoutes(app: App, deps: ApiDeps): void {
+  const { db, temporal } = deps;
+
+  app.post(
+    '/share-requests',
+    {
+      schema: {
+        tags: ['requests'],
+        summary: 'Request shared data of a catalog entry (Art. 14–15)',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: ShareRequestBody,
+      },
+      config: { articles: SHARE_ARTICLES },
+    },
+    async (request, reply) => {
+      requireRole(request, 'agency_applicant');
+      const actor = request.actor;
+      const org = await getOrganisation(db, actor.org);
+      if (org?.kind !== 'agency') throw problem('Forbidden', 'Only a public management and service agency may request shared data (Art. 14)', 'Art. 14');
+      const form = request.body as ShareRequestForm;
+      const entry = await getCatalogEntry(db, form.catalogEntryId);
+      if (!entry)
+        throw new ProblemError('InvalidInput', `No catalog entry ${form.catalogEntryId}`, [
+          { field: 'body.catalogEntryId', rule: 'exists', message: 'must name a catalog entry' },
+        ]);
+      if (entry.status !== 'published')
+        throw new ProblemError('InvalidInput', `Catalog entry ${entry.id} is ${entry.status}`, [
+          { field: 'body.catalogEntryId', rule: 'published', message: `the entry is ${entry.status}` },
+        ]);
+      const violations = shareFormViolations(form, entry.fields);
+      if (violations.length) throw invalid(violations);
+
+      const key = request.headers['idempotency-key'] as string | undefined;
+      const requestId = requestIdFor(actor.sub, key);
+      const payloadHash = createHash('sha256').update(canonical(form)).digest('hex');
+      const existing = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+      if (existing) {
+        if (existing.payload_hash !== payloadHash) throw problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
+        return reply.code(200).send(await requestView(db, existing));
+      }
+      const input: ShareRequestInput = { requestId, applicant: actor, form, payloadHash, policy: deps.sharePolicy };
+      const handle = await temporal.workflow.start(WORKFLOW_TYPES.share, {
+        workflowId: workflowIdFor('share', requestId),
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      await handle.executeUpdate(awaitSubmittedUpdate);
+      const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+      return reply.code(201).header('location', `/requests/${requestId}`).send(await requestView(db, row));
+    },
+  );
+
+  app.get(
+    '/requests',
+    {
+      schema: {
+        tags: ['requests'],
+        summary: "The caller's own requests, newest first",
+        querystring: Type.Object({
+          type: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
+          status: Type.Optional(Type.Union(REQUEST_STATUSES.map((s) => Type.Literal(s)))),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+      },
+    },
+    async (request) => {
+      const { type, status, cursor, limit } = request.query;
+      const after = decodeCursor(cursor, 2);
+      let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', request.actor.sub);
+      if (type) q = q.where('type', '=', type);
+      if (status) q = q.where('status', '=', status);
+      if (after) q = q.where((eb) => eb.or([eb('created_at', '<', new Date(after[0])), eb.and([eb('created_at', '=', new Date(after[0])), eb('id', '<', after[1])])]));
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => ({ id: r.id, type: r.type, status: r.status, catalogEntryId: r.catalog_entry_id, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() })),
+        nextCursor: rows.length > limit ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+      };
+    },
+  );
+
+  app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id } }, async (request) =>
+    requestView(db, await visibleRequest(db, request.actor, request.params.id)),
+  );
+
+  app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id } }, async (request) => {
+    const row = await visibleRequest(db, request.actor, request.params.id);
+    const events = await listAudit(db, row.id);
+    return {
+      items: events.map((e) => ({
+        at: e.at.toISOString(),
+        action: e.action,
+        actor: { sub: e.actor_sub, org: e.actor_org, role: e.actor_role },
+        taskId: e.task_id,
+        decision: e.decision,
+        reason: e.reason,
+        article: e.article,
+        oldValue: e.old_value,
+        newValue: e.new_value,
+      })),
+    };
+  });
+
+  app.post(
+    '/requests/:id/cancel',
+    {
+      schema: {
+        tags: ['requests'],
+        summary: 'Withdraw one’s own request; its open tasks are cancelled',
+        params: Id,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false })),
+      },
+    },
+    async (request) => {
+      const row = await visibleRequest(db, request.actor, request.params.id);
+      if (row.applicant_sub !== request.actor.sub) throw problem('Forbidden', 'Only the applicant may cancel the request');
+      if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
+      return temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor: request.actor, reason: request.body?.reason }] });
+    },
+  );
+
+  app.post(
+    '/requests/:id/reply',
+    {
+      schema: {
+        tags: ['requests'],
+        summary: 'Answer the reviewers’ request for information; review resumes',
+        params: Id,
+        body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 8000 }), form: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const row = await visibleRequest(db, request.actor, request.params.id);
+      if (row.applicant_sub !== request.actor.sub) throw problem('Forbidden', 'Only the applicant may reply');
+      const task = await db.selectFrom('tasks').select('id').where('request_id', '=', row.id).where('kind', 'like', '%_APPLICANT_REPLY').where('status', '=', 'open').executeTakeFirst();
+      if (!task) throw problem('RequestNotActive', 'No information was requested, or it was already given');
+      return temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, {
+        args: [{ taskId: task.id, actor: request.actor, decision: 'REPLY', reason: request.body.message, form: request.body.form }],
+      });
+    },
+  );
+}

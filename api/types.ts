@@ -1,0 +1,16 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Client } from '@temporalio/client';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { Db } from '../db';
+import type { SharePolicy } from '../domain/share';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  jwtSecret: string;
+  sharePolicy: SharePolicy;
+  logger?: boolean | { level: string };
+}

@@ -1,0 +1,41 @@
+import type { Executor } from '../index';
+
+export interface AuditInput {
+  eventKey: string;
+  requestId: string | null;
+  taskId?: string | null;
+  actor: { sub: string; org: string | null; role: string };
+  action: string;
+  article: string;
+  decision?: string | null;
+  reason?: string | null;
+  oldValue?: unknown;
+  newValue?: unknown;
+}
+
+/** Appends one audit event; a replayed activity with the same key adds nothing. Returns whether it was new. */
+export async function appendAudit(db: Executor, e: AuditInput): Promise<boolean> {
+  const res = await db
+    .insertInto('audit_events')
+    .values({
+      event_key: e.eventKey,
+      request_id: e.requestId,
+      task_id: e.taskId ?? null,
+      actor_sub: e.actor.sub,
+      actor_org: e.actor.org,
+      actor_role: e.actor.role,
+      action: e.action,
+      article: e.article,
+      decision: e.decision ?? null,
+      reason: e.reason ?? null,
+      old_value: JSON.stringify(e.oldValue ?? null),
+      new_value: JSON.stringify(e.newValue ?? null),
+    })
+    .onConflict((oc) => oc.column('event_key').doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export function listAudit(db: Executor, requestId: string) {
+  return db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).orderBy('id').execute();
+}

@@ -1,0 +1,36 @@
+import type { Insertable } from 'kysely';
+import type { Executor } from '../index';
+import type { CatalogEntriesTable } from '../schema';
+
+/** Inserts catalog entries at version 1, each with its first version snapshot. */
+export async function insertCatalogEntries(db: Executor, entries: Insertable<CatalogEntriesTable>[], changedBy: string): Promise<void> {
+  for (const e of entries) {
+    const row = await db.insertInto('catalog_entries').values(e).onConflict((oc) => oc.column('id').doNothing()).returningAll().executeTakeFirst();
+    if (row)
+      await db
+        .insertInto('catalog_entry_versions')
+        .values({ entry_id: row.id, version: row.version, snapshot: JSON.stringify(row), changed_by: changedBy, change_request_id: null })
+        .execute();
+  }
+}
+
+export function getCatalogEntry(db: Executor, id: string) {
+  return db.selectFrom('catalog_entries').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface CatalogFilter {
+  provider?: string;
+  shareAttribute?: string;
+  openAttribute?: string;
+  after?: string;
+  limit: number;
+}
+
+export function listCatalogEntries(db: Executor, f: CatalogFilter) {
+  let q = db.selectFrom('catalog_entries').selectAll();
+  if (f.provider) q = q.where('provider_org_id', '=', f.provider);
+  if (f.shareAttribute) q = q.where('share_attribute', '=', f.shareAttribute);
+  if (f.openAttribute) q = q.where('open_attribute', '=', f.openAttribute);
+  if (f.after) q = q.where('id', '>', f.after);
+  return q.orderBy('id').limit(f.limit).execute();
+}

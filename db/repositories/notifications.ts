@@ -1,0 +1,42 @@
+import type { Executor } from '../index';
+
+export interface NotificationInput {
+  key: string;
+  to: { org?: string | null; role?: string | null; user?: string | null };
+  kind: string;
+  requestId?: string | null;
+  taskId?: string | null;
+  message: string;
+}
+
+export async function notify(db: Executor, n: NotificationInput): Promise<void> {
+  await db
+    .insertInto('notifications')
+    .values({
+      notification_key: n.key,
+      recipient_org: n.to.org ?? null,
+      recipient_role: n.to.role ?? null,
+      recipient_user: n.to.user ?? null,
+      kind: n.kind,
+      request_id: n.requestId ?? null,
+      task_id: n.taskId ?? null,
+      message: n.message,
+    })
+    .onConflict((oc) => oc.column('notification_key').doNothing())
+    .execute();
+}
+
+/** A person's notifications: addressed to them, or to a role they hold in their organisation. */
+export function listNotifications(db: Executor, who: { sub: string; org: string; roles: string[] }, afterId: string | null, limit: number) {
+  let q = db
+    .selectFrom('notifications')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('recipient_user', '=', who.sub),
+        eb.and([eb('recipient_user', 'is', null), eb('recipient_org', '=', who.org), eb('recipient_role', 'in', who.roles)]),
+      ]),
+    );
+  if (afterId) q = q.where('id', '<', afterId);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}

@@ -1,0 +1,152 @@
+// Kysely table interfaces: the read models the activities write and the API reads.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  kind: 'agency' | 'authority' | 'leading_group' | 'supervision';
+  level: 'city' | 'county';
+  region: string;
+  uscc: string | null;
+  created_at: Timestamp;
+}
+
+export interface CatalogEntriesTable {
+  id: string;
+  provider_org_id: string;
+  title: string;
+  description: Generated<string>;
+  fields: Json<string[]>;
+  share_attribute: string;
+  share_conditions: string | null;
+  share_reasons: string | null;
+  share_basis: string | null;
+  open_attribute: string;
+  open_conditions: string | null;
+  open_reasons: string | null;
+  open_basis: string | null;
+  status: Generated<'published' | 'suspended' | 'withdrawn'>;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface CatalogEntryVersionsTable {
+  entry_id: string;
+  version: number;
+  snapshot: Json<Record<string, unknown>>;
+  changed_by: string;
+  change_request_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface RequestsTable {
+  id: string;
+  type: string;
+  workflow_id: string;
+  applicant_sub: string;
+  applicant_org: string;
+  catalog_entry_id: string | null;
+  status: string;
+  payload: Json<Record<string, unknown>>;
+  payload_hash: string;
+  outcome: NullableJson<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TasksTable {
+  id: string;
+  request_id: string;
+  workflow_id: string;
+  kind: string;
+  candidate_role: string;
+  candidate_org: string;
+  candidate_user: string | null;
+  assignee: string | null;
+  status: 'open' | 'completed' | 'cancelled';
+  article: string;
+  due_at: Timestamp;
+  remind_at: NullableTimestamp;
+  due_calendar_known: Generated<boolean>;
+  reminded_at: NullableTimestamp;
+  overdue_at: NullableTimestamp;
+  decision: string | null;
+  reason: string | null;
+  form: NullableJson<Record<string, unknown>>;
+  decided_by: string | null;
+  created_at: Timestamp;
+  completed_at: NullableTimestamp;
+}
+
+export interface GrantsTable {
+  id: string;
+  request_id: string;
+  catalog_entry_id: string;
+  grantee_org: string;
+  scope: Json<{ fields: string[] }>;
+  purpose: string;
+  status: 'active' | 'expired' | 'revoked';
+  granted_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: NullableTimestamp;
+  end_reason: string | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  event_key: string;
+  request_id: string | null;
+  task_id: string | null;
+  at: Timestamp;
+  actor_sub: string;
+  actor_org: string | null;
+  actor_role: string;
+  action: string;
+  decision: string | null;
+  reason: string | null;
+  article: string;
+  old_value: Json<unknown>;
+  new_value: Json<unknown>;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  notification_key: string;
+  recipient_org: string | null;
+  recipient_role: string | null;
+  recipient_user: string | null;
+  kind: string;
+  request_id: string | null;
+  task_id: string | null;
+  message: string;
+  created_at: Timestamp;
+  read_at: NullableTimestamp;
+}
+
+export interface CalendarOverridesTable {
+  day: string;
+  is_workday: boolean;
+  note: Generated<string>;
+}
+
+export interface Database {
+  organisations: OrganisationsTable;
+  catalog_entries: CatalogEntriesTable;
+  catalog_entry_versions: CatalogEntryVersionsTable;
+  requests: RequestsTable;
+  tasks: TasksTable;
+  grants: GrantsTable;
+  audit_events: AuditEventsTable;
+  notifications: NotificationsTable;
+  calendar_overrides: CalendarOverridesTable;
+}
+
+export type TaskRow = Selectable<TasksTable>;
+export type RequestRow = Selectable<RequestsTable>;
+export type CatalogEntryRow = Selectable<CatalogEntriesTable>;
+export type NewAuditEvent = Insertable<AuditEventsTable>;

@@ -1,0 +1,105 @@
+// A demo city: big data authorities, the leading group, supervision, agencies and a catalog with
+// entries of every share and open attribute. Tests seed one per file under their own prefix.
+import { createHash } from 'node:crypto';
+import { usccWithCheck } from '../domain/ids';
+import type { Executor } from './index';
+import { insertCatalogEntries } from './repositories/catalog';
+import { insertOrganisations } from './repositories/organisations';
+
+export interface SeededCity {
+  region: string;
+  cityAuthority: string;
+  countyAuthority: string;
+  leadingGroup: string;
+  citySupervision: string;
+  countySupervision: string;
+  agencies: { market: string; health: string; resources: string };
+  entries: {
+    unconditional: string;
+    conditional: string;
+    none: string;
+    conditionalOpen: string;
+  };
+}
+
+/** A valid unified social credit code for an agency (registration dept 1, type 1: 机关), Rizhao region 371100. */
+function agencyUscc(seed: string): string {
+  const digits = BigInt('0x' + createHash('sha256').update(seed).digest('hex').slice(0, 15)).toString().padStart(9, '0').slice(-9);
+  return usccWithCheck(`11371100${digits}`);
+}
+
+export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): Promise<SeededCity> {
+  const id = (s: string) => `${prefix}-${s}`;
+  const city: SeededCity = {
+    region,
+    cityAuthority: id('city-bda'),
+    countyAuthority: id('donggang-bda'),
+    leadingGroup: id('leading-group'),
+    citySupervision: id('city-supervision'),
+    countySupervision: id('donggang-supervision'),
+    agencies: { market: id('market-regulation'), health: id('health-commission'), resources: id('natural-resources') },
+    entries: {
+      unconditional: id('enterprise-registry'),
+      conditional: id('medical-institutions'),
+      none: id('case-files'),
+      conditionalOpen: id('land-parcels'),
+    },
+  };
+  await insertOrganisations(db, [
+    { id: city.cityAuthority, name: '日照市大数据发展局', kind: 'authority', level: 'city', region, uscc: agencyUscc(id('city-bda')) },
+    { id: city.countyAuthority, name: '东港区大数据局', kind: 'authority', level: 'county', region, uscc: agencyUscc(id('donggang-bda')) },
+    { id: city.leadingGroup, name: '日照市数字强市领导小组', kind: 'leading_group', level: 'city', region, uscc: null },
+    { id: city.citySupervision, name: '日照市公共数据管理督查', kind: 'supervision', level: 'city', region, uscc: null },
+    { id: city.countySupervision, name: '东港区公共数据管理督查', kind: 'supervision', level: 'county', region, uscc: null },
+    { id: city.agencies.market, name: '日照市市场监督管理局', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('market')) },
+    { id: city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('health')) },
+    { id: city.agencies.resources, name: '日照市自然资源和规划局', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('resources')) },
+  ]);
+  await insertCatalogEntries(
+    db,
+    [
+      {
+        id: city.entries.unconditional,
+        provider_org_id: city.agencies.market,
+        title: '企业登记信息',
+        fields: JSON.stringify(['uscc', 'name', 'legal_representative', 'registered_at']),
+        share_attribute: 'UNCONDITIONAL',
+        open_attribute: 'UNCONDITIONAL',
+      },
+      {
+        id: city.entries.conditional,
+        provider_org_id: city.agencies.health,
+        title: '医疗机构执业信息',
+        fields: JSON.stringify(['institution', 'licence_no', 'beds', 'departments']),
+        share_attribute: 'CONDITIONAL',
+        share_reasons: '含执业许可细节,需限定用途',
+        share_conditions: '仅用于履行卫生监管或公共服务职责',
+        open_attribute: 'CONDITIONAL',
+        open_reasons: '数据安全要求较高',
+        open_conditions: '签订开放利用协议',
+      },
+      {
+        id: city.entries.none,
+        provider_org_id: city.agencies.market,
+        title: '行政执法案卷',
+        fields: JSON.stringify(['case_no', 'party', 'facts']),
+        share_attribute: 'NONE',
+        share_basis: '《中华人民共和国个人信息保护法》第十三条',
+        open_attribute: 'NONE',
+        open_basis: '《中华人民共和国个人信息保护法》第十三条',
+      },
+      {
+        id: city.entries.conditionalOpen,
+        provider_org_id: city.agencies.resources,
+        title: '国有建设用地供应信息',
+        fields: JSON.stringify(['parcel', 'area', 'use', 'price']),
+        share_attribute: 'UNCONDITIONAL',
+        open_attribute: 'CONDITIONAL',
+        open_reasons: '需按特定条件提供',
+        open_conditions: '签订开放利用协议',
+      },
+    ],
+    'seed',
+  );
+  return city;
+}

@@ -1,0 +1,59 @@
+// Working-day arithmetic on the statutory calendar, in Asia/Shanghai (UTC+8, no daylight saving).
+// Pure: the caller supplies which days are working days (package data plus the override table).
+import type { Duration } from './types';
+
+export type IsWorkday = (day: string) => boolean;
+
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The Shanghai calendar date (YYYY-MM-DD) of an instant. */
+export function shanghaiDay(at: Date): string {
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The last millisecond of a Shanghai calendar day. */
+export function endOfDay(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS + DAY_MS - 1);
+}
+
+/** The n-th working day after `day` (the day itself is not counted); n <= 0 walks backwards. */
+export function shiftWorkdays(day: string, n: number, isWorkday: IsWorkday): string {
+  const step = n >= 0 ? 1 : -1;
+  let left = Math.abs(n);
+  let d = day;
+  while (left > 0) {
+    d = addDays(d, step);
+    if (isWorkday(d)) left--;
+  }
+  return d;
+}
+
+/**
+ * "Within N working days" ends with the N-th working day after the start day (the start day is not
+ * counted, as administrative deadlines are counted in China).
+ */
+export function deadlineAfter(from: Date, length: Duration, isWorkday: IsWorkday): Date {
+  if ('seconds' in length) return new Date(from.getTime() + length.seconds * 1000);
+  if ('days' in length) return endOfDay(addDays(shanghaiDay(from), length.days));
+  return endOfDay(shiftWorkdays(shanghaiDay(from), length.workingDays, isWorkday));
+}
+
+/** The moment `length` before a deadline, e.g. the reminder two working days before it is due. */
+export function deadlineBefore(due: Date, length: Duration, isWorkday: IsWorkday): Date {
+  if ('seconds' in length) return new Date(due.getTime() - length.seconds * 1000);
+  if ('days' in length) return endOfDay(addDays(shanghaiDay(due), -length.days));
+  return endOfDay(shiftWorkdays(shanghaiDay(due), -length.workingDays, isWorkday));
+}
+
+/** Working days from `from` up to `to` (start day excluded, end day included); 0 when to <= from. */
+export function workdaysBetween(from: Date, to: Date, isWorkday: IsWorkday): number {
+  let count = 0;
+  const last = shanghaiDay(to);
+  for (let d = addDays(shanghaiDay(from), 1); d <= last; d = addDays(d, 1)) if (isWorkday(d)) count++;
+  return count;
+}

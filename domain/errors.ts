@@ -1,0 +1,29 @@
+// Business error codes shared by the workflow (ApplicationFailure types) and the API (problem types).
+
+export const ERRORS = {
+  TaskNotFound: { status: 404, title: 'Task not found' },
+  RequestNotFound: { status: 404, title: 'Request not found' },
+  EntryNotFound: { status: 404, title: 'Catalog entry not found' },
+  TaskNotOpen: { status: 409, title: 'Task is not open' },
+  RequestNotActive: { status: 409, title: 'Request is not in a state that allows this' },
+  IdempotencyKeyReused: { status: 409, title: 'Idempotency-Key was used for a different request' },
+  AlreadyClaimed: { status: 409, title: 'Task is claimed by someone else' },
+  NotCandidate: { status: 403, title: 'You are not a candidate for this task' },
+  NotAssignee: { status: 403, title: 'Only the assignee may do this' },
+  OwnRequest: { status: 403, title: 'Nobody decides their own request' },
+  Forbidden: { status: 403, title: 'Your role or organisation may not do this' },
+  DecisionNotAllowed: { status: 400, title: 'Decision not allowed for this task' },
+  ReasonRequired: { status: 400, title: 'A reason is required' },
+  InvalidInput: { status: 400, title: 'Invalid input' },
+  Unauthorized: { status: 401, title: 'Missing or invalid bearer token' },
+} as const;
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A rule broken by an input or an action: which field, which rule, on which article it rests. */
+export interface RuleViolation {
+  code: ErrorCode;
+  detail: string;
+  field?: string;
+  rule?: string;
+  article?: string;
+}

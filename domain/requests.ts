@@ -1,0 +1,48 @@
+// Request statuses shared by every procedure, and the snapshot a workflow returns to the API.
+import type { TaskKind, TaskStatus } from './tasks';
+import type { Role } from './types';
+
+export const REQUEST_STATUSES = [
+  'submitted',
+  'in_review',
+  'awaiting_applicant',
+  'granted',
+  'refused',
+  'rejected',
+  'cancelled',
+  'expired',
+  'revoked',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** Statuses in which the applicant may still withdraw the request. */
+export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
+
+export const REQUEST_TYPES = ['share'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export interface TaskSnapshot {
+  id: string;
+  kind: TaskKind;
+  status: TaskStatus;
+  candidateRole: Role;
+  candidateOrg: string;
+  assignee: string | null;
+  dueAt: string;
+  decision: string | null;
+  reason: string | null;
+}
+
+export interface GrantSnapshot {
+  id: string;
+  status: 'active' | 'expired' | 'revoked';
+  expiresAt: string;
+}
+
+export interface RequestSnapshot {
+  requestId: string;
+  status: RequestStatus;
+  outcome: { reason?: string; article: string; basis?: string } | null;
+  tasks: TaskSnapshot[];
+  grant: GrantSnapshot | null;
+}

@@ -1,0 +1,62 @@
+// The share procedure (Art. 12–15): input rules, the path an entry's share attribute decides, its policy.
+import type { RuleViolation } from './errors';
+import type { Attribute, Duration } from './types';
+
+export interface ShareRequestForm {
+  catalogEntryId: string;
+  /** 应用场景 (Art. 15) */
+  scenario: string;
+  /** The statutory duty or public service the data serves (Art. 15). */
+  statutoryDuty: string;
+  /** Fields asked for; all of the entry's fields when absent. */
+  fields?: string[];
+  /** The Art. 15 commitment to authenticity, compliance and security. */
+  commitment: { authenticity: boolean; compliance: boolean; security: boolean };
+}
+
+export function shareFormViolations(form: ShareRequestForm, entryFields?: string[]): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const need = (field: string, value: string | undefined, what: string) => {
+    if (!value?.trim())
+      out.push({ code: 'InvalidInput', field, rule: 'required', article: 'Art. 15', detail: `${what} is required (Art. 15)` });
+  };
+  need('scenario', form.scenario, 'The application scenario');
+  need('statutoryDuty', form.statutoryDuty, 'The statutory duty served');
+  for (const k of ['authenticity', 'compliance', 'security'] as const) {
+    if (form.commitment?.[k] !== true)
+      out.push({
+        code: 'InvalidInput',
+        field: `commitment.${k}`,
+        rule: 'must be true',
+        article: 'Art. 15',
+        detail: `The applicant must commit to the ${k} of the request (Art. 15)`,
+      });
+  }
+  if (entryFields && form.fields) {
+    const unknown = form.fields.filter((f) => !entryFields.includes(f));
+    if (unknown.length)
+      out.push({ code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', detail: `Not fields of the entry: ${unknown.join(', ')}` });
+  }
+  return out;
+}
+
+export type SharePath = 'grant' | 'refuse' | 'joint_review';
+
+/** Art. 14: unconditional data shall be shared; conditional data is jointly reviewed; Art. 13: none is refused. */
+export function sharePath(attribute: Attribute): SharePath {
+  return attribute === 'UNCONDITIONAL' ? 'grant' : attribute === 'NONE' ? 'refuse' : 'joint_review';
+}
+
+export interface SharePolicy {
+  jointReview: Duration;
+  applicantReply: Duration;
+  reminderBefore: Duration;
+  grantTerm: Duration;
+}
+
+export const DEFAULT_SHARE_POLICY: SharePolicy = {
+  jointReview: { workingDays: 10 },
+  applicantReply: { workingDays: 15 },
+  reminderBefore: { workingDays: 2 },
+  grantTerm: { days: 365 },
+};

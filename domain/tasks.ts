@@ -1,0 +1,81 @@
+// The human-task model (DESIGN §2): kinds, the decisions each allows, and who may act on a task.
+import type { ErrorCode } from './errors';
+import type { Actor, Role } from './types';
+
+export type TaskStatus = 'open' | 'completed' | 'cancelled';
+
+interface DecisionRule {
+  reasonRequired: boolean;
+}
+
+interface TaskKindRule {
+  article: string;
+  decisions: Record<string, DecisionRule>;
+}
+
+const review = {
+  APPROVE: { reasonRequired: false },
+  REJECT: { reasonRequired: true },
+  REQUEST_INFO: { reasonRequired: true },
+};
+
+export const TASK_KINDS = {
+  SHARE_AUTHORITY_REVIEW: { article: 'Art. 14', decisions: review },
+  SHARE_PROVIDER_REVIEW: { article: 'Art. 14', decisions: review },
+  // The reply's text travels as the decision's reason: it is what the reviewers asked for.
+  SHARE_APPLICANT_REPLY: { article: 'Art. 15', decisions: { REPLY: { reasonRequired: true } } },
+} satisfies Record<string, TaskKindRule>;
+export type TaskKind = keyof typeof TASK_KINDS;
+
+export function isTaskKind(kind: string): kind is TaskKind {
+  return Object.prototype.hasOwnProperty.call(TASK_KINDS, kind);
+}
+
+export function allowedDecisions(kind: TaskKind): string[] {
+  return Object.keys(TASK_KINDS[kind].decisions);
+}
+
+/** What a task looks like to the permission rules, wherever it is stored. */
+export interface TaskAccessView {
+  kind: TaskKind;
+  status: TaskStatus;
+  candidateRole: Role;
+  candidateOrg: string;
+  candidateUser: string | null;
+  assignee: string | null;
+}
+
+export function isCandidate(task: TaskAccessView, actor: Actor): boolean {
+  return (
+    actor.org === task.candidateOrg &&
+    actor.roles.includes(task.candidateRole) &&
+    (task.candidateUser === null || task.candidateUser === actor.sub)
+  );
+}
+
+/** Why `actor` may not decide `task` now, or null when they may. */
+export function decideViolation(
+  task: TaskAccessView,
+  actor: Actor,
+  applicantSub: string,
+  decision: string,
+  reason: string | undefined,
+): ErrorCode | null {
+  if (!isCandidate(task, actor)) return 'NotCandidate';
+  // The applicant's own reply task is the one task an applicant completes on their request.
+  if (task.candidateUser === null && actor.sub === applicantSub) return 'OwnRequest';
+  if (task.status !== 'open') return 'TaskNotOpen';
+  if (task.assignee !== null && task.assignee !== actor.sub) return 'NotAssignee';
+  const rule = (TASK_KINDS[task.kind].decisions as Record<string, DecisionRule>)[decision];
+  if (!rule) return 'DecisionNotAllowed';
+  if (rule.reasonRequired && !reason?.trim()) return 'ReasonRequired';
+  return null;
+}
+
+/** Why `actor` may not claim (claim=true) or give back (claim=false) `task`, or null. */
+export function claimViolation(task: TaskAccessView, actor: Actor, claim: boolean): ErrorCode | null {
+  if (!isCandidate(task, actor)) return 'NotCandidate';
+  if (task.status !== 'open') return 'TaskNotOpen';
+  if (claim) return task.assignee !== null && task.assignee !== actor.sub ? 'AlreadyClaimed' : null;
+  return task.assignee !== actor.sub ? 'NotAssignee' : null;
+}

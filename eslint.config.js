@@ -1,0 +1,54 @@
+// Import boundaries of DESIGN.md §3, enforced per folder.
+const tseslint = require('typescript-eslint');
+
+const nodeBuiltins = require('module').builtinModules.flatMap((m) => [m, `node:${m}`]);
+const restrict = (patterns, paths = []) => ({
+  'no-restricted-imports': ['error', { patterns, paths: paths.map((name) => ({ name, message: 'not allowed in this folder' })) }],
+});
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.data/**', 'coverage/**', 'eslint.config.js', 'jest.config.js'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: restrict([{ group: ['*', '!./*', '!../domain/*'], message: 'domain/ is pure: it imports nothing but itself' }]),
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      ...restrict(
+        [
+          { group: ['../db/*', '../api/*', '../worker/*', '../config/*', 'pg', 'kysely', 'fastify', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflows import only @temporalio/workflow, domain/ and activity types' },
+          { group: ['../activities/*'], allowTypeImports: true, message: 'workflows import only activity types (import type)' },
+        ],
+        nodeBuiltins,
+      ),
+    },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: restrict([{ group: ['../api/*', '../workflows/*', '../worker/*', 'fastify', '@temporalio/workflow'], message: 'activities never use api/ or workflows/' }]),
+  },
+  {
+    files: ['db/**/*.ts'],
+    rules: restrict([{ group: ['../api/*', '../workflows/*', '../activities/*', '../worker/*', '@temporalio/*', 'fastify'], message: 'db/ knows nothing of the layers above it' }]),
+  },
+  {
+    files: ['db/migrations/**/*.ts'],
+    rules: restrict([{ group: ['*', '!kysely'], message: 'migrations import only kysely: they must never change with the code' }]),
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: restrict([
+      { group: ['../activities/*', '../worker/*', '@temporalio/worker', '@temporalio/activity'], message: 'the API never runs activities or workers' },
+      { group: ['../workflows/*', '!../workflows/definitions'], message: 'the API uses workflow definitions only' },
+    ]),
+  },
+);

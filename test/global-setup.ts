@@ -1,0 +1,38 @@
+// One Temporal dev server, one migrated database and one workflow bundle for the whole test run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import pg from 'pg';
+import { createDb, migrateToLatest } from '../db';
+import { startTemporalDevServer } from '../scripts/temporal-dev-server';
+
+export default async function globalSetup(): Promise<void> {
+  const dbUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_test';
+  const url = new URL(dbUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`drop database if exists "${name}" with (force)`);
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const db = createDb(dbUrl, 1);
+  await migrateToLatest(db);
+  await db.destroy();
+  process.env.TEST_DATABASE_URL = dbUrl;
+
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const server = await startTemporalDevServer();
+    (globalThis as { __temporal?: typeof server }).__temporal = server;
+    process.env.TEMPORAL_ADDRESS = server.address;
+  }
+
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-bundle-')), 'workflows.js');
+  fs.writeFileSync(bundlePath, code);
+  process.env.PDW_WORKFLOW_BUNDLE = bundlePath;
+}
+
+const quiet = () => undefined;
+const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error };

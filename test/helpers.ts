@@ -1,0 +1,67 @@
+// Shared test plumbing: the run's database and Temporal server (test/global-setup.ts), a worker per file.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createDb, type Db } from '../db';
+import { seedCity, type SeededCity } from '../db/seed';
+import type { SharePolicy } from '../domain/share';
+import { createWorker } from '../worker';
+
+export interface Harness {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  city: SeededCity;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** A worker on a task queue of its own, a client, and a freshly seeded city under a unique prefix. */
+export async function startHarness(name: string): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const db = createDb(process.env.TEST_DATABASE_URL!, 5);
+  const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
+  const nativeConnection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const worker: Worker = await createWorker({ connection: nativeConnection, taskQueue, db, workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const client = new Client({ connection });
+  const prefix = `${name}-${randomUUID().slice(0, 6)}`;
+  const city = await seedCity(db, prefix, prefix);
+  return {
+    db,
+    client,
+    taskQueue,
+    city,
+    async close() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** Deadlines short enough for a test, long enough not to fire unless a test waits for them. */
+export const TEST_POLICY: SharePolicy = {
+  jointReview: { seconds: 3600 },
+  applicantReply: { seconds: 3600 },
+  reminderBefore: { seconds: 60 },
+  grantTerm: { seconds: 3600 },
+};
+
+/** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

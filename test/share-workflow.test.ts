@@ -1,0 +1,184 @@
+// The share procedure on a real Temporal dev server and PostgreSQL, driven through the workflow's own messages.
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { SharePolicy } from '../domain/share';
+import type { Actor } from '../domain/types';
+import {
+  awaitSubmittedUpdate,
+  cancelRequestUpdate,
+  claimTaskUpdate,
+  completeTaskUpdate,
+  revokeGrantSignal,
+  workflowIdFor,
+  type ShareRequestInput,
+} from '../workflows/definitions';
+import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('sharewf');
+});
+afterAll(() => h.close());
+
+const applicant = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
+const authority = (): Actor => ({ sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
+const provider = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
+
+async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = applicant()) {
+  const requestId = randomUUID();
+  const input: ShareRequestInput = {
+    requestId,
+    applicant: who,
+    form: { catalogEntryId: entryId, scenario: 'inspection planning', statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } },
+    payloadHash: 'x',
+    policy,
+  };
+  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  const state = await handle.executeUpdate(awaitSubmittedUpdate);
+  return { requestId, handle, state, applicant: who };
+}
+
+const taskOf = (state: { tasks: { id: string; kind: string; status: string }[] }, kind: string) => state.tasks.find((t) => t.kind === kind && t.status === 'open')!;
+const decide = (handle: Awaited<ReturnType<typeof submit>>['handle'], taskId: string, actor: Actor, decision: string, reason?: string) =>
+  handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, actor, decision, reason }] });
+
+async function auditActions(requestId: string) {
+  return (await h.db.selectFrom('audit_events').select(['action', 'article']).where('request_id', '=', requestId).orderBy('id').execute()).map((e) => e.action);
+}
+
+test('an UNCONDITIONAL entry is granted at once (Art. 14)', async () => {
+  const { requestId, state } = await submit(h.city.entries.unconditional);
+  expect(state.status).toBe('granted');
+  expect(state.tasks).toHaveLength(0);
+  const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect(grant.status).toBe('active');
+  expect(grant.scope.fields).toContain('uscc');
+  expect(await auditActions(requestId)).toEqual(['submitted', 'grant_created']);
+});
+
+test('a NONE entry is refused at once, citing its legal basis (Art. 13)', async () => {
+  const { requestId, state, handle } = await submit(h.city.entries.none);
+  expect(state.status).toBe('refused');
+  expect(state.outcome?.basis).toContain('个人信息保护法');
+  const row = await h.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+  expect(row.status).toBe('refused');
+  expect(await handle.result()).toMatchObject({ status: 'refused' });
+  expect(await h.db.selectFrom('grants').select('id').where('request_id', '=', requestId).executeTakeFirst()).toBeUndefined();
+});
+
+test('CONDITIONAL: joint review, both approve, a grant is created with the request state returned synchronously', async () => {
+  const { requestId, state, handle } = await submit(h.city.entries.conditional);
+  expect(state.status).toBe('in_review');
+  const a = taskOf(state, 'SHARE_AUTHORITY_REVIEW');
+  const p = taskOf(state, 'SHARE_PROVIDER_REVIEW');
+  expect(a).toBeDefined();
+  expect(p).toBeDefined();
+  const rows = await h.db.selectFrom('tasks').selectAll().where('request_id', '=', requestId).execute();
+  expect(rows.map((r) => [r.candidate_role, r.candidate_org]).sort()).toEqual(
+    [
+      ['authority_reviewer', h.city.cityAuthority],
+      ['provider_reviewer', h.city.agencies.health],
+    ].sort(),
+  );
+  const afterFirst = await decide(handle, a.id, authority(), 'APPROVE');
+  expect(afterFirst.status).toBe('in_review');
+  const afterSecond = await decide(handle, p.id, provider(), 'APPROVE');
+  expect(afterSecond.status).toBe('granted');
+  expect(afterSecond.grant?.status).toBe('active');
+  const actions = await auditActions(requestId);
+  expect(actions.filter((x) => x === 'task_completed')).toHaveLength(2);
+  expect(actions[actions.length - 1]).toBe('grant_created');
+});
+
+test('one reviewer rejects with a reason: the other task is cancelled, the request rejected', async () => {
+  const { requestId, state, handle } = await submit(h.city.entries.conditional);
+  await expect(decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'REJECT')).rejects.toThrow(WorkflowUpdateFailedError);
+  const out = await decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'REJECT', 'scenario does not need licence numbers');
+  expect(out.status).toBe('rejected');
+  expect(out.outcome?.reason).toBe('scenario does not need licence numbers');
+  const tasks = await h.db.selectFrom('tasks').select(['kind', 'status']).where('request_id', '=', requestId).execute();
+  expect(tasks.find((t) => t.kind === 'SHARE_AUTHORITY_REVIEW')?.status).toBe('cancelled');
+  const audit = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'rejected').executeTakeFirstOrThrow();
+  expect(audit).toMatchObject({ actor_sub: 'carol', actor_role: 'provider_reviewer', reason: 'scenario does not need licence numbers', article: 'Art. 14' });
+});
+
+test('request information, the applicant replies, reviewers get fresh tasks, both approve', async () => {
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
+  const first = taskOf(state, 'SHARE_AUTHORITY_REVIEW');
+  const asked = await decide(handle, first.id, authority(), 'REQUEST_INFO', 'Which districts?');
+  expect(asked.status).toBe('awaiting_applicant');
+  expect(asked.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_APPLICANT_REPLY']);
+  // Another agency member may not answer for the applicant.
+  await expect(decide(handle, taskOf(asked, 'SHARE_APPLICANT_REPLY').id, { ...who, sub: 'someone-else' }, 'REPLY', 'x')).rejects.toThrow(WorkflowUpdateFailedError);
+  const replied = await decide(handle, taskOf(asked, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'Donggang and Lanshan');
+  expect(replied.status).toBe('in_review');
+  const fresh = replied.tasks.filter((t) => t.status === 'open');
+  expect(fresh.map((t) => t.kind).sort()).toEqual(['SHARE_AUTHORITY_REVIEW', 'SHARE_PROVIDER_REVIEW']);
+  expect(fresh.every((t) => t.id.endsWith('-2'))).toBe(true);
+  // The paused clock resumes: the fresh due time is later than the first one.
+  expect(Date.parse(taskOf(replied, 'SHARE_AUTHORITY_REVIEW').dueAt)).toBeGreaterThan(Date.parse(first.dueAt));
+  await decide(handle, taskOf(replied, 'SHARE_PROVIDER_REVIEW').id, provider(), 'APPROVE');
+  const done = await decide(handle, taskOf(replied, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'APPROVE');
+  expect(done.status).toBe('granted');
+  const actions = await auditActions(requestId);
+  expect(actions).toEqual(expect.arrayContaining(['information_requested', 'review_resumed', 'grant_created']));
+});
+
+test('the applicant cancels: open tasks are cancelled and the audit records who and why', async () => {
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
+  await expect(handle.executeUpdate(cancelRequestUpdate, { args: [{ actor: authority(), reason: 'no' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+  const out = await handle.executeUpdate(cancelRequestUpdate, { args: [{ actor: who, reason: 'no longer needed' }] });
+  expect(out.status).toBe('cancelled');
+  expect(out.tasks.every((t) => t.status === 'cancelled')).toBe(true);
+  // The workflow has ended: no decision reaches it any more.
+  await expect(decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'APPROVE')).rejects.toThrow('already completed');
+  const events = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', 'in', ['task_cancelled', 'cancelled']).execute();
+  expect(events).toHaveLength(3);
+  expect(events.every((e) => e.actor_sub === who.sub && e.reason === 'no longer needed')).toBe(true);
+});
+
+test('claim makes the claimer the only one who may decide; a second claimer is refused', async () => {
+  const { state, handle } = await submit(h.city.entries.conditional);
+  const t = taskOf(state, 'SHARE_AUTHORITY_REVIEW');
+  const dave: Actor = { ...authority(), sub: 'dave' };
+  const claimed = await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: authority(), claim: true }] });
+  expect(claimed.tasks.find((x) => x.id === t.id)?.assignee).toBe('bob');
+  await expect(handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: dave, claim: true }] })).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(decide(handle, t.id, dave, 'APPROVE')).rejects.toThrow(WorkflowUpdateFailedError);
+  await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: authority(), claim: false }] });
+  const row = await eventually(() => h.db.selectFrom('tasks').select('assignee').where('id', '=', t.id).executeTakeFirst().then((r) => r && r.assignee === null && r));
+  expect(row.assignee).toBeNull();
+  expect((await decide(handle, t.id, dave, 'APPROVE')).status).toBe('in_review');
+});
+
+test('a task past its tiny SLA is reminded, marked overdue and the supervisor of its level notified; it stays open', async () => {
+  const { state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 } });
+  const t = taskOf(state, 'SHARE_PROVIDER_REVIEW');
+  const row = await eventually(() => h.db.selectFrom('tasks').selectAll().where('id', '=', t.id).executeTakeFirst().then((r) => r?.overdue_at && r));
+  expect(row.status).toBe('open');
+  expect(row.reminded_at).not.toBeNull();
+  const note = await h.db.selectFrom('notifications').selectAll().where('task_id', '=', t.id).where('kind', '=', 'task_overdue').executeTakeFirstOrThrow();
+  expect(note).toMatchObject({ recipient_org: h.city.citySupervision, recipient_role: 'supervisor' });
+  const audit = await h.db.selectFrom('audit_events').selectAll().where('task_id', '=', t.id).where('action', '=', 'task_overdue').executeTakeFirstOrThrow();
+  expect(audit.article).toBe('Art. 32');
+});
+
+test('a grant expires at the end of its term and is revoked in the read model', async () => {
+  const { requestId, handle } = await submit(h.city.entries.unconditional, { ...TEST_POLICY, grantTerm: { seconds: 2 } });
+  const result = await handle.result();
+  expect(result.status).toBe('expired');
+  const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect(grant.status).toBe('expired');
+  expect((await h.db.selectFrom('requests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow()).status).toBe('expired');
+});
+
+test('the revokeGrant signal ends a grant before its term', async () => {
+  const { requestId, handle } = await submit(h.city.entries.unconditional);
+  await handle.signal(revokeGrantSignal, { actor: { sub: 'admin', org: h.city.cityAuthority, role: 'admin' }, reason: 'entry withdrawn', article: 'Art. 21' });
+  const result = await handle.result();
+  expect(result.status).toBe('revoked');
+  const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect(grant).toMatchObject({ status: 'revoked', end_reason: 'entry withdrawn' });
+  const ev = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'grant_revoked').executeTakeFirstOrThrow();
+  expect(ev).toMatchObject({ actor_sub: 'admin', article: 'Art. 21' });
+});

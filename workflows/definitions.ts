@@ -1,0 +1,54 @@
+// Messages a request workflow accepts, shared by workflows and the API (which imports nothing else from here).
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RequestSnapshot, RequestType } from '../domain/requests';
+import type { ShareRequestForm, SharePolicy } from '../domain/share';
+import type { Actor, ActorRef } from '../domain/types';
+
+export interface CompleteTaskInput {
+  taskId: string;
+  actor: Actor;
+  decision: string;
+  reason?: string;
+  form?: Record<string, unknown>;
+}
+
+export interface ClaimTaskInput {
+  taskId: string;
+  actor: Actor;
+  /** true to claim, false to give the task back to its candidates. */
+  claim: boolean;
+}
+
+export interface CancelRequestInput {
+  actor: Actor;
+  reason?: string;
+}
+
+export interface RevokeGrantInput {
+  actor: ActorRef;
+  reason: string;
+  article: string;
+}
+
+export interface ShareRequestInput {
+  requestId: string;
+  applicant: Actor;
+  form: ShareRequestForm;
+  payloadHash: string;
+  /** Snapshotted at start, so later configuration changes never alter a running request. */
+  policy: SharePolicy;
+}
+
+export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');
+export const claimTaskUpdate = defineUpdate<RequestSnapshot, [ClaimTaskInput]>('claimTask');
+export const cancelRequestUpdate = defineUpdate<RequestSnapshot, [CancelRequestInput]>('cancelRequest');
+/** Returns once the request's first step is done: granted, refused, or waiting for its reviewers. */
+export const awaitSubmittedUpdate = defineUpdate<RequestSnapshot>('awaitSubmitted');
+export const revokeGrantSignal = defineSignal<[RevokeGrantInput]>('revokeGrant');
+export const stateQuery = defineQuery<RequestSnapshot>('state');
+
+export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow' };
+
+export function workflowIdFor(type: RequestType, requestId: string): string {
+  return `${type}-request/${requestId}`;
+}

@@ -1,0 +1,214 @@
+// Share request and conditional share review (Art. 12–15, DESIGN §1.2).
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RequestSnapshot, RequestStatus } from '../domain/requests';
+import { CANCELLABLE } from '../domain/requests';
+import { sharePath } from '../domain/share';
+import type { TaskKind } from '../domain/tasks';
+import { SYSTEM, type ActorRef, type Role } from '../domain/types';
+import {
+  awaitSubmittedUpdate,
+  cancelRequestUpdate,
+  revokeGrantSignal,
+  stateQuery,
+  type CancelRequestInput,
+  type RevokeGrantInput,
+  type ShareRequestInput,
+} from './definitions';
+import { acts, actorRef, businessError, TaskBoard, type WfTask } from './tasks';
+
+interface Reviewer {
+  key: 'authority' | 'provider';
+  kind: TaskKind;
+  role: Role;
+  org: string;
+}
+
+export async function shareRequestWorkflow(input: ShareRequestInput): Promise<RequestSnapshot> {
+  const { requestId, applicant, form, policy } = input;
+  const applicantRef = actorRef(applicant, 'agency_applicant');
+  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
+  const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
+  const board = new TaskBoard({ requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub }, view);
+  let cancel: CancelRequestInput | null = null;
+  let revoke: RevokeGrantInput | null = null;
+
+  setHandler(stateQuery, view);
+  setHandler(awaitSubmittedUpdate, async () => {
+    await condition(() => state.status !== 'submitted');
+    return view();
+  });
+  setHandler(
+    cancelRequestUpdate,
+    async (c) => {
+      cancel = c;
+      board.freeze();
+      await condition(() => !CANCELLABLE.includes(state.status));
+      if (state.status !== 'cancelled') throw businessError('RequestNotActive', `The request was ${state.status} before the cancellation took effect`);
+      return view();
+    },
+    {
+      validator: ({ actor }) => {
+        if (actor.sub !== applicant.sub) throw businessError('Forbidden', 'Only the applicant may cancel the request');
+        if (cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
+      },
+    },
+  );
+  setHandler(revokeGrantSignal, (r) => {
+    revoke ??= r;
+  });
+
+  let step = 0;
+  const setStatus = async (
+    status: RequestStatus,
+    action: string,
+    article: string,
+    extra: { actor?: ActorRef; reason?: string | null; decision?: string | null; outcome?: RequestSnapshot['outcome'] } = {},
+  ) => {
+    await acts.transitionRequest({
+      requestId,
+      step: `${++step}-${status}`,
+      actor: extra.actor ?? SYSTEM,
+      status,
+      action,
+      article,
+      reason: extra.reason ?? null,
+      decision: extra.decision ?? null,
+      outcome: extra.outcome,
+    });
+    state.status = status;
+    if (extra.outcome !== undefined) state.outcome = extra.outcome;
+  };
+
+  const cancelled = async () => {
+    await board.cancelOpen(actorRef(cancel!.actor, 'agency_applicant'), cancel!.reason ?? 'cancelled by the applicant', 'Art. 14');
+    await setStatus('cancelled', 'cancelled', 'Art. 14', { actor: actorRef(cancel!.actor, 'agency_applicant'), reason: cancel!.reason ?? null });
+    board.settleAll();
+    return view();
+  };
+
+  const parties = await acts.resolveShareParties(form.catalogEntryId);
+  await acts.recordRequest({
+    requestId,
+    workflowId: workflowInfo().workflowId,
+    type: 'share',
+    applicant: applicantRef,
+    catalogEntryId: form.catalogEntryId,
+    payload: { ...form },
+    payloadHash: input.payloadHash,
+    article: 'Art. 15',
+  });
+
+  const path = sharePath(parties.entry.shareAttribute);
+  if (path === 'refuse') {
+    const basis = parties.entry.shareBasis ?? '';
+    await setStatus('refused', 'refused', 'Art. 13', {
+      reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
+      outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
+    });
+    return view();
+  }
+
+  if (path === 'joint_review') {
+    // Art. 14: the city big data authority reviews together with (会同) the providing agency; both must agree.
+    const reviewers: Reviewer[] = [
+      { key: 'authority', kind: 'SHARE_AUTHORITY_REVIEW', role: 'authority_reviewer', org: parties.cityAuthorityOrgId },
+      { key: 'provider', kind: 'SHARE_PROVIDER_REVIEW', role: 'provider_reviewer', org: parties.entry.providerOrgId },
+    ];
+    const approved = new Set<Reviewer['key']>();
+    let resume = new Map<Reviewer['key'], { dueAt: string; pausedAt: string }>();
+    for (let round = 1; approved.size < reviewers.length; round++) {
+      const pending = reviewers.filter((r) => !approved.has(r.key));
+      const open = new Map<WfTask, Reviewer>();
+      const opened = await Promise.all(
+        pending.map((r) =>
+          board.open({
+            key: `${r.key}-review-${round}`,
+            kind: r.kind,
+            candidateRole: r.role,
+            candidateOrg: r.org,
+            length: policy.jointReview,
+            reminderBefore: policy.reminderBefore,
+            resume: resume.get(r.key),
+          }),
+        ),
+      );
+      opened.forEach((t, i) => open.set(t, pending[i]));
+      await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
+      board.settleAll();
+
+      let infoRequested = false;
+      while (!infoRequested && approved.size < reviewers.length) {
+        const task = await board.next(() => cancel !== null);
+        if (!task) return cancelled();
+        const reviewer = open.get(task)!;
+        if (task.decision === 'APPROVE') {
+          approved.add(reviewer.key);
+          if (approved.size < reviewers.length) board.settleAll();
+        } else if (task.decision === 'REJECT') {
+          await board.cancelOpen(SYSTEM, `rejected by the ${reviewer.key} reviewer`, 'Art. 14');
+          await setStatus('rejected', 'rejected', 'Art. 14', {
+            actor: task.decidedBy!,
+            decision: 'REJECT',
+            reason: task.reason,
+            outcome: { article: 'Art. 14', reason: task.reason ?? '' },
+          });
+          board.settleAll();
+          return view();
+        } else {
+          // REQUEST_INFO: the reviewers' clocks stop while the applicant holds the request.
+          infoRequested = true;
+          const pausedAt = new Date().toISOString();
+          resume = new Map([...open].filter(([t]) => !approved.has(open.get(t)!.key)).map(([t, r]) => [r.key, { dueAt: t.dueAt, pausedAt }]));
+          await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
+          await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', {
+            actor: task.decidedBy!,
+            decision: 'REQUEST_INFO',
+            reason: task.reason,
+          });
+          await board.open({
+            key: `applicant-reply-${round}`,
+            kind: 'SHARE_APPLICANT_REPLY',
+            candidateRole: 'agency_applicant',
+            candidateOrg: applicant.org,
+            candidateUser: applicant.sub,
+            length: policy.applicantReply,
+            reminderBefore: policy.reminderBefore,
+          });
+          board.settleAll();
+          const reply = await board.next(() => cancel !== null);
+          if (!reply) return cancelled();
+          // The reply settles when the reviewers' fresh tasks are open (top of the next round).
+        }
+      }
+    }
+  }
+
+  // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
+  const { dueAt: expiresAt } = await acts.computeDeadlines({ length: policy.grantTerm });
+  const grantId = `${requestId}.grant`;
+  const fields = form.fields?.length ? form.fields : parties.entry.fields;
+  await acts.createGrant({
+    requestId,
+    grantId,
+    catalogEntryId: parties.entry.id,
+    granteeOrg: applicant.org,
+    fields,
+    purpose: form.scenario,
+    expiresAt,
+    actor: SYSTEM,
+    article: 'Art. 14',
+  });
+  state.status = 'granted';
+  state.grant = { id: grantId, status: 'active', expiresAt };
+  state.outcome = { article: 'Art. 14' };
+  board.settleAll();
+
+  // Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked.
+  const revoked = await condition(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
+  const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
+  const status = revoked ? 'revoked' : 'expired';
+  await acts.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
+  state.status = status;
+  state.grant = { ...state.grant, status };
+  return view();
+}

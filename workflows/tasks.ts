@@ -1,0 +1,192 @@
+// The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
+// completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
+import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { ERRORS, type ErrorCode } from '../domain/errors';
+import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
+import { claimViolation, decideViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import type { Actor, ActorRef, Duration, Role } from '../domain/types';
+import { claimTaskUpdate, completeTaskUpdate } from './definitions';
+
+export const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '30 seconds' },
+});
+
+export function businessError(code: ErrorCode, detail?: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message: detail ?? ERRORS[code].title, nonRetryable: true });
+}
+
+export function actorRef(actor: Actor, role: Role): ActorRef {
+  return { sub: actor.sub, org: actor.org, role };
+}
+
+export interface TaskSpec {
+  /** Unique within the request, e.g. 'authority-review-1'. */
+  key: string;
+  kind: TaskKind;
+  candidateRole: Role;
+  candidateOrg: string;
+  candidateUser?: string;
+  length: Duration;
+  reminderBefore?: Duration;
+  resume?: { dueAt: string; pausedAt: string };
+}
+
+export interface WfTask extends TaskAccessView {
+  id: string;
+  dueAt: string;
+  decision: string | null;
+  reason: string | null;
+  form: Record<string, unknown> | null;
+  decidedBy: ActorRef | null;
+  /** The procedure has reacted to the decision; the Update may answer. */
+  settled: boolean;
+}
+
+const untilMs = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
+
+export class TaskBoard {
+  private readonly tasks = new Map<string, WfTask>();
+  private readonly decided: WfTask[] = [];
+  private assigneeWrites: Promise<void> = Promise.resolve();
+  private assigneeStep = 0;
+  /** Set when the request stops taking decisions (e.g. cancelled), before its tasks are closed. */
+  private frozen = false;
+
+  constructor(
+    private readonly ctx: { requestId: string; workflowId: string; applicantSub: string },
+    private readonly snapshot: () => RequestSnapshot,
+  ) {
+    setHandler(
+      completeTaskUpdate,
+      async ({ taskId, actor, decision, reason, form }) => {
+        const task = this.tasks.get(taskId)!;
+        // Synchronously, before any await: a concurrent decision's validator now sees the task closed.
+        Object.assign(task, {
+          status: 'completed',
+          decision,
+          reason: reason?.trim() || null,
+          form: form ?? null,
+          decidedBy: actorRef(actor, task.candidateRole),
+        });
+        this.decided.push(task);
+        await condition(() => task.settled);
+        return this.snapshot();
+      },
+      {
+        validator: ({ taskId, actor, decision, reason }) => {
+          const task = this.tasks.get(taskId);
+          if (!task) throw businessError('TaskNotFound');
+          if (this.frozen) throw businessError('TaskNotOpen');
+          const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
+          if (violation) throw businessError(violation);
+        },
+      },
+    );
+    setHandler(
+      claimTaskUpdate,
+      async ({ taskId, actor, claim }) => {
+        const task = this.tasks.get(taskId)!;
+        task.assignee = claim ? actor.sub : null;
+        const step = ++this.assigneeStep;
+        // Chained so the read model sees claims and unclaims in the order they were accepted.
+        this.assigneeWrites = this.assigneeWrites.then(() =>
+          acts.setAssignee({ taskId, actor: actorRef(actor, task.candidateRole), assignee: task.assignee, step }),
+        );
+        await this.assigneeWrites;
+        return this.snapshot();
+      },
+      {
+        validator: ({ taskId, actor, claim }) => {
+          const task = this.tasks.get(taskId);
+          if (!task) throw businessError('TaskNotFound');
+          const violation = this.frozen ? 'TaskNotOpen' : claimViolation(task, actor, claim);
+          if (violation) throw businessError(violation);
+        },
+      },
+    );
+  }
+
+  async open(spec: TaskSpec): Promise<WfTask> {
+    const id = `${this.ctx.requestId}.${spec.key}`;
+    const d = await acts.computeDeadlines({ length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume });
+    const task: WfTask = {
+      id,
+      kind: spec.kind,
+      status: 'open',
+      candidateRole: spec.candidateRole,
+      candidateOrg: spec.candidateOrg,
+      candidateUser: spec.candidateUser ?? null,
+      assignee: null,
+      dueAt: d.dueAt,
+      decision: null,
+      reason: null,
+      form: null,
+      decidedBy: null,
+      settled: false,
+    };
+    await acts.openTask({
+      taskId: id,
+      requestId: this.ctx.requestId,
+      workflowId: this.ctx.workflowId,
+      kind: spec.kind,
+      candidateRole: spec.candidateRole,
+      candidateOrg: spec.candidateOrg,
+      candidateUser: task.candidateUser,
+      article: TASK_KINDS[spec.kind].article,
+      dueAt: d.dueAt,
+      remindAt: d.remindAt,
+      calendarKnown: d.calendarKnown,
+    });
+    this.tasks.set(id, task);
+    void this.watchDeadline(task, d.remindAt);
+    return task;
+  }
+
+  /** Reminder before the due time, then overdue and the supervisor told; the task is never decided for anyone. */
+  private async watchDeadline(task: WfTask, remindAt: string | null): Promise<void> {
+    const closed = () => task.status !== 'open';
+    if (remindAt && !(await condition(closed, untilMs(remindAt)))) await acts.remindTask(task.id);
+    if (!(await condition(closed, untilMs(task.dueAt)))) await acts.markTaskOverdue(task.id);
+  }
+
+  /** The next decision, written to the read model, or undefined once `stop()` holds and none is waiting. */
+  async next(stop: () => boolean): Promise<WfTask | undefined> {
+    await condition(() => this.decided.length > 0 || stop());
+    const task = this.decided.shift();
+    if (task)
+      await acts.recordDecision({ taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form });
+    return task;
+  }
+
+  /** Lets every decision taken so far answer its caller with the state as it is now. */
+  settleAll(): void {
+    for (const t of this.tasks.values()) if (t.status !== 'open') t.settled = true;
+  }
+
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** Cancels the tasks still open, e.g. the other reviewer's when one rejects. */
+  async cancelOpen(actor: ActorRef, reason: string | null, article: string): Promise<void> {
+    const open = [...this.tasks.values()].filter((t) => t.status === 'open');
+    for (const t of open) t.status = 'cancelled';
+    await acts.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
+  }
+
+  snapshots(): TaskSnapshot[] {
+    return [...this.tasks.values()].map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      status: t.status,
+      candidateRole: t.candidateRole,
+      candidateOrg: t.candidateOrg,
+      assignee: t.assignee,
+      dueAt: t.dueAt,
+      decision: t.decision,
+      reason: t.reason,
+    }));
+  }
+}
