@@ -1,0 +1,203 @@
+// The share procedure as a user drives it: over HTTP (fastify.inject) against real Temporal and PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../domain/types';
+import { startApi, validShareBody, type Api } from './api-helpers';
+import { startHarness, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+beforeAll(async () => {
+  h = await startHarness('shareapi');
+  api = await startApi(h);
+});
+afterAll(async () => {
+  await api.app.close();
+  await h.close();
+});
+
+const alice = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
+const bob = (): Actor => ({ sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
+const carol = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
+
+async function post(actor: Actor, url: string, payload?: object, headers: Record<string, string> = {}) {
+  return api.app.inject({ method: 'POST', url, payload, headers: { ...api.as(actor), ...headers } });
+}
+async function get(actor: Actor, url: string) {
+  return api.app.inject({ method: 'GET', url, headers: api.as(actor) });
+}
+async function inbox(actor: Actor, query = '') {
+  const res = await get(actor, `/tasks${query}`);
+  expect(res.statusCode).toBe(200);
+  return res.json().items as { id: string; requestId: string; kind: string; dueAt: string }[];
+}
+
+test('a conditional share request goes from POST through two approvals to an active grant, every step in its history', async () => {
+  const me = alice();
+  const created = await post(me, '/share-requests', validShareBody(h.city.entries.conditional));
+  expect(created.statusCode).toBe(201);
+  const req = created.json();
+  expect(req.status).toBe('in_review');
+  expect(created.headers.location).toBe(`/requests/${req.id}`);
+
+  const bobTask = (await inbox(bob())).find((t) => t.requestId === req.id)!;
+  const carolTask = (await inbox(carol())).find((t) => t.requestId === req.id)!;
+  expect(bobTask.kind).toBe('SHARE_AUTHORITY_REVIEW');
+  expect(carolTask.kind).toBe('SHARE_PROVIDER_REVIEW');
+  // Each sees only their own organisation's task.
+  expect((await inbox(bob())).some((t) => t.id === carolTask.id)).toBe(false);
+
+  const first = await post(bob(), `/tasks/${bobTask.id}/complete`, { decision: 'APPROVE' });
+  expect(first.statusCode).toBe(200);
+  expect(first.json().status).toBe('in_review');
+  const second = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'APPROVE', reason: 'scope is proportionate' });
+  expect(second.statusCode).toBe(200);
+  expect(second.json()).toMatchObject({ status: 'granted', grant: { status: 'active' } });
+
+  const view = (await get(me, `/requests/${req.id}`)).json();
+  expect(view.status).toBe('granted');
+  expect(view.grant).toMatchObject({ status: 'active', granteeOrg: h.city.agencies.market, purpose: validShareBody('').scenario });
+  expect(view.tasks.map((t: { status: string }) => t.status)).toEqual(['completed', 'completed']);
+
+  const history = (await get(me, `/requests/${req.id}/history`)).json().items as { action: string; article: string; actor: { sub: string }; decision: string | null }[];
+  expect(history.map((e) => e.action)).toEqual(['submitted', 'task_opened', 'task_opened', 'review_started', 'task_completed', 'task_completed', 'grant_created']);
+  expect(history.every((e) => /^Art\. \d+$/.test(e.article))).toBe(true);
+  expect(history.filter((e) => e.action === 'task_completed').map((e) => [e.actor.sub, e.decision])).toEqual([
+    ['bob', 'APPROVE'],
+    ['carol', 'APPROVE'],
+  ]);
+  // The reviewers may read the request they decided; a stranger may not.
+  expect((await get(bob(), `/requests/${req.id}`)).statusCode).toBe(200);
+  expect((await get({ sub: 'eve', org: h.city.agencies.resources, roles: ['provider_reviewer'] }, `/requests/${req.id}`)).statusCode).toBe(404);
+  // The applicant was told.
+  const notes = (await get(me, '/notifications')).json().items as { kind: string; requestId: string }[];
+  expect(notes.some((n) => n.kind === 'request_status' && n.requestId === req.id)).toBe(true);
+});
+
+test('an UNCONDITIONAL request is granted at once; a NONE one is refused with its basis', async () => {
+  const me = alice();
+  const granted = await post(me, '/share-requests', validShareBody(h.city.entries.unconditional));
+  expect(granted.statusCode).toBe(201);
+  expect(granted.json()).toMatchObject({ status: 'granted', grant: { status: 'active' } });
+  const refused = await post(me, '/share-requests', validShareBody(h.city.entries.none));
+  expect(refused.statusCode).toBe(201);
+  expect(refused.json()).toMatchObject({ status: 'refused', outcome: { article: 'Art. 13', basis: '《中华人民共和国个人信息保护法》第十三条' } });
+  const mine = (await get(me, '/requests?type=share')).json().items as { id: string }[];
+  expect(mine.map((r) => r.id).sort()).toEqual([granted.json().id, refused.json().id].sort());
+  const onlyRefused = (await get(me, '/requests?status=refused')).json().items as { id: string }[];
+  expect(onlyRefused.map((r) => r.id)).toEqual([refused.json().id]);
+});
+
+test('a retried POST with the same Idempotency-Key returns the same request and starts one workflow', async () => {
+  const me = alice();
+  const key = randomUUID();
+  const [a, b] = await Promise.all([
+    post(me, '/share-requests', validShareBody(h.city.entries.conditional), { 'idempotency-key': key }),
+    post(me, '/share-requests', validShareBody(h.city.entries.conditional), { 'idempotency-key': key }),
+  ]);
+  expect(a.json().id).toBe(b.json().id);
+  const again = await post(me, '/share-requests', validShareBody(h.city.entries.conditional), { 'idempotency-key': key });
+  expect(again.statusCode).toBe(200);
+  expect(again.json().id).toBe(a.json().id);
+  expect(await h.db.selectFrom('tasks').select('id').where('request_id', '=', a.json().id).execute()).toHaveLength(2);
+  const wfId = (await h.db.selectFrom('requests').select('workflow_id').where('id', '=', a.json().id).executeTakeFirstOrThrow()).workflow_id;
+  const runs: string[] = [];
+  for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${wfId}'` })) runs.push(wf.runId);
+  expect(runs).toHaveLength(1);
+  // The same key with another body is a client error, not a silent second request.
+  const other = await post(me, '/share-requests', { ...validShareBody(h.city.entries.conditional), scenario: 'other' }, { 'idempotency-key': key });
+  expect(other.statusCode).toBe(409);
+  expect(other.headers['content-type']).toContain('application/problem+json');
+});
+
+test('20 concurrent completions of one task: exactly one 200, the rest 409', async () => {
+  const req = (await post(alice(), '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const task = (await inbox(bob())).find((t) => t.requestId === req.id)!;
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => post({ ...bob(), sub: `reviewer-${i}` }, `/tasks/${task.id}/complete`, { decision: 'APPROVE' })),
+  );
+  const codes = results.map((r) => r.statusCode).sort();
+  expect(codes.filter((c) => c === 200)).toHaveLength(1);
+  expect(codes.filter((c) => c === 409)).toHaveLength(19);
+  expect(results.find((r) => r.statusCode === 409)!.json()).toMatchObject({ status: 409, title: 'Task is not open' });
+  const audit = await h.db.selectFrom('audit_events').select('id').where('task_id', '=', task.id).where('action', '=', 'task_completed').execute();
+  expect(audit).toHaveLength(1);
+});
+
+test('request information, reply over HTTP, then approval; cancel over HTTP closes open tasks', async () => {
+  const me = alice();
+  const req = (await post(me, '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const carolTask = (await inbox(carol())).find((t) => t.requestId === req.id)!;
+  const noReason = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'REQUEST_INFO' });
+  expect(noReason.statusCode).toBe(400);
+  expect(noReason.json()).toMatchObject({ title: 'A reason is required', article: 'Art. 14' });
+  const asked = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'REQUEST_INFO', reason: 'Which clinics?' });
+  expect(asked.json().status).toBe('awaiting_applicant');
+  expect((await inbox(bob())).some((t) => t.requestId === req.id)).toBe(false);
+  expect((await inbox(me)).map((t) => t.kind)).toEqual(['SHARE_APPLICANT_REPLY']);
+  expect((await post(alice(), `/requests/${req.id}/reply`, { message: 'x' })).statusCode).toBe(404);
+  const replied = await post(me, `/requests/${req.id}/reply`, { message: 'Private clinics in Donggang' });
+  expect(replied.statusCode).toBe(200);
+  expect(replied.json().status).toBe('in_review');
+  expect((await post(me, `/requests/${req.id}/reply`, { message: 'again' })).statusCode).toBe(409);
+
+  const cancelled = await post(me, `/requests/${req.id}/cancel`, { reason: 'found another source' });
+  expect(cancelled.statusCode).toBe(200);
+  expect(cancelled.json().status).toBe('cancelled');
+  expect((await inbox(bob())).some((t) => t.requestId === req.id)).toBe(false);
+  const again = await post(me, `/requests/${req.id}/cancel`, {});
+  expect(again.statusCode).toBe(409);
+});
+
+test('nobody decides their own request', async () => {
+  // A health-commission officer who is also its provider reviewer asks for the commission's own conditional data.
+  const dual: Actor = { sub: 'dora', org: h.city.agencies.health, roles: ['agency_applicant', 'provider_reviewer'] };
+  const req = (await post(dual, '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const task = (await inbox(dual)).find((t) => t.requestId === req.id && t.kind === 'SHARE_PROVIDER_REVIEW')!;
+  const res = await post(dual, `/tasks/${task.id}/complete`, { decision: 'APPROVE' });
+  expect(res.statusCode).toBe(403);
+  expect(res.json().title).toBe('Nobody decides their own request');
+});
+
+test('the inbox filters by kind and due time and pages with a cursor in due order', async () => {
+  const reviewer: Actor = { sub: 'pager', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  for (let i = 0; i < 5; i++) await post(alice(), '/share-requests', validShareBody(h.city.entries.conditional));
+  const all = await inbox(reviewer, '?limit=100');
+  expect(all.length).toBeGreaterThanOrEqual(5);
+  const dues = all.map((t) => t.dueAt);
+  expect([...dues].sort()).toEqual(dues);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await get(reviewer, `/tasks?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    const body = res.json();
+    seen.push(...body.items.map((t: { id: string }) => t.id));
+    cursor = body.nextCursor;
+  } while (cursor);
+  expect(seen).toEqual(all.map((t) => t.id));
+  expect(await inbox(reviewer, '?kind=SHARE_PROVIDER_REVIEW')).toHaveLength(0);
+  expect(await inbox(reviewer, `?dueBefore=${encodeURIComponent(new Date(Date.now() - 1000).toISOString())}`)).toHaveLength(0);
+  expect((await inbox(reviewer, `?dueAfter=${encodeURIComponent(new Date().toISOString())}&limit=100`)).length).toBe(all.length);
+});
+
+test('claim and unclaim over HTTP', async () => {
+  const req = (await post(alice(), '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const task = (await inbox(bob())).find((t) => t.requestId === req.id)!;
+  const claimed = await post(bob(), `/tasks/${task.id}/claim`);
+  expect(claimed.statusCode).toBe(200);
+  expect(claimed.json().tasks.find((t: { id: string }) => t.id === task.id).assignee).toBe('bob');
+  const other = await post({ ...bob(), sub: 'dave' }, `/tasks/${task.id}/claim`);
+  expect(other.statusCode).toBe(409);
+  expect((await post({ ...bob(), sub: 'dave' }, `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).statusCode).toBe(403);
+  expect((await post({ ...bob(), sub: 'dave' }, `/tasks/${task.id}/unclaim`)).statusCode).toBe(403);
+  expect((await post(bob(), `/tasks/${task.id}/unclaim`)).statusCode).toBe(200);
+  expect((await get(bob(), `/tasks/${task.id}`)).json().assignee).toBeNull();
+});
+
+test('the catalog reads', async () => {
+  const res = await get(alice(), `/catalog?provider=${h.city.agencies.market}`);
+  expect(res.statusCode).toBe(200);
+  expect(res.json().items.map((e: { id: string }) => e.id).sort()).toEqual([h.city.entries.none, h.city.entries.unconditional].sort());
+  const one = await get(alice(), `/catalog/${h.city.entries.none}`);
+  expect(one.json().share).toMatchObject({ attribute: 'NONE', basis: expect.stringContaining('个人信息保护法') });
+  expect((await get(alice(), '/catalog/no-such-entry')).statusCode).toBe(404);
+});
