@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { registerAuth } from './auth';
+import { authenticate, registerJwt } from './auth';
 import { registerProblemHandlers } from './problem';
 import { catalogRoutes } from './routes/catalog';
 import { notificationRoutes } from './routes/notifications';
@@ -27,9 +27,9 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await registerAuth(app, deps.jwtSecret);
+  await registerJwt(app, deps.jwtSecret);
 
-  app.get('/health', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } }, async (_request, reply) => {
+  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } }, async (_request, reply) => {
     const check = async (f: () => Promise<unknown>) => f().then(() => 'ok' as const, () => 'unavailable' as const);
     const [database, temporal] = await Promise.all([
       check(() => sql`select 1`.execute(deps.db)),
@@ -40,6 +40,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   });
 
   await app.register(async (scope) => {
+    authenticate(scope);
     const s = scope as unknown as App;
     requestRoutes(s, deps);
     taskRoutes(s, deps);

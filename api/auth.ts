@@ -9,17 +9,19 @@ declare module 'fastify' {
     actor: Actor;
   }
   interface FastifyContextConfig {
-    public?: boolean;
     /** Article each body field rests on, named in validation problems. */
     articles?: Record<string, string>;
   }
 }
 
-export async function registerAuth(app: FastifyInstance, secret: string): Promise<void> {
+export async function registerJwt(app: FastifyInstance, secret: string): Promise<void> {
   await app.register(fastifyJwt, { secret });
   app.decorateRequest('actor', null as unknown as Actor);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config?.public || !request.routeOptions.url) return;
+}
+
+/** onRequest hook for the scope of protected routes. */
+export function authenticate(scope: FastifyInstance): void {
+  scope.addHook('onRequest', async (request) => {
     let claims: { sub?: unknown; org?: unknown; roles?: unknown };
     try {
       claims = await request.jwtVerify();

@@ -1,6 +1,7 @@
 // The share procedure on a real Temporal dev server and PostgreSQL, driven through the workflow's own messages.
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { RequestSnapshot } from '../domain/requests';
 import type { SharePolicy } from '../domain/share';
 import type { Actor } from '../domain/types';
 import {
@@ -38,7 +39,7 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
   return { requestId, handle, state, applicant: who };
 }
 
-const taskOf = (state: { tasks: { id: string; kind: string; status: string }[] }, kind: string) => state.tasks.find((t) => t.kind === kind && t.status === 'open')!;
+const taskOf = (state: RequestSnapshot, kind: string) => state.tasks.find((t) => t.kind === kind && t.status === 'open')!;
 const decide = (handle: Awaited<ReturnType<typeof submit>>['handle'], taskId: string, actor: Actor, decision: string, reason?: string) =>
   handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, actor, decision, reason }] });
 
