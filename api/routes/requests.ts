@@ -121,7 +121,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', request.actor.sub);
       if (type) q = q.where('type', '=', type);
       if (status) q = q.where('status', '=', status);
-      if (after) q = q.where((eb) => eb.or([eb('created_at', '<', new Date(after[0])), eb.and([eb('created_at', '=', new Date(after[0])), eb('id', '<', after[1])])]));
+      if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(after[0]), after[1])));
       const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];

@@ -1,8 +1,11 @@
 // The task inbox and the actions on a task. Decisions go to the workflow as the completeTask Update.
 import { Type } from '@sinclair/typebox';
+import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
 import { claimViolation, decideViolation, isCandidate } from '../../domain/tasks';
 import { claimTaskUpdate, completeTaskUpdate } from '../../workflows/definitions';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { requireRole } from '../auth';
 import { problem } from '../problem';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, taskAccess, taskView } from '../views';
@@ -40,22 +43,52 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { actor } = request;
       const { status, kind, dueBefore, dueAfter, overdue, cursor, limit } = request.query;
       const after = decodeCursor(cursor, 2);
-      let q = db
-        .selectFrom('tasks')
-        .selectAll()
-        .where('candidate_org', '=', actor.org)
-        .where('candidate_role', 'in', actor.roles)
-        .where('status', '=', status)
-        .where((eb) => eb.or([eb('candidate_user', 'is', null), eb('candidate_user', '=', actor.sub)]));
-      if (kind) q = q.where('kind', '=', kind);
-      if (dueBefore) q = q.where('due_at', '<', new Date(dueBefore));
-      if (dueAfter) q = q.where('due_at', '>', new Date(dueAfter));
-      if (overdue !== undefined) q = q.where('overdue_at', overdue ? 'is not' : 'is', null);
-      if (after) q = q.where((eb) => eb.or([eb('due_at', '>', new Date(after[0])), eb.and([eb('due_at', '=', new Date(after[0])), eb('id', '>', after[1])])]));
-      const rows = await q.orderBy('due_at').orderBy('id').limit(limit + 1).execute();
+      const rows = await inboxQuery(db, actor, {
+        status,
+        kind,
+        dueBefore: dueBefore ? new Date(dueBefore) : undefined,
+        dueAfter: dueAfter ? new Date(dueAfter) : undefined,
+        overdue,
+        after: after && [new Date(after[0]), after[1]],
+        limit: limit + 1,
+      }).execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return { items: page.map(taskView), nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null };
+    },
+  );
+
+  app.get(
+    '/overdue-tasks',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary: 'Open tasks past their due time in the supervisor’s region, longest overdue first (Art. 32)',
+        querystring: Type.Object({
+          candidateOrg: Type.Optional(Type.String({ maxLength: 200 })),
+          kind: Type.Optional(Type.String({ maxLength: 100 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
+      },
+    },
+    async (request) => {
+      requireRole(request, 'supervisor', 'admin');
+      const { candidateOrg, kind, cursor, limit } = request.query;
+      const after = decodeCursor(cursor, 2);
+      const own = await getOrganisation(db, request.actor.org);
+      const regionOrgs = request.actor.roles.includes('admin')
+        ? undefined
+        : (await db.selectFrom('organisations').select('id').where('region', '=', own?.region ?? '').execute()).map((o) => o.id);
+      const orgs = candidateOrg ? (regionOrgs && !regionOrgs.includes(candidateOrg) ? [] : [candidateOrg]) : regionOrgs;
+      const now = new Date();
+      const rows = await overdueQuery(db, { now, candidateOrgs: orgs, kind, after: after && [new Date(after[0]), after[1]], limit: limit + 1 }).execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => ({ ...taskView(r), hoursOverdue: Math.floor((now.getTime() - r.due_at.getTime()) / 3_600_000) })),
+        nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null,
+      };
     },
   );
 
