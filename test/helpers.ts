@@ -1,5 +1,8 @@
 // Shared test plumbing: the run's database and Temporal server (test/global-setup.ts), a worker per file.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createDb, type Db } from '../db';
@@ -63,5 +66,17 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (v) return v;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const HISTORIES_DIR = path.join(__dirname, 'histories');
+
+/** Writes each workflow's history as a replay fixture named after the test that ran it. */
+export async function recordHistories(client: Client, runs: { name: string; workflowId: string }[]): Promise<void> {
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  for (const { name, workflowId } of runs) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+    fs.writeFileSync(path.join(HISTORIES_DIR, `share-request.${slug}.json`), historyToJSON(history));
   }
 }

@@ -13,13 +13,18 @@ import {
   workflowIdFor,
   type ShareRequestInput,
 } from '../workflows/definitions';
-import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
+const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('sharewf');
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  // RECORD_HISTORIES=1 refreshes the fixtures that test/replay.test.ts replays against today's workflow code.
+  if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started);
+  await h.close();
+});
 
 const applicant = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
 const authority = (): Actor => ({ sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
@@ -36,6 +41,7 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
   };
   const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
   const state = await handle.executeUpdate(awaitSubmittedUpdate);
+  started.push({ name: expect.getState().currentTestName ?? requestId, workflowId: handle.workflowId });
   return { requestId, handle, state, applicant: who };
 }
 

@@ -1,0 +1,95 @@
+// Pure rules of domain/: working days, identifiers, task permissions, share form and path.
+import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
+import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
+import { sharePath, shareFormViolations } from '../domain/share';
+import { decideViolation, claimViolation, type TaskAccessView } from '../domain/tasks';
+import type { Actor } from '../domain/types';
+
+// The 2026 statutory calendar, as published by the State Council (only the days these tests touch).
+const holidays2026 = new Set(['2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-23', '2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07']);
+const adjusted2026 = new Set(['2026-02-14', '2026-02-28', '2026-09-20', '2026-10-10']);
+const isWorkday = (d: string) => adjusted2026.has(d) || (!holidays2026.has(d) && ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
+
+describe('working days in Asia/Shanghai', () => {
+  test('10 working days from 30 September skip the National Day week and count the adjusted Saturday', () => {
+    const from = new Date('2026-09-30T10:00:00+08:00');
+    // Oct 8, 9, 10 (Sat, adjusted), 12, 13, 14, 15, 16, 19, 20.
+    expect(deadlineAfter(from, { workingDays: 10 }, isWorkday).toISOString()).toBe('2026-10-20T15:59:59.999Z');
+    expect(deadlineBefore(new Date('2026-10-20T15:59:59.999Z'), { workingDays: 2 }, isWorkday).toISOString()).toBe('2026-10-16T15:59:59.999Z');
+  });
+
+  test('the Spring Festival: 3 working days from Friday 13 February end on 25 February', () => {
+    expect(deadlineAfter(new Date('2026-02-13T09:00:00+08:00'), { workingDays: 3 }, isWorkday).toISOString()).toBe('2026-02-25T15:59:59.999Z');
+  });
+
+  test('the day is the Shanghai day, not the UTC one', () => {
+    const lateUtcThursday = new Date('2026-11-26T17:00:00Z'); // Friday 01:00 in Shanghai
+    expect(shanghaiDay(lateUtcThursday)).toBe('2026-11-27');
+    expect(deadlineAfter(lateUtcThursday, { workingDays: 1 }, isWorkday).toISOString()).toBe('2026-11-30T15:59:59.999Z');
+  });
+
+  test('seconds and calendar days are plain arithmetic; paused working days are counted', () => {
+    const from = new Date('2026-11-26T00:00:00Z');
+    expect(deadlineAfter(from, { seconds: 90 }, isWorkday).toISOString()).toBe('2026-11-26T00:01:30.000Z');
+    expect(deadlineAfter(from, { days: 1 }, isWorkday).toISOString()).toBe('2026-11-27T15:59:59.999Z');
+    expect(workdaysBetween(new Date('2026-09-30T12:00:00+08:00'), new Date('2026-10-12T12:00:00+08:00'), isWorkday)).toBe(4);
+  });
+});
+
+describe('identifiers (Art. 10)', () => {
+  test('unified social credit codes carry a GB 32100 check character', () => {
+    expect(isValidUscc('91350100M000100Y43')).toBe(true);
+    expect(isValidUscc('91350100M000100Y44')).toBe(false);
+    expect(isValidUscc(usccWithCheck('11371100123456789'))).toBe(true);
+    expect(isValidUscc('short')).toBe(false);
+  });
+  test('resident ID numbers carry a GB 11643 check digit and are masked (Art. 29)', () => {
+    expect(isValidResidentId('11010519491231002X')).toBe(true);
+    expect(isValidResidentId('110105194912310021')).toBe(false);
+    expect(isValidResidentId('11010519491331002X')).toBe(false);
+    expect(maskResidentId('11010519491231002X')).toBe('110***********002X');
+  });
+});
+
+describe('who may decide a task', () => {
+  const task: TaskAccessView = { kind: 'SHARE_PROVIDER_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null };
+  const carol: Actor = { sub: 'carol', org: 'health', roles: ['provider_reviewer'] };
+  test.each([
+    ['a candidate approving', task, carol, 'APPROVE', undefined, null],
+    ['another organisation', task, { ...carol, org: 'market' }, 'APPROVE', undefined, 'NotCandidate'],
+    ['the wrong role', task, { ...carol, roles: ['supervisor'] }, 'APPROVE', undefined, 'NotCandidate'],
+    ['the applicant', task, { ...carol, sub: 'alice' }, 'APPROVE', undefined, 'OwnRequest'],
+    ['a closed task', { ...task, status: 'completed' }, carol, 'APPROVE', undefined, 'TaskNotOpen'],
+    ['a task claimed by another', { ...task, assignee: 'dave' }, carol, 'APPROVE', undefined, 'NotAssignee'],
+    ['an unknown decision', task, carol, 'MAYBE', undefined, 'DecisionNotAllowed'],
+    ['a rejection without reason', task, carol, 'REJECT', '  ', 'ReasonRequired'],
+    ['a rejection with reason', task, carol, 'REJECT', 'out of scope', null],
+  ] as const)('%s', (_name, t, actor, decision, reason, expected) => {
+    expect(decideViolation(t as TaskAccessView, actor as Actor, 'alice', decision, reason)).toBe(expected);
+  });
+  test('the applicant answers their own reply task; nobody else does', () => {
+    const reply: TaskAccessView = { kind: 'SHARE_APPLICANT_REPLY', status: 'open', candidateRole: 'agency_applicant', candidateOrg: 'market', candidateUser: 'alice', assignee: null };
+    const alice: Actor = { sub: 'alice', org: 'market', roles: ['agency_applicant'] };
+    expect(decideViolation(reply, alice, 'alice', 'REPLY', 'here')).toBeNull();
+    expect(decideViolation(reply, { ...alice, sub: 'ann' }, 'alice', 'REPLY', 'here')).toBe('NotCandidate');
+  });
+  test('claims', () => {
+    expect(claimViolation(task, carol, true)).toBeNull();
+    expect(claimViolation({ ...task, assignee: 'dave' }, carol, true)).toBe('AlreadyClaimed');
+    expect(claimViolation({ ...task, assignee: 'dave' }, carol, false)).toBe('NotAssignee');
+    expect(claimViolation({ ...task, assignee: 'carol' }, carol, false)).toBeNull();
+  });
+});
+
+describe('share requests (Art. 13–15)', () => {
+  test('the share attribute decides the path', () => {
+    expect(sharePath('UNCONDITIONAL')).toBe('grant');
+    expect(sharePath('CONDITIONAL')).toBe('joint_review');
+    expect(sharePath('NONE')).toBe('refuse');
+  });
+  test('scenario, duty and the three commitments are mandatory, citing Art. 15', () => {
+    const v = shareFormViolations({ catalogEntryId: 'e', scenario: ' ', statutoryDuty: '', commitment: { authenticity: true, compliance: false, security: true } });
+    expect(v.map((x) => x.field)).toEqual(['scenario', 'statutoryDuty', 'commitment.compliance']);
+    expect(v.every((x) => x.article === 'Art. 15')).toBe(true);
+  });
+});

@@ -1,0 +1,28 @@
+// Recorded histories of every workflow type replay against today's workflow code: a change that would
+// break running workflows fails here (refresh fixtures with RECORD_HISTORIES=1 only for intended changes).
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { WORKFLOW_TYPES } from '../workflows/definitions';
+import { HISTORIES_DIR } from './helpers';
+
+const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+
+beforeAll(() => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+});
+
+test('there are recorded histories for every workflow type', () => {
+  for (const type of Object.keys(WORKFLOW_TYPES)) expect(files.some((f) => f.startsWith(`${type}-request.`))).toBe(true);
+  expect(files.length).toBeGreaterThanOrEqual(8);
+});
+
+test('every recorded history replays without nondeterminism', async () => {
+  const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8'))) }));
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
+  }
+  expect(failures).toEqual([]);
+});
