@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createDb, type Db } from '../db';
 import { seedCity, type SeededCity } from '../db/seed';
 import type { SharePolicy } from '../domain/share';
@@ -20,10 +20,18 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
+/** Warnings and errors only; SDK core's expected chatter (e.g. rejected Updates' dropped tasks) stays out. */
+export function installQuietRuntime(): void {
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
+  });
+}
+
 /** A worker on a task queue of its own, a client, and a freshly seeded city under a unique prefix. */
 export async function startHarness(name: string): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    installQuietRuntime();
     runtimeInstalled = true;
   }
   const db = createDb(process.env.TEST_DATABASE_URL!, 5);

@@ -3,14 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { WORKFLOW_TYPES } from '../workflows/definitions';
-import { HISTORIES_DIR } from './helpers';
+import { HISTORIES_DIR, installQuietRuntime } from './helpers';
 
 const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
 beforeAll(() => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installQuietRuntime();
 });
 
 test('there are recorded histories for every workflow type', () => {

@@ -1,0 +1,79 @@
+// npm run bench: p50/p99 of GET /tasks over real HTTP at 1k and 100k open tasks.
+// Uses its own database (BENCH_DATABASE_URL, recreated each run); needs no Temporal server.
+import { Client, Connection } from '@temporalio/client';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { buildApp } from '../api/app';
+import { signToken } from '../api/auth';
+import { createDb, migrateToLatest } from '../db';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
+const ORGS = 50;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+
+async function recreate() {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  await c.query(`drop database if exists "${name}" with (force)`);
+  await c.query(`create database "${name}"`);
+  await c.end();
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function main() {
+  await recreate();
+  const db = createDb(url, 10);
+  await migrateToLatest(db);
+  const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const auth = { authorization: `Bearer ${signToken(app, { sub: 'reviewer', org: 'org-7', roles: ['provider_reviewer'] })}` };
+  await sql`insert into requests (id, type, workflow_id, applicant_sub, applicant_org, status, payload, payload_hash)
+            values ('bench', 'share', 'bench', 'a', 'a', 'in_review', '{}', 'x')`.execute(db);
+
+  console.log(`GET /tasks?limit=20 over HTTP, ${REQUESTS} sequential requests after warm-up; the caller's organisation holds 1/${ORGS} of the open tasks`);
+  console.log('open tasks | page        | p50 ms | p99 ms | rss MiB');
+  let inserted = 0;
+  for (const total of [1_000, 100_000]) {
+    await sql`insert into tasks (id, request_id, workflow_id, kind, candidate_role, candidate_org, status, article, due_at)
+              select 'task-' || g, 'bench', 'bench', 'SHARE_PROVIDER_REVIEW', 'provider_reviewer', 'org-' || (g % ${ORGS}), 'open', 'Art. 14',
+                     now() + (g % 20000) * interval '1 minute'
+              from generate_series(${inserted + 1}::int, ${total}::int) g`.execute(db);
+    inserted = total;
+    await sql`analyze tasks`.execute(db);
+    const first = (await (await fetch(`${base}/tasks?limit=20`, { headers: auth })).json()) as { items: unknown[] };
+    const mid = await db.selectFrom('tasks').select(['due_at', 'id']).where('candidate_org', '=', 'org-7').orderBy('due_at').orderBy('id').offset(Math.floor(total / ORGS / 2)).limit(1).executeTakeFirstOrThrow();
+    const deepCursor = Buffer.from(JSON.stringify([mid.due_at.toISOString(), mid.id])).toString('base64url');
+    for (const [label, path] of [
+      ['first', '/tasks?limit=20'],
+      ['deep cursor', `/tasks?limit=20&cursor=${deepCursor}`],
+    ] as const) {
+      for (let i = 0; i < 200; i++) await (await fetch(`${base}${path}`, { headers: auth })).arrayBuffer();
+      const times: number[] = [];
+      for (let i = 0; i < REQUESTS; i++) {
+        const t0 = process.hrtime.bigint();
+        const res = await fetch(`${base}${path}`, { headers: auth });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      const rss = process.memoryUsage().rss / 2 ** 20;
+      console.log(`${String(total).padStart(10)} | ${label.padEnd(11)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${rss.toFixed(0).padStart(7)}`);
+    }
+    if (first.items.length !== 20) throw new Error('the inbox page is not full');
+  }
+  await app.close();
+  await db.destroy();
+  await temporal.connection.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
