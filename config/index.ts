@@ -1,9 +1,18 @@
 // The environment, parsed once against a schema. A bad value fails start-up naming the variable.
+import path from 'node:path';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 
 export interface Config {
   databaseUrl: string;
   temporalAddress: string;
+  /** What `npm start` runs itself because DATABASE_URL / TEMPORAL_ADDRESS are not set. */
+  embedded: { postgres: boolean; temporal: boolean };
+  dataDir: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  embeddedPostgresPort: number;
+  /** A port on which the worker answers /health (for container health checks); none when 0. */
+  workerHealthPort: number;
   temporalNamespace: string;
   taskQueue: string;
   host: string;
@@ -48,11 +57,19 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be a pino level, got "${logLevel}"`);
   const jwtSecret = str(env, 'JWT_SECRET', DEV_JWT_SECRET);
   if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
-  const databaseUrl = str(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/public_data_workflows');
+  const embeddedPostgresPort = int(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535);
+  const databaseUrl = str(env, 'DATABASE_URL', `postgres://postgres:postgres@127.0.0.1:${embeddedPostgresPort}/public_data_workflows`);
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  const temporalPort = int(env, 'TEMPORAL_PORT', 7233, 1, 65535);
   return {
     databaseUrl,
-    temporalAddress: str(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+    temporalAddress: str(env, 'TEMPORAL_ADDRESS', `127.0.0.1:${temporalPort}`),
+    embedded: { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS },
+    dataDir: path.resolve(str(env, 'DATA_DIR', path.join(__dirname, '..', '.data'))),
+    temporalPort,
+    temporalUiPort: int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535),
+    embeddedPostgresPort,
+    workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 0, 0, 65535),
     temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
     taskQueue: str(env, 'TASK_QUEUE', 'public-data-workflows'),
     host: str(env, 'HOST', '127.0.0.1'),

@@ -28,9 +28,10 @@ function agencyUscc(seed: string): string {
   return usccWithCheck(`11371100${digits}`);
 }
 
-export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): Promise<SeededCity> {
+/** The ids a seeded city has (without touching the database). */
+export function cityIds(prefix: string, region: string): SeededCity {
   const id = (s: string) => `${prefix}-${s}`;
-  const city: SeededCity = {
+  return {
     region,
     cityAuthority: id('city-bda'),
     countyAuthority: id('donggang-bda'),
@@ -45,6 +46,11 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
       conditionalOpen: id('land-parcels'),
     },
   };
+}
+
+export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): Promise<SeededCity> {
+  const id = (s: string) => `${prefix}-${s}`;
+  const city = cityIds(prefix, region);
   await insertOrganisations(db, [
     { id: city.cityAuthority, name: '日照市大数据发展局', kind: 'authority', level: 'city', region, uscc: agencyUscc(id('city-bda')) },
     { id: city.countyAuthority, name: '东港区大数据局', kind: 'authority', level: 'county', region, uscc: agencyUscc(id('donggang-bda')) },
@@ -103,3 +109,28 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
   );
   return city;
 }
+
+export interface DemoUser {
+  label: string;
+  sub: string;
+  org: string;
+  roles: ('agency_applicant' | 'public_applicant' | 'provider_reviewer' | 'authority_reviewer' | 'leading_group' | 'supervisor' | 'admin')[];
+}
+
+/** One person per role in the demo city; identities live in tokens, so these are all there is to a user. */
+export function demoUsers(city: SeededCity): DemoUser[] {
+  return [
+    { label: 'applicant (market regulation)', sub: 'li.applicant', org: city.agencies.market, roles: ['agency_applicant'] },
+    { label: 'authority reviewer (city)', sub: 'wang.authority', org: city.cityAuthority, roles: ['authority_reviewer'] },
+    { label: 'provider reviewer (health commission)', sub: 'zhao.provider', org: city.agencies.health, roles: ['provider_reviewer'] },
+    { label: 'authority reviewer (county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'] },
+    { label: 'leading group', sub: 'zhou.leading', org: city.leadingGroup, roles: ['leading_group'] },
+    { label: 'supervisor (city)', sub: 'wu.supervisor', org: city.citySupervision, roles: ['supervisor'] },
+    { label: 'supervisor (county)', sub: 'zheng.supervisor', org: city.countySupervision, roles: ['supervisor'] },
+    { label: 'public applicant', sub: 'chen.citizen', org: 'public', roles: ['public_applicant'] },
+    { label: 'admin', sub: 'admin', org: city.cityAuthority, roles: ['admin'] },
+  ];
+}
+
+export const DEMO_PREFIX = 'rz';
+export const DEMO_REGION = 'rizhao';

@@ -1,7 +1,7 @@
 // npm run token -- <sub> <org> <role[,role...]> [expiry]: prints a signed dev token for JWT_SECRET.
-import { createSigner } from 'fast-jwt';
 import { loadConfig } from '../config';
 import { ROLES, type Role } from '../domain/types';
+import { devToken } from './tokens';
 
 const [sub, org, roles, expiresIn = '12h'] = process.argv.slice(2);
 if (!sub || !org || !roles) {
@@ -14,5 +14,4 @@ if (unknown.length) {
   console.error(`unknown role(s): ${unknown.join(', ')}; roles: ${ROLES.join(', ')}`);
   process.exit(2);
 }
-const sign = createSigner({ key: loadConfig().jwtSecret, expiresIn: expiresIn });
-console.log(sign({ sub, org, roles: list }));
+console.log(devToken(loadConfig().jwtSecret, { sub, org, roles: list }, expiresIn));

@@ -33,6 +33,8 @@ export interface DevServerOptions {
   port?: number;
   uiPort?: number;
   ui?: boolean;
+  /** In its own process group, so a terminal's Ctrl-C reaches only our process, which stops it last. */
+  detached?: boolean;
   log?: (line: string) => void;
 }
 
@@ -49,7 +51,10 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
     args.push('--headless');
   }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: opts.detached ?? false });
+  // Never outlive the process that started it, however that process ends.
+  const killOnExit = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -57,6 +62,7 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   });
   const address = `127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => process.removeListener('exit', killOnExit));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`temporal dev server exited with ${child.exitCode}: ${stderr}`);

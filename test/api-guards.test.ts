@@ -2,6 +2,7 @@
 // 404 / 403 for another organisation's people.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/types';
+import { signToken } from '../api/auth';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { startHarness, type Harness } from './helpers';
 
@@ -56,7 +57,6 @@ function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number) {
 
 test('every route rejects a missing, forged or malformed token with 401', async () => {
   const forged = `Bearer ${api.token('x', 'y', 'admin').slice(0, -3)}abc`;
-  const { signToken } = await import('../api/auth');
   const badRoles = `Bearer ${signToken(api.app, { sub: 'x', org: 'y', roles: ['emperor' as 'admin'] })}`;
   for (const [method, url, payload] of routes()) {
     for (const authorization of [undefined, forged, badRoles, 'Basic abc']) {

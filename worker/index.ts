@@ -1,4 +1,5 @@
 // The one place that wires a database, activities and a Temporal Worker together.
+import http from 'node:http';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Db } from '../db';
@@ -20,4 +21,14 @@ export function createWorker({ connection, namespace, taskQueue, db, workflowBun
     activities: createActivities({ db }),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
+}
+
+/** GET /health answers 200 while the worker polls its task queue (for container health checks). */
+export function serveWorkerHealth(worker: Worker, port: number, host = '0.0.0.0'): http.Server {
+  const server = http.createServer((_req, res) => {
+    const state = worker.getState();
+    res.writeHead(state === 'RUNNING' ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: state === 'RUNNING' ? 'ok' : 'unavailable', worker: state }));
+  });
+  return server.listen(port, host);
 }

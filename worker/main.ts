@@ -2,7 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createDb, migrateToLatest } from '../db';
-import { createWorker } from './index';
+import { createWorker, serveWorkerHealth } from './index';
 
 async function main() {
   const config = loadConfig();
@@ -10,7 +10,11 @@ async function main() {
   await migrateToLatest(db);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db });
-  const stop = () => worker.shutdown();
+  const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;
+  const stop = () => {
+    health?.close();
+    worker.shutdown();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await worker.run();

