@@ -1,6 +1,7 @@
 // The environment, parsed once against a schema. A bad value fails start-up naming the variable.
 import path from 'node:path';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
+import type { Duration } from '../domain/types';
 
 export interface Config {
   databaseUrl: string;
@@ -40,14 +41,28 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
-function json<T>(env: Env, name: string, fallback: T): T {
+function isDuration(v: unknown): v is Duration {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const entries = Object.entries(v);
+  return entries.length === 1 && ['workingDays', 'days', 'seconds'].includes(entries[0][0]) && Number.isInteger(entries[0][1]) && (entries[0][1] as number) > 0;
+}
+
+/** A policy object whose every key is a Duration, merged over the defaults. */
+function policy<T extends Record<string, Duration>>(env: Env, name: string, fallback: T): T {
   const raw = env[name];
   if (!raw) return fallback;
+  let parsed: unknown;
   try {
-    return { ...fallback, ...JSON.parse(raw) };
+    parsed = JSON.parse(raw);
   } catch {
     throw new ConfigError(`${name} must be a JSON object`);
   }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${name} must be a JSON object`);
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in fallback)) throw new ConfigError(`${name}.${key} is not a setting; known: ${Object.keys(fallback).join(', ')}`);
+    if (!isDuration(value)) throw new ConfigError(`${name}.${key} must be {"workingDays":n}, {"days":n} or {"seconds":n} with a positive integer n`);
+  }
+  return { ...fallback, ...(parsed as Partial<T>) };
 }
 
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
@@ -76,6 +91,6 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 3000, 0, 65535),
     jwtSecret,
     logLevel,
-    sharePolicy: json(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
+    sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
   };
 }

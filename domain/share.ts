@@ -47,12 +47,12 @@ export function sharePath(attribute: Attribute): SharePath {
   return attribute === 'UNCONDITIONAL' ? 'grant' : attribute === 'NONE' ? 'refuse' : 'joint_review';
 }
 
-export interface SharePolicy {
+export type SharePolicy = {
   jointReview: Duration;
   applicantReply: Duration;
   reminderBefore: Duration;
   grantTerm: Duration;
-}
+};
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
   jointReview: { workingDays: 10 },

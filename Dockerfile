@@ -1,0 +1,18 @@
+# One image for the API, the worker and the migration job; docker-compose.yml picks the command.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY tsconfig.json ./
+COPY domain ./domain
+COPY db ./db
+COPY activities ./activities
+COPY workflows ./workflows
+COPY worker ./worker
+COPY api ./api
+COPY config ./config
+COPY scripts ./scripts
+USER node
+EXPOSE 3000
+CMD ["node", "scripts/run.js", "api/main.ts"]

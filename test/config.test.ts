@@ -1,0 +1,33 @@
+// Configuration is parsed once against a schema; a bad value names its variable.
+import { loadConfig } from '../config';
+
+test('defaults start everything embedded', () => {
+  const c = loadConfig({});
+  expect(c.embedded).toEqual({ postgres: true, temporal: true });
+  expect(c.sharePolicy.jointReview).toEqual({ workingDays: 10 });
+  expect(c.temporalAddress).toBe('127.0.0.1:7233');
+});
+
+test('external services are used when their addresses are set', () => {
+  const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/x', TEMPORAL_ADDRESS: 'temporal:7233' });
+  expect(c.embedded).toEqual({ postgres: false, temporal: false });
+  expect(c.databaseUrl).toBe('postgres://u@db:5432/x');
+});
+
+test.each([
+  [{ PORT: 'eighty' }, /PORT must be an integer/],
+  [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
+  [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
+  [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+  [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  [{ SHARE_POLICY: '{' }, /SHARE_POLICY must be a JSON object/],
+  [{ SHARE_POLICY: '{"jointReview":5}' }, /SHARE_POLICY.jointReview must be/],
+  [{ SHARE_POLICY: '{"jointReview":{"weeks":2}}' }, /SHARE_POLICY.jointReview must be/],
+  [{ SHARE_POLICY: '{"speed":{"days":2}}' }, /SHARE_POLICY.speed is not a setting/],
+])('%j is refused', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('a policy override is merged over the defaults', () => {
+  expect(loadConfig({ SHARE_POLICY: '{"jointReview":{"seconds":30}}' }).sharePolicy).toMatchObject({ jointReview: { seconds: 30 }, applicantReply: { workingDays: 15 } });
+});
