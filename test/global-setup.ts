@@ -5,10 +5,34 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { createDb, migrateToLatest } from '../db';
-import { startTemporalDevServer } from '../scripts/temporal-dev-server';
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
+import { freePort, startTemporalDevServer } from '../scripts/temporal-dev-server';
+
+const DEFAULT_TEST_DB = 'postgres://postgres@127.0.0.1:5432/pdw_test';
+
+async function reachable(connectionString: string): Promise<boolean> {
+  const url = new URL(connectionString);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export default async function globalSetup(): Promise<void> {
-  const dbUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_test';
+  let dbUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DB;
+  // No PostgreSQL where the tests expect one and none named: bring up an embedded one for the run.
+  if (!process.env.TEST_DATABASE_URL && !(await reachable(dbUrl))) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-test-pg-'));
+    const embedded = await startEmbeddedPostgres(path.join(dir, 'postgres'), await freePort(), 'pdw_test', console.error);
+    (globalThis as { __embeddedPg?: typeof embedded }).__embeddedPg = embedded;
+    dbUrl = embedded.url;
+  }
   const url = new URL(dbUrl);
   const name = url.pathname.slice(1);
   url.pathname = '/postgres';

@@ -1,5 +1,8 @@
+import type { EmbeddedPg } from '../scripts/embedded-postgres';
 import type { DevServer } from '../scripts/temporal-dev-server';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __temporal?: DevServer }).__temporal?.stop();
+  const g = globalThis as { __temporal?: DevServer; __embeddedPg?: EmbeddedPg };
+  await g.__temporal?.stop();
+  await g.__embeddedPg?.stop();
 }
