@@ -29,8 +29,8 @@ export function authenticate(scope: FastifyInstance): void {
       throw problem('Unauthorized', (err as Error).message);
     }
     const roles = Array.isArray(claims.roles) ? claims.roles : [];
-    if (typeof claims.sub !== 'string' || !claims.sub || typeof claims.org !== 'string' || !claims.org || !roles.every((r) => ROLES.includes(r)))
-      throw problem('Unauthorized', 'The token must carry sub, org and roles drawn from the known roles');
+    if (typeof claims.sub !== 'string' || !claims.sub || typeof claims.org !== 'string' || !claims.org || !roles.length || !roles.every((r) => ROLES.includes(r)))
+      throw problem('Unauthorized', 'The token must carry sub, org and at least one role drawn from the known roles');
     request.actor = { sub: claims.sub, org: claims.org, roles: roles as Role[] };
   });
 }

@@ -58,8 +58,9 @@ function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number) {
 test('every route rejects a missing, forged or malformed token with 401', async () => {
   const forged = `Bearer ${api.token('x', 'y', 'admin').slice(0, -3)}abc`;
   const badRoles = `Bearer ${signToken(api.app, { sub: 'x', org: 'y', roles: ['emperor' as 'admin'] })}`;
+  const noRoles = `Bearer ${signToken(api.app, { sub: 'x', org: h.city.cityAuthority, roles: [] })}`;
   for (const [method, url, payload] of routes()) {
-    for (const authorization of [undefined, forged, badRoles, 'Basic abc']) {
+    for (const authorization of [undefined, forged, badRoles, noRoles, 'Basic abc']) {
       const res = await call(method, url, payload, authorization ? { authorization } : {});
       expectProblem(res, 401);
     }

@@ -1,6 +1,7 @@
 // Requests: submit a share request, list and read one's requests, their history, cancel, reply.
 import { createHash, randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { listAudit } from '../../db/repositories/audit';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
@@ -89,13 +90,24 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
         return reply.code(200).send(await requestView(db, existing));
       }
       const input: ShareRequestInput = { requestId, applicant: actor, form, payloadHash, policy: deps.sharePolicy };
-      const handle = await temporal.workflow.start(WORKFLOW_TYPES.share, {
-        workflowId: workflowIdFor('share', requestId),
-        taskQueue: deps.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      await handle.executeUpdate(awaitSubmittedUpdate);
+      // Start and first Update in one call: the answer waits for the first step (granted, refused or
+      // in review) even when that step ends the workflow at once. A retried key that raced past the
+      // check above joins the running workflow; a finished one is never started again.
+      try {
+        await temporal.workflow.executeUpdateWithStart(awaitSubmittedUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation(WORKFLOW_TYPES.share, {
+            workflowId: workflowIdFor('share', requestId),
+            taskQueue: deps.taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }),
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+        return reply.code(200).send(await requestView(db, row));
+      }
       const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
       return reply.code(201).header('location', `/requests/${requestId}`).send(await requestView(db, row));
     },
