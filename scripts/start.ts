@@ -129,7 +129,7 @@ async function main() {
       ].join('\n'),
     );
   } catch (err) {
-    console.error('[start] failed:', err);
+    console.error(`[start] failed: ${err instanceof Error ? err.message : String(err)}`);
     await shutdown(1);
   }
 }

@@ -20,6 +20,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Fails with a message naming the variable to change when something already listens on `port`. */
+export function assertPortFree(port: number, variable: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', () => reject(new Error(`port ${port} is already in use: stop what runs there or set ${variable}`)));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+  });
+}
+
 export interface DevServer {
   address: string;
   uiUrl: string | null;
@@ -41,10 +50,13 @@ export interface DevServerOptions {
 export async function startTemporalDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const bin = temporalBinary();
   const port = opts.port ?? (await freePort());
+  // Otherwise the readiness check below would happily talk to whatever server holds the port.
+  await assertPortFree(port, 'TEMPORAL_PORT (or TEMPORAL_ADDRESS to use that server)');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', '--metrics-port', String(await freePort()), '--http-port', String(await freePort())];
   let uiUrl: string | null = null;
   if (opts.ui) {
     const uiPort = opts.uiPort ?? (await freePort());
+    await assertPortFree(uiPort, 'TEMPORAL_UI_PORT');
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://127.0.0.1:${uiPort}`;
   } else {
