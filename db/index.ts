@@ -24,17 +24,38 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Creates the database named in the URL when it does not exist (used by tests and start-up). */
-export async function ensureDatabase(connectionString: string): Promise<void> {
+/** Runs `fn` with a client on the server's `postgres` database and the name of the URL's database. */
+async function onServer(connectionString: string, fn: (client: pg.Client, name: string) => Promise<void>): Promise<void> {
   const url = new URL(connectionString);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (!rowCount) await client.query(`create database "${name.replace(/"/g, '""')}"`);
+    await fn(client, `"${name.replace(/"/g, '""')}"`);
   } finally {
     await client.end();
+  }
+}
+
+/** Creates the database named in the URL when it does not exist (start-up and `npm run migrate`). */
+export function ensureDatabase(connectionString: string): Promise<void> {
+  return onServer(connectionString, async (client, quoted) => {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [new URL(connectionString).pathname.slice(1)]);
+    if (!rowCount) await client.query(`create database ${quoted}`);
+  });
+}
+
+/** Drops and creates the database named in the URL, then migrates it (tests and benchmarks). */
+export async function recreateDatabase(connectionString: string): Promise<void> {
+  await onServer(connectionString, async (client, quoted) => {
+    await client.query(`drop database if exists ${quoted} with (force)`);
+    await client.query(`create database ${quoted}`);
+  });
+  const db = createDb(connectionString, 1);
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
   }
 }

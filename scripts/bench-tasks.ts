@@ -2,33 +2,20 @@
 // Uses its own database (BENCH_DATABASE_URL, recreated each run); needs no Temporal server.
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
-import { createDb, migrateToLatest } from '../db';
+import { createDb, recreateDatabase } from '../db';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
 const ORGS = 50;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 
-async function recreate() {
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: admin.toString() });
-  await c.connect();
-  await c.query(`drop database if exists "${name}" with (force)`);
-  await c.query(`create database "${name}"`);
-  await c.end();
-}
-
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main() {
-  await recreate();
+  await recreateDatabase(url);
   const db = createDb(url, 10);
-  await migrateToLatest(db);
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
   const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });

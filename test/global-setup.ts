@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
-import { createDb, migrateToLatest } from '../db';
+import { recreateDatabase } from '../db';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { freePort, startTemporalDevServer } from '../scripts/temporal-dev-server';
 
@@ -33,17 +33,7 @@ export default async function globalSetup(): Promise<void> {
     (globalThis as { __embeddedPg?: typeof embedded }).__embeddedPg = embedded;
     dbUrl = embedded.url;
   }
-  const url = new URL(dbUrl);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const db = createDb(dbUrl, 1);
-  await migrateToLatest(db);
-  await db.destroy();
+  await recreateDatabase(dbUrl);
   process.env.TEST_DATABASE_URL = dbUrl;
 
   if (!process.env.TEMPORAL_ADDRESS) {

@@ -87,6 +87,20 @@ test('an UNCONDITIONAL request is granted at once; a NONE one is refused with it
   expect(onlyRefused.map((r) => r.id)).toEqual([refused.json().id]);
 });
 
+test("one's requests page newest first with a cursor", async () => {
+  const me = alice();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) ids.push((await post(me, '/share-requests', validShareBody(h.city.entries.unconditional))).json().id);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const body = (await get(me, `/requests?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
+    seen.push(...body.items.map((r: { id: string }) => r.id));
+    cursor = body.nextCursor;
+  } while (cursor);
+  expect(seen).toEqual([...ids].reverse());
+});
+
 test('a retried POST with the same Idempotency-Key returns the same request and starts one workflow', async () => {
   const me = alice();
   const key = randomUUID();
