@@ -2,6 +2,7 @@
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import type { App } from '../api/types';
+import type { SharePolicy } from '../domain/share';
 import type { Actor, Role } from '../domain/types';
 import { TEST_POLICY, type Harness } from './helpers';
 
@@ -13,8 +14,8 @@ export interface Api {
   as(actor: Actor): { authorization: string };
 }
 
-export async function startApi(h: Harness): Promise<Api> {
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy: TEST_POLICY });
+export async function startApi(h: Harness, sharePolicy: SharePolicy = TEST_POLICY): Promise<Api> {
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy });
   await app.ready();
   const token = (sub: string, org: string, ...roles: Role[]) => signToken(app, { sub, org, roles });
   return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };

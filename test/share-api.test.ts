@@ -94,7 +94,7 @@ test("one's requests page newest first with a cursor", async () => {
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const body = (await get(me, `/requests?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
+    const body: { items: { id: string }[]; nextCursor: string | null } = (await get(me, `/requests?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
     seen.push(...body.items.map((r: { id: string }) => r.id));
     cursor = body.nextCursor;
   } while (cursor);

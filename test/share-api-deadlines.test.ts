@@ -1,0 +1,75 @@
+// Over HTTP with tiny deadlines: rejection, overdue tasks for supervisors, grant expiry.
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../domain/types';
+import { startApi, validShareBody, type Api } from './api-helpers';
+import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+beforeAll(async () => {
+  h = await startHarness('deadlines');
+  api = await startApi(h, { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 } });
+});
+afterAll(async () => {
+  await api.app.close();
+  await h.close();
+});
+
+const alice = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
+const carol: Actor = { sub: 'carol', org: '', roles: ['provider_reviewer'] };
+const supervisor = (): Actor => ({ sub: 'sue', org: h.city.citySupervision, roles: ['supervisor'] });
+const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
+
+test('a rejection with its reason ends the request; the other reviewer’s task is cancelled', async () => {
+  const req = (await call(alice(), 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const provider = { ...carol, org: h.city.agencies.health };
+  const task = req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_PROVIDER_REVIEW');
+  const res = await call(provider, 'POST', `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: 'licence numbers are not needed for this scenario' });
+  expect(res.statusCode).toBe(200);
+  expect(res.json()).toMatchObject({ status: 'rejected', outcome: { article: 'Art. 14', reason: 'licence numbers are not needed for this scenario' } });
+  const view = (await call({ sub: req.applicant.sub, org: h.city.agencies.market, roles: ['agency_applicant'] }, 'GET', `/requests/${req.id}`)).json();
+  expect(view.tasks.map((t: { kind: string; status: string }) => [t.kind, t.status]).sort()).toEqual([
+    ['SHARE_AUTHORITY_REVIEW', 'cancelled'],
+    ['SHARE_PROVIDER_REVIEW', 'completed'],
+  ]);
+});
+
+test('past due, tasks show as overdue to their reviewers and in the supervisor’s list, and the supervisor is told', async () => {
+  const req = (await call(alice(), 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const bob: Actor = { sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const overdueInbox = await eventually(async () => {
+    const items = (await call(bob, 'GET', '/tasks?overdue=true&limit=100')).json().items as { requestId: string; overdue: boolean }[];
+    return items.some((t) => t.requestId === req.id) && items;
+  });
+  expect(overdueInbox.every((t) => t.overdue)).toBe(true);
+  const list = (await call(supervisor(), 'GET', '/overdue-tasks?limit=100')).json().items as { requestId: string; status: string; candidateOrg: string }[];
+  expect(list.filter((t) => t.requestId === req.id).map((t) => t.candidateOrg).sort()).toEqual([h.city.agencies.health, h.city.cityAuthority].sort());
+  expect(list.every((t) => t.status === 'open')).toBe(true);
+  const onlyHealth = (await call(supervisor(), 'GET', `/overdue-tasks?candidateOrg=${h.city.agencies.health}&limit=100`)).json().items as { candidateOrg: string }[];
+  expect(onlyHealth.every((t) => t.candidateOrg === h.city.agencies.health)).toBe(true);
+  const notes = (await call(supervisor(), 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[];
+  expect(notes.filter((n) => n.kind === 'task_overdue' && n.requestId === req.id)).toHaveLength(2);
+  // Reviewers are reminded before the due time.
+  const bobNotes = (await call(bob, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[];
+  expect(bobNotes.some((n) => n.kind === 'task_reminder' && n.requestId === req.id)).toBe(true);
+  // Only supervisors read the overdue list; another region's supervisor sees none of it.
+  expect((await call(bob, 'GET', '/overdue-tasks')).statusCode).toBe(403);
+  const elsewhere: Actor = { sub: 'sam', org: 'nowhere-supervision', roles: ['supervisor'] };
+  expect((await call(elsewhere, 'GET', '/overdue-tasks?limit=100')).json().items).toEqual([]);
+  // Overdue is never decided for anyone: the task is still open and can still be approved.
+  const task = overdueInbox.find((t) => t.requestId === req.id) as unknown as { id: string };
+  expect((await call(bob, 'POST', `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('in_review');
+});
+
+test('a grant expires at the end of its term', async () => {
+  const me = alice();
+  const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.unconditional))).json();
+  expect(req.grant.status).toBe('active');
+  const view = await eventually(async () => {
+    const v = (await call(me, 'GET', `/requests/${req.id}`)).json();
+    return v.status === 'expired' && v;
+  });
+  expect(view.grant).toMatchObject({ status: 'expired', endReason: 'the grant term ended' });
+  const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as { action: string; article: string }[];
+  expect(history[history.length - 1]).toMatchObject({ action: 'grant_expired', article: 'Art. 15' });
+});
