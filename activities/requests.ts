@@ -56,6 +56,8 @@ export interface ShareParties {
     status: string;
   };
   cityAuthorityOrgId: string;
+  /** Art. 14: only public management and service agencies request shared data. */
+  applicantIsAgency: boolean;
 }
 
 async function transition(tx: Executor, t: TransitionInput): Promise<void> {
@@ -89,7 +91,7 @@ async function transition(tx: Executor, t: TransitionInput): Promise<void> {
 
 export function requestActivities(db: Db) {
   return {
-    async resolveShareParties(catalogEntryId: string): Promise<ShareParties> {
+    async resolveShareParties({ catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
       const entry = await getCatalogEntry(db, catalogEntryId);
       if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
       const provider = await getOrganisation(db, entry.provider_org_id);
@@ -108,6 +110,7 @@ export function requestActivities(db: Db) {
           status: entry.status,
         },
         cityAuthorityOrgId: city.id,
+        applicantIsAgency: (await getOrganisation(db, applicantOrg))?.kind === 'agency',
       };
     },
 

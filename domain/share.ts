@@ -14,7 +14,12 @@ export interface ShareRequestForm {
   commitment: { authenticity: boolean; compliance: boolean; security: boolean };
 }
 
-export function shareFormViolations(form: ShareRequestForm, entryFields?: string[]): RuleViolation[] {
+/** What the API and the workflow both check of a share request against the entry it names. */
+export function shareRequestViolations(form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): RuleViolation[] {
+  if (!entry)
+    return [{ code: 'InvalidInput', field: 'body.catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }];
+  if (entry.status !== 'published')
+    return [{ code: 'InvalidInput', field: 'body.catalogEntryId', rule: 'published', detail: `Catalog entry ${form.catalogEntryId} is ${entry.status}` }];
   const out: RuleViolation[] = [];
   const need = (field: string, value: string | undefined, what: string) => {
     if (!value?.trim())
@@ -32,11 +37,8 @@ export function shareFormViolations(form: ShareRequestForm, entryFields?: string
         detail: `The applicant must commit to the ${k} of the request (Art. 15)`,
       });
   }
-  if (entryFields && form.fields) {
-    const unknown = form.fields.filter((f) => !entryFields.includes(f));
-    if (unknown.length)
-      out.push({ code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', detail: `Not fields of the entry: ${unknown.join(', ')}` });
-  }
+  const unknown = (form.fields ?? []).filter((f) => !entry.fields.includes(f));
+  if (unknown.length) out.push({ code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', detail: `Not fields of the entry: ${unknown.join(', ')}` });
   return out;
 }
 

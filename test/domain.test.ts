@@ -1,7 +1,7 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
-import { sharePath, shareFormViolations } from '../domain/share';
+import { sharePath, shareRequestViolations } from '../domain/share';
 import { decideViolation, claimViolation, type TaskAccessView } from '../domain/tasks';
 import type { Actor } from '../domain/types';
 
@@ -88,8 +88,16 @@ describe('share requests (Art. 13–15)', () => {
     expect(sharePath('NONE')).toBe('refuse');
   });
   test('scenario, duty and the three commitments are mandatory, citing Art. 15', () => {
-    const v = shareFormViolations({ catalogEntryId: 'e', scenario: ' ', statutoryDuty: '', commitment: { authenticity: true, compliance: false, security: true } });
+    const form = { catalogEntryId: 'e', scenario: ' ', statutoryDuty: '', commitment: { authenticity: true, compliance: false, security: true } };
+    const v = shareRequestViolations(form, { fields: ['a'], status: 'published' });
     expect(v.map((x) => x.field)).toEqual(['scenario', 'statutoryDuty', 'commitment.compliance']);
     expect(v.every((x) => x.article === 'Art. 15')).toBe(true);
+  });
+  test('the entry must exist, be published, and have the fields asked for', () => {
+    const form = { catalogEntryId: 'e', scenario: 's', statutoryDuty: 'd', fields: ['a', 'z'], commitment: { authenticity: true, compliance: true, security: true } };
+    expect(shareRequestViolations(form, undefined).map((x) => x.rule)).toEqual(['exists']);
+    expect(shareRequestViolations(form, { fields: ['a', 'z'], status: 'withdrawn' }).map((x) => x.rule)).toEqual(['published']);
+    expect(shareRequestViolations(form, { fields: ['a'], status: 'published' }).map((x) => x.rule)).toEqual(['fields of the entry']);
+    expect(shareRequestViolations(form, { fields: ['a', 'z'], status: 'published' })).toEqual([]);
   });
 });

@@ -79,12 +79,16 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 
-/** Writes each workflow's history as a replay fixture named after the test that ran it. */
-export async function recordHistories(client: Client, runs: { name: string; workflowId: string }[]): Promise<void> {
+/**
+ * Writes each workflow's history as a replay fixture named after the test that ran it and a label
+ * (RECORD_HISTORIES=<label>). Fixtures of earlier labels stay: they are the workflows still running
+ * on older code, which today's code must keep replaying.
+ */
+export async function recordHistories(client: Client, runs: { name: string; workflowId: string }[], label: string): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const { name, workflowId } of runs) {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
-    fs.writeFileSync(path.join(HISTORIES_DIR, `share-request.${slug}.json`), historyToJSON(history));
+    fs.writeFileSync(path.join(HISTORIES_DIR, `share-request.${label}.${slug}.json`), historyToJSON(history));
   }
 }

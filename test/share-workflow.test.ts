@@ -1,6 +1,7 @@
 // The share procedure on a real Temporal dev server and PostgreSQL, driven through the workflow's own messages.
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { RequestSnapshot } from '../domain/requests';
 import type { SharePolicy } from '../domain/share';
 import type { Actor } from '../domain/types';
@@ -21,8 +22,8 @@ beforeAll(async () => {
   h = await startHarness('sharewf');
 });
 afterAll(async () => {
-  // RECORD_HISTORIES=1 refreshes the fixtures that test/replay.test.ts replays against today's workflow code.
-  if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started);
+  // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.
+  if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES);
   await h.close();
 });
 
@@ -61,6 +62,41 @@ test('an UNCONDITIONAL entry is granted at once (Art. 14)', async () => {
   expect(grant.status).toBe('active');
   expect(grant.scope.fields).toContain('uscc');
   expect(await auditActions(requestId)).toEqual(['submitted', 'grant_created']);
+});
+
+test('the workflow itself refuses a request the API would have refused (Art. 15), recording nothing', async () => {
+  const requestId = randomUUID();
+  const input: ShareRequestInput = {
+    requestId,
+    applicant: applicant(),
+    form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: ' ', commitment: { authenticity: true, compliance: true, security: false } },
+    payloadHash: 'x',
+    policy: TEST_POLICY,
+  };
+  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+  const failure = await handle.result().catch((e: WorkflowFailedError) => e.cause as ApplicationFailure);
+  expect(failure).toMatchObject({ type: 'InvalidInput' });
+  expect(String(failure?.message)).toContain('Art. 15');
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
+});
+
+test('the workflow itself refuses an applicant that is not an agency (Art. 14)', async () => {
+  const requestId = randomUUID();
+  const input: ShareRequestInput = {
+    requestId,
+    applicant: { sub: 'not-an-agency', org: h.city.cityAuthority, roles: ['agency_applicant'] },
+    form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: 'y', commitment: { authenticity: true, compliance: true, security: true } },
+    payloadHash: 'x',
+    policy: TEST_POLICY,
+  };
+  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  const failure = await handle.result().then(
+    () => null,
+    (e: WorkflowFailedError) => e.cause as ApplicationFailure,
+  );
+  expect(failure).toMatchObject({ type: 'Forbidden' });
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
 });
 
 test('a NONE entry is refused at once, citing its legal basis (Art. 13)', async () => {

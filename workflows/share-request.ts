@@ -1,8 +1,8 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
-import { sharePath } from '../domain/share';
+import { sharePath, shareRequestViolations } from '../domain/share';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import {
@@ -86,7 +86,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     return view();
   };
 
-  const parties = await acts.resolveShareParties(form.catalogEntryId);
+  const parties = await acts.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
+  // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
+  // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
+  if (patched('share-applicant-is-agency') && !parties.applicantIsAgency) throw businessError('Forbidden', 'Only a public management and service agency may request shared data (Art. 14)');
+  const violations = shareRequestViolations(form, parties.entry);
+  if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
   await acts.recordRequest({
     requestId,
     workflowId: workflowInfo().workflowId,

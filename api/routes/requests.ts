@@ -6,10 +6,10 @@ import { listAudit } from '../../db/repositories/audit';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
-import { shareFormViolations, type ShareRequestForm } from '../../domain/share';
+import { shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import { awaitSubmittedUpdate, cancelRequestUpdate, completeTaskUpdate, workflowIdFor, WORKFLOW_TYPES, type ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
-import { invalid, problem, ProblemError } from '../problem';
+import { invalid, problem } from '../problem';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, requestView, visibleRequest } from '../views';
 
@@ -69,16 +69,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       const org = await getOrganisation(db, actor.org);
       if (org?.kind !== 'agency') throw problem('Forbidden', 'Only a public management and service agency may request shared data (Art. 14)', 'Art. 14');
       const form = request.body as ShareRequestForm;
-      const entry = await getCatalogEntry(db, form.catalogEntryId);
-      if (!entry)
-        throw new ProblemError('InvalidInput', `No catalog entry ${form.catalogEntryId}`, [
-          { field: 'body.catalogEntryId', rule: 'exists', message: 'must name a catalog entry' },
-        ]);
-      if (entry.status !== 'published')
-        throw new ProblemError('InvalidInput', `Catalog entry ${entry.id} is ${entry.status}`, [
-          { field: 'body.catalogEntryId', rule: 'published', message: `the entry is ${entry.status}` },
-        ]);
-      const violations = shareFormViolations(form, entry.fields);
+      const violations = shareRequestViolations(form, await getCatalogEntry(db, form.catalogEntryId));
       if (violations.length) throw invalid(violations);
 
       const key = request.headers['idempotency-key'] as string | undefined;
