@@ -96,3 +96,23 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `No route ${request.method} ${request.url}`, instance: request.url }),
   );
 }
+
+/**
+ * Waits at most `ms` for a workflow's answer. Temporal keeps the operation, which goes on when a
+ * worker gets to it: a retried POST with the same Idempotency-Key, or a fresh read, finds it.
+ */
+export async function withinDeadline<T>({ engineTimeoutMs: ms = 30_000 }: { engineTimeoutMs?: number }, op: Promise<T>): Promise<T> {
+  op.catch(() => undefined); // still settles after a timeout; nobody awaits it then
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(problem('EngineTimeout', `No answer from the workflow engine within ${ms} ms; the action may still take effect: read the request again or retry with the same Idempotency-Key`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([op, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -12,5 +12,7 @@ export interface ApiDeps {
   taskQueue: string;
   jwtSecret: string;
   sharePolicy: SharePolicy;
+  /** How long a request waits for the workflow's answer before 503 (default 30 s). */
+  engineTimeoutMs?: number;
   logger?: boolean | { level: string };
 }

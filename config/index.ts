@@ -20,6 +20,7 @@ export interface Config {
   port: number;
   jwtSecret: string;
   logLevel: string;
+  engineTimeoutMs: number;
   sharePolicy: SharePolicy;
 }
 
@@ -91,6 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 3000, 0, 65535),
     jwtSecret,
     logLevel,
+    engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
     sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
   };
 }

@@ -16,6 +16,7 @@ export const ERRORS = {
   ReasonRequired: { status: 400, title: 'A reason is required' },
   InvalidInput: { status: 400, title: 'Invalid input' },
   Unauthorized: { status: 401, title: 'Missing or invalid bearer token' },
+  EngineTimeout: { status: 503, title: 'The workflow engine did not answer in time' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 

@@ -9,7 +9,7 @@ import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/reque
 import { shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import { awaitSubmittedUpdate, cancelRequestUpdate, completeTaskUpdate, workflowIdFor, WORKFLOW_TYPES, type ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
-import { invalid, problem } from '../problem';
+import { invalid, problem, withinDeadline } from '../problem';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, requestView, visibleRequest } from '../views';
 
@@ -85,7 +85,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       // in review) even when that step ends the workflow at once. A retried key that raced past the
       // check above joins the running workflow; a finished one is never started again.
       try {
-        await temporal.workflow.executeUpdateWithStart(awaitSubmittedUpdate, {
+        await withinDeadline(deps, temporal.workflow.executeUpdateWithStart(awaitSubmittedUpdate, {
           startWorkflowOperation: new WithStartWorkflowOperation(WORKFLOW_TYPES.share, {
             workflowId: workflowIdFor('share', requestId),
             taskQueue: deps.taskQueue,
@@ -93,7 +93,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
           }),
-        });
+        }));
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
@@ -171,7 +171,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       const row = await visibleRequest(db, request.actor, request.params.id);
       if (row.applicant_sub !== request.actor.sub) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
-      return temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor: request.actor, reason: request.body?.reason }] });
+      return withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor: request.actor, reason: request.body?.reason }] }));
     },
   );
 
@@ -190,9 +190,12 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       if (row.applicant_sub !== request.actor.sub) throw problem('Forbidden', 'Only the applicant may reply');
       const task = await db.selectFrom('tasks').select('id').where('request_id', '=', row.id).where('kind', 'like', '%_APPLICANT_REPLY').where('status', '=', 'open').executeTakeFirst();
       if (!task) throw problem('RequestNotActive', 'No information was requested, or it was already given');
-      return temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, {
-        args: [{ taskId: task.id, actor: request.actor, decision: 'REPLY', reason: request.body.message, form: request.body.form }],
-      });
+      return withinDeadline(
+        deps,
+        temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, {
+          args: [{ taskId: task.id, actor: request.actor, decision: 'REPLY', reason: request.body.message, form: request.body.form }],
+        }),
+      );
     },
   );
 }

@@ -6,7 +6,7 @@ import { claimViolation, decideViolation, isCandidate } from '../../domain/tasks
 import { claimTaskUpdate, completeTaskUpdate } from '../../workflows/definitions';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { requireRole } from '../auth';
-import { problem } from '../problem';
+import { problem, withinDeadline } from '../problem';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, taskAccess, taskView } from '../views';
 
@@ -106,7 +106,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
         const row = await visibleTask(request.actor, request.params.id);
         const violation = claimViolation(taskAccess(row), request.actor, claim);
         if (violation) throw problem(violation);
-        return temporal.workflow.getHandle(row.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: row.id, actor: request.actor, claim }] });
+        return withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: row.id, actor: request.actor, claim }] }));
       },
     );
   }
@@ -137,7 +137,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
-      return temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] });
+      return withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
     },
   );
 }

@@ -1,0 +1,47 @@
+// When no worker answers, the API says so (503) instead of hanging; the request is not lost, and a
+// retry with the same Idempotency-Key picks it up once a worker is back.
+import { randomUUID } from 'node:crypto';
+import { NativeConnection } from '@temporalio/worker';
+import { buildApp } from '../api/app';
+import { signToken } from '../api/auth';
+import { createWorker } from '../worker';
+import { TEST_JWT_SECRET, validShareBody } from './api-helpers';
+import { startHarness, TEST_POLICY, type Harness } from './helpers';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('timeout');
+});
+afterAll(() => h.close());
+
+test('503 problem after the engine timeout, then the retried POST finds the same request', async () => {
+  const idleQueue = `idle-${randomUUID().slice(0, 8)}`;
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: idleQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy: TEST_POLICY, engineTimeoutMs: 1000 });
+  const headers = { authorization: `Bearer ${signToken(app, { sub: 'patient', org: h.city.agencies.market, roles: ['agency_applicant'] })}`, 'idempotency-key': 'k1' };
+  try {
+    const started = Date.now();
+    const first = await app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(first.statusCode).toBe(503);
+    expect(first.headers['content-type']).toContain('application/problem+json');
+    expect(first.json().detail).toContain('Idempotency-Key');
+
+    // A worker for that queue comes up; the workflow started by the first POST goes on.
+    const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+    const worker = await createWorker({ connection, taskQueue: idleQueue, db: h.db, workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } });
+    const running = worker.run();
+    try {
+      const retry = await app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers });
+      expect([200, 201]).toContain(retry.statusCode);
+      expect(retry.json().status).toBe('in_review');
+      const rows = await h.db.selectFrom('requests').select('id').where('applicant_sub', '=', 'patient').execute();
+      expect(rows.map((r) => r.id)).toEqual([retry.json().id]);
+    } finally {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    }
+  } finally {
+    await app.close();
+  }
+});
