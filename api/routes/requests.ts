@@ -75,32 +75,39 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       const key = request.headers['idempotency-key'] as string | undefined;
       const requestId = requestIdFor(actor.sub, key);
       const payloadHash = createHash('sha256').update(canonical(form)).digest('hex');
+      const reused = () => problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
       const existing = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
-      if (existing) {
-        if (existing.payload_hash !== payloadHash) throw problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
-        return reply.code(200).send(await requestView(db, existing));
+      if (existing && existing.payload_hash !== payloadHash) throw reused();
+      // A request still in its first step (e.g. the first POST timed out) is waited for like a new one.
+      if (!existing || existing.status === 'submitted') {
+        const input: ShareRequestInput = { requestId, applicant: actor, form, payloadHash, policy: deps.sharePolicy };
+        // Start and first Update in one call: the answer waits for the first step (granted, refused or
+        // in review) even when that step ends the workflow at once. A retry joins the running
+        // workflow; a finished one is never started again.
+        try {
+          await withinDeadline(
+            deps,
+            temporal.workflow.executeUpdateWithStart(awaitSubmittedUpdate, {
+              startWorkflowOperation: new WithStartWorkflowOperation(WORKFLOW_TYPES.share, {
+                workflowId: workflowIdFor('share', requestId),
+                taskQueue: deps.taskQueue,
+                args: [input],
+                workflowIdConflictPolicy: 'USE_EXISTING',
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              }),
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
       }
-      const input: ShareRequestInput = { requestId, applicant: actor, form, payloadHash, policy: deps.sharePolicy };
-      // Start and first Update in one call: the answer waits for the first step (granted, refused or
-      // in review) even when that step ends the workflow at once. A retried key that raced past the
-      // check above joins the running workflow; a finished one is never started again.
-      try {
-        await withinDeadline(deps, temporal.workflow.executeUpdateWithStart(awaitSubmittedUpdate, {
-          startWorkflowOperation: new WithStartWorkflowOperation(WORKFLOW_TYPES.share, {
-            workflowId: workflowIdFor('share', requestId),
-            taskQueue: deps.taskQueue,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          }),
-        }));
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
-        return reply.code(200).send(await requestView(db, row));
-      }
-      const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
-      return reply.code(201).header('location', `/requests/${requestId}`).send(await requestView(db, row));
+      const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+      if (!row) throw problem('RequestNotActive', 'The request under this Idempotency-Key could not be submitted; use a new key');
+      if (row.payload_hash !== payloadHash) throw reused();
+      return reply
+        .code(existing ? 200 : 201)
+        .header('location', `/requests/${requestId}`)
+        .send(await requestView(db, row));
     },
   );
 
