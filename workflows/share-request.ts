@@ -53,6 +53,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       },
     },
   );
+  // Kept even before the grant exists: a grant revoked during review (e.g. the entry was withdrawn)
+  // ends as soon as it is created rather than living on.
   setHandler(revokeGrantSignal, (r) => {
     revoke ??= r;
   });
