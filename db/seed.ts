@@ -1,4 +1,5 @@
-// A demo city: big data authorities, the leading group, supervision, agencies and a catalog with
+// A demo city: the city and two county big data authorities, the leading group, a supervision office
+// per level, agencies with valid unified social credit codes, and a catalog with
 // entries of every share and open attribute. Tests seed one per file under their own prefix.
 import { createHash } from 'node:crypto';
 import { usccWithCheck } from '../domain/ids';
@@ -10,6 +11,7 @@ export interface SeededCity {
   region: string;
   cityAuthority: string;
   countyAuthority: string;
+  secondCountyAuthority: string;
   leadingGroup: string;
   citySupervision: string;
   countySupervision: string;
@@ -35,9 +37,10 @@ export function cityIds(prefix: string, region: string): SeededCity {
     region,
     cityAuthority: id('city-bda'),
     countyAuthority: id('donggang-bda'),
+    secondCountyAuthority: id('lanshan-bda'),
     leadingGroup: id('leading-group'),
     citySupervision: id('city-supervision'),
-    countySupervision: id('donggang-supervision'),
+    countySupervision: id('county-supervision'),
     agencies: { market: id('market-regulation'), health: id('health-commission'), resources: id('natural-resources') },
     entries: {
       unconditional: id('enterprise-registry'),
@@ -54,9 +57,10 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
   await insertOrganisations(db, [
     { id: city.cityAuthority, name: '日照市大数据发展局', kind: 'authority', level: 'city', region, uscc: agencyUscc(id('city-bda')) },
     { id: city.countyAuthority, name: '东港区大数据局', kind: 'authority', level: 'county', region, uscc: agencyUscc(id('donggang-bda')) },
+    { id: city.secondCountyAuthority, name: '岚山区大数据局', kind: 'authority', level: 'county', region, uscc: agencyUscc(id('lanshan-bda')) },
     { id: city.leadingGroup, name: '日照市数字强市领导小组', kind: 'leading_group', level: 'city', region, uscc: null },
     { id: city.citySupervision, name: '日照市公共数据管理督查', kind: 'supervision', level: 'city', region, uscc: null },
-    { id: city.countySupervision, name: '东港区公共数据管理督查', kind: 'supervision', level: 'county', region, uscc: null },
+    { id: city.countySupervision, name: '日照市区县公共数据管理督查', kind: 'supervision', level: 'county', region, uscc: null },
     { id: city.agencies.market, name: '日照市市场监督管理局', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('market')) },
     { id: city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('health')) },
     { id: city.agencies.resources, name: '日照市自然资源和规划局', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('resources')) },
@@ -123,7 +127,8 @@ export function demoUsers(city: SeededCity): DemoUser[] {
     { label: 'applicant (market regulation)', sub: 'li.applicant', org: city.agencies.market, roles: ['agency_applicant'] },
     { label: 'authority reviewer (city)', sub: 'wang.authority', org: city.cityAuthority, roles: ['authority_reviewer'] },
     { label: 'provider reviewer (health commission)', sub: 'zhao.provider', org: city.agencies.health, roles: ['provider_reviewer'] },
-    { label: 'authority reviewer (county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'] },
+    { label: 'authority reviewer (Donggang county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'] },
+    { label: 'authority reviewer (Lanshan county)', sub: 'qian.county', org: city.secondCountyAuthority, roles: ['authority_reviewer'] },
     { label: 'leading group', sub: 'zhou.leading', org: city.leadingGroup, roles: ['leading_group'] },
     { label: 'supervisor (city)', sub: 'wu.supervisor', org: city.citySupervision, roles: ['supervisor'] },
     { label: 'supervisor (county)', sub: 'zheng.supervisor', org: city.countySupervision, roles: ['supervisor'] },

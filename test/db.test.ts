@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { createDb, type Db } from '../db';
 import { appendAudit } from '../db/repositories/audit';
 import { inboxQuery, overdueQuery } from '../db/repositories/tasks';
+import { demoUsers, seedCity } from '../db/seed';
+import { isValidUscc } from '../domain/ids';
 
 let db: Db;
 beforeAll(() => {
@@ -74,6 +76,29 @@ test('inbox and overdue queries use index range scans on 100k tasks, never a seq
 });
 
 class Rollback extends Error {}
+
+test('the demo city: city and two county authorities, a supervisor per level, valid USCCs, every attribute, a user per role', async () => {
+  const prefix = `demo-${Date.now()}`;
+  const city = await seedCity(db, prefix, prefix);
+  // Seeding twice changes nothing.
+  await seedCity(db, prefix, prefix);
+  const orgs = await db.selectFrom('organisations').selectAll().where('region', '=', prefix).execute();
+  const authorities = orgs.filter((o) => o.kind === 'authority');
+  expect(authorities.map((o) => o.level).sort()).toEqual(['city', 'county', 'county']);
+  expect(orgs.filter((o) => o.kind === 'supervision').map((o) => o.level).sort()).toEqual(['city', 'county']);
+  expect(orgs.filter((o) => o.kind === 'leading_group')).toHaveLength(1);
+  const agencies = orgs.filter((o) => o.kind === 'agency');
+  expect(agencies.length).toBeGreaterThanOrEqual(3);
+  expect(agencies.every((o) => o.uscc && isValidUscc(o.uscc))).toBe(true);
+  const entries = await db.selectFrom('catalog_entries').selectAll().where('id', 'like', `${prefix}-%`).execute();
+  for (const a of ['UNCONDITIONAL', 'CONDITIONAL', 'NONE']) {
+    expect(entries.some((e) => e.share_attribute === a)).toBe(true);
+    expect(entries.some((e) => e.open_attribute === a)).toBe(true);
+  }
+  expect(await db.selectFrom('catalog_entry_versions').select('entry_id').where('entry_id', 'like', `${prefix}-%`).execute()).toHaveLength(entries.length);
+  const roles = new Set(demoUsers(city).flatMap((u) => u.roles));
+  expect([...roles].sort()).toEqual(['admin', 'agency_applicant', 'authority_reviewer', 'leading_group', 'provider_reviewer', 'public_applicant', 'supervisor']);
+});
 
 /** EXPLAIN takes no bind parameters: inline them as literals (test-only values we made ourselves). */
 function lit(v: unknown): string {

@@ -101,3 +101,4 @@ describe('share requests (Art. 13–15)', () => {
     expect(shareRequestViolations(form, { fields: ['a', 'z'], status: 'published' })).toEqual([]);
   });
 });
+
