@@ -24,13 +24,13 @@ export class ProblemError extends Error {
 
 export const problem = (code: ErrorCode, detail?: string, article?: string) => new ProblemError(code, detail ?? ERRORS[code].title, [], article);
 
-/** Rule violations from domain/ checks, as one 400 problem naming each field, rule and article. */
-export function invalid(violations: RuleViolation[]): ProblemError {
+/** Rule violations from domain/ checks on the request `part`, as one 400 problem naming each field, rule and article. */
+export function invalid(violations: RuleViolation[], part: 'body' | 'querystring' = 'body'): ProblemError {
   const articles = [...new Set(violations.map((v) => v.article).filter(Boolean))];
   return new ProblemError(
     violations[0].code,
     violations.map((v) => v.detail).join('; '),
-    violations.map((v) => ({ field: v.field ?? '', rule: v.rule ?? v.code, message: v.detail, ...(v.article ? { article: v.article } : {}) })),
+    violations.map((v) => ({ field: v.field ? `${part}.${v.field}` : part, rule: v.rule ?? v.code, message: v.detail, ...(v.article ? { article: v.article } : {}) })),
     articles.length === 1 ? articles[0] : undefined,
   );
 }
@@ -53,8 +53,7 @@ export function fromTemporal(err: unknown): ProblemError | null {
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const fromWf = fromTemporal(err);
-    const p = err instanceof ProblemError ? err : fromWf;
+    const p = err instanceof ProblemError ? err : fromTemporal(err);
     if (p) {
       return send(reply, request, p.code, p.detail, {
         ...(p.errors.length ? { errors: p.errors } : {}),
@@ -63,7 +62,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       });
     }
     if (err.validation) {
-      const articles = (request.routeOptions.config as { articles?: Record<string, string> } | undefined)?.articles ?? {};
+      const articles = request.routeOptions.config?.articles ?? {};
       const errors: FieldError[] = err.validation.map((v) => {
         const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
         const pathField = [v.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.');

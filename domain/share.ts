@@ -17,9 +17,9 @@ export interface ShareRequestForm {
 /** What the API and the workflow both check of a share request against the entry it names. */
 export function shareRequestViolations(form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): RuleViolation[] {
   if (!entry)
-    return [{ code: 'InvalidInput', field: 'body.catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }];
+    return [{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }];
   if (entry.status !== 'published')
-    return [{ code: 'InvalidInput', field: 'body.catalogEntryId', rule: 'published', detail: `Catalog entry ${form.catalogEntryId} is ${entry.status}` }];
+    return [{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'published', detail: `Catalog entry ${form.catalogEntryId} is ${entry.status}` }];
   const out: RuleViolation[] = [];
   const need = (field: string, value: string | undefined, what: string) => {
     if (!value?.trim())

@@ -93,12 +93,12 @@ test('bad share requests get 400 naming the field, the rule and Art. 15', async 
   const body = validShareBody(h.city.entries.conditional);
   const cases: [object, string, string, string | undefined][] = [
     [{ ...body, scenario: undefined }, 'body.scenario', 'required', 'Art. 15'],
-    [{ ...body, scenario: '   ' }, 'scenario', 'required', 'Art. 15'],
+    [{ ...body, scenario: '   ' }, 'body.scenario', 'required', 'Art. 15'],
     [{ ...body, statutoryDuty: '' }, 'body.statutoryDuty', 'minLength', 'Art. 15'],
-    [{ ...body, commitment: { ...body.commitment, security: false } }, 'commitment.security', 'must be true', 'Art. 15'],
+    [{ ...body, commitment: { ...body.commitment, security: false } }, 'body.commitment.security', 'must be true', 'Art. 15'],
     [{ ...body, commitment: undefined }, 'body.commitment', 'required', 'Art. 15'],
     [{ ...body, catalogEntryId: 'no-such-entry' }, 'body.catalogEntryId', 'exists', undefined],
-    [{ ...body, fields: ['beds', 'salary'] }, 'fields', 'fields of the entry', undefined],
+    [{ ...body, fields: ['beds', 'salary'] }, 'body.fields', 'fields of the entry', undefined],
     [{ ...body, surprise: 1 }, 'body', 'additionalProperties', undefined],
   ];
   for (const [payload, field, rule, article] of cases) {
