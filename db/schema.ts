@@ -1,5 +1,5 @@
 // Kysely table interfaces: the read models the activities write and the API reads.
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -149,4 +149,3 @@ export interface Database {
 export type TaskRow = Selectable<TasksTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type CatalogEntryRow = Selectable<CatalogEntriesTable>;
-export type NewAuditEvent = Insertable<AuditEventsTable>;

@@ -32,8 +32,3 @@ export const SYSTEM: ActorRef = { sub: 'system', org: null, role: 'system' };
 /** A deadline length: working days on the statutory calendar, calendar days, or seconds (tests). */
 export type Duration = { workingDays: number } | { days: number } | { seconds: number };
 
-export type Level = 'city' | 'county';
-export type OrgKind = 'agency' | 'authority' | 'leading_group' | 'supervision';
-
-/** Payloads carried through workflows and stored as jsonb. */
-export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
