@@ -95,9 +95,9 @@ export function requestActivities(db: Db) {
       const entry = await getCatalogEntry(db, catalogEntryId);
       if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
       const provider = await getOrganisation(db, entry.provider_org_id);
-      const authority = await findOrganisation(db, 'authority', 'city', provider?.region ?? '');
-      const city = authority ?? (await db.selectFrom('organisations').select('id').where('kind', '=', 'authority').where('level', '=', 'city').orderBy('id').executeTakeFirst());
-      if (!city) throw ApplicationFailure.nonRetryable('no city big data authority is registered (Art. 14)', 'AuthorityMissing');
+      // Art. 14: the city big data authority of the providing agency's city reviews with it.
+      const city = await findOrganisation(db, 'authority', 'city', provider?.region ?? '');
+      if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
       return {
         entry: {
           id: entry.id,
