@@ -1,4 +1,5 @@
 // The environment, parsed once against a schema. A bad value fails start-up naming the variable.
+import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { Duration } from '../domain/types';
@@ -68,7 +69,11 @@ function policy<T extends Record<string, Duration>>(env: Env, name: string, fall
 
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
 
+/** `.env` at the top of the repository, for every entry point; variables already set win. */
+const DOT_ENV = path.join(__dirname, '..', '.env');
+
 export function loadConfig(env: Env = process.env): Config {
+  if (env === process.env && fs.existsSync(DOT_ENV)) process.loadEnvFile(DOT_ENV);
   const logLevel = str(env, 'LOG_LEVEL', 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be a pino level, got "${logLevel}"`);
   const jwtSecret = str(env, 'JWT_SECRET', DEV_JWT_SECRET);

@@ -3,6 +3,7 @@
 // entries of every share and open attribute. Tests seed one per file under their own prefix.
 import { createHash } from 'node:crypto';
 import { usccWithCheck } from '../domain/ids';
+import type { Role } from '../domain/types';
 import type { Executor } from './index';
 import { insertCatalogEntries } from './repositories/catalog';
 import { insertOrganisations } from './repositories/organisations';
@@ -118,7 +119,7 @@ export interface DemoUser {
   label: string;
   sub: string;
   org: string;
-  roles: ('agency_applicant' | 'public_applicant' | 'provider_reviewer' | 'authority_reviewer' | 'leading_group' | 'supervisor' | 'admin')[];
+  roles: Role[];
 }
 
 /** One person per role in the demo city; identities live in tokens, so these are all there is to a user. */

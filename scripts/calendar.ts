@@ -2,13 +2,9 @@
 // Edits the override table that due times consult before the chinese-days package (DESIGN §2):
 // days of years the package does not know yet, or corrections to it. Running workflows keep the
 // due times they already have; new tasks use the table as it is then.
-import fs from 'node:fs';
-import path from 'node:path';
 import { loadConfig } from '../config';
 import { createDb } from '../db';
 
-const envFile = path.join(__dirname, '..', '.env');
-if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
 
 async function main() {
   const [command, day, kind, ...note] = process.argv.slice(2);

@@ -1,13 +1,9 @@
 // npm run demo: against a running system (API_URL), one conditional share request from submission
 // through both approvals to an active grant, over HTTP. Exits non-zero when a step fails.
-import fs from 'node:fs';
-import path from 'node:path';
 import { loadConfig } from '../config';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { devToken } from './tokens';
 
-const envFile = path.join(__dirname, '..', '.env');
-if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
 const config = loadConfig();
 const api = process.env.API_URL ?? `http://127.0.0.1:${config.port}`;
 const city = cityIds(DEMO_PREFIX, DEMO_REGION);

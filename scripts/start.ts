@@ -15,8 +15,6 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 import { startTemporalDevServer } from './temporal-dev-server';
 import { devToken } from './tokens';
 
-const envFile = path.join(__dirname, '..', '.env');
-if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 

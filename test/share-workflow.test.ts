@@ -81,11 +81,14 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
   expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
 });
 
-test('the workflow itself refuses an applicant that is not an agency (Art. 14)', async () => {
+test.each([
+  ['an organisation that is not an agency', (): Actor => ({ sub: 'not-an-agency', org: h.city.cityAuthority, roles: ['agency_applicant'] })],
+  ['an agency member without the applicant role', (): Actor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] })],
+])('the workflow itself refuses %s (Art. 14)', async (_name, who) => {
   const requestId = randomUUID();
   const input: ShareRequestInput = {
     requestId,
-    applicant: { sub: 'not-an-agency', org: h.city.cityAuthority, roles: ['agency_applicant'] },
+    applicant: who(),
     form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: 'y', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
     policy: TEST_POLICY,

@@ -91,7 +91,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const parties = await acts.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
   // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
   // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
-  if (patched('share-applicant-is-agency') && !parties.applicantIsAgency) throw businessError('Forbidden', 'Only a public management and service agency may request shared data (Art. 14)');
+  if (patched('share-applicant-is-agency') && !(parties.applicantIsAgency && applicant.roles.includes('agency_applicant')))
+    throw businessError('Forbidden', 'Only an applicant of a public management and service agency may request shared data (Art. 14)');
   const violations = shareRequestViolations(form, parties.entry);
   if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
   await acts.recordRequest({
