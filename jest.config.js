@@ -2,8 +2,6 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  // light-my-request (fastify.inject) requires `cookie`, which ships ES modules only.
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',

@@ -6,7 +6,8 @@ import { getCatalogEntry } from '../db/repositories/catalog';
 import { notify } from '../db/repositories/notifications';
 import { findOrganisation, getOrganisation } from '../db/repositories/organisations';
 import type { RequestStatus } from '../domain/requests';
-import type { ActorRef, Attribute } from '../domain/types';
+import { storable } from '../domain/text';
+import { SYSTEM, type ActorRef, type Attribute } from '../domain/types';
 
 export interface RecordRequestInput {
   requestId: string;
@@ -16,6 +17,7 @@ export interface RecordRequestInput {
   catalogEntryId: string | null;
   payload: Record<string, unknown>;
   payloadHash: string;
+  submissionId?: string;
   article: string;
 }
 
@@ -42,6 +44,10 @@ export interface GrantInput {
   expiresAt: string;
   actor: ActorRef;
   article: string;
+}
+
+export interface FailRequestInput extends RecordRequestInput {
+  reason: string;
 }
 
 export interface ShareParties {
@@ -128,6 +134,7 @@ export function requestActivities(db: Db) {
             status: 'submitted',
             payload: JSON.stringify(r.payload),
             payload_hash: r.payloadHash,
+            submission_id: r.submissionId ?? null,
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .returning('id')
@@ -141,6 +148,65 @@ export function requestActivities(db: Db) {
           article: r.article,
           newValue: { status: 'submitted', payload: r.payload },
         });
+      });
+    },
+
+    /**
+     * A request whose effect cannot be written ends here, visibly: the row (created from a sanitised copy
+     * when even that was refused), status failed with the reason, open tasks cancelled, the applicant
+     * and the supervisor of the applicant's level told.
+     */
+    async failRequest(f: FailRequestInput): Promise<void> {
+      const reason = storable(f.reason).slice(0, 2000);
+      await db.transaction().execute(async (tx) => {
+        const entry = f.catalogEntryId ? await getCatalogEntry(tx, f.catalogEntryId) : undefined;
+        await tx
+          .insertInto('requests')
+          .values({
+            id: f.requestId,
+            type: f.type,
+            workflow_id: f.workflowId,
+            applicant_sub: storable(f.applicant.sub),
+            applicant_org: storable(f.applicant.org ?? ''),
+            catalog_entry_id: entry?.id ?? null,
+            status: 'submitted',
+            payload: JSON.stringify(storable(f.payload)),
+            payload_hash: f.payloadHash,
+            submission_id: f.submissionId ?? null,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+        const before = await tx.selectFrom('requests').select(['status', 'applicant_sub', 'applicant_org']).where('id', '=', f.requestId).forUpdate().executeTakeFirstOrThrow();
+        const fresh = await appendAudit(tx, {
+          eventKey: `request:${f.requestId}:failed`,
+          requestId: f.requestId,
+          actor: SYSTEM,
+          action: 'request_failed',
+          article: 'Art. 29',
+          reason,
+          oldValue: { status: before.status },
+          newValue: { status: 'failed' },
+        });
+        if (!fresh) return;
+        await tx.updateTable('requests').set({ status: 'failed', updated_at: new Date(), outcome: JSON.stringify({ article: 'Art. 29', reason }) }).where('id', '=', f.requestId).execute();
+        await tx.updateTable('tasks').set({ status: 'cancelled', reason: 'the request failed', completed_at: new Date() }).where('request_id', '=', f.requestId).where('status', '=', 'open').execute();
+        await notify(tx, {
+          key: `request:${f.requestId}:failed:applicant`,
+          to: { user: before.applicant_sub },
+          kind: 'request_status',
+          requestId: f.requestId,
+          message: `Your request could not be processed and has failed: ${reason}`,
+        });
+        const org = await getOrganisation(tx, before.applicant_org);
+        const supervision = org && (await findOrganisation(tx, 'supervision', org.level, org.region));
+        if (supervision)
+          await notify(tx, {
+            key: `request:${f.requestId}:failed:supervisor`,
+            to: { org: supervision.id, role: 'supervisor' },
+            kind: 'request_failed',
+            requestId: f.requestId,
+            message: `Request ${f.requestId} of ${before.applicant_org} failed: ${reason}`,
+          });
       });
     },
 

@@ -5,7 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { authenticate, registerJwt } from './auth';
-import { registerProblemHandlers } from './problem';
+import { unstorable } from '../domain/text';
+import { clientError, frameworkError, invalid, refuseConnect, registerProblemHandlers } from './problem';
+import { validatorCompiler } from './validation';
 import { catalogRoutes } from './routes/catalog';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
@@ -15,10 +17,23 @@ import type { ApiDeps, App } from './types';
 export async function buildApp(deps: ApiDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger === undefined ? false : deps.logger === false ? false : { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] },
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+    // Ids up to the schemas' own limits reach the route (and its problem+json), not the router's 414.
+    routerOptions: { maxParamLength: 500 },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
+  } as const).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.server.on('connect', refuseConnect);
 
   registerProblemHandlers(app);
+  // Text PostgreSQL refuses (NUL, unpaired surrogates) and values nested without bound never get
+  // past the API: a 400 naming the field, before any schema, query or workflow sees them.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
+      const v = unstorable(value, part);
+      if (v) throw invalid([{ ...v, field: undefined }], part, v.field);
+    }
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Public Data Workflows', version: '0.1.0', description: 'Procedures of the Rizhao Measures for Public Data Management as durable workflows' },
@@ -40,7 +55,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   });
 
   await app.register(async (scope) => {
-    authenticate(scope);
+    authenticate(scope, deps.db);
     const s = scope as unknown as App;
     requestRoutes(s, deps);
     taskRoutes(s, deps);

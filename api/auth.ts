@@ -1,6 +1,9 @@
 // Bearer JWT identities (sub, org, roles). Every route but /health and /docs requires one.
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../db';
+import { getOrganisation } from '../db/repositories/organisations';
+import { isStorableText } from '../domain/text';
 import { ROLES, type Actor, type Role } from '../domain/types';
 import { problem } from './problem';
 
@@ -14,23 +17,48 @@ declare module 'fastify' {
   }
 }
 
+/** Longest a token may live (exp − iat, and exp − now): a leaked token is not good for ever. */
+export const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
+
 export async function registerJwt(app: FastifyInstance, secret: string): Promise<void> {
-  await app.register(fastifyJwt, { secret });
+  // One algorithm (no HS384/HS512, no `none`), and every token must expire.
+  await app.register(fastifyJwt, { secret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'], requiredClaims: ['exp'] } });
   app.decorateRequest('actor', null as unknown as Actor);
 }
 
+/** Organisations known to exist, remembered briefly: every request checks its token's `org`. */
+function organisationCheck(db: Db) {
+  const known = new Map<string, number>();
+  return async (id: string): Promise<boolean> => {
+    if ((known.get(id) ?? 0) > Date.now()) return true;
+    if (!(await getOrganisation(db, id))) return false;
+    if (known.size > 10_000) known.clear();
+    known.set(id, Date.now() + 60_000);
+    return true;
+  };
+}
+
 /** onRequest hook for the scope of protected routes. */
-export function authenticate(scope: FastifyInstance): void {
+export function authenticate(scope: FastifyInstance, db: Db): void {
+  const orgExists = organisationCheck(db);
   scope.addHook('onRequest', async (request) => {
-    let claims: { sub?: unknown; org?: unknown; roles?: unknown };
+    let claims: { sub?: unknown; org?: unknown; roles?: unknown; exp?: unknown; iat?: unknown };
     try {
       claims = await request.jwtVerify();
     } catch (err) {
       throw problem('Unauthorized', (err as Error).message);
     }
     const roles = Array.isArray(claims.roles) ? claims.roles : [];
-    if (typeof claims.sub !== 'string' || !claims.sub || typeof claims.org !== 'string' || !claims.org || !roles.length || !roles.every((r) => ROLES.includes(r)))
-      throw problem('Unauthorized', 'The token must carry sub, org and at least one role drawn from the known roles');
+    const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200 && isStorableText(v);
+    if (!text(claims.sub) || !text(claims.org) || !roles.length || !roles.every((r) => ROLES.includes(r)))
+      throw problem('Unauthorized', 'The token must carry sub and org (1–200 characters of text) and at least one role drawn from the known roles');
+    const now = Date.now() / 1000;
+    const exp = Number(claims.exp);
+    if (exp - now > MAX_TOKEN_LIFETIME_S || (typeof claims.iat === 'number' && exp - claims.iat > MAX_TOKEN_LIFETIME_S))
+      throw problem('Unauthorized', `Tokens may live at most ${MAX_TOKEN_LIFETIME_S / 86400} days`);
+    // Members of the public act for no organisation (their `org` is not looked up); everyone else's must exist.
+    const publicOnly = roles.every((r) => r === 'public_applicant');
+    if (!publicOnly && !(await orgExists(claims.org))) throw problem('Unauthorized', `The token names an organisation that does not exist: ${claims.org}`);
     request.actor = { sub: claims.sub, org: claims.org, roles: roles as Role[] };
   });
 }

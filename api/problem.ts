@@ -1,6 +1,9 @@
 // RFC 9457 problem+json for every error the API returns.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 
@@ -25,22 +28,40 @@ export class ProblemError extends Error {
 export const problem = (code: ErrorCode, detail?: string, article?: string) => new ProblemError(code, detail ?? ERRORS[code].title, [], article);
 
 /** Rule violations from domain/ checks on the request `part`, as one 400 problem naming each field, rule and article. */
-export function invalid(violations: RuleViolation[], part: 'body' | 'querystring' = 'body'): ProblemError {
+export function invalid(violations: RuleViolation[], part: 'body' | 'querystring' | 'params' = 'body', fullField?: string): ProblemError {
   const articles = [...new Set(violations.map((v) => v.article).filter(Boolean))];
   return new ProblemError(
     violations[0].code,
     violations.map((v) => v.detail).join('; '),
-    violations.map((v) => ({ field: v.field ? `${part}.${v.field}` : part, rule: v.rule ?? v.code, message: v.detail, ...(v.article ? { article: v.article } : {}) })),
+    violations.map((v) => ({
+      field: fullField ?? (v.field ? `${part}.${v.field}` : part),
+      rule: v.rule ?? v.code,
+      message: v.detail,
+      ...(v.article ? { article: v.article } : {}),
+    })),
     articles.length === 1 ? articles[0] : undefined,
   );
 }
 
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_S = 5;
+
 function send(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
   const { status, title } = ERRORS[code];
+  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_S));
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="public-data-workflows"');
   return reply
     .code(status)
     .type('application/problem+json')
     .send({ type: `urn:public-data-workflows:problem:${code}`, title, status, detail, instance: request.url, ...extra });
+}
+
+/** A problem the framework itself raised (bad URL, empty body…): its status, the standard phrase as title. */
+function sendPlain(reply: FastifyReply, request: FastifyRequest, status: number, detail: string) {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, instance: request.url });
 }
 
 /** Maps a business failure thrown by a workflow (Update validator or handler) onto our problem codes. */
@@ -49,6 +70,14 @@ export function fromTemporal(err: unknown): ProblemError | null {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type && err.cause.type in ERRORS)
     return problem(err.cause.type as ErrorCode, err.cause.message);
   return null;
+}
+
+/** The database refused a connection or went away (restart, shutdown): a 503 to retry, not a 500. */
+function isDatabaseDown(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (typeof e.code === 'string' && (/^(08|57P0|53)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(e.code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message ?? '');
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
@@ -79,21 +108,37 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       });
     }
     if (err.statusCode === 401 || err.code?.startsWith('FST_JWT')) return send(reply, request, 'Unauthorized', err.message);
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply
-        .code(err.statusCode)
-        .type('application/problem+json')
-        .send({ type: 'about:blank', title: err.name, status: err.statusCode, detail: err.message, instance: request.url });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendPlain(reply, request, err.statusCode, err.message);
+    if (isDatabaseDown(err)) {
+      request.log.warn({ err }, 'database unavailable');
+      return send(reply, request, 'DatabaseUnavailable', 'The database is not reachable at the moment; nothing was changed by this call. Retry shortly.');
     }
     request.log.error({ err }, 'unhandled error');
-    return reply
-      .code(500)
-      .type('application/problem+json')
-      .send({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', instance: request.url });
+    return sendPlain(reply, request, 500, 'An unexpected error occurred');
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `No route ${request.method} ${request.url}`, instance: request.url }),
-  );
+  app.setNotFoundHandler((request, reply) => sendPlain(reply, request, 404, `No route ${request.method} ${request.url}`));
+}
+
+/** For Fastify's `frameworkErrors`: bad URLs and over-long path parameters answer problem+json too. */
+export function frameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return sendPlain(reply, request, err.statusCode ?? 400, err.message);
+}
+
+/** Node's own HTTP parser errors (header too large, malformed request line) as problem+json on the raw socket. */
+export function clientError(err: { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail: `The HTTP request could not be read (${err.code ?? 'parse error'})` });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** CONNECT is no method of this API: answer 405 instead of dropping the connection. */
+export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[405], status: 405, detail: 'CONNECT is not supported' });
+  socket.end(`HTTP/1.1 405 ${STATUS_CODES[405]}\r\nAllow: GET, POST\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**

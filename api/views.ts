@@ -1,9 +1,12 @@
 // Read-model rows as the API shows them, visibility rules, and opaque cursors.
 import type { Db } from '../db';
 import type { RequestRow, TaskRow } from '../db/schema';
-import { allowedDecisions, isCandidate, isTaskKind, type TaskAccessView } from '../domain/tasks';
+import { supervisedOrgIds } from '../db/repositories/organisations';
+import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
+import { isStorableText } from '../domain/text';
 import type { Actor, Role } from '../domain/types';
 import { problem, ProblemError } from './problem';
+import { isRealInstant } from './validation';
 
 export function taskAccess(row: TaskRow): TaskAccessView {
   if (!isTaskKind(row.kind)) throw new Error(`unknown task kind ${row.kind}`);
@@ -17,7 +20,9 @@ export function taskAccess(row: TaskRow): TaskAccessView {
   };
 }
 
-export function taskView(row: TaskRow) {
+/** A task as `viewer` may see it (domain/tasks.ts taskDisclosure decides what each party sees). */
+export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate') {
+  const show = taskDisclosure(viewer);
   return {
     id: row.id,
     requestId: row.request_id,
@@ -25,23 +30,41 @@ export function taskView(row: TaskRow) {
     status: row.status,
     candidateRole: row.candidate_role,
     candidateOrg: row.candidate_org,
-    assignee: row.assignee,
+    assignee: show.assignee ? row.assignee : null,
     article: row.article,
     dueAt: row.due_at.toISOString(),
     remindAt: row.remind_at?.toISOString() ?? null,
     dueCalendarKnown: row.due_calendar_known,
     overdue: row.overdue_at !== null,
     allowedDecisions: row.status === 'open' && isTaskKind(row.kind) ? allowedDecisions(row.kind) : [],
-    decision: row.decision,
-    reason: row.reason,
-    form: row.form,
-    decidedBy: row.decided_by,
+    decision: show.decision ? row.decision : null,
+    reason: show.reason ? row.reason : null,
+    form: show.form ? row.form : null,
+    decidedBy: show.decidedBy ? row.decided_by : null,
     createdAt: row.created_at.toISOString(),
     completedAt: row.completed_at?.toISOString() ?? null,
   };
 }
 
-export async function requestView(db: Db, row: RequestRow) {
+/** How `actor` stands to one task of a request they may see. */
+export function viewerOf(actor: Actor, task: TaskRow, siblings: TaskRow[]): TaskViewer {
+  if (isCandidate(taskAccess(task), actor)) return 'candidate';
+  if (actor.roles.includes('supervisor') || actor.roles.includes('admin')) return 'supervisor';
+  if (siblings.some((t) => isCandidate(taskAccess(t), actor))) return 'co_reviewer';
+  return 'applicant';
+}
+
+/** How `actor` stands to an audit event of a request: as to its task, or, for request-level events, as to the request. */
+export function eventViewer(actor: Actor, tasks: TaskRow[], taskId: string | null): TaskViewer {
+  const task = taskId ? tasks.find((t) => t.id === taskId) : undefined;
+  if (task) return viewerOf(actor, task, tasks);
+  if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return 'candidate';
+  if (actor.roles.includes('supervisor') || actor.roles.includes('admin')) return 'supervisor';
+  return 'applicant';
+}
+
+/** One view of a request everywhere: GET, the answer to a POST, a decision, a cancel. */
+export async function requestView(db: Db, row: RequestRow, actor: Actor) {
   const [tasks, grant] = await Promise.all([
     db.selectFrom('tasks').selectAll().where('request_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('grants').selectAll().where('request_id', '=', row.id).executeTakeFirst(),
@@ -56,7 +79,7 @@ export async function requestView(db: Db, row: RequestRow) {
     outcome: row.outcome,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-    tasks: tasks.map(taskView),
+    tasks: tasks.map((t) => taskView(t, viewerOf(actor, t, tasks))),
     grant: grant
       ? {
           id: grant.id,
@@ -74,13 +97,18 @@ export async function requestView(db: Db, row: RequestRow) {
   };
 }
 
-/** A request the caller may see: their own, one they hold or held a task on, or any for supervisors and admins. */
+/**
+ * A request the caller may see: their own, one they hold or held a task on, or, for supervisors, one
+ * whose applicant or reviewers are organisations they oversee (admins: any).
+ */
 export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<RequestRow> {
   const row = await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw problem('RequestNotFound');
-  if (row.applicant_sub === actor.sub || actor.roles.includes('supervisor') || actor.roles.includes('admin')) return row;
+  if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return row;
   const tasks = await db.selectFrom('tasks').selectAll().where('request_id', '=', id).execute();
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return row;
+  const overseen = await supervisedOrgIds(db, actor);
+  if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => overseen.includes(o))) return row;
   throw problem('RequestNotFound');
 }
 
@@ -88,11 +116,19 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): string[] | null {
+type CursorPart = 'instant' | 'id' | 'seq';
+const cursorPartOk: Record<CursorPart, (v: unknown) => boolean> = {
+  instant: (v) => typeof v === 'string' && isRealInstant(v),
+  id: (v) => typeof v === 'string' && v.length > 0 && v.length <= 500 && isStorableText(v),
+  seq: (v) => typeof v === 'string' && /^[1-9][0-9]{0,17}$/.test(v),
+};
+
+/** The values of a cursor this API issued, each checked against its part; anything else is a 400. */
+export function decodeCursor(cursor: string | undefined, parts: CursorPart[]): string[] | null {
   if (!cursor) return null;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === arity && v.every((x) => typeof x === 'string')) return v;
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === parts.length && v.every((x, i) => cursorPartOk[parts[i]](x))) return v as string[];
   } catch {
     // fall through to the problem below
   }

@@ -57,6 +57,9 @@ export interface RequestsTable {
   outcome: NullableJson<Record<string, unknown>>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Monotonic, for paging (bigint: pg returns it as a string). */
+  seq: Generated<string>;
+  submission_id: string | null;
 }
 
 export interface TasksTable {

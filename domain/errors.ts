@@ -17,6 +17,8 @@ export const ERRORS = {
   InvalidInput: { status: 400, title: 'Invalid input' },
   Unauthorized: { status: 401, title: 'Missing or invalid bearer token' },
   EngineTimeout: { status: 503, title: 'The workflow engine did not answer in time' },
+  DatabaseUnavailable: { status: 503, title: 'The database is not reachable' },
+  UnstorableData: { status: 400, title: 'The data cannot be stored' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 

@@ -12,6 +12,8 @@ export const REQUEST_STATUSES = [
   'cancelled',
   'expired',
   'revoked',
+  // The effect could not be written (Art. 29: the failure and its reason are recorded, the supervisor told).
+  'failed',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 

@@ -73,9 +73,48 @@ export function decideViolation(
 }
 
 /** Why `actor` may not claim (claim=true) or give back (claim=false) `task`, or null. */
-export function claimViolation(task: TaskAccessView, actor: Actor, claim: boolean): ErrorCode | null {
+export function claimViolation(task: TaskAccessView, actor: Actor, applicantSub: string, claim: boolean): ErrorCode | null {
   if (!isCandidate(task, actor)) return 'NotCandidate';
+  // Claiming obeys the exclusions of deciding: an applicant who also reviews never holds their own request's task.
+  if (task.candidateUser === null && actor.sub === applicantSub) return 'OwnRequest';
   if (task.status !== 'open') return 'TaskNotOpen';
   if (claim) return task.assignee !== null && task.assignee !== actor.sub ? 'AlreadyClaimed' : null;
   return task.assignee !== actor.sub ? 'NotAssignee' : null;
+}
+
+/** Why `actor` may not release another person's claim as a supervisor (jurisdiction is the caller's to check), or null. */
+export function releaseViolation(task: TaskAccessView, actor: Actor): ErrorCode | null {
+  if (!actor.roles.includes('supervisor') && !actor.roles.includes('admin')) return 'Forbidden';
+  if (task.status !== 'open') return 'TaskNotOpen';
+  return task.assignee === null ? 'NotAssignee' : null;
+}
+
+/** How the viewer of a task relates to it. */
+export type TaskViewer = 'candidate' | 'co_reviewer' | 'applicant' | 'supervisor';
+
+export interface TaskDisclosure {
+  decision: boolean;
+  reason: boolean;
+  decidedBy: boolean;
+  assignee: boolean;
+  form: boolean;
+}
+
+/**
+ * What of a task each party to the request may see. The candidates and the supervisors see it all.
+ * A co-reviewer (会同审核, Art. 14) sees the other party's decision, its reason and who gave it, which it
+ * needs to conclude the joint review, but not the other's working form. The applicant sees decisions
+ * and their reasons (a refusal states its reasons), not which civil servant acted: the organisation
+ * decides, and the person's name is theirs to keep (Art. 29).
+ */
+export function taskDisclosure(viewer: TaskViewer): TaskDisclosure {
+  switch (viewer) {
+    case 'candidate':
+    case 'supervisor':
+      return { decision: true, reason: true, decidedBy: true, assignee: true, form: true };
+    case 'co_reviewer':
+      return { decision: true, reason: true, decidedBy: true, assignee: true, form: false };
+    case 'applicant':
+      return { decision: true, reason: true, decidedBy: false, assignee: false, form: false };
+  }
 }

@@ -2,7 +2,7 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { sharePath, shareRequestViolations } from '../domain/share';
-import { decideViolation, claimViolation, type TaskAccessView } from '../domain/tasks';
+import { decideViolation, claimViolation, releaseViolation, type TaskAccessView } from '../domain/tasks';
 import type { Actor } from '../domain/types';
 
 // The 2026 statutory calendar, as published by the State Council (only the days these tests touch).
@@ -74,10 +74,19 @@ describe('who may decide a task', () => {
     expect(decideViolation(reply, { ...alice, sub: 'ann' }, 'alice', 'REPLY', 'here')).toBe('NotCandidate');
   });
   test('claims', () => {
-    expect(claimViolation(task, carol, true)).toBeNull();
-    expect(claimViolation({ ...task, assignee: 'dave' }, carol, true)).toBe('AlreadyClaimed');
-    expect(claimViolation({ ...task, assignee: 'dave' }, carol, false)).toBe('NotAssignee');
-    expect(claimViolation({ ...task, assignee: 'carol' }, carol, false)).toBeNull();
+    expect(claimViolation(task, carol, 'alice', true)).toBeNull();
+    expect(claimViolation({ ...task, assignee: 'dave' }, carol, 'alice', true)).toBe('AlreadyClaimed');
+    expect(claimViolation({ ...task, assignee: 'dave' }, carol, 'alice', false)).toBe('NotAssignee');
+    expect(claimViolation({ ...task, assignee: 'carol' }, carol, 'alice', false)).toBeNull();
+    // An applicant who also reviews may not hold their own request's task.
+    expect(claimViolation(task, carol, 'carol', true)).toBe('OwnRequest');
+  });
+  test('supervisors release any claim on an open task', () => {
+    const sup: Actor = { sub: 'sue', org: 'supervision', roles: ['supervisor'] };
+    expect(releaseViolation({ ...task, assignee: 'dave' }, sup)).toBeNull();
+    expect(releaseViolation(task, sup)).toBe('NotAssignee');
+    expect(releaseViolation({ ...task, assignee: 'dave', status: 'completed' }, sup)).toBe('TaskNotOpen');
+    expect(releaseViolation({ ...task, assignee: 'dave' }, carol)).toBe('Forbidden');
   });
 });
 

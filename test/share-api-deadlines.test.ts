@@ -54,8 +54,9 @@ test('past due, tasks show as overdue to their reviewers and in the supervisorâ€
   expect(bobNotes.some((n) => n.kind === 'task_reminder' && n.requestId === req.id)).toBe(true);
   // Only supervisors read the overdue list; another region's supervisor sees none of it.
   expect((await call(bob, 'GET', '/overdue-tasks')).statusCode).toBe(403);
-  const elsewhere: Actor = { sub: 'sam', org: 'nowhere-supervision', roles: ['supervisor'] };
-  expect((await call(elsewhere, 'GET', '/overdue-tasks?limit=100')).json().items).toEqual([]);
+  // An organisation that does not exist is none: its token is refused.
+  const nowhere: Actor = { sub: 'sam', org: 'nowhere-supervision', roles: ['supervisor'] };
+  expect((await call(nowhere, 'GET', '/overdue-tasks?limit=100')).statusCode).toBe(401);
   // Overdue is never decided for anyone: the task is still open and can still be approved.
   const task = overdueInbox.find((t) => t.requestId === req.id) as unknown as { id: string };
   expect((await call(bob, 'POST', `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('in_review');

@@ -17,6 +17,8 @@ export interface ClaimTaskInput {
   actor: Actor;
   /** true to claim, false to give the task back to its candidates. */
   claim: boolean;
+  /** A supervisor releasing someone else's claim (claim false); the API checked the jurisdiction. */
+  release?: boolean;
 }
 
 export interface CancelRequestInput {
@@ -32,6 +34,8 @@ export interface RevokeGrantInput {
 
 export interface ShareRequestInput {
   requestId: string;
+  /** Which POST started the workflow (several may race with one Idempotency-Key); absent in older runs. */
+  submissionId?: string;
   applicant: Actor;
   form: ShareRequestForm;
   payloadHash: string;

@@ -1,8 +1,9 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
-import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
 import { sharePath, shareRequestViolations } from '../domain/share';
+import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import {
@@ -28,7 +29,16 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const applicantRef = actorRef(applicant, 'agency_applicant');
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  const board = new TaskBoard({ requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub }, view);
+  const board = new TaskBoard(
+    {
+      requestId,
+      workflowId: workflowInfo().workflowId,
+      applicantSub: applicant.sub,
+      // A rejection or a request for information ends the round for both reviewers at once.
+      closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO',
+    },
+    view,
+  );
   let cancel: CancelRequestInput | null = null;
   let revoke: RevokeGrantInput | null = null;
 
@@ -88,135 +98,177 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     return view();
   };
 
-  const parties = await acts.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
-  // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
-  // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
-  if (patched('share-applicant-is-agency') && !(parties.applicantIsAgency && applicant.roles.includes('agency_applicant')))
-    throw businessError('Forbidden', 'Only an applicant of a public management and service agency may request shared data (Art. 14)');
-  const violations = shareRequestViolations(form, parties.entry);
-  if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
-  await acts.recordRequest({
-    requestId,
-    workflowId: workflowInfo().workflowId,
-    type: 'share',
-    applicant: applicantRef,
-    catalogEntryId: form.catalogEntryId,
-    payload: { ...form },
-    payloadHash: input.payloadHash,
-    article: 'Art. 15',
-  });
-
-  const path = sharePath(parties.entry.shareAttribute);
-  if (path === 'refuse') {
-    const basis = parties.entry.shareBasis ?? '';
-    await setStatus('refused', 'refused', 'Art. 13', {
-      reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
-      outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
+  /** Everything the request does after its handlers are set, from resolving its parties to the end of the grant. */
+  const run = async (): Promise<RequestSnapshot> => {
+    // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
+    const unstorableForm = unstorable(form, 'form');
+    if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
+    const parties = await acts.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
+    // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
+    // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
+    if (patched('share-applicant-is-agency') && !(parties.applicantIsAgency && applicant.roles.includes('agency_applicant')))
+      throw businessError('Forbidden', 'Only an applicant of a public management and service agency may request shared data (Art. 14)');
+    const violations = shareRequestViolations(form, parties.entry);
+    if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
+    await acts.recordRequest({
+      requestId,
+      workflowId: workflowInfo().workflowId,
+      type: 'share',
+      applicant: applicantRef,
+      catalogEntryId: form.catalogEntryId,
+      payload: { ...form },
+      payloadHash: input.payloadHash,
+      submissionId: input.submissionId,
+      article: 'Art. 15',
     });
-    return view();
-  }
 
-  if (path === 'joint_review') {
-    // Art. 14: the city big data authority reviews together with (会同) the providing agency; both must agree.
-    const reviewers: Reviewer[] = [
-      { key: 'authority', kind: 'SHARE_AUTHORITY_REVIEW', role: 'authority_reviewer', org: parties.cityAuthorityOrgId },
-      { key: 'provider', kind: 'SHARE_PROVIDER_REVIEW', role: 'provider_reviewer', org: parties.entry.providerOrgId },
-    ];
-    const approved = new Set<Reviewer['key']>();
-    let resume = new Map<Reviewer['key'], { dueAt: string; pausedAt: string }>();
-    for (let round = 1; approved.size < reviewers.length; round++) {
-      const pending = reviewers.filter((r) => !approved.has(r.key));
-      const open = new Map<WfTask, Reviewer>();
-      const opened = await Promise.all(
-        pending.map((r) =>
-          board.open({
-            key: `${r.key}-review-${round}`,
-            kind: r.kind,
-            candidateRole: r.role,
-            candidateOrg: r.org,
-            length: policy.jointReview,
-            reminderBefore: policy.reminderBefore,
-            resume: resume.get(r.key),
-          }),
-        ),
-      );
-      opened.forEach((t, i) => open.set(t, pending[i]));
-      await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
-      board.settleAll();
+    const path = sharePath(parties.entry.shareAttribute);
+    if (path === 'refuse') {
+      const basis = parties.entry.shareBasis ?? '';
+      await setStatus('refused', 'refused', 'Art. 13', {
+        reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
+        outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
+      });
+      return view();
+    }
 
-      let infoRequested = false;
-      while (!infoRequested && approved.size < reviewers.length) {
-        const task = await board.next(() => cancel !== null);
-        if (!task) return cancelled();
-        const reviewer = open.get(task)!;
-        if (task.decision === 'APPROVE') {
-          approved.add(reviewer.key);
-          if (approved.size < reviewers.length) board.settleAll();
-        } else if (task.decision === 'REJECT') {
-          await board.cancelOpen(SYSTEM, `rejected by the ${reviewer.key} reviewer`, 'Art. 14');
-          await setStatus('rejected', 'rejected', 'Art. 14', {
-            actor: task.decidedBy!,
-            decision: 'REJECT',
-            reason: task.reason,
-            outcome: { article: 'Art. 14', reason: task.reason ?? '' },
-          });
-          board.settleAll();
-          return view();
-        } else {
-          // REQUEST_INFO: the reviewers' clocks stop while the applicant holds the request.
-          infoRequested = true;
-          const pausedAt = new Date().toISOString();
-          resume = new Map([...open].filter(([t]) => !approved.has(open.get(t)!.key)).map(([t, r]) => [r.key, { dueAt: t.dueAt, pausedAt }]));
-          await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
-          await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', {
-            actor: task.decidedBy!,
-            decision: 'REQUEST_INFO',
-            reason: task.reason,
-          });
-          await board.open({
-            key: `applicant-reply-${round}`,
-            kind: 'SHARE_APPLICANT_REPLY',
-            candidateRole: 'agency_applicant',
-            candidateOrg: applicant.org,
-            candidateUser: applicant.sub,
-            length: policy.applicantReply,
-            reminderBefore: policy.reminderBefore,
-          });
-          board.settleAll();
-          const reply = await board.next(() => cancel !== null);
-          if (!reply) return cancelled();
-          // The reply settles when the reviewers' fresh tasks are open (top of the next round).
+    if (path === 'joint_review') {
+      // Art. 14: the city big data authority reviews together with (会同) the providing agency; both must agree.
+      const reviewers: Reviewer[] = [
+        { key: 'authority', kind: 'SHARE_AUTHORITY_REVIEW', role: 'authority_reviewer', org: parties.cityAuthorityOrgId },
+        { key: 'provider', kind: 'SHARE_PROVIDER_REVIEW', role: 'provider_reviewer', org: parties.entry.providerOrgId },
+      ];
+      const approved = new Set<Reviewer['key']>();
+      let resume = new Map<Reviewer['key'], { dueAt: string; pausedAt: string }>();
+      for (let round = 1; approved.size < reviewers.length; round++) {
+        const pending = reviewers.filter((r) => !approved.has(r.key));
+        const open = new Map<WfTask, Reviewer>();
+        const opened = await Promise.all(
+          pending.map((r) =>
+            board.open({
+              key: `${r.key}-review-${round}`,
+              kind: r.kind,
+              candidateRole: r.role,
+              candidateOrg: r.org,
+              length: policy.jointReview,
+              reminderBefore: policy.reminderBefore,
+              resume: resume.get(r.key),
+            }),
+          ),
+        );
+        opened.forEach((t, i) => open.set(t, pending[i]));
+        await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
+        board.settleAll();
+
+        let infoRequested = false;
+        while (!infoRequested && approved.size < reviewers.length) {
+          const task = await board.next(() => cancel !== null, [...open.keys()]);
+          if (!task) return cancelled();
+          const reviewer = open.get(task)!;
+          if (task.decision === 'APPROVE') {
+            approved.add(reviewer.key);
+            if (approved.size < reviewers.length) board.settleAll();
+          } else if (task.decision === 'REJECT') {
+            await board.cancelOpen(SYSTEM, `rejected by the ${reviewer.key} reviewer`, 'Art. 14');
+            await setStatus('rejected', 'rejected', 'Art. 14', {
+              actor: task.decidedBy!,
+              decision: 'REJECT',
+              reason: task.reason,
+              outcome: { article: 'Art. 14', reason: task.reason ?? '' },
+            });
+            board.settleAll();
+            return view();
+          } else {
+            // REQUEST_INFO: the reviewers' clocks stop while the applicant holds the request.
+            infoRequested = true;
+            const pausedAt = new Date().toISOString();
+            resume = new Map([...open].filter(([t]) => !approved.has(open.get(t)!.key)).map(([t, r]) => [r.key, { dueAt: t.dueAt, pausedAt }]));
+            await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
+            await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', {
+              actor: task.decidedBy!,
+              decision: 'REQUEST_INFO',
+              reason: task.reason,
+            });
+            const replyTask = await board.open({
+              key: `applicant-reply-${round}`,
+              kind: 'SHARE_APPLICANT_REPLY',
+              candidateRole: 'agency_applicant',
+              candidateOrg: applicant.org,
+              candidateUser: applicant.sub,
+              length: policy.applicantReply,
+              reminderBefore: policy.reminderBefore,
+            });
+            board.settleAll();
+            const reply = await board.next(() => cancel !== null, [replyTask]);
+            if (!reply) return cancelled();
+            // The reply settles when the reviewers' fresh tasks are open (top of the next round).
+          }
         }
       }
     }
+
+    // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
+    const { dueAt: expiresAt } = await acts.computeDeadlines({ length: policy.grantTerm });
+    const grantId = `${requestId}.grant`;
+    const fields = form.fields?.length ? form.fields : parties.entry.fields;
+    await acts.createGrant({
+      requestId,
+      grantId,
+      catalogEntryId: parties.entry.id,
+      granteeOrg: applicant.org,
+      fields,
+      purpose: form.scenario,
+      expiresAt,
+      actor: SYSTEM,
+      article: 'Art. 14',
+    });
+    state.status = 'granted';
+    state.grant = { id: grantId, status: 'active', expiresAt };
+    state.outcome = { article: 'Art. 14' };
+    board.settleAll();
+
+    // Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked.
+    const revoked = await condition(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
+    const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
+    const status = revoked ? 'revoked' : 'expired';
+    await acts.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
+    state.status = status;
+    state.grant = { ...state.grant, status };
+    return view();
+  };
+
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    // A write that no retry can make (or that kept failing past the retry policy): end visibly
+    // failed with the reason, rather than retrying for ever or vanishing.
+    board.freeze();
+    const reason = failureReason(err);
+    await acts.failRequest({
+      requestId,
+      workflowId: workflowInfo().workflowId,
+      type: 'share',
+      applicant: applicantRef,
+      catalogEntryId: form.catalogEntryId,
+      payload: { ...form },
+      payloadHash: input.payloadHash,
+      submissionId: input.submissionId,
+      article: 'Art. 15',
+      reason,
+    });
+    board.cancelInMemory();
+    state.status = 'failed';
+    state.outcome = { article: 'Art. 29', reason };
+    board.settleAll();
+    await condition(allHandlersFinished);
+    return view();
   }
+}
 
-  // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
-  const { dueAt: expiresAt } = await acts.computeDeadlines({ length: policy.grantTerm });
-  const grantId = `${requestId}.grant`;
-  const fields = form.fields?.length ? form.fields : parties.entry.fields;
-  await acts.createGrant({
-    requestId,
-    grantId,
-    catalogEntryId: parties.entry.id,
-    granteeOrg: applicant.org,
-    fields,
-    purpose: form.scenario,
-    expiresAt,
-    actor: SYSTEM,
-    article: 'Art. 14',
-  });
-  state.status = 'granted';
-  state.grant = { id: grantId, status: 'active', expiresAt };
-  state.outcome = { article: 'Art. 14' };
-  board.settleAll();
-
-  // Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked.
-  const revoked = await condition(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
-  const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
-  const status = revoked ? 'revoked' : 'expired';
-  await acts.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
-  state.status = status;
-  state.grant = { ...state.grant, status };
-  return view();
+/** The innermost message of an activity failure: what PostgreSQL or the activity said. */
+function failureReason(err: ActivityFailure): string {
+  let e: Error | undefined = err;
+  while (e?.cause instanceof Error) e = e.cause;
+  return `${err.activityType ?? 'activity'} failed: ${e?.message ?? err.message}`;
 }

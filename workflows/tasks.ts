@@ -1,16 +1,18 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
-import { claimViolation, decideViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import { claimViolation, decideViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import { unstorable } from '../domain/text';
 import type { Actor, ActorRef, Duration, Role } from '../domain/types';
 import { claimTaskUpdate, completeTaskUpdate } from './definitions';
 
 export const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '30 seconds' },
+  // Bounded: about 13 minutes of retries (a database restart fits well inside), then the request fails visibly.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30 },
 });
 
 export function businessError(code: ErrorCode, detail?: string): ApplicationFailure {
@@ -40,6 +42,8 @@ export interface WfTask extends TaskAccessView {
   reason: string | null;
   form: Record<string, unknown> | null;
   decidedBy: ActorRef | null;
+  /** The procedure has taken the decision (board.next returned it). */
+  consumed: boolean;
   /** The procedure has reacted to the decision; the Update may answer. */
   settled: boolean;
 }
@@ -53,16 +57,25 @@ export class TaskBoard {
   private assigneeStep = 0;
   /** Set when the request stops taking decisions (e.g. cancelled), before its tasks are closed. */
   private frozen = false;
+  /** Closed in memory by a sibling's decision, not yet written to the read model. */
+  private readonly closedBySibling = new Set<WfTask>();
 
   constructor(
-    private readonly ctx: { requestId: string; workflowId: string; applicantSub: string },
+    private readonly ctx: {
+      requestId: string;
+      workflowId: string;
+      applicantSub: string;
+      /** Whether a decision makes the other open tasks moot (e.g. a REJECT): they close with it. */
+      closesSiblings?: (task: WfTask) => boolean;
+    },
     private readonly snapshot: () => RequestSnapshot,
   ) {
     setHandler(
       completeTaskUpdate,
       async ({ taskId, actor, decision, reason, form }) => {
         const task = this.tasks.get(taskId)!;
-        // Synchronously, before any await: a concurrent decision's validator now sees the task closed.
+        // Synchronously, before any await: a concurrent decision's validator now sees the task closed,
+        // and, when this decision closes the phase, its siblings too (their deciders get TaskNotOpen).
         Object.assign(task, {
           status: 'completed',
           decision,
@@ -70,38 +83,55 @@ export class TaskBoard {
           form: form ?? null,
           decidedBy: actorRef(actor, task.candidateRole),
         });
+        // Histories from before this rule closed siblings later (their timers were cancelled later).
+        if (this.ctx.closesSiblings?.(task) && patched('close-siblings-in-handler'))
+          for (const t of this.tasks.values())
+            if (t.status === 'open') {
+              t.status = 'cancelled';
+              this.closedBySibling.add(t);
+            }
         this.decided.push(task);
         await condition(() => task.settled);
         return this.snapshot();
       },
       {
-        validator: ({ taskId, actor, decision, reason }) => {
+        validator: ({ taskId, actor, decision, reason, form }) => {
           const task = this.tasks.get(taskId);
           if (!task) throw businessError('TaskNotFound');
           if (this.frozen) throw businessError('TaskNotOpen');
           const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
           if (violation) throw businessError(violation);
+          const bad = unstorable({ reason, form }, '');
+          if (bad) throw businessError('InvalidInput', bad.detail);
         },
       },
     );
     setHandler(
       claimTaskUpdate,
-      async ({ taskId, actor, claim }) => {
+      async ({ taskId, actor, claim, release }) => {
         const task = this.tasks.get(taskId)!;
-        task.assignee = claim ? actor.sub : null;
+        const assignee = (task.assignee = claim ? actor.sub : null);
         const step = ++this.assigneeStep;
+        const who = actorRef(actor, release ? (actor.roles.includes('supervisor') ? 'supervisor' : 'admin') : task.candidateRole);
         // Chained so the read model sees claims and unclaims in the order they were accepted.
-        this.assigneeWrites = this.assigneeWrites.then(() =>
-          acts.setAssignee({ taskId, actor: actorRef(actor, task.candidateRole), assignee: task.assignee, step }),
-        );
-        await this.assigneeWrites;
+        this.assigneeWrites = this.assigneeWrites.then(() => acts.setAssignee({ taskId, actor: who, assignee, step }));
+        try {
+          await this.assigneeWrites;
+        } catch {
+          this.assigneeWrites = Promise.resolve();
+          throw businessError('UnstorableData', 'The claim could not be recorded');
+        }
         return this.snapshot();
       },
       {
-        validator: ({ taskId, actor, claim }) => {
+        validator: ({ taskId, actor, claim, release }) => {
           const task = this.tasks.get(taskId);
           if (!task) throw businessError('TaskNotFound');
-          const violation = this.frozen ? 'TaskNotOpen' : claimViolation(task, actor, claim);
+          const violation = this.frozen
+            ? 'TaskNotOpen'
+            : release && !claim
+              ? releaseViolation(task, actor)
+              : claimViolation(task, actor, this.ctx.applicantSub, claim);
           if (violation) throw businessError(violation);
         },
       },
@@ -124,6 +154,7 @@ export class TaskBoard {
       reason: null,
       form: null,
       decidedBy: null,
+      consumed: false,
       settled: false,
     };
     await acts.openTask({
@@ -140,7 +171,8 @@ export class TaskBoard {
       calendarKnown: d.calendarKnown,
     });
     this.tasks.set(id, task);
-    void this.watchDeadline(task, d.remindAt);
+    // A reminder or overdue notice that cannot be written is logged; it never fails the request.
+    this.watchDeadline(task, d.remindAt).catch((err) => log.warn('deadline notice not written', { taskId: id, error: String(err) }));
     return task;
   }
 
@@ -151,29 +183,45 @@ export class TaskBoard {
     if (!(await condition(closed, untilMs(task.dueAt)))) await acts.markTaskOverdue(task.id);
   }
 
-  /** The next decision, written to the read model, or undefined once `stop()` holds and none is waiting. */
-  async next(stop: () => boolean): Promise<WfTask | undefined> {
-    await condition(() => this.decided.length > 0 || stop());
-    const task = this.decided.shift();
-    if (task)
+  /**
+   * The next decision on one of `expect` (default: any task), written to the read model, or undefined
+   * once `stop()` holds and none is waiting. A decision is only ever taken by the step waiting for its task.
+   */
+  async next(stop: () => boolean, expect?: WfTask[]): Promise<WfTask | undefined> {
+    const index = () => this.decided.findIndex((t) => !expect || expect.includes(t));
+    await condition(() => index() >= 0 || stop());
+    const i = index();
+    const task = i >= 0 ? this.decided.splice(i, 1)[0] : undefined;
+    if (task) {
+      task.consumed = true;
       await acts.recordDecision({ taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form });
+    }
     return task;
   }
 
-  /** Lets every decision taken so far answer its caller with the state as it is now. */
+  /**
+   * Lets every decision the procedure has taken so far answer its caller with the state as it is now.
+   * A decision accepted but not yet taken waits: its answer will carry the procedure's reaction to it.
+   */
   settleAll(): void {
-    for (const t of this.tasks.values()) if (t.status !== 'open') t.settled = true;
+    for (const t of this.tasks.values()) if (t.consumed) t.settled = true;
   }
 
   freeze(): void {
     this.frozen = true;
   }
 
-  /** Cancels the tasks still open, e.g. the other reviewer's when one rejects. */
+  /** Cancels the tasks still open (or closed by a sibling's decision), e.g. the other reviewer's when one rejects. */
   async cancelOpen(actor: ActorRef, reason: string | null, article: string): Promise<void> {
-    const open = [...this.tasks.values()].filter((t) => t.status === 'open');
+    const open = [...this.tasks.values()].filter((t) => t.status === 'open' || this.closedBySibling.has(t));
     for (const t of open) t.status = 'cancelled';
+    this.closedBySibling.clear();
     await acts.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
+  }
+
+  /** Marks the open tasks cancelled in the workflow's state only (their rows were closed by the activity that failed the request). */
+  cancelInMemory(): void {
+    for (const t of this.tasks.values()) if (t.status === 'open') t.status = 'cancelled';
   }
 
   snapshots(): TaskSnapshot[] {

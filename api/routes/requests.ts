@@ -11,7 +11,10 @@ import { awaitSubmittedUpdate, cancelRequestUpdate, completeTaskUpdate, workflow
 import { requireRole } from '../auth';
 import { invalid, problem, withinDeadline } from '../problem';
 import type { ApiDeps, App } from '../types';
-import { decodeCursor, encodeCursor, requestView, visibleRequest } from '../views';
+import { decodeCursor, encodeCursor, eventViewer, requestView, visibleRequest } from '../views';
+import type { RequestRow } from '../../db/schema';
+import { taskDisclosure } from '../../domain/tasks';
+import type { Actor } from '../../domain/types';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -20,10 +23,10 @@ const ShareRequestBody = Type.Object(
     catalogEntryId: Type.String({ minLength: 1, maxLength: 200, description: 'The catalog entry whose data is requested' }),
     scenario: Type.String({ minLength: 1, maxLength: 4000, description: 'Application scenario (应用场景, Art. 15)' }),
     statutoryDuty: Type.String({ minLength: 1, maxLength: 4000, description: 'The statutory duty or public service it serves (Art. 15)' }),
-    fields: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 200, uniqueItems: true })),
+    fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200, uniqueItems: true })),
     commitment: Type.Object(
       { authenticity: Type.Boolean(), compliance: Type.Boolean(), security: Type.Boolean() },
-      { description: 'Commitment to authenticity, compliance and security (Art. 15); each must be true' },
+      { additionalProperties: false, description: 'Commitment to authenticity, compliance and security (Art. 15); each must be true' },
     ),
   },
   { additionalProperties: false },
@@ -47,6 +50,17 @@ function requestIdFor(sub: string, key: string | undefined): string {
   if (!key) return randomUUID();
   const h = createHash('sha256').update(`${sub}\n${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The applicant of a request acts as that applicant: the same person, of the same organisation, in an applicant role. */
+function isApplicant(row: RequestRow, actor: Actor): boolean {
+  return row.applicant_sub === actor.sub && row.applicant_org === actor.org && actor.roles.some((r) => r === 'agency_applicant' || r === 'public_applicant');
+}
+
+/** An audit value without the names of persons (assignees) and working forms. */
+function withoutPersonal(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'assignee' && k !== 'form'));
 }
 
 export function requestRoutes(app: App, deps: ApiDeps): void {
@@ -78,9 +92,11 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       const reused = () => problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
       const existing = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
       if (existing && existing.payload_hash !== payloadHash) throw reused();
+      // Of several POSTs racing with one key, the one whose submission id the workflow kept created it.
+      const submissionId = randomUUID();
       // A request still in its first step (e.g. the first POST timed out) is waited for like a new one.
       if (!existing || existing.status === 'submitted') {
-        const input: ShareRequestInput = { requestId, applicant: actor, form, payloadHash, policy: deps.sharePolicy };
+        const input: ShareRequestInput = { requestId, submissionId, applicant: actor, form, payloadHash, policy: deps.sharePolicy };
         // Start and first Update in one call: the answer waits for the first step (granted, refused or
         // in review) even when that step ends the workflow at once. A retry joins the running
         // workflow; a finished one is never started again.
@@ -105,9 +121,9 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       if (!row) throw problem('RequestNotActive', 'The request under this Idempotency-Key could not be submitted; use a new key');
       if (row.payload_hash !== payloadHash) throw reused();
       return reply
-        .code(existing ? 200 : 201)
+        .code(row.submission_id === submissionId ? 201 : 200)
         .header('location', `/requests/${requestId}`)
-        .send(await requestView(db, row));
+        .send(await requestView(db, row, actor));
     },
   );
 
@@ -127,39 +143,41 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { type, status, cursor, limit } = request.query;
-      const after = decodeCursor(cursor, 2);
-      let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', request.actor.sub);
+      const after = decodeCursor(cursor, ['seq']);
+      let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', request.actor.sub).where('applicant_org', '=', request.actor.org);
       if (type) q = q.where('type', '=', type);
       if (status) q = q.where('status', '=', status);
-      if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(after[0]), after[1])));
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      if (after) q = q.where('seq', '<', after[0]);
+      const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         items: page.map((r) => ({ id: r.id, type: r.type, status: r.status, catalogEntryId: r.catalog_entry_id, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() })),
-        nextCursor: rows.length > limit ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+        nextCursor: rows.length > limit ? encodeCursor([last.seq]) : null,
       };
     },
   );
 
   app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id } }, async (request) =>
-    requestView(db, await visibleRequest(db, request.actor, request.params.id)),
+    requestView(db, await visibleRequest(db, request.actor, request.params.id), request.actor),
   );
 
   app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id } }, async (request) => {
-    const row = await visibleRequest(db, request.actor, request.params.id);
-    const events = await listAudit(db, row.id);
+    const { actor } = request;
+    const row = await visibleRequest(db, actor, request.params.id);
+    const [events, tasks] = await Promise.all([listAudit(db, row.id), db.selectFrom('tasks').selectAll().where('request_id', '=', row.id).execute()]);
+    const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
     return {
-      items: events.map((e) => ({
+      items: events.map((e) => ({ e, show: taskDisclosure(eventViewer(actor, tasks, e.task_id)) })).map(({ e, show }) => ({
         at: e.at.toISOString(),
         action: e.action,
-        actor: { sub: e.actor_sub, org: e.actor_org, role: e.actor_role },
+        actor: { sub: show.decidedBy || own(e) ? e.actor_sub : null, org: e.actor_org, role: e.actor_role },
         taskId: e.task_id,
         decision: e.decision,
         reason: e.reason,
         article: e.article,
-        oldValue: e.old_value,
-        newValue: e.new_value,
+        oldValue: show.assignee ? e.old_value : withoutPersonal(e.old_value),
+        newValue: show.form ? e.new_value : withoutPersonal(e.new_value),
       })),
     };
   });
@@ -171,14 +189,20 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
         tags: ['requests'],
         summary: 'Withdraw one’s own request; its open tasks are cancelled',
         params: Id,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false })),
+        body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }),
+      },
+      // `curl -X POST` sends no body at all: that is a cancel without a reason.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => {
-      const row = await visibleRequest(db, request.actor, request.params.id);
-      if (row.applicant_sub !== request.actor.sub) throw problem('Forbidden', 'Only the applicant may cancel the request');
+      const { actor } = request;
+      const row = await visibleRequest(db, actor, request.params.id);
+      if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
-      return withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor: request.actor, reason: request.body?.reason }] }));
+      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor, reason: request.body.reason }] }));
+      return requestView(db, await visibleRequest(db, actor, row.id), actor);
     },
   );
 
@@ -193,16 +217,18 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       },
     },
     async (request) => {
-      const row = await visibleRequest(db, request.actor, request.params.id);
-      if (row.applicant_sub !== request.actor.sub) throw problem('Forbidden', 'Only the applicant may reply');
+      const { actor } = request;
+      const row = await visibleRequest(db, actor, request.params.id);
+      if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may reply');
       const task = await db.selectFrom('tasks').select('id').where('request_id', '=', row.id).where('kind', 'like', '%_APPLICANT_REPLY').where('status', '=', 'open').executeTakeFirst();
       if (!task) throw problem('RequestNotActive', 'No information was requested, or it was already given');
-      return withinDeadline(
+      await withinDeadline(
         deps,
         temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, {
-          args: [{ taskId: task.id, actor: request.actor, decision: 'REPLY', reason: request.body.message, form: request.body.form }],
+          args: [{ taskId: task.id, actor, decision: 'REPLY', reason: request.body.message, form: request.body.form }],
         }),
       );
+      return requestView(db, await visibleRequest(db, actor, row.id), actor);
     },
   );
 }

@@ -2,25 +2,38 @@
 import { Type } from '@sinclair/typebox';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
-import { claimViolation, decideViolation, isCandidate } from '../../domain/tasks';
+import { claimViolation, decideViolation, isCandidate, releaseViolation } from '../../domain/tasks';
 import { claimTaskUpdate, completeTaskUpdate } from '../../workflows/definitions';
-import { getOrganisation } from '../../db/repositories/organisations';
+import { supervisedOrgIds } from '../../db/repositories/organisations';
+import type { TaskRow } from '../../db/schema';
 import { requireRole } from '../auth';
 import { problem, withinDeadline } from '../problem';
 import type { ApiDeps, App } from '../types';
-import { decodeCursor, encodeCursor, taskAccess, taskView } from '../views';
+import { decodeCursor, encodeCursor, requestView, taskAccess, taskView } from '../views';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 
 export function taskRoutes(app: App, deps: ApiDeps): void {
   const { db, temporal } = deps;
 
-  /** The task as the caller may see it: another organisation's task does not exist for them. */
-  async function visibleTask(actor: Actor, id: string) {
+  /**
+   * The task as the caller may see it: its candidates, and supervisors overseeing its candidate
+   * organisation. For everyone else, same organisation or not, it does not exist.
+   */
+  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; viewer: 'candidate' | 'supervisor' }> {
     const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row || row.candidate_org !== actor.org || (row.candidate_user !== null && row.candidate_user !== actor.sub)) throw problem('TaskNotFound');
-    return row;
+    if (row && isCandidate(taskAccess(row), actor)) return { row, viewer: 'candidate' };
+    const overseen = row && (await supervisedOrgIds(db, actor));
+    if (row && (!overseen || overseen.includes(row.candidate_org))) return { row, viewer: 'supervisor' };
+    throw problem('TaskNotFound');
   }
+
+  /** The request a task belongs to, as the caller sees it, after an action on the task. */
+  async function requestAfter(actor: Actor, requestId: string) {
+    return requestView(db, await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow(), actor);
+  }
+
+  const instant = (v: string | undefined) => (v === undefined ? undefined : new Date(v));
 
   app.get(
     '/tasks',
@@ -42,19 +55,19 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { actor } = request;
       const { status, kind, dueBefore, dueAfter, overdue, cursor, limit } = request.query;
-      const after = decodeCursor(cursor, 2);
+      const after = decodeCursor(cursor, ['instant', 'id']);
       const rows = await inboxQuery(db, actor, {
         status,
         kind,
-        dueBefore: dueBefore ? new Date(dueBefore) : undefined,
-        dueAfter: dueAfter ? new Date(dueAfter) : undefined,
+        dueBefore: instant(dueBefore),
+        dueAfter: instant(dueAfter),
         overdue,
         after: after && [new Date(after[0]), after[1]],
         limit: limit + 1,
       }).execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      return { items: page.map(taskView), nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null };
+      return { items: page.map((r) => taskView(r)), nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null };
     },
   );
 
@@ -75,38 +88,44 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       requireRole(request, 'supervisor', 'admin');
       const { candidateOrg, kind, cursor, limit } = request.query;
-      const after = decodeCursor(cursor, 2);
-      const own = await getOrganisation(db, request.actor.org);
-      const regionOrgs = request.actor.roles.includes('admin')
-        ? undefined
-        : (await db.selectFrom('organisations').select('id').where('region', '=', own?.region ?? '').execute()).map((o) => o.id);
+      const after = decodeCursor(cursor, ['instant', 'id']);
+      const regionOrgs = await supervisedOrgIds(db, request.actor);
       const orgs = candidateOrg ? (regionOrgs && !regionOrgs.includes(candidateOrg) ? [] : [candidateOrg]) : regionOrgs;
       const now = new Date();
       const rows = await overdueQuery(db, { now, candidateOrgs: orgs, kind, after: after && [new Date(after[0]), after[1]], limit: limit + 1 }).execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        items: page.map((r) => ({ ...taskView(r), hoursOverdue: Math.floor((now.getTime() - r.due_at.getTime()) / 3_600_000) })),
+        items: page.map((r) => ({ ...taskView(r, 'supervisor'), hoursOverdue: Math.floor((now.getTime() - r.due_at.getTime()) / 3_600_000) })),
         nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null,
       };
     },
   );
 
-  app.get('/tasks/:id', { schema: { tags: ['tasks'], summary: 'One task', params: Id } }, async (request) => {
-    const row = await visibleTask(request.actor, request.params.id);
-    if (!isCandidate(taskAccess(row), request.actor)) throw problem('NotCandidate');
-    return taskView(row);
+  app.get('/tasks/:id', { schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: Id } }, async (request) => {
+    const { row, viewer } = await visibleTask(request.actor, request.params.id);
+    return taskView(row, viewer);
   });
 
   for (const claim of [true, false]) {
     app.post(
       `/tasks/:id/${claim ? 'claim' : 'unclaim'}`,
-      { schema: { tags: ['tasks'], summary: claim ? 'Take a task as its assignee' : 'Give a claimed task back to its candidates', params: Id } },
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: claim ? 'Take a task as its assignee' : "Give a claimed task back to its candidates (the assignee, or a supervisor releasing anyone's claim)",
+          params: Id,
+        },
+      },
       async (request) => {
-        const row = await visibleTask(request.actor, request.params.id);
-        const violation = claimViolation(taskAccess(row), request.actor, claim);
+        const { actor } = request;
+        const { row, viewer } = await visibleTask(actor, request.params.id);
+        const applicant = await db.selectFrom('requests').select('applicant_sub').where('id', '=', row.request_id).executeTakeFirstOrThrow();
+        const release = !claim && viewer === 'supervisor';
+        const violation = release ? releaseViolation(taskAccess(row), actor) : claimViolation(taskAccess(row), actor, applicant.applicant_sub, claim);
         if (violation) throw problem(violation);
-        return withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: row.id, actor: request.actor, claim }] }));
+        await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: row.id, actor, claim, release }] }));
+        return requestAfter(actor, row.request_id);
       },
     );
   }
@@ -130,14 +149,15 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { actor } = request;
-      const row = await visibleTask(actor, request.params.id);
+      const { row } = await visibleTask(actor, request.params.id);
       const req = await db.selectFrom('requests').select('applicant_sub').where('id', '=', row.request_id).executeTakeFirstOrThrow();
       const { decision, reason, form } = request.body;
       const violation = decideViolation(taskAccess(row), actor, req.applicant_sub, decision, reason);
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
-      return withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
+      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
+      return requestAfter(actor, row.request_id);
     },
   );
 }

@@ -1,7 +1,9 @@
 // Every migration, in order. Listed explicitly so bundlers and test runners need no file scanning.
 import type { Migration } from 'kysely';
 import * as m001 from './2026-11-26-001-initial';
+import * as m002 from './2026-11-27-002-hardening';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
+  '2026-11-27-002-hardening': m002,
 };

@@ -14,3 +14,15 @@ export function findOrganisation(db: Executor, kind: OrganisationsTable['kind'],
 export function getOrganisation(db: Executor, id: string) {
   return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/**
+ * The organisations a supervisor oversees (Art. 32): those of the supervisor's own organisation's
+ * region; none when that organisation is unknown. Admins oversee all (undefined).
+ */
+export async function supervisedOrgIds(db: Executor, actor: { org: string; roles: readonly string[] }): Promise<string[] | undefined> {
+  if (actor.roles.includes('admin')) return undefined;
+  if (!actor.roles.includes('supervisor')) return [];
+  const own = await getOrganisation(db, actor.org);
+  if (!own) return [];
+  return (await db.selectFrom('organisations').select('id').where('region', '=', own.region).execute()).map((o) => o.id);
+}
