@@ -16,8 +16,13 @@ async function main() {
     await connection.close();
     await db.destroy();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // A second signal (npm forwards a terminal's Ctrl-C once more) must not cut the shutdown short.
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      if (!stopping) void stop();
+      stopping = true;
+    });
 }
 
 main().catch((err) => {

@@ -30,9 +30,16 @@ async function main() {
   /** Undo steps, run last-in first-out on shutdown or on a failed start. */
   const undo: { name: string; run: () => Promise<unknown> }[] = [];
   let stopping = false;
+  /** Last resort when a step hangs: whatever we started is killed, so nothing outlives the run. */
+  const killAll: (() => void)[] = [];
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    setTimeout(() => {
+      console.error('[start] shutdown took over 60 s; killing what is left');
+      killAll.forEach((kill) => kill());
+      process.exit(1);
+    }, 60_000).unref();
     for (const step of undo.reverse()) {
       try {
         await step.run();
@@ -44,8 +51,16 @@ async function main() {
     }
     process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // Ctrl-C in a terminal signals the whole group and npm forwards it once more: a second signal
+  // while stopping is noted, never allowed to cut the shutdown short (which would orphan servers).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      if (stopping) log(`${signal} received again; still stopping in order`);
+      else {
+        log(`${signal} received; stopping`);
+        void shutdown(0);
+      }
+    });
 
   try {
     fs.mkdirSync(config.dataDir, { recursive: true });
@@ -59,17 +74,21 @@ async function main() {
         ui: true,
         uiPort: config.temporalUiPort,
         detached: true,
+        pidFile: path.join(config.dataDir, 'temporal.pid'),
       });
       undo.push({ name: 'Temporal dev server', run: () => server.stop() });
+      killAll.push(() => server.process.kill('SIGKILL'));
       temporalAddress = server.address;
       temporalUi = server.uiUrl;
     }
 
     let databaseUrl = config.databaseUrl;
     if (config.embedded.postgres) {
-      log(`starting the embedded PostgreSQL on port ${config.embeddedPostgresPort} (data in ${path.join(config.dataDir, 'postgres')})`);
+      log(`starting the embedded PostgreSQL on port ${config.embeddedPostgresPort}`);
       const pg = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), config.embeddedPostgresPort, 'public_data_workflows', log);
+      log(`PostgreSQL data in ${pg.dataDir}`);
       undo.push({ name: 'embedded PostgreSQL', run: () => pg.stop() });
+      killAll.push(() => pg.process.kill('SIGKILL'));
       databaseUrl = pg.url;
     }
 

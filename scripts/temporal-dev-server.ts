@@ -1,5 +1,6 @@
 // Finds or builds the temporal CLI (scripts/ensure-temporal.sh) and runs `temporal server start-dev`.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -45,10 +46,31 @@ export interface DevServerOptions {
   /** In its own process group, so a terminal's Ctrl-C reaches only our process, which stops it last. */
   detached?: boolean;
   log?: (line: string) => void;
+  /** Records the server's pid; a server a killed run left behind (named there) is stopped first. */
+  pidFile?: string;
+}
+
+/** Stops the dev server a pid file names, if that process is still a `temporal server start-dev`. */
+async function stopStale(pidFile: string): Promise<void> {
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  let cmdline = '';
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    // gone already
+  }
+  if (pid && cmdline.includes('start-dev')) {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+    if (fs.existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
+  }
+  fs.rmSync(pidFile, { force: true });
 }
 
 export async function startTemporalDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const bin = temporalBinary();
+  if (opts.pidFile) await stopStale(opts.pidFile);
   const port = opts.port ?? (await freePort());
   // Otherwise the readiness check below would happily talk to whatever server holds the port.
   await assertPortFree(port, 'TEMPORAL_PORT (or TEMPORAL_ADDRESS to use that server)');
@@ -64,6 +86,9 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: opts.detached ?? false });
+  let spawnError: Error | null = null;
+  child.once('error', (err) => (spawnError = err)); // reported below; an 'error' event must not crash us
+  if (opts.pidFile && child.pid) fs.writeFileSync(opts.pidFile, String(child.pid));
   // Never outlive the process that started it, however that process ends.
   const killOnExit = () => child.exitCode === null && child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -77,6 +102,7 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   void exited.then(() => process.removeListener('exit', killOnExit));
   const deadline = Date.now() + 60_000;
   for (;;) {
+    if (spawnError) throw new Error(`temporal dev server could not be started from ${bin}: ${(spawnError as Error).message}`);
     if (child.exitCode !== null) throw new Error(`temporal dev server exited with ${child.exitCode}: ${stderr}`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
@@ -101,6 +127,7 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
     },
   };
 }

@@ -1,16 +1,20 @@
-// `npm start` as a newcomer runs it: embedded PostgreSQL and Temporal, demo seed, worker and API.
-// The demo runs against it over real HTTP; a restart in the middle of a request loses nothing;
-// SIGTERM stops everything cleanly.
+// `npm start` as a newcomer runs it, from a checkout inside a directory only its owner may enter (as
+// `mktemp -d` makes them): embedded PostgreSQL and Temporal, demo seed, worker and API. The demo runs
+// against it over real HTTP; it is stopped as people stop it (Ctrl-C to the terminal's process group,
+// which npm forwards once more; `kill -TERM -- -pgid`), nothing outlives it, and the next start on the
+// same ports goes on with the request that was half-way.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
-import { freePort } from '../scripts/temporal-dev-server';
+import { freePort, temporalBinary } from '../scripts/temporal-dev-server';
 import { devToken } from '../scripts/tokens';
 
-const root = path.join(__dirname, '..');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-start-'));
+const source = path.join(__dirname, '..');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-start-')); // mode 0700
+const root = path.join(home, 'checkout');
+const dataDir = path.join(root, '.data');
 const secret = 'start-test-secret-0123456789-0123456789';
 let env: NodeJS.ProcessEnv;
 let api: string;
@@ -19,9 +23,22 @@ beforeAll(async () => {
   const [port, temporalPort, uiPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), EMBEDDED_POSTGRES_PORT: String(pgPort), JWT_SECRET: secret };
   for (const v of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'NODE_OPTIONS']) delete env[v];
+  // The temporal CLI this run already has, so the copy does not build its own.
+  env.PATH = `${path.dirname(temporalBinary())}:${env.PATH}`;
   api = `http://127.0.0.1:${port}`;
+  // The working tree's files (what a clone holds) and its installed packages, hard-linked.
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: source }).toString().split('\0').filter((f) => f && fs.existsSync(path.join(source, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.copyFileSync(path.join(source, f), path.join(root, f));
+  }
+  execFileSync('cp', ['-al', path.join(source, 'node_modules'), path.join(root, 'node_modules')]);
 });
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+let sharedData: string | null = null;
+afterAll(() => {
+  fs.rmSync(home, { recursive: true, force: true });
+  if (sharedData) fs.rmSync(sharedData, { recursive: true, force: true });
+});
 
 interface Running {
   child: ChildProcess;
@@ -29,7 +46,8 @@ interface Running {
 }
 
 async function start(): Promise<Running> {
-  const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, as a terminal's foreground job has.
+  const child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -64,13 +82,17 @@ const alive = (pid: number) => {
   }
 };
 
-async function stop(r: Running): Promise<void> {
+/** Stops as a person does: `signal` to the whole process group (a terminal's Ctrl-C is SIGINT). */
+async function stop(r: Running, signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
   const tree = descendants(r.child.pid!);
   expect(tree.length).toBeGreaterThanOrEqual(3); // node, the Temporal dev server, PostgreSQL (and its workers)
-  const exited = new Promise<number | null>((resolve) => r.child.once('exit', (code) => resolve(code)));
-  r.child.kill('SIGTERM');
+  const exited = new Promise<number | null>((resolve) => r.child.once('exit', (code, sig) => resolve(code ?? (sig ? -1 : null))));
+  process.kill(-r.child.pid!, signal);
+  const started = Date.now();
   const code = await exited;
-  if (code !== 0) throw new Error(`npm start exited with ${code} on SIGTERM:\n${r.output()}`);
+  expect(Date.now() - started).toBeLessThan(60_000);
+  // npm answers a group Ctrl-C with 130 whatever its child did; the system itself must have stopped in order.
+  if (code !== 0 && !(signal === 'SIGINT' && code === 130)) throw new Error(`npm start exited with ${code} on ${signal}:\n${r.output()}`);
   // Nothing left behind: every process the system started is gone.
   const deadline = Date.now() + 10_000;
   while (tree.some(alive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
@@ -86,6 +108,11 @@ test('npm start runs the system, the demo passes over HTTP, a restart keeps a re
   expect(first.output()).toMatch(/API docs\s+http:\/\/127\.0\.0\.1:\d+\/docs/);
   expect(first.output()).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:\d+/);
   expect(first.output()).toContain('seeded the demo city');
+  // As root, PostgreSQL (run as the postgres user) cannot enter this checkout: it says where its data went.
+  if (process.getuid?.() === 0) {
+    sharedData = /PostgreSQL data for .* lives in (\/var\/lib\/public-data-workflows\/data\/[0-9a-f]+)\//.exec(first.output())?.[1] ?? null;
+    expect(sharedData).not.toBeNull();
+  }
   expect((await fetch(`${api}/docs/json`)).status).toBe(200);
 
   const demo = spawn('npm', ['run', 'demo'], { cwd: root, env: { ...env, API_URL: api }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -105,7 +132,7 @@ test('npm start runs the system, the demo passes over HTTP, a restart keeps a re
   const req = (await submitted.json()) as { id: string; tasks: { id: string; kind: string }[] };
   const authorityTask = req.tasks.find((t) => t.kind === 'SHARE_AUTHORITY_REVIEW')!;
   expect((await fetch(`${api}/tasks/${authorityTask.id}/complete`, { method: 'POST', headers: auth('wang.authority'), body: '{"decision":"APPROVE"}' })).status).toBe(200);
-  await stop(first);
+  await stop(first, 'SIGINT');
 
   // ...is still there after a restart, and goes on to its grant.
   const second = await start();
@@ -116,5 +143,10 @@ test('npm start runs the system, the demo passes over HTTP, a restart keeps a re
   const approved = await fetch(`${api}/tasks/${providerTask.id}/complete`, { method: 'POST', headers: auth('zhao.provider'), body: '{"decision":"APPROVE"}' });
   expect(approved.status).toBe(200);
   expect(((await approved.json()) as { status: string }).status).toBe('granted');
-  await stop(second);
+  await stop(second, 'SIGTERM');
+
+  // Nothing of the second run holds a port: a third start on the same ports comes up.
+  const third = await start();
+  expect((await fetch(`${api}/requests/${req.id}`, { headers: auth('li.applicant') })).status).toBe(200);
+  await stop(third, 'SIGTERM');
 }, 300_000);

@@ -1,11 +1,13 @@
 // Worker entry point for deployments that scale workers apart from the API.
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createDb, migrateToLatest } from '../db';
 import { createWorker, serveWorkerHealth } from './index';
 
 async function main() {
   const config = loadConfig();
+  // Signals are handled below, once; the SDK's own handlers would shut the worker down a second time.
+  Runtime.install({ shutdownSignals: [] });
   const db = createDb(config.databaseUrl);
   await migrateToLatest(db);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -15,8 +17,13 @@ async function main() {
     health?.close();
     worker.shutdown();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // A second signal (npm forwards a terminal's Ctrl-C once more) must not cut the shutdown short.
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      if (!stopping) void stop();
+      stopping = true;
+    });
   await worker.run();
   await connection.close();
   await db.destroy();
