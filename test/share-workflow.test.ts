@@ -11,6 +11,7 @@ import {
   claimTaskUpdate,
   completeTaskUpdate,
   revokeGrantSignal,
+  stateQuery,
   workflowIdFor,
   type ShareRequestInput,
 } from '../workflows/definitions';
@@ -227,4 +228,58 @@ test('the revokeGrant signal ends a grant before its term', async () => {
   expect(grant).toMatchObject({ status: 'revoked', end_reason: 'entry withdrawn' });
   const ev = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'grant_revoked').executeTakeFirstOrThrow();
   expect(ev).toMatchObject({ actor_sub: 'admin', article: 'Art. 21' });
+});
+
+/** Read-model invariants of a request at rest: each completed task audited once, nothing open on a finished request. */
+async function expectConsistent(requestId: string) {
+  const [row, tasks, audit] = await Promise.all([
+    h.db.selectFrom('requests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow(),
+    h.db.selectFrom('tasks').selectAll().where('request_id', '=', requestId).execute(),
+    h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).execute(),
+  ]);
+  for (const t of tasks.filter((t) => t.status === 'completed')) expect(audit.filter((e) => e.task_id === t.id && e.action === 'task_completed')).toHaveLength(1);
+  if (!['in_review', 'awaiting_applicant', 'submitted'].includes(row.status)) expect(tasks.filter((t) => t.status === 'open')).toEqual([]);
+  const open = tasks.filter((t) => t.status === 'open');
+  // A reply task and reviewer tasks are never open at once.
+  expect(open.some((t) => t.kind === 'SHARE_APPLICANT_REPLY') && open.some((t) => t.kind !== 'SHARE_APPLICANT_REPLY')).toBe(false);
+  return { status: row.status, tasks };
+}
+
+test('a REJECT and an APPROVE sent at the same moment: both kept in the history, or the later one refused; nothing left open', async () => {
+  const { requestId, state, handle } = await submit(h.city.entries.conditional);
+  const answers = await Promise.allSettled([
+    decide(handle, taskOf(state, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'REJECT', 'no legal ground'),
+    decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'APPROVE'),
+  ]);
+  expect(answers[0].status).toBe('fulfilled');
+  await handle.result();
+  const { status, tasks } = await expectConsistent(requestId);
+  expect(status).toBe('rejected');
+  const providerTask = tasks.find((t) => t.kind === 'SHARE_PROVIDER_REVIEW')!;
+  // The provider's APPROVE either arrived first (and is recorded) or was refused because the review had closed.
+  if (answers[1].status === 'fulfilled') expect(providerTask.status).toBe('completed');
+  else expect(String((answers[1] as PromiseRejectedResult).reason?.cause?.type)).toBe('TaskNotOpen');
+});
+
+test('a request for information and a provider decision at the same moment never leave reply and review tasks open together', async () => {
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
+  await Promise.allSettled([
+    decide(handle, taskOf(state, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'REQUEST_INFO', 'which clinics?'),
+    decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'REJECT', 'out of scope'),
+  ]);
+  const mid = await eventually(async () => {
+    const s = await handle.query(stateQuery);
+    return s.status !== 'in_review' && s;
+  });
+  await expectConsistent(requestId);
+  if (mid.status === 'awaiting_applicant') {
+    const reply = mid.tasks.find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!;
+    const after = await decide(handle, reply.id, who, 'REPLY', 'clinics A and B');
+    expect(after.status).toBe('in_review');
+    await expectConsistent(requestId);
+    const next = await handle.query(stateQuery);
+    await decide(handle, taskOf(next, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'REJECT', 'still no');
+  }
+  await handle.result();
+  expect((await expectConsistent(requestId)).status).toBe('rejected');
 });
