@@ -1,0 +1,170 @@
+// The authorization matrix: every route of the API × every kind of caller, from one table. A route
+// the API serves that the table lacks fails the first test, so a new route cannot be forgotten.
+import { randomUUID } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
+import { seedCity, type SeededCity } from '../db/seed';
+import type { Actor } from '../domain/types';
+import { startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
+import { startHarness, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+let other: SeededCity;
+let shared: Req;
+
+interface Req {
+  id: string;
+  authorityTask: string;
+  providerTask: string;
+}
+
+beforeAll(async () => {
+  h = await startHarness('matrix');
+  api = await startApi(h);
+  const prefix = `matrix-other-${randomUUID().slice(0, 6)}`;
+  other = await seedCity(h.db, prefix, prefix);
+  shared = await newRequest();
+});
+afterAll(async () => {
+  await api.app.close();
+  await h.close();
+});
+
+const SCENARIO = `matrix scenario ${randomUUID()}`;
+const applicant = (): Actor => ({ sub: 'matrix-alice', org: h.city.agencies.market, roles: ['agency_applicant'] });
+
+async function newRequest(): Promise<Req> {
+  const res = await api.app.inject({ method: 'POST', url: '/share-requests', payload: { ...validShareBody(h.city.entries.conditional), scenario: SCENARIO }, headers: api.as(applicant()) });
+  expect(res.statusCode).toBe(201);
+  const body = res.json();
+  const task = (kind: string) => body.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
+  return { id: body.id, authorityTask: task('SHARE_AUTHORITY_REVIEW'), providerTask: task('SHARE_PROVIDER_REVIEW') };
+}
+
+/** Callers: tokens that are no identity, and people of every role, here, in the same city, and elsewhere. */
+const PRINCIPALS = {
+  anonymous: () => null,
+  expired: () => createSigner({ key: TEST_JWT_SECRET, expiresIn: 1 })({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'], iat: 1_000_000, exp: 1_000_001 }),
+  wrongSecret: () => createSigner({ key: 'another-secret-0123456789-0123456789', expiresIn: 60_000 })({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'] }),
+  algNone: () =>
+    `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.`,
+  unknownOrg: (): Actor => ({ sub: 'ghost', org: 'no-such-organisation', roles: ['authority_reviewer'] }),
+  applicant,
+  colleague: (): Actor => ({ sub: 'matrix-colleague', org: h.city.agencies.market, roles: ['agency_applicant'] }),
+  authority: (): Actor => ({ sub: 'matrix-bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] }),
+  provider: (): Actor => ({ sub: 'matrix-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] }),
+  providerAlsoApplicant: (): Actor => ({ sub: 'matrix-dan', org: h.city.agencies.health, roles: ['provider_reviewer', 'agency_applicant'] }),
+  countyAuthority: (): Actor => ({ sub: 'matrix-county', org: h.city.countyAuthority, roles: ['authority_reviewer'] }),
+  leadingGroup: (): Actor => ({ sub: 'matrix-lg', org: h.city.leadingGroup, roles: ['leading_group'] }),
+  citySupervisor: (): Actor => ({ sub: 'matrix-sup', org: h.city.citySupervision, roles: ['supervisor'] }),
+  countySupervisor: (): Actor => ({ sub: 'matrix-csup', org: h.city.countySupervision, roles: ['supervisor'] }),
+  admin: (): Actor => ({ sub: 'matrix-admin', org: h.city.cityAuthority, roles: ['admin'] }),
+  publicApplicant: (): Actor => ({ sub: 'matrix-citizen', org: 'public', roles: ['public_applicant'] }),
+  otherCityAuthority: (): Actor => ({ sub: 'matrix-far', org: other.cityAuthority, roles: ['authority_reviewer'] }),
+  otherCitySupervisor: (): Actor => ({ sub: 'matrix-farsup', org: other.citySupervision, roles: ['supervisor'] }),
+  otherCityApplicant: (): Actor => ({ sub: 'matrix-alice', org: other.agencies.market, roles: ['agency_applicant'] }),
+} satisfies Record<string, () => Actor | string | null>;
+type Principal = keyof typeof PRINCIPALS;
+const NOT_IDENTITIES: Principal[] = ['anonymous', 'expired', 'wrongSecret', 'algNone', 'unknownOrg'];
+
+interface Route {
+  call: (r: Req) => { method: 'GET' | 'POST'; url: string; payload?: object };
+  /** Answers that change state run on a request of their own, so each cell starts from the same state. */
+  mutates?: boolean;
+  /** Expected status by caller; `rest` for every valid identity not named. Non-identities always get 401. */
+  expect: Partial<Record<Principal, number>> & { rest: number };
+  public?: boolean;
+}
+
+const seeRequest = { applicant: 200, authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, countySupervisor: 200, admin: 200 } as const;
+const seeAuthorityTask = { authority: 200, citySupervisor: 200, countySupervisor: 200, admin: 200 } as const;
+
+/** One row per route the API serves, keyed as the OpenAPI document names it. */
+const MATRIX: Record<string, Route> = {
+  'POST /share-requests': {
+    call: () => ({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.unconditional) }),
+    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201 },
+  },
+  'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },
+  'GET /requests/{id}': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}` }), expect: { rest: 404, ...seeRequest } },
+  'GET /requests/{id}/history': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}/history` }), expect: { rest: 404, ...seeRequest } },
+  'POST /requests/{id}/cancel': {
+    call: (r) => ({ method: 'POST', url: `/requests/${r.id}/cancel`, payload: {} }),
+    mutates: true,
+    expect: { rest: 404, ...seeRequest, applicant: 200, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+  },
+  'POST /requests/{id}/reply': {
+    call: (r) => ({ method: 'POST', url: `/requests/${r.id}/reply`, payload: { message: 'here' } }),
+    // No information was asked for: the applicant passes the checks and meets the state (409).
+    expect: { rest: 404, applicant: 409, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+  },
+  'GET /tasks': { call: () => ({ method: 'GET', url: '/tasks' }), expect: { rest: 200 } },
+  'GET /tasks/{id}': { call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}` }), expect: { rest: 404, ...seeAuthorityTask } },
+  'POST /tasks/{id}/claim': {
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/claim` }),
+    mutates: true,
+    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+  },
+  'POST /tasks/{id}/unclaim': {
+    // Nobody holds it: the candidate and the supervisors pass the checks and meet the state (403 NotAssignee).
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/unclaim` }),
+    expect: { rest: 404, authority: 403, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+  },
+  'POST /tasks/{id}/complete': {
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/complete`, payload: { decision: 'APPROVE' } }),
+    mutates: true,
+    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+  },
+  'GET /overdue-tasks': {
+    call: () => ({ method: 'GET', url: '/overdue-tasks' }),
+    expect: { rest: 403, citySupervisor: 200, countySupervisor: 200, admin: 200, otherCitySupervisor: 200 },
+  },
+  'GET /catalog': { call: () => ({ method: 'GET', url: '/catalog' }), expect: { rest: 200 } },
+  'GET /catalog/{id}': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}` }), expect: { rest: 200 } },
+  'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
+  'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
+};
+
+function headersOf(p: Principal): Record<string, string> {
+  const who = PRINCIPALS[p]();
+  if (who === null) return {};
+  return { authorization: `Bearer ${typeof who === 'string' ? who : api.token(who.sub, who.org, ...who.roles)}` };
+}
+
+test('the table covers every route the API serves', async () => {
+  const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  const served = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+  expect(served.sort()).toEqual(Object.keys(MATRIX).sort());
+});
+
+test('every route × every caller answers as the table says, and a refusal reveals nothing of the request', async () => {
+  const mismatches: string[] = [];
+  let cells = 0;
+  for (const [name, route] of Object.entries(MATRIX)) {
+    for (const p of Object.keys(PRINCIPALS) as Principal[]) {
+      const expected = NOT_IDENTITIES.includes(p) && !route.public ? 401 : (route.expect[p] ?? route.expect.rest);
+      const target = route.mutates && expected < 300 ? await newRequest() : shared;
+      const { method, url, payload } = route.call(target);
+      const res = await api.app.inject({ method, url, payload, headers: headersOf(p) });
+      cells++;
+      if (res.statusCode !== expected) mismatches.push(`${name} as ${p}: ${res.statusCode} (expected ${expected}) ${res.body.slice(0, 200)}`);
+      if (res.statusCode >= 400) {
+        if (!String(res.headers['content-type']).includes('application/problem+json')) mismatches.push(`${name} as ${p}: ${res.statusCode} is not problem+json`);
+        if (res.body.includes(SCENARIO) || res.body.includes('matrix-bob') || res.body.includes('matrix-carol')) mismatches.push(`${name} as ${p}: refusal reveals the request`);
+      }
+      if (res.statusCode === 401 && !res.headers['www-authenticate']) mismatches.push(`${name} as ${p}: 401 without WWW-Authenticate`);
+    }
+  }
+  expect(mismatches).toEqual([]);
+  expect(cells).toBe(Object.keys(MATRIX).length * Object.keys(PRINCIPALS).length);
+});
+
+test('lists show each caller only their own: requests, inbox, overdue tasks', async () => {
+  const listed = async (p: Principal, url: string) => JSON.stringify((await api.app.inject({ method: 'GET', url, headers: headersOf(p) })).json().items);
+  expect(await listed('applicant', '/requests?limit=100')).toContain(shared.id);
+  // The same person in another city's agency is another applicant.
+  for (const p of ['colleague', 'otherCityApplicant'] as Principal[]) expect(await listed(p, '/requests?limit=100')).not.toContain(shared.id);
+  expect(await listed('authority', '/tasks?limit=100')).toContain(shared.authorityTask);
+  for (const p of ['provider', 'countyAuthority', 'otherCityAuthority', 'admin', 'citySupervisor'] as Principal[])
+    expect(await listed(p, '/tasks?limit=100')).not.toContain(shared.authorityTask);
+});
