@@ -1,0 +1,204 @@
+// Property-based requests against every route of a running API over real HTTP, with real tokens of
+// every role and hostile ones. Shared by `npm run fuzz` (scripts/fuzz.ts) and the test suite.
+import http from 'node:http';
+import type { Client } from '@temporalio/client';
+import fc from 'fast-check';
+import { createSigner } from 'fast-jwt';
+import type { Db } from '../db';
+import type { SeededCity } from '../db/seed';
+import type { Actor } from '../domain/types';
+
+export interface FuzzTarget {
+  baseUrl: string;
+  jwtSecret: string;
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  city: SeededCity;
+}
+
+export interface FuzzReport {
+  cases: number;
+  statuses: Record<string, number>;
+  failures: string[];
+  maxLatencyMs: number;
+  retryingWorkflows: string[];
+  heapGrowthMiB: number;
+  seconds: number;
+}
+
+const HOSTILE_TEXT = ['\u0000', 'a\u0000b', '\ud800', '\udc00x', '%00', '%ED%A0%80', '%ZZ', '../../etc/passwd', "'; drop table requests; --", '🙂'.repeat(50), 'x'.repeat(5000), '', ' ', 'Infinity', '1e309', '-1', 'NaN', 'null', '{}', '2016-12-31T23:59:60Z', '-271821-04-20T00:00:00Z'];
+
+/** Text of every kind: hostile classics, random code points including lone surrogates, long runs. */
+const text = fc.oneof(fc.constantFrom(...HOSTILE_TEXT), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 20 }));
+
+/** A path segment: mostly ids the API knows, otherwise text, percent-encoded as a browser would (or raw). */
+function segment(known: () => string[]) {
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.nat().map((n) => known()[n % Math.max(1, known().length)] ?? 'none') },
+    { weight: 2, arbitrary: text.map((s) => encodeSegment(s)) },
+    { weight: 1, arbitrary: fc.constantFrom('%00', '%ZZ', '%ED%A0%80', '%', 'a'.repeat(700)) },
+  );
+}
+
+function encodeSegment(s: string): string {
+  return [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
+}
+
+const jsonish: fc.Arbitrary<unknown> = fc.oneof(fc.jsonValue({ maxDepth: 4 }), text, fc.constantFrom(1, -1, 1.5, 1e308, true, false, null, [], {}));
+
+export async function runFuzz(target: FuzzTarget, { count, seed, log = console.log }: { count: number; seed: number; log?: (s: string) => void }): Promise<FuzzReport> {
+  const { city } = target;
+  const began = Date.now();
+  const actors: Actor[] = [
+    { sub: 'fz-alice', org: city.agencies.market, roles: ['agency_applicant'] },
+    { sub: 'fz-ann', org: city.agencies.health, roles: ['agency_applicant', 'provider_reviewer'] },
+    { sub: 'fz-bob', org: city.cityAuthority, roles: ['authority_reviewer'] },
+    { sub: 'fz-carol', org: city.agencies.health, roles: ['provider_reviewer'] },
+    { sub: 'fz-sue', org: city.citySupervision, roles: ['supervisor'] },
+    { sub: 'fz-county', org: city.countyAuthority, roles: ['authority_reviewer'] },
+    { sub: 'fz-admin', org: city.cityAuthority, roles: ['admin'] },
+    { sub: 'fz-citizen', org: 'public', roles: ['public_applicant'] },
+    { sub: 'fz-lg', org: city.leadingGroup, roles: ['leading_group'] },
+  ];
+  const sign = (claims: object, opts: object = { expiresIn: 3_600_000 }) => createSigner({ key: target.jwtSecret, ...opts })(claims);
+  const tokens: (string | null)[] = [
+    ...actors.map((a) => sign({ sub: a.sub, org: a.org, roles: a.roles })),
+    null,
+    'garbage',
+    sign({ sub: 'x', org: city.cityAuthority, roles: ['admin'] }, {}),
+    sign({ sub: 'x', org: city.cityAuthority, roles: ['admin'] }, { algorithm: 'HS512', expiresIn: 60_000 }),
+    createSigner({ key: 'wrong-secret-0123456789-0123456789-x', expiresIn: 60_000 })({ sub: 'x', org: city.cityAuthority, roles: ['admin'] }),
+    sign({ sub: 'x\u0000', org: city.cityAuthority, roles: ['admin'] }),
+    sign({ sub: 'x', org: 'nowhere', roles: ['supervisor'] }),
+    sign({ sub: 'x', org: city.cityAuthority, roles: ['emperor'] }),
+  ];
+
+  // Ids the API knows, refreshed as the fuzz creates requests and tasks.
+  let requestIds: string[] = [];
+  let taskIds: string[] = [];
+  const refresh = async () => {
+    requestIds = (await target.db.selectFrom('requests').select('id').orderBy('seq', 'desc').limit(50).execute()).map((r) => r.id);
+    taskIds = (await target.db.selectFrom('tasks').select('id').where('status', '=', 'open').orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
+  };
+  await refresh();
+
+  const validShare = fc.constantFrom(city.entries.conditional, city.entries.unconditional, city.entries.none).map((catalogEntryId) => ({
+    catalogEntryId,
+    scenario: 'fuzzed inspection',
+    statutoryDuty: 'market supervision',
+    commitment: { authenticity: true, compliance: true, security: true },
+  }));
+  const shareBody = fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(validShare, fc.constantFrom('catalogEntryId', 'scenario', 'statutoryDuty', 'fields', 'commitment', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })) },
+    { weight: 2, arbitrary: validShare },
+    { weight: 1, arbitrary: jsonish },
+  );
+  const decisionBody = fc.record(
+    { decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'REPLY'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 })) },
+    { requiredKeys: ['decision'] },
+  );
+  const query = (keys: string[]) =>
+    fc.dictionary(fc.constantFrom(...keys, 'limit', 'cursor', 'junk'), fc.oneof(text, fc.constantFrom('1', '20', '100', 'open', 'true', '2026-01-01T00:00:00Z')), { maxKeys: 3 }).map((q) =>
+      Object.entries(q)
+        .map(([k, v]) => `${k}=${encodeSegment(v)}`)
+        .join('&'),
+    );
+  const req = (id: () => string[]) => segment(id);
+
+  type Call = { method: string; path: string; body?: unknown; raw?: string; headers?: Record<string, string> };
+  const call: fc.Arbitrary<Call> = fc.oneof(
+    shareBody.chain((body) => fc.option(text, { nil: undefined }).map((key) => ({ method: 'POST', path: '/share-requests', body, headers: (key === undefined ? {} : { 'idempotency-key': encodeSegment(key).slice(0, 300) }) as Record<string, string> }))),
+    query(['type', 'status']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
+    req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
+    req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),
+    fc.tuple(req(() => requestIds), fc.option(fc.record({ reason: text }, { requiredKeys: [] }), { nil: undefined })).map(([id, body]) => ({ method: 'POST', path: `/requests/${id}/cancel`, body })),
+    fc.tuple(req(() => requestIds), fc.record({ message: text, form: jsonish }, { requiredKeys: ['message'] })).map(([id, body]) => ({ method: 'POST', path: `/requests/${id}/reply`, body })),
+    query(['status', 'kind', 'dueBefore', 'dueAfter', 'overdue']).map((q) => ({ method: 'GET', path: `/tasks?${q}` })),
+    req(() => taskIds).map((id) => ({ method: 'GET', path: `/tasks/${id}` })),
+    fc.tuple(req(() => taskIds), fc.constantFrom('claim', 'unclaim')).map(([id, a]) => ({ method: 'POST', path: `/tasks/${id}/${a}` })),
+    fc.tuple(req(() => taskIds), decisionBody).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/complete`, body })),
+    query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
+    query(['provider', 'shareAttribute', 'openAttribute']).map((q) => ({ method: 'GET', path: `/catalog?${q}` })),
+    segment(() => [city.entries.conditional]).map((id) => ({ method: 'GET', path: `/catalog/${id}` })),
+    query([]).map((q) => ({ method: 'GET', path: `/notifications?${q}` })),
+    fc.constantFrom('GET /health', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog').map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),
+    fc.constantFrom('{"a":', '[', 'null', '"x"', '\u0000', '').map((raw) => ({ method: 'POST', path: '/share-requests', raw })),
+  );
+
+  const statuses: Record<string, number> = {};
+  const failures: string[] = [];
+  let maxLatencyMs = 0;
+  let cases = 0;
+  const heapBefore = process.memoryUsage().heapUsed;
+
+  await fc.assert(
+    fc.asyncProperty(call, fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...tokens.slice(0, actors.length)) }, { weight: 1, arbitrary: fc.constantFrom(...tokens.slice(actors.length)) }), async (c, token) => {
+      cases++;
+      const payload = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+      const headers: Record<string, string> = { ...(c.headers ?? {}) };
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (payload !== undefined) headers['content-type'] = 'application/json';
+      const started = Date.now();
+      const res = await send(target.baseUrl, c.method, c.path, headers, payload).catch((err: Error) => ({ status: 0, body: err.message, contentType: undefined }));
+      if (res.status === 0) failures.push(`no answer: ${c.method} ${c.path.slice(0, 120)}: ${res.body}`);
+      const ms = Date.now() - started;
+      maxLatencyMs = Math.max(maxLatencyMs, ms);
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      const what = `${c.method} ${c.path.slice(0, 120)} -> ${res.status} ${res.body.slice(0, 160)}`;
+      if (res.status >= 500) failures.push(`5xx: ${what}`);
+      else if (res.status >= 400 && !(res.contentType ?? '').includes('application/problem+json')) failures.push(`not problem+json: ${what}`);
+      if (ms > 10_000) failures.push(`slower than 10 s (${ms} ms): ${what}`);
+      if (cases % 100 === 0) await refresh();
+      if (cases % 1000 === 0) log(`fuzz: ${cases} cases`);
+      return true;
+    }),
+    { numRuns: count, seed, endOnFailure: false },
+  );
+
+  // No workflow may be left retrying an activity (a poison pill): none has a pending activity past its first attempt.
+  await new Promise((r) => setTimeout(r, 2000));
+  const retryingWorkflows: string[] = [];
+  for await (const wf of target.client.workflow.list({ query: `TaskQueue="${target.taskQueue}" AND ExecutionStatus="Running"` })) {
+    const d = await target.client.workflow.getHandle(wf.workflowId).describe();
+    for (const a of d.raw.pendingActivities ?? []) if ((a.attempt ?? 1) > 1) retryingWorkflows.push(`${wf.workflowId}: ${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message}`);
+  }
+  global.gc?.();
+  return {
+    cases,
+    statuses,
+    failures,
+    maxLatencyMs,
+    retryingWorkflows,
+    heapGrowthMiB: (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20,
+    seconds: (Date.now() - began) / 1000,
+  };
+}
+
+function send(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string; contentType?: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const r = http.request({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, contentType: res.headers['content-type'] }));
+    });
+    r.setTimeout(30_000, () => r.destroy(new Error('no answer in 30 s')));
+    r.on('error', reject);
+    if (body !== undefined) r.write(body);
+    r.end();
+  });
+}
+
+export function formatReport(r: FuzzReport): string {
+  const statuses = Object.entries(r.statuses)
+    .sort()
+    .map(([s, n]) => `${s}×${n}`)
+    .join(' ');
+  const fivexx = Object.entries(r.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0);
+  return [
+    `fuzz: ${r.cases} cases in ${r.seconds.toFixed(1)} s; statuses ${statuses}`,
+    `fuzz: 5xx ${fivexx}, not problem+json or slow ${r.failures.length - fivexx}, max latency ${r.maxLatencyMs} ms, workflows left retrying ${r.retryingWorkflows.length}, heap growth ${r.heapGrowthMiB.toFixed(1)} MiB`,
+  ].join('\n');
+}
