@@ -15,6 +15,8 @@ export interface Config {
   embeddedPostgresPort: number;
   /** A port on which the worker answers /health (for container health checks); none when 0. */
   workerHealthPort: number;
+  /** A prebuilt workflow bundle (e.g. from bundleWorkflowCode at image build): the worker starts without bundling. */
+  workflowBundle: string | null;
   temporalNamespace: string;
   taskQueue: string;
   host: string;
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     temporalUiPort: int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535),
     embeddedPostgresPort,
     workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 0, 0, 65535),
+    workflowBundle: str(env, 'WORKFLOW_BUNDLE', '') || null,
     temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
     taskQueue: str(env, 'TASK_QUEUE', 'public-data-workflows'),
     host: str(env, 'HOST', '127.0.0.1'),

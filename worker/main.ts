@@ -11,7 +11,13 @@ async function main() {
   const db = createDb(config.databaseUrl);
   await migrateToLatest(db);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    db,
+    ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
+  });
   const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;
   const stop = () => {
     health?.close();

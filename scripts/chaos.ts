@@ -1,0 +1,235 @@
+// npm run chaos -- [--n N] [--faults F]: N conditional share requests submitted and approved by both
+// reviewers through the API while the worker (a process of its own), the Temporal dev server (same
+// state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal are asked: every
+// request granted, one grant each, nothing duplicated, no workflow failed or stuck. Figures last.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { buildApp } from '../api/app';
+import { signToken } from '../api/auth';
+import type { App } from '../api/types';
+import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db';
+import { seedCity, type SeededCity } from '../db/seed';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import type { Actor } from '../domain/types';
+import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres';
+import { freePort, startTemporalDevServer, type DevServer } from './temporal-dev-server';
+
+export interface ChaosReport {
+  requests: number;
+  faults: Record<'worker' | 'temporal' | 'postgres', number>;
+  granted: number;
+  lost: string[];
+  duplicated: string[];
+  stuck: string[];
+  failedWorkflows: string[];
+  seconds: number;
+  retriedCalls: number;
+}
+
+const ROOT = path.join(__dirname, '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runChaos({ n, faults, inFlight = 8, log = console.log }: { n: number; faults: number; inFlight?: number; log?: (s: string) => void }): Promise<ChaosReport> {
+  const began = Date.now();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-chaos-'));
+  const [pgPort, temporalPort] = [await freePort(), await freePort()];
+  const pgDir = path.join(work, 'postgres');
+  const temporalDb = path.join(work, 'temporal.sqlite');
+  const quiet = () => undefined;
+
+  let pg: EmbeddedPg = await startEmbeddedPostgres(pgDir, pgPort, 'pdw_chaos', log);
+  await ensureDatabase(pg.url);
+  const db: Db = createDb(pg.url, 10);
+  await migrateToLatest(db);
+  const prefix = `chaos-${randomUUID().slice(0, 6)}`;
+  const city: SeededCity = await seedCity(db, prefix, prefix);
+
+  const startTemporal = () => startTemporalDevServer({ dbFile: temporalDb, port: temporalPort, log: quiet });
+  let temporal: DevServer = await startTemporal();
+  const taskQueue = `chaos-${randomUUID().slice(0, 8)}`;
+  // The test run's bundle when there is one; otherwise built once here, so restarted workers start fast.
+  let bundlePath = process.env.PDW_WORKFLOW_BUNDLE ?? '';
+  if (!bundlePath) {
+    bundlePath = path.join(work, 'workflows.js');
+    fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: log } })).code);
+  }
+
+  // The real worker entry point, as a process of its own so that it can be killed.
+  const startWorker = (): ChildProcess => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run.js'), path.join(ROOT, 'worker', 'main.ts')], {
+      env: { ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE: bundlePath, NODE_OPTIONS: '' },
+      stdio: 'ignore',
+    });
+    child.on('error', (err) => log(`chaos: worker could not start: ${err.message}`));
+    return child;
+  };
+  let worker = startWorker();
+
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const jwtSecret = 'chaos-secret-0123456789-0123456789-012';
+  const app: App = await buildApp({ db, temporal: client, taskQueue, jwtSecret, sharePolicy: DEFAULT_SHARE_POLICY, engineTimeoutMs: 5_000 });
+  await app.ready();
+  const token = (a: Actor) => `Bearer ${signToken(app, a)}`;
+  const applicant: Actor = { sub: 'chaos-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
+  const authority: Actor = { sub: 'chaos-authority', org: city.cityAuthority, roles: ['authority_reviewer'] };
+  const provider: Actor = { sub: 'chaos-provider', org: city.agencies.health, roles: ['provider_reviewer'] };
+
+  let retriedCalls = 0;
+  /** A call retried (same Idempotency-Key, same decision) until it gives an answer the lifecycle can go on from. */
+  async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      try {
+        const v = await f();
+        if (v !== undefined) return v;
+      } catch {
+        // the engine or the database is down: wait and retry
+      }
+      if (Date.now() > deadline) throw new Error(`chaos: ${what} never succeeded`);
+      retriedCalls++;
+      await sleep(500);
+    }
+  }
+  const inject = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) =>
+    app.inject({ method, url, payload, headers: { authorization: token(actor), ...headers } });
+
+  async function lifecycle(i: number): Promise<string> {
+    const key = `chaos-${i}`;
+    const body = { catalogEntryId: city.entries.conditional, scenario: `chaos ${i}`, statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } };
+    const req = await until(`submit ${i}`, async () => {
+      const res = await inject(applicant, 'POST', '/share-requests', body, { 'idempotency-key': key });
+      const view = res.json();
+      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string; kind: string }[] }) : undefined;
+    });
+    for (const [actor, kind] of [
+      [authority, 'SHARE_AUTHORITY_REVIEW'],
+      [provider, 'SHARE_PROVIDER_REVIEW'],
+    ] as const) {
+      const taskId = req.tasks.find((t) => t.kind === kind)!.id;
+      await until(`${kind} of ${i}`, async () => {
+        const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision: 'APPROVE' });
+        if (res.statusCode === 200) return true;
+        // An earlier attempt whose answer was lost may have decided it already.
+        const task = await inject(actor, 'GET', `/tasks/${taskId}`);
+        return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
+      });
+    }
+    await until(`grant of ${i}`, async () => ((await inject(applicant, 'GET', `/requests/${req.id}`)).json().status === 'granted' ? true : undefined));
+    return req.id;
+  }
+
+  // Faults spread over the run: worker, Temporal and PostgreSQL in turn, each killed and restarted.
+  const injected = { worker: 0, temporal: 0, postgres: 0 };
+  let done = false;
+  const chaos = (async () => {
+    const kinds = ['worker', 'temporal', 'postgres'] as const;
+    for (let f = 0; f < faults && !done; f++) {
+      await sleep(1500 + Math.random() * 2500);
+      if (done) break;
+      const kind = kinds[f % kinds.length];
+      injected[kind]++;
+      log(`chaos: SIGKILL ${kind}`);
+      if (kind === 'worker') {
+        worker.kill('SIGKILL');
+        await sleep(500);
+        worker = startWorker();
+      } else if (kind === 'temporal') {
+        temporal.process.kill('SIGKILL');
+        await new Promise((r) => (temporal.process.exitCode === null && temporal.process.signalCode === null ? temporal.process.once('exit', r) : r(null)));
+        temporal = await until('Temporal restart', () => startTemporal());
+      } else {
+        pg.process.kill('SIGKILL');
+        await new Promise((r) => (pg.process.exitCode === null && pg.process.signalCode === null ? pg.process.once('exit', r) : r(null)));
+        await sleep(1000); // the killed server's backends notice and exit
+        pg = await until('PostgreSQL restart', () => startEmbeddedPostgres(pgDir, pgPort, 'pdw_chaos', quiet));
+      }
+    }
+  })();
+
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, n) }, async () => {
+      while (next < n) ids.push(await lifecycle(next++));
+    }),
+  );
+  done = true;
+  await chaos;
+
+  // What SQL says.
+  const rows = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', applicant.sub).execute();
+  const lost = rows.filter((r) => r.status !== 'granted').map((r) => `${r.id} ${r.status}`);
+  if (rows.length !== n) lost.push(`${n} lifecycles but ${rows.length} requests`);
+  const duplicated: string[] = [];
+  const counts = async (table: 'grants' | 'tasks' | 'audit_events' | 'notifications', col: 'request_id') =>
+    new Map((await db.selectFrom(table).select([col, db.fn.countAll<string>().as('n')]).where(col, 'in', ids).groupBy(col).execute()).map((r) => [r[col] as string, Number(r.n)]));
+  const grants = await counts('grants', 'request_id');
+  const tasks = await counts('tasks', 'request_id');
+  const audit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', ids).execute();
+  const notes = await counts('notifications', 'request_id');
+  for (const id of ids) {
+    if (grants.get(id) !== 1) duplicated.push(`${id}: ${grants.get(id) ?? 0} grants`);
+    if (tasks.get(id) !== 2) duplicated.push(`${id}: ${tasks.get(id) ?? 0} tasks`);
+    const actions = audit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
+    const expected = ['grant_created', 'review_started', 'submitted', 'task_completed', 'task_completed', 'task_opened', 'task_opened'].join(',');
+    if (actions !== expected) duplicated.push(`${id}: audit ${actions}`);
+    // Two task assignments and two status changes (review started, granted) for the applicant.
+    if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
+  }
+  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', ids).where('status', '<>', 'completed').execute();
+  const stuck = open.map((t) => `task ${t.id} not completed`);
+
+  // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry nothing.
+  const failedWorkflows: string[] = [];
+  for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
+    if (wf.status.name !== 'RUNNING') failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
+    else {
+      const d = await client.workflow.getHandle(wf.workflowId).describe();
+      for (const a of d.raw.pendingActivities ?? []) stuck.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);
+    }
+  }
+
+  await app.close();
+  worker.kill('SIGTERM');
+  await new Promise((r) => (worker.exitCode === null ? worker.once('exit', r) : r(null)));
+  await connection.close();
+  await db.destroy();
+  await temporal.stop();
+  await pg.stop();
+  if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
+  fs.rmSync(work, { recursive: true, force: true });
+  return { requests: n, faults: injected, granted: rows.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
+}
+
+export function formatChaos(r: ChaosReport): string {
+  return (
+    `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
+    `granted ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
+  );
+}
+
+// Run as `npm run chaos` (scripts/run.js puts this file at argv[1]); imported by the test suite.
+if (path.resolve(process.argv[1] ?? '') === __filename) {
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const n = arg('n', 100);
+  runChaos({ n, faults: arg('faults', Math.max(3, Math.round(n / 15))) })
+    .then((r) => {
+      for (const line of [...r.lost, ...r.duplicated, ...r.stuck, ...r.failedWorkflows].slice(0, 30)) console.log(`  ${line}`);
+      console.log(formatChaos(r));
+      process.exit(r.lost.length || r.duplicated.length || r.stuck.length || r.failedWorkflows.length ? 1 : 0);
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,14 @@
+// The short chaos run of CI: 50 conditional requests approved through the API while the worker, the
+// Temporal dev server and PostgreSQL are SIGKILLed and restarted (`npm run chaos -- --n 1000` runs more).
+import { formatChaos, runChaos } from '../scripts/chaos';
+
+test('under worker, Temporal and PostgreSQL kills nothing is lost, duplicated, stuck or failed', async () => {
+  const report = await runChaos({ n: 50, faults: 4, log: () => undefined });
+  console.log(formatChaos(report));
+  expect(report.faults.worker + report.faults.temporal + report.faults.postgres).toBeGreaterThanOrEqual(3);
+  expect(report.lost).toEqual([]);
+  expect(report.duplicated).toEqual([]);
+  expect(report.stuck).toEqual([]);
+  expect(report.failedWorkflows).toEqual([]);
+  expect(report.granted).toBe(50);
+}, 600_000);
