@@ -14,6 +14,9 @@ export function createDb(connectionString: string, max = 10): Db {
   // An idle connection dropped by the server (restart, shutdown) is replaced on next use; without a
   // listener, pg would crash the process over it.
   pool.on('error', (err) => console.warn(`database connection lost: ${err.message}`));
+  // The same for a connection in use (e.g. inside a transaction, between two statements): its query
+  // fails and the caller sees that; the client's 'error' event must not take the process down.
+  pool.on('connect', (client) => client.on('error', (err) => console.warn(`database connection lost while in use: ${err.message}`)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -2,7 +2,8 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { sharePath, shareRequestViolations } from '../domain/share';
-import { decideViolation, claimViolation, releaseViolation, type TaskAccessView } from '../domain/tasks';
+import { decideViolation, claimViolation, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
+import { storable, unstorable } from '../domain/text';
 import type { Actor } from '../domain/types';
 
 // The 2026 statutory calendar, as published by the State Council (only the days these tests touch).
@@ -111,3 +112,29 @@ describe('share requests (Art. 13–15)', () => {
   });
 });
 
+
+describe('storable text (NUL, lone surrogates, nesting)', () => {
+  test('refuses what PostgreSQL refuses, naming the field', () => {
+    expect(unstorable({ a: 'ok 🙂 中文' }, 'body')).toBeNull();
+    expect(unstorable({ a: 'x\u0000' }, 'body')).toMatchObject({ field: 'body.a', rule: 'text' });
+    expect(unstorable({ a: ['\ud800'] }, 'body')).toMatchObject({ field: 'body.a.0', rule: 'text' });
+    expect(unstorable({ a: '\udc00' }, 'body')).toMatchObject({ rule: 'text' });
+    expect(unstorable({ 'k\u0000': 1 }, 'body')).toMatchObject({ field: 'body', rule: 'text' });
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(unstorable(deep, 'body')).toMatchObject({ rule: 'maxDepth' });
+    expect(unstorable(Array.from({ length: 10_000 }, () => 1), 'body')).toMatchObject({ rule: 'maxNodes' });
+  });
+  test('storable() replaces what cannot be stored', () => {
+    expect(storable({ 'a\u0000': ['b\ud800c'] })).toEqual({ 'a\ufffd': ['b\ufffdc'] });
+  });
+});
+
+describe('what each party sees of a task', () => {
+  test('candidates and supervisors all; co-reviewers not the form; applicants not who acted', () => {
+    expect(Object.values(taskDisclosure('candidate')).every(Boolean)).toBe(true);
+    expect(Object.values(taskDisclosure('supervisor')).every(Boolean)).toBe(true);
+    expect(taskDisclosure('co_reviewer')).toEqual({ decision: true, reason: true, decidedBy: true, assignee: true, form: false });
+    expect(taskDisclosure('applicant')).toEqual({ decision: true, reason: true, decidedBy: false, assignee: false, form: false });
+  });
+});
