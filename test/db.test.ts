@@ -106,3 +106,20 @@ function lit(v: unknown): string {
   if (typeof v === 'number') return String(v);
   return `'${String(v).replace(/'/g, "''")}'`;
 }
+
+test('a connection the server drops while it is in use fails its transaction, not the process', async () => {
+  const own = createDb(process.env.TEST_DATABASE_URL!, 1);
+  try {
+    const failed = own.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
+      // Another session ends this one between two statements, as a server restart does.
+      await sql`select pg_terminate_backend(${rows[0].pid})`.execute(db);
+      await new Promise((r) => setTimeout(r, 300));
+      await sql`select 1`.execute(tx);
+    });
+    await expect(failed).rejects.toThrow();
+    expect((await sql<{ x: number }>`select 1 as x`.execute(own)).rows).toEqual([{ x: 1 }]);
+  } finally {
+    await own.destroy();
+  }
+});
