@@ -1,0 +1,118 @@
+// Decisions that cannot cross: random interleavings of concurrent decisions, replies, claims and
+// cancels against real share workflows, each checked for a legal trail, no task left open by a
+// finished request, every decided task decided once, and no acknowledged decision lost.
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import type { RequestSnapshot } from '../domain/requests';
+import type { Actor } from '../domain/types';
+import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, stateQuery, workflowIdFor, type ShareRequestInput } from '../workflows/definitions';
+import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('interleave');
+});
+afterAll(() => h.close());
+
+const authority = (): Actor => ({ sub: 'il-bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
+const provider = (): Actor => ({ sub: 'il-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
+
+type Op =
+  | { kind: 'decide'; who: 'authority' | 'provider'; decision: 'APPROVE' | 'REJECT' | 'REQUEST_INFO' }
+  | { kind: 'reply' }
+  | { kind: 'cancel' }
+  | { kind: 'claim' | 'unclaim'; who: 'authority' | 'provider' };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('decide' as const), who: fc.constantFrom('authority' as const, 'provider' as const), decision: fc.constantFrom('APPROVE' as const, 'APPROVE' as const, 'REJECT' as const, 'REQUEST_INFO' as const) }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'reply' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('claim' as const, 'unclaim' as const), who: fc.constantFrom('authority' as const, 'provider' as const) }) },
+);
+/** Waves of operations; the operations of a wave are sent at the same moment, from the same view of the request. */
+const scenario = fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 });
+
+const NEXT: Record<string, string[]> = {
+  submitted: ['in_review', 'granted', 'refused', 'failed'],
+  in_review: ['awaiting_applicant', 'rejected', 'cancelled', 'granted', 'failed'],
+  awaiting_applicant: ['in_review', 'cancelled', 'failed'],
+  granted: ['expired', 'revoked', 'failed'],
+};
+const FINISHED = ['granted', 'refused', 'rejected', 'cancelled', 'expired', 'revoked', 'failed'];
+const KIND = { authority: 'SHARE_AUTHORITY_REVIEW', provider: 'SHARE_PROVIDER_REVIEW' } as const;
+
+async function check(waves: Op[][]): Promise<void> {
+  const requestId = randomUUID();
+  const applicant: Actor = { sub: `il-alice-${requestId.slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] };
+  const input: ShareRequestInput = {
+    requestId,
+    applicant,
+    form: { catalogEntryId: h.city.entries.conditional, scenario: 'interleavings', statutoryDuty: 'supervision', commitment: { authenticity: true, compliance: true, security: true } },
+    payloadHash: 'x',
+    policy: TEST_POLICY,
+  };
+  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  let state: RequestSnapshot = await handle.executeUpdate(awaitSubmittedUpdate);
+  const acknowledged: { taskId: string; decision: string }[] = [];
+  const actors = { authority: authority(), provider: provider() };
+
+  for (const wave of waves) {
+    if (FINISHED.includes(state.status)) break;
+    const open = (kind: string) => state.tasks.find((t) => t.kind === kind && t.status === 'open');
+    const sends = wave.map(async (o) => {
+      if (o.kind === 'cancel') return handle.executeUpdate(cancelRequestUpdate, { args: [{ actor: applicant, reason: 'changed my mind' }] });
+      const task = o.kind === 'reply' ? open('SHARE_APPLICANT_REPLY') : open(KIND[o.who]);
+      if (!task) return;
+      if (o.kind === 'reply') {
+        await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: applicant, decision: 'REPLY', reason: 'the answer' }] });
+        acknowledged.push({ taskId: task.id, decision: 'REPLY' });
+      } else if (o.kind === 'decide') {
+        await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], decision: o.decision, reason: o.decision === 'APPROVE' ? undefined : 'because' }] });
+        acknowledged.push({ taskId: task.id, decision: o.decision });
+      } else await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], claim: o.kind === 'claim' }] });
+    });
+    await Promise.allSettled(sends);
+    state = await handle.query(stateQuery).catch(async () => (await handle.result()) as RequestSnapshot);
+  }
+
+  // At rest: the read model agrees with the workflow about every task.
+  const settled = await eventually(async () => {
+    const s = await handle.query(stateQuery).catch(async () => (await handle.result()) as RequestSnapshot);
+    const rows = await h.db.selectFrom('tasks').select(['id', 'status']).where('request_id', '=', requestId).execute();
+    const same = s.tasks.length === rows.length && s.tasks.every((t) => rows.find((r) => r.id === t.id)?.status === t.status);
+    return same && { s, rows };
+  });
+  const [request, audit] = await Promise.all([
+    h.db.selectFrom('requests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow(),
+    h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).orderBy('id').execute(),
+  ]);
+  const problems: string[] = [];
+  // A legal sequence of states.
+  const statuses = audit.filter((e) => e.task_id === null && (e.new_value as { status?: string } | null)?.status).map((e) => (e.new_value as { status: string }).status);
+  if (statuses[0] !== 'submitted') problems.push(`trail starts with ${statuses[0]}`);
+  for (let i = 1; i < statuses.length; i++) if (!NEXT[statuses[i - 1]]?.includes(statuses[i])) problems.push(`illegal ${statuses[i - 1]} → ${statuses[i]}`);
+  if (statuses[statuses.length - 1] !== request.status) problems.push(`trail ends ${statuses[statuses.length - 1]}, request is ${request.status}`);
+  // No open task on a finished request; never a reply and a review open together.
+  const open = settled.rows.filter((t) => t.status === 'open');
+  if (FINISHED.includes(request.status) && open.length) problems.push(`${request.status} with open tasks ${open.map((t) => t.id)}`);
+  if (open.some((t) => t.id.includes('applicant-reply')) && open.some((t) => t.id.includes('-review-'))) problems.push('reply and review tasks open together');
+  // Each decided task decided exactly once, and every acknowledged decision is in the trail.
+  for (const t of settled.rows) {
+    const completed = audit.filter((e) => e.task_id === t.id && e.action === 'task_completed');
+    if (completed.length > 1 || (t.status === 'completed') !== (completed.length === 1)) problems.push(`task ${t.id} ${t.status} with ${completed.length} task_completed events`);
+  }
+  for (const a of acknowledged)
+    if (!audit.some((e) => e.task_id === a.taskId && e.action === 'task_completed' && e.decision === a.decision)) problems.push(`acknowledged ${a.decision} on ${a.taskId} is not in the trail`);
+  if (problems.length) throw new Error(`${JSON.stringify(waves)}\n${problems.join('\n')}`);
+}
+
+test('≥ 200 random interleavings of concurrent decisions, replies, claims and cancels keep the trail legal and lose nothing', async () => {
+  // Four requests at a time, each with its own interleaving: 4 × 50 = 200.
+  const runs = Math.ceil(Number(process.env.INTERLEAVINGS ?? 200) / 4);
+  await fc.assert(
+    fc.asyncProperty(fc.array(scenario, { minLength: 4, maxLength: 4 }), async (four) => {
+      await Promise.all(four.map(check));
+    }),
+    { numRuns: runs, seed: 1127 },
+  );
+}, 600_000);
