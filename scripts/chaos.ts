@@ -185,15 +185,24 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', ids).where('status', '<>', 'completed').execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
 
-  // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry nothing.
+  // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
+  // nothing. An activity whose worker was killed mid-flight is retried after its timeout: wait for those.
   const failedWorkflows: string[] = [];
-  for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
-    if (wf.status.name !== 'RUNNING') failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
-    else {
-      const d = await client.workflow.getHandle(wf.workflowId).describe();
-      for (const a of d.raw.pendingActivities ?? []) stuck.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);
+  const pendingNow = async () => {
+    const out: string[] = [];
+    failedWorkflows.length = 0;
+    for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
+      if (wf.status.name !== 'RUNNING') failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
+      else {
+        const d = await client.workflow.getHandle(wf.workflowId).describe();
+        for (const a of d.raw.pendingActivities ?? []) out.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);
+      }
     }
-  }
+    return out;
+  };
+  let pending = await pendingNow();
+  for (const until = Date.now() + 120_000; pending.length && Date.now() < until; pending = await pendingNow()) await sleep(2000);
+  stuck.push(...pending);
 
   await app.close();
   worker.kill('SIGTERM');
