@@ -4,7 +4,8 @@ import type { Db, Executor } from '../db';
 import { appendAudit } from '../db/repositories/audit';
 import { getCatalogEntry } from '../db/repositories/catalog';
 import { notify } from '../db/repositories/notifications';
-import { findOrganisation, getOrganisation } from '../db/repositories/organisations';
+import { authorityOf, cityAuthorityOf, getOrganisation } from '../db/repositories/organisations';
+import { mayRequestShare } from '../domain/share';
 import type { RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
 import { SYSTEM, type ActorRef, type Attribute } from '../domain/types';
@@ -62,8 +63,10 @@ export interface ShareParties {
     status: string;
   };
   cityAuthorityOrgId: string;
-  /** Art. 14: only public management and service agencies request shared data. */
+  /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
   applicantIsAgency: boolean;
+  /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
+  applicantMayRequest?: boolean;
 }
 
 async function transition(tx: Executor, t: TransitionInput): Promise<void> {
@@ -102,7 +105,7 @@ export function requestActivities(db: Db) {
       if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
       const provider = await getOrganisation(db, entry.provider_org_id);
       // Art. 14: the city big data authority of the providing agency's city reviews with it.
-      const city = await findOrganisation(db, 'authority', 'city', provider?.region ?? '');
+      const city = provider && (await cityAuthorityOf(db, provider));
       if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
       return {
         entry: {
@@ -117,6 +120,7 @@ export function requestActivities(db: Db) {
         },
         cityAuthorityOrgId: city.id,
         applicantIsAgency: (await getOrganisation(db, applicantOrg))?.kind === 'agency',
+        applicantMayRequest: mayRequestShare((await getOrganisation(db, applicantOrg))?.kind),
       };
     },
 
@@ -198,7 +202,7 @@ export function requestActivities(db: Db) {
           message: `Your request could not be processed and has failed: ${reason}`,
         });
         const org = await getOrganisation(tx, before.applicant_org);
-        const supervision = org && (await findOrganisation(tx, 'supervision', org.level, org.region));
+        const supervision = org && (await authorityOf(tx, org.region, org.division));
         if (supervision)
           await notify(tx, {
             key: `request:${f.requestId}:failed:supervisor`,

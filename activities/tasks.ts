@@ -2,7 +2,7 @@
 import type { Db } from '../db';
 import { appendAudit } from '../db/repositories/audit';
 import { notify } from '../db/repositories/notifications';
-import { findOrganisation, getOrganisation } from '../db/repositories/organisations';
+import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { ActorRef } from '../domain/types';
 
 export interface OpenTaskInput {
@@ -109,7 +109,8 @@ export function taskActivities(db: Db) {
           .executeTakeFirst();
         if (!row) return;
         const org = await getOrganisation(tx, row.candidate_org);
-        const supervision = org && (await findOrganisation(tx, 'supervision', org.level, org.region));
+        // Art. 32: the supervisors of the candidate's own-level (本级) authority are told.
+        const supervision = org && (await authorityOf(tx, org.region, org.division));
         await notify(tx, {
           key: `task:${taskId}:overdue`,
           to: { org: supervision?.id ?? row.candidate_org, role: 'supervisor' },

@@ -12,6 +12,8 @@ export interface OrganisationsTable {
   kind: 'agency' | 'authority' | 'leading_group' | 'supervision';
   level: 'city' | 'county';
   region: string;
+  /** GB/T 2260 administrative division code, e.g. 371100 (Rizhao), 371102 (Donggang). */
+  division: string;
   uscc: string | null;
   created_at: Timestamp;
 }

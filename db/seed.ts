@@ -1,6 +1,6 @@
-// A demo city: the city and two county big data authorities, the leading group, a supervision office
-// per level, agencies with valid unified social credit codes, and a catalog with
-// entries of every share and open attribute. Tests seed one per file under their own prefix.
+// A demo city: the city and two district big data authorities (each with its supervisors, Art. 32),
+// the leading group, city and district agencies with valid unified social credit codes, and a catalog
+// with entries of every share and open attribute. Tests seed one per file under their own prefix.
 import { createHash } from 'node:crypto';
 import { usccWithCheck } from '../domain/ids';
 import type { Role } from '../domain/types';
@@ -14,14 +14,15 @@ export interface SeededCity {
   countyAuthority: string;
   secondCountyAuthority: string;
   leadingGroup: string;
-  citySupervision: string;
-  countySupervision: string;
-  agencies: { market: string; health: string; resources: string };
+  /** health, market and resources are city agencies; donggangMarket is Donggang district's. */
+  agencies: { market: string; health: string; resources: string; donggangMarket: string };
   entries: {
     unconditional: string;
     conditional: string;
     none: string;
     conditionalOpen: string;
+    /** CONDITIONAL sharing, provided by the Donggang district agency. */
+    countyConditional: string;
   };
 }
 
@@ -40,14 +41,13 @@ export function cityIds(prefix: string, region: string): SeededCity {
     countyAuthority: id('donggang-bda'),
     secondCountyAuthority: id('lanshan-bda'),
     leadingGroup: id('leading-group'),
-    citySupervision: id('city-supervision'),
-    countySupervision: id('county-supervision'),
-    agencies: { market: id('market-regulation'), health: id('health-commission'), resources: id('natural-resources') },
+    agencies: { market: id('market-regulation'), health: id('health-commission'), resources: id('natural-resources'), donggangMarket: id('donggang-market-regulation') },
     entries: {
       unconditional: id('enterprise-registry'),
       conditional: id('medical-institutions'),
       none: id('case-files'),
       conditionalOpen: id('land-parcels'),
+      countyConditional: id('donggang-street-vendors'),
     },
   };
 }
@@ -56,15 +56,14 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
   const id = (s: string) => `${prefix}-${s}`;
   const city = cityIds(prefix, region);
   await insertOrganisations(db, [
-    { id: city.cityAuthority, name: '日照市大数据发展局', kind: 'authority', level: 'city', region, uscc: agencyUscc(id('city-bda')) },
-    { id: city.countyAuthority, name: '东港区大数据局', kind: 'authority', level: 'county', region, uscc: agencyUscc(id('donggang-bda')) },
-    { id: city.secondCountyAuthority, name: '岚山区大数据局', kind: 'authority', level: 'county', region, uscc: agencyUscc(id('lanshan-bda')) },
-    { id: city.leadingGroup, name: '日照市数字强市领导小组', kind: 'leading_group', level: 'city', region, uscc: null },
-    { id: city.citySupervision, name: '日照市公共数据管理督查', kind: 'supervision', level: 'city', region, uscc: null },
-    { id: city.countySupervision, name: '日照市区县公共数据管理督查', kind: 'supervision', level: 'county', region, uscc: null },
-    { id: city.agencies.market, name: '日照市市场监督管理局', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('market')) },
-    { id: city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('health')) },
-    { id: city.agencies.resources, name: '日照市自然资源和规划局', kind: 'agency', level: 'city', region, uscc: agencyUscc(id('resources')) },
+    { id: city.cityAuthority, name: '日照市大数据发展局', kind: 'authority', level: 'city', region, division: '371100', uscc: agencyUscc(id('city-bda')) },
+    { id: city.countyAuthority, name: '东港区大数据局', kind: 'authority', level: 'county', region, division: '371102', uscc: agencyUscc(id('donggang-bda')) },
+    { id: city.secondCountyAuthority, name: '岚山区大数据局', kind: 'authority', level: 'county', region, division: '371103', uscc: agencyUscc(id('lanshan-bda')) },
+    { id: city.leadingGroup, name: '日照市数字强市领导小组', kind: 'leading_group', level: 'city', region, division: '371100', uscc: null },
+    { id: city.agencies.market, name: '日照市市场监督管理局', kind: 'agency', level: 'city', region, division: '371100', uscc: agencyUscc(id('market')) },
+    { id: city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', level: 'city', region, division: '371100', uscc: agencyUscc(id('health')) },
+    { id: city.agencies.resources, name: '日照市自然资源和规划局', kind: 'agency', level: 'city', region, division: '371100', uscc: agencyUscc(id('resources')) },
+    { id: city.agencies.donggangMarket, name: '日照市东港区市场监督管理局', kind: 'agency', level: 'county', region, division: '371102', uscc: agencyUscc(id('donggang-market')) },
   ]);
   await insertCatalogEntries(
     db,
@@ -109,6 +108,17 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         open_reasons: '需按特定条件提供',
         open_conditions: '签订开放利用协议',
       },
+      {
+        id: city.entries.countyConditional,
+        provider_org_id: city.agencies.donggangMarket,
+        title: '东港区流动摊贩登记信息',
+        fields: JSON.stringify(['vendor', 'location', 'goods', 'registered_at']),
+        share_attribute: 'CONDITIONAL',
+        share_reasons: '含个人经营者信息',
+        share_conditions: '仅用于市场监管或城市管理职责',
+        open_attribute: 'NONE',
+        open_basis: '《中华人民共和国个人信息保护法》第十三条',
+      },
     ],
     'seed',
   );
@@ -131,8 +141,9 @@ export function demoUsers(city: SeededCity): DemoUser[] {
     { label: 'authority reviewer (Donggang county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'] },
     { label: 'authority reviewer (Lanshan county)', sub: 'qian.county', org: city.secondCountyAuthority, roles: ['authority_reviewer'] },
     { label: 'leading group', sub: 'zhou.leading', org: city.leadingGroup, roles: ['leading_group'] },
-    { label: 'supervisor (city)', sub: 'wu.supervisor', org: city.citySupervision, roles: ['supervisor'] },
-    { label: 'supervisor (county)', sub: 'zheng.supervisor', org: city.countySupervision, roles: ['supervisor'] },
+    { label: 'supervisor (city authority)', sub: 'wu.supervisor', org: city.cityAuthority, roles: ['supervisor'] },
+    { label: 'supervisor (Donggang authority)', sub: 'zheng.supervisor', org: city.countyAuthority, roles: ['supervisor'] },
+    { label: 'provider reviewer (Donggang market regulation)', sub: 'liu.county', org: city.agencies.donggangMarket, roles: ['provider_reviewer'] },
     { label: 'public applicant', sub: 'chen.citizen', org: 'public', roles: ['public_applicant'] },
     { label: 'admin', sub: 'admin', org: city.cityAuthority, roles: ['admin'] },
   ];

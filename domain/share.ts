@@ -42,6 +42,15 @@ export function shareRequestViolations(form: ShareRequestForm, entry: { fields: 
   return out;
 }
 
+/**
+ * Art. 3: public management and service institutions are state organs (国家机关, the big data
+ * authorities among them) and the organisations with public-affairs functions; all of them may ask
+ * for shared data (Art. 14). The leading group and members of the public do not.
+ */
+export function mayRequestShare(orgKind: string | undefined): boolean {
+  return orgKind === 'agency' || orgKind === 'authority';
+}
+
 export type SharePath = 'grant' | 'refuse' | 'joint_review';
 
 /** Art. 14: unconditional data shall be shared; conditional data is jointly reviewed; Art. 13: none is refused. */

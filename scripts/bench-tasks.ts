@@ -21,8 +21,8 @@ async function main() {
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const auth = { authorization: `Bearer ${signToken(app, { sub: 'reviewer', org: 'org-7', roles: ['provider_reviewer'] })}` };
   // Tokens must name organisations that exist.
-  await sql`insert into organisations (id, name, kind, level, region)
-            select 'org-' || g, 'Agency ' || g, 'agency', 'city', 'bench' from generate_series(0, ${ORGS - 1}) g`.execute(db);
+  await sql`insert into organisations (id, name, kind, level, region, division)
+            select 'org-' || g, 'Agency ' || g, 'agency', 'city', 'bench', '371100' from generate_series(0, ${ORGS - 1}) g`.execute(db);
   await sql`insert into requests (id, type, workflow_id, applicant_sub, applicant_org, status, payload, payload_hash)
             values ('bench', 'share', 'bench', 'a', 'a', 'in_review', '{}', 'x')`.execute(db);
 

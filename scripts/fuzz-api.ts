@@ -55,7 +55,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     { sub: 'fz-ann', org: city.agencies.health, roles: ['agency_applicant', 'provider_reviewer'] },
     { sub: 'fz-bob', org: city.cityAuthority, roles: ['authority_reviewer'] },
     { sub: 'fz-carol', org: city.agencies.health, roles: ['provider_reviewer'] },
-    { sub: 'fz-sue', org: city.citySupervision, roles: ['supervisor'] },
+    { sub: 'fz-sue', org: city.cityAuthority, roles: ['supervisor'] },
     { sub: 'fz-county', org: city.countyAuthority, roles: ['authority_reviewer'] },
     { sub: 'fz-admin', org: city.cityAuthority, roles: ['admin'] },
     { sub: 'fz-citizen', org: 'public', roles: ['public_applicant'] },

@@ -84,9 +84,16 @@ test('the right organisation with the wrong role may not act (403); only the app
   // A supervisor may read the request but not cancel it.
   expect((await call('GET', `/requests/${requestId}`, undefined, api.as(wrongRole))).statusCode).toBe(200);
   expectProblem(await call('POST', `/requests/${requestId}/cancel`, {}, api.as(wrongRole)), 403);
-  // Only agencies apply for shared data (Art. 14).
+  // Only public management and service institutions apply for shared data, in an applicant role (Art. 3, 14).
   expectProblem(await call('POST', '/share-requests', validShareBody(h.city.entries.conditional), api.as(bob())), 403);
-  expectProblem(await call('POST', '/share-requests', validShareBody(h.city.entries.conditional), api.as({ ...bob(), roles: ['agency_applicant'] })), 403);
+  expectProblem(await call('POST', '/share-requests', validShareBody(h.city.entries.conditional), api.as({ sub: 'lg', org: h.city.leadingGroup, roles: ['agency_applicant'] })), 403);
+});
+
+test('a big data authority is a state organ (Art. 3) and may request another agency’s data', async () => {
+  const authorityApplicant: Actor = { sub: 'bda-analyst', org: h.city.countyAuthority, roles: ['agency_applicant'] };
+  const res = await call('POST', '/share-requests', validShareBody(h.city.entries.unconditional), api.as(authorityApplicant));
+  expect(res.statusCode).toBe(201);
+  expect(res.json()).toMatchObject({ status: 'granted', grant: { granteeOrg: h.city.countyAuthority } });
 });
 
 test('bad share requests get 400 naming the field, the rule and Art. 15', async () => {

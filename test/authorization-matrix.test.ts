@@ -56,12 +56,12 @@ const PRINCIPALS = {
   providerAlsoApplicant: (): Actor => ({ sub: 'matrix-dan', org: h.city.agencies.health, roles: ['provider_reviewer', 'agency_applicant'] }),
   countyAuthority: (): Actor => ({ sub: 'matrix-county', org: h.city.countyAuthority, roles: ['authority_reviewer'] }),
   leadingGroup: (): Actor => ({ sub: 'matrix-lg', org: h.city.leadingGroup, roles: ['leading_group'] }),
-  citySupervisor: (): Actor => ({ sub: 'matrix-sup', org: h.city.citySupervision, roles: ['supervisor'] }),
-  countySupervisor: (): Actor => ({ sub: 'matrix-csup', org: h.city.countySupervision, roles: ['supervisor'] }),
+  citySupervisor: (): Actor => ({ sub: 'matrix-sup', org: h.city.cityAuthority, roles: ['supervisor'] }),
+  countySupervisor: (): Actor => ({ sub: 'matrix-csup', org: h.city.countyAuthority, roles: ['supervisor'] }),
   admin: (): Actor => ({ sub: 'matrix-admin', org: h.city.cityAuthority, roles: ['admin'] }),
   publicApplicant: (): Actor => ({ sub: 'matrix-citizen', org: 'public', roles: ['public_applicant'] }),
   otherCityAuthority: (): Actor => ({ sub: 'matrix-far', org: other.cityAuthority, roles: ['authority_reviewer'] }),
-  otherCitySupervisor: (): Actor => ({ sub: 'matrix-farsup', org: other.citySupervision, roles: ['supervisor'] }),
+  otherCitySupervisor: (): Actor => ({ sub: 'matrix-farsup', org: other.cityAuthority, roles: ['supervisor'] }),
   otherCityApplicant: (): Actor => ({ sub: 'matrix-alice', org: other.agencies.market, roles: ['agency_applicant'] }),
 } satisfies Record<string, () => Actor | string | null>;
 type Principal = keyof typeof PRINCIPALS;
@@ -76,8 +76,8 @@ interface Route {
   public?: boolean;
 }
 
-const seeRequest = { applicant: 200, authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, countySupervisor: 200, admin: 200 } as const;
-const seeAuthorityTask = { authority: 200, citySupervisor: 200, countySupervisor: 200, admin: 200 } as const;
+const seeRequest = { applicant: 200, authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200 } as const;
+const seeAuthorityTask = { authority: 200, citySupervisor: 200, admin: 200 } as const;
 
 /** One row per route the API serves, keyed as the OpenAPI document names it. */
 const MATRIX: Record<string, Route> = {
@@ -91,29 +91,29 @@ const MATRIX: Record<string, Route> = {
   'POST /requests/{id}/cancel': {
     call: (r) => ({ method: 'POST', url: `/requests/${r.id}/cancel`, payload: {} }),
     mutates: true,
-    expect: { rest: 404, ...seeRequest, applicant: 200, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+    expect: { rest: 404, ...seeRequest, applicant: 200, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, admin: 403 },
   },
   'POST /requests/{id}/reply': {
     call: (r) => ({ method: 'POST', url: `/requests/${r.id}/reply`, payload: { message: 'here' } }),
     // No information was asked for: the applicant passes the checks and meets the state (409).
-    expect: { rest: 404, applicant: 409, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+    expect: { rest: 404, applicant: 409, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, admin: 403 },
   },
   'GET /tasks': { call: () => ({ method: 'GET', url: '/tasks' }), expect: { rest: 200 } },
   'GET /tasks/{id}': { call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}` }), expect: { rest: 404, ...seeAuthorityTask } },
   'POST /tasks/{id}/claim': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/claim` }),
     mutates: true,
-    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403 },
   },
   'POST /tasks/{id}/unclaim': {
     // Nobody holds it: the candidate and the supervisors pass the checks and meet the state (403 NotAssignee).
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/unclaim` }),
-    expect: { rest: 404, authority: 403, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+    expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403 },
   },
   'POST /tasks/{id}/complete': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/complete`, payload: { decision: 'APPROVE' } }),
     mutates: true,
-    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, countySupervisor: 403, admin: 403 },
+    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403 },
   },
   'GET /overdue-tasks': {
     call: () => ({ method: 'GET', url: '/overdue-tasks' }),

@@ -34,7 +34,7 @@ test('inbox and overdue queries use index range scans on 100k tasks, never a seq
   await db
     .transaction()
     .execute(async (tx) => {
-      await sql`insert into organisations (id, name, kind, level, region) values ('explain-org', 'x', 'agency', 'city', 'explain')`.execute(tx);
+      await sql`insert into organisations (id, name, kind, level, region, division) values ('explain-org', 'x', 'agency', 'city', 'explain', '371100')`.execute(tx);
       await sql`insert into requests (id, type, workflow_id, applicant_sub, applicant_org, status, payload, payload_hash)
                 values ('explain-req', 'share', 'explain-wf', 'a', 'explain-org', 'in_review', '{}', 'x')`.execute(tx);
       // 100k tasks over 500 organisations, two roles, three statuses, due over a year.
@@ -77,7 +77,7 @@ test('inbox and overdue queries use index range scans on 100k tasks, never a seq
 
 class Rollback extends Error {}
 
-test('the demo city: city and two county authorities, a supervisor per level, valid USCCs, every attribute, a user per role', async () => {
+test('the demo city: city and two district authorities, city and district agencies, divisions, valid USCCs, every attribute, a user per role', async () => {
   const prefix = `demo-${Date.now()}`;
   const city = await seedCity(db, prefix, prefix);
   // Seeding twice changes nothing.
@@ -85,7 +85,10 @@ test('the demo city: city and two county authorities, a supervisor per level, va
   const orgs = await db.selectFrom('organisations').selectAll().where('region', '=', prefix).execute();
   const authorities = orgs.filter((o) => o.kind === 'authority');
   expect(authorities.map((o) => o.level).sort()).toEqual(['city', 'county', 'county']);
-  expect(orgs.filter((o) => o.kind === 'supervision').map((o) => o.level).sort()).toEqual(['city', 'county']);
+  expect(authorities.map((o) => o.division).sort()).toEqual(['371100', '371102', '371103']);
+  // Supervision belongs to the authorities (Art. 32): no separate supervision offices.
+  expect(orgs.filter((o) => o.kind === 'supervision')).toEqual([]);
+  expect(orgs.filter((o) => o.kind === 'agency' && o.level === 'county').map((o) => o.division)).toEqual(['371102']);
   expect(orgs.filter((o) => o.kind === 'leading_group')).toHaveLength(1);
   const agencies = orgs.filter((o) => o.kind === 'agency');
   expect(agencies.length).toBeGreaterThanOrEqual(3);

@@ -28,7 +28,7 @@ afterAll(async () => {
 const alice = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
 const bob = (): Actor => ({ sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
 const carol = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
-const supervisor = (): Actor => ({ sub: 'sue', org: h.city.citySupervision, roles: ['supervisor'] });
+const supervisor = (): Actor => ({ sub: 'sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 
 type Res = Awaited<ReturnType<Api['app']['inject']>>;
 function call(actor: Actor | null, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> {
@@ -239,7 +239,7 @@ test("supervisors read only their own city's requests; an unknown organisation's
   const other = await startHarness('hostile-other');
   try {
     const r = await conditionalRequest();
-    const foreign: Actor = { sub: 'far', org: other.city.citySupervision, roles: ['supervisor'] };
+    const foreign: Actor = { sub: 'far', org: other.city.cityAuthority, roles: ['supervisor'] };
     expectProblem(await call(foreign, 'GET', `/requests/${r.id}`), 404);
     expectProblem(await call(foreign, 'GET', `/requests/${r.id}/history`), 404);
     expectProblem(await call(foreign, 'GET', `/tasks/${r.authorityTask}`), 404);

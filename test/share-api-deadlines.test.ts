@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const alice = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
 const carol: Actor = { sub: 'carol', org: '', roles: ['provider_reviewer'] };
-const supervisor = (): Actor => ({ sub: 'sue', org: h.city.citySupervision, roles: ['supervisor'] });
+const supervisor = (): Actor => ({ sub: 'sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
 
 test('a rejection with its reason ends the request; the other reviewer’s task is cancelled', async () => {

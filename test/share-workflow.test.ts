@@ -83,7 +83,7 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
 });
 
 test.each([
-  ['an organisation that is not an agency', (): Actor => ({ sub: 'not-an-agency', org: h.city.cityAuthority, roles: ['agency_applicant'] })],
+  ['an organisation that is no public management and service institution', (): Actor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] })],
   ['an agency member without the applicant role', (): Actor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] })],
 ])('the workflow itself refuses %s (Art. 14)', async (_name, who) => {
   const requestId = randomUUID();
@@ -205,7 +205,7 @@ test('a task past its tiny SLA is reminded, marked overdue and the supervisor of
   expect(row.status).toBe('open');
   expect(row.reminded_at).not.toBeNull();
   const note = await h.db.selectFrom('notifications').selectAll().where('task_id', '=', t.id).where('kind', '=', 'task_overdue').executeTakeFirstOrThrow();
-  expect(note).toMatchObject({ recipient_org: h.city.citySupervision, recipient_role: 'supervisor' });
+  expect(note).toMatchObject({ recipient_org: h.city.cityAuthority, recipient_role: 'supervisor' });
   const audit = await h.db.selectFrom('audit_events').selectAll().where('task_id', '=', t.id).where('action', '=', 'task_overdue').executeTakeFirstOrThrow();
   expect(audit.article).toBe('Art. 32');
 });

@@ -106,8 +106,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     const parties = await acts.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
     // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
     // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
-    if (patched('share-applicant-is-agency') && !(parties.applicantIsAgency && applicant.roles.includes('agency_applicant')))
-      throw businessError('Forbidden', 'Only an applicant of a public management and service agency may request shared data (Art. 14)');
+    // Runs recorded before applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
+    if (patched('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
+      throw businessError('Forbidden', 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)');
     const violations = shareRequestViolations(form, parties.entry);
     if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
     await acts.recordRequest({

@@ -6,7 +6,7 @@ import { listAudit } from '../../db/repositories/audit';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
-import { shareRequestViolations, type ShareRequestForm } from '../../domain/share';
+import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import { awaitSubmittedUpdate, cancelRequestUpdate, completeTaskUpdate, workflowIdFor, WORKFLOW_TYPES, type ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem, withinDeadline } from '../problem';
@@ -81,7 +81,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       requireRole(request, 'agency_applicant');
       const actor = request.actor;
       const org = await getOrganisation(db, actor.org);
-      if (org?.kind !== 'agency') throw problem('Forbidden', 'Only a public management and service agency may request shared data (Art. 14)', 'Art. 14');
+      if (!mayRequestShare(org?.kind)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
       const form = request.body as ShareRequestForm;
       const violations = shareRequestViolations(form, await getCatalogEntry(db, form.catalogEntryId));
       if (violations.length) throw invalid(violations);

@@ -1,0 +1,18 @@
+import { Kysely, sql } from 'kysely';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time, not typed against today's schema
+export async function up(db: Kysely<any>): Promise<void> {
+  // Organisations carry their administrative division (GB/T 2260): "本级" and "市" authorities and
+  // supervision are resolved from it. Rows from before have only a level: the city's own code, or the
+  // first district's for county level (the demo city is the only data there was).
+  await db.schema.alterTable('organisations').addColumn('division', 'text').execute();
+  await sql`update organisations set division = case when level = 'city' then '371100' else '371102' end`.execute(db);
+  await sql`alter table organisations alter column division set not null`.execute(db);
+  await sql`alter table organisations add constraint organisations_division_code check (division ~ '^[1-9][0-9]{5}$')`.execute(db);
+  await db.schema.createIndex('organisations_region_division').on('organisations').columns(['region', 'division', 'kind']).execute();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('organisations').dropColumn('division').execute();
+}
