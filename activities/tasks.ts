@@ -17,6 +17,7 @@ export interface OpenTaskInput {
   dueAt: string;
   remindAt: string | null;
   calendarKnown: boolean;
+  context?: Record<string, unknown>;
 }
 
 export interface DecisionInput {
@@ -49,6 +50,7 @@ export function taskActivities(db: Db) {
             due_at: t.dueAt,
             remind_at: t.remindAt,
             due_calendar_known: t.calendarKnown,
+            context: t.context ? JSON.stringify(t.context) : null,
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .returningAll()
@@ -61,7 +63,7 @@ export function taskActivities(db: Db) {
           actor: { sub: 'system', org: null, role: 'system' },
           action: 'task_opened',
           article: t.article,
-          newValue: { kind: t.kind, candidateRole: t.candidateRole, candidateOrg: t.candidateOrg, dueAt: t.dueAt, calendarKnown: t.calendarKnown },
+          newValue: { kind: t.kind, candidateRole: t.candidateRole, candidateOrg: t.candidateOrg, dueAt: t.dueAt, calendarKnown: t.calendarKnown, ...(t.context ? { context: t.context } : {}) },
         });
         await notify(tx, {
           key: `task:${t.taskId}:opened`,

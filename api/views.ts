@@ -32,6 +32,7 @@ export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate') {
     candidateOrg: row.candidate_org,
     assignee: show.assignee ? row.assignee : null,
     article: row.article,
+    context: row.context,
     dueAt: row.due_at.toISOString(),
     remindAt: row.remind_at?.toISOString() ?? null,
     dueCalendarKnown: row.due_calendar_known,

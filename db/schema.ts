@@ -86,6 +86,8 @@ export interface TasksTable {
   decided_by: string | null;
   created_at: Timestamp;
   completed_at: NullableTimestamp;
+  /** What the candidates need to know to decide (e.g. the authority's position when it consults). */
+  context: NullableJson<Record<string, unknown>>;
 }
 
 export interface GrantsTable {

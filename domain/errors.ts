@@ -7,6 +7,7 @@ export const ERRORS = {
   TaskNotOpen: { status: 409, title: 'Task is not open' },
   RequestNotActive: { status: 409, title: 'Request is not in a state that allows this' },
   IdempotencyKeyReused: { status: 409, title: 'Idempotency-Key was used for a different request' },
+  OpinionAwaited: { status: 409, title: 'The providing agency has not agreed' },
   AlreadyClaimed: { status: 409, title: 'Task is claimed by someone else' },
   NotCandidate: { status: 403, title: 'You are not a candidate for this task' },
   NotAssignee: { status: 403, title: 'Only the assignee may do this' },

@@ -51,6 +51,29 @@ export function mayRequestShare(orgKind: string | undefined): boolean {
   return orgKind === 'agency' || orgKind === 'authority';
 }
 
+/** A task of a joint review as the Art. 14 rule looks at it, in the order the tasks were opened. */
+export interface ReviewTaskState {
+  kind: string;
+  status: string;
+  decision: string | null;
+}
+
+/**
+ * Art. 14 (由市大数据工作主管部门会同提供数据的公共管理和服务机构进行审核): the city authority concludes, and
+ * approves only once the providing agency's latest opinion is AGREE. Checked by the API and by the
+ * workflow's validator alike.
+ */
+export function jointReviewViolation(kind: string, decision: string, tasks: ReviewTaskState[]): RuleViolation | null {
+  if (kind !== 'SHARE_JOINT_REVIEW' || decision !== 'APPROVE') return null;
+  const opinion = tasks.filter((t) => t.kind === 'SHARE_PROVIDER_OPINION').at(-1);
+  if (opinion?.status === 'completed' && opinion.decision === 'AGREE') return null;
+  const detail =
+    opinion?.status === 'completed' && opinion.decision === 'DISAGREE'
+      ? 'The providing agency disagreed: consult it again (CONSULT) or reject (Art. 14)'
+      : "The providing agency's opinion is awaited: approve once it agrees (Art. 14)";
+  return { code: 'OpinionAwaited', rule: 'provider agreed', article: 'Art. 14', detail };
+}
+
 export type SharePath = 'grant' | 'refuse' | 'joint_review';
 
 /** Art. 14: unconditional data shall be shared; conditional data is jointly reviewed; Art. 13: none is refused. */

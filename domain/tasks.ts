@@ -20,8 +20,18 @@ const review = {
 };
 
 export const TASK_KINDS = {
+  // Runs started before the Art. 14 review (both reviewers approve alike) still hold these two kinds.
   SHARE_AUTHORITY_REVIEW: { article: 'Art. 14', decisions: review },
   SHARE_PROVIDER_REVIEW: { article: 'Art. 14', decisions: review },
+  // Art. 14 as it reads: the city authority leads and concludes (会同 … 进行审核), the provider gives its opinion.
+  SHARE_JOINT_REVIEW: {
+    article: 'Art. 14',
+    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true }, CONSULT: { reasonRequired: true } },
+  },
+  SHARE_PROVIDER_OPINION: {
+    article: 'Art. 14',
+    decisions: { AGREE: { reasonRequired: false }, DISAGREE: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true } },
+  },
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
   SHARE_APPLICANT_REPLY: { article: 'Art. 15', decisions: { REPLY: { reasonRequired: true } } },
 } satisfies Record<string, TaskKindRule>;

@@ -107,13 +107,14 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
       const view = res.json();
       return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string; kind: string }[] }) : undefined;
     });
-    for (const [actor, kind] of [
-      [authority, 'SHARE_AUTHORITY_REVIEW'],
-      [provider, 'SHARE_PROVIDER_REVIEW'],
+    // Art. 14: the provider agrees, then the city authority approves.
+    for (const [actor, kind, decision] of [
+      [provider, 'SHARE_PROVIDER_OPINION', 'AGREE'],
+      [authority, 'SHARE_JOINT_REVIEW', 'APPROVE'],
     ] as const) {
       const taskId = req.tasks.find((t) => t.kind === kind)!.id;
       await until(`${kind} of ${i}`, async () => {
-        const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision: 'APPROVE' });
+        const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision });
         if (res.statusCode === 200) return true;
         // An earlier attempt whose answer was lost may have decided it already.
         const task = await inject(actor, 'GET', `/tasks/${taskId}`);

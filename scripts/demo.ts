@@ -47,23 +47,24 @@ async function main() {
     statutoryDuty: 'Supervision of medical advertising',
     commitment: { authenticity: true, compliance: true, security: true },
   }, [201], (j) => (j.status === 'in_review' ? null : `status is ${j.status}`));
-  for (const [who, kind] of [
-    ['wang.authority', 'SHARE_AUTHORITY_REVIEW'],
-    ['zhao.provider', 'SHARE_PROVIDER_REVIEW'],
+  // Art. 14: the providing agency gives its opinion, then the city authority concludes.
+  for (const [who, kind, decision, verb] of [
+    ['zhao.provider', 'SHARE_PROVIDER_OPINION', 'AGREE', 'agrees'],
+    ['wang.authority', 'SHARE_JOINT_REVIEW', 'APPROVE', 'approves'],
   ] as const) {
     const inbox = await step<{ items: { id: string; requestId: string; kind: string }[] }>(`${who} finds the ${kind} task in the inbox`, 'GET', `/tasks?kind=${kind}&limit=100`, who, undefined, [200], (j) =>
       j.items.some((t) => t.requestId === req.id) ? null : 'task not in the inbox',
     );
     const task = inbox.items.find((t) => t.requestId === req.id)!;
-    await step<Req>(`${who} approves (Art. 14)`, 'POST', `/tasks/${task.id}/complete`, who, { decision: 'APPROVE', reason: 'scope and purpose are proportionate' }, [200]);
+    await step<Req>(`${who} ${verb} (Art. 14)`, 'POST', `/tasks/${task.id}/complete`, who, { decision, reason: 'scope and purpose are proportionate' }, [200]);
   }
   const done = await step<Req>('the request is granted with an active grant', 'GET', `/requests/${req.id}`, 'li.applicant', undefined, [200], (j) =>
     j.status === 'granted' && j.grant?.status === 'active' ? null : `status ${j.status}, grant ${JSON.stringify(j.grant)}`,
   );
-  const history = await step<{ items: { action: string; article: string; actor: { sub: string } }[] }>('its history names every step and article', 'GET', `/requests/${req.id}/history`, 'li.applicant', undefined, [200], (j) =>
+  const history = await step<{ items: { action: string; article: string; actor: { sub: string | null; role: string } }[] }>('its history names every step and article', 'GET', `/requests/${req.id}/history`, 'li.applicant', undefined, [200], (j) =>
     j.items.some((e) => e.action === 'grant_created') ? null : 'no grant in the history',
   );
-  for (const e of history.items) console.log(`     ${e.action.padEnd(16)} ${e.article.padEnd(8)} ${e.actor.sub}`);
+  for (const e of history.items) console.log(`     ${e.action.padEnd(16)} ${e.article.padEnd(8)} ${e.actor.sub ?? e.actor.role}`);
   console.log(`Request ${done.id} granted until ${done.grant!.expiresAt}.`);
 }
 

@@ -95,7 +95,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     { weight: 1, arbitrary: jsonish },
   );
   const decisionBody = fc.record(
-    { decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'REPLY'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 })) },
+    { decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 })) },
     { requiredKeys: ['decision'] },
   );
   const query = (keys: string[]) =>

@@ -19,7 +19,7 @@ beforeAll(async () => {
   api = await startApi(h);
   const res = await api.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers: api.as(alice()) });
   requestId = res.json().id;
-  taskId = res.json().tasks.find((t: { kind: string }) => t.kind === 'SHARE_AUTHORITY_REVIEW').id;
+  taskId = res.json().tasks.find((t: { kind: string }) => t.kind === 'SHARE_JOINT_REVIEW').id;
 });
 afterAll(async () => {
   await api.app.close();

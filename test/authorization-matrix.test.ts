@@ -38,7 +38,7 @@ async function newRequest(): Promise<Req> {
   expect(res.statusCode).toBe(201);
   const body = res.json();
   const task = (kind: string) => body.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
-  return { id: body.id, authorityTask: task('SHARE_AUTHORITY_REVIEW'), providerTask: task('SHARE_PROVIDER_REVIEW') };
+  return { id: body.id, authorityTask: task('SHARE_JOINT_REVIEW'), providerTask: task('SHARE_PROVIDER_OPINION') };
 }
 
 /** Callers: tokens that are no identity, and people of every role, here, in the same city, and elsewhere. */
@@ -111,7 +111,7 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403 },
   },
   'POST /tasks/{id}/complete': {
-    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/complete`, payload: { decision: 'APPROVE' } }),
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/complete`, payload: { decision: 'CONSULT', reason: 'please look again' } }),
     mutates: true,
     expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403 },
   },

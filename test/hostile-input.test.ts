@@ -56,7 +56,7 @@ async function conditionalRequest(me = alice()) {
   expect(res.statusCode).toBe(201);
   const req = res.json();
   const task = (kind: string) => req.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
-  return { me, id: req.id as string, authorityTask: task('SHARE_AUTHORITY_REVIEW'), providerTask: task('SHARE_PROVIDER_REVIEW') };
+  return { me, id: req.id as string, authorityTask: task('SHARE_JOINT_REVIEW'), providerTask: task('SHARE_PROVIDER_OPINION') };
 }
 
 /** Raw bytes to the listening API; the whole answer back. */
@@ -101,8 +101,8 @@ test('NUL in decisions, forms, replies and cancels is refused; the task stays op
   const deep = `{"decision":"APPROVE","form":${'{"d":'.repeat(10_000)}"leaf"${'}'.repeat(10_000)}}`;
   expectProblem(await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, deep), 400, undefined, 'maxDepth');
   // Both reviewers can still decide, and do.
-  expect((await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'APPROVE' })).statusCode).toBe(200);
-  const last = await call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'APPROVE' });
+  expect((await call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
+  const last = await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'APPROVE' });
   expect(last.json().status).toBe('granted');
 });
 
@@ -261,24 +261,28 @@ test('an applicant who also reviews cannot claim their own request; a supervisor
   // A real reviewer claims and goes on leave; the supervisor releases it; a colleague takes over.
   const zhao: Actor = { sub: 'zhao', org: h.city.agencies.health, roles: ['provider_reviewer'] };
   expect((await call(zhao, 'POST', `/tasks/${r.providerTask}/claim`)).statusCode).toBe(200);
-  expectProblem(await call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'APPROVE' }), 403);
+  expectProblem(await call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'AGREE' }), 403);
   const released = await call(supervisor(), 'POST', `/tasks/${r.providerTask}/unclaim`);
   expect(released.statusCode).toBe(200);
   expect((await call(carol(), 'GET', `/tasks/${r.providerTask}`)).json().assignee).toBeNull();
-  expect((await call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'APPROVE' })).statusCode).toBe(200);
+  expect((await call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
   const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; actor: { role: string } }[];
   expect(history.filter((e) => e.action === 'task_unclaimed').map((e) => e.actor.role)).toEqual(['supervisor']);
 });
 
-test('two approvals at the same moment: the last answer carries the grant, and nothing is left open', async () => {
+test('the provider agrees and the authority approves at the same moment: the approval is refused until the agreement is in, or carries the grant; nothing is left open', async () => {
   for (let trial = 0; trial < 5; trial++) {
     const r = await conditionalRequest();
-    const answers = await Promise.all([
+    const [approve, agree] = await Promise.all([
       call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'APPROVE' }),
-      call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'APPROVE' }),
+      call(carol(), 'POST', `/tasks/${r.providerTask}/complete`, { decision: 'AGREE' }),
     ]);
-    expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
-    expect(answers.map((a) => a.json().status)).toContain('granted');
+    expect(agree.statusCode).toBe(200);
+    if (approve.statusCode === 200) expect(approve.json().status).toBe('granted');
+    else {
+      expect(approve.json()).toMatchObject({ status: 409, title: 'The providing agency has not agreed' });
+      expect((await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'APPROVE' })).json().status).toBe('granted');
+    }
     const view = (await call(bob(), 'GET', `/requests/${r.id}`)).json();
     expect(view.status).toBe('granted');
     expect(view.tasks.map((t: { status: string }) => t.status)).toEqual(['completed', 'completed']);

@@ -18,13 +18,15 @@ const authority = (): Actor => ({ sub: 'il-bob', org: h.city.cityAuthority, role
 const provider = (): Actor => ({ sub: 'il-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
 
 type Op =
-  | { kind: 'decide'; who: 'authority' | 'provider'; decision: 'APPROVE' | 'REJECT' | 'REQUEST_INFO' }
+  | { kind: 'decide'; who: 'authority' | 'provider'; decision: string }
   | { kind: 'reply' }
   | { kind: 'cancel' }
   | { kind: 'claim' | 'unclaim'; who: 'authority' | 'provider' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('decide' as const), who: fc.constantFrom('authority' as const, 'provider' as const), decision: fc.constantFrom('APPROVE' as const, 'APPROVE' as const, 'REJECT' as const, 'REQUEST_INFO' as const) }) },
+  // Art. 14: the authority concludes (APPROVE, REJECT, REQUEST_INFO, CONSULT); the provider gives its opinion.
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('decide' as const), who: fc.constant('authority' as const), decision: fc.constantFrom('APPROVE', 'APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT') }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('decide' as const), who: fc.constant('provider' as const), decision: fc.constantFrom('AGREE', 'AGREE', 'DISAGREE', 'REQUEST_INFO') }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'reply' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('claim' as const, 'unclaim' as const), who: fc.constantFrom('authority' as const, 'provider' as const) }) },
@@ -39,7 +41,7 @@ const NEXT: Record<string, string[]> = {
   granted: ['expired', 'revoked', 'failed'],
 };
 const FINISHED = ['granted', 'refused', 'rejected', 'cancelled', 'expired', 'revoked', 'failed'];
-const KIND = { authority: 'SHARE_AUTHORITY_REVIEW', provider: 'SHARE_PROVIDER_REVIEW' } as const;
+const KIND = { authority: 'SHARE_JOINT_REVIEW', provider: 'SHARE_PROVIDER_OPINION' } as const;
 
 async function check(waves: Op[][]): Promise<void> {
   const requestId = randomUUID();
@@ -67,7 +69,7 @@ async function check(waves: Op[][]): Promise<void> {
         await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: applicant, decision: 'REPLY', reason: 'the answer' }] });
         acknowledged.push({ taskId: task.id, decision: 'REPLY' });
       } else if (o.kind === 'decide') {
-        await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], decision: o.decision, reason: o.decision === 'APPROVE' ? undefined : 'because' }] });
+        await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], decision: o.decision, reason: o.decision === 'APPROVE' || o.decision === 'AGREE' ? undefined : 'because' }] });
         acknowledged.push({ taskId: task.id, decision: o.decision });
       } else await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], claim: o.kind === 'claim' }] });
     });
@@ -95,7 +97,7 @@ async function check(waves: Op[][]): Promise<void> {
   // No open task on a finished request; never a reply and a review open together.
   const open = settled.rows.filter((t) => t.status === 'open');
   if (FINISHED.includes(request.status) && open.length) problems.push(`${request.status} with open tasks ${open.map((t) => t.id)}`);
-  if (open.some((t) => t.id.includes('applicant-reply')) && open.some((t) => t.id.includes('-review-'))) problems.push('reply and review tasks open together');
+  if (open.some((t) => t.id.includes('applicant-reply')) && open.some((t) => !t.id.includes('applicant-reply'))) problems.push('reply and review tasks open together');
   // Each decided task decided exactly once, and every acknowledged decision is in the trail.
   for (const t of settled.rows) {
     const completed = audit.filter((e) => e.task_id === t.id && e.action === 'task_completed');

@@ -46,7 +46,7 @@ test('every supervisor × division pair: overdue tasks, requests and tasks seen 
     await h.db.insertInto('requests').values({ id: request, type: 'share', workflow_id: `wf-${request}`, applicant_sub: `app-${division}`, applicant_org: org, catalog_entry_id: null, status: 'in_review', payload: '{}', payload_hash: 'x' }).execute();
     await h.db
       .insertInto('tasks')
-      .values({ id: `${request}.review`, request_id: request, workflow_id: `wf-${request}`, kind: 'SHARE_PROVIDER_REVIEW', candidate_role: 'provider_reviewer', candidate_org: org, status: 'open', article: 'Art. 14', due_at: new Date(Date.now() - 3_600_000) })
+      .values({ id: `${request}.review`, request_id: request, workflow_id: `wf-${request}`, kind: 'SHARE_PROVIDER_OPINION', candidate_role: 'provider_reviewer', candidate_org: org, status: 'open', article: 'Art. 14', due_at: new Date(Date.now() - 3_600_000) })
       .execute();
     ids[division] = { request, task: `${request}.review` };
   }

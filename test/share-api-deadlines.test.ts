@@ -16,21 +16,20 @@ afterAll(async () => {
 });
 
 const alice = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
-const carol: Actor = { sub: 'carol', org: '', roles: ['provider_reviewer'] };
 const supervisor = (): Actor => ({ sub: 'sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
 
-test('a rejection with its reason ends the request; the other reviewerâ€™s task is cancelled', async () => {
+test('the authorityâ€™s rejection with its reason ends the request; the providerâ€™s open opinion is cancelled', async () => {
   const req = (await call(alice(), 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
-  const provider = { ...carol, org: h.city.agencies.health };
-  const task = req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_PROVIDER_REVIEW');
-  const res = await call(provider, 'POST', `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: 'licence numbers are not needed for this scenario' });
+  const authority: Actor = { sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const task = req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_JOINT_REVIEW');
+  const res = await call(authority, 'POST', `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: 'licence numbers are not needed for this scenario' });
   expect(res.statusCode).toBe(200);
   expect(res.json()).toMatchObject({ status: 'rejected', outcome: { article: 'Art. 14', reason: 'licence numbers are not needed for this scenario' } });
   const view = (await call({ sub: req.applicant.sub, org: h.city.agencies.market, roles: ['agency_applicant'] }, 'GET', `/requests/${req.id}`)).json();
   expect(view.tasks.map((t: { kind: string; status: string }) => [t.kind, t.status]).sort()).toEqual([
-    ['SHARE_AUTHORITY_REVIEW', 'cancelled'],
-    ['SHARE_PROVIDER_REVIEW', 'completed'],
+    ['SHARE_JOINT_REVIEW', 'completed'],
+    ['SHARE_PROVIDER_OPINION', 'cancelled'],
   ]);
 });
 
@@ -42,13 +41,16 @@ test('past due, tasks show as overdue to their reviewers and in the supervisorâ€
     return items.some((t) => t.requestId === req.id) && items;
   });
   expect(overdueInbox.every((t) => t.overdue)).toBe(true);
-  const list = (await call(supervisor(), 'GET', '/overdue-tasks?limit=100')).json().items as { requestId: string; status: string; candidateOrg: string }[];
+  const list = await eventually(async () => {
+    const items = (await call(supervisor(), 'GET', '/overdue-tasks?limit=100')).json().items as { requestId: string; status: string; candidateOrg: string }[];
+    return items.filter((t) => t.requestId === req.id).length === 2 && items;
+  });
   expect(list.filter((t) => t.requestId === req.id).map((t) => t.candidateOrg).sort()).toEqual([h.city.agencies.health, h.city.cityAuthority].sort());
   expect(list.every((t) => t.status === 'open')).toBe(true);
   const onlyHealth = (await call(supervisor(), 'GET', `/overdue-tasks?candidateOrg=${h.city.agencies.health}&limit=100`)).json().items as { candidateOrg: string }[];
   expect(onlyHealth.every((t) => t.candidateOrg === h.city.agencies.health)).toBe(true);
-  const notes = (await call(supervisor(), 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[];
-  expect(notes.filter((n) => n.kind === 'task_overdue' && n.requestId === req.id)).toHaveLength(2);
+  const overdueNotes = async () => ((await call(supervisor(), 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[]).filter((n) => n.kind === 'task_overdue' && n.requestId === req.id);
+  expect(await eventually(async () => (await overdueNotes()).length === 2 && overdueNotes())).toHaveLength(2);
   // Reviewers are reminded before the due time.
   const bobNotes = (await call(bob, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[];
   expect(bobNotes.some((n) => n.kind === 'task_reminder' && n.requestId === req.id)).toBe(true);
@@ -57,9 +59,9 @@ test('past due, tasks show as overdue to their reviewers and in the supervisorâ€
   // An organisation that does not exist is none: its token is refused.
   const nowhere: Actor = { sub: 'sam', org: 'nowhere-supervision', roles: ['supervisor'] };
   expect((await call(nowhere, 'GET', '/overdue-tasks?limit=100')).statusCode).toBe(401);
-  // Overdue is never decided for anyone: the task is still open and can still be approved.
+  // Overdue is never decided for anyone: the task is still open and can still be decided.
   const task = overdueInbox.find((t) => t.requestId === req.id) as unknown as { id: string };
-  expect((await call(bob, 'POST', `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('in_review');
+  expect((await call(bob, 'POST', `/tasks/${task.id}/complete`, { decision: 'CONSULT', reason: 'please reconsider' })).json().status).toBe('in_review');
 });
 
 test('a grant expires at the end of its term', async () => {

@@ -41,15 +41,19 @@ test('a conditional share request goes from POST through two approvals to an act
 
   const bobTask = (await inbox(bob())).find((t) => t.requestId === req.id)!;
   const carolTask = (await inbox(carol())).find((t) => t.requestId === req.id)!;
-  expect(bobTask.kind).toBe('SHARE_AUTHORITY_REVIEW');
-  expect(carolTask.kind).toBe('SHARE_PROVIDER_REVIEW');
+  expect(bobTask.kind).toBe('SHARE_JOINT_REVIEW');
+  expect(carolTask.kind).toBe('SHARE_PROVIDER_OPINION');
   // Each sees only their own organisation's task.
   expect((await inbox(bob())).some((t) => t.id === carolTask.id)).toBe(false);
 
-  const first = await post(bob(), `/tasks/${bobTask.id}/complete`, { decision: 'APPROVE' });
+  // Art. 14: the authority concludes, and approves only once the provider agreed.
+  const early = await post(bob(), `/tasks/${bobTask.id}/complete`, { decision: 'APPROVE' });
+  expect(early.statusCode).toBe(409);
+  expect(early.json()).toMatchObject({ title: 'The providing agency has not agreed', article: 'Art. 14' });
+  const first = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'AGREE', reason: 'scope is proportionate' });
   expect(first.statusCode).toBe(200);
   expect(first.json().status).toBe('in_review');
-  const second = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'APPROVE', reason: 'scope is proportionate' });
+  const second = await post(bob(), `/tasks/${bobTask.id}/complete`, { decision: 'APPROVE' });
   expect(second.statusCode).toBe(200);
   expect(second.json()).toMatchObject({ status: 'granted', grant: { status: 'active' } });
 
@@ -64,11 +68,11 @@ test('a conditional share request goes from POST through two approvals to an act
   // The applicant sees the decisions and the deciding organisations, not which civil servant acted;
   // the reviewers see who decided (domain/tasks.ts taskDisclosure).
   expect(history.filter((e) => e.action === 'task_completed').map((e) => [e.actor.sub, e.decision])).toEqual([
-    [null, 'APPROVE'],
+    [null, 'AGREE'],
     [null, 'APPROVE'],
   ]);
   const seenByBob = (await get(bob(), `/requests/${req.id}/history`)).json().items as { action: string; actor: { sub: string } }[];
-  expect(seenByBob.filter((e) => e.action === 'task_completed').map((e) => e.actor.sub)).toEqual(['bob', 'carol']);
+  expect(seenByBob.filter((e) => e.action === 'task_completed').map((e) => e.actor.sub)).toEqual(['carol', 'bob']);
   expect(view.tasks.map((t: { decidedBy: string | null }) => t.decidedBy)).toEqual([null, null]);
   // The reviewers may read the request they decided; a stranger may not.
   expect((await get(bob(), `/requests/${req.id}`)).statusCode).toBe(200);
@@ -128,11 +132,47 @@ test('a retried POST with the same Idempotency-Key returns the same request and 
   expect(other.headers['content-type']).toContain('application/problem+json');
 });
 
+test('a provider DISAGREE cannot be overruled: the authority consults again with its position, then concludes', async () => {
+  const me = alice();
+  const req = (await post(me, '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const opinion = (await inbox(carol())).find((t) => t.requestId === req.id)!;
+  const lead = (await inbox(bob())).find((t) => t.requestId === req.id)!;
+  expect((await post(carol(), `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE' })).statusCode).toBe(400);
+  const disagreed = await post(carol(), `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: 'Condition not met: used only for health supervision duties' });
+  expect(disagreed.json().status).toBe('in_review');
+  const overrule = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'APPROVE' });
+  expect(overrule.statusCode).toBe(409);
+  expect(overrule.json().detail).toContain('disagreed');
+  const consulted = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'CONSULT', reason: 'Inspections of licensed clinics are a health supervision duty' });
+  expect(consulted.statusCode).toBe(200);
+  // A fresh opinion task carries the authority's position; a fresh task lets the authority conclude.
+  const fresh = (await inbox(carol())).find((t) => t.requestId === req.id)! as unknown as { id: string; context: { authorityPosition: string } };
+  expect(fresh.id).not.toBe(opinion.id);
+  expect(fresh.context.authorityPosition).toContain('health supervision');
+  expect((await post(carol(), `/tasks/${fresh.id}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
+  const conclusion = (await inbox(bob())).find((t) => t.requestId === req.id)!;
+  expect(conclusion.id).not.toBe(lead.id);
+  const granted = await post(bob(), `/tasks/${conclusion.id}/complete`, { decision: 'APPROVE' });
+  expect(granted.json().status).toBe('granted');
+});
+
+test('the refusal is the authority’s and records the provider’s opinion', async () => {
+  const req = (await post(alice(), '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const opinion = (await inbox(carol())).find((t) => t.requestId === req.id)!;
+  const lead = (await inbox(bob())).find((t) => t.requestId === req.id)!;
+  await post(carol(), `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: 'purpose outside the share conditions' });
+  const rejected = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'REJECT', reason: 'no statutory duty needs licence numbers' });
+  expect(rejected.json()).toMatchObject({
+    status: 'rejected',
+    outcome: { article: 'Art. 14', reason: 'no statutory duty needs licence numbers', provider: { decision: 'DISAGREE', reason: 'purpose outside the share conditions' } },
+  });
+});
+
 test('20 concurrent completions of one task: exactly one 200, the rest 409', async () => {
   const req = (await post(alice(), '/share-requests', validShareBody(h.city.entries.conditional))).json();
   const task = (await inbox(bob())).find((t) => t.requestId === req.id)!;
   const results = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => post({ ...bob(), sub: `reviewer-${i}` }, `/tasks/${task.id}/complete`, { decision: 'APPROVE' })),
+    Array.from({ length: 20 }, (_, i) => post({ ...bob(), sub: `reviewer-${i}` }, `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: `reason ${i}` })),
   );
   const codes = results.map((r) => r.statusCode).sort();
   expect(codes.filter((c) => c === 200)).toHaveLength(1);
@@ -171,8 +211,8 @@ test('nobody decides their own request', async () => {
   // A health-commission officer who is also its provider reviewer asks for the commission's own conditional data.
   const dual: Actor = { sub: 'dora', org: h.city.agencies.health, roles: ['agency_applicant', 'provider_reviewer'] };
   const req = (await post(dual, '/share-requests', validShareBody(h.city.entries.conditional))).json();
-  const task = (await inbox(dual)).find((t) => t.requestId === req.id && t.kind === 'SHARE_PROVIDER_REVIEW')!;
-  const res = await post(dual, `/tasks/${task.id}/complete`, { decision: 'APPROVE' });
+  const task = (await inbox(dual)).find((t) => t.requestId === req.id && t.kind === 'SHARE_PROVIDER_OPINION')!;
+  const res = await post(dual, `/tasks/${task.id}/complete`, { decision: 'AGREE' });
   expect(res.statusCode).toBe(403);
   expect(res.json().title).toBe('Nobody decides their own request');
 });
@@ -193,7 +233,7 @@ test('the inbox filters by kind and due time and pages with a cursor in due orde
     cursor = body.nextCursor;
   } while (cursor);
   expect(seen).toEqual(all.map((t) => t.id));
-  expect(await inbox(reviewer, '?kind=SHARE_PROVIDER_REVIEW')).toHaveLength(0);
+  expect(await inbox(reviewer, '?kind=SHARE_PROVIDER_OPINION')).toHaveLength(0);
   expect(await inbox(reviewer, `?dueBefore=${encodeURIComponent(new Date(Date.now() - 1000).toISOString())}`)).toHaveLength(0);
   expect((await inbox(reviewer, `?dueAfter=${encodeURIComponent(new Date().toISOString())}&limit=100`)).length).toBe(all.length);
 });

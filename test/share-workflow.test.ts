@@ -113,11 +113,11 @@ test('a NONE entry is refused at once, citing its legal basis (Art. 13)', async 
   expect(await h.db.selectFrom('grants').select('id').where('request_id', '=', requestId).executeTakeFirst()).toBeUndefined();
 });
 
-test('CONDITIONAL: joint review, both approve, a grant is created with the request state returned synchronously', async () => {
+test('CONDITIONAL: the provider agrees, the authority approves, a grant is created with the request state returned synchronously', async () => {
   const { requestId, state, handle } = await submit(h.city.entries.conditional);
   expect(state.status).toBe('in_review');
-  const a = taskOf(state, 'SHARE_AUTHORITY_REVIEW');
-  const p = taskOf(state, 'SHARE_PROVIDER_REVIEW');
+  const a = taskOf(state, 'SHARE_JOINT_REVIEW');
+  const p = taskOf(state, 'SHARE_PROVIDER_OPINION');
   expect(a).toBeDefined();
   expect(p).toBeDefined();
   const rows = await h.db.selectFrom('tasks').selectAll().where('request_id', '=', requestId).execute();
@@ -127,9 +127,11 @@ test('CONDITIONAL: joint review, both approve, a grant is created with the reque
       ['provider_reviewer', h.city.agencies.health],
     ].sort(),
   );
-  const afterFirst = await decide(handle, a.id, authority(), 'APPROVE');
+  // Art. 14: the authority may not approve before the provider agreed.
+  await expect(decide(handle, a.id, authority(), 'APPROVE')).rejects.toThrow(WorkflowUpdateFailedError);
+  const afterFirst = await decide(handle, p.id, provider(), 'AGREE');
   expect(afterFirst.status).toBe('in_review');
-  const afterSecond = await decide(handle, p.id, provider(), 'APPROVE');
+  const afterSecond = await decide(handle, a.id, authority(), 'APPROVE');
   expect(afterSecond.status).toBe('granted');
   expect(afterSecond.grant?.status).toBe('active');
   const actions = await auditActions(requestId);
@@ -137,21 +139,23 @@ test('CONDITIONAL: joint review, both approve, a grant is created with the reque
   expect(actions[actions.length - 1]).toBe('grant_created');
 });
 
-test('one reviewer rejects with a reason: the other task is cancelled, the request rejected', async () => {
+test('the authority rejects with a reason: the provider’s opinion task is cancelled, the request rejected', async () => {
   const { requestId, state, handle } = await submit(h.city.entries.conditional);
-  await expect(decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'REJECT')).rejects.toThrow(WorkflowUpdateFailedError);
-  const out = await decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'REJECT', 'scenario does not need licence numbers');
+  await expect(decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'REJECT')).rejects.toThrow(WorkflowUpdateFailedError);
+  // The provider cannot refuse on its own: REJECT is not one of its decisions.
+  await expect(decide(handle, taskOf(state, 'SHARE_PROVIDER_OPINION').id, provider(), 'REJECT', 'no')).rejects.toThrow(WorkflowUpdateFailedError);
+  const out = await decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'REJECT', 'scenario does not need licence numbers');
   expect(out.status).toBe('rejected');
   expect(out.outcome?.reason).toBe('scenario does not need licence numbers');
   const tasks = await h.db.selectFrom('tasks').select(['kind', 'status']).where('request_id', '=', requestId).execute();
-  expect(tasks.find((t) => t.kind === 'SHARE_AUTHORITY_REVIEW')?.status).toBe('cancelled');
+  expect(tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')?.status).toBe('cancelled');
   const audit = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'rejected').executeTakeFirstOrThrow();
-  expect(audit).toMatchObject({ actor_sub: 'carol', actor_role: 'provider_reviewer', reason: 'scenario does not need licence numbers', article: 'Art. 14' });
+  expect(audit).toMatchObject({ actor_sub: 'bob', actor_role: 'authority_reviewer', reason: 'scenario does not need licence numbers', article: 'Art. 14' });
 });
 
 test('request information, the applicant replies, reviewers get fresh tasks, both approve', async () => {
   const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
-  const first = taskOf(state, 'SHARE_AUTHORITY_REVIEW');
+  const first = taskOf(state, 'SHARE_JOINT_REVIEW');
   const asked = await decide(handle, first.id, authority(), 'REQUEST_INFO', 'Which districts?');
   expect(asked.status).toBe('awaiting_applicant');
   expect(asked.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_APPLICANT_REPLY']);
@@ -160,12 +164,12 @@ test('request information, the applicant replies, reviewers get fresh tasks, bot
   const replied = await decide(handle, taskOf(asked, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'Donggang and Lanshan');
   expect(replied.status).toBe('in_review');
   const fresh = replied.tasks.filter((t) => t.status === 'open');
-  expect(fresh.map((t) => t.kind).sort()).toEqual(['SHARE_AUTHORITY_REVIEW', 'SHARE_PROVIDER_REVIEW']);
+  expect(fresh.map((t) => t.kind).sort()).toEqual(['SHARE_JOINT_REVIEW', 'SHARE_PROVIDER_OPINION']);
   expect(fresh.every((t) => t.id.endsWith('-2'))).toBe(true);
   // The paused clock resumes: the fresh due time is later than the first one.
-  expect(Date.parse(taskOf(replied, 'SHARE_AUTHORITY_REVIEW').dueAt)).toBeGreaterThan(Date.parse(first.dueAt));
-  await decide(handle, taskOf(replied, 'SHARE_PROVIDER_REVIEW').id, provider(), 'APPROVE');
-  const done = await decide(handle, taskOf(replied, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'APPROVE');
+  expect(Date.parse(taskOf(replied, 'SHARE_JOINT_REVIEW').dueAt)).toBeGreaterThan(Date.parse(first.dueAt));
+  await decide(handle, taskOf(replied, 'SHARE_PROVIDER_OPINION').id, provider(), 'AGREE');
+  const done = await decide(handle, taskOf(replied, 'SHARE_JOINT_REVIEW').id, authority(), 'APPROVE');
   expect(done.status).toBe('granted');
   const actions = await auditActions(requestId);
   expect(actions).toEqual(expect.arrayContaining(['information_requested', 'review_resumed', 'grant_created']));
@@ -178,7 +182,7 @@ test('the applicant cancels: open tasks are cancelled and the audit records who 
   expect(out.status).toBe('cancelled');
   expect(out.tasks.every((t) => t.status === 'cancelled')).toBe(true);
   // The workflow has ended: no decision reaches it any more.
-  await expect(decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'APPROVE')).rejects.toThrow('already completed');
+  await expect(decide(handle, taskOf(state, 'SHARE_PROVIDER_OPINION').id, provider(), 'AGREE')).rejects.toThrow('already completed');
   const events = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', 'in', ['task_cancelled', 'cancelled']).execute();
   expect(events).toHaveLength(3);
   expect(events.every((e) => e.actor_sub === who.sub && e.reason === 'no longer needed')).toBe(true);
@@ -186,21 +190,21 @@ test('the applicant cancels: open tasks are cancelled and the audit records who 
 
 test('claim makes the claimer the only one who may decide; a second claimer is refused', async () => {
   const { state, handle } = await submit(h.city.entries.conditional);
-  const t = taskOf(state, 'SHARE_AUTHORITY_REVIEW');
+  const t = taskOf(state, 'SHARE_JOINT_REVIEW');
   const dave: Actor = { ...authority(), sub: 'dave' };
   const claimed = await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: authority(), claim: true }] });
   expect(claimed.tasks.find((x) => x.id === t.id)?.assignee).toBe('bob');
   await expect(handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: dave, claim: true }] })).rejects.toThrow(WorkflowUpdateFailedError);
-  await expect(decide(handle, t.id, dave, 'APPROVE')).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(decide(handle, t.id, dave, 'CONSULT', 'why')).rejects.toThrow(WorkflowUpdateFailedError);
   await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: authority(), claim: false }] });
   const row = await eventually(() => h.db.selectFrom('tasks').select('assignee').where('id', '=', t.id).executeTakeFirst().then((r) => r && r.assignee === null && r));
   expect(row.assignee).toBeNull();
-  expect((await decide(handle, t.id, dave, 'APPROVE')).status).toBe('in_review');
+  expect((await decide(handle, t.id, dave, 'CONSULT', 'please look again')).status).toBe('in_review');
 });
 
 test('a task past its tiny SLA is reminded, marked overdue and the supervisor of its level notified; it stays open', async () => {
   const { state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 } });
-  const t = taskOf(state, 'SHARE_PROVIDER_REVIEW');
+  const t = taskOf(state, 'SHARE_PROVIDER_OPINION');
   const row = await eventually(() => h.db.selectFrom('tasks').selectAll().where('id', '=', t.id).executeTakeFirst().then((r) => r?.overdue_at && r));
   expect(row.status).toBe('open');
   expect(row.reminded_at).not.toBeNull();
@@ -245,18 +249,18 @@ async function expectConsistent(requestId: string) {
   return { status: row.status, tasks };
 }
 
-test('a REJECT and an APPROVE sent at the same moment: both kept in the history, or the later one refused; nothing left open', async () => {
+test('a REJECT and an AGREE sent at the same moment: both kept in the history, or the later one refused; nothing left open', async () => {
   const { requestId, state, handle } = await submit(h.city.entries.conditional);
   const answers = await Promise.allSettled([
-    decide(handle, taskOf(state, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'REJECT', 'no legal ground'),
-    decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'APPROVE'),
+    decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'REJECT', 'no legal ground'),
+    decide(handle, taskOf(state, 'SHARE_PROVIDER_OPINION').id, provider(), 'AGREE'),
   ]);
   expect(answers[0].status).toBe('fulfilled');
   await handle.result();
   const { status, tasks } = await expectConsistent(requestId);
   expect(status).toBe('rejected');
-  const providerTask = tasks.find((t) => t.kind === 'SHARE_PROVIDER_REVIEW')!;
-  // The provider's APPROVE either arrived first (and is recorded) or was refused because the review had closed.
+  const providerTask = tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
+  // The provider's AGREE either arrived first (and is recorded) or was refused because the review had closed.
   if (answers[1].status === 'fulfilled') expect(providerTask.status).toBe('completed');
   else expect(String((answers[1] as PromiseRejectedResult).reason?.cause?.type)).toBe('TaskNotOpen');
 });
@@ -264,8 +268,8 @@ test('a REJECT and an APPROVE sent at the same moment: both kept in the history,
 test('a request for information and a provider decision at the same moment never leave reply and review tasks open together', async () => {
   const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
   await Promise.allSettled([
-    decide(handle, taskOf(state, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'REQUEST_INFO', 'which clinics?'),
-    decide(handle, taskOf(state, 'SHARE_PROVIDER_REVIEW').id, provider(), 'REJECT', 'out of scope'),
+    decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'REQUEST_INFO', 'which clinics?'),
+    decide(handle, taskOf(state, 'SHARE_PROVIDER_OPINION').id, provider(), 'DISAGREE', 'out of scope'),
   ]);
   const mid = await eventually(async () => {
     const s = await handle.query(stateQuery);
@@ -278,7 +282,7 @@ test('a request for information and a provider decision at the same moment never
     expect(after.status).toBe('in_review');
     await expectConsistent(requestId);
     const next = await handle.query(stateQuery);
-    await decide(handle, taskOf(next, 'SHARE_AUTHORITY_REVIEW').id, authority(), 'REJECT', 'still no');
+    await decide(handle, taskOf(next, 'SHARE_JOINT_REVIEW').id, authority(), 'REJECT', 'still no');
   }
   await handle.result();
   expect((await expectConsistent(requestId)).status).toBe('rejected');

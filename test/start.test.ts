@@ -130,17 +130,17 @@ test('npm start runs the system, the demo passes over HTTP, a restart keeps a re
   });
   expect(submitted.status).toBe(201);
   const req = (await submitted.json()) as { id: string; tasks: { id: string; kind: string }[] };
-  const authorityTask = req.tasks.find((t) => t.kind === 'SHARE_AUTHORITY_REVIEW')!;
-  expect((await fetch(`${api}/tasks/${authorityTask.id}/complete`, { method: 'POST', headers: auth('wang.authority'), body: '{"decision":"APPROVE"}' })).status).toBe(200);
+  const providerTask = req.tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
+  expect((await fetch(`${api}/tasks/${providerTask.id}/complete`, { method: 'POST', headers: auth('zhao.provider'), body: '{"decision":"AGREE"}' })).status).toBe(200);
   await stop(first, 'SIGINT');
 
   // ...is still there after a restart, and goes on to its grant.
   const second = await start();
   expect(second.output()).not.toContain('seeded the demo city');
-  const inbox = (await (await fetch(`${api}/tasks?kind=SHARE_PROVIDER_REVIEW&limit=100`, { headers: auth('zhao.provider') })).json()) as { items: { id: string; requestId: string }[] };
-  const providerTask = inbox.items.find((t) => t.requestId === req.id)!;
-  expect(providerTask).toBeDefined();
-  const approved = await fetch(`${api}/tasks/${providerTask.id}/complete`, { method: 'POST', headers: auth('zhao.provider'), body: '{"decision":"APPROVE"}' });
+  const inbox = (await (await fetch(`${api}/tasks?kind=SHARE_JOINT_REVIEW&limit=100`, { headers: auth('wang.authority') })).json()) as { items: { id: string; requestId: string }[] };
+  const authorityTask = inbox.items.find((t) => t.requestId === req.id)!;
+  expect(authorityTask).toBeDefined();
+  const approved = await fetch(`${api}/tasks/${authorityTask.id}/complete`, { method: 'POST', headers: auth('wang.authority'), body: '{"decision":"APPROVE"}' });
   expect(approved.status).toBe(200);
   expect(((await approved.json()) as { status: string }).status).toBe('granted');
   await stop(second, 'SIGTERM');

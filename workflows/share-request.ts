@@ -2,7 +2,7 @@
 import { ActivityFailure, allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
-import { sharePath, shareRequestViolations } from '../domain/share';
+import { jointReviewViolation, sharePath, shareRequestViolations } from '../domain/share';
 import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
@@ -34,8 +34,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       requestId,
       workflowId: workflowInfo().workflowId,
       applicantSub: applicant.sub,
-      // A rejection or a request for information ends the round for both reviewers at once.
-      closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO',
+      // A rejection, a request for information or a new consultation ends the round for both at once.
+      closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO' || t.decision === 'CONSULT',
+      guard: (t, decision, tasks) => jointReviewViolation(t.kind, decision, tasks),
     },
     view,
   );
@@ -123,17 +124,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       article: 'Art. 15',
     });
 
-    const path = sharePath(parties.entry.shareAttribute);
-    if (path === 'refuse') {
-      const basis = parties.entry.shareBasis ?? '';
-      await setStatus('refused', 'refused', 'Art. 13', {
-        reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
-        outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
-      });
-      return view();
-    }
-
-    if (path === 'joint_review') {
+    /** The joint review of runs started before the Art. 14 review: both reviewers approve alike. */
+    async function legacyJointReview(): Promise<RequestSnapshot | undefined> {
       // Art. 14: the city big data authority reviews together with (会同) the providing agency; both must agree.
       const reviewers: Reviewer[] = [
         { key: 'authority', kind: 'SHARE_AUTHORITY_REVIEW', role: 'authority_reviewer', org: parties.cityAuthorityOrgId },
@@ -205,6 +197,109 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             // The reply settles when the reviewers' fresh tasks are open (top of the next round).
           }
         }
+      }
+      return undefined;
+    }
+
+    /**
+     * Art. 14 as it reads: the city authority leads and concludes, the providing agency gives its
+     * opinion. The authority approves only once the provider agreed (jointReviewViolation); it may
+     * reject, ask the applicant for information, or consult the provider again with its position.
+     * Resolves undefined when approved, or with the request's final state.
+     */
+    async function art14Review(): Promise<RequestSnapshot | undefined> {
+      const counters = { lead: 0, opinion: 0, reply: 0 };
+      let due: string | null = null;
+      let providerAgreed: WfTask | null = null;
+      let resume: { dueAt: string; pausedAt: string } | undefined;
+      const openLead = () =>
+        board.open({ key: `joint-review-${++counters.lead}`, kind: 'SHARE_JOINT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: parties.cityAuthorityOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume });
+      const openOpinion = (context?: Record<string, unknown>) =>
+        board.open({ key: `provider-opinion-${++counters.opinion}`, kind: 'SHARE_PROVIDER_OPINION', candidateRole: 'provider_reviewer', candidateOrg: parties.entry.providerOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume, context });
+      const opinions = () => {
+        const last = board.all().filter((t) => t.kind === 'SHARE_PROVIDER_OPINION' && t.status === 'completed').at(-1);
+        return last ? { provider: { decision: last.decision, reason: last.reason, org: parties.entry.providerOrgId } } : {};
+      };
+      for (let round = 1; ; round++) {
+        // Both tasks open together; an AGREE given before a request for information stands.
+        const lead = await openLead();
+        let opinion: WfTask | null = providerAgreed ? null : await openOpinion();
+        due = lead.dueAt;
+        await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
+        board.settleAll();
+        let current = lead;
+        for (;;) {
+          const task = await board.next(() => cancel !== null, [current, ...(opinion ? [opinion] : [])]);
+          if (!task) return cancelled();
+          if (task === opinion) {
+            if (task.decision === 'AGREE') providerAgreed = task;
+            if (task.decision !== 'REQUEST_INFO') {
+              board.settleAll();
+              continue;
+            }
+          } else if (task.decision === 'APPROVE') return undefined;
+          else if (task.decision === 'REJECT') {
+            // The refusal is the authority's, recording both opinions.
+            await board.cancelOpen(SYSTEM, 'the city big data authority rejected the request', 'Art. 14');
+            await setStatus('rejected', 'rejected', 'Art. 14', {
+              actor: task.decidedBy!,
+              decision: 'REJECT',
+              reason: task.reason,
+              outcome: { article: 'Art. 14', reason: task.reason ?? '', ...opinions() },
+            });
+            board.settleAll();
+            return view();
+          } else if (task.decision === 'CONSULT') {
+            // A fresh opinion carrying the authority's position, and a fresh task to conclude; the
+            // review's due time does not move.
+            await board.cancelOpen(SYSTEM, 'the city big data authority consults the provider again', 'Art. 14');
+            resume = { dueAt: due!, pausedAt: new Date().toISOString() };
+            providerAgreed = null;
+            opinion = await openOpinion({ authorityPosition: task.reason });
+            current = await openLead();
+            resume = undefined;
+            board.settleAll();
+            continue;
+          }
+          // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
+          resume = { dueAt: due!, pausedAt: new Date().toISOString() };
+          await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
+          await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', { actor: task.decidedBy!, decision: 'REQUEST_INFO', reason: task.reason });
+          const replyTask = await board.open({
+            key: `applicant-reply-${++counters.reply}`,
+            kind: 'SHARE_APPLICANT_REPLY',
+            candidateRole: 'agency_applicant',
+            candidateOrg: applicant.org,
+            candidateUser: applicant.sub,
+            length: policy.applicantReply,
+            reminderBefore: policy.reminderBefore,
+          });
+          board.settleAll();
+          const reply = await board.next(() => cancel !== null, [replyTask]);
+          if (!reply) return cancelled();
+          break;
+        }
+      }
+    }
+
+    const path = sharePath(parties.entry.shareAttribute);
+    if (path === 'refuse') {
+      const basis = parties.entry.shareBasis ?? '';
+      await setStatus('refused', 'refused', 'Art. 13', {
+        reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
+        outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
+      });
+      return view();
+    }
+
+    if (path === 'joint_review') {
+      // Runs started before the Art. 14 review keep the review they started with (both approve alike).
+      if (patched('share-review-art14')) {
+        const ended = await art14Review();
+        if (ended) return ended;
+      } else {
+        const ended = await legacyJointReview();
+        if (ended) return ended;
       }
     }
 

@@ -2,7 +2,7 @@
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
 import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { ERRORS, type ErrorCode } from '../domain/errors';
+import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import { claimViolation, decideViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { unstorable } from '../domain/text';
@@ -33,6 +33,8 @@ export interface TaskSpec {
   length: Duration;
   reminderBefore?: Duration;
   resume?: { dueAt: string; pausedAt: string };
+  /** What the candidates need to know to decide, e.g. the authority's position in a consultation. */
+  context?: Record<string, unknown>;
 }
 
 export interface WfTask extends TaskAccessView {
@@ -67,6 +69,8 @@ export class TaskBoard {
       applicantSub: string;
       /** Whether a decision makes the other open tasks moot (e.g. a REJECT): they close with it. */
       closesSiblings?: (task: WfTask) => boolean;
+      /** A procedure's own rule on a decision, given every task of the request in opening order. */
+      guard?: (task: WfTask, decision: string, tasks: WfTask[]) => RuleViolation | null;
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
@@ -101,6 +105,8 @@ export class TaskBoard {
           if (this.frozen) throw businessError('TaskNotOpen');
           const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
           if (violation) throw businessError(violation);
+          const ruled = this.ctx.guard?.(task, decision, [...this.tasks.values()]);
+          if (ruled) throw businessError(ruled.code, ruled.detail);
           const bad = unstorable({ reason, form }, '');
           if (bad) throw businessError('InvalidInput', bad.detail);
         },
@@ -169,6 +175,7 @@ export class TaskBoard {
       dueAt: d.dueAt,
       remindAt: d.remindAt,
       calendarKnown: d.calendarKnown,
+      ...(spec.context ? { context: spec.context } : {}),
     });
     this.tasks.set(id, task);
     // A reminder or overdue notice that cannot be written is logged; it never fails the request.
@@ -222,6 +229,11 @@ export class TaskBoard {
   /** Marks the open tasks cancelled in the workflow's state only (their rows were closed by the activity that failed the request). */
   cancelInMemory(): void {
     for (const t of this.tasks.values()) if (t.status === 'open') t.status = 'cancelled';
+  }
+
+  /** Every task of the request, in the order they were opened. */
+  all(): WfTask[] {
+    return [...this.tasks.values()];
   }
 
   snapshots(): TaskSnapshot[] {

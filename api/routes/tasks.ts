@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
+import { jointReviewViolation } from '../../domain/share';
 import { claimViolation, decideViolation, isCandidate, releaseViolation } from '../../domain/tasks';
 import { claimTaskUpdate, completeTaskUpdate } from '../../workflows/definitions';
 import { supervisedOrgIds } from '../../db/repositories/organisations';
@@ -156,6 +157,10 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
+      // The procedure's own rule on this decision, as its workflow's validator applies it.
+      const siblings = await db.selectFrom('tasks').select(['kind', 'status', 'decision']).where('request_id', '=', row.request_id).orderBy('created_at').orderBy('id').execute();
+      const ruled = jointReviewViolation(row.kind, decision, siblings);
+      if (ruled) throw problem(ruled.code, ruled.detail, ruled.article);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
       return requestAfter(actor, row.request_id);
     },

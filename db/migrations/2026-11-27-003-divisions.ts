@@ -9,10 +9,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`update organisations set division = case when level = 'city' then '371100' else '371102' end`.execute(db);
   await sql`alter table organisations alter column division set not null`.execute(db);
   await sql`alter table organisations add constraint organisations_division_code check (division ~ '^[1-9][0-9]{5}$')`.execute(db);
+  // A task's context for its candidates, e.g. the authority's position when it consults the provider (Art. 14).
+  await db.schema.alterTable('tasks').addColumn('context', 'jsonb').execute();
   await db.schema.createIndex('organisations_region_division').on('organisations').columns(['region', 'division', 'kind']).execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('organisations').dropColumn('division').execute();
+  await db.schema.alterTable('tasks').dropColumn('context').execute();
 }
