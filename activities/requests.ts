@@ -5,7 +5,7 @@ import { appendAudit } from '../db/repositories/audit';
 import { getCatalogEntry } from '../db/repositories/catalog';
 import { notify } from '../db/repositories/notifications';
 import { authorityOf, cityAuthorityOf, getOrganisation } from '../db/repositories/organisations';
-import { mayRequestShare } from '../domain/share';
+import { mayRequestShare, type GrantTerms } from '../domain/share';
 import type { RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
 import { SYSTEM, type ActorRef, type Attribute } from '../domain/types';
@@ -42,6 +42,8 @@ export interface GrantInput {
   granteeOrg: string;
   fields: string[];
   purpose: string;
+  /** Art. 15 terms; absent in runs from before they were recorded. */
+  terms?: GrantTerms;
   expiresAt: string;
   actor: ActorRef;
   article: string;
@@ -229,6 +231,7 @@ export function requestActivities(db: Db) {
             grantee_org: g.granteeOrg,
             scope: JSON.stringify({ fields: g.fields }),
             purpose: g.purpose,
+            terms: g.terms ? JSON.stringify(g.terms) : null,
             status: 'active',
             granted_at: new Date(),
             expires_at: g.expiresAt,

@@ -9,6 +9,7 @@ import { unstorable } from '../domain/text';
 import { clientError, frameworkError, invalid, refuseConnect, registerProblemHandlers } from './problem';
 import { validatorCompiler } from './validation';
 import { catalogRoutes } from './routes/catalog';
+import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
 import { taskRoutes } from './routes/tasks';
@@ -61,6 +62,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     taskRoutes(s, deps);
     catalogRoutes(s, deps);
     notificationRoutes(s, deps);
+    grantRoutes(s, deps);
   });
   return app;
 }

@@ -102,6 +102,8 @@ export interface GrantsTable {
   expires_at: Timestamp;
   ended_at: NullableTimestamp;
   end_reason: string | null;
+  /** Art. 15 terms the grantee accepted (purpose, duty, fields, conditions, restrictions). */
+  terms: NullableJson<Record<string, unknown>>;
 }
 
 export interface AuditEventsTable {

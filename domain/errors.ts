@@ -3,6 +3,7 @@
 export const ERRORS = {
   TaskNotFound: { status: 404, title: 'Task not found' },
   RequestNotFound: { status: 404, title: 'Request not found' },
+  GrantNotFound: { status: 404, title: 'Grant not found' },
   EntryNotFound: { status: 404, title: 'Catalog entry not found' },
   TaskNotOpen: { status: 409, title: 'Task is not open' },
   RequestNotActive: { status: 409, title: 'Request is not in a state that allows this' },

@@ -1,6 +1,6 @@
 // The share procedure (Art. 12–15): input rules, the path an entry's share attribute decides, its policy.
-import type { RuleViolation } from './errors';
-import type { Attribute, Duration } from './types';
+import type { ErrorCode, RuleViolation } from './errors';
+import type { Actor, Attribute, Duration } from './types';
 
 export interface ShareRequestForm {
   catalogEntryId: string;
@@ -72,6 +72,38 @@ export function jointReviewViolation(kind: string, decision: string, tasks: Revi
       ? 'The providing agency disagreed: consult it again (CONSULT) or reject (Art. 14)'
       : "The providing agency's opinion is awaited: approve once it agrees (Art. 14)";
   return { code: 'OpinionAwaited', rule: 'provider agreed', article: 'Art. 14', detail };
+}
+
+/** Art. 15: what the grantee accepted with the data, stored with the grant. */
+export interface GrantTerms {
+  purpose: string;
+  statutoryDuty: string;
+  fields: string[];
+  /** The entry's share conditions the grantee accepted (Art. 13 ¶2). */
+  conditions: string | null;
+  restrictions: string[];
+}
+
+export const GRANT_RESTRICTIONS = [
+  'no onward transfer to third parties (不得向第三方提供)',
+  'no use for any other purpose (不得用于其他目的)',
+];
+
+export function grantTerms(form: ShareRequestForm, fields: string[], conditions: string | null): GrantTerms {
+  return { purpose: form.scenario, statutoryDuty: form.statutoryDuty, fields, conditions, restrictions: GRANT_RESTRICTIONS };
+}
+
+/**
+ * Who may end a grant early: the providing agency or the city big data authority, with a reason (e.g.
+ * misuse, Art. 15); only an active grant. The API and the workflow's validator both ask this.
+ */
+export function revokeViolation(actor: Actor, grant: { providerOrg: string; cityAuthorityOrg: string; active: boolean }, reason: string | undefined): ErrorCode | null {
+  const provider = actor.org === grant.providerOrg && actor.roles.includes('provider_reviewer');
+  const authority = actor.org === grant.cityAuthorityOrg && actor.roles.includes('authority_reviewer');
+  if (!provider && !authority) return 'Forbidden';
+  if (!grant.active) return 'RequestNotActive';
+  if (!reason?.trim()) return 'ReasonRequired';
+  return null;
 }
 
 export type SharePath = 'grant' | 'refuse' | 'joint_review';

@@ -77,8 +77,10 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   // Ids the API knows, refreshed as the fuzz creates requests and tasks.
   let requestIds: string[] = [];
   let taskIds: string[] = [];
+  let grantIds: string[] = [];
   const refresh = async () => {
     requestIds = (await target.db.selectFrom('requests').select('id').orderBy('seq', 'desc').limit(50).execute()).map((r) => r.id);
+    grantIds = (await target.db.selectFrom('grants').select('id').orderBy('granted_at', 'desc').limit(50).execute()).map((r) => r.id);
     taskIds = (await target.db.selectFrom('tasks').select('id').where('status', '=', 'open').orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
   };
   await refresh();
@@ -122,6 +124,9 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     query(['provider', 'shareAttribute', 'openAttribute']).map((q) => ({ method: 'GET', path: `/catalog?${q}` })),
     segment(() => [city.entries.conditional]).map((id) => ({ method: 'GET', path: `/catalog/${id}` })),
     query([]).map((q) => ({ method: 'GET', path: `/notifications?${q}` })),
+    query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/grants?${q}` })),
+    req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}` })),
+    fc.tuple(req(() => grantIds), fc.oneof(fc.record({ reason: text }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/revoke`, body })),
     fc.constantFrom('GET /health', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog').map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),
     fc.constantFrom('{"a":', '[', 'null', '"x"', '\u0000', '').map((raw) => ({ method: 'POST', path: '/share-requests', raw })),
   );

@@ -16,6 +16,8 @@ interface Req {
   id: string;
   authorityTask: string;
   providerTask: string;
+  /** A grant of the applicant's organisation on another agency's entry. */
+  grant: string;
 }
 
 beforeAll(async () => {
@@ -38,7 +40,9 @@ async function newRequest(): Promise<Req> {
   expect(res.statusCode).toBe(201);
   const body = res.json();
   const task = (kind: string) => body.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
-  return { id: body.id, authorityTask: task('SHARE_JOINT_REVIEW'), providerTask: task('SHARE_PROVIDER_OPINION') };
+  const granted = await api.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditionalOpen), headers: api.as(applicant()) });
+  expect(granted.json().status).toBe('granted');
+  return { id: body.id, authorityTask: task('SHARE_JOINT_REVIEW'), providerTask: task('SHARE_PROVIDER_OPINION'), grant: granted.json().grant.id };
 }
 
 /** Callers: tokens that are no identity, and people of every role, here, in the same city, and elsewhere. */
@@ -122,6 +126,14 @@ const MATRIX: Record<string, Route> = {
   'GET /catalog': { call: () => ({ method: 'GET', url: '/catalog' }), expect: { rest: 200 } },
   'GET /catalog/{id}': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
+  'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },
+  'GET /grants/{id}': { call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }), expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200 } },
+  'POST /grants/{id}/revoke': {
+    call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/revoke`, payload: { reason: 'misuse' } }),
+    mutates: true,
+    // The grantee may not end its own grant; the city authority may (Art. 15).
+    expect: { rest: 404, applicant: 403, colleague: 403, authority: 200, admin: 403 },
+  },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
 };
 

@@ -49,6 +49,12 @@ export const cancelRequestUpdate = defineUpdate<RequestSnapshot, [CancelRequestI
 /** Returns once the request's first step is done: granted, refused, or waiting for its reviewers. */
 export const awaitSubmittedUpdate = defineUpdate<RequestSnapshot>('awaitSubmitted');
 export const revokeGrantSignal = defineSignal<[RevokeGrantInput]>('revokeGrant');
+export interface RevokeGrantRequest {
+  actor: Actor;
+  reason: string;
+}
+/** A person ends the grant early (provider or city authority, reason required); answers with the request state. */
+export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
 export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow' };

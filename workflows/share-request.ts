@@ -2,7 +2,7 @@
 import { ActivityFailure, allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
-import { jointReviewViolation, sharePath, shareRequestViolations } from '../domain/share';
+import { grantTerms, jointReviewViolation, revokeViolation, sharePath, shareRequestViolations } from '../domain/share';
 import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
@@ -10,6 +10,7 @@ import {
   awaitSubmittedUpdate,
   cancelRequestUpdate,
   revokeGrantSignal,
+  revokeGrantUpdate,
   stateQuery,
   type CancelRequestInput,
   type RevokeGrantInput,
@@ -69,6 +70,26 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   setHandler(revokeGrantSignal, (r) => {
     revoke ??= r;
   });
+  /** Who may revoke, once the parties are known. */
+  let revokers: { providerOrg: string; cityAuthorityOrg: string } | null = null;
+  setHandler(
+    revokeGrantUpdate,
+    async ({ actor, reason }) => {
+      const role = actor.org === revokers!.providerOrg && actor.roles.includes('provider_reviewer') ? 'provider_reviewer' : 'authority_reviewer';
+      revoke ??= { actor: actorRef(actor, role), reason: reason.trim(), article: 'Art. 15' };
+      await condition(() => state.status !== 'granted');
+      return view();
+    },
+    {
+      validator: ({ actor, reason }) => {
+        if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
+        const violation = revokeViolation(actor, { ...revokers, active: state.grant?.status === 'active' && revoke === null }, reason);
+        if (violation) throw businessError(violation, violation === 'ReasonRequired' ? 'A revocation states its reason, e.g. misuse (Art. 15)' : undefined);
+        const bad = unstorable(reason, 'reason');
+        if (bad) throw businessError('InvalidInput', bad.detail);
+      },
+    },
+  );
 
   let step = 0;
   const setStatus = async (
@@ -110,6 +131,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // Runs recorded before applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
     if (patched('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
       throw businessError('Forbidden', 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)');
+    revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
     const violations = shareRequestViolations(form, parties.entry);
     if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
     await acts.recordRequest({
@@ -314,6 +336,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       granteeOrg: applicant.org,
       fields,
       purpose: form.scenario,
+      terms: grantTerms(form, fields, parties.entry.shareConditions),
       expiresAt,
       actor: SYSTEM,
       article: 'Art. 14',

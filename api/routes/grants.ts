@@ -1,0 +1,105 @@
+// Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and revocation.
+import { Type } from '@sinclair/typebox';
+import { getGrant, listGrants } from '../../db/repositories/grants';
+import { cityAuthorityOf, getOrganisation } from '../../db/repositories/organisations';
+import type { Executor } from '../../db';
+import { isCityDivision } from '../../domain/divisions';
+import { revokeViolation } from '../../domain/share';
+import type { Actor } from '../../domain/types';
+import { revokeGrantUpdate } from '../../workflows/definitions';
+import { problem, withinDeadline } from '../problem';
+import type { ApiDeps, App } from '../types';
+import { decodeCursor, encodeCursor } from '../views';
+
+type GrantRow = NonNullable<Awaited<ReturnType<typeof getGrant>>>;
+
+function grantView(g: GrantRow) {
+  return {
+    id: g.id,
+    requestId: g.request_id,
+    catalogEntryId: g.catalog_entry_id,
+    granteeOrg: g.grantee_org,
+    providerOrg: g.provider_org,
+    fields: g.scope.fields,
+    purpose: g.purpose,
+    terms: g.terms,
+    status: g.status,
+    grantedAt: g.granted_at.toISOString(),
+    expiresAt: g.expires_at.toISOString(),
+    endedAt: g.ended_at?.toISOString() ?? null,
+    endReason: g.end_reason,
+  };
+}
+
+/**
+ * Whose grants the caller sees: their organisation's as grantee or provider; a city big data
+ * authority's reviewers and admins those of every organisation of its city (Art. 14).
+ */
+async function grantOrgs(db: Executor, actor: Actor): Promise<string[] | undefined> {
+  if (actor.roles.includes('admin')) return undefined;
+  const own = await getOrganisation(db, actor.org);
+  if (own?.kind === 'authority' && isCityDivision(own.division) && actor.roles.includes('authority_reviewer'))
+    return (await db.selectFrom('organisations').select('id').where('region', '=', own.region).execute()).map((o) => o.id);
+  return [actor.org];
+}
+
+export function grantRoutes(app: App, deps: ApiDeps): void {
+  const { db, temporal } = deps;
+
+  async function visibleGrant(actor: Actor, id: string) {
+    const grant = await getGrant(db, id);
+    const orgs = grant && (await grantOrgs(db, actor));
+    if (!grant || (orgs && !orgs.includes(grant.grantee_org) && !orgs.includes(grant.provider_org))) throw problem('GrantNotFound');
+    return grant;
+  }
+
+  app.get(
+    '/grants',
+    {
+      schema: {
+        tags: ['grants'],
+        summary: "Grants of the caller's organisation as grantee or provider (a city authority: its city's), by id",
+        querystring: Type.Object({
+          status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')])),
+          catalogEntryId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
+      },
+    },
+    async (request) => {
+      const { status, catalogEntryId, cursor, limit } = request.query;
+      const after = decodeCursor(cursor, ['id']);
+      const rows = await listGrants(db, { orgs: await grantOrgs(db, request.actor), status, catalogEntryId, afterId: after?.[0], limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return { items: page.map(grantView), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
+    },
+  );
+
+  app.get('/grants/:id', { schema: { tags: ['grants'], summary: 'One grant with its Art. 15 terms', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }) } }, async (request) =>
+    grantView(await visibleGrant(request.actor, request.params.id)),
+  );
+
+  app.post(
+    '/grants/:id/revoke',
+    {
+      schema: {
+        tags: ['grants'],
+        summary: 'End a grant early (the providing agency or the city authority; a reason, e.g. misuse, is required: Art. 15)',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }),
+        body: Type.Object({ reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const grant = await visibleGrant(actor, request.params.id);
+      const provider = await getOrganisation(db, grant.provider_org);
+      const city = provider && (await cityAuthorityOf(db, provider));
+      const violation = revokeViolation(actor, { providerOrg: grant.provider_org, cityAuthorityOrg: city?.id ?? '', active: grant.status === 'active' }, request.body.reason);
+      if (violation === 'ReasonRequired') throw problem(violation, 'A revocation states its reason, e.g. misuse (Art. 15)', 'Art. 15');
+      if (violation) throw problem(violation, violation === 'RequestNotActive' ? `The grant is ${grant.status}` : 'Only the providing agency or the city big data authority may revoke a grant');
+      await withinDeadline(deps, temporal.workflow.getHandle(grant.workflow_id).executeUpdate(revokeGrantUpdate, { args: [{ actor, reason: request.body.reason }] }));
+      return grantView((await getGrant(db, grant.id))!);
+    },
+  );
+}
