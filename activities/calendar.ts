@@ -20,6 +20,8 @@ export interface DeadlineInput {
   reminderBefore?: Duration;
   /** Resume a paused clock: the old due time moves on by the working time the request was paused. */
   resume?: { dueAt: string; pausedAt: string };
+  /** Count from this instant instead of now (an extension counts on from the current due time). */
+  from?: string;
 }
 
 export async function workdayPredicate(db: Db) {
@@ -46,7 +48,7 @@ export async function computeDeadlines(db: Db, input: DeadlineInput, now = new D
         ? endOfDay(shiftWorkdays(shanghaiDay(oldDue), workdaysBetween(pausedAt, now, isWorkday), isWorkday))
         : new Date(oldDue.getTime() + (now.getTime() - pausedAt.getTime()));
   } else {
-    due = deadlineAfter(now, input.length, isWorkday);
+    due = deadlineAfter(input.from ? new Date(input.from) : now, input.length, isWorkday);
   }
   const remind = input.reminderBefore ? deadlineBefore(due, input.reminderBefore, isWorkday) : null;
   return {

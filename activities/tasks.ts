@@ -88,7 +88,7 @@ export function taskActivities(db: Db) {
           .executeTakeFirst();
         if (!row) return;
         await notify(tx, {
-          key: `task:${taskId}:reminder`,
+          key: `task:${taskId}:reminder:${row.due_at.toISOString()}`,
           to: candidates(row),
           kind: 'task_reminder',
           requestId: row.request_id,
@@ -114,7 +114,7 @@ export function taskActivities(db: Db) {
         // Art. 32: the supervisors of the candidate's own-level (本级) authority are told.
         const supervision = org && (await authorityOf(tx, org.region, org.division));
         await notify(tx, {
-          key: `task:${taskId}:overdue`,
+          key: `task:${taskId}:overdue:${row.due_at.toISOString()}`,
           to: { org: supervision?.id ?? row.candidate_org, role: 'supervisor' },
           kind: 'task_overdue',
           requestId: row.request_id,
@@ -122,7 +122,7 @@ export function taskActivities(db: Db) {
           message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is overdue`,
         });
         await appendAudit(tx, {
-          eventKey: `task:${taskId}:overdue`,
+          eventKey: `task:${taskId}:overdue:${row.due_at.toISOString()}`,
           requestId: row.request_id,
           taskId,
           actor: { sub: 'system', org: null, role: 'system' },
@@ -191,7 +191,11 @@ export function taskActivities(db: Db) {
     },
 
     /** Claim (assignee = actor) or give back (assignee = null); `step` keeps repeated claims distinct in the trail. */
-    async setAssignee(input: { taskId: string; actor: ActorRef; assignee: string | null; step: number }): Promise<void> {
+    /**
+     * Claim (assignee = actor), give back (assignee = null), or, with a reason, a supervisor's
+     * reassignment (Art. 32); `step` keeps repeated changes distinct in the trail.
+     */
+    async setAssignee(input: { taskId: string; actor: ActorRef; assignee: string | null; step: number; reason?: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         const before = await tx.selectFrom('tasks').select(['assignee', 'request_id', 'article']).where('id', '=', input.taskId).executeTakeFirst();
         if (!before) return;
@@ -200,12 +204,42 @@ export function taskActivities(db: Db) {
           requestId: before.request_id,
           taskId: input.taskId,
           actor: input.actor,
-          action: input.assignee ? 'task_claimed' : 'task_unclaimed',
-          article: before.article,
+          action: input.reason ? 'task_reassigned' : input.assignee ? 'task_claimed' : 'task_unclaimed',
+          article: input.reason ? 'Art. 32' : before.article,
+          reason: input.reason ?? null,
           oldValue: { assignee: before.assignee },
           newValue: { assignee: input.assignee },
         });
-        if (inserted) await tx.updateTable('tasks').set({ assignee: input.assignee }).where('id', '=', input.taskId).execute();
+        if (!inserted) return;
+        await tx.updateTable('tasks').set({ assignee: input.assignee }).where('id', '=', input.taskId).execute();
+        if (input.reason && input.assignee)
+          await notify(tx, { key: `task:${input.taskId}:assignee:${input.step}`, to: { user: input.assignee }, kind: 'task_assigned', requestId: before.request_id, taskId: input.taskId, message: `A task was handed to you: ${input.reason}` });
+      });
+    },
+
+    /** A supervisor's extension (Art. 32): the due time moves on, overdue and reminder marks are cleared, the candidates told. */
+    async setTaskDue(input: { taskId: string; actor: ActorRef; dueAt: string; remindAt: string | null; calendarKnown: boolean; reason: string; step: number }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const before = await tx.selectFrom('tasks').selectAll().where('id', '=', input.taskId).forUpdate().executeTakeFirst();
+        if (!before) return;
+        const inserted = await appendAudit(tx, {
+          eventKey: `task:${input.taskId}:due:${input.step}`,
+          requestId: before.request_id,
+          taskId: input.taskId,
+          actor: input.actor,
+          action: 'task_due_extended',
+          article: 'Art. 32',
+          reason: input.reason,
+          oldValue: { dueAt: before.due_at.toISOString(), overdue: before.overdue_at !== null },
+          newValue: { dueAt: input.dueAt },
+        });
+        if (!inserted) return;
+        await tx
+          .updateTable('tasks')
+          .set({ due_at: input.dueAt, remind_at: input.remindAt, due_calendar_known: input.calendarKnown, overdue_at: null, reminded_at: null })
+          .where('id', '=', input.taskId)
+          .execute();
+        await notify(tx, { key: `task:${input.taskId}:due:${input.step}`, to: candidates(before), kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${input.dueAt}: ${input.reason}` });
       });
     },
   };

@@ -49,6 +49,13 @@ export function ensureDatabase(connectionString: string): Promise<void> {
   });
 }
 
+/** Drops the database named in the URL (the end of a test run). */
+export function dropDatabase(connectionString: string): Promise<void> {
+  return onServer(connectionString, async (client, quoted) => {
+    await client.query(`drop database if exists ${quoted} with (force)`);
+  });
+}
+
 /** Drops and creates the database named in the URL, then migrates it (tests and benchmarks). */
 export async function recreateDatabase(connectionString: string): Promise<void> {
   await onServer(connectionString, async (client, quoted) => {

@@ -99,6 +99,30 @@ export function releaseViolation(task: TaskAccessView, actor: Actor): ErrorCode 
   return task.assignee === null ? 'NotAssignee' : null;
 }
 
+/** The longest one extension may add: a deadline moved further needs a new decision, not a bigger number. */
+export const MAX_EXTENSION_WORKING_DAYS = 30;
+
+/**
+ * Why `actor` may not move an open task's due time on by `workingDays` (a supervisor, with a reason;
+ * the caller checks the jurisdiction), or null.
+ */
+export function extendViolation(task: TaskAccessView, actor: Actor, workingDays: number, reason: string | undefined): ErrorCode | null {
+  if (!actor.roles.includes('supervisor') && !actor.roles.includes('admin')) return 'Forbidden';
+  if (task.status !== 'open') return 'TaskNotOpen';
+  if (!Number.isInteger(workingDays) || workingDays < 1 || workingDays > MAX_EXTENSION_WORKING_DAYS) return 'InvalidInput';
+  if (!reason?.trim()) return 'ReasonRequired';
+  return null;
+}
+
+/** Why `actor` may not hand an open task to `user` (a supervisor, with a reason), or null. */
+export function reassignViolation(task: TaskAccessView, actor: Actor, user: string, reason: string | undefined): ErrorCode | null {
+  if (!actor.roles.includes('supervisor') && !actor.roles.includes('admin')) return 'Forbidden';
+  if (task.status !== 'open') return 'TaskNotOpen';
+  if (!user.trim()) return 'InvalidInput';
+  if (!reason?.trim()) return 'ReasonRequired';
+  return null;
+}
+
 /** How the viewer of a task relates to it. */
 export type TaskViewer = 'candidate' | 'co_reviewer' | 'applicant' | 'supervisor';
 

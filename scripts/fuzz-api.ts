@@ -74,14 +74,16 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     sign({ sub: 'x', org: city.cityAuthority, roles: ['emperor'] }),
   ];
 
-  // Ids the API knows, refreshed as the fuzz creates requests and tasks.
+  // Ids the API knows, refreshed as the fuzz creates requests and tasks: this city's only, whose
+  // workflows this run's worker serves (other cities' may have no worker left: that is the engine timeout's case).
+  const ownOrgs = [city.cityAuthority, city.countyAuthority, city.secondCountyAuthority, city.leadingGroup, ...Object.values(city.agencies)];
   let requestIds: string[] = [];
   let taskIds: string[] = [];
   let grantIds: string[] = [];
   const refresh = async () => {
-    requestIds = (await target.db.selectFrom('requests').select('id').orderBy('seq', 'desc').limit(50).execute()).map((r) => r.id);
-    grantIds = (await target.db.selectFrom('grants').select('id').orderBy('granted_at', 'desc').limit(50).execute()).map((r) => r.id);
-    taskIds = (await target.db.selectFrom('tasks').select('id').where('status', '=', 'open').orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
+    requestIds = (await target.db.selectFrom('requests').select('id').where('applicant_org', 'in', ownOrgs).orderBy('seq', 'desc').limit(50).execute()).map((r) => r.id);
+    grantIds = (await target.db.selectFrom('grants').select('id').where('grantee_org', 'in', ownOrgs).orderBy('granted_at', 'desc').limit(50).execute()).map((r) => r.id);
+    taskIds = (await target.db.selectFrom('tasks').where('candidate_org', 'in', ownOrgs).select('id').where('status', '=', 'open').orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
   };
   await refresh();
 
@@ -120,6 +122,8 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     req(() => taskIds).map((id) => ({ method: 'GET', path: `/tasks/${id}` })),
     fc.tuple(req(() => taskIds), fc.constantFrom('claim', 'unclaim')).map(([id, a]) => ({ method: 'POST', path: `/tasks/${id}/${a}` })),
     fc.tuple(req(() => taskIds), decisionBody).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/complete`, body })),
+    fc.tuple(req(() => taskIds), fc.record({ workingDays: fc.oneof(fc.integer({ min: -2, max: 40 }), jsonish), reason: text }, { requiredKeys: [] })).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/extend`, body })),
+    fc.tuple(req(() => taskIds), fc.record({ user: text, reason: text }, { requiredKeys: [] })).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/reassign`, body })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
     query(['provider', 'shareAttribute', 'openAttribute']).map((q) => ({ method: 'GET', path: `/catalog?${q}` })),
     segment(() => [city.entries.conditional]).map((id) => ({ method: 'GET', path: `/catalog/${id}` })),

@@ -14,8 +14,8 @@ export interface Api {
   as(actor: Actor): { authorization: string };
 }
 
-export async function startApi(h: Harness, sharePolicy: SharePolicy = TEST_POLICY): Promise<Api> {
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy });
+export async function startApi(h: Harness, sharePolicy: SharePolicy = TEST_POLICY, engineTimeoutMs?: number): Promise<Api> {
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy, engineTimeoutMs });
   await app.ready();
   const token = (sub: string, org: string, ...roles: Role[]) => signToken(app, { sub, org, roles });
   return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };

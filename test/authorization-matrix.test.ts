@@ -119,6 +119,16 @@ const MATRIX: Record<string, Route> = {
     mutates: true,
     expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403 },
   },
+  'POST /tasks/{id}/extend': {
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/extend`, payload: { workingDays: 1, reason: 'awaiting a ruling' } }),
+    mutates: true,
+    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200 },
+  },
+  'POST /tasks/{id}/reassign': {
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/reassign`, payload: { user: 'matrix-bob', reason: 'knows the file' } }),
+    mutates: true,
+    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200 },
+  },
   'GET /overdue-tasks': {
     call: () => ({ method: 'GET', url: '/overdue-tasks' }),
     expect: { rest: 403, citySupervisor: 200, countySupervisor: 200, admin: 200, otherCitySupervisor: 200 },

@@ -9,7 +9,8 @@ let h: Harness;
 let api: Api;
 beforeAll(async () => {
   h = await startHarness('fuzz');
-  api = await startApi(h);
+  // A workflow that does not answer shows as a 503 within 5 s (a failure here), not as a slow hang.
+  api = await startApi(h, undefined, 5_000);
   await api.app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {

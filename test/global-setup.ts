@@ -1,4 +1,5 @@
 // One Temporal dev server, one migrated database and one workflow bundle for the whole test run.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,8 @@ import { recreateDatabase } from '../db';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { freePort, startTemporalDevServer } from '../scripts/temporal-dev-server';
 
-const DEFAULT_TEST_DB = 'postgres://postgres@127.0.0.1:5432/pdw_test';
+// One database per checkout, so two checkouts' test runs on one machine never drop each other's.
+const DEFAULT_TEST_DB = `postgres://postgres@127.0.0.1:5432/pdw_test_${createHash('sha256').update(path.resolve(__dirname, '..')).digest('hex').slice(0, 10)}`;
 
 async function reachable(connectionString: string): Promise<boolean> {
   const url = new URL(connectionString);
@@ -34,6 +36,7 @@ export default async function globalSetup(): Promise<void> {
     dbUrl = embedded.url;
   }
   await recreateDatabase(dbUrl);
+  if (!process.env.TEST_DATABASE_URL) (globalThis as { __dropTestDb?: string }).__dropTestDb = dbUrl;
   process.env.TEST_DATABASE_URL = dbUrl;
 
   if (!process.env.TEMPORAL_ADDRESS) {

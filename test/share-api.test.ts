@@ -177,7 +177,8 @@ test('20 concurrent completions of one task: exactly one 200, the rest 409', asy
   const codes = results.map((r) => r.statusCode).sort();
   expect(codes.filter((c) => c === 200)).toHaveLength(1);
   expect(codes.filter((c) => c === 409)).toHaveLength(19);
-  expect(results.find((r) => r.statusCode === 409)!.json()).toMatchObject({ status: 409, title: 'Task is not open' });
+  // Refused by the task (still open in the read model a moment before) or by the finished request.
+  for (const r of results.filter((x) => x.statusCode === 409)) expect(['Task is not open', 'Request is not in a state that allows this']).toContain(r.json().title);
   const audit = await h.db.selectFrom('audit_events').select('id').where('task_id', '=', task.id).where('action', '=', 'task_completed').execute();
   expect(audit).toHaveLength(1);
 });

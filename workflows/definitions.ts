@@ -21,6 +21,21 @@ export interface ClaimTaskInput {
   release?: boolean;
 }
 
+export interface ExtendTaskInput {
+  taskId: string;
+  actor: Actor;
+  workingDays: number;
+  reason: string;
+}
+
+export interface ReassignTaskInput {
+  taskId: string;
+  actor: Actor;
+  /** The person (token `sub`) who now holds the task. */
+  user: string;
+  reason: string;
+}
+
 export interface CancelRequestInput {
   actor: Actor;
   reason?: string;
@@ -45,6 +60,10 @@ export interface ShareRequestInput {
 
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');
 export const claimTaskUpdate = defineUpdate<RequestSnapshot, [ClaimTaskInput]>('claimTask');
+/** A supervisor moves an open task's due time on (its running timers follow), with a reason. */
+export const extendTaskUpdate = defineUpdate<RequestSnapshot, [ExtendTaskInput]>('extendTask');
+/** A supervisor hands an open task to a named person, with a reason. */
+export const reassignTaskUpdate = defineUpdate<RequestSnapshot, [ReassignTaskInput]>('reassignTask');
 export const cancelRequestUpdate = defineUpdate<RequestSnapshot, [CancelRequestInput]>('cancelRequest');
 /** Returns once the request's first step is done: granted, refused, or waiting for its reviewers. */
 export const awaitSubmittedUpdate = defineUpdate<RequestSnapshot>('awaitSubmitted');

@@ -357,7 +357,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   };
 
   try {
-    return await run();
+    const result = await run();
+    // A claim, reassignment or extension still writing when the request ends (e.g. a REJECT at the
+    // same moment) must answer its caller, not be cut off by the workflow's completion.
+    if (patched('finish-after-handlers')) {
+      board.finish();
+      await condition(allHandlersFinished);
+    }
+    return result;
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     // A write that no retry can make (or that kept failing past the retry policy): end visibly
@@ -379,7 +386,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     board.cancelInMemory();
     state.status = 'failed';
     state.outcome = { article: 'Art. 29', reason };
-    board.settleAll();
+    board.finish();
     await condition(allHandlersFinished);
     return view();
   }

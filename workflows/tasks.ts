@@ -4,10 +4,10 @@ import { ApplicationFailure, condition, log, patched, proxyActivities, setHandle
 import type { Activities } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
-import { claimViolation, decideViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import { claimViolation, decideViolation, extendViolation, reassignViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { unstorable } from '../domain/text';
 import type { Actor, ActorRef, Duration, Role } from '../domain/types';
-import { claimTaskUpdate, completeTaskUpdate } from './definitions';
+import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from './definitions';
 
 export const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -21,6 +21,11 @@ export function businessError(code: ErrorCode, detail?: string): ApplicationFail
 
 export function actorRef(actor: Actor, role: Role): ActorRef {
   return { sub: actor.sub, org: actor.org, role };
+}
+
+/** A supervisor (or admin) acting on a task under Art. 32. */
+function supervisorRef(actor: Actor): ActorRef {
+  return actorRef(actor, actor.roles.includes('supervisor') ? 'supervisor' : 'admin');
 }
 
 export interface TaskSpec {
@@ -40,6 +45,8 @@ export interface TaskSpec {
 export interface WfTask extends TaskAccessView {
   id: string;
   dueAt: string;
+  remindAt: string | null;
+  reminderBefore?: Duration;
   decision: string | null;
   reason: string | null;
   form: Record<string, unknown> | null;
@@ -57,6 +64,7 @@ export class TaskBoard {
   private readonly decided: WfTask[] = [];
   private assigneeWrites: Promise<void> = Promise.resolve();
   private assigneeStep = 0;
+  private dueStep = 0;
   /** Set when the request stops taking decisions (e.g. cancelled), before its tasks are closed. */
   private frozen = false;
   /** Closed in memory by a sibling's decision, not yet written to the read model. */
@@ -118,7 +126,7 @@ export class TaskBoard {
         const task = this.tasks.get(taskId)!;
         const assignee = (task.assignee = claim ? actor.sub : null);
         const step = ++this.assigneeStep;
-        const who = actorRef(actor, release ? (actor.roles.includes('supervisor') ? 'supervisor' : 'admin') : task.candidateRole);
+        const who = release ? supervisorRef(actor) : actorRef(actor, task.candidateRole);
         // Chained so the read model sees claims and unclaims in the order they were accepted.
         this.assigneeWrites = this.assigneeWrites.then(() => acts.setAssignee({ taskId, actor: who, assignee, step }));
         try {
@@ -142,6 +150,52 @@ export class TaskBoard {
         },
       },
     );
+    setHandler(
+      extendTaskUpdate,
+      async ({ taskId, actor, workingDays, reason }) => {
+        const task = this.tasks.get(taskId)!;
+        const step = ++this.dueStep;
+        const d = await acts.computeDeadlines({ length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt });
+        await acts.setTaskDue({ taskId, actor: supervisorRef(actor), dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown, reason: reason.trim(), step });
+        // The running deadline watch sees the new due time and re-arms its timers.
+        task.remindAt = d.remindAt;
+        task.dueAt = d.dueAt;
+        return this.snapshot();
+      },
+      {
+        validator: ({ taskId, actor, workingDays, reason }) => {
+          const task = this.tasks.get(taskId);
+          if (!task) throw businessError('TaskNotFound');
+          const violation = this.frozen ? 'TaskNotOpen' : extendViolation(task, actor, workingDays, reason);
+          if (violation) throw businessError(violation);
+          const bad = unstorable(reason, 'reason');
+          if (bad) throw businessError('InvalidInput', bad.detail);
+        },
+      },
+    );
+    setHandler(
+      reassignTaskUpdate,
+      async ({ taskId, actor, user, reason }) => {
+        const task = this.tasks.get(taskId)!;
+        task.assignee = user;
+        const step = ++this.assigneeStep;
+        this.assigneeWrites = this.assigneeWrites.then(() => acts.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
+        await this.assigneeWrites;
+        return this.snapshot();
+      },
+      {
+        validator: ({ taskId, actor, user, reason }) => {
+          const task = this.tasks.get(taskId);
+          if (!task) throw businessError('TaskNotFound');
+          const violation = this.frozen ? 'TaskNotOpen' : reassignViolation(task, actor, user, reason);
+          if (violation) throw businessError(violation);
+          // The person it goes to must be one who may decide it: not the applicant of their own request.
+          if (task.candidateUser === null && user === this.ctx.applicantSub) throw businessError('OwnRequest');
+          const bad = unstorable({ user, reason }, '');
+          if (bad) throw businessError('InvalidInput', bad.detail);
+        },
+      },
+    );
   }
 
   async open(spec: TaskSpec): Promise<WfTask> {
@@ -156,6 +210,8 @@ export class TaskBoard {
       candidateUser: spec.candidateUser ?? null,
       assignee: null,
       dueAt: d.dueAt,
+      remindAt: d.remindAt,
+      reminderBefore: spec.reminderBefore,
       decision: null,
       reason: null,
       form: null,
@@ -179,15 +235,26 @@ export class TaskBoard {
     });
     this.tasks.set(id, task);
     // A reminder or overdue notice that cannot be written is logged; it never fails the request.
-    this.watchDeadline(task, d.remindAt).catch((err) => log.warn('deadline notice not written', { taskId: id, error: String(err) }));
+    this.watchDeadline(task).catch((err) => log.warn('deadline notice not written', { taskId: id, error: String(err) }));
     return task;
   }
 
-  /** Reminder before the due time, then overdue and the supervisor told; the task is never decided for anyone. */
-  private async watchDeadline(task: WfTask, remindAt: string | null): Promise<void> {
+  /**
+   * Reminder before the due time, then overdue and the supervisor told; the task is never decided for
+   * anyone. A supervisor's extension moves the due time: the timers re-arm for the new one. (Until a
+   * due time moves, the commands are those of runs recorded before extensions existed.)
+   */
+  private async watchDeadline(task: WfTask): Promise<void> {
     const closed = () => task.status !== 'open';
-    if (remindAt && !(await condition(closed, untilMs(remindAt)))) await acts.remindTask(task.id);
-    if (!(await condition(closed, untilMs(task.dueAt)))) await acts.markTaskOverdue(task.id);
+    for (;;) {
+      const { dueAt, remindAt } = task;
+      const moved = () => task.dueAt !== dueAt;
+      const stop = () => closed() || moved();
+      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await acts.remindTask(task.id);
+      if (!(await condition(stop, untilMs(dueAt)))) await acts.markTaskOverdue(task.id);
+      await condition(stop);
+      if (closed()) return;
+    }
   }
 
   /**
@@ -212,6 +279,12 @@ export class TaskBoard {
    */
   settleAll(): void {
     for (const t of this.tasks.values()) if (t.consumed) t.settled = true;
+  }
+
+  /** The request has ended: every Update still waiting answers with the final state. */
+  finish(): void {
+    this.frozen = true;
+    for (const t of this.tasks.values()) t.settled = true;
   }
 
   freeze(): void {

@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
 import { jointReviewViolation } from '../../domain/share';
-import { claimViolation, decideViolation, isCandidate, releaseViolation } from '../../domain/tasks';
-import { claimTaskUpdate, completeTaskUpdate } from '../../workflows/definitions';
+import { claimViolation, decideViolation, extendViolation, isCandidate, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
 import { requireRole } from '../auth';
@@ -162,6 +162,53 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const ruled = jointReviewViolation(row.kind, decision, siblings);
       if (ruled) throw problem(ruled.code, ruled.detail, ruled.article);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
+      return requestAfter(actor, row.request_id);
+    },
+  );
+
+  // Supervision (Art. 32): a supervisor overseeing the task's candidate moves its due time or hands it to a person.
+  app.post(
+    '/tasks/:id/extend',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary: "Move an open task's due time on by working days, with a reason (Art. 32); its reminder and overdue marks follow",
+        params: Id,
+        body: Type.Object({ workingDays: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_WORKING_DAYS }), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const { row } = await visibleTask(actor, request.params.id);
+      const { workingDays, reason } = request.body;
+      const violation = extendViolation(taskAccess(row), actor, workingDays, reason);
+      if (violation === 'ReasonRequired') throw problem(violation, 'An extension states its reason (Art. 32)', 'Art. 32');
+      if (violation) throw problem(violation);
+      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(extendTaskUpdate, { args: [{ taskId: row.id, actor, workingDays, reason }] }));
+      return requestAfter(actor, row.request_id);
+    },
+  );
+
+  app.post(
+    '/tasks/:id/reassign',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary: 'Hand an open task to a named person (their token `sub`), with a reason (Art. 32)',
+        params: Id,
+        body: Type.Object({ user: Type.String({ minLength: 1, maxLength: 200 }), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const { row } = await visibleTask(actor, request.params.id);
+      const { user, reason } = request.body;
+      const violation = reassignViolation(taskAccess(row), actor, user, reason);
+      if (violation === 'ReasonRequired') throw problem(violation, 'A reassignment states its reason (Art. 32)', 'Art. 32');
+      if (violation) throw problem(violation);
+      const applicant = await db.selectFrom('requests').select('applicant_sub').where('id', '=', row.request_id).executeTakeFirstOrThrow();
+      if (row.candidate_user === null && applicant.applicant_sub === user) throw problem('OwnRequest', 'Nobody decides their own request: the task cannot go to its applicant');
+      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(reassignTaskUpdate, { args: [{ taskId: row.id, actor, user, reason }] }));
       return requestAfter(actor, row.request_id);
     },
   );

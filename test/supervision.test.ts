@@ -1,0 +1,101 @@
+// Supervision of tasks (Art. 32): a supervisor moves a running deadline on (its timers follow) or
+// hands a task to a named person, each with a reason, audited and visible in the task and its history.
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../domain/types';
+import { startApi, validShareBody, type Api } from './api-helpers';
+import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+beforeAll(async () => {
+  h = await startHarness('supervision');
+  // Due in 3 seconds: an extension must re-arm the timers, or the task goes overdue anyway.
+  api = await startApi(h, { ...TEST_POLICY, jointReview: { seconds: 3 }, reminderBefore: { seconds: 1 } });
+});
+afterAll(async () => {
+  await api.app.close();
+  await h.close();
+});
+
+const supervisor = (): Actor => ({ sub: 'sv-sue', org: h.city.cityAuthority, roles: ['supervisor'] });
+const carol = (): Actor => ({ sub: 'sv-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
+const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
+
+async function request() {
+  const me: Actor = { sub: `sv-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] };
+  const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  return { me, id: req.id as string, opinion: req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_PROVIDER_OPINION') as { id: string; dueAt: string } };
+}
+
+test('an extension before the due time moves the running timer: the task is not marked overdue at the old time', async () => {
+  const r = await request();
+  const res = await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 2, reason: 'the provider awaits a court ruling' });
+  expect(res.statusCode).toBe(200);
+  const task = res.json().tasks.find((t: { id: string }) => t.id === r.opinion.id);
+  expect(Date.parse(task.dueAt) - Date.parse(r.opinion.dueAt)).toBeGreaterThan(24 * 3600 * 1000);
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const row = await h.db.selectFrom('tasks').selectAll().where('id', '=', r.opinion.id).executeTakeFirstOrThrow();
+  expect(row.overdue_at).toBeNull();
+  expect(row.due_at.toISOString()).toBe(task.dueAt);
+  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; reason: string; article: string; actor: { role: string } }[];
+  expect(history.find((e) => e.action === 'task_due_extended')).toMatchObject({ reason: 'the provider awaits a court ruling', article: 'Art. 32', actor: { role: 'supervisor' } });
+  // The candidates are told.
+  const notes = (await call(carol(), 'GET', '/notifications?limit=100')).json().items as { kind: string; taskId: string }[];
+  expect(notes.some((n) => n.kind === 'task_due_extended' && n.taskId === r.opinion.id)).toBe(true);
+});
+
+test('an extension after the task went overdue clears the mark; the other reviewer’s task stays overdue', async () => {
+  const r = await request();
+  await eventually(async () => (await h.db.selectFrom('tasks').select('overdue_at').where('id', '=', r.opinion.id).executeTakeFirst())?.overdue_at, 15_000);
+  expect((await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 1, reason: 'late filing accepted' })).statusCode).toBe(200);
+  const rows = await h.db.selectFrom('tasks').select(['kind', 'overdue_at']).where('request_id', '=', r.id).execute();
+  expect(rows.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')?.overdue_at).toBeNull();
+  expect(rows.find((t) => t.kind === 'SHARE_JOINT_REVIEW')?.overdue_at).not.toBeNull();
+  const overdue = (await call(supervisor(), 'GET', '/overdue-tasks?limit=100')).json().items as { id: string }[];
+  expect(overdue.map((t) => t.id)).not.toContain(r.opinion.id);
+});
+
+test('extensions and reassignments need a supervisor overseeing the task and a reason', async () => {
+  const r = await request();
+  const noReason = await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 1, reason: ' ' });
+  expect(noReason.statusCode).toBe(400);
+  expect(noReason.json().article).toBe('Art. 32');
+  expect((await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 0, reason: 'x' })).statusCode).toBe(400);
+  expect((await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 31, reason: 'x' })).statusCode).toBe(400);
+  expect((await call(carol(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 1, reason: 'x' })).statusCode).toBe(403);
+  const district: Actor = { sub: 'sv-district', org: h.city.countyAuthority, roles: ['supervisor'] };
+  expect((await call(district, 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 1, reason: 'x' })).statusCode).toBe(404);
+  expect((await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: r.me.sub, reason: 'x' })).statusCode).toBe(403);
+  expect((await call(carol(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: 'zhao', reason: 'x' })).statusCode).toBe(403);
+});
+
+test('a supervisor hands a task to a named reviewer: only they may decide it, and the trail says who and why', async () => {
+  const r = await request();
+  const zhao: Actor = { sub: 'sv-zhao', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+  const res = await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: zhao.sub, reason: 'Ms Zhao knows the clinic registry' });
+  expect(res.statusCode).toBe(200);
+  expect(res.json().tasks.find((t: { id: string }) => t.id === r.opinion.id).assignee).toBe(zhao.sub);
+  expect((await call(carol(), 'POST', `/tasks/${r.opinion.id}/complete`, { decision: 'AGREE' })).statusCode).toBe(403);
+  expect((await call(zhao, 'POST', `/tasks/${r.opinion.id}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
+  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; reason: string; article: string; newValue: { assignee: string } }[];
+  expect(history.find((e) => e.action === 'task_reassigned')).toMatchObject({ reason: 'Ms Zhao knows the clinic registry', article: 'Art. 32', newValue: { assignee: zhao.sub } });
+  const notes = (await call(zhao, 'GET', '/notifications?limit=100')).json().items as { kind: string; taskId: string }[];
+  expect(notes.some((n) => n.kind === 'task_assigned' && n.taskId === r.opinion.id)).toBe(true);
+});
+
+test('a reassignment or claim at the moment the request ends answers at once, never waits for the engine timeout', async () => {
+  const bob: Actor = { sub: 'sv-bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  for (let trial = 0; trial < 5; trial++) {
+    const r = await request();
+    const lead = (await call(bob, 'GET', `/requests/${r.id}`)).json().tasks.find((t: { kind: string }) => t.kind === 'SHARE_JOINT_REVIEW').id;
+    const started = Date.now();
+    const answers = await Promise.all([
+      call(bob, 'POST', `/tasks/${lead}/complete`, { decision: 'REJECT', reason: 'no ground' }),
+      call(supervisor(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: 'sv-zhao', reason: 'knows it' }),
+      call(carol(), 'POST', `/tasks/${r.opinion.id}/claim`),
+    ]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(answers[0].statusCode).toBe(200);
+    for (const a of answers.slice(1)) expect([200, 409, 403]).toContain(a.statusCode);
+  }
+});
