@@ -82,7 +82,8 @@ function placeFor(dataDir: string, log: (msg: string) => void): { bin: string; d
   return { bin, dataDir: dir, user };
 }
 
-const alive = (pid: number) => {
+/** Whether a process of that pid exists (signal 0 tests without signalling). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

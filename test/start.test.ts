@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
+import { alive } from '../scripts/embedded-postgres';
 import { freePort, temporalBinary } from '../scripts/temporal-dev-server';
 import { devToken } from '../scripts/tokens';
 
@@ -73,14 +74,6 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Stops as a person does: `signal` to the whole process group (a terminal's Ctrl-C is SIGINT). */
 async function stop(r: Running, signal: 'SIGINT' | 'SIGTERM'): Promise<void> {

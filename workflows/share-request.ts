@@ -120,6 +120,19 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     return view();
   };
 
+  /** The request as the read model records it, on submission or, when even that failed, on failure. */
+  const requestRecord = {
+    requestId,
+    workflowId: workflowInfo().workflowId,
+    type: 'share',
+    applicant: applicantRef,
+    catalogEntryId: form.catalogEntryId,
+    payload: { ...form },
+    payloadHash: input.payloadHash,
+    submissionId: input.submissionId,
+    article: 'Art. 15',
+  };
+
   /** Everything the request does after its handlers are set, from resolving its parties to the end of the grant. */
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
@@ -134,17 +147,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
     const violations = shareRequestViolations(form, parties.entry);
     if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
-    await acts.recordRequest({
-      requestId,
-      workflowId: workflowInfo().workflowId,
-      type: 'share',
-      applicant: applicantRef,
-      catalogEntryId: form.catalogEntryId,
-      payload: { ...form },
-      payloadHash: input.payloadHash,
-      submissionId: input.submissionId,
-      article: 'Art. 15',
-    });
+    await acts.recordRequest(requestRecord);
 
     /** The joint review of runs started before the Art. 14 review: both reviewers approve alike. */
     async function legacyJointReview(): Promise<RequestSnapshot | undefined> {
@@ -371,18 +374,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // failed with the reason, rather than retrying for ever or vanishing.
     board.freeze();
     const reason = failureReason(err);
-    await acts.failRequest({
-      requestId,
-      workflowId: workflowInfo().workflowId,
-      type: 'share',
-      applicant: applicantRef,
-      catalogEntryId: form.catalogEntryId,
-      payload: { ...form },
-      payloadHash: input.payloadHash,
-      submissionId: input.submissionId,
-      article: 'Art. 15',
-      reason,
-    });
+    await acts.failRequest({ ...requestRecord, reason });
     board.cancelInMemory();
     state.status = 'failed';
     state.outcome = { article: 'Art. 29', reason };
