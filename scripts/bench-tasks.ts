@@ -1,4 +1,4 @@
-// npm run bench: p50/p99 of GET /tasks over real HTTP at 1k and 100k open tasks.
+// npm run bench (or `npm run bench -- inbox`): p50/p99 of GET /tasks over real HTTP at 1k and 100k open tasks.
 // Uses its own database (BENCH_DATABASE_URL, recreated each run); needs no Temporal server.
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
@@ -13,7 +13,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function main() {
+export async function benchInbox(): Promise<void> {
   await recreateDatabase(url);
   const db = createDb(url, 10);
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
@@ -62,8 +62,3 @@ async function main() {
   await db.destroy();
   await temporal.connection.close();
 }
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});

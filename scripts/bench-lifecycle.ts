@@ -1,0 +1,117 @@
+// npm run bench -- lifecycle: lifecycles per second of a conditional share request through the API
+// (POST, each reviewer finds its task in the inbox and decides: the provider agrees, the authority
+// approves) against a bare Temporal workflow of the same shape, side by side in one run, alternating
+// rounds at 8 and 32 in flight. Last line: `ratio N.NN`, the lower of the two ratios.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { buildApp } from '../api/app';
+import { signToken } from '../api/auth';
+import { createDb, recreateDatabase } from '../db';
+import { seedCity } from '../db/seed';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import type { Actor } from '../domain/types';
+import { createWorker } from '../worker';
+import { bareDecide, bareSubmitted } from './bench-workflow';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const PER_ROUND = Number(process.env.BENCH_LIFECYCLES ?? 160);
+
+type Timings = Record<string, number[]>;
+
+async function rounds(inFlight: number, total: number, lifecycle: (t: Timings) => Promise<void>): Promise<{ perSecond: number; timings: Timings }> {
+  const timings: Timings = {};
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next++ < total) await lifecycle(timings);
+    }),
+  );
+  return { perSecond: total / ((Date.now() - started) / 1000), timings };
+}
+
+async function timed<T>(t: Timings, step: string, f: () => Promise<T>): Promise<T> {
+  const t0 = process.hrtime.bigint();
+  const v = await f();
+  (t[step] ??= []).push(Number(process.hrtime.bigint() - t0) / 1e6);
+  return v;
+}
+
+export async function benchLifecycle(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
+  await recreateDatabase(url);
+  const db = createDb(url, 10);
+  const server = process.env.TEMPORAL_ADDRESS ? null : await startTemporalDevServer();
+  const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
+  const native = await NativeConnection.connect({ address });
+  const appQueue = `bench-app-${randomUUID().slice(0, 6)}`;
+  const bareQueue = `bench-bare-${randomUUID().slice(0, 6)}`;
+  const quiet = () => undefined;
+  const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error };
+  const appWorker = await createWorker({ connection: native, taskQueue: appQueue, db, workflowBundle: { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger })).code } });
+  const bareWorker = await Worker.create({ connection: native, taskQueue: bareQueue, workflowBundle: { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflow'), logger })).code } });
+  const running = [appWorker.run(), bareWorker.run()];
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const city = await seedCity(db, 'bench', 'bench');
+  const app = await buildApp({ db, temporal: client, taskQueue: appQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
+  await app.ready();
+  const as = (a: Actor) => ({ authorization: `Bearer ${signToken(app, a)}` });
+  const applicant: Actor = { sub: 'bench-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
+  const provider: Actor = { sub: 'bench-provider', org: city.agencies.health, roles: ['provider_reviewer'] };
+  const authority: Actor = { sub: 'bench-authority', org: city.cityAuthority, roles: ['authority_reviewer'] };
+  const body = { catalogEntryId: city.entries.conditional, scenario: 'bench', statutoryDuty: 'bench', commitment: { authenticity: true, compliance: true, security: true } };
+
+  const apiLifecycle = async (t: Timings) => {
+    const created = await timed(t, 'POST', () => app.inject({ method: 'POST', url: '/share-requests', payload: body, headers: as(applicant) }));
+    if (created.statusCode !== 201) throw new Error(`POST answered ${created.statusCode}: ${created.body}`);
+    const id = created.json().id as string;
+    for (const [who, kind, decision] of [
+      [provider, 'SHARE_PROVIDER_OPINION', 'AGREE'],
+      [authority, 'SHARE_JOINT_REVIEW', 'APPROVE'],
+    ] as const) {
+      // Finding one's task: the inbox filtered by kind, then the request's task in it.
+      const inbox = await timed(t, 'inbox', () => app.inject({ method: 'GET', url: `/tasks?kind=${kind}&limit=100`, headers: as(who) }));
+      const task = (inbox.json().items as { id: string; requestId: string }[]).find((x) => x.requestId === id) ?? created.json().tasks.find((x: { kind: string }) => x.kind === kind);
+      const res = await timed(t, decision, () => app.inject({ method: 'POST', url: `/tasks/${task.id}/complete`, payload: { decision }, headers: as(who) }));
+      if (res.statusCode !== 200) throw new Error(`${decision} answered ${res.statusCode}: ${res.body}`);
+    }
+  };
+  const bareLifecycle = async (t: Timings) => {
+    const workflowId = `bare-${randomUUID()}`;
+    await timed(t, 'start', () =>
+      client.workflow.executeUpdateWithStart(bareSubmitted, { startWorkflowOperation: new WithStartWorkflowOperation('bareLifecycle', { workflowId, taskQueue: bareQueue, workflowIdConflictPolicy: 'USE_EXISTING' }) }),
+    );
+    const handle = client.workflow.getHandle(workflowId);
+    await timed(t, 'decide 1', () => handle.executeUpdate(bareDecide, { args: ['provider'] }));
+    await timed(t, 'decide 2', () => handle.executeUpdate(bareDecide, { args: ['authority'] }));
+  };
+
+  // Warm-up, then alternating rounds.
+  await rounds(4, 20, apiLifecycle);
+  await rounds(4, 20, bareLifecycle);
+  const ratios: number[] = [];
+  for (const inFlight of [8, 32]) {
+    const bare = await rounds(inFlight, PER_ROUND, bareLifecycle);
+    const api = await rounds(inFlight, PER_ROUND, apiLifecycle);
+    const ratio = api.perSecond / bare.perSecond;
+    ratios.push(ratio);
+    console.log(`\n${inFlight} in flight, ${PER_ROUND} lifecycles each: bare Temporal ${bare.perSecond.toFixed(1)}/s, API ${api.perSecond.toFixed(1)}/s, ratio ${ratio.toFixed(2)}`);
+    for (const [name, t] of [...Object.entries(bare.timings).map(([k, v]) => [`bare ${k}`, v] as const), ...Object.entries(api.timings).map(([k, v]) => [`api ${k}`, v] as const)]) {
+      const sorted = [...t].sort((a, b) => a - b);
+      console.log(`  ${name.padEnd(16)} p50 ${pct(sorted, 50).toFixed(1).padStart(7)} ms  p95 ${pct(sorted, 95).toFixed(1).padStart(7)} ms  p99 ${pct(sorted, 99).toFixed(1).padStart(7)} ms`);
+    }
+  }
+  await app.close();
+  appWorker.shutdown();
+  bareWorker.shutdown();
+  await Promise.all(running);
+  await native.close();
+  await connection.close();
+  await db.destroy();
+  await server?.stop();
+  console.log(`ratio ${Math.min(...ratios).toFixed(2)}`);
+}

@@ -1,0 +1,17 @@
+// npm run bench [-- inbox | lifecycle]: the project's benchmarks; each prints its figures last.
+import { benchLifecycle } from './bench-lifecycle';
+import { benchInbox } from './bench-tasks';
+
+const which = process.argv[2] ?? 'inbox';
+const benches: Record<string, () => Promise<void>> = { inbox: benchInbox, lifecycle: benchLifecycle };
+if (!benches[which]) {
+  console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+benches[which]().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
