@@ -247,8 +247,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       };
       for (let round = 1; ; round++) {
         // Both tasks open together; an AGREE given before a request for information stands.
-        const lead = await openLead();
-        let opinion: WfTask | null = providerAgreed ? null : await openOpinion();
+        const [lead, firstOpinion]: [WfTask, WfTask | null] = await Promise.all([openLead(), providerAgreed ? null : openOpinion()]);
+        let opinion: WfTask | null = firstOpinion;
         due = lead.dueAt;
         await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
         board.settleAll();
@@ -280,8 +280,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             await board.cancelOpen(SYSTEM, 'the city big data authority consults the provider again', 'Art. 14');
             resume = { dueAt: due!, pausedAt: new Date().toISOString() };
             providerAgreed = null;
-            opinion = await openOpinion({ authorityPosition: task.reason });
-            current = await openLead();
+            [opinion, current] = await Promise.all([openOpinion({ authorityPosition: task.reason }), openLead()]);
             resume = undefined;
             board.settleAll();
             continue;
