@@ -1,6 +1,6 @@
 // The share procedure on a real Temporal dev server and PostgreSQL, driven through the workflow's own messages.
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import type { RequestSnapshot } from '../domain/requests';
 import type { SharePolicy } from '../domain/share';
@@ -41,8 +41,10 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
     payloadHash: 'x',
     policy,
   };
-  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
-  const state = await handle.executeUpdate(awaitSubmittedUpdate);
+  // Started as the API starts it: start and first Update in one call, so a request that ends at once still answers.
+  const start = new WithStartWorkflowOperation('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  const state = await h.client.workflow.executeUpdateWithStart(awaitSubmittedUpdate, { startWorkflowOperation: start });
+  const handle = h.client.workflow.getHandle(workflowIdFor('share', requestId));
   started.push({ name: expect.getState().currentTestName ?? requestId, workflowId: handle.workflowId });
   return { requestId, handle, state, applicant: who };
 }

@@ -1,5 +1,5 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
-import { ActivityFailure, allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
 import { grantTerms, jointReviewViolation, revokeViolation, sharePath, shareRequestViolations } from '../domain/share';
@@ -16,7 +16,7 @@ import {
   type RevokeGrantInput,
   type ShareRequestInput,
 } from './definitions';
-import { acts, actorRef, businessError, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, localActs, remoteActs, TaskBoard, type WfTask } from './tasks';
 
 interface Reviewer {
   key: 'authority' | 'provider';
@@ -30,8 +30,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const applicantRef = actorRef(applicant, 'agency_applicant');
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
+  // Decided before any other command, once per run: runs recorded before local activities replay as they ran.
+  const io = patched('read-model-local-activities') ? localActs : remoteActs;
   const board = new TaskBoard(
     {
+      io,
       requestId,
       workflowId: workflowInfo().workflowId,
       applicantSub: applicant.sub,
@@ -98,7 +101,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     article: string,
     extra: { actor?: ActorRef; reason?: string | null; decision?: string | null; outcome?: RequestSnapshot['outcome'] } = {},
   ) => {
-    await acts.transitionRequest({
+    await io.transitionRequest({
       requestId,
       step: `${++step}-${status}`,
       actor: extra.actor ?? SYSTEM,
@@ -133,12 +136,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     article: 'Art. 15',
   };
 
+  let checked = false;
   /** Everything the request does after its handlers are set, from resolving its parties to the end of the grant. */
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const unstorableForm = unstorable(form, 'form');
     if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
-    const parties = await acts.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
+    const parties = await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
     // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
     // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
     // Runs recorded before applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
@@ -147,7 +151,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
     const violations = shareRequestViolations(form, parties.entry);
     if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
-    await acts.recordRequest(requestRecord);
+    // From here on a failure is one of the request's writes, never a refusal of the request itself.
+    checked = true;
+    await io.recordRequest(requestRecord);
 
     /** The joint review of runs started before the Art. 14 review: both reviewers approve alike. */
     async function legacyJointReview(): Promise<RequestSnapshot | undefined> {
@@ -328,10 +334,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     }
 
     // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
-    const { dueAt: expiresAt } = await acts.computeDeadlines({ length: policy.grantTerm });
+    const { dueAt: expiresAt } = await io.computeDeadlines({ length: policy.grantTerm });
     const grantId = `${requestId}.grant`;
     const fields = form.fields?.length ? form.fields : parties.entry.fields;
-    await acts.createGrant({
+    await io.createGrant({
       requestId,
       grantId,
       catalogEntryId: parties.entry.id,
@@ -352,7 +358,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     const revoked = await condition(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
     const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
     const status = revoked ? 'revoked' : 'expired';
-    await acts.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
+    await io.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
     state.status = status;
     state.grant = { ...state.grant, status };
     return view();
@@ -368,12 +374,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     }
     return result;
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
+    if (!(err instanceof ActivityFailure || (checked && err instanceof ApplicationFailure))) throw err;
     // A write that no retry can make (or that kept failing past the retry policy): end visibly
     // failed with the reason, rather than retrying for ever or vanishing.
     board.freeze();
     const reason = failureReason(err);
-    await acts.failRequest({ ...requestRecord, reason });
+    await io.failRequest({ ...requestRecord, reason });
     board.cancelInMemory();
     state.status = 'failed';
     state.outcome = { article: 'Art. 29', reason };
@@ -384,8 +391,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 }
 
 /** The innermost message of an activity failure: what PostgreSQL or the activity said. */
-function failureReason(err: ActivityFailure): string {
+function failureReason(err: ActivityFailure | ApplicationFailure): string {
   let e: Error | undefined = err;
   while (e?.cause instanceof Error) e = e.cause;
-  return `${err.activityType ?? 'activity'} failed: ${e?.message ?? err.message}`;
+  return err instanceof ActivityFailure ? `${err.activityType ?? 'activity'} failed: ${e?.message ?? err.message}` : (e?.message ?? err.message);
 }

@@ -1,6 +1,6 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
-import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
@@ -9,11 +9,20 @@ import { unstorable } from '../domain/text';
 import type { Actor, ActorRef, Duration, Role } from '../domain/types';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from './definitions';
 
-export const acts = proxyActivities<Activities>({
+const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   // Bounded: about 13 minutes of retries (a database restart fits well inside), then the request fails visibly.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30 },
-});
+} as const;
+
+/** Read-model writes as activities through the server: how runs recorded before local activities ran. */
+export const remoteActs = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+/**
+ * The same writes as local activities: run by the worker inside the workflow task, without a round
+ * trip through the server each (they are idempotent, so a re-run after a crash writes nothing twice).
+ */
+export const localActs = proxyLocalActivities<Activities>(ACTIVITY_OPTIONS);
+export type Io = typeof remoteActs;
 
 export function businessError(code: ErrorCode, detail?: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message: detail ?? ERRORS[code].title, nonRetryable: true });
@@ -72,6 +81,8 @@ export class TaskBoard {
 
   constructor(
     private readonly ctx: {
+      /** Where the read-model writes go: local activities for new runs, remote for recorded ones. */
+      io: Io;
       requestId: string;
       workflowId: string;
       applicantSub: string;
@@ -128,7 +139,7 @@ export class TaskBoard {
         const step = ++this.assigneeStep;
         const who = release ? supervisorRef(actor) : actorRef(actor, task.candidateRole);
         // Chained so the read model sees claims and unclaims in the order they were accepted.
-        this.assigneeWrites = this.assigneeWrites.then(() => acts.setAssignee({ taskId, actor: who, assignee, step }));
+        this.assigneeWrites = this.assigneeWrites.then(() => this.ctx.io.setAssignee({ taskId, actor: who, assignee, step }));
         try {
           await this.assigneeWrites;
         } catch {
@@ -155,8 +166,8 @@ export class TaskBoard {
       async ({ taskId, actor, workingDays, reason }) => {
         const task = this.tasks.get(taskId)!;
         const step = ++this.dueStep;
-        const d = await acts.computeDeadlines({ length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt });
-        await acts.setTaskDue({ taskId, actor: supervisorRef(actor), dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown, reason: reason.trim(), step });
+        const d = await this.ctx.io.computeDeadlines({ length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt });
+        await this.ctx.io.setTaskDue({ taskId, actor: supervisorRef(actor), dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown, reason: reason.trim(), step });
         // The running deadline watch sees the new due time and re-arms its timers.
         task.remindAt = d.remindAt;
         task.dueAt = d.dueAt;
@@ -179,7 +190,7 @@ export class TaskBoard {
         const task = this.tasks.get(taskId)!;
         task.assignee = user;
         const step = ++this.assigneeStep;
-        this.assigneeWrites = this.assigneeWrites.then(() => acts.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
+        this.assigneeWrites = this.assigneeWrites.then(() => this.ctx.io.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
         await this.assigneeWrites;
         return this.snapshot();
       },
@@ -200,7 +211,7 @@ export class TaskBoard {
 
   async open(spec: TaskSpec): Promise<WfTask> {
     const id = `${this.ctx.requestId}.${spec.key}`;
-    const d = await acts.computeDeadlines({ length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume });
+    const d = await this.ctx.io.computeDeadlines({ length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume });
     const task: WfTask = {
       id,
       kind: spec.kind,
@@ -219,7 +230,7 @@ export class TaskBoard {
       consumed: false,
       settled: false,
     };
-    await acts.openTask({
+    await this.ctx.io.openTask({
       taskId: id,
       requestId: this.ctx.requestId,
       workflowId: this.ctx.workflowId,
@@ -250,8 +261,8 @@ export class TaskBoard {
       const { dueAt, remindAt } = task;
       const moved = () => task.dueAt !== dueAt;
       const stop = () => closed() || moved();
-      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await acts.remindTask(task.id);
-      if (!(await condition(stop, untilMs(dueAt)))) await acts.markTaskOverdue(task.id);
+      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.ctx.io.remindTask(task.id);
+      if (!(await condition(stop, untilMs(dueAt)))) await this.ctx.io.markTaskOverdue(task.id);
       await condition(stop);
       if (closed()) return;
     }
@@ -268,7 +279,7 @@ export class TaskBoard {
     const task = i >= 0 ? this.decided.splice(i, 1)[0] : undefined;
     if (task) {
       task.consumed = true;
-      await acts.recordDecision({ taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form });
+      await this.ctx.io.recordDecision({ taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form });
     }
     return task;
   }
@@ -296,7 +307,7 @@ export class TaskBoard {
     const open = [...this.tasks.values()].filter((t) => t.status === 'open' || this.closedBySibling.has(t));
     for (const t of open) t.status = 'cancelled';
     this.closedBySibling.clear();
-    await acts.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
+    await this.ctx.io.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
   }
 
   /** Marks the open tasks cancelled in the workflow's state only (their rows were closed by the activity that failed the request). */
