@@ -63,7 +63,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     },
     {
       validator: ({ actor }) => {
-        if (actor.sub !== applicant.sub) throw businessError('Forbidden', 'Only the applicant may cancel the request');
+        // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
+        if (actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes('agency_applicant'))
+          throw businessError('Forbidden', 'Only the applicant may cancel the request');
         if (cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
       },
     },
