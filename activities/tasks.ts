@@ -17,6 +17,7 @@ export interface OpenTaskInput {
   dueAt: string;
   remindAt: string | null;
   calendarKnown: boolean;
+  excluded?: string[] | null;
   context?: Record<string, unknown>;
 }
 
@@ -51,6 +52,7 @@ export function taskActivities(db: Db) {
             remind_at: t.remindAt,
             due_calendar_known: t.calendarKnown,
             context: t.context ? JSON.stringify(t.context) : null,
+            excluded: t.excluded ?? null,
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .returningAll()

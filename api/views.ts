@@ -17,6 +17,7 @@ export function taskAccess(row: TaskRow): TaskAccessView {
     candidateOrg: row.candidate_org,
     candidateUser: row.candidate_user,
     assignee: row.assignee,
+    excluded: row.excluded,
   };
 }
 

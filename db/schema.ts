@@ -88,6 +88,8 @@ export interface TasksTable {
   completed_at: NullableTimestamp;
   /** What the candidates need to know to decide (e.g. the authority's position when it consults). */
   context: NullableJson<Record<string, unknown>>;
+  /** People who may not act on the task; null on rows from before the list existed. */
+  excluded: string[] | null;
 }
 
 export interface GrantsTable {

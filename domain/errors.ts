@@ -13,6 +13,7 @@ export const ERRORS = {
   NotCandidate: { status: 403, title: 'You are not a candidate for this task' },
   NotAssignee: { status: 403, title: 'Only the assignee may do this' },
   OwnRequest: { status: 403, title: 'Nobody decides their own request' },
+  Excluded: { status: 403, title: 'A party to the matter may not act on this task' },
   Forbidden: { status: 403, title: 'Your role or organisation may not do this' },
   DecisionNotAllowed: { status: 400, title: 'Decision not allowed for this task' },
   ReasonRequired: { status: 400, title: 'A reason is required' },

@@ -53,6 +53,20 @@ export interface TaskAccessView {
   candidateOrg: string;
   candidateUser: string | null;
   assignee: string | null;
+  /** People who may not act on the task (nobody decides their own request; in a two-party procedure
+   * neither party decides the other's task); null for tasks recorded before the list existed. */
+  excluded: string[] | null;
+}
+
+/** Who may not act on a task: its own list, or, for tasks recorded before lists, the applicant (unless the task is theirs). */
+export function excludedActors(task: TaskAccessView, applicantSub: string): string[] {
+  return task.excluded ?? (task.candidateUser === null ? [applicantSub] : []);
+}
+
+/** Why `sub` may not act on `task` as a party to the matter, or null. */
+export function exclusionViolation(task: TaskAccessView, sub: string, applicantSub: string): ErrorCode | null {
+  if (!excludedActors(task, applicantSub).includes(sub)) return null;
+  return sub === applicantSub ? 'OwnRequest' : 'Excluded';
 }
 
 export function isCandidate(task: TaskAccessView, actor: Actor): boolean {
@@ -73,7 +87,8 @@ export function decideViolation(
 ): ErrorCode | null {
   if (!isCandidate(task, actor)) return 'NotCandidate';
   // The applicant's own reply task is the one task an applicant completes on their request.
-  if (task.candidateUser === null && actor.sub === applicantSub) return 'OwnRequest';
+  const excluded = exclusionViolation(task, actor.sub, applicantSub);
+  if (excluded) return excluded;
   if (task.status !== 'open') return 'TaskNotOpen';
   if (task.assignee !== null && task.assignee !== actor.sub) return 'NotAssignee';
   const rule = (TASK_KINDS[task.kind].decisions as Record<string, DecisionRule>)[decision];
@@ -86,7 +101,8 @@ export function decideViolation(
 export function claimViolation(task: TaskAccessView, actor: Actor, applicantSub: string, claim: boolean): ErrorCode | null {
   if (!isCandidate(task, actor)) return 'NotCandidate';
   // Claiming obeys the exclusions of deciding: an applicant who also reviews never holds their own request's task.
-  if (task.candidateUser === null && actor.sub === applicantSub) return 'OwnRequest';
+  const excluded = exclusionViolation(task, actor.sub, applicantSub);
+  if (excluded) return excluded;
   if (task.status !== 'open') return 'TaskNotOpen';
   if (claim) return task.assignee !== null && task.assignee !== actor.sub ? 'AlreadyClaimed' : null;
   return task.assignee !== actor.sub ? 'NotAssignee' : null;

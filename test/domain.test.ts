@@ -2,7 +2,7 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { sharePath, shareRequestViolations } from '../domain/share';
-import { decideViolation, claimViolation, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
+import { decideViolation, claimViolation, excludedActors, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
 import { storable, unstorable } from '../domain/text';
 import type { Actor } from '../domain/types';
 
@@ -53,7 +53,8 @@ describe('identifiers (Art. 10)', () => {
 });
 
 describe('who may decide a task', () => {
-  const task: TaskAccessView = { kind: 'SHARE_PROVIDER_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null };
+  // A task from before exclusion lists (excluded: null): the applicant is excluded by the old rule.
+  const task: TaskAccessView = { kind: 'SHARE_PROVIDER_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null, excluded: null };
   const carol: Actor = { sub: 'carol', org: 'health', roles: ['provider_reviewer'] };
   test.each([
     ['a candidate approving', task, carol, 'APPROVE', undefined, null],
@@ -69,10 +70,18 @@ describe('who may decide a task', () => {
     expect(decideViolation(t as TaskAccessView, actor as Actor, 'alice', decision, reason)).toBe(expected);
   });
   test('the applicant answers their own reply task; nobody else does', () => {
-    const reply: TaskAccessView = { kind: 'SHARE_APPLICANT_REPLY', status: 'open', candidateRole: 'agency_applicant', candidateOrg: 'market', candidateUser: 'alice', assignee: null };
+    const reply: TaskAccessView = { kind: 'SHARE_APPLICANT_REPLY', status: 'open', candidateRole: 'agency_applicant', candidateOrg: 'market', candidateUser: 'alice', assignee: null, excluded: [] };
     const alice: Actor = { sub: 'alice', org: 'market', roles: ['agency_applicant'] };
     expect(decideViolation(reply, alice, 'alice', 'REPLY', 'here')).toBeNull();
     expect(decideViolation(reply, { ...alice, sub: 'ann' }, 'alice', 'REPLY', 'here')).toBe('NotCandidate');
+  });
+  test('a task’s own exclusion list: the applicant, and the other party of a two-party procedure', () => {
+    const disputed: TaskAccessView = { ...task, excluded: ['alice', 'carol'] };
+    expect(decideViolation(disputed, carol, 'alice', 'APPROVE', undefined)).toBe('Excluded');
+    expect(decideViolation(disputed, { ...carol, sub: 'alice' }, 'alice', 'APPROVE', undefined)).toBe('OwnRequest');
+    expect(claimViolation(disputed, carol, 'alice', true)).toBe('Excluded');
+    expect(decideViolation({ ...task, excluded: [] }, { ...carol, sub: 'alice' }, 'alice', 'APPROVE', undefined)).toBeNull();
+    expect(excludedActors(task, 'alice')).toEqual(['alice']);
   });
   test('claims', () => {
     expect(claimViolation(task, carol, 'alice', true)).toBeNull();

@@ -116,7 +116,7 @@ test('a NONE entry is refused at once, citing its legal basis (Art. 13)', async 
 });
 
 test('CONDITIONAL: the provider agrees, the authority approves, a grant is created with the request state returned synchronously', async () => {
-  const { requestId, state, handle } = await submit(h.city.entries.conditional);
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
   expect(state.status).toBe('in_review');
   const a = taskOf(state, 'SHARE_JOINT_REVIEW');
   const p = taskOf(state, 'SHARE_PROVIDER_OPINION');
@@ -129,6 +129,8 @@ test('CONDITIONAL: the provider agrees, the authority approves, a grant is creat
       ['provider_reviewer', h.city.agencies.health],
     ].sort(),
   );
+  // Each task carries who may not act on it: nobody decides their own request.
+  expect(rows.map((r) => r.excluded)).toEqual([[who.sub], [who.sub]]);
   // Art. 14: the authority may not approve before the provider agreed.
   await expect(decide(handle, a.id, authority(), 'APPROVE')).rejects.toThrow(WorkflowUpdateFailedError);
   const afterFirst = await decide(handle, p.id, provider(), 'AGREE');

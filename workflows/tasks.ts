@@ -4,7 +4,7 @@ import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLoca
 import type { Activities } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
-import { claimViolation, decideViolation, extendViolation, reassignViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import { claimViolation, decideViolation, exclusionViolation, extendViolation, reassignViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { unstorable } from '../domain/text';
 import type { Actor, ActorRef, Duration, Role } from '../domain/types';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from './definitions';
@@ -47,6 +47,8 @@ export interface TaskSpec {
   length: Duration;
   reminderBefore?: Duration;
   resume?: { dueAt: string; pausedAt: string };
+  /** Who may not act on it; default: the applicant, unless the task is addressed to them. */
+  excluded?: string[];
   /** What the candidates need to know to decide, e.g. the authority's position in a consultation. */
   context?: Record<string, unknown>;
 }
@@ -201,7 +203,8 @@ export class TaskBoard {
           const violation = this.frozen ? 'TaskNotOpen' : reassignViolation(task, actor, user, reason);
           if (violation) throw businessError(violation);
           // The person it goes to must be one who may decide it: not the applicant of their own request.
-          if (task.candidateUser === null && user === this.ctx.applicantSub) throw businessError('OwnRequest');
+          const excluded = exclusionViolation(task, user, this.ctx.applicantSub);
+          if (excluded) throw businessError(excluded);
           const bad = unstorable({ user, reason }, '');
           if (bad) throw businessError('InvalidInput', bad.detail);
         },
@@ -220,6 +223,7 @@ export class TaskBoard {
       candidateOrg: spec.candidateOrg,
       candidateUser: spec.candidateUser ?? null,
       assignee: null,
+      excluded: spec.excluded ?? (spec.candidateUser ? [] : [this.ctx.applicantSub]),
       dueAt: d.dueAt,
       remindAt: d.remindAt,
       reminderBefore: spec.reminderBefore,
@@ -242,6 +246,7 @@ export class TaskBoard {
       dueAt: d.dueAt,
       remindAt: d.remindAt,
       calendarKnown: d.calendarKnown,
+      excluded: task.excluded,
       ...(spec.context ? { context: spec.context } : {}),
     });
     this.tasks.set(id, task);

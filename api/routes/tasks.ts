@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
 import { jointReviewViolation } from '../../domain/share';
-import { claimViolation, decideViolation, extendViolation, isCandidate, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
@@ -207,7 +207,8 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'ReasonRequired') throw problem(violation, 'A reassignment states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
       const applicant = await db.selectFrom('requests').select('applicant_sub').where('id', '=', row.request_id).executeTakeFirstOrThrow();
-      if (row.candidate_user === null && applicant.applicant_sub === user) throw problem('OwnRequest', 'Nobody decides their own request: the task cannot go to its applicant');
+      const excluded = exclusionViolation(taskAccess(row), user, applicant.applicant_sub);
+      if (excluded) throw problem(excluded, 'The task cannot go to a party to the matter: nobody decides their own request');
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(reassignTaskUpdate, { args: [{ taskId: row.id, actor, user, reason }] }));
       return requestAfter(actor, row.request_id);
     },

@@ -11,6 +11,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table organisations add constraint organisations_division_code check (division ~ '^[1-9][0-9]{5}$')`.execute(db);
   // A task's context for its candidates, e.g. the authority's position when it consults the provider (Art. 14).
   await db.schema.alterTable('tasks').addColumn('context', 'jsonb').execute();
+  // Who may not act on a task (nobody decides their own request; parties do not decide each other's tasks).
+  await db.schema.alterTable('tasks').addColumn('excluded', sql`text[]`).execute();
   // Art. 15: the terms a grant was given on, kept with it.
   await db.schema.alterTable('grants').addColumn('terms', 'jsonb').execute();
   await db.schema.createIndex('grants_grantee').on('grants').columns(['grantee_org', 'id']).execute();
@@ -21,5 +23,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('organisations').dropColumn('division').execute();
   await db.schema.alterTable('tasks').dropColumn('context').execute();
+  await db.schema.alterTable('tasks').dropColumn('excluded').execute();
   await db.schema.alterTable('grants').dropColumn('terms').execute();
 }
