@@ -4,6 +4,7 @@ import { appendAudit } from '../db/repositories/audit';
 import { notify } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { ActorRef } from '../domain/types';
+import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
 
 export interface OpenTaskInput {
   taskId: string;
@@ -14,9 +15,11 @@ export interface OpenTaskInput {
   candidateOrg: string;
   candidateUser: string | null;
   article: string;
-  dueAt: string;
-  remindAt: string | null;
-  calendarKnown: boolean;
+  /** Either the due times, computed before (runs recorded so), or how to compute them here, in the same step. */
+  dueAt?: string;
+  remindAt?: string | null;
+  calendarKnown?: boolean;
+  deadlines?: DeadlineInput;
   excluded?: string[] | null;
   context?: Record<string, unknown>;
 }
@@ -34,8 +37,13 @@ const candidates = (t: { candidate_org: string; candidate_role: string; candidat
 
 export function taskActivities(db: Db) {
   return {
-    async openTask(t: OpenTaskInput): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+    /** Opens the task (once, by id) and answers with its due times, computed here when `deadlines` is given. */
+    async openTask(input: OpenTaskInput): Promise<Deadlines> {
+      const d: Deadlines = input.deadlines
+        ? await computeDeadlines(db, input.deadlines)
+        : { dueAt: input.dueAt!, remindAt: input.remindAt ?? null, calendarKnown: input.calendarKnown ?? true };
+      const t = { ...input, ...d };
+      return db.transaction().execute(async (tx) => {
         const row = await tx
           .insertInto('tasks')
           .values({
@@ -57,7 +65,11 @@ export function taskActivities(db: Db) {
           .onConflict((oc) => oc.column('id').doNothing())
           .returningAll()
           .executeTakeFirst();
-        if (!row) return;
+        if (!row) {
+          // Opened by an earlier attempt: its due times stand.
+          const before = await tx.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
+          return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known };
+        }
         await appendAudit(tx, {
           eventKey: `task:${t.taskId}:opened`,
           requestId: t.requestId,
@@ -75,6 +87,7 @@ export function taskActivities(db: Db) {
           taskId: t.taskId,
           message: `New task ${t.kind}, due ${t.dueAt}`,
         });
+        return d;
       });
     },
 

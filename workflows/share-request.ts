@@ -31,10 +31,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
   // Decided before any other command, once per run: runs recorded before local activities replay as they ran.
-  const io = patched('read-model-local-activities') ? localActs : remoteActs;
+  const local = patched('read-model-local-activities');
+  const io = local ? localActs : remoteActs;
   const board = new TaskBoard(
     {
       io,
+      oneWriteOpen: local,
       requestId,
       workflowId: workflowInfo().workflowId,
       applicantSub: applicant.sub,

@@ -1,7 +1,7 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
 import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, Deadlines } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import { claimViolation, decideViolation, exclusionViolation, extendViolation, reassignViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
@@ -85,6 +85,8 @@ export class TaskBoard {
     private readonly ctx: {
       /** Where the read-model writes go: local activities for new runs, remote for recorded ones. */
       io: Io;
+      /** Opening a task is one write that also computes its due times (new runs); recorded runs took two. */
+      oneWriteOpen?: boolean;
       requestId: string;
       workflowId: string;
       applicantSub: string;
@@ -214,7 +216,26 @@ export class TaskBoard {
 
   async open(spec: TaskSpec): Promise<WfTask> {
     const id = `${this.ctx.requestId}.${spec.key}`;
-    const d = await this.ctx.io.computeDeadlines({ length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume });
+    const deadlines = { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume };
+    const excluded = spec.excluded ?? (spec.candidateUser ? [] : [this.ctx.applicantSub]);
+    const row = {
+      taskId: id,
+      requestId: this.ctx.requestId,
+      workflowId: this.ctx.workflowId,
+      kind: spec.kind,
+      candidateRole: spec.candidateRole,
+      candidateOrg: spec.candidateOrg,
+      candidateUser: spec.candidateUser ?? null,
+      article: TASK_KINDS[spec.kind].article,
+      excluded,
+      ...(spec.context ? { context: spec.context } : {}),
+    };
+    let d: Deadlines;
+    if (this.ctx.oneWriteOpen) d = await this.ctx.io.openTask({ ...row, deadlines });
+    else {
+      d = await this.ctx.io.computeDeadlines(deadlines);
+      await this.ctx.io.openTask({ ...row, dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown });
+    }
     const task: WfTask = {
       id,
       kind: spec.kind,
@@ -223,7 +244,7 @@ export class TaskBoard {
       candidateOrg: spec.candidateOrg,
       candidateUser: spec.candidateUser ?? null,
       assignee: null,
-      excluded: spec.excluded ?? (spec.candidateUser ? [] : [this.ctx.applicantSub]),
+      excluded,
       dueAt: d.dueAt,
       remindAt: d.remindAt,
       reminderBefore: spec.reminderBefore,
@@ -234,21 +255,6 @@ export class TaskBoard {
       consumed: false,
       settled: false,
     };
-    await this.ctx.io.openTask({
-      taskId: id,
-      requestId: this.ctx.requestId,
-      workflowId: this.ctx.workflowId,
-      kind: spec.kind,
-      candidateRole: spec.candidateRole,
-      candidateOrg: spec.candidateOrg,
-      candidateUser: task.candidateUser,
-      article: TASK_KINDS[spec.kind].article,
-      dueAt: d.dueAt,
-      remindAt: d.remindAt,
-      calendarKnown: d.calendarKnown,
-      excluded: task.excluded,
-      ...(spec.context ? { context: spec.context } : {}),
-    });
     this.tasks.set(id, task);
     // A reminder or overdue notice that cannot be written is logged; it never fails the request.
     this.watchDeadline(task).catch((err) => log.warn('deadline notice not written', { taskId: id, error: String(err) }));
