@@ -109,6 +109,7 @@ export function requestActivities(db: Db) {
       // Art. 14: the city big data authority of the providing agency's city reviews with it.
       const city = provider && (await cityAuthorityOf(db, provider));
       if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
+      const applicantKind = (await getOrganisation(db, applicantOrg))?.kind;
       return {
         entry: {
           id: entry.id,
@@ -121,8 +122,8 @@ export function requestActivities(db: Db) {
           status: entry.status,
         },
         cityAuthorityOrgId: city.id,
-        applicantIsAgency: (await getOrganisation(db, applicantOrg))?.kind === 'agency',
-        applicantMayRequest: mayRequestShare((await getOrganisation(db, applicantOrg))?.kind),
+        applicantIsAgency: applicantKind === 'agency',
+        applicantMayRequest: mayRequestShare(applicantKind),
       };
     },
 

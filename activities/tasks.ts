@@ -212,7 +212,8 @@ export function taskActivities(db: Db) {
      */
     async setAssignee(input: { taskId: string; actor: ActorRef; assignee: string | null; step: number; reason?: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        const before = await tx.selectFrom('tasks').select(['assignee', 'request_id', 'article']).where('id', '=', input.taskId).executeTakeFirst();
+        // A claim or reassignment accepted while the task was open, written after it closed, changes nothing.
+        const before = await tx.selectFrom('tasks').select(['assignee', 'request_id', 'article']).where('id', '=', input.taskId).where('status', '=', 'open').executeTakeFirst();
         if (!before) return;
         const inserted = await appendAudit(tx, {
           eventKey: `task:${input.taskId}:assignee:${input.step}`,
@@ -232,11 +233,16 @@ export function taskActivities(db: Db) {
       });
     },
 
-    /** A supervisor's extension (Art. 32): the due time moves on, overdue and reminder marks are cleared, the candidates told. */
-    async setTaskDue(input: { taskId: string; actor: ActorRef; dueAt: string; remindAt: string | null; calendarKnown: boolean; reason: string; step: number }): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+    /**
+     * A supervisor's extension (Art. 32): the due time moves on from the current one, overdue and reminder
+     * marks are cleared, the candidates told. Answers with the new due times, or null when the task is no
+     * longer open. A retry after the write answers with what was written.
+     */
+    async setTaskDue(input: { taskId: string; actor: ActorRef; extension: DeadlineInput; reason: string; step: number }): Promise<Deadlines | null> {
+      const d = await computeDeadlines(db, input.extension);
+      return db.transaction().execute(async (tx) => {
         const before = await tx.selectFrom('tasks').selectAll().where('id', '=', input.taskId).forUpdate().executeTakeFirst();
-        if (!before) return;
+        if (!before || before.status !== 'open') return null;
         const inserted = await appendAudit(tx, {
           eventKey: `task:${input.taskId}:due:${input.step}`,
           requestId: before.request_id,
@@ -246,15 +252,16 @@ export function taskActivities(db: Db) {
           article: 'Art. 32',
           reason: input.reason,
           oldValue: { dueAt: before.due_at.toISOString(), overdue: before.overdue_at !== null },
-          newValue: { dueAt: input.dueAt },
+          newValue: { dueAt: d.dueAt },
         });
-        if (!inserted) return;
+        if (!inserted) return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known };
         await tx
           .updateTable('tasks')
-          .set({ due_at: input.dueAt, remind_at: input.remindAt, due_calendar_known: input.calendarKnown, overdue_at: null, reminded_at: null })
+          .set({ due_at: d.dueAt, remind_at: d.remindAt, due_calendar_known: d.calendarKnown, overdue_at: null, reminded_at: null })
           .where('id', '=', input.taskId)
           .execute();
-        await notify(tx, { key: `task:${input.taskId}:due:${input.step}`, to: candidates(before), kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${input.dueAt}: ${input.reason}` });
+        await notify(tx, { key: `task:${input.taskId}:due:${input.step}`, to: candidates(before), kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` });
+        return d;
       });
     },
   };

@@ -31,8 +31,8 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   // past the API: a 400 naming the field, before any schema, query or workflow sees them.
   app.addHook('preValidation', async (request) => {
     for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
-      const v = unstorable(value, part);
-      if (v) throw invalid([{ ...v, field: undefined }], part, v.field);
+      const v = unstorable(value, '');
+      if (v) throw invalid([v], part);
     }
   });
   await app.register(swagger, {

@@ -28,13 +28,13 @@ export class ProblemError extends Error {
 export const problem = (code: ErrorCode, detail?: string, article?: string) => new ProblemError(code, detail ?? ERRORS[code].title, [], article);
 
 /** Rule violations from domain/ checks on the request `part`, as one 400 problem naming each field, rule and article. */
-export function invalid(violations: RuleViolation[], part: 'body' | 'querystring' | 'params' = 'body', fullField?: string): ProblemError {
+export function invalid(violations: RuleViolation[], part: 'body' | 'querystring' | 'params' = 'body'): ProblemError {
   const articles = [...new Set(violations.map((v) => v.article).filter(Boolean))];
   return new ProblemError(
     violations[0].code,
     violations.map((v) => v.detail).join('; '),
     violations.map((v) => ({
-      field: fullField ?? (v.field ? `${part}.${v.field}` : part),
+      field: v.field ? `${part}.${v.field}` : part,
       rule: v.rule ?? v.code,
       message: v.detail,
       ...(v.article ? { article: v.article } : {}),
@@ -131,14 +131,18 @@ export function clientError(err: { code?: string }, socket: Socket): void {
     return;
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail: `The HTTP request could not be read (${err.code ?? 'parse error'})` });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  endWithProblem(socket, status, `The HTTP request could not be read (${err.code ?? 'parse error'})`);
 }
 
 /** CONNECT is no method of this API: answer 405 instead of dropping the connection. */
 export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
-  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[405], status: 405, detail: 'CONNECT is not supported' });
-  socket.end(`HTTP/1.1 405 ${STATUS_CODES[405]}\r\nAllow: GET, POST\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  endWithProblem(socket, 405, 'CONNECT is not supported', 'Allow: GET, POST\r\n');
+}
+
+/** A problem written straight to a socket, where Node's HTTP server has not made a request of it. */
+function endWithProblem(socket: Duplex, status: number, detail: string, headers = ''): void {
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**

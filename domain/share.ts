@@ -63,8 +63,8 @@ export interface ReviewTaskState {
  * approves only once the providing agency's latest opinion is AGREE. Checked by the API and by the
  * workflow's validator alike.
  */
-export function jointReviewViolation(kind: string, decision: string, tasks: ReviewTaskState[]): RuleViolation | null {
-  if (kind !== 'SHARE_JOINT_REVIEW' || decision !== 'APPROVE') return null;
+export function jointReviewViolation(decision: string, tasks: ReviewTaskState[]): RuleViolation | null {
+  if (decision !== 'APPROVE') return null;
   const opinion = tasks.filter((t) => t.kind === 'SHARE_PROVIDER_OPINION').at(-1);
   if (opinion?.status === 'completed' && opinion.decision === 'AGREE') return null;
   const detail =

@@ -1,5 +1,6 @@
 // The human-task model (DESIGN §2): kinds, the decisions each allows, and who may act on a task.
-import type { ErrorCode } from './errors';
+import type { ErrorCode, RuleViolation } from './errors';
+import { jointReviewViolation, type ReviewTaskState } from './share';
 import type { Actor, Role } from './types';
 
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
@@ -11,6 +12,8 @@ interface DecisionRule {
 interface TaskKindRule {
   article: string;
   decisions: Record<string, DecisionRule>;
+  /** The procedure's own rule on a decision, given every task of the request in opening order. */
+  rule?: (decision: string, tasks: ReviewTaskState[]) => RuleViolation | null;
 }
 
 const review = {
@@ -27,6 +30,7 @@ export const TASK_KINDS = {
   SHARE_JOINT_REVIEW: {
     article: 'Art. 14',
     decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true }, CONSULT: { reasonRequired: true } },
+    rule: jointReviewViolation,
   },
   SHARE_PROVIDER_OPINION: {
     article: 'Art. 14',
@@ -39,6 +43,12 @@ export type TaskKind = keyof typeof TASK_KINDS;
 
 export function isTaskKind(kind: string): kind is TaskKind {
   return Object.prototype.hasOwnProperty.call(TASK_KINDS, kind);
+}
+
+/** Why a task's own procedure refuses `decision` now (e.g. Art. 14: no approval before the provider agreed), or null. */
+export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[]): RuleViolation | null {
+  if (!isTaskKind(kind)) return null;
+  return (TASK_KINDS[kind] as TaskKindRule).rule?.(decision, tasks) ?? null;
 }
 
 export function allowedDecisions(kind: TaskKind): string[] {

@@ -19,16 +19,15 @@ export function isStorableText(s: string): boolean {
  */
 export function unstorable(value: unknown, path: string): RuleViolation | null {
   let nodes = 0;
+  const bad = (field: string, rule: string, what: string): RuleViolation => ({ code: 'InvalidInput', field, rule, detail: `${field || 'the value'} ${what}` });
   const walk = (v: unknown, at: string, depth: number): RuleViolation | null => {
-    if (++nodes > MAX_NODES)
-      return { code: 'InvalidInput', field: path, rule: 'maxNodes', detail: `${path} holds more than ${MAX_NODES} values` };
-    if (typeof v === 'string')
-      return isStorableText(v) ? null : { code: 'InvalidInput', field: at, rule: 'text', detail: `${at} contains a NUL character or an unpaired surrogate` };
+    if (++nodes > MAX_NODES) return bad(path, 'maxNodes', `holds more than ${MAX_NODES} values`);
+    if (typeof v === 'string') return isStorableText(v) ? null : bad(at, 'text', 'contains a NUL character or an unpaired surrogate');
     if (v === null || typeof v !== 'object') return null;
-    if (depth >= MAX_DEPTH) return { code: 'InvalidInput', field: at, rule: 'maxDepth', detail: `${at} is nested deeper than ${MAX_DEPTH} levels` };
+    if (depth >= MAX_DEPTH) return bad(at, 'maxDepth', `is nested deeper than ${MAX_DEPTH} levels`);
     for (const [k, child] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
       const key = String(k);
-      if (!isStorableText(key)) return { code: 'InvalidInput', field: at, rule: 'text', detail: `${at} has a key with a NUL character or an unpaired surrogate` };
+      if (!isStorableText(key)) return bad(at, 'text', 'has a key with a NUL character or an unpaired surrogate');
       const found = walk(child, at ? `${at}.${key}` : key, depth + 1);
       if (found) return found;
     }

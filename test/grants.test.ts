@@ -74,3 +74,19 @@ test('the city authority revokes too', async () => {
   const revoked = await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'purpose achieved (共享目的已实现)' });
   expect(revoked.json()).toMatchObject({ status: 'revoked' });
 });
+
+test('the provider and the city authority revoke at the same moment: one revocation, the other refused', async () => {
+  const g = await granted();
+  const answers = await Promise.all([
+    call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'misuse found by the provider' }),
+    call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'misuse found by the authority' }),
+  ]);
+  expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+  const history = (await call(authority(), 'GET', `/requests/${g.requestId}/history`)).json().items as { action: string }[];
+  expect(history.filter((e) => e.action === 'grant_revoked')).toHaveLength(1);
+  // Odd but storable text is kept as written; text PostgreSQL refuses is a 400 naming the field.
+  const other = await granted();
+  expect((await call(provider(), 'POST', `/grants/${other.grantId}/revoke`, { reason: 'x\u0000' })).json()).toMatchObject({ status: 400, field: 'body.reason', rule: 'text' });
+  const odd = '滥用🙂 \u202eRTL\u202c';
+  expect((await call(provider(), 'POST', `/grants/${other.grantId}/revoke`, { reason: odd })).json()).toMatchObject({ status: 'revoked', endReason: odd });
+});

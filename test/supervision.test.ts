@@ -1,6 +1,7 @@
 // Supervision of tasks (Art. 32): a supervisor moves a running deadline on (its timers follow) or
 // hands a task to a named person, each with a reason, audited and visible in the task and its history.
 import { randomUUID } from 'node:crypto';
+import { computeDeadlines } from '../activities/calendar';
 import type { Actor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
@@ -98,4 +99,24 @@ test('a reassignment or claim at the moment the request ends answers at once, ne
     expect(answers[0].statusCode).toBe(200);
     for (const a of answers.slice(1)) expect([200, 409, 403]).toContain(a.statusCode);
   }
+});
+
+test('two supervisors extend the same task at once: both extensions count, each once in the trail', async () => {
+  const r = await request();
+  const other: Actor = { ...supervisor(), sub: 'sv-sam' };
+  const answers = await Promise.all([
+    call(supervisor(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 1, reason: 'first' }),
+    call(other, 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 2, reason: 'second' }),
+  ]);
+  expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
+  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; oldValue: { dueAt: string }; newValue: { dueAt: string } }[];
+  const extensions = history.filter((e) => e.action === 'task_due_extended');
+  expect(extensions).toHaveLength(2);
+  // The second counted on from the first: the old due of one is the new due of the other.
+  expect(extensions[1].oldValue.dueAt).toBe(extensions[0].newValue.dueAt);
+  const row = await h.db.selectFrom('tasks').select('due_at').where('id', '=', r.opinion.id).executeTakeFirstOrThrow();
+  expect(row.due_at.toISOString()).toBe(extensions[1].newValue.dueAt);
+  // 1 + 2 working days on from the original due time, on the statutory calendar.
+  const expected = await computeDeadlines(h.db, { length: { workingDays: 3 }, from: r.opinion.dueAt });
+  expect(row.due_at.toISOString()).toBe(expected.dueAt);
 });

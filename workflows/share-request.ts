@@ -2,7 +2,7 @@
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
-import { grantTerms, jointReviewViolation, revokeViolation, sharePath, shareRequestViolations } from '../domain/share';
+import { grantTerms, revokeViolation, sharePath, shareRequestViolations } from '../domain/share';
 import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
@@ -42,7 +42,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       applicantSub: applicant.sub,
       // A rejection, a request for information or a new consultation ends the round for both at once.
       closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO' || t.decision === 'CONSULT',
-      guard: (t, decision, tasks) => jointReviewViolation(t.kind, decision, tasks),
     },
     view,
   );
@@ -159,6 +158,26 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     checked = true;
     await io.recordRequest(requestRecord);
 
+    /**
+     * A reviewer asked the applicant for information: the round's tasks close, the applicant gets a
+     * reply task, and this waits for the reply. False when the applicant cancelled instead.
+     */
+    async function requestInformation(asked: WfTask, round: number): Promise<boolean> {
+      await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
+      await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', { actor: asked.decidedBy!, decision: 'REQUEST_INFO', reason: asked.reason });
+      const replyTask = await board.open({
+        key: `applicant-reply-${round}`,
+        kind: 'SHARE_APPLICANT_REPLY',
+        candidateRole: 'agency_applicant',
+        candidateOrg: applicant.org,
+        candidateUser: applicant.sub,
+        length: policy.applicantReply,
+        reminderBefore: policy.reminderBefore,
+      });
+      board.settleAll();
+      return (await board.next(() => cancel !== null, [replyTask])) !== undefined;
+    }
+
     /** The joint review of runs started before the Art. 14 review: both reviewers approve alike. */
     async function legacyJointReview(): Promise<RequestSnapshot | undefined> {
       // Art. 14: the city big data authority reviews together with (会同) the providing agency; both must agree.
@@ -211,24 +230,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             infoRequested = true;
             const pausedAt = new Date().toISOString();
             resume = new Map([...open].filter(([t]) => !approved.has(open.get(t)!.key)).map(([t, r]) => [r.key, { dueAt: t.dueAt, pausedAt }]));
-            await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
-            await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', {
-              actor: task.decidedBy!,
-              decision: 'REQUEST_INFO',
-              reason: task.reason,
-            });
-            const replyTask = await board.open({
-              key: `applicant-reply-${round}`,
-              kind: 'SHARE_APPLICANT_REPLY',
-              candidateRole: 'agency_applicant',
-              candidateOrg: applicant.org,
-              candidateUser: applicant.sub,
-              length: policy.applicantReply,
-              reminderBefore: policy.reminderBefore,
-            });
-            board.settleAll();
-            const reply = await board.next(() => cancel !== null, [replyTask]);
-            if (!reply) return cancelled();
+            if (!(await requestInformation(task, round))) return cancelled();
             // The reply settles when the reviewers' fresh tasks are open (top of the next round).
           }
         }
@@ -243,8 +245,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
      * Resolves undefined when approved, or with the request's final state.
      */
     async function art14Review(): Promise<RequestSnapshot | undefined> {
-      const counters = { lead: 0, opinion: 0, reply: 0 };
-      let due: string | null = null;
+      const counters = { lead: 0, opinion: 0 };
+      let due = '';
       let providerAgreed: WfTask | null = null;
       let resume: { dueAt: string; pausedAt: string } | undefined;
       const openLead = () =>
@@ -288,7 +290,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             // A fresh opinion carrying the authority's position, and a fresh task to conclude; the
             // review's due time does not move.
             await board.cancelOpen(SYSTEM, 'the city big data authority consults the provider again', 'Art. 14');
-            resume = { dueAt: due!, pausedAt: new Date().toISOString() };
+            resume = { dueAt: due, pausedAt: new Date().toISOString() };
             providerAgreed = null;
             [opinion, current] = await Promise.all([openOpinion({ authorityPosition: task.reason }), openLead()]);
             resume = undefined;
@@ -296,21 +298,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             continue;
           }
           // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
-          resume = { dueAt: due!, pausedAt: new Date().toISOString() };
-          await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
-          await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', { actor: task.decidedBy!, decision: 'REQUEST_INFO', reason: task.reason });
-          const replyTask = await board.open({
-            key: `applicant-reply-${++counters.reply}`,
-            kind: 'SHARE_APPLICANT_REPLY',
-            candidateRole: 'agency_applicant',
-            candidateOrg: applicant.org,
-            candidateUser: applicant.sub,
-            length: policy.applicantReply,
-            reminderBefore: policy.reminderBefore,
-          });
-          board.settleAll();
-          const reply = await board.next(() => cancel !== null, [replyTask]);
-          if (!reply) return cancelled();
+          resume = { dueAt: due, pausedAt: new Date().toISOString() };
+          if (!(await requestInformation(task, round))) return cancelled();
           break;
         }
       }

@@ -2,9 +2,9 @@
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
 import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, Deadlines } from '../activities';
-import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
+import { ERRORS, type ErrorCode } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
-import { claimViolation, decideViolation, exclusionViolation, extendViolation, reassignViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import { claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { unstorable } from '../domain/text';
 import type { Actor, ActorRef, Duration, Role } from '../domain/types';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from './definitions';
@@ -73,7 +73,8 @@ const untilMs = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
 export class TaskBoard {
   private readonly tasks = new Map<string, WfTask>();
   private readonly decided: WfTask[] = [];
-  private assigneeWrites: Promise<void> = Promise.resolve();
+  /** Task-level writes (claims, reassignments, extensions), run one after another in the order accepted. */
+  private writes: Promise<void> = Promise.resolve();
   private assigneeStep = 0;
   private dueStep = 0;
   /** Set when the request stops taking decisions (e.g. cancelled), before its tasks are closed. */
@@ -92,8 +93,6 @@ export class TaskBoard {
       applicantSub: string;
       /** Whether a decision makes the other open tasks moot (e.g. a REJECT): they close with it. */
       closesSiblings?: (task: WfTask) => boolean;
-      /** A procedure's own rule on a decision, given every task of the request in opening order. */
-      guard?: (task: WfTask, decision: string, tasks: WfTask[]) => RuleViolation | null;
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
@@ -128,7 +127,7 @@ export class TaskBoard {
           if (this.frozen) throw businessError('TaskNotOpen');
           const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
           if (violation) throw businessError(violation);
-          const ruled = this.ctx.guard?.(task, decision, [...this.tasks.values()]);
+          const ruled = procedureViolation(task.kind, decision, this.all());
           if (ruled) throw businessError(ruled.code, ruled.detail);
           const bad = unstorable({ reason, form }, '');
           if (bad) throw businessError('InvalidInput', bad.detail);
@@ -142,14 +141,7 @@ export class TaskBoard {
         const assignee = (task.assignee = claim ? actor.sub : null);
         const step = ++this.assigneeStep;
         const who = release ? supervisorRef(actor) : actorRef(actor, task.candidateRole);
-        // Chained so the read model sees claims and unclaims in the order they were accepted.
-        this.assigneeWrites = this.assigneeWrites.then(() => this.ctx.io.setAssignee({ taskId, actor: who, assignee, step }));
-        try {
-          await this.assigneeWrites;
-        } catch {
-          this.assigneeWrites = Promise.resolve();
-          throw businessError('UnstorableData', 'The claim could not be recorded');
-        }
+        await this.serially(() => this.ctx.io.setAssignee({ taskId, actor: who, assignee, step }));
         return this.snapshot();
       },
       {
@@ -170,11 +162,15 @@ export class TaskBoard {
       async ({ taskId, actor, workingDays, reason }) => {
         const task = this.tasks.get(taskId)!;
         const step = ++this.dueStep;
-        const d = await this.ctx.io.computeDeadlines({ length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt });
-        await this.ctx.io.setTaskDue({ taskId, actor: supervisorRef(actor), dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown, reason: reason.trim(), step });
+        // Counted on from the due time as it is when this write runs: two extensions at once add up.
+        const d = await this.serially(() =>
+          this.ctx.io.setTaskDue({ taskId, actor: supervisorRef(actor), extension: { length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt }, reason: reason.trim(), step }),
+        );
         // The running deadline watch sees the new due time and re-arms its timers.
-        task.remindAt = d.remindAt;
-        task.dueAt = d.dueAt;
+        if (d) {
+          task.remindAt = d.remindAt;
+          task.dueAt = d.dueAt;
+        }
         return this.snapshot();
       },
       {
@@ -194,8 +190,7 @@ export class TaskBoard {
         const task = this.tasks.get(taskId)!;
         task.assignee = user;
         const step = ++this.assigneeStep;
-        this.assigneeWrites = this.assigneeWrites.then(() => this.ctx.io.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
-        await this.assigneeWrites;
+        await this.serially(() => this.ctx.io.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
         return this.snapshot();
       },
       {
@@ -212,6 +207,23 @@ export class TaskBoard {
         },
       },
     );
+  }
+
+  /**
+   * Runs a task-level write after those accepted before it (the read model sees them in that order).
+   * A write that fails answers its own caller with UnstorableData and does not block the next one.
+   */
+  private async serially<T>(write: () => Promise<T>): Promise<T> {
+    const result = this.writes.then(write);
+    this.writes = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await result;
+    } catch {
+      throw businessError('UnstorableData', 'The change could not be recorded');
+    }
   }
 
   async open(spec: TaskSpec): Promise<WfTask> {

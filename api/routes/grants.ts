@@ -1,7 +1,7 @@
 // Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and revocation.
 import { Type } from '@sinclair/typebox';
 import { getGrant, listGrants } from '../../db/repositories/grants';
-import { cityAuthorityOf, getOrganisation } from '../../db/repositories/organisations';
+import { cityAuthorityOf, getOrganisation, overseenOrgIds } from '../../db/repositories/organisations';
 import type { Executor } from '../../db';
 import { isCityDivision } from '../../domain/divisions';
 import { revokeViolation } from '../../domain/share';
@@ -37,9 +37,10 @@ function grantView(g: GrantRow) {
  */
 async function grantOrgs(db: Executor, actor: Actor): Promise<string[] | undefined> {
   if (actor.roles.includes('admin')) return undefined;
-  const own = await getOrganisation(db, actor.org);
-  if (own?.kind === 'authority' && isCityDivision(own.division) && actor.roles.includes('authority_reviewer'))
-    return (await db.selectFrom('organisations').select('id').where('region', '=', own.region).execute()).map((o) => o.id);
+  if (actor.roles.includes('authority_reviewer')) {
+    const own = await getOrganisation(db, actor.org);
+    if (own?.kind === 'authority' && isCityDivision(own.division)) return overseenOrgIds(db, own.id);
+  }
   return [actor.org];
 }
 

@@ -2,8 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
-import { jointReviewViolation } from '../../domain/share';
-import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
@@ -19,13 +18,22 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
 
   /**
    * The task as the caller may see it: its candidates, and supervisors overseeing its candidate
-   * organisation. For everyone else, same organisation or not, it does not exist.
+   * organisation. For everyone else, same organisation or not, it does not exist. With the applicant of
+   * its request, whom the exclusion rules need.
    */
-  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; viewer: 'candidate' | 'supervisor' }> {
-    const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row && isCandidate(taskAccess(row), actor)) return { row, viewer: 'candidate' };
-    const overseen = row && (await supervisedOrgIds(db, actor));
-    if (row && (!overseen || overseen.includes(row.candidate_org))) return { row, viewer: 'supervisor' };
+  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; applicantSub: string; viewer: 'candidate' | 'supervisor' }> {
+    const found = await db
+      .selectFrom('tasks')
+      .innerJoin('requests', 'requests.id', 'tasks.request_id')
+      .selectAll('tasks')
+      .select('requests.applicant_sub')
+      .where('tasks.id', '=', id)
+      .executeTakeFirst();
+    if (!found) throw problem('TaskNotFound');
+    const { applicant_sub: applicantSub, ...row } = found;
+    if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, viewer: 'candidate' };
+    const overseen = await supervisedOrgIds(db, actor);
+    if (!overseen || overseen.includes(row.candidate_org)) return { row, applicantSub, viewer: 'supervisor' };
     throw problem('TaskNotFound');
   }
 
@@ -120,10 +128,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       },
       async (request) => {
         const { actor } = request;
-        const { row, viewer } = await visibleTask(actor, request.params.id);
-        const applicant = await db.selectFrom('requests').select('applicant_sub').where('id', '=', row.request_id).executeTakeFirstOrThrow();
+        const { row, applicantSub, viewer } = await visibleTask(actor, request.params.id);
         const release = !claim && viewer === 'supervisor';
-        const violation = release ? releaseViolation(taskAccess(row), actor) : claimViolation(taskAccess(row), actor, applicant.applicant_sub, claim);
+        const violation = release ? releaseViolation(taskAccess(row), actor) : claimViolation(taskAccess(row), actor, applicantSub, claim);
         if (violation) throw problem(violation);
         await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: row.id, actor, claim, release }] }));
         return requestAfter(actor, row.request_id);
@@ -150,16 +157,15 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { actor } = request;
-      const { row } = await visibleTask(actor, request.params.id);
-      const req = await db.selectFrom('requests').select('applicant_sub').where('id', '=', row.request_id).executeTakeFirstOrThrow();
+      const { row, applicantSub } = await visibleTask(actor, request.params.id);
       const { decision, reason, form } = request.body;
-      const violation = decideViolation(taskAccess(row), actor, req.applicant_sub, decision, reason);
+      const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it.
       const siblings = await db.selectFrom('tasks').select(['kind', 'status', 'decision']).where('request_id', '=', row.request_id).orderBy('created_at').orderBy('id').execute();
-      const ruled = jointReviewViolation(row.kind, decision, siblings);
+      const ruled = procedureViolation(row.kind, decision, siblings);
       if (ruled) throw problem(ruled.code, ruled.detail, ruled.article);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
       return requestAfter(actor, row.request_id);
@@ -201,13 +207,12 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { actor } = request;
-      const { row } = await visibleTask(actor, request.params.id);
+      const { row, applicantSub } = await visibleTask(actor, request.params.id);
       const { user, reason } = request.body;
       const violation = reassignViolation(taskAccess(row), actor, user, reason);
       if (violation === 'ReasonRequired') throw problem(violation, 'A reassignment states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
-      const applicant = await db.selectFrom('requests').select('applicant_sub').where('id', '=', row.request_id).executeTakeFirstOrThrow();
-      const excluded = exclusionViolation(taskAccess(row), user, applicant.applicant_sub);
+      const excluded = exclusionViolation(taskAccess(row), user, applicantSub);
       if (excluded) throw problem(excluded, 'The task cannot go to a party to the matter: nobody decides their own request');
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(reassignTaskUpdate, { args: [{ taskId: row.id, actor, user, reason }] }));
       return requestAfter(actor, row.request_id);

@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import { cityDivisionOf, isCityDivision } from '../../domain/divisions';
+import { cityDivisionOf, oversees } from '../../domain/divisions';
 import type { Executor } from '../index';
 import type { OrganisationsTable } from '../schema';
 
@@ -28,10 +28,13 @@ export function cityAuthorityOf(db: Executor, org: { region: string; division: s
  */
 export async function supervisedOrgIds(db: Executor, actor: { org: string; roles: readonly string[] }): Promise<string[] | undefined> {
   if (actor.roles.includes('admin')) return undefined;
-  if (!actor.roles.includes('supervisor')) return [];
-  const own = await getOrganisation(db, actor.org);
+  return actor.roles.includes('supervisor') ? overseenOrgIds(db, actor.org) : [];
+}
+
+/** The organisations a big data authority's division covers (domain/divisions.ts `oversees`); none for any other organisation. */
+export async function overseenOrgIds(db: Executor, authorityId: string): Promise<string[]> {
+  const own = await getOrganisation(db, authorityId);
   if (own?.kind !== 'authority') return [];
-  let q = db.selectFrom('organisations').select('id').where('region', '=', own.region);
-  q = isCityDivision(own.division) ? q.where('division', 'like', `${own.division.slice(0, 4)}%`) : q.where('division', '=', own.division);
-  return (await q.execute()).map((o) => o.id);
+  const orgs = await db.selectFrom('organisations').select(['id', 'division']).where('region', '=', own.region).execute();
+  return orgs.filter((o) => oversees(own.division, o.division)).map((o) => o.id);
 }
