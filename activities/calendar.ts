@@ -13,6 +13,8 @@ export interface Deadlines {
   remindAt: string | null;
   /** false when a day counted lies outside the years the calendar knows and no override covers it. */
   calendarKnown: boolean;
+  /** When the task escalates if still open: `escalateAfter` past the due time (tasks that escalate only). */
+  escalateAt?: string | null;
 }
 
 export interface DeadlineInput {
@@ -22,6 +24,8 @@ export interface DeadlineInput {
   resume?: { dueAt: string; pausedAt: string };
   /** Count from this instant instead of now (an extension counts on from the current due time). */
   from?: string;
+  /** How long past its due time an open task escalates (a higher-level candidate is added). */
+  escalateAfter?: Duration;
 }
 
 export async function workdayPredicate(db: Db) {
@@ -55,5 +59,6 @@ export async function computeDeadlines(db: Db, input: DeadlineInput, now = new D
     dueAt: due.toISOString(),
     remindAt: remind && remind > now ? remind.toISOString() : null,
     calendarKnown: state.known,
+    ...(input.escalateAfter ? { escalateAt: deadlineAfter(due, input.escalateAfter, isWorkday).toISOString() } : {}),
   };
 }

@@ -4,7 +4,7 @@ import type { Db, Executor } from '../db';
 import { appendAudit } from '../db/repositories/audit';
 import { getCatalogEntry } from '../db/repositories/catalog';
 import { notify } from '../db/repositories/notifications';
-import { authorityOf, cityAuthorityOf, getOrganisation } from '../db/repositories/organisations';
+import { authorityOf, cityAuthorityOf, getOrganisation, leadingGroupOf } from '../db/repositories/organisations';
 import { mayRequestShare, type GrantTerms } from '../domain/share';
 import type { RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
@@ -65,6 +65,8 @@ export interface ShareParties {
     status: string;
   };
   cityAuthorityOrgId: string;
+  /** The city's leading group (数字强市领导小组), to whom overdue review tasks escalate; absent in older runs. */
+  leadingGroupOrgId?: string | null;
   /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
   applicantIsAgency: boolean;
   /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
@@ -122,6 +124,7 @@ export function requestActivities(db: Db) {
           status: entry.status,
         },
         cityAuthorityOrgId: city.id,
+        leadingGroupOrgId: (await leadingGroupOf(db, provider.region))?.id ?? null,
         applicantIsAgency: applicantKind === 'agency',
         applicantMayRequest: mayRequestShare(applicantKind),
       };

@@ -1,9 +1,13 @@
 // Read-model side of the human-task mechanism: every write is idempotent (keyed on task id and step).
+import { sql } from 'kysely';
 import type { Db } from '../db';
 import { appendAudit } from '../db/repositories/audit';
 import { notify } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
+import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import type { ActorRef } from '../domain/types';
+import type { Executor } from '../db';
+import type { NotificationInput } from '../db/repositories/notifications';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
 
 export interface OpenTaskInput {
@@ -14,6 +18,8 @@ export interface OpenTaskInput {
   candidateRole: string;
   candidateOrg: string;
   candidateUser: string | null;
+  /** Everyone who may act on it (default: the one candidate above). */
+  candidates?: Candidate[];
   article: string;
   /** Either the due times, computed before (runs recorded so), or how to compute them here, in the same step. */
   dueAt?: string;
@@ -32,8 +38,11 @@ export interface DecisionInput {
   form: Record<string, unknown> | null;
 }
 
-const candidates = (t: { candidate_org: string; candidate_role: string; candidate_user: string | null }) =>
-  t.candidate_user ? { user: t.candidate_user } : { org: t.candidate_org, role: t.candidate_role };
+/** Tells each candidate of a task (a named person, or the role in the organisation); the first keeps the plain key. */
+async function notifyCandidates(tx: Executor, candidates: Candidate[], n: Omit<NotificationInput, 'to'>): Promise<void> {
+  for (const [i, c] of candidates.entries())
+    await notify(tx, { ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : { org: c.org, role: c.role } });
+}
 
 export function taskActivities(db: Db) {
   return {
@@ -43,6 +52,7 @@ export function taskActivities(db: Db) {
         ? await computeDeadlines(db, input.deadlines)
         : { dueAt: input.dueAt!, remindAt: input.remindAt ?? null, calendarKnown: input.calendarKnown ?? true };
       const t = { ...input, ...d };
+      const candidates = input.candidates ?? [{ org: t.candidateOrg, role: t.candidateRole as Candidate['role'], user: t.candidateUser }];
       return db.transaction().execute(async (tx) => {
         const row = await tx
           .insertInto('tasks')
@@ -61,14 +71,16 @@ export function taskActivities(db: Db) {
             due_calendar_known: t.calendarKnown,
             context: t.context ? JSON.stringify(t.context) : null,
             excluded: t.excluded ?? null,
+            candidates: JSON.stringify(candidates),
+            escalate_at: t.escalateAt ?? null,
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .returningAll()
           .executeTakeFirst();
         if (!row) {
           // Opened by an earlier attempt: its due times stand.
-          const before = await tx.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
-          return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known };
+          const before = await tx.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
+          return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
         }
         await appendAudit(tx, {
           eventKey: `task:${t.taskId}:opened`,
@@ -77,11 +89,18 @@ export function taskActivities(db: Db) {
           actor: { sub: 'system', org: null, role: 'system' },
           action: 'task_opened',
           article: t.article,
-          newValue: { kind: t.kind, candidateRole: t.candidateRole, candidateOrg: t.candidateOrg, dueAt: t.dueAt, calendarKnown: t.calendarKnown, ...(t.context ? { context: t.context } : {}) },
+          newValue: {
+            kind: t.kind,
+            candidateRole: t.candidateRole,
+            candidateOrg: t.candidateOrg,
+            ...(candidates.length > 1 ? { candidates } : {}),
+            dueAt: t.dueAt,
+            calendarKnown: t.calendarKnown,
+            ...(t.context ? { context: t.context } : {}),
+          },
         });
-        await notify(tx, {
+        await notifyCandidates(tx, candidates, {
           key: `task:${t.taskId}:opened`,
-          to: candidates(row),
           kind: 'task_assigned',
           requestId: t.requestId,
           taskId: t.taskId,
@@ -102,9 +121,8 @@ export function taskActivities(db: Db) {
           .returningAll()
           .executeTakeFirst();
         if (!row) return;
-        await notify(tx, {
+        await notifyCandidates(tx, row.candidates, {
           key: `task:${taskId}:reminder:${row.due_at.toISOString()}`,
-          to: candidates(row),
           kind: 'task_reminder',
           requestId: row.request_id,
           taskId,
@@ -205,7 +223,44 @@ export function taskActivities(db: Db) {
       });
     },
 
-    /** Claim (assignee = actor) or give back (assignee = null); `step` keeps repeated claims distinct in the trail. */
+    /**
+     * An open task past its due time by the policy's threshold gets a higher-level candidate (DESIGN §2);
+     * it is never decided for anyone. Answers whether the candidate was added now (false when the task
+     * closed meanwhile or an earlier attempt added it).
+     */
+    async escalateTask(input: { taskId: string; candidate: Candidate; article: string }): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const row = await tx
+          .updateTable('tasks')
+          .set((eb) => ({ candidates: sql<string>`${eb.ref('candidates')} || ${JSON.stringify([input.candidate])}::jsonb`, escalated_at: new Date() }))
+          .where('id', '=', input.taskId)
+          .where('status', '=', 'open')
+          .where('escalated_at', 'is', null)
+          .where(sql<boolean>`jsonb_array_length(candidates) < ${MAX_CANDIDATES}`)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return false;
+        await appendAudit(tx, {
+          eventKey: `task:${input.taskId}:escalated`,
+          requestId: row.request_id,
+          taskId: input.taskId,
+          actor: { sub: 'system', org: null, role: 'system' },
+          action: 'task_escalated',
+          article: input.article,
+          oldValue: { dueAt: row.due_at.toISOString() },
+          newValue: { added: input.candidate },
+        });
+        await notifyCandidates(tx, [input.candidate], {
+          key: `task:${input.taskId}:escalated`,
+          kind: 'task_escalated',
+          requestId: row.request_id,
+          taskId: input.taskId,
+          message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is escalated to you`,
+        });
+        return true;
+      });
+    },
+
     /**
      * Claim (assignee = actor), give back (assignee = null), or, with a reason, a supervisor's
      * reassignment (Art. 32); `step` keeps repeated changes distinct in the trail.
@@ -254,13 +309,13 @@ export function taskActivities(db: Db) {
           oldValue: { dueAt: before.due_at.toISOString(), overdue: before.overdue_at !== null },
           newValue: { dueAt: d.dueAt },
         });
-        if (!inserted) return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known };
+        if (!inserted) return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
         await tx
           .updateTable('tasks')
-          .set({ due_at: d.dueAt, remind_at: d.remindAt, due_calendar_known: d.calendarKnown, overdue_at: null, reminded_at: null })
+          .set({ due_at: d.dueAt, remind_at: d.remindAt, due_calendar_known: d.calendarKnown, overdue_at: null, reminded_at: null, escalate_at: d.escalateAt ?? null })
           .where('id', '=', input.taskId)
           .execute();
-        await notify(tx, { key: `task:${input.taskId}:due:${input.step}`, to: candidates(before), kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` });
+        await notifyCandidates(tx, before.candidates, { key: `task:${input.taskId}:due:${input.step}`, kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` });
         return d;
       });
     },

@@ -18,6 +18,7 @@ export function taskAccess(row: TaskRow): TaskAccessView {
     candidateUser: row.candidate_user,
     assignee: row.assignee,
     excluded: row.excluded,
+    candidates: row.candidates,
   };
 }
 
@@ -31,6 +32,7 @@ export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate') {
     status: row.status,
     candidateRole: row.candidate_role,
     candidateOrg: row.candidate_org,
+    candidates: row.candidates,
     assignee: show.assignee ? row.assignee : null,
     article: row.article,
     context: row.context,
@@ -38,6 +40,8 @@ export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate') {
     remindAt: row.remind_at?.toISOString() ?? null,
     dueCalendarKnown: row.due_calendar_known,
     overdue: row.overdue_at !== null,
+    escalateAt: row.escalated_at ? null : (row.escalate_at?.toISOString() ?? null),
+    escalatedAt: row.escalated_at?.toISOString() ?? null,
     allowedDecisions: row.status === 'open' && isTaskKind(row.kind) ? allowedDecisions(row.kind) : [],
     decision: show.decision ? row.decision : null,
     reason: show.reason ? row.reason : null,

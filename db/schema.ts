@@ -1,5 +1,6 @@
 // Kysely table interfaces: the read models the activities write and the API reads.
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Candidate } from '../domain/tasks';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -90,6 +91,21 @@ export interface TasksTable {
   context: NullableJson<Record<string, unknown>>;
   /** People who may not act on the task; null on rows from before the list existed. */
   excluded: string[] | null;
+  /** Everyone who may act on the task: the first is the one it was opened for; escalation adds more. */
+  candidates: ColumnType<Candidate[], string | undefined, string>;
+  escalate_at: NullableTimestamp;
+  escalated_at: NullableTimestamp;
+}
+
+/** The inbox's index of tasks.candidates, kept by a trigger: never written by the application. */
+export interface TaskCandidatesTable {
+  task_id: string;
+  n: number;
+  org: string;
+  role: string;
+  user_sub: string | null;
+  status: 'open' | 'completed' | 'cancelled';
+  due_at: Timestamp;
 }
 
 export interface GrantsTable {
@@ -151,6 +167,7 @@ export interface Database {
   catalog_entry_versions: CatalogEntryVersionsTable;
   requests: RequestsTable;
   tasks: TasksTable;
+  task_candidates: TaskCandidatesTable;
   grants: GrantsTable;
   audit_events: AuditEventsTable;
   notifications: NotificationsTable;

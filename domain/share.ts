@@ -118,6 +118,8 @@ export type SharePolicy = {
   applicantReply: Duration;
   reminderBefore: Duration;
   grantTerm: Duration;
+  /** How long past its due time a review task still open escalates to the leading group. */
+  escalateAfter: Duration;
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -125,4 +127,5 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   applicantReply: { workingDays: 15 },
   reminderBefore: { workingDays: 2 },
   grantTerm: { days: 365 },
+  escalateAfter: { workingDays: 5 },
 };

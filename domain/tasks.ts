@@ -55,6 +55,16 @@ export function allowedDecisions(kind: TaskKind): string[] {
   return Object.keys(TASK_KINDS[kind].decisions);
 }
 
+/** Who may act on a task: members of an organisation holding a role, or only the named person among them. */
+export interface Candidate {
+  org: string;
+  role: Role;
+  user: string | null;
+}
+
+/** The most candidates one task carries (the one it was opened for, and those escalation adds). */
+export const MAX_CANDIDATES = 20;
+
 /** What a task looks like to the permission rules, wherever it is stored. */
 export interface TaskAccessView {
   kind: TaskKind;
@@ -66,6 +76,8 @@ export interface TaskAccessView {
   /** People who may not act on the task (nobody decides their own request; in a two-party procedure
    * neither party decides the other's task); null for tasks recorded before the list existed. */
   excluded: string[] | null;
+  /** Everyone who may act on it; the first is the candidate above (the one it was opened for). */
+  candidates: Candidate[];
 }
 
 /** Who may not act on a task: its own list, or, for tasks recorded before lists, the applicant (unless the task is theirs). */
@@ -79,12 +91,13 @@ export function exclusionViolation(task: TaskAccessView, sub: string, applicantS
   return sub === applicantSub ? 'OwnRequest' : 'Excluded';
 }
 
+/** The candidate of `task` that `actor` is, if any: the role they act in is that candidate's. */
+export function candidateOf(task: TaskAccessView, actor: Actor): Candidate | undefined {
+  return task.candidates.find((c) => actor.org === c.org && actor.roles.includes(c.role) && (c.user === null || c.user === actor.sub));
+}
+
 export function isCandidate(task: TaskAccessView, actor: Actor): boolean {
-  return (
-    actor.org === task.candidateOrg &&
-    actor.roles.includes(task.candidateRole) &&
-    (task.candidateUser === null || task.candidateUser === actor.sub)
-  );
+  return candidateOf(task, actor) !== undefined;
 }
 
 /** Why `actor` may not decide `task` now, or null when they may. */

@@ -2,7 +2,7 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { sharePath, shareRequestViolations } from '../domain/share';
-import { decideViolation, claimViolation, excludedActors, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
+import { candidateOf, decideViolation, claimViolation, excludedActors, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
 import { storable, unstorable } from '../domain/text';
 import type { Actor } from '../domain/types';
 
@@ -54,7 +54,7 @@ describe('identifiers (Art. 10)', () => {
 
 describe('who may decide a task', () => {
   // A task from before exclusion lists (excluded: null): the applicant is excluded by the old rule.
-  const task: TaskAccessView = { kind: 'SHARE_PROVIDER_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null, excluded: null };
+  const task: TaskAccessView = { kind: 'SHARE_PROVIDER_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null, excluded: null, candidates: [{ org: 'health', role: 'provider_reviewer', user: null }] };
   const carol: Actor = { sub: 'carol', org: 'health', roles: ['provider_reviewer'] };
   test.each([
     ['a candidate approving', task, carol, 'APPROVE', undefined, null],
@@ -69,8 +69,17 @@ describe('who may decide a task', () => {
   ] as const)('%s', (_name, t, actor, decision, reason, expected) => {
     expect(decideViolation(t as TaskAccessView, actor as Actor, 'alice', decision, reason)).toBe(expected);
   });
+  test('several candidates: each may decide, in the role of the candidate they are; exclusions still hold', () => {
+    const escalated: TaskAccessView = { ...task, excluded: ['alice'], candidates: [...task.candidates, { org: 'group', role: 'leading_group', user: null }] };
+    const zhou: Actor = { sub: 'zhou', org: 'group', roles: ['leading_group'] };
+    expect(decideViolation(escalated, zhou, 'alice', 'APPROVE', undefined)).toBeNull();
+    expect(candidateOf(escalated, zhou)?.role).toBe('leading_group');
+    expect(decideViolation(escalated, carol, 'alice', 'APPROVE', undefined)).toBeNull();
+    expect(decideViolation(task, zhou, 'alice', 'APPROVE', undefined)).toBe('NotCandidate');
+    expect(decideViolation(escalated, { ...zhou, sub: 'alice' }, 'alice', 'APPROVE', undefined)).toBe('OwnRequest');
+  });
   test('the applicant answers their own reply task; nobody else does', () => {
-    const reply: TaskAccessView = { kind: 'SHARE_APPLICANT_REPLY', status: 'open', candidateRole: 'agency_applicant', candidateOrg: 'market', candidateUser: 'alice', assignee: null, excluded: [] };
+    const reply: TaskAccessView = { kind: 'SHARE_APPLICANT_REPLY', status: 'open', candidateRole: 'agency_applicant', candidateOrg: 'market', candidateUser: 'alice', assignee: null, excluded: [], candidates: [{ org: 'market', role: 'agency_applicant', user: 'alice' }] };
     const alice: Actor = { sub: 'alice', org: 'market', roles: ['agency_applicant'] };
     expect(decideViolation(reply, alice, 'alice', 'REPLY', 'here')).toBeNull();
     expect(decideViolation(reply, { ...alice, sub: 'ann' }, 'alice', 'REPLY', 'here')).toBe('NotCandidate');

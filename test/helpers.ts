@@ -64,6 +64,7 @@ export const TEST_POLICY: SharePolicy = {
   applicantReply: { seconds: 3600 },
   reminderBefore: { seconds: 60 },
   grantTerm: { seconds: 3600 },
+  escalateAfter: { seconds: 3600 },
 };
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */

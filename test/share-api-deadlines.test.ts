@@ -8,7 +8,7 @@ let h: Harness;
 let api: Api;
 beforeAll(async () => {
   h = await startHarness('deadlines');
-  api = await startApi(h, { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 } });
+  api = await startApi(h, { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 }, escalateAfter: { seconds: 2 } });
 });
 afterAll(async () => {
   await api.app.close();
@@ -62,6 +62,35 @@ test('past due, tasks show as overdue to their reviewers and in the supervisorâ€
   // Overdue is never decided for anyone: the task is still open and can still be decided.
   const task = overdueInbox.find((t) => t.requestId === req.id) as unknown as { id: string };
   expect((await call(bob, 'POST', `/tasks/${task.id}/complete`, { decision: 'CONSULT', reason: 'please reconsider' })).json().status).toBe('in_review');
+});
+
+test('a review still open past its due time by the policyâ€™s threshold escalates to the leading group, who may then act; nothing is decided for anyone', async () => {
+  const me = alice();
+  const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
+  type InboxTask = { id: string; requestId: string; kind: string; status: string; escalatedAt: string | null; candidates: { org: string; role: string }[] };
+  const inbox = await eventually(async () => {
+    const items = ((await call(group, 'GET', '/tasks?limit=100')).json().items as InboxTask[]).filter((t) => t.requestId === req.id);
+    return items.length === 2 && items;
+  });
+  for (const t of inbox) {
+    expect(t.status).toBe('open');
+    expect(t.escalatedAt).not.toBeNull();
+    expect(t.candidates.at(-1)).toEqual({ org: h.city.leadingGroup, role: 'leading_group', user: null });
+  }
+  // The first candidates keep the task too; the leading group gave the provider's opinion in its place.
+  const opinion = inbox.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
+  const agreed = await call(group, 'POST', `/tasks/${opinion.id}/complete`, { decision: 'AGREE' });
+  expect(agreed.statusCode).toBe(200);
+  expect(agreed.json().status).toBe('in_review');
+  const lead = inbox.find((t) => t.kind === 'SHARE_JOINT_REVIEW')!;
+  const bob: Actor = { sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  expect((await call(bob, 'POST', `/tasks/${lead.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('granted');
+  const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as { action: string; article: string; taskId: string; actor: { role: string } }[];
+  expect(history.filter((e) => e.action === 'task_escalated').map((e) => e.article)).toEqual(['Art. 13', 'Art. 13']);
+  expect(history.find((e) => e.action === 'task_completed' && e.taskId === opinion.id)?.actor.role).toBe('leading_group');
+  const notes = (await call(group, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[];
+  expect(notes.filter((n) => n.kind === 'task_escalated' && n.requestId === req.id)).toHaveLength(2);
 });
 
 test('a grant expires at the end of its term', async () => {

@@ -33,6 +33,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   // Decided before any other command, once per run: runs recorded before local activities replay as they ran.
   const local = patched('read-model-local-activities');
   const io = local ? localActs : remoteActs;
+  // Review tasks of runs recorded before escalation keep the timers they had.
+  const escalates = patched('task-escalation');
   const board = new TaskBoard(
     {
       io,
@@ -152,6 +154,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     if (patched('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
       throw businessError('Forbidden', 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)');
     revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
+    // An overdue review task escalates to the leading group, which settles what the authority and an
+    // agency cannot (Art. 13 ¶3); it is then one more candidate, never a decision taken for anyone.
+    const leadingGroup = parties.leadingGroupOrgId;
+    const escalation =
+      escalates && leadingGroup && policy.escalateAfter
+        ? { escalation: { after: policy.escalateAfter, to: { org: leadingGroup, role: 'leading_group' as const, user: null }, article: 'Art. 13' } }
+        : {};
     const violations = shareRequestViolations(form, parties.entry);
     if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
     // From here on a failure is one of the request's writes, never a refusal of the request itself.
@@ -250,9 +259,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       let providerAgreed: WfTask | null = null;
       let resume: { dueAt: string; pausedAt: string } | undefined;
       const openLead = () =>
-        board.open({ key: `joint-review-${++counters.lead}`, kind: 'SHARE_JOINT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: parties.cityAuthorityOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume });
+        board.open({ key: `joint-review-${++counters.lead}`, kind: 'SHARE_JOINT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: parties.cityAuthorityOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume, ...escalation });
       const openOpinion = (context?: Record<string, unknown>) =>
-        board.open({ key: `provider-opinion-${++counters.opinion}`, kind: 'SHARE_PROVIDER_OPINION', candidateRole: 'provider_reviewer', candidateOrg: parties.entry.providerOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume, context });
+        board.open({ key: `provider-opinion-${++counters.opinion}`, kind: 'SHARE_PROVIDER_OPINION', candidateRole: 'provider_reviewer', candidateOrg: parties.entry.providerOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume, context, ...escalation });
       const opinions = () => {
         const last = board.all().filter((t) => t.kind === 'SHARE_PROVIDER_OPINION' && t.status === 'completed').at(-1);
         return last ? { provider: { decision: last.decision, reason: last.reason, org: parties.entry.providerOrgId } } : {};

@@ -4,7 +4,7 @@ import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLoca
 import type { Activities, Deadlines } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
-import { claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { unstorable } from '../domain/text';
 import type { Actor, ActorRef, Duration, Role } from '../domain/types';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from './definitions';
@@ -32,6 +32,11 @@ export function actorRef(actor: Actor, role: Role): ActorRef {
   return { sub: actor.sub, org: actor.org, role };
 }
 
+/** `actor` as the candidate of `task` they act as (the role the trail records). */
+function candidateRef(task: WfTask, actor: Actor): ActorRef {
+  return actorRef(actor, candidateOf(task, actor)?.role ?? task.candidateRole);
+}
+
 /** A supervisor (or admin) acting on a task under Art. 32. */
 function supervisorRef(actor: Actor): ActorRef {
   return actorRef(actor, actor.roles.includes('supervisor') ? 'supervisor' : 'admin');
@@ -51,6 +56,8 @@ export interface TaskSpec {
   excluded?: string[];
   /** What the candidates need to know to decide, e.g. the authority's position in a consultation. */
   context?: Record<string, unknown>;
+  /** Still open `after` past its due time, the task gets the candidate `to` as well (never decided for anyone). */
+  escalation?: { after: Duration; to: Candidate; article: string };
 }
 
 export interface WfTask extends TaskAccessView {
@@ -58,6 +65,8 @@ export interface WfTask extends TaskAccessView {
   dueAt: string;
   remindAt: string | null;
   reminderBefore?: Duration;
+  escalateAt: string | null;
+  escalation?: TaskSpec['escalation'];
   decision: string | null;
   reason: string | null;
   form: Record<string, unknown> | null;
@@ -107,7 +116,7 @@ export class TaskBoard {
           decision,
           reason: reason?.trim() || null,
           form: form ?? null,
-          decidedBy: actorRef(actor, task.candidateRole),
+          decidedBy: candidateRef(task, actor),
         });
         // Histories from before this rule closed siblings later (their timers were cancelled later).
         if (this.ctx.closesSiblings?.(task) && patched('close-siblings-in-handler'))
@@ -140,7 +149,7 @@ export class TaskBoard {
         const task = this.tasks.get(taskId)!;
         const assignee = (task.assignee = claim ? actor.sub : null);
         const step = ++this.assigneeStep;
-        const who = release ? supervisorRef(actor) : actorRef(actor, task.candidateRole);
+        const who = release ? supervisorRef(actor) : candidateRef(task, actor);
         await this.serially(() => this.ctx.io.setAssignee({ taskId, actor: who, assignee, step }));
         return this.snapshot();
       },
@@ -164,11 +173,18 @@ export class TaskBoard {
         const step = ++this.dueStep;
         // Counted on from the due time as it is when this write runs: two extensions at once add up.
         const d = await this.serially(() =>
-          this.ctx.io.setTaskDue({ taskId, actor: supervisorRef(actor), extension: { length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt }, reason: reason.trim(), step }),
+          this.ctx.io.setTaskDue({
+            taskId,
+            actor: supervisorRef(actor),
+            extension: { length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt, ...(task.escalation ? { escalateAfter: task.escalation.after } : {}) },
+            reason: reason.trim(),
+            step,
+          }),
         );
         // The running deadline watch sees the new due time and re-arms its timers.
         if (d) {
           task.remindAt = d.remindAt;
+          task.escalateAt = d.escalateAt ?? null;
           task.dueAt = d.dueAt;
         }
         return this.snapshot();
@@ -228,8 +244,9 @@ export class TaskBoard {
 
   async open(spec: TaskSpec): Promise<WfTask> {
     const id = `${this.ctx.requestId}.${spec.key}`;
-    const deadlines = { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume };
+    const deadlines = { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume, ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}) };
     const excluded = spec.excluded ?? (spec.candidateUser ? [] : [this.ctx.applicantSub]);
+    const candidates: Candidate[] = [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null }];
     const row = {
       taskId: id,
       requestId: this.ctx.requestId,
@@ -238,6 +255,7 @@ export class TaskBoard {
       candidateRole: spec.candidateRole,
       candidateOrg: spec.candidateOrg,
       candidateUser: spec.candidateUser ?? null,
+      candidates,
       article: TASK_KINDS[spec.kind].article,
       excluded,
       ...(spec.context ? { context: spec.context } : {}),
@@ -257,9 +275,12 @@ export class TaskBoard {
       candidateUser: spec.candidateUser ?? null,
       assignee: null,
       excluded,
+      candidates,
       dueAt: d.dueAt,
       remindAt: d.remindAt,
       reminderBefore: spec.reminderBefore,
+      escalateAt: d.escalateAt ?? null,
+      escalation: spec.escalation,
       decision: null,
       reason: null,
       form: null,
@@ -286,6 +307,13 @@ export class TaskBoard {
       const stop = () => closed() || moved();
       if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.ctx.io.remindTask(task.id);
       if (!(await condition(stop, untilMs(dueAt)))) await this.ctx.io.markTaskOverdue(task.id);
+      const { escalateAt, escalation } = task;
+      if (escalateAt && escalation && !(await condition(stop, untilMs(escalateAt)))) {
+        // A higher-level candidate may act on it from now on; the decision stays a person's.
+        task.candidates = [...task.candidates, escalation.to];
+        task.escalation = undefined;
+        await this.ctx.io.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article });
+      }
       await condition(stop);
       if (closed()) return;
     }

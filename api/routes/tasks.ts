@@ -76,7 +76,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       }).execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      return { items: page.map((r) => taskView(r)), nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null };
+      // A task the caller is a candidate of twice (two of their roles) comes once.
+      const items = page.filter((r, i) => i === 0 || r.id !== page[i - 1].id).map((r) => taskView(r));
+      return { items, nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null };
     },
   );
 

@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as m001 from './2026-11-26-001-initial';
 import * as m002 from './2026-11-27-002-hardening';
 import * as m003 from './2026-11-27-003-divisions-review-grants';
+import * as m004 from './2026-11-27-004-task-candidates';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
   '2026-11-27-002-hardening': m002,
   '2026-11-27-003-divisions-review-grants': m003,
+  '2026-11-27-004-task-candidates': m004,
 };

@@ -12,23 +12,44 @@ export interface InboxFilter {
   limit: number;
 }
 
-/** Tasks whose candidate organisation and role the caller holds (and, for personal tasks, addressed to them). */
+/**
+ * Tasks of which the caller is a candidate (their organisation and a role they hold, and, for personal
+ * tasks, addressed to them), by due time. Per role one range of the task_candidates index read up to
+ * the page's size, merged, then the page's task rows by primary key: the cost follows the page, not
+ * the number of tasks. A caller who is a candidate twice over (two roles) gets the task twice here,
+ * adjacent in (due_at, id) order; the route drops the repeat.
+ */
 export function inboxQuery(db: Executor, who: { sub: string; org: string; roles: string[] }, f: InboxFilter) {
-  let q = db
-    .selectFrom('tasks')
-    .selectAll()
-    .where('candidate_org', '=', who.org)
-    .where('candidate_role', 'in', who.roles)
-    .where('status', '=', f.status)
-    .where((eb) => eb.or([eb('candidate_user', 'is', null), eb('candidate_user', '=', who.sub)]));
-  if (f.kind) q = q.where('kind', '=', f.kind);
-  if (f.dueBefore) q = q.where('due_at', '<', f.dueBefore);
-  if (f.dueAfter) q = q.where('due_at', '>', f.dueAfter);
-  if (f.overdue !== undefined) q = q.where('overdue_at', f.overdue ? 'is not' : 'is', null);
-  const after = f.after;
-  // A row comparison, so the keyset continues inside the index range instead of OR-ing two ranges.
-  if (after) q = q.where((eb) => eb(eb.refTuple('due_at', 'id'), '>', eb.tuple(after[0], after[1])));
-  return q.orderBy('due_at').orderBy('id').limit(f.limit);
+  const byRole = (role: string) => {
+    let q = db
+      .selectFrom('task_candidates as c')
+      .select(['c.task_id', 'c.due_at'])
+      .where('c.org', '=', who.org)
+      .where('c.role', '=', role)
+      .where('c.status', '=', f.status)
+      .where((eb) => eb.or([eb('c.user_sub', 'is', null), eb('c.user_sub', '=', who.sub)]));
+    if (f.kind || f.overdue !== undefined) {
+      let j = q.innerJoin('tasks as t', 't.id', 'c.task_id');
+      if (f.kind) j = j.where('t.kind', '=', f.kind);
+      if (f.overdue !== undefined) j = j.where('t.overdue_at', f.overdue ? 'is not' : 'is', null);
+      q = j;
+    }
+    if (f.dueBefore) q = q.where('c.due_at', '<', f.dueBefore);
+    if (f.dueAfter) q = q.where('c.due_at', '>', f.dueAfter);
+    const after = f.after;
+    // A row comparison, so the keyset continues inside the index range instead of OR-ing two ranges.
+    if (after) q = q.where((eb) => eb(eb.refTuple('c.due_at', 'c.task_id'), '>', eb.tuple(after[0], after[1])));
+    return db.selectFrom(q.orderBy('c.due_at').orderBy('c.task_id').limit(f.limit).as('r')).selectAll();
+  };
+  const [first, ...rest] = who.roles.length ? who.roles : [''];
+  const ranges = rest.reduce((u, role) => u.unionAll(byRole(role)), byRole(first));
+  return db
+    .selectFrom(ranges.as('p'))
+    .innerJoin('tasks', 'tasks.id', 'p.task_id')
+    .selectAll('tasks')
+    .orderBy('p.due_at')
+    .orderBy('p.task_id')
+    .limit(f.limit);
 }
 
 export interface OverdueFilter {
