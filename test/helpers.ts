@@ -85,10 +85,10 @@ export const HISTORIES_DIR = path.join(__dirname, 'histories');
  * (RECORD_HISTORIES=<label>). Fixtures of earlier labels stay: they are the workflows still running
  * on older code, which today's code must keep replaying.
  */
-export async function recordHistories(client: Client, runs: { name: string; workflowId: string }[], label: string): Promise<void> {
+export async function recordHistories(client: Client, runs: { name: string; workflowId: string; runId?: string }[], label: string): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  for (const { name, workflowId } of runs) {
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  for (const { name, workflowId, runId } of runs) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
     fs.writeFileSync(path.join(HISTORIES_DIR, `share-request.${label}.${slug}.json`), historyToJSON(history));
   }

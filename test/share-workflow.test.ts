@@ -10,6 +10,8 @@ import {
   cancelRequestUpdate,
   claimTaskUpdate,
   completeTaskUpdate,
+  extendTaskUpdate,
+  revokeGrantUpdate,
   revokeGrantSignal,
   stateQuery,
   workflowIdFor,
@@ -18,7 +20,7 @@ import {
 import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
-const started: { name: string; workflowId: string }[] = [];
+const started: { name: string; workflowId: string; runId?: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('sharewf');
 });
@@ -32,7 +34,7 @@ const applicant = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org:
 const authority = (): Actor => ({ sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
 const provider = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
 
-async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = applicant()) {
+async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = applicant(), extra: Partial<ShareRequestInput> = {}) {
   const requestId = randomUUID();
   const input: ShareRequestInput = {
     requestId,
@@ -40,6 +42,7 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
     form: { catalogEntryId: entryId, scenario: 'inspection planning', statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
     policy,
+    ...extra,
   };
   // Started as the API starts it: start and first Update in one call, so a request that ends at once still answers.
   const start = new WithStartWorkflowOperation('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input], workflowIdConflictPolicy: 'FAIL' });
@@ -235,6 +238,72 @@ test('still open past due by the policy’s threshold, a review task gets the le
   const decided = await h.db.selectFrom('audit_events').selectAll().where('task_id', '=', t.id).where('action', '=', 'task_completed').executeTakeFirstOrThrow();
   expect(decided).toMatchObject({ actor_sub: 'zhou', actor_role: 'leading_group', decision: 'AGREE' });
   expect((await auditActions(requestId)).filter((a) => a === 'task_escalated')).toHaveLength(2);
+});
+
+/** The runs of a workflow, first to last, following each run's hand-over to the next. */
+async function runsOf(workflowId: string, firstRunId: string): Promise<string[]> {
+  const runs = [firstRunId];
+  for (;;) {
+    const history = await h.client.workflow.getHandle(workflowId, runs.at(-1)).fetchHistory();
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return runs;
+    runs.push(next);
+  }
+}
+
+test('continued as new in review, awaiting the applicant and granted, with open tasks and Updates in flight, the request loses nothing', async () => {
+  const { requestId, handle, state, applicant: alice } = await submit(h.city.entries.conditional, TEST_POLICY, applicant(), { continueAsNewAfter: 1 });
+  const firstRunId = (await handle.describe()).runId;
+  const opinion = taskOf(state, 'SHARE_PROVIDER_OPINION');
+  const lead = taskOf(state, 'SHARE_JOINT_REVIEW');
+  const sue: Actor = { sub: 'sue', org: h.city.cityAuthority, roles: ['supervisor'] };
+  // Updates at the same moment on both tasks: a claim and an extension of the authority's, the provider's opinion.
+  const [claimed, extended] = await Promise.all([
+    handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: lead.id, actor: authority(), claim: true }] }),
+    handle.executeUpdate(extendTaskUpdate, { args: [{ taskId: lead.id, actor: sue, workingDays: 2, reason: 'the authority asked for time' }] }),
+    decide(handle, opinion.id, provider(), 'AGREE'),
+  ]);
+  expect(claimed.status).toBe('in_review');
+  expect(extended.status).toBe('in_review');
+  // The authority asks the applicant, who replies.
+  expect((await decide(handle, lead.id, authority(), 'REQUEST_INFO', 'which clinics?')).status).toBe('awaiting_applicant');
+  const reply = (await handle.query(stateQuery)).tasks.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')!;
+  const answered = await decide(handle, reply.id, alice, 'REPLY', 'the 40 clinics of Donggang');
+  expect(answered.status).toBe('in_review');
+  // The provider's AGREE stands across the round: only the authority's task opens again.
+  const lead2 = taskOf(answered, 'SHARE_JOINT_REVIEW');
+  expect(answered.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_JOINT_REVIEW']);
+  expect((await decide(handle, lead2.id, authority(), 'APPROVE')).status).toBe('granted');
+  const revoked = await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), reason: 'used for another purpose' }] });
+  expect(revoked.status).toBe('revoked');
+  expect((await handle.result()).status).toBe('revoked');
+
+  const runs = await runsOf(handle.workflowId, firstRunId);
+  // Where each later run took over: in review, awaiting the applicant, granted.
+  const takenOver = await Promise.all(
+    runs.slice(1).map(async (runId) => {
+      const first = (await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events![0];
+      const input = JSON.parse(Buffer.from(first.workflowExecutionStartedEventAttributes!.input!.payloads![0].data!).toString()) as ShareRequestInput;
+      const at = input.carried!.at;
+      return 'granted' in at ? 'granted' : at.review.at && 'reply' in at.review.at ? 'awaiting_applicant' : 'in_review';
+    }),
+  );
+  if (process.env.DEBUG_CAN) console.log(takenOver);
+  expect(new Set(takenOver)).toEqual(new Set(['in_review', 'awaiting_applicant', 'granted']));
+  if (process.env.RECORD_HISTORIES) runs.slice(0, -1).forEach((runId, i) => started.push({ name: `continued as new run ${i + 1}`, workflowId: handle.workflowId, runId }));
+
+  // Nothing lost or doubled: every transition, decision, claim and extension once, in order; nothing left open.
+  const audit = await h.db.selectFrom('audit_events').select(['action', 'task_id', 'event_key']).where('request_id', '=', requestId).orderBy('id').execute();
+  const requestLevel = audit.filter((e) => !e.task_id).map((e) => e.action);
+  expect(requestLevel).toEqual(['submitted', 'review_started', 'information_requested', 'review_resumed', 'grant_created', 'grant_revoked']);
+  const count = (action: string, taskId?: string) => audit.filter((e) => e.action === action && (!taskId || e.task_id === taskId)).length;
+  expect(count('task_completed')).toBe(4);
+  expect(count('task_claimed', lead.id)).toBe(1);
+  expect(count('task_due_extended', lead.id)).toBe(1);
+  expect(new Set(audit.map((e) => e.event_key)).size).toBe(audit.length);
+  await expectConsistent(requestId);
+  const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect(grant).toMatchObject({ status: 'revoked', end_reason: 'used for another purpose' });
 });
 
 test('a grant expires at the end of its term and is revoked in the read model', async () => {

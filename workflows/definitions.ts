@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
 import type { ShareRequestForm, SharePolicy } from '../domain/share';
+import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
 
 export interface CompleteTaskInput {
@@ -56,6 +57,10 @@ export interface ShareRequestInput {
   payloadHash: string;
   /** Snapshotted at start, so later configuration changes never alter a running request. */
   policy: SharePolicy;
+  /** Continue as new once the history is this long, besides when the server suggests it (tests force hand-overs with it). */
+  continueAsNewAfter?: number;
+  /** What the run before handed over, when this run continues it. */
+  carried?: ShareCarried;
 }
 
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');

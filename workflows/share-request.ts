@@ -1,5 +1,6 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ShareParties } from '../activities/requests';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
 import { grantTerms, revokeViolation, sharePath, shareRequestViolations } from '../domain/share';
@@ -16,7 +17,7 @@ import {
   type RevokeGrantInput,
   type ShareRequestInput,
 } from './definitions';
-import { actorRef, businessError, localActs, remoteActs, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, localActs, remoteActs, TaskBoard, type BoardState, type WfTask } from './tasks';
 
 interface Reviewer {
   key: 'authority' | 'provider';
@@ -25,16 +26,41 @@ interface Reviewer {
   org: string;
 }
 
+/** Where the Art. 14 review stands, in data, so that a run can hand it to the next. */
+interface ReviewState {
+  round: number;
+  /** Task keys already used, so a later run's tasks (and their audit keys) never repeat one. */
+  counters: { lead: number; opinion: number };
+  /** The review's due time: a consultation or the applicant's reply does not move it on. */
+  due: string;
+  providerAgreed: boolean;
+  resume?: { dueAt: string; pausedAt: string };
+  /** What it waits for: the reviewers' tasks, the applicant's reply, or (null) a new round to open. */
+  at: { lead: string; opinion: string | null } | { reply: string } | null;
+}
+
+/** What a run hands to the next when the workflow continues as new (its history grown long, e.g. a year-long grant). */
+export interface ShareCarried {
+  parties: ShareParties;
+  step: number;
+  state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
+  board: BoardState;
+  /** In review (where it stands), or granted and waiting for expiry or revocation. */
+  at: { review: ReviewState } | { granted: { expiresAt: string } };
+}
+
 export async function shareRequestWorkflow(input: ShareRequestInput): Promise<RequestSnapshot> {
-  const { requestId, applicant, form, policy } = input;
+  const { requestId, applicant, form, policy, carried } = input;
   const applicantRef = actorRef(applicant, 'agency_applicant');
-  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
+  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = carried ? { ...carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
   // Decided before any other command, once per run: runs recorded before local activities replay as they ran.
   const local = patched('read-model-local-activities');
   const io = local ? localActs : remoteActs;
   // Review tasks of runs recorded before escalation keep the timers they had.
   const escalates = patched('task-escalation');
+  // Runs recorded before continue-as-new never hand over (their histories have no such ending).
+  const mayContinue = patched('continue-as-new');
   const board = new TaskBoard(
     {
       io,
@@ -44,6 +70,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       applicantSub: applicant.sub,
       // A rejection, a request for information or a new consultation ends the round for both at once.
       closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO' || t.decision === 'CONSULT',
+      carried: carried?.board,
     },
     view,
   );
@@ -79,7 +106,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     revoke ??= r;
   });
   /** Who may revoke, once the parties are known. */
-  let revokers: { providerOrg: string; cityAuthorityOrg: string } | null = null;
+  let revokers: { providerOrg: string; cityAuthorityOrg: string } | null = carried
+    ? { providerOrg: carried.parties.entry.providerOrgId, cityAuthorityOrg: carried.parties.cityAuthorityOrgId }
+    : null;
   setHandler(
     revokeGrantUpdate,
     async ({ actor, reason }) => {
@@ -99,7 +128,20 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     },
   );
 
-  let step = 0;
+  let step = carried?.step ?? 0;
+  /**
+   * Time to hand over to a new run: the server suggests it (or the history passed the input's limit),
+   * and nothing is in flight (no Update being handled, no decision waiting, no notice being written).
+   */
+  const handOver = () =>
+    mayContinue &&
+    (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAsNewAfter ?? Infinity)) &&
+    progressed() &&
+    board.quiet() &&
+    allHandlersFinished();
+  // A run hands over only after it moved the request on, so runs never hand over to each other in a loop.
+  const startedAs = { step, status: state.status };
+  const progressed = () => board.taken > 0 || step !== startedAs.step || state.status !== startedAs.status;
   const setStatus = async (
     status: RequestStatus,
     action: string,
@@ -141,19 +183,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     article: 'Art. 15',
   };
 
-  let checked = false;
+  let checked = !!carried;
   /** Everything the request does after its handlers are set, from resolving its parties to the end of the grant. */
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const unstorableForm = unstorable(form, 'form');
     if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
-    const parties = await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org });
-    // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
-    // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
-    // Runs recorded before applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
-    if (patched('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
-      throw businessError('Forbidden', 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)');
-    revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
+    const parties = carried?.parties ?? (await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
     // An overdue review task escalates to the leading group, which settles what the authority and an
     // agency cannot (Art. 13 ¶3); it is then one more candidate, never a decision taken for anyone.
     const leadingGroup = parties.leadingGroupOrgId;
@@ -161,17 +197,17 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       escalates && leadingGroup && policy.escalateAfter
         ? { escalation: { after: policy.escalateAfter, to: { org: leadingGroup, role: 'leading_group' as const, user: null }, article: 'Art. 13' } }
         : {};
-    const violations = shareRequestViolations(form, parties.entry);
-    if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
-    // From here on a failure is one of the request's writes, never a refusal of the request itself.
-    checked = true;
-    await io.recordRequest(requestRecord);
 
-    /**
-     * A reviewer asked the applicant for information: the round's tasks close, the applicant gets a
-     * reply task, and this waits for the reply. False when the applicant cancelled instead.
-     */
-    async function requestInformation(asked: WfTask, round: number): Promise<boolean> {
+    /** Continues as new with everything this run knows; the next run picks up where this one waits. */
+    const handOverTo = async (at: ShareCarried['at']): Promise<never> => {
+      await condition(allHandlersFinished);
+      const next: ShareCarried = { parties, step, state: { ...state }, board: board.state(), at };
+      return continueAsNew<typeof shareRequestWorkflow>({ ...input, carried: next });
+    };
+    const waiting = () => cancel !== null || handOver();
+
+    /** A reviewer asked the applicant for information: the round's tasks close and the applicant gets a reply task. */
+    async function askApplicant(asked: WfTask, round: number): Promise<WfTask> {
       await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
       await setStatus('awaiting_applicant', 'information_requested', 'Art. 15', { actor: asked.decidedBy!, decision: 'REQUEST_INFO', reason: asked.reason });
       const replyTask = await board.open({
@@ -184,7 +220,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         reminderBefore: policy.reminderBefore,
       });
       board.settleAll();
-      return (await board.next(() => cancel !== null, [replyTask])) !== undefined;
+      return replyTask;
     }
 
     /** The joint review of runs started before the Art. 14 review: both reviewers approve alike. */
@@ -239,7 +275,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             infoRequested = true;
             const pausedAt = new Date().toISOString();
             resume = new Map([...open].filter(([t]) => !approved.has(open.get(t)!.key)).map(([t, r]) => [r.key, { dueAt: t.dueAt, pausedAt }]));
-            if (!(await requestInformation(task, round))) return cancelled();
+            const reply = await askApplicant(task, round);
+            if (!(await board.next(() => cancel !== null, [reply]))) return cancelled();
             // The reply settles when the reviewers' fresh tasks are open (top of the next round).
           }
         }
@@ -251,86 +288,118 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
      * Art. 14 as it reads: the city authority leads and concludes, the providing agency gives its
      * opinion. The authority approves only once the provider agreed (jointReviewViolation); it may
      * reject, ask the applicant for information, or consult the provider again with its position.
-     * Resolves undefined when approved, or with the request's final state.
+     * Resolves undefined when approved, or with the request's final state. Where it stands is data
+     * (`r`), so a run may hand it over to the next at any wait.
      */
-    async function art14Review(): Promise<RequestSnapshot | undefined> {
-      const counters = { lead: 0, opinion: 0 };
-      let due = '';
-      let providerAgreed: WfTask | null = null;
-      let resume: { dueAt: string; pausedAt: string } | undefined;
+    async function art14Review(r: ReviewState): Promise<RequestSnapshot | undefined> {
       const openLead = () =>
-        board.open({ key: `joint-review-${++counters.lead}`, kind: 'SHARE_JOINT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: parties.cityAuthorityOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume, ...escalation });
+        board.open({ key: `joint-review-${++r.counters.lead}`, kind: 'SHARE_JOINT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: parties.cityAuthorityOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume: r.resume, ...escalation });
       const openOpinion = (context?: Record<string, unknown>) =>
-        board.open({ key: `provider-opinion-${++counters.opinion}`, kind: 'SHARE_PROVIDER_OPINION', candidateRole: 'provider_reviewer', candidateOrg: parties.entry.providerOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume, context, ...escalation });
+        board.open({ key: `provider-opinion-${++r.counters.opinion}`, kind: 'SHARE_PROVIDER_OPINION', candidateRole: 'provider_reviewer', candidateOrg: parties.entry.providerOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume: r.resume, context, ...escalation });
       const opinions = () => {
         const last = board.all().filter((t) => t.kind === 'SHARE_PROVIDER_OPINION' && t.status === 'completed').at(-1);
         return last ? { provider: { decision: last.decision, reason: last.reason, org: parties.entry.providerOrgId } } : {};
       };
-      for (let round = 1; ; round++) {
-        // Both tasks open together; an AGREE given before a request for information stands.
-        const [lead, firstOpinion]: [WfTask, WfTask | null] = await Promise.all([openLead(), providerAgreed ? null : openOpinion()]);
-        let opinion: WfTask | null = firstOpinion;
-        due = lead.dueAt;
-        await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
-        board.settleAll();
-        let current = lead;
-        for (;;) {
-          const task = await board.next(() => cancel !== null, [current, ...(opinion ? [opinion] : [])]);
-          if (!task) return cancelled();
-          if (task === opinion) {
-            if (task.decision === 'AGREE') providerAgreed = task;
-            if (task.decision !== 'REQUEST_INFO') {
-              board.settleAll();
-              continue;
-            }
-          } else if (task.decision === 'APPROVE') return undefined;
-          else if (task.decision === 'REJECT') {
-            // The refusal is the authority's, recording both opinions.
-            await board.cancelOpen(SYSTEM, 'the city big data authority rejected the request', 'Art. 14');
-            await setStatus('rejected', 'rejected', 'Art. 14', {
-              actor: task.decidedBy!,
-              decision: 'REJECT',
-              reason: task.reason,
-              outcome: { article: 'Art. 14', reason: task.reason ?? '', ...opinions() },
-            });
-            board.settleAll();
-            return view();
-          } else if (task.decision === 'CONSULT') {
-            // A fresh opinion carrying the authority's position, and a fresh task to conclude; the
-            // review's due time does not move.
-            await board.cancelOpen(SYSTEM, 'the city big data authority consults the provider again', 'Art. 14');
-            resume = { dueAt: due, pausedAt: new Date().toISOString() };
-            providerAgreed = null;
-            [opinion, current] = await Promise.all([openOpinion({ authorityPosition: task.reason }), openLead()]);
-            resume = undefined;
+      for (;;) {
+        if (!r.at) {
+          // Both tasks open together; an AGREE given before a request for information stands.
+          const [lead, opinion] = await Promise.all([openLead(), r.providerAgreed ? null : openOpinion()]);
+          r.due = lead.dueAt;
+          r.resume = undefined;
+          r.at = { lead: lead.id, opinion: opinion?.id ?? null };
+          await setStatus('in_review', r.round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
+          board.settleAll();
+        }
+        if ('reply' in r.at) {
+          const reply = await board.next(waiting, [board.get(r.at.reply)]);
+          if (!reply) return cancel ? cancelled() : handOverTo({ review: r });
+          // The reply settles when the reviewers' fresh tasks are open (top of the next round).
+          r.round++;
+          r.at = null;
+          continue;
+        }
+        const { lead, opinion } = r.at;
+        const task = await board.next(waiting, [board.get(lead), ...(opinion ? [board.get(opinion)] : [])]);
+        if (!task) return cancel ? cancelled() : handOverTo({ review: r });
+        if (task.id === opinion) {
+          if (task.decision === 'AGREE') r.providerAgreed = true;
+          if (task.decision !== 'REQUEST_INFO') {
             board.settleAll();
             continue;
           }
-          // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
-          resume = { dueAt: due, pausedAt: new Date().toISOString() };
-          if (!(await requestInformation(task, round))) return cancelled();
-          break;
+        } else if (task.decision === 'APPROVE') return undefined;
+        else if (task.decision === 'REJECT') {
+          // The refusal is the authority's, recording both opinions.
+          await board.cancelOpen(SYSTEM, 'the city big data authority rejected the request', 'Art. 14');
+          await setStatus('rejected', 'rejected', 'Art. 14', {
+            actor: task.decidedBy!,
+            decision: 'REJECT',
+            reason: task.reason,
+            outcome: { article: 'Art. 14', reason: task.reason ?? '', ...opinions() },
+          });
+          board.settleAll();
+          return view();
+        } else if (task.decision === 'CONSULT') {
+          // A fresh opinion carrying the authority's position, and a fresh task to conclude; the
+          // review's due time does not move.
+          await board.cancelOpen(SYSTEM, 'the city big data authority consults the provider again', 'Art. 14');
+          r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
+          r.providerAgreed = false;
+          const [newOpinion, newLead] = await Promise.all([openOpinion({ authorityPosition: task.reason }), openLead()]);
+          r.resume = undefined;
+          r.at = { lead: newLead.id, opinion: newOpinion.id };
+          board.settleAll();
+          continue;
         }
+        // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
+        r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
+        r.at = { reply: (await askApplicant(task, r.round)).id };
       }
     }
 
-    const path = sharePath(parties.entry.shareAttribute);
-    if (path === 'refuse') {
-      const basis = parties.entry.shareBasis ?? '';
-      await setStatus('refused', 'refused', 'Art. 13', {
-        reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
-        outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
-      });
+    /** Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked. */
+    async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
+      const revoked = await condition(() => revoke !== null || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
+      if (revoked && revoke === null) return handOverTo({ granted: { expiresAt } });
+      const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
+      const status = revoked ? 'revoked' : 'expired';
+      await io.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
+      state.status = status;
+      state.grant = { ...state.grant!, status };
       return view();
     }
 
-    if (path === 'joint_review') {
-      // Runs started before the Art. 14 review keep the review they started with (both approve alike).
-      if (patched('share-review-art14')) {
-        const ended = await art14Review();
-        if (ended) return ended;
-      } else {
-        const ended = await legacyJointReview();
+    if (carried) {
+      // A run continued from the one before: it picks up where that one waited.
+      if ('granted' in carried.at) return grantTerm(carried.at.granted.expiresAt);
+      const ended = await art14Review(carried.at.review);
+      if (ended) return ended;
+    } else {
+      // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
+      // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
+      // Runs recorded before applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
+      if (patched('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
+        throw businessError('Forbidden', 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)');
+      revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
+      const violations = shareRequestViolations(form, parties.entry);
+      if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
+      // From here on a failure is one of the request's writes, never a refusal of the request itself.
+      checked = true;
+      await io.recordRequest(requestRecord);
+
+      const path = sharePath(parties.entry.shareAttribute);
+      if (path === 'refuse') {
+        const basis = parties.entry.shareBasis ?? '';
+        await setStatus('refused', 'refused', 'Art. 13', {
+          reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
+          outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
+        });
+        return view();
+      }
+
+      if (path === 'joint_review') {
+        // Runs started before the Art. 14 review keep the review they started with (both approve alike).
+        const ended = patched('share-review-art14') ? await art14Review({ round: 1, counters: { lead: 0, opinion: 0 }, due: '', providerAgreed: false, at: null }) : await legacyJointReview();
         if (ended) return ended;
       }
     }
@@ -355,15 +424,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     state.grant = { id: grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
     board.settleAll();
-
-    // Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked.
-    const revoked = await condition(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
-    const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
-    const status = revoked ? 'revoked' : 'expired';
-    await io.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
-    state.status = status;
-    state.grant = { ...state.grant, status };
-    return view();
+    return grantTerm(expiresAt);
   };
 
   try {

@@ -79,6 +79,13 @@ export interface WfTask extends TaskAccessView {
 
 const untilMs = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
 
+/** What a board carries into the next run when its workflow continues as new. */
+export interface BoardState {
+  tasks: WfTask[];
+  assigneeStep: number;
+  dueStep: number;
+}
+
 export class TaskBoard {
   private readonly tasks = new Map<string, WfTask>();
   private readonly decided: WfTask[] = [];
@@ -90,6 +97,10 @@ export class TaskBoard {
   private frozen = false;
   /** Closed in memory by a sibling's decision, not yet written to the read model. */
   private readonly closedBySibling = new Set<WfTask>();
+  /** Deadline notices (reminder, overdue, escalation) being written now. */
+  private noticesInFlight = 0;
+  /** Decisions this run has taken (board.next returned). */
+  taken = 0;
 
   constructor(
     private readonly ctx: {
@@ -102,9 +113,14 @@ export class TaskBoard {
       applicantSub: string;
       /** Whether a decision makes the other open tasks moot (e.g. a REJECT): they close with it. */
       closesSiblings?: (task: WfTask) => boolean;
+      /** The board of the run before, when this run continues it. */
+      carried?: BoardState;
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
+    // Before the handlers: an Update that arrived with the new run is handed to them as they are set,
+    // and must find the tasks it names.
+    if (ctx.carried) this.restore(ctx.carried);
     setHandler(
       completeTaskUpdate,
       async ({ taskId, actor, decision, reason, form }) => {
@@ -289,8 +305,7 @@ export class TaskBoard {
       settled: false,
     };
     this.tasks.set(id, task);
-    // A reminder or overdue notice that cannot be written is logged; it never fails the request.
-    this.watchDeadline(task).catch((err) => log.warn('deadline notice not written', { taskId: id, error: String(err) }));
+    this.watch(task);
     return task;
   }
 
@@ -305,14 +320,14 @@ export class TaskBoard {
       const { dueAt, remindAt } = task;
       const moved = () => task.dueAt !== dueAt;
       const stop = () => closed() || moved();
-      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.ctx.io.remindTask(task.id);
-      if (!(await condition(stop, untilMs(dueAt)))) await this.ctx.io.markTaskOverdue(task.id);
+      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.notice(() => this.ctx.io.remindTask(task.id));
+      if (!(await condition(stop, untilMs(dueAt)))) await this.notice(() => this.ctx.io.markTaskOverdue(task.id));
       const { escalateAt, escalation } = task;
       if (escalateAt && escalation && !(await condition(stop, untilMs(escalateAt)))) {
         // A higher-level candidate may act on it from now on; the decision stays a person's.
         task.candidates = [...task.candidates, escalation.to];
         task.escalation = undefined;
-        await this.ctx.io.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article });
+        await this.notice(() => this.ctx.io.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article }));
       }
       await condition(stop);
       if (closed()) return;
@@ -330,6 +345,7 @@ export class TaskBoard {
     const task = i >= 0 ? this.decided.splice(i, 1)[0] : undefined;
     if (task) {
       task.consumed = true;
+      this.taken++;
       await this.ctx.io.recordDecision({ taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form });
     }
     return task;
@@ -351,6 +367,53 @@ export class TaskBoard {
 
   freeze(): void {
     this.frozen = true;
+  }
+
+  /**
+   * Nothing in flight: no decision waiting to be taken or answered, no deadline notice being written.
+   * (Claims, extensions and reassignments are Update handlers: allHandlersFinished covers them.)
+   */
+  quiet(): boolean {
+    return this.decided.length === 0 && this.noticesInFlight === 0 && [...this.tasks.values()].every((t) => !t.consumed || t.settled) && this.closedBySibling.size === 0;
+  }
+
+  /** The board as the next run takes it on (see quiet(): nothing is in flight when a run hands over). */
+  state(): BoardState {
+    return { tasks: this.all(), assigneeStep: this.assigneeStep, dueStep: this.dueStep };
+  }
+
+  /**
+   * Takes on the board of the run before: its tasks, and the step counters that keep audit keys unique.
+   * Open tasks' deadline timers re-arm; a notice already written is not written twice (the writes are idempotent).
+   */
+  private restore(s: BoardState): void {
+    this.assigneeStep = s.assigneeStep;
+    this.dueStep = s.dueStep;
+    for (const t of s.tasks) {
+      this.tasks.set(t.id, t);
+      if (t.status === 'open') this.watch(t);
+    }
+  }
+
+  get(id: string): WfTask {
+    const t = this.tasks.get(id);
+    if (!t) throw new Error(`no task ${id} on the board`);
+    return t;
+  }
+
+  private watch(task: WfTask): void {
+    // A reminder or overdue notice that cannot be written is logged; it never fails the request.
+    this.watchDeadline(task).catch((err) => log.warn('deadline notice not written', { taskId: task.id, error: String(err) }));
+  }
+
+  /** Runs a deadline notice's write, counted so a run never hands over while one is being written. */
+  private async notice<T>(write: () => Promise<T>): Promise<T> {
+    this.noticesInFlight++;
+    try {
+      return await write();
+    } finally {
+      this.noticesInFlight--;
+    }
   }
 
   /** Cancels the tasks still open (or closed by a sibling's decision), e.g. the other reviewer's when one rejects. */
