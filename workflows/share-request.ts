@@ -166,7 +166,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const cancelled = async () => {
     await board.cancelOpen(actorRef(cancel!.actor, 'agency_applicant'), cancel!.reason ?? 'cancelled by the applicant', 'Art. 14');
     await setStatus('cancelled', 'cancelled', 'Art. 14', { actor: actorRef(cancel!.actor, 'agency_applicant'), reason: cancel!.reason ?? null });
-    board.settleAll();
     return view();
   };
 
@@ -219,7 +218,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         length: policy.applicantReply,
         reminderBefore: policy.reminderBefore,
       });
-      board.settleAll();
       return replyTask;
     }
 
@@ -250,7 +248,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         );
         opened.forEach((t, i) => open.set(t, pending[i]));
         await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
-        board.settleAll();
 
         let infoRequested = false;
         while (!infoRequested && approved.size < reviewers.length) {
@@ -259,7 +256,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
           const reviewer = open.get(task)!;
           if (task.decision === 'APPROVE') {
             approved.add(reviewer.key);
-            if (approved.size < reviewers.length) board.settleAll();
           } else if (task.decision === 'REJECT') {
             await board.cancelOpen(SYSTEM, `rejected by the ${reviewer.key} reviewer`, 'Art. 14');
             await setStatus('rejected', 'rejected', 'Art. 14', {
@@ -268,7 +264,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
               reason: task.reason,
               outcome: { article: 'Art. 14', reason: task.reason ?? '' },
             });
-            board.settleAll();
             return view();
           } else {
             // REQUEST_INFO: the reviewers' clocks stop while the applicant holds the request.
@@ -308,7 +303,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
           r.resume = undefined;
           r.at = { lead: lead.id, opinion: opinion?.id ?? null };
           await setStatus('in_review', r.round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
-          board.settleAll();
         }
         if ('reply' in r.at) {
           const reply = await board.next(waiting, [board.get(r.at.reply)]);
@@ -324,7 +318,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         if (task.id === opinion) {
           if (task.decision === 'AGREE') r.providerAgreed = true;
           if (task.decision !== 'REQUEST_INFO') {
-            board.settleAll();
             continue;
           }
         } else if (task.decision === 'APPROVE') return undefined;
@@ -337,7 +330,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             reason: task.reason,
             outcome: { article: 'Art. 14', reason: task.reason ?? '', ...opinions() },
           });
-          board.settleAll();
           return view();
         } else if (task.decision === 'CONSULT') {
           // A fresh opinion carrying the authority's position, and a fresh task to conclude; the
@@ -348,7 +340,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
           const [newOpinion, newLead] = await Promise.all([openOpinion({ authorityPosition: task.reason }), openLead()]);
           r.resume = undefined;
           r.at = { lead: newLead.id, opinion: newOpinion.id };
-          board.settleAll();
           continue;
         }
         // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
@@ -359,7 +350,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
     /** Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked. */
     async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
-      const revoked = await condition(() => revoke !== null || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
+      const revoked = await board.waitFor(() => revoke !== null || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
       if (revoked && revoke === null) return handOverTo({ granted: { expiresAt } });
       const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
       const status = revoked ? 'revoked' : 'expired';
@@ -423,12 +414,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     state.status = 'granted';
     state.grant = { id: grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
-    board.settleAll();
     return grantTerm(expiresAt);
   };
 
   try {
     const result = await run();
+    // The procedure has reacted to every decision it took: they answer with its final state.
+    board.settleTaken();
     // A claim, reassignment or extension still writing when the request ends (e.g. a REJECT at the
     // same moment) must answer its caller, not be cut off by the workflow's completion.
     if (patched('finish-after-handlers')) {

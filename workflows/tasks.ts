@@ -340,6 +340,7 @@ export class TaskBoard {
    */
   async next(stop: () => boolean, expect?: WfTask[]): Promise<WfTask | undefined> {
     const index = () => this.decided.findIndex((t) => !expect || expect.includes(t));
+    this.settleTaken();
     await condition(() => index() >= 0 || stop());
     const i = index();
     const task = i >= 0 ? this.decided.splice(i, 1)[0] : undefined;
@@ -352,11 +353,19 @@ export class TaskBoard {
   }
 
   /**
-   * Lets every decision the procedure has taken so far answer its caller with the state as it is now.
-   * A decision accepted but not yet taken waits: its answer will carry the procedure's reaction to it.
+   * The procedure waits (for a decision, a deadline, a revocation): it has reacted to every decision it
+   * took, so their Updates answer now, with the state as it is. A decision accepted but not yet taken
+   * keeps waiting: its answer will carry the procedure's reaction to it. No procedure settles by hand:
+   * waits settle (next, waitFor), and so does the end of the procedure (the workflow calls this once).
    */
-  settleAll(): void {
+  settleTaken(): void {
     for (const t of this.tasks.values()) if (t.consumed) t.settled = true;
+  }
+
+  /** Waits until `ready` holds (or `timeoutMs` passes: false), answering the decisions taken before. */
+  async waitFor(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+    this.settleTaken();
+    return condition(ready, timeoutMs);
   }
 
   /** The request has ended: every Update still waiting answers with the final state. */
