@@ -17,6 +17,7 @@ import {
   type RevokeGrantInput,
   type ShareRequestInput,
 } from './definitions';
+import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
 import { actorRef, businessError, localActs, remoteActs, TaskBoard, type BoardState, type WfTask } from './tasks';
 
 interface Reviewer {
@@ -24,19 +25,6 @@ interface Reviewer {
   kind: TaskKind;
   role: Role;
   org: string;
-}
-
-/** Where the Art. 14 review stands, in data, so that a run can hand it to the next. */
-interface ReviewState {
-  round: number;
-  /** Task keys already used, so a later run's tasks (and their audit keys) never repeat one. */
-  counters: { lead: number; opinion: number };
-  /** The review's due time: a consultation or the applicant's reply does not move it on. */
-  due: string;
-  providerAgreed: boolean;
-  resume?: { dueAt: string; pausedAt: string };
-  /** What it waits for: the reviewers' tasks, the applicant's reply, or (null) a new round to open. */
-  at: { lead: string; opinion: string | null } | { reply: string } | null;
 }
 
 /** What a run hands to the next when the workflow continues as new (its history grown long, e.g. a year-long grant). */
@@ -283,69 +271,33 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
      * Art. 14 as it reads: the city authority leads and concludes, the providing agency gives its
      * opinion. The authority approves only once the provider agreed (jointReviewViolation); it may
      * reject, ask the applicant for information, or consult the provider again with its position.
-     * Resolves undefined when approved, or with the request's final state. Where it stands is data
-     * (`r`), so a run may hand it over to the next at any wait.
+     * Resolves undefined when approved, or with the request's final state.
      */
     async function art14Review(r: ReviewState): Promise<RequestSnapshot | undefined> {
-      const openLead = () =>
-        board.open({ key: `joint-review-${++r.counters.lead}`, kind: 'SHARE_JOINT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: parties.cityAuthorityOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume: r.resume, ...escalation });
-      const openOpinion = (context?: Record<string, unknown>) =>
-        board.open({ key: `provider-opinion-${++r.counters.opinion}`, kind: 'SHARE_PROVIDER_OPINION', candidateRole: 'provider_reviewer', candidateOrg: parties.entry.providerOrgId, length: policy.jointReview, reminderBefore: policy.reminderBefore, resume: r.resume, context, ...escalation });
-      const opinions = () => {
-        const last = board.all().filter((t) => t.kind === 'SHARE_PROVIDER_OPINION' && t.status === 'completed').at(-1);
-        return last ? { provider: { decision: last.decision, reason: last.reason, org: parties.entry.providerOrgId } } : {};
+      const spec: ReviewSpec = {
+        article: 'Art. 14',
+        lead: { key: 'joint-review', kind: 'SHARE_JOINT_REVIEW', role: 'authority_reviewer', org: parties.cityAuthorityOrgId, name: 'the city big data authority' },
+        opinion: { key: 'provider-opinion', kind: 'SHARE_PROVIDER_OPINION', role: 'provider_reviewer', org: parties.entry.providerOrgId, name: 'the provider' },
+        length: policy.jointReview,
+        reminderBefore: policy.reminderBefore,
+        ...escalation,
       };
-      for (;;) {
-        if (!r.at) {
-          // Both tasks open together; an AGREE given before a request for information stands.
-          const [lead, opinion] = await Promise.all([openLead(), r.providerAgreed ? null : openOpinion()]);
-          r.due = lead.dueAt;
-          r.resume = undefined;
-          r.at = { lead: lead.id, opinion: opinion?.id ?? null };
-          await setStatus('in_review', r.round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
-        }
-        if ('reply' in r.at) {
-          const reply = await board.next(waiting, [board.get(r.at.reply)]);
-          if (!reply) return cancel ? cancelled() : handOverTo({ review: r });
-          // The reply settles when the reviewers' fresh tasks are open (top of the next round).
-          r.round++;
-          r.at = null;
-          continue;
-        }
-        const { lead, opinion } = r.at;
-        const task = await board.next(waiting, [board.get(lead), ...(opinion ? [board.get(opinion)] : [])]);
-        if (!task) return cancel ? cancelled() : handOverTo({ review: r });
-        if (task.id === opinion) {
-          if (task.decision === 'AGREE') r.providerAgreed = true;
-          if (task.decision !== 'REQUEST_INFO') {
-            continue;
-          }
-        } else if (task.decision === 'APPROVE') return undefined;
-        else if (task.decision === 'REJECT') {
-          // The refusal is the authority's, recording both opinions.
-          await board.cancelOpen(SYSTEM, 'the city big data authority rejected the request', 'Art. 14');
-          await setStatus('rejected', 'rejected', 'Art. 14', {
-            actor: task.decidedBy!,
-            decision: 'REJECT',
-            reason: task.reason,
-            outcome: { article: 'Art. 14', reason: task.reason ?? '', ...opinions() },
-          });
-          return view();
-        } else if (task.decision === 'CONSULT') {
-          // A fresh opinion carrying the authority's position, and a fresh task to conclude; the
-          // review's due time does not move.
-          await board.cancelOpen(SYSTEM, 'the city big data authority consults the provider again', 'Art. 14');
-          r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
-          r.providerAgreed = false;
-          const [newOpinion, newLead] = await Promise.all([openOpinion({ authorityPosition: task.reason }), openLead()]);
-          r.resume = undefined;
-          r.at = { lead: newLead.id, opinion: newOpinion.id };
-          continue;
-        }
-        // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
-        r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
-        r.at = { reply: (await askApplicant(task, r.round)).id };
-      }
+      const end = await review(board, spec, r, {
+        inReview: (round) => setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'),
+        askApplicant,
+        stop: waiting,
+      });
+      if ('stopped' in end) return cancel ? cancelled() : handOverTo({ review: r });
+      if ('approved' in end) return undefined;
+      // The refusal is the authority's, recording both opinions.
+      const provider = lastOpinion(board, spec.opinion!);
+      await setStatus('rejected', 'rejected', 'Art. 14', {
+        actor: end.rejected.decidedBy!,
+        decision: 'REJECT',
+        reason: end.rejected.reason,
+        outcome: { article: 'Art. 14', reason: end.rejected.reason ?? '', ...(provider ? { provider } : {}) },
+      });
+      return view();
     }
 
     /** Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked. */
@@ -390,7 +342,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
       if (path === 'joint_review') {
         // Runs started before the Art. 14 review keep the review they started with (both approve alike).
-        const ended = patched('share-review-art14') ? await art14Review({ round: 1, counters: { lead: 0, opinion: 0 }, due: '', providerAgreed: false, at: null }) : await legacyJointReview();
+        const ended = patched('share-review-art14') ? await art14Review(newReview()) : await legacyJointReview();
         if (ended) return ended;
       }
     }

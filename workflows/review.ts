@@ -1,0 +1,120 @@
+// The review step every procedure shares: one party leads and concludes, another may give its opinion
+// (会同, Art. 14), the applicant may be asked for information. Procedures call it with their own
+// parties, task kinds and policy; what it waits for is data, so a run can hand it to the next.
+import type { TaskKind } from '../domain/tasks';
+import { SYSTEM, type Duration, type Role } from '../domain/types';
+import type { TaskBoard, TaskSpec, WfTask } from './tasks';
+
+/** Where a review stands (carried into the next run when the workflow continues as new). */
+export interface ReviewState {
+  round: number;
+  /** Task keys already used, so a later run's tasks (and their audit keys) never repeat one. */
+  counters: { lead: number; opinion: number };
+  /** The review's due time: a consultation or the applicant's reply does not move it on. */
+  due: string;
+  /** The opinion giver agreed, and its agreement stands across rounds until a new consultation. */
+  providerAgreed: boolean;
+  resume?: { dueAt: string; pausedAt: string };
+  /** What it waits for: the reviewers' tasks, the applicant's reply, or (null) a new round to open. */
+  at: { lead: string; opinion: string | null } | { reply: string } | null;
+}
+
+export const newReview = (): ReviewState => ({ round: 1, counters: { lead: 0, opinion: 0 }, due: '', providerAgreed: false, at: null });
+
+interface Party {
+  /** Task key prefix, e.g. 'joint-review' (keys must stay as recorded runs used them). */
+  key: string;
+  kind: TaskKind;
+  role: Role;
+  org: string;
+  /** How the trail names the party, e.g. 'the city big data authority'. */
+  name: string;
+}
+
+export interface ReviewSpec {
+  article: string;
+  /** Concludes: APPROVE, REJECT, REQUEST_INFO, or CONSULT (a fresh opinion carrying its position). */
+  lead: Party;
+  /** Gives its opinion: AGREE, DISAGREE or REQUEST_INFO; the lead approves only after an AGREE (its kind's rule). */
+  opinion?: Party;
+  length: Duration;
+  reminderBefore?: Duration;
+  escalation?: TaskSpec['escalation'];
+}
+
+export interface ReviewHooks {
+  /** The round's tasks are open: the request is in review (round 1: started, later: resumed). */
+  inReview(round: number): Promise<void>;
+  /** A reviewer asked the applicant for information: the request waits for them; answers with the reply task. */
+  askApplicant(asked: WfTask, round: number): Promise<WfTask>;
+  /** Stop waiting (the request is being cancelled, or the run hands over). */
+  stop(): boolean;
+}
+
+export type ReviewEnd = { approved: WfTask } | { rejected: WfTask } | { stopped: true };
+
+/** Runs the review from where `r` stands (mutating it) until the lead concludes, or `stop()` holds while it waits. */
+export async function review(board: TaskBoard, spec: ReviewSpec, r: ReviewState, hooks: ReviewHooks): Promise<ReviewEnd> {
+  const { lead: leader, opinion: giver } = spec;
+  const task = (p: Party, n: number, context?: Record<string, unknown>) =>
+    board.open({
+      key: `${p.key}-${n}`,
+      kind: p.kind,
+      candidateRole: p.role,
+      candidateOrg: p.org,
+      length: spec.length,
+      reminderBefore: spec.reminderBefore,
+      resume: r.resume,
+      ...(context ? { context } : {}),
+      ...(spec.escalation ? { escalation: spec.escalation } : {}),
+    });
+  const openLead = () => task(leader, ++r.counters.lead);
+  const openOpinion = (context?: Record<string, unknown>) => task(giver!, ++r.counters.opinion, context);
+  for (;;) {
+    if (!r.at) {
+      // Both tasks open together; an AGREE given before a request for information stands.
+      const [lead, opinion] = await Promise.all([openLead(), giver && !r.providerAgreed ? openOpinion() : null]);
+      r.due = lead.dueAt;
+      r.resume = undefined;
+      r.at = { lead: lead.id, opinion: opinion?.id ?? null };
+      await hooks.inReview(r.round);
+    }
+    if ('reply' in r.at) {
+      const reply = await board.next(hooks.stop, [board.get(r.at.reply)]);
+      if (!reply) return { stopped: true };
+      // The reply answers once the reviewers' fresh tasks are open (top of the next round).
+      r.round++;
+      r.at = null;
+      continue;
+    }
+    const { lead, opinion } = r.at;
+    const decided = await board.next(hooks.stop, [board.get(lead), ...(opinion ? [board.get(opinion)] : [])]);
+    if (!decided) return { stopped: true };
+    if (decided.id === opinion) {
+      if (decided.decision === 'AGREE') r.providerAgreed = true;
+      if (decided.decision !== 'REQUEST_INFO') continue;
+    } else if (decided.decision === 'APPROVE') return { approved: decided };
+    else if (decided.decision === 'REJECT') {
+      await board.cancelOpen(SYSTEM, `${leader.name} rejected the request`, spec.article);
+      return { rejected: decided };
+    } else if (decided.decision === 'CONSULT' && giver) {
+      // A fresh opinion carrying the lead's position, and a fresh task to conclude; the due time does not move.
+      await board.cancelOpen(SYSTEM, `${leader.name} consults ${giver.name} again`, spec.article);
+      r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
+      r.providerAgreed = false;
+      const [newOpinion, newLead] = await Promise.all([openOpinion({ authorityPosition: decided.reason }), openLead()]);
+      r.resume = undefined;
+      r.at = { lead: newLead.id, opinion: newOpinion.id };
+      continue;
+    }
+    // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
+    r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
+    r.at = { reply: (await hooks.askApplicant(decided, r.round)).id };
+  }
+}
+
+/** The last opinion given in a review, for the outcome the lead's conclusion records. */
+export function lastOpinion(board: TaskBoard, giver: { kind: TaskKind; org: string }) {
+  const last = board.all().filter((t) => t.kind === giver.kind && t.status === 'completed').at(-1);
+  return last ? { decision: last.decision, reason: last.reason, org: giver.org } : null;
+}
