@@ -117,7 +117,6 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),
     fc.tuple(req(() => requestIds), fc.option(fc.record({ reason: text }, { requiredKeys: [] }), { nil: undefined })).map(([id, body]) => ({ method: 'POST', path: `/requests/${id}/cancel`, body })),
-    fc.tuple(req(() => requestIds), fc.record({ message: text, form: jsonish }, { requiredKeys: ['message'] })).map(([id, body]) => ({ method: 'POST', path: `/requests/${id}/reply`, body })),
     query(['status', 'kind', 'dueBefore', 'dueAfter', 'overdue']).map((q) => ({ method: 'GET', path: `/tasks?${q}` })),
     req(() => taskIds).map((id) => ({ method: 'GET', path: `/tasks/${id}` })),
     fc.tuple(req(() => taskIds), fc.constantFrom('claim', 'unclaim')).map(([id, a]) => ({ method: 'POST', path: `/tasks/${id}/${a}` })),

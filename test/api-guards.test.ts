@@ -32,7 +32,6 @@ const routes = () => [
   ['GET', `/requests/${requestId}`],
   ['GET', `/requests/${requestId}/history`],
   ['POST', `/requests/${requestId}/cancel`, {}],
-  ['POST', `/requests/${requestId}/reply`, { message: 'hi' }],
   ['GET', '/tasks'],
   ['GET', `/tasks/${taskId}`],
   ['POST', `/tasks/${taskId}/claim`],
@@ -133,7 +132,6 @@ test('bad queries, cursors and decisions get 400 problem+json', async () => {
     ['GET', '/notifications?cursor=abc', undefined, bob(), 'querystring.cursor'],
     ['POST', `/tasks/${taskId}/complete`, {}, bob(), 'body.decision'],
     ['POST', `/tasks/${taskId}/complete`, { decision: 'APPROVE', extra: true }, bob(), 'body'],
-    ['POST', `/requests/${requestId}/reply`, { message: '' }, alice(), 'body.message'],
     ['POST', `/requests/${requestId}/cancel`, { why: 'x' }, alice(), 'body'],
   ];
   for (const [method, url, payload, actor, field] of bad) {

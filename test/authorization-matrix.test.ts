@@ -97,11 +97,6 @@ const MATRIX: Record<string, Route> = {
     mutates: true,
     expect: { rest: 404, ...seeRequest, applicant: 200, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, admin: 403 },
   },
-  'POST /requests/{id}/reply': {
-    call: (r) => ({ method: 'POST', url: `/requests/${r.id}/reply`, payload: { message: 'here' } }),
-    // No information was asked for: the applicant passes the checks and meets the state (409).
-    expect: { rest: 404, applicant: 409, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, admin: 403 },
-  },
   'GET /tasks': { call: () => ({ method: 'GET', url: '/tasks' }), expect: { rest: 200 } },
   'GET /tasks/{id}': { call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}` }), expect: { rest: 404, ...seeAuthorityTask } },
   'POST /tasks/{id}/claim': {

@@ -214,9 +214,10 @@ test('one request view everywhere; cancel with no body at all; cancel and reply 
   expect(decided.json()).toEqual(read.json());
 
   const impostor: Actor = { sub: r.me.sub, org: h.city.agencies.resources, roles: ['agency_applicant'] };
-  expectProblem(await call(impostor, 'POST', `/requests/${r.id}/reply`, { message: 'the list' }), 404);
+  const replyTask = (decided.json().tasks as { id: string; kind: string; status: string }[]).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!.id;
+  expectProblem(await call(impostor, 'POST', `/tasks/${replyTask}/complete`, { decision: 'REPLY', reason: 'the list' }), 404);
   expectProblem(await call(impostor, 'POST', `/requests/${r.id}/cancel`), 404);
-  const replied = await call(r.me, 'POST', `/requests/${r.id}/reply`, { message: 'the list' });
+  const replied = await call(r.me, 'POST', `/tasks/${replyTask}/complete`, { decision: 'REPLY', reason: 'the list' });
   expect(replied.statusCode).toBe(200);
   expect(Object.keys(replied.json()).sort()).toEqual(Object.keys(read.json()).sort());
 

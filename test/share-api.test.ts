@@ -193,12 +193,16 @@ test('request information, reply over HTTP, then approval; cancel over HTTP clos
   const asked = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'REQUEST_INFO', reason: 'Which clinics?' });
   expect(asked.json().status).toBe('awaiting_applicant');
   expect((await inbox(bob())).some((t) => t.requestId === req.id)).toBe(false);
-  expect((await inbox(me)).map((t) => t.kind)).toEqual(['SHARE_APPLICANT_REPLY']);
-  expect((await post(alice(), `/requests/${req.id}/reply`, { message: 'x' })).statusCode).toBe(404);
-  const replied = await post(me, `/requests/${req.id}/reply`, { message: 'Private clinics in Donggang' });
+  // The applicant's reply is a task in their inbox, completed like any other.
+  const replyTasks = await inbox(me);
+  expect(replyTasks.map((t) => t.kind)).toEqual(['SHARE_APPLICANT_REPLY']);
+  const replyTask = replyTasks[0].id;
+  expect((await post(alice(), `/tasks/${replyTask}/complete`, { decision: 'REPLY', reason: 'x' })).statusCode).toBe(404);
+  expect((await post(me, `/tasks/${replyTask}/complete`, { decision: 'REPLY' })).json()).toMatchObject({ status: 400, title: 'A reason is required' });
+  const replied = await post(me, `/tasks/${replyTask}/complete`, { decision: 'REPLY', reason: 'Private clinics in Donggang' });
   expect(replied.statusCode).toBe(200);
   expect(replied.json().status).toBe('in_review');
-  expect((await post(me, `/requests/${req.id}/reply`, { message: 'again' })).statusCode).toBe(409);
+  expect((await post(me, `/tasks/${replyTask}/complete`, { decision: 'REPLY', reason: 'again' })).statusCode).toBe(409);
 
   const cancelled = await post(me, `/requests/${req.id}/cancel`, { reason: 'found another source' });
   expect(cancelled.statusCode).toBe(200);

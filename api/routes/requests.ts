@@ -1,4 +1,4 @@
-// Requests: submit a share request, list and read one's requests, their history, cancel, reply.
+// Requests: submit a share request, list and read one's requests, their history, cancel.
 import { createHash, randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -7,7 +7,7 @@ import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
 import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
-import { awaitSubmittedUpdate, cancelRequestUpdate, completeTaskUpdate, workflowIdFor, WORKFLOW_TYPES, type ShareRequestInput } from '../../workflows/definitions';
+import { awaitSubmittedUpdate, cancelRequestUpdate, workflowIdFor, WORKFLOW_TYPES, type ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem, withinDeadline } from '../problem';
 import type { ApiDeps, App } from '../types';
@@ -202,32 +202,6 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor, reason: request.body.reason }] }));
-      return requestView(db, await visibleRequest(db, actor, row.id), actor);
-    },
-  );
-
-  app.post(
-    '/requests/:id/reply',
-    {
-      schema: {
-        tags: ['requests'],
-        summary: 'Answer the reviewers’ request for information; review resumes',
-        params: Id,
-        body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 8000 }), form: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
-      },
-    },
-    async (request) => {
-      const { actor } = request;
-      const row = await visibleRequest(db, actor, request.params.id);
-      if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may reply');
-      const task = await db.selectFrom('tasks').select('id').where('request_id', '=', row.id).where('kind', 'like', '%_APPLICANT_REPLY').where('status', '=', 'open').executeTakeFirst();
-      if (!task) throw problem('RequestNotActive', 'No information was requested, or it was already given');
-      await withinDeadline(
-        deps,
-        temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, {
-          args: [{ taskId: task.id, actor, decision: 'REPLY', reason: request.body.message, form: request.body.form }],
-        }),
-      );
       return requestView(db, await visibleRequest(db, actor, row.id), actor);
     },
   );
