@@ -12,6 +12,7 @@ import { catalogRoutes } from './routes/catalog';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
+import { shareRoutes } from './routes/share';
 import { taskRoutes } from './routes/tasks';
 import type { ApiDeps, App } from './types';
 
@@ -58,6 +59,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   await app.register(async (scope) => {
     authenticate(scope, deps.db);
     const s = scope as unknown as App;
+    shareRoutes(s, deps);
     requestRoutes(s, deps);
     taskRoutes(s, deps);
     catalogRoutes(s, deps);

@@ -1,0 +1,65 @@
+// The share procedure (Art. 12–15): submit a share request. Reading, cancelling and deciding are generic
+// (routes/requests.ts, routes/tasks.ts); grants are in routes/grants.ts.
+import { Type } from '@sinclair/typebox';
+import { getCatalogEntry } from '../../db/repositories/catalog';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
+import type { ShareRequestInput } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { invalid, problem } from '../problem';
+import { startRequest } from '../start-request';
+import type { ApiDeps, App } from '../types';
+import { requestView } from '../views';
+
+const ShareRequestBody = Type.Object(
+  {
+    catalogEntryId: Type.String({ minLength: 1, maxLength: 200, description: 'The catalog entry whose data is requested' }),
+    scenario: Type.String({ minLength: 1, maxLength: 4000, description: 'Application scenario (应用场景, Art. 15)' }),
+    statutoryDuty: Type.String({ minLength: 1, maxLength: 4000, description: 'The statutory duty or public service it serves (Art. 15)' }),
+    fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200, uniqueItems: true })),
+    commitment: Type.Object(
+      { authenticity: Type.Boolean(), compliance: Type.Boolean(), security: Type.Boolean() },
+      { additionalProperties: false, description: 'Commitment to authenticity, compliance and security (Art. 15); each must be true' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SHARE_ARTICLES = { scenario: 'Art. 15', statutoryDuty: 'Art. 15', commitment: 'Art. 15' };
+
+export function shareRoutes(app: App, deps: ApiDeps): void {
+  const { db } = deps;
+
+  app.post(
+    '/share-requests',
+    {
+      schema: {
+        tags: ['requests'],
+        summary: 'Request shared data of a catalog entry (Art. 14–15)',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: ShareRequestBody,
+      },
+      config: { articles: SHARE_ARTICLES },
+    },
+    async (request, reply) => {
+      requireRole(request, 'agency_applicant');
+      const actor = request.actor;
+      const org = await getOrganisation(db, actor.org);
+      if (!mayRequestShare(org?.kind)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
+      const form = request.body as ShareRequestForm;
+      const violations = shareRequestViolations(form, await getCatalogEntry(db, form.catalogEntryId));
+      if (violations.length) throw invalid(violations);
+      const { row, created } = await startRequest(deps, {
+        type: 'share',
+        actor,
+        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+        body: form,
+        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy }),
+      });
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/requests/${row.id}`)
+        .send(await requestView(db, row, actor));
+    },
+  );
+}

@@ -1,0 +1,76 @@
+// One way every procedure starts a request: Idempotency-Key → request id, body hash, Update-with-Start.
+import { createHash, randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { RequestRow } from '../db/schema';
+import type { RequestType } from '../domain/requests';
+import type { Actor } from '../domain/types';
+import { awaitSubmittedUpdate, workflowIdFor, WORKFLOW_TYPES } from '../workflows/definitions';
+import { problem, withinDeadline } from './problem';
+import type { ApiDeps } from './types';
+
+/** Stable JSON: the same body always hashes the same, whatever its key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** A retried POST with the same Idempotency-Key names the same request (and so the same workflow). */
+function requestIdFor(sub: string, key: string | undefined): string {
+  if (!key) return randomUUID();
+  const h = createHash('sha256').update(`${sub}\n${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface Submission {
+  requestId: string;
+  /** Of several POSTs racing with one key, the one whose submission id the workflow kept created the request. */
+  submissionId: string;
+  payloadHash: string;
+}
+
+/**
+ * Starts the procedure's workflow for `body` (or joins the one a retry with the same key started) and
+ * waits for its first step (granted, refused, in review), even when that step ends the workflow at once.
+ * Answers with the request's row and whether this call created it (201) or found it (200).
+ */
+export async function startRequest<I>(
+  deps: ApiDeps,
+  start: { type: RequestType; actor: Actor; idempotencyKey: string | undefined; body: unknown; input: (s: Submission) => I },
+): Promise<{ row: RequestRow; created: boolean }> {
+  const { db } = deps;
+  const requestId = requestIdFor(start.actor.sub, start.idempotencyKey);
+  const payloadHash = createHash('sha256').update(canonical(start.body)).digest('hex');
+  const reused = () => problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
+  const existing = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+  if (existing && existing.payload_hash !== payloadHash) throw reused();
+  const submissionId = randomUUID();
+  // A request still in its first step (e.g. the first POST timed out) is waited for like a new one.
+  if (!existing || existing.status === 'submitted') {
+    // A retry joins the running workflow; a finished one is never started again.
+    try {
+      await withinDeadline(
+        deps,
+        deps.temporal.workflow.executeUpdateWithStart(awaitSubmittedUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation(WORKFLOW_TYPES[start.type], {
+            workflowId: workflowIdFor(start.type, requestId),
+            taskQueue: deps.taskQueue,
+            args: [start.input({ requestId, submissionId, payloadHash })],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }),
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+  const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+  if (!row) throw problem('RequestNotActive', 'The request under this Idempotency-Key could not be submitted; use a new key');
+  if (row.payload_hash !== payloadHash) throw reused();
+  return { row, created: row.submission_id === submissionId };
+}
