@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
 import { computeDeadlines, type DeadlineInput } from './calendar';
 import { requestActivities } from './requests';
+import { shareActivities } from './share';
 import { taskActivities } from './tasks';
 
 export interface ActivityDeps {
@@ -55,6 +56,7 @@ export function createActivities({ db }: ActivityDeps) {
   return classified({
     ...taskActivities(db),
     ...requestActivities(db),
+    ...shareActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }
@@ -62,4 +64,5 @@ export function createActivities({ db }: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type { Deadlines, DeadlineInput } from './calendar';
 export type { OpenTaskInput, DecisionInput } from './tasks';
-export type { ShareParties, GrantInput, TransitionInput, RecordRequestInput, FailRequestInput } from './requests';
+export type { TransitionInput, RecordRequestInput, FailRequestInput } from './requests';
+export type { ShareParties, GrantInput } from './share';

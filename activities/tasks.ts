@@ -2,13 +2,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../db';
 import { appendAudit } from '../db/repositories/audit';
-import { notify } from '../db/repositories/notifications';
+import { notify, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
-import type { ActorRef } from '../domain/types';
-import type { Executor } from '../db';
-import type { NotificationInput } from '../db/repositories/notifications';
+import { SYSTEM, type ActorRef } from '../domain/types';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
+import { writeOnce } from './write';
 
 export interface OpenTaskInput {
   taskId: string;
@@ -38,10 +37,9 @@ export interface DecisionInput {
   form: Record<string, unknown> | null;
 }
 
-/** Tells each candidate of a task (a named person, or the role in the organisation); the first keeps the plain key. */
-async function notifyCandidates(tx: Executor, candidates: Candidate[], n: Omit<NotificationInput, 'to'>): Promise<void> {
-  for (const [i, c] of candidates.entries())
-    await notify(tx, { ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : { org: c.org, role: c.role } });
+/** A notice to each candidate of a task (a named person, or the role in the organisation); the first keeps the plain key. */
+function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>): NotificationInput[] {
+  return candidates.map((c, i) => ({ ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : { org: c.org, role: c.role } }));
 }
 
 export function taskActivities(db: Db) {
@@ -53,163 +51,141 @@ export function taskActivities(db: Db) {
         : { dueAt: input.dueAt!, remindAt: input.remindAt ?? null, calendarKnown: input.calendarKnown ?? true };
       const t = { ...input, ...d };
       const candidates = input.candidates ?? [{ org: t.candidateOrg, role: t.candidateRole as Candidate['role'], user: t.candidateUser }];
-      return db.transaction().execute(async (tx) => {
-        const row = await tx
-          .insertInto('tasks')
-          .values({
-            id: t.taskId,
-            request_id: t.requestId,
-            workflow_id: t.workflowId,
-            kind: t.kind,
-            candidate_role: t.candidateRole,
-            candidate_org: t.candidateOrg,
-            candidate_user: t.candidateUser,
-            status: 'open',
-            article: t.article,
-            due_at: t.dueAt,
-            remind_at: t.remindAt,
-            due_calendar_known: t.calendarKnown,
-            context: t.context ? JSON.stringify(t.context) : null,
-            excluded: t.excluded ?? null,
-            candidates: JSON.stringify(candidates),
-            escalate_at: t.escalateAt ?? null,
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) {
-          // Opened by an earlier attempt: its due times stand.
-          const before = await tx.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
-          return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
-        }
-        await appendAudit(tx, {
-          eventKey: `task:${t.taskId}:opened`,
-          requestId: t.requestId,
-          taskId: t.taskId,
-          actor: { sub: 'system', org: null, role: 'system' },
-          action: 'task_opened',
-          article: t.article,
-          newValue: {
-            kind: t.kind,
-            candidateRole: t.candidateRole,
-            candidateOrg: t.candidateOrg,
-            ...(candidates.length > 1 ? { candidates } : {}),
-            dueAt: t.dueAt,
-            calendarKnown: t.calendarKnown,
-            ...(t.context ? { context: t.context } : {}),
-          },
-        });
-        await notifyCandidates(tx, candidates, {
-          key: `task:${t.taskId}:opened`,
-          kind: 'task_assigned',
-          requestId: t.requestId,
-          taskId: t.taskId,
-          message: `New task ${t.kind}, due ${t.dueAt}`,
-        });
-        return d;
-      });
+      const opened = await writeOnce(
+        db,
+        (tx) =>
+          tx
+            .insertInto('tasks')
+            .values({
+              id: t.taskId,
+              request_id: t.requestId,
+              workflow_id: t.workflowId,
+              kind: t.kind,
+              candidate_role: t.candidateRole,
+              candidate_org: t.candidateOrg,
+              candidate_user: t.candidateUser,
+              status: 'open',
+              article: t.article,
+              due_at: t.dueAt,
+              remind_at: t.remindAt,
+              due_calendar_known: t.calendarKnown,
+              context: t.context ? JSON.stringify(t.context) : null,
+              excluded: t.excluded ?? null,
+              candidates: JSON.stringify(candidates),
+              escalate_at: t.escalateAt ?? null,
+            })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .returning('id')
+            .executeTakeFirst(),
+        () => ({
+          audit: [
+            {
+              eventKey: `task:${t.taskId}:opened`,
+              requestId: t.requestId,
+              taskId: t.taskId,
+              actor: SYSTEM,
+              action: 'task_opened',
+              article: t.article,
+              newValue: {
+                kind: t.kind,
+                candidateRole: t.candidateRole,
+                candidateOrg: t.candidateOrg,
+                ...(candidates.length > 1 ? { candidates } : {}),
+                dueAt: t.dueAt,
+                calendarKnown: t.calendarKnown,
+                ...(t.context ? { context: t.context } : {}),
+              },
+            },
+          ],
+          notices: toCandidates(candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
+        }),
+      );
+      if (opened) return d;
+      // Opened by an earlier attempt: its due times stand.
+      const before = await db.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
+      return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
     },
 
     async remindTask(taskId: string): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        const row = await tx
-          .updateTable('tasks')
-          .set({ reminded_at: new Date() })
-          .where('id', '=', taskId)
-          .where('status', '=', 'open')
-          .where('reminded_at', 'is', null)
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return;
-        await notifyCandidates(tx, row.candidates, {
-          key: `task:${taskId}:reminder:${row.due_at.toISOString()}`,
-          kind: 'task_reminder',
-          requestId: row.request_id,
-          taskId,
-          message: `Task ${row.kind} is due ${row.due_at.toISOString()}`,
-        });
-      });
+      await writeOnce(
+        db,
+        (tx) => tx.updateTable('tasks').set({ reminded_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('reminded_at', 'is', null).returningAll().executeTakeFirst(),
+        (row) => ({
+          notices: toCandidates(row.candidates, {
+            key: `task:${taskId}:reminder:${row.due_at.toISOString()}`,
+            kind: 'task_reminder',
+            requestId: row.request_id,
+            taskId,
+            message: `Task ${row.kind} is due ${row.due_at.toISOString()}`,
+          }),
+        }),
+      );
     },
 
     /** Past due: marked overdue and the supervisor of the candidate organisation's level is told. Never decided. */
     async markTaskOverdue(taskId: string): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        const row = await tx
-          .updateTable('tasks')
-          .set({ overdue_at: new Date() })
-          .where('id', '=', taskId)
-          .where('status', '=', 'open')
-          .where('overdue_at', 'is', null)
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return;
-        const org = await getOrganisation(tx, row.candidate_org);
-        // Art. 32: the supervisors of the candidate's own-level (本级) authority are told.
-        const supervision = org && (await authorityOf(tx, org.region, org.division));
-        await notify(tx, {
-          key: `task:${taskId}:overdue:${row.due_at.toISOString()}`,
-          to: { org: supervision?.id ?? row.candidate_org, role: 'supervisor' },
-          kind: 'task_overdue',
-          requestId: row.request_id,
-          taskId,
-          message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is overdue`,
-        });
-        await appendAudit(tx, {
-          eventKey: `task:${taskId}:overdue:${row.due_at.toISOString()}`,
-          requestId: row.request_id,
-          taskId,
-          actor: { sub: 'system', org: null, role: 'system' },
-          action: 'task_overdue',
-          article: 'Art. 32',
-          newValue: { dueAt: row.due_at.toISOString(), supervisor: supervision?.id ?? null },
-        });
-      });
+      await writeOnce(
+        db,
+        (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).returningAll().executeTakeFirst(),
+        async (row, tx) => {
+          const org = await getOrganisation(tx, row.candidate_org);
+          // Art. 32: the supervisors of the candidate's own-level (本级) authority are told.
+          const supervision = org && (await authorityOf(tx, org.region, org.division));
+          const key = `task:${taskId}:overdue:${row.due_at.toISOString()}`;
+          return {
+            audit: [{ eventKey: key, requestId: row.request_id, taskId, actor: SYSTEM, action: 'task_overdue', article: 'Art. 32', newValue: { dueAt: row.due_at.toISOString(), supervisor: supervision?.id ?? null } }],
+            notices: [
+              {
+                key,
+                to: { org: supervision?.id ?? row.candidate_org, role: 'supervisor' },
+                kind: 'task_overdue',
+                requestId: row.request_id,
+                taskId,
+                message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is overdue`,
+              },
+            ],
+          };
+        },
+      );
     },
 
     async recordDecision(d: DecisionInput): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        const row = await tx
-          .updateTable('tasks')
-          .set({
-            status: 'completed',
-            decision: d.decision,
-            reason: d.reason,
-            form: JSON.stringify(d.form),
-            decided_by: d.actor.sub,
-            completed_at: new Date(),
-          })
-          .where('id', '=', d.taskId)
-          .where('status', '=', 'open')
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return;
-        await appendAudit(tx, {
-          eventKey: `task:${d.taskId}:completed`,
-          requestId: row.request_id,
-          taskId: d.taskId,
-          actor: d.actor,
-          action: 'task_completed',
-          article: row.article,
-          decision: d.decision,
-          reason: d.reason,
-          oldValue: { status: 'open' },
-          newValue: { status: 'completed', decision: d.decision, form: d.form },
-        });
-      });
+      await writeOnce(
+        db,
+        (tx) =>
+          tx
+            .updateTable('tasks')
+            .set({ status: 'completed', decision: d.decision, reason: d.reason, form: JSON.stringify(d.form), decided_by: d.actor.sub, completed_at: new Date() })
+            .where('id', '=', d.taskId)
+            .where('status', '=', 'open')
+            .returningAll()
+            .executeTakeFirst(),
+        (row) => ({
+          audit: [
+            {
+              eventKey: `task:${d.taskId}:completed`,
+              requestId: row.request_id,
+              taskId: d.taskId,
+              actor: d.actor,
+              action: 'task_completed',
+              article: row.article,
+              decision: d.decision,
+              reason: d.reason,
+              oldValue: { status: 'open' },
+              newValue: { status: 'completed', decision: d.decision, form: d.form },
+            },
+          ],
+        }),
+      );
     },
 
     async cancelTasks(input: { taskIds: string[]; actor: ActorRef; reason: string | null; article: string }): Promise<void> {
       if (!input.taskIds.length) return;
-      await db.transaction().execute(async (tx) => {
-        const rows = await tx
-          .updateTable('tasks')
-          .set({ status: 'cancelled', reason: input.reason, completed_at: new Date() })
-          .where('id', 'in', input.taskIds)
-          .where('status', '=', 'open')
-          .returningAll()
-          .execute();
-        for (const row of rows)
-          await appendAudit(tx, {
+      await writeOnce(
+        db,
+        (tx) => tx.updateTable('tasks').set({ status: 'cancelled', reason: input.reason, completed_at: new Date() }).where('id', 'in', input.taskIds).where('status', '=', 'open').returningAll().execute(),
+        (rows) => ({
+          audit: rows.map((row) => ({
             eventKey: `task:${row.id}:cancelled`,
             requestId: row.request_id,
             taskId: row.id,
@@ -219,8 +195,9 @@ export function taskActivities(db: Db) {
             reason: input.reason,
             oldValue: { status: 'open' },
             newValue: { status: 'cancelled' },
-          });
-      });
+          })),
+        }),
+      );
     },
 
     /**
@@ -229,36 +206,41 @@ export function taskActivities(db: Db) {
      * closed meanwhile or an earlier attempt added it).
      */
     async escalateTask(input: { taskId: string; candidate: Candidate; article: string }): Promise<boolean> {
-      return db.transaction().execute(async (tx) => {
-        const row = await tx
-          .updateTable('tasks')
-          .set((eb) => ({ candidates: sql<string>`${eb.ref('candidates')} || ${JSON.stringify([input.candidate])}::jsonb`, escalated_at: new Date() }))
-          .where('id', '=', input.taskId)
-          .where('status', '=', 'open')
-          .where('escalated_at', 'is', null)
-          .where(sql<boolean>`jsonb_array_length(candidates) < ${MAX_CANDIDATES}`)
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return false;
-        await appendAudit(tx, {
-          eventKey: `task:${input.taskId}:escalated`,
-          requestId: row.request_id,
-          taskId: input.taskId,
-          actor: { sub: 'system', org: null, role: 'system' },
-          action: 'task_escalated',
-          article: input.article,
-          oldValue: { dueAt: row.due_at.toISOString() },
-          newValue: { added: input.candidate },
-        });
-        await notifyCandidates(tx, [input.candidate], {
-          key: `task:${input.taskId}:escalated`,
-          kind: 'task_escalated',
-          requestId: row.request_id,
-          taskId: input.taskId,
-          message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is escalated to you`,
-        });
-        return true;
-      });
+      const row = await writeOnce(
+        db,
+        (tx) =>
+          tx
+            .updateTable('tasks')
+            .set((eb) => ({ candidates: sql<string>`${eb.ref('candidates')} || ${JSON.stringify([input.candidate])}::jsonb`, escalated_at: new Date() }))
+            .where('id', '=', input.taskId)
+            .where('status', '=', 'open')
+            .where('escalated_at', 'is', null)
+            .where(sql<boolean>`jsonb_array_length(candidates) < ${MAX_CANDIDATES}`)
+            .returningAll()
+            .executeTakeFirst(),
+        (row) => ({
+          audit: [
+            {
+              eventKey: `task:${input.taskId}:escalated`,
+              requestId: row.request_id,
+              taskId: input.taskId,
+              actor: SYSTEM,
+              action: 'task_escalated',
+              article: input.article,
+              oldValue: { dueAt: row.due_at.toISOString() },
+              newValue: { added: input.candidate },
+            },
+          ],
+          notices: toCandidates([input.candidate], {
+            key: `task:${input.taskId}:escalated`,
+            kind: 'task_escalated',
+            requestId: row.request_id,
+            taskId: input.taskId,
+            message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is escalated to you`,
+          }),
+        }),
+      );
+      return row !== undefined;
     },
 
     /**
@@ -315,7 +297,8 @@ export function taskActivities(db: Db) {
           .set({ due_at: d.dueAt, remind_at: d.remindAt, due_calendar_known: d.calendarKnown, overdue_at: null, reminded_at: null, escalate_at: d.escalateAt ?? null })
           .where('id', '=', input.taskId)
           .execute();
-        await notifyCandidates(tx, before.candidates, { key: `task:${input.taskId}:due:${input.step}`, kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` });
+        for (const n of toCandidates(before.candidates, { key: `task:${input.taskId}:due:${input.step}`, kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` }))
+          await notify(tx, n);
         return d;
       });
     },

@@ -1,6 +1,6 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { ShareParties } from '../activities/requests';
+import type { ShareParties } from '../activities/share';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
 import { grantTerms, revokeViolation, sharePath, shareRequestViolations } from '../domain/share';

@@ -1,0 +1,136 @@
+// Read-model side of the share procedure (Art. 12–15): its parties, and the grant it ends in.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db';
+import { getCatalogEntry } from '../db/repositories/catalog';
+import { cityAuthorityOf, getOrganisation, leadingGroupOf } from '../db/repositories/organisations';
+import { mayRequestShare, type GrantTerms } from '../domain/share';
+import type { ActorRef, Attribute } from '../domain/types';
+import { transition } from './requests';
+import { writeOnce } from './write';
+
+export interface ShareParties {
+  entry: {
+    id: string;
+    title: string;
+    providerOrgId: string;
+    shareAttribute: Attribute;
+    shareBasis: string | null;
+    shareConditions: string | null;
+    fields: string[];
+    status: string;
+  };
+  cityAuthorityOrgId: string;
+  /** The city's leading group (数字强市领导小组), to whom overdue review tasks escalate; absent in older runs. */
+  leadingGroupOrgId?: string | null;
+  /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
+  applicantIsAgency: boolean;
+  /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
+  applicantMayRequest?: boolean;
+}
+
+export interface GrantInput {
+  requestId: string;
+  grantId: string;
+  catalogEntryId: string;
+  granteeOrg: string;
+  fields: string[];
+  purpose: string;
+  /** Art. 15 terms; absent in runs from before they were recorded. */
+  terms?: GrantTerms;
+  expiresAt: string;
+  actor: ActorRef;
+  article: string;
+}
+
+export function shareActivities(db: Db) {
+  return {
+    async resolveShareParties({ catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
+      const entry = await getCatalogEntry(db, catalogEntryId);
+      if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
+      const provider = await getOrganisation(db, entry.provider_org_id);
+      // Art. 14: the city big data authority of the providing agency's city reviews with it.
+      const city = provider && (await cityAuthorityOf(db, provider));
+      if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
+      const applicantKind = (await getOrganisation(db, applicantOrg))?.kind;
+      return {
+        entry: {
+          id: entry.id,
+          title: entry.title,
+          providerOrgId: entry.provider_org_id,
+          shareAttribute: entry.share_attribute as Attribute,
+          shareBasis: entry.share_basis,
+          shareConditions: entry.share_conditions,
+          fields: entry.fields,
+          status: entry.status,
+        },
+        cityAuthorityOrgId: city.id,
+        leadingGroupOrgId: (await leadingGroupOf(db, provider.region))?.id ?? null,
+        applicantIsAgency: applicantKind === 'agency',
+        applicantMayRequest: mayRequestShare(applicantKind),
+      };
+    },
+
+    async createGrant(g: GrantInput): Promise<void> {
+      await writeOnce(
+        db,
+        (tx) =>
+          tx
+            .insertInto('grants')
+            .values({
+              id: g.grantId,
+              request_id: g.requestId,
+              catalog_entry_id: g.catalogEntryId,
+              grantee_org: g.granteeOrg,
+              scope: JSON.stringify({ fields: g.fields }),
+              purpose: g.purpose,
+              terms: g.terms ? JSON.stringify(g.terms) : null,
+              status: 'active',
+              granted_at: new Date(),
+              expires_at: g.expiresAt,
+            })
+            .onConflict((oc) => oc.column('request_id').doNothing())
+            .returning('id')
+            .executeTakeFirst(),
+        async (_row, tx) => {
+          // The grant and the request's change to granted are one step (one audit event, the applicant told).
+          await transition(tx, {
+            requestId: g.requestId,
+            step: 'granted',
+            actor: g.actor,
+            status: 'granted',
+            action: 'grant_created',
+            article: g.article,
+            outcome: { grantId: g.grantId, fields: g.fields, expiresAt: g.expiresAt, article: g.article },
+          });
+          return {};
+        },
+      );
+    },
+
+    async endGrant(input: { requestId: string; status: 'expired' | 'revoked'; actor: ActorRef; reason: string | null; article: string }): Promise<void> {
+      await writeOnce(
+        db,
+        (tx) =>
+          tx
+            .updateTable('grants')
+            .set({ status: input.status, ended_at: new Date(), end_reason: input.reason })
+            .where('request_id', '=', input.requestId)
+            .where('status', '=', 'active')
+            .returning('id')
+            .executeTakeFirst(),
+        async (_row, tx) => {
+          await transition(tx, {
+            requestId: input.requestId,
+            step: `grant-${input.status}`,
+            actor: input.actor,
+            status: input.status,
+            action: input.status === 'expired' ? 'grant_expired' : 'grant_revoked',
+            article: input.article,
+            reason: input.reason,
+          });
+          return {};
+        },
+      );
+    },
+  };
+}
