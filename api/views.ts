@@ -6,6 +6,7 @@ import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAcc
 import { isStorableText } from '../domain/text';
 import type { Actor, Role } from '../domain/types';
 import { problem, ProblemError } from './problem';
+import type { RequestView, TaskView } from './schemas';
 import { isRealInstant } from './validation';
 
 export function taskAccess(row: TaskRow): TaskAccessView {
@@ -23,7 +24,7 @@ export function taskAccess(row: TaskRow): TaskAccessView {
 }
 
 /** A task as `viewer` may see it (domain/tasks.ts taskDisclosure decides what each party sees). */
-export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate') {
+export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate'): TaskView {
   const show = taskDisclosure(viewer);
   return {
     id: row.id,
@@ -70,7 +71,7 @@ export function eventViewer(actor: Actor, tasks: TaskRow[], taskId: string | nul
 }
 
 /** One view of a request everywhere: GET, the answer to a POST, a decision, a cancel. */
-export async function requestView(db: Db, row: RequestRow, actor: Actor) {
+export async function requestView(db: Db, row: RequestRow, actor: Actor): Promise<RequestView> {
   const [tasks, grant] = await Promise.all([
     db.selectFrom('tasks').selectAll().where('request_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('grants').selectAll().where('request_id', '=', row.id).executeTakeFirst(),

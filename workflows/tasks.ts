@@ -187,22 +187,23 @@ export class TaskBoard {
       async ({ taskId, actor, workingDays, reason }) => {
         const task = this.tasks.get(taskId)!;
         const step = ++this.dueStep;
-        // Counted on from the due time as it is when this write runs: two extensions at once add up.
-        const d = await this.serially(() =>
-          this.ctx.io.setTaskDue({
+        // Counted on from the due time as it is when this write runs, and the new one kept before the
+        // next write starts: two extensions at once add up.
+        await this.serially(async () => {
+          const d = await this.ctx.io.setTaskDue({
             taskId,
             actor: supervisorRef(actor),
             extension: { length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt, ...(task.escalation ? { escalateAfter: task.escalation.after } : {}) },
             reason: reason.trim(),
             step,
-          }),
-        );
-        // The running deadline watch sees the new due time and re-arms its timers.
-        if (d) {
-          task.remindAt = d.remindAt;
-          task.escalateAt = d.escalateAt ?? null;
-          task.dueAt = d.dueAt;
-        }
+          });
+          // The running deadline watch sees the new due time and re-arms its timers.
+          if (d) {
+            task.remindAt = d.remindAt;
+            task.escalateAt = d.escalateAt ?? null;
+            task.dueAt = d.dueAt;
+          }
+        });
         return this.snapshot();
       },
       {

@@ -3,11 +3,12 @@ import { getCatalogEntry, listCatalogEntries } from '../../db/repositories/catal
 import type { CatalogEntryRow } from '../../db/schema';
 import { ATTRIBUTES } from '../../domain/types';
 import { problem } from '../problem';
+import { CatalogEntrySchema, Page, type CatalogEntryView } from '../schemas';
 import type { ApiDeps, App } from '../types';
 
 const Attr = Type.Optional(Type.Union(ATTRIBUTES.map((a) => Type.Literal(a))));
 
-function entryView(e: CatalogEntryRow) {
+function entryView(e: CatalogEntryRow): CatalogEntryView {
   return {
     id: e.id,
     providerOrgId: e.provider_org_id,
@@ -36,6 +37,7 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
         }),
+        response: { 200: Page(CatalogEntrySchema) },
       },
     },
     async (request) => {
@@ -46,7 +48,7 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
     },
   );
 
-  app.get('/catalog/:id', { schema: { tags: ['catalog'], summary: 'One catalog entry', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }) } }, async (request) => {
+  app.get('/catalog/:id', { schema: { tags: ['catalog'], summary: 'One catalog entry', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: CatalogEntrySchema } } }, async (request) => {
     const entry = await getCatalogEntry(db, request.params.id);
     if (!entry) throw problem('EntryNotFound');
     return entryView(entry);

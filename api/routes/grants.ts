@@ -8,12 +8,13 @@ import { revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate } from '../../workflows/definitions';
 import { problem, withinDeadline } from '../problem';
+import { GrantSchema, Page, type GrantView } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor } from '../views';
 
 type GrantRow = NonNullable<Awaited<ReturnType<typeof getGrant>>>;
 
-function grantView(g: GrantRow) {
+function grantView(g: GrantRow): GrantView {
   return {
     id: g.id,
     requestId: g.request_id,
@@ -66,6 +67,7 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
         }),
+        response: { 200: Page(GrantSchema) },
       },
     },
     async (request) => {
@@ -77,7 +79,7 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
     },
   );
 
-  app.get('/grants/:id', { schema: { tags: ['grants'], summary: 'One grant with its Art. 15 terms', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }) } }, async (request) =>
+  app.get('/grants/:id', { schema: { tags: ['grants'], summary: 'One grant with its Art. 15 terms', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }), response: { 200: GrantSchema } } }, async (request) =>
     grantView(await visibleGrant(request.actor, request.params.id)),
   );
 
@@ -89,6 +91,7 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
         summary: 'End a grant early (the providing agency or the city authority; a reason, e.g. misuse, is required: Art. 15)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }),
         body: Type.Object({ reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        response: { 200: GrantSchema },
       },
     },
     async (request) => {

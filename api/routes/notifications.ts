@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { listNotifications } from '../../db/repositories/notifications';
+import { NotificationSchema, Page } from '../schemas';
 import type { ApiDeps, App } from '../types';
 
 export function notificationRoutes(app: App, { db }: ApiDeps): void {
@@ -10,6 +11,7 @@ export function notificationRoutes(app: App, { db }: ApiDeps): void {
         tags: ['notifications'],
         summary: "The caller's notifications, newest first",
         querystring: Type.Object({ cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }),
+        response: { 200: Page(NotificationSchema) },
       },
     },
     async (request) => {

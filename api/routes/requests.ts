@@ -4,6 +4,7 @@ import { listAudit } from '../../db/repositories/audit';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
 import { problem, withinDeadline } from '../problem';
+import { HistorySchema, Page, RequestSchema, RequestSummarySchema } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, eventViewer, requestView, visibleRequest } from '../views';
 import type { RequestRow } from '../../db/schema';
@@ -38,6 +39,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
         }),
+        response: { 200: Page(RequestSummarySchema) },
       },
     },
     async (request) => {
@@ -57,11 +59,11 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     },
   );
 
-  app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id } }, async (request) =>
+  app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } }, async (request) =>
     requestView(db, await visibleRequest(db, request.actor, request.params.id), request.actor),
   );
 
-  app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id } }, async (request) => {
+  app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } }, async (request) => {
     const { actor } = request;
     const row = await visibleRequest(db, actor, request.params.id);
     const [events, tasks] = await Promise.all([listAudit(db, row.id), db.selectFrom('tasks').selectAll().where('request_id', '=', row.id).execute()]);
@@ -89,6 +91,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
         summary: 'Withdraw one’s own request; its open tasks are cancelled',
         params: Id,
         body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }),
+        response: { 200: RequestSchema },
       },
       // `curl -X POST` sends no body at all: that is a cancel without a reason.
       preValidation: async (request) => {

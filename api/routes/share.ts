@@ -8,6 +8,7 @@ import type { ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { startRequest } from '../start-request';
+import { RequestSchema } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { requestView } from '../views';
 
@@ -38,6 +39,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
         summary: 'Request shared data of a catalog entry (Art. 14–15)',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
         body: ShareRequestBody,
+        response: { 200: RequestSchema, 201: RequestSchema },
       },
       config: { articles: SHARE_ARTICLES },
     },

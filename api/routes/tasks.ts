@@ -8,6 +8,7 @@ import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
 import { requireRole } from '../auth';
 import { problem, withinDeadline } from '../problem';
+import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, requestView, taskAccess, taskView } from '../views';
 
@@ -59,6 +60,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
         }),
+        response: { 200: Page(TaskSchema) },
       },
     },
     async (request) => {
@@ -94,6 +96,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
         }),
+        response: { 200: Page(OverdueTaskSchema) },
       },
     },
     async (request) => {
@@ -113,7 +116,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     },
   );
 
-  app.get('/tasks/:id', { schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: Id } }, async (request) => {
+  app.get('/tasks/:id', { schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: Id, response: { 200: TaskSchema } } }, async (request) => {
     const { row, viewer } = await visibleTask(request.actor, request.params.id);
     return taskView(row, viewer);
   });
@@ -126,6 +129,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
           tags: ['tasks'],
           summary: claim ? 'Take a task as its assignee' : "Give a claimed task back to its candidates (the assignee, or a supervisor releasing anyone's claim)",
           params: Id,
+          response: { 200: RequestSchema },
         },
       },
       async (request) => {
@@ -155,6 +159,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: RequestSchema },
       },
     },
     async (request) => {
@@ -183,6 +188,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
         summary: "Move an open task's due time on by working days, with a reason (Art. 32); its reminder and overdue marks follow",
         params: Id,
         body: Type.Object({ workingDays: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_WORKING_DAYS }), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        response: { 200: RequestSchema },
       },
     },
     async (request) => {
@@ -205,6 +211,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
         summary: 'Hand an open task to a named person (their token `sub`), with a reason (Art. 32)',
         params: Id,
         body: Type.Object({ user: Type.String({ minLength: 1, maxLength: 200 }), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        response: { 200: RequestSchema },
       },
     },
     async (request) => {
