@@ -1,14 +1,17 @@
-// Decisions that cannot cross: random interleavings of concurrent decisions, replies, claims and
-// cancels against real share workflows, each checked for a legal trail, no task left open by a
+// Decisions that cannot cross: random interleavings of concurrent decisions, replies, claims,
+// extensions and cancels against real share workflows, each checked for a legal trail, no task left open by a
 // finished request, every decided task decided once, and no acknowledged decision lost.
 import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { RequestSnapshot } from '../domain/requests';
 import type { Actor } from '../domain/types';
-import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, stateQuery, workflowIdFor, type ShareRequestInput } from '../workflows/definitions';
+import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, ENGINE_VERSION, extendTaskUpdate, stateQuery, workflowIdFor, type ShareRequestInput } from '../workflows/definitions';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
+/** Every workflow an interleaving ran: afterwards each history must replay (concurrency never makes a run nondeterministic). */
+const ran: string[] = [];
 beforeAll(async () => {
   h = await startHarness('interleave');
 });
@@ -16,12 +19,14 @@ afterAll(() => h.close());
 
 const authority = (): Actor => ({ sub: 'il-bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
 const provider = (): Actor => ({ sub: 'il-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
+const supervisor = (): Actor => ({ sub: 'il-sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 
 type Op =
   | { kind: 'decide'; who: 'authority' | 'provider'; decision: string }
   | { kind: 'reply' }
   | { kind: 'cancel' }
-  | { kind: 'claim' | 'unclaim'; who: 'authority' | 'provider' };
+  | { kind: 'claim' | 'unclaim'; who: 'authority' | 'provider' }
+  | { kind: 'extend'; who: 'authority' | 'provider' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   // Art. 14: the authority concludes (APPROVE, REJECT, REQUEST_INFO, CONSULT); the provider gives its opinion.
@@ -30,6 +35,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'reply' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('claim' as const, 'unclaim' as const), who: fc.constantFrom('authority' as const, 'provider' as const) }) },
+  // A supervisor moves a reviewer's due time on (its timers re-arm while decisions land).
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('extend' as const), who: fc.constantFrom('authority' as const, 'provider' as const) }) },
 );
 /** Waves of operations; the operations of a wave are sent at the same moment, from the same view of the request. */
 const scenario = fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 });
@@ -51,9 +58,11 @@ async function check(waves: Op[][]): Promise<void> {
     applicant,
     form: { catalogEntryId: h.city.entries.conditional, scenario: 'interleavings', statutoryDuty: 'supervision', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
+    engine: ENGINE_VERSION,
     policy: TEST_POLICY,
   };
   const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  ran.push(handle.workflowId);
   let state: RequestSnapshot = await handle.executeUpdate(awaitSubmittedUpdate);
   const acknowledged: { taskId: string; decision: string }[] = [];
   const actors = { authority: authority(), provider: provider() };
@@ -71,7 +80,8 @@ async function check(waves: Op[][]): Promise<void> {
       } else if (o.kind === 'decide') {
         await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], decision: o.decision, reason: o.decision === 'APPROVE' || o.decision === 'AGREE' ? undefined : 'because' }] });
         acknowledged.push({ taskId: task.id, decision: o.decision });
-      } else await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], claim: o.kind === 'claim' }] });
+      } else if (o.kind === 'extend') await handle.executeUpdate(extendTaskUpdate, { args: [{ taskId: task.id, actor: supervisor(), workingDays: 1, reason: 'more time' }] });
+      else await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who], claim: o.kind === 'claim' }] });
     });
     await Promise.allSettled(sends);
     state = await handle.query(stateQuery).catch(async () => (await handle.result()) as RequestSnapshot);
@@ -117,4 +127,9 @@ test('≥ 200 random interleavings of concurrent decisions, replies, claims and 
     }),
     { numRuns: runs, seed: 1127 },
   );
+  const histories = await Promise.all(ran.map(async (workflowId) => ({ workflowId, history: await h.client.workflow.getHandle(workflowId).fetchHistory() })));
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories)) if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
+  expect(failures).toEqual([]);
+  expect(histories.length).toBeGreaterThanOrEqual(200);
 }, 600_000);

@@ -15,6 +15,7 @@ import {
   revokeGrantSignal,
   stateQuery,
   workflowIdFor,
+  ENGINE_VERSION,
   type ShareRequestInput,
 } from '../workflows/definitions';
 import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
@@ -41,6 +42,7 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
     applicant: who,
     form: { catalogEntryId: entryId, scenario: 'inspection planning', statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
+    engine: ENGINE_VERSION,
     policy,
     ...extra,
   };
@@ -77,6 +79,7 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
     applicant: applicant(),
     form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: ' ', commitment: { authenticity: true, compliance: true, security: false } },
     payloadHash: 'x',
+    engine: ENGINE_VERSION,
     policy: TEST_POLICY,
   };
   const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
@@ -97,6 +100,7 @@ test.each([
     applicant: who(),
     form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: 'y', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
+    engine: ENGINE_VERSION,
     policy: TEST_POLICY,
   };
   const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });

@@ -48,6 +48,14 @@ export interface RevokeGrantInput {
   article: string;
 }
 
+/**
+ * The engine a run starts with, carried in its input. A run that carries one takes every behaviour up
+ * to it without recording patch markers (each costs history events); runs recorded before it decide
+ * each behaviour by its patch marker, as they did when they ran. Raise it when a change needs new runs
+ * to behave differently from recorded ones, and guard that change with `engine >= N`.
+ */
+export const ENGINE_VERSION = 1;
+
 export interface ShareRequestInput {
   requestId: string;
   /** Which POST started the workflow (several may race with one Idempotency-Key); absent in older runs. */
@@ -61,6 +69,8 @@ export interface ShareRequestInput {
   continueAsNewAfter?: number;
   /** What the run before handed over, when this run continues it. */
   carried?: ShareCarried;
+  /** ENGINE_VERSION when the request started; absent in runs recorded before engine versions. */
+  engine?: number;
 }
 
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');

@@ -43,15 +43,19 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = carried ? { ...carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
   // Decided before any other command, once per run: runs recorded before local activities replay as they ran.
-  const local = patched('read-model-local-activities');
+  // Each behaviour added since the first share runs: on for runs that carry an engine version, by its
+  // patch marker for runs recorded before (see ENGINE_VERSION).
+  const since = (patch: string) => (input.engine ?? 0) >= 1 || patched(patch);
+  const local = since('read-model-local-activities');
   const io = local ? localActs : remoteActs;
   // Review tasks of runs recorded before escalation keep the timers they had.
-  const escalates = patched('task-escalation');
+  const escalates = since('task-escalation');
   // Runs recorded before continue-as-new never hand over (their histories have no such ending).
-  const mayContinue = patched('continue-as-new');
+  const mayContinue = since('continue-as-new');
   const board = new TaskBoard(
     {
       io,
+      asides: (input.engine ?? 0) >= 1 ? remoteActs : io,
       oneWriteOpen: local,
       requestId,
       workflowId: workflowInfo().workflowId,
@@ -59,6 +63,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       // A rejection, a request for information or a new consultation ends the round for both at once.
       closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO' || t.decision === 'CONSULT',
       carried: carried?.board,
+      since,
     },
     view,
   );
@@ -321,7 +326,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
       // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
       // Runs recorded before applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
-      if (patched('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
+      if (since('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
         throw businessError('Forbidden', 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)');
       revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
       const violations = shareRequestViolations(form, parties.entry);
@@ -342,7 +347,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
       if (path === 'joint_review') {
         // Runs started before the Art. 14 review keep the review they started with (both approve alike).
-        const ended = patched('share-review-art14') ? await art14Review(newReview()) : await legacyJointReview();
+        const ended = since('share-review-art14') ? await art14Review(newReview()) : await legacyJointReview();
         if (ended) return ended;
       }
     }
@@ -375,7 +380,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     board.settleTaken();
     // A claim, reassignment or extension still writing when the request ends (e.g. a REJECT at the
     // same moment) must answer its caller, not be cut off by the workflow's completion.
-    if (patched('finish-after-handlers')) {
+    if (since('finish-after-handlers')) {
       board.finish();
       await condition(allHandlersFinished);
     }

@@ -1,6 +1,6 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
-import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, Deadlines } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
@@ -99,13 +99,21 @@ export class TaskBoard {
   private readonly closedBySibling = new Set<WfTask>();
   /** Deadline notices (reminder, overdue, escalation) being written now. */
   private noticesInFlight = 0;
+  private readonly asides: Io;
   /** Decisions this run has taken (board.next returned). */
   taken = 0;
 
   constructor(
     private readonly ctx: {
-      /** Where the read-model writes go: local activities for new runs, remote for recorded ones. */
+      /** Where the procedure's own read-model writes go: local activities for new runs, remote for recorded ones. */
       io: Io;
+      /**
+       * Where the writes that run beside the procedure go (claims, extensions, reassignments, deadline
+       * notices); default `io`. Remote for runs with an engine version: their completions are history
+       * events, so what the workflow does next never depends on how local results were batched into
+       * activations, which a replay does not reproduce.
+       */
+      asides?: Io;
       /** Opening a task is one write that also computes its due times (new runs); recorded runs took two. */
       oneWriteOpen?: boolean;
       requestId: string;
@@ -115,9 +123,12 @@ export class TaskBoard {
       closesSiblings?: (task: WfTask) => boolean;
       /** The board of the run before, when this run continues it. */
       carried?: BoardState;
+      /** Whether a behaviour added since the first runs is on for this run (engine version or patch marker). */
+      since: (patch: string) => boolean;
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
+    this.asides = ctx.asides ?? ctx.io;
     // Before the handlers: an Update that arrived with the new run is handed to them as they are set,
     // and must find the tasks it names.
     if (ctx.carried) this.restore(ctx.carried);
@@ -135,7 +146,7 @@ export class TaskBoard {
           decidedBy: candidateRef(task, actor),
         });
         // Histories from before this rule closed siblings later (their timers were cancelled later).
-        if (this.ctx.closesSiblings?.(task) && patched('close-siblings-in-handler'))
+        if (this.ctx.closesSiblings?.(task) && this.ctx.since('close-siblings-in-handler'))
           for (const t of this.tasks.values())
             if (t.status === 'open') {
               t.status = 'cancelled';
@@ -166,7 +177,7 @@ export class TaskBoard {
         const assignee = (task.assignee = claim ? actor.sub : null);
         const step = ++this.assigneeStep;
         const who = release ? supervisorRef(actor) : candidateRef(task, actor);
-        await this.serially(() => this.ctx.io.setAssignee({ taskId, actor: who, assignee, step }));
+        await this.serially(() => this.asides.setAssignee({ taskId, actor: who, assignee, step }));
         return this.snapshot();
       },
       {
@@ -190,7 +201,7 @@ export class TaskBoard {
         // Counted on from the due time as it is when this write runs, and the new one kept before the
         // next write starts: two extensions at once add up.
         await this.serially(async () => {
-          const d = await this.ctx.io.setTaskDue({
+          const d = await this.asides.setTaskDue({
             taskId,
             actor: supervisorRef(actor),
             extension: { length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt, ...(task.escalation ? { escalateAfter: task.escalation.after } : {}) },
@@ -223,7 +234,7 @@ export class TaskBoard {
         const task = this.tasks.get(taskId)!;
         task.assignee = user;
         const step = ++this.assigneeStep;
-        await this.serially(() => this.ctx.io.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
+        await this.serially(() => this.asides.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
         return this.snapshot();
       },
       {
@@ -321,14 +332,14 @@ export class TaskBoard {
       const { dueAt, remindAt } = task;
       const moved = () => task.dueAt !== dueAt;
       const stop = () => closed() || moved();
-      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.notice(() => this.ctx.io.remindTask(task.id));
-      if (!(await condition(stop, untilMs(dueAt)))) await this.notice(() => this.ctx.io.markTaskOverdue(task.id));
+      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.notice(() => this.asides.remindTask(task.id));
+      if (!(await condition(stop, untilMs(dueAt)))) await this.notice(() => this.asides.markTaskOverdue(task.id));
       const { escalateAt, escalation } = task;
       if (escalateAt && escalation && !(await condition(stop, untilMs(escalateAt)))) {
         // A higher-level candidate may act on it from now on; the decision stays a person's.
         task.candidates = [...task.candidates, escalation.to];
         task.escalation = undefined;
-        await this.notice(() => this.ctx.io.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article }));
+        await this.notice(() => this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article }));
       }
       await condition(stop);
       if (closed()) return;

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
-import type { ShareRequestInput } from '../../workflows/definitions';
+import { ENGINE_VERSION, type ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { startRequest } from '../start-request';
@@ -56,7 +56,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
         actor,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
-        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy }),
+        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy, engine: ENGINE_VERSION }),
       });
       return reply
         .code(created ? 201 : 200)
