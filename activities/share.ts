@@ -4,7 +4,8 @@ import type { Db } from '../db';
 import { getCatalogEntry } from '../db/repositories/catalog';
 import { cityAuthorityOf, getOrganisation, leadingGroupOf } from '../db/repositories/organisations';
 import { mayRequestShare, type GrantTerms } from '../domain/share';
-import type { ActorRef, Attribute } from '../domain/types';
+import type { ActorRef, Attribute, Duration } from '../domain/types';
+import { computeDeadlines } from './calendar';
 import { transition } from './requests';
 import { writeOnce } from './write';
 
@@ -37,7 +38,9 @@ export interface GrantInput {
   purpose: string;
   /** Art. 15 terms; absent in runs from before they were recorded. */
   terms?: GrantTerms;
-  expiresAt: string;
+  /** When it ends: given (runs recorded so), or counted here from `term`, in the same step. */
+  expiresAt?: string;
+  term?: Duration;
   actor: ActorRef;
   article: string;
 }
@@ -70,8 +73,10 @@ export function shareActivities(db: Db) {
       };
     },
 
-    async createGrant(g: GrantInput): Promise<void> {
-      await writeOnce(
+    /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
+    async createGrant(input: GrantInput): Promise<{ expiresAt: string }> {
+      const g = { ...input, expiresAt: input.expiresAt ?? (await computeDeadlines(db, { length: input.term! })).dueAt };
+      const created = await writeOnce(
         db,
         (tx) =>
           tx
@@ -105,6 +110,10 @@ export function shareActivities(db: Db) {
           return {};
         },
       );
+      if (created) return { expiresAt: g.expiresAt };
+      // Created by an earlier attempt: its end stands.
+      const before = await db.selectFrom('grants').select('expires_at').where('request_id', '=', g.requestId).executeTakeFirstOrThrow();
+      return { expiresAt: before.expires_at.toISOString() };
     },
 
     async endGrant(input: { requestId: string; status: 'expired' | 'revoked'; actor: ActorRef; reason: string | null; article: string }): Promise<void> {

@@ -1,12 +1,13 @@
 // Read-model side of the human-task mechanism: every write is idempotent (keyed on task id and step).
 import { sql } from 'kysely';
-import type { Db } from '../db';
+import type { Db, Executor } from '../db';
 import { appendAudit } from '../db/repositories/audit';
 import { notify, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef } from '../domain/types';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
+import { transition, type TransitionInput } from './requests';
 import { writeOnce } from './write';
 
 export interface OpenTaskInput {
@@ -42,68 +43,89 @@ function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>)
   return candidates.map((c, i) => ({ ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : { org: c.org, role: c.role } }));
 }
 
+/** A task's due times: computed from its `deadlines`, or as computed before (runs recorded so). */
+async function deadlinesOf(db: Db, input: OpenTaskInput): Promise<Deadlines> {
+  return input.deadlines ? computeDeadlines(db, input.deadlines) : { dueAt: input.dueAt!, remindAt: input.remindAt ?? null, calendarKnown: input.calendarKnown ?? true };
+}
+
+/** Opens a task (once, by id) with due times `d`; answers with the due times it has (an earlier attempt's stand). */
+async function openIn(db: Db | Executor, input: OpenTaskInput, d: Deadlines): Promise<Deadlines> {
+  const t = { ...input, ...d };
+  const candidates = input.candidates ?? [{ org: t.candidateOrg, role: t.candidateRole as Candidate['role'], user: t.candidateUser }];
+  const opened = await writeOnce(
+    db,
+    (tx) =>
+      tx
+        .insertInto('tasks')
+        .values({
+          id: t.taskId,
+          request_id: t.requestId,
+          workflow_id: t.workflowId,
+          kind: t.kind,
+          candidate_role: t.candidateRole,
+          candidate_org: t.candidateOrg,
+          candidate_user: t.candidateUser,
+          status: 'open',
+          article: t.article,
+          due_at: t.dueAt,
+          remind_at: t.remindAt,
+          due_calendar_known: t.calendarKnown,
+          context: t.context ? JSON.stringify(t.context) : null,
+          excluded: t.excluded ?? null,
+          candidates: JSON.stringify(candidates),
+          escalate_at: t.escalateAt ?? null,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst(),
+    () => ({
+      audit: [
+        {
+          eventKey: `task:${t.taskId}:opened`,
+          requestId: t.requestId,
+          taskId: t.taskId,
+          actor: SYSTEM,
+          action: 'task_opened',
+          article: t.article,
+          newValue: {
+            kind: t.kind,
+            candidateRole: t.candidateRole,
+            candidateOrg: t.candidateOrg,
+            ...(candidates.length > 1 ? { candidates } : {}),
+            dueAt: t.dueAt,
+            calendarKnown: t.calendarKnown,
+            ...(t.context ? { context: t.context } : {}),
+          },
+        },
+      ],
+      notices: toCandidates(candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
+    }),
+  );
+  if (opened) return d;
+  // Opened by an earlier attempt: its due times stand.
+  const before = await db.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
+  return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
+}
+
 export function taskActivities(db: Db) {
   return {
     /** Opens the task (once, by id) and answers with its due times, computed here when `deadlines` is given. */
     async openTask(input: OpenTaskInput): Promise<Deadlines> {
-      const d: Deadlines = input.deadlines
-        ? await computeDeadlines(db, input.deadlines)
-        : { dueAt: input.dueAt!, remindAt: input.remindAt ?? null, calendarKnown: input.calendarKnown ?? true };
-      const t = { ...input, ...d };
-      const candidates = input.candidates ?? [{ org: t.candidateOrg, role: t.candidateRole as Candidate['role'], user: t.candidateUser }];
-      const opened = await writeOnce(
-        db,
-        (tx) =>
-          tx
-            .insertInto('tasks')
-            .values({
-              id: t.taskId,
-              request_id: t.requestId,
-              workflow_id: t.workflowId,
-              kind: t.kind,
-              candidate_role: t.candidateRole,
-              candidate_org: t.candidateOrg,
-              candidate_user: t.candidateUser,
-              status: 'open',
-              article: t.article,
-              due_at: t.dueAt,
-              remind_at: t.remindAt,
-              due_calendar_known: t.calendarKnown,
-              context: t.context ? JSON.stringify(t.context) : null,
-              excluded: t.excluded ?? null,
-              candidates: JSON.stringify(candidates),
-              escalate_at: t.escalateAt ?? null,
-            })
-            .onConflict((oc) => oc.column('id').doNothing())
-            .returning('id')
-            .executeTakeFirst(),
-        () => ({
-          audit: [
-            {
-              eventKey: `task:${t.taskId}:opened`,
-              requestId: t.requestId,
-              taskId: t.taskId,
-              actor: SYSTEM,
-              action: 'task_opened',
-              article: t.article,
-              newValue: {
-                kind: t.kind,
-                candidateRole: t.candidateRole,
-                candidateOrg: t.candidateOrg,
-                ...(candidates.length > 1 ? { candidates } : {}),
-                dueAt: t.dueAt,
-                calendarKnown: t.calendarKnown,
-                ...(t.context ? { context: t.context } : {}),
-              },
-            },
-          ],
-          notices: toCandidates(candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
-        }),
-      );
-      if (opened) return d;
-      // Opened by an earlier attempt: its due times stand.
-      const before = await db.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
-      return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
+      return openIn(db, input, await deadlinesOf(db, input));
+    },
+
+    /**
+     * A review round in one step: its tasks open and the request changes status in one transaction
+     * (one write where there were three). Answers with each task's due times.
+     */
+    async openRound(input: { tasks: OpenTaskInput[]; transition: TransitionInput }): Promise<Deadlines[]> {
+      const due = await Promise.all(input.tasks.map((t) => deadlinesOf(db, t)));
+      return db.transaction().execute(async (tx) => {
+        const opened: Deadlines[] = [];
+        for (const [i, t] of input.tasks.entries()) opened.push(await openIn(tx, t, due[i]));
+        await transition(tx, input.transition);
+        return opened;
+      });
     },
 
     async remindTask(taskId: string): Promise<void> {

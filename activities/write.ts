@@ -10,13 +10,15 @@ export interface Trail {
   notices?: NotificationInput[];
 }
 
-export async function writeOnce<R>(db: Db, effect: (tx: Executor) => Promise<R | undefined>, trail: (row: R, tx: Executor) => Trail | Promise<Trail>): Promise<R | undefined> {
-  return db.transaction().execute(async (tx) => {
+/** Runs in its own transaction, or, given one, inside it (several writes of one step commit together). */
+export async function writeOnce<R>(db: Db | Executor, effect: (tx: Executor) => Promise<R | undefined>, trail: (row: R, tx: Executor) => Trail | Promise<Trail>): Promise<R | undefined> {
+  const write = async (tx: Executor) => {
     const row = await effect(tx);
     if (row === undefined) return undefined;
     const { audit = [], notices = [] } = await trail(row, tx);
     for (const e of audit) await appendAudit(tx, e);
     for (const n of notices) await notify(tx, n);
     return row;
-  });
+  };
+  return db.isTransaction ? write(db) : (db as Db).transaction().execute(write);
 }

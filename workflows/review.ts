@@ -3,7 +3,7 @@
 // parties, task kinds and policy; what it waits for is data, so a run can hand it to the next.
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type Duration, type Role } from '../domain/types';
-import type { TaskBoard, TaskSpec, WfTask } from './tasks';
+import type { StatusChange, TaskBoard, TaskSpec, WfTask } from './tasks';
 
 /** Where a review stands (carried into the next run when the workflow continues as new). */
 export interface ReviewState {
@@ -43,8 +43,8 @@ export interface ReviewSpec {
 }
 
 export interface ReviewHooks {
-  /** The round's tasks are open: the request is in review (round 1: started, later: resumed). */
-  inReview(round: number): Promise<void>;
+  /** The change of status that goes with a round's tasks: in review (round 1: started, later: resumed). */
+  inReview(round: number): StatusChange;
   /** A reviewer asked the applicant for information: the request waits for them; answers with the reply task. */
   askApplicant(asked: WfTask, round: number): Promise<WfTask>;
   /** Stop waiting (the request is being cancelled, or the run hands over). */
@@ -54,30 +54,29 @@ export interface ReviewHooks {
 export type ReviewEnd = { approved: WfTask } | { rejected: WfTask } | { stopped: true };
 
 /** Runs the review from where `r` stands (mutating it) until the lead concludes, or `stop()` holds while it waits. */
-export async function review(board: TaskBoard, spec: ReviewSpec, r: ReviewState, hooks: ReviewHooks): Promise<ReviewEnd> {
-  const { lead: leader, opinion: giver } = spec;
-  const task = (p: Party, n: number, context?: Record<string, unknown>) =>
-    board.open({
+export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewState, hooks: ReviewHooks): Promise<ReviewEnd> {
+  const { lead: leader, opinion: giver } = review;
+  const spec = (p: Party, n: number, context?: Record<string, unknown>): TaskSpec => ({
       key: `${p.key}-${n}`,
       kind: p.kind,
       candidateRole: p.role,
       candidateOrg: p.org,
-      length: spec.length,
-      reminderBefore: spec.reminderBefore,
+      length: review.length,
+      reminderBefore: review.reminderBefore,
       resume: r.resume,
       ...(context ? { context } : {}),
-      ...(spec.escalation ? { escalation: spec.escalation } : {}),
+      ...(review.escalation ? { escalation: review.escalation } : {}),
     });
-  const openLead = () => task(leader, ++r.counters.lead);
-  const openOpinion = (context?: Record<string, unknown>) => task(giver!, ++r.counters.opinion, context);
+  const openLead = () => board.open(spec(leader, ++r.counters.lead));
+  const openOpinion = (context?: Record<string, unknown>) => board.open(spec(giver!, ++r.counters.opinion, context));
   for (;;) {
     if (!r.at) {
       // Both tasks open together; an AGREE given before a request for information stands.
-      const [lead, opinion] = await Promise.all([openLead(), giver && !r.providerAgreed ? openOpinion() : null]);
+      const specs = [spec(leader, ++r.counters.lead), ...(giver && !r.providerAgreed ? [spec(giver, ++r.counters.opinion)] : [])];
+      const [lead, opinion] = await board.openRound(specs, hooks.inReview(r.round));
       r.due = lead.dueAt;
       r.resume = undefined;
       r.at = { lead: lead.id, opinion: opinion?.id ?? null };
-      await hooks.inReview(r.round);
     }
     if ('reply' in r.at) {
       const reply = await board.next(hooks.stop, [board.get(r.at.reply)]);
@@ -95,11 +94,11 @@ export async function review(board: TaskBoard, spec: ReviewSpec, r: ReviewState,
       if (decided.decision !== 'REQUEST_INFO') continue;
     } else if (decided.decision === 'APPROVE') return { approved: decided };
     else if (decided.decision === 'REJECT') {
-      await board.cancelOpen(SYSTEM, `${leader.name} rejected the request`, spec.article);
+      await board.cancelOpen(SYSTEM, `${leader.name} rejected the request`, review.article);
       return { rejected: decided };
     } else if (decided.decision === 'CONSULT' && giver) {
       // A fresh opinion carrying the lead's position, and a fresh task to conclude; the due time does not move.
-      await board.cancelOpen(SYSTEM, `${leader.name} consults ${giver.name} again`, spec.article);
+      await board.cancelOpen(SYSTEM, `${leader.name} consults ${giver.name} again`, review.article);
       r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
       r.providerAgreed = false;
       const [newOpinion, newLead] = await Promise.all([openOpinion({ authorityPosition: decided.reason }), openLead()]);

@@ -18,7 +18,7 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, businessError, localActs, remoteActs, TaskBoard, type BoardState, type WfTask } from './tasks';
+import { actorRef, businessError, localActs, remoteActs, TaskBoard, type BoardState, type StatusChange, type WfTask } from './tasks';
 
 interface Reviewer {
   key: 'authority' | 'provider';
@@ -45,7 +45,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   // Decided before any other command, once per run: runs recorded before local activities replay as they ran.
   // Each behaviour added since the first share runs: on for runs that carry an engine version, by its
   // patch marker for runs recorded before (see ENGINE_VERSION).
-  const since = (patch: string) => (input.engine ?? 0) >= 1 || patched(patch);
+  const engined = (input.engine ?? 0) >= 1;
+  const since = (patch: string) => engined || patched(patch);
   const local = since('read-model-local-activities');
   const io = local ? localActs : remoteActs;
   // Review tasks of runs recorded before escalation keep the timers they had.
@@ -55,8 +56,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const board = new TaskBoard(
     {
       io,
-      asides: (input.engine ?? 0) >= 1 ? remoteActs : io,
+      asides: engined ? remoteActs : io,
       oneWriteOpen: local,
+      oneWriteRound: engined,
       requestId,
       workflowId: workflowInfo().workflowId,
       applicantSub: applicant.sub,
@@ -135,13 +137,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   // A run hands over only after it moved the request on, so runs never hand over to each other in a loop.
   const startedAs = { step, status: state.status };
   const progressed = () => board.taken > 0 || step !== startedAs.step || state.status !== startedAs.status;
-  const setStatus = async (
+  /** A change of the request's status, numbered by the run's step counter (audit keys stay unique across runs). */
+  const statusChange = (
     status: RequestStatus,
     action: string,
     article: string,
     extra: { actor?: ActorRef; reason?: string | null; decision?: string | null; outcome?: RequestSnapshot['outcome'] } = {},
-  ) => {
-    await io.transitionRequest({
+  ): StatusChange => ({
+    write: {
       requestId,
       step: `${++step}-${status}`,
       actor: extra.actor ?? SYSTEM,
@@ -151,9 +154,16 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       reason: extra.reason ?? null,
       decision: extra.decision ?? null,
       outcome: extra.outcome,
-    });
-    state.status = status;
-    if (extra.outcome !== undefined) state.outcome = extra.outcome;
+    },
+    apply: () => {
+      state.status = status;
+      if (extra.outcome !== undefined) state.outcome = extra.outcome;
+    },
+  });
+  const setStatus = async (...args: Parameters<typeof statusChange>) => {
+    const change = statusChange(...args);
+    await io.transitionRequest(change.write);
+    change.apply();
   };
 
   const cancelled = async () => {
@@ -288,7 +298,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         ...escalation,
       };
       const end = await review(board, spec, r, {
-        inReview: (round) => setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'),
+        inReview: (round) => statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'),
         askApplicant,
         stop: waiting,
       });
@@ -353,10 +363,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     }
 
     // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
-    const { dueAt: expiresAt } = await io.computeDeadlines({ length: policy.grantTerm });
     const grantId = `${requestId}.grant`;
     const fields = form.fields?.length ? form.fields : parties.entry.fields;
-    await io.createGrant({
+    const grant = {
       requestId,
       grantId,
       catalogEntryId: parties.entry.id,
@@ -364,10 +373,16 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       fields,
       purpose: form.scenario,
       terms: grantTerms(form, fields, parties.entry.shareConditions),
-      expiresAt,
       actor: SYSTEM,
       article: 'Art. 14',
-    });
+    };
+    let expiresAt: string;
+    // New runs count the term inside the write that creates the grant; recorded runs counted it first.
+    if (engined) ({ expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm }));
+    else {
+      ({ dueAt: expiresAt } = await io.computeDeadlines({ length: policy.grantTerm }));
+      await io.createGrant({ ...grant, expiresAt });
+    }
     state.status = 'granted';
     state.grant = { id: grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };

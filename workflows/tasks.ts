@@ -1,7 +1,7 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
 import { ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import type { Activities, Deadlines } from '../activities';
+import type { Activities, Deadlines, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
@@ -79,6 +79,12 @@ export interface WfTask extends TaskAccessView {
 
 const untilMs = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
 
+/** A change of the request's status: what the activity writes, and what the workflow's state becomes once written. */
+export interface StatusChange {
+  write: TransitionInput;
+  apply(): void;
+}
+
 /** What a board carries into the next run when its workflow continues as new. */
 export interface BoardState {
   tasks: WfTask[];
@@ -116,6 +122,8 @@ export class TaskBoard {
       asides?: Io;
       /** Opening a task is one write that also computes its due times (new runs); recorded runs took two. */
       oneWriteOpen?: boolean;
+      /** A round's tasks and the request's change of status are one write (new runs; see openRound). */
+      oneWriteRound?: boolean;
       requestId: string;
       workflowId: string;
       applicantSub: string;
@@ -270,40 +278,40 @@ export class TaskBoard {
     }
   }
 
-  async open(spec: TaskSpec): Promise<WfTask> {
-    const id = `${this.ctx.requestId}.${spec.key}`;
-    const deadlines = { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume, ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}) };
+  /** The row that opens `spec` (as the openTask activity takes it) and how its due times are counted. */
+  private rowOf(spec: TaskSpec) {
     const excluded = spec.excluded ?? (spec.candidateUser ? [] : [this.ctx.applicantSub]);
-    const candidates: Candidate[] = [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null }];
-    const row = {
-      taskId: id,
+    return {
+      taskId: `${this.ctx.requestId}.${spec.key}`,
       requestId: this.ctx.requestId,
       workflowId: this.ctx.workflowId,
       kind: spec.kind,
       candidateRole: spec.candidateRole,
       candidateOrg: spec.candidateOrg,
       candidateUser: spec.candidateUser ?? null,
-      candidates,
+      candidates: [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null }] as Candidate[],
       article: TASK_KINDS[spec.kind].article,
       excluded,
       ...(spec.context ? { context: spec.context } : {}),
     };
-    let d: Deadlines;
-    if (this.ctx.oneWriteOpen) d = await this.ctx.io.openTask({ ...row, deadlines });
-    else {
-      d = await this.ctx.io.computeDeadlines(deadlines);
-      await this.ctx.io.openTask({ ...row, dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown });
-    }
+  }
+
+  private deadlinesOf(spec: TaskSpec) {
+    return { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume, ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}) };
+  }
+
+  /** The task, opened with due times `d`, on the board with its deadline watch running. */
+  private adopt(spec: TaskSpec, row: ReturnType<TaskBoard['rowOf']>, d: Deadlines): WfTask {
     const task: WfTask = {
-      id,
+      id: row.taskId,
       kind: spec.kind,
       status: 'open',
       candidateRole: spec.candidateRole,
       candidateOrg: spec.candidateOrg,
-      candidateUser: spec.candidateUser ?? null,
+      candidateUser: row.candidateUser,
       assignee: null,
-      excluded,
-      candidates,
+      excluded: row.excluded,
+      candidates: row.candidates,
       dueAt: d.dueAt,
       remindAt: d.remindAt,
       reminderBefore: spec.reminderBefore,
@@ -316,9 +324,38 @@ export class TaskBoard {
       consumed: false,
       settled: false,
     };
-    this.tasks.set(id, task);
+    this.tasks.set(task.id, task);
     this.watch(task);
     return task;
+  }
+
+  async open(spec: TaskSpec): Promise<WfTask> {
+    const row = this.rowOf(spec);
+    const deadlines = this.deadlinesOf(spec);
+    let d: Deadlines;
+    if (this.ctx.oneWriteOpen) d = await this.ctx.io.openTask({ ...row, deadlines });
+    else {
+      d = await this.ctx.io.computeDeadlines(deadlines);
+      await this.ctx.io.openTask({ ...row, dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown });
+    }
+    return this.adopt(spec, row, d);
+  }
+
+  /**
+   * Opens a round's tasks together with the request's change of status. New runs write it all in one
+   * step; runs recorded before opened each task and then changed the status, and replay so.
+   */
+  async openRound(specs: TaskSpec[], change: StatusChange): Promise<WfTask[]> {
+    if (!this.ctx.oneWriteRound) {
+      const opened = await Promise.all(specs.map((spec) => this.open(spec)));
+      await this.ctx.io.transitionRequest(change.write);
+      change.apply();
+      return opened;
+    }
+    const rows = specs.map((spec) => this.rowOf(spec));
+    const due = await this.ctx.io.openRound({ tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })), transition: change.write });
+    change.apply();
+    return specs.map((spec, i) => this.adopt(spec, rows[i], due[i]));
   }
 
   /**
