@@ -125,7 +125,7 @@ test('≥ 200 random interleavings of concurrent decisions, replies, claims and 
     fc.asyncProperty(fc.array(scenario, { minLength: 4, maxLength: 4 }), async (four) => {
       await Promise.all(four.map(check));
     }),
-    { numRuns: runs, seed: 1127 },
+    { numRuns: runs, seed: Number(process.env.INTERLEAVINGS_SEED ?? 1127) },
   );
   const histories = await Promise.all(ran.map(async (workflowId) => ({ workflowId, history: await h.client.workflow.getHandle(workflowId).fetchHistory() })));
   const failures: string[] = [];

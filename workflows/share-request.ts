@@ -59,6 +59,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       asides: engined ? remoteActs : io,
       oneWriteOpen: local,
       oneWriteRound: engined,
+      oneWatch: engined,
       requestId,
       workflowId: workflowInfo().workflowId,
       applicantSub: applicant.sub,

@@ -67,6 +67,8 @@ export interface WfTask extends TaskAccessView {
   reminderBefore?: Duration;
   escalateAt: string | null;
   escalation?: TaskSpec['escalation'];
+  /** Deadline notices given for the current due time (runs with one board-wide deadline watch). */
+  noticed?: { reminded?: boolean; overdue?: boolean };
   decision: string | null;
   reason: string | null;
   form: Record<string, unknown> | null;
@@ -124,6 +126,8 @@ export class TaskBoard {
       oneWriteOpen?: boolean;
       /** A round's tasks and the request's change of status are one write (new runs; see openRound). */
       oneWriteRound?: boolean;
+      /** One deadline timer for the whole board (new runs; see watchAll); recorded runs had timers per task. */
+      oneWatch?: boolean;
       requestId: string;
       workflowId: string;
       applicantSub: string;
@@ -140,6 +144,7 @@ export class TaskBoard {
     // Before the handlers: an Update that arrived with the new run is handed to them as they are set,
     // and must find the tasks it names.
     if (ctx.carried) this.restore(ctx.carried);
+    if (ctx.oneWatch) this.watchAll().catch((err) => log.warn('deadline watch stopped', { error: String(err) }));
     setHandler(
       completeTaskUpdate,
       async ({ taskId, actor, decision, reason, form }) => {
@@ -221,6 +226,8 @@ export class TaskBoard {
             task.remindAt = d.remindAt;
             task.escalateAt = d.escalateAt ?? null;
             task.dueAt = d.dueAt;
+            // The read model cleared its reminder and overdue marks: they are owed again for the new due time.
+            task.noticed = {};
           }
         });
         return this.snapshot();
@@ -460,8 +467,75 @@ export class TaskBoard {
   }
 
   private watch(task: WfTask): void {
+    // New runs: the board-wide watch sees the task (watchAll).
+    if (this.ctx.oneWatch) return;
     // A reminder or overdue notice that cannot be written is logged; it never fails the request.
     this.watchDeadline(task).catch((err) => log.warn('deadline notice not written', { taskId: task.id, error: String(err) }));
+  }
+
+  /** The earliest deadline notice an open task is owed: its reminder, then its overdue mark, then its escalation. */
+  private nextNotice(): { task: WfTask; kind: 'remind' | 'overdue' | 'escalate'; at: string } | undefined {
+    let next: ReturnType<TaskBoard['nextNotice']>;
+    for (const task of this.tasks.values()) {
+      if (task.status !== 'open') continue;
+      const n = task.noticed ?? {};
+      const owed =
+        task.remindAt && !n.reminded
+          ? { kind: 'remind' as const, at: task.remindAt }
+          : !n.overdue
+            ? { kind: 'overdue' as const, at: task.dueAt }
+            : task.escalation && task.escalateAt
+              ? { kind: 'escalate' as const, at: task.escalateAt }
+              : undefined;
+      if (owed && (!next || Date.parse(owed.at) < Date.parse(next.at))) next = { task, ...owed };
+    }
+    return next;
+  }
+
+  /**
+   * One timer for the whole board, set for the earliest notice owed: a reminder before the due time,
+   * then overdue and the supervisor told, then escalation. Nothing is ever decided for anyone. The
+   * timer is set again only when an earlier notice appears (a task opened); a task closing never
+   * touches it (it fires, finds nothing owed, and is set for the next), so what the watch does never
+   * depends on how a decision's activation was batched.
+   */
+  private async watchAll(): Promise<void> {
+    for (;;) {
+      const armed = this.nextNotice();
+      const armedAt = armed ? Date.parse(armed.at) : Infinity;
+      const earlier = () => {
+        const n = this.nextNotice();
+        return n !== undefined && Date.parse(n.at) < armedAt;
+      };
+      if (!armed) {
+        await condition(earlier);
+        continue;
+      }
+      if (await condition(earlier, untilMs(armed.at))) continue;
+      // The timer fired: give the notice owed now, if any (the task it was set for may have closed).
+      const next = this.nextNotice();
+      if (!next || Date.parse(next.at) > Date.now()) continue;
+      const { task } = next;
+      task.noticed = { ...task.noticed };
+      try {
+        if (next.kind === 'remind') {
+          task.noticed.reminded = true;
+          await this.notice(() => this.asides.remindTask(task.id));
+        } else if (next.kind === 'overdue') {
+          task.noticed.overdue = true;
+          await this.notice(() => this.asides.markTaskOverdue(task.id));
+        } else {
+          // A higher-level candidate may act on it from now on; the decision stays a person's.
+          const escalation = task.escalation!;
+          task.candidates = [...task.candidates, escalation.to];
+          task.escalation = undefined;
+          await this.notice(() => this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article }));
+        }
+      } catch (err) {
+        // A notice that cannot be written is logged; it never fails the request nor stops the others.
+        log.warn('deadline notice not written', { taskId: task.id, notice: next.kind, error: String(err) });
+      }
+    }
   }
 
   /** Runs a deadline notice's write, counted so a run never hands over while one is being written. */
