@@ -6,6 +6,7 @@ import { cityAuthorityOf, getOrganisation, leadingGroupOf } from '../db/reposito
 import { mayRequestShare, type GrantTerms } from '../domain/share';
 import type { ActorRef, Attribute, Duration } from '../domain/types';
 import { computeDeadlines } from './calendar';
+import { recordDecisionIn, type DecisionInput } from './tasks';
 import { transition } from './requests';
 import { writeOnce } from './write';
 
@@ -43,6 +44,8 @@ export interface GrantInput {
   term?: Duration;
   actor: ActorRef;
   article: string;
+  /** The approval the grant follows, recorded in the same transaction (new runs). */
+  decision?: DecisionInput;
 }
 
 export function shareActivities(db: Db) {
@@ -76,40 +79,43 @@ export function shareActivities(db: Db) {
     /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
     async createGrant(input: GrantInput): Promise<{ expiresAt: string }> {
       const g = { ...input, expiresAt: input.expiresAt ?? (await computeDeadlines(db, { length: input.term! })).dueAt };
-      const created = await writeOnce(
-        db,
-        (tx) =>
-          tx
-            .insertInto('grants')
-            .values({
-              id: g.grantId,
-              request_id: g.requestId,
-              catalog_entry_id: g.catalogEntryId,
-              grantee_org: g.granteeOrg,
-              scope: JSON.stringify({ fields: g.fields }),
-              purpose: g.purpose,
-              terms: g.terms ? JSON.stringify(g.terms) : null,
-              status: 'active',
-              granted_at: new Date(),
-              expires_at: g.expiresAt,
-            })
-            .onConflict((oc) => oc.column('request_id').doNothing())
-            .returning('id')
-            .executeTakeFirst(),
-        async (_row, tx) => {
-          // The grant and the request's change to granted are one step (one audit event, the applicant told).
-          await transition(tx, {
-            requestId: g.requestId,
-            step: 'granted',
-            actor: g.actor,
-            status: 'granted',
-            action: 'grant_created',
-            article: g.article,
-            outcome: { grantId: g.grantId, fields: g.fields, expiresAt: g.expiresAt, article: g.article },
-          });
-          return {};
-        },
-      );
+      const created = await db.transaction().execute(async (tx) => {
+        if (g.decision) await recordDecisionIn(tx, g.decision);
+        return writeOnce(
+          tx,
+          (t) =>
+            t
+              .insertInto('grants')
+              .values({
+                id: g.grantId,
+                request_id: g.requestId,
+                catalog_entry_id: g.catalogEntryId,
+                grantee_org: g.granteeOrg,
+                scope: JSON.stringify({ fields: g.fields }),
+                purpose: g.purpose,
+                terms: g.terms ? JSON.stringify(g.terms) : null,
+                status: 'active',
+                granted_at: new Date(),
+                expires_at: g.expiresAt,
+              })
+              .onConflict((oc) => oc.column('request_id').doNothing())
+              .returning('id')
+              .executeTakeFirst(),
+          async (_row, t) => {
+            // The grant and the request's change to granted are one step (one audit event, the applicant told).
+            await transition(t, {
+              requestId: g.requestId,
+              step: 'granted',
+              actor: g.actor,
+              status: 'granted',
+              action: 'grant_created',
+              article: g.article,
+              outcome: { grantId: g.grantId, fields: g.fields, expiresAt: g.expiresAt, article: g.article },
+            });
+            return {};
+          },
+        );
+      });
       if (created) return { expiresAt: g.expiresAt };
       // Created by an earlier attempt: its end stands.
       const before = await db.selectFrom('grants').select('expires_at').where('request_id', '=', g.requestId).executeTakeFirstOrThrow();

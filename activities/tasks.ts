@@ -107,6 +107,37 @@ async function openIn(db: Db | Executor, input: OpenTaskInput, d: Deadlines): Pr
   return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
 }
 
+/** Records a decision on an open task (once) with its audit event; in its own transaction or inside `db`'s. */
+export async function recordDecisionIn(db: Db | Executor, d: DecisionInput): Promise<void> {
+  await writeOnce(
+    db,
+    (tx) =>
+      tx
+        .updateTable('tasks')
+        .set({ status: 'completed', decision: d.decision, reason: d.reason, form: JSON.stringify(d.form), decided_by: d.actor.sub, completed_at: new Date() })
+        .where('id', '=', d.taskId)
+        .where('status', '=', 'open')
+        .returningAll()
+        .executeTakeFirst(),
+    (row) => ({
+      audit: [
+        {
+          eventKey: `task:${d.taskId}:completed`,
+          requestId: row.request_id,
+          taskId: d.taskId,
+          actor: d.actor,
+          action: 'task_completed',
+          article: row.article,
+          decision: d.decision,
+          reason: d.reason,
+          oldValue: { status: 'open' },
+          newValue: { status: 'completed', decision: d.decision, form: d.form },
+        },
+      ],
+    }),
+  );
+}
+
 export function taskActivities(db: Db) {
   return {
     /** Opens the task (once, by id) and answers with its due times, computed here when `deadlines` is given. */
@@ -172,33 +203,7 @@ export function taskActivities(db: Db) {
     },
 
     async recordDecision(d: DecisionInput): Promise<void> {
-      await writeOnce(
-        db,
-        (tx) =>
-          tx
-            .updateTable('tasks')
-            .set({ status: 'completed', decision: d.decision, reason: d.reason, form: JSON.stringify(d.form), decided_by: d.actor.sub, completed_at: new Date() })
-            .where('id', '=', d.taskId)
-            .where('status', '=', 'open')
-            .returningAll()
-            .executeTakeFirst(),
-        (row) => ({
-          audit: [
-            {
-              eventKey: `task:${d.taskId}:completed`,
-              requestId: row.request_id,
-              taskId: d.taskId,
-              actor: d.actor,
-              action: 'task_completed',
-              article: row.article,
-              decision: d.decision,
-              reason: d.reason,
-              oldValue: { status: 'open' },
-              newValue: { status: 'completed', decision: d.decision, form: d.form },
-            },
-          ],
-        }),
-      );
+      await recordDecisionIn(db, d);
     },
 
     async cancelTasks(input: { taskIds: string[]; actor: ActorRef; reason: string | null; article: string }): Promise<void> {

@@ -326,6 +326,21 @@ test('a write PostgreSQL refuses for good ends the request visibly failed, tells
   await eventually(async () => (await handle.describe()).status.name === 'COMPLETED');
 });
 
+test('an approval whose grant PostgreSQL refuses is still in the trail; the request ends failed and the approver is told so', async () => {
+  const purpose = `poison-${randomUUID()}`;
+  await h.db.schema.alterTable('grants').addCheckConstraint(`no_${purpose.replace(/-/g, '_')}`, (await import('kysely')).sql.raw(`purpose <> '${purpose}'`)).execute();
+  const me = alice();
+  const req = (await call(me, 'POST', '/share-requests', { ...validShareBody(h.city.entries.conditional), scenario: purpose })).json();
+  const task = (kind: string) => req.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
+  expect((await call(carol(), 'POST', `/tasks/${task('SHARE_PROVIDER_OPINION')}/complete`, { decision: 'AGREE' })).json().status).toBe('in_review');
+  const approved = await call(bob(), 'POST', `/tasks/${task('SHARE_JOINT_REVIEW')}/complete`, { decision: 'APPROVE' });
+  expect(approved.statusCode).toBe(200);
+  expect(approved.json()).toMatchObject({ status: 'failed', outcome: { article: 'Art. 29' } });
+  const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as { action: string; decision: string | null }[];
+  expect(history.filter((e) => e.action === 'task_completed').map((e) => e.decision)).toEqual(['AGREE', 'APPROVE']);
+  expect(history.at(-1)?.action).toBe('request_failed');
+});
+
 test('a workflow started around the API refuses NUL itself and records nothing', async () => {
   const requestId = randomUUID();
   const handle = await h.client.workflow.start('shareRequestWorkflow', {

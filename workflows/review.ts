@@ -51,6 +51,7 @@ export interface ReviewHooks {
   stop(): boolean;
 }
 
+/** How a review ended; an approval may still be unwritten (board.takeUnwritten): the procedure's next write records it. */
 export type ReviewEnd = { approved: WfTask } | { rejected: WfTask } | { stopped: true };
 
 /** Runs the review from where `r` stands (mutating it) until the lead concludes, or `stop()` holds while it waits. */
@@ -87,7 +88,8 @@ export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewStat
       continue;
     }
     const { lead, opinion } = r.at;
-    const decided = await board.next(hooks.stop, [board.get(lead), ...(opinion ? [board.get(opinion)] : [])]);
+    // The lead's approval is written with the step it leads to (the grant), in one write.
+    const decided = await board.next(hooks.stop, [board.get(lead), ...(opinion ? [board.get(opinion)] : [])], { writeWithNextStep: (t) => t.id === lead && t.decision === 'APPROVE' });
     if (!decided) return { stopped: true };
     if (decided.id === opinion) {
       if (decided.decision === 'AGREE') r.providerAgreed = true;

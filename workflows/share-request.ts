@@ -1,5 +1,6 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { DecisionInput } from '../activities';
 import type { ShareParties } from '../activities/share';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
@@ -187,6 +188,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   };
 
   let checked = !!carried;
+  /** The approval being written with the grant (new runs), until that write succeeds. */
+  let approval: DecisionInput | undefined;
   /** Everything the request does after its handlers are set, from resolving its parties to the end of the grant. */
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
@@ -379,7 +382,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     };
     let expiresAt: string;
     // New runs count the term inside the write that creates the grant; recorded runs counted it first.
-    if (engined) ({ expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm }));
+    if (engined) {
+      approval = board.takeUnwritten();
+      ({ expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval }));
+      approval = undefined;
+    }
     else {
       ({ dueAt: expiresAt } = await io.computeDeadlines({ length: policy.grantTerm }));
       await io.createGrant({ ...grant, expiresAt });
@@ -407,6 +414,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // A write that no retry can make (or that kept failing past the retry policy): end visibly
     // failed with the reason, rather than retrying for ever or vanishing.
     board.freeze();
+    // An approval left for the grant's write is in the trail even when that write failed.
+    const unwritten = approval ?? board.takeUnwritten();
+    if (unwritten) await io.recordDecision(unwritten).catch((e) => log.warn('decision not recorded', { taskId: unwritten.taskId, error: String(e) }));
     const reason = failureReason(err);
     await io.failRequest({ ...requestRecord, reason });
     board.cancelInMemory();

@@ -1,7 +1,7 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
 import { ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import type { Activities, Deadlines, TransitionInput } from '../activities';
+import type { Activities, Deadlines, DecisionInput, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
@@ -108,6 +108,7 @@ export class TaskBoard {
   /** Deadline notices (reminder, overdue, escalation) being written now. */
   private noticesInFlight = 0;
   private readonly asides: Io;
+  private unwritten: DecisionInput | undefined;
   /** Decisions this run has taken (board.next returned). */
   taken = 0;
 
@@ -394,7 +395,7 @@ export class TaskBoard {
    * The next decision on one of `expect` (default: any task), written to the read model, or undefined
    * once `stop()` holds and none is waiting. A decision is only ever taken by the step waiting for its task.
    */
-  async next(stop: () => boolean, expect?: WfTask[]): Promise<WfTask | undefined> {
+  async next(stop: () => boolean, expect?: WfTask[], options: { writeWithNextStep?: (task: WfTask) => boolean } = {}): Promise<WfTask | undefined> {
     const index = () => this.decided.findIndex((t) => !expect || expect.includes(t));
     this.settleTaken();
     await condition(() => index() >= 0 || stop());
@@ -403,9 +404,19 @@ export class TaskBoard {
     if (task) {
       task.consumed = true;
       this.taken++;
-      await this.ctx.io.recordDecision({ taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form });
+      const record = { taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form };
+      // A decision that ends a step (e.g. the approval a grant follows) may be written with that step's write (new runs).
+      if (this.ctx.oneWriteRound && options.writeWithNextStep?.(task)) this.unwritten = record;
+      else await this.ctx.io.recordDecision(record);
     }
     return task;
+  }
+
+  /** The decision taken but left for the procedure's next write to record (see next()), once; then none. */
+  takeUnwritten(): DecisionInput | undefined {
+    const d = this.unwritten;
+    this.unwritten = undefined;
+    return d;
   }
 
   /**
