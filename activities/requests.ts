@@ -69,33 +69,38 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
   });
 }
 
+/** Records a request as submitted (once, by id) with its audit event. */
+export async function recordRequestIn(db: Db, r: RecordRequestInput): Promise<void> {
+  await writeOnce(
+    db,
+    (tx) =>
+      tx
+        .insertInto('requests')
+        .values({
+          id: r.requestId,
+          type: r.type,
+          workflow_id: r.workflowId,
+          applicant_sub: r.applicant.sub,
+          applicant_org: r.applicant.org ?? '',
+          catalog_entry_id: r.catalogEntryId,
+          status: 'submitted',
+          payload: JSON.stringify(r.payload),
+          payload_hash: r.payloadHash,
+          submission_id: r.submissionId ?? null,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst(),
+    () => ({
+      audit: [{ eventKey: `request:${r.requestId}:submitted`, requestId: r.requestId, actor: r.applicant, action: 'submitted', article: r.article, newValue: { status: 'submitted', payload: r.payload } }],
+    }),
+  );
+}
+
 export function requestActivities(db: Db) {
   return {
     async recordRequest(r: RecordRequestInput): Promise<void> {
-      await writeOnce(
-        db,
-        (tx) =>
-          tx
-            .insertInto('requests')
-            .values({
-              id: r.requestId,
-              type: r.type,
-              workflow_id: r.workflowId,
-              applicant_sub: r.applicant.sub,
-              applicant_org: r.applicant.org ?? '',
-              catalog_entry_id: r.catalogEntryId,
-              status: 'submitted',
-              payload: JSON.stringify(r.payload),
-              payload_hash: r.payloadHash,
-              submission_id: r.submissionId ?? null,
-            })
-            .onConflict((oc) => oc.column('id').doNothing())
-            .returning('id')
-            .executeTakeFirst(),
-        () => ({
-          audit: [{ eventKey: `request:${r.requestId}:submitted`, requestId: r.requestId, actor: r.applicant, action: 'submitted', article: r.article, newValue: { status: 'submitted', payload: r.payload } }],
-        }),
-      );
+      await recordRequestIn(db, r);
     },
 
     /**

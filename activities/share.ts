@@ -3,11 +3,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db';
 import { getCatalogEntry } from '../db/repositories/catalog';
 import { cityAuthorityOf, getOrganisation, leadingGroupOf } from '../db/repositories/organisations';
-import { mayRequestShare, type GrantTerms } from '../domain/share';
-import type { ActorRef, Attribute, Duration } from '../domain/types';
+import type { ErrorCode } from '../domain/errors';
+import { mayRequestShare, shareRefusal, type GrantTerms, type ShareRequestForm } from '../domain/share';
+import type { ActorRef, Attribute, Duration, Role } from '../domain/types';
 import { computeDeadlines } from './calendar';
 import { recordDecisionIn, type DecisionInput } from './tasks';
-import { transition } from './requests';
+import { recordRequestIn, transition, type RecordRequestInput } from './requests';
 import { writeOnce } from './write';
 
 export interface ShareParties {
@@ -48,32 +49,53 @@ export interface GrantInput {
   decision?: DecisionInput;
 }
 
+/** The parties of a share request: the entry and its provider, the city authority, the leading group, the applicant's kind. */
+async function resolveParties(db: Db, { catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
+  const entry = await getCatalogEntry(db, catalogEntryId);
+  if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
+  const provider = await getOrganisation(db, entry.provider_org_id);
+  // Art. 14: the city big data authority of the providing agency's city reviews with it.
+  const city = provider && (await cityAuthorityOf(db, provider));
+  if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
+  const applicantKind = (await getOrganisation(db, applicantOrg))?.kind;
+  return {
+    entry: {
+      id: entry.id,
+      title: entry.title,
+      providerOrgId: entry.provider_org_id,
+      shareAttribute: entry.share_attribute as Attribute,
+      shareBasis: entry.share_basis,
+      shareConditions: entry.share_conditions,
+      fields: entry.fields,
+      status: entry.status,
+    },
+    cityAuthorityOrgId: city.id,
+    leadingGroupOrgId: (await leadingGroupOf(db, provider.region))?.id ?? null,
+    applicantIsAgency: applicantKind === 'agency',
+    applicantMayRequest: mayRequestShare(applicantKind),
+  };
+}
+
 export function shareActivities(db: Db) {
   return {
-    async resolveShareParties({ catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
-      const entry = await getCatalogEntry(db, catalogEntryId);
-      if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
-      const provider = await getOrganisation(db, entry.provider_org_id);
-      // Art. 14: the city big data authority of the providing agency's city reviews with it.
-      const city = provider && (await cityAuthorityOf(db, provider));
-      if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
-      const applicantKind = (await getOrganisation(db, applicantOrg))?.kind;
-      return {
-        entry: {
-          id: entry.id,
-          title: entry.title,
-          providerOrgId: entry.provider_org_id,
-          shareAttribute: entry.share_attribute as Attribute,
-          shareBasis: entry.share_basis,
-          shareConditions: entry.share_conditions,
-          fields: entry.fields,
-          status: entry.status,
-        },
-        cityAuthorityOrgId: city.id,
-        leadingGroupOrgId: (await leadingGroupOf(db, provider.region))?.id ?? null,
-        applicantIsAgency: applicantKind === 'agency',
-        applicantMayRequest: mayRequestShare(applicantKind),
-      };
+    resolveShareParties: (input: { catalogEntryId: string; applicantOrg: string }) => resolveParties(db, input),
+
+    /**
+     * A share request's first step in one call (new runs): its parties resolved, the request checked
+     * (domain/share.ts shareRefusal) and, unless refused, recorded. A refusal is an answer, not a failure.
+     */
+    async submitShare(input: { catalogEntryId: string; applicantOrg: string; roles: Role[]; form: ShareRequestForm; record: RecordRequestInput }): Promise<{ parties: ShareParties } | { refusal: { code: ErrorCode; detail: string } }> {
+      let parties: ShareParties;
+      try {
+        parties = await resolveParties(db, input);
+      } catch (err) {
+        if (err instanceof ApplicationFailure && (err.type === 'EntryNotFound' || err.type === 'AuthorityMissing')) return { refusal: { code: err.type === 'EntryNotFound' ? 'EntryNotFound' : 'InvalidInput', detail: err.message } };
+        throw err;
+      }
+      const refusal = shareRefusal({ mayRequest: parties.applicantMayRequest ?? false, roles: input.roles }, input.form, parties.entry);
+      if (refusal) return { refusal };
+      await recordRequestIn(db, input.record);
+      return { parties };
     },
 
     /** Creates the grant (once) and the request is granted; answers with when the grant ends. */

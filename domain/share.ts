@@ -51,6 +51,18 @@ export function mayRequestShare(orgKind: string | undefined): boolean {
   return orgKind === 'agency' || orgKind === 'authority';
 }
 
+/**
+ * Why a share request may not be recorded at all: the applicant is no public management and service
+ * institution's applicant (Art. 3, 14), or the form breaks Art. 15; null when it may. `applicant` null:
+ * not checked (workflow runs recorded before that check replay without it).
+ */
+export function shareRefusal(applicant: { mayRequest: boolean; roles: readonly string[] } | null, form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): { code: ErrorCode; detail: string } | null {
+  if (applicant && !(applicant.mayRequest && applicant.roles.includes('agency_applicant')))
+    return { code: 'Forbidden', detail: 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)' };
+  const violations = shareRequestViolations(form, entry);
+  return violations.length ? { code: 'InvalidInput', detail: violations.map((v) => v.detail).join('; ') } : null;
+}
+
 /** A task of a joint review as the Art. 14 rule looks at it, in the order the tasks were opened. */
 export interface ReviewTaskState {
   kind: string;

@@ -1,7 +1,7 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
-import { sharePath, shareRequestViolations } from '../domain/share';
+import { sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
 import { candidateOf, decideViolation, claimViolation, excludedActors, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
 import { storable, unstorable } from '../domain/text';
 import type { Actor } from '../domain/types';
@@ -154,5 +154,20 @@ describe('what each party sees of a task', () => {
     expect(Object.values(taskDisclosure('supervisor')).every(Boolean)).toBe(true);
     expect(taskDisclosure('co_reviewer')).toEqual({ decision: true, reason: true, decidedBy: true, assignee: true, form: false });
     expect(taskDisclosure('applicant')).toEqual({ decision: true, reason: true, decidedBy: false, assignee: false, form: false });
+  });
+});
+
+describe('who may request shared data, and with what (Art. 3, 14, 15)', () => {
+  const form = { catalogEntryId: 'e', scenario: 'inspections', statutoryDuty: 'supervision', commitment: { authenticity: true, compliance: true, security: true } };
+  const entry = { fields: ['uscc'], status: 'published' };
+  test('an agency’s or an authority’s applicant may; anyone else is refused before anything is recorded', () => {
+    expect(shareRefusal({ mayRequest: true, roles: ['agency_applicant'] }, form, entry)).toBeNull();
+    expect(shareRefusal({ mayRequest: false, roles: ['agency_applicant'] }, form, entry)?.code).toBe('Forbidden');
+    expect(shareRefusal({ mayRequest: true, roles: ['provider_reviewer'] }, form, entry)?.code).toBe('Forbidden');
+  });
+  test('a form breaking Art. 15 is refused with what it breaks', () => {
+    const refused = shareRefusal({ mayRequest: true, roles: ['agency_applicant'] }, { ...form, statutoryDuty: ' ' }, entry);
+    expect(refused).toMatchObject({ code: 'InvalidInput', detail: expect.stringContaining('Art. 15') });
+    expect(shareRefusal(null, form, { ...entry, status: 'withdrawn' })?.code).toBe('InvalidInput');
   });
 });

@@ -4,7 +4,7 @@ import type { DecisionInput } from '../activities';
 import type { ShareParties } from '../activities/share';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
-import { grantTerms, revokeViolation, sharePath, shareRequestViolations } from '../domain/share';
+import { grantTerms, revokeViolation, sharePath, shareRefusal } from '../domain/share';
 import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
@@ -188,6 +188,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   };
 
   let checked = !!carried;
+  /** The refusal a new run ended with (a business error, not a failed write). */
+  let refusal: ApplicationFailure | undefined;
   /** The approval being written with the grant (new runs), until that write succeeds. */
   let approval: DecisionInput | undefined;
   /** Everything the request does after its handlers are set, from resolving its parties to the end of the grant. */
@@ -195,7 +197,15 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const unstorableForm = unstorable(form, 'form');
     if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
-    const parties = carried?.parties ?? (await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
+    /** New runs: parties, checks and the request's record in one step; a refusal ends the workflow, recording nothing. */
+    const submit = async () => {
+      // Any failure from here on is the record's write, never a refusal of the request.
+      checked = true;
+      const submitted = await io.submitShare({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org, roles: applicant.roles, form, record: requestRecord });
+      if ('refusal' in submitted) throw (refusal = businessError(submitted.refusal.code, submitted.refusal.detail));
+      return submitted.parties;
+    };
+    const parties = carried?.parties ?? (engined ? await submit() : await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
     // An overdue review task escalates to the leading group, which settles what the authority and an
     // agency cannot (Art. 13 ¶3); it is then one more candidate, never a decision taken for anyone.
     const leadingGroup = parties.leadingGroupOrgId;
@@ -337,17 +347,18 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const ended = await art14Review(carried.at.review);
       if (ended) return ended;
     } else {
-      // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
-      // Histories recorded before this check have no applicantIsAgency: patched() keeps them replaying.
-      // Runs recorded before applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
-      if (since('share-applicant-is-agency') && !((parties.applicantMayRequest ?? parties.applicantIsAgency) && applicant.roles.includes('agency_applicant')))
-        throw businessError('Forbidden', 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)');
       revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
-      const violations = shareRequestViolations(form, parties.entry);
-      if (violations.length) throw businessError('InvalidInput', violations.map((v) => v.detail).join('; '));
-      // From here on a failure is one of the request's writes, never a refusal of the request itself.
-      checked = true;
-      await io.recordRequest(requestRecord);
+      if (!engined) {
+        // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
+        // Histories recorded before the applicant check skip it (patch marker); runs recorded before
+        // applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
+        const who = since('share-applicant-is-agency') ? { mayRequest: parties.applicantMayRequest ?? parties.applicantIsAgency, roles: applicant.roles } : null;
+        const refused = shareRefusal(who, form, parties.entry);
+        if (refused) throw businessError(refused.code, refused.detail);
+        // From here on a failure is one of the request's writes, never a refusal of the request itself.
+        checked = true;
+        await io.recordRequest(requestRecord);
+      }
 
       const path = sharePath(parties.entry.shareAttribute);
       if (path === 'refuse') {
@@ -410,7 +421,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     return result;
   } catch (err) {
     // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
-    if (!(err instanceof ActivityFailure || (checked && err instanceof ApplicationFailure))) throw err;
+    if (err === refusal || !(err instanceof ActivityFailure || (checked && err instanceof ApplicationFailure))) throw err;
     // A write that no retry can make (or that kept failing past the retry policy): end visibly
     // failed with the reason, rather than retrying for ever or vanishing.
     board.freeze();
