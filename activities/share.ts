@@ -63,7 +63,7 @@ async function resolveParties(db: Db, { catalogEntryId, applicantOrg }: { catalo
       id: entry.id,
       title: entry.title,
       providerOrgId: entry.provider_org_id,
-      shareAttribute: entry.share_attribute as Attribute,
+      shareAttribute: entry.share_attribute,
       shareBasis: entry.share_basis,
       shareConditions: entry.share_conditions,
       fields: entry.fields,

@@ -5,7 +5,7 @@ import { appendAudit } from '../db/repositories/audit';
 import { notify, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
-import { SYSTEM, type ActorRef } from '../domain/types';
+import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
 import { transition, type TransitionInput } from './requests';
 import { writeOnce } from './write';
@@ -15,7 +15,7 @@ export interface OpenTaskInput {
   requestId: string;
   workflowId: string;
   kind: string;
-  candidateRole: string;
+  candidateRole: Role;
   candidateOrg: string;
   candidateUser: string | null;
   /** Everyone who may act on it (default: the one candidate above). */
@@ -51,7 +51,7 @@ async function deadlinesOf(db: Db, input: OpenTaskInput): Promise<Deadlines> {
 /** Opens a task (once, by id) with due times `d`; answers with the due times it has (an earlier attempt's stand). */
 async function openIn(db: Db | Executor, input: OpenTaskInput, d: Deadlines): Promise<Deadlines> {
   const t = { ...input, ...d };
-  const candidates = input.candidates ?? [{ org: t.candidateOrg, role: t.candidateRole as Candidate['role'], user: t.candidateUser }];
+  const candidates = input.candidates ?? [{ org: t.candidateOrg, role: t.candidateRole, user: t.candidateUser }];
   const opened = await writeOnce(
     db,
     (tx) =>

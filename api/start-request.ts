@@ -1,6 +1,7 @@
 // One way every procedure starts a request: Idempotency-Key → request id, body hash, Update-with-Start.
 import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { getRequest } from '../db/repositories/requests';
 import type { RequestRow } from '../db/schema';
 import type { RequestType } from '../domain/requests';
 import type { Actor } from '../domain/types';
@@ -46,7 +47,7 @@ export async function startRequest<I>(
   const requestId = requestIdFor(start.actor.sub, start.idempotencyKey);
   const payloadHash = createHash('sha256').update(canonical(start.body)).digest('hex');
   const reused = () => problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
-  const existing = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+  const existing = await getRequest(db, requestId);
   if (existing && existing.payload_hash !== payloadHash) throw reused();
   const submissionId = randomUUID();
   // A request still in its first step (e.g. the first POST timed out) is waited for like a new one.
@@ -69,7 +70,7 @@ export async function startRequest<I>(
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
-  const row = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+  const row = await getRequest(db, requestId);
   if (!row) throw problem('RequestNotActive', 'The request under this Idempotency-Key could not be submitted; use a new key');
   if (row.payload_hash !== payloadHash) throw reused();
   return { row, created: row.submission_id === submissionId };

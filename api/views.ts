@@ -2,9 +2,10 @@
 import type { Db } from '../db';
 import type { RequestRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
+import { getRequest, grantOfRequest, tasksOfRequest } from '../db/repositories/requests';
 import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
 import { isStorableText } from '../domain/text';
-import type { Actor, Role } from '../domain/types';
+import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
 import type { RequestView, TaskView } from './schemas';
 import { isRealInstant } from './validation';
@@ -14,7 +15,7 @@ export function taskAccess(row: TaskRow): TaskAccessView {
   return {
     kind: row.kind,
     status: row.status,
-    candidateRole: row.candidate_role as Role,
+    candidateRole: row.candidate_role,
     candidateOrg: row.candidate_org,
     candidateUser: row.candidate_user,
     assignee: row.assignee,
@@ -73,8 +74,8 @@ export function eventViewer(actor: Actor, tasks: TaskRow[], taskId: string | nul
 /** One view of a request everywhere: GET, the answer to a POST, a decision, a cancel. */
 export async function requestView(db: Db, row: RequestRow, actor: Actor): Promise<RequestView> {
   const [tasks, grant] = await Promise.all([
-    db.selectFrom('tasks').selectAll().where('request_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
-    db.selectFrom('grants').selectAll().where('request_id', '=', row.id).executeTakeFirst(),
+    tasksOfRequest(db, row.id),
+    grantOfRequest(db, row.id),
   ]);
   return {
     id: row.id,
@@ -109,10 +110,10 @@ export async function requestView(db: Db, row: RequestRow, actor: Actor): Promis
  * whose applicant or reviewers are organisations they oversee (admins: any).
  */
 export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<RequestRow> {
-  const row = await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await getRequest(db, id);
   if (!row) throw problem('RequestNotFound');
   if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return row;
-  const tasks = await db.selectFrom('tasks').selectAll().where('request_id', '=', id).execute();
+  const tasks = await tasksOfRequest(db, id);
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return row;
   const overseen = await supervisedOrgIds(db, actor);
   if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => overseen.includes(o))) return row;

@@ -1,6 +1,8 @@
 // Kysely table interfaces: the read models the activities write and the API reads.
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { RequestStatus } from '../domain/requests';
 import type { Candidate } from '../domain/tasks';
+import type { Attribute, Role } from '../domain/types';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -25,11 +27,11 @@ export interface CatalogEntriesTable {
   title: string;
   description: Generated<string>;
   fields: Json<string[]>;
-  share_attribute: string;
+  share_attribute: Attribute;
   share_conditions: string | null;
   share_reasons: string | null;
   share_basis: string | null;
-  open_attribute: string;
+  open_attribute: Attribute;
   open_conditions: string | null;
   open_reasons: string | null;
   open_basis: string | null;
@@ -54,7 +56,7 @@ export interface RequestsTable {
   applicant_sub: string;
   applicant_org: string;
   catalog_entry_id: string | null;
-  status: string;
+  status: RequestStatus;
   payload: Json<Record<string, unknown>>;
   payload_hash: string;
   outcome: NullableJson<Record<string, unknown>>;
@@ -70,7 +72,7 @@ export interface TasksTable {
   request_id: string;
   workflow_id: string;
   kind: string;
-  candidate_role: string;
+  candidate_role: Role;
   candidate_org: string;
   candidate_user: string | null;
   assignee: string | null;

@@ -289,6 +289,7 @@ export class TaskBoard {
   /** The row that opens `spec` (as the openTask activity takes it) and how its due times are counted. */
   private rowOf(spec: TaskSpec) {
     const excluded = spec.excluded ?? (spec.candidateUser ? [] : [this.ctx.applicantSub]);
+    const candidates: Candidate[] = [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null }];
     return {
       taskId: `${this.ctx.requestId}.${spec.key}`,
       requestId: this.ctx.requestId,
@@ -297,7 +298,7 @@ export class TaskBoard {
       candidateRole: spec.candidateRole,
       candidateOrg: spec.candidateOrg,
       candidateUser: spec.candidateUser ?? null,
-      candidates: [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null }] as Candidate[],
+      candidates,
       article: TASK_KINDS[spec.kind].article,
       excluded,
       ...(spec.context ? { context: spec.context } : {}),

@@ -1,6 +1,7 @@
 // Requests of every procedure: list and read one's requests, their history, cancel.
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../db/repositories/audit';
+import { listOwnRequests, tasksOfRequest } from '../../db/repositories/requests';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
 import { problem, withinDeadline } from '../problem';
@@ -45,11 +46,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { type, status, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['seq']);
-      let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', request.actor.sub).where('applicant_org', '=', request.actor.org);
-      if (type) q = q.where('type', '=', type);
-      if (status) q = q.where('status', '=', status);
-      if (after) q = q.where('seq', '<', after[0]);
-      const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
+      const rows = await listOwnRequests(db, request.actor, { type, status, beforeSeq: after?.[0], limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
@@ -66,7 +63,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
   app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } }, async (request) => {
     const { actor } = request;
     const row = await visibleRequest(db, actor, request.params.id);
-    const [events, tasks] = await Promise.all([listAudit(db, row.id), db.selectFrom('tasks').selectAll().where('request_id', '=', row.id).execute()]);
+    const [events, tasks] = await Promise.all([listAudit(db, row.id), tasksOfRequest(db, row.id)]);
     const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
     return {
       items: events.map((e) => ({ e, show: taskDisclosure(eventViewer(actor, tasks, e.task_id)) })).map(({ e, show }) => ({

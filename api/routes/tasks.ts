@@ -1,5 +1,6 @@
 // The task inbox and the actions on a task. Decisions go to the workflow as the completeTask Update.
 import { Type } from '@sinclair/typebox';
+import { getRequest, getTaskWithApplicant, tasksOfRequest } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
 import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
@@ -23,13 +24,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
    * its request, whom the exclusion rules need.
    */
   async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; applicantSub: string; viewer: 'candidate' | 'supervisor' }> {
-    const found = await db
-      .selectFrom('tasks')
-      .innerJoin('requests', 'requests.id', 'tasks.request_id')
-      .selectAll('tasks')
-      .select('requests.applicant_sub')
-      .where('tasks.id', '=', id)
-      .executeTakeFirst();
+    const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
     const { applicant_sub: applicantSub, ...row } = found;
     if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, viewer: 'candidate' };
@@ -40,7 +35,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
 
   /** The request a task belongs to, as the caller sees it, after an action on the task. */
   async function requestAfter(actor: Actor, requestId: string) {
-    return requestView(db, await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow(), actor);
+    const row = await getRequest(db, requestId);
+    if (!row) throw problem('RequestNotFound');
+    return requestView(db, row, actor);
   }
 
   const instant = (v: string | undefined) => (v === undefined ? undefined : new Date(v));
@@ -171,7 +168,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it.
-      const siblings = await db.selectFrom('tasks').select(['kind', 'status', 'decision']).where('request_id', '=', row.request_id).orderBy('created_at').orderBy('id').execute();
+      const siblings = await tasksOfRequest(db, row.request_id);
       const ruled = procedureViolation(row.kind, decision, siblings);
       if (ruled) throw problem(ruled.code, ruled.detail, ruled.article);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));

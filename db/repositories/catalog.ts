@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely';
+import type { Attribute } from '../../domain/types';
 import type { Executor } from '../index';
 import type { CatalogEntriesTable } from '../schema';
 
@@ -20,8 +21,8 @@ export function getCatalogEntry(db: Executor, id: string) {
 
 export interface CatalogFilter {
   provider?: string;
-  shareAttribute?: string;
-  openAttribute?: string;
+  shareAttribute?: Attribute;
+  openAttribute?: Attribute;
   after?: string;
   limit: number;
 }
