@@ -1,5 +1,6 @@
 // The share procedure (Art. 12–15): input rules, the path an entry's share attribute decides, its policy.
 import type { ErrorCode, RuleViolation } from './errors';
+import type { TaskKindRule } from './tasks';
 import type { Actor, Attribute, Duration } from './types';
 
 export interface ShareRequestForm {
@@ -141,3 +142,28 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   grantTerm: { days: 365 },
   escalateAfter: { workingDays: 5 },
 };
+
+const review = {
+  APPROVE: { reasonRequired: false },
+  REJECT: { reasonRequired: true },
+  REQUEST_INFO: { reasonRequired: true },
+};
+
+/** The share procedure's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+export const SHARE_TASK_KINDS = {
+  // Runs started before the Art. 14 review (both reviewers approve alike) still hold these two kinds.
+  SHARE_AUTHORITY_REVIEW: { article: 'Art. 14', decisions: review },
+  SHARE_PROVIDER_REVIEW: { article: 'Art. 14', decisions: review },
+  // Art. 14 as it reads: the city authority leads and concludes (会同 … 进行审核), the provider gives its opinion.
+  SHARE_JOINT_REVIEW: {
+    article: 'Art. 14',
+    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true }, CONSULT: { reasonRequired: true } },
+    rule: jointReviewViolation,
+  },
+  SHARE_PROVIDER_OPINION: {
+    article: 'Art. 14',
+    decisions: { AGREE: { reasonRequired: false }, DISAGREE: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true } },
+  },
+  // The reply's text travels as the decision's reason: it is what the reviewers asked for.
+  SHARE_APPLICANT_REPLY: { article: 'Art. 15', decisions: { REPLY: { reasonRequired: true } } },
+} satisfies Record<string, TaskKindRule>;

@@ -1,43 +1,24 @@
 // The human-task model (DESIGN §2): kinds, the decisions each allows, and who may act on a task.
 import type { ErrorCode, RuleViolation } from './errors';
-import { jointReviewViolation, type ReviewTaskState } from './share';
+import { SHARE_TASK_KINDS, type ReviewTaskState } from './share';
 import type { Actor, Role } from './types';
 
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
 
-interface DecisionRule {
+export interface DecisionRule {
   reasonRequired: boolean;
 }
 
-interface TaskKindRule {
+export interface TaskKindRule {
   article: string;
   decisions: Record<string, DecisionRule>;
   /** The procedure's own rule on a decision, given every task of the request in opening order. */
   rule?: (decision: string, tasks: ReviewTaskState[]) => RuleViolation | null;
 }
 
-const review = {
-  APPROVE: { reasonRequired: false },
-  REJECT: { reasonRequired: true },
-  REQUEST_INFO: { reasonRequired: true },
-};
-
+/** Every procedure's task kinds, each defined in its procedure's own file. */
 export const TASK_KINDS = {
-  // Runs started before the Art. 14 review (both reviewers approve alike) still hold these two kinds.
-  SHARE_AUTHORITY_REVIEW: { article: 'Art. 14', decisions: review },
-  SHARE_PROVIDER_REVIEW: { article: 'Art. 14', decisions: review },
-  // Art. 14 as it reads: the city authority leads and concludes (会同 … 进行审核), the provider gives its opinion.
-  SHARE_JOINT_REVIEW: {
-    article: 'Art. 14',
-    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true }, CONSULT: { reasonRequired: true } },
-    rule: jointReviewViolation,
-  },
-  SHARE_PROVIDER_OPINION: {
-    article: 'Art. 14',
-    decisions: { AGREE: { reasonRequired: false }, DISAGREE: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true } },
-  },
-  // The reply's text travels as the decision's reason: it is what the reviewers asked for.
-  SHARE_APPLICANT_REPLY: { article: 'Art. 15', decisions: { REPLY: { reasonRequired: true } } },
+  ...SHARE_TASK_KINDS,
 } satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 
