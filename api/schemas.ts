@@ -40,6 +40,23 @@ export type TaskView = Static<typeof TaskSchema>;
 
 export const OverdueTaskSchema = Type.Composite([TaskSchema, Type.Object({ hoursOverdue: Type.Integer() })]);
 
+export const GrantSchema = Type.Object({
+  id: Type.String(),
+  requestId: Type.String(),
+  catalogEntryId: Type.String(),
+  granteeOrg: Type.String(),
+  providerOrg: Type.String(),
+  fields: Type.Array(Type.String()),
+  purpose: Type.String(),
+  terms: Nullable(Json),
+  status: Type.String(),
+  grantedAt: Instant,
+  expiresAt: Instant,
+  endedAt: Nullable(Instant),
+  endReason: Nullable(Type.String()),
+});
+export type GrantView = Static<typeof GrantSchema>;
+
 export const RequestSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
@@ -51,20 +68,7 @@ export const RequestSchema = Type.Object({
   createdAt: Instant,
   updatedAt: Instant,
   tasks: Type.Array(TaskSchema),
-  grant: Nullable(
-    Type.Object({
-      id: Type.String(),
-      status: Type.String(),
-      catalogEntryId: Type.String(),
-      granteeOrg: Type.String(),
-      scope: Type.Object({ fields: Type.Array(Type.String()) }),
-      purpose: Type.String(),
-      grantedAt: Instant,
-      expiresAt: Instant,
-      endedAt: Nullable(Instant),
-      endReason: Nullable(Type.String()),
-    }),
-  ),
+  grant: Nullable(GrantSchema),
 });
 export type RequestView = Static<typeof RequestSchema>;
 
@@ -93,22 +97,6 @@ export const HistorySchema = Type.Object({
   ),
 });
 
-export const GrantSchema = Type.Object({
-  id: Type.String(),
-  requestId: Type.String(),
-  catalogEntryId: Type.String(),
-  granteeOrg: Type.String(),
-  providerOrg: Type.String(),
-  fields: Type.Array(Type.String()),
-  purpose: Type.String(),
-  terms: Nullable(Json),
-  status: Type.String(),
-  grantedAt: Instant,
-  expiresAt: Instant,
-  endedAt: Nullable(Instant),
-  endReason: Nullable(Type.String()),
-});
-export type GrantView = Static<typeof GrantSchema>;
 
 const AttributeSchema = Type.Object({ attribute: Type.String(), conditions: Nullable(Type.String()), reasons: Nullable(Type.String()), basis: Nullable(Type.String()) });
 export const CatalogEntrySchema = Type.Object({

@@ -2,12 +2,13 @@
 import type { Db } from '../db';
 import type { RequestRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
-import { getRequest, grantOfRequest, tasksOfRequest } from '../db/repositories/requests';
+import { grantOfRequest, type GrantRow } from '../db/repositories/grants';
+import { getRequest, tasksOfRequest } from '../db/repositories/requests';
 import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
-import type { RequestView, TaskView } from './schemas';
+import type { GrantView, RequestView, TaskView } from './schemas';
 import { isRealInstant } from './validation';
 
 export function taskAccess(row: TaskRow): TaskAccessView {
@@ -71,6 +72,25 @@ export function eventViewer(actor: Actor, tasks: TaskRow[], taskId: string | nul
   return 'applicant';
 }
 
+/** A grant as every route shows it: on its own, in lists, and in its request. */
+export function grantView(g: GrantRow): GrantView {
+  return {
+    id: g.id,
+    requestId: g.request_id,
+    catalogEntryId: g.catalog_entry_id,
+    granteeOrg: g.grantee_org,
+    providerOrg: g.provider_org,
+    fields: g.scope.fields,
+    purpose: g.purpose,
+    terms: g.terms,
+    status: g.status,
+    grantedAt: g.granted_at.toISOString(),
+    expiresAt: g.expires_at.toISOString(),
+    endedAt: g.ended_at?.toISOString() ?? null,
+    endReason: g.end_reason,
+  };
+}
+
 /** One view of a request everywhere: GET, the answer to a POST, a decision, a cancel. */
 export async function requestView(db: Db, row: RequestRow, actor: Actor): Promise<RequestView> {
   const [tasks, grant] = await Promise.all([
@@ -88,20 +108,7 @@ export async function requestView(db: Db, row: RequestRow, actor: Actor): Promis
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     tasks: tasks.map((t) => taskView(t, viewerOf(actor, t, tasks))),
-    grant: grant
-      ? {
-          id: grant.id,
-          status: grant.status,
-          catalogEntryId: grant.catalog_entry_id,
-          granteeOrg: grant.grantee_org,
-          scope: grant.scope,
-          purpose: grant.purpose,
-          grantedAt: grant.granted_at.toISOString(),
-          expiresAt: grant.expires_at.toISOString(),
-          endedAt: grant.ended_at?.toISOString() ?? null,
-          endReason: grant.end_reason,
-        }
-      : null,
+    grant: grant ? grantView(grant) : null,
   };
 }
 

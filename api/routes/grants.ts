@@ -8,29 +8,9 @@ import { revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate } from '../../workflows/definitions';
 import { problem, withinDeadline } from '../problem';
-import { GrantSchema, Page, type GrantView } from '../schemas';
+import { GrantSchema, Page } from '../schemas';
 import type { ApiDeps, App } from '../types';
-import { decodeCursor, encodeCursor } from '../views';
-
-type GrantRow = NonNullable<Awaited<ReturnType<typeof getGrant>>>;
-
-function grantView(g: GrantRow): GrantView {
-  return {
-    id: g.id,
-    requestId: g.request_id,
-    catalogEntryId: g.catalog_entry_id,
-    granteeOrg: g.grantee_org,
-    providerOrg: g.provider_org,
-    fields: g.scope.fields,
-    purpose: g.purpose,
-    terms: g.terms,
-    status: g.status,
-    grantedAt: g.granted_at.toISOString(),
-    expiresAt: g.expires_at.toISOString(),
-    endedAt: g.ended_at?.toISOString() ?? null,
-    endReason: g.end_reason,
-  };
-}
+import { decodeCursor, encodeCursor, grantView } from '../views';
 
 /**
  * Whose grants the caller sees: their organisation's as grantee or provider; a city big data

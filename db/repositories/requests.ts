@@ -20,10 +20,6 @@ export function tasksOfRequest(db: Executor, requestId: string) {
   return db.selectFrom('tasks').selectAll().where('request_id', '=', requestId).orderBy('created_at').orderBy('id').execute();
 }
 
-export function grantOfRequest(db: Executor, requestId: string) {
-  return db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirst();
-}
-
 /** A task with the applicant of its request (whom the exclusion rules need). */
 export function getTaskWithApplicant(db: Executor, id: string) {
   return db.selectFrom('tasks').innerJoin('requests', 'requests.id', 'tasks.request_id').selectAll('tasks').select('requests.applicant_sub').where('tasks.id', '=', id).executeTakeFirst();
