@@ -47,7 +47,8 @@ export async function startRequest<I>(
   const requestId = requestIdFor(start.actor.sub, start.idempotencyKey);
   const payloadHash = createHash('sha256').update(canonical(start.body)).digest('hex');
   const reused = () => problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
-  const existing = await getRequest(db, requestId);
+  // Without a key the id is fresh: there is nothing to find.
+  const existing = start.idempotencyKey ? await getRequest(db, requestId) : undefined;
   if (existing && existing.payload_hash !== payloadHash) throw reused();
   const submissionId = randomUUID();
   // A request still in its first step (e.g. the first POST timed out) is waited for like a new one.

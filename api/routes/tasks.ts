@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { getRequest, getTaskWithApplicant, tasksOfRequest } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
-import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import { claimViolation, decideViolation, exclusionViolation, extendViolation, hasProcedureRule, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
@@ -168,8 +168,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it.
-      const siblings = await tasksOfRequest(db, row.request_id);
-      const ruled = procedureViolation(row.kind, decision, siblings);
+      const ruled = hasProcedureRule(row.kind) && procedureViolation(row.kind, decision, await tasksOfRequest(db, row.request_id));
       if (ruled) throw problem(ruled.code, ruled.detail, ruled.article);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
       return requestAfter(actor, row.request_id);
