@@ -48,39 +48,46 @@ async function deadlinesOf(db: Db, input: OpenTaskInput): Promise<Deadlines> {
   return input.deadlines ? computeDeadlines(db, input.deadlines) : { dueAt: input.dueAt!, remindAt: input.remindAt ?? null, calendarKnown: input.calendarKnown ?? true };
 }
 
-/** Opens a task (once, by id) with due times `d`; answers with the due times it has (an earlier attempt's stand). */
-async function openIn(db: Db | Executor, input: OpenTaskInput, d: Deadlines): Promise<Deadlines> {
-  const t = { ...input, ...d };
-  const candidates = input.candidates ?? [{ org: t.candidateOrg, role: t.candidateRole, user: t.candidateUser }];
+/**
+ * Opens tasks (each once, by id) with due times `due[i]`, in one statement each for the rows, their
+ * audit events and their notices; answers with each task's due times (an earlier attempt's stand).
+ */
+async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
+  const tasks = inputs.map((input, i) => ({ ...input, ...due[i], candidates: input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }] }));
   const opened = await writeOnce(
     db,
-    (tx) =>
-      tx
+    async (tx) => {
+      const rows = await tx
         .insertInto('tasks')
-        .values({
-          id: t.taskId,
-          request_id: t.requestId,
-          workflow_id: t.workflowId,
-          kind: t.kind,
-          candidate_role: t.candidateRole,
-          candidate_org: t.candidateOrg,
-          candidate_user: t.candidateUser,
-          status: 'open',
-          article: t.article,
-          due_at: t.dueAt,
-          remind_at: t.remindAt,
-          due_calendar_known: t.calendarKnown,
-          context: t.context ? JSON.stringify(t.context) : null,
-          excluded: t.excluded ?? null,
-          candidates: JSON.stringify(candidates),
-          escalate_at: t.escalateAt ?? null,
-        })
+        .values(
+          tasks.map((t) => ({
+            id: t.taskId,
+            request_id: t.requestId,
+            workflow_id: t.workflowId,
+            kind: t.kind,
+            candidate_role: t.candidateRole,
+            candidate_org: t.candidateOrg,
+            candidate_user: t.candidateUser,
+            status: 'open' as const,
+            article: t.article,
+            due_at: t.dueAt,
+            remind_at: t.remindAt,
+            due_calendar_known: t.calendarKnown,
+            context: t.context ? JSON.stringify(t.context) : null,
+            excluded: t.excluded ?? null,
+            candidates: JSON.stringify(t.candidates),
+            escalate_at: t.escalateAt ?? null,
+          })),
+        )
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('id')
-        .executeTakeFirst(),
-    () => ({
-      audit: [
-        {
+        .execute();
+      return new Set(rows.map((r) => r.id));
+    },
+    (ids) => {
+      const fresh = tasks.filter((t) => ids.has(t.taskId));
+      return {
+        audit: fresh.map((t) => ({
           eventKey: `task:${t.taskId}:opened`,
           requestId: t.requestId,
           taskId: t.taskId,
@@ -91,20 +98,24 @@ async function openIn(db: Db | Executor, input: OpenTaskInput, d: Deadlines): Pr
             kind: t.kind,
             candidateRole: t.candidateRole,
             candidateOrg: t.candidateOrg,
-            ...(candidates.length > 1 ? { candidates } : {}),
+            ...(t.candidates.length > 1 ? { candidates: t.candidates } : {}),
             dueAt: t.dueAt,
             calendarKnown: t.calendarKnown,
             ...(t.context ? { context: t.context } : {}),
           },
-        },
-      ],
-      notices: toCandidates(candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
-    }),
+        })),
+        notices: fresh.flatMap((t) => toCandidates(t.candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` })),
+      };
+    },
   );
-  if (opened) return d;
-  // Opened by an earlier attempt: its due times stand.
-  const before = await db.selectFrom('tasks').select(['due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', '=', t.taskId).executeTakeFirstOrThrow();
-  return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
+  const earlier = tasks.filter((t) => !opened!.has(t.taskId)).map((t) => t.taskId);
+  if (!earlier.length) return due;
+  // Opened by an earlier attempt: their due times stand.
+  const before = await db.selectFrom('tasks').select(['id', 'due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', 'in', earlier).execute();
+  return tasks.map((t, i) => {
+    const b = before.find((r) => r.id === t.taskId);
+    return b ? { dueAt: b.due_at.toISOString(), remindAt: b.remind_at?.toISOString() ?? null, calendarKnown: b.due_calendar_known, escalateAt: b.escalate_at?.toISOString() ?? null } : due[i];
+  });
 }
 
 /** Records a decision on an open task (once) with its audit event; in its own transaction or inside `db`'s. */
@@ -142,7 +153,7 @@ export function taskActivities(db: Db) {
   return {
     /** Opens the task (once, by id) and answers with its due times, computed here when `deadlines` is given. */
     async openTask(input: OpenTaskInput): Promise<Deadlines> {
-      return openIn(db, input, await deadlinesOf(db, input));
+      return (await openAllIn(db, [input], [await deadlinesOf(db, input)]))[0];
     },
 
     /**
@@ -152,8 +163,7 @@ export function taskActivities(db: Db) {
     async openRound(input: { tasks: OpenTaskInput[]; transition: TransitionInput }): Promise<Deadlines[]> {
       const due = await Promise.all(input.tasks.map((t) => deadlinesOf(db, t)));
       return db.transaction().execute(async (tx) => {
-        const opened: Deadlines[] = [];
-        for (const [i, t] of input.tasks.entries()) opened.push(await openIn(tx, t, due[i]));
+        const opened = await openAllIn(tx, input.tasks, due);
         await transition(tx, input.transition);
         return opened;
       });

@@ -2,8 +2,8 @@
 // trail (audit events, notices), in one transaction. An effect that finds its work done (an earlier
 // attempt made it, or the state moved on) answers undefined and records nothing.
 import type { Db, Executor } from '../db';
-import { appendAudit, type AuditInput } from '../db/repositories/audit';
-import { notify, type NotificationInput } from '../db/repositories/notifications';
+import { appendAudits, type AuditInput } from '../db/repositories/audit';
+import { notifyAll, type NotificationInput } from '../db/repositories/notifications';
 
 export interface Trail {
   audit?: AuditInput[];
@@ -16,8 +16,8 @@ export async function writeOnce<R>(db: Db | Executor, effect: (tx: Executor) => 
     const row = await effect(tx);
     if (row === undefined) return undefined;
     const { audit = [], notices = [] } = await trail(row, tx);
-    for (const e of audit) await appendAudit(tx, e);
-    for (const n of notices) await notify(tx, n);
+    await appendAudits(tx, audit);
+    await notifyAll(tx, notices);
     return row;
   };
   return db.isTransaction ? write(db) : (db as Db).transaction().execute(write);

@@ -5,6 +5,7 @@ import { supervisedOrgIds } from '../db/repositories/organisations';
 import { grantOfRequest, type GrantRow } from '../db/repositories/grants';
 import { getRequest, tasksOfRequest } from '../db/repositories/requests';
 import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
+import { BEFORE_GRANT } from '../domain/requests';
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
@@ -93,10 +94,7 @@ export function grantView(g: GrantRow): GrantView {
 
 /** One view of a request everywhere: GET, the answer to a POST, a decision, a cancel. */
 export async function requestView(db: Db, row: RequestRow, actor: Actor): Promise<RequestView> {
-  const [tasks, grant] = await Promise.all([
-    tasksOfRequest(db, row.id),
-    grantOfRequest(db, row.id),
-  ]);
+  const [tasks, grant] = await Promise.all([tasksOfRequest(db, row.id), BEFORE_GRANT.includes(row.status) ? undefined : grantOfRequest(db, row.id)]);
   return {
     id: row.id,
     type: row.type,

@@ -13,27 +13,35 @@ export interface AuditInput {
   newValue?: unknown;
 }
 
-/** Appends one audit event; a replayed activity with the same key adds nothing. Returns whether it was new. */
-export async function appendAudit(db: Executor, e: AuditInput): Promise<boolean> {
+/** Appends audit events in one statement; a replayed activity with the same keys adds nothing. Returns how many were new. */
+export async function appendAudits(db: Executor, events: AuditInput[]): Promise<number> {
+  if (!events.length) return 0;
   const res = await db
     .insertInto('audit_events')
-    .values({
-      event_key: e.eventKey,
-      request_id: e.requestId,
-      task_id: e.taskId ?? null,
-      actor_sub: e.actor.sub,
-      actor_org: e.actor.org,
-      actor_role: e.actor.role,
-      action: e.action,
-      article: e.article,
-      decision: e.decision ?? null,
-      reason: e.reason ?? null,
-      old_value: JSON.stringify(e.oldValue ?? null),
-      new_value: JSON.stringify(e.newValue ?? null),
-    })
+    .values(
+      events.map((e) => ({
+        event_key: e.eventKey,
+        request_id: e.requestId,
+        task_id: e.taskId ?? null,
+        actor_sub: e.actor.sub,
+        actor_org: e.actor.org,
+        actor_role: e.actor.role,
+        action: e.action,
+        article: e.article,
+        decision: e.decision ?? null,
+        reason: e.reason ?? null,
+        old_value: JSON.stringify(e.oldValue ?? null),
+        new_value: JSON.stringify(e.newValue ?? null),
+      })),
+    )
     .onConflict((oc) => oc.column('event_key').doNothing())
     .executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  return Number(res.numInsertedOrUpdatedRows ?? 0);
+}
+
+/** Appends one audit event; returns whether it was new. */
+export async function appendAudit(db: Executor, e: AuditInput): Promise<boolean> {
+  return (await appendAudits(db, [e])) > 0;
 }
 
 export function listAudit(db: Executor, requestId: string) {

@@ -9,21 +9,29 @@ export interface NotificationInput {
   message: string;
 }
 
-export async function notify(db: Executor, n: NotificationInput): Promise<void> {
+/** Writes notices in one statement; one already written under its key is not written again. */
+export async function notifyAll(db: Executor, notices: NotificationInput[]): Promise<void> {
+  if (!notices.length) return;
   await db
     .insertInto('notifications')
-    .values({
-      notification_key: n.key,
-      recipient_org: n.to.org ?? null,
-      recipient_role: n.to.role ?? null,
-      recipient_user: n.to.user ?? null,
-      kind: n.kind,
-      request_id: n.requestId ?? null,
-      task_id: n.taskId ?? null,
-      message: n.message,
-    })
+    .values(
+      notices.map((n) => ({
+        notification_key: n.key,
+        recipient_org: n.to.org ?? null,
+        recipient_role: n.to.role ?? null,
+        recipient_user: n.to.user ?? null,
+        kind: n.kind,
+        request_id: n.requestId ?? null,
+        task_id: n.taskId ?? null,
+        message: n.message,
+      })),
+    )
     .onConflict((oc) => oc.column('notification_key').doNothing())
     .execute();
+}
+
+export async function notify(db: Executor, n: NotificationInput): Promise<void> {
+  await notifyAll(db, [n]);
 }
 
 /** A person's notifications: addressed to them, or to a role they hold in their organisation. */
