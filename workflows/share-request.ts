@@ -43,9 +43,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const applicantRef = actorRef(applicant, 'agency_applicant');
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = carried ? { ...carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  // Decided before any other command, once per run: runs recorded before local activities replay as they ran.
-  // Each behaviour added since the first share runs: on for runs that carry an engine version, by its
-  // patch marker for runs recorded before (see ENGINE_VERSION).
+  // Each behaviour added since the first share runs, decided before any other command: on for runs that
+  // carry an engine version, by its patch marker for runs recorded before (see ENGINE_VERSION).
   const engined = (input.engine ?? 0) >= 1;
   const since = (patch: string) => engined || patched(patch);
   const local = since('read-model-local-activities');
