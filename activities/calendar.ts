@@ -28,21 +28,31 @@ export interface DeadlineInput {
   escalateAfter?: Duration;
 }
 
-export async function workdayPredicate(db: Db) {
+/**
+ * Counts deadlines on the statutory calendar as it is now: the override table is read once, then each
+ * count is pure (several tasks of one step share one read).
+ */
+export async function deadlineCounter(db: Db): Promise<(input: DeadlineInput, now?: Date) => Deadlines> {
   const overrides = new Map((await db.selectFrom('calendar_overrides').select(['day', 'is_workday']).execute()).map((r) => [r.day, r.is_workday]));
-  const state = { known: true };
-  const isWorkday = (day: string): boolean => {
-    const o = overrides.get(day);
-    if (o !== undefined) return o;
-    const year = Number(day.slice(0, 4));
-    if (year < KNOWN_FIRST_YEAR || year > KNOWN_LAST_YEAR) state.known = false;
-    return chineseDays.isWorkday(day);
+  return (input, now = new Date()) => {
+    // Per count: whether every day it counted lies in the years the calendar knows or an override covers.
+    const state = { known: true };
+    const isWorkday = (day: string): boolean => {
+      const o = overrides.get(day);
+      if (o !== undefined) return o;
+      const year = Number(day.slice(0, 4));
+      if (year < KNOWN_FIRST_YEAR || year > KNOWN_LAST_YEAR) state.known = false;
+      return chineseDays.isWorkday(day);
+    };
+    return countDeadlines(input, now, isWorkday, state);
   };
-  return { isWorkday, state };
 }
 
 export async function computeDeadlines(db: Db, input: DeadlineInput, now = new Date()): Promise<Deadlines> {
-  const { isWorkday, state } = await workdayPredicate(db);
+  return (await deadlineCounter(db))(input, now);
+}
+
+function countDeadlines(input: DeadlineInput, now: Date, isWorkday: (day: string) => boolean, state: { known: boolean }): Deadlines {
   let due: Date;
   if (input.resume) {
     const oldDue = new Date(input.resume.dueAt);

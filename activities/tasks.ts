@@ -6,7 +6,7 @@ import { notify, type NotificationInput } from '../db/repositories/notifications
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
-import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
+import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
 import { transition, type TransitionInput } from './requests';
 import { writeOnce } from './write';
 
@@ -43,9 +43,10 @@ function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>)
   return candidates.map((c, i) => ({ ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : { org: c.org, role: c.role } }));
 }
 
-/** A task's due times: computed from its `deadlines`, or as computed before (runs recorded so). */
-async function deadlinesOf(db: Db, input: OpenTaskInput): Promise<Deadlines> {
-  return input.deadlines ? computeDeadlines(db, input.deadlines) : { dueAt: input.dueAt!, remindAt: input.remindAt ?? null, calendarKnown: input.calendarKnown ?? true };
+/** Tasks' due times: counted from their `deadlines` (one read of the calendar for all), or as counted before (runs recorded so). */
+async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
+  const count = inputs.some((t) => t.deadlines) ? await deadlineCounter(db) : undefined;
+  return inputs.map((t) => (t.deadlines ? count!(t.deadlines) : { dueAt: t.dueAt!, remindAt: t.remindAt ?? null, calendarKnown: t.calendarKnown ?? true }));
 }
 
 /**
@@ -153,7 +154,7 @@ export function taskActivities(db: Db) {
   return {
     /** Opens the task (once, by id) and answers with its due times, computed here when `deadlines` is given. */
     async openTask(input: OpenTaskInput): Promise<Deadlines> {
-      return (await openAllIn(db, [input], [await deadlinesOf(db, input)]))[0];
+      return (await openAllIn(db, [input], await deadlinesOf(db, [input])))[0];
     },
 
     /**
@@ -161,7 +162,7 @@ export function taskActivities(db: Db) {
      * (one write where there were three). Answers with each task's due times.
      */
     async openRound(input: { tasks: OpenTaskInput[]; transition: TransitionInput }): Promise<Deadlines[]> {
-      const due = await Promise.all(input.tasks.map((t) => deadlinesOf(db, t)));
+      const due = await deadlinesOf(db, input.tasks);
       return db.transaction().execute(async (tx) => {
         const opened = await openAllIn(tx, input.tasks, due);
         await transition(tx, input.transition);

@@ -92,9 +92,9 @@ export function grantView(g: GrantRow): GrantView {
   };
 }
 
-/** One view of a request everywhere: GET, the answer to a POST, a decision, a cancel. */
-export async function requestView(db: Db, row: RequestRow, actor: Actor): Promise<RequestView> {
-  const [tasks, grant] = await Promise.all([tasksOfRequest(db, row.id), BEFORE_GRANT.includes(row.status) ? undefined : grantOfRequest(db, row.id)]);
+/** One view of a request everywhere (GET, the answer to a POST, a decision, a cancel); `known` are its tasks when the caller has just read them. */
+export async function requestView(db: Db, row: RequestRow, actor: Actor, known?: TaskRow[]): Promise<RequestView> {
+  const [tasks, grant] = await Promise.all([known ?? tasksOfRequest(db, row.id), BEFORE_GRANT.includes(row.status) ? undefined : grantOfRequest(db, row.id)]);
   return {
     id: row.id,
     type: row.type,
@@ -114,14 +114,14 @@ export async function requestView(db: Db, row: RequestRow, actor: Actor): Promis
  * A request the caller may see: their own, one they hold or held a task on, or, for supervisors, one
  * whose applicant or reviewers are organisations they oversee (admins: any).
  */
-export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<RequestRow> {
-  const row = await getRequest(db, id);
+export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<{ row: RequestRow; tasks: TaskRow[] }> {
+  // Read together: whoever may see the request is shown its tasks too.
+  const [row, tasks] = await Promise.all([getRequest(db, id), tasksOfRequest(db, id)]);
   if (!row) throw problem('RequestNotFound');
-  if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return row;
-  const tasks = await tasksOfRequest(db, id);
-  if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return row;
+  if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return { row, tasks };
+  if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return { row, tasks };
   const overseen = await supervisedOrgIds(db, actor);
-  if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => overseen.includes(o))) return row;
+  if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => overseen.includes(o))) return { row, tasks };
   throw problem('RequestNotFound');
 }
 

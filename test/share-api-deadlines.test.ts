@@ -93,6 +93,25 @@ test('a review still open past its due time by the policy’s threshold escalate
   expect(notes.filter((n) => n.kind === 'task_escalated' && n.requestId === req.id)).toHaveLength(2);
 });
 
+test('after escalation, the provider and the leading group deciding the same opinion at once: one decision stands, the other gets 409', async () => {
+  const me = alice();
+  const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
+  const opinion = req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_PROVIDER_OPINION').id as string;
+  const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
+  const carol: Actor = { sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+  await eventually(async () => (await call(group, 'GET', `/tasks/${opinion}`)).statusCode === 200);
+  const answers = await Promise.all([
+    call(group, 'POST', `/tasks/${opinion}/complete`, { decision: 'AGREE' }),
+    call(carol, 'POST', `/tasks/${opinion}/complete`, { decision: 'DISAGREE', reason: 'the condition “licensed use only” (许可使用) is not met' }),
+  ]);
+  expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+  const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as { action: string; taskId: string; decision: string }[];
+  const decided = history.filter((e) => e.action === 'task_completed' && e.taskId === opinion);
+  expect(decided).toHaveLength(1);
+  const winner = answers.find((a) => a.statusCode === 200)!.json().tasks.find((t: { id: string }) => t.id === opinion);
+  expect(winner.decision).toBe(decided[0].decision);
+});
+
 test('a grant expires at the end of its term', async () => {
   const me = alice();
   const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.unconditional))).json();

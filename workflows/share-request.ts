@@ -56,10 +56,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const board = new TaskBoard(
     {
       io,
-      asides: engined ? remoteActs : io,
       oneWriteOpen: local,
-      oneWriteRound: engined,
-      oneWatch: engined,
+      engine: engined,
       requestId,
       workflowId: workflowInfo().workflowId,
       applicantSub: applicant.sub,

@@ -116,19 +116,17 @@ export class TaskBoard {
     private readonly ctx: {
       /** Where the procedure's own read-model writes go: local activities for new runs, remote for recorded ones. */
       io: Io;
-      /**
-       * Where the writes that run beside the procedure go (claims, extensions, reassignments, deadline
-       * notices); default `io`. Remote for runs with an engine version: their completions are history
-       * events, so what the workflow does next never depends on how local results were batched into
-       * activations, which a replay does not reproduce.
-       */
-      asides?: Io;
       /** Opening a task is one write that also computes its due times (new runs); recorded runs took two. */
       oneWriteOpen?: boolean;
-      /** A round's tasks and the request's change of status are one write (new runs; see openRound). */
-      oneWriteRound?: boolean;
-      /** One deadline timer for the whole board (new runs; see watchAll); recorded runs had timers per task. */
-      oneWatch?: boolean;
+      /**
+       * The run carries an engine version (see ENGINE_VERSION): a round's tasks and the status change are
+       * one write (openRound), a step's last decision may go with its write (next), one deadline timer
+       * serves the board (watchAll), and the writes beside the procedure (claims, extensions,
+       * reassignments, deadline notices) are remote activities: their completions are history events, so
+       * what the workflow does next never depends on how local results were batched into activations,
+       * which a replay does not reproduce. Runs recorded before keep what they did.
+       */
+      engine?: boolean;
       requestId: string;
       workflowId: string;
       applicantSub: string;
@@ -141,11 +139,11 @@ export class TaskBoard {
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
-    this.asides = ctx.asides ?? ctx.io;
+    this.asides = ctx.engine ? remoteActs : ctx.io;
     // Before the handlers: an Update that arrived with the new run is handed to them as they are set,
     // and must find the tasks it names.
     if (ctx.carried) this.restore(ctx.carried);
-    if (ctx.oneWatch) this.watchAll().catch((err) => log.warn('deadline watch stopped', { error: String(err) }));
+    if (ctx.engine) this.watchAll().catch((err) => log.warn('deadline watch stopped', { error: String(err) }));
     setHandler(
       completeTaskUpdate,
       async ({ taskId, actor, decision, reason, form }) => {
@@ -172,9 +170,7 @@ export class TaskBoard {
       },
       {
         validator: ({ taskId, actor, decision, reason, form }) => {
-          const task = this.tasks.get(taskId);
-          if (!task) throw businessError('TaskNotFound');
-          if (this.frozen) throw businessError('TaskNotOpen');
+          const task = this.acting(taskId);
           const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
           if (violation) throw businessError(violation);
           const ruled = procedureViolation(task.kind, decision, this.all());
@@ -196,13 +192,8 @@ export class TaskBoard {
       },
       {
         validator: ({ taskId, actor, claim, release }) => {
-          const task = this.tasks.get(taskId);
-          if (!task) throw businessError('TaskNotFound');
-          const violation = this.frozen
-            ? 'TaskNotOpen'
-            : release && !claim
-              ? releaseViolation(task, actor)
-              : claimViolation(task, actor, this.ctx.applicantSub, claim);
+          const task = this.acting(taskId);
+          const violation = release && !claim ? releaseViolation(task, actor) : claimViolation(task, actor, this.ctx.applicantSub, claim);
           if (violation) throw businessError(violation);
         },
       },
@@ -235,9 +226,7 @@ export class TaskBoard {
       },
       {
         validator: ({ taskId, actor, workingDays, reason }) => {
-          const task = this.tasks.get(taskId);
-          if (!task) throw businessError('TaskNotFound');
-          const violation = this.frozen ? 'TaskNotOpen' : extendViolation(task, actor, workingDays, reason);
+          const violation = extendViolation(this.acting(taskId), actor, workingDays, reason);
           if (violation) throw businessError(violation);
           const bad = unstorable(reason, 'reason');
           if (bad) throw businessError('InvalidInput', bad.detail);
@@ -255,9 +244,8 @@ export class TaskBoard {
       },
       {
         validator: ({ taskId, actor, user, reason }) => {
-          const task = this.tasks.get(taskId);
-          if (!task) throw businessError('TaskNotFound');
-          const violation = this.frozen ? 'TaskNotOpen' : reassignViolation(task, actor, user, reason);
+          const task = this.acting(taskId);
+          const violation = reassignViolation(task, actor, user, reason);
           if (violation) throw businessError(violation);
           // The person it goes to must be one who may decide it: not the applicant of their own request.
           const excluded = exclusionViolation(task, user, this.ctx.applicantSub);
@@ -267,6 +255,14 @@ export class TaskBoard {
         },
       },
     );
+  }
+
+  /** The task an Update names, if the request still takes actions on its tasks; otherwise the refusal. */
+  private acting(taskId: string): WfTask {
+    const task = this.tasks.get(taskId);
+    if (!task) throw businessError('TaskNotFound');
+    if (this.frozen) throw businessError('TaskNotOpen');
+    return task;
   }
 
   /**
@@ -355,7 +351,7 @@ export class TaskBoard {
    * step; runs recorded before opened each task and then changed the status, and replay so.
    */
   async openRound(specs: TaskSpec[], change: StatusChange): Promise<WfTask[]> {
-    if (!this.ctx.oneWriteRound) {
+    if (!this.ctx.engine) {
       const opened = await Promise.all(specs.map((spec) => this.open(spec)));
       await this.ctx.io.transitionRequest(change.write);
       change.apply();
@@ -378,15 +374,9 @@ export class TaskBoard {
       const { dueAt, remindAt } = task;
       const moved = () => task.dueAt !== dueAt;
       const stop = () => closed() || moved();
-      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.notice(() => this.asides.remindTask(task.id));
-      if (!(await condition(stop, untilMs(dueAt)))) await this.notice(() => this.asides.markTaskOverdue(task.id));
-      const { escalateAt, escalation } = task;
-      if (escalateAt && escalation && !(await condition(stop, untilMs(escalateAt)))) {
-        // A higher-level candidate may act on it from now on; the decision stays a person's.
-        task.candidates = [...task.candidates, escalation.to];
-        task.escalation = undefined;
-        await this.notice(() => this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article }));
-      }
+      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.give(task, 'remind');
+      if (!(await condition(stop, untilMs(dueAt)))) await this.give(task, 'overdue');
+      if (task.escalateAt && task.escalation && !(await condition(stop, untilMs(task.escalateAt)))) await this.give(task, 'escalate');
       await condition(stop);
       if (closed()) return;
     }
@@ -407,7 +397,7 @@ export class TaskBoard {
       this.taken++;
       const record = { taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form };
       // A decision that ends a step (e.g. the approval a grant follows) may be written with that step's write (new runs).
-      if (this.ctx.oneWriteRound && options.writeWithNextStep?.(task)) this.unwritten = record;
+      if (this.ctx.engine && options.writeWithNextStep?.(task)) this.unwritten = record;
       else await this.ctx.io.recordDecision(record);
     }
     return task;
@@ -480,7 +470,7 @@ export class TaskBoard {
 
   private watch(task: WfTask): void {
     // New runs: the board-wide watch sees the task (watchAll).
-    if (this.ctx.oneWatch) return;
+    if (this.ctx.engine) return;
     // A reminder or overdue notice that cannot be written is logged; it never fails the request.
     this.watchDeadline(task).catch((err) => log.warn('deadline notice not written', { taskId: task.id, error: String(err) }));
   }
@@ -527,34 +517,32 @@ export class TaskBoard {
       // The timer fired: give the notice owed now, if any (the task it was set for may have closed).
       const next = this.nextNotice();
       if (!next || Date.parse(next.at) > Date.now()) continue;
-      const { task } = next;
-      task.noticed = { ...task.noticed };
       try {
-        if (next.kind === 'remind') {
-          task.noticed.reminded = true;
-          await this.notice(() => this.asides.remindTask(task.id));
-        } else if (next.kind === 'overdue') {
-          task.noticed.overdue = true;
-          await this.notice(() => this.asides.markTaskOverdue(task.id));
-        } else {
-          // A higher-level candidate may act on it from now on; the decision stays a person's.
-          const escalation = task.escalation!;
-          task.candidates = [...task.candidates, escalation.to];
-          task.escalation = undefined;
-          await this.notice(() => this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article }));
-        }
+        await this.give(next.task, next.kind);
       } catch (err) {
         // A notice that cannot be written is logged; it never fails the request nor stops the others.
-        log.warn('deadline notice not written', { taskId: task.id, notice: next.kind, error: String(err) });
+        log.warn('deadline notice not written', { taskId: next.task.id, notice: next.kind, error: String(err) });
       }
     }
   }
 
-  /** Runs a deadline notice's write, counted so a run never hands over while one is being written. */
-  private async notice<T>(write: () => Promise<T>): Promise<T> {
+  /**
+   * Gives a task a deadline notice: the reminder, the overdue mark (the supervisor told), or escalation
+   * (a higher-level candidate may act on it from now on; the decision stays a person's). Counted while
+   * it is written, so a run never hands over in the middle of one.
+   */
+  private async give(task: WfTask, kind: 'remind' | 'overdue' | 'escalate'): Promise<void> {
+    task.noticed = { ...task.noticed, ...(kind === 'remind' ? { reminded: true } : kind === 'overdue' ? { overdue: true } : {}) };
+    const escalation = task.escalation;
+    if (kind === 'escalate' && escalation) {
+      task.candidates = [...task.candidates, escalation.to];
+      task.escalation = undefined;
+    }
     this.noticesInFlight++;
     try {
-      return await write();
+      if (kind === 'remind') await this.asides.remindTask(task.id);
+      else if (kind === 'overdue') await this.asides.markTaskOverdue(task.id);
+      else if (escalation) await this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article });
     } finally {
       this.noticesInFlight--;
     }

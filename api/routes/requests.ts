@@ -1,7 +1,7 @@
 // Requests of every procedure: list and read one's requests, their history, cancel.
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../db/repositories/audit';
-import { listOwnRequests, tasksOfRequest } from '../../db/repositories/requests';
+import { listOwnRequests } from '../../db/repositories/requests';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
 import { problem, withinDeadline } from '../problem';
@@ -56,14 +56,15 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     },
   );
 
-  app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } }, async (request) =>
-    requestView(db, await visibleRequest(db, request.actor, request.params.id), request.actor),
-  );
+  app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } }, async (request) => {
+    const { row, tasks } = await visibleRequest(db, request.actor, request.params.id);
+    return requestView(db, row, request.actor, tasks);
+  });
 
   app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } }, async (request) => {
     const { actor } = request;
-    const row = await visibleRequest(db, actor, request.params.id);
-    const [events, tasks] = await Promise.all([listAudit(db, row.id), tasksOfRequest(db, row.id)]);
+    const { row, tasks } = await visibleRequest(db, actor, request.params.id);
+    const events = await listAudit(db, row.id);
     const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
     return {
       items: events.map((e) => ({ e, show: taskDisclosure(eventViewer(actor, tasks, e.task_id)) })).map(({ e, show }) => ({
@@ -97,11 +98,12 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { actor } = request;
-      const row = await visibleRequest(db, actor, request.params.id);
+      const { row } = await visibleRequest(db, actor, request.params.id);
       if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor, reason: request.body.reason }] }));
-      return requestView(db, await visibleRequest(db, actor, row.id), actor);
+      const after = await visibleRequest(db, actor, row.id);
+      return requestView(db, after.row, actor, after.tasks);
     },
   );
 }
