@@ -1,8 +1,8 @@
 // Read-model side of the share procedure (Art. 12–15): its parties, and the grant it ends in.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db';
-import { getCatalogEntry } from '../db/repositories/catalog';
-import { cityAuthorityOf, getOrganisation, leadingGroupOf } from '../db/repositories/organisations';
+import { shareContext } from '../db/repositories/catalog';
+import { cityDivisionOf } from '../domain/divisions';
 import type { ErrorCode } from '../domain/errors';
 import { mayRequestShare, shareRefusal, type GrantTerms, type ShareRequestForm } from '../domain/share';
 import type { ActorRef, Attribute, Duration, Role } from '../domain/types';
@@ -51,13 +51,12 @@ export interface GrantInput {
 
 /** The parties of a share request: the entry and its provider, the city authority, the leading group, the applicant's kind. */
 async function resolveParties(db: Db, { catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
-  const entry = await getCatalogEntry(db, catalogEntryId);
+  const entry = await shareContext(db, catalogEntryId, applicantOrg);
   if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
-  const provider = await getOrganisation(db, entry.provider_org_id);
   // Art. 14: the city big data authority of the providing agency's city reviews with it.
-  const city = provider && (await cityAuthorityOf(db, provider));
+  const cityDivision = entry.provider_division && cityDivisionOf(entry.provider_division);
+  const city = entry.authorities.find((a) => a.division === cityDivision);
   if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
-  const applicantKind = (await getOrganisation(db, applicantOrg))?.kind;
   return {
     entry: {
       id: entry.id,
@@ -70,9 +69,9 @@ async function resolveParties(db: Db, { catalogEntryId, applicantOrg }: { catalo
       status: entry.status,
     },
     cityAuthorityOrgId: city.id,
-    leadingGroupOrgId: (await leadingGroupOf(db, provider.region))?.id ?? null,
-    applicantIsAgency: applicantKind === 'agency',
-    applicantMayRequest: mayRequestShare(applicantKind),
+    leadingGroupOrgId: entry.leading_group_id,
+    applicantIsAgency: entry.applicant_kind === 'agency',
+    applicantMayRequest: mayRequestShare(entry.applicant_kind ?? undefined),
   };
 }
 

@@ -125,13 +125,17 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     return req.id;
   }
 
-  // Faults spread over the run: worker, Temporal and PostgreSQL in turn, each killed and restarted.
+  // Faults spread over the run by its progress (however fast the lifecycles go, every fault falls
+  // inside the run): worker, Temporal and PostgreSQL in turn, each killed and restarted.
   const injected = { worker: 0, temporal: 0, postgres: 0 };
   let done = false;
+  let next = 0;
   const chaos = (async () => {
     const kinds = ['worker', 'temporal', 'postgres'] as const;
     for (let f = 0; f < faults && !done; f++) {
-      await sleep(1500 + Math.random() * 2500);
+      const at = Math.floor(((f + 1) * n) / (faults + 1));
+      while (next < at && !done) await sleep(100);
+      await sleep(Math.random() * 1000);
       if (done) break;
       const kind = kinds[f % kinds.length];
       injected[kind]++;
@@ -154,7 +158,6 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   })();
 
   const ids: string[] = [];
-  let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(inFlight, n) }, async () => {
       while (next < n) ids.push(await lifecycle(next++));

@@ -1,7 +1,7 @@
 // The share procedure (Art. 12–15): submit a share request. Reading, cancelling and deciding are generic
 // (routes/requests.ts, routes/tasks.ts); grants are in routes/grants.ts.
 import { Type } from '@sinclair/typebox';
-import { getCatalogEntry } from '../../db/repositories/catalog';
+import { shareContext } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import { ENGINE_VERSION, type ShareRequestInput } from '../../workflows/definitions';
@@ -46,10 +46,13 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
     async (request, reply) => {
       requireRole(request, 'agency_applicant');
       const actor = request.actor;
-      const org = await getOrganisation(db, actor.org);
-      if (!mayRequestShare(org?.kind)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
       const form = request.body as ShareRequestForm;
-      const violations = shareRequestViolations(form, await getCatalogEntry(db, form.catalogEntryId));
+      // The entry and the applicant's kind in one read (the workflow resolves the parties again as it starts);
+      // without an entry, the kind is read on its own: who may not request at all hears that first.
+      const context = await shareContext(db, form.catalogEntryId, actor.org);
+      const kind = context ? context.applicant_kind : (await getOrganisation(db, actor.org))?.kind;
+      if (!mayRequestShare(kind ?? undefined)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
+      const violations = shareRequestViolations(form, context);
       if (violations.length) throw invalid(violations);
       const { row, created } = await startRequest(deps, {
         type: 'share',
