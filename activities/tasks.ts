@@ -317,9 +317,13 @@ export function taskActivities(db: Db) {
       const d = await computeDeadlines(db, input.extension);
       return db.transaction().execute(async (tx) => {
         const before = await tx.selectFrom('tasks').selectAll().where('id', '=', input.taskId).forUpdate().executeTakeFirst();
-        if (!before || before.status !== 'open') return null;
+        const key = `task:${input.taskId}:due:${input.step}`;
+        const current = (t: NonNullable<typeof before>) => ({ dueAt: t.due_at.toISOString(), remindAt: t.remind_at?.toISOString() ?? null, calendarKnown: t.due_calendar_known, escalateAt: t.escalate_at?.toISOString() ?? null });
+        if (!before) return null;
+        // Closed first (e.g. decided at the same moment): no extension, unless an earlier attempt of this one made it.
+        if (before.status !== 'open') return (await tx.selectFrom('audit_events').select('id').where('event_key', '=', key).executeTakeFirst()) ? current(before) : null;
         const inserted = await appendAudit(tx, {
-          eventKey: `task:${input.taskId}:due:${input.step}`,
+          eventKey: key,
           requestId: before.request_id,
           taskId: input.taskId,
           actor: input.actor,
@@ -329,7 +333,7 @@ export function taskActivities(db: Db) {
           oldValue: { dueAt: before.due_at.toISOString(), overdue: before.overdue_at !== null },
           newValue: { dueAt: d.dueAt },
         });
-        if (!inserted) return { dueAt: before.due_at.toISOString(), remindAt: before.remind_at?.toISOString() ?? null, calendarKnown: before.due_calendar_known, escalateAt: before.escalate_at?.toISOString() ?? null };
+        if (!inserted) return current(before);
         await tx
           .updateTable('tasks')
           .set({ due_at: d.dueAt, remind_at: d.remindAt, due_calendar_known: d.calendarKnown, overdue_at: null, reminded_at: null, escalate_at: d.escalateAt ?? null })

@@ -120,3 +120,21 @@ test('two supervisors extend the same task at once: both extensions count, each 
   const expected = await computeDeadlines(h.db, { length: { workingDays: 3 }, from: r.opinion.dueAt });
   expect(row.due_at.toISOString()).toBe(expected.dueAt);
 });
+
+test('an extension and a decision on the same task at once: the extension either took effect (in the trail) or answers 409, never 200 with nothing done', async () => {
+  // The decision follows the extension by 0–60 ms: across the window where the extension is accepted
+  // but not yet written when the decision closes the task.
+  for (const lag of [0, 5, 10, 15, 20, 30, 40, 60]) {
+    const r = await request();
+    const [extension, decision] = await Promise.all([
+      call(supervisor(), 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 1, reason: 'at the same moment' }),
+      new Promise((resolve) => setTimeout(resolve, lag)).then(() => call(carol(), 'POST', `/tasks/${r.opinion.id}/complete`, { decision: 'AGREE' })),
+    ]);
+    expect(decision.statusCode).toBe(200);
+    expect([200, 409]).toContain(extension.statusCode);
+    const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; taskId: string | null }[];
+    const extended = history.filter((e) => e.action === 'task_due_extended' && e.taskId === r.opinion.id);
+    if (extension.statusCode === 200) expect(extended).toHaveLength(1);
+    else expect({ type: extension.json().type, extended }).toEqual({ type: 'urn:public-data-workflows:problem:TaskNotOpen', extended: [] });
+  }
+});

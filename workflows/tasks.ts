@@ -205,7 +205,7 @@ export class TaskBoard {
         const step = ++this.dueStep;
         // Counted on from the due time as it is when this write runs, and the new one kept before the
         // next write starts: two extensions at once add up.
-        await this.serially(async () => {
+        const extended = await this.serially(async () => {
           const d = await this.asides.setTaskDue({
             taskId,
             actor: supervisorRef(actor),
@@ -221,7 +221,10 @@ export class TaskBoard {
             // The read model cleared its reminder and overdue marks: they are owed again for the new due time.
             task.noticed = {};
           }
+          return d !== null;
         });
+        // The task closed (decided, cancelled) before the extension's write: nothing was extended.
+        if (!extended) throw businessError('TaskNotOpen', 'The task was closed before the extension took effect');
         return this.snapshot();
       },
       {
