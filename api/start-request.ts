@@ -1,13 +1,13 @@
 // One way every procedure starts a request: Idempotency-Key → request id, body hash, Update-with-Start.
 import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { getRequest } from '../db/repositories/requests';
-import type { RequestRow } from '../db/schema';
+import { getRequest, getRequestWhole } from '../db/repositories/requests';
 import type { RequestType } from '../domain/requests';
 import type { Actor } from '../domain/types';
 import { awaitSubmittedUpdate, workflowIdFor, WORKFLOW_TYPES } from '../workflows/definitions';
 import { problem, withinDeadline } from './problem';
 import type { ApiDeps } from './types';
+import type { RequestWhole } from './views';
 
 /** Stable JSON: the same body always hashes the same, whatever its key order. */
 function canonical(v: unknown): string {
@@ -37,12 +37,12 @@ export interface Submission {
 /**
  * Starts the procedure's workflow for `body` (or joins the one a retry with the same key started) and
  * waits for its first step (granted, refused, in review), even when that step ends the workflow at once.
- * Answers with the request's row and whether this call created it (201) or found it (200).
+ * Answers with the request (row, tasks, grant) and whether this call created it (201) or found it (200).
  */
 export async function startRequest<I>(
   deps: ApiDeps,
   start: { type: RequestType; actor: Actor; idempotencyKey: string | undefined; body: unknown; input: (s: Submission) => I },
-): Promise<{ row: RequestRow; created: boolean }> {
+): Promise<{ whole: RequestWhole; created: boolean }> {
   const { db } = deps;
   const requestId = requestIdFor(start.actor.sub, start.idempotencyKey);
   const payloadHash = createHash('sha256').update(canonical(start.body)).digest('hex');
@@ -71,8 +71,8 @@ export async function startRequest<I>(
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
-  const row = await getRequest(db, requestId);
-  if (!row) throw problem('RequestNotActive', 'The request under this Idempotency-Key could not be submitted; use a new key');
-  if (row.payload_hash !== payloadHash) throw reused();
-  return { row, created: row.submission_id === submissionId };
+  const whole = await getRequestWhole(db, requestId);
+  if (!whole) throw problem('RequestNotActive', 'The request under this Idempotency-Key could not be submitted; use a new key');
+  if (whole.row.payload_hash !== payloadHash) throw reused();
+  return { whole, created: whole.row.submission_id === submissionId };
 }

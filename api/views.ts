@@ -2,10 +2,9 @@
 import type { Db } from '../db';
 import type { RequestRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
-import { grantOfRequest, type GrantRow } from '../db/repositories/grants';
-import { getRequest, tasksOfRequest } from '../db/repositories/requests';
+import type { GrantRow } from '../db/repositories/grants';
+import { getRequestWhole } from '../db/repositories/requests';
 import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
-import { BEFORE_GRANT } from '../domain/requests';
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
@@ -92,9 +91,11 @@ export function grantView(g: GrantRow): GrantView {
   };
 }
 
-/** One view of a request everywhere (GET, the answer to a POST, a decision, a cancel); `known` are its tasks when the caller has just read them. */
-export async function requestView(db: Db, row: RequestRow, actor: Actor, known?: TaskRow[]): Promise<RequestView> {
-  const [tasks, grant] = await Promise.all([known ?? tasksOfRequest(db, row.id), BEFORE_GRANT.includes(row.status) ? undefined : grantOfRequest(db, row.id)]);
+/** A request as one read gives it: its row, its tasks in the order opened, its grant. */
+export type RequestWhole = { row: RequestRow; tasks: TaskRow[]; grant: GrantRow | undefined };
+
+/** One view of a request everywhere (GET, the answer to a POST, a decision, a cancel). */
+export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): RequestView {
   return {
     id: row.id,
     type: row.type,
@@ -114,14 +115,15 @@ export async function requestView(db: Db, row: RequestRow, actor: Actor, known?:
  * A request the caller may see: their own, one they hold or held a task on, or, for supervisors, one
  * whose applicant or reviewers are organisations they oversee (admins: any).
  */
-export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<{ row: RequestRow; tasks: TaskRow[] }> {
-  // Read together: whoever may see the request is shown its tasks too.
-  const [row, tasks] = await Promise.all([getRequest(db, id), tasksOfRequest(db, id)]);
-  if (!row) throw problem('RequestNotFound');
-  if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return { row, tasks };
-  if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return { row, tasks };
+export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<RequestWhole> {
+  // Read together: whoever may see the request is shown its tasks and grant too.
+  const whole = await getRequestWhole(db, id);
+  if (!whole) throw problem('RequestNotFound');
+  const { row, tasks } = whole;
+  if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return whole;
+  if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return whole;
   const overseen = await supervisedOrgIds(db, actor);
-  if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => overseen.includes(o))) return { row, tasks };
+  if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => overseen.includes(o))) return whole;
   throw problem('RequestNotFound');
 }
 

@@ -57,8 +57,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
   );
 
   app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } }, async (request) => {
-    const { row, tasks } = await visibleRequest(db, request.actor, request.params.id);
-    return requestView(db, row, request.actor, tasks);
+    return requestView(await visibleRequest(db, request.actor, request.params.id), request.actor);
   });
 
   app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } }, async (request) => {
@@ -102,8 +101,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor, reason: request.body.reason }] }));
-      const after = await visibleRequest(db, actor, row.id);
-      return requestView(db, after.row, actor, after.tasks);
+      return requestView(await visibleRequest(db, actor, row.id), actor);
     },
   );
 }

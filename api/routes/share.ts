@@ -54,7 +54,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       if (!mayRequestShare(kind ?? undefined)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
       const violations = shareRequestViolations(form, context);
       if (violations.length) throw invalid(violations);
-      const { row, created } = await startRequest(deps, {
+      const { whole, created } = await startRequest(deps, {
         type: 'share',
         actor,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
@@ -63,8 +63,8 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       });
       return reply
         .code(created ? 201 : 200)
-        .header('location', `/requests/${row.id}`)
-        .send(await requestView(db, row, actor));
+        .header('location', `/requests/${whole.row.id}`)
+        .send(requestView(whole, actor));
     },
   );
 }

@@ -1,6 +1,6 @@
 // The task inbox and the actions on a task. Decisions go to the workflow as the completeTask Update.
 import { Type } from '@sinclair/typebox';
-import { getRequest, getTaskWithApplicant, tasksOfRequest } from '../../db/repositories/requests';
+import { getRequestWhole, getTaskWithApplicant, tasksOfRequest } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
 import { claimViolation, decideViolation, exclusionViolation, extendViolation, hasProcedureRule, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
@@ -35,9 +35,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
 
   /** The request a task belongs to, as the caller sees it, after an action on the task. */
   async function requestAfter(actor: Actor, requestId: string) {
-    const row = await getRequest(db, requestId);
-    if (!row) throw problem('RequestNotFound');
-    return requestView(db, row, actor);
+    const whole = await getRequestWhole(db, requestId);
+    if (!whole) throw problem('RequestNotFound');
+    return requestView(whole, actor);
   }
 
   const instant = (v: string | undefined) => (v === undefined ? undefined : new Date(v));

@@ -1,6 +1,9 @@
 // Requests of every procedure as the API reads them; the activities write them (activities/requests.ts).
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../index';
+import type { RequestRow, TaskRow } from '../schema';
 import type { RequestStatus } from '../../domain/requests';
+import type { GrantRow } from './grants';
 
 export function getRequest(db: Executor, id: string) {
   return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
@@ -23,4 +26,43 @@ export function tasksOfRequest(db: Executor, requestId: string) {
 /** A task with the applicant of its request (whom the exclusion rules need). */
 export function getTaskWithApplicant(db: Executor, id: string) {
   return db.selectFrom('tasks').innerJoin('requests', 'requests.id', 'tasks.request_id').selectAll('tasks').select('requests.applicant_sub').where('tasks.id', '=', id).executeTakeFirst();
+}
+
+/** Instants of a task row: json_agg gives them as text. */
+const TASK_INSTANTS = ['due_at', 'remind_at', 'reminded_at', 'overdue_at', 'created_at', 'completed_at', 'escalate_at', 'escalated_at'] as const;
+const GRANT_INSTANTS = ['granted_at', 'expires_at', 'ended_at'] as const;
+
+/** A row as JSON gives it (instants as text), made the row the driver gives (instants as Dates). */
+function fromJson<R>(row: object, instants: readonly string[]): R {
+  const out: Record<string, unknown> = { ...row };
+  for (const k of instants) if (typeof out[k] === 'string') out[k] = new Date(out[k]);
+  // The one conversion of shape here: the same columns, their instants now Dates.
+  return out as R;
+}
+
+/** A request with its tasks (in the order they were opened) and its grant, in one read. */
+export async function getRequestWhole(db: Executor, id: string): Promise<{ row: RequestRow; tasks: TaskRow[]; grant: GrantRow | undefined } | undefined> {
+  const found = await db
+    .selectFrom('requests as r')
+    .selectAll('r')
+    .select((eb) => [
+      jsonArrayFrom(eb.selectFrom('tasks as t').selectAll('t').whereRef('t.request_id', '=', 'r.id').orderBy('t.created_at').orderBy('t.id')).as('tasks'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('grants as g')
+          .innerJoin('catalog_entries as ce', 'ce.id', 'g.catalog_entry_id')
+          .selectAll('g')
+          .select(['ce.provider_org_id as provider_org', 'r.workflow_id'])
+          .whereRef('g.request_id', '=', 'r.id'),
+      ).as('grant'),
+    ])
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { tasks, grant, ...row } = found;
+  return {
+    row,
+    tasks: tasks.map((t) => fromJson<TaskRow>(t, TASK_INSTANTS)),
+    grant: grant ? fromJson<GrantRow>(grant, GRANT_INSTANTS) : undefined,
+  };
 }
