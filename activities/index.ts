@@ -65,4 +65,4 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { Deadlines, DeadlineInput } from './calendar';
 export type { OpenTaskInput, DecisionInput } from './tasks';
 export type { TransitionInput, RecordRequestInput, FailRequestInput } from './requests';
-export type { ShareParties, GrantInput } from './share';
+export type { GrantInput } from './share';

@@ -70,7 +70,7 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
 }
 
 /** Records a request as submitted (once, by id) with its audit event. */
-export async function recordRequestIn(db: Db, r: RecordRequestInput): Promise<void> {
+export async function recordRequestIn(db: Db | Executor, r: RecordRequestInput): Promise<void> {
   await writeOnce(
     db,
     (tx) =>

@@ -1,35 +1,14 @@
 // Read-model side of the share procedure (Art. 12–15): its parties, and the grant it ends in.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../db';
+import type { Db, Executor } from '../db';
 import { shareContext } from '../db/repositories/catalog';
-import { cityDivisionOf } from '../domain/divisions';
 import type { ErrorCode } from '../domain/errors';
-import { mayRequestShare, shareRefusal, type GrantTerms, type ShareRequestForm } from '../domain/share';
-import type { ActorRef, Attribute, Duration, Role } from '../domain/types';
+import { shareRefusal, sharePartiesOf, type GrantTerms, type ShareParties, type ShareRequestForm } from '../domain/share';
+import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines } from './calendar';
 import { recordDecisionIn, type DecisionInput } from './tasks';
 import { recordRequestIn, transition, type RecordRequestInput } from './requests';
 import { writeOnce } from './write';
-
-export interface ShareParties {
-  entry: {
-    id: string;
-    title: string;
-    providerOrgId: string;
-    shareAttribute: Attribute;
-    shareBasis: string | null;
-    shareConditions: string | null;
-    fields: string[];
-    status: string;
-  };
-  cityAuthorityOrgId: string;
-  /** The city's leading group (数字强市领导小组), to whom overdue review tasks escalate; absent in older runs. */
-  leadingGroupOrgId?: string | null;
-  /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
-  applicantIsAgency: boolean;
-  /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
-  applicantMayRequest?: boolean;
-}
 
 export interface GrantInput {
   requestId: string;
@@ -49,30 +28,13 @@ export interface GrantInput {
   decision?: DecisionInput;
 }
 
-/** The parties of a share request: the entry and its provider, the city authority, the leading group, the applicant's kind. */
-async function resolveParties(db: Db, { catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
-  const entry = await shareContext(db, catalogEntryId, applicantOrg);
-  if (!entry) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
-  // Art. 14: the city big data authority of the providing agency's city reviews with it.
-  const cityDivision = entry.provider_division && cityDivisionOf(entry.provider_division);
-  const city = entry.authorities.find((a) => a.division === cityDivision);
-  if (!city) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${entry.provider_org_id} (Art. 14)`, 'AuthorityMissing');
-  return {
-    entry: {
-      id: entry.id,
-      title: entry.title,
-      providerOrgId: entry.provider_org_id,
-      shareAttribute: entry.share_attribute,
-      shareBasis: entry.share_basis,
-      shareConditions: entry.share_conditions,
-      fields: entry.fields,
-      status: entry.status,
-    },
-    cityAuthorityOrgId: city.id,
-    leadingGroupOrgId: entry.leading_group_id,
-    applicantIsAgency: entry.applicant_kind === 'agency',
-    applicantMayRequest: mayRequestShare(entry.applicant_kind ?? undefined),
-  };
+/** The parties of a share request as they stand now (domain/share.ts sharePartiesOf). */
+async function resolveParties(db: Db | Executor, { catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
+  const context = await shareContext(db, catalogEntryId, applicantOrg);
+  if (!context) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
+  const parties = sharePartiesOf(context);
+  if (!parties) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${context.provider_org_id} (Art. 14)`, 'AuthorityMissing');
+  return parties;
 }
 
 export function shareActivities(db: Db) {

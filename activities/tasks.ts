@@ -7,7 +7,7 @@ import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
-import { transition, type TransitionInput } from './requests';
+import { recordRequestIn, transition, type RecordRequestInput, type TransitionInput } from './requests';
 import { writeOnce } from './write';
 
 export interface OpenTaskInput {
@@ -159,11 +159,13 @@ export function taskActivities(db: Db) {
 
     /**
      * A review round in one step: its tasks open and the request changes status in one transaction
-     * (one write where there were three). Answers with each task's due times.
+     * (one write where there were three), the request's record first when this is its first write.
+     * Answers with each task's due times.
      */
-    async openRound(input: { tasks: OpenTaskInput[]; transition: TransitionInput }): Promise<Deadlines[]> {
+    async openRound(input: { tasks: OpenTaskInput[]; transition: TransitionInput; record?: RecordRequestInput }): Promise<Deadlines[]> {
       const due = await deadlinesOf(db, input.tasks);
       return db.transaction().execute(async (tx) => {
+        if (input.record) await recordRequestIn(tx, input.record);
         const opened = await openAllIn(tx, input.tasks, due);
         await transition(tx, input.transition);
         return opened;

@@ -1,4 +1,5 @@
 // The share procedure (Art. 12–15): input rules, the path an entry's share attribute decides, its policy.
+import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
 import type { TaskKindRule } from './tasks';
 import type { Actor, Attribute, Duration } from './types';
@@ -13,6 +14,70 @@ export interface ShareRequestForm {
   fields?: string[];
   /** The Art. 15 commitment to authenticity, compliance and security. */
   commitment: { authenticity: boolean; compliance: boolean; security: boolean };
+}
+
+/** Who a share request involves: the entry and its provider, the city authority, the leading group, the applicant's kind. */
+export interface ShareParties {
+  entry: {
+    id: string;
+    title: string;
+    providerOrgId: string;
+    shareAttribute: Attribute;
+    shareBasis: string | null;
+    shareConditions: string | null;
+    fields: string[];
+    status: string;
+  };
+  cityAuthorityOrgId: string;
+  /** The city's leading group (数字强市领导小组), to whom overdue review tasks escalate; absent in older runs. */
+  leadingGroupOrgId?: string | null;
+  /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
+  applicantIsAgency: boolean;
+  /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
+  applicantMayRequest?: boolean;
+}
+
+/** The read the parties are made from (db/repositories/catalog.ts shareContext). */
+export interface ShareContext {
+  id: string;
+  title: string;
+  provider_org_id: string;
+  share_attribute: Attribute;
+  share_basis: string | null;
+  share_conditions: string | null;
+  fields: string[];
+  status: string;
+  provider_division: string | null;
+  /** The authorities of the provider's region. */
+  authorities: { id: string; division: string }[];
+  leading_group_id: string | null;
+  applicant_kind: string | null;
+}
+
+/**
+ * The parties of a share request, or null when the provider's city has no big data authority to
+ * review with it (Art. 14: the authority of the provider's city, 市大数据工作主管部门).
+ */
+export function sharePartiesOf(c: ShareContext): ShareParties | null {
+  const cityDivision = c.provider_division && cityDivisionOf(c.provider_division);
+  const city = c.authorities.find((a) => a.division === cityDivision);
+  if (!city) return null;
+  return {
+    entry: {
+      id: c.id,
+      title: c.title,
+      providerOrgId: c.provider_org_id,
+      shareAttribute: c.share_attribute,
+      shareBasis: c.share_basis,
+      shareConditions: c.share_conditions,
+      fields: c.fields,
+      status: c.status,
+    },
+    cityAuthorityOrgId: city.id,
+    leadingGroupOrgId: c.leading_group_id,
+    applicantIsAgency: c.applicant_kind === 'agency',
+    applicantMayRequest: mayRequestShare(c.applicant_kind ?? undefined),
+  };
 }
 
 /** What the API and the workflow both check of a share request against the entry it names. */

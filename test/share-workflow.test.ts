@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import type { RequestSnapshot } from '../domain/requests';
-import type { SharePolicy } from '../domain/share';
+import { shareContext } from '../db/repositories/catalog';
+import { sharePartiesOf, type SharePolicy } from '../domain/share';
 import type { Actor } from '../domain/types';
 import {
   awaitSubmittedUpdate,
@@ -35,6 +36,12 @@ const applicant = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org:
 const authority = (): Actor => ({ sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
 const provider = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
 
+/** The parties as the API resolves them for the workflow's input. */
+async function partiesFor(entryId: string, org: string) {
+  const context = await shareContext(h.db, entryId, org);
+  return (context && sharePartiesOf(context)) ?? undefined;
+}
+
 async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = applicant(), extra: Partial<ShareRequestInput> = {}) {
   const requestId = randomUUID();
   const input: ShareRequestInput = {
@@ -44,6 +51,8 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
     payloadHash: 'x',
     engine: ENGINE_VERSION,
     policy,
+    // Started as the API starts it, with the parties as of submission (unless a test says otherwise).
+    parties: await partiesFor(entryId, who.org),
     ...extra,
   };
   // Started as the API starts it: start and first Update in one call, so a request that ends at once still answers.
@@ -91,17 +100,22 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
 });
 
 test.each([
-  ['an organisation that is no public management and service institution', (): Actor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] })],
-  ['an agency member without the applicant role', (): Actor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] })],
-])('the workflow itself refuses %s (Art. 14)', async (_name, who) => {
+  ['an organisation that is no public management and service institution', (): Actor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), false],
+  ['an agency member without the applicant role', (): Actor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), false],
+  // Given the parties (as the API gives them), the workflow still checks them before recording anything.
+  ['an organisation that is no public management and service institution, given its parties', (): Actor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), true],
+  ['an agency member without the applicant role, given the parties', (): Actor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), true],
+])('the workflow itself refuses %s (Art. 14)', async (_name, who, withParties) => {
   const requestId = randomUUID();
+  const actor = who();
   const input: ShareRequestInput = {
     requestId,
-    applicant: who(),
-    form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: 'y', commitment: { authenticity: true, compliance: true, security: true } },
+    applicant: actor,
+    form: { catalogEntryId: h.city.entries.conditional, scenario: 'x', statutoryDuty: 'y', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
     engine: ENGINE_VERSION,
     policy: TEST_POLICY,
+    ...(withParties ? { parties: await partiesFor(h.city.entries.conditional, actor.org) } : {}),
   };
   const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
   const failure = await handle.result().then(
@@ -110,6 +124,21 @@ test.each([
   );
   expect(failure).toMatchObject({ type: 'Forbidden' });
   expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
+});
+
+test('a start without the parties (one that bypasses the API) resolves them itself and records the request before its round', async () => {
+  const { requestId, state } = await submit(h.city.entries.conditional, TEST_POLICY, applicant(), { parties: undefined });
+  expect(state.status).toBe('in_review');
+  expect(state.tasks.map((t) => t.kind).sort()).toEqual(['SHARE_JOINT_REVIEW', 'SHARE_PROVIDER_OPINION']);
+  expect(await auditActions(requestId)).toEqual(['submitted', 'task_opened', 'task_opened', 'review_started']);
+});
+
+test('given the parties, the request is recorded in the same step as its first round: the trail is the same', async () => {
+  const { requestId, state } = await submit(h.city.entries.conditional);
+  expect(state.status).toBe('in_review');
+  expect(await auditActions(requestId)).toEqual(['submitted', 'task_opened', 'task_opened', 'review_started']);
+  const row = await h.db.selectFrom('requests').select(['status', 'payload']).where('id', '=', requestId).executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ status: 'in_review', payload: { scenario: 'inspection planning' } });
 });
 
 test('a NONE entry is refused at once, citing its legal basis (Art. 13)', async () => {

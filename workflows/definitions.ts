@@ -1,7 +1,7 @@
 // Messages a request workflow accepts, shared by workflows and the API (which imports nothing else from here).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
-import type { ShareRequestForm, SharePolicy } from '../domain/share';
+import type { ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
 
@@ -54,7 +54,7 @@ export interface RevokeGrantInput {
  * each behaviour by its patch marker, as they did when they ran. Raise it when a change needs new runs
  * to behave differently from recorded ones, and guard that change with `engine >= N`.
  */
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;
 
 export interface ShareRequestInput {
   requestId: string;
@@ -71,6 +71,12 @@ export interface ShareRequestInput {
   carried?: ShareCarried;
   /** ENGINE_VERSION when the request started; absent in runs recorded before engine versions. */
   engine?: number;
+  /**
+   * Engine 2: the parties as the API resolved them when the applicant submitted (domain/share.ts
+   * sharePartiesOf, the same read the workflow makes): the request's record then goes with its first
+   * write. Absent (a start that bypasses the API, or older runs): the workflow resolves them itself.
+   */
+  parties?: ShareParties;
 }
 
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');

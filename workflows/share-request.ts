@@ -1,10 +1,9 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { DecisionInput } from '../activities';
-import type { ShareParties } from '../activities/share';
+import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot, RequestStatus } from '../domain/requests';
 import { CANCELLABLE } from '../domain/requests';
-import { grantTerms, revokeViolation, sharePath, shareRefusal } from '../domain/share';
+import { grantTerms, revokeViolation, sharePath, shareRefusal, type ShareParties } from '../domain/share';
 import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
@@ -45,7 +44,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
   // Each behaviour added since the first share runs, decided before any other command: on for runs that
   // carry an engine version, by its patch marker for runs recorded before (see ENGINE_VERSION).
-  const engined = (input.engine ?? 0) >= 1;
+  const engine = input.engine ?? 0;
+  const engined = engine >= 1;
   const since = (patch: string) => engined || patched(patch);
   const local = since('read-model-local-activities');
   const io = local ? localActs : remoteActs;
@@ -185,6 +185,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   };
 
   let checked = !!carried;
+  /** The request's record when it goes with the request's first write (engine 2), until that write is made. */
+  let unrecorded: RecordRequestInput | undefined;
+  const takeRecord = () => {
+    const record = unrecorded;
+    unrecorded = undefined;
+    return record;
+  };
   /** The refusal a new run ended with (a business error, not a failed write). */
   let refusal: ApplicationFailure | undefined;
   /** The approval being written with the grant (new runs), until that write succeeds. */
@@ -202,7 +209,22 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       if ('refusal' in submitted) throw (refusal = businessError(submitted.refusal.code, submitted.refusal.detail));
       return submitted.parties;
     };
-    const parties = carried?.parties ?? (engined ? await submit() : await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
+    /** Engine 2: the parties the API resolved at submission, checked as submitShare would; the record waits for the first write. */
+    const submitted = (p: ShareParties) => {
+      const refused = shareRefusal({ mayRequest: p.applicantMayRequest ?? false, roles: applicant.roles }, form, p.entry);
+      if (refused) throw (refusal = businessError(refused.code, refused.detail));
+      checked = true;
+      unrecorded = requestRecord;
+      return p;
+    };
+    const parties =
+      carried?.parties ??
+      (engine >= 2 && input.parties ? submitted(input.parties) : engined ? await submit() : await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
+    /** The record, written on its own when the request's first write is not a review round. */
+    const recordNow = async () => {
+      const record = takeRecord();
+      if (record) await io.recordRequest(record);
+    };
     // An overdue review task escalates to the leading group, which settles what the authority and an
     // agency cannot (Art. 13 ¶3); it is then one more candidate, never a decision taken for anyone.
     const leadingGroup = parties.leadingGroupOrgId;
@@ -309,7 +331,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         ...escalation,
       };
       const end = await review(board, spec, r, {
-        inReview: (round) => statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'),
+        inReview: (round) => ({ ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'), record: takeRecord() }),
         askApplicant,
         stop: waiting,
       });
@@ -358,6 +380,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       }
 
       const path = sharePath(parties.entry.shareAttribute);
+      if (path !== 'joint_review') await recordNow();
       if (path === 'refuse') {
         const basis = parties.entry.shareBasis ?? '';
         await setStatus('refused', 'refused', 'Art. 13', {

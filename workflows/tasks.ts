@@ -1,7 +1,7 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
 import { ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import type { Activities, Deadlines, DecisionInput, TransitionInput } from '../activities';
+import type { Activities, Deadlines, DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
@@ -85,6 +85,8 @@ const untilMs = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
 export interface StatusChange {
   write: TransitionInput;
   apply(): void;
+  /** The request's record, when this change goes with the request's first write (it is recorded in the same step). */
+  record?: RecordRequestInput;
 }
 
 /** What a board carries into the next run when its workflow continues as new. */
@@ -361,7 +363,7 @@ export class TaskBoard {
       return opened;
     }
     const rows = specs.map((spec) => this.rowOf(spec));
-    const due = await this.ctx.io.openRound({ tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })), transition: change.write });
+    const due = await this.ctx.io.openRound({ tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })), transition: change.write, ...(change.record ? { record: change.record } : {}) });
     change.apply();
     return specs.map((spec, i) => this.adopt(spec, rows[i], due[i]));
   }

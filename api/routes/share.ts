@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { shareContext } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
-import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
+import { mayRequestShare, sharePartiesOf, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import { ENGINE_VERSION, type ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
@@ -54,12 +54,14 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       if (!mayRequestShare(kind ?? undefined)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
       const violations = shareRequestViolations(form, context);
       if (violations.length) throw invalid(violations);
+      // The parties as of this submission go to the workflow, which then records the request with its first step.
+      const parties = context && sharePartiesOf(context);
       const { whole, created } = await startRequest(deps, {
         type: 'share',
         actor,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
-        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy, engine: ENGINE_VERSION }),
+        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy, engine: ENGINE_VERSION, ...(parties ? { parties } : {}) }),
       });
       return reply
         .code(created ? 201 : 200)
