@@ -51,7 +51,9 @@ export async function benchLifecycle(): Promise<void> {
   const bareQueue = `bench-bare-${randomUUID().slice(0, 6)}`;
   const quiet = () => undefined;
   const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error };
-  const appWorker = await createWorker({ connection: native, taskQueue: appQueue, db, workflowBundle: { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger })).code } });
+  // The worker has its own pool of connections, as it has in its own process (api/main.ts, worker/main.ts).
+  const workerDb = createDb(url, 10);
+  const appWorker = await createWorker({ connection: native, taskQueue: appQueue, db: workerDb, workflowBundle: { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger })).code } });
   const bareWorker = await Worker.create({ connection: native, taskQueue: bareQueue, workflowBundle: { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflow'), logger })).code } });
   const running = [appWorker.run(), bareWorker.run()];
   const connection = await Connection.connect({ address });
@@ -112,6 +114,7 @@ export async function benchLifecycle(): Promise<void> {
   await native.close();
   await connection.close();
   await db.destroy();
+  await workerDb.destroy();
   await server?.stop();
   console.log(`ratio ${Math.min(...ratios).toFixed(2)}`);
 }
