@@ -1,9 +1,10 @@
 // Read-model side of every request's life: submission, status transitions, failure. Effect and audit share a transaction.
 import { ApplicationFailure } from '@temporalio/activity';
+import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, auditRow } from '../db/repositories/audit';
 import { getCatalogEntry } from '../db/repositories/catalog';
-import { notify } from '../db/repositories/notifications';
+import { noticeRow, notify } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
@@ -39,34 +40,83 @@ export interface FailRequestInput extends RecordRequestInput {
   reason: string;
 }
 
-/** A request's status changes once per workflow step: the change, its audit event, the applicant told. */
+/**
+ * A request's status changes once per workflow step: the change, its audit event (with the status it
+ * replaces, read under lock), the applicant told. One statement, so one round trip; a retried step
+ * finds its event written and changes nothing.
+ */
 export async function transition(tx: Executor, t: TransitionInput): Promise<void> {
-  const before = await tx.selectFrom('requests').select(['status', 'applicant_sub']).where('id', '=', t.requestId).forUpdate().executeTakeFirst();
-  if (!before) throw ApplicationFailure.nonRetryable(`request ${t.requestId} has no read model`, 'RequestNotFound');
-  const fresh = await appendAudit(tx, {
-    eventKey: `request:${t.requestId}:${t.step}`,
+  const key = `request:${t.requestId}:${t.step}`;
+  const e = auditRow({
+    eventKey: key,
     requestId: t.requestId,
     actor: t.actor,
     action: t.action,
     article: t.article,
     decision: t.decision,
     reason: t.reason,
-    oldValue: { status: before.status },
     newValue: { status: t.status, ...(t.outcome ? { outcome: t.outcome } : {}) },
   });
-  if (!fresh) return;
-  await tx
-    .updateTable('requests')
-    .set({ status: t.status, updated_at: new Date(), ...(t.outcome !== undefined ? { outcome: JSON.stringify(t.outcome) } : {}) })
-    .where('id', '=', t.requestId)
-    .execute();
-  await notify(tx, {
-    key: `request:${t.requestId}:${t.step}`,
-    to: { user: before.applicant_sub },
-    kind: 'request_status',
-    requestId: t.requestId,
-    message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})`,
-  });
+  const n = noticeRow({ key, to: {}, kind: 'request_status', requestId: t.requestId, message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})` });
+  const found = await tx
+    .with('before', (q) => q.selectFrom('requests').select(['id', 'status', 'applicant_sub']).where('id', '=', t.requestId).forUpdate())
+    .with('logged', (q) =>
+      q
+        .insertInto('audit_events')
+        .columns(['event_key', 'request_id', 'task_id', 'actor_sub', 'actor_org', 'actor_role', 'action', 'article', 'decision', 'reason', 'old_value', 'new_value'])
+        .expression((eb) =>
+          eb
+            .selectFrom('before')
+            .select([
+              eb.val(e.event_key).as('event_key'),
+              'before.id',
+              eb.val(e.task_id).as('task_id'),
+              eb.val(e.actor_sub).as('actor_sub'),
+              eb.val(e.actor_org).as('actor_org'),
+              eb.val(e.actor_role).as('actor_role'),
+              eb.val(e.action).as('action'),
+              eb.val(e.article).as('article'),
+              eb.val(e.decision).as('decision'),
+              eb.val(e.reason).as('reason'),
+              sql<string>`jsonb_build_object('status', ${sql.ref('before.status')})`.as('old_value'),
+              eb.val(e.new_value).as('new_value'),
+            ]),
+        )
+        .onConflict((oc) => oc.column('event_key').doNothing())
+        .returning('request_id'),
+    )
+    .with('changed', (q) =>
+      q
+        .updateTable('requests')
+        .set({ status: t.status, updated_at: new Date(), ...(t.outcome !== undefined ? { outcome: JSON.stringify(t.outcome) } : {}) })
+        .where('id', 'in', (eb) => eb.selectFrom('logged').select('logged.request_id'))
+        .returning('applicant_sub'),
+    )
+    .with('told', (q) =>
+      q
+        .insertInto('notifications')
+        .columns(['notification_key', 'recipient_org', 'recipient_role', 'recipient_user', 'kind', 'request_id', 'task_id', 'message'])
+        // The applicant is told.
+        .expression((eb) =>
+          eb
+            .selectFrom('changed')
+            .select([
+              eb.val(n.notification_key).as('notification_key'),
+              eb.val(n.recipient_org).as('recipient_org'),
+              eb.val(n.recipient_role).as('recipient_role'),
+              'changed.applicant_sub',
+              eb.val(n.kind).as('kind'),
+              eb.val(n.request_id).as('request_id'),
+              eb.val(n.task_id).as('task_id'),
+              eb.val(n.message).as('message'),
+            ]),
+        )
+        .onConflict((oc) => oc.column('notification_key').doNothing()),
+    )
+    .selectFrom('before')
+    .select('before.id')
+    .executeTakeFirst();
+  if (!found) throw ApplicationFailure.nonRetryable(`request ${t.requestId} has no read model`, 'RequestNotFound');
 }
 
 /** Records a request as submitted (once, by id) with its audit event. */

@@ -1,7 +1,7 @@
 // Read-model side of the human-task mechanism: every write is idempotent (keyed on task id and step).
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, auditRow } from '../db/repositories/audit';
 import { notify, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
@@ -119,35 +119,55 @@ async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadli
   });
 }
 
-/** Records a decision on an open task (once) with its audit event; in its own transaction or inside `db`'s. */
+/**
+ * Records a decision on an open task (once) with its audit event, as one statement (so one round trip,
+ * atomic on its own or inside `db`'s transaction): the event is written only if the task was still open.
+ */
 export async function recordDecisionIn(db: Db | Executor, d: DecisionInput): Promise<void> {
-  await writeOnce(
-    db,
-    (tx) =>
-      tx
+  const e = auditRow({
+    eventKey: `task:${d.taskId}:completed`,
+    requestId: null,
+    taskId: d.taskId,
+    actor: d.actor,
+    action: 'task_completed',
+    article: '',
+    decision: d.decision,
+    reason: d.reason,
+    oldValue: { status: 'open' },
+    newValue: { status: 'completed', decision: d.decision, form: d.form },
+  });
+  await db
+    .with('decided', (q) =>
+      q
         .updateTable('tasks')
         .set({ status: 'completed', decision: d.decision, reason: d.reason, form: JSON.stringify(d.form), decided_by: d.actor.sub, completed_at: new Date() })
         .where('id', '=', d.taskId)
         .where('status', '=', 'open')
-        .returningAll()
-        .executeTakeFirst(),
-    (row) => ({
-      audit: [
-        {
-          eventKey: `task:${d.taskId}:completed`,
-          requestId: row.request_id,
-          taskId: d.taskId,
-          actor: d.actor,
-          action: 'task_completed',
-          article: row.article,
-          decision: d.decision,
-          reason: d.reason,
-          oldValue: { status: 'open' },
-          newValue: { status: 'completed', decision: d.decision, form: d.form },
-        },
-      ],
-    }),
-  );
+        .returning(['request_id', 'article']),
+    )
+    .insertInto('audit_events')
+    .columns(['event_key', 'request_id', 'task_id', 'actor_sub', 'actor_org', 'actor_role', 'action', 'article', 'decision', 'reason', 'old_value', 'new_value'])
+    // The request and the article are the task's own.
+    .expression((eb) =>
+      eb
+        .selectFrom('decided')
+        .select([
+          eb.val(e.event_key).as('event_key'),
+          'decided.request_id',
+          eb.val(e.task_id).as('task_id'),
+          eb.val(e.actor_sub).as('actor_sub'),
+          eb.val(e.actor_org).as('actor_org'),
+          eb.val(e.actor_role).as('actor_role'),
+          eb.val(e.action).as('action'),
+          'decided.article',
+          eb.val(e.decision).as('decision'),
+          eb.val(e.reason).as('reason'),
+          eb.val(e.old_value).as('old_value'),
+          eb.val(e.new_value).as('new_value'),
+        ]),
+    )
+    .onConflict((oc) => oc.column('event_key').doNothing())
+    .execute();
 }
 
 export function taskActivities(db: Db) {

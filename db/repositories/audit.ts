@@ -13,27 +13,30 @@ export interface AuditInput {
   newValue?: unknown;
 }
 
+/** An audit event as its row is written. */
+export function auditRow(e: AuditInput) {
+  return {
+    event_key: e.eventKey,
+    request_id: e.requestId,
+    task_id: e.taskId ?? null,
+    actor_sub: e.actor.sub,
+    actor_org: e.actor.org,
+    actor_role: e.actor.role,
+    action: e.action,
+    article: e.article,
+    decision: e.decision ?? null,
+    reason: e.reason ?? null,
+    old_value: JSON.stringify(e.oldValue ?? null),
+    new_value: JSON.stringify(e.newValue ?? null),
+  };
+}
+
 /** Appends audit events in one statement; a replayed activity with the same keys adds nothing. Returns how many were new. */
 export async function appendAudits(db: Executor, events: AuditInput[]): Promise<number> {
   if (!events.length) return 0;
   const res = await db
     .insertInto('audit_events')
-    .values(
-      events.map((e) => ({
-        event_key: e.eventKey,
-        request_id: e.requestId,
-        task_id: e.taskId ?? null,
-        actor_sub: e.actor.sub,
-        actor_org: e.actor.org,
-        actor_role: e.actor.role,
-        action: e.action,
-        article: e.article,
-        decision: e.decision ?? null,
-        reason: e.reason ?? null,
-        old_value: JSON.stringify(e.oldValue ?? null),
-        new_value: JSON.stringify(e.newValue ?? null),
-      })),
-    )
+    .values(events.map(auditRow))
     .onConflict((oc) => oc.column('event_key').doNothing())
     .executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0);

@@ -9,23 +9,26 @@ export interface NotificationInput {
   message: string;
 }
 
+/** A notice as its row is written. */
+export function noticeRow(n: NotificationInput) {
+  return {
+    notification_key: n.key,
+    recipient_org: n.to.org ?? null,
+    recipient_role: n.to.role ?? null,
+    recipient_user: n.to.user ?? null,
+    kind: n.kind,
+    request_id: n.requestId ?? null,
+    task_id: n.taskId ?? null,
+    message: n.message,
+  };
+}
+
 /** Writes notices in one statement; one already written under its key is not written again. */
 export async function notifyAll(db: Executor, notices: NotificationInput[]): Promise<void> {
   if (!notices.length) return;
   await db
     .insertInto('notifications')
-    .values(
-      notices.map((n) => ({
-        notification_key: n.key,
-        recipient_org: n.to.org ?? null,
-        recipient_role: n.to.role ?? null,
-        recipient_user: n.to.user ?? null,
-        kind: n.kind,
-        request_id: n.requestId ?? null,
-        task_id: n.taskId ?? null,
-        message: n.message,
-      })),
-    )
+    .values(notices.map(noticeRow))
     .onConflict((oc) => oc.column('notification_key').doNothing())
     .execute();
 }
