@@ -9,7 +9,7 @@ import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
-import { writeOnce } from './write';
+import { writeAsOne } from './write';
 
 export interface RecordRequestInput {
   requestId: string;
@@ -119,31 +119,29 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
   if (!found) throw ApplicationFailure.nonRetryable(`request ${t.requestId} has no read model`, 'RequestNotFound');
 }
 
-/** Records a request as submitted (once, by id) with its audit event. */
+/** Records a request as submitted (once, by id) with its audit event, in one statement. */
 export async function recordRequestIn(db: Db | Executor, r: RecordRequestInput): Promise<void> {
-  await writeOnce(
+  await writeAsOne(
     db,
-    (tx) =>
-      tx
-        .insertInto('requests')
-        .values({
-          id: r.requestId,
-          type: r.type,
-          workflow_id: r.workflowId,
-          applicant_sub: r.applicant.sub,
-          applicant_org: r.applicant.org ?? '',
-          catalog_entry_id: r.catalogEntryId,
-          status: 'submitted',
-          payload: JSON.stringify(r.payload),
-          payload_hash: r.payloadHash,
-          submission_id: r.submissionId ?? null,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .executeTakeFirst(),
-    () => ({
-      audit: [{ eventKey: `request:${r.requestId}:submitted`, requestId: r.requestId, actor: r.applicant, action: 'submitted', article: r.article, newValue: { status: 'submitted', payload: r.payload } }],
-    }),
+    db
+      .insertInto('requests')
+      .values({
+        id: r.requestId,
+        type: r.type,
+        workflow_id: r.workflowId,
+        applicant_sub: r.applicant.sub,
+        applicant_org: r.applicant.org ?? '',
+        catalog_entry_id: r.catalogEntryId,
+        status: 'submitted',
+        payload: JSON.stringify(r.payload),
+        payload_hash: r.payloadHash,
+        submission_id: r.submissionId ?? null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id as key'),
+    new Map([
+      [r.requestId, { audit: [{ eventKey: `request:${r.requestId}:submitted`, requestId: r.requestId, actor: r.applicant, action: 'submitted', article: r.article, newValue: { status: 'submitted', payload: r.payload } }] }],
+    ]),
   );
 }
 

@@ -8,7 +8,7 @@ import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
 import { recordRequestIn, transition, type RecordRequestInput, type TransitionInput } from './requests';
-import { writeOnce } from './write';
+import { writeAsOne, writeOnce } from './write';
 
 export interface OpenTaskInput {
   taskId: string;
@@ -50,66 +50,66 @@ async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]
 }
 
 /**
- * Opens tasks (each once, by id) with due times `due[i]`, in one statement each for the rows, their
- * audit events and their notices; answers with each task's due times (an earlier attempt's stand).
+ * Opens tasks (each once, by id) with due times `due[i]`, their audit events and their notices in one
+ * statement; answers with each task's due times (an earlier attempt's stand).
  */
 async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
   const tasks = inputs.map((input, i) => ({ ...input, ...due[i], candidates: input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }] }));
-  const opened = await writeOnce(
+  const opened = await writeAsOne(
     db,
-    async (tx) => {
-      const rows = await tx
-        .insertInto('tasks')
-        .values(
-          tasks.map((t) => ({
-            id: t.taskId,
-            request_id: t.requestId,
-            workflow_id: t.workflowId,
-            kind: t.kind,
-            candidate_role: t.candidateRole,
-            candidate_org: t.candidateOrg,
-            candidate_user: t.candidateUser,
-            status: 'open' as const,
-            article: t.article,
-            due_at: t.dueAt,
-            remind_at: t.remindAt,
-            due_calendar_known: t.calendarKnown,
-            context: t.context ? JSON.stringify(t.context) : null,
-            excluded: t.excluded ?? null,
-            candidates: JSON.stringify(t.candidates),
-            escalate_at: t.escalateAt ?? null,
-          })),
-        )
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute();
-      return new Set(rows.map((r) => r.id));
-    },
-    (ids) => {
-      const fresh = tasks.filter((t) => ids.has(t.taskId));
-      return {
-        audit: fresh.map((t) => ({
-          eventKey: `task:${t.taskId}:opened`,
-          requestId: t.requestId,
-          taskId: t.taskId,
-          actor: SYSTEM,
-          action: 'task_opened',
+    db
+      .insertInto('tasks')
+      .values(
+        tasks.map((t) => ({
+          id: t.taskId,
+          request_id: t.requestId,
+          workflow_id: t.workflowId,
+          kind: t.kind,
+          candidate_role: t.candidateRole,
+          candidate_org: t.candidateOrg,
+          candidate_user: t.candidateUser,
+          status: 'open' as const,
           article: t.article,
-          newValue: {
-            kind: t.kind,
-            candidateRole: t.candidateRole,
-            candidateOrg: t.candidateOrg,
-            ...(t.candidates.length > 1 ? { candidates: t.candidates } : {}),
-            dueAt: t.dueAt,
-            calendarKnown: t.calendarKnown,
-            ...(t.context ? { context: t.context } : {}),
-          },
+          due_at: t.dueAt,
+          remind_at: t.remindAt,
+          due_calendar_known: t.calendarKnown,
+          context: t.context ? JSON.stringify(t.context) : null,
+          excluded: t.excluded ?? null,
+          candidates: JSON.stringify(t.candidates),
+          escalate_at: t.escalateAt ?? null,
         })),
-        notices: fresh.flatMap((t) => toCandidates(t.candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` })),
-      };
-    },
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id as key'),
+    new Map(
+      tasks.map((t) => [
+        t.taskId,
+        {
+          audit: [
+            {
+              eventKey: `task:${t.taskId}:opened`,
+              requestId: t.requestId,
+              taskId: t.taskId,
+              actor: SYSTEM,
+              action: 'task_opened',
+              article: t.article,
+              newValue: {
+                kind: t.kind,
+                candidateRole: t.candidateRole,
+                candidateOrg: t.candidateOrg,
+                ...(t.candidates.length > 1 ? { candidates: t.candidates } : {}),
+                dueAt: t.dueAt,
+                calendarKnown: t.calendarKnown,
+                ...(t.context ? { context: t.context } : {}),
+              },
+            },
+          ],
+          notices: toCandidates(t.candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
+        },
+      ]),
+    ),
   );
-  const earlier = tasks.filter((t) => !opened!.has(t.taskId)).map((t) => t.taskId);
+  const earlier = tasks.filter((t) => !opened.has(t.taskId)).map((t) => t.taskId);
   if (!earlier.length) return due;
   // Opened by an earlier attempt: their due times stand.
   const before = await db.selectFrom('tasks').select(['id', 'due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', 'in', earlier).execute();

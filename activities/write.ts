@@ -1,9 +1,12 @@
 // The shape of every read-model write (DESIGN §3): the effect, at most once, and what it leaves in the
-// trail (audit events, notices), in one transaction. An effect that finds its work done (an earlier
-// attempt made it, or the state moved on) answers undefined and records nothing.
+// trail (audit events, notices), together. An effect that finds its work done (an earlier attempt made
+// it, or the state moved on) records nothing. Two forms: writeOnce when the trail is made from the row
+// the effect returns (one transaction), writeAsOne when the trail is known before (one statement, so
+// one round trip; hot paths: a request recorded, a round's tasks opened).
+import { sql, type OperationNodeSource } from 'kysely';
 import type { Db, Executor } from '../db';
-import { appendAudits, type AuditInput } from '../db/repositories/audit';
-import { notifyAll, type NotificationInput } from '../db/repositories/notifications';
+import { appendAudits, auditRow, type AuditInput } from '../db/repositories/audit';
+import { noticeRow, notifyAll, type NotificationInput } from '../db/repositories/notifications';
 
 export interface Trail {
   audit?: AuditInput[];
@@ -21,4 +24,36 @@ export async function writeOnce<R>(db: Db | Executor, effect: (tx: Executor) => 
     return row;
   };
   return db.isTransaction ? write(db) : (db as Db).transaction().execute(write);
+}
+
+/** A data-modifying query whose RETURNING gives `key`: the id of each row it made or changed. */
+type Effect = OperationNodeSource;
+
+/**
+ * The effect and its trail in one statement: the effect runs (data-modifying CTE), and each trail row is
+ * written only if the effect returned the key it belongs to. Answers with the keys the effect returned.
+ */
+export async function writeAsOne(db: Db | Executor, effect: Effect, trail: Map<string, Trail>): Promise<Set<string>> {
+  const rows = (k: string, t: Trail) => ({ audit: (t.audit ?? []).map((e) => ({ k, ...auditRow(e) })), notices: (t.notices ?? []).map((n) => ({ k, ...noticeRow(n) })) });
+  const all = [...trail].map(([k, t]) => rows(k, t));
+  const audit = JSON.stringify(all.flatMap((r) => r.audit));
+  const notices = JSON.stringify(all.flatMap((r) => r.notices));
+  const { rows: made } = await sql<{ key: string }>`
+    with effect as (${effect}),
+    audit as (
+      insert into audit_events (event_key, request_id, task_id, actor_sub, actor_org, actor_role, action, article, decision, reason, old_value, new_value)
+      select v.event_key, v.request_id, v.task_id, v.actor_sub, v.actor_org, v.actor_role, v.action, v.article, v.decision, v.reason, v.old_value::jsonb, v.new_value::jsonb
+      from jsonb_to_recordset(${audit}::jsonb) as v(k text, event_key text, request_id text, task_id text, actor_sub text, actor_org text, actor_role text, action text, article text, decision text, reason text, old_value text, new_value text)
+      where v.k in (select key from effect)
+      on conflict (event_key) do nothing
+    ),
+    notices as (
+      insert into notifications (notification_key, recipient_org, recipient_role, recipient_user, kind, request_id, task_id, message)
+      select v.notification_key, v.recipient_org, v.recipient_role, v.recipient_user, v.kind, v.request_id, v.task_id, v.message
+      from jsonb_to_recordset(${notices}::jsonb) as v(k text, notification_key text, recipient_org text, recipient_role text, recipient_user text, kind text, request_id text, task_id text, message text)
+      where v.k in (select key from effect)
+      on conflict (notification_key) do nothing
+    )
+    select key from effect`.execute(db);
+  return new Set(made.map((r) => r.key));
 }
