@@ -26,11 +26,6 @@ export function isTaskKind(kind: string): kind is TaskKind {
   return Object.prototype.hasOwnProperty.call(TASK_KINDS, kind);
 }
 
-/** Whether a task kind's procedure has a rule of its own on decisions (it then needs the request's tasks). */
-export function hasProcedureRule(kind: string): boolean {
-  return isTaskKind(kind) && (TASK_KINDS[kind] as TaskKindRule).rule !== undefined;
-}
-
 /** Why a task's own procedure refuses `decision` now (e.g. Art. 14: no approval before the provider agreed), or null. */
 export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[]): RuleViolation | null {
   if (!isTaskKind(kind)) return null;

@@ -1,9 +1,10 @@
 // The task inbox and the actions on a task. Decisions go to the workflow as the completeTask Update.
 import { Type } from '@sinclair/typebox';
-import { getRequestWhole, getTaskWithApplicant, tasksOfRequest } from '../../db/repositories/requests';
+import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import type { Actor } from '../../domain/types';
-import { claimViolation, decideViolation, exclusionViolation, extendViolation, hasProcedureRule, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import type { ReviewTaskState } from '../../domain/share';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
@@ -23,13 +24,13 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
    * organisation. For everyone else, same organisation or not, it does not exist. With the applicant of
    * its request, whom the exclusion rules need.
    */
-  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; applicantSub: string; viewer: 'candidate' | 'supervisor' }> {
+  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
     const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
-    const { applicant_sub: applicantSub, ...row } = found;
-    if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, viewer: 'candidate' };
+    const { applicant_sub: applicantSub, siblings, ...row } = found;
+    if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, viewer: 'candidate' };
     const overseen = await supervisedOrgIds(db, actor);
-    if (!overseen || overseen.includes(row.candidate_org)) return { row, applicantSub, viewer: 'supervisor' };
+    if (!overseen || overseen.includes(row.candidate_org)) return { row, applicantSub, siblings, viewer: 'supervisor' };
     throw problem('TaskNotFound');
   }
 
@@ -161,14 +162,14 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { actor } = request;
-      const { row, applicantSub } = await visibleTask(actor, request.params.id);
+      const { row, applicantSub, siblings } = await visibleTask(actor, request.params.id);
       const { decision, reason, form } = request.body;
       const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it.
-      const ruled = hasProcedureRule(row.kind) && procedureViolation(row.kind, decision, await tasksOfRequest(db, row.request_id));
+      const ruled = procedureViolation(row.kind, decision, siblings);
       if (ruled) throw problem(ruled.code, ruled.detail, ruled.article);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
       return requestAfter(actor, row.request_id);

@@ -18,14 +18,21 @@ export function listOwnRequests(db: Executor, who: { sub: string; org: string },
   return q.orderBy('seq', 'desc').limit(f.limit).execute();
 }
 
-/** A request's tasks in the order they were opened. */
-export function tasksOfRequest(db: Executor, requestId: string) {
-  return db.selectFrom('tasks').selectAll().where('request_id', '=', requestId).orderBy('created_at').orderBy('id').execute();
-}
-
-/** A task with the applicant of its request (whom the exclusion rules need). */
+/**
+ * A task with the applicant of its request (whom the exclusion rules need) and, as procedures' rules
+ * look at them, the request's tasks in the order they were opened (domain/tasks.ts procedureViolation).
+ */
 export function getTaskWithApplicant(db: Executor, id: string) {
-  return db.selectFrom('tasks').innerJoin('requests', 'requests.id', 'tasks.request_id').selectAll('tasks').select('requests.applicant_sub').where('tasks.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('tasks')
+    .innerJoin('requests', 'requests.id', 'tasks.request_id')
+    .selectAll('tasks')
+    .select('requests.applicant_sub')
+    .select((eb) =>
+      jsonArrayFrom(eb.selectFrom('tasks as s').select(['s.kind', 's.status', 's.decision']).whereRef('s.request_id', '=', 'tasks.request_id').orderBy('s.created_at').orderBy('s.id')).as('siblings'),
+    )
+    .where('tasks.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Instants of a task row: json_agg gives them as text. */
