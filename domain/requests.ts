@@ -17,9 +17,6 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** Statuses before a request could have ended in a grant (its view need not look for one). */
-export const BEFORE_GRANT: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant', 'rejected', 'refused', 'cancelled'];
-
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
 

@@ -33,9 +33,4 @@ export function getGrant(db: Executor, id: string) {
   return grantsQuery(db).where('grants.id', '=', id).executeTakeFirst();
 }
 
-/** The grant a request ended in, if any. */
-export function grantOfRequest(db: Executor, requestId: string) {
-  return grantsQuery(db).where('grants.request_id', '=', requestId).executeTakeFirst();
-}
-
 export type GrantRow = NonNullable<Awaited<ReturnType<typeof getGrant>>>;

@@ -16,11 +16,6 @@ export function authorityOf(db: Executor, region: string, division: string) {
   return db.selectFrom('organisations').selectAll().where('kind', '=', 'authority').where('region', '=', region).where('division', '=', division).orderBy('id').executeTakeFirst();
 }
 
-/** The leading group (数字强市领导小组) of a city's region: it settles what the authority and an agency cannot (Art. 13). */
-export function leadingGroupOf(db: Executor, region: string) {
-  return db.selectFrom('organisations').selectAll().where('kind', '=', 'leading_group').where('region', '=', region).orderBy('id').executeTakeFirst();
-}
-
 /** The city big data authority ("市大数据工作主管部门") of an organisation's city. */
 export function cityAuthorityOf(db: Executor, org: { region: string; division: string }) {
   return authorityOf(db, org.region, cityDivisionOf(org.division));
