@@ -2,14 +2,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
-import { appendAudit, auditRow } from '../db/repositories/audit';
+import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
 import { getCatalogEntry } from '../db/repositories/catalog';
-import { noticeRow, notify } from '../db/repositories/notifications';
+import { noticeRow, noticeSelect, notify } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
-import { writeAsOne } from './write';
+import { columnsOf, writeAsOne } from './write';
 
 export interface RecordRequestInput {
   requestId: string;
@@ -63,25 +63,9 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
     .with('logged', (q) =>
       q
         .insertInto('audit_events')
-        .columns(['event_key', 'request_id', 'task_id', 'actor_sub', 'actor_org', 'actor_role', 'action', 'article', 'decision', 'reason', 'old_value', 'new_value'])
-        .expression((eb) =>
-          eb
-            .selectFrom('before')
-            .select([
-              eb.val(e.event_key).as('event_key'),
-              'before.id',
-              eb.val(e.task_id).as('task_id'),
-              eb.val(e.actor_sub).as('actor_sub'),
-              eb.val(e.actor_org).as('actor_org'),
-              eb.val(e.actor_role).as('actor_role'),
-              eb.val(e.action).as('action'),
-              eb.val(e.article).as('article'),
-              eb.val(e.decision).as('decision'),
-              eb.val(e.reason).as('reason'),
-              sql<string>`jsonb_build_object('status', ${sql.ref('before.status')})`.as('old_value'),
-              eb.val(e.new_value).as('new_value'),
-            ]),
-        )
+        .columns(columnsOf(e))
+        // The status it replaces, as read under lock.
+        .expression((eb) => eb.selectFrom('before').select(auditSelect(e, { request_id: sql.ref('before.id'), old_value: sql`jsonb_build_object('status', ${sql.ref('before.status')})` })))
         .onConflict((oc) => oc.column('event_key').doNothing())
         .returning('request_id'),
     )
@@ -95,22 +79,9 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
     .with('told', (q) =>
       q
         .insertInto('notifications')
-        .columns(['notification_key', 'recipient_org', 'recipient_role', 'recipient_user', 'kind', 'request_id', 'task_id', 'message'])
+        .columns(columnsOf(n))
         // The applicant is told.
-        .expression((eb) =>
-          eb
-            .selectFrom('changed')
-            .select([
-              eb.val(n.notification_key).as('notification_key'),
-              eb.val(n.recipient_org).as('recipient_org'),
-              eb.val(n.recipient_role).as('recipient_role'),
-              'changed.applicant_sub',
-              eb.val(n.kind).as('kind'),
-              eb.val(n.request_id).as('request_id'),
-              eb.val(n.task_id).as('task_id'),
-              eb.val(n.message).as('message'),
-            ]),
-        )
+        .expression((eb) => eb.selectFrom('changed').select(noticeSelect(n, { recipient_user: sql.ref('changed.applicant_sub') })))
         .onConflict((oc) => oc.column('notification_key').doNothing()),
     )
     .selectFrom('before')

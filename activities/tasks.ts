@@ -1,14 +1,14 @@
 // Read-model side of the human-task mechanism: every write is idempotent (keyed on task id and step).
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
-import { appendAudit, auditRow } from '../db/repositories/audit';
+import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
 import { notify, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
 import { recordRequestIn, transition, type RecordRequestInput, type TransitionInput } from './requests';
-import { writeAsOne, writeOnce } from './write';
+import { columnsOf, writeAsOne, writeOnce } from './write';
 
 export interface OpenTaskInput {
   taskId: string;
@@ -146,26 +146,9 @@ export async function recordDecisionIn(db: Db | Executor, d: DecisionInput): Pro
         .returning(['request_id', 'article']),
     )
     .insertInto('audit_events')
-    .columns(['event_key', 'request_id', 'task_id', 'actor_sub', 'actor_org', 'actor_role', 'action', 'article', 'decision', 'reason', 'old_value', 'new_value'])
+    .columns(columnsOf(e))
     // The request and the article are the task's own.
-    .expression((eb) =>
-      eb
-        .selectFrom('decided')
-        .select([
-          eb.val(e.event_key).as('event_key'),
-          'decided.request_id',
-          eb.val(e.task_id).as('task_id'),
-          eb.val(e.actor_sub).as('actor_sub'),
-          eb.val(e.actor_org).as('actor_org'),
-          eb.val(e.actor_role).as('actor_role'),
-          eb.val(e.action).as('action'),
-          'decided.article',
-          eb.val(e.decision).as('decision'),
-          eb.val(e.reason).as('reason'),
-          eb.val(e.old_value).as('old_value'),
-          eb.val(e.new_value).as('new_value'),
-        ]),
-    )
+    .expression((eb) => eb.selectFrom('decided').select(auditSelect(e, { request_id: sql.ref('decided.request_id'), article: sql.ref('decided.article') })))
     .onConflict((oc) => oc.column('event_key').doNothing())
     .execute();
 }

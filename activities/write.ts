@@ -26,6 +26,9 @@ export async function writeOnce<R>(db: Db | Executor, effect: (tx: Executor) => 
   return db.isTransaction ? write(db) : (db as Db).transaction().execute(write);
 }
 
+/** The columns of a row as written (auditRow, noticeRow), in the order auditSelect and noticeSelect list them. */
+export const columnsOf = <R extends object>(row: R) => Object.keys(row) as (keyof R & string)[];
+
 /** A data-modifying query whose RETURNING gives `key`: the id of each row it made or changed. */
 type Effect = OperationNodeSource;
 

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../index';
 
 export interface AuditInput {
@@ -29,6 +30,14 @@ export function auditRow(e: AuditInput) {
     old_value: JSON.stringify(e.oldValue ?? null),
     new_value: JSON.stringify(e.newValue ?? null),
   };
+}
+
+/**
+ * The audit event `e` as the select list of an INSERT … SELECT from another part of the same statement
+ * (a CTE): the columns named in `from` come from that part's row, the rest are `e`'s.
+ */
+export function auditSelect(e: ReturnType<typeof auditRow>, from: Partial<Record<keyof ReturnType<typeof auditRow>, RawBuilder<unknown>>>) {
+  return (Object.keys(e) as (keyof typeof e)[]).map((c) => (from[c] ?? sql.val(e[c])).as(c));
 }
 
 /** Appends audit events in one statement; a replayed activity with the same keys adds nothing. Returns how many were new. */

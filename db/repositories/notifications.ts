@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../index';
 
 export interface NotificationInput {
@@ -21,6 +22,11 @@ export function noticeRow(n: NotificationInput) {
     task_id: n.taskId ?? null,
     message: n.message,
   };
+}
+
+/** The notice `n` as the select list of an INSERT … SELECT from a CTE of the same statement (see auditSelect). */
+export function noticeSelect(n: ReturnType<typeof noticeRow>, from: Partial<Record<keyof ReturnType<typeof noticeRow>, RawBuilder<unknown>>>) {
+  return (Object.keys(n) as (keyof typeof n)[]).map((c) => (from[c] ?? sql.val(n[c])).as(c));
 }
 
 /** Writes notices in one statement; one already written under its key is not written again. */
