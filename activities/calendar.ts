@@ -28,13 +28,22 @@ export interface DeadlineInput {
   escalateAfter?: Duration;
 }
 
+/** Whether counting `input` asks of any day whether it is a working day (plain days and seconds never do). */
+function countsWorkingDays(input: DeadlineInput): boolean {
+  return [input.length, input.reminderBefore, input.escalateAfter].some((d) => d !== undefined && 'workingDays' in d);
+}
+
 /**
- * Counts deadlines on the statutory calendar as it is now: the override table is read once, then each
- * count is pure (several tasks of one step share one read).
+ * Counts the deadlines `inputs` on the statutory calendar as it is now: the override table is read once
+ * (not at all when none of them counts working days, e.g. a grant's term in days), then each count is
+ * pure (several tasks of one step share one read).
  */
-export async function deadlineCounter(db: Db): Promise<(input: DeadlineInput, now?: Date) => Deadlines> {
-  const overrides = new Map((await db.selectFrom('calendar_overrides').select(['day', 'is_workday']).execute()).map((r) => [r.day, r.is_workday]));
+export async function deadlineCounter(db: Db, inputs: DeadlineInput[]): Promise<(input: DeadlineInput, now?: Date) => Deadlines> {
+  const read = inputs.some(countsWorkingDays);
+  const rows = read ? await db.selectFrom('calendar_overrides').select(['day', 'is_workday']).execute() : [];
+  const overrides = new Map(rows.map((r) => [r.day, r.is_workday]));
   return (input, now = new Date()) => {
+    if (!read && countsWorkingDays(input)) throw new Error('deadlineCounter: this count needs the calendar; name its input when making the counter');
     // Per count: whether every day it counted lies in the years the calendar knows or an override covers.
     const state = { known: true };
     const isWorkday = (day: string): boolean => {
@@ -49,7 +58,7 @@ export async function deadlineCounter(db: Db): Promise<(input: DeadlineInput, no
 }
 
 export async function computeDeadlines(db: Db, input: DeadlineInput, now = new Date()): Promise<Deadlines> {
-  return (await deadlineCounter(db))(input, now);
+  return (await deadlineCounter(db, [input]))(input, now);
 }
 
 function countDeadlines(input: DeadlineInput, now: Date, isWorkday: (day: string) => boolean, state: { known: boolean }): Deadlines {

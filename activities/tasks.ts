@@ -45,7 +45,8 @@ function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>)
 
 /** Tasks' due times: counted from their `deadlines` (one read of the calendar for all), or as counted before (runs recorded so). */
 async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
-  const count = inputs.some((t) => t.deadlines) ? await deadlineCounter(db) : undefined;
+  const counted = inputs.flatMap((t) => (t.deadlines ? [t.deadlines] : []));
+  const count = counted.length ? await deadlineCounter(db, counted) : undefined;
   return inputs.map((t) => (t.deadlines ? count!(t.deadlines) : { dueAt: t.dueAt!, remindAt: t.remindAt ?? null, calendarKnown: t.calendarKnown ?? true }));
 }
 

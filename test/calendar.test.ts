@@ -1,5 +1,5 @@
 // Due times as the activity computes them: chinese-days, the override table, and the years it knows.
-import { computeDeadlines } from '../activities/calendar';
+import { computeDeadlines, deadlineCounter } from '../activities/calendar';
 import { createDb, type Db } from '../db';
 
 let db: Db;
@@ -40,4 +40,15 @@ test('a paused clock resumes: the due time moves by the working days the applica
     new Date('2026-10-14T09:00:00+08:00'),
   );
   expect(d.dueAt).toBe('2026-10-22T15:59:59.999Z');
+});
+
+test('a term in plain days (a grant’s year) is counted without the calendar; a counter made so refuses a working-day count', async () => {
+  // A database nobody listens for fails any read: the count must not read.
+  const closed = createDb('postgres://postgres@127.0.0.1:1/nowhere', 1);
+  const d = await computeDeadlines(closed, { length: { days: 365 } }, new Date('2026-11-27T10:00:00+08:00'));
+  expect(d).toEqual({ dueAt: '2027-11-27T15:59:59.999Z', remindAt: null, calendarKnown: true });
+  const count = await deadlineCounter(closed, [{ length: { days: 365 } }]);
+  expect(() => count({ length: { workingDays: 1 } })).toThrow(/needs the calendar/);
+  await expect(computeDeadlines(closed, { length: { workingDays: 1 } })).rejects.toThrow();
+  await closed.destroy();
 });
