@@ -2,14 +2,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
-import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
+import { appendAudit, auditRow, auditSelect, type AuditInput } from '../db/repositories/audit';
 import { getCatalogEntry } from '../db/repositories/catalog';
-import { noticeRow, noticeSelect, notify } from '../db/repositories/notifications';
+import { noticeRow, noticeSelect, notify, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
-import { columnsOf, writeAsOne } from './write';
+import { columnsOf, writeAsOne, type OrderedTrail } from './write';
 
 export interface RecordRequestInput {
   requestId: string;
@@ -41,23 +41,36 @@ export interface FailRequestInput extends RecordRequestInput {
 }
 
 /**
+ * A status change's audit event and the applicant's notice, as every way of writing one records them;
+ * `from` and `applicantSub` are what the request's row says (transition reads them in its statement).
+ */
+export function transitionTrail(t: TransitionInput, from: RequestStatus | null, applicantSub: string | null): { audit: AuditInput; notice: NotificationInput } {
+  const key = `request:${t.requestId}:${t.step}`;
+  return {
+    audit: {
+      eventKey: key,
+      requestId: t.requestId,
+      actor: t.actor,
+      action: t.action,
+      article: t.article,
+      decision: t.decision,
+      reason: t.reason,
+      oldValue: { status: from },
+      newValue: { status: t.status, ...(t.outcome ? { outcome: t.outcome } : {}) },
+    },
+    notice: { key, to: { user: applicantSub }, kind: 'request_status', requestId: t.requestId, message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})` },
+  };
+}
+
+/**
  * A request's status changes once per workflow step: the change, its audit event (with the status it
  * replaces, read under lock), the applicant told. One statement, so one round trip; a retried step
  * finds its event written and changes nothing.
  */
 export async function transition(tx: Executor, t: TransitionInput): Promise<void> {
-  const key = `request:${t.requestId}:${t.step}`;
-  const e = auditRow({
-    eventKey: key,
-    requestId: t.requestId,
-    actor: t.actor,
-    action: t.action,
-    article: t.article,
-    decision: t.decision,
-    reason: t.reason,
-    newValue: { status: t.status, ...(t.outcome ? { outcome: t.outcome } : {}) },
-  });
-  const n = noticeRow({ key, to: {}, kind: 'request_status', requestId: t.requestId, message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})` });
+  const trail = transitionTrail(t, null, null);
+  const e = auditRow(trail.audit);
+  const n = noticeRow(trail.notice);
   const found = await tx
     .with('before', (q) => q.selectFrom('requests').select(['id', 'status', 'applicant_sub']).where('id', '=', t.requestId).forUpdate())
     .with('logged', (q) =>
@@ -90,30 +103,38 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
   if (!found) throw ApplicationFailure.nonRetryable(`request ${t.requestId} has no read model`, 'RequestNotFound');
 }
 
+/**
+ * A request's row (once, by id) with `status`, and its `submitted` event: the parts of the statement that
+ * records it (recordRequestIn, or openRound with its first round).
+ */
+export function requestParts(db: Db | Executor, r: RecordRequestInput, status: RequestStatus = 'submitted', outcome?: Record<string, unknown> | null) {
+  const effect = db
+    .insertInto('requests')
+    .values({
+      id: r.requestId,
+      type: r.type,
+      workflow_id: r.workflowId,
+      applicant_sub: r.applicant.sub,
+      applicant_org: r.applicant.org ?? '',
+      catalog_entry_id: r.catalogEntryId,
+      status,
+      payload: JSON.stringify(r.payload),
+      payload_hash: r.payloadHash,
+      submission_id: r.submissionId ?? null,
+      ...(outcome ? { outcome: JSON.stringify(outcome) } : {}),
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id as key');
+  const trail: OrderedTrail = [
+    [r.requestId, { audit: [{ eventKey: `request:${r.requestId}:submitted`, requestId: r.requestId, actor: r.applicant, action: 'submitted', article: r.article, newValue: { status: 'submitted', payload: r.payload } }] }],
+  ];
+  return { effect, trail };
+}
+
 /** Records a request as submitted (once, by id) with its audit event, in one statement. */
 export async function recordRequestIn(db: Db | Executor, r: RecordRequestInput): Promise<void> {
-  await writeAsOne(
-    db,
-    db
-      .insertInto('requests')
-      .values({
-        id: r.requestId,
-        type: r.type,
-        workflow_id: r.workflowId,
-        applicant_sub: r.applicant.sub,
-        applicant_org: r.applicant.org ?? '',
-        catalog_entry_id: r.catalogEntryId,
-        status: 'submitted',
-        payload: JSON.stringify(r.payload),
-        payload_hash: r.payloadHash,
-        submission_id: r.submissionId ?? null,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id as key'),
-    new Map([
-      [r.requestId, { audit: [{ eventKey: `request:${r.requestId}:submitted`, requestId: r.requestId, actor: r.applicant, action: 'submitted', article: r.article, newValue: { status: 'submitted', payload: r.payload } }] }],
-    ]),
-  );
+  const { effect, trail } = requestParts(db, r);
+  await writeAsOne(db, [effect], trail);
 }
 
 export function requestActivities(db: Db) {

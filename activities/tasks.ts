@@ -7,8 +7,8 @@ import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
-import { recordRequestIn, transition, type RecordRequestInput, type TransitionInput } from './requests';
-import { columnsOf, writeAsOne, writeOnce } from './write';
+import { requestParts, transition, transitionTrail, type RecordRequestInput, type TransitionInput } from './requests';
+import { columnsOf, writeAsOne, writeOnce, type OrderedTrail } from './write';
 
 export interface OpenTaskInput {
   taskId: string;
@@ -50,74 +50,79 @@ async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]
   return inputs.map((t) => (t.deadlines ? count!(t.deadlines) : { dueAt: t.dueAt!, remindAt: t.remindAt ?? null, calendarKnown: t.calendarKnown ?? true }));
 }
 
+/** The rows that open `inputs` with due times `due[i]`, and their audit events and notices: parts of one statement. */
+function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]) {
+  const tasks = inputs.map((input, i) => ({ ...input, ...due[i], candidates: input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }] }));
+  const effect = db
+    .insertInto('tasks')
+    .values(
+      tasks.map((t) => ({
+        id: t.taskId,
+        request_id: t.requestId,
+        workflow_id: t.workflowId,
+        kind: t.kind,
+        candidate_role: t.candidateRole,
+        candidate_org: t.candidateOrg,
+        candidate_user: t.candidateUser,
+        status: 'open' as const,
+        article: t.article,
+        due_at: t.dueAt,
+        remind_at: t.remindAt,
+        due_calendar_known: t.calendarKnown,
+        context: t.context ? JSON.stringify(t.context) : null,
+        excluded: t.excluded ?? null,
+        candidates: JSON.stringify(t.candidates),
+        escalate_at: t.escalateAt ?? null,
+      })),
+    )
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id as key');
+  const trail: OrderedTrail = tasks.map((t) => [
+    t.taskId,
+    {
+      audit: [
+        {
+          eventKey: `task:${t.taskId}:opened`,
+          requestId: t.requestId,
+          taskId: t.taskId,
+          actor: SYSTEM,
+          action: 'task_opened',
+          article: t.article,
+          newValue: {
+            kind: t.kind,
+            candidateRole: t.candidateRole,
+            candidateOrg: t.candidateOrg,
+            ...(t.candidates.length > 1 ? { candidates: t.candidates } : {}),
+            dueAt: t.dueAt,
+            calendarKnown: t.calendarKnown,
+            ...(t.context ? { context: t.context } : {}),
+          },
+        },
+      ],
+      notices: toCandidates(t.candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
+    },
+  ]);
+  return { effect, trail };
+}
+
+/** Each task's due times: as just opened, or, for a task an earlier attempt opened, as that attempt set them. */
+async function dueOf(db: Db | Executor, inputs: OpenTaskInput[], opened: Set<string>, due: Deadlines[]): Promise<Deadlines[]> {
+  const earlier = inputs.filter((t) => !opened.has(t.taskId)).map((t) => t.taskId);
+  if (!earlier.length) return due;
+  const before = await db.selectFrom('tasks').select(['id', 'due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', 'in', earlier).execute();
+  return inputs.map((t, i) => {
+    const b = before.find((r) => r.id === t.taskId);
+    return b ? { dueAt: b.due_at.toISOString(), remindAt: b.remind_at?.toISOString() ?? null, calendarKnown: b.due_calendar_known, escalateAt: b.escalate_at?.toISOString() ?? null } : due[i];
+  });
+}
+
 /**
  * Opens tasks (each once, by id) with due times `due[i]`, their audit events and their notices in one
  * statement; answers with each task's due times (an earlier attempt's stand).
  */
 async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
-  const tasks = inputs.map((input, i) => ({ ...input, ...due[i], candidates: input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }] }));
-  const opened = await writeAsOne(
-    db,
-    db
-      .insertInto('tasks')
-      .values(
-        tasks.map((t) => ({
-          id: t.taskId,
-          request_id: t.requestId,
-          workflow_id: t.workflowId,
-          kind: t.kind,
-          candidate_role: t.candidateRole,
-          candidate_org: t.candidateOrg,
-          candidate_user: t.candidateUser,
-          status: 'open' as const,
-          article: t.article,
-          due_at: t.dueAt,
-          remind_at: t.remindAt,
-          due_calendar_known: t.calendarKnown,
-          context: t.context ? JSON.stringify(t.context) : null,
-          excluded: t.excluded ?? null,
-          candidates: JSON.stringify(t.candidates),
-          escalate_at: t.escalateAt ?? null,
-        })),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id as key'),
-    new Map(
-      tasks.map((t) => [
-        t.taskId,
-        {
-          audit: [
-            {
-              eventKey: `task:${t.taskId}:opened`,
-              requestId: t.requestId,
-              taskId: t.taskId,
-              actor: SYSTEM,
-              action: 'task_opened',
-              article: t.article,
-              newValue: {
-                kind: t.kind,
-                candidateRole: t.candidateRole,
-                candidateOrg: t.candidateOrg,
-                ...(t.candidates.length > 1 ? { candidates: t.candidates } : {}),
-                dueAt: t.dueAt,
-                calendarKnown: t.calendarKnown,
-                ...(t.context ? { context: t.context } : {}),
-              },
-            },
-          ],
-          notices: toCandidates(t.candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
-        },
-      ]),
-    ),
-  );
-  const earlier = tasks.filter((t) => !opened.has(t.taskId)).map((t) => t.taskId);
-  if (!earlier.length) return due;
-  // Opened by an earlier attempt: their due times stand.
-  const before = await db.selectFrom('tasks').select(['id', 'due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', 'in', earlier).execute();
-  return tasks.map((t, i) => {
-    const b = before.find((r) => r.id === t.taskId);
-    return b ? { dueAt: b.due_at.toISOString(), remindAt: b.remind_at?.toISOString() ?? null, calendarKnown: b.due_calendar_known, escalateAt: b.escalate_at?.toISOString() ?? null } : due[i];
-  });
+  const { effect, trail } = taskParts(db, inputs, due);
+  return dueOf(db, inputs, await writeAsOne(db, [effect], trail), due);
 }
 
 /**
@@ -168,8 +173,16 @@ export function taskActivities(db: Db) {
      */
     async openRound(input: { tasks: OpenTaskInput[]; transition: TransitionInput; record?: RecordRequestInput }): Promise<Deadlines[]> {
       const due = await deadlinesOf(db, input.tasks);
+      if (input.record) {
+        // The request's first write: its row goes in with the round's status, and the trail reads as it
+        // would step by step (submitted, the tasks opened, the status change from submitted), in one statement.
+        const request = requestParts(db, input.record, input.transition.status, input.transition.outcome);
+        const round = taskParts(db, input.tasks, due);
+        const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub);
+        const made = await writeAsOne(db, [request.effect, round.effect], [...request.trail, ...round.trail, [input.record.requestId, { audit: [change.audit], notices: [change.notice] }]]);
+        return dueOf(db, input.tasks, made, due);
+      }
       return db.transaction().execute(async (tx) => {
-        if (input.record) await recordRequestIn(tx, input.record);
         const opened = await openAllIn(tx, input.tasks, due);
         await transition(tx, input.transition);
         return opened;

@@ -32,17 +32,23 @@ export const columnsOf = <R extends object>(row: R) => Object.keys(row) as (keyo
 /** A data-modifying query whose RETURNING gives `key`: the id of each row it made or changed. */
 type Effect = OperationNodeSource;
 
+/** Trail rows in the order they are written, each with the key of the effect row it belongs to. */
+export type OrderedTrail = [key: string, trail: Trail][];
+
 /**
- * The effect and its trail in one statement: the effect runs (data-modifying CTE), and each trail row is
- * written only if the effect returned the key it belongs to. Answers with the keys the effect returned.
+ * Effects and their trail in one statement: the effects run (data-modifying CTEs), and each trail row is
+ * written, in the order given, only if an effect returned the key it belongs to. Answers with the keys
+ * the effects returned.
  */
-export async function writeAsOne(db: Db | Executor, effect: Effect, trail: Map<string, Trail>): Promise<Set<string>> {
-  const rows = (k: string, t: Trail) => ({ audit: (t.audit ?? []).map((e) => ({ k, ...auditRow(e) })), notices: (t.notices ?? []).map((n) => ({ k, ...noticeRow(n) })) });
-  const all = [...trail].map(([k, t]) => rows(k, t));
-  const audit = JSON.stringify(all.flatMap((r) => r.audit));
-  const notices = JSON.stringify(all.flatMap((r) => r.notices));
+export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: OrderedTrail): Promise<Set<string>> {
+  const rows = trail.map(([k, t]) => ({ audit: (t.audit ?? []).map((e) => ({ k, ...auditRow(e) })), notices: (t.notices ?? []).map((n) => ({ k, ...noticeRow(n) })) }));
+  const audit = JSON.stringify(rows.flatMap((r) => r.audit));
+  const notices = JSON.stringify(rows.flatMap((r) => r.notices));
+  const parts = effects.map((e, i) => sql`${sql.raw(`e${i}`)} as (${e})`);
+  const keys = sql.join(effects.map((_e, i) => sql.raw(`select key from e${i}`)), sql` union all `);
   const { rows: made } = await sql<{ key: string }>`
-    with effect as (${effect}),
+    with ${sql.join(parts)},
+    effect as (${keys}),
     audit as (
       insert into audit_events (event_key, request_id, task_id, actor_sub, actor_org, actor_role, action, article, decision, reason, old_value, new_value)
       select v.event_key, v.request_id, v.task_id, v.actor_sub, v.actor_org, v.actor_role, v.action, v.article, v.decision, v.reason, v.old_value::jsonb, v.new_value::jsonb
