@@ -2,17 +2,21 @@
 // (POST, each reviewer finds its task in the inbox and decides: the provider agrees, the authority
 // approves) against a bare Temporal workflow of the same shape, side by side in one run, alternating
 // rounds at 8 and 32 in flight (BENCH_PAIRS pairs each, default 3; BENCH_LIFECYCLES a round, default 160).
+// Each side's worker runs in a process of its own (the share worker is worker/main.ts), as deployed.
 // Last line: `ratio N.NN`, the lower of the two levels' median ratios.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { createDb, recreateDatabase } from '../db';
 import { seedCity } from '../db/seed';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
-import { createWorker } from '../worker';
 import { bareDecide, bareSubmitted } from './bench-workflow';
 import { startTemporalDevServer } from './temporal-dev-server';
 
@@ -42,24 +46,34 @@ async function timed<T>(t: Timings, step: string, f: () => Promise<T>): Promise<
 }
 
 export async function benchLifecycle(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
   await recreateDatabase(url);
   const db = createDb(url, 10);
   const server = process.env.TEMPORAL_ADDRESS ? null : await startTemporalDevServer();
   const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
-  const native = await NativeConnection.connect({ address });
   const appQueue = `bench-app-${randomUUID().slice(0, 6)}`;
   const bareQueue = `bench-bare-${randomUUID().slice(0, 6)}`;
   const quiet = () => undefined;
   const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error };
-  // The worker has its own pool of connections, as it has in its own process (api/main.ts, worker/main.ts).
-  const workerDb = createDb(url, 10);
-  const appWorker = await createWorker({ connection: native, taskQueue: appQueue, db: workerDb, workflowBundle: { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger })).code } });
-  const bareWorker = await Worker.create({ connection: native, taskQueue: bareQueue, workflowBundle: { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflow'), logger })).code } });
-  const running = [appWorker.run(), bareWorker.run()];
+  // Each worker in a process of its own, as deployed (the API and the worker are separate processes; a
+  // client and its worker are, for the bare baseline too): the bench process runs the API and the clients.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-bench-'));
+  const bundle = async (file: string, workflowsPath: string) => {
+    fs.writeFileSync(path.join(work, file), (await bundleWorkflowCode({ workflowsPath, logger })).code);
+    return path.join(work, file);
+  };
+  const run = (entry: string, env: Record<string, string>): ChildProcess =>
+    spawn(process.execPath, [path.join(__dirname, 'run.js'), entry], { env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const workers = [
+    run(path.join(__dirname, '..', 'worker', 'main.ts'), { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TASK_QUEUE: appQueue, WORKFLOW_BUNDLE: await bundle('workflows.js', require.resolve('../workflows')) }),
+    run(path.join(__dirname, 'bench-bare-worker.ts'), { TEMPORAL_ADDRESS: address, TASK_QUEUE: bareQueue, WORKFLOW_BUNDLE: await bundle('bare.js', require.resolve('./bench-workflow')) }),
+  ];
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
+  // Both workers polling before the first lifecycle starts.
+  for (const queue of [appQueue, bareQueue])
+    for (let polling = false; !polling; await new Promise((r) => setTimeout(r, 200)))
+      polling = ((await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue }, taskQueueType: 1 })).pollers ?? []).length > 0;
   const city = await seedCity(db, 'bench', 'bench');
   const app = await buildApp({ db, temporal: client, taskQueue: appQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
   await app.ready();
@@ -123,13 +137,11 @@ export async function benchLifecycle(): Promise<void> {
     }
   }
   await app.close();
-  appWorker.shutdown();
-  bareWorker.shutdown();
-  await Promise.all(running);
-  await native.close();
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode === null ? w.once('exit', r) : r(null)))));
+  fs.rmSync(work, { recursive: true, force: true });
   await connection.close();
   await db.destroy();
-  await workerDb.destroy();
   await server?.stop();
   console.log(`ratio ${Math.min(...ratios).toFixed(2)}`);
 }
