@@ -42,8 +42,9 @@ export type OrderedTrail = [key: string, trail: Trail][];
  */
 export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: OrderedTrail): Promise<Set<string>> {
   const rows = trail.map(([k, t]) => ({ audit: (t.audit ?? []).map((e) => ({ k, ...auditRow(e) })), notices: (t.notices ?? []).map((n) => ({ k, ...noticeRow(n) })) }));
-  const audit = JSON.stringify(rows.flatMap((r) => r.audit));
-  const notices = JSON.stringify(rows.flatMap((r) => r.notices));
+  // Numbered, so they are written in the order given (an event's id is its place in the trail).
+  const audit = JSON.stringify(rows.flatMap((r) => r.audit).map((row, n) => ({ ...row, n })));
+  const notices = JSON.stringify(rows.flatMap((r) => r.notices).map((row, n) => ({ ...row, n })));
   const parts = effects.map((e, i) => sql`${sql.raw(`e${i}`)} as (${e})`);
   const keys = sql.join(effects.map((_e, i) => sql.raw(`select key from e${i}`)), sql` union all `);
   const { rows: made } = await sql<{ key: string }>`
@@ -52,15 +53,17 @@ export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: Or
     audit as (
       insert into audit_events (event_key, request_id, task_id, actor_sub, actor_org, actor_role, action, article, decision, reason, old_value, new_value)
       select v.event_key, v.request_id, v.task_id, v.actor_sub, v.actor_org, v.actor_role, v.action, v.article, v.decision, v.reason, v.old_value::jsonb, v.new_value::jsonb
-      from jsonb_to_recordset(${audit}::jsonb) as v(k text, event_key text, request_id text, task_id text, actor_sub text, actor_org text, actor_role text, action text, article text, decision text, reason text, old_value text, new_value text)
+      from jsonb_to_recordset(${audit}::jsonb) as v(k text, event_key text, request_id text, task_id text, actor_sub text, actor_org text, actor_role text, action text, article text, decision text, reason text, old_value text, new_value text, n int)
       where v.k in (select key from effect)
+      order by v.n
       on conflict (event_key) do nothing
     ),
     notices as (
       insert into notifications (notification_key, recipient_org, recipient_role, recipient_user, kind, request_id, task_id, message)
       select v.notification_key, v.recipient_org, v.recipient_role, v.recipient_user, v.kind, v.request_id, v.task_id, v.message
-      from jsonb_to_recordset(${notices}::jsonb) as v(k text, notification_key text, recipient_org text, recipient_role text, recipient_user text, kind text, request_id text, task_id text, message text)
+      from jsonb_to_recordset(${notices}::jsonb) as v(k text, notification_key text, recipient_org text, recipient_role text, recipient_user text, kind text, request_id text, task_id text, message text, n int)
       where v.k in (select key from effect)
+      order by v.n
       on conflict (notification_key) do nothing
     )
     select key from effect`.execute(db);
