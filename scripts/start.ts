@@ -107,7 +107,7 @@ async function main() {
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-    const worker = await createWorker({ connection: nativeConnection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db });
+    const worker = await createWorker({ connection: nativeConnection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db, workflowThreads: config.workflowThreads });
     const running = worker.run();
     undo.push({
       name: 'worker',

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { DEFAULT_WORKFLOW_THREADS } from '../config';
 import type { Db } from '../db';
 
 export interface WorkerDeps {
@@ -11,14 +12,17 @@ export interface WorkerDeps {
   db: Db;
   /** A pre-built bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Threads for workflow activations (config WORKFLOW_THREADS). */
+  workflowThreads?: number;
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle }: WorkerDeps): Promise<Worker> {
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, workflowThreads = DEFAULT_WORKFLOW_THREADS }: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities({ db }),
+    workflowThreadPoolSize: workflowThreads,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

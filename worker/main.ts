@@ -16,6 +16,7 @@ async function main() {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     db,
+    workflowThreads: config.workflowThreads,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
   });
   const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;
