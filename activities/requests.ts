@@ -203,7 +203,8 @@ export function requestActivities(db: Db) {
     },
 
     async transitionRequest(t: TransitionInput): Promise<void> {
-      await db.transaction().execute((tx) => transition(tx, t));
+      // One statement: atomic on its own, no transaction around it.
+      await transition(db, t);
     },
   };
 }

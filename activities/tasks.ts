@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
 import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
-import { notify, type NotificationInput } from '../db/repositories/notifications';
+import { notify, notifyAll, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
@@ -358,8 +358,7 @@ export function taskActivities(db: Db) {
           .set({ due_at: d.dueAt, remind_at: d.remindAt, due_calendar_known: d.calendarKnown, overdue_at: null, reminded_at: null, escalate_at: d.escalateAt ?? null })
           .where('id', '=', input.taskId)
           .execute();
-        for (const n of toCandidates(before.candidates, { key: `task:${input.taskId}:due:${input.step}`, kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` }))
-          await notify(tx, n);
+        await notifyAll(tx, toCandidates(before.candidates, { key, kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` }));
         return d;
       });
     },

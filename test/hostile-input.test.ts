@@ -86,10 +86,13 @@ test('NUL and lone surrogates in a share request are refused naming the field; n
   for (const [payload, field] of cases) expectProblem(await call(me, 'POST', '/share-requests', payload, { 'idempotency-key': 'nul-1' }), 400, field, 'text');
   expect(await h.db.selectFrom('requests').select('id').where('applicant_sub', '=', me.sub).execute()).toHaveLength(0);
   // Odd but storable text (emoji, CJK, combining marks, RTL) is fine and stored as sent.
-  const odd = '体检🙂 é\u0301 \u202eRTL\u202c ﷽';
+  const odd = '体检🙂 é\u0301 \u202eRTL\u202c ﷽ "q" \\ \\u0000 \'); drop table requests; --';
   const ok = await call(me, 'POST', '/share-requests', { ...body, scenario: odd });
   expect(ok.statusCode).toBe(201);
   expect(ok.json().payload.scenario).toBe(odd);
+  // The trail's copy too (written in the same statement as the request, through JSON).
+  const submitted = await h.db.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${ok.json().id}:submitted`).executeTakeFirstOrThrow();
+  expect(submitted.new_value).toMatchObject({ payload: { scenario: odd } });
 });
 
 test('NUL in decisions, forms, replies and cancels is refused; the task stays open and the request goes on', async () => {
@@ -205,6 +208,9 @@ test('five POSTs with one Idempotency-Key at once: one 201, four 200, one reques
   expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 200, 201]);
   expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
   expect(await h.db.selectFrom('requests').select('id').where('applicant_sub', '=', me.sub).execute()).toHaveLength(1);
+  // The first write made once: one submission, the round's two tasks, one status change in the trail.
+  const trail = await h.db.selectFrom('audit_events').select('action').where('request_id', '=', answers[0].json().id).orderBy('id').execute();
+  expect(trail.map((e) => e.action)).toEqual(['submitted', 'task_opened', 'task_opened', 'review_started']);
 });
 
 test('one request view everywhere; cancel with no body at all; cancel and reply need the applicant, not just their sub', async () => {

@@ -210,7 +210,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       return submitted.parties;
     };
     /** Engine 2: the parties the API resolved at submission, checked as submitShare would; the record waits for the first write. */
-    const submitted = (p: ShareParties) => {
+    const checkedFromApi = (p: ShareParties) => {
       const refused = shareRefusal({ mayRequest: p.applicantMayRequest ?? false, roles: applicant.roles }, form, p.entry);
       if (refused) throw (refusal = businessError(refused.code, refused.detail));
       checked = true;
@@ -219,7 +219,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     };
     const parties =
       carried?.parties ??
-      (engine >= 2 && input.parties ? submitted(input.parties) : engined ? await submit() : await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
+      (engine >= 2 && input.parties ? checkedFromApi(input.parties) : engined ? await submit() : await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
     /** The record, written on its own when the request's first write is not a review round. */
     const recordNow = async () => {
       const record = takeRecord();
@@ -417,8 +417,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       approval = board.takeUnwritten();
       ({ expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval }));
       approval = undefined;
-    }
-    else {
+    } else {
       ({ dueAt: expiresAt } = await io.computeDeadlines({ length: policy.grantTerm }));
       await io.createGrant({ ...grant, expiresAt });
     }
