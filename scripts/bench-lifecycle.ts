@@ -26,16 +26,52 @@ const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 
 type Timings = Record<string, number[]>;
 
-async function rounds(inFlight: number, total: number, lifecycle: (t: Timings) => Promise<void>): Promise<{ perSecond: number; timings: Timings }> {
+/** The processes whose CPU a lifecycle costs: this one (the API and the clients), each worker, the Temporal server, PostgreSQL. */
+type Cpu = Record<string, number>;
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time (ms, user + system) each of `pids` has used so far, and all postgres processes together; {} without /proc. */
+function cpuNow(pids: Record<string, number | undefined>): Cpu {
+  const ticks = (stat: string) => {
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  };
+  const out: Cpu = {};
+  try {
+    for (const [name, pid] of Object.entries(pids)) if (pid) out[name] = ticks(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    out.postgres = 0;
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.includes('(postgres')) out.postgres += ticks(stat);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return {};
+  }
+  return out;
+}
+
+async function rounds(
+  inFlight: number,
+  total: number,
+  lifecycle: (t: Timings) => Promise<void>,
+  cpu: () => Cpu = () => ({}),
+): Promise<{ perSecond: number; timings: Timings; cpuPerLifecycle: Cpu }> {
   const timings: Timings = {};
   let next = 0;
+  const before = cpu();
   const started = Date.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next++ < total) await lifecycle(timings);
     }),
   );
-  return { perSecond: total / ((Date.now() - started) / 1000), timings };
+  const perSecond = total / ((Date.now() - started) / 1000);
+  const after = cpu();
+  return { perSecond, timings, cpuPerLifecycle: Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] - (before[k] ?? 0)) / total])) };
 }
 
 async function timed<T>(t: Timings, step: string, f: () => Promise<T>): Promise<T> {
@@ -112,13 +148,14 @@ export async function benchLifecycle(): Promise<void> {
   // one pair's ratio swings by ±0.1 with what else runs; the level's ratio is the median of its pairs'.
   await rounds(4, 20, apiLifecycle);
   await rounds(4, 20, bareLifecycle);
+  const cpu = () => cpuNow({ 'bench (API, clients)': process.pid, 'share worker': workers[0].pid, 'bare worker': workers[1].pid, temporal: server?.process.pid });
   const ratios: number[] = [];
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const inFlight of [8, 32]) {
     const pairs: { bare: Awaited<ReturnType<typeof rounds>>; api: Awaited<ReturnType<typeof rounds>> }[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      const bare = await rounds(inFlight, PER_ROUND, bareLifecycle);
-      const api = await rounds(inFlight, PER_ROUND, apiLifecycle);
+      const bare = await rounds(inFlight, PER_ROUND, bareLifecycle, cpu);
+      const api = await rounds(inFlight, PER_ROUND, apiLifecycle, cpu);
       pairs.push({ bare, api });
       console.log(`  pair ${i + 1}: bare Temporal ${bare.perSecond.toFixed(1)}/s, API ${api.perSecond.toFixed(1)}/s, ratio ${(api.perSecond / bare.perSecond).toFixed(2)}`);
     }
@@ -134,6 +171,14 @@ export async function benchLifecycle(): Promise<void> {
     for (const [name, t] of [...Object.entries(merged('bare')).map(([k, v]) => [`bare ${k}`, v] as const), ...Object.entries(merged('api')).map(([k, v]) => [`api ${k}`, v] as const)]) {
       const sorted = [...t].sort((a, b) => a - b);
       console.log(`  ${name.padEnd(16)} p50 ${pct(sorted, 50).toFixed(1).padStart(7)} ms  p95 ${pct(sorted, 95).toFixed(1).padStart(7)} ms  p99 ${pct(sorted, 99).toFixed(1).padStart(7)} ms`);
+    }
+    // CPU a lifecycle costs, by process (median over the pairs): steadier than lifecycles per second on a shared machine.
+    for (const side of ['bare', 'api'] as const) {
+      const names = Object.keys(pairs[0][side].cpuPerLifecycle);
+      if (!names.length) continue;
+      const per = names.map((n) => [n, median(pairs.map((p) => p[side].cpuPerLifecycle[n]))] as const).filter(([, ms]) => ms >= 0.05);
+      const total = per.reduce((a, [, ms]) => a + ms, 0);
+      console.log(`  ${side} CPU per lifecycle ${total.toFixed(1)} ms: ${per.map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
     }
   }
   await app.close();
