@@ -21,8 +21,9 @@ declare module 'fastify' {
 export const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
 
 export async function registerJwt(app: FastifyInstance, secret: string): Promise<void> {
-  // One algorithm (no HS384/HS512, no `none`), and every token must expire.
-  await app.register(fastifyJwt, { secret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'], requiredClaims: ['exp'] } });
+  // One algorithm (no HS384/HS512, no `none`), and every token must expire. A token verified once is
+  // remembered (bounded LRU) until it expires: a client sends the same token with every request.
+  await app.register(fastifyJwt, { secret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'], requiredClaims: ['exp'], cache: true } });
   app.decorateRequest('actor', null as unknown as Actor);
 }
 
