@@ -183,6 +183,12 @@ test('tokens: one algorithm, an expiry required and bounded, WWW-Authenticate on
   expectProblem(await call(null, 'GET', '/requests', undefined, { authorization: `Bearer ${none}` }), 401);
   const good = await call(null, 'GET', '/requests', undefined, { authorization: `Bearer ${sign({ expiresIn: 60_000 })}` });
   expect(good.statusCode).toBe(200);
+  // A verified token is remembered, but only until it expires (1.5–2.5 s from now): the same token is refused after.
+  const brief = { authorization: `Bearer ${sign({ expiresIn: 2_500 })}` };
+  expect((await call(null, 'GET', '/requests', undefined, brief)).statusCode).toBe(200);
+  expect((await call(null, 'GET', '/requests', undefined, brief)).statusCode).toBe(200);
+  await new Promise((r) => setTimeout(r, 2_600));
+  expectProblem(await call(null, 'GET', '/requests', undefined, brief), 401);
 });
 
 test('PostgreSQL down is a 503 with Retry-After, not a 500', async () => {
