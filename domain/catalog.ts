@@ -1,0 +1,148 @@
+// The catalog entry (Art. 9 ¶1) and the rules an entry's attributes must meet (Art. 13 ¶2, 17, 19).
+// Checked once here; the API (400) and the adjustment procedure run the same functions.
+import type { RuleViolation } from './errors';
+import type { Attribute } from './types';
+
+/** Kinds of legal basis the Measures name: 法律, 法规, 规章, 国家(有关)规定. */
+export const BASIS_LEVELS = ['law', 'regulation', 'rules', 'national'] as const;
+export type BasisLevel = (typeof BASIS_LEVELS)[number];
+export const BASIS_LEVEL_NAMES: Record<BasisLevel, string> = { law: '法律', regulation: '法规', rules: '规章', national: '国家有关规定' };
+
+/** A legal provision an attribute rests on, e.g. { level: 'law', title: '中华人民共和国个人信息保护法', article: '第二十八条' }. */
+export interface LegalBasis {
+  level: BasisLevel;
+  title: string;
+  article: string;
+}
+
+/** What a field holds (Art. 10 ¶2: whether it identifies a natural person or an organisation). */
+export interface CatalogField {
+  name: string;
+  type: 'string' | 'number' | 'date' | 'boolean' | 'binary';
+  description: string;
+  identifies: 'person' | 'organisation' | null;
+}
+
+/** 形式: how the data is provided. */
+export const ENTRY_FORMS = ['table', 'file', 'api', 'licence', 'other'] as const;
+export type EntryForm = (typeof ENTRY_FORMS)[number];
+
+/** Each side (sharing, opening) is published, suspended or withdrawn on its own. */
+export const SIDE_STATUSES = ['published', 'suspended', 'withdrawn'] as const;
+export type SideStatus = (typeof SIDE_STATUSES)[number];
+
+/** Art. 17 ¶1: why an entry is opened only on conditions. */
+export const OPEN_CONDITION_GROUNDS = ['security', 'processing', 'particular_conditions'] as const;
+export type OpenConditionGround = (typeof OPEN_CONDITION_GROUNDS)[number];
+
+/** Art. 17 ¶2: how data that was not to be opened may become open. */
+export const OPENING_GROUNDS = ['anonymised', 'consent'] as const;
+export type OpeningGround = (typeof OPENING_GROUNDS)[number];
+
+export interface ShareSide {
+  attribute: Attribute;
+  reasons: string | null;
+  conditions: string | null;
+  basis: LegalBasis[];
+}
+
+export interface OpenSide {
+  attribute: Attribute;
+  /** CONDITIONAL: which Art. 17 ¶1 ground applies. */
+  ground: OpenConditionGround | null;
+  reasons: string | null;
+  conditions: string | null;
+  basis: LegalBasis[];
+  /** Required when an entry that was NONE-open becomes open (Art. 17 ¶2). */
+  opening: { ground: OpeningGround; evidence: string } | null;
+}
+
+/** One item of the agency's own review before opening (Art. 19). */
+export interface ReviewItem {
+  conclusion: 'pass' | 'fail';
+  reviewer: string;
+  /** YYYY-MM-DD */
+  date: string;
+}
+export const ART19_ITEMS = ['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'] as const;
+export type Art19Item = (typeof ART19_ITEMS)[number];
+export type OpeningReview = Partial<Record<Art19Item, ReviewItem>>;
+const ART19_NAMES: Record<Art19Item, string> = { nationalSecurity: '国家安全', confidentiality: '保密', informationRisk: '信息风险', socialBenefit: '社会效益' };
+
+/** An entry's content and attributes: what an agency states and an adjustment changes (Art. 9 ¶1). */
+export interface EntryContent {
+  title: string;
+  description: string;
+  fields: CatalogField[];
+  form: EntryForm;
+  useConditions: string | null;
+  updateFrequency: string;
+  share: ShareSide;
+  open: OpenSide;
+  /** 重点和优先开放 (Art. 18 ¶2). */
+  priorityOpen: boolean;
+}
+
+const blank = (s: string | null | undefined) => !s?.trim();
+const RANK: Record<Attribute, number> = { NONE: 0, CONDITIONAL: 1, UNCONDITIONAL: 2 };
+
+/** Whether `next` opens the entry for the first time or more widely than `prev` (Art. 19 then applies). */
+export function widensOpenness(next: Attribute, prev: Attribute | undefined): boolean {
+  return next !== 'NONE' && (prev === undefined || RANK[next] > RANK[prev]);
+}
+
+/**
+ * Every rule `next` breaks, each naming its field, rule and article. `prev` is the entry as it stands
+ * (undefined for a new entry); `review` the agency's Art. 19 review, needed when openness widens. Fields
+ * are named under `paths.entry` and `paths.review` (e.g. `changes.3.entry`, `changes.3.review`).
+ */
+export function entryViolations(next: EntryContent, prev?: EntryContent, review?: OpeningReview, paths: { entry?: string; review?: string } = {}): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const under = (root: string | undefined, f: string) => (root ? `${root}.${f}` : f);
+  const p = (f: string) => (f.startsWith('review.') ? under(paths.review ?? 'review', f.slice('review.'.length)) : under(paths.entry, f));
+  const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field: p(field), rule, article, detail });
+
+  if (blank(next.title)) bad('title', 'required', 'Art. 9', 'An entry states its title (Art. 9 ¶1)');
+  if (!next.fields.length) bad('fields', 'required', 'Art. 9', 'An entry states its content: at least one field (Art. 9 ¶1)');
+  const names = next.fields.map((f) => f.name.trim());
+  names.forEach((n, i) => {
+    if (!n) bad(`fields.${i}.name`, 'required', 'Art. 9', 'Each field has a name');
+    else if (names.indexOf(n) !== i) bad(`fields.${i}.name`, 'unique', 'Art. 9', `Field ${n} is named twice`);
+  });
+  if (blank(next.updateFrequency)) bad('updateFrequency', 'required', 'Art. 9', 'An entry states how often it is updated (更新频率, Art. 9 ¶1)');
+
+  // Art. 13 ¶2: conditional sharing explains itself; refusal rests on law.
+  const s = next.share;
+  if (s.attribute === 'CONDITIONAL') {
+    if (blank(s.reasons)) bad('share.reasons', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its reasons (Art. 13 ¶2)');
+    if (blank(s.conditions)) bad('share.conditions', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its conditions (Art. 13 ¶2)');
+  }
+  if (s.attribute === 'NONE') basisRule(s.basis, BASIS_LEVELS, 'share.basis', 'Art. 13', '不予共享 rests on a 法律, 法规, 规章 or 国家有关规定 (Art. 13 ¶2)', bad);
+
+  // Art. 17 ¶1: refusal to open rests on law, regulation or national rules (a 规章 alone does not suffice).
+  const o = next.open;
+  if (o.attribute === 'NONE') basisRule(o.basis, ['law', 'regulation', 'national'], 'open.basis', 'Art. 17', '不予开放 rests on a 法律, 法规 or 国家规定; a 规章 alone is not enough (Art. 17 ¶1)', bad);
+  if (o.attribute === 'CONDITIONAL') {
+    if (!o.ground) bad('open.ground', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening names its ground: high security or processing demands, or particular conditions (Art. 17 ¶1)');
+    if (blank(o.conditions)) bad('open.conditions', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening states its conditions (Art. 17 ¶1)');
+  }
+  // Art. 17 ¶2: what was not to be opened opens only once anonymised / de-identified, or with consent.
+  if (prev?.open.attribute === 'NONE' && o.attribute !== 'NONE') {
+    if (!o.opening) bad('open.opening', 'required when NONE becomes open', 'Art. 17', 'Data not to be opened may be opened only after anonymisation or de-identification, or with the rights holders\' consent (Art. 17 ¶2)');
+    else if (blank(o.opening.evidence)) bad('open.opening.evidence', 'required', 'Art. 17', 'The ground for opening states its evidence (Art. 17 ¶2)');
+  }
+  // Art. 19: before first opening or widening, the agency's own review, every item passed.
+  if (widensOpenness(o.attribute, prev?.open.attribute))
+    for (const item of ART19_ITEMS) {
+      const r = review?.[item];
+      if (!r || blank(r.reviewer) || !/^\d{4}-\d{2}-\d{2}$/.test(r.date ?? ''))
+        bad(`review.${item}`, 'required before opening', 'Art. 19', `Before opening, the agency records its ${ART19_NAMES[item]} review: conclusion, reviewer and date (Art. 19)`);
+      else if (r.conclusion !== 'pass') bad(`review.${item}`, 'must pass', 'Art. 19', `The ${ART19_NAMES[item]} review did not pass: the entry may not be opened (Art. 19)`);
+    }
+  return out;
+}
+
+function basisRule(basis: LegalBasis[], allowed: readonly BasisLevel[], field: string, article: string, detail: string, bad: (field: string, rule: string, article: string, detail: string) => void) {
+  const usable = basis.filter((b) => allowed.includes(b.level) && !blank(b.title) && !blank(b.article));
+  if (!usable.length) bad(field, `a ${allowed.map((l) => BASIS_LEVEL_NAMES[l]).join('/')} with title and article`, article, detail);
+}

@@ -1,0 +1,102 @@
+// The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
+import { entryViolations, widensOpenness, type EntryContent, type OpeningReview } from '../domain/catalog';
+
+const passed = (reviewer = '王审核'): OpeningReview => ({
+  nationalSecurity: { conclusion: 'pass', reviewer, date: '2026-11-20' },
+  confidentiality: { conclusion: 'pass', reviewer, date: '2026-11-20' },
+  informationRisk: { conclusion: 'pass', reviewer, date: '2026-11-20' },
+  socialBenefit: { conclusion: 'pass', reviewer, date: '2026-11-20' },
+});
+
+const entry = (over: Partial<EntryContent> = {}): EntryContent => ({
+  title: '企业登记信息',
+  description: '',
+  fields: [
+    { name: 'uscc', type: 'string', description: '统一社会信用代码', identifies: 'organisation' },
+    { name: 'name', type: 'string', description: '名称', identifies: null },
+  ],
+  form: 'table',
+  useConditions: null,
+  updateFrequency: 'daily',
+  share: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] },
+  open: { attribute: 'NONE', ground: null, reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国保守国家秘密法', article: '第九条' }], opening: null },
+  priorityOpen: false,
+  ...over,
+});
+
+const rules = (v: ReturnType<typeof entryViolations>) => v.map((x) => `${x.field} ${x.rule} ${x.article}`);
+
+test('a complete entry that is shared and not opened breaks no rule', () => {
+  expect(entryViolations(entry())).toEqual([]);
+});
+
+test('Art. 9: title, at least one uniquely named field and the update frequency are stated', () => {
+  const v = entryViolations(entry({ title: ' ', updateFrequency: '', fields: [{ name: 'a', type: 'string', description: '', identifies: null }, { name: 'a ', type: 'number', description: '', identifies: null }] }));
+  expect(rules(v)).toEqual(['title required Art. 9', 'fields.1.name unique Art. 9', 'updateFrequency required Art. 9']);
+  expect(rules(entryViolations(entry({ fields: [] })))).toEqual(['fields required Art. 9']);
+});
+
+test('Art. 13 ¶2: conditional sharing states reasons and conditions; whitespace is no reason', () => {
+  const v = entryViolations(entry({ share: { attribute: 'CONDITIONAL', reasons: '  ', conditions: null, basis: [] } }), undefined, undefined, { entry: 'changes.2.entry' });
+  expect(rules(v)).toEqual(['changes.2.entry.share.reasons required for CONDITIONAL Art. 13', 'changes.2.entry.share.conditions required for CONDITIONAL Art. 13']);
+});
+
+test('Art. 13 ¶2: refusing to share rests on a law, regulation, rules or national provision with title and article', () => {
+  const none = (basis: EntryContent['share']['basis']) => entryViolations(entry({ share: { attribute: 'NONE', reasons: null, conditions: null, basis } }));
+  expect(rules(none([]))[0]).toMatch(/^share\.basis .*Art\. 13$/);
+  expect(rules(none([{ level: 'rules', title: '', article: '第三条' }]))).toHaveLength(1);
+  // A 规章 is enough to refuse sharing.
+  expect(none([{ level: 'rules', title: '日照市某管理办法', article: '第三条' }])).toEqual([]);
+});
+
+test('Art. 17 ¶1: refusing to open needs a law, regulation or national provision; a 规章 alone is refused citing Art. 17', () => {
+  const v = entryViolations(entry({ open: { ...entry().open, basis: [{ level: 'rules', title: '日照市某管理办法', article: '第三条' }] } }));
+  expect(v).toHaveLength(1);
+  expect(v[0]).toMatchObject({ field: 'open.basis', article: 'Art. 17' });
+  expect(v[0].detail).toContain('规章');
+  expect(entryViolations(entry({ open: { ...entry().open, basis: [{ level: 'national', title: '国务院某规定', article: '第二条' }] } }))).toEqual([]);
+});
+
+test('Art. 17 ¶1: conditional opening names its ground and its conditions', () => {
+  const open = { attribute: 'CONDITIONAL' as const, ground: null, reasons: null, conditions: ' ', basis: [], opening: null };
+  expect(rules(entryViolations(entry({ open }), undefined, passed()))).toEqual(['open.ground required for CONDITIONAL Art. 17', 'open.conditions required for CONDITIONAL Art. 17']);
+  expect(entryViolations(entry({ open: { ...open, ground: 'security', conditions: '仅限科研用途' } }), undefined, passed())).toEqual([]);
+});
+
+test('Art. 17 ¶2: a NONE-open entry becomes open only on anonymisation or consent, with evidence', () => {
+  const prev = entry();
+  const opened = (opening: EntryContent['open']['opening']) => entry({ open: { attribute: 'UNCONDITIONAL', ground: null, reasons: null, conditions: null, basis: [], opening } });
+  expect(rules(entryViolations(opened(null), prev, passed()))).toEqual(['open.opening required when NONE becomes open Art. 17']);
+  expect(rules(entryViolations(opened({ ground: 'anonymised', evidence: ' ' }), prev, passed()))).toEqual(['open.opening.evidence required Art. 17']);
+  expect(entryViolations(opened({ ground: 'consent', evidence: '权利人书面同意书 2026-11-01' }), prev, passed())).toEqual([]);
+});
+
+test('Art. 19: first opening or widening needs every review item, passed, with reviewer and date', () => {
+  const conditional = entry({ open: { attribute: 'CONDITIONAL', ground: 'processing', reasons: null, conditions: '签订协议', basis: [], opening: null } });
+  // A new entry opened at once: all four items missing.
+  expect(rules(entryViolations(conditional)).filter((r) => r.includes('Art. 19'))).toEqual([
+    'review.nationalSecurity required before opening Art. 19',
+    'review.confidentiality required before opening Art. 19',
+    'review.informationRisk required before opening Art. 19',
+    'review.socialBenefit required before opening Art. 19',
+  ]);
+  // A negative item blocks the change; an item without a reviewer or a date is no record.
+  const review = { ...passed(), confidentiality: { conclusion: 'fail' as const, reviewer: '李', date: '2026-11-20' }, socialBenefit: { conclusion: 'pass' as const, reviewer: '', date: '2026-11-20' } };
+  expect(rules(entryViolations(conditional, undefined, review, { review: 'changes.0.review' }))).toEqual([
+    'changes.0.review.confidentiality must pass Art. 19',
+    'changes.0.review.socialBenefit required before opening Art. 19',
+  ]);
+  // Widening CONDITIONAL → UNCONDITIONAL needs it again; narrowing does not.
+  const unconditional = entry({ open: { attribute: 'UNCONDITIONAL', ground: null, reasons: null, conditions: null, basis: [], opening: null } });
+  expect(rules(entryViolations(unconditional, conditional)).filter((r) => r.includes('Art. 19'))).toHaveLength(4);
+  expect(entryViolations(conditional, unconditional)).toEqual([]);
+  expect(entryViolations(unconditional, conditional, passed())).toEqual([]);
+});
+
+test('widensOpenness: first opening and every step up, never a step down or staying closed', () => {
+  expect(widensOpenness('CONDITIONAL', undefined)).toBe(true);
+  expect(widensOpenness('NONE', undefined)).toBe(false);
+  expect(widensOpenness('UNCONDITIONAL', 'CONDITIONAL')).toBe(true);
+  expect(widensOpenness('CONDITIONAL', 'CONDITIONAL')).toBe(false);
+  expect(widensOpenness('CONDITIONAL', 'UNCONDITIONAL')).toBe(false);
+});
