@@ -1,6 +1,8 @@
 // What the API answers, declared once: routes serialise with these schemas (fast, and nothing a view
 // does not list can leak), the OpenAPI document shows them, and the views are typed by them.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS } from '../domain/catalog';
+import { ATTRIBUTES } from '../domain/types';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Instant = Type.String({ format: 'date-time' });
@@ -97,21 +99,66 @@ export const HistorySchema = Type.Object({
   ),
 });
 
-
-const AttributeSchema = Type.Object({ attribute: Type.String(), conditions: Nullable(Type.String()), reasons: Nullable(Type.String()), basis: Nullable(Type.String()) });
+/** One of `xs` (an enum: its refusal lists the allowed values). */
+export const literals = <T extends string>(xs: readonly T[]): TUnsafe<T> => Type.Unsafe<T>({ type: 'string', enum: [...xs] });
+const Text = (maxLength: number) => Type.String({ maxLength });
+export const LegalBasisSchema = Type.Object({ level: literals(BASIS_LEVELS), title: Text(500), article: Text(200) }, { additionalProperties: false });
+export const CatalogFieldSchema = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), type: literals(FIELD_TYPES), description: Text(2000), identifies: Nullable(literals(IDENTIFIES)) },
+  { additionalProperties: false },
+);
+/** An entry's content and attributes as an agency states them (domain/catalog.ts EntryContent). */
+export const EntryContentSchema = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 500 }),
+    description: Text(5000),
+    fields: Type.Array(CatalogFieldSchema, { maxItems: 500 }),
+    form: literals(ENTRY_FORMS),
+    useConditions: Nullable(Text(5000)),
+    updateFrequency: Text(200),
+    share: Type.Object(
+      { attribute: literals(ATTRIBUTES), reasons: Nullable(Text(5000)), conditions: Nullable(Text(5000)), basis: Type.Array(LegalBasisSchema, { maxItems: 20 }) },
+      { additionalProperties: false },
+    ),
+    open: Type.Object(
+      {
+        attribute: literals(ATTRIBUTES),
+        ground: Nullable(literals(OPEN_CONDITION_GROUNDS)),
+        reasons: Nullable(Text(5000)),
+        conditions: Nullable(Text(5000)),
+        basis: Type.Array(LegalBasisSchema, { maxItems: 20 }),
+        opening: Nullable(Type.Object({ ground: literals(OPENING_GROUNDS), evidence: Text(5000) }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    ),
+    priorityOpen: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
 export const CatalogEntrySchema = Type.Object({
   id: Type.String(),
   providerOrgId: Type.String(),
   title: Type.String(),
   description: Type.String(),
-  fields: Type.Array(Type.String()),
-  share: AttributeSchema,
-  open: AttributeSchema,
-  status: Type.String(),
+  fields: Type.Array(CatalogFieldSchema),
+  form: Type.String(),
+  useConditions: Nullable(Type.String()),
+  updateFrequency: Type.String(),
+  share: Type.Composite([EntryContentSchema.properties.share, Type.Object({ status: Type.String() })]),
+  open: Type.Composite([EntryContentSchema.properties.open, Type.Object({ status: Type.String() })]),
+  priorityOpen: Type.Boolean(),
   version: Type.Integer(),
   updatedAt: Instant,
 });
 export type CatalogEntryView = Static<typeof CatalogEntrySchema>;
+export const CatalogVersionSchema = Type.Object({
+  version: Type.Integer(),
+  changedBy: Type.String(),
+  changeRequestId: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  createdAt: Instant,
+  entry: CatalogEntrySchema,
+});
 
 export const NotificationSchema = Type.Object({
   id: Type.String(),

@@ -1,5 +1,6 @@
 // Kysely table interfaces: the read models the activities write and the API reads.
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { CatalogField, EntryForm, LegalBasis, OpenConditionGround, OpeningGround, SideStatus } from '../domain/catalog';
 import type { RequestStatus } from '../domain/requests';
 import type { Candidate } from '../domain/tasks';
 import type { Attribute, Role } from '../domain/types';
@@ -26,16 +27,23 @@ export interface CatalogEntriesTable {
   provider_org_id: string;
   title: string;
   description: Generated<string>;
-  fields: Json<string[]>;
+  fields: Json<CatalogField[]>;
+  form: ColumnType<EntryForm, EntryForm | undefined, EntryForm>;
+  use_conditions: string | null;
+  update_frequency: Generated<string>;
   share_attribute: Attribute;
   share_conditions: string | null;
   share_reasons: string | null;
-  share_basis: string | null;
+  share_basis: ColumnType<LegalBasis[], string | undefined, string>;
+  share_status: ColumnType<SideStatus, SideStatus | undefined, SideStatus>;
   open_attribute: Attribute;
+  open_ground: OpenConditionGround | null;
   open_conditions: string | null;
   open_reasons: string | null;
-  open_basis: string | null;
-  status: Generated<'published' | 'suspended' | 'withdrawn'>;
+  open_basis: ColumnType<LegalBasis[], string | undefined, string>;
+  open_opening: NullableJson<{ ground: OpeningGround; evidence: string }>;
+  open_status: ColumnType<SideStatus, SideStatus | undefined, SideStatus>;
+  priority_open: Generated<boolean>;
   version: Generated<number>;
   updated_at: Timestamp;
 }
@@ -46,6 +54,8 @@ export interface CatalogEntryVersionsTable {
   snapshot: Json<Record<string, unknown>>;
   changed_by: string;
   change_request_id: string | null;
+  /** Why this version was made (the adjustment's ground and justification). */
+  reason: string | null;
   created_at: Timestamp;
 }
 

@@ -3,6 +3,7 @@
 // with entries of every share and open attribute. Tests seed one per file under their own prefix.
 import { createHash } from 'node:crypto';
 import { usccWithCheck } from '../domain/ids';
+import type { CatalogField, LegalBasis } from '../domain/catalog';
 import type { Role } from '../domain/types';
 import type { Executor } from './index';
 import { insertCatalogEntries } from './repositories/catalog';
@@ -52,6 +53,11 @@ export function cityIds(prefix: string, region: string): SeededCity {
   };
 }
 
+/** Fields as [name, identifies, type]: the demo entries' content (Art. 9 ¶1, 10 ¶2). */
+const fields = (...fs: [string, CatalogField['identifies'], CatalogField['type']?][]) =>
+  JSON.stringify(fs.map(([name, identifies, type]): CatalogField => ({ name, type: type ?? 'string', description: '', identifies })));
+const PIPL_13 = JSON.stringify([{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] satisfies LegalBasis[]);
+
 export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): Promise<SeededCity> {
   const id = (s: string) => `${prefix}-${s}`;
   const city = cityIds(prefix, region);
@@ -72,7 +78,8 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         id: city.entries.unconditional,
         provider_org_id: city.agencies.market,
         title: '企业登记信息',
-        fields: JSON.stringify(['uscc', 'name', 'legal_representative', 'registered_at']),
+        fields: fields(['uscc', 'organisation'], ['name', null], ['legal_representative', 'person'], ['registered_at', null, 'date']),
+        update_frequency: '每日',
         share_attribute: 'UNCONDITIONAL',
         open_attribute: 'UNCONDITIONAL',
       },
@@ -80,44 +87,51 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         id: city.entries.conditional,
         provider_org_id: city.agencies.health,
         title: '医疗机构执业信息',
-        fields: JSON.stringify(['institution', 'licence_no', 'beds', 'departments']),
+        fields: fields(['institution', 'organisation'], ['licence_no', null], ['beds', null, 'number'], ['departments', null]),
+        update_frequency: '每月',
         share_attribute: 'CONDITIONAL',
         share_reasons: '含执业许可细节,需限定用途',
         share_conditions: '仅用于履行卫生监管或公共服务职责',
         open_attribute: 'CONDITIONAL',
         open_reasons: '数据安全要求较高',
+        open_ground: 'security',
         open_conditions: '签订开放利用协议',
       },
       {
         id: city.entries.none,
         provider_org_id: city.agencies.market,
         title: '行政执法案卷',
-        fields: JSON.stringify(['case_no', 'party', 'facts']),
+        fields: fields(['case_no', null], ['party', 'person'], ['facts', null]),
+        update_frequency: '实时',
         share_attribute: 'NONE',
-        share_basis: '《中华人民共和国个人信息保护法》第十三条',
+        share_basis: PIPL_13,
         open_attribute: 'NONE',
-        open_basis: '《中华人民共和国个人信息保护法》第十三条',
+        open_basis: PIPL_13,
       },
       {
         id: city.entries.conditionalOpen,
         provider_org_id: city.agencies.resources,
         title: '国有建设用地供应信息',
-        fields: JSON.stringify(['parcel', 'area', 'use', 'price']),
+        fields: fields(['parcel', null], ['area', null, 'number'], ['use', null], ['price', null, 'number']),
+        form: 'file',
+        update_frequency: '每季度',
         share_attribute: 'UNCONDITIONAL',
         open_attribute: 'CONDITIONAL',
         open_reasons: '需按特定条件提供',
+        open_ground: 'particular_conditions',
         open_conditions: '签订开放利用协议',
       },
       {
         id: city.entries.countyConditional,
         provider_org_id: city.agencies.donggangMarket,
         title: '东港区流动摊贩登记信息',
-        fields: JSON.stringify(['vendor', 'location', 'goods', 'registered_at']),
+        fields: fields(['vendor', 'person'], ['location', null], ['goods', null], ['registered_at', null, 'date']),
+        update_frequency: '每周',
         share_attribute: 'CONDITIONAL',
         share_reasons: '含个人经营者信息',
         share_conditions: '仅用于市场监管或城市管理职责',
         open_attribute: 'NONE',
-        open_basis: '《中华人民共和国个人信息保护法》第十三条',
+        open_basis: PIPL_13,
       },
     ],
     'seed',

@@ -16,11 +16,13 @@ export interface LegalBasis {
 }
 
 /** What a field holds (Art. 10 ¶2: whether it identifies a natural person or an organisation). */
+export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'binary'] as const;
+export const IDENTIFIES = ['person', 'organisation'] as const;
 export interface CatalogField {
   name: string;
-  type: 'string' | 'number' | 'date' | 'boolean' | 'binary';
+  type: (typeof FIELD_TYPES)[number];
   description: string;
-  identifies: 'person' | 'organisation' | null;
+  identifies: (typeof IDENTIFIES)[number] | null;
 }
 
 /** 形式: how the data is provided. */
@@ -145,4 +147,10 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
 function basisRule(basis: LegalBasis[], allowed: readonly BasisLevel[], field: string, article: string, detail: string, bad: (field: string, rule: string, article: string, detail: string) => void) {
   const usable = basis.filter((b) => allowed.includes(b.level) && !blank(b.title) && !blank(b.article));
   if (!usable.length) bad(field, `a ${allowed.map((l) => BASIS_LEVEL_NAMES[l]).join('/')} with title and article`, article, detail);
+}
+
+/** A basis as a refusal quotes it, e.g. 《中华人民共和国个人信息保护法》第十三条; null when there is none. */
+export function basisText(basis: LegalBasis[]): string | null {
+  const text = basis.map((b) => (b.title.startsWith('《') ? b.title : `《${b.title}》`) + b.article).join('、');
+  return text || null;
 }

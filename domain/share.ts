@@ -1,4 +1,5 @@
 // The share procedure (Art. 12–15): input rules, the path an entry's share attribute decides, its policy.
+import { basisText, type LegalBasis } from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
 import type { TaskKindRule } from './tasks';
@@ -43,9 +44,10 @@ export interface ShareContext {
   title: string;
   provider_org_id: string;
   share_attribute: Attribute;
-  share_basis: string | null;
+  share_basis: LegalBasis[];
   share_conditions: string | null;
   fields: string[];
+  /** The entry's share side's status. */
   status: string;
   provider_division: string | null;
   /** The authorities of the provider's region. */
@@ -68,7 +70,7 @@ export function sharePartiesOf(c: ShareContext): ShareParties | null {
       title: c.title,
       providerOrgId: c.provider_org_id,
       shareAttribute: c.share_attribute,
-      shareBasis: c.share_basis,
+      shareBasis: basisText(c.share_basis),
       shareConditions: c.share_conditions,
       fields: c.fields,
       status: c.status,

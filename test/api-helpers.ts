@@ -27,3 +27,14 @@ export const validShareBody = (catalogEntryId: string) => ({
   statutoryDuty: 'Market supervision of medical advertising (广告法)',
   commitment: { authenticity: true, compliance: true, security: true },
 });
+
+/** Asserts an RFC 9457 problem with `status`, naming `field` and `rule` when given; returns its body. */
+export function expectProblem(res: Awaited<ReturnType<Api['app']['inject']>>, status: number, field?: string, rule?: string) {
+  expect(`${res.statusCode} ${res.raw.req.url} ${res.body.slice(0, 300)}`).toMatch(new RegExp(`^${status} `));
+  expect(res.headers['content-type']).toContain('application/problem+json');
+  const body = res.json();
+  expect(body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
+  if (field) expect(body.field ?? body.errors?.[0]?.field).toBe(field);
+  if (rule) expect(body.rule ?? body.errors?.[0]?.rule).toBe(rule);
+  return body;
+}

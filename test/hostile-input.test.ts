@@ -8,7 +8,7 @@ import { createSigner } from 'fast-jwt';
 import { buildApp } from '../api/app';
 import { createDb } from '../db';
 import type { Actor } from '../domain/types';
-import { startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
+import { expectProblem, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 import { ENGINE_VERSION } from '../workflows/definitions';
 
@@ -32,6 +32,7 @@ const carol = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, roles: 
 const supervisor = (): Actor => ({ sub: 'sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 
 type Res = Awaited<ReturnType<Api['app']['inject']>>;
+
 function call(actor: Actor | null, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> {
   const body = payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload);
   return api.app.inject({
@@ -40,16 +41,6 @@ function call(actor: Actor | null, method: string, url: string, payload?: unknow
     body,
     headers: { ...(actor ? api.as(actor) : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
   });
-}
-
-function expectProblem(res: Res, status: number, field?: string, rule?: string) {
-  expect(`${res.statusCode} ${res.raw.req.url} ${res.body.slice(0, 300)}`).toMatch(new RegExp(`^${status} `));
-  expect(res.headers['content-type']).toContain('application/problem+json');
-  const body = res.json();
-  expect(body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
-  if (field) expect(body.field ?? body.errors?.[0]?.field).toBe(field);
-  if (rule) expect(body.rule ?? body.errors?.[0]?.rule).toBe(rule);
-  return body;
 }
 
 async function conditionalRequest(me = alice()) {

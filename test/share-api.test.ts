@@ -256,12 +256,3 @@ test('claim and unclaim over HTTP', async () => {
   expect((await post(bob(), `/tasks/${task.id}/unclaim`)).statusCode).toBe(200);
   expect((await get(bob(), `/tasks/${task.id}`)).json().assignee).toBeNull();
 });
-
-test('the catalog reads', async () => {
-  const res = await get(alice(), `/catalog?provider=${h.city.agencies.market}`);
-  expect(res.statusCode).toBe(200);
-  expect(res.json().items.map((e: { id: string }) => e.id).sort()).toEqual([h.city.entries.none, h.city.entries.unconditional].sort());
-  const one = await get(alice(), `/catalog/${h.city.entries.none}`);
-  expect(one.json().share).toMatchObject({ attribute: 'NONE', basis: expect.stringContaining('个人信息保护法') });
-  expect((await get(alice(), '/catalog/no-such-entry')).statusCode).toBe(404);
-});

@@ -1,25 +1,33 @@
 import { Type } from '@sinclair/typebox';
-import { getCatalogEntry, listCatalogEntries } from '../../db/repositories/catalog';
+import { getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions } from '../../db/repositories/catalog';
 import type { CatalogEntryRow } from '../../db/schema';
+import { SIDE_STATUSES } from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
 import { problem } from '../problem';
-import { CatalogEntrySchema, Page, type CatalogEntryView } from '../schemas';
+import { CatalogEntrySchema, CatalogVersionSchema, Page, type CatalogEntryView } from '../schemas';
 import type { ApiDeps, App } from '../types';
 
 const Attr = Type.Optional(Type.Union(ATTRIBUTES.map((a) => Type.Literal(a))));
+const Status = Type.Optional(Type.Union(SIDE_STATUSES.map((a) => Type.Literal(a))));
+const EntryId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-function entryView(e: CatalogEntryRow): CatalogEntryView {
+/** An entry as the API shows it, from its row or from a version's snapshot of that row (dates as text there). */
+function entryView(e: CatalogEntryRow | Record<string, unknown>): CatalogEntryView {
+  const r = e as CatalogEntryRow;
   return {
-    id: e.id,
-    providerOrgId: e.provider_org_id,
-    title: e.title,
-    description: e.description,
-    fields: e.fields,
-    share: { attribute: e.share_attribute, conditions: e.share_conditions, reasons: e.share_reasons, basis: e.share_basis },
-    open: { attribute: e.open_attribute, conditions: e.open_conditions, reasons: e.open_reasons, basis: e.open_basis },
-    status: e.status,
-    version: e.version,
-    updatedAt: e.updated_at.toISOString(),
+    id: r.id,
+    providerOrgId: r.provider_org_id,
+    title: r.title,
+    description: r.description,
+    fields: r.fields,
+    form: r.form,
+    useConditions: r.use_conditions,
+    updateFrequency: r.update_frequency,
+    share: { attribute: r.share_attribute, reasons: r.share_reasons, conditions: r.share_conditions, basis: r.share_basis, status: r.share_status },
+    open: { attribute: r.open_attribute, ground: r.open_ground, reasons: r.open_reasons, conditions: r.open_conditions, basis: r.open_basis, opening: r.open_opening, status: r.open_status },
+    priorityOpen: r.priority_open,
+    version: r.version,
+    updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
 
@@ -29,11 +37,15 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
     {
       schema: {
         tags: ['catalog'],
-        summary: 'The public data catalog (Art. 9)',
+        summary: 'The public data catalog (Art. 9): by provider, division, attributes, status and text',
         querystring: Type.Object({
           provider: Type.Optional(Type.String({ maxLength: 200 })),
+          division: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
           shareAttribute: Attr,
           openAttribute: Attr,
+          shareStatus: Status,
+          openStatus: Status,
+          q: Type.Optional(Type.String({ maxLength: 200 })),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
         }),
@@ -41,16 +53,60 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
       },
     },
     async (request) => {
-      const { provider, shareAttribute, openAttribute, cursor, limit } = request.query;
-      const rows = await listCatalogEntries(db, { provider, shareAttribute, openAttribute, after: cursor, limit: limit + 1 });
+      const { provider, division, shareAttribute, openAttribute, shareStatus, openStatus, q, cursor, limit } = request.query;
+      const rows = await listCatalogEntries(db, { provider, division, shareAttribute, openAttribute, shareStatus, openStatus, text: q, after: cursor, limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { items: page.map(entryView), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
     },
   );
 
-  app.get('/catalog/:id', { schema: { tags: ['catalog'], summary: 'One catalog entry', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: CatalogEntrySchema } } }, async (request) => {
-    const entry = await getCatalogEntry(db, request.params.id);
-    if (!entry) throw problem('EntryNotFound');
-    return entryView(entry);
-  });
+  app.get(
+    '/catalog/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'One catalog entry, as it stands or as it was at a version',
+        params: EntryId,
+        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }),
+        response: { 200: CatalogEntrySchema },
+      },
+    },
+    async (request) => {
+      const { version } = request.query;
+      if (version === undefined) {
+        const entry = await getCatalogEntry(db, request.params.id);
+        if (!entry) throw problem('EntryNotFound');
+        return entryView(entry);
+      }
+      const at = await getEntryVersion(db, request.params.id, version);
+      if (!at) throw problem('EntryNotFound', `Catalog entry ${request.params.id} has no version ${version}`);
+      return entryView(at.snapshot);
+    },
+  );
+
+  app.get(
+    '/catalog/:id/versions',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: "An entry's versions, oldest first: who made each, why, by which request, and the entry as it became",
+        params: EntryId,
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
+        response: { 200: Page(CatalogVersionSchema) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit } = request.query;
+      const rows = await listEntryVersions(db, request.params.id, Number(cursor ?? 0), limit + 1);
+      if (!rows.length && !cursor && !(await getCatalogEntry(db, request.params.id))) throw problem('EntryNotFound');
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((v) => ({ version: v.version, changedBy: v.changed_by, changeRequestId: v.change_request_id, reason: v.reason, createdAt: v.created_at.toISOString(), entry: entryView(v.snapshot) })),
+        nextCursor: rows.length > limit ? String(page[page.length - 1].version) : null,
+      };
+    },
+  );
 }

@@ -1,17 +1,18 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { SideStatus } from '../../domain/catalog';
 import type { Attribute } from '../../domain/types';
 import type { Executor } from '../index';
 import type { CatalogEntriesTable } from '../schema';
 
 /** Inserts catalog entries at version 1, each with its first version snapshot. */
-export async function insertCatalogEntries(db: Executor, entries: Insertable<CatalogEntriesTable>[], changedBy: string): Promise<void> {
+export async function insertCatalogEntries(db: Executor, entries: Insertable<CatalogEntriesTable>[], changedBy: string, reason: string | null = null): Promise<void> {
   for (const e of entries) {
     const row = await db.insertInto('catalog_entries').values(e).onConflict((oc) => oc.column('id').doNothing()).returningAll().executeTakeFirst();
     if (row)
       await db
         .insertInto('catalog_entry_versions')
-        .values({ entry_id: row.id, version: row.version, snapshot: JSON.stringify(row), changed_by: changedBy, change_request_id: null })
+        .values({ entry_id: row.id, version: row.version, snapshot: JSON.stringify(row), changed_by: changedBy, change_request_id: null, reason })
         .execute();
   }
 }
@@ -22,19 +23,57 @@ export function getCatalogEntry(db: Executor, id: string) {
 
 export interface CatalogFilter {
   provider?: string;
+  /** The provider's administrative division (GB/T 2260). */
+  division?: string;
   shareAttribute?: Attribute;
   openAttribute?: Attribute;
+  shareStatus?: SideStatus;
+  openStatus?: SideStatus;
+  /** Words in the title, description or a field's name. */
+  text?: string;
   after?: string;
   limit: number;
 }
 
+/** `s` matched literally inside a LIKE pattern. */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export function listCatalogEntries(db: Executor, f: CatalogFilter) {
-  let q = db.selectFrom('catalog_entries').selectAll();
-  if (f.provider) q = q.where('provider_org_id', '=', f.provider);
-  if (f.shareAttribute) q = q.where('share_attribute', '=', f.shareAttribute);
-  if (f.openAttribute) q = q.where('open_attribute', '=', f.openAttribute);
-  if (f.after) q = q.where('id', '>', f.after);
-  return q.orderBy('id').limit(f.limit).execute();
+  let q = db.selectFrom('catalog_entries as e').selectAll('e');
+  if (f.provider) q = q.where('e.provider_org_id', '=', f.provider);
+  if (f.division) q = q.where('e.provider_org_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('division', '=', f.division!));
+  if (f.shareAttribute) q = q.where('e.share_attribute', '=', f.shareAttribute);
+  if (f.openAttribute) q = q.where('e.open_attribute', '=', f.openAttribute);
+  if (f.shareStatus) q = q.where('e.share_status', '=', f.shareStatus);
+  if (f.openStatus) q = q.where('e.open_status', '=', f.openStatus);
+  if (f.text?.trim()) {
+    const pattern = `%${likeLiteral(f.text.trim())}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('e.title', 'ilike', pattern),
+        eb('e.description', 'ilike', pattern),
+        eb.exists(eb.selectFrom(sql`jsonb_array_elements(e.fields)`.as('f')).select(sql`1`.as('x')).where(sql`f.value->>'name'`, 'ilike', pattern)),
+      ]),
+    );
+  }
+  if (f.after) q = q.where('e.id', '>', f.after);
+  return q.orderBy('e.id').limit(f.limit).execute();
+}
+
+/** An entry's versions, oldest first, each with who made it, why and by which request. */
+export function listEntryVersions(db: Executor, entryId: string, afterVersion: number, limit: number) {
+  return db
+    .selectFrom('catalog_entry_versions')
+    .select(['version', 'changed_by', 'change_request_id', 'reason', 'created_at', 'snapshot'])
+    .where('entry_id', '=', entryId)
+    .where('version', '>', afterVersion)
+    .orderBy('version')
+    .limit(limit)
+    .execute();
+}
+
+export function getEntryVersion(db: Executor, entryId: string, version: number) {
+  return db.selectFrom('catalog_entry_versions').select('snapshot').where('entry_id', '=', entryId).where('version', '=', version).executeTakeFirst();
 }
 
 /**
@@ -46,9 +85,11 @@ export function shareContext(db: Executor, entryId: string, applicantOrg: string
   return db
     .selectFrom('catalog_entries as e')
     .leftJoin('organisations as p', 'p.id', 'e.provider_org_id')
-    .selectAll('e')
+    .select(['e.id', 'e.title', 'e.provider_org_id', 'e.share_attribute', 'e.share_basis', 'e.share_conditions', 'e.share_status as status'])
     .select(['p.region as provider_region', 'p.division as provider_division'])
     .select((eb) => [
+      // A request names fields by name.
+      sql<string[]>`(select coalesce(jsonb_agg(f->>'name'), '[]'::jsonb) from jsonb_array_elements(e.fields) f)`.as('fields'),
       eb.selectFrom('organisations as a').select('a.kind').where('a.id', '=', applicantOrg).as('applicant_kind'),
       eb.selectFrom('organisations as lg').select('lg.id').where('lg.kind', '=', 'leading_group').whereRef('lg.region', '=', 'p.region').orderBy('lg.id').limit(1).as('leading_group_id'),
       jsonArrayFrom(eb.selectFrom('organisations as au').select(['au.id', 'au.division']).where('au.kind', '=', 'authority').whereRef('au.region', '=', 'p.region').orderBy('au.id')).as('authorities'),
