@@ -44,6 +44,8 @@ export interface CatalogEntriesTable {
   open_opening: NullableJson<{ ground: OpeningGround; evidence: string }>;
   open_status: ColumnType<SideStatus, SideStatus | undefined, SideStatus>;
   priority_open: Generated<boolean>;
+  /** Generated: title, description and field names, lower-cased, for the list's text search. */
+  search_text: ColumnType<string, never, never>;
   version: Generated<number>;
   updated_at: Timestamp;
 }

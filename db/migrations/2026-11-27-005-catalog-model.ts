@@ -34,13 +34,26 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Sharing and opening are published, suspended or withdrawn each on its own: suspending openness must not stop sharing.
   await sql`update catalog_entries set share_status = status, open_status = status`.execute(db);
   await db.schema.alterTable('catalog_entries').dropColumn('status').execute();
+  // The list's text search (title, description, field names) in one lower-cased column, indexed by
+  // trigrams where pg_trgm is installed (it is in PostgreSQL's contrib, the embedded server's and the
+  // official image's): a rare word is then found without reading every entry.
+  await sql`
+    alter table catalog_entries add column search_text text generated always as
+      (lower(title || ' ' || description || ' ' || jsonb_path_query_array(fields, '$[*].name')::text)) stored`.execute(db);
+  const trgm = await sql<{ ok: boolean }>`select exists (select 1 from pg_available_extensions where name = 'pg_trgm') as ok`.execute(db);
+  if (trgm.rows[0]?.ok) {
+    await sql`create extension if not exists pg_trgm`.execute(db);
+    await sql`create index catalog_entries_search on catalog_entries using gin (search_text gin_trgm_ops)`.execute(db);
+  }
   // Every version says why it was made (the adjustment's ground), besides who and by which request.
   await db.schema.alterTable('catalog_entry_versions').addColumn('reason', 'text').execute();
-  await sql`update catalog_entry_versions v set snapshot = to_jsonb(e) from catalog_entries e where e.id = v.entry_id and e.version = v.version`.execute(db);
+  await sql`update catalog_entry_versions v set snapshot = to_jsonb(e) - 'search_text' from catalog_entries e where e.id = v.entry_id and e.version = v.version`.execute(db);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index if exists catalog_entries_search`.execute(db);
+  await sql`alter table catalog_entries drop column search_text`.execute(db);
   await db.schema.alterTable('catalog_entry_versions').dropColumn('reason').execute();
   await sql`alter table catalog_entries add column status text not null default 'published' check (status in ('published','suspended','withdrawn'))`.execute(db);
   await sql`update catalog_entries set status = share_status`.execute(db);

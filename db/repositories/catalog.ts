@@ -8,7 +8,7 @@ import type { CatalogEntriesTable } from '../schema';
 /** Inserts catalog entries at version 1, each with its first version snapshot. */
 export async function insertCatalogEntries(db: Executor, entries: Insertable<CatalogEntriesTable>[], changedBy: string, reason: string | null = null): Promise<void> {
   for (const e of entries) {
-    const row = await db.insertInto('catalog_entries').values(e).onConflict((oc) => oc.column('id').doNothing()).returningAll().executeTakeFirst();
+    const row = await db.insertInto('catalog_entries').values(e).onConflict((oc) => oc.column('id').doNothing()).returning(ENTRY_COLUMNS).executeTakeFirst();
     if (row)
       await db
         .insertInto('catalog_entry_versions')
@@ -17,8 +17,16 @@ export async function insertCatalogEntries(db: Executor, entries: Insertable<Cat
   }
 }
 
+/** An entry's columns as views and versions show them (all but the generated search text). */
+const ENTRY_COLUMNS = [
+  'id', 'provider_org_id', 'title', 'description', 'fields', 'form', 'use_conditions', 'update_frequency',
+  'share_attribute', 'share_conditions', 'share_reasons', 'share_basis', 'share_status',
+  'open_attribute', 'open_ground', 'open_conditions', 'open_reasons', 'open_basis', 'open_opening', 'open_status',
+  'priority_open', 'version', 'updated_at',
+] as const satisfies readonly (keyof CatalogEntriesTable)[];
+
 export function getCatalogEntry(db: Executor, id: string) {
-  return db.selectFrom('catalog_entries').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('catalog_entries').select(ENTRY_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
 export interface CatalogFilter {
@@ -39,23 +47,15 @@ export interface CatalogFilter {
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function listCatalogEntries(db: Executor, f: CatalogFilter) {
-  let q = db.selectFrom('catalog_entries as e').selectAll('e');
+  let q = db.selectFrom('catalog_entries as e').select(ENTRY_COLUMNS.map((c) => `e.${c}` as const));
   if (f.provider) q = q.where('e.provider_org_id', '=', f.provider);
   if (f.division) q = q.where('e.provider_org_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('division', '=', f.division!));
   if (f.shareAttribute) q = q.where('e.share_attribute', '=', f.shareAttribute);
   if (f.openAttribute) q = q.where('e.open_attribute', '=', f.openAttribute);
   if (f.shareStatus) q = q.where('e.share_status', '=', f.shareStatus);
   if (f.openStatus) q = q.where('e.open_status', '=', f.openStatus);
-  if (f.text?.trim()) {
-    const pattern = `%${likeLiteral(f.text.trim())}%`;
-    q = q.where((eb) =>
-      eb.or([
-        eb('e.title', 'ilike', pattern),
-        eb('e.description', 'ilike', pattern),
-        eb.exists(eb.selectFrom(sql`jsonb_array_elements(e.fields)`.as('f')).select(sql`1`.as('x')).where(sql`f.value->>'name'`, 'ilike', pattern)),
-      ]),
-    );
-  }
+  // search_text: title, description and field names, lower-cased (trigram-indexed, migration 005).
+  if (f.text?.trim()) q = q.where('e.search_text', 'like', `%${likeLiteral(f.text.trim().toLowerCase())}%`);
   if (f.after) q = q.where('e.id', '>', f.after);
   return q.orderBy('e.id').limit(f.limit).execute();
 }

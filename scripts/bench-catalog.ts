@@ -1,0 +1,81 @@
+// npm run bench -- catalog: p50/p99 of GET /catalog over HTTP at 100k entries, for each filter the list
+// offers (first page and a deep cursor). Uses its own database (BENCH_DATABASE_URL, recreated each run).
+import { Client, Connection } from '@temporalio/client';
+import { sql } from 'kysely';
+import { buildApp } from '../api/app';
+import { signToken } from '../api/auth';
+import { createDb, recreateDatabase } from '../db';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
+const AGENCIES = 200;
+const DIVISIONS = ['371100', '371102', '371103', '371121', '371122'];
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+export async function benchCatalog(): Promise<void> {
+  await recreateDatabase(url);
+  const db = createDb(url, 10);
+  const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  await sql`insert into organisations (id, name, kind, level, region, division)
+            select 'org-' || lpad(g::text, 3, '0'), 'Agency ' || g, 'agency', case when g % 5 = 0 then 'city' else 'county' end, 'bench',
+                   (${sql.val(DIVISIONS)}::text[])[1 + g % 5]
+            from generate_series(0, ${AGENCIES - 1}) g`.execute(db);
+  const auth = { authorization: `Bearer ${signToken(app, { sub: 'reader', org: 'org-007', roles: ['agency_applicant'] })}` };
+  // Titles and field names from a small vocabulary, so a word matches about 1 entry in 50; attributes
+  // spread as a city's catalog has them (most shared unconditionally, few not shared).
+  await sql`insert into catalog_entries (id, provider_org_id, title, description, fields, share_attribute, share_reasons, share_conditions, share_basis,
+                                         open_attribute, open_ground, open_conditions, open_basis, update_frequency, share_status, open_status)
+            select 'entry-' || lpad(g::text, 6, '0'), 'org-' || lpad((g % ${AGENCIES})::text, 3, '0'),
+                   (array['企业','医疗','交通','教育','气象','土地','环境','就业','信用','许可'])[1 + g % 10] || '数据' || g,
+                   'bench entry ' || g,
+                   jsonb_build_array(jsonb_build_object('name', 'field_' || (g % 50), 'type', 'string', 'description', '', 'identifies', null)),
+                   s.share, case when s.share = 'CONDITIONAL' then '理由' end, case when s.share = 'CONDITIONAL' then '条件' end,
+                   case when s.share = 'NONE' then '[{"level":"law","title":"某法","article":"第一条"}]'::jsonb else '[]'::jsonb end,
+                   s.open, case when s.open = 'CONDITIONAL' then 'security' end, case when s.open = 'CONDITIONAL' then '条件' end,
+                   case when s.open = 'NONE' then '[{"level":"law","title":"某法","article":"第一条"}]'::jsonb else '[]'::jsonb end,
+                   '每日', case when g % 97 = 0 then 'suspended' else 'published' end, case when g % 13 = 0 then 'suspended' else 'published' end
+            from generate_series(1, ${ENTRIES}) g,
+                 lateral (select case when g % 20 = 0 then 'NONE' when g % 4 = 0 then 'CONDITIONAL' else 'UNCONDITIONAL' end as share,
+                                 case when g % 3 = 0 then 'NONE' when g % 3 = 1 then 'CONDITIONAL' else 'UNCONDITIONAL' end as open) s`.execute(db);
+  await sql`analyze catalog_entries`.execute(db);
+  await sql`analyze organisations`.execute(db);
+  const deep = `entry-${String(Math.floor(ENTRIES * 0.9)).padStart(6, '0')}`;
+  console.log(`GET /catalog?limit=50 over HTTP at ${ENTRIES} entries, ${REQUESTS} sequential requests each after warm-up`);
+  console.log('filter                          | p50 ms | p99 ms | items');
+  for (const [label, query] of [
+    ['none', ''],
+    ['none, deep cursor', `&cursor=${deep}`],
+    ['provider', '&provider=org-007'],
+    ['division (county)', '&division=371121'],
+    ['division, deep cursor', `&division=371121&cursor=${deep}`],
+    ['share NONE', '&shareAttribute=NONE'],
+    ['share suspended (rare)', '&shareStatus=suspended'],
+    ['open CONDITIONAL + published', '&openAttribute=CONDITIONAL&openStatus=published'],
+    ['text in title (1 in 10)', `&q=${encodeURIComponent('医疗')}`],
+    ['text, rare (1 entry)', `&q=${encodeURIComponent('气象数据12344')}`],
+    ['field name', '&q=field_49'],
+  ] as const) {
+    const path = `/catalog?limit=50${query}`;
+    for (let i = 0; i < 50; i++) await (await fetch(`${base}${path}`, { headers: auth })).arrayBuffer();
+    const times: number[] = [];
+    let items = 0;
+    for (let i = 0; i < REQUESTS; i++) {
+      const t0 = process.hrtime.bigint();
+      const res = await fetch(`${base}${path}`, { headers: auth });
+      const body = (await res.json()) as { items: unknown[] };
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+      items = body.items.length;
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${label.padEnd(31)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${String(items).padStart(5)}`);
+  }
+  await app.close();
+  await db.destroy();
+  await temporal.connection.close();
+}
