@@ -151,6 +151,7 @@ export const CatalogEntrySchema = Type.Object({
   updatedAt: Instant,
 });
 export type CatalogEntryView = Static<typeof CatalogEntrySchema>;
+export const SimilarEntrySchema = Type.Object({ id: Type.String(), title: Type.String(), providerOrgId: Type.String(), titleSimilarity: Type.Number(), sharedFields: Type.Array(Type.String()) });
 export const CatalogVersionSchema = Type.Object({
   version: Type.Integer(),
   changedBy: Type.String(),

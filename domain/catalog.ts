@@ -154,3 +154,19 @@ export function basisText(basis: LegalBasis[]): string | null {
   const text = basis.map((b) => (b.title.startsWith('《') ? b.title : `《${b.title}》`) + b.article).join('、');
   return text || null;
 }
+
+/**
+ * Art. 8 (可以通过市一体化大数据平台获取数据的,不得重复采集): an entry is flagged as a possible duplicate of
+ * another whose title is this similar (trigram similarity, 0–1), or which holds this share of its field names.
+ */
+export const DUPLICATE_TITLE_SIMILARITY = 0.4;
+export const DUPLICATE_FIELD_SHARE = 0.5;
+
+/** An entry already in the catalog that a new one may duplicate, and why it was flagged. */
+export interface SimilarEntry {
+  id: string;
+  title: string;
+  providerOrgId: string;
+  titleSimilarity: number;
+  sharedFields: string[];
+}

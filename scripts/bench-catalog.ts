@@ -46,7 +46,7 @@ export async function benchCatalog(): Promise<void> {
   await sql`analyze organisations`.execute(db);
   const deep = `entry-${String(Math.floor(ENTRIES * 0.9)).padStart(6, '0')}`;
   console.log(`GET /catalog?limit=50 over HTTP at ${ENTRIES} entries, ${REQUESTS} sequential requests each after warm-up`);
-  console.log('filter                          | p50 ms | p99 ms | items');
+  console.log('filter                           | p50 ms | p99 ms | items');
   for (const [label, query] of [
     ['none', ''],
     ['none, deep cursor', `&cursor=${deep}`],
@@ -59,8 +59,9 @@ export async function benchCatalog(): Promise<void> {
     ['text in title (1 in 10)', `&q=${encodeURIComponent('医疗')}`],
     ['text, rare (1 entry)', `&q=${encodeURIComponent('气象数据12344')}`],
     ['field name', '&q=field_49'],
+    ['Art. 8 similar (title, 2 fields)', `/similar?title=${encodeURIComponent('气象数据1234')}&fields=field_7,station`],
   ] as const) {
-    const path = `/catalog?limit=50${query}`;
+    const path = query.startsWith('/') ? `/catalog${query}` : `/catalog?limit=50${query}`;
     for (let i = 0; i < 50; i++) await (await fetch(`${base}${path}`, { headers: auth })).arrayBuffer();
     const times: number[] = [];
     let items = 0;
@@ -73,7 +74,7 @@ export async function benchCatalog(): Promise<void> {
       items = body.items.length;
     }
     times.sort((a, b) => a - b);
-    console.log(`${label.padEnd(31)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${String(items).padStart(5)}`);
+    console.log(`${label.padEnd(32)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${String(items).padStart(5)}`);
   }
   await app.close();
   await db.destroy();

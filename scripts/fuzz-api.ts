@@ -127,6 +127,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     query(['provider', 'division', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({ method: 'GET', path: `/catalog?${q}` })),
     fc.tuple(segment(() => [city.entries.conditional]), query(['version'])).map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}?${q}` })),
     fc.tuple(segment(() => [city.entries.conditional]), query([])).map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}/versions?${q}` })),
+    query(['title', 'fields']).map((q) => ({ method: 'GET', path: `/catalog/similar?${q}` })),
     query([]).map((q) => ({ method: 'GET', path: `/notifications?${q}` })),
     query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/grants?${q}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}` })),

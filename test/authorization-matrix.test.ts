@@ -130,6 +130,7 @@ const MATRIX: Record<string, Route> = {
   },
   'GET /catalog': { call: () => ({ method: 'GET', url: '/catalog' }), expect: { rest: 200 } },
   'GET /catalog/{id}': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}?version=1` }), expect: { rest: 200 } },
+  'GET /catalog/similar': { call: () => ({ method: 'GET', url: `/catalog/similar?title=${encodeURIComponent('企业登记')}&fields=uscc` }), expect: { rest: 200 } },
   'GET /catalog/{id}/versions': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/versions` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
   'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },

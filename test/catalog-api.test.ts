@@ -86,3 +86,21 @@ test('suspending openness does not stop sharing; suspending sharing does', async
     await h.db.updateTable('catalog_entries').set({ open_status: 'published', share_status: 'published' }).where('id', '=', id).execute();
   }
 });
+
+test('Art. 8: an entry like one already in the catalog (by title or by its fields) is flagged with the similar entries', async () => {
+  const similar = async (query: string) => {
+    const res = await get(`/catalog/similar?${query}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().article).toBe('Art. 8');
+    return (res.json().items as { id: string; titleSimilarity: number; sharedFields: string[] }[]).filter((e) => e.id.startsWith(`${h.city.region}-`));
+  };
+  const byTitle = await similar(`title=${encodeURIComponent('企业登记信息表')}`);
+  expect(byTitle.map((e) => e.id)).toEqual([h.city.entries.unconditional]);
+  expect(byTitle[0].titleSimilarity).toBeGreaterThanOrEqual(0.4);
+  // Three of four field names shared, under another title.
+  const byFields = await similar(`title=${encodeURIComponent('市场主体名录')}&fields=uscc,name,registered_at,capital`);
+  expect(byFields).toEqual([expect.objectContaining({ id: h.city.entries.unconditional, sharedFields: ['name', 'registered_at', 'uscc'] })]);
+  // One field in four is no duplicate; nor is an unrelated title.
+  expect(await similar(`title=${encodeURIComponent('降水量观测')}&fields=uscc,rainfall,station,hour`)).toEqual([]);
+  expectProblem(await get('/catalog/similar'), 400, 'querystring.title');
+});

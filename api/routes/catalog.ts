@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions } from '../../db/repositories/catalog';
+import { getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions, similarEntries } from '../../db/repositories/catalog';
 import type { CatalogEntryRow } from '../../db/schema';
 import { SIDE_STATUSES } from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
 import { problem } from '../problem';
-import { CatalogEntrySchema, CatalogVersionSchema, Page, type CatalogEntryView } from '../schemas';
+import { CatalogEntrySchema, CatalogVersionSchema, Page, SimilarEntrySchema, type CatalogEntryView } from '../schemas';
 import type { ApiDeps, App } from '../types';
 
 const Attr = Type.Optional(Type.Union(ATTRIBUTES.map((a) => Type.Literal(a))));
@@ -57,6 +57,27 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
       const rows = await listCatalogEntries(db, { provider, division, shareAttribute, openAttribute, shareStatus, openStatus, text: q, after: cursor, limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { items: page.map(entryView), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+    },
+  );
+
+  app.get(
+    '/catalog/similar',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Art. 8: entries already in the catalog that an entry with this title and these fields may duplicate',
+        querystring: Type.Object({
+          title: Type.String({ minLength: 1, maxLength: 500 }),
+          /** Field names, comma-separated. */
+          fields: Type.Optional(Type.String({ maxLength: 10_000 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(SimilarEntrySchema), article: Type.String() }) },
+      },
+    },
+    async (request) => {
+      const { title, fields } = request.query;
+      const fieldNames = (fields ?? '').split(',').slice(0, 500);
+      return { items: await similarEntries(db, { title, fieldNames }), article: 'Art. 8' };
     },
   );
 

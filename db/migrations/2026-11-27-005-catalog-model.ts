@@ -44,7 +44,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   if (trgm.rows[0]?.ok) {
     await sql`create extension if not exists pg_trgm`.execute(db);
     await sql`create index catalog_entries_search on catalog_entries using gin (search_text gin_trgm_ops)`.execute(db);
+    // Art. 8: entries whose title is like a new one's (similarity), found by index.
+    await sql`create index catalog_entries_title_trgm on catalog_entries using gin (lower(title) gin_trgm_ops)`.execute(db);
   }
+  // Art. 8: entries holding any of a new entry's field names, found by index.
+  await sql`create index catalog_entries_field_names on catalog_entries using gin ((jsonb_path_query_array(fields, '$[*].name')))`.execute(db);
   // Every version says why it was made (the adjustment's ground), besides who and by which request.
   await db.schema.alterTable('catalog_entry_versions').addColumn('reason', 'text').execute();
   await sql`update catalog_entry_versions v set snapshot = to_jsonb(e) - 'search_text' from catalog_entries e where e.id = v.entry_id and e.version = v.version`.execute(db);
@@ -52,7 +56,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop index if exists catalog_entries_search`.execute(db);
+  await sql`drop index if exists catalog_entries_search, catalog_entries_title_trgm, catalog_entries_field_names`.execute(db);
   await sql`alter table catalog_entries drop column search_text`.execute(db);
   await db.schema.alterTable('catalog_entry_versions').dropColumn('reason').execute();
   await sql`alter table catalog_entries add column status text not null default 'published' check (status in ('published','suspended','withdrawn'))`.execute(db);

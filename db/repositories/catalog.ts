@@ -1,6 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { SideStatus } from '../../domain/catalog';
+import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, type SideStatus, type SimilarEntry } from '../../domain/catalog';
 import type { Attribute } from '../../domain/types';
 import type { Executor } from '../index';
 import type { CatalogEntriesTable } from '../schema';
@@ -96,4 +96,48 @@ export function shareContext(db: Executor, entryId: string, applicantOrg: string
     ])
     .where('e.id', '=', entryId)
     .executeTakeFirst();
+}
+
+const trigrams = new WeakMap<object, Promise<boolean>>();
+/** Whether the database has pg_trgm (asked once per pool). */
+function hasTrigrams(db: Executor): Promise<boolean> {
+  let known = trigrams.get(db);
+  if (!known) {
+    known = sql<{ ok: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_trgm') as ok`.execute(db).then((r) => r.rows[0]?.ok ?? false);
+    trigrams.set(db, known);
+  }
+  return known;
+}
+
+/**
+ * Art. 8: entries already in the catalog that a new entry (its title and field names) may duplicate, most
+ * similar first: a title this similar (pg_trgm; without it, the same title), or this share of its fields.
+ */
+export async function similarEntries(db: Executor, entry: { title: string; fieldNames: string[] }, exclude: string[] = [], limit = 10): Promise<SimilarEntry[]> {
+  const title = entry.title.trim().toLowerCase();
+  const names = [...new Set(entry.fieldNames.map((n) => n.trim()).filter(Boolean))];
+  const trgm = await hasTrigrams(db);
+  const titleScore = trgm ? sql<number>`similarity(lower(e.title), ${title})` : sql<number>`case when lower(e.title) = ${title} then 1 else 0 end`;
+  const titleNear = trgm ? sql<boolean>`lower(e.title) % ${title}` : sql<boolean>`lower(e.title) = ${title}`;
+  const nameList = sql`${sql.val(names)}::text[]`;
+  const candidates = db
+    .selectFrom('catalog_entries as e')
+    .select(['e.id', 'e.title', 'e.provider_org_id'])
+    .select([
+      titleScore.as('title_similarity'),
+      sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as('shared'),
+    ])
+    .where((eb) => eb.or([eb(titleNear, '=', true), eb(sql`jsonb_path_query_array(e.fields, '$[*].name')`, '?|', nameList)]))
+    .where('e.share_status', '<>', 'withdrawn')
+    .$if(exclude.length > 0, (q) => q.where('e.id', 'not in', exclude));
+  const fieldShare = sql<number>`cardinality(s.shared)::float / ${Math.max(1, names.length)}`;
+  const rows = await db
+    .selectFrom(candidates.as('s'))
+    .selectAll('s')
+    .where((eb) => eb.or([eb('s.title_similarity', '>=', DUPLICATE_TITLE_SIMILARITY), eb(fieldShare, '>=', DUPLICATE_FIELD_SHARE)]))
+    .orderBy(sql`s.title_similarity + ${fieldShare}`, 'desc')
+    .orderBy('s.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, title: r.title, providerOrgId: r.provider_org_id, titleSimilarity: Number(r.title_similarity), sharedFields: r.shared }));
 }
