@@ -170,3 +170,87 @@ export interface SimilarEntry {
   titleSimilarity: number;
   sharedFields: string[];
 }
+
+/**
+ * Why an agency adjusts its catalog. The first two are Art. 9 ¶2's (因法律、法规修改或者职能职责变更): they
+ * need the consent of the authority of its own level; the others are reviewed the same way, with written
+ * justification (the city authority manages the catalog, Art. 9 ¶1).
+ */
+export const ADJUSTMENT_GROUNDS = {
+  law_change: { article: 'Art. 9', name: '法律、法规修改' },
+  duty_change: { article: 'Art. 9', name: '职能职责变更' },
+  new_system: { article: 'Art. 30', name: '新建信息系统' },
+  correction: { article: 'Art. 11', name: '数据校核更正' },
+  withdrawal_outcome: { article: 'Art. 21', name: '开放需求与撤回处理结果' },
+} as const;
+export type AdjustmentGround = keyof typeof ADJUSTMENT_GROUNDS;
+
+/** The most changes one adjustment request carries. */
+export const MAX_CHANGES = 1_000;
+
+/** One change of an adjustment: a new entry, or a change or removal of an entry at the version it starts from. */
+export type CatalogChange =
+  | { op: 'add'; entry: EntryContent; review?: OpeningReview }
+  | { op: 'change'; entryId: string; baseVersion: number; entry: EntryContent; review?: OpeningReview }
+  | { op: 'remove'; entryId: string; baseVersion: number };
+
+export interface AdjustmentForm {
+  ground: AdjustmentGround;
+  justification: string;
+  changes: CatalogChange[];
+}
+
+/** An entry as it stands, as the adjustment rules need it. */
+export interface CurrentEntry {
+  providerOrgId: string;
+  version: number;
+  content: EntryContent;
+  /** Both sides withdrawn: the entry was removed. */
+  removed: boolean;
+}
+
+/**
+ * Every rule an adjustment request breaks, checked against the catalog as it stands (`current`): the API
+ * before it starts the procedure, and the procedure again when it applies the changes. An agency adjusts
+ * only its own catalog (本单位公共数据目录, Art. 9 ¶1); each change names the version it starts from.
+ */
+export function adjustmentViolations(form: AdjustmentForm, applicantOrg: string, current: (entryId: string) => CurrentEntry | undefined): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article, detail });
+  const article = ADJUSTMENT_GROUNDS[form.ground]?.article ?? 'Art. 9';
+  if (!ADJUSTMENT_GROUNDS[form.ground]) bad('ground', 'one of the grounds', 'Art. 9', `The ground is one of: ${Object.keys(ADJUSTMENT_GROUNDS).join(', ')}`);
+  if (blank(form.justification)) bad('justification', 'required', article, 'An adjustment states its justification in writing (Art. 9 ¶2)');
+  if (!form.changes.length) bad('changes', 'at least one', 'Art. 9', 'An adjustment makes at least one change');
+  if (form.changes.length > MAX_CHANGES) bad('changes', `at most ${MAX_CHANGES}`, 'Art. 9', `An adjustment makes at most ${MAX_CHANGES} changes; split it`);
+  const seen = new Set<string>();
+  form.changes.slice(0, MAX_CHANGES).forEach((c, i) => {
+    const at = `changes.${i}`;
+    if (c.op === 'add') {
+      out.push(...entryViolations(c.entry, undefined, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
+      return;
+    }
+    if (seen.has(c.entryId)) bad(`${at}.entryId`, 'once per request', 'Art. 9', `Entry ${c.entryId} is changed twice in one request`);
+    seen.add(c.entryId);
+    const now = current(c.entryId);
+    if (!now || now.removed) return bad(`${at}.entryId`, 'exists', 'Art. 9', `No entry ${c.entryId} in the catalog`);
+    if (now.providerOrgId !== applicantOrg) return bad(`${at}.entryId`, 'own catalog', 'Art. 9', `Entry ${c.entryId} is another agency's: an agency adjusts its own catalog (Art. 9 ¶1)`);
+    if (c.baseVersion !== now.version)
+      return bad(`${at}.baseVersion`, 'current version', 'Art. 9', `Entry ${c.entryId} is at version ${now.version}, not ${c.baseVersion}: start from the current version`);
+    if (c.op === 'change') out.push(...entryViolations(c.entry, now.content, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
+  });
+  return out;
+}
+
+/** What differs between two states of an entry, field by field (for versions and for a change that went stale). */
+export function entryDiff(from: EntryContent, to: EntryContent): { field: string; from: unknown; to: unknown }[] {
+  const out: { field: string; from: unknown; to: unknown }[] = [];
+  const walk = (a: unknown, b: unknown, path: string) => {
+    const plain = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (plain(a) && plain(b)) {
+      const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+      for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ field: path, from: a ?? null, to: b ?? null });
+  };
+  walk(from, to, '');
+  return out;
+}

@@ -1,5 +1,5 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
-import { entryViolations, widensOpenness, type EntryContent, type OpeningReview } from '../domain/catalog';
+import { adjustmentViolations, entryDiff, entryViolations, widensOpenness, type AdjustmentForm, type CurrentEntry, type EntryContent, type OpeningReview } from '../domain/catalog';
 
 const passed = (reviewer = '王审核'): OpeningReview => ({
   nationalSecurity: { conclusion: 'pass', reviewer, date: '2026-11-20' },
@@ -99,4 +99,54 @@ test('widensOpenness: first opening and every step up, never a step down or stay
   expect(widensOpenness('UNCONDITIONAL', 'CONDITIONAL')).toBe(true);
   expect(widensOpenness('CONDITIONAL', 'CONDITIONAL')).toBe(false);
   expect(widensOpenness('CONDITIONAL', 'UNCONDITIONAL')).toBe(false);
+});
+
+describe('an adjustment request (Art. 9 ¶2)', () => {
+  const mine = 'agency-a';
+  const catalog = new Map<string, CurrentEntry>([
+    ['e1', { providerOrgId: mine, version: 3, content: entry(), removed: false }],
+    ['e2', { providerOrgId: 'agency-b', version: 1, content: entry(), removed: false }],
+    ['e3', { providerOrgId: mine, version: 2, content: entry(), removed: true }],
+  ]);
+  const check = (form: Partial<AdjustmentForm>) =>
+    rules(adjustmentViolations({ ground: 'duty_change', justification: '机构改革后职能划入', changes: [], ...form }, mine, (id) => catalog.get(id)));
+
+  test('a justified change of its own entry at its current version, an addition and a removal pass', () => {
+    const changed = entry({ updateFrequency: 'weekly' });
+    expect(check({ changes: [{ op: 'change', entryId: 'e1', baseVersion: 3, entry: changed }, { op: 'add', entry: entry({ title: '新目录' }) }] })).toEqual([]);
+    expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }] })).toEqual([]);
+  });
+
+  test('written justification, at least one change, each entry once', () => {
+    expect(check({ justification: ' ', changes: [] })).toEqual(['justification required Art. 9', 'changes at least one Art. 9']);
+    expect(check({ ground: 'new_system', justification: '', changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }] })).toEqual(['justification required Art. 30']);
+    expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }, { op: 'change', entryId: 'e1', baseVersion: 3, entry: entry() }] })).toEqual(['changes.1.entryId once per request Art. 9']);
+  });
+
+  test("only its own catalog, only entries that exist, only from the current version", () => {
+    expect(check({ changes: [{ op: 'change', entryId: 'e2', baseVersion: 1, entry: entry() }] })).toEqual(['changes.0.entryId own catalog Art. 9']);
+    expect(check({ changes: [{ op: 'remove', entryId: 'nope', baseVersion: 1 }, { op: 'remove', entryId: 'e3', baseVersion: 2 }] })).toEqual(['changes.0.entryId exists Art. 9', 'changes.1.entryId exists Art. 9']);
+    expect(check({ changes: [{ op: 'change', entryId: 'e1', baseVersion: 2, entry: entry() }] })).toEqual(['changes.0.baseVersion current version Art. 9']);
+  });
+
+  test("each change's content meets the attribute rules against the entry as it stands", () => {
+    // Opening a NONE-open entry needs Art. 17 ¶2's ground and Art. 19's review; a new entry's rules are named under its index.
+    const opened = entry({ open: { attribute: 'UNCONDITIONAL', ground: null, reasons: null, conditions: null, basis: [], opening: null } });
+    const found = check({ changes: [{ op: 'add', entry: entry({ title: '' }) }, { op: 'change', entryId: 'e1', baseVersion: 3, entry: opened }] });
+    expect(found[0]).toBe('changes.0.entry.title required Art. 9');
+    expect(found).toContain('changes.1.entry.open.opening required when NONE becomes open Art. 17');
+    expect(found).toContain('changes.1.review.nationalSecurity required before opening Art. 19');
+  });
+});
+
+test('entryDiff names each field that changed with its old and new value', () => {
+  const before = entry();
+  const after = entry({ updateFrequency: 'weekly', share: { attribute: 'CONDITIONAL', reasons: '含个人信息', conditions: '限定用途', basis: [] } });
+  expect(entryDiff(before, after)).toEqual([
+    { field: 'share.attribute', from: 'UNCONDITIONAL', to: 'CONDITIONAL' },
+    { field: 'share.conditions', from: null, to: '限定用途' },
+    { field: 'share.reasons', from: null, to: '含个人信息' },
+    { field: 'updateFrequency', from: 'daily', to: 'weekly' },
+  ]);
+  expect(entryDiff(before, entry())).toEqual([]);
 });
