@@ -103,7 +103,13 @@ const trigrams = new WeakMap<object, Promise<boolean>>();
 function hasTrigrams(db: Executor): Promise<boolean> {
   let known = trigrams.get(db);
   if (!known) {
-    known = sql<{ ok: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_trgm') as ok`.execute(db).then((r) => r.rows[0]?.ok ?? false);
+    known = sql<{ ok: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_trgm') as ok`.execute(db).then(
+      (r) => r.rows[0]?.ok ?? false,
+      (err) => {
+        trigrams.delete(db); // the database was not reachable: ask again next time
+        throw err;
+      },
+    );
     trigrams.set(db, known);
   }
   return known;
