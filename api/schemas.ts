@@ -100,7 +100,7 @@ export const HistorySchema = Type.Object({
 });
 
 /** One of `xs` (an enum: its refusal lists the allowed values). */
-export const literals = <T extends string>(xs: readonly T[]): TUnsafe<T> => Type.Unsafe<T>({ type: 'string', enum: [...xs] });
+const literals = <T extends string>(xs: readonly T[]): TUnsafe<T> => Type.Unsafe<T>({ type: 'string', enum: [...xs] });
 const Text = (maxLength: number) => Type.String({ maxLength });
 export const LegalBasisSchema = Type.Object({ level: literals(BASIS_LEVELS), title: Text(500), article: Text(200) }, { additionalProperties: false });
 export const CatalogFieldSchema = Type.Object(

@@ -53,7 +53,7 @@ export interface CatalogEntriesTable {
 export interface CatalogEntryVersionsTable {
   entry_id: string;
   version: number;
-  snapshot: Json<Record<string, unknown>>;
+  snapshot: Json<CatalogEntrySnapshot>;
   changed_by: string;
   change_request_id: string | null;
   /** Why this version was made (the adjustment's ground and justification). */
@@ -190,4 +190,7 @@ export interface Database {
 
 export type TaskRow = Selectable<TasksTable>;
 export type RequestRow = Selectable<RequestsTable>;
-export type CatalogEntryRow = Selectable<CatalogEntriesTable>;
+/** An entry as views and versions show it: every column but the generated search text. */
+export type CatalogEntryRow = Omit<Selectable<CatalogEntriesTable>, 'search_text'>;
+/** An entry as a version's snapshot holds it (JSON: its instant as text). */
+export type CatalogEntrySnapshot = Omit<CatalogEntryRow, 'updated_at'> & { updated_at: string };

@@ -100,9 +100,9 @@ export function widensOpenness(next: Attribute, prev: Attribute | undefined): bo
  */
 export function entryViolations(next: EntryContent, prev?: EntryContent, review?: OpeningReview, paths: { entry?: string; review?: string } = {}): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const under = (root: string | undefined, f: string) => (root ? `${root}.${f}` : f);
-  const p = (f: string) => (f.startsWith('review.') ? under(paths.review ?? 'review', f.slice('review.'.length)) : under(paths.entry, f));
-  const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field: p(field), rule, article, detail });
+  const under = (root: string, field: string) => (root ? `${root}.${field}` : field);
+  const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field: under(paths.entry ?? '', field), rule, article, detail });
+  const badReview = (item: Art19Item, rule: string, detail: string) => out.push({ code: 'InvalidInput', field: under(paths.review ?? 'review', item), rule, article: 'Art. 19', detail });
 
   if (blank(next.title)) bad('title', 'required', 'Art. 9', 'An entry states its title (Art. 9 ¶1)');
   if (!next.fields.length) bad('fields', 'required', 'Art. 9', 'An entry states its content: at least one field (Art. 9 ¶1)');
@@ -138,8 +138,8 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
     for (const item of ART19_ITEMS) {
       const r = review?.[item];
       if (!r || blank(r.reviewer) || !/^\d{4}-\d{2}-\d{2}$/.test(r.date ?? ''))
-        bad(`review.${item}`, 'required before opening', 'Art. 19', `Before opening, the agency records its ${ART19_NAMES[item]} review: conclusion, reviewer and date (Art. 19)`);
-      else if (r.conclusion !== 'pass') bad(`review.${item}`, 'must pass', 'Art. 19', `The ${ART19_NAMES[item]} review did not pass: the entry may not be opened (Art. 19)`);
+        badReview(item, 'required before opening', `Before opening, the agency records its ${ART19_NAMES[item]} review: conclusion, reviewer and date (Art. 19)`);
+      else if (r.conclusion !== 'pass') badReview(item, 'must pass', `The ${ART19_NAMES[item]} review did not pass: the entry may not be opened (Art. 19)`);
     }
   return out;
 }

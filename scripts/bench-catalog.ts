@@ -1,26 +1,17 @@
 // npm run bench -- catalog: p50/p99 of GET /catalog over HTTP at 100k entries, for each filter the list
 // offers (first page and a deep cursor). Uses its own database (BENCH_DATABASE_URL, recreated each run).
-import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
-import { createDb, recreateDatabase } from '../db';
-import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import { httpApi, pct, timeGets } from './bench-support';
 
-const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const AGENCIES = 200;
 const DIVISIONS = ['371100', '371102', '371103', '371121', '371122'];
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 export async function benchCatalog(): Promise<void> {
-  await recreateDatabase(url);
-  const db = createDb(url, 10);
-  const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const api = await httpApi();
+  const { db, app, base } = api;
   await sql`insert into organisations (id, name, kind, level, region, division)
             select 'org-' || lpad(g::text, 3, '0'), 'Agency ' || g, 'agency', case when g % 5 = 0 then 'city' else 'county' end, 'bench',
                    (${sql.val(DIVISIONS)}::text[])[1 + g % 5]
@@ -62,21 +53,9 @@ export async function benchCatalog(): Promise<void> {
     ['Art. 8 similar (title, 2 fields)', `/similar?title=${encodeURIComponent('气象数据1234')}&fields=field_7,station`],
   ] as const) {
     const path = query.startsWith('/') ? `/catalog${query}` : `/catalog?limit=50${query}`;
-    for (let i = 0; i < 50; i++) await (await fetch(`${base}${path}`, { headers: auth })).arrayBuffer();
-    const times: number[] = [];
-    let items = 0;
-    for (let i = 0; i < REQUESTS; i++) {
-      const t0 = process.hrtime.bigint();
-      const res = await fetch(`${base}${path}`, { headers: auth });
-      const body = (await res.json()) as { items: unknown[] };
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
-      items = body.items.length;
-    }
-    times.sort((a, b) => a - b);
+    const { times, body } = await timeGets(base, path, auth, REQUESTS);
+    const items = (body as { items: unknown[] }).items.length;
     console.log(`${label.padEnd(32)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${String(items).padStart(5)}`);
   }
-  await app.close();
-  await db.destroy();
-  await temporal.connection.close();
+  await api.close();
 }

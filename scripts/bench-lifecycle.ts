@@ -18,9 +18,9 @@ import { seedCity } from '../db/seed';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
 import { bareDecide, bareSubmitted } from './bench-workflow';
+import { BENCH_DATABASE_URL, pct } from './bench-support';
 import { startTemporalDevServer } from './temporal-dev-server';
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const PER_ROUND = Number(process.env.BENCH_LIFECYCLES ?? 160);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 
@@ -82,7 +82,7 @@ async function timed<T>(t: Timings, step: string, f: () => Promise<T>): Promise<
 }
 
 export async function benchLifecycle(): Promise<void> {
-  const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
+  const url = BENCH_DATABASE_URL;
   await recreateDatabase(url);
   const db = createDb(url, 10);
   const server = process.env.TEMPORAL_ADDRESS ? null : await startTemporalDevServer();

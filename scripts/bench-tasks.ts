@@ -1,24 +1,15 @@
 // npm run bench (or `npm run bench -- inbox`): p50/p99 of GET /tasks over real HTTP at 1k and 100k open tasks.
 // Uses its own database (BENCH_DATABASE_URL, recreated each run); needs no Temporal server.
-import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
-import { createDb, recreateDatabase } from '../db';
-import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import { httpApi, pct, timeGets } from './bench-support';
 
-const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
 const ORGS = 50;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 export async function benchInbox(): Promise<void> {
-  await recreateDatabase(url);
-  const db = createDb(url, 10);
-  const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const api = await httpApi();
+  const { db, app, base } = api;
   const auth = { authorization: `Bearer ${signToken(app, { sub: 'reviewer', org: 'org-7', roles: ['provider_reviewer', 'authority_reviewer'] })}` };
   // Tokens must name organisations that exist.
   await sql`insert into organisations (id, name, kind, level, region, division)
@@ -48,22 +39,11 @@ export async function benchInbox(): Promise<void> {
       ['first', '/tasks?limit=20'],
       ['deep cursor', `/tasks?limit=20&cursor=${deepCursor}`],
     ] as const) {
-      for (let i = 0; i < 200; i++) await (await fetch(`${base}${path}`, { headers: auth })).arrayBuffer();
-      const times: number[] = [];
-      for (let i = 0; i < REQUESTS; i++) {
-        const t0 = process.hrtime.bigint();
-        const res = await fetch(`${base}${path}`, { headers: auth });
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-      times.sort((a, b) => a - b);
+      const { times } = await timeGets(base, path, auth, REQUESTS, 200);
       const rss = process.memoryUsage().rss / 2 ** 20;
       console.log(`${String(total).padStart(10)} | ${label.padEnd(11)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${rss.toFixed(0).padStart(7)}`);
     }
     if (first.items.length !== 20) throw new Error('the inbox page is not full');
   }
-  await app.close();
-  await db.destroy();
-  await temporal.connection.close();
+  await api.close();
 }

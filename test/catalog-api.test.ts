@@ -104,3 +104,18 @@ test('Art. 8: an entry like one already in the catalog (by title or by its field
   expect(await similar(`title=${encodeURIComponent('降水量观测')}&fields=uscc,rainfall,station,hour`)).toEqual([]);
   expectProblem(await get('/catalog/similar'), 400, 'querystring.title');
 });
+
+test('odd text in the catalog queries is searched for as written, never reaching PostgreSQL as something it refuses', async () => {
+  const { agencies } = h.city;
+  for (const q of ['\\', "'; drop table catalog_entries; --", '%_\\%', '😀 医疗', '\u200b', 'a'.repeat(200)])
+    expect(await ids(`/catalog?provider=${agencies.market}&q=${encodeURIComponent(q)}`)).toEqual([]);
+  expectProblem(await get(`/catalog?q=${encodeURIComponent('a\u0000b')}`), 400, 'querystring.q', 'text');
+  // A surrogate half encoded as bytes (not valid UTF-8): read as U+FFFD, searched for, found nowhere.
+  expect(await ids(`/catalog?provider=${agencies.market}&q=%ED%A0%80`)).toEqual([]);
+  // Empty and repeated field names, quotes and wildcards in a title: an answer, not an error.
+  for (const query of [`title=${encodeURIComponent("%'\\_😀")}&fields=${encodeURIComponent(',,uscc,uscc, ,')}`, `title=${encodeURIComponent(' ')}&fields=`]) {
+    const res = await get(`/catalog/similar?${query}`);
+    expect(res.statusCode).toBe(200);
+  }
+  expectProblem(await get(`/catalog/similar?title=${encodeURIComponent('x\u0000')}`), 400, 'querystring.title', 'text');
+});

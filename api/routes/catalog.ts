@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions, similarEntries } from '../../db/repositories/catalog';
-import type { CatalogEntryRow } from '../../db/schema';
+import type { CatalogEntryRow, CatalogEntrySnapshot } from '../../db/schema';
 import { SIDE_STATUSES } from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
 import { problem } from '../problem';
@@ -12,8 +12,7 @@ const Status = Type.Optional(Type.Union(SIDE_STATUSES.map((a) => Type.Literal(a)
 const EntryId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** An entry as the API shows it, from its row or from a version's snapshot of that row (dates as text there). */
-function entryView(e: CatalogEntryRow | Record<string, unknown>): CatalogEntryView {
-  const r = e as CatalogEntryRow;
+function entryView(r: CatalogEntryRow | CatalogEntrySnapshot): CatalogEntryView {
   return {
     id: r.id,
     providerOrgId: r.provider_org_id,

@@ -51,7 +51,19 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index catalog_entries_field_names on catalog_entries using gin ((jsonb_path_query_array(fields, '$[*].name')))`.execute(db);
   // Every version says why it was made (the adjustment's ground), besides who and by which request.
   await db.schema.alterTable('catalog_entry_versions').addColumn('reason', 'text').execute();
-  await sql`update catalog_entry_versions v set snapshot = to_jsonb(e) - 'search_text' from catalog_entries e where e.id = v.entry_id and e.version = v.version`.execute(db);
+  // Every version's snapshot in the new shape, converted as the rows were (a version shows what the entry was).
+  const basis = (side: string) => sql`case jsonb_typeof(snapshot->${side})
+      when 'string' then jsonb_build_array(jsonb_build_object('level', 'national', 'title', snapshot->>${side}, 'article', ''))
+      when 'array' then snapshot->${side} else '[]'::jsonb end`;
+  await sql`
+    update catalog_entry_versions set snapshot = (snapshot - 'status') || jsonb_build_object(
+      'fields', coalesce((select jsonb_agg(case jsonb_typeof(f) when 'string' then jsonb_build_object('name', f #>> '{}', 'type', 'string', 'description', '', 'identifies', null) else f end)
+                          from jsonb_array_elements(snapshot->'fields') f), '[]'::jsonb),
+      'share_basis', ${basis('share_basis')},
+      'open_basis', ${basis('open_basis')},
+      'share_status', coalesce(snapshot->'status', '"published"'::jsonb),
+      'open_status', coalesce(snapshot->'status', '"published"'::jsonb),
+      'form', 'table', 'use_conditions', null, 'update_frequency', '', 'open_ground', null, 'open_opening', null, 'priority_open', false)`.execute(db);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

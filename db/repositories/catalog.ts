@@ -3,7 +3,15 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, type SideStatus, type SimilarEntry } from '../../domain/catalog';
 import type { Attribute } from '../../domain/types';
 import type { Executor } from '../index';
-import type { CatalogEntriesTable } from '../schema';
+import type { CatalogEntriesTable, CatalogEntryRow } from '../schema';
+
+/** An entry's columns as views and versions show them (all but the generated search text). */
+const ENTRY_COLUMNS = [
+  'id', 'provider_org_id', 'title', 'description', 'fields', 'form', 'use_conditions', 'update_frequency',
+  'share_attribute', 'share_conditions', 'share_reasons', 'share_basis', 'share_status',
+  'open_attribute', 'open_ground', 'open_conditions', 'open_reasons', 'open_basis', 'open_opening', 'open_status',
+  'priority_open', 'version', 'updated_at',
+] as const satisfies readonly (keyof CatalogEntryRow)[];
 
 /** Inserts catalog entries at version 1, each with its first version snapshot. */
 export async function insertCatalogEntries(db: Executor, entries: Insertable<CatalogEntriesTable>[], changedBy: string, reason: string | null = null): Promise<void> {
@@ -16,14 +24,6 @@ export async function insertCatalogEntries(db: Executor, entries: Insertable<Cat
         .execute();
   }
 }
-
-/** An entry's columns as views and versions show them (all but the generated search text). */
-const ENTRY_COLUMNS = [
-  'id', 'provider_org_id', 'title', 'description', 'fields', 'form', 'use_conditions', 'update_frequency',
-  'share_attribute', 'share_conditions', 'share_reasons', 'share_basis', 'share_status',
-  'open_attribute', 'open_ground', 'open_conditions', 'open_reasons', 'open_basis', 'open_opening', 'open_status',
-  'priority_open', 'version', 'updated_at',
-] as const satisfies readonly (keyof CatalogEntriesTable)[];
 
 export function getCatalogEntry(db: Executor, id: string) {
   return db.selectFrom('catalog_entries').select(ENTRY_COLUMNS).where('id', '=', id).executeTakeFirst();
@@ -119,7 +119,7 @@ function hasTrigrams(db: Executor): Promise<boolean> {
  * Art. 8: entries already in the catalog that a new entry (its title and field names) may duplicate, most
  * similar first: a title this similar (pg_trgm; without it, the same title), or this share of its fields.
  */
-export async function similarEntries(db: Executor, entry: { title: string; fieldNames: string[] }, exclude: string[] = [], limit = 10): Promise<SimilarEntry[]> {
+export async function similarEntries(db: Executor, entry: { title: string; fieldNames: string[] }, limit = 10): Promise<SimilarEntry[]> {
   const title = entry.title.trim().toLowerCase();
   const names = [...new Set(entry.fieldNames.map((n) => n.trim()).filter(Boolean))];
   const trgm = await hasTrigrams(db);
@@ -134,8 +134,7 @@ export async function similarEntries(db: Executor, entry: { title: string; field
       sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as('shared'),
     ])
     .where((eb) => eb.or([eb(titleNear, '=', true), eb(sql`jsonb_path_query_array(e.fields, '$[*].name')`, '?|', nameList)]))
-    .where('e.share_status', '<>', 'withdrawn')
-    .$if(exclude.length > 0, (q) => q.where('e.id', 'not in', exclude));
+    .where('e.share_status', '<>', 'withdrawn');
   const fieldShare = sql<number>`cardinality(s.shared)::float / ${Math.max(1, names.length)}`;
   const rows = await db
     .selectFrom(candidates.as('s'))
