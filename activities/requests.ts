@@ -34,6 +34,8 @@ export interface TransitionInput {
   reason?: string | null;
   decision?: string | null;
   outcome?: Record<string, unknown> | null;
+  /** What the request now asks, when this step changes it (a resubmitted adjustment). */
+  payload?: Record<string, unknown>;
 }
 
 export interface FailRequestInput extends RecordRequestInput {
@@ -85,7 +87,7 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
     .with('changed', (q) =>
       q
         .updateTable('requests')
-        .set({ status: t.status, updated_at: new Date(), ...(t.outcome !== undefined ? { outcome: JSON.stringify(t.outcome) } : {}) })
+        .set({ status: t.status, updated_at: new Date(), ...(t.outcome !== undefined ? { outcome: JSON.stringify(t.outcome) } : {}), ...(t.payload ? { payload: JSON.stringify(t.payload) } : {}) })
         .where('id', 'in', (eb) => eb.selectFrom('logged').select('logged.request_id'))
         .returning('applicant_sub'),
     )

@@ -9,6 +9,7 @@ import { unstorable } from '../domain/text';
 import { clientError, frameworkError, invalid, refuseConnect, registerProblemHandlers } from './problem';
 import { validatorCompiler } from './validation';
 import { catalogRoutes } from './routes/catalog';
+import { adjustmentRoutes } from './routes/catalog-adjustments';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
@@ -63,6 +64,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     requestRoutes(s, deps);
     taskRoutes(s, deps);
     catalogRoutes(s, deps);
+    adjustmentRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);
   });

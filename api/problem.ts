@@ -28,7 +28,7 @@ export class ProblemError extends Error {
 export const problem = (code: ErrorCode, detail?: string, article?: string) => new ProblemError(code, detail ?? ERRORS[code].title, [], article);
 
 /** Rule violations from domain/ checks on the request `part`, as one 400 problem naming each field, rule and article. */
-export function invalid(violations: RuleViolation[], part: 'body' | 'querystring' | 'params' = 'body'): ProblemError {
+export function invalid(violations: RuleViolation[], part: 'body' | 'querystring' | 'params' | `body.${string}` = 'body'): ProblemError {
   const articles = [...new Set(violations.map((v) => v.article).filter(Boolean))];
   return new ProblemError(
     violations[0].code,

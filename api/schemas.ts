@@ -1,7 +1,7 @@
 // What the API answers, declared once: routes serialise with these schemas (fast, and nothing a view
 // does not list can leak), the OpenAPI document shows them, and the views are typed by them.
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS } from '../domain/catalog';
+import { ADJUSTMENT_GROUNDS, ART19_ITEMS, BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, MAX_CHANGES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS, type AdjustmentGround, type CatalogChange } from '../domain/catalog';
 import { ATTRIBUTES } from '../domain/types';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -135,6 +135,38 @@ export const EntryContentSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The agency's own review before opening (Art. 19): each item with conclusion, reviewer and date. */
+const OpeningReviewSchema = Type.Object(
+  Object.fromEntries(
+    ART19_ITEMS.map((item) => [
+      item,
+      Type.Optional(Type.Object({ conclusion: literals(['pass', 'fail'] as const), reviewer: Text(200), date: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }) }, { additionalProperties: false })),
+    ]),
+  ),
+  { additionalProperties: false },
+);
+const EntryRef = { entryId: Type.String({ minLength: 1, maxLength: 200 }), baseVersion: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The version the change starts from' }) };
+/** One change of an adjustment, tagged by `op` (a mismatch names the fields of its own kind of change). */
+const CatalogChangeSchema = Type.Unsafe<CatalogChange>({
+  type: 'object',
+  required: ['op'],
+  discriminator: { propertyName: 'op' },
+  oneOf: [
+    Type.Object({ op: Type.Literal('add'), entry: EntryContentSchema, review: Type.Optional(OpeningReviewSchema) }, { additionalProperties: false }),
+    Type.Object({ op: Type.Literal('change'), ...EntryRef, entry: EntryContentSchema, review: Type.Optional(OpeningReviewSchema) }, { additionalProperties: false }),
+    Type.Object({ op: Type.Literal('remove'), ...EntryRef }, { additionalProperties: false }),
+  ],
+});
+/** An adjustment of an agency's catalog (domain/catalog.ts AdjustmentForm): its ground, justification and changes. */
+export const AdjustmentFormSchema = Type.Object(
+  {
+    ground: literals(Object.keys(ADJUSTMENT_GROUNDS) as AdjustmentGround[]),
+    justification: Text(8000),
+    changes: Type.Array(CatalogChangeSchema, { minItems: 1, maxItems: MAX_CHANGES }),
+  },
+  { additionalProperties: false },
+);
+
 export const CatalogEntrySchema = Type.Object({
   id: Type.String(),
   providerOrgId: Type.String(),
@@ -158,6 +190,8 @@ export const CatalogVersionSchema = Type.Object({
   changeRequestId: Nullable(Type.String()),
   reason: Nullable(Type.String()),
   createdAt: Instant,
+  /** What this version changed from the one before (old and new values, by field); none for the first. */
+  changes: Type.Array(Type.Object({ field: Type.String(), from: Type.Unknown(), to: Type.Unknown() })),
   entry: CatalogEntrySchema,
 });
 

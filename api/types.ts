@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Db } from '../db';
+import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { SharePolicy } from '../domain/share';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -12,6 +13,8 @@ export interface ApiDeps {
   taskQueue: string;
   jwtSecret: string;
   sharePolicy: SharePolicy;
+  /** The catalog adjustment procedure's deadlines (default domain/adjustment.ts DEFAULT_ADJUSTMENT_POLICY). */
+  adjustmentPolicy?: AdjustmentPolicy;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };

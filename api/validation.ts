@@ -5,7 +5,8 @@ import addFormats from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 
 function ajv(coerceTypes: boolean) {
-  const instance = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, strict: false });
+  // discriminator: a union tagged by a property (e.g. a change's op) reports the errors of its own branch only.
+  const instance = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, strict: false, discriminator: true });
   addFormats(instance);
   // A date-time the JavaScript Date cannot represent (a leap second, year 275760+) is no date-time here.
   instance.addFormat('date-time', { type: 'string', validate: (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(s) && isRealInstant(s) });
@@ -28,3 +29,12 @@ const coercing = ajv(true);
 
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema as object);
+
+/**
+ * Checks a JSON value the route's own schema could not type (e.g. a task decision's form) against
+ * `schema`; a mismatch throws the same 400 a body's schema does, its fields under `context`.
+ */
+export function checkJson(schema: object, value: unknown, context: string): void {
+  const validate = strict.compile(schema);
+  if (!validate(value)) throw Object.assign(new Error(`${context} is invalid`), { validation: validate.errors ?? [], validationContext: context });
+}

@@ -1,6 +1,7 @@
 // The environment, parsed once against a schema. A bad value fails start-up naming the variable.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_ADJUSTMENT_POLICY, type AdjustmentPolicy } from '../domain/adjustment';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { Duration } from '../domain/types';
 
@@ -27,6 +28,7 @@ export interface Config {
   logLevel: string;
   engineTimeoutMs: number;
   sharePolicy: SharePolicy;
+  adjustmentPolicy: AdjustmentPolicy;
 }
 
 /**
@@ -112,5 +114,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
     sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
+    adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),
   };
 }

@@ -3,7 +3,7 @@
 // with entries of every share and open attribute. Tests seed one per file under their own prefix.
 import { createHash } from 'node:crypto';
 import { usccWithCheck } from '../domain/ids';
-import type { CatalogField, LegalBasis } from '../domain/catalog';
+import type { CatalogField, EntryContent, LegalBasis } from '../domain/catalog';
 import type { Role } from '../domain/types';
 import type { Executor } from './index';
 import { insertCatalogEntries } from './repositories/catalog';
@@ -137,6 +137,27 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
     'seed',
   );
   return city;
+}
+
+/**
+ * A new entry an agency may add as it stands (shared and opened on conditions, every rule of
+ * domain/catalog.ts met, the Art. 19 review not needed as it is not opened): for tests, the fuzz and the bench.
+ */
+export function sampleEntryContent(title: string): EntryContent {
+  return {
+    title,
+    description: '',
+    fields: [
+      { name: 'permit_no', type: 'string', description: '许可证号', identifies: null },
+      { name: 'holder', type: 'string', description: '持证单位', identifies: 'organisation' },
+    ],
+    form: 'table',
+    useConditions: null,
+    updateFrequency: '每月',
+    share: { attribute: 'CONDITIONAL', reasons: '含经营信息', conditions: '仅用于履职', basis: [] },
+    open: { attribute: 'NONE', ground: null, reasons: null, conditions: null, basis: JSON.parse(PIPL_13) as LegalBasis[], opening: null },
+    priorityOpen: false,
+  };
 }
 
 export interface DemoUser {

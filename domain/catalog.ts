@@ -209,28 +209,36 @@ export interface CurrentEntry {
   removed: boolean;
 }
 
+/** The rules an adjustment request's form meets on its own: ground, written justification, how many changes, new entries' content. */
+export function adjustmentFormViolations(form: AdjustmentForm): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article, detail });
+  const ground = Object.prototype.hasOwnProperty.call(ADJUSTMENT_GROUNDS, form.ground) ? ADJUSTMENT_GROUNDS[form.ground] : undefined;
+  if (!ground) bad('ground', 'one of the grounds', 'Art. 9', `The ground is one of: ${Object.keys(ADJUSTMENT_GROUNDS).join(', ')}`);
+  if (blank(form.justification)) bad('justification', 'required', ground?.article ?? 'Art. 9', 'An adjustment states its justification in writing (Art. 9 ¶2)');
+  if (!form.changes.length) bad('changes', 'at least one', 'Art. 9', 'An adjustment makes at least one change');
+  if (form.changes.length > MAX_CHANGES) bad('changes', `at most ${MAX_CHANGES}`, 'Art. 9', `An adjustment makes at most ${MAX_CHANGES} changes; split it`);
+  const seen = new Set<string>();
+  form.changes.slice(0, MAX_CHANGES).forEach((c, i) => {
+    const at = `changes.${i}`;
+    if (c.op === 'add') out.push(...entryViolations(c.entry, undefined, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
+    else if (seen.has(c.entryId)) bad(`${at}.entryId`, 'once per request', 'Art. 9', `Entry ${c.entryId} is changed twice in one request`);
+    else seen.add(c.entryId);
+  });
+  return out;
+}
+
 /**
  * Every rule an adjustment request breaks, checked against the catalog as it stands (`current`): the API
  * before it starts the procedure, and the procedure again when it applies the changes. An agency adjusts
  * only its own catalog (本单位公共数据目录, Art. 9 ¶1); each change names the version it starts from.
  */
 export function adjustmentViolations(form: AdjustmentForm, applicantOrg: string, current: (entryId: string) => CurrentEntry | undefined): RuleViolation[] {
-  const out: RuleViolation[] = [];
+  const out = adjustmentFormViolations(form);
   const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article, detail });
-  const article = ADJUSTMENT_GROUNDS[form.ground]?.article ?? 'Art. 9';
-  if (!ADJUSTMENT_GROUNDS[form.ground]) bad('ground', 'one of the grounds', 'Art. 9', `The ground is one of: ${Object.keys(ADJUSTMENT_GROUNDS).join(', ')}`);
-  if (blank(form.justification)) bad('justification', 'required', article, 'An adjustment states its justification in writing (Art. 9 ¶2)');
-  if (!form.changes.length) bad('changes', 'at least one', 'Art. 9', 'An adjustment makes at least one change');
-  if (form.changes.length > MAX_CHANGES) bad('changes', `at most ${MAX_CHANGES}`, 'Art. 9', `An adjustment makes at most ${MAX_CHANGES} changes; split it`);
-  const seen = new Set<string>();
   form.changes.slice(0, MAX_CHANGES).forEach((c, i) => {
     const at = `changes.${i}`;
-    if (c.op === 'add') {
-      out.push(...entryViolations(c.entry, undefined, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
-      return;
-    }
-    if (seen.has(c.entryId)) bad(`${at}.entryId`, 'once per request', 'Art. 9', `Entry ${c.entryId} is changed twice in one request`);
-    seen.add(c.entryId);
+    if (c.op === 'add') return;
     const now = current(c.entryId);
     if (!now || now.removed) return bad(`${at}.entryId`, 'exists', 'Art. 9', `No entry ${c.entryId} in the catalog`);
     if (now.providerOrgId !== applicantOrg) return bad(`${at}.entryId`, 'own catalog', 'Art. 9', `Entry ${c.entryId} is another agency's: an agency adjusts its own catalog (Art. 9 ¶1)`);

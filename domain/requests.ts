@@ -12,6 +12,8 @@ export const REQUEST_STATUSES = [
   'cancelled',
   'expired',
   'revoked',
+  // A catalog adjustment consented to and applied (Art. 9 ¶2).
+  'approved',
   // The effect could not be written (Art. 29: the failure and its reason are recorded, the supervisor told).
   'failed',
 ] as const;
@@ -20,7 +22,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
 
-export const REQUEST_TYPES = ['share'] as const;
+export const REQUEST_TYPES = ['share', 'catalog_adjustment'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export interface TaskSnapshot {

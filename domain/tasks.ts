@@ -1,5 +1,6 @@
 // The human-task model (DESIGN §2): kinds, the decisions each allows, and who may act on a task.
 import type { ErrorCode, RuleViolation } from './errors';
+import { ADJUSTMENT_TASK_KINDS } from './adjustment';
 import { SHARE_TASK_KINDS, type ReviewTaskState } from './share';
 import type { Actor, Role } from './types';
 
@@ -12,13 +13,14 @@ export interface DecisionRule {
 export interface TaskKindRule {
   article: string;
   decisions: Record<string, DecisionRule>;
-  /** The procedure's own rule on a decision, given every task of the request in opening order. */
-  rule?: (decision: string, tasks: ReviewTaskState[]) => RuleViolation | null;
+  /** The procedure's own rule on a decision, given every task of the request in opening order and the decision's form. */
+  rule?: (decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null) => RuleViolation | null;
 }
 
 /** Every procedure's task kinds, each defined in its procedure's own file. */
 export const TASK_KINDS = {
   ...SHARE_TASK_KINDS,
+  ...ADJUSTMENT_TASK_KINDS,
 } satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 
@@ -27,9 +29,9 @@ export function isTaskKind(kind: string): kind is TaskKind {
 }
 
 /** Why a task's own procedure refuses `decision` now (e.g. Art. 14: no approval before the provider agreed), or null. */
-export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[]): RuleViolation | null {
+export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null): RuleViolation | null {
   if (!isTaskKind(kind)) return null;
-  return (TASK_KINDS[kind] as TaskKindRule).rule?.(decision, tasks) ?? null;
+  return (TASK_KINDS[kind] as TaskKindRule).rule?.(decision, tasks, form) ?? null;
 }
 
 export function allowedDecisions(kind: TaskKind): string[] {

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { createSigner } from 'fast-jwt';
 import type { Db } from '../db';
-import type { SeededCity } from '../db/seed';
+import { sampleEntryContent, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
 
 export interface FuzzTarget {
@@ -98,8 +98,22 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     { weight: 2, arbitrary: validShare },
     { weight: 1, arbitrary: jsonish },
   );
+  // Adjustments (Art. 9 ¶2): a valid one (a new entry, or removing an entry at a guessed version), one with a part
+  // replaced by anything, or anything at all; also as a RESUBMIT's form.
+  const validAdjustment = fc.tuple(text, fc.constantFrom<object>({ op: 'add', entry: sampleEntryContent('fuzz 目录') }, { op: 'remove', entryId: city.entries.none, baseVersion: 1 })).map(([justification, change]) => ({
+    ground: 'correction',
+    justification: `fuzz ${justification}`,
+    changes: [change],
+  }));
+  const adjustmentBody = fc.oneof(
+    { weight: 2, arbitrary: fc.tuple(validAdjustment, fc.constantFrom('ground', 'justification', 'changes', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })) },
+    { weight: 2, arbitrary: fc.tuple(validAdjustment, fc.constantFrom('title', 'fields', 'share', 'open', 'form', 'priorityOpen'), jsonish).map(([b, k, v]) => ({ ...b, changes: [{ op: 'add', entry: { ...sampleEntryContent('fuzz'), [k]: v } }] })) },
+    { weight: 1, arbitrary: validAdjustment },
+    { weight: 1, arbitrary: jsonish },
+  );
   const decisionBody = fc.record(
-    { decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 })) },
+    {
+      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody) },
     { requiredKeys: ['decision'] },
   );
   const query = (keys: string[]) =>
@@ -113,6 +127,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   type Call = { method: string; path: string; body?: unknown; raw?: string; headers?: Record<string, string> };
   const call: fc.Arbitrary<Call> = fc.oneof(
     shareBody.chain((body) => fc.option(text, { nil: undefined }).map((key) => ({ method: 'POST', path: '/share-requests', body, headers: (key === undefined ? {} : { 'idempotency-key': encodeSegment(key).slice(0, 300) }) as Record<string, string> }))),
+    adjustmentBody.map((body) => ({ method: 'POST', path: '/catalog/adjustments', body })),
     query(['type', 'status']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),

@@ -4,7 +4,7 @@ import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import type { SharePolicy } from '../domain/share';
 import type { Actor, Role } from '../domain/types';
-import { TEST_POLICY, type Harness } from './helpers';
+import { TEST_ADJUSTMENT_POLICY, TEST_POLICY, type Harness } from './helpers';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -15,7 +15,7 @@ export interface Api {
 }
 
 export async function startApi(h: Harness, sharePolicy: SharePolicy = TEST_POLICY, engineTimeoutMs?: number): Promise<Api> {
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy, engineTimeoutMs });
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy, adjustmentPolicy: TEST_ADJUSTMENT_POLICY, engineTimeoutMs });
   await app.ready();
   const token = (sub: string, org: string, ...roles: Role[]) => signToken(app, { sub, org, roles });
   return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };

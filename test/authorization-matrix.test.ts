@@ -2,7 +2,7 @@
 // the API serves that the table lacks fails the first test, so a new route cannot be forgotten.
 import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
-import { seedCity, type SeededCity } from '../db/seed';
+import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
 import { startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
 import { startHarness, type Harness } from './helpers';
@@ -87,6 +87,11 @@ const seeAuthorityTask = { authority: 200, citySupervisor: 200, admin: 200 } as 
 const MATRIX: Record<string, Route> = {
   'POST /share-requests': {
     call: () => ({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.unconditional) }),
+    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201 },
+  },
+  'POST /catalog/adjustments': {
+    // A new entry of the caller's own catalog: an applicant of any agency may apply (to its own level's authority).
+    call: () => ({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'new_system', justification: 'matrix', changes: [{ op: 'add', entry: sampleEntryContent('矩阵测试目录') }] } }),
     expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201 },
   },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },

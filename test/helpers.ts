@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createDb, type Db } from '../db';
 import { seedCity, type SeededCity } from '../db/seed';
+import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { SharePolicy } from '../domain/share';
 import { createWorker } from '../worker';
 
@@ -67,6 +68,8 @@ export const TEST_POLICY: SharePolicy = {
   escalateAfter: { seconds: 3600 },
 };
 
+export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = { review: { seconds: 3600 }, revision: { seconds: 3600 }, reminderBefore: { seconds: 60 } };
+
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -85,11 +88,11 @@ export const HISTORIES_DIR = path.join(__dirname, 'histories');
  * (RECORD_HISTORIES=<label>). Fixtures of earlier labels stay: they are the workflows still running
  * on older code, which today's code must keep replaying.
  */
-export async function recordHistories(client: Client, runs: { name: string; workflowId: string; runId?: string }[], label: string): Promise<void> {
+export async function recordHistories(client: Client, runs: { name: string; workflowId: string; runId?: string }[], label: string, type = 'share'): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const { name, workflowId, runId } of runs) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
-    fs.writeFileSync(path.join(HISTORIES_DIR, `share-request.${label}.${slug}.json`), historyToJSON(history));
+    fs.writeFileSync(path.join(HISTORIES_DIR, `${type}-request.${label}.${slug}.json`), historyToJSON(history));
   }
 }

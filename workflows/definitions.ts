@@ -2,6 +2,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
 import type { ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
+import type { AdjustmentForm } from '../domain/catalog';
+import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
 
@@ -79,6 +81,18 @@ export interface ShareRequestInput {
   parties?: ShareParties;
 }
 
+export interface CatalogAdjustmentInput {
+  requestId: string;
+  submissionId?: string;
+  applicant: Actor;
+  form: AdjustmentForm;
+  payloadHash: string;
+  policy: AdjustmentPolicy;
+  /** The big data authority of the applicant's own division (本级, Art. 9 ¶2), as the API resolved it. */
+  reviewerOrg: string;
+  engine: number;
+}
+
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');
 export const claimTaskUpdate = defineUpdate<RequestSnapshot, [ClaimTaskInput]>('claimTask');
 /** A supervisor moves an open task's due time on (its running timers follow), with a reason. */
@@ -89,6 +103,8 @@ export const cancelRequestUpdate = defineUpdate<RequestSnapshot, [CancelRequestI
 /** Returns once the request's first step is done: granted, refused, or waiting for its reviewers. */
 export const awaitSubmittedUpdate = defineUpdate<RequestSnapshot>('awaitSubmitted');
 export const revokeGrantSignal = defineSignal<[RevokeGrantInput]>('revokeGrant');
+/** A request still being decided ends: the data it asks for is no longer shared (the entry removed or made NONE). */
+export const endRequestSignal = defineSignal<[RevokeGrantInput]>('endRequest');
 export interface RevokeGrantRequest {
   actor: Actor;
   reason: string;
@@ -97,7 +113,7 @@ export interface RevokeGrantRequest {
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
-export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow' };
+export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow' };
 
 export function workflowIdFor(type: RequestType, requestId: string): string {
   return `${type}-request/${requestId}`;

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow type the worker runs.
 export { shareRequestWorkflow } from './share-request';
+export { catalogAdjustmentWorkflow } from './catalog-adjustment';

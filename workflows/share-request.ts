@@ -1,24 +1,20 @@
 // Share request and conditional share review (Art. 12–15, DESIGN §1.2).
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
-import type { RequestSnapshot, RequestStatus } from '../domain/requests';
-import { CANCELLABLE } from '../domain/requests';
+import type { RequestSnapshot } from '../domain/requests';
 import { grantTerms, revokeViolation, sharePath, shareRefusal, type ShareParties } from '../domain/share';
 import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
-import { SYSTEM, type ActorRef, type Role } from '../domain/types';
+import { SYSTEM, type Role } from '../domain/types';
 import {
-  awaitSubmittedUpdate,
-  cancelRequestUpdate,
+  endRequestSignal,
   revokeGrantSignal,
   revokeGrantUpdate,
-  stateQuery,
-  type CancelRequestInput,
   type RevokeGrantInput,
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, businessError, localActs, remoteActs, TaskBoard, type BoardState, type StatusChange, type WfTask } from './tasks';
+import { actorRef, businessError, endFailed, localActs, remoteActs, requestHandlers, statusChanger, TaskBoard, type BoardState, type WfTask } from './tasks';
 
 interface Reviewer {
   key: 'authority' | 'provider';
@@ -68,36 +64,19 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     },
     view,
   );
-  let cancel: CancelRequestInput | null = null;
   let revoke: RevokeGrantInput | null = null;
 
-  setHandler(stateQuery, view);
-  setHandler(awaitSubmittedUpdate, async () => {
-    await condition(() => state.status !== 'submitted');
-    return view();
-  });
-  setHandler(
-    cancelRequestUpdate,
-    async (c) => {
-      cancel = c;
-      board.freeze();
-      await condition(() => !CANCELLABLE.includes(state.status));
-      if (state.status !== 'cancelled') throw businessError('RequestNotActive', `The request was ${state.status} before the cancellation took effect`);
-      return view();
-    },
-    {
-      validator: ({ actor }) => {
-        // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
-        if (actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes('agency_applicant'))
-          throw businessError('Forbidden', 'Only the applicant may cancel the request');
-        if (cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
-      },
-    },
-  );
+  const cancelling = requestHandlers(board, applicant, state, view);
   // Kept even before the grant exists: a grant revoked during review (e.g. the entry was withdrawn)
   // ends as soon as it is created rather than living on.
   setHandler(revokeGrantSignal, (r) => {
     revoke ??= r;
+  });
+  // The entry was removed or its sharing made NONE (a catalog adjustment): a request still being decided
+  // ends with that reason; one granted meanwhile has its grant revoked at once.
+  let ending: RevokeGrantInput | null = null;
+  setHandler(endRequestSignal, (e) => {
+    ending ??= e;
   });
   /** Who may revoke, once the parties are known. */
   let revokers: { providerOrg: string; cityAuthorityOrg: string } | null = carried
@@ -122,7 +101,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     },
   );
 
-  let step = carried?.step ?? 0;
+  const steps = { n: carried?.step ?? 0 };
   /**
    * Time to hand over to a new run: the server suggests it (or the history passed the input's limit),
    * and nothing is in flight (no Update being handled, no decision waiting, no notice being written).
@@ -134,31 +113,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     board.quiet() &&
     allHandlersFinished();
   // A run hands over only after it moved the request on, so runs never hand over to each other in a loop.
-  const startedAs = { step, status: state.status };
-  const progressed = () => board.taken > 0 || step !== startedAs.step || state.status !== startedAs.status;
-  /** A change of the request's status, numbered by the run's step counter (audit keys stay unique across runs). */
-  const statusChange = (
-    status: RequestStatus,
-    action: string,
-    article: string,
-    extra: { actor?: ActorRef; reason?: string | null; decision?: string | null; outcome?: RequestSnapshot['outcome'] } = {},
-  ): StatusChange => ({
-    write: {
-      requestId,
-      step: `${++step}-${status}`,
-      actor: extra.actor ?? SYSTEM,
-      status,
-      action,
-      article,
-      reason: extra.reason ?? null,
-      decision: extra.decision ?? null,
-      outcome: extra.outcome,
-    },
-    apply: () => {
-      state.status = status;
-      if (extra.outcome !== undefined) state.outcome = extra.outcome;
-    },
-  });
+  const startedAs = { step: steps.n, status: state.status };
+  const progressed = () => board.taken > 0 || steps.n !== startedAs.step || state.status !== startedAs.status;
+  const statusChange = statusChanger(requestId, state, steps);
   const setStatus = async (...args: Parameters<typeof statusChange>) => {
     const change = statusChange(...args);
     await io.transitionRequest(change.write);
@@ -166,8 +123,15 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   };
 
   const cancelled = async () => {
-    await board.cancelOpen(actorRef(cancel!.actor, 'agency_applicant'), cancel!.reason ?? 'cancelled by the applicant', 'Art. 14');
-    await setStatus('cancelled', 'cancelled', 'Art. 14', { actor: actorRef(cancel!.actor, 'agency_applicant'), reason: cancel!.reason ?? null });
+    await board.cancelOpen(actorRef(cancelling.cancel!.actor, 'agency_applicant'), cancelling.cancel!.reason ?? 'cancelled by the applicant', 'Art. 14');
+    await setStatus('cancelled', 'cancelled', 'Art. 14', { actor: actorRef(cancelling.cancel!.actor, 'agency_applicant'), reason: cancelling.cancel!.reason ?? null });
+    return view();
+  };
+
+  /** The catalog no longer shares the entry: the request ends, its open tasks with it. */
+  const endedByCatalog = async (e: RevokeGrantInput) => {
+    await board.cancelOpen(e.actor, e.reason, e.article);
+    await setStatus('cancelled', 'ended_by_catalog', e.article, { actor: e.actor, reason: e.reason });
     return view();
   };
 
@@ -236,10 +200,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     /** Continues as new with everything this run knows; the next run picks up where this one waits. */
     const handOverTo = async (at: ShareCarried['at']): Promise<never> => {
       await condition(allHandlersFinished);
-      const next: ShareCarried = { parties, step, state: { ...state }, board: board.state(), at };
+      const next: ShareCarried = { parties, step: steps.n, state: { ...state }, board: board.state(), at };
       return continueAsNew<typeof shareRequestWorkflow>({ ...input, carried: next });
     };
-    const waiting = () => cancel !== null || handOver();
+    const waiting = () => cancelling.cancel !== null || ending !== null || handOver();
 
     /** A reviewer asked the applicant for information: the round's tasks close and the applicant gets a reply task. */
     async function askApplicant(asked: WfTask, round: number): Promise<WfTask> {
@@ -287,7 +251,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
         let infoRequested = false;
         while (!infoRequested && approved.size < reviewers.length) {
-          const task = await board.next(() => cancel !== null, [...open.keys()]);
+          const task = await board.next(() => cancelling.cancel !== null, [...open.keys()]);
           if (!task) return cancelled();
           const reviewer = open.get(task)!;
           if (task.decision === 'APPROVE') {
@@ -307,7 +271,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             const pausedAt = new Date().toISOString();
             resume = new Map([...open].filter(([t]) => !approved.has(open.get(t)!.key)).map(([t, r]) => [r.key, { dueAt: t.dueAt, pausedAt }]));
             const reply = await askApplicant(task, round);
-            if (!(await board.next(() => cancel !== null, [reply]))) return cancelled();
+            if (!(await board.next(() => cancelling.cancel !== null, [reply]))) return cancelled();
             // The reply settles when the reviewers' fresh tasks are open (top of the next round).
           }
         }
@@ -335,7 +299,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         askApplicant,
         stop: waiting,
       });
-      if ('stopped' in end) return cancel ? cancelled() : handOverTo({ review: r });
+      if ('stopped' in end) return cancelling.cancel ? cancelled() : ending ? endedByCatalog(ending) : handOverTo({ review: r });
       if ('approved' in end) return undefined;
       // The refusal is the authority's, recording both opinions.
       const provider = lastOpinion(board, spec.opinion!);
@@ -350,7 +314,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
     /** Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked. */
     async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
-      const revoked = await board.waitFor(() => revoke !== null || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
+      const revoked = await board.waitFor(() => revoke !== null || ending !== null || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
+      revoke ??= ending;
       if (revoked && revoke === null) return handOverTo({ granted: { expiresAt } });
       const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
       const status = revoked ? 'revoked' : 'expired';
@@ -443,24 +408,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     if (err === refusal || !(err instanceof ActivityFailure || (checked && err instanceof ApplicationFailure))) throw err;
     // A write that no retry can make (or that kept failing past the retry policy): end visibly
     // failed with the reason, rather than retrying for ever or vanishing.
-    board.freeze();
     // An approval left for the grant's write is in the trail even when that write failed.
-    const unwritten = approval ?? board.takeUnwritten();
-    if (unwritten) await io.recordDecision(unwritten).catch((e) => log.warn('decision not recorded', { taskId: unwritten.taskId, error: String(e) }));
-    const reason = failureReason(err);
-    await io.failRequest({ ...requestRecord, reason });
-    board.cancelInMemory();
-    state.status = 'failed';
-    state.outcome = { article: 'Art. 29', reason };
-    board.finish();
-    await condition(allHandlersFinished);
+    await endFailed(board, io, err, requestRecord, state, approval);
     return view();
   }
-}
-
-/** The innermost message of an activity failure: what PostgreSQL or the activity said. */
-function failureReason(err: ActivityFailure | ApplicationFailure): string {
-  let e: Error | undefined = err;
-  while (e?.cause instanceof Error) e = e.cause;
-  return err instanceof ActivityFailure ? `${err.activityType ?? 'activity'} failed: ${e?.message ?? err.message}` : (e?.message ?? err.message);
 }

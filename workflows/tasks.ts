@@ -1,13 +1,13 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
-import { ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, Deadlines, DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
-import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
+import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { unstorable } from '../domain/text';
-import type { Actor, ActorRef, Duration, Role } from '../domain/types';
-import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from './definitions';
+import { SYSTEM, type Actor, type ActorRef, type Duration, type Role } from '../domain/types';
+import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate, stateQuery, type CancelRequestInput } from './definitions';
 
 const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -87,6 +87,94 @@ export interface StatusChange {
   apply(): void;
   /** The request's record, when this change goes with the request's first write (it is recorded in the same step). */
   record?: RecordRequestInput;
+}
+
+/**
+ * The handlers every request has: its state (query), the wait for its first step (awaitSubmitted), and the
+ * applicant's cancellation, which answers once the procedure has ended the request (cancelled) or with
+ * RequestNotActive when it ended otherwise first. Answers with the cancellation the procedure waits for.
+ */
+export function requestHandlers(board: TaskBoard, applicant: Actor, state: { status: RequestStatus }, view: () => RequestSnapshot): { cancel: CancelRequestInput | null } {
+  const out: { cancel: CancelRequestInput | null } = { cancel: null };
+  setHandler(stateQuery, view);
+  setHandler(awaitSubmittedUpdate, async () => {
+    await condition(() => state.status !== 'submitted');
+    return view();
+  });
+  setHandler(
+    cancelRequestUpdate,
+    async (c) => {
+      out.cancel = c;
+      board.freeze();
+      await condition(() => !CANCELLABLE.includes(state.status));
+      if (state.status !== 'cancelled') throw businessError('RequestNotActive', `The request was ${state.status} before the cancellation took effect`);
+      return view();
+    },
+    {
+      validator: ({ actor }) => {
+        // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
+        if (actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes('agency_applicant'))
+          throw businessError('Forbidden', 'Only the applicant may cancel the request');
+        if (out.cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
+      },
+    },
+  );
+  return out;
+}
+
+/**
+ * A write that no retry can make (or that kept failing past the retry policy): the request ends visibly
+ * failed with the reason (Art. 29), rather than retrying for ever or vanishing. A decision left for the
+ * failed write (`approval`, or the board's unwritten one) is recorded first.
+ */
+export async function endFailed(board: TaskBoard, io: Io, err: ActivityFailure | ApplicationFailure, record: RecordRequestInput, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, approval?: DecisionInput): Promise<void> {
+  board.freeze();
+  const unwritten = approval ?? board.takeUnwritten();
+  if (unwritten) await io.recordDecision(unwritten).catch((e) => log.warn('decision not recorded', { taskId: unwritten.taskId, error: String(e) }));
+  const reason = failureReason(err);
+  await io.failRequest({ ...record, reason });
+  board.cancelInMemory();
+  state.status = 'failed';
+  state.outcome = { article: 'Art. 29', reason };
+  board.finish();
+  await condition(allHandlersFinished);
+}
+
+/** The innermost message of an activity failure: what PostgreSQL or the activity said. */
+function failureReason(err: ActivityFailure | ApplicationFailure): string {
+  let e: Error | undefined = err;
+  while (e?.cause instanceof Error) e = e.cause;
+  return err instanceof ActivityFailure ? `${err.activityType ?? 'activity'} failed: ${e?.message ?? err.message}` : (e?.message ?? err.message);
+}
+
+/**
+ * The request's changes of status, numbered by the run's step counter `steps.n` (carried across runs, so
+ * audit keys stay unique): each is written by the activity, then applied to `state`.
+ */
+export function statusChanger(requestId: string, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, steps: { n: number }) {
+  return (
+    status: RequestStatus,
+    action: string,
+    article: string,
+    extra: { actor?: ActorRef; reason?: string | null; decision?: string | null; outcome?: RequestSnapshot['outcome']; payload?: Record<string, unknown> } = {},
+  ): StatusChange => ({
+    write: {
+      requestId,
+      step: `${++steps.n}-${status}`,
+      actor: extra.actor ?? SYSTEM,
+      status,
+      action,
+      article,
+      reason: extra.reason ?? null,
+      decision: extra.decision ?? null,
+      outcome: extra.outcome,
+      ...(extra.payload ? { payload: extra.payload } : {}),
+    },
+    apply: () => {
+      state.status = status;
+      if (extra.outcome !== undefined) state.outcome = extra.outcome;
+    },
+  });
 }
 
 /** What a board carries into the next run when its workflow continues as new. */
@@ -175,7 +263,7 @@ export class TaskBoard {
           const task = this.acting(taskId);
           const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
           if (violation) throw businessError(violation);
-          const ruled = procedureViolation(task.kind, decision, this.all());
+          const ruled = procedureViolation(task.kind, decision, this.all(), form);
           if (ruled) throw businessError(ruled.code, ruled.detail);
           const bad = unstorable({ reason, form }, '');
           if (bad) throw businessError('InvalidInput', bad.detail);

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions, similarEntries } from '../../db/repositories/catalog';
+import { entryContentOf, getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions, similarEntries } from '../../db/repositories/catalog';
 import type { CatalogEntryRow, CatalogEntrySnapshot } from '../../db/schema';
-import { SIDE_STATUSES } from '../../domain/catalog';
+import { entryDiff, SIDE_STATUSES } from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
 import { problem } from '../problem';
 import { CatalogEntrySchema, CatalogVersionSchema, Page, SimilarEntrySchema, type CatalogEntryView } from '../schemas';
@@ -29,6 +29,9 @@ function entryView(r: CatalogEntryRow | CatalogEntrySnapshot): CatalogEntryView 
     updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
+
+/** What an agency states of an entry and the status of each side: what a version may change. */
+const statedOf = (s: CatalogEntrySnapshot) => ({ ...entryContentOf(s), shareStatus: s.share_status, openStatus: s.open_status });
 
 export function catalogRoutes(app: App, { db }: ApiDeps): void {
   app.get(
@@ -120,11 +123,26 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
     },
     async (request) => {
       const { cursor, limit } = request.query;
-      const rows = await listEntryVersions(db, request.params.id, Number(cursor ?? 0), limit + 1);
+      const after = Number(cursor ?? 0);
+      // With the version before the page's first: each version shows what it changed.
+      const read = await listEntryVersions(db, request.params.id, Math.max(0, after - 1), limit + 2);
+      const rows = read.filter((v) => v.version > after);
       if (!rows.length && !cursor && !(await getCatalogEntry(db, request.params.id))) throw problem('EntryNotFound');
       const page = rows.slice(0, limit);
+      const before = (version: number) => read.find((v) => v.version === version - 1);
       return {
-        items: page.map((v) => ({ version: v.version, changedBy: v.changed_by, changeRequestId: v.change_request_id, reason: v.reason, createdAt: v.created_at.toISOString(), entry: entryView(v.snapshot) })),
+        items: page.map((v) => {
+          const prev = before(v.version);
+          return {
+            version: v.version,
+            changedBy: v.changed_by,
+            changeRequestId: v.change_request_id,
+            reason: v.reason,
+            createdAt: v.created_at.toISOString(),
+            changes: prev ? entryDiff(statedOf(prev.snapshot), statedOf(v.snapshot)) : [],
+            entry: entryView(v.snapshot),
+          };
+        }),
         nextCursor: rows.length > limit ? String(page[page.length - 1].version) : null,
       };
     },

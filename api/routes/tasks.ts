@@ -9,7 +9,8 @@ import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpda
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
 import { requireRole } from '../auth';
-import { problem, withinDeadline } from '../problem';
+import { checkResubmission } from './catalog-adjustments';
+import { invalid, problem, withinDeadline } from '../problem';
 import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, requestView, taskAccess, taskView } from '../views';
@@ -169,8 +170,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it.
-      const ruled = procedureViolation(row.kind, decision, siblings);
-      if (ruled) throw problem(ruled.code, ruled.detail, ruled.article);
+      const ruled = procedureViolation(row.kind, decision, siblings, form);
+      if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
+      if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, actor);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
       return requestAfter(actor, row.request_id);
     },

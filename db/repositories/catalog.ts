@@ -1,17 +1,68 @@
 import { sql, type Insertable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, type SideStatus, type SimilarEntry } from '../../domain/catalog';
+import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, type CurrentEntry, type EntryContent, type SideStatus, type SimilarEntry } from '../../domain/catalog';
 import type { Attribute } from '../../domain/types';
 import type { Executor } from '../index';
 import type { CatalogEntriesTable, CatalogEntryRow } from '../schema';
 
 /** An entry's columns as views and versions show them (all but the generated search text). */
-const ENTRY_COLUMNS = [
+export const ENTRY_COLUMNS = [
   'id', 'provider_org_id', 'title', 'description', 'fields', 'form', 'use_conditions', 'update_frequency',
   'share_attribute', 'share_conditions', 'share_reasons', 'share_basis', 'share_status',
   'open_attribute', 'open_ground', 'open_conditions', 'open_reasons', 'open_basis', 'open_opening', 'open_status',
   'priority_open', 'version', 'updated_at',
 ] as const satisfies readonly (keyof CatalogEntryRow)[];
+
+/** An entry's content as an agency states it (domain/catalog.ts EntryContent), from its row or a version's snapshot. */
+export function entryContentOf(r: Omit<CatalogEntryRow, 'updated_at'>): EntryContent {
+  return {
+    title: r.title,
+    description: r.description,
+    fields: r.fields,
+    form: r.form,
+    useConditions: r.use_conditions,
+    updateFrequency: r.update_frequency,
+    share: { attribute: r.share_attribute, reasons: r.share_reasons, conditions: r.share_conditions, basis: r.share_basis },
+    open: { attribute: r.open_attribute, ground: r.open_ground, reasons: r.open_reasons, conditions: r.open_conditions, basis: r.open_basis, opening: r.open_opening },
+    priorityOpen: r.priority_open,
+  };
+}
+
+/** The columns that hold `c` (the inverse of entryContentOf). */
+export function entryContentColumns(c: EntryContent) {
+  return {
+    title: c.title,
+    description: c.description,
+    fields: JSON.stringify(c.fields),
+    form: c.form,
+    use_conditions: c.useConditions,
+    update_frequency: c.updateFrequency,
+    share_attribute: c.share.attribute,
+    share_reasons: c.share.reasons,
+    share_conditions: c.share.conditions,
+    share_basis: JSON.stringify(c.share.basis),
+    open_attribute: c.open.attribute,
+    open_ground: c.open.ground,
+    open_reasons: c.open.reasons,
+    open_conditions: c.open.conditions,
+    open_basis: JSON.stringify(c.open.basis),
+    open_opening: c.open.opening ? JSON.stringify(c.open.opening) : null,
+    priority_open: c.priorityOpen,
+  } satisfies Partial<Insertable<CatalogEntriesTable>>;
+}
+
+/** An entry as the adjustment rules see it (domain/catalog.ts CurrentEntry). */
+export function currentEntryOf(r: CatalogEntryRow): CurrentEntry {
+  return { providerOrgId: r.provider_org_id, version: r.version, content: entryContentOf(r), removed: r.share_status === 'withdrawn' && r.open_status === 'withdrawn' };
+}
+
+/** The entries `ids` as they stand, locked for update when `lock` (in id order, so concurrent adjustments never deadlock). */
+export async function currentEntries(db: Executor, ids: string[], lock = false): Promise<Map<string, CatalogEntryRow>> {
+  if (!ids.length) return new Map();
+  let q = db.selectFrom('catalog_entries').select(ENTRY_COLUMNS).where('id', 'in', [...new Set(ids)]).orderBy('id');
+  if (lock) q = q.forUpdate();
+  return new Map((await q.execute()).map((r) => [r.id, r]));
+}
 
 /** Inserts catalog entries at version 1, each with its first version snapshot. */
 export async function insertCatalogEntries(db: Executor, entries: Insertable<CatalogEntriesTable>[], changedBy: string, reason: string | null = null): Promise<void> {

@@ -1,0 +1,77 @@
+// The catalog adjustment procedure (Art. 9 ¶2): an agency applies to change its own catalog. Reading,
+// cancelling and deciding are generic (routes/requests.ts, routes/tasks.ts); a resubmission's form is
+// checked here (checkResubmission) as the submission is.
+import { Type } from '@sinclair/typebox';
+import { currentEntries, currentEntryOf } from '../../db/repositories/catalog';
+import { authorityOf, getOrganisation } from '../../db/repositories/organisations';
+import { DEFAULT_ADJUSTMENT_POLICY } from '../../domain/adjustment';
+import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
+import type { Actor } from '../../domain/types';
+import type { Db } from '../../db';
+import { ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { invalid, problem } from '../problem';
+import { AdjustmentFormSchema, RequestSchema } from '../schemas';
+import { startRequest } from '../start-request';
+import type { ApiDeps, App } from '../types';
+import { checkJson } from '../validation';
+import { requestView } from '../views';
+
+/**
+ * What the API checks of an adjustment before the workflow sees it: the applicant keeps a catalog (a
+ * public management and service institution, Art. 9), its own level has a big data authority to review
+ * it (本级, Art. 9 ¶2), and every change fits the catalog as it stands. Answers with that authority.
+ */
+async function checkAdjustment(db: Db, form: AdjustmentForm, actor: Actor, part: 'body' | `body.${string}` = 'body'): Promise<string> {
+  const org = await getOrganisation(db, actor.org);
+  if (!org || (org.kind !== 'agency' && org.kind !== 'authority')) throw problem('Forbidden', 'Only a public management and service institution adjusts its own catalog (Art. 9)', 'Art. 9');
+  const reviewer = await authorityOf(db, org.region, org.division);
+  if (!reviewer) throw problem('InvalidInput', `No big data authority is registered for division ${org.division} to review the adjustment (Art. 9 ¶2)`, 'Art. 9');
+  const rows = await currentEntries(db, form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId])));
+  const violations = adjustmentViolations(form, actor.org, (id) => {
+    const r = rows.get(id);
+    return r && currentEntryOf(r);
+  });
+  if (violations.length) throw invalid(violations, part);
+  return reviewer.id;
+}
+
+/** A RESUBMIT's form is a whole adjustment: shaped as one (400 under body.form) and fitting the catalog as it stands. */
+export async function checkResubmission(db: Db, form: unknown, actor: Actor): Promise<void> {
+  checkJson(AdjustmentFormSchema, form, 'body.form');
+  await checkAdjustment(db, form as AdjustmentForm, actor, 'body.form');
+}
+
+export function adjustmentRoutes(app: App, deps: ApiDeps): void {
+  const { db } = deps;
+  app.post(
+    '/catalog/adjustments',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: "Apply to add, change or remove entries of one's own catalog (Art. 9 ¶2); the authority of the same level reviews",
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: AdjustmentFormSchema,
+        response: { 200: RequestSchema, 201: RequestSchema },
+      },
+      config: { articles: { ground: 'Art. 9', justification: 'Art. 9', changes: 'Art. 9' } },
+    },
+    async (request, reply) => {
+      requireRole(request, 'agency_applicant');
+      const { actor } = request;
+      const form = request.body as AdjustmentForm;
+      const reviewerOrg = await checkAdjustment(db, form, actor);
+      const { whole, created } = await startRequest(deps, {
+        type: 'catalog_adjustment',
+        actor,
+        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+        body: form,
+        input: (s): CatalogAdjustmentInput => ({ ...s, applicant: actor, form, policy: deps.adjustmentPolicy ?? DEFAULT_ADJUSTMENT_POLICY, reviewerOrg, engine: ENGINE_VERSION }),
+      });
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/requests/${whole.row.id}`)
+        .send(requestView(whole, actor));
+    },
+  );
+}

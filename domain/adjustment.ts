@@ -1,0 +1,57 @@
+// The catalog adjustment procedure (Art. 9 ¶2): its task kinds, its policy, and the resubmission rule.
+// The rules on the changes themselves are the catalog's (domain/catalog.ts adjustmentViolations).
+import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm } from './catalog';
+import type { RuleViolation } from './errors';
+import type { TaskKindRule } from './tasks';
+import type { Duration } from './types';
+
+export type AdjustmentPolicy = {
+  /** The authority's review of one round. */
+  review: Duration;
+  /** The applicant's revision after a return (or a change gone stale). */
+  revision: Duration;
+  reminderBefore: Duration;
+};
+
+export const DEFAULT_ADJUSTMENT_POLICY: AdjustmentPolicy = {
+  review: { workingDays: 10 },
+  revision: { workingDays: 15 },
+  reminderBefore: { workingDays: 2 },
+};
+
+/** The article an adjustment rests on: its ground's (Art. 9 ¶2 for a change of law or duties). */
+export function adjustmentArticle(form: Pick<AdjustmentForm, 'ground'>): string {
+  return Object.prototype.hasOwnProperty.call(ADJUSTMENT_GROUNDS, form.ground) ? ADJUSTMENT_GROUNDS[form.ground].article : 'Art. 9';
+}
+
+/**
+ * RESUBMIT carries the revised adjustment as its form; it meets the form's own rules (the API and the
+ * workflow's validator both ask; the catalog as it stands is checked by the API and again when applied).
+ * A form that is not even shaped like one is refused as such.
+ */
+export function resubmissionViolation(decision: string, _tasks: unknown, form?: Record<string, unknown> | null): RuleViolation | null {
+  if (decision !== 'RESUBMIT') return null;
+  const f = form as AdjustmentForm | null | undefined;
+  if (!f || typeof f.ground !== 'string' || typeof f.justification !== 'string' || !Array.isArray(f.changes))
+    return { code: 'InvalidInput', field: 'form', rule: 'an adjustment', article: 'Art. 9', detail: 'RESUBMIT carries the revised adjustment: { ground, justification, changes }' };
+  try {
+    return adjustmentFormViolations(f)[0] ?? null;
+  } catch {
+    return { code: 'InvalidInput', field: 'form.changes', rule: 'changes', article: 'Art. 9', detail: 'A change is not shaped as an add, change or remove' };
+  }
+}
+
+/** The adjustment procedure's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+export const ADJUSTMENT_TASK_KINDS = {
+  // The big data authority of the agency's own level (本级) consents, refuses, or returns it for revision.
+  CATALOG_ADJUSTMENT_REVIEW: {
+    article: 'Art. 9',
+    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true } },
+  },
+  // The applicant revises (RESUBMIT with the revised adjustment as form) or gives it up.
+  CATALOG_ADJUSTMENT_REVISION: {
+    article: 'Art. 9',
+    decisions: { RESUBMIT: { reasonRequired: false }, ABANDON: { reasonRequired: false } },
+    rule: resubmissionViolation,
+  },
+} satisfies Record<string, TaskKindRule>;

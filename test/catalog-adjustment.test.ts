@@ -1,0 +1,271 @@
+// The catalog adjustment procedure (Art. 9 ¶2) as agencies and authorities drive it over HTTP, against real
+// Temporal and PostgreSQL: review by the authority of the same level, return and resubmission, changes
+// gone stale, concurrent adjustments of one entry, and the effects on grants and pending share requests.
+import type { EntryContent } from '../domain/catalog';
+import type { Actor } from '../domain/types';
+import { workflowIdFor } from '../workflows/definitions';
+import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
+import { eventually, recordHistories, startHarness, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+const started: { name: string; workflowId: string }[] = [];
+/** Share requests this file ends through the catalog: the share workflow's paths of revocation and ending by signal. */
+const sharesStarted: { name: string; workflowId: string }[] = [];
+beforeAll(async () => {
+  h = await startHarness('adjust');
+  api = await startApi(h);
+});
+afterAll(async () => {
+  // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.
+  if (process.env.RECORD_HISTORIES) {
+    await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'catalog_adjustment');
+    await recordHistories(h.client, sharesStarted, process.env.RECORD_HISTORIES);
+  }
+  await api.app.close();
+  await h.close();
+});
+
+const applicantOf = (org: string, sub = `applicant-${org.slice(-12)}`): Actor => ({ sub, org, roles: ['agency_applicant'] });
+const reviewerOf = (org: string, sub = `reviewer-${org.slice(-12)}`): Actor => ({ sub, org, roles: ['authority_reviewer'] });
+
+async function post(actor: Actor, url: string, payload?: object) {
+  return api.app.inject({ method: 'POST', url, payload, headers: api.as(actor) });
+}
+async function get(actor: Actor, url: string) {
+  return api.app.inject({ method: 'GET', url, headers: api.as(actor) });
+}
+
+type EntryView = EntryContent & { id: string; version: number; share: EntryContent['share'] & { status: string }; open: EntryContent['open'] & { status: string } };
+/** An entry as GET /catalog/:id shows it, and what an agency states of it (the content a change carries). */
+async function entry(id: string): Promise<{ view: EntryView; content: EntryContent }> {
+  const res = await get(applicantOf(h.city.agencies.market), `/catalog/${id}`);
+  expect(res.statusCode).toBe(200);
+  const view = res.json() as EntryView;
+  const { title, description, fields, form, useConditions, updateFrequency, priorityOpen, share, open } = view;
+  // A side's status is the catalog's to keep, not what an agency states.
+  const stated = <T extends { status: string }>(side: T): Omit<T, 'status'> => {
+    const copy: Partial<T> = { ...side };
+    delete copy.status;
+    return copy as Omit<T, 'status'>;
+  };
+  return { view, content: { title, description, fields, form, useConditions, updateFrequency, share: stated(share), open: stated(open), priorityOpen } };
+}
+
+async function openTask(actor: Actor, requestId: string, kind: string) {
+  return eventually(async () => {
+    const res = await get(actor, `/tasks?kind=${kind}`);
+    return (res.json().items as { id: string; requestId: string; context: Record<string, unknown> | null }[]).find((t) => t.requestId === requestId);
+  });
+}
+
+async function submit(name: string, actor: Actor, body: object, record = true) {
+  const res = await post(actor, '/catalog/adjustments', body);
+  expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+  const req = res.json();
+  if (record) started.push({ name, workflowId: workflowIdFor('catalog_adjustment', req.id) });
+  return req as { id: string; status: string; tasks: { id: string; kind: string; candidateOrg: string }[] };
+}
+
+const passedReview = { conclusion: 'pass', reviewer: '审查组', date: '2026-11-20' };
+const art19 = { nationalSecurity: passedReview, confidentiality: passedReview, informationRisk: passedReview, socialBenefit: passedReview };
+
+test("a Donggang agency's change goes to Donggang's authority and is published as version 2, with who, why, which request and what changed", async () => {
+  const id = h.city.entries.countyConditional;
+  const { content } = await entry(id);
+  const me = applicantOf(h.city.agencies.donggangMarket);
+  const req = await submit('a county change approved by the county authority', me, {
+    ground: 'duty_change',
+    justification: '职能调整:摊贩登记移交街道',
+    changes: [{ op: 'change', entryId: id, baseVersion: 1, entry: { ...content, description: '由街道办事处登记', updateFrequency: '每日' } }],
+  });
+  expect(req.status).toBe('in_review');
+  expect(req.tasks).toMatchObject([{ kind: 'CATALOG_ADJUSTMENT_REVIEW', candidateOrg: h.city.countyAuthority }]);
+  // 本级: the city's authority has no task of it; Donggang's has.
+  expect((await get(reviewerOf(h.city.cityAuthority), '/tasks?kind=CATALOG_ADJUSTMENT_REVIEW')).json().items.some((t: { requestId: string }) => t.requestId === req.id)).toBe(false);
+  const task = await openTask(reviewerOf(h.city.countyAuthority), req.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  // The applicant decides no review of their own: to them the task does not exist.
+  expectProblem(await post(me, `/tasks/${task.id}/complete`, { decision: 'APPROVE' }), 404);
+
+  const approved = await post(reviewerOf(h.city.countyAuthority), `/tasks/${task.id}/complete`, { decision: 'APPROVE' });
+  expect(approved.statusCode).toBe(200);
+  expect(approved.json()).toMatchObject({ status: 'approved', outcome: { article: 'Art. 9', entries: [{ entryId: id, version: 2, op: 'change' }] } });
+
+  const { view } = await entry(id);
+  expect(view).toMatchObject({ version: 2, description: '由街道办事处登记', updateFrequency: '每日' });
+  const versions = (await get(me, `/catalog/${id}/versions`)).json().items;
+  expect(versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+  expect(versions[1]).toMatchObject({ changedBy: me.sub, changeRequestId: req.id, reason: '职能职责变更: 职能调整:摊贩登记移交街道' });
+  expect(versions[1].changes).toEqual([
+    { field: 'description', from: '', to: '由街道办事处登记' },
+    { field: 'updateFrequency', from: '每周', to: '每日' },
+  ]);
+  expect((await get(me, `/catalog/${id}?version=1`)).json()).toMatchObject({ version: 1, updateFrequency: '每周' });
+
+  const history = (await get(me, `/requests/${req.id}/history`)).json().items as { action: string; article: string }[];
+  expect(history.map((e) => e.action)).toEqual(['submitted', 'task_opened', 'review_started', 'task_completed', 'catalog_entry_changed', 'adjustment_applied']);
+  expect(history.every((e) => /^Art\. \d+$/.test(e.article))).toBe(true);
+});
+
+test('the rules of the entry are checked before anything starts: Art. 17 basis, Art. 19 review, own catalog, current version', async () => {
+  const market = applicantOf(h.city.agencies.market);
+  const none = (await entry(h.city.entries.none)).content;
+  // Art. 17 ¶1: a NONE-open entry resting on a 规章 alone is refused.
+  const rulesOnly = await post(market, '/catalog/adjustments', {
+    ground: 'law_change',
+    justification: '规章修订',
+    changes: [{ op: 'change', entryId: h.city.entries.none, baseVersion: 1, entry: { ...none, open: { ...none.open, basis: [{ level: 'rules', title: '日照市某规章', article: '第五条' }] } } }],
+  });
+  expect(expectProblem(rulesOnly, 400, 'body.changes.0.entry.open.basis')).toMatchObject({ article: 'Art. 17' });
+
+  // Art. 19: widening openness without the agency's own review is refused; with every item passed it goes ahead.
+  const health = applicantOf(h.city.agencies.health);
+  const conditional = (await entry(h.city.entries.conditional)).content;
+  const widen = { op: 'change', entryId: h.city.entries.conditional, baseVersion: 1, entry: { ...conditional, open: { ...conditional.open, attribute: 'UNCONDITIONAL', ground: null, conditions: null } } };
+  const unreviewed = await post(health, '/catalog/adjustments', { ground: 'correction', justification: '开放范围校正', changes: [widen] });
+  expect(expectProblem(unreviewed, 400, 'body.changes.0.review.nationalSecurity', 'required before opening')).toMatchObject({ article: 'Art. 19' });
+  const failed = await post(health, '/catalog/adjustments', { ground: 'correction', justification: '开放范围校正', changes: [{ ...widen, review: { ...art19, informationRisk: { ...passedReview, conclusion: 'fail' } } }] });
+  expectProblem(failed, 400, 'body.changes.0.review.informationRisk', 'must pass');
+
+  // Another agency's entry, a version that is not current, an unknown entry, a malformed change.
+  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.conditional, baseVersion: 1 }] }), 400, 'body.changes.0.entryId', 'own catalog');
+  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 7 }] }), 400, 'body.changes.0.baseVersion', 'current version');
+  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: 'no-such-entry', baseVersion: 1 }] }), 400, 'body.changes.0.entryId', 'exists');
+  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none }] }), 400, 'body.changes.0.baseVersion', 'required');
+  expectProblem(await post(market, '/catalog/adjustments', { ground: 'whim', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }] }), 400, 'body.ground');
+  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: '  ', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }] }), 400, 'body.justification', 'required');
+  // Only an agency's applicant applies.
+  expectProblem(await post(reviewerOf(h.city.cityAuthority), '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }] }), 403);
+  // Nothing of these started a request.
+  expect((await get(market, '/requests?type=catalog_adjustment')).json().items).toEqual([]);
+});
+
+test('RETURN sends it back to the applicant, who resubmits (checked like a submission) and is then refused with a reason; ABANDON ends another', async () => {
+  const me = applicantOf(h.city.agencies.resources);
+  const reviewer = reviewerOf(h.city.cityAuthority);
+  const { content } = await entry(h.city.entries.conditionalOpen);
+  const first = { ground: 'new_system', justification: '新建不动产登记系统', changes: [{ op: 'change', entryId: h.city.entries.conditionalOpen, baseVersion: 1, entry: { ...content, title: '国有建设用地供应信息(新)' } }] };
+  const req = await submit('returned, resubmitted and rejected', me, first);
+  const review1 = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  expectProblem(await post(reviewer, `/tasks/${review1.id}/complete`, { decision: 'RETURN' }), 400);
+  const returned = await post(reviewer, `/tasks/${review1.id}/complete`, { decision: 'RETURN', reason: '请补充系统建设批复' });
+  expect(returned.json().status).toBe('awaiting_applicant');
+
+  const revision = await openTask(me, req.id, 'CATALOG_ADJUSTMENT_REVISION');
+  expect(revision.context).toEqual({ returned: '请补充系统建设批复' });
+  // A resubmission is a whole adjustment, checked as one, its fields under body.form.
+  expectProblem(await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT' }), 400, 'body.form', 'an adjustment');
+  expectProblem(await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: { ...first, changes: [{ ...first.changes[0], baseVersion: 3 }] } }), 400, 'body.form.changes.0.baseVersion', 'current version');
+  const second = { ...first, justification: '新建不动产登记系统(批复:日发改〔2026〕12号)' };
+  const resubmitted = await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: second });
+  expect(resubmitted.json().status).toBe('in_review');
+  // The request now shows what is under review; the first round stays in the revision task and the trail.
+  expect((await get(reviewer, `/requests/${req.id}`)).json().payload).toMatchObject({ justification: second.justification });
+
+  const review2 = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  expect(review2.id).not.toBe(review1.id);
+  const rejected = await post(reviewer, `/tasks/${review2.id}/complete`, { decision: 'REJECT', reason: '与现行目录重复' });
+  expect(rejected.json()).toMatchObject({ status: 'rejected', outcome: { article: 'Art. 30', reason: '与现行目录重复' } });
+  expect((await entry(h.city.entries.conditionalOpen)).view.version).toBe(1);
+
+  const other = await submit('returned and abandoned', me, first);
+  const r = await openTask(reviewer, other.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  await post(reviewer, `/tasks/${r.id}/complete`, { decision: 'RETURN', reason: '请说明' });
+  const rev = await openTask(me, other.id, 'CATALOG_ADJUSTMENT_REVISION');
+  const abandoned = await post(me, `/tasks/${rev.id}/complete`, { decision: 'ABANDON', reason: '不再调整' });
+  expect(abandoned.json().status).toBe('cancelled');
+  const actions = (await get(me, `/requests/${other.id}/history`)).json().items.map((e: { action: string }) => e.action);
+  expect(actions.at(-1)).toBe('abandoned');
+});
+
+test('20 concurrent adjustments of one entry leave a gap-free version sequence and no lost change; a stale change returns with what differs', async () => {
+  const id = h.city.entries.unconditional;
+  const me = applicantOf(h.city.agencies.market);
+  const reviewer = reviewerOf(h.city.cityAuthority);
+  const { content } = await entry(id);
+  const n = 20;
+  const change = (k: number, baseVersion: number) => ({ op: 'change', entryId: id, baseVersion, entry: { ...content, description: `修订 ${k}` } });
+  const reqs = await Promise.all(Array.from({ length: n }, (_, k) => submit(`concurrent adjustment ${k}`, me, { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, 1)] }, k < 2)));
+  const reviews = await Promise.all(reqs.map((r) => openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_REVIEW')));
+  // Every approval at once: one applies, the others find their base no longer current.
+  const decided = await Promise.all(reviews.map((t) => post(reviewer, `/tasks/${t.id}/complete`, { decision: 'APPROVE' })));
+  expect(decided.map((r) => r.statusCode)).toEqual(Array(n).fill(200));
+  const statuses = decided.map((r) => r.json().status as string);
+  expect(statuses.filter((s) => s === 'approved')).toHaveLength(1);
+  expect(statuses.filter((s) => s === 'awaiting_applicant')).toHaveLength(n - 1);
+  const winner = statuses.indexOf('approved');
+
+  // Each loser rebases on the entry as it now stands and is approved in turn.
+  for (const [k, r] of reqs.entries()) {
+    if (k === winner) continue;
+    const revision = await openTask(me, r.id, 'CATALOG_ADJUSTMENT_REVISION');
+    const stale = (revision.context as { stale: { entryId: string; baseVersion: number; currentVersion: number; diff: { field: string }[] }[] }).stale;
+    expect(stale).toHaveLength(1);
+    expect(stale[0]).toMatchObject({ entryId: id, baseVersion: 1 });
+    expect(stale[0].diff.map((d) => d.field)).toEqual(['description']);
+    const now = (await entry(id)).view.version;
+    const resubmitted = await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, now)] } });
+    expect(`${resubmitted.statusCode} ${resubmitted.body.slice(0, 400)}`).toMatch(/^200 /);
+    expect(resubmitted.json().status).toBe('in_review');
+    const again = await openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_REVIEW');
+    expect((await post(reviewer, `/tasks/${again.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
+  }
+  const versions = (await get(me, `/catalog/${id}/versions?limit=100`)).json().items as { version: number; entry: { description: string }; changeRequestId: string }[];
+  expect(versions.map((v) => v.version)).toEqual(Array.from({ length: n + 1 }, (_, i) => i + 1));
+  expect(versions.slice(1).map((v) => v.entry.description).sort()).toEqual(Array.from({ length: n }, (_, k) => `修订 ${k}`).sort());
+  expect(new Set(versions.slice(1).map((v) => v.changeRequestId)).size).toBe(n);
+});
+
+test('removing an entry ends its active grants (audited with the adjustment as cause, the grantee told); sharing made NONE ends pending requests', async () => {
+  const grantee = applicantOf(h.city.agencies.resources, 'grantee');
+  const granted = await post(grantee, '/share-requests', validShareBody(h.city.entries.unconditional));
+  expect(granted.json()).toMatchObject({ status: 'granted', grant: { status: 'active' } });
+  const pendingRes = await post(grantee, '/share-requests', validShareBody(h.city.entries.countyConditional));
+  expect(pendingRes.json().status).toBe('in_review');
+  sharesStarted.push({ name: 'a grant revoked because its entry was removed from the catalog', workflowId: workflowIdFor('share', granted.json().id) });
+  sharesStarted.push({ name: 'a request in review ended because its entry was made NONE', workflowId: workflowIdFor('share', pendingRes.json().id) });
+
+  // The market agency removes its entry (its version as it stands now, after the test above).
+  const market = applicantOf(h.city.agencies.market);
+  const removal = await submit('removal ends active grants', market, { ground: 'duty_change', justification: '职能划转', changes: [{ op: 'remove', entryId: h.city.entries.unconditional, baseVersion: (await entry(h.city.entries.unconditional)).view.version }] });
+  const t = await openTask(reviewerOf(h.city.cityAuthority), removal.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  expect((await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
+  expect((await entry(h.city.entries.unconditional)).view).toMatchObject({ share: { status: 'withdrawn' }, open: { status: 'withdrawn' } });
+  const revoked = await eventually(async () => {
+    const g = (await get(grantee, `/requests/${granted.json().id}`)).json();
+    return g.status === 'revoked' && g;
+  });
+  expect(revoked.grant).toMatchObject({ status: 'revoked', endReason: expect.stringContaining(removal.id) });
+  const events = (await get(grantee, `/requests/${granted.json().id}/history`)).json().items as { action: string; article: string; reason: string }[];
+  expect(events.at(-1)).toMatchObject({ action: 'grant_revoked', article: 'Art. 13', reason: expect.stringContaining(removal.id) });
+  const notices = (await get(grantee, '/notifications')).json().items as { requestId: string; message: string }[];
+  expect(notices.some((n) => n.requestId === granted.json().id && /revoked/.test(n.message))).toBe(true);
+
+  // The Donggang agency makes its entry NONE for sharing: the pending request ends with the reason.
+  const dg = applicantOf(h.city.agencies.donggangMarket);
+  const { view, content } = await entry(h.city.entries.countyConditional);
+  const basis = [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }];
+  const none = await submit('sharing made NONE ends pending requests', dg, {
+    ground: 'law_change',
+    justification: '法律修改',
+    changes: [{ op: 'change', entryId: h.city.entries.countyConditional, baseVersion: view.version, entry: { ...content, share: { attribute: 'NONE', reasons: null, conditions: null, basis } } }],
+  });
+  const t2 = await openTask(reviewerOf(h.city.countyAuthority), none.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  expect((await post(reviewerOf(h.city.countyAuthority), `/tasks/${t2.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
+  const ended = await eventually(async () => {
+    const r = (await get(grantee, `/requests/${pendingRes.json().id}`)).json();
+    return r.status === 'cancelled' && r;
+  });
+  expect(ended.tasks.every((x: { status: string }) => x.status === 'cancelled')).toBe(true);
+  const trail = (await get(grantee, `/requests/${pendingRes.json().id}/history`)).json().items as { action: string; reason: string }[];
+  expect(trail.at(-1)).toMatchObject({ action: 'ended_by_catalog', reason: expect.stringContaining(none.id) });
+});
+
+test('the applicant may cancel while it is in review; the review task closes', async () => {
+  const me = applicantOf(h.city.agencies.health);
+  const { view, content } = await entry(h.city.entries.conditional);
+  const req = await submit('cancelled in review', me, { ground: 'correction', justification: '更正', changes: [{ op: 'change', entryId: view.id, baseVersion: view.version, entry: { ...content, updateFrequency: '每季度' } }] });
+  const cancelled = await post(me, `/requests/${req.id}/cancel`, { reason: '提交有误' });
+  expect(cancelled.json()).toMatchObject({ status: 'cancelled', tasks: [{ status: 'cancelled' }] });
+  expect((await entry(view.id)).view.version).toBe(view.version);
+});

@@ -1,0 +1,129 @@
+// Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
+// authority of its own level; approved changes become new versions, all at once, never over a newer one.
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import type { RecordRequestInput } from '../activities';
+import { adjustmentArticle } from '../domain/adjustment';
+import type { AdjustmentForm } from '../domain/catalog';
+import type { RequestSnapshot } from '../domain/requests';
+import { unstorable } from '../domain/text';
+import { SYSTEM } from '../domain/types';
+import { endRequestSignal, revokeGrantSignal, type CatalogAdjustmentInput, type RevokeGrantInput } from './definitions';
+import { actorRef, businessError, endFailed, localActs as io, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
+
+export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
+  const { requestId, applicant, policy } = input;
+  const applicantRef = actorRef(applicant, 'agency_applicant');
+  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
+  const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
+  const board = new TaskBoard({ io, oneWriteOpen: true, engine: true, requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub, since: () => true }, view);
+  const cancelling = requestHandlers(board, applicant, state, view);
+  const steps = { n: 0 };
+  const statusChange = statusChanger(requestId, state, steps);
+  const setStatus = async (...args: Parameters<typeof statusChange>) => {
+    const change = statusChange(...args);
+    await io.transitionRequest(change.write);
+    change.apply();
+  };
+  const record: RecordRequestInput = {
+    requestId,
+    workflowId: workflowInfo().workflowId,
+    type: 'catalog_adjustment',
+    applicant: applicantRef,
+    catalogEntryId: null,
+    payload: { ...input.form },
+    payloadHash: input.payloadHash,
+    submissionId: input.submissionId,
+    article: 'Art. 9',
+  };
+  let unrecorded: RecordRequestInput | undefined = record;
+  const takeRecord = () => {
+    const r = unrecorded;
+    unrecorded = undefined;
+    return r;
+  };
+  const stop = () => cancelling.cancel !== null;
+  /** The refusal a run ends with before it writes anything (a business error, not a failed write). */
+  let refusal: ApplicationFailure | undefined;
+
+  /** The applicant's revision: RESUBMIT with the revised adjustment, or ABANDON. Resolves with the revised form, or null when ended. */
+  const revision = async (round: number, context: Record<string, unknown>, by: WfTask | null): Promise<AdjustmentForm | null> => {
+    const [task] = await board.openRound(
+      [{ key: `revision-${round}`, kind: 'CATALOG_ADJUSTMENT_REVISION', candidateRole: 'agency_applicant', candidateOrg: applicant.org, candidateUser: applicant.sub, length: policy.revision, reminderBefore: policy.reminderBefore, context }],
+      statusChange('awaiting_applicant', by ? 'returned' : 'changes_stale', 'Art. 9', by ? { actor: by.decidedBy!, decision: by.decision, reason: by.reason } : { reason: 'a change starts from a version that is no longer current' }),
+    );
+    const reply = await board.next(stop, [task]);
+    if (!reply) return null;
+    if (reply.decision === 'ABANDON') {
+      await setStatus('cancelled', 'abandoned', 'Art. 9', { actor: reply.decidedBy!, reason: reply.reason });
+      return null;
+    }
+    return reply.form as unknown as AdjustmentForm;
+  };
+
+  const cancelled = async () => {
+    const c = cancelling.cancel!;
+    await board.cancelOpen(actorRef(c.actor, 'agency_applicant'), c.reason ?? 'cancelled by the applicant', 'Art. 9');
+    await setStatus('cancelled', 'cancelled', 'Art. 9', { actor: actorRef(c.actor, 'agency_applicant'), reason: c.reason ?? null });
+    return view();
+  };
+
+  /** The running work resting on entries whose sharing the adjustment ended: grants revoked, pending requests ended (Art. 13). */
+  const carryEffects = async (effects: { grants: string[]; requests: string[] }) => {
+    const cause: RevokeGrantInput = { actor: SYSTEM, reason: `the catalog entry is no longer shared (catalog adjustment ${requestId})`, article: 'Art. 13' };
+    const signal = (wf: string, s: typeof revokeGrantSignal) =>
+      getExternalWorkflowHandle(wf)
+        .signal(s, cause)
+        // A workflow that has ended meanwhile has nothing left to end.
+        .catch((err) => log.warn('running work not reached', { workflowId: wf, error: String(err) }));
+    await Promise.all([...effects.grants.map((wf) => signal(wf, revokeGrantSignal)), ...effects.requests.map((wf) => signal(wf, endRequestSignal))]);
+  };
+
+  const run = async (): Promise<RequestSnapshot> => {
+    // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
+    const bad = unstorable(input.form, 'form');
+    if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
+    let form = input.form;
+    for (let round = 1; ; round++) {
+      const article = adjustmentArticle(form);
+      const [task] = await board.openRound(
+        [{ key: `review-${round}`, kind: 'CATALOG_ADJUSTMENT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: input.reviewerOrg, length: policy.review, reminderBefore: policy.reminderBefore }],
+        { ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', article, round === 1 ? {} : { payload: { ...form } }), record: takeRecord() },
+      );
+      // The approval is written with the changes it consents to, in one transaction.
+      const decided = await board.next(stop, [task], { writeWithNextStep: (t) => t.decision === 'APPROVE' });
+      if (!decided) return cancelled();
+      if (decided.decision === 'REJECT') {
+        await setStatus('rejected', 'rejected', article, { actor: decided.decidedBy!, decision: 'REJECT', reason: decided.reason, outcome: { article, reason: decided.reason ?? '' } });
+        return view();
+      }
+      let revised: AdjustmentForm | null;
+      if (decided.decision === 'RETURN') revised = await revision(round, { returned: decided.reason }, decided);
+      else {
+        const result = await io.applyAdjustment({ requestId, applicant: { ...applicantRef, org: applicant.org }, form, decision: board.takeUnwritten()!, step: `${++steps.n}-approved` });
+        if ('applied' in result) {
+          state.status = 'approved';
+          state.outcome = { article };
+          await carryEffects(result.effects);
+          return view();
+        }
+        // Another adjustment changed an entry first: those changes go back with what differs, nothing was written.
+        revised = await revision(round, { stale: result.returned, violations: result.violations }, null);
+      }
+      if (!revised) return cancelling.cancel ? cancelled() : view();
+      form = revised;
+    }
+  };
+
+  try {
+    const result = await run();
+    board.settleTaken();
+    board.finish();
+    await condition(allHandlersFinished);
+    return result;
+  } catch (err) {
+    // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
+    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure) || err === refusal) throw err;
+    await endFailed(board, io, err, record, state);
+    return view();
+  }
+}
