@@ -33,7 +33,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   // past the API: a 400 naming the field, before any schema, query or workflow sees them.
   app.addHook('preValidation', async (request) => {
     for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
-      const v = unstorable(value, '');
+      const v = unstorable(value, '', request.routeOptions.config?.maxNodes);
       if (v) throw invalid([v], part);
     }
   });

@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Article each body field rests on, named in validation problems. */
     articles?: Record<string, string>;
+    /** How many values a body may hold (default domain/text.ts MAX_NODES): a route taking a catalog adjustment takes more. */
+    maxNodes?: number;
   }
 }
 

@@ -8,6 +8,10 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 
 export const MAX_DEPTH = 16;
 export const MAX_NODES = 5_000;
+/** A catalog adjustment's form (up to domain/catalog.ts MAX_CHANGES changes, each a whole entry) holds more. */
+export const MAX_FORM_NODES = 200_000;
+/** The largest body that may carry such a form: well inside Temporal's 2 MB payload limit. */
+export const MAX_FORM_BYTES = 1_500_000;
 
 export function isStorableText(s: string): boolean {
   return !UNSTORABLE.test(s);
@@ -17,11 +21,11 @@ export function isStorableText(s: string): boolean {
  * The first reason `value` cannot be stored as it is, naming the field by its dotted path under `path`,
  * or null. Walks at most MAX_NODES values and MAX_DEPTH levels, so hostile input costs little.
  */
-export function unstorable(value: unknown, path: string): RuleViolation | null {
+export function unstorable(value: unknown, path: string, maxNodes = MAX_NODES): RuleViolation | null {
   let nodes = 0;
   const bad = (field: string, rule: string, what: string): RuleViolation => ({ code: 'InvalidInput', field, rule, detail: `${field || 'the value'} ${what}` });
   const walk = (v: unknown, at: string, depth: number): RuleViolation | null => {
-    if (++nodes > MAX_NODES) return bad(path, 'maxNodes', `holds more than ${MAX_NODES} values`);
+    if (++nodes > maxNodes) return bad(path, 'maxNodes', `holds more than ${maxNodes} values`);
     if (typeof v === 'string') return isStorableText(v) ? null : bad(at, 'text', 'contains a NUL character or an unpaired surrogate');
     if (v === null || typeof v !== 'object') return null;
     if (depth >= MAX_DEPTH) return bad(at, 'maxDepth', `is nested deeper than ${MAX_DEPTH} levels`);

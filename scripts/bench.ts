@@ -1,10 +1,11 @@
-// npm run bench [-- inbox | lifecycle | catalog]: the project's benchmarks; each prints its figures last.
+// npm run bench [-- inbox | lifecycle | catalog | adjustment]: the project's benchmarks; each prints its figures last.
+import { benchAdjustment } from './bench-adjustment';
 import { benchCatalog } from './bench-catalog';
 import { benchLifecycle } from './bench-lifecycle';
 import { benchInbox } from './bench-tasks';
 
 const which = process.argv[2] ?? 'inbox';
-const benches: Record<string, () => Promise<void>> = { inbox: benchInbox, lifecycle: benchLifecycle, catalog: benchCatalog };
+const benches: Record<string, () => Promise<void>> = { inbox: benchInbox, lifecycle: benchLifecycle, catalog: benchCatalog, adjustment: benchAdjustment };
 if (!benches[which]) {
   console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);
   process.exit(2);

@@ -1,7 +1,9 @@
-// npm run chaos -- [--n N] [--faults F]: N conditional share requests submitted and approved by both
-// reviewers through the API while the worker (a process of its own), the Temporal dev server (same
-// state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal are asked: every
-// request granted, one grant each, nothing duplicated, no workflow failed or stuck. Figures last.
+// npm run chaos -- [--n N] [--faults F]: N lifecycles through the API, every procedure's (three in four a
+// conditional share request approved by both reviewers, one in four a catalog adjustment adding an entry,
+// approved by the authority), while the worker (a process of its own), the Temporal dev server (same
+// state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal are asked: every share
+// request granted with one grant, every adjustment approved with one new entry at version 1, nothing
+// duplicated, no workflow failed or stuck. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,7 +15,7 @@ import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db';
-import { seedCity, type SeededCity } from '../db/seed';
+import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres';
@@ -79,6 +81,9 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const applicant: Actor = { sub: 'chaos-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
   const authority: Actor = { sub: 'chaos-authority', org: city.cityAuthority, roles: ['authority_reviewer'] };
   const provider: Actor = { sub: 'chaos-provider', org: city.agencies.health, roles: ['provider_reviewer'] };
+  const officer: Actor = { sub: 'chaos-officer', org: city.agencies.market, roles: ['agency_applicant'] };
+  /** Every fourth lifecycle is a catalog adjustment. */
+  const isAdjustment = (i: number) => i % 4 === 3;
 
   let retriedCalls = 0;
   /** A call retried (same Idempotency-Key, same decision) until it gives an answer the lifecycle can go on from. */
@@ -99,6 +104,28 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const inject = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) =>
     app.inject({ method, url, payload, headers: { authorization: token(actor), ...headers } });
 
+  /** Decides a task, retrying until it is decided (an earlier attempt whose answer was lost may have decided it). */
+  const decide = (actor: Actor, taskId: string, decision: string, what: string) =>
+    until(what, async () => {
+      const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision });
+      if (res.statusCode === 200) return true;
+      const task = await inject(actor, 'GET', `/tasks/${taskId}`);
+      return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
+    });
+
+  /** Art. 9 ¶2: the market agency adds an entry to its catalog; the city authority approves. */
+  async function adjustment(i: number): Promise<string> {
+    const body = { ground: 'new_system', justification: `chaos ${i}`, changes: [{ op: 'add', entry: sampleEntryContent(`混沌目录 ${i}`) }] };
+    const req = await until(`adjustment ${i}`, async () => {
+      const res = await inject(officer, 'POST', '/catalog/adjustments', body, { 'idempotency-key': `chaos-adjust-${i}` });
+      const view = res.json();
+      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
+    });
+    await decide(authority, req.tasks[0].id, 'APPROVE', `approval of adjustment ${i}`);
+    await until(`adjustment ${i} applied`, async () => ((await inject(officer, 'GET', `/requests/${req.id}`)).json().status === 'approved' ? true : undefined));
+    return req.id;
+  }
+
   async function lifecycle(i: number): Promise<string> {
     const key = `chaos-${i}`;
     const body = { catalogEntryId: city.entries.conditional, scenario: `chaos ${i}`, statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } };
@@ -112,14 +139,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
       [provider, 'SHARE_PROVIDER_OPINION', 'AGREE'],
       [authority, 'SHARE_JOINT_REVIEW', 'APPROVE'],
     ] as const) {
-      const taskId = req.tasks.find((t) => t.kind === kind)!.id;
-      await until(`${kind} of ${i}`, async () => {
-        const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision });
-        if (res.statusCode === 200) return true;
-        // An earlier attempt whose answer was lost may have decided it already.
-        const task = await inject(actor, 'GET', `/tasks/${taskId}`);
-        return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
-      });
+      await decide(actor, req.tasks.find((t) => t.kind === kind)!.id, decision, `${kind} of ${i}`);
     }
     await until(`grant of ${i}`, async () => ((await inject(applicant, 'GET', `/requests/${req.id}`)).json().status === 'granted' ? true : undefined));
     return req.id;
@@ -158,9 +178,14 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   })();
 
   const ids: string[] = [];
+  const adjustments: string[] = [];
   await Promise.all(
     Array.from({ length: Math.min(inFlight, n) }, async () => {
-      while (next < n) ids.push(await lifecycle(next++));
+      while (next < n) {
+        const i = next++;
+        if (isAdjustment(i)) adjustments.push(await adjustment(i));
+        else ids.push(await lifecycle(i));
+      }
     }),
   );
   done = true;
@@ -169,8 +194,25 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   // What SQL says.
   const rows = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', applicant.sub).execute();
   const lost = rows.filter((r) => r.status !== 'granted').map((r) => `${r.id} ${r.status}`);
-  if (rows.length !== n) lost.push(`${n} lifecycles but ${rows.length} requests`);
+  const adjustmentsExpected = Array.from({ length: n }, (_, i) => i).filter(isAdjustment).length;
+  if (rows.length !== n - adjustmentsExpected) lost.push(`${n - adjustmentsExpected} share lifecycles but ${rows.length} requests`);
+  const adjusted = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', officer.sub).execute();
+  lost.push(...adjusted.filter((r) => r.status !== 'approved').map((r) => `adjustment ${r.id} ${r.status}`));
+  if (adjusted.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} adjustments but ${adjusted.length} requests`);
   const duplicated: string[] = [];
+  // Each adjustment: one new entry at version 1 with one version row, and its trail once.
+  const versions = await db
+    .selectFrom('catalog_entry_versions')
+    .select(['change_request_id', 'entry_id', 'version'])
+    .where('change_request_id', 'in', adjustments.length ? adjustments : ['none'])
+    .execute();
+  const adjustmentAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', adjustments.length ? adjustments : ['none']).execute();
+  for (const id of adjustments) {
+    const made = versions.filter((v) => v.change_request_id === id);
+    if (made.length !== 1 || made[0].entry_id !== `${id}-1` || made[0].version !== 1) duplicated.push(`adjustment ${id}: versions ${JSON.stringify(made)}`);
+    const actions = adjustmentAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
+    if (actions !== ['adjustment_applied', 'catalog_entry_added', 'review_started', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`adjustment ${id}: audit ${actions}`);
+  }
   const counts = async (table: 'grants' | 'tasks' | 'audit_events' | 'notifications', col: 'request_id') =>
     new Map((await db.selectFrom(table).select([col, db.fn.countAll<string>().as('n')]).where(col, 'in', ids).groupBy(col).execute()).map((r) => [r[col] as string, Number(r.n)]));
   const grants = await counts('grants', 'request_id');
@@ -186,7 +228,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     // Two task assignments and two status changes (review started, granted) for the applicant.
     if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
   }
-  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', ids).where('status', '<>', 'completed').execute();
+  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments]).where('status', '<>', 'completed').execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
 
   // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
@@ -196,7 +238,8 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     const out: string[] = [];
     failedWorkflows.length = 0;
     for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
-      if (wf.status.name !== 'RUNNING') failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
+      // Grants wait for their term (running); adjustments end once applied (completed).
+      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && wf.type === 'catalogAdjustmentWorkflow')) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();
         for (const a of d.raw.pendingActivities ?? []) out.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);
@@ -217,13 +260,13 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   await pg.stop();
   if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
   fs.rmSync(work, { recursive: true, force: true });
-  return { requests: n, faults: injected, granted: rows.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
+  return { requests: n, faults: injected, granted: rows.length + adjusted.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
 }
 
 export function formatChaos(r: ChaosReport): string {
   return (
     `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
-    `granted ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `granted or approved ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
     `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
   );
 }

@@ -4,6 +4,7 @@
 import type { EntryContent } from '../domain/catalog';
 import type { Actor } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
+import { sampleEntryContent } from '../db/seed';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, type Harness } from './helpers';
 
@@ -259,6 +260,20 @@ test('removing an entry ends its active grants (audited with the adjustment as c
   expect(ended.tasks.every((x: { status: string }) => x.status === 'cancelled')).toBe(true);
   const trail = (await get(grantee, `/requests/${pendingRes.json().id}/history`)).json().items as { action: string; reason: string }[];
   expect(trail.at(-1)).toMatchObject({ action: 'ended_by_catalog', reason: expect.stringContaining(none.id) });
+});
+
+test('hundreds of changes in one request: 300 new entries are applied at once, each a version 1 of the request', async () => {
+  const me = applicantOf(h.city.agencies.health, 'bulk-officer');
+  const changes = Array.from({ length: 300 }, (_, i) => ({ op: 'add', entry: sampleEntryContent(`批量新增目录 ${i}`) }));
+  const req = await submit('three hundred new entries', me, { ground: 'new_system', justification: '新建系统批量编目', changes }, false);
+  const t = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  const approved = (await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json();
+  expect(approved.status).toBe('approved');
+  expect(approved.outcome.entries).toHaveLength(300);
+  const listed = (await get(me, `/catalog?provider=${h.city.agencies.health}&q=${encodeURIComponent('批量新增目录')}&limit=100`)).json();
+  expect(listed.items).toHaveLength(100);
+  expect(listed.nextCursor).not.toBeNull();
+  expect(await h.db.selectFrom('catalog_entry_versions').select(h.db.fn.countAll<string>().as('n')).where('change_request_id', '=', req.id).where('version', '=', 1).executeTakeFirst()).toEqual({ n: '300' });
 });
 
 test('the applicant may cancel while it is in review; the review task closes', async () => {

@@ -1,4 +1,5 @@
-// The short chaos run of CI: 50 conditional requests approved through the API while the worker, the
+// The short chaos run of CI: 50 lifecycles through the API (share requests approved by both reviewers, and
+// one in four a catalog adjustment approved by the authority) while the worker, the
 // Temporal dev server and PostgreSQL are SIGKILLed and restarted (`npm run chaos -- --n 1000` runs more).
 import { formatChaos, runChaos } from '../scripts/chaos';
 

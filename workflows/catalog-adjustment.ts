@@ -5,7 +5,7 @@ import type { RecordRequestInput } from '../activities';
 import { adjustmentArticle } from '../domain/adjustment';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
-import { unstorable } from '../domain/text';
+import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { endRequestSignal, revokeGrantSignal, type CatalogAdjustmentInput, type RevokeGrantInput } from './definitions';
 import { actorRef, businessError, endFailed, localActs as io, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
@@ -80,7 +80,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
 
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
-    const bad = unstorable(input.form, 'form');
+    const bad = unstorable(input.form, 'form', MAX_FORM_NODES);
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     let form = input.form;
     for (let round = 1; ; round++) {

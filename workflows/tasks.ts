@@ -5,7 +5,7 @@ import type { Activities, Deadlines, DecisionInput, RecordRequestInput, Transiti
 import { ERRORS, type ErrorCode } from '../domain/errors';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
-import { unstorable } from '../domain/text';
+import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { SYSTEM, type Actor, type ActorRef, type Duration, type Role } from '../domain/types';
 import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate, stateQuery, type CancelRequestInput } from './definitions';
 
@@ -265,7 +265,7 @@ export class TaskBoard {
           if (violation) throw businessError(violation);
           const ruled = procedureViolation(task.kind, decision, this.all(), form);
           if (ruled) throw businessError(ruled.code, ruled.detail);
-          const bad = unstorable({ reason, form }, '');
+          const bad = unstorable({ reason, form }, '', MAX_FORM_NODES);
           if (bad) throw businessError('InvalidInput', bad.detail);
         },
       },

@@ -6,6 +6,7 @@ import { currentEntries, currentEntryOf } from '../../db/repositories/catalog';
 import { authorityOf, getOrganisation } from '../../db/repositories/organisations';
 import { DEFAULT_ADJUSTMENT_POLICY } from '../../domain/adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
+import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { Actor } from '../../domain/types';
 import type { Db } from '../../db';
 import { ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
@@ -54,7 +55,8 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
         body: AdjustmentFormSchema,
         response: { 200: RequestSchema, 201: RequestSchema },
       },
-      config: { articles: { ground: 'Art. 9', justification: 'Art. 9', changes: 'Art. 9' } },
+      config: { articles: { ground: 'Art. 9', justification: 'Art. 9', changes: 'Art. 9' }, maxNodes: MAX_FORM_NODES },
+      bodyLimit: MAX_FORM_BYTES,
     },
     async (request, reply) => {
       requireRole(request, 'agency_applicant');

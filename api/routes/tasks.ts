@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
+import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { Actor } from '../../domain/types';
 import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/share';
@@ -160,6 +161,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
         ),
         response: { 200: RequestSchema },
       },
+      // A RESUBMIT carries a whole catalog adjustment as its form.
+      config: { maxNodes: MAX_FORM_NODES },
+      bodyLimit: MAX_FORM_BYTES,
     },
     async (request) => {
       const { actor } = request;
