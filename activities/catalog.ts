@@ -9,6 +9,8 @@ import { adjustmentArticle } from '../domain/adjustment';
 import type { RuleViolation } from '../domain/errors';
 import { CANCELLABLE } from '../domain/requests';
 import type { ActorRef } from '../domain/types';
+import { samePosition, type SharePosition } from '../domain/dispute';
+import { ApplicationFailure } from '@temporalio/activity';
 import { recordDecisionIn, type DecisionInput } from './tasks';
 import { transition } from './requests';
 
@@ -43,6 +45,17 @@ export interface AdjustmentEffects {
 export type ApplyAdjustmentResult =
   | { applied: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects }
   | { returned: ReturnedChange[]; violations: RuleViolation[] };
+
+export interface SettleDisputeInput {
+  requestId: string;
+  entryId: string;
+  /** The position agreed, or decided by the leading group. */
+  position: SharePosition;
+  by: 'agreement' | 'leading_group';
+  /** The decision that settled it (an ACCEPT or the leading group's DECIDE), recorded in the same transaction. */
+  decision: DecisionInput;
+  step: string;
+}
 
 /** Whether the entry's data stops being shared: removed, or sharing turned NONE (Art. 13). */
 const endsSharing = (c: CatalogChange, before: CatalogEntryRow | undefined) =>
@@ -86,8 +99,7 @@ export function catalogActivities(db: Db) {
         await recordDecisionIn(tx, input.decision);
         const reason = `${ADJUSTMENT_GROUNDS[form.ground].name}: ${form.justification.trim()}`;
         const now = new Date();
-        const made: CatalogEntryRow[] = [];
-        const audit: AuditInput[] = [];
+        const made: { before?: CatalogEntryRow; row: CatalogEntryRow }[] = [];
         for (const [i, c] of form.changes.entries()) {
           const before = c.op === 'add' ? undefined : rows.get(c.entryId);
           let row: CatalogEntryRow;
@@ -105,27 +117,13 @@ export function catalogActivities(db: Db) {
               .where('version', '=', c.baseVersion)
               .returning(ENTRY_COLUMNS)
               .executeTakeFirstOrThrow();
-          made.push(row);
-          audit.push({
-            eventKey: `catalog:${row.id}:v${row.version}`,
-            requestId,
-            actor: applicant,
-            action: c.op === 'add' ? 'catalog_entry_added' : c.op === 'change' ? 'catalog_entry_changed' : 'catalog_entry_removed',
-            article,
-            reason,
-            oldValue: before ? { entryId: row.id, version: before.version } : null,
-            newValue: { entryId: row.id, version: row.version, ...(before ? { changes: entryDiff(entryContentOf(before), entryContentOf(row)) } : {}) },
-          });
+          made.push({ before, row });
         }
-        await tx
-          .insertInto('catalog_entry_versions')
-          .values(made.map((r) => ({ entry_id: r.id, version: r.version, snapshot: JSON.stringify(r), changed_by: applicant.sub, change_request_id: requestId, reason })))
-          .execute();
-        await appendAudits(tx, audit);
+        await recordVersions(tx, made, { requestId, actor: applicant, reason, article, removed: (i) => form.changes[i].op === 'remove' });
 
         const ended = form.changes.flatMap((c) => (endsSharing(c, c.op === 'add' ? undefined : rows.get(c.entryId)) && c.op !== 'add' ? [c.entryId] : []));
         const effects = await runningWorkOn(tx, ended);
-        const applied = made.map((r, i) => ({ entryId: r.id, version: r.version, op: form.changes[i].op }));
+        const applied = made.map(({ row }, i) => ({ entryId: row.id, version: row.version, op: form.changes[i].op }));
         await transition(tx, {
           requestId,
           step: input.step,
@@ -140,6 +138,99 @@ export function catalogActivities(db: Db) {
       });
     },
   };
+}
+
+/** Where a settled dispute left the entry: its version (unchanged when the position was the published one) and the running work it ended. */
+export interface DisputeSettlement {
+  version: number;
+  changed: boolean;
+  effects: AdjustmentEffects;
+}
+
+export function disputeActivities(db: Db) {
+  return {
+    /** The entry shows the dispute running on it (or, `on` false, no longer), its published attribute unchanged. */
+    async markDispute(input: { entryId: string; requestId: string; on: boolean }): Promise<void> {
+      const q = db.updateTable('catalog_entries').where('id', '=', input.entryId);
+      if (input.on) await q.set({ share_dispute: input.requestId }).where('share_dispute', 'is', null).execute();
+      else await q.set({ share_dispute: null }).where('share_dispute', '=', input.requestId).execute();
+    },
+
+    /**
+     * Art. 13 ¶3: the position agreed or decided becomes the entry's share side as a new version (unless it
+     * is the one published), the dispute mark goes, and the request is settled, in one transaction with
+     * the decision that settled it. Sharing made NONE ends the running work resting on the entry.
+     */
+    async settleDispute(input: SettleDisputeInput): Promise<DisputeSettlement> {
+      const article = 'Art. 13';
+      return db.transaction().execute(async (tx) => {
+        await tx.selectFrom('requests').select('id').where('id', '=', input.requestId).forUpdate().execute();
+        const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${input.requestId}:${input.step}`).executeTakeFirst();
+        if (done) return (done.new_value as { outcome: { settlement: DisputeSettlement } }).outcome.settlement;
+        const before = (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
+        if (!before) throw ApplicationFailure.nonRetryable(`catalog entry ${input.entryId} not found`, 'EntryNotFound');
+        // The trail reads in order: the decision that settled it, the version it made, the request settled.
+        await recordDecisionIn(tx, input.decision);
+        const p = input.position;
+        const changed = !samePosition(p, entryContentOf(before).share);
+        let version = before.version;
+        if (changed) {
+          const row = await tx
+            .updateTable('catalog_entries')
+            .set({ share_attribute: p.attribute, share_reasons: p.reasons, share_conditions: p.conditions, share_basis: JSON.stringify(p.basis), share_dispute: null, version: before.version + 1, updated_at: new Date() })
+            .where('id', '=', input.entryId)
+            .returning(ENTRY_COLUMNS)
+            .executeTakeFirstOrThrow();
+          version = row.version;
+          const reason = input.by === 'agreement' ? '共享属性异议经协商一致 (Art. 13 ¶3)' : '共享属性异议由数字强市领导小组决定 (Art. 13 ¶3)';
+          await recordVersions(tx, [{ before, row }], { requestId: input.requestId, actor: input.decision.actor, reason, article });
+        } else await tx.updateTable('catalog_entries').set({ share_dispute: null }).where('id', '=', input.entryId).where('share_dispute', '=', input.requestId).execute();
+        const effects = await runningWorkOn(tx, p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [input.entryId] : []);
+        const settlement = { version, changed, effects };
+        await transition(tx, {
+          requestId: input.requestId,
+          step: input.step,
+          actor: input.decision.actor,
+          status: 'settled',
+          action: input.by === 'agreement' ? 'dispute_agreed' : 'dispute_decided',
+          article,
+          decision: input.decision.decision,
+          reason: input.decision.reason,
+          outcome: { article, by: input.by, position: p, settlement },
+        });
+        return settlement;
+      });
+    },
+  };
+}
+
+/**
+ * New versions of entries as one request made them: each version's row (who, why, which request), and an
+ * audit event per entry naming what changed (`before` absent: the entry is new).
+ */
+async function recordVersions(
+  tx: Executor,
+  made: { before?: CatalogEntryRow; row: CatalogEntryRow }[],
+  why: { requestId: string; actor: ActorRef; reason: string; article: string; removed?: (index: number) => boolean },
+): Promise<void> {
+  if (!made.length) return;
+  await tx
+    .insertInto('catalog_entry_versions')
+    .values(made.map(({ row }) => ({ entry_id: row.id, version: row.version, snapshot: JSON.stringify(row), changed_by: why.actor.sub, change_request_id: why.requestId, reason: why.reason })))
+    .execute();
+  await appendAudits(
+    tx,
+    made.map(({ before, row }, i): AuditInput => ({
+      eventKey: `catalog:${row.id}:v${row.version}`,
+      requestId: why.requestId,
+      actor: why.actor,
+      action: !before ? 'catalog_entry_added' : why.removed?.(i) ? 'catalog_entry_removed' : 'catalog_entry_changed',
+      article: why.article,
+      reason: why.reason,
+      oldValue: before ? { entryId: row.id, version: before.version } : null,
+      newValue: { entryId: row.id, version: row.version, ...(before ? { changes: entryDiff(entryContentOf(before), entryContentOf(row)) } : {}) },
+    })),
+  );
 }
 
 /** The share workflows resting on `entries`: active grants, and requests still being decided. */

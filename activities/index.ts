@@ -1,7 +1,7 @@
 // createActivities(deps): every activity the worker registers. Workflows import only the type.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
-import { catalogActivities } from './catalog';
+import { catalogActivities, disputeActivities } from './catalog';
 import { computeDeadlines, type DeadlineInput } from './calendar';
 import { requestActivities } from './requests';
 import { shareActivities } from './share';
@@ -59,6 +59,7 @@ export function createActivities({ db }: ActivityDeps) {
     ...requestActivities(db),
     ...shareActivities(db),
     ...catalogActivities(db),
+    ...disputeActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }
@@ -68,4 +69,4 @@ export type { Deadlines, DeadlineInput } from './calendar';
 export type { OpenTaskInput, DecisionInput } from './tasks';
 export type { TransitionInput, RecordRequestInput, FailRequestInput } from './requests';
 export type { GrantInput } from './share';
-export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange } from './catalog';
+export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange, SettleDisputeInput, DisputeSettlement } from './catalog';

@@ -107,6 +107,11 @@ export const CatalogFieldSchema = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), type: literals(FIELD_TYPES), description: Text(2000), identifies: Nullable(literals(IDENTIFIES)) },
   { additionalProperties: false },
 );
+/** An entry's share side (domain/catalog.ts ShareSide): as an agency states it, or as a dispute's party proposes it. */
+export const SharePositionSchema = Type.Object(
+  { attribute: literals(ATTRIBUTES), reasons: Nullable(Text(5000)), conditions: Nullable(Text(5000)), basis: Type.Array(LegalBasisSchema, { maxItems: 20 }) },
+  { additionalProperties: false },
+);
 /** An entry's content and attributes as an agency states them (domain/catalog.ts EntryContent). */
 export const EntryContentSchema = Type.Object(
   {
@@ -116,10 +121,7 @@ export const EntryContentSchema = Type.Object(
     form: literals(ENTRY_FORMS),
     useConditions: Nullable(Text(5000)),
     updateFrequency: Text(200),
-    share: Type.Object(
-      { attribute: literals(ATTRIBUTES), reasons: Nullable(Text(5000)), conditions: Nullable(Text(5000)), basis: Type.Array(LegalBasisSchema, { maxItems: 20 }) },
-      { additionalProperties: false },
-    ),
+    share: SharePositionSchema,
     open: Type.Object(
       {
         attribute: literals(ATTRIBUTES),
@@ -176,7 +178,7 @@ export const CatalogEntrySchema = Type.Object({
   form: Type.String(),
   useConditions: Nullable(Type.String()),
   updateFrequency: Type.String(),
-  share: Type.Composite([EntryContentSchema.properties.share, Type.Object({ status: Type.String() })]),
+  share: Type.Composite([SharePositionSchema, Type.Object({ status: Type.String(), dispute: Nullable(Type.String({ description: 'The share-attribute dispute running on the entry (its request), Art. 13 ¶3' })) })]),
   open: Type.Composite([EntryContentSchema.properties.open, Type.Object({ status: Type.String() })]),
   priorityOpen: Type.Boolean(),
   version: Type.Integer(),

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Db } from '../db';
 import type { AdjustmentPolicy } from '../domain/adjustment';
+import type { DisputePolicy } from '../domain/dispute';
 import type { SharePolicy } from '../domain/share';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -15,6 +16,8 @@ export interface ApiDeps {
   sharePolicy: SharePolicy;
   /** The catalog adjustment procedure's deadlines (default domain/adjustment.ts DEFAULT_ADJUSTMENT_POLICY). */
   adjustmentPolicy?: AdjustmentPolicy;
+  /** The share-attribute dispute's deadlines (default domain/dispute.ts DEFAULT_DISPUTE_POLICY). */
+  disputePolicy?: DisputePolicy;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };

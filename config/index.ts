@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ADJUSTMENT_POLICY, type AdjustmentPolicy } from '../domain/adjustment';
+import { DEFAULT_DISPUTE_POLICY, type DisputePolicy } from '../domain/dispute';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { Duration } from '../domain/types';
 
@@ -29,6 +30,7 @@ export interface Config {
   engineTimeoutMs: number;
   sharePolicy: SharePolicy;
   adjustmentPolicy: AdjustmentPolicy;
+  disputePolicy: DisputePolicy;
 }
 
 /**
@@ -115,5 +117,6 @@ export function loadConfig(env: Env = process.env): Config {
     engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
     sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
     adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),
+    disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),
   };
 }

@@ -44,6 +44,8 @@ export interface CatalogEntriesTable {
   open_opening: NullableJson<{ ground: OpeningGround; evidence: string }>;
   open_status: ColumnType<SideStatus, SideStatus | undefined, SideStatus>;
   priority_open: Generated<boolean>;
+  /** The share-attribute dispute running on the entry (its request), if any (Art. 13 ¶3). */
+  share_dispute: string | null;
   /** Generated: title, description and field names, lower-cased, for the list's text search. */
   search_text: ColumnType<string, never, never>;
   version: Generated<number>;

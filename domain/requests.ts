@@ -14,6 +14,8 @@ export const REQUEST_STATUSES = [
   'revoked',
   // A catalog adjustment consented to and applied (Art. 9 ¶2).
   'approved',
+  // A share-attribute dispute settled: by the parties' agreement or the leading group's decision (Art. 13 ¶3).
+  'settled',
   // The effect could not be written (Art. 29: the failure and its reason are recorded, the supervisor told).
   'failed',
 ] as const;
@@ -22,7 +24,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
 
-export const REQUEST_TYPES = ['share', 'catalog_adjustment'] as const;
+export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export interface TaskSnapshot {

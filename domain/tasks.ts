@@ -1,6 +1,7 @@
 // The human-task model (DESIGN §2): kinds, the decisions each allows, and who may act on a task.
 import type { ErrorCode, RuleViolation } from './errors';
 import { ADJUSTMENT_TASK_KINDS } from './adjustment';
+import { DISPUTE_TASK_KINDS } from './dispute';
 import { SHARE_TASK_KINDS, type ReviewTaskState } from './share';
 import type { Actor, Role } from './types';
 
@@ -21,6 +22,7 @@ export interface TaskKindRule {
 export const TASK_KINDS = {
   ...SHARE_TASK_KINDS,
   ...ADJUSTMENT_TASK_KINDS,
+  ...DISPUTE_TASK_KINDS,
 } satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 

@@ -111,9 +111,21 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     { weight: 1, arbitrary: validAdjustment },
     { weight: 1, arbitrary: jsonish },
   );
+  // Disputes (Art. 13 ¶3): a valid one on a city-level entry, one with a part replaced by anything, or anything.
+  const validDispute = fc.tuple(fc.constantFrom(city.entries.unconditional, city.entries.conditional, city.entries.countyConditional), text).map(([catalogEntryId, objection]) => ({
+    catalogEntryId,
+    proposal: { attribute: 'CONDITIONAL', reasons: 'fuzz', conditions: 'fuzz', basis: [] },
+    objection: `fuzz ${objection}`,
+  }));
+  const disputeBody = fc.oneof(
+    { weight: 2, arbitrary: fc.tuple(validDispute, fc.constantFrom('catalogEntryId', 'proposal', 'objection', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })) },
+    { weight: 1, arbitrary: fc.tuple(validDispute, fc.constantFrom('attribute', 'reasons', 'conditions', 'basis'), jsonish).map(([b, k, v]) => ({ ...b, proposal: { ...b.proposal, [k]: v } })) },
+    { weight: 1, arbitrary: validDispute },
+    { weight: 1, arbitrary: jsonish },
+  );
   const decisionBody = fc.record(
     {
-      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody) },
+      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
     { requiredKeys: ['decision'] },
   );
   const query = (keys: string[]) =>
@@ -128,6 +140,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   const call: fc.Arbitrary<Call> = fc.oneof(
     shareBody.chain((body) => fc.option(text, { nil: undefined }).map((key) => ({ method: 'POST', path: '/share-requests', body, headers: (key === undefined ? {} : { 'idempotency-key': encodeSegment(key).slice(0, 300) }) as Record<string, string> }))),
     adjustmentBody.map((body) => ({ method: 'POST', path: '/catalog/adjustments', body })),
+    disputeBody.map((body) => ({ method: 'POST', path: '/disputes', body })),
     query(['type', 'status']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),

@@ -4,7 +4,8 @@ import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import type { SharePolicy } from '../domain/share';
 import type { Actor, Role } from '../domain/types';
-import { TEST_ADJUSTMENT_POLICY, TEST_POLICY, type Harness } from './helpers';
+import { TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness } from './helpers';
+import type { DisputePolicy } from '../domain/dispute';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -14,8 +15,8 @@ export interface Api {
   as(actor: Actor): { authorization: string };
 }
 
-export async function startApi(h: Harness, sharePolicy: SharePolicy = TEST_POLICY, engineTimeoutMs?: number): Promise<Api> {
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy, adjustmentPolicy: TEST_ADJUSTMENT_POLICY, engineTimeoutMs });
+export async function startApi(h: Harness, sharePolicy: SharePolicy = TEST_POLICY, engineTimeoutMs?: number, disputePolicy: DisputePolicy = TEST_DISPUTE_POLICY): Promise<Api> {
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy, adjustmentPolicy: TEST_ADJUSTMENT_POLICY, disputePolicy, engineTimeoutMs });
   await app.ready();
   const token = (sub: string, org: string, ...roles: Role[]) => signToken(app, { sub, org, roles });
   return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };

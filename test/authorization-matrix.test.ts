@@ -94,6 +94,15 @@ const MATRIX: Record<string, Route> = {
     call: () => ({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'new_system', justification: 'matrix', changes: [{ op: 'add', entry: sampleEntryContent('矩阵测试目录') }] } }),
     expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201 },
   },
+  'POST /disputes': {
+    // Only the city authority, on a city-level agency's entry of its own city (Art. 13 ¶3).
+    call: () => ({
+      method: 'POST',
+      url: '/disputes',
+      payload: { catalogEntryId: h.city.entries.unconditional, proposal: { attribute: 'CONDITIONAL', reasons: 'matrix', conditions: 'matrix', basis: [] }, objection: 'matrix' },
+    }),
+    expect: { rest: 403, authority: 201, otherCityAuthority: 400 },
+  },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },
   'GET /requests/{id}': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}` }), expect: { rest: 404, ...seeRequest } },
   'GET /requests/{id}/history': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}/history` }), expect: { rest: 404, ...seeRequest } },

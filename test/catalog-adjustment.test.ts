@@ -37,18 +37,19 @@ async function get(actor: Actor, url: string) {
   return api.app.inject({ method: 'GET', url, headers: api.as(actor) });
 }
 
-type EntryView = EntryContent & { id: string; version: number; share: EntryContent['share'] & { status: string }; open: EntryContent['open'] & { status: string } };
+type EntryView = EntryContent & { id: string; version: number; share: EntryContent['share'] & { status: string; dispute: string | null }; open: EntryContent['open'] & { status: string } };
 /** An entry as GET /catalog/:id shows it, and what an agency states of it (the content a change carries). */
 async function entry(id: string): Promise<{ view: EntryView; content: EntryContent }> {
   const res = await get(applicantOf(h.city.agencies.market), `/catalog/${id}`);
   expect(res.statusCode).toBe(200);
   const view = res.json() as EntryView;
   const { title, description, fields, form, useConditions, updateFrequency, priorityOpen, share, open } = view;
-  // A side's status is the catalog's to keep, not what an agency states.
-  const stated = <T extends { status: string }>(side: T): Omit<T, 'status'> => {
+  // A side's status (and a dispute on it) is the catalog's to keep, not what an agency states.
+  const stated = <T extends { status: string; dispute?: string | null }>(side: T): Omit<T, 'status' | 'dispute'> => {
     const copy: Partial<T> = { ...side };
     delete copy.status;
-    return copy as Omit<T, 'status'>;
+    delete copy.dispute;
+    return copy as Omit<T, 'status' | 'dispute'>;
   };
   return { view, content: { title, description, fields, form, useConditions, updateFrequency, share: stated(share), open: stated(open), priorityOpen } };
 }

@@ -8,6 +8,7 @@ import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, ty
 import { createDb, type Db } from '../db';
 import { seedCity, type SeededCity } from '../db/seed';
 import type { AdjustmentPolicy } from '../domain/adjustment';
+import type { DisputePolicy } from '../domain/dispute';
 import type { SharePolicy } from '../domain/share';
 import { createWorker } from '../worker';
 
@@ -68,6 +69,7 @@ export const TEST_POLICY: SharePolicy = {
   escalateAfter: { seconds: 3600 },
 };
 
+export const TEST_DISPUTE_POLICY: DisputePolicy = { turn: { seconds: 3600 }, consultation: { seconds: 3600 }, decision: { seconds: 3600 }, reminderBefore: { seconds: 60 } };
 export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = { review: { seconds: 3600 }, revision: { seconds: 3600 }, reminderBefore: { seconds: 60 } };
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */

@@ -1,13 +1,13 @@
 // Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
 import type { RecordRequestInput } from '../activities';
 import { adjustmentArticle } from '../domain/adjustment';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
-import { SYSTEM } from '../domain/types';
-import { endRequestSignal, revokeGrantSignal, type CatalogAdjustmentInput, type RevokeGrantInput } from './definitions';
+import { endRunningWork } from './catalog-effects';
+import type { CatalogAdjustmentInput } from './definitions';
 import { actorRef, businessError, endFailed, localActs as io, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
@@ -67,17 +67,6 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     return view();
   };
 
-  /** The running work resting on entries whose sharing the adjustment ended: grants revoked, pending requests ended (Art. 13). */
-  const carryEffects = async (effects: { grants: string[]; requests: string[] }) => {
-    const cause: RevokeGrantInput = { actor: SYSTEM, reason: `the catalog entry is no longer shared (catalog adjustment ${requestId})`, article: 'Art. 13' };
-    const signal = (wf: string, s: typeof revokeGrantSignal) =>
-      getExternalWorkflowHandle(wf)
-        .signal(s, cause)
-        // A workflow that has ended meanwhile has nothing left to end.
-        .catch((err) => log.warn('running work not reached', { workflowId: wf, error: String(err) }));
-    await Promise.all([...effects.grants.map((wf) => signal(wf, revokeGrantSignal)), ...effects.requests.map((wf) => signal(wf, endRequestSignal))]);
-  };
-
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const bad = unstorable(input.form, 'form', MAX_FORM_NODES);
@@ -103,7 +92,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
         if ('applied' in result) {
           state.status = 'approved';
           state.outcome = { article };
-          await carryEffects(result.effects);
+          await endRunningWork(`catalog adjustment ${requestId}`, result.effects);
           return view();
         }
         // Another adjustment changed an entry first: those changes go back with what differs, nothing was written.

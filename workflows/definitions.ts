@@ -4,6 +4,7 @@ import type { RequestSnapshot, RequestType } from '../domain/requests';
 import type { ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy } from '../domain/adjustment';
+import type { DisputePolicy, SharePosition } from '../domain/dispute';
 import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
 
@@ -93,6 +94,26 @@ export interface CatalogAdjustmentInput {
   engine: number;
 }
 
+export interface ShareDisputeInput {
+  requestId: string;
+  submissionId?: string;
+  /** The city authority's reviewer who raised the dispute. */
+  applicant: Actor;
+  entryId: string;
+  /** The entry's share side as published when the dispute began: the agency's position to start with. */
+  published: SharePosition;
+  /** The authority's position: the attribute it proposes with its reasons, conditions or basis. */
+  proposal: SharePosition;
+  /** Why the authority objects. */
+  objection: string;
+  payloadHash: string;
+  policy: DisputePolicy;
+  parties: { authorityOrg: string; agencyOrg: string; leadingGroupOrg: string };
+  /** The adjustment whose review objected, when it started the dispute. */
+  parent?: string;
+  engine: number;
+}
+
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');
 export const claimTaskUpdate = defineUpdate<RequestSnapshot, [ClaimTaskInput]>('claimTask');
 /** A supervisor moves an open task's due time on (its running timers follow), with a reason. */
@@ -113,7 +134,7 @@ export interface RevokeGrantRequest {
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
-export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow' };
+export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow' };
 
 export function workflowIdFor(type: RequestType, requestId: string): string {
   return `${type}-request/${requestId}`;

@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the worker runs.
 export { shareRequestWorkflow } from './share-request';
 export { catalogAdjustmentWorkflow } from './catalog-adjustment';
+export { shareDisputeWorkflow } from './share-dispute';

@@ -22,7 +22,7 @@ function entryView(r: CatalogEntryRow | CatalogEntrySnapshot): CatalogEntryView 
     form: r.form,
     useConditions: r.use_conditions,
     updateFrequency: r.update_frequency,
-    share: { attribute: r.share_attribute, reasons: r.share_reasons, conditions: r.share_conditions, basis: r.share_basis, status: r.share_status },
+    share: { attribute: r.share_attribute, reasons: r.share_reasons, conditions: r.share_conditions, basis: r.share_basis, status: r.share_status, dispute: r.share_dispute ?? null },
     open: { attribute: r.open_attribute, ground: r.open_ground, reasons: r.open_reasons, conditions: r.open_conditions, basis: r.open_basis, opening: r.open_opening, status: r.open_status },
     priorityOpen: r.priority_open,
     version: r.version,

@@ -11,6 +11,7 @@ import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
 import { requireRole } from '../auth';
 import { checkResubmission } from './catalog-adjustments';
+import { checkPosition } from './disputes';
 import { invalid, problem, withinDeadline } from '../problem';
 import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
 import type { ApiDeps, App } from '../types';
@@ -173,7 +174,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
-      // The procedure's own rule on this decision, as its workflow's validator applies it.
+      // A position's shape first (its fields named as the schema names them), then the procedure's own rule on
+      // this decision, as its workflow's validator applies it.
+      if (decision === 'COUNTER' || decision === 'DECIDE') checkPosition(form);
       const ruled = procedureViolation(row.kind, decision, siblings, form);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
       if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, actor);

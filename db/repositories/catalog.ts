@@ -10,7 +10,7 @@ export const ENTRY_COLUMNS = [
   'id', 'provider_org_id', 'title', 'description', 'fields', 'form', 'use_conditions', 'update_frequency',
   'share_attribute', 'share_conditions', 'share_reasons', 'share_basis', 'share_status',
   'open_attribute', 'open_ground', 'open_conditions', 'open_reasons', 'open_basis', 'open_opening', 'open_status',
-  'priority_open', 'version', 'updated_at',
+  'priority_open', 'share_dispute', 'version', 'updated_at',
 ] as const satisfies readonly (keyof CatalogEntryRow)[];
 
 /** An entry's content as an agency states it (domain/catalog.ts EntryContent), from its row or a version's snapshot. */

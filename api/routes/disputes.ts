@@ -1,0 +1,93 @@
+// The share-attribute dispute (Art. 13 ¶3): the city authority raises one on a city-level agency's entry.
+// Reading it is generic (routes/requests.ts); the turns and the leading group's decision are tasks
+// (routes/tasks.ts), whose positions are checked here (checkPosition) before the workflow sees them.
+import { Type } from '@sinclair/typebox';
+import type { Db } from '../../db';
+import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { DEFAULT_DISPUTE_POLICY, disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/dispute';
+import { ENGINE_VERSION, type ShareDisputeInput } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { invalid, problem } from '../problem';
+import { RequestSchema, SharePositionSchema } from '../schemas';
+import { startRequest } from '../start-request';
+import type { ApiDeps, App } from '../types';
+import { checkJson } from '../validation';
+import { requestView } from '../views';
+
+const DisputeBody = Type.Object(
+  {
+    catalogEntryId: Type.String({ minLength: 1, maxLength: 200 }),
+    proposal: SharePositionSchema,
+    objection: Type.String({ minLength: 1, maxLength: 8000, description: 'Why the authority objects to the published share attribute' }),
+  },
+  { additionalProperties: false },
+);
+
+/** A COUNTER's or a DECIDE's form is a position shaped as one (400 under body.form); its Art. 13 ¶2 rules are the task kind's. */
+export function checkPosition(form: unknown): void {
+  checkJson(SharePositionSchema, form, 'body.form');
+}
+
+/** The leading group (数字强市领导小组) of a region. */
+function leadingGroupOf(db: Db, region: string) {
+  return db.selectFrom('organisations').select('id').where('kind', '=', 'leading_group').where('region', '=', region).orderBy('id').executeTakeFirst();
+}
+
+export function disputeRoutes(app: App, deps: ApiDeps): void {
+  const { db } = deps;
+  app.post(
+    '/disputes',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: "The city authority disputes a city-level agency's share attribute (Art. 13 ¶3): consultation in turns, then the leading group",
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: DisputeBody,
+        response: { 200: RequestSchema, 201: RequestSchema },
+      },
+      config: { articles: { proposal: 'Art. 13', objection: 'Art. 13' } },
+    },
+    async (request, reply) => {
+      requireRole(request, 'authority_reviewer');
+      const { actor } = request;
+      const { catalogEntryId, proposal, objection } = request.body as { catalogEntryId: string; proposal: SharePosition; objection: string };
+      const entry = (await currentEntries(db, [catalogEntryId])).get(catalogEntryId);
+      if (!entry || entry.share_status === 'withdrawn') throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${catalogEntryId} is shared` }]);
+      const [authority, provider] = await Promise.all([getOrganisation(db, actor.org), getOrganisation(db, entry.provider_org_id)]);
+      const refused = authority && provider ? disputeStartViolation(authority, provider) : { code: 'Forbidden' as const, detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)', article: 'Art. 13' };
+      if (refused) throw refused.field ? invalid([refused]) : problem(refused.code, refused.detail, refused.article);
+      if (!objection.trim()) throw invalid([{ code: 'InvalidInput', field: 'objection', rule: 'required', article: 'Art. 13', detail: 'A dispute states why the authority objects (Art. 13 ¶3)' }]);
+      const content = entryContentOf(entry);
+      const violations = positionViolations(proposal, content, 'proposal');
+      if (samePosition(proposal, content.share)) violations.push({ code: 'InvalidInput', field: 'proposal', rule: 'differs from the published', article: 'Art. 13', detail: 'The proposal is the published share attribute: there is nothing to dispute' });
+      if (violations.length) throw invalid(violations);
+      const leadingGroup = await leadingGroupOf(db, authority!.region);
+      if (!leadingGroup) throw problem('InvalidInput', 'No leading group (数字强市领导小组) is registered to decide a dispute (Art. 13 ¶3)', 'Art. 13');
+      // One dispute at a time: the entry shows the one running (a retry with the same key finds its own request).
+      const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
+      if (entry.share_dispute && !idempotencyKey) throw problem('RequestNotActive', `The share attribute of ${catalogEntryId} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
+      const { whole, created } = await startRequest(deps, {
+        type: 'share_dispute',
+        actor,
+        idempotencyKey,
+        body: request.body,
+        input: (s): ShareDisputeInput => ({
+          ...s,
+          applicant: actor,
+          entryId: catalogEntryId,
+          published: content.share,
+          proposal,
+          objection,
+          policy: deps.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
+          parties: { authorityOrg: authority!.id, agencyOrg: provider!.id, leadingGroupOrg: leadingGroup.id },
+          engine: ENGINE_VERSION,
+        }),
+      });
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/requests/${whole.row.id}`)
+        .send(requestView(whole, actor));
+    },
+  );
+}

@@ -1,0 +1,93 @@
+// The share-attribute dispute (Art. 13 ¶3): 市大数据工作主管部门对同级公共管理和服务机构确定的公共数据共享属性有异议,
+// 经协商不能达成一致意见的,报数字强市领导小组决定. Who may start one, the positions, the turns, the policy.
+import { entryViolations, type EntryContent, type ShareSide } from './catalog';
+import { cityDivisionOf } from './divisions';
+import type { RuleViolation } from './errors';
+import type { TaskKindRule } from './tasks';
+import { ATTRIBUTES, type Duration } from './types';
+
+/** A party's position on the entry's share side: the attribute with the reasons, conditions or basis Art. 13 ¶2 asks. */
+export type SharePosition = ShareSide;
+
+export type DisputePolicy = {
+  /** How long a party has for its turn. */
+  turn: Duration;
+  /** How long the whole consultation may last before the leading group decides. */
+  consultation: Duration;
+  /** The leading group's decision. */
+  decision: Duration;
+  reminderBefore: Duration;
+};
+
+export const DEFAULT_DISPUTE_POLICY: DisputePolicy = {
+  turn: { workingDays: 5 },
+  consultation: { workingDays: 20 },
+  decision: { workingDays: 20 },
+  reminderBefore: { workingDays: 1 },
+};
+
+/**
+ * Every rule a position breaks (Art. 13 ¶2, as domain/catalog.ts checks an entry's share side), its fields
+ * under `path`. Only the share side is the dispute's: the rest of the entry is taken as it stands.
+ */
+export function positionViolations(position: SharePosition, entry: EntryContent, path: string): RuleViolation[] {
+  return entryViolations({ ...entry, share: position }, entry, undefined, { entry: '' })
+    .filter((v) => v.field?.startsWith('share.'))
+    .map((v) => ({ ...v, field: `${path}.${v.field!.slice('share.'.length)}` }));
+}
+
+/** The same position: the same attribute, reasons, conditions and basis. */
+export function samePosition(a: SharePosition, b: SharePosition): boolean {
+  return JSON.stringify([a.attribute, a.reasons ?? null, a.conditions ?? null, a.basis]) === JSON.stringify([b.attribute, b.reasons ?? null, b.conditions ?? null, b.basis]);
+}
+
+/**
+ * Why `authority` may not start a dispute on an entry of `provider` (Art. 13 ¶3: the city authority, a
+ * city-level agency of the same city, the share attribute), or null.
+ */
+export function disputeStartViolation(authority: { kind: string; region: string; division: string }, provider: { kind: string; region: string; division: string }): RuleViolation | null {
+  if (authority.kind !== 'authority' || authority.division !== cityDivisionOf(authority.division))
+    return { code: 'Forbidden', rule: 'the city authority', article: 'Art. 13', detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)' };
+  if (provider.region !== authority.region || provider.division !== authority.division || provider.kind !== 'agency')
+    return { code: 'InvalidInput', field: 'catalogEntryId', rule: 'a city-level agency', article: 'Art. 13', detail: "A dispute concerns the share attribute a city-level agency of the authority's own level set (同级, Art. 13 ¶3)" };
+  return null;
+}
+
+/** An entry whose other parts meet every rule: a position is checked against it where the entry is not at hand (a validator). */
+const ANY_ENTRY: EntryContent = {
+  title: 'entry',
+  description: '',
+  fields: [{ name: 'field', type: 'string', description: '', identifies: null }],
+  form: 'table',
+  useConditions: null,
+  updateFrequency: 'daily',
+  share: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] },
+  open: { attribute: 'NONE', ground: null, reasons: null, conditions: null, basis: [{ level: 'law', title: 'law', article: '1' }], opening: null },
+  priorityOpen: false,
+};
+
+/** A COUNTER or a DECIDE carries a position (its form) meeting Art. 13 ¶2; a form not even shaped like one is refused as such. */
+function positionForm(decision: string, form?: Record<string, unknown> | null): RuleViolation | null {
+  if (decision !== 'COUNTER' && decision !== 'DECIDE') return null;
+  const p = form as SharePosition | null | undefined;
+  const shaped = p && ATTRIBUTES.includes(p.attribute) && Array.isArray(p.basis) && p.basis.every((b) => b && typeof b.title === 'string' && typeof b.article === 'string');
+  if (!shaped) return { code: 'InvalidInput', field: 'form', rule: 'a position', article: 'Art. 13', detail: `${decision} carries a position: { attribute, reasons, conditions, basis } (Art. 13 ¶2)` };
+  // The share side's rules are the catalog's; the rest of an entry plays no part in them.
+  return positionViolations(p, ANY_ENTRY, 'form')[0] ?? null;
+}
+
+/** The dispute's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+export const DISPUTE_TASK_KINDS = {
+  // A party's turn in the consultation: accept the other's position, counter with its own, or declare that none is possible.
+  DISPUTE_CONSULTATION: {
+    article: 'Art. 13',
+    decisions: { ACCEPT: { reasonRequired: false }, COUNTER: { reasonRequired: true }, NO_AGREEMENT: { reasonRequired: true } },
+    rule: (decision: string, _tasks: unknown, form?: Record<string, unknown> | null) => positionForm(decision, form),
+  },
+  // The leading group (数字强市领导小组) decides; its decision is final.
+  DISPUTE_DECISION: {
+    article: 'Art. 13',
+    decisions: { DECIDE: { reasonRequired: true } },
+    rule: (decision: string, _tasks: unknown, form?: Record<string, unknown> | null) => positionForm(decision, form),
+  },
+} satisfies Record<string, TaskKindRule>;

@@ -1,0 +1,137 @@
+// The share-attribute dispute (Art. 13 ¶3) as the city authority, a city-level agency and the leading group
+// drive it over HTTP, against real Temporal and PostgreSQL: who may raise one, consultation in turns,
+// agreement, the consultation deadline, the leading group's final decision and what it does to grants.
+import type { SharePosition } from '../domain/dispute';
+import type { Actor } from '../domain/types';
+import { workflowIdFor } from '../workflows/definitions';
+import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
+import { eventually, recordHistories, startHarness, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+/** The same API with a consultation that lasts seconds. */
+let hurried: Api;
+const started: { name: string; workflowId: string }[] = [];
+beforeAll(async () => {
+  h = await startHarness('dispute');
+  api = await startApi(h);
+  hurried = await startApi(h, TEST_POLICY, undefined, { ...TEST_DISPUTE_POLICY, consultation: { seconds: 3 } });
+});
+afterAll(async () => {
+  if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'share_dispute');
+  await hurried.app.close();
+  await api.app.close();
+  await h.close();
+});
+
+const authority = (): Actor => ({ sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
+const agencyOf = (org: string): Actor => ({ sub: `opinion-${org.slice(-8)}`, org, roles: ['provider_reviewer'] });
+const leadingGroup = (): Actor => ({ sub: 'zhou.leading', org: h.city.leadingGroup, roles: ['leading_group'] });
+
+const post = (a: Api, actor: Actor, url: string, payload?: object) => a.app.inject({ method: 'POST', url, payload, headers: a.as(actor) });
+const get = (actor: Actor, url: string) => api.app.inject({ method: 'GET', url, headers: api.as(actor) });
+
+const conditional = (conditions: string): SharePosition => ({ attribute: 'CONDITIONAL', reasons: '含法定代表人个人信息', conditions, basis: [] });
+const none: SharePosition = { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] };
+
+async function raise(name: string, a: Api, catalogEntryId: string, proposal: SharePosition) {
+  const res = await post(a, authority(), '/disputes', { catalogEntryId, proposal, objection: '涉及个人信息,不宜无条件共享' });
+  expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+  started.push({ name, workflowId: workflowIdFor('share_dispute', res.json().id) });
+  return res.json() as { id: string; status: string; tasks: { id: string; kind: string; candidateOrg: string }[] };
+}
+
+async function openTask(actor: Actor, requestId: string, kind: string) {
+  return eventually(async () => {
+    const items = (await get(actor, `/tasks?kind=${kind}`)).json().items as { id: string; requestId: string; context: Record<string, unknown> }[];
+    return items.find((t) => t.requestId === requestId);
+  });
+}
+
+const entry = async (id: string) => (await get(authority(), `/catalog/${id}`)).json();
+
+test('only the city authority disputes, only a city-level agency’s share attribute, only with a proposal Art. 13 ¶2 accepts', async () => {
+  const body = { catalogEntryId: h.city.entries.unconditional, proposal: conditional('仅用于监管'), objection: '异议' };
+  expectProblem(await post(api, { sub: 'sun.county', org: h.city.countyAuthority, roles: ['authority_reviewer'] }, '/disputes', body), 403);
+  expectProblem(await post(api, agencyOf(h.city.agencies.market), '/disputes', body), 403);
+  expectProblem(await post(api, authority(), '/disputes', { ...body, catalogEntryId: h.city.entries.countyConditional }), 400, 'body.catalogEntryId', 'a city-level agency');
+  expectProblem(await post(api, authority(), '/disputes', { ...body, proposal: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] } }), 400, 'body.proposal', 'differs from the published');
+  const noBasis = expectProblem(await post(api, authority(), '/disputes', { ...body, proposal: { ...none, basis: [] } }), 400, 'body.proposal.basis');
+  expect(noBasis.article).toBe('Art. 13');
+  expectProblem(await post(api, authority(), '/disputes', { ...body, proposal: { ...conditional(''), conditions: ' ' } }), 400, 'body.proposal.conditions');
+  expectProblem(await post(api, authority(), '/disputes', { ...body, objection: '  ' }), 400, 'body.objection', 'required');
+});
+
+test('consultation in turns ends in agreement: the agency counters, the authority accepts, the agreed attribute is published as a new version', async () => {
+  const id = h.city.entries.unconditional;
+  const before = await entry(id);
+  const req = await raise('agreement after a counter', api, id, conditional('仅用于市场监管'));
+  expect(req.status).toBe('in_review');
+  // The published attribute stands meanwhile; the entry shows the dispute.
+  expect((await entry(id)).share).toMatchObject({ attribute: 'UNCONDITIONAL', dispute: req.id });
+  expectProblem(await post(api, authority(), '/disputes', { catalogEntryId: id, proposal: none, objection: 'again' }), 409);
+
+  const agency = agencyOf(h.city.agencies.market);
+  const turn1 = await openTask(agency, req.id, 'DISPUTE_CONSULTATION');
+  expect(turn1.context).toMatchObject({ turn: 1, party: 'agency', otherPosition: { attribute: 'CONDITIONAL', conditions: '仅用于市场监管' } });
+  // A counter carries a position Art. 13 ¶2 accepts.
+  expectProblem(await post(api, agency, `/tasks/${turn1.id}/complete`, { decision: 'COUNTER', reason: '可有条件', form: { attribute: 'CONDITIONAL', reasons: null, conditions: null, basis: [] } }), 400, 'body.form.reasons');
+  expectProblem(await post(api, agency, `/tasks/${turn1.id}/complete`, { decision: 'COUNTER', reason: '可有条件', form: { ...conditional('x'), attribute: 'SOMETIMES' } }), 400, 'body.form.attribute');
+  const counter = conditional('仅用于市场监管与信用监管');
+  expect((await post(api, agency, `/tasks/${turn1.id}/complete`, { decision: 'COUNTER', reason: '信用监管也需要', form: counter })).statusCode).toBe(200);
+
+  const turn2 = await openTask(authority(), req.id, 'DISPUTE_CONSULTATION');
+  expect(turn2.context).toMatchObject({ turn: 2, party: 'authority', otherPosition: counter });
+  const accepted = await post(api, authority(), `/tasks/${turn2.id}/complete`, { decision: 'ACCEPT' });
+  expect(accepted.json()).toMatchObject({ status: 'settled', outcome: { article: 'Art. 13' } });
+
+  const after = await entry(id);
+  expect(after).toMatchObject({ version: before.version + 1, share: { attribute: 'CONDITIONAL', conditions: counter.conditions, dispute: null } });
+  const versions = (await get(authority(), `/catalog/${id}/versions?limit=100`)).json().items;
+  expect(versions.at(-1)).toMatchObject({ changeRequestId: req.id, reason: expect.stringContaining('协商一致') });
+  const actions = (await get(authority(), `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
+  expect(actions).toEqual(['submitted', 'task_opened', 'consultation_started', 'task_completed', 'task_opened', 'task_completed', 'catalog_entry_changed', 'dispute_agreed']);
+});
+
+test('a consultation that runs out reaches the leading group, whose decision becomes the entry’s attribute', async () => {
+  const id = h.city.entries.conditional;
+  const before = await entry(id);
+  const req = await raise('the consultation deadline passes, the leading group decides', hurried, id, none);
+  // Nobody answers: the consultation's deadline (3 s here) passes and the leading group gets the dossier.
+  const decision = await openTask(leadingGroup(), req.id, 'DISPUTE_DECISION');
+  expect(decision.context).toMatchObject({ objection: '涉及个人信息,不宜无条件共享', positions: { authority: none, agency: { attribute: 'CONDITIONAL' } }, turns: [], referral: expect.stringContaining('consultation deadline') });
+  const view = (await get(authority(), `/requests/${req.id}`)).json();
+  expect(view.tasks.map((t: { kind: string; status: string }) => [t.kind, t.status])).toEqual([
+    ['DISPUTE_CONSULTATION', 'cancelled'],
+    ['DISPUTE_DECISION', 'open'],
+  ]);
+  // The parties do not decide; the leading group states its position with its reasons.
+  expectProblem(await post(api, authority(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', reason: 'x', form: none }), 404);
+  expectProblem(await post(api, leadingGroup(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', form: none }), 400);
+  const decided = conditional('仅用于卫生监管,不得用于其他目的');
+  const res = await post(api, leadingGroup(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', reason: '兼顾监管需要与个人信息保护', form: decided });
+  expect(res.json()).toMatchObject({ status: 'settled' });
+  expect(await entry(id)).toMatchObject({ version: before.version + 1, share: { attribute: 'CONDITIONAL', conditions: decided.conditions, dispute: null } });
+  const history = (await get(authority(), `/requests/${req.id}/history`)).json().items as { action: string; reason: string | null }[];
+  expect(history.map((e) => e.action)).toEqual(['submitted', 'task_opened', 'consultation_started', 'task_cancelled', 'task_opened', 'referred_to_leading_group', 'task_completed', 'catalog_entry_changed', 'dispute_decided']);
+});
+
+test('a party declares no agreement; the leading group makes sharing NONE and the active grants of the entry end', async () => {
+  const id = h.city.entries.conditionalOpen;
+  const grantee: Actor = { sub: 'dispute-grantee', org: h.city.agencies.market, roles: ['agency_applicant'] };
+  const granted = await post(api, grantee, '/share-requests', validShareBody(id));
+  expect(granted.json().status).toBe('granted');
+  const req = await raise('no agreement declared, the leading group refuses sharing', api, id, none);
+  const turn1 = await openTask(agencyOf(h.city.agencies.resources), req.id, 'DISPUTE_CONSULTATION');
+  expectProblem(await post(api, agencyOf(h.city.agencies.resources), `/tasks/${turn1.id}/complete`, { decision: 'NO_AGREEMENT' }), 400);
+  expect((await post(api, agencyOf(h.city.agencies.resources), `/tasks/${turn1.id}/complete`, { decision: 'NO_AGREEMENT', reason: '土地供应信息应当共享' })).json().status).toBe('in_review');
+  const decision = await openTask(leadingGroup(), req.id, 'DISPUTE_DECISION');
+  expect(decision.context).toMatchObject({ turns: [{ org: h.city.agencies.resources, decision: 'NO_AGREEMENT', reason: '土地供应信息应当共享' }], referral: '土地供应信息应当共享' });
+  expect((await post(api, leadingGroup(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', reason: '依法不予共享', form: none })).json().status).toBe('settled');
+  expect((await entry(id)).share).toMatchObject({ attribute: 'NONE', basis: none.basis });
+  const grant = await eventually(async () => {
+    const r = (await get(grantee, `/requests/${granted.json().id}`)).json();
+    return r.status === 'revoked' && r.grant;
+  });
+  expect(grant.endReason).toContain(req.id);
+});

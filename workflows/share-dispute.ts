@@ -1,0 +1,127 @@
+// Share-attribute dispute (Art. 13 ¶3): the city authority objects to the share attribute a city-level
+// agency set; the two consult in turns; agreement settles it, and without agreement (declared, or the
+// consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, sleep, workflowInfo } from '@temporalio/workflow';
+import type { RecordRequestInput } from '../activities';
+import type { SharePosition } from '../domain/dispute';
+import type { RequestSnapshot } from '../domain/requests';
+import { unstorable } from '../domain/text';
+import { SYSTEM } from '../domain/types';
+import { endRunningWork } from './catalog-effects';
+import type { ShareDisputeInput } from './definitions';
+import { actorRef, businessError, endFailed, localActs as io, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
+
+type Party = 'authority' | 'agency';
+
+export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<RequestSnapshot> {
+  const { requestId, applicant, policy, parties, entryId } = input;
+  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
+  const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
+  const board = new TaskBoard({ io, oneWriteOpen: true, engine: true, requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub, since: () => true }, view);
+  // The dispute is the authority's own matter, not withdrawn by an applicant: the handlers refuse a cancellation.
+  requestHandlers(board, applicant, state, view);
+  const steps = { n: 0 };
+  const statusChange = statusChanger(requestId, state, steps);
+  const record: RecordRequestInput = {
+    requestId,
+    workflowId: workflowInfo().workflowId,
+    type: 'share_dispute',
+    applicant: actorRef(applicant, 'authority_reviewer'),
+    catalogEntryId: entryId,
+    payload: { entryId, proposal: input.proposal, objection: input.objection, ...(input.parent ? { parent: input.parent } : {}) },
+    payloadHash: input.payloadHash,
+    submissionId: input.submissionId,
+    article: 'Art. 13',
+  };
+  let refusal: ApplicationFailure | undefined;
+
+  const run = async (): Promise<RequestSnapshot> => {
+    const bad = unstorable({ proposal: input.proposal, objection: input.objection }, '');
+    if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
+    const positions: Record<Party, SharePosition> = { authority: input.proposal, agency: input.published };
+    const orgOf: Record<Party, { org: string; role: 'authority_reviewer' | 'provider_reviewer' }> = {
+      authority: { org: parties.authorityOrg, role: 'authority_reviewer' },
+      agency: { org: parties.agencyOrg, role: 'provider_reviewer' },
+    };
+    // The whole consultation has its deadline, counted from the start; each turn has its own (the task's due time).
+    const { dueAt: consultationEnds } = await io.computeDeadlines({ length: policy.consultation });
+    let over = false;
+    void sleep(Math.max(1, Date.parse(consultationEnds) - Date.now())).then(() => (over = true));
+
+    const turnSpec = (n: number, party: Party) => {
+      const other: Party = party === 'agency' ? 'authority' : 'agency';
+      return {
+        key: `turn-${n}`,
+        kind: 'DISPUTE_CONSULTATION' as const,
+        candidateRole: orgOf[party].role,
+        candidateOrg: orgOf[party].org,
+        length: policy.turn,
+        reminderBefore: policy.reminderBefore,
+        // Both parties act for their organisations, the authority's officer who raised it included.
+        excluded: [],
+        context: { turn: n, party, otherPosition: positions[other], consultationEnds },
+      };
+    };
+    // The agency answers the authority's objection first.
+    let [task] = await board.openRound([turnSpec(1, 'agency')], { ...statusChange('in_review', 'consultation_started', 'Art. 13'), record });
+    await io.markDispute({ entryId, requestId, on: true });
+    let party: Party = 'agency';
+    let referral: { reason: string } | null = null;
+    for (let n = 1; ; ) {
+      const decided = await board.next(() => over, [task], { writeWithNextStep: (t) => t.decision === 'ACCEPT' });
+      if (!decided) {
+        await board.cancelOpen(SYSTEM, 'the consultation deadline passed without agreement', 'Art. 13');
+        referral = { reason: `no agreement by the consultation deadline (${consultationEnds})` };
+        break;
+      }
+      const other: Party = party === 'agency' ? 'authority' : 'agency';
+      if (decided.decision === 'ACCEPT') return settle(positions[other], 'agreement');
+      if (decided.decision === 'NO_AGREEMENT') {
+        referral = { reason: decided.reason ?? 'no agreement is possible' };
+        break;
+      }
+      // COUNTER: the party's own position goes to the other for the next turn.
+      positions[party] = decided.form as unknown as SharePosition;
+      party = other;
+      [task] = [await board.open(turnSpec(++n, party))];
+    }
+
+    // 报数字强市领导小组决定: the leading group gets the dossier, both positions and every turn.
+    const turns = board.all().filter((t) => t.kind === 'DISPUTE_CONSULTATION' && t.status === 'completed');
+    const dossier = {
+      objection: input.objection,
+      positions,
+      turns: turns.map((t: WfTask) => ({ org: t.candidateOrg, decision: t.decision, reason: t.reason, position: t.form })),
+      referral: referral.reason,
+    };
+    const [decision] = await board.openRound(
+      [{ key: 'leading-group', kind: 'DISPUTE_DECISION', candidateRole: 'leading_group', candidateOrg: parties.leadingGroupOrg, length: policy.decision, reminderBefore: policy.reminderBefore, excluded: [], context: dossier }],
+      statusChange('in_review', 'referred_to_leading_group', 'Art. 13', { reason: referral.reason }),
+    );
+    const decided = await board.next(() => false, [decision], { writeWithNextStep: (t) => t.decision === 'DECIDE' });
+    return settle(decided!.form as unknown as SharePosition, 'leading_group');
+  };
+
+  /** The position agreed or decided becomes the entry's share side; sharing made NONE ends the work resting on it. */
+  async function settle(position: SharePosition, by: 'agreement' | 'leading_group'): Promise<RequestSnapshot> {
+    const settlement = await io.settleDispute({ requestId, entryId, position, by, decision: board.takeUnwritten()!, step: `${++steps.n}-settled` });
+    state.status = 'settled';
+    state.outcome = { article: 'Art. 13', reason: by === 'agreement' ? 'agreed in consultation' : 'decided by the leading group' };
+    await endRunningWork(`share-attribute dispute ${requestId}`, settlement.effects);
+    return view();
+  }
+
+  try {
+    const result = await run();
+    board.settleTaken();
+    board.finish();
+    await condition(allHandlersFinished);
+    return result;
+  } catch (err) {
+    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure) || err === refusal) throw err;
+    await endFailed(board, io, err, record, state);
+    // The entry no longer shows a dispute that ended without a settlement.
+    await io.markDispute({ entryId, requestId, on: false }).catch(() => undefined);
+    return view();
+  }
+}
