@@ -8,7 +8,7 @@ import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentFor
 import { adjustmentArticle } from '../domain/adjustment';
 import type { RuleViolation } from '../domain/errors';
 import { CANCELLABLE } from '../domain/requests';
-import type { ActorRef } from '../domain/types';
+import { SYSTEM, type ActorRef } from '../domain/types';
 import { samePosition, type SharePosition } from '../domain/dispute';
 import { ApplicationFailure } from '@temporalio/activity';
 import { recordDecisionIn, type DecisionInput } from './tasks';
@@ -18,8 +18,8 @@ export interface ApplyAdjustmentInput {
   requestId: string;
   applicant: ActorRef & { org: string };
   form: AdjustmentForm;
-  /** The authority's approval, recorded in the same transaction. */
-  decision: DecisionInput;
+  /** The authority's approval, recorded in the same transaction (none when a dispute's outcome is applied: its OBJECT was recorded). */
+  decision?: DecisionInput;
   /** The workflow step of the change to approved (its audit key makes the whole write happen once). */
   step: string;
 }
@@ -52,6 +52,8 @@ export interface SettleDisputeInput {
   /** The position agreed, or decided by the leading group. */
   position: SharePosition;
   by: 'agreement' | 'leading_group';
+  /** Publish the position as a new version; false when the dispute came from an adjustment's review, which applies it with its other changes. */
+  publish: boolean;
   /** The decision that settled it (an ACCEPT or the leading group's DECIDE), recorded in the same transaction. */
   decision: DecisionInput;
   step: string;
@@ -91,12 +93,12 @@ export function catalogActivities(db: Db) {
         const violations = adjustmentViolations(form, applicant.org, current);
         if (violations.length) {
           // The approval stands in the trail; the changes go back to the applicant.
-          await recordDecisionIn(tx, input.decision);
+          if (input.decision) await recordDecisionIn(tx, input.decision);
           return { returned: await returnedChanges(tx, form, rows, violations), violations };
         }
 
         // The trail reads in order: the approval, the versions it made, the request approved.
-        await recordDecisionIn(tx, input.decision);
+        if (input.decision) await recordDecisionIn(tx, input.decision);
         const reason = `${ADJUSTMENT_GROUNDS[form.ground].name}: ${form.justification.trim()}`;
         const now = new Date();
         const made: { before?: CatalogEntryRow; row: CatalogEntryRow }[] = [];
@@ -127,11 +129,11 @@ export function catalogActivities(db: Db) {
         await transition(tx, {
           requestId,
           step: input.step,
-          actor: input.decision.actor,
+          actor: input.decision?.actor ?? SYSTEM,
           status: 'approved',
           action: 'adjustment_applied',
           article,
-          decision: 'APPROVE',
+          decision: input.decision ? 'APPROVE' : null,
           outcome: { article, entries: applied, effects },
         });
         return { applied, effects };
@@ -172,7 +174,7 @@ export function disputeActivities(db: Db) {
         // The trail reads in order: the decision that settled it, the version it made, the request settled.
         await recordDecisionIn(tx, input.decision);
         const p = input.position;
-        const changed = !samePosition(p, entryContentOf(before).share);
+        const changed = input.publish && !samePosition(p, entryContentOf(before).share);
         let version = before.version;
         if (changed) {
           const row = await tx
@@ -185,7 +187,7 @@ export function disputeActivities(db: Db) {
           const reason = input.by === 'agreement' ? '共享属性异议经协商一致 (Art. 13 ¶3)' : '共享属性异议由数字强市领导小组决定 (Art. 13 ¶3)';
           await recordVersions(tx, [{ before, row }], { requestId: input.requestId, actor: input.decision.actor, reason, article });
         } else await tx.updateTable('catalog_entries').set({ share_dispute: null }).where('id', '=', input.entryId).where('share_dispute', '=', input.requestId).execute();
-        const effects = await runningWorkOn(tx, p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [input.entryId] : []);
+        const effects = await runningWorkOn(tx, changed && p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [input.entryId] : []);
         const settlement = { version, changed, effects };
         await transition(tx, {
           requestId: input.requestId,

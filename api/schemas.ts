@@ -112,6 +112,8 @@ export const SharePositionSchema = Type.Object(
   { attribute: literals(ATTRIBUTES), reasons: Nullable(Text(5000)), conditions: Nullable(Text(5000)), basis: Type.Array(LegalBasisSchema, { maxItems: 20 }) },
   { additionalProperties: false },
 );
+/** OBJECT's form (domain/adjustment.ts ObjectionForm): the entry whose share attribute is disputed and the position proposed. */
+export const ObjectionFormSchema = Type.Object({ entryId: Type.String({ minLength: 1, maxLength: 200 }), proposal: SharePositionSchema }, { additionalProperties: false });
 /** An entry's content and attributes as an agency states them (domain/catalog.ts EntryContent). */
 export const EntryContentSchema = Type.Object(
   {

@@ -3,6 +3,7 @@
 import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm } from './catalog';
 import type { RuleViolation } from './errors';
 import type { TaskKindRule } from './tasks';
+import { positionFormViolation, samePosition, type SharePosition } from './dispute';
 import type { Duration } from './types';
 
 export type AdjustmentPolicy = {
@@ -41,12 +42,41 @@ export function resubmissionViolation(decision: string, _tasks: unknown, form?: 
   }
 }
 
+/** OBJECT's form: which entry's share attribute the city authority disputes, and the position it proposes. */
+export interface ObjectionForm {
+  entryId: string;
+  proposal: SharePosition;
+}
+
+/**
+ * Why an OBJECT may not stand against `form` (the adjustment under review): it names an entry the
+ * adjustment changes (a change of an existing entry: a new one has no published attribute to dispute),
+ * and proposes a position Art. 13 ¶2 accepts that differs from the agency's. The API and the workflow ask alike.
+ */
+export function objectionViolation(form: AdjustmentForm, objection: Record<string, unknown> | null | undefined): RuleViolation | null {
+  const o = objection as Partial<ObjectionForm> | null | undefined;
+  const change = form.changes.find((c) => c.op === 'change' && c.entryId === o?.entryId);
+  if (!o || !change || change.op !== 'change')
+    return { code: 'InvalidInput', field: 'form.entryId', rule: 'an entry the adjustment changes', article: 'Art. 13', detail: 'OBJECT names an existing entry this adjustment changes' };
+  const position = positionFormViolation('OBJECT', o.proposal as Record<string, unknown> | undefined, 'form.proposal');
+  if (position) return position;
+  if (samePosition(o.proposal!, change.entry.share))
+    return { code: 'InvalidInput', field: 'form.proposal', rule: "differs from the agency's", article: 'Art. 13', detail: "The proposal is the agency's own share attribute: approve instead" };
+  return null;
+}
+
 /** The adjustment procedure's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
 export const ADJUSTMENT_TASK_KINDS = {
   // The big data authority of the agency's own level (本级) consents, refuses, or returns it for revision.
   CATALOG_ADJUSTMENT_REVIEW: {
     article: 'Art. 9',
     decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true } },
+  },
+  // The city authority reviewing a city-level agency's adjustment may also OBJECT to a share attribute it
+  // sets (同级, Art. 13 ¶3): a dispute starts, and the adjustment applies its outcome.
+  CATALOG_ADJUSTMENT_CITY_REVIEW: {
+    article: 'Art. 9',
+    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true }, OBJECT: { reasonRequired: true } },
   },
   // The applicant revises (RESUBMIT with the revised adjustment as form) or gives it up.
   CATALOG_ADJUSTMENT_REVISION: {

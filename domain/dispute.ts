@@ -66,14 +66,18 @@ const ANY_ENTRY: EntryContent = {
   priorityOpen: false,
 };
 
-/** A COUNTER or a DECIDE carries a position (its form) meeting Art. 13 ¶2; a form not even shaped like one is refused as such. */
-function positionForm(decision: string, form?: Record<string, unknown> | null): RuleViolation | null {
-  if (decision !== 'COUNTER' && decision !== 'DECIDE') return null;
-  const p = form as SharePosition | null | undefined;
+/** Why `position` (a decision's form, or part of it at `path`) is no position meeting Art. 13 ¶2; a value not even shaped like one is refused as such. */
+export function positionFormViolation(decision: string, position: Record<string, unknown> | null | undefined, path = 'form'): RuleViolation | null {
+  const p = position as SharePosition | null | undefined;
   const shaped = p && ATTRIBUTES.includes(p.attribute) && Array.isArray(p.basis) && p.basis.every((b) => b && typeof b.title === 'string' && typeof b.article === 'string');
-  if (!shaped) return { code: 'InvalidInput', field: 'form', rule: 'a position', article: 'Art. 13', detail: `${decision} carries a position: { attribute, reasons, conditions, basis } (Art. 13 ¶2)` };
+  if (!shaped) return { code: 'InvalidInput', field: path, rule: 'a position', article: 'Art. 13', detail: `${decision} carries a position: { attribute, reasons, conditions, basis } (Art. 13 ¶2)` };
   // The share side's rules are the catalog's; the rest of an entry plays no part in them.
-  return positionViolations(p, ANY_ENTRY, 'form')[0] ?? null;
+  return positionViolations(p, ANY_ENTRY, path)[0] ?? null;
+}
+
+/** A COUNTER or a DECIDE carries a position (its form). */
+function positionForm(decision: string, form?: Record<string, unknown> | null): RuleViolation | null {
+  return decision === 'COUNTER' || decision === 'DECIDE' ? positionFormViolation(decision, form) : null;
 }
 
 /** The dispute's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */

@@ -1,9 +1,10 @@
 // npm run chaos -- [--n N] [--faults F]: N lifecycles through the API, every procedure's (three in four a
-// conditional share request approved by both reviewers, one in four a catalog adjustment adding an entry,
-// approved by the authority), while the worker (a process of its own), the Temporal dev server (same
-// state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal are asked: every share
-// request granted with one grant, every adjustment approved with one new entry at version 1, nothing
-// duplicated, no workflow failed or stuck. Figures last.
+// conditional share request approved by both reviewers; one in four a catalog adjustment adding an entry,
+// approved by the authority, followed by the authority's share-attribute dispute on that entry, which the
+// agency accepts), while the worker (a process of its own), the Temporal dev server (same state file) and
+// PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal are asked: every share request granted with
+// one grant, every adjustment approved with one new entry, every dispute settled as that entry's version 2,
+// nothing duplicated, no workflow failed or stuck. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -82,6 +83,8 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const authority: Actor = { sub: 'chaos-authority', org: city.cityAuthority, roles: ['authority_reviewer'] };
   const provider: Actor = { sub: 'chaos-provider', org: city.agencies.health, roles: ['provider_reviewer'] };
   const officer: Actor = { sub: 'chaos-officer', org: city.agencies.market, roles: ['agency_applicant'] };
+  const agencyOpinion: Actor = { sub: 'chaos-market-opinion', org: city.agencies.market, roles: ['provider_reviewer'] };
+  const disputes: string[] = [];
   /** Every fourth lifecycle is a catalog adjustment. */
   const isAdjustment = (i: number) => i % 4 === 3;
 
@@ -123,6 +126,16 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     });
     await decide(authority, req.tasks[0].id, 'APPROVE', `approval of adjustment ${i}`);
     await until(`adjustment ${i} applied`, async () => ((await inject(officer, 'GET', `/requests/${req.id}`)).json().status === 'approved' ? true : undefined));
+    // Art. 13 ¶3: the city authority disputes the new entry's share attribute; the agency accepts its position.
+    const dispute = { catalogEntryId: `${req.id}-1`, proposal: { attribute: 'CONDITIONAL', reasons: 'chaos', conditions: `chaos ${i}`, basis: [] }, objection: `chaos ${i}` };
+    const raised = await until(`dispute ${i}`, async () => {
+      const res = await inject(authority, 'POST', '/disputes', dispute, { 'idempotency-key': `chaos-dispute-${i}` });
+      const view = res.json();
+      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
+    });
+    await decide(agencyOpinion, raised.tasks[0].id, 'ACCEPT', `acceptance of dispute ${i}`);
+    await until(`dispute ${i} settled`, async () => ((await inject(authority, 'GET', `/requests/${raised.id}`)).json().status === 'settled' ? true : undefined));
+    disputes.push(raised.id);
     return req.id;
   }
 
@@ -213,6 +226,18 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     const actions = adjustmentAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
     if (actions !== ['adjustment_applied', 'catalog_entry_added', 'review_started', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`adjustment ${id}: audit ${actions}`);
   }
+  // Each dispute: settled once, as its entry's version 2, the dispute mark gone.
+  const settled = await db.selectFrom('requests').select(['id', 'status', 'catalog_entry_id']).where('type', '=', 'share_dispute').where('applicant_sub', '=', authority.sub).execute();
+  if (settled.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} disputes but ${settled.length} requests`);
+  lost.push(...settled.filter((r) => r.status !== 'settled').map((r) => `dispute ${r.id} ${r.status}`));
+  const disputeAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', disputes.length ? disputes : ['none']).execute();
+  const disputed = await db.selectFrom('catalog_entries').select(['id', 'version', 'share_dispute']).where('id', 'in', settled.length ? settled.map((r) => r.catalog_entry_id!) : ['none']).execute();
+  for (const r of settled) {
+    const e = disputed.find((x) => x.id === r.catalog_entry_id);
+    if (e?.version !== 2 || e.share_dispute !== null) duplicated.push(`dispute ${r.id}: entry ${JSON.stringify(e)}`);
+    const actions = disputeAudit.filter((x) => x.request_id === r.id).map((x) => x.action).sort().join(',');
+    if (actions !== ['catalog_entry_changed', 'consultation_started', 'dispute_agreed', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`dispute ${r.id}: audit ${actions}`);
+  }
   const counts = async (table: 'grants' | 'tasks' | 'audit_events' | 'notifications', col: 'request_id') =>
     new Map((await db.selectFrom(table).select([col, db.fn.countAll<string>().as('n')]).where(col, 'in', ids).groupBy(col).execute()).map((r) => [r[col] as string, Number(r.n)]));
   const grants = await counts('grants', 'request_id');
@@ -228,7 +253,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     // Two task assignments and two status changes (review started, granted) for the applicant.
     if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
   }
-  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments]).where('status', '<>', 'completed').execute();
+  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes]).where('status', '<>', 'completed').execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
 
   // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
@@ -239,7 +264,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     failedWorkflows.length = 0;
     for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
       // Grants wait for their term (running); adjustments end once applied (completed).
-      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && wf.type === 'catalogAdjustmentWorkflow')) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
+      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && (wf.type === 'catalogAdjustmentWorkflow' || wf.type === 'shareDisputeWorkflow'))) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();
         for (const a of d.raw.pendingActivities ?? []) out.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);

@@ -13,6 +13,8 @@ let api: Api;
 const started: { name: string; workflowId: string }[] = [];
 /** Share requests this file ends through the catalog: the share workflow's paths of revocation and ending by signal. */
 const sharesStarted: { name: string; workflowId: string }[] = [];
+/** Disputes started by an objection (child workflows). */
+const disputesStarted: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('adjust');
   api = await startApi(h);
@@ -22,6 +24,7 @@ afterAll(async () => {
   if (process.env.RECORD_HISTORIES) {
     await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'catalog_adjustment');
     await recordHistories(h.client, sharesStarted, process.env.RECORD_HISTORIES);
+    await recordHistories(h.client, disputesStarted, process.env.RECORD_HISTORIES, 'share_dispute');
   }
   await api.app.close();
   await h.close();
@@ -148,7 +151,7 @@ test('RETURN sends it back to the applicant, who resubmits (checked like a submi
   const { content } = await entry(h.city.entries.conditionalOpen);
   const first = { ground: 'new_system', justification: '新建不动产登记系统', changes: [{ op: 'change', entryId: h.city.entries.conditionalOpen, baseVersion: 1, entry: { ...content, title: '国有建设用地供应信息(新)' } }] };
   const req = await submit('returned, resubmitted and rejected', me, first);
-  const review1 = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  const review1 = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expectProblem(await post(reviewer, `/tasks/${review1.id}/complete`, { decision: 'RETURN' }), 400);
   const returned = await post(reviewer, `/tasks/${review1.id}/complete`, { decision: 'RETURN', reason: '请补充系统建设批复' });
   expect(returned.json().status).toBe('awaiting_applicant');
@@ -164,14 +167,14 @@ test('RETURN sends it back to the applicant, who resubmits (checked like a submi
   // The request now shows what is under review; the first round stays in the revision task and the trail.
   expect((await get(reviewer, `/requests/${req.id}`)).json().payload).toMatchObject({ justification: second.justification });
 
-  const review2 = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  const review2 = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expect(review2.id).not.toBe(review1.id);
   const rejected = await post(reviewer, `/tasks/${review2.id}/complete`, { decision: 'REJECT', reason: '与现行目录重复' });
   expect(rejected.json()).toMatchObject({ status: 'rejected', outcome: { article: 'Art. 30', reason: '与现行目录重复' } });
   expect((await entry(h.city.entries.conditionalOpen)).view.version).toBe(1);
 
   const other = await submit('returned and abandoned', me, first);
-  const r = await openTask(reviewer, other.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  const r = await openTask(reviewer, other.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   await post(reviewer, `/tasks/${r.id}/complete`, { decision: 'RETURN', reason: '请说明' });
   const rev = await openTask(me, other.id, 'CATALOG_ADJUSTMENT_REVISION');
   const abandoned = await post(me, `/tasks/${rev.id}/complete`, { decision: 'ABANDON', reason: '不再调整' });
@@ -188,7 +191,7 @@ test('20 concurrent adjustments of one entry leave a gap-free version sequence a
   const n = 20;
   const change = (k: number, baseVersion: number) => ({ op: 'change', entryId: id, baseVersion, entry: { ...content, description: `修订 ${k}` } });
   const reqs = await Promise.all(Array.from({ length: n }, (_, k) => submit(`concurrent adjustment ${k}`, me, { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, 1)] }, k < 2)));
-  const reviews = await Promise.all(reqs.map((r) => openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_REVIEW')));
+  const reviews = await Promise.all(reqs.map((r) => openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW')));
   // Every approval at once: one applies, the others find their base no longer current.
   const decided = await Promise.all(reviews.map((t) => post(reviewer, `/tasks/${t.id}/complete`, { decision: 'APPROVE' })));
   expect(decided.map((r) => r.statusCode)).toEqual(Array(n).fill(200));
@@ -209,7 +212,7 @@ test('20 concurrent adjustments of one entry leave a gap-free version sequence a
     const resubmitted = await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, now)] } });
     expect(`${resubmitted.statusCode} ${resubmitted.body.slice(0, 400)}`).toMatch(/^200 /);
     expect(resubmitted.json().status).toBe('in_review');
-    const again = await openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_REVIEW');
+    const again = await openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
     expect((await post(reviewer, `/tasks/${again.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   }
   const versions = (await get(me, `/catalog/${id}/versions?limit=100`)).json().items as { version: number; entry: { description: string }; changeRequestId: string }[];
@@ -230,7 +233,7 @@ test('removing an entry ends its active grants (audited with the adjustment as c
   // The market agency removes its entry (its version as it stands now, after the test above).
   const market = applicantOf(h.city.agencies.market);
   const removal = await submit('removal ends active grants', market, { ground: 'duty_change', justification: '职能划转', changes: [{ op: 'remove', entryId: h.city.entries.unconditional, baseVersion: (await entry(h.city.entries.unconditional)).view.version }] });
-  const t = await openTask(reviewerOf(h.city.cityAuthority), removal.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  const t = await openTask(reviewerOf(h.city.cityAuthority), removal.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expect((await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   expect((await entry(h.city.entries.unconditional)).view).toMatchObject({ share: { status: 'withdrawn' }, open: { status: 'withdrawn' } });
   const revoked = await eventually(async () => {
@@ -263,11 +266,55 @@ test('removing an entry ends its active grants (audited with the adjustment as c
   expect(trail.at(-1)).toMatchObject({ action: 'ended_by_catalog', reason: expect.stringContaining(none.id) });
 });
 
+test("the city authority OBJECTs to a city-level agency's share attribute: a dispute runs as a child, and the adjustment applies its outcome", async () => {
+  const id = h.city.entries.none;
+  const { view, content } = await entry(id);
+  const me = applicantOf(h.city.agencies.market);
+  const reviewer = reviewerOf(h.city.cityAuthority);
+  const opened = { attribute: 'CONDITIONAL', reasons: '案卷含当事人信息', conditions: '仅用于执法协作', basis: [] };
+  const req = await submit('an objection settled by agreement', me, {
+    ground: 'duty_change',
+    justification: '执法协作需要',
+    changes: [{ op: 'change', entryId: id, baseVersion: view.version, entry: { ...content, description: '行政执法案卷(协作)', share: opened } }],
+  });
+  const review = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  const keepNone = content.share;
+  // An objection names an entry the adjustment changes and a position other than the agency's.
+  expectProblem(await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: h.city.entries.unconditional, proposal: keepNone } }), 400, 'body.form.entryId');
+  expectProblem(await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: id, proposal: opened } }), 400, 'body.form.proposal');
+  expectProblem(await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: id, proposal: { ...keepNone, basis: [] } } }), 400, 'body.form.proposal.basis');
+  const objected = await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '案卷依法不予共享', form: { entryId: id, proposal: keepNone } });
+  expect(objected.json().status).toBe('in_review');
+
+  // The dispute is a request of its own: the agency's turn first; the entry shows it while it runs.
+  const agency: Actor = { sub: 'market-opinion', org: h.city.agencies.market, roles: ['provider_reviewer'] };
+  const turn = await eventually(async () => ((await get(agency, '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string; context: { otherPosition: unknown } }[])[0]);
+  expect(turn.requestId).toBe(`${req.id}.dispute-1`);
+  disputesStarted.push({ name: 'started by an objection in an adjustment review, settled by agreement', workflowId: workflowIdFor('share_dispute', turn.requestId) });
+  expect(turn.context.otherPosition).toEqual(keepNone);
+  expect((await entry(id)).view.share).toMatchObject({ attribute: 'NONE', dispute: turn.requestId });
+  expect((await post(agency, `/tasks/${turn.id}/complete`, { decision: 'ACCEPT' })).json().status).toBe('settled');
+
+  // The adjustment applies its changes with the settled attribute in place of the agency's.
+  const done = await eventually(async () => {
+    const r = (await get(me, `/requests/${req.id}`)).json();
+    return r.status === 'approved' && r;
+  });
+  expect(done.outcome.entries).toEqual([{ entryId: id, version: view.version + 1, op: 'change' }]);
+  expect((await entry(id)).view).toMatchObject({ version: view.version + 1, description: '行政执法案卷(协作)', share: { attribute: 'NONE', dispute: null } });
+  const actions = (await get(me, `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
+  expect(actions).toEqual(['submitted', 'task_opened', 'review_started', 'task_completed', 'objected', 'catalog_entry_changed', 'adjustment_applied']);
+  // A county authority's review has no OBJECT (Art. 13 ¶3 is the city authority's, 同级).
+  const dg = await submit('a county review cannot object', applicantOf(h.city.agencies.donggangMarket), { ground: 'correction', justification: 'x', changes: [{ op: 'add', entry: sampleEntryContent('东港新目录') }] }, false);
+  const countyTask = await openTask(reviewerOf(h.city.countyAuthority), dg.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  expectProblem(await post(reviewerOf(h.city.countyAuthority), `/tasks/${countyTask.id}/complete`, { decision: 'OBJECT', reason: 'x', form: {} }), 400);
+});
+
 test('hundreds of changes in one request: 300 new entries are applied at once, each a version 1 of the request', async () => {
   const me = applicantOf(h.city.agencies.health, 'bulk-officer');
   const changes = Array.from({ length: 300 }, (_, i) => ({ op: 'add', entry: sampleEntryContent(`批量新增目录 ${i}`) }));
   const req = await submit('three hundred new entries', me, { ground: 'new_system', justification: '新建系统批量编目', changes }, false);
-  const t = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_REVIEW');
+  const t = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   const approved = (await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json();
   expect(approved.status).toBe('approved');
   expect(approved.outcome.entries).toHaveLength(300);

@@ -1,13 +1,15 @@
 // Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, executeChild, workflowInfo } from '@temporalio/workflow';
 import type { RecordRequestInput } from '../activities';
-import { adjustmentArticle } from '../domain/adjustment';
-import type { AdjustmentForm } from '../domain/catalog';
+import { adjustmentArticle, objectionViolation, type ObjectionForm } from '../domain/adjustment';
+import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
+import type { AdjustmentForm, CatalogChange } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
-import type { CatalogAdjustmentInput } from './definitions';
+import { workflowIdFor, type CatalogAdjustmentInput } from './definitions';
+import { shareDisputeWorkflow } from './share-dispute';
 import { actorRef, businessError, endFailed, localActs as io, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
@@ -15,7 +17,20 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   const applicantRef = actorRef(applicant, 'agency_applicant');
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  const board = new TaskBoard({ io, oneWriteOpen: true, engine: true, requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub, since: () => true }, view);
+  const board = new TaskBoard(
+    {
+      io,
+      oneWriteOpen: true,
+      engine: true,
+      requestId,
+      workflowId: workflowInfo().workflowId,
+      applicantSub: applicant.sub,
+      since: () => true,
+      // What an objection may name depends on the adjustment under review.
+      decisionRule: (_task, decision, objection) => (decision === 'OBJECT' ? objectionViolation(form, objection) : null),
+    },
+    view,
+  );
   const cancelling = requestHandlers(board, applicant, state, view);
   const steps = { n: 0 };
   const statusChange = statusChanger(requestId, state, steps);
@@ -42,6 +57,8 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     return r;
   };
   const stop = () => cancelling.cancel !== null;
+  /** The adjustment as it stands: as submitted, resubmitted, or with a dispute's outcome. */
+  let form = input.form;
   /** The refusal a run ends with before it writes anything (a business error, not a failed write). */
   let refusal: ApplicationFailure | undefined;
 
@@ -67,15 +84,47 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     return view();
   };
 
+  /**
+   * Art. 13 ¶3: the city authority objected to a share attribute the adjustment sets. The dispute runs as a
+   * child workflow (its own request, the parties' turns, the leading group); the adjustment waits and
+   * answers with its form, the disputed change's share side replaced by the position the dispute settled on.
+   */
+  const objection = async (objected: WfTask, round: number): Promise<AdjustmentForm> => {
+    const { entryId, proposal } = objected.form as unknown as ObjectionForm;
+    const change = form.changes.find((c) => c.op === 'change' && c.entryId === entryId) as Extract<CatalogChange, { op: 'change' }>;
+    await setStatus('in_review', 'objected', 'Art. 13', { actor: objected.decidedBy!, decision: 'OBJECT', reason: objected.reason });
+    const disputeId = `${requestId}.dispute-${round}`;
+    // The OBJECT answers once the dispute has started; the adjustment waits for its end.
+    const ended = await board.waitOn(() => executeChild(shareDisputeWorkflow, {
+      workflowId: workflowIdFor('share_dispute', disputeId),
+      args: [
+        {
+          requestId: disputeId,
+          applicant: { sub: objected.decidedBy!.sub, org: input.reviewerOrg, roles: ['authority_reviewer'] },
+          entryId,
+          published: change.entry.share,
+          proposal,
+          objection: objected.reason ?? '',
+          payloadHash: '',
+          policy: input.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
+          parties: { authorityOrg: input.reviewerOrg, agencyOrg: applicant.org, leadingGroupOrg: input.leadingGroupOrg! },
+          parent: requestId,
+          engine: input.engine,
+        },
+      ],
+    }));
+    if (!ended.settled) throw businessError('RequestNotActive', `the dispute ${disputeId} ended ${ended.status} without a settled attribute`);
+    return { ...form, changes: form.changes.map((c) => (c === change ? { ...change, entry: { ...change.entry, share: ended.settled! } } : c)) };
+  };
+
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const bad = unstorable(input.form, 'form', MAX_FORM_NODES);
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
-    let form = input.form;
     for (let round = 1; ; round++) {
       const article = adjustmentArticle(form);
       const [task] = await board.openRound(
-        [{ key: `review-${round}`, kind: 'CATALOG_ADJUSTMENT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: input.reviewerOrg, length: policy.review, reminderBefore: policy.reminderBefore }],
+        [{ key: `review-${round}`, kind: input.cityLevel ? 'CATALOG_ADJUSTMENT_CITY_REVIEW' : 'CATALOG_ADJUSTMENT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: input.reviewerOrg, length: policy.review, reminderBefore: policy.reminderBefore }],
         { ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', article, round === 1 ? {} : { payload: { ...form } }), record: takeRecord() },
       );
       // The approval is written with the changes it consents to, in one transaction.
@@ -88,7 +137,9 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
       let revised: AdjustmentForm | null;
       if (decided.decision === 'RETURN') revised = await revision(round, { returned: decided.reason }, decided);
       else {
-        const result = await io.applyAdjustment({ requestId, applicant: { ...applicantRef, org: applicant.org }, form, decision: board.takeUnwritten()!, step: `${++steps.n}-approved` });
+        // OBJECT: the dispute runs as a child; its outcome replaces the agency's share attribute, then all applies.
+        if (decided.decision === 'OBJECT') form = await objection(decided, round);
+        const result = await io.applyAdjustment({ requestId, applicant: { ...applicantRef, org: applicant.org }, form, decision: board.takeUnwritten(), step: `${++steps.n}-approved` });
         if ('applied' in result) {
           state.status = 'approved';
           state.outcome = { article };
@@ -111,7 +162,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     return result;
   } catch (err) {
     // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
-    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure) || err === refusal) throw err;
+    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof ChildWorkflowFailure) || err === refusal) throw err;
     await endFailed(board, io, err, record, state);
     return view();
   }

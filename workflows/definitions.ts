@@ -91,6 +91,11 @@ export interface CatalogAdjustmentInput {
   policy: AdjustmentPolicy;
   /** The big data authority of the applicant's own division (本级, Art. 9 ¶2), as the API resolved it. */
   reviewerOrg: string;
+  /** A city-level agency's adjustment, which the city authority reviews and may OBJECT to (Art. 13 ¶3); absent in older runs. */
+  cityLevel?: boolean;
+  /** Who decides a dispute an objection starts, and its deadlines. */
+  leadingGroupOrg?: string | null;
+  disputePolicy?: DisputePolicy;
   engine: number;
 }
 

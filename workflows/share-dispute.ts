@@ -13,7 +13,10 @@ import { actorRef, businessError, endFailed, localActs as io, requestHandlers, s
 
 type Party = 'authority' | 'agency';
 
-export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<RequestSnapshot> {
+/** The dispute's end: the request, and the position it settled on (what an adjustment that objected applies). */
+export type DisputeResult = RequestSnapshot & { settled?: SharePosition };
+
+export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<DisputeResult> {
   const { requestId, applicant, policy, parties, entryId } = input;
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
@@ -35,7 +38,7 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Re
   };
   let refusal: ApplicationFailure | undefined;
 
-  const run = async (): Promise<RequestSnapshot> => {
+  const run = async (): Promise<DisputeResult> => {
     const bad = unstorable({ proposal: input.proposal, objection: input.objection }, '');
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     const positions: Record<Party, SharePosition> = { authority: input.proposal, agency: input.published };
@@ -103,12 +106,13 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Re
   };
 
   /** The position agreed or decided becomes the entry's share side; sharing made NONE ends the work resting on it. */
-  async function settle(position: SharePosition, by: 'agreement' | 'leading_group'): Promise<RequestSnapshot> {
-    const settlement = await io.settleDispute({ requestId, entryId, position, by, decision: board.takeUnwritten()!, step: `${++steps.n}-settled` });
+  async function settle(position: SharePosition, by: 'agreement' | 'leading_group'): Promise<DisputeResult> {
+    // Raised from an adjustment's review, the outcome goes back to it, which applies it with its other changes.
+    const settlement = await io.settleDispute({ requestId, entryId, position, by, publish: !input.parent, decision: board.takeUnwritten()!, step: `${++steps.n}-settled` });
     state.status = 'settled';
     state.outcome = { article: 'Art. 13', reason: by === 'agreement' ? 'agreed in consultation' : 'decided by the leading group' };
     await endRunningWork(`share-attribute dispute ${requestId}`, settlement.effects);
-    return view();
+    return { ...view(), settled: position };
   }
 
   try {

@@ -2,7 +2,7 @@
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, Deadlines, DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
-import { ERRORS, type ErrorCode } from '../domain/errors';
+import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
@@ -226,6 +226,8 @@ export class TaskBoard {
       carried?: BoardState;
       /** Whether a behaviour added since the first runs is on for this run (engine version or patch marker). */
       since: (patch: string) => boolean;
+      /** The procedure's own rule on a decision that depends on where it stands (e.g. what an objection may name). */
+      decisionRule?: (task: WfTask, decision: string, form: Record<string, unknown> | undefined) => RuleViolation | null;
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
@@ -263,7 +265,7 @@ export class TaskBoard {
           const task = this.acting(taskId);
           const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
           if (violation) throw businessError(violation);
-          const ruled = procedureViolation(task.kind, decision, this.all(), form);
+          const ruled = procedureViolation(task.kind, decision, this.all(), form) ?? this.ctx.decisionRule?.(task, decision, form) ?? null;
           if (ruled) throw businessError(ruled.code, ruled.detail);
           const bad = unstorable({ reason, form }, '', MAX_FORM_NODES);
           if (bad) throw businessError('InvalidInput', bad.detail);
@@ -517,6 +519,12 @@ export class TaskBoard {
   async waitFor(ready: () => boolean, timeoutMs: number): Promise<boolean> {
     this.settleTaken();
     return condition(ready, timeoutMs);
+  }
+
+  /** Waits for `work` (e.g. a child workflow), answering the decisions taken before, as every wait does. */
+  async waitOn<T>(work: () => Promise<T>): Promise<T> {
+    this.settleTaken();
+    return work();
   }
 
   /** The request has ended: every Update still waiting answers with the final state. */

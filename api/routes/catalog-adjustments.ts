@@ -3,8 +3,11 @@
 // checked here (checkResubmission) as the submission is.
 import { Type } from '@sinclair/typebox';
 import { currentEntries, currentEntryOf } from '../../db/repositories/catalog';
-import { authorityOf, getOrganisation } from '../../db/repositories/organisations';
-import { DEFAULT_ADJUSTMENT_POLICY } from '../../domain/adjustment';
+import { authorityOf, getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
+import { getRequest } from '../../db/repositories/requests';
+import { cityDivisionOf } from '../../domain/divisions';
+import { DEFAULT_DISPUTE_POLICY } from '../../domain/dispute';
+import { DEFAULT_ADJUSTMENT_POLICY, objectionViolation } from '../../domain/adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { Actor } from '../../domain/types';
@@ -12,7 +15,7 @@ import type { Db } from '../../db';
 import { ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
-import { AdjustmentFormSchema, RequestSchema } from '../schemas';
+import { AdjustmentFormSchema, ObjectionFormSchema, RequestSchema } from '../schemas';
 import { startRequest } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
@@ -23,7 +26,7 @@ import { requestView } from '../views';
  * public management and service institution, Art. 9), its own level has a big data authority to review
  * it (本级, Art. 9 ¶2), and every change fits the catalog as it stands. Answers with that authority.
  */
-async function checkAdjustment(db: Db, form: AdjustmentForm, actor: Actor, part: 'body' | `body.${string}` = 'body'): Promise<string> {
+async function checkAdjustment(db: Db, form: AdjustmentForm, actor: Actor, part: 'body' | `body.${string}` = 'body'): Promise<{ reviewerOrg: string; cityLevel: boolean; leadingGroupOrg: string | null }> {
   const org = await getOrganisation(db, actor.org);
   if (!org || (org.kind !== 'agency' && org.kind !== 'authority')) throw problem('Forbidden', 'Only a public management and service institution adjusts its own catalog (Art. 9)', 'Art. 9');
   const reviewer = await authorityOf(db, org.region, org.division);
@@ -34,7 +37,17 @@ async function checkAdjustment(db: Db, form: AdjustmentForm, actor: Actor, part:
     return r && currentEntryOf(r);
   });
   if (violations.length) throw invalid(violations, part);
-  return reviewer.id;
+  // A city-level agency's adjustment is the city authority's to review, and its share attributes are 同级 to it (Art. 13 ¶3).
+  const cityLevel = org.kind === 'agency' && org.division === cityDivisionOf(org.division);
+  return { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: cityLevel ? ((await leadingGroupOf(db, org.region))?.id ?? null) : null };
+}
+
+/** OBJECT's form names an entry the adjustment under review changes, and a position Art. 13 ¶2 accepts (400 under body.form). */
+export async function checkObjection(db: Db, requestId: string, form: unknown): Promise<void> {
+  checkJson(ObjectionFormSchema, form, 'body.form');
+  const request = await getRequest(db, requestId);
+  const violation = request && objectionViolation(request.payload as unknown as AdjustmentForm, form as Record<string, unknown>);
+  if (violation) throw invalid([violation]);
 }
 
 /** A RESUBMIT's form is a whole adjustment: shaped as one (400 under body.form) and fitting the catalog as it stands. */
@@ -62,13 +75,21 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
       requireRole(request, 'agency_applicant');
       const { actor } = request;
       const form = request.body as AdjustmentForm;
-      const reviewerOrg = await checkAdjustment(db, form, actor);
+      const parties = await checkAdjustment(db, form, actor);
       const { whole, created } = await startRequest(deps, {
         type: 'catalog_adjustment',
         actor,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
-        input: (s): CatalogAdjustmentInput => ({ ...s, applicant: actor, form, policy: deps.adjustmentPolicy ?? DEFAULT_ADJUSTMENT_POLICY, reviewerOrg, engine: ENGINE_VERSION }),
+        input: (s): CatalogAdjustmentInput => ({
+          ...s,
+          applicant: actor,
+          form,
+          policy: deps.adjustmentPolicy ?? DEFAULT_ADJUSTMENT_POLICY,
+          ...parties,
+          disputePolicy: deps.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
+          engine: ENGINE_VERSION,
+        }),
       });
       return reply
         .code(created ? 201 : 200)

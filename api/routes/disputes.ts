@@ -2,9 +2,8 @@
 // Reading it is generic (routes/requests.ts); the turns and the leading group's decision are tasks
 // (routes/tasks.ts), whose positions are checked here (checkPosition) before the workflow sees them.
 import { Type } from '@sinclair/typebox';
-import type { Db } from '../../db';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
-import { getOrganisation } from '../../db/repositories/organisations';
+import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
 import { DEFAULT_DISPUTE_POLICY, disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/dispute';
 import { ENGINE_VERSION, type ShareDisputeInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -27,11 +26,6 @@ const DisputeBody = Type.Object(
 /** A COUNTER's or a DECIDE's form is a position shaped as one (400 under body.form); its Art. 13 ¶2 rules are the task kind's. */
 export function checkPosition(form: unknown): void {
   checkJson(SharePositionSchema, form, 'body.form');
-}
-
-/** The leading group (数字强市领导小组) of a region. */
-function leadingGroupOf(db: Db, region: string) {
-  return db.selectFrom('organisations').select('id').where('kind', '=', 'leading_group').where('region', '=', region).orderBy('id').executeTakeFirst();
 }
 
 export function disputeRoutes(app: App, deps: ApiDeps): void {

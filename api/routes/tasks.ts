@@ -10,7 +10,7 @@ import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpda
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
 import { requireRole } from '../auth';
-import { checkResubmission } from './catalog-adjustments';
+import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
 import { invalid, problem, withinDeadline } from '../problem';
 import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
@@ -177,6 +177,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       // A position's shape first (its fields named as the schema names them), then the procedure's own rule on
       // this decision, as its workflow's validator applies it.
       if (decision === 'COUNTER' || decision === 'DECIDE') checkPosition(form);
+      if (decision === 'OBJECT') await checkObjection(db, row.request_id, form);
       const ruled = procedureViolation(row.kind, decision, siblings, form);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
       if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, actor);

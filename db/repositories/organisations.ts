@@ -38,3 +38,8 @@ export async function overseenOrgIds(db: Executor, authorityId: string): Promise
   const orgs = await db.selectFrom('organisations').select(['id', 'division']).where('region', '=', own.region).execute();
   return orgs.filter((o) => oversees(own.division, o.division)).map((o) => o.id);
 }
+
+/** The leading group (数字强市领导小组) of a region, who decides what the authority and an agency cannot agree on (Art. 13 ¶3). */
+export function leadingGroupOf(db: Executor, region: string) {
+  return db.selectFrom('organisations').select('id').where('kind', '=', 'leading_group').where('region', '=', region).orderBy('id').executeTakeFirst();
+}
