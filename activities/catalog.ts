@@ -2,9 +2,9 @@
 // versions, all or none, in one transaction with the approval and the request's change to approved.
 import type { Db, Executor } from '../db';
 import { appendAudits, type AuditInput } from '../db/repositories/audit';
-import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, entryContentOf, getEntryVersion } from '../db/repositories/catalog';
+import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, entryContentOf, getEntryVersion, similarEntries } from '../db/repositories/catalog';
 import type { CatalogEntryRow } from '../db/schema';
-import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange } from '../domain/catalog';
+import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SimilarEntry } from '../domain/catalog';
 import { adjustmentArticle } from '../domain/adjustment';
 import type { RuleViolation } from '../domain/errors';
 import { CANCELLABLE } from '../domain/requests';
@@ -66,8 +66,38 @@ const endsSharing = (c: CatalogChange, before: CatalogEntryRow | undefined) =>
 /** The id of the entry the `index`th change of an adjustment adds. */
 export const addedEntryId = (requestId: string, index: number) => `${requestId}-${index + 1}`;
 
+/** An added entry that may duplicate entries already in the catalog (Art. 8), by its place in the adjustment. */
+export interface DuplicateFlag {
+  index: number;
+  title: string;
+  similar: SimilarEntry[];
+}
+
+/** Look-ups run at once: a bulk adjustment's hundreds of new entries, without holding every pooled connection. */
+const LOOKUPS_AT_ONCE = 4;
+
 export function catalogActivities(db: Db) {
   return {
+    /**
+     * Art. 8 (可以通过市一体化大数据平台获取数据的,不得重复采集): the entries an adjustment adds that may duplicate
+     * data already in the catalog, each with the similar entries (db/repositories/catalog.ts similarEntries).
+     */
+    async flagDuplicates(input: { form: AdjustmentForm }): Promise<DuplicateFlag[]> {
+      const adds = input.form.changes.flatMap((c, index) => (c.op === 'add' ? [{ index, title: c.entry.title, fieldNames: c.entry.fields.map((f) => f.name) }] : []));
+      const flags: DuplicateFlag[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(LOOKUPS_AT_ONCE, adds.length) }, async () => {
+          while (next < adds.length) {
+            const add = adds[next++];
+            const similar = await similarEntries(db, add, 5);
+            if (similar.length) flags.push({ index: add.index, title: add.title, similar });
+          }
+        }),
+      );
+      return flags.sort((a, b) => a.index - b.index);
+    },
+
     /**
      * Applies an approved adjustment: every change as a new version (optimistic: each starts from the
      * version it names, the entries locked in id order), or, when any change no longer fits the catalog

@@ -313,8 +313,15 @@ test("the city authority OBJECTs to a city-level agency's share attribute: a dis
 test('hundreds of changes in one request: 300 new entries are applied at once, each a version 1 of the request', async () => {
   const me = applicantOf(h.city.agencies.health, 'bulk-officer');
   const changes = Array.from({ length: 300 }, (_, i) => ({ op: 'add', entry: sampleEntryContent(`批量新增目录 ${i}`) }));
+  // Art. 8: one of them holds data the catalog already has (the health commission's own licensing register).
+  const register = sampleEntryContent('医疗机构执业信息');
+  changes[7] = { op: 'add', entry: { ...register, fields: [...register.fields, { name: 'licence_no', type: 'string', description: '', identifies: null }] } };
   const req = await submit('three hundred new entries', me, { ground: 'new_system', justification: '新建系统批量编目', changes }, false);
+  // Flagged to the applicant (the answer to the POST) and to the reviewer (the task's context), with the similar entries.
+  const flagged = { article: 'Art. 8', duplicates: [{ index: 7, title: '医疗机构执业信息', similar: [expect.objectContaining({ id: h.city.entries.conditional, sharedFields: ['licence_no'] })] }] };
+  expect((req as unknown as { tasks: { context: unknown }[] }).tasks[0].context).toMatchObject(flagged);
   const t = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  expect(t.context).toMatchObject(flagged);
   const approved = (await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json();
   expect(approved.status).toBe('approved');
   expect(approved.outcome.entries).toHaveLength(300);

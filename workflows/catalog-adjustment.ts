@@ -123,8 +123,21 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     for (let round = 1; ; round++) {
       const article = adjustmentArticle(form);
+      // Art. 8: new entries that may duplicate data already in the catalog are flagged in the review task,
+      // which the reviewer and the applicant both see.
+      const duplicates = await io.flagDuplicates({ form });
       const [task] = await board.openRound(
-        [{ key: `review-${round}`, kind: input.cityLevel ? 'CATALOG_ADJUSTMENT_CITY_REVIEW' : 'CATALOG_ADJUSTMENT_REVIEW', candidateRole: 'authority_reviewer', candidateOrg: input.reviewerOrg, length: policy.review, reminderBefore: policy.reminderBefore }],
+        [
+          {
+            key: `review-${round}`,
+            kind: input.cityLevel ? 'CATALOG_ADJUSTMENT_CITY_REVIEW' : 'CATALOG_ADJUSTMENT_REVIEW',
+            candidateRole: 'authority_reviewer',
+            candidateOrg: input.reviewerOrg,
+            length: policy.review,
+            reminderBefore: policy.reminderBefore,
+            ...(duplicates.length ? { context: { duplicates, article: 'Art. 8' } } : {}),
+          },
+        ],
         { ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', article, round === 1 ? {} : { payload: { ...form } }), record: takeRecord() },
       );
       // The approval is written with the changes it consents to, in one transaction.
