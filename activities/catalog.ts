@@ -5,7 +5,8 @@ import { appendAudits, type AuditInput } from '../db/repositories/audit';
 import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, entryContentOf, getEntryVersion, similarEntries } from '../db/repositories/catalog';
 import type { CatalogEntryRow } from '../db/schema';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SimilarEntry } from '../domain/catalog';
-import { adjustmentArticle } from '../domain/adjustment';
+import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/adjustment';
+import { writeOnce } from './write';
 import type { RuleViolation } from '../domain/errors';
 import { CANCELLABLE } from '../domain/requests';
 import { SYSTEM, type ActorRef } from '../domain/types';
@@ -76,27 +77,57 @@ export interface DuplicateFlag {
 /** Look-ups run at once: a bulk adjustment's hundreds of new entries, without holding every pooled connection. */
 const LOOKUPS_AT_ONCE = 4;
 
+/**
+ * Art. 8 (可以通过市一体化大数据平台获取数据的,不得重复采集): the entries `form` adds that may duplicate data
+ * already in the catalog, each with the similar entries (db/repositories/catalog.ts similarEntries).
+ */
+async function flagDuplicates(db: Db, form: AdjustmentForm): Promise<DuplicateFlag[]> {
+  const adds = form.changes.flatMap((c, index) => (c.op === 'add' ? [{ index, title: c.entry.title, fieldNames: c.entry.fields.map((f) => f.name) }] : []));
+  const flags: DuplicateFlag[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(LOOKUPS_AT_ONCE, adds.length) }, async () => {
+      while (next < adds.length) {
+        const add = adds[next++];
+        const similar = await similarEntries(db, add, 5);
+        if (similar.length) flags.push({ index: add.index, title: add.title, similar });
+      }
+    }),
+  );
+  return flags.sort((a, b) => a.index - b.index);
+}
+
 export function catalogActivities(db: Db) {
   return {
     /**
-     * Art. 8 (可以通过市一体化大数据平台获取数据的,不得重复采集): the entries an adjustment adds that may duplicate
-     * data already in the catalog, each with the similar entries (db/repositories/catalog.ts similarEntries).
+     * What a review round of `form` needs to know of the catalog as it stands: the new entries that may
+     * duplicate data already in it (Art. 8), and the entries it newly marks for priority opening, which a
+     * public consultation must come before (Art. 18 ¶2).
      */
-    async flagDuplicates(input: { form: AdjustmentForm }): Promise<DuplicateFlag[]> {
-      const adds = input.form.changes.flatMap((c, index) => (c.op === 'add' ? [{ index, title: c.entry.title, fieldNames: c.entry.fields.map((f) => f.name) }] : []));
-      const flags: DuplicateFlag[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(LOOKUPS_AT_ONCE, adds.length) }, async () => {
-          while (next < adds.length) {
-            const add = adds[next++];
-            const similar = await similarEntries(db, add, 5);
-            if (similar.length) flags.push({ index: add.index, title: add.title, similar });
-          }
-        }),
-      );
-      return flags.sort((a, b) => a.index - b.index);
+    async prepareReview(input: { form: AdjustmentForm }): Promise<{ duplicates: DuplicateFlag[]; priority: PriorityMark[] }> {
+      const ids = input.form.changes.flatMap((c) => (c.op === 'change' && c.entry.priorityOpen ? [c.entryId] : []));
+      const rows = await currentEntries(db, ids);
+      const priority = priorityMarks(input.form, (id) => rows.get(id)?.priority_open ?? false);
+      return { duplicates: await flagDuplicates(db, input.form), priority };
     },
+
+    /** A comment in a priority-opening consultation (Art. 18 ¶2), once by its number, with its audit event. */
+    async recordComment(input: { requestId: string; n: number; author: ActorRef & { org: string }; kind: CommenterKind; text: string }): Promise<string> {
+      const id = `${input.requestId}.comment-${input.n}`;
+      await writeOnce(
+        db,
+        (tx) =>
+          tx
+            .insertInto('consultation_comments')
+            .values({ id, request_id: input.requestId, n: input.n, author_sub: input.author.sub, author_org: input.author.org, author_kind: input.kind, text: input.text })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .returning('id')
+            .executeTakeFirst(),
+        () => ({ audit: [{ eventKey: `request:${input.requestId}:comment:${input.n}`, requestId: input.requestId, actor: input.author, action: 'consultation_comment', article: 'Art. 18', newValue: { commentId: id, kind: input.kind } }] }),
+      );
+      return id;
+    },
+
 
     /**
      * Applies an approved adjustment: every change as a new version (optimistic: each starts from the

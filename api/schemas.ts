@@ -199,6 +199,17 @@ export const CatalogVersionSchema = Type.Object({
   entry: CatalogEntrySchema,
 });
 
+/** An adjustment's public consultation (Art. 18 ¶2); comments show the commenter's kind and organisation, not the person. */
+export const ConsultationSchema = Type.Object({
+  requestId: Type.String(),
+  endsAt: Instant,
+  open: Type.Boolean(),
+  entries: Type.Array(Type.Object({ index: Type.Integer(), entryId: Nullable(Type.String()), title: Type.String() })),
+  response: Nullable(Type.String()),
+  items: Type.Array(Type.Object({ n: Type.Integer(), kind: Type.String(), org: Type.String(), text: Type.String(), createdAt: Instant })),
+  nextCursor: Nullable(Type.String()),
+});
+
 export const NotificationSchema = Type.Object({
   id: Type.String(),
   kind: Type.String(),

@@ -2,6 +2,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { CatalogField, EntryForm, LegalBasis, OpenConditionGround, OpeningGround, SideStatus } from '../domain/catalog';
 import type { RequestStatus } from '../domain/requests';
+import type { CommenterKind } from '../domain/adjustment';
 import type { Candidate } from '../domain/tasks';
 import type { Attribute, Role } from '../domain/types';
 
@@ -177,6 +178,17 @@ export interface CalendarOverridesTable {
   note: Generated<string>;
 }
 
+export interface ConsultationCommentsTable {
+  id: string;
+  request_id: string;
+  n: number;
+  author_sub: string;
+  author_org: string;
+  author_kind: CommenterKind;
+  text: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   catalog_entries: CatalogEntriesTable;
@@ -188,6 +200,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   notifications: NotificationsTable;
   calendar_overrides: CalendarOverridesTable;
+  consultation_comments: ConsultationCommentsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -6,18 +6,47 @@ import type { TaskKindRule } from './tasks';
 import { positionFormViolation, samePosition, type SharePosition } from './dispute';
 import type { Duration } from './types';
 
+/** Art. 18 ¶2 (征求社会公众、行业组织、企业、行业主管部门的意见): who comments in a priority-opening consultation. */
+export const COMMENTER_KINDS = ['public', 'industry_org', 'enterprise', 'department'] as const;
+export type CommenterKind = (typeof COMMENTER_KINDS)[number];
+/** The longest comment. */
+export const MAX_COMMENT_LENGTH = 4000;
+
+/** An entry an adjustment marks 重点和优先开放 that was not so marked (Art. 18 ¶2), by its place in the adjustment. */
+export interface PriorityMark {
+  index: number;
+  /** The entry's id, or null for a new one. */
+  entryId: string | null;
+  title: string;
+}
+
+/** The changes of `form` that mark an entry for priority opening which `wasPriority` says was not so marked. */
+export function priorityMarks(form: AdjustmentForm, wasPriority: (entryId: string) => boolean): PriorityMark[] {
+  return form.changes.flatMap((c, index): PriorityMark[] =>
+    c.op === 'add' && c.entry.priorityOpen
+      ? [{ index, entryId: null, title: c.entry.title }]
+      : c.op === 'change' && c.entry.priorityOpen && !wasPriority(c.entryId)
+        ? [{ index, entryId: c.entryId, title: c.entry.title }]
+        : [],
+  );
+}
+
 export type AdjustmentPolicy = {
   /** The authority's review of one round. */
   review: Duration;
   /** The applicant's revision after a return (or a change gone stale). */
   revision: Duration;
   reminderBefore: Duration;
+  /** The public consultation before entries are marked for priority opening (Art. 18 ¶2). */
+  consultation: Duration;
 };
 
 export const DEFAULT_ADJUSTMENT_POLICY: AdjustmentPolicy = {
   review: { workingDays: 10 },
   revision: { workingDays: 15 },
   reminderBefore: { workingDays: 2 },
+  // The Measures set no length; 30 days is the usual period of a public consultation (征求意见).
+  consultation: { days: 30 },
 };
 
 /** The article an adjustment rests on: its ground's (Art. 9 ¶2 for a change of law or duties). */
@@ -78,6 +107,8 @@ export const ADJUSTMENT_TASK_KINDS = {
     article: 'Art. 9',
     decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true }, OBJECT: { reasonRequired: true } },
   },
+  // After the public consultation (Art. 18 ¶2), the agency records its response to the comments.
+  CATALOG_CONSULTATION_RESPONSE: { article: 'Art. 18', decisions: { RESPOND: { reasonRequired: true } } },
   // The applicant revises (RESUBMIT with the revised adjustment as form) or gives it up.
   CATALOG_ADJUSTMENT_REVISION: {
     article: 'Art. 9',

@@ -48,7 +48,7 @@ export interface GrantSnapshot {
 export interface RequestSnapshot {
   requestId: string;
   status: RequestStatus;
-  outcome: { reason?: string; article: string; basis?: string } | null;
+  outcome: { reason?: string; article: string; basis?: string; [detail: string]: unknown } | null;
   tasks: TaskSnapshot[];
   grant: GrantSnapshot | null;
 }

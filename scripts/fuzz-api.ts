@@ -100,7 +100,9 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   );
   // Adjustments (Art. 9 ¶2): a valid one (a new entry, or removing an entry at a guessed version), one with a part
   // replaced by anything, or anything at all; also as a RESUBMIT's form.
-  const validAdjustment = fc.tuple(text, fc.constantFrom<object>({ op: 'add', entry: sampleEntryContent('fuzz 目录') }, { op: 'remove', entryId: city.entries.none, baseVersion: 1 })).map(([justification, change]) => ({
+  const validAdjustment = fc
+    .tuple(text, fc.constantFrom<object>({ op: 'add', entry: sampleEntryContent('fuzz 目录') }, { op: 'add', entry: { ...sampleEntryContent('fuzz 重点目录'), priorityOpen: true } }, { op: 'remove', entryId: city.entries.none, baseVersion: 1 }))
+    .map(([justification, change]) => ({
     ground: 'correction',
     justification: `fuzz ${justification}`,
     changes: [change],
@@ -141,6 +143,12 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     shareBody.chain((body) => fc.option(text, { nil: undefined }).map((key) => ({ method: 'POST', path: '/share-requests', body, headers: (key === undefined ? {} : { 'idempotency-key': encodeSegment(key).slice(0, 300) }) as Record<string, string> }))),
     adjustmentBody.map((body) => ({ method: 'POST', path: '/catalog/adjustments', body })),
     disputeBody.map((body) => ({ method: 'POST', path: '/disputes', body })),
+    fc.tuple(req(() => requestIds), fc.oneof(fc.record({ kind: fc.oneof(fc.constantFrom('public', 'enterprise', 'industry_org', 'department'), text), text }, { requiredKeys: [] }), jsonish)).map(([id, body]) => ({
+      method: 'POST',
+      path: `/catalog/adjustments/${id}/comments`,
+      body,
+    })),
+    fc.tuple(req(() => requestIds), query([])).map(([id, q]) => ({ method: 'GET', path: `/catalog/adjustments/${id}/consultation?${q}` })),
     query(['type', 'status']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),

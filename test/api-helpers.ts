@@ -6,6 +6,7 @@ import type { SharePolicy } from '../domain/share';
 import type { Actor, Role } from '../domain/types';
 import { TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness } from './helpers';
 import type { DisputePolicy } from '../domain/dispute';
+import type { AdjustmentPolicy } from '../domain/adjustment';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -15,8 +16,18 @@ export interface Api {
   as(actor: Actor): { authorization: string };
 }
 
-export async function startApi(h: Harness, sharePolicy: SharePolicy = TEST_POLICY, engineTimeoutMs?: number, disputePolicy: DisputePolicy = TEST_DISPUTE_POLICY): Promise<Api> {
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy, adjustmentPolicy: TEST_ADJUSTMENT_POLICY, disputePolicy, engineTimeoutMs });
+/** An API on the harness, each procedure's deadlines the tests' own unless given. */
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; engineTimeoutMs?: number } = {}): Promise<Api> {
+  const app = await buildApp({
+    db: h.db,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: TEST_JWT_SECRET,
+    sharePolicy: o.share ?? TEST_POLICY,
+    adjustmentPolicy: o.adjustment ?? TEST_ADJUSTMENT_POLICY,
+    disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,
+    engineTimeoutMs: o.engineTimeoutMs,
+  });
   await app.ready();
   const token = (sub: string, org: string, ...roles: Role[]) => signToken(app, { sub, org, roles });
   return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };

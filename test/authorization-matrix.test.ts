@@ -11,6 +11,8 @@ let h: Harness;
 let api: Api;
 let other: SeededCity;
 let shared: Req;
+/** An adjustment whose public consultation is open (Art. 18 ¶2). */
+let consultation: string;
 
 interface Req {
   id: string;
@@ -26,6 +28,10 @@ beforeAll(async () => {
   const prefix = `matrix-other-${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
   shared = await newRequest();
+  const priority = { ...sampleEntryContent('矩阵重点开放目录'), priorityOpen: true };
+  const res = await api.app.inject({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'correction', justification: 'matrix', changes: [{ op: 'add', entry: priority }] }, headers: api.as(applicant()) });
+  expect(res.json().outcome).toMatchObject({ article: 'Art. 18' });
+  consultation = res.json().id;
 });
 afterAll(async () => {
   await api.app.close();
@@ -103,6 +109,12 @@ const MATRIX: Record<string, Route> = {
     }),
     expect: { rest: 403, authority: 201, otherCityAuthority: 400 },
   },
+  // A public consultation: anyone signed in reads it and comments (Art. 18 ¶2).
+  'POST /catalog/adjustments/{id}/comments': {
+    call: () => ({ method: 'POST', url: `/catalog/adjustments/${consultation}/comments`, payload: { kind: 'public', text: 'matrix comment' } }),
+    expect: { rest: 201 },
+  },
+  'GET /catalog/adjustments/{id}/consultation': { call: () => ({ method: 'GET', url: `/catalog/adjustments/${consultation}/consultation` }), expect: { rest: 200 } },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },
   'GET /requests/{id}': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}` }), expect: { rest: 404, ...seeRequest } },
   'GET /requests/{id}/history': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}/history` }), expect: { rest: 404, ...seeRequest } },

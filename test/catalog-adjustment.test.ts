@@ -6,10 +6,12 @@ import type { Actor } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { sampleEntryContent } from '../db/seed';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, recordHistories, startHarness, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, TEST_ADJUSTMENT_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
+/** The same API with a public consultation that lasts seconds. */
+let hurried: Api;
 const started: { name: string; workflowId: string }[] = [];
 /** Share requests this file ends through the catalog: the share workflow's paths of revocation and ending by signal. */
 const sharesStarted: { name: string; workflowId: string }[] = [];
@@ -18,6 +20,7 @@ const disputesStarted: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('adjust');
   api = await startApi(h);
+  hurried = await startApi(h, { adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 4 } } });
 });
 afterAll(async () => {
   // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.
@@ -26,6 +29,7 @@ afterAll(async () => {
     await recordHistories(h.client, sharesStarted, process.env.RECORD_HISTORIES);
     await recordHistories(h.client, disputesStarted, process.env.RECORD_HISTORIES, 'share_dispute');
   }
+  await hurried.app.close();
   await api.app.close();
   await h.close();
 });
@@ -317,8 +321,8 @@ test('hundreds of changes in one request: 300 new entries are applied at once, e
   const register = sampleEntryContent('医疗机构执业信息');
   changes[7] = { op: 'add', entry: { ...register, fields: [...register.fields, { name: 'licence_no', type: 'string', description: '', identifies: null }] } };
   const req = await submit('three hundred new entries', me, { ground: 'new_system', justification: '新建系统批量编目', changes }, false);
-  // Flagged to the applicant (the answer to the POST) and to the reviewer (the task's context), with the similar entries.
-  const flagged = { article: 'Art. 8', duplicates: [{ index: 7, title: '医疗机构执业信息', similar: [expect.objectContaining({ id: h.city.entries.conditional, sharedFields: ['licence_no'] })] }] };
+  // Flagged to the applicant (the register flagged may be another test file's city's: they share the database) (the answer to the POST) and to the reviewer (the task's context), with the similar entries.
+  const flagged = { article: 'Art. 8', duplicates: [{ index: 7, title: '医疗机构执业信息', similar: expect.arrayContaining([expect.objectContaining({ title: '医疗机构执业信息', titleSimilarity: 1, sharedFields: ['licence_no'] })]) }] };
   expect((req as unknown as { tasks: { context: unknown }[] }).tasks[0].context).toMatchObject(flagged);
   const t = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expect(t.context).toMatchObject(flagged);
@@ -329,6 +333,47 @@ test('hundreds of changes in one request: 300 new entries are applied at once, e
   expect(listed.items).toHaveLength(100);
   expect(listed.nextCursor).not.toBeNull();
   expect(await h.db.selectFrom('catalog_entry_versions').select(h.db.fn.countAll<string>().as('n')).where('change_request_id', '=', req.id).where('version', '=', 1).executeTakeFirst()).toEqual({ n: '300' });
+});
+
+test('marking an entry for priority opening goes to a public consultation first: anyone comments, the agency responds, the reviewer sees both (Art. 18 ¶2)', async () => {
+  const me = applicantOf(h.city.agencies.health, 'priority-officer');
+  const { view, content } = await entry(h.city.entries.conditional);
+  const res = await hurried.app.inject({
+    method: 'POST',
+    url: '/catalog/adjustments',
+    payload: { ground: 'correction', justification: '列入重点和优先开放', changes: [{ op: 'change', entryId: view.id, baseVersion: view.version, entry: { ...content, priorityOpen: true } }] },
+    headers: hurried.as(me),
+  });
+  expect(res.statusCode).toBe(201);
+  const req = res.json();
+  started.push({ name: 'a priority-opening consultation, then approval', workflowId: workflowIdFor('catalog_adjustment', req.id) });
+  expect(req).toMatchObject({ status: 'in_review', tasks: [], outcome: { article: 'Art. 18', consultation: { entries: [{ index: 0, entryId: view.id, title: content.title }] } } });
+
+  // Anyone signed in reads the consultation and comments: the public, an enterprise, a department.
+  const citizen: Actor = { sub: 'chen.citizen', org: 'public', roles: ['public_applicant'] };
+  const opened = (await get(citizen, `/catalog/adjustments/${req.id}/consultation`)).json();
+  expect(opened).toMatchObject({ open: true, entries: [{ entryId: view.id }], items: [], response: null });
+  expect((await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: '希望开放床位数据' })).statusCode).toBe(201);
+  expect((await post(reviewerOf(h.city.agencies.market, 'market-dept'), `/catalog/adjustments/${req.id}/comments`, { kind: 'department', text: '建议按月更新' })).statusCode).toBe(201);
+  expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'emperor', text: 'x' }), 400, 'body.kind');
+  expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: '   ' }), 400, 'body.text');
+  expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: 'a\u0000b' }), 400);
+  expectProblem(await post(citizen, `/catalog/adjustments/no-such-request/comments`, { kind: 'public', text: 'x' }), 404);
+
+  // When it closes, the agency responds to the comments; then the review, which shows both.
+  const respond = await openTask(me, req.id, 'CATALOG_CONSULTATION_RESPONSE');
+  expect(respond.context).toMatchObject({ comments: 2 });
+  expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: '晚了' }), 409);
+  expect((await post(me, `/tasks/${respond.id}/complete`, { decision: 'RESPOND', reason: '采纳:按月更新床位数据' })).json().status).toBe('in_review');
+  const review = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  expect(review.context).toMatchObject({ consultation: { article: 'Art. 18', comments: 2, response: '采纳:按月更新床位数据' } });
+  expect((await post(reviewerOf(h.city.cityAuthority), `/tasks/${review.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
+  expect((await entry(view.id)).view).toMatchObject({ version: view.version + 1, priorityOpen: true });
+
+  const closed = (await get(citizen, `/catalog/adjustments/${req.id}/consultation?limit=1`)).json();
+  expect(closed).toMatchObject({ open: false, response: '采纳:按月更新床位数据', items: [{ n: 1, kind: 'public', org: 'public', text: '希望开放床位数据' }] });
+  expect(closed.items[0]).not.toHaveProperty('sub');
+  expect((await get(citizen, `/catalog/adjustments/${req.id}/consultation?cursor=${closed.nextCursor}`)).json().items).toMatchObject([{ n: 2, kind: 'department' }]);
 });
 
 test('the applicant may cancel while it is in review; the review task closes', async () => {

@@ -10,7 +10,7 @@ let api: Api;
 beforeAll(async () => {
   h = await startHarness('fuzz');
   // A workflow that does not answer shows as a 503 within 5 s (a failure here), not as a slow hang.
-  api = await startApi(h, undefined, 5_000);
+  api = await startApi(h, { engineTimeoutMs: 5_000 });
   await api.app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {

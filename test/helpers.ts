@@ -70,7 +70,7 @@ export const TEST_POLICY: SharePolicy = {
 };
 
 export const TEST_DISPUTE_POLICY: DisputePolicy = { turn: { seconds: 3600 }, consultation: { seconds: 3600 }, decision: { seconds: 3600 }, reminderBefore: { seconds: 60 } };
-export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = { review: { seconds: 3600 }, revision: { seconds: 3600 }, reminderBefore: { seconds: 60 } };
+export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = { review: { seconds: 3600 }, revision: { seconds: 3600 }, reminderBefore: { seconds: 60 }, consultation: { seconds: 3600 } };
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15000): Promise<T> {

@@ -5,7 +5,7 @@ import type { SharePosition } from '../domain/dispute';
 import type { Actor } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, recordHistories, startHarness, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, TEST_DISPUTE_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -15,7 +15,7 @@ const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('dispute');
   api = await startApi(h);
-  hurried = await startApi(h, TEST_POLICY, undefined, { ...TEST_DISPUTE_POLICY, consultation: { seconds: 3 } });
+  hurried = await startApi(h, { dispute: { ...TEST_DISPUTE_POLICY, consultation: { seconds: 3 } } });
 });
 afterAll(async () => {
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'share_dispute');

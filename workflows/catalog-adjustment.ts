@@ -1,16 +1,16 @@
 // Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RecordRequestInput } from '../activities';
-import { adjustmentArticle, objectionViolation, type ObjectionForm } from '../domain/adjustment';
+import { adjustmentArticle, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
 import type { AdjustmentForm, CatalogChange } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
-import { workflowIdFor, type CatalogAdjustmentInput } from './definitions';
+import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
-import { actorRef, businessError, endFailed, localActs as io, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, endFailed, localActs as io, remoteActs, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy } = input;
@@ -117,6 +117,59 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     return { ...form, changes: form.changes.map((c) => (c === change ? { ...change, entry: { ...change.entry, share: ended.settled! } } : c)) };
   };
 
+  /** Entries consulted on already (by id, or by title for a new one): a resubmission consults on new marks only. */
+  const consulted = new Set<string>();
+  const markKey = (m: PriorityMark) => m.entryId ?? `new:${m.title}`;
+  const open = { consultation: false, comments: 0 };
+  setHandler(
+    commentUpdate,
+    async ({ actor, kind, text }) => {
+      const n = ++open.comments;
+      // Beside the procedure, as claims are: a remote activity, its completion a history event.
+      const id = await remoteActs.recordComment({ requestId, n, author: { sub: actor.sub, org: actor.org, role: actor.roles[0] ?? 'public_applicant' }, kind, text: text.trim() });
+      return { id };
+    },
+    {
+      validator: ({ kind, text }) => {
+        if (!open.consultation) throw businessError('RequestNotActive', 'No public consultation is open on this adjustment (Art. 18 ¶2)');
+        if (!COMMENTER_KINDS.includes(kind)) throw businessError('InvalidInput', `kind is one of ${COMMENTER_KINDS.join(', ')}`);
+        if (!text?.trim() || text.length > MAX_COMMENT_LENGTH) throw businessError('InvalidInput', `A comment has text, at most ${MAX_COMMENT_LENGTH} characters`);
+        const bad = unstorable(text, 'text');
+        if (bad) throw businessError('InvalidInput', bad.detail);
+      },
+    },
+  );
+
+  /**
+   * Art. 18 ¶2 (确定重点和优先开放的数据范围,应当征求社会公众、行业组织、企业、行业主管部门的意见): the consultation is
+   * open for the policy's period, anyone comments, then the agency records its response, which the reviewer
+   * sees. Resolves with what the review task shows of it, or null when the applicant cancelled meanwhile.
+   */
+  const consult = async (marks: PriorityMark[], round: number) => {
+    const record = takeRecord();
+    if (record) await io.recordRequest(record);
+    const { dueAt: endsAt } = await io.computeDeadlines({ length: policy.consultation ?? DEFAULT_ADJUSTMENT_POLICY.consultation });
+    await setStatus('in_review', 'consultation_opened', 'Art. 18', { outcome: { article: 'Art. 18', consultation: { endsAt, entries: marks } } });
+    open.consultation = true;
+    const cancelledMeanwhile = await board.waitFor(stop, Math.max(1, Date.parse(endsAt) - Date.now()));
+    open.consultation = false;
+    if (cancelledMeanwhile) return null;
+    const task = await board.open({
+      key: `consultation-response-${round}`,
+      kind: 'CATALOG_CONSULTATION_RESPONSE',
+      candidateRole: 'agency_applicant',
+      candidateOrg: applicant.org,
+      candidateUser: applicant.sub,
+      length: policy.revision,
+      reminderBefore: policy.reminderBefore,
+      context: { endsAt, entries: marks, comments: open.comments },
+    });
+    const response = await board.next(stop, [task]);
+    if (!response) return null;
+    for (const m of marks) consulted.add(markKey(m));
+    return { article: 'Art. 18', endsAt, entries: marks, comments: open.comments, response: response.reason };
+  };
+
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const bad = unstorable(input.form, 'form', MAX_FORM_NODES);
@@ -124,8 +177,12 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     for (let round = 1; ; round++) {
       const article = adjustmentArticle(form);
       // Art. 8: new entries that may duplicate data already in the catalog are flagged in the review task,
-      // which the reviewer and the applicant both see.
-      const duplicates = await io.flagDuplicates({ form });
+      // which the reviewer and the applicant both see. Art. 18 ¶2: entries newly marked for priority
+      // opening go to a public consultation first.
+      const { duplicates, priority } = await io.prepareReview({ form });
+      const toConsult = priority.filter((m) => !consulted.has(markKey(m)));
+      const consultation = toConsult.length ? await consult(toConsult, round) : undefined;
+      if (consultation === null) return cancelled();
       const [task] = await board.openRound(
         [
           {
@@ -135,7 +192,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
             candidateOrg: input.reviewerOrg,
             length: policy.review,
             reminderBefore: policy.reminderBefore,
-            ...(duplicates.length ? { context: { duplicates, article: 'Art. 8' } } : {}),
+            ...(duplicates.length || consultation ? { context: { ...(duplicates.length ? { duplicates, article: 'Art. 8' } : {}), ...(consultation ? { consultation } : {}) } } : {}),
           },
         ],
         { ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', article, round === 1 ? {} : { payload: { ...form } }), record: takeRecord() },

@@ -3,7 +3,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
 import type { ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
-import type { AdjustmentPolicy } from '../domain/adjustment';
+import type { AdjustmentPolicy, CommenterKind } from '../domain/adjustment';
 import type { DisputePolicy, SharePosition } from '../domain/dispute';
 import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
@@ -128,6 +128,13 @@ export const reassignTaskUpdate = defineUpdate<RequestSnapshot, [ReassignTaskInp
 export const cancelRequestUpdate = defineUpdate<RequestSnapshot, [CancelRequestInput]>('cancelRequest');
 /** Returns once the request's first step is done: granted, refused, or waiting for its reviewers. */
 export const awaitSubmittedUpdate = defineUpdate<RequestSnapshot>('awaitSubmitted');
+export interface CommentInput {
+  actor: Actor;
+  kind: CommenterKind;
+  text: string;
+}
+/** A comment in an adjustment's priority-opening consultation (Art. 18 ¶2), while it is open; answers with the comment's id. */
+export const commentUpdate = defineUpdate<{ id: string }, [CommentInput]>('comment');
 export const revokeGrantSignal = defineSignal<[RevokeGrantInput]>('revokeGrant');
 /** A request still being decided ends: the data it asks for is no longer shared (the entry removed or made NONE). */
 export const endRequestSignal = defineSignal<[RevokeGrantInput]>('endRequest');

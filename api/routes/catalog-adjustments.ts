@@ -4,18 +4,18 @@
 import { Type } from '@sinclair/typebox';
 import { currentEntries, currentEntryOf } from '../../db/repositories/catalog';
 import { authorityOf, getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
-import { getRequest } from '../../db/repositories/requests';
+import { consultationOf, getRequest } from '../../db/repositories/requests';
 import { cityDivisionOf } from '../../domain/divisions';
 import { DEFAULT_DISPUTE_POLICY } from '../../domain/dispute';
-import { DEFAULT_ADJUSTMENT_POLICY, objectionViolation } from '../../domain/adjustment';
+import { COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation } from '../../domain/adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { Actor } from '../../domain/types';
 import type { Db } from '../../db';
-import { ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
+import { commentUpdate, ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
-import { invalid, problem } from '../problem';
-import { AdjustmentFormSchema, ObjectionFormSchema, RequestSchema } from '../schemas';
+import { invalid, problem, withinDeadline } from '../problem';
+import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, RequestSchema } from '../schemas';
 import { startRequest } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
@@ -95,6 +95,66 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
         .code(created ? 201 : 200)
         .header('location', `/requests/${whole.row.id}`)
         .send(requestView(whole, actor));
+    },
+  );
+
+  // Art. 18 ¶2: the public consultation before entries are marked for priority opening. Open to anyone
+  // signed in (the public, industry organisations, enterprises, departments), not only the parties.
+  const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+  /** An adjustment's request row, for anyone: what a consultation is about is public. */
+  const adjustmentOf = async (id: string) => {
+    const row = await getRequest(db, id);
+    if (!row || row.type !== 'catalog_adjustment') throw problem('RequestNotFound');
+    return row;
+  };
+
+  app.post(
+    '/catalog/adjustments/:id/comments',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Comment in the public consultation on entries an adjustment marks for priority opening (Art. 18 ¶2)',
+        params: Id,
+        body: Type.Object({ kind: Type.Union(COMMENTER_KINDS.map((k) => Type.Literal(k))), text: Type.String({ minLength: 1, maxLength: MAX_COMMENT_LENGTH }) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ id: Type.String() }) },
+      },
+      config: { articles: { text: 'Art. 18', kind: 'Art. 18' } },
+    },
+    async (request, reply) => {
+      const row = await adjustmentOf(request.params.id);
+      const { kind, text } = request.body;
+      if (!text.trim()) throw invalid([{ code: 'InvalidInput', field: 'text', rule: 'required', article: 'Art. 18', detail: 'A comment has text' }]);
+      const made = await withinDeadline(deps, deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(commentUpdate, { args: [{ actor: request.actor, kind, text }] }));
+      return reply.code(201).send(made);
+    },
+  );
+
+  app.get(
+    '/catalog/adjustments/:id/consultation',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: "An adjustment's public consultation (Art. 18 ¶2): the entries, until when, the comments, and the agency's response",
+        params: Id,
+        querystring: Type.Object({ cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }),
+        response: { 200: ConsultationSchema },
+      },
+    },
+    async (request) => {
+      const row = await adjustmentOf(request.params.id);
+      const { cursor, limit } = request.query;
+      const found = await consultationOf(db, row.id, Number(cursor ?? 0), limit + 1);
+      if (!found.opened) throw problem('RequestNotFound', 'This adjustment has no public consultation');
+      const page = found.comments.slice(0, limit);
+      return {
+        requestId: row.id,
+        endsAt: found.opened.endsAt,
+        open: row.status === 'in_review' && Date.parse(found.opened.endsAt) > Date.now(),
+        entries: found.opened.entries,
+        response: found.response,
+        items: page.map((c) => ({ n: c.n, kind: c.author_kind, org: c.author_org, text: c.text, createdAt: c.created_at.toISOString() })),
+        nextCursor: found.comments.length > limit ? String(page[page.length - 1].n) : null,
+      };
     },
   );
 }

@@ -6,6 +6,7 @@ import * as m003 from './2026-11-27-003-divisions-review-grants';
 import * as m004 from './2026-11-27-004-task-candidates';
 import * as m005 from './2026-11-27-005-catalog-model';
 import * as m006 from './2026-11-27-006-share-disputes';
+import * as m007 from './2026-11-27-007-consultation-comments';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-004-task-candidates': m004,
   '2026-11-27-005-catalog-model': m005,
   '2026-11-27-006-share-disputes': m006,
+  '2026-11-27-007-consultation-comments': m007,
 };

@@ -73,3 +73,17 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
     grant: grant ? fromJson<GrantRow>(grant, GRANT_INSTANTS) : undefined,
   };
 }
+
+/**
+ * An adjustment's public consultation (Art. 18 ¶2) as the read model holds it: when it opened (its audit
+ * event: until when, on which entries), its comments after number `after`, and the agency's response.
+ */
+export async function consultationOf(db: Executor, requestId: string, after: number, limit: number) {
+  const [opened, comments, response] = await Promise.all([
+    db.selectFrom('audit_events').select('new_value').where('request_id', '=', requestId).where('action', '=', 'consultation_opened').orderBy('id', 'desc').executeTakeFirst(),
+    db.selectFrom('consultation_comments').selectAll().where('request_id', '=', requestId).where('n', '>', after).orderBy('n').limit(limit).execute(),
+    db.selectFrom('tasks').select('reason').where('request_id', '=', requestId).where('kind', '=', 'CATALOG_CONSULTATION_RESPONSE').where('status', '=', 'completed').orderBy('created_at', 'desc').executeTakeFirst(),
+  ]);
+  const consultation = (opened?.new_value as { outcome?: { consultation?: { endsAt: string; entries: { index: number; entryId: string | null; title: string }[] } } } | undefined)?.outcome?.consultation;
+  return { opened: consultation, comments, response: response?.reason ?? null };
+}
