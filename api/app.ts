@@ -10,6 +10,7 @@ import { clientError, frameworkError, invalid, refuseConnect, registerProblemHan
 import { validatorCompiler } from './validation';
 import { catalogRoutes } from './routes/catalog';
 import { adjustmentRoutes } from './routes/catalog-adjustments';
+import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { disputeRoutes } from './routes/disputes';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
@@ -66,6 +67,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     taskRoutes(s, deps);
     catalogRoutes(s, deps);
     adjustmentRoutes(s, deps);
+    catalogSheetRoutes(s, deps);
     disputeRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);

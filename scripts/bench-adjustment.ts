@@ -1,9 +1,11 @@
 // npm run bench -- adjustment: a catalog adjustment of BENCH_ADJUST_ENTRIES changes (default 500) end to
 // end through the API and a real worker: the POST (every change checked against the catalog), the
 // reviewer's APPROVE (every change applied as a new version in one transaction), for changes of
-// existing entries and for new ones. Uses its own database (BENCH_DATABASE_URL, recreated each run).
+// existing entries, new ones and removals; then an agency's catalog of BENCH_IMPORT_ROWS entries (default
+// 5000) exported and imported back as CSV and XLSX. Uses its own database (BENCH_DATABASE_URL, recreated each run).
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import ExcelJS from 'exceljs';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
@@ -17,6 +19,8 @@ import { BENCH_DATABASE_URL } from './bench-support';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 const N = Number(process.env.BENCH_ADJUST_ENTRIES ?? 500);
+const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 5000);
+const IMPORT_CHANGED = 100;
 
 export async function benchAdjustment(): Promise<void> {
   await recreateDatabase(BENCH_DATABASE_URL);
@@ -75,6 +79,54 @@ export async function benchAdjustment(): Promise<void> {
   await measure(`${N} changes of entries`, ids.map((id, i) => ({ op: 'change', entryId: id, baseVersion: i === 0 ? 2 : 1, entry: { ...content, title: `基准目录 ${i}`, description: `修订 ${i}` } })));
   await measure(`${N} new entries`, ids.map((_, i) => ({ op: 'add', entry: { ...content, title: `新增目录 ${i}` } })));
   await measure(`${N} removals`, ids.map((id, i) => ({ op: 'remove', entryId: id, baseVersion: i === 0 ? 3 : 2 })));
+
+  // A spreadsheet import (domain/catalog-sheet.ts): the health commission's catalog of IMPORT_ROWS entries
+  // exported, IMPORT_CHANGED rows edited, imported back as CSV and as XLSX (a dry run: read, compared, checked).
+  const health: Actor = { sub: 'bench-health-officer', org: city.agencies.health, roles: ['agency_applicant'] };
+  await insertCatalogEntries(
+    db,
+    Array.from({ length: IMPORT_ROWS }, (_, i) => ({
+      id: `bench-health-${String(i).padStart(5, '0')}`,
+      provider_org_id: city.agencies.health,
+      title: `卫生目录 ${i}`,
+      fields: JSON.stringify(content.fields),
+      share_attribute: 'CONDITIONAL' as const,
+      share_reasons: content.share.reasons,
+      share_conditions: content.share.conditions,
+      open_attribute: 'NONE' as const,
+      open_basis: JSON.stringify(content.open.basis),
+    })),
+    'seed',
+  );
+  for (const format of ['csv', 'xlsx'] as const) {
+    const t0 = process.hrtime.bigint();
+    const exported = await app.inject({ method: 'GET', url: `/catalog/export?format=${format}&provider=${city.agencies.health}`, headers: as(health) });
+    const exportMs = ms(t0);
+    let file: Buffer;
+    if (format === 'csv') {
+      const lines = exported.body.split('\r\n');
+      const col = lines[0].replace(/^\ufeff/, '').split(',').indexOf('update_frequency');
+      // Edit the update frequency of the first IMPORT_CHANGED entries (a cell without quotes in these rows).
+      file = Buffer.from(lines.map((l, i) => (i >= 1 && i <= IMPORT_CHANGED ? l.split(',').map((c, j) => (j === col ? '每周' : c)).join(',') : l)).join('\r\n'));
+    } else {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(exported.rawPayload as unknown as ArrayBuffer);
+      const ws = wb.worksheets[0];
+      const col = (ws.getRow(1).values as string[]).indexOf('update_frequency');
+      for (let r = 2; r <= IMPORT_CHANGED + 1; r++) ws.getRow(r).getCell(col).value = '每周';
+      file = Buffer.from(await wb.xlsx.writeBuffer());
+    }
+    const t1 = process.hrtime.bigint();
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/catalog/adjustments/import',
+      payload: { ground: 'correction', justification: 'bench import', format, file: file.toString('base64'), dryRun: true },
+      headers: as(health),
+    });
+    const importMs = ms(t1);
+    if (imported.statusCode !== 200 || imported.json().changed !== IMPORT_CHANGED) throw new Error(`import answered ${imported.statusCode}: ${imported.body.slice(0, 300)}`);
+    console.log(`spreadsheet of ${IMPORT_ROWS} rows (${format}, ${(file.length / 1024).toFixed(0)} KiB): export ${exportMs.toFixed(0)} ms, import with ${IMPORT_CHANGED} changed rows ${importMs.toFixed(0)} ms (read, compared, checked)`);
+  }
   console.log(`worker heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB (bench process: API, worker and clients)`);
 
   await app.close();

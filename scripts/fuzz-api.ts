@@ -149,6 +149,16 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
       body,
     })),
     fc.tuple(req(() => requestIds), query([])).map(([id, q]) => ({ method: 'GET', path: `/catalog/adjustments/${id}/consultation?${q}` })),
+    query(['format', 'provider', 'shareAttribute', 'q']).map((q) => ({ method: 'GET', path: `/catalog/export?${q}` })),
+    // Spreadsheets: a valid CSV with a cell replaced by anything, any bytes as either format, or anything at all.
+    fc
+      .tuple(fc.constantFrom('csv', 'xlsx'), fc.oneof(text, fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8'))), fc.boolean())
+      .map(([format, cell, dryRun]) => ({
+        method: 'POST',
+        path: '/catalog/adjustments/import',
+        body: { ground: 'correction', justification: 'fuzz', format, dryRun, file: Buffer.from(`id,title,fields,share_attribute,open_attribute\n,${cell},"a | string |  | ",UNCONDITIONAL,${cell}\n`).toString('base64') },
+      })),
+    jsonish.map((body) => ({ method: 'POST', path: '/catalog/adjustments/import', body })),
     query(['type', 'status']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),

@@ -109,6 +109,16 @@ const MATRIX: Record<string, Route> = {
     }),
     expect: { rest: 403, authority: 201, otherCityAuthority: 400 },
   },
+  'GET /catalog/export': { call: () => ({ method: 'GET', url: '/catalog/export?format=csv' }), expect: { rest: 200 } },
+  'POST /catalog/adjustments/import': {
+    // A dry run: the rows are read and checked, nothing starts.
+    call: () => ({
+      method: 'POST',
+      url: '/catalog/adjustments/import',
+      payload: { ground: 'correction', justification: 'matrix', format: 'csv', dryRun: true, file: Buffer.from('title,fields,form,update_frequency,share_attribute,open_attribute,open_basis\n矩阵,a | string |  | ,table,每月,UNCONDITIONAL,NONE,law | 某法 | 第一条\n').toString('base64') },
+    }),
+    expect: { rest: 403, applicant: 200, colleague: 200, providerAlsoApplicant: 200, otherCityApplicant: 200 },
+  },
   // A public consultation: anyone signed in reads it and comments (Art. 18 ¶2).
   'POST /catalog/adjustments/{id}/comments': {
     call: () => ({ method: 'POST', url: `/catalog/adjustments/${consultation}/comments`, payload: { kind: 'public', text: 'matrix comment' } }),

@@ -2,6 +2,7 @@
 // cancelling and deciding are generic (routes/requests.ts, routes/tasks.ts); a resubmission's form is
 // checked here (checkResubmission) as the submission is.
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf } from '../../db/repositories/catalog';
 import { authorityOf, getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
 import { consultationOf, getRequest } from '../../db/repositories/requests';
@@ -56,6 +57,31 @@ export async function checkResubmission(db: Db, form: unknown, actor: Actor): Pr
   await checkAdjustment(db, form as AdjustmentForm, actor, 'body.form');
 }
 
+/** Applies for `form` (checked as POST /catalog/adjustments checks it) and answers with the request: 201, or 200 for a retry. */
+export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm) {
+  const { actor } = request;
+  const parties = await checkAdjustment(deps.db, form, actor);
+  const { whole, created } = await startRequest(deps, {
+    type: 'catalog_adjustment',
+    actor,
+    idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+    body: form,
+    input: (s): CatalogAdjustmentInput => ({
+      ...s,
+      applicant: actor,
+      form,
+      policy: deps.adjustmentPolicy ?? DEFAULT_ADJUSTMENT_POLICY,
+      ...parties,
+      disputePolicy: deps.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
+      engine: ENGINE_VERSION,
+    }),
+  });
+  return reply
+    .code(created ? 201 : 200)
+    .header('location', `/requests/${whole.row.id}`)
+    .send(requestView(whole, actor));
+}
+
 export function adjustmentRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
   app.post(
@@ -73,28 +99,7 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
     },
     async (request, reply) => {
       requireRole(request, 'agency_applicant');
-      const { actor } = request;
-      const form = request.body as AdjustmentForm;
-      const parties = await checkAdjustment(db, form, actor);
-      const { whole, created } = await startRequest(deps, {
-        type: 'catalog_adjustment',
-        actor,
-        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
-        body: form,
-        input: (s): CatalogAdjustmentInput => ({
-          ...s,
-          applicant: actor,
-          form,
-          policy: deps.adjustmentPolicy ?? DEFAULT_ADJUSTMENT_POLICY,
-          ...parties,
-          disputePolicy: deps.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
-          engine: ENGINE_VERSION,
-        }),
-      });
-      return reply
-        .code(created ? 201 : 200)
-        .header('location', `/requests/${whole.row.id}`)
-        .send(requestView(whole, actor));
+      return submitAdjustment(deps, request, reply, request.body as AdjustmentForm);
     },
   );
 
