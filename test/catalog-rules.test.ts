@@ -1,5 +1,8 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
+import { objectionViolation } from '../domain/adjustment';
 import { adjustmentViolations, entryDiff, entryViolations, widensOpenness, type AdjustmentForm, type CurrentEntry, type EntryContent, type OpeningReview } from '../domain/catalog';
+import { entryRow, rowChange } from '../domain/catalog-sheet';
+import { positionFormViolation } from '../domain/dispute';
 
 const passed = (reviewer = '王审核'): OpeningReview => ({
   nationalSecurity: { conclusion: 'pass', reviewer, date: '2026-11-20' },
@@ -149,4 +152,49 @@ test('entryDiff names each field that changed with its old and new value', () =>
     { field: 'updateFrequency', from: 'daily', to: 'weekly' },
   ]);
   expect(entryDiff(before, entry())).toEqual([]);
+});
+
+test('a spreadsheet row reads as the change it asks for, or names each cell it cannot read', () => {
+  const row = {
+    title: '企业年报',
+    fields: 'uscc | string | organisation | 代码\nyear | number |  | 年度 | 含竖线',
+    form: 'table',
+    update_frequency: '每年',
+    share_attribute: 'CONDITIONAL',
+    share_reasons: '含经营信息',
+    share_conditions: '仅用于履职',
+    open_attribute: 'NONE',
+    open_basis: 'law | 某法 | 第一条',
+    priority_open: '是',
+  };
+  const added = rowChange(row, 2);
+  expect(added).toMatchObject({ change: { op: 'add', entry: { title: '企业年报', priorityOpen: true, share: { attribute: 'CONDITIONAL' }, open: { basis: [{ level: 'law', title: '某法', article: '第一条' }] } } } });
+  expect('change' in added && added.change.op === 'add' && added.change.entry.fields).toEqual([
+    { name: 'uscc', type: 'string', identifies: 'organisation', description: '代码' },
+    { name: 'year', type: 'number', identifies: null, description: '年度 | 含竖线' },
+  ]);
+  expect(rowChange({ ...row, id: 'e-1', version: '3' }, 3)).toMatchObject({ change: { op: 'change', entryId: 'e-1', baseVersion: 3 } });
+  expect(rowChange({ id: 'e-1', version: '3', action: 'remove' }, 4)).toEqual({ change: { op: 'remove', entryId: 'e-1', baseVersion: 3 } });
+  const broken = rowChange({ ...row, id: 'e-1', version: 'v3', share_attribute: 'MAYBE', open_basis: 'law | 某法' }, 5);
+  expect('errors' in broken && broken.errors.map((e) => [e.row, e.column, e.rule])).toEqual([
+    [5, 'version', 'the version it starts from'],
+    [5, 'share_attribute', 'one of'],
+    [5, 'open_basis', 'level | title | article'],
+  ]);
+  // What a row says survives the way out and back: an entry exported reads as the same content.
+  const content = entry({ share: { attribute: 'CONDITIONAL', reasons: '理由', conditions: '条件', basis: [] } });
+  const back = rowChange(entryRow({ id: 'e-2', version: 4, content, shareStatus: 'published', openStatus: 'published' }), 2);
+  expect(back).toEqual({ change: { op: 'change', entryId: 'e-2', baseVersion: 4, entry: content } });
+});
+
+test('a dispute position and an objection meet Art. 13 ¶2 and name what they dispute', () => {
+  expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: '理由', conditions: '条件', basis: [] })).toBeNull();
+  expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: ' ', conditions: '条件', basis: [] })).toMatchObject({ field: 'form.reasons', article: 'Art. 13' });
+  expect(positionFormViolation('DECIDE', { attribute: 'NONE', reasons: null, conditions: null, basis: [] })).toMatchObject({ field: 'form.basis', article: 'Art. 13' });
+  expect(positionFormViolation('DECIDE', { attribute: 'NEVER', basis: 'x' })).toMatchObject({ field: 'form', rule: 'a position' });
+  const form: AdjustmentForm = { ground: 'correction', justification: 'x', changes: [{ op: 'change', entryId: 'e-1', baseVersion: 1, entry: entry() }] };
+  const none = { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '某法', article: '第一条' }] };
+  expect(objectionViolation(form, { entryId: 'e-1', proposal: none })).toBeNull();
+  expect(objectionViolation(form, { entryId: 'e-9', proposal: none })).toMatchObject({ field: 'form.entryId' });
+  expect(objectionViolation(form, { entryId: 'e-1', proposal: entry().share })).toMatchObject({ field: 'form.proposal', rule: "differs from the agency's" });
 });

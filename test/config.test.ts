@@ -24,8 +24,16 @@ test.each([
   [{ SHARE_POLICY: '{"jointReview":5}' }, /SHARE_POLICY.jointReview must be/],
   [{ SHARE_POLICY: '{"jointReview":{"weeks":2}}' }, /SHARE_POLICY.jointReview must be/],
   [{ SHARE_POLICY: '{"speed":{"days":2}}' }, /SHARE_POLICY.speed is not a setting/],
+  [{ ADJUSTMENT_POLICY: '{"consultation":{"days":0}}' }, /ADJUSTMENT_POLICY.consultation must be/],
+  [{ DISPUTE_POLICY: '{"turns":{"days":5}}' }, /DISPUTE_POLICY.turns is not a setting/],
 ])('%j is refused', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('every procedure has its policy, each overridable on its own', () => {
+  const c = loadConfig({ DISPUTE_POLICY: '{"consultation":{"workingDays":30}}' });
+  expect(c.adjustmentPolicy).toMatchObject({ review: { workingDays: 10 }, consultation: { days: 30 } });
+  expect(c.disputePolicy).toMatchObject({ turn: { workingDays: 5 }, consultation: { workingDays: 30 }, decision: { workingDays: 20 } });
 });
 
 test('a policy override is merged over the defaults', () => {

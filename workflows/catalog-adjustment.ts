@@ -1,6 +1,6 @@
 // Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
+import { type ApplicationFailure, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RecordRequestInput } from '../activities';
 import { adjustmentArticle, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
@@ -10,7 +10,7 @@ import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
-import { actorRef, businessError, endFailed, localActs as io, remoteActs, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, localActs as io, remoteActs, runToEnd, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy } = input;
@@ -224,16 +224,5 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     }
   };
 
-  try {
-    const result = await run();
-    board.settleTaken();
-    board.finish();
-    await condition(allHandlersFinished);
-    return result;
-  } catch (err) {
-    // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
-    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof ChildWorkflowFailure) || err === refusal) throw err;
-    await endFailed(board, io, err, record, state);
-    return view();
-  }
+  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal });
 }

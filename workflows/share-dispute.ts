@@ -1,7 +1,7 @@
 // Share-attribute dispute (Art. 13 ¶3): the city authority objects to the share attribute a city-level
 // agency set; the two consult in turns; agreement settles it, and without agreement (declared, or the
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, sleep, workflowInfo } from '@temporalio/workflow';
+import { type ApplicationFailure, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RecordRequestInput } from '../activities';
 import type { SharePosition } from '../domain/dispute';
 import type { RequestSnapshot } from '../domain/requests';
@@ -9,7 +9,7 @@ import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { endRunningWork } from './catalog-effects';
 import type { ShareDisputeInput } from './definitions';
-import { actorRef, businessError, endFailed, localActs as io, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, localActs as io, runToEnd, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
 
 type Party = 'authority' | 'agency';
 
@@ -115,17 +115,11 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     return { ...view(), settled: position };
   }
 
-  try {
-    const result = await run();
-    board.settleTaken();
-    board.finish();
-    await condition(allHandlersFinished);
-    return result;
-  } catch (err) {
-    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure) || err === refusal) throw err;
-    await endFailed(board, io, err, record, state);
+  return runToEnd(board, io, record, state, {
+    run,
+    failed: view,
+    refused: (err) => err === refusal,
     // The entry no longer shows a dispute that ended without a settlement.
-    await io.markDispute({ entryId, requestId, on: false }).catch(() => undefined);
-    return view();
-  }
+    afterFailure: () => io.markDispute({ entryId, requestId, on: false }),
+  });
 }

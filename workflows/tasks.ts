@@ -1,6 +1,6 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, Deadlines, DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
@@ -127,7 +127,7 @@ export function requestHandlers(board: TaskBoard, applicant: Actor, state: { sta
  * failed with the reason (Art. 29), rather than retrying for ever or vanishing. A decision left for the
  * failed write (`approval`, or the board's unwritten one) is recorded first.
  */
-export async function endFailed(board: TaskBoard, io: Io, err: ActivityFailure | ApplicationFailure, record: RecordRequestInput, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, approval?: DecisionInput): Promise<void> {
+export async function endFailed(board: TaskBoard, io: Io, err: ActivityFailure | ApplicationFailure | ChildWorkflowFailure, record: RecordRequestInput, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, approval?: DecisionInput): Promise<void> {
   board.freeze();
   const unwritten = approval ?? board.takeUnwritten();
   if (unwritten) await io.recordDecision(unwritten).catch((e) => log.warn('decision not recorded', { taskId: unwritten.taskId, error: String(e) }));
@@ -140,8 +140,35 @@ export async function endFailed(board: TaskBoard, io: Io, err: ActivityFailure |
   await condition(allHandlersFinished);
 }
 
+/**
+ * Runs a procedure to its end: its final state once every Update waiting has answered; or, when one of its
+ * writes (or its child workflow) fails for good, the request ended visibly failed (endFailed), then
+ * `afterFailure`. A failure `refused` says is the procedure's refusal ends the workflow as it is.
+ */
+export async function runToEnd<T extends RequestSnapshot>(
+  board: TaskBoard,
+  io: Io,
+  record: RecordRequestInput,
+  state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] },
+  procedure: { run: () => Promise<T>; failed: () => T; refused: (err: unknown) => boolean; afterFailure?: () => Promise<unknown> },
+): Promise<T> {
+  try {
+    const result = await procedure.run();
+    board.settleTaken();
+    board.finish();
+    await condition(allHandlersFinished);
+    return result;
+  } catch (err) {
+    // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
+    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof ChildWorkflowFailure) || procedure.refused(err)) throw err;
+    await endFailed(board, io, err, record, state);
+    await procedure.afterFailure?.().catch((e) => log.warn('after a failure', { error: String(e) }));
+    return procedure.failed();
+  }
+}
+
 /** The innermost message of an activity failure: what PostgreSQL or the activity said. */
-function failureReason(err: ActivityFailure | ApplicationFailure): string {
+function failureReason(err: ActivityFailure | ApplicationFailure | ChildWorkflowFailure): string {
   let e: Error | undefined = err;
   while (e?.cause instanceof Error) e = e.cause;
   return err instanceof ActivityFailure ? `${err.activityType ?? 'activity'} failed: ${e?.message ?? err.message}` : (e?.message ?? err.message);

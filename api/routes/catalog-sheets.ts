@@ -4,13 +4,13 @@ import { PassThrough, Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import ExcelJS from 'exceljs';
 import { currentEntries, currentEntryOf, entryContentOf, listCatalogEntries } from '../../db/repositories/catalog';
-import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, SIDE_STATUSES, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
+import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
-import { ATTRIBUTES } from '../../domain/types';
 import { requireRole } from '../auth';
 import { ProblemError, problem } from '../problem';
 import { RequestSchema } from '../schemas';
 import type { ApiDeps, App } from '../types';
+import { CATALOG_FILTERS } from './catalog';
 import { submitAdjustment } from './catalog-adjustments';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
@@ -50,8 +50,6 @@ function rowsProblem(errors: RowViolation[]): ProblemError {
 
 export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
-  const Attr = Type.Optional(Type.Union(ATTRIBUTES.map((a) => Type.Literal(a))));
-  const Status = Type.Optional(Type.Union(SIDE_STATUSES.map((a) => Type.Literal(a))));
 
   app.get(
     '/catalog/export',
@@ -59,16 +57,7 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: 'The catalog as a spreadsheet (CSV or XLSX), one row per entry, with the filters of GET /catalog; the same columns an import reads',
-        querystring: Type.Object({
-          format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')], { default: 'csv' }),
-          provider: Type.Optional(Type.String({ maxLength: 200 })),
-          division: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
-          shareAttribute: Attr,
-          openAttribute: Attr,
-          shareStatus: Status,
-          openStatus: Status,
-          q: Type.Optional(Type.String({ maxLength: 200 })),
-        }),
+        querystring: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')], { default: 'csv' }), ...CATALOG_FILTERS }),
       },
     },
     async (request, reply) => {

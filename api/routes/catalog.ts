@@ -9,22 +9,28 @@ import type { ApiDeps, App } from '../types';
 
 const Attr = Type.Optional(Type.Union(ATTRIBUTES.map((a) => Type.Literal(a))));
 const Status = Type.Optional(Type.Union(SIDE_STATUSES.map((a) => Type.Literal(a))));
+/** What the catalog may be filtered by: its list and its export alike. */
+export const CATALOG_FILTERS = {
+  provider: Type.Optional(Type.String({ maxLength: 200 })),
+  division: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+  shareAttribute: Attr,
+  openAttribute: Attr,
+  shareStatus: Status,
+  openStatus: Status,
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+};
 const EntryId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** An entry as the API shows it, from its row or from a version's snapshot of that row (dates as text there). */
 function entryView(r: CatalogEntryRow | CatalogEntrySnapshot): CatalogEntryView {
+  const stated = entryContentOf(r);
   return {
     id: r.id,
     providerOrgId: r.provider_org_id,
-    title: r.title,
-    description: r.description,
-    fields: r.fields,
-    form: r.form,
-    useConditions: r.use_conditions,
-    updateFrequency: r.update_frequency,
-    share: { attribute: r.share_attribute, reasons: r.share_reasons, conditions: r.share_conditions, basis: r.share_basis, status: r.share_status, dispute: r.share_dispute ?? null },
-    open: { attribute: r.open_attribute, ground: r.open_ground, reasons: r.open_reasons, conditions: r.open_conditions, basis: r.open_basis, opening: r.open_opening, status: r.open_status },
-    priorityOpen: r.priority_open,
+    ...stated,
+    // Snapshots from before disputes have no dispute column.
+    share: { ...stated.share, status: r.share_status, dispute: r.share_dispute ?? null },
+    open: { ...stated.open, status: r.open_status },
     version: r.version,
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -41,13 +47,7 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
         tags: ['catalog'],
         summary: 'The public data catalog (Art. 9): by provider, division, attributes, status and text',
         querystring: Type.Object({
-          provider: Type.Optional(Type.String({ maxLength: 200 })),
-          division: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
-          shareAttribute: Attr,
-          openAttribute: Attr,
-          shareStatus: Status,
-          openStatus: Status,
-          q: Type.Optional(Type.String({ maxLength: 200 })),
+          ...CATALOG_FILTERS,
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
         }),
