@@ -66,6 +66,27 @@ async function main() {
   );
   for (const e of history.items) console.log(`     ${e.action.padEnd(16)} ${e.article.padEnd(8)} ${e.actor.sub ?? e.actor.role}`);
   console.log(`Request ${done.id} granted until ${done.grant!.expiresAt}.`);
+
+  // Art. 9 ¶2: a Donggang agency adjusts its own catalog; Donggang's authority (本级) approves; a new version is published.
+  type Entry = { id: string; version: number; title: string; description: string; fields: unknown[]; form: string; useConditions: string | null; updateFrequency: string; priorityOpen: boolean; share: Record<string, unknown>; open: Record<string, unknown> };
+  const own = await step<Entry>("the Donggang catalog officer reads one of the agency's entries", 'GET', `/catalog/${city.entries.countyConditional}`, 'ma.officer', undefined, [200]);
+  // What the agency states of each side (its status and a dispute on it are the catalog's).
+  const stated = (side: Record<string, unknown>) => Object.fromEntries(Object.entries(side).filter(([k]) => k !== 'status' && k !== 'dispute'));
+  const [share, open] = [stated(own.share), stated(own.open)];
+  const adjustment = await step<Req>('the officer applies to change its update frequency (Art. 9 ¶2)', 'POST', '/catalog/adjustments', 'ma.officer', {
+    ground: 'duty_change',
+    justification: 'Vendors are now registered daily by the street offices',
+    changes: [{ op: 'change', entryId: own.id, baseVersion: own.version, entry: { title: own.title, description: own.description, fields: own.fields, form: own.form, useConditions: own.useConditions, updateFrequency: '每日', priorityOpen: own.priorityOpen, share, open } }],
+  }, [201], (j) => (j.status === 'in_review' ? null : `status is ${j.status}`));
+  const review = await step<{ items: { id: string; requestId: string }[] }>("Donggang's authority finds the review in its inbox", 'GET', '/tasks?kind=CATALOG_ADJUSTMENT_REVIEW&limit=100', 'sun.county', undefined, [200], (j) =>
+    j.items.some((t) => t.requestId === adjustment.id) ? null : 'task not in the inbox',
+  );
+  await step<Req>("Donggang's authority approves", 'POST', `/tasks/${review.items.find((t) => t.requestId === adjustment.id)!.id}/complete`, 'sun.county', { decision: 'APPROVE' }, [200], (j) =>
+    j.status === 'approved' ? null : `status is ${j.status}`,
+  );
+  await step<Entry>('the entry is published as a new version', 'GET', `/catalog/${own.id}`, 'ma.officer', undefined, [200], (j) =>
+    j.version === own.version + 1 && j.updateFrequency === '每日' ? null : `version ${j.version}, update frequency ${j.updateFrequency}`,
+  );
 }
 
 main().catch((err) => {
