@@ -1,7 +1,7 @@
 // Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
 import { type ApplicationFailure, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { RecordRequestInput } from '../activities';
+import type { DecisionInput, RecordRequestInput } from '../activities';
 import { adjustmentArticle, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
 import type { AdjustmentForm, CatalogChange } from '../domain/catalog';
@@ -59,6 +59,8 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   const stop = () => cancelling.cancel !== null;
   /** The adjustment as it stands: as submitted, resubmitted, or with a dispute's outcome. */
   let form = input.form;
+  /** The approval being written with the changes, until that write succeeds. */
+  let approval: DecisionInput | undefined;
   /** The refusal a run ends with before it writes anything (a business error, not a failed write). */
   let refusal: ApplicationFailure | undefined;
 
@@ -209,7 +211,9 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
       else {
         // OBJECT: the dispute runs as a child; its outcome replaces the agency's share attribute, then all applies.
         if (decided.decision === 'OBJECT') form = await objection(decided, round);
-        const result = await io.applyAdjustment({ requestId, applicant: { ...applicantRef, org: applicant.org }, form, decision: board.takeUnwritten(), step: `${++steps.n}-approved` });
+        approval = board.takeUnwritten();
+        const result = await io.applyAdjustment({ requestId, applicant: { ...applicantRef, org: applicant.org }, form, decision: approval, step: `${++steps.n}-approved` });
+        approval = undefined;
         if ('applied' in result) {
           state.status = 'approved';
           state.outcome = { article };
@@ -224,5 +228,5 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     }
   };
 
-  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal });
+  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => approval });
 }

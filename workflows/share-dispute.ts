@@ -2,7 +2,7 @@
 // agency set; the two consult in turns; agreement settles it, and without agreement (declared, or the
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
 import { type ApplicationFailure, sleep, workflowInfo } from '@temporalio/workflow';
-import type { RecordRequestInput } from '../activities';
+import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { SharePosition } from '../domain/dispute';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
@@ -37,6 +37,8 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     article: 'Art. 13',
   };
   let refusal: ApplicationFailure | undefined;
+  /** The decision that settles the dispute, written with its outcome, until that write succeeds. */
+  let settling: DecisionInput | undefined;
 
   const run = async (): Promise<DisputeResult> => {
     const bad = unstorable({ proposal: input.proposal, objection: input.objection }, '');
@@ -108,7 +110,9 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
   /** The position agreed or decided becomes the entry's share side; sharing made NONE ends the work resting on it. */
   async function settle(position: SharePosition, by: 'agreement' | 'leading_group'): Promise<DisputeResult> {
     // Raised from an adjustment's review, the outcome goes back to it, which applies it with its other changes.
-    const settlement = await io.settleDispute({ requestId, entryId, position, by, publish: !input.parent, decision: board.takeUnwritten()!, step: `${++steps.n}-settled` });
+    settling = board.takeUnwritten();
+    const settlement = await io.settleDispute({ requestId, entryId, position, by, publish: !input.parent, decision: settling!, step: `${++steps.n}-settled` });
+    settling = undefined;
     state.status = 'settled';
     state.outcome = { article: 'Art. 13', reason: by === 'agreement' ? 'agreed in consultation' : 'decided by the leading group' };
     await endRunningWork(`share-attribute dispute ${requestId}`, settlement.effects);
@@ -119,6 +123,7 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     run,
     failed: view,
     refused: (err) => err === refusal,
+    unwritten: () => settling,
     // The entry no longer shows a dispute that ended without a settlement.
     afterFailure: () => io.markDispute({ entryId, requestId, on: false }),
   });

@@ -150,7 +150,14 @@ export async function runToEnd<T extends RequestSnapshot>(
   io: Io,
   record: RecordRequestInput,
   state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] },
-  procedure: { run: () => Promise<T>; failed: () => T; refused: (err: unknown) => boolean; afterFailure?: () => Promise<unknown> },
+  procedure: {
+    run: () => Promise<T>;
+    failed: () => T;
+    refused: (err: unknown) => boolean;
+    /** A decision taken for the write that failed (e.g. the approval applied with the changes), to record all the same. */
+    unwritten?: () => DecisionInput | undefined;
+    afterFailure?: () => Promise<unknown>;
+  },
 ): Promise<T> {
   try {
     const result = await procedure.run();
@@ -161,7 +168,7 @@ export async function runToEnd<T extends RequestSnapshot>(
   } catch (err) {
     // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
     if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof ChildWorkflowFailure) || procedure.refused(err)) throw err;
-    await endFailed(board, io, err, record, state);
+    await endFailed(board, io, err, record, state, procedure.unwritten?.());
     await procedure.afterFailure?.().catch((e) => log.warn('after a failure', { error: String(e) }));
     return procedure.failed();
   }

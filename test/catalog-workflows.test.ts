@@ -1,0 +1,70 @@
+// The catalog procedures' workflows started as a client that bypasses the API would start them: what the
+// API refuses never reaches PostgreSQL, and a write PostgreSQL refuses ends the request visibly failed
+// instead of leaving the workflow retrying for ever.
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { sampleEntryContent } from '../db/seed';
+import type { AdjustmentForm } from '../domain/catalog';
+import type { Actor } from '../domain/types';
+import { completeTaskUpdate, ENGINE_VERSION, stateQuery, WORKFLOW_TYPES, workflowIdFor, type CatalogAdjustmentInput, type ShareDisputeInput } from '../workflows/definitions';
+import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, type Harness } from './helpers';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('catalogwf');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const officer = (): Actor => ({ sub: 'wf-officer', org: h.city.agencies.market, roles: ['agency_applicant'] });
+const reviewer: Actor = { sub: 'wf-reviewer', org: 'x', roles: ['authority_reviewer'] };
+
+function startAdjustment(form: AdjustmentForm) {
+  const requestId = randomUUID();
+  const input: CatalogAdjustmentInput = { requestId, applicant: officer(), form, payloadHash: 'x', policy: TEST_ADJUSTMENT_POLICY, reviewerOrg: h.city.cityAuthority, cityLevel: true, leadingGroupOrg: h.city.leadingGroup, engine: ENGINE_VERSION };
+  return { requestId, handle: h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, { taskQueue: h.taskQueue, workflowId: workflowIdFor('catalog_adjustment', requestId), args: [input] }) };
+}
+
+test('text PostgreSQL refuses, sent past the API, ends the workflow as a refusal and writes nothing', async () => {
+  const { requestId, handle } = startAdjustment({ ground: 'correction', justification: 'a\u0000b', changes: [{ op: 'add', entry: sampleEntryContent('x') }] });
+  await expect((await handle).result()).rejects.toThrow(WorkflowFailedError);
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
+
+  const disputeId = randomUUID();
+  const dispute: ShareDisputeInput = {
+    requestId: disputeId,
+    applicant: { sub: 'wf-authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] },
+    entryId: h.city.entries.unconditional,
+    published: sampleEntryContent('x').share,
+    proposal: { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '\ud800', article: '1' }] },
+    objection: 'x',
+    payloadHash: 'x',
+    policy: TEST_DISPUTE_POLICY,
+    parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.market, leadingGroupOrg: h.city.leadingGroup },
+    engine: ENGINE_VERSION,
+  };
+  const started = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, { taskQueue: h.taskQueue, workflowId: workflowIdFor('share_dispute', disputeId), args: [dispute] });
+  await expect(started.result()).rejects.toThrow(WorkflowFailedError);
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', disputeId).executeTakeFirst()).toBeUndefined();
+  expect((await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow()).share_dispute).toBeNull();
+});
+
+test('an approved change PostgreSQL refuses ends the request failed, with the reason and the approval in the trail, and nothing applied', async () => {
+  // A form of entry the database does not know: the API's schema refuses it; here it reaches the write.
+  const entry = { ...sampleEntryContent('无效形式'), form: 'scroll' } as unknown as ReturnType<typeof sampleEntryContent>;
+  const { requestId, handle } = startAdjustment({ ground: 'correction', justification: 'bypass', changes: [{ op: 'add', entry }] });
+  const wf = await handle;
+  await eventually(async () => (await wf.query(stateQuery)).status === 'in_review');
+  const reviewerOfCity = { ...reviewer, org: h.city.cityAuthority };
+  await wf.executeUpdate(completeTaskUpdate, { args: [{ taskId: `${requestId}.review-1`, actor: reviewerOfCity, decision: 'APPROVE' }] });
+  const result = await wf.result();
+  expect(result).toMatchObject({ status: 'failed', outcome: { article: 'Art. 29', reason: expect.stringContaining('PostgreSQL refused') } });
+  const row = await h.db.selectFrom('requests').select(['status']).where('id', '=', requestId).executeTakeFirstOrThrow();
+  expect(row.status).toBe('failed');
+  const actions = (await h.db.selectFrom('audit_events').select('action').where('request_id', '=', requestId).orderBy('id').execute()).map((e) => e.action);
+  // The approval stands in the trail even though what it approved could not be written; no entry was added.
+  expect(actions).toEqual(['submitted', 'task_opened', 'review_started', 'task_completed', 'request_failed']);
+  expect(await h.db.selectFrom('audit_events').select('decision').where('task_id', '=', `${requestId}.review-1`).where('action', '=', 'task_completed').executeTakeFirst()).toEqual({ decision: 'APPROVE' });
+  expect(await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${requestId}-1`).executeTakeFirst()).toBeUndefined();
+});
