@@ -376,6 +376,24 @@ test('marking an entry for priority opening goes to a public consultation first:
   expect((await get(citizen, `/catalog/adjustments/${req.id}/consultation?cursor=${closed.nextCursor}`)).json().items).toMatchObject([{ n: 2, kind: 'department' }]);
 });
 
+test('two reviewers deciding one review at once: one decision stands, the other is told the task is closed', async () => {
+  const me = applicantOf(h.city.agencies.resources, 'race-officer');
+  const req = await submit('two reviewers at once', me, { ground: 'new_system', justification: '并发', changes: [{ op: 'add', entry: sampleEntryContent('并发目录') }] }, false);
+  const task = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  const [a, b] = await Promise.all([
+    post(reviewerOf(h.city.cityAuthority, 'first-browser'), `/tasks/${task.id}/complete`, { decision: 'APPROVE' }),
+    post(reviewerOf(h.city.cityAuthority, 'second-browser'), `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: '重复' }),
+  ]);
+  expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+  const winner = a.statusCode === 200 ? 'approved' : 'rejected';
+  const view = (await get(me, `/requests/${req.id}`)).json();
+  expect(view.status).toBe(winner);
+  expect(view.tasks).toMatchObject([{ status: 'completed', decision: winner === 'approved' ? 'APPROVE' : 'REJECT' }]);
+  const decisions = (await get(me, `/requests/${req.id}/history`)).json().items.filter((e: { action: string }) => e.action === 'task_completed');
+  expect(decisions).toHaveLength(1);
+  expect(await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${req.id}-1`).executeTakeFirst()).toEqual(winner === 'approved' ? { id: `${req.id}-1` } : undefined);
+});
+
 test('the applicant may cancel while it is in review; the review task closes', async () => {
   const me = applicantOf(h.city.agencies.health);
   const { view, content } = await entry(h.city.entries.conditional);

@@ -135,3 +135,18 @@ test('a party declares no agreement; the leading group makes sharing NONE and th
   });
   expect(grant.endReason).toContain(req.id);
 });
+
+test('two officers of the agency answer one turn at once (ACCEPT and COUNTER from two browsers): one answer stands', async () => {
+  const id = h.city.entries.none;
+  const req = await raise('two answers to one turn at once', api, id, conditional('仅用于执法协作'));
+  const turn = await openTask(agencyOf(h.city.agencies.market), req.id, 'DISPUTE_CONSULTATION');
+  const [a, b] = await Promise.all([
+    post(api, { ...agencyOf(h.city.agencies.market), sub: 'browser-1' }, `/tasks/${turn.id}/complete`, { decision: 'ACCEPT' }),
+    post(api, { ...agencyOf(h.city.agencies.market), sub: 'browser-2' }, `/tasks/${turn.id}/complete`, { decision: 'COUNTER', reason: '另议', form: none }),
+  ]);
+  expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+  const view = (await get(authority(), `/requests/${req.id}`)).json();
+  // Accepted: settled at once; countered: the authority's turn is open.
+  expect(view.status).toBe(a.statusCode === 200 ? 'settled' : 'in_review');
+  expect(view.tasks.filter((t: { status: string }) => t.status === 'completed')).toHaveLength(1);
+});
