@@ -1,7 +1,7 @@
 // npm run bench -- adjustment: a catalog adjustment of BENCH_ADJUST_ENTRIES changes (default 500) end to
 // end through the API and a real worker: the POST (every change checked against the catalog), the
 // reviewer's APPROVE (every change applied as a new version in one transaction), for changes of
-// existing entries, new ones and removals; then an agency's catalog of BENCH_IMPORT_ROWS entries (default
+// existing entries, new ones and removals; 50 share-attribute disputes raised and settled; then an agency's catalog of BENCH_IMPORT_ROWS entries (default
 // 5000) exported and imported back as CSV and XLSX. Uses its own database (BENCH_DATABASE_URL, recreated each run).
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -15,12 +15,13 @@ import { sampleEntryContent, seedCity } from '../db/seed';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
 import { createWorker } from '../worker';
-import { BENCH_DATABASE_URL } from './bench-support';
+import { BENCH_DATABASE_URL, pct } from './bench-support';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 const N = Number(process.env.BENCH_ADJUST_ENTRIES ?? 500);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 5000);
 const IMPORT_CHANGED = 100;
+const DISPUTES = 50;
 
 export async function benchAdjustment(): Promise<void> {
   await recreateDatabase(BENCH_DATABASE_URL);
@@ -72,13 +73,40 @@ export async function benchAdjustment(): Promise<void> {
     const approve = ms(t1);
     if (approved.json().status !== 'approved') throw new Error(`APPROVE answered ${approved.statusCode}: ${approved.body.slice(0, 500)}`);
     console.log(`${label.padEnd(26)} | ${(bytes / 1024).toFixed(0).padStart(5)} KiB | POST ${post.toFixed(0).padStart(6)} ms | APPROVE (applied) ${approve.toFixed(0).padStart(6)} ms | total ${(post + approve).toFixed(0).padStart(6)} ms`);
+    return created.json().id as string;
   };
   console.log(`catalog adjustment of ${N} changes end to end (API in-process, one worker, Temporal dev server, PostgreSQL)`);
   // A warm-up of one change, then the measured ones.
   await measure('warm-up (1 change)', [{ op: 'change', entryId: ids[0], baseVersion: 1, entry: { ...content, title: '基准目录 0', description: 'warm-up' } }]);
   await measure(`${N} changes of entries`, ids.map((id, i) => ({ op: 'change', entryId: id, baseVersion: i === 0 ? 2 : 1, entry: { ...content, title: `基准目录 ${i}`, description: `修订 ${i}` } })));
-  await measure(`${N} new entries`, ids.map((_, i) => ({ op: 'add', entry: { ...content, title: `新增目录 ${i}` } })));
+  const added = await measure(`${N} new entries`, ids.map((_, i) => ({ op: 'add', entry: { ...content, title: `新增目录 ${i}` } })));
   await measure(`${N} removals`, ids.map((id, i) => ({ op: 'remove', entryId: id, baseVersion: i === 0 ? 3 : 2 })));
+  // The disputes below are on entries added by the adjustment above (removals leave the added ones).
+  ids.splice(0, ids.length, ...Array.from({ length: N }, (_, i) => `${added}-${i + 1}`));
+
+  // Share-attribute disputes (Art. 13 ¶3), one after another: the city authority raises one on an entry of
+  // the market agency, the agency accepts; DISPUTES of them, each its own entry.
+  const authority: Actor = { sub: 'bench-authority', org: city.cityAuthority, roles: ['authority_reviewer'] };
+  const opinion: Actor = { sub: 'bench-opinion', org: city.agencies.market, roles: ['provider_reviewer'] };
+  const raiseMs: number[] = [];
+  const settleMs: number[] = [];
+  for (let i = 1; i <= DISPUTES; i++) {
+    const t0 = process.hrtime.bigint();
+    const raised = await app.inject({
+      method: 'POST',
+      url: '/disputes',
+      payload: { catalogEntryId: ids[i], proposal: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] }, objection: 'bench' },
+      headers: as(authority),
+    });
+    raiseMs.push(ms(t0));
+    if (raised.statusCode !== 201) throw new Error(`POST /disputes answered ${raised.statusCode}: ${raised.body.slice(0, 300)}`);
+    const t1 = process.hrtime.bigint();
+    const settled = await app.inject({ method: 'POST', url: `/tasks/${raised.json().tasks[0].id}/complete`, payload: { decision: 'ACCEPT' }, headers: as(opinion) });
+    settleMs.push(ms(t1));
+    if (settled.json().status !== 'settled') throw new Error(`ACCEPT answered ${settled.statusCode}: ${settled.body.slice(0, 300)}`);
+  }
+  const p = (xs: number[], q: number) => pct([...xs].sort((a, b) => a - b), q).toFixed(0);
+  console.log(`${DISPUTES} disputes raised and settled by agreement, one after another: raise p50 ${p(raiseMs, 50)} ms p95 ${p(raiseMs, 95)} ms; ACCEPT (published) p50 ${p(settleMs, 50)} ms p95 ${p(settleMs, 95)} ms`);
 
   // A spreadsheet import (domain/catalog-sheet.ts): the health commission's catalog of IMPORT_ROWS entries
   // exported, IMPORT_CHANGED rows edited, imported back as CSV and as XLSX (a dry run: read, compared, checked).
