@@ -1,8 +1,9 @@
 // npm run bench -- adjustment: a catalog adjustment of BENCH_ADJUST_ENTRIES changes (default 500) end to
 // end through the API and a real worker: the POST (every change checked against the catalog), the
-// reviewer's APPROVE (every change applied as a new version in one transaction), for changes of
-// existing entries, new ones and removals; 50 share-attribute disputes raised and settled; then an agency's catalog of BENCH_IMPORT_ROWS entries (default
-// 5000) exported and imported back as CSV and XLSX. Uses its own database (BENCH_DATABASE_URL, recreated each run).
+// reviewer's APPROVE (every change applied as a new version in one transaction), for changes of existing
+// entries, new ones and removals; 50 share-attribute disputes raised and settled by agreement; then an
+// agency's catalog of BENCH_IMPORT_ROWS entries (default 5000) exported and imported back as CSV and XLSX.
+// Uses its own database (BENCH_DATABASE_URL, recreated each run).
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import ExcelJS from 'exceljs';
