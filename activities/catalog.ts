@@ -2,7 +2,7 @@
 // versions, all or none, in one transaction with the approval and the request's change to approved.
 import type { Db, Executor } from '../db';
 import { appendAudits, type AuditInput } from '../db/repositories/audit';
-import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, entryContentOf, getEntryVersion, similarEntries } from '../db/repositories/catalog';
+import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, entryContentOf, entryStateOf, getEntryVersion, similarEntries } from '../db/repositories/catalog';
 import type { CatalogEntryRow } from '../db/schema';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SimilarEntry } from '../domain/catalog';
 import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/adjustment';
@@ -175,7 +175,11 @@ export function catalogActivities(db: Db) {
           else
             row = await tx
               .updateTable('catalog_entries')
-              .set(c.op === 'change' ? { ...entryContentColumns(c.entry), version: c.baseVersion + 1, updated_at: now } : { share_status: 'withdrawn', open_status: 'withdrawn', version: c.baseVersion + 1, updated_at: now })
+              .set(
+                c.op === 'change'
+                  ? { ...entryContentColumns(c.entry), ...(c.shareStatus ? { share_status: c.shareStatus } : {}), ...(c.openStatus ? { open_status: c.openStatus } : {}), version: c.baseVersion + 1, updated_at: now }
+                  : { share_status: 'withdrawn', open_status: 'withdrawn', version: c.baseVersion + 1, updated_at: now },
+              )
               .where('id', '=', c.entryId)
               .where('version', '=', c.baseVersion)
               .returning(ENTRY_COLUMNS)
@@ -291,7 +295,7 @@ async function recordVersions(
       article: why.article,
       reason: why.reason,
       oldValue: before ? { entryId: row.id, version: before.version } : null,
-      newValue: { entryId: row.id, version: row.version, ...(before ? { changes: entryDiff(entryContentOf(before), entryContentOf(row)) } : {}) },
+      newValue: { entryId: row.id, version: row.version, ...(before ? { changes: entryDiff(entryStateOf(before), entryStateOf(row)) } : {}) },
     })),
   );
 }

@@ -1,7 +1,7 @@
 // What the API answers, declared once: routes serialise with these schemas (fast, and nothing a view
 // does not list can leak), the OpenAPI document shows them, and the views are typed by them.
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { ADJUSTMENT_GROUNDS, ART19_ITEMS, BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, MAX_CHANGES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS, type AdjustmentGround, type CatalogChange } from '../domain/catalog';
+import { ADJUSTMENT_GROUNDS, ART19_ITEMS, SUSPENDABLE_STATUSES, BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, MAX_CHANGES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS, type AdjustmentGround, type CatalogChange } from '../domain/catalog';
 import { ATTRIBUTES } from '../domain/types';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -157,7 +157,17 @@ const CatalogChangeSchema = Type.Unsafe<CatalogChange>({
   discriminator: { propertyName: 'op' },
   oneOf: [
     Type.Object({ op: Type.Literal('add'), entry: EntryContentSchema, review: Type.Optional(OpeningReviewSchema) }, { additionalProperties: false }),
-    Type.Object({ op: Type.Literal('change'), ...EntryRef, entry: EntryContentSchema, review: Type.Optional(OpeningReviewSchema) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        op: Type.Literal('change'),
+        ...EntryRef,
+        entry: EntryContentSchema,
+        review: Type.Optional(OpeningReviewSchema),
+        shareStatus: Type.Optional(literals(SUSPENDABLE_STATUSES)),
+        openStatus: Type.Optional(literals(SUSPENDABLE_STATUSES)),
+      },
+      { additionalProperties: false },
+    ),
     Type.Object({ op: Type.Literal('remove'), ...EntryRef }, { additionalProperties: false }),
   ],
 });

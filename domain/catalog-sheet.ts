@@ -7,6 +7,7 @@ import {
   IDENTIFIES,
   OPEN_CONDITION_GROUNDS,
   OPENING_GROUNDS,
+  SUSPENDABLE_STATUSES,
   type CatalogChange,
   type CatalogField,
   type EntryContent,
@@ -155,6 +156,10 @@ export function rowChange(row: SheetRow, rowNumber: number): { change: CatalogCh
     },
     priorityOpen: priority === 'true' || priority === '是',
   };
+  // A side suspended or published again; a new entry is published, and withdrawal is a removal.
+  const status = (column: 'share_status' | 'open_status') => (action === 'change' ? (oneOf(column, SUSPENDABLE_STATUSES, true) ?? undefined) : undefined);
+  const [shareStatus, openStatus] = [status('share_status'), status('open_status')];
   if (errors.length) return { errors };
-  return { change: action === 'add' ? { op: 'add', entry } : { op: 'change', entryId: id, baseVersion: version, entry } };
+  if (action === 'add') return { change: { op: 'add', entry } };
+  return { change: { op: 'change', entryId: id, baseVersion: version, entry, ...(shareStatus ? { shareStatus } : {}), ...(openStatus ? { openStatus } : {}) } };
 }

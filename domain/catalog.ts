@@ -191,8 +191,21 @@ export const MAX_CHANGES = 1_000;
 /** One change of an adjustment: a new entry, or a change or removal of an entry at the version it starts from. */
 export type CatalogChange =
   | { op: 'add'; entry: EntryContent; review?: OpeningReview }
-  | { op: 'change'; entryId: string; baseVersion: number; entry: EntryContent; review?: OpeningReview }
+  | {
+      op: 'change';
+      entryId: string;
+      baseVersion: number;
+      entry: EntryContent;
+      review?: OpeningReview;
+      /** Suspend or resume a side on its own (suspending openness does not stop sharing); withdrawal is `remove`. */
+      shareStatus?: SuspendableStatus;
+      openStatus?: SuspendableStatus;
+    }
   | { op: 'remove'; entryId: string; baseVersion: number };
+
+/** What a change may set a side's status to. */
+export const SUSPENDABLE_STATUSES = ['published', 'suspended'] as const;
+export type SuspendableStatus = (typeof SUSPENDABLE_STATUSES)[number];
 
 export interface AdjustmentForm {
   ground: AdjustmentGround;
@@ -221,8 +234,12 @@ export function adjustmentFormViolations(form: AdjustmentForm): RuleViolation[] 
   const seen = new Set<string>();
   form.changes.slice(0, MAX_CHANGES).forEach((c, i) => {
     const at = `changes.${i}`;
-    if (c.op === 'add') out.push(...entryViolations(c.entry, undefined, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
-    else if (seen.has(c.entryId)) bad(`${at}.entryId`, 'once per request', 'Art. 9', `Entry ${c.entryId} is changed twice in one request`);
+    if (c.op === 'add') return out.push(...entryViolations(c.entry, undefined, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
+    if (c.op === 'change')
+      for (const side of ['shareStatus', 'openStatus'] as const)
+        if (c[side] !== undefined && !SUSPENDABLE_STATUSES.includes(c[side]))
+          bad(`${at}.${side}`, 'published or suspended', 'Art. 9', 'A side is published or suspended by a change; an entry is withdrawn by removing it');
+    if (seen.has(c.entryId)) bad(`${at}.entryId`, 'once per request', 'Art. 9', `Entry ${c.entryId} is changed twice in one request`);
     else seen.add(c.entryId);
   });
   return out;

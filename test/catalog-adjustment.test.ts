@@ -376,6 +376,33 @@ test('marking an entry for priority opening goes to a public consultation first:
   expect((await get(citizen, `/catalog/adjustments/${req.id}/consultation?cursor=${closed.nextCursor}`)).json().items).toMatchObject([{ n: 2, kind: 'department' }]);
 });
 
+test('an adjustment suspends openness alone: sharing goes on; suspending sharing stops new share requests; both resume', async () => {
+  const id = h.city.entries.conditionalOpen;
+  const me = applicantOf(h.city.agencies.resources, 'status-officer');
+  const reviewer = reviewerOf(h.city.cityAuthority);
+  const adjust = async (sides: { shareStatus?: string; openStatus?: string }) => {
+    const { view, content } = await entry(id);
+    const req = await submit('a side suspended or resumed', me, { ground: 'correction', justification: '状态调整', changes: [{ op: 'change', entryId: id, baseVersion: view.version, entry: content, ...sides }] }, false);
+    const task = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+    expect((await post(reviewer, `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
+    return (await entry(id)).view;
+  };
+  const share = () => post(applicantOf(h.city.agencies.market, 'status-grantee'), '/share-requests', validShareBody(id));
+
+  expect(await adjust({ openStatus: 'suspended' })).toMatchObject({ share: { status: 'published' }, open: { status: 'suspended' } });
+  expect((await share()).statusCode).toBe(201);
+  const versions = (await get(me, `/catalog/${id}/versions?limit=100`)).json().items;
+  expect(versions.at(-1).changes).toEqual([{ field: 'openStatus', from: 'published', to: 'suspended' }]);
+
+  expect(await adjust({ shareStatus: 'suspended' })).toMatchObject({ share: { status: 'suspended' } });
+  expectProblem(await share(), 400, 'body.catalogEntryId', 'published');
+  expect(await adjust({ shareStatus: 'published', openStatus: 'published' })).toMatchObject({ share: { status: 'published' }, open: { status: 'published' } });
+  expect((await share()).statusCode).toBe(201);
+  // Withdrawal is a removal, not a status a change sets.
+  const { view, content } = await entry(id);
+  expectProblem(await post(me, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'change', entryId: id, baseVersion: view.version, entry: content, shareStatus: 'withdrawn' }] }), 400, 'body.changes.0.shareStatus');
+});
+
 test('two reviewers deciding one review at once: one decision stands, the other is told the task is closed', async () => {
   const me = applicantOf(h.city.agencies.resources, 'race-officer');
   const req = await submit('two reviewers at once', me, { ground: 'new_system', justification: '并发', changes: [{ op: 'add', entry: sampleEntryContent('并发目录') }] }, false);

@@ -175,6 +175,10 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
   ]);
   expect(rowChange({ ...row, id: 'e-1', version: '3' }, 3)).toMatchObject({ change: { op: 'change', entryId: 'e-1', baseVersion: 3 } });
   expect(rowChange({ id: 'e-1', version: '3', action: 'remove' }, 4)).toEqual({ change: { op: 'remove', entryId: 'e-1', baseVersion: 3 } });
+  // A side suspended (or published again) by its status cell; a new entry is published whatever its cells say.
+  expect(rowChange({ ...row, id: 'e-1', version: '3', open_status: 'suspended' }, 3)).toMatchObject({ change: { op: 'change', openStatus: 'suspended' } });
+  expect(rowChange({ ...row, share_status: 'suspended' }, 3)).toEqual({ change: { op: 'add', entry: expect.anything() } });
+  expect(rowChange({ ...row, id: 'e-1', version: '3', share_status: 'withdrawn' }, 3)).toMatchObject({ errors: [{ column: 'share_status', rule: 'one of' }] });
   const broken = rowChange({ ...row, id: 'e-1', version: 'v3', share_attribute: 'MAYBE', open_basis: 'law | 某法' }, 5);
   expect('errors' in broken && broken.errors.map((e) => [e.row, e.column, e.rule])).toEqual([
     [5, 'version', 'the version it starts from'],
@@ -184,7 +188,7 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
   // What a row says survives the way out and back: an entry exported reads as the same content.
   const content = entry({ share: { attribute: 'CONDITIONAL', reasons: '理由', conditions: '条件', basis: [] } });
   const back = rowChange(entryRow({ id: 'e-2', version: 4, content, shareStatus: 'published', openStatus: 'published' }), 2);
-  expect(back).toEqual({ change: { op: 'change', entryId: 'e-2', baseVersion: 4, entry: content } });
+  expect(back).toEqual({ change: { op: 'change', entryId: 'e-2', baseVersion: 4, entry: content, shareStatus: 'published', openStatus: 'published' } });
 });
 
 test('a dispute position and an objection meet Art. 13 ¶2 and name what they dispute', () => {

@@ -137,14 +137,17 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       if (rows.length > MAX_SHEET_ROWS) throw problem('InvalidInput', `A spreadsheet has at most ${MAX_SHEET_ROWS} rows`);
 
       // Each row read; rows naming an entry compared with it as it stands: only what differs is a change.
-      const read = rows.map((row, i) => ({ row: i + 2, ...rowChange(row, i + 2) }));
+      // A removed entry's row (both sides withdrawn, as the export shows it) has nothing left to change.
+      const removed = (r: SheetRow) => !r.action?.trim() && r.share_status?.trim() === 'withdrawn' && r.open_status?.trim() === 'withdrawn';
+      const read = rows.flatMap((row, i) => (removed(row) ? [] : [{ row: i + 2, ...rowChange(row, i + 2) }]));
       const errors = read.flatMap((r) => ('errors' in r ? r.errors : []));
       const parsed = read.flatMap((r) => ('change' in r ? [{ row: r.row, change: r.change }] : []));
       const current = await currentEntries(db, parsed.flatMap((p) => (p.change.op === 'add' ? [] : [p.change.entryId])));
-      const counts = { added: 0, changed: 0, removed: 0, unchanged: 0 };
+      const counts = { added: 0, changed: 0, removed: 0, unchanged: rows.filter(removed).length };
       const changes = parsed.filter(({ change }) => {
         const now = change.op === 'add' ? undefined : current.get(change.entryId);
-        if (change.op === 'change' && now && now.version === change.baseVersion && !entryDiff(entryContentOf(now), change.entry).length) {
+        const sameStatus = (c: { shareStatus?: string; openStatus?: string }, r: NonNullable<typeof now>) => (c.shareStatus ?? r.share_status) === r.share_status && (c.openStatus ?? r.open_status) === r.open_status;
+        if (change.op === 'change' && now && now.version === change.baseVersion && !entryDiff(entryContentOf(now), change.entry).length && sameStatus(change, now)) {
           counts.unchanged++;
           return false;
         }

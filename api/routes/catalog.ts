@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { entryContentOf, getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions, similarEntries } from '../../db/repositories/catalog';
+import { entryContentOf, entryStateOf, getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions, similarEntries } from '../../db/repositories/catalog';
 import type { CatalogEntryRow, CatalogEntrySnapshot } from '../../db/schema';
 import { entryDiff, SIDE_STATUSES } from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
@@ -35,9 +35,6 @@ function entryView(r: CatalogEntryRow | CatalogEntrySnapshot): CatalogEntryView 
     updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
-
-/** What an agency states of an entry and the status of each side: what a version may change. */
-const statedOf = (s: CatalogEntrySnapshot) => ({ ...entryContentOf(s), shareStatus: s.share_status, openStatus: s.open_status });
 
 export function catalogRoutes(app: App, { db }: ApiDeps): void {
   app.get(
@@ -139,7 +136,7 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
             changeRequestId: v.change_request_id,
             reason: v.reason,
             createdAt: v.created_at.toISOString(),
-            changes: prev ? entryDiff(statedOf(prev.snapshot), statedOf(v.snapshot)) : [],
+            changes: prev ? entryDiff(entryStateOf(prev.snapshot), entryStateOf(v.snapshot)) : [],
             entry: entryView(v.snapshot),
           };
         }),

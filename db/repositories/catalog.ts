@@ -28,6 +28,11 @@ export function entryContentOf(r: Omit<CatalogEntryRow, 'updated_at'>): EntryCon
   };
 }
 
+/** An entry as a version states it: its content and each side's status (what one version may change from the one before). */
+export function entryStateOf(r: Omit<CatalogEntryRow, 'updated_at'>) {
+  return { ...entryContentOf(r), shareStatus: r.share_status, openStatus: r.open_status };
+}
+
 /** The columns that hold `c` (the inverse of entryContentOf). */
 export function entryContentColumns(c: EntryContent) {
   return {
