@@ -60,7 +60,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   });
 
   await app.register(async (scope) => {
-    authenticate(scope, deps.db);
+    authenticate(scope, deps.db, deps.oidc);
     const s = scope as unknown as App;
     shareRoutes(s, deps);
     requestRoutes(s, deps);

@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
 import { isStorableText } from '../domain/text';
 import { ROLES, type Actor, type Role } from '../domain/types';
+import { OIDC_ALGORITHMS, oidcVerifier, type OidcConfig } from './oidc';
 import { problem } from './problem';
 
 declare module 'fastify' {
@@ -41,13 +42,31 @@ function organisationCheck(db: Db) {
   };
 }
 
-/** onRequest hook for the scope of protected routes. */
-export function authenticate(scope: FastifyInstance, db: Db): void {
+/** The `alg` a bearer token's header names, without verifying anything ('' when it is no JWT). */
+function tokenAlgorithm(authorization: string | undefined): { token: string; alg: string } {
+  const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
+  try {
+    const alg: unknown = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')).alg;
+    return { token, alg: typeof alg === 'string' ? alg : '' };
+  } catch {
+    return { token, alg: '' };
+  }
+}
+
+/**
+ * onRequest hook for the scope of protected routes. Tokens of the configured identity provider (RS256 or
+ * ES256, api/oidc.ts) sign in members of the public; every other token is the API's own HS256.
+ */
+export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig): void {
   const orgExists = organisationCheck(db);
+  const verifyOidc = oidc ? oidcVerifier(oidc) : null;
   scope.addHook('onRequest', async (request) => {
     let claims: { sub?: unknown; org?: unknown; roles?: unknown; exp?: unknown; iat?: unknown };
+    const { token, alg } = tokenAlgorithm(request.headers.authorization);
+    const fromProvider = verifyOidc !== null && (OIDC_ALGORITHMS as readonly string[]).includes(alg);
     try {
-      claims = await request.jwtVerify();
+      // The identity provider authenticates citizens, legal persons and other organisations: they act as public applicants.
+      claims = fromProvider ? { ...(await verifyOidc(token)), org: 'public', roles: ['public_applicant'] } : await request.jwtVerify();
     } catch (err) {
       throw problem('Unauthorized', (err as Error).message);
     }

@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { DisputePolicy } from '../domain/dispute';
 import type { SharePolicy } from '../domain/share';
+import type { OidcConfig } from './oidc';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -18,6 +19,8 @@ export interface ApiDeps {
   adjustmentPolicy?: AdjustmentPolicy;
   /** The share-attribute dispute's deadlines (default domain/dispute.ts DEFAULT_DISPUTE_POLICY). */
   disputePolicy?: DisputePolicy;
+  /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
+  oidc?: OidcConfig;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_ADJUSTMENT_POLICY, type AdjustmentPolicy } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY, type DisputePolicy } from '../domain/dispute';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
+import type { OidcConfig } from '../api/oidc';
 import type { Duration } from '../domain/types';
 
 export interface Config {
@@ -31,6 +32,8 @@ export interface Config {
   sharePolicy: SharePolicy;
   adjustmentPolicy: AdjustmentPolicy;
   disputePolicy: DisputePolicy;
+  /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
+  oidc: OidcConfig | null;
 }
 
 /**
@@ -82,6 +85,21 @@ function policy<T extends Record<string, Duration>>(env: Env, name: string, fall
   return { ...fallback, ...(parsed as Partial<T>) };
 }
 
+/** The city's identity provider, when OIDC_ISSUER is set: its audience is required; its keys at OIDC_JWKS_URL, or found by discovery. */
+function oidcConfig(env: Env): OidcConfig | null {
+  const issuer = str(env, 'OIDC_ISSUER', '');
+  if (!issuer) return null;
+  const url = (name: string, v: string) => {
+    if (!/^https?:\/\/\S+$/.test(v)) throw new ConfigError(`${name} must be an http(s) URL`);
+    return v;
+  };
+  const audience = str(env, 'OIDC_AUDIENCE', '');
+  if (!audience) throw new ConfigError('OIDC_AUDIENCE must be set with OIDC_ISSUER (the audience the identity provider issues tokens for)');
+  const jwksUrl = str(env, 'OIDC_JWKS_URL', '');
+  if (jwksUrl) return { issuer: url('OIDC_ISSUER', issuer), audience, jwksUrl: url('OIDC_JWKS_URL', jwksUrl) };
+  return { issuer: url('OIDC_ISSUER', issuer), audience, discoveryUrl: url('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
+}
+
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
 
 /** `.env` at the top of the repository, for every entry point; variables already set win. */
@@ -115,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret,
     logLevel,
     engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
+    oidc: oidcConfig(env),
     sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
     adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),
     disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),
