@@ -12,6 +12,7 @@ import { catalogRoutes } from './routes/catalog';
 import { adjustmentRoutes } from './routes/catalog-adjustments';
 import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { disputeRoutes } from './routes/disputes';
+import { openDemandRoutes } from './routes/open-demands';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
@@ -69,6 +70,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     adjustmentRoutes(s, deps);
     catalogSheetRoutes(s, deps);
     disputeRoutes(s, deps);
+    openDemandRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);
   });

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { Db } from '../db';
 import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { DisputePolicy } from '../domain/dispute';
+import type { OpenDemandPolicy } from '../domain/open-demand';
 import type { SharePolicy } from '../domain/share';
 import type { OidcConfig } from './oidc';
 
@@ -19,6 +20,8 @@ export interface ApiDeps {
   adjustmentPolicy?: AdjustmentPolicy;
   /** The share-attribute dispute's deadlines (default domain/dispute.ts DEFAULT_DISPUTE_POLICY). */
   disputePolicy?: DisputePolicy;
+  /** The open demand's deadlines (default domain/open-demand.ts DEFAULT_OPEN_DEMAND_POLICY). */
+  openDemandPolicy?: OpenDemandPolicy;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ADJUSTMENT_POLICY, type AdjustmentPolicy } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY, type DisputePolicy } from '../domain/dispute';
+import { DEFAULT_OPEN_DEMAND_POLICY, type OpenDemandPolicy } from '../domain/open-demand';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { OidcConfig } from '../api/oidc';
 import type { Duration } from '../domain/types';
@@ -32,6 +33,7 @@ export interface Config {
   sharePolicy: SharePolicy;
   adjustmentPolicy: AdjustmentPolicy;
   disputePolicy: DisputePolicy;
+  openDemandPolicy: OpenDemandPolicy;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
   oidc: OidcConfig | null;
 }
@@ -137,5 +139,6 @@ export function loadConfig(env: Env = process.env): Config {
     sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
     adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),
     disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),
+    openDemandPolicy: policy(env, 'OPEN_DEMAND_POLICY', DEFAULT_OPEN_DEMAND_POLICY),
   };
 }

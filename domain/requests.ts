@@ -16,6 +16,8 @@ export const REQUEST_STATUSES = [
   'approved',
   // A share-attribute dispute settled: by the parties' agreement or the leading group's decision (Art. 13 ¶3).
   'settled',
+  // An open demand answered by the agency, with a plan or its reasons (Art. 21 ¶1).
+  'answered',
   // The effect could not be written (Art. 29: the failure and its reason are recorded, the supervisor told).
   'failed',
 ] as const;
@@ -24,7 +26,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
 
-export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute'] as const;
+export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute', 'open_demand'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export interface TaskSnapshot {

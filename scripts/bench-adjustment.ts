@@ -1,7 +1,8 @@
 // npm run bench -- adjustment: a catalog adjustment of BENCH_ADJUST_ENTRIES changes (default 500) end to
 // end through the API and a real worker: the POST (every change checked against the catalog), the
 // reviewer's APPROVE (every change applied as a new version in one transaction), for changes of existing
-// entries, new ones and removals; 50 share-attribute disputes raised and settled by agreement; then an
+// entries, new ones and removals; 50 share-attribute disputes raised and settled by agreement; 50 open
+// demands asked and answered; then an
 // agency's catalog of BENCH_IMPORT_ROWS entries (default 5000) exported and imported back as CSV and XLSX.
 // Uses its own database (BENCH_DATABASE_URL, recreated each run).
 import { randomUUID } from 'node:crypto';
@@ -108,6 +109,22 @@ export async function benchAdjustment(): Promise<void> {
   }
   const p = (xs: number[], q: number) => pct([...xs].sort((a, b) => a - b), q).toFixed(0);
   console.log(`${DISPUTES} disputes raised and settled by agreement, one after another: raise p50 ${p(raiseMs, 50)} ms p95 ${p(raiseMs, 95)} ms; ACCEPT (published) p50 ${p(settleMs, 50)} ms p95 ${p(settleMs, 95)} ms`);
+
+  // Open demands (Art. 21 ¶1), one after another: a citizen asks, the agency answers with a plan.
+  const citizen: Actor = { sub: 'bench-citizen', org: 'public', roles: ['public_applicant'] };
+  const demandMs: number[] = [];
+  const answerMs: number[] = [];
+  for (let i = 0; i < DISPUTES; i++) {
+    const t0 = process.hrtime.bigint();
+    const asked = await app.inject({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: ids[i], description: 'bench', purpose: 'bench' }, headers: as(citizen) });
+    demandMs.push(ms(t0));
+    if (asked.statusCode !== 201) throw new Error(`POST /open-demands answered ${asked.statusCode}: ${asked.body.slice(0, 300)}`);
+    const t1 = process.hrtime.bigint();
+    const answered = await app.inject({ method: 'POST', url: `/tasks/${asked.json().tasks[0].id}/complete`, payload: { decision: 'PLAN', reason: 'bench' }, headers: as(opinion) });
+    answerMs.push(ms(t1));
+    if (answered.json().status !== 'answered') throw new Error(`PLAN answered ${answered.statusCode}: ${answered.body.slice(0, 300)}`);
+  }
+  console.log(`${DISPUTES} open demands asked and answered, one after another: ask p50 ${p(demandMs, 50)} ms p95 ${p(demandMs, 95)} ms; PLAN p50 ${p(answerMs, 50)} ms p95 ${p(answerMs, 95)} ms`);
 
   // A spreadsheet import (domain/catalog-sheet.ts): the health commission's catalog of IMPORT_ROWS entries
   // exported, IMPORT_CHANGED rows edited, imported back as CSV and as XLSX (a dry run: read, compared, checked).

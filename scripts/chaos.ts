@@ -1,10 +1,11 @@
-// npm run chaos -- [--n N] [--faults F]: N lifecycles through the API, every procedure's (three in four a
-// conditional share request approved by both reviewers; one in four a catalog adjustment adding an entry,
-// approved by the authority, followed by the authority's share-attribute dispute on that entry, which the
-// agency accepts), while the worker (a process of its own), the Temporal dev server (same state file) and
-// PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal are asked: every share request granted with
-// one grant, every adjustment approved with one new entry, every dispute settled as that entry's version 2,
-// nothing duplicated, no workflow failed or stuck. Figures last.
+// npm run chaos -- [--n N] [--faults F]: N lifecycles through the API, every procedure's: most a conditional
+// share request approved by both reviewers; one in four a catalog adjustment adding an entry, approved by the
+// authority, then the authority's share-attribute dispute on that entry, which the agency accepts; one in
+// eight a citizen's open demand, answered with a plan. Meanwhile the worker (a process of its own), the
+// Temporal dev server (same state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal
+// are asked: every share request granted with one grant, every adjustment approved with one new entry, every
+// dispute settled as that entry's version 2, every demand answered, nothing duplicated, no workflow failed
+// or stuck. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -85,8 +86,29 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const officer: Actor = { sub: 'chaos-officer', org: city.agencies.market, roles: ['agency_applicant'] };
   const agencyOpinion: Actor = { sub: 'chaos-market-opinion', org: city.agencies.market, roles: ['provider_reviewer'] };
   const disputes: string[] = [];
-  /** Every fourth lifecycle is a catalog adjustment. */
+  /** Every fourth lifecycle is a catalog adjustment, and one in eight an open demand. */
   const isAdjustment = (i: number) => i % 4 === 3;
+  const isDemand = (i: number) => i % 8 === 5;
+  const citizen: Actor = { sub: 'chaos-citizen', org: 'public', roles: ['public_applicant'] };
+  const demands: string[] = [];
+
+  /** Art. 21 ¶1: a citizen asks for an entry to be opened; the agency answers with a plan. */
+  async function openDemand(i: number): Promise<void> {
+    const body = { catalogEntryId: city.entries.conditional, description: `chaos ${i}`, purpose: 'research' };
+    const req = await until(`open demand ${i}`, async () => {
+      const res = await inject(citizen, 'POST', '/open-demands', body, { 'idempotency-key': `chaos-demand-${i}` });
+      const view = res.json();
+      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
+    });
+    await until(`answer to demand ${i}`, async () => {
+      const res = await inject(provider, 'POST', `/tasks/${req.tasks[0].id}/complete`, { decision: 'PLAN', reason: 'opening next quarter' });
+      if (res.statusCode === 200) return true;
+      const task = await inject(provider, 'GET', `/tasks/${req.tasks[0].id}`);
+      return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
+    });
+    await until(`demand ${i} answered`, async () => ((await inject(citizen, 'GET', `/requests/${req.id}`)).json().status === 'answered' ? true : undefined));
+    demands.push(req.id);
+  }
 
   let retriedCalls = 0;
   /** A call retried (same Idempotency-Key, same decision) until it gives an answer the lifecycle can go on from. */
@@ -197,6 +219,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
       while (next < n) {
         const i = next++;
         if (isAdjustment(i)) adjustments.push(await adjustment(i));
+        else if (isDemand(i)) await openDemand(i);
         else ids.push(await lifecycle(i));
       }
     }),
@@ -208,7 +231,12 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const rows = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', applicant.sub).execute();
   const lost = rows.filter((r) => r.status !== 'granted').map((r) => `${r.id} ${r.status}`);
   const adjustmentsExpected = Array.from({ length: n }, (_, i) => i).filter(isAdjustment).length;
-  if (rows.length !== n - adjustmentsExpected) lost.push(`${n - adjustmentsExpected} share lifecycles but ${rows.length} requests`);
+  const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
+  if (rows.length !== n - adjustmentsExpected - demandsExpected) lost.push(`${n - adjustmentsExpected - demandsExpected} share lifecycles but ${rows.length} requests`);
+  const demanded = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).execute();
+  if (demanded.length !== demandsExpected) lost.push(`${demandsExpected} open demands but ${demanded.length} requests`);
+  lost.push(...demanded.filter((r) => r.status !== 'answered').map((r) => `open demand ${r.id} ${r.status}`));
+  const demandAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', demands.length ? demands : ['none']).execute();
   const adjusted = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', officer.sub).execute();
   lost.push(...adjusted.filter((r) => r.status !== 'approved').map((r) => `adjustment ${r.id} ${r.status}`));
   if (adjusted.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} adjustments but ${adjusted.length} requests`);
@@ -225,6 +253,10 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     if (made.length !== 1 || made[0].entry_id !== `${id}-1` || made[0].version !== 1) duplicated.push(`adjustment ${id}: versions ${JSON.stringify(made)}`);
     const actions = adjustmentAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
     if (actions !== ['adjustment_applied', 'catalog_entry_added', 'review_started', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`adjustment ${id}: audit ${actions}`);
+  }
+  for (const id of demands) {
+    const actions = demandAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
+    if (actions !== ['demand_received', 'opening_planned', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`open demand ${id}: audit ${actions}`);
   }
   // Each dispute: settled once, as its entry's version 2, the dispute mark gone.
   const settled = await db.selectFrom('requests').select(['id', 'status', 'catalog_entry_id']).where('type', '=', 'share_dispute').where('applicant_sub', '=', authority.sub).execute();
@@ -253,7 +285,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     // Two task assignments and two status changes (review started, granted) for the applicant.
     if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
   }
-  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes]).where('status', '<>', 'completed').execute();
+  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands]).where('status', '<>', 'completed').execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
 
   // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
@@ -264,7 +296,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     failedWorkflows.length = 0;
     for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
       // Grants wait for their term (running); adjustments end once applied (completed).
-      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && (wf.type === 'catalogAdjustmentWorkflow' || wf.type === 'shareDisputeWorkflow'))) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
+      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow'].includes(wf.type))) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();
         for (const a of d.raw.pendingActivities ?? []) out.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);
@@ -285,13 +317,13 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   await pg.stop();
   if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
   fs.rmSync(work, { recursive: true, force: true });
-  return { requests: n, faults: injected, granted: rows.length + adjusted.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
+  return { requests: n, faults: injected, granted: rows.length + adjusted.length + demanded.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
 }
 
 export function formatChaos(r: ChaosReport): string {
   return (
     `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
-    `granted or approved ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `granted, approved or answered ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
     `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
   );
 }

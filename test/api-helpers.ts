@@ -7,6 +7,7 @@ import type { Actor, Role } from '../domain/types';
 import { TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness } from './helpers';
 import type { DisputePolicy } from '../domain/dispute';
 import type { AdjustmentPolicy } from '../domain/adjustment';
+import type { OpenDemandPolicy } from '../domain/open-demand';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -17,7 +18,7 @@ export interface Api {
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; engineTimeoutMs?: number } = {}): Promise<Api> {
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; engineTimeoutMs?: number } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
@@ -26,6 +27,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     sharePolicy: o.share ?? TEST_POLICY,
     adjustmentPolicy: o.adjustment ?? TEST_ADJUSTMENT_POLICY,
     disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,
+    openDemandPolicy: o.openDemand ?? { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

@@ -125,6 +125,11 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 201 },
   },
   'GET /catalog/adjustments/{id}/consultation': { call: () => ({ method: 'GET', url: `/catalog/adjustments/${consultation}/consultation` }), expect: { rest: 200 } },
+  'POST /open-demands': {
+    // Anyone applying (the public, an agency's applicant) may ask for data to be opened (Art. 21 ¶1).
+    call: () => ({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: h.city.entries.none, description: 'matrix', purpose: 'matrix' } }),
+    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201 },
+  },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },
   'GET /requests/{id}': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}` }), expect: { rest: 404, ...seeRequest } },
   'GET /requests/{id}/history': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}/history` }), expect: { rest: 404, ...seeRequest } },

@@ -10,7 +10,7 @@ import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
-import { actorRef, businessError, localActs as io, remoteActs, runToEnd, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, localActs as io, remoteActs, runToEnd, requestHandlers, statusChanger, statusSetter, TaskBoard, type WfTask } from './tasks';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy } = input;
@@ -34,11 +34,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   const cancelling = requestHandlers(board, applicant, state, view);
   const steps = { n: 0 };
   const statusChange = statusChanger(requestId, state, steps);
-  const setStatus = async (...args: Parameters<typeof statusChange>) => {
-    const change = statusChange(...args);
-    await io.transitionRequest(change.write);
-    change.apply();
-  };
+  const setStatus = statusSetter(io, statusChange);
   const record: RecordRequestInput = {
     requestId,
     workflowId: workflowInfo().workflowId,

@@ -5,6 +5,7 @@ import type { ShareParties, ShareRequestForm, SharePolicy } from '../domain/shar
 import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy, CommenterKind } from '../domain/adjustment';
 import type { DisputePolicy, SharePosition } from '../domain/dispute';
+import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
 
@@ -119,6 +120,18 @@ export interface ShareDisputeInput {
   engine: number;
 }
 
+export interface OpenDemandInput {
+  requestId: string;
+  submissionId?: string;
+  applicant: Actor;
+  form: OpenDemandForm;
+  /** The agency that answers, as the API resolved it (the entry's provider, or the agency named). */
+  providerOrg: string;
+  payloadHash: string;
+  policy: OpenDemandPolicy;
+  engine: number;
+}
+
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');
 export const claimTaskUpdate = defineUpdate<RequestSnapshot, [ClaimTaskInput]>('claimTask');
 /** A supervisor moves an open task's due time on (its running timers follow), with a reason. */
@@ -146,7 +159,7 @@ export interface RevokeGrantRequest {
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
-export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow' };
+export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow', open_demand: 'openDemandWorkflow' };
 
 export function workflowIdFor(type: RequestType, requestId: string): string {
   return `${type}-request/${requestId}`;

@@ -2,3 +2,4 @@
 export { shareRequestWorkflow } from './share-request';
 export { catalogAdjustmentWorkflow } from './catalog-adjustment';
 export { shareDisputeWorkflow } from './share-dispute';
+export { openDemandWorkflow } from './open-demand';

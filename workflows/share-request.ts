@@ -14,7 +14,7 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, businessError, endFailed, localActs, remoteActs, requestHandlers, statusChanger, TaskBoard, type BoardState, type WfTask } from './tasks';
+import { actorRef, businessError, endFailed, localActs, remoteActs, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
 
 interface Reviewer {
   key: 'authority' | 'provider';
@@ -116,11 +116,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const startedAs = { step: steps.n, status: state.status };
   const progressed = () => board.taken > 0 || steps.n !== startedAs.step || state.status !== startedAs.status;
   const statusChange = statusChanger(requestId, state, steps);
-  const setStatus = async (...args: Parameters<typeof statusChange>) => {
-    const change = statusChange(...args);
-    await io.transitionRequest(change.write);
-    change.apply();
-  };
+  const setStatus = statusSetter(io, statusChange);
 
   const cancelled = async () => {
     await board.cancelOpen(actorRef(cancelling.cancel!.actor, 'agency_applicant'), cancelling.cancel!.reason ?? 'cancelled by the applicant', 'Art. 14');

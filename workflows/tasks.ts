@@ -94,7 +94,7 @@ export interface StatusChange {
  * applicant's cancellation, which answers once the procedure has ended the request (cancelled) or with
  * RequestNotActive when it ended otherwise first. Answers with the cancellation the procedure waits for.
  */
-export function requestHandlers(board: TaskBoard, applicant: Actor, state: { status: RequestStatus }, view: () => RequestSnapshot): { cancel: CancelRequestInput | null } {
+export function requestHandlers(board: TaskBoard, applicant: Actor, state: { status: RequestStatus }, view: () => RequestSnapshot, role: Role = 'agency_applicant'): { cancel: CancelRequestInput | null } {
   const out: { cancel: CancelRequestInput | null } = { cancel: null };
   setHandler(stateQuery, view);
   setHandler(awaitSubmittedUpdate, async () => {
@@ -113,7 +113,7 @@ export function requestHandlers(board: TaskBoard, applicant: Actor, state: { sta
     {
       validator: ({ actor }) => {
         // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
-        if (actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes('agency_applicant'))
+        if (actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes(role))
           throw businessError('Forbidden', 'Only the applicant may cancel the request');
         if (out.cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
       },
@@ -209,6 +209,15 @@ export function statusChanger(requestId: string, state: { status: RequestStatus;
       if (extra.outcome !== undefined) state.outcome = extra.outcome;
     },
   });
+}
+
+/** Writes a change of status (statusChanger's) through `io`, then applies it to the workflow's state. */
+export function statusSetter(io: Io, statusChange: ReturnType<typeof statusChanger>) {
+  return async (...args: Parameters<typeof statusChange>): Promise<void> => {
+    const change = statusChange(...args);
+    await io.transitionRequest(change.write);
+    change.apply();
+  };
 }
 
 /** What a board carries into the next run when its workflow continues as new. */

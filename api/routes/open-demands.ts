@@ -1,0 +1,71 @@
+// Open demands (Art. 21 ¶1): anyone asks for data to be opened; the providing agency answers in time.
+// Reading, cancelling and the agency's answer are generic (routes/requests.ts, routes/tasks.ts).
+import { Type } from '@sinclair/typebox';
+import { getCatalogEntry } from '../../db/repositories/catalog';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { DEFAULT_OPEN_DEMAND_POLICY, openDemandViolations, type OpenDemandForm } from '../../domain/open-demand';
+import { ENGINE_VERSION, type OpenDemandInput } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { invalid, problem } from '../problem';
+import { RequestSchema } from '../schemas';
+import { startRequest } from '../start-request';
+import type { ApiDeps, App } from '../types';
+import { requestView } from '../views';
+
+const OpenDemandBody = Type.Object(
+  {
+    catalogEntryId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The entry whose opening is asked for' })),
+    providerOrgId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'For data not in the catalog: the agency that holds it' })),
+    description: Type.String({ maxLength: 4000, description: 'What data is asked to be opened' }),
+    purpose: Type.String({ maxLength: 4000, description: 'What it would be used for' }),
+  },
+  { additionalProperties: false },
+);
+
+export function openDemandRoutes(app: App, deps: ApiDeps): void {
+  const { db } = deps;
+  app.post(
+    '/open-demands',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'Ask for data to be opened (Art. 21 ¶1); the providing agency answers with a plan or its reasons',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: OpenDemandBody,
+        response: { 200: RequestSchema, 201: RequestSchema },
+      },
+      config: { articles: { description: 'Art. 21', purpose: 'Art. 21' } },
+    },
+    async (request, reply) => {
+      requireRole(request, 'public_applicant', 'agency_applicant');
+      const { actor } = request;
+      const form = request.body as OpenDemandForm;
+      const violations = openDemandViolations(form);
+      if (violations.length) throw invalid(violations);
+      let providerOrg: string;
+      if (form.catalogEntryId) {
+        const entry = await getCatalogEntry(db, form.catalogEntryId);
+        if (!entry) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
+        if (entry.open_attribute === 'UNCONDITIONAL' && entry.open_status === 'published')
+          throw problem('RequestNotActive', `Entry ${entry.id} is open without conditions: its data is on the unified open platform already (Art. 16)`, 'Art. 16');
+        providerOrg = entry.provider_org_id;
+      } else {
+        const org = await getOrganisation(db, form.providerOrgId!);
+        if (!org || (org.kind !== 'agency' && org.kind !== 'authority'))
+          throw invalid([{ code: 'InvalidInput', field: 'providerOrgId', rule: 'an agency', detail: `${form.providerOrgId} is no public management and service institution` }]);
+        providerOrg = org.id;
+      }
+      const { whole, created } = await startRequest(deps, {
+        type: 'open_demand',
+        actor,
+        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+        body: form,
+        input: (s): OpenDemandInput => ({ ...s, applicant: actor, form, providerOrg, policy: deps.openDemandPolicy ?? DEFAULT_OPEN_DEMAND_POLICY, engine: ENGINE_VERSION }),
+      });
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/requests/${whole.row.id}`)
+        .send(requestView(whole, actor));
+    },
+  );
+}

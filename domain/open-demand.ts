@@ -1,0 +1,40 @@
+// Open demands (Art. 21 ¶1: 及时回应公民、法人和其他组织对公共数据的开放需求): anyone asks for data to be
+// opened; the providing agency answers in time, with a plan for opening it or its reasons.
+import type { RuleViolation } from './errors';
+import type { TaskKindRule } from './tasks';
+import type { Duration } from './types';
+
+export interface OpenDemandForm {
+  /** The entry whose opening is asked for, when the data is in the catalog. */
+  catalogEntryId?: string;
+  /** The agency asked, when no entry is named (data not yet in the catalog). */
+  providerOrgId?: string;
+  /** What data is wanted. */
+  description: string;
+  /** What it would be used for. */
+  purpose: string;
+}
+
+export type OpenDemandPolicy = {
+  /** The agency's answer (及时回应): the Measures name no figure; 15 working days, a policy value. */
+  answer: Duration;
+  reminderBefore: Duration;
+};
+
+export const DEFAULT_OPEN_DEMAND_POLICY: OpenDemandPolicy = { answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 } };
+
+/** What a demand must say, and that it names either an entry or an agency (the entry's agency when both). */
+export function openDemandViolations(form: OpenDemandForm): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const bad = (field: string, rule: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article: 'Art. 21', detail });
+  if (!form.description?.trim()) bad('description', 'required', 'A demand says what data it asks to be opened (Art. 21)');
+  if (!form.purpose?.trim()) bad('purpose', 'required', 'A demand says what the data would be used for (Art. 21)');
+  if (!form.catalogEntryId && !form.providerOrgId) bad('catalogEntryId', 'an entry or an agency', 'A demand names the catalog entry, or, for data not in the catalog, the agency that holds it');
+  return out;
+}
+
+/** The open demand's task kind (domain/tasks.ts TASK_KINDS holds every procedure's). */
+export const OPEN_DEMAND_TASK_KINDS = {
+  // The agency answers: a plan for opening the data (its reason is the plan), or why it will not.
+  OPEN_DEMAND_ANSWER: { article: 'Art. 21', decisions: { PLAN: { reasonRequired: true }, DECLINE: { reasonRequired: true } } },
+} satisfies Record<string, TaskKindRule>;
