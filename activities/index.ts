@@ -1,7 +1,7 @@
 // createActivities(deps): every activity the worker registers. Workflows import only the type.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
-import { catalogActivities, disputeActivities } from './catalog';
+import { catalogActivities, disputeActivities, withdrawalActivities } from './catalog';
 import { computeDeadlines, type DeadlineInput } from './calendar';
 import { requestActivities } from './requests';
 import { shareActivities } from './share';
@@ -60,6 +60,7 @@ export function createActivities({ db }: ActivityDeps) {
     ...shareActivities(db),
     ...catalogActivities(db),
     ...disputeActivities(db),
+    ...withdrawalActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }

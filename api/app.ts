@@ -13,6 +13,7 @@ import { adjustmentRoutes } from './routes/catalog-adjustments';
 import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { disputeRoutes } from './routes/disputes';
 import { openDemandRoutes } from './routes/open-demands';
+import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
@@ -71,6 +72,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     catalogSheetRoutes(s, deps);
     disputeRoutes(s, deps);
     openDemandRoutes(s, deps);
+    withdrawalRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);
   });

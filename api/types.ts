@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { DisputePolicy } from '../domain/dispute';
 import type { OpenDemandPolicy } from '../domain/open-demand';
+import type { WithdrawalPolicy } from '../domain/withdrawal';
 import type { SharePolicy } from '../domain/share';
 import type { OidcConfig } from './oidc';
 
@@ -22,6 +23,8 @@ export interface ApiDeps {
   disputePolicy?: DisputePolicy;
   /** The open demand's deadlines (default domain/open-demand.ts DEFAULT_OPEN_DEMAND_POLICY). */
   openDemandPolicy?: OpenDemandPolicy;
+  /** The withdrawal's deadlines (default domain/withdrawal.ts DEFAULT_WITHDRAWAL_POLICY). */
+  withdrawalPolicy?: WithdrawalPolicy;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */

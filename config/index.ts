@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_ADJUSTMENT_POLICY, type AdjustmentPolicy } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY, type DisputePolicy } from '../domain/dispute';
 import { DEFAULT_OPEN_DEMAND_POLICY, type OpenDemandPolicy } from '../domain/open-demand';
+import { DEFAULT_WITHDRAWAL_POLICY, type WithdrawalPolicy } from '../domain/withdrawal';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { OidcConfig } from '../api/oidc';
 import type { Duration } from '../domain/types';
@@ -34,6 +35,7 @@ export interface Config {
   adjustmentPolicy: AdjustmentPolicy;
   disputePolicy: DisputePolicy;
   openDemandPolicy: OpenDemandPolicy;
+  withdrawalPolicy: WithdrawalPolicy;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
   oidc: OidcConfig | null;
 }
@@ -140,5 +142,6 @@ export function loadConfig(env: Env = process.env): Config {
     adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),
     disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),
     openDemandPolicy: policy(env, 'OPEN_DEMAND_POLICY', DEFAULT_OPEN_DEMAND_POLICY),
+    withdrawalPolicy: policy(env, 'WITHDRAWAL_POLICY', DEFAULT_WITHDRAWAL_POLICY),
   };
 }

@@ -18,6 +18,9 @@ export const REQUEST_STATUSES = [
   'settled',
   // An open demand answered by the agency, with a plan or its reasons (Art. 21 ¶1).
   'answered',
+  // A withdrawal request concluded: upheld (the entry's openness or the records withdrawn) or dismissed (Art. 21 ¶2).
+  'upheld',
+  'dismissed',
   // The effect could not be written (Art. 29: the failure and its reason are recorded, the supervisor told).
   'failed',
 ] as const;
@@ -26,7 +29,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
 
-export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute', 'open_demand'] as const;
+export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute', 'open_demand', 'withdrawal'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export interface TaskSnapshot {

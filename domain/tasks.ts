@@ -3,6 +3,7 @@ import type { ErrorCode, RuleViolation } from './errors';
 import { ADJUSTMENT_TASK_KINDS } from './adjustment';
 import { DISPUTE_TASK_KINDS } from './dispute';
 import { OPEN_DEMAND_TASK_KINDS } from './open-demand';
+import { WITHDRAWAL_TASK_KINDS } from './withdrawal';
 import { SHARE_TASK_KINDS, type ReviewTaskState } from './share';
 import type { Actor, Role } from './types';
 
@@ -25,6 +26,7 @@ export const TASK_KINDS = {
   ...ADJUSTMENT_TASK_KINDS,
   ...DISPUTE_TASK_KINDS,
   ...OPEN_DEMAND_TASK_KINDS,
+  ...WITHDRAWAL_TASK_KINDS,
 } satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 

@@ -2,7 +2,7 @@
 // end through the API and a real worker: the POST (every change checked against the catalog), the
 // reviewer's APPROVE (every change applied as a new version in one transaction), for changes of existing
 // entries, new ones and removals; 50 share-attribute disputes raised and settled by agreement; 50 open
-// demands asked and answered; then an
+// demands asked and answered; 50 withdrawals suspended and dismissed; then an
 // agency's catalog of BENCH_IMPORT_ROWS entries (default 5000) exported and imported back as CSV and XLSX.
 // Uses its own database (BENCH_DATABASE_URL, recreated each run).
 import { randomUUID } from 'node:crypto';
@@ -125,6 +125,28 @@ export async function benchAdjustment(): Promise<void> {
     if (answered.json().status !== 'answered') throw new Error(`PLAN answered ${answered.statusCode}: ${answered.body.slice(0, 300)}`);
   }
   console.log(`${DISPUTES} open demands asked and answered, one after another: ask p50 ${p(demandMs, 50)} ms p95 ${p(demandMs, 95)} ms; PLAN p50 ${p(answerMs, 50)} ms p95 ${p(answerMs, 95)} ms`);
+
+  // Withdrawals of opened data (Art. 21 ¶2), one after another: a citizen asks, the agency suspends the
+  // entry's openness at once, then dismisses (the suspension lifted): three writes of the catalog each.
+  const withdrawMs: number[] = [];
+  const suspendMs: number[] = [];
+  const dismissMs: number[] = [];
+  const market: Actor = { sub: 'bench-market-review', org: city.agencies.market, roles: ['provider_reviewer'] };
+  for (let i = 0; i < DISPUTES; i++) {
+    const t0 = process.hrtime.bigint();
+    const asked = await app.inject({ method: 'POST', url: '/withdrawals', payload: { catalogEntryId: city.entries.unconditional, right: 'bench', reasons: 'bench' }, headers: as(citizen) });
+    withdrawMs.push(ms(t0));
+    if (asked.statusCode !== 201) throw new Error(`POST /withdrawals answered ${asked.statusCode}: ${asked.body.slice(0, 300)}`);
+    const t1 = process.hrtime.bigint();
+    const suspended = await app.inject({ method: 'POST', url: `/tasks/${asked.json().tasks[0].id}/complete`, payload: { decision: 'SUSPEND', reason: 'bench' }, headers: as(market) });
+    suspendMs.push(ms(t1));
+    const next = suspended.json().tasks.find((t: { status: string }) => t.status === 'open');
+    const t2 = process.hrtime.bigint();
+    const dismissed = await app.inject({ method: 'POST', url: `/tasks/${next.id}/complete`, payload: { decision: 'DISMISS', reason: 'bench' }, headers: as(market) });
+    dismissMs.push(ms(t2));
+    if (dismissed.json().status !== 'dismissed') throw new Error(`DISMISS answered ${dismissed.statusCode}: ${dismissed.body.slice(0, 300)}`);
+  }
+  console.log(`${DISPUTES} withdrawals asked, suspended and dismissed, one after another: ask p50 ${p(withdrawMs, 50)} ms; SUSPEND p50 ${p(suspendMs, 50)} ms p95 ${p(suspendMs, 95)} ms; DISMISS p50 ${p(dismissMs, 50)} ms p95 ${p(dismissMs, 95)} ms`);
 
   // A spreadsheet import (domain/catalog-sheet.ts): the health commission's catalog of IMPORT_ROWS entries
   // exported, IMPORT_CHANGED rows edited, imported back as CSV and as XLSX (a dry run: read, compared, checked).

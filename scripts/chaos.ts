@@ -1,10 +1,11 @@
 // npm run chaos -- [--n N] [--faults F]: N lifecycles through the API, every procedure's: most a conditional
 // share request approved by both reviewers; one in four a catalog adjustment adding an entry, approved by the
 // authority, then the authority's share-attribute dispute on that entry, which the agency accepts; one in
-// eight a citizen's open demand, answered with a plan. Meanwhile the worker (a process of its own), the
+// eight a citizen's open demand, answered with a plan; one in eight a citizen's withdrawal request, dismissed
+// with reasons. Meanwhile the worker (a process of its own), the
 // Temporal dev server (same state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal
 // are asked: every share request granted with one grant, every adjustment approved with one new entry, every
-// dispute settled as that entry's version 2, every demand answered, nothing duplicated, no workflow failed
+// dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, nothing duplicated, no workflow failed
 // or stuck. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -89,6 +90,23 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   /** Every fourth lifecycle is a catalog adjustment, and one in eight an open demand. */
   const isAdjustment = (i: number) => i % 4 === 3;
   const isDemand = (i: number) => i % 8 === 5;
+  /** One in eight a withdrawal request, dismissed (the entry is left as it is, for the other lifecycles). */
+  const isWithdrawal = (i: number) => i % 8 === 1;
+  const withdrawals: string[] = [];
+  const market: Actor = { sub: 'chaos-market-review', org: city.agencies.market, roles: ['provider_reviewer'] };
+
+  /** Art. 21 ¶2: a citizen asks for opened data to be withdrawn; the agency dismisses it with its reasons. */
+  async function withdrawal(i: number): Promise<void> {
+    const body = { catalogEntryId: city.entries.unconditional, right: 'privacy', reasons: `chaos ${i}` };
+    const req = await until(`withdrawal ${i}`, async () => {
+      const res = await inject(citizen, 'POST', '/withdrawals', body, { 'idempotency-key': `chaos-withdrawal-${i}` });
+      const view = res.json();
+      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
+    });
+    await decide(market, req.tasks[0].id, 'DISMISS', `dismissal of withdrawal ${i}`, 'the data identifies no one');
+    await until(`withdrawal ${i} dismissed`, async () => ((await inject(citizen, 'GET', `/requests/${req.id}`)).json().status === 'dismissed' ? true : undefined));
+    withdrawals.push(req.id);
+  }
   const citizen: Actor = { sub: 'chaos-citizen', org: 'public', roles: ['public_applicant'] };
   const demands: string[] = [];
 
@@ -100,12 +118,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
       const view = res.json();
       return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
     });
-    await until(`answer to demand ${i}`, async () => {
-      const res = await inject(provider, 'POST', `/tasks/${req.tasks[0].id}/complete`, { decision: 'PLAN', reason: 'opening next quarter' });
-      if (res.statusCode === 200) return true;
-      const task = await inject(provider, 'GET', `/tasks/${req.tasks[0].id}`);
-      return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
-    });
+    await decide(provider, req.tasks[0].id, 'PLAN', `answer to demand ${i}`, 'opening next quarter');
     await until(`demand ${i} answered`, async () => ((await inject(citizen, 'GET', `/requests/${req.id}`)).json().status === 'answered' ? true : undefined));
     demands.push(req.id);
   }
@@ -130,9 +143,9 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     app.inject({ method, url, payload, headers: { authorization: token(actor), ...headers } });
 
   /** Decides a task, retrying until it is decided (an earlier attempt whose answer was lost may have decided it). */
-  const decide = (actor: Actor, taskId: string, decision: string, what: string) =>
+  const decide = (actor: Actor, taskId: string, decision: string, what: string, reason?: string) =>
     until(what, async () => {
-      const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision });
+      const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision, ...(reason ? { reason } : {}) });
       if (res.statusCode === 200) return true;
       const task = await inject(actor, 'GET', `/tasks/${taskId}`);
       return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
@@ -220,6 +233,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
         const i = next++;
         if (isAdjustment(i)) adjustments.push(await adjustment(i));
         else if (isDemand(i)) await openDemand(i);
+        else if (isWithdrawal(i)) await withdrawal(i);
         else ids.push(await lifecycle(i));
       }
     }),
@@ -232,15 +246,25 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const lost = rows.filter((r) => r.status !== 'granted').map((r) => `${r.id} ${r.status}`);
   const adjustmentsExpected = Array.from({ length: n }, (_, i) => i).filter(isAdjustment).length;
   const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
-  if (rows.length !== n - adjustmentsExpected - demandsExpected) lost.push(`${n - adjustmentsExpected - demandsExpected} share lifecycles but ${rows.length} requests`);
-  const demanded = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).execute();
+  const withdrawalsExpected = Array.from({ length: n }, (_, i) => i).filter(isWithdrawal).length;
+  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected;
+  if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
+  const demanded = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'open_demand').execute();
   if (demanded.length !== demandsExpected) lost.push(`${demandsExpected} open demands but ${demanded.length} requests`);
   lost.push(...demanded.filter((r) => r.status !== 'answered').map((r) => `open demand ${r.id} ${r.status}`));
+  const withdrawn = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'withdrawal').execute();
+  if (withdrawn.length !== withdrawalsExpected) lost.push(`${withdrawalsExpected} withdrawals but ${withdrawn.length} requests`);
+  lost.push(...withdrawn.filter((r) => r.status !== 'dismissed').map((r) => `withdrawal ${r.id} ${r.status}`));
   const demandAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', demands.length ? demands : ['none']).execute();
   const adjusted = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', officer.sub).execute();
   lost.push(...adjusted.filter((r) => r.status !== 'approved').map((r) => `adjustment ${r.id} ${r.status}`));
   if (adjusted.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} adjustments but ${adjusted.length} requests`);
   const duplicated: string[] = [];
+  const withdrawalAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', withdrawals.length ? withdrawals : ['none']).execute();
+  for (const id of withdrawals) {
+    const actions = withdrawalAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
+    if (actions !== ['submitted', 'task_completed', 'task_opened', 'withdrawal_dismissed', 'withdrawal_received'].join(',')) duplicated.push(`withdrawal ${id}: audit ${actions}`);
+  }
   // Each adjustment: one new entry at version 1 with one version row, and its trail once.
   const versions = await db
     .selectFrom('catalog_entry_versions')
@@ -285,7 +309,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     // Two task assignments and two status changes (review started, granted) for the applicant.
     if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
   }
-  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands]).where('status', '<>', 'completed').execute();
+  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands, ...withdrawals]).where('status', '<>', 'completed').execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
 
   // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
@@ -296,7 +320,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     failedWorkflows.length = 0;
     for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
       // Grants wait for their term (running); adjustments end once applied (completed).
-      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow'].includes(wf.type))) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
+      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow'].includes(wf.type))) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();
         for (const a of d.raw.pendingActivities ?? []) out.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);
@@ -317,13 +341,13 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   await pg.stop();
   if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
   fs.rmSync(work, { recursive: true, force: true });
-  return { requests: n, faults: injected, granted: rows.length + adjusted.length + demanded.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
+  return { requests: n, faults: injected, granted: rows.length + adjusted.length + demanded.length + withdrawn.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
 }
 
 export function formatChaos(r: ChaosReport): string {
   return (
     `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
-    `granted, approved or answered ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `granted, approved, answered or dismissed ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
     `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
   );
 }

@@ -127,7 +127,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   );
   const decisionBody = fc.record(
     {
-      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE', 'PLAN', 'DECLINE', 'RESPOND'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
+      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE', 'PLAN', 'DECLINE', 'RESPOND', 'SUSPEND', 'UPHOLD', 'DISMISS'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
     { requiredKeys: ['decision'] },
   );
   const query = (keys: string[]) =>
@@ -143,6 +143,9 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     shareBody.chain((body) => fc.option(text, { nil: undefined }).map((key) => ({ method: 'POST', path: '/share-requests', body, headers: (key === undefined ? {} : { 'idempotency-key': encodeSegment(key).slice(0, 300) }) as Record<string, string> }))),
     adjustmentBody.map((body) => ({ method: 'POST', path: '/catalog/adjustments', body })),
     disputeBody.map((body) => ({ method: 'POST', path: '/disputes', body })),
+    fc
+      .tuple(fc.constantFrom(city.entries.conditional, city.entries.none, 'no-such-entry'), text, fc.option(fc.constantFrom('catalogEntryId', 'records', 'right', 'reasons', 'extra')), jsonish)
+      .map(([catalogEntryId, words, k, v]) => ({ method: 'POST', path: '/withdrawals', body: { catalogEntryId, right: `fuzz ${words}`, reasons: words, ...(k ? { [k]: v } : {}) } })),
     fc
       .tuple(fc.constantFrom<object>({ catalogEntryId: city.entries.none }, { providerOrgId: city.agencies.health }, {}), text, fc.option(fc.constantFrom('description', 'purpose', 'catalogEntryId', 'providerOrgId', 'extra')), jsonish)
       .map(([target, words, k, v]) => ({ method: 'POST', path: '/open-demands', body: { ...target, description: `fuzz ${words}`, purpose: words, ...(k ? { [k]: v } : {}) } })),

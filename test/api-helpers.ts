@@ -8,6 +8,7 @@ import { TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness 
 import type { DisputePolicy } from '../domain/dispute';
 import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { OpenDemandPolicy } from '../domain/open-demand';
+import type { WithdrawalPolicy } from '../domain/withdrawal';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -18,7 +19,7 @@ export interface Api {
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; engineTimeoutMs?: number } = {}): Promise<Api> {
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; engineTimeoutMs?: number } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
@@ -28,6 +29,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     adjustmentPolicy: o.adjustment ?? TEST_ADJUSTMENT_POLICY,
     disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,
     openDemandPolicy: o.openDemand ?? { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
+    withdrawalPolicy: o.withdrawal ?? { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

@@ -130,6 +130,10 @@ const MATRIX: Record<string, Route> = {
     call: () => ({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: h.city.entries.none, description: 'matrix', purpose: 'matrix' } }),
     expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201 },
   },
+  'POST /withdrawals': {
+    call: () => ({ method: 'POST', url: '/withdrawals', payload: { catalogEntryId: h.city.entries.conditional, right: 'matrix', reasons: 'matrix' } }),
+    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201 },
+  },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },
   'GET /requests/{id}': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}` }), expect: { rest: 404, ...seeRequest } },
   'GET /requests/{id}/history': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}/history` }), expect: { rest: 404, ...seeRequest } },

@@ -33,6 +33,7 @@ test.each([
 test('every procedure has its policy, each overridable on its own', () => {
   const c = loadConfig({ DISPUTE_POLICY: '{"consultation":{"workingDays":30}}' });
   expect(c.adjustmentPolicy).toMatchObject({ review: { workingDays: 10 }, consultation: { days: 30 } });
+  expect(c.withdrawalPolicy).toEqual({ review: { workingDays: 15 }, applicantReply: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
   expect(c.openDemandPolicy).toEqual({ answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
   expect(c.disputePolicy).toMatchObject({ turn: { workingDays: 5 }, consultation: { workingDays: 30 }, decision: { workingDays: 20 } });
 });

@@ -6,6 +6,7 @@ import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy, CommenterKind } from '../domain/adjustment';
 import type { DisputePolicy, SharePosition } from '../domain/dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
+import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
 import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
 
@@ -132,6 +133,18 @@ export interface OpenDemandInput {
   engine: number;
 }
 
+export interface WithdrawalInput {
+  requestId: string;
+  submissionId?: string;
+  applicant: Actor;
+  form: WithdrawalForm;
+  /** The agency providing the entry, as the API resolved it. */
+  providerOrg: string;
+  payloadHash: string;
+  policy: WithdrawalPolicy;
+  engine: number;
+}
+
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');
 export const claimTaskUpdate = defineUpdate<RequestSnapshot, [ClaimTaskInput]>('claimTask');
 /** A supervisor moves an open task's due time on (its running timers follow), with a reason. */
@@ -159,7 +172,7 @@ export interface RevokeGrantRequest {
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
-export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow', open_demand: 'openDemandWorkflow' };
+export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow', open_demand: 'openDemandWorkflow', withdrawal: 'withdrawalWorkflow' };
 
 export function workflowIdFor(type: RequestType, requestId: string): string {
   return `${type}-request/${requestId}`;

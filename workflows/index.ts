@@ -3,3 +3,4 @@ export { shareRequestWorkflow } from './share-request';
 export { catalogAdjustmentWorkflow } from './catalog-adjustment';
 export { shareDisputeWorkflow } from './share-dispute';
 export { openDemandWorkflow } from './open-demand';
+export { withdrawalWorkflow } from './withdrawal';

@@ -1,0 +1,62 @@
+// Withdrawal of opened data (Art. 21 ¶2): anyone who believes opened data infringes their lawful rights asks
+// the providing agency to withdraw it. Reading, withdrawing the request and the agency's decisions are
+// generic (routes/requests.ts, routes/tasks.ts).
+import { Type } from '@sinclair/typebox';
+import { getCatalogEntry } from '../../db/repositories/catalog';
+import { DEFAULT_WITHDRAWAL_POLICY, isOpened, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
+import { ENGINE_VERSION, type WithdrawalInput } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { invalid, problem } from '../problem';
+import { RequestSchema } from '../schemas';
+import { startRequest } from '../start-request';
+import type { ApiDeps, App } from '../types';
+import { requestView } from '../views';
+
+const WithdrawalBody = Type.Object(
+  {
+    catalogEntryId: Type.String({ minLength: 1, maxLength: 200 }),
+    records: Type.Optional(Type.String({ maxLength: 4000, description: 'The records concerned, when known' })),
+    right: Type.String({ maxLength: 1000, description: 'The lawful right the opened data infringes' }),
+    reasons: Type.String({ maxLength: 8000, description: 'Why it infringes it' }),
+  },
+  { additionalProperties: false },
+);
+
+export function withdrawalRoutes(app: App, deps: ApiDeps): void {
+  const { db } = deps;
+  app.post(
+    '/withdrawals',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'Ask the providing agency to withdraw opened data that infringes one’s lawful rights (Art. 21 ¶2)',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: WithdrawalBody,
+        response: { 200: RequestSchema, 201: RequestSchema },
+      },
+      config: { articles: { right: 'Art. 21', reasons: 'Art. 21' } },
+    },
+    async (request, reply) => {
+      requireRole(request, 'public_applicant', 'agency_applicant');
+      const { actor } = request;
+      const form = request.body as WithdrawalForm;
+      const violations = withdrawalViolations(form);
+      if (violations.length) throw invalid(violations);
+      const entry = await getCatalogEntry(db, form.catalogEntryId);
+      if (!entry) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
+      // Art. 21 concerns opened data; sharing between agencies is not withdrawn this way.
+      if (!isOpened(entry)) throw problem('RequestNotActive', `Entry ${entry.id} is not opened data (its openness is ${entry.open_attribute === 'NONE' ? 'NONE' : entry.open_status})`, 'Art. 21');
+      const { whole, created } = await startRequest(deps, {
+        type: 'withdrawal',
+        actor,
+        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+        body: form,
+        input: (s): WithdrawalInput => ({ ...s, applicant: actor, form, providerOrg: entry.provider_org_id, policy: deps.withdrawalPolicy ?? DEFAULT_WITHDRAWAL_POLICY, engine: ENGINE_VERSION }),
+      });
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/requests/${whole.row.id}`)
+        .send(requestView(whole, actor));
+    },
+  );
+}

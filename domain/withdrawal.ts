@@ -1,0 +1,61 @@
+// Withdrawal of opened data (Art. 21 ¶2: 认为开放的公共数据侵犯其合法权益的,有权…提出撤回数据的要求): anyone
+// asks the providing agency to withdraw opened data; it may suspend the entry's openness at once while it
+// reviews, then upholds (the whole entry, or the records named) or dismisses, with its reasons.
+import type { RuleViolation } from './errors';
+import type { TaskKindRule } from './tasks';
+import type { Duration } from './types';
+
+export interface WithdrawalForm {
+  catalogEntryId: string;
+  /** The records concerned, when the requester knows them. */
+  records?: string;
+  /** The lawful right the data infringes. */
+  right: string;
+  /** Why it infringes it. */
+  reasons: string;
+}
+
+export type WithdrawalPolicy = {
+  review: Duration;
+  applicantReply: Duration;
+  reminderBefore: Duration;
+};
+
+export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = { review: { workingDays: 15 }, applicantReply: { workingDays: 15 }, reminderBefore: { workingDays: 2 } };
+
+/** What a withdrawal request must say. */
+export function withdrawalViolations(form: WithdrawalForm): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const bad = (field: string, detail: string) => out.push({ code: 'InvalidInput', field, rule: 'required', article: 'Art. 21', detail });
+  if (!form.right?.trim()) bad('right', 'A withdrawal names the lawful right the data infringes (Art. 21 ¶2)');
+  if (!form.reasons?.trim()) bad('reasons', 'A withdrawal says why the data infringes it (Art. 21 ¶2)');
+  return out;
+}
+
+/** Whether an entry's data is opened, so that its withdrawal may be asked for. */
+export function isOpened(entry: { open_attribute: string; open_status: string }): boolean {
+  return entry.open_attribute !== 'NONE' && entry.open_status !== 'withdrawn';
+}
+
+/** UPHOLD's form: the whole entry's openness withdrawn, or only the records named. */
+export const UPHOLD_SCOPES = ['entry', 'records'] as const;
+export type UpholdScope = (typeof UPHOLD_SCOPES)[number];
+
+function upholdRule(decision: string, _tasks: unknown, form?: Record<string, unknown> | null): RuleViolation | null {
+  if (decision !== 'UPHOLD') return null;
+  return UPHOLD_SCOPES.includes(form?.scope as UpholdScope)
+    ? null
+    : { code: 'InvalidInput', field: 'form.scope', rule: 'entry or records', article: 'Art. 21', detail: 'UPHOLD says what is withdrawn: { scope: "entry" } or { scope: "records" }' };
+}
+
+/** The withdrawal's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+export const WITHDRAWAL_TASK_KINDS = {
+  // The providing agency: SUSPEND the entry's openness now and go on reviewing, or conclude.
+  WITHDRAWAL_REVIEW: {
+    article: 'Art. 21',
+    decisions: { SUSPEND: { reasonRequired: true }, UPHOLD: { reasonRequired: true }, DISMISS: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true } },
+    rule: upholdRule,
+  },
+  // The requester answers what the agency asked; the text travels as the reason.
+  WITHDRAWAL_APPLICANT_REPLY: { article: 'Art. 21', decisions: { REPLY: { reasonRequired: true } } },
+} satisfies Record<string, TaskKindRule>;
