@@ -7,7 +7,8 @@ import type { Actor } from '../domain/types';
 import { awaitSubmittedUpdate, workflowIdFor, WORKFLOW_TYPES } from '../workflows/definitions';
 import { problem, withinDeadline } from './problem';
 import type { ApiDeps } from './types';
-import type { RequestWhole } from './views';
+import { requestView, type RequestWhole } from './views';
+import type { FastifyReply } from 'fastify';
 
 /** Stable JSON: the same body always hashes the same, whatever its key order. */
 function canonical(v: unknown): string {
@@ -75,4 +76,13 @@ export async function startRequest<I>(
   if (!whole) throw problem('RequestNotActive', 'The request under this Idempotency-Key could not be submitted; use a new key');
   if (whole.row.payload_hash !== payloadHash) throw reused();
   return { whole, created: whole.row.submission_id === submissionId };
+}
+
+/** Starts the request (startRequest) and answers with it: 201 when this call created it, 200 for a retry of it, with its location. */
+export async function startAndAnswer<I>(deps: ApiDeps, reply: FastifyReply, start: Parameters<typeof startRequest<I>>[1]): Promise<FastifyReply> {
+  const { whole, created } = await startRequest(deps, start);
+  return reply
+    .code(created ? 201 : 200)
+    .header('location', `/requests/${whole.row.id}`)
+    .send(requestView(whole, start.actor));
 }

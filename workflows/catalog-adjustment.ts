@@ -1,6 +1,6 @@
 // Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
-import { type ApplicationFailure, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
+import { type ApplicationFailure, executeChild, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import { adjustmentArticle, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
@@ -10,42 +10,24 @@ import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
-import { actorRef, businessError, localActs as io, remoteActs, runToEnd, requestHandlers, statusChanger, statusSetter, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, localActs as io, newProcedure, remoteActs, runToEnd, type WfTask } from './tasks';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy } = input;
-  const applicantRef = actorRef(applicant, 'agency_applicant');
-  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
-  const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  const board = new TaskBoard(
-    {
-      io,
-      oneWriteOpen: true,
-      engine: true,
-      requestId,
-      workflowId: workflowInfo().workflowId,
-      applicantSub: applicant.sub,
-      since: () => true,
-      // What an objection may name depends on the adjustment under review.
-      decisionRule: (_task, decision, objection) => (decision === 'OBJECT' ? objectionViolation(form, objection) : null),
-    },
-    view,
-  );
-  const cancelling = requestHandlers(board, applicant, state, view);
-  const steps = { n: 0 };
-  const statusChange = statusChanger(requestId, state, steps);
-  const setStatus = statusSetter(io, statusChange);
-  const record: RecordRequestInput = {
+  const { view, board, cancelling, steps, statusChange, setStatus, record, state } = newProcedure({
     requestId,
-    workflowId: workflowInfo().workflowId,
+    applicant,
+    role: 'agency_applicant',
     type: 'catalog_adjustment',
-    applicant: applicantRef,
     catalogEntryId: null,
     payload: { ...input.form },
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 9',
-  };
+    // What an objection may name depends on the adjustment under review.
+    decisionRule: (_task, decision, objection) => (decision === 'OBJECT' ? objectionViolation(form, objection) : null),
+  });
+  const applicantRef = record.applicant;
   let unrecorded: RecordRequestInput | undefined = record;
   const takeRecord = () => {
     const r = unrecorded;

@@ -1,34 +1,27 @@
 // Open demand (Art. 21 ¶1): anyone asks for data to be opened; the providing agency answers in time, with a
 // plan for opening it or its reasons. One task, its deadline and reminder; the answer is the outcome.
-import { type ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { RecordRequestInput } from '../activities';
+import type { ApplicationFailure } from '@temporalio/workflow';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import type { Role } from '../domain/types';
 import type { OpenDemandInput } from './definitions';
-import { actorRef, businessError, localActs as io, requestHandlers, runToEnd, statusChanger, statusSetter, TaskBoard } from './tasks';
+import { actorRef, businessError, localActs as io, newProcedure, runToEnd } from './tasks';
 
 export async function openDemandWorkflow(input: OpenDemandInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
   // A member of the public, or an agency's applicant: the role they asked in.
   const role: Role = applicant.roles.includes('public_applicant') ? 'public_applicant' : 'agency_applicant';
-  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
-  const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  const board = new TaskBoard({ io, oneWriteOpen: true, engine: true, requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub, since: () => true }, view);
-  const cancelling = requestHandlers(board, applicant, state, view, role);
-  const statusChange = statusChanger(requestId, state, { n: 0 });
-  const setStatus = statusSetter(io, statusChange);
-  const record: RecordRequestInput = {
+  const { view, board, cancelling, statusChange, setStatus, record, state } = newProcedure({
     requestId,
-    workflowId: workflowInfo().workflowId,
+    applicant,
+    role,
     type: 'open_demand',
-    applicant: actorRef(applicant, role),
     catalogEntryId: form.catalogEntryId ?? null,
     payload: { ...form, providerOrgId: input.providerOrg },
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 21',
-  };
+  });
   let refusal: ApplicationFailure | undefined;
 
   const run = async (): Promise<RequestSnapshot> => {

@@ -1,15 +1,15 @@
 // Share-attribute dispute (Art. 13 ¶3): the city authority objects to the share attribute a city-level
 // agency set; the two consult in turns; agreement settles it, and without agreement (declared, or the
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
-import { type ApplicationFailure, sleep, workflowInfo } from '@temporalio/workflow';
-import type { DecisionInput, RecordRequestInput } from '../activities';
+import { type ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { DecisionInput } from '../activities';
 import type { SharePosition } from '../domain/dispute';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { endRunningWork } from './catalog-effects';
 import type { ShareDisputeInput } from './definitions';
-import { actorRef, businessError, localActs as io, runToEnd, requestHandlers, statusChanger, TaskBoard, type WfTask } from './tasks';
+import { businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
 
 type Party = 'authority' | 'agency';
 
@@ -18,24 +18,19 @@ export type DisputeResult = RequestSnapshot & { settled?: SharePosition };
 
 export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<DisputeResult> {
   const { requestId, applicant, policy, parties, entryId } = input;
-  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
-  const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  const board = new TaskBoard({ io, oneWriteOpen: true, engine: true, requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub, since: () => true }, view);
-  // The dispute is the authority's own matter, not withdrawn by an applicant: the handlers refuse a cancellation.
-  requestHandlers(board, applicant, state, view);
-  const steps = { n: 0 };
-  const statusChange = statusChanger(requestId, state, steps);
-  const record: RecordRequestInput = {
+  // The dispute is the authority's own matter, not withdrawn by an applicant: a cancellation is refused.
+  const { view, board, steps, statusChange, record, state } = newProcedure({
     requestId,
-    workflowId: workflowInfo().workflowId,
+    applicant,
+    role: 'authority_reviewer',
+    cancellable: false,
     type: 'share_dispute',
-    applicant: actorRef(applicant, 'authority_reviewer'),
     catalogEntryId: entryId,
     payload: { entryId, proposal: input.proposal, objection: input.objection, ...(input.parent ? { parent: input.parent } : {}) },
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 13',
-  };
+  });
   let refusal: ApplicationFailure | undefined;
   /** The decision that settles the dispute, written with its outcome, until that write succeeds. */
   let settling: DecisionInput | undefined;

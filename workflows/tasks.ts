@@ -1,6 +1,6 @@
 // The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
 // completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Deadlines, DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
@@ -94,7 +94,7 @@ export interface StatusChange {
  * applicant's cancellation, which answers once the procedure has ended the request (cancelled) or with
  * RequestNotActive when it ended otherwise first. Answers with the cancellation the procedure waits for.
  */
-export function requestHandlers(board: TaskBoard, applicant: Actor, state: { status: RequestStatus }, view: () => RequestSnapshot, role: Role = 'agency_applicant'): { cancel: CancelRequestInput | null } {
+export function requestHandlers(board: TaskBoard, applicant: Actor, state: { status: RequestStatus }, view: () => RequestSnapshot, role: Role | null = 'agency_applicant'): { cancel: CancelRequestInput | null } {
   const out: { cancel: CancelRequestInput | null } = { cancel: null };
   setHandler(stateQuery, view);
   setHandler(awaitSubmittedUpdate, async () => {
@@ -113,7 +113,7 @@ export function requestHandlers(board: TaskBoard, applicant: Actor, state: { sta
     {
       validator: ({ actor }) => {
         // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
-        if (actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes(role))
+        if (role === null || actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes(role))
           throw businessError('Forbidden', 'Only the applicant may cancel the request');
         if (out.cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
       },
@@ -218,6 +218,50 @@ export function statusSetter(io: Io, statusChange: ReturnType<typeof statusChang
     await io.transitionRequest(change.write);
     change.apply();
   };
+}
+
+/**
+ * What every procedure (since the share request) starts with: the request's state and view, its task board,
+ * the request handlers (a cancellation by the applicant acting as `role`), its status changes numbered
+ * from one, and the request's record as its first write makes it.
+ */
+export function newProcedure(p: {
+  requestId: string;
+  applicant: Actor;
+  /** The role the applicant acts in (the trail records it; a cancellation requires it). */
+  role: Role;
+  /** False: the request is not the applicant's to withdraw (a dispute is the authority's own matter). */
+  cancellable?: boolean;
+  type: string;
+  catalogEntryId: string | null;
+  payload: Record<string, unknown>;
+  payloadHash: string;
+  submissionId?: string;
+  article: string;
+  decisionRule?: ConstructorParameters<typeof TaskBoard>[0]['decisionRule'];
+}) {
+  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
+  const view = (): RequestSnapshot => ({ requestId: p.requestId, ...state, tasks: board.snapshots() });
+  const workflowId = workflowInfo().workflowId;
+  const board = new TaskBoard(
+    { io: localActs, oneWriteOpen: true, engine: true, requestId: p.requestId, workflowId, applicantSub: p.applicant.sub, since: () => true, ...(p.decisionRule ? { decisionRule: p.decisionRule } : {}) },
+    view,
+  );
+  const cancelling = requestHandlers(board, p.applicant, state, view, p.cancellable === false ? null : p.role);
+  const steps = { n: 0 };
+  const statusChange = statusChanger(p.requestId, state, steps);
+  const record: RecordRequestInput = {
+    requestId: p.requestId,
+    workflowId,
+    type: p.type,
+    applicant: actorRef(p.applicant, p.role),
+    catalogEntryId: p.catalogEntryId,
+    payload: p.payload,
+    payloadHash: p.payloadHash,
+    submissionId: p.submissionId,
+    article: p.article,
+  };
+  return { state, view, board, cancelling, steps, statusChange, setStatus: statusSetter(localActs, statusChange), record };
 }
 
 /** What a board carries into the next run when its workflow continues as new. */

@@ -2,37 +2,31 @@
 // agency may SUSPEND the entry's openness at once and go on reviewing; it UPHOLDs (the entry's openness
 // withdrawn as a new version of the catalog, or only the records named) or DISMISSes (a suspension it made
 // lifted), or asks the requester for information (the clock paused). Sharing between agencies is not touched.
-import { type ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { DecisionInput, RecordRequestInput } from '../activities';
+import type { ApplicationFailure } from '@temporalio/workflow';
+import type { DecisionInput } from '../activities';
 import { ADJUSTMENT_GROUNDS, type SideStatus } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import type { Role } from '../domain/types';
 import type { UpholdScope } from '../domain/withdrawal';
 import type { WithdrawalInput } from './definitions';
-import { actorRef, businessError, localActs as io, requestHandlers, runToEnd, statusChanger, statusSetter, TaskBoard, type WfTask } from './tasks';
+import { actorRef, businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
 
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
   const entryId = form.catalogEntryId;
   const role: Role = applicant.roles.includes('public_applicant') ? 'public_applicant' : 'agency_applicant';
-  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
-  const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  const board = new TaskBoard({ io, oneWriteOpen: true, engine: true, requestId, workflowId: workflowInfo().workflowId, applicantSub: applicant.sub, since: () => true }, view);
-  const cancelling = requestHandlers(board, applicant, state, view, role);
-  const statusChange = statusChanger(requestId, state, { n: 0 });
-  const setStatus = statusSetter(io, statusChange);
-  const record: RecordRequestInput = {
+  const { view, board, cancelling, statusChange, setStatus, record, state } = newProcedure({
     requestId,
-    workflowId: workflowInfo().workflowId,
+    applicant,
+    role,
     type: 'withdrawal',
-    applicant: actorRef(applicant, role),
     catalogEntryId: entryId,
     payload: { ...form },
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 21',
-  };
+  });
   let refusal: ApplicationFailure | undefined;
   /** The decision written with the openness it changes, until that write succeeds. */
   let deciding: DecisionInput | undefined;

@@ -17,10 +17,9 @@ import { commentUpdate, ENGINE_VERSION, type CatalogAdjustmentInput } from '../.
 import { requireRole } from '../auth';
 import { invalid, problem, withinDeadline } from '../problem';
 import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, RequestSchema } from '../schemas';
-import { startRequest } from '../start-request';
+import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
-import { requestView } from '../views';
 
 /**
  * What the API checks of an adjustment before the workflow sees it: the applicant keeps a catalog (a
@@ -61,7 +60,7 @@ export async function checkResubmission(db: Db, form: unknown, actor: Actor): Pr
 export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm) {
   const { actor } = request;
   const parties = await checkAdjustment(deps.db, form, actor);
-  const { whole, created } = await startRequest(deps, {
+  return startAndAnswer(deps, reply, {
     type: 'catalog_adjustment',
     actor,
     idempotencyKey: request.headers['idempotency-key'] as string | undefined,
@@ -76,10 +75,6 @@ export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, r
       engine: ENGINE_VERSION,
     }),
   });
-  return reply
-    .code(created ? 201 : 200)
-    .header('location', `/requests/${whole.row.id}`)
-    .send(requestView(whole, actor));
 }
 
 export function adjustmentRoutes(app: App, deps: ApiDeps): void {

@@ -9,10 +9,9 @@ import { ENGINE_VERSION, type ShareDisputeInput } from '../../workflows/definiti
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { RequestSchema, SharePositionSchema } from '../schemas';
-import { startRequest } from '../start-request';
+import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
-import { requestView } from '../views';
 
 const DisputeBody = Type.Object(
   {
@@ -61,7 +60,7 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
       // One dispute at a time: the entry shows the one running (a retry with the same key finds its own request).
       const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
       if (entry.share_dispute && !idempotencyKey) throw problem('RequestNotActive', `The share attribute of ${catalogEntryId} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
-      const { whole, created } = await startRequest(deps, {
+      return startAndAnswer(deps, reply, {
         type: 'share_dispute',
         actor,
         idempotencyKey,
@@ -78,10 +77,6 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
           engine: ENGINE_VERSION,
         }),
       });
-      return reply
-        .code(created ? 201 : 200)
-        .header('location', `/requests/${whole.row.id}`)
-        .send(requestView(whole, actor));
     },
   );
 }

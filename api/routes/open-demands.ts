@@ -8,9 +8,8 @@ import { ENGINE_VERSION, type OpenDemandInput } from '../../workflows/definition
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { RequestSchema } from '../schemas';
-import { startRequest } from '../start-request';
+import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
-import { requestView } from '../views';
 
 const OpenDemandBody = Type.Object(
   {
@@ -55,17 +54,13 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
           throw invalid([{ code: 'InvalidInput', field: 'providerOrgId', rule: 'an agency', detail: `${form.providerOrgId} is no public management and service institution` }]);
         providerOrg = org.id;
       }
-      const { whole, created } = await startRequest(deps, {
+      return startAndAnswer(deps, reply, {
         type: 'open_demand',
         actor,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
         input: (s): OpenDemandInput => ({ ...s, applicant: actor, form, providerOrg, policy: deps.openDemandPolicy ?? DEFAULT_OPEN_DEMAND_POLICY, engine: ENGINE_VERSION }),
       });
-      return reply
-        .code(created ? 201 : 200)
-        .header('location', `/requests/${whole.row.id}`)
-        .send(requestView(whole, actor));
     },
   );
 }

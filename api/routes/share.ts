@@ -7,10 +7,9 @@ import { mayRequestShare, sharePartiesOf, shareRequestViolations, type ShareRequ
 import { ENGINE_VERSION, type ShareRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
-import { startRequest } from '../start-request';
+import { startAndAnswer } from '../start-request';
 import { RequestSchema } from '../schemas';
 import type { ApiDeps, App } from '../types';
-import { requestView } from '../views';
 
 const ShareRequestBody = Type.Object(
   {
@@ -56,17 +55,13 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       if (violations.length) throw invalid(violations);
       // The parties as of this submission go to the workflow, which then records the request with its first step.
       const parties = context && sharePartiesOf(context);
-      const { whole, created } = await startRequest(deps, {
+      return startAndAnswer(deps, reply, {
         type: 'share',
         actor,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
         input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy, engine: ENGINE_VERSION, ...(parties ? { parties } : {}) }),
       });
-      return reply
-        .code(created ? 201 : 200)
-        .header('location', `/requests/${whole.row.id}`)
-        .send(requestView(whole, actor));
     },
   );
 }

@@ -8,9 +8,8 @@ import { ENGINE_VERSION, type WithdrawalInput } from '../../workflows/definition
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { RequestSchema } from '../schemas';
-import { startRequest } from '../start-request';
+import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
-import { requestView } from '../views';
 
 const WithdrawalBody = Type.Object(
   {
@@ -46,17 +45,13 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       if (!entry) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
       // Art. 21 concerns opened data; sharing between agencies is not withdrawn this way.
       if (!isOpened(entry)) throw problem('RequestNotActive', `Entry ${entry.id} is not opened data (its openness is ${entry.open_attribute === 'NONE' ? 'NONE' : entry.open_status})`, 'Art. 21');
-      const { whole, created } = await startRequest(deps, {
+      return startAndAnswer(deps, reply, {
         type: 'withdrawal',
         actor,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
         input: (s): WithdrawalInput => ({ ...s, applicant: actor, form, providerOrg: entry.provider_org_id, policy: deps.withdrawalPolicy ?? DEFAULT_WITHDRAWAL_POLICY, engine: ENGINE_VERSION }),
       });
-      return reply
-        .code(created ? 201 : 200)
-        .header('location', `/requests/${whole.row.id}`)
-        .send(requestView(whole, actor));
     },
   );
 }
