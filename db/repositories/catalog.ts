@@ -1,9 +1,9 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, type CurrentEntry, type EntryContent, type SideStatus, type SimilarEntry } from '../../domain/catalog';
 import type { Attribute } from '../../domain/types';
 import type { Executor } from '../index';
-import type { CatalogEntriesTable, CatalogEntryRow } from '../schema';
+import type { CatalogEntriesTable, CatalogEntryRow, Database } from '../schema';
 
 /** An entry's columns as views and versions show them (all but the generated search text). */
 export const ENTRY_COLUMNS = [
@@ -182,6 +182,9 @@ export async function similarEntries(db: Executor, entry: { title: string; field
   const titleScore = trgm ? sql<number>`similarity(lower(e.title), ${title})` : sql<number>`case when lower(e.title) = ${title} then 1 else 0 end`;
   const titleNear = trgm ? sql<boolean>`lower(e.title) % ${title}` : sql<boolean>`lower(e.title) = ${title}`;
   const nameList = sql`${sql.val(names)}::text[]`;
+  // Each way of being near through its own index (a title by trigrams, field names by the GIN on them): an
+  // OR of the two makes the planner scan the whole table once a field name is common.
+  const near = sql`(select id from catalog_entries e where ${titleNear} union select id from catalog_entries e where jsonb_path_query_array(e.fields, '$[*].name') ?| ${nameList})`;
   const candidates = db
     .selectFrom('catalog_entries as e')
     .select(['e.id', 'e.title', 'e.provider_org_id'])
@@ -189,16 +192,23 @@ export async function similarEntries(db: Executor, entry: { title: string; field
       titleScore.as('title_similarity'),
       sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as('shared'),
     ])
-    .where((eb) => eb.or([eb(titleNear, '=', true), eb(sql`jsonb_path_query_array(e.fields, '$[*].name')`, '?|', nameList)]))
+    .where(sql<boolean>`e.id in ${near}`)
     .where('e.share_status', '<>', 'withdrawn');
   const fieldShare = sql<number>`cardinality(s.shared)::float / ${Math.max(1, names.length)}`;
-  const rows = await db
-    .selectFrom(candidates.as('s'))
-    .selectAll('s')
-    .where((eb) => eb.or([eb('s.title_similarity', '>=', DUPLICATE_TITLE_SIMILARITY), eb(fieldShare, '>=', DUPLICATE_FIELD_SHARE)]))
-    .orderBy(sql`s.title_similarity + ${fieldShare}`, 'desc')
-    .orderBy('s.id')
-    .limit(limit)
-    .execute();
+  const lookUp = (tx: Executor) =>
+    tx
+      .selectFrom(candidates.as('s'))
+      .selectAll('s')
+      .where((eb) => eb.or([eb('s.title_similarity', '>=', DUPLICATE_TITLE_SIMILARITY), eb(fieldShare, '>=', DUPLICATE_FIELD_SHARE)]))
+      .orderBy(sql`s.title_similarity + ${fieldShare}`, 'desc')
+      .orderBy('s.id')
+      .limit(limit)
+      .execute();
+  // The trigram index finds titles at least as similar as the flag asks (its default, 0.3, finds many more to discard).
+  const withThreshold = async (tx: Executor) => {
+    await sql`select set_config('pg_trgm.similarity_threshold', ${String(DUPLICATE_TITLE_SIMILARITY)}, true)`.execute(tx);
+    return lookUp(tx);
+  };
+  const rows = !trgm ? await lookUp(db) : db.isTransaction ? await withThreshold(db) : await (db as Kysely<Database>).transaction().execute(withThreshold);
   return rows.map((r) => ({ id: r.id, title: r.title, providerOrgId: r.provider_org_id, titleSimilarity: Number(r.title_similarity), sharedFields: r.shared }));
 }
