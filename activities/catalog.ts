@@ -217,11 +217,23 @@ export interface DisputeSettlement {
 
 export function disputeActivities(db: Db) {
   return {
-    /** The entry shows the dispute running on it (or, `on` false, no longer), its published attribute unchanged. */
-    async markDispute(input: { entryId: string; requestId: string; on: boolean }): Promise<void> {
+    /**
+     * The entry shows the dispute running on it (or, `on` false, no longer), its published attribute
+     * unchanged. Answers whether the entry now shows this dispute: one dispute runs on an entry at a time.
+     */
+    async markDispute(input: { entryId: string; requestId: string; on: boolean }): Promise<{ held: boolean }> {
       const q = db.updateTable('catalog_entries').where('id', '=', input.entryId);
-      if (input.on) await q.set({ share_dispute: input.requestId }).where('share_dispute', 'is', null).execute();
-      else await q.set({ share_dispute: null }).where('share_dispute', '=', input.requestId).execute();
+      if (!input.on) {
+        await q.set({ share_dispute: null }).where('share_dispute', '=', input.requestId).execute();
+        return { held: false };
+      }
+      // Taken now, or by an earlier attempt of this one.
+      const row = await q
+        .set({ share_dispute: input.requestId })
+        .where((eb) => eb.or([eb('share_dispute', 'is', null), eb('share_dispute', '=', input.requestId)]))
+        .returning('id')
+        .executeTakeFirst();
+      return { held: row !== undefined };
     },
 
     /**

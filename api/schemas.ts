@@ -74,6 +74,11 @@ export const RequestSchema = Type.Object({
 });
 export type RequestView = Static<typeof RequestSchema>;
 
+/** Every route that starts a request: a retry with the same Idempotency-Key names the same request. */
+export const StartHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
+/** It answers with the request: 201 when this call created it, 200 for a retry of it. */
+export const StartedResponses = { 200: RequestSchema, 201: RequestSchema };
+
 export const RequestSummarySchema = Type.Object({
   id: Type.String(),
   type: Type.String(),

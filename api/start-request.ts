@@ -1,14 +1,30 @@
 // One way every procedure starts a request: Idempotency-Key → request id, body hash, Update-with-Start.
 import { createHash, randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ERRORS, type ErrorCode } from '../domain/errors';
 import { getRequest, getRequestWhole } from '../db/repositories/requests';
 import type { RequestType } from '../domain/requests';
 import type { Actor } from '../domain/types';
 import { awaitSubmittedUpdate, workflowIdFor, WORKFLOW_TYPES } from '../workflows/definitions';
-import { problem, withinDeadline } from './problem';
+import { problem, ProblemError, withinDeadline } from './problem';
 import type { ApiDeps } from './types';
 import { requestView, type RequestWhole } from './views';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The refusal a workflow ended with before its first step: a rule the API could not settle by itself (e.g.
+ * two requests for what only one may have, at the same moment), as the problem it names; undefined otherwise.
+ */
+async function refusalOf(deps: ApiDeps, workflowId: string): Promise<ProblemError | undefined> {
+  try {
+    await deps.temporal.workflow.getHandle(workflowId).result();
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type && cause.type in ERRORS) return problem(cause.type as ErrorCode, cause.message);
+  }
+  return undefined;
+}
 
 /** Stable JSON: the same body always hashes the same, whatever its key order. */
 function canonical(v: unknown): string {
@@ -22,7 +38,7 @@ function canonical(v: unknown): string {
 }
 
 /** A retried POST with the same Idempotency-Key names the same request (and so the same workflow). */
-function requestIdFor(sub: string, key: string | undefined): string {
+export function requestIdFor(sub: string, key: string | undefined): string {
   if (!key) return randomUUID();
   const h = createHash('sha256').update(`${sub}\n${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -69,6 +85,7 @@ export async function startRequest<I>(
         }),
       );
     } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw (await refusalOf(deps, workflowIdFor(start.type, requestId))) ?? err;
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
@@ -78,11 +95,16 @@ export async function startRequest<I>(
   return { whole, created: whole.row.submission_id === submissionId };
 }
 
-/** Starts the request (startRequest) and answers with it: 201 when this call created it, 200 for a retry of it, with its location. */
-export async function startAndAnswer<I>(deps: ApiDeps, reply: FastifyReply, start: Parameters<typeof startRequest<I>>[1]): Promise<FastifyReply> {
-  const { whole, created } = await startRequest(deps, start);
+/**
+ * Starts the request `request` asks for (startRequest, as its caller, under its Idempotency-Key) and answers
+ * with it: 201 when this call created it, 200 for a retry of it, with its location.
+ */
+export async function startAndAnswer<I>(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, start: { type: RequestType; body: unknown; input: (s: Submission) => I }): Promise<FastifyReply> {
+  const { actor } = request;
+  const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
+  const { whole, created } = await startRequest(deps, { ...start, actor, idempotencyKey });
   return reply
     .code(created ? 201 : 200)
     .header('location', `/requests/${whole.row.id}`)
-    .send(requestView(whole, start.actor));
+    .send(requestView(whole, actor));
 }

@@ -57,13 +57,16 @@ export function adjustmentArticle(form: Pick<AdjustmentForm, 'ground'>): string 
 /**
  * RESUBMIT carries the revised adjustment as its form; it meets the form's own rules (the API and the
  * workflow's validator both ask; the catalog as it stands is checked by the API and again when applied).
- * A form that is not even shaped like one is refused as such.
  */
 export function resubmissionViolation(decision: string, _tasks: unknown, form?: Record<string, unknown> | null): RuleViolation | null {
-  if (decision !== 'RESUBMIT') return null;
+  return decision === 'RESUBMIT' ? adjustmentShapeViolation(form) : null;
+}
+
+/** The first of the form's own rules an adjustment breaks (checked as it starts and as it is resubmitted), or its not being shaped as one. */
+export function adjustmentShapeViolation(form: unknown): RuleViolation | null {
   const f = form as AdjustmentForm | null | undefined;
   if (!f || typeof f.ground !== 'string' || typeof f.justification !== 'string' || !Array.isArray(f.changes))
-    return { code: 'InvalidInput', field: 'form', rule: 'an adjustment', article: 'Art. 9', detail: 'RESUBMIT carries the revised adjustment: { ground, justification, changes }' };
+    return { code: 'InvalidInput', field: 'form', rule: 'an adjustment', article: 'Art. 9', detail: 'An adjustment is { ground, justification, changes }' };
   try {
     return adjustmentFormViolations(f)[0] ?? null;
   } catch {

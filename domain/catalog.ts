@@ -1,6 +1,7 @@
 // The catalog entry (Art. 9 ¶1) and the rules an entry's attributes must meet (Art. 13 ¶2, 17, 19).
 // Checked once here; the API (400) and the adjustment procedure run the same functions.
 import type { RuleViolation } from './errors';
+import { blankText } from './text';
 import type { Attribute } from './types';
 
 /** Kinds of legal basis the Measures name: 法律, 法规, 规章, 国家(有关)规定. */
@@ -85,7 +86,6 @@ export interface EntryContent {
   priorityOpen: boolean;
 }
 
-const blank = (s: string | null | undefined) => !s?.trim();
 const RANK: Record<Attribute, number> = { NONE: 0, CONDITIONAL: 1, UNCONDITIONAL: 2 };
 
 /** Whether `next` opens the entry for the first time or more widely than `prev` (Art. 19 then applies). */
@@ -104,20 +104,20 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
   const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field: under(paths.entry ?? '', field), rule, article, detail });
   const badReview = (item: Art19Item, rule: string, detail: string) => out.push({ code: 'InvalidInput', field: under(paths.review ?? 'review', item), rule, article: 'Art. 19', detail });
 
-  if (blank(next.title)) bad('title', 'required', 'Art. 9', 'An entry states its title (Art. 9 ¶1)');
+  if (blankText(next.title)) bad('title', 'required', 'Art. 9', 'An entry states its title (Art. 9 ¶1)');
   if (!next.fields.length) bad('fields', 'required', 'Art. 9', 'An entry states its content: at least one field (Art. 9 ¶1)');
   const names = next.fields.map((f) => f.name.trim());
   names.forEach((n, i) => {
     if (!n) bad(`fields.${i}.name`, 'required', 'Art. 9', 'Each field has a name');
     else if (names.indexOf(n) !== i) bad(`fields.${i}.name`, 'unique', 'Art. 9', `Field ${n} is named twice`);
   });
-  if (blank(next.updateFrequency)) bad('updateFrequency', 'required', 'Art. 9', 'An entry states how often it is updated (更新频率, Art. 9 ¶1)');
+  if (blankText(next.updateFrequency)) bad('updateFrequency', 'required', 'Art. 9', 'An entry states how often it is updated (更新频率, Art. 9 ¶1)');
 
   // Art. 13 ¶2: conditional sharing explains itself; refusal rests on law.
   const s = next.share;
   if (s.attribute === 'CONDITIONAL') {
-    if (blank(s.reasons)) bad('share.reasons', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its reasons (Art. 13 ¶2)');
-    if (blank(s.conditions)) bad('share.conditions', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its conditions (Art. 13 ¶2)');
+    if (blankText(s.reasons)) bad('share.reasons', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its reasons (Art. 13 ¶2)');
+    if (blankText(s.conditions)) bad('share.conditions', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its conditions (Art. 13 ¶2)');
   }
   if (s.attribute === 'NONE') basisRule(s.basis, BASIS_LEVELS, 'share.basis', 'Art. 13', '不予共享 rests on a 法律, 法规, 规章 or 国家有关规定 (Art. 13 ¶2)', bad);
 
@@ -126,18 +126,18 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
   if (o.attribute === 'NONE') basisRule(o.basis, ['law', 'regulation', 'national'], 'open.basis', 'Art. 17', '不予开放 rests on a 法律, 法规 or 国家规定; a 规章 alone is not enough (Art. 17 ¶1)', bad);
   if (o.attribute === 'CONDITIONAL') {
     if (!o.ground) bad('open.ground', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening names its ground: high security or processing demands, or particular conditions (Art. 17 ¶1)');
-    if (blank(o.conditions)) bad('open.conditions', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening states its conditions (Art. 17 ¶1)');
+    if (blankText(o.conditions)) bad('open.conditions', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening states its conditions (Art. 17 ¶1)');
   }
   // Art. 17 ¶2: what was not to be opened opens only once anonymised / de-identified, or with consent.
   if (prev?.open.attribute === 'NONE' && o.attribute !== 'NONE') {
     if (!o.opening) bad('open.opening', 'required when NONE becomes open', 'Art. 17', 'Data not to be opened may be opened only after anonymisation or de-identification, or with the rights holders\' consent (Art. 17 ¶2)');
-    else if (blank(o.opening.evidence)) bad('open.opening.evidence', 'required', 'Art. 17', 'The ground for opening states its evidence (Art. 17 ¶2)');
+    else if (blankText(o.opening.evidence)) bad('open.opening.evidence', 'required', 'Art. 17', 'The ground for opening states its evidence (Art. 17 ¶2)');
   }
   // Art. 19: before first opening or widening, the agency's own review, every item passed.
   if (widensOpenness(o.attribute, prev?.open.attribute))
     for (const item of ART19_ITEMS) {
       const r = review?.[item];
-      if (!r || blank(r.reviewer) || !/^\d{4}-\d{2}-\d{2}$/.test(r.date ?? ''))
+      if (!r || blankText(r.reviewer) || !/^\d{4}-\d{2}-\d{2}$/.test(r.date ?? ''))
         badReview(item, 'required before opening', `Before opening, the agency records its ${ART19_NAMES[item]} review: conclusion, reviewer and date (Art. 19)`);
       else if (r.conclusion !== 'pass') badReview(item, 'must pass', `The ${ART19_NAMES[item]} review did not pass: the entry may not be opened (Art. 19)`);
     }
@@ -145,7 +145,7 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
 }
 
 function basisRule(basis: LegalBasis[], allowed: readonly BasisLevel[], field: string, article: string, detail: string, bad: (field: string, rule: string, article: string, detail: string) => void) {
-  const usable = basis.filter((b) => allowed.includes(b.level) && !blank(b.title) && !blank(b.article));
+  const usable = basis.filter((b) => allowed.includes(b.level) && !blankText(b.title) && !blankText(b.article));
   if (!usable.length) bad(field, `a ${allowed.map((l) => BASIS_LEVEL_NAMES[l]).join('/')} with title and article`, article, detail);
 }
 
@@ -228,7 +228,7 @@ export function adjustmentFormViolations(form: AdjustmentForm): RuleViolation[] 
   const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article, detail });
   const ground = Object.prototype.hasOwnProperty.call(ADJUSTMENT_GROUNDS, form.ground) ? ADJUSTMENT_GROUNDS[form.ground] : undefined;
   if (!ground) bad('ground', 'one of the grounds', 'Art. 9', `The ground is one of: ${Object.keys(ADJUSTMENT_GROUNDS).join(', ')}`);
-  if (blank(form.justification)) bad('justification', 'required', ground?.article ?? 'Art. 9', 'An adjustment states its justification in writing (Art. 9 ¶2)');
+  if (blankText(form.justification)) bad('justification', 'required', ground?.article ?? 'Art. 9', 'An adjustment states its justification in writing (Art. 9 ¶2)');
   if (!form.changes.length) bad('changes', 'at least one', 'Art. 9', 'An adjustment makes at least one change');
   if (form.changes.length > MAX_CHANGES) bad('changes', `at most ${MAX_CHANGES}`, 'Art. 9', `An adjustment makes at most ${MAX_CHANGES} changes; split it`);
   const seen = new Set<string>();

@@ -1,6 +1,7 @@
 // Open demands (Art. 21 ¶1: 及时回应公民、法人和其他组织对公共数据的开放需求): anyone asks for data to be
 // opened; the providing agency answers in time, with a plan for opening it or its reasons.
 import type { RuleViolation } from './errors';
+import { blankText } from './text';
 import type { TaskKindRule } from './tasks';
 import type { Duration } from './types';
 
@@ -27,8 +28,8 @@ export const DEFAULT_OPEN_DEMAND_POLICY: OpenDemandPolicy = { answer: { workingD
 export function openDemandViolations(form: OpenDemandForm): RuleViolation[] {
   const out: RuleViolation[] = [];
   const bad = (field: string, rule: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article: 'Art. 21', detail });
-  if (!form.description?.trim()) bad('description', 'required', 'A demand says what data it asks to be opened (Art. 21)');
-  if (!form.purpose?.trim()) bad('purpose', 'required', 'A demand says what the data would be used for (Art. 21)');
+  if (blankText(form.description)) bad('description', 'required', 'A demand says what data it asks to be opened (Art. 21)');
+  if (blankText(form.purpose)) bad('purpose', 'required', 'A demand says what the data would be used for (Art. 21)');
   if (!form.catalogEntryId && !form.providerOrgId) bad('catalogEntryId', 'an entry or an agency', 'A demand names the catalog entry, or, for data not in the catalog, the agency that holds it');
   return out;
 }

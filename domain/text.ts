@@ -13,6 +13,11 @@ export const MAX_FORM_NODES = 200_000;
 /** The largest body that may carry such a form: well inside Temporal's 2 MB payload limit. */
 export const MAX_FORM_BYTES = 1_500_000;
 
+/** No text at all, or only white space (whatever else a value sent past the API may be). */
+export function blankText(v: unknown): boolean {
+  return typeof v !== 'string' || !v.trim();
+}
+
 export function isStorableText(s: string): boolean {
   return !UNSTORABLE.test(s);
 }

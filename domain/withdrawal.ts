@@ -2,6 +2,7 @@
 // asks the providing agency to withdraw opened data; it may suspend the entry's openness at once while it
 // reviews, then upholds (the whole entry, or the records named) or dismisses, with its reasons.
 import type { RuleViolation } from './errors';
+import { blankText } from './text';
 import type { TaskKindRule } from './tasks';
 import type { Duration } from './types';
 
@@ -27,8 +28,8 @@ export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = { review: { workingDa
 export function withdrawalViolations(form: WithdrawalForm): RuleViolation[] {
   const out: RuleViolation[] = [];
   const bad = (field: string, detail: string) => out.push({ code: 'InvalidInput', field, rule: 'required', article: 'Art. 21', detail });
-  if (!form.right?.trim()) bad('right', 'A withdrawal names the lawful right the data infringes (Art. 21 ¶2)');
-  if (!form.reasons?.trim()) bad('reasons', 'A withdrawal says why the data infringes it (Art. 21 ¶2)');
+  if (blankText(form.right)) bad('right', 'A withdrawal names the lawful right the data infringes (Art. 21 ¶2)');
+  if (blankText(form.reasons)) bad('reasons', 'A withdrawal says why the data infringes it (Art. 21 ¶2)');
   return out;
 }
 

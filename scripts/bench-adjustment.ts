@@ -6,19 +6,15 @@
 // agency's catalog of BENCH_IMPORT_ROWS entries (default 5000) exported and imported back as CSV and XLSX.
 // Uses its own database (BENCH_DATABASE_URL, recreated each run).
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import ExcelJS from 'exceljs';
-import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
-import { createDb, recreateDatabase } from '../db';
 import { insertCatalogEntries } from '../db/repositories/catalog';
 import { sampleEntryContent, seedCity } from '../db/seed';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
-import { createWorker } from '../worker';
 import { BENCH_DATABASE_URL, pct } from './bench-support';
-import { startTemporalDevServer } from './temporal-dev-server';
+import { startLocalStack } from './local-stack';
 
 const N = Number(process.env.BENCH_ADJUST_ENTRIES ?? 500);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 5000);
@@ -26,16 +22,8 @@ const IMPORT_CHANGED = 100;
 const DISPUTES = 50;
 
 export async function benchAdjustment(): Promise<void> {
-  await recreateDatabase(BENCH_DATABASE_URL);
-  const db = createDb(BENCH_DATABASE_URL, 10);
-  const server = process.env.TEMPORAL_ADDRESS ? null : await startTemporalDevServer();
-  const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
-  const taskQueue = `bench-adjust-${randomUUID().slice(0, 6)}`;
-  const native = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: native, taskQueue, db });
-  const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const stack = await startLocalStack(BENCH_DATABASE_URL, `bench-adjust-${randomUUID().slice(0, 6)}`);
+  const { db, client, taskQueue } = stack;
   const city = await seedCity(db, 'bench', 'bench');
   const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY, engineTimeoutMs: 120_000 });
   await app.ready();
@@ -198,10 +186,5 @@ export async function benchAdjustment(): Promise<void> {
   console.log(`worker heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB (bench process: API, worker and clients)`);
 
   await app.close();
-  worker.shutdown();
-  await running;
-  await native.close();
-  await connection.close();
-  await db.destroy();
-  await server?.stop();
+  await stack.close();
 }

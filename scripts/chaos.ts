@@ -93,35 +93,9 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   /** One in eight a withdrawal request, dismissed (the entry is left as it is, for the other lifecycles). */
   const isWithdrawal = (i: number) => i % 8 === 1;
   const withdrawals: string[] = [];
-  const market: Actor = { sub: 'chaos-market-review', org: city.agencies.market, roles: ['provider_reviewer'] };
-
-  /** Art. 21 ¶2: a citizen asks for opened data to be withdrawn; the agency dismisses it with its reasons. */
-  async function withdrawal(i: number): Promise<void> {
-    const body = { catalogEntryId: city.entries.unconditional, right: 'privacy', reasons: `chaos ${i}` };
-    const req = await until(`withdrawal ${i}`, async () => {
-      const res = await inject(citizen, 'POST', '/withdrawals', body, { 'idempotency-key': `chaos-withdrawal-${i}` });
-      const view = res.json();
-      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
-    });
-    await decide(market, req.tasks[0].id, 'DISMISS', `dismissal of withdrawal ${i}`, 'the data identifies no one');
-    await until(`withdrawal ${i} dismissed`, async () => ((await inject(citizen, 'GET', `/requests/${req.id}`)).json().status === 'dismissed' ? true : undefined));
-    withdrawals.push(req.id);
-  }
-  const citizen: Actor = { sub: 'chaos-citizen', org: 'public', roles: ['public_applicant'] };
   const demands: string[] = [];
-
-  /** Art. 21 ¶1: a citizen asks for an entry to be opened; the agency answers with a plan. */
-  async function openDemand(i: number): Promise<void> {
-    const body = { catalogEntryId: city.entries.conditional, description: `chaos ${i}`, purpose: 'research' };
-    const req = await until(`open demand ${i}`, async () => {
-      const res = await inject(citizen, 'POST', '/open-demands', body, { 'idempotency-key': `chaos-demand-${i}` });
-      const view = res.json();
-      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
-    });
-    await decide(provider, req.tasks[0].id, 'PLAN', `answer to demand ${i}`, 'opening next quarter');
-    await until(`demand ${i} answered`, async () => ((await inject(citizen, 'GET', `/requests/${req.id}`)).json().status === 'answered' ? true : undefined));
-    demands.push(req.id);
-  }
+  const citizen: Actor = { sub: 'chaos-citizen', org: 'public', roles: ['public_applicant'] };
+  const market: Actor = { sub: 'chaos-market-review', org: city.agencies.market, roles: ['provider_reviewer'] };
 
   let retriedCalls = 0;
   /** A call retried (same Idempotency-Key, same decision) until it gives an answer the lifecycle can go on from. */
@@ -151,37 +125,52 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
       return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
     });
 
+  /** A request submitted (same Idempotency-Key on every retry) until the API answers with it in review. */
+  const submitted = (what: string, actor: Actor, url: string, body: object, key: string) =>
+    until(what, async () => {
+      const res = await inject(actor, 'POST', url, body, { 'idempotency-key': key });
+      const view = res.json();
+      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string; kind: string }[] }) : undefined;
+    });
+  /** Waits until the request reads `status`. */
+  const reached = (what: string, actor: Actor, requestId: string, status: string) =>
+    until(what, async () => ((await inject(actor, 'GET', `/requests/${requestId}`)).json().status === status ? true : undefined));
+
+  /** Art. 21 ¶2: a citizen asks for opened data to be withdrawn; the agency dismisses it with its reasons. */
+  async function withdrawal(i: number): Promise<void> {
+    const body = { catalogEntryId: city.entries.unconditional, right: 'privacy', reasons: `chaos ${i}` };
+    const req = await submitted(`withdrawal ${i}`, citizen, '/withdrawals', body, `chaos-withdrawal-${i}`);
+    await decide(market, req.tasks[0].id, 'DISMISS', `dismissal of withdrawal ${i}`, 'the data identifies no one');
+    await reached(`withdrawal ${i} dismissed`, citizen, req.id, 'dismissed');
+    withdrawals.push(req.id);
+  }
+  /** Art. 21 ¶1: a citizen asks for an entry to be opened; the agency answers with a plan. */
+  async function openDemand(i: number): Promise<void> {
+    const body = { catalogEntryId: city.entries.conditional, description: `chaos ${i}`, purpose: 'research' };
+    const req = await submitted(`open demand ${i}`, citizen, '/open-demands', body, `chaos-demand-${i}`);
+    await decide(provider, req.tasks[0].id, 'PLAN', `answer to demand ${i}`, 'opening next quarter');
+    await reached(`demand ${i} answered`, citizen, req.id, 'answered');
+    demands.push(req.id);
+  }
+
   /** Art. 9 ¶2: the market agency adds an entry to its catalog; the city authority approves. */
   async function adjustment(i: number): Promise<string> {
     const body = { ground: 'new_system', justification: `chaos ${i}`, changes: [{ op: 'add', entry: sampleEntryContent(`混沌目录 ${i}`) }] };
-    const req = await until(`adjustment ${i}`, async () => {
-      const res = await inject(officer, 'POST', '/catalog/adjustments', body, { 'idempotency-key': `chaos-adjust-${i}` });
-      const view = res.json();
-      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
-    });
+    const req = await submitted(`adjustment ${i}`, officer, '/catalog/adjustments', body, `chaos-adjust-${i}`);
     await decide(authority, req.tasks[0].id, 'APPROVE', `approval of adjustment ${i}`);
-    await until(`adjustment ${i} applied`, async () => ((await inject(officer, 'GET', `/requests/${req.id}`)).json().status === 'approved' ? true : undefined));
+    await reached(`adjustment ${i} applied`, officer, req.id, 'approved');
     // Art. 13 ¶3: the city authority disputes the new entry's share attribute; the agency accepts its position.
     const dispute = { catalogEntryId: `${req.id}-1`, proposal: { attribute: 'CONDITIONAL', reasons: 'chaos', conditions: `chaos ${i}`, basis: [] }, objection: `chaos ${i}` };
-    const raised = await until(`dispute ${i}`, async () => {
-      const res = await inject(authority, 'POST', '/disputes', dispute, { 'idempotency-key': `chaos-dispute-${i}` });
-      const view = res.json();
-      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string }[] }) : undefined;
-    });
+    const raised = await submitted(`dispute ${i}`, authority, '/disputes', dispute, `chaos-dispute-${i}`);
     await decide(agencyOpinion, raised.tasks[0].id, 'ACCEPT', `acceptance of dispute ${i}`);
-    await until(`dispute ${i} settled`, async () => ((await inject(authority, 'GET', `/requests/${raised.id}`)).json().status === 'settled' ? true : undefined));
+    await reached(`dispute ${i} settled`, authority, raised.id, 'settled');
     disputes.push(raised.id);
     return req.id;
   }
 
   async function lifecycle(i: number): Promise<string> {
-    const key = `chaos-${i}`;
     const body = { catalogEntryId: city.entries.conditional, scenario: `chaos ${i}`, statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } };
-    const req = await until(`submit ${i}`, async () => {
-      const res = await inject(applicant, 'POST', '/share-requests', body, { 'idempotency-key': key });
-      const view = res.json();
-      return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string; kind: string }[] }) : undefined;
-    });
+    const req = await submitted(`submit ${i}`, applicant, '/share-requests', body, `chaos-${i}`);
     // Art. 14: the provider agrees, then the city authority approves.
     for (const [actor, kind, decision] of [
       [provider, 'SHARE_PROVIDER_OPINION', 'AGREE'],
@@ -189,7 +178,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     ] as const) {
       await decide(actor, req.tasks.find((t) => t.kind === kind)!.id, decision, `${kind} of ${i}`);
     }
-    await until(`grant of ${i}`, async () => ((await inject(applicant, 'GET', `/requests/${req.id}`)).json().status === 'granted' ? true : undefined));
+    await reached(`grant of ${i}`, applicant, req.id, 'granted');
     return req.id;
   }
 

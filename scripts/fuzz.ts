@@ -2,15 +2,12 @@
 // real HTTP, on a real worker, Temporal dev server (or TEMPORAL_ADDRESS) and PostgreSQL
 // (FUZZ_DATABASE_URL, recreated). Prints its figures last; exits 1 on any 5xx, non-problem error,
 // answer slower than 10 s, or workflow left retrying.
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
-import { createDb, recreateDatabase } from '../db';
 import { seedCity } from '../db/seed';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
-import { createWorker } from '../worker';
 import { formatReport, runFuzz } from './fuzz-api';
-import { startTemporalDevServer } from './temporal-dev-server';
+import { startLocalStack } from './local-stack';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,16 +21,8 @@ async function main() {
   const seed = arg('seed', 42);
   const dbUrl = process.env.FUZZ_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_fuzz';
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-  await recreateDatabase(dbUrl);
-  const db = createDb(dbUrl, 10);
-  const server = process.env.TEMPORAL_ADDRESS ? null : await startTemporalDevServer();
-  const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
-  const taskQueue = `fuzz-${seed}-${Date.now()}`;
-  const native = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: native, taskQueue, db });
-  const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const stack = await startLocalStack(dbUrl, `fuzz-${seed}-${Date.now()}`);
+  const { db, client, address, taskQueue } = stack;
   const jwtSecret = 'fuzz-secret-0123456789-0123456789-0123';
   // Short deadlines, so reminders and overdue notices fire during the run too.
   const policy = { ...DEFAULT_SHARE_POLICY, jointReview: { seconds: 20 }, applicantReply: { seconds: 20 }, reminderBefore: { seconds: 10 } };
@@ -43,12 +32,7 @@ async function main() {
   console.log(`fuzz: ${count} cases, seed ${seed}, API ${baseUrl}, Temporal ${address}, database ${dbUrl}`);
   const report = await runFuzz({ baseUrl, jwtSecret, db, client, taskQueue, city }, { count, seed });
   await app.close();
-  worker.shutdown();
-  await running;
-  await native.close();
-  await connection.close();
-  await db.destroy();
-  await server?.stop();
+  await stack.close();
   for (const f of [...report.failures, ...report.retryingWorkflows].slice(0, 30)) console.log(`  ${f}`);
   console.log(formatReport(report));
   process.exit(report.failures.length || report.retryingWorkflows.length ? 1 : 0);

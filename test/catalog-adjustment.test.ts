@@ -355,6 +355,10 @@ test('marking an entry for priority opening goes to a public consultation first:
   expect(opened).toMatchObject({ open: true, entries: [{ entryId: view.id }], items: [], response: null });
   expect((await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: '希望开放床位数据' })).statusCode).toBe(201);
   expect((await post(reviewerOf(h.city.agencies.market, 'market-dept'), `/catalog/adjustments/${req.id}/comments`, { kind: 'department', text: '建议按月更新' })).statusCode).toBe(201);
+  // Ten comments at the same moment: each kept once, numbered apart.
+  const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => post({ ...citizen, sub: `burst-${i}` }, `/catalog/adjustments/${req.id}/comments`, { kind: 'enterprise', text: `意见 ${i}` })));
+  expect(burst.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
+  expect(new Set(burst.map((r) => r.json().id)).size).toBe(10);
   expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'emperor', text: 'x' }), 400, 'body.kind');
   expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: '   ' }), 400, 'body.text');
   expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: 'a\u0000b' }), 400);
@@ -362,18 +366,20 @@ test('marking an entry for priority opening goes to a public consultation first:
 
   // When it closes, the agency responds to the comments; then the review, which shows both.
   const respond = await openTask(me, req.id, 'CATALOG_CONSULTATION_RESPONSE');
-  expect(respond.context).toMatchObject({ comments: 2 });
+  expect(respond.context).toMatchObject({ comments: 12 });
   expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: '晚了' }), 409);
   expect((await post(me, `/tasks/${respond.id}/complete`, { decision: 'RESPOND', reason: '采纳:按月更新床位数据' })).json().status).toBe('in_review');
   const review = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
-  expect(review.context).toMatchObject({ consultation: { article: 'Art. 18', comments: 2, response: '采纳:按月更新床位数据' } });
+  expect(review.context).toMatchObject({ consultation: { article: 'Art. 18', comments: 12, response: '采纳:按月更新床位数据' } });
   expect((await post(reviewerOf(h.city.cityAuthority), `/tasks/${review.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   expect((await entry(view.id)).view).toMatchObject({ version: view.version + 1, priorityOpen: true });
 
   const closed = (await get(citizen, `/catalog/adjustments/${req.id}/consultation?limit=1`)).json();
   expect(closed).toMatchObject({ open: false, response: '采纳:按月更新床位数据', items: [{ n: 1, kind: 'public', org: 'public', text: '希望开放床位数据' }] });
   expect(closed.items[0]).not.toHaveProperty('sub');
-  expect((await get(citizen, `/catalog/adjustments/${req.id}/consultation?cursor=${closed.nextCursor}`)).json().items).toMatchObject([{ n: 2, kind: 'department' }]);
+  const rest = (await get(citizen, `/catalog/adjustments/${req.id}/consultation?cursor=${closed.nextCursor}`)).json().items as { n: number; kind: string }[];
+  expect(rest.map((c) => c.n)).toEqual(Array.from({ length: 11 }, (_, i) => i + 2));
+  expect(rest[0]).toMatchObject({ n: 2, kind: 'department' });
 });
 
 test('an adjustment suspends openness alone: sharing goes on; suspending sharing stops new share requests; both resume', async () => {

@@ -68,3 +68,27 @@ test('an approved change PostgreSQL refuses ends the request failed, with the re
   expect(await h.db.selectFrom('audit_events').select('decision').where('task_id', '=', `${requestId}.review-1`).where('action', '=', 'task_completed').executeTakeFirst()).toEqual({ decision: 'APPROVE' });
   expect(await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${requestId}-1`).executeTakeFirst()).toBeUndefined();
 });
+
+test('what the API refuses, sent past it, ends each workflow as a refusal at once: never a workflow retrying for ever, never a write', async () => {
+  const start = async (type: keyof typeof WORKFLOW_TYPES, input: Record<string, unknown>) => {
+    const requestId = randomUUID();
+    const handle = await h.client.workflow.start(WORKFLOW_TYPES[type], { taskQueue: h.taskQueue, workflowId: workflowIdFor(type, requestId), args: [{ requestId, payloadHash: 'x', engine: ENGINE_VERSION, ...input }] });
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+    expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
+  };
+  const citizen: Actor = { sub: 'wf-citizen', org: 'public', roles: ['public_applicant'] };
+  // Values of the wrong type where text belongs, a shape that is no adjustment, a proposal Art. 13 ¶2 refuses.
+  await start('open_demand', { applicant: citizen, providerOrg: h.city.agencies.market, policy: { answer: { seconds: 60 }, reminderBefore: { seconds: 1 } }, form: { catalogEntryId: h.city.entries.none, description: 5, purpose: ['x'] } });
+  await start('withdrawal', { applicant: citizen, providerOrg: h.city.agencies.market, policy: { review: { seconds: 60 }, applicantReply: { seconds: 60 }, reminderBefore: { seconds: 1 } }, form: { catalogEntryId: h.city.entries.unconditional, right: null, reasons: {} } });
+  await start('catalog_adjustment', { applicant: officer(), policy: TEST_ADJUSTMENT_POLICY, reviewerOrg: h.city.cityAuthority, form: { ground: 'correction', justification: 'x', changes: 'all of them' } });
+  await start('share_dispute', {
+    applicant: { sub: 'wf-authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] },
+    entryId: h.city.entries.conditional,
+    published: sampleEntryContent('x').share,
+    proposal: { attribute: 'NONE', reasons: null, conditions: null, basis: [] },
+    objection: 'x',
+    policy: TEST_DISPUTE_POLICY,
+    parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.health, leadingGroupOrg: h.city.leadingGroup },
+  });
+  expect((await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.conditional).executeTakeFirstOrThrow()).share_dispute).toBeNull();
+});

@@ -82,3 +82,16 @@ test('what a demand must say, and where it cannot go', async () => {
   expect(open.article).toBe('Art. 16');
   expectProblem(await post(api, agencyOf(h.city.agencies.market), '/open-demands', { catalogEntryId: h.city.entries.none, description: 'x', purpose: 'y' }), 403);
 });
+
+test('two officers answering one demand at once (PLAN and DECLINE): one answer stands, and the citizen reads that one', async () => {
+  const req = await demand('two answers at once', api, { catalogEntryId: h.city.entries.none, description: '处罚结果', purpose: '研究' });
+  const task = await openTask(agencyOf(h.city.agencies.market), req.id);
+  const [a, b] = await Promise.all([
+    post(api, { ...agencyOf(h.city.agencies.market), sub: 'officer-1' }, `/tasks/${task.id}/complete`, { decision: 'PLAN', reason: '下季度开放' }),
+    post(api, { ...agencyOf(h.city.agencies.market), sub: 'officer-2' }, `/tasks/${task.id}/complete`, { decision: 'DECLINE', reason: '涉及个人信息' }),
+  ]);
+  expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+  const seen = (await get(citizen(), `/requests/${req.id}`)).json();
+  expect(seen).toMatchObject({ status: 'answered', outcome: { decision: a.statusCode === 200 ? 'PLAN' : 'DECLINE' } });
+  expect((await get(citizen(), `/requests/${req.id}/history`)).json().items.filter((e: { action: string }) => e.action === 'task_completed')).toHaveLength(1);
+});

@@ -150,3 +150,21 @@ test('two officers of the agency answer one turn at once (ACCEPT and COUNTER fro
   expect(view.status).toBe(a.statusCode === 200 ? 'settled' : 'in_review');
   expect(view.tasks.filter((t: { status: string }) => t.status === 'completed')).toHaveLength(1);
 });
+
+test('two disputes raised on one entry at the same moment (two browsers, two keys): one runs, the other is refused; a retry finds its own', async () => {
+  const id = h.city.entries.conditional;
+  const body = { catalogEntryId: id, proposal: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] }, objection: '应无条件共享' };
+  const raise = (key: string) => api.app.inject({ method: 'POST', url: '/disputes', payload: body, headers: { ...api.as(authority()), 'idempotency-key': key } });
+  const [a, b] = await Promise.all([raise('browser-a'), raise('browser-b')]);
+  expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+  const won = a.statusCode === 201 ? a : b;
+  const lost = a.statusCode === 201 ? b : a;
+  expect(lost.json()).toMatchObject({ status: 409, detail: expect.stringContaining('already disputed') });
+  expect((await entry(id)).share.dispute).toBe(won.json().id);
+  // The winner's retry (same key) answers with its request; the loser's key started nothing.
+  const retried = await raise(a.statusCode === 201 ? 'browser-a' : 'browser-b');
+  expect(retried.statusCode).toBe(200);
+  expect(retried.json().id).toBe(won.json().id);
+  const raised = await h.db.selectFrom('requests').select('id').where('type', '=', 'share_dispute').where('catalog_entry_id', '=', id).where('status', '=', 'in_review').execute();
+  expect(raised).toHaveLength(1);
+});

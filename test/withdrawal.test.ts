@@ -102,3 +102,30 @@ test('only opened data, with the right infringed and why, from someone applying'
   expectProblem(await post(citizen(), '/withdrawals', { catalogEntryId: 'no-such-entry', right: 'x', reasons: 'y' }), 400, 'body.catalogEntryId', 'exists');
   expectProblem(await post(agencyOf(h.city.agencies.market), '/withdrawals', { catalogEntryId: h.city.entries.conditional, right: 'x', reasons: 'y' }), 403);
 });
+
+test('two officers deciding one review at once (SUSPEND and DISMISS): one stands; odd text in the request survives to the trail', async () => {
+  const id = h.city.entries.conditional;
+  const odd = '权益 "受损" \'单引号\' 🙂 مرحبا\n第二行 <b>&amp;</b> %_\\';
+  const res = await post(citizen(), '/withdrawals', { catalogEntryId: id, right: odd, reasons: odd });
+  expect(res.statusCode).toBe(201);
+  const req = res.json();
+  started.push({ name: 'two officers at once, odd text', workflowId: workflowIdFor('withdrawal', req.id) });
+  const task = await reviewTask(agencyOf(h.city.agencies.health), req.id);
+  const [a, b] = await Promise.all([
+    post({ ...agencyOf(h.city.agencies.health), sub: 'officer-1' }, `/tasks/${task.id}/complete`, { decision: 'SUSPEND', reason: odd }),
+    post({ ...agencyOf(h.city.agencies.health), sub: 'officer-2' }, `/tasks/${task.id}/complete`, { decision: 'DISMISS', reason: odd }),
+  ]);
+  expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+  const view = (await get(citizen(), `/requests/${req.id}`)).json();
+  expect(view.status).toBe(a.statusCode === 200 ? 'in_review' : 'dismissed');
+  expect((await entry(id)).open.status).toBe(a.statusCode === 200 ? 'suspended' : 'published');
+  const history = (await get(citizen(), `/requests/${req.id}/history`)).json().items as { action: string; reason: string | null; newValue: { payload?: { right: string } } }[];
+  expect(history[0].newValue.payload?.right).toBe(odd);
+  expect(history.filter((e) => e.action === 'task_completed')).toEqual([expect.objectContaining({ reason: odd })]);
+  // Leave the entry as the other tests found it.
+  if (a.statusCode === 200) {
+    const next = await reviewTask(agencyOf(h.city.agencies.health), req.id);
+    await post(agencyOf(h.city.agencies.health), `/tasks/${next.id}/complete`, { decision: 'DISMISS', reason: '不予支持' });
+  }
+  expect((await entry(id)).open.status).toBe('published');
+});

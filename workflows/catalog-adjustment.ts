@@ -2,7 +2,7 @@
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
 import { type ApplicationFailure, executeChild, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
-import { adjustmentArticle, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
+import { adjustmentArticle, adjustmentShapeViolation, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
 import type { AdjustmentForm, CatalogChange } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
@@ -152,7 +152,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
 
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
-    const bad = unstorable(input.form, 'form', MAX_FORM_NODES);
+    const bad = unstorable(input.form, 'form', MAX_FORM_NODES) ?? adjustmentShapeViolation(input.form);
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     for (let round = 1; ; round++) {
       const article = adjustmentArticle(form);

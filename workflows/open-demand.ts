@@ -2,15 +2,14 @@
 // plan for opening it or its reasons. One task, its deadline and reminder; the answer is the outcome.
 import type { ApplicationFailure } from '@temporalio/workflow';
 import type { RequestSnapshot } from '../domain/requests';
+import { openDemandViolations } from '../domain/open-demand';
 import { unstorable } from '../domain/text';
-import type { Role } from '../domain/types';
 import type { OpenDemandInput } from './definitions';
-import { actorRef, businessError, localActs as io, newProcedure, runToEnd } from './tasks';
+import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd } from './tasks';
 
 export async function openDemandWorkflow(input: OpenDemandInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
-  // A member of the public, or an agency's applicant: the role they asked in.
-  const role: Role = applicant.roles.includes('public_applicant') ? 'public_applicant' : 'agency_applicant';
+  const role = applyingRole(applicant);
   const { view, board, cancelling, statusChange, setStatus, record, state } = newProcedure({
     requestId,
     applicant,
@@ -25,7 +24,8 @@ export async function openDemandWorkflow(input: OpenDemandInput): Promise<Reques
   let refusal: ApplicationFailure | undefined;
 
   const run = async (): Promise<RequestSnapshot> => {
-    const bad = unstorable(form, 'form');
+    // What the API checked, again for a start that bypasses it.
+    const bad = unstorable(form, 'form') ?? openDemandViolations(form)[0];
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     const [task] = await board.openRound(
       [{ key: 'answer', kind: 'OPEN_DEMAND_ANSWER', candidateRole: 'provider_reviewer', candidateOrg: input.providerOrg, length: policy.answer, reminderBefore: policy.reminderBefore }],

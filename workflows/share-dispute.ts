@@ -3,7 +3,7 @@
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
 import { type ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
-import type { SharePosition } from '../domain/dispute';
+import { positionFormViolation, type SharePosition } from '../domain/dispute';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
@@ -36,7 +36,8 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
   let settling: DecisionInput | undefined;
 
   const run = async (): Promise<DisputeResult> => {
-    const bad = unstorable({ proposal: input.proposal, objection: input.objection }, '');
+    // What the API checked, again for a start that bypasses it: storable text, a proposal Art. 13 ¶2 accepts.
+    const bad = unstorable({ proposal: input.proposal, objection: input.objection }, '') ?? positionFormViolation('a dispute', input.proposal as unknown as Record<string, unknown>, 'proposal');
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     const positions: Record<Party, SharePosition> = { authority: input.proposal, agency: input.published };
     const orgOf: Record<Party, { org: string; role: 'authority_reviewer' | 'provider_reviewer' }> = {
@@ -62,9 +63,11 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
         context: { turn: n, party, otherPosition: positions[other], consultationEnds },
       };
     };
+    // One dispute on an entry at a time: the entry is taken first (two raised at once: the second is refused, nothing recorded).
+    if (!(await io.markDispute({ entryId, requestId, on: true })).held)
+      throw (refusal = businessError('RequestNotActive', `The share attribute of ${entryId} is already disputed (Art. 13 ¶3)`));
     // The agency answers the authority's objection first.
     let [task] = await board.openRound([turnSpec(1, 'agency')], { ...statusChange('in_review', 'consultation_started', 'Art. 13'), record });
-    await io.markDispute({ entryId, requestId, on: true });
     let party: Party = 'agency';
     let referral: { reason: string } | null = null;
     for (let n = 1; ; ) {

@@ -220,6 +220,11 @@ export function statusSetter(io: Io, statusChange: ReturnType<typeof statusChang
   };
 }
 
+/** The role someone applying acts in: a member of the public, or an agency's applicant. */
+export function applyingRole(applicant: Actor): Role {
+  return applicant.roles.includes('public_applicant') ? 'public_applicant' : 'agency_applicant';
+}
+
 /**
  * What every procedure (since the share request) starts with: the request's state and view, its task board,
  * the request handlers (a cancellation by the applicant acting as `role`), its status changes numbered

@@ -7,15 +7,14 @@ import type { DecisionInput } from '../activities';
 import { ADJUSTMENT_GROUNDS, type SideStatus } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
-import type { Role } from '../domain/types';
-import type { UpholdScope } from '../domain/withdrawal';
+import { withdrawalViolations, type UpholdScope } from '../domain/withdrawal';
 import type { WithdrawalInput } from './definitions';
-import { actorRef, businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
 
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
   const entryId = form.catalogEntryId;
-  const role: Role = applicant.roles.includes('public_applicant') ? 'public_applicant' : 'agency_applicant';
+  const role = applyingRole(applicant);
   const { view, board, cancelling, statusChange, setStatus, record, state } = newProcedure({
     requestId,
     applicant,
@@ -43,7 +42,8 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
   };
 
   const run = async (): Promise<RequestSnapshot> => {
-    const bad = unstorable(form, 'form');
+    // What the API checked, again for a start that bypasses it.
+    const bad = unstorable(form, 'form') ?? withdrawalViolations(form)[0];
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     let resume: { dueAt: string; pausedAt: string } | undefined;
     for (let round = 1; ; round++) {

@@ -3,7 +3,7 @@
 // checked here (checkResubmission) as the submission is.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { currentEntries, currentEntryOf } from '../../db/repositories/catalog';
+import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
 import { authorityOf, getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
 import { consultationOf, getRequest } from '../../db/repositories/requests';
 import { cityDivisionOf } from '../../domain/divisions';
@@ -16,7 +16,7 @@ import type { Db } from '../../db';
 import { commentUpdate, ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem, withinDeadline } from '../problem';
-import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, RequestSchema } from '../schemas';
+import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
@@ -48,6 +48,9 @@ export async function checkObjection(db: Db, requestId: string, form: unknown): 
   const request = await getRequest(db, requestId);
   const violation = request && objectionViolation(request.payload as unknown as AdjustmentForm, form as Record<string, unknown>);
   if (violation) throw invalid([violation]);
+  // The dispute it starts takes the entry: one already running there is settled first (Art. 13 ¶3).
+  const entry = await getCatalogEntry(db, (form as { entryId: string }).entryId);
+  if (entry?.share_dispute) throw problem('RequestNotActive', `The share attribute of ${entry.id} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
 }
 
 /** A RESUBMIT's form is a whole adjustment: shaped as one (400 under body.form) and fitting the catalog as it stands. */
@@ -60,10 +63,8 @@ export async function checkResubmission(db: Db, form: unknown, actor: Actor): Pr
 export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm) {
   const { actor } = request;
   const parties = await checkAdjustment(deps.db, form, actor);
-  return startAndAnswer(deps, reply, {
+  return startAndAnswer(deps, request, reply, {
     type: 'catalog_adjustment',
-    actor,
-    idempotencyKey: request.headers['idempotency-key'] as string | undefined,
     body: form,
     input: (s): CatalogAdjustmentInput => ({
       ...s,
@@ -85,9 +86,9 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: "Apply to add, change or remove entries of one's own catalog (Art. 9 ¶2); the authority of the same level reviews",
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: StartHeaders,
         body: AdjustmentFormSchema,
-        response: { 200: RequestSchema, 201: RequestSchema },
+        response: StartedResponses,
       },
       config: { articles: { ground: 'Art. 9', justification: 'Art. 9', changes: 'Art. 9' }, maxNodes: MAX_FORM_NODES },
       bodyLimit: MAX_FORM_BYTES,

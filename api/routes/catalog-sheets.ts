@@ -8,7 +8,7 @@ import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentFor
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
 import { requireRole } from '../auth';
 import { ProblemError, problem } from '../problem';
-import { RequestSchema } from '../schemas';
+import { RequestSchema, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { CATALOG_FILTERS } from './catalog';
 import { submitAdjustment } from './catalog-adjustments';
@@ -103,7 +103,7 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: "An adjustment of one's own catalog from a spreadsheet of the export's columns: rows that differ from the catalog become its changes",
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: StartHeaders,
         body: Type.Object(
           {
             ground: Type.Union(Object.keys(ADJUSTMENT_GROUNDS).map((g) => Type.Literal(g))),

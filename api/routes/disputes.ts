@@ -8,8 +8,8 @@ import { DEFAULT_DISPUTE_POLICY, disputeStartViolation, positionViolations, same
 import { ENGINE_VERSION, type ShareDisputeInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
-import { RequestSchema, SharePositionSchema } from '../schemas';
-import { startAndAnswer } from '../start-request';
+import { SharePositionSchema, StartedResponses, StartHeaders } from '../schemas';
+import { requestIdFor, startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
 
@@ -35,9 +35,9 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: "The city authority disputes a city-level agency's share attribute (Art. 13 ¶3): consultation in turns, then the leading group",
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: StartHeaders,
         body: DisputeBody,
-        response: { 200: RequestSchema, 201: RequestSchema },
+        response: StartedResponses,
       },
       config: { articles: { proposal: 'Art. 13', objection: 'Art. 13' } },
     },
@@ -57,13 +57,13 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
       if (violations.length) throw invalid(violations);
       const leadingGroup = await leadingGroupOf(db, authority!.region);
       if (!leadingGroup) throw problem('InvalidInput', 'No leading group (数字强市领导小组) is registered to decide a dispute (Art. 13 ¶3)', 'Art. 13');
-      // One dispute at a time: the entry shows the one running (a retry with the same key finds its own request).
-      const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-      if (entry.share_dispute && !idempotencyKey) throw problem('RequestNotActive', `The share attribute of ${catalogEntryId} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
-      return startAndAnswer(deps, reply, {
+      // One dispute at a time: the entry shows the one running (a retry with the same key finds its own request;
+      // two raised at the same moment, the workflow lets one take the entry).
+      const key = request.headers['idempotency-key'] as string | undefined;
+      if (entry.share_dispute && !(key && entry.share_dispute === requestIdFor(actor.sub, key)))
+        throw problem('RequestNotActive', `The share attribute of ${catalogEntryId} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
+      return startAndAnswer(deps, request, reply, {
         type: 'share_dispute',
-        actor,
-        idempotencyKey,
         body: request.body,
         input: (s): ShareDisputeInput => ({
           ...s,

@@ -7,7 +7,7 @@ import { DEFAULT_OPEN_DEMAND_POLICY, openDemandViolations, type OpenDemandForm }
 import { ENGINE_VERSION, type OpenDemandInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
-import { RequestSchema } from '../schemas';
+import { StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 
@@ -29,9 +29,9 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['open data'],
         summary: 'Ask for data to be opened (Art. 21 ¶1); the providing agency answers with a plan or its reasons',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: StartHeaders,
         body: OpenDemandBody,
-        response: { 200: RequestSchema, 201: RequestSchema },
+        response: StartedResponses,
       },
       config: { articles: { description: 'Art. 21', purpose: 'Art. 21' } },
     },
@@ -54,10 +54,8 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
           throw invalid([{ code: 'InvalidInput', field: 'providerOrgId', rule: 'an agency', detail: `${form.providerOrgId} is no public management and service institution` }]);
         providerOrg = org.id;
       }
-      return startAndAnswer(deps, reply, {
+      return startAndAnswer(deps, request, reply, {
         type: 'open_demand',
-        actor,
-        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
         input: (s): OpenDemandInput => ({ ...s, applicant: actor, form, providerOrg, policy: deps.openDemandPolicy ?? DEFAULT_OPEN_DEMAND_POLICY, engine: ENGINE_VERSION }),
       });

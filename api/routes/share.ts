@@ -8,7 +8,7 @@ import { ENGINE_VERSION, type ShareRequestInput } from '../../workflows/definiti
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
-import { RequestSchema } from '../schemas';
+import { StartedResponses, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
 
 const ShareRequestBody = Type.Object(
@@ -36,9 +36,9 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['requests'],
         summary: 'Request shared data of a catalog entry (Art. 14–15)',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: StartHeaders,
         body: ShareRequestBody,
-        response: { 200: RequestSchema, 201: RequestSchema },
+        response: StartedResponses,
       },
       config: { articles: SHARE_ARTICLES },
     },
@@ -55,10 +55,8 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       if (violations.length) throw invalid(violations);
       // The parties as of this submission go to the workflow, which then records the request with its first step.
       const parties = context && sharePartiesOf(context);
-      return startAndAnswer(deps, reply, {
+      return startAndAnswer(deps, request, reply, {
         type: 'share',
-        actor,
-        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
         input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy, engine: ENGINE_VERSION, ...(parties ? { parties } : {}) }),
       });

@@ -7,7 +7,7 @@ import { DEFAULT_WITHDRAWAL_POLICY, isOpened, withdrawalViolations, type Withdra
 import { ENGINE_VERSION, type WithdrawalInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
-import { RequestSchema } from '../schemas';
+import { StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 
@@ -29,9 +29,9 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['open data'],
         summary: 'Ask the providing agency to withdraw opened data that infringes one’s lawful rights (Art. 21 ¶2)',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: StartHeaders,
         body: WithdrawalBody,
-        response: { 200: RequestSchema, 201: RequestSchema },
+        response: StartedResponses,
       },
       config: { articles: { right: 'Art. 21', reasons: 'Art. 21' } },
     },
@@ -45,10 +45,8 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       if (!entry) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
       // Art. 21 concerns opened data; sharing between agencies is not withdrawn this way.
       if (!isOpened(entry)) throw problem('RequestNotActive', `Entry ${entry.id} is not opened data (its openness is ${entry.open_attribute === 'NONE' ? 'NONE' : entry.open_status})`, 'Art. 21');
-      return startAndAnswer(deps, reply, {
+      return startAndAnswer(deps, request, reply, {
         type: 'withdrawal',
-        actor,
-        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         body: form,
         input: (s): WithdrawalInput => ({ ...s, applicant: actor, form, providerOrg: entry.provider_org_id, policy: deps.withdrawalPolicy ?? DEFAULT_WITHDRAWAL_POLICY, engine: ENGINE_VERSION }),
       });

@@ -1,0 +1,41 @@
+// A freshly migrated database, a Temporal dev server (or TEMPORAL_ADDRESS), a worker and a client, as the
+// fuzz and the benches that drive whole procedures run them; close() stops it all in order.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createDb, recreateDatabase, type Db } from '../db';
+import { createWorker } from '../worker';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+export interface LocalStack {
+  db: Db;
+  client: Client;
+  /** The Temporal server's address. */
+  address: string;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(databaseUrl: string, taskQueue: string): Promise<LocalStack> {
+  await recreateDatabase(databaseUrl);
+  const db = createDb(databaseUrl, 10);
+  const server = process.env.TEMPORAL_ADDRESS ? null : await startTemporalDevServer();
+  const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
+  const native = await NativeConnection.connect({ address });
+  const worker = await createWorker({ connection: native, taskQueue, db });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  return {
+    db,
+    client: new Client({ connection }),
+    address,
+    taskQueue,
+    async close() {
+      worker.shutdown();
+      await running;
+      await native.close();
+      await connection.close();
+      await db.destroy();
+      await server?.stop();
+    },
+  };
+}
