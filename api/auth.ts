@@ -62,11 +62,12 @@ export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig):
   const verifyOidc = oidc ? oidcVerifier(oidc) : null;
   scope.addHook('onRequest', async (request) => {
     let claims: { sub?: unknown; org?: unknown; roles?: unknown; exp?: unknown; iat?: unknown };
-    const { token, alg } = tokenAlgorithm(request.headers.authorization);
-    const fromProvider = verifyOidc !== null && (OIDC_ALGORITHMS as readonly string[]).includes(alg);
+    // Without an identity provider configured, every token is the API's own: no header is read twice.
+    const provided = verifyOidc && tokenAlgorithm(request.headers.authorization);
+    const fromProvider = provided && (OIDC_ALGORITHMS as readonly string[]).includes(provided.alg);
     try {
       // The identity provider authenticates citizens, legal persons and other organisations: they act as public applicants.
-      claims = fromProvider ? { ...(await verifyOidc(token)), org: 'public', roles: ['public_applicant'] } : await request.jwtVerify();
+      claims = fromProvider ? { ...(await verifyOidc(provided.token)), org: 'public', roles: ['public_applicant'] } : await request.jwtVerify();
     } catch (err) {
       throw problem('Unauthorized', (err as Error).message);
     }

@@ -21,25 +21,33 @@ import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
 
+/** Who reviews an adjustment of `actor`'s catalog, as the workflow takes them. */
+export type AdjustmentParties = { reviewerOrg: string; cityLevel: boolean; leadingGroupOrg: string | null };
+
 /**
- * What the API checks of an adjustment before the workflow sees it: the applicant keeps a catalog (a
- * public management and service institution, Art. 9), its own level has a big data authority to review
- * it (本级, Art. 9 ¶2), and every change fits the catalog as it stands. Answers with that authority.
+ * Who may adjust a catalog and who reviews it: the applicant keeps one (a public management and service
+ * institution, Art. 9), and its own level has a big data authority to review it (本级, Art. 9 ¶2).
  */
-async function checkAdjustment(db: Db, form: AdjustmentForm, actor: Actor, part: 'body' | `body.${string}` = 'body'): Promise<{ reviewerOrg: string; cityLevel: boolean; leadingGroupOrg: string | null }> {
+export async function adjustmentParties(db: Db, actor: Actor): Promise<AdjustmentParties> {
   const org = await getOrganisation(db, actor.org);
   if (!org || (org.kind !== 'agency' && org.kind !== 'authority')) throw problem('Forbidden', 'Only a public management and service institution adjusts its own catalog (Art. 9)', 'Art. 9');
   const reviewer = await authorityOf(db, org.region, org.division);
   if (!reviewer) throw problem('InvalidInput', `No big data authority is registered for division ${org.division} to review the adjustment (Art. 9 ¶2)`, 'Art. 9');
+  // A city-level agency's adjustment is the city authority's to review, and its share attributes are 同级 to it (Art. 13 ¶3).
+  const cityLevel = org.kind === 'agency' && org.division === cityDivisionOf(org.division);
+  return { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: cityLevel ? ((await leadingGroupOf(db, org.region))?.id ?? null) : null };
+}
+
+/** What the API checks of an adjustment before the workflow sees it: who applies and reviews, and every change against the catalog as it stands. */
+async function checkAdjustment(db: Db, form: AdjustmentForm, actor: Actor, part: 'body' | `body.${string}` = 'body'): Promise<AdjustmentParties> {
+  const parties = await adjustmentParties(db, actor);
   const rows = await currentEntries(db, form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId])));
   const violations = adjustmentViolations(form, actor.org, (id) => {
     const r = rows.get(id);
     return r && currentEntryOf(r);
   });
   if (violations.length) throw invalid(violations, part);
-  // A city-level agency's adjustment is the city authority's to review, and its share attributes are 同级 to it (Art. 13 ¶3).
-  const cityLevel = org.kind === 'agency' && org.division === cityDivisionOf(org.division);
-  return { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: cityLevel ? ((await leadingGroupOf(db, org.region))?.id ?? null) : null };
+  return parties;
 }
 
 /** OBJECT's form names an entry the adjustment under review changes, and a position Art. 13 ¶2 accepts (400 under body.form). */
@@ -59,10 +67,13 @@ export async function checkResubmission(db: Db, form: unknown, actor: Actor): Pr
   await checkAdjustment(db, form as AdjustmentForm, actor, 'body.form');
 }
 
-/** Applies for `form` (checked as POST /catalog/adjustments checks it) and answers with the request: 201, or 200 for a retry. */
-export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm) {
+/**
+ * Applies for `form` and answers with the request: 201, or 200 for a retry. `checked`: the parties of a form
+ * whose rules the caller checked already (the spreadsheet import, by row); otherwise it is checked here.
+ */
+export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm, checked?: AdjustmentParties) {
   const { actor } = request;
-  const parties = await checkAdjustment(deps.db, form, actor);
+  const parties = checked ?? (await checkAdjustment(deps.db, form, actor));
   return startAndAnswer(deps, request, reply, {
     type: 'catalog_adjustment',
     body: form,

@@ -11,7 +11,7 @@ import { ProblemError, problem } from '../problem';
 import { RequestSchema, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { CATALOG_FILTERS } from './catalog';
-import { submitAdjustment } from './catalog-adjustments';
+import { adjustmentParties, submitAdjustment } from './catalog-adjustments';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 type Format = keyof typeof FORMATS;
@@ -128,6 +128,8 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       requireRole(request, 'agency_applicant');
       const { actor } = request;
       const body = request.body as { ground: AdjustmentGround; justification: string; format: Format; file: string; dryRun?: boolean };
+      // Who may adjust and who reviews, before any row is read.
+      const parties = await adjustmentParties(db, actor);
       let rows: SheetRow[];
       try {
         rows = await readSheet(body.format, Buffer.from(body.file, 'base64'));
@@ -170,7 +172,7 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       const place = (e: RowViolation) => (e.column ? SHEET_COLUMNS.indexOf(e.column) : SHEET_COLUMNS.length);
       if (errors.length) throw rowsProblem(errors.sort((a, b) => a.row - b.row || place(a) - place(b)));
       if (body.dryRun) return reply.code(200).send({ changes: changes.length, ...counts });
-      return submitAdjustment(deps, request, reply, form);
+      return submitAdjustment(deps, request, reply, form, parties);
     },
   );
 }
