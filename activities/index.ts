@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
 import { catalogActivities, disputeActivities, withdrawalActivities } from './catalog';
 import { computeDeadlines, type DeadlineInput } from './calendar';
+import { openDataActivities } from './open-data';
 import { requestActivities } from './requests';
 import { shareActivities } from './share';
 import { taskActivities } from './tasks';
@@ -61,6 +62,7 @@ export function createActivities({ db }: ActivityDeps) {
     ...catalogActivities(db),
     ...disputeActivities(db),
     ...withdrawalActivities(db),
+    ...openDataActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }

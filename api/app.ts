@@ -13,6 +13,7 @@ import { adjustmentRoutes } from './routes/catalog-adjustments';
 import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { disputeRoutes } from './routes/disputes';
 import { openDemandRoutes } from './routes/open-demands';
+import { openRequestRoutes } from './routes/open-requests';
 import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
@@ -73,6 +74,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     disputeRoutes(s, deps);
     openDemandRoutes(s, deps);
     withdrawalRoutes(s, deps);
+    openRequestRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);
   });

@@ -59,6 +59,43 @@ export const GrantSchema = Type.Object({
 });
 export type GrantView = Static<typeof GrantSchema>;
 
+/** A party's signature: who, when, the hash of the text signed. */
+export const SignatureSchema = Type.Object({ party: Type.String(), sub: Type.String(), org: Nullable(Type.String()), at: Instant, sha256: Type.String() });
+
+/**
+ * A 公共数据开放利用协议 (Art. 20). Listed field by field (no free JSON): the licensee's identity is the masked
+ * form the text carries, and nothing added to the row reaches a response without being named here.
+ */
+export const AgreementSchema = Type.Object({
+  id: Type.String(),
+  requestId: Type.String(),
+  version: Type.Integer(),
+  status: Type.String(),
+  catalogEntryId: Type.String(),
+  entryTitle: Type.String(),
+  providerOrg: Type.String(),
+  providerName: Type.String(),
+  licensee: Type.Object({ sub: Type.String(), name: Type.String(), identity: Nullable(Type.String()) }),
+  fields: Type.Array(Type.String()),
+  purpose: Type.String(),
+  scenario: Type.String(),
+  accessMethod: Type.String(),
+  platformUrl: Type.String(),
+  securityMeasures: Type.String(),
+  conditions: Type.Array(Type.String()),
+  termMonths: Type.Integer(),
+  reportEveryDays: Nullable(Type.Integer()),
+  text: Type.String(),
+  sha256: Type.String({ description: 'SHA-256 of the text (UTF-8): what each party signs' }),
+  signatures: Type.Array(SignatureSchema),
+  createdAt: Instant,
+  inForceAt: Nullable(Instant),
+  endsAt: Nullable(Instant),
+  endedAt: Nullable(Instant),
+  endReason: Nullable(Type.String()),
+});
+export type AgreementView = Static<typeof AgreementSchema>;
+
 export const RequestSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),

@@ -6,6 +6,7 @@ import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { DisputePolicy } from '../domain/dispute';
 import type { OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalPolicy } from '../domain/withdrawal';
+import type { OpenRequestPolicy } from '../domain/open-request';
 import type { SharePolicy } from '../domain/share';
 import type { OidcConfig } from './oidc';
 
@@ -25,6 +26,10 @@ export interface ApiDeps {
   openDemandPolicy?: OpenDemandPolicy;
   /** The withdrawal's deadlines (default domain/withdrawal.ts DEFAULT_WITHDRAWAL_POLICY). */
   withdrawalPolicy?: WithdrawalPolicy;
+  /** The conditional open application's deadlines and report cadence (default domain/open-request.ts DEFAULT_OPEN_REQUEST_POLICY). */
+  openRequestPolicy?: OpenRequestPolicy;
+  /** The unified open platform (Art. 16) where open data is reached (default routes/open-requests.ts DEFAULT_OPEN_PLATFORM_URL). */
+  openPlatformUrl?: string;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */

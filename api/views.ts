@@ -1,6 +1,7 @@
 // Read-model rows as the API shows them, visibility rules, and opaque cursors.
 import type { Db } from '../db';
-import type { RequestRow, TaskRow } from '../db/schema';
+import type { Selectable } from 'kysely';
+import type { AgreementsTable, RequestRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
 import type { GrantRow } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
@@ -8,7 +9,7 @@ import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAcc
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
-import type { GrantView, RequestView, TaskView } from './schemas';
+import type { AgreementView, GrantView, RequestView, TaskView } from './schemas';
 import { isRealInstant } from './validation';
 
 export function taskAccess(row: TaskRow): TaskAccessView {
@@ -88,6 +89,38 @@ export function grantView(g: GrantRow): GrantView {
     expiresAt: g.expires_at.toISOString(),
     endedAt: g.ended_at?.toISOString() ?? null,
     endReason: g.end_reason,
+  };
+}
+
+export function agreementView(a: Selectable<AgreementsTable>): AgreementView {
+  const t = a.terms;
+  return {
+    id: a.id,
+    requestId: a.request_id,
+    version: a.version,
+    status: a.status,
+    catalogEntryId: a.catalog_entry_id,
+    entryTitle: t.entry.title,
+    providerOrg: a.provider_org,
+    providerName: t.provider.name,
+    licensee: t.licensee,
+    fields: t.fields,
+    purpose: t.purpose,
+    scenario: t.scenario,
+    accessMethod: t.accessMethod,
+    platformUrl: t.platformUrl,
+    securityMeasures: t.securityMeasures,
+    conditions: t.conditions,
+    termMonths: t.termMonths,
+    reportEveryDays: t.reportEveryDays,
+    text: a.text,
+    sha256: a.sha256,
+    signatures: a.signatures,
+    createdAt: a.created_at.toISOString(),
+    inForceAt: a.in_force_at?.toISOString() ?? null,
+    endsAt: a.ends_at?.toISOString() ?? null,
+    endedAt: a.ended_at?.toISOString() ?? null,
+    endReason: a.end_reason,
   };
 }
 

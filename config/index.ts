@@ -5,6 +5,7 @@ import { DEFAULT_ADJUSTMENT_POLICY, type AdjustmentPolicy } from '../domain/adju
 import { DEFAULT_DISPUTE_POLICY, type DisputePolicy } from '../domain/dispute';
 import { DEFAULT_OPEN_DEMAND_POLICY, type OpenDemandPolicy } from '../domain/open-demand';
 import { DEFAULT_WITHDRAWAL_POLICY, type WithdrawalPolicy } from '../domain/withdrawal';
+import { DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, type OpenRequestPolicy } from '../domain/open-request';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { OidcConfig } from '../api/oidc';
 import type { Duration } from '../domain/types';
@@ -36,6 +37,9 @@ export interface Config {
   disputePolicy: DisputePolicy;
   openDemandPolicy: OpenDemandPolicy;
   withdrawalPolicy: WithdrawalPolicy;
+  openRequestPolicy: OpenRequestPolicy;
+  /** The unified open platform (Art. 16): where open data is reached, and where a 409 sends an application for unconditionally open data. */
+  openPlatformUrl: string;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
   oidc: OidcConfig | null;
 }
@@ -89,19 +93,20 @@ function policy<T extends Record<string, Duration>>(env: Env, name: string, fall
   return { ...fallback, ...(parsed as Partial<T>) };
 }
 
+function httpUrl(name: string, v: string): string {
+  if (!/^https?:\/\/\S+$/.test(v)) throw new ConfigError(`${name} must be an http(s) URL`);
+  return v;
+}
+
 /** The city's identity provider, when OIDC_ISSUER is set: its audience is required; its keys at OIDC_JWKS_URL, or found by discovery. */
 function oidcConfig(env: Env): OidcConfig | null {
   const issuer = str(env, 'OIDC_ISSUER', '');
   if (!issuer) return null;
-  const url = (name: string, v: string) => {
-    if (!/^https?:\/\/\S+$/.test(v)) throw new ConfigError(`${name} must be an http(s) URL`);
-    return v;
-  };
   const audience = str(env, 'OIDC_AUDIENCE', '');
   if (!audience) throw new ConfigError('OIDC_AUDIENCE must be set with OIDC_ISSUER (the audience the identity provider issues tokens for)');
   const jwksUrl = str(env, 'OIDC_JWKS_URL', '');
-  if (jwksUrl) return { issuer: url('OIDC_ISSUER', issuer), audience, jwksUrl: url('OIDC_JWKS_URL', jwksUrl) };
-  return { issuer: url('OIDC_ISSUER', issuer), audience, discoveryUrl: url('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
+  if (jwksUrl) return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, jwksUrl: httpUrl('OIDC_JWKS_URL', jwksUrl) };
+  return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, discoveryUrl: httpUrl('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
 }
 
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
@@ -143,5 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),
     openDemandPolicy: policy(env, 'OPEN_DEMAND_POLICY', DEFAULT_OPEN_DEMAND_POLICY),
     withdrawalPolicy: policy(env, 'WITHDRAWAL_POLICY', DEFAULT_WITHDRAWAL_POLICY),
+    openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY),
+    openPlatformUrl: httpUrl('OPEN_PLATFORM_URL', str(env, 'OPEN_PLATFORM_URL', DEFAULT_OPEN_PLATFORM_URL)),
   };
 }

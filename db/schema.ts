@@ -3,6 +3,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { CatalogField, EntryForm, LegalBasis, OpenConditionGround, OpeningGround, SideStatus } from '../domain/catalog';
 import type { RequestStatus } from '../domain/requests';
 import type { CommenterKind } from '../domain/adjustment';
+import type { AgreementTerms } from '../domain/open-request';
 import type { Candidate } from '../domain/tasks';
 import type { Attribute, Role } from '../domain/types';
 
@@ -141,6 +142,37 @@ export interface GrantsTable {
   terms: NullableJson<Record<string, unknown>>;
 }
 
+export type AgreementStatus = 'awaiting_signature' | 'awaiting_countersignature' | 'in_force' | 'lapsed' | 'declined' | 'cancelled' | 'expired' | 'terminated';
+
+/** One party's signature: who, when, and the SHA-256 of the text they signed. */
+export interface Signature {
+  party: 'licensee' | 'provider';
+  sub: string;
+  org: string | null;
+  at: string;
+  sha256: string;
+}
+
+export interface AgreementsTable {
+  id: string;
+  request_id: string;
+  workflow_id: string;
+  catalog_entry_id: string;
+  provider_org: string;
+  licensee_sub: string;
+  version: Generated<number>;
+  terms: Json<AgreementTerms>;
+  text: string;
+  sha256: string;
+  status: AgreementStatus;
+  signatures: ColumnType<Signature[], string | undefined, string>;
+  created_at: Timestamp;
+  in_force_at: NullableTimestamp;
+  ends_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  end_reason: string | null;
+}
+
 export interface AuditEventsTable {
   id: Generated<string>;
   event_key: string;
@@ -201,6 +233,7 @@ export interface Database {
   notifications: NotificationsTable;
   calendar_overrides: CalendarOverridesTable;
   consultation_comments: ConsultationCommentsTable;
+  agreements: AgreementsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -29,7 +29,7 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
 
-export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute', 'open_demand', 'withdrawal'] as const;
+export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute', 'open_demand', 'withdrawal', 'open_request'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export interface TaskSnapshot {

@@ -3,6 +3,7 @@ import type { ErrorCode, RuleViolation } from './errors';
 import { ADJUSTMENT_TASK_KINDS } from './adjustment';
 import { DISPUTE_TASK_KINDS } from './dispute';
 import { OPEN_DEMAND_TASK_KINDS } from './open-demand';
+import { OPEN_REQUEST_TASK_KINDS } from './open-request';
 import { WITHDRAWAL_TASK_KINDS } from './withdrawal';
 import { SHARE_TASK_KINDS, type ReviewTaskState } from './share';
 import type { Actor, Role } from './types';
@@ -16,8 +17,8 @@ export interface DecisionRule {
 export interface TaskKindRule {
   article: string;
   decisions: Record<string, DecisionRule>;
-  /** The procedure's own rule on a decision, given every task of the request in opening order and the decision's form. */
-  rule?: (decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null) => RuleViolation | null;
+  /** The procedure's own rule on a decision, given every task of the request in opening order, the decision's form and the task's context. */
+  rule?: (decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null) => RuleViolation | null;
 }
 
 /** Every procedure's task kinds, each defined in its procedure's own file. */
@@ -27,6 +28,7 @@ export const TASK_KINDS = {
   ...DISPUTE_TASK_KINDS,
   ...OPEN_DEMAND_TASK_KINDS,
   ...WITHDRAWAL_TASK_KINDS,
+  ...OPEN_REQUEST_TASK_KINDS,
 } satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 
@@ -35,9 +37,9 @@ export function isTaskKind(kind: string): kind is TaskKind {
 }
 
 /** Why a task's own procedure refuses `decision` now (e.g. Art. 14: no approval before the provider agreed), or null. */
-export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null): RuleViolation | null {
+export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null): RuleViolation | null {
   if (!isTaskKind(kind)) return null;
-  return (TASK_KINDS[kind] as TaskKindRule).rule?.(decision, tasks, form) ?? null;
+  return (TASK_KINDS[kind] as TaskKindRule).rule?.(decision, tasks, form, context) ?? null;
 }
 
 export function allowedDecisions(kind: TaskKind): string[] {

@@ -80,7 +80,9 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   let requestIds: string[] = [];
   let taskIds: string[] = [];
   let grantIds: string[] = [];
+  let agreementIds: string[] = [];
   const refresh = async () => {
+    agreementIds = (await target.db.selectFrom('agreements').select('id').where('provider_org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
     requestIds = (await target.db.selectFrom('requests').select('id').where('applicant_org', 'in', ownOrgs).orderBy('seq', 'desc').limit(50).execute()).map((r) => r.id);
     grantIds = (await target.db.selectFrom('grants').select('id').where('grantee_org', 'in', ownOrgs).orderBy('granted_at', 'desc').limit(50).execute()).map((r) => r.id);
     taskIds = (await target.db.selectFrom('tasks').where('candidate_org', 'in', ownOrgs).select('id').where('status', '=', 'open').orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
@@ -127,7 +129,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   );
   const decisionBody = fc.record(
     {
-      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE', 'PLAN', 'DECLINE', 'RESPOND', 'SUSPEND', 'UPHOLD', 'DISMISS'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
+      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE', 'PLAN', 'DECLINE', 'RESPOND', 'SUSPEND', 'UPHOLD', 'DISMISS', 'EXTEND', 'SIGN', 'REPORT', 'CONFIRM'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
     { requiredKeys: ['decision'] },
   );
   const query = (keys: string[]) =>
@@ -149,6 +151,21 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     fc
       .tuple(fc.constantFrom<object>({ catalogEntryId: city.entries.none }, { providerOrgId: city.agencies.health }, {}), text, fc.option(fc.constantFrom('description', 'purpose', 'catalogEntryId', 'providerOrgId', 'extra')), jsonish)
       .map(([target, words, k, v]) => ({ method: 'POST', path: '/open-demands', body: { ...target, description: `fuzz ${words}`, purpose: words, ...(k ? { [k]: v } : {}) } })),
+    fc
+      .tuple(
+        fc.constantFrom(city.entries.conditional, city.entries.unconditional, city.entries.none, 'no-such-entry'),
+        text,
+        fc.option(fc.constantFrom('purpose', 'scenario', 'fields', 'accessMethod', 'securityMeasures', 'termMonths', 'catalogEntryId', 'extra')),
+        jsonish,
+      )
+      .map(([catalogEntryId, words, k, v]) => ({
+        method: 'POST',
+        path: '/open-requests',
+        body: { catalogEntryId, purpose: `fuzz ${words}`, scenario: words, accessMethod: 'api', securityMeasures: words, termMonths: 6, ...(k ? { [k]: v } : {}) },
+      })),
+    query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/agreements?${q}` })),
+    fc.tuple(req(() => agreementIds), fc.constantFrom('', '/document')).map(([id, tail]) => ({ method: 'GET', path: `/agreements/${id}${tail}` })),
+    fc.tuple(req(() => agreementIds), fc.oneof(fc.record({ reason: text }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/agreements/${id}/terminate`, body })),
     fc.tuple(req(() => requestIds), fc.oneof(fc.record({ kind: fc.oneof(fc.constantFrom('public', 'enterprise', 'industry_org', 'department'), text), text }, { requiredKeys: [] }), jsonish)).map(([id, body]) => ({
       method: 'POST',
       path: `/catalog/adjustments/${id}/comments`,

@@ -9,6 +9,7 @@ import type { DisputePolicy } from '../domain/dispute';
 import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalPolicy } from '../domain/withdrawal';
+import type { OpenRequestPolicy } from '../domain/open-request';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -19,7 +20,7 @@ export interface Api {
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; engineTimeoutMs?: number } = {}): Promise<Api> {
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; engineTimeoutMs?: number } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
@@ -30,6 +31,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,
     openDemandPolicy: o.openDemand ?? { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
     withdrawalPolicy: o.withdrawal ?? { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
+    ...(o.openRequest ? { openRequestPolicy: o.openRequest } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

@@ -13,6 +13,8 @@ let other: SeededCity;
 let shared: Req;
 /** An adjustment whose public consultation is open (Art. 18 ¶2). */
 let consultation: string;
+/** A member of the public's agreement on the health agency's entry, drafted and awaiting their signature (Art. 20). */
+let agreement: string;
 
 interface Req {
   id: string;
@@ -32,12 +34,18 @@ beforeAll(async () => {
   const res = await api.app.inject({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'correction', justification: 'matrix', changes: [{ op: 'add', entry: priority }] }, headers: api.as(applicant()) });
   expect(res.json().outcome).toMatchObject({ article: 'Art. 18' });
   consultation = res.json().id;
+  const applied = await api.app.inject({ method: 'POST', url: '/open-requests', payload: openRequestBody(), headers: api.as(PRINCIPALS.publicApplicant()) });
+  expect(applied.statusCode).toBe(201);
+  const review = applied.json().tasks.find((t: { kind: string }) => t.kind === 'OPEN_REQUEST_REVIEW').id;
+  const approved = await api.app.inject({ method: 'POST', url: `/tasks/${review}/complete`, payload: { decision: 'APPROVE' }, headers: api.as(PRINCIPALS.provider()) });
+  agreement = approved.json().outcome.agreementId;
 });
 afterAll(async () => {
   await api.app.close();
   await h.close();
 });
 
+const openRequestBody = () => ({ catalogEntryId: h.city.entries.conditional, purpose: 'matrix', scenario: 'matrix', accessMethod: 'api', securityMeasures: 'matrix', termMonths: 6 });
 const SCENARIO = `matrix scenario ${randomUUID()}`;
 const applicant = (): Actor => ({ sub: 'matrix-alice', org: h.city.agencies.market, roles: ['agency_applicant'] });
 
@@ -87,6 +95,7 @@ interface Route {
 }
 
 const seeRequest = { applicant: 200, authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200 } as const;
+const seeAgreement = { publicApplicant: 200, provider: 200, providerAlsoApplicant: 200, authority: 200, citySupervisor: 200, admin: 200 } as const;
 const seeAuthorityTask = { authority: 200, citySupervisor: 200, admin: 200 } as const;
 
 /** One row per route the API serves, keyed as the OpenAPI document names it. */
@@ -133,6 +142,20 @@ const MATRIX: Record<string, Route> = {
   'POST /withdrawals': {
     call: () => ({ method: 'POST', url: '/withdrawals', payload: { catalogEntryId: h.city.entries.conditional, right: 'matrix', reasons: 'matrix' } }),
     expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201 },
+  },
+  'POST /open-requests': {
+    // Only a member of the public applies to use conditionally open data (Art. 20).
+    call: () => ({ method: 'POST', url: '/open-requests', payload: openRequestBody() }),
+    expect: { rest: 403, publicApplicant: 201 },
+  },
+  'GET /agreements': { call: () => ({ method: 'GET', url: '/agreements' }), expect: { rest: 200 } },
+  // The licensee, the providing agency, and the authorities and supervisors over it (not a county's).
+  'GET /agreements/{id}': { call: () => ({ method: 'GET', url: `/agreements/${agreement}` }), expect: { rest: 404, ...seeAgreement } },
+  'GET /agreements/{id}/document': { call: () => ({ method: 'GET', url: `/agreements/${agreement}/document` }), expect: { rest: 404, ...seeAgreement } },
+  'POST /agreements/{id}/terminate': {
+    // Those who may terminate pass the checks and meet the state (not yet in force: 409); the authority may not.
+    call: () => ({ method: 'POST', url: `/agreements/${agreement}/terminate`, payload: { reason: 'matrix breach' } }),
+    expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403, provider: 409, providerAlsoApplicant: 409, publicApplicant: 409 },
   },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },
   'GET /requests/{id}': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}` }), expect: { rest: 404, ...seeRequest } },

@@ -7,6 +7,8 @@ import type { AdjustmentPolicy, CommenterKind } from '../domain/adjustment';
 import type { DisputePolicy, SharePosition } from '../domain/dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
+import type { OpenEntry, OpenRequestForm, OpenRequestPolicy } from '../domain/open-request';
+import type { OpenRequestCarried } from './open-request';
 import type { ShareCarried } from './share-request';
 import type { Actor, ActorRef } from '../domain/types';
 
@@ -59,7 +61,7 @@ export interface RevokeGrantInput {
  * each behaviour by its patch marker, as they did when they ran. Raise it when a change needs new runs
  * to behave differently from recorded ones, and guard that change with `engine >= N`.
  */
-export const ENGINE_VERSION = 2;
+export const ENGINE_VERSION = 3;
 
 export interface ShareRequestInput {
   requestId: string;
@@ -145,6 +147,35 @@ export interface WithdrawalInput {
   engine: number;
 }
 
+export interface OpenRequestInput {
+  requestId: string;
+  submissionId?: string;
+  applicant: Actor;
+  form: OpenRequestForm;
+  /** The entry as the API found it when the application was made (checked again when the agreement is drafted). */
+  entry: OpenEntry;
+  /** The licensee as the agreement names them. */
+  licensee: { name: string; identity: string | null };
+  /** The unified open platform (Art. 16), through which the data is reached. */
+  platformUrl: string;
+  payloadHash: string;
+  policy: OpenRequestPolicy;
+  engine: number;
+  /** Continue as new once the history is this long, besides when the server suggests it (tests force hand-overs with it). */
+  continueAsNewAfter?: number;
+  carried?: OpenRequestCarried;
+}
+
+/** Records of opened data withdrawn (Art. 21 ¶2): each licensee confirms it deleted them. */
+export interface DeletionInput {
+  actor: ActorRef;
+  records: string;
+  reason: string;
+  /** The withdrawal request that upheld it. */
+  cause: string;
+}
+export const deleteRecordsSignal = defineSignal<[DeletionInput]>('deleteRecords');
+
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');
 export const claimTaskUpdate = defineUpdate<RequestSnapshot, [ClaimTaskInput]>('claimTask');
 /** A supervisor moves an open task's due time on (its running timers follow), with a reason. */
@@ -172,7 +203,7 @@ export interface RevokeGrantRequest {
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
-export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow', open_demand: 'openDemandWorkflow', withdrawal: 'withdrawalWorkflow' };
+export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow', open_demand: 'openDemandWorkflow', withdrawal: 'withdrawalWorkflow', open_request: 'openRequestWorkflow' };
 
 export function workflowIdFor(type: RequestType, requestId: string): string {
   return `${type}-request/${requestId}`;

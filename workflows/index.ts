@@ -4,3 +4,4 @@ export { catalogAdjustmentWorkflow } from './catalog-adjustment';
 export { shareDisputeWorkflow } from './share-dispute';
 export { openDemandWorkflow } from './open-demand';
 export { withdrawalWorkflow } from './withdrawal';
+export { openRequestWorkflow } from './open-request';

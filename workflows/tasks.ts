@@ -52,6 +52,8 @@ export interface TaskSpec {
   length: Duration;
   reminderBefore?: Duration;
   resume?: { dueAt: string; pausedAt: string };
+  /** Count `length` on from this instant instead of now (an extension counts on from the due time it moves). */
+  from?: string;
   /** Who may not act on it; default: the applicant, unless the task is addressed to them. */
   excluded?: string[];
   /** What the candidates need to know to decide, e.g. the authority's position in a consultation. */
@@ -67,6 +69,8 @@ export interface WfTask extends TaskAccessView {
   reminderBefore?: Duration;
   escalateAt: string | null;
   escalation?: TaskSpec['escalation'];
+  /** What the candidates were given to decide (TaskSpec's), for the rules that read it. */
+  context?: Record<string, unknown>;
   /** Deadline notices given for the current due time (runs with one board-wide deadline watch). */
   noticed?: { reminded?: boolean; overdue?: boolean };
   decision: string | null;
@@ -244,16 +248,28 @@ export function newProcedure(p: {
   submissionId?: string;
   article: string;
   decisionRule?: ConstructorParameters<typeof TaskBoard>[0]['decisionRule'];
+  /** What the run before handed over, when this run continues it. */
+  carried?: ProcedureCarried;
 }) {
-  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = { status: 'submitted', outcome: null, grant: null };
+  const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = p.carried ? { ...p.carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId: p.requestId, ...state, tasks: board.snapshots() });
   const workflowId = workflowInfo().workflowId;
   const board = new TaskBoard(
-    { io: localActs, oneWriteOpen: true, engine: true, requestId: p.requestId, workflowId, applicantSub: p.applicant.sub, since: () => true, ...(p.decisionRule ? { decisionRule: p.decisionRule } : {}) },
+    {
+      io: localActs,
+      oneWriteOpen: true,
+      engine: true,
+      requestId: p.requestId,
+      workflowId,
+      applicantSub: p.applicant.sub,
+      since: () => true,
+      ...(p.decisionRule ? { decisionRule: p.decisionRule } : {}),
+      ...(p.carried ? { carried: p.carried.board } : {}),
+    },
     view,
   );
   const cancelling = requestHandlers(board, p.applicant, state, view, p.cancellable === false ? null : p.role);
-  const steps = { n: 0 };
+  const steps = { n: p.carried?.step ?? 0 };
   const statusChange = statusChanger(p.requestId, state, steps);
   const record: RecordRequestInput = {
     requestId: p.requestId,
@@ -267,6 +283,13 @@ export function newProcedure(p: {
     article: p.article,
   };
   return { state, view, board, cancelling, steps, statusChange, setStatus: statusSetter(localActs, statusChange), record };
+}
+
+/** What a procedure (newProcedure's) hands to its next run when its workflow continues as new. */
+export interface ProcedureCarried {
+  step: number;
+  state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
+  board: BoardState;
 }
 
 /** What a board carries into the next run when its workflow continues as new. */
@@ -357,7 +380,7 @@ export class TaskBoard {
           const task = this.acting(taskId);
           const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
           if (violation) throw businessError(violation);
-          const ruled = procedureViolation(task.kind, decision, this.all(), form) ?? this.ctx.decisionRule?.(task, decision, form) ?? null;
+          const ruled = procedureViolation(task.kind, decision, this.all(), form, task.context) ?? this.ctx.decisionRule?.(task, decision, form) ?? null;
           if (ruled) throw businessError(ruled.code, ruled.detail);
           const bad = unstorable({ reason, form }, '', MAX_FORM_NODES);
           if (bad) throw businessError('InvalidInput', bad.detail);
@@ -489,7 +512,7 @@ export class TaskBoard {
   }
 
   private deadlinesOf(spec: TaskSpec) {
-    return { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume, ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}) };
+    return { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume, ...(spec.from ? { from: spec.from } : {}), ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}) };
   }
 
   /** The task, opened with due times `d`, on the board with its deadline watch running. */
@@ -509,6 +532,7 @@ export class TaskBoard {
       reminderBefore: spec.reminderBefore,
       escalateAt: d.escalateAt ?? null,
       escalation: spec.escalation,
+      ...(spec.context ? { context: spec.context } : {}),
       decision: null,
       reason: null,
       form: null,

@@ -8,6 +8,7 @@ import { ADJUSTMENT_GROUNDS, type SideStatus } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { withdrawalViolations, type UpholdScope } from '../domain/withdrawal';
+import { withdrawOpenWork } from './catalog-effects';
 import type { WithdrawalInput } from './definitions';
 import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
 
@@ -71,6 +72,8 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
         // The whole entry: its openness withdrawn as a catalog change (the ground: a withdrawal's outcome).
         if (scope === 'entry') await changeOpenness('withdrawn', ['published', 'suspended'], `${ADJUSTMENT_GROUNDS.withdrawal_outcome.name}: ${decided.reason}`, statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }));
         else await changeOpenness('published', suspended ? ['suspended'] : [], `撤回指定记录后恢复开放: ${decided.reason}`, statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }));
+        // Engine 3: the open applications and agreements of the entry follow (runs recorded before had none).
+        if (input.engine >= 3) await withdrawOpenWork(requestId, scope, by.actor, decided.reason ?? '', form.records ?? '', await io.openWorkOn({ entryId }));
         return view();
       }
       // DISMISS: the reasons stated; a suspension this request made is lifted.

@@ -178,7 +178,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       // this decision, as its workflow's validator applies it.
       if (decision === 'COUNTER' || decision === 'DECIDE') checkPosition(form);
       if (decision === 'OBJECT') await checkObjection(db, row.request_id, form);
-      const ruled = procedureViolation(row.kind, decision, siblings, form);
+      const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
       if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, actor);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));

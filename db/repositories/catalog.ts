@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, type CurrentEntry, type EntryContent, type SideStatus, type SimilarEntry } from '../../domain/catalog';
+import type { OpenEntry } from '../../domain/open-request';
 import type { Attribute } from '../../domain/types';
 import type { Executor } from '../index';
 import type { CatalogEntriesTable, CatalogEntryRow, Database } from '../schema';
@@ -59,6 +60,20 @@ export function entryContentColumns(c: EntryContent) {
 /** An entry as the adjustment rules see it (domain/catalog.ts CurrentEntry). */
 export function currentEntryOf(r: CatalogEntryRow): CurrentEntry {
   return { providerOrgId: r.provider_org_id, version: r.version, content: entryContentOf(r), removed: r.share_status === 'withdrawn' && r.open_status === 'withdrawn' };
+}
+
+/** An entry as the open application's rules see it (domain/open-request.ts OpenEntry). */
+export function openEntryOf(r: CatalogEntryRow): OpenEntry {
+  return {
+    id: r.id,
+    title: r.title,
+    providerOrgId: r.provider_org_id,
+    openAttribute: r.open_attribute,
+    openStatus: r.open_status,
+    openConditions: r.open_conditions,
+    openBasis: r.open_basis,
+    fields: r.fields.map((f) => f.name),
+  };
 }
 
 /** The entries `ids` as they stand, locked for update when `lock` (in id order, so concurrent adjustments never deadlock). */

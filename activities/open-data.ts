@@ -1,0 +1,200 @@
+// Read-model side of the conditional open application (Art. 17, 20): the agreement drafted on approval, its
+// signatures, the notice to the authority of the agency's own level, its end; the work a withdrawal ends.
+import { createHash } from 'node:crypto';
+import type { Db, Executor } from '../db';
+import { appendAudits } from '../db/repositories/audit';
+import { getCatalogEntry, openEntryOf } from '../db/repositories/catalog';
+import { notifyAll } from '../db/repositories/notifications';
+import { authorityOf, getOrganisation } from '../db/repositories/organisations';
+import type { AgreementStatus, Signature } from '../db/schema';
+import { agreementText, openRequestRefusal, type AgreementTerms, type OpenRequestForm } from '../domain/open-request';
+import type { ActorRef } from '../domain/types';
+import { recordDecisionIn, type DecisionInput } from './tasks';
+import { transition, type TransitionInput } from './requests';
+
+/** The SHA-256 of an agreement's canonical text: what each party signs. */
+export const textHash = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export interface DraftAgreementInput {
+  requestId: string;
+  workflowId: string;
+  agreementId: string;
+  form: OpenRequestForm;
+  licensee: { sub: string; name: string; identity: string | null };
+  conditions: string | null;
+  platformUrl: string;
+  reportEveryDays: number | null;
+  decision?: DecisionInput;
+  transition: TransitionInput;
+}
+
+/** Whether this step of the request was written already (its audit event exists): a retry writes nothing twice. */
+async function stepDone(tx: Executor, t: TransitionInput): Promise<boolean> {
+  await tx.selectFrom('requests').select('id').where('id', '=', t.requestId).forUpdate().execute();
+  return !!(await tx.selectFrom('audit_events').select('id').where('event_key', '=', `request:${t.requestId}:${t.step}`).executeTakeFirst());
+}
+
+export function openDataActivities(db: Db) {
+  return {
+    /**
+     * The approval's agreement (once): its terms from the entry as it stands now, its text and the text's
+     * hash; with the approval and the request now awaiting the applicant's signature. An entry whose
+     * openness has changed meanwhile (suspended, withdrawn, no longer conditional) gets no agreement: the
+     * refusal is the answer.
+     */
+    async draftAgreement(input: DraftAgreementInput): Promise<{ sha256: string } | { refusal: string }> {
+      return db.transaction().execute(async (tx) => {
+        const existing = await tx.selectFrom('agreements').select('sha256').where('id', '=', input.agreementId).executeTakeFirst();
+        if ((await stepDone(tx, input.transition)) && existing) return { sha256: existing.sha256 };
+        const row = await getCatalogEntry(tx, input.form.catalogEntryId);
+        const refused = row ? openRequestRefusal(openEntryOf(row), input.form, input.platformUrl) : { detail: `catalog entry ${input.form.catalogEntryId} no longer exists` };
+        if (refused) return { refusal: refused.detail };
+        const provider = await getOrganisation(tx, row!.provider_org_id);
+        const terms: AgreementTerms = {
+          agreementId: input.agreementId,
+          template: 'v1',
+          provider: { orgId: row!.provider_org_id, name: provider?.name ?? row!.provider_org_id },
+          licensee: input.licensee,
+          entry: { id: row!.id, title: row!.title },
+          fields: input.form.fields?.length ? input.form.fields : row!.fields.map((f) => f.name),
+          purpose: input.form.purpose,
+          scenario: input.form.scenario,
+          accessMethod: input.form.accessMethod,
+          platformUrl: input.platformUrl,
+          securityMeasures: input.form.securityMeasures,
+          conditions: [row!.open_conditions, input.conditions].filter((c): c is string => !!c?.trim()),
+          termMonths: input.form.termMonths,
+          reportEveryDays: input.reportEveryDays,
+        };
+        const text = agreementText(terms);
+        const sha256 = textHash(text);
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        await tx
+          .insertInto('agreements')
+          .values({
+            id: input.agreementId,
+            request_id: input.requestId,
+            workflow_id: input.workflowId,
+            catalog_entry_id: row!.id,
+            provider_org: row!.provider_org_id,
+            licensee_sub: input.licensee.sub,
+            terms: JSON.stringify(terms),
+            text,
+            sha256,
+            status: 'awaiting_signature',
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+        await transition(tx, { ...input.transition, outcome: { article: 'Art. 20', agreementId: input.agreementId, sha256 } });
+        return { sha256 };
+      });
+    },
+
+    /**
+     * A party's signature (who, when, the hash signed), with its decision and the request's change of
+     * status. The agency's countersignature puts the agreement in force for its term and tells the
+     * authority of the agency's own level (告知, Art. 20): a notice and an audit event, not an approval.
+     */
+    async signAgreement(input: { agreementId: string; party: Signature['party']; signer: ActorRef; sha256: string; decision?: DecisionInput; transition: TransitionInput }): Promise<{ endsAt: string | null }> {
+      return db.transaction().execute(async (tx) => {
+        const done = await stepDone(tx, input.transition);
+        const a = await tx.selectFrom('agreements').selectAll().where('id', '=', input.agreementId).forUpdate().executeTakeFirstOrThrow();
+        if (done) return { endsAt: a.ends_at?.toISOString() ?? null };
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        const now = new Date();
+        const signature: Signature = { party: input.party, sub: input.signer.sub, org: input.signer.org, at: now.toISOString(), sha256: input.sha256 };
+        const inForce = input.party === 'provider';
+        const endsAt = inForce ? addMonths(now, a.terms.termMonths) : null;
+        await tx
+          .updateTable('agreements')
+          .set({
+            signatures: JSON.stringify([...a.signatures, signature]),
+            status: inForce ? 'in_force' : 'awaiting_countersignature',
+            ...(inForce ? { in_force_at: now, ends_at: endsAt } : {}),
+          })
+          .where('id', '=', a.id)
+          .execute();
+        await transition(tx, { ...input.transition, outcome: { article: 'Art. 20', agreementId: a.id, sha256: a.sha256, ...(endsAt ? { endsAt: endsAt.toISOString() } : {}) } });
+        if (inForce) {
+          const provider = await getOrganisation(tx, a.provider_org);
+          const authority = provider ? await authorityOf(tx, provider.region, provider.division) : undefined;
+          const key = `agreement:${a.id}:notified`;
+          await appendAudits(tx, [
+            {
+              eventKey: key,
+              requestId: a.request_id,
+              actor: input.signer,
+              action: 'agreement_notified',
+              article: 'Art. 20',
+              newValue: { agreementId: a.id, authorityOrg: authority?.id ?? null, sha256: a.sha256 },
+            },
+          ]);
+          if (authority)
+            await notifyAll(tx, [
+              {
+                key,
+                to: { org: authority.id, role: 'authority_reviewer' },
+                kind: 'agreement_signed',
+                requestId: a.request_id,
+                message: `告知:${provider!.name} 与 ${a.terms.licensee.name} 签署公共数据开放利用协议 ${a.id}(${a.terms.entry.title}),期限至 ${endsAt!.toISOString().slice(0, 10)}(第二十条)`,
+              },
+            ]);
+        }
+        return { endsAt: endsAt?.toISOString() ?? null };
+      });
+    },
+
+    /** The agreement ends (lapsed, declined, cancelled, expired, terminated) with the request's change of status; both parties told. */
+    async endAgreement(input: { agreementId: string; status: Exclude<AgreementStatus, 'awaiting_signature' | 'awaiting_countersignature' | 'in_force'>; reason: string | null; decision?: DecisionInput; transition: TransitionInput }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (await stepDone(tx, input.transition)) return;
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        const a = await tx
+          .updateTable('agreements')
+          .set({ status: input.status, ended_at: new Date(), end_reason: input.reason })
+          .where('id', '=', input.agreementId)
+          .where('status', 'in', ['awaiting_signature', 'awaiting_countersignature', 'in_force'])
+          .returning(['id', 'request_id', 'provider_org'])
+          .executeTakeFirst();
+        await transition(tx, { ...input.transition, outcome: { article: input.transition.article, agreementId: input.agreementId, agreement: input.status, ...(input.reason ? { reason: input.reason } : {}) } });
+        if (a)
+          await notifyAll(tx, [
+            { key: `agreement:${a.id}:${input.status}`, to: { org: a.provider_org, role: 'provider_reviewer' }, kind: 'agreement_ended', requestId: a.request_id, message: `协议 ${a.id} 已${input.status}${input.reason ? `: ${input.reason}` : ''}` },
+          ]);
+      });
+    },
+
+    /** A usage report not made by its due time: the providing agency is told (once). */
+    async noticeMissedReport(input: { requestId: string; taskId: string; providerOrg: string; agreementId: string }): Promise<void> {
+      const key = `task:${input.taskId}:report-missed`;
+      await db.transaction().execute(async (tx) => {
+        await appendAudits(tx, [{ eventKey: key, requestId: input.requestId, taskId: input.taskId, actor: { sub: 'system', org: null, role: 'system' }, action: 'usage_report_missed', article: 'Art. 20' }]);
+        await notifyAll(tx, [{ key, to: { org: input.providerOrg, role: 'provider_reviewer' }, kind: 'usage_report_missed', requestId: input.requestId, taskId: input.taskId, message: `协议 ${input.agreementId} 的数据利用情况报告逾期未报` }]);
+      });
+    },
+
+    /** The open applications of `entryId` still living (being decided, signing, or in force): their workflows. */
+    async openWorkOn(input: { entryId: string }): Promise<string[]> {
+      const rows = await db
+        .selectFrom('requests')
+        .select('workflow_id')
+        .where('type', '=', 'open_request')
+        .where('catalog_entry_id', '=', input.entryId)
+        .where('status', 'in', ['submitted', 'in_review', 'awaiting_applicant', 'granted'])
+        .orderBy('created_at')
+        .execute();
+      return rows.map((r) => r.workflow_id);
+    },
+  };
+}
+
+/** `months` calendar months after `from` (the last day of a shorter month when the day does not exist). */
+export function addMonths(from: Date, months: number): Date {
+  const d = new Date(from);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d;
+}

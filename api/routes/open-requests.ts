@@ -1,0 +1,194 @@
+// Conditional open applications (Art. 17, 20) and the agreements they end in: applying, reading the agreement
+// and its printable document, terminating it. Deciding and signing are tasks (routes/tasks.ts).
+import { Type } from '@sinclair/typebox';
+import type { Executor } from '../../db';
+import { getCatalogEntry, openEntryOf } from '../../db/repositories/catalog';
+import { overseenOrgIds, supervisedOrgIds } from '../../db/repositories/organisations';
+import type { AgreementsTable } from '../../db/schema';
+import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, openRequestRefusal, openRequestViolations, type OpenRequestForm } from '../../domain/open-request';
+import type { Actor } from '../../domain/types';
+import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { invalid, problem, withinDeadline } from '../problem';
+import { AgreementSchema, Page, StartedResponses, StartHeaders } from '../schemas';
+import { startAndAnswer } from '../start-request';
+import type { ApiDeps, App } from '../types';
+import { agreementView, decodeCursor, encodeCursor } from '../views';
+import type { Selectable } from 'kysely';
+
+const Text = (description: string) => Type.String({ maxLength: 4000, description });
+
+const OpenRequestBody = Type.Object(
+  {
+    catalogEntryId: Type.String({ minLength: 1, maxLength: 200, description: 'A conditionally open entry' }),
+    purpose: Text('What the data is used for'),
+    scenario: Text('The scenario it is used in (应用场景)'),
+    fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500, description: "The fields asked for (default: all the entry's)" })),
+    accessMethod: Type.Union(ACCESS_METHODS.map((m) => Type.Literal(m)), { description: 'How the data is reached on the unified open platform' }),
+    securityMeasures: Text('The security measures the applicant commits to'),
+    termMonths: Type.Integer({ minimum: 1, maximum: MAX_TERM_MONTHS, description: 'The term asked for, in months' }),
+  },
+  { additionalProperties: false },
+);
+
+type AgreementRow = Selectable<AgreementsTable>;
+
+/**
+ * Whose agreements the caller sees: their own as licensee; an agency's members those it provides; an
+ * authority's reviewers and supervisors those of the organisations their division covers; admins all.
+ */
+async function agreementScope(db: Executor, actor: Actor): Promise<{ all: true } | { sub: string; orgs: string[] }> {
+  if (actor.roles.includes('admin')) return { all: true };
+  const orgs = new Set([actor.org]);
+  if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(db, actor.org)) orgs.add(o);
+  for (const o of (await supervisedOrgIds(db, actor)) ?? []) orgs.add(o);
+  return { sub: actor.sub, orgs: [...orgs] };
+}
+
+const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) => 'all' in scope || a.licensee_sub === scope.sub || scope.orgs.includes(a.provider_org);
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The agreement as a printable Chinese document: its text as signed, the signatures and the hash. */
+function agreementDocument(a: AgreementRow): string {
+  const [title, ...lines] = a.text.split('\n');
+  const party = { licensee: '乙方', provider: '甲方' } as const;
+  const signatures = a.signatures.length
+    ? a.signatures.map((s) => `<tr><td>${party[s.party]}</td><td>${escapeHtml(s.sub)}${s.org ? `(${escapeHtml(s.org)})` : ''}</td><td>${escapeHtml(s.at)}</td><td class="hash">${escapeHtml(s.sha256)}</td></tr>`).join('')
+    : '<tr><td colspan="4">尚未签署</td></tr>';
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)} ${escapeHtml(a.id)}</title>
+<style>
+@page { size: A4; margin: 22mm 20mm; }
+body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif; font-size: 12pt; line-height: 1.9; max-width: 170mm; margin: 0 auto; color: #000; }
+h1 { text-align: center; font-size: 20pt; letter-spacing: .2em; margin: 0 0 1em; }
+p { margin: .3em 0; text-align: justify; }
+table { width: 100%; border-collapse: collapse; margin-top: 2em; page-break-inside: avoid; }
+td, th { border: 1px solid #000; padding: .3em .5em; font-size: 10pt; vertical-align: top; }
+.hash { font-family: monospace; font-size: 8pt; word-break: break-all; }
+footer { margin-top: 2em; font-size: 9pt; }
+</style></head><body>
+<h1>${escapeHtml(title)}</h1>
+${lines.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n')}
+<table><thead><tr><th>签署方</th><th>签署人</th><th>时间</th><th>所签文本 SHA-256</th></tr></thead><tbody>${signatures}</tbody></table>
+<footer>协议状态:${escapeHtml(a.status)};文本 SHA-256:<span class="hash">${escapeHtml(a.sha256)}</span></footer>
+</body></html>`;
+}
+
+export function openRequestRoutes(app: App, deps: ApiDeps): void {
+  const { db, temporal } = deps;
+  const platformUrl = deps.openPlatformUrl ?? DEFAULT_OPEN_PLATFORM_URL;
+
+  async function visibleAgreement(actor: Actor, id: string): Promise<AgreementRow> {
+    const a = await db.selectFrom('agreements').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!a || !sees(await agreementScope(db, actor), a)) throw problem('RequestNotFound', `No agreement ${id} you may see`);
+    return a;
+  }
+
+  app.post(
+    '/open-requests',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'Apply to use conditionally open data (Art. 17, 20); the providing agency decides, approval yields the agreement to sign',
+        headers: StartHeaders,
+        body: OpenRequestBody,
+        response: StartedResponses,
+      },
+      config: { articles: { purpose: 'Art. 20', scenario: 'Art. 20', securityMeasures: 'Art. 20', accessMethod: 'Art. 16', fields: 'Art. 20' } },
+    },
+    async (request, reply) => {
+      requireRole(request, 'public_applicant');
+      const { actor } = request;
+      const form = request.body as OpenRequestForm;
+      const violations = openRequestViolations(form);
+      if (violations.length) throw invalid(violations);
+      const row = await getCatalogEntry(db, form.catalogEntryId);
+      if (!row) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
+      const entry = openEntryOf(row);
+      const refused = openRequestRefusal(entry, form, platformUrl);
+      if (refused) throw refused.field ? invalid([refused]) : problem(refused.code, refused.detail, refused.article);
+      return startAndAnswer(deps, request, reply, {
+        type: 'open_request',
+        body: form,
+        input: (s): OpenRequestInput => ({
+          ...s,
+          applicant: actor,
+          form,
+          entry,
+          // Until principals are registered, the licensee is named by their sign-in (no identity number yet).
+          licensee: { name: actor.sub, identity: null },
+          platformUrl,
+          policy: deps.openRequestPolicy ?? DEFAULT_OPEN_REQUEST_POLICY,
+          engine: ENGINE_VERSION,
+        }),
+      });
+    },
+  );
+
+  app.get(
+    '/agreements',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: "Agreements the caller may see (own as licensee, their agency's, their division's), by id",
+        querystring: Type.Object({
+          status: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+          catalogEntryId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
+        response: { 200: Page(AgreementSchema) },
+      },
+    },
+    async (request) => {
+      const { status, catalogEntryId, cursor, limit } = request.query;
+      const after = decodeCursor(cursor, ['id']);
+      const scope = await agreementScope(db, request.actor);
+      let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(limit + 1);
+      if (!('all' in scope)) q = q.where((eb) => eb.or([eb('licensee_sub', '=', scope.sub), eb('provider_org', 'in', scope.orgs)]));
+      if (status) q = q.where('status', '=', status as AgreementRow['status']);
+      if (catalogEntryId) q = q.where('catalog_entry_id', '=', catalogEntryId);
+      if (after) q = q.where('id', '>', after[0]);
+      const rows = await q.execute();
+      const page = rows.slice(0, limit);
+      return { items: page.map(agreementView), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
+    },
+  );
+
+  const AgreementParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
+
+  app.get('/agreements/:id', { schema: { tags: ['open data'], summary: 'One agreement: its terms, its text as signed, its hash and signatures', params: AgreementParams, response: { 200: AgreementSchema } } }, async (request) =>
+    agreementView(await visibleAgreement(request.actor, request.params.id)),
+  );
+
+  app.get(
+    '/agreements/:id/document',
+    { schema: { tags: ['open data'], summary: 'The agreement as a printable Chinese document (HTML)', params: AgreementParams, produces: ['text/html'], response: { 200: Type.String() } } },
+    async (request, reply) => {
+      const a = await visibleAgreement(request.actor, request.params.id);
+      return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(agreementDocument(a));
+    },
+  );
+
+  app.post(
+    '/agreements/:id/terminate',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'End an agreement in force: the providing agency for a breach (reason required), or the licensee',
+        params: AgreementParams,
+        body: Type.Object({ reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        response: { 200: AgreementSchema },
+      },
+      config: { articles: { reason: 'Art. 20' } },
+    },
+    async (request) => {
+      const { actor } = request;
+      const a = await visibleAgreement(actor, request.params.id);
+      // The workflow's validator decides who may (the agency's reviewer, the licensee) and when (in force).
+      await withinDeadline(deps, temporal.workflow.getHandle(a.workflow_id).executeUpdate(revokeGrantUpdate, { args: [{ actor, reason: request.body.reason }] }));
+      return agreementView((await db.selectFrom('agreements').selectAll().where('id', '=', a.id).executeTakeFirst())!);
+    },
+  );
+}

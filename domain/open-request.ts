@@ -1,0 +1,193 @@
+// Conditional open application (Art. 17, 20): a citizen or organisation applies to use data the catalog opens
+// on conditions; the providing agency decides; approval yields the 公共数据开放利用协议, which the applicant
+// signs, the agency countersigns, and the authority of the agency's own level is told of (告知).
+import { basisText, type LegalBasis } from './catalog';
+import type { RuleViolation } from './errors';
+import { blankText } from './text';
+import type { TaskKindRule } from './tasks';
+import type { Duration } from './types';
+
+/** How the data is reached: always through the unified open platform (Art. 16), in one of its ways. */
+export const ACCESS_METHODS = ['download', 'api', 'sandbox'] as const;
+export type AccessMethod = (typeof ACCESS_METHODS)[number];
+const ACCESS_NAMES: Record<AccessMethod, string> = { download: '数据下载', api: '接口调用', sandbox: '数据沙箱(可用不可见)' };
+
+/** The unified open platform (Art. 16) unless configured (OPEN_PLATFORM_URL): a placeholder, as each city has its own. */
+export const DEFAULT_OPEN_PLATFORM_URL = 'https://open-data.example.org';
+
+/** The longest term an application may ask for, in months. */
+export const MAX_TERM_MONTHS = 36;
+
+export interface OpenRequestForm {
+  catalogEntryId: string;
+  purpose: string;
+  /** The scenario the data is used in (应用场景). */
+  scenario: string;
+  /** The fields asked for; all the entry's fields when absent. */
+  fields?: string[];
+  accessMethod: AccessMethod;
+  /** The security measures the applicant commits to (Art. 25, 29). */
+  securityMeasures: string;
+  termMonths: number;
+}
+
+export type OpenRequestPolicy = {
+  /** The agency's decision (10 working days), extendable once by `extension` with a reason. */
+  review: Duration;
+  extension: Duration;
+  applicantReply: Duration;
+  /** The applicant's signature: unsigned by then, the agreement lapses. */
+  signature: Duration;
+  countersignature: Duration;
+  /** How often the licensee reports on its use (default every 91 days, i.e. quarterly), and the time it has to. */
+  reportEvery: Duration;
+  reportWindow: Duration;
+  reminderBefore: Duration;
+};
+
+export const DEFAULT_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
+  review: { workingDays: 10 },
+  extension: { workingDays: 10 },
+  applicantReply: { workingDays: 15 },
+  signature: { workingDays: 10 },
+  countersignature: { workingDays: 5 },
+  reportEvery: { days: 91 },
+  reportWindow: { workingDays: 10 },
+  reminderBefore: { workingDays: 2 },
+};
+
+/** What an application must say. */
+export function openRequestViolations(form: OpenRequestForm): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const bad = (field: string, rule: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article: 'Art. 20', detail });
+  if (blankText(form.purpose)) bad('purpose', 'required', 'An application says what the data is used for (Art. 20)');
+  if (blankText(form.scenario)) bad('scenario', 'required', 'An application names the scenario it is used in (Art. 20)');
+  if (blankText(form.securityMeasures)) bad('securityMeasures', 'required', 'An application states the security measures its applicant commits to (Art. 20, 25)');
+  if (!ACCESS_METHODS.includes(form.accessMethod)) bad('accessMethod', 'one of download, api, sandbox', 'The data is reached through the unified open platform by download, API or sandbox (Art. 16)');
+  if (!Number.isInteger(form.termMonths) || form.termMonths < 1 || form.termMonths > MAX_TERM_MONTHS) bad('termMonths', `1 to ${MAX_TERM_MONTHS}`, `The term asked for is 1 to ${MAX_TERM_MONTHS} months`);
+  if (form.fields !== undefined && (!Array.isArray(form.fields) || form.fields.some((f) => typeof f !== 'string'))) bad('fields', 'field names', 'The fields asked for are the entry\'s field names');
+  return out;
+}
+
+export interface OpenEntry {
+  id: string;
+  title: string;
+  providerOrgId: string;
+  openAttribute: string;
+  openStatus: string;
+  openConditions: string | null;
+  openBasis: LegalBasis[];
+  fields: string[];
+}
+
+/**
+ * Why `entry` takes no conditional open application now, or null: open without conditions needs none
+ * (Art. 16, the platform's address given), not open has its basis (Art. 17), and openness suspended or
+ * withdrawn (Art. 21) takes none until it is back. Fields asked for must be the entry's.
+ */
+export function openRequestRefusal(entry: OpenEntry, form: Pick<OpenRequestForm, 'fields'>, platformUrl: string): RuleViolation | null {
+  if (entry.openStatus === 'suspended') return { code: 'RequestNotActive', rule: 'openness not suspended', article: 'Art. 21', detail: `The openness of entry ${entry.id} is suspended while a withdrawal request is reviewed (Art. 21)` };
+  if (entry.openStatus === 'withdrawn') return { code: 'RequestNotActive', rule: 'openness not withdrawn', article: 'Art. 21', detail: `The openness of entry ${entry.id} has been withdrawn (Art. 21)` };
+  if (entry.openAttribute === 'UNCONDITIONAL')
+    return { code: 'RequestNotActive', rule: 'conditionally open', article: 'Art. 16', detail: `Entry ${entry.id} is open without conditions and needs no application: its data is on the unified open platform, ${platformUrl} (Art. 16)` };
+  if (entry.openAttribute !== 'CONDITIONAL') {
+    return { code: 'NotOpen', rule: 'conditionally open', article: 'Art. 17', detail: `Entry ${entry.id} is not opened (不予开放); its basis: ${basisText(entry.openBasis) ?? 'none recorded'} (Art. 17)` };
+  }
+  const unknown = (form.fields ?? []).filter((f) => !entry.fields.includes(f));
+  if (unknown.length) return { code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', article: 'Art. 20', detail: `Not fields of entry ${entry.id}: ${unknown.join(', ')}` };
+  return null;
+}
+
+/** What the agreement says; its canonical text is what both parties sign (the SHA-256 of agreementText). */
+export interface AgreementTerms {
+  agreementId: string;
+  /** The text's template version: a new template never changes the text already signed. */
+  template: 'v1';
+  provider: { orgId: string; name: string };
+  /** The licensee as the agreement shows them (their identity number masked). */
+  licensee: { sub: string; name: string; identity: string | null };
+  entry: { id: string; title: string };
+  fields: string[];
+  purpose: string;
+  scenario: string;
+  accessMethod: AccessMethod;
+  platformUrl: string;
+  securityMeasures: string;
+  /** The entry's open conditions and what the agency added when approving. */
+  conditions: string[];
+  termMonths: number;
+  reportEveryDays: number | null;
+}
+
+/** The agreement's text (Chinese), from its terms alone: the same terms always give the same text. */
+export function agreementText(t: AgreementTerms): string {
+  const lines = [
+    '公共数据开放利用协议',
+    `协议编号:${t.agreementId}(文本版本 ${t.template})`,
+    '',
+    `甲方(数据提供单位):${t.provider.name}(${t.provider.orgId})`,
+    `乙方(数据利用主体):${t.licensee.name}${t.licensee.identity ? `(证件号码 ${t.licensee.identity})` : ''}`,
+    '',
+    '依据《日照市公共数据管理办法》第十七条、第二十条,双方就有条件开放公共数据的利用订立本协议。',
+    '',
+    `第一条 数据范围:公共数据目录「${t.entry.title}」(${t.entry.id}),字段:${t.fields.join('、')}。`,
+    `第二条 利用目的:${t.purpose}`,
+    `第三条 应用场景:${t.scenario}`,
+    `第四条 获取方式:通过统一的公共数据开放平台(${t.platformUrl})以${ACCESS_NAMES[t.accessMethod]}方式获取,不得通过其他渠道获取。`,
+    `第五条 安全保障措施:乙方承诺采取以下措施:${t.securityMeasures}`,
+    `第六条 利用条件:${t.conditions.length ? t.conditions.join(';') : '无附加条件'}。`,
+    `第七条 利用情况报告:${t.reportEveryDays ? `乙方每${t.reportEveryDays}日向甲方报告数据利用情况` : '乙方按甲方要求报告数据利用情况'};逾期未报告的,甲方将收到通知并可督促。`,
+    '第八条 允许的利用:乙方可依法利用所获数据开展科学研究、产品开发等活动,并可通过依法设立的数据交易机构交易利用公共数据加工形成的数据产品和服务(第二十三条、第二十六条)。',
+    '第九条 禁止的行为:乙方不得对数据进行重新识别以获取个人信息,不得泄露、篡改、毁损数据,不得将数据用于损害国家利益、社会公共利益或者第三方合法权益的用途(第二十五条)。',
+    `第十条 期限:自双方签署之日起${t.termMonths}个月。`,
+    '第十一条 终止:乙方违反本协议的,甲方可终止本协议并说明理由;乙方可随时终止本协议;开放数据依法撤回的,本协议随之终止(第二十一条)。',
+    '第十二条 期满删除:本协议期满或终止后,乙方应删除所获数据及其副本,依法形成的数据产品除外。',
+    '第十三条 告知:本协议签署后,甲方告知本级大数据工作主管部门(第二十条)。',
+  ];
+  return lines.join('\n');
+}
+
+/** An identity number as anyone but its holder sees it: the first 6 and the last 4 characters. */
+export function maskedIdentity(id: string): string {
+  return id.length <= 10 ? '*'.repeat(id.length) : `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
+}
+
+/** A signature names the text signed: the SHA-256 of the agreement's text, as the task's context gives it (GET /agreements/:id too). */
+function signatureRule(decision: string, _tasks: unknown, form?: Record<string, unknown> | null, context?: Record<string, unknown> | null): RuleViolation | null {
+  if (decision !== 'SIGN' || (typeof form?.sha256 === 'string' && form.sha256 === context?.sha256)) return null;
+  return {
+    code: 'InvalidInput',
+    field: 'form.sha256',
+    rule: 'the SHA-256 of the text signed',
+    article: 'Art. 20',
+    detail: `A signature names the text it signs: { sha256: "${String(context?.sha256 ?? '')}" }, the SHA-256 of agreement ${String(context?.agreementId ?? '')}'s text as GET /agreements/:id gives it`,
+  };
+}
+
+/** The agency's review: the deadline may be extended once (EXTEND, with its reason). */
+function reviewRule(decision: string, tasks: { kind: string; decision: string | null }[], form?: Record<string, unknown> | null): RuleViolation | null {
+  if (decision === 'EXTEND' && tasks.some((t) => t.kind === 'OPEN_REQUEST_REVIEW' && t.decision === 'EXTEND'))
+    return { code: 'InvalidInput', field: 'decision', rule: 'extended once', article: 'Art. 20', detail: 'The review was extended once already' };
+  if (decision === 'APPROVE' && form?.conditions !== undefined && (typeof form.conditions !== 'string' || form.conditions.length > 4000))
+    return { code: 'InvalidInput', field: 'form.conditions', rule: 'text', article: 'Art. 17', detail: 'The conditions an approval adds are text of at most 4000 characters' };
+  return null;
+}
+
+/** The open application's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+export const OPEN_REQUEST_TASK_KINDS = {
+  // The providing agency: APPROVE (its added conditions in form.conditions), REJECT (未同意的,应当说明理由),
+  // REQUEST_INFO (the clock paused), or EXTEND once (the due time moves on by the policy's extension).
+  OPEN_REQUEST_REVIEW: {
+    article: 'Art. 20',
+    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true }, EXTEND: { reasonRequired: true } },
+    rule: reviewRule,
+  },
+  OPEN_REQUEST_APPLICANT_REPLY: { article: 'Art. 20', decisions: { REPLY: { reasonRequired: true } } },
+  // The applicant signs the text (its hash) or declines it; the agency countersigns.
+  AGREEMENT_SIGNATURE: { article: 'Art. 20', decisions: { SIGN: { reasonRequired: false }, DECLINE: { reasonRequired: false } }, rule: signatureRule },
+  AGREEMENT_COUNTERSIGNATURE: { article: 'Art. 20', decisions: { SIGN: { reasonRequired: false } }, rule: signatureRule },
+  // The licensee reports on its use (the report is the reason's text).
+  USAGE_REPORT: { article: 'Art. 20', decisions: { REPORT: { reasonRequired: true } } },
+  // Data withdrawn for some records (Art. 21): the licensee confirms it deleted them.
+  DELETION_CONFIRMATION: { article: 'Art. 21', decisions: { CONFIRM: { reasonRequired: false } } },
+} satisfies Record<string, TaskKindRule>;

@@ -1,0 +1,289 @@
+// Conditional open applications (Art. 17, 20) as a citizen and the providing agency drive them over HTTP,
+// against real Temporal and PostgreSQL: the agency's review (extended once, information asked, rejected,
+// approved), the agreement drafted, signed and countersigned, the authority told, the agreement terminated,
+// lapsed, reported on, continued as new with tasks open, and ended by a withdrawal of its data (Art. 21).
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { DEFAULT_OPEN_PLATFORM_URL, type OpenRequestPolicy } from '../domain/open-request';
+import type { Actor } from '../domain/types';
+import { ENGINE_VERSION, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
+import { expectProblem, startApi, type Api } from './api-helpers';
+import { eventually, recordHistories, startHarness, type Harness } from './helpers';
+
+export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
+  review: { seconds: 3600 },
+  extension: { seconds: 1800 },
+  applicantReply: { seconds: 3600 },
+  signature: { seconds: 3600 },
+  countersignature: { seconds: 3600 },
+  reportEvery: { days: 91 },
+  reportWindow: { seconds: 3600 },
+  reminderBefore: { seconds: 60 },
+};
+
+let h: Harness;
+let api: Api;
+const started: { name: string; workflowId: string }[] = [];
+/** Withdrawals whose upholding reaches open applications (engine 3), recorded as withdrawal histories. */
+const withdrawals: { name: string; workflowId: string }[] = [];
+beforeAll(async () => {
+  h = await startHarness('openreq');
+  api = await startApi(h, { openRequest: TEST_OPEN_REQUEST_POLICY });
+});
+afterAll(async () => {
+  if (process.env.RECORD_HISTORIES) {
+    await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'open_request');
+    await recordHistories(h.client, withdrawals, process.env.RECORD_HISTORIES, 'withdrawal');
+  }
+  await api.app.close();
+  await h.close();
+});
+
+const citizen = (sub = 'li.citizen'): Actor => ({ sub, org: 'public', roles: ['public_applicant'] });
+const agencyOf = (org: string, sub = `review-${org.slice(-10)}`): Actor => ({ sub, org, roles: ['provider_reviewer'] });
+const post = (a: Api, actor: Actor, url: string, payload?: object) => a.app.inject({ method: 'POST', url, payload, headers: a.as(actor) });
+const get = (actor: Actor, url: string) => api.app.inject({ method: 'GET', url, headers: api.as(actor) });
+/** An application; the land-parcel entry's fields by default, all the entry's for any other. */
+const form = (catalogEntryId: string) => ({
+  catalogEntryId,
+  purpose: '研究城市土地供应与住房价格的关系',
+  scenario: '高校科研项目',
+  ...(catalogEntryId === h.city.entries.conditionalOpen ? { fields: ['parcel', 'area', 'price'] } : {}),
+  accessMethod: 'sandbox',
+  securityMeasures: '数据仅存放于数据沙箱,项目组成员签署保密承诺',
+  termMonths: 12,
+});
+
+async function apply(name: string, catalogEntryId: string, who = citizen(), a = api) {
+  const res = await post(a, who, '/open-requests', form(catalogEntryId));
+  expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+  started.push({ name, workflowId: workflowIdFor('open_request', res.json().id) });
+  return res.json() as { id: string; status: string };
+}
+const taskOf = (actor: Actor, requestId: string, kind: string, not?: string) =>
+  eventually(async () => ((await get(actor, `/tasks?kind=${kind}`)).json().items as { id: string; requestId: string; dueAt: string; context: Record<string, string> | null }[]).find((t) => t.requestId === requestId && t.id !== not));
+const decide = (a: Api, actor: Actor, taskId: string, body: object) => post(a, actor, `/tasks/${taskId}/complete`, body);
+const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** Approves `requestId` and both parties sign: the agreement in force. */
+async function approveAndSign(requestId: string, agency: Actor, who = citizen(), a = api) {
+  await decide(a, agency, (await taskOf(agency, requestId, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
+  const agreementId = `${requestId}.agreement`;
+  const { sha256 } = (await get(who, `/agreements/${agreementId}`)).json();
+  expect((await decide(a, who, (await taskOf(who, requestId, 'AGREEMENT_SIGNATURE')).id, { decision: 'SIGN', form: { sha256 } })).statusCode).toBe(200);
+  const countersigned = await decide(a, agency, (await taskOf(agency, requestId, 'AGREEMENT_COUNTERSIGNATURE')).id, { decision: 'SIGN', form: { sha256 } });
+  expect(countersigned.json().status).toBe('granted');
+  return agreementId;
+}
+
+test('a citizen applies, the agency extends its review once and approves, both sign the text they read, the authority is told; the agency terminates for a breach', async () => {
+  const agency = agencyOf(h.city.agencies.resources);
+  const req = await apply('extended, approved, signed, terminated', h.city.entries.conditionalOpen);
+  expect(req.status).toBe('in_review');
+  const first = await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW');
+  expectProblem(await decide(api, agency, first.id, { decision: 'EXTEND' }), 400);
+  expect((await decide(api, agency, first.id, { decision: 'EXTEND', reason: '需征求数据安全意见' })).json().status).toBe('in_review');
+  // The running due time moved on by the extension (the policy's 1800 s here; 10 working days by default).
+  const second = await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW', first.id);
+  expect(Date.parse(second.dueAt) - Date.parse(first.dueAt)).toBe(1800_000);
+  expectProblem(await decide(api, agency, second.id, { decision: 'EXTEND', reason: '再次延长' }), 400, undefined, 'extended once');
+  const approved = await decide(api, agency, second.id, { decision: 'APPROVE', form: { conditions: '成果发表前报甲方备案' } });
+  expect(approved.json()).toMatchObject({ status: 'awaiting_applicant', outcome: { agreementId: `${req.id}.agreement` } });
+
+  const agreementId = `${req.id}.agreement`;
+  const agreement = (await get(citizen(), `/agreements/${agreementId}`)).json();
+  expect(agreement).toMatchObject({ status: 'awaiting_signature', catalogEntryId: h.city.entries.conditionalOpen, fields: ['parcel', 'area', 'price'], termMonths: 12, accessMethod: 'sandbox', conditions: ['签订开放利用协议', '成果发表前报甲方备案'] });
+  expect(agreement.sha256).toBe(sha(agreement.text));
+  for (const clause of ['公共数据开放利用协议', '研究城市土地供应与住房价格的关系', '高校科研项目', '数据沙箱', '重新识别', '数据交易机构', '期满删除', DEFAULT_OPEN_PLATFORM_URL]) expect(agreement.text).toContain(clause);
+  const doc = await get(citizen(), `/agreements/${agreementId}/document`);
+  expect(doc.headers['content-type']).toContain('text/html');
+  expect(doc.body).toContain('<h1>公共数据开放利用协议</h1>');
+  expect(doc.body).toContain(agreement.sha256);
+  // Nobody else's agreement: another citizen and another agency see none.
+  expectProblem(await get(citizen('wang.other'), `/agreements/${agreementId}`), 404);
+  expectProblem(await get(agencyOf(h.city.agencies.market), `/agreements/${agreementId}`), 404);
+
+  const sign = await taskOf(citizen(), req.id, 'AGREEMENT_SIGNATURE');
+  expect(sign.context).toMatchObject({ agreementId, sha256: agreement.sha256 });
+  expectProblem(await decide(api, citizen(), sign.id, { decision: 'SIGN', form: { sha256: '0'.repeat(64) } }), 400, 'body.form.sha256');
+  expectProblem(await decide(api, citizen(), sign.id, { decision: 'SIGN' }), 400, 'body.form.sha256');
+  expect((await decide(api, citizen(), sign.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json().status).toBe('in_review');
+  const counter = await taskOf(agency, req.id, 'AGREEMENT_COUNTERSIGNATURE');
+  expect((await decide(api, agency, counter.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json()).toMatchObject({ status: 'granted', outcome: { agreementId, endsAt: expect.any(String) } });
+
+  const inForce = (await get(agency, `/agreements/${agreementId}`)).json();
+  expect(inForce).toMatchObject({ status: 'in_force', signatures: [{ party: 'licensee', sub: 'li.citizen', sha256: agreement.sha256 }, { party: 'provider', sub: agency.sub, org: agency.org, sha256: agreement.sha256 }] });
+  expect(new Date(inForce.endsAt).getUTCMonth()).toBe((new Date(inForce.inForceAt).getUTCMonth() + 12) % 12);
+  // The authority of the agency's own level (the city's) is told, and finds the agreement.
+  const authority: Actor = { sub: 'bda-reviewer', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const notices = (await get(authority, '/notifications')).json().items as { kind: string; requestId: string; message: string }[];
+  expect(notices.find((n) => n.kind === 'agreement_signed' && n.requestId === req.id)?.message).toContain('告知');
+  expect((await get(authority, `/agreements/${agreementId}`)).statusCode).toBe(200);
+  const trail = (await get(citizen(), `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
+  expect(trail).toEqual(expect.arrayContaining(['application_received', 'review_extended', 'agreement_drafted', 'agreement_signed', 'agreement_in_force', 'agreement_notified']));
+
+  expectProblem(await post(api, agency, `/agreements/${agreementId}/terminate`, { reason: ' ' }), 400);
+  expectProblem(await post(api, agencyOf(h.city.agencies.market), `/agreements/${agreementId}/terminate`, { reason: '越权' }), 404);
+  const ended = await post(api, agency, `/agreements/${agreementId}/terminate`, { reason: '乙方将数据用于协议以外的用途' });
+  expect(ended.json()).toMatchObject({ status: 'terminated', endReason: '乙方将数据用于协议以外的用途' });
+  expect((await get(citizen(), `/requests/${req.id}`)).json()).toMatchObject({ status: 'revoked', outcome: { agreement: 'terminated' } });
+  expectProblem(await post(api, citizen(), `/agreements/${agreementId}/terminate`, { reason: '' }), 409);
+});
+
+test('what needs no application, what is not opened, and what is not the entry are refused, naming the rule', async () => {
+  const unconditional = expectProblem(await post(api, citizen(), '/open-requests', form(h.city.entries.unconditional)), 409);
+  expect(unconditional.detail).toContain(DEFAULT_OPEN_PLATFORM_URL);
+  const none = expectProblem(await post(api, citizen(), '/open-requests', form(h.city.entries.none)), 403);
+  expect(none).toMatchObject({ article: 'Art. 17', detail: expect.stringContaining('个人信息保护法') });
+  expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), fields: ['parcel', 'owner_id'] }), 400, 'body.fields', 'fields of the entry');
+  expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), securityMeasures: '  ' }), 400, 'body.securityMeasures', 'required');
+  expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), accessMethod: 'email' }), 400);
+  expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), termMonths: 37 }), 400);
+  expectProblem(await post(api, citizen(), '/open-requests', form('no-such-entry')), 400, 'body.catalogEntryId', 'exists');
+  expectProblem(await post(api, { sub: 'x', org: h.city.agencies.market, roles: ['agency_applicant'] }, '/open-requests', form(h.city.entries.conditionalOpen)), 403);
+});
+
+test('a rejection states its reason; information asked pauses the review; two officers deciding at once: one stands', async () => {
+  const agency = agencyOf(h.city.agencies.resources);
+  const req = await apply('information asked, then two officers at once', h.city.entries.conditionalOpen, citizen('zhao.citizen'));
+  const first = await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW');
+  expect((await decide(api, agency, first.id, { decision: 'REQUEST_INFO', reason: '请说明研究项目的立项情况' })).json().status).toBe('awaiting_applicant');
+  const reply = await taskOf(citizen('zhao.citizen'), req.id, 'OPEN_REQUEST_APPLICANT_REPLY');
+  expect((await decide(api, citizen('zhao.citizen'), reply.id, { decision: 'REPLY', reason: '省自然科学基金项目 ZR2026' })).json().status).toBe('in_review');
+  const second = await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW', first.id);
+  expectProblem(await decide(api, agency, second.id, { decision: 'REJECT' }), 400);
+  const [a, b] = await Promise.all([
+    decide(api, agencyOf(h.city.agencies.resources, 'officer-1'), second.id, { decision: 'APPROVE' }),
+    decide(api, agencyOf(h.city.agencies.resources, 'officer-2'), second.id, { decision: 'REJECT', reason: '用途与数据不符' }),
+  ]);
+  expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+  const view = (await get(citizen('zhao.citizen'), `/requests/${req.id}`)).json();
+  if (b.statusCode === 200) expect(view).toMatchObject({ status: 'rejected', outcome: { reason: '用途与数据不符' } });
+  else expect(view.status).toBe('awaiting_applicant');
+});
+
+test('the applicant signs from two browsers at once: one signature; unsigned in time, an agreement lapses', async () => {
+  const short = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, signature: { seconds: 3 } } });
+  try {
+    const agency = agencyOf(h.city.agencies.resources);
+    const who = citizen('sun.citizen');
+    const req = await apply('signed from two browsers', h.city.entries.conditionalOpen, who);
+    await decide(api, agency, (await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
+    const { sha256 } = (await get(who, `/agreements/${req.id}.agreement`)).json();
+    const sign = await taskOf(who, req.id, 'AGREEMENT_SIGNATURE');
+    const both = await Promise.all([decide(api, who, sign.id, { decision: 'SIGN', form: { sha256 } }), decide(api, who, sign.id, { decision: 'DECLINE', reason: '改变主意' })]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const signatures = (await get(who, `/agreements/${req.id}.agreement`)).json().signatures;
+    expect(signatures.length).toBe(both[0].statusCode === 200 ? 1 : 0);
+
+    const lapsing = await apply('unsigned, lapsed', h.city.entries.conditionalOpen, citizen('qian.citizen'), short);
+    await decide(short, agency, (await taskOf(agency, lapsing.id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
+    const lapsed = await eventually(async () => {
+      const r = (await get(citizen('qian.citizen'), `/requests/${lapsing.id}`)).json();
+      return r.status === 'expired' && r;
+    });
+    expect(lapsed.outcome).toMatchObject({ agreement: 'lapsed' });
+    expect((await get(citizen('qian.citizen'), `/agreements/${lapsing.id}.agreement`)).json().status).toBe('lapsed');
+  } finally {
+    await short.app.close();
+  }
+});
+
+test('usage reports fall due as tasks for the licensee, a missed one tells the agency; the workflow continues as new with them open', async () => {
+  const agency = agencyOf(h.city.agencies.resources);
+  const who = citizen('zhou.citizen');
+  // Started as the API starts it, with reports every 2 s, 2 s to make each, and a short history limit.
+  const requestId = randomUUID();
+  const input: OpenRequestInput = {
+    requestId,
+    applicant: who,
+    form: form(h.city.entries.conditionalOpen) as OpenRequestInput['form'],
+    entry: { id: h.city.entries.conditionalOpen, title: '国有建设用地供应信息', providerOrgId: h.city.agencies.resources, openAttribute: 'CONDITIONAL', openStatus: 'published', openConditions: '签订开放利用协议', openBasis: [], fields: ['parcel', 'area', 'use', 'price'] },
+    licensee: { name: who.sub, identity: null },
+    platformUrl: DEFAULT_OPEN_PLATFORM_URL,
+    payloadHash: 'x',
+    policy: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 2 }, reportWindow: { seconds: 2 } },
+    engine: ENGINE_VERSION,
+    continueAsNewAfter: 60,
+  };
+  const workflowId = workflowIdFor('open_request', requestId);
+  const wf = await h.client.workflow.start(WORKFLOW_TYPES.open_request, { taskQueue: h.taskQueue, workflowId, args: [input] });
+  started.push({ name: 'reports, a missed one, continued as new', workflowId });
+  const agreementId = await approveAndSign(requestId, agency, who);
+  // A report missed: the agency is told.
+  await eventually(async () => ((await get(agency, '/notifications')).json().items as { kind: string; requestId: string }[]).some((n) => n.kind === 'usage_report_missed' && n.requestId === requestId), 30_000);
+  // The workflow hands over to a new run while a report task opened by the first run is open; it stays decidable.
+  const report = await taskOf(who, requestId, 'USAGE_REPORT');
+  await eventually(async () => (await h.client.workflow.getHandle(workflowId).describe()).runId !== wf.firstExecutionRunId, 30_000);
+  expect(((await get(who, `/requests/${requestId}`)).json().tasks as { id: string; status: string }[]).find((t) => t.id === report.id)?.status).toBe('open');
+  const reported = await decide(api, who, report.id, { decision: 'REPORT', reason: '本季度用于模型训练,未对外提供' });
+  expect(`${reported.statusCode} ${reported.body.slice(0, 200)}`).toMatch(/^200 /);
+  expect(((await get(who, `/requests/${requestId}`)).json().tasks as { id: string; status: string }[]).find((t) => t.id === report.id)?.status).toBe('completed');
+  // The licensee ends it; the open report tasks close with it.
+  expect((await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '项目结束' })).json().status).toBe('terminated');
+  const after = (await get(who, `/requests/${requestId}`)).json();
+  expect(after.status).toBe('revoked');
+  expect((after.tasks as { status: string }[]).filter((t) => t.status === 'open')).toEqual([]);
+});
+
+test('a withdrawal upheld for the entry terminates its agreement and ends an application still decided; the next application is refused', async () => {
+  const entry = h.city.entries.conditional;
+  const agency = agencyOf(h.city.agencies.health);
+  const signedReq = await apply('terminated by a withdrawal', entry, citizen('wu.citizen'));
+  const agreementId = await approveAndSign(signedReq.id, agency, citizen('wu.citizen'));
+  const pending = await apply('ended by a withdrawal while reviewed', entry, citizen('zheng.citizen'));
+  await taskOf(agency, pending.id, 'OPEN_REQUEST_REVIEW');
+
+  const withdrawal = await post(api, citizen('feng.citizen'), '/withdrawals', { catalogEntryId: entry, right: '个人信息权益', reasons: '执业信息可识别到本人' });
+  expect(withdrawal.statusCode).toBe(201);
+  withdrawals.push({ name: 'upheld for the entry: an agreement terminated, an application ended', workflowId: workflowIdFor('withdrawal', withdrawal.json().id) });
+  const review = await taskOf(agency, withdrawal.json().id, 'WITHDRAWAL_REVIEW');
+  expect((await decide(api, agency, review.id, { decision: 'UPHOLD', reason: '确有侵权', form: { scope: 'entry' } })).json().status).toBe('upheld');
+
+  const terminated = await eventually(async () => {
+    const a = (await get(citizen('wu.citizen'), `/agreements/${agreementId}`)).json();
+    return a.status === 'terminated' && a;
+  });
+  expect(terminated.endReason).toContain(withdrawal.json().id);
+  expect((await get(citizen('wu.citizen'), `/requests/${signedReq.id}`)).json()).toMatchObject({ status: 'revoked', outcome: { article: 'Art. 21' } });
+  await eventually(async () => (await get(citizen('zheng.citizen'), `/requests/${pending.id}`)).json().status === 'cancelled');
+  const history = (await get(citizen('zheng.citizen'), `/requests/${pending.id}/history`)).json().items as { action: string; article: string }[];
+  expect(history.at(-1)).toMatchObject({ action: 'ended_by_withdrawal', article: 'Art. 21' });
+  const next = expectProblem(await post(api, citizen('chen.citizen'), '/open-requests', form(entry)), 409);
+  expect(next).toMatchObject({ article: 'Art. 21' });
+});
+
+test('a withdrawal upheld for records gives each licensee a task to confirm their deletion; the agreement stands', async () => {
+  const entry = h.city.entries.conditionalOpen;
+  const agency = agencyOf(h.city.agencies.resources);
+  const who = citizen('he.citizen');
+  const req = await apply('records withdrawn, deletion confirmed', entry, who);
+  const agreementId = await approveAndSign(req.id, agency, who);
+  const withdrawal = await post(api, citizen('lv.citizen'), '/withdrawals', { catalogEntryId: entry, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' });
+  withdrawals.push({ name: 'upheld for records: deletion confirmed', workflowId: workflowIdFor('withdrawal', withdrawal.json().id) });
+  const review = await taskOf(agency, withdrawal.json().id, 'WITHDRAWAL_REVIEW');
+  await decide(api, agency, review.id, { decision: 'UPHOLD', reason: '删除所列记录', form: { scope: 'records' } });
+  const task = await taskOf(who, req.id, 'DELETION_CONFIRMATION');
+  expect(task.context).toMatchObject({ records: '地块 RZ-2026-017', withdrawal: withdrawal.json().id });
+  expect((await decide(api, who, task.id, { decision: 'CONFIRM' })).statusCode).toBe(200);
+  expect((await get(who, `/agreements/${agreementId}`)).json().status).toBe('in_force');
+  await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
+});
+
+test('started past the API for data not opened, the workflow refuses and writes nothing', async () => {
+  const requestId = randomUUID();
+  const input: OpenRequestInput = {
+    requestId,
+    applicant: citizen(),
+    form: form(h.city.entries.none) as OpenRequestInput['form'],
+    entry: { id: h.city.entries.none, title: 'x', providerOrgId: h.city.agencies.market, openAttribute: 'NONE', openStatus: 'published', openConditions: null, openBasis: [], fields: ['parcel', 'area', 'price'] },
+    licensee: { name: 'x', identity: null },
+    platformUrl: DEFAULT_OPEN_PLATFORM_URL,
+    payloadHash: 'x',
+    policy: TEST_OPEN_REQUEST_POLICY,
+    engine: ENGINE_VERSION,
+  };
+  const wf = await h.client.workflow.start(WORKFLOW_TYPES.open_request, { taskQueue: h.taskQueue, workflowId: workflowIdFor('open_request', requestId), args: [input] });
+  await expect(wf.result()).rejects.toThrow(WorkflowFailedError);
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
+});

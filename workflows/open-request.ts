@@ -1,0 +1,307 @@
+// Conditional open application (Art. 17, 20): the providing agency decides (once extendable, the clock paused
+// while the applicant answers a question); approval drafts the 公共数据开放利用协议, which the applicant signs
+// (unsigned in time, it lapses) and the agency countersigns; the authority of the agency's level is told. The
+// agreement then lives here until its term ends or it is terminated (for breach, by the licensee, or by a
+// withdrawal of the data, Art. 21), with usage reports falling due as tasks for the licensee.
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { DecisionInput } from '../activities';
+import { openRequestRefusal, openRequestViolations } from '../domain/open-request';
+import type { RequestSnapshot } from '../domain/requests';
+import { unstorable } from '../domain/text';
+import { SYSTEM } from '../domain/types';
+import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
+import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd, type ProcedureCarried, type StatusChange, type WfTask } from './tasks';
+
+/** The agreement in force, as a run hands it to the next when the workflow continues as new. */
+export interface OpenRequestCarried extends ProcedureCarried {
+  agreement: AgreementLife;
+}
+
+interface AgreementLife {
+  sha256: string;
+  endsAt: string;
+  nextReportAt: string;
+  reports: number;
+  /** Report tasks whose lateness the agency was told of. */
+  missed: string[];
+  deletions: DeletionInput[];
+}
+
+/** A timer whose passing the procedure reads as a flag; cancelled once it no longer matters. */
+function timerAt(iso: string): { passed: boolean; cancel: () => void } {
+  const scope = new CancellationScope();
+  const t = { passed: false, cancel: () => scope.cancel() };
+  scope.run(() => sleep(Math.max(1, Date.parse(iso) - Date.now()))).then(
+    () => (t.passed = true),
+    () => undefined,
+  );
+  return t;
+}
+
+export async function openRequestWorkflow(input: OpenRequestInput): Promise<RequestSnapshot> {
+  const { requestId, applicant, form, policy, entry, carried } = input;
+  const role = applyingRole(applicant);
+  const agreementId = `${requestId}.agreement`;
+  const providerOrg = entry.providerOrgId;
+  /** The text's hash, once drafted: a signature names it (the signature tasks carry it in their context). */
+  let sha256: string | null = carried?.agreement.sha256 ?? null;
+  const { view, board, cancelling, statusChange, setStatus, record, state, steps } = newProcedure({
+    requestId,
+    applicant,
+    role,
+    type: 'open_request',
+    catalogEntryId: entry.id,
+    payload: { ...form },
+    payloadHash: input.payloadHash,
+    submissionId: input.submissionId,
+    article: 'Art. 20',
+    carried,
+  });
+  let refusal: ApplicationFailure | undefined;
+  let deciding: DecisionInput | undefined;
+
+  // The data withdrawn (Art. 21): the application ends, or the agreement is terminated.
+  let ending: RevokeGrantInput | null = null;
+  setHandler(endRequestSignal, (e) => {
+    ending ??= e;
+  });
+  // Records withdrawn: each becomes a task for the licensee to confirm their deletion, once in force.
+  const deletions: DeletionInput[] = carried?.agreement.deletions ?? [];
+  setHandler(deleteRecordsSignal, (d) => {
+    deletions.push(d);
+  });
+  // A person ends the agreement in force: the agency (for breach, reason required) or the licensee.
+  let terminating: RevokeGrantInput | null = null;
+  setHandler(
+    revokeGrantUpdate,
+    async ({ actor, reason }) => {
+      const agency = actor.org === providerOrg && actor.roles.includes('provider_reviewer');
+      terminating ??= { actor: actorRef(actor, agency ? 'provider_reviewer' : role), reason: reason.trim() || '乙方终止协议', article: 'Art. 20' };
+      await condition(() => state.status !== 'granted');
+      return view();
+    },
+    {
+      validator: ({ actor, reason }) => {
+        const agency = actor.org === providerOrg && actor.roles.includes('provider_reviewer');
+        const licensee = actor.sub === applicant.sub && actor.org === applicant.org && actor.roles.includes(role);
+        if (!agency && !licensee) throw businessError('Forbidden', 'Only the providing agency or the licensee may terminate the agreement');
+        if (state.status !== 'granted' || terminating || ending) throw businessError('RequestNotActive', 'There is no agreement in force to terminate');
+        if (agency && !reason?.trim()) throw businessError('ReasonRequired', 'The agency states the breach it terminates the agreement for (Art. 20, 25)');
+        const bad = unstorable(reason, 'reason');
+        if (bad) throw businessError('InvalidInput', bad.detail);
+      },
+    },
+  );
+
+  const stopped = () => cancelling.cancel !== null || ending !== null;
+
+  /** The application ends before any agreement is in force: withdrawn by the applicant, or its data withdrawn. */
+  async function endEarly(agreement: 'cancelled' | null): Promise<RequestSnapshot> {
+    const by = cancelling.cancel ? { actor: actorRef(cancelling.cancel.actor, role), reason: cancelling.cancel.reason ?? 'withdrawn by the applicant', article: 'Art. 20' } : ending!;
+    await board.cancelOpen(by.actor, by.reason, by.article);
+    const change = statusChange('cancelled', cancelling.cancel ? 'cancelled' : 'ended_by_withdrawal', by.article, { actor: by.actor, reason: by.reason });
+    if (agreement) await endAgreement(agreement, by.reason, change);
+    else {
+      await io.transitionRequest(change.write);
+      change.apply();
+    }
+    return view();
+  }
+
+  async function endAgreement(status: 'lapsed' | 'declined' | 'cancelled' | 'expired' | 'terminated', reason: string | null, change: StatusChange, decision?: DecisionInput): Promise<void> {
+    await io.endAgreement({ agreementId, status, reason, transition: change.write, ...(decision ? { decision } : {}) });
+    change.apply();
+    state.outcome = { article: change.write.article, agreementId, agreement: status, ...(reason ? { reason } : {}) };
+  }
+
+  /** The agency's review; resolves with the approval (its decision not yet written), or the request's end. */
+  async function review(): Promise<WfTask | RequestSnapshot> {
+    let resume: { dueAt: string; pausedAt: string } | undefined;
+    let extended: WfTask | undefined;
+    for (let round = 1; ; round++) {
+      const change = extended
+        ? statusChange('in_review', 'review_extended', 'Art. 20', { actor: extended.decidedBy!, decision: 'EXTEND', reason: extended.reason })
+        : statusChange('in_review', round === 1 ? 'application_received' : 'review_resumed', 'Art. 20');
+      const [task] = await board.openRound(
+        [
+          {
+            key: `review-${round}`,
+            kind: 'OPEN_REQUEST_REVIEW',
+            candidateRole: 'provider_reviewer',
+            candidateOrg: providerOrg,
+            // An extension moves the running due time on; a reply resumes the paused clock.
+            ...(extended ? { length: policy.extension, from: extended.dueAt } : { length: policy.review, resume }),
+            reminderBefore: policy.reminderBefore,
+          },
+        ],
+        { ...change, ...(round === 1 ? { record } : {}) },
+      );
+      extended = undefined;
+      const decided = await board.next(stopped, [task], { writeWithNextStep: (t) => t.decision === 'APPROVE' });
+      if (!decided) return endEarly(null);
+      if (decided.decision === 'APPROVE') return decided;
+      if (decided.decision === 'EXTEND') {
+        extended = decided;
+        continue;
+      }
+      if (decided.decision === 'REJECT') {
+        // 未同意的,应当说明理由: the reason is the outcome.
+        await setStatus('rejected', 'rejected', 'Art. 20', { actor: decided.decidedBy!, decision: 'REJECT', reason: decided.reason, outcome: { article: 'Art. 20', reason: decided.reason ?? '' } });
+        return view();
+      }
+      // REQUEST_INFO: the clock stops while the applicant holds the request.
+      resume = { dueAt: task.dueAt, pausedAt: new Date().toISOString() };
+      await setStatus('awaiting_applicant', 'information_requested', 'Art. 20', { actor: decided.decidedBy!, decision: 'REQUEST_INFO', reason: decided.reason });
+      const reply = await board.open({
+        key: `applicant-reply-${round}`,
+        kind: 'OPEN_REQUEST_APPLICANT_REPLY',
+        candidateRole: role,
+        candidateOrg: applicant.org,
+        candidateUser: applicant.sub,
+        length: policy.applicantReply,
+        reminderBefore: policy.reminderBefore,
+      });
+      if (!(await board.next(stopped, [reply]))) return endEarly(null);
+    }
+  }
+
+  /** The applicant signs (or declines, or lets it lapse), then the agency countersigns; resolves with the end of the term, or the request's end. */
+  async function signatures(approval: WfTask): Promise<string | RequestSnapshot> {
+    deciding = board.takeUnwritten();
+    const drafted = statusChange('awaiting_applicant', 'agreement_drafted', 'Art. 20', { actor: approval.decidedBy!, decision: 'APPROVE', reason: approval.reason });
+    const conditions = typeof approval.form?.conditions === 'string' ? approval.form.conditions : null;
+    const draft = await io.draftAgreement({
+      requestId,
+      workflowId: workflowInfo().workflowId,
+      agreementId,
+      form,
+      licensee: { sub: applicant.sub, ...input.licensee },
+      conditions,
+      platformUrl: input.platformUrl,
+      reportEveryDays: 'days' in policy.reportEvery ? policy.reportEvery.days : null,
+      decision: deciding,
+      transition: drafted.write,
+    });
+    if ('refusal' in draft) {
+      // The entry's openness changed since the application (e.g. withdrawn): no agreement is drafted.
+      if (deciding) await io.recordDecision(deciding);
+      deciding = undefined;
+      await setStatus('cancelled', 'ended_by_catalog', 'Art. 21', { reason: draft.refusal, outcome: { article: 'Art. 21', reason: draft.refusal } });
+      return view();
+    }
+    deciding = undefined;
+    drafted.apply();
+    sha256 = draft.sha256;
+    state.outcome = { article: 'Art. 20', agreementId, sha256 };
+    const context = { agreementId, sha256 };
+
+    const sign = await board.open({ key: 'signature', kind: 'AGREEMENT_SIGNATURE', candidateRole: role, candidateOrg: applicant.org, candidateUser: applicant.sub, length: policy.signature, reminderBefore: policy.reminderBefore, context });
+    const lapse = timerAt(sign.dueAt);
+    const signed = await board.next(() => stopped() || lapse.passed, [sign], { writeWithNextStep: () => true });
+    lapse.cancel();
+    if (!signed) {
+      if (stopped()) return endEarly('cancelled');
+      await board.cancelOpen(SYSTEM, 'unsigned within the time allowed: the agreement lapsed', 'Art. 20');
+      await endAgreement('lapsed', '协议未在期限内签署,已失效', statusChange('expired', 'agreement_lapsed', 'Art. 20', { reason: '协议未在期限内签署,已失效' }));
+      return view();
+    }
+    const by = { actor: signed.decidedBy!, decision: signed.decision, reason: signed.reason };
+    if (signed.decision === 'DECLINE') {
+      await endAgreement('declined', signed.reason, statusChange('cancelled', 'agreement_declined', 'Art. 20', by), board.takeUnwritten());
+      return view();
+    }
+    const licenseeSigned = statusChange('in_review', 'agreement_signed', 'Art. 20', by);
+    await io.signAgreement({ agreementId, party: 'licensee', signer: signed.decidedBy!, sha256: sha256!, decision: board.takeUnwritten(), transition: licenseeSigned.write });
+    licenseeSigned.apply();
+
+    const counter = await board.open({ key: 'countersignature', kind: 'AGREEMENT_COUNTERSIGNATURE', candidateRole: 'provider_reviewer', candidateOrg: providerOrg, length: policy.countersignature, reminderBefore: policy.reminderBefore, context });
+    const countersigned = await board.next(stopped, [counter], { writeWithNextStep: () => true });
+    if (!countersigned) return endEarly('cancelled');
+    const inForce = statusChange('granted', 'agreement_in_force', 'Art. 20', { actor: countersigned.decidedBy!, decision: 'SIGN' });
+    const { endsAt } = await io.signAgreement({ agreementId, party: 'provider', signer: countersigned.decidedBy!, sha256: sha256!, decision: board.takeUnwritten(), transition: inForce.write });
+    inForce.apply();
+    state.outcome = { article: 'Art. 20', agreementId, sha256, endsAt };
+    return endsAt!;
+  }
+
+  // Continue as new: the server suggests it (or the history passed the input's limit), this run has moved
+  // the agreement on (so runs never hand over in a loop), and nothing is in flight.
+  const startedAt = { step: steps.n, taken: board.taken };
+  const handOver = () =>
+    (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAsNewAfter ?? Infinity)) &&
+    (steps.n !== startedAt.step || board.taken !== startedAt.taken) &&
+    board.quiet() &&
+    allHandlersFinished();
+
+  /** The agreement in force: usage reports as they fall due, deletions to confirm, until its term ends or it is terminated. */
+  async function inForce(life: AgreementLife): Promise<RequestSnapshot> {
+    for (;;) {
+      const openReports = board.all().filter((t) => t.status === 'open' && t.kind === 'USAGE_REPORT');
+      const lateUnnoticed = openReports.filter((t) => !life.missed.includes(t.id));
+      const wakeAt = [life.endsAt, life.nextReportAt, ...lateUnnoticed.map((t) => t.dueAt)].reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
+      const timer = timerAt(wakeAt);
+      const open = board.all().filter((t) => t.status === 'open');
+      const done = await board.next(() => terminating !== null || ending !== null || deletions.length > 0 || timer.passed || handOver(), open);
+      timer.cancel();
+      if (done) continue;
+      const end = terminating ?? ending;
+      if (end) {
+        await board.cancelOpen(end.actor, end.reason, end.article);
+        await endAgreement('terminated', end.reason, statusChange('revoked', 'agreement_terminated', end.article, { actor: end.actor, reason: end.reason }));
+        return view();
+      }
+      if (deletions.length) {
+        const d = deletions.shift()!;
+        await board.open({
+          key: `deletion-${d.cause}`,
+          kind: 'DELETION_CONFIRMATION',
+          candidateRole: role,
+          candidateOrg: applicant.org,
+          candidateUser: applicant.sub,
+          length: policy.reportWindow,
+          reminderBefore: policy.reminderBefore,
+          context: { records: d.records, reason: d.reason, withdrawal: d.cause },
+        });
+        continue;
+      }
+      if (Date.now() >= Date.parse(life.endsAt)) {
+        await board.cancelOpen(SYSTEM, 'the agreement term ended', 'Art. 20');
+        await endAgreement('expired', '协议期满', statusChange('expired', 'agreement_expired', 'Art. 20', { reason: '协议期满,乙方应删除所获数据' }));
+        return view();
+      }
+      if (Date.now() >= Date.parse(life.nextReportAt)) {
+        life.reports++;
+        await board.open({ key: `usage-report-${life.reports}`, kind: 'USAGE_REPORT', candidateRole: role, candidateOrg: applicant.org, candidateUser: applicant.sub, length: policy.reportWindow, reminderBefore: policy.reminderBefore, context: { agreementId } });
+        life.nextReportAt = (await io.computeDeadlines({ length: policy.reportEvery, from: life.nextReportAt })).dueAt;
+        continue;
+      }
+      const late = lateUnnoticed.find((t) => Date.now() >= Date.parse(t.dueAt));
+      if (late) {
+        // A report not made in time: the agency is told (the task stays open for the licensee).
+        await io.noticeMissedReport({ requestId, taskId: late.id, providerOrg, agreementId });
+        life.missed.push(late.id);
+        continue;
+      }
+      if (handOver()) {
+        await condition(allHandlersFinished);
+        const next: OpenRequestCarried = { step: steps.n, state: { ...state }, board: board.state(), agreement: { ...life, deletions } };
+        return continueAsNew<typeof openRequestWorkflow>({ ...input, carried: next });
+      }
+    }
+  }
+
+  const run = async (): Promise<RequestSnapshot> => {
+    if (carried) return inForce(carried.agreement);
+    // What the API checked, again for a start that bypasses it.
+    const bad = unstorable({ form, licensee: input.licensee }, 'form') ?? openRequestViolations(form)[0] ?? openRequestRefusal(entry, form, input.platformUrl);
+    if (bad) throw (refusal = businessError(bad.code, bad.detail));
+    const approval = await review();
+    if (!('id' in approval)) return approval;
+    const endsAt = await signatures(approval);
+    if (typeof endsAt !== 'string') return endsAt;
+    const firstReport = (await io.computeDeadlines({ length: policy.reportEvery })).dueAt;
+    return inForce({ sha256: sha256!, endsAt, nextReportAt: firstReport, reports: 0, missed: [], deletions });
+  };
+
+  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => deciding ?? board.takeUnwritten() });
+}
