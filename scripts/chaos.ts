@@ -2,10 +2,11 @@
 // share request approved by both reviewers; one in four a catalog adjustment adding an entry, approved by the
 // authority, then the authority's share-attribute dispute on that entry, which the agency accepts; one in
 // eight a citizen's open demand, answered with a plan; one in eight a citizen's withdrawal request, dismissed
-// with reasons. Meanwhile the worker (a process of its own), the
+// with reasons; one in eight a citizen's conditional open application, approved, signed and countersigned. Meanwhile the worker (a process of its own), the
 // Temporal dev server (same state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal
 // are asked: every share request granted with one grant, every adjustment approved with one new entry, every
-// dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, nothing duplicated, no workflow failed
+// dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, every agreement in
+// force with its two signatures, nothing duplicated, no workflow failed
 // or stuck. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -92,10 +93,14 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const isDemand = (i: number) => i % 8 === 5;
   /** One in eight a withdrawal request, dismissed (the entry is left as it is, for the other lifecycles). */
   const isWithdrawal = (i: number) => i % 8 === 1;
+  /** One in eight a conditional open application, ending in an agreement in force. */
+  const isOpenRequest = (i: number) => i % 8 === 6;
   const withdrawals: string[] = [];
+  const agreements: string[] = [];
   const demands: string[] = [];
   const citizen: Actor = { sub: 'chaos-citizen', org: 'public', roles: ['public_applicant'] };
   const market: Actor = { sub: 'chaos-market-review', org: city.agencies.market, roles: ['provider_reviewer'] };
+  const resources: Actor = { sub: 'chaos-resources-review', org: city.agencies.resources, roles: ['provider_reviewer'] };
 
   let retriedCalls = 0;
   /** A call retried (same Idempotency-Key, same decision) until it gives an answer the lifecycle can go on from. */
@@ -117,9 +122,9 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     app.inject({ method, url, payload, headers: { authorization: token(actor), ...headers } });
 
   /** Decides a task, retrying until it is decided (an earlier attempt whose answer was lost may have decided it). */
-  const decide = (actor: Actor, taskId: string, decision: string, what: string, reason?: string) =>
+  const decide = (actor: Actor, taskId: string, decision: string, what: string, reason?: string, form?: object) =>
     until(what, async () => {
-      const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision, ...(reason ? { reason } : {}) });
+      const res = await inject(actor, 'POST', `/tasks/${taskId}/complete`, { decision, ...(reason ? { reason } : {}), ...(form ? { form } : {}) });
       if (res.statusCode === 200) return true;
       const task = await inject(actor, 'GET', `/tasks/${taskId}`);
       return task.statusCode === 200 && task.json().status === 'completed' ? true : undefined;
@@ -143,6 +148,23 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     await decide(market, req.tasks[0].id, 'DISMISS', `dismissal of withdrawal ${i}`, 'the data identifies no one');
     await reached(`withdrawal ${i} dismissed`, citizen, req.id, 'dismissed');
     withdrawals.push(req.id);
+  }
+  /** Art. 20: a citizen applies to use conditionally open data; the agency approves, both sign the agreement. */
+  async function openRequest(i: number): Promise<void> {
+    const body = { catalogEntryId: city.entries.conditionalOpen, purpose: `chaos ${i}`, scenario: 'research', accessMethod: 'api', securityMeasures: 'encrypted storage', termMonths: 12 };
+    const req = await submitted(`open request ${i}`, citizen, '/open-requests', body, `chaos-open-${i}`);
+    await decide(resources, req.tasks[0].id, 'APPROVE', `approval of open request ${i}`);
+    const agreementId = `${req.id}.agreement`;
+    const task = (kind: string) =>
+      until(`${kind} of open request ${i}`, async () => {
+        const view = (await inject(citizen, 'GET', `/requests/${req.id}`)).json() as { tasks?: { id: string; kind: string }[] };
+        return view.tasks?.find((t) => t.kind === kind)?.id;
+      });
+    const sha256 = await until(`agreement ${i}`, async () => ((await inject(citizen, 'GET', `/agreements/${agreementId}`)).json() as { sha256?: string }).sha256);
+    await decide(citizen, await task('AGREEMENT_SIGNATURE'), 'SIGN', `signature of agreement ${i}`, undefined, { sha256 });
+    await decide(resources, await task('AGREEMENT_COUNTERSIGNATURE'), 'SIGN', `countersignature of agreement ${i}`, undefined, { sha256 });
+    await reached(`agreement ${i} in force`, citizen, req.id, 'granted');
+    agreements.push(agreementId);
   }
   /** Art. 21 ¶1: a citizen asks for an entry to be opened; the agency answers with a plan. */
   async function openDemand(i: number): Promise<void> {
@@ -223,6 +245,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
         if (isAdjustment(i)) adjustments.push(await adjustment(i));
         else if (isDemand(i)) await openDemand(i);
         else if (isWithdrawal(i)) await withdrawal(i);
+        else if (isOpenRequest(i)) await openRequest(i);
         else ids.push(await lifecycle(i));
       }
     }),
@@ -236,7 +259,8 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const adjustmentsExpected = Array.from({ length: n }, (_, i) => i).filter(isAdjustment).length;
   const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
   const withdrawalsExpected = Array.from({ length: n }, (_, i) => i).filter(isWithdrawal).length;
-  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected;
+  const openRequestsExpected = Array.from({ length: n }, (_, i) => i).filter(isOpenRequest).length;
+  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected;
   if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
   const demanded = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'open_demand').execute();
   if (demanded.length !== demandsExpected) lost.push(`${demandsExpected} open demands but ${demanded.length} requests`);
@@ -249,6 +273,21 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   lost.push(...adjusted.filter((r) => r.status !== 'approved').map((r) => `adjustment ${r.id} ${r.status}`));
   if (adjusted.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} adjustments but ${adjusted.length} requests`);
   const duplicated: string[] = [];
+  // Each agreement: in force once, signed once by each party, its trail once.
+  const applied = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'open_request').execute();
+  if (applied.length !== openRequestsExpected) lost.push(`${openRequestsExpected} open applications but ${applied.length} requests`);
+  lost.push(...applied.filter((r) => r.status !== 'granted').map((r) => `open application ${r.id} ${r.status}`));
+  const signed = await db.selectFrom('agreements').select(['id', 'status', 'signatures']).where('id', 'in', agreements.length ? agreements : ['none']).execute();
+  for (const id of agreements) {
+    const a = signed.find((x) => x.id === id);
+    if (a?.status !== 'in_force' || a.signatures.map((x) => x.party).join(',') !== 'licensee,provider') duplicated.push(`agreement ${id}: ${JSON.stringify(a ? { status: a.status, signatures: a.signatures.length } : null)}`);
+  }
+  const agreementAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', applied.length ? applied.map((r) => r.id) : ['none']).execute();
+  for (const r of applied) {
+    const actions = agreementAudit.filter((e) => e.request_id === r.id).map((e) => e.action).sort().join(',');
+    const expected = ['agreement_drafted', 'agreement_in_force', 'agreement_notified', 'agreement_signed', 'application_received', 'submitted', 'task_completed', 'task_completed', 'task_completed', 'task_opened', 'task_opened', 'task_opened'];
+    if (actions !== expected.join(',')) duplicated.push(`open application ${r.id}: audit ${actions}`);
+  }
   const withdrawalAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', withdrawals.length ? withdrawals : ['none']).execute();
   for (const id of withdrawals) {
     const actions = withdrawalAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
@@ -298,7 +337,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     // Two task assignments and two status changes (review started, granted) for the applicant.
     if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
   }
-  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands, ...withdrawals]).where('status', '<>', 'completed').execute();
+  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands, ...withdrawals, ...applied.map((r) => r.id)]).where('status', '<>', 'completed').execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
 
   // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
@@ -308,7 +347,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     const out: string[] = [];
     failedWorkflows.length = 0;
     for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
-      // Grants wait for their term (running); adjustments end once applied (completed).
+      // Grants and agreements wait for their term (running); adjustments end once applied (completed).
       if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow'].includes(wf.type))) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();
@@ -330,13 +369,13 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   await pg.stop();
   if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
   fs.rmSync(work, { recursive: true, force: true });
-  return { requests: n, faults: injected, granted: rows.length + adjusted.length + demanded.length + withdrawn.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
+  return { requests: n, faults: injected, granted: rows.length + adjusted.length + demanded.length + withdrawn.length + applied.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
 }
 
 export function formatChaos(r: ChaosReport): string {
   return (
     `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
-    `granted, approved, answered or dismissed ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `granted, approved, answered, dismissed or in force ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
     `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
   );
 }

@@ -23,7 +23,7 @@ export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
 
 let h: Harness;
 let api: Api;
-const started: { name: string; workflowId: string }[] = [];
+const started: { name: string; workflowId: string; runId?: string }[] = [];
 /** Withdrawals whose upholding reaches open applications (engine 3), recorded as withdrawal histories. */
 const withdrawals: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
@@ -208,7 +208,7 @@ test('usage reports fall due as tasks for the licensee, a missed one tells the a
   };
   const workflowId = workflowIdFor('open_request', requestId);
   const wf = await h.client.workflow.start(WORKFLOW_TYPES.open_request, { taskQueue: h.taskQueue, workflowId, args: [input] });
-  started.push({ name: 'reports, a missed one, continued as new', workflowId });
+  started.push({ name: 'reports, a missed one: the run that continued as new', workflowId, runId: wf.firstExecutionRunId }, { name: 'reports, a missed one: the run continued, terminated', workflowId });
   const agreementId = await approveAndSign(requestId, agency, who);
   // A report missed: the agency is told.
   await eventually(async () => ((await get(agency, '/notifications')).json().items as { kind: string; requestId: string }[]).some((n) => n.kind === 'usage_report_missed' && n.requestId === requestId), 30_000);

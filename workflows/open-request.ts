@@ -252,6 +252,8 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       }
       if (deletions.length) {
         const d = deletions.shift()!;
+        // One task per withdrawal, however often its signal came.
+        if (board.all().some((t) => t.id === `${requestId}.deletion-${d.cause}`)) continue;
         await board.open({
           key: `deletion-${d.cause}`,
           kind: 'DELETION_CONFIRMATION',
