@@ -95,6 +95,11 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
 
   const stopped = () => cancelling.cancel !== null || ending !== null;
 
+  /** Closes the tasks still open, if any (an agreement in force often has none: no write then). */
+  const closeOpen = async (by: { actor: RevokeGrantInput['actor']; reason: string; article: string }) => {
+    if (board.all().some((t) => t.status === 'open')) await board.cancelOpen(by.actor, by.reason, by.article);
+  };
+
   /** The application ends before any agreement is in force: withdrawn by the applicant, or its data withdrawn. */
   async function endEarly(agreement: 'cancelled' | null): Promise<RequestSnapshot> {
     const by = cancelling.cancel ? { actor: actorRef(cancelling.cancel.actor, role), reason: cancelling.cancel.reason ?? 'withdrawn by the applicant', article: 'Art. 20' } : ending!;
@@ -246,7 +251,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       if (done) continue;
       const end = terminating ?? ending;
       if (end) {
-        await board.cancelOpen(end.actor, end.reason, end.article);
+        await closeOpen(end);
         await endAgreement('terminated', end.reason, statusChange('revoked', 'agreement_terminated', end.article, { actor: end.actor, reason: end.reason }));
         return view();
       }
@@ -267,7 +272,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
         continue;
       }
       if (Date.now() >= Date.parse(life.endsAt)) {
-        await board.cancelOpen(SYSTEM, 'the agreement term ended', 'Art. 20');
+        await closeOpen({ actor: SYSTEM, reason: 'the agreement term ended', article: 'Art. 20' });
         await endAgreement('expired', '协议期满', statusChange('expired', 'agreement_expired', 'Art. 20', { reason: '协议期满,乙方应删除所获数据' }));
         return view();
       }
