@@ -14,6 +14,7 @@ import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { disputeRoutes } from './routes/disputes';
 import { openDemandRoutes } from './routes/open-demands';
 import { openRequestRoutes } from './routes/open-requests';
+import { principalRoutes } from './routes/principals';
 import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
@@ -75,6 +76,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     openDemandRoutes(s, deps);
     withdrawalRoutes(s, deps);
     openRequestRoutes(s, deps);
+    principalRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);
   });

@@ -9,6 +9,7 @@ import type { WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenRequestPolicy } from '../domain/open-request';
 import type { SharePolicy } from '../domain/share';
 import type { OidcConfig } from './oidc';
+import type { PrincipalKeys } from './principal-keys';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -30,6 +31,8 @@ export interface ApiDeps {
   openRequestPolicy?: OpenRequestPolicy;
   /** The unified open platform (Art. 16) where open data is reached (default routes/open-requests.ts DEFAULT_OPEN_PLATFORM_URL). */
   openPlatformUrl?: string;
+  /** The keys resident ID numbers are sealed with (default: the development keys of api/principal-keys.ts). */
+  principalKeys?: PrincipalKeys;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */

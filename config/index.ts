@@ -8,6 +8,7 @@ import { DEFAULT_WITHDRAWAL_POLICY, type WithdrawalPolicy } from '../domain/with
 import { DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, type OpenRequestPolicy } from '../domain/open-request';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { OidcConfig } from '../api/oidc';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, parsePrincipalKeys, type PrincipalKeys } from '../api/principal-keys';
 import type { Duration } from '../domain/types';
 
 export interface Config {
@@ -40,6 +41,8 @@ export interface Config {
   openRequestPolicy: OpenRequestPolicy;
   /** The unified open platform (Art. 16): where open data is reached, and where a 409 sends an application for unconditionally open data. */
   openPlatformUrl: string;
+  /** The keys resident ID numbers are sealed and looked up with (Art. 29); development keys unless configured. */
+  principalKeys: PrincipalKeys;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
   oidc: OidcConfig | null;
 }
@@ -109,6 +112,15 @@ function oidcConfig(env: Env): OidcConfig | null {
   return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, discoveryUrl: httpUrl('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
 }
 
+/** PRINCIPAL_KEYS (`version:base64`, newest first: rotation adds a key in front) and PRINCIPAL_LOOKUP_KEY. */
+function principalKeys(env: Env): PrincipalKeys {
+  try {
+    return parsePrincipalKeys(str(env, 'PRINCIPAL_KEYS', DEV_PRINCIPAL_KEYS), str(env, 'PRINCIPAL_LOOKUP_KEY', DEV_PRINCIPAL_LOOKUP_KEY));
+  } catch (err) {
+    throw new ConfigError(`PRINCIPAL_KEYS / PRINCIPAL_LOOKUP_KEY: ${(err as Error).message}`);
+  }
+}
+
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
 
 /** `.env` at the top of the repository, for every entry point; variables already set win. */
@@ -149,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     openDemandPolicy: policy(env, 'OPEN_DEMAND_POLICY', DEFAULT_OPEN_DEMAND_POLICY),
     withdrawalPolicy: policy(env, 'WITHDRAWAL_POLICY', DEFAULT_WITHDRAWAL_POLICY),
     openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY),
+    principalKeys: principalKeys(env),
     openPlatformUrl: httpUrl('OPEN_PLATFORM_URL', str(env, 'OPEN_PLATFORM_URL', DEFAULT_OPEN_PLATFORM_URL)),
   };
 }

@@ -173,6 +173,20 @@ export interface AgreementsTable {
   end_reason: string | null;
 }
 
+/** A public principal (migration 009): the resident ID number only sealed, looked up by its keyed hash. */
+export interface PrincipalsTable {
+  sub: string;
+  kind: 'natural' | 'legal';
+  name: string;
+  uscc: string | null;
+  id_sealed: string | null;
+  id_lookup: string | null;
+  /** The number as anyone but its holder sees it (domain/ids.ts maskResidentId). */
+  id_masked: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface AuditEventsTable {
   id: Generated<string>;
   event_key: string;
@@ -234,6 +248,7 @@ export interface Database {
   calendar_overrides: CalendarOverridesTable;
   consultation_comments: ConsultationCommentsTable;
   agreements: AgreementsTable;
+  principals: PrincipalsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -2,7 +2,7 @@
 // the leading group, city and district agencies with valid unified social credit codes, and a catalog
 // with entries of every share and open attribute. Tests seed one per file under their own prefix.
 import { createHash } from 'node:crypto';
-import { usccWithCheck } from '../domain/ids';
+import { residentIdCheck, usccWithCheck } from '../domain/ids';
 import type { CatalogField, EntryContent, LegalBasis } from '../domain/catalog';
 import type { Role } from '../domain/types';
 import type { Executor } from './index';
@@ -25,6 +25,14 @@ export interface SeededCity {
     /** CONDITIONAL sharing, provided by the Donggang district agency. */
     countyConditional: string;
   };
+}
+
+/** A valid resident ID number for a test or demo person, the same for the same seed (Rizhao Donggang, born 1960–1999). */
+export function sampleResidentId(seed: string): string {
+  const h = createHash('sha256').update(seed).digest();
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  const first17 = `371102${1960 + (h[0] % 40)}${pad(1 + (h[1] % 12), 2)}${pad(1 + (h[2] % 28), 2)}${pad(h.readUInt16BE(3) % 1000, 3)}`;
+  return first17 + residentIdCheck(first17);
 }
 
 /** A valid unified social credit code for an agency (registration dept 1, type 1: 机关), Rizhao region 371100. */

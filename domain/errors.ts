@@ -14,6 +14,7 @@ export const ERRORS = {
   NotAssignee: { status: 403, title: 'Only the assignee may do this' },
   OwnRequest: { status: 403, title: 'Nobody decides their own request' },
   Excluded: { status: 403, title: 'A party to the matter may not act on this task' },
+  PrincipalRequired: { status: 409, title: 'Say who you are first (PUT /principals/me)' },
   NotOpen: { status: 403, title: 'The data is not opened (Art. 17)' },
   Forbidden: { status: 403, title: 'Your role or organisation may not do this' },
   DecisionNotAllowed: { status: 400, title: 'Decision not allowed for this task' },

@@ -147,11 +147,6 @@ export function agreementText(t: AgreementTerms): string {
   return lines.join('\n');
 }
 
-/** An identity number as anyone but its holder sees it: the first 6 and the last 4 characters. */
-export function maskedIdentity(id: string): string {
-  return id.length <= 10 ? '*'.repeat(id.length) : `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
-}
-
 /** A signature names the text signed: the SHA-256 of the agreement's text, as the task's context gives it (GET /agreements/:id too). */
 function signatureRule(decision: string, _tasks: unknown, form?: Record<string, unknown> | null, context?: Record<string, unknown> | null): RuleViolation | null {
   if (decision !== 'SIGN' || (typeof form?.sha256 === 'string' && form.sha256 === context?.sha256)) return null;

@@ -19,7 +19,7 @@ import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db';
-import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
+import { sampleEntryContent, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres';
@@ -118,7 +118,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
       await sleep(500);
     }
   }
-  const inject = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) =>
+  const inject = (actor: Actor, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, headers: Record<string, string> = {}) =>
     app.inject({ method, url, payload, headers: { authorization: token(actor), ...headers } });
 
   /** Decides a task, retrying until it is decided (an earlier attempt whose answer was lost may have decided it). */
@@ -236,6 +236,11 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     }
   })();
 
+  // The citizen says who they are once (an agreement names its licensee).
+  await until('citizen registered', async () => {
+    const res = await inject(citizen, 'PUT', '/principals/me', { kind: 'natural', name: '混沌测试', residentId: sampleResidentId(citizen.sub) });
+    return res.statusCode === 200 ? true : undefined;
+  });
   const ids: string[] = [];
   const adjustments: string[] = [];
   await Promise.all(

@@ -10,6 +10,7 @@ import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenRequestPolicy } from '../domain/open-request';
+import { sampleResidentId } from '../db/seed';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -37,6 +38,14 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
   await app.ready();
   const token = (sub: string, org: string, ...roles: Role[]) => signToken(app, { sub, org, roles });
   return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };
+}
+
+/** A member of the public says who they are (PUT /principals/me), with a valid number of their own. */
+export async function registerPrincipal(api: Api, actor: Actor, name = actor.sub): Promise<string> {
+  const residentId = sampleResidentId(actor.sub);
+  const res = await api.app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name, residentId }, headers: api.as(actor) });
+  if (res.statusCode !== 200) throw new Error(`PUT /principals/me answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+  return residentId;
 }
 
 export const validShareBody = (catalogEntryId: string) => ({

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
-import { startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
+import { registerPrincipal, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
+import { sampleResidentId } from '../db/seed';
 import { startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -34,6 +35,7 @@ beforeAll(async () => {
   const res = await api.app.inject({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'correction', justification: 'matrix', changes: [{ op: 'add', entry: priority }] }, headers: api.as(applicant()) });
   expect(res.json().outcome).toMatchObject({ article: 'Art. 18' });
   consultation = res.json().id;
+  await registerPrincipal(api, PRINCIPALS.publicApplicant());
   const applied = await api.app.inject({ method: 'POST', url: '/open-requests', payload: openRequestBody(), headers: api.as(PRINCIPALS.publicApplicant()) });
   expect(applied.statusCode).toBe(201);
   const review = applied.json().tasks.find((t: { kind: string }) => t.kind === 'OPEN_REQUEST_REVIEW').id;
@@ -86,7 +88,7 @@ type Principal = keyof typeof PRINCIPALS;
 const NOT_IDENTITIES: Principal[] = ['anonymous', 'expired', 'wrongSecret', 'algNone', 'unknownOrg'];
 
 interface Route {
-  call: (r: Req) => { method: 'GET' | 'POST'; url: string; payload?: object };
+  call: (r: Req) => { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: object };
   /** Answers that change state run on a request of their own, so each cell starts from the same state. */
   mutates?: boolean;
   /** Expected status by caller; `rest` for every valid identity not named. Non-identities always get 401. */
@@ -147,6 +149,12 @@ const MATRIX: Record<string, Route> = {
     // Only a member of the public applies to use conditionally open data (Art. 20).
     call: () => ({ method: 'POST', url: '/open-requests', payload: openRequestBody() }),
     expect: { rest: 403, publicApplicant: 201 },
+  },
+  // A member of the public says who they are, and reads it back; nobody else has a principal.
+  'GET /principals/me': { call: () => ({ method: 'GET', url: '/principals/me' }), expect: { rest: 403, publicApplicant: 200 } },
+  'PUT /principals/me': {
+    call: () => ({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: 'matrix', residentId: sampleResidentId('matrix-citizen') } }),
+    expect: { rest: 403, publicApplicant: 200 },
   },
   'GET /agreements': { call: () => ({ method: 'GET', url: '/agreements' }), expect: { rest: 200 } },
   // The licensee, the providing agency, and the authorities and supervisors over it (not a county's).

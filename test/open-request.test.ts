@@ -5,9 +5,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { DEFAULT_OPEN_PLATFORM_URL, type OpenRequestPolicy } from '../domain/open-request';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, resealAll, seal, sealedVersion } from '../api/principal-keys';
+import { sampleResidentId } from '../db/seed';
 import type { Actor } from '../domain/types';
 import { ENGINE_VERSION, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
-import { expectProblem, startApi, type Api } from './api-helpers';
+import { expectProblem, registerPrincipal, startApi, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, type Harness } from './helpers';
 
 export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
@@ -55,6 +57,7 @@ const form = (catalogEntryId: string) => ({
 });
 
 async function apply(name: string, catalogEntryId: string, who = citizen(), a = api) {
+  await registerPrincipal(a, who);
   const res = await post(a, who, '/open-requests', form(catalogEntryId));
   expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
   started.push({ name, workflowId: workflowIdFor('open_request', res.json().id) });
@@ -131,6 +134,7 @@ test('a citizen applies, the agency extends its review once and approves, both s
 });
 
 test('what needs no application, what is not opened, and what is not the entry are refused, naming the rule', async () => {
+  await registerPrincipal(api, citizen());
   const unconditional = expectProblem(await post(api, citizen(), '/open-requests', form(h.city.entries.unconditional)), 409);
   expect(unconditional.detail).toContain(DEFAULT_OPEN_PLATFORM_URL);
   const none = expectProblem(await post(api, citizen(), '/open-requests', form(h.city.entries.none)), 403);
@@ -249,6 +253,7 @@ test('a withdrawal upheld for the entry terminates its agreement and ends an app
   await eventually(async () => (await get(citizen('zheng.citizen'), `/requests/${pending.id}`)).json().status === 'cancelled');
   const history = (await get(citizen('zheng.citizen'), `/requests/${pending.id}/history`)).json().items as { action: string; article: string }[];
   expect(history.at(-1)).toMatchObject({ action: 'ended_by_withdrawal', article: 'Art. 21' });
+  await registerPrincipal(api, citizen('chen.citizen'));
   const next = expectProblem(await post(api, citizen('chen.citizen'), '/open-requests', form(entry)), 409);
   expect(next).toMatchObject({ article: 'Art. 21' });
 });
@@ -268,6 +273,71 @@ test('a withdrawal upheld for records gives each licensee a task to confirm thei
   expect((await decide(api, who, task.id, { decision: 'CONFIRM' })).statusCode).toBe(200);
   expect((await get(who, `/agreements/${agreementId}`)).json().status).toBe('in_force');
   await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
+});
+
+test('a person says who they are once: a bad number is refused naming its rule, theirs is sealed, and nobody else ever reads it in full', async () => {
+  const who = citizen('ma.citizen');
+  const put = (actor: Actor, body: object) => api.app.inject({ method: 'PUT', url: '/principals/me', payload: body, headers: api.as(actor) });
+  expectProblem(await get(who, '/principals/me'), 409);
+  expectProblem(await post(api, who, '/open-requests', form(h.city.entries.conditionalOpen)), 409);
+  const number = sampleResidentId(who.sub);
+  const wrongCheck = number.slice(0, 17) + (number[17] === '0' ? '1' : '0');
+  expectProblem(await put(who, { kind: 'natural', name: '马某', residentId: wrongCheck }), 400, 'body.residentId', 'check digit');
+  expectProblem(await put(who, { kind: 'natural', name: '马某', residentId: '37110220991231001X' }), 400, 'body.residentId');
+  expectProblem(await put(who, { kind: 'legal', name: '某公司', uscc: '91350100M000100Y44' }), 400, 'body.uscc');
+  const mine = await put(who, { kind: 'natural', name: '马某', residentId: number });
+  expect(mine.json()).toMatchObject({ kind: 'natural', name: '马某', residentId: number, residentIdMasked: `${number.slice(0, 3)}***********${number.slice(-4)}` });
+  expect((await get(who, '/principals/me')).json().residentId).toBe(number);
+  // Another sign-in may not claim the same number.
+  expectProblem(await put(citizen('impostor'), { kind: 'natural', name: '马某', residentId: number }), 409);
+  // At rest: sealed, and looked up by a keyed hash; neither holds the number.
+  const row = await h.db.selectFrom('principals').selectAll().where('sub', '=', who.sub).executeTakeFirstOrThrow();
+  expect(JSON.stringify(row)).not.toContain(number);
+  expect(row.id_lookup).not.toBe(sha(number));
+
+  // Through an application to an agreement in force and a termination: every response anyone but the holder
+  // gets (the agency, the authority, a supervisor, an admin) carries the number masked at most.
+  const agency = agencyOf(h.city.agencies.resources);
+  const res = await post(api, who, '/open-requests', form(h.city.entries.conditionalOpen));
+  started.push({ name: 'a registered person, masked everywhere', workflowId: workflowIdFor('open_request', res.json().id) });
+  const agreementId = await approveAndSign(res.json().id, agency, who);
+  const others: Actor[] = [agency, { sub: 'bda', org: h.city.cityAuthority, roles: ['authority_reviewer'] }, { sub: 'sup', org: h.city.cityAuthority, roles: ['supervisor'] }, { sub: 'adm', org: h.city.cityAuthority, roles: ['admin'] }];
+  const seen: string[] = [];
+  for (const actor of others)
+    for (const url of [`/agreements/${agreementId}`, `/agreements/${agreementId}/document`, '/agreements?limit=100', `/requests/${res.json().id}`, `/requests/${res.json().id}/history`, '/tasks?limit=100', '/notifications?limit=100', '/principals/me'])
+      seen.push((await get(actor, url)).body);
+  expect(seen.join('\n')).not.toContain(number);
+  const text = (await get(agency, `/agreements/${agreementId}`)).json();
+  expect(text.licensee).toEqual({ sub: who.sub, name: '马某', identity: mine.json().residentIdMasked });
+  expect(text.text).toContain(mine.json().residentIdMasked);
+  // Nor the audit trail, nor any workflow's history.
+  const audit = await h.db.selectFrom('audit_events').select(['new_value', 'old_value']).where('actor_sub', '=', who.sub).execute();
+  expect(JSON.stringify(audit)).not.toContain(number);
+  const history = await h.client.workflow.getHandle(workflowIdFor('open_request', res.json().id)).fetchHistory();
+  expect(JSON.stringify(history)).not.toContain(number);
+  await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
+});
+
+test('keys rotate: numbers sealed under the old key open under the new ring and are re-sealed under the new key', async () => {
+  const old = parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY);
+  const sealed = seal(old, '11010519491231002X');
+  const rotated = parsePrincipalKeys(`v2:${Buffer.alloc(32, 7).toString('base64')},${DEV_PRINCIPAL_KEYS}`, DEV_PRINCIPAL_LOOKUP_KEY);
+  expect(open(rotated, sealed)).toBe('11010519491231002X');
+  expect(sealedVersion(seal(rotated, '11010519491231002X'))).toBe('v2');
+  expect(lookupHash(rotated, '11010519491231002X')).toBe(lookupHash(old, '11010519491231002X'));
+  expect(() => parsePrincipalKeys('v1:short', DEV_PRINCIPAL_LOOKUP_KEY)).toThrow(/32 bytes/);
+  // The table: every number of this file's people re-sealed under v2, still the same number.
+  const subs = (await h.db.selectFrom('principals').select('sub').where('sub', 'like', '%.citizen').execute()).map((r) => r.sub);
+  expect(await resealAll(h.db, rotated, { subs })).toBe(subs.length);
+  const rows = await h.db.selectFrom('principals').select(['sub', 'id_sealed']).where('sub', 'in', subs).execute();
+  expect(rows.length).toBeGreaterThan(0);
+  for (const r of rows) {
+    expect(sealedVersion(r.id_sealed!)).toBe('v2');
+    expect(open(rotated, r.id_sealed!)).toBe(sampleResidentId(r.sub));
+  }
+  // Back under the development key, for the tests that follow (their API seals and opens with it).
+  const back = parsePrincipalKeys(`${DEV_PRINCIPAL_KEYS},v2:${Buffer.alloc(32, 7).toString('base64')}`, DEV_PRINCIPAL_LOOKUP_KEY);
+  await resealAll(h.db, back, { subs });
 });
 
 test('started past the API for data not opened, the workflow refuses and writes nothing', async () => {

@@ -103,6 +103,9 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const form = request.body as OpenRequestForm;
       const violations = openRequestViolations(form);
       if (violations.length) throw invalid(violations);
+      // The agreement names its licensee: who they said they are, their number masked (Art. 29).
+      const principal = await db.selectFrom('principals').select(['name', 'uscc', 'id_masked']).where('sub', '=', actor.sub).executeTakeFirst();
+      if (!principal) throw problem('PrincipalRequired', 'An agreement names its licensee: say who you are first (PUT /principals/me)', 'Art. 20');
       const row = await getCatalogEntry(db, form.catalogEntryId);
       if (!row) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
       const entry = openEntryOf(row);
@@ -116,8 +119,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
           applicant: actor,
           form,
           entry,
-          // Until principals are registered, the licensee is named by their sign-in (no identity number yet).
-          licensee: { name: actor.sub, identity: null },
+          licensee: { name: principal.name, identity: principal.id_masked ?? principal.uscc },
           platformUrl,
           policy: deps.openRequestPolicy ?? DEFAULT_OPEN_REQUEST_POLICY,
           engine: ENGINE_VERSION,

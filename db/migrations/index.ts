@@ -8,6 +8,7 @@ import * as m005 from './2026-11-27-005-catalog-model';
 import * as m006 from './2026-11-27-006-share-disputes';
 import * as m007 from './2026-11-27-007-consultation-comments';
 import * as m008 from './2026-11-27-008-agreements';
+import * as m009 from './2026-11-27-009-principals';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-006-share-disputes': m006,
   '2026-11-27-007-consultation-comments': m007,
   '2026-11-27-008-agreements': m008,
+  '2026-11-27-009-principals': m009,
 };
