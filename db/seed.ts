@@ -188,6 +188,7 @@ export function demoUsers(city: SeededCity): DemoUser[] {
     { label: 'supervisor (Donggang authority)', sub: 'zheng.supervisor', org: city.countyAuthority, roles: ['supervisor'] },
     { label: 'provider reviewer (Donggang market regulation)', sub: 'liu.county', org: city.agencies.donggangMarket, roles: ['provider_reviewer'] },
     { label: 'catalog officer (Donggang market regulation)', sub: 'ma.officer', org: city.agencies.donggangMarket, roles: ['agency_applicant'] },
+    { label: 'provider reviewer (natural resources)', sub: 'gao.resources', org: city.agencies.resources, roles: ['provider_reviewer'] },
     { label: 'public applicant', sub: 'chen.citizen', org: 'public', roles: ['public_applicant'] },
     { label: 'admin', sub: 'admin', org: city.cityAuthority, roles: ['admin'] },
   ];

@@ -1,7 +1,8 @@
-// npm run demo: against a running system (API_URL), one conditional share request from submission
-// through both approvals to an active grant, over HTTP. Exits non-zero when a step fails.
+// npm run demo: against a running system (API_URL), over HTTP: one conditional share request from submission
+// through both approvals to an active grant; a Donggang agency's catalog adjustment; a citizen's conditional
+// open application to a signed agreement, the authority told, ended by the citizen. Exits non-zero when a step fails.
 import { loadConfig } from '../config';
-import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
+import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, sampleResidentId } from '../db/seed';
 import { devToken } from './tokens';
 
 const config = loadConfig();
@@ -86,6 +87,49 @@ async function main() {
   );
   await step<Entry>('the entry is published as a new version', 'GET', `/catalog/${own.id}`, 'ma.officer', undefined, [200], (j) =>
     j.version === own.version + 1 && j.updateFrequency === '每日' ? null : `version ${j.version}, update frequency ${j.updateFrequency}`,
+  );
+
+  // Art. 17, 20: a citizen says who they are, applies for conditionally open land data; the agency approves;
+  // both sign the agreement's text (its hash); the city authority is told.
+  const number = sampleResidentId('chen.citizen');
+  await step<{ residentId: string }>('the citizen says who they are (Art. 29: the number sealed)', 'PUT', '/principals/me', 'chen.citizen', { kind: 'natural', name: '陈某', residentId: number }, [200], (j) =>
+    j.residentId === number ? null : 'the holder does not read their number back',
+  );
+  const applied = await step<Req>('the citizen applies to use conditionally open data (Art. 20)', 'POST', '/open-requests', 'chen.citizen', {
+    catalogEntryId: city.entries.conditionalOpen,
+    purpose: '研究城市土地供应与住房价格的关系',
+    scenario: '高校科研项目',
+    accessMethod: 'sandbox',
+    securityMeasures: '数据仅存放于数据沙箱,项目组成员签署保密承诺',
+    termMonths: 12,
+  }, [201], (j) => (j.status === 'in_review' ? null : `status is ${j.status}`));
+  const taskOf = async (who: string, kind: string) => {
+    const inbox = await step<{ items: { id: string; requestId: string }[] }>(`${who} finds the ${kind} task`, 'GET', `/tasks?kind=${kind}&limit=100`, who, undefined, [200], (j) =>
+      j.items.some((t) => t.requestId === applied.id) ? null : 'task not in the inbox',
+    );
+    return inbox.items.find((t) => t.requestId === applied.id)!.id;
+  };
+  await step<Req>('the natural resources bureau approves', 'POST', `/tasks/${await taskOf('gao.resources', 'OPEN_REQUEST_REVIEW')}/complete`, 'gao.resources', { decision: 'APPROVE', form: { conditions: '成果发表前报甲方备案' } }, [200], (j) =>
+    j.status === 'awaiting_applicant' ? null : `status is ${j.status}`,
+  );
+  const agreementId = `${applied.id}.agreement`;
+  type Agreement = { sha256: string; status: string; text: string; licensee: { identity: string | null }; endsAt: string | null };
+  const agreement = await step<Agreement>('the citizen reads the agreement (公共数据开放利用协议)', 'GET', `/agreements/${agreementId}`, 'chen.citizen', undefined, [200], (j) =>
+    j.text.startsWith('公共数据开放利用协议') ? null : 'no agreement text',
+  );
+  await step<Req>('the citizen signs the text read (its SHA-256)', 'POST', `/tasks/${await taskOf('chen.citizen', 'AGREEMENT_SIGNATURE')}/complete`, 'chen.citizen', { decision: 'SIGN', form: { sha256: agreement.sha256 } }, [200]);
+  await step<Req>('the bureau countersigns: the agreement is in force', 'POST', `/tasks/${await taskOf('gao.resources', 'AGREEMENT_COUNTERSIGNATURE')}/complete`, 'gao.resources', { decision: 'SIGN', form: { sha256: agreement.sha256 } }, [200], (j) =>
+    j.status === 'granted' ? null : `status is ${j.status}`,
+  );
+  await step<Agreement>("the bureau's view masks the citizen's number", 'GET', `/agreements/${agreementId}`, 'gao.resources', undefined, [200], (j) =>
+    j.licensee.identity && !JSON.stringify(j).includes(number) ? null : 'the number is not masked',
+  );
+  await step<{ items: { kind: string; requestId: string }[] }>('the city authority finds the notice (告知, Art. 20)', 'GET', '/notifications?limit=100', 'wang.authority', undefined, [200], (j) =>
+    j.items.some((n) => n.kind === 'agreement_signed' && n.requestId === applied.id) ? null : 'no notice',
+  );
+  console.log(`Agreement ${agreementId} in force until ${(await step<Agreement>('the agreement reads in force', 'GET', `/agreements/${agreementId}`, 'chen.citizen', undefined, [200])).endsAt}; printable at /agreements/${agreementId}/document.`);
+  await step<Agreement>('the citizen ends it (the demo leaves nothing running)', 'POST', `/agreements/${agreementId}/terminate`, 'chen.citizen', { reason: '演示结束' }, [200], (j) =>
+    j.status === 'terminated' ? null : `status is ${j.status}`,
   );
 }
 
