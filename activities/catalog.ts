@@ -113,7 +113,7 @@ export function catalogActivities(db: Db) {
     },
 
     /** A comment in a priority-opening consultation (Art. 18 ¶2), once by its number, with its audit event. */
-    async recordComment(input: { requestId: string; n: number; author: ActorRef & { org: string }; kind: CommenterKind; text: string }): Promise<string> {
+    async recordComment(input: { requestId: string; n: number; author: ActorRef; kind: CommenterKind; text: string }): Promise<string> {
       const id = `${input.requestId}.comment-${input.n}`;
       await writeOnce(
         db,

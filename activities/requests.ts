@@ -117,7 +117,7 @@ export function requestParts(db: Db | Executor, r: RecordRequestInput, status: R
       type: r.type,
       workflow_id: r.workflowId,
       applicant_sub: r.applicant.sub,
-      applicant_org: r.applicant.org ?? '',
+      applicant_org: r.applicant.org,
       catalog_entry_id: r.catalogEntryId,
       status,
       payload: JSON.stringify(r.payload),
@@ -161,7 +161,7 @@ export function requestActivities(db: Db) {
             type: f.type,
             workflow_id: f.workflowId,
             applicant_sub: storable(f.applicant.sub),
-            applicant_org: storable(f.applicant.org ?? ''),
+            applicant_org: f.applicant.org === null ? null : storable(f.applicant.org),
             catalog_entry_id: entry?.id ?? null,
             status: 'submitted',
             payload: JSON.stringify(storable(f.payload)),
@@ -191,7 +191,7 @@ export function requestActivities(db: Db) {
           requestId: f.requestId,
           message: `Your request could not be processed and has failed: ${reason}`,
         });
-        const org = await getOrganisation(tx, before.applicant_org);
+        const org = before.applicant_org ? await getOrganisation(tx, before.applicant_org) : undefined;
         const supervision = org && (await authorityOf(tx, org.region, org.division));
         if (supervision)
           await notify(tx, {

@@ -16,7 +16,7 @@ export interface OpenTaskInput {
   workflowId: string;
   kind: string;
   candidateRole: Role;
-  candidateOrg: string;
+  candidateOrg: string | null;
   candidateUser: string | null;
   /** Everyone who may act on it (default: the one candidate above). */
   candidates?: Candidate[];
@@ -211,7 +211,8 @@ export function taskActivities(db: Db) {
         db,
         (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).returningAll().executeTakeFirst(),
         async (row, tx) => {
-          const org = await getOrganisation(tx, row.candidate_org);
+          // A task addressed to a member of the public has no organisation's supervisors to tell.
+          const org = row.candidate_org ? await getOrganisation(tx, row.candidate_org) : undefined;
           // Art. 32: the supervisors of the candidate's own-level (本级) authority are told.
           const supervision = org && (await authorityOf(tx, org.region, org.division));
           const key = `task:${taskId}:overdue:${row.due_at.toISOString()}`;

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
 import { isStorableText } from '../domain/text';
-import { ROLES, type Actor, type Role } from '../domain/types';
+import { ROLES, type Actor, type OrgActor, type Role } from '../domain/types';
 import { OIDC_ALGORITHMS, oidcVerifier, type OidcConfig } from './oidc';
 import { problem } from './problem';
 
@@ -67,27 +67,36 @@ export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig):
     const fromProvider = provided && (OIDC_ALGORITHMS as readonly string[]).includes(provided.alg);
     try {
       // The identity provider authenticates citizens, legal persons and other organisations: they act as public applicants.
-      claims = fromProvider ? { ...(await verifyOidc(provided.token)), org: 'public', roles: ['public_applicant'] } : await request.jwtVerify();
+      claims = fromProvider ? { ...(await verifyOidc(provided.token)), org: undefined, roles: ['public_applicant'] } : await request.jwtVerify();
     } catch (err) {
       throw problem('Unauthorized', (err as Error).message);
     }
     const roles = Array.isArray(claims.roles) ? claims.roles : [];
     const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200 && isStorableText(v);
-    if (!text(claims.sub) || !text(claims.org) || !roles.length || !roles.every((r) => ROLES.includes(r)))
-      throw problem('Unauthorized', 'The token must carry sub and org (1–200 characters of text) and at least one role drawn from the known roles');
+    // Members of the public act for no organisation: whatever `org` their token names is not theirs.
+    const publicOnly = roles.length > 0 && roles.every((r) => r === 'public_applicant');
+    if (!text(claims.sub) || (!publicOnly && !text(claims.org)) || !roles.length || !roles.every((r) => ROLES.includes(r)))
+      throw problem('Unauthorized', 'The token must carry sub (and org, but for members of the public: 1–200 characters of text) and at least one role drawn from the known roles');
     const now = Date.now() / 1000;
     const exp = Number(claims.exp);
     if (exp - now > MAX_TOKEN_LIFETIME_S || (typeof claims.iat === 'number' && exp - claims.iat > MAX_TOKEN_LIFETIME_S))
       throw problem('Unauthorized', `Tokens may live at most ${MAX_TOKEN_LIFETIME_S / 86400} days`);
-    // Members of the public act for no organisation (their `org` is not looked up); everyone else's must exist.
-    const publicOnly = roles.every((r) => r === 'public_applicant');
-    if (!publicOnly && !(await orgExists(claims.org))) throw problem('Unauthorized', `The token names an organisation that does not exist: ${claims.org}`);
-    request.actor = { sub: claims.sub, org: claims.org, roles: roles as Role[] };
+    // Everyone but members of the public acts for an organisation that must exist.
+    if (!publicOnly && !(await orgExists(claims.org as string))) throw problem('Unauthorized', `The token names an organisation that does not exist: ${claims.org}`);
+    request.actor = { sub: claims.sub, org: publicOnly ? null : (claims.org as string), roles: roles as Role[] };
   });
 }
 
 export function requireRole(request: FastifyRequest, ...roles: Role[]): void {
   if (!roles.some((r) => request.actor.roles.includes(r))) throw problem('Forbidden', `This needs one of the roles: ${roles.join(', ')}`);
+}
+
+/** The caller, acting for an organisation in one of `roles` (members of the public act for none). */
+export function requireMember(request: FastifyRequest, ...roles: Role[]): OrgActor {
+  requireRole(request, ...roles);
+  const { actor } = request;
+  if (actor.org === null) throw problem('Forbidden', 'This is done for an organisation; members of the public act for none');
+  return actor as OrgActor;
 }
 
 export function signToken(app: FastifyInstance, actor: Actor, expiresIn = '12h'): string {

@@ -11,7 +11,8 @@ const Json = Type.Record(Type.String(), Type.Unknown());
 
 export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
-export const CandidateSchema = Type.Object({ org: Type.String(), role: Type.String(), user: Nullable(Type.String()) });
+/** `org` null: a member of the public, named as `user`. */
+export const CandidateSchema = Type.Object({ org: Nullable(Type.String()), role: Type.String(), user: Nullable(Type.String()) });
 
 export const TaskSchema = Type.Object({
   id: Type.String(),
@@ -19,7 +20,7 @@ export const TaskSchema = Type.Object({
   kind: Type.String(),
   status: Type.String(),
   candidateRole: Type.String(),
-  candidateOrg: Type.String(),
+  candidateOrg: Nullable(Type.String()),
   candidates: Type.Array(CandidateSchema),
   assignee: Nullable(Type.String()),
   article: Type.String(),
@@ -100,7 +101,7 @@ export const RequestSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
   status: Type.String(),
-  applicant: Type.Object({ sub: Type.String(), org: Type.String() }),
+  applicant: Type.Object({ sub: Type.String(), org: Nullable(Type.String({ description: 'null: a member of the public' })) }),
   catalogEntryId: Nullable(Type.String()),
   payload: Json,
   outcome: Nullable(Json),
@@ -258,7 +259,7 @@ export const ConsultationSchema = Type.Object({
   open: Type.Boolean(),
   entries: Type.Array(Type.Object({ index: Type.Integer(), entryId: Nullable(Type.String()), title: Type.String() })),
   response: Nullable(Type.String()),
-  items: Type.Array(Type.Object({ n: Type.Integer(), kind: Type.String(), org: Type.String(), text: Type.String(), createdAt: Instant })),
+  items: Type.Array(Type.Object({ n: Type.Integer(), kind: Type.String(), org: Nullable(Type.String()), text: Type.String(), createdAt: Instant })),
   nextCursor: Nullable(Type.String()),
 });
 

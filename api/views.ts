@@ -156,7 +156,7 @@ export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<
   if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return whole;
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return whole;
   const overseen = await supervisedOrgIds(db, actor);
-  if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => overseen.includes(o))) return whole;
+  if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => o !== null && overseen.includes(o))) return whole;
   throw problem('RequestNotFound');
 }
 

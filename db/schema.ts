@@ -70,7 +70,8 @@ export interface RequestsTable {
   type: string;
   workflow_id: string;
   applicant_sub: string;
-  applicant_org: string;
+  /** Null for a member of the public. */
+  applicant_org: string | null;
   catalog_entry_id: string | null;
   status: RequestStatus;
   payload: Json<Record<string, unknown>>;
@@ -89,7 +90,7 @@ export interface TasksTable {
   workflow_id: string;
   kind: string;
   candidate_role: Role;
-  candidate_org: string;
+  candidate_org: string | null;
   candidate_user: string | null;
   assignee: string | null;
   status: 'open' | 'completed' | 'cancelled';
@@ -229,7 +230,7 @@ export interface ConsultationCommentsTable {
   request_id: string;
   n: number;
   author_sub: string;
-  author_org: string;
+  author_org: string | null;
   author_kind: CommenterKind;
   text: string;
   created_at: Timestamp;

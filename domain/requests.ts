@@ -37,7 +37,7 @@ export interface TaskSnapshot {
   kind: TaskKind;
   status: TaskStatus;
   candidateRole: Role;
-  candidateOrg: string;
+  candidateOrg: string | null;
   assignee: string | null;
   dueAt: string;
   decision: string | null;

@@ -48,7 +48,8 @@ export function allowedDecisions(kind: TaskKind): string[] {
 
 /** Who may act on a task: members of an organisation holding a role, or only the named person among them. */
 export interface Candidate {
-  org: string;
+  /** Null for a member of the public, who is named as `user`. */
+  org: string | null;
   role: Role;
   user: string | null;
 }
@@ -61,7 +62,7 @@ export interface TaskAccessView {
   kind: TaskKind;
   status: TaskStatus;
   candidateRole: Role;
-  candidateOrg: string;
+  candidateOrg: string | null;
   candidateUser: string | null;
   assignee: string | null;
   /** People who may not act on the task (nobody decides their own request; in a two-party procedure
@@ -84,7 +85,9 @@ export function exclusionViolation(task: TaskAccessView, sub: string, applicantS
 
 /** The candidate of `task` that `actor` is, if any: the role they act in is that candidate's. */
 export function candidateOf(task: TaskAccessView, actor: Actor): Candidate | undefined {
-  return task.candidates.find((c) => actor.org === c.org && actor.roles.includes(c.role) && (c.user === null || c.user === actor.sub));
+  // A member of the public is a candidate only as the person named (they act for no organisation).
+  const reaches = (c: Candidate) => (c.role === 'public_applicant' ? c.user !== null && c.user === actor.sub : actor.org === c.org && (c.user === null || c.user === actor.sub));
+  return task.candidates.find((c) => actor.roles.includes(c.role) && reaches(c));
 }
 
 export function isCandidate(task: TaskAccessView, actor: Actor): boolean {

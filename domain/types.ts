@@ -16,8 +16,21 @@ export type Role = (typeof ROLES)[number];
 
 export interface Actor {
   sub: string;
-  org: string;
+  /** The organisation they act for; null for a member of the public (公民: a natural person has none). */
+  org: string | null;
   roles: Role[];
+}
+
+/** Someone acting for an organisation (an agency's or an authority's staff). */
+export type OrgActor = Actor & { org: string };
+
+/**
+ * Whether `actor` is `applicant`: the same person of the same organisation; a member of the public by
+ * their sub alone (runs recorded before carried a placeholder organisation for them).
+ */
+export function sameApplicant(actor: Actor, applicant: Actor): boolean {
+  if (actor.sub !== applicant.sub) return false;
+  return actor.org === applicant.org || (actor.org === null && applicant.roles.every((r) => r === 'public_applicant'));
 }
 
 /** Who did something, as the audit trail records it. */

@@ -16,7 +16,7 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
 export interface Api {
   app: App;
-  token(sub: string, org: string, ...roles: Role[]): string;
+  token(sub: string, org: string | null, ...roles: Role[]): string;
   as(actor: Actor): { authorization: string };
 }
 
@@ -36,7 +36,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();
-  const token = (sub: string, org: string, ...roles: Role[]) => signToken(app, { sub, org, roles });
+  const token = (sub: string, org: string | null, ...roles: Role[]) => signToken(app, { sub, org, roles });
   return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };
 }
 

@@ -375,7 +375,7 @@ test('marking an entry for priority opening goes to a public consultation first:
   expect((await entry(view.id)).view).toMatchObject({ version: view.version + 1, priorityOpen: true });
 
   const closed = (await get(citizen, `/catalog/adjustments/${req.id}/consultation?limit=1`)).json();
-  expect(closed).toMatchObject({ open: false, response: '采纳:按月更新床位数据', items: [{ n: 1, kind: 'public', org: 'public', text: '希望开放床位数据' }] });
+  expect(closed).toMatchObject({ open: false, response: '采纳:按月更新床位数据', items: [{ n: 1, kind: 'public', org: null, text: '希望开放床位数据' }] });
   expect(closed.items[0]).not.toHaveProperty('sub');
   const rest = (await get(citizen, `/catalog/adjustments/${req.id}/consultation?cursor=${closed.nextCursor}`)).json().items as { n: number; kind: string }[];
   expect(rest.map((c) => c.n)).toEqual(Array.from({ length: 11 }, (_, i) => i + 2));

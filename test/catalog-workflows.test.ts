@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { sampleEntryContent } from '../db/seed';
 import type { AdjustmentForm } from '../domain/catalog';
-import type { Actor } from '../domain/types';
+import type { Actor, OrgActor } from '../domain/types';
 import { completeTaskUpdate, ENGINE_VERSION, stateQuery, WORKFLOW_TYPES, workflowIdFor, type CatalogAdjustmentInput, type ShareDisputeInput } from '../workflows/definitions';
 import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, type Harness } from './helpers';
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const officer = (): Actor => ({ sub: 'wf-officer', org: h.city.agencies.market, roles: ['agency_applicant'] });
+const officer = (): OrgActor => ({ sub: 'wf-officer', org: h.city.agencies.market, roles: ['agency_applicant'] });
 const reviewer: Actor = { sub: 'wf-reviewer', org: 'x', roles: ['authority_reviewer'] };
 
 function startAdjustment(form: AdjustmentForm) {

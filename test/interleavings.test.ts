@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { RequestSnapshot } from '../domain/requests';
-import type { Actor } from '../domain/types';
+import type { Actor, OrgActor } from '../domain/types';
 import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, ENGINE_VERSION, extendTaskUpdate, stateQuery, workflowIdFor, type ShareRequestInput } from '../workflows/definitions';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
@@ -52,7 +52,7 @@ const KIND = { authority: 'SHARE_JOINT_REVIEW', provider: 'SHARE_PROVIDER_OPINIO
 
 async function check(waves: Op[][]): Promise<void> {
   const requestId = randomUUID();
-  const applicant: Actor = { sub: `il-alice-${requestId.slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] };
+  const applicant: OrgActor = { sub: `il-alice-${requestId.slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] };
   const input: ShareRequestInput = {
     requestId,
     applicant,

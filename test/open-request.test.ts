@@ -318,6 +318,25 @@ test('a person says who they are once: a bad number is refused naming its rule, 
   await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
 });
 
+test('a member of the public acts for no organisation, whatever organisation their token names', async () => {
+  const agency = agencyOf(h.city.agencies.resources);
+  const who = citizen('tang.citizen');
+  const req = await apply('a citizen whose token names an agency', h.city.entries.conditionalOpen, who);
+  expect((await get(who, `/requests/${req.id}`)).json().applicant).toEqual({ sub: who.sub, org: null });
+  // The same person with a token naming the providing agency: still nobody's staff.
+  const posing: Actor = { ...who, org: h.city.agencies.resources };
+  expect(((await get(posing, '/tasks?limit=100')).json().items as unknown[]).length).toBe(0);
+  expectProblem(await get(posing, `/tasks/${(await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW')).id}`), 404);
+  const agreementId = await approveAndSign(req.id, agency, who);
+  const listed = (await get(posing, '/agreements?limit=100')).json().items as { id: string; licensee: { sub: string } }[];
+  expect(listed.map((a) => a.licensee.sub)).toEqual([who.sub]);
+  expect(listed.map((a) => a.id)).toEqual([agreementId]);
+  // Their own tasks reach them by name: the signature was theirs, and the request lists as theirs.
+  expect(((await get(posing, '/requests?limit=100')).json().items as { id: string }[]).map((r) => r.id)).toContain(req.id);
+  expect(((await get(posing, '/notifications?limit=100')).json().items as { kind: string }[]).every((n) => n.kind !== 'agreement_signed')).toBe(true);
+  await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
+});
+
 test('keys rotate: numbers sealed under the old key open under the new ring and are re-sealed under the new key', async () => {
   const old = parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY);
   const sealed = seal(old, '11010519491231002X');

@@ -5,7 +5,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import type { RequestSnapshot } from '../domain/requests';
 import { shareContext } from '../db/repositories/catalog';
 import { sharePartiesOf, type SharePolicy } from '../domain/share';
-import type { Actor } from '../domain/types';
+import type { Actor, OrgActor } from '../domain/types';
 import {
   awaitSubmittedUpdate,
   cancelRequestUpdate,
@@ -32,7 +32,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const applicant = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
+const applicant = (): OrgActor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
 const authority = (): Actor => ({ sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
 const provider = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
 
@@ -100,11 +100,11 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
 });
 
 test.each([
-  ['an organisation that is no public management and service institution', (): Actor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), false],
-  ['an agency member without the applicant role', (): Actor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), false],
+  ['an organisation that is no public management and service institution', (): OrgActor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), false],
+  ['an agency member without the applicant role', (): OrgActor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), false],
   // Given the parties (as the API gives them), the workflow still checks them before recording anything.
-  ['an organisation that is no public management and service institution, given its parties', (): Actor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), true],
-  ['an agency member without the applicant role, given the parties', (): Actor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), true],
+  ['an organisation that is no public management and service institution, given its parties', (): OrgActor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), true],
+  ['an agency member without the applicant role, given the parties', (): OrgActor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), true],
 ])('the workflow itself refuses %s (Art. 14)', async (_name, who, withParties) => {
   const requestId = randomUUID();
   const actor = who();

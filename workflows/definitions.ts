@@ -10,7 +10,7 @@ import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenEntry, OpenRequestForm, OpenRequestPolicy } from '../domain/open-request';
 import type { OpenRequestCarried } from './open-request';
 import type { ShareCarried } from './share-request';
-import type { Actor, ActorRef } from '../domain/types';
+import type { Actor, ActorRef, OrgActor } from '../domain/types';
 
 export interface CompleteTaskInput {
   taskId: string;
@@ -67,7 +67,7 @@ export interface ShareRequestInput {
   requestId: string;
   /** Which POST started the workflow (several may race with one Idempotency-Key); absent in older runs. */
   submissionId?: string;
-  applicant: Actor;
+  applicant: OrgActor;
   form: ShareRequestForm;
   payloadHash: string;
   /** Snapshotted at start, so later configuration changes never alter a running request. */
@@ -89,7 +89,7 @@ export interface ShareRequestInput {
 export interface CatalogAdjustmentInput {
   requestId: string;
   submissionId?: string;
-  applicant: Actor;
+  applicant: OrgActor;
   form: AdjustmentForm;
   payloadHash: string;
   policy: AdjustmentPolicy;
@@ -107,7 +107,7 @@ export interface ShareDisputeInput {
   requestId: string;
   submissionId?: string;
   /** The city authority's reviewer who raised the dispute. */
-  applicant: Actor;
+  applicant: OrgActor;
   entryId: string;
   /** The entry's share side as published when the dispute began: the agency's position to start with. */
   published: SharePosition;

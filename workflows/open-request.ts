@@ -8,7 +8,7 @@ import type { DecisionInput } from '../activities';
 import { openRequestRefusal, openRequestViolations } from '../domain/open-request';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
-import { SYSTEM } from '../domain/types';
+import { sameApplicant, SYSTEM } from '../domain/types';
 import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
 import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd, type ProcedureCarried, type StatusChange, type WfTask } from './tasks';
 
@@ -83,7 +83,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     {
       validator: ({ actor, reason }) => {
         const agency = actor.org === providerOrg && actor.roles.includes('provider_reviewer');
-        const licensee = actor.sub === applicant.sub && actor.org === applicant.org && actor.roles.includes(role);
+        const licensee = sameApplicant(actor, applicant) && actor.roles.includes(role);
         if (!agency && !licensee) throw businessError('Forbidden', 'Only the providing agency or the licensee may terminate the agreement');
         if (state.status !== 'granted' || terminating || ending) throw businessError('RequestNotActive', 'There is no agreement in force to terminate');
         if (agency && !reason?.trim()) throw businessError('ReasonRequired', 'The agency states the breach it terminates the agreement for (Art. 20, 25)');

@@ -6,7 +6,7 @@ import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
-import { SYSTEM, type Actor, type ActorRef, type Duration, type Role } from '../domain/types';
+import { sameApplicant, SYSTEM, type Actor, type ActorRef, type Duration, type Role } from '../domain/types';
 import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate, stateQuery, type CancelRequestInput } from './definitions';
 
 const ACTIVITY_OPTIONS = {
@@ -47,7 +47,8 @@ export interface TaskSpec {
   key: string;
   kind: TaskKind;
   candidateRole: Role;
-  candidateOrg: string;
+  /** Null for a member of the public (named as candidateUser). */
+  candidateOrg: string | null;
   candidateUser?: string;
   length: Duration;
   reminderBefore?: Duration;
@@ -117,7 +118,7 @@ export function requestHandlers(board: TaskBoard, applicant: Actor, state: { sta
     {
       validator: ({ actor }) => {
         // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
-        if (role === null || actor.sub !== applicant.sub || actor.org !== applicant.org || !actor.roles.includes(role))
+        if (role === null || !sameApplicant(actor, applicant) || !actor.roles.includes(role))
           throw businessError('Forbidden', 'Only the applicant may cancel the request');
         if (out.cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
       },

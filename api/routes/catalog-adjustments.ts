@@ -11,10 +11,10 @@ import { DEFAULT_DISPUTE_POLICY } from '../../domain/dispute';
 import { COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation } from '../../domain/adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
-import type { Actor } from '../../domain/types';
+import type { OrgActor } from '../../domain/types';
 import type { Db } from '../../db';
 import { commentUpdate, ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
-import { requireRole } from '../auth';
+import { requireMember } from '../auth';
 import { invalid, problem, withinDeadline } from '../problem';
 import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
@@ -28,7 +28,7 @@ export type AdjustmentParties = { reviewerOrg: string; cityLevel: boolean; leadi
  * Who may adjust a catalog and who reviews it: the applicant keeps one (a public management and service
  * institution, Art. 9), and its own level has a big data authority to review it (本级, Art. 9 ¶2).
  */
-export async function adjustmentParties(db: Db, actor: Actor): Promise<AdjustmentParties> {
+export async function adjustmentParties(db: Db, actor: OrgActor): Promise<AdjustmentParties> {
   const org = await getOrganisation(db, actor.org);
   if (!org || (org.kind !== 'agency' && org.kind !== 'authority')) throw problem('Forbidden', 'Only a public management and service institution adjusts its own catalog (Art. 9)', 'Art. 9');
   const reviewer = await authorityOf(db, org.region, org.division);
@@ -39,7 +39,7 @@ export async function adjustmentParties(db: Db, actor: Actor): Promise<Adjustmen
 }
 
 /** What the API checks of an adjustment before the workflow sees it: who applies and reviews, and every change against the catalog as it stands. */
-async function checkAdjustment(db: Db, form: AdjustmentForm, actor: Actor, part: 'body' | `body.${string}` = 'body'): Promise<AdjustmentParties> {
+async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, part: 'body' | `body.${string}` = 'body'): Promise<AdjustmentParties> {
   const parties = await adjustmentParties(db, actor);
   const rows = await currentEntries(db, form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId])));
   const violations = adjustmentViolations(form, actor.org, (id) => {
@@ -62,7 +62,7 @@ export async function checkObjection(db: Db, requestId: string, form: unknown): 
 }
 
 /** A RESUBMIT's form is a whole adjustment: shaped as one (400 under body.form) and fitting the catalog as it stands. */
-export async function checkResubmission(db: Db, form: unknown, actor: Actor): Promise<void> {
+export async function checkResubmission(db: Db, form: unknown, actor: OrgActor): Promise<void> {
   checkJson(AdjustmentFormSchema, form, 'body.form');
   await checkAdjustment(db, form as AdjustmentForm, actor, 'body.form');
 }
@@ -72,7 +72,7 @@ export async function checkResubmission(db: Db, form: unknown, actor: Actor): Pr
  * whose rules the caller checked already (the spreadsheet import, by row); otherwise it is checked here.
  */
 export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm, checked?: AdjustmentParties) {
-  const { actor } = request;
+  const actor = requireMember(request, 'agency_applicant');
   const parties = checked ?? (await checkAdjustment(deps.db, form, actor));
   return startAndAnswer(deps, request, reply, {
     type: 'catalog_adjustment',
@@ -105,7 +105,6 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
       bodyLimit: MAX_FORM_BYTES,
     },
     async (request, reply) => {
-      requireRole(request, 'agency_applicant');
       return submitAdjustment(deps, request, reply, request.body as AdjustmentForm);
     },
   );

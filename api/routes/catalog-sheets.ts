@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { currentEntries, currentEntryOf, entryContentOf, listCatalogEntries } from '../../db/repositories/catalog';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
-import { requireRole } from '../auth';
+import { requireMember } from '../auth';
 import { ProblemError, problem } from '../problem';
 import { RequestSchema, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
@@ -125,8 +125,7 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       config: { articles: { ground: 'Art. 9', justification: 'Art. 9' } },
     },
     async (request, reply) => {
-      requireRole(request, 'agency_applicant');
-      const { actor } = request;
+      const actor = requireMember(request, 'agency_applicant');
       const body = request.body as { ground: AdjustmentGround; justification: string; format: Format; file: string; dryRun?: boolean };
       // Who may adjust and who reviews, before any row is read.
       const parties = await adjustmentParties(db, actor);

@@ -6,7 +6,7 @@ import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
 import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
 import { DEFAULT_DISPUTE_POLICY, disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/dispute';
 import { ENGINE_VERSION, type ShareDisputeInput } from '../../workflows/definitions';
-import { requireRole } from '../auth';
+import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { SharePositionSchema, StartedResponses, StartHeaders } from '../schemas';
 import { requestIdFor, startAndAnswer } from '../start-request';
@@ -42,8 +42,7 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
       config: { articles: { proposal: 'Art. 13', objection: 'Art. 13' } },
     },
     async (request, reply) => {
-      requireRole(request, 'authority_reviewer');
-      const { actor } = request;
+      const actor = requireMember(request, 'authority_reviewer');
       const { catalogEntryId, proposal, objection } = request.body as { catalogEntryId: string; proposal: SharePosition; objection: string };
       const entry = (await currentEntries(db, [catalogEntryId])).get(catalogEntryId);
       if (!entry || entry.share_status === 'withdrawn') throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${catalogEntryId} is shared` }]);

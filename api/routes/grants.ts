@@ -17,12 +17,14 @@ import { decodeCursor, encodeCursor, grantView } from '../views';
  * authority's reviewers and admins those of every organisation of its city (Art. 14).
  */
 async function grantOrgs(db: Executor, actor: Actor): Promise<string[] | undefined> {
+  // Grants are agencies' (Art. 14): a member of the public holds none.
+  if (actor.org === null) return [];
   if (actor.roles.includes('admin')) return undefined;
   if (actor.roles.includes('authority_reviewer')) {
     const own = await getOrganisation(db, actor.org);
     if (own?.kind === 'authority' && isCityDivision(own.division)) return overseenOrgIds(db, own.id);
   }
-  return [actor.org];
+  return actor.org ? [actor.org] : [];
 }
 
 export function grantRoutes(app: App, deps: ApiDeps): void {

@@ -38,6 +38,7 @@ type AgreementRow = Selectable<AgreementsTable>;
  * authority's reviewers and supervisors those of the organisations their division covers; admins all.
  */
 async function agreementScope(db: Executor, actor: Actor): Promise<{ all: true } | { sub: string; orgs: string[] }> {
+  if (actor.org === null) return { sub: actor.sub, orgs: [] };
   if (actor.roles.includes('admin')) return { all: true };
   const orgs = new Set([actor.org]);
   if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(db, actor.org)) orgs.add(o);
@@ -148,7 +149,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const after = decodeCursor(cursor, ['id']);
       const scope = await agreementScope(db, request.actor);
       let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(limit + 1);
-      if (!('all' in scope)) q = q.where((eb) => eb.or([eb('licensee_sub', '=', scope.sub), eb('provider_org', 'in', scope.orgs)]));
+      if (!('all' in scope)) q = q.where((eb) => eb.or([eb('licensee_sub', '=', scope.sub), ...(scope.orgs.length ? [eb('provider_org', 'in', scope.orgs)] : [])]));
       if (status) q = q.where('status', '=', status as AgreementRow['status']);
       if (catalogEntryId) q = q.where('catalog_entry_id', '=', catalogEntryId);
       if (after) q = q.where('id', '>', after[0]);

@@ -5,7 +5,7 @@ import { shareContext } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { mayRequestShare, sharePartiesOf, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import { ENGINE_VERSION, type ShareRequestInput } from '../../workflows/definitions';
-import { requireRole } from '../auth';
+import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas';
@@ -43,8 +43,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       config: { articles: SHARE_ARTICLES },
     },
     async (request, reply) => {
-      requireRole(request, 'agency_applicant');
-      const actor = request.actor;
+      const actor = requireMember(request, 'agency_applicant');
       const form = request.body as ShareRequestForm;
       // The entry and the applicant's kind in one read (the workflow resolves the parties again as it starts);
       // without an entry, the kind is read on its own: who may not request at all hears that first.

@@ -9,7 +9,7 @@ import type { ReviewTaskState } from '../../domain/share';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
-import { requireRole } from '../auth';
+import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
 import { invalid, problem, withinDeadline } from '../problem';
@@ -33,7 +33,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     const { applicant_sub: applicantSub, siblings, ...row } = found;
     if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, viewer: 'candidate' };
     const overseen = await supervisedOrgIds(db, actor);
-    if (!overseen || overseen.includes(row.candidate_org)) return { row, applicantSub, siblings, viewer: 'supervisor' };
+    if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org))) return { row, applicantSub, siblings, viewer: 'supervisor' };
     throw problem('TaskNotFound');
   }
 
@@ -180,7 +180,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (decision === 'OBJECT') await checkObjection(db, row.request_id, form);
       const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
-      if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, actor);
+      if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, requireMember(request, 'agency_applicant'));
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
       return requestAfter(actor, row.request_id);
     },

@@ -44,14 +44,16 @@ export async function notify(db: Executor, n: NotificationInput): Promise<void> 
 }
 
 /** A person's notifications: addressed to them, or to a role they hold in their organisation. */
-export function listNotifications(db: Executor, who: { sub: string; org: string; roles: string[] }, afterId: string | null, limit: number) {
+export function listNotifications(db: Executor, who: { sub: string; org: string | null; roles: string[] }, afterId: string | null, limit: number) {
+  const { org } = who;
   let q = db
     .selectFrom('notifications')
     .selectAll()
     .where((eb) =>
       eb.or([
         eb('recipient_user', '=', who.sub),
-        eb.and([eb('recipient_user', 'is', null), eb('recipient_org', '=', who.org), eb('recipient_role', 'in', who.roles)]),
+        // A member of the public (no organisation) gets only what is addressed to them.
+        ...(org === null ? [] : [eb.and([eb('recipient_user', 'is', null), eb('recipient_org', '=', org), eb('recipient_role', 'in', who.roles)])]),
       ]),
     );
   if (afterId) q = q.where('id', '<', afterId);

@@ -26,7 +26,8 @@ export function cityAuthorityOf(db: Executor, org: { region: string; division: s
  * for a big data authority and oversees its division, the city's also its districts and counties.
  * Admins oversee all (undefined); anyone else nothing.
  */
-export async function supervisedOrgIds(db: Executor, actor: { org: string; roles: readonly string[] }): Promise<string[] | undefined> {
+export async function supervisedOrgIds(db: Executor, actor: { org: string | null; roles: readonly string[] }): Promise<string[] | undefined> {
+  if (actor.org === null) return [];
   if (actor.roles.includes('admin')) return undefined;
   return actor.roles.includes('supervisor') ? overseenOrgIds(db, actor.org) : [];
 }

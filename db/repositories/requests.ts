@@ -10,8 +10,10 @@ export function getRequest(db: Executor, id: string) {
 }
 
 /** A person's own requests, newest first, continuing below `beforeSeq`. */
-export function listOwnRequests(db: Executor, who: { sub: string; org: string }, f: { type?: string; status?: RequestStatus; beforeSeq?: string; limit: number }) {
-  let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', who.sub).where('applicant_org', '=', who.org);
+export function listOwnRequests(db: Executor, who: { sub: string; org: string | null }, f: { type?: string; status?: RequestStatus; beforeSeq?: string; limit: number }) {
+  // A member of the public's (no organisation), or a person's for their organisation.
+  let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', who.sub);
+  q = who.org === null ? q.where('applicant_org', 'is', null) : q.where('applicant_org', '=', who.org);
   if (f.type) q = q.where('type', '=', f.type);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);

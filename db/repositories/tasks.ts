@@ -19,15 +19,16 @@ export interface InboxFilter {
  * the number of tasks. A caller who is a candidate twice over (two roles) gets the task twice here,
  * adjacent in (due_at, id) order; the route drops the repeat.
  */
-export function inboxQuery(db: Executor, who: { sub: string; org: string; roles: string[] }, f: InboxFilter) {
+export function inboxQuery(db: Executor, who: { sub: string; org: string | null; roles: string[] }, f: InboxFilter) {
+  const { org } = who;
   const byRole = (role: string) => {
-    let q = db
-      .selectFrom('task_candidates as c')
-      .select(['c.task_id', 'c.due_at'])
-      .where('c.org', '=', who.org)
-      .where('c.role', '=', role)
-      .where('c.status', '=', f.status)
-      .where((eb) => eb.or([eb('c.user_sub', 'is', null), eb('c.user_sub', '=', who.sub)]));
+    let q = db.selectFrom('task_candidates as c').select(['c.task_id', 'c.due_at']).where('c.role', '=', role).where('c.status', '=', f.status);
+    // A member of the public's tasks are addressed to them by name (task_candidates_personal); staff's to
+    // their organisation, or to them there (task_candidates_inbox).
+    q =
+      role === 'public_applicant' || org === null
+        ? q.where('c.user_sub', '=', who.sub)
+        : q.where('c.org', '=', org).where((eb) => eb.or([eb('c.user_sub', 'is', null), eb('c.user_sub', '=', who.sub)]));
     if (f.kind || f.overdue !== undefined) {
       let j = q.innerJoin('tasks as t', 't.id', 'c.task_id');
       if (f.kind) j = j.where('t.kind', '=', f.kind);
