@@ -13,6 +13,8 @@ COPY worker ./worker
 COPY api ./api
 COPY config ./config
 COPY scripts ./scripts
+# A CJK font for agreements' PDFs (AGREEMENT_FONT).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 USER node
 EXPOSE 3000
 CMD ["node", "scripts/run.js", "api/main.ts"]

@@ -31,6 +31,8 @@ export interface ApiDeps {
   openRequestPolicy?: OpenRequestPolicy;
   /** The unified open platform (Art. 16) where open data is reached (default routes/open-requests.ts DEFAULT_OPEN_PLATFORM_URL). */
   openPlatformUrl?: string;
+  /** The CJK font agreements' PDFs are set in (default api/agreement-document.ts DEFAULT_AGREEMENT_FONT). */
+  agreementFont?: string;
   /** The keys resident ID numbers are sealed with (default: the development keys of api/principal-keys.ts). */
   principalKeys?: PrincipalKeys;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */

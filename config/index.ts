@@ -8,6 +8,7 @@ import { DEFAULT_WITHDRAWAL_POLICY, type WithdrawalPolicy } from '../domain/with
 import { DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, type OpenRequestPolicy } from '../domain/open-request';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { OidcConfig } from '../api/oidc';
+import { DEFAULT_AGREEMENT_FONT } from '../api/agreement-document';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, parsePrincipalKeys, type PrincipalKeys } from '../api/principal-keys';
 import type { Duration } from '../domain/types';
 
@@ -43,6 +44,8 @@ export interface Config {
   openPlatformUrl: string;
   /** The keys resident ID numbers are sealed and looked up with (Art. 29); development keys unless configured. */
   principalKeys: PrincipalKeys;
+  /** The CJK font agreements' PDFs are set in (a TrueType collection or font file). */
+  agreementFont: string;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
   oidc: OidcConfig | null;
 }
@@ -162,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     withdrawalPolicy: policy(env, 'WITHDRAWAL_POLICY', DEFAULT_WITHDRAWAL_POLICY),
     openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY),
     principalKeys: principalKeys(env),
+    agreementFont: str(env, 'AGREEMENT_FONT', DEFAULT_AGREEMENT_FONT),
     openPlatformUrl: httpUrl('OPEN_PLATFORM_URL', str(env, 'OPEN_PLATFORM_URL', DEFAULT_OPEN_PLATFORM_URL)),
   };
 }

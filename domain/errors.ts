@@ -21,6 +21,7 @@ export const ERRORS = {
   ReasonRequired: { status: 400, title: 'A reason is required' },
   InvalidInput: { status: 400, title: 'Invalid input' },
   Unauthorized: { status: 401, title: 'Missing or invalid bearer token' },
+  PdfUnavailable: { status: 503, title: 'No PDF can be made here (no CJK font installed)' },
   EngineTimeout: { status: 503, title: 'The workflow engine did not answer in time' },
   DatabaseUnavailable: { status: 503, title: 'The database is not reachable' },
   UnstorableData: { status: 400, title: 'The data cannot be stored' },

@@ -159,6 +159,7 @@ const MATRIX: Record<string, Route> = {
   'GET /agreements': { call: () => ({ method: 'GET', url: '/agreements' }), expect: { rest: 200 } },
   // The licensee, the providing agency, and the authorities and supervisors over it (not a county's).
   'GET /agreements/{id}': { call: () => ({ method: 'GET', url: `/agreements/${agreement}` }), expect: { rest: 404, ...seeAgreement } },
+  'GET /agreements/{id}/document.pdf': { call: () => ({ method: 'GET', url: `/agreements/${agreement}/document.pdf` }), expect: { rest: 404, ...seeAgreement } },
   'GET /agreements/{id}/document': { call: () => ({ method: 'GET', url: `/agreements/${agreement}/document` }), expect: { rest: 404, ...seeAgreement } },
   'POST /agreements/{id}/terminate': {
     // Those who may terminate pass the checks and meet the state (not yet in force: 409); the authority may not.

@@ -102,6 +102,14 @@ test('a citizen applies, the agency extends its review once and approves, both s
   expect(doc.headers['content-type']).toContain('text/html');
   expect(doc.body).toContain('<h1>公共数据开放利用协议</h1>');
   expect(doc.body).toContain(agreement.sha256);
+  // The PDF: a real one, its CJK font embedded (CI installs Debian's fonts-wqy-microhei).
+  const pdf = await get(citizen(), `/agreements/${agreementId}/document.pdf`);
+  expect(pdf.headers['content-type']).toBe('application/pdf');
+  expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+  expect(pdf.rawPayload.includes('WenQuanYiMicroHei')).toBe(true);
+  const noFont = await startApi(h, { agreementFont: '/nonexistent/font.ttc' });
+  expectProblem(await noFont.app.inject({ method: 'GET', url: `/agreements/${agreementId}/document.pdf`, headers: noFont.as(citizen()) }), 503);
+  await noFont.app.close();
   // Nobody else's agreement: another citizen and another agency see none.
   expectProblem(await get(citizen('wang.other'), `/agreements/${agreementId}`), 404);
   expectProblem(await get(agencyOf(h.city.agencies.market), `/agreements/${agreementId}`), 404);

@@ -9,6 +9,7 @@ import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY,
 import type { Actor } from '../../domain/types';
 import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
+import { agreementHtml, agreementPdf, DEFAULT_AGREEMENT_FONT, pdfFontAvailable } from '../agreement-document';
 import { invalid, problem, withinDeadline } from '../problem';
 import { AgreementSchema, Page, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
@@ -48,37 +49,10 @@ async function agreementScope(db: Executor, actor: Actor): Promise<{ all: true }
 
 const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) => 'all' in scope || a.licensee_sub === scope.sub || scope.orgs.includes(a.provider_org);
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-/** The agreement as a printable Chinese document: its text as signed, the signatures and the hash. */
-function agreementDocument(a: AgreementRow): string {
-  const [title, ...lines] = a.text.split('\n');
-  const party = { licensee: '乙方', provider: '甲方' } as const;
-  const signatures = a.signatures.length
-    ? a.signatures.map((s) => `<tr><td>${party[s.party]}</td><td>${escapeHtml(s.sub)}${s.org ? `(${escapeHtml(s.org)})` : ''}</td><td>${escapeHtml(s.at)}</td><td class="hash">${escapeHtml(s.sha256)}</td></tr>`).join('')
-    : '<tr><td colspan="4">尚未签署</td></tr>';
-  return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)} ${escapeHtml(a.id)}</title>
-<style>
-@page { size: A4; margin: 22mm 20mm; }
-body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif; font-size: 12pt; line-height: 1.9; max-width: 170mm; margin: 0 auto; color: #000; }
-h1 { text-align: center; font-size: 20pt; letter-spacing: .2em; margin: 0 0 1em; }
-p { margin: .3em 0; text-align: justify; }
-table { width: 100%; border-collapse: collapse; margin-top: 2em; page-break-inside: avoid; }
-td, th { border: 1px solid #000; padding: .3em .5em; font-size: 10pt; vertical-align: top; }
-.hash { font-family: monospace; font-size: 8pt; word-break: break-all; }
-footer { margin-top: 2em; font-size: 9pt; }
-</style></head><body>
-<h1>${escapeHtml(title)}</h1>
-${lines.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n')}
-<table><thead><tr><th>签署方</th><th>签署人</th><th>时间</th><th>所签文本 SHA-256</th></tr></thead><tbody>${signatures}</tbody></table>
-<footer>协议状态:${escapeHtml(a.status)};文本 SHA-256:<span class="hash">${escapeHtml(a.sha256)}</span></footer>
-</body></html>`;
-}
-
 export function openRequestRoutes(app: App, deps: ApiDeps): void {
   const { db, temporal } = deps;
   const platformUrl = deps.openPlatformUrl ?? DEFAULT_OPEN_PLATFORM_URL;
+  const font = deps.agreementFont ?? DEFAULT_AGREEMENT_FONT;
 
   async function visibleAgreement(actor: Actor, id: string): Promise<AgreementRow> {
     const a = await db.selectFrom('agreements').selectAll().where('id', '=', id).executeTakeFirst();
@@ -170,7 +144,17 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
     { schema: { tags: ['open data'], summary: 'The agreement as a printable Chinese document (HTML)', params: AgreementParams, produces: ['text/html'], response: { 200: Type.String() } } },
     async (request, reply) => {
       const a = await visibleAgreement(request.actor, request.params.id);
-      return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(agreementDocument(a));
+      return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(agreementHtml(a));
+    },
+  );
+
+  app.get(
+    '/agreements/:id/document.pdf',
+    { schema: { tags: ['open data'], summary: 'The agreement as a PDF (its CJK font embedded; 503 where none is installed: AGREEMENT_FONT)', params: AgreementParams, produces: ['application/pdf'] } },
+    async (request, reply) => {
+      const a = await visibleAgreement(request.actor, request.params.id);
+      if (!pdfFontAvailable(font)) throw problem('PdfUnavailable', `No CJK font at ${font}: install fonts-wqy-microhei or set AGREEMENT_FONT; the HTML document prints as well`);
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="${encodeURIComponent(a.id)}.pdf"`).send(await agreementPdf(a, font));
     },
   );
 

@@ -1,0 +1,69 @@
+// The 公共数据开放利用协议 as documents people print and keep: HTML (any browser prints it) and PDF (with a CJK
+// font embedded, when one is installed: AGREEMENT_FONT). Both show the text as signed, the signatures and the hash.
+import fs from 'node:fs';
+import PDFDocument from 'pdfkit';
+import type { Selectable } from 'kysely';
+import type { AgreementsTable } from '../db/schema';
+
+type AgreementRow = Selectable<AgreementsTable>;
+
+/** Where Debian's fonts-wqy-microhei puts its font (the Dockerfile and CI install it), and its face in the collection. */
+export const DEFAULT_AGREEMENT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+const FONT_FACE = 'WenQuanYiMicroHei';
+
+const PARTY = { licensee: '乙方', provider: '甲方' } as const;
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The agreement as a printable Chinese document: its text as signed, the signatures and the hash. */
+export function agreementHtml(a: AgreementRow): string {
+  const [title, ...lines] = a.text.split('\n');
+  const signatures = a.signatures.length
+    ? a.signatures.map((s) => `<tr><td>${PARTY[s.party]}</td><td>${escapeHtml(s.sub)}${s.org ? `(${escapeHtml(s.org)})` : ''}</td><td>${escapeHtml(s.at)}</td><td class="hash">${escapeHtml(s.sha256)}</td></tr>`).join('')
+    : '<tr><td colspan="4">尚未签署</td></tr>';
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)} ${escapeHtml(a.id)}</title>
+<style>
+@page { size: A4; margin: 22mm 20mm; }
+body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif; font-size: 12pt; line-height: 1.9; max-width: 170mm; margin: 0 auto; color: #000; }
+h1 { text-align: center; font-size: 20pt; letter-spacing: .2em; margin: 0 0 1em; }
+p { margin: .3em 0; text-align: justify; }
+table { width: 100%; border-collapse: collapse; margin-top: 2em; page-break-inside: avoid; }
+td, th { border: 1px solid #000; padding: .3em .5em; font-size: 10pt; vertical-align: top; }
+.hash { font-family: monospace; font-size: 8pt; word-break: break-all; }
+footer { margin-top: 2em; font-size: 9pt; }
+</style></head><body>
+<h1>${escapeHtml(title)}</h1>
+${lines.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n')}
+<table><thead><tr><th>签署方</th><th>签署人</th><th>时间</th><th>所签文本 SHA-256</th></tr></thead><tbody>${signatures}</tbody></table>
+<footer>协议状态:${escapeHtml(a.status)};文本 SHA-256:<span class="hash">${escapeHtml(a.sha256)}</span></footer>
+</body></html>`;
+}
+
+/** Whether a PDF can be made here: the CJK font is installed. */
+export const pdfFontAvailable = (fontPath: string) => fs.existsSync(fontPath);
+
+/** The agreement as a PDF (A4), the font's glyphs it uses embedded. */
+export function agreementPdf(a: AgreementRow, fontPath: string): Promise<Buffer> {
+  const [title, ...lines] = a.text.split('\n');
+  const doc = new PDFDocument({ size: 'A4', margins: { top: 62, bottom: 62, left: 57, right: 57 }, info: { Title: `${title} ${a.id}`, Subject: a.sha256 } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.font(fontPath, FONT_FACE);
+  doc.fontSize(18).text(title, { align: 'center' }).moveDown();
+  doc.fontSize(11);
+  for (const line of lines) {
+    if (line) doc.text(line, { align: 'justify', lineGap: 4 });
+    else doc.moveDown(0.5);
+  }
+  doc.moveDown().fontSize(10).text('签署记录', { underline: true });
+  if (!a.signatures.length) doc.text('尚未签署');
+  for (const s of a.signatures) doc.text(`${PARTY[s.party]}:${s.sub}${s.org ? `(${s.org})` : ''},${s.at},所签文本 SHA-256 ${s.sha256}`);
+  doc.moveDown().fontSize(8).text(`协议状态:${a.status};文本 SHA-256:${a.sha256}`);
+  doc.end();
+  return done;
+}
