@@ -43,6 +43,8 @@ export type OpenRequestPolicy = {
   reportEvery: Duration;
   reportWindow: Duration;
   reminderBefore: Duration;
+  /** How long a month of an agreement's term lasts: a calendar month unless given (tests give seconds; not configurable). */
+  termMonth?: Duration;
 };
 
 export const DEFAULT_OPEN_REQUEST_POLICY: OpenRequestPolicy = {

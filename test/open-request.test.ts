@@ -266,6 +266,60 @@ test('a withdrawal upheld for the entry terminates its agreement and ends an app
   expect(next).toMatchObject({ article: 'Art. 21' });
 });
 
+test('at the end of its term the agreement expires: its open tasks close, the licensee is told to delete the data', async () => {
+  // A month of the term lasts a second here (calendar months otherwise); a report falls due meanwhile.
+  const short = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, termMonth: { seconds: 1 }, reportEvery: { seconds: 1 } } });
+  try {
+    const agency = agencyOf(h.city.agencies.resources);
+    const who = citizen('lin.citizen');
+    await registerPrincipal(short, who);
+    const res = await post(short, who, '/open-requests', { ...form(h.city.entries.conditionalOpen), termMonths: 3 });
+    started.push({ name: 'term ended, expired', workflowId: workflowIdFor('open_request', res.json().id) });
+    const agreementId = await approveAndSign(res.json().id, agency, who, short);
+    const expired = await eventually(async () => {
+      const r = (await get(who, `/requests/${res.json().id}`)).json();
+      return r.status === 'expired' && r;
+    });
+    expect(expired.outcome).toMatchObject({ agreement: 'expired' });
+    expect((expired.tasks as { kind: string; status: string }[]).filter((t) => t.status === 'open')).toEqual([]);
+    const a = (await get(who, `/agreements/${agreementId}`)).json();
+    expect(a).toMatchObject({ status: 'expired', endReason: '协议期满' });
+    expect(Date.parse(a.endedAt)).toBeGreaterThanOrEqual(Date.parse(a.endsAt));
+    const history = (await get(who, `/requests/${res.json().id}/history`)).json().items as { action: string; reason: string | null }[];
+    expect(history.at(-1)).toMatchObject({ action: 'agreement_expired', reason: expect.stringContaining('删除') });
+  } finally {
+    await short.app.close();
+  }
+});
+
+test('the licensee reports while the agency terminates, at the same moment: both answer, the trail holds one outcome for the task', async () => {
+  const short = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 1 } } });
+  try {
+    const agency = agencyOf(h.city.agencies.resources);
+    const who = citizen('xu.citizen');
+    await registerPrincipal(short, who);
+    const res = await post(short, who, '/open-requests', form(h.city.entries.conditionalOpen));
+    started.push({ name: 'a report and a termination at once', workflowId: workflowIdFor('open_request', res.json().id) });
+    const agreementId = await approveAndSign(res.json().id, agency, who, short);
+    const report = await taskOf(who, res.json().id, 'USAGE_REPORT');
+    const [reported, ended] = await Promise.all([
+      decide(short, who, report.id, { decision: 'REPORT', reason: '按约定使用' }),
+      post(short, agency, `/agreements/${agreementId}/terminate`, { reason: '乙方超范围使用' }),
+    ]);
+    expect(ended.statusCode).toBe(200);
+    expect([200, 409]).toContain(reported.statusCode);
+    const view = (await get(who, `/requests/${res.json().id}`)).json();
+    expect(view.status).toBe('revoked');
+    const task = (view.tasks as { id: string; status: string }[]).find((t) => t.id === report.id)!;
+    expect(task.status).toBe(reported.statusCode === 200 ? 'completed' : 'cancelled');
+    expect((view.tasks as { status: string }[]).filter((t) => t.status === 'open')).toEqual([]);
+    const trail = (await get(who, `/requests/${res.json().id}/history`)).json().items as { action: string; taskId: string | null }[];
+    expect(trail.filter((e) => e.action === 'agreement_terminated')).toHaveLength(1);
+  } finally {
+    await short.app.close();
+  }
+});
+
 test('a withdrawal upheld for records gives each licensee a task to confirm their deletion; the agreement stands', async () => {
   const entry = h.city.entries.conditionalOpen;
   const agency = agencyOf(h.city.agencies.resources);

@@ -223,7 +223,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     const countersigned = await board.next(stopped, [counter], { writeWithNextStep: () => true });
     if (!countersigned) return endEarly('cancelled');
     const inForce = statusChange('granted', 'agreement_in_force', 'Art. 20', { actor: countersigned.decidedBy!, decision: 'SIGN' });
-    const { endsAt } = await io.signAgreement({ agreementId, party: 'provider', signer: countersigned.decidedBy!, sha256: sha256!, decision: board.takeUnwritten(), transition: inForce.write });
+    const { endsAt } = await io.signAgreement({ agreementId, party: 'provider', signer: countersigned.decidedBy!, sha256: sha256!, ...(policy.termMonth ? { termMonth: policy.termMonth } : {}), decision: board.takeUnwritten(), transition: inForce.write });
     inForce.apply();
     state.outcome = { article: 'Art. 20', agreementId, sha256, endsAt };
     return endsAt!;
