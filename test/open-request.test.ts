@@ -328,12 +328,22 @@ test('a withdrawal upheld for records gives each licensee a task to confirm thei
   const agreementId = await approveAndSign(req.id, agency, who);
   const withdrawal = await post(api, citizen('lv.citizen'), '/withdrawals', { catalogEntryId: entry, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' });
   withdrawals.push({ name: 'upheld for records: deletion confirmed', workflowId: workflowIdFor('withdrawal', withdrawal.json().id) });
+  // Suspended while the agency reviews: no new application meanwhile (Art. 21).
   const review = await taskOf(agency, withdrawal.json().id, 'WITHDRAWAL_REVIEW');
-  await decide(api, agency, review.id, { decision: 'UPHOLD', reason: '删除所列记录', form: { scope: 'records' } });
+  await decide(api, agency, review.id, { decision: 'SUSPEND', reason: '审查期间暂停' });
+  await registerPrincipal(api, citizen('shi.citizen'));
+  expect(expectProblem(await post(api, citizen('shi.citizen'), '/open-requests', form(entry)), 409).detail).toContain('suspended');
+  const resumed = await taskOf(agency, withdrawal.json().id, 'WITHDRAWAL_REVIEW', review.id);
+  await decide(api, agency, resumed.id, { decision: 'UPHOLD', reason: '删除所列记录', form: { scope: 'records' } });
   const task = await taskOf(who, req.id, 'DELETION_CONFIRMATION');
   expect(task.context).toMatchObject({ records: '地块 RZ-2026-017', withdrawal: withdrawal.json().id });
   expect((await decide(api, who, task.id, { decision: 'CONFIRM' })).statusCode).toBe(200);
   expect((await get(who, `/agreements/${agreementId}`)).json().status).toBe('in_force');
+  // The records withdrawn, the entry is open again: applications are taken.
+  const again = await post(api, citizen('shi.citizen'), '/open-requests', form(entry));
+  expect(again.statusCode).toBe(201);
+  started.push({ name: 'applied again once the records were withdrawn', workflowId: workflowIdFor('open_request', again.json().id) });
+  await post(api, citizen('shi.citizen'), `/requests/${again.json().id}/cancel`, { reason: '不再需要' });
   await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
 });
 
