@@ -57,7 +57,7 @@ export function agreementPdf(a: AgreementRow, fontPath: string): Promise<Buffer>
   doc.fontSize(18).text(title, { align: 'center' }).moveDown();
   doc.fontSize(11);
   for (const line of lines) {
-    if (line) doc.text(line, { align: 'justify', lineGap: 4 });
+    if (line) doc.text(line, { lineGap: 4 });
     else doc.moveDown(0.5);
   }
   doc.moveDown().fontSize(10).text('签署记录', { underline: true });

@@ -106,7 +106,7 @@ export interface AgreementTerms {
   /** The text's template version: a new template never changes the text already signed. */
   template: 'v1';
   provider: { orgId: string; name: string };
-  /** The licensee as the agreement shows them (their identity number masked). */
+  /** The licensee as the agreement shows them: identity is the document and its number, a resident ID number masked. */
   licensee: { sub: string; name: string; identity: string | null };
   entry: { id: string; title: string };
   fields: string[];
@@ -128,7 +128,7 @@ export function agreementText(t: AgreementTerms): string {
     `协议编号:${t.agreementId}(文本版本 ${t.template})`,
     '',
     `甲方(数据提供单位):${t.provider.name}(${t.provider.orgId})`,
-    `乙方(数据利用主体):${t.licensee.name}${t.licensee.identity ? `(证件号码 ${t.licensee.identity})` : ''}`,
+    `乙方(数据利用主体):${t.licensee.name}${t.licensee.identity ? `(${t.licensee.identity})` : ''}`,
     '',
     '依据《日照市公共数据管理办法》第十七条、第二十条,双方就有条件开放公共数据的利用订立本协议。',
     '',

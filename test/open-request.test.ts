@@ -380,7 +380,7 @@ test('a person says who they are once: a bad number is refused naming its rule, 
       seen.push((await get(actor, url)).body);
   expect(seen.join('\n')).not.toContain(number);
   const text = (await get(agency, `/agreements/${agreementId}`)).json();
-  expect(text.licensee).toEqual({ sub: who.sub, name: '马某', identity: mine.json().residentIdMasked });
+  expect(text.licensee).toEqual({ sub: who.sub, name: '马某', identity: `居民身份证 ${mine.json().residentIdMasked}` });
   expect(text.text).toContain(mine.json().residentIdMasked);
   // Nor the audit trail, nor any workflow's history.
   const audit = await h.db.selectFrom('audit_events').select(['new_value', 'old_value']).where('actor_sub', '=', who.sub).execute();

@@ -94,7 +94,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
           applicant: actor,
           form,
           entry,
-          licensee: { name: principal.name, identity: principal.id_masked ?? principal.uscc },
+          licensee: { name: principal.name, identity: principal.id_masked ? `居民身份证 ${principal.id_masked}` : `统一社会信用代码 ${principal.uscc}` },
           platformUrl,
           policy: deps.openRequestPolicy ?? DEFAULT_OPEN_REQUEST_POLICY,
           engine: ENGINE_VERSION,
