@@ -15,6 +15,7 @@ import { disputeRoutes } from './routes/disputes';
 import { openDemandRoutes } from './routes/open-demands';
 import { openRequestRoutes } from './routes/open-requests';
 import { principalRoutes } from './routes/principals';
+import { describeRoutes } from './routes/describe';
 import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
@@ -51,6 +52,12 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Each POST route's field → article map, for GET /request-types.
+  const articles = new Map<string, Record<string, string>>();
+  app.addHook('onRoute', (route) => {
+    const declared = (route.config as { articles?: Record<string, string> } | undefined)?.articles;
+    if (route.method === 'POST' && declared) articles.set(route.url, declared);
+  });
   await registerJwt(app, deps.jwtSecret);
 
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } }, async (_request, reply) => {
@@ -77,6 +84,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     withdrawalRoutes(s, deps);
     openRequestRoutes(s, deps);
     principalRoutes(s, deps);
+    describeRoutes(s, articles);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);
   });

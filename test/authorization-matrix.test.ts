@@ -166,6 +166,9 @@ const MATRIX: Record<string, Route> = {
     call: () => ({ method: 'POST', url: `/agreements/${agreement}/terminate`, payload: { reason: 'matrix breach' } }),
     expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403, provider: 409, providerAlsoApplicant: 409, publicApplicant: 409 },
   },
+  // What the API says of its procedures: anyone signed in reads it.
+  'GET /task-kinds': { call: () => ({ method: 'GET', url: '/task-kinds' }), expect: { rest: 200 } },
+  'GET /request-types': { call: () => ({ method: 'GET', url: '/request-types' }), expect: { rest: 200 } },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },
   'GET /requests/{id}': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}` }), expect: { rest: 404, ...seeRequest } },
   'GET /requests/{id}/history': { call: (r) => ({ method: 'GET', url: `/requests/${r.id}/history` }), expect: { rest: 404, ...seeRequest } },

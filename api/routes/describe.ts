@@ -1,0 +1,76 @@
+// What the API says of its procedures, so that a client (the console) knows none of them by heart: each task
+// kind (its decisions, which need a reason, the form a decision takes, the article it rests on) and each
+// request type (the route that starts one, the body it takes, the article each field rests on).
+import { Type, type TSchema } from '@sinclair/typebox';
+import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
+import { TASK_KINDS, type TaskKindRule } from '../../domain/tasks';
+import { UPHOLD_SCOPES } from '../../domain/withdrawal';
+import { AdjustmentFormSchema, ObjectionFormSchema, SharePositionSchema } from '../schemas';
+import type { App } from '../types';
+
+const SignatureForm = Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "The SHA-256 of the agreement's text as read (GET /agreements/:id)" }) });
+
+/** The form a decision takes, where it takes one (the API and the workflow check it against the same rules). */
+const DECISION_FORMS: Record<string, Record<string, TSchema>> = {
+  CATALOG_ADJUSTMENT_CITY_REVIEW: { OBJECT: ObjectionFormSchema },
+  CATALOG_ADJUSTMENT_REVISION: { RESUBMIT: AdjustmentFormSchema },
+  DISPUTE_CONSULTATION: { COUNTER: SharePositionSchema },
+  DISPUTE_DECISION: { DECIDE: SharePositionSchema },
+  WITHDRAWAL_REVIEW: { UPHOLD: Type.Object({ scope: Type.Union(UPHOLD_SCOPES.map((s) => Type.Literal(s))) }) },
+  OPEN_REQUEST_REVIEW: { APPROVE: Type.Object({ conditions: Type.Optional(Type.String({ maxLength: 4000, description: 'Conditions the agency adds to the agreement' })) }) },
+  AGREEMENT_SIGNATURE: { SIGN: SignatureForm },
+  AGREEMENT_COUNTERSIGNATURE: { SIGN: SignatureForm },
+};
+
+/** The route that starts each request type. */
+export const START_ROUTES: Record<RequestType, string> = {
+  share: '/share-requests',
+  catalog_adjustment: '/catalog/adjustments',
+  share_dispute: '/disputes',
+  open_demand: '/open-demands',
+  withdrawal: '/withdrawals',
+  open_request: '/open-requests',
+};
+
+const Schema = Type.Unknown({ description: 'A JSON Schema' });
+const TaskKindsSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      kind: Type.String(),
+      article: Type.String(),
+      decisions: Type.Array(Type.Object({ decision: Type.String(), reasonRequired: Type.Boolean(), form: Type.Union([Schema, Type.Null()]) })),
+    }),
+  ),
+});
+const RequestTypesSchema = Type.Object({
+  items: Type.Array(Type.Object({ type: Type.String(), start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }), body: Schema, articles: Type.Record(Type.String(), Type.String()) })),
+});
+
+interface OpenApi {
+  paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
+}
+
+/** `articles`: each POST route's field → article map, as the routes declare it (collected when they were added). */
+export function describeRoutes(app: App, articles: Map<string, Record<string, string>>): void {
+  app.get('/task-kinds', { schema: { tags: ['describe'], summary: 'Every task kind: its decisions, which need a reason, the form each takes, the article', response: { 200: TaskKindsSchema } } }, async () => ({
+    items: Object.entries(TASK_KINDS as Record<string, TaskKindRule>).map(([kind, rule]) => ({
+      kind,
+      article: rule.article,
+      decisions: Object.entries(rule.decisions).map(([decision, d]) => ({ decision, reasonRequired: d.reasonRequired, form: DECISION_FORMS[kind]?.[decision] ?? null })),
+    })),
+  }));
+
+  app.get(
+    '/request-types',
+    { schema: { tags: ['describe'], summary: 'Every request type: the route that starts it, the body it takes, the article each field rests on', response: { 200: RequestTypesSchema } } },
+    async (request) => {
+      const doc = request.server.swagger() as unknown as OpenApi;
+      return {
+        items: REQUEST_TYPES.map((type) => {
+          const path = START_ROUTES[type];
+          return { type, start: { method: 'POST' as const, path }, body: doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null, articles: articles.get(path) ?? {} };
+        }),
+      };
+    },
+  );
+}

@@ -1,0 +1,78 @@
+// What the API says of its procedures (GET /task-kinds, GET /request-types) agrees with what it enforces: the
+// decisions and reasons of every task kind, the forms the domain's rules accept, the bodies the routes take.
+import Ajv from 'ajv';
+import { REQUEST_TYPES } from '../domain/requests';
+import { procedureViolation, TASK_KINDS, type TaskKindRule } from '../domain/tasks';
+import type { Actor } from '../domain/types';
+import { startApi, type Api } from './api-helpers';
+import { startHarness, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+beforeAll(async () => {
+  h = await startHarness('describe');
+  api = await startApi(h);
+});
+afterAll(async () => {
+  await api.app.close();
+  await h.close();
+});
+
+const reviewer = (): Actor => ({ sub: 'describe-reviewer', org: h.city.agencies.health, roles: ['provider_reviewer'] });
+const get = async (url: string) => {
+  const res = await api.app.inject({ method: 'GET', url, headers: api.as(reviewer()) });
+  expect(res.statusCode).toBe(200);
+  return res.json();
+};
+const ajv = new Ajv({ strict: false });
+
+type Described = { kind: string; article: string; decisions: { decision: string; reasonRequired: boolean; form: object | null }[] };
+
+test('every task kind is described with its decisions, the reasons they need and its article', async () => {
+  const { items } = (await get('/task-kinds')) as { items: Described[] };
+  expect(items.map((k) => k.kind).sort()).toEqual(Object.keys(TASK_KINDS).sort());
+  for (const k of items) {
+    const rule = (TASK_KINDS as Record<string, TaskKindRule>)[k.kind];
+    expect(k.article).toBe(rule.article);
+    expect(Object.fromEntries(k.decisions.map((d) => [d.decision, d.reasonRequired]))).toEqual(Object.fromEntries(Object.entries(rule.decisions).map(([d, r]) => [d, r.reasonRequired])));
+  }
+});
+
+test('a form a task kind offers is one its rule accepts, and one it refuses fails the offered schema too', async () => {
+  const { items } = (await get('/task-kinds')) as { items: Described[] };
+  const form = (kind: string, decision: string) => items.find((k) => k.kind === kind)!.decisions.find((d) => d.decision === decision)!.form!;
+  const cases: [kind: string, decision: string, good: Record<string, unknown>, bad: Record<string, unknown>, context?: Record<string, unknown>][] = [
+    ['WITHDRAWAL_REVIEW', 'UPHOLD', { scope: 'records' }, { scope: 'everything' }],
+    ['AGREEMENT_SIGNATURE', 'SIGN', { sha256: 'a'.repeat(64) }, { sha256: 'not a hash' }, { sha256: 'a'.repeat(64) }],
+    ['OPEN_REQUEST_REVIEW', 'APPROVE', { conditions: '仅限科研' }, { conditions: 42 }],
+  ];
+  for (const [kind, decision, good, bad, context] of cases) {
+    const validate = ajv.compile(form(kind, decision));
+    expect(validate(good)).toBe(true);
+    expect(procedureViolation(kind, decision, [], good, context)).toBeNull();
+    expect(validate(bad)).toBe(false);
+    expect(procedureViolation(kind, decision, [], bad, context)).not.toBeNull();
+  }
+  // Decisions that take no form say so.
+  expect(form('OPEN_REQUEST_REVIEW', 'APPROVE')).not.toBeNull();
+  expect(items.find((k) => k.kind === 'OPEN_REQUEST_REVIEW')!.decisions.find((d) => d.decision === 'REJECT')!.form).toBeNull();
+});
+
+test('every request type names the route that starts it, the body it takes and the articles of its fields', async () => {
+  const { items } = (await get('/request-types')) as { items: { type: string; start: { path: string }; body: object; articles: Record<string, string> }[] };
+  expect(items.map((t) => t.type)).toEqual([...REQUEST_TYPES]);
+  const open = items.find((t) => t.type === 'open_request')!;
+  expect(open.start.path).toBe('/open-requests');
+  expect(open.articles).toMatchObject({ purpose: 'Art. 20', accessMethod: 'Art. 16' });
+  const validate = ajv.compile(open.body);
+  const body = { catalogEntryId: h.city.entries.conditionalOpen, purpose: 'p', scenario: 's', accessMethod: 'api', securityMeasures: 'm', termMonths: 6 };
+  expect(validate(body)).toBe(true);
+  expect(validate({ ...body, termMonths: 99 })).toBe(false);
+  // The body described is the one the route takes: what it refuses, the description refuses too.
+  for (const t of items) {
+    expect(t.body).toMatchObject({ type: 'object' });
+    const res = await api.app.inject({ method: 'POST', url: t.start.path, payload: {}, headers: api.as(reviewer()) });
+    expect(ajv.compile(t.body)({})).toBe(false);
+    expect([400, 403]).toContain(res.statusCode);
+  }
+});
