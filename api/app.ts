@@ -16,6 +16,8 @@ import { openDemandRoutes } from './routes/open-demands';
 import { openRequestRoutes } from './routes/open-requests';
 import { principalRoutes } from './routes/principals';
 import { describeRoutes } from './routes/describe';
+import { devSignInRoutes, meRoutes } from './routes/me';
+import { DEV_JWT_SECRET } from '../config';
 import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
@@ -70,6 +72,9 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
   });
 
+  // Signing in as a demo person without a token exists only on the development secret (public anyway).
+  if (deps.jwtSecret === DEV_JWT_SECRET) devSignInRoutes(app as unknown as App);
+
   await app.register(async (scope) => {
     authenticate(scope, deps.db, deps.oidc);
     const s = scope as unknown as App;
@@ -85,6 +90,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     openRequestRoutes(s, deps);
     principalRoutes(s, deps);
     describeRoutes(s, articles);
+    meRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);
   });

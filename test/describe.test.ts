@@ -1,11 +1,15 @@
 // What the API says of its procedures (GET /task-kinds, GET /request-types) agrees with what it enforces: the
 // decisions and reasons of every task kind, the forms the domain's rules accept, the bodies the routes take.
+// And who the caller is (GET /me), and the development sign-in that exists only on the development secret.
 import Ajv from 'ajv';
 import { REQUEST_TYPES } from '../domain/requests';
 import { procedureViolation, TASK_KINDS, type TaskKindRule } from '../domain/tasks';
 import type { Actor } from '../domain/types';
-import { startApi, type Api } from './api-helpers';
-import { startHarness, type Harness } from './helpers';
+import { buildApp } from '../api/app';
+import { DEV_JWT_SECRET } from '../config';
+import { DEMO_PREFIX, DEMO_REGION, seedCity } from '../db/seed';
+import { expectProblem, registerPrincipal, startApi, type Api } from './api-helpers';
+import { startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -74,5 +78,32 @@ test('every request type names the route that starts it, the body it takes and t
     const res = await api.app.inject({ method: 'POST', url: t.start.path, payload: {}, headers: api.as(reviewer()) });
     expect(ajv.compile(t.body)({})).toBe(false);
     expect([400, 403]).toContain(res.statusCode);
+  }
+});
+
+test('who one is: staff see their organisation, a member of the public who they said they are (masked)', async () => {
+  const me = (actor: Actor) => api.app.inject({ method: 'GET', url: '/me', headers: api.as(actor) });
+  expect((await me(reviewer())).json()).toEqual({ sub: 'describe-reviewer', roles: ['provider_reviewer'], organisation: { id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', division: '371100' }, principal: null });
+  const citizen: Actor = { sub: 'describe-citizen', org: 'public', roles: ['public_applicant'] };
+  expect((await me(citizen)).json()).toMatchObject({ organisation: null, principal: null });
+  const number = await registerPrincipal(api, citizen, '周某');
+  const body = (await me(citizen)).json();
+  expect(body).toMatchObject({ organisation: null, principal: { kind: 'natural', name: '周某', identity: `${number.slice(0, 3)}***********${number.slice(-4)}` } });
+});
+
+test('in development one signs in as a demo person without a token; with any other secret those routes do not exist', async () => {
+  expect((await api.app.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).statusCode).toBe(404);
+  expect((await api.app.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
+  await seedCity(h.db, DEMO_PREFIX, DEMO_REGION);
+  const dev = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: DEV_JWT_SECRET, sharePolicy: TEST_POLICY });
+  try {
+    const users = (await dev.inject({ method: 'GET', url: '/dev/users' })).json().items as { sub: string; org: string | null; label: string }[];
+    expect(users.find((u) => u.sub === 'chen.citizen')).toMatchObject({ org: null });
+    expectProblem(await dev.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'nobody' } }), 400, 'body.sub');
+    const { token } = (await dev.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).json();
+    const me = (await dev.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}` } })).json();
+    expect(me).toMatchObject({ sub: 'li.applicant', roles: ['agency_applicant'], organisation: { name: '日照市市场监督管理局' } });
+  } finally {
+    await dev.close();
   }
 });

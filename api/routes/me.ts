@@ -1,0 +1,60 @@
+// Who the caller is (GET /me), and, in development only, signing in as one of the demo city's people without
+// pasting a token (GET /dev/users, POST /dev/token): those routes exist only while the API runs on the
+// development secret, which is public anyway (config/index.ts DEV_JWT_SECRET).
+import { Type } from '@sinclair/typebox';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../../db/seed';
+import { signToken } from '../auth';
+import { invalid } from '../problem';
+import type { ApiDeps, App } from '../types';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+const MeSchema = Type.Object({
+  sub: Type.String(),
+  roles: Type.Array(Type.String()),
+  organisation: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String() }), Type.Null()], { description: 'null: a member of the public' }),
+  principal: Type.Union([Type.Object({ kind: Type.String(), name: Type.String(), identity: Nullable(Type.String()) }), Type.Null()], { description: 'Who a member of the public said they are (the number masked)' }),
+});
+
+const DemoUserSchema = Type.Object({ label: Type.String(), sub: Type.String(), org: Nullable(Type.String()), roles: Type.Array(Type.String()) });
+
+export function meRoutes(app: App, deps: ApiDeps): void {
+  const { db } = deps;
+  app.get('/me', { schema: { tags: ['describe'], summary: 'Who the caller is: roles, organisation, or who a member of the public said they are', response: { 200: MeSchema } } }, async (request) => {
+    const { sub, org, roles } = request.actor;
+    const organisation = org === null ? null : await getOrganisation(db, org);
+    const principal = org === null ? await db.selectFrom('principals').select(['kind', 'name', 'id_masked', 'uscc']).where('sub', '=', sub).executeTakeFirst() : undefined;
+    return {
+      sub,
+      roles,
+      organisation: organisation ? { id: organisation.id, name: organisation.name, kind: organisation.kind, division: organisation.division } : null,
+      principal: principal ? { kind: principal.kind, name: principal.name, identity: principal.id_masked ?? principal.uscc } : null,
+    };
+  });
+}
+
+/** Development sign-in: the demo city's people, and a token for one of them. Registered only on the development secret. */
+export function devSignInRoutes(app: App): void {
+  const users = demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION));
+  app.get('/dev/users', { schema: { tags: ['development'], summary: "The demo city's people one may sign in as (development secret only)", security: [], response: { 200: Type.Object({ items: Type.Array(DemoUserSchema) }) } } }, async () => ({
+    items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.roles.every((r) => r === 'public_applicant') ? null : u.org, roles: u.roles })),
+  }));
+  app.post(
+    '/dev/token',
+    {
+      schema: {
+        tags: ['development'],
+        summary: 'A 12-hour token for one of the demo people (development secret only)',
+        security: [],
+        body: Type.Object({ sub: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ token: Type.String() }) },
+      },
+    },
+    async (request) => {
+      const user = users.find((u) => u.sub === request.body.sub);
+      if (!user) throw invalid([{ code: 'InvalidInput', field: 'sub', rule: 'a demo user', detail: `No demo user ${request.body.sub}; GET /dev/users lists them` }]);
+      return { token: signToken(request.server, user) };
+    },
+  );
+}
