@@ -168,7 +168,8 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
       .tuple(fc.constantFrom('natural', 'legal'), text, fc.oneof(text, fc.constantFrom('11010519491231002X', '91350100M000100Y43', '110105194912310021')), fc.option(jsonish))
       .map(([kind, name, number, extra]) => ({ method: 'PUT', path: '/principals/me', body: { kind, name, [kind === 'natural' ? 'residentId' : 'uscc']: number, ...(extra === null ? {} : { extra }) } })),
     fc.constant({ method: 'GET', path: '/principals/me' }),
-    fc.constantFrom('/task-kinds', '/request-types', '/me').map((path) => ({ method: 'GET', path })),
+    segment(() => ['1', '20', '33', '34', '0', '-1']).map((n) => ({ method: 'GET', path: `/articles/${n}` })),
+    fc.constantFrom('/task-kinds', '/request-types', '/me', '/articles').map((path) => ({ method: 'GET', path })),
     fc.tuple(req(() => agreementIds), fc.constantFrom('', '/document', '/document.pdf')).map(([id, tail]) => ({ method: 'GET', path: `/agreements/${id}${tail}` })),
     fc.tuple(req(() => agreementIds), fc.oneof(fc.record({ reason: text }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/agreements/${id}/terminate`, body })),
     fc.tuple(req(() => requestIds), fc.oneof(fc.record({ kind: fc.oneof(fc.constantFrom('public', 'enterprise', 'industry_org', 'department'), text), text }, { requiredKeys: [] }), jsonish)).map(([id, body]) => ({

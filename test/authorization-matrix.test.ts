@@ -167,6 +167,8 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403, provider: 409, providerAlsoApplicant: 409, publicApplicant: 409 },
   },
   // What the API says of its procedures: anyone signed in reads it.
+  'GET /articles': { call: () => ({ method: 'GET', url: '/articles' }), expect: { rest: 200 } },
+  'GET /articles/{number}': { call: () => ({ method: 'GET', url: '/articles/20' }), expect: { rest: 200 } },
   'GET /me': { call: () => ({ method: 'GET', url: '/me' }), expect: { rest: 200 } },
   'GET /task-kinds': { call: () => ({ method: 'GET', url: '/task-kinds' }), expect: { rest: 200 } },
   'GET /request-types': { call: () => ({ method: 'GET', url: '/request-types' }), expect: { rest: 200 } },

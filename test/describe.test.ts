@@ -2,6 +2,7 @@
 // decisions and reasons of every task kind, the forms the domain's rules accept, the bodies the routes take.
 // And who the caller is (GET /me), and the development sign-in that exists only on the development secret.
 import Ajv from 'ajv';
+import { measuresArticle } from '../domain/measures';
 import { REQUEST_TYPES } from '../domain/requests';
 import { procedureViolation, TASK_KINDS, type TaskKindRule } from '../domain/tasks';
 import type { Actor } from '../domain/types';
@@ -106,4 +107,16 @@ test('in development one signs in as a demo person without a token; with any oth
   } finally {
     await dev.close();
   }
+});
+
+test('the articles of the Measures are served, and every article a task kind rests on is among them', async () => {
+  const { title, items } = (await get('/articles')) as { title: string; items: { article: string; number: number; chapter: string; text: string }[] };
+  expect(title).toBe('日照市公共数据管理办法');
+  expect(items.map((a) => a.number)).toEqual(Array.from({ length: items.length }, (_, i) => i + 1));
+  for (const rule of Object.values(TASK_KINDS as Record<string, TaskKindRule>)) expect(measuresArticle(rule.article)?.text).toMatch(/^第.+条/);
+  const art20 = await get('/articles/20');
+  expect(art20).toMatchObject({ article: 'Art. 20', chapter: '第四章 公共数据开放' });
+  expect(art20.text).toContain('公民、法人和其他组织');
+  expectProblem(await api.app.inject({ method: 'GET', url: '/articles/99', headers: api.as(reviewer()) }), 404);
+  expectProblem(await api.app.inject({ method: 'GET', url: '/articles/twenty', headers: api.as(reviewer()) }), 400, 'params.number');
 });

@@ -1,10 +1,13 @@
 // What the API says of its procedures, so that a client (the console) knows none of them by heart: each task
 // kind (its decisions, which need a reason, the form a decision takes, the article it rests on) and each
-// request type (the route that starts one, the body it takes, the article each field rests on).
+// request type (the route that starts one, the body it takes, the article each field rests on); and the text
+// of each article of the Measures, which every task, refusal and audit event cites.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { MEASURES_ARTICLES, MEASURES_TITLE } from '../../domain/measures';
 import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
 import { TASK_KINDS, type TaskKindRule } from '../../domain/tasks';
 import { UPHOLD_SCOPES } from '../../domain/withdrawal';
+import { problem } from '../problem';
 import { AdjustmentFormSchema, ObjectionFormSchema, SharePositionSchema } from '../schemas';
 import type { App } from '../types';
 
@@ -46,6 +49,8 @@ const RequestTypesSchema = Type.Object({
   items: Type.Array(Type.Object({ type: Type.String(), start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }), body: Schema, articles: Type.Record(Type.String(), Type.String()) })),
 });
 
+const ArticleSchema = Type.Object({ article: Type.String({ description: 'As cited: Art. N' }), number: Type.Integer(), chapter: Type.String(), text: Type.String() });
+
 interface OpenApi {
   paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
 }
@@ -59,6 +64,22 @@ export function describeRoutes(app: App, articles: Map<string, Record<string, st
       decisions: Object.entries(rule.decisions).map(([decision, d]) => ({ decision, reasonRequired: d.reasonRequired, form: DECISION_FORMS[kind]?.[decision] ?? null })),
     })),
   }));
+
+  app.get(
+    '/articles',
+    { schema: { tags: ['describe'], summary: `The articles of the Measures (${MEASURES_TITLE}), in order`, response: { 200: Type.Object({ title: Type.String(), items: Type.Array(ArticleSchema) }) } } },
+    async () => ({ title: MEASURES_TITLE, items: [...MEASURES_ARTICLES] }),
+  );
+
+  app.get(
+    '/articles/:number',
+    { schema: { tags: ['describe'], summary: 'One article of the Measures, as cited by Art. N', params: Type.Object({ number: Type.Integer({ minimum: 1, maximum: 1000 }) }), response: { 200: ArticleSchema } } },
+    async (request) => {
+      const found = MEASURES_ARTICLES.find((a) => a.number === request.params.number);
+      if (!found) throw problem('RequestNotFound', `The Measures as held here have no article ${request.params.number} (the copy ends in Art. ${MEASURES_ARTICLES.length})`);
+      return found;
+    },
+  );
 
   app.get(
     '/request-types',
