@@ -2,6 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { authenticate, registerJwt } from './auth';
@@ -38,6 +39,18 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   app.server.on('connect', refuseConnect);
 
   registerProblemHandlers(app);
+  // Polling without re-reading: every JSON or HTML answer to a GET carries a validator; asked again with it
+  // (If-None-Match) while nothing changed, the answer is 304 with no body. Private: a shared cache keeps nothing.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    const etag = `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
+    reply.header('etag', etag).header('cache-control', 'private, no-cache');
+    if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
+      reply.code(304);
+      return '';
+    }
+    return payload;
+  });
   // Text PostgreSQL refuses (NUL, unpaired surrogates) and values nested without bound never get
   // past the API: a 400 naming the field, before any schema, query or workflow sees them.
   app.addHook('preValidation', async (request) => {

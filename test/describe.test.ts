@@ -120,3 +120,23 @@ test('the articles of the Measures are served, and every article a task kind res
   expectProblem(await api.app.inject({ method: 'GET', url: '/articles/99', headers: api.as(reviewer()) }), 404);
   expectProblem(await api.app.inject({ method: 'GET', url: '/articles/twenty', headers: api.as(reviewer()) }), 400, 'params.number');
 });
+
+test('polling: a GET answered before is 304 while nothing changed, and 200 with a new validator once something did', async () => {
+  const citizen: Actor = { sub: 'describe-poller', org: 'public', roles: ['public_applicant'] };
+  const poll = (etag?: string) => api.app.inject({ method: 'GET', url: '/notifications?limit=20', headers: { ...api.as(citizen), ...(etag ? { 'if-none-match': etag } : {}) } });
+  const first = await poll();
+  const etag = first.headers.etag as string;
+  expect(etag).toMatch(/^W\/"/);
+  expect(first.headers['cache-control']).toBe('private, no-cache');
+  const same = await poll(etag);
+  expect(same.statusCode).toBe(304);
+  expect(same.body).toBe('');
+  // Something happens to them: a request of theirs (its status change notifies them).
+  await registerPrincipal(api, citizen);
+  const res = await api.app.inject({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: h.city.entries.none, description: '希望开放', purpose: '研究' }, headers: api.as(citizen) });
+  expect(res.statusCode).toBe(201);
+  const changed = await poll(etag);
+  expect(changed.statusCode).toBe(200);
+  expect(changed.headers.etag).not.toBe(etag);
+  expect(changed.json().items.length).toBeGreaterThan(0);
+});
