@@ -8,7 +8,7 @@ import { notifyAll } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { AgreementStatus, Signature } from '../db/schema';
 import { agreementText, openRequestRefusal, type AgreementTerms, type OpenRequestForm } from '../domain/open-request';
-import type { ActorRef, Duration } from '../domain/types';
+import type { ActorRef } from '../domain/types';
 import { recordDecisionIn, type DecisionInput } from './tasks';
 import { transition, type TransitionInput } from './requests';
 
@@ -95,7 +95,7 @@ export function openDataActivities(db: Db) {
      * status. The agency's countersignature puts the agreement in force for its term and tells the
      * authority of the agency's own level (告知, Art. 20): a notice and an audit event, not an approval.
      */
-    async signAgreement(input: { agreementId: string; party: Signature['party']; signer: ActorRef; sha256: string; termMonth?: Duration; decision?: DecisionInput; transition: TransitionInput }): Promise<{ endsAt: string | null }> {
+    async signAgreement(input: { agreementId: string; party: Signature['party']; signer: ActorRef; sha256: string; termMonth?: { seconds: number }; decision?: DecisionInput; transition: TransitionInput }): Promise<{ endsAt: string | null }> {
       return db.transaction().execute(async (tx) => {
         const done = await stepDone(tx, input.transition);
         const a = await tx.selectFrom('agreements').selectAll().where('id', '=', input.agreementId).forUpdate().executeTakeFirstOrThrow();
@@ -104,7 +104,7 @@ export function openDataActivities(db: Db) {
         const now = new Date();
         const signature: Signature = { party: input.party, sub: input.signer.sub, org: input.signer.org, at: now.toISOString(), sha256: input.sha256 };
         const inForce = input.party === 'provider';
-        const endsAt = !inForce ? null : input.termMonth ? new Date(Date.now() + durationMs(input.termMonth) * a.terms.termMonths) : addMonths(now, a.terms.termMonths);
+        const endsAt = !inForce ? null : input.termMonth ? new Date(now.getTime() + input.termMonth.seconds * 1000 * a.terms.termMonths) : addMonths(now, a.terms.termMonths);
         await tx
           .updateTable('agreements')
           .set({
@@ -187,9 +187,6 @@ export function openDataActivities(db: Db) {
     },
   };
 }
-
-/** A month of a term given as plain time (days or seconds; working days count as days). */
-const durationMs = (d: Duration) => ('seconds' in d ? d.seconds * 1000 : ('days' in d ? d.days : d.workingDays) * 86_400_000);
 
 /** `months` calendar months after `from` (the last day of a shorter month when the day does not exist). */
 export function addMonths(from: Date, months: number): Date {

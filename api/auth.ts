@@ -100,5 +100,5 @@ export function requireMember(request: FastifyRequest, ...roles: Role[]): OrgAct
 }
 
 export function signToken(app: FastifyInstance, actor: Actor, expiresIn = '12h'): string {
-  return app.jwt.sign({ sub: actor.sub, org: actor.org, roles: actor.roles }, { expiresIn });
+  return app.jwt.sign({ sub: actor.sub, ...(actor.org === null ? {} : { org: actor.org }), roles: actor.roles }, { expiresIn });
 }

@@ -4,7 +4,7 @@ import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox
 import { ADJUSTMENT_GROUNDS, ART19_ITEMS, SUSPENDABLE_STATUSES, BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, MAX_CHANGES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS, type AdjustmentGround, type CatalogChange } from '../domain/catalog';
 import { ATTRIBUTES } from '../domain/types';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Instant = Type.String({ format: 'date-time' });
 /** Free-form JSON objects: forms, payloads, outcomes, contexts. */
 const Json = Type.Record(Type.String(), Type.Unknown());

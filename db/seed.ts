@@ -171,7 +171,8 @@ export function sampleEntryContent(title: string): EntryContent {
 export interface DemoUser {
   label: string;
   sub: string;
-  org: string;
+  /** null: a member of the public. */
+  org: string | null;
   roles: Role[];
 }
 
@@ -189,7 +190,7 @@ export function demoUsers(city: SeededCity): DemoUser[] {
     { label: 'provider reviewer (Donggang market regulation)', sub: 'liu.county', org: city.agencies.donggangMarket, roles: ['provider_reviewer'] },
     { label: 'catalog officer (Donggang market regulation)', sub: 'ma.officer', org: city.agencies.donggangMarket, roles: ['agency_applicant'] },
     { label: 'provider reviewer (natural resources)', sub: 'gao.resources', org: city.agencies.resources, roles: ['provider_reviewer'] },
-    { label: 'public applicant', sub: 'chen.citizen', org: 'public', roles: ['public_applicant'] },
+    { label: 'public applicant', sub: 'chen.citizen', org: null, roles: ['public_applicant'] },
     { label: 'admin', sub: 'admin', org: city.cityAuthority, roles: ['admin'] },
   ];
 }

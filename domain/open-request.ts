@@ -44,7 +44,7 @@ export type OpenRequestPolicy = {
   reportWindow: Duration;
   reminderBefore: Duration;
   /** How long a month of an agreement's term lasts: a calendar month unless given (tests give seconds; not configurable). */
-  termMonth?: Duration;
+  termMonth?: { seconds: number };
 };
 
 export const DEFAULT_OPEN_REQUEST_POLICY: OpenRequestPolicy = {

@@ -138,7 +138,7 @@ async function main() {
         ...(isDemo
           ? [
               'Demo tokens (valid 7 days), e.g. curl -H "Authorization: Bearer <token>" ' + api + '/tasks',
-              ...demoUsers(city).map((u) => `  ${u.label.padEnd(40)} ${u.sub} @ ${u.org}\n    ${devToken(config.jwtSecret, u, '7d')}`),
+              ...demoUsers(city).map((u) => `  ${u.label.padEnd(40)} ${u.sub} @ ${u.org ?? 'the public'}\n    ${devToken(config.jwtSecret, u, '7d')}`),
               '',
             ]
           : []),

@@ -3,5 +3,5 @@ import { createSigner } from 'fast-jwt';
 import type { Actor } from '../domain/types';
 
 export function devToken(secret: string, actor: Actor, expiresIn = '12h'): string {
-  return createSigner({ key: secret, expiresIn })({ sub: actor.sub, org: actor.org, roles: actor.roles });
+  return createSigner({ key: secret, expiresIn })({ sub: actor.sub, ...(actor.org === null ? {} : { org: actor.org }), roles: actor.roles });
 }

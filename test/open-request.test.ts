@@ -409,6 +409,35 @@ test('a member of the public acts for no organisation, whatever organisation the
   await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
 });
 
+test('two sign-ins claim one number at the same moment: one holds it, the other is told; odd text reaches the agreement, escaped in its documents', async () => {
+  const number = sampleResidentId('race-number');
+  const put = (sub: string) => api.app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: sub, residentId: number }, headers: api.as(citizen(sub)) });
+  const both = await Promise.all([put('race.a'), put('race.b')]);
+  expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+  expect(await h.db.selectFrom('principals').select('sub').where('sub', 'in', ['race.a', 'race.b']).execute()).toHaveLength(1);
+
+  const odd = '研究 "引号" \'单引号\' <script>alert(1)</script> & 🙂 مرحبا\n第二行 %_\\';
+  const who = citizen('odd.citizen');
+  await registerPrincipal(api, who, `<b>${odd}</b>`);
+  const res = await post(api, who, '/open-requests', { ...form(h.city.entries.conditionalOpen), purpose: odd, securityMeasures: odd });
+  expect(res.statusCode).toBe(201);
+  started.push({ name: 'odd text in the application', workflowId: workflowIdFor('open_request', res.json().id) });
+  const agency = agencyOf(h.city.agencies.resources);
+  await decide(api, agency, (await taskOf(agency, res.json().id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE', form: { conditions: odd } });
+  const agreement = (await get(who, `/agreements/${res.json().id}.agreement`)).json();
+  expect(agreement).toMatchObject({ purpose: odd, securityMeasures: odd, licensee: { name: `<b>${odd}</b>` } });
+  expect(agreement.conditions).toContain(odd);
+  expect(agreement.sha256).toBe(sha(agreement.text));
+  const html = (await get(who, `/agreements/${res.json().id}.agreement/document`)).body;
+  expect(html).not.toContain('<script>');
+  expect(html).not.toContain('<b>');
+  expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  const pdf = await get(who, `/agreements/${res.json().id}.agreement/document.pdf`);
+  expect(pdf.statusCode).toBe(200);
+  await post(api, who, `/requests/${res.json().id}/cancel`, { reason: odd });
+  expect((await get(who, `/requests/${res.json().id}`)).json().status).toBe('cancelled');
+});
+
 test('keys rotate: numbers sealed under the old key open under the new ring and are re-sealed under the new key', async () => {
   const old = parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY);
   const sealed = seal(old, '11010519491231002X');

@@ -10,7 +10,7 @@ import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
-import { actorRef, businessError, localActs as io, newProcedure, remoteActs, runToEnd, type WfTask } from './tasks';
+import { actorRef, addressedTo, businessError, localActs as io, newProcedure, remoteActs, runToEnd, type WfTask } from './tasks';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy } = input;
@@ -45,7 +45,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   /** The applicant's revision: RESUBMIT with the revised adjustment, or ABANDON. Resolves with the revised form, or null when ended. */
   const revision = async (round: number, context: Record<string, unknown>, by: WfTask | null): Promise<AdjustmentForm | null> => {
     const [task] = await board.openRound(
-      [{ key: `revision-${round}`, kind: 'CATALOG_ADJUSTMENT_REVISION', candidateRole: 'agency_applicant', candidateOrg: applicant.org, candidateUser: applicant.sub, length: policy.revision, reminderBefore: policy.reminderBefore, context }],
+      [{ key: `revision-${round}`, kind: 'CATALOG_ADJUSTMENT_REVISION', ...addressedTo(applicant, 'agency_applicant'), length: policy.revision, reminderBefore: policy.reminderBefore, context }],
       statusChange('awaiting_applicant', by ? 'returned' : 'changes_stale', 'Art. 9', by ? { actor: by.decidedBy!, decision: by.decision, reason: by.reason } : { reason: 'a change starts from a version that is no longer current' }),
     );
     const reply = await board.next(stop, [task]);
@@ -137,9 +137,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     const task = await board.open({
       key: `consultation-response-${round}`,
       kind: 'CATALOG_CONSULTATION_RESPONSE',
-      candidateRole: 'agency_applicant',
-      candidateOrg: applicant.org,
-      candidateUser: applicant.sub,
+      ...addressedTo(applicant, 'agency_applicant'),
       length: policy.revision,
       reminderBefore: policy.reminderBefore,
       context: { endsAt, entries: marks, comments: open.comments },

@@ -10,7 +10,7 @@ import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { sameApplicant, SYSTEM } from '../domain/types';
 import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
-import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd, type ProcedureCarried, type StatusChange, type WfTask } from './tasks';
+import { actorRef, addressedTo, applyingRole, awaitReply, businessError, localActs as io, newProcedure, runToEnd, untilMs, type ProcedureCarried, type StatusChange, type WfTask } from './tasks';
 
 /** The agreement in force, as a run hands it to the next when the workflow continues as new. */
 export interface OpenRequestCarried extends ProcedureCarried {
@@ -31,7 +31,7 @@ interface AgreementLife {
 function timerAt(iso: string): { passed: boolean; cancel: () => void } {
   const scope = new CancellationScope();
   const t = { passed: false, cancel: () => scope.cancel() };
-  scope.run(() => sleep(Math.max(1, Date.parse(iso) - Date.now()))).then(
+  scope.run(() => sleep(untilMs(iso))).then(
     () => (t.passed = true),
     () => undefined,
   );
@@ -156,17 +156,8 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       }
       // REQUEST_INFO: the clock stops while the applicant holds the request.
       resume = { dueAt: task.dueAt, pausedAt: new Date().toISOString() };
-      await setStatus('awaiting_applicant', 'information_requested', 'Art. 20', { actor: decided.decidedBy!, decision: 'REQUEST_INFO', reason: decided.reason });
-      const reply = await board.open({
-        key: `applicant-reply-${round}`,
-        kind: 'OPEN_REQUEST_APPLICANT_REPLY',
-        candidateRole: role,
-        candidateOrg: applicant.org,
-        candidateUser: applicant.sub,
-        length: policy.applicantReply,
-        reminderBefore: policy.reminderBefore,
-      });
-      if (!(await board.next(stopped, [reply]))) return endEarly(null);
+      const reply = { key: `applicant-reply-${round}`, kind: 'OPEN_REQUEST_APPLICANT_REPLY' as const, ...addressedTo(applicant, role), length: policy.applicantReply, reminderBefore: policy.reminderBefore };
+      if (!(await awaitReply({ board, setStatus, asked: decided, article: 'Art. 20', reply, stop: stopped }))) return endEarly(null);
     }
   }
 
@@ -200,7 +191,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     state.outcome = { article: 'Art. 20', agreementId, sha256 };
     const context = { agreementId, sha256 };
 
-    const sign = await board.open({ key: 'signature', kind: 'AGREEMENT_SIGNATURE', candidateRole: role, candidateOrg: applicant.org, candidateUser: applicant.sub, length: policy.signature, reminderBefore: policy.reminderBefore, context });
+    const sign = await board.open({ key: 'signature', kind: 'AGREEMENT_SIGNATURE', ...addressedTo(applicant, role), length: policy.signature, reminderBefore: policy.reminderBefore, context });
     const lapse = timerAt(sign.dueAt);
     const signed = await board.next(() => stopped() || lapse.passed, [sign], { writeWithNextStep: () => true });
     lapse.cancel();
@@ -262,9 +253,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
         await board.open({
           key: `deletion-${d.cause}`,
           kind: 'DELETION_CONFIRMATION',
-          candidateRole: role,
-          candidateOrg: applicant.org,
-          candidateUser: applicant.sub,
+          ...addressedTo(applicant, role),
           length: policy.reportWindow,
           reminderBefore: policy.reminderBefore,
           context: { records: d.records, reason: d.reason, withdrawal: d.cause },
@@ -278,7 +267,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       }
       if (Date.now() >= Date.parse(life.nextReportAt)) {
         life.reports++;
-        await board.open({ key: `usage-report-${life.reports}`, kind: 'USAGE_REPORT', candidateRole: role, candidateOrg: applicant.org, candidateUser: applicant.sub, length: policy.reportWindow, reminderBefore: policy.reminderBefore, context: { agreementId } });
+        await board.open({ key: `usage-report-${life.reports}`, kind: 'USAGE_REPORT', ...addressedTo(applicant, role), length: policy.reportWindow, reminderBefore: policy.reminderBefore, context: { agreementId } });
         life.nextReportAt = (await io.computeDeadlines({ length: policy.reportEvery, from: life.nextReportAt })).dueAt;
         continue;
       }

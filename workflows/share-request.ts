@@ -14,7 +14,7 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, businessError, endFailed, localActs, remoteActs, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
+import { actorRef, addressedTo, businessError, endFailed, localActs, remoteActs, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
 
 interface Reviewer {
   key: 'authority' | 'provider';
@@ -208,9 +208,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const replyTask = await board.open({
         key: `applicant-reply-${round}`,
         kind: 'SHARE_APPLICANT_REPLY',
-        candidateRole: 'agency_applicant',
-        candidateOrg: applicant.org,
-        candidateUser: applicant.sub,
+        ...addressedTo(applicant, 'agency_applicant'),
         length: policy.applicantReply,
         reminderBefore: policy.reminderBefore,
       });

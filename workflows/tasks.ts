@@ -84,7 +84,7 @@ export interface WfTask extends TaskAccessView {
   settled: boolean;
 }
 
-const untilMs = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
+export const untilMs = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
 
 /** A change of the request's status: what the activity writes, and what the workflow's state becomes once written. */
 export interface StatusChange {
@@ -223,6 +223,21 @@ export function statusSetter(io: Io, statusChange: ReturnType<typeof statusChang
     await io.transitionRequest(change.write);
     change.apply();
   };
+}
+
+/** A task addressed to the applicant in person, acting as `role`. */
+export function addressedTo(applicant: Actor, role: Role): Pick<TaskSpec, 'candidateRole' | 'candidateOrg' | 'candidateUser'> {
+  return { candidateRole: role, candidateOrg: applicant.org, candidateUser: applicant.sub };
+}
+
+/**
+ * A reviewer asked for information (REQUEST_INFO): the request awaits the applicant, whose reply task `reply`
+ * opens; resolves true once they replied, false when `stop()` came first (e.g. the request was withdrawn).
+ */
+export async function awaitReply(p: { board: TaskBoard; setStatus: ReturnType<typeof statusSetter>; asked: WfTask; article: string; reply: TaskSpec; stop: () => boolean }): Promise<boolean> {
+  await p.setStatus('awaiting_applicant', 'information_requested', p.article, { actor: p.asked.decidedBy!, decision: 'REQUEST_INFO', reason: p.asked.reason });
+  const reply = await p.board.open(p.reply);
+  return (await p.board.next(p.stop, [reply])) !== undefined;
 }
 
 /** The role someone applying acts in: a member of the public, or an agency's applicant. */

@@ -10,7 +10,7 @@ import { unstorable } from '../domain/text';
 import { withdrawalViolations, type UpholdScope } from '../domain/withdrawal';
 import { withdrawOpenWork } from './catalog-effects';
 import type { WithdrawalInput } from './definitions';
-import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { actorRef, addressedTo, applyingRole, awaitReply, businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
 
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
@@ -88,17 +88,8 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
 
   /** The agency asked for information: the requester's reply task; resolves false when the request is withdrawn meanwhile. */
   async function askRequester(asked: WfTask, round: number): Promise<boolean> {
-    await setStatus('awaiting_applicant', 'information_requested', 'Art. 21', { actor: asked.decidedBy!, decision: 'REQUEST_INFO', reason: asked.reason });
-    const reply = await board.open({
-      key: `requester-reply-${round}`,
-      kind: 'WITHDRAWAL_APPLICANT_REPLY',
-      candidateRole: role,
-      candidateOrg: applicant.org,
-      candidateUser: applicant.sub,
-      length: policy.applicantReply,
-      reminderBefore: policy.reminderBefore,
-    });
-    return (await board.next(() => cancelling.cancel !== null, [reply])) !== undefined;
+    const reply = { key: `requester-reply-${round}`, kind: 'WITHDRAWAL_APPLICANT_REPLY' as const, ...addressedTo(applicant, role), length: policy.applicantReply, reminderBefore: policy.reminderBefore };
+    return awaitReply({ board, setStatus, asked, article: 'Art. 21', reply, stop: () => cancelling.cancel !== null });
   }
 
   /** The requester withdrew the request: open tasks close, and a suspension it brought about is lifted. */

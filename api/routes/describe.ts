@@ -8,7 +8,7 @@ import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
 import { TASK_KINDS, type TaskKindRule } from '../../domain/tasks';
 import { UPHOLD_SCOPES } from '../../domain/withdrawal';
 import { problem } from '../problem';
-import { AdjustmentFormSchema, ObjectionFormSchema, SharePositionSchema } from '../schemas';
+import { AdjustmentFormSchema, Nullable, ObjectionFormSchema, SharePositionSchema } from '../schemas';
 import type { App } from '../types';
 
 const SignatureForm = Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "The SHA-256 of the agreement's text as read (GET /agreements/:id)" }) });
@@ -41,7 +41,7 @@ const TaskKindsSchema = Type.Object({
     Type.Object({
       kind: Type.String(),
       article: Type.String(),
-      decisions: Type.Array(Type.Object({ decision: Type.String(), reasonRequired: Type.Boolean(), form: Type.Union([Schema, Type.Null()]) })),
+      decisions: Type.Array(Type.Object({ decision: Type.String(), reasonRequired: Type.Boolean(), form: Nullable(Schema) })),
     }),
   ),
 });

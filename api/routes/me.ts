@@ -6,15 +6,16 @@ import { getOrganisation } from '../../db/repositories/organisations';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../../db/seed';
 import { signToken } from '../auth';
 import { invalid } from '../problem';
+import { Nullable } from '../schemas';
 import type { ApiDeps, App } from '../types';
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const MeSchema = Type.Object({
   sub: Type.String(),
   roles: Type.Array(Type.String()),
-  organisation: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String() }), Type.Null()], { description: 'null: a member of the public' }),
-  principal: Type.Union([Type.Object({ kind: Type.String(), name: Type.String(), identity: Nullable(Type.String()) }), Type.Null()], { description: 'Who a member of the public said they are (the number masked)' }),
+  /** null: a member of the public. */
+  organisation: Nullable(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String() })),
+  /** Who a member of the public said they are (the number masked). */
+  principal: Nullable(Type.Object({ kind: Type.String(), name: Type.String(), identity: Nullable(Type.String()) })),
 });
 
 const DemoUserSchema = Type.Object({ label: Type.String(), sub: Type.String(), org: Nullable(Type.String()), roles: Type.Array(Type.String()) });
@@ -38,7 +39,7 @@ export function meRoutes(app: App, deps: ApiDeps): void {
 export function devSignInRoutes(app: App): void {
   const users = demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION));
   app.get('/dev/users', { schema: { tags: ['development'], summary: "The demo city's people one may sign in as (development secret only)", security: [], response: { 200: Type.Object({ items: Type.Array(DemoUserSchema) }) } } }, async () => ({
-    items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.roles.every((r) => r === 'public_applicant') ? null : u.org, roles: u.roles })),
+    items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.org, roles: u.roles })),
   }));
   app.post(
     '/dev/token',
