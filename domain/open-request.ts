@@ -2,10 +2,10 @@
 // on conditions; the providing agency decides; approval yields the 公共数据开放利用协议, which the applicant
 // signs, the agency countersigns, and the authority of the agency's own level is told of (告知).
 import { basisText, type LegalBasis } from './catalog';
-import type { RuleViolation } from './errors';
+import type { ErrorCode, RuleViolation } from './errors';
 import { blankText } from './text';
 import type { TaskKindRule } from './tasks';
-import type { Duration } from './types';
+import { sameApplicant, type Actor, type Duration } from './types';
 
 /** How the data is reached: always through the unified open platform (Art. 16), in one of its ways. */
 export const ACCESS_METHODS = ['download', 'api', 'sandbox'] as const;
@@ -99,6 +99,27 @@ export function openRequestRefusal(entry: OpenEntry, form: Pick<OpenRequestForm,
   if (unknown.length) return { code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', article: 'Art. 20', detail: `Not fields of entry ${entry.id}: ${unknown.join(', ')}` };
   return null;
 }
+
+/**
+ * Why `actor` may not terminate the agreement now, or null: the providing agency's reviewer for a breach (its
+ * reason required), or the licensee, while it is in force. The API checks it, and the workflow's validator too.
+ */
+export function terminationViolation(actor: Actor, agreement: { providerOrg: string; licensee: Actor; inForce: boolean }, reason: string | undefined): ErrorCode | null {
+  const agency = actor.org === agreement.providerOrg && actor.roles.includes('provider_reviewer');
+  const licensee = sameApplicant(actor, agreement.licensee) && actor.roles.some((r) => agreement.licensee.roles.includes(r));
+  if (!agency && !licensee) return 'Forbidden';
+  if (!agreement.inForce) return 'RequestNotActive';
+  if (agency && !reason?.trim()) return 'ReasonRequired';
+  return null;
+}
+
+const TERMINATION_REFUSALS: Partial<Record<ErrorCode, string>> = {
+  Forbidden: 'Only the providing agency or the licensee may terminate the agreement',
+  RequestNotActive: 'There is no agreement in force to terminate',
+  ReasonRequired: 'The agency states the breach it terminates the agreement for (Art. 20, 25)',
+};
+/** What a termination refused for `code` says. */
+export const terminationRefusal = (code: ErrorCode) => TERMINATION_REFUSALS[code] ?? code;
 
 /** What the agreement says; its canonical text is what both parties sign (the SHA-256 of agreementText). */
 export interface AgreementTerms {

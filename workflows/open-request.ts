@@ -5,10 +5,10 @@
 // withdrawal of the data, Art. 21), with usage reports falling due as tasks for the licensee.
 import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
-import { openRequestRefusal, openRequestViolations } from '../domain/open-request';
+import { openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation } from '../domain/open-request';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
-import { sameApplicant, SYSTEM } from '../domain/types';
+import { SYSTEM } from '../domain/types';
 import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
 import { actorRef, addressedTo, applyingRole, awaitReply, businessError, localActs as io, newProcedure, runToEnd, untilMs, type ProcedureCarried, type StatusChange, type WfTask } from './tasks';
 
@@ -82,11 +82,8 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     },
     {
       validator: ({ actor, reason }) => {
-        const agency = actor.org === providerOrg && actor.roles.includes('provider_reviewer');
-        const licensee = sameApplicant(actor, applicant) && actor.roles.includes(role);
-        if (!agency && !licensee) throw businessError('Forbidden', 'Only the providing agency or the licensee may terminate the agreement');
-        if (state.status !== 'granted' || terminating || ending) throw businessError('RequestNotActive', 'There is no agreement in force to terminate');
-        if (agency && !reason?.trim()) throw businessError('ReasonRequired', 'The agency states the breach it terminates the agreement for (Art. 20, 25)');
+        const violation = terminationViolation(actor, { providerOrg, licensee: { ...applicant, roles: [role] }, inForce: state.status === 'granted' && !terminating && !ending }, reason);
+        if (violation) throw businessError(violation, terminationRefusal(violation));
         const bad = unstorable(reason, 'reason');
         if (bad) throw businessError('InvalidInput', bad.detail);
       },

@@ -5,7 +5,7 @@ import type { Executor } from '../../db';
 import { getCatalogEntry, openEntryOf } from '../../db/repositories/catalog';
 import { overseenOrgIds, supervisedOrgIds } from '../../db/repositories/organisations';
 import type { AgreementsTable } from '../../db/schema';
-import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, openRequestRefusal, openRequestViolations, type OpenRequestForm } from '../../domain/open-request';
+import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
 import type { Actor } from '../../domain/types';
 import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -173,7 +173,9 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { actor } = request;
       const a = await visibleAgreement(actor, request.params.id);
-      // The workflow's validator decides who may (the agency's reviewer, the licensee) and when (in force).
+      // The same rule the workflow's validator applies (who, when, with what reason), checked before it is asked.
+      const violation = terminationViolation(actor, { providerOrg: a.provider_org, licensee: { sub: a.licensee_sub, org: null, roles: ['public_applicant'] }, inForce: a.status === 'in_force' }, request.body.reason);
+      if (violation) throw problem(violation, terminationRefusal(violation), 'Art. 20');
       await withinDeadline(deps, temporal.workflow.getHandle(a.workflow_id).executeUpdate(revokeGrantUpdate, { args: [{ actor, reason: request.body.reason }] }));
       return agreementView((await db.selectFrom('agreements').selectAll().where('id', '=', a.id).executeTakeFirst())!);
     },
