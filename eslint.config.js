@@ -9,7 +9,7 @@ const restrict = (patterns, paths = []) => ({
 });
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.data/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', 'test/support/**'] },
+  { ignores: ['node_modules/**', '**/dist/**', 'test-results/**', '.tools/**', '.data/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', 'test/support/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -46,6 +46,11 @@ module.exports = tseslint.config(
   {
     files: ['db/migrations/2*.ts'],
     rules: restrict([{ regex: '^(?!kysely$)', message: 'migrations import only kysely: they must never change with the code' }]),
+  },
+  {
+    // The console is a client of the API: it shares only domain/'s pure arithmetic, never the server's code.
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    rules: restrict([{ group: folder('api', 'db', 'activities', 'workflows', 'worker', 'config', 'scripts'), message: 'the console talks to the API over HTTP; it imports only domain/' }]),
   },
   {
     files: ['api/**/*.ts'],

@@ -1,12 +1,8 @@
 // Due times on China's statutory calendar: chinese-days plus the override table (DESIGN §2).
-import * as chineseDays from 'chinese-days';
 import { deadlineAfter, deadlineBefore, workdaysBetween, shiftWorkdays, shanghaiDay, endOfDay } from '../domain/calendar';
 import type { Duration } from '../domain/types';
 import type { Db } from '../db';
-
-/** chinese-days carries holiday data for these years only; later years read as plain Monday–Friday weeks. */
-const KNOWN_FIRST_YEAR = 2004;
-const KNOWN_LAST_YEAR = 2026;
+import { readCalendarOverrides, statutoryCalendar } from '../db/repositories/calendar';
 
 export interface Deadlines {
   dueAt: string;
@@ -40,20 +36,12 @@ function countsWorkingDays(input: DeadlineInput): boolean {
  */
 export async function deadlineCounter(db: Db, inputs: DeadlineInput[]): Promise<(input: DeadlineInput, now?: Date) => Deadlines> {
   const read = inputs.some(countsWorkingDays);
-  const rows = read ? await db.selectFrom('calendar_overrides').select(['day', 'is_workday']).execute() : [];
-  const overrides = new Map(rows.map((r) => [r.day, r.is_workday]));
+  const overrides = read ? await readCalendarOverrides(db) : new Map<string, boolean>();
   return (input, now = new Date()) => {
     if (!read && countsWorkingDays(input)) throw new Error('deadlineCounter: this count needs the calendar; name its input when making the counter');
     // Per count: whether every day it counted lies in the years the calendar knows or an override covers.
     const state = { known: true };
-    const isWorkday = (day: string): boolean => {
-      const o = overrides.get(day);
-      if (o !== undefined) return o;
-      const year = Number(day.slice(0, 4));
-      if (year < KNOWN_FIRST_YEAR || year > KNOWN_LAST_YEAR) state.known = false;
-      return chineseDays.isWorkday(day);
-    };
-    return countDeadlines(input, now, isWorkday, state);
+    return countDeadlines(input, now, statutoryCalendar(overrides, () => (state.known = false)), state);
   };
 }
 

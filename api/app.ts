@@ -19,6 +19,8 @@ import { principalRoutes } from './routes/principals';
 import { describeRoutes } from './routes/describe';
 import { devSignInRoutes, meRoutes } from './routes/me';
 import { DEV_JWT_SECRET } from '../config';
+import { cityIds, DEMO_PREFIX, DEMO_REGION } from '../db/seed';
+import { CONSOLE_DIST, consoleRoutes } from './console';
 import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
@@ -44,7 +46,8 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.method !== 'GET' || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
     const etag = `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
-    reply.header('etag', etag).header('cache-control', 'private, no-cache');
+    reply.header('etag', etag);
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache');
     if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
       reply.code(304);
       return '';
@@ -86,7 +89,8 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   });
 
   // Signing in as a demo person without a token exists only on the development secret (public anyway).
-  if (deps.jwtSecret === DEV_JWT_SECRET) devSignInRoutes(app as unknown as App);
+  if (deps.jwtSecret === DEV_JWT_SECRET) devSignInRoutes(app as unknown as App, deps.demoCity ?? cityIds(DEMO_PREFIX, DEMO_REGION));
+  consoleRoutes(app as unknown as App, deps.consoleDir ?? CONSOLE_DIST);
 
   await app.register(async (scope) => {
     authenticate(scope, deps.db, deps.oidc);
@@ -102,7 +106,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     withdrawalRoutes(s, deps);
     openRequestRoutes(s, deps);
     principalRoutes(s, deps);
-    describeRoutes(s, articles);
+    describeRoutes(s, deps, articles);
     meRoutes(s, deps);
     notificationRoutes(s, deps);
     grantRoutes(s, deps);

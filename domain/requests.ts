@@ -32,6 +32,16 @@ export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 
 export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute', 'open_demand', 'withdrawal', 'open_request'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
+/** Who may start each request type (the route checks it; GET /request-types tells clients). */
+export const STARTED_BY: Record<RequestType, readonly Role[]> = {
+  share: ['agency_applicant'],
+  catalog_adjustment: ['agency_applicant'],
+  share_dispute: ['authority_reviewer'],
+  open_demand: ['public_applicant', 'agency_applicant'],
+  withdrawal: ['public_applicant', 'agency_applicant'],
+  open_request: ['public_applicant'],
+};
+
 export interface TaskSnapshot {
   id: string;
   kind: TaskKind;

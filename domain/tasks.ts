@@ -6,6 +6,7 @@ import { OPEN_DEMAND_TASK_KINDS } from './open-demand';
 import { OPEN_REQUEST_TASK_KINDS } from './open-request';
 import { WITHDRAWAL_TASK_KINDS } from './withdrawal';
 import { SHARE_TASK_KINDS, type ReviewTaskState } from './share';
+import type { RequestType } from './requests';
 import type { Actor, Role } from './types';
 
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
@@ -31,6 +32,20 @@ export const TASK_KINDS = {
   ...OPEN_REQUEST_TASK_KINDS,
 } satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
+
+/** The request type whose procedure each task kind belongs to. */
+export const REQUEST_TYPE_OF_KIND = Object.fromEntries(
+  (
+    [
+      ['share', SHARE_TASK_KINDS],
+      ['catalog_adjustment', ADJUSTMENT_TASK_KINDS],
+      ['share_dispute', DISPUTE_TASK_KINDS],
+      ['open_demand', OPEN_DEMAND_TASK_KINDS],
+      ['withdrawal', WITHDRAWAL_TASK_KINDS],
+      ['open_request', OPEN_REQUEST_TASK_KINDS],
+    ] as const
+  ).flatMap(([type, kinds]) => Object.keys(kinds).map((kind) => [kind, type])),
+) as Record<TaskKind, RequestType>;
 
 export function isTaskKind(kind: string): kind is TaskKind {
   return Object.prototype.hasOwnProperty.call(TASK_KINDS, kind);

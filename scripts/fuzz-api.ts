@@ -170,6 +170,10 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     fc.constant({ method: 'GET', path: '/principals/me' }),
     segment(() => ['1', '20', '33', '34', '0', '-1']).map((n) => ({ method: 'GET', path: `/articles/${n}` })),
     fc.constantFrom('/task-kinds', '/request-types', '/me', '/articles').map((path) => ({ method: 'GET', path })),
+    fc
+      .tuple(fc.oneof(fc.constantFrom('2026-10-01', '2026-02-30', '2026-13-01', '0000-00-00', '9999-12-31'), text), fc.oneof(fc.constantFrom('2026-10-31', '2028-01-01', '2025-01-01'), text))
+      .map(([from, to]) => ({ method: 'GET', path: `/calendar?from=${encodeSegment(from)}&to=${encodeSegment(to)}` })),
+    fc.oneof(fc.constantFrom('', 'index.html', 'assets/none.js', '../package.json', '%2e%2e%2fpackage.json', '..%2f..%2fetc%2fpasswd', 'assets/%00.js'), segment(() => ['index.html'])).map((tail) => ({ method: 'GET', path: `/console/${tail}` })),
     fc.tuple(req(() => agreementIds), fc.constantFrom('', '/document', '/document.pdf')).map(([id, tail]) => ({ method: 'GET', path: `/agreements/${id}${tail}` })),
     fc.tuple(req(() => agreementIds), fc.oneof(fc.record({ reason: text }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/agreements/${id}/terminate`, body })),
     fc.tuple(req(() => requestIds), fc.oneof(fc.record({ kind: fc.oneof(fc.constantFrom('public', 'enterprise', 'industry_org', 'department'), text), text }, { requiredKeys: [] }), jsonish)).map(([id, body]) => ({

@@ -11,6 +11,7 @@ import { createDb, ensureDatabase, migrateToLatest } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity } from '../db/seed';
 import { createWorker } from '../worker';
+import { ensureConsoleBuilt } from './console-build';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startTemporalDevServer } from './temporal-dev-server';
 import { devToken } from './tokens';
@@ -63,6 +64,7 @@ async function main() {
     });
 
   try {
+    ensureConsoleBuilt(log);
     fs.mkdirSync(config.dataDir, { recursive: true });
     let temporalAddress = config.temporalAddress;
     let temporalUi: string | null = null;
@@ -130,6 +132,7 @@ async function main() {
       [
         '',
         `Public Data Workflows is running (started in ${((Date.now() - began) / 1000).toFixed(1)} s)`,
+        `  Console        ${api}/console/`,
         `  API            ${api}`,
         `  API docs       ${api}/docs`,
         `  Temporal UI    ${temporalUi ?? '(external Temporal: ' + temporalAddress + ')'}`,

@@ -21,7 +21,7 @@ export interface Api {
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number } = {}): Promise<Api> {
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
@@ -34,6 +34,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     withdrawalPolicy: o.withdrawal ?? { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
     ...(o.openRequest ? { openRequestPolicy: o.openRequest } : {}),
     ...(o.agreementFont ? { agreementFont: o.agreementFont } : {}),
+    ...(o.consoleDir ? { consoleDir: o.consoleDir } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

@@ -1,6 +1,9 @@
 // The authorization matrix: every route of the API × every kind of caller, from one table. A route
 // the API serves that the table lacks fails the first test, so a new route cannot be forgotten.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createSigner } from 'fast-jwt';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
@@ -27,7 +30,12 @@ interface Req {
 
 beforeAll(async () => {
   h = await startHarness('matrix');
-  api = await startApi(h);
+  // A console build of two files, so that its routes answer the same whether or not console/dist was built.
+  const consoleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-'));
+  fs.mkdirSync(path.join(consoleDir, 'assets'));
+  fs.writeFileSync(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
+  fs.writeFileSync(path.join(consoleDir, 'assets', 'app.js'), 'export {};');
+  api = await startApi(h, { consoleDir });
   const prefix = `matrix-other-${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
   shared = await newRequest();
@@ -225,6 +233,11 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 404, applicant: 403, colleague: 403, authority: 200, admin: 403 },
   },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
+  'GET /calendar': { call: () => ({ method: 'GET', url: '/calendar?from=2026-09-25&to=2026-10-10' }), expect: { rest: 200 } },
+  // The console's files are public (what they show comes from the API, token and all).
+  'GET /console': { call: () => ({ method: 'GET', url: '/console' }), expect: { rest: 302 }, public: true },
+  'GET /console/': { call: () => ({ method: 'GET', url: '/console/' }), expect: { rest: 200 }, public: true },
+  'GET /console/{*}': { call: () => ({ method: 'GET', url: '/console/assets/app.js' }), expect: { rest: 200 }, public: true },
 };
 
 function headersOf(p: Principal): Record<string, string> {

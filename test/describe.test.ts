@@ -1,6 +1,9 @@
 // What the API says of its procedures (GET /task-kinds, GET /request-types) agrees with what it enforces: the
 // decisions and reasons of every task kind, the forms the domain's rules accept, the bodies the routes take.
 // And who the caller is (GET /me), and the development sign-in that exists only on the development secret.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Ajv from 'ajv';
 import { measuresArticle } from '../domain/measures';
 import { REQUEST_TYPES } from '../domain/requests';
@@ -9,7 +12,7 @@ import type { Actor } from '../domain/types';
 import { buildApp } from '../api/app';
 import { DEV_JWT_SECRET } from '../config';
 import { DEMO_PREFIX, DEMO_REGION, seedCity } from '../db/seed';
-import { expectProblem, registerPrincipal, startApi, type Api } from './api-helpers';
+import { expectProblem, registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
 import { startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -80,6 +83,40 @@ test('every request type names the route that starts it, the body it takes and t
     expect(ajv.compile(t.body)({})).toBe(false);
     expect([400, 403]).toContain(res.statusCode);
   }
+  // Who may start each: a role not listed is refused by the route with 403.
+  const byType = Object.fromEntries(items.map((t) => [t.type, t as unknown as { startedBy: string[] }]));
+  expect(byType.open_request.startedBy).toEqual(['public_applicant']);
+  expect(byType.share.startedBy).toEqual(['agency_applicant']);
+  expect(byType.withdrawal.startedBy).toEqual(['public_applicant', 'agency_applicant']);
+  const res = await api.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers: api.as(reviewer()) });
+  expectProblem(res, 403);
+});
+
+test('each task kind names the request type whose procedure it belongs to', async () => {
+  const { items } = (await get('/task-kinds')) as { items: (Described & { requestType: string })[] };
+  const of = Object.fromEntries(items.map((k) => [k.kind, k.requestType]));
+  expect(of).toMatchObject({ SHARE_JOINT_REVIEW: 'share', CATALOG_ADJUSTMENT_REVISION: 'catalog_adjustment', DISPUTE_DECISION: 'share_dispute', OPEN_DEMAND_ANSWER: 'open_demand', WITHDRAWAL_REVIEW: 'withdrawal', AGREEMENT_SIGNATURE: 'open_request' });
+  for (const k of items) expect(REQUEST_TYPES).toContain(k.requestType);
+});
+
+test('the working days of the statutory calendar, overrides included, for counting due times in a client', async () => {
+  const golden = (await get('/calendar?from=2026-09-28&to=2026-10-12')) as { workdays: string[]; known: boolean };
+  // National Day 2026: 1–7 October off, Saturday 10 October a made-up working day, Sunday 11 October not.
+  expect(golden.workdays.filter((d) => d >= '2026-10-01' && d <= '2026-10-07')).toEqual([]);
+  expect(golden.workdays).toEqual(['2026-09-28', '2026-09-29', '2026-09-30', '2026-10-08', '2026-10-09', '2026-10-10', '2026-10-12']);
+  expect(golden.known).toBe(true);
+  // A day the override table makes a holiday is one; a year the calendar does not know says so.
+  await h.db.insertInto('calendar_overrides').values({ day: '2099-06-01', is_workday: false, note: 'describe test' }).onConflict((oc) => oc.column('day').doNothing()).execute();
+  const far = (await get('/calendar?from=2099-06-01&to=2099-06-03')) as { workdays: string[]; known: boolean };
+  expect(far).toMatchObject({ workdays: ['2099-06-02', '2099-06-03'], known: false });
+  for (const [q, field] of [
+    ['from=2026-02-30&to=2026-03-01', 'querystring.from'],
+    ['from=2026-13-01&to=2026-12-01', 'querystring.from'],
+    ['from=2026-01-01&to=2027-03-01', 'querystring.to'],
+    ['from=2026-03-01&to=2026-01-01', 'querystring.to'],
+    ['from=20260101&to=2026-01-02', 'querystring.from'],
+  ])
+    expectProblem(await api.app.inject({ method: 'GET', url: `/calendar?${q}`, headers: api.as(reviewer()) }), 400, field);
 });
 
 test('who one is: staff see their organisation, a member of the public who they said they are (masked)', async () => {
@@ -139,4 +176,37 @@ test('polling: a GET answered before is 304 while nothing changed, and 200 with 
   expect(changed.statusCode).toBe(200);
   expect(changed.headers.etag).not.toBe(etag);
   expect(changed.json().items.length).toBeGreaterThan(0);
+});
+
+test('the console is served at /console: the page revalidated, hashed assets cached for good, nothing outside its folder, a clear 503 before it is built', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-'));
+  fs.mkdirSync(path.join(dir, 'assets'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>控制台</title>');
+  fs.writeFileSync(path.join(dir, 'assets', 'index-abc.js'), 'export {};');
+  fs.writeFileSync(path.join(path.dirname(dir), 'secret.txt'), 'no');
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', sharePolicy: TEST_POLICY, consoleDir: dir });
+  const missing = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', sharePolicy: TEST_POLICY, consoleDir: path.join(dir, 'nope') });
+  try {
+    const redirect = await app.inject({ method: 'GET', url: '/console' });
+    expect(redirect.statusCode).toBe(302);
+    expect(redirect.headers.location).toBe('/console/');
+    const page = await app.inject({ method: 'GET', url: '/console/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['cache-control']).toBe('private, no-cache');
+    expect(page.body).toContain('控制台');
+    expect((await app.inject({ method: 'GET', url: '/console/', headers: { 'if-none-match': String(page.headers.etag) } })).statusCode).toBe(304);
+    const asset = await app.inject({ method: 'GET', url: '/console/assets/index-abc.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    for (const url of ['/console/../secret.txt', '/console/%2e%2e/secret.txt', '/console/..%2fsecret.txt', '/console/assets/none.js', '/console/index.php'])
+      expectProblem(await app.inject({ method: 'GET', url }), 404);
+    const notBuilt = expectProblem(await missing.inject({ method: 'GET', url: '/console/' }), 503);
+    expect(notBuilt.detail).toContain('npm run console:build');
+  } finally {
+    await app.close();
+    await missing.close();
+  }
 });

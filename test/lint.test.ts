@@ -19,10 +19,12 @@ const forbidden: [string, string][] = [
   ['api/x.ts', "import { createActivities } from '../activities';"],
   ['api/x.ts', "import { shareRequestWorkflow } from '../workflows/share-request';"],
   ['db/migrations/2099-01-01-001-x.ts', "import { Db } from '../index';"],
+  ['console/src/x.tsx', "import { taskView } from '../../api/views';"],
 ];
 const allowed: [string, string][] = [
   ['workflows/x.ts', "import type { Activities } from '../activities';\nexport type A = Activities;"],
   ['api/x.ts', "import { completeTaskUpdate } from '../workflows/definitions';\nexport const u = completeTaskUpdate;"],
+  ['console/src/x.tsx', "import { workdaysBetween } from '../../domain/calendar';\nexport const w = workdaysBetween;"],
 ];
 
 let result: { project: Message[]; snippets: Message[][] };

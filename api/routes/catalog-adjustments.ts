@@ -20,6 +20,7 @@ import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedR
 import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
+import { STARTED_BY } from '../../domain/requests';
 
 /** Who reviews an adjustment of `actor`'s catalog, as the workflow takes them. */
 export type AdjustmentParties = { reviewerOrg: string; cityLevel: boolean; leadingGroupOrg: string | null };
@@ -72,7 +73,7 @@ export async function checkResubmission(db: Db, form: unknown, actor: OrgActor):
  * whose rules the caller checked already (the spreadsheet import, by row); otherwise it is checked here.
  */
 export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm, checked?: AdjustmentParties) {
-  const actor = requireMember(request, 'agency_applicant');
+  const actor = requireMember(request, ...STARTED_BY.catalog_adjustment);
   const parties = checked ?? (await checkAdjustment(deps.db, form, actor));
   return startAndAnswer(deps, request, reply, {
     type: 'catalog_adjustment',

@@ -12,6 +12,7 @@ import { RequestSchema, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { CATALOG_FILTERS } from './catalog';
 import { adjustmentParties, submitAdjustment } from './catalog-adjustments';
+import { STARTED_BY } from '../../domain/requests';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 type Format = keyof typeof FORMATS;
@@ -125,7 +126,7 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       config: { articles: { ground: 'Art. 9', justification: 'Art. 9' } },
     },
     async (request, reply) => {
-      const actor = requireMember(request, 'agency_applicant');
+      const actor = requireMember(request, ...STARTED_BY.catalog_adjustment);
       const body = request.body as { ground: AdjustmentGround; justification: string; format: Format; file: string; dryRun?: boolean };
       // Who may adjust and who reviews, before any row is read.
       const parties = await adjustmentParties(db, actor);

@@ -3,13 +3,15 @@
 // request type (the route that starts one, the body it takes, the article each field rests on); and the text
 // of each article of the Measures, which every task, refusal and audit event cites.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { addDays } from '../../domain/calendar';
+import { readCalendarOverrides, statutoryCalendar } from '../../db/repositories/calendar';
 import { MEASURES_ARTICLES, MEASURES_TITLE } from '../../domain/measures';
-import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
-import { TASK_KINDS, type TaskKindRule } from '../../domain/tasks';
+import { REQUEST_TYPES, STARTED_BY, type RequestType } from '../../domain/requests';
+import { REQUEST_TYPE_OF_KIND, TASK_KINDS, type TaskKind, type TaskKindRule } from '../../domain/tasks';
 import { UPHOLD_SCOPES } from '../../domain/withdrawal';
-import { problem } from '../problem';
+import { invalid, problem } from '../problem';
 import { AdjustmentFormSchema, Nullable, ObjectionFormSchema, SharePositionSchema } from '../schemas';
-import type { App } from '../types';
+import type { ApiDeps, App } from '../types';
 
 const SignatureForm = Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "The SHA-256 of the agreement's text as read (GET /agreements/:id)" }) });
 
@@ -40,13 +42,14 @@ const TaskKindsSchema = Type.Object({
   items: Type.Array(
     Type.Object({
       kind: Type.String(),
+      requestType: Type.String({ description: 'The request type whose procedure the task belongs to' }),
       article: Type.String(),
       decisions: Type.Array(Type.Object({ decision: Type.String(), reasonRequired: Type.Boolean(), form: Nullable(Schema) })),
     }),
   ),
 });
 const RequestTypesSchema = Type.Object({
-  items: Type.Array(Type.Object({ type: Type.String(), start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }), body: Schema, articles: Type.Record(Type.String(), Type.String()) })),
+  items: Type.Array(Type.Object({ type: Type.String(), startedBy: Type.Array(Type.String(), { description: 'The roles that may start one' }), start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }), body: Schema, articles: Type.Record(Type.String(), Type.String()) })),
 });
 
 const ArticleSchema = Type.Object({ article: Type.String({ description: 'As cited: Art. N' }), number: Type.Integer(), chapter: Type.String(), text: Type.String() });
@@ -56,14 +59,40 @@ interface OpenApi {
 }
 
 /** `articles`: each POST route's field → article map, as the routes declare it (collected when they were added). */
-export function describeRoutes(app: App, articles: Map<string, Record<string, string>>): void {
+export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Record<string, string>>): void {
   app.get('/task-kinds', { schema: { tags: ['describe'], summary: 'Every task kind: its decisions, which need a reason, the form each takes, the article', response: { 200: TaskKindsSchema } } }, async () => ({
     items: Object.entries(TASK_KINDS as Record<string, TaskKindRule>).map(([kind, rule]) => ({
       kind,
+      requestType: REQUEST_TYPE_OF_KIND[kind as TaskKind],
       article: rule.article,
       decisions: Object.entries(rule.decisions).map(([decision, d]) => ({ decision, reasonRequired: d.reasonRequired, form: DECISION_FORMS[kind]?.[decision] ?? null })),
     })),
   }));
+
+  const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'A calendar day, YYYY-MM-DD (Asia/Shanghai)' });
+  app.get(
+    '/calendar',
+    {
+      schema: {
+        tags: ['describe'],
+        summary: 'The working days from one day to another (at most 400 days) on the statutory calendar with its overrides, for showing due times in working days',
+        querystring: Type.Object({ from: Day, to: Day }, { additionalProperties: false }),
+        response: { 200: Type.Object({ from: Type.String(), to: Type.String(), workdays: Type.Array(Type.String()), known: Type.Boolean({ description: 'false: some day lies outside the years the calendar knows, and no override covers it' }) }) },
+      },
+    },
+    async (request) => {
+      const { from, to } = request.query;
+      for (const [field, day] of [['from', from], ['to', to]] as const)
+        if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || addDays(day, 0) !== day) throw invalid([{ code: 'InvalidInput', field, rule: 'a real day', detail: `${day} is no day of the calendar` }], 'querystring');
+      const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+      if (span < 0 || span > 400) throw invalid([{ code: 'InvalidInput', field: 'to', rule: 'from ≤ to ≤ from + 400 days', detail: `From ${from} to ${to} is ${span} days; ask for 0 to 400` }], 'querystring');
+      let known = true;
+      const isWorkday = statutoryCalendar(await readCalendarOverrides(deps.db), () => (known = false));
+      const workdays: string[] = [];
+      for (let d = from; d <= to; d = addDays(d, 1)) if (isWorkday(d)) workdays.push(d);
+      return { from, to, workdays, known };
+    },
+  );
 
   app.get(
     '/articles',
@@ -89,7 +118,7 @@ export function describeRoutes(app: App, articles: Map<string, Record<string, st
       return {
         items: REQUEST_TYPES.map((type) => {
           const path = START_ROUTES[type];
-          return { type, start: { method: 'POST' as const, path }, body: doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null, articles: articles.get(path) ?? {} };
+          return { type, startedBy: [...STARTED_BY[type]], start: { method: 'POST' as const, path }, body: doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null, articles: articles.get(path) ?? {} };
         }),
       };
     },

@@ -12,6 +12,7 @@ import { SharePositionSchema, StartedResponses, StartHeaders } from '../schemas'
 import { requestIdFor, startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
+import { STARTED_BY } from '../../domain/requests';
 
 const DisputeBody = Type.Object(
   {
@@ -42,7 +43,7 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
       config: { articles: { proposal: 'Art. 13', objection: 'Art. 13' } },
     },
     async (request, reply) => {
-      const actor = requireMember(request, 'authority_reviewer');
+      const actor = requireMember(request, ...STARTED_BY.share_dispute);
       const { catalogEntryId, proposal, objection } = request.body as { catalogEntryId: string; proposal: SharePosition; objection: string };
       const entry = (await currentEntries(db, [catalogEntryId])).get(catalogEntryId);
       if (!entry || entry.share_status === 'withdrawn') throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${catalogEntryId} is shared` }]);

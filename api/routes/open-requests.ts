@@ -16,6 +16,7 @@ import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
 import { agreementView, decodeCursor, encodeCursor } from '../views';
 import type { Selectable } from 'kysely';
+import { STARTED_BY } from '../../domain/requests';
 
 const Text = (description: string) => Type.String({ maxLength: 4000, description });
 
@@ -73,7 +74,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       config: { articles: { purpose: 'Art. 20', scenario: 'Art. 20', securityMeasures: 'Art. 20', accessMethod: 'Art. 16', fields: 'Art. 20' } },
     },
     async (request, reply) => {
-      requireRole(request, 'public_applicant');
+      requireRole(request, ...STARTED_BY.open_request);
       const { actor } = request;
       const form = request.body as OpenRequestForm;
       const violations = openRequestViolations(form);

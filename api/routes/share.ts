@@ -10,6 +10,7 @@ import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
+import { STARTED_BY } from '../../domain/requests';
 
 const ShareRequestBody = Type.Object(
   {
@@ -43,7 +44,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       config: { articles: SHARE_ARTICLES },
     },
     async (request, reply) => {
-      const actor = requireMember(request, 'agency_applicant');
+      const actor = requireMember(request, ...STARTED_BY.share);
       const form = request.body as ShareRequestForm;
       // The entry and the applicant's kind in one read (the workflow resolves the parties again as it starts);
       // without an entry, the kind is read on its own: who may not request at all hears that first.

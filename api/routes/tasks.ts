@@ -172,7 +172,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { decision, reason, form } = request.body;
       const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
-      if (violation === 'ReasonRequired') throw problem(violation, `A ${decision} decision must state its reason (${row.article})`, row.article);
+      if (violation === 'ReasonRequired') throw invalid([{ code: violation, field: 'reason', rule: 'reason required', detail: `A ${decision} decision must state its reason (${row.article})`, article: row.article }]);
       if (violation) throw problem(violation);
       // A position's shape first (its fields named as the schema names them), then the procedure's own rule on
       // this decision, as its workflow's validator applies it.

@@ -10,6 +10,7 @@ import { invalid, problem } from '../problem';
 import { StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
 import type { ApiDeps, App } from '../types';
+import { STARTED_BY } from '../../domain/requests';
 
 const WithdrawalBody = Type.Object(
   {
@@ -36,7 +37,7 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       config: { articles: { right: 'Art. 21', reasons: 'Art. 21' } },
     },
     async (request, reply) => {
-      requireRole(request, 'public_applicant', 'agency_applicant');
+      requireRole(request, ...STARTED_BY.withdrawal);
       const { actor } = request;
       const form = request.body as WithdrawalForm;
       const violations = withdrawalViolations(form);

@@ -1,0 +1,143 @@
+import { useEffect, useState } from 'preact/hooks';
+import { get, session, type Me } from './http';
+import { lang, label, setLang, t } from './i18n';
+import { hasRole, href, me, useRoute } from './lib';
+import { Agreements, AgreementPage, Grants } from './pages/agreements';
+import { Apply } from './pages/apply';
+import { Catalog, EntryPage } from './pages/catalog';
+import { Inbox } from './pages/inbox';
+import { ArticlePage, Notifications } from './pages/notifications';
+import { Overdue } from './pages/overdue';
+import { RequestPage, Requests } from './pages/requests';
+import { SignIn } from './pages/signin';
+import { TaskPage } from './pages/task';
+import { loadCalendar } from './workdays';
+
+function Header() {
+  const who = me.value;
+  return (
+    <header class="top">
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        {t('skip')}
+      </a>
+      <span class="brand">{t('appTitle')}</span>
+      {who && (
+        <span class="who" data-testid="who">
+          <strong>{who.principal?.name ?? who.sub}</strong> · {who.organisation?.name ?? t('publicMember')} · {who.roles.map((r) => label('role', r)).join('、')}
+        </span>
+      )}
+      <label class="lang">
+        <span class="sr-only">{t('language')}</span>
+        <select value={lang.value} onChange={(e) => setLang((e.target as HTMLSelectElement).value as 'zh' | 'en')}>
+          <option value="zh">中文</option>
+          <option value="en">English</option>
+        </select>
+      </label>
+      {who && (
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            session.token = null;
+            me.value = null;
+            location.hash = '#/';
+          }}
+        >
+          {t('signOut')}
+        </button>
+      )}
+    </header>
+  );
+}
+
+function Nav({ current }: { current: string }) {
+  const item = (path: string, text: string) => (
+    <li>
+      <a href={href(path)} aria-current={current === path ? 'page' : undefined}>
+        {text}
+      </a>
+    </li>
+  );
+  return (
+    <nav class="side" aria-label={t('appTitle')}>
+      <ul>
+        {item('inbox', t('inbox'))}
+        {hasRole('leading_group') && (
+          <li>
+            <a href="#/dossiers?kind=DISPUTE_DECISION" aria-current={current === 'dossiers' ? 'page' : undefined}>
+              {t('dossiers')}
+            </a>
+          </li>
+        )}
+        {hasRole('supervisor', 'admin') && item('overdue', t('overdue'))}
+        {hasRole('agency_applicant', 'public_applicant', 'authority_reviewer') && item('apply', t('apply'))}
+        {item('requests', t('myRequests'))}
+        {item('catalog', t('catalog'))}
+        {hasRole('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin') && item('grants', t('grants'))}
+        {item('agreements', t('agreements'))}
+        {item('notifications', t('notifications'))}
+      </ul>
+    </nav>
+  );
+}
+
+function Page() {
+  const route = useRoute();
+  const [head, id] = route.path;
+  switch (head) {
+    case 'tasks':
+      return id ? <TaskPage id={id} /> : <Inbox route={route} />;
+    case 'dossiers':
+      return <Inbox route={route} title={t('dossiers')} />;
+    case 'requests':
+      return id ? <RequestPage id={id} /> : <Requests route={route} />;
+    case 'apply':
+      return <Apply route={route} />;
+    case 'overdue':
+      return <Overdue route={route} />;
+    case 'catalog':
+      return id ? <EntryPage id={id} /> : <Catalog route={route} />;
+    case 'grants':
+      return <Grants />;
+    case 'agreements':
+      return id ? <AgreementPage id={id} /> : <Agreements />;
+    case 'notifications':
+      return <Notifications />;
+    case 'articles':
+      return <ArticlePage n={id ?? '1'} />;
+    default:
+      return <Inbox route={route} />;
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const [ready, setReady] = useState(!session.token);
+  useEffect(() => {
+    document.documentElement.lang = lang.value === 'zh' ? 'zh-CN' : 'en';
+    const out = () => {
+      session.token = null;
+      me.value = null;
+    };
+    window.addEventListener('pdw:unauthorized', out);
+    if (session.token)
+      void get<Me>('/me')
+        .then((m) => (me.value = m))
+        .catch(out)
+        .finally(() => setReady(true));
+    return () => window.removeEventListener('pdw:unauthorized', out);
+  }, []);
+  useEffect(() => {
+    if (me.value) void loadCalendar().catch(() => undefined);
+  }, [me.value]);
+  document.title = t('appTitle');
+  return (
+    <>
+      <Header />
+      {ready && me.value && <Nav current={route.path[0] ?? 'inbox'} />}
+      <main id="main" tabIndex={-1}>
+        {!ready ? <p aria-busy="true">{t('loading')}</p> : me.value ? <Page key={route.path.join('/')} /> : <SignIn />}
+      </main>
+    </>
+  );
+}

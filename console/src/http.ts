@@ -1,0 +1,278 @@
+// The API, as the console talks to it: a bearer token, problem+json errors, and GETs revalidated with ETags
+// so that polling costs no transfer while nothing changed.
+
+export interface ProblemField {
+  field: string;
+  rule?: string;
+  message?: string;
+  article?: string;
+}
+
+export interface Problem {
+  status: number;
+  title: string;
+  detail?: string;
+  /** urn:public-data-workflows:problem:<Code> */
+  type?: string;
+  field?: string;
+  rule?: string;
+  article?: string;
+  errors?: ProblemField[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  /** Every field the problem names, with its message (a problem naming one field has it at top level). */
+  fields(): ProblemField[] {
+    const p = this.problem;
+    if (p.errors?.length) return p.errors;
+    return p.field ? [{ field: p.field, rule: p.rule, message: p.detail, article: p.article }] : [];
+  }
+}
+
+const TOKEN_KEY = 'pdw.token';
+export const session = {
+  get token(): string | null {
+    return localStorage.getItem(TOKEN_KEY);
+  },
+  set token(t: string | null) {
+    if (t === null) localStorage.removeItem(TOKEN_KEY);
+    else localStorage.setItem(TOKEN_KEY, t);
+    cache.clear();
+  },
+};
+
+const cache = new Map<string, { etag: string; body: unknown }>();
+
+async function fail(res: Response): Promise<never> {
+  let problem: Problem;
+  try {
+    problem = (await res.json()) as Problem;
+  } catch {
+    problem = { status: res.status, title: res.statusText || `HTTP ${res.status}` };
+  }
+  if (res.status === 401) window.dispatchEvent(new Event('pdw:unauthorized'));
+  throw new ApiError({ ...problem, status: res.status });
+}
+
+function headers(extra: Record<string, string> = {}): Record<string, string> {
+  const token = session.token;
+  return { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
+}
+
+/** GET as JSON; asked again while unchanged, the API answers 304 and the cached body is returned as it was (same object). */
+export async function get<T>(path: string): Promise<T> {
+  const cached = cache.get(path);
+  const res = await fetch(path, { headers: headers(cached ? { 'if-none-match': cached.etag } : {}) });
+  if (res.status === 304 && cached) return cached.body as T;
+  if (!res.ok) return fail(res);
+  const body = (await res.json()) as T;
+  const etag = res.headers.get('etag');
+  if (etag) cache.set(path, { etag, body });
+  return body;
+}
+
+export async function send<T>(method: 'POST' | 'PUT', path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: headers(body === undefined ? extra : { 'content-type': 'application/json', ...extra }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) return fail(res);
+  return (await res.json()) as T;
+}
+
+/** A binary download (the agreement's PDF): fetched with the token, saved under `name`. */
+export async function download(path: string, name: string): Promise<void> {
+  const res = await fetch(path, { headers: headers() });
+  if (!res.ok) return fail(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export const query = (params: Record<string, string | number | boolean | undefined | null>): string => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+// What the API answers (api/schemas.ts), as far as the console reads it.
+export interface Task {
+  id: string;
+  requestId: string;
+  kind: string;
+  status: string;
+  candidateRole: string;
+  candidateOrg: string | null;
+  candidates: { org: string | null; role: string; user: string | null }[];
+  assignee: string | null;
+  article: string;
+  context: Record<string, unknown> | null;
+  dueAt: string;
+  overdue: boolean;
+  dueCalendarKnown: boolean;
+  escalatedAt: string | null;
+  allowedDecisions: string[];
+  decision: string | null;
+  reason: string | null;
+  form: Record<string, unknown> | null;
+  decidedBy: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  hoursOverdue?: number;
+}
+export interface Grant {
+  id: string;
+  requestId: string;
+  catalogEntryId: string;
+  granteeOrg: string;
+  providerOrg: string;
+  fields: string[];
+  purpose: string;
+  terms: Record<string, unknown> | null;
+  status: string;
+  grantedAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+}
+export interface RequestView {
+  id: string;
+  type: string;
+  status: string;
+  applicant: { sub: string; org: string | null };
+  catalogEntryId: string | null;
+  payload: Record<string, unknown>;
+  outcome: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+  tasks: Task[];
+  grant: Grant | null;
+}
+export interface RequestSummary {
+  id: string;
+  type: string;
+  status: string;
+  catalogEntryId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface HistoryEvent {
+  at: string;
+  action: string;
+  actor: { sub: string | null; org: string | null; role: string };
+  taskId: string | null;
+  decision: string | null;
+  reason: string | null;
+  article: string;
+  newValue: unknown;
+}
+export interface Me {
+  sub: string;
+  roles: string[];
+  organisation: { id: string; name: string; kind: string; division: string } | null;
+  principal: { kind: string; name: string; identity: string | null } | null;
+}
+export interface DevUser {
+  label: string;
+  sub: string;
+  org: string | null;
+  roles: string[];
+}
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  const?: unknown;
+  nullable?: boolean;
+  description?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  pattern?: string;
+}
+export interface TaskKind {
+  kind: string;
+  requestType: string;
+  article: string;
+  decisions: { decision: string; reasonRequired: boolean; form: JsonSchema | null }[];
+}
+export interface RequestType {
+  type: string;
+  startedBy: string[];
+  start: { method: 'POST'; path: string };
+  body: JsonSchema;
+  articles: Record<string, string>;
+}
+export interface Article {
+  article: string;
+  number: number;
+  chapter: string;
+  text: string;
+}
+export interface CatalogEntry {
+  id: string;
+  providerOrgId: string;
+  title: string;
+  description: string;
+  fields: { name: string; type: string; description: string; identifies: string | null }[];
+  form: string;
+  useConditions: string | null;
+  updateFrequency: string;
+  share: { attribute: string; reasons: string | null; conditions: string | null; basis: { level: string; title: string; article: string }[]; status: string; dispute: string | null };
+  open: { attribute: string; status: string; [k: string]: unknown };
+  priorityOpen: boolean;
+  version: number;
+  updatedAt: string;
+}
+export interface CatalogVersion {
+  version: number;
+  changedBy: string;
+  changeRequestId: string | null;
+  reason: string | null;
+  createdAt: string;
+  changes: { field: string; from: unknown; to: unknown }[];
+}
+export interface Agreement {
+  id: string;
+  requestId: string;
+  status: string;
+  entryTitle: string;
+  providerName: string;
+  licensee: { sub: string; name: string; identity: string | null };
+  text: string;
+  sha256: string;
+  signatures: { party: string; sub: string; at: string; sha256: string }[];
+  inForceAt: string | null;
+  endsAt: string | null;
+  endedAt: string | null;
+  createdAt: string;
+}
+export interface Notification {
+  id: string;
+  kind: string;
+  requestId: string | null;
+  taskId: string | null;
+  message: string;
+  createdAt: string;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

@@ -1,0 +1,211 @@
+// Chinese first, English switchable. Codes the API sends (task kinds, decisions, statuses, roles, request
+// types, field names) are shown by their label where one is known here, and as themselves otherwise: a new
+// procedure shows up with its codes before anyone translates them.
+import { signal } from '@preact/signals';
+
+export type Lang = 'zh' | 'en';
+const LANG_KEY = 'pdw.lang';
+export const lang = signal<Lang>(localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh');
+export function setLang(l: Lang): void {
+  localStorage.setItem(LANG_KEY, l);
+  document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+  lang.value = l;
+}
+
+const MESSAGES = {
+  appTitle: ['公共数据工作台', 'Public data console'],
+  skip: ['跳到正文', 'Skip to content'],
+  language: ['语言', 'Language'],
+  signIn: ['登录', 'Sign in'],
+  signOut: ['退出', 'Sign out'],
+  signInAs: ['以演示用户登录', 'Sign in as a demo user'],
+  signInDevNote: ['开发环境：选择一位演示用户，无需粘贴令牌。', 'Development: pick one of the demo people; no token to paste.'],
+  pasteToken: ['粘贴身份提供方签发的令牌', "Paste a token from the identity provider"],
+  token: ['令牌', 'Token'],
+  tokenInvalid: ['令牌无效或已过期', 'The token is invalid or has expired'],
+  publicMember: ['社会公众', 'Member of the public'],
+  inbox: ['待办', 'Inbox'],
+  myRequests: ['我的申请', 'My requests'],
+  apply: ['提出申请', 'Apply'],
+  overdue: ['逾期督办', 'Overdue'],
+  dossiers: ['争议卷宗', 'Dispute dossiers'],
+  catalog: ['数据目录', 'Catalog'],
+  grants: ['共享授权', 'Grants'],
+  agreements: ['开放利用协议', 'Agreements'],
+  notifications: ['通知', 'Notifications'],
+  loading: ['加载中…', 'Loading…'],
+  none: ['暂无', 'None'],
+  kind: ['事项', 'Task'],
+  status: ['状态', 'Status'],
+  due: ['办理期限', 'Due'],
+  allKinds: ['全部事项', 'All tasks'],
+  allStatuses: ['全部状态', 'All statuses'],
+  any: ['全部', 'Any'],
+  overdueOnly: ['仅逾期', 'Overdue only'],
+  dueWithin: ['期限内（工作日）', 'Due within (working days)'],
+  filter: ['筛选', 'Filter'],
+  request: ['申请', 'Request'],
+  article: ['依据', 'Article'],
+  assignee: ['认领人', 'Claimed by'],
+  unclaimed: ['未认领', 'Unclaimed'],
+  me: ['我', 'me'],
+  claim: ['认领', 'Claim'],
+  unclaim: ['退回认领', 'Unclaim'],
+  open: ['打开', 'Open'],
+  next: ['下一页', 'Next page'],
+  prev: ['上一页', 'Previous page'],
+  firstPage: ['第一页', 'First page'],
+  dueIn: ['剩 {n} 个工作日', '{n} working days left'],
+  dueToday: ['今日到期', 'Due today'],
+  overdueBy: ['逾期 {n} 个工作日', '{n} working days overdue'],
+  overdueToday: ['今日已逾期', 'Overdue since today'],
+  calendarUnknown: ['（日历未覆盖该年份）', '(year outside the calendar)'],
+  task: ['任务', 'Task'],
+  taskOf: ['所属申请', 'Request'],
+  applicant: ['申请人', 'Applicant'],
+  entry: ['目录条目', 'Catalog entry'],
+  articleText: ['条文', 'Article text'],
+  context: ['办理材料', 'Context'],
+  earlier: ['此前的决定', 'Earlier decisions'],
+  decide: ['作出决定', 'Decide'],
+  decision: ['决定', 'Decision'],
+  reason: ['理由', 'Reason'],
+  reasonRequired: ['此决定须说明理由', 'This decision needs a reason'],
+  submit: ['提交', 'Submit'],
+  submitting: ['提交中…', 'Submitting…'],
+  decided: ['已作出决定', 'Decided'],
+  alreadyDecided: ['该任务已由 {who} 处理（{decision}），页面已刷新。', 'Already decided by {who} ({decision}); the page has been refreshed.'],
+  someone: ['他人', 'someone else'],
+  notYourTask: ['您不是该任务的办理人，或任务已关闭。', 'You are not a candidate for this task, or it is closed.'],
+  timeline: ['办理记录', 'Timeline'],
+  tasks: ['任务', 'Tasks'],
+  cancel: ['撤回申请', 'Withdraw the request'],
+  cancelReason: ['撤回理由（可选）', 'Reason for withdrawing (optional)'],
+  cancelled: ['已撤回', 'Withdrawn'],
+  grant: ['授权', 'Grant'],
+  expiresAt: ['到期', 'Expires'],
+  fields: ['数据项', 'Fields'],
+  purpose: ['用途', 'Purpose'],
+  chooseType: ['选择申请类型', 'Choose what to apply for'],
+  created: ['已提交', 'Submitted'],
+  createdAt: ['创建时间', 'Created'],
+  updatedAt: ['更新时间', 'Updated'],
+  formErrors: ['请按提示修改', 'Please correct the fields marked'],
+  required: ['必填', 'required'],
+  addItem: ['添加一项', 'Add one'],
+  removeItem: ['删除', 'Remove'],
+  onePerLine: ['每行一项', 'One per line'],
+  jsonValue: ['JSON 值', 'A JSON value'],
+  badJson: ['不是有效的 JSON', 'Not valid JSON'],
+  search: ['搜索', 'Search'],
+  searchCatalog: ['按标题、描述或数据项搜索', 'Search titles, descriptions and field names'],
+  provider: ['提供单位', 'Provider'],
+  shareAttr: ['共享属性', 'Share attribute'],
+  openAttr: ['开放属性', 'Open attribute'],
+  version: ['版本', 'Version'],
+  versions: ['版本记录', 'Versions'],
+  changes: ['变更', 'Changes'],
+  conditions: ['条件', 'Conditions'],
+  basis: ['依据', 'Legal basis'],
+  description: ['描述', 'Description'],
+  applyForThis: ['申请此数据', 'Apply for this data'],
+  agency: ['单位', 'Agency'],
+  procedure: ['程序', 'Procedure'],
+  daysOverdue: ['逾期', 'Overdue'],
+  allAgencies: ['全部单位', 'All agencies'],
+  allProcedures: ['全部程序', 'All procedures'],
+  downloadPdf: ['下载 PDF', 'Download PDF'],
+  agreementText: ['协议文本', 'Agreement text'],
+  signatures: ['签署', 'Signatures'],
+  hashOfText: ['所阅文本的 SHA-256', 'SHA-256 of the text read'],
+  whoYouAre: ['申请前请说明您的身份（第二十九条）', 'Say who you are before applying (Art. 29)'],
+  natural: ['自然人', 'Natural person'],
+  legal: ['法人或其他组织', 'Legal person or other organisation'],
+  name: ['名称', 'Name'],
+  residentId: ['居民身份证号码', 'Resident ID number'],
+  uscc: ['统一社会信用代码', 'Unified social credit code'],
+  save: ['保存', 'Save'],
+  identity: ['身份', 'Identity'],
+  roles: ['角色', 'Roles'],
+  organisation: ['单位', 'Organisation'],
+  error: ['出错了', 'Something went wrong'],
+  notFound: ['未找到', 'Not found'],
+  retry: ['重试', 'Retry'],
+  updatedLive: ['自动刷新', 'Updates live'],
+  nothingOverdue: ['没有逾期任务', 'Nothing is overdue'],
+  inboxEmpty: ['没有待办任务', 'No tasks here'],
+  mine: ['我的', 'Mine'],
+  viewDocument: ['查看', 'View'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const text: string = MESSAGES[key][lang.value === 'zh' ? 0 : 1];
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+const LABELS: Record<string, Record<string, string>> = {
+  kind: {
+    SHARE_AUTHORITY_REVIEW: '共享审核（大数据主管部门）',
+    SHARE_PROVIDER_REVIEW: '共享审核（提供单位）',
+    SHARE_JOINT_REVIEW: '共享联合审核',
+    SHARE_PROVIDER_OPINION: '提供单位审核意见',
+    SHARE_APPLICANT_REPLY: '补充材料',
+    CATALOG_ADJUSTMENT_REVIEW: '目录调整审核',
+    CATALOG_ADJUSTMENT_CITY_REVIEW: '目录调整审核（市级）',
+    CATALOG_CONSULTATION_RESPONSE: '征求意见答复',
+    CATALOG_ADJUSTMENT_REVISION: '目录调整修改',
+    DISPUTE_CONSULTATION: '共享属性争议协商',
+    DISPUTE_DECISION: '争议裁定（领导小组）',
+    OPEN_DEMAND_ANSWER: '开放需求答复',
+    WITHDRAWAL_REVIEW: '撤回申请审核',
+    WITHDRAWAL_APPLICANT_REPLY: '撤回申请补充材料',
+    OPEN_REQUEST_REVIEW: '有条件开放申请审核',
+    OPEN_REQUEST_APPLICANT_REPLY: '开放申请补充材料',
+    AGREEMENT_SIGNATURE: '签署开放利用协议',
+    AGREEMENT_COUNTERSIGNATURE: '协议会签',
+    USAGE_REPORT: '使用情况报告',
+    DELETION_CONFIRMATION: '删除确认',
+  },
+  decision: {
+    APPROVE: '同意', REJECT: '不同意', REQUEST_INFO: '要求补充材料', CONSULT: '征询提供单位', AGREE: '同意', DISAGREE: '不同意',
+    REPLY: '答复', RETURN: '退回修改', OBJECT: '提出异议', RESPOND: '答复意见', RESUBMIT: '重新提交', ABANDON: '放弃',
+    ACCEPT: '接受对方意见', COUNTER: '提出己方意见', NO_AGREEMENT: '协商不成', DECIDE: '裁定', PLAN: '制定开放计划', DECLINE: '拒绝',
+    SUSPEND: '暂停开放', UPHOLD: '撤回', DISMISS: '驳回', EXTEND: '延长期限', SIGN: '签署', REPORT: '报告', CONFIRM: '确认',
+  },
+  status: {
+    submitted: '已提交', in_review: '审核中', awaiting_applicant: '待补充材料', granted: '已授权', refused: '不予共享', rejected: '未通过',
+    cancelled: '已撤回', expired: '已到期', revoked: '已终止', approved: '已批准', settled: '已解决', answered: '已答复', upheld: '已撤回数据',
+    dismissed: '已驳回', failed: '失败', open: '待办', completed: '已办结', active: '有效', in_force: '生效中', drafted: '待签署', terminated: '已终止',
+  },
+  type: {
+    share: '数据共享申请', catalog_adjustment: '目录调整申请', share_dispute: '共享属性争议', open_demand: '开放需求', withdrawal: '撤回开放数据申请', open_request: '有条件开放申请',
+  },
+  role: {
+    agency_applicant: '单位申请人', public_applicant: '社会公众申请人', provider_reviewer: '提供单位审核人', authority_reviewer: '大数据主管部门审核人',
+    leading_group: '数字强市领导小组', supervisor: '督办人', admin: '管理员',
+  },
+  field: {
+    catalogEntryId: '目录条目', scenario: '应用场景', statutoryDuty: '法定职责或公共服务', fields: '数据项', commitment: '承诺', authenticity: '真实性',
+    compliance: '合规性', security: '安全性', purpose: '用途', accessMethod: '获取方式', securityMeasures: '安全措施', termMonths: '期限（月）',
+    description: '需求描述', providerOrgId: '持有数据的单位', records: '涉及的记录', right: '受侵害的权利', reasons: '理由', objection: '异议理由',
+    proposal: '共享属性意见', attribute: '属性', conditions: '条件', basis: '依据', level: '层级', title: '标题', article: '条款',
+    ground: '调整事由', justification: '说明', changes: '变更', scope: '范围', sha256: 'SHA-256', entryId: '目录条目',
+  },
+};
+
+function humanise(code: string): string {
+  const words = code.replace(/[_-]+/g, ' ').toLowerCase().trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The label of a code the API sent: Chinese where known, else the code made readable. */
+export function label(group: keyof typeof LABELS, code: string): string {
+  if (lang.value === 'zh') return LABELS[group][code] ?? code;
+  return group === 'field' ? code : humanise(code);
+}
+
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString(lang.value === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+}

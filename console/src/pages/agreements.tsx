@@ -1,0 +1,125 @@
+// Grants (share) and agreements (open data) the caller may see; one agreement with its text and signatures.
+import { useState } from 'preact/hooks';
+import { ApiError, download, type Agreement, type Grant, type Page } from '../http';
+import { formatTime, t } from '../i18n';
+import { href, LIVE_MS, Loading, ProblemBox, Status, useResource } from '../lib';
+
+export function Grants() {
+  const list = useResource<Page<Grant>>('/grants?limit=100', LIVE_MS);
+  return (
+    <section>
+      <h1>{t('grants')}</h1>
+      <Loading r={list}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p class="empty">{t('none')}</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('entry')}</th>
+                  <th scope="col">{t('status')}</th>
+                  <th scope="col">{t('fields')}</th>
+                  <th scope="col">{t('expiresAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((g) => (
+                  <tr key={g.id} data-grant={g.id}>
+                    <td>
+                      <a href={href('requests', g.requestId)}>{g.catalogEntryId}</a>
+                    </td>
+                    <td>
+                      <Status code={g.status} />
+                    </td>
+                    <td>{g.fields.join('、')}</td>
+                    <td>{formatTime(g.expiresAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loading>
+    </section>
+  );
+}
+
+export function Agreements() {
+  const list = useResource<Page<Agreement>>('/agreements?limit=100', LIVE_MS);
+  return (
+    <section>
+      <h1>{t('agreements')}</h1>
+      <Loading r={list}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p class="empty">{t('none')}</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('entry')}</th>
+                  <th scope="col">{t('provider')}</th>
+                  <th scope="col">{t('status')}</th>
+                  <th scope="col">{t('createdAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((a) => (
+                  <tr key={a.id}>
+                    <td>
+                      <a href={href('agreements', a.id)}>{a.entryTitle}</a>
+                    </td>
+                    <td>{a.providerName}</td>
+                    <td>
+                      <Status code={a.status} />
+                    </td>
+                    <td>{formatTime(a.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loading>
+    </section>
+  );
+}
+
+export function AgreementPage({ id }: { id: string }) {
+  const a = useResource<Agreement>(`/agreements/${encodeURIComponent(id)}`, LIVE_MS);
+  const [error, setError] = useState<ApiError>();
+  return (
+    <Loading r={a}>
+      {(x) => (
+        <article>
+          <h1>
+            {x.entryTitle} <Status code={x.status} />
+          </h1>
+          <ProblemBox error={error} />
+          <p>
+            <a href={href('requests', x.requestId)}>{t('request')}</a> ·{' '}
+            <button type="button" class="secondary" onClick={() => void download(`/agreements/${encodeURIComponent(x.id)}/document.pdf`, `${x.id}.pdf`).catch((e: ApiError) => setError(e))}>
+              {t('downloadPdf')}
+            </button>
+          </p>
+          <h2>{t('signatures')}</h2>
+          <ul>
+            {x.signatures.map((s, i) => (
+              <li key={i}>
+                {s.party}: {s.sub} · {formatTime(s.at)} · <code>{s.sha256.slice(0, 16)}…</code>
+              </li>
+            ))}
+          </ul>
+          <h2>{t('agreementText')}</h2>
+          <p class="muted">
+            SHA-256 <code>{x.sha256}</code>
+          </p>
+          <pre class="agreement" lang="zh-CN">
+            {x.text}
+          </pre>
+        </article>
+      )}
+    </Loading>
+  );
+}

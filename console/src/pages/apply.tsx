@@ -1,0 +1,157 @@
+// Applying: the request types one's roles may start (GET /request-types), each form generated from the body
+// schema the route validates with, the article of each field beside it, and the server's problems next to
+// the fields they name.
+import { useMemo, useState } from 'preact/hooks';
+import { ApiError, get, send, type CatalogEntry, type Me, type Page, type RequestType, type RequestView } from '../http';
+import { label, t } from '../i18n';
+import { go, href, Loading, me, ProblemBox, useResource, type Route } from '../lib';
+import { emptyValue, errorsByField, SchemaFields, cleanValue, unplaced, type Errors } from '../schema-form';
+
+function CatalogOptions() {
+  const entries = useResource<Page<CatalogEntry>>('/catalog?limit=100');
+  return (
+    <datalist id="catalog-entries">
+      {entries.data?.items.map((e) => (
+        <option key={e.id} value={e.id}>
+          {e.title}
+        </option>
+      ))}
+    </datalist>
+  );
+}
+
+/** Who a member of the public is (Art. 29), said once before applying for open data. */
+function PrincipalForm() {
+  const [kind, setKind] = useState<'natural' | 'legal'>('natural');
+  const [name, setName] = useState('');
+  const [number, setNumber] = useState('');
+  const [errors, setErrors] = useState<Errors>(new Map());
+  const [error, setError] = useState<ApiError>();
+  const numberField = kind === 'natural' ? 'residentId' : 'uscc';
+  const save = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await send('PUT', '/principals/me', { kind, name, [numberField]: number });
+      me.value = await get<Me>('/me');
+    } catch (x) {
+      const err = x as ApiError;
+      setErrors(errorsByField(err.fields()));
+      setError(err.fields().length ? undefined : err);
+    }
+  };
+  const msg = (f: string) => errors.get(`body.${f}`)?.map((e) => e.message).join('; ');
+  return (
+    <form class="principal" onSubmit={save} aria-labelledby="principal-h">
+      <h2 id="principal-h">{t('whoYouAre')}</h2>
+      <ProblemBox error={error} />
+      <fieldset>
+        <legend>{t('identity')}</legend>
+        {(['natural', 'legal'] as const).map((k) => (
+          <div class="field check" key={k}>
+            <input type="radio" id={`p-${k}`} name="pkind" checked={kind === k} onChange={() => setKind(k)} />
+            <label for={`p-${k}`}>{t(k)}</label>
+          </div>
+        ))}
+      </fieldset>
+      <div class="field">
+        <label for="p-name">{t('name')}</label>
+        <input id="p-name" type="text" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-invalid={!!msg('name')} />
+        {msg('name') && <p class="field-errors">{msg('name')}</p>}
+      </div>
+      <div class="field">
+        <label for="p-number">{t(numberField)}</label>
+        <input id="p-number" type="text" autocomplete="off" value={number} onInput={(e) => setNumber((e.target as HTMLInputElement).value)} aria-invalid={!!msg(numberField)} />
+        {msg(numberField) && <p class="field-errors">{msg(numberField)}</p>}
+      </div>
+      <button type="submit">{t('save')}</button>
+    </form>
+  );
+}
+
+function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchParams }) {
+  const start = useMemo(() => {
+    const v = emptyValue(type.body) as Record<string, unknown>;
+    for (const [k, x] of prefill) if (k in v && typeof v[k] === 'string') v[k] = x;
+    return v;
+  }, [type]);
+  const [value, setValue] = useState<Record<string, unknown>>(start);
+  const [errors, setErrors] = useState<Errors>(new Map());
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  // One key per form filled: pressing submit twice, or again after a lost answer, makes one request.
+  const [key] = useState(() => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const created = await send<RequestView>('POST', type.start.path, cleanValue(type.body, value), { 'idempotency-key': key });
+      go(href('requests', created.id));
+    } catch (x) {
+      const err = x instanceof ApiError ? x : new ApiError({ status: 0, title: String(x) });
+      setErrors(errorsByField(err.fields()));
+      setError(err.fields().length ? undefined : err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const leftOver = unplaced(errors, type.body, 'body');
+  return (
+    <form class="apply" onSubmit={submit} noValidate>
+      <h2>{label('type', type.type)}</h2>
+      {errors.size > 0 && (
+        <p class="problem" role="alert">
+          {t('formErrors')}
+        </p>
+      )}
+      <ProblemBox error={error} />
+      <CatalogOptions />
+      <SchemaFields schema={type.body} path="body" value={value} onChange={setValue} errors={errors} articles={type.articles} />
+      {leftOver.length > 0 && (
+        <ul class="field-errors">
+          {leftOver.map((f, i) => (
+            <li key={i}>
+              {f.field}: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? t('submitting') : t('submit')}
+      </button>
+    </form>
+  );
+}
+
+export function Apply({ route }: { route: Route }) {
+  const types = useResource<{ items: RequestType[] }>('/request-types');
+  const chosen = route.path[1];
+  return (
+    <section>
+      <h1>{t('apply')}</h1>
+      {me.value?.roles.includes('public_applicant') && !me.value.principal && <PrincipalForm />}
+      <Loading r={types}>
+        {(data) => {
+          const mine = data.items.filter((x) => x.startedBy.some((r) => me.value?.roles.includes(r)));
+          const type = mine.find((x) => x.type === chosen);
+          return (
+            <>
+              <nav aria-label={t('chooseType')}>
+                <ul class="types">
+                  {mine.map((x) => (
+                    <li key={x.type}>
+                      <a href={href('apply', x.type)} aria-current={x.type === chosen ? 'page' : undefined}>
+                        {label('type', x.type)}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              {type && <ApplyForm key={type.type + route.params.toString()} type={type} prefill={route.params} />}
+            </>
+          );
+        }}
+      </Loading>
+    </section>
+  );
+}
+

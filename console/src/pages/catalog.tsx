@@ -1,0 +1,193 @@
+// The catalog (Art. 9): browse and search entries, one entry with its attributes and fields, its versions.
+import { query, type CatalogEntry, type CatalogVersion, type Page, type RequestType } from '../http';
+import { formatTime, label, t } from '../i18n';
+import { go, href, JsonView, Loading, me, useResource, type Route } from '../lib';
+
+export function Catalog({ route }: { route: Route }) {
+  const p = route.params;
+  const list = useResource<Page<CatalogEntry>>(`/catalog${query({ q: p.get('q'), shareAttribute: p.get('share'), openAttribute: p.get('open'), cursor: p.get('cursor'), limit: 25 })}`);
+  const set = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(p);
+    for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v);
+    else next.delete(k);
+    next.delete('cursor');
+    go(`#/catalog?${next}`);
+  };
+  return (
+    <section>
+      <h1>{t('catalog')}</h1>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          set({ q: String(new FormData(e.target as HTMLFormElement).get('q') ?? '') });
+        }}
+      >
+        <div class="field">
+          <label for="c-q">{t('searchCatalog')}</label>
+          <input id="c-q" name="q" type="search" defaultValue={p.get('q') ?? ''} />
+        </div>
+        <div class="field">
+          <label for="c-share">{t('shareAttr')}</label>
+          <select id="c-share" value={p.get('share') ?? ''} onChange={(e) => set({ share: (e.target as HTMLSelectElement).value })}>
+            <option value="">{t('any')}</option>
+            {['UNCONDITIONAL', 'CONDITIONAL', 'NONE'].map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="c-open">{t('openAttr')}</label>
+          <select id="c-open" value={p.get('open') ?? ''} onChange={(e) => set({ open: (e.target as HTMLSelectElement).value })}>
+            <option value="">{t('any')}</option>
+            {['UNCONDITIONAL', 'CONDITIONAL', 'NONE'].map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">{t('search')}</button>
+      </form>
+      <Loading r={list}>
+        {(page) => (
+          <>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('entry')}</th>
+                  <th scope="col">{t('provider')}</th>
+                  <th scope="col">{t('shareAttr')}</th>
+                  <th scope="col">{t('openAttr')}</th>
+                  <th scope="col">{t('version')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <a href={href('catalog', e.id)}>{e.title}</a>
+                      <div class="muted small">{e.id}</div>
+                    </td>
+                    <td>{e.providerOrgId}</td>
+                    <td>{e.share.attribute}</td>
+                    <td>{e.open.attribute}</td>
+                    <td>{e.version}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {page.items.length === 0 && <p class="empty">{t('none')}</p>}
+            <nav class="pager" aria-label={t('next')}>
+              {p.get('cursor') && <a href={`#/catalog?${new URLSearchParams([...p].filter(([k]) => k !== 'cursor'))}`}>{t('firstPage')}</a>}
+              {page.nextCursor && <a href={`#/catalog?${new URLSearchParams([...[...p].filter(([k]) => k !== 'cursor'), ['cursor', page.nextCursor]])}`}>{t('next')}</a>}
+            </nav>
+          </>
+        )}
+      </Loading>
+    </section>
+  );
+}
+
+export function EntryPage({ id }: { id: string }) {
+  const entry = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
+  const versions = useResource<{ items: CatalogVersion[] }>(`/catalog/${encodeURIComponent(id)}/versions`);
+  const types = useResource<{ items: RequestType[] }>('/request-types');
+  const mine = types.data?.items.filter((x) => x.body.properties?.catalogEntryId && x.startedBy.some((r) => me.value?.roles.includes(r))) ?? [];
+  return (
+    <Loading r={entry}>
+      {(e) => (
+        <article>
+          <h1>{e.title}</h1>
+          <p class="muted">
+            {e.id} · {t('version')} {e.version} · {formatTime(e.updatedAt)}
+          </p>
+          <p class="text">{e.description}</p>
+          {mine.length > 0 && (
+            <p class="actions">
+              {t('applyForThis')}:{' '}
+              {mine.map((x) => (
+                <a key={x.type} class="button" href={`${href('apply', x.type)}?catalogEntryId=${encodeURIComponent(e.id)}`}>
+                  {label('type', x.type)}
+                </a>
+              ))}
+            </p>
+          )}
+          <dl class="facts">
+            <div>
+              <dt>{t('provider')}</dt>
+              <dd>{e.providerOrgId}</dd>
+            </div>
+            <div>
+              <dt>{t('shareAttr')}</dt>
+              <dd>
+                {e.share.attribute} ({label('status', e.share.status)}) {e.share.conditions && <p class="text">{e.share.conditions}</p>}
+                {e.share.reasons && <p class="text">{e.share.reasons}</p>}
+                {e.share.dispute && (
+                  <p>
+                    <a href={href('requests', e.share.dispute)}>{label('type', 'share_dispute')}</a>
+                  </p>
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('openAttr')}</dt>
+              <dd>
+                <JsonView value={e.open} />
+              </dd>
+            </div>
+            <div>
+              <dt>{t('basis')}</dt>
+              <dd>
+                <JsonView value={e.share.basis} />
+              </dd>
+            </div>
+          </dl>
+          <h2>{t('fields')}</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('name')}</th>
+                <th scope="col">type</th>
+                <th scope="col">{t('description')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.fields.map((f) => (
+                <tr key={f.name}>
+                  <td>{f.name}</td>
+                  <td>{f.type}</td>
+                  <td>{f.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>{t('versions')}</h2>
+          <Loading r={versions}>
+            {(v) => (
+              <ol class="timeline">
+                {v.items.map((x) => (
+                  <li key={x.version}>
+                    <strong>
+                      {t('version')} {x.version}
+                    </strong>{' '}
+                    · {formatTime(x.createdAt)} · {x.changedBy} {x.changeRequestId && <a href={href('requests', x.changeRequestId)}>{x.changeRequestId}</a>}
+                    {x.reason && <p class="text">{x.reason}</p>}
+                    {x.changes.length > 0 && (
+                      <ul>
+                        {x.changes.map((c, i) => (
+                          <li key={i}>
+                            {c.field}: <code>{JSON.stringify(c.from)}</code> → <code>{JSON.stringify(c.to)}</code>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Loading>
+        </article>
+      )}
+    </Loading>
+  );
+}

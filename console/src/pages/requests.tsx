@@ -1,0 +1,191 @@
+// One's requests, and one request: where it stands, its tasks and due dates, its grant or agreement, the
+// timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
+import { useState } from 'preact/hooks';
+import { ApiError, query, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
+import { formatTime, label, t } from '../i18n';
+import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, ProblemBox, Status, useResource, type Route } from '../lib';
+import { Due } from './inbox';
+import { EntrySummary } from './task';
+
+export function Timeline({ events }: { events: HistoryEvent[] }) {
+  return (
+    <section aria-labelledby="timeline-h">
+      <h2 id="timeline-h">{t('timeline')}</h2>
+      <ol class="timeline">
+        {events.map((e, i) => (
+          <li key={i}>
+            <time dateTime={e.at}>{formatTime(e.at)}</time> <strong>{e.action}</strong> {e.decision && <span>· {label('decision', e.decision)}</span>} <span class="muted">· {label('role', e.actor.role)}{e.actor.sub ? ` ${e.actor.sub}` : ''}</span> · <ArticleLink article={e.article} />
+            {e.reason && <p class="text">{e.reason}</p>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+export function Requests({ route }: { route: Route }) {
+  const cursor = route.params.get('cursor');
+  const list = useResource<Page<RequestSummary>>(`/requests${query({ cursor, limit: 20 })}`, LIVE_MS);
+  return (
+    <section>
+      <h1>{t('myRequests')}</h1>
+      <Loading r={list}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p class="empty">{t('none')}</p>
+          ) : (
+            <>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('request')}</th>
+                    <th scope="col">{t('status')}</th>
+                    <th scope="col">{t('entry')}</th>
+                    <th scope="col">{t('updatedAt')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.items.map((r) => (
+                    <tr key={r.id} data-request={r.id}>
+                      <td>
+                        <a href={href('requests', r.id)}>{label('type', r.type)}</a>
+                        <div class="muted small">{r.id}</div>
+                      </td>
+                      <td>
+                        <Status code={r.status} />
+                      </td>
+                      <td>{r.catalogEntryId ?? '—'}</td>
+                      <td>{formatTime(r.updatedAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <nav class="pager" aria-label={t('next')}>
+                {cursor && <a href="#/requests">{t('firstPage')}</a>}
+                {page.nextCursor && <a href={`#/requests?cursor=${encodeURIComponent(page.nextCursor)}`}>{t('next')}</a>}
+              </nav>
+            </>
+          )
+        }
+      </Loading>
+    </section>
+  );
+}
+
+const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant'];
+
+export function RequestPage({ id }: { id: string }) {
+  const r = useResource<RequestView>(`/requests/${encodeURIComponent(id)}`, LIVE_MS);
+  const history = useResource<{ items: HistoryEvent[] }>(`/requests/${encodeURIComponent(id)}/history`, LIVE_MS);
+  const agreements = useResource<Page<Agreement>>(r.data?.type === 'open_request' ? '/agreements?limit=100' : null, LIVE_MS);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const cancel = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await send('POST', `/requests/${encodeURIComponent(id)}/cancel`, reason.trim() ? { reason } : {});
+      setError(undefined);
+    } catch (x) {
+      setError(x as ApiError);
+    }
+    await Promise.all([r.reload(), history.reload()]);
+  };
+  return (
+    <Loading r={r}>
+      {(x) => {
+        const agreement = agreements.data?.items.find((a) => a.requestId === x.id);
+        return (
+          <article class="request">
+            <h1>
+              {label('type', x.type)} <Status code={x.status} />
+            </h1>
+            <p class="muted">
+              {x.id} · {t('createdAt')} {formatTime(x.createdAt)} · {t('updatedAt')} {formatTime(x.updatedAt)}
+            </p>
+            <ProblemBox error={error} />
+            {x.grant && (
+              <section class="grant" aria-labelledby="grant-h">
+                <h2 id="grant-h">
+                  {t('grant')} <Status code={x.grant.status} />
+                </h2>
+                <dl class="facts">
+                  <div>
+                    <dt>{t('fields')}</dt>
+                    <dd>{x.grant.fields.join('、')}</dd>
+                  </div>
+                  <div>
+                    <dt>{t('purpose')}</dt>
+                    <dd>{x.grant.purpose}</dd>
+                  </div>
+                  <div>
+                    <dt>{t('expiresAt')}</dt>
+                    <dd>{formatTime(x.grant.expiresAt)}</dd>
+                  </div>
+                  <div>
+                    <dt>{t('conditions')}</dt>
+                    <dd>
+                      <JsonView value={x.grant.terms} />
+                    </dd>
+                  </div>
+                </dl>
+              </section>
+            )}
+            {agreement && (
+              <p>
+                {t('agreements')}: <a href={href('agreements', agreement.id)}>{agreement.entryTitle}</a> <Status code={agreement.status} />
+              </p>
+            )}
+            <section aria-labelledby="tasks-h">
+              <h2 id="tasks-h">{t('tasks')}</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('kind')}</th>
+                    <th scope="col">{t('status')}</th>
+                    <th scope="col">{t('due')}</th>
+                    <th scope="col">{t('decision')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {x.tasks.map((task) => (
+                    <tr key={task.id}>
+                      <td>
+                        <a href={href('tasks', task.id)}>{label('kind', task.kind)}</a>
+                      </td>
+                      <td>
+                        <Status code={task.status} />
+                      </td>
+                      <td>
+                        <Due task={task} />
+                      </td>
+                      <td>
+                        {task.decision ? label('decision', task.decision) : '—'}
+                        {task.reason && <p class="text">{task.reason}</p>}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section aria-labelledby="payload-h">
+              <h2 id="payload-h">{t('request')}</h2>
+              <JsonView value={x.payload} />
+              {x.outcome && <JsonView value={x.outcome} />}
+              {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
+            </section>
+            {CANCELLABLE.includes(x.status) && x.applicant.sub === me.value?.sub && (
+              <form class="cancel" onSubmit={cancel}>
+                <label for="cancel-reason">{t('cancelReason')}</label>
+                <input id="cancel-reason" type="text" maxLength={4000} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                <button type="submit" class="danger">
+                  {t('cancel')}
+                </button>
+              </form>
+            )}
+            {history.data && <Timeline events={history.data.items} />}
+          </article>
+        );
+      }}
+    </Loading>
+  );
+}

@@ -1,0 +1,58 @@
+import { useState } from 'preact/hooks';
+import { ApiError, get, send, session, type DevUser, type Me } from '../http';
+import { label, t } from '../i18n';
+import { me, ProblemBox, useResource } from '../lib';
+
+export async function signIn(token: string): Promise<void> {
+  session.token = token;
+  try {
+    me.value = await get<Me>('/me');
+  } catch (e) {
+    session.token = null;
+    throw e;
+  }
+}
+
+export function SignIn() {
+  // Absent (404) unless the API runs on the development secret: then only a token from the identity provider signs in.
+  const users = useResource<{ items: DevUser[] }>('/dev/users');
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const act = (f: () => Promise<void>) => () => void f().catch((e: unknown) => setError(e instanceof ApiError ? e : new ApiError({ status: 0, title: String(e) })));
+  return (
+    <section class="signin">
+      <h1>{t('signIn')}</h1>
+      <ProblemBox error={error} />
+      {users.data && (
+        <section aria-labelledby="dev-users">
+          <h2 id="dev-users">{t('signInAs')}</h2>
+          <p class="muted">{t('signInDevNote')}</p>
+          <ul class="users">
+            {users.data.items.map((u) => (
+              <li key={u.sub}>
+                <button type="button" data-sub={u.sub} onClick={act(async () => signIn((await send<{ token: string }>('POST', '/dev/token', { sub: u.sub })).token))}>
+                  <strong>{u.sub}</strong>
+                  <span>{u.roles.map((r) => label('role', r)).join('、')}</span>
+                  <span class="muted">{u.label}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          act(() => signIn(token.trim()))();
+        }}
+      >
+        <h2>{t('pasteToken')}</h2>
+        <label for="token">{t('token')}</label>
+        <textarea id="token" rows={3} value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} />
+        <button type="submit" disabled={!token.trim()}>
+          {t('signIn')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,308 @@
+// One task: the request, the catalog entry, the article's text, earlier decisions, and a decision form that
+// offers only what the task allows (GET /task-kinds: decisions, which need a reason, the form each takes).
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type RequestView, type Task, type TaskKind } from '../http';
+import { formatTime, label, t } from '../i18n';
+import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, ProblemBox, Status, useResource } from '../lib';
+import { cleanValue, emptyValue, errorsByField, SchemaFields, unplaced, type Errors } from '../schema-form';
+import { Assignee, Due } from './inbox';
+import { Timeline } from './requests';
+
+const articleNumber = (article: string) => /Art\. (\d+)/.exec(article)?.[1];
+
+export function ArticleText({ article }: { article: string }) {
+  const n = articleNumber(article);
+  const a = useResource<Article>(n ? `/articles/${n}` : null);
+  if (!n) return null;
+  return (
+    <Loading r={a}>
+      {(x) => (
+        <blockquote class="article-text" lang="zh-CN">
+          <p>
+            <strong>{x.chapter}</strong> · {x.article}
+          </p>
+          <p>{x.text}</p>
+        </blockquote>
+      )}
+    </Loading>
+  );
+}
+
+export function EntrySummary({ id }: { id: string }) {
+  const e = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
+  return (
+    <Loading r={e}>
+      {(x) => (
+        <dl class="facts">
+          <div>
+            <dt>{t('entry')}</dt>
+            <dd>
+              <a href={href('catalog', x.id)}>{x.title}</a> <span class="muted">({x.id}, {t('version')} {x.version})</span>
+            </dd>
+          </div>
+          <div>
+            <dt>{t('provider')}</dt>
+            <dd>{x.providerOrgId}</dd>
+          </div>
+          <div>
+            <dt>{t('shareAttr')}</dt>
+            <dd>
+              {x.share.attribute} {x.share.conditions && <span>— {x.share.conditions}</span>}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('openAttr')}</dt>
+            <dd>{x.open.attribute}</dd>
+          </div>
+          <div>
+            <dt>{t('fields')}</dt>
+            <dd>{x.fields.map((f) => f.name).join('、')}</dd>
+          </div>
+        </dl>
+      )}
+    </Loading>
+  );
+}
+
+async function sha256Hex(text: string): Promise<string | null> {
+  if (!crypto.subtle) return null;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function AgreementText({ id, onHash }: { id: string; onHash: (h: string) => void }) {
+  const a = useResource<Agreement>(`/agreements/${encodeURIComponent(id)}`);
+  useEffect(() => {
+    if (a.data) void sha256Hex(a.data.text).then((h) => onHash(h ?? a.data!.sha256));
+  }, [a.data]);
+  return (
+    <Loading r={a}>
+      {(x) => (
+        <details open>
+          <summary>
+            {t('agreementText')} · <a href={href('agreements', x.id)}>{x.id}</a>
+          </summary>
+          <pre class="agreement" lang="zh-CN">{x.text}</pre>
+        </details>
+      )}
+    </Loading>
+  );
+}
+
+function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind: TaskKind; agreementHash: string | null; onDone: (e?: ApiError) => Promise<void> }) {
+  const offered = kind.decisions.filter((d) => task.allowedDecisions.includes(d.decision));
+  const [decision, setDecision] = useState(offered.length === 1 ? offered[0].decision : '');
+  const [reason, setReason] = useState('');
+  const [form, setForm] = useState<Record<string, unknown>>({});
+  const [errors, setErrors] = useState<Errors>(new Map());
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const chosen = offered.find((d) => d.decision === decision);
+  useEffect(() => {
+    const start = chosen?.form ? (emptyValue(chosen.form) as Record<string, unknown>) : {};
+    if (chosen?.form?.properties?.sha256 && agreementHash) start.sha256 = agreementHash;
+    setForm(start);
+    setErrors(new Map());
+  }, [decision, agreementHash]);
+  if (offered.length === 0) return null;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const body = { decision, ...(reason.trim() ? { reason } : {}), ...(chosen?.form ? { form: cleanValue(chosen.form, form) } : {}) };
+      await send('POST', `/tasks/${encodeURIComponent(task.id)}/complete`, body);
+      setErrors(new Map());
+      setError(undefined);
+      await onDone();
+    } catch (x) {
+      const err = x instanceof ApiError ? x : new ApiError({ status: 0, title: String(x) });
+      setErrors(errorsByField(err.fields()));
+      setError(err.fields().length ? undefined : err);
+      if (err.status === 409) await onDone(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const reasonErrors = errors.get('body.reason');
+  const leftOver = unplaced(errors, { properties: { decision: {}, reason: {}, form: chosen?.form ?? {} } }, 'body');
+  return (
+    <form class="decide" onSubmit={submit} aria-labelledby="decide-h">
+      <h2 id="decide-h">{t('decide')}</h2>
+      <ProblemBox error={error} />
+      <fieldset>
+        <legend>{t('decision')}</legend>
+        {offered.map((d) => (
+          <div class="field check" key={d.decision}>
+            <input type="radio" id={`d-${d.decision}`} name="decision" value={d.decision} checked={decision === d.decision} onChange={() => setDecision(d.decision)} />
+            <label for={`d-${d.decision}`}>
+              {label('decision', d.decision)} <span class="muted">({d.decision})</span>
+              {d.reasonRequired && <span class="hint">{t('reasonRequired')}</span>}
+            </label>
+          </div>
+        ))}
+      </fieldset>
+      <div class="field">
+        <label for="reason">
+          {t('reason')}
+          {chosen?.reasonRequired && <span class="req"> *<span class="sr-only">{t('required')}</span></span>}
+        </label>
+        <textarea id="reason" rows={4} value={reason} aria-invalid={!!reasonErrors} aria-describedby={reasonErrors ? 'reason-err' : undefined} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        {reasonErrors && (
+          <ul class="field-errors" id="reason-err">
+            {reasonErrors.map((r, i) => (
+              <li key={i}>
+                {r.message} {r.article && <ArticleLink article={r.article} />}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {chosen?.form && <SchemaFields schema={chosen.form} path="body.form" value={form} onChange={setForm} errors={errors} />}
+      {leftOver.length > 0 && (
+        <ul class="field-errors" role="alert">
+          {leftOver.map((f, i) => (
+            <li key={i}>
+              {f.field}: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="submit" disabled={!decision || busy}>
+        {busy ? t('submitting') : t('submit')}
+      </button>
+    </form>
+  );
+}
+
+export function TaskPage({ id }: { id: string }) {
+  const task = useResource<Task>(`/tasks/${encodeURIComponent(id)}`, LIVE_MS);
+  const kinds = useResource<{ items: TaskKind[] }>('/task-kinds');
+  const requestId = task.data?.requestId;
+  const request = useResource<RequestView>(requestId ? `/requests/${encodeURIComponent(requestId)}` : null, LIVE_MS);
+  const history = useResource<{ items: HistoryEvent[] }>(requestId ? `/requests/${encodeURIComponent(requestId)}/history` : null, LIVE_MS);
+  const [notice, setNotice] = useState<string>();
+  const [error, setError] = useState<ApiError>();
+  const [hash, setHash] = useState<string | null>(null);
+  const claim = async (action: 'claim' | 'unclaim') => {
+    try {
+      await send('POST', `/tasks/${encodeURIComponent(id)}/${action}`);
+      setError(undefined);
+    } catch (e) {
+      setError(e as ApiError);
+    }
+    await task.reload();
+  };
+  const after = async (e?: ApiError) => {
+    const fresh = await get<Task>(`/tasks/${encodeURIComponent(id)}`).catch(() => undefined);
+    await Promise.all([task.reload(), request.reload(), history.reload()]);
+    if (e && fresh && fresh.status !== 'open') setNotice(t('alreadyDecided', { who: fresh.decidedBy ?? t('someone'), decision: fresh.decision ? label('decision', fresh.decision) : label('status', fresh.status) }));
+    else if (e) setError(e);
+    else setNotice(t('decided'));
+  };
+  return (
+    <Loading r={task}>
+      {(x) => {
+        const kind = kinds.data?.items.find((k) => k.kind === x.kind);
+        const agreementId = typeof x.context?.agreementId === 'string' ? x.context.agreementId : null;
+        const earlier = request.data?.tasks.filter((s) => s.id !== x.id && s.status === 'completed') ?? [];
+        return (
+          <article class="task">
+            <h1>
+              {label('kind', x.kind)} <Status code={x.status} />
+            </h1>
+            {notice && (
+              <p class="notice" role="status">
+                {notice}
+              </p>
+            )}
+            <ProblemBox error={error} />
+            <dl class="facts">
+              <div>
+                <dt>{t('due')}</dt>
+                <dd>
+                  <Due task={x} /> <span class="muted">({formatTime(x.dueAt)})</span>
+                </dd>
+              </div>
+              <div>
+                <dt>{t('assignee')}</dt>
+                <dd>
+                  <Assignee task={x} />{' '}
+                  {x.status === 'open' && !x.assignee && x.allowedDecisions.length > 0 && (
+                    <button type="button" class="secondary" onClick={() => void claim('claim')}>
+                      {t('claim')}
+                    </button>
+                  )}
+                  {x.status === 'open' && x.assignee && (x.assignee === me.value?.sub || me.value?.roles.includes('supervisor')) && (
+                    <button type="button" class="secondary" onClick={() => void claim('unclaim')}>
+                      {t('unclaim')}
+                    </button>
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('taskOf')}</dt>
+                <dd>
+                  <a href={href('requests', x.requestId)}>{x.requestId}</a>
+                  {request.data && (
+                    <>
+                      {' '}
+                      · {label('type', request.data.type)} · <Status code={request.data.status} />
+                    </>
+                  )}
+                </dd>
+              </div>
+              {x.decision && (
+                <div>
+                  <dt>{t('decision')}</dt>
+                  <dd>
+                    {label('decision', x.decision)} {x.decidedBy && <span class="muted">— {x.decidedBy}</span>}
+                    {x.reason && <p class="text">{x.reason}</p>}
+                  </dd>
+                </div>
+              )}
+            </dl>
+            <section aria-labelledby="art-h">
+              <h2 id="art-h">
+                {t('articleText')}: <ArticleLink article={x.article} />
+              </h2>
+              <ArticleText article={x.article} />
+            </section>
+            {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
+            {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
+            {x.context && (
+              <section aria-labelledby="ctx-h">
+                <h2 id="ctx-h">{t('context')}</h2>
+                <JsonView value={x.context} />
+              </section>
+            )}
+            {request.data && (
+              <section aria-labelledby="req-h">
+                <h2 id="req-h">{t('request')}</h2>
+                <p>
+                  {t('applicant')}: {request.data.applicant.sub} {request.data.applicant.org && <span class="muted">({request.data.applicant.org})</span>}
+                </p>
+                <JsonView value={request.data.payload} />
+                {request.data.catalogEntryId && <EntrySummary id={request.data.catalogEntryId} />}
+              </section>
+            )}
+            {earlier.length > 0 && (
+              <section aria-labelledby="earlier-h">
+                <h2 id="earlier-h">{t('earlier')}</h2>
+                <ul class="earlier">
+                  {earlier.map((s) => (
+                    <li key={s.id}>
+                      <strong>{label('kind', s.kind)}</strong>: {s.decision ? label('decision', s.decision) : label('status', s.status)} {s.decidedBy && <span class="muted">— {s.decidedBy}</span>}{' '}
+                      {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
+                      {s.reason && <p class="text">{s.reason}</p>}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+            {history.data && <Timeline events={history.data.items} />}
+          </article>
+        );
+      }}
+    </Loading>
+  );
+}

@@ -1,0 +1,274 @@
+// A form generated from a JSON Schema the API publishes (GET /request-types, GET /task-kinds): the console
+// knows no procedure's body by heart. Each field shows the article it rests on and, after a refusal, the
+// server's message for the field it names.
+import { useState } from 'preact/hooks';
+import type { JsonSchema, ProblemField } from './http';
+import { label, t } from './i18n';
+import { ArticleLink } from './lib';
+
+export type Errors = Map<string, ProblemField[]>;
+
+/** Problem fields by the path they name (`body.scenario`, `body.commitment.security`). */
+export function errorsByField(fields: ProblemField[]): Errors {
+  const m: Errors = new Map();
+  for (const f of fields) m.set(f.field, [...(m.get(f.field) ?? []), f]);
+  return m;
+}
+
+const fieldId = (path: string) => `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
+
+/** The values an enum (or a union of literals) allows, if the schema is one. */
+function choices(s: JsonSchema): string[] | null {
+  if (s.enum) return s.enum.map(String);
+  const alts = s.anyOf ?? s.oneOf;
+  if (alts && alts.every((a) => a.enum?.length === 1 || a.const !== undefined)) return alts.map((a) => String(a.const ?? a.enum![0]));
+  return null;
+}
+
+const typeOf = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type);
+
+/** An empty value of the schema's shape, to start a form from. */
+export function emptyValue(s: JsonSchema): unknown {
+  if (typeOf(s) === 'object' && s.properties) return Object.fromEntries(Object.entries(s.properties).map(([k, p]) => [k, emptyValue(p)]));
+  if (typeOf(s) === 'array') return [];
+  if (typeOf(s) === 'boolean') return false;
+  return '';
+}
+
+/** What the form holds, as the API takes it: empty optional values left out, empty nullable ones null. */
+export function cleanValue(s: JsonSchema, v: unknown, required = true): unknown {
+  const type = typeOf(s);
+  if (type === 'object' && s.properties && v && typeof v === 'object' && !Array.isArray(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, p] of Object.entries(s.properties)) {
+      const c = cleanValue(p, (v as Record<string, unknown>)[k], s.required?.includes(k) ?? false);
+      if (c !== undefined) out[k] = c;
+    }
+    return out;
+  }
+  if (type === 'array' && Array.isArray(v)) {
+    const items = v.map((x) => cleanValue(s.items ?? {}, x));
+    return items.length === 0 && !required ? undefined : items;
+  }
+  if (v === '' || v === undefined) return s.nullable ? null : required ? v : undefined;
+  if ((type === 'integer' || type === 'number') && typeof v === 'string') return Number(v);
+  return v;
+}
+
+interface FieldProps {
+  schema: JsonSchema;
+  name: string;
+  path: string;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  required: boolean;
+  article?: string;
+  errors: Errors;
+}
+
+function Messages({ path, errors }: { path: string; errors: Errors }) {
+  const here = errors.get(path);
+  if (!here) return null;
+  return (
+    <ul class="field-errors" id={`${fieldId(path)}-err`}>
+      {here.map((e, i) => (
+        <li key={i}>
+          {e.message ?? e.rule}
+          {e.article && (
+            <>
+              {' '}
+              (<ArticleLink article={e.article} />)
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Caption({ name, required, article, schema }: { name: string; required: boolean; article?: string; schema: JsonSchema }) {
+  return (
+    <>
+      <span class="field-name">{label('field', name)}</span>
+      {required && <span class="req"> *<span class="sr-only">{t('required')}</span></span>}
+      {article && (
+        <span class="field-article">
+          {' '}
+          <ArticleLink article={article} />
+        </span>
+      )}
+      {schema.description && <span class="hint">{schema.description}</span>}
+    </>
+  );
+}
+
+function JsonField(p: FieldProps) {
+  const [text, setText] = useState(() => JSON.stringify(p.value ?? null, null, 2));
+  const [bad, setBad] = useState(false);
+  const id = fieldId(p.path);
+  return (
+    <div class="field">
+      <label for={id}>
+        <Caption name={p.name} required={p.required} article={p.article} schema={p.schema} />
+        <span class="hint">{t('jsonValue')}</span>
+      </label>
+      <textarea
+        id={id}
+        rows={8}
+        value={text}
+        aria-invalid={bad || p.errors.has(p.path)}
+        onInput={(e) => {
+          const s = (e.target as HTMLTextAreaElement).value;
+          setText(s);
+          try {
+            p.onChange(JSON.parse(s));
+            setBad(false);
+          } catch {
+            setBad(true);
+          }
+        }}
+      />
+      {bad && <p class="field-errors">{t('badJson')}</p>}
+      <Messages path={p.path} errors={p.errors} />
+    </div>
+  );
+}
+
+function Field(p: FieldProps) {
+  const { schema, path, value, onChange, errors } = p;
+  const id = fieldId(path);
+  const invalid = [...errors.keys()].some((k) => k === path || k.startsWith(`${path}.`));
+  const described = errors.has(path) ? `${id}-err` : undefined;
+  const type = typeOf(schema);
+  const options = choices(schema);
+  if (options) {
+    return (
+      <div class="field">
+        <label for={id}>
+          <Caption {...p} />
+        </label>
+        <select id={id} value={String(value ?? '')} aria-invalid={invalid} aria-describedby={described} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+          <option value="">—</option>
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {label('field', o) === o ? o : `${label('field', o)} (${o})`}
+            </option>
+          ))}
+        </select>
+        <Messages path={path} errors={errors} />
+      </div>
+    );
+  }
+  if (type === 'object' && schema.properties) {
+    const v = (value ?? {}) as Record<string, unknown>;
+    return (
+      <fieldset class="group" aria-invalid={invalid}>
+        <legend>
+          <Caption {...p} />
+        </legend>
+        {Object.entries(schema.properties).map(([k, s]) => (
+          <Field key={k} schema={s} name={k} path={`${path}.${k}`} value={v[k]} required={schema.required?.includes(k) ?? false} errors={errors} onChange={(x) => onChange({ ...v, [k]: x })} />
+        ))}
+        <Messages path={path} errors={errors} />
+      </fieldset>
+    );
+  }
+  if (type === 'boolean') {
+    return (
+      <div class="field check">
+        <input id={id} type="checkbox" checked={value === true} aria-invalid={invalid} aria-describedby={described} onChange={(e) => onChange((e.target as HTMLInputElement).checked)} />
+        <label for={id}>
+          <Caption {...p} />
+        </label>
+        <Messages path={path} errors={errors} />
+      </div>
+    );
+  }
+  if (type === 'array' && schema.items && typeOf(schema.items) === 'string' && !choices(schema.items)) {
+    const lines = Array.isArray(value) ? (value as string[]) : [];
+    return (
+      <div class="field">
+        <label for={id}>
+          <Caption {...p} />
+          <span class="hint">{t('onePerLine')}</span>
+        </label>
+        <textarea
+          id={id}
+          rows={3}
+          aria-invalid={invalid}
+          aria-describedby={described}
+          defaultValue={lines.join('\n')}
+          onInput={(e) => onChange((e.target as HTMLTextAreaElement).value.split('\n').map((s) => s.trim()).filter(Boolean))}
+        />
+        <Messages path={path} errors={errors} />
+      </div>
+    );
+  }
+  if (type === 'array' && schema.items && typeOf(schema.items) === 'object' && schema.items.properties) {
+    const items = Array.isArray(value) ? (value as unknown[]) : [];
+    return (
+      <fieldset class="group">
+        <legend>
+          <Caption {...p} />
+        </legend>
+        {items.map((item, i) => (
+          <div class="array-item" key={i}>
+            <Field schema={schema.items!} name={`${p.name} ${i + 1}`} path={`${path}.${i}`} value={item} required errors={errors} onChange={(x) => onChange(items.map((y, j) => (j === i ? x : y)))} />
+            <button type="button" class="secondary" onClick={() => onChange(items.filter((_, j) => j !== i))}>
+              {t('removeItem')} {i + 1}
+            </button>
+          </div>
+        ))}
+        <button type="button" class="secondary" onClick={() => onChange([...items, emptyValue(schema.items!)])}>
+          {t('addItem')}: {label('field', p.name)}
+        </button>
+        <Messages path={path} errors={errors} />
+      </fieldset>
+    );
+  }
+  if (type === 'integer' || type === 'number') {
+    return (
+      <div class="field">
+        <label for={id}>
+          <Caption {...p} />
+        </label>
+        <input id={id} type="number" min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'} value={String(value ?? '')} aria-invalid={invalid} aria-describedby={described} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />
+        <Messages path={path} errors={errors} />
+      </div>
+    );
+  }
+  if (type === 'string') {
+    const long = (schema.maxLength ?? 0) >= 1000;
+    const entryList = p.name === 'catalogEntryId' || p.name === 'entryId' ? 'catalog-entries' : undefined;
+    const common = { id, value: String(value ?? ''), 'aria-invalid': invalid, 'aria-describedby': described, maxLength: schema.maxLength, onInput: (e: Event) => onChange((e.target as HTMLInputElement).value) };
+    return (
+      <div class="field">
+        <label for={id}>
+          <Caption {...p} />
+        </label>
+        {long ? <textarea rows={3} {...common} /> : <input type="text" list={entryList} {...common} />}
+        <Messages path={path} errors={errors} />
+      </div>
+    );
+  }
+  return <JsonField {...p} />;
+}
+
+/** The fields of an object schema at `path` (`body`, or `form` for a decision's form). */
+export function SchemaFields({ schema, path, value, onChange, errors, articles = {} }: { schema: JsonSchema; path: string; value: Record<string, unknown>; onChange: (v: Record<string, unknown>) => void; errors: Errors; articles?: Record<string, string> }) {
+  if (!schema.properties) return <JsonField schema={schema} name={path} path={path} value={value} onChange={(v) => onChange(v as Record<string, unknown>)} required errors={errors} />;
+  return (
+    <>
+      {Object.entries(schema.properties).map(([k, s]) => (
+        <Field key={k} schema={s} name={k} path={`${path}.${k}`} value={value[k]} required={schema.required?.includes(k) ?? false} article={articles[k]} errors={errors} onChange={(x) => onChange({ ...value, [k]: x })} />
+      ))}
+    </>
+  );
+}
+
+/** Problems the fields shown do not name (e.g. a 409 about the whole request). */
+export function unplaced(errors: Errors, schema: JsonSchema, path: string): ProblemField[] {
+  const shown = (s: JsonSchema, p: string): string[] => [p, ...Object.entries(s.properties ?? {}).flatMap(([k, c]) => shown(c, `${p}.${k}`))];
+  const known = new Set(shown(schema, path));
+  return [...errors.entries()].filter(([k]) => !known.has(k) && ![...known].some((x) => k.startsWith(`${x}.`))).flatMap(([, v]) => v);
+}
