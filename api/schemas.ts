@@ -31,7 +31,7 @@ export const TaskSchema = Type.Object({
   overdue: Type.Boolean(),
   escalateAt: Nullable(Instant),
   escalatedAt: Nullable(Instant),
-  allowedDecisions: Type.Array(Type.String()),
+  allowedDecisions: Type.Array(Type.String(), { description: 'The decisions the caller may take on it now (none unless a candidate and it is open)' }),
   decision: Nullable(Type.String()),
   reason: Nullable(Type.String()),
   form: Nullable(Json),

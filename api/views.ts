@@ -46,7 +46,8 @@ export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate'): TaskVi
     overdue: row.overdue_at !== null,
     escalateAt: row.escalated_at ? null : (row.escalate_at?.toISOString() ?? null),
     escalatedAt: row.escalated_at?.toISOString() ?? null,
-    allowedDecisions: row.status === 'open' && isTaskKind(row.kind) ? allowedDecisions(row.kind) : [],
+    // What the viewer may decide now: a supervisor, co-reviewer or applicant looking on decides nothing here.
+    allowedDecisions: viewer === 'candidate' && row.status === 'open' && isTaskKind(row.kind) ? allowedDecisions(row.kind) : [],
     decision: show.decision ? row.decision : null,
     reason: show.reason ? row.reason : null,
     form: show.form ? row.form : null,

@@ -7,8 +7,8 @@ import { CONSOLE_DIST } from '../api/console';
 
 const VITE = path.resolve(__dirname, '../node_modules/vite/bin/vite.js');
 
-export function buildConsole(): void {
-  execFileSync(process.execPath, [VITE, 'build', path.dirname(CONSOLE_DIST), '--logLevel', 'warn'], { stdio: 'inherit' });
+export function buildConsole(outDir = CONSOLE_DIST): void {
+  execFileSync(process.execPath, [VITE, 'build', path.dirname(CONSOLE_DIST), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit' });
 }
 
 /** Builds the console when no build is there (a fresh checkout); a deployment without Vite serves what it has. */

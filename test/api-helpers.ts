@@ -11,6 +11,7 @@ import type { OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenRequestPolicy } from '../domain/open-request';
 import { sampleResidentId } from '../db/seed';
+import { DEV_JWT_SECRET } from '../config';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -21,12 +22,13 @@ export interface Api {
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string } = {}): Promise<Api> {
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
     taskQueue: h.taskQueue,
-    jwtSecret: TEST_JWT_SECRET,
+    // On the development secret, the development sign-in offers the harness city's demo people.
+    ...(o.devSignIn ? { jwtSecret: DEV_JWT_SECRET, demoCity: h.city } : { jwtSecret: TEST_JWT_SECRET }),
     sharePolicy: o.share ?? TEST_POLICY,
     adjustmentPolicy: o.adjustment ?? TEST_ADJUSTMENT_POLICY,
     disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,

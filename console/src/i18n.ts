@@ -182,7 +182,18 @@ const LABELS: Record<string, Record<string, string>> = {
   type: {
     share: '数据共享申请', catalog_adjustment: '目录调整申请', share_dispute: '共享属性争议', open_demand: '开放需求', withdrawal: '撤回开放数据申请', open_request: '有条件开放申请',
   },
+  action: {
+    submitted: '提交申请', task_opened: '任务生成', task_completed: '任务办结', task_cancelled: '任务取消', task_overdue: '任务逾期', task_escalated: '任务升级督办',
+    task_due_extended: '延长办理期限', review_started: '开始审核', review_resumed: '恢复审核', review_extended: '延长审核期限', information_requested: '要求补充材料',
+    grant_created: '授权生效', request_failed: '办理失败', adjustment_applied: '目录调整生效', consultation_opened: '公开征求意见', consultation_started: '开始协商',
+    consultation_comment: '收到意见', changes_stale: '目录已变更，退回', referred_to_leading_group: '提交领导小组', demand_received: '收到开放需求',
+    opening_planned: '制定开放计划', opening_declined: '不予开放', withdrawal_received: '收到撤回申请', openness_suspended: '暂停开放', withdrawal_upheld: '撤回数据',
+    withdrawal_dismissed: '驳回撤回申请', application_received: '收到开放申请', agreement_drafted: '协议起草', agreement_signed: '协议签署', agreement_declined: '拒签协议',
+    agreement_lapsed: '协议逾期未签', agreement_in_force: '协议生效', agreement_notified: '告知大数据主管部门', agreement_terminated: '协议终止', agreement_expired: '协议到期',
+    usage_report_missed: '未按期报告使用情况', ended_by_catalog: '因目录变更终止', ended_by_withdrawal: '因数据撤回终止', principal_registered: '登记身份',
+  },
   role: {
+    system: '系统',
     agency_applicant: '单位申请人', public_applicant: '社会公众申请人', provider_reviewer: '提供单位审核人', authority_reviewer: '大数据主管部门审核人',
     leading_group: '数字强市领导小组', supervisor: '督办人', admin: '管理员',
   },

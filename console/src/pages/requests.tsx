@@ -14,7 +14,7 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
       <ol class="timeline">
         {events.map((e, i) => (
           <li key={i}>
-            <time dateTime={e.at}>{formatTime(e.at)}</time> <strong>{e.action}</strong> {e.decision && <span>· {label('decision', e.decision)}</span>} <span class="muted">· {label('role', e.actor.role)}{e.actor.sub ? ` ${e.actor.sub}` : ''}</span> · <ArticleLink article={e.article} />
+            <time dateTime={e.at}>{formatTime(e.at)}</time> <strong>{label('action', e.action)}</strong> {e.decision && <span>· {label('decision', e.decision)}</span>} <span class="muted">· {label('role', e.actor.role)}{e.actor.sub ? ` ${e.actor.sub}` : ''}</span> · <ArticleLink article={e.article} />
             {e.reason && <p class="text">{e.reason}</p>}
           </li>
         ))}

@@ -1,0 +1,222 @@
+// The console in a real browser (Debian's chromium) against the real API, worker, Temporal and PostgreSQL, used
+// as people use it: signing in as the demo people, filling the generated forms, deciding from the inbox, two
+// windows deciding one task, a supervisor's overdue list; axe-core checks each key screen.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildConsole } from '../scripts/console-build';
+import { startApi, validShareBody, type Api } from './api-helpers';
+import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
+import { eventually, startHarness, type Harness } from './helpers';
+
+jest.setTimeout(120_000);
+
+let h: Harness;
+let api: Api;
+let slow: Api;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  h = await startHarness('console');
+  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
+  buildConsole(consoleDir);
+  api = await startApi(h, { devSignIn: true, consoleDir });
+  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  // The same city's requests, started with a review due two seconds after they begin: overdue at once.
+  slow = await startApi(h, { share: { jointReview: { seconds: 2 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 3600 }, escalateAfter: { seconds: 3600 } } });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.app.close();
+  await slow?.app.close();
+  await h?.close();
+});
+
+/** A browser window signed in as one of the demo people, by picking them on the sign-in page. */
+async function signedIn(sub: string): Promise<Page> {
+  const { page } = await window(browser);
+  await page.goto(`${base}/console/`);
+  await page.click(`button[data-sub="${sub}"]`);
+  await page.waitForSelector('nav.side');
+  return page;
+}
+
+const open = (page: Page, hash: string) => page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
+
+async function expectAccessible(page: Page) {
+  expect(await accessibilityViolations(page)).toEqual([]);
+}
+
+/** A conditional share request of the market regulator's applicant, started over the API. */
+async function shareRequest(through: Api = api): Promise<string> {
+  const res = await through.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers: through.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }) });
+  expect(res.statusCode).toBe(201);
+  return res.json().id;
+}
+
+/** Opens the task of `kind` of request `requestId` from the inbox, as a reviewer would. */
+async function openFromInbox(page: Page, requestId: string, kind: string) {
+  await open(page, `#/inbox?kind=${kind}`);
+  const link = page.locator(`tr:has-text("${requestId}") a`).first();
+  await link.waitFor();
+  await link.click();
+  await page.waitForSelector('form.decide');
+}
+
+async function decide(page: Page, decision: string, reason?: string) {
+  await page.check(`#d-${decision}`);
+  if (reason !== undefined) await page.fill('#reason', reason);
+  await page.click('form.decide button[type=submit]');
+}
+
+test('an applicant applies in the form, the provider agrees and the authority approves from their inboxes, and the applicant sees the grant and its timeline', async () => {
+  // The provider's inbox is open before the request exists: the new task appears without reloading.
+  const provider = await signedIn('zhao.provider');
+  await open(provider, '#/inbox');
+  await provider.waitForSelector('h1');
+
+  const applicant = await signedIn('li.applicant');
+  expect(await applicant.textContent('[data-testid=who]')).toContain('日照市市场监督管理局');
+  await open(applicant, '#/apply/share');
+  await applicant.waitForSelector('form.apply');
+  await applicant.fill('#f-body-catalogEntryId', h.city.entries.conditional);
+  await applicant.fill('#f-body-scenario', '民营医疗机构联合检查（含“引号”与 <b>尖括号</b>）');
+  await applicant.fill('#f-body-statutoryDuty', '医疗广告监督管理');
+  for (const c of ['authenticity', 'compliance', 'security']) await applicant.check(`#f-body-commitment-${c}`);
+  await expectAccessible(applicant);
+  await screenshot(applicant, 'apply-share-form');
+  await applicant.click('form.apply button[type=submit]');
+  await applicant.waitForURL(/#\/requests\/[^/]+$/);
+  const requestId = decodeURIComponent(applicant.url().split('#/requests/')[1]);
+  await applicant.waitForSelector('text=审核中');
+
+  const row = provider.locator(`tr:has-text("${requestId}")`);
+  await row.waitFor({ timeout: 15_000 });
+  expect(await row.textContent()).toMatch(/剩 \d+ 个工作日|今日到期/);
+  await screenshot(provider, 'inbox-provider');
+  await expectAccessible(provider);
+  await row.locator('a').first().click();
+  await provider.waitForSelector('form.decide');
+  // The article's text, from the Measures, beside the decision.
+  expect(await provider.textContent('blockquote.article-text')).toContain('第十四条');
+  await provider.click('button:has-text("认领")');
+  await provider.waitForSelector('text=退回认领');
+  await screenshot(provider, 'task-provider-opinion');
+  await expectAccessible(provider);
+  await decide(provider, 'AGREE');
+  await provider.waitForSelector('.notice:has-text("已作出决定")');
+
+  const authority = await signedIn('wang.authority');
+  await openFromInbox(authority, requestId, 'SHARE_JOINT_REVIEW');
+  // The provider's opinion is among the earlier decisions.
+  await authority.waitForSelector('section:has(h2:has-text("此前的决定")) >> text=同意');
+  await decide(authority, 'APPROVE');
+  await authority.waitForSelector('.notice:has-text("已作出决定")');
+
+  // The applicant's page follows by itself: the grant, and the timeline with the article of each step.
+  await applicant.waitForSelector('section.grant', { timeout: 15_000 });
+  expect(await applicant.textContent('h1')).toContain('已授权');
+  const timeline = await applicant.locator('ol.timeline li').allTextContents();
+  expect(timeline.length).toBeGreaterThanOrEqual(3);
+  expect(timeline.join('\n')).toContain('Art. 14');
+  await screenshot(applicant, 'request-granted');
+  await expectAccessible(applicant);
+  await open(applicant, '#/grants');
+  await applicant.waitForSelector(`tr:has-text("${h.city.entries.conditional}")`);
+
+  // English on request, kept across reloads.
+  await applicant.selectOption('header select', 'en');
+  await applicant.waitForSelector('nav.side >> text=Inbox');
+  await applicant.reload();
+  await applicant.waitForSelector('nav.side >> text=Inbox');
+  expect(await applicant.getAttribute('html', 'lang')).toBe('en');
+});
+
+test('a decision that needs a reason, sent without one, shows the rule next to the reason field', async () => {
+  const requestId = await shareRequest();
+  const authority = await signedIn('wang.authority');
+  await openFromInbox(authority, requestId, 'SHARE_JOINT_REVIEW');
+  await decide(authority, 'REJECT', '');
+  const error = authority.locator('#reason-err');
+  await error.waitFor();
+  expect(await error.textContent()).toContain('REJECT');
+  expect(await authority.getAttribute('#reason', 'aria-invalid')).toBe('true');
+  expect(await authority.getAttribute('#reason', 'aria-describedby')).toBe('reason-err');
+  await screenshot(authority, 'task-reason-required');
+  await expectAccessible(authority);
+  // With the reason given, the same form goes through.
+  await authority.fill('#reason', '不符合共享条件');
+  await authority.click('form.decide button[type=submit]');
+  await authority.waitForSelector('.notice:has-text("已作出决定")');
+});
+
+test('two windows decide the same task at once: one decision stands, the other window is told who decided and refreshed', async () => {
+  const requestId = await shareRequest();
+  const [a, b] = [await signedIn('zhao.provider'), await signedIn('zhao.provider')];
+  for (const page of [a, b]) {
+    await openFromInbox(page, requestId, 'SHARE_PROVIDER_OPINION');
+    await page.check('#d-AGREE');
+  }
+  await Promise.all([a.click('form.decide button[type=submit]'), b.click('form.decide button[type=submit]')]);
+  const notices = await Promise.all([a, b].map(async (p) => (await p.locator('.notice').first().waitFor(), p.locator('.notice').first().textContent())));
+  expect(notices.filter((n) => n?.includes('已作出决定'))).toHaveLength(1);
+  expect(notices.filter((n) => n?.includes('已由 zhao.provider 处理'))).toHaveLength(1);
+  const loser = notices[0]?.includes('已由') ? a : b;
+  await screenshot(loser, 'task-lost-race');
+  // Refreshed: no decision form is offered any more in either window.
+  for (const page of [a, b]) await page.waitForSelector('form.decide', { state: 'detached' });
+  const decided = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}/history`, headers: api.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }) })).json().items;
+  expect(decided.filter((e: { decision: string | null }) => e.decision === 'AGREE')).toHaveLength(1);
+});
+
+test("a supervisor sees the division's overdue tasks by agency, kind and working days overdue, and opens one", async () => {
+  const requestId = await shareRequest(slow);
+  await eventually(async () => (await h.db.selectFrom('tasks').select('id').where('request_id', '=', requestId).where('due_at', '<', new Date()).execute()).length === 2);
+  const supervisor = await signedIn('wu.supervisor');
+  await open(supervisor, '#/overdue');
+  const row = supervisor.locator(`tr:has-text("${requestId}")`).first();
+  await row.waitFor();
+  expect(await row.textContent()).toMatch(/逾期|今日已逾期/);
+  await screenshot(supervisor, 'overdue-supervisor');
+  await expectAccessible(supervisor);
+  await supervisor.selectOption('#o-kind', 'SHARE_PROVIDER_OPINION');
+  await supervisor.waitForSelector(`tr:has-text("${requestId}") >> text=提供单位审核意见`);
+  expect(await supervisor.locator('table.overdue tbody tr:has-text("共享联合审核")').count()).toBe(0);
+  await supervisor.locator(`tr:has-text("${requestId}") a`).first().click();
+  await supervisor.waitForSelector('h1:has-text("提供单位审核意见")');
+  // A supervisor reads the task, and is offered no decision.
+  expect(await supervisor.locator('form.decide').count()).toBe(0);
+});
+
+test('the sign-in, catalog and article pages pass axe-core, and a bad token is refused with a message', async () => {
+  const { page } = await window(browser);
+  await page.goto(`${base}/console/`);
+  await page.waitForSelector('button[data-sub]');
+  await expectAccessible(page);
+  await page.fill('#token', 'not-a-token');
+  await page.click('form >> button[type=submit]');
+  await page.waitForSelector('.problem');
+  const citizen = await signedIn('chen.citizen');
+  expect(await citizen.textContent('[data-testid=who]')).toContain('社会公众');
+  await open(citizen, `#/catalog/${h.city.entries.conditionalOpen}`);
+  await citizen.waitForSelector('h2:has-text("版本记录")');
+  await citizen.waitForSelector('a.button:has-text("有条件开放申请")');
+  await screenshot(citizen, 'catalog-entry');
+  await expectAccessible(citizen);
+  await citizen.click('a.button:has-text("有条件开放申请")');
+  await citizen.waitForSelector('form.principal');
+  expect(await citizen.inputValue('#f-body-catalogEntryId')).toBe(h.city.entries.conditionalOpen);
+  await expectAccessible(citizen);
+  await open(citizen, '#/articles/20');
+  await citizen.waitForSelector('h1:has-text("Art. 20")');
+  await expectAccessible(citizen);
+  // The checker bites: a control without a label is reported.
+  await citizen.evaluate(() => {
+    const d = (globalThis as unknown as { document: { body: { insertAdjacentHTML(w: string, h: string): void } } }).document;
+    d.body.insertAdjacentHTML('beforeend', '<input type="text" id="unlabelled">');
+  });
+  expect(await accessibilityViolations(citizen)).toEqual(expect.arrayContaining([expect.stringMatching(/^label: #unlabelled/)]));
+});
