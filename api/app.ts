@@ -19,7 +19,7 @@ import { principalRoutes } from './routes/principals';
 import { describeRoutes } from './routes/describe';
 import { devSignInRoutes, meRoutes } from './routes/me';
 import { DEV_JWT_SECRET } from '../config';
-import { cityIds, DEMO_PREFIX, DEMO_REGION } from '../db/seed';
+import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { CONSOLE_DIST, consoleRoutes } from './console';
 import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
@@ -89,7 +89,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   });
 
   // Signing in as a demo person without a token exists only on the development secret (public anyway).
-  if (deps.jwtSecret === DEV_JWT_SECRET) devSignInRoutes(app as unknown as App, deps.demoCity ?? cityIds(DEMO_PREFIX, DEMO_REGION));
+  if (deps.jwtSecret === DEV_JWT_SECRET) devSignInRoutes(app as unknown as App, deps.devUsers ?? demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION)));
   consoleRoutes(app as unknown as App, deps.consoleDir ?? CONSOLE_DIST);
 
   await app.register(async (scope) => {

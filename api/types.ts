@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Db } from '../db';
-import type { SeededCity } from '../db/seed';
+import type { DemoUser } from '../db/seed';
 import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { DisputePolicy } from '../domain/dispute';
 import type { OpenDemandPolicy } from '../domain/open-demand';
@@ -41,8 +41,8 @@ export interface ApiDeps {
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };
-  /** The city whose demo people the development sign-in offers (default the demo city of db/seed.ts). */
-  demoCity?: SeededCity;
+  /** The people the development sign-in offers (default the demo city's, db/seed.ts demoUsers). */
+  devUsers?: DemoUser[];
   /** The console's built files (default console/dist); without them /console says how to build it. */
   consoleDir?: string;
 }

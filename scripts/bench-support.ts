@@ -1,7 +1,7 @@
 // What the benches share: their database, percentiles, and an API over HTTP that needs no Temporal server.
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../api/app';
-import type { App } from '../api/types';
+import type { ApiDeps, App } from '../api/types';
 import { createDb, recreateDatabase, type Db } from '../db';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 
@@ -12,11 +12,11 @@ export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://
 export const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /** A fresh bench database and the API listening on it over HTTP (reads only: its Temporal client never connects). */
-export async function httpApi(): Promise<{ db: Db; app: App; base: string; close(): Promise<void> }> {
+export async function httpApi(extra: Partial<ApiDeps> = {}): Promise<{ db: Db; app: App; base: string; close(): Promise<void> }> {
   await recreateDatabase(BENCH_DATABASE_URL);
   const db = createDb(BENCH_DATABASE_URL, 10);
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
+  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY, ...extra });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     db,

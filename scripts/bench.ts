@@ -1,12 +1,13 @@
-// npm run bench [-- inbox | lifecycle | catalog | adjustment | open]: the project's benchmarks; each prints its figures last.
+// npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console]: the project's benchmarks; each prints its figures last.
 import { benchAdjustment } from './bench-adjustment';
+import { benchConsole } from './bench-console';
 import { benchCatalog } from './bench-catalog';
 import { benchLifecycle } from './bench-lifecycle';
 import { benchOpen } from './bench-open';
 import { benchInbox } from './bench-tasks';
 
 const which = process.argv[2] ?? 'inbox';
-const benches: Record<string, () => Promise<void>> = { inbox: benchInbox, lifecycle: benchLifecycle, catalog: benchCatalog, adjustment: benchAdjustment, open: benchOpen };
+const benches: Record<string, () => Promise<void>> = { inbox: benchInbox, lifecycle: benchLifecycle, catalog: benchCatalog, adjustment: benchAdjustment, open: benchOpen, console: benchConsole };
 if (!benches[which]) {
   console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);
   process.exit(2);

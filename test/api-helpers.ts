@@ -10,7 +10,7 @@ import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenRequestPolicy } from '../domain/open-request';
-import { sampleResidentId } from '../db/seed';
+import { demoUsers, sampleResidentId } from '../db/seed';
 import { DEV_JWT_SECRET } from '../config';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
@@ -27,8 +27,9 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     db: h.db,
     temporal: h.client,
     taskQueue: h.taskQueue,
-    // On the development secret, the development sign-in offers the harness city's demo people.
-    ...(o.devSignIn ? { jwtSecret: DEV_JWT_SECRET, demoCity: h.city } : { jwtSecret: TEST_JWT_SECRET }),
+    // On the development secret, the development sign-in offers the harness city's demo people (its member
+    // of the public named after the city: principals are by person, and other files sign in chen.citizen).
+    ...(o.devSignIn ? { jwtSecret: DEV_JWT_SECRET, devUsers: demoUsers(h.city).map((u) => (u.org === null ? { ...u, sub: `${u.sub}.${h.city.region}` } : u)) } : { jwtSecret: TEST_JWT_SECRET }),
     sharePolicy: o.share ?? TEST_POLICY,
     adjustmentPolicy: o.adjustment ?? TEST_ADJUSTMENT_POLICY,
     disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,

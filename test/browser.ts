@@ -1,21 +1,11 @@
-// A real browser for the console's tests: Debian's chromium (apt-get install chromium; CHROMIUM_PATH names
-// another) driven by playwright-core, which downloads nothing. Screenshots go to test-results/console/.
+// A real browser for the console's tests (scripts/chromium.ts), a window per person, screenshots (into
+// test-results/console/) and axe-core's accessibility checks.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+export { launchChromium as launchBrowser } from '../scripts/chromium';
 
 export const SCREENSHOTS = path.join(__dirname, '..', 'test-results', 'console');
-
-export function chromiumPath(): string {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => p && fs.existsSync(p));
-  if (!found) throw new Error('No Chromium found: apt-get install chromium (bash .ci/run does), or set CHROMIUM_PATH');
-  return found;
-}
-
-export function launchBrowser(): Promise<Browser> {
-  // As root (CI here) Chromium's sandbox cannot start; the pages are our own.
-  return chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'], headless: true });
-}
 
 /** A browser window of one person's: its own storage, so its own sign-in. CSP is bypassed only to inject axe-core. */
 export async function window(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../scripts/console-build';
+import { sampleResidentId } from '../db/seed';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
 import { eventually, startHarness, type Harness } from './helpers';
@@ -34,6 +35,9 @@ afterAll(async () => {
   await slow?.app.close();
   await h?.close();
 });
+
+/** The harness city's member of the public (test/api-helpers.ts names them after the city). */
+const citizenSub = () => `chen.citizen.${h.city.region}`;
 
 /** A browser window signed in as one of the demo people, by picking them on the sign-in page. */
 async function signedIn(sub: string): Promise<Page> {
@@ -199,7 +203,7 @@ test('the sign-in, catalog and article pages pass axe-core, and a bad token is r
   await page.fill('#token', 'not-a-token');
   await page.click('form >> button[type=submit]');
   await page.waitForSelector('.problem');
-  const citizen = await signedIn('chen.citizen');
+  const citizen = await signedIn(citizenSub());
   expect(await citizen.textContent('[data-testid=who]')).toContain('社会公众');
   await open(citizen, `#/catalog/${h.city.entries.conditionalOpen}`);
   await citizen.waitForSelector('h2:has-text("版本记录")');
@@ -207,7 +211,7 @@ test('the sign-in, catalog and article pages pass axe-core, and a bad token is r
   await screenshot(citizen, 'catalog-entry');
   await expectAccessible(citizen);
   await citizen.click('a.button:has-text("有条件开放申请")');
-  await citizen.waitForSelector('form.principal');
+  await citizen.waitForSelector('form.apply');
   expect(await citizen.inputValue('#f-body-catalogEntryId')).toBe(h.city.entries.conditionalOpen);
   await expectAccessible(citizen);
   await open(citizen, '#/articles/20');
@@ -219,4 +223,65 @@ test('the sign-in, catalog and article pages pass axe-core, and a bad token is r
     d.body.insertAdjacentHTML('beforeend', '<input type="text" id="unlabelled">');
   });
   expect(await accessibilityViolations(citizen)).toEqual(expect.arrayContaining([expect.stringMatching(/^label: #unlabelled/)]));
+});
+
+test('a member of the public says who they are, applies for conditionally open data, and signs the agreement the agency approved; the agency countersigns', async () => {
+  const citizen = await signedIn(citizenSub());
+  await open(citizen, `#/apply/open_request?catalogEntryId=${h.city.entries.conditionalOpen}`);
+  await citizen.waitForSelector('form.principal');
+  // A number that fails its check digit is refused at the field (GB 11643), then a real one is taken.
+  await citizen.fill('#p-name', '陈某');
+  const number = sampleResidentId(citizenSub());
+  await citizen.fill('#p-number', `${number.slice(0, 17)}${number[17] === '0' ? '1' : '0'}`);
+  await citizen.click('form.principal button[type=submit]');
+  await citizen.waitForSelector('form.principal .field-errors');
+  expect(await citizen.getAttribute('#p-number', 'aria-invalid')).toBe('true');
+  await citizen.fill('#p-number', number);
+  await citizen.click('form.principal button[type=submit]');
+  await citizen.waitForSelector('form.principal', { state: 'detached' });
+  expect(await citizen.textContent('[data-testid=who]')).toContain('陈某');
+
+  await citizen.fill('#f-body-purpose', '城市规划研究 — 含 emoji 🙂 与 “全角引号”');
+  await citizen.fill('#f-body-scenario', '学术研究');
+  await citizen.selectOption('#f-body-accessMethod', 'sandbox');
+  await citizen.fill('#f-body-securityMeasures', '仅在沙箱内分析，不下载原始数据');
+  // Too long a term: the server's rule is shown at the field.
+  await citizen.fill('#f-body-termMonths', '99');
+  await citizen.click('form.apply button[type=submit]');
+  await citizen.waitForSelector('#f-body-termMonths-err');
+  await citizen.fill('#f-body-termMonths', '12');
+  await citizen.click('form.apply button[type=submit]');
+  await citizen.waitForURL(/#\/requests\/[^/]+$/);
+  const requestId = decodeURIComponent(citizen.url().split('#/requests/')[1]);
+
+  const agency = await signedIn('gao.resources');
+  await openFromInbox(agency, requestId, 'OPEN_REQUEST_REVIEW');
+  await agency.check('#d-APPROVE');
+  await agency.fill('#f-body-form-conditions', '成果发表前报送备案');
+  await agency.click('form.decide button[type=submit]');
+  await agency.waitForSelector('.notice:has-text("已作出决定")');
+
+  // The licensee signs the text shown: the page hashes what it shows, and the server checks that hash.
+  await openFromInbox(citizen, requestId, 'AGREEMENT_SIGNATURE');
+  await citizen.waitForSelector('pre.agreement:has-text("成果发表前报送备案")');
+  await citizen.check('#d-SIGN');
+  await citizen.waitForFunction(() => /^[0-9a-f]{64}$/.test(((globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value) ?? ''));
+  await screenshot(citizen, 'agreement-signature');
+  await expectAccessible(citizen);
+  await citizen.click('form.decide button[type=submit]');
+  await citizen.waitForSelector('.notice:has-text("已作出决定")');
+
+  await openFromInbox(agency, requestId, 'AGREEMENT_COUNTERSIGNATURE');
+  await agency.waitForFunction(() => /^[0-9a-f]{64}$/.test(((globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value) ?? ''));
+  await agency.click('form.decide button[type=submit]');
+  await agency.waitForSelector('.notice:has-text("已作出决定")');
+
+  await open(citizen, '#/agreements');
+  const row = citizen.locator('tbody tr').first();
+  await row.waitFor();
+  await citizen.waitForSelector('tbody tr >> text=生效中', { timeout: 15_000 });
+  await row.locator('a').click();
+  await citizen.waitForSelector('h2:has-text("签署") + ul li >> nth=1');
+  expect(await citizen.locator('h2:has-text("签署") + ul li').allTextContents()).toEqual([expect.stringContaining('被许可方'), expect.stringContaining('提供单位')]);
+  await screenshot(citizen, 'agreement-in-force');
 });

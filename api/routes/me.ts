@@ -3,7 +3,7 @@
 // development secret, which is public anyway (config/index.ts DEV_JWT_SECRET).
 import { Type } from '@sinclair/typebox';
 import { getOrganisation } from '../../db/repositories/organisations';
-import { demoUsers, type SeededCity } from '../../db/seed';
+import type { DemoUser } from '../../db/seed';
 import { signToken } from '../auth';
 import { invalid } from '../problem';
 import { Nullable } from '../schemas';
@@ -36,8 +36,7 @@ export function meRoutes(app: App, deps: ApiDeps): void {
 }
 
 /** Development sign-in: the demo city's people, and a token for one of them. Registered only on the development secret. */
-export function devSignInRoutes(app: App, city: SeededCity): void {
-  const users = demoUsers(city);
+export function devSignInRoutes(app: App, users: DemoUser[]): void {
   app.get('/dev/users', { schema: { tags: ['development'], summary: "The demo city's people one may sign in as (development secret only)", security: [], response: { 200: Type.Object({ items: Type.Array(DemoUserSchema) }) } } }, async () => ({
     items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.org, roles: u.roles })),
   }));

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { get, session, type Me } from './http';
 import { lang, label, setLang, t } from './i18n';
-import { hasRole, href, me, useRoute } from './lib';
+import { authed, hasRole, href, me, useRoute } from './lib';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
 import { Catalog, EntryPage } from './pages/catalog';
@@ -40,6 +40,7 @@ function Header() {
           onClick={() => {
             session.token = null;
             me.value = null;
+            authed.value = false;
             location.hash = '#/';
           }}
         >
@@ -112,31 +113,28 @@ function Page() {
 
 export function App() {
   const route = useRoute();
-  const [ready, setReady] = useState(!session.token);
   useEffect(() => {
     document.documentElement.lang = lang.value === 'zh' ? 'zh-CN' : 'en';
     const out = () => {
       session.token = null;
       me.value = null;
+      authed.value = false;
     };
     window.addEventListener('pdw:unauthorized', out);
-    if (session.token)
-      void get<Me>('/me')
-        .then((m) => (me.value = m))
-        .catch(out)
-        .finally(() => setReady(true));
+    // With a token, the page and who one is load side by side; a refused token signs out.
+    if (session.token) void get<Me>('/me').then((m) => (me.value = m), out);
     return () => window.removeEventListener('pdw:unauthorized', out);
   }, []);
   useEffect(() => {
-    if (me.value) void loadCalendar().catch(() => undefined);
-  }, [me.value]);
+    if (authed.value) void loadCalendar().catch(() => undefined);
+  }, [authed.value]);
   document.title = t('appTitle');
   return (
     <>
       <Header />
-      {ready && me.value && <Nav current={route.path[0] ?? 'inbox'} />}
+      {authed.value && <Nav current={route.path[0] ?? 'inbox'} />}
       <main id="main" tabIndex={-1}>
-        {!ready ? <p aria-busy="true">{t('loading')}</p> : me.value ? <Page key={route.path.join('/')} /> : <SignIn />}
+        {authed.value ? <Page key={route.path.join('/')} /> : <SignIn />}
       </main>
     </>
   );

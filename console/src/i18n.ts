@@ -177,14 +177,14 @@ const LABELS: Record<string, Record<string, string>> = {
   status: {
     submitted: '已提交', in_review: '审核中', awaiting_applicant: '待补充材料', granted: '已授权', refused: '不予共享', rejected: '未通过',
     cancelled: '已撤回', expired: '已到期', revoked: '已终止', approved: '已批准', settled: '已解决', answered: '已答复', upheld: '已撤回数据',
-    dismissed: '已驳回', failed: '失败', open: '待办', completed: '已办结', active: '有效', in_force: '生效中', drafted: '待签署', terminated: '已终止',
+    dismissed: '已驳回', failed: '失败', awaiting_signature: '待签署', awaiting_countersignature: '待会签', lapsed: '逾期未签', declined: '已拒签', open: '待办', completed: '已办结', active: '有效', in_force: '生效中', drafted: '待签署', terminated: '已终止',
   },
   type: {
     share: '数据共享申请', catalog_adjustment: '目录调整申请', share_dispute: '共享属性争议', open_demand: '开放需求', withdrawal: '撤回开放数据申请', open_request: '有条件开放申请',
   },
   action: {
     submitted: '提交申请', task_opened: '任务生成', task_completed: '任务办结', task_cancelled: '任务取消', task_overdue: '任务逾期', task_escalated: '任务升级督办',
-    task_due_extended: '延长办理期限', review_started: '开始审核', review_resumed: '恢复审核', review_extended: '延长审核期限', information_requested: '要求补充材料',
+    task_due_extended: '延长办理期限', task_claimed: '认领任务', task_unclaimed: '退回认领', task_reassigned: '改派任务', task_assigned: '指派任务', task_reminder: '到期提醒', review_started: '开始审核', review_resumed: '恢复审核', review_extended: '延长审核期限', information_requested: '要求补充材料',
     grant_created: '授权生效', request_failed: '办理失败', adjustment_applied: '目录调整生效', consultation_opened: '公开征求意见', consultation_started: '开始协商',
     consultation_comment: '收到意见', changes_stale: '目录已变更，退回', referred_to_leading_group: '提交领导小组', demand_received: '收到开放需求',
     opening_planned: '制定开放计划', opening_declined: '不予开放', withdrawal_received: '收到撤回申请', openness_suspended: '暂停开放', withdrawal_upheld: '撤回数据',
@@ -202,7 +202,7 @@ const LABELS: Record<string, Record<string, string>> = {
     compliance: '合规性', security: '安全性', purpose: '用途', accessMethod: '获取方式', securityMeasures: '安全措施', termMonths: '期限（月）',
     description: '需求描述', providerOrgId: '持有数据的单位', records: '涉及的记录', right: '受侵害的权利', reasons: '理由', objection: '异议理由',
     proposal: '共享属性意见', attribute: '属性', conditions: '条件', basis: '依据', level: '层级', title: '标题', article: '条款',
-    ground: '调整事由', justification: '说明', changes: '变更', scope: '范围', sha256: 'SHA-256', entryId: '目录条目',
+    licensee: '被许可方', provider: '提供单位', ground: '调整事由', justification: '说明', changes: '变更', scope: '范围', sha256: 'SHA-256', entryId: '目录条目',
   },
 };
 

@@ -2,10 +2,12 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, type Me } from './http';
+import { ApiError, get, session, type Me } from './http';
 import { label, t } from './i18n';
 
 export const me = signal<Me | null>(null);
+/** Whether a token is held: pages load at once, while who one is (`me`) is still being asked. */
+export const authed = signal<boolean>(session.token !== null);
 
 export interface Route {
   path: string[];

@@ -1,7 +1,7 @@
 // Grants (share) and agreements (open data) the caller may see; one agreement with its text and signatures.
 import { useState } from 'preact/hooks';
 import { ApiError, download, type Agreement, type Grant, type Page } from '../http';
-import { formatTime, t } from '../i18n';
+import { formatTime, label, t } from '../i18n';
 import { href, LIVE_MS, Loading, ProblemBox, Status, useResource } from '../lib';
 
 export function Grants() {
@@ -107,15 +107,15 @@ export function AgreementPage({ id }: { id: string }) {
           <ul>
             {x.signatures.map((s, i) => (
               <li key={i}>
-                {s.party}: {s.sub} · {formatTime(s.at)} · <code>{s.sha256.slice(0, 16)}…</code>
+                {label('field', s.party)}: {s.sub} · {formatTime(s.at)} · <code>{s.sha256.slice(0, 16)}…</code>
               </li>
             ))}
           </ul>
-          <h2>{t('agreementText')}</h2>
+          <h2 id="agreement-h">{t('agreementText')}</h2>
           <p class="muted">
             SHA-256 <code>{x.sha256}</code>
           </p>
-          <pre class="agreement" lang="zh-CN">
+          <pre class="agreement" lang="zh-CN" tabIndex={0} aria-labelledby="agreement-h">
             {x.text}
           </pre>
         </article>

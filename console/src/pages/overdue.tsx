@@ -3,7 +3,7 @@
 import { query, type Page, type Task, type TaskKind } from '../http';
 import { formatTime, label, t } from '../i18n';
 import { go, href, LIVE_MS, Loading, useResource, type Route } from '../lib';
-import { workdaysLeft } from '../workdays';
+import { dueText } from '../workdays';
 
 export function Overdue({ route }: { route: Route }) {
   const p = route.params;
@@ -76,7 +76,7 @@ export function Overdue({ route }: { route: Route }) {
                         <td>
                           <a href={href('requests', x.requestId)}>{label('type', kinds.data?.items.find((k) => k.kind === x.kind)?.requestType ?? '—')}</a>
                         </td>
-                        <td class="overdue">{t('overdueBy', { n: Math.max(-workdaysLeft(x.dueAt), 0) })}</td>
+                        <td class="overdue">{dueText(x.dueAt)}</td>
                         <td>{formatTime(x.dueAt)}</td>
                         <td>{x.assignee ?? t('unclaimed')}</td>
                       </tr>

@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, send, session, type DevUser, type Me } from '../http';
 import { label, t } from '../i18n';
-import { me, ProblemBox, useResource } from '../lib';
+import { authed, me, ProblemBox, useResource } from '../lib';
 
 export async function signIn(token: string): Promise<void> {
   session.token = token;
   try {
     me.value = await get<Me>('/me');
+    authed.value = true;
   } catch (e) {
     session.token = null;
     throw e;

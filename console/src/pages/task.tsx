@@ -78,12 +78,16 @@ function AgreementText({ id, onHash }: { id: string; onHash: (h: string) => void
   return (
     <Loading r={a}>
       {(x) => (
-        <details open>
-          <summary>
-            {t('agreementText')} · <a href={href('agreements', x.id)}>{x.id}</a>
-          </summary>
-          <pre class="agreement" lang="zh-CN">{x.text}</pre>
-        </details>
+        <section aria-labelledby="agreement-h">
+          <h2 id="agreement-h">{t('agreementText')}</h2>
+          <p>
+            <a href={href('agreements', x.id)}>{x.id}</a>
+          </p>
+          {/* Scrolls: focusable, so that a keyboard reaches all of it. */}
+          <pre class="agreement" lang="zh-CN" tabIndex={0} aria-labelledby="agreement-h">
+            {x.text}
+          </pre>
+        </section>
       )}
     </Loading>
   );
