@@ -285,3 +285,25 @@ test('a member of the public says who they are, applies for conditionally open d
   expect(await citizen.locator('h2:has-text("签署") + ul li').allTextContents()).toEqual([expect.stringContaining('被许可方'), expect.stringContaining('提供单位')]);
   await screenshot(citizen, 'agreement-in-force');
 });
+
+test('paging through a long inbox: twenty a page, the next page holds the rest, the back link returns to the same first page', async () => {
+  await Promise.all(Array.from({ length: 21 }, () => shareRequest()));
+  const provider = await signedIn('zhao.provider');
+  await open(provider, '#/inbox?kind=SHARE_PROVIDER_OPINION');
+  const rows = provider.locator('table.tasks tbody tr');
+  await rows.nth(19).waitFor();
+  const ids = async () => rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { getAttribute(a: string): string }).getAttribute('data-task')));
+  const first = await ids();
+  expect(first).toHaveLength(20);
+  await provider.click('nav.pager a:has-text("下一页")');
+  await provider.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') !== id, first[0]);
+  const second = await ids();
+  expect(second.length).toBeGreaterThanOrEqual(1);
+  expect(second.filter((id) => first.includes(id))).toEqual([]);
+  await provider.click('nav.pager a:has-text("上一页")');
+  await provider.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') === id, first[0]);
+  expect(await ids()).toEqual(first);
+  // The browser's back button walks the same way.
+  await provider.goBack();
+  await provider.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') !== id, first[0]);
+});

@@ -99,9 +99,9 @@ function Page() {
     case 'catalog':
       return id ? <EntryPage id={id} /> : <Catalog route={route} />;
     case 'grants':
-      return <Grants />;
+      return <Grants route={route} />;
     case 'agreements':
-      return id ? <AgreementPage id={id} /> : <Agreements />;
+      return id ? <AgreementPage id={id} /> : <Agreements route={route} />;
     case 'notifications':
       return <Notifications />;
     case 'articles':

@@ -55,6 +55,7 @@ const MESSAGES = {
   next: ['下一页', 'Next page'],
   prev: ['上一页', 'Previous page'],
   firstPage: ['第一页', 'First page'],
+  pages: ['翻页', 'pages'],
   dueIn: ['剩 {n} 个工作日', '{n} working days left'],
   dueToday: ['今日到期', 'Due today'],
   overdueBy: ['逾期 {n} 个工作日', '{n} working days overdue'],

@@ -2,7 +2,7 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, session, type Me } from './http';
+import { ApiError, get, query, session, type Me, type Page, type TaskKind } from './http';
 import { label, t } from './i18n';
 
 export const me = signal<Me | null>(null);
@@ -145,4 +145,78 @@ export function JsonView({ value }: { value: unknown }) {
 
 export function hasRole(...roles: string[]): boolean {
   return roles.some((r) => me.value?.roles.includes(r));
+}
+
+/** The hash of the current page with `changes` made to its query (null removes a parameter). */
+export function withParams(route: Route, changes: Record<string, string | null>): string {
+  const next = new URLSearchParams(route.params);
+  for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v);
+  else next.delete(k);
+  const q = next.toString();
+  return `#/${route.path.map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
+}
+
+/** A filter changed: back to the first page. */
+export const refilter = (route: Route, changes: Record<string, string | null>) => go(withParams(route, { ...changes, cursor: null, prev: null }));
+
+/** One page of a list the API pages with cursors: `path` at the URL's `cursor`, `limit` items, polled. */
+export function usePage<T>(route: Route, path: string, limit = 20): Resource<Page<T>> {
+  const sep = path.includes('?') ? '&' : '?';
+  return useResource<Page<T>>(`${path}${sep}${query({ cursor: route.params.get('cursor'), limit }).slice(1)}`, LIVE_MS);
+}
+
+/**
+ * A page of a list as a table, with next and previous pages kept in the URL (`cursor`, and `prev`: the
+ * cursors walked through), so that the back button and a bookmark work.
+ */
+export function PagedTable<T>({ route, r, caption, columns, row, empty = t('none'), name }: { route: Route; r: Resource<Page<T>>; caption: string; columns: ComponentChildren[]; row: (item: T) => ComponentChildren; empty?: string; name?: string }) {
+  const cursor = route.params.get('cursor');
+  const prev = route.params.get('prev')?.split(',').filter(Boolean) ?? [];
+  return (
+    <Loading r={r}>
+      {(page) => (
+        <>
+          {page.items.length === 0 ? (
+            <p class="empty">{empty}</p>
+          ) : (
+            <table class={name}>
+              <caption class="sr-only">{caption}</caption>
+              <thead>
+                <tr>
+                  {columns.map((c, i) => (
+                    <th scope="col" key={i}>
+                      {c}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>{page.items.map(row)}</tbody>
+            </table>
+          )}
+          <nav class="pager" aria-label={`${caption}: ${t('pages')}`}>
+            {prev.length > 0 && <a href={withParams(route, { cursor: prev[prev.length - 1] === '-' ? null : prev[prev.length - 1], prev: prev.slice(0, -1).join(',') || null })}>{t('prev')}</a>}
+            {page.nextCursor && <a href={withParams(route, { cursor: page.nextCursor, prev: [...prev, cursor ?? '-'].join(',') })}>{t('next')}</a>}
+          </nav>
+        </>
+      )}
+    </Loading>
+  );
+}
+
+/** A select of the task kinds the API describes (GET /task-kinds). */
+export function KindSelect({ id, value, onChange }: { id: string; value: string; onChange: (kind: string) => void }) {
+  const kinds = useResource<{ items: TaskKind[] }>('/task-kinds');
+  return (
+    <div class="field">
+      <label for={id}>{t('kind')}</label>
+      <select id={id} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        <option value="">{t('allKinds')}</option>
+        {kinds.data?.items.map((k) => (
+          <option key={k.kind} value={k.kind}>
+            {label('kind', k.kind)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }

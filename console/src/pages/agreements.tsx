@@ -1,91 +1,62 @@
 // Grants (share) and agreements (open data) the caller may see; one agreement with its text and signatures.
 import { useState } from 'preact/hooks';
-import { ApiError, download, type Agreement, type Grant, type Page } from '../http';
+import { ApiError, download, type Agreement, type Grant } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { href, LIVE_MS, Loading, ProblemBox, Status, useResource } from '../lib';
+import { href, LIVE_MS, Loading, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
 
-export function Grants() {
-  const list = useResource<Page<Grant>>('/grants?limit=100', LIVE_MS);
+export function Grants({ route }: { route: Route }) {
+  const r = usePage<Grant>(route, '/grants');
   return (
     <section>
       <h1>{t('grants')}</h1>
-      <Loading r={list}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p class="empty">{t('none')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('entry')}</th>
-                  <th scope="col">{t('status')}</th>
-                  <th scope="col">{t('fields')}</th>
-                  <th scope="col">{t('expiresAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((g) => (
-                  <tr key={g.id} data-grant={g.id}>
-                    <td>
-                      <a href={href('requests', g.requestId)}>{g.catalogEntryId}</a>
-                    </td>
-                    <td>
-                      <Status code={g.status} />
-                    </td>
-                    <td>{g.fields.join('、')}</td>
-                    <td>{formatTime(g.expiresAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Loading>
+      <PagedTable<Grant>
+        route={route}
+        r={r}
+        caption={t('grants')}
+        columns={[t('entry'), t('status'), t('fields'), t('expiresAt')]}
+        row={(g) => (
+          <tr key={g.id} data-grant={g.id}>
+            <td>
+              <a href={href('requests', g.requestId)}>{g.catalogEntryId}</a>
+            </td>
+            <td>
+              <Status code={g.status} />
+            </td>
+            <td>{g.fields.join('、')}</td>
+            <td>{formatTime(g.expiresAt)}</td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
 
-export function Agreements() {
-  const list = useResource<Page<Agreement>>('/agreements?limit=100', LIVE_MS);
+export function Agreements({ route }: { route: Route }) {
+  const r = usePage<Agreement>(route, '/agreements');
   return (
     <section>
       <h1>{t('agreements')}</h1>
-      <Loading r={list}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p class="empty">{t('none')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('entry')}</th>
-                  <th scope="col">{t('provider')}</th>
-                  <th scope="col">{t('status')}</th>
-                  <th scope="col">{t('createdAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((a) => (
-                  <tr key={a.id}>
-                    <td>
-                      <a href={href('agreements', a.id)}>{a.entryTitle}</a>
-                    </td>
-                    <td>{a.providerName}</td>
-                    <td>
-                      <Status code={a.status} />
-                    </td>
-                    <td>{formatTime(a.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Loading>
+      <PagedTable<Agreement>
+        route={route}
+        r={r}
+        caption={t('agreements')}
+        columns={[t('entry'), t('provider'), t('status'), t('createdAt')]}
+        row={(a) => (
+          <tr key={a.id}>
+            <td>
+              <a href={href('agreements', a.id)}>{a.entryTitle}</a>
+            </td>
+            <td>{a.providerName}</td>
+            <td>
+              <Status code={a.status} />
+            </td>
+            <td>{formatTime(a.createdAt)}</td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
-
 export function AgreementPage({ id }: { id: string }) {
   const a = useResource<Agreement>(`/agreements/${encodeURIComponent(id)}`, LIVE_MS);
   const [error, setError] = useState<ApiError>();

@@ -1,18 +1,22 @@
 // The catalog (Art. 9): browse and search entries, one entry with its attributes and fields, its versions.
-import { query, type CatalogEntry, type CatalogVersion, type Page, type RequestType } from '../http';
+import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { go, href, JsonView, Loading, me, useResource, type Route } from '../lib';
+import { href, JsonView, Loading, me, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
   const p = route.params;
-  const list = useResource<Page<CatalogEntry>>(`/catalog${query({ q: p.get('q'), shareAttribute: p.get('share'), openAttribute: p.get('open'), cursor: p.get('cursor'), limit: 25 })}`);
-  const set = (changes: Record<string, string>) => {
-    const next = new URLSearchParams(p);
-    for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v);
-    else next.delete(k);
-    next.delete('cursor');
-    go(`#/catalog?${next}`);
-  };
+  const r = usePage<CatalogEntry>(route, `/catalog${query({ q: p.get('q'), shareAttribute: p.get('share'), openAttribute: p.get('open') })}`, 25);
+  const attributeSelect = (id: string, param: string, caption: string) => (
+    <div class="field">
+      <label for={id}>{caption}</label>
+      <select id={id} value={p.get(param) ?? ''} onChange={(e) => refilter(route, { [param]: (e.target as HTMLSelectElement).value })}>
+        <option value="">{t('any')}</option>
+        {['UNCONDITIONAL', 'CONDITIONAL', 'NONE'].map((a) => (
+          <option key={a}>{a}</option>
+        ))}
+      </select>
+    </div>
+  );
   return (
     <section>
       <h1>{t('catalog')}</h1>
@@ -21,69 +25,35 @@ export function Catalog({ route }: { route: Route }) {
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
-          set({ q: String(new FormData(e.target as HTMLFormElement).get('q') ?? '') });
+          refilter(route, { q: String(new FormData(e.target as HTMLFormElement).get('q') ?? '') });
         }}
       >
         <div class="field">
           <label for="c-q">{t('searchCatalog')}</label>
           <input id="c-q" name="q" type="search" defaultValue={p.get('q') ?? ''} />
         </div>
-        <div class="field">
-          <label for="c-share">{t('shareAttr')}</label>
-          <select id="c-share" value={p.get('share') ?? ''} onChange={(e) => set({ share: (e.target as HTMLSelectElement).value })}>
-            <option value="">{t('any')}</option>
-            {['UNCONDITIONAL', 'CONDITIONAL', 'NONE'].map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="c-open">{t('openAttr')}</label>
-          <select id="c-open" value={p.get('open') ?? ''} onChange={(e) => set({ open: (e.target as HTMLSelectElement).value })}>
-            <option value="">{t('any')}</option>
-            {['UNCONDITIONAL', 'CONDITIONAL', 'NONE'].map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
-        </div>
+        {attributeSelect('c-share', 'share', t('shareAttr'))}
+        {attributeSelect('c-open', 'open', t('openAttr'))}
         <button type="submit">{t('search')}</button>
       </form>
-      <Loading r={list}>
-        {(page) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('entry')}</th>
-                  <th scope="col">{t('provider')}</th>
-                  <th scope="col">{t('shareAttr')}</th>
-                  <th scope="col">{t('openAttr')}</th>
-                  <th scope="col">{t('version')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((e) => (
-                  <tr key={e.id}>
-                    <td>
-                      <a href={href('catalog', e.id)}>{e.title}</a>
-                      <div class="muted small">{e.id}</div>
-                    </td>
-                    <td>{e.providerOrgId}</td>
-                    <td>{e.share.attribute}</td>
-                    <td>{e.open.attribute}</td>
-                    <td>{e.version}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {page.items.length === 0 && <p class="empty">{t('none')}</p>}
-            <nav class="pager" aria-label={t('next')}>
-              {p.get('cursor') && <a href={`#/catalog?${new URLSearchParams([...p].filter(([k]) => k !== 'cursor'))}`}>{t('firstPage')}</a>}
-              {page.nextCursor && <a href={`#/catalog?${new URLSearchParams([...[...p].filter(([k]) => k !== 'cursor'), ['cursor', page.nextCursor]])}`}>{t('next')}</a>}
-            </nav>
-          </>
+      <PagedTable<CatalogEntry>
+        route={route}
+        r={r}
+        caption={t('catalog')}
+        columns={[t('entry'), t('provider'), t('shareAttr'), t('openAttr'), t('version')]}
+        row={(e) => (
+          <tr key={e.id}>
+            <td>
+              <a href={href('catalog', e.id)}>{e.title}</a>
+              <div class="muted small">{e.id}</div>
+            </td>
+            <td>{e.providerOrgId}</td>
+            <td>{e.share.attribute}</td>
+            <td>{e.open.attribute}</td>
+            <td>{e.version}</td>
+          </tr>
         )}
-      </Loading>
+      />
     </section>
   );
 }

@@ -1,9 +1,9 @@
 // One's requests, and one request: where it stands, its tasks and due dates, its grant or agreement, the
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
-import { ApiError, query, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
+import { ApiError, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, ProblemBox, Status, useResource, type Route } from '../lib';
+import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
 import { Due } from './inbox';
 import { EntrySummary } from './task';
 
@@ -24,50 +24,29 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
 }
 
 export function Requests({ route }: { route: Route }) {
-  const cursor = route.params.get('cursor');
-  const list = useResource<Page<RequestSummary>>(`/requests${query({ cursor, limit: 20 })}`, LIVE_MS);
+  const r = usePage<RequestSummary>(route, '/requests');
   return (
     <section>
       <h1>{t('myRequests')}</h1>
-      <Loading r={list}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p class="empty">{t('none')}</p>
-          ) : (
-            <>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('request')}</th>
-                    <th scope="col">{t('status')}</th>
-                    <th scope="col">{t('entry')}</th>
-                    <th scope="col">{t('updatedAt')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((r) => (
-                    <tr key={r.id} data-request={r.id}>
-                      <td>
-                        <a href={href('requests', r.id)}>{label('type', r.type)}</a>
-                        <div class="muted small">{r.id}</div>
-                      </td>
-                      <td>
-                        <Status code={r.status} />
-                      </td>
-                      <td>{r.catalogEntryId ?? '—'}</td>
-                      <td>{formatTime(r.updatedAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <nav class="pager" aria-label={t('next')}>
-                {cursor && <a href="#/requests">{t('firstPage')}</a>}
-                {page.nextCursor && <a href={`#/requests?cursor=${encodeURIComponent(page.nextCursor)}`}>{t('next')}</a>}
-              </nav>
-            </>
-          )
-        }
-      </Loading>
+      <PagedTable<RequestSummary>
+        route={route}
+        r={r}
+        caption={t('myRequests')}
+        columns={[t('request'), t('status'), t('entry'), t('updatedAt')]}
+        row={(x) => (
+          <tr key={x.id} data-request={x.id}>
+            <td>
+              <a href={href('requests', x.id)}>{label('type', x.type)}</a>
+              <div class="muted small">{x.id}</div>
+            </td>
+            <td>
+              <Status code={x.status} />
+            </td>
+            <td>{x.catalogEntryId ?? '—'}</td>
+            <td>{formatTime(x.updatedAt)}</td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
