@@ -307,3 +307,54 @@ test('paging through a long inbox: twenty a page, the next page holds the rest, 
   await provider.goBack();
   await provider.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') !== id, first[0]);
 });
+
+test("the leading group opens a referred dispute's dossier and decides it in the generated form, a legal basis added as a list item", async () => {
+  const authority = { sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer' as const] };
+  const agency = { sub: 'market.reviewer', org: h.city.agencies.market, roles: ['provider_reviewer' as const] };
+  const raised = await api.app.inject({ method: 'POST', url: '/disputes', headers: api.as(authority), payload: { catalogEntryId: h.city.entries.unconditional, proposal: { attribute: 'CONDITIONAL', reasons: '含法定代表人个人信息', conditions: '仅用于市场监管', basis: [] }, objection: '涉及个人信息，不宜无条件共享' } });
+  expect(raised.statusCode).toBe(201);
+  const disputeId = raised.json().id as string;
+  const turn = await eventually(async () => ((await api.app.inject({ method: 'GET', url: '/tasks?kind=DISPUTE_CONSULTATION', headers: api.as(agency) })).json().items as { id: string; requestId: string }[]).find((t) => t.requestId === disputeId));
+  expect((await api.app.inject({ method: 'POST', url: `/tasks/${turn.id}/complete`, headers: api.as(agency), payload: { decision: 'NO_AGREEMENT', reason: '企业登记信息应当无条件共享' } })).statusCode).toBe(200);
+
+  const leading = await signedIn('zhou.leading');
+  await leading.click('nav.side >> text=争议卷宗');
+  const row = leading.locator(`tr:has-text("${disputeId}")`);
+  await row.waitFor();
+  await row.locator('a').first().click();
+  await leading.waitForSelector('form.decide');
+  // The dossier: the objection's turn and the referral, as the task's context.
+  expect(await leading.textContent('section:has(h2:has-text("办理材料"))')).toContain('企业登记信息应当无条件共享');
+  await leading.fill('#reason', '依法不予共享');
+  await leading.selectOption('#f-body-form-attribute', 'NONE');
+  await leading.click('button:has-text("添加一项")');
+  await leading.selectOption('#f-body-form-basis-0-level', 'law');
+  await leading.fill('#f-body-form-basis-0-title', '中华人民共和国个人信息保护法');
+  await leading.fill('#f-body-form-basis-0-article', '第十三条');
+  await expectAccessible(leading);
+  await screenshot(leading, 'dispute-decision');
+  await leading.click('form.decide button[type=submit]');
+  await leading.waitForSelector('.notice:has-text("已作出决定")');
+  const entry = (await api.app.inject({ method: 'GET', url: `/catalog/${h.city.entries.unconditional}`, headers: api.as(authority) })).json();
+  expect(entry.share).toMatchObject({ attribute: 'NONE', basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] });
+});
+
+test('asked for information, the applicant answers from their inbox and the request goes back to review; the notifications say so', async () => {
+  const requestId = await shareRequest();
+  const authority = await signedIn('wang.authority');
+  await openFromInbox(authority, requestId, 'SHARE_JOINT_REVIEW');
+  await decide(authority, 'REQUEST_INFO', '请说明检查范围');
+  await authority.waitForSelector('.notice:has-text("已作出决定")');
+
+  const applicant = await signedIn('li.applicant');
+  await open(applicant, `#/requests/${requestId}`);
+  await applicant.waitForSelector('h1:has-text("待补充材料")');
+  await openFromInbox(applicant, requestId, 'SHARE_APPLICANT_REPLY');
+  await decide(applicant, 'REPLY', '检查范围为全市民营医疗机构');
+  await applicant.waitForSelector('.notice:has-text("已作出决定")');
+  await open(applicant, `#/requests/${requestId}`);
+  await applicant.waitForSelector('h1:has-text("审核中")');
+  await open(applicant, '#/notifications');
+  await applicant.waitForSelector(`ol.notifications li:has(a[href="#/requests/${requestId}"])`);
+  await expectAccessible(applicant);
+});

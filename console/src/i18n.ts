@@ -203,7 +203,8 @@ const LABELS: Record<string, Record<string, string>> = {
     compliance: '合规性', security: '安全性', purpose: '用途', accessMethod: '获取方式', securityMeasures: '安全措施', termMonths: '期限（月）',
     description: '需求描述', providerOrgId: '持有数据的单位', records: '涉及的记录', right: '受侵害的权利', reasons: '理由', objection: '异议理由',
     proposal: '共享属性意见', attribute: '属性', conditions: '条件', basis: '依据', level: '层级', title: '标题', article: '条款',
-    licensee: '被许可方', provider: '提供单位', ground: '调整事由', justification: '说明', changes: '变更', scope: '范围', sha256: 'SHA-256', entryId: '目录条目',
+    turns: '协商记录', referral: '提交领导小组的理由', positions: '各方意见', agency: '数据提供单位', authority: '大数据主管部门', org: '单位', position: '意见',
+    decision: '决定', agreementId: '协议', outcome: '结果', licensee: '被许可方', provider: '提供单位', ground: '调整事由', justification: '说明', changes: '变更', scope: '范围', sha256: 'SHA-256', entryId: '目录条目',
   },
 };
 

@@ -27,8 +27,17 @@ function choices(s: JsonSchema): string[] | null {
 
 const typeOf = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type);
 
+/** `X or null` (anyOf [X, {type: null}], as JSON Schema writes a nullable value) read as X, nullable. */
+function unwrap(s: JsonSchema): JsonSchema {
+  const alts = s.anyOf ?? s.oneOf;
+  const nonNull = alts?.filter((a) => a.type !== 'null');
+  if (!alts || !nonNull || nonNull.length !== 1 || nonNull.length === alts.length) return s;
+  return { ...nonNull[0], description: s.description ?? nonNull[0].description, nullable: true };
+}
+
 /** An empty value of the schema's shape, to start a form from. */
-export function emptyValue(s: JsonSchema): unknown {
+export function emptyValue(schema: JsonSchema): unknown {
+  const s = unwrap(schema);
   if (typeOf(s) === 'object' && s.properties) return Object.fromEntries(Object.entries(s.properties).map(([k, p]) => [k, emptyValue(p)]));
   if (typeOf(s) === 'array') return [];
   if (typeOf(s) === 'boolean') return false;
@@ -36,7 +45,8 @@ export function emptyValue(s: JsonSchema): unknown {
 }
 
 /** What the form holds, as the API takes it: empty optional values left out, empty nullable ones null. */
-export function cleanValue(s: JsonSchema, v: unknown, required = true): unknown {
+export function cleanValue(schema: JsonSchema, v: unknown, required = true): unknown {
+  const s = unwrap(schema);
   const type = typeOf(s);
   if (type === 'object' && s.properties && v && typeof v === 'object' && !Array.isArray(v)) {
     const out: Record<string, unknown> = {};
@@ -90,7 +100,7 @@ function Caption({ name, required, article, schema }: { name: string; required: 
   return (
     <>
       <span class="field-name">{label('field', name)}</span>
-      {required && <span class="req"> *<span class="sr-only">{t('required')}</span></span>}
+      {required && !schema.nullable && <span class="req"> *<span class="sr-only">{t('required')}</span></span>}
       {article && (
         <span class="field-article">
           {' '}
@@ -134,7 +144,8 @@ function JsonField(p: FieldProps) {
   );
 }
 
-function Field(p: FieldProps) {
+function Field(props: FieldProps) {
+  const p = { ...props, schema: unwrap(props.schema) };
   const { schema, path, value, onChange, errors } = p;
   const id = fieldId(path);
   const invalid = [...errors.keys()].some((k) => k === path || k.startsWith(`${path}.`));
