@@ -339,7 +339,7 @@ test("the leading group opens a referred dispute's dossier and decides it in the
   expect(entry.share).toMatchObject({ attribute: 'NONE', basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] });
 });
 
-test('asked for information, the applicant answers from their inbox and the request goes back to review; the notifications say so', async () => {
+test('asked for information, the applicant answers from their inbox and the request goes back to review; the notifications say so; then the applicant withdraws it', async () => {
   const requestId = await shareRequest();
   const authority = await signedIn('wang.authority');
   await openFromInbox(authority, requestId, 'SHARE_JOINT_REVIEW');
@@ -357,4 +357,13 @@ test('asked for information, the applicant answers from their inbox and the requ
   await open(applicant, '#/notifications');
   await applicant.waitForSelector(`ol.notifications li:has(a[href="#/requests/${requestId}"])`);
   await expectAccessible(applicant);
+  // Withdrawn with a reason: the request reads so, and its open tasks are gone from the authority's inbox.
+  await open(applicant, `#/requests/${requestId}`);
+  await applicant.fill('#cancel-reason', '已通过其他渠道取得');
+  await applicant.click('form.cancel button[type=submit]');
+  await applicant.waitForSelector('h1:has-text("已撤回")');
+  expect(await applicant.locator('form.cancel').count()).toBe(0);
+  await open(authority, '#/inbox?kind=SHARE_JOINT_REVIEW');
+  await authority.waitForSelector('h1');
+  await eventually(async () => (await authority.locator(`tr:has-text("${requestId}")`).count()) === 0);
 });
