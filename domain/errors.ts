@@ -22,7 +22,7 @@ export const ERRORS = {
   InvalidInput: { status: 400, title: 'Invalid input' },
   Unauthorized: { status: 401, title: 'Missing or invalid bearer token' },
   PdfUnavailable: { status: 503, title: 'No PDF can be made here (no CJK font installed)' },
-  ConsoleNotBuilt: { status: 503, title: 'The console is not built (npm run console:build)' },
+  ConsoleNotBuilt: { status: 404, title: 'The console is not built here (npm run console:build)' },
   ConsoleFileNotFound: { status: 404, title: 'The console has no such file' },
   EngineTimeout: { status: 503, title: 'The workflow engine did not answer in time' },
   DatabaseUnavailable: { status: 503, title: 'The database is not reachable' },

@@ -61,7 +61,7 @@ export async function benchConsole(): Promise<void> {
       const t0 = Date.now();
       const firstId = await page.locator('table.tasks tbody tr').first().getAttribute('data-task');
       await page.click('nav.pager a:has-text("下一页")');
-      await page.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') !== id, firstId);
+      await page.waitForFunction((id) => ((globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') ?? id) !== id, firstId);
       const next = Date.now() - t0;
       if (i >= 2) {
         interactive.push(ms);

@@ -61,11 +61,20 @@ async function shareRequest(through: Api = api): Promise<string> {
   return res.json().id;
 }
 
-/** Opens the task of `kind` of request `requestId` from the inbox, as a reviewer would. */
+/** Opens the task of `kind` of request `requestId` from the inbox, as a reviewer would: paging on until it is there. */
 async function openFromInbox(page: Page, requestId: string, kind: string) {
   await open(page, `#/inbox?kind=${kind}`);
+  await page.waitForSelector('nav.pager', { state: 'attached' });
   const link = page.locator(`tr:has-text("${requestId}") a`).first();
-  await link.waitFor();
+  await eventually(async () => {
+    if (await link.count()) return true;
+    const next = page.locator('nav.pager a:has-text("下一页")');
+    // The last page and not there yet: back to the first, which the page keeps polling.
+    if (await next.count()) await next.click();
+    else await open(page, `#/inbox?kind=${kind}`);
+    await page.waitForTimeout(500);
+    return false;
+  }, 30_000);
   await link.click();
   await page.waitForSelector('form.decide');
 }
@@ -191,8 +200,20 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   expect(await supervisor.locator('table.overdue tbody tr:has-text("共享联合审核")').count()).toBe(0);
   await supervisor.locator(`tr:has-text("${requestId}") a`).first().click();
   await supervisor.waitForSelector('h1:has-text("提供单位审核意见")');
-  // A supervisor reads the task, and is offered no decision.
+  // A supervisor reads the task, and is offered no decision: only the supervision of Art. 32.
   expect(await supervisor.locator('form.decide').count()).toBe(0);
+  await supervisor.click('button:has-text("延长期限")');
+  await supervisor.waitForSelector('section.supervise .field-errors');
+  expect(await supervisor.getAttribute('#s-reason', 'aria-invalid')).toBe('true');
+  await supervisor.fill('#s-reason', '涉及多部门会商');
+  await supervisor.fill('#s-days', '5');
+  await supervisor.click('button:has-text("延长期限")');
+  await supervisor.waitForSelector('.notice:has-text("已保存")');
+  await supervisor.waitForSelector('.due:has-text("剩 5 个工作日")');
+  await expectAccessible(supervisor);
+  await open(supervisor, '#/overdue');
+  await supervisor.waitForSelector(`tr:has-text("共享联合审核"):has-text("${requestId}")`);
+  expect(await supervisor.locator(`tr:has-text("提供单位审核意见"):has-text("${requestId}")`).count()).toBe(0);
 });
 
 test('the sign-in, catalog and article pages pass axe-core, and a bad token is refused with a message', async () => {
@@ -292,20 +313,27 @@ test('paging through a long inbox: twenty a page, the next page holds the rest, 
   await open(provider, '#/inbox?kind=SHARE_PROVIDER_OPINION');
   const rows = provider.locator('table.tasks tbody tr');
   await rows.nth(19).waitFor();
-  const ids = async () => rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { getAttribute(a: string): string }).getAttribute('data-task')));
+  const ids = () => rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { getAttribute(a: string): string }).getAttribute('data-task')));
+  /** Waits until the page's first row is there and is (or is not) `id`. */
+  const firstRowBecomes = (id: string, same: boolean) =>
+    eventually(async () => {
+      const first = await rows.first().getAttribute('data-task', { timeout: 500 }).catch(() => null);
+      return first !== null && (first === id) === same;
+    });
   const first = await ids();
   expect(first).toHaveLength(20);
   await provider.click('nav.pager a:has-text("下一页")');
-  await provider.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') !== id, first[0]);
+  await firstRowBecomes(first[0], false);
   const second = await ids();
   expect(second.length).toBeGreaterThanOrEqual(1);
   expect(second.filter((id) => first.includes(id))).toEqual([]);
   await provider.click('nav.pager a:has-text("上一页")');
-  await provider.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') === id, first[0]);
+  await firstRowBecomes(first[0], true);
   expect(await ids()).toEqual(first);
   // The browser's back button walks the same way.
   await provider.goBack();
-  await provider.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') !== id, first[0]);
+  await firstRowBecomes(first[0], false);
+  expect(await ids()).toEqual(second);
 });
 
 test("the leading group opens a referred dispute's dossier and decides it in the generated form, a legal basis added as a list item", async () => {

@@ -178,7 +178,7 @@ test('polling: a GET answered before is 304 while nothing changed, and 200 with 
   expect(changed.json().items.length).toBeGreaterThan(0);
 });
 
-test('the console is served at /console: the page revalidated, hashed assets cached for good, nothing outside its folder, a clear 503 before it is built', async () => {
+test('the console is served at /console: the page revalidated, hashed assets cached for good, nothing outside its folder, a 404 saying how to build it before it is built', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-'));
   fs.mkdirSync(path.join(dir, 'assets'));
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>控制台</title>');
@@ -203,7 +203,7 @@ test('the console is served at /console: the page revalidated, hashed assets cac
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     for (const url of ['/console/../secret.txt', '/console/%2e%2e/secret.txt', '/console/..%2fsecret.txt', '/console/assets/none.js', '/console/index.php'])
       expectProblem(await app.inject({ method: 'GET', url }), 404);
-    const notBuilt = expectProblem(await missing.inject({ method: 'GET', url: '/console/' }), 503);
+    const notBuilt = expectProblem(await missing.inject({ method: 'GET', url: '/console/' }), 404);
     expect(notBuilt.detail).toContain('npm run console:build');
   } finally {
     await app.close();

@@ -19,6 +19,9 @@ import { decodeCursor, encodeCursor, requestView, taskAccess, taskView } from '.
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 
+/** A reason the rule asks for is missing: a 400 naming the body's reason, so a form shows it at that field. */
+const reasonRequired = (detail: string, article: string) => invalid([{ code: 'ReasonRequired', field: 'reason', rule: 'reason required', detail, article }]);
+
 export function taskRoutes(app: App, deps: ApiDeps): void {
   const { db, temporal } = deps;
 
@@ -172,7 +175,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { decision, reason, form } = request.body;
       const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
-      if (violation === 'ReasonRequired') throw invalid([{ code: violation, field: 'reason', rule: 'reason required', detail: `A ${decision} decision must state its reason (${row.article})`, article: row.article }]);
+      if (violation === 'ReasonRequired') throw reasonRequired(`A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // A position's shape first (its fields named as the schema names them), then the procedure's own rule on
       // this decision, as its workflow's validator applies it.
@@ -203,7 +206,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { row } = await visibleTask(actor, request.params.id);
       const { workingDays, reason } = request.body;
       const violation = extendViolation(taskAccess(row), actor, workingDays, reason);
-      if (violation === 'ReasonRequired') throw problem(violation, 'An extension states its reason (Art. 32)', 'Art. 32');
+      if (violation === 'ReasonRequired') throw reasonRequired('An extension states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
       await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(extendTaskUpdate, { args: [{ taskId: row.id, actor, workingDays, reason }] }));
       return requestAfter(actor, row.request_id);
@@ -226,7 +229,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { row, applicantSub } = await visibleTask(actor, request.params.id);
       const { user, reason } = request.body;
       const violation = reassignViolation(taskAccess(row), actor, user, reason);
-      if (violation === 'ReasonRequired') throw problem(violation, 'A reassignment states its reason (Art. 32)', 'Art. 32');
+      if (violation === 'ReasonRequired') throw reasonRequired('A reassignment states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
       const excluded = exclusionViolation(taskAccess(row), user, applicantSub);
       if (excluded) throw problem(excluded, 'The task cannot go to a party to the matter: nobody decides their own request');

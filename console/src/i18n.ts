@@ -137,6 +137,12 @@ const MESSAGES = {
   inboxEmpty: ['没有待办任务', 'No tasks here'],
   mine: ['我的', 'Mine'],
   viewDocument: ['查看', 'View'],
+  saved: ['已保存', 'Saved'],
+  supervise: ['督办（第三十二条）', 'Supervise (Art. 32)'],
+  extendBy: ['延长（工作日）', 'Extend by (working days)'],
+  extend: ['延长期限', 'Extend'],
+  reassignTo: ['改派给（用户）', 'Hand to (user)'],
+  reassign: ['改派', 'Reassign'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type RequestView, type Task, type TaskKind } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, ProblemBox, Status, useResource } from '../lib';
+import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, ProblemBox, Status, useResource } from '../lib';
 import { cleanValue, emptyValue, errorsByField, SchemaFields, unplaced, type Errors } from '../schema-form';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
@@ -178,6 +178,59 @@ function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind:
   );
 }
 
+/** A supervisor's hand on an open task (Art. 32): move its due time on by working days, or give it to a named person; each with a reason. */
+function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void> }) {
+  const [days, setDays] = useState('5');
+  const [user, setUser] = useState('');
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<Errors>(new Map());
+  const [error, setError] = useState<ApiError>();
+  const act = (path: 'extend' | 'reassign', body: object) => async (e: Event) => {
+    e.preventDefault();
+    try {
+      await send('POST', `/tasks/${encodeURIComponent(task.id)}/${path}`, body);
+      setErrors(new Map());
+      setError(undefined);
+      await onDone();
+    } catch (x) {
+      const err = x instanceof ApiError ? x : new ApiError({ status: 0, title: String(x) });
+      setErrors(errorsByField(err.fields()));
+      setError(err.fields().length ? undefined : err);
+    }
+  };
+  const at = (field: string) => errors.get(`body.${field}`)?.map((f) => f.message).join('; ');
+  return (
+    <section class="supervise" aria-labelledby="supervise-h">
+      <h2 id="supervise-h">{t('supervise')}</h2>
+      <ProblemBox error={error} />
+      <div class="field">
+        <label for="s-reason">
+          {t('reason')}
+          <span class="req"> *<span class="sr-only">{t('required')}</span></span>
+        </label>
+        <textarea id="s-reason" rows={2} value={reason} aria-invalid={!!at('reason')} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        {at('reason') && <p class="field-errors">{at('reason')}</p>}
+      </div>
+      <form class="filters" onSubmit={act('extend', { workingDays: Number(days), reason })}>
+        <div class="field">
+          <label for="s-days">{t('extendBy')}</label>
+          <input id="s-days" type="number" min={1} value={days} aria-invalid={!!at('workingDays')} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
+          {at('workingDays') && <p class="field-errors">{at('workingDays')}</p>}
+        </div>
+        <button type="submit">{t('extend')}</button>
+      </form>
+      <form class="filters" onSubmit={act('reassign', { user, reason })}>
+        <div class="field">
+          <label for="s-user">{t('reassignTo')}</label>
+          <input id="s-user" type="text" value={user} aria-invalid={!!at('user')} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+          {at('user') && <p class="field-errors">{at('user')}</p>}
+        </div>
+        <button type="submit">{t('reassign')}</button>
+      </form>
+    </section>
+  );
+}
+
 export function TaskPage({ id }: { id: string }) {
   const task = useResource<Task>(`/tasks/${encodeURIComponent(id)}`, LIVE_MS);
   const kinds = useResource<{ items: TaskKind[] }>('/task-kinds');
@@ -196,12 +249,12 @@ export function TaskPage({ id }: { id: string }) {
     }
     await task.reload();
   };
-  const after = async (e?: ApiError) => {
+  const after = async (e?: ApiError, done = t('decided')) => {
     const fresh = await get<Task>(`/tasks/${encodeURIComponent(id)}`).catch(() => undefined);
     await Promise.all([task.reload(), request.reload(), history.reload()]);
     if (e && fresh && fresh.status !== 'open') setNotice(t('alreadyDecided', { who: fresh.decidedBy ?? t('someone'), decision: fresh.decision ? label('decision', fresh.decision) : label('status', fresh.status) }));
     else if (e) setError(e);
-    else setNotice(t('decided'));
+    else setNotice(done);
   };
   return (
     <Loading r={task}>
@@ -272,6 +325,7 @@ export function TaskPage({ id }: { id: string }) {
               <ArticleText article={x.article} />
             </section>
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
+            {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && <Supervision task={x} onDone={() => after(undefined, t('saved'))} />}
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
             {x.context && (
               <section aria-labelledby="ctx-h">
