@@ -22,7 +22,8 @@ const TYPES: Record<string, string> = {
 // Everything from this origin, nothing inline, nothing elsewhere: the page talks to this API only.
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-export function consoleRoutes(app: App, dir: string): void {
+export function consoleRoutes(app: App, consoleDir: string): void {
+  const dir = path.resolve(consoleDir);
   const schema = { tags: ['console'], summary: 'The console: a web page for applicants, reviewers and supervisors', security: [] };
   const send = async (file: string, reply: import('fastify').FastifyReply) => {
     const full = path.resolve(dir, file);

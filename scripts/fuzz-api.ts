@@ -163,13 +163,13 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
         path: '/open-requests',
         body: { catalogEntryId, purpose: `fuzz ${words}`, scenario: words, accessMethod: 'api', securityMeasures: words, termMonths: 6, ...(k ? { [k]: v } : {}) },
       })),
-    query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/agreements?${q}` })),
+    query(['status', 'catalogEntryId', 'requestId']).map((q) => ({ method: 'GET', path: `/agreements?${q}` })),
     fc
       .tuple(fc.constantFrom('natural', 'legal'), text, fc.oneof(text, fc.constantFrom('11010519491231002X', '91350100M000100Y43', '110105194912310021')), fc.option(jsonish))
       .map(([kind, name, number, extra]) => ({ method: 'PUT', path: '/principals/me', body: { kind, name, [kind === 'natural' ? 'residentId' : 'uscc']: number, ...(extra === null ? {} : { extra }) } })),
     fc.constant({ method: 'GET', path: '/principals/me' }),
     segment(() => ['1', '20', '33', '34', '0', '-1']).map((n) => ({ method: 'GET', path: `/articles/${n}` })),
-    fc.constantFrom('/task-kinds', '/request-types', '/me', '/articles').map((path) => ({ method: 'GET', path })),
+    fc.constantFrom('/task-kinds', '/request-types', '/me', '/articles', '/organisations').map((path) => ({ method: 'GET', path })),
     fc
       .tuple(fc.oneof(fc.constantFrom('2026-10-01', '2026-02-30', '2026-13-01', '0000-00-00', '9999-12-31'), text), fc.oneof(fc.constantFrom('2026-10-31', '2028-01-01', '2025-01-01'), text))
       .map(([from, to]) => ({ method: 'GET', path: `/calendar?from=${encodeSegment(from)}&to=${encodeSegment(to)}` })),

@@ -178,6 +178,7 @@ const MATRIX: Record<string, Route> = {
   'GET /articles': { call: () => ({ method: 'GET', url: '/articles' }), expect: { rest: 200 } },
   'GET /articles/{number}': { call: () => ({ method: 'GET', url: '/articles/20' }), expect: { rest: 200 } },
   'GET /me': { call: () => ({ method: 'GET', url: '/me' }), expect: { rest: 200 } },
+  'GET /organisations': { call: () => ({ method: 'GET', url: '/organisations' }), expect: { rest: 200 } },
   'GET /task-kinds': { call: () => ({ method: 'GET', url: '/task-kinds' }), expect: { rest: 200 } },
   'GET /request-types': { call: () => ({ method: 'GET', url: '/request-types' }), expect: { rest: 200 } },
   'GET /requests': { call: () => ({ method: 'GET', url: '/requests' }), expect: { rest: 200 } },

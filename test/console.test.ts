@@ -197,6 +197,8 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   await expectAccessible(supervisor);
   await supervisor.selectOption('#o-kind', 'SHARE_PROVIDER_OPINION');
   await supervisor.waitForSelector(`tr:has-text("${requestId}") >> text=提供单位审核意见`);
+  // The agency by its name, not its id.
+  expect(await supervisor.locator(`tr:has-text("${requestId}")`).first().textContent()).toContain('日照市卫生健康委员会');
   expect(await supervisor.locator('table.overdue tbody tr:has-text("共享联合审核")').count()).toBe(0);
   await supervisor.locator(`tr:has-text("${requestId}") a`).first().click();
   await supervisor.waitForSelector('h1:has-text("提供单位审核意见")');

@@ -119,6 +119,12 @@ test('the working days of the statutory calendar, overrides included, for counti
     expectProblem(await api.app.inject({ method: 'GET', url: `/calendar?${q}`, headers: api.as(reviewer()) }), 400, field);
 });
 
+test('organisations are listed by id with their names, for clients that show names where views carry ids', async () => {
+  const { items } = (await get('/organisations')) as { items: { id: string; name: string; kind: string; division: string }[] };
+  expect(items.find((o) => o.id === h.city.agencies.health)).toEqual({ id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', level: 'city', division: '371100' });
+  expect(items.find((o) => o.id === h.city.leadingGroup)).toMatchObject({ kind: 'leading_group' });
+});
+
 test('who one is: staff see their organisation, a member of the public who they said they are (masked)', async () => {
   const me = (actor: Actor) => api.app.inject({ method: 'GET', url: '/me', headers: api.as(actor) });
   expect((await me(reviewer())).json()).toEqual({ sub: 'describe-reviewer', roles: ['provider_reviewer'], organisation: { id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', division: '371100' }, principal: null });

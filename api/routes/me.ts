@@ -20,8 +20,14 @@ const MeSchema = Type.Object({
 
 const DemoUserSchema = Type.Object({ label: Type.String(), sub: Type.String(), org: Nullable(Type.String()), roles: Type.Array(Type.String()) });
 
+const OrganisationSchema = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), level: Type.String(), division: Type.String() });
+
 export function meRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
+  // Public bodies by name, so that clients show names where views carry ids (tasks, entries, grants).
+  app.get('/organisations', { schema: { tags: ['describe'], summary: 'The organisations: agencies, authorities, the leading group, by id with their names and divisions', response: { 200: Type.Object({ items: Type.Array(OrganisationSchema) }) } } }, async () => ({
+    items: await db.selectFrom('organisations').select(['id', 'name', 'kind', 'level', 'division']).orderBy('id').execute(),
+  }));
   app.get('/me', { schema: { tags: ['describe'], summary: 'Who the caller is: roles, organisation, or who a member of the public said they are', response: { 200: MeSchema } } }, async (request) => {
     const { sub, org, roles } = request.actor;
     const organisation = org === null ? null : await getOrganisation(db, org);

@@ -113,6 +113,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
         querystring: Type.Object({
           status: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
           catalogEntryId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          requestId: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'The open application the agreement was drafted for' })),
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
         }),
@@ -120,13 +121,14 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       },
     },
     async (request) => {
-      const { status, catalogEntryId, cursor, limit } = request.query;
+      const { status, catalogEntryId, requestId, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id']);
       const scope = await agreementScope(db, request.actor);
       let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(limit + 1);
       if (!('all' in scope)) q = q.where((eb) => eb.or([eb('licensee_sub', '=', scope.sub), ...(scope.orgs.length ? [eb('provider_org', 'in', scope.orgs)] : [])]));
       if (status) q = q.where('status', '=', status as AgreementRow['status']);
       if (catalogEntryId) q = q.where('catalog_entry_id', '=', catalogEntryId);
+      if (requestId) q = q.where('request_id', '=', requestId);
       if (after) q = q.where('id', '>', after[0]);
       const rows = await q.execute();
       const page = rows.slice(0, limit);

@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { get, session, type Me } from './http';
 import { lang, label, setLang, t } from './i18n';
-import { authed, hasRole, href, me, useRoute } from './lib';
+import { authed, hasRole, href, loadOrganisations, me, useRoute } from './lib';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
 import { Catalog, EntryPage } from './pages/catalog';
@@ -126,7 +126,10 @@ export function App() {
     return () => window.removeEventListener('pdw:unauthorized', out);
   }, []);
   useEffect(() => {
-    if (authed.value) void loadCalendar().catch(() => undefined);
+    if (authed.value) {
+      void loadCalendar().catch(() => undefined);
+      void loadOrganisations().catch(() => undefined);
+    }
   }, [authed.value]);
   document.title = t('appTitle');
   return (

@@ -220,3 +220,18 @@ export function KindSelect({ id, value, onChange }: { id: string; value: string;
     </div>
   );
 }
+
+/** Organisation names by id (GET /organisations), loaded once signed in: views carry ids. */
+export const organisations = signal<Map<string, string>>(new Map());
+export async function loadOrganisations(): Promise<void> {
+  if (organisations.value.size) return;
+  const { items } = await get<{ items: { id: string; name: string }[] }>('/organisations');
+  organisations.value = new Map(items.map((o) => [o.id, o.name]));
+}
+
+/** An organisation by name (its id on hover), or the id while names are unknown. */
+export function Org({ id }: { id: string | null }) {
+  if (!id) return <span>{t('publicMember')}</span>;
+  const name = organisations.value.get(id);
+  return name ? <span title={id}>{name}</span> : <span>{id}</span>;
+}

@@ -1,7 +1,7 @@
 // The catalog (Art. 9): browse and search entries, one entry with its attributes and fields, its versions.
 import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { href, JsonView, Loading, me, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
+import { href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
   const p = route.params;
@@ -47,7 +47,9 @@ export function Catalog({ route }: { route: Route }) {
               <a href={href('catalog', e.id)}>{e.title}</a>
               <div class="muted small">{e.id}</div>
             </td>
-            <td>{e.providerOrgId}</td>
+            <td>
+              <Org id={e.providerOrgId} />
+            </td>
             <td>{e.share.attribute}</td>
             <td>{e.open.attribute}</td>
             <td>{e.version}</td>
@@ -85,7 +87,9 @@ export function EntryPage({ id }: { id: string }) {
           <dl class="facts">
             <div>
               <dt>{t('provider')}</dt>
-              <dd>{e.providerOrgId}</dd>
+              <dd>
+                <Org id={e.providerOrgId} />
+              </dd>
             </div>
             <div>
               <dt>{t('shareAttr')}</dt>

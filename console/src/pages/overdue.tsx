@@ -2,7 +2,7 @@
 // overdue, longest overdue first, each linked to its task.
 import { query, type Task, type TaskKind } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { href, KindSelect, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
+import { href, KindSelect, Org, organisations, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 import { dueText } from '../workdays';
 
 export function Overdue({ route }: { route: Route }) {
@@ -21,7 +21,7 @@ export function Overdue({ route }: { route: Route }) {
             <option value="">{t('allAgencies')}</option>
             {agencies.map((a) => (
               <option key={a} value={a}>
-                {a}
+                {organisations.value.get(a) ?? a}
               </option>
             ))}
           </select>
@@ -37,7 +37,7 @@ export function Overdue({ route }: { route: Route }) {
         columns={[t('agency'), t('kind'), t('procedure'), t('daysOverdue'), t('due'), t('assignee')]}
         row={(x) => (
           <tr key={x.id} data-task={x.id}>
-            <td>{x.candidateOrg ?? x.candidates.map((c) => c.user).join('、')}</td>
+            <td>{x.candidateOrg ? <Org id={x.candidateOrg} /> : x.candidates.map((c) => c.user).join('、')}</td>
             <td>
               <a href={href('tasks', x.id)}>{label('kind', x.kind)}</a>
               <div class="muted small">{x.requestId}</div>

@@ -56,7 +56,7 @@ const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant'];
 export function RequestPage({ id }: { id: string }) {
   const r = useResource<RequestView>(`/requests/${encodeURIComponent(id)}`, LIVE_MS);
   const history = useResource<{ items: HistoryEvent[] }>(`/requests/${encodeURIComponent(id)}/history`, LIVE_MS);
-  const agreements = useResource<Page<Agreement>>(r.data?.type === 'open_request' ? '/agreements?limit=100' : null, LIVE_MS);
+  const agreements = useResource<Page<Agreement>>(r.data?.type === 'open_request' ? `/agreements?requestId=${encodeURIComponent(id)}` : null, LIVE_MS);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<ApiError>();
   const cancel = async (e: Event) => {
@@ -72,7 +72,7 @@ export function RequestPage({ id }: { id: string }) {
   return (
     <Loading r={r}>
       {(x) => {
-        const agreement = agreements.data?.items.find((a) => a.requestId === x.id);
+        const agreement = agreements.data?.items[0];
         return (
           <article class="request">
             <h1>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type RequestView, type Task, type TaskKind } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, ProblemBox, Status, useResource } from '../lib';
+import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, ProblemBox, Status, useResource } from '../lib';
 import { cleanValue, emptyValue, errorsByField, SchemaFields, unplaced, type Errors } from '../schema-form';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
@@ -42,7 +42,9 @@ export function EntrySummary({ id }: { id: string }) {
           </div>
           <div>
             <dt>{t('provider')}</dt>
-            <dd>{x.providerOrgId}</dd>
+            <dd>
+              <Org id={x.providerOrgId} />
+            </dd>
           </div>
           <div>
             <dt>{t('shareAttr')}</dt>
@@ -337,7 +339,7 @@ export function TaskPage({ id }: { id: string }) {
               <section aria-labelledby="req-h">
                 <h2 id="req-h">{t('request')}</h2>
                 <p>
-                  {t('applicant')}: {request.data.applicant.sub} {request.data.applicant.org && <span class="muted">({request.data.applicant.org})</span>}
+                  {t('applicant')}: {request.data.applicant.sub} (<Org id={request.data.applicant.org} />)
                 </p>
                 <JsonView value={request.data.payload} />
                 {request.data.catalogEntryId && <EntrySummary id={request.data.catalogEntryId} />}
