@@ -1,5 +1,6 @@
 // Request statuses shared by every procedure, and the snapshot a workflow returns to the API.
 import type { TaskKind, TaskStatus } from './tasks';
+import type { RuleViolation } from './errors';
 import type { Role } from './types';
 
 export const REQUEST_STATUSES = [
@@ -41,6 +42,12 @@ export const STARTED_BY: Record<RequestType, readonly Role[]> = {
   withdrawal: ['public_applicant', 'agency_applicant'],
   open_request: ['public_applicant'],
 };
+
+/** Why `applicant` may not start a request of `type`, or null: the API checks it, and the workflow again for a start that bypasses the API. */
+export function starterViolation(type: RequestType, applicant: { roles: readonly string[] }): RuleViolation | null {
+  if (STARTED_BY[type].some((r) => applicant.roles.includes(r))) return null;
+  return { code: 'Forbidden', detail: `A ${type} request is started by one of the roles: ${STARTED_BY[type].join(', ')}` };
+}
 
 export interface TaskSnapshot {
   id: string;

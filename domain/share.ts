@@ -4,6 +4,7 @@ import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
 import type { TaskKindRule } from './tasks';
 import type { Actor, Attribute, Duration } from './types';
+import { starterViolation } from './requests';
 
 export interface ShareRequestForm {
   catalogEntryId: string;
@@ -125,7 +126,7 @@ export function mayRequestShare(orgKind: string | undefined): boolean {
  * not checked (workflow runs recorded before that check replay without it).
  */
 export function shareRefusal(applicant: { mayRequest: boolean; roles: readonly string[] } | null, form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): { code: ErrorCode; detail: string } | null {
-  if (applicant && !(applicant.mayRequest && applicant.roles.includes('agency_applicant')))
+  if (applicant && !(applicant.mayRequest && !starterViolation('share', applicant)))
     return { code: 'Forbidden', detail: 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)' };
   const violations = shareRequestViolations(form, entry);
   return violations.length ? { code: 'InvalidInput', detail: violations.map((v) => v.detail).join('; ') } : null;

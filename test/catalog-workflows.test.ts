@@ -92,3 +92,41 @@ test('what the API refuses, sent past it, ends each workflow as a refusal at onc
   });
   expect((await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.conditional).executeTakeFirstOrThrow()).share_dispute).toBeNull();
 });
+
+test('a start past the API by a role that may not start the request type is refused by the workflow itself, and nothing is written', async () => {
+  // A provider reviewer adjusting a catalog, and an agency applicant raising a share-attribute dispute (STARTED_BY).
+  const requestId = randomUUID();
+  const adjustment: CatalogAdjustmentInput = {
+    requestId,
+    applicant: { ...officer(), roles: ['provider_reviewer'] },
+    form: { ground: 'correction', justification: 'x', changes: [{ op: 'add', entry: sampleEntryContent('x') }] },
+    payloadHash: 'x',
+    policy: TEST_ADJUSTMENT_POLICY,
+    reviewerOrg: h.city.cityAuthority,
+    cityLevel: true,
+    leadingGroupOrg: h.city.leadingGroup,
+    engine: ENGINE_VERSION,
+  };
+  const started = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, { taskQueue: h.taskQueue, workflowId: workflowIdFor('catalog_adjustment', requestId), args: [adjustment] });
+  await expect(started.result()).rejects.toThrow(WorkflowFailedError);
+  const failure = await started.result().catch((e: WorkflowFailedError) => e.cause);
+  expect(failure).toMatchObject({ type: 'Forbidden', message: expect.stringContaining('agency_applicant') });
+
+  const disputeId = randomUUID();
+  const dispute: ShareDisputeInput = {
+    requestId: disputeId,
+    applicant: officer(),
+    entryId: h.city.entries.unconditional,
+    published: sampleEntryContent('x').share,
+    proposal: { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '个人信息保护法', article: '第十三条' }] },
+    objection: 'x',
+    payloadHash: 'x',
+    policy: TEST_DISPUTE_POLICY,
+    parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.market, leadingGroupOrg: h.city.leadingGroup },
+    engine: ENGINE_VERSION,
+  };
+  const raised = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, { taskQueue: h.taskQueue, workflowId: workflowIdFor('share_dispute', disputeId), args: [dispute] });
+  expect(await raised.result().catch((e: WorkflowFailedError) => e.cause)).toMatchObject({ type: 'Forbidden' });
+  for (const id of [requestId, disputeId]) expect(await h.db.selectFrom('requests').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+  expect((await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow()).share_dispute).toBeNull();
+});

@@ -11,6 +11,7 @@ import { endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
 import { actorRef, addressedTo, businessError, localActs as io, newProcedure, remoteActs, runToEnd, type WfTask } from './tasks';
+import { starterViolation } from '../domain/requests';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy } = input;
@@ -150,6 +151,8 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
 
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
+    const starter = starterViolation('catalog_adjustment', applicant);
+    if (starter) throw (refusal = businessError(starter.code, starter.detail));
     const bad = unstorable(input.form, 'form', MAX_FORM_NODES) ?? adjustmentShapeViolation(input.form);
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     for (let round = 1; ; round++) {

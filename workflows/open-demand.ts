@@ -6,6 +6,7 @@ import { openDemandViolations } from '../domain/open-demand';
 import { unstorable } from '../domain/text';
 import type { OpenDemandInput } from './definitions';
 import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd } from './tasks';
+import { starterViolation } from '../domain/requests';
 
 export async function openDemandWorkflow(input: OpenDemandInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
@@ -25,6 +26,8 @@ export async function openDemandWorkflow(input: OpenDemandInput): Promise<Reques
 
   const run = async (): Promise<RequestSnapshot> => {
     // What the API checked, again for a start that bypasses it.
+    const starter = starterViolation('open_demand', applicant);
+    if (starter) throw (refusal = businessError(starter.code, starter.detail));
     const bad = unstorable(form, 'form') ?? openDemandViolations(form)[0];
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     const [task] = await board.openRound(

@@ -11,6 +11,7 @@ import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
 import { actorRef, addressedTo, applyingRole, awaitReply, businessError, localActs as io, newProcedure, runToEnd, untilMs, type ProcedureCarried, type StatusChange, type WfTask } from './tasks';
+import { starterViolation } from '../domain/requests';
 
 /** The agreement in force, as a run hands it to the next when the workflow continues as new. */
 export interface OpenRequestCarried extends ProcedureCarried {
@@ -286,6 +287,8 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
   const run = async (): Promise<RequestSnapshot> => {
     if (carried) return inForce(carried.agreement);
     // What the API checked, again for a start that bypasses it.
+    const starter = starterViolation('open_request', applicant);
+    if (starter) throw (refusal = businessError(starter.code, starter.detail));
     const bad = unstorable({ form, licensee: input.licensee }, 'form') ?? openRequestViolations(form)[0] ?? openRequestRefusal(entry, form, input.platformUrl);
     if (bad) throw (refusal = businessError(bad.code, bad.detail));
     const approval = await review();

@@ -10,6 +10,7 @@ import { SYSTEM } from '../domain/types';
 import { endRunningWork } from './catalog-effects';
 import type { ShareDisputeInput } from './definitions';
 import { businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { starterViolation } from '../domain/requests';
 
 type Party = 'authority' | 'agency';
 
@@ -37,6 +38,8 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
 
   const run = async (): Promise<DisputeResult> => {
     // What the API checked, again for a start that bypasses it: storable text, a proposal Art. 13 ¶2 accepts.
+    const starter = starterViolation('share_dispute', applicant);
+    if (starter) throw (refusal = businessError(starter.code, starter.detail));
     const bad = unstorable({ proposal: input.proposal, objection: input.objection }, '') ?? positionFormViolation('a dispute', input.proposal as unknown as Record<string, unknown>, 'proposal');
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     const positions: Record<Party, SharePosition> = { authority: input.proposal, agency: input.published };

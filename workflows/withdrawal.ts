@@ -11,6 +11,7 @@ import { withdrawalViolations, type UpholdScope } from '../domain/withdrawal';
 import { withdrawOpenWork } from './catalog-effects';
 import type { WithdrawalInput } from './definitions';
 import { actorRef, addressedTo, applyingRole, awaitReply, businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { starterViolation } from '../domain/requests';
 
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
@@ -44,6 +45,8 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
 
   const run = async (): Promise<RequestSnapshot> => {
     // What the API checked, again for a start that bypasses it.
+    const starter = starterViolation('withdrawal', applicant);
+    if (starter) throw (refusal = businessError(starter.code, starter.detail));
     const bad = unstorable(form, 'form') ?? withdrawalViolations(form)[0];
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     let resume: { dueAt: string; pausedAt: string } | undefined;
