@@ -1,5 +1,6 @@
 // The catalog entry (Art. 9 ¶1) and the rules an entry's attributes must meet (Art. 13 ¶2, 17, 19).
 // Checked once here; the API (400) and the adjustment procedure run the same functions.
+import { isCalendarDay } from './calendar';
 import type { RuleViolation } from './errors';
 import { blankText } from './text';
 import type { Attribute } from './types';
@@ -137,7 +138,7 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
   if (widensOpenness(o.attribute, prev?.open.attribute))
     for (const item of ART19_ITEMS) {
       const r = review?.[item];
-      if (!r || blankText(r.reviewer) || !/^\d{4}-\d{2}-\d{2}$/.test(r.date ?? ''))
+      if (!r || blankText(r.reviewer) || !isCalendarDay(r.date ?? ''))
         badReview(item, 'required before opening', `Before opening, the agency records its ${ART19_NAMES[item]} review: conclusion, reviewer and date (Art. 19)`);
       else if (r.conclusion !== 'pass') badReview(item, 'must pass', `The ${ART19_NAMES[item]} review did not pass: the entry may not be opened (Art. 19)`);
     }

@@ -4,12 +4,13 @@
 // due times they already have; new tasks use the table as it is then.
 import { loadConfig } from '../config';
 import { createDb } from '../db';
+import { isCalendarDay } from '../domain/calendar';
 
 
 async function main() {
   const [command, day, kind, ...note] = process.argv.slice(2);
   const usage = 'usage: npm run calendar -- list | set <YYYY-MM-DD> <workday|holiday> [note] | unset <YYYY-MM-DD>';
-  const validDay = (d: string | undefined): d is string => !!d && /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+  const validDay = (d: string | undefined): d is string => !!d && isCalendarDay(d);
   const db = createDb(loadConfig().databaseUrl, 1);
   try {
     if (command === 'list') {

@@ -1,6 +1,7 @@
 // Due times as the activity computes them: chinese-days, the override table, and the years it knows.
 import { computeDeadlines, deadlineCounter } from '../activities/calendar';
 import { createDb, type Db } from '../db';
+import { isCalendarDay } from '../domain/calendar';
 
 let db: Db;
 beforeAll(() => {
@@ -51,4 +52,9 @@ test('a term in plain days (a grant’s year) is counted without the calendar; a
   expect(() => count({ length: { workingDays: 1 } })).toThrow(/needs the calendar/);
   await expect(computeDeadlines(closed, { length: { workingDays: 1 } })).rejects.toThrow();
   await closed.destroy();
+});
+
+test('a calendar day is written YYYY-MM-DD and exists', () => {
+  for (const day of ['2026-10-01', '2024-02-29', '0001-01-01']) expect(isCalendarDay(day)).toBe(true);
+  for (const day of ['2026-02-30', '2025-02-29', '2026-13-01', '2026-00-10', '20261001', '2026-1-01', ' 2026-10-01', '2026-10-01T00:00:00Z', '']) expect(isCalendarDay(day)).toBe(false);
 });

@@ -83,10 +83,11 @@ test('Art. 19: first opening or widening needs every review item, passed, with r
     'review.informationRisk required before opening Art. 19',
     'review.socialBenefit required before opening Art. 19',
   ]);
-  // A negative item blocks the change; an item without a reviewer or a date is no record.
-  const review = { ...passed(), confidentiality: { conclusion: 'fail' as const, reviewer: '李', date: '2026-11-20' }, socialBenefit: { conclusion: 'pass' as const, reviewer: '', date: '2026-11-20' } };
+  // A negative item blocks the change; an item without a reviewer or a real date is no record.
+  const review = { ...passed(), confidentiality: { conclusion: 'fail' as const, reviewer: '李', date: '2026-11-20' }, socialBenefit: { conclusion: 'pass' as const, reviewer: '', date: '2026-11-20' }, informationRisk: { conclusion: 'pass' as const, reviewer: '王', date: '2026-02-30' } };
   expect(rules(entryViolations(conditional, undefined, review, { review: 'changes.0.review' }))).toEqual([
     'changes.0.review.confidentiality must pass Art. 19',
+    'changes.0.review.informationRisk required before opening Art. 19',
     'changes.0.review.socialBenefit required before opening Art. 19',
   ]);
   // Widening CONDITIONAL → UNCONDITIONAL needs it again; narrowing does not.

@@ -3,7 +3,7 @@
 // request type (the route that starts one, the body it takes, the article each field rests on); and the text
 // of each article of the Measures, which every task, refusal and audit event cites.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { addDays } from '../../domain/calendar';
+import { addDays, isCalendarDay } from '../../domain/calendar';
 import { readCalendarOverrides, statutoryCalendar } from '../../db/repositories/calendar';
 import { MEASURES_ARTICLES, MEASURES_TITLE } from '../../domain/measures';
 import { REQUEST_TYPES, STARTED_BY, type RequestType } from '../../domain/requests';
@@ -83,7 +83,7 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
     async (request) => {
       const { from, to } = request.query;
       for (const [field, day] of [['from', from], ['to', to]] as const)
-        if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || addDays(day, 0) !== day) throw invalid([{ code: 'InvalidInput', field, rule: 'a real day', detail: `${day} is no day of the calendar` }], 'querystring');
+        if (!isCalendarDay(day)) throw invalid([{ code: 'InvalidInput', field, rule: 'a real day', detail: `${day} is no day of the calendar` }], 'querystring');
       const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
       if (span < 0 || span > 400) throw invalid([{ code: 'InvalidInput', field: 'to', rule: 'from ≤ to ≤ from + 400 days', detail: `From ${from} to ${to} is ${span} days; ask for 0 to 400` }], 'querystring');
       let known = true;
