@@ -397,3 +397,30 @@ test('asked for information, the applicant answers from their inbox and the requ
   await authority.waitForSelector('h1');
   await eventually(async () => (await authority.locator(`tr:has-text("${requestId}")`).count()) === 0);
 });
+
+test('sibling tasks decided at once from two windows: the authority rejects while the provider agrees; the request ends rejected and neither window is left wrong', async () => {
+  const requestId = await shareRequest();
+  const provider = await signedIn('zhao.provider');
+  const authority = await signedIn('wang.authority');
+  await openFromInbox(provider, requestId, 'SHARE_PROVIDER_OPINION');
+  await openFromInbox(authority, requestId, 'SHARE_JOINT_REVIEW');
+  await provider.check('#d-AGREE');
+  await authority.check('#d-REJECT');
+  await authority.fill('#reason', '申请事项超出法定职责');
+  await Promise.all([provider.click('form.decide button[type=submit]'), authority.click('form.decide button[type=submit]')]);
+  await authority.waitForSelector('.notice:has-text("已作出决定")');
+  const said = await provider.locator('.notice').first().textContent({ timeout: 15_000 });
+  // The provider's opinion went first and stands, or the rejection closed its task and the window says so.
+  expect(said).toMatch(/已作出决定|该任务已关闭（已关闭）/);
+  await provider.waitForSelector('form.decide', { state: 'detached' });
+  const applicant = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] };
+  const request = await eventually(async () => {
+    const r = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}`, headers: api.as(applicant) })).json();
+    return r.status === 'rejected' && r;
+  });
+  const events = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}/history`, headers: api.as(applicant) })).json().items as { action: string; decision: string | null }[];
+  const decided = events.filter((e) => e.action === 'task_completed').map((e) => e.decision);
+  expect(decided).toEqual(said?.includes('已作出决定') ? expect.arrayContaining(['AGREE', 'REJECT']) : ['REJECT']);
+  expect(decided).toHaveLength(said?.includes('已作出决定') ? 2 : 1);
+  expect(request.tasks.filter((t: { status: string }) => t.status === 'open')).toEqual([]);
+});

@@ -35,6 +35,17 @@ export class ApiError extends Error {
   }
 }
 
+/** Whatever a call threw, as a problem (a network failure has status 0). */
+export const asApiError = (x: unknown): ApiError => (x instanceof ApiError ? x : new ApiError({ status: 0, title: String(x) }));
+
+/** Problem fields by the path they name (`body.scenario`, `body.commitment.security`). */
+export type Errors = Map<string, ProblemField[]>;
+export function errorsByField(fields: ProblemField[]): Errors {
+  const m: Errors = new Map();
+  for (const f of fields) m.set(f.field, [...(m.get(f.field) ?? []), f]);
+  return m;
+}
+
 const TOKEN_KEY = 'pdw.token';
 export const session = {
   get token(): string | null {

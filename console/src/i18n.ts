@@ -75,6 +75,7 @@ const MESSAGES = {
   submit: ['提交', 'Submit'],
   submitting: ['提交中…', 'Submitting…'],
   decided: ['已作出决定', 'Decided'],
+  taskClosed: ['该任务已关闭（{status}），页面已刷新。', 'This task has been closed ({status}); the page has been refreshed.'],
   alreadyDecided: ['该任务已由 {who} 处理（{decision}），页面已刷新。', 'Already decided by {who} ({decision}); the page has been refreshed.'],
   someone: ['他人', 'someone else'],
   notYourTask: ['您不是该任务的办理人，或任务已关闭。', 'You are not a candidate for this task, or it is closed.'],
@@ -186,6 +187,8 @@ const LABELS: Record<string, Record<string, string>> = {
     cancelled: '已撤回', expired: '已到期', revoked: '已终止', approved: '已批准', settled: '已解决', answered: '已答复', upheld: '已撤回数据',
     dismissed: '已驳回', failed: '失败', awaiting_signature: '待签署', awaiting_countersignature: '待会签', lapsed: '逾期未签', declined: '已拒签', open: '待办', completed: '已办结', active: '有效', in_force: '生效中', drafted: '待签署', terminated: '已终止',
   },
+  // A task's own statuses: a cancelled task was closed (by a concluding decision, a withdrawal), not withdrawn.
+  taskStatus: { open: '待办', completed: '已办结', cancelled: '已关闭' },
   type: {
     share: '数据共享申请', catalog_adjustment: '目录调整申请', share_dispute: '共享属性争议', open_demand: '开放需求', withdrawal: '撤回开放数据申请', open_request: '有条件开放申请',
   },

@@ -2,7 +2,7 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, query, session, type Me, type Page, type TaskKind } from './http';
+import { ApiError, asApiError, errorsByField, get, query, session, type Errors, type Me, type Page, type TaskKind } from './http';
 import { label, t } from './i18n';
 
 export const me = signal<Me | null>(null);
@@ -58,7 +58,7 @@ export function useResource<T>(path: string | null, pollMs = 0): Resource<T> {
         setError(undefined);
       }
     } catch (e) {
-      if (current.current === path) setError(e instanceof ApiError ? e : new ApiError({ status: 0, title: String(e) }));
+      if (current.current === path) setError(asApiError(e));
     }
   }, [path]);
   useEffect(() => {
@@ -106,8 +106,9 @@ export function ArticleLink({ article }: { article: string }) {
   return n ? <a href={href('articles', n)}>{article}</a> : <span>{article}</span>;
 }
 
-export function Status({ code }: { code: string }) {
-  return <span class={`status status-${code}`}>{label('status', code)}</span>;
+/** A status badge: a request's, an agreement's or a grant's; `task` for a task's own. */
+export function Status({ code, task = false }: { code: string; task?: boolean }) {
+  return <span class={`status status-${code}`}>{label(task ? 'taskStatus' : 'status', code)}</span>;
 }
 
 /** Any JSON the API sends as it is (payloads, contexts, outcomes): nested lists of name and value. */
@@ -234,4 +235,31 @@ export function Org({ id }: { id: string | null }) {
   if (!id) return <span>{t('publicMember')}</span>;
   const name = organisations.value.get(id);
   return name ? <span title={id}>{name}</span> : <span>{id}</span>;
+}
+
+/**
+ * A form's round trip: busy while it sends; a refusal's fields for the fields they name (`errors`), anything
+ * else in the problem box (`error`). `run` answers the refusal, or undefined when the call went through.
+ */
+export function useSubmit() {
+  const [errors, setErrors] = useState<Errors>(new Map());
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const run = async (call: () => Promise<unknown>): Promise<ApiError | undefined> => {
+    setBusy(true);
+    try {
+      await call();
+      setErrors(new Map());
+      setError(undefined);
+      return undefined;
+    } catch (x) {
+      const err = asApiError(x);
+      setErrors(errorsByField(err.fields()));
+      setError(err.fields().length ? undefined : err);
+      return err;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { errors, error, busy, run, reset: () => setErrors(new Map()) };
 }

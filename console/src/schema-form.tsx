@@ -2,18 +2,9 @@
 // knows no procedure's body by heart. Each field shows the article it rests on and, after a refusal, the
 // server's message for the field it names.
 import { useState } from 'preact/hooks';
-import type { JsonSchema, ProblemField } from './http';
+import type { Errors, JsonSchema } from './http';
 import { label, t } from './i18n';
 import { ArticleLink } from './lib';
-
-export type Errors = Map<string, ProblemField[]>;
-
-/** Problem fields by the path they name (`body.scenario`, `body.commitment.security`). */
-export function errorsByField(fields: ProblemField[]): Errors {
-  const m: Errors = new Map();
-  for (const f of fields) m.set(f.field, [...(m.get(f.field) ?? []), f]);
-  return m;
-}
 
 const fieldId = (path: string) => `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
 
@@ -76,11 +67,12 @@ interface FieldProps {
   errors: Errors;
 }
 
-function Messages({ path, errors }: { path: string; errors: Errors }) {
+/** The server's messages for the field at `path` (with `id`, for the field's aria-describedby). */
+export function FieldMessages({ path, errors, id = `${fieldId(path)}-err` }: { path: string; errors: Errors; id?: string }) {
   const here = errors.get(path);
   if (!here) return null;
   return (
-    <ul class="field-errors" id={`${fieldId(path)}-err`}>
+    <ul class="field-errors" id={id}>
       {here.map((e, i) => (
         <li key={i}>
           {e.message ?? e.rule}
@@ -139,7 +131,7 @@ function JsonField(p: FieldProps) {
         }}
       />
       {bad && <p class="field-errors">{t('badJson')}</p>}
-      <Messages path={p.path} errors={p.errors} />
+      <FieldMessages path={p.path} errors={p.errors} />
     </div>
   );
 }
@@ -166,7 +158,7 @@ function Field(props: FieldProps) {
             </option>
           ))}
         </select>
-        <Messages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} />
       </div>
     );
   }
@@ -180,7 +172,7 @@ function Field(props: FieldProps) {
         {Object.entries(schema.properties).map(([k, s]) => (
           <Field key={k} schema={s} name={k} path={`${path}.${k}`} value={v[k]} required={schema.required?.includes(k) ?? false} errors={errors} onChange={(x) => onChange({ ...v, [k]: x })} />
         ))}
-        <Messages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} />
       </fieldset>
     );
   }
@@ -191,7 +183,7 @@ function Field(props: FieldProps) {
         <label for={id}>
           <Caption {...p} />
         </label>
-        <Messages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} />
       </div>
     );
   }
@@ -211,7 +203,7 @@ function Field(props: FieldProps) {
           defaultValue={lines.join('\n')}
           onInput={(e) => onChange((e.target as HTMLTextAreaElement).value.split('\n').map((s) => s.trim()).filter(Boolean))}
         />
-        <Messages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} />
       </div>
     );
   }
@@ -233,7 +225,7 @@ function Field(props: FieldProps) {
         <button type="button" class="secondary" onClick={() => onChange([...items, emptyValue(schema.items!)])}>
           {t('addItem')}: {label('field', p.name)}
         </button>
-        <Messages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} />
       </fieldset>
     );
   }
@@ -244,7 +236,7 @@ function Field(props: FieldProps) {
           <Caption {...p} />
         </label>
         <input id={id} type="number" min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'} value={String(value ?? '')} aria-invalid={invalid} aria-describedby={described} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />
-        <Messages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} />
       </div>
     );
   }
@@ -258,7 +250,7 @@ function Field(props: FieldProps) {
           <Caption {...p} />
         </label>
         {long ? <textarea rows={3} {...common} /> : <input type="text" list={entryList} {...common} />}
-        <Messages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} />
       </div>
     );
   }
@@ -277,9 +269,19 @@ export function SchemaFields({ schema, path, value, onChange, errors, articles =
   );
 }
 
-/** Problems the fields shown do not name (e.g. a 409 about the whole request). */
-export function unplaced(errors: Errors, schema: JsonSchema, path: string): ProblemField[] {
-  const shown = (s: JsonSchema, p: string): string[] => [p, ...Object.entries(s.properties ?? {}).flatMap(([k, c]) => shown(c, `${p}.${k}`))];
-  const known = new Set(shown(schema, path));
-  return [...errors.entries()].filter(([k]) => !known.has(k) && ![...known].some((x) => k.startsWith(`${x}.`))).flatMap(([, v]) => v);
+/** The problems no field shown names (e.g. a field of a form the page did not draw), listed as they came. */
+export function UnplacedMessages({ errors, schema, path }: { errors: Errors; schema: JsonSchema; path: string }) {
+  const shown = (s: JsonSchema, p: string): string[] => [p, ...Object.entries(unwrap(s).properties ?? {}).flatMap(([k, c]) => shown(c, `${p}.${k}`))];
+  const known = shown(schema, path);
+  const rest = [...errors.entries()].filter(([k]) => !known.some((x) => k === x || k.startsWith(`${x}.`))).flatMap(([, v]) => v);
+  if (rest.length === 0) return null;
+  return (
+    <ul class="field-errors" role="alert">
+      {rest.map((f, i) => (
+        <li key={i}>
+          {f.field}: {f.message}
+        </li>
+      ))}
+    </ul>
+  );
 }

@@ -2,10 +2,10 @@
 // schema the route validates with, the article of each field beside it, and the server's problems next to
 // the fields they name.
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, get, send, type CatalogEntry, type Me, type Page, type RequestType, type RequestView } from '../http';
+import { get, send, type CatalogEntry, type Me, type Page, type RequestType, type RequestView } from '../http';
 import { label, t } from '../i18n';
-import { go, href, Loading, me, ProblemBox, useResource, type Route } from '../lib';
-import { emptyValue, errorsByField, SchemaFields, cleanValue, unplaced, type Errors } from '../schema-form';
+import { go, href, Loading, me, ProblemBox, useResource, useSubmit, type Route } from '../lib';
+import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 
 function CatalogOptions() {
   const entries = useResource<Page<CatalogEntry>>('/catalog?limit=100');
@@ -25,21 +25,15 @@ function PrincipalForm() {
   const [kind, setKind] = useState<'natural' | 'legal'>('natural');
   const [name, setName] = useState('');
   const [number, setNumber] = useState('');
-  const [errors, setErrors] = useState<Errors>(new Map());
-  const [error, setError] = useState<ApiError>();
+  const { errors, error, run } = useSubmit();
   const numberField = kind === 'natural' ? 'residentId' : 'uscc';
   const save = async (e: Event) => {
     e.preventDefault();
-    try {
+    await run(async () => {
       await send('PUT', '/principals/me', { kind, name, [numberField]: number });
       me.value = await get<Me>('/me');
-    } catch (x) {
-      const err = x as ApiError;
-      setErrors(errorsByField(err.fields()));
-      setError(err.fields().length ? undefined : err);
-    }
+    });
   };
-  const msg = (f: string) => errors.get(`body.${f}`)?.map((e) => e.message).join('; ');
   return (
     <form class="principal" onSubmit={save} aria-labelledby="principal-h">
       <h2 id="principal-h">{t('whoYouAre')}</h2>
@@ -55,13 +49,13 @@ function PrincipalForm() {
       </fieldset>
       <div class="field">
         <label for="p-name">{t('name')}</label>
-        <input id="p-name" type="text" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-invalid={!!msg('name')} />
-        {msg('name') && <p class="field-errors">{msg('name')}</p>}
+        <input id="p-name" type="text" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-invalid={errors.has('body.name')} />
+        <FieldMessages path="body.name" errors={errors} />
       </div>
       <div class="field">
         <label for="p-number">{t(numberField)}</label>
-        <input id="p-number" type="text" autocomplete="off" value={number} onInput={(e) => setNumber((e.target as HTMLInputElement).value)} aria-invalid={!!msg(numberField)} />
-        {msg(numberField) && <p class="field-errors">{msg(numberField)}</p>}
+        <input id="p-number" type="text" autocomplete="off" value={number} onInput={(e) => setNumber((e.target as HTMLInputElement).value)} aria-invalid={errors.has(`body.${numberField}`)} />
+        <FieldMessages path={`body.${numberField}`} errors={errors} />
       </div>
       <button type="submit">{t('save')}</button>
     </form>
@@ -75,26 +69,16 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
     return v;
   }, [type]);
   const [value, setValue] = useState<Record<string, unknown>>(start);
-  const [errors, setErrors] = useState<Errors>(new Map());
-  const [error, setError] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { errors, error, busy, run } = useSubmit();
   // One key per form filled: pressing submit twice, or again after a lost answer, makes one request.
   const [key] = useState(() => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`);
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       const created = await send<RequestView>('POST', type.start.path, cleanValue(type.body, value), { 'idempotency-key': key });
       go(href('requests', created.id));
-    } catch (x) {
-      const err = x instanceof ApiError ? x : new ApiError({ status: 0, title: String(x) });
-      setErrors(errorsByField(err.fields()));
-      setError(err.fields().length ? undefined : err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const leftOver = unplaced(errors, type.body, 'body');
   return (
     <form class="apply" onSubmit={submit} noValidate>
       <h2>{label('type', type.type)}</h2>
@@ -106,15 +90,7 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
       <ProblemBox error={error} />
       <CatalogOptions />
       <SchemaFields schema={type.body} path="body" value={value} onChange={setValue} errors={errors} articles={type.articles} />
-      {leftOver.length > 0 && (
-        <ul class="field-errors">
-          {leftOver.map((f, i) => (
-            <li key={i}>
-              {f.field}: {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <UnplacedMessages errors={errors} schema={type.body} path="body" />
       <button type="submit" disabled={busy}>
         {busy ? t('submitting') : t('submit')}
       </button>

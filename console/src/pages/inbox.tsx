@@ -1,8 +1,8 @@
 // The inbox: tasks for one's roles, by due time, with due and overdue in working days; filters and pages.
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError, query, send, type Task } from '../http';
+import { useEffect } from 'preact/hooks';
+import { query, send, type Task } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, href, KindSelect, me, PagedTable, ProblemBox, refilter, Status, usePage, type Route } from '../lib';
+import { ArticleLink, href, KindSelect, me, PagedTable, ProblemBox, refilter, Status, usePage, useSubmit, type Route } from '../lib';
 import { endOfDay, shanghaiDay, shiftWorkdays } from '../../../domain/calendar';
 import { dueText, isWorkday } from '../workdays';
 
@@ -27,14 +27,9 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
   const within = p.get('within');
   const dueBefore = within ? endOfDay(shiftWorkdays(shanghaiDay(new Date()), Number(within), isWorkday)).toISOString() : undefined;
   const tasks = usePage<Task>(route, `/tasks${query({ status: p.get('status') ?? 'open', kind: p.get('kind'), overdue: p.get('overdue') === 'true' ? true : undefined, dueBefore })}`);
-  const [error, setError] = useState<ApiError>();
+  const claiming = useSubmit();
   const claim = async (task: Task, action: 'claim' | 'unclaim') => {
-    try {
-      await send('POST', `/tasks/${encodeURIComponent(task.id)}/${action}`);
-      setError(undefined);
-    } catch (e) {
-      setError(e as ApiError);
-    }
+    await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${action}`));
     await tasks.reload();
   };
   // User timing for the benchmark (and any monitoring): when a page of the inbox is on screen.
@@ -51,7 +46,7 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
           <select id="f-status" value={p.get('status') ?? 'open'} onChange={(e) => refilter(route, { status: (e.target as HTMLSelectElement).value })}>
             {['open', 'completed', 'cancelled'].map((s) => (
               <option key={s} value={s}>
-                {label('status', s)}
+                {label('taskStatus', s)}
               </option>
             ))}
           </select>
@@ -76,7 +71,7 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
           </select>
         </div>
       </form>
-      <ProblemBox error={error} />
+      <ProblemBox error={claiming.error} />
       <PagedTable<Task>
         route={route}
         r={tasks}
@@ -100,7 +95,7 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
               <Assignee task={task} />
             </td>
             <td>
-              <Status code={task.status} />
+              <Status code={task.status} task />
             </td>
             <td>
               {task.status === 'open' && !task.assignee && (

@@ -1,9 +1,10 @@
 // One's requests, and one request: where it stands, its tasks and due dates, its grant or agreement, the
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
-import { ApiError, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
+import { send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
+import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, PagedTable, ProblemBox, Status, usePage, useResource, useSubmit, type Route } from '../lib';
+import { FieldMessages } from '../schema-form';
 import { Due } from './inbox';
 import { EntrySummary } from './task';
 
@@ -58,15 +59,10 @@ export function RequestPage({ id }: { id: string }) {
   const history = useResource<{ items: HistoryEvent[] }>(`/requests/${encodeURIComponent(id)}/history`, LIVE_MS);
   const agreements = useResource<Page<Agreement>>(r.data?.type === 'open_request' ? `/agreements?requestId=${encodeURIComponent(id)}` : null, LIVE_MS);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<ApiError>();
+  const cancelling = useSubmit();
   const cancel = async (e: Event) => {
     e.preventDefault();
-    try {
-      await send('POST', `/requests/${encodeURIComponent(id)}/cancel`, reason.trim() ? { reason } : {});
-      setError(undefined);
-    } catch (x) {
-      setError(x as ApiError);
-    }
+    await cancelling.run(() => send('POST', `/requests/${encodeURIComponent(id)}/cancel`, reason.trim() ? { reason } : {}));
     await Promise.all([r.reload(), history.reload()]);
   };
   return (
@@ -81,7 +77,7 @@ export function RequestPage({ id }: { id: string }) {
             <p class="muted">
               {x.id} · {t('createdAt')} {formatTime(x.createdAt)} · {t('updatedAt')} {formatTime(x.updatedAt)}
             </p>
-            <ProblemBox error={error} />
+            <ProblemBox error={cancelling.error} />
             {x.grant && (
               <section class="grant" aria-labelledby="grant-h">
                 <h2 id="grant-h">
@@ -132,7 +128,7 @@ export function RequestPage({ id }: { id: string }) {
                         <a href={href('tasks', task.id)}>{label('kind', task.kind)}</a>
                       </td>
                       <td>
-                        <Status code={task.status} />
+                        <Status code={task.status} task />
                       </td>
                       <td>
                         <Due task={task} />
@@ -155,7 +151,8 @@ export function RequestPage({ id }: { id: string }) {
             {CANCELLABLE.includes(x.status) && x.applicant.sub === me.value?.sub && (
               <form class="cancel" onSubmit={cancel}>
                 <label for="cancel-reason">{t('cancelReason')}</label>
-                <input id="cancel-reason" type="text" maxLength={4000} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                <input id="cancel-reason" type="text" maxLength={4000} value={reason} aria-invalid={cancelling.errors.has('body.reason')} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                <FieldMessages path="body.reason" errors={cancelling.errors} />
                 <button type="submit" class="danger">
                   {t('cancel')}
                 </button>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
-import { ApiError, get, send, session, type DevUser, type Me } from '../http';
+import { get, send, session, type DevUser, type Me } from '../http';
 import { label, t } from '../i18n';
-import { authed, me, ProblemBox, useResource } from '../lib';
+import { authed, me, ProblemBox, useResource, useSubmit } from '../lib';
+import { FieldMessages } from '../schema-form';
 
 export async function signIn(token: string): Promise<void> {
   session.token = token;
@@ -18,12 +19,13 @@ export function SignIn() {
   // Absent (404) unless the API runs on the development secret: then only a token from the identity provider signs in.
   const users = useResource<{ items: DevUser[] }>('/dev/users');
   const [token, setToken] = useState('');
-  const [error, setError] = useState<ApiError>();
-  const act = (f: () => Promise<void>) => () => void f().catch((e: unknown) => setError(e instanceof ApiError ? e : new ApiError({ status: 0, title: String(e) })));
+  const { errors, error, run } = useSubmit();
+  const act = (f: () => Promise<void>) => () => void run(f);
   return (
     <section class="signin">
       <h1>{t('signIn')}</h1>
       <ProblemBox error={error} />
+      <FieldMessages path="body.sub" errors={errors} />
       {users.data && (
         <section aria-labelledby="dev-users">
           <h2 id="dev-users">{t('signInAs')}</h2>

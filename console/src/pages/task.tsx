@@ -3,8 +3,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type RequestView, type Task, type TaskKind } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, ProblemBox, Status, useResource } from '../lib';
-import { cleanValue, emptyValue, errorsByField, SchemaFields, unplaced, type Errors } from '../schema-form';
+import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, ProblemBox, Status, useResource, useSubmit } from '../lib';
+import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
 
@@ -100,37 +100,23 @@ function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind:
   const [decision, setDecision] = useState(offered.length === 1 ? offered[0].decision : '');
   const [reason, setReason] = useState('');
   const [form, setForm] = useState<Record<string, unknown>>({});
-  const [errors, setErrors] = useState<Errors>(new Map());
-  const [error, setError] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { errors, error, busy, run, reset } = useSubmit();
   const chosen = offered.find((d) => d.decision === decision);
   useEffect(() => {
     const start = chosen?.form ? (emptyValue(chosen.form) as Record<string, unknown>) : {};
     if (chosen?.form?.properties?.sha256 && agreementHash) start.sha256 = agreementHash;
     setForm(start);
-    setErrors(new Map());
+    reset();
   }, [decision, agreementHash]);
   if (offered.length === 0) return null;
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      const body = { decision, ...(reason.trim() ? { reason } : {}), ...(chosen?.form ? { form: cleanValue(chosen.form, form) } : {}) };
-      await send('POST', `/tasks/${encodeURIComponent(task.id)}/complete`, body);
-      setErrors(new Map());
-      setError(undefined);
-      await onDone();
-    } catch (x) {
-      const err = x instanceof ApiError ? x : new ApiError({ status: 0, title: String(x) });
-      setErrors(errorsByField(err.fields()));
-      setError(err.fields().length ? undefined : err);
-      if (err.status === 409) await onDone(err);
-    } finally {
-      setBusy(false);
-    }
+    const body = { decision, ...(reason.trim() ? { reason } : {}), ...(chosen?.form ? { form: cleanValue(chosen.form, form) } : {}) };
+    const refused = await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/complete`, body));
+    // Decided, or decided by someone else meanwhile (409): the page reads the task again either way.
+    if (!refused || refused.status === 409) await onDone(refused);
   };
-  const reasonErrors = errors.get('body.reason');
-  const leftOver = unplaced(errors, { properties: { decision: {}, reason: {}, form: chosen?.form ?? {} } }, 'body');
+  const reasonRefused = errors.has('body.reason');
   return (
     <form class="decide" onSubmit={submit} aria-labelledby="decide-h">
       <h2 id="decide-h">{t('decide')}</h2>
@@ -152,27 +138,11 @@ function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind:
           {t('reason')}
           {chosen?.reasonRequired && <span class="req"> *<span class="sr-only">{t('required')}</span></span>}
         </label>
-        <textarea id="reason" rows={4} value={reason} aria-invalid={!!reasonErrors} aria-describedby={reasonErrors ? 'reason-err' : undefined} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
-        {reasonErrors && (
-          <ul class="field-errors" id="reason-err">
-            {reasonErrors.map((r, i) => (
-              <li key={i}>
-                {r.message} {r.article && <ArticleLink article={r.article} />}
-              </li>
-            ))}
-          </ul>
-        )}
+        <textarea id="reason" rows={4} value={reason} aria-invalid={reasonRefused} aria-describedby={reasonRefused ? 'reason-err' : undefined} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        <FieldMessages path="body.reason" errors={errors} id="reason-err" />
       </div>
       {chosen?.form && <SchemaFields schema={chosen.form} path="body.form" value={form} onChange={setForm} errors={errors} />}
-      {leftOver.length > 0 && (
-        <ul class="field-errors" role="alert">
-          {leftOver.map((f, i) => (
-            <li key={i}>
-              {f.field}: {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <UnplacedMessages errors={errors} schema={{ properties: { decision: {}, reason: {}, form: chosen?.form ?? {} } }} path="body" />
       <button type="submit" disabled={!decision || busy}>
         {busy ? t('submitting') : t('submit')}
       </button>
@@ -185,22 +155,11 @@ function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void>
   const [days, setDays] = useState('5');
   const [user, setUser] = useState('');
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Errors>(new Map());
-  const [error, setError] = useState<ApiError>();
+  const { errors, error, run } = useSubmit();
   const act = (path: 'extend' | 'reassign', body: object) => async (e: Event) => {
     e.preventDefault();
-    try {
-      await send('POST', `/tasks/${encodeURIComponent(task.id)}/${path}`, body);
-      setErrors(new Map());
-      setError(undefined);
-      await onDone();
-    } catch (x) {
-      const err = x instanceof ApiError ? x : new ApiError({ status: 0, title: String(x) });
-      setErrors(errorsByField(err.fields()));
-      setError(err.fields().length ? undefined : err);
-    }
+    if (!(await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${path}`, body)))) await onDone();
   };
-  const at = (field: string) => errors.get(`body.${field}`)?.map((f) => f.message).join('; ');
   return (
     <section class="supervise" aria-labelledby="supervise-h">
       <h2 id="supervise-h">{t('supervise')}</h2>
@@ -210,22 +169,22 @@ function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void>
           {t('reason')}
           <span class="req"> *<span class="sr-only">{t('required')}</span></span>
         </label>
-        <textarea id="s-reason" rows={2} value={reason} aria-invalid={!!at('reason')} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
-        {at('reason') && <p class="field-errors">{at('reason')}</p>}
+        <textarea id="s-reason" rows={2} value={reason} aria-invalid={errors.has('body.reason')} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        <FieldMessages path="body.reason" errors={errors} />
       </div>
       <form class="filters" onSubmit={act('extend', { workingDays: Number(days), reason })}>
         <div class="field">
           <label for="s-days">{t('extendBy')}</label>
-          <input id="s-days" type="number" min={1} value={days} aria-invalid={!!at('workingDays')} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
-          {at('workingDays') && <p class="field-errors">{at('workingDays')}</p>}
+          <input id="s-days" type="number" min={1} value={days} aria-invalid={errors.has('body.workingDays')} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
+          <FieldMessages path="body.workingDays" errors={errors} />
         </div>
         <button type="submit">{t('extend')}</button>
       </form>
       <form class="filters" onSubmit={act('reassign', { user, reason })}>
         <div class="field">
           <label for="s-user">{t('reassignTo')}</label>
-          <input id="s-user" type="text" value={user} aria-invalid={!!at('user')} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
-          {at('user') && <p class="field-errors">{at('user')}</p>}
+          <input id="s-user" type="text" value={user} aria-invalid={errors.has('body.user')} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+          <FieldMessages path="body.user" errors={errors} />
         </div>
         <button type="submit">{t('reassign')}</button>
       </form>
@@ -242,19 +201,17 @@ export function TaskPage({ id }: { id: string }) {
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<ApiError>();
   const [hash, setHash] = useState<string | null>(null);
+  const claiming = useSubmit();
   const claim = async (action: 'claim' | 'unclaim') => {
-    try {
-      await send('POST', `/tasks/${encodeURIComponent(id)}/${action}`);
-      setError(undefined);
-    } catch (e) {
-      setError(e as ApiError);
-    }
+    await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(id)}/${action}`));
     await task.reload();
   };
   const after = async (e?: ApiError, done = t('decided')) => {
     const fresh = await get<Task>(`/tasks/${encodeURIComponent(id)}`).catch(() => undefined);
     await Promise.all([task.reload(), request.reload(), history.reload()]);
-    if (e && fresh && fresh.status !== 'open') setNotice(t('alreadyDecided', { who: fresh.decidedBy ?? t('someone'), decision: fresh.decision ? label('decision', fresh.decision) : label('status', fresh.status) }));
+    // Lost to another decision: on this task (who decided what), or on a sibling that closed it.
+    if (e && fresh && fresh.status !== 'open')
+      setNotice(fresh.decision ? t('alreadyDecided', { who: fresh.decidedBy ?? t('someone'), decision: label('decision', fresh.decision) }) : t('taskClosed', { status: label('taskStatus', fresh.status) }));
     else if (e) setError(e);
     else setNotice(done);
   };
@@ -267,14 +224,14 @@ export function TaskPage({ id }: { id: string }) {
         return (
           <article class="task">
             <h1>
-              {label('kind', x.kind)} <Status code={x.status} />
+              {label('kind', x.kind)} <Status code={x.status} task />
             </h1>
             {notice && (
               <p class="notice" role="status">
                 {notice}
               </p>
             )}
-            <ProblemBox error={error} />
+            <ProblemBox error={claiming.error ?? error} />
             <dl class="facts">
               <div>
                 <dt>{t('due')}</dt>
@@ -351,7 +308,7 @@ export function TaskPage({ id }: { id: string }) {
                 <ul class="earlier">
                   {earlier.map((s) => (
                     <li key={s.id}>
-                      <strong>{label('kind', s.kind)}</strong>: {s.decision ? label('decision', s.decision) : label('status', s.status)} {s.decidedBy && <span class="muted">— {s.decidedBy}</span>}{' '}
+                      <strong>{label('kind', s.kind)}</strong>: {s.decision ? label('decision', s.decision) : label('taskStatus', s.status)} {s.decidedBy && <span class="muted">— {s.decidedBy}</span>}{' '}
                       {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
                       {s.reason && <p class="text">{s.reason}</p>}
                     </li>
