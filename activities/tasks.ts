@@ -189,10 +189,11 @@ export function taskActivities(db: Db) {
       });
     },
 
-    async remindTask(taskId: string): Promise<void> {
+    // Each deadline notice names the due time it was owed for (`dueAt`): one an extension moved meanwhile writes nothing.
+    async remindTask(taskId: string, dueAt?: string): Promise<void> {
       await writeOnce(
         db,
-        (tx) => tx.updateTable('tasks').set({ reminded_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('reminded_at', 'is', null).returningAll().executeTakeFirst(),
+        (tx) => tx.updateTable('tasks').set({ reminded_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('reminded_at', 'is', null).$if(dueAt !== undefined, (q) => q.where('due_at', '=', new Date(dueAt!))).returningAll().executeTakeFirst(),
         (row) => ({
           notices: toCandidates(row.candidates, {
             key: `task:${taskId}:reminder:${row.due_at.toISOString()}`,
@@ -206,10 +207,10 @@ export function taskActivities(db: Db) {
     },
 
     /** Past due: marked overdue and the supervisor of the candidate organisation's level is told. Never decided. */
-    async markTaskOverdue(taskId: string): Promise<void> {
+    async markTaskOverdue(taskId: string, dueAt?: string): Promise<void> {
       await writeOnce(
         db,
-        (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).returningAll().executeTakeFirst(),
+        (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).$if(dueAt !== undefined, (q) => q.where('due_at', '=', new Date(dueAt!))).returningAll().executeTakeFirst(),
         async (row, tx) => {
           // A task addressed to a member of the public has no organisation's supervisors to tell.
           const org = row.candidate_org ? await getOrganisation(tx, row.candidate_org) : undefined;
@@ -263,7 +264,7 @@ export function taskActivities(db: Db) {
      * it is never decided for anyone. Answers whether the candidate was added now (false when the task
      * closed meanwhile or an earlier attempt added it).
      */
-    async escalateTask(input: { taskId: string; candidate: Candidate; article: string }): Promise<boolean> {
+    async escalateTask(input: { taskId: string; candidate: Candidate; article: string; dueAt?: string }): Promise<boolean> {
       const row = await writeOnce(
         db,
         (tx) =>
@@ -274,6 +275,7 @@ export function taskActivities(db: Db) {
             .where('status', '=', 'open')
             .where('escalated_at', 'is', null)
             .where(sql<boolean>`jsonb_array_length(candidates) < ${MAX_CANDIDATES}`)
+            .$if(input.dueAt !== undefined, (q) => q.where('due_at', '=', new Date(input.dueAt!)))
             .returningAll()
             .executeTakeFirst(),
         (row) => ({

@@ -107,7 +107,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         ...(article ? { article } : {}),
       });
     }
-    if (err.statusCode === 401 || err.code?.startsWith('FST_JWT')) return send(reply, request, 'Unauthorized', err.message);
+    // gRPC errors carry a numeric code: only Fastify's are strings.
+    if (err.statusCode === 401 || (typeof err.code === 'string' && err.code.startsWith('FST_JWT'))) return send(reply, request, 'Unauthorized', err.message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendPlain(reply, request, err.statusCode, err.message);
     if (isDatabaseDown(err)) {
       request.log.warn({ err }, 'database unavailable');

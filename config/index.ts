@@ -81,8 +81,11 @@ function isDuration(v: unknown): v is Duration {
   return entries.length === 1 && ['workingDays', 'days', 'seconds'].includes(entries[0][0]) && Number.isInteger(entries[0][1]) && (entries[0][1] as number) > 0;
 }
 
-/** A policy object whose every key is a Duration, merged over the defaults. */
-function policy<T extends Record<string, Duration>>(env: Env, name: string, fallback: T): T {
+/**
+ * A policy object whose every key is a Duration, merged over the defaults. `secondsOnly` names settings that
+ * have no default and take only seconds (e.g. the length of an agreement's month, which tests shorten).
+ */
+function policy<T extends Record<string, Duration>>(env: Env, name: string, fallback: T, secondsOnly: string[] = []): T {
   const raw = env[name];
   if (!raw) return fallback;
   let parsed: unknown;
@@ -93,8 +96,9 @@ function policy<T extends Record<string, Duration>>(env: Env, name: string, fall
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${name} must be a JSON object`);
   for (const [key, value] of Object.entries(parsed)) {
-    if (!(key in fallback)) throw new ConfigError(`${name}.${key} is not a setting; known: ${Object.keys(fallback).join(', ')}`);
-    if (!isDuration(value)) throw new ConfigError(`${name}.${key} must be {"workingDays":n}, {"days":n} or {"seconds":n} with a positive integer n`);
+    if (!(key in fallback) && !secondsOnly.includes(key)) throw new ConfigError(`${name}.${key} is not a setting; known: ${[...Object.keys(fallback), ...secondsOnly].join(', ')}`);
+    if (secondsOnly.includes(key) ? !(isDuration(value) && 'seconds' in value) : !isDuration(value))
+      throw new ConfigError(`${name}.${key} must be ${secondsOnly.includes(key) ? '' : '{"workingDays":n}, {"days":n} or '}{"seconds":n} with a positive integer n`);
   }
   return { ...fallback, ...(parsed as Partial<T>) };
 }
@@ -163,7 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),
     openDemandPolicy: policy(env, 'OPEN_DEMAND_POLICY', DEFAULT_OPEN_DEMAND_POLICY),
     withdrawalPolicy: policy(env, 'WITHDRAWAL_POLICY', DEFAULT_WITHDRAWAL_POLICY),
-    openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY),
+    openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY, ['termMonth']),
     principalKeys: principalKeys(env),
     agreementFont: str(env, 'AGREEMENT_FONT', DEFAULT_AGREEMENT_FONT),
     openPlatformUrl: httpUrl('OPEN_PLATFORM_URL', str(env, 'OPEN_PLATFORM_URL', DEFAULT_OPEN_PLATFORM_URL)),

@@ -25,6 +25,7 @@ export const ERRORS = {
   ConsoleNotBuilt: { status: 404, title: 'The console is not built here (npm run console:build)' },
   ConsoleFileNotFound: { status: 404, title: 'The console has no such file' },
   EngineTimeout: { status: 503, title: 'The workflow engine did not answer in time' },
+  EngineUnavailable: { status: 503, title: 'The workflow engine cannot take this action at the moment' },
   DatabaseUnavailable: { status: 503, title: 'The database is not reachable' },
   UnstorableData: { status: 400, title: 'The data cannot be stored' },
 } as const;

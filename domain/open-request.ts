@@ -43,7 +43,7 @@ export type OpenRequestPolicy = {
   reportEvery: Duration;
   reportWindow: Duration;
   reminderBefore: Duration;
-  /** How long a month of an agreement's term lasts: a calendar month unless given (tests give seconds; not configurable). */
+  /** How long a month of an agreement's term lasts: a calendar month unless given (tests give seconds, e.g. OPEN_REQUEST_POLICY={"termMonth":{"seconds":60}}). */
   termMonth?: { seconds: number };
 };
 

@@ -2,12 +2,13 @@
 // share request approved by both reviewers; one in four a catalog adjustment adding an entry, approved by the
 // authority, then the authority's share-attribute dispute on that entry, which the agency accepts; one in
 // eight a citizen's open demand, answered with a plan; one in eight a citizen's withdrawal request, dismissed
-// with reasons; one in eight a citizen's conditional open application, approved, signed and countersigned. Meanwhile the worker (a process of its own), the
+// with reasons; one in eight a citizen's conditional open application, approved, signed and countersigned; one in
+// eight a share request whose joint review eight officers decide at once, half approving, half rejecting. Meanwhile the worker (a process of its own), the
 // Temporal dev server (same state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal
 // are asked: every share request granted with one grant, every adjustment approved with one new entry, every
 // dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, every agreement in
-// force with its two signatures, nothing duplicated, no workflow failed
-// or stuck. Figures last.
+// force with its two signatures, every burst ended by the one decision answered 200 and nothing of the others,
+// nothing duplicated, no workflow failed or stuck. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -31,6 +32,8 @@ export interface ChaosReport {
   granted: number;
   lost: string[];
   duplicated: string[];
+  /** Bursts of concurrent decisions whose outcome is not the one decision answered as taken. */
+  crossed: string[];
   stuck: string[];
   failedWorkflows: string[];
   seconds: number;
@@ -95,6 +98,11 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const isWithdrawal = (i: number) => i % 8 === 1;
   /** One in eight a conditional open application, ending in an agreement in force. */
   const isOpenRequest = (i: number) => i % 8 === 6;
+  /** One in eight a share request whose joint review is decided by a burst of conflicting decisions. */
+  const isBurst = (i: number) => i % 8 === 2;
+  const burstApplicant: Actor = { sub: 'chaos-burst-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
+  const bursts: { id: string; taskId: string; sent: Map<string, string>; answered: string[] }[] = [];
+  const crossed: string[] = [];
   const withdrawals: string[] = [];
   const agreements: string[] = [];
   const demands: string[] = [];
@@ -175,6 +183,34 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     demands.push(req.id);
   }
 
+  /**
+   * Art. 14 under a burst: the provider agrees, then eight officers of the city authority decide the joint review
+   * at once, even calls approving and odd ones rejecting, each with a reason of its own. At most one is answered
+   * 200; the others 409 (or 503 while the engine is down). When none was answered (the engine down for all), the
+   * review is decided again until it is; the outcome is reconciled with the answers after the run.
+   */
+  async function burst(i: number): Promise<void> {
+    const body = { catalogEntryId: city.entries.conditional, scenario: `chaos burst ${i}`, statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } };
+    const req = await submitted(`burst ${i}`, burstApplicant, '/share-requests', body, `chaos-burst-${i}`);
+    await decide(provider, req.tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!.id, 'AGREE', `opinion of burst ${i}`);
+    const taskId = req.tasks.find((t) => t.kind === 'SHARE_JOINT_REVIEW')!.id;
+    const sent = new Map<string, string>();
+    const calls = await Promise.all(
+      Array.from({ length: 8 }, async (_, k) => {
+        const officerK: Actor = { sub: `chaos-authority-${k}`, org: city.cityAuthority, roles: ['authority_reviewer'] };
+        const decision = k % 2 ? 'REJECT' : 'APPROVE';
+        const reason = `burst ${i} call ${k}`;
+        sent.set(reason, decision);
+        const res = await inject(officerK, 'POST', `/tasks/${taskId}/complete`, { decision, reason });
+        if (res.statusCode !== 200 && res.statusCode !== 409 && res.statusCode !== 503) crossed.push(`burst ${i} call ${k}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        return res.statusCode === 200 ? reason : undefined;
+      }),
+    );
+    const answered = calls.filter((r): r is string => r !== undefined);
+    if (!answered.length) await decide(authority, taskId, 'APPROVE', `burst ${i} decided again`, 'burst decided again');
+    bursts.push({ id: req.id, taskId, sent, answered });
+  }
+
   /** Art. 9 ¶2: the market agency adds an entry to its catalog; the city authority approves. */
   async function adjustment(i: number): Promise<string> {
     const body = { ground: 'new_system', justification: `chaos ${i}`, changes: [{ op: 'add', entry: sampleEntryContent(`混沌目录 ${i}`) }] };
@@ -251,6 +287,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
         else if (isDemand(i)) await openDemand(i);
         else if (isWithdrawal(i)) await withdrawal(i);
         else if (isOpenRequest(i)) await openRequest(i);
+        else if (isBurst(i)) await burst(i);
         else ids.push(await lifecycle(i));
       }
     }),
@@ -265,7 +302,8 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
   const withdrawalsExpected = Array.from({ length: n }, (_, i) => i).filter(isWithdrawal).length;
   const openRequestsExpected = Array.from({ length: n }, (_, i) => i).filter(isOpenRequest).length;
-  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected;
+  const burstsExpected = Array.from({ length: n }, (_, i) => i).filter((i) => isBurst(i) && !isAdjustment(i) && !isDemand(i) && !isWithdrawal(i) && !isOpenRequest(i)).length;
+  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - burstsExpected;
   if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
   const demanded = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'open_demand').execute();
   if (demanded.length !== demandsExpected) lost.push(`${demandsExpected} open demands but ${demanded.length} requests`);
@@ -327,6 +365,32 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     const actions = disputeAudit.filter((x) => x.request_id === r.id).map((x) => x.action).sort().join(',');
     if (actions !== ['catalog_entry_changed', 'consultation_started', 'dispute_agreed', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`dispute ${r.id}: audit ${actions}`);
   }
+  // Each burst: exactly one decision took effect, the one answered 200 (or, with none answered, one that was sent),
+  // and the request, its grant and its trail follow that decision alone.
+  if (bursts.length !== burstsExpected) lost.push(`${burstsExpected} bursts but ${bursts.length} ended`);
+  let burstsConsistent = 0;
+  for (const b of bursts) {
+    const problems: string[] = [];
+    if (b.answered.length > 1) problems.push(`${b.answered.length} decisions answered 200`);
+    const [task, request, grantRows, trail] = await Promise.all([
+      db.selectFrom('tasks').select(['status', 'decision', 'reason', 'decided_by']).where('id', '=', b.taskId).executeTakeFirst(),
+      db.selectFrom('requests').select('status').where('id', '=', b.id).executeTakeFirst(),
+      db.selectFrom('grants').select('status').where('request_id', '=', b.id).execute(),
+      db.selectFrom('audit_events').select(['action', 'task_id', 'decision', 'reason']).where('request_id', '=', b.id).execute(),
+    ]);
+    const reason = task?.reason ?? '';
+    if (b.answered.length === 1 && reason !== b.answered[0]) problems.push(`answered "${b.answered[0]}" but the task records "${reason}"`);
+    if (!b.answered.length && !b.sent.has(reason) && reason !== 'burst decided again') problems.push(`the task records "${reason}", which nobody sent`);
+    const decision = task?.decision;
+    const completions = trail.filter((e) => e.action === 'task_completed' && e.task_id === b.taskId);
+    if (completions.length !== 1 || completions[0].decision !== decision || (completions[0].reason ?? '') !== reason) problems.push(`trail of the review: ${JSON.stringify(completions)}`);
+    for (const other of b.sent.keys()) if (other !== reason && trail.some((e) => e.reason === other)) problems.push(`"${other}" was refused but is in the trail`);
+    const expected = decision === 'REJECT' ? { status: 'rejected', grants: 0 } : { status: 'granted', grants: 1 };
+    if (request?.status !== expected.status || grantRows.length !== expected.grants) problems.push(`${decision} took effect, yet the request is ${request?.status} with ${grantRows.length} grants`);
+    if (problems.length) crossed.push(`burst ${b.id}: ${problems.join('; ')}`);
+    else burstsConsistent++;
+  }
+
   const counts = async (table: 'grants' | 'tasks' | 'audit_events' | 'notifications', col: 'request_id') =>
     new Map((await db.selectFrom(table).select([col, db.fn.countAll<string>().as('n')]).where(col, 'in', ids).groupBy(col).execute()).map((r) => [r[col] as string, Number(r.n)]));
   const grants = await counts('grants', 'request_id');
@@ -342,7 +406,12 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     // Two task assignments and two status changes (review started, granted) for the applicant.
     if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
   }
-  const open = await db.selectFrom('tasks').select('id').where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands, ...withdrawals, ...applied.map((r) => r.id)]).where('status', '<>', 'completed').execute();
+  const open = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands, ...withdrawals, ...applied.map((r) => r.id), ...bursts.map((b) => b.id)])
+    .where('status', '<>', 'completed')
+    .execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
 
   // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
@@ -353,7 +422,9 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     failedWorkflows.length = 0;
     for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
       // Grants and agreements wait for their term (running); adjustments end once applied (completed).
-      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow'].includes(wf.type))) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
+      // A burst's request rejected has ended (completed) too.
+      const ended = ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow'].includes(wf.type) || bursts.some((b) => wf.workflowId.endsWith(b.id));
+      if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ended)) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();
         for (const a of d.raw.pendingActivities ?? []) out.push(`${wf.workflowId}: ${a.activityType?.name} pending, attempt ${a.attempt}`);
@@ -374,13 +445,24 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   await pg.stop();
   if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
   fs.rmSync(work, { recursive: true, force: true });
-  return { requests: n, faults: injected, granted: rows.length + adjusted.length + demanded.length + withdrawn.length + applied.length - lost.length, lost, duplicated, stuck, failedWorkflows, seconds: (Date.now() - began) / 1000, retriedCalls };
+  return {
+    requests: n,
+    faults: injected,
+    granted: rows.length + adjusted.length + demanded.length + withdrawn.length + applied.length + burstsConsistent - lost.length,
+    lost,
+    duplicated,
+    crossed,
+    stuck,
+    failedWorkflows,
+    seconds: (Date.now() - began) / 1000,
+    retriedCalls,
+  };
 }
 
 export function formatChaos(r: ChaosReport): string {
   return (
     `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
-    `granted, approved, answered, dismissed or in force ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `granted, approved, answered, dismissed, in force or decided by a burst ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, crossed ${r.crossed.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
     `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
   );
 }
@@ -394,9 +476,9 @@ if (path.resolve(process.argv[1] ?? '') === __filename) {
   const n = arg('n', 100);
   runChaos({ n, faults: arg('faults', Math.max(3, Math.round(n / 15))) })
     .then((r) => {
-      for (const line of [...r.lost, ...r.duplicated, ...r.stuck, ...r.failedWorkflows].slice(0, 30)) console.log(`  ${line}`);
+      for (const line of [...r.lost, ...r.duplicated, ...r.crossed, ...r.stuck, ...r.failedWorkflows].slice(0, 30)) console.log(`  ${line}`);
       console.log(formatChaos(r));
-      process.exit(r.lost.length || r.duplicated.length || r.stuck.length || r.failedWorkflows.length ? 1 : 0);
+      process.exit(r.lost.length || r.duplicated.length || r.crossed.length || r.stuck.length || r.failedWorkflows.length ? 1 : 0);
     })
     .catch((err) => {
       console.error(err);

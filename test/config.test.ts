@@ -26,6 +26,8 @@ test.each([
   [{ SHARE_POLICY: '{"speed":{"days":2}}' }, /SHARE_POLICY.speed is not a setting/],
   [{ ADJUSTMENT_POLICY: '{"consultation":{"days":0}}' }, /ADJUSTMENT_POLICY.consultation must be/],
   [{ DISPUTE_POLICY: '{"turns":{"days":5}}' }, /DISPUTE_POLICY.turns is not a setting/],
+  // An agreement's month is shortened in seconds only: a month of working days means nothing.
+  [{ OPEN_REQUEST_POLICY: '{"termMonth":{"days":30}}' }, /OPEN_REQUEST_POLICY.termMonth must be \{"seconds":n\}/],
 ])('%j is refused', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });
@@ -36,6 +38,10 @@ test('every procedure has its policy, each overridable on its own', () => {
   expect(c.withdrawalPolicy).toEqual({ review: { workingDays: 15 }, applicantReply: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
   expect(c.openDemandPolicy).toEqual({ answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
   expect(c.disputePolicy).toMatchObject({ turn: { workingDays: 5 }, consultation: { workingDays: 30 }, decision: { workingDays: 20 } });
+});
+
+test('every duration a procedure waits on can be shortened by its policy, an agreement\'s month included', () => {
+  expect(loadConfig({ OPEN_REQUEST_POLICY: '{"termMonth":{"seconds":60}}' }).openRequestPolicy).toMatchObject({ termMonth: { seconds: 60 }, review: { workingDays: 10 } });
 });
 
 test('a policy override is merged over the defaults', () => {

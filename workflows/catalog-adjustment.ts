@@ -10,7 +10,7 @@ import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
-import { actorRef, addressedTo, businessError, localActs as io, newProcedure, remoteActs, runToEnd, type WfTask } from './tasks';
+import { actorRef, addressedTo, businessError, acts as io, newProcedure, runToEnd, type WfTask } from './tasks';
 import { starterViolation } from '../domain/requests';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
@@ -107,7 +107,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     async ({ actor, kind, text }) => {
       const n = ++open.comments;
       // Beside the procedure, as claims are: a remote activity, its completion a history event.
-      const id = await remoteActs.recordComment({ requestId, n, author: { sub: actor.sub, org: actor.org, role: actor.roles[0] ?? 'public_applicant' }, kind, text: text.trim() });
+      const id = await io.recordComment({ requestId, n, author: { sub: actor.sub, org: actor.org, role: actor.roles[0] ?? 'public_applicant' }, kind, text: text.trim() });
       return { id };
     },
     {

@@ -5,7 +5,7 @@ import type { RequestSnapshot } from '../domain/requests';
 import { openDemandViolations } from '../domain/open-demand';
 import { unstorable } from '../domain/text';
 import type { OpenDemandInput } from './definitions';
-import { actorRef, applyingRole, businessError, localActs as io, newProcedure, runToEnd } from './tasks';
+import { actorRef, applyingRole, businessError, acts as io, newProcedure, runToEnd } from './tasks';
 import { starterViolation } from '../domain/requests';
 
 export async function openDemandWorkflow(input: OpenDemandInput): Promise<RequestSnapshot> {

@@ -9,7 +9,7 @@ import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { endRunningWork } from './catalog-effects';
 import type { ShareDisputeInput } from './definitions';
-import { businessError, localActs as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { businessError, acts as io, newProcedure, runToEnd, type WfTask } from './tasks';
 import { starterViolation } from '../domain/requests';
 
 type Party = 'authority' | 'agency';

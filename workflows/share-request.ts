@@ -43,8 +43,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const engine = input.engine ?? 0;
   const engined = engine >= 1;
   const since = (patch: string) => engined || patched(patch);
+  // Runs recorded between the local-activity patch and engine versions replay with local activities; new runs never use them (see acts).
   const local = since('read-model-local-activities');
-  const io = local ? localActs : remoteActs;
+  const io = local && !engined ? localActs : remoteActs;
   // Review tasks of runs recorded before escalation keep the timers they had.
   const escalates = since('task-escalation');
   // Runs recorded before continue-as-new never hand over (their histories have no such ending).
@@ -388,6 +389,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
   try {
     const result = await run();
+    if (engined) await board.closeRest('the request ended', 'Art. 14');
     // The procedure has reacted to every decision it took: they answer with its final state.
     board.settleTaken();
     // A claim, reassignment or extension still writing when the request ends (e.g. a REJECT at the

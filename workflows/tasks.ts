@@ -7,7 +7,7 @@ import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapsho
 import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { sameApplicant, SYSTEM, type Actor, type ActorRef, type Duration, type Role } from '../domain/types';
-import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate, stateQuery, type CancelRequestInput } from './definitions';
+import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate, stateQuery, type CancelRequestInput, type CompleteTaskInput } from './definitions';
 
 const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -15,14 +15,20 @@ const ACTIVITY_OPTIONS = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30 },
 } as const;
 
-/** Read-model writes as activities through the server: how runs recorded before local activities ran. */
-export const remoteActs = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 /**
- * The same writes as local activities: run by the worker inside the workflow task, without a round
- * trip through the server each (they are idempotent, so a re-run after a crash writes nothing twice).
+ * Read-model writes as activities through the server. Never local activities: a local activity runs inside the
+ * workflow task, before the server has recorded what that task accepted. When such a task is lost (the server
+ * hands the run a new task, the worker dies, the task times out), the Updates it accepted are offered again
+ * and another of several concurrent decisions may be accepted, while the first one's effects (a grant, a
+ * status) are already in PostgreSQL, where the write keyed by the same step then keeps them. An activity is
+ * scheduled by a command of the task that accepted its cause, so it runs only once that is history.
+ * (workflows/README.md, "Decisions that cannot cross".)
  */
+export const acts = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+export const remoteActs = acts;
+/** Local activities: only for share runs recorded before engine versions, which replay with them. */
 export const localActs = proxyLocalActivities<Activities>(ACTIVITY_OPTIONS);
-export type Io = typeof remoteActs;
+export type Io = typeof acts;
 
 export function businessError(code: ErrorCode, detail?: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message: detail ?? ERRORS[code].title, nonRetryable: true });
@@ -166,6 +172,7 @@ export async function runToEnd<T extends RequestSnapshot>(
 ): Promise<T> {
   try {
     const result = await procedure.run();
+    await board.closeRest('the request ended', record.article);
     board.settleTaken();
     board.finish();
     await condition(allHandlersFinished);
@@ -272,7 +279,7 @@ export function newProcedure(p: {
   const workflowId = workflowInfo().workflowId;
   const board = new TaskBoard(
     {
-      io: localActs,
+      io: acts,
       oneWriteOpen: true,
       engine: true,
       requestId: p.requestId,
@@ -298,7 +305,7 @@ export function newProcedure(p: {
     submissionId: p.submissionId,
     article: p.article,
   };
-  return { state, view, board, cancelling, steps, statusChange, setStatus: statusSetter(localActs, statusChange), record };
+  return { state, view, board, cancelling, steps, statusChange, setStatus: statusSetter(acts, statusChange), record };
 }
 
 /** What a procedure (newProcedure's) hands to its next run when its workflow continues as new. */
@@ -369,7 +376,12 @@ export class TaskBoard {
     if (ctx.engine) this.watchAll().catch((err) => log.warn('deadline watch stopped', { error: String(err) }));
     setHandler(
       completeTaskUpdate,
-      async ({ taskId, actor, decision, reason, form }) => {
+      async (input) => {
+        const { taskId, actor, decision, reason, form } = input;
+        // The validator's checks again, in the same synchronous step that closes the task: whatever the
+        // order in which Temporal runs validators and handlers of Updates delivered together, a second
+        // decision on a closed task (or on a sibling this one closed) fails here and changes nothing.
+        this.checkDecision(input);
         const task = this.tasks.get(taskId)!;
         // Synchronously, before any await: a concurrent decision's validator now sees the task closed,
         // and, when this decision closes the phase, its siblings too (their deciders get TaskNotOpen).
@@ -389,19 +401,11 @@ export class TaskBoard {
             }
         this.decided.push(task);
         await condition(() => task.settled);
+        // Closed by a sibling's decision (or the request's end) before the procedure took this one: it never took effect.
+        if (!task.consumed) throw businessError('TaskNotOpen', 'The task was closed by another decision before this one took effect');
         return this.snapshot();
       },
-      {
-        validator: ({ taskId, actor, decision, reason, form }) => {
-          const task = this.acting(taskId);
-          const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
-          if (violation) throw businessError(violation);
-          const ruled = procedureViolation(task.kind, decision, this.all(), form, task.context) ?? this.ctx.decisionRule?.(task, decision, form) ?? null;
-          if (ruled) throw businessError(ruled.code, ruled.detail);
-          const bad = unstorable({ reason, form }, '', MAX_FORM_NODES);
-          if (bad) throw businessError('InvalidInput', bad.detail);
-        },
-      },
+      { validator: (input) => this.checkDecision(input) },
     );
     setHandler(
       claimTaskUpdate,
@@ -426,6 +430,8 @@ export class TaskBoard {
       async ({ taskId, actor, workingDays, reason }) => {
         const task = this.tasks.get(taskId)!;
         const step = ++this.dueStep;
+        // Counted from the due time its opening wrote, which the workflow may not have seen yet.
+        await condition(() => task.dueAt !== '');
         // Counted on from the due time as it is when this write runs, and the new one kept before the
         // next write starts: two extensions at once add up.
         const extended = await this.serially(async () => {
@@ -483,6 +489,17 @@ export class TaskBoard {
     );
   }
 
+  /** Throws the refusal of a decision the task does not take now: the completeTask validator's rule, which its handler applies again. */
+  private checkDecision({ taskId, actor, decision, reason, form }: CompleteTaskInput): void {
+    const task = this.acting(taskId);
+    const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
+    if (violation) throw businessError(violation);
+    const ruled = procedureViolation(task.kind, decision, this.all(), form, task.context) ?? this.ctx.decisionRule?.(task, decision, form) ?? null;
+    if (ruled) throw businessError(ruled.code, ruled.detail);
+    const bad = unstorable({ reason, form }, '', MAX_FORM_NODES);
+    if (bad) throw businessError('InvalidInput', bad.detail);
+  }
+
   /** The task an Update names, if the request still takes actions on its tasks; otherwise the refusal. */
   private acting(taskId: string): WfTask {
     const task = this.tasks.get(taskId);
@@ -531,8 +548,12 @@ export class TaskBoard {
     return { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume, ...(spec.from ? { from: spec.from } : {}), ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}) };
   }
 
-  /** The task, opened with due times `d`, on the board with its deadline watch running. */
-  private adopt(spec: TaskSpec, row: ReturnType<TaskBoard['rowOf']>, d: Deadlines): WfTask {
+  /**
+   * The task on the board from before its row is written: the row is in the inbox as soon as the write commits,
+   * and a decision sent then (before the workflow has seen the write's result) must find it. Its due times come
+   * with the write (adopt).
+   */
+  private place(spec: TaskSpec, row: ReturnType<TaskBoard['rowOf']>): WfTask {
     const task: WfTask = {
       id: row.taskId,
       kind: spec.kind,
@@ -543,10 +564,10 @@ export class TaskBoard {
       assignee: null,
       excluded: row.excluded,
       candidates: row.candidates,
-      dueAt: d.dueAt,
-      remindAt: d.remindAt,
+      dueAt: '',
+      remindAt: null,
       reminderBefore: spec.reminderBefore,
-      escalateAt: d.escalateAt ?? null,
+      escalateAt: null,
       escalation: spec.escalation,
       ...(spec.context ? { context: spec.context } : {}),
       decision: null,
@@ -557,6 +578,12 @@ export class TaskBoard {
       settled: false,
     };
     this.tasks.set(task.id, task);
+    return task;
+  }
+
+  /** The task's due times as its write computed them (`d`), and its deadline watch running. */
+  private adopt(task: WfTask, d: Deadlines): WfTask {
+    Object.assign(task, { dueAt: d.dueAt, remindAt: d.remindAt, escalateAt: d.escalateAt ?? null });
     this.watch(task);
     return task;
   }
@@ -564,13 +591,14 @@ export class TaskBoard {
   async open(spec: TaskSpec): Promise<WfTask> {
     const row = this.rowOf(spec);
     const deadlines = this.deadlinesOf(spec);
+    const task = this.place(spec, row);
     let d: Deadlines;
     if (this.ctx.oneWriteOpen) d = await this.ctx.io.openTask({ ...row, deadlines });
     else {
       d = await this.ctx.io.computeDeadlines(deadlines);
       await this.ctx.io.openTask({ ...row, dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown });
     }
-    return this.adopt(spec, row, d);
+    return this.adopt(task, d);
   }
 
   /**
@@ -585,9 +613,10 @@ export class TaskBoard {
       return opened;
     }
     const rows = specs.map((spec) => this.rowOf(spec));
+    const placed = specs.map((spec, i) => this.place(spec, rows[i]));
     const due = await this.ctx.io.openRound({ tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })), transition: change.write, ...(change.record ? { record: change.record } : {}) });
     change.apply();
-    return specs.map((spec, i) => this.adopt(spec, rows[i], due[i]));
+    return placed.map((task, i) => this.adopt(task, due[i]));
   }
 
   /**
@@ -659,9 +688,25 @@ export class TaskBoard {
     return work();
   }
 
+  /**
+   * Takes back the decisions accepted but not taken by the procedure (their tasks close with the step that moots
+   * them): the tasks read as never decided, and their Updates, once settled, answer TaskNotOpen.
+   */
+  private untake(): WfTask[] {
+    const untaken = this.decided.splice(0);
+    for (const t of untaken) Object.assign(t, { decision: null, reason: null, form: null, decidedBy: null, settled: true });
+    return untaken;
+  }
+
+  /** Closes the tasks still open or decided but not taken, when the request ends (nothing is written when none is). */
+  async closeRest(reason: string, article: string): Promise<void> {
+    if ([...this.tasks.values()].some((t) => t.status === 'open') || this.decided.length || this.closedBySibling.size) await this.cancelOpen(SYSTEM, reason, article);
+  }
+
   /** The request has ended: every Update still waiting answers with the final state. */
   finish(): void {
     this.frozen = true;
+    this.untake();
     for (const t of this.tasks.values()) t.settled = true;
   }
 
@@ -712,7 +757,8 @@ export class TaskBoard {
   private nextNotice(): { task: WfTask; kind: 'remind' | 'overdue' | 'escalate'; at: string } | undefined {
     let next: ReturnType<TaskBoard['nextNotice']>;
     for (const task of this.tasks.values()) {
-      if (task.status !== 'open') continue;
+      // A task whose row is still being written has no due time yet.
+      if (task.status !== 'open' || !task.dueAt) continue;
       const n = task.noticed ?? {};
       const owed =
         task.remindAt && !n.reminded
@@ -773,9 +819,11 @@ export class TaskBoard {
     }
     this.noticesInFlight++;
     try {
-      if (kind === 'remind') await this.asides.remindTask(task.id);
-      else if (kind === 'overdue') await this.asides.markTaskOverdue(task.id);
-      else if (escalation) await this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article });
+      // For the due time it was owed for: a supervisor's extension written first makes it moot in the read model too.
+      const { dueAt } = task;
+      if (kind === 'remind') await this.asides.remindTask(task.id, dueAt);
+      else if (kind === 'overdue') await this.asides.markTaskOverdue(task.id, dueAt);
+      else if (escalation) await this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article, dueAt });
     } finally {
       this.noticesInFlight--;
     }
@@ -784,6 +832,8 @@ export class TaskBoard {
   /** Cancels the tasks still open (or closed by a sibling's decision), e.g. the other reviewer's when one rejects. */
   async cancelOpen(actor: ActorRef, reason: string | null, article: string): Promise<void> {
     const open = [...this.tasks.values()].filter((t) => t.status === 'open' || this.closedBySibling.has(t));
+    // Decisions accepted on these tasks that the procedure has not taken close with them: their Updates answer TaskNotOpen.
+    open.push(...this.untake());
     for (const t of open) t.status = 'cancelled';
     this.closedBySibling.clear();
     await this.ctx.io.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });

@@ -15,9 +15,10 @@ import type { OrgActor } from '../../domain/types';
 import type { Db } from '../../db';
 import { commentUpdate, ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
-import { invalid, problem, withinDeadline } from '../problem';
+import { invalid, problem } from '../problem';
 import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
+import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
 import { checkJson } from '../validation';
 import { STARTED_BY } from '../../domain/requests';
@@ -136,7 +137,7 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
       const row = await adjustmentOf(request.params.id);
       const { kind, text } = request.body;
       if (!text.trim()) throw invalid([{ code: 'InvalidInput', field: 'text', rule: 'required', article: 'Art. 18', detail: 'A comment has text' }]);
-      const made = await withinDeadline(deps, deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(commentUpdate, { args: [{ actor: request.actor, kind, text }] }));
+      const made = await updateRequest(deps, row.workflow_id, commentUpdate, [{ actor: request.actor, kind, text }]);
       return reply.code(201).send(made);
     },
   );

@@ -7,8 +7,9 @@ import { isCityDivision } from '../../domain/divisions';
 import { revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate } from '../../workflows/definitions';
-import { problem, withinDeadline } from '../problem';
+import { problem } from '../problem';
 import { GrantSchema, Page } from '../schemas';
+import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, grantView } from '../views';
 
@@ -28,7 +29,7 @@ async function grantOrgs(db: Executor, actor: Actor): Promise<string[] | undefin
 }
 
 export function grantRoutes(app: App, deps: ApiDeps): void {
-  const { db, temporal } = deps;
+  const { db } = deps;
 
   async function visibleGrant(actor: Actor, id: string) {
     const grant = await getGrant(db, id);
@@ -84,7 +85,7 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
       const violation = revokeViolation(actor, { providerOrg: grant.provider_org, cityAuthorityOrg: city?.id ?? '', active: grant.status === 'active' }, request.body.reason);
       if (violation === 'ReasonRequired') throw problem(violation, 'A revocation states its reason, e.g. misuse (Art. 15)', 'Art. 15');
       if (violation) throw problem(violation, violation === 'RequestNotActive' ? `The grant is ${grant.status}` : 'Only the providing agency or the city big data authority may revoke a grant');
-      await withinDeadline(deps, temporal.workflow.getHandle(grant.workflow_id).executeUpdate(revokeGrantUpdate, { args: [{ actor, reason: request.body.reason }] }));
+      await updateRequest(deps, grant.workflow_id, revokeGrantUpdate, [{ actor, reason: request.body.reason }]);
       return grantView((await getGrant(db, grant.id))!);
     },
   );

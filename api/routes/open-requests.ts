@@ -10,9 +10,10 @@ import type { Actor } from '../../domain/types';
 import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { agreementHtml, agreementPdf, DEFAULT_AGREEMENT_FONT, pdfFontAvailable } from '../agreement-document';
-import { invalid, problem, withinDeadline } from '../problem';
+import { invalid, problem } from '../problem';
 import { AgreementSchema, Page, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
+import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
 import { agreementView, decodeCursor, encodeCursor } from '../views';
 import type { Selectable } from 'kysely';
@@ -51,7 +52,7 @@ async function agreementScope(db: Executor, actor: Actor): Promise<{ all: true }
 const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) => 'all' in scope || a.licensee_sub === scope.sub || scope.orgs.includes(a.provider_org);
 
 export function openRequestRoutes(app: App, deps: ApiDeps): void {
-  const { db, temporal } = deps;
+  const { db } = deps;
   const platformUrl = deps.openPlatformUrl ?? DEFAULT_OPEN_PLATFORM_URL;
   const font = deps.agreementFont ?? DEFAULT_AGREEMENT_FONT;
 
@@ -179,7 +180,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       // The same rule the workflow's validator applies (who, when, with what reason), checked before it is asked.
       const violation = terminationViolation(actor, { providerOrg: a.provider_org, licensee: { sub: a.licensee_sub, org: null, roles: ['public_applicant'] }, inForce: a.status === 'in_force' }, request.body.reason);
       if (violation) throw problem(violation, terminationRefusal(violation), 'Art. 20');
-      await withinDeadline(deps, temporal.workflow.getHandle(a.workflow_id).executeUpdate(revokeGrantUpdate, { args: [{ actor, reason: request.body.reason }] }));
+      await updateRequest(deps, a.workflow_id, revokeGrantUpdate, [{ actor, reason: request.body.reason }]);
       return agreementView((await db.selectFrom('agreements').selectAll().where('id', '=', a.id).executeTakeFirst())!);
     },
   );

@@ -4,8 +4,9 @@ import { listAudit } from '../../db/repositories/audit';
 import { listOwnRequests } from '../../db/repositories/requests';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
-import { problem, withinDeadline } from '../problem';
+import { problem } from '../problem';
 import { HistorySchema, Page, RequestSchema, RequestSummarySchema } from '../schemas';
+import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, eventViewer, requestView, visibleRequest } from '../views';
 import type { RequestRow } from '../../db/schema';
@@ -26,7 +27,7 @@ function withoutPersonal(v: unknown): unknown {
 }
 
 export function requestRoutes(app: App, deps: ApiDeps): void {
-  const { db, temporal } = deps;
+  const { db } = deps;
 
   app.get(
     '/requests',
@@ -100,7 +101,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       const { row } = await visibleRequest(db, actor, request.params.id);
       if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
-      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelRequestUpdate, { args: [{ actor, reason: request.body.reason }] }));
+      await updateRequest(deps, row.workflow_id, cancelRequestUpdate, [{ actor, reason: request.body.reason }]);
       return requestView(await visibleRequest(db, actor, row.id), actor);
     },
   );

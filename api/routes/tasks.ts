@@ -12,8 +12,9 @@ import type { TaskRow } from '../../db/schema';
 import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
-import { invalid, problem, withinDeadline } from '../problem';
+import { invalid, problem } from '../problem';
 import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
+import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, requestView, taskAccess, taskView } from '../views';
 
@@ -23,7 +24,7 @@ const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 const reasonRequired = (detail: string, article: string) => invalid([{ code: 'ReasonRequired', field: 'reason', rule: 'reason required', detail, article }]);
 
 export function taskRoutes(app: App, deps: ApiDeps): void {
-  const { db, temporal } = deps;
+  const { db } = deps;
 
   /**
    * The task as the caller may see it: its candidates, and supervisors overseeing its candidate
@@ -142,7 +143,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
         const release = !claim && viewer === 'supervisor';
         const violation = release ? releaseViolation(taskAccess(row), actor) : claimViolation(taskAccess(row), actor, applicantSub, claim);
         if (violation) throw problem(violation);
-        await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: row.id, actor, claim, release }] }));
+        await updateRequest(deps, row.workflow_id, claimTaskUpdate, [{ taskId: row.id, actor, claim, release }], 'TaskNotOpen');
         return requestAfter(actor, row.request_id);
       },
     );
@@ -184,7 +185,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
       if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, requireMember(request, 'agency_applicant'));
-      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(completeTaskUpdate, { args: [{ taskId: row.id, actor, decision, reason, form }] }));
+      await updateRequest(deps, row.workflow_id, completeTaskUpdate, [{ taskId: row.id, actor, decision, reason, form }], 'TaskNotOpen');
       return requestAfter(actor, row.request_id);
     },
   );
@@ -208,7 +209,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const violation = extendViolation(taskAccess(row), actor, workingDays, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('An extension states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
-      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(extendTaskUpdate, { args: [{ taskId: row.id, actor, workingDays, reason }] }));
+      await updateRequest(deps, row.workflow_id, extendTaskUpdate, [{ taskId: row.id, actor, workingDays, reason }], 'TaskNotOpen');
       return requestAfter(actor, row.request_id);
     },
   );
@@ -233,7 +234,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation) throw problem(violation);
       const excluded = exclusionViolation(taskAccess(row), user, applicantSub);
       if (excluded) throw problem(excluded, 'The task cannot go to a party to the matter: nobody decides their own request');
-      await withinDeadline(deps, temporal.workflow.getHandle(row.workflow_id).executeUpdate(reassignTaskUpdate, { args: [{ taskId: row.id, actor, user, reason }] }));
+      await updateRequest(deps, row.workflow_id, reassignTaskUpdate, [{ taskId: row.id, actor, user, reason }], 'TaskNotOpen');
       return requestAfter(actor, row.request_id);
     },
   );

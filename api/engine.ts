@@ -1,0 +1,54 @@
+// Every Update the API sends to a running request goes through here: one id per call, so a retry is the same
+// Update; an engine state a retry cures is retried briefly, then answered 503; a request that ended is a 409.
+import { randomUUID } from 'node:crypto';
+import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcServiceError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { ErrorCode } from '../domain/errors';
+import { problem, withinDeadline } from './problem';
+import type { ApiDeps } from './types';
+
+/** gRPC FAILED_PRECONDITION, UNAVAILABLE: the Update was not taken (a lost workflow task, a worker restarting, the server down). */
+const RETRYABLE_GRPC = new Set([9, 14]);
+
+/**
+ * Whether the engine refused the Update in a state that a retry can cure, having applied nothing: the server
+ * dropped it unprocessed (its workflow task was lost or failed, e.g. a worker died), or was unreachable.
+ */
+export function engineRetryable(err: unknown): boolean {
+  const cause = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(cause) && RETRYABLE_GRPC.has(cause.code);
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends `update` to the workflow `workflowId` and waits (within the engine timeout) for its answer. Retried with
+ * the same Update id while the engine says it did not take it (at most `attempts` times): the server answers a
+ * retry of an Update it already took with that Update's outcome, never a second application. `ended` is the
+ * problem when the workflow has finished (e.g. TaskNotOpen for a decision on a task whose request ended).
+ */
+export async function updateRequest<Ret, Arg>(
+  deps: Pick<ApiDeps, 'temporal' | 'engineTimeoutMs'>,
+  workflowId: string,
+  update: UpdateDefinition<Ret, [Arg]>,
+  args: [Arg],
+  ended: ErrorCode = 'RequestNotActive',
+  attempts = 4,
+): Promise<Ret> {
+  const handle = deps.temporal.workflow.getHandle(workflowId);
+  const updateId = randomUUID();
+  const send = async (): Promise<Ret> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await handle.executeUpdate(update, { args, updateId });
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw problem(ended, ended === 'TaskNotOpen' ? 'The request ended before this action took effect' : 'The request has already finished');
+        if (!engineRetryable(err)) throw err;
+        if (attempt >= attempts) throw problem('EngineUnavailable', 'The workflow engine could not take this action now; nothing was applied. Retry shortly.');
+        await pause(50 * 3 ** attempt);
+      }
+    }
+  };
+  return withinDeadline(deps, send());
+}
