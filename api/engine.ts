@@ -1,8 +1,9 @@
 // Every Update the API sends to a running request goes through here: one id per call, so a retry is the same
-// Update; an engine state a retry cures is retried briefly, then answered 503; a request that ended is a 409.
+// Update; an engine state a retry cures is retried briefly, then answered 503; a request that ended is a 409; a
+// refusal that only says the workflow is a write behind the read model is retried after a moment.
 import { randomUUID } from 'node:crypto';
-import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
-import { isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ErrorCode } from '../domain/errors';
 import { problem, withinDeadline } from './problem';
@@ -23,6 +24,14 @@ export function engineRetryable(err: unknown): boolean {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Refusals that may only mean the workflow has not yet seen the result of its last write, which the API has just
+ * read (a grant or an agreement in force, a task in the inbox): a validator's refusal applies nothing, so the
+ * same Update is sent again after a moment; a refusal that stands is answered as it is.
+ */
+const BEHIND_THE_READ_MODEL = new Set(['RequestNotActive', 'TaskNotFound']);
+const behind = (err: unknown) => err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && BEHIND_THE_READ_MODEL.has(err.cause.type ?? '');
+
+/**
  * Sends `update` to the workflow `workflowId` and waits (within the engine timeout) for its answer. Retried with
  * the same Update id while the engine says it did not take it (at most `attempts` times): the server answers a
  * retry of an Update it already took with that Update's outcome, never a second application. `ended` is the
@@ -37,13 +46,19 @@ export async function updateRequest<Ret, Arg>(
   attempts = 4,
 ): Promise<Ret> {
   const handle = deps.temporal.workflow.getHandle(workflowId);
-  const updateId = randomUUID();
+  let updateId = randomUUID();
   const send = async (): Promise<Ret> => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await handle.executeUpdate(update, { args, updateId });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw problem(ended, ended === 'TaskNotOpen' ? 'The request ended before this action took effect' : 'The request has already finished');
+        if (behind(err) && attempt < attempts) {
+          // A refused Update left nothing behind: the next is a new one.
+          updateId = randomUUID();
+          await pause(50 * 2 ** attempt);
+          continue;
+        }
         if (!engineRetryable(err)) throw err;
         if (attempt >= attempts) throw problem('EngineUnavailable', 'The workflow engine could not take this action now; nothing was applied. Retry shortly.');
         await pause(50 * 3 ** attempt);
