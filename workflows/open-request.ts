@@ -95,7 +95,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
 
   /** Closes the tasks still open, if any (an agreement in force often has none: no write then). */
   const closeOpen = async (by: { actor: RevokeGrantInput['actor']; reason: string; article: string }) => {
-    if (board.all().some((t) => t.status === 'open')) await board.cancelOpen(by.actor, by.reason, by.article);
+    if (board.unfinished()) await board.cancelOpen(by.actor, by.reason, by.article);
   };
 
   /** The application ends before any agreement is in force: withdrawn by the applicant, or its data withdrawn. */
@@ -234,8 +234,8 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       const lateUnnoticed = openReports.filter((t) => !life.missed.includes(t.id));
       const wakeAt = [life.endsAt, life.nextReportAt, ...lateUnnoticed.map((t) => t.dueAt)].reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
       const timer = timerAt(wakeAt);
-      const open = board.all().filter((t) => t.status === 'open');
-      const done = await board.next(() => terminating !== null || ending !== null || deletions.length > 0 || timer.passed || handOver(), open);
+      // Any of the phase's tasks (reports, deletions): one decided while this loop was writing is taken too.
+      const done = await board.next(() => terminating !== null || ending !== null || deletions.length > 0 || timer.passed || handOver());
       timer.cancel();
       if (done) continue;
       const end = terminating ?? ending;

@@ -698,9 +698,14 @@ export class TaskBoard {
     return untaken;
   }
 
+  /** Whether a task is still open, decided but not taken, or closed by a sibling but not yet written so: cancelOpen has work. */
+  unfinished(): boolean {
+    return [...this.tasks.values()].some((t) => t.status === 'open') || this.decided.length > 0 || this.closedBySibling.size > 0;
+  }
+
   /** Closes the tasks still open or decided but not taken, when the request ends (nothing is written when none is). */
   async closeRest(reason: string, article: string): Promise<void> {
-    if ([...this.tasks.values()].some((t) => t.status === 'open') || this.decided.length || this.closedBySibling.size) await this.cancelOpen(SYSTEM, reason, article);
+    if (this.unfinished()) await this.cancelOpen(SYSTEM, reason, article);
   }
 
   /** The request has ended: every Update still waiting answers with the final state. */
