@@ -2,24 +2,15 @@
 // Update; an engine state a retry cures is retried briefly, then answered 503; a request that ended is a 409; a
 // refusal that only says the workflow is a write behind the read model is retried after a moment.
 import { randomUUID } from 'node:crypto';
-import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ErrorCode } from '../domain/errors';
-import { problem, withinDeadline } from './problem';
+import { engineRetryable, problem, withinDeadline } from './problem';
 import type { ApiDeps } from './types';
 
-/** gRPC FAILED_PRECONDITION, UNAVAILABLE: the Update was not taken (a lost workflow task, a worker restarting, the server down). */
-const RETRYABLE_GRPC = new Set([9, 14]);
-
-/**
- * Whether the engine refused the Update in a state that a retry can cure, having applied nothing: the server
- * dropped it unprocessed (its workflow task was lost or failed, e.g. a worker died), or was unreachable.
- */
-export function engineRetryable(err: unknown): boolean {
-  const cause = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(cause) && RETRYABLE_GRPC.has(cause.code);
-}
+/** FAILED_PRECONDITION: the server dropped the Update unprocessed (its workflow task was lost or failed). */
+const droppedUnprocessed = (err: unknown) => err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === 9;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,11 +50,20 @@ export async function updateRequest<Ret, Arg>(
           await pause(50 * 2 ** attempt);
           continue;
         }
-        if (!engineRetryable(err)) throw err;
+        // A server that cannot be reached is answered at once (503); an Update it dropped unprocessed is sent again.
+        if (!engineRetryable(err) || !droppedUnprocessed(err)) throw err;
         if (attempt >= attempts) throw problem('EngineUnavailable', 'The workflow engine could not take this action now; nothing was applied. Retry shortly.');
         await pause(50 * 3 ** attempt);
       }
     }
   };
   return withinDeadline(deps, send());
+}
+
+/**
+ * The API's connection to Temporal. A call the server cannot take is retried twice within about a second, not
+ * for the SDK's default 19 s: the API answers 503 at once and the person retries (the worker keeps the SDK's patience).
+ */
+export function connectEngine(address: string): Promise<Connection> {
+  return Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3, initialIntervalMs: () => 100, maxIntervalMs: () => 400 }))] });
 }

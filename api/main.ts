@@ -1,13 +1,17 @@
 // API entry point for deployments that scale the API apart from the workers.
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { buildApp } from './app';
+import { connectEngine } from './engine';
 import { loadConfig } from '../config';
-import { createDb } from '../db';
+import { waitFor } from '../config/wait';
+import { createDb, databaseName, databaseReady } from '../db';
 
 async function main() {
   const config = loadConfig();
   const db = createDb(config.databaseUrl);
-  const connection = await Connection.connect({ address: config.temporalAddress });
+  // PostgreSQL recovering or Temporal restarting is waited for (STARTUP_WAIT_SECONDS), not a crash at start.
+  await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);
+  const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => connectEngine(config.temporalAddress), config.startupWaitMs);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: config.jwtSecret, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: config.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel } });
   await app.listen({ host: config.host, port: config.port });

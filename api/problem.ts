@@ -1,5 +1,5 @@
 // RFC 9457 problem+json for every error the API returns.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -72,6 +72,15 @@ export function fromTemporal(err: unknown): ProblemError | null {
   return null;
 }
 
+/** gRPC FAILED_PRECONDITION, UNAVAILABLE: the engine took nothing (a lost or failed workflow task, a worker restarting, the server down). */
+const RETRYABLE_GRPC = new Set([9, 14]);
+
+/** Whether the engine refused a call in a state that a retry can cure, having applied nothing. */
+export function engineRetryable(err: unknown): boolean {
+  const cause = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(cause) && RETRYABLE_GRPC.has(cause.code);
+}
+
 /** The database refused a connection or went away (restart, shutdown): a 503 to retry, not a 500. */
 function isDatabaseDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
@@ -110,6 +119,10 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     // gRPC errors carry a numeric code: only Fastify's are strings.
     if (err.statusCode === 401 || (typeof err.code === 'string' && err.code.startsWith('FST_JWT'))) return send(reply, request, 'Unauthorized', err.message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendPlain(reply, request, err.statusCode, err.message);
+    if (engineRetryable(err)) {
+      request.log.warn({ err }, 'workflow engine unavailable');
+      return send(reply, request, 'EngineUnavailable', 'The workflow engine could not take this action now; nothing was applied. Retry shortly (with the same Idempotency-Key for a POST that starts a request).');
+    }
     if (isDatabaseDown(err)) {
       request.log.warn({ err }, 'database unavailable');
       return send(reply, request, 'DatabaseUnavailable', 'The database is not reachable at the moment; nothing was changed by this call. Retry shortly.');

@@ -34,6 +34,8 @@ export interface Config {
   jwtSecret: string;
   logLevel: string;
   engineTimeoutMs: number;
+  /** How long the API and the worker wait at start for PostgreSQL and Temporal before they exit non-zero. */
+  startupWaitMs: number;
   sharePolicy: SharePolicy;
   adjustmentPolicy: AdjustmentPolicy;
   disputePolicy: DisputePolicy;
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret,
     logLevel,
     engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
+    startupWaitMs: int(env, 'STARTUP_WAIT_SECONDS', 300, 0, 86_400) * 1000,
     oidc: oidcConfig(env),
     sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
     adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),

@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, sql, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations';
 import type { Database } from './schema';
@@ -68,4 +68,15 @@ export async function recreateDatabase(connectionString: string): Promise<void> 
   } finally {
     await db.destroy();
   }
+}
+
+/** Answers once the database takes queries (not while it is starting up or recovering): a probe for start-up waits. */
+export async function databaseReady(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+/** The database a URL names, without its credentials, for logs. */
+export function databaseName(url: string): string {
+  const u = new URL(url);
+  return `PostgreSQL at ${u.host}${u.pathname}`;
 }

@@ -1,7 +1,8 @@
 // Worker entry point for deployments that scale workers apart from the API.
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
-import { createDb, migrateToLatest } from '../db';
+import { waitFor } from '../config/wait';
+import { createDb, databaseName, databaseReady, migrateToLatest } from '../db';
 import { createWorker, serveWorkerHealth } from './index';
 
 async function main() {
@@ -9,8 +10,10 @@ async function main() {
   // Signals are handled below, once; the SDK's own handlers would shut the worker down a second time.
   Runtime.install({ shutdownSignals: [] });
   const db = createDb(config.databaseUrl);
+  // PostgreSQL recovering (57P03) or Temporal restarting is waited for (STARTUP_WAIT_SECONDS), not a crash at start.
+  await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);
   await migrateToLatest(db);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => NativeConnection.connect({ address: config.temporalAddress }), config.startupWaitMs);
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
