@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../db/repositories/audit';
 import { listOwnRequests } from '../../db/repositories/requests';
-import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
+import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES, typesReadAsParty } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
 import { problem, withinDeadline } from '../problem';
 import { HistorySchema, Page, RequestSchema, RequestSummarySchema } from '../schemas';
@@ -33,7 +33,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     {
       schema: {
         tags: ['requests'],
-        summary: "The caller's own requests, newest first",
+        summary: "The caller's own requests, and those their organisation is party to (an authority's disputes), newest first",
         querystring: Type.Object({
           type: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
           status: Type.Optional(Type.Union(REQUEST_STATUSES.map((s) => Type.Literal(s)))),
@@ -46,7 +46,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { type, status, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['seq']);
-      const rows = await listOwnRequests(db, request.actor, { type, status, beforeSeq: after?.[0], limit: limit + 1 });
+      const rows = await listOwnRequests(db, request.actor, { type, status, partyTypes: typesReadAsParty(request.actor), beforeSeq: after?.[0], limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {

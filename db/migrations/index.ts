@@ -10,6 +10,7 @@ import * as m007 from './2026-11-27-007-consultation-comments';
 import * as m008 from './2026-11-27-008-agreements';
 import * as m009 from './2026-11-27-009-principals';
 import * as m010 from './2026-11-27-010-public-without-organisation';
+import * as m011 from './2026-11-27-011-organisation-party';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-008-agreements': m008,
   '2026-11-27-009-principals': m009,
   '2026-11-27-010-public-without-organisation': m010,
+  '2026-11-27-011-organisation-party': m011,
 };

@@ -9,11 +9,16 @@ export function getRequest(db: Executor, id: string) {
   return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A person's own requests, newest first, continuing below `beforeSeq`. */
-export function listOwnRequests(db: Executor, who: { sub: string; org: string | null }, f: { type?: string; status?: RequestStatus; beforeSeq?: string; limit: number }) {
+/** A person's own requests, and those of `partyTypes` their organisation started, newest first, continuing below `beforeSeq`. */
+export function listOwnRequests(
+  db: Executor,
+  who: { sub: string; org: string | null },
+  f: { type?: string; status?: RequestStatus; partyTypes: readonly string[]; beforeSeq?: string; limit: number },
+) {
   // A member of the public's (no organisation), or a person's for their organisation.
-  let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', who.sub);
+  let q = db.selectFrom('requests').selectAll();
   q = who.org === null ? q.where('applicant_org', 'is', null) : q.where('applicant_org', '=', who.org);
+  q = f.partyTypes.length ? q.where((eb) => eb.or([eb('applicant_sub', '=', who.sub), eb('type', 'in', f.partyTypes)])) : q.where('applicant_sub', '=', who.sub);
   if (f.type) q = q.where('type', '=', f.type);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
