@@ -45,13 +45,13 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { type, status, cursor, limit } = request.query;
-      const after = decodeCursor(cursor, ['seq']);
-      const rows = await listOwnRequests(db, request.actor, { type, status, partyTypes: typesReadAsParty(request.actor), beforeSeq: after?.[0], limit: limit + 1 });
+      const after = decodeCursor(cursor, ['instant', 'id']);
+      const rows = await listOwnRequests(db, request.actor, { type, status, partyTypes: typesReadAsParty(request.actor), after: after && [after[0], after[1]], limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         items: page.map((r) => ({ id: r.id, type: r.type, status: r.status, catalogEntryId: r.catalog_entry_id, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() })),
-        nextCursor: rows.length > limit ? encodeCursor([last.seq]) : null,
+        nextCursor: rows.length > limit ? encodeCursor([last.created_at_exact, last.id]) : null,
       };
     },
   );
