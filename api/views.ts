@@ -5,6 +5,7 @@ import type { AgreementsTable, RequestRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
 import type { GrantRow } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
+import { typesReadAsParty } from '../domain/requests';
 import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
@@ -146,8 +147,9 @@ export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): 
 }
 
 /**
- * A request the caller may see: their own, one they hold or held a task on, or, for supervisors, one
- * whose applicant or reviewers are organisations they oversee (admins: any).
+ * A request the caller may see: their own, one their organisation is party to (typesReadAsParty), one
+ * they hold or held a task on, or, for supervisors, one whose applicant or reviewers are organisations
+ * they oversee (admins: any).
  */
 export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<RequestWhole> {
   // Read together: whoever may see the request is shown its tasks and grant too.
@@ -155,6 +157,7 @@ export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<
   if (!whole) throw problem('RequestNotFound');
   const { row, tasks } = whole;
   if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return whole;
+  if (row.applicant_org === actor.org && typesReadAsParty(actor).some((t) => t === row.type)) return whole;
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return whole;
   const overseen = await supervisedOrgIds(db, actor);
   if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => o !== null && overseen.includes(o))) return whole;
@@ -165,11 +168,10 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-type CursorPart = 'instant' | 'id' | 'seq';
+type CursorPart = 'instant' | 'id';
 const cursorPartOk: Record<CursorPart, (v: unknown) => boolean> = {
   instant: (v) => typeof v === 'string' && isRealInstant(v),
   id: (v) => typeof v === 'string' && v.length > 0 && v.length <= 500 && isStorableText(v),
-  seq: (v) => typeof v === 'string' && /^[1-9][0-9]{0,17}$/.test(v),
 };
 
 /** The values of a cursor this API issued, each checked against its part; anything else is a 400. */

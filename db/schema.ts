@@ -79,7 +79,7 @@ export interface RequestsTable {
   outcome: NullableJson<Record<string, unknown>>;
   created_at: Timestamp;
   updated_at: Timestamp;
-  /** Monotonic, for paging (bigint: pg returns it as a string). */
+  /** Monotonic: the order rows were written in, not when the requests were made (bigint: pg returns it as a string). */
   seq: Generated<string>;
   submission_id: string | null;
 }

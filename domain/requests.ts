@@ -43,6 +43,18 @@ export const STARTED_BY: Record<RequestType, readonly Role[]> = {
   open_request: ['public_applicant'],
 };
 
+/**
+ * Request types whose party is the starter's organisation rather than the starter: a share-attribute
+ * dispute is the city authority's (Art. 13 ¶3; its turns go to any of its reviewers).
+ */
+const ORGANISATION_IS_PARTY: readonly RequestType[] = ['share_dispute'];
+
+/** The request types `actor` reads when their organisation started them: those of ORGANISATION_IS_PARTY a role of theirs may start. */
+export function typesReadAsParty(actor: { org: string | null; roles: readonly string[] }): RequestType[] {
+  if (actor.org === null) return [];
+  return ORGANISATION_IS_PARTY.filter((t) => STARTED_BY[t].some((r) => actor.roles.includes(r)));
+}
+
 /** Why `applicant` may not start a request of `type`, or null: the API checks it, and the workflow again for a start that bypasses the API. */
 export function starterViolation(type: RequestType, applicant: { roles: readonly string[] }): RuleViolation | null {
   if (STARTED_BY[type].some((r) => applicant.roles.includes(r))) return null;

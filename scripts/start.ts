@@ -7,18 +7,69 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { connectEngine } from '../api/engine';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { createDb, ensureDatabase, migrateToLatest } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity } from '../db/seed';
 import { createWorker } from '../worker';
 import { ensureConsoleBuilt } from './console-build';
-import { startEmbeddedPostgres } from './embedded-postgres';
-import { startTemporalDevServer } from './temporal-dev-server';
+import { alive, startEmbeddedPostgres } from './embedded-postgres';
+import { assertPortFree, startTemporalDevServer } from './temporal-dev-server';
 import { devToken } from './tokens';
 
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
+
+/** The pid of the `npm start` that `pidFile` names while it runs; null when none does (no file, the process gone, its pid since reused). */
+function runningStart(pidFile: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return null;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start.ts') ? pid : null;
+  } catch {
+    return pid; // no /proc to ask: a live pid is taken for a running start, so nothing of it is stopped
+  }
+}
+
+/**
+ * Refuses to start beside a live system: the second start would take its PostgreSQL and Temporal for a
+ * killed run's leftovers, stop them, and then fail on the API's port. Live means the `npm start` that
+ * holds DATA_DIR (its pid in start.pid) still runs, or something answers on the API's port; a killed
+ * run's servers are leftovers, stopped as before. Answers the release of DATA_DIR, for the shutdown.
+ */
+async function claimDataDir(config: Config): Promise<() => void> {
+  const busy = (what: string) =>
+    new Error(`${what}: a system is running there, and nothing of it was touched. Stop it first, or give this start its own DATA_DIR (not ${config.dataDir}) and ports (PORT ${config.port}, TEMPORAL_PORT, TEMPORAL_UI_PORT, EMBEDDED_POSTGRES_PORT)`);
+  let release = () => {};
+  // Without embedded servers DATA_DIR holds nothing of ours: two APIs on their own ports may share it.
+  if (config.embedded.postgres || config.embedded.temporal) {
+    const pidFile = path.join(config.dataDir, 'start.pid');
+    // Created only if absent, so of two starts at once one takes it; a killed run's is removed and taken again, once.
+    for (let tries = 0; ; tries++) {
+      try {
+        fs.writeFileSync(pidFile, `${process.pid}\n`, { flag: 'wx' });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = runningStart(pidFile);
+      if (holder || tries > 0) throw busy(`DATA_DIR ${config.dataDir} is held by npm start${holder ? ` (pid ${holder})` : ''}, as ${pidFile} says`);
+      fs.rmSync(pidFile, { force: true });
+    }
+    release = () => fs.rmSync(pidFile, { force: true });
+  }
+  if (config.port)
+    await assertPortFree(config.port, 'PORT', config.host).catch(() => {
+      release();
+      throw busy(`port ${config.port} (PORT) already answers`);
+    });
+  return release;
+}
 
 async function main() {
   const began = Date.now();
@@ -31,6 +82,8 @@ async function main() {
   }
   /** Undo steps, run last-in first-out on shutdown or on a failed start. */
   const undo: { name: string; run: () => Promise<unknown> }[] = [];
+  /** Gives DATA_DIR up once everything in it has stopped (nothing to give up before it was taken). */
+  let releaseDataDir = () => {};
   let stopping = false;
   /** Last resort when a step hangs: whatever we started is killed, so nothing outlives the run. */
   const killAll: (() => void)[] = [];
@@ -51,6 +104,7 @@ async function main() {
         code = code || 1;
       }
     }
+    releaseDataDir();
     process.exit(code);
   };
   // Ctrl-C in a terminal signals the whole group and npm forwards it once more: a second signal
@@ -65,8 +119,9 @@ async function main() {
     });
 
   try {
-    ensureConsoleBuilt(log);
     fs.mkdirSync(config.dataDir, { recursive: true });
+    releaseDataDir = await claimDataDir(config);
+    ensureConsoleBuilt(log);
     let temporalAddress = config.temporalAddress;
     let temporalUi: string | null = null;
     if (config.embedded.temporal) {

@@ -22,11 +22,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Fails with a message naming the variable to change when something already listens on `port`. */
-export function assertPortFree(port: number, variable: string): Promise<void> {
+export function assertPortFree(port: number, variable: string, host = '127.0.0.1'): Promise<void> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', () => reject(new Error(`port ${port} is already in use: stop what runs there or set ${variable}`)));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+    srv.listen(port, host, () => srv.close(() => resolve()));
   });
 }
 

@@ -284,3 +284,28 @@ test('lists show each caller only their own: requests, inbox, overdue tasks', as
   for (const p of ['provider', 'countyAuthority', 'otherCityAuthority', 'admin', 'citySupervisor'] as Principal[])
     expect(await listed(p, '/tasks?limit=100')).not.toContain(shared.authorityTask);
 });
+
+test('a share-attribute dispute is its authority’s: every reviewer of it reads and lists it; the agency in its turn and those over them read it; nobody else', async () => {
+  // Raised by a reviewer of the city authority who is none of the callers: `authority` is a colleague of theirs.
+  const raiser: Actor = { sub: 'matrix-bea', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const raised = await api.app.inject({
+    method: 'POST',
+    url: '/disputes',
+    payload: { catalogEntryId: h.city.entries.conditional, proposal: { attribute: 'CONDITIONAL', reasons: 'matrix', conditions: 'matrix dispute', basis: [] }, objection: 'matrix' },
+    headers: api.as(raiser),
+  });
+  expect(raised.statusCode).toBe(201);
+  const id = raised.json().id as string;
+  // The health agency (the entry's provider) holds the first turn of the consultation.
+  const readers: Partial<Record<Principal, number>> = { authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200 };
+  const mismatches: string[] = [];
+  for (const p of (Object.keys(PRINCIPALS) as Principal[]).filter((q) => !NOT_IDENTITIES.includes(q))) {
+    for (const url of [`/requests/${id}`, `/requests/${id}/history`]) {
+      const res = await api.app.inject({ method: 'GET', url, headers: headersOf(p) });
+      if (res.statusCode !== (readers[p] ?? 404)) mismatches.push(`GET ${url} as ${p}: ${res.statusCode}`);
+    }
+    const listed = JSON.stringify((await api.app.inject({ method: 'GET', url: '/requests?type=share_dispute&limit=100', headers: headersOf(p) })).json().items).includes(id);
+    if (listed !== (p === 'authority')) mismatches.push(`GET /requests as ${p}: ${listed ? 'lists' : 'does not list'} it`);
+  }
+  expect(mismatches).toEqual([]);
+});

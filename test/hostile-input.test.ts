@@ -121,11 +121,11 @@ test('absurd limits, cursors and dates are 400s', async () => {
     for (const limit of ['Infinity', '1e309', '-Infinity', 'NaN', '1.5', '-1', '101'])
       expectProblem(await call(supervisor(), 'GET', `${route}?limit=${limit}`), 400, 'querystring.limit');
   const cursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  for (const bad of [['2024-13-45', 'z'], ['', ''], ['-271821-04-20T00:00:00Z', 'a'], ['2026-02-30T00:00:00.000Z', 'a'], [1, 2], ['2026-01-01T00:00:00.000Z', 'a\u0000']]) {
+  for (const bad of [['2024-13-45', 'z'], ['', ''], ['-271821-04-20T00:00:00Z', 'a'], ['2026-02-30T00:00:00.000Z', 'a'], [1, 2], ['2026-01-01T00:00:00.000Z', 'a\u0000'], ['0'], [12]]) {
     expectProblem(await call(bob(), 'GET', `/tasks?cursor=${cursor(bad)}`), 400, 'querystring.cursor');
     expectProblem(await call(supervisor(), 'GET', `/overdue-tasks?cursor=${cursor(bad)}`), 400, 'querystring.cursor');
+    expectProblem(await call(alice(), 'GET', `/requests?cursor=${cursor(bad)}`), 400, 'querystring.cursor');
   }
-  for (const bad of [['2024-13-45', 'z'], ['0'], ['-1'], ['1e3'], [12]]) expectProblem(await call(alice(), 'GET', `/requests?cursor=${cursor(bad)}`), 400, 'querystring.cursor');
   for (const date of ['2016-12-31T23:59:60Z', '2024-13-45T00:00:00Z', '+275760-09-13T00:00:00.001Z', '2026-02-29T00:00:00Z'])
     expectProblem(await call(bob(), 'GET', `/tasks?dueAfter=${encodeURIComponent(date)}`), 400, 'querystring.dueAfter');
   expect((await call(bob(), 'GET', `/tasks?dueAfter=${encodeURIComponent('2028-02-29T00:00:00+08:00')}`)).statusCode).toBe(200);
@@ -294,23 +294,31 @@ test('the provider agrees and the authority approves at the same moment: the app
   }
 });
 
-test('paging through requests created in the same instant returns every one once', async () => {
+test('paging through a burst of requests (the same instant, the same millisecond, written out of order) gives every one once, newest first', async () => {
   const me = alice();
-  const at = new Date();
-  const ids = Array.from({ length: 45 }, () => randomUUID());
-  await h.db
-    .insertInto('requests')
-    .values(ids.map((id) => ({ id, type: 'share', workflow_id: `wf-${id}`, applicant_sub: me.sub, applicant_org: me.org, catalog_entry_id: null, status: 'submitted', payload: '{}', payload_hash: 'x', created_at: at, updated_at: at })))
-    .execute();
+  // Written in this order: the newest first and the oldest last, as overlapping writes may land.
+  const burst = [
+    ...Array.from({ length: 2 }, () => '2026-03-02T08:00:00.124000Z'),
+    ...Array.from({ length: 5 }, () => '2026-03-02T08:00:00.123456Z'),
+    '2026-03-02T08:00:00.123999Z',
+    '2026-03-02T08:00:00.123001Z',
+    ...Array.from({ length: 2 }, () => '2026-03-02T08:00:00.122000Z'),
+  ].map((at) => ({ id: randomUUID(), at }));
+  for (const r of burst)
+    await h.db
+      .insertInto('requests')
+      .values({ id: r.id, type: 'share', workflow_id: `wf-${r.id}`, applicant_sub: me.sub, applicant_org: me.org, catalog_entry_id: null, status: 'submitted', payload: '{}', payload_hash: 'x', created_at: r.at, updated_at: r.at })
+      .execute();
+  const newestFirst = [...burst].sort((x, y) => (x.at === y.at ? (x.id < y.id ? 1 : -1) : x.at < y.at ? 1 : -1)).map((r) => r.id);
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const res = await call(me, 'GET', `/requests?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    const res = await call(me, 'GET', `/requests?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
     expect(res.statusCode).toBe(200);
     seen.push(...res.json().items.map((i: { id: string }) => i.id));
     cursor = res.json().nextCursor;
   } while (cursor);
-  expect(seen.sort()).toEqual([...ids].sort());
+  expect(seen).toEqual(newestFirst);
 });
 
 test('a write PostgreSQL refuses for good ends the request visibly failed, tells the supervisor, and retries nothing', async () => {

@@ -2,7 +2,8 @@
 // `mktemp -d` makes them): embedded PostgreSQL and Temporal, demo seed, worker and API. The demo runs
 // against it over real HTTP; it is stopped as people stop it (Ctrl-C to the terminal's process group,
 // which npm forwards once more; `kill -TERM -- -pgid`), nothing outlives it, and the next start on the
-// same ports goes on with the request that was half-way.
+// same ports goes on with the request that was half-way. A second start beside a running one refuses and
+// touches nothing of it; a killed start's servers are stopped by the next.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -142,4 +143,70 @@ test('npm start runs the system, the demo passes over HTTP, a restart keeps a re
   const third = await start();
   expect((await fetch(`${api}/requests/${req.id}`, { headers: auth('li.applicant') })).status).toBe(200);
   await stop(third, 'SIGTERM');
+}, 300_000);
+
+/** A start expected to refuse at once: its exit code and what it said (its group killed if it does not end). */
+async function refusedStart(startEnv: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+  const child = spawn('npm', ['start'], { cwd: root, env: startEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGTERM'), 60_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return { code, out };
+}
+
+test('a second npm start beside a running one refuses, naming DATA_DIR and the port, and touches nothing; a killed start’s servers are still stopped as leftovers', async () => {
+  const first = await start();
+  if (process.getuid?.() === 0) sharedData ??= /PostgreSQL data for .* lives in (\/var\/lib\/public-data-workflows\/data\/[0-9a-f]+)\//.exec(first.output())?.[1] ?? null;
+  const port = new URL(api).port;
+  const args = (pid: number) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      return ''; // gone meanwhile (a PostgreSQL backend)
+    }
+  };
+  const tree = descendants(first.child.pid!);
+  const startPid = tree.find((p) => args(p).includes('scripts/start.ts'))!;
+  // What the start runs itself: the Temporal dev server and PostgreSQL's postmaster.
+  const servers = tree.filter((p) => /start-dev|postgres -D/.test(args(p)));
+  const running = () => expect([startPid, ...servers].filter(alive)).toEqual([startPid, ...servers]);
+  try {
+    expect(servers).toHaveLength(2);
+    // The same DATA_DIR and ports: the first runs on, its PostgreSQL and Temporal dev server included.
+    const same = await refusedStart(env);
+    running();
+    expect(await (await fetch(`${api}/health`)).json()).toEqual({ status: 'ok', database: 'ok', temporal: 'ok' });
+    expect(same.code).not.toBe(0);
+    expect(same.out).toContain(`DATA_DIR ${dataDir} is held by npm start (pid ${startPid})`);
+    expect(same.out).toContain(`PORT ${port}`);
+    expect(fs.readFileSync(path.join(dataDir, 'start.pid'), 'utf8').trim()).toBe(String(startPid));
+    // Another DATA_DIR on the same ports: the API's port answers, and that is found before anything starts.
+    const beside = await refusedStart({ ...env, DATA_DIR: path.join(home, 'beside') });
+    expect(beside.code).not.toBe(0);
+    expect(beside.out).toContain(`port ${port} (PORT) already answers`);
+    expect(beside.out).not.toMatch(/starting the Temporal dev server|stopping a PostgreSQL/);
+    running();
+  } catch (err) {
+    // Stopped without stop()'s checks, which a failure here may have broken: the first failure is the one to see.
+    await new Promise((resolve) => (first.child.once('exit', resolve), process.kill(-first.child.pid!, 'SIGTERM')));
+    throw err;
+  }
+
+  // Its start killed outright, its servers left running: no start holds DATA_DIR, and the next stops them.
+  const npmExited = new Promise((resolve) => first.child.once('exit', resolve));
+  process.kill(startPid, 'SIGKILL');
+  await npmExited;
+  expect(servers.filter(alive)).toEqual(servers);
+  const next = await start();
+  try {
+    expect(next.output()).toMatch(/stopping a PostgreSQL \(pid \d+\) left running/);
+    expect(servers.filter(alive)).toEqual([]);
+  } finally {
+    await stop(next, 'SIGTERM');
+  }
+  expect(fs.existsSync(path.join(dataDir, 'start.pid'))).toBe(false);
 }, 300_000);

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../db/repositories/audit';
 import { listOwnRequests } from '../../db/repositories/requests';
-import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/requests';
+import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES, typesReadAsParty } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
 import { problem } from '../problem';
 import { HistorySchema, Page, RequestSchema, RequestSummarySchema } from '../schemas';
@@ -34,7 +34,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     {
       schema: {
         tags: ['requests'],
-        summary: "The caller's own requests, newest first",
+        summary: "The caller's own requests, and those their organisation is party to (an authority's disputes), newest first",
         querystring: Type.Object({
           type: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
           status: Type.Optional(Type.Union(REQUEST_STATUSES.map((s) => Type.Literal(s)))),
@@ -46,13 +46,13 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { type, status, cursor, limit } = request.query;
-      const after = decodeCursor(cursor, ['seq']);
-      const rows = await listOwnRequests(db, request.actor, { type, status, beforeSeq: after?.[0], limit: limit + 1 });
+      const after = decodeCursor(cursor, ['instant', 'id']);
+      const rows = await listOwnRequests(db, request.actor, { type, status, partyTypes: typesReadAsParty(request.actor), after: after && [after[0], after[1]], limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         items: page.map((r) => ({ id: r.id, type: r.type, status: r.status, catalogEntryId: r.catalog_entry_id, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() })),
-        nextCursor: rows.length > limit ? encodeCursor([last.seq]) : null,
+        nextCursor: rows.length > limit ? encodeCursor([last.created_at_exact, last.id]) : null,
       };
     },
   );

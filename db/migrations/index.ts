@@ -10,6 +10,8 @@ import * as m007 from './2026-11-27-007-consultation-comments';
 import * as m008 from './2026-11-27-008-agreements';
 import * as m009 from './2026-11-27-009-principals';
 import * as m010 from './2026-11-27-010-public-without-organisation';
+import * as m011 from './2026-11-27-011-organisation-party';
+import * as m012 from './2026-11-27-012-requests-newest-first';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-008-agreements': m008,
   '2026-11-27-009-principals': m009,
   '2026-11-27-010-public-without-organisation': m010,
+  '2026-11-27-011-organisation-party': m011,
+  '2026-11-27-012-requests-newest-first': m012,
 };

@@ -1,4 +1,5 @@
 // Requests of every procedure as the API reads them; the activities write them (activities/requests.ts).
+import { sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../index';
 import type { RequestRow, TaskRow } from '../schema';
@@ -9,15 +10,30 @@ export function getRequest(db: Executor, id: string) {
   return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A person's own requests, newest first, continuing below `beforeSeq`. */
-export function listOwnRequests(db: Executor, who: { sub: string; org: string | null }, f: { type?: string; status?: RequestStatus; beforeSeq?: string; limit: number }) {
+/**
+ * A person's own requests, and those of `partyTypes` their organisation started, newest first: by
+ * created_at, then id, a total order, so a page ends between two requests of the same instant and the
+ * next goes on after it. Each row carries `created_at_exact`, its created_at to the microsecond (the
+ * driver's Date keeps milliseconds), for the cursor.
+ */
+export function listOwnRequests(
+  db: Executor,
+  who: { sub: string; org: string | null },
+  f: { type?: string; status?: RequestStatus; partyTypes: readonly string[]; after?: [string, string] | null; limit: number },
+) {
   // A member of the public's (no organisation), or a person's for their organisation.
-  let q = db.selectFrom('requests').selectAll().where('applicant_sub', '=', who.sub);
+  let q = db.selectFrom('requests').selectAll();
   q = who.org === null ? q.where('applicant_org', 'is', null) : q.where('applicant_org', '=', who.org);
+  q = f.partyTypes.length ? q.where((eb) => eb.or([eb('applicant_sub', '=', who.sub), eb('type', 'in', f.partyTypes)])) : q.where('applicant_sub', '=', who.sub);
   if (f.type) q = q.where('type', '=', f.type);
   if (f.status) q = q.where('status', '=', f.status);
-  if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
-  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+  if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after[0]}::timestamptz, ${f.after[1]})`);
+  return q
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_at_exact'))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit)
+    .execute();
 }
 
 /**
