@@ -43,6 +43,12 @@ export async function updateRequest<Ret, Arg>(
       try {
         return await handle.executeUpdate(update, { args, updateId });
       } catch (err) {
+        // The run closed as the Update arrived: when it continued as new, the next run takes the Update sent again.
+        if (err instanceof WorkflowNotFoundError && attempt === 1) {
+          updateId = randomUUID();
+          await pause(100);
+          continue;
+        }
         if (err instanceof WorkflowNotFoundError) throw problem(ended, ended === 'TaskNotOpen' ? 'The request ended before this action took effect' : 'The request has already finished');
         if (behind(err) && attempt < attempts) {
           // A refused Update left nothing behind: the next is a new one.
