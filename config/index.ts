@@ -227,6 +227,6 @@ export function loadSecrets(env: Env = process.env): Secrets {
   const ring = secret('PRINCIPAL_KEYS', DEV_PRINCIPAL_KEYS, parseKeyRing, (r) => isDevelopmentKey(r[0].key));
   const lookup = secret('PRINCIPAL_LOOKUP_KEY', DEV_PRINCIPAL_LOOKUP_KEY, parseLookupKey, isDevelopmentKey);
   if (refused.length)
-    throw new ConfigError(`outside development mode (PDW_MODE=development, which npm start sets) the secrets must be a deployment's own: ${refused.join('; ')}`);
+    throw new ConfigError(`outside development mode (PDW_MODE=development, which npm start sets) the secrets must be a deployment's own: ${refused.join('; ')} (\`npm run secrets\` generates them into .env)`);
   return { jwtSecret: jwtSecret!, principalKeys: { ring: ring!, lookup: lookup! } };
 }
