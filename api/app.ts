@@ -18,7 +18,6 @@ import { openRequestRoutes } from './routes/open-requests';
 import { principalRoutes } from './routes/principals';
 import { describeRoutes } from './routes/describe';
 import { devSignInRoutes, meRoutes } from './routes/me';
-import { DEV_JWT_SECRET } from '../config';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { CONSOLE_DIST, consoleRoutes } from './console';
 import { withdrawalRoutes } from './routes/withdrawals';
@@ -88,8 +87,8 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
   });
 
-  // Signing in as a demo person without a token exists only on the development secret (public anyway).
-  if (deps.jwtSecret === DEV_JWT_SECRET) devSignInRoutes(app as unknown as App, deps.devUsers ?? demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION)));
+  // Signing in as a demo person without a token: only when asked for, so no route exists by accident.
+  if (deps.devSignIn) devSignInRoutes(app as unknown as App, deps.devUsers ?? demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION)));
   consoleRoutes(app as unknown as App, deps.consoleDir ?? CONSOLE_DIST);
 
   await app.register(async (scope) => {

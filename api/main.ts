@@ -2,19 +2,22 @@
 import { Client } from '@temporalio/client';
 import { buildApp } from './app';
 import { connectEngine } from './engine';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig, loadSecrets } from '../config';
 import { waitFor } from '../config/wait';
 import { createDb, databaseName, databaseReady } from '../db';
 
 async function main() {
+  // Before any connection: a deployment missing a secret stops here, naming it.
   const config = loadConfig();
+  const secrets = loadSecrets();
   const db = createDb(config.databaseUrl);
   // PostgreSQL recovering or Temporal restarting is waited for (STARTUP_WAIT_SECONDS), not a crash at start.
   await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);
   const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => connectEngine(config.temporalAddress), config.startupWaitMs);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: config.jwtSecret, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: config.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel } });
+  const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: secrets.jwtSecret, devSignIn: config.mode === 'development', sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: secrets.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel } });
   await app.listen({ host: config.host, port: config.port });
+  if (config.mode === 'development') app.log.warn('development mode (PDW_MODE=development): anyone may sign in as a demo person at POST /dev/token');
   const stop = async () => {
     await app.close();
     await connection.close();
@@ -30,6 +33,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
   process.exit(1);
 });

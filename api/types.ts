@@ -41,6 +41,8 @@ export interface ApiDeps {
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };
+  /** Sign-in without a credential (GET /dev/users, POST /dev/token): only when the caller says so, never by default. */
+  devSignIn?: boolean;
   /** The people the development sign-in offers (default the demo city's, db/seed.ts demoUsers). */
   devUsers?: DemoUser[];
   /** The console's built files (default console/dist); without them /console says how to build it. */

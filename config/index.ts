@@ -9,10 +9,17 @@ import { DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, type OpenReques
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { OidcConfig } from '../api/oidc';
 import { DEFAULT_AGREEMENT_FONT } from '../api/agreement-document';
-import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, parsePrincipalKeys, type PrincipalKeys } from '../api/principal-keys';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, isDevelopmentKey, parseKeyRing, parseLookupKey, type PrincipalKeys } from '../api/principal-keys';
 import type { Duration } from '../domain/types';
 
+/**
+ * `development` (PDW_MODE=development, which `npm start` sets and nothing else does): unset secrets take the
+ * development values in the source and the API offers sign-in without a credential. Anything else is a deployment.
+ */
+export type Mode = 'development' | 'production';
+
 export interface Config {
+  mode: Mode;
   databaseUrl: string;
   temporalAddress: string;
   /** What `npm start` runs itself because DATABASE_URL / TEMPORAL_ADDRESS are not set. */
@@ -31,7 +38,6 @@ export interface Config {
   taskQueue: string;
   host: string;
   port: number;
-  jwtSecret: string;
   logLevel: string;
   engineTimeoutMs: number;
   /** How long the API and the worker wait at start for PostgreSQL and Temporal before they exit non-zero. */
@@ -44,8 +50,6 @@ export interface Config {
   openRequestPolicy: OpenRequestPolicy;
   /** The unified open platform (Art. 16): where open data is reached, and where a 409 sends an application for unconditionally open data. */
   openPlatformUrl: string;
-  /** The keys resident ID numbers are sealed and looked up with (Art. 29); development keys unless configured. */
-  principalKeys: PrincipalKeys;
   /** The CJK font agreements' PDFs are set in (a TrueType collection or font file). */
   agreementFont: string;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
@@ -121,13 +125,10 @@ function oidcConfig(env: Env): OidcConfig | null {
   return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, discoveryUrl: httpUrl('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
 }
 
-/** PRINCIPAL_KEYS (`version:base64`, newest first: rotation adds a key in front) and PRINCIPAL_LOOKUP_KEY. */
-function principalKeys(env: Env): PrincipalKeys {
-  try {
-    return parsePrincipalKeys(str(env, 'PRINCIPAL_KEYS', DEV_PRINCIPAL_KEYS), str(env, 'PRINCIPAL_LOOKUP_KEY', DEV_PRINCIPAL_LOOKUP_KEY));
-  } catch (err) {
-    throw new ConfigError(`PRINCIPAL_KEYS / PRINCIPAL_LOOKUP_KEY: ${(err as Error).message}`);
-  }
+function mode(env: Env): Mode {
+  const v = str(env, 'PDW_MODE', 'production');
+  if (v !== 'development' && v !== 'production') throw new ConfigError(`PDW_MODE must be development or production, got "${v}"`);
+  return v;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
@@ -135,17 +136,20 @@ export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
 /** `.env` at the top of the repository, for every entry point; variables already set win. */
 const DOT_ENV = path.join(__dirname, '..', '.env');
 
-export function loadConfig(env: Env = process.env): Config {
+function readDotEnv(env: Env): void {
   if (env === process.env && fs.existsSync(DOT_ENV)) process.loadEnvFile(DOT_ENV);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  readDotEnv(env);
   const logLevel = str(env, 'LOG_LEVEL', 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be a pino level, got "${logLevel}"`);
-  const jwtSecret = str(env, 'JWT_SECRET', DEV_JWT_SECRET);
-  if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
   const embeddedPostgresPort = int(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535);
   const databaseUrl = str(env, 'DATABASE_URL', `postgres://postgres:postgres@127.0.0.1:${embeddedPostgresPort}/public_data_workflows`);
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
   const temporalPort = int(env, 'TEMPORAL_PORT', 7233, 1, 65535);
   return {
+    mode: mode(env),
     databaseUrl,
     temporalAddress: str(env, 'TEMPORAL_ADDRESS', `127.0.0.1:${temporalPort}`),
     embedded: { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS },
@@ -160,7 +164,6 @@ export function loadConfig(env: Env = process.env): Config {
     taskQueue: str(env, 'TASK_QUEUE', 'public-data-workflows'),
     host: str(env, 'HOST', '127.0.0.1'),
     port: int(env, 'PORT', 3000, 0, 65535),
-    jwtSecret,
     logLevel,
     engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
     startupWaitMs: int(env, 'STARTUP_WAIT_SECONDS', 300, 0, 86_400) * 1000,
@@ -171,8 +174,62 @@ export function loadConfig(env: Env = process.env): Config {
     openDemandPolicy: policy(env, 'OPEN_DEMAND_POLICY', DEFAULT_OPEN_DEMAND_POLICY),
     withdrawalPolicy: policy(env, 'WITHDRAWAL_POLICY', DEFAULT_WITHDRAWAL_POLICY),
     openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY, ['termMonth']),
-    principalKeys: principalKeys(env),
     agreementFont: str(env, 'AGREEMENT_FONT', DEFAULT_AGREEMENT_FONT),
     openPlatformUrl: httpUrl('OPEN_PLATFORM_URL', str(env, 'OPEN_PLATFORM_URL', DEFAULT_OPEN_PLATFORM_URL)),
   };
+}
+
+/** What the API verifies tokens with and seals resident ID numbers with (Art. 29); apart, so that processes using none need none. */
+export interface Secrets {
+  /** HS256 secret that verifies bearer tokens. */
+  jwtSecret: string;
+  /** PRINCIPAL_KEYS (`version:base64`, newest first: rotation adds a key in front) and PRINCIPAL_LOOKUP_KEY. */
+  principalKeys: PrincipalKeys;
+}
+
+/** A value left for someone to replace (.env.example's habit): taken as unset. */
+const PLACEHOLDER = /change-?me/i;
+
+/**
+ * The secrets, for the entry points that use them (the API, `npm run token`, `npm run principals`). In development
+ * mode an unset one takes its development value; otherwise each one unset, a placeholder or a development value
+ * is refused, all named in one ConfigError, before the caller connects to anything.
+ */
+export function loadSecrets(env: Env = process.env): Secrets {
+  readDotEnv(env);
+  const development = mode(env) === 'development';
+  const refused: string[] = [];
+  /** The parsed value (a bad one throws naming the variable); null when refused. */
+  const secret = <T>(name: string, developmentValue: string, parse: (v: string) => T, isDevelopmentValue: (t: T) => boolean): T | null => {
+    const raw = str(env, name, '');
+    const unset = !raw || (PLACEHOLDER.test(raw) && raw !== developmentValue);
+    if (unset && !development) {
+      refused.push(`${name} is ${raw ? 'a placeholder' : 'not set'}`);
+      return null;
+    }
+    let value: T;
+    try {
+      value = parse(unset ? developmentValue : raw);
+    } catch (err) {
+      throw new ConfigError(`${name}: ${(err as Error).message}`);
+    }
+    if (development || !isDevelopmentValue(value)) return value;
+    refused.push(`${name} is a development value (it is in the source, so anyone has it)`);
+    return null;
+  };
+  const jwtSecret = secret(
+    'JWT_SECRET',
+    DEV_JWT_SECRET,
+    (v) => {
+      if (v.length < 32) throw new Error('must be at least 32 characters');
+      return v;
+    },
+    (v) => v === DEV_JWT_SECRET,
+  );
+  // Only the newest key seals: a development key behind it still opens what it sealed, until `npm run principals -- rotate`.
+  const ring = secret('PRINCIPAL_KEYS', DEV_PRINCIPAL_KEYS, parseKeyRing, (r) => isDevelopmentKey(r[0].key));
+  const lookup = secret('PRINCIPAL_LOOKUP_KEY', DEV_PRINCIPAL_LOOKUP_KEY, parseLookupKey, isDevelopmentKey);
+  if (refused.length)
+    throw new ConfigError(`outside development mode (PDW_MODE=development, which npm start sets) the secrets must be a deployment's own: ${refused.join('; ')} (\`npm run secrets\` generates them into .env)`);
+  return { jwtSecret: jwtSecret!, principalKeys: { ring: ring!, lookup: lookup! } };
 }

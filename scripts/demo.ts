@@ -1,22 +1,29 @@
 // npm run demo: against a running system (API_URL), over HTTP: one conditional share request from submission
 // through both approvals to an active grant; a Donggang agency's catalog adjustment; a citizen's conditional
 // open application to a signed agreement, the authority told, ended by the citizen. Exits non-zero when a step fails.
+// Its people sign in as the console does in development mode (POST /dev/token), so it holds no secret.
 import { loadConfig } from '../config';
-import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, sampleResidentId } from '../db/seed';
-import { devToken } from './tokens';
+import { cityIds, DEMO_PREFIX, DEMO_REGION, sampleResidentId } from '../db/seed';
 
 const config = loadConfig();
 const api = process.env.API_URL ?? `http://127.0.0.1:${config.port}`;
 const city = cityIds(DEMO_PREFIX, DEMO_REGION);
-const users = demoUsers(city);
-const token = (sub: string) => devToken(config.jwtSecret, users.find((u) => u.sub === sub)!, '1h');
+const tokens = new Map<string, string>();
+async function token(sub: string): Promise<string> {
+  if (!tokens.has(sub)) {
+    const res = await fetch(`${api}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub }) });
+    if (!res.ok) throw new Error(`signing in as ${sub} answered ${res.status}: the demo needs the API in development mode (npm start)`);
+    tokens.set(sub, ((await res.json()) as { token: string }).token);
+  }
+  return tokens.get(sub)!;
+}
 
 let stepNo = 0;
 async function step<T>(title: string, method: string, url: string, who: string | null, body: unknown, expectStatus: number[], check?: (json: T) => string | null): Promise<T> {
   stepNo++;
   const res = await fetch(`${api}${url}`, {
     method,
-    headers: { ...(who ? { authorization: `Bearer ${token(who)}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(who ? { authorization: `Bearer ${await token(who)}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json().catch(() => null)) as T;

@@ -1,5 +1,5 @@
 // npm run token -- <sub> <org> <role[,role...]> [expiry]: prints a signed dev token for JWT_SECRET.
-import { loadConfig } from '../config';
+import { loadSecrets } from '../config';
 import { ROLES, type Role } from '../domain/types';
 import { devToken } from './tokens';
 
@@ -14,4 +14,4 @@ if (unknown.length) {
   console.error(`unknown role(s): ${unknown.join(', ')}; roles: ${ROLES.join(', ')}`);
   process.exit(2);
 }
-console.log(devToken(loadConfig().jwtSecret, { sub, org, roles: list }, expiresIn));
+console.log(devToken(loadSecrets().jwtSecret, { sub, org, roles: list }, expiresIn));

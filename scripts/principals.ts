@@ -1,7 +1,7 @@
 // npm run principals -- rotate: after a new key is put in front of PRINCIPAL_KEYS (the old ones kept behind
 // it), re-seals every resident ID number still sealed under an older key; then the old key may be dropped.
 import { resealAll } from '../api/principal-keys';
-import { loadConfig } from '../config';
+import { loadConfig, loadSecrets } from '../config';
 import { createDb } from '../db';
 
 async function main() {
@@ -11,10 +11,11 @@ async function main() {
     return;
   }
   const config = loadConfig();
+  const { principalKeys } = loadSecrets();
   const db = createDb(config.databaseUrl, 1);
   try {
-    const n = await resealAll(db, config.principalKeys);
-    console.log(`${n} resident ID numbers re-sealed under key ${config.principalKeys.ring[0].version}`);
+    const n = await resealAll(db, principalKeys);
+    console.log(`${n} resident ID numbers re-sealed under key ${principalKeys.ring[0].version}`);
   } finally {
     await db.destroy();
   }

@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { connectEngine } from '../api/engine';
-import { ConfigError, loadConfig, type Config } from '../config';
+import { ConfigError, loadConfig, loadSecrets, type Config } from '../config';
 import { createDb, ensureDatabase, migrateToLatest } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity } from '../db/seed';
@@ -74,8 +74,10 @@ async function claimDataDir(config: Config): Promise<() => void> {
 async function main() {
   const began = Date.now();
   let config: ReturnType<typeof loadConfig>;
+  let secrets: ReturnType<typeof loadSecrets>;
   try {
     config = loadConfig();
+    secrets = loadSecrets();
   } catch (err) {
     console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
     process.exit(1);
@@ -179,7 +181,7 @@ async function main() {
     const connection = await connectEngine(temporalAddress);
     undo.push({ name: 'Temporal client', run: () => connection.close() });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: config.jwtSecret, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: config.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } });
+    const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: secrets.jwtSecret, devSignIn: config.mode === 'development', sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: secrets.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } });
     await app.listen({ host: config.host, port: config.port });
     undo.push({ name: 'API', run: () => app.close() });
 
@@ -197,7 +199,7 @@ async function main() {
         ...(isDemo
           ? [
               'Demo tokens (valid 7 days), e.g. curl -H "Authorization: Bearer <token>" ' + api + '/tasks',
-              ...demoUsers(city).map((u) => `  ${u.label.padEnd(40)} ${u.sub} @ ${u.org ?? 'the public'}\n    ${devToken(config.jwtSecret, u, '7d')}`),
+              ...demoUsers(city).map((u) => `  ${u.label.padEnd(40)} ${u.sub} @ ${u.org ?? 'the public'}\n    ${devToken(secrets.jwtSecret, u, '7d')}`),
               '',
             ]
           : []),

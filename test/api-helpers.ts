@@ -11,7 +11,6 @@ import type { OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenRequestPolicy } from '../domain/open-request';
 import { demoUsers, sampleResidentId } from '../db/seed';
-import { DEV_JWT_SECRET } from '../config';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -27,9 +26,10 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     db: h.db,
     temporal: h.client,
     taskQueue: h.taskQueue,
-    // On the development secret, the development sign-in offers the harness city's demo people (its member
-    // of the public named after the city: principals are by person, and other files sign in chen.citizen).
-    ...(o.devSignIn ? { jwtSecret: DEV_JWT_SECRET, devUsers: demoUsers(h.city).map((u) => (u.org === null ? { ...u, sub: `${u.sub}.${h.city.region}` } : u)) } : { jwtSecret: TEST_JWT_SECRET }),
+    jwtSecret: TEST_JWT_SECRET,
+    // The development sign-in offers the harness city's demo people (its member of the public named after the
+    // city: principals are by person, and other files sign in chen.citizen).
+    ...(o.devSignIn ? { devSignIn: true, devUsers: demoUsers(h.city).map((u) => (u.org === null ? { ...u, sub: `${u.sub}.${h.city.region}` } : u)) } : {}),
     sharePolicy: o.share ?? TEST_POLICY,
     adjustmentPolicy: o.adjustment ?? TEST_ADJUSTMENT_POLICY,
     disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,

@@ -69,3 +69,23 @@ test('every variable the services set is one the configuration knows and .env.ex
   for (const name of ['migrate', 'worker', 'api'])
     for (const variable of Object.keys(s[name].environment ?? {})) expect(documented).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
 });
+
+const API_SECRETS = ['JWT_SECRET', 'PRINCIPAL_KEYS', 'PRINCIPAL_LOOKUP_KEY'];
+const required = (name: string) => new RegExp(`\\$\\{${name}:\\?[^}]*npm run secrets[^}]*\\}`);
+
+test('each secret is required, naming the command that generates it, and reaches only the service that uses it', () => {
+  for (const name of API_SECRETS) expect(s.api.environment?.[name]).toMatch(new RegExp(`^${required(name).source}$`));
+  for (const service of ['migrate', 'worker']) expect(Object.keys(s[service].environment ?? {}).filter((v) => API_SECRETS.includes(v))).toEqual([]);
+  // PostgreSQL's password too: no default anywhere it is used.
+  expect(s.postgres.environment?.POSTGRES_PASSWORD).toMatch(required('POSTGRES_PASSWORD'));
+  expect(s.temporal.environment?.POSTGRES_PWD).toMatch(required('POSTGRES_PASSWORD'));
+  for (const name of ['migrate', 'worker', 'api']) expect(s[name].environment?.DATABASE_URL).toMatch(required('POSTGRES_PASSWORD'));
+  expect(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')).not.toMatch(/\$\{[A-Z_]*(SECRET|KEYS?|PASSWORD)[A-Z_]*:?-/);
+});
+
+test('.env.example holds no usable secret and does not switch development mode on', () => {
+  const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+  for (const name of [...API_SECRETS, 'POSTGRES_PASSWORD']) expect(example).toMatch(new RegExp(`^${name}=$`, 'm'));
+  expect(example).not.toMatch(/^PDW_MODE=/m);
+  expect(example).toMatch(/npm run secrets/);
+});

@@ -1,5 +1,7 @@
 // Configuration is parsed once against a schema; a bad value names its variable.
-import { loadConfig } from '../config';
+import { randomBytes } from 'node:crypto';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY } from '../api/principal-keys';
+import { DEV_JWT_SECRET, loadConfig, loadSecrets } from '../config';
 
 test('defaults start everything embedded', () => {
   const c = loadConfig({});
@@ -17,9 +19,9 @@ test('external services are used when their addresses are set', () => {
 test.each([
   [{ PORT: 'eighty' }, /PORT must be an integer/],
   [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
-  [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
   [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
   [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  [{ PDW_MODE: 'dev' }, /PDW_MODE must be development or production/],
   [{ SHARE_POLICY: '{' }, /SHARE_POLICY must be a JSON object/],
   [{ SHARE_POLICY: '{"jointReview":5}' }, /SHARE_POLICY.jointReview must be/],
   [{ SHARE_POLICY: '{"jointReview":{"weeks":2}}' }, /SHARE_POLICY.jointReview must be/],
@@ -46,4 +48,65 @@ test('every duration a procedure waits on can be shortened by its policy, an agr
 
 test('a policy override is merged over the defaults', () => {
   expect(loadConfig({ SHARE_POLICY: '{"jointReview":{"seconds":30}}' }).sharePolicy).toMatchObject({ jointReview: { seconds: 30 }, applicantReply: { workingDays: 15 } });
+});
+
+test('development mode is asked for by name; anything else is a deployment', () => {
+  expect(loadConfig({}).mode).toBe('production');
+  expect(loadConfig({ NODE_ENV: 'development' }).mode).toBe('production');
+  expect(loadConfig({ PDW_MODE: 'development' }).mode).toBe('development');
+});
+
+const key = () => randomBytes(32).toString('base64');
+const deployment = () => ({ JWT_SECRET: randomBytes(32).toString('hex'), PRINCIPAL_KEYS: `v1:${key()}`, PRINCIPAL_LOOKUP_KEY: key() });
+
+test('in development mode unset secrets take the development values, set ones are used', () => {
+  const dev = loadSecrets({ PDW_MODE: 'development' });
+  expect(dev.jwtSecret).toBe(DEV_JWT_SECRET);
+  expect(dev.principalKeys.ring.map((k) => k.version)).toEqual(['dev1']);
+  // .env.example's placeholders are unset values, in development too.
+  expect(loadSecrets({ PDW_MODE: 'development', JWT_SECRET: 'change-me' }).jwtSecret).toBe(DEV_JWT_SECRET);
+  const own = deployment();
+  expect(loadSecrets({ PDW_MODE: 'development', ...own }).jwtSecret).toBe(own.JWT_SECRET);
+});
+
+test('a deployment uses its own secrets', () => {
+  const own = deployment();
+  const secrets = loadSecrets(own);
+  expect(secrets.jwtSecret).toBe(own.JWT_SECRET);
+  expect(secrets.principalKeys.ring[0].key.toString('base64')).toBe(own.PRINCIPAL_KEYS.slice(3));
+  expect(secrets.principalKeys.lookup.toString('base64')).toBe(own.PRINCIPAL_LOOKUP_KEY);
+  // A development key behind the deployment's own only opens what it sealed, until the rotation re-seals it.
+  expect(loadSecrets({ ...own, PRINCIPAL_KEYS: `${own.PRINCIPAL_KEYS},${DEV_PRINCIPAL_KEYS}` }).principalKeys.ring.map((k) => k.version)).toEqual(['v1', 'dev1']);
+});
+
+const DEVELOPMENT_VALUES = { JWT_SECRET: DEV_JWT_SECRET, PRINCIPAL_KEYS: DEV_PRINCIPAL_KEYS, PRINCIPAL_LOOKUP_KEY: DEV_PRINCIPAL_LOOKUP_KEY };
+test.each(
+  (['JWT_SECRET', 'PRINCIPAL_KEYS', 'PRINCIPAL_LOOKUP_KEY'] as const).flatMap((name) => [
+    [name, 'unset', undefined, 'is not set'],
+    [name, 'empty', '', 'is not set'],
+    [name, 'a change-me placeholder', name === 'PRINCIPAL_KEYS' ? 'v1:change-me' : 'change-me', 'is a placeholder'],
+    [name, 'CHANGEME', 'CHANGEME-0123456789-0123456789-0123456789', 'is a placeholder'],
+    [name, 'the development value', DEVELOPMENT_VALUES[name], 'is a development value'],
+  ]),
+)('outside development mode %s %s is refused, naming it', (name, _case, value, why) => {
+  const env: Record<string, string | undefined> = { ...deployment(), [name]: value };
+  expect(() => loadSecrets(env)).toThrow(`${name} ${why}`);
+  // Only it: the others are the deployment's own.
+  expect(() => loadSecrets(env)).toThrow(/: [A-Z_]+ is [^;]+$/);
+});
+
+test('every refused secret is named at once, and a development key is refused in any role', () => {
+  const devKey = DEV_PRINCIPAL_KEYS.split(':')[1];
+  expect(() => loadSecrets({ PDW_MODE: 'production', PRINCIPAL_KEYS: `v9:${devKey}`, PRINCIPAL_LOOKUP_KEY: devKey })).toThrow(
+    /JWT_SECRET is not set; PRINCIPAL_KEYS is a development value .*; PRINCIPAL_LOOKUP_KEY is a development value/,
+  );
+});
+
+test.each([
+  [{ JWT_SECRET: 'short' }, /JWT_SECRET: must be at least 32 characters/],
+  [{ PRINCIPAL_KEYS: 'v1:short' }, /PRINCIPAL_KEYS: each key is version:base64 of 32 bytes/],
+  [{ PRINCIPAL_LOOKUP_KEY: 'c2hvcnQ=' }, /PRINCIPAL_LOOKUP_KEY: the look-up key is base64 of at least 32 bytes/],
+])('a malformed secret %j is refused in either mode', (bad, message) => {
+  expect(() => loadSecrets({ ...deployment(), ...bad })).toThrow(message);
+  expect(() => loadSecrets({ PDW_MODE: 'development', ...bad })).toThrow(message);
 });

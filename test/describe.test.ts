@@ -12,7 +12,7 @@ import type { Actor } from '../domain/types';
 import { buildApp } from '../api/app';
 import { DEV_JWT_SECRET } from '../config';
 import { DEMO_PREFIX, DEMO_REGION, seedCity } from '../db/seed';
-import { expectProblem, registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
+import { expectProblem, registerPrincipal, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
 import { startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -135,11 +135,19 @@ test('who one is: staff see their organisation, a member of the public who they 
   expect(body).toMatchObject({ organisation: null, principal: { kind: 'natural', name: '周某', identity: `${number.slice(0, 3)}***********${number.slice(-4)}` } });
 });
 
-test('in development one signs in as a demo person without a token; with any other secret those routes do not exist', async () => {
+test('in development one signs in as a demo person without a token; unless asked for, those routes do not exist, whatever the secret', async () => {
   expect((await api.app.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).statusCode).toBe(404);
   expect((await api.app.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
+  // Not inferred from the secret: the development secret alone opens nothing.
+  const onDevSecret = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: DEV_JWT_SECRET, sharePolicy: TEST_POLICY });
+  try {
+    expect((await onDevSecret.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).statusCode).toBe(404);
+    expect((await onDevSecret.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
+  } finally {
+    await onDevSecret.close();
+  }
   await seedCity(h.db, DEMO_PREFIX, DEMO_REGION);
-  const dev = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: DEV_JWT_SECRET, sharePolicy: TEST_POLICY });
+  const dev = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, devSignIn: true, sharePolicy: TEST_POLICY });
   try {
     const users = (await dev.inject({ method: 'GET', url: '/dev/users' })).json().items as { sub: string; org: string | null; label: string }[];
     expect(users.find((u) => u.sub === 'chen.citizen')).toMatchObject({ org: null });

@@ -1,11 +1,12 @@
 // Worker entry point for deployments that scale workers apart from the API.
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { waitFor } from '../config/wait';
 import { createDb, databaseName, databaseReady, migrateToLatest } from '../db';
 import { createWorker, serveWorkerHealth } from './index';
 
 async function main() {
+  // No secret: the API verifies tokens and seals resident ID numbers; the worker holds neither.
   const config = loadConfig();
   // Signals are handled below, once; the SDK's own handlers would shut the worker down a second time.
   Runtime.install({ shutdownSignals: [] });
@@ -40,6 +41,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
   process.exit(1);
 });

@@ -1,6 +1,5 @@
 // Who the caller is (GET /me), and, in development only, signing in as one of the demo city's people without
-// pasting a token (GET /dev/users, POST /dev/token): those routes exist only while the API runs on the
-// development secret, which is public anyway (config/index.ts DEV_JWT_SECRET).
+// pasting a token (GET /dev/users, POST /dev/token): those routes exist only when buildApp is given devSignIn.
 import { Type } from '@sinclair/typebox';
 import { getOrganisation } from '../../db/repositories/organisations';
 import type { DemoUser } from '../../db/seed';
@@ -41,9 +40,9 @@ export function meRoutes(app: App, deps: ApiDeps): void {
   });
 }
 
-/** Development sign-in: the demo city's people, and a token for one of them. Registered only on the development secret. */
+/** Development sign-in: the demo city's people, and a token for one of them. Registered only with devSignIn. */
 export function devSignInRoutes(app: App, users: DemoUser[]): void {
-  app.get('/dev/users', { schema: { tags: ['development'], summary: "The demo city's people one may sign in as (development secret only)", security: [], response: { 200: Type.Object({ items: Type.Array(DemoUserSchema) }) } } }, async () => ({
+  app.get('/dev/users', { schema: { tags: ['development'], summary: "The demo city's people one may sign in as (development only)", security: [], response: { 200: Type.Object({ items: Type.Array(DemoUserSchema) }) } } }, async () => ({
     items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.org, roles: u.roles })),
   }));
   app.post(
@@ -51,7 +50,7 @@ export function devSignInRoutes(app: App, users: DemoUser[]): void {
     {
       schema: {
         tags: ['development'],
-        summary: 'A 12-hour token for one of the demo people (development secret only)',
+        summary: 'A 12-hour token for one of the demo people (development only)',
         security: [],
         body: Type.Object({ sub: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ token: Type.String() }) },

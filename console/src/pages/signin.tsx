@@ -16,7 +16,7 @@ export async function signIn(token: string): Promise<void> {
 }
 
 export function SignIn() {
-  // Absent (404) unless the API runs on the development secret: then only a token from the identity provider signs in.
+  // Absent (404) unless the API runs in development mode: then only a token from the identity provider signs in.
   const users = useResource<{ items: DevUser[] }>('/dev/users');
   const [token, setToken] = useState('');
   const { errors, error, run } = useSubmit();
