@@ -1,4 +1,5 @@
 // buildApp(deps): the Fastify API. It reads PostgreSQL and writes only through the Temporal client.
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -76,6 +77,8 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     if (route.method === 'POST' && declared) articles.set(route.url, declared);
   });
   await registerJwt(app, deps.jwtSecret);
+  // Limits only where a route asks for one (per person, e.g. registering who one is).
+  await app.register(rateLimit, { global: false });
 
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } }, async (_request, reply) => {
     const check = async (f: () => Promise<unknown>) => f().then(() => 'ok' as const, () => 'unavailable' as const);

@@ -11,6 +11,8 @@ import { problem } from './problem';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
+    /** What the identity provider verified of the person (real-name verification); null for the API's own tokens. */
+    verifiedIdentity: VerifiedIdentity | null;
   }
   interface FastifyContextConfig {
     /** Article each body field rests on, named in validation problems. */
@@ -18,6 +20,13 @@ declare module 'fastify' {
     /** How many values a body may hold (default domain/text.ts MAX_NODES): a route taking a catalog adjustment takes more. */
     maxNodes?: number;
   }
+}
+
+/** A person as the identity provider verified them: each claim present only when the provider states it. */
+export interface VerifiedIdentity {
+  name?: string;
+  residentId?: string;
+  uscc?: string;
 }
 
 /** Longest a token may live (exp − iat, and exp − now): a leaked token is not good for ever. */
@@ -28,6 +37,7 @@ export async function registerJwt(app: FastifyInstance, secret: string): Promise
   // remembered (bounded LRU) until it expires: a client sends the same token with every request.
   await app.register(fastifyJwt, { secret, sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'], requiredClaims: ['exp'], cache: true } });
   app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('verifiedIdentity', null);
 }
 
 /** Organisations known to exist, remembered briefly: every request checks its token's `org`. */
@@ -61,7 +71,7 @@ export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig):
   const orgExists = organisationCheck(db);
   const verifyOidc = oidc ? oidcVerifier(oidc) : null;
   scope.addHook('onRequest', async (request) => {
-    let claims: { sub?: unknown; org?: unknown; roles?: unknown; exp?: unknown; iat?: unknown };
+    let claims: { sub?: unknown; org?: unknown; roles?: unknown; exp?: unknown; iat?: unknown; [claim: string]: unknown };
     // Without an identity provider configured, every token is the API's own: no header is read twice.
     const provided = verifyOidc && tokenAlgorithm(request.headers.authorization);
     const fromProvider = provided && (OIDC_ALGORITHMS as readonly string[]).includes(provided.alg);
@@ -84,6 +94,16 @@ export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig):
     // Everyone but members of the public acts for an organisation that must exist.
     if (!publicOnly && !(await orgExists(claims.org as string))) throw problem('Unauthorized', `The token names an organisation that does not exist: ${claims.org}`);
     request.actor = { sub: claims.sub, org: publicOnly ? null : (claims.org as string), roles: roles as Role[] };
+    if (fromProvider) {
+      const names = oidc!.claims ?? { name: 'name', residentId: 'id_number', uscc: 'uscc' };
+      const verified = (claim: string) => (text(claims[claim]) ? { value: claims[claim] as string } : null);
+      request.verifiedIdentity = Object.fromEntries(
+        (['name', 'residentId', 'uscc'] as const).flatMap((k) => {
+          const v = verified(names[k]);
+          return v ? [[k, v.value]] : [];
+        }),
+      );
+    }
   });
 }
 

@@ -7,6 +7,11 @@ import { createVerifier } from 'fast-jwt';
 export interface OidcConfig {
   issuer: string;
   audience: string;
+  /**
+   * The claims in which the provider states what it verified of a person (real-name verification): their name,
+   * resident ID number, or a legal person's unified social credit code. Default name, id_number, uscc.
+   */
+  claims?: { name: string; residentId: string; uscc: string };
   /** Where the keys are: the JWKS URL itself, or found through the provider's discovery document. */
   jwksUrl?: string;
   discoveryUrl?: string;

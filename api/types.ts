@@ -38,6 +38,8 @@ export interface ApiDeps {
   principalKeys?: PrincipalKeys;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;
+  /** Whom a person contacts when registration is an operator's case (default domain/principals.ts DEFAULT_SERVICE_DESK). */
+  serviceDesk?: string;
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };

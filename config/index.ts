@@ -6,6 +6,7 @@ import { DEFAULT_DISPUTE_POLICY, type DisputePolicy } from '../domain/dispute';
 import { DEFAULT_OPEN_DEMAND_POLICY, type OpenDemandPolicy } from '../domain/open-demand';
 import { DEFAULT_WITHDRAWAL_POLICY, type WithdrawalPolicy } from '../domain/withdrawal';
 import { DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, type OpenRequestPolicy } from '../domain/open-request';
+import { DEFAULT_SERVICE_DESK } from '../domain/principals';
 import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
 import type { OidcConfig } from '../api/oidc';
 import { DEFAULT_AGREEMENT_FONT } from '../api/agreement-document';
@@ -40,6 +41,8 @@ export interface Config {
   port: number;
   logLevel: string;
   engineTimeoutMs: number;
+  /** Whom a person contacts when their registration is an operator's case (e.g. their identity held by another sign-in). */
+  serviceDesk: string;
   /** How long the API and the worker wait at start for PostgreSQL and Temporal before they exit non-zero. */
   startupWaitMs: number;
   sharePolicy: SharePolicy;
@@ -121,8 +124,10 @@ function oidcConfig(env: Env): OidcConfig | null {
   const audience = str(env, 'OIDC_AUDIENCE', '');
   if (!audience) throw new ConfigError('OIDC_AUDIENCE must be set with OIDC_ISSUER (the audience the identity provider issues tokens for)');
   const jwksUrl = str(env, 'OIDC_JWKS_URL', '');
-  if (jwksUrl) return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, jwksUrl: httpUrl('OIDC_JWKS_URL', jwksUrl) };
-  return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, discoveryUrl: httpUrl('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
+  // Where the provider puts what its real-name verification established (the platform's own claim names).
+  const claims = { name: str(env, 'OIDC_NAME_CLAIM', 'name'), residentId: str(env, 'OIDC_ID_NUMBER_CLAIM', 'id_number'), uscc: str(env, 'OIDC_USCC_CLAIM', 'uscc') };
+  if (jwksUrl) return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, claims, jwksUrl: httpUrl('OIDC_JWKS_URL', jwksUrl) };
+  return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, claims, discoveryUrl: httpUrl('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
 }
 
 function mode(env: Env): Mode {
@@ -176,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY, ['termMonth']),
     agreementFont: str(env, 'AGREEMENT_FONT', DEFAULT_AGREEMENT_FONT),
     openPlatformUrl: httpUrl('OPEN_PLATFORM_URL', str(env, 'OPEN_PLATFORM_URL', DEFAULT_OPEN_PLATFORM_URL)),
+    serviceDesk: str(env, 'SERVICE_DESK', DEFAULT_SERVICE_DESK),
   };
 }
 

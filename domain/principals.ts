@@ -17,3 +17,9 @@ export function principalViolations(form: PrincipalForm, today: Date = new Date(
   if (bad) out.push({ ...bad, article: 'Art. 29' });
   return out;
 }
+
+/** Whom a person contacts when registration is an operator's case (SERVICE_DESK overrides it). */
+export const DEFAULT_SERVICE_DESK = '日照市大数据发展局 公共数据平台服务台';
+
+/** Registrations one person may attempt in an hour: enough for typing errors, too few to test numbers. */
+export const PRINCIPAL_REGISTRATIONS_PER_HOUR = 10;

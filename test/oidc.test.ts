@@ -11,6 +11,7 @@ import type { App } from '../api/types';
 import { loadConfig } from '../config';
 import { TEST_JWT_SECRET } from './api-helpers';
 import { startHarness, TEST_POLICY, type Harness } from './helpers';
+import { sampleResidentId } from '../db/seed';
 
 let h: Harness;
 let app: App;
@@ -89,8 +90,65 @@ test('a rotated key is fetched when a token first names it, and the set is not f
 
 test('the identity provider is configured by its issuer and audience', () => {
   expect(loadConfig({}).oidc).toBeNull();
-  expect(loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn/', OIDC_AUDIENCE: 'pdw' }).oidc).toEqual({ issuer: 'https://id.example.gov.cn/', audience: 'pdw', discoveryUrl: 'https://id.example.gov.cn/.well-known/openid-configuration' });
+  expect(loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn/', OIDC_AUDIENCE: 'pdw' }).oidc).toEqual({
+    issuer: 'https://id.example.gov.cn/',
+    audience: 'pdw',
+    discoveryUrl: 'https://id.example.gov.cn/.well-known/openid-configuration',
+    claims: { name: 'name', residentId: 'id_number', uscc: 'uscc' },
+  });
+  // The platform's own names for what its real-name verification states.
+  expect(loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn/', OIDC_AUDIENCE: 'pdw', OIDC_ID_NUMBER_CLAIM: 'certNo', OIDC_NAME_CLAIM: 'realName' }).oidc?.claims).toEqual({ name: 'realName', residentId: 'certNo', uscc: 'uscc' });
   expect(loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn', OIDC_AUDIENCE: 'pdw', OIDC_JWKS_URL: 'https://id.example.gov.cn/keys' }).oidc).toMatchObject({ jwksUrl: 'https://id.example.gov.cn/keys' });
   expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn' })).toThrow(/OIDC_AUDIENCE/);
   expect(() => loadConfig({ OIDC_ISSUER: 'ftp://id', OIDC_AUDIENCE: 'pdw' })).toThrow(/OIDC_ISSUER must be an http/);
+});
+
+describe('who a person is comes from the identity provider’s real-name verification (Art. 29)', () => {
+  const put = (token: string, payload: object) => app.inject({ method: 'PUT', url: '/principals/me', payload, headers: { authorization: `Bearer ${token}` } });
+  const claims = (sub: string, residentId: string) => ({ sub, name: '王某', id_number: residentId });
+
+  test('the verified number and name are taken from the token; a typed one is refused, naming the field', async () => {
+    const number = sampleResidentId('verified-wang');
+    const token = sign(rsa.privateKey, 'rsa-1', claims('verified-wang', number));
+    const typed = await put(token, { kind: 'natural', name: '王某', residentId: sampleResidentId('someone-else') });
+    expect(typed.statusCode).toBe(400);
+    expect(typed.json()).toMatchObject({ field: 'body.residentId', rule: 'verified by the identity provider', article: 'Art. 29' });
+    const taken = await put(token, {});
+    expect(taken.statusCode).toBe(200);
+    expect(taken.json()).toMatchObject({ kind: 'natural', name: '王某', residentId: number });
+  });
+
+  test('a sign-in whose provider verified nothing is told to complete real-name verification there', async () => {
+    const res = await put(sign(rsa.privateKey, 'rsa-1', { sub: 'unverified-zhao' }), {});
+    expect(res.statusCode).toBe(409);
+    expect(res.json().type).toContain('IdentityUnverified');
+  });
+
+  test('a number another sign-in holds is an operator’s case: the caller learns only whom to contact, the holder is told, the trail records it', async () => {
+    const number = sampleResidentId('holder-sun');
+    expect((await put(sign(rsa.privateKey, 'rsa-1', claims('holder-sun', number)), {})).statusCode).toBe(200);
+    const second = await put(sign(rsa.privateKey, 'rsa-1', claims('second-sun', number)), {});
+    expect(second.statusCode).toBe(409);
+    const body = second.json();
+    expect(body.type).toContain('RegistrationIncomplete');
+    expect(body.detail).toContain('公共数据平台服务台');
+    // Nothing says the number is registered, to whom, or masked.
+    expect(JSON.stringify(body)).not.toMatch(/regist(ered|ration) to|another sign-in|\*{3}/i);
+    const trail = await h.db.selectFrom('audit_events').selectAll().where('action', '=', 'principal_conflict').where('actor_sub', '=', 'second-sun').execute();
+    expect(trail).toHaveLength(1);
+    expect(JSON.stringify(trail[0].new_value)).not.toContain(number);
+    const told = await app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${sign(rsa.privateKey, 'rsa-1', { sub: 'holder-sun' })}` } });
+    expect((told.json().items as { kind: string }[]).some((n) => n.kind === 'identity_conflict')).toBe(true);
+  });
+});
+
+test('registering who one is is limited per person: the eleventh attempt in an hour is 429 with Retry-After, another person is unaffected', async () => {
+  const as = (sub: string) => ({ authorization: `Bearer ${signToken(app, { sub, org: null, roles: ['public_applicant'] })}` });
+  const attempt = (sub: string) => app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: '试', residentId: '110101199003071234' }, headers: as(sub) });
+  for (let i = 0; i < 10; i++) expect((await attempt('limited-person')).statusCode).toBe(400);
+  const limited = await attempt('limited-person');
+  expect(limited.statusCode).toBe(429);
+  expect(limited.headers['content-type']).toContain('application/problem+json');
+  expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  expect((await attempt('other-person')).statusCode).toBe(400);
 });

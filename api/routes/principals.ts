@@ -5,10 +5,12 @@
 // The one write the API makes itself: a person's own identity is no procedure of the Measures, and no
 // workflow's progress rests on it; the row and its audit event are one transaction.
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../../db/repositories/audit';
+import { notify } from '../../db/repositories/notifications';
 import { maskResidentId } from '../../domain/ids';
-import { principalViolations, type PrincipalForm } from '../../domain/principals';
-import { requireRole } from '../auth';
+import { DEFAULT_SERVICE_DESK, PRINCIPAL_REGISTRATIONS_PER_HOUR, principalViolations, type PrincipalForm } from '../../domain/principals';
+import { requireRole, type VerifiedIdentity } from '../auth';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, seal } from '../principal-keys';
 import { invalid, problem } from '../problem';
 import type { ApiDeps, App } from '../types';
@@ -17,6 +19,7 @@ const Name = Type.String({ maxLength: 200 });
 const PrincipalBody = Type.Union([
   Type.Object({ kind: Type.Literal('natural'), name: Name, residentId: Type.String({ maxLength: 18, description: 'GB 11643 resident ID number' }) }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('legal'), name: Name, uscc: Type.String({ maxLength: 18, description: 'GB 32100 unified social credit code' }) }, { additionalProperties: false }),
+  Type.Object({}, { additionalProperties: false, description: 'Signed in through the identity provider: who you are is what it verified' }),
 ]);
 
 /** The holder's own view: their number in full (this route answers only them). */
@@ -29,8 +32,26 @@ const PrincipalSchema = Type.Object({
   residentIdMasked: Type.Union([Type.String(), Type.Null()], { description: 'As everyone else sees it' }),
 });
 
+/**
+ * Who the caller is: what the identity provider verified when they signed in through it (a typed identity is
+ * refused then: the number is the platform's real-name attribute, not something one types), or, with the API's
+ * own tokens (development, tests), what they typed.
+ */
+function identityOf(verified: VerifiedIdentity | null, body: PrincipalForm | Record<string, never>): PrincipalForm {
+  if (!verified) {
+    if (!('kind' in body)) throw invalid([{ code: 'InvalidInput', field: 'kind', rule: 'required', detail: 'Say who you are: kind, name and residentId (or uscc)', article: 'Art. 29' }]);
+    return body as PrincipalForm;
+  }
+  const typed = (['residentId', 'uscc', 'name', 'kind'] as const).find((f) => f in body);
+  if (typed) throw invalid([{ code: 'InvalidInput', field: typed, rule: 'verified by the identity provider', detail: 'Who you are is what the identity provider verified when you signed in; send an empty body', article: 'Art. 29' }]);
+  if (verified.residentId) return { kind: 'natural', name: verified.name ?? '', residentId: verified.residentId };
+  if (verified.uscc) return { kind: 'legal', name: verified.name ?? '', uscc: verified.uscc };
+  throw problem('IdentityUnverified', 'The identity provider stated no verified resident ID number or credit code for this sign-in; complete real-name verification there first', 'Art. 29');
+}
+
 export function principalRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
+  const serviceDesk = deps.serviceDesk ?? DEFAULT_SERVICE_DESK;
   const keys = deps.principalKeys ?? parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY);
 
   const mine = async (sub: string) => {
@@ -48,12 +69,22 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
     '/principals/me',
     {
       schema: { tags: ['open data'], summary: 'Say who you are: a natural person by resident ID number, or a legal person by USCC (Art. 29: the number sealed)', body: PrincipalBody, response: { 200: PrincipalSchema } },
-      config: { articles: { residentId: 'Art. 29', uscc: 'Art. 29' } },
+      config: {
+        articles: { residentId: 'Art. 29', uscc: 'Art. 29' },
+        // Per person, after sign-in: enough for typing errors, too few to test numbers one after another.
+        rateLimit: {
+          max: PRINCIPAL_REGISTRATIONS_PER_HOUR,
+          timeWindow: '1 hour',
+          hook: 'preHandler',
+          keyGenerator: (request: FastifyRequest) => `principal:${request.actor.sub}`,
+          errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) => problem('TooManyRequests', `At most ${context.max} registrations an hour; try again in ${context.after}`),
+        },
+      },
     },
     async (request) => {
       requireRole(request, 'public_applicant');
       const { sub } = request.actor;
-      const form = request.body as PrincipalForm;
+      const form = identityOf(request.verifiedIdentity, request.body as PrincipalForm | Record<string, never>);
       const violations = principalViolations(form);
       if (violations.length) throw invalid(violations);
       const natural = form.kind === 'natural';
@@ -67,25 +98,41 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
         id_lookup: lookup,
         id_masked: natural ? maskResidentId(form.residentId) : null,
       };
-      const taken = () => problem('RequestNotActive', natural ? 'This resident ID number is registered to another sign-in' : 'This credit code is registered to another sign-in', 'Art. 29');
-      await db.transaction().execute(async (tx) => {
-        // The same number (or code) is one principal: another sign-in may not claim it.
-        const other = await tx
+      const heldBy = (tx: typeof db) =>
+        tx
           .selectFrom('principals')
           .select('sub')
           .where('sub', '<>', sub)
-          .where((eb) => (natural ? eb('id_lookup', '=', lookup) : eb('uscc', '=', form.uscc)))
+          .where((eb) => (natural ? eb('id_lookup', '=', lookup) : eb('uscc', '=', row.uscc)))
           .executeTakeFirst();
-        if (other) throw taken();
-        await tx
-          .insertInto('principals')
-          .values(row)
-          .onConflict((oc) => oc.column('sub').doUpdateSet({ ...row, updated_at: new Date() }))
-          .execute()
-          // Two sign-ins claiming one number at the same moment: the unique index lets one through.
-          .catch((err: { code?: string }) => {
-            throw err.code === '23505' ? taken() : err;
-          });
+      /**
+       * The number (or code) is another sign-in's: an operator's case. It is recorded and its holder told; the caller
+       * learns only that registration could not be completed and whom to contact, never that the number is registered.
+       */
+      const operatorCase = async () => {
+        const holder = (await heldBy(db))?.sub;
+        await db.transaction().execute(async (tx) => {
+          const key = `principal-conflict:${sub}:${lookup ?? row.uscc}`;
+          await appendAudit(tx, { eventKey: key, requestId: null, actor: { sub, org: null, role: 'public_applicant' }, action: 'principal_conflict', article: 'Art. 29', newValue: { kind: form.kind, identity: row.id_masked ?? row.uscc, holder: holder ?? null } });
+          if (holder) await notify(tx, { key, to: { user: holder }, kind: 'identity_conflict', message: `另一登录账号提交了您已登记的身份信息（${row.id_masked ?? row.uscc}）。如非本人操作，请联系${serviceDesk}。` });
+        });
+        return problem('RegistrationIncomplete', `Registration could not be completed. Contact ${serviceDesk}; your case has been recorded.`, 'Art. 29');
+      };
+      const taken = new Error('held by another sign-in');
+      const done = await db
+        .transaction()
+        .execute(async (tx) => {
+          // The same number (or code) is one principal: another sign-in may not claim it.
+          if (await heldBy(tx)) throw taken;
+          await tx
+            .insertInto('principals')
+            .values(row)
+            .onConflict((oc) => oc.column('sub').doUpdateSet({ ...row, updated_at: new Date() }))
+            .execute()
+            // Two sign-ins claiming one number at the same moment: the unique index lets one through.
+            .catch((err: { code?: string }) => {
+              throw err.code === '23505' ? taken : err;
+            });
         // The trail names the kind and the masked number, never the number.
         await appendAudit(tx, {
           eventKey: `principal:${sub}:${Date.now()}:${lookup ?? form.kind}`,
@@ -95,7 +142,13 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
           article: 'Art. 29',
           newValue: { kind: form.kind, name: row.name, identity: row.id_masked ?? row.uscc },
         });
-      });
+          return true;
+        })
+        .catch((err) => {
+          if (err === taken) return false;
+          throw err;
+        });
+      if (!done) throw await operatorCase();
       return mine(sub);
     },
   );
