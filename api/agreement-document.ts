@@ -7,7 +7,7 @@ import type { AgreementsTable } from '../db/schema';
 
 type AgreementRow = Selectable<AgreementsTable>;
 
-/** Where Debian's fonts-wqy-microhei puts its font (the Dockerfile and CI install it), and its face in the collection. */
+/** Where Debian's fonts-wqy-microhei puts its font (the Dockerfile and npm test install it), and its face in the collection. */
 export const DEFAULT_AGREEMENT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 const FONT_FACE = 'WenQuanYiMicroHei';
 
@@ -53,7 +53,10 @@ export function agreementPdf(a: AgreementRow, fontPath: string): Promise<Buffer>
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.font(fontPath, FONT_FACE);
+  // A collection (Debian's .ttc) is asked for its face; a font file (the Noto Sans SC npm test may bring) is one.
+  const font = fs.readFileSync(fontPath);
+  if (font.subarray(0, 4).toString('latin1') === 'ttcf') doc.font(font, FONT_FACE);
+  else doc.font(font);
   doc.fontSize(18).text(title, { align: 'center' }).moveDown();
   doc.fontSize(11);
   for (const line of lines) {

@@ -1,5 +1,6 @@
 // The catalog as a spreadsheet (agencies keep theirs in CSV or XLSX): one row per entry, the same columns
-// for export and import, lists one item per line inside a cell. Pure: the API reads and writes the files.
+// for export and import, lists one item per line inside a cell, no cell a formula (spreadsheet.ts). Pure:
+// the API reads and writes the files.
 import {
   BASIS_LEVELS,
   ENTRY_FORMS,
@@ -14,6 +15,7 @@ import {
   type LegalBasis,
 } from './catalog';
 import type { RuleViolation } from './errors';
+import { cellText, inertCell } from './spreadsheet';
 import { ATTRIBUTES } from './types';
 
 /** The columns, in order. `action` (import only): add, change or remove; empty means add without an id, change with one. */
@@ -52,10 +54,10 @@ const fieldLine = (f: CatalogField) => [f.name, f.type, f.identifies ?? '', f.de
 /** A legal basis as a line: level | title | article. */
 const basisLine = (b: LegalBasis) => [b.level, b.title, b.article].join(' | ');
 
-/** An entry as a row of the sheet. */
+/** An entry as a row of the sheet, each cell inert (spreadsheet.ts). */
 export function entryRow(e: { id: string; version: number; content: EntryContent; shareStatus: string; openStatus: string }): Record<SheetColumn, string> {
   const c = e.content;
-  return {
+  const row: Record<SheetColumn, string> = {
     id: e.id,
     version: String(e.version),
     action: '',
@@ -79,6 +81,7 @@ export function entryRow(e: { id: string; version: number; content: EntryContent
     share_status: e.shareStatus,
     open_status: e.openStatus,
   };
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, inertCell(v)])) as Record<SheetColumn, string>;
 }
 
 /** A violation found in a row: its number in the sheet (the header is row 1) and its column. */
@@ -93,7 +96,12 @@ export interface RowViolation extends RuleViolation {
  */
 export function rowChange(row: SheetRow, rowNumber: number): { change: CatalogChange } | { errors: RowViolation[] } {
   const errors: RowViolation[] = [];
-  const cell = (c: SheetColumn) => (row[c] ?? '').trim();
+  // A cell the export made inert is the catalog's text exactly; any other loses the spaces editing leaves around it.
+  const cell = (c: SheetColumn) => {
+    const raw = row[c] ?? '';
+    const text = cellText(raw);
+    return text === raw ? raw.trim() : text;
+  };
   const bad = (column: SheetColumn, rule: string, detail: string) =>
     errors.push({ code: 'InvalidInput', row: rowNumber, column, field: `rows.${rowNumber}.${column}`, rule, detail: `row ${rowNumber}, ${column}: ${detail}` });
   const oneOf = <T extends string>(column: SheetColumn, values: readonly T[], optional = false): T | null => {

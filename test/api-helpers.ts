@@ -36,7 +36,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     openDemandPolicy: o.openDemand ?? { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
     withdrawalPolicy: o.withdrawal ?? { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
     ...(o.openRequest ? { openRequestPolicy: o.openRequest } : {}),
-    ...(o.agreementFont ? { agreementFont: o.agreementFont } : {}),
+    ...(o.agreementFont || process.env.AGREEMENT_FONT ? { agreementFont: o.agreementFont ?? process.env.AGREEMENT_FONT } : {}),
     ...(o.consoleDir ? { consoleDir: o.consoleDir } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });

