@@ -322,7 +322,8 @@ test('hundreds of changes in one request: 300 new entries are applied at once, e
   changes[7] = { op: 'add', entry: { ...register, fields: [...register.fields, { name: 'licence_no', type: 'string', description: '', identifies: null }] } };
   const req = await submit('three hundred new entries', me, { ground: 'new_system', justification: '新建系统批量编目', changes }, false);
   // Flagged to the applicant (the register flagged may be another test file's city's: they share the database) (the answer to the POST) and to the reviewer (the task's context), with the similar entries.
-  const flagged = { article: 'Art. 8', duplicates: [{ index: 7, title: '医疗机构执业信息', similar: expect.arrayContaining([expect.objectContaining({ title: '医疗机构执业信息', titleSimilarity: 1, sharedFields: ['licence_no'] })]) }] };
+  // Other files' cities add entries of the same sample shape to the shared database, so more may be flagged here than the register.
+  const flagged = { article: 'Art. 8', duplicates: expect.arrayContaining([{ index: 7, title: '医疗机构执业信息', similar: expect.arrayContaining([expect.objectContaining({ title: '医疗机构执业信息', titleSimilarity: 1, sharedFields: ['licence_no'] })]) }]) };
   expect((req as unknown as { tasks: { context: unknown }[] }).tasks[0].context).toMatchObject(flagged);
   const t = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expect(t.context).toMatchObject(flagged);

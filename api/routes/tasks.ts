@@ -1,5 +1,7 @@
 // The task inbox and the actions on a task. Decisions go to the workflow as the completeTask Update.
 import { Type } from '@sinclair/typebox';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { RequestSnapshot } from '../../domain/requests';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
@@ -12,7 +14,7 @@ import type { TaskRow } from '../../db/schema';
 import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
-import { invalid, problem } from '../problem';
+import { fromTemporal, invalid, problem, ProblemError } from '../problem';
 import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
@@ -49,6 +51,22 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
   }
 
   const instant = (v: string | undefined) => (v === undefined ? undefined : new Date(v));
+
+  /**
+   * Sends an action on `row`'s task to its workflow. When the workflow answers that the task is no longer open
+   * (another decision, a sibling's, the request's end), the answer waits briefly until the read model says so
+   * too: whoever is told 409 and reads the task again sees it closed, never still open.
+   */
+  async function actOn<Arg>(row: TaskRow, update: UpdateDefinition<RequestSnapshot, [Arg]>, arg: Arg): Promise<void> {
+    try {
+      await updateRequest(deps, row.workflow_id, update, [arg], 'TaskNotOpen');
+    } catch (err) {
+      const refused = fromTemporal(err) ?? err;
+      if (refused instanceof ProblemError && refused.code === 'TaskNotOpen')
+        for (let i = 0; i < 30 && (await getTaskWithApplicant(db, row.id))?.status === 'open'; i++) await new Promise((r) => setTimeout(r, 100));
+      throw refused;
+    }
+  }
 
   app.get(
     '/tasks',
@@ -143,7 +161,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
         const release = !claim && viewer === 'supervisor';
         const violation = release ? releaseViolation(taskAccess(row), actor) : claimViolation(taskAccess(row), actor, applicantSub, claim);
         if (violation) throw problem(violation);
-        await updateRequest(deps, row.workflow_id, claimTaskUpdate, [{ taskId: row.id, actor, claim, release }], 'TaskNotOpen');
+        await actOn(row, claimTaskUpdate, { taskId: row.id, actor, claim, release });
         return requestAfter(actor, row.request_id);
       },
     );
@@ -185,7 +203,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
       if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, requireMember(request, 'agency_applicant'));
-      await updateRequest(deps, row.workflow_id, completeTaskUpdate, [{ taskId: row.id, actor, decision, reason, form }], 'TaskNotOpen');
+      await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
       return requestAfter(actor, row.request_id);
     },
   );
@@ -209,7 +227,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const violation = extendViolation(taskAccess(row), actor, workingDays, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('An extension states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
-      await updateRequest(deps, row.workflow_id, extendTaskUpdate, [{ taskId: row.id, actor, workingDays, reason }], 'TaskNotOpen');
+      await actOn(row, extendTaskUpdate, { taskId: row.id, actor, workingDays, reason });
       return requestAfter(actor, row.request_id);
     },
   );
@@ -234,7 +252,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation) throw problem(violation);
       const excluded = exclusionViolation(taskAccess(row), user, applicantSub);
       if (excluded) throw problem(excluded, 'The task cannot go to a party to the matter: nobody decides their own request');
-      await updateRequest(deps, row.workflow_id, reassignTaskUpdate, [{ taskId: row.id, actor, user, reason }], 'TaskNotOpen');
+      await actOn(row, reassignTaskUpdate, { taskId: row.id, actor, user, reason });
       return requestAfter(actor, row.request_id);
     },
   );
