@@ -52,7 +52,7 @@ export function openDataActivities(db: Db) {
         const provider = await getOrganisation(tx, row!.provider_org_id);
         const terms: AgreementTerms = {
           agreementId: input.agreementId,
-          template: 'v1',
+          template: 'v2',
           provider: { orgId: row!.provider_org_id, name: provider?.name ?? row!.provider_org_id },
           licensee: input.licensee,
           entry: { id: row!.id, title: row!.title },

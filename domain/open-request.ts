@@ -125,7 +125,7 @@ export const terminationRefusal = (code: ErrorCode) => TERMINATION_REFUSALS[code
 export interface AgreementTerms {
   agreementId: string;
   /** The text's template version: a new template never changes the text already signed. */
-  template: 'v1';
+  template: 'v2';
   provider: { orgId: string; name: string };
   /** The licensee as the agreement shows them: identity is the document and its number, a resident ID number masked. */
   licensee: { sub: string; name: string; identity: string | null };
@@ -160,8 +160,8 @@ export function agreementText(t: AgreementTerms): string {
     `第五条 安全保障措施:乙方承诺采取以下措施:${t.securityMeasures}`,
     `第六条 利用条件:${t.conditions.length ? t.conditions.join(';') : '无附加条件'}。`,
     `第七条 利用情况报告:${t.reportEveryDays ? `乙方每${t.reportEveryDays}日向甲方报告数据利用情况` : '乙方按甲方要求报告数据利用情况'};逾期未报告的,甲方将收到通知并可督促。`,
-    '第八条 允许的利用:乙方可依法利用所获数据开展科学研究、产品开发等活动,并可通过依法设立的数据交易机构交易利用公共数据加工形成的数据产品和服务(第二十三条、第二十六条)。',
-    '第九条 禁止的行为:乙方不得对数据进行重新识别以获取个人信息,不得泄露、篡改、毁损数据,不得将数据用于损害国家利益、社会公共利益或者第三方合法权益的用途(第二十五条)。',
+    '第八条 允许的利用:乙方可依法对所获数据进行研究、分析、挖掘,开展数据产业开发和创新应用,并可按照规定通过依法成立的数据交易平台交易利用合法获取的公共数据开发的数据产品和数据服务(第二十三条、第二十六条)。',
+    '第九条 利用的原则与禁止的行为:乙方开发利用所获数据应当遵循合法、正当、必要的原则;不得对数据进行重新识别以获取个人信息,不得泄露、篡改、毁损数据,不得损害国家利益、公共利益和第三方合法权益(第二十五条)。',
     `第十条 期限:自双方签署之日起${t.termMonths}个月。`,
     '第十一条 终止:乙方违反本协议的,甲方可终止本协议并说明理由;乙方可随时终止本协议;开放数据依法撤回的,本协议随之终止(第二十一条)。',
     '第十二条 期满删除:本协议期满或终止后,乙方应删除所获数据及其副本,依法形成的数据产品除外。',

@@ -100,7 +100,7 @@ test('a citizen applies, the agency extends its review once and approves, both s
   // Found by the application it was drafted for, by its licensee; another licensee finds nothing under that id.
   expect((await get(citizen(), `/agreements?requestId=${req.id}`)).json().items.map((a: { id: string }) => a.id)).toEqual([agreementId]);
   expect((await get(citizen('wang.other'), `/agreements?requestId=${req.id}`)).json().items).toEqual([]);
-  for (const clause of ['公共数据开放利用协议', '研究城市土地供应与住房价格的关系', '高校科研项目', '数据沙箱', '重新识别', '数据交易机构', '期满删除', DEFAULT_OPEN_PLATFORM_URL]) expect(agreement.text).toContain(clause);
+  for (const clause of ['公共数据开放利用协议', '研究城市土地供应与住房价格的关系', '高校科研项目', '数据沙箱', '重新识别', '数据交易平台', '合法、正当、必要', '期满删除', DEFAULT_OPEN_PLATFORM_URL]) expect(agreement.text).toContain(clause);
   const doc = await get(citizen(), `/agreements/${agreementId}/document`);
   expect(doc.headers['content-type']).toContain('text/html');
   expect(doc.body).toContain('<h1>公共数据开放利用协议</h1>');
