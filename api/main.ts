@@ -13,7 +13,7 @@ async function main() {
   await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);
   const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => connectEngine(config.temporalAddress), config.startupWaitMs);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: config.jwtSecret, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: config.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel } });
+  const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: config.jwtSecret, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: config.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), platformOperators: config.platformOperators, engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel } });
   await app.listen({ host: config.host, port: config.port });
   const stop = async () => {
     await app.close();

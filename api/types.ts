@@ -38,6 +38,11 @@ export interface ApiDeps {
   principalKeys?: PrincipalKeys;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;
+  /**
+   * The admins (token `sub`) who reach every city: platform operators the deployment names (PLATFORM_OPERATORS).
+   * Every other admin acts within their own city. Default: none.
+   */
+  platformOperators?: readonly string[];
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };

@@ -1,5 +1,4 @@
 // Read-model rows as the API shows them, visibility rules, and opaque cursors.
-import type { Db } from '../db';
 import type { Selectable } from 'kysely';
 import type { AgreementsTable, RequestRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
@@ -11,6 +10,7 @@ import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
 import type { AgreementView, GrantView, RequestView, TaskView } from './schemas';
+import type { ApiDeps } from './types';
 import { isRealInstant } from './validation';
 
 export function taskAccess(row: TaskRow): TaskAccessView {
@@ -147,11 +147,20 @@ export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): 
 }
 
 /**
- * A request the caller may see: their own, one their organisation is party to (typesReadAsParty), one
- * they hold or held a task on, or, for supervisors, one whose applicant or reviewers are organisations
- * they oversee (admins: any).
+ * The organisations `actor` oversees as a supervisor or an admin (db/repositories/organisations.ts
+ * supervisedOrgIds): undefined, every one, only for a platform operator the deployment names.
  */
-export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<RequestWhole> {
+export function overseenBy({ db, platformOperators }: Pick<ApiDeps, 'db' | 'platformOperators'>, actor: Actor): Promise<string[] | undefined> {
+  return supervisedOrgIds(db, actor, platformOperators);
+}
+
+/**
+ * A request the caller may see: their own, one their organisation is party to (typesReadAsParty), one
+ * they hold or held a task on, or, for supervisors and admins, one whose applicant or reviewers are
+ * organisations they oversee (overseenBy).
+ */
+export async function visibleRequest(deps: Pick<ApiDeps, 'db' | 'platformOperators'>, actor: Actor, id: string): Promise<RequestWhole> {
+  const { db } = deps;
   // Read together: whoever may see the request is shown its tasks and grant too.
   const whole = await getRequestWhole(db, id);
   if (!whole) throw problem('RequestNotFound');
@@ -159,7 +168,7 @@ export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<
   if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return whole;
   if (row.applicant_org === actor.org && typesReadAsParty(actor).some((t) => t === row.type)) return whole;
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return whole;
-  const overseen = await supervisedOrgIds(db, actor);
+  const overseen = await overseenBy(deps, actor);
   if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => o !== null && overseen.includes(o))) return whole;
   throw problem('RequestNotFound');
 }

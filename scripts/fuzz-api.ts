@@ -15,6 +15,8 @@ export interface FuzzTarget {
   client: Client;
   taskQueue: string;
   city: SeededCity;
+  /** Another city, whose admin reaches nothing of `city` (admins act within their own city). */
+  farCity: SeededCity;
 }
 
 export interface FuzzReport {
@@ -58,6 +60,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     { sub: 'fz-sue', org: city.cityAuthority, roles: ['supervisor'] },
     { sub: 'fz-county', org: city.countyAuthority, roles: ['authority_reviewer'] },
     { sub: 'fz-admin', org: city.cityAuthority, roles: ['admin'] },
+    { sub: 'fz-far-admin', org: target.farCity.cityAuthority, roles: ['admin'] },
     { sub: 'fz-citizen', org: 'public', roles: ['public_applicant'] },
     { sub: 'fz-lg', org: city.leadingGroup, roles: ['leading_group'] },
   ];

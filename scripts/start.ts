@@ -179,7 +179,7 @@ async function main() {
     const connection = await connectEngine(temporalAddress);
     undo.push({ name: 'Temporal client', run: () => connection.close() });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: config.jwtSecret, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: config.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } });
+    const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: config.jwtSecret, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: config.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), platformOperators: config.platformOperators, engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } });
     await app.listen({ host: config.host, port: config.port });
     undo.push({ name: 'API', run: () => app.close() });
 

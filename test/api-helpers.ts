@@ -22,7 +22,7 @@ export interface Api {
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean } = {}): Promise<Api> {
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean; platformOperators?: string[] } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
@@ -38,6 +38,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     ...(o.openRequest ? { openRequestPolicy: o.openRequest } : {}),
     ...(o.agreementFont ? { agreementFont: o.agreementFont } : {}),
     ...(o.consoleDir ? { consoleDir: o.consoleDir } : {}),
+    ...(o.platformOperators ? { platformOperators: o.platformOperators } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

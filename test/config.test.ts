@@ -28,6 +28,8 @@ test.each([
   [{ DISPUTE_POLICY: '{"turns":{"days":5}}' }, /DISPUTE_POLICY.turns is not a setting/],
   // An agreement's month is shortened in seconds only: a month of working days means nothing.
   [{ OPEN_REQUEST_POLICY: '{"termMonth":{"days":30}}' }, /OPEN_REQUEST_POLICY.termMonth must be \{"seconds":n\}/],
+  // Operators are named one by one: no pattern widens an admin's reach.
+  [{ PLATFORM_OPERATORS: 'ops.zhang,*' }, /PLATFORM_OPERATORS must list token subs/],
 ])('%j is refused', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });
@@ -46,4 +48,9 @@ test('every duration a procedure waits on can be shortened by its policy, an agr
 
 test('a policy override is merged over the defaults', () => {
   expect(loadConfig({ SHARE_POLICY: '{"jointReview":{"seconds":30}}' }).sharePolicy).toMatchObject({ jointReview: { seconds: 30 }, applicantReply: { workingDays: 15 } });
+});
+
+test('no admin reaches every city unless named: PLATFORM_OPERATORS lists them', () => {
+  expect(loadConfig({}).platformOperators).toEqual([]);
+  expect(loadConfig({ PLATFORM_OPERATORS: ' ops.zhang, ops.li,,ops.zhang ' }).platformOperators).toEqual(['ops.zhang', 'ops.li']);
 });

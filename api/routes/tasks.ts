@@ -7,7 +7,6 @@ import type { Actor } from '../../domain/types';
 import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/share';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
-import { supervisedOrgIds } from '../../db/repositories/organisations';
 import type { TaskRow } from '../../db/schema';
 import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
@@ -16,7 +15,7 @@ import { invalid, problem } from '../problem';
 import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
-import { decodeCursor, encodeCursor, requestView, taskAccess, taskView } from '../views';
+import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 
@@ -36,7 +35,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     if (!found) throw problem('TaskNotFound');
     const { applicant_sub: applicantSub, siblings, ...row } = found;
     if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, viewer: 'candidate' };
-    const overseen = await supervisedOrgIds(db, actor);
+    const overseen = await overseenBy(deps, actor);
     if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org))) return { row, applicantSub, siblings, viewer: 'supervisor' };
     throw problem('TaskNotFound');
   }
@@ -108,7 +107,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       requireRole(request, 'supervisor', 'admin');
       const { candidateOrg, kind, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['instant', 'id']);
-      const regionOrgs = await supervisedOrgIds(db, request.actor);
+      const regionOrgs = await overseenBy(deps, request.actor);
       const orgs = candidateOrg ? (regionOrgs && !regionOrgs.includes(candidateOrg) ? [] : [candidateOrg]) : regionOrgs;
       const now = new Date();
       const rows = await overdueQuery(db, { now, candidateOrgs: orgs, kind, after: after && [new Date(after[0]), after[1]], limit: limit + 1 }).execute();
