@@ -1,6 +1,6 @@
 // Read-model rows as the API shows them, visibility rules, and opaque cursors.
 import type { Selectable } from 'kysely';
-import type { AgreementsTable, RequestRow, TaskRow } from '../db/schema';
+import type { AgreementsTable, RequestRow, TaskReadRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
 import type { GrantRow } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
@@ -28,7 +28,7 @@ export function taskAccess(row: TaskRow): TaskAccessView {
 }
 
 /** A task as `viewer` may see it (domain/tasks.ts taskDisclosure decides what each party sees). */
-export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate'): TaskView {
+export function taskView(row: TaskReadRow, viewer: TaskViewer = 'candidate'): TaskView {
   const show = taskDisclosure(viewer);
   return {
     id: row.id,
@@ -39,6 +39,7 @@ export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate'): TaskVi
     candidateOrg: row.candidate_org,
     candidates: row.candidates,
     assignee: show.assignee ? row.assignee : null,
+    assigneeName: show.assignee ? row.assignee_name : null,
     article: row.article,
     context: row.context,
     dueAt: row.due_at.toISOString(),
@@ -127,7 +128,7 @@ export function agreementView(a: Selectable<AgreementsTable>): AgreementView {
 }
 
 /** A request as one read gives it: its row, its tasks in the order opened, its grant. */
-export type RequestWhole = { row: RequestRow; tasks: TaskRow[]; grant: GrantRow | undefined };
+export type RequestWhole = { row: RequestRow; tasks: TaskReadRow[]; grant: GrantRow | undefined };
 
 /** One view of a request everywhere (GET, the answer to a POST, a decision, a cancel). */
 export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): RequestView {

@@ -10,7 +10,7 @@ import { connectEngine } from '../api/engine';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createDb, ensureDatabase, migrateToLatest } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
-import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity } from '../db/seed';
+import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity, seedDemoPeople } from '../db/seed';
 import { createWorker } from '../worker';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
@@ -161,6 +161,8 @@ async function main() {
       log('seeded the demo city of Rizhao');
     }
     const isDemo = !!(await getOrganisation(db, city.cityAuthority));
+    // Every start: a data directory from before the directory of people gets the demo people too.
+    if (isDemo) await seedDemoPeople(db, city);
 
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });

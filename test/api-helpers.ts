@@ -18,7 +18,8 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 export interface Api {
   app: App;
   token(sub: string, org: string | null, ...roles: Role[]): string;
-  as(actor: Actor): { authorization: string };
+  /** Headers with a token for `actor`, carrying their name when given (as a real token's `name` does). */
+  as(actor: Actor & { name?: string }): { authorization: string };
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
@@ -43,7 +44,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
   });
   await app.ready();
   const token = (sub: string, org: string | null, ...roles: Role[]) => signToken(app, { sub, org, roles });
-  return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };
+  return { app, token, as: (a) => ({ authorization: `Bearer ${signToken(app, a)}` }) };
 }
 
 /** A member of the public says who they are (PUT /principals/me), with a valid number of their own. */

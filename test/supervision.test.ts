@@ -2,7 +2,7 @@
 // hands a task to a named person, each with a reason, audited and visible in the task and its history.
 import { randomUUID } from 'node:crypto';
 import { computeDeadlines } from '../activities/calendar';
-import type { Actor } from '../domain/types';
+import type { Actor, OrgActor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
@@ -20,12 +20,18 @@ afterAll(async () => {
 
 const supervisor = (): Actor => ({ sub: 'sv-sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 const carol = (): Actor => ({ sub: 'sv-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
-const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
+const call = (actor: Actor & { name?: string }, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
 
 async function request() {
   const me: Actor = { sub: `sv-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] };
   const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
   return { me, id: req.id as string, opinion: req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_PROVIDER_OPINION') as { id: string; dueAt: string } };
+}
+
+/** A person who has used the API once, so that the directory of people knows them. */
+async function known<A extends Actor & { name?: string }>(person: A): Promise<A> {
+  expect((await call(person, 'GET', '/me')).statusCode).toBe(200);
+  return person;
 }
 
 test('an extension before the due time moves the running timer: the task is not marked overdue at the old time', async () => {
@@ -70,12 +76,36 @@ test('extensions and reassignments need a supervisor overseeing the task and a r
   expect((await call(carol(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: 'zhao', reason: 'x' })).statusCode).toBe(403);
 });
 
+test('the directory of people: staff are recorded as they use the API, at most once per few minutes unless their token says something new; members of the public never', async () => {
+  const who = { sub: `sv-dir-${randomUUID().slice(0, 6)}`, org: h.city.agencies.health, roles: ['provider_reviewer'], name: '林晓' } satisfies OrgActor & { name: string };
+  const rows = () => h.db.selectFrom('people').selectAll().where('sub', '=', who.sub).execute();
+  await known(who);
+  const [first] = await rows();
+  expect(first).toMatchObject({ org: who.org, roles: ['provider_reviewer'], display_name: '林晓' });
+  expect(first.first_seen_at.getTime()).toBe(first.last_seen_at.getTime());
+  // Again at once: no write.
+  await known(who);
+  expect((await rows())[0].last_seen_at.getTime()).toBe(first.last_seen_at.getTime());
+  // A new role, no name this time: written at once, the name kept.
+  await known({ sub: who.sub, org: who.org, roles: ['provider_reviewer', 'agency_applicant'] });
+  const [second, ...none] = await rows();
+  expect(none).toEqual([]);
+  expect(second).toMatchObject({ roles: ['provider_reviewer', 'agency_applicant'], display_name: '林晓', first_seen_at: first.first_seen_at });
+  expect(second.last_seen_at.getTime()).toBeGreaterThan(first.last_seen_at.getTime());
+  const citizen: Actor = { sub: `sv-citizen-${randomUUID().slice(0, 6)}`, org: null, roles: ['public_applicant'] };
+  await known(citizen);
+  expect(await h.db.selectFrom('people').select('sub').where('sub', '=', citizen.sub).execute()).toEqual([]);
+});
+
 test('a supervisor hands a task to a named reviewer: only they may decide it, and the trail says who and why', async () => {
   const r = await request();
-  const zhao: Actor = { sub: 'sv-zhao', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+  const zhao = await known({ sub: 'sv-zhao', org: h.city.agencies.health, roles: ['provider_reviewer'], name: '赵敏' } satisfies Actor & { name: string });
   const res = await call(supervisor(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: zhao.sub, reason: 'Ms Zhao knows the clinic registry' });
   expect(res.statusCode).toBe(200);
-  expect(res.json().tasks.find((t: { id: string }) => t.id === r.opinion.id).assignee).toBe(zhao.sub);
+  expect(res.json().tasks.find((t: { id: string }) => t.id === r.opinion.id)).toMatchObject({ assignee: zhao.sub, assigneeName: '赵敏' });
+  // Another candidate sees who holds it, by the name the directory knows; the applicant sees neither.
+  expect((await call(carol(), 'GET', `/tasks/${r.opinion.id}`)).json()).toMatchObject({ assignee: zhao.sub, assigneeName: '赵敏' });
+  expect((await call(r.me, 'GET', `/requests/${r.id}`)).json().tasks.find((t: { id: string }) => t.id === r.opinion.id)).toMatchObject({ assignee: null, assigneeName: null });
   expect((await call(carol(), 'POST', `/tasks/${r.opinion.id}/complete`, { decision: 'AGREE' })).statusCode).toBe(403);
   expect((await call(zhao, 'POST', `/tasks/${r.opinion.id}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
   const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; reason: string; article: string; newValue: { assignee: string } }[];

@@ -7,7 +7,7 @@ import type { Actor } from '../../domain/types';
 import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/share';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
-import type { TaskRow } from '../../db/schema';
+import type { TaskReadRow } from '../../db/schema';
 import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
@@ -30,7 +30,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
    * organisation. For everyone else, same organisation or not, it does not exist. With the applicant of
    * its request, whom the exclusion rules need.
    */
-  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
+  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskReadRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
     const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
     const { applicant_sub: applicantSub, siblings, ...row } = found;
