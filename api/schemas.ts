@@ -42,6 +42,14 @@ export const TaskSchema = Type.Object({
 });
 export type TaskView = Static<typeof TaskSchema>;
 
+/** A person the directory of people knows, in one organisation they act for. */
+export const PersonSchema = Type.Object({
+  sub: Type.String({ description: 'Their token `sub`: what a reassignment names as `user`' }),
+  org: Type.String(),
+  roles: Type.Array(Type.String()),
+  name: Nullable(Type.String({ description: 'The name their token carries, if any' })),
+});
+
 export const OverdueTaskSchema = Type.Composite([TaskSchema, Type.Object({ hoursOverdue: Type.Integer() })]);
 
 export const GrantSchema = Type.Object({

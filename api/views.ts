@@ -5,7 +5,7 @@ import { supervisedOrgIds } from '../db/repositories/organisations';
 import type { GrantRow } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
 import { typesReadAsParty } from '../domain/requests';
-import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
+import { allowedDecisions, isCandidate, isTaskKind, supervisesTasks, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
@@ -62,7 +62,7 @@ export function taskView(row: TaskReadRow, viewer: TaskViewer = 'candidate'): Ta
 /** How `actor` stands to one task of a request they may see. */
 export function viewerOf(actor: Actor, task: TaskRow, siblings: TaskRow[]): TaskViewer {
   if (isCandidate(taskAccess(task), actor)) return 'candidate';
-  if (actor.roles.includes('supervisor') || actor.roles.includes('admin')) return 'supervisor';
+  if (supervisesTasks(actor)) return 'supervisor';
   if (siblings.some((t) => isCandidate(taskAccess(t), actor))) return 'co_reviewer';
   return 'applicant';
 }
@@ -72,7 +72,7 @@ export function eventViewer(actor: Actor, tasks: TaskRow[], taskId: string | nul
   const task = taskId ? tasks.find((t) => t.id === taskId) : undefined;
   if (task) return viewerOf(actor, task, tasks);
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return 'candidate';
-  if (actor.roles.includes('supervisor') || actor.roles.includes('admin')) return 'supervisor';
+  if (supervisesTasks(actor)) return 'supervisor';
   return 'applicant';
 }
 

@@ -39,6 +39,8 @@ beforeAll(async () => {
   api = await startApi(h, { consoleDir, platformOperators: ['matrix-operator'] });
   const prefix = `matrix-other-${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
+  // A task goes only to someone the directory of people knows: the authority's reviewer has used the API.
+  expect((await api.app.inject({ method: 'GET', url: '/me', headers: api.as(PRINCIPALS.authority()) })).statusCode).toBe(200);
   shared = await newRequest();
   const priority = { ...sampleEntryContent('矩阵重点开放目录'), priorityOpen: true };
   const res = await api.app.inject({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'correction', justification: 'matrix', changes: [{ op: 'add', entry: priority }] }, headers: api.as(applicant()) });
@@ -218,6 +220,11 @@ const MATRIX: Record<string, Route> = {
   'POST /tasks/{id}/reassign': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/reassign`, payload: { user: 'matrix-bob', reason: 'knows the file' } }),
     mutates: true,
+    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
+  },
+  // Whom a supervisor may hand the task to: those who may reassign it (a candidate may not: 403).
+  'GET /tasks/{id}/assignable': {
+    call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}/assignable` }),
     expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
   },
   'GET /overdue-tasks': {

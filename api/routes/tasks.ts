@@ -2,9 +2,10 @@
 import { Type } from '@sinclair/typebox';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
+import { candidatePeople, findPerson } from '../../db/repositories/people';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
-import type { Actor } from '../../domain/types';
-import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import type { Actor, OrgActor } from '../../domain/types';
+import { assigneeViolation, claimViolation, decideViolation, excludedActors, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation, supervisesTasks } from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/share';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import type { TaskReadRow } from '../../db/schema';
@@ -12,7 +13,7 @@ import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
 import { invalid, problem } from '../problem';
-import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
+import { OverdueTaskSchema, Page, PersonSchema, RequestSchema, TaskSchema } from '../schemas';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
 import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
@@ -38,6 +39,23 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     const overseen = await overseenBy(deps, actor);
     if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org))) return { row, applicantSub, siblings, viewer: 'supervisor' };
     throw problem('TaskNotFound');
+  }
+
+  /**
+   * `user` as the directory of people knows them within the caller's reach, in an organisation and roles that
+   * make them a candidate of the task and no party to it; otherwise a 400 naming body.user and the rule. Someone
+   * the caller oversees no organisation of is as unknown as nobody: the answer tells nothing of other cities.
+   */
+  async function assigneeFor(actor: Actor, row: TaskReadRow, applicantSub: string, user: string): Promise<OrgActor> {
+    const known = await findPerson(db, user, await overseenBy(deps, actor));
+    if (!known.length)
+      throw invalid([{ code: 'InvalidInput', field: 'user', rule: 'known person', detail: `Nobody known as ${user} acts in your jurisdiction: a task goes to a person who has used the system (GET /tasks/${row.id}/assignable lists them)`, article: 'Art. 32' }]);
+    const people = known.map(({ sub, org, roles }): OrgActor => ({ sub, org, roles }));
+    const refusals = people.map((p) => assigneeViolation(taskAccess(row), p, applicantSub));
+    const fit = refusals.indexOf(null);
+    if (fit >= 0) return people[fit];
+    // Known in several organisations: a candidate who is a party to the matter says more than an organisation that does not fit.
+    throw invalid([refusals.find((v) => v?.rule !== 'candidate of the task') ?? refusals[0]!]);
   }
 
   /** The request a task belongs to, as the caller sees it, after an action on the task. */
@@ -228,13 +246,39 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { actor } = request;
       const { row, applicantSub } = await visibleTask(actor, request.params.id);
       const { user, reason } = request.body;
-      const violation = reassignViolation(taskAccess(row), actor, user, reason);
+      const violation = reassignViolation(taskAccess(row), actor, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('A reassignment states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
-      const excluded = exclusionViolation(taskAccess(row), user, applicantSub);
-      if (excluded) throw problem(excluded, 'The task cannot go to a party to the matter: nobody decides their own request');
-      await updateRequest(deps, row.workflow_id, reassignTaskUpdate, [{ taskId: row.id, actor, user, reason }], 'TaskNotOpen');
+      const assignee = await assigneeFor(actor, row, applicantSub, user);
+      await updateRequest(deps, row.workflow_id, reassignTaskUpdate, [{ taskId: row.id, actor, assignee, reason }], 'TaskNotOpen');
       return requestAfter(actor, row.request_id);
+    },
+  );
+
+  app.get(
+    '/tasks/:id/assignable',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary: 'Whom a supervisor may hand the task to: the people the directory knows who are its candidates and no party to it, by sub (Art. 32)',
+        params: Id,
+        querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 500 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }),
+        response: { 200: Page(PersonSchema) },
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const { row, applicantSub } = await visibleTask(actor, request.params.id);
+      if (!supervisesTasks(actor)) throw problem('Forbidden', 'Only a supervisor hands a task to someone (Art. 32)');
+      const { cursor, limit } = request.query;
+      const after = decodeCursor(cursor, ['id', 'id']);
+      const task = taskAccess(row);
+      const found = await candidatePeople(db, { candidates: task.candidates, excluded: excludedActors(task, applicantSub), orgs: await overseenBy(deps, actor), after: after && [after[0], after[1]], limit: limit + 1 });
+      const page = found.slice(0, limit);
+      const last = page[page.length - 1];
+      // The query finds the candidates; the rule a reassignment meets has the last word.
+      const items = page.filter((p) => !assigneeViolation(task, p, applicantSub)).map((p) => ({ sub: p.sub, org: p.org, roles: p.roles, name: p.name }));
+      return { items, nextCursor: found.length > limit ? encodeCursor([last.sub, last.org]) : null };
     },
   );
 }
