@@ -3,6 +3,7 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
+import { recordPerson } from '../db/repositories/people';
 import { isStorableText } from '../domain/text';
 import { ROLES, type Actor, type OrgActor, type Role } from '../domain/types';
 import { OIDC_ALGORITHMS, oidcVerifier, type OidcConfig } from './oidc';
@@ -52,6 +53,29 @@ function organisationCheck(db: Db) {
   };
 }
 
+/** How long a person's entry in the directory of people stands before their next request writes it again. */
+export const PERSON_REFRESH_MS = 5 * 60_000;
+
+/**
+ * Staff into the directory of people as they use the API (db/repositories/people.ts): at most one write per
+ * person per PERSON_REFRESH_MS in this process, or at once when their token says something new of them.
+ * A directory that cannot be written leaves the request alone (the next one tries again).
+ */
+function directoryOfPeople(db: Db) {
+  const written = new Map<string, number>();
+  return async (request: FastifyRequest, actor: OrgActor, name: string | null): Promise<void> => {
+    const key = JSON.stringify([actor.sub, actor.org, actor.roles, name]);
+    if ((written.get(key) ?? 0) > Date.now()) return;
+    try {
+      await recordPerson(db, { ...actor, name });
+      if (written.size > 10_000) written.clear();
+      written.set(key, Date.now() + PERSON_REFRESH_MS);
+    } catch (err) {
+      request.log.warn({ err }, 'the directory of people was not updated');
+    }
+  };
+}
+
 /** The `alg` a bearer token's header names, without verifying anything ('' when it is no JWT). */
 function tokenAlgorithm(authorization: string | undefined): { token: string; alg: string } {
   const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
@@ -69,6 +93,7 @@ function tokenAlgorithm(authorization: string | undefined): { token: string; alg
  */
 export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig): void {
   const orgExists = organisationCheck(db);
+  const seen = directoryOfPeople(db);
   const verifyOidc = oidc ? oidcVerifier(oidc) : null;
   scope.addHook('onRequest', async (request) => {
     let claims: { sub?: unknown; org?: unknown; roles?: unknown; exp?: unknown; iat?: unknown; [claim: string]: unknown };
@@ -104,6 +129,8 @@ export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig):
         }),
       );
     }
+    // Staff only: members of the public are no one a task is handed to, and their names are theirs (Art. 29).
+    if (!publicOnly) await seen(request, request.actor as OrgActor, text(claims.name) ? claims.name : null);
   });
 }
 
@@ -119,6 +146,7 @@ export function requireMember(request: FastifyRequest, ...roles: Role[]): OrgAct
   return actor as OrgActor;
 }
 
-export function signToken(app: FastifyInstance, actor: Actor, expiresIn = '12h'): string {
-  return app.jwt.sign({ sub: actor.sub, ...(actor.org === null ? {} : { org: actor.org }), roles: actor.roles }, { expiresIn });
+/** A token for `actor`, carrying their name (`name`, as OpenID Connect names it) when given. */
+export function signToken(app: FastifyInstance, actor: Actor & { name?: string }, expiresIn = '12h'): string {
+  return app.jwt.sign({ sub: actor.sub, ...(actor.org === null ? {} : { org: actor.org }), roles: actor.roles, ...(actor.name ? { name: actor.name } : {}) }, { expiresIn });
 }

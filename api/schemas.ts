@@ -22,7 +22,8 @@ export const TaskSchema = Type.Object({
   candidateRole: Type.String(),
   candidateOrg: Nullable(Type.String()),
   candidates: Type.Array(CandidateSchema),
-  assignee: Nullable(Type.String()),
+  assignee: Nullable(Type.String({ description: 'Who holds the task (their token `sub`), shown to its candidates and supervisors' })),
+  assigneeName: Nullable(Type.String({ description: "The holder's name, where the directory of people knows one" })),
   article: Type.String(),
   context: Nullable(Json),
   dueAt: Instant,
@@ -40,6 +41,14 @@ export const TaskSchema = Type.Object({
   completedAt: Nullable(Instant),
 });
 export type TaskView = Static<typeof TaskSchema>;
+
+/** A person the directory of people knows, in one organisation they act for. */
+export const PersonSchema = Type.Object({
+  sub: Type.String({ description: 'Their token `sub`: what a reassignment names as `user`' }),
+  org: Type.String(),
+  roles: Type.Array(Type.String()),
+  name: Nullable(Type.String({ description: 'The name their token carries, if any' })),
+});
 
 export const OverdueTaskSchema = Type.Composite([TaskSchema, Type.Object({ hoursOverdue: Type.Integer() })]);
 

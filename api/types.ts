@@ -40,6 +40,11 @@ export interface ApiDeps {
   oidc?: OidcConfig;
   /** Whom a person contacts when registration is an operator's case (default domain/principals.ts DEFAULT_SERVICE_DESK). */
   serviceDesk?: string;
+  /**
+   * The admins (token `sub`) who reach every city: platform operators the deployment names (PLATFORM_OPERATORS).
+   * Every other admin acts within their own city. Default: none.
+   */
+  platformOperators?: readonly string[];
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
   logger?: boolean | { level: string };

@@ -1,16 +1,16 @@
 // Read-model rows as the API shows them, visibility rules, and opaque cursors.
-import type { Db } from '../db';
 import type { Selectable } from 'kysely';
-import type { AgreementsTable, RequestRow, TaskRow } from '../db/schema';
+import type { AgreementsTable, RequestRow, TaskReadRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
 import type { GrantRow } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
 import { typesReadAsParty } from '../domain/requests';
-import { allowedDecisions, isCandidate, isTaskKind, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
+import { allowedDecisions, isCandidate, isTaskKind, supervisesTasks, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
 import type { AgreementView, GrantView, RequestView, TaskView } from './schemas';
+import type { ApiDeps } from './types';
 import { isRealInstant } from './validation';
 
 export function taskAccess(row: TaskRow): TaskAccessView {
@@ -28,7 +28,7 @@ export function taskAccess(row: TaskRow): TaskAccessView {
 }
 
 /** A task as `viewer` may see it (domain/tasks.ts taskDisclosure decides what each party sees). */
-export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate'): TaskView {
+export function taskView(row: TaskReadRow, viewer: TaskViewer = 'candidate'): TaskView {
   const show = taskDisclosure(viewer);
   return {
     id: row.id,
@@ -39,6 +39,7 @@ export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate'): TaskVi
     candidateOrg: row.candidate_org,
     candidates: row.candidates,
     assignee: show.assignee ? row.assignee : null,
+    assigneeName: show.assignee ? row.assignee_name : null,
     article: row.article,
     context: row.context,
     dueAt: row.due_at.toISOString(),
@@ -61,7 +62,7 @@ export function taskView(row: TaskRow, viewer: TaskViewer = 'candidate'): TaskVi
 /** How `actor` stands to one task of a request they may see. */
 export function viewerOf(actor: Actor, task: TaskRow, siblings: TaskRow[]): TaskViewer {
   if (isCandidate(taskAccess(task), actor)) return 'candidate';
-  if (actor.roles.includes('supervisor') || actor.roles.includes('admin')) return 'supervisor';
+  if (supervisesTasks(actor)) return 'supervisor';
   if (siblings.some((t) => isCandidate(taskAccess(t), actor))) return 'co_reviewer';
   return 'applicant';
 }
@@ -71,7 +72,7 @@ export function eventViewer(actor: Actor, tasks: TaskRow[], taskId: string | nul
   const task = taskId ? tasks.find((t) => t.id === taskId) : undefined;
   if (task) return viewerOf(actor, task, tasks);
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return 'candidate';
-  if (actor.roles.includes('supervisor') || actor.roles.includes('admin')) return 'supervisor';
+  if (supervisesTasks(actor)) return 'supervisor';
   return 'applicant';
 }
 
@@ -127,7 +128,7 @@ export function agreementView(a: Selectable<AgreementsTable>): AgreementView {
 }
 
 /** A request as one read gives it: its row, its tasks in the order opened, its grant. */
-export type RequestWhole = { row: RequestRow; tasks: TaskRow[]; grant: GrantRow | undefined };
+export type RequestWhole = { row: RequestRow; tasks: TaskReadRow[]; grant: GrantRow | undefined };
 
 /** One view of a request everywhere (GET, the answer to a POST, a decision, a cancel). */
 export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): RequestView {
@@ -147,11 +148,20 @@ export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): 
 }
 
 /**
- * A request the caller may see: their own, one their organisation is party to (typesReadAsParty), one
- * they hold or held a task on, or, for supervisors, one whose applicant or reviewers are organisations
- * they oversee (admins: any).
+ * The organisations `actor` oversees as a supervisor or an admin (db/repositories/organisations.ts
+ * supervisedOrgIds): undefined, every one, only for a platform operator the deployment names.
  */
-export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<RequestWhole> {
+export function overseenBy({ db, platformOperators }: Pick<ApiDeps, 'db' | 'platformOperators'>, actor: Actor): Promise<string[] | undefined> {
+  return supervisedOrgIds(db, actor, platformOperators);
+}
+
+/**
+ * A request the caller may see: their own, one their organisation is party to (typesReadAsParty), one
+ * they hold or held a task on, or, for supervisors and admins, one whose applicant or reviewers are
+ * organisations they oversee (overseenBy).
+ */
+export async function visibleRequest(deps: Pick<ApiDeps, 'db' | 'platformOperators'>, actor: Actor, id: string): Promise<RequestWhole> {
+  const { db } = deps;
   // Read together: whoever may see the request is shown its tasks and grant too.
   const whole = await getRequestWhole(db, id);
   if (!whole) throw problem('RequestNotFound');
@@ -159,7 +169,7 @@ export async function visibleRequest(db: Db, actor: Actor, id: string): Promise<
   if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return whole;
   if (row.applicant_org === actor.org && typesReadAsParty(actor).some((t) => t === row.type)) return whole;
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return whole;
-  const overseen = await supervisedOrgIds(db, actor);
+  const overseen = await overseenBy(deps, actor);
   if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => o !== null && overseen.includes(o))) return whole;
   throw problem('RequestNotFound');
 }

@@ -57,6 +57,8 @@ export interface Config {
   agreementFont: string;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
   oidc: OidcConfig | null;
+  /** Admins (token `sub`) who reach every city; every other admin acts within their own. None unless named. */
+  platformOperators: string[];
 }
 
 /**
@@ -136,6 +138,16 @@ function mode(env: Env): Mode {
   return v;
 }
 
+/** PLATFORM_OPERATORS: comma-separated subs, each named on purpose (no wildcard: an admin's reach is their own city unless listed). */
+function platformOperators(env: Env): string[] {
+  const subs = str(env, 'PLATFORM_OPERATORS', '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const sub of subs) if (sub.length > 200 || !/^[^\s*]+$/.test(sub)) throw new ConfigError(`PLATFORM_OPERATORS must list token subs separated by commas (no spaces or wildcards inside one), got "${sub}"`);
+  return [...new Set(subs)];
+}
+
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
 
 /** `.env` at the top of the repository, for every entry point; variables already set win. */
@@ -173,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
     startupWaitMs: int(env, 'STARTUP_WAIT_SECONDS', 300, 0, 86_400) * 1000,
     oidc: oidcConfig(env),
+    platformOperators: platformOperators(env),
     sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
     adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),
     disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),

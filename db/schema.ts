@@ -188,6 +188,17 @@ export interface PrincipalsTable {
   updated_at: Timestamp;
 }
 
+/** A staff person the system knows (migration 013), per organisation they act for, as their token last said. */
+export interface PeopleTable {
+  sub: string;
+  org: string;
+  roles: Role[];
+  /** The name their token carries (`name`), if any. */
+  display_name: string | null;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface AuditEventsTable {
   id: Generated<string>;
   event_key: string;
@@ -250,9 +261,12 @@ export interface Database {
   consultation_comments: ConsultationCommentsTable;
   agreements: AgreementsTable;
   principals: PrincipalsTable;
+  people: PeopleTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;
+/** A task as the API reads it: its row, and the name of whoever holds it where the directory of people knows one. */
+export type TaskReadRow = TaskRow & { assignee_name: string | null };
 export type RequestRow = Selectable<RequestsTable>;
 /** An entry as views and versions show it: every column but the generated search text. */
 export type CatalogEntryRow = Omit<Selectable<CatalogEntriesTable>, 'search_text'>;

@@ -8,6 +8,7 @@ import type { Role } from '../domain/types';
 import type { Executor } from './index';
 import { insertCatalogEntries } from './repositories/catalog';
 import { insertOrganisations } from './repositories/organisations';
+import { insertPeople } from './repositories/people';
 
 export interface SeededCity {
   region: string;
@@ -174,25 +175,35 @@ export interface DemoUser {
   /** null: a member of the public. */
   org: string | null;
   roles: Role[];
+  /** The name their token carries (staff; a member of the public says who they are through PUT /principals/me). */
+  name?: string;
 }
 
 /** One person per role in the demo city; identities live in tokens, so these are all there is to a user. */
 export function demoUsers(city: SeededCity): DemoUser[] {
   return [
-    { label: 'applicant (market regulation)', sub: 'li.applicant', org: city.agencies.market, roles: ['agency_applicant'] },
-    { label: 'authority reviewer (city)', sub: 'wang.authority', org: city.cityAuthority, roles: ['authority_reviewer'] },
-    { label: 'provider reviewer (health commission)', sub: 'zhao.provider', org: city.agencies.health, roles: ['provider_reviewer'] },
-    { label: 'authority reviewer (Donggang county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'] },
-    { label: 'authority reviewer (Lanshan county)', sub: 'qian.county', org: city.secondCountyAuthority, roles: ['authority_reviewer'] },
-    { label: 'leading group', sub: 'zhou.leading', org: city.leadingGroup, roles: ['leading_group'] },
-    { label: 'supervisor (city authority)', sub: 'wu.supervisor', org: city.cityAuthority, roles: ['supervisor'] },
-    { label: 'supervisor (Donggang authority)', sub: 'zheng.supervisor', org: city.countyAuthority, roles: ['supervisor'] },
-    { label: 'provider reviewer (Donggang market regulation)', sub: 'liu.county', org: city.agencies.donggangMarket, roles: ['provider_reviewer'] },
-    { label: 'catalog officer (Donggang market regulation)', sub: 'ma.officer', org: city.agencies.donggangMarket, roles: ['agency_applicant'] },
-    { label: 'provider reviewer (natural resources)', sub: 'gao.resources', org: city.agencies.resources, roles: ['provider_reviewer'] },
+    { label: 'applicant (market regulation)', sub: 'li.applicant', org: city.agencies.market, roles: ['agency_applicant'], name: '李明' },
+    { label: 'authority reviewer (city)', sub: 'wang.authority', org: city.cityAuthority, roles: ['authority_reviewer'], name: '王芳' },
+    { label: 'provider reviewer (health commission)', sub: 'zhao.provider', org: city.agencies.health, roles: ['provider_reviewer'], name: '赵敏' },
+    { label: 'authority reviewer (Donggang county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'], name: '孙强' },
+    { label: 'authority reviewer (Lanshan county)', sub: 'qian.county', org: city.secondCountyAuthority, roles: ['authority_reviewer'], name: '钱丽' },
+    { label: 'leading group', sub: 'zhou.leading', org: city.leadingGroup, roles: ['leading_group'], name: '周正' },
+    { label: 'supervisor (city authority)', sub: 'wu.supervisor', org: city.cityAuthority, roles: ['supervisor'], name: '吴刚' },
+    { label: 'supervisor (Donggang authority)', sub: 'zheng.supervisor', org: city.countyAuthority, roles: ['supervisor'], name: '郑洁' },
+    { label: 'provider reviewer (Donggang market regulation)', sub: 'liu.county', org: city.agencies.donggangMarket, roles: ['provider_reviewer'], name: '刘洋' },
+    { label: 'catalog officer (Donggang market regulation)', sub: 'ma.officer', org: city.agencies.donggangMarket, roles: ['agency_applicant'], name: '马骏' },
+    { label: 'provider reviewer (natural resources)', sub: 'gao.resources', org: city.agencies.resources, roles: ['provider_reviewer'], name: '高远' },
     { label: 'public applicant', sub: 'chen.citizen', org: null, roles: ['public_applicant'] },
-    { label: 'admin', sub: 'admin', org: city.cityAuthority, roles: ['admin'] },
+    { label: 'admin', sub: 'admin', org: city.cityAuthority, roles: ['admin'], name: '系统管理员' },
   ];
+}
+
+/** The demo city's staff in the directory of people, so that a task can be handed to them before they first sign in. */
+export async function seedDemoPeople(db: Executor, city: SeededCity): Promise<void> {
+  await insertPeople(
+    db,
+    demoUsers(city).flatMap((u) => (u.org === null ? [] : [{ sub: u.sub, org: u.org, roles: u.roles, name: u.name ?? null }])),
+  );
 }
 
 export const DEMO_PREFIX = 'rz';

@@ -140,9 +140,14 @@ export function claimViolation(task: TaskAccessView, actor: Actor, applicantSub:
   return task.assignee !== actor.sub ? 'NotAssignee' : null;
 }
 
+/** Whether `actor` acts on tasks as their overseer (Art. 32): a supervisor, or an admin (jurisdiction is the caller's to check). */
+export function supervisesTasks(actor: Actor): boolean {
+  return actor.roles.includes('supervisor') || actor.roles.includes('admin');
+}
+
 /** Why `actor` may not release another person's claim as a supervisor (jurisdiction is the caller's to check), or null. */
 export function releaseViolation(task: TaskAccessView, actor: Actor): ErrorCode | null {
-  if (!actor.roles.includes('supervisor') && !actor.roles.includes('admin')) return 'Forbidden';
+  if (!supervisesTasks(actor)) return 'Forbidden';
   if (task.status !== 'open') return 'TaskNotOpen';
   return task.assignee === null ? 'NotAssignee' : null;
 }
@@ -155,19 +160,38 @@ export const MAX_EXTENSION_WORKING_DAYS = 30;
  * the caller checks the jurisdiction), or null.
  */
 export function extendViolation(task: TaskAccessView, actor: Actor, workingDays: number, reason: string | undefined): ErrorCode | null {
-  if (!actor.roles.includes('supervisor') && !actor.roles.includes('admin')) return 'Forbidden';
+  if (!supervisesTasks(actor)) return 'Forbidden';
   if (task.status !== 'open') return 'TaskNotOpen';
   if (!Number.isInteger(workingDays) || workingDays < 1 || workingDays > MAX_EXTENSION_WORKING_DAYS) return 'InvalidInput';
   if (!reason?.trim()) return 'ReasonRequired';
   return null;
 }
 
-/** Why `actor` may not hand an open task to `user` (a supervisor, with a reason), or null. */
-export function reassignViolation(task: TaskAccessView, actor: Actor, user: string, reason: string | undefined): ErrorCode | null {
-  if (!actor.roles.includes('supervisor') && !actor.roles.includes('admin')) return 'Forbidden';
+/** Why `actor` may not hand an open task to someone (a supervisor, with a reason; assigneeViolation says to whom), or null. */
+export function reassignViolation(task: TaskAccessView, actor: Actor, reason: string | undefined): ErrorCode | null {
+  if (!supervisesTasks(actor)) return 'Forbidden';
   if (task.status !== 'open') return 'TaskNotOpen';
-  if (!user.trim()) return 'InvalidInput';
   if (!reason?.trim()) return 'ReasonRequired';
+  return null;
+}
+
+/** Who a task is for, in words: "provider_reviewer of health-commission, or the person lee of market". */
+function candidatesInWords(task: TaskAccessView): string {
+  return task.candidates.map((c) => (c.user === null ? `${c.role} of ${c.org}` : `the person ${c.user}${c.org === null ? '' : ` of ${c.org}`}`)).join(', or ');
+}
+
+/**
+ * Why `task` may not be handed to `person` (as the directory of people knows them: their organisation and
+ * roles), or null: the person must be one who could decide it themselves, a candidate (the organisation and
+ * a role it is for, or the person it names) and no party to the matter. A hand-over to anyone else leaves a
+ * task nobody can decide. The API (naming body.user) and the reassignTask Update's validator apply it.
+ */
+export function assigneeViolation(task: TaskAccessView, person: Actor, applicantSub: string): RuleViolation | null {
+  if (!isCandidate(task, person))
+    return { code: 'InvalidInput', field: 'user', rule: 'candidate of the task', detail: `${person.sub} may not act on this task, which is for ${candidatesInWords(task)}`, article: 'Art. 32' };
+  const excluded = exclusionViolation(task, person.sub, applicantSub);
+  if (excluded === 'OwnRequest') return { code: 'InvalidInput', field: 'user', rule: 'not a party to the matter', detail: `${person.sub} applied for this: nobody decides their own request`, article: 'Art. 32' };
+  if (excluded) return { code: 'InvalidInput', field: 'user', rule: 'not a party to the matter', detail: `${person.sub} is a party to the matter and may not act on this task`, article: 'Art. 32' };
   return null;
 }
 

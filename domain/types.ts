@@ -24,6 +24,14 @@ export interface Actor {
 /** Someone acting for an organisation (an agency's or an authority's staff). */
 export type OrgActor = Actor & { org: string };
 
+/** Whether `v` is someone acting for an organisation, as a message past the API may claim (sub, org, known roles). */
+export function isOrgActor(v: unknown): v is OrgActor {
+  const a = v as Partial<OrgActor> | null;
+  return (
+    typeof a === 'object' && a !== null && typeof a.sub === 'string' && a.sub.trim() !== '' && typeof a.org === 'string' && a.org !== '' && Array.isArray(a.roles) && a.roles.every((r) => ROLES.includes(r))
+  );
+}
+
 /**
  * Whether `actor` is `applicant`: the same person of the same organisation; a member of the public by
  * their sub alone (runs recorded before carried a placeholder organisation for them).

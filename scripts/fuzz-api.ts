@@ -15,6 +15,8 @@ export interface FuzzTarget {
   client: Client;
   taskQueue: string;
   city: SeededCity;
+  /** Another city, whose admin reaches nothing of `city` (admins act within their own city). */
+  farCity: SeededCity;
 }
 
 export interface FuzzReport {
@@ -58,6 +60,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     { sub: 'fz-sue', org: city.cityAuthority, roles: ['supervisor'] },
     { sub: 'fz-county', org: city.countyAuthority, roles: ['authority_reviewer'] },
     { sub: 'fz-admin', org: city.cityAuthority, roles: ['admin'] },
+    { sub: 'fz-far-admin', org: target.farCity.cityAuthority, roles: ['admin'] },
     { sub: 'fz-citizen', org: 'public', roles: ['public_applicant'] },
     { sub: 'fz-lg', org: city.leadingGroup, roles: ['leading_group'] },
   ];
@@ -201,7 +204,11 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     fc.tuple(req(() => taskIds), fc.constantFrom('claim', 'unclaim')).map(([id, a]) => ({ method: 'POST', path: `/tasks/${id}/${a}` })),
     fc.tuple(req(() => taskIds), decisionBody).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/complete`, body })),
     fc.tuple(req(() => taskIds), fc.record({ workingDays: fc.oneof(fc.integer({ min: -2, max: 40 }), jsonish), reason: text }, { requiredKeys: [] })).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/extend`, body })),
-    fc.tuple(req(() => taskIds), fc.record({ user: text, reason: text }, { requiredKeys: [] })).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/reassign`, body })),
+    // Someone the directory knows (the fuzz's own people, once they have called) or anyone at all.
+    fc
+      .tuple(req(() => taskIds), fc.record({ user: fc.oneof(fc.constantFrom(...actors.map((a) => a.sub)), text), reason: fc.oneof(text, fc.constant('knows the file')) }, { requiredKeys: [] }))
+      .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/reassign`, body })),
+    fc.tuple(req(() => taskIds), query([])).map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
     query(['provider', 'division', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({ method: 'GET', path: `/catalog?${q}` })),
     fc.tuple(segment(() => [city.entries.conditional]), query(['version'])).map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}?${q}` })),

@@ -29,8 +29,9 @@ async function main() {
   const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret, sharePolicy: policy, engineTimeoutMs: 10_000 });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const city = await seedCity(db, 'fz', 'fuzz');
+  const farCity = await seedCity(db, 'fz-far', 'fuzz-far');
   console.log(`fuzz: ${count} cases, seed ${seed}, API ${baseUrl}, Temporal ${address}, database ${dbUrl}`);
-  const report = await runFuzz({ baseUrl, jwtSecret, db, client, taskQueue, city }, { count, seed });
+  const report = await runFuzz({ baseUrl, jwtSecret, db, client, taskQueue, city, farCity }, { count, seed });
   await app.close();
   await stack.close();
   for (const f of [...report.failures, ...report.retryingWorkflows].slice(0, 30)) console.log(`  ${f}`);

@@ -10,7 +10,7 @@ import { connectEngine } from '../api/engine';
 import { ConfigError, loadConfig, loadSecrets, type Config } from '../config';
 import { createDb, ensureDatabase, migrateToLatest } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
-import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity } from '../db/seed';
+import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity, seedDemoPeople } from '../db/seed';
 import { createWorker } from '../worker';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
@@ -163,6 +163,8 @@ async function main() {
       log('seeded the demo city of Rizhao');
     }
     const isDemo = !!(await getOrganisation(db, city.cityAuthority));
+    // Every start: a data directory from before the directory of people gets the demo people too.
+    if (isDemo) await seedDemoPeople(db, city);
 
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -181,7 +183,7 @@ async function main() {
     const connection = await connectEngine(temporalAddress);
     undo.push({ name: 'Temporal client', run: () => connection.close() });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: secrets.jwtSecret, devSignIn: config.mode === 'development', sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, principalKeys: secrets.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } });
+    const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: secrets.jwtSecret, devSignIn: config.mode === 'development', platformOperators: config.platformOperators, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, serviceDesk: config.serviceDesk, principalKeys: secrets.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } });
     await app.listen({ host: config.host, port: config.port });
     undo.push({ name: 'API', run: () => app.close() });
 

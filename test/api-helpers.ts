@@ -17,11 +17,12 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 export interface Api {
   app: App;
   token(sub: string, org: string | null, ...roles: Role[]): string;
-  as(actor: Actor): { authorization: string };
+  /** Headers with a token for `actor`, carrying their name when given (as a real token's `name` does). */
+  as(actor: Actor & { name?: string }): { authorization: string };
 }
 
 /** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean } = {}): Promise<Api> {
+export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean; platformOperators?: string[] } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
@@ -38,11 +39,12 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     ...(o.openRequest ? { openRequestPolicy: o.openRequest } : {}),
     ...(o.agreementFont || process.env.AGREEMENT_FONT ? { agreementFont: o.agreementFont ?? process.env.AGREEMENT_FONT } : {}),
     ...(o.consoleDir ? { consoleDir: o.consoleDir } : {}),
+    ...(o.platformOperators ? { platformOperators: o.platformOperators } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();
   const token = (sub: string, org: string | null, ...roles: Role[]) => signToken(app, { sub, org, roles });
-  return { app, token, as: (a) => ({ authorization: `Bearer ${token(a.sub, a.org, ...a.roles)}` }) };
+  return { app, token, as: (a) => ({ authorization: `Bearer ${signToken(app, a)}` }) };
 }
 
 /** A member of the public says who they are (PUT /principals/me), with a valid number of their own. */

@@ -35,9 +35,12 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(consoleDir, 'assets'));
   fs.writeFileSync(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
   fs.writeFileSync(path.join(consoleDir, 'assets', 'app.js'), 'export {};');
-  api = await startApi(h, { consoleDir });
+  // One admin of the other city is named a platform operator; the other admin there is not.
+  api = await startApi(h, { consoleDir, platformOperators: ['matrix-operator'] });
   const prefix = `matrix-other-${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
+  // A task goes only to someone the directory of people knows: the authority's reviewer has used the API.
+  expect((await api.app.inject({ method: 'GET', url: '/me', headers: api.as(PRINCIPALS.authority()) })).statusCode).toBe(200);
   shared = await newRequest();
   const priority = { ...sampleEntryContent('矩阵重点开放目录'), priorityOpen: true };
   const res = await api.app.inject({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'correction', justification: 'matrix', changes: [{ op: 'add', entry: priority }] }, headers: api.as(applicant()) });
@@ -91,6 +94,9 @@ const PRINCIPALS = {
   otherCityAuthority: (): Actor => ({ sub: 'matrix-far', org: other.cityAuthority, roles: ['authority_reviewer'] }),
   otherCitySupervisor: (): Actor => ({ sub: 'matrix-farsup', org: other.cityAuthority, roles: ['supervisor'] }),
   otherCityApplicant: (): Actor => ({ sub: 'matrix-alice', org: other.agencies.market, roles: ['agency_applicant'] }),
+  // An admin administers their own city only; the operator the deployment names (PLATFORM_OPERATORS) every city.
+  crossCityAdmin: (): Actor => ({ sub: 'matrix-faradmin', org: other.cityAuthority, roles: ['admin'] }),
+  platformOperator: (): Actor => ({ sub: 'matrix-operator', org: other.cityAuthority, roles: ['admin'] }),
 } satisfies Record<string, () => Actor | string | null>;
 type Principal = keyof typeof PRINCIPALS;
 const NOT_IDENTITIES: Principal[] = ['anonymous', 'expired', 'wrongSecret', 'algNone', 'unknownOrg'];
@@ -104,9 +110,9 @@ interface Route {
   public?: boolean;
 }
 
-const seeRequest = { applicant: 200, authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200 } as const;
-const seeAgreement = { publicApplicant: 200, provider: 200, providerAlsoApplicant: 200, authority: 200, citySupervisor: 200, admin: 200 } as const;
-const seeAuthorityTask = { authority: 200, citySupervisor: 200, admin: 200 } as const;
+const seeRequest = { applicant: 200, authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200, platformOperator: 200 } as const;
+const seeAgreement = { publicApplicant: 200, provider: 200, providerAlsoApplicant: 200, authority: 200, citySupervisor: 200, admin: 200, platformOperator: 200 } as const;
+const seeAuthorityTask = { authority: 200, citySupervisor: 200, admin: 200, platformOperator: 200 } as const;
 
 /** One row per route the API serves, keyed as the OpenAPI document names it. */
 const MATRIX: Record<string, Route> = {
@@ -172,7 +178,7 @@ const MATRIX: Record<string, Route> = {
   'POST /agreements/{id}/terminate': {
     // Those who may terminate pass the checks and meet the state (not yet in force: 409); the authority may not.
     call: () => ({ method: 'POST', url: `/agreements/${agreement}/terminate`, payload: { reason: 'matrix breach' } }),
-    expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403, provider: 409, providerAlsoApplicant: 409, publicApplicant: 409 },
+    expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403, platformOperator: 403, provider: 409, providerAlsoApplicant: 409, publicApplicant: 409 },
   },
   // What the API says of its procedures: anyone signed in reads it.
   'GET /articles': { call: () => ({ method: 'GET', url: '/articles' }), expect: { rest: 200 } },
@@ -187,38 +193,43 @@ const MATRIX: Record<string, Route> = {
   'POST /requests/{id}/cancel': {
     call: (r) => ({ method: 'POST', url: `/requests/${r.id}/cancel`, payload: {} }),
     mutates: true,
-    expect: { rest: 404, ...seeRequest, applicant: 200, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, admin: 403 },
+    expect: { rest: 404, ...seeRequest, applicant: 200, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, admin: 403, platformOperator: 403 },
   },
   'GET /tasks': { call: () => ({ method: 'GET', url: '/tasks' }), expect: { rest: 200 } },
   'GET /tasks/{id}': { call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}` }), expect: { rest: 404, ...seeAuthorityTask } },
   'POST /tasks/{id}/claim': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/claim` }),
     mutates: true,
-    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403 },
+    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403, platformOperator: 403 },
   },
   'POST /tasks/{id}/unclaim': {
     // Nobody holds it: the candidate and the supervisors pass the checks and meet the state (403 NotAssignee).
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/unclaim` }),
-    expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403 },
+    expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403, platformOperator: 403 },
   },
   'POST /tasks/{id}/complete': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/complete`, payload: { decision: 'CONSULT', reason: 'please look again' } }),
     mutates: true,
-    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403 },
+    expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403, platformOperator: 403 },
   },
   'POST /tasks/{id}/extend': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/extend`, payload: { workingDays: 1, reason: 'awaiting a ruling' } }),
     mutates: true,
-    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200 },
+    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
   },
   'POST /tasks/{id}/reassign': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/reassign`, payload: { user: 'matrix-bob', reason: 'knows the file' } }),
     mutates: true,
-    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200 },
+    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
+  },
+  // Whom a supervisor may hand the task to: those who may reassign it (a candidate may not: 403).
+  'GET /tasks/{id}/assignable': {
+    call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}/assignable` }),
+    expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
   },
   'GET /overdue-tasks': {
     call: () => ({ method: 'GET', url: '/overdue-tasks' }),
-    expect: { rest: 403, citySupervisor: 200, countySupervisor: 200, admin: 200, otherCitySupervisor: 200 },
+    expect: { rest: 403, citySupervisor: 200, countySupervisor: 200, admin: 200, otherCitySupervisor: 200, crossCityAdmin: 200, platformOperator: 200 },
   },
   'GET /catalog': { call: () => ({ method: 'GET', url: '/catalog' }), expect: { rest: 200 } },
   'GET /catalog/{id}': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}?version=1` }), expect: { rest: 200 } },
@@ -226,12 +237,12 @@ const MATRIX: Record<string, Route> = {
   'GET /catalog/{id}/versions': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/versions` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
   'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },
-  'GET /grants/{id}': { call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }), expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200 } },
+  'GET /grants/{id}': { call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }), expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200, platformOperator: 200 } },
   'POST /grants/{id}/revoke': {
     call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/revoke`, payload: { reason: 'misuse' } }),
     mutates: true,
     // The grantee may not end its own grant; the city authority may (Art. 15).
-    expect: { rest: 404, applicant: 403, colleague: 403, authority: 200, admin: 403 },
+    expect: { rest: 404, applicant: 403, colleague: 403, authority: 200, admin: 403, platformOperator: 403 },
   },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
   'GET /calendar': { call: () => ({ method: 'GET', url: '/calendar?from=2026-09-25&to=2026-10-10' }), expect: { rest: 200 } },
@@ -283,6 +294,13 @@ test('lists show each caller only their own: requests, inbox, overdue tasks', as
   expect(await listed('authority', '/tasks?limit=100')).toContain(shared.authorityTask);
   for (const p of ['provider', 'countyAuthority', 'otherCityAuthority', 'admin', 'citySupervisor'] as Principal[])
     expect(await listed(p, '/tasks?limit=100')).not.toContain(shared.authorityTask);
+  // Grants and agreements: the city's admin and the platform operator list them, another city's admin does not.
+  for (const p of ['admin', 'platformOperator'] as Principal[]) {
+    expect(await listed(p, '/grants?limit=100')).toContain(shared.grant);
+    expect(await listed(p, '/agreements?limit=100')).toContain(agreement);
+  }
+  expect(await listed('crossCityAdmin', '/grants?limit=100')).not.toContain(shared.grant);
+  expect(await listed('crossCityAdmin', '/agreements?limit=100')).not.toContain(agreement);
 });
 
 test('a share-attribute dispute is its authority’s: every reviewer of it reads and lists it; the agency in its turn and those over them read it; nobody else', async () => {
@@ -297,7 +315,7 @@ test('a share-attribute dispute is its authority’s: every reviewer of it reads
   expect(raised.statusCode).toBe(201);
   const id = raised.json().id as string;
   // The health agency (the entry's provider) holds the first turn of the consultation.
-  const readers: Partial<Record<Principal, number>> = { authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200 };
+  const readers: Partial<Record<Principal, number>> = { authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200, platformOperator: 200 };
   const mismatches: string[] = [];
   for (const p of (Object.keys(PRINCIPALS) as Principal[]).filter((q) => !NOT_IDENTITIES.includes(q))) {
     for (const url of [`/requests/${id}`, `/requests/${id}/history`]) {

@@ -30,6 +30,8 @@ test.each([
   [{ DISPUTE_POLICY: '{"turns":{"days":5}}' }, /DISPUTE_POLICY.turns is not a setting/],
   // An agreement's month is shortened in seconds only: a month of working days means nothing.
   [{ OPEN_REQUEST_POLICY: '{"termMonth":{"days":30}}' }, /OPEN_REQUEST_POLICY.termMonth must be \{"seconds":n\}/],
+  // Operators are named one by one: no pattern widens an admin's reach.
+  [{ PLATFORM_OPERATORS: 'ops.zhang,*' }, /PLATFORM_OPERATORS must list token subs/],
 ])('%j is refused', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });
@@ -109,4 +111,9 @@ test.each([
 ])('a malformed secret %j is refused in either mode', (bad, message) => {
   expect(() => loadSecrets({ ...deployment(), ...bad })).toThrow(message);
   expect(() => loadSecrets({ PDW_MODE: 'development', ...bad })).toThrow(message);
+});
+
+test('no admin reaches every city unless named: PLATFORM_OPERATORS lists them', () => {
+  expect(loadConfig({}).platformOperators).toEqual([]);
+  expect(loadConfig({ PLATFORM_OPERATORS: ' ops.zhang, ops.li,,ops.zhang ' }).platformOperators).toEqual(['ops.zhang', 'ops.li']);
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../scripts/console-build';
-import { sampleResidentId } from '../db/seed';
+import { sampleResidentId, seedDemoPeople } from '../db/seed';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
 import { eventually, startHarness, type Harness } from './helpers';
@@ -21,6 +21,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   h = await startHarness('console');
+  // As `npm start` does: the demo people are in the directory before they first sign in.
+  await seedDemoPeople(h.db, h.city);
   const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
   buildConsole(consoleDir);
   api = await startApi(h, { devSignIn: true, consoleDir });
@@ -197,6 +199,8 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   await expectAccessible(supervisor);
   await supervisor.selectOption('#o-kind', 'SHARE_PROVIDER_OPINION');
   await supervisor.waitForSelector(`tr:has-text("${requestId}") >> text=提供单位审核意见`);
+  // The filter applied: the list held the provider's row before it too, so wait for the joint review's to go.
+  await supervisor.waitForSelector('table.overdue tbody tr:has-text("共享联合审核")', { state: 'detached' });
   // The agency by its name, not its id.
   expect(await supervisor.locator(`tr:has-text("${requestId}")`).first().textContent()).toContain('日照市卫生健康委员会');
   expect(await supervisor.locator('table.overdue tbody tr:has-text("共享联合审核")').count()).toBe(0);
@@ -212,6 +216,13 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   await supervisor.click('button:has-text("延长期限")');
   await supervisor.waitForSelector('.notice:has-text("已保存")');
   await supervisor.waitForSelector('.due:has-text("剩 5 个工作日")');
+  await expectAccessible(supervisor);
+  // Handed to a reviewer picked from those it may go to (no typed name): the task shows her by name.
+  await supervisor.waitForSelector('#s-user option[value="zhao.provider"]', { state: 'attached' });
+  expect(await supervisor.locator('#s-user option[value="li.applicant"]').count()).toBe(0);
+  await supervisor.selectOption('#s-user', 'zhao.provider');
+  await supervisor.click('button:has-text("改派")');
+  await supervisor.waitForSelector('dd:has-text("赵敏 (zhao.provider)")');
   await expectAccessible(supervisor);
   await open(supervisor, '#/overdue');
   await supervisor.waitForSelector(`tr:has-text("共享联合审核"):has-text("${requestId}")`);

@@ -642,6 +642,8 @@ async function mixedBurst(round: number): Promise<void> {
   const provider = (i: number) => member(city.agencies.health, 'provider_reviewer', i);
   const authority = (i: number) => member(city.cityAuthority, 'authority_reviewer', i);
   const supervisor = member(city.cityAuthority, 'supervisor', 'sup');
+  // The reviewer the lead is handed to has used the API before: a task goes only to someone the directory knows.
+  ok(await get(authority(2), '/me'));
   type Op = { what: string; send: () => Promise<Res>; decision?: Call & { taskId: string } };
   const ops: Op[] = [];
   const complete = (actor: Actor, taskId: string, decision: string) => {

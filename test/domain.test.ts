@@ -2,7 +2,7 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
-import { candidateOf, decideViolation, claimViolation, excludedActors, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
+import { assigneeViolation, candidateOf, decideViolation, claimViolation, excludedActors, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
 import { storable, unstorable } from '../domain/text';
 import type { Actor } from '../domain/types';
 
@@ -99,6 +99,17 @@ describe('who may decide a task', () => {
     expect(claimViolation({ ...task, assignee: 'carol' }, carol, 'alice', false)).toBeNull();
     // An applicant who also reviews may not hold their own request's task.
     expect(claimViolation(task, carol, 'carol', true)).toBe('OwnRequest');
+  });
+  test('a task goes only to someone who could decide it: a candidate, no party to the matter', () => {
+    const escalated: TaskAccessView = { ...task, excluded: ['alice', 'dave'], candidates: [...task.candidates, { org: 'group', role: 'leading_group', user: null }] };
+    const rule = (t: TaskAccessView, person: Actor) => assigneeViolation(t, person, 'alice')?.rule ?? null;
+    expect(rule(escalated, carol)).toBeNull();
+    expect(rule(escalated, { sub: 'zhou', org: 'group', roles: ['leading_group'] })).toBeNull();
+    expect(rule(escalated, { ...carol, org: 'market' })).toBe('candidate of the task');
+    expect(rule(escalated, { ...carol, roles: ['agency_applicant'] })).toBe('candidate of the task');
+    expect(rule(escalated, { ...carol, sub: 'alice' })).toBe('not a party to the matter');
+    expect(rule(escalated, { ...carol, sub: 'dave' })).toBe('not a party to the matter');
+    expect(assigneeViolation(escalated, { ...carol, org: 'market' }, 'alice')).toMatchObject({ code: 'InvalidInput', field: 'user', article: 'Art. 32' });
   });
   test('supervisors release any claim on an open task', () => {
     const sup: Actor = { sub: 'sue', org: 'supervision', roles: ['supervisor'] };

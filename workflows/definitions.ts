@@ -39,8 +39,11 @@ export interface ExtendTaskInput {
 export interface ReassignTaskInput {
   taskId: string;
   actor: Actor;
-  /** The person (token `sub`) who now holds the task. */
-  user: string;
+  /**
+   * The person who now holds the task, as the directory of people knows them (the API resolves the `user`
+   * it was given): the validator checks that they may act on it (domain/tasks.ts assigneeViolation).
+   */
+  assignee: OrgActor;
   reason: string;
 }
 

@@ -4,9 +4,9 @@ import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflow
 import type { Activities, Deadlines, DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
-import { candidateOf, claimViolation, decideViolation, exclusionViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
+import { assigneeViolation, candidateOf, claimViolation, decideViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate, type TaskAccessView, type TaskKind } from '../domain/tasks';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
-import { sameApplicant, SYSTEM, type Actor, type ActorRef, type Duration, type Role } from '../domain/types';
+import { isOrgActor, sameApplicant, SYSTEM, type Actor, type ActorRef, type Duration, type Role } from '../domain/types';
 import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate, stateQuery, type CancelRequestInput, type CompleteTaskInput } from './definitions';
 
 const ACTIVITY_OPTIONS = {
@@ -467,23 +467,24 @@ export class TaskBoard {
     );
     setHandler(
       reassignTaskUpdate,
-      async ({ taskId, actor, user, reason }) => {
+      async ({ taskId, actor, assignee, reason }) => {
         const task = this.tasks.get(taskId)!;
-        task.assignee = user;
+        task.assignee = assignee.sub;
         const step = ++this.assigneeStep;
-        await this.serially(() => this.asides.setAssignee({ taskId, actor: supervisorRef(actor), assignee: user, step, reason: reason.trim() }));
+        await this.serially(() => this.asides.setAssignee({ taskId, actor: supervisorRef(actor), assignee: assignee.sub, step, reason: reason.trim() }));
         return this.snapshot();
       },
       {
-        validator: ({ taskId, actor, user, reason }) => {
+        validator: ({ taskId, actor, assignee, reason }) => {
           const task = this.acting(taskId);
-          const violation = reassignViolation(task, actor, user, reason);
+          const violation = reassignViolation(task, actor, reason);
           if (violation) throw businessError(violation);
-          // The person it goes to must be one who may decide it: not the applicant of their own request.
-          const excluded = exclusionViolation(task, user, this.ctx.applicantSub);
-          if (excluded) throw businessError(excluded);
-          const bad = unstorable({ user, reason }, '');
+          const bad = unstorable({ assignee, reason }, '');
           if (bad) throw businessError('InvalidInput', bad.detail);
+          if (!isOrgActor(assignee)) throw businessError('InvalidInput', 'A reassignment names the person it goes to: their sub, organisation and roles');
+          // Sent past the API too, the task goes only to someone who could decide it.
+          const unfit = assigneeViolation(task, assignee, this.ctx.applicantSub);
+          if (unfit) throw businessError(unfit.code, unfit.detail);
         },
       },
     );

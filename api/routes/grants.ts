@@ -2,7 +2,6 @@
 import { Type } from '@sinclair/typebox';
 import { getGrant, listGrants } from '../../db/repositories/grants';
 import { cityAuthorityOf, getOrganisation, overseenOrgIds } from '../../db/repositories/organisations';
-import type { Executor } from '../../db';
 import { isCityDivision } from '../../domain/divisions';
 import { revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
@@ -11,16 +10,18 @@ import { problem } from '../problem';
 import { GrantSchema, Page } from '../schemas';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
-import { decodeCursor, encodeCursor, grantView } from '../views';
+import { decodeCursor, encodeCursor, grantView, overseenBy } from '../views';
 
 /**
  * Whose grants the caller sees: their organisation's as grantee or provider; a city big data
- * authority's reviewers and admins those of every organisation of its city (Art. 14).
+ * authority's reviewers those of every organisation of its city (Art. 14), as do admins of their own city
+ * (a platform operator: every city's, overseenBy).
  */
-async function grantOrgs(db: Executor, actor: Actor): Promise<string[] | undefined> {
+async function grantOrgs(deps: ApiDeps, actor: Actor): Promise<string[] | undefined> {
+  const { db } = deps;
   // Grants are agencies' (Art. 14): a member of the public holds none.
   if (actor.org === null) return [];
-  if (actor.roles.includes('admin')) return undefined;
+  if (actor.roles.includes('admin')) return overseenBy(deps, actor);
   if (actor.roles.includes('authority_reviewer')) {
     const own = await getOrganisation(db, actor.org);
     if (own?.kind === 'authority' && isCityDivision(own.division)) return overseenOrgIds(db, own.id);
@@ -33,7 +34,7 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
 
   async function visibleGrant(actor: Actor, id: string) {
     const grant = await getGrant(db, id);
-    const orgs = grant && (await grantOrgs(db, actor));
+    const orgs = grant && (await grantOrgs(deps, actor));
     if (!grant || (orgs && !orgs.includes(grant.grantee_org) && !orgs.includes(grant.provider_org))) throw problem('GrantNotFound');
     return grant;
   }
@@ -56,7 +57,7 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { status, catalogEntryId, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id']);
-      const rows = await listGrants(db, { orgs: await grantOrgs(db, request.actor), status, catalogEntryId, afterId: after?.[0], limit: limit + 1 });
+      const rows = await listGrants(db, { orgs: await grantOrgs(deps, request.actor), status, catalogEntryId, afterId: after?.[0], limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { items: page.map(grantView), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
     },

@@ -1,9 +1,8 @@
 // Conditional open applications (Art. 17, 20) and the agreements they end in: applying, reading the agreement
 // and its printable document, terminating it. Deciding and signing are tasks (routes/tasks.ts).
 import { Type } from '@sinclair/typebox';
-import type { Executor } from '../../db';
 import { getCatalogEntry, openEntryOf } from '../../db/repositories/catalog';
-import { overseenOrgIds, supervisedOrgIds } from '../../db/repositories/organisations';
+import { overseenOrgIds } from '../../db/repositories/organisations';
 import type { AgreementsTable } from '../../db/schema';
 import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
 import type { Actor } from '../../domain/types';
@@ -15,7 +14,7 @@ import { AgreementSchema, Page, StartedResponses, StartHeaders } from '../schema
 import { startAndAnswer } from '../start-request';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
-import { agreementView, decodeCursor, encodeCursor } from '../views';
+import { agreementView, decodeCursor, encodeCursor, overseenBy } from '../views';
 import type { Selectable } from 'kysely';
 import { STARTED_BY } from '../../domain/requests';
 
@@ -38,14 +37,15 @@ type AgreementRow = Selectable<AgreementsTable>;
 
 /**
  * Whose agreements the caller sees: their own as licensee; an agency's members those it provides; an
- * authority's reviewers and supervisors those of the organisations their division covers; admins all.
+ * authority's reviewers those of the organisations their division covers; supervisors and admins those of
+ * the organisations they oversee (overseenBy: an admin their city's, a platform operator all).
  */
-async function agreementScope(db: Executor, actor: Actor): Promise<{ all: true } | { sub: string; orgs: string[] }> {
+async function agreementScope(deps: ApiDeps, actor: Actor): Promise<{ all: true } | { sub: string; orgs: string[] }> {
   if (actor.org === null) return { sub: actor.sub, orgs: [] };
-  if (actor.roles.includes('admin')) return { all: true };
-  const orgs = new Set([actor.org]);
-  if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(db, actor.org)) orgs.add(o);
-  for (const o of (await supervisedOrgIds(db, actor)) ?? []) orgs.add(o);
+  const overseen = await overseenBy(deps, actor);
+  if (!overseen) return { all: true };
+  const orgs = new Set([actor.org, ...overseen]);
+  if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(deps.db, actor.org)) orgs.add(o);
   return { sub: actor.sub, orgs: [...orgs] };
 }
 
@@ -58,7 +58,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
 
   async function visibleAgreement(actor: Actor, id: string): Promise<AgreementRow> {
     const a = await db.selectFrom('agreements').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!a || !sees(await agreementScope(db, actor), a)) throw problem('RequestNotFound', `No agreement ${id} you may see`);
+    if (!a || !sees(await agreementScope(deps, actor), a)) throw problem('RequestNotFound', `No agreement ${id} you may see`);
     return a;
   }
 
@@ -124,7 +124,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { status, catalogEntryId, requestId, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id']);
-      const scope = await agreementScope(db, request.actor);
+      const scope = await agreementScope(deps, request.actor);
       let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(limit + 1);
       if (!('all' in scope)) q = q.where((eb) => eb.or([eb('licensee_sub', '=', scope.sub), ...(scope.orgs.length ? [eb('provider_org', 'in', scope.orgs)] : [])]));
       if (status) q = q.where('status', '=', status as AgreementRow['status']);

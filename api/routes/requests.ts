@@ -58,12 +58,12 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
   );
 
   app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } }, async (request) => {
-    return requestView(await visibleRequest(db, request.actor, request.params.id), request.actor);
+    return requestView(await visibleRequest(deps, request.actor, request.params.id), request.actor);
   });
 
   app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } }, async (request) => {
     const { actor } = request;
-    const { row, tasks } = await visibleRequest(db, actor, request.params.id);
+    const { row, tasks } = await visibleRequest(deps, actor, request.params.id);
     const events = await listAudit(db, row.id);
     const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
     return {
@@ -98,11 +98,11 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { actor } = request;
-      const { row } = await visibleRequest(db, actor, request.params.id);
+      const { row } = await visibleRequest(deps, actor, request.params.id);
       if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
       await updateRequest(deps, row.workflow_id, cancelRequestUpdate, [{ actor, reason: request.body.reason }]);
-      return requestView(await visibleRequest(db, actor, row.id), actor);
+      return requestView(await visibleRequest(deps, actor, row.id), actor);
     },
   );
 }

@@ -4,21 +4,21 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { RequestSnapshot } from '../../domain/requests';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
 import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
+import { candidatePeople, findPerson } from '../../db/repositories/people';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
-import type { Actor } from '../../domain/types';
-import { claimViolation, decideViolation, exclusionViolation, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation } from '../../domain/tasks';
+import type { Actor, OrgActor } from '../../domain/types';
+import { assigneeViolation, claimViolation, decideViolation, excludedActors, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation, supervisesTasks } from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/share';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
-import { supervisedOrgIds } from '../../db/repositories/organisations';
-import type { TaskRow } from '../../db/schema';
+import type { TaskReadRow } from '../../db/schema';
 import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
 import { fromTemporal, invalid, problem, ProblemError } from '../problem';
-import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
+import { OverdueTaskSchema, Page, PersonSchema, RequestSchema, TaskSchema } from '../schemas';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
-import { decodeCursor, encodeCursor, requestView, taskAccess, taskView } from '../views';
+import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 
@@ -33,14 +33,31 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
    * organisation. For everyone else, same organisation or not, it does not exist. With the applicant of
    * its request, whom the exclusion rules need.
    */
-  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
+  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskReadRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
     const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
     const { applicant_sub: applicantSub, siblings, ...row } = found;
     if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, viewer: 'candidate' };
-    const overseen = await supervisedOrgIds(db, actor);
+    const overseen = await overseenBy(deps, actor);
     if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org))) return { row, applicantSub, siblings, viewer: 'supervisor' };
     throw problem('TaskNotFound');
+  }
+
+  /**
+   * `user` as the directory of people knows them within the caller's reach, in an organisation and roles that
+   * make them a candidate of the task and no party to it; otherwise a 400 naming body.user and the rule. Someone
+   * the caller oversees no organisation of is as unknown as nobody: the answer tells nothing of other cities.
+   */
+  async function assigneeFor(actor: Actor, row: TaskReadRow, applicantSub: string, user: string): Promise<OrgActor> {
+    const known = await findPerson(db, user, await overseenBy(deps, actor));
+    if (!known.length)
+      throw invalid([{ code: 'InvalidInput', field: 'user', rule: 'known person', detail: `Nobody known as ${user} acts in your jurisdiction: a task goes to a person who has used the system (GET /tasks/${row.id}/assignable lists them)`, article: 'Art. 32' }]);
+    const people = known.map(({ sub, org, roles }): OrgActor => ({ sub, org, roles }));
+    const refusals = people.map((p) => assigneeViolation(taskAccess(row), p, applicantSub));
+    const fit = refusals.indexOf(null);
+    if (fit >= 0) return people[fit];
+    // Known in several organisations: a candidate who is a party to the matter says more than an organisation that does not fit.
+    throw invalid([refusals.find((v) => v?.rule !== 'candidate of the task') ?? refusals[0]!]);
   }
 
   /** The request a task belongs to, as the caller sees it, after an action on the task. */
@@ -57,7 +74,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
    * (another decision, a sibling's, the request's end), the answer waits briefly until the read model says so
    * too: whoever is told 409 and reads the task again sees it closed, never still open.
    */
-  async function actOn<Arg>(row: TaskRow, update: UpdateDefinition<RequestSnapshot, [Arg]>, arg: Arg): Promise<void> {
+  async function actOn<Arg>(row: TaskReadRow, update: UpdateDefinition<RequestSnapshot, [Arg]>, arg: Arg): Promise<void> {
     try {
       await updateRequest(deps, row.workflow_id, update, [arg], 'TaskNotOpen');
     } catch (err) {
@@ -126,7 +143,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       requireRole(request, 'supervisor', 'admin');
       const { candidateOrg, kind, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['instant', 'id']);
-      const regionOrgs = await supervisedOrgIds(db, request.actor);
+      const regionOrgs = await overseenBy(deps, request.actor);
       const orgs = candidateOrg ? (regionOrgs && !regionOrgs.includes(candidateOrg) ? [] : [candidateOrg]) : regionOrgs;
       const now = new Date();
       const rows = await overdueQuery(db, { now, candidateOrgs: orgs, kind, after: after && [new Date(after[0]), after[1]], limit: limit + 1 }).execute();
@@ -247,13 +264,39 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { actor } = request;
       const { row, applicantSub } = await visibleTask(actor, request.params.id);
       const { user, reason } = request.body;
-      const violation = reassignViolation(taskAccess(row), actor, user, reason);
+      const violation = reassignViolation(taskAccess(row), actor, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('A reassignment states its reason (Art. 32)', 'Art. 32');
       if (violation) throw problem(violation);
-      const excluded = exclusionViolation(taskAccess(row), user, applicantSub);
-      if (excluded) throw problem(excluded, 'The task cannot go to a party to the matter: nobody decides their own request');
-      await actOn(row, reassignTaskUpdate, { taskId: row.id, actor, user, reason });
+      const assignee = await assigneeFor(actor, row, applicantSub, user);
+      await actOn(row, reassignTaskUpdate, { taskId: row.id, actor, assignee, reason });
       return requestAfter(actor, row.request_id);
+    },
+  );
+
+  app.get(
+    '/tasks/:id/assignable',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary: 'Whom a supervisor may hand the task to: the people the directory knows who are its candidates and no party to it, by sub (Art. 32)',
+        params: Id,
+        querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 500 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }),
+        response: { 200: Page(PersonSchema) },
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const { row, applicantSub } = await visibleTask(actor, request.params.id);
+      if (!supervisesTasks(actor)) throw problem('Forbidden', 'Only a supervisor hands a task to someone (Art. 32)');
+      const { cursor, limit } = request.query;
+      const after = decodeCursor(cursor, ['id', 'id']);
+      const task = taskAccess(row);
+      const found = await candidatePeople(db, { candidates: task.candidates, excluded: excludedActors(task, applicantSub), orgs: await overseenBy(deps, actor), after: after && [after[0], after[1]], limit: limit + 1 });
+      const page = found.slice(0, limit);
+      const last = page[page.length - 1];
+      // The query finds the candidates; the rule a reassignment meets has the last word.
+      const items = page.filter((p) => !assigneeViolation(task, p, applicantSub)).map((p) => ({ sub: p.sub, org: p.org, roles: p.roles, name: p.name }));
+      return { items, nextCursor: found.length > limit ? encodeCursor([last.sub, last.org]) : null };
     },
   );
 }

@@ -127,6 +127,8 @@ export interface Task {
   candidateOrg: string | null;
   candidates: { org: string | null; role: string; user: string | null }[];
   assignee: string | null;
+  /** The holder's name, where the directory of people knows one. */
+  assigneeName: string | null;
   article: string;
   context: Record<string, unknown> | null;
   dueAt: string;
@@ -141,6 +143,13 @@ export interface Task {
   createdAt: string;
   completedAt: string | null;
   hoursOverdue?: number;
+}
+/** A person the directory knows, whom a supervisor may hand a task to (GET /tasks/:id/assignable). */
+export interface Person {
+  sub: string;
+  org: string;
+  roles: string[];
+  name: string | null;
 }
 export interface Grant {
   id: string;

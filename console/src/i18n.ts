@@ -142,7 +142,9 @@ const MESSAGES = {
   supervise: ['督办（第三十二条）', 'Supervise (Art. 32)'],
   extendBy: ['延长（工作日）', 'Extend by (working days)'],
   extend: ['延长期限', 'Extend'],
-  reassignTo: ['改派给（用户）', 'Hand to (user)'],
+  reassignTo: ['改派给', 'Hand to'],
+  choosePerson: ['选择可办理此任务的人员', 'Choose someone who may act on it'],
+  nobodyAssignable: ['暂无可改派的人员（须为本任务的办理人且曾登录系统）', 'Nobody to hand it to yet (a candidate of the task who has signed in)'],
   reassign: ['改派', 'Reassign'],
 } as const satisfies Record<string, readonly [string, string]>;
 

@@ -22,14 +22,24 @@ export function cityAuthorityOf(db: Executor, org: { region: string; division: s
 }
 
 /**
- * The organisations a supervisor oversees (Art. 32: the authorities supervise): a supervisor acts
- * for a big data authority and oversees its division, the city's also its districts and counties.
- * Admins oversee all (undefined); anyone else nothing.
+ * The organisations a supervisor or an admin oversees (Art. 32: the authorities supervise): a supervisor acts
+ * for a big data authority and oversees its division, the city's also its districts and counties; an admin
+ * administers their own city (cityOrgIds); only an admin the deployment names as a platform operator
+ * (`operators`, PLATFORM_OPERATORS) reaches every city (undefined). Anyone else nothing.
  */
-export async function supervisedOrgIds(db: Executor, actor: { org: string | null; roles: readonly string[] }): Promise<string[] | undefined> {
+export async function supervisedOrgIds(db: Executor, actor: { sub: string; org: string | null; roles: readonly string[] }, operators: readonly string[] = []): Promise<string[] | undefined> {
   if (actor.org === null) return [];
-  if (actor.roles.includes('admin')) return undefined;
+  if (actor.roles.includes('admin')) return operators.includes(actor.sub) ? undefined : cityOrgIds(db, actor.org);
   return actor.roles.includes('supervisor') ? overseenOrgIds(db, actor.org) : [];
+}
+
+/** The organisations of an organisation's own city: its region's, in the division tree of its city (371100 and its districts and counties). */
+export async function cityOrgIds(db: Executor, orgId: string): Promise<string[]> {
+  const own = await getOrganisation(db, orgId);
+  if (!own) return [];
+  const city = cityDivisionOf(own.division);
+  const orgs = await db.selectFrom('organisations').select(['id', 'division']).where('region', '=', own.region).execute();
+  return orgs.filter((o) => oversees(city, o.division)).map((o) => o.id);
 }
 
 /** The organisations a big data authority's division covers (domain/divisions.ts `oversees`); none for any other organisation. */

@@ -2,9 +2,10 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../index';
-import type { RequestRow, TaskRow } from '../schema';
+import type { RequestRow, TaskReadRow } from '../schema';
 import type { RequestStatus } from '../../domain/requests';
 import type { GrantRow } from './grants';
+import { nameOf } from './people';
 
 export function getRequest(db: Executor, id: string) {
   return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
@@ -45,6 +46,7 @@ export function getTaskWithApplicant(db: Executor, id: string) {
     .selectFrom('tasks')
     .innerJoin('requests', 'requests.id', 'tasks.request_id')
     .selectAll('tasks')
+    .select(nameOf('tasks.assignee').as('assignee_name'))
     .select('requests.applicant_sub')
     .select((eb) =>
       jsonArrayFrom(eb.selectFrom('tasks as s').select(['s.kind', 's.status', 's.decision']).whereRef('s.request_id', '=', 'tasks.request_id').orderBy('s.created_at').orderBy('s.id')).as('siblings'),
@@ -66,12 +68,12 @@ function fromJson<R>(row: object, instants: readonly string[]): R {
 }
 
 /** A request with its tasks (in the order they were opened) and its grant, in one read. */
-export async function getRequestWhole(db: Executor, id: string): Promise<{ row: RequestRow; tasks: TaskRow[]; grant: GrantRow | undefined } | undefined> {
+export async function getRequestWhole(db: Executor, id: string): Promise<{ row: RequestRow; tasks: TaskReadRow[]; grant: GrantRow | undefined } | undefined> {
   const found = await db
     .selectFrom('requests as r')
     .selectAll('r')
     .select((eb) => [
-      jsonArrayFrom(eb.selectFrom('tasks as t').selectAll('t').whereRef('t.request_id', '=', 'r.id').orderBy('t.created_at').orderBy('t.id')).as('tasks'),
+      jsonArrayFrom(eb.selectFrom('tasks as t').selectAll('t').select(nameOf('t.assignee').as('assignee_name')).whereRef('t.request_id', '=', 'r.id').orderBy('t.created_at').orderBy('t.id')).as('tasks'),
       jsonObjectFrom(
         eb
           .selectFrom('grants as g')
@@ -87,7 +89,7 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
   const { tasks, grant, ...row } = found;
   return {
     row,
-    tasks: tasks.map((t) => fromJson<TaskRow>(t, TASK_INSTANTS)),
+    tasks: tasks.map((t) => fromJson<TaskReadRow>(t, TASK_INSTANTS)),
     grant: grant ? fromJson<GrantRow>(grant, GRANT_INSTANTS) : undefined,
   };
 }

@@ -16,9 +16,17 @@ export function Due({ task }: { task: Task }) {
   );
 }
 
+/** Who holds a task: by name where the directory knows one (their sub beside it), "me" for oneself. */
 export function Assignee({ task }: { task: Task }) {
   if (!task.assignee) return <span class="muted">{t('unclaimed')}</span>;
-  return <span>{task.assignee === me.value?.sub ? t('me') : task.assignee}</span>;
+  if (task.assignee === me.value?.sub) return <span>{t('me')}</span>;
+  return task.assigneeName ? (
+    <span>
+      {task.assigneeName} <span class="muted">({task.assignee})</span>
+    </span>
+  ) : (
+    <span>{task.assignee}</span>
+  );
 }
 
 /** The inbox's filters live in the URL, so a filtered inbox can be bookmarked and the back button works. */

@@ -1,9 +1,9 @@
 // One task: the request, the catalog entry, the article's text, earlier decisions, and a decision form that
 // offers only what the task allows (GET /task-kinds: decisions, which need a reason, the form each takes).
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type RequestView, type Task, type TaskKind } from '../http';
+import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type Page, type Person, type RequestView, type Task, type TaskKind } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, ProblemBox, Status, useResource, useSubmit } from '../lib';
+import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
@@ -150,12 +150,23 @@ function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind:
   );
 }
 
-/** A supervisor's hand on an open task (Art. 32): move its due time on by working days, or give it to a named person; each with a reason. */
+/** A person as the supervisor picks them: name and sub, organisation. */
+function personLabel(p: Person): string {
+  const org = organisations.value.get(p.org) ?? p.org;
+  return `${p.name ? `${p.name} (${p.sub})` : p.sub} — ${org}`;
+}
+
+/**
+ * A supervisor's hand on an open task (Art. 32): move its due time on by working days, or give it to one of
+ * the people it may go to (GET /tasks/:id/assignable: its candidates the directory knows, no party to it);
+ * each with a reason.
+ */
 function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void> }) {
   const [days, setDays] = useState('5');
   const [user, setUser] = useState('');
   const [reason, setReason] = useState('');
   const { errors, error, run } = useSubmit();
+  const assignable = useResource<Page<Person>>(`/tasks/${encodeURIComponent(task.id)}/assignable?limit=100`);
   const act = (path: 'extend' | 'reassign', body: object) => async (e: Event) => {
     e.preventDefault();
     if (!(await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${path}`, body)))) await onDone();
@@ -183,10 +194,21 @@ function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void>
       <form class="filters" onSubmit={act('reassign', { user, reason })}>
         <div class="field">
           <label for="s-user">{t('reassignTo')}</label>
-          <input id="s-user" type="text" value={user} aria-invalid={errors.has('body.user')} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+          <select id="s-user" value={user} aria-invalid={errors.has('body.user')} onChange={(e) => setUser((e.target as HTMLSelectElement).value)}>
+            <option value="">{assignable.data && assignable.data.items.length === 0 ? t('nobodyAssignable') : t('choosePerson')}</option>
+            {assignable.data?.items
+              .filter((p, i, all) => all.findIndex((q) => q.sub === p.sub) === i)
+              .map((p) => (
+                <option key={`${p.sub} ${p.org}`} value={p.sub}>
+                  {personLabel(p)}
+                </option>
+              ))}
+          </select>
           <FieldMessages path="body.user" errors={errors} />
         </div>
-        <button type="submit">{t('reassign')}</button>
+        <button type="submit" disabled={!user}>
+          {t('reassign')}
+        </button>
       </form>
     </section>
   );
