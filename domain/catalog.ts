@@ -89,14 +89,29 @@ export interface EntryContent {
 
 const RANK: Record<Attribute, number> = { NONE: 0, CONDITIONAL: 1, UNCONDITIONAL: 2 };
 
-/** Whether `next` opens the entry for the first time or more widely than `prev` (Art. 19 then applies). */
+/** Whether the attribute `next` opens the entry for the first time or more widely than `prev`. */
 export function widensOpenness(next: Attribute, prev: Attribute | undefined): boolean {
   return next !== 'NONE' && (prev === undefined || RANK[next] > RANK[prev]);
 }
 
 /**
+ * What `next` opens that `prev` (undefined: a new entry) did not: the items newly open (every item of an entry
+ * opened for the first time, the items added to an entry open already), and whether open data is opened more
+ * widely (a wider attribute; a conditional entry's conditions or ground restated, which may lift conditions:
+ * only the agency can say, so its review says it).
+ */
+export function newlyOpened(next: EntryContent, prev?: EntryContent): { items: string[]; wider: boolean } {
+  if (next.open.attribute === 'NONE') return { items: [], wider: false };
+  const names = next.fields.map((f) => f.name.trim());
+  if (!prev || prev.open.attribute === 'NONE') return { items: names, wider: true };
+  const before = new Set(prev.fields.map((f) => f.name.trim()));
+  const restated = next.open.attribute === 'CONDITIONAL' && prev.open.attribute === 'CONDITIONAL' && (next.open.ground !== prev.open.ground || (next.open.conditions ?? '').trim() !== (prev.open.conditions ?? '').trim());
+  return { items: names.filter((n) => !before.has(n)), wider: widensOpenness(next.open.attribute, prev.open.attribute) || restated };
+}
+
+/**
  * Every rule `next` breaks, each naming its field, rule and article. `prev` is the entry as it stands
- * (undefined for a new entry); `review` the agency's Art. 19 review, needed when openness widens. Fields
+ * (undefined for a new entry); `review` the agency's Art. 19 review, needed when data is newly opened. Fields
  * are named under `paths.entry` and `paths.review` (e.g. `changes.3.entry`, `changes.3.review`).
  */
 export function entryViolations(next: EntryContent, prev?: EntryContent, review?: OpeningReview, paths: { entry?: string; review?: string } = {}): RuleViolation[] {
@@ -129,13 +144,18 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
     if (!o.ground) bad('open.ground', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening names its ground: high security or processing demands, or particular conditions (Art. 17 ¶1)');
     if (blankText(o.conditions)) bad('open.conditions', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening states its conditions (Art. 17 ¶1)');
   }
-  // Art. 17 ¶2: what was not to be opened opens only once anonymised / de-identified, or with consent.
-  if (prev?.open.attribute === 'NONE' && o.attribute !== 'NONE') {
-    if (!o.opening) bad('open.opening', 'required when NONE becomes open', 'Art. 17', 'Data not to be opened may be opened only after anonymisation or de-identification, or with the rights holders\' consent (Art. 17 ¶2)');
+  // Art. 17 ¶2: data of an entry that was not open opens only once anonymised / de-identified, or with consent:
+  // the whole entry when it was NONE, the items added to an entry open already (its data, not open before).
+  const opened = newlyOpened(next, prev);
+  const added = prev && prev.open.attribute !== 'NONE' ? opened.items : [];
+  if (prev && opened.items.length) {
+    const [rule, what] = added.length ? ['required when items not open before are opened', `Items not open before (${added.join(', ')})`] : ['required when NONE becomes open', 'Data not to be opened'];
+    if (!o.opening) bad('open.opening', rule, 'Art. 17', `${what} may be opened only after anonymisation or de-identification, or with the rights holders' consent (Art. 17 ¶2)`);
     else if (blankText(o.opening.evidence)) bad('open.opening.evidence', 'required', 'Art. 17', 'The ground for opening states its evidence (Art. 17 ¶2)');
   }
-  // Art. 19: before first opening or widening, the agency's own review, every item passed.
-  if (widensOpenness(o.attribute, prev?.open.attribute))
+  // Art. 19: before any data is opened that was not open (a new entry, new items) or open data is opened more
+  // widely (a wider attribute, conditions restated), the agency's own review, every item passed.
+  if (opened.items.length || opened.wider)
     for (const item of ART19_ITEMS) {
       const r = review?.[item];
       if (!r || blankText(r.reviewer) || !isCalendarDay(r.date ?? ''))

@@ -135,6 +135,16 @@ test('the rules of the entry are checked before anything starts: Art. 17 basis, 
   expect(expectProblem(unreviewed, 400, 'body.changes.0.review.nationalSecurity', 'required before opening')).toMatchObject({ article: 'Art. 19' });
   const failed = await post(health, '/catalog/adjustments', { ground: 'correction', justification: '开放范围校正', changes: [{ ...widen, review: { ...art19, informationRisk: { ...passedReview, conclusion: 'fail' } } }] });
   expectProblem(failed, 400, 'body.changes.0.review.informationRisk', 'must pass');
+  // Art. 19, Art. 17 ¶2: an ID-number item added to an entry open without conditions opens data that was not
+  // open: a ground of Art. 17 ¶2 and the agency's review are asked, whatever the attribute's rank.
+  const registry = (await entry(h.city.entries.unconditional)).content;
+  const idItem = { name: 'legal_representative_id', type: 'string', description: '法定代表人身份证件号码', identifies: 'person' };
+  const itemAdded = await post(market, '/catalog/adjustments', { ground: 'correction', justification: '补充数据项', changes: [{ op: 'change', entryId: h.city.entries.unconditional, baseVersion: 1, entry: { ...registry, fields: [...registry.fields, idItem] } }] });
+  const newData = expectProblem(itemAdded, 400, 'body.changes.0.entry.open.opening', 'required when items not open before are opened');
+  expect(newData.errors.map((e: { field: string; article: string }) => `${e.field} ${e.article}`)).toEqual([
+    'body.changes.0.entry.open.opening Art. 17',
+    ...['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'].map((i) => `body.changes.0.review.${i} Art. 19`),
+  ]);
 
   // Another agency's entry, a version that is not current, an unknown entry, a malformed change.
   expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.conditional, baseVersion: 1 }] }), 400, 'body.changes.0.entryId', 'own catalog');

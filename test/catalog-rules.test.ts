@@ -1,6 +1,6 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
 import { objectionViolation } from '../domain/adjustment';
-import { adjustmentViolations, entryDiff, entryViolations, widensOpenness, type AdjustmentForm, type CurrentEntry, type EntryContent, type OpeningReview } from '../domain/catalog';
+import { adjustmentViolations, entryDiff, entryViolations, newlyOpened, widensOpenness, type AdjustmentForm, type CurrentEntry, type EntryContent, type OpeningReview } from '../domain/catalog';
 import { entryRow, rowChange } from '../domain/catalog-sheet';
 import { positionFormViolation } from '../domain/dispute';
 
@@ -28,6 +28,7 @@ const entry = (over: Partial<EntryContent> = {}): EntryContent => ({
 });
 
 const rules = (v: ReturnType<typeof entryViolations>) => v.map((x) => `${x.field} ${x.rule} ${x.article}`);
+const ART19_REQUIRED = ['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'].map((i) => `review.${i} required before opening Art. 19`);
 
 test('a complete entry that is shared and not opened breaks no rule', () => {
   expect(entryViolations(entry())).toEqual([]);
@@ -95,6 +96,46 @@ test('Art. 19: first opening or widening needs every review item, passed, with r
   expect(rules(entryViolations(unconditional, conditional)).filter((r) => r.includes('Art. 19'))).toHaveLength(4);
   expect(entryViolations(conditional, unconditional)).toEqual([]);
   expect(entryViolations(unconditional, conditional, passed())).toEqual([]);
+});
+
+test('Art. 19 and Art. 17 ¶2: new items on an entry open already open new data, whatever the rank; a wider scope or restated conditions need the review', () => {
+  const open = { attribute: 'UNCONDITIONAL' as const, ground: null, reasons: null, conditions: null, basis: [], opening: null };
+  const before = entry({ open });
+  const idNumber = { name: 'legal_representative_id', type: 'string' as const, description: '法定代表人身份证件号码', identifies: 'person' as const };
+  const withId = entry({ open, fields: [...before.fields, idNumber] });
+  // An ID-number item added to an UNCONDITIONAL entry: the agency's review (Art. 19) and a ground of Art. 17 ¶2, naming the item.
+  const v = entryViolations(withId, before, undefined, { entry: 'changes.0.entry', review: 'changes.0.review' });
+  expect(rules(v)).toEqual([
+    'changes.0.entry.open.opening required when items not open before are opened Art. 17',
+    'changes.0.review.nationalSecurity required before opening Art. 19',
+    'changes.0.review.confidentiality required before opening Art. 19',
+    'changes.0.review.informationRisk required before opening Art. 19',
+    'changes.0.review.socialBenefit required before opening Art. 19',
+  ]);
+  expect(v[0].detail).toContain('legal_representative_id');
+  const anonymised = { ground: 'anonymised' as const, evidence: '号码经去标识化处理,仅保留前六位' };
+  expect(entryViolations({ ...withId, open: { ...open, opening: anonymised } }, before, passed())).toEqual([]);
+  // Removing or keeping items opens nothing new: no review.
+  expect(entryViolations(entry({ open, fields: before.fields.slice(0, 1) }), before)).toEqual([]);
+  expect(entryViolations(entry({ open, description: '说明' }), before)).toEqual([]);
+  // Conditions restated on a conditional entry may lift them: the review says whether it may (Art. 19); the data was open, so no Art. 17 ¶2 ground.
+  const conditional = entry({ open: { attribute: 'CONDITIONAL', ground: 'processing', reasons: null, conditions: '签订协议', basis: [], opening: null } });
+  const lifted = entry({ open: { ...conditional.open, conditions: '注册即可' } });
+  expect(rules(entryViolations(lifted, conditional))).toEqual(ART19_REQUIRED);
+  expect(entryViolations(lifted, conditional, passed())).toEqual([]);
+  expect(rules(entryViolations(entry({ open: { ...conditional.open, ground: 'security' } }), conditional))).toEqual(ART19_REQUIRED);
+});
+
+test('newlyOpened: the items a change opens and whether it opens more widely', () => {
+  const open = (attribute: 'NONE' | 'CONDITIONAL' | 'UNCONDITIONAL', conditions: string | null = null) =>
+    ({ attribute, ground: attribute === 'CONDITIONAL' ? ('processing' as const) : null, reasons: null, conditions, basis: [], opening: null });
+  const field = (name: string) => ({ name, type: 'string' as const, description: '', identifies: null });
+  expect(newlyOpened(entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: ['uscc', 'name'], wider: true });
+  expect(newlyOpened(entry({ open: open('NONE') }))).toEqual({ items: [], wider: false });
+  expect(newlyOpened(entry({ open: open('UNCONDITIONAL'), fields: [...entry().fields, field('x')] }), entry({ open: open('UNCONDITIONAL') }))).toEqual({ items: ['x'], wider: false });
+  expect(newlyOpened(entry({ open: open('UNCONDITIONAL') }), entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: [], wider: true });
+  expect(newlyOpened(entry({ open: open('CONDITIONAL', 'c') }), entry({ open: open('UNCONDITIONAL') }))).toEqual({ items: [], wider: false });
+  expect(newlyOpened(entry({ open: open('CONDITIONAL', ' c ') }), entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: [], wider: false });
 });
 
 test('widensOpenness: first opening and every step up, never a step down or staying closed', () => {
