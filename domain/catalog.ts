@@ -1,4 +1,4 @@
-// The catalog entry (Art. 9 ¶1) and the rules an entry's attributes must meet (Art. 13 ¶2, 17, 19).
+// The catalog entry (Art. 9 ¶1) and the rules an entry must meet (Art. 10 ¶2, 13 ¶2, 17, 19).
 // Checked once here; the API (400) and the adjustment procedure run the same functions.
 import { isCalendarDay } from './calendar';
 import type { RuleViolation } from './errors';
@@ -17,15 +17,25 @@ export interface LegalBasis {
   article: string;
 }
 
-/** What a field holds (Art. 10 ¶2: whether it identifies a natural person or an organisation). */
-export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'binary'] as const;
+/**
+ * What a field holds (Art. 10 ¶2: whether it identifies a natural person or an organisation). Two types are
+ * the identifiers Art. 10 ¶2 names: `id_number` (身份证件号码) and `uscc` (统一社会信用代码).
+ */
+export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'binary', 'id_number', 'uscc'] as const;
 export const IDENTIFIES = ['person', 'organisation'] as const;
+export type Identifies = (typeof IDENTIFIES)[number];
 export interface CatalogField {
   name: string;
   type: (typeof FIELD_TYPES)[number];
   description: string;
-  identifies: (typeof IDENTIFIES)[number] | null;
+  identifies: Identifies | null;
 }
+
+/** Art. 10 ¶2 (自然人数据应当以身份证件号码作为标识,法人和其他组织数据应当以统一社会信用代码作为标识): the item each kind of data is identified by. */
+export const IDENTIFIER_ITEMS: Record<Identifies, { type: CatalogField['type']; name: string; subject: string }> = {
+  person: { type: 'id_number', name: '身份证件号码', subject: 'natural persons' },
+  organisation: { type: 'uscc', name: '统一社会信用代码', subject: 'legal persons and other organisations' },
+};
 
 /** 形式: how the data is provided. */
 export const ENTRY_FORMS = ['table', 'file', 'api', 'licence', 'other'] as const;
@@ -128,6 +138,18 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
     else if (names.indexOf(n) !== i) bad(`fields.${i}.name`, 'unique', 'Art. 9', `Field ${n} is named twice`);
   });
   if (blankText(next.updateFrequency)) bad('updateFrequency', 'required', 'Art. 9', 'An entry states how often it is updated (更新频率, Art. 9 ¶1)');
+
+  // Art. 10 ¶2: data identifying natural persons carries the 身份证件号码 item as its identifier, data identifying
+  // legal persons and other organisations the 统一社会信用代码; an identifier item identifies its own kind.
+  for (const kind of IDENTIFIES) {
+    const { type, name, subject } = IDENTIFIER_ITEMS[kind];
+    if (next.fields.some((f) => f.identifies === kind) && !next.fields.some((f) => f.type === type && f.identifies === kind))
+      bad('fields', `a ${type} item`, 'Art. 10', `Data identifying ${subject} carries the ${name} item (type ${type}) as its identifier (Art. 10 ¶2)`);
+  }
+  next.fields.forEach((f, i) => {
+    const kind = IDENTIFIES.find((k) => IDENTIFIER_ITEMS[k].type === f.type);
+    if (kind && f.identifies !== kind) bad(`fields.${i}.identifies`, kind, 'Art. 10', `A ${IDENTIFIER_ITEMS[kind].name} item identifies ${IDENTIFIER_ITEMS[kind].subject} (Art. 10 ¶2)`);
+  });
 
   // Art. 13 ¶2: conditional sharing explains itself; refusal rests on law.
   const s = next.share;

@@ -116,7 +116,7 @@ test("a Donggang agency's change goes to Donggang's authority and is published a
   expect(history.every((e) => /^Art\. \d+$/.test(e.article))).toBe(true);
 });
 
-test('the rules of the entry are checked before anything starts: Art. 17 basis, Art. 19 review, own catalog, current version', async () => {
+test('the rules of the entry are checked before anything starts: Art. 10 ¶2 identifiers, Art. 17 basis, Art. 19 review, own catalog, current version', async () => {
   const market = applicantOf(h.city.agencies.market);
   const none = (await entry(h.city.entries.none)).content;
   // Art. 17 ¶1: a NONE-open entry resting on a 规章 alone is refused.
@@ -138,13 +138,18 @@ test('the rules of the entry are checked before anything starts: Art. 17 basis, 
   // Art. 19, Art. 17 ¶2: an ID-number item added to an entry open without conditions opens data that was not
   // open: a ground of Art. 17 ¶2 and the agency's review are asked, whatever the attribute's rank.
   const registry = (await entry(h.city.entries.unconditional)).content;
-  const idItem = { name: 'legal_representative_id', type: 'string', description: '法定代表人身份证件号码', identifies: 'person' };
+  const idItem = { name: 'legal_representative_id', type: 'id_number', description: '法定代表人身份证件号码', identifies: 'person' };
   const itemAdded = await post(market, '/catalog/adjustments', { ground: 'correction', justification: '补充数据项', changes: [{ op: 'change', entryId: h.city.entries.unconditional, baseVersion: 1, entry: { ...registry, fields: [...registry.fields, idItem] } }] });
   const newData = expectProblem(itemAdded, 400, 'body.changes.0.entry.open.opening', 'required when items not open before are opened');
   expect(newData.errors.map((e: { field: string; article: string }) => `${e.field} ${e.article}`)).toEqual([
     'body.changes.0.entry.open.opening Art. 17',
     ...['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'].map((i) => `body.changes.0.review.${i} Art. 19`),
   ]);
+
+  // Art. 10 ¶2: a new entry whose data identifies natural persons carries the 身份证件号码 item.
+  const persons = { ...sampleEntryContent('个体经营者名录'), fields: [{ name: 'operator', type: 'string', description: '经营者', identifies: 'person' }] };
+  const unidentified = await post(market, '/catalog/adjustments', { ground: 'new_system', justification: '新建系统', changes: [{ op: 'add', entry: persons }] });
+  expect(expectProblem(unidentified, 400, 'body.changes.0.entry.fields', 'a id_number item')).toMatchObject({ article: 'Art. 10' });
 
   // Another agency's entry, a version that is not current, an unknown entry, a malformed change.
   expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.conditional, baseVersion: 1 }] }), 400, 'body.changes.0.entryId', 'own catalog');

@@ -15,7 +15,7 @@ const entry = (over: Partial<EntryContent> = {}): EntryContent => ({
   title: '企业登记信息',
   description: '',
   fields: [
-    { name: 'uscc', type: 'string', description: '统一社会信用代码', identifies: 'organisation' },
+    { name: 'uscc', type: 'uscc', description: '统一社会信用代码', identifies: 'organisation' },
     { name: 'name', type: 'string', description: '名称', identifies: null },
   ],
   form: 'table',
@@ -38,6 +38,26 @@ test('Art. 9: title, at least one uniquely named field and the update frequency 
   const v = entryViolations(entry({ title: ' ', updateFrequency: '', fields: [{ name: 'a', type: 'string', description: '', identifies: null }, { name: 'a ', type: 'number', description: '', identifies: null }] }));
   expect(rules(v)).toEqual(['title required Art. 9', 'fields.1.name unique Art. 9', 'updateFrequency required Art. 9']);
   expect(rules(entryViolations(entry({ fields: [] })))).toEqual(['fields required Art. 9']);
+});
+
+test('Art. 10 ¶2: data identifying natural persons carries the 身份证件号码 item, data identifying organisations the 统一社会信用代码', () => {
+  const field = (name: string, type: 'string' | 'id_number' | 'uscc', identifies: 'person' | 'organisation' | null) => ({ name, type, description: '', identifies });
+  // A person named but not identified by the number; an organisation's code held as plain text.
+  const v = entryViolations(entry({ fields: [field('name', 'string', 'person'), field('org_code', 'string', 'organisation')] }), undefined, undefined, { entry: 'changes.0.entry' });
+  expect(rules(v)).toEqual(['changes.0.entry.fields a id_number item Art. 10', 'changes.0.entry.fields a uscc item Art. 10']);
+  expect(v[0].detail).toContain('身份证件号码');
+  expect(v[1].detail).toContain('统一社会信用代码');
+  expect(entryViolations(entry({ fields: [field('name', 'string', 'person'), field('id', 'id_number', 'person'), field('org', 'string', 'organisation'), field('code', 'uscc', 'organisation')] }))).toEqual([]);
+  // An identifier item identifies its own kind of subject.
+  expect(rules(entryViolations(entry({ fields: [field('id', 'id_number', null), field('code', 'uscc', 'person')] })))).toEqual([
+    'fields a id_number item Art. 10',
+    'fields.0.identifies person Art. 10',
+    'fields.1.identifies organisation Art. 10',
+  ]);
+  // Checked when an entry is changed too, whatever else the change does.
+  const current = new Map<string, CurrentEntry>([['e1', { providerOrgId: 'a', version: 1, content: entry(), removed: false }]]);
+  const changed = adjustmentViolations({ ground: 'correction', justification: '补充', changes: [{ op: 'change', entryId: 'e1', baseVersion: 1, entry: entry({ fields: [...entry().fields, field('contact', 'string', 'person')] }) }] }, 'a', (id) => current.get(id));
+  expect(rules(changed)).toEqual(['changes.0.entry.fields a id_number item Art. 10']);
 });
 
 test('Art. 13 ¶2: conditional sharing states reasons and conditions; whitespace is no reason', () => {
@@ -101,7 +121,7 @@ test('Art. 19: first opening or widening needs every review item, passed, with r
 test('Art. 19 and Art. 17 ¶2: new items on an entry open already open new data, whatever the rank; a wider scope or restated conditions need the review', () => {
   const open = { attribute: 'UNCONDITIONAL' as const, ground: null, reasons: null, conditions: null, basis: [], opening: null };
   const before = entry({ open });
-  const idNumber = { name: 'legal_representative_id', type: 'string' as const, description: '法定代表人身份证件号码', identifies: 'person' as const };
+  const idNumber = { name: 'legal_representative_id', type: 'id_number' as const, description: '法定代表人身份证件号码', identifies: 'person' as const };
   const withId = entry({ open, fields: [...before.fields, idNumber] });
   // An ID-number item added to an UNCONDITIONAL entry: the agency's review (Art. 19) and a ground of Art. 17 ¶2, naming the item.
   const v = entryViolations(withId, before, undefined, { entry: 'changes.0.entry', review: 'changes.0.review' });
