@@ -50,7 +50,8 @@ export type ApplyAdjustmentResult =
 
 export interface SettleDisputeInput {
   requestId: string;
-  entryId: string;
+  /** Null: a new entry of the adjustment that objected (never published here). */
+  entryId: string | null;
   /** The position agreed, or decided by the leading group. */
   position: SharePosition;
   by: 'agreement' | 'leading_group';
@@ -208,9 +209,9 @@ export function catalogActivities(db: Db) {
   };
 }
 
-/** Where a settled dispute left the entry: its version (unchanged when the position was the published one) and the running work it ended. */
+/** Where a settled dispute left the entry: its version (unchanged when the position was the published one; null for a new entry) and the running work it ended. */
 export interface DisputeSettlement {
-  version: number;
+  version: number | null;
   changed: boolean;
   effects: AdjustmentEffects;
 }
@@ -247,25 +248,25 @@ export function disputeActivities(db: Db) {
         await tx.selectFrom('requests').select('id').where('id', '=', input.requestId).forUpdate().execute();
         const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${input.requestId}:${input.step}`).executeTakeFirst();
         if (done) return (done.new_value as { outcome: { settlement: DisputeSettlement } }).outcome.settlement;
-        const before = (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
-        if (!before) throw ApplicationFailure.nonRetryable(`catalog entry ${input.entryId} not found`, 'EntryNotFound');
+        const before = input.entryId === null ? undefined : (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
+        if (input.entryId !== null && !before) throw ApplicationFailure.nonRetryable(`catalog entry ${input.entryId} not found`, 'EntryNotFound');
         // The trail reads in order: the decision that settled it, the version it made, the request settled.
         await recordDecisionIn(tx, input.decision);
         const p = input.position;
-        const changed = input.publish && !samePosition(p, entryContentOf(before).share);
-        let version = before.version;
-        if (changed) {
+        const changed = !!before && input.publish && !samePosition(p, entryContentOf(before).share);
+        let version = before?.version ?? null;
+        if (changed && before) {
           const row = await tx
             .updateTable('catalog_entries')
             .set({ share_attribute: p.attribute, share_reasons: p.reasons, share_conditions: p.conditions, share_basis: JSON.stringify(p.basis), share_dispute: null, version: before.version + 1, updated_at: new Date() })
-            .where('id', '=', input.entryId)
+            .where('id', '=', before.id)
             .returning(ENTRY_COLUMNS)
             .executeTakeFirstOrThrow();
           version = row.version;
           const reason = input.by === 'agreement' ? '共享属性异议经协商一致 (Art. 13 ¶3)' : '共享属性异议由数字强市领导小组决定 (Art. 13 ¶3)';
           await recordVersions(tx, [{ before, row }], { requestId: input.requestId, actor: input.decision.actor, reason, article });
-        } else await tx.updateTable('catalog_entries').set({ share_dispute: null }).where('id', '=', input.entryId).where('share_dispute', '=', input.requestId).execute();
-        const effects = await runningWorkOn(tx, changed && p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [input.entryId] : []);
+        } else if (before) await tx.updateTable('catalog_entries').set({ share_dispute: null }).where('id', '=', before.id).where('share_dispute', '=', input.requestId).execute();
+        const effects = await runningWorkOn(tx, changed && before && p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [before.id] : []);
         const settlement = { version, changed, effects };
         await transition(tx, {
           requestId: input.requestId,
@@ -309,7 +310,7 @@ export function withdrawalActivities(db: Db) {
         if (input.decision) await recordDecisionIn(tx, input.decision);
         const before = (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
         const changed = !!before && input.onlyIf.includes(before.open_status);
-        if (changed) {
+        if (changed && before) {
           const row = await tx
             .updateTable('catalog_entries')
             .set({ open_status: input.openStatus, version: before.version + 1, updated_at: new Date() })

@@ -329,6 +329,53 @@ test("the city authority OBJECTs to a city-level agency's share attribute: a dis
   expectProblem(await post(reviewerOf(h.city.countyAuthority), `/tasks/${countyTask.id}/complete`, { decision: 'OBJECT', reason: 'x', form: {} }), 400);
 });
 
+test('Art. 13 ¶3: the city authority OBJECTs to the share attribute of a new entry a city-level agency adds; the entry is added with the settled attribute', async () => {
+  const me = applicantOf(h.city.agencies.health, 'new-entry-officer');
+  const reviewer = reviewerOf(h.city.cityAuthority);
+  // Fields of their own, so that the bulk additions below flag nothing of these (Art. 8).
+  const ofWaste = (title: string) => ({
+    ...sampleEntryContent(title),
+    fields: [
+      { name: 'waste_batch', type: 'string', description: '批次', identifies: null },
+      { name: 'disposer_uscc', type: 'uscc', description: '处置单位统一社会信用代码', identifies: 'organisation' },
+    ],
+  });
+  const disputed = ofWaste('医疗废物处置记录');
+  const req = await submit('an objection to a new entry settled by agreement', me, {
+    ground: 'new_system',
+    justification: '新建医疗废物监管系统',
+    changes: [{ op: 'add', entry: ofWaste('医疗废物转运记录') }, { op: 'add', entry: disputed }],
+  });
+  const review = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  const complete = `/tasks/${review.id}/complete`;
+  const unconditional = { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] };
+  // A new entry is named by its place in the changes: one the adjustment adds, and only one way at once.
+  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 2, proposal: unconditional } }), 400, 'body.form.index');
+  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 1, entryId: h.city.entries.conditional, proposal: unconditional } }), 400, 'body.form.index');
+  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 1, proposal: disputed.share } }), 400, 'body.form.proposal');
+  expect((await post(reviewer, complete, { decision: 'OBJECT', reason: '医疗废物处置信息应无条件共享', form: { index: 1, proposal: unconditional } })).json().status).toBe('in_review');
+
+  // The dispute names the entry by its place and title (it has no id before it is applied); the agency's turn first.
+  const agency: Actor = { sub: 'health-opinion', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+  const disputeId = `${req.id}.dispute-1`;
+  const turn = await eventually(async () => ((await get(agency, '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string; context: { otherPosition: unknown } }[]).find((t) => t.requestId === disputeId));
+  disputesStarted.push({ name: 'started by an objection to a new entry, settled by agreement', workflowId: workflowIdFor('share_dispute', disputeId) });
+  expect(turn.context.otherPosition).toEqual(unconditional);
+  expect((await get(reviewer, `/requests/${disputeId}`)).json()).toMatchObject({ catalogEntryId: null, payload: { entryId: null, added: { index: 1, title: '医疗废物处置记录' } } });
+  expect((await post(agency, `/tasks/${turn.id}/complete`, { decision: 'ACCEPT' })).json().status).toBe('settled');
+
+  const done = await eventually(async () => {
+    const r = (await get(me, `/requests/${req.id}`)).json();
+    return r.status === 'approved' && r;
+  });
+  expect(done.outcome.entries).toEqual([
+    { entryId: `${req.id}-1`, version: 1, op: 'add' },
+    { entryId: `${req.id}-2`, version: 1, op: 'add' },
+  ]);
+  expect((await entry(`${req.id}-2`)).view.share).toMatchObject({ attribute: 'UNCONDITIONAL', dispute: null });
+  expect((await entry(`${req.id}-1`)).view.share).toMatchObject({ attribute: 'CONDITIONAL' });
+});
+
 test('hundreds of changes in one request: 300 new entries are applied at once, each a version 1 of the request', async () => {
   const me = applicantOf(h.city.agencies.health, 'bulk-officer');
   const changes = Array.from({ length: 300 }, (_, i) => ({ op: 'add', entry: sampleEntryContent(`批量新增目录 ${i}`) }));

@@ -253,7 +253,7 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
   expect(back).toEqual({ change: { op: 'change', entryId: 'e-2', baseVersion: 4, entry: content, shareStatus: 'published', openStatus: 'published' } });
 });
 
-test('a dispute position and an objection meet Art. 13 ¶2 and name what they dispute', () => {
+test('a dispute position and an objection meet Art. 13 ¶2 and name what they dispute, an existing entry or a new one (Art. 13 ¶3)', () => {
   expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: '理由', conditions: '条件', basis: [] })).toBeNull();
   expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: ' ', conditions: '条件', basis: [] })).toMatchObject({ field: 'form.reasons', article: 'Art. 13' });
   expect(positionFormViolation('DECIDE', { attribute: 'NONE', reasons: null, conditions: null, basis: [] })).toMatchObject({ field: 'form.basis', article: 'Art. 13' });
@@ -263,4 +263,10 @@ test('a dispute position and an objection meet Art. 13 ¶2 and name what they di
   expect(objectionViolation(form, { entryId: 'e-1', proposal: none })).toBeNull();
   expect(objectionViolation(form, { entryId: 'e-9', proposal: none })).toMatchObject({ field: 'form.entryId' });
   expect(objectionViolation(form, { entryId: 'e-1', proposal: entry().share })).toMatchObject({ field: 'form.proposal', rule: "differs from the agency's" });
+  // Art. 13 ¶3 covers a new entry's attribute too: named by its place in the changes, an addition's only.
+  const adding: AdjustmentForm = { ...form, changes: [...form.changes, { op: 'add', entry: entry() }] };
+  expect(objectionViolation(adding, { index: 1, proposal: none })).toBeNull();
+  expect(objectionViolation(adding, { index: 0, proposal: none })).toMatchObject({ field: 'form.index', article: 'Art. 13' });
+  expect(objectionViolation(adding, { index: 1, entryId: 'e-1', proposal: none })).toMatchObject({ field: 'form.index' });
+  expect(objectionViolation(adding, { index: '1', proposal: none })).toMatchObject({ field: 'form.index' });
 });

@@ -2,9 +2,9 @@
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
 import { type ApplicationFailure, executeChild, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
-import { adjustmentArticle, adjustmentShapeViolation, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
+import { adjustmentArticle, adjustmentShapeViolation, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectedChange, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
-import type { AdjustmentForm, CatalogChange } from '../domain/catalog';
+import type { AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
@@ -66,13 +66,14 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   };
 
   /**
-   * Art. 13 ¶3: the city authority objected to a share attribute the adjustment sets. The dispute runs as a
-   * child workflow (its own request, the parties' turns, the leading group); the adjustment waits and
-   * answers with its form, the disputed change's share side replaced by the position the dispute settled on.
+   * Art. 13 ¶3: the city authority objected to a share attribute the adjustment sets, of an entry it changes
+   * or adds. The dispute runs as a child workflow (its own request, the parties' turns, the leading group);
+   * the adjustment waits and answers with its form, the disputed change's share side replaced by the
+   * position the dispute settled on.
    */
   const objection = async (objected: WfTask, round: number): Promise<AdjustmentForm> => {
-    const { entryId, proposal } = objected.form as unknown as ObjectionForm;
-    const change = form.changes.find((c) => c.op === 'change' && c.entryId === entryId) as Extract<CatalogChange, { op: 'change' }>;
+    const named = objected.form as unknown as ObjectionForm;
+    const change = objectedChange(form, named)!;
     await setStatus('in_review', 'objected', 'Art. 13', { actor: objected.decidedBy!, decision: 'OBJECT', reason: objected.reason });
     const disputeId = `${requestId}.dispute-${round}`;
     // The OBJECT answers once the dispute has started; the adjustment waits for its end.
@@ -82,9 +83,10 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
         {
           requestId: disputeId,
           applicant: { sub: objected.decidedBy!.sub, org: input.reviewerOrg, roles: ['authority_reviewer'] },
-          entryId,
+          // A new entry has no id before it is applied: the dispute names it by its place and title.
+          ...(change.op === 'change' ? { entryId: change.entryId } : { entryId: null, added: { index: named.index!, title: change.entry.title } }),
           published: change.entry.share,
-          proposal,
+          proposal: named.proposal,
           objection: objected.reason ?? '',
           payloadHash: '',
           policy: input.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
