@@ -6,6 +6,7 @@ import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, ent
 import type { CatalogEntryRow } from '../db/schema';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SideStatus, type SimilarEntry } from '../domain/catalog';
 import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/adjustment';
+import { openWorkOn } from '../db/repositories/requests';
 import { writeOnce } from './write';
 import type { RuleViolation } from '../domain/errors';
 import { CANCELLABLE } from '../domain/requests';
@@ -35,7 +36,7 @@ export interface ReturnedChange {
   diff: { field: string; from: unknown; to: unknown }[];
 }
 
-/** The entries the adjustment ended sharing of (removed, or now NONE), and the running work that rests on them. */
+/** The entries the adjustment ended sharing of (removed, or now NONE), and the share work that rests on them. */
 export interface AdjustmentEffects {
   entries: string[];
   /** Share workflows whose grant of such an entry is active: they revoke it. */
@@ -44,8 +45,15 @@ export interface AdjustmentEffects {
   requests: string[];
 }
 
+/** The entries the adjustment closed to the public (removed, or their openness made NONE), and the open applications and agreements resting on them. */
+export interface ClosedOpenness {
+  entries: string[];
+  /** Open-request workflows still deciding, signing, or holding an agreement in force: they end. */
+  workflows: string[];
+}
+
 export type ApplyAdjustmentResult =
-  | { applied: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects }
+  | { applied: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects; closed: ClosedOpenness }
   | { returned: ReturnedChange[]; violations: RuleViolation[] };
 
 export interface SettleDisputeInput {
@@ -65,6 +73,10 @@ export interface SettleDisputeInput {
 /** Whether the entry's data stops being shared: removed, or sharing turned NONE (Art. 13). */
 const endsSharing = (c: CatalogChange, before: CatalogEntryRow | undefined) =>
   c.op === 'remove' || (c.op === 'change' && c.entry.share.attribute === 'NONE' && before?.share_attribute !== 'NONE');
+
+/** Whether the entry's data stops being open: removed, or opening turned NONE (Art. 17 ¶1). */
+const endsOpening = (c: CatalogChange, before: CatalogEntryRow | undefined) =>
+  c.op === 'remove' || (c.op === 'change' && c.entry.open.attribute === 'NONE' && before?.open_attribute !== 'NONE');
 
 /** The id of the entry the `index`th change of an adjustment adds. */
 export const addedEntryId = (requestId: string, index: number) => `${requestId}-${index + 1}`;
@@ -144,8 +156,8 @@ export function catalogActivities(db: Db) {
         await tx.selectFrom('requests').select('id').where('id', '=', requestId).forUpdate().execute();
         const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${requestId}:${input.step}`).executeTakeFirst();
         if (done) {
-          const outcome = (done.new_value as { outcome: { entries: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects } }).outcome;
-          return { applied: outcome.entries, effects: outcome.effects };
+          const outcome = (done.new_value as { outcome: { entries: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects; closed: ClosedOpenness } }).outcome;
+          return { applied: outcome.entries, effects: outcome.effects, closed: outcome.closed };
         }
         const ids = form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId]));
         const rows = await currentEntries(tx, ids, true);
@@ -190,8 +202,10 @@ export function catalogActivities(db: Db) {
         }
         await recordVersions(tx, made, { requestId, actor: applicant, reason, article, removed: (i) => form.changes[i].op === 'remove' });
 
-        const ended = form.changes.flatMap((c) => (endsSharing(c, c.op === 'add' ? undefined : rows.get(c.entryId)) && c.op !== 'add' ? [c.entryId] : []));
-        const effects = await runningWorkOn(tx, ended);
+        const ending = (ends: typeof endsSharing) => form.changes.flatMap((c) => (c.op !== 'add' && ends(c, rows.get(c.entryId)) ? [c.entryId] : []));
+        const effects = await runningWorkOn(tx, ending(endsSharing));
+        const closedEntries = ending(endsOpening);
+        const closed: ClosedOpenness = { entries: closedEntries, workflows: await openWorkOn(tx, closedEntries) };
         const applied = made.map(({ row }, i) => ({ entryId: row.id, version: row.version, op: form.changes[i].op }));
         await transition(tx, {
           requestId,
@@ -201,9 +215,9 @@ export function catalogActivities(db: Db) {
           action: 'adjustment_applied',
           article,
           decision: input.decision ? 'APPROVE' : null,
-          outcome: { article, entries: applied, effects },
+          outcome: { article, entries: applied, effects, closed },
         });
-        return { applied, effects };
+        return { applied, effects, closed };
       });
     },
   };

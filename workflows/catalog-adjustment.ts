@@ -7,7 +7,8 @@ import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
-import { endRunningWork } from './catalog-effects';
+import { SYSTEM } from '../domain/types';
+import { endOpenWork, endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
 import { actorRef, addressedTo, businessError, acts as io, newProcedure, runToEnd, type WfTask } from './tasks';
@@ -199,6 +200,8 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
           state.status = 'approved';
           state.outcome = { article };
           await endRunningWork(`catalog adjustment ${requestId}`, result.effects);
+          // Data closed to the public (removed, or made NONE): its applications end, its agreements terminate (Art. 17 ¶1, 21).
+          await endOpenWork(result.closed.workflows, { actor: SYSTEM, reason: `公共数据目录调整 ${requestId} 已不再开放该数据(删除目录或列为不予开放)`, article: 'Art. 17' });
           return view();
         }
         // Another adjustment changed an entry first: those changes go back with what differs, nothing was written.

@@ -12,6 +12,7 @@ import type { TaskRow } from '../../db/schema';
 import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
+import { checkSigning } from './open-requests';
 import { invalid, problem } from '../problem';
 import { OverdueTaskSchema, Page, RequestSchema, TaskSchema } from '../schemas';
 import { updateRequest } from '../engine';
@@ -184,6 +185,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (decision === 'OBJECT') await checkObjection(db, row.request_id, form);
       const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
+      if ((row.kind === 'AGREEMENT_SIGNATURE' || row.kind === 'AGREEMENT_COUNTERSIGNATURE') && decision === 'SIGN') await checkSigning(db, row.request_id);
       if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, requireMember(request, 'agency_applicant'));
       await updateRequest(deps, row.workflow_id, completeTaskUpdate, [{ taskId: row.id, actor, decision, reason, form }], 'TaskNotOpen');
       return requestAfter(actor, row.request_id);
