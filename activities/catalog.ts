@@ -6,6 +6,7 @@ import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, ent
 import type { CatalogEntryRow } from '../db/schema';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SideStatus, type SimilarEntry } from '../domain/catalog';
 import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/adjustment';
+import { openWorkOn } from '../db/repositories/requests';
 import { writeOnce } from './write';
 import type { RuleViolation } from '../domain/errors';
 import { CANCELLABLE } from '../domain/requests';
@@ -35,7 +36,7 @@ export interface ReturnedChange {
   diff: { field: string; from: unknown; to: unknown }[];
 }
 
-/** The entries the adjustment ended sharing of (removed, or now NONE), and the running work that rests on them. */
+/** The entries the adjustment ended sharing of (removed, or now NONE), and the share work that rests on them. */
 export interface AdjustmentEffects {
   entries: string[];
   /** Share workflows whose grant of such an entry is active: they revoke it. */
@@ -44,13 +45,21 @@ export interface AdjustmentEffects {
   requests: string[];
 }
 
+/** The entries the adjustment closed to the public (removed, or their openness made NONE), and the open applications and agreements resting on them. */
+export interface ClosedOpenness {
+  entries: string[];
+  /** Open-request workflows still deciding, signing, or holding an agreement in force: they end. */
+  workflows: string[];
+}
+
 export type ApplyAdjustmentResult =
-  | { applied: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects }
+  | { applied: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects; closed: ClosedOpenness }
   | { returned: ReturnedChange[]; violations: RuleViolation[] };
 
 export interface SettleDisputeInput {
   requestId: string;
-  entryId: string;
+  /** Null: a new entry of the adjustment that objected (never published here). */
+  entryId: string | null;
   /** The position agreed, or decided by the leading group. */
   position: SharePosition;
   by: 'agreement' | 'leading_group';
@@ -64,6 +73,10 @@ export interface SettleDisputeInput {
 /** Whether the entry's data stops being shared: removed, or sharing turned NONE (Art. 13). */
 const endsSharing = (c: CatalogChange, before: CatalogEntryRow | undefined) =>
   c.op === 'remove' || (c.op === 'change' && c.entry.share.attribute === 'NONE' && before?.share_attribute !== 'NONE');
+
+/** Whether the entry's data stops being open: removed, or opening turned NONE (Art. 17 ¶1). */
+const endsOpening = (c: CatalogChange, before: CatalogEntryRow | undefined) =>
+  c.op === 'remove' || (c.op === 'change' && c.entry.open.attribute === 'NONE' && before?.open_attribute !== 'NONE');
 
 /** The id of the entry the `index`th change of an adjustment adds. */
 export const addedEntryId = (requestId: string, index: number) => `${requestId}-${index + 1}`;
@@ -143,8 +156,8 @@ export function catalogActivities(db: Db) {
         await tx.selectFrom('requests').select('id').where('id', '=', requestId).forUpdate().execute();
         const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${requestId}:${input.step}`).executeTakeFirst();
         if (done) {
-          const outcome = (done.new_value as { outcome: { entries: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects } }).outcome;
-          return { applied: outcome.entries, effects: outcome.effects };
+          const outcome = (done.new_value as { outcome: { entries: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects; closed: ClosedOpenness } }).outcome;
+          return { applied: outcome.entries, effects: outcome.effects, closed: outcome.closed };
         }
         const ids = form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId]));
         const rows = await currentEntries(tx, ids, true);
@@ -189,8 +202,10 @@ export function catalogActivities(db: Db) {
         }
         await recordVersions(tx, made, { requestId, actor: applicant, reason, article, removed: (i) => form.changes[i].op === 'remove' });
 
-        const ended = form.changes.flatMap((c) => (endsSharing(c, c.op === 'add' ? undefined : rows.get(c.entryId)) && c.op !== 'add' ? [c.entryId] : []));
-        const effects = await runningWorkOn(tx, ended);
+        const ending = (ends: typeof endsSharing) => form.changes.flatMap((c) => (c.op !== 'add' && ends(c, rows.get(c.entryId)) ? [c.entryId] : []));
+        const effects = await runningWorkOn(tx, ending(endsSharing));
+        const closedEntries = ending(endsOpening);
+        const closed: ClosedOpenness = { entries: closedEntries, workflows: await openWorkOn(tx, closedEntries) };
         const applied = made.map(({ row }, i) => ({ entryId: row.id, version: row.version, op: form.changes[i].op }));
         await transition(tx, {
           requestId,
@@ -200,17 +215,17 @@ export function catalogActivities(db: Db) {
           action: 'adjustment_applied',
           article,
           decision: input.decision ? 'APPROVE' : null,
-          outcome: { article, entries: applied, effects },
+          outcome: { article, entries: applied, effects, closed },
         });
-        return { applied, effects };
+        return { applied, effects, closed };
       });
     },
   };
 }
 
-/** Where a settled dispute left the entry: its version (unchanged when the position was the published one) and the running work it ended. */
+/** Where a settled dispute left the entry: its version (unchanged when the position was the published one; null for a new entry) and the running work it ended. */
 export interface DisputeSettlement {
-  version: number;
+  version: number | null;
   changed: boolean;
   effects: AdjustmentEffects;
 }
@@ -247,25 +262,25 @@ export function disputeActivities(db: Db) {
         await tx.selectFrom('requests').select('id').where('id', '=', input.requestId).forUpdate().execute();
         const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${input.requestId}:${input.step}`).executeTakeFirst();
         if (done) return (done.new_value as { outcome: { settlement: DisputeSettlement } }).outcome.settlement;
-        const before = (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
-        if (!before) throw ApplicationFailure.nonRetryable(`catalog entry ${input.entryId} not found`, 'EntryNotFound');
+        const before = input.entryId === null ? undefined : (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
+        if (input.entryId !== null && !before) throw ApplicationFailure.nonRetryable(`catalog entry ${input.entryId} not found`, 'EntryNotFound');
         // The trail reads in order: the decision that settled it, the version it made, the request settled.
         await recordDecisionIn(tx, input.decision);
         const p = input.position;
-        const changed = input.publish && !samePosition(p, entryContentOf(before).share);
-        let version = before.version;
-        if (changed) {
+        const changed = !!before && input.publish && !samePosition(p, entryContentOf(before).share);
+        let version = before?.version ?? null;
+        if (changed && before) {
           const row = await tx
             .updateTable('catalog_entries')
             .set({ share_attribute: p.attribute, share_reasons: p.reasons, share_conditions: p.conditions, share_basis: JSON.stringify(p.basis), share_dispute: null, version: before.version + 1, updated_at: new Date() })
-            .where('id', '=', input.entryId)
+            .where('id', '=', before.id)
             .returning(ENTRY_COLUMNS)
             .executeTakeFirstOrThrow();
           version = row.version;
           const reason = input.by === 'agreement' ? '共享属性异议经协商一致 (Art. 13 ¶3)' : '共享属性异议由数字强市领导小组决定 (Art. 13 ¶3)';
           await recordVersions(tx, [{ before, row }], { requestId: input.requestId, actor: input.decision.actor, reason, article });
-        } else await tx.updateTable('catalog_entries').set({ share_dispute: null }).where('id', '=', input.entryId).where('share_dispute', '=', input.requestId).execute();
-        const effects = await runningWorkOn(tx, changed && p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [input.entryId] : []);
+        } else if (before) await tx.updateTable('catalog_entries').set({ share_dispute: null }).where('id', '=', before.id).where('share_dispute', '=', input.requestId).execute();
+        const effects = await runningWorkOn(tx, changed && before && p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [before.id] : []);
         const settlement = { version, changed, effects };
         await transition(tx, {
           requestId: input.requestId,
@@ -309,7 +324,7 @@ export function withdrawalActivities(db: Db) {
         if (input.decision) await recordDecisionIn(tx, input.decision);
         const before = (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
         const changed = !!before && input.onlyIf.includes(before.open_status);
-        if (changed) {
+        if (changed && before) {
           const row = await tx
             .updateTable('catalog_entries')
             .set({ open_status: input.openStatus, version: before.version + 1, updated_at: new Date() })

@@ -3,11 +3,12 @@
 import { createHash } from 'node:crypto';
 import type { Db, Executor } from '../db';
 import { appendAudits } from '../db/repositories/audit';
-import { getCatalogEntry, openEntryOf } from '../db/repositories/catalog';
+import { ENTRY_COLUMNS, getCatalogEntry, openEntryOf } from '../db/repositories/catalog';
 import { notifyAll } from '../db/repositories/notifications';
+import { openWorkOn } from '../db/repositories/requests';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
 import type { AgreementStatus, Signature } from '../db/schema';
-import { agreementText, openRequestRefusal, type AgreementTerms, type OpenRequestForm } from '../domain/open-request';
+import { agreementText, opennessRefusal, openRequestRefusal, type AgreementTerms, type OpenRequestForm } from '../domain/open-request';
 import type { ActorRef } from '../domain/types';
 import { recordDecisionIn, type DecisionInput } from './tasks';
 import { transition, type TransitionInput } from './requests';
@@ -94,12 +95,26 @@ export function openDataActivities(db: Db) {
      * A party's signature (who, when, the hash signed), with its decision and the request's change of
      * status. The agency's countersignature puts the agreement in force for its term and tells the
      * authority of the agency's own level (告知, Art. 20): a notice and an audit event, not an approval.
+     * Only while the entry's data is open (Art. 17, 21): otherwise nothing is written and the refusal says
+     * why, `paused` when its openness is only suspended.
      */
-    async signAgreement(input: { agreementId: string; party: Signature['party']; signer: ActorRef; sha256: string; termMonth?: { seconds: number }; decision?: DecisionInput; transition: TransitionInput }): Promise<{ endsAt: string | null }> {
+    async signAgreement(input: {
+      agreementId: string;
+      party: Signature['party'];
+      signer: ActorRef;
+      sha256: string;
+      termMonth?: { seconds: number };
+      decision?: DecisionInput;
+      transition: TransitionInput;
+    }): Promise<{ endsAt: string | null } | { refused: { detail: string; article: string; paused: boolean } }> {
       return db.transaction().execute(async (tx) => {
         const done = await stepDone(tx, input.transition);
         const a = await tx.selectFrom('agreements').selectAll().where('id', '=', input.agreementId).forUpdate().executeTakeFirstOrThrow();
         if (done) return { endsAt: a.ends_at?.toISOString() ?? null };
+        // Under a lock the catalog's writes wait for: a signature and the closing of its data never cross.
+        const entry = await tx.selectFrom('catalog_entries').select(ENTRY_COLUMNS).where('id', '=', a.catalog_entry_id).forShare().executeTakeFirst();
+        const refused = entry ? opennessRefusal(openEntryOf(entry)) : { detail: `catalog entry ${a.catalog_entry_id} no longer exists`, article: 'Art. 17' };
+        if (refused) return { refused: { detail: refused.detail, article: refused.article ?? 'Art. 17', paused: entry?.open_status === 'suspended' } };
         if (input.decision) await recordDecisionIn(tx, input.decision);
         const now = new Date();
         const signature: Signature = { party: input.party, sub: input.signer.sub, org: input.signer.org, at: now.toISOString(), sha256: input.sha256 };
@@ -175,15 +190,7 @@ export function openDataActivities(db: Db) {
 
     /** The open applications of `entryId` still living (being decided, signing, or in force): their workflows. */
     async openWorkOn(input: { entryId: string }): Promise<string[]> {
-      const rows = await db
-        .selectFrom('requests')
-        .select('workflow_id')
-        .where('type', '=', 'open_request')
-        .where('catalog_entry_id', '=', input.entryId)
-        .where('status', 'in', ['submitted', 'in_review', 'awaiting_applicant', 'granted'])
-        .orderBy('created_at')
-        .execute();
-      return rows.map((r) => r.workflow_id);
+      return openWorkOn(db, [input.entryId]);
     },
   };
 }

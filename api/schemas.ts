@@ -164,8 +164,15 @@ export const SharePositionSchema = Type.Object(
   { attribute: literals(ATTRIBUTES), reasons: Nullable(Text(5000)), conditions: Nullable(Text(5000)), basis: Type.Array(LegalBasisSchema, { maxItems: 20 }) },
   { additionalProperties: false },
 );
-/** OBJECT's form (domain/adjustment.ts ObjectionForm): the entry whose share attribute is disputed and the position proposed. */
-export const ObjectionFormSchema = Type.Object({ entryId: Type.String({ minLength: 1, maxLength: 200 }), proposal: SharePositionSchema }, { additionalProperties: false });
+/** OBJECT's form (domain/adjustment.ts ObjectionForm): the entry whose share attribute is disputed (an existing one by id, a new one by its place in the changes) and the position proposed. */
+export const ObjectionFormSchema = Type.Object(
+  {
+    entryId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'An existing entry the adjustment changes' })),
+    index: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CHANGES - 1, description: 'A new entry the adjustment adds: its place in changes' })),
+    proposal: SharePositionSchema,
+  },
+  { additionalProperties: false },
+);
 /** An entry's content and attributes as an agency states them (domain/catalog.ts EntryContent). */
 export const EntryContentSchema = Type.Object(
   {

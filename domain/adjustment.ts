@@ -1,6 +1,6 @@
 // The catalog adjustment procedure (Art. 9 ¶2): its task kinds, its policy, and the resubmission rule.
 // The rules on the changes themselves are the catalog's (domain/catalog.ts adjustmentViolations).
-import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm } from './catalog';
+import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm, type CatalogChange } from './catalog';
 import type { RuleViolation } from './errors';
 import type { TaskKindRule } from './tasks';
 import { positionFormViolation, samePosition, type SharePosition } from './dispute';
@@ -74,25 +74,47 @@ export function adjustmentShapeViolation(form: unknown): RuleViolation | null {
   }
 }
 
-/** OBJECT's form: which entry's share attribute the city authority disputes, and the position it proposes. */
+/**
+ * OBJECT's form: the share attribute the city authority disputes, of an entry the adjustment changes
+ * (`entryId`) or of one it adds (`index`, its place in `changes`: Art. 13 ¶3 covers every attribute the
+ * agency sets), and the position it proposes.
+ */
 export interface ObjectionForm {
-  entryId: string;
+  entryId?: string;
+  index?: number;
   proposal: SharePosition;
+}
+
+/** The change of `form` an objection names: the change of the entry `entryId`, or the addition at `index` (one of them). */
+export function objectedChange(form: AdjustmentForm, objection: Partial<ObjectionForm> | null | undefined): Extract<CatalogChange, { op: 'add' | 'change' }> | undefined {
+  const o = objection ?? {};
+  if (o.index === undefined) {
+    const c = form.changes.find((c) => c.op === 'change' && c.entryId === o.entryId);
+    return c?.op === 'change' ? c : undefined;
+  }
+  const c = o.entryId === undefined && typeof o.index === 'number' && Number.isInteger(o.index) ? form.changes[o.index] : undefined;
+  return c?.op === 'add' ? c : undefined;
 }
 
 /**
  * Why an OBJECT may not stand against `form` (the adjustment under review): it names an entry the
- * adjustment changes (a change of an existing entry: a new one has no published attribute to dispute),
- * and proposes a position Art. 13 ¶2 accepts that differs from the agency's. The API and the workflow ask alike.
+ * adjustment changes or adds, and proposes a position Art. 13 ¶2 accepts that differs from the agency's.
+ * The API and the workflow ask alike.
  */
 export function objectionViolation(form: AdjustmentForm, objection: Record<string, unknown> | null | undefined): RuleViolation | null {
   const o = objection as Partial<ObjectionForm> | null | undefined;
-  const change = form.changes.find((c) => c.op === 'change' && c.entryId === o?.entryId);
-  if (!o || !change || change.op !== 'change')
-    return { code: 'InvalidInput', field: 'form.entryId', rule: 'an entry the adjustment changes', article: 'Art. 13', detail: 'OBJECT names an existing entry this adjustment changes' };
-  const position = positionFormViolation('OBJECT', o.proposal as Record<string, unknown> | undefined, 'form.proposal');
+  const change = objectedChange(form, o);
+  if (!change)
+    return {
+      code: 'InvalidInput',
+      field: o?.index === undefined ? 'form.entryId' : 'form.index',
+      rule: 'an entry the adjustment changes or adds',
+      article: 'Art. 13',
+      detail: 'OBJECT names one entry of this adjustment: an existing one it changes (entryId), or a new one it adds (index, its place in changes)',
+    };
+  const position = positionFormViolation('OBJECT', o!.proposal as Record<string, unknown> | undefined, 'form.proposal');
   if (position) return position;
-  if (samePosition(o.proposal!, change.entry.share))
+  if (samePosition(o!.proposal!, change.entry.share))
     return { code: 'InvalidInput', field: 'form.proposal', rule: "differs from the agency's", article: 'Art. 13', detail: "The proposal is the agency's own share attribute: approve instead" };
   return null;
 }
@@ -105,7 +127,7 @@ export const ADJUSTMENT_TASK_KINDS = {
     decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true } },
   },
   // The city authority reviewing a city-level agency's adjustment may also OBJECT to a share attribute it
-  // sets (同级, Art. 13 ¶3): a dispute starts, and the adjustment applies its outcome.
+  // sets, an existing entry's or a new one's (同级, Art. 13 ¶3): a dispute starts, and the adjustment applies its outcome.
   CATALOG_ADJUSTMENT_CITY_REVIEW: {
     article: 'Art. 9',
     decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true }, OBJECT: { reasonRequired: true } },

@@ -1,4 +1,4 @@
-// The catalog entry (Art. 9 ¶1) and the rules an entry's attributes must meet (Art. 13 ¶2, 17, 19).
+// The catalog entry (Art. 9 ¶1) and the rules an entry must meet (Art. 10 ¶2, 13 ¶2, 17, 19).
 // Checked once here; the API (400) and the adjustment procedure run the same functions.
 import { isCalendarDay } from './calendar';
 import type { RuleViolation } from './errors';
@@ -17,15 +17,25 @@ export interface LegalBasis {
   article: string;
 }
 
-/** What a field holds (Art. 10 ¶2: whether it identifies a natural person or an organisation). */
-export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'binary'] as const;
+/**
+ * What a field holds (Art. 10 ¶2: whether it identifies a natural person or an organisation). Two types are
+ * the identifiers Art. 10 ¶2 names: `id_number` (身份证件号码) and `uscc` (统一社会信用代码).
+ */
+export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'binary', 'id_number', 'uscc'] as const;
 export const IDENTIFIES = ['person', 'organisation'] as const;
+export type Identifies = (typeof IDENTIFIES)[number];
 export interface CatalogField {
   name: string;
   type: (typeof FIELD_TYPES)[number];
   description: string;
-  identifies: (typeof IDENTIFIES)[number] | null;
+  identifies: Identifies | null;
 }
+
+/** Art. 10 ¶2 (自然人数据应当以身份证件号码作为标识,法人和其他组织数据应当以统一社会信用代码作为标识): the item each kind of data is identified by. */
+export const IDENTIFIER_ITEMS: Record<Identifies, { type: CatalogField['type']; name: string; subject: string }> = {
+  person: { type: 'id_number', name: '身份证件号码', subject: 'natural persons' },
+  organisation: { type: 'uscc', name: '统一社会信用代码', subject: 'legal persons and other organisations' },
+};
 
 /** 形式: how the data is provided. */
 export const ENTRY_FORMS = ['table', 'file', 'api', 'licence', 'other'] as const;
@@ -89,14 +99,29 @@ export interface EntryContent {
 
 const RANK: Record<Attribute, number> = { NONE: 0, CONDITIONAL: 1, UNCONDITIONAL: 2 };
 
-/** Whether `next` opens the entry for the first time or more widely than `prev` (Art. 19 then applies). */
+/** Whether the attribute `next` opens the entry for the first time or more widely than `prev`. */
 export function widensOpenness(next: Attribute, prev: Attribute | undefined): boolean {
   return next !== 'NONE' && (prev === undefined || RANK[next] > RANK[prev]);
 }
 
 /**
+ * What `next` opens that `prev` (undefined: a new entry) did not: the items newly open (every item of an entry
+ * opened for the first time, the items added to an entry open already), and whether open data is opened more
+ * widely (a wider attribute; a conditional entry's conditions or ground restated, which may lift conditions:
+ * only the agency can say, so its review says it).
+ */
+export function newlyOpened(next: EntryContent, prev?: EntryContent): { items: string[]; wider: boolean } {
+  if (next.open.attribute === 'NONE') return { items: [], wider: false };
+  const names = next.fields.map((f) => f.name.trim());
+  if (!prev || prev.open.attribute === 'NONE') return { items: names, wider: true };
+  const before = new Set(prev.fields.map((f) => f.name.trim()));
+  const restated = next.open.attribute === 'CONDITIONAL' && prev.open.attribute === 'CONDITIONAL' && (next.open.ground !== prev.open.ground || (next.open.conditions ?? '').trim() !== (prev.open.conditions ?? '').trim());
+  return { items: names.filter((n) => !before.has(n)), wider: widensOpenness(next.open.attribute, prev.open.attribute) || restated };
+}
+
+/**
  * Every rule `next` breaks, each naming its field, rule and article. `prev` is the entry as it stands
- * (undefined for a new entry); `review` the agency's Art. 19 review, needed when openness widens. Fields
+ * (undefined for a new entry); `review` the agency's Art. 19 review, needed when data is newly opened. Fields
  * are named under `paths.entry` and `paths.review` (e.g. `changes.3.entry`, `changes.3.review`).
  */
 export function entryViolations(next: EntryContent, prev?: EntryContent, review?: OpeningReview, paths: { entry?: string; review?: string } = {}): RuleViolation[] {
@@ -114,6 +139,18 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
   });
   if (blankText(next.updateFrequency)) bad('updateFrequency', 'required', 'Art. 9', 'An entry states how often it is updated (更新频率, Art. 9 ¶1)');
 
+  // Art. 10 ¶2: data identifying natural persons carries the 身份证件号码 item as its identifier, data identifying
+  // legal persons and other organisations the 统一社会信用代码; an identifier item identifies its own kind.
+  for (const kind of IDENTIFIES) {
+    const { type, name, subject } = IDENTIFIER_ITEMS[kind];
+    if (next.fields.some((f) => f.identifies === kind) && !next.fields.some((f) => f.type === type && f.identifies === kind))
+      bad('fields', `a ${type} item`, 'Art. 10', `Data identifying ${subject} carries the ${name} item (type ${type}) as its identifier (Art. 10 ¶2)`);
+  }
+  next.fields.forEach((f, i) => {
+    const kind = IDENTIFIES.find((k) => IDENTIFIER_ITEMS[k].type === f.type);
+    if (kind && f.identifies !== kind) bad(`fields.${i}.identifies`, kind, 'Art. 10', `A ${IDENTIFIER_ITEMS[kind].name} item identifies ${IDENTIFIER_ITEMS[kind].subject} (Art. 10 ¶2)`);
+  });
+
   // Art. 13 ¶2: conditional sharing explains itself; refusal rests on law.
   const s = next.share;
   if (s.attribute === 'CONDITIONAL') {
@@ -129,13 +166,18 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
     if (!o.ground) bad('open.ground', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening names its ground: high security or processing demands, or particular conditions (Art. 17 ¶1)');
     if (blankText(o.conditions)) bad('open.conditions', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening states its conditions (Art. 17 ¶1)');
   }
-  // Art. 17 ¶2: what was not to be opened opens only once anonymised / de-identified, or with consent.
-  if (prev?.open.attribute === 'NONE' && o.attribute !== 'NONE') {
-    if (!o.opening) bad('open.opening', 'required when NONE becomes open', 'Art. 17', 'Data not to be opened may be opened only after anonymisation or de-identification, or with the rights holders\' consent (Art. 17 ¶2)');
+  // Art. 17 ¶2: data of an entry that was not open opens only once anonymised / de-identified, or with consent:
+  // the whole entry when it was NONE, the items added to an entry open already (its data, not open before).
+  const opened = newlyOpened(next, prev);
+  const added = prev && prev.open.attribute !== 'NONE' ? opened.items : [];
+  if (prev && opened.items.length) {
+    const [rule, what] = added.length ? ['required when items not open before are opened', `Items not open before (${added.join(', ')})`] : ['required when NONE becomes open', 'Data not to be opened'];
+    if (!o.opening) bad('open.opening', rule, 'Art. 17', `${what} may be opened only after anonymisation or de-identification, or with the rights holders' consent (Art. 17 ¶2)`);
     else if (blankText(o.opening.evidence)) bad('open.opening.evidence', 'required', 'Art. 17', 'The ground for opening states its evidence (Art. 17 ¶2)');
   }
-  // Art. 19: before first opening or widening, the agency's own review, every item passed.
-  if (widensOpenness(o.attribute, prev?.open.attribute))
+  // Art. 19: before any data is opened that was not open (a new entry, new items) or open data is opened more
+  // widely (a wider attribute, conditions restated), the agency's own review, every item passed.
+  if (opened.items.length || opened.wider)
     for (const item of ART19_ITEMS) {
       const r = review?.[item];
       if (!r || blankText(r.reviewer) || !isCalendarDay(r.date ?? ''))

@@ -83,18 +83,27 @@ export interface OpenEntry {
 }
 
 /**
- * Why `entry` takes no conditional open application now, or null: open without conditions needs none
- * (Art. 16, the platform's address given), not open has its basis (Art. 17), and openness suspended or
- * withdrawn (Art. 21) takes none until it is back. Fields asked for must be the entry's.
+ * Why the data of `entry` is not open now, or null: its openness suspended (no application taken, no agreement
+ * signed until it is published again) or withdrawn, the entry removed included (Art. 21), or the entry not
+ * opened (不予开放: its basis, Art. 17). An application and each signature of an agreement ask it.
+ */
+export function opennessRefusal(entry: Pick<OpenEntry, 'id' | 'openAttribute' | 'openStatus' | 'openBasis'>): RuleViolation | null {
+  if (entry.openStatus === 'suspended')
+    return { code: 'RequestNotActive', rule: 'openness not suspended', article: 'Art. 21', detail: `The openness of entry ${entry.id} is suspended: no application is taken and no agreement signed until it is published again (Art. 21)` };
+  if (entry.openStatus === 'withdrawn') return { code: 'RequestNotActive', rule: 'openness not withdrawn', article: 'Art. 21', detail: `The openness of entry ${entry.id} has been withdrawn (Art. 21)` };
+  if (entry.openAttribute === 'NONE') return { code: 'NotOpen', rule: 'opened', article: 'Art. 17', detail: `Entry ${entry.id} is not opened (不予开放); its basis: ${basisText(entry.openBasis) ?? 'none recorded'} (Art. 17)` };
+  return null;
+}
+
+/**
+ * Why `entry` takes no conditional open application now, or null: its data not open (opennessRefusal), open
+ * without conditions needing none (Art. 16, the platform's address given). Fields asked for must be the entry's.
  */
 export function openRequestRefusal(entry: OpenEntry, form: Pick<OpenRequestForm, 'fields'>, platformUrl: string): RuleViolation | null {
-  if (entry.openStatus === 'suspended') return { code: 'RequestNotActive', rule: 'openness not suspended', article: 'Art. 21', detail: `The openness of entry ${entry.id} is suspended while a withdrawal request is reviewed (Art. 21)` };
-  if (entry.openStatus === 'withdrawn') return { code: 'RequestNotActive', rule: 'openness not withdrawn', article: 'Art. 21', detail: `The openness of entry ${entry.id} has been withdrawn (Art. 21)` };
+  const closed = opennessRefusal(entry);
+  if (closed) return closed;
   if (entry.openAttribute === 'UNCONDITIONAL')
     return { code: 'RequestNotActive', rule: 'conditionally open', article: 'Art. 16', detail: `Entry ${entry.id} is open without conditions and needs no application: its data is on the unified open platform, ${platformUrl} (Art. 16)` };
-  if (entry.openAttribute !== 'CONDITIONAL') {
-    return { code: 'NotOpen', rule: 'conditionally open', article: 'Art. 17', detail: `Entry ${entry.id} is not opened (不予开放); its basis: ${basisText(entry.openBasis) ?? 'none recorded'} (Art. 17)` };
-  }
   const unknown = (form.fields ?? []).filter((f) => !entry.fields.includes(f));
   if (unknown.length) return { code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', article: 'Art. 20', detail: `Not fields of entry ${entry.id}: ${unknown.join(', ')}` };
   return null;

@@ -116,7 +116,7 @@ test("a Donggang agency's change goes to Donggang's authority and is published a
   expect(history.every((e) => /^Art\. \d+$/.test(e.article))).toBe(true);
 });
 
-test('the rules of the entry are checked before anything starts: Art. 17 basis, Art. 19 review, own catalog, current version', async () => {
+test('the rules of the entry are checked before anything starts: Art. 10 ¶2 identifiers, Art. 17 basis, Art. 19 review, own catalog, current version', async () => {
   const market = applicantOf(h.city.agencies.market);
   const none = (await entry(h.city.entries.none)).content;
   // Art. 17 ¶1: a NONE-open entry resting on a 规章 alone is refused.
@@ -135,6 +135,21 @@ test('the rules of the entry are checked before anything starts: Art. 17 basis, 
   expect(expectProblem(unreviewed, 400, 'body.changes.0.review.nationalSecurity', 'required before opening')).toMatchObject({ article: 'Art. 19' });
   const failed = await post(health, '/catalog/adjustments', { ground: 'correction', justification: '开放范围校正', changes: [{ ...widen, review: { ...art19, informationRisk: { ...passedReview, conclusion: 'fail' } } }] });
   expectProblem(failed, 400, 'body.changes.0.review.informationRisk', 'must pass');
+  // Art. 19, Art. 17 ¶2: an ID-number item added to an entry open without conditions opens data that was not
+  // open: a ground of Art. 17 ¶2 and the agency's review are asked, whatever the attribute's rank.
+  const registry = (await entry(h.city.entries.unconditional)).content;
+  const idItem = { name: 'legal_representative_id', type: 'id_number', description: '法定代表人身份证件号码', identifies: 'person' };
+  const itemAdded = await post(market, '/catalog/adjustments', { ground: 'correction', justification: '补充数据项', changes: [{ op: 'change', entryId: h.city.entries.unconditional, baseVersion: 1, entry: { ...registry, fields: [...registry.fields, idItem] } }] });
+  const newData = expectProblem(itemAdded, 400, 'body.changes.0.entry.open.opening', 'required when items not open before are opened');
+  expect(newData.errors.map((e: { field: string; article: string }) => `${e.field} ${e.article}`)).toEqual([
+    'body.changes.0.entry.open.opening Art. 17',
+    ...['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'].map((i) => `body.changes.0.review.${i} Art. 19`),
+  ]);
+
+  // Art. 10 ¶2: a new entry whose data identifies natural persons carries the 身份证件号码 item.
+  const persons = { ...sampleEntryContent('个体经营者名录'), fields: [{ name: 'operator', type: 'string', description: '经营者', identifies: 'person' }] };
+  const unidentified = await post(market, '/catalog/adjustments', { ground: 'new_system', justification: '新建系统', changes: [{ op: 'add', entry: persons }] });
+  expect(expectProblem(unidentified, 400, 'body.changes.0.entry.fields', 'a id_number item')).toMatchObject({ article: 'Art. 10' });
 
   // Another agency's entry, a version that is not current, an unknown entry, a malformed change.
   expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.conditional, baseVersion: 1 }] }), 400, 'body.changes.0.entryId', 'own catalog');
@@ -312,6 +327,53 @@ test("the city authority OBJECTs to a city-level agency's share attribute: a dis
   const dg = await submit('a county review cannot object', applicantOf(h.city.agencies.donggangMarket), { ground: 'correction', justification: 'x', changes: [{ op: 'add', entry: sampleEntryContent('东港新目录') }] }, false);
   const countyTask = await openTask(reviewerOf(h.city.countyAuthority), dg.id, 'CATALOG_ADJUSTMENT_REVIEW');
   expectProblem(await post(reviewerOf(h.city.countyAuthority), `/tasks/${countyTask.id}/complete`, { decision: 'OBJECT', reason: 'x', form: {} }), 400);
+});
+
+test('Art. 13 ¶3: the city authority OBJECTs to the share attribute of a new entry a city-level agency adds; the entry is added with the settled attribute', async () => {
+  const me = applicantOf(h.city.agencies.health, 'new-entry-officer');
+  const reviewer = reviewerOf(h.city.cityAuthority);
+  // Fields of their own, so that the bulk additions below flag nothing of these (Art. 8).
+  const ofWaste = (title: string) => ({
+    ...sampleEntryContent(title),
+    fields: [
+      { name: 'waste_batch', type: 'string', description: '批次', identifies: null },
+      { name: 'disposer_uscc', type: 'uscc', description: '处置单位统一社会信用代码', identifies: 'organisation' },
+    ],
+  });
+  const disputed = ofWaste('医疗废物处置记录');
+  const req = await submit('an objection to a new entry settled by agreement', me, {
+    ground: 'new_system',
+    justification: '新建医疗废物监管系统',
+    changes: [{ op: 'add', entry: ofWaste('医疗废物转运记录') }, { op: 'add', entry: disputed }],
+  });
+  const review = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  const complete = `/tasks/${review.id}/complete`;
+  const unconditional = { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] };
+  // A new entry is named by its place in the changes: one the adjustment adds, and only one way at once.
+  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 2, proposal: unconditional } }), 400, 'body.form.index');
+  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 1, entryId: h.city.entries.conditional, proposal: unconditional } }), 400, 'body.form.index');
+  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 1, proposal: disputed.share } }), 400, 'body.form.proposal');
+  expect((await post(reviewer, complete, { decision: 'OBJECT', reason: '医疗废物处置信息应无条件共享', form: { index: 1, proposal: unconditional } })).json().status).toBe('in_review');
+
+  // The dispute names the entry by its place and title (it has no id before it is applied); the agency's turn first.
+  const agency: Actor = { sub: 'health-opinion', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+  const disputeId = `${req.id}.dispute-1`;
+  const turn = await eventually(async () => ((await get(agency, '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string; context: { otherPosition: unknown } }[]).find((t) => t.requestId === disputeId));
+  disputesStarted.push({ name: 'started by an objection to a new entry, settled by agreement', workflowId: workflowIdFor('share_dispute', disputeId) });
+  expect(turn.context.otherPosition).toEqual(unconditional);
+  expect((await get(reviewer, `/requests/${disputeId}`)).json()).toMatchObject({ catalogEntryId: null, payload: { entryId: null, added: { index: 1, title: '医疗废物处置记录' } } });
+  expect((await post(agency, `/tasks/${turn.id}/complete`, { decision: 'ACCEPT' })).json().status).toBe('settled');
+
+  const done = await eventually(async () => {
+    const r = (await get(me, `/requests/${req.id}`)).json();
+    return r.status === 'approved' && r;
+  });
+  expect(done.outcome.entries).toEqual([
+    { entryId: `${req.id}-1`, version: 1, op: 'add' },
+    { entryId: `${req.id}-2`, version: 1, op: 'add' },
+  ]);
+  expect((await entry(`${req.id}-2`)).view.share).toMatchObject({ attribute: 'UNCONDITIONAL', dispute: null });
+  expect((await entry(`${req.id}-1`)).view.share).toMatchObject({ attribute: 'CONDITIONAL' });
 });
 
 test('hundreds of changes in one request: 300 new entries are applied at once, each a version 1 of the request', async () => {

@@ -1,6 +1,6 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
 import { objectionViolation } from '../domain/adjustment';
-import { adjustmentViolations, entryDiff, entryViolations, widensOpenness, type AdjustmentForm, type CurrentEntry, type EntryContent, type OpeningReview } from '../domain/catalog';
+import { adjustmentViolations, entryDiff, entryViolations, newlyOpened, widensOpenness, type AdjustmentForm, type CurrentEntry, type EntryContent, type OpeningReview } from '../domain/catalog';
 import { entryRow, rowChange } from '../domain/catalog-sheet';
 import { positionFormViolation } from '../domain/dispute';
 
@@ -15,7 +15,7 @@ const entry = (over: Partial<EntryContent> = {}): EntryContent => ({
   title: '企业登记信息',
   description: '',
   fields: [
-    { name: 'uscc', type: 'string', description: '统一社会信用代码', identifies: 'organisation' },
+    { name: 'uscc', type: 'uscc', description: '统一社会信用代码', identifies: 'organisation' },
     { name: 'name', type: 'string', description: '名称', identifies: null },
   ],
   form: 'table',
@@ -28,6 +28,7 @@ const entry = (over: Partial<EntryContent> = {}): EntryContent => ({
 });
 
 const rules = (v: ReturnType<typeof entryViolations>) => v.map((x) => `${x.field} ${x.rule} ${x.article}`);
+const ART19_REQUIRED = ['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'].map((i) => `review.${i} required before opening Art. 19`);
 
 test('a complete entry that is shared and not opened breaks no rule', () => {
   expect(entryViolations(entry())).toEqual([]);
@@ -37,6 +38,26 @@ test('Art. 9: title, at least one uniquely named field and the update frequency 
   const v = entryViolations(entry({ title: ' ', updateFrequency: '', fields: [{ name: 'a', type: 'string', description: '', identifies: null }, { name: 'a ', type: 'number', description: '', identifies: null }] }));
   expect(rules(v)).toEqual(['title required Art. 9', 'fields.1.name unique Art. 9', 'updateFrequency required Art. 9']);
   expect(rules(entryViolations(entry({ fields: [] })))).toEqual(['fields required Art. 9']);
+});
+
+test('Art. 10 ¶2: data identifying natural persons carries the 身份证件号码 item, data identifying organisations the 统一社会信用代码', () => {
+  const field = (name: string, type: 'string' | 'id_number' | 'uscc', identifies: 'person' | 'organisation' | null) => ({ name, type, description: '', identifies });
+  // A person named but not identified by the number; an organisation's code held as plain text.
+  const v = entryViolations(entry({ fields: [field('name', 'string', 'person'), field('org_code', 'string', 'organisation')] }), undefined, undefined, { entry: 'changes.0.entry' });
+  expect(rules(v)).toEqual(['changes.0.entry.fields a id_number item Art. 10', 'changes.0.entry.fields a uscc item Art. 10']);
+  expect(v[0].detail).toContain('身份证件号码');
+  expect(v[1].detail).toContain('统一社会信用代码');
+  expect(entryViolations(entry({ fields: [field('name', 'string', 'person'), field('id', 'id_number', 'person'), field('org', 'string', 'organisation'), field('code', 'uscc', 'organisation')] }))).toEqual([]);
+  // An identifier item identifies its own kind of subject.
+  expect(rules(entryViolations(entry({ fields: [field('id', 'id_number', null), field('code', 'uscc', 'person')] })))).toEqual([
+    'fields a id_number item Art. 10',
+    'fields.0.identifies person Art. 10',
+    'fields.1.identifies organisation Art. 10',
+  ]);
+  // Checked when an entry is changed too, whatever else the change does.
+  const current = new Map<string, CurrentEntry>([['e1', { providerOrgId: 'a', version: 1, content: entry(), removed: false }]]);
+  const changed = adjustmentViolations({ ground: 'correction', justification: '补充', changes: [{ op: 'change', entryId: 'e1', baseVersion: 1, entry: entry({ fields: [...entry().fields, field('contact', 'string', 'person')] }) }] }, 'a', (id) => current.get(id));
+  expect(rules(changed)).toEqual(['changes.0.entry.fields a id_number item Art. 10']);
 });
 
 test('Art. 13 ¶2: conditional sharing states reasons and conditions; whitespace is no reason', () => {
@@ -95,6 +116,46 @@ test('Art. 19: first opening or widening needs every review item, passed, with r
   expect(rules(entryViolations(unconditional, conditional)).filter((r) => r.includes('Art. 19'))).toHaveLength(4);
   expect(entryViolations(conditional, unconditional)).toEqual([]);
   expect(entryViolations(unconditional, conditional, passed())).toEqual([]);
+});
+
+test('Art. 19 and Art. 17 ¶2: new items on an entry open already open new data, whatever the rank; a wider scope or restated conditions need the review', () => {
+  const open = { attribute: 'UNCONDITIONAL' as const, ground: null, reasons: null, conditions: null, basis: [], opening: null };
+  const before = entry({ open });
+  const idNumber = { name: 'legal_representative_id', type: 'id_number' as const, description: '法定代表人身份证件号码', identifies: 'person' as const };
+  const withId = entry({ open, fields: [...before.fields, idNumber] });
+  // An ID-number item added to an UNCONDITIONAL entry: the agency's review (Art. 19) and a ground of Art. 17 ¶2, naming the item.
+  const v = entryViolations(withId, before, undefined, { entry: 'changes.0.entry', review: 'changes.0.review' });
+  expect(rules(v)).toEqual([
+    'changes.0.entry.open.opening required when items not open before are opened Art. 17',
+    'changes.0.review.nationalSecurity required before opening Art. 19',
+    'changes.0.review.confidentiality required before opening Art. 19',
+    'changes.0.review.informationRisk required before opening Art. 19',
+    'changes.0.review.socialBenefit required before opening Art. 19',
+  ]);
+  expect(v[0].detail).toContain('legal_representative_id');
+  const anonymised = { ground: 'anonymised' as const, evidence: '号码经去标识化处理,仅保留前六位' };
+  expect(entryViolations({ ...withId, open: { ...open, opening: anonymised } }, before, passed())).toEqual([]);
+  // Removing or keeping items opens nothing new: no review.
+  expect(entryViolations(entry({ open, fields: before.fields.slice(0, 1) }), before)).toEqual([]);
+  expect(entryViolations(entry({ open, description: '说明' }), before)).toEqual([]);
+  // Conditions restated on a conditional entry may lift them: the review says whether it may (Art. 19); the data was open, so no Art. 17 ¶2 ground.
+  const conditional = entry({ open: { attribute: 'CONDITIONAL', ground: 'processing', reasons: null, conditions: '签订协议', basis: [], opening: null } });
+  const lifted = entry({ open: { ...conditional.open, conditions: '注册即可' } });
+  expect(rules(entryViolations(lifted, conditional))).toEqual(ART19_REQUIRED);
+  expect(entryViolations(lifted, conditional, passed())).toEqual([]);
+  expect(rules(entryViolations(entry({ open: { ...conditional.open, ground: 'security' } }), conditional))).toEqual(ART19_REQUIRED);
+});
+
+test('newlyOpened: the items a change opens and whether it opens more widely', () => {
+  const open = (attribute: 'NONE' | 'CONDITIONAL' | 'UNCONDITIONAL', conditions: string | null = null) =>
+    ({ attribute, ground: attribute === 'CONDITIONAL' ? ('processing' as const) : null, reasons: null, conditions, basis: [], opening: null });
+  const field = (name: string) => ({ name, type: 'string' as const, description: '', identifies: null });
+  expect(newlyOpened(entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: ['uscc', 'name'], wider: true });
+  expect(newlyOpened(entry({ open: open('NONE') }))).toEqual({ items: [], wider: false });
+  expect(newlyOpened(entry({ open: open('UNCONDITIONAL'), fields: [...entry().fields, field('x')] }), entry({ open: open('UNCONDITIONAL') }))).toEqual({ items: ['x'], wider: false });
+  expect(newlyOpened(entry({ open: open('UNCONDITIONAL') }), entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: [], wider: true });
+  expect(newlyOpened(entry({ open: open('CONDITIONAL', 'c') }), entry({ open: open('UNCONDITIONAL') }))).toEqual({ items: [], wider: false });
+  expect(newlyOpened(entry({ open: open('CONDITIONAL', ' c ') }), entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: [], wider: false });
 });
 
 test('widensOpenness: first opening and every step up, never a step down or staying closed', () => {
@@ -192,7 +253,7 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
   expect(back).toEqual({ change: { op: 'change', entryId: 'e-2', baseVersion: 4, entry: content, shareStatus: 'published', openStatus: 'published' } });
 });
 
-test('a dispute position and an objection meet Art. 13 ¶2 and name what they dispute', () => {
+test('a dispute position and an objection meet Art. 13 ¶2 and name what they dispute, an existing entry or a new one (Art. 13 ¶3)', () => {
   expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: '理由', conditions: '条件', basis: [] })).toBeNull();
   expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: ' ', conditions: '条件', basis: [] })).toMatchObject({ field: 'form.reasons', article: 'Art. 13' });
   expect(positionFormViolation('DECIDE', { attribute: 'NONE', reasons: null, conditions: null, basis: [] })).toMatchObject({ field: 'form.basis', article: 'Art. 13' });
@@ -202,4 +263,10 @@ test('a dispute position and an objection meet Art. 13 ¶2 and name what they di
   expect(objectionViolation(form, { entryId: 'e-1', proposal: none })).toBeNull();
   expect(objectionViolation(form, { entryId: 'e-9', proposal: none })).toMatchObject({ field: 'form.entryId' });
   expect(objectionViolation(form, { entryId: 'e-1', proposal: entry().share })).toMatchObject({ field: 'form.proposal', rule: "differs from the agency's" });
+  // Art. 13 ¶3 covers a new entry's attribute too: named by its place in the changes, an addition's only.
+  const adding: AdjustmentForm = { ...form, changes: [...form.changes, { op: 'add', entry: entry() }] };
+  expect(objectionViolation(adding, { index: 1, proposal: none })).toBeNull();
+  expect(objectionViolation(adding, { index: 0, proposal: none })).toMatchObject({ field: 'form.index', article: 'Art. 13' });
+  expect(objectionViolation(adding, { index: 1, entryId: 'e-1', proposal: none })).toMatchObject({ field: 'form.index' });
+  expect(objectionViolation(adding, { index: '1', proposal: none })).toMatchObject({ field: 'form.index' });
 });

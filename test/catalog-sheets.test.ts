@@ -48,12 +48,12 @@ test("an agency exports its catalog, edits a row and adds one, and the import ap
   expect(header.slice(0, 4)).toEqual(['id', 'version', 'action', 'title']);
   const col = (name: string) => header.indexOf(name);
   const registry = rows.find((r) => r[col('id')] === h.city.entries.unconditional)!;
-  expect(registry[col('fields')].split('\n')[0]).toBe('uscc | string | organisation | ');
+  expect(registry[col('fields')].split('\n')[0]).toBe('uscc | uscc | organisation | ');
   expect(rows).toHaveLength(3); // the header and the market agency's two entries
 
   registry[col('description')] = '含历史变更记录, "引号" 与逗号';
   const added = header.map((c) =>
-    ({ title: '企业年报信息', fields: 'uscc | string | organisation | 统一社会信用代码\nyear | number |  | 年度', form: 'table', update_frequency: '每年', share_attribute: 'UNCONDITIONAL', open_attribute: 'NONE', open_basis: 'law | 中华人民共和国个人信息保护法 | 第十三条', priority_open: 'false' })[c] ?? '',
+    ({ title: '企业年报信息', fields: 'uscc | uscc | organisation | 统一社会信用代码\nyear | number |  | 年度', form: 'table', update_frequency: '每年', share_attribute: 'UNCONDITIONAL', open_attribute: 'NONE', open_basis: 'law | 中华人民共和国个人信息保护法 | 第十三条', priority_open: 'false' })[c] ?? '',
   );
   const file = Buffer.from(toCsv([...rows, added]));
   const dry = await post(officer(), '/catalog/adjustments/import', importBody('csv', file, { dryRun: true }));
@@ -67,7 +67,7 @@ test("an agency exports its catalog, edits a row and adds one, and the import ap
   expect((await post(reviewer(), `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   expect((await get(officer(), `/catalog/${h.city.entries.unconditional}`)).json()).toMatchObject({ version: 2, description: '含历史变更记录, "引号" 与逗号' });
   const newEntry = (await get(officer(), `/catalog/${req.id}-2`)).json();
-  expect(newEntry).toMatchObject({ title: '企业年报信息', fields: [{ name: 'uscc', identifies: 'organisation' }, { name: 'year', type: 'number', identifies: null }] });
+  expect(newEntry).toMatchObject({ title: '企业年报信息', fields: [{ name: 'uscc', type: 'uscc', identifies: 'organisation' }, { name: 'year', type: 'number', identifies: null }] });
 
   // The same file again: the rows now match the catalog except the stale version; nothing is lost silently.
   const again = await post(officer(), '/catalog/adjustments/import', importBody('csv', file, { dryRun: true }));

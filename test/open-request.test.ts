@@ -8,7 +8,8 @@ import { DEFAULT_OPEN_PLATFORM_URL, type OpenRequestPolicy } from '../domain/ope
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, resealAll, seal, sealedVersion } from '../api/principal-keys';
 import { sampleResidentId } from '../db/seed';
 import type { Actor } from '../domain/types';
-import { ENGINE_VERSION, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
+import { completeTaskUpdate, ENGINE_VERSION, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
+import { insertCatalogEntries } from '../db/repositories/catalog';
 import { expectProblem, registerPrincipal, startApi, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, type Harness } from './helpers';
 
@@ -28,6 +29,8 @@ let api: Api;
 const started: { name: string; workflowId: string; runId?: string }[] = [];
 /** Withdrawals whose upholding reaches open applications (engine 3), recorded as withdrawal histories. */
 const withdrawals: { name: string; workflowId: string }[] = [];
+/** Adjustments that suspend or close the data of open applications, recorded as catalog adjustment histories. */
+const adjustments: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('openreq');
   api = await startApi(h, { openRequest: TEST_OPEN_REQUEST_POLICY });
@@ -36,6 +39,7 @@ afterAll(async () => {
   if (process.env.RECORD_HISTORIES) {
     await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'open_request');
     await recordHistories(h.client, withdrawals, process.env.RECORD_HISTORIES, 'withdrawal');
+    await recordHistories(h.client, adjustments, process.env.RECORD_HISTORIES, 'catalog_adjustment');
   }
   await api.app.close();
   await h.close();
@@ -243,7 +247,7 @@ test('usage reports fall due as tasks for the licensee, a missed one tells the a
   expect((after.tasks as { status: string }[]).filter((t) => t.status === 'open')).toEqual([]);
 });
 
-test('a withdrawal upheld for the entry terminates its agreement and ends an application still decided; the next application is refused', async () => {
+test('a withdrawal upheld for the entry terminates its agreement (its licensee confirms deleting the data) and ends an application still decided; the next application is refused', async () => {
   const entry = h.city.entries.conditional;
   const agency = agencyOf(h.city.agencies.health);
   const signedReq = await apply('terminated by a withdrawal', entry, citizen('wu.citizen'));
@@ -263,12 +267,113 @@ test('a withdrawal upheld for the entry terminates its agreement and ends an app
   });
   expect(terminated.endReason).toContain(withdrawal.json().id);
   expect((await get(citizen('wu.citizen'), `/requests/${signedReq.id}`)).json()).toMatchObject({ status: 'revoked', outcome: { article: 'Art. 21' } });
+  // The licensee confirms deleting all the data it obtained (the agreement's 第十二条); then the request is done.
+  const deletion = await taskOf(citizen('wu.citizen'), signedReq.id, 'DELETION_CONFIRMATION');
+  expect(deletion.context).toMatchObject({ agreementId, reason: expect.stringContaining(withdrawal.json().id) });
+  expect((await decide(api, citizen('wu.citizen'), deletion.id, { decision: 'CONFIRM' })).json().status).toBe('revoked');
   await eventually(async () => (await get(citizen('zheng.citizen'), `/requests/${pending.id}`)).json().status === 'cancelled');
   const history = (await get(citizen('zheng.citizen'), `/requests/${pending.id}/history`)).json().items as { action: string; article: string }[];
   expect(history.at(-1)).toMatchObject({ action: 'ended_by_withdrawal', article: 'Art. 21' });
   await registerPrincipal(api, citizen('chen.citizen'));
   const next = expectProblem(await post(api, citizen('chen.citizen'), '/open-requests', form(entry)), 409);
   expect(next).toMatchObject({ article: 'Art. 21' });
+});
+
+test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspension pauses signing, the signature checked again as it is written', async () => {
+  const agency = agencyOf(h.city.agencies.resources);
+  const officer: Actor = { sub: 'closing-officer', org: h.city.agencies.resources, roles: ['agency_applicant'] };
+  const authority: Actor = { sub: 'closing-reviewer', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const entryOf = (id: string, title: string) => ({
+    id,
+    provider_org_id: h.city.agencies.resources,
+    title,
+    fields: JSON.stringify([{ name: 'contract_no', type: 'string', description: '', identifies: null }, { name: 'area', type: 'number', description: '', identifies: null }]),
+    update_frequency: '每月',
+    share_attribute: 'UNCONDITIONAL' as const,
+    open_attribute: 'CONDITIONAL' as const,
+    open_reasons: '需按特定条件提供',
+    open_ground: 'particular_conditions' as const,
+    open_conditions: '签订开放利用协议',
+  });
+  const closing = `${h.city.entries.conditionalOpen}-contracts`;
+  const removed = `${h.city.entries.conditionalOpen}-transfers`;
+  await insertCatalogEntries(h.db, [entryOf(closing, '国有土地出让合同信息'), entryOf(removed, '土地转让登记信息')], 'test');
+  /** The agency adjusts the entry as it stands (`change` says what differs); the city authority approves. */
+  const adjust = async (name: string, justification: string, id: string, change: (content: Record<string, unknown>) => object) => {
+    const { version, title, description, fields, form: shape, useConditions, updateFrequency, priorityOpen, share, open } = (await get(officer, `/catalog/${id}`)).json();
+    // A side's status (and a dispute on it) is the catalog's to keep, not what the agency states.
+    const stated = (side: Record<string, unknown>) => Object.fromEntries(Object.entries(side).filter(([k]) => k !== 'status' && k !== 'dispute'));
+    const content = { title, description, fields, form: shape, useConditions, updateFrequency, priorityOpen, share: stated(share), open: stated(open) };
+    const res = await post(api, officer, '/catalog/adjustments', { ground: 'law_change', justification, changes: [{ op: 'change', entryId: id, baseVersion: version, entry: content, ...change(content) }] });
+    expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+    adjustments.push({ name, workflowId: workflowIdFor('catalog_adjustment', res.json().id) });
+    const review = await taskOf(authority, res.json().id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+    expect((await decide(api, authority, review.id, { decision: 'APPROVE' })).json().status).toBe('approved');
+    return res.json().id as string;
+  };
+  const [yan, cao, pan, du, tao] = ['yan', 'cao', 'pan', 'du', 'tao'].map((n) => citizen(`${n}.citizen`));
+  const inForce = await apply('closed to the public: an agreement terminated, its data deleted', closing, yan);
+  const agreementId = await approveAndSign(inForce.id, agency, yan);
+  const inReview = await apply('closed to the public: ended in review', closing, cao);
+  await taskOf(agency, inReview.id, 'OPEN_REQUEST_REVIEW');
+  const unsigned = await apply('closed to the public: signing paused, resumed, then ended', closing, pan);
+  await decide(api, agency, (await taskOf(agency, unsigned.id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
+  const { sha256: unsignedSha } = (await get(pan, `/agreements/${unsigned.id}.agreement`)).json();
+  const countersigning = await apply('closed to the public: ended awaiting the countersignature', closing, du);
+  await decide(api, agency, (await taskOf(agency, countersigning.id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
+  const { sha256: countersigningSha } = (await get(du, `/agreements/${countersigning.id}.agreement`)).json();
+  await decide(api, du, (await taskOf(du, countersigning.id, 'AGREEMENT_SIGNATURE')).id, { decision: 'SIGN', form: { sha256: countersigningSha } });
+
+  // Suspended: neither the applicant's signature nor the agency's takes effect; the agreement in force runs on.
+  await adjust('openness suspended', '暂停开放', closing, () => ({ openStatus: 'suspended' }));
+  const sign = await taskOf(pan, unsigned.id, 'AGREEMENT_SIGNATURE');
+  expect(expectProblem(await decide(api, pan, sign.id, { decision: 'SIGN', form: { sha256: unsignedSha } }), 409)).toMatchObject({ article: 'Art. 21', detail: expect.stringContaining('suspended') });
+  const counter = await taskOf(agency, countersigning.id, 'AGREEMENT_COUNTERSIGNATURE');
+  expectProblem(await decide(api, agency, counter.id, { decision: 'SIGN', form: { sha256: countersigningSha } }), 409);
+  expect((await get(yan, `/agreements/${agreementId}`)).json().status).toBe('in_force');
+  // A SIGN past the API (as one sent while the suspension was written): its write checks again; it takes no
+  // effect, and a fresh task asks again, due when the first was.
+  const paused = await h.client.workflow
+    .getHandle(workflowIdFor('open_request', unsigned.id))
+    .executeUpdate(completeTaskUpdate, { args: [{ taskId: sign.id, actor: pan, decision: 'SIGN', form: { sha256: unsignedSha } }] });
+  expect(paused.status).toBe('awaiting_applicant');
+  const again = await taskOf(pan, unsigned.id, 'AGREEMENT_SIGNATURE', sign.id);
+  expect(Math.abs(Date.parse(again.dueAt) - Date.parse(sign.dueAt))).toBeLessThan(1000);
+  expect((await get(pan, `/agreements/${unsigned.id}.agreement`)).json()).toMatchObject({ status: 'awaiting_signature', signatures: [] });
+  expect(((await get(pan, `/requests/${unsigned.id}/history`)).json().items as { action: string; article: string }[]).find((e) => e.action === 'signing_paused')).toMatchObject({ article: 'Art. 21' });
+  // Published again: signing goes on.
+  await adjust('openness published again', '恢复开放', closing, () => ({ openStatus: 'published' }));
+  expect((await decide(api, pan, again.id, { decision: 'SIGN', form: { sha256: unsignedSha } })).json().status).toBe('in_review');
+
+  // Made NONE: the agreement in force is terminated citing the adjustment, and its licensee, told, confirms
+  // deleting the data; the applications still decided or signed end, their drafts cancelled.
+  const none = await adjust('openness made NONE: the open work ends', '依法不予开放', closing, (c) => ({ entry: { ...c, open: { attribute: 'NONE', ground: null, reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国数据安全法', article: '第二十一条' }], opening: null } } }));
+  const terminated = await eventually(async () => {
+    const a = (await get(yan, `/agreements/${agreementId}`)).json();
+    return a.status === 'terminated' && a;
+  });
+  expect(terminated.endReason).toContain(none);
+  expect((await get(yan, `/requests/${inForce.id}`)).json()).toMatchObject({ status: 'revoked', outcome: { article: 'Art. 17', agreement: 'terminated' } });
+  const told = (await get(yan, '/notifications?limit=100')).json().items as { requestId: string; message: string }[];
+  expect(told.some((n) => n.requestId === inForce.id && n.message.includes(none))).toBe(true);
+  const deletion = await taskOf(yan, inForce.id, 'DELETION_CONFIRMATION');
+  expect(deletion.context).toMatchObject({ agreementId, reason: expect.stringContaining(none) });
+  expect((await decide(api, yan, deletion.id, { decision: 'CONFIRM' })).json().status).toBe('revoked');
+  for (const [who, req] of [[cao, inReview], [pan, unsigned], [du, countersigning]] as const) {
+    await eventually(async () => (await get(who, `/requests/${req.id}`)).json().status === 'cancelled');
+    const trail = (await get(who, `/requests/${req.id}/history`)).json().items as { action: string; article: string; reason: string }[];
+    expect(trail.at(-1)).toMatchObject({ action: 'ended_by_catalog', article: 'Art. 17', reason: expect.stringContaining(none) });
+  }
+  for (const req of [unsigned, countersigning]) expect((await get(agency, `/agreements/${req.id}.agreement`)).json().status).toBe('cancelled');
+
+  // Removed from the catalog: the same.
+  const transfer = await apply('removed from the catalog: ended in review', removed, tao);
+  await taskOf(agency, transfer.id, 'OPEN_REQUEST_REVIEW');
+  const removal = await post(api, officer, '/catalog/adjustments', { ground: 'duty_change', justification: '职能划转', changes: [{ op: 'remove', entryId: removed, baseVersion: 1 }] });
+  adjustments.push({ name: 'removal closes the data to the public', workflowId: workflowIdFor('catalog_adjustment', removal.json().id) });
+  await decide(api, authority, (await taskOf(authority, removal.json().id, 'CATALOG_ADJUSTMENT_CITY_REVIEW')).id, { decision: 'APPROVE' });
+  await eventually(async () => (await get(tao, `/requests/${transfer.id}`)).json().status === 'cancelled');
+  expect(((await get(tao, `/requests/${transfer.id}/history`)).json().items as { reason: string }[]).at(-1)?.reason).toContain(removal.json().id);
 });
 
 test('at the end of its term the agreement expires: its open tasks close, the licensee is told to delete the data', async () => {

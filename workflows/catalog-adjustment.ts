@@ -2,12 +2,13 @@
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
 import { type ApplicationFailure, executeChild, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
-import { adjustmentArticle, adjustmentShapeViolation, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
+import { adjustmentArticle, adjustmentShapeViolation, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectedChange, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
-import type { AdjustmentForm, CatalogChange } from '../domain/catalog';
+import type { AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
-import { endRunningWork } from './catalog-effects';
+import { SYSTEM } from '../domain/types';
+import { endOpenWork, endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
 import { actorRef, addressedTo, businessError, acts as io, newProcedure, runToEnd, type WfTask } from './tasks';
@@ -66,13 +67,14 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   };
 
   /**
-   * Art. 13 ¶3: the city authority objected to a share attribute the adjustment sets. The dispute runs as a
-   * child workflow (its own request, the parties' turns, the leading group); the adjustment waits and
-   * answers with its form, the disputed change's share side replaced by the position the dispute settled on.
+   * Art. 13 ¶3: the city authority objected to a share attribute the adjustment sets, of an entry it changes
+   * or adds. The dispute runs as a child workflow (its own request, the parties' turns, the leading group);
+   * the adjustment waits and answers with its form, the disputed change's share side replaced by the
+   * position the dispute settled on.
    */
   const objection = async (objected: WfTask, round: number): Promise<AdjustmentForm> => {
-    const { entryId, proposal } = objected.form as unknown as ObjectionForm;
-    const change = form.changes.find((c) => c.op === 'change' && c.entryId === entryId) as Extract<CatalogChange, { op: 'change' }>;
+    const named = objected.form as unknown as ObjectionForm;
+    const change = objectedChange(form, named)!;
     await setStatus('in_review', 'objected', 'Art. 13', { actor: objected.decidedBy!, decision: 'OBJECT', reason: objected.reason });
     const disputeId = `${requestId}.dispute-${round}`;
     // The OBJECT answers once the dispute has started; the adjustment waits for its end.
@@ -82,9 +84,10 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
         {
           requestId: disputeId,
           applicant: { sub: objected.decidedBy!.sub, org: input.reviewerOrg, roles: ['authority_reviewer'] },
-          entryId,
+          // A new entry has no id before it is applied: the dispute names it by its place and title.
+          ...(change.op === 'change' ? { entryId: change.entryId } : { entryId: null, added: { index: named.index!, title: change.entry.title } }),
           published: change.entry.share,
-          proposal,
+          proposal: named.proposal,
           objection: objected.reason ?? '',
           payloadHash: '',
           policy: input.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
@@ -197,6 +200,8 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
           state.status = 'approved';
           state.outcome = { article };
           await endRunningWork(`catalog adjustment ${requestId}`, result.effects);
+          // Data closed to the public (removed, or made NONE): its applications end, its agreements terminate (Art. 17 ¶1, 21).
+          await endOpenWork(result.closed.workflows, { actor: SYSTEM, reason: `公共数据目录调整 ${requestId} 已不再开放该数据(删除目录或列为不予开放)`, article: 'Art. 17' });
           return view();
         }
         // Another adjustment changed an entry first: those changes go back with what differs, nothing was written.

@@ -1,5 +1,6 @@
-// What a change of the catalog does to the work resting on it (Art. 13): an entry no longer shared
-// revokes its active grants and ends the share requests of it still being decided, through their workflows.
+// What a change of the catalog does to the work resting on it: an entry no longer shared (Art. 13) revokes
+// its active grants and ends the share requests of it still being decided; data no longer open (Art. 17 ¶1,
+// 21) ends the open applications of it and terminates its agreements; each through its own workflow.
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import { SYSTEM } from '../domain/types';
 import type { UpholdScope } from '../domain/withdrawal';
@@ -18,20 +19,26 @@ export async function endRunningWork(cause: string, effects: { grants: string[];
 }
 
 /**
- * A withdrawal upheld (Art. 21 ¶2) reaches the open applications of its entry, through their workflows: for
- * the whole entry each one still being decided ends and each agreement is terminated; for records each
- * licensee gets a task to confirm their deletion. A workflow that ended meanwhile has nothing left to do.
+ * Data no longer open ends the open work resting on it, through the workflows named: an application still
+ * being decided or signed ends; an agreement in force is terminated, and its licensee confirms deleting the
+ * data (workflows/open-request.ts). `end` says why, citing the request that closed it. A workflow that
+ * ended meanwhile has nothing left to do.
+ */
+export async function endOpenWork(workflows: string[], end: RevokeGrantInput): Promise<void> {
+  await Promise.all(workflows.map((wf) => getExternalWorkflowHandle(wf).signal(endRequestSignal, end).catch((err) => log.warn('open work not reached', { workflowId: wf, error: String(err) }))));
+}
+
+/**
+ * A withdrawal upheld (Art. 21 ¶2) reaches the open applications of its entry: for the whole entry, its
+ * open work ends (endOpenWork); for records, each licensee gets a task to confirm their deletion.
  */
 export async function withdrawOpenWork(cause: string, scope: UpholdScope, by: ActorRef, reason: string, records: string, workflows: string[]): Promise<void> {
-  const reached = (wf: string, p: Promise<void>) => p.catch((err) => log.warn('open work not reached', { workflowId: wf, error: String(err) }));
+  if (scope === 'entry') return endOpenWork(workflows, { actor: by, reason: `开放数据已依撤回请求 ${cause} 撤回: ${reason}`, article: 'Art. 21' });
   await Promise.all(
     workflows.map((wf) =>
-      reached(
-        wf,
-        scope === 'entry'
-          ? getExternalWorkflowHandle(wf).signal(endRequestSignal, { actor: by, reason: `开放数据已依撤回请求 ${cause} 撤回: ${reason}`, article: 'Art. 21' })
-          : getExternalWorkflowHandle(wf).signal(deleteRecordsSignal, { actor: by, records, reason, cause }),
-      ),
+      getExternalWorkflowHandle(wf)
+        .signal(deleteRecordsSignal, { actor: by, records, reason, cause })
+        .catch((err) => log.warn('open work not reached', { workflowId: wf, error: String(err) })),
     ),
   );
 }

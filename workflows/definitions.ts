@@ -111,8 +111,10 @@ export interface ShareDisputeInput {
   submissionId?: string;
   /** The city authority's reviewer who raised the dispute. */
   applicant: OrgActor;
-  entryId: string;
-  /** The entry's share side as published when the dispute began: the agency's position to start with. */
+  /** The entry disputed; null for one the parent adjustment adds (`added` names it), which has no id until applied. */
+  entryId: string | null;
+  added?: { index: number; title: string };
+  /** The share side the agency set (published, or in the adjustment objected to): its position to start with. */
   published: SharePosition;
   /** The authority's position: the attribute it proposes with its reasons, conditions or basis. */
   proposal: SharePosition;

@@ -10,7 +10,7 @@ import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
-import { actorRef, addressedTo, applyingRole, awaitReply, businessError, acts as io, newProcedure, runToEnd, untilMs, type ProcedureCarried, type StatusChange, type WfTask } from './tasks';
+import { actorRef, addressedTo, applyingRole, awaitReply, businessError, acts as io, newProcedure, runToEnd, untilMs, type ProcedureCarried, type StatusChange, type TaskSpec, type WfTask } from './tasks';
 import { starterViolation } from '../domain/requests';
 
 /** The agreement in force, as a run hands it to the next when the workflow continues as new. */
@@ -98,11 +98,15 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     if (board.unfinished()) await board.cancelOpen(by.actor, by.reason, by.article);
   };
 
-  /** The application ends before any agreement is in force: withdrawn by the applicant, or its data withdrawn. */
+  /**
+   * The application ends before any agreement is in force: withdrawn by the applicant, or its data withdrawn
+   * on a withdrawal request (Art. 21) or closed by the catalog (removed or made NONE, Art. 17).
+   */
   async function endEarly(agreement: 'cancelled' | null): Promise<RequestSnapshot> {
     const by = cancelling.cancel ? { actor: actorRef(cancelling.cancel.actor, role), reason: cancelling.cancel.reason ?? 'withdrawn by the applicant', article: 'Art. 20' } : ending!;
     await board.cancelOpen(by.actor, by.reason, by.article);
-    const change = statusChange('cancelled', cancelling.cancel ? 'cancelled' : 'ended_by_withdrawal', by.article, { actor: by.actor, reason: by.reason });
+    const action = cancelling.cancel ? 'cancelled' : by.article === 'Art. 21' ? 'ended_by_withdrawal' : 'ended_by_catalog';
+    const change = statusChange('cancelled', action, by.article, { actor: by.actor, reason: by.reason });
     if (agreement) await endAgreement(agreement, by.reason, change);
     else {
       await io.transitionRequest(change.write);
@@ -188,34 +192,67 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     sha256 = draft.sha256;
     state.outcome = { article: 'Art. 20', agreementId, sha256 };
     const context = { agreementId, sha256 };
+    const signed = await signature('licensee', context);
+    if ('requestId' in signed) return signed;
+    const countersigned = await signature('provider', context);
+    if ('requestId' in countersigned) return countersigned;
+    state.outcome = { article: 'Art. 20', agreementId, sha256, endsAt: countersigned.endsAt };
+    return countersigned.endsAt!;
+  }
 
-    const sign = await board.open({ key: 'signature', kind: 'AGREEMENT_SIGNATURE', ...addressedTo(applicant, role), length: policy.signature, reminderBefore: policy.reminderBefore, context });
-    const lapse = timerAt(sign.dueAt);
-    const signed = await board.next(() => stopped() || lapse.passed, [sign], { writeWithNextStep: () => true });
-    lapse.cancel();
-    if (!signed) {
-      if (stopped()) return endEarly('cancelled');
-      await board.cancelOpen(SYSTEM, 'unsigned within the time allowed: the agreement lapsed', 'Art. 20');
-      await endAgreement('lapsed', '协议未在期限内签署,已失效', statusChange('expired', 'agreement_lapsed', 'Art. 20', { reason: '协议未在期限内签署,已失效' }));
-      return view();
+  /**
+   * One party's signature: the applicant's (SIGN, or DECLINE; unsigned by its due time the agreement lapses)
+   * or the agency's countersignature. A SIGN takes effect only while the entry's data is still open, which its
+   * write checks again (Art. 17, 21; the API refuses it before): closed since, the application ends;
+   * suspended, the SIGN is recorded without effect and a fresh task asks again, due when the first was.
+   * Resolves with the end of the term (null until the agreement is in force), or the request's end.
+   */
+  async function signature(party: 'licensee' | 'provider', context: Record<string, unknown>): Promise<{ endsAt: string | null } | RequestSnapshot> {
+    const licensee = party === 'licensee';
+    const spec = (round: number, first?: WfTask): TaskSpec => ({
+      key: `${licensee ? 'signature' : 'countersignature'}${round === 1 ? '' : `-${round}`}`,
+      kind: licensee ? 'AGREEMENT_SIGNATURE' : 'AGREEMENT_COUNTERSIGNATURE',
+      ...(licensee ? addressedTo(applicant, role) : { candidateRole: 'provider_reviewer' as const, candidateOrg: providerOrg }),
+      length: licensee ? policy.signature : policy.countersignature,
+      ...(first ? { resume: { dueAt: first.dueAt, pausedAt: new Date().toISOString() } } : {}),
+      reminderBefore: policy.reminderBefore,
+      context,
+    });
+    const first = await board.open(spec(1));
+    const lapse = licensee ? timerAt(first.dueAt) : { passed: false, cancel: () => undefined };
+    try {
+      for (let round = 1, task = first; ; task = await board.open(spec(++round, first))) {
+        const signed = await board.next(() => stopped() || lapse.passed, [task], { writeWithNextStep: () => true });
+        if (!signed) {
+          if (stopped()) return endEarly('cancelled');
+          await board.cancelOpen(SYSTEM, 'unsigned within the time allowed: the agreement lapsed', 'Art. 20');
+          await endAgreement('lapsed', '协议未在期限内签署,已失效', statusChange('expired', 'agreement_lapsed', 'Art. 20', { reason: '协议未在期限内签署,已失效' }));
+          return view();
+        }
+        const by = { actor: signed.decidedBy!, decision: signed.decision, reason: signed.reason };
+        if (signed.decision === 'DECLINE') {
+          await endAgreement('declined', signed.reason, statusChange('cancelled', 'agreement_declined', 'Art. 20', by), board.takeUnwritten());
+          return view();
+        }
+        const change = licensee ? statusChange('in_review', 'agreement_signed', 'Art. 20', by) : statusChange('granted', 'agreement_in_force', 'Art. 20', { actor: signed.decidedBy!, decision: 'SIGN' });
+        const decision = board.takeUnwritten();
+        const written = await io.signAgreement({ agreementId, party, signer: signed.decidedBy!, sha256: sha256!, ...(!licensee && policy.termMonth ? { termMonth: policy.termMonth } : {}), decision, transition: change.write });
+        if (!('refused' in written)) {
+          change.apply();
+          return written;
+        }
+        // The data closed or suspended since the task opened: the signature takes no effect, the decision stays in the trail.
+        if (decision) await io.recordDecision(decision);
+        const { detail, article, paused } = written.refused;
+        if (!paused) {
+          await endAgreement('cancelled', detail, statusChange('cancelled', 'ended_by_catalog', article, { reason: detail }));
+          return view();
+        }
+        await setStatus(state.status, 'signing_paused', article, { actor: signed.decidedBy!, reason: detail });
+      }
+    } finally {
+      lapse.cancel();
     }
-    const by = { actor: signed.decidedBy!, decision: signed.decision, reason: signed.reason };
-    if (signed.decision === 'DECLINE') {
-      await endAgreement('declined', signed.reason, statusChange('cancelled', 'agreement_declined', 'Art. 20', by), board.takeUnwritten());
-      return view();
-    }
-    const licenseeSigned = statusChange('in_review', 'agreement_signed', 'Art. 20', by);
-    await io.signAgreement({ agreementId, party: 'licensee', signer: signed.decidedBy!, sha256: sha256!, decision: board.takeUnwritten(), transition: licenseeSigned.write });
-    licenseeSigned.apply();
-
-    const counter = await board.open({ key: 'countersignature', kind: 'AGREEMENT_COUNTERSIGNATURE', candidateRole: 'provider_reviewer', candidateOrg: providerOrg, length: policy.countersignature, reminderBefore: policy.reminderBefore, context });
-    const countersigned = await board.next(stopped, [counter], { writeWithNextStep: () => true });
-    if (!countersigned) return endEarly('cancelled');
-    const inForce = statusChange('granted', 'agreement_in_force', 'Art. 20', { actor: countersigned.decidedBy!, decision: 'SIGN' });
-    const { endsAt } = await io.signAgreement({ agreementId, party: 'provider', signer: countersigned.decidedBy!, sha256: sha256!, ...(policy.termMonth ? { termMonth: policy.termMonth } : {}), decision: board.takeUnwritten(), transition: inForce.write });
-    inForce.apply();
-    state.outcome = { article: 'Art. 20', agreementId, sha256, endsAt };
-    return endsAt!;
   }
 
   // Continue as new: the server suggests it (or the history passed the input's limit), this run has moved
@@ -226,6 +263,19 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     (steps.n !== startedAt.step || board.taken !== startedAt.taken) &&
     board.quiet() &&
     allHandlersFinished();
+
+  /** The agreement ended because its data is no longer open: the licensee's task to confirm deleting all of it, until confirmed. */
+  async function confirmDeletion(end: RevokeGrantInput): Promise<void> {
+    const task = await board.open({
+      key: 'deletion-all',
+      kind: 'DELETION_CONFIRMATION',
+      ...addressedTo(applicant, role),
+      length: policy.reportWindow,
+      reminderBefore: policy.reminderBefore,
+      context: { agreementId, records: '依协议获取的全部数据及其副本', reason: end.reason },
+    });
+    await board.next(() => false, [task]);
+  }
 
   /** The agreement in force: usage reports as they fall due, deletions to confirm, until its term ends or it is terminated. */
   async function inForce(life: AgreementLife): Promise<RequestSnapshot> {
@@ -242,6 +292,8 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       if (end) {
         await closeOpen(end);
         await endAgreement('terminated', end.reason, statusChange('revoked', 'agreement_terminated', end.article, { actor: end.actor, reason: end.reason }));
+        // The data withdrawn or closed to the public: the licensee confirms deleting all it obtained (第十二条 of the agreement, Art. 21).
+        if (ending) await confirmDeletion(ending);
         return view();
       }
       if (deletions.length) {

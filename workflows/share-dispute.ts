@@ -27,7 +27,7 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     cancellable: false,
     type: 'share_dispute',
     catalogEntryId: entryId,
-    payload: { entryId, proposal: input.proposal, objection: input.objection, ...(input.parent ? { parent: input.parent } : {}) },
+    payload: { entryId, ...(input.added ? { added: input.added } : {}), proposal: input.proposal, objection: input.objection, ...(input.parent ? { parent: input.parent } : {}) },
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 13',
@@ -66,8 +66,9 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
         context: { turn: n, party, otherPosition: positions[other], consultationEnds },
       };
     };
-    // One dispute on an entry at a time: the entry is taken first (two raised at once: the second is refused, nothing recorded).
-    if (!(await io.markDispute({ entryId, requestId, on: true })).held)
+    // One dispute on an entry at a time: the entry is taken first (two raised at once: the second is refused,
+    // nothing recorded). A new entry is its adjustment's alone until applied: there is nothing to take.
+    if (entryId && !(await io.markDispute({ entryId, requestId, on: true })).held)
       throw (refusal = businessError('RequestNotActive', `The share attribute of ${entryId} is already disputed (Art. 13 ¶3)`));
     // The agency answers the authority's objection first.
     let [task] = await board.openRound([turnSpec(1, 'agency')], { ...statusChange('in_review', 'consultation_started', 'Art. 13'), record });
@@ -126,6 +127,6 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     refused: (err) => err === refusal,
     unwritten: () => settling,
     // The entry no longer shows a dispute that ended without a settlement.
-    afterFailure: () => io.markDispute({ entryId, requestId, on: false }),
+    afterFailure: async () => entryId && io.markDispute({ entryId, requestId, on: false }),
   });
 }

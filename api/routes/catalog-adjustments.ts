@@ -8,7 +8,7 @@ import { authorityOf, getOrganisation, leadingGroupOf } from '../../db/repositor
 import { consultationOf, getRequest } from '../../db/repositories/requests';
 import { cityDivisionOf } from '../../domain/divisions';
 import { DEFAULT_DISPUTE_POLICY } from '../../domain/dispute';
-import { COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation } from '../../domain/adjustment';
+import { COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
@@ -52,14 +52,15 @@ async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, pa
   return parties;
 }
 
-/** OBJECT's form names an entry the adjustment under review changes, and a position Art. 13 ¶2 accepts (400 under body.form). */
+/** OBJECT's form names an entry the adjustment under review changes or adds, and a position Art. 13 ¶2 accepts (400 under body.form). */
 export async function checkObjection(db: Db, requestId: string, form: unknown): Promise<void> {
   checkJson(ObjectionFormSchema, form, 'body.form');
   const request = await getRequest(db, requestId);
   const violation = request && objectionViolation(request.payload as unknown as AdjustmentForm, form as Record<string, unknown>);
   if (violation) throw invalid([violation]);
-  // The dispute it starts takes the entry: one already running there is settled first (Art. 13 ¶3).
-  const entry = await getCatalogEntry(db, (form as { entryId: string }).entryId);
+  // The dispute it starts takes an existing entry: one already running there is settled first (Art. 13 ¶3).
+  const { entryId } = form as ObjectionForm;
+  const entry = entryId === undefined ? undefined : await getCatalogEntry(db, entryId);
   if (entry?.share_dispute) throw problem('RequestNotActive', `The share attribute of ${entry.id} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
 }
 

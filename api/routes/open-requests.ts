@@ -3,8 +3,10 @@
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry, openEntryOf } from '../../db/repositories/catalog';
 import { overseenOrgIds } from '../../db/repositories/organisations';
+import { getRequest } from '../../db/repositories/requests';
+import type { Executor } from '../../db';
 import type { AgreementsTable } from '../../db/schema';
-import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
+import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, opennessRefusal, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
 import type { Actor } from '../../domain/types';
 import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -50,6 +52,14 @@ async function agreementScope(deps: ApiDeps, actor: Actor): Promise<{ all: true 
 }
 
 const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) => 'all' in scope || a.licensee_sub === scope.sub || scope.orgs.includes(a.provider_org);
+
+/** A SIGN of an agreement takes effect only while its entry's data is open (Art. 17, 21): refused before the workflow checks it again as it writes. */
+export async function checkSigning(db: Executor, requestId: string): Promise<void> {
+  const request = await getRequest(db, requestId);
+  const row = request?.catalog_entry_id ? await getCatalogEntry(db, request.catalog_entry_id) : undefined;
+  const refused = row ? opennessRefusal(openEntryOf(row)) : { code: 'RequestNotActive' as const, detail: 'The agreement\'s catalog entry no longer exists', article: 'Art. 17' };
+  if (refused) throw problem(refused.code, refused.detail, refused.article);
+}
 
 export function openRequestRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;

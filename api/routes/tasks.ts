@@ -14,6 +14,7 @@ import type { TaskReadRow } from '../../db/schema';
 import { requireMember, requireRole } from '../auth';
 import { checkObjection, checkResubmission } from './catalog-adjustments';
 import { checkPosition } from './disputes';
+import { checkSigning } from './open-requests';
 import { fromTemporal, invalid, problem, ProblemError } from '../problem';
 import { OverdueTaskSchema, Page, PersonSchema, RequestSchema, TaskSchema } from '../schemas';
 import { updateRequest } from '../engine';
@@ -219,6 +220,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (decision === 'OBJECT') await checkObjection(db, row.request_id, form);
       const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
+      if ((row.kind === 'AGREEMENT_SIGNATURE' || row.kind === 'AGREEMENT_COUNTERSIGNATURE') && decision === 'SIGN') await checkSigning(db, row.request_id);
       if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, requireMember(request, 'agency_applicant'));
       await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
       return requestAfter(actor, row.request_id);

@@ -11,6 +11,21 @@ export function getRequest(db: Executor, id: string) {
   return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The open applications of `entries` still living (being decided, signing, or in force): their workflows, oldest first. */
+export async function openWorkOn(db: Executor, entries: string[]): Promise<string[]> {
+  if (!entries.length) return [];
+  const rows = await db
+    .selectFrom('requests')
+    .select('workflow_id')
+    .where('type', '=', 'open_request')
+    .where('catalog_entry_id', 'in', entries)
+    .where('status', 'in', ['submitted', 'in_review', 'awaiting_applicant', 'granted'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.workflow_id);
+}
+
 /**
  * A person's own requests, and those of `partyTypes` their organisation started, newest first: by
  * created_at, then id, a total order, so a page ends between two requests of the same instant and the
