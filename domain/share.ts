@@ -18,7 +18,7 @@ export interface ShareRequestForm {
   commitment: { authenticity: boolean; compliance: boolean; security: boolean };
 }
 
-/** Who a share request involves: the entry and its provider, the city authority, the leading group, the applicant's kind. */
+/** Who a share request involves: the entry and its provider, the city authority, the applicant's kind. */
 export interface ShareParties {
   entry: {
     id: string;
@@ -31,8 +31,6 @@ export interface ShareParties {
     status: string;
   };
   cityAuthorityOrgId: string;
-  /** The city's leading group (数字强市领导小组), to whom overdue review tasks escalate; absent in older runs. */
-  leadingGroupOrgId?: string | null;
   /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
   applicantIsAgency: boolean;
   /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
@@ -53,7 +51,6 @@ export interface ShareContext {
   provider_division: string | null;
   /** The authorities of the provider's region. */
   authorities: { id: string; division: string }[];
-  leading_group_id: string | null;
   applicant_kind: string | null;
 }
 
@@ -77,7 +74,6 @@ export function sharePartiesOf(c: ShareContext): ShareParties | null {
       status: c.status,
     },
     cityAuthorityOrgId: city.id,
-    leadingGroupOrgId: c.leading_group_id,
     applicantIsAgency: c.applicant_kind === 'agency',
     applicantMayRequest: mayRequestShare(c.applicant_kind ?? undefined),
   };
@@ -199,7 +195,7 @@ export type SharePolicy = {
   applicantReply: Duration;
   reminderBefore: Duration;
   grantTerm: Duration;
-  /** How long past its due time a review task still open escalates to the leading group. */
+  /** How long past its due time a review task still open is escalated to its supervising authority (Art. 32). */
   escalateAfter: Duration;
 };
 

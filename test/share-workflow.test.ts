@@ -254,23 +254,25 @@ test('a task past its tiny SLA is reminded, marked overdue and the supervisor of
   expect(audit.article).toBe('Art. 32');
 });
 
-test('still open past due by the policy’s threshold, a review task gets the leading group as a further candidate, who may decide it', async () => {
+test('still open past due by the policy’s threshold, a review task is escalated to its supervising authority (Art. 32); no other body becomes a candidate (Art. 13 ¶3, 14)', async () => {
   const { requestId, handle, state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 1 }, escalateAfter: { seconds: 1 } });
   const t = taskOf(state, 'SHARE_PROVIDER_OPINION');
   const row = await eventually(() => h.db.selectFrom('tasks').selectAll().where('id', '=', t.id).executeTakeFirst().then((r) => r?.escalated_at && r));
   expect(row.status).toBe('open');
-  expect(row.candidates).toEqual([
-    { org: h.city.agencies.health, role: 'provider_reviewer', user: null },
-    { org: h.city.leadingGroup, role: 'leading_group', user: null },
-  ]);
+  expect(row.candidates).toEqual([{ org: h.city.agencies.health, role: 'provider_reviewer', user: null }]);
+  const told = await h.db.selectFrom('notifications').selectAll().where('task_id', '=', t.id).where('kind', '=', 'task_escalated').execute();
+  expect(told.map((n) => `${n.recipient_org} ${n.recipient_role}`).sort()).toEqual([`${h.city.agencies.health} provider_reviewer`, `${h.city.cityAuthority} supervisor`].sort());
+  // The leading group decides share-attribute disputes only (Art. 13 ¶3): the workflow refuses it here too.
   const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
-  // Before its escalation the leading group was no candidate of the authority's task either; now it is.
   await eventually(() => h.db.selectFrom('tasks').select('id').where('id', '=', taskOf(state, 'SHARE_JOINT_REVIEW').id).where('escalated_at', 'is not', null).executeTakeFirst());
-  expect((await decide(handle, t.id, group, 'AGREE')).status).toBe('in_review');
+  await expect(decide(handle, t.id, group, 'AGREE')).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, group, 'APPROVE')).rejects.toThrow(WorkflowUpdateFailedError);
+  expect((await decide(handle, t.id, provider(), 'AGREE')).status).toBe('in_review');
   expect((await decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'APPROVE')).status).toBe('granted');
   const decided = await h.db.selectFrom('audit_events').selectAll().where('task_id', '=', t.id).where('action', '=', 'task_completed').executeTakeFirstOrThrow();
-  expect(decided).toMatchObject({ actor_sub: 'zhou', actor_role: 'leading_group', decision: 'AGREE' });
-  expect((await auditActions(requestId)).filter((a) => a === 'task_escalated')).toHaveLength(2);
+  expect(decided).toMatchObject({ actor_role: 'provider_reviewer', decision: 'AGREE' });
+  const escalations = await h.db.selectFrom('audit_events').select('article').where('request_id', '=', requestId).where('action', '=', 'task_escalated').execute();
+  expect(escalations.map((e) => e.article)).toEqual(['Art. 32', 'Art. 32']);
 });
 
 /** The runs of a workflow, first to last, following each run's hand-over to the next. */

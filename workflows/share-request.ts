@@ -186,13 +186,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const record = takeRecord();
       if (record) await io.recordRequest(record);
     };
-    // An overdue review task escalates to the leading group, which settles what the authority and an
-    // agency cannot (Art. 13 ¶3); it is then one more candidate, never a decision taken for anyone.
-    const leadingGroup = parties.leadingGroupOrgId;
-    const escalation =
-      escalates && leadingGroup && policy.escalateAfter
-        ? { escalation: { after: policy.escalateAfter, to: { org: leadingGroup, role: 'leading_group' as const, user: null }, article: 'Art. 13' } }
-        : {};
+    // A review task long overdue is escalated to the authority supervising its candidate (督办, Art. 32).
+    // It stays the competent body's to decide: the review is the city authority's 会同 the provider
+    // (Art. 14); the leading group decides only a share-attribute dispute (Art. 13 ¶3), never a request.
+    const escalation = escalates && policy.escalateAfter ? { escalation: { after: policy.escalateAfter, article: 'Art. 32' } } : {};
 
     /** Continues as new with everything this run knows; the next run picks up where this one waits. */
     const handOverTo = async (at: ShareCarried['at']): Promise<never> => {
