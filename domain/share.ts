@@ -161,9 +161,10 @@ export interface GrantTerms {
   restrictions: string[];
 }
 
+/** Art. 15 as it reads: the rule on third parties comes with its exception. */
 export const GRANT_RESTRICTIONS = [
-  'no onward transfer to third parties (不得向第三方提供)',
-  'no use for any other purpose (不得用于其他目的)',
+  'no onward transfer to third parties in any form, except where laws or regulations provide otherwise (除法律、法规另有规定的外，不得以任何形式提供给第三方)',
+  'no use for any other purpose (不得用于其他任何目的)',
 ];
 
 export function grantTerms(form: ShareRequestForm, fields: string[], conditions: string | null): GrantTerms {

@@ -31,7 +31,7 @@ async function granted(me = applicant()) {
   return { me, requestId: req.id as string, grantId: done.grant.id as string };
 }
 
-test('a grant carries the Art. 15 terms and is listed for grantee, provider and city authority, not for others', async () => {
+test('a grant carries the Art. 15 terms as the article reads them (the rule on third parties with its exception) and is listed for grantee, provider and city authority, not for others', async () => {
   const g = await granted();
   const view = (await call(g.me, 'GET', `/grants/${g.grantId}`)).json();
   expect(view).toMatchObject({
@@ -44,7 +44,8 @@ test('a grant carries the Art. 15 terms and is listed for grantee, provider and 
       statutoryDuty: validShareBody('').statutoryDuty,
       fields: ['institution', 'beds'],
       conditions: '仅用于履行卫生监管或公共服务职责',
-      restrictions: expect.arrayContaining([expect.stringContaining('onward transfer'), expect.stringContaining('other purpose')]),
+      // Art. 15: 除法律、法规另有规定的外，不得以任何形式提供给第三方，不得用于其他任何目的.
+      restrictions: [expect.stringContaining('除法律、法规另有规定的外，不得以任何形式提供给第三方'), expect.stringContaining('不得用于其他任何目的')],
     },
   });
   for (const who of [g.me, provider(), authority()]) expect(((await call(who, 'GET', '/grants?limit=100')).json().items as { id: string }[]).map((x) => x.id)).toContain(g.grantId);
