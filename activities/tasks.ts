@@ -28,6 +28,8 @@ export interface OpenTaskInput {
   deadlines?: DeadlineInput;
   excluded?: string[] | null;
   context?: Record<string, unknown>;
+  /** Who the task was opened at the request of (the trail's actor of its opening); default: the system. */
+  openedBy?: ActorRef;
 }
 
 export interface DecisionInput {
@@ -94,7 +96,7 @@ function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[])
           eventKey: `task:${t.taskId}:opened`,
           requestId: t.requestId,
           taskId: t.taskId,
-          actor: SYSTEM,
+          actor: t.openedBy ?? SYSTEM,
           action: 'task_opened',
           article: t.article,
           newValue: {

@@ -309,7 +309,11 @@ test('continued as new in review, awaiting the applicant and granted, with open 
   const lead2 = taskOf(answered, 'SHARE_JOINT_REVIEW');
   expect(answered.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_JOINT_REVIEW']);
   expect((await decide(handle, lead2.id, authority(), 'APPROVE')).status).toBe('granted');
-  const revoked = await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), reason: 'used for another purpose' }] });
+  // The provider asks to end the grant; the city authority's consent ends it (Art. 14), across runs.
+  const asked = await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), ground: 'misuse', reason: 'used for another purpose' }] });
+  expect(asked.status).toBe('granted');
+  const consent = asked.tasks.find((t) => t.kind === 'GRANT_REVOCATION_CONSENT' && t.status === 'open')!;
+  const revoked = await decide(handle, consent.id, authority(), 'CONSENT');
   expect(revoked.status).toBe('revoked');
   expect((await handle.result()).status).toBe('revoked');
 
@@ -332,13 +336,29 @@ test('continued as new in review, awaiting the applicant and granted, with open 
   const requestLevel = audit.filter((e) => !e.task_id).map((e) => e.action);
   expect(requestLevel).toEqual(['submitted', 'review_started', 'information_requested', 'review_resumed', 'grant_created', 'grant_revoked']);
   const count = (action: string, taskId?: string) => audit.filter((e) => e.action === action && (!taskId || e.task_id === taskId)).length;
-  expect(count('task_completed')).toBe(4);
+  expect(count('task_completed')).toBe(5);
   expect(count('task_claimed', lead.id)).toBe(1);
   expect(count('task_due_extended', lead.id)).toBe(1);
   expect(new Set(audit.map((e) => e.event_key)).size).toBe(audit.length);
   await expectConsistent(requestId);
   const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
-  expect(grant).toMatchObject({ status: 'revoked', end_reason: 'used for another purpose' });
+  expect(grant).toMatchObject({ status: 'revoked', end_reason: 'used for another purpose', end_ground: 'misuse' });
+});
+
+test('the workflow’s validator, as the API: the provider’s request to end a grant names a ground of the list, one at a time, and only the authority’s answer ends it (Art. 14)', async () => {
+  const { handle, state } = await submit(h.city.entries.conditionalOpen);
+  expect(state.status).toBe('granted');
+  const resources: Actor = { sub: 'gao', org: h.city.agencies.resources, roles: ['provider_reviewer'] };
+  const ask = (ground: unknown, actor = resources) => handle.executeUpdate(revokeGrantUpdate, { args: [{ actor, ground: ground as 'misuse', reason: 'no longer needed' }] });
+  for (const ground of [undefined, 'because I say so']) await expect(ask(ground)).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
+  await expect(ask('misuse', provider())).rejects.toMatchObject({ cause: { type: 'Forbidden' } });
+  const asked = await ask('purpose_achieved');
+  expect(asked.status).toBe('granted');
+  await expect(ask('misuse')).rejects.toMatchObject({ cause: { type: 'RequestNotActive' } });
+  const consent = taskOf(asked, 'GRANT_REVOCATION_CONSENT');
+  await expect(decide(handle, consent.id, resources, 'CONSENT')).rejects.toMatchObject({ cause: { type: 'NotCandidate' } });
+  expect((await decide(handle, consent.id, authority(), 'REFUSE', '仍需共享')).status).toBe('granted');
+  expect((await h.db.selectFrom('grants').select('status').where('request_id', '=', state.requestId).executeTakeFirstOrThrow()).status).toBe('active');
 });
 
 test('a grant expires at the end of its term and is revoked in the read model', async () => {

@@ -65,6 +65,8 @@ export interface TaskSpec {
   excluded?: string[];
   /** What the candidates need to know to decide, e.g. the authority's position in a consultation. */
   context?: Record<string, unknown>;
+  /** The person whose request the task answers (the trail names them as its opener); default: the system. */
+  openedBy?: ActorRef;
   /**
    * Still open `after` past its due time, the task is escalated (督办): its supervising authority and its
    * candidates are told. No candidate is added: escalation never moves a decision to another body.
@@ -81,6 +83,8 @@ export interface WfTask extends TaskAccessView {
   escalation?: TaskSpec['escalation'];
   /** What the candidates were given to decide (TaskSpec's), for the rules that read it. */
   context?: Record<string, unknown>;
+  /** The person whose request the task answers (TaskSpec's). */
+  openedBy?: ActorRef;
   /** Deadline notices given for the current due time (runs with one board-wide deadline watch). */
   noticed?: { reminded?: boolean; overdue?: boolean };
   decision: string | null;
@@ -544,6 +548,7 @@ export class TaskBoard {
       article: TASK_KINDS[spec.kind].article,
       excluded,
       ...(spec.context ? { context: spec.context } : {}),
+      ...(spec.openedBy ? { openedBy: spec.openedBy } : {}),
     };
   }
 
@@ -573,6 +578,7 @@ export class TaskBoard {
       escalateAt: null,
       escalation: spec.escalation,
       ...(spec.context ? { context: spec.context } : {}),
+      ...(spec.openedBy ? { openedBy: spec.openedBy } : {}),
       decision: null,
       reason: null,
       form: null,

@@ -12,6 +12,7 @@ import * as m009 from './2026-11-27-009-principals';
 import * as m010 from './2026-11-27-010-public-without-organisation';
 import * as m011 from './2026-11-27-011-organisation-party';
 import * as m012 from './2026-11-27-012-requests-newest-first';
+import * as m013 from './2026-11-27-013-grant-end-ground';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-010-public-without-organisation': m010,
   '2026-11-27-011-organisation-party': m011,
   '2026-11-27-012-requests-newest-first': m012,
+  '2026-11-27-013-grant-end-ground': m013,
 };
