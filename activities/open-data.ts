@@ -1,12 +1,13 @@
 // Read-model side of the conditional open application (Art. 17, 20): the agreement drafted on approval, its
 // signatures, the notice to the authority of the agency's own level, its end; the work a withdrawal ends.
 import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db, Executor } from '../db';
 import { appendAudits } from '../db/repositories/audit';
 import { ENTRY_COLUMNS, getCatalogEntry, openEntryOf } from '../db/repositories/catalog';
 import { notifyAll } from '../db/repositories/notifications';
 import { openWorkOn } from '../db/repositories/requests';
-import { authorityOf, getOrganisation } from '../db/repositories/organisations';
+import { getOrganisation, supervisingAuthorityOf } from '../db/repositories/organisations';
 import type { AgreementStatus, Signature } from '../db/schema';
 import { agreementText, opennessRefusal, openRequestRefusal, type AgreementTerms, type OpenRequestForm } from '../domain/open-request';
 import type { ActorRef } from '../domain/types';
@@ -131,8 +132,12 @@ export function openDataActivities(db: Db) {
           .execute();
         await transition(tx, { ...input.transition, outcome: { article: 'Art. 20', agreementId: a.id, sha256: a.sha256, ...(endsAt ? { endsAt: endsAt.toISOString() } : {}) } });
         if (inForce) {
+          // 告知县级以上大数据工作主管部门 (Art. 20), never skipped: the authority of the agency's own level, or where
+          // that level has none, the next one up, and the trail says which. With neither, nothing is signed.
           const provider = await getOrganisation(tx, a.provider_org);
-          const authority = provider ? await authorityOf(tx, provider.region, provider.division) : undefined;
+          const told = provider && (await supervisingAuthorityOf(tx, provider));
+          if (!provider || !told) throw ApplicationFailure.nonRetryable(`No big data authority at the level of ${a.provider_org} or above it to tell of agreement ${a.id} (Art. 20)`, 'AuthorityMissing');
+          const fallback = told.fallback ? `${provider.name}所在的${provider.division}无大数据工作主管部门，告知上一级${told.authority.name}` : null;
           const key = `agreement:${a.id}:notified`;
           await appendAudits(tx, [
             {
@@ -141,19 +146,19 @@ export function openDataActivities(db: Db) {
               actor: input.signer,
               action: 'agreement_notified',
               article: 'Art. 20',
-              newValue: { agreementId: a.id, authorityOrg: authority?.id ?? null, sha256: a.sha256 },
+              reason: fallback,
+              newValue: { agreementId: a.id, authorityOrg: told.authority.id, fallback: told.fallback, sha256: a.sha256 },
             },
           ]);
-          if (authority)
-            await notifyAll(tx, [
-              {
-                key,
-                to: { org: authority.id, role: 'authority_reviewer' },
-                kind: 'agreement_signed',
-                requestId: a.request_id,
-                message: `告知:${provider!.name} 与 ${a.terms.licensee.name} 签署公共数据开放利用协议 ${a.id}(${a.terms.entry.title}),期限至 ${endsAt!.toISOString().slice(0, 10)}(第二十条)`,
-              },
-            ]);
+          await notifyAll(tx, [
+            {
+              key,
+              to: { org: told.authority.id, role: 'authority_reviewer' },
+              kind: 'agreement_signed',
+              requestId: a.request_id,
+              message: `告知:${provider.name} 与 ${a.terms.licensee.name} 签署公共数据开放利用协议 ${a.id}(${a.terms.entry.title}),期限至 ${endsAt!.toISOString().slice(0, 10)}(第二十条)${fallback ? `。${fallback}` : ''}`,
+            },
+          ]);
         }
         return { endsAt: endsAt?.toISOString() ?? null };
       });

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db, Executor } from '../db';
 import { shareContext } from '../db/repositories/catalog';
 import type { ErrorCode } from '../domain/errors';
-import { shareRefusal, sharePartiesOf, type GrantTerms, type ShareParties, type ShareRequestForm } from '../domain/share';
+import { shareRefusal, sharePartiesOf, type GrantTerms, type RevocationGround, type ShareParties, type ShareRequestForm } from '../domain/share';
+import { notify } from '../db/repositories/notifications';
 import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines } from './calendar';
 import { recordDecisionIn, type DecisionInput } from './tasks';
@@ -105,30 +106,55 @@ export function shareActivities(db: Db) {
       return { expiresAt: before.expires_at.toISOString() };
     },
 
-    async endGrant(input: { requestId: string; status: 'expired' | 'revoked'; actor: ActorRef; reason: string | null; article: string }): Promise<void> {
-      await writeOnce(
-        db,
-        (tx) =>
-          tx
-            .updateTable('grants')
-            .set({ status: input.status, ended_at: new Date(), end_reason: input.reason })
-            .where('request_id', '=', input.requestId)
-            .where('status', '=', 'active')
-            .returning('id')
-            .executeTakeFirst(),
-        async (_row, tx) => {
-          await transition(tx, {
-            requestId: input.requestId,
-            step: `grant-${input.status}`,
-            actor: input.actor,
-            status: input.status,
-            action: input.status === 'expired' ? 'grant_expired' : 'grant_revoked',
-            article: input.article,
-            reason: input.reason,
-          });
-          return {};
-        },
-      );
+    /**
+     * The grant ends (expired, or revoked), with the request's change of status and the applicant told; a
+     * revocation records the ground it named, the decision that consented to it (in the same transaction) and
+     * tells the provider's reviewer who asked for it.
+     */
+    async endGrant(input: { requestId: string; status: 'expired' | 'revoked'; actor: ActorRef; reason: string | null; article: string; ground?: RevocationGround; decision?: DecisionInput; requester?: string }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        await writeOnce(
+          tx,
+          (t) =>
+            t
+              .updateTable('grants')
+              .set({ status: input.status, ended_at: new Date(), end_reason: input.reason, end_ground: input.ground ?? null })
+              .where('request_id', '=', input.requestId)
+              .where('status', '=', 'active')
+              .returning('id')
+              .executeTakeFirst(),
+          async (row, t) => {
+            await transition(t, {
+              requestId: input.requestId,
+              step: `grant-${input.status}`,
+              actor: input.actor,
+              status: input.status,
+              action: input.status === 'expired' ? 'grant_expired' : 'grant_revoked',
+              article: input.article,
+              reason: input.reason,
+              decision: input.decision?.decision ?? null,
+            });
+            const message = `共享许可 ${row.id} 已经市大数据工作主管部门同意终止（${input.article}）：${input.reason ?? ''}`;
+            return { notices: input.requester ? [{ key: `request:${input.requestId}:grant-${input.status}:requester`, to: { user: input.requester }, kind: 'request_status', requestId: input.requestId, message }] : [] };
+          },
+        );
+      });
+    },
+
+    /** The city authority refused the provider's request to end a grant (Art. 14): its decision recorded, the provider's reviewer who asked told why. */
+    async refuseRevocation(input: { requestId: string; taskId: string; decision?: DecisionInput; requester: string; reason: string }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        await notify(tx, {
+          key: `task:${input.taskId}:refused`,
+          to: { user: input.requester },
+          kind: 'request_status',
+          requestId: input.requestId,
+          taskId: input.taskId,
+          message: `市大数据工作主管部门不同意终止共享（第十四条），共享继续：${input.reason}`,
+        });
+      });
     },
   };
 }

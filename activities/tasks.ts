@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
 import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
 import { notify, notifyAll, type NotificationInput } from '../db/repositories/notifications';
-import { authorityOf, getOrganisation } from '../db/repositories/organisations';
-import { MAX_CANDIDATES, type Candidate } from '../domain/tasks';
+import { getOrganisation, supervisingAuthorityOf } from '../db/repositories/organisations';
+import type { Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
 import { requestParts, transition, transitionTrail, type RecordRequestInput, type TransitionInput } from './requests';
@@ -28,6 +28,8 @@ export interface OpenTaskInput {
   deadlines?: DeadlineInput;
   excluded?: string[] | null;
   context?: Record<string, unknown>;
+  /** Who the task was opened at the request of (the trail's actor of its opening); default: the system. */
+  openedBy?: ActorRef;
 }
 
 export interface DecisionInput {
@@ -41,6 +43,15 @@ export interface DecisionInput {
 /** A notice to each candidate of a task (a named person, or the role in the organisation); the first keeps the plain key. */
 function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>): NotificationInput[] {
   return candidates.map((c, i) => ({ ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : { org: c.org, role: c.role } }));
+}
+
+/**
+ * The authority whose supervisors oversee a task's candidate organisation (Art. 32: its own level's, or the
+ * next level up where that has none); null for a task addressed to a member of the public.
+ */
+async function supervisorOf(tx: Executor, candidateOrg: string | null): Promise<string | null> {
+  const org = candidateOrg ? await getOrganisation(tx, candidateOrg) : undefined;
+  return (org && (await supervisingAuthorityOf(tx, org))?.authority.id) ?? null;
 }
 
 /** Tasks' due times: counted from their `deadlines` (one read of the calendar for all), or as counted before (runs recorded so). */
@@ -85,7 +96,7 @@ function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[])
           eventKey: `task:${t.taskId}:opened`,
           requestId: t.requestId,
           taskId: t.taskId,
-          actor: SYSTEM,
+          actor: t.openedBy ?? SYSTEM,
           action: 'task_opened',
           article: t.article,
           newValue: {
@@ -212,17 +223,14 @@ export function taskActivities(db: Db) {
         db,
         (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).$if(dueAt !== undefined, (q) => q.where('due_at', '=', new Date(dueAt!))).returningAll().executeTakeFirst(),
         async (row, tx) => {
-          // A task addressed to a member of the public has no organisation's supervisors to tell.
-          const org = row.candidate_org ? await getOrganisation(tx, row.candidate_org) : undefined;
-          // Art. 32: the supervisors of the candidate's own-level (本级) authority are told.
-          const supervision = org && (await authorityOf(tx, org.region, org.division));
+          const supervisor = await supervisorOf(tx, row.candidate_org);
           const key = `task:${taskId}:overdue:${row.due_at.toISOString()}`;
           return {
-            audit: [{ eventKey: key, requestId: row.request_id, taskId, actor: SYSTEM, action: 'task_overdue', article: 'Art. 32', newValue: { dueAt: row.due_at.toISOString(), supervisor: supervision?.id ?? null } }],
+            audit: [{ eventKey: key, requestId: row.request_id, taskId, actor: SYSTEM, action: 'task_overdue', article: 'Art. 32', newValue: { dueAt: row.due_at.toISOString(), supervisor } }],
             notices: [
               {
                 key,
-                to: { org: supervision?.id ?? row.candidate_org, role: 'supervisor' },
+                to: { org: supervisor ?? row.candidate_org, role: 'supervisor' },
                 kind: 'task_overdue',
                 requestId: row.request_id,
                 taskId,
@@ -260,45 +268,36 @@ export function taskActivities(db: Db) {
     },
 
     /**
-     * An open task past its due time by the policy's threshold gets a higher-level candidate (DESIGN §2);
-     * it is never decided for anyone. Answers whether the candidate was added now (false when the task
-     * closed meanwhile or an earlier attempt added it).
+     * An open task still undecided by the policy's threshold past its due time is escalated (督办, Art. 32):
+     * the supervisors of its candidate's authority are told again, and so are its candidates. Nobody is
+     * added: who decides stays the competent body, and nothing is decided for anyone. Answers
+     * whether it was escalated now (false when the task closed meanwhile or an earlier attempt escalated it).
      */
-    async escalateTask(input: { taskId: string; candidate: Candidate; article: string; dueAt?: string }): Promise<boolean> {
+    async escalateTask(input: { taskId: string; article: string; dueAt?: string }): Promise<boolean> {
       const row = await writeOnce(
         db,
         (tx) =>
           tx
             .updateTable('tasks')
-            .set((eb) => ({ candidates: sql<string>`${eb.ref('candidates')} || ${JSON.stringify([input.candidate])}::jsonb`, escalated_at: new Date() }))
+            .set({ escalated_at: new Date() })
             .where('id', '=', input.taskId)
             .where('status', '=', 'open')
             .where('escalated_at', 'is', null)
-            .where(sql<boolean>`jsonb_array_length(candidates) < ${MAX_CANDIDATES}`)
             .$if(input.dueAt !== undefined, (q) => q.where('due_at', '=', new Date(input.dueAt!)))
             .returningAll()
             .executeTakeFirst(),
-        (row) => ({
-          audit: [
-            {
-              eventKey: `task:${input.taskId}:escalated`,
-              requestId: row.request_id,
-              taskId: input.taskId,
-              actor: SYSTEM,
-              action: 'task_escalated',
-              article: input.article,
-              oldValue: { dueAt: row.due_at.toISOString() },
-              newValue: { added: input.candidate },
-            },
-          ],
-          notices: toCandidates([input.candidate], {
-            key: `task:${input.taskId}:escalated`,
-            kind: 'task_escalated',
-            requestId: row.request_id,
-            taskId: input.taskId,
-            message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is escalated to you`,
-          }),
-        }),
+        async (row, tx) => {
+          const supervisor = await supervisorOf(tx, row.candidate_org);
+          const key = `task:${input.taskId}:escalated`;
+          const message = `督办: task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is still undecided (Art. 32)`;
+          return {
+            audit: [{ eventKey: key, requestId: row.request_id, taskId: input.taskId, actor: SYSTEM, action: 'task_escalated', article: input.article, oldValue: { dueAt: row.due_at.toISOString() }, newValue: { supervisor } }],
+            notices: [
+              ...(supervisor ? [{ key, to: { org: supervisor, role: 'supervisor' }, kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId, message }] : []),
+              ...toCandidates(row.candidates, { key: `${key}:candidates`, kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId, message }),
+            ],
+          };
+        },
       );
       return row !== undefined;
     },

@@ -66,6 +66,20 @@ export const GrantSchema = Type.Object({
   expiresAt: Instant,
   endedAt: Nullable(Instant),
   endReason: Nullable(Type.String()),
+  endGround: Nullable(Type.String({ description: 'The ground a revocation named (Art. 14)' })),
+  revocation: Nullable(
+    Type.Object(
+      {
+        taskId: Type.String(),
+        status: Type.Union([Type.Literal('awaiting_consent'), Type.Literal('consented'), Type.Literal('refused'), Type.Literal('closed')]),
+        ground: Type.String(),
+        reason: Type.String(),
+        requestedBy: Nullable(Type.String({ description: 'The providing agency' })),
+        answer: Nullable(Type.String({ description: "The city authority's reason" })),
+      },
+      { description: "The providing agency's latest request to end the grant, which the city big data authority's consent decides (Art. 14)" },
+    ),
+  ),
 });
 export type GrantView = Static<typeof GrantSchema>;
 

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { AgreementsTable, RequestRow, TaskReadRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
-import type { GrantRow } from '../db/repositories/grants';
+import type { GrantRow, RevocationTask } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
 import { typesReadAsParty } from '../domain/requests';
 import { allowedDecisions, isCandidate, isTaskKind, supervisesTasks, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
@@ -92,7 +92,16 @@ export function grantView(g: GrantRow): GrantView {
     expiresAt: g.expires_at.toISOString(),
     endedAt: g.ended_at?.toISOString() ?? null,
     endReason: g.end_reason,
+    endGround: g.end_ground,
+    revocation: revocationView(g.revocation),
   };
+}
+
+/** Where the provider's request to end a grant stands: awaiting the city authority, or its answer (Art. 14). */
+function revocationView(t: RevocationTask | null): GrantView['revocation'] {
+  if (!t) return null;
+  const status = t.status === 'open' ? 'awaiting_consent' : t.status === 'cancelled' ? 'closed' : t.decision === 'CONSENT' ? 'consented' : 'refused';
+  return { taskId: t.id, status, ground: t.context?.revocationGround ?? '', reason: t.context?.revocationReason ?? '', requestedBy: t.context?.requestedBy ?? null, answer: t.reason };
 }
 
 export function agreementView(a: Selectable<AgreementsTable>): AgreementView {

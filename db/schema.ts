@@ -139,6 +139,8 @@ export interface GrantsTable {
   expires_at: Timestamp;
   ended_at: NullableTimestamp;
   end_reason: string | null;
+  /** The ground a revocation named (domain/share.ts REVOCATION_GROUNDS); null otherwise. */
+  end_ground: string | null;
   /** Art. 15 terms the grantee accepted (purpose, duty, fields, conditions, restrictions). */
   terms: NullableJson<Record<string, unknown>>;
 }

@@ -18,7 +18,7 @@ export interface ShareRequestForm {
   commitment: { authenticity: boolean; compliance: boolean; security: boolean };
 }
 
-/** Who a share request involves: the entry and its provider, the city authority, the leading group, the applicant's kind. */
+/** Who a share request involves: the entry and its provider, the city authority, the applicant's kind. */
 export interface ShareParties {
   entry: {
     id: string;
@@ -31,8 +31,6 @@ export interface ShareParties {
     status: string;
   };
   cityAuthorityOrgId: string;
-  /** The city's leading group (数字强市领导小组), to whom overdue review tasks escalate; absent in older runs. */
-  leadingGroupOrgId?: string | null;
   /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
   applicantIsAgency: boolean;
   /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
@@ -53,7 +51,6 @@ export interface ShareContext {
   provider_division: string | null;
   /** The authorities of the provider's region. */
   authorities: { id: string; division: string }[];
-  leading_group_id: string | null;
   applicant_kind: string | null;
 }
 
@@ -77,7 +74,6 @@ export function sharePartiesOf(c: ShareContext): ShareParties | null {
       status: c.status,
     },
     cityAuthorityOrgId: city.id,
-    leadingGroupOrgId: c.leading_group_id,
     applicantIsAgency: c.applicant_kind === 'agency',
     applicantMayRequest: mayRequestShare(c.applicant_kind ?? undefined),
   };
@@ -165,9 +161,10 @@ export interface GrantTerms {
   restrictions: string[];
 }
 
+/** Art. 15 as it reads: the rule on third parties comes with its exception. */
 export const GRANT_RESTRICTIONS = [
-  'no onward transfer to third parties (不得向第三方提供)',
-  'no use for any other purpose (不得用于其他目的)',
+  'no onward transfer to third parties in any form, except where laws or regulations provide otherwise (除法律、法规另有规定的外，不得以任何形式提供给第三方)',
+  'no use for any other purpose (不得用于其他任何目的)',
 ];
 
 export function grantTerms(form: ShareRequestForm, fields: string[], conditions: string | null): GrantTerms {
@@ -175,15 +172,56 @@ export function grantTerms(form: ShareRequestForm, fields: string[], conditions:
 }
 
 /**
- * Who may end a grant early: the providing agency or the city big data authority, with a reason (e.g.
- * misuse, Art. 15); only an active grant. The API and the workflow's validator both ask this.
+ * The grounds on which sharing ends early, a closed list: unconditional data 应当予以共享 and what the city
+ * authority approved stands (Art. 14), so no grant ends for any reason someone writes. Each with the
+ * article it rests on.
  */
-export function revokeViolation(actor: Actor, grant: { providerOrg: string; cityAuthorityOrg: string; active: boolean }, reason: string | undefined): ErrorCode | null {
-  const provider = actor.org === grant.providerOrg && actor.roles.includes('provider_reviewer');
-  const authority = actor.org === grant.cityAuthorityOrg && actor.roles.includes('authority_reviewer');
-  if (!provider && !authority) return 'Forbidden';
-  if (!grant.active) return 'RequestNotActive';
-  if (!reason?.trim()) return 'ReasonRequired';
+export const REVOCATION_GROUNDS = {
+  /** The data misused, or the grant's terms breached (用于其他目的, 提供给第三方). */
+  misuse: { article: 'Art. 15', text: '滥用数据或违反共享许可的条件' },
+  /** The entry's share attribute changed since the grant (Art. 13 ¶2). */
+  attribute_changed: { article: 'Art. 13', text: '目录的共享属性已变更' },
+  /** What the data was asked for is done (应用场景, Art. 15). */
+  purpose_achieved: { article: 'Art. 15', text: '共享的应用场景已完成' },
+} as const;
+export type RevocationGround = keyof typeof REVOCATION_GROUNDS;
+export const REVOCATION_GROUND_CODES = Object.keys(REVOCATION_GROUNDS) as RevocationGround[];
+
+export function isRevocationGround(g: unknown): g is RevocationGround {
+  return typeof g === 'string' && Object.prototype.hasOwnProperty.call(REVOCATION_GROUNDS, g);
+}
+
+/**
+ * Who ends a grant early, and how: the city big data authority ends it; the providing agency asks, and the
+ * authority's consent ends it (the provider does not end sharing alone: every grant is unconditional data,
+ * which shall be shared, or one the authority approved, Art. 14). Null: neither.
+ */
+export function revokerOf(actor: Actor, grant: { providerOrg: string; cityAuthorityOrg: string }): 'authority' | 'provider' | null {
+  if (actor.org === grant.cityAuthorityOrg && actor.roles.includes('authority_reviewer')) return 'authority';
+  if (actor.org === grant.providerOrg && actor.roles.includes('provider_reviewer')) return 'provider';
+  return null;
+}
+
+/**
+ * Why `actor` may not end (the authority) or ask to end (the provider) a grant now, or null: only an active
+ * grant, one provider's request at a time, a ground from the closed list and a reason. The API and the
+ * workflow's validator both ask this.
+ */
+export function revokeViolation(
+  actor: Actor,
+  grant: { providerOrg: string; cityAuthorityOrg: string; active: boolean; consentAwaited: boolean },
+  ground: unknown,
+  reason: string | undefined,
+): RuleViolation | null {
+  const by = revokerOf(actor, grant);
+  if (!by) return { code: 'Forbidden', rule: 'provider or city authority', article: 'Art. 14', detail: 'Only the providing agency or the city big data authority may end a grant early (Art. 14)' };
+  if (!grant.active) return { code: 'RequestNotActive', rule: 'active grant', detail: 'The grant is not active' };
+  if (by === 'provider' && grant.consentAwaited)
+    return { code: 'RequestNotActive', rule: 'one request at a time', article: 'Art. 14', detail: "The city big data authority's consent to ending this grant is already awaited (Art. 14)" };
+  if (!isRevocationGround(ground))
+    return { code: 'InvalidInput', field: 'ground', rule: `one of ${REVOCATION_GROUND_CODES.join(', ')}`, article: 'Art. 14', detail: `A grant ends early only on a ground of the list: ${REVOCATION_GROUND_CODES.join(', ')} (Art. 14)` };
+  const { article } = REVOCATION_GROUNDS[ground];
+  if (!reason?.trim()) return { code: 'ReasonRequired', field: 'reason', rule: 'reason required', article, detail: `Say what happened (${article})` };
   return null;
 }
 
@@ -199,7 +237,7 @@ export type SharePolicy = {
   applicantReply: Duration;
   reminderBefore: Duration;
   grantTerm: Duration;
-  /** How long past its due time a review task still open escalates to the leading group. */
+  /** How long past its due time a review task still open is escalated to its supervising authority (Art. 32). */
   escalateAfter: Duration;
 };
 
@@ -234,4 +272,6 @@ export const SHARE_TASK_KINDS = {
   },
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
   SHARE_APPLICANT_REPLY: { article: 'Art. 15', decisions: { REPLY: { reasonRequired: true } } },
+  // The providing agency asked to end a grant (its ground and reason in the context): the city authority's consent ends it (Art. 14).
+  GRANT_REVOCATION_CONSENT: { article: 'Art. 14', decisions: { CONSENT: { reasonRequired: false }, REFUSE: { reasonRequired: true } } },
 } satisfies Record<string, TaskKindRule>;

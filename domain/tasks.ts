@@ -69,9 +69,6 @@ export interface Candidate {
   user: string | null;
 }
 
-/** The most candidates one task carries (the one it was opened for, and those escalation adds). */
-export const MAX_CANDIDATES = 20;
-
 /** What a task looks like to the permission rules, wherever it is stored. */
 export interface TaskAccessView {
   kind: TaskKind;

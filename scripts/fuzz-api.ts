@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { createSigner } from 'fast-jwt';
 import type { Db } from '../db';
 import { sampleEntryContent, type SeededCity } from '../db/seed';
+import { REVOCATION_GROUND_CODES } from '../domain/share';
 import type { Actor } from '../domain/types';
 
 export interface FuzzTarget {
@@ -132,7 +133,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   );
   const decisionBody = fc.record(
     {
-      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE', 'PLAN', 'DECLINE', 'RESPOND', 'SUSPEND', 'UPHOLD', 'DISMISS', 'EXTEND', 'SIGN', 'REPORT', 'CONFIRM'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
+      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE', 'PLAN', 'DECLINE', 'RESPOND', 'SUSPEND', 'UPHOLD', 'DISMISS', 'EXTEND', 'SIGN', 'REPORT', 'CONFIRM', 'CONSENT', 'REFUSE'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
     { requiredKeys: ['decision'] },
   );
   const query = (keys: string[]) =>
@@ -217,7 +218,7 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     query([]).map((q) => ({ method: 'GET', path: `/notifications?${q}` })),
     query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/grants?${q}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}` })),
-    fc.tuple(req(() => grantIds), fc.oneof(fc.record({ reason: text }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/revoke`, body })),
+    fc.tuple(req(() => grantIds), fc.oneof(fc.record({ ground: fc.oneof(fc.constantFrom(...REVOCATION_GROUND_CODES), text), reason: text }, { requiredKeys: [] }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/revoke`, body })),
     fc.constantFrom('GET /health', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog').map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),
     fc.constantFrom('{"a":', '[', 'null', '"x"', '\u0000', '').map((raw) => ({ method: 'POST', path: '/share-requests', raw })),
   );

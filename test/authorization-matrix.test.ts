@@ -239,9 +239,9 @@ const MATRIX: Record<string, Route> = {
   'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },
   'GET /grants/{id}': { call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }), expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200, platformOperator: 200 } },
   'POST /grants/{id}/revoke': {
-    call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/revoke`, payload: { reason: 'misuse' } }),
+    call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/revoke`, payload: { ground: 'misuse', reason: 'misuse' } }),
     mutates: true,
-    // The grantee may not end its own grant; the city authority may (Art. 15).
+    // The grantee may not end its own grant; the city authority may (Art. 14, 15); the grant's provider only asks it to (its own test: grants).
     expect: { rest: 404, applicant: 403, colleague: 403, authority: 200, admin: 403, platformOperator: 403 },
   },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },

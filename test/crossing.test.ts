@@ -310,6 +310,24 @@ const DRIVERS: Driver[] = [
     },
   },
   {
+    kind: 'GRANT_REVOCATION_CONSENT',
+    async open(city) {
+      // The land-use bureau asks to end an unconditional grant of its data: the city authority's consent ends it (Art. 14).
+      const { id, grant } = ok(await post(applicantOf(city, city.agencies.market), '/share-requests', validShareBody(city.entries.conditionalOpen)), 201);
+      ok(await post(member(city.agencies.resources, 'provider_reviewer', 'asker'), `/grants/${grant.id}/revoke`, { ground: 'purpose_achieved', reason: '专项检查已结束' }), 202);
+      return {
+        requestId: id,
+        taskId: (await openTask(id, 'GRANT_REVOCATION_CONSENT')).id,
+        decider: (i) => member(city.cityAuthority, 'authority_reviewer', i),
+        decisions: [d('CONSENT'), d('REFUSE')],
+        expected: () => ({
+          CONSENT: { status: 'revoked', open: [], grants: ['revoked'] },
+          REFUSE: { status: 'granted', open: [], grants: ['active'] },
+        }),
+      };
+    },
+  },
+  {
     kind: 'CATALOG_ADJUSTMENT_REVIEW',
     async open(city) {
       // A district agency's adjustment goes to the district's own authority (本级).

@@ -70,13 +70,13 @@ describe('who may decide a task', () => {
     expect(decideViolation(t as TaskAccessView, actor as Actor, 'alice', decision, reason)).toBe(expected);
   });
   test('several candidates: each may decide, in the role of the candidate they are; exclusions still hold', () => {
-    const escalated: TaskAccessView = { ...task, excluded: ['alice'], candidates: [...task.candidates, { org: 'group', role: 'leading_group', user: null }] };
+    const several: TaskAccessView = { ...task, excluded: ['alice'], candidates: [...task.candidates, { org: 'group', role: 'leading_group', user: null }] };
     const zhou: Actor = { sub: 'zhou', org: 'group', roles: ['leading_group'] };
-    expect(decideViolation(escalated, zhou, 'alice', 'APPROVE', undefined)).toBeNull();
-    expect(candidateOf(escalated, zhou)?.role).toBe('leading_group');
-    expect(decideViolation(escalated, carol, 'alice', 'APPROVE', undefined)).toBeNull();
+    expect(decideViolation(several, zhou, 'alice', 'APPROVE', undefined)).toBeNull();
+    expect(candidateOf(several, zhou)?.role).toBe('leading_group');
+    expect(decideViolation(several, carol, 'alice', 'APPROVE', undefined)).toBeNull();
     expect(decideViolation(task, zhou, 'alice', 'APPROVE', undefined)).toBe('NotCandidate');
-    expect(decideViolation(escalated, { ...zhou, sub: 'alice' }, 'alice', 'APPROVE', undefined)).toBe('OwnRequest');
+    expect(decideViolation(several, { ...zhou, sub: 'alice' }, 'alice', 'APPROVE', undefined)).toBe('OwnRequest');
   });
   test('the applicant answers their own reply task; nobody else does', () => {
     const reply: TaskAccessView = { kind: 'SHARE_APPLICANT_REPLY', status: 'open', candidateRole: 'agency_applicant', candidateOrg: 'market', candidateUser: 'alice', assignee: null, excluded: [], candidates: [{ org: 'market', role: 'agency_applicant', user: 'alice' }] };

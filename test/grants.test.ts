@@ -1,5 +1,6 @@
-// Grants carry Art. 15's terms; the grantee, the provider and the city authority find them; the
-// provider or the city authority ends one early with a reason, through the workflow, audited.
+// Grants carry Art. 15's terms; the grantee, the provider and the city authority find them. One ends early
+// only on a ground of a closed list: the city authority ends it, or consents to the provider's request
+// (Art. 14: the provider does not end sharing alone), through the workflow, audited.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
@@ -31,7 +32,7 @@ async function granted(me = applicant()) {
   return { me, requestId: req.id as string, grantId: done.grant.id as string };
 }
 
-test('a grant carries the Art. 15 terms and is listed for grantee, provider and city authority, not for others', async () => {
+test('a grant carries the Art. 15 terms as the article reads them (the rule on third parties with its exception) and is listed for grantee, provider and city authority, not for others', async () => {
   const g = await granted();
   const view = (await call(g.me, 'GET', `/grants/${g.grantId}`)).json();
   expect(view).toMatchObject({
@@ -44,7 +45,8 @@ test('a grant carries the Art. 15 terms and is listed for grantee, provider and 
       statutoryDuty: validShareBody('').statutoryDuty,
       fields: ['institution', 'beds'],
       conditions: '仅用于履行卫生监管或公共服务职责',
-      restrictions: expect.arrayContaining([expect.stringContaining('onward transfer'), expect.stringContaining('other purpose')]),
+      // Art. 15: 除法律、法规另有规定的外，不得以任何形式提供给第三方，不得用于其他任何目的.
+      restrictions: [expect.stringContaining('除法律、法规另有规定的外，不得以任何形式提供给第三方'), expect.stringContaining('不得用于其他任何目的')],
     },
   });
   for (const who of [g.me, provider(), authority()]) expect(((await call(who, 'GET', '/grants?limit=100')).json().items as { id: string }[]).map((x) => x.id)).toContain(g.grantId);
@@ -54,39 +56,91 @@ test('a grant carries the Art. 15 terms and is listed for grantee, provider and 
   expect((await call(g.me, 'GET', '/grants?status=revoked&limit=100')).json().items.map((x: { id: string }) => x.id)).not.toContain(g.grantId);
 });
 
-test('the provider revokes with a reason; the grantee may not; no reason is a 400; a second revoke a 409', async () => {
+type Event = { action: string; reason: string | null; decision: string | null; taskId: string | null; actor: { role: string }; article: string };
+const history = async (requestId: string) => (await call(authority(), 'GET', `/requests/${requestId}/history`)).json().items as Event[];
+
+test('the provider asks to end a grant on a ground of the list; the grant stands until the city authority consents, and then ends on that ground (Art. 14, 15)', async () => {
   const g = await granted();
-  expect((await call(g.me, 'POST', `/grants/${g.grantId}/revoke`, { reason: 'not needed' })).statusCode).toBe(403);
-  const noReason = await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { reason: '  ' });
-  expect(noReason.statusCode).toBe(400);
-  expect(noReason.json()).toMatchObject({ article: 'Art. 15' });
-  const revoked = await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'data used for advertising (misuse)' });
+  expect((await call(g.me, 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'not needed' })).statusCode).toBe(403);
+  // A ground from the closed list and a reason, each a 400 naming its field.
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'any reason it writes', reason: 'x' })).json()).toMatchObject({ status: 400, field: 'body.ground' });
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'x' })).json()).toMatchObject({ status: 400, field: 'body.ground' });
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: '  ' })).json()).toMatchObject({ status: 400, field: 'body.reason', article: 'Art. 15' });
+  const asked = await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'data used for advertising' });
+  expect(asked.statusCode).toBe(202);
+  expect(asked.json()).toMatchObject({ status: 'active', endReason: null, revocation: { status: 'awaiting_consent', ground: 'misuse', reason: 'data used for advertising', requestedBy: h.city.agencies.health, answer: null } });
+  // One request at a time; the grantee reads where it stands.
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'purpose_achieved', reason: 'again' })).json()).toMatchObject({ status: 409, article: 'Art. 14' });
+  expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json()).toMatchObject({ status: 'active', revocation: { status: 'awaiting_consent', ground: 'misuse' } });
+  // The city authority's task says what it is asked to consent to.
+  const taskId = asked.json().revocation.taskId as string;
+  const task = (await call(authority(), 'GET', `/tasks/${taskId}`)).json();
+  expect(task).toMatchObject({ kind: 'GRANT_REVOCATION_CONSENT', article: 'Art. 14', context: { revocationGround: 'misuse', revocationReason: 'data used for advertising', requestedBy: h.city.agencies.health } });
+  expect((await call(provider(), 'POST', `/tasks/${taskId}/complete`, { decision: 'CONSENT' })).statusCode).toBe(404);
+  const done = (await call(authority(), 'POST', `/tasks/${taskId}/complete`, { decision: 'CONSENT' })).json();
+  expect(done).toMatchObject({ status: 'revoked', grant: { status: 'revoked', endGround: 'misuse', endReason: 'data used for advertising', revocation: { status: 'consented' } } });
+  const trail = await history(g.requestId);
+  expect(trail.find((e) => e.action === 'task_opened' && e.taskId === taskId)).toMatchObject({ actor: { role: 'provider_reviewer' }, article: 'Art. 14' });
+  expect(trail.find((e) => e.action === 'grant_revoked')).toMatchObject({ reason: 'data used for advertising', decision: 'CONSENT', actor: { role: 'authority_reviewer' }, article: 'Art. 15' });
+  // The reviewer who asked is told.
+  const told = (await call(provider(), 'GET', '/notifications?limit=100')).json().items as { requestId: string; message: string }[];
+  expect(told.some((n) => n.requestId === g.requestId && n.message.includes('同意终止'))).toBe(true);
+  expect((await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'again' })).statusCode).toBe(409);
+});
+
+test('unconditional data shall be shared (Art. 14): the provider does not end its grant alone; the city authority refuses with its reason and the grant stands', async () => {
+  const me = applicant();
+  const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditionalOpen))).json();
+  expect(req.status).toBe('granted');
+  const resources: Actor = { sub: 'gr-resources', org: h.city.agencies.resources, roles: ['provider_reviewer'] };
+  const asked = await call(resources, 'POST', `/grants/${req.grant.id}/revoke`, { ground: 'purpose_achieved', reason: '我局认为已无需共享' });
+  expect(asked.statusCode).toBe(202);
+  const taskId = asked.json().revocation.taskId as string;
+  expect((await call(authority(), 'POST', `/tasks/${taskId}/complete`, { decision: 'REFUSE' })).statusCode).toBe(400);
+  const done = (await call(authority(), 'POST', `/tasks/${taskId}/complete`, { decision: 'REFUSE', reason: '申请单位的监管职责仍在履行' })).json();
+  expect(done).toMatchObject({ status: 'granted', grant: { status: 'active', revocation: { status: 'refused', answer: '申请单位的监管职责仍在履行' } } });
+  const told = (await call(resources, 'GET', '/notifications?limit=100')).json().items as { requestId: string; message: string }[];
+  expect(told.some((n) => n.requestId === req.id && n.message.includes('申请单位的监管职责仍在履行'))).toBe(true);
+  // Refused, the provider may ask again, on another ground.
+  expect((await call(resources, 'POST', `/grants/${req.grant.id}/revoke`, { ground: 'attribute_changed', reason: '目录拟调整为有条件共享' })).json()).toMatchObject({ revocation: { status: 'awaiting_consent', ground: 'attribute_changed' } });
+  expect((await history(req.id)).filter((e) => e.action === 'grant_revoked')).toEqual([]);
+});
+
+test('the city authority ends a grant itself, naming a ground (Art. 14, 15)', async () => {
+  const g = await granted();
+  expect((await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'purpose achieved (共享目的已实现)' })).statusCode).toBe(400);
+  const revoked = await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'purpose_achieved', reason: '专项整治已结束' });
   expect(revoked.statusCode).toBe(200);
-  expect(revoked.json()).toMatchObject({ status: 'revoked', endReason: 'data used for advertising (misuse)' });
-  expect((await call(g.me, 'GET', `/requests/${g.requestId}`)).json().status).toBe('revoked');
-  const history = (await call(authority(), 'GET', `/requests/${g.requestId}/history`)).json().items as { action: string; reason: string; actor: { role: string }; article: string }[];
-  expect(history.find((e) => e.action === 'grant_revoked')).toMatchObject({ reason: 'data used for advertising (misuse)', actor: { role: 'provider_reviewer' }, article: 'Art. 15' });
-  expect((await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'again' })).statusCode).toBe(409);
+  expect(revoked.json()).toMatchObject({ status: 'revoked', endGround: 'purpose_achieved', endReason: '专项整治已结束', revocation: null });
+  expect((await history(g.requestId)).find((e) => e.action === 'grant_revoked')).toMatchObject({ actor: { role: 'authority_reviewer' }, article: 'Art. 15' });
 });
 
-test('the city authority revokes too', async () => {
-  const g = await granted();
-  const revoked = await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'purpose achieved (共享目的已实现)' });
-  expect(revoked.json()).toMatchObject({ status: 'revoked' });
-});
-
-test('the provider and the city authority revoke at the same moment: one revocation, the other refused', async () => {
+test('two of the provider’s reviewers ask at once: one request goes to the authority, the other is refused', async () => {
   const g = await granted();
   const answers = await Promise.all([
-    call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'misuse found by the provider' }),
-    call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'misuse found by the authority' }),
+    call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'misuse found by one' }),
+    call({ ...provider(), sub: 'gr-provider-2' }, 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'misuse found by another' }),
   ]);
-  expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
-  const history = (await call(authority(), 'GET', `/requests/${g.requestId}/history`)).json().items as { action: string }[];
-  expect(history.filter((e) => e.action === 'grant_revoked')).toHaveLength(1);
+  expect(answers.map((a) => a.statusCode).sort()).toEqual([202, 409]);
+  const tasks = (await call(authority(), 'GET', `/requests/${g.requestId}`)).json().tasks.filter((t: { kind: string }) => t.kind === 'GRANT_REVOCATION_CONSENT');
+  expect(tasks).toHaveLength(1);
+});
+
+test('the provider’s request and the authority’s own revocation at the same moment: the grant ends once, nothing left open', async () => {
+  const g = await granted();
+  const answers = await Promise.all([
+    call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'misuse found by the provider' }),
+    call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'misuse found by the authority' }),
+  ]);
+  expect(answers[1].statusCode).toBe(200);
+  expect([200, 202, 409]).toContain(answers[0].statusCode);
+  const view = (await call(authority(), 'GET', `/requests/${g.requestId}`)).json();
+  expect(view).toMatchObject({ status: 'revoked', grant: { endReason: 'misuse found by the authority' } });
+  expect(view.tasks.filter((t: { status: string }) => t.status === 'open')).toEqual([]);
+  expect((await history(g.requestId)).filter((e) => e.action === 'grant_revoked')).toHaveLength(1);
   // Odd but storable text is kept as written; text PostgreSQL refuses is a 400 naming the field.
   const other = await granted();
-  expect((await call(provider(), 'POST', `/grants/${other.grantId}/revoke`, { reason: 'x\u0000' })).json()).toMatchObject({ status: 400, field: 'body.reason', rule: 'text' });
+  expect((await call(authority(), 'POST', `/grants/${other.grantId}/revoke`, { ground: 'misuse', reason: 'x\u0000' })).json()).toMatchObject({ status: 400, field: 'body.reason', rule: 'text' });
   const odd = '滥用🙂 \u202eRTL\u202c';
-  expect((await call(provider(), 'POST', `/grants/${other.grantId}/revoke`, { reason: odd })).json()).toMatchObject({ status: 'revoked', endReason: odd });
+  expect((await call(authority(), 'POST', `/grants/${other.grantId}/revoke`, { ground: 'misuse', reason: odd })).json()).toMatchObject({ status: 'revoked', endReason: odd });
 });

@@ -1,15 +1,17 @@
 // Conditional open applications (Art. 17, 20) as a citizen and the providing agency drive them over HTTP,
 // against real Temporal and PostgreSQL: the agency's review (extended once, information asked, rejected,
-// approved), the agreement drafted, signed and countersigned, the authority told, the agreement terminated,
-// lapsed, reported on, continued as new with tasks open, and ended by a withdrawal of its data (Art. 21).
+// approved), the agreement drafted, signed and countersigned, the authority told (the next level up where the
+// agency's has none), the agreement terminated, lapsed, reported on, continued as new with tasks open, and
+// ended by a withdrawal of its data (Art. 21).
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { DEFAULT_OPEN_PLATFORM_URL, type OpenRequestPolicy } from '../domain/open-request';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, resealAll, seal, sealedVersion } from '../api/principal-keys';
+import { insertCatalogEntries } from '../db/repositories/catalog';
+import { insertOrganisations } from '../db/repositories/organisations';
 import { sampleResidentId } from '../db/seed';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate, ENGINE_VERSION, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
-import { insertCatalogEntries } from '../db/repositories/catalog';
 import { expectProblem, registerPrincipal, startApi, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, type Harness } from './helpers';
 
@@ -148,6 +150,24 @@ test('a citizen applies, the agency extends its review once and approves, both s
   expect(ended.json()).toMatchObject({ status: 'terminated', endReason: '乙方将数据用于协议以外的用途' });
   expect((await get(citizen(), `/requests/${req.id}`)).json()).toMatchObject({ status: 'revoked', outcome: { agreement: 'terminated' } });
   expectProblem(await post(api, citizen(), `/agreements/${agreementId}/terminate`, { reason: '' }), 409);
+});
+
+test('an agency whose level has no big data authority: the Art. 20 notice goes to the next level up, and the trail says so; it is never skipped', async () => {
+  // An agency of 五莲县 (371121), whose county has no big data authority registered.
+  const org = `${h.city.agencies.resources}-wulian`;
+  await insertOrganisations(h.db, [{ id: org, name: '五莲县自然资源局', kind: 'agency', level: 'county', region: h.city.region, division: '371121', uscc: null }]);
+  const entryId = `${org}-parcels`;
+  const fields = [{ name: 'parcel', type: 'string', description: '', identifies: null }, { name: 'area', type: 'number', description: '', identifies: null }];
+  await insertCatalogEntries(h.db, [{ id: entryId, provider_org_id: org, title: '五莲县建设用地供应信息', fields: JSON.stringify(fields), update_frequency: '每季度', share_attribute: 'UNCONDITIONAL', open_attribute: 'CONDITIONAL', open_reasons: '需按特定条件提供', open_ground: 'particular_conditions', open_conditions: '签订开放利用协议' }], 'test');
+  const who = citizen('zhou.citizen');
+  const req = await apply('no authority at the agency level: the next level up is told', entryId, who);
+  await approveAndSign(req.id, agencyOf(org), who);
+  // 并告知县级以上大数据工作主管部门: the city's authority, told why it is the one.
+  const authority: Actor = { sub: 'bda-reviewer', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const notices = (await get(authority, '/notifications?limit=100')).json().items as { kind: string; requestId: string; message: string }[];
+  expect(notices.find((n) => n.kind === 'agreement_signed' && n.requestId === req.id)?.message).toContain('告知上一级');
+  const trail = (await get(who, `/requests/${req.id}/history`)).json().items as { action: string }[];
+  expect(trail.find((e) => e.action === 'agreement_notified')).toMatchObject({ article: 'Art. 20', reason: expect.stringContaining('371121'), newValue: { authorityOrg: h.city.cityAuthority, fallback: true } });
 });
 
 test('what needs no application, what is not opened, and what is not the entry are refused, naming the rule', async () => {

@@ -1,6 +1,7 @@
-// Over HTTP with tiny deadlines: rejection, overdue tasks for supervisors, grant expiry.
+// Over HTTP with tiny deadlines: rejection, overdue tasks for supervisors, escalation, grant expiry.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/types';
+import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
@@ -64,52 +65,52 @@ test('past due, tasks show as overdue to their reviewers and in the supervisor�
   expect((await call(bob, 'POST', `/tasks/${task.id}/complete`, { decision: 'CONSULT', reason: 'please reconsider' })).json().status).toBe('in_review');
 });
 
-test('a review still open past its due time by the policy’s threshold escalates to the leading group, who may then act; nothing is decided for anyone', async () => {
+test('a review still open past its due time by the policy’s threshold is escalated to the supervising authority (Art. 32); the leading group never decides it (Art. 13 ¶3, 14)', async () => {
   const me = alice();
   const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
   const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
-  type InboxTask = { id: string; requestId: string; kind: string; status: string; escalatedAt: string | null; candidates: { org: string; role: string }[] };
-  const inbox = await eventually(async () => {
-    const items = ((await call(group, 'GET', '/tasks?limit=100')).json().items as InboxTask[]).filter((t) => t.requestId === req.id);
-    return items.length === 2 && items;
-  });
-  for (const t of inbox) {
-    expect(t.status).toBe('open');
-    expect(t.escalatedAt).not.toBeNull();
-    expect(t.candidates.at(-1)).toEqual({ org: h.city.leadingGroup, role: 'leading_group', user: null });
-  }
-  // The first candidates keep the task too; the leading group gave the provider's opinion in its place.
-  const opinion = inbox.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
-  const agreed = await call(group, 'POST', `/tasks/${opinion.id}/complete`, { decision: 'AGREE' });
-  expect(agreed.statusCode).toBe(200);
-  expect(agreed.json().status).toBe('in_review');
-  const lead = inbox.find((t) => t.kind === 'SHARE_JOINT_REVIEW')!;
   const bob: Actor = { sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const carol: Actor = { sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+  type InboxTask = { id: string; requestId: string; kind: string; status: string; escalatedAt: string | null; candidates: { org: string; role: string }[] };
+  const escalated = async (who: Actor) => ((await call(who, 'GET', '/tasks?limit=100')).json().items as InboxTask[]).filter((t) => t.requestId === req.id && t.escalatedAt !== null);
+  const lead = (await eventually(async () => (await escalated(bob)).length === 1 && escalated(bob)))[0];
+  const opinion = (await eventually(async () => (await escalated(carol)).length === 1 && escalated(carol)))[0];
+  // Each task stays its competent body's alone: the city authority concludes 会同 the provider (Art. 14).
+  expect(lead.candidates).toEqual([{ org: h.city.cityAuthority, role: 'authority_reviewer', user: null }]);
+  expect(opinion.candidates).toEqual([{ org: h.city.agencies.health, role: 'provider_reviewer', user: null }]);
+  // The leading group's one power is a share-attribute dispute (Art. 13 ¶3): it neither sees nor decides these.
+  expect((await call(group, 'GET', '/tasks?limit=100')).json().items.filter((t: InboxTask) => t.requestId === req.id)).toEqual([]);
+  for (const [t, decision] of [
+    [opinion, 'AGREE'],
+    [lead, 'APPROVE'],
+  ] as const)
+    expect((await call(group, 'POST', `/tasks/${t.id}/complete`, { decision })).statusCode).toBe(404);
+  // The supervisors of the authority over each task's candidate are told (督办), and the candidates again.
+  const notes = async (who: Actor) => ((await call(who, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[]).filter((n) => n.kind === 'task_escalated' && n.requestId === req.id);
+  expect(await eventually(async () => (await notes(supervisor())).length === 2 && notes(supervisor()))).toHaveLength(2);
+  expect(await notes(bob)).toHaveLength(1);
+  expect(await notes(carol)).toHaveLength(1);
+  expect(await notes(group)).toEqual([]);
+  // Nothing was decided for anyone; the grant rests on the provider's own opinion.
+  expect((await call(carol, 'POST', `/tasks/${opinion.id}/complete`, { decision: 'AGREE' })).json().status).toBe('in_review');
   expect((await call(bob, 'POST', `/tasks/${lead.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('granted');
   const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as { action: string; article: string; taskId: string; actor: { role: string } }[];
-  expect(history.filter((e) => e.action === 'task_escalated').map((e) => e.article)).toEqual(['Art. 13', 'Art. 13']);
-  expect(history.find((e) => e.action === 'task_completed' && e.taskId === opinion.id)?.actor.role).toBe('leading_group');
-  const notes = (await call(group, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[];
-  expect(notes.filter((n) => n.kind === 'task_escalated' && n.requestId === req.id)).toHaveLength(2);
+  expect(history.filter((e) => e.action === 'task_escalated').map((e) => e.article)).toEqual(['Art. 32', 'Art. 32']);
+  expect(history.find((e) => e.action === 'task_completed' && e.taskId === opinion.id)?.actor.role).toBe('provider_reviewer');
 });
 
-test('after escalation, the provider and the leading group deciding the same opinion at once: one decision stands, the other gets 409', async () => {
+test('after escalation, the leading group’s decision sent straight to the workflow is refused by its validator too: the provider’s opinion stands', async () => {
   const me = alice();
   const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
   const opinion = req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_PROVIDER_OPINION').id as string;
   const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
   const carol: Actor = { sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] };
-  await eventually(async () => (await call(group, 'GET', `/tasks/${opinion}`)).statusCode === 200);
-  const answers = await Promise.all([
-    call(group, 'POST', `/tasks/${opinion}/complete`, { decision: 'AGREE' }),
-    call(carol, 'POST', `/tasks/${opinion}/complete`, { decision: 'DISAGREE', reason: 'the condition “licensed use only” (许可使用) is not met' }),
-  ]);
-  expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
-  const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as { action: string; taskId: string; decision: string }[];
-  const decided = history.filter((e) => e.action === 'task_completed' && e.taskId === opinion);
-  expect(decided).toHaveLength(1);
-  const winner = answers.find((a) => a.statusCode === 200)!.json().tasks.find((t: { id: string }) => t.id === opinion);
-  expect(winner.decision).toBe(decided[0].decision);
+  await eventually(() => h.db.selectFrom('tasks').select('id').where('id', '=', opinion).where('escalated_at', 'is not', null).executeTakeFirst());
+  const handle = h.client.workflow.getHandle(workflowIdFor('share', req.id));
+  await expect(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: opinion, actor: group, decision: 'AGREE' }] })).rejects.toMatchObject({ cause: { type: 'NotCandidate' } });
+  expect((await call(carol, 'POST', `/tasks/${opinion}/complete`, { decision: 'DISAGREE', reason: 'the condition “licensed use only” (许可使用) is not met' })).statusCode).toBe(200);
+  const decided = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items.filter((e: { action: string; taskId: string }) => e.action === 'task_completed' && e.taskId === opinion);
+  expect(decided).toMatchObject([{ decision: 'DISAGREE', actor: { role: 'provider_reviewer' } }]);
 });
 
 test('a grant expires at the end of its term', async () => {

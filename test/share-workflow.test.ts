@@ -254,23 +254,25 @@ test('a task past its tiny SLA is reminded, marked overdue and the supervisor of
   expect(audit.article).toBe('Art. 32');
 });
 
-test('still open past due by the policy’s threshold, a review task gets the leading group as a further candidate, who may decide it', async () => {
+test('still open past due by the policy’s threshold, a review task is escalated to its supervising authority (Art. 32); no other body becomes a candidate (Art. 13 ¶3, 14)', async () => {
   const { requestId, handle, state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 1 }, escalateAfter: { seconds: 1 } });
   const t = taskOf(state, 'SHARE_PROVIDER_OPINION');
   const row = await eventually(() => h.db.selectFrom('tasks').selectAll().where('id', '=', t.id).executeTakeFirst().then((r) => r?.escalated_at && r));
   expect(row.status).toBe('open');
-  expect(row.candidates).toEqual([
-    { org: h.city.agencies.health, role: 'provider_reviewer', user: null },
-    { org: h.city.leadingGroup, role: 'leading_group', user: null },
-  ]);
+  expect(row.candidates).toEqual([{ org: h.city.agencies.health, role: 'provider_reviewer', user: null }]);
+  const told = await h.db.selectFrom('notifications').selectAll().where('task_id', '=', t.id).where('kind', '=', 'task_escalated').execute();
+  expect(told.map((n) => `${n.recipient_org} ${n.recipient_role}`).sort()).toEqual([`${h.city.agencies.health} provider_reviewer`, `${h.city.cityAuthority} supervisor`].sort());
+  // The leading group decides share-attribute disputes only (Art. 13 ¶3): the workflow refuses it here too.
   const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
-  // Before its escalation the leading group was no candidate of the authority's task either; now it is.
   await eventually(() => h.db.selectFrom('tasks').select('id').where('id', '=', taskOf(state, 'SHARE_JOINT_REVIEW').id).where('escalated_at', 'is not', null).executeTakeFirst());
-  expect((await decide(handle, t.id, group, 'AGREE')).status).toBe('in_review');
+  await expect(decide(handle, t.id, group, 'AGREE')).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, group, 'APPROVE')).rejects.toThrow(WorkflowUpdateFailedError);
+  expect((await decide(handle, t.id, provider(), 'AGREE')).status).toBe('in_review');
   expect((await decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'APPROVE')).status).toBe('granted');
   const decided = await h.db.selectFrom('audit_events').selectAll().where('task_id', '=', t.id).where('action', '=', 'task_completed').executeTakeFirstOrThrow();
-  expect(decided).toMatchObject({ actor_sub: 'zhou', actor_role: 'leading_group', decision: 'AGREE' });
-  expect((await auditActions(requestId)).filter((a) => a === 'task_escalated')).toHaveLength(2);
+  expect(decided).toMatchObject({ actor_role: 'provider_reviewer', decision: 'AGREE' });
+  const escalations = await h.db.selectFrom('audit_events').select('article').where('request_id', '=', requestId).where('action', '=', 'task_escalated').execute();
+  expect(escalations.map((e) => e.article)).toEqual(['Art. 32', 'Art. 32']);
 });
 
 /** The runs of a workflow, first to last, following each run's hand-over to the next. */
@@ -307,7 +309,11 @@ test('continued as new in review, awaiting the applicant and granted, with open 
   const lead2 = taskOf(answered, 'SHARE_JOINT_REVIEW');
   expect(answered.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_JOINT_REVIEW']);
   expect((await decide(handle, lead2.id, authority(), 'APPROVE')).status).toBe('granted');
-  const revoked = await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), reason: 'used for another purpose' }] });
+  // The provider asks to end the grant; the city authority's consent ends it (Art. 14), across runs.
+  const asked = await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), ground: 'misuse', reason: 'used for another purpose' }] });
+  expect(asked.status).toBe('granted');
+  const consent = asked.tasks.find((t) => t.kind === 'GRANT_REVOCATION_CONSENT' && t.status === 'open')!;
+  const revoked = await decide(handle, consent.id, authority(), 'CONSENT');
   expect(revoked.status).toBe('revoked');
   expect((await handle.result()).status).toBe('revoked');
 
@@ -330,13 +336,29 @@ test('continued as new in review, awaiting the applicant and granted, with open 
   const requestLevel = audit.filter((e) => !e.task_id).map((e) => e.action);
   expect(requestLevel).toEqual(['submitted', 'review_started', 'information_requested', 'review_resumed', 'grant_created', 'grant_revoked']);
   const count = (action: string, taskId?: string) => audit.filter((e) => e.action === action && (!taskId || e.task_id === taskId)).length;
-  expect(count('task_completed')).toBe(4);
+  expect(count('task_completed')).toBe(5);
   expect(count('task_claimed', lead.id)).toBe(1);
   expect(count('task_due_extended', lead.id)).toBe(1);
   expect(new Set(audit.map((e) => e.event_key)).size).toBe(audit.length);
   await expectConsistent(requestId);
   const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
-  expect(grant).toMatchObject({ status: 'revoked', end_reason: 'used for another purpose' });
+  expect(grant).toMatchObject({ status: 'revoked', end_reason: 'used for another purpose', end_ground: 'misuse' });
+});
+
+test('the workflow’s validator, as the API: the provider’s request to end a grant names a ground of the list, one at a time, and only the authority’s answer ends it (Art. 14)', async () => {
+  const { handle, state } = await submit(h.city.entries.conditionalOpen);
+  expect(state.status).toBe('granted');
+  const resources: Actor = { sub: 'gao', org: h.city.agencies.resources, roles: ['provider_reviewer'] };
+  const ask = (ground: unknown, actor = resources) => handle.executeUpdate(revokeGrantUpdate, { args: [{ actor, ground: ground as 'misuse', reason: 'no longer needed' }] });
+  for (const ground of [undefined, 'because I say so']) await expect(ask(ground)).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
+  await expect(ask('misuse', provider())).rejects.toMatchObject({ cause: { type: 'Forbidden' } });
+  const asked = await ask('purpose_achieved');
+  expect(asked.status).toBe('granted');
+  await expect(ask('misuse')).rejects.toMatchObject({ cause: { type: 'RequestNotActive' } });
+  const consent = taskOf(asked, 'GRANT_REVOCATION_CONSENT');
+  await expect(decide(handle, consent.id, resources, 'CONSENT')).rejects.toMatchObject({ cause: { type: 'NotCandidate' } });
+  expect((await decide(handle, consent.id, authority(), 'REFUSE', '仍需共享')).status).toBe('granted');
+  expect((await h.db.selectFrom('grants').select('status').where('request_id', '=', state.requestId).executeTakeFirstOrThrow()).status).toBe('active');
 });
 
 test('a grant expires at the end of its term and is revoked in the read model', async () => {

@@ -1,7 +1,7 @@
 // Messages a request workflow accepts, shared by workflows and the API (which imports nothing else from here).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
-import type { ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
+import type { RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy, CommenterKind } from '../domain/adjustment';
 import type { DisputePolicy, SharePosition } from '../domain/dispute';
@@ -56,6 +56,8 @@ export interface RevokeGrantInput {
   actor: ActorRef;
   reason: string;
   article: string;
+  /** The ground a person's revocation names (domain/share.ts REVOCATION_GROUNDS). */
+  ground?: RevocationGround;
 }
 
 /**
@@ -203,8 +205,13 @@ export const endRequestSignal = defineSignal<[RevokeGrantInput]>('endRequest');
 export interface RevokeGrantRequest {
   actor: Actor;
   reason: string;
+  /** A share grant's: the ground from the closed list (an agreement's termination names none). */
+  ground?: RevocationGround;
 }
-/** A person ends the grant early (provider or city authority, reason required); answers with the request state. */
+/**
+ * A person ends a grant early: the city authority ends it; the provider's request goes to the authority, whose
+ * consent ends it (both name a ground and a reason). An agreement's party terminates it. Answers with the request state.
+ */
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 

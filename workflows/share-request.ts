@@ -2,10 +2,10 @@
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
-import { grantTerms, revokeViolation, sharePath, shareRefusal, type ShareParties } from '../domain/share';
+import { grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, sharePath, shareRefusal, type RevocationGround, type ShareParties } from '../domain/share';
 import { unstorable } from '../domain/text';
 import type { TaskKind } from '../domain/tasks';
-import { SYSTEM, type Role } from '../domain/types';
+import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import {
   endRequestSignal,
   revokeGrantSignal,
@@ -29,8 +29,15 @@ export interface ShareCarried {
   step: number;
   state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
   board: BoardState;
-  /** In review (where it stands), or granted and waiting for expiry or revocation. */
-  at: { review: ReviewState } | { granted: { expiresAt: string } };
+  /** In review (where it stands), or granted and waiting for expiry or revocation (a consent task open, its id). */
+  at: { review: ReviewState } | { granted: { expiresAt: string; consent?: string | null } };
+}
+
+/** The providing agency's request to end a grant, before it is put to the city authority. */
+interface RevocationAsked {
+  actor: ActorRef;
+  ground: RevocationGround;
+  reason: string;
 }
 
 export async function shareRequestWorkflow(input: ShareRequestInput): Promise<RequestSnapshot> {
@@ -83,19 +90,30 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   let revokers: { providerOrg: string; cityAuthorityOrg: string } | null = carried
     ? { providerOrg: carried.parties.entry.providerOrgId, cityAuthorityOrg: carried.parties.cityAuthorityOrgId }
     : null;
+  /** The providing agency asks to end the grant: put to the city authority as a consent task (Art. 14). */
+  let asking: RevocationAsked | null = null;
+  /** The city authority's consent task while it is open (carried across runs). */
+  let consent: WfTask | null = carried && 'granted' in carried.at && carried.at.granted.consent ? board.get(carried.at.granted.consent) : null;
   setHandler(
     revokeGrantUpdate,
-    async ({ actor, reason }) => {
-      const role = actor.org === revokers!.providerOrg && actor.roles.includes('provider_reviewer') ? 'provider_reviewer' : 'authority_reviewer';
-      revoke ??= { actor: actorRef(actor, role), reason: reason.trim(), article: 'Art. 15' };
+    async ({ actor, ground, reason }) => {
+      // The validator checked the ground.
+      const named = ground!;
+      if (revokerOf(actor, revokers!) === 'provider') {
+        const asked = (asking = { actor: actorRef(actor, 'provider_reviewer'), ground: named, reason: reason.trim() });
+        // Answers once the authority's task is open (or the grant ended first).
+        await condition(() => asking !== asked || state.status !== 'granted');
+        return view();
+      }
+      revoke ??= { actor: actorRef(actor, 'authority_reviewer'), reason: reason.trim(), article: REVOCATION_GROUNDS[named].article, ground: named };
       await condition(() => state.status !== 'granted');
       return view();
     },
     {
-      validator: ({ actor, reason }) => {
+      validator: ({ actor, ground, reason }) => {
         if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
-        const violation = revokeViolation(actor, { ...revokers, active: state.grant?.status === 'active' && revoke === null }, reason);
-        if (violation) throw businessError(violation, violation === 'ReasonRequired' ? 'A revocation states its reason, e.g. misuse (Art. 15)' : undefined);
+        const violation = revokeViolation(actor, { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null }, ground, reason);
+        if (violation) throw businessError(violation.code, violation.detail);
         const bad = unstorable(reason, 'reason');
         if (bad) throw businessError('InvalidInput', bad.detail);
       },
@@ -155,8 +173,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   };
   /** The refusal a new run ended with (a business error, not a failed write). */
   let refusal: ApplicationFailure | undefined;
-  /** The approval being written with the grant (new runs), until that write succeeds. */
+  /** The decision being written with the step it leads to (an approval with the grant, a consent with its end), until that write succeeds. */
   let approval: DecisionInput | undefined;
+  /** The provider's reviewer whose request to end the grant the city authority consented to: told when it ends. */
+  let consentedFor: string | undefined;
   /** Everything the request does after its handlers are set, from resolving its parties to the end of the grant. */
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
@@ -186,13 +206,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const record = takeRecord();
       if (record) await io.recordRequest(record);
     };
-    // An overdue review task escalates to the leading group, which settles what the authority and an
-    // agency cannot (Art. 13 ¶3); it is then one more candidate, never a decision taken for anyone.
-    const leadingGroup = parties.leadingGroupOrgId;
-    const escalation =
-      escalates && leadingGroup && policy.escalateAfter
-        ? { escalation: { after: policy.escalateAfter, to: { org: leadingGroup, role: 'leading_group' as const, user: null }, article: 'Art. 13' } }
-        : {};
+    // A review task long overdue is escalated to the authority supervising its candidate (督办, Art. 32).
+    // It stays the competent body's to decide: the review is the city authority's 会同 the provider
+    // (Art. 14); the leading group decides only a share-attribute dispute (Art. 13 ¶3), never a request.
+    const escalation = escalates && policy.escalateAfter ? { escalation: { after: policy.escalateAfter, article: 'Art. 32' } } : {};
 
     /** Continues as new with everything this run knows; the next run picks up where this one waits. */
     const handOverTo = async (at: ShareCarried['at']): Promise<never> => {
@@ -307,17 +324,65 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       return view();
     }
 
-    /** Art. 15: use is bound to the purpose and the term; the grant ends at expiry or when revoked. */
+    /**
+     * Art. 15: use is bound to the purpose and the term; the grant ends at expiry, or early on a ground of the
+     * list: the city authority ends it, or consents to the providing agency's request (Art. 14).
+     */
     async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
-      const revoked = await board.waitFor(() => revoke !== null || ending !== null || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
-      revoke ??= ending;
-      if (revoked && revoke === null) return handOverTo({ granted: { expiresAt } });
-      const end = revoked ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
-      const status = revoked ? 'revoked' : 'expired';
-      await io.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article });
-      state.status = status;
-      state.grant = { ...state.grant!, status };
-      return view();
+      for (;;) {
+        const woke = await board.waitFor(() => revoke !== null || ending !== null || asking !== null || consent?.status === 'completed' || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
+        revoke ??= ending;
+        if (woke && revoke === null) {
+          if (asking) await putToAuthority(asking);
+          else if (consent?.status === 'completed') await answered(consent);
+          else return handOverTo({ granted: { expiresAt, consent: consent?.id ?? null } });
+          if (revoke === null) continue;
+        }
+        const end = woke ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
+        const status = woke ? 'revoked' : 'expired';
+        // A provider's request still awaiting the authority closes first: the grant's end answers it.
+        await board.closeRest('the grant ended', end.article);
+        // A consent is written with the end it causes.
+        approval = board.takeUnwritten();
+        await io.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article, ...(end.ground ? { ground: end.ground } : {}), ...(approval ? { decision: approval } : {}), ...(consentedFor ? { requester: consentedFor } : {}) });
+        approval = undefined;
+        state.status = status;
+        state.grant = { ...state.grant!, status };
+        return view();
+      }
+    }
+
+    /** The provider's request goes to the city authority, whose consent ends the grant (Art. 14). */
+    async function putToAuthority(ask: RevocationAsked): Promise<void> {
+      const n = board.all().filter((t) => t.kind === 'GRANT_REVOCATION_CONSENT').length + 1;
+      consent = await board.open({
+        key: `revocation-consent-${n}`,
+        kind: 'GRANT_REVOCATION_CONSENT',
+        candidateRole: 'authority_reviewer',
+        candidateOrg: parties.cityAuthorityOrgId,
+        length: policy.jointReview,
+        reminderBefore: policy.reminderBefore,
+        openedBy: ask.actor,
+        context: { grantId: `${requestId}.grant`, revocationGround: ask.ground, revocationReason: ask.reason, requestedBy: ask.actor.org },
+        ...escalation,
+      });
+      asking = null;
+    }
+
+    /** The city authority answered: its consent ends the grant on the provider's ground; a refusal keeps it, the provider told why. */
+    async function answered(task: WfTask): Promise<void> {
+      await board.next(() => true, [task], { writeWithNextStep: () => true });
+      consent = null;
+      const ask = task.context as { revocationGround: RevocationGround; revocationReason: string };
+      const requester = task.openedBy!.sub;
+      if (task.decision === 'CONSENT') {
+        consentedFor = requester;
+        revoke = { actor: task.decidedBy!, reason: ask.revocationReason, article: REVOCATION_GROUNDS[ask.revocationGround].article, ground: ask.revocationGround };
+        return;
+      }
+      approval = board.takeUnwritten();
+      await io.refuseRevocation({ requestId, taskId: task.id, requester, reason: task.reason ?? '', ...(approval ? { decision: approval } : {}) });
+      approval = undefined;
     }
 
     if (carried) {

@@ -65,8 +65,13 @@ export interface TaskSpec {
   excluded?: string[];
   /** What the candidates need to know to decide, e.g. the authority's position in a consultation. */
   context?: Record<string, unknown>;
-  /** Still open `after` past its due time, the task gets the candidate `to` as well (never decided for anyone). */
-  escalation?: { after: Duration; to: Candidate; article: string };
+  /** The person whose request the task answers (the trail names them as its opener); default: the system. */
+  openedBy?: ActorRef;
+  /**
+   * Still open `after` past its due time, the task is escalated (督办): its supervising authority and its
+   * candidates are told. No candidate is added: escalation never moves a decision to another body.
+   */
+  escalation?: { after: Duration; article: string };
 }
 
 export interface WfTask extends TaskAccessView {
@@ -78,6 +83,8 @@ export interface WfTask extends TaskAccessView {
   escalation?: TaskSpec['escalation'];
   /** What the candidates were given to decide (TaskSpec's), for the rules that read it. */
   context?: Record<string, unknown>;
+  /** The person whose request the task answers (TaskSpec's). */
+  openedBy?: ActorRef;
   /** Deadline notices given for the current due time (runs with one board-wide deadline watch). */
   noticed?: { reminded?: boolean; overdue?: boolean };
   decision: string | null;
@@ -542,6 +549,7 @@ export class TaskBoard {
       article: TASK_KINDS[spec.kind].article,
       excluded,
       ...(spec.context ? { context: spec.context } : {}),
+      ...(spec.openedBy ? { openedBy: spec.openedBy } : {}),
     };
   }
 
@@ -571,6 +579,7 @@ export class TaskBoard {
       escalateAt: null,
       escalation: spec.escalation,
       ...(spec.context ? { context: spec.context } : {}),
+      ...(spec.openedBy ? { openedBy: spec.openedBy } : {}),
       decision: null,
       reason: null,
       form: null,
@@ -813,23 +822,20 @@ export class TaskBoard {
 
   /**
    * Gives a task a deadline notice: the reminder, the overdue mark (the supervisor told), or escalation
-   * (a higher-level candidate may act on it from now on; the decision stays a person's). Counted while
-   * it is written, so a run never hands over in the middle of one.
+   * (the supervisor and the candidates told again; who decides is unchanged). Counted while it is
+   * written, so a run never hands over in the middle of one.
    */
   private async give(task: WfTask, kind: 'remind' | 'overdue' | 'escalate'): Promise<void> {
     task.noticed = { ...task.noticed, ...(kind === 'remind' ? { reminded: true } : kind === 'overdue' ? { overdue: true } : {}) };
     const escalation = task.escalation;
-    if (kind === 'escalate' && escalation) {
-      task.candidates = [...task.candidates, escalation.to];
-      task.escalation = undefined;
-    }
+    if (kind === 'escalate') task.escalation = undefined;
     this.noticesInFlight++;
     try {
       // For the due time it was owed for: a supervisor's extension written first makes it moot in the read model too.
       const { dueAt } = task;
       if (kind === 'remind') await this.asides.remindTask(task.id, dueAt);
       else if (kind === 'overdue') await this.asides.markTaskOverdue(task.id, dueAt);
-      else if (escalation) await this.asides.escalateTask({ taskId: task.id, candidate: escalation.to, article: escalation.article, dueAt });
+      else if (escalation) await this.asides.escalateTask({ taskId: task.id, article: escalation.article, dueAt });
     } finally {
       this.noticesInFlight--;
     }

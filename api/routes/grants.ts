@@ -1,12 +1,12 @@
-// Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and revocation.
+// Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and their ending early.
 import { Type } from '@sinclair/typebox';
 import { getGrant, listGrants } from '../../db/repositories/grants';
 import { cityAuthorityOf, getOrganisation, overseenOrgIds } from '../../db/repositories/organisations';
 import { isCityDivision } from '../../domain/divisions';
-import { revokeViolation } from '../../domain/share';
+import { REVOCATION_GROUND_CODES, REVOCATION_GROUNDS, revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate } from '../../workflows/definitions';
-import { problem } from '../problem';
+import { invalid, problem } from '../problem';
 import { GrantSchema, Page } from '../schemas';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
@@ -72,22 +72,38 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
     {
       schema: {
         tags: ['grants'],
-        summary: 'End a grant early (the providing agency or the city authority; a reason, e.g. misuse, is required: Art. 15)',
+        summary:
+          'End a grant early, naming a ground from the list and a reason: the city authority ends it (200); the providing agency asks, and the grant ends once the city authority consents to it (202, the request in `revocation`) (Art. 14, 15)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }),
-        body: Type.Object({ reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
-        response: { 200: GrantSchema },
+        body: Type.Object(
+          {
+            ground: Type.Union(
+              REVOCATION_GROUND_CODES.map((g) => Type.Literal(g)),
+              { description: Object.entries(REVOCATION_GROUNDS).map(([g, r]) => `${g}: ${r.text} (${r.article})`).join('; ') },
+            ),
+            reason: Type.String({ maxLength: 4000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: GrantSchema, 202: GrantSchema },
       },
+      config: { articles: { ground: 'Art. 14', reason: 'Art. 15' } },
     },
-    async (request) => {
+    async (request, reply) => {
       const { actor } = request;
+      const { ground, reason } = request.body;
       const grant = await visibleGrant(actor, request.params.id);
       const provider = await getOrganisation(db, grant.provider_org);
       const city = provider && (await cityAuthorityOf(db, provider));
-      const violation = revokeViolation(actor, { providerOrg: grant.provider_org, cityAuthorityOrg: city?.id ?? '', active: grant.status === 'active' }, request.body.reason);
-      if (violation === 'ReasonRequired') throw problem(violation, 'A revocation states its reason, e.g. misuse (Art. 15)', 'Art. 15');
-      if (violation) throw problem(violation, violation === 'RequestNotActive' ? `The grant is ${grant.status}` : 'Only the providing agency or the city big data authority may revoke a grant');
-      await updateRequest(deps, grant.workflow_id, revokeGrantUpdate, [{ actor, reason: request.body.reason }]);
-      return grantView((await getGrant(db, grant.id))!);
+      // The rule the workflow's validator applies too (who, when, on what ground), checked before it is asked.
+      const violation = revokeViolation(actor, { providerOrg: grant.provider_org, cityAuthorityOrg: city?.id ?? '', active: grant.status === 'active', consentAwaited: grant.revocation?.status === 'open' }, ground, reason);
+      if (violation?.field) throw invalid([violation]);
+      if (violation) throw problem(violation.code, violation.detail, violation.article);
+      await updateRequest(deps, grant.workflow_id, revokeGrantUpdate, [{ actor, ground, reason }]);
+      const after = (await getGrant(db, grant.id))!;
+      // Still active: the provider's request awaits the city authority's consent.
+      if (after.status === 'active') reply.code(202);
+      return grantView(after);
     },
   );
 }

@@ -162,6 +162,7 @@ const LABELS: Record<string, Record<string, string>> = {
     SHARE_JOINT_REVIEW: '共享联合审核',
     SHARE_PROVIDER_OPINION: '提供单位审核意见',
     SHARE_APPLICANT_REPLY: '补充材料',
+    GRANT_REVOCATION_CONSENT: '提供单位申请终止共享（主管部门同意）',
     CATALOG_ADJUSTMENT_REVIEW: '目录调整审核',
     CATALOG_ADJUSTMENT_CITY_REVIEW: '目录调整审核（市级）',
     CATALOG_CONSULTATION_RESPONSE: '征求意见答复',
@@ -182,7 +183,7 @@ const LABELS: Record<string, Record<string, string>> = {
     APPROVE: '同意', REJECT: '不同意', REQUEST_INFO: '要求补充材料', CONSULT: '征询提供单位', AGREE: '同意', DISAGREE: '不同意',
     REPLY: '答复', RETURN: '退回修改', OBJECT: '提出异议', RESPOND: '答复意见', RESUBMIT: '重新提交', ABANDON: '放弃',
     ACCEPT: '接受对方意见', COUNTER: '提出己方意见', NO_AGREEMENT: '协商不成', DECIDE: '裁定', PLAN: '制定开放计划', DECLINE: '拒绝',
-    SUSPEND: '暂停开放', UPHOLD: '撤回', DISMISS: '驳回', EXTEND: '延长期限', SIGN: '签署', REPORT: '报告', CONFIRM: '确认',
+    SUSPEND: '暂停开放', UPHOLD: '撤回', DISMISS: '驳回', EXTEND: '延长期限', SIGN: '签署', REPORT: '报告', CONFIRM: '确认', CONSENT: '同意终止共享', REFUSE: '不同意终止共享',
   },
   status: {
     submitted: '已提交', in_review: '审核中', awaiting_applicant: '待补充材料', granted: '已授权', refused: '不予共享', rejected: '未通过',
@@ -216,6 +217,7 @@ const LABELS: Record<string, Record<string, string>> = {
     proposal: '共享属性意见', attribute: '属性', conditions: '条件', basis: '依据', level: '层级', title: '标题', article: '条款',
     turns: '协商记录', referral: '提交领导小组的理由', positions: '各方意见', agency: '数据提供单位', authority: '大数据主管部门', org: '单位', position: '意见',
     decision: '决定', agreementId: '协议', outcome: '结果', licensee: '被许可方', provider: '提供单位', ground: '调整事由', justification: '说明', changes: '变更', scope: '范围', sha256: 'SHA-256', entryId: '目录条目',
+    grantId: '共享许可', revocationGround: '终止事由', revocationReason: '终止说明', requestedBy: '提出单位',
   },
 };
 

@@ -12,7 +12,8 @@ import * as m009 from './2026-11-27-009-principals';
 import * as m010 from './2026-11-27-010-public-without-organisation';
 import * as m011 from './2026-11-27-011-organisation-party';
 import * as m012 from './2026-11-27-012-requests-newest-first';
-import * as m013 from './2026-11-28-013-people';
+import * as m013 from './2026-11-27-013-grant-end-ground';
+import * as m014 from './2026-11-28-014-people';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-010-public-without-organisation': m010,
   '2026-11-27-011-organisation-party': m011,
   '2026-11-27-012-requests-newest-first': m012,
-  '2026-11-28-013-people': m013,
+  '2026-11-27-013-grant-end-ground': m013,
+  '2026-11-28-014-people': m014,
 };

@@ -149,8 +149,8 @@ export function getEntryVersion(db: Executor, entryId: string, version: number) 
 
 /**
  * A share request's parties in one read: the entry, its provider's place (region, division), the
- * authorities of that region (the caller picks the city's, domain/divisions.ts), the region's leading
- * group, and the kind of the applicant's organisation. Undefined when the entry does not exist.
+ * authorities of that region (the caller picks the city's, domain/divisions.ts), and the kind of the
+ * applicant's organisation. Undefined when the entry does not exist.
  */
 export function shareContext(db: Executor, entryId: string, applicantOrg: string) {
   return db
@@ -162,7 +162,6 @@ export function shareContext(db: Executor, entryId: string, applicantOrg: string
       // A request names fields by name.
       sql<string[]>`(select coalesce(jsonb_agg(f->>'name'), '[]'::jsonb) from jsonb_array_elements(e.fields) f)`.as('fields'),
       eb.selectFrom('organisations as a').select('a.kind').where('a.id', '=', applicantOrg).as('applicant_kind'),
-      eb.selectFrom('organisations as lg').select('lg.id').where('lg.kind', '=', 'leading_group').whereRef('lg.region', '=', 'p.region').orderBy('lg.id').limit(1).as('leading_group_id'),
       jsonArrayFrom(eb.selectFrom('organisations as au').select(['au.id', 'au.division']).where('au.kind', '=', 'authority').whereRef('au.region', '=', 'p.region').orderBy('au.id')).as('authorities'),
     ])
     .where('e.id', '=', entryId)

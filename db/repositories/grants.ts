@@ -1,5 +1,20 @@
 // Grants as their grantee, their provider and the city authority see them.
+import { sql } from 'kysely';
 import type { Executor } from '../index';
+
+/** The providing agency's latest request to end a grant: the city authority's consent task (Art. 14) as it stands. */
+export interface RevocationTask {
+  id: string;
+  status: 'open' | 'completed' | 'cancelled';
+  decision: string | null;
+  reason: string | null;
+  context: { grantId?: string; revocationGround?: string; revocationReason?: string; requestedBy?: string | null } | null;
+}
+
+/** The grant's RevocationTask, read with the grant (`requestId`: the column naming its request). */
+export function revocationOf(requestId: string) {
+  return sql<RevocationTask | null>`(select jsonb_build_object('id', t.id, 'status', t.status, 'decision', t.decision, 'reason', t.reason, 'context', t.context) from tasks t where t.request_id = ${sql.ref(requestId)} and t.kind = 'GRANT_REVOCATION_CONSENT' order by t.created_at desc, t.id desc limit 1)`.as('revocation');
+}
 
 export function grantsQuery(db: Executor) {
   return db
@@ -7,7 +22,7 @@ export function grantsQuery(db: Executor) {
     .innerJoin('catalog_entries', 'catalog_entries.id', 'grants.catalog_entry_id')
     .innerJoin('requests', 'requests.id', 'grants.request_id')
     .selectAll('grants')
-    .select(['catalog_entries.provider_org_id as provider_org', 'requests.workflow_id']);
+    .select(['catalog_entries.provider_org_id as provider_org', 'requests.workflow_id', revocationOf('grants.request_id')]);
 }
 
 export interface GrantFilter {

@@ -16,6 +16,17 @@ export function authorityOf(db: Executor, region: string, division: string) {
   return db.selectFrom('organisations').selectAll().where('kind', '=', 'authority').where('region', '=', region).where('division', '=', division).orderBy('id').executeTakeFirst();
 }
 
+/**
+ * The authority that supervises an organisation (Art. 32): its own level's (本级), or, where its division has
+ * none, the next level up (its city's), said so by `fallback`. Undefined only when its city has none either.
+ */
+export async function supervisingAuthorityOf(db: Executor, org: { region: string; division: string }) {
+  const own = await authorityOf(db, org.region, org.division);
+  if (own) return { authority: own, fallback: false };
+  const city = cityDivisionOf(org.division) === org.division ? undefined : await cityAuthorityOf(db, org);
+  return city ? { authority: city, fallback: true } : undefined;
+}
+
 /** The city big data authority ("市大数据工作主管部门") of an organisation's city. */
 export function cityAuthorityOf(db: Executor, org: { region: string; division: string }) {
   return authorityOf(db, org.region, cityDivisionOf(org.division));
