@@ -133,7 +133,7 @@ test('an applicant applies in the form, the provider agrees and the authority ap
 
   // The applicant's page follows by itself: the grant, and the timeline with the article of each step.
   await applicant.waitForSelector('section.grant', { timeout: 15_000 });
-  expect(await applicant.textContent('h1')).toContain('已授权');
+  expect(await applicant.textContent('h1')).toContain('已同意共享');
   const timeline = await applicant.locator('ol.timeline li').allTextContents();
   expect(timeline.length).toBeGreaterThanOrEqual(3);
   expect(timeline.join('\n')).toContain('Art. 14');
@@ -200,10 +200,10 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   await supervisor.selectOption('#o-kind', 'SHARE_PROVIDER_OPINION');
   await supervisor.waitForSelector(`tr:has-text("${requestId}") >> text=提供单位审核意见`);
   // The filter applied: the list held the provider's row before it too, so wait for the joint review's to go.
-  await supervisor.waitForSelector('table.overdue tbody tr:has-text("共享联合审核")', { state: 'detached' });
+  await supervisor.waitForSelector('table.overdue tbody tr:has-text("会同审核")', { state: 'detached' });
   // The agency by its name, not its id.
   expect(await supervisor.locator(`tr:has-text("${requestId}")`).first().textContent()).toContain('日照市卫生健康委员会');
-  expect(await supervisor.locator('table.overdue tbody tr:has-text("共享联合审核")').count()).toBe(0);
+  expect(await supervisor.locator('table.overdue tbody tr:has-text("会同审核")').count()).toBe(0);
   await supervisor.locator(`tr:has-text("${requestId}") a`).first().click();
   await supervisor.waitForSelector('h1:has-text("提供单位审核意见")');
   // A supervisor reads the task, and is offered no decision: only the supervision of Art. 32.
@@ -225,7 +225,7 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   await supervisor.waitForSelector('dd:has-text("赵敏 (zhao.provider)")');
   await expectAccessible(supervisor);
   await open(supervisor, '#/overdue');
-  await supervisor.waitForSelector(`tr:has-text("共享联合审核"):has-text("${requestId}")`);
+  await supervisor.waitForSelector(`tr:has-text("会同审核"):has-text("${requestId}")`);
   expect(await supervisor.locator(`tr:has-text("提供单位审核意见"):has-text("${requestId}")`).count()).toBe(0);
 });
 
@@ -238,7 +238,7 @@ test('the sign-in, catalog and article pages pass axe-core, and a bad token is r
   await page.click('form >> button[type=submit]');
   await page.waitForSelector('.problem');
   const citizen = await signedIn(citizenSub());
-  expect(await citizen.textContent('[data-testid=who]')).toContain('社会公众');
+  expect(await citizen.textContent('[data-testid=who]')).toContain('公民、法人和其他组织');
   await open(citizen, `#/catalog/${h.city.entries.conditionalOpen}`);
   await citizen.waitForSelector('h2:has-text("版本记录")');
   await citizen.waitForSelector('a.button:has-text("有条件开放申请")');

@@ -23,14 +23,14 @@ const MESSAGES = {
   pasteToken: ['粘贴身份提供方签发的令牌', "Paste a token from the identity provider"],
   token: ['令牌', 'Token'],
   tokenInvalid: ['令牌无效或已过期', 'The token is invalid or has expired'],
-  publicMember: ['社会公众', 'Member of the public'],
+  publicMember: ['公民、法人和其他组织', 'Citizen, legal person or other organisation'],
   inbox: ['待办', 'Inbox'],
   myRequests: ['我的申请', 'My requests'],
   apply: ['提出申请', 'Apply'],
   overdue: ['逾期督办', 'Overdue'],
   dossiers: ['争议卷宗', 'Dispute dossiers'],
   catalog: ['数据目录', 'Catalog'],
-  grants: ['共享授权', 'Grants'],
+  grants: ['共享许可', 'Grants'],
   agreements: ['开放利用协议', 'Agreements'],
   notifications: ['通知', 'Notifications'],
   loading: ['加载中…', 'Loading…'],
@@ -159,7 +159,7 @@ const LABELS: Record<string, Record<string, string>> = {
   kind: {
     SHARE_AUTHORITY_REVIEW: '共享审核（大数据主管部门）',
     SHARE_PROVIDER_REVIEW: '共享审核（提供单位）',
-    SHARE_JOINT_REVIEW: '共享联合审核',
+    SHARE_JOINT_REVIEW: '会同审核（大数据主管部门）',
     SHARE_PROVIDER_OPINION: '提供单位审核意见',
     SHARE_APPLICANT_REPLY: '补充材料',
     GRANT_REVOCATION_CONSENT: '提供单位申请终止共享（主管部门同意）',
@@ -168,27 +168,29 @@ const LABELS: Record<string, Record<string, string>> = {
     CATALOG_CONSULTATION_RESPONSE: '征求意见答复',
     CATALOG_ADJUSTMENT_REVISION: '目录调整修改',
     DISPUTE_CONSULTATION: '共享属性争议协商',
-    DISPUTE_DECISION: '争议裁定（领导小组）',
+    DISPUTE_DECISION: '争议决定（领导小组）',
     OPEN_DEMAND_ANSWER: '开放需求答复',
-    WITHDRAWAL_REVIEW: '撤回申请审核',
-    WITHDRAWAL_APPLICANT_REPLY: '撤回申请补充材料',
+    WITHDRAWAL_REVIEW: '撤回开放数据申请审核',
+    WITHDRAWAL_APPLICANT_REPLY: '撤回开放数据申请补充材料',
     OPEN_REQUEST_REVIEW: '有条件开放申请审核',
     OPEN_REQUEST_APPLICANT_REPLY: '开放申请补充材料',
     AGREEMENT_SIGNATURE: '签署开放利用协议',
-    AGREEMENT_COUNTERSIGNATURE: '协议会签',
+    AGREEMENT_COUNTERSIGNATURE: '协议签署（提供单位）',
     USAGE_REPORT: '使用情况报告',
     DELETION_CONFIRMATION: '删除确认',
   },
   decision: {
     APPROVE: '同意', REJECT: '不同意', REQUEST_INFO: '要求补充材料', CONSULT: '征询提供单位', AGREE: '同意', DISAGREE: '不同意',
     REPLY: '答复', RETURN: '退回修改', OBJECT: '提出异议', RESPOND: '答复意见', RESUBMIT: '重新提交', ABANDON: '放弃',
-    ACCEPT: '接受对方意见', COUNTER: '提出己方意见', NO_AGREEMENT: '协商不成', DECIDE: '裁定', PLAN: '制定开放计划', DECLINE: '拒绝',
+    ACCEPT: '接受对方意见', COUNTER: '提出己方意见', NO_AGREEMENT: '协商不成', DECIDE: '作出决定', PLAN: '制定开放计划', DECLINE: '拒绝',
     SUSPEND: '暂停开放', UPHOLD: '撤回', DISMISS: '驳回', EXTEND: '延长期限', SIGN: '签署', REPORT: '报告', CONFIRM: '确认', CONSENT: '同意终止共享', REFUSE: '不同意终止共享',
   },
   status: {
-    submitted: '已提交', in_review: '审核中', awaiting_applicant: '待补充材料', granted: '已授权', refused: '不予共享', rejected: '未通过',
+    submitted: '已提交', in_review: '审核中', awaiting_applicant: '待补充材料', granted: '已同意',
+    // A granted share request is agreed to be shared; a granted open application has its agreement in force.
+    'share:granted': '已同意共享', 'open_request:granted': '协议生效中', refused: '不予共享', rejected: '未通过',
     cancelled: '已撤回', expired: '已到期', revoked: '已终止', approved: '已批准', settled: '已解决', answered: '已答复', upheld: '已撤回数据',
-    dismissed: '已驳回', failed: '失败', awaiting_signature: '待签署', awaiting_countersignature: '待会签', lapsed: '逾期未签', declined: '已拒签', open: '待办', completed: '已办结', active: '有效', in_force: '生效中', drafted: '待签署', terminated: '已终止',
+    dismissed: '已驳回', failed: '失败', awaiting_signature: '待签署', awaiting_countersignature: '待提供单位签署', lapsed: '逾期未签', declined: '已拒签', open: '待办', completed: '已办结', active: '有效', in_force: '生效中', drafted: '待签署', terminated: '已终止',
   },
   // A task's own statuses: a cancelled task was closed (by a concluding decision, a withdrawal), not withdrawn.
   taskStatus: { open: '待办', completed: '已办结', cancelled: '已关闭' },
@@ -198,16 +200,19 @@ const LABELS: Record<string, Record<string, string>> = {
   action: {
     submitted: '提交申请', task_opened: '任务生成', task_completed: '任务办结', task_cancelled: '任务取消', task_overdue: '任务逾期', task_escalated: '任务升级督办',
     task_due_extended: '延长办理期限', task_claimed: '认领任务', task_unclaimed: '退回认领', task_reassigned: '改派任务', task_assigned: '指派任务', task_reminder: '到期提醒', review_started: '开始审核', review_resumed: '恢复审核', review_extended: '延长审核期限', information_requested: '要求补充材料',
-    grant_created: '授权生效', request_failed: '办理失败', adjustment_applied: '目录调整生效', consultation_opened: '公开征求意见', consultation_started: '开始协商',
+    grant_created: '共享许可生效', request_failed: '办理失败', adjustment_applied: '目录调整生效', consultation_opened: '公开征求意见', consultation_started: '开始协商',
     consultation_comment: '收到意见', changes_stale: '目录已变更，退回', referred_to_leading_group: '提交领导小组', demand_received: '收到开放需求',
-    opening_planned: '制定开放计划', opening_declined: '不予开放', withdrawal_received: '收到撤回申请', openness_suspended: '暂停开放', withdrawal_upheld: '撤回数据',
-    withdrawal_dismissed: '驳回撤回申请', application_received: '收到开放申请', agreement_drafted: '协议起草', agreement_signed: '协议签署', agreement_declined: '拒签协议',
+    opening_planned: '制定开放计划', opening_declined: '暂不开放', withdrawal_received: '收到撤回开放数据申请', openness_suspended: '暂停开放', withdrawal_upheld: '撤回数据',
+    withdrawal_dismissed: '驳回撤回开放数据申请', application_received: '收到开放申请', agreement_drafted: '协议起草', agreement_signed: '协议签署', agreement_declined: '拒签协议',
     agreement_lapsed: '协议逾期未签', agreement_in_force: '协议生效', agreement_notified: '告知大数据主管部门', agreement_terminated: '协议终止', agreement_expired: '协议到期',
     usage_report_missed: '未按期报告使用情况', ended_by_catalog: '因目录变更终止', ended_by_withdrawal: '因数据撤回终止', principal_registered: '登记身份',
   },
+  // The Measures' own words for the attributes (Art. 13, 17), wherever a person reads them.
+  shareAttribute: { UNCONDITIONAL: '无条件共享', CONDITIONAL: '有条件共享', NONE: '不予共享' },
+  openAttribute: { UNCONDITIONAL: '无条件开放', CONDITIONAL: '有条件开放', NONE: '不予开放' },
   role: {
     system: '系统',
-    agency_applicant: '单位申请人', public_applicant: '社会公众申请人', provider_reviewer: '提供单位审核人', authority_reviewer: '大数据主管部门审核人',
+    agency_applicant: '单位申请人', public_applicant: '申请人（公民、法人和其他组织）', provider_reviewer: '提供单位审核人', authority_reviewer: '大数据主管部门审核人',
     leading_group: '数字强市领导小组', supervisor: '督办人', admin: '管理员',
   },
   field: {
@@ -224,6 +229,11 @@ const LABELS: Record<string, Record<string, string>> = {
 function humanise(code: string): string {
   const words = code.replace(/[_-]+/g, ' ').toLowerCase().trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A request's status in its own type's words where it has them (a granted share request is 已同意共享). */
+export function requestStatusLabel(code: string, type: string): string {
+  return lang.value === 'zh' ? (LABELS.status[`${type}:${code}`] ?? label('status', code)) : label('status', code);
 }
 
 /** The label of a code the API sent: Chinese where known, else the code made readable. */

@@ -3,7 +3,7 @@ import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asApiError, errorsByField, get, query, session, type Errors, type Me, type Page, type TaskKind } from './http';
-import { label, t } from './i18n';
+import { label, requestStatusLabel, t } from './i18n';
 
 export const me = signal<Me | null>(null);
 /** Whether a token is held: pages load at once, while who one is (`me`) is still being asked. */
@@ -106,9 +106,9 @@ export function ArticleLink({ article }: { article: string }) {
   return n ? <a href={href('articles', n)}>{article}</a> : <span>{article}</span>;
 }
 
-/** A status badge: a request's, an agreement's or a grant's; `task` for a task's own. */
-export function Status({ code, task = false }: { code: string; task?: boolean }) {
-  return <span class={`status status-${code}`}>{label(task ? 'taskStatus' : 'status', code)}</span>;
+/** A status badge: a request's (of request type `type`, whose words may be its own), an agreement's or a grant's; `task` for a task's own. */
+export function Status({ code, task = false, type }: { code: string; task?: boolean; type?: string }) {
+  return <span class={`status status-${code}`}>{type ? requestStatusLabel(code, type) : label(task ? 'taskStatus' : 'status', code)}</span>;
 }
 
 /** Any JSON the API sends as it is (payloads, contexts, outcomes): nested lists of name and value. */

@@ -12,7 +12,9 @@ export function Catalog({ route }: { route: Route }) {
       <select id={id} value={p.get(param) ?? ''} onChange={(e) => refilter(route, { [param]: (e.target as HTMLSelectElement).value })}>
         <option value="">{t('any')}</option>
         {['UNCONDITIONAL', 'CONDITIONAL', 'NONE'].map((a) => (
-          <option key={a}>{a}</option>
+          <option key={a} value={a}>
+            {label(param === 'share' ? 'shareAttribute' : 'openAttribute', a)}
+          </option>
         ))}
       </select>
     </div>
@@ -50,8 +52,8 @@ export function Catalog({ route }: { route: Route }) {
             <td>
               <Org id={e.providerOrgId} />
             </td>
-            <td>{e.share.attribute}</td>
-            <td>{e.open.attribute}</td>
+            <td>{label('shareAttribute', e.share.attribute)}</td>
+            <td>{label('openAttribute', e.open.attribute)}</td>
             <td>{e.version}</td>
           </tr>
         )}
@@ -94,7 +96,7 @@ export function EntryPage({ id }: { id: string }) {
             <div>
               <dt>{t('shareAttr')}</dt>
               <dd>
-                {e.share.attribute} ({label('status', e.share.status)}) {e.share.conditions && <p class="text">{e.share.conditions}</p>}
+                {label('shareAttribute', e.share.attribute)} ({label('status', e.share.status)}) {e.share.conditions && <p class="text">{e.share.conditions}</p>}
                 {e.share.reasons && <p class="text">{e.share.reasons}</p>}
                 {e.share.dispute && (
                   <p>

@@ -41,7 +41,7 @@ export function Requests({ route }: { route: Route }) {
               <div class="muted small">{x.id}</div>
             </td>
             <td>
-              <Status code={x.status} />
+              <Status code={x.status} type={x.type} />
             </td>
             <td>{x.catalogEntryId ?? '—'}</td>
             <td>{formatTime(x.updatedAt)}</td>
@@ -72,7 +72,7 @@ export function RequestPage({ id }: { id: string }) {
         return (
           <article class="request">
             <h1>
-              {label('type', x.type)} <Status code={x.status} />
+              {label('type', x.type)} <Status code={x.status} type={x.type} />
             </h1>
             <p class="muted">
               {x.id} · {t('createdAt')} {formatTime(x.createdAt)} · {t('updatedAt')} {formatTime(x.updatedAt)}

@@ -49,12 +49,12 @@ export function EntrySummary({ id }: { id: string }) {
           <div>
             <dt>{t('shareAttr')}</dt>
             <dd>
-              {x.share.attribute} {x.share.conditions && <span>— {x.share.conditions}</span>}
+              {label('shareAttribute', x.share.attribute)} {x.share.conditions && <span>— {x.share.conditions}</span>}
             </dd>
           </div>
           <div>
             <dt>{t('openAttr')}</dt>
-            <dd>{x.open.attribute}</dd>
+            <dd>{label('openAttribute', x.open.attribute)}</dd>
           </div>
           <div>
             <dt>{t('fields')}</dt>
