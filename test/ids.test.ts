@@ -1,7 +1,7 @@
 // Resident ID numbers (GB 11643-1999) and unified social credit codes (GB 32100-2015): the standards'
 // published examples, and properties checked against the standards' own formulas written out again here.
 import fc from 'fast-check';
-import { residentIdCheck, residentIdViolation, usccViolation, usccWithCheck } from '../domain/ids';
+import { identityDocumentOf, identityDocumentViolation, maskIdentityDocument, residentIdCheck, residentIdViolation, usccViolation, usccWithCheck } from '../domain/ids';
 
 /** ISO 7064 MOD 11-2 as GB 11643 states it: weights 2^(17−i) mod 11, check (12 − Σ mod 11) mod 11, 10 written X. */
 function mod11_2(first17: string): string {
@@ -95,4 +95,90 @@ test.each([
   ['91350100M000100Y44', 'check character'],
 ])('credit code %s is refused for its %s', (code, rule) => {
   expect(usccViolation(code)).toMatchObject({ code: 'InvalidInput', rule });
+});
+
+/** ICAO 9303's check digit written out again: weights 7, 3, 1, digits as themselves, A=10 … Z=35, sum mod 10. */
+function icao731(chars: string): string {
+  const value = (c: string) => (/\d/.test(c) ? Number(c) : c.charCodeAt(0) - 55);
+  return String([...chars].reduce((s, c, i) => s + value(c) * [7, 3, 1][i % 3], 0) % 10);
+}
+const withMod11 = (first17: string) => first17 + mod11_2(first17);
+
+/** A residence permit of a Hong Kong, Macao or Taiwan resident, built as GB 11643 builds a number. */
+const hmtPermit = fc.tuple(fc.constantFrom('810000', '820000', '830000'), birth, digits(3)).map(([div, b, seq]) => withMod11(`${div}${b}${seq}`));
+/** A permanent residence ID card of 2023: 9, accepting province, nationality, birth date, sequence, MOD 11-2. */
+const foreign18 = fc.tuple(fc.constantFrom('11', '31', '37', '44', '65'), digits(3), birth, digits(3)).map(([p, nat, b, seq]) => withMod11(`9${p}${nat}${b}${seq}`));
+/** A permanent residence ID card issued before December 2023: 3 letters, 11 digits, the ICAO check digit. */
+const foreign15 = fc
+  .tuple(fc.array(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), { minLength: 3, maxLength: 3 }), digits(11))
+  .map(([letters, body]) => `${letters.join('')}${body}` + icao731(`${letters.join('')}${body}`));
+
+describe('identity documents (Art. 10 ¶2 身份证件号码)', () => {
+  test('every number built as its document builds one is accepted by that document’s rule, and recognised as it', () => {
+    fc.assert(fc.property(residentId, (id) => identityDocumentViolation('resident', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'resident'));
+    fc.assert(fc.property(hmtPermit, (id) => identityDocumentViolation('hmt_residence_permit', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'hmt_residence_permit'));
+    fc.assert(fc.property(fc.oneof(foreign18, foreign15), (id) => identityDocumentViolation('foreign_permanent_residence', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'foreign_permanent_residence'));
+  });
+
+  test('a residence permit is no resident ID, nor a resident ID a residence permit', () => {
+    fc.assert(fc.property(hmtPermit, (id) => residentIdViolation(id, TODAY)?.rule === 'division code'));
+    fc.assert(fc.property(residentId, (id) => identityDocumentViolation('hmt_residence_permit', id, TODAY)?.rule === 'division code'));
+    fc.assert(fc.property(foreign18, (id) => identityDocumentViolation('resident', id, TODAY)?.rule === 'division code'));
+  });
+
+  test('any one character of a residence permit or a 2023 permanent residence card changed is refused, naming the rule', () => {
+    const changed = (type: 'hmt_residence_permit' | 'foreign_permanent_residence', rules: string[]) =>
+      fc.property(type === 'hmt_residence_permit' ? hmtPermit : foreign18, fc.integer({ min: 0, max: 17 }), fc.constantFrom(...'0123456789X'), (id, i, c) => {
+        fc.pre(id[i] !== c && (i === 17 || c !== 'X'));
+        const v = identityDocumentViolation(type, id.slice(0, i) + c + id.slice(i + 1), TODAY);
+        return v !== null && rules.includes(v.rule!);
+      });
+    fc.assert(changed('hmt_residence_permit', ['check digit', 'birth date', 'division code']));
+    fc.assert(changed('foreign_permanent_residence', ['check digit', 'birth date', 'division code', 'format']));
+  });
+
+  test('any one digit of an earlier permanent residence card changed is refused for its check digit', () => {
+    fc.assert(
+      fc.property(foreign15, fc.integer({ min: 3, max: 14 }), fc.constantFrom(...'0123456789'), (id, i, c) => {
+        fc.pre(id[i] !== c);
+        return identityDocumentViolation('foreign_permanent_residence', id.slice(0, i) + c + id.slice(i + 1), TODAY)?.rule === 'check digit';
+      }),
+    );
+  });
+
+  const permit = withMod11('81000019900101001');
+  const card = withMod11('93784019850615001');
+  const early = 'USA11006507001' + icao731('USA11006507001');
+  test.each([
+    ['hmt_residence_permit', '8100001990010100', 'format'],
+    ['hmt_residence_permit', withMod11('81010119900101001'), 'division code'],
+    ['hmt_residence_permit', withMod11('84000019900101001'), 'division code'],
+    ['hmt_residence_permit', withMod11('82000019900230001'), 'birth date'],
+    ['hmt_residence_permit', withMod11('83000020990101001'), 'birth date'],
+    ['hmt_residence_permit', permit.slice(0, 17) + (permit[17] === '0' ? '1' : '0'), 'check digit'],
+    ['foreign_permanent_residence', '937840198506150', 'format'],
+    ['foreign_permanent_residence', 'usa110065070012', 'format'],
+    ['foreign_permanent_residence', withMod11('83784019850615001'), 'format'],
+    ['foreign_permanent_residence', withMod11('98184019850615001'), 'division code'],
+    ['foreign_permanent_residence', withMod11('90084019850615001'), 'division code'],
+    ['foreign_permanent_residence', withMod11('93784019851315001'), 'birth date'],
+    ['foreign_permanent_residence', card.slice(0, 17) + (card[17] === '0' ? '1' : '0'), 'check digit'],
+    ['foreign_permanent_residence', early.slice(0, 14) + ((Number(early[14]) + 1) % 10), 'check digit'],
+    ['resident', withMod11('81000019900101001'), 'division code'],
+    ['resident', withMod11('82000019900101001'), 'division code'],
+    ['resident', withMod11('83000019900101001'), 'division code'],
+  ] as const)('%s %s is refused for its %s', (type, id, rule) => {
+    expect(identityDocumentViolation(type, id, TODAY, 'residentId')).toMatchObject({ code: 'InvalidInput', field: 'residentId', rule });
+  });
+
+  test('each is masked alike: the first 3 and last 4 characters', () => {
+    expect(maskIdentityDocument(permit)).toBe(`810***********${permit.slice(-4)}`);
+    expect(maskIdentityDocument(card)).toBe(`937***********${card.slice(-4)}`);
+    expect(maskIdentityDocument(early)).toBe(`USA********${early.slice(-4)}`);
+  });
+
+  test('a number no document’s rule keeps is none of them', () => {
+    expect(identityDocumentOf('110105194912310021', TODAY)).toBeNull();
+    expect(identityDocumentViolation('passport' as never, 'E12345678', TODAY)).toMatchObject({ rule: 'document type' });
+  });
 });
