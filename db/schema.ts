@@ -186,6 +186,8 @@ export interface PrincipalsTable {
   id_lookup: string | null;
   /** The number as anyone but its holder sees it (domain/ids.ts maskResidentId). */
   id_masked: string | null;
+  /** Which identity document the number is (migration 015, domain/ids.ts IDENTITY_DOCUMENT_TYPES); null before it. */
+  id_document_type: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

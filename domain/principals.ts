@@ -1,19 +1,21 @@
-// Public principals (公民、法人和其他组织): a natural person, known by their resident ID number (GB 11643), or
-// a legal person or other organisation, known by its unified social credit code (GB 32100).
+// Public principals (公民、法人和其他组织): a natural person, known by the number of their identity document
+// (身份证件号码, Art. 10 ¶2: resident ID card, HK/Macao/Taiwan residence permit or foreigner's permanent residence
+// ID card), or a legal person or other organisation, known by its unified social credit code (GB 32100).
 import type { RuleViolation } from './errors';
-import { residentIdViolation, usccViolation } from './ids';
+import { identityDocumentViolation, usccViolation, type IdentityDocumentType } from './ids';
 import { blankText } from './text';
 
 export const PRINCIPAL_KINDS = ['natural', 'legal'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
-export type PrincipalForm = { kind: 'natural'; name: string; residentId: string } | { kind: 'legal'; name: string; uscc: string };
+/** `residentId` holds the number of whichever document `documentType` names (resident ID card when unsaid). */
+export type PrincipalForm = { kind: 'natural'; name: string; residentId: string; documentType?: IdentityDocumentType } | { kind: 'legal'; name: string; uscc: string };
 
 /** What a registration must say, each number checked against its standard. */
 export function principalViolations(form: PrincipalForm, today: Date = new Date()): RuleViolation[] {
   const out: RuleViolation[] = [];
   if (blankText(form.name)) out.push({ code: 'InvalidInput', field: 'name', rule: 'required', detail: form.kind === 'natural' ? 'A person gives their name' : 'An organisation gives its registered name' });
-  const bad = form.kind === 'natural' ? residentIdViolation(form.residentId, today, 'residentId') : usccViolation(form.uscc, 'uscc');
+  const bad = form.kind === 'natural' ? identityDocumentViolation(form.documentType ?? 'resident', form.residentId, today, 'residentId') : usccViolation(form.uscc, 'uscc');
   if (bad) out.push({ ...bad, article: 'Art. 29' });
   return out;
 }

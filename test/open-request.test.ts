@@ -5,6 +5,7 @@
 // ended by a withdrawal of its data (Art. 21).
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
+import { residentIdCheck } from '../domain/ids';
 import { DEFAULT_OPEN_PLATFORM_URL, type OpenRequestPolicy } from '../domain/open-request';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, resealAll, seal, sealedVersion } from '../api/principal-keys';
 import { insertCatalogEntries } from '../db/repositories/catalog';
@@ -518,6 +519,31 @@ test('a person says who they are once: a bad number is refused naming its rule, 
   const history = await h.client.workflow.getHandle(workflowIdFor('open_request', res.json().id)).fetchHistory();
   expect(JSON.stringify(history)).not.toContain(number);
   await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '' });
+});
+
+test('Art. 10 ¶2: a 港澳台居民居住证 and a 外国人永久居留身份证 register, each checked by its own rule, and read back masked alike', async () => {
+  const put = (actor: Actor, body: object) => api.app.inject({ method: 'PUT', url: '/principals/me', payload: body, headers: api.as(actor) });
+  const permit = `82000019880808${String(randomUUID().replace(/\D/g, '').slice(0, 3)).padEnd(3, '0')}`;
+  const permitNumber = permit + residentIdCheck(permit);
+  const card = `93784019750412${String(randomUUID().replace(/\D/g, '').slice(0, 3)).padEnd(3, '0')}`;
+  const cardNumber = card + residentIdCheck(card);
+  const macao = citizen('ho.macao');
+  const foreigner = citizen('smith.foreigner');
+  // As a resident ID card, a residence permit number is refused for its division; under its own document it stands.
+  expectProblem(await put(macao, { kind: 'natural', name: '何某', residentId: permitNumber }), 400, 'body.residentId', 'division code');
+  expectProblem(await put(macao, { kind: 'natural', name: '何某', documentType: 'foreign_permanent_residence', residentId: permitNumber }), 400, 'body.residentId', 'format');
+  expectProblem(await put(macao, { kind: 'natural', name: '何某', documentType: 'passport', residentId: permitNumber }), 400);
+  const wrong = permitNumber.slice(0, 17) + (permitNumber[17] === '0' ? '1' : '0');
+  expectProblem(await put(macao, { kind: 'natural', name: '何某', documentType: 'hmt_residence_permit', residentId: wrong }), 400, 'body.residentId', 'check digit');
+  const masked = (n: string) => `${n.slice(0, 3)}***********${n.slice(-4)}`;
+  expect((await put(macao, { kind: 'natural', name: '何某', documentType: 'hmt_residence_permit', residentId: permitNumber })).json()).toMatchObject({ documentType: 'hmt_residence_permit', residentIdMasked: masked(permitNumber) });
+  expect((await get(macao, '/principals/me')).json()).toMatchObject({ kind: 'natural', documentType: 'hmt_residence_permit', residentId: permitNumber, residentIdMasked: masked(permitNumber) });
+  expect((await put(foreigner, { kind: 'natural', name: 'John Smith', documentType: 'foreign_permanent_residence', residentId: cardNumber })).statusCode).toBe(200);
+  expect((await get(foreigner, '/principals/me')).json()).toMatchObject({ documentType: 'foreign_permanent_residence', residentId: cardNumber, residentIdMasked: masked(cardNumber) });
+  // Sealed at rest like any number, with its document beside it.
+  const row = await h.db.selectFrom('principals').selectAll().where('sub', '=', foreigner.sub).executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ id_document_type: 'foreign_permanent_residence', id_masked: masked(cardNumber) });
+  expect(JSON.stringify(row)).not.toContain(cardNumber);
 });
 
 test('a member of the public acts for no organisation, whatever organisation their token names', async () => {

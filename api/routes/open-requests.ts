@@ -7,6 +7,7 @@ import { getRequest } from '../../db/repositories/requests';
 import type { Executor } from '../../db';
 import type { AgreementsTable } from '../../db/schema';
 import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, opennessRefusal, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
+import { IDENTITY_DOCUMENT_LABELS, type IdentityDocumentType } from '../../domain/ids';
 import type { Actor } from '../../domain/types';
 import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -91,7 +92,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const violations = openRequestViolations(form);
       if (violations.length) throw invalid(violations);
       // The agreement names its licensee: who they said they are, their number masked (Art. 29).
-      const principal = await db.selectFrom('principals').select(['name', 'uscc', 'id_masked']).where('sub', '=', actor.sub).executeTakeFirst();
+      const principal = await db.selectFrom('principals').select(['name', 'uscc', 'id_masked', 'id_document_type']).where('sub', '=', actor.sub).executeTakeFirst();
       if (!principal) throw problem('PrincipalRequired', 'An agreement names its licensee: say who you are first (PUT /principals/me)', 'Art. 20');
       const row = await getCatalogEntry(db, form.catalogEntryId);
       if (!row) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
@@ -106,7 +107,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
           applicant: actor,
           form,
           entry,
-          licensee: { name: principal.name, identity: principal.id_masked ? `居民身份证 ${principal.id_masked}` : `统一社会信用代码 ${principal.uscc}` },
+          licensee: { name: principal.name, identity: principal.id_masked ? `${IDENTITY_DOCUMENT_LABELS[(principal.id_document_type ?? 'resident') as IdentityDocumentType]} ${principal.id_masked}` : `统一社会信用代码 ${principal.uscc}` },
           platformUrl,
           policy: deps.openRequestPolicy ?? DEFAULT_OPEN_REQUEST_POLICY,
           engine: ENGINE_VERSION,

@@ -1,14 +1,14 @@
 // Who a member of the public is (公民、法人和其他组织): they say it once, before applying for open data. The
-// resident ID number is sealed here, at the edge (api/principal-keys.ts), so that nothing downstream (no
+// identity document's number (身份证件号码, Art. 10 ¶2) is sealed here, at the edge (api/principal-keys.ts), so that nothing downstream (no
 // workflow history, no log, no other response) ever holds it in full; only its holder reads it back.
 //
 // The one write the API makes itself: a person's own identity is no procedure of the Measures, and no
 // workflow's progress rests on it; the row and its audit event are one transaction.
-import { Type } from '@sinclair/typebox';
+import { Type, type TLiteral } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { appendAudit } from '../../db/repositories/audit';
 import { notify } from '../../db/repositories/notifications';
-import { maskResidentId } from '../../domain/ids';
+import { identityDocumentOf, maskIdentityDocument, type IdentityDocumentType } from '../../domain/ids';
 import { DEFAULT_SERVICE_DESK, PRINCIPAL_REGISTRATIONS_PER_HOUR, principalViolations, type PrincipalForm } from '../../domain/principals';
 import { requireRole, type VerifiedIdentity } from '../auth';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, seal } from '../principal-keys';
@@ -16,8 +16,14 @@ import { invalid, problem } from '../problem';
 import type { ApiDeps, App } from '../types';
 
 const Name = Type.String({ maxLength: 200 });
+// domain/ids.ts IDENTITY_DOCUMENT_TYPES, written out so the response type keeps each literal.
+const documentTypes = (): [TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>] => [Type.Literal('resident'), Type.Literal('hmt_residence_permit'), Type.Literal('foreign_permanent_residence')] as const;
+const DocumentType = Type.Union([...documentTypes()], { description: 'The identity document the number is of: 居民身份证 (resident, the default), 港澳台居民居住证 (hmt_residence_permit), 外国人永久居留身份证 (foreign_permanent_residence)' });
 const PrincipalBody = Type.Union([
-  Type.Object({ kind: Type.Literal('natural'), name: Name, residentId: Type.String({ maxLength: 18, description: 'GB 11643 resident ID number' }) }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('natural'), name: Name, documentType: Type.Optional(DocumentType), residentId: Type.String({ maxLength: 18, description: '身份证件号码: the number of the identity document documentType names' }) },
+    { additionalProperties: false },
+  ),
   Type.Object({ kind: Type.Literal('legal'), name: Name, uscc: Type.String({ maxLength: 18, description: 'GB 32100 unified social credit code' }) }, { additionalProperties: false }),
   Type.Object({}, { additionalProperties: false, description: 'Signed in through the identity provider: who you are is what it verified' }),
 ]);
@@ -30,6 +36,7 @@ const PrincipalSchema = Type.Object({
   uscc: Type.Union([Type.String(), Type.Null()]),
   residentId: Type.Union([Type.String(), Type.Null()], { description: 'In full: only ever to its holder' }),
   residentIdMasked: Type.Union([Type.String(), Type.Null()], { description: 'As everyone else sees it' }),
+  documentType: Type.Union([...documentTypes(), Type.Null()], { description: 'Which identity document residentId is of; null for an organisation' }),
 });
 
 /**
@@ -42,9 +49,11 @@ function identityOf(verified: VerifiedIdentity | null, body: PrincipalForm | Rec
     if (!('kind' in body)) throw invalid([{ code: 'InvalidInput', field: 'kind', rule: 'required', detail: 'Say who you are: kind, name and residentId (or uscc)', article: 'Art. 29' }]);
     return body as PrincipalForm;
   }
-  const typed = (['residentId', 'uscc', 'name', 'kind'] as const).find((f) => f in body);
+  const typed = (['residentId', 'documentType', 'uscc', 'name', 'kind'] as const).find((f) => f in body);
   if (typed) throw invalid([{ code: 'InvalidInput', field: typed, rule: 'verified by the identity provider', detail: 'Who you are is what the identity provider verified when you signed in; send an empty body', article: 'Art. 29' }]);
-  if (verified.residentId) return { kind: 'natural', name: verified.name ?? '', residentId: verified.residentId };
+  // The provider states a number, not its document: the document is the one whose rule the number keeps (a resident
+  // ID card when it keeps none, so the refusal names the resident ID rule it breaks).
+  if (verified.residentId) return { kind: 'natural', name: verified.name ?? '', residentId: verified.residentId, documentType: identityDocumentOf(verified.residentId) ?? 'resident' };
   if (verified.uscc) return { kind: 'legal', name: verified.name ?? '', uscc: verified.uscc };
   throw problem('IdentityUnverified', 'The identity provider stated no verified resident ID number or credit code for this sign-in; complete real-name verification there first', 'Art. 29');
 }
@@ -57,7 +66,9 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
   const mine = async (sub: string) => {
     const p = await db.selectFrom('principals').selectAll().where('sub', '=', sub).executeTakeFirst();
     if (!p) throw problem('PrincipalRequired', 'You have not said who you are yet: PUT /principals/me');
-    return { sub: p.sub, kind: p.kind, name: p.name, uscc: p.uscc, residentId: p.id_sealed ? open(keys, p.id_sealed) : null, residentIdMasked: p.id_masked };
+    // Registered before documents were told apart: a resident ID card, the only document taken then.
+    const documentType = p.kind === 'natural' ? ((p.id_document_type ?? 'resident') as IdentityDocumentType) : null;
+    return { sub: p.sub, kind: p.kind, name: p.name, uscc: p.uscc, residentId: p.id_sealed ? open(keys, p.id_sealed) : null, residentIdMasked: p.id_masked, documentType };
   };
 
   app.get('/principals/me', { schema: { tags: ['open data'], summary: 'Who you said you are (your own number in full)', response: { 200: PrincipalSchema } } }, async (request) => {
@@ -68,9 +79,9 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
   app.put(
     '/principals/me',
     {
-      schema: { tags: ['open data'], summary: 'Say who you are: a natural person by resident ID number, or a legal person by USCC (Art. 29: the number sealed)', body: PrincipalBody, response: { 200: PrincipalSchema } },
+      schema: { tags: ['open data'], summary: 'Say who you are: a natural person by identity document number (身份证件号码, Art. 10 ¶2), or a legal person by USCC (Art. 29: the number sealed)', body: PrincipalBody, response: { 200: PrincipalSchema } },
       config: {
-        articles: { residentId: 'Art. 29', uscc: 'Art. 29' },
+        articles: { residentId: 'Art. 29', documentType: 'Art. 10', uscc: 'Art. 29' },
         // Per person, after sign-in: enough for typing errors, too few to test numbers one after another.
         rateLimit: {
           max: PRINCIPAL_REGISTRATIONS_PER_HOUR,
@@ -96,7 +107,8 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
         uscc: natural ? null : form.uscc,
         id_sealed: natural ? seal(keys, form.residentId) : null,
         id_lookup: lookup,
-        id_masked: natural ? maskResidentId(form.residentId) : null,
+        id_masked: natural ? maskIdentityDocument(form.residentId) : null,
+        id_document_type: natural ? (form.documentType ?? 'resident') : null,
       };
       const heldBy = (tx: typeof db) =>
         tx

@@ -14,6 +14,7 @@ import * as m011 from './2026-11-27-011-organisation-party';
 import * as m012 from './2026-11-27-012-requests-newest-first';
 import * as m013 from './2026-11-27-013-grant-end-ground';
 import * as m014 from './2026-11-28-014-people';
+import * as m015 from './2026-11-28-015-identity-document-type';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-012-requests-newest-first': m012,
   '2026-11-27-013-grant-end-ground': m013,
   '2026-11-28-014-people': m014,
+  '2026-11-28-015-identity-document-type': m015,
 };
