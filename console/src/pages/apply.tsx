@@ -20,17 +20,22 @@ function CatalogOptions() {
   );
 }
 
+/** The identity documents the API takes (domain/ids.ts IDENTITY_DOCUMENT_TYPES). */
+const DOCUMENT_TYPES = ['resident', 'hmt_residence_permit', 'foreign_permanent_residence'] as const;
+
 /** Who a member of the public is (Art. 29), said once before applying for open data. */
 function PrincipalForm() {
   const [kind, setKind] = useState<'natural' | 'legal'>('natural');
   const [name, setName] = useState('');
   const [number, setNumber] = useState('');
+  // Art. 10 ¶2 takes any identity document's number (身份证件号码); each is checked by its own rule.
+  const [documentType, setDocumentType] = useState<(typeof DOCUMENT_TYPES)[number]>('resident');
   const { errors, error, run } = useSubmit();
   const numberField = kind === 'natural' ? 'residentId' : 'uscc';
   const save = async (e: Event) => {
     e.preventDefault();
     await run(async () => {
-      await send('PUT', '/principals/me', { kind, name, [numberField]: number });
+      await send('PUT', '/principals/me', kind === 'natural' ? { kind, name, documentType, residentId: number } : { kind, name, uscc: number });
       me.value = await get<Me>('/me');
     });
   };
@@ -52,8 +57,21 @@ function PrincipalForm() {
         <input id="p-name" type="text" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-invalid={errors.has('body.name')} />
         <FieldMessages path="body.name" errors={errors} />
       </div>
+      {kind === 'natural' && (
+        <div class="field">
+          <label for="p-document">{t('documentType')}</label>
+          <select id="p-document" value={documentType} onChange={(e) => setDocumentType((e.target as HTMLSelectElement).value as (typeof DOCUMENT_TYPES)[number])} aria-invalid={errors.has('body.documentType')}>
+            {DOCUMENT_TYPES.map((d) => (
+              <option key={d} value={d}>
+                {t(d)}
+              </option>
+            ))}
+          </select>
+          <FieldMessages path="body.documentType" errors={errors} />
+        </div>
+      )}
       <div class="field">
-        <label for="p-number">{t(numberField)}</label>
+        <label for="p-number">{kind === 'natural' ? `${t(numberField)}（${t(documentType)}）` : t(numberField)}</label>
         <input id="p-number" type="text" autocomplete="off" value={number} onInput={(e) => setNumber((e.target as HTMLInputElement).value)} aria-invalid={errors.has(`body.${numberField}`)} />
         <FieldMessages path={`body.${numberField}`} errors={errors} />
       </div>
