@@ -14,7 +14,7 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, addressedTo, businessError, endFailed, localActs, remoteActs, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
+import { actorRef, acts, addressedTo, businessError, endFailed, localActs, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
 
 interface Reviewer {
   key: 'authority' | 'provider';
@@ -52,7 +52,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const since = (patch: string) => engined || patched(patch);
   // Runs recorded between the local-activity patch and engine versions replay with local activities; new runs never use them (see acts).
   const local = since('read-model-local-activities');
-  const io = local && !engined ? localActs : remoteActs;
+  const io = local && !engined ? localActs : acts;
   // Review tasks of runs recorded before escalation keep the timers they had.
   const escalates = since('task-escalation');
   // Runs recorded before continue-as-new never hand over (their histories have no such ending).

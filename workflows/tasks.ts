@@ -25,7 +25,6 @@ const ACTIVITY_OPTIONS = {
  * (workflows/README.md, "Decisions that cannot cross".)
  */
 export const acts = proxyActivities<Activities>(ACTIVITY_OPTIONS);
-export const remoteActs = acts;
 /** Local activities: only for share runs recorded before engine versions, which replay with them. */
 export const localActs = proxyLocalActivities<Activities>(ACTIVITY_OPTIONS);
 export type Io = typeof acts;
@@ -376,7 +375,7 @@ export class TaskBoard {
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
-    this.asides = ctx.engine ? remoteActs : ctx.io;
+    this.asides = ctx.engine ? acts : ctx.io;
     // Before the handlers: an Update that arrived with the new run is handed to them as they are set,
     // and must find the tasks it names.
     if (ctx.carried) this.restore(ctx.carried);
