@@ -12,24 +12,12 @@ import { sql } from 'kysely';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { EntryContent } from '../domain/catalog';
 import type { SharePosition } from '../domain/dispute';
-import type { OpenRequestPolicy } from '../domain/open-request';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus } from '../domain/requests';
 import type { TaskKind } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { stateQuery } from '../workflows/definitions';
 import { registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
-import { startHarness, TEST_ADJUSTMENT_POLICY, type Harness } from './helpers';
-
-const OPEN_POLICY: OpenRequestPolicy = {
-  review: { seconds: 3600 },
-  extension: { seconds: 1800 },
-  applicantReply: { seconds: 3600 },
-  signature: { seconds: 3600 },
-  countersignature: { seconds: 3600 },
-  reportEvery: { days: 91 },
-  reportWindow: { seconds: 3600 },
-  reminderBefore: { seconds: 60 },
-};
+import { startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -41,8 +29,8 @@ const decided: string[] = [];
 const engineTimeoutMs = 15_000;
 beforeAll(async () => {
   h = await startHarness('crossing');
-  api = await startApi(h, { openRequest: OPEN_POLICY, engineTimeoutMs });
-  fast = await startApi(h, { openRequest: { ...OPEN_POLICY, reportEvery: { seconds: 3 } }, adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } }, engineTimeoutMs });
+  api = await startApi(h, { openRequest: TEST_OPEN_REQUEST_POLICY, engineTimeoutMs });
+  fast = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } }, adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } }, engineTimeoutMs });
 }, 60_000);
 afterAll(async () => {
   await fast.app.close();

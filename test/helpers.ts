@@ -9,6 +9,7 @@ import { createDb, type Db } from '../db';
 import { seedCity, type SeededCity } from '../db/seed';
 import type { AdjustmentPolicy } from '../domain/adjustment';
 import type { DisputePolicy } from '../domain/dispute';
+import type { OpenRequestPolicy } from '../domain/open-request';
 import type { SharePolicy } from '../domain/share';
 import { createWorker } from '../worker';
 
@@ -70,6 +71,17 @@ export const TEST_POLICY: SharePolicy = {
 };
 
 export const TEST_DISPUTE_POLICY: DisputePolicy = { turn: { seconds: 3600 }, consultation: { seconds: 3600 }, decision: { seconds: 3600 }, reminderBefore: { seconds: 60 } };
+/** The open application's deadlines for tests: an hour each, the extension half of that; reports quarterly (tests shorten them). */
+export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
+  review: { seconds: 3600 },
+  extension: { seconds: 1800 },
+  applicantReply: { seconds: 3600 },
+  signature: { seconds: 3600 },
+  countersignature: { seconds: 3600 },
+  reportEvery: { days: 91 },
+  reportWindow: { seconds: 3600 },
+  reminderBefore: { seconds: 60 },
+};
 export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = { review: { seconds: 3600 }, revision: { seconds: 3600 }, reminderBefore: { seconds: 60 }, consultation: { seconds: 3600 } };
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */

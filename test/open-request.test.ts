@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { residentIdCheck } from '../domain/ids';
-import { DEFAULT_OPEN_PLATFORM_URL, type OpenRequestPolicy } from '../domain/open-request';
+import { DEFAULT_OPEN_PLATFORM_URL } from '../domain/open-request';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, resealAll, seal, sealedVersion } from '../api/principal-keys';
 import { insertCatalogEntries } from '../db/repositories/catalog';
 import { insertOrganisations } from '../db/repositories/organisations';
@@ -14,18 +14,7 @@ import { sampleResidentId } from '../db/seed';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate, ENGINE_VERSION, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
 import { expectProblem, registerPrincipal, startApi, type Api } from './api-helpers';
-import { eventually, recordHistories, startHarness, type Harness } from './helpers';
-
-export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
-  review: { seconds: 3600 },
-  extension: { seconds: 1800 },
-  applicantReply: { seconds: 3600 },
-  signature: { seconds: 3600 },
-  countersignature: { seconds: 3600 },
-  reportEvery: { days: 91 },
-  reportWindow: { seconds: 3600 },
-  reminderBefore: { seconds: 60 },
-};
+import { eventually, recordHistories, startHarness, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
