@@ -11,22 +11,17 @@ import { unstorable } from '../domain/text';
 import { clientError, frameworkError, invalid, refuseConnect, registerProblemHandlers } from './problem';
 import { validatorCompiler } from './validation';
 import { catalogRoutes } from './routes/catalog';
-import { adjustmentRoutes } from './routes/catalog-adjustments';
 import { catalogSheetRoutes } from './routes/catalog-sheets';
-import { disputeRoutes } from './routes/disputes';
-import { openDemandRoutes } from './routes/open-demands';
-import { openRequestRoutes } from './routes/open-requests';
 import { principalRoutes } from './routes/principals';
 import { describeRoutes } from './routes/describe';
 import { devSignInRoutes, meRoutes } from './routes/me';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { CONSOLE_DIST, consoleRoutes } from './console';
-import { withdrawalRoutes } from './routes/withdrawals';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
-import { shareRoutes } from './routes/share';
 import { taskRoutes } from './routes/tasks';
+import { PROCEDURE_APIS } from './procedures';
 import type { ApiDeps, App } from './types';
 
 export async function buildApp(deps: ApiDeps): Promise<App> {
@@ -97,16 +92,11 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   await app.register(async (scope) => {
     authenticate(scope, deps.db, deps.oidc);
     const s = scope as unknown as App;
-    shareRoutes(s, deps);
+    for (const procedure of Object.values(PROCEDURE_APIS)) procedure.routes(s, deps);
     requestRoutes(s, deps);
     taskRoutes(s, deps);
     catalogRoutes(s, deps);
-    adjustmentRoutes(s, deps);
     catalogSheetRoutes(s, deps);
-    disputeRoutes(s, deps);
-    openDemandRoutes(s, deps);
-    withdrawalRoutes(s, deps);
-    openRequestRoutes(s, deps);
     principalRoutes(s, deps);
     describeRoutes(s, deps, articles);
     meRoutes(s, deps);

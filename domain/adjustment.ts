@@ -2,7 +2,7 @@
 // The rules on the changes themselves are the catalog's (domain/catalog.ts adjustmentViolations).
 import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm, type CatalogChange } from './catalog';
 import type { RuleViolation } from './errors';
-import type { TaskKindRule } from './tasks';
+import { decision, defineProcedure, type TaskKindRule } from './procedure';
 import { positionFormViolation, samePosition, type SharePosition } from './dispute';
 import type { Duration } from './types';
 
@@ -119,25 +119,33 @@ export function objectionViolation(form: AdjustmentForm, objection: Record<strin
   return null;
 }
 
-/** The adjustment procedure's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+const review = { APPROVE: decision('同意', false), REJECT: decision('不同意', true), RETURN: decision('退回修改', true) };
+
+/** The adjustment procedure's task kinds. */
 export const ADJUSTMENT_TASK_KINDS = {
   // The big data authority of the agency's own level (本级) consents, refuses, or returns it for revision.
-  CATALOG_ADJUSTMENT_REVIEW: {
-    article: 'Art. 9',
-    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true } },
-  },
+  CATALOG_ADJUSTMENT_REVIEW: { article: 'Art. 9', name: '目录调整审核', decisions: review },
   // The city authority reviewing a city-level agency's adjustment may also OBJECT to a share attribute it
   // sets, an existing entry's or a new one's (同级, Art. 13 ¶3): a dispute starts, and the adjustment applies its outcome.
-  CATALOG_ADJUSTMENT_CITY_REVIEW: {
-    article: 'Art. 9',
-    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, RETURN: { reasonRequired: true }, OBJECT: { reasonRequired: true } },
-  },
+  CATALOG_ADJUSTMENT_CITY_REVIEW: { article: 'Art. 9', name: '目录调整审核（市级）', decisions: { ...review, OBJECT: decision('提出异议', true) } },
   // After the public consultation (Art. 18 ¶2), the agency records its response to the comments.
-  CATALOG_CONSULTATION_RESPONSE: { article: 'Art. 18', decisions: { RESPOND: { reasonRequired: true } } },
+  CATALOG_CONSULTATION_RESPONSE: { article: 'Art. 18', name: '征求意见答复', decisions: { RESPOND: decision('答复意见', true) } },
   // The applicant revises (RESUBMIT with the revised adjustment as form) or gives it up.
   CATALOG_ADJUSTMENT_REVISION: {
     article: 'Art. 9',
-    decisions: { RESUBMIT: { reasonRequired: false }, ABANDON: { reasonRequired: false } },
+    name: '目录调整修改',
+    decisions: { RESUBMIT: decision('重新提交', false), ABANDON: decision('放弃', false) },
     rule: resubmissionViolation,
   },
 } satisfies Record<string, TaskKindRule>;
+
+/** Catalog adjustment approved by the authority of the same level (Art. 9), with its consultation (Art. 18) and objection (Art. 13 ¶3). */
+export const ADJUSTMENT_PROCEDURE = defineProcedure({
+  type: 'catalog_adjustment',
+  name: '目录调整申请',
+  articles: ['Art. 8', 'Art. 9', 'Art. 13', 'Art. 18', 'Art. 19'],
+  workflowType: 'catalogAdjustmentWorkflow',
+  startRoute: '/catalog/adjustments',
+  startedBy: ['agency_applicant'],
+  taskKinds: ADJUSTMENT_TASK_KINDS,
+});

@@ -3,7 +3,7 @@
 import { entryViolations, type EntryContent, type ShareSide } from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { RuleViolation } from './errors';
-import type { TaskKindRule } from './tasks';
+import { decision, defineProcedure, type TaskKindRule } from './procedure';
 import { ATTRIBUTES, type Duration } from './types';
 
 /** A party's position on the entry's share side: the attribute with the reasons, conditions or basis Art. 13 ¶2 asks. */
@@ -69,7 +69,9 @@ const ANY_ENTRY: EntryContent = {
 /** Why `position` (a decision's form, or part of it at `path`) is no position meeting Art. 13 ¶2; a value not even shaped like one is refused as such. */
 export function positionFormViolation(decision: string, position: Record<string, unknown> | null | undefined, path = 'form'): RuleViolation | null {
   const p = position as SharePosition | null | undefined;
-  const shaped = p && ATTRIBUTES.includes(p.attribute) && Array.isArray(p.basis) && p.basis.every((b) => b && typeof b.title === 'string' && typeof b.article === 'string');
+  if (p && typeof p === 'object' && !ATTRIBUTES.includes(p.attribute))
+    return { code: 'InvalidInput', field: `${path}.attribute`, rule: 'an attribute', article: 'Art. 13', detail: `${decision} names the attribute: one of ${ATTRIBUTES.join(', ')} (Art. 13 ¶2)` };
+  const shaped = p && Array.isArray(p.basis) && p.basis.every((b) => b && typeof b.title === 'string' && typeof b.article === 'string');
   if (!shaped) return { code: 'InvalidInput', field: path, rule: 'a position', article: 'Art. 13', detail: `${decision} carries a position: { attribute, reasons, conditions, basis } (Art. 13 ¶2)` };
   // The share side's rules are the catalog's; the rest of an entry plays no part in them.
   return positionViolations(p, ANY_ENTRY, path)[0] ?? null;
@@ -80,18 +82,33 @@ function positionForm(decision: string, form?: Record<string, unknown> | null): 
   return decision === 'COUNTER' || decision === 'DECIDE' ? positionFormViolation(decision, form) : null;
 }
 
-/** The dispute's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+/** The dispute's task kinds. */
 export const DISPUTE_TASK_KINDS = {
   // A party's turn in the consultation: accept the other's position, counter with its own, or declare that none is possible.
   DISPUTE_CONSULTATION: {
     article: 'Art. 13',
-    decisions: { ACCEPT: { reasonRequired: false }, COUNTER: { reasonRequired: true }, NO_AGREEMENT: { reasonRequired: true } },
+    name: '共享属性争议协商',
+    decisions: { ACCEPT: decision('接受对方意见', false), COUNTER: decision('提出己方意见', true), NO_AGREEMENT: decision('协商不成', true) },
     rule: (decision: string, _tasks: unknown, form?: Record<string, unknown> | null) => positionForm(decision, form),
   },
   // The leading group (数字强市领导小组) decides; its decision is final.
   DISPUTE_DECISION: {
     article: 'Art. 13',
-    decisions: { DECIDE: { reasonRequired: true } },
+    name: '争议决定（领导小组）',
+    decisions: { DECIDE: decision('作出决定', true) },
     rule: (decision: string, _tasks: unknown, form?: Record<string, unknown> | null) => positionForm(decision, form),
   },
 } satisfies Record<string, TaskKindRule>;
+
+/** A share-attribute dispute between the parties, settled by them or decided by the leading group (Art. 13 ¶3). */
+export const DISPUTE_PROCEDURE = defineProcedure({
+  type: 'share_dispute',
+  name: '共享属性争议',
+  articles: ['Art. 13'],
+  workflowType: 'shareDisputeWorkflow',
+  startRoute: '/disputes',
+  startedBy: ['authority_reviewer'],
+  // The city authority's dispute: its turns go to any of its reviewers.
+  organisationIsParty: true,
+  taskKinds: DISPUTE_TASK_KINDS,
+});

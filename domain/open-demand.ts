@@ -2,7 +2,7 @@
 // opened; the providing agency answers in time, with a plan for opening it or its reasons.
 import type { RuleViolation } from './errors';
 import { blankText } from './text';
-import type { TaskKindRule } from './tasks';
+import { decision, defineProcedure, type TaskKindRule } from './procedure';
 import type { Duration } from './types';
 
 export interface OpenDemandForm {
@@ -34,8 +34,19 @@ export function openDemandViolations(form: OpenDemandForm): RuleViolation[] {
   return out;
 }
 
-/** The open demand's task kind (domain/tasks.ts TASK_KINDS holds every procedure's). */
+/** The open demand's task kind. */
 export const OPEN_DEMAND_TASK_KINDS = {
   // The agency answers: a plan for opening the data (its reason is the plan), or why it will not.
-  OPEN_DEMAND_ANSWER: { article: 'Art. 21', decisions: { PLAN: { reasonRequired: true }, DECLINE: { reasonRequired: true } } },
+  OPEN_DEMAND_ANSWER: { article: 'Art. 21', name: '开放需求答复', decisions: { PLAN: decision('制定开放计划', true), DECLINE: decision('暂不开放', true) } },
 } satisfies Record<string, TaskKindRule>;
+
+/** An open demand answered in time by the agency holding the data (Art. 21 ¶1). */
+export const OPEN_DEMAND_PROCEDURE = defineProcedure({
+  type: 'open_demand',
+  name: '开放需求',
+  articles: ['Art. 21'],
+  workflowType: 'openDemandWorkflow',
+  startRoute: '/open-demands',
+  startedBy: ['public_applicant', 'agency_applicant'],
+  taskKinds: OPEN_DEMAND_TASK_KINDS,
+});

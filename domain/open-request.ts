@@ -4,7 +4,7 @@
 import { basisText, type LegalBasis } from './catalog';
 import type { ErrorCode, RuleViolation } from './errors';
 import { blankText } from './text';
-import type { TaskKindRule } from './tasks';
+import { decision, defineProcedure, type TaskKindRule } from './procedure';
 import { sameApplicant, type Actor, type Duration } from './types';
 
 /** How the data is reached: always through the unified open platform (Art. 16), in one of its ways. */
@@ -200,21 +200,35 @@ function reviewRule(decision: string, tasks: { kind: string; decision: string | 
   return null;
 }
 
-/** The open application's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+/** The open application's task kinds. */
 export const OPEN_REQUEST_TASK_KINDS = {
   // The providing agency: APPROVE (its added conditions in form.conditions), REJECT (未同意的,应当说明理由),
   // REQUEST_INFO (the clock paused), or EXTEND once (the due time moves on by the policy's extension).
   OPEN_REQUEST_REVIEW: {
     article: 'Art. 20',
-    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true }, EXTEND: { reasonRequired: true } },
+    name: '有条件开放申请审核',
+    decisions: { APPROVE: decision('同意', false), REJECT: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true), EXTEND: decision('延长期限', true) },
     rule: reviewRule,
   },
-  OPEN_REQUEST_APPLICANT_REPLY: { article: 'Art. 20', decisions: { REPLY: { reasonRequired: true } } },
+  OPEN_REQUEST_APPLICANT_REPLY: { article: 'Art. 20', name: '开放申请补充材料', decisions: { REPLY: decision('答复', true) } },
   // The applicant signs the text (its hash) or declines it; the agency countersigns.
-  AGREEMENT_SIGNATURE: { article: 'Art. 20', decisions: { SIGN: { reasonRequired: false }, DECLINE: { reasonRequired: false } }, rule: signatureRule },
-  AGREEMENT_COUNTERSIGNATURE: { article: 'Art. 20', decisions: { SIGN: { reasonRequired: false } }, rule: signatureRule },
+  AGREEMENT_SIGNATURE: { article: 'Art. 20', name: '签署开放利用协议', decisions: { SIGN: decision('签署', false), DECLINE: decision('拒签', false) }, rule: signatureRule },
+  AGREEMENT_COUNTERSIGNATURE: { article: 'Art. 20', name: '协议签署（提供单位）', decisions: { SIGN: decision('签署', false) }, rule: signatureRule },
   // The licensee reports on its use (the report is the reason's text).
-  USAGE_REPORT: { article: 'Art. 20', decisions: { REPORT: { reasonRequired: true } } },
+  USAGE_REPORT: { article: 'Art. 20', name: '使用情况报告', decisions: { REPORT: decision('报告', true) } },
   // Data withdrawn for some records (Art. 21): the licensee confirms it deleted them.
-  DELETION_CONFIRMATION: { article: 'Art. 21', decisions: { CONFIRM: { reasonRequired: false } } },
+  DELETION_CONFIRMATION: { article: 'Art. 21', name: '删除确认', decisions: { CONFIRM: decision('确认', false) } },
 } satisfies Record<string, TaskKindRule>;
+
+/** A conditional open application ending in a signed use agreement (Art. 17, 20). */
+export const OPEN_REQUEST_PROCEDURE = defineProcedure({
+  type: 'open_request',
+  name: '有条件开放申请',
+  articles: ['Art. 17', 'Art. 20', 'Art. 21', 'Art. 29'],
+  workflowType: 'openRequestWorkflow',
+  startRoute: '/open-requests',
+  startedBy: ['public_applicant'],
+  // A granted open application has its agreement in force.
+  statusNames: { granted: '协议生效中' },
+  taskKinds: OPEN_REQUEST_TASK_KINDS,
+});

@@ -1,6 +1,8 @@
 // Request statuses shared by every procedure, and the snapshot a workflow returns to the API.
 import type { TaskKind, TaskStatus } from './tasks';
 import type { RuleViolation } from './errors';
+import { starterViolationOf } from './procedure';
+import { PROCEDURE_OF, PROCEDURES, type RequestType } from './procedures';
 import type { Role } from './types';
 
 export const REQUEST_STATUSES = [
@@ -30,36 +32,19 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
 
-export const REQUEST_TYPES = ['share', 'catalog_adjustment', 'share_dispute', 'open_demand', 'withdrawal', 'open_request'] as const;
-export type RequestType = (typeof REQUEST_TYPES)[number];
+export { REQUEST_TYPES, type RequestType } from './procedures';
 
 /** Who may start each request type (the route checks it; GET /request-types tells clients). */
-export const STARTED_BY: Record<RequestType, readonly Role[]> = {
-  share: ['agency_applicant'],
-  catalog_adjustment: ['agency_applicant'],
-  share_dispute: ['authority_reviewer'],
-  open_demand: ['public_applicant', 'agency_applicant'],
-  withdrawal: ['public_applicant', 'agency_applicant'],
-  open_request: ['public_applicant'],
-};
+export const STARTED_BY = Object.fromEntries(PROCEDURES.map((p) => [p.type, p.startedBy])) as Record<RequestType, readonly Role[]>;
 
-/**
- * Request types whose party is the starter's organisation rather than the starter: a share-attribute
- * dispute is the city authority's (Art. 13 ¶3; its turns go to any of its reviewers).
- */
-const ORGANISATION_IS_PARTY: readonly RequestType[] = ['share_dispute'];
-
-/** The request types `actor` reads when their organisation started them: those of ORGANISATION_IS_PARTY a role of theirs may start. */
+/** The request types `actor` reads when their organisation started them: those whose party is the organisation, which a role of theirs may start. */
 export function typesReadAsParty(actor: { org: string | null; roles: readonly string[] }): RequestType[] {
   if (actor.org === null) return [];
-  return ORGANISATION_IS_PARTY.filter((t) => STARTED_BY[t].some((r) => actor.roles.includes(r)));
+  return PROCEDURES.filter((p) => 'organisationIsParty' in p && p.organisationIsParty && p.startedBy.some((r) => actor.roles.includes(r))).map((p) => p.type);
 }
 
 /** Why `applicant` may not start a request of `type`, or null: the API checks it, and the workflow again for a start that bypasses the API. */
-export function starterViolation(type: RequestType, applicant: { roles: readonly string[] }): RuleViolation | null {
-  if (STARTED_BY[type].some((r) => applicant.roles.includes(r))) return null;
-  return { code: 'Forbidden', detail: `A ${type} request is started by one of the roles: ${STARTED_BY[type].join(', ')}` };
-}
+export const starterViolation = (type: RequestType, applicant: { roles: readonly string[] }): RuleViolation | null => starterViolationOf(PROCEDURE_OF[type], applicant);
 
 export interface TaskSnapshot {
   id: string;

@@ -2,9 +2,8 @@
 import { basisText, type LegalBasis } from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
-import type { TaskKindRule } from './tasks';
+import { decision, defineProcedure, starterViolationOf, type ReviewTaskState, type TaskKindRule } from './procedure';
 import type { Actor, Attribute, Duration } from './types';
-import { starterViolation } from './requests';
 
 export interface ShareRequestForm {
   catalogEntryId: string;
@@ -122,18 +121,16 @@ export function mayRequestShare(orgKind: string | undefined): boolean {
  * not checked (workflow runs recorded before that check replay without it).
  */
 export function shareRefusal(applicant: { mayRequest: boolean; roles: readonly string[] } | null, form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): { code: ErrorCode; detail: string } | null {
-  if (applicant && !(applicant.mayRequest && !starterViolation('share', applicant)))
+  if (applicant && !(applicant.mayRequest && !starterViolationOf({ type: 'share', startedBy: SHARE_STARTED_BY }, applicant)))
     return { code: 'Forbidden', detail: 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)' };
   const violations = shareRequestViolations(form, entry);
   return violations.length ? { code: 'InvalidInput', detail: violations.map((v) => v.detail).join('; ') } : null;
 }
 
-/** A task of a joint review as the Art. 14 rule looks at it, in the order the tasks were opened. */
-export interface ReviewTaskState {
-  kind: string;
-  status: string;
-  decision: string | null;
-}
+export type { ReviewTaskState };
+
+/** Art. 3, 14: an agency's applicant requests shared data. */
+const SHARE_STARTED_BY = ['agency_applicant'] as const;
 
 /**
  * Art. 14 (由市大数据工作主管部门会同提供数据的公共管理和服务机构进行审核): the city authority concludes, and
@@ -250,28 +247,43 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
 };
 
 const review = {
-  APPROVE: { reasonRequired: false },
-  REJECT: { reasonRequired: true },
-  REQUEST_INFO: { reasonRequired: true },
+  APPROVE: decision('同意', false),
+  REJECT: decision('不同意', true),
+  REQUEST_INFO: decision('要求补充材料', true),
 };
 
-/** The share procedure's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+/** The share procedure's task kinds. */
 export const SHARE_TASK_KINDS = {
   // Runs started before the Art. 14 review (both reviewers approve alike) still hold these two kinds.
-  SHARE_AUTHORITY_REVIEW: { article: 'Art. 14', decisions: review },
-  SHARE_PROVIDER_REVIEW: { article: 'Art. 14', decisions: review },
+  SHARE_AUTHORITY_REVIEW: { article: 'Art. 14', name: '共享审核（大数据主管部门）', decisions: review },
+  SHARE_PROVIDER_REVIEW: { article: 'Art. 14', name: '共享审核（提供单位）', decisions: review },
   // Art. 14 as it reads: the city authority leads and concludes (会同 … 进行审核), the provider gives its opinion.
   SHARE_JOINT_REVIEW: {
     article: 'Art. 14',
-    decisions: { APPROVE: { reasonRequired: false }, REJECT: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true }, CONSULT: { reasonRequired: true } },
+    name: '会同审核（大数据主管部门）',
+    decisions: { ...review, CONSULT: decision('征询提供单位', true) },
     rule: jointReviewViolation,
   },
   SHARE_PROVIDER_OPINION: {
     article: 'Art. 14',
-    decisions: { AGREE: { reasonRequired: false }, DISAGREE: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true } },
+    name: '提供单位审核意见',
+    decisions: { AGREE: decision('同意', false), DISAGREE: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true) },
   },
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
-  SHARE_APPLICANT_REPLY: { article: 'Art. 15', decisions: { REPLY: { reasonRequired: true } } },
+  SHARE_APPLICANT_REPLY: { article: 'Art. 15', name: '补充材料', decisions: { REPLY: decision('答复', true) } },
   // The providing agency asked to end a grant (its ground and reason in the context): the city authority's consent ends it (Art. 14).
-  GRANT_REVOCATION_CONSENT: { article: 'Art. 14', decisions: { CONSENT: { reasonRequired: false }, REFUSE: { reasonRequired: true } } },
+  GRANT_REVOCATION_CONSENT: { article: 'Art. 14', name: '提供单位申请终止共享（主管部门同意）', decisions: { CONSENT: decision('同意终止共享', false), REFUSE: decision('不同意终止共享', true) } },
 } satisfies Record<string, TaskKindRule>;
+
+/** Conditional sharing between agencies (Art. 12–15). */
+export const SHARE_PROCEDURE = defineProcedure({
+  type: 'share',
+  name: '数据共享申请',
+  articles: ['Art. 12', 'Art. 13', 'Art. 14', 'Art. 15'],
+  workflowType: 'shareRequestWorkflow',
+  startRoute: '/share-requests',
+  startedBy: SHARE_STARTED_BY,
+  // A granted share request is agreed to be shared.
+  statusNames: { granted: '已同意共享' },
+  taskKinds: SHARE_TASK_KINDS,
+});

@@ -1,60 +1,19 @@
-// The human-task model (DESIGN §2): kinds, the decisions each allows, and who may act on a task.
+// The human-task model: who may act on a task and how, for every procedure alike. What a kind allows comes
+// from the procedure registry (domain/procedures.ts); nothing here names a procedure.
 import type { ErrorCode, RuleViolation } from './errors';
-import { ADJUSTMENT_TASK_KINDS } from './adjustment';
-import { DISPUTE_TASK_KINDS } from './dispute';
-import { OPEN_DEMAND_TASK_KINDS } from './open-demand';
-import { OPEN_REQUEST_TASK_KINDS } from './open-request';
-import { WITHDRAWAL_TASK_KINDS } from './withdrawal';
-import { SHARE_TASK_KINDS, type ReviewTaskState } from './share';
-import type { RequestType } from './requests';
+import type { DecisionRule, ReviewTaskState } from './procedure';
+import { isTaskKind, TASK_KINDS, taskKindRule, type TaskKind } from './procedures';
 import type { Actor, Role } from './types';
 
+export { isTaskKind, REQUEST_TYPE_OF_KIND, TASK_KINDS, type TaskKind } from './procedures';
+export type { DecisionRule, TaskKindRule } from './procedure';
+
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
-
-export interface DecisionRule {
-  reasonRequired: boolean;
-}
-
-export interface TaskKindRule {
-  article: string;
-  decisions: Record<string, DecisionRule>;
-  /** The procedure's own rule on a decision, given every task of the request in opening order, the decision's form and the task's context. */
-  rule?: (decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null) => RuleViolation | null;
-}
-
-/** Every procedure's task kinds, each defined in its procedure's own file. */
-export const TASK_KINDS = {
-  ...SHARE_TASK_KINDS,
-  ...ADJUSTMENT_TASK_KINDS,
-  ...DISPUTE_TASK_KINDS,
-  ...OPEN_DEMAND_TASK_KINDS,
-  ...WITHDRAWAL_TASK_KINDS,
-  ...OPEN_REQUEST_TASK_KINDS,
-} satisfies Record<string, TaskKindRule>;
-export type TaskKind = keyof typeof TASK_KINDS;
-
-/** The request type whose procedure each task kind belongs to. */
-export const REQUEST_TYPE_OF_KIND = Object.fromEntries(
-  (
-    [
-      ['share', SHARE_TASK_KINDS],
-      ['catalog_adjustment', ADJUSTMENT_TASK_KINDS],
-      ['share_dispute', DISPUTE_TASK_KINDS],
-      ['open_demand', OPEN_DEMAND_TASK_KINDS],
-      ['withdrawal', WITHDRAWAL_TASK_KINDS],
-      ['open_request', OPEN_REQUEST_TASK_KINDS],
-    ] as const
-  ).flatMap(([type, kinds]) => Object.keys(kinds).map((kind) => [kind, type])),
-) as Record<TaskKind, RequestType>;
-
-export function isTaskKind(kind: string): kind is TaskKind {
-  return Object.prototype.hasOwnProperty.call(TASK_KINDS, kind);
-}
 
 /** Why a task's own procedure refuses `decision` now (e.g. Art. 14: no approval before the provider agreed), or null. */
 export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null): RuleViolation | null {
   if (!isTaskKind(kind)) return null;
-  return (TASK_KINDS[kind] as TaskKindRule).rule?.(decision, tasks, form, context) ?? null;
+  return taskKindRule(kind).rule?.(decision, tasks, form, context) ?? null;
 }
 
 export function allowedDecisions(kind: TaskKind): string[] {
@@ -120,7 +79,7 @@ export function decideViolation(
   if (excluded) return excluded;
   if (task.status !== 'open') return 'TaskNotOpen';
   if (task.assignee !== null && task.assignee !== actor.sub) return 'NotAssignee';
-  const rule = (TASK_KINDS[task.kind].decisions as Record<string, DecisionRule>)[decision];
+  const rule = (taskKindRule(task.kind).decisions as Record<string, DecisionRule>)[decision];
   if (!rule) return 'DecisionNotAllowed';
   if (rule.reasonRequired && !reason?.trim()) return 'ReasonRequired';
   return null;

@@ -3,7 +3,7 @@
 // reviews, then upholds (the whole entry, or the records named) or dismisses, with its reasons.
 import type { RuleViolation } from './errors';
 import { blankText } from './text';
-import type { TaskKindRule } from './tasks';
+import { decision, defineProcedure, type TaskKindRule } from './procedure';
 import type { Duration } from './types';
 
 export interface WithdrawalForm {
@@ -49,14 +49,26 @@ function upholdRule(decision: string, _tasks: unknown, form?: Record<string, unk
     : { code: 'InvalidInput', field: 'form.scope', rule: 'entry or records', article: 'Art. 21', detail: 'UPHOLD says what is withdrawn: { scope: "entry" } or { scope: "records" }' };
 }
 
-/** The withdrawal's task kinds (domain/tasks.ts TASK_KINDS holds every procedure's). */
+/** The withdrawal's task kinds. */
 export const WITHDRAWAL_TASK_KINDS = {
   // The providing agency: SUSPEND the entry's openness now and go on reviewing, or conclude.
   WITHDRAWAL_REVIEW: {
     article: 'Art. 21',
-    decisions: { SUSPEND: { reasonRequired: true }, UPHOLD: { reasonRequired: true }, DISMISS: { reasonRequired: true }, REQUEST_INFO: { reasonRequired: true } },
+    name: '撤回开放数据申请审核',
+    decisions: { SUSPEND: decision('暂停开放', true), UPHOLD: decision('撤回', true), DISMISS: decision('驳回', true), REQUEST_INFO: decision('要求补充材料', true) },
     rule: upholdRule,
   },
   // The requester answers what the agency asked; the text travels as the reason.
-  WITHDRAWAL_APPLICANT_REPLY: { article: 'Art. 21', decisions: { REPLY: { reasonRequired: true } } },
+  WITHDRAWAL_APPLICANT_REPLY: { article: 'Art. 21', name: '撤回开放数据申请补充材料', decisions: { REPLY: decision('答复', true) } },
 } satisfies Record<string, TaskKindRule>;
+
+/** A request to withdraw open data that infringes someone's rights (Art. 21 ¶2). */
+export const WITHDRAWAL_PROCEDURE = defineProcedure({
+  type: 'withdrawal',
+  name: '撤回开放数据申请',
+  articles: ['Art. 21'],
+  workflowType: 'withdrawalWorkflow',
+  startRoute: '/withdrawals',
+  startedBy: ['public_applicant', 'agency_applicant'],
+  taskKinds: WITHDRAWAL_TASK_KINDS,
+});

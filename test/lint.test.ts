@@ -1,5 +1,6 @@
 // The import boundaries of DESIGN §3 hold, and the rules that guard them really bite.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface Message {
@@ -44,4 +45,61 @@ test.each(forbidden.map((f, i) => [...f, i] as const))('%s may not: %s', (_file,
 
 test.each(allowed.map((f, i) => [...f, i + forbidden.length] as const))('%s may: %s', (_file, _code, i) => {
   expect(result.snippets[i]).toEqual([]);
+});
+
+// Generic code names no procedure: the task engine, the inbox, the decision route, the descriptions and the
+// console's generic pages hold no request type or task kind as a string, and import no procedure's own module
+// (one that defines a procedure, its API part or its workflow). What they need of one comes from the registry.
+const GENERIC = [
+  'domain/tasks.ts',
+  'domain/requests.ts',
+  'domain/procedure.ts',
+  'api/procedure.ts',
+  'api/routes/tasks.ts',
+  'api/routes/describe.ts',
+  'api/routes/requests.ts',
+  'api/views.ts',
+  'api/start-request.ts',
+  'api/engine.ts',
+  'workflows/tasks.ts',
+  'workflows/review.ts',
+  'db/repositories/tasks.ts',
+  'activities/tasks.ts',
+  'activities/requests.ts',
+  'activities/write.ts',
+  'console/src/pages/task.tsx',
+  'console/src/pages/inbox.tsx',
+  'console/src/pages/apply.tsx',
+  'console/src/lib.tsx',
+  'console/src/i18n.ts',
+];
+
+const root = path.join(__dirname, '..');
+const procedureNames = (): string[] => {
+  const { PROCEDURES } = require('../domain/procedures') as typeof import('../domain/procedures');
+  return PROCEDURES.flatMap((p) => [p.type, ...Object.keys(p.taskKinds)]);
+};
+const isProcedureModule = (source: string) => /defineProcedure\(|: ProcedureApi = |export async function \w+Workflow\(/.test(source);
+
+/** The procedures `source` (at `file`) names: request types and task kinds as strings, and procedure modules it imports. */
+function namesProcedure(file: string, source: string): string[] {
+  const quoted = procedureNames().filter((n) => new RegExp(`['"\`]${n}['"\`]`).test(source));
+  const imported = [...source.matchAll(/from '(\.[^']+)'/g)]
+    .map((m) => path.join(path.dirname(path.join(root, file)), m[1]))
+    .flatMap((target) => ['.ts', '.tsx', '/index.ts'].map((ext) => target + ext))
+    .filter((target) => existsSync(target) && isProcedureModule(readFileSync(target, 'utf8')))
+    .map((target) => path.relative(root, target));
+  return [...quoted, ...imported];
+}
+
+test.each(GENERIC)('%s names no procedure', (file) => {
+  expect(namesProcedure(file, readFileSync(path.join(root, file), 'utf8'))).toEqual([]);
+});
+
+test('naming a procedure in generic code is caught', () => {
+  expect(namesProcedure('api/routes/tasks.ts', "if (row.kind === 'AGREEMENT_SIGNATURE') x();")).toEqual(['AGREEMENT_SIGNATURE']);
+  expect(namesProcedure('api/routes/tasks.ts', "const t = { type: 'open_request' };")).toEqual(['open_request']);
+  expect(namesProcedure('api/routes/tasks.ts', "import { checkSigning } from './open-requests';")).toEqual(['api/routes/open-requests.ts']);
+  expect(namesProcedure('domain/tasks.ts', "import { OPEN_DEMAND_TASK_KINDS } from './open-demand';")).toEqual(['domain/open-demand.ts']);
+  expect(namesProcedure('workflows/tasks.ts', "import type { ShareCarried } from './share-request';")).toEqual(['workflows/share-request.ts']);
 });

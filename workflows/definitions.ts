@@ -1,6 +1,7 @@
 // Messages a request workflow accepts, shared by workflows and the API (which imports nothing else from here).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
+import { PROCEDURES } from '../domain/procedures';
 import type { RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy, CommenterKind } from '../domain/adjustment';
@@ -215,7 +216,8 @@ export interface RevokeGrantRequest {
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
-export const WORKFLOW_TYPES: Record<RequestType, string> = { share: 'shareRequestWorkflow', catalog_adjustment: 'catalogAdjustmentWorkflow', share_dispute: 'shareDisputeWorkflow', open_demand: 'openDemandWorkflow', withdrawal: 'withdrawalWorkflow', open_request: 'openRequestWorkflow' };
+/** The workflow type that runs each request type (the registry's). */
+export const WORKFLOW_TYPES = Object.fromEntries(PROCEDURES.map((p) => [p.type, p.workflowType])) as Record<RequestType, string>;
 
 export function workflowIdFor(type: RequestType, requestId: string): string {
   return `${type}-request/${requestId}`;

@@ -1,6 +1,6 @@
 // The catalog adjustment procedure (Art. 9 ¶2): an agency applies to change its own catalog. Reading,
 // cancelling and deciding are generic (routes/requests.ts, routes/tasks.ts); a resubmission's form is
-// checked here (checkResubmission) as the submission is.
+// checked here (ADJUSTMENT_API) as the submission is.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
@@ -19,8 +19,8 @@ import { invalid, problem } from '../problem';
 import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
 import { updateRequest } from '../engine';
+import type { ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
-import { checkJson } from '../validation';
 import { STARTED_BY } from '../../domain/requests';
 
 /** Who reviews an adjustment of `actor`'s catalog, as the workflow takes them. */
@@ -53,8 +53,7 @@ async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, pa
 }
 
 /** OBJECT's form names an entry the adjustment under review changes or adds, and a position Art. 13 ¶2 accepts (400 under body.form). */
-export async function checkObjection(db: Db, requestId: string, form: unknown): Promise<void> {
-  checkJson(ObjectionFormSchema, form, 'body.form');
+async function checkObjection(db: Db, requestId: string, form: unknown): Promise<void> {
   const request = await getRequest(db, requestId);
   const violation = request && objectionViolation(request.payload as unknown as AdjustmentForm, form as Record<string, unknown>);
   if (violation) throw invalid([violation]);
@@ -64,11 +63,6 @@ export async function checkObjection(db: Db, requestId: string, form: unknown): 
   if (entry?.share_dispute) throw problem('RequestNotActive', `The share attribute of ${entry.id} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
 }
 
-/** A RESUBMIT's form is a whole adjustment: shaped as one (400 under body.form) and fitting the catalog as it stands. */
-export async function checkResubmission(db: Db, form: unknown, actor: OrgActor): Promise<void> {
-  checkJson(AdjustmentFormSchema, form, 'body.form');
-  await checkAdjustment(db, form as AdjustmentForm, actor, 'body.form');
-}
 
 /**
  * Applies for `form` and answers with the request: 201, or 200 for a retry. `checked`: the parties of a form
@@ -172,3 +166,12 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
     },
   );
 }
+
+export const ADJUSTMENT_API: ProcedureApi = {
+  routes: adjustmentRoutes,
+  decisions: {
+    CATALOG_ADJUSTMENT_CITY_REVIEW: { OBJECT: { form: ObjectionFormSchema, preflight: ({ deps, row, form }) => checkObjection(deps.db, row.request_id, form) } },
+    // A RESUBMIT's form is a whole adjustment, fitting the catalog as it stands.
+    CATALOG_ADJUSTMENT_REVISION: { RESUBMIT: { form: AdjustmentFormSchema, preflight: ({ deps, request, form }) => checkAdjustment(deps.db, form as AdjustmentForm, requireMember(request, 'agency_applicant'), 'body.form').then(() => undefined) } },
+  },
+};

@@ -2,54 +2,41 @@
 // kind (its decisions, which need a reason, the form a decision takes, the article it rests on) and each
 // request type (the route that starts one, the body it takes, the article each field rests on); and the text
 // of each article of the Measures, which every task, refusal and audit event cites.
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { addDays, isCalendarDay } from '../../domain/calendar';
 import { readCalendarOverrides, statutoryCalendar } from '../../db/repositories/calendar';
 import { MEASURES_ARTICLES, MEASURES_TITLE } from '../../domain/measures';
-import { REQUEST_TYPES, STARTED_BY, type RequestType } from '../../domain/requests';
-import { REQUEST_TYPE_OF_KIND, TASK_KINDS, type TaskKind, type TaskKindRule } from '../../domain/tasks';
-import { UPHOLD_SCOPES } from '../../domain/withdrawal';
+import type { TaskKindRule } from '../../domain/procedure';
+import { PROCEDURES } from '../../domain/procedures';
+import { decisionApi } from '../procedures';
 import { invalid, problem } from '../problem';
-import { AdjustmentFormSchema, Nullable, ObjectionFormSchema, SharePositionSchema } from '../schemas';
+import { Nullable } from '../schemas';
 import type { ApiDeps, App } from '../types';
-
-const SignatureForm = Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "The SHA-256 of the agreement's text as read (GET /agreements/:id)" }) });
-
-/** The form a decision takes, where it takes one (the API and the workflow check it against the same rules). */
-const DECISION_FORMS: Record<string, Record<string, TSchema>> = {
-  CATALOG_ADJUSTMENT_CITY_REVIEW: { OBJECT: ObjectionFormSchema },
-  CATALOG_ADJUSTMENT_REVISION: { RESUBMIT: AdjustmentFormSchema },
-  DISPUTE_CONSULTATION: { COUNTER: SharePositionSchema },
-  DISPUTE_DECISION: { DECIDE: SharePositionSchema },
-  WITHDRAWAL_REVIEW: { UPHOLD: Type.Object({ scope: Type.Union(UPHOLD_SCOPES.map((s) => Type.Literal(s))) }) },
-  OPEN_REQUEST_REVIEW: { APPROVE: Type.Object({ conditions: Type.Optional(Type.String({ maxLength: 4000, description: 'Conditions the agency adds to the agreement' })) }) },
-  AGREEMENT_SIGNATURE: { SIGN: SignatureForm },
-  AGREEMENT_COUNTERSIGNATURE: { SIGN: SignatureForm },
-};
-
-/** The route that starts each request type. */
-export const START_ROUTES: Record<RequestType, string> = {
-  share: '/share-requests',
-  catalog_adjustment: '/catalog/adjustments',
-  share_dispute: '/disputes',
-  open_demand: '/open-demands',
-  withdrawal: '/withdrawals',
-  open_request: '/open-requests',
-};
 
 const Schema = Type.Unknown({ description: 'A JSON Schema' });
 const TaskKindsSchema = Type.Object({
   items: Type.Array(
     Type.Object({
       kind: Type.String(),
+      name: Type.String({ description: 'What a person reads (Chinese)' }),
       requestType: Type.String({ description: 'The request type whose procedure the task belongs to' }),
       article: Type.String(),
-      decisions: Type.Array(Type.Object({ decision: Type.String(), reasonRequired: Type.Boolean(), form: Nullable(Schema) })),
+      decisions: Type.Array(Type.Object({ decision: Type.String(), label: Type.String({ description: 'What a person reads (Chinese)' }), reasonRequired: Type.Boolean(), form: Nullable(Schema) })),
     }),
   ),
 });
 const RequestTypesSchema = Type.Object({
-  items: Type.Array(Type.Object({ type: Type.String(), startedBy: Type.Array(Type.String(), { description: 'The roles that may start one' }), start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }), body: Schema, articles: Type.Record(Type.String(), Type.String()) })),
+  items: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      name: Type.String({ description: 'What a person reads (Chinese)' }),
+      statusNames: Type.Record(Type.String(), Type.String(), { description: "Request statuses in this procedure's own words (Chinese), where they differ from the shared ones" }),
+      startedBy: Type.Array(Type.String(), { description: 'The roles that may start one' }),
+      start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }),
+      body: Schema,
+      articles: Type.Record(Type.String(), Type.String()),
+    }),
+  ),
 });
 
 const ArticleSchema = Type.Object({ article: Type.String({ description: 'As cited: Art. N' }), number: Type.Integer(), chapter: Type.String(), text: Type.String() });
@@ -61,12 +48,15 @@ interface OpenApi {
 /** `articles`: each POST route's field → article map, as the routes declare it (collected when they were added). */
 export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Record<string, string>>): void {
   app.get('/task-kinds', { schema: { tags: ['describe'], summary: 'Every task kind: its decisions, which need a reason, the form each takes, the article', response: { 200: TaskKindsSchema } } }, async () => ({
-    items: Object.entries(TASK_KINDS as Record<string, TaskKindRule>).map(([kind, rule]) => ({
-      kind,
-      requestType: REQUEST_TYPE_OF_KIND[kind as TaskKind],
-      article: rule.article,
-      decisions: Object.entries(rule.decisions).map(([decision, d]) => ({ decision, reasonRequired: d.reasonRequired, form: DECISION_FORMS[kind]?.[decision] ?? null })),
-    })),
+    items: PROCEDURES.flatMap((p) =>
+      Object.entries(p.taskKinds as Record<string, TaskKindRule>).map(([kind, rule]) => ({
+        kind,
+        name: rule.name,
+        requestType: p.type,
+        article: rule.article,
+        decisions: Object.entries(rule.decisions).map(([decision, d]) => ({ decision, label: d.label, reasonRequired: d.reasonRequired, form: decisionApi(kind, decision)?.form ?? null })),
+      })),
+    ),
   }));
 
   const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'A calendar day, YYYY-MM-DD (Asia/Shanghai)' });
@@ -116,9 +106,17 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
     async (request) => {
       const doc = request.server.swagger() as unknown as OpenApi;
       return {
-        items: REQUEST_TYPES.map((type) => {
-          const path = START_ROUTES[type];
-          return { type, startedBy: [...STARTED_BY[type]], start: { method: 'POST' as const, path }, body: doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null, articles: articles.get(path) ?? {} };
+        items: PROCEDURES.map((p) => {
+          const path = p.startRoute;
+          return {
+            type: p.type,
+            name: p.name,
+            statusNames: { ...('statusNames' in p ? p.statusNames : {}) },
+            startedBy: [...p.startedBy],
+            start: { method: 'POST' as const, path },
+            body: doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null,
+            articles: articles.get(path) ?? {},
+          };
         }),
       };
     },

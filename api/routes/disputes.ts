@@ -1,6 +1,6 @@
 // The share-attribute dispute (Art. 13 ¶3): the city authority raises one on a city-level agency's entry.
 // Reading it is generic (routes/requests.ts); the turns and the leading group's decision are tasks
-// (routes/tasks.ts), whose positions are checked here (checkPosition) before the workflow sees them.
+// (routes/tasks.ts), whose positions take the form published here (DISPUTE_API).
 import { Type } from '@sinclair/typebox';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
 import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
@@ -10,8 +10,8 @@ import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { SharePositionSchema, StartedResponses, StartHeaders } from '../schemas';
 import { requestIdFor, startAndAnswer } from '../start-request';
+import type { ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
-import { checkJson } from '../validation';
 import { STARTED_BY } from '../../domain/requests';
 
 const DisputeBody = Type.Object(
@@ -23,10 +23,6 @@ const DisputeBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** A COUNTER's or a DECIDE's form is a position shaped as one (400 under body.form); its Art. 13 ¶2 rules are the task kind's. */
-export function checkPosition(form: unknown): void {
-  checkJson(SharePositionSchema, form, 'body.form');
-}
 
 export function disputeRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
@@ -80,3 +76,9 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
     },
   );
 }
+
+/** A COUNTER's or a DECIDE's form is a position (its Art. 13 ¶2 rules are the task kind's). */
+export const DISPUTE_API: ProcedureApi = {
+  routes: disputeRoutes,
+  decisions: { DISPUTE_CONSULTATION: { COUNTER: { form: SharePositionSchema } }, DISPUTE_DECISION: { DECIDE: { form: SharePositionSchema } } },
+};

@@ -9,6 +9,7 @@ import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
+import type { ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
@@ -63,3 +64,7 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
     },
   );
 }
+
+export const OPEN_DEMAND_API: ProcedureApi = {
+  routes: openDemandRoutes,
+};

@@ -16,6 +16,7 @@ import { invalid, problem } from '../problem';
 import { AgreementSchema, Page, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
 import { updateRequest } from '../engine';
+import type { DecisionApi, ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
 import { agreementView, decodeCursor, encodeCursor, overseenBy } from '../views';
 import type { Selectable } from 'kysely';
@@ -55,7 +56,7 @@ async function agreementScope(deps: ApiDeps, actor: Actor): Promise<{ all: true 
 const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) => 'all' in scope || a.licensee_sub === scope.sub || scope.orgs.includes(a.provider_org);
 
 /** A SIGN of an agreement takes effect only while its entry's data is open (Art. 17, 21): refused before the workflow checks it again as it writes. */
-export async function checkSigning(db: Executor, requestId: string): Promise<void> {
+async function checkSigning(db: Executor, requestId: string): Promise<void> {
   const request = await getRequest(db, requestId);
   const row = request?.catalog_entry_id ? await getCatalogEntry(db, request.catalog_entry_id) : undefined;
   const refused = row ? opennessRefusal(openEntryOf(row)) : { code: 'RequestNotActive' as const, detail: 'The agreement\'s catalog entry no longer exists', article: 'Art. 17' };
@@ -196,3 +197,18 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
     },
   );
 }
+
+/** A signature names the SHA-256 of the text it signs, and takes effect only while the data is open. */
+const signing: DecisionApi = {
+  form: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "The SHA-256 of the agreement's text as read (GET /agreements/:id)" }) }),
+  preflight: ({ deps, row }) => checkSigning(deps.db, row.request_id),
+};
+
+export const OPEN_REQUEST_API: ProcedureApi = {
+  routes: openRequestRoutes,
+  decisions: {
+    OPEN_REQUEST_REVIEW: { APPROVE: { form: Type.Object({ conditions: Type.Optional(Type.String({ maxLength: 4000, description: 'Conditions the agency adds to the agreement' })) }) } },
+    AGREEMENT_SIGNATURE: { SIGN: signing },
+    AGREEMENT_COUNTERSIGNATURE: { SIGN: signing },
+  },
+};

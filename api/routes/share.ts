@@ -9,6 +9,7 @@ import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas';
+import type { ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
@@ -63,3 +64,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
     },
   );
 }
+
+export const SHARE_API: ProcedureApi = {
+  routes: shareRoutes,
+};

@@ -8,13 +8,12 @@ import { candidatePeople, findPerson } from '../../db/repositories/people';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { Actor, OrgActor } from '../../domain/types';
 import { assigneeViolation, claimViolation, decideViolation, excludedActors, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation, supervisesTasks } from '../../domain/tasks';
-import type { ReviewTaskState } from '../../domain/share';
+import type { ReviewTaskState } from '../../domain/procedure';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import type { TaskReadRow } from '../../db/schema';
-import { requireMember, requireRole } from '../auth';
-import { checkObjection, checkResubmission } from './catalog-adjustments';
-import { checkPosition } from './disputes';
-import { checkSigning } from './open-requests';
+import { requireRole } from '../auth';
+import { decisionApi } from '../procedures';
+import { checkJson } from '../validation';
 import { fromTemporal, invalid, problem, ProblemError } from '../problem';
 import { OverdueTaskSchema, Page, PersonSchema, RequestSchema, TaskSchema } from '../schemas';
 import { updateRequest } from '../engine';
@@ -214,14 +213,13 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw reasonRequired(`A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
-      // A position's shape first (its fields named as the schema names them), then the procedure's own rule on
-      // this decision, as its workflow's validator applies it.
-      if (decision === 'COUNTER' || decision === 'DECIDE') checkPosition(form);
-      if (decision === 'OBJECT') await checkObjection(db, row.request_id, form);
+      // The procedure's own rule on this decision, as its workflow's validator applies it; then the form's shape as
+      // the registry publishes it; then what only the database can tell.
       const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
-      if ((row.kind === 'AGREEMENT_SIGNATURE' || row.kind === 'AGREEMENT_COUNTERSIGNATURE') && decision === 'SIGN') await checkSigning(db, row.request_id);
-      if (row.kind === 'CATALOG_ADJUSTMENT_REVISION' && decision === 'RESUBMIT') await checkResubmission(db, form, requireMember(request, 'agency_applicant'));
+      const hooks = decisionApi(row.kind, decision);
+      if (hooks?.form) checkJson(hooks.form, form, 'body.form');
+      await hooks?.preflight?.({ deps, request, row, form });
       await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
       return requestAfter(actor, row.request_id);
     },

@@ -3,12 +3,13 @@
 // generic (routes/requests.ts, routes/tasks.ts).
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
-import { DEFAULT_WITHDRAWAL_POLICY, isOpened, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
+import { DEFAULT_WITHDRAWAL_POLICY, isOpened, UPHOLD_SCOPES, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
 import { ENGINE_VERSION, type WithdrawalInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
+import type { ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
@@ -54,3 +55,8 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
     },
   );
 }
+
+export const WITHDRAWAL_API: ProcedureApi = {
+  routes: withdrawalRoutes,
+  decisions: { WITHDRAWAL_REVIEW: { UPHOLD: { form: Type.Object({ scope: Type.Union(UPHOLD_SCOPES.map((s) => Type.Literal(s)), { description: 'What is withdrawn: the entry\'s openness, or the records named' }) }) } } },
+};

@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
-import { get, session, type Me } from './http';
-import { lang, label, setLang, t } from './i18n';
+import { get, session, type Me, type RequestType, type TaskKind } from './http';
+import { lang, label, setLang, setProcedureWords, t } from './i18n';
 import { authed, hasRole, href, loadOrganisations, me, useRoute } from './lib';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
@@ -129,6 +129,10 @@ export function App() {
     if (authed.value) {
       void loadCalendar().catch(() => undefined);
       void loadOrganisations().catch(() => undefined);
+      // What each procedure calls its task kinds, decisions and statuses: the registry's words, from the API.
+      void Promise.all([get<{ items: TaskKind[] }>('/task-kinds'), get<{ items: RequestType[] }>('/request-types')])
+        .then(([kinds, types]) => setProcedureWords(kinds.items, types.items))
+        .catch(() => undefined);
     }
   }, [authed.value]);
   document.title = t('appTitle');

@@ -229,12 +229,15 @@ export interface JsonSchema {
 }
 export interface TaskKind {
   kind: string;
+  name: string;
   requestType: string;
   article: string;
-  decisions: { decision: string; reasonRequired: boolean; form: JsonSchema | null }[];
+  decisions: { decision: string; label: string; reasonRequired: boolean; form: JsonSchema | null }[];
 }
 export interface RequestType {
   type: string;
+  name: string;
+  statusNames: Record<string, string>;
   startedBy: string[];
   start: { method: 'POST'; path: string };
   body: JsonSchema;

@@ -159,48 +159,27 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 
+/**
+ * What each procedure calls its own things (GET /task-kinds, GET /request-types: the registry's words), loaded
+ * once signed in. Until then, and for a code no procedure names, the code itself shows.
+ */
+export const procedureWords = signal<{ kinds: Map<string, { name: string; decisions: Map<string, string> }>; types: Map<string, { name: string; statusNames: Record<string, string> }> }>({ kinds: new Map(), types: new Map() });
+
+export function setProcedureWords(kinds: { kind: string; name: string; decisions: { decision: string; label: string }[] }[], types: { type: string; name: string; statusNames: Record<string, string> }[]): void {
+  procedureWords.value = {
+    kinds: new Map(kinds.map((k) => [k.kind, { name: k.name, decisions: new Map(k.decisions.map((d) => [d.decision, d.label])) }])),
+    types: new Map(types.map((t) => [t.type, { name: t.name, statusNames: t.statusNames }])),
+  };
+}
+
 const LABELS: Record<string, Record<string, string>> = {
-  kind: {
-    SHARE_AUTHORITY_REVIEW: '共享审核（大数据主管部门）',
-    SHARE_PROVIDER_REVIEW: '共享审核（提供单位）',
-    SHARE_JOINT_REVIEW: '会同审核（大数据主管部门）',
-    SHARE_PROVIDER_OPINION: '提供单位审核意见',
-    SHARE_APPLICANT_REPLY: '补充材料',
-    GRANT_REVOCATION_CONSENT: '提供单位申请终止共享（主管部门同意）',
-    CATALOG_ADJUSTMENT_REVIEW: '目录调整审核',
-    CATALOG_ADJUSTMENT_CITY_REVIEW: '目录调整审核（市级）',
-    CATALOG_CONSULTATION_RESPONSE: '征求意见答复',
-    CATALOG_ADJUSTMENT_REVISION: '目录调整修改',
-    DISPUTE_CONSULTATION: '共享属性争议协商',
-    DISPUTE_DECISION: '争议决定（领导小组）',
-    OPEN_DEMAND_ANSWER: '开放需求答复',
-    WITHDRAWAL_REVIEW: '撤回开放数据申请审核',
-    WITHDRAWAL_APPLICANT_REPLY: '撤回开放数据申请补充材料',
-    OPEN_REQUEST_REVIEW: '有条件开放申请审核',
-    OPEN_REQUEST_APPLICANT_REPLY: '开放申请补充材料',
-    AGREEMENT_SIGNATURE: '签署开放利用协议',
-    AGREEMENT_COUNTERSIGNATURE: '协议签署（提供单位）',
-    USAGE_REPORT: '使用情况报告',
-    DELETION_CONFIRMATION: '删除确认',
-  },
-  decision: {
-    APPROVE: '同意', REJECT: '不同意', REQUEST_INFO: '要求补充材料', CONSULT: '征询提供单位', AGREE: '同意', DISAGREE: '不同意',
-    REPLY: '答复', RETURN: '退回修改', OBJECT: '提出异议', RESPOND: '答复意见', RESUBMIT: '重新提交', ABANDON: '放弃',
-    ACCEPT: '接受对方意见', COUNTER: '提出己方意见', NO_AGREEMENT: '协商不成', DECIDE: '作出决定', PLAN: '制定开放计划', DECLINE: '拒绝',
-    SUSPEND: '暂停开放', UPHOLD: '撤回', DISMISS: '驳回', EXTEND: '延长期限', SIGN: '签署', REPORT: '报告', CONFIRM: '确认', CONSENT: '同意终止共享', REFUSE: '不同意终止共享',
-  },
   status: {
-    submitted: '已提交', in_review: '审核中', awaiting_applicant: '待补充材料', granted: '已同意',
-    // A granted share request is agreed to be shared; a granted open application has its agreement in force.
-    'share:granted': '已同意共享', 'open_request:granted': '协议生效中', refused: '不予共享', rejected: '未通过',
+    submitted: '已提交', in_review: '审核中', awaiting_applicant: '待补充材料', granted: '已同意', refused: '不予共享', rejected: '未通过',
     cancelled: '已撤回', expired: '已到期', revoked: '已终止', approved: '已批准', settled: '已解决', answered: '已答复', upheld: '已撤回数据',
     dismissed: '已驳回', failed: '失败', awaiting_signature: '待签署', awaiting_countersignature: '待提供单位签署', lapsed: '逾期未签', declined: '已拒签', open: '待办', completed: '已办结', active: '有效', in_force: '生效中', drafted: '待签署', terminated: '已终止',
   },
   // A task's own statuses: a cancelled task was closed (by a concluding decision, a withdrawal), not withdrawn.
   taskStatus: { open: '待办', completed: '已办结', cancelled: '已关闭' },
-  type: {
-    share: '数据共享申请', catalog_adjustment: '目录调整申请', share_dispute: '共享属性争议', open_demand: '开放需求', withdrawal: '撤回开放数据申请', open_request: '有条件开放申请',
-  },
   action: {
     submitted: '提交申请', task_opened: '任务生成', task_completed: '任务办结', task_cancelled: '任务取消', task_overdue: '任务逾期', task_escalated: '任务升级督办',
     task_due_extended: '延长办理期限', task_claimed: '认领任务', task_unclaimed: '退回认领', task_reassigned: '改派任务', task_assigned: '指派任务', task_reminder: '到期提醒', review_started: '开始审核', review_resumed: '恢复审核', review_extended: '延长审核期限', information_requested: '要求补充材料',
@@ -237,13 +216,26 @@ function humanise(code: string): string {
 
 /** A request's status in its own type's words where it has them (a granted share request is 已同意共享). */
 export function requestStatusLabel(code: string, type: string): string {
-  return lang.value === 'zh' ? (LABELS.status[`${type}:${code}`] ?? label('status', code)) : label('status', code);
+  return lang.value === 'zh' ? (procedureWords.value.types.get(type)?.statusNames[code] ?? label('status', code)) : label('status', code);
 }
 
+/** A decision in its task kind's words; without the kind, in the words of the first kind that has it. */
+export function decisionLabel(code: string, kind?: string): string {
+  if (lang.value !== 'zh') return humanise(code);
+  const { kinds } = procedureWords.value;
+  const own = kind === undefined ? undefined : kinds.get(kind)?.decisions.get(code);
+  return own ?? [...kinds.values()].map((k) => k.decisions.get(code)).find(Boolean) ?? code;
+}
+
+type Group = keyof typeof LABELS | 'kind' | 'type';
+
 /** The label of a code the API sent: Chinese where known, else the code made readable. */
-export function label(group: keyof typeof LABELS, code: string): string {
-  if (lang.value === 'zh') return LABELS[group][code] ?? code;
-  return group === 'field' ? code : humanise(code);
+export function label(group: Group, code: string): string {
+  if (group === 'decision') return decisionLabel(code);
+  if (lang.value !== 'zh') return group === 'field' ? code : humanise(code);
+  if (group === 'kind') return procedureWords.value.kinds.get(code)?.name ?? code;
+  if (group === 'type') return procedureWords.value.types.get(code)?.name ?? code;
+  return LABELS[group][code] ?? code;
 }
 
 export function formatTime(iso: string): string {

@@ -2,7 +2,7 @@
 // offers only what the task allows (GET /task-kinds: decisions, which need a reason, the form each takes).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type Page, type Person, type RequestView, type Task, type TaskKind } from '../http';
-import { formatTime, label, t } from '../i18n';
+import { decisionLabel, formatTime, label, t } from '../i18n';
 import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 import { Assignee, Due } from './inbox';
@@ -127,7 +127,7 @@ function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind:
           <div class="field check" key={d.decision}>
             <input type="radio" id={`d-${d.decision}`} name="decision" value={d.decision} checked={decision === d.decision} onChange={() => setDecision(d.decision)} />
             <label for={`d-${d.decision}`}>
-              {label('decision', d.decision)} <span class="muted">({d.decision})</span>
+              {d.label} <span class="muted">({d.decision})</span>
               {d.reasonRequired && <span class="hint">{t('reasonRequired')}</span>}
             </label>
           </div>
@@ -293,7 +293,7 @@ export function TaskPage({ id }: { id: string }) {
                 <div>
                   <dt>{t('decision')}</dt>
                   <dd>
-                    {label('decision', x.decision)} {x.decidedBy && <span class="muted">— {x.decidedBy}</span>}
+                    {decisionLabel(x.decision, x.kind)} {x.decidedBy && <span class="muted">— {x.decidedBy}</span>}
                     {x.reason && <p class="text">{x.reason}</p>}
                   </dd>
                 </div>
@@ -330,7 +330,7 @@ export function TaskPage({ id }: { id: string }) {
                 <ul class="earlier">
                   {earlier.map((s) => (
                     <li key={s.id}>
-                      <strong>{label('kind', s.kind)}</strong>: {s.decision ? label('decision', s.decision) : label('taskStatus', s.status)} {s.decidedBy && <span class="muted">— {s.decidedBy}</span>}{' '}
+                      <strong>{label('kind', s.kind)}</strong>: {s.decision ? decisionLabel(s.decision, s.kind) : label('taskStatus', s.status)} {s.decidedBy && <span class="muted">— {s.decidedBy}</span>}{' '}
                       {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
                       {s.reason && <p class="text">{s.reason}</p>}
                     </li>

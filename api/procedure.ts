@@ -1,0 +1,21 @@
+// The API's side of a procedure (its routes, the forms its decisions take, the checks a decision needs the
+// database for): the shape each procedure's route file exports, which api/procedures.ts lists.
+import type { TSchema } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { TaskReadRow } from '../db/schema';
+import type { TaskKind } from '../domain/procedures';
+import type { ApiDeps, App } from './types';
+
+export interface DecisionApi {
+  /** The form the decision takes: GET /task-kinds publishes it, and the decision route checks it first (400 under body.form). */
+  form?: TSchema;
+  /** What only the database can tell, after the form's shape and the procedure's own rule (domain/): throws a problem. */
+  preflight?: (ctx: { deps: ApiDeps; request: FastifyRequest; row: TaskReadRow; form: unknown }) => Promise<void>;
+}
+
+export interface ProcedureApi {
+  /** Registers the procedure's own routes (starting one, and whatever else only it has). */
+  routes: (app: App, deps: ApiDeps) => void;
+  /** Per task kind, per decision. */
+  decisions?: Partial<Record<TaskKind, Record<string, DecisionApi>>>;
+}

@@ -1,0 +1,59 @@
+// The shape of a procedure: what generic code (the task engine, the inbox, the decision route, the console)
+// knows of any procedure. Each procedure defines itself in its own domain file with `defineProcedure`;
+// domain/procedures.ts lists them, and everything else is derived from that list.
+import type { RuleViolation } from './errors';
+import type { Role } from './types';
+
+export interface DecisionRule {
+  reasonRequired: boolean;
+  /** What a person reads (Chinese). */
+  label: string;
+}
+
+/** A task of a request as the procedure's rules see its siblings (the read model's tasks, in opening order). */
+export interface ReviewTaskState {
+  kind: string;
+  status: string;
+  decision: string | null;
+}
+
+export interface TaskKindRule {
+  article: string;
+  /** What a person reads (Chinese). */
+  name: string;
+  decisions: Record<string, DecisionRule>;
+  /** The procedure's own rule on a decision, given every task of the request in opening order, the decision's form and the task's context. */
+  rule?: (decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null) => RuleViolation | null;
+}
+
+export interface ProcedureDefinition<Type extends string = string, Kinds extends Record<string, TaskKindRule> = Record<string, TaskKindRule>> {
+  /** The request type: the API's, the read model's and the audit trail's name for it. */
+  type: Type;
+  /** What a person reads (Chinese). */
+  name: string;
+  /** The articles of the Measures it implements. */
+  articles: readonly string[];
+  /** The workflow type that runs it (workflows/index.ts exports a function of that name). */
+  workflowType: string;
+  /** The route that starts one (POST). */
+  startRoute: string;
+  /** The roles that may start one. */
+  startedBy: readonly Role[];
+  /** The request is its starter's organisation's rather than the starter's (any of its people takes its turns). */
+  organisationIsParty?: boolean;
+  /** Request statuses in this procedure's own words, where they differ from the shared ones (Chinese). */
+  statusNames?: Readonly<Record<string, string>>;
+  taskKinds: Kinds;
+}
+
+/** A procedure's definition, its literal names kept for the types derived from it. */
+export const defineProcedure = <const Type extends string, const Kinds extends Record<string, TaskKindRule>>(p: ProcedureDefinition<Type, Kinds>) => p;
+
+/** A decision: whether it needs a reason, and its label. */
+export const decision = (label: string, reasonRequired: boolean): DecisionRule => ({ label, reasonRequired });
+
+/** Why `applicant` may not start a request of `procedure`, or null: the API checks it, and the workflow again for a start that bypasses the API. */
+export function starterViolationOf(procedure: Pick<ProcedureDefinition, 'type' | 'startedBy'>, applicant: { roles: readonly string[] }): RuleViolation | null {
+  if (procedure.startedBy.some((r) => applicant.roles.includes(r))) return null;
+  return { code: 'Forbidden', detail: `A ${procedure.type} request is started by one of the roles: ${procedure.startedBy.join(', ')}` };
+}
