@@ -218,7 +218,8 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
       const hooks = decisionApi(row.kind, decision);
-      if (hooks?.form) checkJson(hooks.form, form, 'body.form');
+      // No form is an empty one: a form whose fields are all optional may be left out.
+      if (hooks?.form) checkJson(hooks.form, form ?? {}, 'body.form');
       await hooks?.preflight?.({ deps, request, row, form });
       await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
       return requestAfter(actor, row.request_id);
