@@ -1,7 +1,9 @@
 // createActivities(deps): every activity the worker registers. Workflows import only the type.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
-import { catalogActivities, disputeActivities, withdrawalActivities } from './catalog';
+import { adjustmentActivities } from './catalog-adjustment';
+import { disputeActivities } from './share-dispute';
+import { withdrawalActivities } from './withdrawal';
 import { computeDeadlines, type DeadlineInput } from './calendar';
 import { openDataActivities } from './open-data';
 import { requestActivities } from './requests';
@@ -59,7 +61,7 @@ export function createActivities({ db }: ActivityDeps) {
     ...taskActivities(db),
     ...requestActivities(db),
     ...shareActivities(db),
-    ...catalogActivities(db),
+    ...adjustmentActivities(db),
     ...disputeActivities(db),
     ...withdrawalActivities(db),
     ...openDataActivities(db),
@@ -72,4 +74,5 @@ export type { Deadlines, DeadlineInput } from './calendar';
 export type { OpenTaskInput, DecisionInput } from './tasks';
 export type { TransitionInput, RecordRequestInput, FailRequestInput } from './requests';
 export type { GrantInput } from './share';
-export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange, SettleDisputeInput, DisputeSettlement } from './catalog';
+export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange } from './catalog-adjustment';
+export type { SettleDisputeInput, DisputeSettlement } from './share-dispute';

@@ -1,8 +1,10 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, type CurrentEntry, type EntryContent, type SideStatus, type SimilarEntry } from '../../domain/catalog';
+import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, entryDiff, type CurrentEntry, type EntryContent, type SideStatus, type SimilarEntry } from '../../domain/catalog';
 import type { OpenEntry } from '../../domain/open-request';
-import type { Attribute } from '../../domain/types';
+import { CANCELLABLE } from '../../domain/requests';
+import type { ActorRef, Attribute } from '../../domain/types';
+import { appendAudits, type AuditInput } from './audit';
 import type { Executor } from '../index';
 import type { CatalogEntriesTable, CatalogEntryRow, Database } from '../schema';
 
@@ -226,3 +228,64 @@ export async function similarEntries(db: Executor, entry: { title: string; field
   const rows = !trgm ? await lookUp(db) : db.isTransaction ? await withThreshold(db) : await (db as Kysely<Database>).transaction().execute(withThreshold);
   return rows.map((r) => ({ id: r.id, title: r.title, providerOrgId: r.provider_org_id, titleSimilarity: Number(r.title_similarity), sharedFields: r.shared }));
 }
+
+/** Entries whose sharing ended, and the share work that rests on them. */
+export interface ShareWorkOn {
+  entries: string[];
+  /** Share workflows whose grant of such an entry is active: they revoke it. */
+  grants: string[];
+  /** Share workflows still deciding a request for such an entry: they end it. */
+  requests: string[];
+}
+
+/**
+ * New versions of entries as one request made them: each version's row (who, why, which request), and an
+ * audit event per entry naming what changed (`before` absent: the entry is new).
+ */
+export async function recordVersions(
+  tx: Executor,
+  made: { before?: CatalogEntryRow; row: CatalogEntryRow }[],
+  why: { requestId: string; actor: ActorRef; reason: string; article: string; removed?: (index: number) => boolean },
+): Promise<void> {
+  if (!made.length) return;
+  await tx
+    .insertInto('catalog_entry_versions')
+    .values(made.map(({ row }) => ({ entry_id: row.id, version: row.version, snapshot: JSON.stringify(row), changed_by: why.actor.sub, change_request_id: why.requestId, reason: why.reason })))
+    .execute();
+  await appendAudits(
+    tx,
+    made.map(({ before, row }, i): AuditInput => ({
+      eventKey: `catalog:${row.id}:v${row.version}`,
+      requestId: why.requestId,
+      actor: why.actor,
+      action: !before ? 'catalog_entry_added' : why.removed?.(i) ? 'catalog_entry_removed' : 'catalog_entry_changed',
+      article: why.article,
+      reason: why.reason,
+      oldValue: before ? { entryId: row.id, version: before.version } : null,
+      newValue: { entryId: row.id, version: row.version, ...(before ? { changes: entryDiff(entryStateOf(before), entryStateOf(row)) } : {}) },
+    })),
+  );
+}
+
+/** The share workflows resting on `entries`: active grants, and requests still being decided. */
+export async function runningWorkOn(tx: Executor, entries: string[]): Promise<ShareWorkOn> {
+  if (!entries.length) return { entries, grants: [], requests: [] };
+  const grants = await tx
+    .selectFrom('grants as g')
+    .innerJoin('requests as r', 'r.id', 'g.request_id')
+    .select('r.workflow_id')
+    .where('g.catalog_entry_id', 'in', entries)
+    .where('g.status', '=', 'active')
+    .orderBy('r.workflow_id')
+    .execute();
+  const requests = await tx
+    .selectFrom('requests')
+    .select('workflow_id')
+    .where('type', '=', 'share')
+    .where('catalog_entry_id', 'in', entries)
+    .where('status', 'in', [...CANCELLABLE])
+    .orderBy('workflow_id')
+    .execute();
+  return { entries, grants: grants.map((g) => g.workflow_id), requests: requests.map((r) => r.workflow_id) };
+}
+
