@@ -17,6 +17,7 @@ import { disputeRoutes } from './routes/disputes';
 import { openDemandRoutes } from './routes/open-demands';
 import { openRequestRoutes } from './routes/open-requests';
 import { principalRoutes } from './routes/principals';
+import { legalAgentRoutes } from './routes/legal-agents';
 import { describeRoutes } from './routes/describe';
 import { devSignInRoutes, meRoutes } from './routes/me';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
@@ -108,6 +109,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     withdrawalRoutes(s, deps);
     openRequestRoutes(s, deps);
     principalRoutes(s, deps);
+    legalAgentRoutes(s, deps);
     describeRoutes(s, deps, articles);
     meRoutes(s, deps);
     notificationRoutes(s, deps);
