@@ -133,7 +133,7 @@ export const RequestSchema = Type.Object({
   applicant: Type.Object({
     sub: Type.String({ description: 'Who applied (for a legal person: the agent who applied in its name)' }),
     org: Nullable(Type.String({ description: 'null: a member of the public' })),
-    legalPerson: Type.Optional(Nullable(Type.String({ description: 'The legal person (USCC) in whose name an authorised agent applied: the request is its' }))),
+    legalPerson: Type.Optional(Type.String({ description: 'The legal person (USCC) in whose name the request is made (by its own account or an authorised agent): the request is its' })),
   }),
   catalogEntryId: Nullable(Type.String()),
   payload: Json,

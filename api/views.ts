@@ -145,7 +145,7 @@ export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): 
     id: row.id,
     type: row.type,
     status: row.status,
-    applicant: { sub: row.applicant_sub, org: row.applicant_org, legalPerson: row.applicant_legal_person },
+    applicant: { sub: row.applicant_sub, org: row.applicant_org, ...(row.applicant_legal_person ? { legalPerson: row.applicant_legal_person } : {}) },
     catalogEntryId: row.catalog_entry_id,
     payload: row.payload,
     outcome: row.outcome,
