@@ -307,7 +307,8 @@ test('every route × every caller answers as the table says, and a refusal revea
   }
   expect(mismatches).toEqual([]);
   expect(cells).toBe(Object.keys(MATRIX).length * Object.keys(PRINCIPALS).length);
-});
+  // Every cell is a real HTTP round trip (those that change state on a request of their own): about 50 s alone, more beside other files.
+}, 180_000);
 
 test('lists show each caller only their own: requests, inbox, overdue tasks', async () => {
   const listed = async (p: Principal, url: string) => JSON.stringify((await api.app.inject({ method: 'GET', url, headers: headersOf(p) })).json().items);
