@@ -84,7 +84,7 @@ function PrincipalForm() {
 function withoutOnBehalfOf(schema: RequestType['body']): RequestType['body'] {
   const props = (schema as { properties?: Record<string, unknown> }).properties;
   if (!props || !('onBehalfOf' in props)) return schema;
-  const { onBehalfOf: _picked, ...rest } = props;
+  const rest = Object.fromEntries(Object.entries(props).filter(([k]) => k !== 'onBehalfOf'));
   return { ...schema, properties: rest } as RequestType['body'];
 }
 
