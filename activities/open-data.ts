@@ -22,7 +22,7 @@ export interface DraftAgreementInput {
   workflowId: string;
   agreementId: string;
   form: OpenRequestForm;
-  licensee: { sub: string; name: string; identity: string | null };
+  licensee: AgreementTerms['licensee'];
   conditions: string | null;
   platformUrl: string;
   reportEveryDays: number | null;
@@ -80,6 +80,7 @@ export function openDataActivities(db: Db) {
             catalog_entry_id: row!.id,
             provider_org: row!.provider_org_id,
             licensee_sub: input.licensee.sub,
+            licensee_legal_person: input.licensee.legalPerson ?? null,
             terms: JSON.stringify(terms),
             text,
             sha256,

@@ -21,6 +21,8 @@ export interface RecordRequestInput {
   payloadHash: string;
   submissionId?: string;
   article: string;
+  /** The legal person (USCC) in whose name an authorised agent applied. */
+  legalPerson?: string;
 }
 
 export interface TransitionInput {
@@ -44,9 +46,10 @@ export interface FailRequestInput extends RecordRequestInput {
 
 /**
  * A status change's audit event and the applicant's notice, as every way of writing one records them;
- * `from` and `applicantSub` are what the request's row says (transition reads them in its statement).
+ * `from` and `applicantSub` are what the request's row says (transition reads them in its statement); a request made in a
+ * legal person's name (`legalPerson`) tells the legal person.
  */
-export function transitionTrail(t: TransitionInput, from: RequestStatus | null, applicantSub: string | null): { audit: AuditInput; notice: NotificationInput } {
+export function transitionTrail(t: TransitionInput, from: RequestStatus | null, applicantSub: string | null, legalPerson?: string): { audit: AuditInput; notice: NotificationInput } {
   const key = `request:${t.requestId}:${t.step}`;
   return {
     audit: {
@@ -60,7 +63,7 @@ export function transitionTrail(t: TransitionInput, from: RequestStatus | null, 
       oldValue: { status: from },
       newValue: { status: t.status, ...(t.outcome ? { outcome: t.outcome } : {}) },
     },
-    notice: { key, to: { user: applicantSub }, kind: 'request_status', requestId: t.requestId, message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})` },
+    notice: { key, to: legalPerson ? { legalPerson } : { user: applicantSub }, kind: 'request_status', requestId: t.requestId, message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})` },
   };
 }
 
@@ -89,14 +92,21 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
         .updateTable('requests')
         .set({ status: t.status, updated_at: new Date(), ...(t.outcome !== undefined ? { outcome: JSON.stringify(t.outcome) } : {}), ...(t.payload ? { payload: JSON.stringify(t.payload) } : {}) })
         .where('id', 'in', (eb) => eb.selectFrom('logged').select('logged.request_id'))
-        .returning('applicant_sub'),
+        .returning(['applicant_sub', 'applicant_legal_person']),
     )
     .with('told', (q) =>
       q
         .insertInto('notifications')
         .columns(columnsOf(n))
-        // The applicant is told.
-        .expression((eb) => eb.selectFrom('changed').select(noticeSelect(n, { recipient_user: sql.ref('changed.applicant_sub') })))
+        // The applicant is told: the legal person, when the request is made in its name (its agents read it).
+        .expression((eb) =>
+          eb.selectFrom('changed').select(
+            noticeSelect(n, {
+              recipient_user: sql`case when ${sql.ref('changed.applicant_legal_person')} is null then ${sql.ref('changed.applicant_sub')} end`,
+              recipient_legal_person: sql.ref('changed.applicant_legal_person'),
+            }),
+          ),
+        )
         .onConflict((oc) => oc.column('notification_key').doNothing()),
     )
     .selectFrom('before')
@@ -123,6 +133,7 @@ export function requestParts(db: Db | Executor, r: RecordRequestInput, status: R
       payload: JSON.stringify(r.payload),
       payload_hash: r.payloadHash,
       submission_id: r.submissionId ?? null,
+      ...(r.legalPerson ? { applicant_legal_person: r.legalPerson } : {}),
       ...(outcome ? { outcome: JSON.stringify(outcome) } : {}),
     })
     .onConflict((oc) => oc.column('id').doNothing())

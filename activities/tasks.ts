@@ -40,9 +40,9 @@ export interface DecisionInput {
   form: Record<string, unknown> | null;
 }
 
-/** A notice to each candidate of a task (a named person, or the role in the organisation); the first keeps the plain key. */
+/** A notice to each candidate of a task (a named person, a legal person, or the role in the organisation); the first keeps the plain key. */
 function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>): NotificationInput[] {
-  return candidates.map((c, i) => ({ ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : { org: c.org, role: c.role } }));
+  return candidates.map((c, i) => ({ ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : c.legalPerson ? { legalPerson: c.legalPerson } : { org: c.org, role: c.role } }));
 }
 
 /**
@@ -189,7 +189,7 @@ export function taskActivities(db: Db) {
         // would step by step (submitted, the tasks opened, the status change from submitted), in one statement.
         const request = requestParts(db, input.record, input.transition.status, input.transition.outcome);
         const round = taskParts(db, input.tasks, due);
-        const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub);
+        const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub, input.record.legalPerson);
         const made = await writeAsOne(db, [request.effect, round.effect], [...request.trail, ...round.trail, [input.record.requestId, { audit: [change.audit], notices: [change.notice] }]]);
         return dueOf(db, input.tasks, made, due);
       }

@@ -59,9 +59,9 @@ export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: Or
       on conflict (event_key) do nothing
     ),
     notices as (
-      insert into notifications (notification_key, recipient_org, recipient_role, recipient_user, kind, request_id, task_id, message)
-      select v.notification_key, v.recipient_org, v.recipient_role, v.recipient_user, v.kind, v.request_id, v.task_id, v.message
-      from jsonb_to_recordset(${notices}::jsonb) as v(k text, notification_key text, recipient_org text, recipient_role text, recipient_user text, kind text, request_id text, task_id text, message text, n int)
+      insert into notifications (notification_key, recipient_org, recipient_role, recipient_user, recipient_legal_person, kind, request_id, task_id, message)
+      select v.notification_key, v.recipient_org, v.recipient_role, v.recipient_user, v.recipient_legal_person, v.kind, v.request_id, v.task_id, v.message
+      from jsonb_to_recordset(${notices}::jsonb) as v(k text, notification_key text, recipient_org text, recipient_role text, recipient_user text, recipient_legal_person text, kind text, request_id text, task_id text, message text, n int)
       where v.k in (select key from effect)
       order by v.n
       on conflict (notification_key) do nothing

@@ -13,6 +13,7 @@ import { validatorCompiler } from './validation';
 import { catalogRoutes } from './routes/catalog';
 import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { principalRoutes } from './routes/principals';
+import { legalAgentRoutes } from './routes/legal-agents';
 import { describeRoutes } from './routes/describe';
 import { devSignInRoutes, meRoutes } from './routes/me';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
@@ -98,6 +99,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     catalogRoutes(s, deps);
     catalogSheetRoutes(s, deps);
     principalRoutes(s, deps);
+    legalAgentRoutes(s, deps);
     describeRoutes(s, deps, articles);
     meRoutes(s, deps);
     notificationRoutes(s, deps);

@@ -2,6 +2,7 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db';
+import { actingFor } from '../db/repositories/legal-agents';
 import { getOrganisation } from '../db/repositories/organisations';
 import { recordPerson } from '../db/repositories/people';
 import { isStorableText } from '../domain/text';
@@ -119,6 +120,9 @@ export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig):
     // Everyone but members of the public acts for an organisation that must exist.
     if (!publicOnly && !(await orgExists(claims.org as string))) throw problem('Unauthorized', `The token names an organisation that does not exist: ${claims.org}`);
     request.actor = { sub: claims.sub, org: publicOnly ? null : (claims.org as string), roles: roles as Role[] };
+    // The legal persons a member of the public acts for, read afresh on every request (not cached): an agent whose
+    // authorisation is revoked acts for it no more from their next request on (Art. 29).
+    if (publicOnly) request.actor.actsFor = (await actingFor(db, claims.sub)).map((l) => l.uscc);
     if (fromProvider) {
       const names = oidc!.claims ?? { name: 'name', residentId: 'id_number', uscc: 'uscc' };
       const verified = (claim: string) => (text(claims[claim]) ? { value: claims[claim] as string } : null);

@@ -145,7 +145,7 @@ export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): 
     id: row.id,
     type: row.type,
     status: row.status,
-    applicant: { sub: row.applicant_sub, org: row.applicant_org },
+    applicant: { sub: row.applicant_sub, org: row.applicant_org, ...(row.applicant_legal_person ? { legalPerson: row.applicant_legal_person } : {}) },
     catalogEntryId: row.catalog_entry_id,
     payload: row.payload,
     outcome: row.outcome,
@@ -165,6 +165,15 @@ export function overseenBy({ db, platformOperators }: Pick<ApiDeps, 'db' | 'plat
 }
 
 /**
+ * Whether `actor` is the applicant of the request `row`: its person of its organisation; for one made in a legal
+ * person's name, whoever acts for the legal person now (its own account, its current agents), not the sign-in that made it.
+ */
+export function isApplicantOf(row: RequestRow, actor: Actor): boolean {
+  if (row.applicant_legal_person) return actor.org === null && (actor.actsFor ?? []).includes(row.applicant_legal_person);
+  return row.applicant_sub === actor.sub && row.applicant_org === actor.org;
+}
+
+/**
  * A request the caller may see: their own, one their organisation is party to (typesReadAsParty), one
  * they hold or held a task on, or, for supervisors and admins, one whose applicant or reviewers are
  * organisations they oversee (overseenBy).
@@ -175,7 +184,7 @@ export async function visibleRequest(deps: Pick<ApiDeps, 'db' | 'platformOperato
   const whole = await getRequestWhole(db, id);
   if (!whole) throw problem('RequestNotFound');
   const { row, tasks } = whole;
-  if (row.applicant_sub === actor.sub && row.applicant_org === actor.org) return whole;
+  if (isApplicantOf(row, actor)) return whole;
   if (row.applicant_org === actor.org && typesReadAsParty(actor).some((t) => t === row.type)) return whole;
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return whole;
   const overseen = await overseenBy(deps, actor);

@@ -82,6 +82,8 @@ export interface RequestsTable {
   /** Monotonic: the order rows were written in, not when the requests were made (bigint: pg returns it as a string). */
   seq: Generated<string>;
   submission_id: string | null;
+  /** The legal person (USCC) in whose name an authorised agent made the request (migration 016); null otherwise. */
+  applicant_legal_person: Generated<string | null>;
 }
 
 export interface TasksTable {
@@ -123,6 +125,8 @@ export interface TaskCandidatesTable {
   org: string;
   role: string;
   user_sub: string | null;
+  /** A public task addressed to a legal person (its agents and its own account act on it). */
+  legal_person: string | null;
   status: 'open' | 'completed' | 'cancelled';
   due_at: Timestamp;
 }
@@ -163,6 +167,8 @@ export interface AgreementsTable {
   catalog_entry_id: string;
   provider_org: string;
   licensee_sub: string;
+  /** The legal person (USCC) that is the licensee when an agent applied in its name (migration 016). */
+  licensee_legal_person: Generated<string | null>;
   version: Generated<number>;
   terms: Json<AgreementTerms>;
   text: string;
@@ -190,6 +196,20 @@ export interface PrincipalsTable {
   id_document_type: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** A legal person's authorisation of an agent (经办人, migration 016): the agent's number only as its keyed hash and masked. */
+export interface LegalPersonAgentsTable {
+  id: string;
+  uscc: string;
+  agent_lookup: string;
+  agent_masked: string;
+  agent_document_type: string;
+  agent_name: string;
+  authorised_by: string;
+  authorised_at: Generated<Date>;
+  revoked_by: string | null;
+  revoked_at: Date | null;
 }
 
 /** A staff person the system knows (migration 013), per organisation they act for, as their token last said. */
@@ -226,6 +246,8 @@ export interface NotificationsTable {
   recipient_org: string | null;
   recipient_role: string | null;
   recipient_user: string | null;
+  /** A notice to a legal person: its own account and its current agents read it (migration 016). */
+  recipient_legal_person: Generated<string | null>;
   kind: string;
   request_id: string | null;
   task_id: string | null;
@@ -265,6 +287,7 @@ export interface Database {
   consultation_comments: ConsultationCommentsTable;
   agreements: AgreementsTable;
   principals: PrincipalsTable;
+  legal_person_agents: LegalPersonAgentsTable;
   people: PeopleTable;
 }
 

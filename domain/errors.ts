@@ -31,6 +31,8 @@ export const ERRORS = {
   EngineUnavailable: { status: 503, title: 'The workflow engine cannot take this action at the moment' },
   DatabaseUnavailable: { status: 503, title: 'The database is not reachable' },
   UnstorableData: { status: 400, title: 'The data cannot be stored' },
+  AgentNotFound: { status: 404, title: 'No such authorisation of yours in force' },
+  AgentConflict: { status: 409, title: 'The authorisation of this agent conflicts with one in force' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 

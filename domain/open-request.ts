@@ -113,9 +113,10 @@ export function openRequestRefusal(entry: OpenEntry, form: Pick<OpenRequestForm,
  * Why `actor` may not terminate the agreement now, or null: the providing agency's reviewer for a breach (its
  * reason required), or the licensee, while it is in force. The API checks it, and the workflow's validator too.
  */
-export function terminationViolation(actor: Actor, agreement: { providerOrg: string; licensee: Actor; inForce: boolean }, reason: string | undefined): ErrorCode | null {
+export function terminationViolation(actor: Actor, agreement: { providerOrg: string; licensee: Actor; legalPerson?: string | null; inForce: boolean }, reason: string | undefined): ErrorCode | null {
   const agency = actor.org === agreement.providerOrg && actor.roles.includes('provider_reviewer');
-  const licensee = sameApplicant(actor, agreement.licensee) && actor.roles.some((r) => agreement.licensee.roles.includes(r));
+  // A legal person's agreement: whoever acts for it now (any current agent, or its own account) is the licensee.
+  const licensee = sameApplicant(actor, agreement.licensee, agreement.legalPerson) && actor.roles.some((r) => agreement.licensee.roles.includes(r));
   if (!agency && !licensee) return 'Forbidden';
   if (!agreement.inForce) return 'RequestNotActive';
   if (agency && !reason?.trim()) return 'ReasonRequired';
@@ -136,8 +137,11 @@ export interface AgreementTerms {
   /** The text's template version: a new template never changes the text already signed. */
   template: 'v2';
   provider: { orgId: string; name: string };
-  /** The licensee as the agreement shows them: identity is the document and its number, a resident ID number masked. */
-  licensee: { sub: string; name: string; identity: string | null };
+  /**
+   * The licensee as the agreement shows them: identity is the document and its number, a resident ID number masked.
+   * A legal person's (legalPerson: its USCC) names the agent who applied in its name (经办人), their number masked.
+   */
+  licensee: { sub: string; name: string; identity: string | null; legalPerson?: string; agent?: { name: string; identity: string } };
   entry: { id: string; title: string };
   fields: string[];
   purpose: string;
@@ -159,6 +163,7 @@ export function agreementText(t: AgreementTerms): string {
     '',
     `甲方(数据提供单位):${t.provider.name}(${t.provider.orgId})`,
     `乙方(数据利用主体):${t.licensee.name}${t.licensee.identity ? `(${t.licensee.identity})` : ''}`,
+    ...(t.licensee.agent ? [`乙方经办人:${t.licensee.agent.name}(${t.licensee.agent.identity})`] : []),
     '',
     '依据《日照市公共数据管理办法》第十七条、第二十条,双方就有条件开放公共数据的利用订立本协议。',
     '',

@@ -25,3 +25,17 @@ export const DEFAULT_SERVICE_DESK = '日照市大数据发展局 公共数据平
 
 /** Registrations one person may attempt in an hour: enough for typing errors, too few to test numbers. */
 export const PRINCIPAL_REGISTRATIONS_PER_HOUR = 10;
+
+/** A legal person's agent (经办人) as its own account names them: as on their identity document. */
+export type AgentForm = { name: string; residentId: string; documentType?: IdentityDocumentType };
+
+/** What an authorisation of an agent must say: the same rules as a natural person's own registration. */
+export function agentViolations(form: AgentForm, today: Date = new Date()): RuleViolation[] {
+  return principalViolations({ kind: 'natural', ...form }, today);
+}
+
+/** Authorisations a legal person's account may make in an hour: a day's staff changes, too few to test numbers. */
+export const AGENT_AUTHORISATIONS_PER_HOUR = 30;
+
+/** Agents in force a legal person may have at once. */
+export const MAX_AGENTS = 200;

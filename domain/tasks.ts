@@ -26,6 +26,8 @@ export interface Candidate {
   org: string | null;
   role: Role;
   user: string | null;
+  /** A member of the public's task addressed to a legal person (USCC): whoever acts for it now (Actor.actsFor). */
+  legalPerson?: string | null;
 }
 
 /** What a task looks like to the permission rules, wherever it is stored. */
@@ -56,8 +58,10 @@ export function exclusionViolation(task: TaskAccessView, sub: string, applicantS
 
 /** The candidate of `task` that `actor` is, if any: the role they act in is that candidate's. */
 export function candidateOf(task: TaskAccessView, actor: Actor): Candidate | undefined {
-  // A member of the public is a candidate only as the person named (they act for no organisation).
-  const reaches = (c: Candidate) => (c.role === 'public_applicant' ? c.user !== null && c.user === actor.sub : actor.org === c.org && (c.user === null || c.user === actor.sub));
+  // A member of the public is a candidate only as the person named (they act for no organisation), or as one who acts
+  // for the legal person named.
+  const publicReaches = (c: Candidate) => (c.legalPerson ? actor.org === null && (actor.actsFor ?? []).includes(c.legalPerson) : c.user !== null && c.user === actor.sub);
+  const reaches = (c: Candidate) => (c.role === 'public_applicant' ? publicReaches(c) : actor.org === c.org && (c.user === null || c.user === actor.sub));
   return task.candidates.find((c) => actor.roles.includes(c.role) && reaches(c));
 }
 
@@ -133,7 +137,7 @@ export function reassignViolation(task: TaskAccessView, actor: Actor, reason: st
 
 /** Who a task is for, in words: "provider_reviewer of health-commission, or the person lee of market". */
 function candidatesInWords(task: TaskAccessView): string {
-  return task.candidates.map((c) => (c.user === null ? `${c.role} of ${c.org}` : `the person ${c.user}${c.org === null ? '' : ` of ${c.org}`}`)).join(', or ');
+  return task.candidates.map((c) => (c.legalPerson ? `those acting for ${c.legalPerson}` : c.user === null ? `${c.role} of ${c.org}` : `the person ${c.user}${c.org === null ? '' : ` of ${c.org}`}`)).join(', or ');
 }
 
 /**

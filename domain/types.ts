@@ -19,6 +19,11 @@ export interface Actor {
   /** The organisation they act for; null for a member of the public (公民: a natural person has none). */
   org: string | null;
   roles: Role[];
+  /**
+   * A member of the public: the legal persons (USCC) they may act for now, their own when they are one, and those
+   * that authorised them as agent (经办人, Art. 29). The API looks it up on every request, so a revocation bites at once.
+   */
+  actsFor?: string[];
 }
 
 /** Someone acting for an organisation (an agency's or an authority's staff). */
@@ -34,9 +39,11 @@ export function isOrgActor(v: unknown): v is OrgActor {
 
 /**
  * Whether `actor` is `applicant`: the same person of the same organisation; a member of the public by
- * their sub alone (runs recorded before carried a placeholder organisation for them).
+ * their sub alone (runs recorded before carried a placeholder organisation for them). A request made in a
+ * legal person's name (`legalPerson`) is the legal person's: whoever acts for it now is its applicant.
  */
-export function sameApplicant(actor: Actor, applicant: Actor): boolean {
+export function sameApplicant(actor: Actor, applicant: Actor, legalPerson?: string | null): boolean {
+  if (legalPerson) return actor.org === null && (actor.actsFor ?? []).includes(legalPerson);
   if (actor.sub !== applicant.sub) return false;
   return actor.org === applicant.org || (actor.org === null && applicant.roles.every((r) => r === 'public_applicant'));
 }

@@ -63,6 +63,8 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     { sub: 'fz-admin', org: city.cityAuthority, roles: ['admin'] },
     { sub: 'fz-far-admin', org: target.farCity.cityAuthority, roles: ['admin'] },
     { sub: 'fz-citizen', org: 'public', roles: ['public_applicant'] },
+    // A member of the public who may say they are a legal person (PUT /principals/me) and administer agents.
+    { sub: 'fz-corp', org: 'public', roles: ['public_applicant'] },
     { sub: 'fz-lg', org: city.leadingGroup, roles: ['leading_group'] },
   ];
   const sign = (claims: object, opts: object = { expiresIn: 3_600_000 }) => createSigner({ key: target.jwtSecret, ...opts })(claims);
@@ -85,7 +87,9 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   let taskIds: string[] = [];
   let grantIds: string[] = [];
   let agreementIds: string[] = [];
+  let agentIds: string[] = [];
   const refresh = async () => {
+    agentIds = (await target.db.selectFrom('legal_person_agents').select('id').orderBy('authorised_at', 'desc').limit(50).execute()).map((r) => r.id);
     agreementIds = (await target.db.selectFrom('agreements').select('id').where('provider_org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
     requestIds = (await target.db.selectFrom('requests').select('id').where('applicant_org', 'in', ownOrgs).orderBy('seq', 'desc').limit(50).execute()).map((r) => r.id);
     grantIds = (await target.db.selectFrom('grants').select('id').where('grantee_org', 'in', ownOrgs).orderBy('granted_at', 'desc').limit(50).execute()).map((r) => r.id);
@@ -172,6 +176,23 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
       .tuple(fc.constantFrom('natural', 'legal'), text, fc.oneof(text, fc.constantFrom('11010519491231002X', '91350100M000100Y43', '110105194912310021')), fc.option(jsonish))
       .map(([kind, name, number, extra]) => ({ method: 'PUT', path: '/principals/me', body: { kind, name, [kind === 'natural' ? 'residentId' : 'uscc']: number, ...(extra === null ? {} : { extra }) } })),
     fc.constant({ method: 'GET', path: '/principals/me' }),
+    // A legal person's agents (经办人): listed, authorised by name and number, revoked by id.
+    fc.constant({ method: 'GET', path: '/principals/me/agents' }),
+    fc
+      .tuple(fc.oneof(text, fc.constant('张三')), fc.option(fc.oneof(fc.constantFrom('resident', 'hmt_residence_permit', 'foreign_permanent_residence'), text)), fc.oneof(text, fc.constantFrom('11010519491231002X', '110105194912310021')), fc.option(jsonish))
+      .map(([name, documentType, residentId, extra]) => ({
+        method: 'POST',
+        path: '/principals/me/agents',
+        body: { name, residentId, ...(documentType === null ? {} : { documentType }), ...(extra === null ? {} : { extra }) },
+      })),
+    segment(() => agentIds).map((id) => ({ method: 'DELETE', path: `/principals/me/agents/${id}` })),
+    // Applying in a legal person's name: a code one acts for, or not, or anything.
+    fc
+      .tuple(fc.constantFrom<object>({ catalogEntryId: city.entries.none, description: 'fuzz', purpose: 'fuzz' }), fc.oneof(text, fc.constantFrom('91350100M000100Y43', '91350100M000100Y44')))
+      .map(([body, onBehalfOf]) => ({ method: 'POST', path: '/open-demands', body: { ...body, onBehalfOf } })),
+    fc
+      .tuple(fc.constantFrom(city.entries.conditional, 'no-such-entry'), fc.oneof(text, fc.constantFrom('91350100M000100Y43', '91350100M000100Y44')))
+      .map(([catalogEntryId, onBehalfOf]) => ({ method: 'POST', path: '/open-requests', body: { catalogEntryId, purpose: 'fuzz', scenario: 'fuzz', accessMethod: 'api', securityMeasures: 'fuzz', termMonths: 6, onBehalfOf } })),
     segment(() => ['1', '20', '33', '34', '0', '-1']).map((n) => ({ method: 'GET', path: `/articles/${n}` })),
     fc.constantFrom('/task-kinds', '/request-types', '/me', '/articles', '/organisations').map((path) => ({ method: 'GET', path })),
     fc

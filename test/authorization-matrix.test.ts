@@ -9,6 +9,7 @@ import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
 import { registerPrincipal, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
 import { sampleResidentId } from '../db/seed';
+import { usccWithCheck } from '../domain/ids';
 import { startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -19,6 +20,8 @@ let shared: Req;
 let consultation: string;
 /** A member of the public's agreement on the health agency's entry, drafted and awaiting their signature (Art. 20). */
 let agreement: string;
+/** An authorisation of the legal person's, in force, for its own account to revoke. */
+let authorisation: string;
 
 interface Req {
   id: string;
@@ -52,12 +55,21 @@ beforeAll(async () => {
   const review = applied.json().tasks.find((t: { kind: string }) => t.kind === 'OPEN_REQUEST_REVIEW').id;
   const approved = await api.app.inject({ method: 'POST', url: `/tasks/${review}/complete`, payload: { decision: 'APPROVE' }, headers: api.as(PRINCIPALS.provider()) });
   agreement = approved.json().outcome.agreementId;
+  // A legal person, and an agent it authorised (经办人, Art. 29).
+  const legal = await api.app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'legal', name: '矩阵科技有限公司', uscc: MATRIX_USCC }, headers: api.as(PRINCIPALS.legalPerson()) });
+  expect(legal.statusCode).toBe(200);
+  await registerPrincipal(api, PRINCIPALS.agent(), '矩阵经办人');
+  const authorise = (name: string, seed: string) => api.app.inject({ method: 'POST', url: '/principals/me/agents', payload: { name, residentId: sampleResidentId(seed) }, headers: api.as(PRINCIPALS.legalPerson()) });
+  expect((await authorise('矩阵经办人', 'matrix-agent')).statusCode).toBe(201);
+  authorisation = (await authorise('矩阵撤销', 'matrix-revoked')).json().id;
 });
 afterAll(async () => {
   await api.app.close();
   await h.close();
 });
 
+/** The matrix's legal person's credit code (its own account registers it). */
+const MATRIX_USCC = usccWithCheck('91371102MAT8RX001');
 const openRequestBody = () => ({ catalogEntryId: h.city.entries.conditional, purpose: 'matrix', scenario: 'matrix', accessMethod: 'api', securityMeasures: 'matrix', termMonths: 6 });
 const SCENARIO = `matrix scenario ${randomUUID()}`;
 const applicant = (): Actor => ({ sub: 'matrix-alice', org: h.city.agencies.market, roles: ['agency_applicant'] });
@@ -91,6 +103,9 @@ const PRINCIPALS = {
   countySupervisor: (): Actor => ({ sub: 'matrix-csup', org: h.city.countyAuthority, roles: ['supervisor'] }),
   admin: (): Actor => ({ sub: 'matrix-admin', org: h.city.cityAuthority, roles: ['admin'] }),
   publicApplicant: (): Actor => ({ sub: 'matrix-citizen', org: 'public', roles: ['public_applicant'] }),
+  // A legal person's own account, and a natural person it authorised as its agent (经办人).
+  legalPerson: (): Actor => ({ sub: 'matrix-corp', org: null, roles: ['public_applicant'] }),
+  agent: (): Actor => ({ sub: 'matrix-agent', org: null, roles: ['public_applicant'] }),
   otherCityAuthority: (): Actor => ({ sub: 'matrix-far', org: other.cityAuthority, roles: ['authority_reviewer'] }),
   otherCitySupervisor: (): Actor => ({ sub: 'matrix-farsup', org: other.cityAuthority, roles: ['supervisor'] }),
   otherCityApplicant: (): Actor => ({ sub: 'matrix-alice', org: other.agencies.market, roles: ['agency_applicant'] }),
@@ -102,7 +117,7 @@ type Principal = keyof typeof PRINCIPALS;
 const NOT_IDENTITIES: Principal[] = ['anonymous', 'expired', 'wrongSecret', 'algNone', 'unknownOrg'];
 
 interface Route {
-  call: (r: Req) => { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: object };
+  call: (r: Req) => { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; payload?: object };
   /** Answers that change state run on a request of their own, so each cell starts from the same state. */
   mutates?: boolean;
   /** Expected status by caller; `rest` for every valid identity not named. Non-identities always get 401. */
@@ -153,23 +168,31 @@ const MATRIX: Record<string, Route> = {
   'POST /open-demands': {
     // Anyone applying (the public, an agency's applicant) may ask for data to be opened (Art. 21 ¶1).
     call: () => ({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: h.city.entries.none, description: 'matrix', purpose: 'matrix' } }),
-    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201 },
+    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201, legalPerson: 201, agent: 201 },
   },
   'POST /withdrawals': {
     call: () => ({ method: 'POST', url: '/withdrawals', payload: { catalogEntryId: h.city.entries.conditional, right: 'matrix', reasons: 'matrix' } }),
-    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201 },
+    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201, legalPerson: 201, agent: 201 },
   },
   'POST /open-requests': {
     // Only a member of the public applies to use conditionally open data (Art. 20).
     call: () => ({ method: 'POST', url: '/open-requests', payload: openRequestBody() }),
-    expect: { rest: 403, publicApplicant: 201 },
+    expect: { rest: 403, publicApplicant: 201, legalPerson: 201, agent: 201 },
   },
   // A member of the public says who they are, and reads it back; nobody else has a principal.
-  'GET /principals/me': { call: () => ({ method: 'GET', url: '/principals/me' }), expect: { rest: 403, publicApplicant: 200 } },
+  'GET /principals/me': { call: () => ({ method: 'GET', url: '/principals/me' }), expect: { rest: 403, publicApplicant: 200, legalPerson: 200, agent: 200 } },
   'PUT /principals/me': {
+    // The citizen's own number: another sign-in claiming it is an operator's case (409), never told whose it is.
     call: () => ({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: 'matrix', residentId: sampleResidentId('matrix-citizen') } }),
-    expect: { rest: 403, publicApplicant: 200 },
+    expect: { rest: 403, publicApplicant: 200, legalPerson: 409, agent: 409 },
   },
+  // A legal person's own account administers its agents (经办人, Art. 29); nobody else, its agents included.
+  'GET /principals/me/agents': { call: () => ({ method: 'GET', url: '/principals/me/agents' }), expect: { rest: 403, legalPerson: 200 } },
+  'POST /principals/me/agents': {
+    call: () => ({ method: 'POST', url: '/principals/me/agents', payload: { name: '矩阵新经办人', residentId: sampleResidentId('matrix-new-agent') } }),
+    expect: { rest: 403, legalPerson: 201 },
+  },
+  'DELETE /principals/me/agents/{id}': { call: () => ({ method: 'DELETE', url: `/principals/me/agents/${authorisation}` }), expect: { rest: 403, legalPerson: 200 } },
   'GET /agreements': { call: () => ({ method: 'GET', url: '/agreements' }), expect: { rest: 200 } },
   // The licensee, the providing agency, and the authorities and supervisors over it (not a county's).
   'GET /agreements/{id}': { call: () => ({ method: 'GET', url: `/agreements/${agreement}` }), expect: { rest: 404, ...seeAgreement } },
@@ -284,7 +307,8 @@ test('every route × every caller answers as the table says, and a refusal revea
   }
   expect(mismatches).toEqual([]);
   expect(cells).toBe(Object.keys(MATRIX).length * Object.keys(PRINCIPALS).length);
-});
+  // Every cell is a real HTTP round trip (those that change state on a request of their own): about 50 s alone, more beside other files.
+}, 180_000);
 
 test('lists show each caller only their own: requests, inbox, overdue tasks', async () => {
   const listed = async (p: Principal, url: string) => JSON.stringify((await api.app.inject({ method: 'GET', url, headers: headersOf(p) })).json().items);

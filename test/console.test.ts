@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../scripts/console-build';
 import { sampleResidentId, seedDemoPeople } from '../db/seed';
+import { usccWithCheck } from '../domain/ids';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
 import { eventually, startHarness, type Harness } from './helpers';
@@ -434,4 +435,63 @@ test('sibling tasks decided at once from two windows: the authority rejects whil
   expect(decided).toEqual(said?.includes('已作出决定') ? expect.arrayContaining(['AGREE', 'REJECT']) : ['REJECT']);
   expect(decided).toHaveLength(said?.includes('已作出决定') ? 2 : 1);
   expect(request.tasks.filter((t: { status: string }) => t.status === 'open')).toEqual([]);
+});
+
+/** A browser window signed in with a token of the API's own (people who are no demo user: a legal person, its agent). */
+async function signedInWith(actor: { sub: string; org: string | null; roles: ('public_applicant')[] }): Promise<Page> {
+  const { page } = await window(browser);
+  await page.goto(`${base}/console/`);
+  await page.evaluate((token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.token', token), api.token(actor.sub, actor.org, ...actor.roles));
+  await page.reload();
+  await page.waitForSelector('nav.side');
+  return page;
+}
+
+test('a legal person authorises an agent on its 经办人管理 page; the agent applies in its name, picking it as the applicant', async () => {
+  const corp = { sub: `corp.console.${h.city.region}`, org: null, roles: ['public_applicant' as const] };
+  const agent = { sub: `agent.console.${h.city.region}`, org: null, roles: ['public_applicant' as const] };
+  const uscc = usccWithCheck(`91371102${h.city.region.replace(/[^0-9]/g, '').padEnd(6, '0').slice(0, 6)}CN1`);
+  const put = (who: typeof corp, payload: object) => api.app.inject({ method: 'PUT', url: '/principals/me', payload, headers: api.as(who) });
+  expect((await put(corp, { kind: 'legal', name: '日照控制台科技有限公司', uscc })).statusCode).toBe(200);
+  const number = sampleResidentId(agent.sub);
+  expect((await put(agent, { kind: 'natural', name: '刘经办', residentId: number })).statusCode).toBe(200);
+
+  const admin = await signedInWith(corp);
+  await admin.click('nav.side a:has-text("经办人管理")');
+  await admin.waitForSelector('form.principal');
+  // A number failing its check digit is refused at its field; then the employee's real one is taken.
+  await admin.fill('#agent-name', '刘经办');
+  await admin.selectOption('#agent-document', 'resident');
+  await admin.fill('#agent-number', `${number.slice(0, 17)}${number[17] === '0' ? '1' : '0'}`);
+  await admin.click('form.principal button[type=submit]');
+  await admin.waitForSelector('form.principal .field-errors');
+  expect(await admin.getAttribute('#agent-number', 'aria-invalid')).toBe('true');
+  await admin.fill('#agent-number', number);
+  await admin.click('form.principal button[type=submit]');
+  const row = admin.locator('tr[data-testid=agent]:has-text("刘经办")');
+  await row.waitFor();
+  expect(await row.textContent()).toContain('有效');
+  expect(await row.textContent()).not.toContain(number);
+  await screenshot(admin, 'legal-person-agents');
+  await expectAccessible(admin);
+
+  const clerk = await signedInWith(agent);
+  await open(clerk, `#/apply/open_request?catalogEntryId=${h.city.entries.conditionalOpen}`);
+  await clerk.waitForSelector('#f-applicant');
+  expect(await clerk.locator('#f-applicant option').allTextContents()).toEqual(['本人', '日照控制台科技有限公司']);
+  // The applicant is picked, never typed: no field for the code itself.
+  expect(await clerk.locator('#f-body-onBehalfOf').count()).toBe(0);
+  await clerk.selectOption('#f-applicant', uscc);
+  await clerk.fill('#f-body-purpose', '企业选址分析');
+  await clerk.fill('#f-body-scenario', '商业研究');
+  await clerk.selectOption('#f-body-accessMethod', 'sandbox');
+  await clerk.fill('#f-body-securityMeasures', '仅在沙箱内分析');
+  await clerk.fill('#f-body-termMonths', '6');
+  await screenshot(clerk, 'apply-as-agent');
+  await clerk.click('form.apply button[type=submit]');
+  await clerk.waitForURL(/#\/requests\/[^/]+$/);
+  const requestId = decodeURIComponent(clerk.url().split('#/requests/')[1]);
+  // The request is the legal person's: its own account sees it, made by the agent in its name.
+  const seen = await api.app.inject({ method: 'GET', url: `/requests/${requestId}`, headers: api.as(corp) });
+  expect(seen.json().applicant).toEqual({ sub: agent.sub, org: null, legalPerson: uscc });
 });

@@ -136,6 +136,8 @@ export interface OpenDemandInput {
   submissionId?: string;
   applicant: Actor;
   form: OpenDemandForm;
+  /** The legal person (USCC) the applicant asks for as its authorised agent (Art. 29): the request is its. */
+  onBehalfOf?: string;
   /** The agency that answers, as the API resolved it (the entry's provider, or the agency named). */
   providerOrg: string;
   payloadHash: string;
@@ -162,8 +164,10 @@ export interface OpenRequestInput {
   form: OpenRequestForm;
   /** The entry as the API found it when the application was made (checked again when the agreement is drafted). */
   entry: OpenEntry;
-  /** The licensee as the agreement names them. */
-  licensee: { name: string; identity: string | null };
+  /** The licensee as the agreement names them; a legal person's names the agent who applied (经办人). */
+  licensee: { name: string; identity: string | null; agent?: { name: string; identity: string } };
+  /** The legal person (USCC) the applicant applies for as its authorised agent (Art. 29): the request and agreement are its. */
+  onBehalfOf?: string;
   /** The unified open platform (Art. 16), through which the data is reached. */
   platformUrl: string;
   payloadHash: string;

@@ -21,6 +21,7 @@ export async function openDemandWorkflow(input: OpenDemandInput): Promise<Reques
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 21',
+    ...(input.onBehalfOf ? { legalPerson: input.onBehalfOf } : {}),
   });
   let refusal: ApplicationFailure | undefined;
 

@@ -40,7 +40,7 @@ function timerAt(iso: string): { passed: boolean; cancel: () => void } {
 }
 
 export async function openRequestWorkflow(input: OpenRequestInput): Promise<RequestSnapshot> {
-  const { requestId, applicant, form, policy, entry, carried } = input;
+  const { requestId, applicant, form, policy, entry, carried, onBehalfOf } = input;
   const role = applyingRole(applicant);
   const agreementId = `${requestId}.agreement`;
   const providerOrg = entry.providerOrgId;
@@ -57,6 +57,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     submissionId: input.submissionId,
     article: 'Art. 20',
     carried,
+    ...(onBehalfOf ? { legalPerson: onBehalfOf } : {}),
   });
   let refusal: ApplicationFailure | undefined;
   let deciding: DecisionInput | undefined;
@@ -83,7 +84,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     },
     {
       validator: ({ actor, reason }) => {
-        const violation = terminationViolation(actor, { providerOrg, licensee: { ...applicant, roles: [role] }, inForce: state.status === 'granted' && !terminating && !ending }, reason);
+        const violation = terminationViolation(actor, { providerOrg, licensee: { ...applicant, roles: [role] }, legalPerson: onBehalfOf, inForce: state.status === 'granted' && !terminating && !ending }, reason);
         if (violation) throw businessError(violation, terminationRefusal(violation));
         const bad = unstorable(reason, 'reason');
         if (bad) throw businessError('InvalidInput', bad.detail);
@@ -158,7 +159,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       }
       // REQUEST_INFO: the clock stops while the applicant holds the request.
       resume = { dueAt: task.dueAt, pausedAt: new Date().toISOString() };
-      const reply = { key: `applicant-reply-${round}`, kind: 'OPEN_REQUEST_APPLICANT_REPLY' as const, ...addressedTo(applicant, role), length: policy.applicantReply, reminderBefore: policy.reminderBefore };
+      const reply = { key: `applicant-reply-${round}`, kind: 'OPEN_REQUEST_APPLICANT_REPLY' as const, ...addressedTo(applicant, role, onBehalfOf), length: policy.applicantReply, reminderBefore: policy.reminderBefore };
       if (!(await awaitReply({ board, setStatus, asked: decided, article: 'Art. 20', reply, stop: stopped }))) return endEarly(null);
     }
   }
@@ -173,7 +174,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       workflowId: workflowInfo().workflowId,
       agreementId,
       form,
-      licensee: { sub: applicant.sub, ...input.licensee },
+      licensee: { sub: applicant.sub, ...input.licensee, ...(onBehalfOf ? { legalPerson: onBehalfOf } : {}) },
       conditions,
       platformUrl: input.platformUrl,
       reportEveryDays: 'days' in policy.reportEvery ? policy.reportEvery.days : null,
@@ -212,7 +213,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     const spec = (round: number, first?: WfTask): TaskSpec => ({
       key: `${licensee ? 'signature' : 'countersignature'}${round === 1 ? '' : `-${round}`}`,
       kind: licensee ? 'AGREEMENT_SIGNATURE' : 'AGREEMENT_COUNTERSIGNATURE',
-      ...(licensee ? addressedTo(applicant, role) : { candidateRole: 'provider_reviewer' as const, candidateOrg: providerOrg }),
+      ...(licensee ? addressedTo(applicant, role, onBehalfOf) : { candidateRole: 'provider_reviewer' as const, candidateOrg: providerOrg }),
       length: licensee ? policy.signature : policy.countersignature,
       ...(first ? { resume: { dueAt: first.dueAt, pausedAt: new Date().toISOString() } } : {}),
       reminderBefore: policy.reminderBefore,
@@ -269,7 +270,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     const task = await board.open({
       key: 'deletion-all',
       kind: 'DELETION_CONFIRMATION',
-      ...addressedTo(applicant, role),
+      ...addressedTo(applicant, role, onBehalfOf),
       length: policy.reportWindow,
       reminderBefore: policy.reminderBefore,
       context: { agreementId, records: '依协议获取的全部数据及其副本', reason: end.reason },
@@ -303,7 +304,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
         await board.open({
           key: `deletion-${d.cause}`,
           kind: 'DELETION_CONFIRMATION',
-          ...addressedTo(applicant, role),
+          ...addressedTo(applicant, role, onBehalfOf),
           length: policy.reportWindow,
           reminderBefore: policy.reminderBefore,
           context: { records: d.records, reason: d.reason, withdrawal: d.cause },
@@ -317,7 +318,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       }
       if (Date.now() >= Date.parse(life.nextReportAt)) {
         life.reports++;
-        await board.open({ key: `usage-report-${life.reports}`, kind: 'USAGE_REPORT', ...addressedTo(applicant, role), length: policy.reportWindow, reminderBefore: policy.reminderBefore, context: { agreementId } });
+        await board.open({ key: `usage-report-${life.reports}`, kind: 'USAGE_REPORT', ...addressedTo(applicant, role, onBehalfOf), length: policy.reportWindow, reminderBefore: policy.reminderBefore, context: { agreementId } });
         life.nextReportAt = (await io.computeDeadlines({ length: policy.reportEvery, from: life.nextReportAt })).dueAt;
         continue;
       }

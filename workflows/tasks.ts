@@ -55,6 +55,8 @@ export interface TaskSpec {
   /** Null for a member of the public (named as candidateUser). */
   candidateOrg: string | null;
   candidateUser?: string;
+  /** A member of the public's task addressed to a legal person (USCC): whoever acts for it acts on it. */
+  candidateLegalPerson?: string;
   length: Duration;
   reminderBefore?: Duration;
   resume?: { dueAt: string; pausedAt: string };
@@ -111,7 +113,14 @@ export interface StatusChange {
  * applicant's cancellation, which answers once the procedure has ended the request (cancelled) or with
  * RequestNotActive when it ended otherwise first. Answers with the cancellation the procedure waits for.
  */
-export function requestHandlers(board: TaskBoard, applicant: Actor, state: { status: RequestStatus }, view: () => RequestSnapshot, role: Role | null = 'agency_applicant'): { cancel: CancelRequestInput | null } {
+export function requestHandlers(
+  board: TaskBoard,
+  applicant: Actor,
+  state: { status: RequestStatus },
+  view: () => RequestSnapshot,
+  role: Role | null = 'agency_applicant',
+  legalPerson?: string,
+): { cancel: CancelRequestInput | null } {
   const out: { cancel: CancelRequestInput | null } = { cancel: null };
   setHandler(stateQuery, view);
   setHandler(awaitSubmittedUpdate, async () => {
@@ -130,7 +139,7 @@ export function requestHandlers(board: TaskBoard, applicant: Actor, state: { sta
     {
       validator: ({ actor }) => {
         // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
-        if (role === null || !sameApplicant(actor, applicant) || !actor.roles.includes(role))
+        if (role === null || !sameApplicant(actor, applicant, legalPerson) || !actor.roles.includes(role))
           throw businessError('Forbidden', 'Only the applicant may cancel the request');
         if (out.cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
       },
@@ -238,8 +247,12 @@ export function statusSetter(io: Io, statusChange: ReturnType<typeof statusChang
   };
 }
 
-/** A task addressed to the applicant in person, acting as `role`. */
-export function addressedTo(applicant: Actor, role: Role): Pick<TaskSpec, 'candidateRole' | 'candidateOrg' | 'candidateUser'> {
+/**
+ * A task addressed to the applicant in person, acting as `role`; or, for a request made in a legal person's name
+ * (`legalPerson`, its USCC), to the legal person: whoever acts for it when the task is done (any current agent, its own account).
+ */
+export function addressedTo(applicant: Actor, role: Role, legalPerson?: string): Pick<TaskSpec, 'candidateRole' | 'candidateOrg' | 'candidateUser' | 'candidateLegalPerson'> {
+  if (legalPerson) return { candidateRole: role, candidateOrg: applicant.org, candidateLegalPerson: legalPerson };
   return { candidateRole: role, candidateOrg: applicant.org, candidateUser: applicant.sub };
 }
 
@@ -279,6 +292,8 @@ export function newProcedure(p: {
   decisionRule?: ConstructorParameters<typeof TaskBoard>[0]['decisionRule'];
   /** What the run before handed over, when this run continues it. */
   carried?: ProcedureCarried;
+  /** The legal person (USCC) in whose name an authorised agent applied: the request is its. */
+  legalPerson?: string;
 }) {
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = p.carried ? { ...p.carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId: p.requestId, ...state, tasks: board.snapshots() });
@@ -297,7 +312,7 @@ export function newProcedure(p: {
     },
     view,
   );
-  const cancelling = requestHandlers(board, p.applicant, state, view, p.cancellable === false ? null : p.role);
+  const cancelling = requestHandlers(board, p.applicant, state, view, p.cancellable === false ? null : p.role, p.legalPerson);
   const steps = { n: p.carried?.step ?? 0 };
   const statusChange = statusChanger(p.requestId, state, steps);
   const record: RecordRequestInput = {
@@ -310,6 +325,7 @@ export function newProcedure(p: {
     payloadHash: p.payloadHash,
     submissionId: p.submissionId,
     article: p.article,
+    ...(p.legalPerson ? { legalPerson: p.legalPerson } : {}),
   };
   return { state, view, board, cancelling, steps, statusChange, setStatus: statusSetter(acts, statusChange), record };
 }
@@ -534,8 +550,8 @@ export class TaskBoard {
 
   /** The row that opens `spec` (as the openTask activity takes it) and how its due times are counted. */
   private rowOf(spec: TaskSpec) {
-    const excluded = spec.excluded ?? (spec.candidateUser ? [] : [this.ctx.applicantSub]);
-    const candidates: Candidate[] = [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null }];
+    const excluded = spec.excluded ?? (spec.candidateUser || spec.candidateLegalPerson ? [] : [this.ctx.applicantSub]);
+    const candidates: Candidate[] = [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null, ...(spec.candidateLegalPerson ? { legalPerson: spec.candidateLegalPerson } : {}) }];
     return {
       taskId: `${this.ctx.requestId}.${spec.key}`,
       requestId: this.ctx.requestId,

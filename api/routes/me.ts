@@ -1,6 +1,7 @@
 // Who the caller is (GET /me), and, in development only, signing in as one of the demo city's people without
 // pasting a token (GET /dev/users, POST /dev/token): those routes exist only when buildApp is given devSignIn.
 import { Type } from '@sinclair/typebox';
+import { actingFor } from '../../db/repositories/legal-agents';
 import { getOrganisation } from '../../db/repositories/organisations';
 import type { DemoUser } from '../../db/seed';
 import { signToken } from '../auth';
@@ -14,7 +15,15 @@ const MeSchema = Type.Object({
   /** null: a member of the public. */
   organisation: Nullable(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String() })),
   /** Who a member of the public said they are (the number masked). */
-  principal: Nullable(Type.Object({ kind: Type.String(), name: Type.String(), identity: Nullable(Type.String()) })),
+  principal: Nullable(
+    Type.Object({
+      kind: Type.String(),
+      name: Type.String(),
+      identity: Nullable(Type.String()),
+      /** The legal persons a natural person acts for now as authorised agent (经办人). */
+      actsFor: Type.Array(Type.Object({ uscc: Type.String(), name: Type.String() })),
+    }),
+  ),
 });
 
 const DemoUserSchema = Type.Object({ label: Type.String(), sub: Type.String(), org: Nullable(Type.String()), roles: Type.Array(Type.String()) });
@@ -35,7 +44,7 @@ export function meRoutes(app: App, deps: ApiDeps): void {
       sub,
       roles,
       organisation: organisation ? { id: organisation.id, name: organisation.name, kind: organisation.kind, division: organisation.division } : null,
-      principal: principal ? { kind: principal.kind, name: principal.name, identity: principal.id_masked ?? principal.uscc } : null,
+      principal: principal ? { kind: principal.kind, name: principal.name, identity: principal.id_masked ?? principal.uscc, actsFor: principal.kind === 'natural' ? await actingFor(db, sub) : [] } : null,
     };
   });
 }

@@ -6,6 +6,7 @@ import { getOrganisation } from '../../db/repositories/organisations';
 import { DEFAULT_OPEN_DEMAND_POLICY, openDemandViolations, type OpenDemandForm } from '../../domain/open-demand';
 import { ENGINE_VERSION, type OpenDemandInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
+import { actingAs, OnBehalfOf } from './legal-agents';
 import { invalid, problem } from '../problem';
 import { StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
@@ -19,6 +20,7 @@ const OpenDemandBody = Type.Object(
     providerOrgId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'For data not in the catalog: the agency that holds it' })),
     description: Type.String({ maxLength: 4000, description: 'What data is asked to be opened' }),
     purpose: Type.String({ maxLength: 4000, description: 'What it would be used for' }),
+    onBehalfOf: OnBehalfOf,
   },
   { additionalProperties: false },
 );
@@ -40,9 +42,12 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
     async (request, reply) => {
       requireRole(request, ...STARTED_BY.open_demand);
       const { actor } = request;
-      const form = request.body as OpenDemandForm;
+      const { onBehalfOf, ...body } = request.body;
+      const form = body as OpenDemandForm;
       const violations = openDemandViolations(form);
       if (violations.length) throw invalid(violations);
+      // Asked as a legal person's agent (or as its own account): the demand is the legal person's.
+      const legal = await actingAs(db, actor, onBehalfOf);
       let providerOrg: string;
       if (form.catalogEntryId) {
         const entry = await getCatalogEntry(db, form.catalogEntryId);
@@ -58,8 +63,16 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
       }
       return startAndAnswer(deps, request, reply, {
         type: 'open_demand',
-        body: form,
-        input: (s): OpenDemandInput => ({ ...s, applicant: actor, form, providerOrg, policy: deps.openDemandPolicy ?? DEFAULT_OPEN_DEMAND_POLICY, engine: ENGINE_VERSION }),
+        body: legal ? { ...form, onBehalfOf: legal.uscc } : form,
+        input: (s): OpenDemandInput => ({
+          ...s,
+          applicant: actor,
+          form,
+          providerOrg,
+          policy: deps.openDemandPolicy ?? DEFAULT_OPEN_DEMAND_POLICY,
+          engine: ENGINE_VERSION,
+          ...(legal ? { onBehalfOf: legal.uscc } : {}),
+        }),
       });
     },
   );

@@ -11,6 +11,7 @@ import { IDENTITY_DOCUMENT_LABELS, type IdentityDocumentType } from '../../domai
 import type { Actor } from '../../domain/types';
 import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
+import { actingAs, OnBehalfOf } from './legal-agents';
 import { agreementHtml, agreementPdf, DEFAULT_AGREEMENT_FONT, pdfFontAvailable } from '../agreement-document';
 import { invalid, problem } from '../problem';
 import { AgreementSchema, Page, StartedResponses, StartHeaders } from '../schemas';
@@ -33,6 +34,7 @@ const OpenRequestBody = Type.Object(
     accessMethod: Type.Union(ACCESS_METHODS.map((m) => Type.Literal(m)), { description: 'How the data is reached on the unified open platform' }),
     securityMeasures: Text('The security measures the applicant commits to'),
     termMonths: Type.Integer({ minimum: 1, maximum: MAX_TERM_MONTHS, description: 'The term asked for, in months' }),
+    onBehalfOf: OnBehalfOf,
   },
   { additionalProperties: false },
 );
@@ -44,16 +46,18 @@ type AgreementRow = Selectable<AgreementsTable>;
  * authority's reviewers those of the organisations their division covers; supervisors and admins those of
  * the organisations they oversee (overseenBy: an admin their city's, a platform operator all).
  */
-async function agreementScope(deps: ApiDeps, actor: Actor): Promise<{ all: true } | { sub: string; orgs: string[] }> {
-  if (actor.org === null) return { sub: actor.sub, orgs: [] };
+async function agreementScope(deps: ApiDeps, actor: Actor): Promise<{ all: true } | { sub: string; orgs: string[]; legalPersons: string[] }> {
+  // A legal person's agreements are those who act for it now (its own account, its current agents).
+  if (actor.org === null) return { sub: actor.sub, orgs: [], legalPersons: actor.actsFor ?? [] };
   const overseen = await overseenBy(deps, actor);
   if (!overseen) return { all: true };
   const orgs = new Set([actor.org, ...overseen]);
   if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(deps.db, actor.org)) orgs.add(o);
-  return { sub: actor.sub, orgs: [...orgs] };
+  return { sub: actor.sub, orgs: [...orgs], legalPersons: [] };
 }
 
-const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) => 'all' in scope || a.licensee_sub === scope.sub || scope.orgs.includes(a.provider_org);
+const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) =>
+  'all' in scope || (a.licensee_legal_person ? scope.legalPersons.includes(a.licensee_legal_person) : a.licensee_sub === scope.sub) || scope.orgs.includes(a.provider_org);
 
 /** A SIGN of an agreement takes effect only while its entry's data is open (Art. 17, 21): refused before the workflow checks it again as it writes. */
 async function checkSigning(db: Executor, requestId: string): Promise<void> {
@@ -89,12 +93,15 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
     async (request, reply) => {
       requireRole(request, ...STARTED_BY.open_request);
       const { actor } = request;
-      const form = request.body as OpenRequestForm;
+      const { onBehalfOf, ...body } = request.body;
+      const form = body as OpenRequestForm;
       const violations = openRequestViolations(form);
       if (violations.length) throw invalid(violations);
       // The agreement names its licensee: who they said they are, their number masked (Art. 29).
       const principal = await db.selectFrom('principals').select(['name', 'uscc', 'id_masked', 'id_document_type']).where('sub', '=', actor.sub).executeTakeFirst();
       if (!principal) throw problem('PrincipalRequired', 'An agreement names its licensee: say who you are first (PUT /principals/me)', 'Art. 20');
+      // Applying as a legal person's agent (or as its own account): the legal person is the licensee, the agent named.
+      const legal = await actingAs(db, actor, onBehalfOf);
       const row = await getCatalogEntry(db, form.catalogEntryId);
       if (!row) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
       const entry = openEntryOf(row);
@@ -102,13 +109,16 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       if (refused) throw refused.field ? invalid([refused]) : problem(refused.code, refused.detail, refused.article);
       return startAndAnswer(deps, request, reply, {
         type: 'open_request',
-        body: form,
+        body: legal ? { ...form, onBehalfOf: legal.uscc } : form,
         input: (s): OpenRequestInput => ({
           ...s,
           applicant: actor,
           form,
           entry,
-          licensee: { name: principal.name, identity: principal.id_masked ? `${IDENTITY_DOCUMENT_LABELS[(principal.id_document_type ?? 'resident') as IdentityDocumentType]} ${principal.id_masked}` : `统一社会信用代码 ${principal.uscc}` },
+          licensee: legal
+            ? { name: legal.name, identity: `统一社会信用代码 ${legal.uscc}`, ...(legal.agent ? { agent: legal.agent } : {}) }
+            : { name: principal.name, identity: principal.id_masked ? `${IDENTITY_DOCUMENT_LABELS[(principal.id_document_type ?? 'resident') as IdentityDocumentType]} ${principal.id_masked}` : `统一社会信用代码 ${principal.uscc}` },
+          ...(legal ? { onBehalfOf: legal.uscc } : {}),
           platformUrl,
           policy: deps.openRequestPolicy ?? DEFAULT_OPEN_REQUEST_POLICY,
           engine: ENGINE_VERSION,
@@ -138,7 +148,14 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const after = decodeCursor(cursor, ['id']);
       const scope = await agreementScope(deps, request.actor);
       let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(limit + 1);
-      if (!('all' in scope)) q = q.where((eb) => eb.or([eb('licensee_sub', '=', scope.sub), ...(scope.orgs.length ? [eb('provider_org', 'in', scope.orgs)] : [])]));
+      if (!('all' in scope))
+        q = q.where((eb) =>
+          eb.or([
+            eb.and([eb('licensee_sub', '=', scope.sub), eb('licensee_legal_person', 'is', null)]),
+            ...(scope.legalPersons.length ? [eb('licensee_legal_person', 'in', scope.legalPersons)] : []),
+            ...(scope.orgs.length ? [eb('provider_org', 'in', scope.orgs)] : []),
+          ]),
+        );
       if (status) q = q.where('status', '=', status as AgreementRow['status']);
       if (catalogEntryId) q = q.where('catalog_entry_id', '=', catalogEntryId);
       if (requestId) q = q.where('request_id', '=', requestId);
@@ -190,7 +207,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const { actor } = request;
       const a = await visibleAgreement(actor, request.params.id);
       // The same rule the workflow's validator applies (who, when, with what reason), checked before it is asked.
-      const violation = terminationViolation(actor, { providerOrg: a.provider_org, licensee: { sub: a.licensee_sub, org: null, roles: ['public_applicant'] }, inForce: a.status === 'in_force' }, request.body.reason);
+      const violation = terminationViolation(actor, { providerOrg: a.provider_org, licensee: { sub: a.licensee_sub, org: null, roles: ['public_applicant'] }, legalPerson: a.licensee_legal_person, inForce: a.status === 'in_force' }, request.body.reason);
       if (violation) throw problem(violation, terminationRefusal(violation), 'Art. 20');
       await updateRequest(deps, a.workflow_id, revokeGrantUpdate, [{ actor, reason: request.body.reason }]);
       return agreementView((await db.selectFrom('agreements').selectAll().where('id', '=', a.id).executeTakeFirst())!);

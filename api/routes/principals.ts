@@ -10,6 +10,7 @@ import { appendAudit } from '../../db/repositories/audit';
 import { notify } from '../../db/repositories/notifications';
 import { identityDocumentOf, maskIdentityDocument, type IdentityDocumentType } from '../../domain/ids';
 import { DEFAULT_SERVICE_DESK, PRINCIPAL_REGISTRATIONS_PER_HOUR, principalViolations, type PrincipalForm } from '../../domain/principals';
+import { actingFor } from '../../db/repositories/legal-agents';
 import { requireRole, type VerifiedIdentity } from '../auth';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, seal } from '../principal-keys';
 import { invalid, problem } from '../problem';
@@ -18,7 +19,7 @@ import type { ApiDeps, App } from '../types';
 const Name = Type.String({ maxLength: 200 });
 // domain/ids.ts IDENTITY_DOCUMENT_TYPES, written out so the response type keeps each literal.
 const documentTypes = (): [TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>] => [Type.Literal('resident'), Type.Literal('hmt_residence_permit'), Type.Literal('foreign_permanent_residence')] as const;
-const DocumentType = Type.Union([...documentTypes()], { description: 'The identity document the number is of: 居民身份证 (resident, the default), 港澳台居民居住证 (hmt_residence_permit), 外国人永久居留身份证 (foreign_permanent_residence)' });
+export const DocumentType = Type.Union([...documentTypes()], { description: 'The identity document the number is of: 居民身份证 (resident, the default), 港澳台居民居住证 (hmt_residence_permit), 外国人永久居留身份证 (foreign_permanent_residence)' });
 const PrincipalBody = Type.Union([
   Type.Object(
     { kind: Type.Literal('natural'), name: Name, documentType: Type.Optional(DocumentType), residentId: Type.String({ maxLength: 18, description: '身份证件号码: the number of the identity document documentType names' }) },
@@ -37,6 +38,9 @@ const PrincipalSchema = Type.Object({
   residentId: Type.Union([Type.String(), Type.Null()], { description: 'In full: only ever to its holder' }),
   residentIdMasked: Type.Union([Type.String(), Type.Null()], { description: 'As everyone else sees it' }),
   documentType: Type.Union([...documentTypes(), Type.Null()], { description: 'Which identity document residentId is of; null for an organisation' }),
+  actsFor: Type.Array(Type.Object({ uscc: Type.String(), name: Type.String() }), {
+    description: 'The legal persons a natural person acts for now as their authorised agent (经办人, Art. 29): those whose authorisation in force names their number and name',
+  }),
 });
 
 /**
@@ -68,7 +72,8 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
     if (!p) throw problem('PrincipalRequired', 'You have not said who you are yet: PUT /principals/me');
     // Registered before documents were told apart: a resident ID card, the only document taken then.
     const documentType = p.kind === 'natural' ? ((p.id_document_type ?? 'resident') as IdentityDocumentType) : null;
-    return { sub: p.sub, kind: p.kind, name: p.name, uscc: p.uscc, residentId: p.id_sealed ? open(keys, p.id_sealed) : null, residentIdMasked: p.id_masked, documentType };
+    const actsFor = p.kind === 'natural' ? await actingFor(db, sub) : [];
+    return { sub: p.sub, kind: p.kind, name: p.name, uscc: p.uscc, residentId: p.id_sealed ? open(keys, p.id_sealed) : null, residentIdMasked: p.id_masked, documentType, actsFor };
   };
 
   app.get('/principals/me', { schema: { tags: ['open data'], summary: 'Who you said you are (your own number in full)', response: { 200: PrincipalSchema } } }, async (request) => {

@@ -8,7 +8,7 @@ import { problem } from '../problem';
 import { HistorySchema, Page, RequestSchema, RequestSummarySchema } from '../schemas';
 import { updateRequest } from '../engine';
 import type { ApiDeps, App } from '../types';
-import { decodeCursor, encodeCursor, eventViewer, requestView, visibleRequest } from '../views';
+import { decodeCursor, encodeCursor, eventViewer, isApplicantOf, requestView, visibleRequest } from '../views';
 import type { RequestRow } from '../../db/schema';
 import { taskDisclosure } from '../../domain/tasks';
 import type { Actor } from '../../domain/types';
@@ -17,7 +17,7 @@ const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** The applicant of a request acts as that applicant: the same person, of the same organisation, in an applicant role. */
 function isApplicant(row: RequestRow, actor: Actor): boolean {
-  return row.applicant_sub === actor.sub && row.applicant_org === actor.org && actor.roles.some((r) => r === 'agency_applicant' || r === 'public_applicant');
+  return isApplicantOf(row, actor) && actor.roles.some((r) => r === 'agency_applicant' || r === 'public_applicant');
 }
 
 /** An audit value without the names of persons (assignees) and working forms. */

@@ -2,6 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { get, session, type Me, type RequestType, type TaskKind } from './http';
 import { lang, label, setLang, setProcedureWords, t } from './i18n';
 import { authed, hasRole, href, loadOrganisations, me, useRoute } from './lib';
+import { Agents } from './pages/agents';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
 import { Catalog, EntryPage } from './pages/catalog';
@@ -77,6 +78,7 @@ function Nav({ current }: { current: string }) {
         {hasRole('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin') && item('grants', t('grants'))}
         {item('agreements', t('agreements'))}
         {item('notifications', t('notifications'))}
+        {me.value?.principal?.kind === 'legal' && item('agents', t('agents'))}
       </ul>
     </nav>
   );
@@ -104,6 +106,8 @@ function Page() {
       return id ? <AgreementPage id={id} /> : <Agreements route={route} />;
     case 'notifications':
       return <Notifications />;
+    case 'agents':
+      return <Agents />;
     case 'articles':
       return <ArticlePage n={id ?? '1'} />;
     default:

@@ -88,7 +88,7 @@ export async function get<T>(path: string): Promise<T> {
   return body;
 }
 
-export async function send<T>(method: 'POST' | 'PUT', path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+export async function send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
   const res = await fetch(path, {
     method,
     headers: headers(body === undefined ? extra : { 'content-type': 'application/json', ...extra }),
@@ -201,7 +201,17 @@ export interface Me {
   sub: string;
   roles: string[];
   organisation: { id: string; name: string; kind: string; division: string } | null;
-  principal: { kind: string; name: string; identity: string | null } | null;
+  principal: { kind: string; name: string; identity: string | null; actsFor: { uscc: string; name: string }[] } | null;
+}
+/** A legal person's authorised agent (经办人), as its own account sees them: the number masked. */
+export interface Agent {
+  id: string;
+  name: string;
+  documentType: string;
+  residentIdMasked: string;
+  status: 'active' | 'revoked';
+  authorisedAt: string;
+  revokedAt: string | null;
 }
 export interface DevUser {
   label: string;

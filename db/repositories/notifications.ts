@@ -3,7 +3,8 @@ import type { Executor } from '../index';
 
 export interface NotificationInput {
   key: string;
-  to: { org?: string | null; role?: string | null; user?: string | null };
+  /** legalPerson: a legal person (USCC), read by its own account and its current agents. */
+  to: { org?: string | null; role?: string | null; user?: string | null; legalPerson?: string | null };
   kind: string;
   requestId?: string | null;
   taskId?: string | null;
@@ -17,6 +18,7 @@ export function noticeRow(n: NotificationInput) {
     recipient_org: n.to.org ?? null,
     recipient_role: n.to.role ?? null,
     recipient_user: n.to.user ?? null,
+    recipient_legal_person: n.to.legalPerson ?? null,
     kind: n.kind,
     request_id: n.requestId ?? null,
     task_id: n.taskId ?? null,
@@ -43,8 +45,8 @@ export async function notify(db: Executor, n: NotificationInput): Promise<void> 
   await notifyAll(db, [n]);
 }
 
-/** A person's notifications: addressed to them, or to a role they hold in their organisation. */
-export function listNotifications(db: Executor, who: { sub: string; org: string | null; roles: string[] }, afterId: string | null, limit: number) {
+/** A person's notifications: addressed to them, to a role they hold in their organisation, or to a legal person they act for now. */
+export function listNotifications(db: Executor, who: { sub: string; org: string | null; roles: string[]; actsFor?: string[] }, afterId: string | null, limit: number) {
   const { org } = who;
   let q = db
     .selectFrom('notifications')
@@ -54,6 +56,7 @@ export function listNotifications(db: Executor, who: { sub: string; org: string 
         eb('recipient_user', '=', who.sub),
         // A member of the public (no organisation) gets only what is addressed to them.
         ...(org === null ? [] : [eb.and([eb('recipient_user', 'is', null), eb('recipient_org', '=', org), eb('recipient_role', 'in', who.roles)])]),
+        ...(org === null && who.actsFor?.length ? [eb('recipient_legal_person', 'in', who.actsFor)] : []),
       ]),
     );
   if (afterId) q = q.where('id', '<', afterId);

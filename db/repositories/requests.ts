@@ -1,8 +1,8 @@
 // Requests of every procedure as the API reads them; the activities write them (activities/requests.ts).
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../index';
-import type { RequestRow, TaskReadRow } from '../schema';
+import type { Database, RequestRow, TaskReadRow } from '../schema';
 import type { RequestStatus } from '../../domain/requests';
 import { revocationOf, type GrantRow } from './grants';
 import { nameOf } from './people';
@@ -34,13 +34,18 @@ export async function openWorkOn(db: Executor, entries: string[]): Promise<strin
  */
 export function listOwnRequests(
   db: Executor,
-  who: { sub: string; org: string | null },
+  who: { sub: string; org: string | null; actsFor?: string[] },
   f: { type?: string; status?: RequestStatus; partyTypes: readonly string[]; after?: [string, string] | null; limit: number },
 ) {
   // A member of the public's (no organisation), or a person's for their organisation.
   let q = db.selectFrom('requests').selectAll();
   q = who.org === null ? q.where('applicant_org', 'is', null) : q.where('applicant_org', '=', who.org);
-  q = f.partyTypes.length ? q.where((eb) => eb.or([eb('applicant_sub', '=', who.sub), eb('type', 'in', f.partyTypes)])) : q.where('applicant_sub', '=', who.sub);
+  // A request made in a legal person's name is the legal person's: those who act for it now see it, not the sign-in that made it.
+  const own = (eb: ExpressionBuilder<Database, 'requests'>) => {
+    const mine = eb.and([eb('applicant_sub', '=', who.sub), eb('applicant_legal_person', 'is', null)]);
+    return who.org === null && who.actsFor?.length ? eb.or([mine, eb('applicant_legal_person', 'in', who.actsFor)]) : mine;
+  };
+  q = f.partyTypes.length ? q.where((eb) => eb.or([own(eb), eb('type', 'in', f.partyTypes)])) : q.where((eb) => own(eb));
   if (f.type) q = q.where('type', '=', f.type);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after[0]}::timestamptz, ${f.after[1]})`);

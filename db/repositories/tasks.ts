@@ -20,14 +20,16 @@ export interface InboxFilter {
  * the number of tasks. A caller who is a candidate twice over (two roles) gets the task twice here,
  * adjacent in (due_at, id) order; the route drops the repeat.
  */
-export function inboxQuery(db: Executor, who: { sub: string; org: string | null; roles: string[] }, f: InboxFilter) {
+export function inboxQuery(db: Executor, who: { sub: string; org: string | null; roles: string[]; actsFor?: string[] }, f: InboxFilter) {
   const { org } = who;
-  const byRole = (role: string) => {
+  /** One range: the role's tasks addressed to the caller, or (legalPerson) to a legal person they act for. */
+  const byRole = (role: string, legalPerson?: string) => {
     let q = db.selectFrom('task_candidates as c').select(['c.task_id', 'c.due_at']).where('c.role', '=', role).where('c.status', '=', f.status);
-    // A member of the public's tasks are addressed to them by name (task_candidates_personal); staff's to
-    // their organisation, or to them there (task_candidates_inbox).
-    q =
-      role === 'public_applicant' || org === null
+    // A member of the public's tasks are addressed to them by name (task_candidates_personal) or to a legal person
+    // they act for (task_candidates_legal_person); staff's to their organisation, or to them there (task_candidates_inbox).
+    q = legalPerson
+      ? q.where('c.legal_person', '=', legalPerson)
+      : role === 'public_applicant' || org === null
         ? q.where('c.user_sub', '=', who.sub)
         : q.where('c.org', '=', org).where((eb) => eb.or([eb('c.user_sub', 'is', null), eb('c.user_sub', '=', who.sub)]));
     if (f.kind || f.overdue !== undefined) {
@@ -44,7 +46,8 @@ export function inboxQuery(db: Executor, who: { sub: string; org: string | null;
     return db.selectFrom(q.orderBy('c.due_at').orderBy('c.task_id').limit(f.limit).as('r')).selectAll();
   };
   const [first, ...rest] = who.roles.length ? who.roles : [''];
-  const ranges = rest.reduce((u, role) => u.unionAll(byRole(role)), byRole(first));
+  const legal = org === null && who.roles.includes('public_applicant') ? (who.actsFor ?? []) : [];
+  const ranges = [...rest.map((role) => byRole(role)), ...legal.map((uscc) => byRole('public_applicant', uscc))].reduce((u, range) => u.unionAll(range), byRole(first));
   return db
     .selectFrom(ranges.as('p'))
     .innerJoin('tasks', 'tasks.id', 'p.task_id')

@@ -2,7 +2,7 @@
 // schema the route validates with, the article of each field beside it, and the server's problems next to
 // the fields they name.
 import { useMemo, useState } from 'preact/hooks';
-import { get, send, type CatalogEntry, type Me, type Page, type RequestType, type RequestView } from '../http';
+import { get, send, type CatalogEntry, type Errors, type Me, type Page, type RequestType, type RequestView } from '../http';
 import { label, t } from '../i18n';
 import { go, href, Loading, me, ProblemBox, useResource, useSubmit, type Route } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
@@ -21,7 +21,7 @@ function CatalogOptions() {
 }
 
 /** The identity documents the API takes (domain/ids.ts IDENTITY_DOCUMENT_TYPES). */
-const DOCUMENT_TYPES = ['resident', 'hmt_residence_permit', 'foreign_permanent_residence'] as const;
+export const DOCUMENT_TYPES = ['resident', 'hmt_residence_permit', 'foreign_permanent_residence'] as const;
 
 /** Who a member of the public is (Art. 29), said once before applying for open data. */
 function PrincipalForm() {
@@ -80,9 +80,39 @@ function PrincipalForm() {
   );
 }
 
+/** The body schema without `onBehalfOf`: the applicant is picked from a list (ApplicantPicker), never typed. */
+function withoutOnBehalfOf(schema: RequestType['body']): RequestType['body'] {
+  const props = (schema as { properties?: Record<string, unknown> }).properties;
+  if (!props || !('onBehalfOf' in props)) return schema;
+  const rest = Object.fromEntries(Object.entries(props).filter(([k]) => k !== 'onBehalfOf'));
+  return { ...schema, properties: rest } as RequestType['body'];
+}
+
+/** 申请人：本人 / a legal person the caller acts for as its authorised agent (GET /me principal.actsFor). */
+function ApplicantPicker({ value, onChange, errors }: { value: string; onChange: (v: string) => void; errors: Errors }) {
+  const actsFor = me.value?.principal?.actsFor ?? [];
+  if (!actsFor.length) return null;
+  return (
+    <div class="field">
+      <label for="f-applicant">{t('applicantAs')}</label>
+      <select id="f-applicant" value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)} aria-invalid={errors.has('body.onBehalfOf')}>
+        <option value="">{t('self')}</option>
+        {actsFor.map((l) => (
+          <option key={l.uscc} value={l.uscc}>
+            {l.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchParams }) {
+  const body = useMemo(() => withoutOnBehalfOf(type.body), [type]);
+  const offersApplicant = body !== type.body;
+  const [onBehalfOf, setOnBehalfOf] = useState('');
   const start = useMemo(() => {
-    const v = emptyValue(type.body) as Record<string, unknown>;
+    const v = emptyValue(body) as Record<string, unknown>;
     for (const [k, x] of prefill) if (k in v && typeof v[k] === 'string') v[k] = x;
     return v;
   }, [type]);
@@ -93,7 +123,8 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
   const submit = async (e: Event) => {
     e.preventDefault();
     await run(async () => {
-      const created = await send<RequestView>('POST', type.start.path, cleanValue(type.body, value), { 'idempotency-key': key });
+      const cleaned = cleanValue(body, value) as Record<string, unknown>;
+      const created = await send<RequestView>('POST', type.start.path, onBehalfOf ? { ...cleaned, onBehalfOf } : cleaned, { 'idempotency-key': `${key}${onBehalfOf ? `:${onBehalfOf}` : ''}` });
       go(href('requests', created.id));
     });
   };
@@ -107,8 +138,9 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
       )}
       <ProblemBox error={error} />
       <CatalogOptions />
-      <SchemaFields schema={type.body} path="body" value={value} onChange={setValue} errors={errors} articles={type.articles} />
-      <UnplacedMessages errors={errors} schema={type.body} path="body" />
+      {offersApplicant && <ApplicantPicker value={onBehalfOf} onChange={setOnBehalfOf} errors={errors} />}
+      <SchemaFields schema={body} path="body" value={value} onChange={setValue} errors={errors} articles={type.articles} />
+      <UnplacedMessages errors={errors} schema={body} path="body" />
       <button type="submit" disabled={busy}>
         {busy ? t('submitting') : t('submit')}
       </button>
