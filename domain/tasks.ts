@@ -97,6 +97,8 @@ export function claimViolation(task: TaskAccessView, actor: Actor, applicantSub:
   if (excluded) return excluded;
   if (task.status !== 'open') return 'TaskNotOpen';
   if (claim) return task.assignee !== null && task.assignee !== actor.sub ? 'AlreadyClaimed' : null;
+  // A legal person's task is its own, whoever of its agents claimed it: any agent gives it back (one revoked since holds nothing).
+  if (task.assignee !== null && candidateOf(task, actor)?.legalPerson) return null;
   return task.assignee !== actor.sub ? 'NotAssignee' : null;
 }
 

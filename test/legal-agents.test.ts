@@ -135,6 +135,12 @@ test('two agents of one legal person: one applies in its name, the other signs; 
   // The legal person is told of the task: its agents read the notice.
   expect(((await get(agent2, '/notifications')).json().items as { taskId: string | null }[]).some((n) => n.taskId === signature.id)).toBe(true);
 
+  // Agent 1 claims the signature: agent 2 may not claim it over them, but gives it back (the task is the legal person's).
+  expect((await post(agent1, `/tasks/${signature.id}/claim`)).statusCode).toBe(200);
+  expectProblem(await post(agent2, `/tasks/${signature.id}/claim`), 409);
+  expect((await post(agent2, `/tasks/${signature.id}/unclaim`)).statusCode).toBe(200);
+  expect((await get(agent2, `/tasks/${signature.id}`)).json().assignee).toBeNull();
+
   // Agent 2 signs; the agency countersigns.
   const signed = await post(agent2, `/tasks/${signature.id}/complete`, { decision: 'SIGN', form: { sha256: agreement.sha256 } });
   expect(`${signed.statusCode} ${signed.body.slice(0, 300)}`).toMatch(/^200 /);
