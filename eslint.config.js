@@ -54,9 +54,17 @@ module.exports = tseslint.config(
   },
   {
     files: ['api/**/*.ts'],
-    rules: restrict([
+    rules: {
+      ...restrict([
       { group: [...folder('activities', 'worker'), '@temporalio/worker', '@temporalio/activity'], message: 'the API never runs activities or workers' },
       { regex: '(^|/)workflows(/(?!definitions$).*)?$', message: 'the API uses workflow definitions only' },
+      { group: ['kysely', 'pg'], allowTypeImports: true, message: 'the API reads and writes through db/repositories/' },
     ]),
+      // No query is built here either: SQL lives in db/.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name=/^(selectFrom|selectNoFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|transaction)$/]", message: 'the API reads and writes through db/repositories/' },
+      ],
+    },
   },
 );

@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
-import { sql } from 'kysely';
+import { databaseReady } from '../db';
 import { authenticate, registerJwt } from './auth';
 import { unstorable } from '../domain/text';
 import { clientError, frameworkError, invalid, refuseConnect, registerProblemHandlers } from './problem';
@@ -79,7 +79,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } }, async (_request, reply) => {
     const check = async (f: () => Promise<unknown>) => f().then(() => 'ok' as const, () => 'unavailable' as const);
     const [database, temporal] = await Promise.all([
-      check(() => sql`select 1`.execute(deps.db)),
+      check(() => databaseReady(deps.db)),
       check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
     ]);
     const ok = database === 'ok' && temporal === 'ok';

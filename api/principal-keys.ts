@@ -3,6 +3,7 @@
 // (HMAC-SHA256 under a separate key) by which a number is looked up without being decrypted.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../db';
+import { resealNumbers } from '../db/repositories/principals';
 
 export interface PrincipalKeys {
   /** The key ring, newest first: the first seals, any opens what it sealed. */
@@ -72,18 +73,6 @@ export function lookupHash(keys: PrincipalKeys, plain: string): string {
  * Key rotation: every number not sealed under the ring's current key is opened and sealed again under it,
  * in batches (the look-up hash does not change). Answers how many were re-sealed.
  */
-export async function resealAll(db: Db, keys: PrincipalKeys, options: { batch?: number; subs?: string[] } = {}): Promise<number> {
-  const current = keys.ring[0].version;
-  let done = 0;
-  for (;;) {
-    let q = db.selectFrom('principals').select(['sub', 'id_sealed']).where('id_sealed', 'is not', null).where('id_sealed', 'not like', `${current}:%`);
-    // Only these people's (a test re-seals its own, beside others running on the same database).
-    if (options.subs) q = q.where('sub', 'in', options.subs);
-    const rows = await q.orderBy('sub').limit(options.batch ?? 500).execute();
-    if (!rows.length) return done;
-    await db.transaction().execute(async (tx) => {
-      for (const r of rows) await tx.updateTable('principals').set({ id_sealed: seal(keys, open(keys, r.id_sealed!)), updated_at: new Date() }).where('sub', '=', r.sub).where('id_sealed', '=', r.id_sealed).execute();
-    });
-    done += rows.length;
-  }
+export function resealAll(db: Db, keys: PrincipalKeys, options: { batch?: number; subs?: string[] } = {}): Promise<number> {
+  return resealNumbers(db, keys.ring[0].version, (sealed) => seal(keys, open(keys, sealed)), options);
 }

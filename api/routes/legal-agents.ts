@@ -11,9 +11,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../db';
-import { appendAudit } from '../../db/repositories/audit';
-import { actingFor, activeAgentCount, listAgents } from '../../db/repositories/legal-agents';
-import { notify } from '../../db/repositories/notifications';
+import { actingFor, authoriseAgent, listAgents, revokeAgent } from '../../db/repositories/legal-agents';
+import { getPrincipal } from '../../db/repositories/principals';
 import type { LegalPersonAgentsTable } from '../../db/schema';
 import { IDENTITY_DOCUMENT_LABELS, maskIdentityDocument, usccViolation, type IdentityDocumentType } from '../../domain/ids';
 import { AGENT_AUTHORISATIONS_PER_HOUR, agentViolations, DEFAULT_SERVICE_DESK, MAX_AGENTS, type AgentForm } from '../../domain/principals';
@@ -59,13 +58,12 @@ const agentView = (r: AgentRow) => ({
 async function ownLegalPerson(db: Executor, request: FastifyRequest): Promise<{ uscc: string; name: string }> {
   requireRole(request, 'public_applicant');
   const { actor } = request;
-  const p = actor.org === null ? await db.selectFrom('principals').select(['kind', 'uscc', 'name']).where('sub', '=', actor.sub).executeTakeFirst() : undefined;
+  const p = actor.org === null ? await getPrincipal(db, actor.sub) : undefined;
   if (!p) throw problem('PrincipalRequired', 'Say who you are first (PUT /principals/me): a legal person by its credit code', 'Art. 29');
   if (p.kind !== 'legal' || !p.uscc) throw problem('Forbidden', 'Only a legal person’s own account (the sign-in that registered its credit code) administers its agents', 'Art. 29');
   return { uscc: p.uscc, name: p.name };
 }
 
-/** The legal person a request is made in the name of, and the agent who makes it, as the agreement names them. */
 /** The body field naming the legal person one applies for as its agent: picked from GET /principals/me actsFor, never typed. */
 export const OnBehalfOf = Type.Optional(
   Type.String({ maxLength: 18, description: 'The legal person (统一社会信用代码) you apply for as its authorised agent (经办人): one of GET /principals/me actsFor; absent: in your own name' }),
@@ -90,7 +88,7 @@ export async function actingAs(db: Executor, actor: Actor, onBehalfOf: string | 
     if (onBehalfOf !== undefined) throw invalid([{ code: 'Forbidden', field: 'onBehalfOf', rule: 'an authorised agent', detail: 'Only members of the public act as a legal person’s agent', article: 'Art. 29' }]);
     return null;
   }
-  const me = await db.selectFrom('principals').select(['kind', 'name', 'uscc', 'id_masked', 'id_document_type']).where('sub', '=', actor.sub).executeTakeFirst();
+  const me = await getPrincipal(db, actor.sub);
   const own = me?.kind === 'legal' ? me.uscc : null;
   const uscc = onBehalfOf ?? own;
   if (!uscc) return null;
@@ -153,46 +151,28 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
         agent_name: form.name.trim(),
         authorised_by: request.actor.sub,
       };
-      const conflict = new Error('already authorised');
-      const made = await db
-        .transaction()
-        .execute(async (tx) => {
-          // Serialised per legal person (its principal row), so the count and the insert agree.
-          await tx.selectFrom('principals').select('sub').where('sub', '=', request.actor.sub).forUpdate().execute();
-          if ((await activeAgentCount(tx, legal.uscc)) >= MAX_AGENTS)
-            throw invalid([{ code: 'AgentConflict', field: 'residentId', rule: `at most ${MAX_AGENTS} agents`, detail: `A legal person has at most ${MAX_AGENTS} agents in force; revoke one first`, article: 'Art. 29' }]);
-          const inserted = await tx
-            .insertInto('legal_person_agents')
-            .values(row)
-            .returning(['id', 'agent_name', 'agent_document_type', 'agent_masked', 'authorised_at', 'revoked_at'])
-            .executeTakeFirstOrThrow()
-            .catch((err: { code?: string }) => {
-              throw err.code === '23505' ? conflict : err;
-            });
-          // The trail names the agent by name and masked number, never the number.
-          await appendAudit(tx, {
-            eventKey: `agent-authorised:${row.id}`,
-            requestId: null,
-            actor: { sub: request.actor.sub, org: null, role: 'public_applicant' },
-            action: 'agent_authorised',
-            article: 'Art. 29',
-            newValue: { uscc: legal.uscc, agent: { name: row.agent_name, documentType, identity: row.agent_masked }, authorisation: row.id },
-          });
-          // The agent is told, when a sign-in holds that number (the administrator is not told either way).
-          const holder = await tx.selectFrom('principals').select('sub').where('id_lookup', '=', lookup).executeTakeFirst();
-          if (holder)
-            await notify(tx, {
-              key: `agent-authorised:${row.id}`,
-              to: { user: holder.sub },
-              kind: 'agent_authorised',
-              message: `${legal.name}（统一社会信用代码 ${legal.uscc}）已授权${row.agent_name}（${IDENTITY_DOCUMENT_LABELS[documentType]} ${row.agent_masked}）为其经办人，可以其名义申请开放数据并办理相关事项。如非本人知情，请联系${serviceDesk}。`,
-            });
-          return inserted;
-        })
-        .catch((err) => {
-          if (err === conflict) throw problem('AgentConflict', `That number (${row.agent_masked}) is already an agent of yours in force; revoke it first to authorise it anew`, 'Art. 29');
-          throw err;
-        });
+      // The trail names the agent by name and masked number, never the number; the agent is told when a sign-in holds
+      // that number (the administrator is not told either way).
+      const made = await authoriseAgent(db, request.actor.sub, row, {
+        max: MAX_AGENTS,
+        audit: {
+          eventKey: `agent-authorised:${row.id}`,
+          requestId: null,
+          actor: { sub: request.actor.sub, org: null, role: 'public_applicant' },
+          action: 'agent_authorised',
+          article: 'Art. 29',
+          newValue: { uscc: legal.uscc, agent: { name: row.agent_name, documentType, identity: row.agent_masked }, authorisation: row.id },
+        },
+        notice: (holder) => ({
+          key: `agent-authorised:${row.id}`,
+          to: { user: holder },
+          kind: 'agent_authorised',
+          message: `${legal.name}（统一社会信用代码 ${legal.uscc}）已授权${row.agent_name}（${IDENTITY_DOCUMENT_LABELS[documentType]} ${row.agent_masked}）为其经办人，可以其名义申请开放数据并办理相关事项。如非本人知情，请联系${serviceDesk}。`,
+        }),
+      });
+      if (made === 'full')
+        throw invalid([{ code: 'AgentConflict', field: 'residentId', rule: `at most ${MAX_AGENTS} agents`, detail: `A legal person has at most ${MAX_AGENTS} agents in force; revoke one first`, article: 'Art. 29' }]);
+      if (made === 'conflict') throw problem('AgentConflict', `That number (${row.agent_masked}) is already an agent of yours in force; revoke it first to authorise it anew`, 'Art. 29');
       return reply.code(201).send(agentView(made));
     },
   );
@@ -210,33 +190,24 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const legal = await ownLegalPerson(db, request);
       const { id } = request.params;
-      const revoked = await db.transaction().execute(async (tx) => {
-        const done = await tx
-          .updateTable('legal_person_agents')
-          .set({ revoked_at: new Date(), revoked_by: request.actor.sub })
-          .where('id', '=', id)
-          .where('uscc', '=', legal.uscc)
-          .where('revoked_at', 'is', null)
-          .returning(['id', 'agent_name', 'agent_document_type', 'agent_masked', 'authorised_at', 'revoked_at', 'agent_lookup'])
-          .executeTakeFirst();
-        if (!done) return undefined;
-        await appendAudit(tx, {
+      const revoked = await revokeAgent(db, {
+        id,
+        uscc: legal.uscc,
+        by: request.actor.sub,
+        audit: (r) => ({
           eventKey: `agent-revoked:${id}`,
           requestId: null,
           actor: { sub: request.actor.sub, org: null, role: 'public_applicant' },
           action: 'agent_revoked',
           article: 'Art. 29',
-          oldValue: { uscc: legal.uscc, agent: { name: done.agent_name, documentType: done.agent_document_type, identity: done.agent_masked }, authorisation: id },
-        });
-        const holder = await tx.selectFrom('principals').select('sub').where('id_lookup', '=', done.agent_lookup).executeTakeFirst();
-        if (holder)
-          await notify(tx, {
-            key: `agent-revoked:${id}`,
-            to: { user: holder.sub },
-            kind: 'agent_revoked',
-            message: `${legal.name}（统一社会信用代码 ${legal.uscc}）已撤销对${done.agent_name}（${done.agent_masked}）的经办人授权，您不能再以其名义办理事项。`,
-          });
-        return done;
+          oldValue: { uscc: legal.uscc, agent: { name: r.agent_name, documentType: r.agent_document_type, identity: r.agent_masked }, authorisation: id },
+        }),
+        notice: (holder, r) => ({
+          key: `agent-revoked:${id}`,
+          to: { user: holder },
+          kind: 'agent_revoked',
+          message: `${legal.name}（统一社会信用代码 ${legal.uscc}）已撤销对${r.agent_name}（${r.agent_masked}）的经办人授权，您不能再以其名义办理事项。`,
+        }),
       });
       if (!revoked) throw problem('AgentNotFound', `No authorisation ${id} of yours in force`, 'Art. 29');
       return agentView(revoked);

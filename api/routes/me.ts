@@ -2,7 +2,8 @@
 // pasting a token (GET /dev/users, POST /dev/token): those routes exist only when buildApp is given devSignIn.
 import { Type } from '@sinclair/typebox';
 import { actingFor } from '../../db/repositories/legal-agents';
-import { getOrganisation } from '../../db/repositories/organisations';
+import { getOrganisation, listOrganisations } from '../../db/repositories/organisations';
+import { getPrincipal } from '../../db/repositories/principals';
 import type { DemoUser } from '../../db/seed';
 import { signToken } from '../auth';
 import { invalid } from '../problem';
@@ -34,12 +35,12 @@ export function meRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
   // Public bodies by name, so that clients show names where views carry ids (tasks, entries, grants).
   app.get('/organisations', { schema: { tags: ['describe'], summary: 'The organisations: agencies, authorities, the leading group, by id with their names and divisions', response: { 200: Type.Object({ items: Type.Array(OrganisationSchema) }) } } }, async () => ({
-    items: await db.selectFrom('organisations').select(['id', 'name', 'kind', 'level', 'division']).orderBy('id').execute(),
+    items: await listOrganisations(db),
   }));
   app.get('/me', { schema: { tags: ['describe'], summary: 'Who the caller is: roles, organisation, or who a member of the public said they are', response: { 200: MeSchema } } }, async (request) => {
     const { sub, org, roles } = request.actor;
     const organisation = org === null ? null : await getOrganisation(db, org);
-    const principal = org === null ? await db.selectFrom('principals').select(['kind', 'name', 'id_masked', 'uscc']).where('sub', '=', sub).executeTakeFirst() : undefined;
+    const principal = org === null ? await getPrincipal(db, sub) : undefined;
     return {
       sub,
       roles,

@@ -5,7 +5,8 @@ import { getCatalogEntry, openEntryOf } from '../../db/repositories/catalog';
 import { overseenOrgIds } from '../../db/repositories/organisations';
 import { getRequest } from '../../db/repositories/requests';
 import type { Executor } from '../../db';
-import type { AgreementsTable } from '../../db/schema';
+import { agreementsPage, agreementVisible, getAgreement, type AgreementRow, type AgreementScope } from '../../db/repositories/agreements';
+import { getPrincipal } from '../../db/repositories/principals';
 import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, opennessRefusal, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
 import { IDENTITY_DOCUMENT_LABELS, type IdentityDocumentType } from '../../domain/ids';
 import type { Actor } from '../../domain/types';
@@ -20,7 +21,6 @@ import { updateRequest } from '../engine';
 import type { DecisionApi, ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
 import { agreementView, decodeCursor, encodeCursor, overseenBy } from '../views';
-import type { Selectable } from 'kysely';
 import { STARTED_BY } from '../../domain/requests';
 
 const Text = (description: string) => Type.String({ maxLength: 4000, description });
@@ -39,14 +39,12 @@ const OpenRequestBody = Type.Object(
   { additionalProperties: false },
 );
 
-type AgreementRow = Selectable<AgreementsTable>;
-
 /**
  * Whose agreements the caller sees: their own as licensee; an agency's members those it provides; an
  * authority's reviewers those of the organisations their division covers; supervisors and admins those of
  * the organisations they oversee (overseenBy: an admin their city's, a platform operator all).
  */
-async function agreementScope(deps: ApiDeps, actor: Actor): Promise<{ all: true } | { sub: string; orgs: string[]; legalPersons: string[] }> {
+async function agreementScope(deps: ApiDeps, actor: Actor): Promise<AgreementScope> {
   // A legal person's agreements are those who act for it now (its own account, its current agents).
   if (actor.org === null) return { sub: actor.sub, orgs: [], legalPersons: actor.actsFor ?? [] };
   const overseen = await overseenBy(deps, actor);
@@ -55,9 +53,6 @@ async function agreementScope(deps: ApiDeps, actor: Actor): Promise<{ all: true 
   if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(deps.db, actor.org)) orgs.add(o);
   return { sub: actor.sub, orgs: [...orgs], legalPersons: [] };
 }
-
-const sees = (scope: Awaited<ReturnType<typeof agreementScope>>, a: AgreementRow) =>
-  'all' in scope || (a.licensee_legal_person ? scope.legalPersons.includes(a.licensee_legal_person) : a.licensee_sub === scope.sub) || scope.orgs.includes(a.provider_org);
 
 /** A SIGN of an agreement takes effect only while its entry's data is open (Art. 17, 21): refused before the workflow checks it again as it writes. */
 async function checkSigning(db: Executor, requestId: string): Promise<void> {
@@ -73,8 +68,8 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
   const font = deps.agreementFont ?? DEFAULT_AGREEMENT_FONT;
 
   async function visibleAgreement(actor: Actor, id: string): Promise<AgreementRow> {
-    const a = await db.selectFrom('agreements').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!a || !sees(await agreementScope(deps, actor), a)) throw problem('RequestNotFound', `No agreement ${id} you may see`);
+    const a = await getAgreement(db, id);
+    if (!a || !agreementVisible(await agreementScope(deps, actor), a)) throw problem('RequestNotFound', `No agreement ${id} you may see`);
     return a;
   }
 
@@ -98,7 +93,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const violations = openRequestViolations(form);
       if (violations.length) throw invalid(violations);
       // The agreement names its licensee: who they said they are, their number masked (Art. 29).
-      const principal = await db.selectFrom('principals').select(['name', 'uscc', 'id_masked', 'id_document_type']).where('sub', '=', actor.sub).executeTakeFirst();
+      const principal = await getPrincipal(db, actor.sub);
       if (!principal) throw problem('PrincipalRequired', 'An agreement names its licensee: say who you are first (PUT /principals/me)', 'Art. 20');
       // Applying as a legal person's agent (or as its own account): the legal person is the licensee, the agent named.
       const legal = await actingAs(db, actor, onBehalfOf);
@@ -147,20 +142,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const { status, catalogEntryId, requestId, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id']);
       const scope = await agreementScope(deps, request.actor);
-      let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(limit + 1);
-      if (!('all' in scope))
-        q = q.where((eb) =>
-          eb.or([
-            eb.and([eb('licensee_sub', '=', scope.sub), eb('licensee_legal_person', 'is', null)]),
-            ...(scope.legalPersons.length ? [eb('licensee_legal_person', 'in', scope.legalPersons)] : []),
-            ...(scope.orgs.length ? [eb('provider_org', 'in', scope.orgs)] : []),
-          ]),
-        );
-      if (status) q = q.where('status', '=', status as AgreementRow['status']);
-      if (catalogEntryId) q = q.where('catalog_entry_id', '=', catalogEntryId);
-      if (requestId) q = q.where('request_id', '=', requestId);
-      if (after) q = q.where('id', '>', after[0]);
-      const rows = await q.execute();
+      const rows = await agreementsPage(db, scope, { status: status as AgreementRow['status'] | undefined, catalogEntryId, requestId, after: after?.[0], limit });
       const page = rows.slice(0, limit);
       return { items: page.map(agreementView), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
     },
@@ -210,7 +192,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const violation = terminationViolation(actor, { providerOrg: a.provider_org, licensee: { sub: a.licensee_sub, org: null, roles: ['public_applicant'] }, legalPerson: a.licensee_legal_person, inForce: a.status === 'in_force' }, request.body.reason);
       if (violation) throw problem(violation, terminationRefusal(violation), 'Art. 20');
       await updateRequest(deps, a.workflow_id, revokeGrantUpdate, [{ actor, reason: request.body.reason }]);
-      return agreementView((await db.selectFrom('agreements').selectAll().where('id', '=', a.id).executeTakeFirst())!);
+      return agreementView((await getAgreement(db, a.id))!);
     },
   );
 }

@@ -6,8 +6,7 @@
 // workflow's progress rests on it; the row and its audit event are one transaction.
 import { Type, type TLiteral } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { appendAudit } from '../../db/repositories/audit';
-import { notify } from '../../db/repositories/notifications';
+import { getPrincipal, principalHolder, recordWithNotice, savePrincipal } from '../../db/repositories/principals';
 import { identityDocumentOf, maskIdentityDocument, type IdentityDocumentType } from '../../domain/ids';
 import { DEFAULT_SERVICE_DESK, PRINCIPAL_REGISTRATIONS_PER_HOUR, principalViolations, type PrincipalForm } from '../../domain/principals';
 import { actingFor } from '../../db/repositories/legal-agents';
@@ -68,7 +67,7 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
   const keys = deps.principalKeys ?? parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY);
 
   const mine = async (sub: string) => {
-    const p = await db.selectFrom('principals').selectAll().where('sub', '=', sub).executeTakeFirst();
+    const p = await getPrincipal(db, sub);
     if (!p) throw problem('PrincipalRequired', 'You have not said who you are yet: PUT /principals/me');
     // Registered before documents were told apart: a resident ID card, the only document taken then.
     const documentType = p.kind === 'natural' ? ((p.id_document_type ?? 'resident') as IdentityDocumentType) : null;
@@ -115,56 +114,29 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
         id_masked: natural ? maskIdentityDocument(form.residentId) : null,
         id_document_type: natural ? (form.documentType ?? 'resident') : null,
       };
-      const heldBy = (tx: typeof db) =>
-        tx
-          .selectFrom('principals')
-          .select('sub')
-          .where('sub', '<>', sub)
-          .where((eb) => (natural ? eb('id_lookup', '=', lookup) : eb('uscc', '=', row.uscc)))
-          .executeTakeFirst();
       /**
        * The number (or code) is another sign-in's: an operator's case. It is recorded and its holder told; the caller
        * learns only that registration could not be completed and whom to contact, never that the number is registered.
        */
       const operatorCase = async () => {
-        const holder = (await heldBy(db))?.sub;
-        await db.transaction().execute(async (tx) => {
-          const key = `principal-conflict:${sub}:${lookup ?? row.uscc}`;
-          await appendAudit(tx, { eventKey: key, requestId: null, actor: { sub, org: null, role: 'public_applicant' }, action: 'principal_conflict', article: 'Art. 29', newValue: { kind: form.kind, identity: row.id_masked ?? row.uscc, holder: holder ?? null } });
-          if (holder) await notify(tx, { key, to: { user: holder }, kind: 'identity_conflict', message: `另一登录账号提交了您已登记的身份信息（${row.id_masked ?? row.uscc}）。如非本人操作，请联系${serviceDesk}。` });
-        });
+        const holder = await principalHolder(db, sub, lookup ? { lookup } : { uscc: row.uscc! });
+        const key = `principal-conflict:${sub}:${lookup ?? row.uscc}`;
+        await recordWithNotice(
+          db,
+          { eventKey: key, requestId: null, actor: { sub, org: null, role: 'public_applicant' }, action: 'principal_conflict', article: 'Art. 29', newValue: { kind: form.kind, identity: row.id_masked ?? row.uscc, holder: holder ?? null } },
+          holder ? { key, to: { user: holder }, kind: 'identity_conflict', message: `另一登录账号提交了您已登记的身份信息（${row.id_masked ?? row.uscc}）。如非本人操作，请联系${serviceDesk}。` } : null,
+        );
         return problem('RegistrationIncomplete', `Registration could not be completed. Contact ${serviceDesk}; your case has been recorded.`, 'Art. 29');
       };
-      const taken = new Error('held by another sign-in');
-      const done = await db
-        .transaction()
-        .execute(async (tx) => {
-          // The same number (or code) is one principal: another sign-in may not claim it.
-          if (await heldBy(tx)) throw taken;
-          await tx
-            .insertInto('principals')
-            .values(row)
-            .onConflict((oc) => oc.column('sub').doUpdateSet({ ...row, updated_at: new Date() }))
-            .execute()
-            // Two sign-ins claiming one number at the same moment: the unique index lets one through.
-            .catch((err: { code?: string }) => {
-              throw err.code === '23505' ? taken : err;
-            });
-        // The trail names the kind and the masked number, never the number.
-        await appendAudit(tx, {
-          eventKey: `principal:${sub}:${Date.now()}:${lookup ?? form.kind}`,
-          requestId: null,
-          actor: { sub, org: null, role: 'public_applicant' },
-          action: 'principal_registered',
-          article: 'Art. 29',
-          newValue: { kind: form.kind, name: row.name, identity: row.id_masked ?? row.uscc },
-        });
-          return true;
-        })
-        .catch((err) => {
-          if (err === taken) return false;
-          throw err;
-        });
+      // The same number (or code) is one principal: another sign-in may not claim it. The trail names the kind and the masked number, never the number.
+      const done = await savePrincipal(db, row, {
+        eventKey: `principal:${sub}:${Date.now()}:${lookup ?? form.kind}`,
+        requestId: null,
+        actor: { sub, org: null, role: 'public_applicant' },
+        action: 'principal_registered',
+        article: 'Art. 29',
+        newValue: { kind: form.kind, name: row.name, identity: row.id_masked ?? row.uscc },
+      });
       if (!done) throw await operatorCase();
       return mine(sub);
     },

@@ -65,3 +65,8 @@ export async function overseenOrgIds(db: Executor, authorityId: string): Promise
 export function leadingGroupOf(db: Executor, region: string) {
   return db.selectFrom('organisations').select('id').where('kind', '=', 'leading_group').where('region', '=', region).orderBy('id').executeTakeFirst();
 }
+
+/** Every organisation by id: agencies, authorities, the leading group. */
+export function listOrganisations(db: Executor) {
+  return db.selectFrom('organisations').select(['id', 'name', 'kind', 'level', 'division']).orderBy('id').execute();
+}

@@ -1,0 +1,36 @@
+// Open-use agreements (Art. 20): read by the API as their parties and overseers may see them. Written only by
+// the open application's activities (activities/open-data.ts), with their audit events.
+import type { Selectable } from 'kysely';
+import type { Executor } from '../index';
+import type { AgreementsTable } from '../schema';
+
+export type AgreementRow = Selectable<AgreementsTable>;
+
+/** Whose agreements a caller sees: all, or those they are licensee of (in their own name or a legal person's) and those of the organisations named. */
+export type AgreementScope = { all: true } | { sub: string; orgs: string[]; legalPersons: string[] };
+
+export function getAgreement(db: Executor, id: string): Promise<AgreementRow | undefined> {
+  return db.selectFrom('agreements').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Whether `scope` sees agreement `a`. */
+export const agreementVisible = (scope: AgreementScope, a: AgreementRow) =>
+  'all' in scope || (a.licensee_legal_person ? scope.legalPersons.includes(a.licensee_legal_person) : a.licensee_sub === scope.sub) || scope.orgs.includes(a.provider_org);
+
+/** A page of the agreements `scope` sees, by id after `after`, with one more row than `limit` when there are more. */
+export function agreementsPage(db: Executor, scope: AgreementScope, f: { status?: AgreementRow['status']; catalogEntryId?: string; requestId?: string; after?: string; limit: number }) {
+  let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(f.limit + 1);
+  if (!('all' in scope))
+    q = q.where((eb) =>
+      eb.or([
+        eb.and([eb('licensee_sub', '=', scope.sub), eb('licensee_legal_person', 'is', null)]),
+        ...(scope.legalPersons.length ? [eb('licensee_legal_person', 'in', scope.legalPersons)] : []),
+        ...(scope.orgs.length ? [eb('provider_org', 'in', scope.orgs)] : []),
+      ]),
+    );
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.catalogEntryId) q = q.where('catalog_entry_id', '=', f.catalogEntryId);
+  if (f.requestId) q = q.where('request_id', '=', f.requestId);
+  if (f.after) q = q.where('id', '>', f.after);
+  return q.execute();
+}
