@@ -53,6 +53,11 @@ module.exports = tseslint.config(
     rules: restrict([{ group: folder('api', 'db', 'activities', 'workflows', 'worker', 'config', 'scripts'), message: 'the console talks to the API over HTTP; it imports only domain/' }]),
   },
   {
+    // Configuration owns itself: the environment's schema and defaults, from domain/ and packages, never a layer above.
+    files: ['config/**/*.ts'],
+    rules: restrict([{ regex: '^\\.\\./(?!domain(/|$))', message: 'config/ imports only domain/ (and packages)' }]),
+  },
+  {
     files: ['api/**/*.ts'],
     rules: {
       ...restrict([

@@ -7,8 +7,9 @@ import type { AgreementsTable } from '../db/schema';
 
 type AgreementRow = Selectable<AgreementsTable>;
 
-/** Where Debian's fonts-wqy-microhei puts its font (the Dockerfile and npm test install it), and its face in the collection. */
-export const DEFAULT_AGREEMENT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+// The font's default path is the configuration's (AGREEMENT_FONT); the routes find it here too.
+export { DEFAULT_AGREEMENT_FONT } from '../config';
+/** The face of the default font's collection. */
 const FONT_FACE = 'WenQuanYiMicroHei';
 
 const PARTY = { licensee: '乙方', provider: '甲方' } as const;

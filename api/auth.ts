@@ -7,7 +7,8 @@ import { getOrganisation } from '../db/repositories/organisations';
 import { recordPerson } from '../db/repositories/people';
 import { isStorableText } from '../domain/text';
 import { ROLES, type Actor, type OrgActor, type Role } from '../domain/types';
-import { OIDC_ALGORITHMS, oidcVerifier, type OidcConfig } from './oidc';
+import type { OidcConfig } from '../config';
+import { OIDC_ALGORITHMS, oidcVerifier } from './oidc';
 import { problem } from './problem';
 
 declare module 'fastify' {

@@ -1,6 +1,7 @@
 // API entry point for deployments that scale the API apart from the workers.
 import { Client } from '@temporalio/client';
 import { buildApp } from './app';
+import { apiDepsFrom } from './deps';
 import { connectEngine } from './engine';
 import { ConfigError, loadConfig, loadSecrets } from '../config';
 import { waitFor } from '../config/wait';
@@ -15,7 +16,7 @@ async function main() {
   await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);
   const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => connectEngine(config.temporalAddress), config.startupWaitMs);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: secrets.jwtSecret, devSignIn: config.mode === 'development', platformOperators: config.platformOperators, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, serviceDesk: config.serviceDesk, principalKeys: secrets.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel } });
+  const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets }));
   await app.listen({ host: config.host, port: config.port });
   if (config.mode === 'development') app.log.warn('development mode (PDW_MODE=development): anyone may sign in as a demo person at POST /dev/token');
   const stop = async () => {

@@ -3,19 +3,7 @@
 // not yet known (the provider rotated its keys), at most every few seconds.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
-
-export interface OidcConfig {
-  issuer: string;
-  audience: string;
-  /**
-   * The claims in which the provider states what it verified of a person (real-name verification): their name,
-   * resident ID number, or a legal person's unified social credit code. Default name, id_number, uscc.
-   */
-  claims?: { name: string; residentId: string; uscc: string };
-  /** Where the keys are: the JWKS URL itself, or found through the provider's discovery document. */
-  jwksUrl?: string;
-  discoveryUrl?: string;
-}
+import type { OidcConfig } from '../config';
 
 export const OIDC_ALGORITHMS = ['RS256', 'ES256'] as const;
 /** The least time between two fetches of the key set: a flood of unknown key ids cannot make the API hammer the provider. */

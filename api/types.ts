@@ -3,14 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Db } from '../db';
 import type { DemoUser } from '../db/seed';
-import type { AdjustmentPolicy } from '../domain/adjustment';
-import type { DisputePolicy } from '../domain/dispute';
-import type { OpenDemandPolicy } from '../domain/open-demand';
-import type { WithdrawalPolicy } from '../domain/withdrawal';
-import type { OpenRequestPolicy } from '../domain/open-request';
-import type { SharePolicy } from '../domain/share';
-import type { OidcConfig } from './oidc';
-import type { PrincipalKeys } from './principal-keys';
+import type { OidcConfig } from '../config';
+import type { PrincipalKeys } from '../config/principal-keys';
+import type { Policies } from '../domain/policies';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -19,22 +14,13 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   jwtSecret: string;
-  sharePolicy: SharePolicy;
-  /** The catalog adjustment procedure's deadlines (default domain/adjustment.ts DEFAULT_ADJUSTMENT_POLICY). */
-  adjustmentPolicy?: AdjustmentPolicy;
-  /** The share-attribute dispute's deadlines (default domain/dispute.ts DEFAULT_DISPUTE_POLICY). */
-  disputePolicy?: DisputePolicy;
-  /** The open demand's deadlines (default domain/open-demand.ts DEFAULT_OPEN_DEMAND_POLICY). */
-  openDemandPolicy?: OpenDemandPolicy;
-  /** The withdrawal's deadlines (default domain/withdrawal.ts DEFAULT_WITHDRAWAL_POLICY). */
-  withdrawalPolicy?: WithdrawalPolicy;
-  /** The conditional open application's deadlines and report cadence (default domain/open-request.ts DEFAULT_OPEN_REQUEST_POLICY). */
-  openRequestPolicy?: OpenRequestPolicy;
-  /** The unified open platform (Art. 16) where open data is reached (default routes/open-requests.ts DEFAULT_OPEN_PLATFORM_URL). */
+  /** Each procedure's deadlines by its request type, handed to the workflow it starts (domain/policies.ts DEFAULT_POLICIES when the configuration sets none). */
+  policies: Policies;
+  /** The unified open platform (Art. 16) where open data is reached (default domain/open-request.ts DEFAULT_OPEN_PLATFORM_URL). */
   openPlatformUrl?: string;
-  /** The CJK font agreements' PDFs are set in (default api/agreement-document.ts DEFAULT_AGREEMENT_FONT). */
+  /** The CJK font agreements' PDFs are set in (default config/schema.ts DEFAULT_AGREEMENT_FONT). */
   agreementFont?: string;
-  /** The keys resident ID numbers are sealed with (default: the development keys of api/principal-keys.ts). */
+  /** The keys resident ID numbers are sealed with (default: the development keys of config/principal-keys.ts). */
   principalKeys?: PrincipalKeys;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;

@@ -1,17 +1,12 @@
-// The environment, parsed once against a schema. A bad value fails start-up naming the variable.
+// The environment, parsed once against its schema (schema.ts). A bad value fails start-up naming the variable.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_ADJUSTMENT_POLICY, type AdjustmentPolicy } from '../domain/adjustment';
-import { DEFAULT_DISPUTE_POLICY, type DisputePolicy } from '../domain/dispute';
-import { DEFAULT_OPEN_DEMAND_POLICY, type OpenDemandPolicy } from '../domain/open-demand';
-import { DEFAULT_WITHDRAWAL_POLICY, type WithdrawalPolicy } from '../domain/withdrawal';
-import { DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, type OpenRequestPolicy } from '../domain/open-request';
-import { DEFAULT_SERVICE_DESK } from '../domain/principals';
-import { DEFAULT_SHARE_POLICY, type SharePolicy } from '../domain/share';
-import type { OidcConfig } from '../api/oidc';
-import { DEFAULT_AGREEMENT_FONT } from '../api/agreement-document';
-import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, isDevelopmentKey, parseKeyRing, parseLookupKey, type PrincipalKeys } from '../api/principal-keys';
-import type { Duration } from '../domain/types';
+import type { Policies } from '../domain/policies';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, isDevelopmentKey, parseKeyRing, parseLookupKey, type PrincipalKeys } from './principal-keys';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError, ENVIRONMENT, parseEnvironment, POLICY_VARIABLES, variable, type Env, type VariableName } from './schema';
+
+export { ConfigError, DEFAULT_AGREEMENT_FONT, DEFAULT_WORKFLOW_THREADS, ENVIRONMENT, POLICY_VARIABLES } from './schema';
 
 /**
  * `development` (PDW_MODE=development, which `npm start` sets and nothing else does): unset secrets take the
@@ -45,12 +40,8 @@ export interface Config {
   serviceDesk: string;
   /** How long the API and the worker wait at start for PostgreSQL and Temporal before they exit non-zero. */
   startupWaitMs: number;
-  sharePolicy: SharePolicy;
-  adjustmentPolicy: AdjustmentPolicy;
-  disputePolicy: DisputePolicy;
-  openDemandPolicy: OpenDemandPolicy;
-  withdrawalPolicy: WithdrawalPolicy;
-  openRequestPolicy: OpenRequestPolicy;
+  /** Each procedure's deadlines by its request type (each from its variable, POLICY_VARIABLES, merged over domain/policies.ts's defaults). */
+  policies: Policies;
   /** The unified open platform (Art. 16): where open data is reached, and where a 409 sends an application for unconditionally open data. */
   openPlatformUrl: string;
   /** The CJK font agreements' PDFs are set in (a TrueType collection or font file). */
@@ -61,91 +52,29 @@ export interface Config {
   platformOperators: string[];
 }
 
-/**
- * Two threads for workflow activations (the SDK's default is one): one run's activation does not queue
- * behind another's while a local activity's result comes back. Measured on 2 cores at 8 in flight:
- * +5–9% lifecycles/s, decisions answered ~10% sooner.
- */
-export const DEFAULT_WORKFLOW_THREADS = 2;
-
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string, fallback: string): string {
-  const v = env[name];
-  if (v === undefined || v === '') return fallback;
-  return v;
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return n;
-}
-
-function isDuration(v: unknown): v is Duration {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
-  const entries = Object.entries(v);
-  return entries.length === 1 && ['workingDays', 'days', 'seconds'].includes(entries[0][0]) && Number.isInteger(entries[0][1]) && (entries[0][1] as number) > 0;
-}
-
-/**
- * A policy object whose every key is a Duration, merged over the defaults. `secondsOnly` names settings that
- * have no default and take only seconds (e.g. the length of an agreement's month, which tests shorten).
- */
-function policy<T extends Record<string, Duration>>(env: Env, name: string, fallback: T, secondsOnly: string[] = []): T {
-  const raw = env[name];
-  if (!raw) return fallback;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`${name} must be a JSON object`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${name} must be a JSON object`);
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!(key in fallback) && !secondsOnly.includes(key)) throw new ConfigError(`${name}.${key} is not a setting; known: ${[...Object.keys(fallback), ...secondsOnly].join(', ')}`);
-    if (secondsOnly.includes(key) ? !(isDuration(value) && 'seconds' in value) : !isDuration(value))
-      throw new ConfigError(`${name}.${key} must be ${secondsOnly.includes(key) ? '' : '{"workingDays":n}, {"days":n} or '}{"seconds":n} with a positive integer n`);
-  }
-  return { ...fallback, ...(parsed as Partial<T>) };
-}
-
-function httpUrl(name: string, v: string): string {
-  if (!/^https?:\/\/\S+$/.test(v)) throw new ConfigError(`${name} must be an http(s) URL`);
-  return v;
+/** The city's identity provider for members of the public (OIDC_*). */
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  /**
+   * The claims in which the provider states what it verified of a person (real-name verification): their name,
+   * resident ID number, or a legal person's unified social credit code. Default name, id_number, uscc.
+   */
+  claims?: { name: string; residentId: string; uscc: string };
+  /** Where the keys are: the JWKS URL itself, or found through the provider's discovery document. */
+  jwksUrl?: string;
+  discoveryUrl?: string;
 }
 
 /** The city's identity provider, when OIDC_ISSUER is set: its audience is required; its keys at OIDC_JWKS_URL, or found by discovery. */
-function oidcConfig(env: Env): OidcConfig | null {
-  const issuer = str(env, 'OIDC_ISSUER', '');
+function oidcConfig(e: ReturnType<typeof parseEnvironment>): OidcConfig | null {
+  const issuer = e.OIDC_ISSUER;
   if (!issuer) return null;
-  const audience = str(env, 'OIDC_AUDIENCE', '');
-  if (!audience) throw new ConfigError('OIDC_AUDIENCE must be set with OIDC_ISSUER (the audience the identity provider issues tokens for)');
-  const jwksUrl = str(env, 'OIDC_JWKS_URL', '');
+  if (!e.OIDC_AUDIENCE) throw new ConfigError('OIDC_AUDIENCE must be set with OIDC_ISSUER (the audience the identity provider issues tokens for)');
   // Where the provider puts what its real-name verification established (the platform's own claim names).
-  const claims = { name: str(env, 'OIDC_NAME_CLAIM', 'name'), residentId: str(env, 'OIDC_ID_NUMBER_CLAIM', 'id_number'), uscc: str(env, 'OIDC_USCC_CLAIM', 'uscc') };
-  if (jwksUrl) return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, claims, jwksUrl: httpUrl('OIDC_JWKS_URL', jwksUrl) };
-  return { issuer: httpUrl('OIDC_ISSUER', issuer), audience, claims, discoveryUrl: httpUrl('OIDC_DISCOVERY_URL', str(env, 'OIDC_DISCOVERY_URL', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)) };
-}
-
-function mode(env: Env): Mode {
-  const v = str(env, 'PDW_MODE', 'production');
-  if (v !== 'development' && v !== 'production') throw new ConfigError(`PDW_MODE must be development or production, got "${v}"`);
-  return v;
-}
-
-/** PLATFORM_OPERATORS: comma-separated subs, each named on purpose (no wildcard: an admin's reach is their own city unless listed). */
-function platformOperators(env: Env): string[] {
-  const subs = str(env, 'PLATFORM_OPERATORS', '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const sub of subs) if (sub.length > 200 || !/^[^\s*]+$/.test(sub)) throw new ConfigError(`PLATFORM_OPERATORS must list token subs separated by commas (no spaces or wildcards inside one), got "${sub}"`);
-  return [...new Set(subs)];
+  const claims = { name: e.OIDC_NAME_CLAIM, residentId: e.OIDC_ID_NUMBER_CLAIM, uscc: e.OIDC_USCC_CLAIM };
+  const keys = e.OIDC_JWKS_URL ? { jwksUrl: e.OIDC_JWKS_URL } : { discoveryUrl: e.OIDC_DISCOVERY_URL ?? `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration` };
+  return { issuer, audience: e.OIDC_AUDIENCE, claims, ...keys };
 }
 
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
@@ -159,42 +88,32 @@ function readDotEnv(env: Env): void {
 
 export function loadConfig(env: Env = process.env): Config {
   readDotEnv(env);
-  const logLevel = str(env, 'LOG_LEVEL', 'info');
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be a pino level, got "${logLevel}"`);
-  const embeddedPostgresPort = int(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535);
-  const databaseUrl = str(env, 'DATABASE_URL', `postgres://postgres:postgres@127.0.0.1:${embeddedPostgresPort}/public_data_workflows`);
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
-  const temporalPort = int(env, 'TEMPORAL_PORT', 7233, 1, 65535);
+  const e = parseEnvironment(env);
   return {
-    mode: mode(env),
-    databaseUrl,
-    temporalAddress: str(env, 'TEMPORAL_ADDRESS', `127.0.0.1:${temporalPort}`),
-    embedded: { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS },
-    dataDir: path.resolve(str(env, 'DATA_DIR', path.join(__dirname, '..', '.data'))),
-    temporalPort,
-    temporalUiPort: int(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535),
-    embeddedPostgresPort,
-    workerHealthPort: int(env, 'WORKER_HEALTH_PORT', 0, 0, 65535),
-    workflowBundle: str(env, 'WORKFLOW_BUNDLE', '') || null,
-    workflowThreads: int(env, 'WORKFLOW_THREADS', DEFAULT_WORKFLOW_THREADS, 1, 16),
-    temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
-    taskQueue: str(env, 'TASK_QUEUE', 'public-data-workflows'),
-    host: str(env, 'HOST', '127.0.0.1'),
-    port: int(env, 'PORT', 3000, 0, 65535),
-    logLevel,
-    engineTimeoutMs: int(env, 'ENGINE_TIMEOUT_MS', 30_000, 100, 600_000),
-    startupWaitMs: int(env, 'STARTUP_WAIT_SECONDS', 300, 0, 86_400) * 1000,
-    oidc: oidcConfig(env),
-    platformOperators: platformOperators(env),
-    sharePolicy: policy(env, 'SHARE_POLICY', DEFAULT_SHARE_POLICY),
-    adjustmentPolicy: policy(env, 'ADJUSTMENT_POLICY', DEFAULT_ADJUSTMENT_POLICY),
-    disputePolicy: policy(env, 'DISPUTE_POLICY', DEFAULT_DISPUTE_POLICY),
-    openDemandPolicy: policy(env, 'OPEN_DEMAND_POLICY', DEFAULT_OPEN_DEMAND_POLICY),
-    withdrawalPolicy: policy(env, 'WITHDRAWAL_POLICY', DEFAULT_WITHDRAWAL_POLICY),
-    openRequestPolicy: policy(env, 'OPEN_REQUEST_POLICY', DEFAULT_OPEN_REQUEST_POLICY, ['termMonth']),
-    agreementFont: str(env, 'AGREEMENT_FONT', DEFAULT_AGREEMENT_FONT),
-    openPlatformUrl: httpUrl('OPEN_PLATFORM_URL', str(env, 'OPEN_PLATFORM_URL', DEFAULT_OPEN_PLATFORM_URL)),
-    serviceDesk: str(env, 'SERVICE_DESK', DEFAULT_SERVICE_DESK),
+    mode: e.PDW_MODE,
+    databaseUrl: e.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${e.EMBEDDED_POSTGRES_PORT}/public_data_workflows`,
+    temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
+    embedded: { postgres: !e.DATABASE_URL, temporal: !e.TEMPORAL_ADDRESS },
+    dataDir: path.resolve(e.DATA_DIR ?? path.join(__dirname, '..', '.data')),
+    temporalPort: e.TEMPORAL_PORT,
+    temporalUiPort: e.TEMPORAL_UI_PORT,
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    workerHealthPort: e.WORKER_HEALTH_PORT,
+    workflowBundle: e.WORKFLOW_BUNDLE ?? null,
+    workflowThreads: e.WORKFLOW_THREADS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TASK_QUEUE,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    engineTimeoutMs: e.ENGINE_TIMEOUT_MS,
+    startupWaitMs: e.STARTUP_WAIT_SECONDS * 1000,
+    oidc: oidcConfig(e),
+    platformOperators: e.PLATFORM_OPERATORS,
+    policies: Object.fromEntries(Object.entries(POLICY_VARIABLES).map(([type, name]) => [type, e[name as keyof typeof e]])) as Policies,
+    agreementFont: e.AGREEMENT_FONT,
+    openPlatformUrl: e.OPEN_PLATFORM_URL,
+    serviceDesk: e.SERVICE_DESK,
   };
 }
 
@@ -216,11 +135,11 @@ const PLACEHOLDER = /change-?me/i;
  */
 export function loadSecrets(env: Env = process.env): Secrets {
   readDotEnv(env);
-  const development = mode(env) === 'development';
+  const development = variable(env, 'PDW_MODE') === 'development';
   const refused: string[] = [];
   /** The parsed value (a bad one throws naming the variable); null when refused. */
-  const secret = <T>(name: string, developmentValue: string, parse: (v: string) => T, isDevelopmentValue: (t: T) => boolean): T | null => {
-    const raw = str(env, name, '');
+  const secret = <T>(name: VariableName, developmentValue: string, parse: (v: string) => T, isDevelopmentValue: (t: T) => boolean): T | null => {
+    const raw = env[name] ?? '';
     const unset = !raw || (PLACEHOLDER.test(raw) && raw !== developmentValue);
     if (unset && !development) {
       refused.push(`${name} is ${raw ? 'a placeholder' : 'not set'}`);
@@ -240,7 +159,7 @@ export function loadSecrets(env: Env = process.env): Secrets {
     'JWT_SECRET',
     DEV_JWT_SECRET,
     (v) => {
-      if (v.length < 32) throw new Error('must be at least 32 characters');
+      if (!Value.Check(ENVIRONMENT.properties.JWT_SECRET, v)) throw new Error(ENVIRONMENT.properties.JWT_SECRET.refusal);
       return v;
     },
     (v) => v === DEV_JWT_SECRET,

@@ -11,7 +11,7 @@ import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { insertCatalogEntries } from '../db/repositories/catalog';
 import { sampleEntryContent, seedCity } from '../db/seed';
-import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { BENCH_DATABASE_URL, pct } from './bench-support';
 import { startLocalStack } from './local-stack';
@@ -25,7 +25,7 @@ export async function benchAdjustment(): Promise<void> {
   const stack = await startLocalStack(BENCH_DATABASE_URL, `bench-adjust-${randomUUID().slice(0, 6)}`);
   const { db, client, taskQueue } = stack;
   const city = await seedCity(db, 'bench', 'bench');
-  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY, engineTimeoutMs: 120_000 });
+  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES, engineTimeoutMs: 120_000 });
   await app.ready();
   const as = (a: Actor) => ({ authorization: `Bearer ${signToken(app, a)}` });
   const applicant: Actor = { sub: 'bench-officer', org: city.agencies.market, roles: ['agency_applicant'] };

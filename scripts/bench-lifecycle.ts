@@ -15,7 +15,7 @@ import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { createDb, recreateDatabase } from '../db';
 import { seedCity } from '../db/seed';
-import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { bareDecide, bareSubmitted } from './bench-workflow';
 import { BENCH_DATABASE_URL, pct } from './bench-support';
@@ -111,7 +111,7 @@ export async function benchLifecycle(): Promise<void> {
     for (let polling = false; !polling; await new Promise((r) => setTimeout(r, 200)))
       polling = ((await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue }, taskQueueType: 1 })).pollers ?? []).length > 0;
   const city = await seedCity(db, 'bench', 'bench');
-  const app = await buildApp({ db, temporal: client, taskQueue: appQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY });
+  const app = await buildApp({ db, temporal: client, taskQueue: appQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES });
   await app.ready();
   // A client signs in once and sends its token with every request (signing is no part of the API's cost).
   const tokens = new Map<Actor, { authorization: string }>();

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { sampleResidentId, seedCity } from '../db/seed';
-import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { BENCH_DATABASE_URL, pct } from './bench-support';
 import { startLocalStack } from './local-stack';
@@ -20,7 +20,7 @@ export async function benchOpen(): Promise<void> {
   const stack = await startLocalStack(BENCH_DATABASE_URL, `bench-open-${randomUUID().slice(0, 6)}`);
   const { db, client, taskQueue } = stack;
   const city = await seedCity(db, 'bench', 'bench');
-  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY, engineTimeoutMs: 120_000 });
+  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES, engineTimeoutMs: 120_000 });
   await app.ready();
   const as = (a: Actor) => ({ authorization: `Bearer ${signToken(app, a)}` });
   const resources: Actor = { sub: 'bench-resources', org: city.agencies.resources, roles: ['provider_reviewer'] };

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../api/app';
 import type { ApiDeps, App } from '../api/types';
 import { createDb, recreateDatabase, type Db } from '../db';
-import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import { DEFAULT_POLICIES } from '../domain/policies';
 
 /** The benches' own database, recreated by each run. */
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pdw_bench';
@@ -16,7 +16,7 @@ export async function httpApi(extra: Partial<ApiDeps> = {}): Promise<{ db: Db; a
   await recreateDatabase(BENCH_DATABASE_URL);
   const db = createDb(BENCH_DATABASE_URL, 10);
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', sharePolicy: DEFAULT_SHARE_POLICY, ...extra });
+  const app = await buildApp({ db, temporal, taskQueue: 'bench', jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES, ...extra });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     db,

@@ -21,7 +21,7 @@ import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db';
 import { sampleEntryContent, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
-import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres';
 import { freePort, startTemporalDevServer, type DevServer } from './temporal-dev-server';
@@ -82,7 +82,7 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const jwtSecret = 'chaos-secret-0123456789-0123456789-012';
-  const app: App = await buildApp({ db, temporal: client, taskQueue, jwtSecret, sharePolicy: DEFAULT_SHARE_POLICY, engineTimeoutMs: 5_000 });
+  const app: App = await buildApp({ db, temporal: client, taskQueue, jwtSecret, policies: DEFAULT_POLICIES, engineTimeoutMs: 5_000 });
   await app.ready();
   const token = (a: Actor) => `Bearer ${signToken(app, a)}`;
   const applicant: Actor = { sub: 'chaos-applicant', org: city.agencies.market, roles: ['agency_applicant'] };

@@ -5,6 +5,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { seedCity } from '../db/seed';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import { formatReport, runFuzz } from './fuzz-api';
 import { startLocalStack } from './local-stack';
@@ -26,7 +27,7 @@ async function main() {
   const jwtSecret = 'fuzz-secret-0123456789-0123456789-0123';
   // Short deadlines, so reminders and overdue notices fire during the run too.
   const policy = { ...DEFAULT_SHARE_POLICY, jointReview: { seconds: 20 }, applicantReply: { seconds: 20 }, reminderBefore: { seconds: 10 } };
-  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret, sharePolicy: policy, engineTimeoutMs: 10_000 });
+  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret, policies: { ...DEFAULT_POLICIES, share: policy }, engineTimeoutMs: 10_000 });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const city = await seedCity(db, 'fz', 'fuzz');
   const farCity = await seedCity(db, 'fz-far', 'fuzz-far');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
+import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
 import { ConfigError, loadConfig, loadSecrets, type Config } from '../config';
 import { createDb, ensureDatabase, migrateToLatest } from '../db';
@@ -183,7 +184,8 @@ async function main() {
     const connection = await connectEngine(temporalAddress);
     undo.push({ name: 'Temporal client', run: () => connection.close() });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
-    const app = await buildApp({ db, temporal, taskQueue: config.taskQueue, jwtSecret: secrets.jwtSecret, devSignIn: config.mode === 'development', platformOperators: config.platformOperators, sharePolicy: config.sharePolicy, adjustmentPolicy: config.adjustmentPolicy, disputePolicy: config.disputePolicy, openDemandPolicy: config.openDemandPolicy, withdrawalPolicy: config.withdrawalPolicy, openRequestPolicy: config.openRequestPolicy, openPlatformUrl: config.openPlatformUrl, serviceDesk: config.serviceDesk, principalKeys: secrets.principalKeys, agreementFont: config.agreementFont, ...(config.oidc ? { oidc: config.oidc } : {}), engineTimeoutMs: config.engineTimeoutMs, logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } });
+    // The terminal shows npm start's own summary: the API logs each request only at a level other than the default.
+    const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }));
     await app.listen({ host: config.host, port: config.port });
     undo.push({ name: 'API', run: () => app.close() });
 

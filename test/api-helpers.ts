@@ -2,14 +2,10 @@
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import type { App } from '../api/types';
-import type { SharePolicy } from '../domain/share';
+import { DEFAULT_OPEN_REQUEST_POLICY } from '../domain/open-request';
+import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
 import { TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness } from './helpers';
-import type { DisputePolicy } from '../domain/dispute';
-import type { AdjustmentPolicy } from '../domain/adjustment';
-import type { OpenDemandPolicy } from '../domain/open-demand';
-import type { WithdrawalPolicy } from '../domain/withdrawal';
-import type { OpenRequestPolicy } from '../domain/open-request';
 import { demoUsers, sampleResidentId } from '../db/seed';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
@@ -21,8 +17,18 @@ export interface Api {
   as(actor: Actor & { name?: string }): { authorization: string };
 }
 
-/** An API on the harness, each procedure's deadlines the tests' own unless given. */
-export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?: AdjustmentPolicy; dispute?: DisputePolicy; openDemand?: OpenDemandPolicy; withdrawal?: WithdrawalPolicy; openRequest?: OpenRequestPolicy; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean; platformOperators?: string[] } = {}): Promise<Api> {
+/** The deadlines startApi gives each procedure unless a test gives its own (the open application's tests give TEST_OPEN_REQUEST_POLICY). */
+export const TEST_POLICIES: Policies = {
+  share: TEST_POLICY,
+  catalog_adjustment: TEST_ADJUSTMENT_POLICY,
+  share_dispute: TEST_DISPUTE_POLICY,
+  open_demand: { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
+  withdrawal: { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
+  open_request: DEFAULT_OPEN_REQUEST_POLICY,
+};
+
+/** An API on the harness, each procedure's deadlines TEST_POLICIES' unless given by its request type. */
+export async function startApi(h: Harness, o: { policies?: Partial<Policies>; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean; platformOperators?: string[] } = {}): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,
@@ -31,12 +37,7 @@ export async function startApi(h: Harness, o: { share?: SharePolicy; adjustment?
     // The development sign-in offers the harness city's demo people (its member of the public named after the
     // city: principals are by person, and other files sign in chen.citizen).
     ...(o.devSignIn ? { devSignIn: true, devUsers: demoUsers(h.city).map((u) => (u.org === null ? { ...u, sub: `${u.sub}.${h.city.region}` } : u)) } : {}),
-    sharePolicy: o.share ?? TEST_POLICY,
-    adjustmentPolicy: o.adjustment ?? TEST_ADJUSTMENT_POLICY,
-    disputePolicy: o.dispute ?? TEST_DISPUTE_POLICY,
-    openDemandPolicy: o.openDemand ?? { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
-    withdrawalPolicy: o.withdrawal ?? { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
-    ...(o.openRequest ? { openRequestPolicy: o.openRequest } : {}),
+    policies: { ...TEST_POLICIES, ...o.policies },
     ...(o.agreementFont || process.env.AGREEMENT_FONT ? { agreementFont: o.agreementFont ?? process.env.AGREEMENT_FONT } : {}),
     ...(o.consoleDir ? { consoleDir: o.consoleDir } : {}),
     ...(o.platformOperators ? { platformOperators: o.platformOperators } : {}),

@@ -20,7 +20,7 @@ const disputesStarted: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('adjust');
   api = await startApi(h);
-  hurried = await startApi(h, { adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 4 } } });
+  hurried = await startApi(h, { policies: { catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 4 } } } });
 });
 afterAll(async () => {
   // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.

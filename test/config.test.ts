@@ -1,12 +1,17 @@
 // Configuration is parsed once against a schema; a bad value names its variable.
 import { randomBytes } from 'node:crypto';
-import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY } from '../api/principal-keys';
-import { DEV_JWT_SECRET, loadConfig, loadSecrets } from '../config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEV_JWT_SECRET, ENVIRONMENT, loadConfig, loadSecrets, POLICY_VARIABLES } from '../config';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY } from '../config/principal-keys';
+import { variable, type VariableName } from '../config/schema';
+import { DEFAULT_POLICIES } from '../domain/policies';
+import { REQUEST_TYPES } from '../domain/requests';
 
 test('defaults start everything embedded', () => {
   const c = loadConfig({});
   expect(c.embedded).toEqual({ postgres: true, temporal: true });
-  expect(c.sharePolicy.jointReview).toEqual({ workingDays: 10 });
+  expect(c.policies.share.jointReview).toEqual({ workingDays: 10 });
   expect(c.temporalAddress).toBe('127.0.0.1:7233');
 });
 
@@ -38,18 +43,18 @@ test.each([
 
 test('every procedure has its policy, each overridable on its own', () => {
   const c = loadConfig({ DISPUTE_POLICY: '{"consultation":{"workingDays":30}}' });
-  expect(c.adjustmentPolicy).toMatchObject({ review: { workingDays: 10 }, consultation: { days: 30 } });
-  expect(c.withdrawalPolicy).toEqual({ review: { workingDays: 15 }, applicantReply: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
-  expect(c.openDemandPolicy).toEqual({ answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
-  expect(c.disputePolicy).toMatchObject({ turn: { workingDays: 5 }, consultation: { workingDays: 30 }, decision: { workingDays: 20 } });
+  expect(c.policies.catalog_adjustment).toMatchObject({ review: { workingDays: 10 }, consultation: { days: 30 } });
+  expect(c.policies.withdrawal).toEqual({ review: { workingDays: 15 }, applicantReply: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
+  expect(c.policies.open_demand).toEqual({ answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
+  expect(c.policies.share_dispute).toMatchObject({ turn: { workingDays: 5 }, consultation: { workingDays: 30 }, decision: { workingDays: 20 } });
 });
 
 test('every duration a procedure waits on can be shortened by its policy, an agreement\'s month included', () => {
-  expect(loadConfig({ OPEN_REQUEST_POLICY: '{"termMonth":{"seconds":60}}' }).openRequestPolicy).toMatchObject({ termMonth: { seconds: 60 }, review: { workingDays: 10 } });
+  expect(loadConfig({ OPEN_REQUEST_POLICY: '{"termMonth":{"seconds":60}}' }).policies.open_request).toMatchObject({ termMonth: { seconds: 60 }, review: { workingDays: 10 } });
 });
 
 test('a policy override is merged over the defaults', () => {
-  expect(loadConfig({ SHARE_POLICY: '{"jointReview":{"seconds":30}}' }).sharePolicy).toMatchObject({ jointReview: { seconds: 30 }, applicantReply: { workingDays: 15 } });
+  expect(loadConfig({ SHARE_POLICY: '{"jointReview":{"seconds":30}}' }).policies.share).toMatchObject({ jointReview: { seconds: 30 }, applicantReply: { workingDays: 15 } });
 });
 
 test('development mode is asked for by name; anything else is a deployment', () => {
@@ -116,4 +121,62 @@ test.each([
 test('no admin reaches every city unless named: PLATFORM_OPERATORS lists them', () => {
   expect(loadConfig({}).platformOperators).toEqual([]);
   expect(loadConfig({ PLATFORM_OPERATORS: ' ops.zhang, ops.li,,ops.zhang ' }).platformOperators).toEqual(['ops.zhang', 'ops.li']);
+});
+
+describe('the schema, .env.example and README name the same variables', () => {
+  const root = path.join(__dirname, '..');
+  const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const schema = Object.keys(ENVIRONMENT.properties) as VariableName[];
+  // docker-compose.yml's own: the database container's password, which no process of ours reads.
+  const COMPOSE_ONLY = ['POSTGRES_PASSWORD'];
+  /** `NAME=value` lines, set or commented out. */
+  const exampleLines = [...example.matchAll(/^(#\s*)?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map(([, commented, name, value]) => ({ commented: !!commented, name, value: value.trim() }));
+  /** The rows of README's configuration table: the variables of the first cell, the second cell. */
+  const table = readme
+    .slice(readme.indexOf('## Configuration'))
+    .split('\n## ')[0]
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => {
+      const [names, fallback] = line.split(' | ');
+      return { names: [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]), fallback };
+    });
+  const defaultOf = (name: VariableName) => variable({}, name);
+  const parsed = (name: VariableName, raw: string) => variable({ [name]: raw }, name);
+
+  test('every variable of the schema is in .env.example and README, and nothing else is', () => {
+    expect([...new Set(exampleLines.map((l) => l.name))].filter((n) => !COMPOSE_ONLY.includes(n)).sort()).toEqual([...schema].sort());
+    expect(table.flatMap((row) => row.names).sort()).toEqual([...schema].sort());
+    for (const name of COMPOSE_ONLY) expect(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')).toContain(`\${${name}`);
+  });
+
+  test('.env.example shows the defaults: each value set, and each policy commented out, is its default', () => {
+    const shown = exampleLines.filter((l) => l.value && schema.includes(l.name as VariableName) && (!l.commented || l.name.endsWith('_POLICY')));
+    expect(shown.length).toBeGreaterThan(10);
+    for (const l of shown) expect([l.name, parsed(l.name as VariableName, l.value)]).toEqual([l.name, defaultOf(l.name as VariableName)]);
+  });
+
+  test("README's table shows the defaults the schema gives", () => {
+    let checked = 0;
+    for (const { names, fallback } of table) {
+      // `A`, `B` | a, b: one default each; a row naming several with one default describes them together.
+      const values = names.length === 1 ? [fallback] : fallback.split(/,\s*/);
+      if (values.length !== names.length) continue;
+      names.forEach((name, i) => {
+        const expected = defaultOf(name as VariableName);
+        const cell = values[i].replace(/`/g, '').trim();
+        if (expected === undefined || (typeof expected === 'object' && !cell.startsWith('{'))) return;
+        if (typeof expected === 'object') expect([name, JSON.parse(cell)]).toEqual([name, expected]);
+        else expect([name, cell]).toEqual([name, expect.stringContaining(String(expected))]);
+        checked++;
+      });
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+});
+
+test('each request type has its policy variable, its default the domain module\'s', () => {
+  expect(Object.keys(POLICY_VARIABLES).sort()).toEqual([...REQUEST_TYPES].sort());
+  expect(loadConfig({}).policies).toEqual(DEFAULT_POLICIES);
 });

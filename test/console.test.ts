@@ -29,7 +29,7 @@ beforeAll(async () => {
   api = await startApi(h, { devSignIn: true, consoleDir });
   base = await api.app.listen({ host: '127.0.0.1', port: 0 });
   // The same city's requests, started with a review due two seconds after they begin: overdue at once.
-  slow = await startApi(h, { share: { jointReview: { seconds: 2 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 3600 }, escalateAfter: { seconds: 3600 } } });
+  slow = await startApi(h, { policies: { share: { jointReview: { seconds: 2 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 3600 }, escalateAfter: { seconds: 3600 } } } });
   browser = await launchBrowser();
 });
 afterAll(async () => {

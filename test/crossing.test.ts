@@ -29,8 +29,8 @@ const decided: string[] = [];
 const engineTimeoutMs = 15_000;
 beforeAll(async () => {
   h = await startHarness('crossing');
-  api = await startApi(h, { openRequest: TEST_OPEN_REQUEST_POLICY, engineTimeoutMs });
-  fast = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } }, adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } }, engineTimeoutMs });
+  api = await startApi(h, { policies: { open_request: TEST_OPEN_REQUEST_POLICY }, engineTimeoutMs });
+  fast = await startApi(h, { policies: { open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } }, catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } } }, engineTimeoutMs });
 }, 60_000);
 afterAll(async () => {
   await fast.app.close();

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY } from '../api/principal-keys';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY } from '../config/principal-keys';
 import { DEV_JWT_SECRET, loadSecrets } from '../config';
 import { freePort } from '../scripts/temporal-dev-server';
 import { devToken } from '../scripts/tokens';

@@ -13,6 +13,7 @@ import { buildApp } from '../api/app';
 import { DEV_JWT_SECRET } from '../config';
 import { DEMO_PREFIX, DEMO_REGION, seedCity } from '../db/seed';
 import { expectProblem, registerPrincipal, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import { startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -139,7 +140,7 @@ test('in development one signs in as a demo person without a token; unless asked
   expect((await api.app.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).statusCode).toBe(404);
   expect((await api.app.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
   // Not inferred from the secret: the development secret alone opens nothing.
-  const onDevSecret = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: DEV_JWT_SECRET, sharePolicy: TEST_POLICY });
+  const onDevSecret = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: DEV_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
   try {
     expect((await onDevSecret.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).statusCode).toBe(404);
     expect((await onDevSecret.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
@@ -147,7 +148,7 @@ test('in development one signs in as a demo person without a token; unless asked
     await onDevSecret.close();
   }
   await seedCity(h.db, DEMO_PREFIX, DEMO_REGION);
-  const dev = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, devSignIn: true, sharePolicy: TEST_POLICY });
+  const dev = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, devSignIn: true, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
   try {
     const users = (await dev.inject({ method: 'GET', url: '/dev/users' })).json().items as { sub: string; org: string | null; label: string }[];
     expect(users.find((u) => u.sub === 'chen.citizen')).toMatchObject({ org: null });
@@ -198,8 +199,8 @@ test('the console is served at /console: the page revalidated, hashed assets cac
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>控制台</title>');
   fs.writeFileSync(path.join(dir, 'assets', 'index-abc.js'), 'export {};');
   fs.writeFileSync(path.join(path.dirname(dir), 'secret.txt'), 'no');
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', sharePolicy: TEST_POLICY, consoleDir: dir });
-  const missing = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', sharePolicy: TEST_POLICY, consoleDir: path.join(dir, 'nope') });
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, consoleDir: dir });
+  const missing = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, consoleDir: path.join(dir, 'nope') });
   try {
     const redirect = await app.inject({ method: 'GET', url: '/console' });
     expect(redirect.statusCode).toBe(302);

@@ -14,6 +14,7 @@ import type { Actor } from '../domain/types';
 import { freePort, startTemporalDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { createWorker } from '../worker';
 import { TEST_JWT_SECRET, validShareBody } from './api-helpers';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const w = await createWorker({ connection, taskQueue, db: h.db, workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } });
   worker = { worker: w, running: w.run(), connection };
   client = new Client({ connection: await connectEngine(server.address) });
-  app = await buildApp({ db: h.db, temporal: client, taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy: TEST_POLICY, engineTimeoutMs: 10_000 });
+  app = await buildApp({ db: h.db, temporal: client, taskQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, engineTimeoutMs: 10_000 });
 }, 60_000);
 afterAll(async () => {
   await app.close();

@@ -6,6 +6,7 @@ import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { createWorker } from '../worker';
 import { TEST_JWT_SECRET, validShareBody } from './api-helpers';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import { startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -16,7 +17,7 @@ afterAll(() => h.close());
 
 test('503 problem after the engine timeout, then the retried POST finds the same request', async () => {
   const idleQueue = `idle-${randomUUID().slice(0, 8)}`;
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: idleQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy: TEST_POLICY, engineTimeoutMs: 1000 });
+  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: idleQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, engineTimeoutMs: 1000 });
   const headers = { authorization: `Bearer ${signToken(app, { sub: 'patient', org: h.city.agencies.market, roles: ['agency_applicant'] })}`, 'idempotency-key': 'k1' };
   try {
     const started = Date.now();

@@ -9,6 +9,7 @@ import { buildApp } from '../api/app';
 import { createDb } from '../db';
 import type { Actor } from '../domain/types';
 import { expectProblem, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 import { ENGINE_VERSION } from '../workflows/definitions';
 
@@ -184,7 +185,7 @@ test('tokens: one algorithm, an expiry required and bounded, WWW-Authenticate on
 
 test('PostgreSQL down is a 503 with Retry-After, not a 500', async () => {
   const downDb = createDb('postgres://postgres@127.0.0.1:1/nowhere', 1);
-  const app = await buildApp({ db: downDb, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy: TEST_POLICY });
+  const app = await buildApp({ db: downDb, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
   try {
     const res = await app.inject({ method: 'GET', url: '/requests', headers: api.as(alice()) });
     expectProblem(res, 503);

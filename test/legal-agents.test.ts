@@ -13,7 +13,7 @@ let h: Harness;
 let api: Api;
 beforeAll(async () => {
   h = await startHarness('legalagents');
-  api = await startApi(h, { openRequest: TEST_OPEN_REQUEST_POLICY });
+  api = await startApi(h, { policies: { open_request: TEST_OPEN_REQUEST_POLICY } });
 });
 afterAll(async () => {
   await api.app.close();

@@ -24,12 +24,16 @@ const forbidden: [string, string][] = [
   ['api/routes/x.ts', "import { sql } from 'kysely';\nexport const q = sql`select 1`;"],
   ['api/routes/x.ts', "import type { Db } from '../../db';\nexport const q = (db: Db) => db.selectFrom('principals').selectAll().execute();"],
   ['api/x.ts', "import type { Db } from '../db';\nexport const q = (db: Db) => db.transaction().execute(async () => 1);"],
+  ['config/x.ts', "import { DEFAULT_AGREEMENT_FONT } from '../api/agreement-document';"],
+  ['config/x.ts', "import type { Db } from '../db';"],
+  ['config/x.ts', "import { createWorker } from '../worker';"],
 ];
 const allowed: [string, string][] = [
   ['workflows/x.ts', "import type { Activities } from '../activities';\nexport type A = Activities;"],
   ['api/x.ts', "import { completeTaskUpdate } from '../workflows/definitions';\nexport const u = completeTaskUpdate;"],
   ['console/src/x.tsx', "import { workdaysBetween } from '../../domain/calendar';\nexport const w = workdaysBetween;"],
   ['api/routes/x.ts', "import type { Selectable } from 'kysely';\nimport { getPrincipal } from '../../db/repositories/principals';\nexport type S = Selectable<{ a: string }>;\nexport const g = getPrincipal;"],
+  ['config/x.ts', "import { Type } from '@sinclair/typebox';\nimport { DEFAULT_POLICIES } from '../domain/policies';\nimport { waitFor } from './wait';\nexport const p = [Type.String(), DEFAULT_POLICIES, waitFor];"],
 ];
 
 let result: { project: Message[]; snippets: Message[][] };

@@ -10,6 +10,7 @@ import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import { loadConfig } from '../config';
 import { TEST_JWT_SECRET } from './api-helpers';
+import { DEFAULT_POLICIES } from '../domain/policies';
 import { startHarness, TEST_POLICY, type Harness } from './helpers';
 import { sampleResidentId } from '../db/seed';
 
@@ -41,7 +42,7 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
   // As an operator configures it: the issuer, the audience, keys found by discovery.
   const { oidc } = loadConfig({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'public-data-workflows' });
-  app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, sharePolicy: TEST_POLICY, oidc: oidc! });
+  app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, oidc: oidc! });
   await app.ready();
 });
 afterAll(async () => {

@@ -13,7 +13,7 @@ const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('demand');
   api = await startApi(h);
-  hurried = await startApi(h, { openDemand: { answer: { seconds: 2 }, reminderBefore: { seconds: 1 } } });
+  hurried = await startApi(h, { policies: { open_demand: { answer: { seconds: 2 }, reminderBefore: { seconds: 1 } } } });
 });
 afterAll(async () => {
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'open_demand');

@@ -25,7 +25,7 @@ const withdrawals: { name: string; workflowId: string }[] = [];
 const adjustments: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('openreq');
-  api = await startApi(h, { openRequest: TEST_OPEN_REQUEST_POLICY });
+  api = await startApi(h, { policies: { open_request: TEST_OPEN_REQUEST_POLICY } });
 });
 afterAll(async () => {
   if (process.env.RECORD_HISTORIES) {
@@ -194,7 +194,7 @@ test('a rejection states its reason; information asked pauses the review; two of
 });
 
 test('the applicant signs from two browsers at once: one signature; unsigned in time, an agreement lapses', async () => {
-  const short = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, signature: { seconds: 3 } } });
+  const short = await startApi(h, { policies: { open_request: { ...TEST_OPEN_REQUEST_POLICY, signature: { seconds: 3 } } } });
   try {
     const agency = agencyOf(h.city.agencies.resources);
     const who = citizen('sun.citizen');
@@ -388,7 +388,7 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
 
 test('at the end of its term the agreement expires: its open tasks close, the licensee is told to delete the data', async () => {
   // A month of the term lasts a second here (calendar months otherwise); a report falls due meanwhile.
-  const short = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, termMonth: { seconds: 1 }, reportEvery: { seconds: 1 } } });
+  const short = await startApi(h, { policies: { open_request: { ...TEST_OPEN_REQUEST_POLICY, termMonth: { seconds: 1 }, reportEvery: { seconds: 1 } } } });
   try {
     const agency = agencyOf(h.city.agencies.resources);
     const who = citizen('lin.citizen');
@@ -413,7 +413,7 @@ test('at the end of its term the agreement expires: its open tasks close, the li
 });
 
 test('the licensee reports while the agency terminates, at the same moment: both answer, the trail holds one outcome for the task', async () => {
-  const short = await startApi(h, { openRequest: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 1 } } });
+  const short = await startApi(h, { policies: { open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 1 } } } });
   try {
     const agency = agencyOf(h.city.agencies.resources);
     const who = citizen('xu.citizen');

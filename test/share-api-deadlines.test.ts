@@ -9,7 +9,7 @@ let h: Harness;
 let api: Api;
 beforeAll(async () => {
   h = await startHarness('deadlines');
-  api = await startApi(h, { share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 }, escalateAfter: { seconds: 2 } } });
+  api = await startApi(h, { policies: { share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 }, escalateAfter: { seconds: 2 } } } });
 });
 afterAll(async () => {
   await api.app.close();

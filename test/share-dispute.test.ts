@@ -15,7 +15,7 @@ const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('dispute');
   api = await startApi(h);
-  hurried = await startApi(h, { dispute: { ...TEST_DISPUTE_POLICY, consultation: { seconds: 3 } } });
+  hurried = await startApi(h, { policies: { share_dispute: { ...TEST_DISPUTE_POLICY, consultation: { seconds: 3 } } } });
 });
 afterAll(async () => {
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'share_dispute');

@@ -12,8 +12,10 @@ let api: Api;
 beforeAll(async () => {
   h = await startHarness('timers');
   api = await startApi(h, {
-    openDemand: { answer: { seconds: 2 }, reminderBefore: { seconds: 1 } },
-    share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, escalateAfter: { seconds: 1 } },
+    policies: {
+      open_demand: { answer: { seconds: 2 }, reminderBefore: { seconds: 1 } },
+      share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, escalateAfter: { seconds: 1 } },
+    },
   });
 });
 afterAll(async () => {

@@ -7,8 +7,7 @@ import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/reposi
 import { authorityOf, getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
 import { consultationOf, getRequest } from '../../db/repositories/requests';
 import { cityDivisionOf } from '../../domain/divisions';
-import { DEFAULT_DISPUTE_POLICY } from '../../domain/dispute';
-import { COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/adjustment';
+import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
@@ -78,9 +77,9 @@ export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, r
       ...s,
       applicant: actor,
       form,
-      policy: deps.adjustmentPolicy ?? DEFAULT_ADJUSTMENT_POLICY,
+      policy: deps.policies.catalog_adjustment,
       ...parties,
-      disputePolicy: deps.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
+      disputePolicy: deps.policies.share_dispute,
       engine: ENGINE_VERSION,
     }),
   });

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
 import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
-import { DEFAULT_DISPUTE_POLICY, disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/dispute';
+import { disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/dispute';
 import { ENGINE_VERSION, type ShareDisputeInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
@@ -68,7 +68,7 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
           published: content.share,
           proposal,
           objection,
-          policy: deps.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
+          policy: deps.policies.share_dispute,
           parties: { authorityOrg: authority!.id, agencyOrg: provider!.id, leadingGroupOrg: leadingGroup.id },
           engine: ENGINE_VERSION,
         }),

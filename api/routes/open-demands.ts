@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
-import { DEFAULT_OPEN_DEMAND_POLICY, openDemandViolations, type OpenDemandForm } from '../../domain/open-demand';
+import { openDemandViolations, type OpenDemandForm } from '../../domain/open-demand';
 import { ENGINE_VERSION, type OpenDemandInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { actingAs, OnBehalfOf } from './legal-agents';
@@ -69,7 +69,7 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
           applicant: actor,
           form,
           providerOrg,
-          policy: deps.openDemandPolicy ?? DEFAULT_OPEN_DEMAND_POLICY,
+          policy: deps.policies.open_demand,
           engine: ENGINE_VERSION,
           ...(legal ? { onBehalfOf: legal.uscc } : {}),
         }),

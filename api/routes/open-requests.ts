@@ -7,7 +7,7 @@ import { getRequest } from '../../db/repositories/requests';
 import type { Executor } from '../../db';
 import { agreementsPage, agreementVisible, getAgreement, type AgreementRow, type AgreementScope } from '../../db/repositories/agreements';
 import { getPrincipal } from '../../db/repositories/principals';
-import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, DEFAULT_OPEN_REQUEST_POLICY, MAX_TERM_MONTHS, opennessRefusal, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
+import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, MAX_TERM_MONTHS, opennessRefusal, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
 import { IDENTITY_DOCUMENT_LABELS, type IdentityDocumentType } from '../../domain/ids';
 import type { Actor } from '../../domain/types';
 import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
@@ -115,7 +115,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
             : { name: principal.name, identity: principal.id_masked ? `${IDENTITY_DOCUMENT_LABELS[(principal.id_document_type ?? 'resident') as IdentityDocumentType]} ${principal.id_masked}` : `统一社会信用代码 ${principal.uscc}` },
           ...(legal ? { onBehalfOf: legal.uscc } : {}),
           platformUrl,
-          policy: deps.openRequestPolicy ?? DEFAULT_OPEN_REQUEST_POLICY,
+          policy: deps.policies.open_request,
           engine: ENGINE_VERSION,
         }),
       });

@@ -59,7 +59,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       return startAndAnswer(deps, request, reply, {
         type: 'share',
         body: form,
-        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.sharePolicy, engine: ENGINE_VERSION, ...(parties ? { parties } : {}) }),
+        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.policies.share, engine: ENGINE_VERSION, ...(parties ? { parties } : {}) }),
       });
     },
   );

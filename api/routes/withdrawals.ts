@@ -3,7 +3,7 @@
 // generic (routes/requests.ts, routes/tasks.ts).
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
-import { DEFAULT_WITHDRAWAL_POLICY, isOpened, UPHOLD_SCOPES, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
+import { isOpened, UPHOLD_SCOPES, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
 import { ENGINE_VERSION, type WithdrawalInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
@@ -50,7 +50,7 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       return startAndAnswer(deps, request, reply, {
         type: 'withdrawal',
         body: form,
-        input: (s): WithdrawalInput => ({ ...s, applicant: actor, form, providerOrg: entry.provider_org_id, policy: deps.withdrawalPolicy ?? DEFAULT_WITHDRAWAL_POLICY, engine: ENGINE_VERSION }),
+        input: (s): WithdrawalInput => ({ ...s, applicant: actor, form, providerOrg: entry.provider_org_id, policy: deps.policies.withdrawal, engine: ENGINE_VERSION }),
       });
     },
   );
