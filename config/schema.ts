@@ -129,10 +129,10 @@ export function variable<N extends VariableName>(env: Env, name: N): Static<type
   const schema = ENVIRONMENT.properties[name] as TSchema;
   const raw = env[name];
   if (raw === undefined || raw === '') return structuredClone(schema.default);
-  const refused = (detail: string = schema.refusal, got?: string) => new ConfigError(`${name} ${detail}${got === undefined ? '' : `, got "${got}"`}`);
+  const refused = (got?: string) => new ConfigError(`${name} ${schema.refusal}${got === undefined ? '' : `, got "${got}"`}`);
   if (schema.type === 'integer') {
     const n = Number(raw);
-    if (!Value.Check(schema, n)) throw refused(undefined, raw);
+    if (!Value.Check(schema, n)) throw refused(raw);
     return n as never;
   }
   if (schema.type === 'array') {
@@ -141,11 +141,11 @@ export function variable<N extends VariableName>(env: Env, name: N): Static<type
       .map((s) => s.trim())
       .filter(Boolean);
     const bad = items.find((item) => !Value.Check(schema.items, item));
-    if (bad !== undefined) throw refused(undefined, bad);
+    if (bad !== undefined) throw refused(bad);
     return [...new Set(items)] as never;
   }
   if (schema.type === 'object') return policyValue(name, schema as TObject, raw) as never;
-  if (!Value.Check(schema, raw)) throw refused(undefined, schema.anyOf ? raw : undefined);
+  if (!Value.Check(schema, raw)) throw refused(schema.anyOf ? raw : undefined);
   return raw as never;
 }
 
