@@ -148,4 +148,5 @@ export const ADJUSTMENT_PROCEDURE = defineProcedure({
   startRoute: '/catalog/adjustments',
   startedBy: ['agency_applicant'],
   taskKinds: ADJUSTMENT_TASK_KINDS,
+  policy: DEFAULT_ADJUSTMENT_POLICY,
 });

@@ -111,4 +111,5 @@ export const DISPUTE_PROCEDURE = defineProcedure({
   // The city authority's dispute: its turns go to any of its reviewers.
   organisationIsParty: true,
   taskKinds: DISPUTE_TASK_KINDS,
+  policy: DEFAULT_DISPUTE_POLICY,
 });

@@ -49,4 +49,5 @@ export const OPEN_DEMAND_PROCEDURE = defineProcedure({
   startRoute: '/open-demands',
   startedBy: ['public_applicant', 'agency_applicant'],
   taskKinds: OPEN_DEMAND_TASK_KINDS,
+  policy: DEFAULT_OPEN_DEMAND_POLICY,
 });

@@ -236,4 +236,5 @@ export const OPEN_REQUEST_PROCEDURE = defineProcedure({
   // A granted open application has its agreement in force.
   statusNames: { granted: '协议生效中' },
   taskKinds: OPEN_REQUEST_TASK_KINDS,
+  policy: DEFAULT_OPEN_REQUEST_POLICY,
 });

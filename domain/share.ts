@@ -286,4 +286,5 @@ export const SHARE_PROCEDURE = defineProcedure({
   // A granted share request is agreed to be shared.
   statusNames: { granted: '已同意共享' },
   taskKinds: SHARE_TASK_KINDS,
+  policy: DEFAULT_SHARE_POLICY,
 });

@@ -71,4 +71,5 @@ export const WITHDRAWAL_PROCEDURE = defineProcedure({
   startRoute: '/withdrawals',
   startedBy: ['public_applicant', 'agency_applicant'],
   taskKinds: WITHDRAWAL_TASK_KINDS,
+  policy: DEFAULT_WITHDRAWAL_POLICY,
 });
