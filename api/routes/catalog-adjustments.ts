@@ -13,7 +13,7 @@ import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog'
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
 import type { Db } from '../../db';
-import { commentUpdate, ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
+import { commentUpdate, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
@@ -81,7 +81,6 @@ export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, r
       policy: deps.adjustmentPolicy ?? DEFAULT_ADJUSTMENT_POLICY,
       ...parties,
       disputePolicy: deps.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
-      engine: ENGINE_VERSION,
     }),
   });
 }
