@@ -18,14 +18,13 @@ export interface GrantInput {
   granteeOrg: string;
   fields: string[];
   purpose: string;
-  /** Art. 15 terms; absent in runs from before they were recorded. */
-  terms?: GrantTerms;
-  /** When it ends: given (runs recorded so), or counted here from `term`, in the same step. */
-  expiresAt?: string;
-  term?: Duration;
+  /** Art. 15 terms. */
+  terms: GrantTerms;
+  /** How long it runs: its end is counted here, in the same step. */
+  term: Duration;
   actor: ActorRef;
   article: string;
-  /** The approval the grant follows, recorded in the same transaction (new runs). */
+  /** The approval the grant follows (none for unconditional data), recorded in the same transaction. */
   decision?: DecisionInput;
 }
 
@@ -40,10 +39,8 @@ async function resolveParties(db: Db | Executor, { catalogEntryId, applicantOrg 
 
 export function shareActivities(db: Db) {
   return {
-    resolveShareParties: (input: { catalogEntryId: string; applicantOrg: string }) => resolveParties(db, input),
-
     /**
-     * A share request's first step in one call (new runs): its parties resolved, the request checked
+     * A share request's first step in one call: its parties resolved, the request checked
      * (domain/share.ts shareRefusal) and, unless refused, recorded. A refusal is an answer, not a failure.
      */
     async submitShare(input: { catalogEntryId: string; applicantOrg: string; roles: Role[]; form: ShareRequestForm; record: RecordRequestInput }): Promise<{ parties: ShareParties } | { refusal: { code: ErrorCode; detail: string } }> {
@@ -54,7 +51,7 @@ export function shareActivities(db: Db) {
         if (err instanceof ApplicationFailure && (err.type === 'EntryNotFound' || err.type === 'AuthorityMissing')) return { refusal: { code: err.type === 'EntryNotFound' ? 'EntryNotFound' : 'InvalidInput', detail: err.message } };
         throw err;
       }
-      const refusal = shareRefusal({ mayRequest: parties.applicantMayRequest ?? false, roles: input.roles }, input.form, parties.entry);
+      const refusal = shareRefusal({ mayRequest: parties.applicantMayRequest, roles: input.roles }, input.form, parties.entry);
       if (refusal) return { refusal };
       await recordRequestIn(db, input.record);
       return { parties };
@@ -62,7 +59,7 @@ export function shareActivities(db: Db) {
 
     /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
     async createGrant(input: GrantInput): Promise<{ expiresAt: string }> {
-      const g = { ...input, expiresAt: input.expiresAt ?? (await computeDeadlines(db, { length: input.term! })).dueAt };
+      const g = { ...input, expiresAt: (await computeDeadlines(db, { length: input.term })).dueAt };
       const created = await db.transaction().execute(async (tx) => {
         if (g.decision) await recordDecisionIn(tx, g.decision);
         return writeOnce(
@@ -77,7 +74,7 @@ export function shareActivities(db: Db) {
                 grantee_org: g.granteeOrg,
                 scope: JSON.stringify({ fields: g.fields }),
                 purpose: g.purpose,
-                terms: g.terms ? JSON.stringify(g.terms) : null,
+                terms: JSON.stringify(g.terms),
                 status: 'active',
                 granted_at: new Date(),
                 expires_at: g.expiresAt,

@@ -21,12 +21,9 @@ export interface OpenTaskInput {
   /** Everyone who may act on it (default: the one candidate above). */
   candidates?: Candidate[];
   article: string;
-  /** Either the due times, computed before (runs recorded so), or how to compute them here, in the same step. */
-  dueAt?: string;
-  remindAt?: string | null;
-  calendarKnown?: boolean;
-  deadlines?: DeadlineInput;
-  excluded?: string[] | null;
+  /** How its due times are counted, here, in the same step. */
+  deadlines: DeadlineInput;
+  excluded: string[];
   context?: Record<string, unknown>;
   /** Who the task was opened at the request of (the trail's actor of its opening); default: the system. */
   openedBy?: ActorRef;
@@ -54,11 +51,10 @@ async function supervisorOf(tx: Executor, candidateOrg: string | null): Promise<
   return (org && (await supervisingAuthorityOf(tx, org))?.authority.id) ?? null;
 }
 
-/** Tasks' due times: counted from their `deadlines` (one read of the calendar for all), or as counted before (runs recorded so). */
+/** Tasks' due times, counted from their `deadlines` (one read of the calendar for all). */
 async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
-  const counted = inputs.flatMap((t) => (t.deadlines ? [t.deadlines] : []));
-  const count = counted.length ? await deadlineCounter(db, counted) : undefined;
-  return inputs.map((t) => (t.deadlines ? count!(t.deadlines) : { dueAt: t.dueAt!, remindAt: t.remindAt ?? null, calendarKnown: t.calendarKnown ?? true }));
+  const count = await deadlineCounter(db, inputs.map((t) => t.deadlines));
+  return inputs.map((t) => count(t.deadlines));
 }
 
 /** The rows that open `inputs` with due times `due[i]`, and their audit events and notices: parts of one statement. */
@@ -81,7 +77,7 @@ function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[])
         remind_at: t.remindAt,
         due_calendar_known: t.calendarKnown,
         context: t.context ? JSON.stringify(t.context) : null,
-        excluded: t.excluded ?? null,
+        excluded: t.excluded,
         candidates: JSON.stringify(t.candidates),
         escalate_at: t.escalateAt ?? null,
       })),
@@ -201,10 +197,10 @@ export function taskActivities(db: Db) {
     },
 
     // Each deadline notice names the due time it was owed for (`dueAt`): one an extension moved meanwhile writes nothing.
-    async remindTask(taskId: string, dueAt?: string): Promise<void> {
+    async remindTask(taskId: string, dueAt: string): Promise<void> {
       await writeOnce(
         db,
-        (tx) => tx.updateTable('tasks').set({ reminded_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('reminded_at', 'is', null).$if(dueAt !== undefined, (q) => q.where('due_at', '=', new Date(dueAt!))).returningAll().executeTakeFirst(),
+        (tx) => tx.updateTable('tasks').set({ reminded_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('reminded_at', 'is', null).where('due_at', '=', new Date(dueAt)).returningAll().executeTakeFirst(),
         (row) => ({
           notices: toCandidates(row.candidates, {
             key: `task:${taskId}:reminder:${row.due_at.toISOString()}`,
@@ -218,10 +214,10 @@ export function taskActivities(db: Db) {
     },
 
     /** Past due: marked overdue and the supervisor of the candidate organisation's level is told. Never decided. */
-    async markTaskOverdue(taskId: string, dueAt?: string): Promise<void> {
+    async markTaskOverdue(taskId: string, dueAt: string): Promise<void> {
       await writeOnce(
         db,
-        (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).$if(dueAt !== undefined, (q) => q.where('due_at', '=', new Date(dueAt!))).returningAll().executeTakeFirst(),
+        (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).where('due_at', '=', new Date(dueAt)).returningAll().executeTakeFirst(),
         async (row, tx) => {
           const supervisor = await supervisorOf(tx, row.candidate_org);
           const key = `task:${taskId}:overdue:${row.due_at.toISOString()}`;
@@ -273,7 +269,7 @@ export function taskActivities(db: Db) {
      * added: who decides stays the competent body, and nothing is decided for anyone. Answers
      * whether it was escalated now (false when the task closed meanwhile or an earlier attempt escalated it).
      */
-    async escalateTask(input: { taskId: string; article: string; dueAt?: string }): Promise<boolean> {
+    async escalateTask(input: { taskId: string; article: string; dueAt: string }): Promise<boolean> {
       const row = await writeOnce(
         db,
         (tx) =>
@@ -283,7 +279,7 @@ export function taskActivities(db: Db) {
             .where('id', '=', input.taskId)
             .where('status', '=', 'open')
             .where('escalated_at', 'is', null)
-            .$if(input.dueAt !== undefined, (q) => q.where('due_at', '=', new Date(input.dueAt!)))
+            .where('due_at', '=', new Date(input.dueAt))
             .returningAll()
             .executeTakeFirst(),
         async (row, tx) => {

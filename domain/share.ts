@@ -30,10 +30,8 @@ export interface ShareParties {
     status: string;
   };
   cityAuthorityOrgId: string;
-  /** Recorded by older runs (kind 'agency'); superseded by applicantMayRequest. */
-  applicantIsAgency: boolean;
   /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
-  applicantMayRequest?: boolean;
+  applicantMayRequest: boolean;
 }
 
 /** The read the parties are made from (db/repositories/catalog.ts shareContext). */
@@ -73,7 +71,6 @@ export function sharePartiesOf(c: ShareContext): ShareParties | null {
       status: c.status,
     },
     cityAuthorityOrgId: city.id,
-    applicantIsAgency: c.applicant_kind === 'agency',
     applicantMayRequest: mayRequestShare(c.applicant_kind ?? undefined),
   };
 }
@@ -117,11 +114,10 @@ export function mayRequestShare(orgKind: string | undefined): boolean {
 
 /**
  * Why a share request may not be recorded at all: the applicant is no public management and service
- * institution's applicant (Art. 3, 14), or the form breaks Art. 15; null when it may. `applicant` null:
- * not checked (workflow runs recorded before that check replay without it).
+ * institution's applicant (Art. 3, 14), or the form breaks Art. 15; null when it may.
  */
-export function shareRefusal(applicant: { mayRequest: boolean; roles: readonly string[] } | null, form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): { code: ErrorCode; detail: string } | null {
-  if (applicant && !(applicant.mayRequest && !starterViolationOf({ type: 'share', startedBy: SHARE_STARTED_BY }, applicant)))
+export function shareRefusal(applicant: { mayRequest: boolean; roles: readonly string[] }, form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): { code: ErrorCode; detail: string } | null {
+  if (!(applicant.mayRequest && !starterViolationOf({ type: 'share', startedBy: SHARE_STARTED_BY }, applicant)))
     return { code: 'Forbidden', detail: 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)' };
   const violations = shareRequestViolations(form, entry);
   return violations.length ? { code: 'InvalidInput', detail: violations.map((v) => v.detail).join('; ') } : null;
@@ -246,22 +242,13 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   escalateAfter: { workingDays: 5 },
 };
 
-const review = {
-  APPROVE: decision('同意', false),
-  REJECT: decision('不同意', true),
-  REQUEST_INFO: decision('要求补充材料', true),
-};
-
 /** The share procedure's task kinds. */
 export const SHARE_TASK_KINDS = {
-  // Runs started before the Art. 14 review (both reviewers approve alike) still hold these two kinds.
-  SHARE_AUTHORITY_REVIEW: { article: 'Art. 14', name: '共享审核（大数据主管部门）', decisions: review },
-  SHARE_PROVIDER_REVIEW: { article: 'Art. 14', name: '共享审核（提供单位）', decisions: review },
   // Art. 14 as it reads: the city authority leads and concludes (会同 … 进行审核), the provider gives its opinion.
   SHARE_JOINT_REVIEW: {
     article: 'Art. 14',
     name: '会同审核（大数据主管部门）',
-    decisions: { ...review, CONSULT: decision('征询提供单位', true) },
+    decisions: { APPROVE: decision('同意', false), REJECT: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true), CONSULT: decision('征询提供单位', true) },
     rule: jointReviewViolation,
   },
   SHARE_PROVIDER_OPINION: {

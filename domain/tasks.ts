@@ -39,13 +39,14 @@ export interface TaskAccessView {
   candidateUser: string | null;
   assignee: string | null;
   /** People who may not act on the task (nobody decides their own request; in a two-party procedure
-   * neither party decides the other's task); null for tasks recorded before the list existed. */
+   * neither party decides the other's task). Workflows always set it; null only in a tasks row written
+   * before the column existed (migration 003 left it nullable). */
   excluded: string[] | null;
   /** Everyone who may act on it; the first is the candidate above (the one it was opened for). */
   candidates: Candidate[];
 }
 
-/** Who may not act on a task: its own list, or, for tasks recorded before lists, the applicant (unless the task is theirs). */
+/** Who may not act on a task: its own list, or, for a row without one, the applicant (unless the task is theirs). */
 export function excludedActors(task: TaskAccessView, applicantSub: string): string[] {
   return task.excluded ?? (task.candidateUser === null ? [applicantSub] : []);
 }

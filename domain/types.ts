@@ -38,14 +38,13 @@ export function isOrgActor(v: unknown): v is OrgActor {
 }
 
 /**
- * Whether `actor` is `applicant`: the same person of the same organisation; a member of the public by
- * their sub alone (runs recorded before carried a placeholder organisation for them). A request made in a
- * legal person's name (`legalPerson`) is the legal person's: whoever acts for it now is its applicant.
+ * Whether `actor` is `applicant`: the same person of the same organisation (a member of the public acts for
+ * none). A request made in a legal person's name (`legalPerson`) is the legal person's: whoever acts for it
+ * now is its applicant.
  */
 export function sameApplicant(actor: Actor, applicant: Actor, legalPerson?: string | null): boolean {
   if (legalPerson) return actor.org === null && (actor.actsFor ?? []).includes(legalPerson);
-  if (actor.sub !== applicant.sub) return false;
-  return actor.org === applicant.org || (actor.org === null && applicant.roles.every((r) => r === 'public_applicant'));
+  return actor.sub === applicant.sub && actor.org === applicant.org;
 }
 
 /** Who did something, as the audit trail records it. */

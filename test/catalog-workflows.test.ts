@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { sampleEntryContent } from '../db/seed';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { Actor, OrgActor } from '../domain/types';
-import { completeTaskUpdate, ENGINE_VERSION, stateQuery, WORKFLOW_TYPES, workflowIdFor, type CatalogAdjustmentInput, type ShareDisputeInput } from '../workflows/definitions';
+import { completeTaskUpdate, stateQuery, WORKFLOW_TYPES, workflowIdFor, type CatalogAdjustmentInput, type ShareDisputeInput } from '../workflows/definitions';
 import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -22,7 +22,7 @@ const reviewer: Actor = { sub: 'wf-reviewer', org: 'x', roles: ['authority_revie
 
 function startAdjustment(form: AdjustmentForm) {
   const requestId = randomUUID();
-  const input: CatalogAdjustmentInput = { requestId, applicant: officer(), form, payloadHash: 'x', policy: TEST_ADJUSTMENT_POLICY, reviewerOrg: h.city.cityAuthority, cityLevel: true, leadingGroupOrg: h.city.leadingGroup, engine: ENGINE_VERSION };
+  const input: CatalogAdjustmentInput = { requestId, applicant: officer(), form, payloadHash: 'x', policy: TEST_ADJUSTMENT_POLICY, reviewerOrg: h.city.cityAuthority, cityLevel: true, leadingGroupOrg: h.city.leadingGroup };
   return { requestId, handle: h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, { taskQueue: h.taskQueue, workflowId: workflowIdFor('catalog_adjustment', requestId), args: [input] }) };
 }
 
@@ -42,7 +42,6 @@ test('text PostgreSQL refuses, sent past the API, ends the workflow as a refusal
     payloadHash: 'x',
     policy: TEST_DISPUTE_POLICY,
     parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.market, leadingGroupOrg: h.city.leadingGroup },
-    engine: ENGINE_VERSION,
   };
   const started = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, { taskQueue: h.taskQueue, workflowId: workflowIdFor('share_dispute', disputeId), args: [dispute] });
   await expect(started.result()).rejects.toThrow(WorkflowFailedError);
@@ -72,7 +71,7 @@ test('an approved change PostgreSQL refuses ends the request failed, with the re
 test('what the API refuses, sent past it, ends each workflow as a refusal at once: never a workflow retrying for ever, never a write', async () => {
   const start = async (type: keyof typeof WORKFLOW_TYPES, input: Record<string, unknown>) => {
     const requestId = randomUUID();
-    const handle = await h.client.workflow.start(WORKFLOW_TYPES[type], { taskQueue: h.taskQueue, workflowId: workflowIdFor(type, requestId), args: [{ requestId, payloadHash: 'x', engine: ENGINE_VERSION, ...input }] });
+    const handle = await h.client.workflow.start(WORKFLOW_TYPES[type], { taskQueue: h.taskQueue, workflowId: workflowIdFor(type, requestId), args: [{ requestId, payloadHash: 'x', ...input }] });
     await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
     expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
   };
@@ -105,7 +104,6 @@ test('a start past the API by a role that may not start the request type is refu
     reviewerOrg: h.city.cityAuthority,
     cityLevel: true,
     leadingGroupOrg: h.city.leadingGroup,
-    engine: ENGINE_VERSION,
   };
   const started = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, { taskQueue: h.taskQueue, workflowId: workflowIdFor('catalog_adjustment', requestId), args: [adjustment] });
   await expect(started.result()).rejects.toThrow(WorkflowFailedError);
@@ -123,7 +121,6 @@ test('a start past the API by a role that may not start the request type is refu
     payloadHash: 'x',
     policy: TEST_DISPUTE_POLICY,
     parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.market, leadingGroupOrg: h.city.leadingGroup },
-    engine: ENGINE_VERSION,
   };
   const raised = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, { taskQueue: h.taskQueue, workflowId: workflowIdFor('share_dispute', disputeId), args: [dispute] });
   expect(await raised.result().catch((e: WorkflowFailedError) => e.cause)).toMatchObject({ type: 'Forbidden' });

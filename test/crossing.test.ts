@@ -1,4 +1,4 @@
-// Concurrent decisions on one task never cross. For every task kind current code opens, N = 2, 3, 8 and 20
+// Concurrent decisions on one task never cross. For every task kind, N = 2, 3, 8 and 20
 // conflicting decisions are sent at once over HTTP (real Temporal and PostgreSQL): exactly one is answered
 // 200, and it is the one that took effect. The task row, the request, the audit trail and every effect
 // (grant, catalog entry, dispute, agreement, the next task) agree with that answer; the others are 409
@@ -242,7 +242,7 @@ async function inForce(city: SeededCity, a = api) {
   return app;
 }
 
-// ---- One driver per task kind current code opens (SHARE_AUTHORITY_REVIEW and SHARE_PROVIDER_REVIEW only in recorded runs).
+// ---- One driver per task kind.
 
 const DRIVERS: Driver[] = [
   {

@@ -39,7 +39,7 @@ test('inbox and overdue queries use index range scans on 100k tasks, never a seq
                 values ('explain-req', 'share', 'explain-wf', 'a', 'explain-org', 'in_review', '{}', 'x')`.execute(tx);
       // 100k tasks over 500 organisations, two roles, three statuses, due over a year.
       await sql`insert into tasks (id, request_id, workflow_id, kind, candidate_role, candidate_org, status, article, due_at)
-                select 'explain-' || g, 'explain-req', 'explain-wf', 'SHARE_PROVIDER_REVIEW',
+                select 'explain-' || g, 'explain-req', 'explain-wf', 'SHARE_PROVIDER_OPINION',
                        case when g % 2 = 0 then 'provider_reviewer' else 'authority_reviewer' end,
                        'explain-org-' || (g % 500),
                        case when g % 10 < 7 then 'completed' when g % 10 < 9 then 'open' else 'cancelled' end,

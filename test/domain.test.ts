@@ -53,8 +53,8 @@ describe('identifiers (Art. 10)', () => {
 });
 
 describe('who may decide a task', () => {
-  // A task from before exclusion lists (excluded: null): the applicant is excluded by the old rule.
-  const task: TaskAccessView = { kind: 'SHARE_PROVIDER_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null, excluded: null, candidates: [{ org: 'health', role: 'provider_reviewer', user: null }] };
+  // A task row from before exclusion lists (excluded: null, as the tasks table may hold): the applicant is excluded.
+  const task: TaskAccessView = { kind: 'SHARE_JOINT_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null, excluded: null, candidates: [{ org: 'health', role: 'provider_reviewer', user: null }] };
   const carol: Actor = { sub: 'carol', org: 'health', roles: ['provider_reviewer'] };
   test.each([
     ['a candidate approving', task, carol, 'APPROVE', undefined, null],
@@ -179,6 +179,6 @@ describe('who may request shared data, and with what (Art. 3, 14, 15)', () => {
   test('a form breaking Art. 15 is refused with what it breaks', () => {
     const refused = shareRefusal({ mayRequest: true, roles: ['agency_applicant'] }, { ...form, statutoryDuty: ' ' }, entry);
     expect(refused).toMatchObject({ code: 'InvalidInput', detail: expect.stringContaining('Art. 15') });
-    expect(shareRefusal(null, form, { ...entry, status: 'withdrawn' })?.code).toBe('InvalidInput');
+    expect(shareRefusal({ mayRequest: true, roles: ['agency_applicant'] }, form, { ...entry, status: 'withdrawn' })?.code).toBe('InvalidInput');
   });
 });

@@ -99,8 +99,8 @@ export const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 /**
  * Writes each workflow's history as a replay fixture named after the test that ran it and a label
- * (RECORD_HISTORIES=<label>). Fixtures of earlier labels stay: they are the workflows still running
- * on older code, which today's code must keep replaying.
+ * (RECORD_HISTORIES=<label>: the release recording it). Fixtures of other labels stay: they are runs of
+ * other releases that may still be open, which today's code must keep replaying (test/README.md).
  */
 export async function recordHistories(client: Client, runs: { name: string; workflowId: string; runId?: string }[], label: string, type = 'share'): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });

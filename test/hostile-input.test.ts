@@ -11,7 +11,6 @@ import type { Actor } from '../domain/types';
 import { expectProblem, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
 import { DEFAULT_POLICIES } from '../domain/policies';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
-import { ENGINE_VERSION } from '../workflows/definitions';
 
 let h: Harness;
 let api: Api;
@@ -358,7 +357,7 @@ test('a workflow started around the API refuses NUL itself and records nothing',
   const handle = await h.client.workflow.start('shareRequestWorkflow', {
     taskQueue: h.taskQueue,
     workflowId: `share-request/${requestId}`,
-    args: [{ requestId, applicant: alice(), form: { ...validShareBody(h.city.entries.conditional), scenario: 'a\u0000b' }, payloadHash: 'x', policy: TEST_POLICY, engine: ENGINE_VERSION }],
+    args: [{ requestId, applicant: alice(), form: { ...validShareBody(h.city.entries.conditional), scenario: 'a\u0000b' }, payloadHash: 'x', policy: TEST_POLICY }],
   });
   await expect(handle.result()).rejects.toThrow();
   expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();

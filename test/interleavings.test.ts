@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { RequestSnapshot } from '../domain/requests';
 import type { Actor, OrgActor } from '../domain/types';
-import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, ENGINE_VERSION, extendTaskUpdate, stateQuery, workflowIdFor, type ShareRequestInput } from '../workflows/definitions';
+import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, stateQuery, workflowIdFor, type ShareRequestInput } from '../workflows/definitions';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -64,7 +64,6 @@ async function check(waves: Op[][]): Promise<void> {
     applicant,
     form: { catalogEntryId: h.city.entries.conditional, scenario: 'interleavings', statutoryDuty: 'supervision', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
-    engine: ENGINE_VERSION,
     policy: TEST_POLICY,
   };
   const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });

@@ -12,14 +12,14 @@ import { insertCatalogEntries } from '../db/repositories/catalog';
 import { insertOrganisations } from '../db/repositories/organisations';
 import { sampleResidentId } from '../db/seed';
 import type { Actor } from '../domain/types';
-import { completeTaskUpdate, ENGINE_VERSION, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
+import { completeTaskUpdate, WORKFLOW_TYPES, workflowIdFor, type OpenRequestInput } from '../workflows/definitions';
 import { expectProblem, registerPrincipal, startApi, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
 const started: { name: string; workflowId: string; runId?: string }[] = [];
-/** Withdrawals whose upholding reaches open applications (engine 3), recorded as withdrawal histories. */
+/** Withdrawals whose upholding reaches open applications (their agreements terminated), recorded as withdrawal histories. */
 const withdrawals: { name: string; workflowId: string }[] = [];
 /** Adjustments that suspend or close the data of open applications, recorded as catalog adjustment histories. */
 const adjustments: { name: string; workflowId: string }[] = [];
@@ -227,14 +227,14 @@ test('usage reports fall due as tasks for the licensee, a missed one tells the a
   const requestId = randomUUID();
   const input: OpenRequestInput = {
     requestId,
-    applicant: who,
+    // A member of the public acts for no organisation (the API drops the token's).
+    applicant: { ...who, org: null },
     form: form(h.city.entries.conditionalOpen) as OpenRequestInput['form'],
     entry: { id: h.city.entries.conditionalOpen, title: '国有建设用地供应信息', providerOrgId: h.city.agencies.resources, openAttribute: 'CONDITIONAL', openStatus: 'published', openConditions: '签订开放利用协议', openBasis: [], fields: ['parcel', 'area', 'use', 'price'] },
     licensee: { name: who.sub, identity: null },
     platformUrl: DEFAULT_OPEN_PLATFORM_URL,
     payloadHash: 'x',
     policy: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 2 }, reportWindow: { seconds: 2 } },
-    engine: ENGINE_VERSION,
     continueAsNewAfter: 60,
   };
   const workflowId = workflowIdFor('open_request', requestId);
@@ -616,7 +616,6 @@ test('started past the API for data not opened, the workflow refuses and writes 
     platformUrl: DEFAULT_OPEN_PLATFORM_URL,
     payloadHash: 'x',
     policy: TEST_OPEN_REQUEST_POLICY,
-    engine: ENGINE_VERSION,
   };
   const wf = await h.client.workflow.start(WORKFLOW_TYPES.open_request, { taskQueue: h.taskQueue, workflowId: workflowIdFor('open_request', requestId), args: [input] });
   await expect(wf.result()).rejects.toThrow(WorkflowFailedError);

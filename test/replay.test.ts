@@ -1,5 +1,5 @@
 // Recorded histories of every workflow type replay against today's workflow code: a change that would
-// break running workflows fails here (refresh fixtures with RECORD_HISTORIES=1 only for intended changes).
+// break running workflows fails here (labels and when to record: test/README.md; the rule: ARCHITECTURE.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
@@ -25,5 +25,5 @@ test('every recorded history replays without nondeterminism', async () => {
     if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
   }
   expect(failures).toEqual([]);
-  // Some 170 histories: on a loaded two-core machine a minute is not always enough.
+  // Dozens of histories: on a loaded two-core machine a minute is not always enough.
 }, 300_000);

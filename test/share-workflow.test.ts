@@ -16,7 +16,6 @@ import {
   revokeGrantSignal,
   stateQuery,
   workflowIdFor,
-  ENGINE_VERSION,
   type ShareRequestInput,
 } from '../workflows/definitions';
 import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
@@ -49,7 +48,6 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
     applicant: who,
     form: { catalogEntryId: entryId, scenario: 'inspection planning', statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
-    engine: ENGINE_VERSION,
     policy,
     // Started as the API starts it, with the parties as of submission (unless a test says otherwise).
     parties: await partiesFor(entryId, who.org),
@@ -88,7 +86,6 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
     applicant: applicant(),
     form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: ' ', commitment: { authenticity: true, compliance: true, security: false } },
     payloadHash: 'x',
-    engine: ENGINE_VERSION,
     policy: TEST_POLICY,
   };
   const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
@@ -113,7 +110,6 @@ test.each([
     applicant: actor,
     form: { catalogEntryId: h.city.entries.conditional, scenario: 'x', statutoryDuty: 'y', commitment: { authenticity: true, compliance: true, security: true } },
     payloadHash: 'x',
-    engine: ENGINE_VERSION,
     policy: TEST_POLICY,
     ...(withParties ? { parties: await partiesFor(h.city.entries.conditional, actor.org) } : {}),
   };

@@ -93,7 +93,6 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
           policy: input.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
           parties: { authorityOrg: input.reviewerOrg, agencyOrg: applicant.org, leadingGroupOrg: input.leadingGroupOrg! },
           parent: requestId,
-          engine: input.engine,
         },
       ],
     }));
@@ -212,5 +211,5 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     }
   };
 
-  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => approval });
+  return runToEnd(board, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => approval });
 }

@@ -61,17 +61,9 @@ export interface RevokeGrantInput {
   ground?: RevocationGround;
 }
 
-/**
- * The engine a run starts with, carried in its input. A run that carries one takes every behaviour up
- * to it without recording patch markers (each costs history events); runs recorded before it decide
- * each behaviour by its patch marker, as they did when they ran. Raise it when a change needs new runs
- * to behave differently from recorded ones, and guard that change with `engine >= N`.
- */
-export const ENGINE_VERSION = 3;
-
 export interface ShareRequestInput {
   requestId: string;
-  /** Which POST started the workflow (several may race with one Idempotency-Key); absent in older runs. */
+  /** Which POST started the workflow (several may race with one Idempotency-Key); absent for a start outside the API. */
   submissionId?: string;
   applicant: OrgActor;
   form: ShareRequestForm;
@@ -82,12 +74,11 @@ export interface ShareRequestInput {
   continueAsNewAfter?: number;
   /** What the run before handed over, when this run continues it. */
   carried?: ShareCarried;
-  /** ENGINE_VERSION when the request started; absent in runs recorded before engine versions. */
-  engine?: number;
   /**
-   * Engine 2: the parties as the API resolved them when the applicant submitted (domain/share.ts
-   * sharePartiesOf, the same read the workflow makes): the request's record then goes with its first
-   * write. Absent (a start that bypasses the API, or older runs): the workflow resolves them itself.
+   * The parties as the API resolved them when the applicant submitted (domain/share.ts sharePartiesOf,
+   * the same read the workflow makes): the request's record then goes with its first write. Absent (a
+   * start that bypasses the API): the workflow resolves them itself. Facts of the submission, like
+   * `policy`; never a choice of code path (ARCHITECTURE.md, "Versioning workflows").
    */
   parties?: ShareParties;
 }
@@ -101,12 +92,11 @@ export interface CatalogAdjustmentInput {
   policy: AdjustmentPolicy;
   /** The big data authority of the applicant's own division (本级, Art. 9 ¶2), as the API resolved it. */
   reviewerOrg: string;
-  /** A city-level agency's adjustment, which the city authority reviews and may OBJECT to (Art. 13 ¶3); absent in older runs. */
+  /** A city-level agency's adjustment, which the city authority reviews and may OBJECT to (Art. 13 ¶3). */
   cityLevel?: boolean;
   /** Who decides a dispute an objection starts, and its deadlines. */
   leadingGroupOrg?: string | null;
   disputePolicy?: DisputePolicy;
-  engine: number;
 }
 
 export interface ShareDisputeInput {
@@ -128,7 +118,6 @@ export interface ShareDisputeInput {
   parties: { authorityOrg: string; agencyOrg: string; leadingGroupOrg: string };
   /** The adjustment whose review objected, when it started the dispute. */
   parent?: string;
-  engine: number;
 }
 
 export interface OpenDemandInput {
@@ -142,7 +131,6 @@ export interface OpenDemandInput {
   providerOrg: string;
   payloadHash: string;
   policy: OpenDemandPolicy;
-  engine: number;
 }
 
 export interface WithdrawalInput {
@@ -154,7 +142,6 @@ export interface WithdrawalInput {
   providerOrg: string;
   payloadHash: string;
   policy: WithdrawalPolicy;
-  engine: number;
 }
 
 export interface OpenRequestInput {
@@ -172,7 +159,6 @@ export interface OpenRequestInput {
   platformUrl: string;
   payloadHash: string;
   policy: OpenRequestPolicy;
-  engine: number;
   /** Continue as new once the history is this long, besides when the server suggests it (tests force hand-overs with it). */
   continueAsNewAfter?: number;
   carried?: OpenRequestCarried;

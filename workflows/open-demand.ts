@@ -5,7 +5,7 @@ import type { RequestSnapshot } from '../domain/requests';
 import { openDemandViolations } from '../domain/open-demand';
 import { unstorable } from '../domain/text';
 import type { OpenDemandInput } from './definitions';
-import { actorRef, applyingRole, businessError, acts as io, newProcedure, runToEnd } from './tasks';
+import { actorRef, applyingRole, businessError, newProcedure, runToEnd } from './tasks';
 import { starterViolation } from '../domain/requests';
 
 export async function openDemandWorkflow(input: OpenDemandInput): Promise<RequestSnapshot> {
@@ -47,5 +47,5 @@ export async function openDemandWorkflow(input: OpenDemandInput): Promise<Reques
     return view();
   };
 
-  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal });
+  return runToEnd(board, record, state, { run, failed: view, refused: (err) => err === refusal });
 }

@@ -352,5 +352,5 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     return inForce({ sha256: sha256!, endsAt, nextReportAt: firstReport, reports: 0, missed: [], deletions });
   };
 
-  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => deciding ?? board.takeUnwritten() });
+  return runToEnd(board, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => deciding ?? board.takeUnwritten() });
 }

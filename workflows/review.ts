@@ -22,7 +22,7 @@ export interface ReviewState {
 export const newReview = (): ReviewState => ({ round: 1, counters: { lead: 0, opinion: 0 }, due: '', providerAgreed: false, at: null });
 
 interface Party {
-  /** Task key prefix, e.g. 'joint-review' (keys must stay as recorded runs used them). */
+  /** Task key prefix, e.g. 'joint-review'. */
   key: string;
   kind: TaskKind;
   role: Role;

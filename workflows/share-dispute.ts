@@ -121,7 +121,7 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     return { ...view(), settled: position };
   }
 
-  return runToEnd(board, io, record, state, {
+  return runToEnd(board, record, state, {
     run,
     failed: view,
     refused: (err) => err === refusal,

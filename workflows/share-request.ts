@@ -1,11 +1,10 @@
-// Share request and conditional share review (Art. 12–15, DESIGN §1.2).
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+// Share request and conditional share review (Art. 12–15).
+import { ActivityFailure, allHandlersFinished, type ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
 import { grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, sharePath, shareRefusal, type RevocationGround, type ShareParties } from '../domain/share';
 import { unstorable } from '../domain/text';
-import type { TaskKind } from '../domain/tasks';
-import { SYSTEM, type ActorRef, type Role } from '../domain/types';
+import { SYSTEM, type ActorRef } from '../domain/types';
 import {
   endRequestSignal,
   revokeGrantSignal,
@@ -14,14 +13,7 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, acts, addressedTo, businessError, endFailed, localActs, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
-
-interface Reviewer {
-  key: 'authority' | 'provider';
-  kind: TaskKind;
-  role: Role;
-  org: string;
-}
+import { actorRef, acts as io, addressedTo, businessError, endFailed, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
 
 /** What a run hands to the next when the workflow continues as new (its history grown long, e.g. a year-long grant). */
 export interface ShareCarried {
@@ -45,30 +37,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const applicantRef = actorRef(applicant, 'agency_applicant');
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = carried ? { ...carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
-  // Each behaviour added since the first share runs, decided before any other command: on for runs that
-  // carry an engine version, by its patch marker for runs recorded before (see ENGINE_VERSION).
-  const engine = input.engine ?? 0;
-  const engined = engine >= 1;
-  const since = (patch: string) => engined || patched(patch);
-  // Runs recorded between the local-activity patch and engine versions replay with local activities; new runs never use them (see acts).
-  const local = since('read-model-local-activities');
-  const io = local && !engined ? localActs : acts;
-  // Review tasks of runs recorded before escalation keep the timers they had.
-  const escalates = since('task-escalation');
-  // Runs recorded before continue-as-new never hand over (their histories have no such ending).
-  const mayContinue = since('continue-as-new');
   const board = new TaskBoard(
     {
-      io,
-      oneWriteOpen: local,
-      engine: engined,
       requestId,
       workflowId: workflowInfo().workflowId,
       applicantSub: applicant.sub,
       // A rejection, a request for information or a new consultation ends the round for both at once.
       closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO' || t.decision === 'CONSULT',
       carried: carried?.board,
-      since,
     },
     view,
   );
@@ -126,7 +102,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
    * and nothing is in flight (no Update being handled, no decision waiting, no notice being written).
    */
   const handOver = () =>
-    mayContinue &&
     (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAsNewAfter ?? Infinity)) &&
     progressed() &&
     board.quiet() &&
@@ -135,7 +110,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const startedAs = { step: steps.n, status: state.status };
   const progressed = () => board.taken > 0 || steps.n !== startedAs.step || state.status !== startedAs.status;
   const statusChange = statusChanger(requestId, state, steps);
-  const setStatus = statusSetter(io, statusChange);
+  const setStatus = statusSetter(statusChange);
 
   const cancelled = async () => {
     await board.cancelOpen(actorRef(cancelling.cancel!.actor, 'agency_applicant'), cancelling.cancel!.reason ?? 'cancelled by the applicant', 'Art. 14');
@@ -163,15 +138,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     article: 'Art. 15',
   };
 
-  let checked = !!carried;
-  /** The request's record when it goes with the request's first write (engine 2), until that write is made. */
+  /** The request's record when it goes with the request's first write (the parties came from the API), until that write is made. */
   let unrecorded: RecordRequestInput | undefined;
   const takeRecord = () => {
     const record = unrecorded;
     unrecorded = undefined;
     return record;
   };
-  /** The refusal a new run ended with (a business error, not a failed write). */
+  /** The refusal the request ended with (a business error, not a failed write). */
   let refusal: ApplicationFailure | undefined;
   /** The decision being written with the step it leads to (an approval with the grant, a consent with its end), until that write succeeds. */
   let approval: DecisionInput | undefined;
@@ -182,25 +156,20 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const unstorableForm = unstorable(form, 'form');
     if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
-    /** New runs: parties, checks and the request's record in one step; a refusal ends the workflow, recording nothing. */
+    /** Parties, checks and the request's record in one step; a refusal ends the workflow, recording nothing. */
     const submit = async () => {
-      // Any failure from here on is the record's write, never a refusal of the request.
-      checked = true;
       const submitted = await io.submitShare({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org, roles: applicant.roles, form, record: requestRecord });
       if ('refusal' in submitted) throw (refusal = businessError(submitted.refusal.code, submitted.refusal.detail));
       return submitted.parties;
     };
-    /** Engine 2: the parties the API resolved at submission, checked as submitShare would; the record waits for the first write. */
+    /** The parties the API resolved at submission, checked as submitShare would; the record waits for the first write. */
     const checkedFromApi = (p: ShareParties) => {
-      const refused = shareRefusal({ mayRequest: p.applicantMayRequest ?? false, roles: applicant.roles }, form, p.entry);
+      const refused = shareRefusal({ mayRequest: p.applicantMayRequest, roles: applicant.roles }, form, p.entry);
       if (refused) throw (refusal = businessError(refused.code, refused.detail));
-      checked = true;
       unrecorded = requestRecord;
       return p;
     };
-    const parties =
-      carried?.parties ??
-      (engine >= 2 && input.parties ? checkedFromApi(input.parties) : engined ? await submit() : await io.resolveShareParties({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org }));
+    const parties = carried?.parties ?? (input.parties ? checkedFromApi(input.parties) : await submit());
     /** The record, written on its own when the request's first write is not a review round. */
     const recordNow = async () => {
       const record = takeRecord();
@@ -209,7 +178,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // A review task long overdue is escalated to the authority supervising its candidate (督办, Art. 32).
     // It stays the competent body's to decide: the review is the city authority's 会同 the provider
     // (Art. 14); the leading group decides only a share-attribute dispute (Art. 13 ¶3), never a request.
-    const escalation = escalates && policy.escalateAfter ? { escalation: { after: policy.escalateAfter, article: 'Art. 32' } } : {};
+    const escalation = policy.escalateAfter ? { escalation: { after: policy.escalateAfter, article: 'Art. 32' } } : {};
 
     /** Continues as new with everything this run knows; the next run picks up where this one waits. */
     const handOverTo = async (at: ShareCarried['at']): Promise<never> => {
@@ -231,64 +200,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         reminderBefore: policy.reminderBefore,
       });
       return replyTask;
-    }
-
-    /** The joint review of runs started before the Art. 14 review: both reviewers approve alike. */
-    async function legacyJointReview(): Promise<RequestSnapshot | undefined> {
-      // Art. 14: the city big data authority reviews together with (会同) the providing agency; both must agree.
-      const reviewers: Reviewer[] = [
-        { key: 'authority', kind: 'SHARE_AUTHORITY_REVIEW', role: 'authority_reviewer', org: parties.cityAuthorityOrgId },
-        { key: 'provider', kind: 'SHARE_PROVIDER_REVIEW', role: 'provider_reviewer', org: parties.entry.providerOrgId },
-      ];
-      const approved = new Set<Reviewer['key']>();
-      let resume = new Map<Reviewer['key'], { dueAt: string; pausedAt: string }>();
-      for (let round = 1; approved.size < reviewers.length; round++) {
-        const pending = reviewers.filter((r) => !approved.has(r.key));
-        const open = new Map<WfTask, Reviewer>();
-        const opened = await Promise.all(
-          pending.map((r) =>
-            board.open({
-              key: `${r.key}-review-${round}`,
-              kind: r.kind,
-              candidateRole: r.role,
-              candidateOrg: r.org,
-              length: policy.jointReview,
-              reminderBefore: policy.reminderBefore,
-              resume: resume.get(r.key),
-            }),
-          ),
-        );
-        opened.forEach((t, i) => open.set(t, pending[i]));
-        await setStatus('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14');
-
-        let infoRequested = false;
-        while (!infoRequested && approved.size < reviewers.length) {
-          const task = await board.next(() => cancelling.cancel !== null, [...open.keys()]);
-          if (!task) return cancelled();
-          const reviewer = open.get(task)!;
-          if (task.decision === 'APPROVE') {
-            approved.add(reviewer.key);
-          } else if (task.decision === 'REJECT') {
-            await board.cancelOpen(SYSTEM, `rejected by the ${reviewer.key} reviewer`, 'Art. 14');
-            await setStatus('rejected', 'rejected', 'Art. 14', {
-              actor: task.decidedBy!,
-              decision: 'REJECT',
-              reason: task.reason,
-              outcome: { article: 'Art. 14', reason: task.reason ?? '' },
-            });
-            return view();
-          } else {
-            // REQUEST_INFO: the reviewers' clocks stop while the applicant holds the request.
-            infoRequested = true;
-            const pausedAt = new Date().toISOString();
-            resume = new Map([...open].filter(([t]) => !approved.has(open.get(t)!.key)).map(([t, r]) => [r.key, { dueAt: t.dueAt, pausedAt }]));
-            const reply = await askApplicant(task, round);
-            if (!(await board.next(() => cancelling.cancel !== null, [reply]))) return cancelled();
-            // The reply settles when the reviewers' fresh tasks are open (top of the next round).
-          }
-        }
-      }
-      return undefined;
     }
 
     /**
@@ -392,18 +303,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       if (ended) return ended;
     } else {
       revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
-      if (!engined) {
-        // The API checked the same; a start that bypasses it must not record a request the Measures forbid.
-        // Histories recorded before the applicant check skip it (patch marker); runs recorded before
-        // applicantMayRequest (Art. 3: authorities too) carry only applicantIsAgency.
-        const who = since('share-applicant-is-agency') ? { mayRequest: parties.applicantMayRequest ?? parties.applicantIsAgency, roles: applicant.roles } : null;
-        const refused = shareRefusal(who, form, parties.entry);
-        if (refused) throw businessError(refused.code, refused.detail);
-        // From here on a failure is one of the request's writes, never a refusal of the request itself.
-        checked = true;
-        await io.recordRequest(requestRecord);
-      }
-
       const path = sharePath(parties.entry.shareAttribute);
       if (path !== 'joint_review') await recordNow();
       if (path === 'refuse') {
@@ -416,8 +315,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       }
 
       if (path === 'joint_review') {
-        // Runs started before the Art. 14 review keep the review they started with (both approve alike).
-        const ended = since('share-review-art14') ? await art14Review(newReview()) : await legacyJointReview();
+        const ended = await art14Review(newReview());
         if (ended) return ended;
       }
     }
@@ -436,16 +334,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       actor: SYSTEM,
       article: 'Art. 14',
     };
-    let expiresAt: string;
-    // New runs count the term inside the write that creates the grant; recorded runs counted it first.
-    if (engined) {
-      approval = board.takeUnwritten();
-      ({ expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval }));
-      approval = undefined;
-    } else {
-      ({ dueAt: expiresAt } = await io.computeDeadlines({ length: policy.grantTerm }));
-      await io.createGrant({ ...grant, expiresAt });
-    }
+    // The term is counted inside the write that creates the grant, which records the approval too.
+    approval = board.takeUnwritten();
+    const { expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval });
+    approval = undefined;
     state.status = 'granted';
     state.grant = { id: grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
@@ -454,23 +346,21 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
   try {
     const result = await run();
-    if (engined) await board.closeRest('the request ended', 'Art. 14');
+    await board.closeRest('the request ended', 'Art. 14');
     // The procedure has reacted to every decision it took: they answer with its final state.
     board.settleTaken();
     // A claim, reassignment or extension still writing when the request ends (e.g. a REJECT at the
     // same moment) must answer its caller, not be cut off by the workflow's completion.
-    if (since('finish-after-handlers')) {
-      board.finish();
-      await condition(allHandlersFinished);
-    }
+    board.finish();
+    await condition(allHandlersFinished);
     return result;
   } catch (err) {
-    // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
-    if (err === refusal || !(err instanceof ActivityFailure || (checked && err instanceof ApplicationFailure))) throw err;
+    // Only a write's failure ends the request visibly failed; the refusal (or a form no store takes) ends the workflow as it is.
+    if (err === refusal || !(err instanceof ActivityFailure)) throw err;
     // A write that no retry can make (or that kept failing past the retry policy): end visibly
     // failed with the reason, rather than retrying for ever or vanishing.
     // An approval left for the grant's write is in the trail even when that write failed.
-    await endFailed(board, io, err, requestRecord, state, approval);
+    await endFailed(board, err, requestRecord, state, approval);
     return view();
   }
 }

@@ -1,6 +1,6 @@
-// The generic human-task mechanism (DESIGN §2): open, remind, mark overdue, decide through the
-// completeTask Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+// The generic human-task mechanism: open, remind, mark overdue, decide through the completeTask
+// Update, claim / unclaim. Every procedure's workflow owns one TaskBoard.
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Deadlines, DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
 import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus, type TaskSnapshot } from '../domain/requests';
@@ -25,9 +25,6 @@ const ACTIVITY_OPTIONS = {
  * (workflows/README.md, "Decisions that cannot cross".)
  */
 export const acts = proxyActivities<Activities>(ACTIVITY_OPTIONS);
-/** Local activities: only for share runs recorded before engine versions, which replay with them. */
-export const localActs = proxyLocalActivities<Activities>(ACTIVITY_OPTIONS);
-export type Io = typeof acts;
 
 export function businessError(code: ErrorCode, detail?: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message: detail ?? ERRORS[code].title, nonRetryable: true });
@@ -86,7 +83,7 @@ export interface WfTask extends TaskAccessView {
   context?: Record<string, unknown>;
   /** The person whose request the task answers (TaskSpec's). */
   openedBy?: ActorRef;
-  /** Deadline notices given for the current due time (runs with one board-wide deadline watch). */
+  /** Deadline notices given for the current due time (the board's deadline watch, watchAll). */
   noticed?: { reminded?: boolean; overdue?: boolean };
   decision: string | null;
   reason: string | null;
@@ -153,12 +150,12 @@ export function requestHandlers(
  * failed with the reason (Art. 29), rather than retrying for ever or vanishing. A decision left for the
  * failed write (`approval`, or the board's unwritten one) is recorded first.
  */
-export async function endFailed(board: TaskBoard, io: Io, err: ActivityFailure | ApplicationFailure | ChildWorkflowFailure, record: RecordRequestInput, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, approval?: DecisionInput): Promise<void> {
+export async function endFailed(board: TaskBoard, err: ActivityFailure | ApplicationFailure | ChildWorkflowFailure, record: RecordRequestInput, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, approval?: DecisionInput): Promise<void> {
   board.freeze();
   const unwritten = approval ?? board.takeUnwritten();
-  if (unwritten) await io.recordDecision(unwritten).catch((e) => log.warn('decision not recorded', { taskId: unwritten.taskId, error: String(e) }));
+  if (unwritten) await acts.recordDecision(unwritten).catch((e) => log.warn('decision not recorded', { taskId: unwritten.taskId, error: String(e) }));
   const reason = failureReason(err);
-  await io.failRequest({ ...record, reason });
+  await acts.failRequest({ ...record, reason });
   board.cancelInMemory();
   state.status = 'failed';
   state.outcome = { article: 'Art. 29', reason };
@@ -173,7 +170,6 @@ export async function endFailed(board: TaskBoard, io: Io, err: ActivityFailure |
  */
 export async function runToEnd<T extends RequestSnapshot>(
   board: TaskBoard,
-  io: Io,
   record: RecordRequestInput,
   state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] },
   procedure: {
@@ -193,9 +189,9 @@ export async function runToEnd<T extends RequestSnapshot>(
     await condition(allHandlersFinished);
     return result;
   } catch (err) {
-    // An activity's failure: an ActivityFailure, or (from a local activity) its ApplicationFailure as such.
+    // An activity's or a child workflow's failure, or the procedure's own business error (unless it is its refusal).
     if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof ChildWorkflowFailure) || procedure.refused(err)) throw err;
-    await endFailed(board, io, err, record, state, procedure.unwritten?.());
+    await endFailed(board, err, record, state, procedure.unwritten?.());
     await procedure.afterFailure?.().catch((e) => log.warn('after a failure', { error: String(e) }));
     return procedure.failed();
   }
@@ -238,11 +234,11 @@ export function statusChanger(requestId: string, state: { status: RequestStatus;
   });
 }
 
-/** Writes a change of status (statusChanger's) through `io`, then applies it to the workflow's state. */
-export function statusSetter(io: Io, statusChange: ReturnType<typeof statusChanger>) {
+/** Writes a change of status (statusChanger's), then applies it to the workflow's state. */
+export function statusSetter(statusChange: ReturnType<typeof statusChanger>) {
   return async (...args: Parameters<typeof statusChange>): Promise<void> => {
     const change = statusChange(...args);
-    await io.transitionRequest(change.write);
+    await acts.transitionRequest(change.write);
     change.apply();
   };
 }
@@ -300,13 +296,9 @@ export function newProcedure(p: {
   const workflowId = workflowInfo().workflowId;
   const board = new TaskBoard(
     {
-      io: acts,
-      oneWriteOpen: true,
-      engine: true,
       requestId: p.requestId,
       workflowId,
       applicantSub: p.applicant.sub,
-      since: () => true,
       ...(p.decisionRule ? { decisionRule: p.decisionRule } : {}),
       ...(p.carried ? { carried: p.carried.board } : {}),
     },
@@ -327,7 +319,7 @@ export function newProcedure(p: {
     article: p.article,
     ...(p.legalPerson ? { legalPerson: p.legalPerson } : {}),
   };
-  return { state, view, board, cancelling, steps, statusChange, setStatus: statusSetter(acts, statusChange), record };
+  return { state, view, board, cancelling, steps, statusChange, setStatus: statusSetter(statusChange), record };
 }
 
 /** What a procedure (newProcedure's) hands to its next run when its workflow continues as new. */
@@ -357,26 +349,12 @@ export class TaskBoard {
   private readonly closedBySibling = new Set<WfTask>();
   /** Deadline notices (reminder, overdue, escalation) being written now. */
   private noticesInFlight = 0;
-  private readonly asides: Io;
   private unwritten: DecisionInput | undefined;
   /** Decisions this run has taken (board.next returned). */
   taken = 0;
 
   constructor(
     private readonly ctx: {
-      /** Where the procedure's own read-model writes go: local activities for new runs, remote for recorded ones. */
-      io: Io;
-      /** Opening a task is one write that also computes its due times (new runs); recorded runs took two. */
-      oneWriteOpen?: boolean;
-      /**
-       * The run carries an engine version (see ENGINE_VERSION): a round's tasks and the status change are
-       * one write (openRound), a step's last decision may go with its write (next), one deadline timer
-       * serves the board (watchAll), and the writes beside the procedure (claims, extensions,
-       * reassignments, deadline notices) are remote activities: their completions are history events, so
-       * what the workflow does next never depends on how local results were batched into activations,
-       * which a replay does not reproduce. Runs recorded before keep what they did.
-       */
-      engine?: boolean;
       requestId: string;
       workflowId: string;
       applicantSub: string;
@@ -384,18 +362,15 @@ export class TaskBoard {
       closesSiblings?: (task: WfTask) => boolean;
       /** The board of the run before, when this run continues it. */
       carried?: BoardState;
-      /** Whether a behaviour added since the first runs is on for this run (engine version or patch marker). */
-      since: (patch: string) => boolean;
       /** The procedure's own rule on a decision that depends on where it stands (e.g. what an objection may name). */
       decisionRule?: (task: WfTask, decision: string, form: Record<string, unknown> | undefined) => RuleViolation | null;
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
-    this.asides = ctx.engine ? acts : ctx.io;
     // Before the handlers: an Update that arrived with the new run is handed to them as they are set,
     // and must find the tasks it names.
     if (ctx.carried) this.restore(ctx.carried);
-    if (ctx.engine) this.watchAll().catch((err) => log.warn('deadline watch stopped', { error: String(err) }));
+    this.watchAll().catch((err) => log.warn('deadline watch stopped', { error: String(err) }));
     setHandler(
       completeTaskUpdate,
       async (input) => {
@@ -414,8 +389,7 @@ export class TaskBoard {
           form: form ?? null,
           decidedBy: candidateRef(task, actor),
         });
-        // Histories from before this rule closed siblings later (their timers were cancelled later).
-        if (this.ctx.closesSiblings?.(task) && this.ctx.since('close-siblings-in-handler'))
+        if (this.ctx.closesSiblings?.(task))
           for (const t of this.tasks.values())
             if (t.status === 'open') {
               t.status = 'cancelled';
@@ -436,7 +410,7 @@ export class TaskBoard {
         const assignee = (task.assignee = claim ? actor.sub : null);
         const step = ++this.assigneeStep;
         const who = release ? supervisorRef(actor) : candidateRef(task, actor);
-        await this.serially(() => this.asides.setAssignee({ taskId, actor: who, assignee, step }));
+        await this.serially(() => acts.setAssignee({ taskId, actor: who, assignee, step }));
         return this.snapshot();
       },
       {
@@ -457,7 +431,7 @@ export class TaskBoard {
         // Counted on from the due time as it is when this write runs, and the new one kept before the
         // next write starts: two extensions at once add up.
         const extended = await this.serially(async () => {
-          const d = await this.asides.setTaskDue({
+          const d = await acts.setTaskDue({
             taskId,
             actor: supervisorRef(actor),
             extension: { length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt, ...(task.escalation ? { escalateAfter: task.escalation.after } : {}) },
@@ -493,7 +467,7 @@ export class TaskBoard {
         const task = this.tasks.get(taskId)!;
         task.assignee = assignee.sub;
         const step = ++this.assigneeStep;
-        await this.serially(() => this.asides.setAssignee({ taskId, actor: supervisorRef(actor), assignee: assignee.sub, step, reason: reason.trim() }));
+        await this.serially(() => acts.setAssignee({ taskId, actor: supervisorRef(actor), assignee: assignee.sub, step, reason: reason.trim() }));
         return this.snapshot();
       },
       {
@@ -606,61 +580,26 @@ export class TaskBoard {
     return task;
   }
 
-  /** The task's due times as its write computed them (`d`), and its deadline watch running. */
+  /** The task's due times as its write computed them (`d`); the board's deadline watch sees them (watchAll). */
   private adopt(task: WfTask, d: Deadlines): WfTask {
     Object.assign(task, { dueAt: d.dueAt, remindAt: d.remindAt, escalateAt: d.escalateAt ?? null });
-    this.watch(task);
     return task;
   }
 
+  /** Opens a task: its row, due times (counted in the same write), audit event and notices in one step. */
   async open(spec: TaskSpec): Promise<WfTask> {
     const row = this.rowOf(spec);
-    const deadlines = this.deadlinesOf(spec);
     const task = this.place(spec, row);
-    let d: Deadlines;
-    if (this.ctx.oneWriteOpen) d = await this.ctx.io.openTask({ ...row, deadlines });
-    else {
-      d = await this.ctx.io.computeDeadlines(deadlines);
-      await this.ctx.io.openTask({ ...row, dueAt: d.dueAt, remindAt: d.remindAt, calendarKnown: d.calendarKnown });
-    }
-    return this.adopt(task, d);
+    return this.adopt(task, await acts.openTask({ ...row, deadlines: this.deadlinesOf(spec) }));
   }
 
-  /**
-   * Opens a round's tasks together with the request's change of status. New runs write it all in one
-   * step; runs recorded before opened each task and then changed the status, and replay so.
-   */
+  /** Opens a round's tasks together with the request's change of status (and its record, on its first write), in one step. */
   async openRound(specs: TaskSpec[], change: StatusChange): Promise<WfTask[]> {
-    if (!this.ctx.engine) {
-      const opened = await Promise.all(specs.map((spec) => this.open(spec)));
-      await this.ctx.io.transitionRequest(change.write);
-      change.apply();
-      return opened;
-    }
     const rows = specs.map((spec) => this.rowOf(spec));
     const placed = specs.map((spec, i) => this.place(spec, rows[i]));
-    const due = await this.ctx.io.openRound({ tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })), transition: change.write, ...(change.record ? { record: change.record } : {}) });
+    const due = await acts.openRound({ tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })), transition: change.write, ...(change.record ? { record: change.record } : {}) });
     change.apply();
     return placed.map((task, i) => this.adopt(task, due[i]));
-  }
-
-  /**
-   * Reminder before the due time, then overdue and the supervisor told; the task is never decided for
-   * anyone. A supervisor's extension moves the due time: the timers re-arm for the new one. (Until a
-   * due time moves, the commands are those of runs recorded before extensions existed.)
-   */
-  private async watchDeadline(task: WfTask): Promise<void> {
-    const closed = () => task.status !== 'open';
-    for (;;) {
-      const { dueAt, remindAt } = task;
-      const moved = () => task.dueAt !== dueAt;
-      const stop = () => closed() || moved();
-      if (remindAt && !(await condition(stop, untilMs(remindAt)))) await this.give(task, 'remind');
-      if (!(await condition(stop, untilMs(dueAt)))) await this.give(task, 'overdue');
-      if (task.escalateAt && task.escalation && !(await condition(stop, untilMs(task.escalateAt)))) await this.give(task, 'escalate');
-      await condition(stop);
-      if (closed()) return;
-    }
   }
 
   /**
@@ -677,9 +616,9 @@ export class TaskBoard {
       task.consumed = true;
       this.taken++;
       const record = { taskId: task.id, actor: task.decidedBy!, decision: task.decision!, reason: task.reason, form: task.form };
-      // A decision that ends a step (e.g. the approval a grant follows) may be written with that step's write (new runs).
-      if (this.ctx.engine && options.writeWithNextStep?.(task)) this.unwritten = record;
-      else await this.ctx.io.recordDecision(record);
+      // A decision that ends a step (e.g. the approval a grant follows) may be written with that step's write.
+      if (options.writeWithNextStep?.(task)) this.unwritten = record;
+      else await acts.recordDecision(record);
     }
     return task;
   }
@@ -759,28 +698,18 @@ export class TaskBoard {
 
   /**
    * Takes on the board of the run before: its tasks, and the step counters that keep audit keys unique.
-   * Open tasks' deadline timers re-arm; a notice already written is not written twice (the writes are idempotent).
+   * The deadline watch (watchAll) takes on its open tasks with the notices they were given (`noticed`).
    */
   private restore(s: BoardState): void {
     this.assigneeStep = s.assigneeStep;
     this.dueStep = s.dueStep;
-    for (const t of s.tasks) {
-      this.tasks.set(t.id, t);
-      if (t.status === 'open') this.watch(t);
-    }
+    for (const t of s.tasks) this.tasks.set(t.id, t);
   }
 
   get(id: string): WfTask {
     const t = this.tasks.get(id);
     if (!t) throw new Error(`no task ${id} on the board`);
     return t;
-  }
-
-  private watch(task: WfTask): void {
-    // New runs: the board-wide watch sees the task (watchAll).
-    if (this.ctx.engine) return;
-    // A reminder or overdue notice that cannot be written is logged; it never fails the request.
-    this.watchDeadline(task).catch((err) => log.warn('deadline notice not written', { taskId: task.id, error: String(err) }));
   }
 
   /** The earliest deadline notice an open task is owed: its reminder, then its overdue mark, then its escalation. */
@@ -848,9 +777,9 @@ export class TaskBoard {
     try {
       // For the due time it was owed for: a supervisor's extension written first makes it moot in the read model too.
       const { dueAt } = task;
-      if (kind === 'remind') await this.asides.remindTask(task.id, dueAt);
-      else if (kind === 'overdue') await this.asides.markTaskOverdue(task.id, dueAt);
-      else if (escalation) await this.asides.escalateTask({ taskId: task.id, article: escalation.article, dueAt });
+      if (kind === 'remind') await acts.remindTask(task.id, dueAt);
+      else if (kind === 'overdue') await acts.markTaskOverdue(task.id, dueAt);
+      else if (escalation) await acts.escalateTask({ taskId: task.id, article: escalation.article, dueAt });
     } finally {
       this.noticesInFlight--;
     }
@@ -863,7 +792,7 @@ export class TaskBoard {
     open.push(...this.untake());
     for (const t of open) t.status = 'cancelled';
     this.closedBySibling.clear();
-    await this.ctx.io.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
+    await acts.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
   }
 
   /** Marks the open tasks cancelled in the workflow's state only (their rows were closed by the activity that failed the request). */

@@ -75,12 +75,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
         // The whole entry: its openness withdrawn as a catalog change (the ground: a withdrawal's outcome).
         if (scope === 'entry') await changeOpenness('withdrawn', ['published', 'suspended'], `${ADJUSTMENT_GROUNDS.withdrawal_outcome.name}: ${decided.reason}`, statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }));
         else await changeOpenness('published', suspended ? ['suspended'] : [], `撤回指定记录后恢复开放: ${decided.reason}`, statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }));
-        // Engine 3: the open applications and agreements of the entry follow (runs recorded before had none),
-        // each through its own workflow, once the agency has its answer (a thousand agreements take a while).
-        if (input.engine >= 3) {
-          const work = await io.openWorkOn({ entryId });
-          await board.waitOn(() => withdrawOpenWork(requestId, scope, by.actor, decided.reason ?? '', form.records ?? '', work));
-        }
+        // The open applications and agreements of the entry follow, each through its own workflow, once
+        // the agency has its answer (a thousand agreements take a while).
+        const work = await io.openWorkOn({ entryId });
+        await board.waitOn(() => withdrawOpenWork(requestId, scope, by.actor, decided.reason ?? '', form.records ?? '', work));
         return view();
       }
       // DISMISS: the reasons stated; a suspension this request made is lifted.
@@ -103,5 +101,5 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
     return view();
   }
 
-  return runToEnd(board, io, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => deciding });
+  return runToEnd(board, record, state, { run, failed: view, refused: (err) => err === refusal, unwritten: () => deciding });
 }

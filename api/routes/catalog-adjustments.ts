@@ -12,7 +12,7 @@ import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog'
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
 import type { Db } from '../../db';
-import { commentUpdate, ENGINE_VERSION, type CatalogAdjustmentInput } from '../../workflows/definitions';
+import { commentUpdate, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
@@ -80,7 +80,6 @@ export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, r
       policy: deps.policies.catalog_adjustment,
       ...parties,
       disputePolicy: deps.policies.share_dispute,
-      engine: ENGINE_VERSION,
     }),
   });
 }

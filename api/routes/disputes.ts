@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
 import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
 import { disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/dispute';
-import { ENGINE_VERSION, type ShareDisputeInput } from '../../workflows/definitions';
+import { type ShareDisputeInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { SharePositionSchema, StartedResponses, StartHeaders } from '../schemas';
@@ -70,7 +70,6 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
           objection,
           policy: deps.policies.share_dispute,
           parties: { authorityOrg: authority!.id, agencyOrg: provider!.id, leadingGroupOrg: leadingGroup.id },
-          engine: ENGINE_VERSION,
         }),
       });
     },

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { openDemandViolations, type OpenDemandForm } from '../../domain/open-demand';
-import { ENGINE_VERSION, type OpenDemandInput } from '../../workflows/definitions';
+import { type OpenDemandInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { actingAs, OnBehalfOf } from './legal-agents';
 import { invalid, problem } from '../problem';
@@ -70,7 +70,6 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
           form,
           providerOrg,
           policy: deps.policies.open_demand,
-          engine: ENGINE_VERSION,
           ...(legal ? { onBehalfOf: legal.uscc } : {}),
         }),
       });

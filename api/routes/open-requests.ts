@@ -10,7 +10,7 @@ import { getPrincipal } from '../../db/repositories/principals';
 import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, MAX_TERM_MONTHS, opennessRefusal, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
 import { IDENTITY_DOCUMENT_LABELS, type IdentityDocumentType } from '../../domain/ids';
 import type { Actor } from '../../domain/types';
-import { ENGINE_VERSION, revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
+import { revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { actingAs, OnBehalfOf } from './legal-agents';
 import { agreementHtml, agreementPdf, DEFAULT_AGREEMENT_FONT, pdfFontAvailable } from '../agreement-document';
@@ -116,7 +116,6 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
           ...(legal ? { onBehalfOf: legal.uscc } : {}),
           platformUrl,
           policy: deps.policies.open_request,
-          engine: ENGINE_VERSION,
         }),
       });
     },

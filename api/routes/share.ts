@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { shareContext } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { mayRequestShare, sharePartiesOf, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
-import { ENGINE_VERSION, type ShareRequestInput } from '../../workflows/definitions';
+import type { ShareRequestInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
@@ -47,7 +47,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
     async (request, reply) => {
       const actor = requireMember(request, ...STARTED_BY.share);
       const form = request.body as ShareRequestForm;
-      // The entry and the applicant's kind in one read (the workflow resolves the parties again as it starts);
+      // The entry and the applicant's kind in one read (the workflow checks the parties made of it again as it starts);
       // without an entry, the kind is read on its own: who may not request at all hears that first.
       const context = await shareContext(db, form.catalogEntryId, actor.org);
       const kind = context ? context.applicant_kind : (await getOrganisation(db, actor.org))?.kind;
@@ -59,7 +59,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       return startAndAnswer(deps, request, reply, {
         type: 'share',
         body: form,
-        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.policies.share, engine: ENGINE_VERSION, ...(parties ? { parties } : {}) }),
+        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.policies.share, ...(parties ? { parties } : {}) }),
       });
     },
   );

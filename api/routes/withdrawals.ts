@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { isOpened, UPHOLD_SCOPES, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
-import { ENGINE_VERSION, type WithdrawalInput } from '../../workflows/definitions';
+import { type WithdrawalInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
 import { StartedResponses, StartHeaders } from '../schemas';
@@ -50,7 +50,7 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       return startAndAnswer(deps, request, reply, {
         type: 'withdrawal',
         body: form,
-        input: (s): WithdrawalInput => ({ ...s, applicant: actor, form, providerOrg: entry.provider_org_id, policy: deps.policies.withdrawal, engine: ENGINE_VERSION }),
+        input: (s): WithdrawalInput => ({ ...s, applicant: actor, form, providerOrg: entry.provider_org_id, policy: deps.policies.withdrawal }),
       });
     },
   );
