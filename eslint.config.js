@@ -1,4 +1,4 @@
-// Import boundaries of DESIGN §3, enforced per folder.
+// Import boundaries of ARCHITECTURE.md, "The layers", enforced per folder.
 const tseslint = require('typescript-eslint');
 
 const nodeBuiltins = require('module').builtinModules.flatMap((m) => [m, `node:${m}`]);

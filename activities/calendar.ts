@@ -1,4 +1,4 @@
-// Due times on China's statutory calendar: chinese-days plus the override table (DESIGN §2).
+// Due times on China's statutory calendar: chinese-days plus the override table (ARCHITECTURE.md, "The task model").
 import { deadlineAfter, deadlineBefore, workdaysBetween, shiftWorkdays, shanghaiDay, endOfDay } from '../domain/calendar';
 import type { Duration } from '../domain/types';
 import type { Db } from '../db';

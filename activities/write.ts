@@ -1,4 +1,4 @@
-// The shape of every read-model write (DESIGN §3): the effect, at most once, and what it leaves in the
+// The shape of every read-model write (ARCHITECTURE.md, "The layers"): the effect, at most once, and what it leaves in the
 // trail (audit events, notices), together. An effect that finds its work done (an earlier attempt made
 // it, or the state moved on) records nothing. Two forms: writeOnce when the trail is made from the row
 // the effect returns (one transaction), writeAsOne when the trail is known before (one statement, so

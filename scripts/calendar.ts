@@ -1,5 +1,5 @@
 // npm run calendar -- list | set <YYYY-MM-DD> <workday|holiday> [note] | unset <YYYY-MM-DD>
-// Edits the override table that due times consult before the chinese-days package (DESIGN §2):
+// Edits the override table that due times consult before the chinese-days package (ARCHITECTURE.md, "The task model"):
 // days of years the package does not know yet, or corrections to it. Running workflows keep the
 // due times they already have; new tasks use the table as it is then.
 import { loadConfig } from '../config';

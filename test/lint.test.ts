@@ -1,4 +1,4 @@
-// The import boundaries of DESIGN §3 hold, and the rules that guard them really bite.
+// The import boundaries of ARCHITECTURE.md, "The layers" hold, and the rules that guard them really bite.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
