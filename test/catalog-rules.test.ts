@@ -257,7 +257,8 @@ test('a dispute position and an objection meet Art. 13 ¶2 and name what they di
   expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: '理由', conditions: '条件', basis: [] })).toBeNull();
   expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: ' ', conditions: '条件', basis: [] })).toMatchObject({ field: 'form.reasons', article: 'Art. 13' });
   expect(positionFormViolation('DECIDE', { attribute: 'NONE', reasons: null, conditions: null, basis: [] })).toMatchObject({ field: 'form.basis', article: 'Art. 13' });
-  expect(positionFormViolation('DECIDE', { attribute: 'NEVER', basis: 'x' })).toMatchObject({ field: 'form', rule: 'a position' });
+  expect(positionFormViolation('DECIDE', { attribute: 'NEVER', basis: 'x' })).toMatchObject({ field: 'form.attribute', rule: 'an attribute', article: 'Art. 13' });
+  expect(positionFormViolation('DECIDE', { attribute: 'NONE', basis: 'x' })).toMatchObject({ field: 'form', rule: 'a position' });
   const form: AdjustmentForm = { ground: 'correction', justification: 'x', changes: [{ op: 'change', entryId: 'e-1', baseVersion: 1, entry: entry() }] };
   const none = { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '某法', article: '第一条' }] };
   expect(objectionViolation(form, { entryId: 'e-1', proposal: none })).toBeNull();
