@@ -1,9 +1,9 @@
 // Read-model side of the share procedure (Art. 12–15): its parties, and the grant it ends in.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db, Executor } from '../db';
-import { shareContext } from '../db/repositories/catalog';
+import { shareParties } from '../db/repositories/share';
 import type { ErrorCode } from '../domain/errors';
-import { shareRefusal, sharePartiesOf, type GrantTerms, type RevocationGround, type ShareParties, type ShareRequestForm } from '../domain/share';
+import { shareRefusal, type GrantTerms, type RevocationGround, type ShareParties, type ShareRequestForm } from '../domain/share';
 import { notify } from '../db/repositories/notifications';
 import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines } from './calendar';
@@ -28,11 +28,10 @@ export interface GrantInput {
   decision?: DecisionInput;
 }
 
-/** The parties of a share request as they stand now (domain/share.ts sharePartiesOf). */
+/** The parties of a share request as they stand now (db/repositories/share.ts), or why there are none. */
 async function resolveParties(db: Db | Executor, { catalogEntryId, applicantOrg }: { catalogEntryId: string; applicantOrg: string }): Promise<ShareParties> {
-  const context = await shareContext(db, catalogEntryId, applicantOrg);
+  const { context, parties } = await shareParties(db, catalogEntryId, applicantOrg);
   if (!context) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
-  const parties = sharePartiesOf(context);
   if (!parties) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${context.provider_org_id} (Art. 14)`, 'AuthorityMissing');
   return parties;
 }

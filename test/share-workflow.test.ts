@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import type { RequestSnapshot } from '../domain/requests';
-import { shareContext } from '../db/repositories/catalog';
-import { sharePartiesOf, type SharePolicy } from '../domain/share';
+import { shareParties } from '../db/repositories/share';
+import type { SharePolicy } from '../domain/share';
 import type { Actor, OrgActor } from '../domain/types';
 import {
   awaitSubmittedUpdate,
@@ -37,8 +37,7 @@ const provider = (): Actor => ({ sub: 'carol', org: h.city.agencies.health, role
 
 /** The parties as the API resolves them for the workflow's input. */
 async function partiesFor(entryId: string, org: string) {
-  const context = await shareContext(h.db, entryId, org);
-  return (context && sharePartiesOf(context)) ?? undefined;
+  return (await shareParties(h.db, entryId, org)).parties ?? undefined;
 }
 
 async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = applicant(), extra: Partial<ShareRequestInput> = {}) {

@@ -4,9 +4,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
-import { authorityOf, getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
+import { adjustmentParties, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
 import { consultationOf, getRequest } from '../../db/repositories/requests';
-import { cityDivisionOf } from '../../domain/divisions';
 import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
@@ -22,26 +21,16 @@ import type { ProcedureApi } from '../procedure';
 import type { ApiDeps, App } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
-/** Who reviews an adjustment of `actor`'s catalog, as the workflow takes them. */
-export type AdjustmentParties = { reviewerOrg: string; cityLevel: boolean; leadingGroupOrg: string | null };
-
-/**
- * Who may adjust a catalog and who reviews it: the applicant keeps one (a public management and service
- * institution, Art. 9), and its own level has a big data authority to review it (本级, Art. 9 ¶2).
- */
-export async function adjustmentParties(db: Db, actor: OrgActor): Promise<AdjustmentParties> {
-  const org = await getOrganisation(db, actor.org);
-  if (!org || (org.kind !== 'agency' && org.kind !== 'authority')) throw problem('Forbidden', 'Only a public management and service institution adjusts its own catalog (Art. 9)', 'Art. 9');
-  const reviewer = await authorityOf(db, org.region, org.division);
-  if (!reviewer) throw problem('InvalidInput', `No big data authority is registered for division ${org.division} to review the adjustment (Art. 9 ¶2)`, 'Art. 9');
-  // A city-level agency's adjustment is the city authority's to review, and its share attributes are 同级 to it (Art. 13 ¶3).
-  const cityLevel = org.kind === 'agency' && org.division === cityDivisionOf(org.division);
-  return { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: cityLevel ? ((await leadingGroupOf(db, org.region))?.id ?? null) : null };
+/** Who applies and reviews (db/repositories/catalog-adjustment.ts), or the refusal as a problem. */
+export async function adjustmentPartiesOf(db: Db, actor: OrgActor): Promise<AdjustmentParties> {
+  const found = await adjustmentParties(db, actor.org);
+  if ('refusal' in found) throw problem(found.refusal.code, found.refusal.detail, found.refusal.article);
+  return found.parties;
 }
 
 /** What the API checks of an adjustment before the workflow sees it: who applies and reviews, and every change against the catalog as it stands. */
 async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, part: 'body' | `body.${string}` = 'body'): Promise<AdjustmentParties> {
-  const parties = await adjustmentParties(db, actor);
+  const parties = await adjustmentPartiesOf(db, actor);
   const rows = await currentEntries(db, form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId])));
   const violations = adjustmentViolations(form, actor.org, (id) => {
     const r = rows.get(id);

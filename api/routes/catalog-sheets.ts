@@ -11,7 +11,7 @@ import { ProblemError, problem } from '../problem';
 import { RequestSchema, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { CATALOG_FILTERS } from './catalog';
-import { adjustmentParties, submitAdjustment } from './catalog-adjustments';
+import { adjustmentPartiesOf, submitAdjustment } from './catalog-adjustments';
 import { STARTED_BY } from '../../domain/requests';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
@@ -137,7 +137,7 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       const actor = requireMember(request, ...STARTED_BY.catalog_adjustment);
       const body = request.body as { ground: AdjustmentGround; justification: string; format: Format; file: string; dryRun?: boolean };
       // Who may adjust and who reviews, before any row is read.
-      const parties = await adjustmentParties(db, actor);
+      const parties = await adjustmentPartiesOf(db, actor);
       let rows: SheetRow[];
       try {
         rows = await readSheet(body.format, Buffer.from(body.file, 'base64'));

@@ -1,9 +1,9 @@
 // The share procedure (Art. 12–15): submit a share request. Reading, cancelling and deciding are generic
 // (routes/requests.ts, routes/tasks.ts); grants are in routes/grants.ts.
 import { Type } from '@sinclair/typebox';
-import { shareContext } from '../../db/repositories/catalog';
+import { shareParties } from '../../db/repositories/share';
 import { getOrganisation } from '../../db/repositories/organisations';
-import { mayRequestShare, sharePartiesOf, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
+import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import type { ShareRequestInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
@@ -49,13 +49,12 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       const form = request.body as ShareRequestForm;
       // The entry and the applicant's kind in one read (the workflow checks the parties made of it again as it starts);
       // without an entry, the kind is read on its own: who may not request at all hears that first.
-      const context = await shareContext(db, form.catalogEntryId, actor.org);
+      const { context, parties } = await shareParties(db, form.catalogEntryId, actor.org);
       const kind = context ? context.applicant_kind : (await getOrganisation(db, actor.org))?.kind;
       if (!mayRequestShare(kind ?? undefined)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
       const violations = shareRequestViolations(form, context);
       if (violations.length) throw invalid(violations);
       // The parties as of this submission go to the workflow, which then records the request with its first step.
-      const parties = context && sharePartiesOf(context);
       return startAndAnswer(deps, request, reply, {
         type: 'share',
         body: form,
