@@ -323,8 +323,8 @@ async function checkRefusals(run: RunContext, task: TaskView): Promise<void> {
   const answers = await Promise.all(others.map((decision) => run.post(actor, `/tasks/${task.id}/complete`, { decision, reason: `contract refusal ${decision}`, form: {} })));
   const seen = answers.map((r, i) => `${others[i]} → ${r.statusCode} ${String(r.headers['content-type']).split(';')[0]} ${r.statusCode < 500 ? r.json().type : ''}`);
   expect(seen).toEqual(others.map((d) => `${d} → 400 application/problem+json urn:public-data-workflows:problem:DecisionNotAllowed`));
-  // The refusal says what the task does accept.
-  for (const r of answers) for (const d of own) expect(r.json().detail).toContain(d);
+  // The refusal names the decision refused, and what the task does accept.
+  for (const [i, r] of answers.entries()) for (const d of [`"${others[i]}"`, ...own]) expect(r.json().detail).toContain(d);
   for (const d of others) if (d !== MADE_UP) refused.add(key(task.kind, d));
   tasksChecked++;
 }
