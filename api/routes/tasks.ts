@@ -210,7 +210,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { row, applicantSub, siblings } = await visibleTask(actor, request.params.id);
       const { decision, reason, form } = request.body;
       const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
-      if (violation === 'DecisionNotAllowed') throw problem(violation, `Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
+      if (violation === 'DecisionNotAllowed') throw problem(violation, `${JSON.stringify(decision)} is not a decision of a ${row.kind} task. Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
       if (violation === 'ReasonRequired') throw reasonRequired(`A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it; then the form's shape as
