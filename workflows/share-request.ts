@@ -13,7 +13,10 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, acts as io, addressedTo, businessError, endFailed, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
+import { acts as io, businessError } from './acts';
+import { TaskBoard, type BoardState } from './board';
+import { endFailed, requestHandlers, statusChanger, statusSetter } from './procedure';
+import { actorRef, addressedTo, type WfTask } from './task';
 
 /** What a run hands to the next when the workflow continues as new (its history grown long, e.g. a year-long grant). */
 export interface ShareCarried {
