@@ -31,29 +31,26 @@ export function requestHandlers(
   legalPerson?: string,
 ): { cancel: CancelRequestInput | null } {
   const out: { cancel: CancelRequestInput | null } = { cancel: null };
-  setHandler(stateQuery, view);
-  setHandler(awaitSubmittedUpdate, async () => {
+  const awaitSubmitted = async () => {
     await condition(() => state.status !== 'submitted');
     return view();
-  });
-  setHandler(
-    cancelRequestUpdate,
-    async (c) => {
-      out.cancel = c;
-      board.freeze();
-      await condition(() => !CANCELLABLE.includes(state.status));
-      if (state.status !== 'cancelled') throw businessError('RequestNotActive', `The request was ${state.status} before the cancellation took effect`);
-      return view();
-    },
-    {
-      validator: ({ actor }) => {
-        // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
-        if (role === null || !sameApplicant(actor, applicant, legalPerson) || !actor.roles.includes(role))
-          throw businessError('Forbidden', 'Only the applicant may cancel the request');
-        if (out.cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
-      },
-    },
-  );
+  };
+  const cancel = async (c: CancelRequestInput) => {
+    out.cancel = c;
+    board.freeze();
+    await condition(() => !CANCELLABLE.includes(state.status));
+    if (state.status !== 'cancelled') throw businessError('RequestNotActive', `The request was ${state.status} before the cancellation took effect`);
+    return view();
+  };
+  const checkCancel = ({ actor }: CancelRequestInput) => {
+    // The applicant as the API knows them: the same person of the same organisation, in an applicant role.
+    if (role === null || !sameApplicant(actor, applicant, legalPerson) || !actor.roles.includes(role))
+      throw businessError('Forbidden', 'Only the applicant may cancel the request');
+    if (out.cancel || !CANCELLABLE.includes(state.status)) throw businessError('RequestNotActive', `The request is ${state.status}`);
+  };
+  setHandler(stateQuery, view);
+  setHandler(awaitSubmittedUpdate, awaitSubmitted);
+  setHandler(cancelRequestUpdate, cancel, { validator: checkCancel });
   return out;
 }
 
