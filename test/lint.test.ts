@@ -69,7 +69,11 @@ const GENERIC = [
   'api/views.ts',
   'api/start-request.ts',
   'api/engine.ts',
-  'workflows/tasks.ts',
+  'workflows/acts.ts',
+  'workflows/task.ts',
+  'workflows/procedure.ts',
+  'workflows/board.ts',
+  'workflows/deadlines.ts',
   'workflows/review.ts',
   'db/repositories/tasks.ts',
   'activities/tasks.ts',
@@ -109,5 +113,5 @@ test('naming a procedure in generic code is caught', () => {
   expect(namesProcedure('api/routes/tasks.ts', "const t = { type: 'open_request' };")).toEqual(['open_request']);
   expect(namesProcedure('api/routes/tasks.ts', "import { checkSigning } from './open-requests';")).toEqual(['api/routes/open-requests.ts']);
   expect(namesProcedure('domain/tasks.ts', "import { OPEN_DEMAND_TASK_KINDS } from './open-demand';")).toEqual(['domain/open-demand.ts']);
-  expect(namesProcedure('workflows/tasks.ts', "import type { ShareCarried } from './share-request';")).toEqual(['workflows/share-request.ts']);
+  expect(namesProcedure('workflows/board.ts', "import type { ShareCarried } from './share-request';")).toEqual(['workflows/share-request.ts']);
 });

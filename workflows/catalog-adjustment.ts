@@ -11,7 +11,9 @@ import { SYSTEM } from '../domain/types';
 import { endOpenWork, endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
 import { shareDisputeWorkflow } from './share-dispute';
-import { actorRef, addressedTo, businessError, acts as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { businessError, acts as io } from './acts';
+import { newProcedure, runToEnd } from './procedure';
+import { actorRef, addressedTo, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {

@@ -5,7 +5,9 @@ import type { RequestSnapshot } from '../domain/requests';
 import { openDemandViolations } from '../domain/open-demand';
 import { unstorable } from '../domain/text';
 import type { OpenDemandInput } from './definitions';
-import { actorRef, applyingRole, businessError, newProcedure, runToEnd } from './tasks';
+import { businessError } from './acts';
+import { newProcedure, runToEnd } from './procedure';
+import { actorRef, applyingRole } from './task';
 import { starterViolation } from '../domain/requests';
 
 export async function openDemandWorkflow(input: OpenDemandInput): Promise<RequestSnapshot> {

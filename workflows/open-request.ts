@@ -10,7 +10,9 @@ import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
-import { actorRef, addressedTo, applyingRole, awaitReply, businessError, acts as io, newProcedure, runToEnd, untilMs, type ProcedureCarried, type StatusChange, type TaskSpec, type WfTask } from './tasks';
+import { businessError, acts as io } from './acts';
+import { awaitReply, newProcedure, runToEnd, type ProcedureCarried, type StatusChange } from './procedure';
+import { actorRef, addressedTo, applyingRole, untilMs, type TaskSpec, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 /** The agreement in force, as a run hands it to the next when the workflow continues as new. */

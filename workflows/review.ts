@@ -3,7 +3,9 @@
 // parties, task kinds and policy; what it waits for is data, so a run can hand it to the next.
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type Duration, type Role } from '../domain/types';
-import type { StatusChange, TaskBoard, TaskSpec, WfTask } from './tasks';
+import type { TaskBoard } from './board';
+import type { StatusChange } from './procedure';
+import type { TaskSpec, WfTask } from './task';
 
 /** Where a review stands (carried into the next run when the workflow continues as new). */
 export interface ReviewState {

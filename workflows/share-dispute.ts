@@ -9,7 +9,9 @@ import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { endRunningWork } from './catalog-effects';
 import type { ShareDisputeInput } from './definitions';
-import { businessError, acts as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { businessError, acts as io } from './acts';
+import { newProcedure, runToEnd } from './procedure';
+import type { WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 type Party = 'authority' | 'agency';

@@ -10,10 +10,14 @@ import {
   revokeGrantSignal,
   revokeGrantUpdate,
   type RevokeGrantInput,
+  type RevokeGrantRequest,
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
-import { actorRef, acts as io, addressedTo, businessError, endFailed, requestHandlers, statusChanger, statusSetter, TaskBoard, type BoardState, type WfTask } from './tasks';
+import { acts as io, businessError } from './acts';
+import { TaskBoard, type BoardState } from './board';
+import { endFailed, requestHandlers, statusChanger, statusSetter } from './procedure';
+import { actorRef, addressedTo, type WfTask } from './task';
 
 /** What a run hands to the next when the workflow continues as new (its history grown long, e.g. a year-long grant). */
 export interface ShareCarried {
@@ -30,6 +34,22 @@ interface RevocationAsked {
   actor: ActorRef;
   ground: RevocationGround;
   reason: string;
+}
+
+/** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
+function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties) {
+  const fields = form.fields?.length ? form.fields : parties.entry.fields;
+  return {
+    requestId,
+    grantId: `${requestId}.grant`,
+    catalogEntryId: parties.entry.id,
+    granteeOrg: applicant.org,
+    fields,
+    purpose: form.scenario,
+    terms: grantTerms(form, fields, parties.entry.shareConditions),
+    actor: SYSTEM,
+    article: 'Art. 14',
+  };
 }
 
 export async function shareRequestWorkflow(input: ShareRequestInput): Promise<RequestSnapshot> {
@@ -49,19 +69,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     view,
   );
   let revoke: RevokeGrantInput | null = null;
-
-  const cancelling = requestHandlers(board, applicant, state, view);
-  // Kept even before the grant exists: a grant revoked during review (e.g. the entry was withdrawn)
-  // ends as soon as it is created rather than living on.
-  setHandler(revokeGrantSignal, (r) => {
-    revoke ??= r;
-  });
   // The entry was removed or its sharing made NONE (a catalog adjustment): a request still being decided
   // ends with that reason; one granted meanwhile has its grant revoked at once.
   let ending: RevokeGrantInput | null = null;
-  setHandler(endRequestSignal, (e) => {
-    ending ??= e;
-  });
   /** Who may revoke, once the parties are known. */
   let revokers: { providerOrg: string; cityAuthorityOrg: string } | null = carried
     ? { providerOrg: carried.parties.entry.providerOrgId, cityAuthorityOrg: carried.parties.cityAuthorityOrgId }
@@ -70,31 +80,40 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   let asking: RevocationAsked | null = null;
   /** The city authority's consent task while it is open (carried across runs). */
   let consent: WfTask | null = carried && 'granted' in carried.at && carried.at.granted.consent ? board.get(carried.at.granted.consent) : null;
-  setHandler(
-    revokeGrantUpdate,
-    async ({ actor, ground, reason }) => {
-      // The validator checked the ground.
-      const named = ground!;
-      if (revokerOf(actor, revokers!) === 'provider') {
-        const asked = (asking = { actor: actorRef(actor, 'provider_reviewer'), ground: named, reason: reason.trim() });
-        // Answers once the authority's task is open (or the grant ended first).
-        await condition(() => asking !== asked || state.status !== 'granted');
-        return view();
-      }
-      revoke ??= { actor: actorRef(actor, 'authority_reviewer'), reason: reason.trim(), article: REVOCATION_GROUNDS[named].article, ground: named };
-      await condition(() => state.status !== 'granted');
+
+  /** A grant's revocation: asked by the provider (put to the city authority) or decided by the city authority. */
+  const revokeGrant = async ({ actor, ground, reason }: RevokeGrantRequest) => {
+    // The validator checked the ground.
+    const named = ground!;
+    if (revokerOf(actor, revokers!) === 'provider') {
+      const asked = (asking = { actor: actorRef(actor, 'provider_reviewer'), ground: named, reason: reason.trim() });
+      // Answers once the authority's task is open (or the grant ended first).
+      await condition(() => asking !== asked || state.status !== 'granted');
       return view();
-    },
-    {
-      validator: ({ actor, ground, reason }) => {
-        if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
-        const violation = revokeViolation(actor, { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null }, ground, reason);
-        if (violation) throw businessError(violation.code, violation.detail);
-        const bad = unstorable(reason, 'reason');
-        if (bad) throw businessError('InvalidInput', bad.detail);
-      },
-    },
-  );
+    }
+    revoke ??= { actor: actorRef(actor, 'authority_reviewer'), reason: reason.trim(), article: REVOCATION_GROUNDS[named].article, ground: named };
+    await condition(() => state.status !== 'granted');
+    return view();
+  };
+  const checkRevocation = ({ actor, ground, reason }: RevokeGrantRequest) => {
+    if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
+    const violation = revokeViolation(actor, { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null }, ground, reason);
+    if (violation) throw businessError(violation.code, violation.detail);
+    const bad = unstorable(reason, 'reason');
+    if (bad) throw businessError('InvalidInput', bad.detail);
+  };
+
+  // The request's handlers, besides its board's (board.ts) and every request's (requestHandlers).
+  const cancelling = requestHandlers(board, applicant, state, view);
+  // Kept even before the grant exists: a grant revoked during review (e.g. the entry was withdrawn)
+  // ends as soon as it is created rather than living on.
+  setHandler(revokeGrantSignal, (r) => {
+    revoke ??= r;
+  });
+  setHandler(endRequestSignal, (e) => {
+    ending ??= e;
+  });
+  setHandler(revokeGrantUpdate, revokeGrant, { validator: checkRevocation });
 
   const steps = { n: carried?.step ?? 0 };
   /**
@@ -321,25 +340,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     }
 
     // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
-    const grantId = `${requestId}.grant`;
-    const fields = form.fields?.length ? form.fields : parties.entry.fields;
-    const grant = {
-      requestId,
-      grantId,
-      catalogEntryId: parties.entry.id,
-      granteeOrg: applicant.org,
-      fields,
-      purpose: form.scenario,
-      terms: grantTerms(form, fields, parties.entry.shareConditions),
-      actor: SYSTEM,
-      article: 'Art. 14',
-    };
+    const grant = grantOf(input, parties);
     // The term is counted inside the write that creates the grant, which records the approval too.
     approval = board.takeUnwritten();
     const { expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval });
     approval = undefined;
     state.status = 'granted';
-    state.grant = { id: grantId, status: 'active', expiresAt };
+    state.grant = { id: grant.grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
     return grantTerm(expiresAt);
   };

@@ -10,7 +10,9 @@ import { unstorable } from '../domain/text';
 import { withdrawalViolations, type UpholdScope } from '../domain/withdrawal';
 import { withdrawOpenWork } from './catalog-effects';
 import type { WithdrawalInput } from './definitions';
-import { actorRef, addressedTo, applyingRole, awaitReply, businessError, acts as io, newProcedure, runToEnd, type WfTask } from './tasks';
+import { businessError, acts as io } from './acts';
+import { awaitReply, newProcedure, runToEnd } from './procedure';
+import { actorRef, addressedTo, applyingRole, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<RequestSnapshot> {
