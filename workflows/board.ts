@@ -20,7 +20,7 @@ import {
   type ExtendTaskInput,
   type ReassignTaskInput,
 } from './definitions';
-import type { StatusChange } from './procedure';
+import type { BoardState, StatusChange } from './carried';
 import { actorRef, type TaskSpec, type WfTask } from './task';
 
 
@@ -36,11 +36,6 @@ function supervisorRef(actor: Actor): ActorRef {
 
 
 /** What a board carries into the next run when its workflow continues as new. */
-export interface BoardState {
-  tasks: WfTask[];
-  assigneeStep: number;
-  dueStep: number;
-}
 
 export class TaskBoard {
   private readonly tasks = new Map<string, WfTask>();

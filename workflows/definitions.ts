@@ -9,8 +9,9 @@ import type { DisputePolicy, SharePosition } from '../domain/dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenEntry, OpenRequestForm, OpenRequestPolicy } from '../domain/open-request';
-import type { OpenRequestCarried } from './open-request';
-import type { ShareCarried } from './share-request';
+import type { DeletionInput, OpenRequestCarried, ShareCarried } from './carried';
+
+export type { DeletionInput };
 import type { Actor, ActorRef, OrgActor } from '../domain/types';
 
 export interface CompleteTaskInput {
@@ -164,14 +165,6 @@ export interface OpenRequestInput {
   carried?: OpenRequestCarried;
 }
 
-/** Records of opened data withdrawn (Art. 21 ¶2): each licensee confirms it deleted them. */
-export interface DeletionInput {
-  actor: ActorRef;
-  records: string;
-  reason: string;
-  /** The withdrawal request that upheld it. */
-  cause: string;
-}
 export const deleteRecordsSignal = defineSignal<[DeletionInput]>('deleteRecords');
 
 export const completeTaskUpdate = defineUpdate<RequestSnapshot, [CompleteTaskInput]>('completeTask');

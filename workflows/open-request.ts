@@ -11,24 +11,13 @@ import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type DeletionInput, type OpenRequestInput, type RevokeGrantInput } from './definitions';
 import { businessError, acts as io } from './acts';
-import { awaitReply, newProcedure, runToEnd, type ProcedureCarried, type StatusChange } from './procedure';
+import { awaitReply, newProcedure, runToEnd } from './procedure';
+import type { AgreementLife, OpenRequestCarried, StatusChange } from './carried';
 import { actorRef, addressedTo, applyingRole, untilMs, type TaskSpec, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 /** The agreement in force, as a run hands it to the next when the workflow continues as new. */
-export interface OpenRequestCarried extends ProcedureCarried {
-  agreement: AgreementLife;
-}
 
-interface AgreementLife {
-  sha256: string;
-  endsAt: string;
-  nextReportAt: string;
-  reports: number;
-  /** Report tasks whose lateness the agency was told of. */
-  missed: string[];
-  deletions: DeletionInput[];
-}
 
 /** A timer whose passing the procedure reads as a flag; cancelled once it no longer matters. */
 function timerAt(iso: string): { passed: boolean; cancel: () => void } {

@@ -1,21 +1,16 @@
 // The procedure skeleton every request shares: its state, view and board (newProcedure), the request's own
 // handlers, its changes of status, the wait for the applicant's reply, and its end (runToEnd, endFailed).
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, ChildWorkflowFailure, condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { DecisionInput, RecordRequestInput, TransitionInput } from '../activities';
+import type { DecisionInput, RecordRequestInput } from '../activities';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus } from '../domain/requests';
 import { sameApplicant, SYSTEM, type Actor, type ActorRef, type Role } from '../domain/types';
 import { acts, businessError } from './acts';
-import { TaskBoard, type BoardState } from './board';
+import { TaskBoard } from './board';
+import type { ProcedureCarried, StatusChange } from './carried';
 import { awaitSubmittedUpdate, cancelRequestUpdate, stateQuery, type CancelRequestInput } from './definitions';
 import { actorRef, type TaskSpec, type WfTask } from './task';
 
 /** A change of the request's status: what the activity writes, and what the workflow's state becomes once written. */
-export interface StatusChange {
-  write: TransitionInput;
-  apply(): void;
-  /** The request's record, when this change goes with the request's first write (it is recorded in the same step). */
-  record?: RecordRequestInput;
-}
 
 /**
  * The handlers every request has: its state (query), the wait for its first step (awaitSubmitted), and the
@@ -218,8 +213,3 @@ export function newProcedure(p: {
 }
 
 /** What a procedure (newProcedure's) hands to its next run when its workflow continues as new. */
-export interface ProcedureCarried {
-  step: number;
-  state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
-  board: BoardState;
-}

@@ -4,22 +4,10 @@
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type Duration, type Role } from '../domain/types';
 import type { TaskBoard } from './board';
-import type { StatusChange } from './procedure';
+import type { ReviewState, StatusChange } from './carried';
 import type { TaskSpec, WfTask } from './task';
 
 /** Where a review stands (carried into the next run when the workflow continues as new). */
-export interface ReviewState {
-  round: number;
-  /** Task keys already used, so a later run's tasks (and their audit keys) never repeat one. */
-  counters: { lead: number; opinion: number };
-  /** The review's due time: a consultation or the applicant's reply does not move it on. */
-  due: string;
-  /** The opinion giver agreed, and its agreement stands across rounds until a new consultation. */
-  providerAgreed: boolean;
-  resume?: { dueAt: string; pausedAt: string };
-  /** What it waits for: the reviewers' tasks, the applicant's reply, or (null) a new round to open. */
-  at: { lead: string; opinion: string | null } | { reply: string } | null;
-}
 
 export const newReview = (): ReviewState => ({ round: 1, counters: { lead: 0, opinion: 0 }, due: '', providerAgreed: false, at: null });
 

@@ -13,21 +13,14 @@ import {
   type RevokeGrantRequest,
   type ShareRequestInput,
 } from './definitions';
-import { lastOpinion, newReview, review, type ReviewSpec, type ReviewState } from './review';
+import { lastOpinion, newReview, review, type ReviewSpec } from './review';
+import type { ReviewState, ShareCarried } from './carried';
 import { acts as io, businessError } from './acts';
-import { TaskBoard, type BoardState } from './board';
+import { TaskBoard } from './board';
 import { endFailed, requestHandlers, statusChanger, statusSetter } from './procedure';
 import { actorRef, addressedTo, type WfTask } from './task';
 
 /** What a run hands to the next when the workflow continues as new (its history grown long, e.g. a year-long grant). */
-export interface ShareCarried {
-  parties: ShareParties;
-  step: number;
-  state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
-  board: BoardState;
-  /** In review (where it stands), or granted and waiting for expiry or revocation (a consent task open, its id). */
-  at: { review: ReviewState } | { granted: { expiresAt: string; consent?: string | null } };
-}
 
 /** The providing agency's request to end a grant, before it is put to the city authority. */
 interface RevocationAsked {
