@@ -9,7 +9,19 @@ const restrict = (patterns, paths = []) => ({
 });
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', '**/dist/**', 'test-results/**', '.tools/**', '.data/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', 'test/support/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '**/dist/**',
+      'test-results/**',
+      '.tools/**',
+      '.data/**',
+      'coverage/**',
+      'eslint.config.js',
+      'jest.config.js',
+      'test/support/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -27,7 +39,15 @@ module.exports = tseslint.config(
     rules: restrict(
       [
         {
-          group: [...folder('db', 'api', 'worker', 'config', 'scripts'), 'pg', 'kysely', 'fastify', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+          group: [
+            ...folder('db', 'api', 'worker', 'config', 'scripts'),
+            'pg',
+            'kysely',
+            'fastify',
+            '@temporalio/client',
+            '@temporalio/worker',
+            '@temporalio/activity',
+          ],
           message: 'workflows import only @temporalio/workflow, domain/ and activity types',
         },
         { group: folder('activities'), allowTypeImports: true, message: 'workflows import only activity types (import type)' },
@@ -37,11 +57,15 @@ module.exports = tseslint.config(
   },
   {
     files: ['activities/**/*.ts'],
-    rules: restrict([{ group: [...folder('api', 'workflows', 'worker'), 'fastify', '@temporalio/workflow'], message: 'activities never use api/ or workflows/' }]),
+    rules: restrict([
+      { group: [...folder('api', 'workflows', 'worker'), 'fastify', '@temporalio/workflow'], message: 'activities never use api/ or workflows/' },
+    ]),
   },
   {
     files: ['db/**/*.ts'],
-    rules: restrict([{ group: [...folder('api', 'workflows', 'activities', 'worker'), '@temporalio/*', 'fastify'], message: 'db/ knows nothing of the layers above it' }]),
+    rules: restrict([
+      { group: [...folder('api', 'workflows', 'activities', 'worker'), '@temporalio/*', 'fastify'], message: 'db/ knows nothing of the layers above it' },
+    ]),
   },
   {
     files: ['db/migrations/2*.ts'],
@@ -50,7 +74,12 @@ module.exports = tseslint.config(
   {
     // The console is a client of the API: it shares only domain/'s pure arithmetic, never the server's code.
     files: ['console/**/*.ts', 'console/**/*.tsx'],
-    rules: restrict([{ group: folder('api', 'db', 'activities', 'workflows', 'worker', 'config', 'scripts'), message: 'the console talks to the API over HTTP; it imports only domain/' }]),
+    rules: restrict([
+      {
+        group: folder('api', 'db', 'activities', 'workflows', 'worker', 'config', 'scripts'),
+        message: 'the console talks to the API over HTTP; it imports only domain/',
+      },
+    ]),
   },
   {
     // Configuration owns itself: the environment's schema and defaults, from domain/ and packages, never a layer above.
@@ -61,14 +90,17 @@ module.exports = tseslint.config(
     files: ['api/**/*.ts'],
     rules: {
       ...restrict([
-      { group: [...folder('activities', 'worker'), '@temporalio/worker', '@temporalio/activity'], message: 'the API never runs activities or workers' },
-      { regex: '(^|/)workflows(/(?!definitions$).*)?$', message: 'the API uses workflow definitions only' },
-      { group: ['kysely', 'pg'], allowTypeImports: true, message: 'the API reads and writes through db/repositories/' },
-    ]),
+        { group: [...folder('activities', 'worker'), '@temporalio/worker', '@temporalio/activity'], message: 'the API never runs activities or workers' },
+        { regex: '(^|/)workflows(/(?!definitions$).*)?$', message: 'the API uses workflow definitions only' },
+        { group: ['kysely', 'pg'], allowTypeImports: true, message: 'the API reads and writes through db/repositories/' },
+      ]),
       // No query is built here either: SQL lives in db/.
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name=/^(selectFrom|selectNoFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|transaction)$/]", message: 'the API reads and writes through db/repositories/' },
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|selectNoFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|transaction)$/]',
+          message: 'the API reads and writes through db/repositories/',
+        },
       ],
     },
   },

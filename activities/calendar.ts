@@ -41,7 +41,12 @@ export async function deadlineCounter(db: Db, inputs: DeadlineInput[]): Promise<
     if (!read && countsWorkingDays(input)) throw new Error('deadlineCounter: this count needs the calendar; name its input when making the counter');
     // Per count: whether every day it counted lies in the years the calendar knows or an override covers.
     const state = { known: true };
-    return countDeadlines(input, now, statutoryCalendar(overrides, () => (state.known = false)), state);
+    return countDeadlines(
+      input,
+      now,
+      statutoryCalendar(overrides, () => (state.known = false)),
+      state,
+    );
   };
 }
 

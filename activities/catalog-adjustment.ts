@@ -1,7 +1,18 @@
 // Read-model side of the catalog adjustment procedure (Art. 9 ¶2): the approved changes applied as new
 // versions, all or none, in one transaction with the approval and the request's change to approved.
 import type { Db, Executor } from '../db';
-import { currentEntries, currentEntryOf, ENTRY_COLUMNS, entryContentColumns, entryContentOf, getEntryVersion, recordVersions, runningWorkOn, similarEntries, type ShareWorkOn } from '../db/repositories/catalog';
+import {
+  currentEntries,
+  currentEntryOf,
+  ENTRY_COLUMNS,
+  entryContentColumns,
+  entryContentOf,
+  getEntryVersion,
+  recordVersions,
+  runningWorkOn,
+  similarEntries,
+  type ShareWorkOn,
+} from '../db/repositories/catalog';
 import type { CatalogEntryRow } from '../db/schema';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SimilarEntry } from '../domain/catalog';
 import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/adjustment';
@@ -108,15 +119,33 @@ export function adjustmentActivities(db: Db) {
         (tx) =>
           tx
             .insertInto('consultation_comments')
-            .values({ id, request_id: input.requestId, n: input.n, author_sub: input.author.sub, author_org: input.author.org, author_kind: input.kind, text: input.text })
+            .values({
+              id,
+              request_id: input.requestId,
+              n: input.n,
+              author_sub: input.author.sub,
+              author_org: input.author.org,
+              author_kind: input.kind,
+              text: input.text,
+            })
             .onConflict((oc) => oc.column('id').doNothing())
             .returning('id')
             .executeTakeFirst(),
-        () => ({ audit: [{ eventKey: `request:${input.requestId}:comment:${input.n}`, requestId: input.requestId, actor: input.author, action: 'consultation_comment', article: 'Art. 18', newValue: { commentId: id, kind: input.kind } }] }),
+        () => ({
+          audit: [
+            {
+              eventKey: `request:${input.requestId}:comment:${input.n}`,
+              requestId: input.requestId,
+              actor: input.author,
+              action: 'consultation_comment',
+              article: 'Art. 18',
+              newValue: { commentId: id, kind: input.kind },
+            },
+          ],
+        }),
       );
       return id;
     },
-
 
     /**
      * Applies an approved adjustment: every change as a new version (optimistic: each starts from the
@@ -131,7 +160,11 @@ export function adjustmentActivities(db: Db) {
         await tx.selectFrom('requests').select('id').where('id', '=', requestId).forUpdate().execute();
         const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${requestId}:${input.step}`).executeTakeFirst();
         if (done) {
-          const outcome = (done.new_value as { outcome: { entries: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects; closed: ClosedOpenness } }).outcome;
+          const outcome = (
+            done.new_value as {
+              outcome: { entries: { entryId: string; version: number; op: CatalogChange['op'] }[]; effects: AdjustmentEffects; closed: ClosedOpenness };
+            }
+          ).outcome;
           return { applied: outcome.entries, effects: outcome.effects, closed: outcome.closed };
         }
         const ids = form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId]));
@@ -166,7 +199,13 @@ export function adjustmentActivities(db: Db) {
               .updateTable('catalog_entries')
               .set(
                 c.op === 'change'
-                  ? { ...entryContentColumns(c.entry), ...(c.shareStatus ? { share_status: c.shareStatus } : {}), ...(c.openStatus ? { open_status: c.openStatus } : {}), version: c.baseVersion + 1, updated_at: now }
+                  ? {
+                      ...entryContentColumns(c.entry),
+                      ...(c.shareStatus ? { share_status: c.shareStatus } : {}),
+                      ...(c.openStatus ? { open_status: c.openStatus } : {}),
+                      version: c.baseVersion + 1,
+                      updated_at: now,
+                    }
                   : { share_status: 'withdrawn', open_status: 'withdrawn', version: c.baseVersion + 1, updated_at: now },
               )
               .where('id', '=', c.entryId)

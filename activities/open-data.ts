@@ -49,7 +49,9 @@ export function openDataActivities(db: Db) {
         const existing = await tx.selectFrom('agreements').select('sha256').where('id', '=', input.agreementId).executeTakeFirst();
         if ((await stepDone(tx, input.transition)) && existing) return { sha256: existing.sha256 };
         const row = await getCatalogEntry(tx, input.form.catalogEntryId);
-        const refused = row ? openRequestRefusal(openEntryOf(row), input.form, input.platformUrl) : { detail: `catalog entry ${input.form.catalogEntryId} no longer exists` };
+        const refused = row
+          ? openRequestRefusal(openEntryOf(row), input.form, input.platformUrl)
+          : { detail: `catalog entry ${input.form.catalogEntryId} no longer exists` };
         if (refused) return { refusal: refused.detail };
         const provider = await getOrganisation(tx, row!.provider_org_id);
         const terms: AgreementTerms = {
@@ -121,7 +123,11 @@ export function openDataActivities(db: Db) {
         const now = new Date();
         const signature: Signature = { party: input.party, sub: input.signer.sub, org: input.signer.org, at: now.toISOString(), sha256: input.sha256 };
         const inForce = input.party === 'provider';
-        const endsAt = !inForce ? null : input.termMonth ? new Date(now.getTime() + input.termMonth.seconds * 1000 * a.terms.termMonths) : addMonths(now, a.terms.termMonths);
+        const endsAt = !inForce
+          ? null
+          : input.termMonth
+            ? new Date(now.getTime() + input.termMonth.seconds * 1000 * a.terms.termMonths)
+            : addMonths(now, a.terms.termMonths);
         await tx
           .updateTable('agreements')
           .set({
@@ -131,13 +137,20 @@ export function openDataActivities(db: Db) {
           })
           .where('id', '=', a.id)
           .execute();
-        await transition(tx, { ...input.transition, outcome: { article: 'Art. 20', agreementId: a.id, sha256: a.sha256, ...(endsAt ? { endsAt: endsAt.toISOString() } : {}) } });
+        await transition(tx, {
+          ...input.transition,
+          outcome: { article: 'Art. 20', agreementId: a.id, sha256: a.sha256, ...(endsAt ? { endsAt: endsAt.toISOString() } : {}) },
+        });
         if (inForce) {
           // 告知县级以上大数据工作主管部门 (Art. 20), never skipped: the authority of the agency's own level, or where
           // that level has none, the next one up, and the trail says which. With neither, nothing is signed.
           const provider = await getOrganisation(tx, a.provider_org);
           const told = provider && (await supervisingAuthorityOf(tx, provider));
-          if (!provider || !told) throw ApplicationFailure.nonRetryable(`No big data authority at the level of ${a.provider_org} or above it to tell of agreement ${a.id} (Art. 20)`, 'AuthorityMissing');
+          if (!provider || !told)
+            throw ApplicationFailure.nonRetryable(
+              `No big data authority at the level of ${a.provider_org} or above it to tell of agreement ${a.id} (Art. 20)`,
+              'AuthorityMissing',
+            );
           const fallback = told.fallback ? `${provider.name}所在的${provider.division}无大数据工作主管部门，告知上一级${told.authority.name}` : null;
           const key = `agreement:${a.id}:notified`;
           await appendAudits(tx, [
@@ -166,7 +179,13 @@ export function openDataActivities(db: Db) {
     },
 
     /** The agreement ends (lapsed, declined, cancelled, expired, terminated) with the request's change of status; both parties told. */
-    async endAgreement(input: { agreementId: string; status: Exclude<AgreementStatus, 'awaiting_signature' | 'awaiting_countersignature' | 'in_force'>; reason: string | null; decision?: DecisionInput; transition: TransitionInput }): Promise<void> {
+    async endAgreement(input: {
+      agreementId: string;
+      status: Exclude<AgreementStatus, 'awaiting_signature' | 'awaiting_countersignature' | 'in_force'>;
+      reason: string | null;
+      decision?: DecisionInput;
+      transition: TransitionInput;
+    }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if (await stepDone(tx, input.transition)) return;
         if (input.decision) await recordDecisionIn(tx, input.decision);
@@ -177,10 +196,24 @@ export function openDataActivities(db: Db) {
           .where('status', 'in', ['awaiting_signature', 'awaiting_countersignature', 'in_force'])
           .returning(['id', 'request_id', 'provider_org'])
           .executeTakeFirst();
-        await transition(tx, { ...input.transition, outcome: { article: input.transition.article, agreementId: input.agreementId, agreement: input.status, ...(input.reason ? { reason: input.reason } : {}) } });
+        await transition(tx, {
+          ...input.transition,
+          outcome: {
+            article: input.transition.article,
+            agreementId: input.agreementId,
+            agreement: input.status,
+            ...(input.reason ? { reason: input.reason } : {}),
+          },
+        });
         if (a)
           await notifyAll(tx, [
-            { key: `agreement:${a.id}:${input.status}`, to: { org: a.provider_org, role: 'provider_reviewer' }, kind: 'agreement_ended', requestId: a.request_id, message: `协议 ${a.id} 已${input.status}${input.reason ? `: ${input.reason}` : ''}` },
+            {
+              key: `agreement:${a.id}:${input.status}`,
+              to: { org: a.provider_org, role: 'provider_reviewer' },
+              kind: 'agreement_ended',
+              requestId: a.request_id,
+              message: `协议 ${a.id} 已${input.status}${input.reason ? `: ${input.reason}` : ''}`,
+            },
           ]);
       });
     },
@@ -189,8 +222,26 @@ export function openDataActivities(db: Db) {
     async noticeMissedReport(input: { requestId: string; taskId: string; providerOrg: string; agreementId: string }): Promise<void> {
       const key = `task:${input.taskId}:report-missed`;
       await db.transaction().execute(async (tx) => {
-        await appendAudits(tx, [{ eventKey: key, requestId: input.requestId, taskId: input.taskId, actor: { sub: 'system', org: null, role: 'system' }, action: 'usage_report_missed', article: 'Art. 20' }]);
-        await notifyAll(tx, [{ key, to: { org: input.providerOrg, role: 'provider_reviewer' }, kind: 'usage_report_missed', requestId: input.requestId, taskId: input.taskId, message: `协议 ${input.agreementId} 的数据利用情况报告逾期未报` }]);
+        await appendAudits(tx, [
+          {
+            eventKey: key,
+            requestId: input.requestId,
+            taskId: input.taskId,
+            actor: { sub: 'system', org: null, role: 'system' },
+            action: 'usage_report_missed',
+            article: 'Art. 20',
+          },
+        ]);
+        await notifyAll(tx, [
+          {
+            key,
+            to: { org: input.providerOrg, role: 'provider_reviewer' },
+            kind: 'usage_report_missed',
+            requestId: input.requestId,
+            taskId: input.taskId,
+            message: `协议 ${input.agreementId} 的数据利用情况报告逾期未报`,
+          },
+        ]);
       });
     },
 

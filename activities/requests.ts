@@ -49,7 +49,12 @@ export interface FailRequestInput extends RecordRequestInput {
  * `from` and `applicantSub` are what the request's row says (transition reads them in its statement); a request made in a
  * legal person's name (`legalPerson`) tells the legal person.
  */
-export function transitionTrail(t: TransitionInput, from: RequestStatus | null, applicantSub: string | null, legalPerson?: string): { audit: AuditInput; notice: NotificationInput } {
+export function transitionTrail(
+  t: TransitionInput,
+  from: RequestStatus | null,
+  applicantSub: string | null,
+  legalPerson?: string,
+): { audit: AuditInput; notice: NotificationInput } {
   const key = `request:${t.requestId}:${t.step}`;
   return {
     audit: {
@@ -63,7 +68,13 @@ export function transitionTrail(t: TransitionInput, from: RequestStatus | null, 
       oldValue: { status: from },
       newValue: { status: t.status, ...(t.outcome ? { outcome: t.outcome } : {}) },
     },
-    notice: { key, to: legalPerson ? { legalPerson } : { user: applicantSub }, kind: 'request_status', requestId: t.requestId, message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})` },
+    notice: {
+      key,
+      to: legalPerson ? { legalPerson } : { user: applicantSub },
+      kind: 'request_status',
+      requestId: t.requestId,
+      message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})`,
+    },
   };
 }
 
@@ -83,14 +94,23 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
         .insertInto('audit_events')
         .columns(columnsOf(e))
         // The status it replaces, as read under lock.
-        .expression((eb) => eb.selectFrom('before').select(auditSelect(e, { request_id: sql.ref('before.id'), old_value: sql`jsonb_build_object('status', ${sql.ref('before.status')})` })))
+        .expression((eb) =>
+          eb
+            .selectFrom('before')
+            .select(auditSelect(e, { request_id: sql.ref('before.id'), old_value: sql`jsonb_build_object('status', ${sql.ref('before.status')})` })),
+        )
         .onConflict((oc) => oc.column('event_key').doNothing())
         .returning('request_id'),
     )
     .with('changed', (q) =>
       q
         .updateTable('requests')
-        .set({ status: t.status, updated_at: new Date(), ...(t.outcome !== undefined ? { outcome: JSON.stringify(t.outcome) } : {}), ...(t.payload ? { payload: JSON.stringify(t.payload) } : {}) })
+        .set({
+          status: t.status,
+          updated_at: new Date(),
+          ...(t.outcome !== undefined ? { outcome: JSON.stringify(t.outcome) } : {}),
+          ...(t.payload ? { payload: JSON.stringify(t.payload) } : {}),
+        })
         .where('id', 'in', (eb) => eb.selectFrom('logged').select('logged.request_id'))
         .returning(['applicant_sub', 'applicant_legal_person']),
     )
@@ -139,7 +159,21 @@ export function requestParts(db: Db | Executor, r: RecordRequestInput, status: R
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id as key');
   const trail: OrderedTrail = [
-    [r.requestId, { audit: [{ eventKey: `request:${r.requestId}:submitted`, requestId: r.requestId, actor: r.applicant, action: 'submitted', article: r.article, newValue: { status: 'submitted', payload: r.payload } }] }],
+    [
+      r.requestId,
+      {
+        audit: [
+          {
+            eventKey: `request:${r.requestId}:submitted`,
+            requestId: r.requestId,
+            actor: r.applicant,
+            action: 'submitted',
+            article: r.article,
+            newValue: { status: 'submitted', payload: r.payload },
+          },
+        ],
+      },
+    ],
   ];
   return { effect, trail };
 }
@@ -181,7 +215,12 @@ export function requestActivities(db: Db) {
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
-        const before = await tx.selectFrom('requests').select(['status', 'applicant_sub', 'applicant_org']).where('id', '=', f.requestId).forUpdate().executeTakeFirstOrThrow();
+        const before = await tx
+          .selectFrom('requests')
+          .select(['status', 'applicant_sub', 'applicant_org'])
+          .where('id', '=', f.requestId)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
         const fresh = await appendAudit(tx, {
           eventKey: `request:${f.requestId}:failed`,
           requestId: f.requestId,
@@ -193,8 +232,17 @@ export function requestActivities(db: Db) {
           newValue: { status: 'failed' },
         });
         if (!fresh) return;
-        await tx.updateTable('requests').set({ status: 'failed', updated_at: new Date(), outcome: JSON.stringify({ article: 'Art. 29', reason }) }).where('id', '=', f.requestId).execute();
-        await tx.updateTable('tasks').set({ status: 'cancelled', reason: 'the request failed', completed_at: new Date() }).where('request_id', '=', f.requestId).where('status', '=', 'open').execute();
+        await tx
+          .updateTable('requests')
+          .set({ status: 'failed', updated_at: new Date(), outcome: JSON.stringify({ article: 'Art. 29', reason }) })
+          .where('id', '=', f.requestId)
+          .execute();
+        await tx
+          .updateTable('tasks')
+          .set({ status: 'cancelled', reason: 'the request failed', completed_at: new Date() })
+          .where('request_id', '=', f.requestId)
+          .where('status', '=', 'open')
+          .execute();
         await notify(tx, {
           key: `request:${f.requestId}:failed:applicant`,
           to: { user: before.applicant_sub },

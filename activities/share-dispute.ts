@@ -58,7 +58,11 @@ export function disputeActivities(db: Db) {
       const article = 'Art. 13';
       return db.transaction().execute(async (tx) => {
         await tx.selectFrom('requests').select('id').where('id', '=', input.requestId).forUpdate().execute();
-        const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${input.requestId}:${input.step}`).executeTakeFirst();
+        const done = await tx
+          .selectFrom('audit_events')
+          .select('new_value')
+          .where('event_key', '=', `request:${input.requestId}:${input.step}`)
+          .executeTakeFirst();
         if (done) return (done.new_value as { outcome: { settlement: DisputeSettlement } }).outcome.settlement;
         const before = input.entryId === null ? undefined : (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
         if (input.entryId !== null && !before) throw ApplicationFailure.nonRetryable(`catalog entry ${input.entryId} not found`, 'EntryNotFound');
@@ -70,14 +74,28 @@ export function disputeActivities(db: Db) {
         if (changed && before) {
           const row = await tx
             .updateTable('catalog_entries')
-            .set({ share_attribute: p.attribute, share_reasons: p.reasons, share_conditions: p.conditions, share_basis: JSON.stringify(p.basis), share_dispute: null, version: before.version + 1, updated_at: new Date() })
+            .set({
+              share_attribute: p.attribute,
+              share_reasons: p.reasons,
+              share_conditions: p.conditions,
+              share_basis: JSON.stringify(p.basis),
+              share_dispute: null,
+              version: before.version + 1,
+              updated_at: new Date(),
+            })
             .where('id', '=', before.id)
             .returning(ENTRY_COLUMNS)
             .executeTakeFirstOrThrow();
           version = row.version;
           const reason = input.by === 'agreement' ? '共享属性异议经协商一致 (Art. 13 ¶3)' : '共享属性异议由数字强市领导小组决定 (Art. 13 ¶3)';
           await recordVersions(tx, [{ before, row }], { requestId: input.requestId, actor: input.decision.actor, reason, article });
-        } else if (before) await tx.updateTable('catalog_entries').set({ share_dispute: null }).where('id', '=', before.id).where('share_dispute', '=', input.requestId).execute();
+        } else if (before)
+          await tx
+            .updateTable('catalog_entries')
+            .set({ share_dispute: null })
+            .where('id', '=', before.id)
+            .where('share_dispute', '=', input.requestId)
+            .execute();
         const effects = await runningWorkOn(tx, changed && before && p.attribute === 'NONE' && before.share_attribute !== 'NONE' ? [before.id] : []);
         const settlement = { version, changed, effects };
         await transition(tx, {
@@ -96,4 +114,3 @@ export function disputeActivities(db: Db) {
     },
   };
 }
-

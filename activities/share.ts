@@ -42,12 +42,19 @@ export function shareActivities(db: Db) {
      * A share request's first step in one call: its parties resolved, the request checked
      * (domain/share.ts shareRefusal) and, unless refused, recorded. A refusal is an answer, not a failure.
      */
-    async submitShare(input: { catalogEntryId: string; applicantOrg: string; roles: Role[]; form: ShareRequestForm; record: RecordRequestInput }): Promise<{ parties: ShareParties } | { refusal: { code: ErrorCode; detail: string } }> {
+    async submitShare(input: {
+      catalogEntryId: string;
+      applicantOrg: string;
+      roles: Role[];
+      form: ShareRequestForm;
+      record: RecordRequestInput;
+    }): Promise<{ parties: ShareParties } | { refusal: { code: ErrorCode; detail: string } }> {
       let parties: ShareParties;
       try {
         parties = await resolveParties(db, input);
       } catch (err) {
-        if (err instanceof ApplicationFailure && (err.type === 'EntryNotFound' || err.type === 'AuthorityMissing')) return { refusal: { code: err.type === 'EntryNotFound' ? 'EntryNotFound' : 'InvalidInput', detail: err.message } };
+        if (err instanceof ApplicationFailure && (err.type === 'EntryNotFound' || err.type === 'AuthorityMissing'))
+          return { refusal: { code: err.type === 'EntryNotFound' ? 'EntryNotFound' : 'InvalidInput', detail: err.message } };
         throw err;
       }
       const refusal = shareRefusal({ mayRequest: parties.applicantMayRequest, roles: input.roles }, input.form, parties.entry);
@@ -107,7 +114,16 @@ export function shareActivities(db: Db) {
      * revocation records the ground it named, the decision that consented to it (in the same transaction) and
      * tells the provider's reviewer who asked for it.
      */
-    async endGrant(input: { requestId: string; status: 'expired' | 'revoked'; actor: ActorRef; reason: string | null; article: string; ground?: RevocationGround; decision?: DecisionInput; requester?: string }): Promise<void> {
+    async endGrant(input: {
+      requestId: string;
+      status: 'expired' | 'revoked';
+      actor: ActorRef;
+      reason: string | null;
+      article: string;
+      ground?: RevocationGround;
+      decision?: DecisionInput;
+      requester?: string;
+    }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if (input.decision) await recordDecisionIn(tx, input.decision);
         await writeOnce(
@@ -132,7 +148,19 @@ export function shareActivities(db: Db) {
               decision: input.decision?.decision ?? null,
             });
             const message = `共享许可 ${row.id} 已经市大数据工作主管部门同意终止（${input.article}）：${input.reason ?? ''}`;
-            return { notices: input.requester ? [{ key: `request:${input.requestId}:grant-${input.status}:requester`, to: { user: input.requester }, kind: 'request_status', requestId: input.requestId, message }] : [] };
+            return {
+              notices: input.requester
+                ? [
+                    {
+                      key: `request:${input.requestId}:grant-${input.status}:requester`,
+                      to: { user: input.requester },
+                      kind: 'request_status',
+                      requestId: input.requestId,
+                      message,
+                    },
+                  ]
+                : [],
+            };
           },
         );
       });

@@ -39,7 +39,11 @@ export interface DecisionInput {
 
 /** A notice to each candidate of a task (a named person, a legal person, or the role in the organisation); the first keeps the plain key. */
 function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>): NotificationInput[] {
-  return candidates.map((c, i) => ({ ...n, key: i === 0 ? n.key : `${n.key}:${i}`, to: c.user ? { user: c.user } : c.legalPerson ? { legalPerson: c.legalPerson } : { org: c.org, role: c.role } }));
+  return candidates.map((c, i) => ({
+    ...n,
+    key: i === 0 ? n.key : `${n.key}:${i}`,
+    to: c.user ? { user: c.user } : c.legalPerson ? { legalPerson: c.legalPerson } : { org: c.org, role: c.role },
+  }));
 }
 
 /**
@@ -53,13 +57,20 @@ async function supervisorOf(tx: Executor, candidateOrg: string | null): Promise<
 
 /** Tasks' due times, counted from their `deadlines` (one read of the calendar for all). */
 async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
-  const count = await deadlineCounter(db, inputs.map((t) => t.deadlines));
+  const count = await deadlineCounter(
+    db,
+    inputs.map((t) => t.deadlines),
+  );
   return inputs.map((t) => count(t.deadlines));
 }
 
 /** The rows that open `inputs` with due times `due[i]`, and their audit events and notices: parts of one statement. */
 function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]) {
-  const tasks = inputs.map((input, i) => ({ ...input, ...due[i], candidates: input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }] }));
+  const tasks = inputs.map((input, i) => ({
+    ...input,
+    ...due[i],
+    candidates: input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }],
+  }));
   const effect = db
     .insertInto('tasks')
     .values(
@@ -106,7 +117,13 @@ function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[])
           },
         },
       ],
-      notices: toCandidates(t.candidates, { key: `task:${t.taskId}:opened`, kind: 'task_assigned', requestId: t.requestId, taskId: t.taskId, message: `New task ${t.kind}, due ${t.dueAt}` }),
+      notices: toCandidates(t.candidates, {
+        key: `task:${t.taskId}:opened`,
+        kind: 'task_assigned',
+        requestId: t.requestId,
+        taskId: t.taskId,
+        message: `New task ${t.kind}, due ${t.dueAt}`,
+      }),
     },
   ]);
   return { effect, trail };
@@ -119,7 +136,14 @@ async function dueOf(db: Db | Executor, inputs: OpenTaskInput[], opened: Set<str
   const before = await db.selectFrom('tasks').select(['id', 'due_at', 'remind_at', 'due_calendar_known', 'escalate_at']).where('id', 'in', earlier).execute();
   return inputs.map((t, i) => {
     const b = before.find((r) => r.id === t.taskId);
-    return b ? { dueAt: b.due_at.toISOString(), remindAt: b.remind_at?.toISOString() ?? null, calendarKnown: b.due_calendar_known, escalateAt: b.escalate_at?.toISOString() ?? null } : due[i];
+    return b
+      ? {
+          dueAt: b.due_at.toISOString(),
+          remindAt: b.remind_at?.toISOString() ?? null,
+          calendarKnown: b.due_calendar_known,
+          escalateAt: b.escalate_at?.toISOString() ?? null,
+        }
+      : due[i];
   });
 }
 
@@ -186,7 +210,11 @@ export function taskActivities(db: Db) {
         const request = requestParts(db, input.record, input.transition.status, input.transition.outcome);
         const round = taskParts(db, input.tasks, due);
         const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub, input.record.legalPerson);
-        const made = await writeAsOne(db, [request.effect, round.effect], [...request.trail, ...round.trail, [input.record.requestId, { audit: [change.audit], notices: [change.notice] }]]);
+        const made = await writeAsOne(
+          db,
+          [request.effect, round.effect],
+          [...request.trail, ...round.trail, [input.record.requestId, { audit: [change.audit], notices: [change.notice] }]],
+        );
         return dueOf(db, input.tasks, made, due);
       }
       return db.transaction().execute(async (tx) => {
@@ -200,7 +228,16 @@ export function taskActivities(db: Db) {
     async remindTask(taskId: string, dueAt: string): Promise<void> {
       await writeOnce(
         db,
-        (tx) => tx.updateTable('tasks').set({ reminded_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('reminded_at', 'is', null).where('due_at', '=', new Date(dueAt)).returningAll().executeTakeFirst(),
+        (tx) =>
+          tx
+            .updateTable('tasks')
+            .set({ reminded_at: new Date() })
+            .where('id', '=', taskId)
+            .where('status', '=', 'open')
+            .where('reminded_at', 'is', null)
+            .where('due_at', '=', new Date(dueAt))
+            .returningAll()
+            .executeTakeFirst(),
         (row) => ({
           notices: toCandidates(row.candidates, {
             key: `task:${taskId}:reminder:${row.due_at.toISOString()}`,
@@ -217,12 +254,31 @@ export function taskActivities(db: Db) {
     async markTaskOverdue(taskId: string, dueAt: string): Promise<void> {
       await writeOnce(
         db,
-        (tx) => tx.updateTable('tasks').set({ overdue_at: new Date() }).where('id', '=', taskId).where('status', '=', 'open').where('overdue_at', 'is', null).where('due_at', '=', new Date(dueAt)).returningAll().executeTakeFirst(),
+        (tx) =>
+          tx
+            .updateTable('tasks')
+            .set({ overdue_at: new Date() })
+            .where('id', '=', taskId)
+            .where('status', '=', 'open')
+            .where('overdue_at', 'is', null)
+            .where('due_at', '=', new Date(dueAt))
+            .returningAll()
+            .executeTakeFirst(),
         async (row, tx) => {
           const supervisor = await supervisorOf(tx, row.candidate_org);
           const key = `task:${taskId}:overdue:${row.due_at.toISOString()}`;
           return {
-            audit: [{ eventKey: key, requestId: row.request_id, taskId, actor: SYSTEM, action: 'task_overdue', article: 'Art. 32', newValue: { dueAt: row.due_at.toISOString(), supervisor } }],
+            audit: [
+              {
+                eventKey: key,
+                requestId: row.request_id,
+                taskId,
+                actor: SYSTEM,
+                action: 'task_overdue',
+                article: 'Art. 32',
+                newValue: { dueAt: row.due_at.toISOString(), supervisor },
+              },
+            ],
             notices: [
               {
                 key,
@@ -246,7 +302,14 @@ export function taskActivities(db: Db) {
       if (!input.taskIds.length) return;
       await writeOnce(
         db,
-        (tx) => tx.updateTable('tasks').set({ status: 'cancelled', reason: input.reason, completed_at: new Date() }).where('id', 'in', input.taskIds).where('status', '=', 'open').returningAll().execute(),
+        (tx) =>
+          tx
+            .updateTable('tasks')
+            .set({ status: 'cancelled', reason: input.reason, completed_at: new Date() })
+            .where('id', 'in', input.taskIds)
+            .where('status', '=', 'open')
+            .returningAll()
+            .execute(),
         (rows) => ({
           audit: rows.map((row) => ({
             eventKey: `task:${row.id}:cancelled`,
@@ -287,9 +350,22 @@ export function taskActivities(db: Db) {
           const key = `task:${input.taskId}:escalated`;
           const message = `督办: task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is still undecided (Art. 32)`;
           return {
-            audit: [{ eventKey: key, requestId: row.request_id, taskId: input.taskId, actor: SYSTEM, action: 'task_escalated', article: input.article, oldValue: { dueAt: row.due_at.toISOString() }, newValue: { supervisor } }],
+            audit: [
+              {
+                eventKey: key,
+                requestId: row.request_id,
+                taskId: input.taskId,
+                actor: SYSTEM,
+                action: 'task_escalated',
+                article: input.article,
+                oldValue: { dueAt: row.due_at.toISOString() },
+                newValue: { supervisor },
+              },
+            ],
             notices: [
-              ...(supervisor ? [{ key, to: { org: supervisor, role: 'supervisor' }, kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId, message }] : []),
+              ...(supervisor
+                ? [{ key, to: { org: supervisor, role: 'supervisor' }, kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId, message }]
+                : []),
               ...toCandidates(row.candidates, { key: `${key}:candidates`, kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId, message }),
             ],
           };
@@ -305,7 +381,12 @@ export function taskActivities(db: Db) {
     async setAssignee(input: { taskId: string; actor: ActorRef; assignee: string | null; step: number; reason?: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         // A claim or reassignment accepted while the task was open, written after it closed, changes nothing.
-        const before = await tx.selectFrom('tasks').select(['assignee', 'request_id', 'article']).where('id', '=', input.taskId).where('status', '=', 'open').executeTakeFirst();
+        const before = await tx
+          .selectFrom('tasks')
+          .select(['assignee', 'request_id', 'article'])
+          .where('id', '=', input.taskId)
+          .where('status', '=', 'open')
+          .executeTakeFirst();
         if (!before) return;
         const inserted = await appendAudit(tx, {
           eventKey: `task:${input.taskId}:assignee:${input.step}`,
@@ -321,7 +402,14 @@ export function taskActivities(db: Db) {
         if (!inserted) return;
         await tx.updateTable('tasks').set({ assignee: input.assignee }).where('id', '=', input.taskId).execute();
         if (input.reason && input.assignee)
-          await notify(tx, { key: `task:${input.taskId}:assignee:${input.step}`, to: { user: input.assignee }, kind: 'task_assigned', requestId: before.request_id, taskId: input.taskId, message: `A task was handed to you: ${input.reason}` });
+          await notify(tx, {
+            key: `task:${input.taskId}:assignee:${input.step}`,
+            to: { user: input.assignee },
+            kind: 'task_assigned',
+            requestId: before.request_id,
+            taskId: input.taskId,
+            message: `A task was handed to you: ${input.reason}`,
+          });
       });
     },
 
@@ -335,10 +423,16 @@ export function taskActivities(db: Db) {
       return db.transaction().execute(async (tx) => {
         const before = await tx.selectFrom('tasks').selectAll().where('id', '=', input.taskId).forUpdate().executeTakeFirst();
         const key = `task:${input.taskId}:due:${input.step}`;
-        const current = (t: NonNullable<typeof before>) => ({ dueAt: t.due_at.toISOString(), remindAt: t.remind_at?.toISOString() ?? null, calendarKnown: t.due_calendar_known, escalateAt: t.escalate_at?.toISOString() ?? null });
+        const current = (t: NonNullable<typeof before>) => ({
+          dueAt: t.due_at.toISOString(),
+          remindAt: t.remind_at?.toISOString() ?? null,
+          calendarKnown: t.due_calendar_known,
+          escalateAt: t.escalate_at?.toISOString() ?? null,
+        });
         if (!before) return null;
         // Closed first (e.g. decided at the same moment): no extension, unless an earlier attempt of this one made it.
-        if (before.status !== 'open') return (await tx.selectFrom('audit_events').select('id').where('event_key', '=', key).executeTakeFirst()) ? current(before) : null;
+        if (before.status !== 'open')
+          return (await tx.selectFrom('audit_events').select('id').where('event_key', '=', key).executeTakeFirst()) ? current(before) : null;
         const inserted = await appendAudit(tx, {
           eventKey: key,
           requestId: before.request_id,
@@ -353,10 +447,26 @@ export function taskActivities(db: Db) {
         if (!inserted) return current(before);
         await tx
           .updateTable('tasks')
-          .set({ due_at: d.dueAt, remind_at: d.remindAt, due_calendar_known: d.calendarKnown, overdue_at: null, reminded_at: null, escalate_at: d.escalateAt ?? null })
+          .set({
+            due_at: d.dueAt,
+            remind_at: d.remindAt,
+            due_calendar_known: d.calendarKnown,
+            overdue_at: null,
+            reminded_at: null,
+            escalate_at: d.escalateAt ?? null,
+          })
           .where('id', '=', input.taskId)
           .execute();
-        await notifyAll(tx, toCandidates(before.candidates, { key, kind: 'task_due_extended', requestId: before.request_id, taskId: input.taskId, message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}` }));
+        await notifyAll(
+          tx,
+          toCandidates(before.candidates, {
+            key,
+            kind: 'task_due_extended',
+            requestId: before.request_id,
+            taskId: input.taskId,
+            message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}`,
+          }),
+        );
         return d;
       });
     },

@@ -27,7 +27,11 @@ export function withdrawalActivities(db: Db) {
     async changeOpenness(input: OpennessChange): Promise<{ changed: boolean }> {
       return db.transaction().execute(async (tx) => {
         await tx.selectFrom('requests').select('id').where('id', '=', input.requestId).forUpdate().execute();
-        const done = await tx.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${input.requestId}:${input.transition.step}`).executeTakeFirst();
+        const done = await tx
+          .selectFrom('audit_events')
+          .select('new_value')
+          .where('event_key', '=', `request:${input.requestId}:${input.transition.step}`)
+          .executeTakeFirst();
         if (done) return { changed: (done.new_value as { outcome?: { opennessChanged?: boolean } }).outcome?.opennessChanged ?? false };
         if (input.decision) await recordDecisionIn(tx, input.decision);
         const before = (await currentEntries(tx, [input.entryId], true)).get(input.entryId);
@@ -39,7 +43,12 @@ export function withdrawalActivities(db: Db) {
             .where('id', '=', input.entryId)
             .returning(ENTRY_COLUMNS)
             .executeTakeFirstOrThrow();
-          await recordVersions(tx, [{ before, row }], { requestId: input.requestId, actor: input.decision?.actor ?? input.transition.actor, reason: input.reason, article: 'Art. 21' });
+          await recordVersions(tx, [{ before, row }], {
+            requestId: input.requestId,
+            actor: input.decision?.actor ?? input.transition.actor,
+            reason: input.reason,
+            article: 'Art. 21',
+          });
         }
         // The outcome says whether the entry changed: a retry answers the same.
         await transition(tx, { ...input.transition, outcome: { article: 'Art. 21', ...input.transition.outcome, opennessChanged: changed } });
@@ -48,4 +57,3 @@ export function withdrawalActivities(db: Db) {
     },
   };
 }
-

@@ -14,7 +14,11 @@ export interface Trail {
 }
 
 /** Runs in its own transaction, or, given one, inside it (several writes of one step commit together). */
-export async function writeOnce<R>(db: Db | Executor, effect: (tx: Executor) => Promise<R | undefined>, trail: (row: R, tx: Executor) => Trail | Promise<Trail>): Promise<R | undefined> {
+export async function writeOnce<R>(
+  db: Db | Executor,
+  effect: (tx: Executor) => Promise<R | undefined>,
+  trail: (row: R, tx: Executor) => Trail | Promise<Trail>,
+): Promise<R | undefined> {
   const write = async (tx: Executor) => {
     const row = await effect(tx);
     if (row === undefined) return undefined;
@@ -41,12 +45,18 @@ export type OrderedTrail = [key: string, trail: Trail][];
  * the effects returned.
  */
 export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: OrderedTrail): Promise<Set<string>> {
-  const rows = trail.map(([k, t]) => ({ audit: (t.audit ?? []).map((e) => ({ k, ...auditRow(e) })), notices: (t.notices ?? []).map((n) => ({ k, ...noticeRow(n) })) }));
+  const rows = trail.map(([k, t]) => ({
+    audit: (t.audit ?? []).map((e) => ({ k, ...auditRow(e) })),
+    notices: (t.notices ?? []).map((n) => ({ k, ...noticeRow(n) })),
+  }));
   // Numbered, so they are written in the order given (an event's id is its place in the trail).
   const audit = JSON.stringify(rows.flatMap((r) => r.audit).map((row, n) => ({ ...row, n })));
   const notices = JSON.stringify(rows.flatMap((r) => r.notices).map((row, n) => ({ ...row, n })));
   const parts = effects.map((e, i) => sql`${sql.raw(`e${i}`)} as (${e})`);
-  const keys = sql.join(effects.map((_e, i) => sql.raw(`select key from e${i}`)), sql` union all `);
+  const keys = sql.join(
+    effects.map((_e, i) => sql.raw(`select key from e${i}`)),
+    sql` union all `,
+  );
   const { rows: made } = await sql<{ key: string }>`
     with ${sql.join(parts)},
     effect as (${keys}),

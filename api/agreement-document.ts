@@ -20,7 +20,12 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', 
 export function agreementHtml(a: AgreementRow): string {
   const [title, ...lines] = a.text.split('\n');
   const signatures = a.signatures.length
-    ? a.signatures.map((s) => `<tr><td>${PARTY[s.party]}</td><td>${escapeHtml(s.sub)}${s.org ? `(${escapeHtml(s.org)})` : ''}</td><td>${escapeHtml(s.at)}</td><td class="hash">${escapeHtml(s.sha256)}</td></tr>`).join('')
+    ? a.signatures
+        .map(
+          (s) =>
+            `<tr><td>${PARTY[s.party]}</td><td>${escapeHtml(s.sub)}${s.org ? `(${escapeHtml(s.org)})` : ''}</td><td>${escapeHtml(s.at)}</td><td class="hash">${escapeHtml(s.sha256)}</td></tr>`,
+        )
+        .join('')
     : '<tr><td colspan="4">尚未签署</td></tr>';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)} ${escapeHtml(a.id)}</title>

@@ -27,7 +27,12 @@ import type { ApiDeps, App } from './types';
 
 export async function buildApp(deps: ApiDeps): Promise<App> {
   const app = Fastify({
-    logger: deps.logger === undefined ? false : deps.logger === false ? false : { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] },
+    logger:
+      deps.logger === undefined
+        ? false
+        : deps.logger === false
+          ? false
+          : { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] },
     // Ids up to the schemas' own limits reach the route (and its problem+json), not the router's 414.
     routerOptions: { maxParamLength: 500 },
     frameworkErrors: frameworkError,
@@ -53,14 +58,22 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   // Text PostgreSQL refuses (NUL, unpaired surrogates) and values nested without bound never get
   // past the API: a 400 naming the field, before any schema, query or workflow sees them.
   app.addHook('preValidation', async (request) => {
-    for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
+    for (const [part, value] of [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const) {
       const v = unstorable(value, '', request.routeOptions.config?.maxNodes);
       if (v) throw invalid([v], part);
     }
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Public Data Workflows', version: '0.1.0', description: 'Procedures of the Rizhao Measures for Public Data Management as durable workflows' },
+      info: {
+        title: 'Public Data Workflows',
+        version: '0.1.0',
+        description: 'Procedures of the Rizhao Measures for Public Data Management as durable workflows',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
@@ -76,15 +89,23 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   // Limits only where a route asks for one (per person, e.g. registering who one is).
   await app.register(rateLimit, { global: false });
 
-  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } }, async (_request, reply) => {
-    const check = async (f: () => Promise<unknown>) => f().then(() => 'ok' as const, () => 'unavailable' as const);
-    const [database, temporal] = await Promise.all([
-      check(() => databaseReady(deps.db)),
-      check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
-    ]);
-    const ok = database === 'ok' && temporal === 'ok';
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
-  });
+  app.get(
+    '/health',
+    { schema: { tags: ['ops'], summary: 'Liveness of the API and its database and Temporal connections', security: [] } },
+    async (_request, reply) => {
+      const check = async (f: () => Promise<unknown>) =>
+        f().then(
+          () => 'ok' as const,
+          () => 'unavailable' as const,
+        );
+      const [database, temporal] = await Promise.all([
+        check(() => databaseReady(deps.db)),
+        check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+      ]);
+      const ok = database === 'ok' && temporal === 'ok';
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, temporal });
+    },
+  );
 
   // Signing in as a demo person without a token: only when asked for, so no route exists by accident.
   if (deps.devSignIn) devSignInRoutes(app as unknown as App, deps.devUsers ?? demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION)));

@@ -113,13 +113,17 @@ export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig):
     // Members of the public act for no organisation: whatever `org` their token names is not theirs.
     const publicOnly = roles.length > 0 && roles.every((r) => r === 'public_applicant');
     if (!text(claims.sub) || (!publicOnly && !text(claims.org)) || !roles.length || !roles.every((r) => ROLES.includes(r)))
-      throw problem('Unauthorized', 'The token must carry sub (and org, but for members of the public: 1–200 characters of text) and at least one role drawn from the known roles');
+      throw problem(
+        'Unauthorized',
+        'The token must carry sub (and org, but for members of the public: 1–200 characters of text) and at least one role drawn from the known roles',
+      );
     const now = Date.now() / 1000;
     const exp = Number(claims.exp);
     if (exp - now > MAX_TOKEN_LIFETIME_S || (typeof claims.iat === 'number' && exp - claims.iat > MAX_TOKEN_LIFETIME_S))
       throw problem('Unauthorized', `Tokens may live at most ${MAX_TOKEN_LIFETIME_S / 86400} days`);
     // Everyone but members of the public acts for an organisation that must exist.
-    if (!publicOnly && !(await orgExists(claims.org as string))) throw problem('Unauthorized', `The token names an organisation that does not exist: ${claims.org}`);
+    if (!publicOnly && !(await orgExists(claims.org as string)))
+      throw problem('Unauthorized', `The token names an organisation that does not exist: ${claims.org}`);
     request.actor = { sub: claims.sub, org: publicOnly ? null : (claims.org as string), roles: roles as Role[] };
     // The legal persons a member of the public acts for, read afresh on every request (not cached): an agent whose
     // authorisation is revoked acts for it no more from their next request on (Art. 29).
@@ -153,5 +157,8 @@ export function requireMember(request: FastifyRequest, ...roles: Role[]): OrgAct
 
 /** A token for `actor`, carrying their name (`name`, as OpenID Connect names it) when given. */
 export function signToken(app: FastifyInstance, actor: Actor & { name?: string }, expiresIn = '12h'): string {
-  return app.jwt.sign({ sub: actor.sub, ...(actor.org === null ? {} : { org: actor.org }), roles: actor.roles, ...(actor.name ? { name: actor.name } : {}) }, { expiresIn });
+  return app.jwt.sign(
+    { sub: actor.sub, ...(actor.org === null ? {} : { org: actor.org }), roles: actor.roles, ...(actor.name ? { name: actor.name } : {}) },
+    { expiresIn },
+  );
 }

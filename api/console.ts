@@ -20,7 +20,8 @@ const TYPES: Record<string, string> = {
 };
 
 // Everything from this origin, nothing inline, nothing elsewhere: the page talks to this API only.
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function consoleRoutes(app: App, consoleDir: string): void {
   const dir = path.resolve(consoleDir);
@@ -41,5 +42,7 @@ export function consoleRoutes(app: App, consoleDir: string): void {
   };
   app.get('/console', { schema }, async (_request, reply) => reply.redirect('/console/'));
   app.get('/console/', { schema }, async (_request, reply) => send('index.html', reply));
-  app.get('/console/*', { schema: { ...schema, params: Type.Object({ '*': Type.String({ maxLength: 300 }) }) } }, async (request, reply) => send(request.params['*'], reply));
+  app.get('/console/*', { schema: { ...schema, params: Type.Object({ '*': Type.String({ maxLength: 300 }) }) } }, async (request, reply) =>
+    send(request.params['*'], reply),
+  );
 }

@@ -2,7 +2,15 @@
 // Update; an engine state a retry cures is retried briefly, then answered 503; a request that ended is a 409; a
 // refusal that only says the workflow is a write behind the read model is retried after a moment.
 import { randomUUID } from 'node:crypto';
-import { Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Connection,
+  defaultGrpcRetryOptions,
+  isGrpcServiceError,
+  makeGrpcRetryInterceptor,
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ErrorCode } from '../domain/errors';
@@ -20,7 +28,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * same Update is sent again after a moment; a refusal that stands is answered as it is.
  */
 const BEHIND_THE_READ_MODEL = new Set(['RequestNotActive', 'TaskNotFound']);
-const behind = (err: unknown) => err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && BEHIND_THE_READ_MODEL.has(err.cause.type ?? '');
+const behind = (err: unknown) =>
+  err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && BEHIND_THE_READ_MODEL.has(err.cause.type ?? '');
 
 /**
  * Sends `update` to the workflow `workflowId` and waits (within the engine timeout) for its answer. Retried with
@@ -49,7 +58,8 @@ export async function updateRequest<Ret, Arg>(
           await pause(100);
           continue;
         }
-        if (err instanceof WorkflowNotFoundError) throw problem(ended, ended === 'TaskNotOpen' ? 'The request ended before this action took effect' : 'The request has already finished');
+        if (err instanceof WorkflowNotFoundError)
+          throw problem(ended, ended === 'TaskNotOpen' ? 'The request ended before this action took effect' : 'The request has already finished');
         if (behind(err) && attempt < attempts) {
           // A refused Update left nothing behind: the next is a new one.
           updateId = randomUUID();
@@ -71,5 +81,8 @@ export async function updateRequest<Ret, Arg>(
  * for the SDK's default 19 s: the API answers 503 at once and the person retries (the worker keeps the SDK's patience).
  */
 export function connectEngine(address: string): Promise<Connection> {
-  return Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3, initialIntervalMs: () => 100, maxIntervalMs: () => 400 }))] });
+  return Connection.connect({
+    address,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3, initialIntervalMs: () => 100, maxIntervalMs: () => 400 }))],
+  });
 }

@@ -85,7 +85,8 @@ export function engineRetryable(err: unknown): boolean {
 function isDatabaseDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
-  if (typeof e.code === 'string' && (/^(08|57P0|53)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(e.code))) return true;
+  if (typeof e.code === 'string' && (/^(08|57P0|53)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(e.code)))
+    return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message ?? '');
 }
 
@@ -121,7 +122,12 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendPlain(reply, request, err.statusCode, err.message);
     if (engineRetryable(err)) {
       request.log.warn({ err }, 'workflow engine unavailable');
-      return send(reply, request, 'EngineUnavailable', 'The workflow engine could not take this action now; nothing was applied. Retry shortly (with the same Idempotency-Key for a POST that starts a request).');
+      return send(
+        reply,
+        request,
+        'EngineUnavailable',
+        'The workflow engine could not take this action now; nothing was applied. Retry shortly (with the same Idempotency-Key for a POST that starts a request).',
+      );
     }
     if (isDatabaseDown(err)) {
       request.log.warn({ err }, 'database unavailable');
@@ -156,7 +162,9 @@ export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
 /** A problem written straight to a socket, where Node's HTTP server has not made a request of it. */
 function endWithProblem(socket: Duplex, status: number, detail: string, headers = ''): void {
   const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -168,7 +176,13 @@ export async function withinDeadline<T>({ engineTimeoutMs: ms = 30_000 }: { engi
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(problem('EngineTimeout', `No answer from the workflow engine within ${ms} ms; the action may still take effect: read the request again or retry with the same Idempotency-Key`)),
+      () =>
+        reject(
+          problem(
+            'EngineTimeout',
+            `No answer from the workflow engine within ${ms} ms; the action may still take effect: read the request again or retry with the same Idempotency-Key`,
+          ),
+        ),
       ms,
     );
   });

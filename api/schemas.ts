@@ -1,7 +1,20 @@
 // What the API answers, declared once: routes serialise with these schemas (fast, and nothing a view
 // does not list can leak), the OpenAPI document shows them, and the views are typed by them.
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { ADJUSTMENT_GROUNDS, ART19_ITEMS, SUSPENDABLE_STATUSES, BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, MAX_CHANGES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS, type AdjustmentGround, type CatalogChange } from '../domain/catalog';
+import {
+  ADJUSTMENT_GROUNDS,
+  ART19_ITEMS,
+  SUSPENDABLE_STATUSES,
+  BASIS_LEVELS,
+  ENTRY_FORMS,
+  FIELD_TYPES,
+  IDENTIFIES,
+  MAX_CHANGES,
+  OPEN_CONDITION_GROUNDS,
+  OPENING_GROUNDS,
+  type AdjustmentGround,
+  type CatalogChange,
+} from '../domain/catalog';
 import { ATTRIBUTES } from '../domain/types';
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -104,7 +117,12 @@ export const AgreementSchema = Type.Object({
     name: Type.String(),
     identity: Nullable(Type.String()),
     legalPerson: Type.Optional(Type.String({ description: 'The legal person (USCC) that is the licensee, when an agent applied in its name' })),
-    agent: Type.Optional(Type.Object({ name: Type.String(), identity: Type.String() }, { description: 'The agent (经办人) who applied in the legal person\'s name, their number masked' })),
+    agent: Type.Optional(
+      Type.Object(
+        { name: Type.String(), identity: Type.String() },
+        { description: "The agent (经办人) who applied in the legal person's name, their number masked" },
+      ),
+    ),
   }),
   fields: Type.Array(Type.String()),
   purpose: Type.String(),
@@ -133,7 +151,9 @@ export const RequestSchema = Type.Object({
   applicant: Type.Object({
     sub: Type.String({ description: 'Who applied (for a legal person: the agent who applied in its name)' }),
     org: Nullable(Type.String({ description: 'null: a member of the public' })),
-    legalPerson: Type.Optional(Type.String({ description: 'The legal person (USCC) in whose name the request is made (by its own account or an authorised agent): the request is its' })),
+    legalPerson: Type.Optional(
+      Type.String({ description: 'The legal person (USCC) in whose name the request is made (by its own account or an authorised agent): the request is its' }),
+    ),
   }),
   catalogEntryId: Nullable(Type.String()),
   payload: Json,
@@ -227,12 +247,20 @@ const OpeningReviewSchema = Type.Object(
   Object.fromEntries(
     ART19_ITEMS.map((item) => [
       item,
-      Type.Optional(Type.Object({ conclusion: literals(['pass', 'fail'] as const), reviewer: Text(200), date: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }) }, { additionalProperties: false })),
+      Type.Optional(
+        Type.Object(
+          { conclusion: literals(['pass', 'fail'] as const), reviewer: Text(200), date: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }) },
+          { additionalProperties: false },
+        ),
+      ),
     ]),
   ),
   { additionalProperties: false },
 );
-const EntryRef = { entryId: Type.String({ minLength: 1, maxLength: 200 }), baseVersion: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The version the change starts from' }) };
+const EntryRef = {
+  entryId: Type.String({ minLength: 1, maxLength: 200 }),
+  baseVersion: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The version the change starts from' }),
+};
 /** One change of an adjustment, tagged by `op` (a mismatch names the fields of its own kind of change). */
 const CatalogChangeSchema = Type.Unsafe<CatalogChange>({
   type: 'object',
@@ -273,14 +301,26 @@ export const CatalogEntrySchema = Type.Object({
   form: Type.String(),
   useConditions: Nullable(Type.String()),
   updateFrequency: Type.String(),
-  share: Type.Composite([SharePositionSchema, Type.Object({ status: Type.String(), dispute: Nullable(Type.String({ description: 'The share-attribute dispute running on the entry (its request), Art. 13 ¶3' })) })]),
+  share: Type.Composite([
+    SharePositionSchema,
+    Type.Object({
+      status: Type.String(),
+      dispute: Nullable(Type.String({ description: 'The share-attribute dispute running on the entry (its request), Art. 13 ¶3' })),
+    }),
+  ]),
   open: Type.Composite([EntryContentSchema.properties.open, Type.Object({ status: Type.String() })]),
   priorityOpen: Type.Boolean(),
   version: Type.Integer(),
   updatedAt: Instant,
 });
 export type CatalogEntryView = Static<typeof CatalogEntrySchema>;
-export const SimilarEntrySchema = Type.Object({ id: Type.String(), title: Type.String(), providerOrgId: Type.String(), titleSimilarity: Type.Number(), sharedFields: Type.Array(Type.String()) });
+export const SimilarEntrySchema = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  providerOrgId: Type.String(),
+  titleSimilarity: Type.Number(),
+  sharedFields: Type.Array(Type.String()),
+});
 export const CatalogVersionSchema = Type.Object({
   version: Type.Integer(),
   changedBy: Type.String(),

@@ -99,7 +99,12 @@ export async function startRequest<I>(
  * Starts the request `request` asks for (startRequest, as its caller, under its Idempotency-Key) and answers
  * with it: 201 when this call created it, 200 for a retry of it, with its location.
  */
-export async function startAndAnswer<I>(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, start: { type: RequestType; body: unknown; input: (s: Submission) => I }): Promise<FastifyReply> {
+export async function startAndAnswer<I>(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  start: { type: RequestType; body: unknown; input: (s: Submission) => I },
+): Promise<FastifyReply> {
   const { actor } = request;
   const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
   const { whole, created } = await startRequest(deps, { ...start, actor, idempotencyKey });

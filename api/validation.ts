@@ -9,7 +9,10 @@ function ajv(coerceTypes: boolean) {
   const instance = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, strict: false, discriminator: true });
   addFormats(instance);
   // A date-time the JavaScript Date cannot represent (a leap second, year 275760+) is no date-time here.
-  instance.addFormat('date-time', { type: 'string', validate: (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(s) && isRealInstant(s) });
+  instance.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(s) && isRealInstant(s),
+  });
   return instance;
 }
 

@@ -101,7 +101,14 @@ export function grantView(g: GrantRow): GrantView {
 function revocationView(t: RevocationTask | null): GrantView['revocation'] {
   if (!t) return null;
   const status = t.status === 'open' ? 'awaiting_consent' : t.status === 'cancelled' ? 'closed' : t.decision === 'CONSENT' ? 'consented' : 'refused';
-  return { taskId: t.id, status, ground: t.context?.revocationGround ?? '', reason: t.context?.revocationReason ?? '', requestedBy: t.context?.requestedBy ?? null, answer: t.reason };
+  return {
+    taskId: t.id,
+    status,
+    ground: t.context?.revocationGround ?? '',
+    reason: t.context?.revocationReason ?? '',
+    requestedBy: t.context?.requestedBy ?? null,
+    answer: t.reason,
+  };
 }
 
 export function agreementView(a: Selectable<AgreementsTable>): AgreementView {

@@ -73,7 +73,9 @@ function oidcConfig(e: ReturnType<typeof parseEnvironment>): OidcConfig | null {
   if (!e.OIDC_AUDIENCE) throw new ConfigError('OIDC_AUDIENCE must be set with OIDC_ISSUER (the audience the identity provider issues tokens for)');
   // Where the provider puts what its real-name verification established (the platform's own claim names).
   const claims = { name: e.OIDC_NAME_CLAIM, residentId: e.OIDC_ID_NUMBER_CLAIM, uscc: e.OIDC_USCC_CLAIM };
-  const keys = e.OIDC_JWKS_URL ? { jwksUrl: e.OIDC_JWKS_URL } : { discoveryUrl: e.OIDC_DISCOVERY_URL ?? `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration` };
+  const keys = e.OIDC_JWKS_URL
+    ? { jwksUrl: e.OIDC_JWKS_URL }
+    : { discoveryUrl: e.OIDC_DISCOVERY_URL ?? `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration` };
   return { issuer, audience: e.OIDC_AUDIENCE, claims, ...keys };
 }
 
@@ -168,6 +170,8 @@ export function loadSecrets(env: Env = process.env): Secrets {
   const ring = secret('PRINCIPAL_KEYS', DEV_PRINCIPAL_KEYS, parseKeyRing, (r) => isDevelopmentKey(r[0].key));
   const lookup = secret('PRINCIPAL_LOOKUP_KEY', DEV_PRINCIPAL_LOOKUP_KEY, parseLookupKey, isDevelopmentKey);
   if (refused.length)
-    throw new ConfigError(`outside development mode (PDW_MODE=development, which npm start sets) the secrets must be a deployment's own: ${refused.join('; ')} (\`npm run secrets\` generates them into .env)`);
+    throw new ConfigError(
+      `outside development mode (PDW_MODE=development, which npm start sets) the secrets must be a deployment's own: ${refused.join('; ')} (\`npm run secrets\` generates them into .env)`,
+    );
   return { jwtSecret: jwtSecret!, principalKeys: { ring: ring!, lookup: lookup! } };
 }

@@ -21,7 +21,8 @@ export function parseKeyRing(ring: string): PrincipalKeys['ring'] {
   const entries = ring.split(',').map((part) => {
     const [version, b64, extra] = part.trim().split(':');
     const key = Buffer.from(b64 ?? '', 'base64');
-    if (!/^[A-Za-z0-9_-]{1,20}$/.test(version ?? '') || extra !== undefined || key.length !== 32) throw new Error('each key is version:base64 of 32 bytes, e.g. v2:<44 base64 characters>');
+    if (!/^[A-Za-z0-9_-]{1,20}$/.test(version ?? '') || extra !== undefined || key.length !== 32)
+      throw new Error('each key is version:base64 of 32 bytes, e.g. v2:<44 base64 characters>');
     return { version, key };
   });
   if (new Set(entries.map((e) => e.version)).size !== entries.length) throw new Error('key versions must differ');

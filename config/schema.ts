@@ -33,7 +33,8 @@ interface VariableOptions {
   without?: string;
 }
 
-const integer = (minimum: number, maximum: number, fallback: number, o: VariableOptions) => Type.Integer({ minimum, maximum, default: fallback, refusal: `must be an integer from ${minimum} to ${maximum}`, ...o });
+const integer = (minimum: number, maximum: number, fallback: number, o: VariableOptions) =>
+  Type.Integer({ minimum, maximum, default: fallback, refusal: `must be an integer from ${minimum} to ${maximum}`, ...o });
 const port = (fallback: number, o: VariableOptions) => integer(1, 65535, fallback, o);
 const text = (fallback: string, o: VariableOptions) => Type.String({ default: fallback, ...o });
 const httpUrl = (o: VariableOptions & { default?: string }) => Type.String({ pattern: '^https?://\\S+$', refusal: 'must be an http(s) URL', ...o });
@@ -64,12 +65,30 @@ export const ENVIRONMENT = Type.Object({
   PDW_MODE: Type.Union([Type.Literal('development'), Type.Literal('production')], {
     default: 'production',
     refusal: 'must be development or production',
-    description: '`development` (which `npm start` sets, and nothing else): unset secrets take the development values in the source, and /dev/* signs anyone in without a credential. Anything else is a deployment',
+    description:
+      '`development` (which `npm start` sets, and nothing else): unset secrets take the development values in the source, and /dev/* signs anyone in without a credential. Anything else is a deployment',
   }),
-  JWT_SECRET: Type.String({ minLength: 32, refusal: 'must be at least 32 characters', secret: true, description: 'HS256 secret that verifies bearer tokens (at least 32 characters); development mode: a development secret' }),
-  PRINCIPAL_KEYS: Type.String({ secret: true, description: '`version:base64` AES-256 keys (32 bytes), newest first, comma-separated: the first seals resident ID numbers, all open what they sealed' }),
-  PRINCIPAL_LOOKUP_KEY: Type.String({ secret: true, description: 'base64 (at least 32 bytes): the HMAC key resident ID numbers are looked up by (never rotated)' }),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', refusal: 'must be a postgres:// URL', description: 'PostgreSQL to use; when unset `npm start` runs an embedded one on EMBEDDED_POSTGRES_PORT' })),
+  JWT_SECRET: Type.String({
+    minLength: 32,
+    refusal: 'must be at least 32 characters',
+    secret: true,
+    description: 'HS256 secret that verifies bearer tokens (at least 32 characters); development mode: a development secret',
+  }),
+  PRINCIPAL_KEYS: Type.String({
+    secret: true,
+    description: '`version:base64` AES-256 keys (32 bytes), newest first, comma-separated: the first seals resident ID numbers, all open what they sealed',
+  }),
+  PRINCIPAL_LOOKUP_KEY: Type.String({
+    secret: true,
+    description: 'base64 (at least 32 bytes): the HMAC key resident ID numbers are looked up by (never rotated)',
+  }),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      refusal: 'must be a postgres:// URL',
+      description: 'PostgreSQL to use; when unset `npm start` runs an embedded one on EMBEDDED_POSTGRES_PORT',
+    }),
+  ),
   EMBEDDED_POSTGRES_PORT: port(54329, { description: 'port of the embedded PostgreSQL' }),
   TEMPORAL_ADDRESS: Type.Optional(Type.String({ description: 'Temporal frontend; when unset `npm start` runs `temporal server start-dev` on TEMPORAL_PORT' })),
   TEMPORAL_PORT: port(7233, { description: 'port of the embedded Temporal dev server' }),
@@ -79,10 +98,14 @@ export const ENVIRONMENT = Type.Object({
   DATA_DIR: Type.Optional(Type.String({ description: 'state of the embedded servers (default .data/ in the repository)' })),
   HOST: text('127.0.0.1', { description: 'where the API listens' }),
   PORT: integer(0, 65535, 3000, { description: 'the port the API listens on' }),
-  OIDC_ISSUER: Type.Optional(httpUrl({ description: "the city's identity provider, whose RS256/ES256 tokens sign in members of the public; unset: only the API's own tokens" })),
+  OIDC_ISSUER: Type.Optional(
+    httpUrl({ description: "the city's identity provider, whose RS256/ES256 tokens sign in members of the public; unset: only the API's own tokens" }),
+  ),
   OIDC_AUDIENCE: Type.Optional(Type.String(oidc('the audience the identity provider issues tokens for (required with OIDC_ISSUER)'))),
   OIDC_JWKS_URL: Type.Optional(httpUrl(oidc("the provider's signing keys; unset: found through OIDC_DISCOVERY_URL"))),
-  OIDC_DISCOVERY_URL: Type.Optional(httpUrl(oidc("the provider's discovery document (default <issuer>/.well-known/openid-configuration)", { without: 'OIDC_JWKS_URL' }))),
+  OIDC_DISCOVERY_URL: Type.Optional(
+    httpUrl(oidc("the provider's discovery document (default <issuer>/.well-known/openid-configuration)", { without: 'OIDC_JWKS_URL' })),
+  ),
   OIDC_NAME_CLAIM: text('name', oidc("the claim carrying the person's verified name")),
   OIDC_ID_NUMBER_CLAIM: text('id_number', oidc("the claim carrying the person's verified identity document number")),
   OIDC_USCC_CLAIM: text('uscc', oidc("the claim carrying a legal person's verified unified social credit code")),
@@ -92,9 +115,16 @@ export const ENVIRONMENT = Type.Object({
     refusal: 'must list token subs separated by commas (no spaces or wildcards inside one)',
     description: 'comma-separated token subs of the admins who reach every city; every other admin acts only within their own city',
   }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', refusal: 'must be a pino level', description: 'pino level' }),
-  ENGINE_TIMEOUT_MS: integer(100, 600_000, 30_000, { description: "how long an API call waits for the workflow's answer before it answers 503 (the action is kept)" }),
-  STARTUP_WAIT_SECONDS: integer(0, 86_400, 300, { description: 'how long the API and the worker wait at start for PostgreSQL and Temporal before they exit non-zero' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', refusal: 'must be a pino level', description: 'pino level' },
+  ),
+  ENGINE_TIMEOUT_MS: integer(100, 600_000, 30_000, {
+    description: "how long an API call waits for the workflow's answer before it answers 503 (the action is kept)",
+  }),
+  STARTUP_WAIT_SECONDS: integer(0, 86_400, 300, {
+    description: 'how long the API and the worker wait at start for PostgreSQL and Temporal before they exit non-zero',
+  }),
   WORKER_HEALTH_PORT: integer(0, 65535, 0, { description: 'worker /health for container health checks (0: off)' }),
   WORKFLOW_BUNDLE: Type.Optional(Type.String({ description: 'a prebuilt workflow bundle (bundleWorkflowCode output), so a worker starts without bundling' })),
   WORKFLOW_THREADS: integer(1, 16, DEFAULT_WORKFLOW_THREADS, { description: 'threads the worker runs workflow activations on' }),
@@ -103,9 +133,16 @@ export const ENVIRONMENT = Type.Object({
   DISPUTE_POLICY: policy('share_dispute', "the share-attribute dispute's deadlines"),
   OPEN_DEMAND_POLICY: policy('open_demand', "the open demand's deadlines"),
   WITHDRAWAL_POLICY: policy('withdrawal', "the withdrawal's deadlines"),
-  OPEN_REQUEST_POLICY: policy('open_request', "the conditional open application's deadlines and usage-report cadence; termMonth shortens an agreement's month for trials", ['termMonth']),
+  OPEN_REQUEST_POLICY: policy(
+    'open_request',
+    "the conditional open application's deadlines and usage-report cadence; termMonth shortens an agreement's month for trials",
+    ['termMonth'],
+  ),
   AGREEMENT_FONT: text(DEFAULT_AGREEMENT_FONT, { description: "the CJK font agreements' PDFs are set in" }),
-  OPEN_PLATFORM_URL: httpUrl({ default: DEFAULT_OPEN_PLATFORM_URL, description: 'the unified open platform (Art. 16), named in agreements and in the 409 for data open without conditions' }),
+  OPEN_PLATFORM_URL: httpUrl({
+    default: DEFAULT_OPEN_PLATFORM_URL,
+    description: 'the unified open platform (Art. 16), named in agreements and in the 409 for data open without conditions',
+  }),
 });
 
 export type VariableName = keyof typeof ENVIRONMENT.properties;

@@ -38,7 +38,10 @@ export function sampleResidentId(seed: string): string {
 
 /** A valid unified social credit code for an agency (registration dept 1, type 1: 机关), Rizhao region 371100. */
 function agencyUscc(seed: string): string {
-  const digits = BigInt('0x' + createHash('sha256').update(seed).digest('hex').slice(0, 15)).toString().padStart(9, '0').slice(-9);
+  const digits = BigInt('0x' + createHash('sha256').update(seed).digest('hex').slice(0, 15))
+    .toString()
+    .padStart(9, '0')
+    .slice(-9);
   return usccWithCheck(`11371100${digits}`);
 }
 
@@ -51,7 +54,12 @@ export function cityIds(prefix: string, region: string): SeededCity {
     countyAuthority: id('donggang-bda'),
     secondCountyAuthority: id('lanshan-bda'),
     leadingGroup: id('leading-group'),
-    agencies: { market: id('market-regulation'), health: id('health-commission'), resources: id('natural-resources'), donggangMarket: id('donggang-market-regulation') },
+    agencies: {
+      market: id('market-regulation'),
+      health: id('health-commission'),
+      resources: id('natural-resources'),
+      donggangMarket: id('donggang-market-regulation'),
+    },
     entries: {
       unconditional: id('enterprise-registry'),
       conditional: id('medical-institutions'),
@@ -73,12 +81,36 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
   await insertOrganisations(db, [
     { id: city.cityAuthority, name: '日照市大数据发展局', kind: 'authority', level: 'city', region, division: '371100', uscc: agencyUscc(id('city-bda')) },
     { id: city.countyAuthority, name: '东港区大数据局', kind: 'authority', level: 'county', region, division: '371102', uscc: agencyUscc(id('donggang-bda')) },
-    { id: city.secondCountyAuthority, name: '岚山区大数据局', kind: 'authority', level: 'county', region, division: '371103', uscc: agencyUscc(id('lanshan-bda')) },
+    {
+      id: city.secondCountyAuthority,
+      name: '岚山区大数据局',
+      kind: 'authority',
+      level: 'county',
+      region,
+      division: '371103',
+      uscc: agencyUscc(id('lanshan-bda')),
+    },
     { id: city.leadingGroup, name: '日照市数字强市领导小组', kind: 'leading_group', level: 'city', region, division: '371100', uscc: null },
     { id: city.agencies.market, name: '日照市市场监督管理局', kind: 'agency', level: 'city', region, division: '371100', uscc: agencyUscc(id('market')) },
     { id: city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', level: 'city', region, division: '371100', uscc: agencyUscc(id('health')) },
-    { id: city.agencies.resources, name: '日照市自然资源和规划局', kind: 'agency', level: 'city', region, division: '371100', uscc: agencyUscc(id('resources')) },
-    { id: city.agencies.donggangMarket, name: '日照市东港区市场监督管理局', kind: 'agency', level: 'county', region, division: '371102', uscc: agencyUscc(id('donggang-market')) },
+    {
+      id: city.agencies.resources,
+      name: '日照市自然资源和规划局',
+      kind: 'agency',
+      level: 'city',
+      region,
+      division: '371100',
+      uscc: agencyUscc(id('resources')),
+    },
+    {
+      id: city.agencies.donggangMarket,
+      name: '日照市东港区市场监督管理局',
+      kind: 'agency',
+      level: 'county',
+      region,
+      division: '371102',
+      uscc: agencyUscc(id('donggang-market')),
+    },
   ]);
   await insertCatalogEntries(
     db,
@@ -97,7 +129,13 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         id: city.entries.conditional,
         provider_org_id: city.agencies.health,
         title: '医疗机构执业信息',
-        fields: fields(['institution', 'organisation'], ['institution_uscc', 'organisation', 'uscc'], ['licence_no', null], ['beds', null, 'number'], ['departments', null]),
+        fields: fields(
+          ['institution', 'organisation'],
+          ['institution_uscc', 'organisation', 'uscc'],
+          ['licence_no', null],
+          ['beds', null, 'number'],
+          ['departments', null],
+        ),
         update_frequency: '每月',
         share_attribute: 'CONDITIONAL',
         share_reasons: '含执业许可细节,需限定用途',
@@ -192,7 +230,13 @@ export function demoUsers(city: SeededCity): DemoUser[] {
     { label: 'leading group', sub: 'zhou.leading', org: city.leadingGroup, roles: ['leading_group'], name: '周正' },
     { label: 'supervisor (city authority)', sub: 'wu.supervisor', org: city.cityAuthority, roles: ['supervisor'], name: '吴刚' },
     { label: 'supervisor (Donggang authority)', sub: 'zheng.supervisor', org: city.countyAuthority, roles: ['supervisor'], name: '郑洁' },
-    { label: 'provider reviewer (Donggang market regulation)', sub: 'liu.county', org: city.agencies.donggangMarket, roles: ['provider_reviewer'], name: '刘洋' },
+    {
+      label: 'provider reviewer (Donggang market regulation)',
+      sub: 'liu.county',
+      org: city.agencies.donggangMarket,
+      roles: ['provider_reviewer'],
+      name: '刘洋',
+    },
     { label: 'catalog officer (Donggang market regulation)', sub: 'ma.officer', org: city.agencies.donggangMarket, roles: ['agency_applicant'], name: '马骏' },
     { label: 'provider reviewer (natural resources)', sub: 'gao.resources', org: city.agencies.resources, roles: ['provider_reviewer'], name: '高远' },
     { label: 'public applicant', sub: 'chen.citizen', org: null, roles: ['public_applicant'] },

@@ -86,7 +86,10 @@ export interface ObjectionForm {
 }
 
 /** The change of `form` an objection names: the change of the entry `entryId`, or the addition at `index` (one of them). */
-export function objectedChange(form: AdjustmentForm, objection: Partial<ObjectionForm> | null | undefined): Extract<CatalogChange, { op: 'add' | 'change' }> | undefined {
+export function objectedChange(
+  form: AdjustmentForm,
+  objection: Partial<ObjectionForm> | null | undefined,
+): Extract<CatalogChange, { op: 'add' | 'change' }> | undefined {
   const o = objection ?? {};
   if (o.index === undefined) {
     const c = form.changes.find((c) => c.op === 'change' && c.entryId === o.entryId);
@@ -115,7 +118,13 @@ export function objectionViolation(form: AdjustmentForm, objection: Record<strin
   const position = positionFormViolation('OBJECT', o!.proposal as Record<string, unknown> | undefined, 'form.proposal');
   if (position) return position;
   if (samePosition(o!.proposal!, change.entry.share))
-    return { code: 'InvalidInput', field: 'form.proposal', rule: "differs from the agency's", article: 'Art. 13', detail: "The proposal is the agency's own share attribute: approve instead" };
+    return {
+      code: 'InvalidInput',
+      field: 'form.proposal',
+      rule: "differs from the agency's",
+      article: 'Art. 13',
+      detail: "The proposal is the agency's own share attribute: approve instead",
+    };
   return null;
 }
 

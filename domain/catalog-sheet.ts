@@ -131,19 +131,32 @@ export function rowChange(row: SheetRow, rowNumber: number): { change: CatalogCh
   const version = Number(versionText);
   if (action !== 'add') {
     if (!id) bad('id', 'required', `a ${action} names the entry's id`);
-    if (!/^[1-9][0-9]{0,8}$/.test(versionText)) bad('version', 'the version it starts from', 'is the version of the entry the row starts from (a whole number)');
+    if (!/^[1-9][0-9]{0,8}$/.test(versionText))
+      bad('version', 'the version it starts from', 'is the version of the entry the row starts from (a whole number)');
   }
   if (action === 'remove') return errors.length ? { errors } : { change: { op: 'remove', entryId: id, baseVersion: version } };
 
   const fields = lines('fields').flatMap(([name, type, identifies, ...description], i): CatalogField[] => {
     const okType = (FIELD_TYPES as readonly string[]).includes(type ?? '');
     const okIdentifies = !identifies || (IDENTIFIES as readonly string[]).includes(identifies);
-    if (name && okType && okIdentifies) return [{ name, type: type as CatalogField['type'], identifies: (identifies || null) as CatalogField['identifies'], description: description.join(' | ') }];
-    bad('fields', 'name | type | identifies | description', `line ${i + 1} is "name | type | identifies | description", type one of ${FIELD_TYPES.join(', ')}, identifies ${IDENTIFIES.join(' or ')} or empty`);
+    if (name && okType && okIdentifies)
+      return [
+        { name, type: type as CatalogField['type'], identifies: (identifies || null) as CatalogField['identifies'], description: description.join(' | ') },
+      ];
+    bad(
+      'fields',
+      'name | type | identifies | description',
+      `line ${i + 1} is "name | type | identifies | description", type one of ${FIELD_TYPES.join(', ')}, identifies ${IDENTIFIES.join(' or ')} or empty`,
+    );
     return [];
   });
-  const [openingGround, ...evidence] = cell('open_opening') ? cell('open_opening').split('|').map((p) => p.trim()) : [];
-  if (openingGround && !(OPENING_GROUNDS as readonly string[]).includes(openingGround)) bad('open_opening', 'ground | evidence', `is "ground | evidence" with a ground of ${OPENING_GROUNDS.join(', ')}`);
+  const [openingGround, ...evidence] = cell('open_opening')
+    ? cell('open_opening')
+        .split('|')
+        .map((p) => p.trim())
+    : [];
+  if (openingGround && !(OPENING_GROUNDS as readonly string[]).includes(openingGround))
+    bad('open_opening', 'ground | evidence', `is "ground | evidence" with a ground of ${OPENING_GROUNDS.join(', ')}`);
   const priority = cell('priority_open').toLowerCase();
   if (!['', 'true', 'false', '是', '否'].includes(priority)) bad('priority_open', 'true or false', 'is true or false (是 or 否)');
   const entry: EntryContent = {
@@ -153,7 +166,12 @@ export function rowChange(row: SheetRow, rowNumber: number): { change: CatalogCh
     form: oneOf('form', ENTRY_FORMS) ?? 'table',
     useConditions: text('use_conditions'),
     updateFrequency: cell('update_frequency'),
-    share: { attribute: oneOf('share_attribute', ATTRIBUTES) ?? 'NONE', reasons: text('share_reasons'), conditions: text('share_conditions'), basis: basis('share_basis') },
+    share: {
+      attribute: oneOf('share_attribute', ATTRIBUTES) ?? 'NONE',
+      reasons: text('share_reasons'),
+      conditions: text('share_conditions'),
+      basis: basis('share_basis'),
+    },
     open: {
       attribute: oneOf('open_attribute', ATTRIBUTES) ?? 'NONE',
       ground: oneOf('open_ground', OPEN_CONDITION_GROUNDS, true),

@@ -81,7 +81,12 @@ export interface ReviewItem {
 export const ART19_ITEMS = ['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'] as const;
 export type Art19Item = (typeof ART19_ITEMS)[number];
 export type OpeningReview = Partial<Record<Art19Item, ReviewItem>>;
-const ART19_NAMES: Record<Art19Item, string> = { nationalSecurity: '国家安全', confidentiality: '保密', informationRisk: '信息风险', socialBenefit: '社会效益' };
+const ART19_NAMES: Record<Art19Item, string> = {
+  nationalSecurity: '国家安全',
+  confidentiality: '保密',
+  informationRisk: '信息风险',
+  socialBenefit: '社会效益',
+};
 
 /** An entry's content and attributes: what an agency states and an adjustment changes (Art. 9 ¶1). */
 export interface EntryContent {
@@ -115,7 +120,10 @@ export function newlyOpened(next: EntryContent, prev?: EntryContent): { items: s
   const names = next.fields.map((f) => f.name.trim());
   if (!prev || prev.open.attribute === 'NONE') return { items: names, wider: true };
   const before = new Set(prev.fields.map((f) => f.name.trim()));
-  const restated = next.open.attribute === 'CONDITIONAL' && prev.open.attribute === 'CONDITIONAL' && (next.open.ground !== prev.open.ground || (next.open.conditions ?? '').trim() !== (prev.open.conditions ?? '').trim());
+  const restated =
+    next.open.attribute === 'CONDITIONAL' &&
+    prev.open.attribute === 'CONDITIONAL' &&
+    (next.open.ground !== prev.open.ground || (next.open.conditions ?? '').trim() !== (prev.open.conditions ?? '').trim());
   return { items: names.filter((n) => !before.has(n)), wider: widensOpenness(next.open.attribute, prev.open.attribute) || restated };
 }
 
@@ -124,11 +132,18 @@ export function newlyOpened(next: EntryContent, prev?: EntryContent): { items: s
  * (undefined for a new entry); `review` the agency's Art. 19 review, needed when data is newly opened. Fields
  * are named under `paths.entry` and `paths.review` (e.g. `changes.3.entry`, `changes.3.review`).
  */
-export function entryViolations(next: EntryContent, prev?: EntryContent, review?: OpeningReview, paths: { entry?: string; review?: string } = {}): RuleViolation[] {
+export function entryViolations(
+  next: EntryContent,
+  prev?: EntryContent,
+  review?: OpeningReview,
+  paths: { entry?: string; review?: string } = {},
+): RuleViolation[] {
   const out: RuleViolation[] = [];
   const under = (root: string, field: string) => (root ? `${root}.${field}` : field);
-  const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field: under(paths.entry ?? '', field), rule, article, detail });
-  const badReview = (item: Art19Item, rule: string, detail: string) => out.push({ code: 'InvalidInput', field: under(paths.review ?? 'review', item), rule, article: 'Art. 19', detail });
+  const bad = (field: string, rule: string, article: string, detail: string) =>
+    out.push({ code: 'InvalidInput', field: under(paths.entry ?? '', field), rule, article, detail });
+  const badReview = (item: Art19Item, rule: string, detail: string) =>
+    out.push({ code: 'InvalidInput', field: under(paths.review ?? 'review', item), rule, article: 'Art. 19', detail });
 
   if (blankText(next.title)) bad('title', 'required', 'Art. 9', 'An entry states its title (Art. 9 ¶1)');
   if (!next.fields.length) bad('fields', 'required', 'Art. 9', 'An entry states its content: at least one field (Art. 9 ¶1)');
@@ -148,7 +163,8 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
   }
   next.fields.forEach((f, i) => {
     const kind = IDENTIFIES.find((k) => IDENTIFIER_ITEMS[k].type === f.type);
-    if (kind && f.identifies !== kind) bad(`fields.${i}.identifies`, kind, 'Art. 10', `A ${IDENTIFIER_ITEMS[kind].name} item identifies ${IDENTIFIER_ITEMS[kind].subject} (Art. 10 ¶2)`);
+    if (kind && f.identifies !== kind)
+      bad(`fields.${i}.identifies`, kind, 'Art. 10', `A ${IDENTIFIER_ITEMS[kind].name} item identifies ${IDENTIFIER_ITEMS[kind].subject} (Art. 10 ¶2)`);
   });
 
   // Art. 13 ¶2: conditional sharing explains itself; refusal rests on law.
@@ -157,13 +173,28 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
     if (blankText(s.reasons)) bad('share.reasons', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its reasons (Art. 13 ¶2)');
     if (blankText(s.conditions)) bad('share.conditions', 'required for CONDITIONAL', 'Art. 13', 'Conditional sharing states its conditions (Art. 13 ¶2)');
   }
-  if (s.attribute === 'NONE') basisRule(s.basis, BASIS_LEVELS, 'share.basis', 'Art. 13', '不予共享 rests on a 法律, 法规, 规章 or 国家有关规定 (Art. 13 ¶2)', bad);
+  if (s.attribute === 'NONE')
+    basisRule(s.basis, BASIS_LEVELS, 'share.basis', 'Art. 13', '不予共享 rests on a 法律, 法规, 规章 or 国家有关规定 (Art. 13 ¶2)', bad);
 
   // Art. 17 ¶1: refusal to open rests on law, regulation or national rules (a 规章 alone does not suffice).
   const o = next.open;
-  if (o.attribute === 'NONE') basisRule(o.basis, ['law', 'regulation', 'national'], 'open.basis', 'Art. 17', '不予开放 rests on a 法律, 法规 or 国家规定; a 规章 alone is not enough (Art. 17 ¶1)', bad);
+  if (o.attribute === 'NONE')
+    basisRule(
+      o.basis,
+      ['law', 'regulation', 'national'],
+      'open.basis',
+      'Art. 17',
+      '不予开放 rests on a 法律, 法规 or 国家规定; a 规章 alone is not enough (Art. 17 ¶1)',
+      bad,
+    );
   if (o.attribute === 'CONDITIONAL') {
-    if (!o.ground) bad('open.ground', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening names its ground: high security or processing demands, or particular conditions (Art. 17 ¶1)');
+    if (!o.ground)
+      bad(
+        'open.ground',
+        'required for CONDITIONAL',
+        'Art. 17',
+        'Conditional opening names its ground: high security or processing demands, or particular conditions (Art. 17 ¶1)',
+      );
     if (blankText(o.conditions)) bad('open.conditions', 'required for CONDITIONAL', 'Art. 17', 'Conditional opening states its conditions (Art. 17 ¶1)');
   }
   // Art. 17 ¶2: data of an entry that was not open opens only once anonymised / de-identified, or with consent:
@@ -171,8 +202,16 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
   const opened = newlyOpened(next, prev);
   const added = prev && prev.open.attribute !== 'NONE' ? opened.items : [];
   if (prev && opened.items.length) {
-    const [rule, what] = added.length ? ['required when items not open before are opened', `Items not open before (${added.join(', ')})`] : ['required when NONE becomes open', 'Data not to be opened'];
-    if (!o.opening) bad('open.opening', rule, 'Art. 17', `${what} may be opened only after anonymisation or de-identification, or with the rights holders' consent (Art. 17 ¶2)`);
+    const [rule, what] = added.length
+      ? ['required when items not open before are opened', `Items not open before (${added.join(', ')})`]
+      : ['required when NONE becomes open', 'Data not to be opened'];
+    if (!o.opening)
+      bad(
+        'open.opening',
+        rule,
+        'Art. 17',
+        `${what} may be opened only after anonymisation or de-identification, or with the rights holders' consent (Art. 17 ¶2)`,
+      );
     else if (blankText(o.opening.evidence)) bad('open.opening.evidence', 'required', 'Art. 17', 'The ground for opening states its evidence (Art. 17 ¶2)');
   }
   // Art. 19: before any data is opened that was not open (a new entry, new items) or open data is opened more
@@ -181,13 +220,24 @@ export function entryViolations(next: EntryContent, prev?: EntryContent, review?
     for (const item of ART19_ITEMS) {
       const r = review?.[item];
       if (!r || blankText(r.reviewer) || !isCalendarDay(r.date ?? ''))
-        badReview(item, 'required before opening', `Before opening, the agency records its ${ART19_NAMES[item]} review: conclusion, reviewer and date (Art. 19)`);
+        badReview(
+          item,
+          'required before opening',
+          `Before opening, the agency records its ${ART19_NAMES[item]} review: conclusion, reviewer and date (Art. 19)`,
+        );
       else if (r.conclusion !== 'pass') badReview(item, 'must pass', `The ${ART19_NAMES[item]} review did not pass: the entry may not be opened (Art. 19)`);
     }
   return out;
 }
 
-function basisRule(basis: LegalBasis[], allowed: readonly BasisLevel[], field: string, article: string, detail: string, bad: (field: string, rule: string, article: string, detail: string) => void) {
+function basisRule(
+  basis: LegalBasis[],
+  allowed: readonly BasisLevel[],
+  field: string,
+  article: string,
+  detail: string,
+  bad: (field: string, rule: string, article: string, detail: string) => void,
+) {
   const usable = basis.filter((b) => allowed.includes(b.level) && !blankText(b.title) && !blankText(b.article));
   if (!usable.length) bad(field, `a ${allowed.map((l) => BASIS_LEVEL_NAMES[l]).join('/')} with title and article`, article, detail);
 }
@@ -271,7 +321,8 @@ export function adjustmentFormViolations(form: AdjustmentForm): RuleViolation[] 
   const bad = (field: string, rule: string, article: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article, detail });
   const ground = Object.prototype.hasOwnProperty.call(ADJUSTMENT_GROUNDS, form.ground) ? ADJUSTMENT_GROUNDS[form.ground] : undefined;
   if (!ground) bad('ground', 'one of the grounds', 'Art. 9', `The ground is one of: ${Object.keys(ADJUSTMENT_GROUNDS).join(', ')}`);
-  if (blankText(form.justification)) bad('justification', 'required', ground?.article ?? 'Art. 9', 'An adjustment states its justification in writing (Art. 9 ¶2)');
+  if (blankText(form.justification))
+    bad('justification', 'required', ground?.article ?? 'Art. 9', 'An adjustment states its justification in writing (Art. 9 ¶2)');
   if (!form.changes.length) bad('changes', 'at least one', 'Art. 9', 'An adjustment makes at least one change');
   if (form.changes.length > MAX_CHANGES) bad('changes', `at most ${MAX_CHANGES}`, 'Art. 9', `An adjustment makes at most ${MAX_CHANGES} changes; split it`);
   const seen = new Set<string>();
@@ -301,9 +352,15 @@ export function adjustmentViolations(form: AdjustmentForm, applicantOrg: string,
     if (c.op === 'add') return;
     const now = current(c.entryId);
     if (!now || now.removed) return bad(`${at}.entryId`, 'exists', 'Art. 9', `No entry ${c.entryId} in the catalog`);
-    if (now.providerOrgId !== applicantOrg) return bad(`${at}.entryId`, 'own catalog', 'Art. 9', `Entry ${c.entryId} is another agency's: an agency adjusts its own catalog (Art. 9 ¶1)`);
+    if (now.providerOrgId !== applicantOrg)
+      return bad(`${at}.entryId`, 'own catalog', 'Art. 9', `Entry ${c.entryId} is another agency's: an agency adjusts its own catalog (Art. 9 ¶1)`);
     if (c.baseVersion !== now.version)
-      return bad(`${at}.baseVersion`, 'current version', 'Art. 9', `Entry ${c.entryId} is at version ${now.version}, not ${c.baseVersion}: start from the current version`);
+      return bad(
+        `${at}.baseVersion`,
+        'current version',
+        'Art. 9',
+        `Entry ${c.entryId} is at version ${now.version}, not ${c.baseVersion}: start from the current version`,
+      );
     if (c.op === 'change') out.push(...entryViolations(c.entry, now.content, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
   });
   return out;

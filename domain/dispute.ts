@@ -38,18 +38,35 @@ export function positionViolations(position: SharePosition, entry: EntryContent,
 
 /** The same position: the same attribute, reasons, conditions and basis. */
 export function samePosition(a: SharePosition, b: SharePosition): boolean {
-  return JSON.stringify([a.attribute, a.reasons ?? null, a.conditions ?? null, a.basis]) === JSON.stringify([b.attribute, b.reasons ?? null, b.conditions ?? null, b.basis]);
+  return (
+    JSON.stringify([a.attribute, a.reasons ?? null, a.conditions ?? null, a.basis]) ===
+    JSON.stringify([b.attribute, b.reasons ?? null, b.conditions ?? null, b.basis])
+  );
 }
 
 /**
  * Why `authority` may not start a dispute on an entry of `provider` (Art. 13 ¶3: the city authority, a
  * city-level agency of the same city, the share attribute), or null.
  */
-export function disputeStartViolation(authority: { kind: string; region: string; division: string }, provider: { kind: string; region: string; division: string }): RuleViolation | null {
+export function disputeStartViolation(
+  authority: { kind: string; region: string; division: string },
+  provider: { kind: string; region: string; division: string },
+): RuleViolation | null {
   if (authority.kind !== 'authority' || authority.division !== cityDivisionOf(authority.division))
-    return { code: 'Forbidden', rule: 'the city authority', article: 'Art. 13', detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)' };
+    return {
+      code: 'Forbidden',
+      rule: 'the city authority',
+      article: 'Art. 13',
+      detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)',
+    };
   if (provider.region !== authority.region || provider.division !== authority.division || provider.kind !== 'agency')
-    return { code: 'InvalidInput', field: 'catalogEntryId', rule: 'a city-level agency', article: 'Art. 13', detail: "A dispute concerns the share attribute a city-level agency of the authority's own level set (同级, Art. 13 ¶3)" };
+    return {
+      code: 'InvalidInput',
+      field: 'catalogEntryId',
+      rule: 'a city-level agency',
+      article: 'Art. 13',
+      detail: "A dispute concerns the share attribute a city-level agency of the authority's own level set (同级, Art. 13 ¶3)",
+    };
   return null;
 }
 
@@ -70,9 +87,22 @@ const ANY_ENTRY: EntryContent = {
 export function positionFormViolation(decision: string, position: Record<string, unknown> | null | undefined, path = 'form'): RuleViolation | null {
   const p = position as SharePosition | null | undefined;
   if (p && typeof p === 'object' && !ATTRIBUTES.includes(p.attribute))
-    return { code: 'InvalidInput', field: `${path}.attribute`, rule: 'an attribute', article: 'Art. 13', detail: `${decision} names the attribute: one of ${ATTRIBUTES.join(', ')} (Art. 13 ¶2)` };
+    return {
+      code: 'InvalidInput',
+      field: `${path}.attribute`,
+      rule: 'an attribute',
+      article: 'Art. 13',
+      detail: `${decision} names the attribute: one of ${ATTRIBUTES.join(', ')} (Art. 13 ¶2)`,
+    };
   const shaped = p && Array.isArray(p.basis) && p.basis.every((b) => b && typeof b.title === 'string' && typeof b.article === 'string');
-  if (!shaped) return { code: 'InvalidInput', field: path, rule: 'a position', article: 'Art. 13', detail: `${decision} carries a position: { attribute, reasons, conditions, basis } (Art. 13 ¶2)` };
+  if (!shaped)
+    return {
+      code: 'InvalidInput',
+      field: path,
+      rule: 'a position',
+      article: 'Art. 13',
+      detail: `${decision} carries a position: { attribute, reasons, conditions, basis } (Art. 13 ¶2)`,
+    };
   // The share side's rules are the catalog's; the rest of an entry plays no part in them.
   return positionViolations(p, ANY_ENTRY, path)[0] ?? null;
 }

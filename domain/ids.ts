@@ -12,17 +12,35 @@ const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30
  * the second) each registers: the 2015 table (1 机构编制, 5 民政, 9 工商, Y 其他) and the codes assigned
  * to further registration authorities since.
  */
-const USCC_TYPES: Record<string, string> = { '1': '1239', '2': '19', '3': '123459', '4': '19', '5': '1239', '6': '129', '7': '1239', '8': '19', '9': '123', A: '19', N: '12349', Y: '1' };
+const USCC_TYPES: Record<string, string> = {
+  '1': '1239',
+  '2': '19',
+  '3': '123459',
+  '4': '19',
+  '5': '1239',
+  '6': '129',
+  '7': '1239',
+  '8': '19',
+  '9': '123',
+  A: '19',
+  N: '12349',
+  Y: '1',
+};
 
 const idViolation = (field: string, rule: string, detail: string): RuleViolation => ({ code: 'InvalidInput', field, rule, detail });
 
 /** Why `code` is no unified social credit code (GB 32100-2015), naming the rule it breaks, or null. */
 export function usccViolation(code: string, field = 'uscc'): RuleViolation | null {
   if (!/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/.test(code))
-    return idViolation(field, 'format', 'A unified social credit code is 18 characters: digits and capital letters other than I, O, Z, S and V, the 3rd to 8th a division code (GB 32100)');
+    return idViolation(
+      field,
+      'format',
+      'A unified social credit code is 18 characters: digits and capital letters other than I, O, Z, S and V, the 3rd to 8th a division code (GB 32100)',
+    );
   const types = USCC_TYPES[code[0]];
   if (!types) return idViolation(field, 'registration authority', `${code[0]} is no registration authority's code (GB 32100, 1st character)`);
-  if (!types.includes(code[1])) return idViolation(field, 'organisation type', `${code[1]} is no organisation type that authority ${code[0]} registers (GB 32100, 2nd character)`);
+  if (!types.includes(code[1]))
+    return idViolation(field, 'organisation type', `${code[1]} is no organisation type that authority ${code[0]} registers (GB 32100, 2nd character)`);
   if (usccWithCheck(code.slice(0, 17)) !== code) return idViolation(field, 'check character', 'The check character (18th) does not match the code (GB 32100)');
   return null;
 }
@@ -42,7 +60,42 @@ const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 
 /** GB/T 2260 province-level codes (the first two digits of a division code). */
-const PROVINCES = new Set(['11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37', '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82']);
+const PROVINCES = new Set([
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+]);
 
 /** The check digit (ISO 7064 MOD 11-2) of a resident ID number's first 17 digits. */
 export function residentIdCheck(first17: string): string {
@@ -57,7 +110,8 @@ export function residentIdCheck(first17: string): string {
  * birth date that exists and is not after `today`, and the check digit.
  */
 export function residentIdViolation(id: string, today: Date = new Date(), field = 'idNumber'): RuleViolation | null {
-  if (!/^\d{17}[\dX]$/.test(id)) return idViolation(field, 'format', 'A resident ID number is 18 characters: 17 digits and a check digit (0–9 or X) (GB 11643)');
+  if (!/^\d{17}[\dX]$/.test(id))
+    return idViolation(field, 'format', 'A resident ID number is 18 characters: 17 digits and a check digit (0–9 or X) (GB 11643)');
   if (!PROVINCES.has(id.slice(0, 2)) || id.slice(2, 6) === '0000')
     return idViolation(field, 'division code', `${id.slice(0, 6)} is no division of registration (GB 11643, GB/T 2260)`);
   if (!realBirthDate(Number(id.slice(6, 10)), Number(id.slice(10, 12)), Number(id.slice(12, 14)), today))
@@ -109,8 +163,10 @@ const HMT_DIVISIONS = new Set(['810000', '820000', '830000']);
  * as its division.
  */
 export function hmtResidencePermitViolation(id: string, today: Date = new Date(), field = 'idNumber'): RuleViolation | null {
-  if (!/^\d{17}[\dX]$/.test(id)) return idViolation(field, 'format', 'A residence permit number is 18 characters: 17 digits and a check digit (0–9 or X) (GB 11643)');
-  if (!HMT_DIVISIONS.has(id.slice(0, 6))) return idViolation(field, 'division code', `${id.slice(0, 6)} is not 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan) (港澳台居民居住证)`);
+  if (!/^\d{17}[\dX]$/.test(id))
+    return idViolation(field, 'format', 'A residence permit number is 18 characters: 17 digits and a check digit (0–9 or X) (GB 11643)');
+  if (!HMT_DIVISIONS.has(id.slice(0, 6)))
+    return idViolation(field, 'division code', `${id.slice(0, 6)} is not 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan) (港澳台居民居住证)`);
   if (!realBirthDate(Number(id.slice(6, 10)), Number(id.slice(10, 12)), Number(id.slice(12, 14)), today))
     return idViolation(field, 'birth date', `${id.slice(6, 14)} is no birth date: a real day, not after today (GB 11643)`);
   if (residentIdCheck(id.slice(0, 17)) !== id[17]) return idViolation(field, 'check digit', 'The check digit (18th) does not match the number (GB 11643)');
@@ -138,15 +194,22 @@ export function icaoCheck(chars: string): string {
  */
 export function foreignPermanentResidenceViolation(id: string, today: Date = new Date(), field = 'idNumber'): RuleViolation | null {
   if (/^[A-Z]{3}\d{12}$/.test(id)) {
-    if (icaoCheck(id.slice(0, 14)) !== id[14]) return idViolation(field, 'check digit', 'The check digit (15th) does not match the number (ICAO 9303: weights 7, 3, 1)');
+    if (icaoCheck(id.slice(0, 14)) !== id[14])
+      return idViolation(field, 'check digit', 'The check digit (15th) does not match the number (ICAO 9303: weights 7, 3, 1)');
     return null;
   }
   if (!/^9\d{16}[\dX]$/.test(id))
-    return idViolation(field, 'format', 'A permanent residence ID card number is 18 characters, 9 then 16 digits and a check digit (0–9 or X), or on cards issued before December 2023 15: 3 capital letters and 12 digits');
-  if (!MAINLAND_PROVINCES.has(id.slice(1, 3))) return idViolation(field, 'division code', `${id.slice(1, 3)} is no province-level code of an accepting place (2nd and 3rd digits, GB/T 2260)`);
+    return idViolation(
+      field,
+      'format',
+      'A permanent residence ID card number is 18 characters, 9 then 16 digits and a check digit (0–9 or X), or on cards issued before December 2023 15: 3 capital letters and 12 digits',
+    );
+  if (!MAINLAND_PROVINCES.has(id.slice(1, 3)))
+    return idViolation(field, 'division code', `${id.slice(1, 3)} is no province-level code of an accepting place (2nd and 3rd digits, GB/T 2260)`);
   if (!realBirthDate(Number(id.slice(6, 10)), Number(id.slice(10, 12)), Number(id.slice(12, 14)), today))
     return idViolation(field, 'birth date', `${id.slice(6, 14)} is no birth date: a real day, not after today (7th to 14th digits)`);
-  if (residentIdCheck(id.slice(0, 17)) !== id[17]) return idViolation(field, 'check digit', 'The check digit (18th) does not match the number (ISO 7064 MOD 11-2, as GB 11643)');
+  if (residentIdCheck(id.slice(0, 17)) !== id[17])
+    return idViolation(field, 'check digit', 'The check digit (18th) does not match the number (ISO 7064 MOD 11-2, as GB 11643)');
   return null;
 }
 

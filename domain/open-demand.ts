@@ -30,7 +30,8 @@ export function openDemandViolations(form: OpenDemandForm): RuleViolation[] {
   const bad = (field: string, rule: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article: 'Art. 21', detail });
   if (blankText(form.description)) bad('description', 'required', 'A demand says what data it asks to be opened (Art. 21)');
   if (blankText(form.purpose)) bad('purpose', 'required', 'A demand says what the data would be used for (Art. 21)');
-  if (!form.catalogEntryId && !form.providerOrgId) bad('catalogEntryId', 'an entry or an agency', 'A demand names the catalog entry, or, for data not in the catalog, the agency that holds it');
+  if (!form.catalogEntryId && !form.providerOrgId)
+    bad('catalogEntryId', 'an entry or an agency', 'A demand names the catalog entry, or, for data not in the catalog, the agency that holds it');
   return out;
 }
 

@@ -64,10 +64,14 @@ export function openRequestViolations(form: OpenRequestForm): RuleViolation[] {
   const bad = (field: string, rule: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, article: 'Art. 20', detail });
   if (blankText(form.purpose)) bad('purpose', 'required', 'An application says what the data is used for (Art. 20)');
   if (blankText(form.scenario)) bad('scenario', 'required', 'An application names the scenario it is used in (Art. 20)');
-  if (blankText(form.securityMeasures)) bad('securityMeasures', 'required', 'An application states the security measures its applicant commits to (Art. 20, 25)');
-  if (!ACCESS_METHODS.includes(form.accessMethod)) bad('accessMethod', 'one of download, api, sandbox', 'The data is reached through the unified open platform by download, API or sandbox (Art. 16)');
-  if (!Number.isInteger(form.termMonths) || form.termMonths < 1 || form.termMonths > MAX_TERM_MONTHS) bad('termMonths', `1 to ${MAX_TERM_MONTHS}`, `The term asked for is 1 to ${MAX_TERM_MONTHS} months`);
-  if (form.fields !== undefined && (!Array.isArray(form.fields) || form.fields.some((f) => typeof f !== 'string'))) bad('fields', 'field names', 'The fields asked for are the entry\'s field names');
+  if (blankText(form.securityMeasures))
+    bad('securityMeasures', 'required', 'An application states the security measures its applicant commits to (Art. 20, 25)');
+  if (!ACCESS_METHODS.includes(form.accessMethod))
+    bad('accessMethod', 'one of download, api, sandbox', 'The data is reached through the unified open platform by download, API or sandbox (Art. 16)');
+  if (!Number.isInteger(form.termMonths) || form.termMonths < 1 || form.termMonths > MAX_TERM_MONTHS)
+    bad('termMonths', `1 to ${MAX_TERM_MONTHS}`, `The term asked for is 1 to ${MAX_TERM_MONTHS} months`);
+  if (form.fields !== undefined && (!Array.isArray(form.fields) || form.fields.some((f) => typeof f !== 'string')))
+    bad('fields', 'field names', "The fields asked for are the entry's field names");
   return out;
 }
 
@@ -89,9 +93,26 @@ export interface OpenEntry {
  */
 export function opennessRefusal(entry: Pick<OpenEntry, 'id' | 'openAttribute' | 'openStatus' | 'openBasis'>): RuleViolation | null {
   if (entry.openStatus === 'suspended')
-    return { code: 'RequestNotActive', rule: 'openness not suspended', article: 'Art. 21', detail: `The openness of entry ${entry.id} is suspended: no application is taken and no agreement signed until it is published again (Art. 21)` };
-  if (entry.openStatus === 'withdrawn') return { code: 'RequestNotActive', rule: 'openness not withdrawn', article: 'Art. 21', detail: `The openness of entry ${entry.id} has been withdrawn (Art. 21)` };
-  if (entry.openAttribute === 'NONE') return { code: 'NotOpen', rule: 'opened', article: 'Art. 17', detail: `Entry ${entry.id} is not opened (不予开放); its basis: ${basisText(entry.openBasis) ?? 'none recorded'} (Art. 17)` };
+    return {
+      code: 'RequestNotActive',
+      rule: 'openness not suspended',
+      article: 'Art. 21',
+      detail: `The openness of entry ${entry.id} is suspended: no application is taken and no agreement signed until it is published again (Art. 21)`,
+    };
+  if (entry.openStatus === 'withdrawn')
+    return {
+      code: 'RequestNotActive',
+      rule: 'openness not withdrawn',
+      article: 'Art. 21',
+      detail: `The openness of entry ${entry.id} has been withdrawn (Art. 21)`,
+    };
+  if (entry.openAttribute === 'NONE')
+    return {
+      code: 'NotOpen',
+      rule: 'opened',
+      article: 'Art. 17',
+      detail: `Entry ${entry.id} is not opened (不予开放); its basis: ${basisText(entry.openBasis) ?? 'none recorded'} (Art. 17)`,
+    };
   return null;
 }
 
@@ -103,9 +124,21 @@ export function openRequestRefusal(entry: OpenEntry, form: Pick<OpenRequestForm,
   const closed = opennessRefusal(entry);
   if (closed) return closed;
   if (entry.openAttribute === 'UNCONDITIONAL')
-    return { code: 'RequestNotActive', rule: 'conditionally open', article: 'Art. 16', detail: `Entry ${entry.id} is open without conditions and needs no application: its data is on the unified open platform, ${platformUrl} (Art. 16)` };
+    return {
+      code: 'RequestNotActive',
+      rule: 'conditionally open',
+      article: 'Art. 16',
+      detail: `Entry ${entry.id} is open without conditions and needs no application: its data is on the unified open platform, ${platformUrl} (Art. 16)`,
+    };
   const unknown = (form.fields ?? []).filter((f) => !entry.fields.includes(f));
-  if (unknown.length) return { code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', article: 'Art. 20', detail: `Not fields of entry ${entry.id}: ${unknown.join(', ')}` };
+  if (unknown.length)
+    return {
+      code: 'InvalidInput',
+      field: 'fields',
+      rule: 'fields of the entry',
+      article: 'Art. 20',
+      detail: `Not fields of entry ${entry.id}: ${unknown.join(', ')}`,
+    };
   return null;
 }
 
@@ -113,7 +146,11 @@ export function openRequestRefusal(entry: OpenEntry, form: Pick<OpenRequestForm,
  * Why `actor` may not terminate the agreement now, or null: the providing agency's reviewer for a breach (its
  * reason required), or the licensee, while it is in force. The API checks it, and the workflow's validator too.
  */
-export function terminationViolation(actor: Actor, agreement: { providerOrg: string; licensee: Actor; legalPerson?: string | null; inForce: boolean }, reason: string | undefined): ErrorCode | null {
+export function terminationViolation(
+  actor: Actor,
+  agreement: { providerOrg: string; licensee: Actor; legalPerson?: string | null; inForce: boolean },
+  reason: string | undefined,
+): ErrorCode | null {
   const agency = actor.org === agreement.providerOrg && actor.roles.includes('provider_reviewer');
   // A legal person's agreement: whoever acts for it now (any current agent, or its own account) is the licensee.
   const licensee = sameApplicant(actor, agreement.licensee, agreement.legalPerson) && actor.roles.some((r) => agreement.licensee.roles.includes(r));
@@ -185,7 +222,12 @@ export function agreementText(t: AgreementTerms): string {
 }
 
 /** A signature names the text signed: the SHA-256 of the agreement's text, as the task's context gives it (GET /agreements/:id too). */
-function signatureRule(decision: string, _tasks: unknown, form?: Record<string, unknown> | null, context?: Record<string, unknown> | null): RuleViolation | null {
+function signatureRule(
+  decision: string,
+  _tasks: unknown,
+  form?: Record<string, unknown> | null,
+  context?: Record<string, unknown> | null,
+): RuleViolation | null {
   if (decision !== 'SIGN' || (typeof form?.sha256 === 'string' && form.sha256 === context?.sha256)) return null;
   return {
     code: 'InvalidInput',
@@ -201,7 +243,13 @@ function reviewRule(decision: string, tasks: { kind: string; decision: string | 
   if (decision === 'EXTEND' && tasks.some((t) => t.kind === 'OPEN_REQUEST_REVIEW' && t.decision === 'EXTEND'))
     return { code: 'InvalidInput', field: 'decision', rule: 'extended once', article: 'Art. 20', detail: 'The review was extended once already' };
   if (decision === 'APPROVE' && form?.conditions !== undefined && (typeof form.conditions !== 'string' || form.conditions.length > 4000))
-    return { code: 'InvalidInput', field: 'form.conditions', rule: 'text', article: 'Art. 17', detail: 'The conditions an approval adds are text of at most 4000 characters' };
+    return {
+      code: 'InvalidInput',
+      field: 'form.conditions',
+      rule: 'text',
+      article: 'Art. 17',
+      detail: 'The conditions an approval adds are text of at most 4000 characters',
+    };
   return null;
 }
 
@@ -212,12 +260,22 @@ export const OPEN_REQUEST_TASK_KINDS = {
   OPEN_REQUEST_REVIEW: {
     article: 'Art. 20',
     name: '有条件开放申请审核',
-    decisions: { APPROVE: decision('同意', false), REJECT: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true), EXTEND: decision('延长期限', true) },
+    decisions: {
+      APPROVE: decision('同意', false),
+      REJECT: decision('不同意', true),
+      REQUEST_INFO: decision('要求补充材料', true),
+      EXTEND: decision('延长期限', true),
+    },
     rule: reviewRule,
   },
   OPEN_REQUEST_APPLICANT_REPLY: { article: 'Art. 20', name: '开放申请补充材料', decisions: { REPLY: decision('答复', true) } },
   // The applicant signs the text (its hash) or declines it; the agency countersigns.
-  AGREEMENT_SIGNATURE: { article: 'Art. 20', name: '签署开放利用协议', decisions: { SIGN: decision('签署', false), DECLINE: decision('拒签', false) }, rule: signatureRule },
+  AGREEMENT_SIGNATURE: {
+    article: 'Art. 20',
+    name: '签署开放利用协议',
+    decisions: { SIGN: decision('签署', false), DECLINE: decision('拒签', false) },
+    rule: signatureRule,
+  },
   AGREEMENT_COUNTERSIGNATURE: { article: 'Art. 20', name: '协议签署（提供单位）', decisions: { SIGN: decision('签署', false) }, rule: signatureRule },
   // The licensee reports on its use (the report is the reason's text).
   USAGE_REPORT: { article: 'Art. 20', name: '使用情况报告', decisions: { REPORT: decision('报告', true) } },

@@ -9,13 +9,23 @@ export const PRINCIPAL_KINDS = ['natural', 'legal'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /** `residentId` holds the number of whichever document `documentType` names (resident ID card when unsaid). */
-export type PrincipalForm = { kind: 'natural'; name: string; residentId: string; documentType?: IdentityDocumentType } | { kind: 'legal'; name: string; uscc: string };
+export type PrincipalForm =
+  { kind: 'natural'; name: string; residentId: string; documentType?: IdentityDocumentType } | { kind: 'legal'; name: string; uscc: string };
 
 /** What a registration must say, each number checked against its standard. */
 export function principalViolations(form: PrincipalForm, today: Date = new Date()): RuleViolation[] {
   const out: RuleViolation[] = [];
-  if (blankText(form.name)) out.push({ code: 'InvalidInput', field: 'name', rule: 'required', detail: form.kind === 'natural' ? 'A person gives their name' : 'An organisation gives its registered name' });
-  const bad = form.kind === 'natural' ? identityDocumentViolation(form.documentType ?? 'resident', form.residentId, today, 'residentId') : usccViolation(form.uscc, 'uscc');
+  if (blankText(form.name))
+    out.push({
+      code: 'InvalidInput',
+      field: 'name',
+      rule: 'required',
+      detail: form.kind === 'natural' ? 'A person gives their name' : 'An organisation gives its registered name',
+    });
+  const bad =
+    form.kind === 'natural'
+      ? identityDocumentViolation(form.documentType ?? 'resident', form.residentId, today, 'residentId')
+      : usccViolation(form.uscc, 'uscc');
   if (bad) out.push({ ...bad, article: 'Art. 29' });
   return out;
 }

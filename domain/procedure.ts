@@ -26,7 +26,11 @@ export interface TaskKindRule {
   rule?: (decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null) => RuleViolation | null;
 }
 
-export interface ProcedureDefinition<Type extends string = string, Kinds extends Record<string, TaskKindRule> = Record<string, TaskKindRule>, Policy extends object = object> {
+export interface ProcedureDefinition<
+  Type extends string = string,
+  Kinds extends Record<string, TaskKindRule> = Record<string, TaskKindRule>,
+  Policy extends object = object,
+> {
   /** The request type: the API's, the read model's and the audit trail's name for it. */
   type: Type;
   /** What a person reads (Chinese). */
@@ -49,7 +53,9 @@ export interface ProcedureDefinition<Type extends string = string, Kinds extends
 }
 
 /** A procedure's definition, its literal names kept for the types derived from it. */
-export const defineProcedure = <const Type extends string, const Kinds extends Record<string, TaskKindRule>, Policy extends object>(p: ProcedureDefinition<Type, Kinds, Policy>) => p;
+export const defineProcedure = <const Type extends string, const Kinds extends Record<string, TaskKindRule>, Policy extends object>(
+  p: ProcedureDefinition<Type, Kinds, Policy>,
+) => p;
 
 /** A decision: whether it needs a reason, and its label. */
 export const decision = (label: string, reasonRequired: boolean): DecisionRule => ({ label, reasonRequired });

@@ -9,7 +9,14 @@ import type { ProcedureDefinition, TaskKindRule } from './procedure';
 import { SHARE_PROCEDURE } from './share';
 import { WITHDRAWAL_PROCEDURE } from './withdrawal';
 
-export const PROCEDURES = [SHARE_PROCEDURE, ADJUSTMENT_PROCEDURE, DISPUTE_PROCEDURE, OPEN_DEMAND_PROCEDURE, WITHDRAWAL_PROCEDURE, OPEN_REQUEST_PROCEDURE] as const;
+export const PROCEDURES = [
+  SHARE_PROCEDURE,
+  ADJUSTMENT_PROCEDURE,
+  DISPUTE_PROCEDURE,
+  OPEN_DEMAND_PROCEDURE,
+  WITHDRAWAL_PROCEDURE,
+  OPEN_REQUEST_PROCEDURE,
+] as const;
 
 export type Procedure = (typeof PROCEDURES)[number];
 export type RequestType = Procedure['type'];
@@ -24,10 +31,16 @@ export const TASK_KINDS = Object.assign({}, ...PROCEDURES.map((p) => p.taskKinds
 export type TaskKind = keyof AllTaskKinds & string;
 
 /** The procedure of a request type. */
-export const PROCEDURE_OF = Object.fromEntries(PROCEDURES.map((p): [RequestType, ProcedureDefinition] => [p.type, p])) as Record<RequestType, ProcedureDefinition>;
+export const PROCEDURE_OF = Object.fromEntries(PROCEDURES.map((p): [RequestType, ProcedureDefinition] => [p.type, p])) as Record<
+  RequestType,
+  ProcedureDefinition
+>;
 
 /** The request type whose procedure each task kind belongs to. */
-export const REQUEST_TYPE_OF_KIND = Object.fromEntries(PROCEDURES.flatMap((p) => Object.keys(p.taskKinds).map((kind) => [kind, p.type]))) as Record<TaskKind, RequestType>;
+export const REQUEST_TYPE_OF_KIND = Object.fromEntries(PROCEDURES.flatMap((p) => Object.keys(p.taskKinds).map((kind) => [kind, p.type]))) as Record<
+  TaskKind,
+  RequestType
+>;
 
 export function isTaskKind(kind: string): kind is TaskKind {
   return Object.prototype.hasOwnProperty.call(TASK_KINDS, kind);

@@ -44,7 +44,8 @@ export function typesReadAsParty(actor: { org: string | null; roles: readonly st
 }
 
 /** Why `applicant` may not start a request of `type`, or null: the API checks it, and the workflow again for a start that bypasses the API. */
-export const starterViolation = (type: RequestType, applicant: { roles: readonly string[] }): RuleViolation | null => starterViolationOf(PROCEDURE_OF[type], applicant);
+export const starterViolation = (type: RequestType, applicant: { roles: readonly string[] }): RuleViolation | null =>
+  starterViolationOf(PROCEDURE_OF[type], applicant);
 
 export interface TaskSnapshot {
   id: string;

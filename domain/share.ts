@@ -77,14 +77,12 @@ export function sharePartiesOf(c: ShareContext): ShareParties | null {
 
 /** What the API and the workflow both check of a share request against the entry it names. */
 export function shareRequestViolations(form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): RuleViolation[] {
-  if (!entry)
-    return [{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }];
+  if (!entry) return [{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }];
   if (entry.status !== 'published')
     return [{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'published', detail: `Catalog entry ${form.catalogEntryId} is ${entry.status}` }];
   const out: RuleViolation[] = [];
   const need = (field: string, value: string | undefined, what: string) => {
-    if (!value?.trim())
-      out.push({ code: 'InvalidInput', field, rule: 'required', article: 'Art. 15', detail: `${what} is required (Art. 15)` });
+    if (!value?.trim()) out.push({ code: 'InvalidInput', field, rule: 'required', article: 'Art. 15', detail: `${what} is required (Art. 15)` });
   };
   need('scenario', form.scenario, 'The application scenario');
   need('statutoryDuty', form.statutoryDuty, 'The statutory duty served');
@@ -99,7 +97,8 @@ export function shareRequestViolations(form: ShareRequestForm, entry: { fields: 
       });
   }
   const unknown = (form.fields ?? []).filter((f) => !entry.fields.includes(f));
-  if (unknown.length) out.push({ code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', detail: `Not fields of the entry: ${unknown.join(', ')}` });
+  if (unknown.length)
+    out.push({ code: 'InvalidInput', field: 'fields', rule: 'fields of the entry', detail: `Not fields of the entry: ${unknown.join(', ')}` });
   return out;
 }
 
@@ -116,7 +115,11 @@ export function mayRequestShare(orgKind: string | undefined): boolean {
  * Why a share request may not be recorded at all: the applicant is no public management and service
  * institution's applicant (Art. 3, 14), or the form breaks Art. 15; null when it may.
  */
-export function shareRefusal(applicant: { mayRequest: boolean; roles: readonly string[] }, form: ShareRequestForm, entry: { fields: string[]; status: string } | undefined): { code: ErrorCode; detail: string } | null {
+export function shareRefusal(
+  applicant: { mayRequest: boolean; roles: readonly string[] },
+  form: ShareRequestForm,
+  entry: { fields: string[]; status: string } | undefined,
+): { code: ErrorCode; detail: string } | null {
   if (!(applicant.mayRequest && !starterViolationOf({ type: 'share', startedBy: SHARE_STARTED_BY }, applicant)))
     return { code: 'Forbidden', detail: 'Only an applicant of a public management and service institution may request shared data (Art. 3, 14)' };
   const violations = shareRequestViolations(form, entry);
@@ -207,12 +210,29 @@ export function revokeViolation(
   reason: string | undefined,
 ): RuleViolation | null {
   const by = revokerOf(actor, grant);
-  if (!by) return { code: 'Forbidden', rule: 'provider or city authority', article: 'Art. 14', detail: 'Only the providing agency or the city big data authority may end a grant early (Art. 14)' };
+  if (!by)
+    return {
+      code: 'Forbidden',
+      rule: 'provider or city authority',
+      article: 'Art. 14',
+      detail: 'Only the providing agency or the city big data authority may end a grant early (Art. 14)',
+    };
   if (!grant.active) return { code: 'RequestNotActive', rule: 'active grant', detail: 'The grant is not active' };
   if (by === 'provider' && grant.consentAwaited)
-    return { code: 'RequestNotActive', rule: 'one request at a time', article: 'Art. 14', detail: "The city big data authority's consent to ending this grant is already awaited (Art. 14)" };
+    return {
+      code: 'RequestNotActive',
+      rule: 'one request at a time',
+      article: 'Art. 14',
+      detail: "The city big data authority's consent to ending this grant is already awaited (Art. 14)",
+    };
   if (!isRevocationGround(ground))
-    return { code: 'InvalidInput', field: 'ground', rule: `one of ${REVOCATION_GROUND_CODES.join(', ')}`, article: 'Art. 14', detail: `A grant ends early only on a ground of the list: ${REVOCATION_GROUND_CODES.join(', ')} (Art. 14)` };
+    return {
+      code: 'InvalidInput',
+      field: 'ground',
+      rule: `one of ${REVOCATION_GROUND_CODES.join(', ')}`,
+      article: 'Art. 14',
+      detail: `A grant ends early only on a ground of the list: ${REVOCATION_GROUND_CODES.join(', ')} (Art. 14)`,
+    };
   const { article } = REVOCATION_GROUNDS[ground];
   if (!reason?.trim()) return { code: 'ReasonRequired', field: 'reason', rule: 'reason required', article, detail: `Say what happened (${article})` };
   return null;
@@ -248,7 +268,12 @@ export const SHARE_TASK_KINDS = {
   SHARE_JOINT_REVIEW: {
     article: 'Art. 14',
     name: '会同审核（大数据主管部门）',
-    decisions: { APPROVE: decision('同意', false), REJECT: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true), CONSULT: decision('征询提供单位', true) },
+    decisions: {
+      APPROVE: decision('同意', false),
+      REJECT: decision('不同意', true),
+      REQUEST_INFO: decision('要求补充材料', true),
+      CONSULT: decision('征询提供单位', true),
+    },
     rule: jointReviewViolation,
   },
   SHARE_PROVIDER_OPINION: {
@@ -259,7 +284,11 @@ export const SHARE_TASK_KINDS = {
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
   SHARE_APPLICANT_REPLY: { article: 'Art. 15', name: '补充材料', decisions: { REPLY: decision('答复', true) } },
   // The providing agency asked to end a grant (its ground and reason in the context): the city authority's consent ends it (Art. 14).
-  GRANT_REVOCATION_CONSENT: { article: 'Art. 14', name: '提供单位申请终止共享（主管部门同意）', decisions: { CONSENT: decision('同意终止共享', false), REFUSE: decision('不同意终止共享', true) } },
+  GRANT_REVOCATION_CONSENT: {
+    article: 'Art. 14',
+    name: '提供单位申请终止共享（主管部门同意）',
+    decisions: { CONSENT: decision('同意终止共享', false), REFUSE: decision('不同意终止共享', true) },
+  },
 } satisfies Record<string, TaskKindRule>;
 
 /** Conditional sharing between agencies (Art. 12–15). */

@@ -11,7 +11,13 @@ export type { DecisionRule, TaskKindRule } from './procedure';
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
 
 /** Why a task's own procedure refuses `decision` now (e.g. Art. 14: no approval before the provider agreed), or null. */
-export function procedureViolation(kind: string, decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null): RuleViolation | null {
+export function procedureViolation(
+  kind: string,
+  decision: string,
+  tasks: ReviewTaskState[],
+  form?: Record<string, unknown> | null,
+  context?: Record<string, unknown> | null,
+): RuleViolation | null {
   if (!isTaskKind(kind)) return null;
   return taskKindRule(kind).rule?.(decision, tasks, form, context) ?? null;
 }
@@ -61,7 +67,8 @@ export function exclusionViolation(task: TaskAccessView, sub: string, applicantS
 export function candidateOf(task: TaskAccessView, actor: Actor): Candidate | undefined {
   // A member of the public is a candidate only as the person named (they act for no organisation), or as one who acts
   // for the legal person named.
-  const publicReaches = (c: Candidate) => (c.legalPerson ? actor.org === null && (actor.actsFor ?? []).includes(c.legalPerson) : c.user !== null && c.user === actor.sub);
+  const publicReaches = (c: Candidate) =>
+    c.legalPerson ? actor.org === null && (actor.actsFor ?? []).includes(c.legalPerson) : c.user !== null && c.user === actor.sub;
   const reaches = (c: Candidate) => (c.role === 'public_applicant' ? publicReaches(c) : actor.org === c.org && (c.user === null || c.user === actor.sub));
   return task.candidates.find((c) => actor.roles.includes(c.role) && reaches(c));
 }
@@ -71,13 +78,7 @@ export function isCandidate(task: TaskAccessView, actor: Actor): boolean {
 }
 
 /** Why `actor` may not decide `task` now, or null when they may. */
-export function decideViolation(
-  task: TaskAccessView,
-  actor: Actor,
-  applicantSub: string,
-  decision: string,
-  reason: string | undefined,
-): ErrorCode | null {
+export function decideViolation(task: TaskAccessView, actor: Actor, applicantSub: string, decision: string, reason: string | undefined): ErrorCode | null {
   if (!isCandidate(task, actor)) return 'NotCandidate';
   // The applicant's own reply task is the one task an applicant completes on their request.
   const excluded = exclusionViolation(task, actor.sub, applicantSub);
@@ -140,7 +141,15 @@ export function reassignViolation(task: TaskAccessView, actor: Actor, reason: st
 
 /** Who a task is for, in words: "provider_reviewer of health-commission, or the person lee of market". */
 function candidatesInWords(task: TaskAccessView): string {
-  return task.candidates.map((c) => (c.legalPerson ? `those acting for ${c.legalPerson}` : c.user === null ? `${c.role} of ${c.org}` : `the person ${c.user}${c.org === null ? '' : ` of ${c.org}`}`)).join(', or ');
+  return task.candidates
+    .map((c) =>
+      c.legalPerson
+        ? `those acting for ${c.legalPerson}`
+        : c.user === null
+          ? `${c.role} of ${c.org}`
+          : `the person ${c.user}${c.org === null ? '' : ` of ${c.org}`}`,
+    )
+    .join(', or ');
 }
 
 /**
@@ -151,10 +160,30 @@ function candidatesInWords(task: TaskAccessView): string {
  */
 export function assigneeViolation(task: TaskAccessView, person: Actor, applicantSub: string): RuleViolation | null {
   if (!isCandidate(task, person))
-    return { code: 'InvalidInput', field: 'user', rule: 'candidate of the task', detail: `${person.sub} may not act on this task, which is for ${candidatesInWords(task)}`, article: 'Art. 32' };
+    return {
+      code: 'InvalidInput',
+      field: 'user',
+      rule: 'candidate of the task',
+      detail: `${person.sub} may not act on this task, which is for ${candidatesInWords(task)}`,
+      article: 'Art. 32',
+    };
   const excluded = exclusionViolation(task, person.sub, applicantSub);
-  if (excluded === 'OwnRequest') return { code: 'InvalidInput', field: 'user', rule: 'not a party to the matter', detail: `${person.sub} applied for this: nobody decides their own request`, article: 'Art. 32' };
-  if (excluded) return { code: 'InvalidInput', field: 'user', rule: 'not a party to the matter', detail: `${person.sub} is a party to the matter and may not act on this task`, article: 'Art. 32' };
+  if (excluded === 'OwnRequest')
+    return {
+      code: 'InvalidInput',
+      field: 'user',
+      rule: 'not a party to the matter',
+      detail: `${person.sub} applied for this: nobody decides their own request`,
+      article: 'Art. 32',
+    };
+  if (excluded)
+    return {
+      code: 'InvalidInput',
+      field: 'user',
+      rule: 'not a party to the matter',
+      detail: `${person.sub} is a party to the matter and may not act on this task`,
+      article: 'Art. 32',
+    };
   return null;
 }
 

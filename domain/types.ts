@@ -3,15 +3,7 @@
 export const ATTRIBUTES = ['UNCONDITIONAL', 'CONDITIONAL', 'NONE'] as const;
 export type Attribute = (typeof ATTRIBUTES)[number];
 
-export const ROLES = [
-  'agency_applicant',
-  'public_applicant',
-  'provider_reviewer',
-  'authority_reviewer',
-  'leading_group',
-  'supervisor',
-  'admin',
-] as const;
+export const ROLES = ['agency_applicant', 'public_applicant', 'provider_reviewer', 'authority_reviewer', 'leading_group', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {
@@ -33,7 +25,14 @@ export type OrgActor = Actor & { org: string };
 export function isOrgActor(v: unknown): v is OrgActor {
   const a = v as Partial<OrgActor> | null;
   return (
-    typeof a === 'object' && a !== null && typeof a.sub === 'string' && a.sub.trim() !== '' && typeof a.org === 'string' && a.org !== '' && Array.isArray(a.roles) && a.roles.every((r) => ROLES.includes(r))
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.sub === 'string' &&
+    a.sub.trim() !== '' &&
+    typeof a.org === 'string' &&
+    a.org !== '' &&
+    Array.isArray(a.roles) &&
+    a.roles.every((r) => ROLES.includes(r))
   );
 }
 
@@ -58,4 +57,3 @@ export const SYSTEM: ActorRef = { sub: 'system', org: null, role: 'system' };
 
 /** A deadline length: working days on the statutory calendar, calendar days, or seconds (tests). */
 export type Duration = { workingDays: number } | { days: number } | { seconds: number };
-

@@ -22,7 +22,11 @@ export type WithdrawalPolicy = {
   reminderBefore: Duration;
 };
 
-export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = { review: { workingDays: 15 }, applicantReply: { workingDays: 15 }, reminderBefore: { workingDays: 2 } };
+export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = {
+  review: { workingDays: 15 },
+  applicantReply: { workingDays: 15 },
+  reminderBefore: { workingDays: 2 },
+};
 
 /** What a withdrawal request must say. */
 export function withdrawalViolations(form: WithdrawalForm): RuleViolation[] {
@@ -46,7 +50,13 @@ function upholdRule(decision: string, _tasks: unknown, form?: Record<string, unk
   if (decision !== 'UPHOLD') return null;
   return UPHOLD_SCOPES.includes(form?.scope as UpholdScope)
     ? null
-    : { code: 'InvalidInput', field: 'form.scope', rule: 'entry or records', article: 'Art. 21', detail: 'UPHOLD says what is withdrawn: { scope: "entry" } or { scope: "records" }' };
+    : {
+        code: 'InvalidInput',
+        field: 'form.scope',
+        rule: 'entry or records',
+        article: 'Art. 21',
+        detail: 'UPHOLD says what is withdrawn: { scope: "entry" } or { scope: "records" }',
+      };
 }
 
 /** The withdrawal's task kinds. */
@@ -55,7 +65,12 @@ export const WITHDRAWAL_TASK_KINDS = {
   WITHDRAWAL_REVIEW: {
     article: 'Art. 21',
     name: '撤回开放数据申请审核',
-    decisions: { SUSPEND: decision('暂停开放', true), UPHOLD: decision('撤回', true), DISMISS: decision('驳回', true), REQUEST_INFO: decision('要求补充材料', true) },
+    decisions: {
+      SUSPEND: decision('暂停开放', true),
+      UPHOLD: decision('撤回', true),
+      DISMISS: decision('驳回', true),
+      REQUEST_INFO: decision('要求补充材料', true),
+    },
     rule: upholdRule,
   },
   // The requester answers what the agency asked; the text travels as the reason.

@@ -25,7 +25,14 @@ export async function benchAdjustment(): Promise<void> {
   const stack = await startLocalStack(BENCH_DATABASE_URL, `bench-adjust-${randomUUID().slice(0, 6)}`);
   const { db, client, taskQueue } = stack;
   const city = await seedCity(db, 'bench', 'bench');
-  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES, engineTimeoutMs: 120_000 });
+  const app = await buildApp({
+    db,
+    temporal: client,
+    taskQueue,
+    jwtSecret: 'bench-secret-0123456789-0123456789-xyz',
+    policies: DEFAULT_POLICIES,
+    engineTimeoutMs: 120_000,
+  });
   await app.ready();
   const as = (a: Actor) => ({ authorization: `Bearer ${signToken(app, a)}` });
   const applicant: Actor = { sub: 'bench-officer', org: city.agencies.market, roles: ['agency_applicant'] };
@@ -62,15 +69,26 @@ export async function benchAdjustment(): Promise<void> {
     const approved = await app.inject({ method: 'POST', url: `/tasks/${task}/complete`, payload: { decision: 'APPROVE' }, headers: as(reviewer) });
     const approve = ms(t1);
     if (approved.json().status !== 'approved') throw new Error(`APPROVE answered ${approved.statusCode}: ${approved.body.slice(0, 500)}`);
-    console.log(`${label.padEnd(26)} | ${(bytes / 1024).toFixed(0).padStart(5)} KiB | POST ${post.toFixed(0).padStart(6)} ms | APPROVE (applied) ${approve.toFixed(0).padStart(6)} ms | total ${(post + approve).toFixed(0).padStart(6)} ms`);
+    console.log(
+      `${label.padEnd(26)} | ${(bytes / 1024).toFixed(0).padStart(5)} KiB | POST ${post.toFixed(0).padStart(6)} ms | APPROVE (applied) ${approve.toFixed(0).padStart(6)} ms | total ${(post + approve).toFixed(0).padStart(6)} ms`,
+    );
     return created.json().id as string;
   };
   console.log(`catalog adjustment of ${N} changes end to end (API in-process, one worker, Temporal dev server, PostgreSQL)`);
   // A warm-up of one change, then the measured ones.
   await measure('warm-up (1 change)', [{ op: 'change', entryId: ids[0], baseVersion: 1, entry: { ...content, title: '基准目录 0', description: 'warm-up' } }]);
-  await measure(`${N} changes of entries`, ids.map((id, i) => ({ op: 'change', entryId: id, baseVersion: i === 0 ? 2 : 1, entry: { ...content, title: `基准目录 ${i}`, description: `修订 ${i}` } })));
-  const added = await measure(`${N} new entries`, ids.map((_, i) => ({ op: 'add', entry: { ...content, title: `新增目录 ${i}` } })));
-  await measure(`${N} removals`, ids.map((id, i) => ({ op: 'remove', entryId: id, baseVersion: i === 0 ? 3 : 2 })));
+  await measure(
+    `${N} changes of entries`,
+    ids.map((id, i) => ({ op: 'change', entryId: id, baseVersion: i === 0 ? 2 : 1, entry: { ...content, title: `基准目录 ${i}`, description: `修订 ${i}` } })),
+  );
+  const added = await measure(
+    `${N} new entries`,
+    ids.map((_, i) => ({ op: 'add', entry: { ...content, title: `新增目录 ${i}` } })),
+  );
+  await measure(
+    `${N} removals`,
+    ids.map((id, i) => ({ op: 'remove', entryId: id, baseVersion: i === 0 ? 3 : 2 })),
+  );
   // The disputes below are on entries added by the adjustment above (removals leave the added ones).
   ids.splice(0, ids.length, ...Array.from({ length: N }, (_, i) => `${added}-${i + 1}`));
 
@@ -91,12 +109,23 @@ export async function benchAdjustment(): Promise<void> {
     raiseMs.push(ms(t0));
     if (raised.statusCode !== 201) throw new Error(`POST /disputes answered ${raised.statusCode}: ${raised.body.slice(0, 300)}`);
     const t1 = process.hrtime.bigint();
-    const settled = await app.inject({ method: 'POST', url: `/tasks/${raised.json().tasks[0].id}/complete`, payload: { decision: 'ACCEPT' }, headers: as(opinion) });
+    const settled = await app.inject({
+      method: 'POST',
+      url: `/tasks/${raised.json().tasks[0].id}/complete`,
+      payload: { decision: 'ACCEPT' },
+      headers: as(opinion),
+    });
     settleMs.push(ms(t1));
     if (settled.json().status !== 'settled') throw new Error(`ACCEPT answered ${settled.statusCode}: ${settled.body.slice(0, 300)}`);
   }
-  const p = (xs: number[], q: number) => pct([...xs].sort((a, b) => a - b), q).toFixed(0);
-  console.log(`${DISPUTES} disputes raised and settled by agreement, one after another: raise p50 ${p(raiseMs, 50)} ms p95 ${p(raiseMs, 95)} ms; ACCEPT (published) p50 ${p(settleMs, 50)} ms p95 ${p(settleMs, 95)} ms`);
+  const p = (xs: number[], q: number) =>
+    pct(
+      [...xs].sort((a, b) => a - b),
+      q,
+    ).toFixed(0);
+  console.log(
+    `${DISPUTES} disputes raised and settled by agreement, one after another: raise p50 ${p(raiseMs, 50)} ms p95 ${p(raiseMs, 95)} ms; ACCEPT (published) p50 ${p(settleMs, 50)} ms p95 ${p(settleMs, 95)} ms`,
+  );
 
   // Open demands (Art. 21 ¶1), one after another: a citizen asks, the agency answers with a plan.
   const citizen: Actor = { sub: 'bench-citizen', org: 'public', roles: ['public_applicant'] };
@@ -104,15 +133,27 @@ export async function benchAdjustment(): Promise<void> {
   const answerMs: number[] = [];
   for (let i = 0; i < DISPUTES; i++) {
     const t0 = process.hrtime.bigint();
-    const asked = await app.inject({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: ids[i], description: 'bench', purpose: 'bench' }, headers: as(citizen) });
+    const asked = await app.inject({
+      method: 'POST',
+      url: '/open-demands',
+      payload: { catalogEntryId: ids[i], description: 'bench', purpose: 'bench' },
+      headers: as(citizen),
+    });
     demandMs.push(ms(t0));
     if (asked.statusCode !== 201) throw new Error(`POST /open-demands answered ${asked.statusCode}: ${asked.body.slice(0, 300)}`);
     const t1 = process.hrtime.bigint();
-    const answered = await app.inject({ method: 'POST', url: `/tasks/${asked.json().tasks[0].id}/complete`, payload: { decision: 'PLAN', reason: 'bench' }, headers: as(opinion) });
+    const answered = await app.inject({
+      method: 'POST',
+      url: `/tasks/${asked.json().tasks[0].id}/complete`,
+      payload: { decision: 'PLAN', reason: 'bench' },
+      headers: as(opinion),
+    });
     answerMs.push(ms(t1));
     if (answered.json().status !== 'answered') throw new Error(`PLAN answered ${answered.statusCode}: ${answered.body.slice(0, 300)}`);
   }
-  console.log(`${DISPUTES} open demands asked and answered, one after another: ask p50 ${p(demandMs, 50)} ms p95 ${p(demandMs, 95)} ms; PLAN p50 ${p(answerMs, 50)} ms p95 ${p(answerMs, 95)} ms`);
+  console.log(
+    `${DISPUTES} open demands asked and answered, one after another: ask p50 ${p(demandMs, 50)} ms p95 ${p(demandMs, 95)} ms; PLAN p50 ${p(answerMs, 50)} ms p95 ${p(answerMs, 95)} ms`,
+  );
 
   // Withdrawals of opened data (Art. 21 ¶2), one after another: a citizen asks, the agency suspends the
   // entry's openness at once, then dismisses (the suspension lifted): three writes of the catalog each.
@@ -122,19 +163,36 @@ export async function benchAdjustment(): Promise<void> {
   const market: Actor = { sub: 'bench-market-review', org: city.agencies.market, roles: ['provider_reviewer'] };
   for (let i = 0; i < DISPUTES; i++) {
     const t0 = process.hrtime.bigint();
-    const asked = await app.inject({ method: 'POST', url: '/withdrawals', payload: { catalogEntryId: city.entries.unconditional, right: 'bench', reasons: 'bench' }, headers: as(citizen) });
+    const asked = await app.inject({
+      method: 'POST',
+      url: '/withdrawals',
+      payload: { catalogEntryId: city.entries.unconditional, right: 'bench', reasons: 'bench' },
+      headers: as(citizen),
+    });
     withdrawMs.push(ms(t0));
     if (asked.statusCode !== 201) throw new Error(`POST /withdrawals answered ${asked.statusCode}: ${asked.body.slice(0, 300)}`);
     const t1 = process.hrtime.bigint();
-    const suspended = await app.inject({ method: 'POST', url: `/tasks/${asked.json().tasks[0].id}/complete`, payload: { decision: 'SUSPEND', reason: 'bench' }, headers: as(market) });
+    const suspended = await app.inject({
+      method: 'POST',
+      url: `/tasks/${asked.json().tasks[0].id}/complete`,
+      payload: { decision: 'SUSPEND', reason: 'bench' },
+      headers: as(market),
+    });
     suspendMs.push(ms(t1));
     const next = suspended.json().tasks.find((t: { status: string }) => t.status === 'open');
     const t2 = process.hrtime.bigint();
-    const dismissed = await app.inject({ method: 'POST', url: `/tasks/${next.id}/complete`, payload: { decision: 'DISMISS', reason: 'bench' }, headers: as(market) });
+    const dismissed = await app.inject({
+      method: 'POST',
+      url: `/tasks/${next.id}/complete`,
+      payload: { decision: 'DISMISS', reason: 'bench' },
+      headers: as(market),
+    });
     dismissMs.push(ms(t2));
     if (dismissed.json().status !== 'dismissed') throw new Error(`DISMISS answered ${dismissed.statusCode}: ${dismissed.body.slice(0, 300)}`);
   }
-  console.log(`${DISPUTES} withdrawals asked, suspended and dismissed, one after another: ask p50 ${p(withdrawMs, 50)} ms; SUSPEND p50 ${p(suspendMs, 50)} ms p95 ${p(suspendMs, 95)} ms; DISMISS p50 ${p(dismissMs, 50)} ms p95 ${p(dismissMs, 95)} ms`);
+  console.log(
+    `${DISPUTES} withdrawals asked, suspended and dismissed, one after another: ask p50 ${p(withdrawMs, 50)} ms; SUSPEND p50 ${p(suspendMs, 50)} ms p95 ${p(suspendMs, 95)} ms; DISMISS p50 ${p(dismissMs, 50)} ms p95 ${p(dismissMs, 95)} ms`,
+  );
 
   // A spreadsheet import (domain/catalog-sheet.ts): the health commission's catalog of IMPORT_ROWS entries
   // exported, IMPORT_CHANGED rows edited, imported back as CSV and as XLSX (a dry run: read, compared, checked).
@@ -161,9 +219,23 @@ export async function benchAdjustment(): Promise<void> {
     let file: Buffer;
     if (format === 'csv') {
       const lines = exported.body.split('\r\n');
-      const col = lines[0].replace(/^\ufeff/, '').split(',').indexOf('update_frequency');
+      const col = lines[0]
+        .replace(/^\ufeff/, '')
+        .split(',')
+        .indexOf('update_frequency');
       // Edit the update frequency of the first IMPORT_CHANGED entries (a cell without quotes in these rows).
-      file = Buffer.from(lines.map((l, i) => (i >= 1 && i <= IMPORT_CHANGED ? l.split(',').map((c, j) => (j === col ? '每周' : c)).join(',') : l)).join('\r\n'));
+      file = Buffer.from(
+        lines
+          .map((l, i) =>
+            i >= 1 && i <= IMPORT_CHANGED
+              ? l
+                  .split(',')
+                  .map((c, j) => (j === col ? '每周' : c))
+                  .join(',')
+              : l,
+          )
+          .join('\r\n'),
+      );
     } else {
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(exported.rawPayload as unknown as ArrayBuffer);
@@ -180,8 +252,11 @@ export async function benchAdjustment(): Promise<void> {
       headers: as(health),
     });
     const importMs = ms(t1);
-    if (imported.statusCode !== 200 || imported.json().changed !== IMPORT_CHANGED) throw new Error(`import answered ${imported.statusCode}: ${imported.body.slice(0, 300)}`);
-    console.log(`spreadsheet of ${IMPORT_ROWS} rows (${format}, ${(file.length / 1024).toFixed(0)} KiB): export ${exportMs.toFixed(0)} ms, import with ${IMPORT_CHANGED} changed rows ${importMs.toFixed(0)} ms (read, compared, checked)`);
+    if (imported.statusCode !== 200 || imported.json().changed !== IMPORT_CHANGED)
+      throw new Error(`import answered ${imported.statusCode}: ${imported.body.slice(0, 300)}`);
+    console.log(
+      `spreadsheet of ${IMPORT_ROWS} rows (${format}, ${(file.length / 1024).toFixed(0)} KiB): export ${exportMs.toFixed(0)} ms, import with ${IMPORT_CHANGED} changed rows ${importMs.toFixed(0)} ms (read, compared, checked)`,
+    );
   }
   console.log(`worker heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB (bench process: API, worker and clients)`);
 

@@ -7,7 +7,12 @@ async function main() {
   Runtime.install({ shutdownSignals: [] });
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   // Tuned as the share worker is (config DEFAULT_WORKFLOW_THREADS), so the two sides differ only in what they do.
-  const worker = await Worker.create({ connection, taskQueue: process.env.TASK_QUEUE!, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE! }, workflowThreadPoolSize: DEFAULT_WORKFLOW_THREADS });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: process.env.TASK_QUEUE!,
+    workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE! },
+    workflowThreadPoolSize: DEFAULT_WORKFLOW_THREADS,
+  });
   process.once('SIGTERM', () => worker.shutdown());
   await worker.run();
   await connection.close();

@@ -34,7 +34,9 @@ export async function benchConsole(): Promise<void> {
   const size = bundleSize(dir);
   const api = await httpApi({ consoleDir: dir });
   const { db, app, base } = api;
-  await sql`insert into organisations (id, name, kind, level, region, division) values ('bench-health', '卫生健康委员会', 'agency', 'city', 'bench', '371100')`.execute(db);
+  await sql`insert into organisations (id, name, kind, level, region, division) values ('bench-health', '卫生健康委员会', 'agency', 'city', 'bench', '371100')`.execute(
+    db,
+  );
   await sql`insert into requests (id, type, workflow_id, applicant_sub, applicant_org, status, payload, payload_hash)
             values ('bench', 'share', 'bench', 'a', 'a', 'in_review', '{}', 'x')`.execute(db);
   await sql`insert into tasks (id, request_id, workflow_id, kind, candidate_role, candidate_org, status, article, due_at, candidates)
@@ -51,17 +53,31 @@ export async function benchConsole(): Promise<void> {
   try {
     for (let i = 0; i < LOADS + 2; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addInitScript((t) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.token', t), token);
+      await context.addInitScript(
+        (t) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.token', t),
+        token,
+      );
       const page = await context.newPage();
       await page.goto(`${base}/console/#/inbox`);
       await page.locator('table.tasks tbody tr').nth(19).waitFor();
       // The page's own mark, set once the first page of rows is rendered (its handlers attached with it).
-      const ms = await page.evaluate(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): { startTime: number }[] } }).performance.getEntriesByName('pdw:inbox-rendered')[0].startTime);
+      const ms = await page.evaluate(
+        () =>
+          (globalThis as unknown as { performance: { getEntriesByName(n: string): { startTime: number }[] } }).performance.getEntriesByName(
+            'pdw:inbox-rendered',
+          )[0].startTime,
+      );
       // Then a person's click on the next page, until its first row differs (Playwright's click and polling included).
       const t0 = Date.now();
       const firstId = await page.locator('table.tasks tbody tr').first().getAttribute('data-task');
       await page.click('nav.pager a:has-text("下一页")');
-      await page.waitForFunction((id) => ((globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('table.tasks tbody tr')?.getAttribute('data-task') ?? id) !== id, firstId);
+      await page.waitForFunction(
+        (id) =>
+          ((globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document
+            .querySelector('table.tasks tbody tr')
+            ?.getAttribute('data-task') ?? id) !== id,
+        firstId,
+      );
       const next = Date.now() - t0;
       if (i >= 2) {
         interactive.push(ms);
@@ -77,6 +93,8 @@ export async function benchConsole(): Promise<void> {
   nextPage.sort((a, b) => a - b);
   console.log(`console bundle: ${size.files} files, ${(size.raw / 1024).toFixed(1)} KiB raw, ${(size.gzip / 1024).toFixed(1)} KiB gzip`);
   console.log(`inbox with ${TASKS} open tasks, ${LOADS} cold loads in headless Chromium (after 2 warm-up loads):`);
-  console.log(`  interactive (first 20 rows rendered, from navigation start): p50 ${pct(interactive, 50).toFixed(0)} ms, p95 ${pct(interactive, 95).toFixed(0)} ms, max ${interactive[interactive.length - 1].toFixed(0)} ms`);
+  console.log(
+    `  interactive (first 20 rows rendered, from navigation start): p50 ${pct(interactive, 50).toFixed(0)} ms, p95 ${pct(interactive, 95).toFixed(0)} ms, max ${interactive[interactive.length - 1].toFixed(0)} ms`,
+  );
   console.log(`  next page (click to the next 20 rows): p50 ${pct(nextPage, 50).toFixed(0)} ms, p95 ${pct(nextPage, 95).toFixed(0)} ms`);
 }

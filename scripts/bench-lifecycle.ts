@@ -99,17 +99,30 @@ export async function benchLifecycle(): Promise<void> {
     return path.join(work, file);
   };
   const run = (entry: string, env: Record<string, string>): ChildProcess =>
-    spawn(process.execPath, [path.join(__dirname, 'run.js'), entry], { env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    spawn(process.execPath, [path.join(__dirname, 'run.js'), entry], {
+      env: { ...process.env, ...env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   const workers = [
-    run(path.join(__dirname, '..', 'worker', 'main.ts'), { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TASK_QUEUE: appQueue, WORKFLOW_BUNDLE: await bundle('workflows.js', require.resolve('../workflows')) }),
-    run(path.join(__dirname, 'bench-bare-worker.ts'), { TEMPORAL_ADDRESS: address, TASK_QUEUE: bareQueue, WORKFLOW_BUNDLE: await bundle('bare.js', require.resolve('./bench-workflow')) }),
+    run(path.join(__dirname, '..', 'worker', 'main.ts'), {
+      DATABASE_URL: url,
+      TEMPORAL_ADDRESS: address,
+      TASK_QUEUE: appQueue,
+      WORKFLOW_BUNDLE: await bundle('workflows.js', require.resolve('../workflows')),
+    }),
+    run(path.join(__dirname, 'bench-bare-worker.ts'), {
+      TEMPORAL_ADDRESS: address,
+      TASK_QUEUE: bareQueue,
+      WORKFLOW_BUNDLE: await bundle('bare.js', require.resolve('./bench-workflow')),
+    }),
   ];
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   // Both workers polling before the first lifecycle starts.
   for (const queue of [appQueue, bareQueue])
     for (let polling = false; !polling; await new Promise((r) => setTimeout(r, 200)))
-      polling = ((await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue }, taskQueueType: 1 })).pollers ?? []).length > 0;
+      polling =
+        ((await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue }, taskQueueType: 1 })).pollers ?? []).length > 0;
   const city = await seedCity(db, 'bench', 'bench');
   const app = await buildApp({ db, temporal: client, taskQueue: appQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES });
   await app.ready();
@@ -119,7 +132,12 @@ export async function benchLifecycle(): Promise<void> {
   const applicant: Actor = { sub: 'bench-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
   const provider: Actor = { sub: 'bench-provider', org: city.agencies.health, roles: ['provider_reviewer'] };
   const authority: Actor = { sub: 'bench-authority', org: city.cityAuthority, roles: ['authority_reviewer'] };
-  const body = { catalogEntryId: city.entries.conditional, scenario: 'bench', statutoryDuty: 'bench', commitment: { authenticity: true, compliance: true, security: true } };
+  const body = {
+    catalogEntryId: city.entries.conditional,
+    scenario: 'bench',
+    statutoryDuty: 'bench',
+    commitment: { authenticity: true, compliance: true, security: true },
+  };
 
   const apiLifecycle = async (t: Timings) => {
     const created = await timed(t, 'POST', () => app.inject({ method: 'POST', url: '/share-requests', payload: body, headers: as(applicant) }));
@@ -131,7 +149,9 @@ export async function benchLifecycle(): Promise<void> {
     ] as const) {
       // Finding one's task: the inbox filtered by kind, then the request's task in it.
       const inbox = await timed(t, 'inbox', () => app.inject({ method: 'GET', url: `/tasks?kind=${kind}&limit=100`, headers: as(who) }));
-      const task = (inbox.json().items as { id: string; requestId: string }[]).find((x) => x.requestId === id) ?? created.json().tasks.find((x: { kind: string }) => x.kind === kind);
+      const task =
+        (inbox.json().items as { id: string; requestId: string }[]).find((x) => x.requestId === id) ??
+        created.json().tasks.find((x: { kind: string }) => x.kind === kind);
       const res = await timed(t, decision, () => app.inject({ method: 'POST', url: `/tasks/${task.id}/complete`, payload: { decision }, headers: as(who) }));
       if (res.statusCode !== 200) throw new Error(`${decision} answered ${res.statusCode}: ${res.body}`);
     }
@@ -139,7 +159,9 @@ export async function benchLifecycle(): Promise<void> {
   const bareLifecycle = async (t: Timings) => {
     const workflowId = `bare-${randomUUID()}`;
     await timed(t, 'start', () =>
-      client.workflow.executeUpdateWithStart(bareSubmitted, { startWorkflowOperation: new WithStartWorkflowOperation('bareLifecycle', { workflowId, taskQueue: bareQueue, workflowIdConflictPolicy: 'USE_EXISTING' }) }),
+      client.workflow.executeUpdateWithStart(bareSubmitted, {
+        startWorkflowOperation: new WithStartWorkflowOperation('bareLifecycle', { workflowId, taskQueue: bareQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
+      }),
     );
     const handle = client.workflow.getHandle(workflowId);
     await timed(t, 'decide 1', () => handle.executeUpdate(bareDecide, { args: ['provider'] }));
@@ -150,7 +172,8 @@ export async function benchLifecycle(): Promise<void> {
   // one pair's ratio swings by ±0.1 with what else runs; the level's ratio is the median of its pairs'.
   await rounds(4, 20, apiLifecycle);
   await rounds(4, 20, bareLifecycle);
-  const cpu = () => cpuNow({ 'bench (API, clients)': process.pid, 'share worker': workers[0].pid, 'bare worker': workers[1].pid, temporal: server?.process.pid });
+  const cpu = () =>
+    cpuNow({ 'bench (API, clients)': process.pid, 'share worker': workers[0].pid, 'bare worker': workers[1].pid, temporal: server?.process.pid });
   const ratios: number[] = [];
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const inFlight of [8, 32]) {
@@ -159,7 +182,9 @@ export async function benchLifecycle(): Promise<void> {
       const bare = await rounds(inFlight, PER_ROUND, bareLifecycle, cpu);
       const api = await rounds(inFlight, PER_ROUND, apiLifecycle, cpu);
       pairs.push({ bare, api });
-      console.log(`  pair ${i + 1}: bare Temporal ${bare.perSecond.toFixed(1)}/s, API ${api.perSecond.toFixed(1)}/s, ratio ${(api.perSecond / bare.perSecond).toFixed(2)}`);
+      console.log(
+        `  pair ${i + 1}: bare Temporal ${bare.perSecond.toFixed(1)}/s, API ${api.perSecond.toFixed(1)}/s, ratio ${(api.perSecond / bare.perSecond).toFixed(2)}`,
+      );
     }
     const ratio = median(pairs.map((p) => p.api.perSecond / p.bare.perSecond));
     ratios.push(ratio);
@@ -169,10 +194,17 @@ export async function benchLifecycle(): Promise<void> {
       return out;
     };
     const perSecond = (side: 'bare' | 'api') => median(pairs.map((p) => p[side].perSecond));
-    console.log(`\n${inFlight} in flight, ${PAIRS} × ${PER_ROUND} lifecycles each (medians): bare Temporal ${perSecond('bare').toFixed(1)}/s, API ${perSecond('api').toFixed(1)}/s, ratio ${ratio.toFixed(2)}`);
-    for (const [name, t] of [...Object.entries(merged('bare')).map(([k, v]) => [`bare ${k}`, v] as const), ...Object.entries(merged('api')).map(([k, v]) => [`api ${k}`, v] as const)]) {
+    console.log(
+      `\n${inFlight} in flight, ${PAIRS} × ${PER_ROUND} lifecycles each (medians): bare Temporal ${perSecond('bare').toFixed(1)}/s, API ${perSecond('api').toFixed(1)}/s, ratio ${ratio.toFixed(2)}`,
+    );
+    for (const [name, t] of [
+      ...Object.entries(merged('bare')).map(([k, v]) => [`bare ${k}`, v] as const),
+      ...Object.entries(merged('api')).map(([k, v]) => [`api ${k}`, v] as const),
+    ]) {
       const sorted = [...t].sort((a, b) => a - b);
-      console.log(`  ${name.padEnd(16)} p50 ${pct(sorted, 50).toFixed(1).padStart(7)} ms  p95 ${pct(sorted, 95).toFixed(1).padStart(7)} ms  p99 ${pct(sorted, 99).toFixed(1).padStart(7)} ms`);
+      console.log(
+        `  ${name.padEnd(16)} p50 ${pct(sorted, 50).toFixed(1).padStart(7)} ms  p95 ${pct(sorted, 95).toFixed(1).padStart(7)} ms  p99 ${pct(sorted, 99).toFixed(1).padStart(7)} ms`,
+      );
     }
     // CPU a lifecycle costs, by process (median over the pairs): steadier than lifecycles per second on a shared machine.
     for (const side of ['bare', 'api'] as const) {

@@ -20,7 +20,14 @@ export async function benchOpen(): Promise<void> {
   const stack = await startLocalStack(BENCH_DATABASE_URL, `bench-open-${randomUUID().slice(0, 6)}`);
   const { db, client, taskQueue } = stack;
   const city = await seedCity(db, 'bench', 'bench');
-  const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES, engineTimeoutMs: 120_000 });
+  const app = await buildApp({
+    db,
+    temporal: client,
+    taskQueue,
+    jwtSecret: 'bench-secret-0123456789-0123456789-xyz',
+    policies: DEFAULT_POLICIES,
+    engineTimeoutMs: 120_000,
+  });
   await app.ready();
   const as = (a: Actor) => ({ authorization: `Bearer ${signToken(app, a)}` });
   const resources: Actor = { sub: 'bench-resources', org: city.agencies.resources, roles: ['provider_reviewer'] };
@@ -30,11 +37,25 @@ export async function benchOpen(): Promise<void> {
     if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
     return res.json();
   };
-  const body = { catalogEntryId: city.entries.conditionalOpen, purpose: 'bench', scenario: 'bench', accessMethod: 'api', securityMeasures: 'bench', termMonths: 12 };
+  const body = {
+    catalogEntryId: city.entries.conditionalOpen,
+    purpose: 'bench',
+    scenario: 'bench',
+    accessMethod: 'api',
+    securityMeasures: 'bench',
+    termMonths: 12,
+  };
 
   /** One application to an agreement in force; the time of each step. */
   async function applyAndSign(citizen: Actor, catalogEntryId = city.entries.conditionalOpen, agency = resources) {
-    const steps: Record<'register' | 'apply' | 'approve' | 'read' | 'sign' | 'countersign', number> = { register: 0, apply: 0, approve: 0, read: 0, sign: 0, countersign: 0 };
+    const steps: Record<'register' | 'apply' | 'approve' | 'read' | 'sign' | 'countersign', number> = {
+      register: 0,
+      apply: 0,
+      approve: 0,
+      read: 0,
+      sign: 0,
+      countersign: 0,
+    };
     let t = process.hrtime.bigint();
     await call(citizen, 'PUT', '/principals/me', { kind: 'natural', name: citizen.sub, residentId: sampleResidentId(citizen.sub) });
     steps.register = ms(t);
@@ -59,14 +80,27 @@ export async function benchOpen(): Promise<void> {
     return { steps, requestId: applied.id as string };
   }
 
-  const p = (xs: number[], q: number) => pct([...xs].sort((a, b) => a - b), q).toFixed(0);
+  const p = (xs: number[], q: number) =>
+    pct(
+      [...xs].sort((a, b) => a - b),
+      q,
+    ).toFixed(0);
   console.log(`conditional open applications end to end (API in-process, one worker, Temporal dev server, PostgreSQL)`);
   await applyAndSign({ sub: 'bench-warmup', org: 'public', roles: ['public_applicant'] });
   const runs: Awaited<ReturnType<typeof applyAndSign>>['steps'][] = [];
   for (let i = 0; i < APPLICATIONS; i++) runs.push((await applyAndSign({ sub: `bench-citizen-${i}`, org: 'public', roles: ['public_applicant'] })).steps);
-  const col = (k: keyof (typeof runs)[number]) => `${k} p50 ${p(runs.map((r) => r[k]), 50)} / p95 ${p(runs.map((r) => r[k]), 95)} ms`;
+  const col = (k: keyof (typeof runs)[number]) =>
+    `${k} p50 ${p(
+      runs.map((r) => r[k]),
+      50,
+    )} / p95 ${p(
+      runs.map((r) => r[k]),
+      95,
+    )} ms`;
   const totals = runs.map((r) => r.apply + r.approve + r.read + r.sign + r.countersign);
-  console.log(`${APPLICATIONS} applications to signed agreements, one after another: ${(['register', 'apply', 'approve', 'read', 'sign', 'countersign'] as const).map(col).join('; ')}`);
+  console.log(
+    `${APPLICATIONS} applications to signed agreements, one after another: ${(['register', 'apply', 'approve', 'read', 'sign', 'countersign'] as const).map(col).join('; ')}`,
+  );
   console.log(`application to agreement in force (five calls after registering): p50 ${p(totals, 50)} ms, p95 ${p(totals, 95)} ms`);
 
   // The cascade: AGREEMENTS agreements in force on the health commission's conditionally open entry.
@@ -84,7 +118,9 @@ export async function benchOpen(): Promise<void> {
     }),
   );
   const madeS = ms(t0) / 1000;
-  console.log(`${AGREEMENTS} agreements in force on one entry, ${IN_FLIGHT} at a time: ${madeS.toFixed(1)} s (${(AGREEMENTS / madeS).toFixed(1)} agreements/s)`);
+  console.log(
+    `${AGREEMENTS} agreements in force on one entry, ${IN_FLIGHT} at a time: ${madeS.toFixed(1)} s (${(AGREEMENTS / madeS).toFixed(1)} agreements/s)`,
+  );
 
   const citizen: Actor = { sub: 'bench-withdrawer', org: 'public', roles: ['public_applicant'] };
   const withdrawal = await call(citizen, 'POST', '/withdrawals', { catalogEntryId: entry, right: 'bench', reasons: 'bench' });
@@ -92,13 +128,39 @@ export async function benchOpen(): Promise<void> {
   const upheld = await call(health, 'POST', `/tasks/${withdrawal.tasks[0].id}/complete`, { decision: 'UPHOLD', reason: 'bench', form: { scope: 'entry' } });
   const upholdMs = ms(t1);
   if (upheld.status !== 'upheld') throw new Error(`UPHOLD answered ${upheld.status}`);
-  const living = () => db.selectFrom('agreements').select(db.fn.countAll<string>().as('n')).where('catalog_entry_id', '=', entry).where('status', '=', 'in_force').executeTakeFirstOrThrow();
-  for (const until = Date.now() + 600_000; Number((await living()).n) > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+  const living = () =>
+    db
+      .selectFrom('agreements')
+      .select(db.fn.countAll<string>().as('n'))
+      .where('catalog_entry_id', '=', entry)
+      .where('status', '=', 'in_force')
+      .executeTakeFirstOrThrow();
+  for (const until = Date.now() + 600_000; Number((await living()).n) > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
   const cascadeS = ms(t1) / 1000;
-  const ended = await db.selectFrom('agreements').select(['status', db.fn.countAll<string>().as('n')]).where('catalog_entry_id', '=', entry).groupBy('status').execute();
-  const revoked = await db.selectFrom('requests').select(db.fn.countAll<string>().as('n')).where('id', 'in', requestIds).where('status', '=', 'revoked').executeTakeFirstOrThrow();
-  const audited = await db.selectFrom('audit_events').select(db.fn.countAll<string>().as('n')).where('request_id', 'in', requestIds).where('action', '=', 'agreement_terminated').executeTakeFirstOrThrow();
-  const told = await db.selectFrom('notifications').select(db.fn.countAll<string>().as('n')).where('request_id', 'in', requestIds).where('kind', '=', 'agreement_ended').executeTakeFirstOrThrow();
+  const ended = await db
+    .selectFrom('agreements')
+    .select(['status', db.fn.countAll<string>().as('n')])
+    .where('catalog_entry_id', '=', entry)
+    .groupBy('status')
+    .execute();
+  const revoked = await db
+    .selectFrom('requests')
+    .select(db.fn.countAll<string>().as('n'))
+    .where('id', 'in', requestIds)
+    .where('status', '=', 'revoked')
+    .executeTakeFirstOrThrow();
+  const audited = await db
+    .selectFrom('audit_events')
+    .select(db.fn.countAll<string>().as('n'))
+    .where('request_id', 'in', requestIds)
+    .where('action', '=', 'agreement_terminated')
+    .executeTakeFirstOrThrow();
+  const told = await db
+    .selectFrom('notifications')
+    .select(db.fn.countAll<string>().as('n'))
+    .where('request_id', 'in', requestIds)
+    .where('kind', '=', 'agreement_ended')
+    .executeTakeFirstOrThrow();
   const missed = AGREEMENTS - Number(revoked.n);
   console.log(
     `withdrawal upheld for the entry: UPHOLD answered in ${upholdMs.toFixed(0)} ms; all ${AGREEMENTS} agreements terminated ${cascadeS.toFixed(1)} s after it ` +

@@ -31,7 +31,13 @@ export async function httpApi(extra: Partial<ApiDeps> = {}): Promise<{ db: Db; a
 }
 
 /** `n` sequential GETs of `path` after `warmUp` more, each checked 200: their times in ms, ascending, and the last body. */
-export async function timeGets(base: string, path: string, headers: Record<string, string>, n: number, warmUp = 50): Promise<{ times: number[]; body: unknown }> {
+export async function timeGets(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  n: number,
+  warmUp = 50,
+): Promise<{ times: number[]; body: unknown }> {
   for (let i = 0; i < warmUp; i++) await (await fetch(`${base}${path}`, { headers })).arrayBuffer();
   const times: number[] = [];
   let last = '';

@@ -17,7 +17,9 @@ export async function benchInbox(): Promise<void> {
   await sql`insert into requests (id, type, workflow_id, applicant_sub, applicant_org, status, payload, payload_hash)
             values ('bench', 'share', 'bench', 'a', 'a', 'in_review', '{}', 'x')`.execute(db);
 
-  console.log(`GET /tasks?limit=20 over HTTP, ${REQUESTS} sequential requests after warm-up; two candidates a task; the caller (two roles) is a candidate of 2/${ORGS} of the open tasks`);
+  console.log(
+    `GET /tasks?limit=20 over HTTP, ${REQUESTS} sequential requests after warm-up; two candidates a task; the caller (two roles) is a candidate of 2/${ORGS} of the open tasks`,
+  );
   console.log('open tasks | page        | p50 ms | p99 ms | rss MiB');
   let inserted = 0;
   for (const total of [1_000, 100_000]) {
@@ -33,7 +35,15 @@ export async function benchInbox(): Promise<void> {
     await sql`analyze tasks`.execute(db);
     await sql`analyze task_candidates`.execute(db);
     const first = (await (await fetch(`${base}/tasks?limit=20`, { headers: auth })).json()) as { items: unknown[] };
-    const mid = await db.selectFrom('tasks').select(['due_at', 'id']).where('candidate_org', '=', 'org-7').orderBy('due_at').orderBy('id').offset(Math.floor(total / ORGS / 2)).limit(1).executeTakeFirstOrThrow();
+    const mid = await db
+      .selectFrom('tasks')
+      .select(['due_at', 'id'])
+      .where('candidate_org', '=', 'org-7')
+      .orderBy('due_at')
+      .orderBy('id')
+      .offset(Math.floor(total / ORGS / 2))
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const deepCursor = Buffer.from(JSON.stringify([mid.due_at.toISOString(), mid.id])).toString('base64url');
     for (const [label, path] of [
       ['first', '/tasks?limit=20'],
@@ -41,7 +51,9 @@ export async function benchInbox(): Promise<void> {
     ] as const) {
       const { times } = await timeGets(base, path, auth, REQUESTS, 200);
       const rss = process.memoryUsage().rss / 2 ** 20;
-      console.log(`${String(total).padStart(10)} | ${label.padEnd(11)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${rss.toFixed(0).padStart(7)}`);
+      console.log(
+        `${String(total).padStart(10)} | ${label.padEnd(11)} | ${pct(times, 50).toFixed(2).padStart(6)} | ${pct(times, 99).toFixed(2).padStart(6)} | ${rss.toFixed(0).padStart(7)}`,
+      );
     }
     if (first.items.length !== 20) throw new Error('the inbox page is not full');
   }

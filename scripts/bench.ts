@@ -7,7 +7,14 @@ import { benchOpen } from './bench-open';
 import { benchInbox } from './bench-tasks';
 
 const which = process.argv[2] ?? 'inbox';
-const benches: Record<string, () => Promise<void>> = { inbox: benchInbox, lifecycle: benchLifecycle, catalog: benchCatalog, adjustment: benchAdjustment, open: benchOpen, console: benchConsole };
+const benches: Record<string, () => Promise<void>> = {
+  inbox: benchInbox,
+  lifecycle: benchLifecycle,
+  catalog: benchCatalog,
+  adjustment: benchAdjustment,
+  open: benchOpen,
+  console: benchConsole,
+};
 if (!benches[which]) {
   console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);
   process.exit(2);

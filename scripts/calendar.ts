@@ -6,7 +6,6 @@ import { loadConfig } from '../config';
 import { createDb } from '../db';
 import { isCalendarDay } from '../domain/calendar';
 
-
 async function main() {
   const [command, day, kind, ...note] = process.argv.slice(2);
   const usage = 'usage: npm run calendar -- list | set <YYYY-MM-DD> <workday|holiday> [note] | unset <YYYY-MM-DD>';
@@ -19,7 +18,11 @@ async function main() {
       if (!rows.length) console.log('no overrides');
     } else if (command === 'set' && validDay(day) && (kind === 'workday' || kind === 'holiday')) {
       const values = { day, is_workday: kind === 'workday', note: note.join(' ') };
-      await db.insertInto('calendar_overrides').values(values).onConflict((oc) => oc.column('day').doUpdateSet(values)).execute();
+      await db
+        .insertInto('calendar_overrides')
+        .values(values)
+        .onConflict((oc) => oc.column('day').doUpdateSet(values))
+        .execute();
       console.log(`${day} is now a ${kind}`);
     } else if (command === 'unset' && validDay(day)) {
       await db.deleteFrom('calendar_overrides').where('day', '=', day).execute();

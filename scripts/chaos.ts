@@ -43,7 +43,17 @@ export interface ChaosReport {
 const ROOT = path.join(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runChaos({ n, faults, inFlight = 8, log = console.log }: { n: number; faults: number; inFlight?: number; log?: (s: string) => void }): Promise<ChaosReport> {
+export async function runChaos({
+  n,
+  faults,
+  inFlight = 8,
+  log = console.log,
+}: {
+  n: number;
+  faults: number;
+  inFlight?: number;
+  log?: (s: string) => void;
+}): Promise<ChaosReport> {
   const began = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-chaos-'));
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
@@ -65,7 +75,15 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   let bundlePath = process.env.PDW_WORKFLOW_BUNDLE ?? '';
   if (!bundlePath) {
     bundlePath = path.join(work, 'workflows.js');
-    fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: log } })).code);
+    fs.writeFileSync(
+      bundlePath,
+      (
+        await bundleWorkflowCode({
+          workflowsPath: require.resolve('../workflows'),
+          logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: log },
+        })
+      ).code,
+    );
   }
 
   // The real worker entry point, as a process of its own so that it can be killed.
@@ -159,7 +177,14 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   }
   /** Art. 20: a citizen applies to use conditionally open data; the agency approves, both sign the agreement. */
   async function openRequest(i: number): Promise<void> {
-    const body = { catalogEntryId: city.entries.conditionalOpen, purpose: `chaos ${i}`, scenario: 'research', accessMethod: 'api', securityMeasures: 'encrypted storage', termMonths: 12 };
+    const body = {
+      catalogEntryId: city.entries.conditionalOpen,
+      purpose: `chaos ${i}`,
+      scenario: 'research',
+      accessMethod: 'api',
+      securityMeasures: 'encrypted storage',
+      termMonths: 12,
+    };
     const req = await submitted(`open request ${i}`, citizen, '/open-requests', body, `chaos-open-${i}`);
     await decide(resources, req.tasks[0].id, 'APPROVE', `approval of open request ${i}`);
     const agreementId = `${req.id}.agreement`;
@@ -168,7 +193,10 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
         const view = (await inject(citizen, 'GET', `/requests/${req.id}`)).json() as { tasks?: { id: string; kind: string }[] };
         return view.tasks?.find((t) => t.kind === kind)?.id;
       });
-    const sha256 = await until(`agreement ${i}`, async () => ((await inject(citizen, 'GET', `/agreements/${agreementId}`)).json() as { sha256?: string }).sha256);
+    const sha256 = await until(
+      `agreement ${i}`,
+      async () => ((await inject(citizen, 'GET', `/agreements/${agreementId}`)).json() as { sha256?: string }).sha256,
+    );
     await decide(citizen, await task('AGREEMENT_SIGNATURE'), 'SIGN', `signature of agreement ${i}`, undefined, { sha256 });
     await decide(resources, await task('AGREEMENT_COUNTERSIGNATURE'), 'SIGN', `countersignature of agreement ${i}`, undefined, { sha256 });
     await reached(`agreement ${i} in force`, citizen, req.id, 'granted');
@@ -190,7 +218,12 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
    * review is decided again until it is; the outcome is reconciled with the answers after the run.
    */
   async function burst(i: number): Promise<void> {
-    const body = { catalogEntryId: city.entries.conditional, scenario: `chaos burst ${i}`, statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } };
+    const body = {
+      catalogEntryId: city.entries.conditional,
+      scenario: `chaos burst ${i}`,
+      statutoryDuty: 'market supervision',
+      commitment: { authenticity: true, compliance: true, security: true },
+    };
     const req = await submitted(`burst ${i}`, burstApplicant, '/share-requests', body, `chaos-burst-${i}`);
     await decide(provider, req.tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!.id, 'AGREE', `opinion of burst ${i}`);
     const taskId = req.tasks.find((t) => t.kind === 'SHARE_JOINT_REVIEW')!.id;
@@ -202,7 +235,8 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
         const reason = `burst ${i} call ${k}`;
         sent.set(reason, decision);
         const res = await inject(officerK, 'POST', `/tasks/${taskId}/complete`, { decision, reason });
-        if (res.statusCode !== 200 && res.statusCode !== 409 && res.statusCode !== 503) crossed.push(`burst ${i} call ${k}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (res.statusCode !== 200 && res.statusCode !== 409 && res.statusCode !== 503)
+          crossed.push(`burst ${i} call ${k}: ${res.statusCode} ${res.body.slice(0, 200)}`);
         return res.statusCode === 200 ? reason : undefined;
       }),
     );
@@ -218,7 +252,11 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     await decide(authority, req.tasks[0].id, 'APPROVE', `approval of adjustment ${i}`);
     await reached(`adjustment ${i} applied`, officer, req.id, 'approved');
     // Art. 13 ¶3: the city authority disputes the new entry's share attribute; the agency accepts its position.
-    const dispute = { catalogEntryId: `${req.id}-1`, proposal: { attribute: 'CONDITIONAL', reasons: 'chaos', conditions: `chaos ${i}`, basis: [] }, objection: `chaos ${i}` };
+    const dispute = {
+      catalogEntryId: `${req.id}-1`,
+      proposal: { attribute: 'CONDITIONAL', reasons: 'chaos', conditions: `chaos ${i}`, basis: [] },
+      objection: `chaos ${i}`,
+    };
     const raised = await submitted(`dispute ${i}`, authority, '/disputes', dispute, `chaos-dispute-${i}`);
     await decide(agencyOpinion, raised.tasks[0].id, 'ACCEPT', `acceptance of dispute ${i}`);
     await reached(`dispute ${i} settled`, authority, raised.id, 'settled');
@@ -227,7 +265,12 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   }
 
   async function lifecycle(i: number): Promise<string> {
-    const body = { catalogEntryId: city.entries.conditional, scenario: `chaos ${i}`, statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } };
+    const body = {
+      catalogEntryId: city.entries.conditional,
+      scenario: `chaos ${i}`,
+      statutoryDuty: 'market supervision',
+      commitment: { authenticity: true, compliance: true, security: true },
+    };
     const req = await submitted(`submit ${i}`, applicant, '/share-requests', body, `chaos-${i}`);
     // Art. 14: the provider agrees, then the city authority approves.
     for (const [actor, kind, decision] of [
@@ -302,39 +345,95 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
   const withdrawalsExpected = Array.from({ length: n }, (_, i) => i).filter(isWithdrawal).length;
   const openRequestsExpected = Array.from({ length: n }, (_, i) => i).filter(isOpenRequest).length;
-  const burstsExpected = Array.from({ length: n }, (_, i) => i).filter((i) => isBurst(i) && !isAdjustment(i) && !isDemand(i) && !isWithdrawal(i) && !isOpenRequest(i)).length;
+  const burstsExpected = Array.from({ length: n }, (_, i) => i).filter(
+    (i) => isBurst(i) && !isAdjustment(i) && !isDemand(i) && !isWithdrawal(i) && !isOpenRequest(i),
+  ).length;
   const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - burstsExpected;
   if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
-  const demanded = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'open_demand').execute();
+  const demanded = await db
+    .selectFrom('requests')
+    .select(['id', 'status'])
+    .where('applicant_sub', '=', citizen.sub)
+    .where('type', '=', 'open_demand')
+    .execute();
   if (demanded.length !== demandsExpected) lost.push(`${demandsExpected} open demands but ${demanded.length} requests`);
   lost.push(...demanded.filter((r) => r.status !== 'answered').map((r) => `open demand ${r.id} ${r.status}`));
-  const withdrawn = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'withdrawal').execute();
+  const withdrawn = await db
+    .selectFrom('requests')
+    .select(['id', 'status'])
+    .where('applicant_sub', '=', citizen.sub)
+    .where('type', '=', 'withdrawal')
+    .execute();
   if (withdrawn.length !== withdrawalsExpected) lost.push(`${withdrawalsExpected} withdrawals but ${withdrawn.length} requests`);
   lost.push(...withdrawn.filter((r) => r.status !== 'dismissed').map((r) => `withdrawal ${r.id} ${r.status}`));
-  const demandAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', demands.length ? demands : ['none']).execute();
+  const demandAudit = await db
+    .selectFrom('audit_events')
+    .select(['request_id', 'action'])
+    .where('request_id', 'in', demands.length ? demands : ['none'])
+    .execute();
   const adjusted = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', officer.sub).execute();
   lost.push(...adjusted.filter((r) => r.status !== 'approved').map((r) => `adjustment ${r.id} ${r.status}`));
   if (adjusted.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} adjustments but ${adjusted.length} requests`);
   const duplicated: string[] = [];
   // Each agreement: in force once, signed once by each party, its trail once.
-  const applied = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', citizen.sub).where('type', '=', 'open_request').execute();
+  const applied = await db
+    .selectFrom('requests')
+    .select(['id', 'status'])
+    .where('applicant_sub', '=', citizen.sub)
+    .where('type', '=', 'open_request')
+    .execute();
   if (applied.length !== openRequestsExpected) lost.push(`${openRequestsExpected} open applications but ${applied.length} requests`);
   lost.push(...applied.filter((r) => r.status !== 'granted').map((r) => `open application ${r.id} ${r.status}`));
-  const signed = await db.selectFrom('agreements').select(['id', 'status', 'signatures']).where('id', 'in', agreements.length ? agreements : ['none']).execute();
+  const signed = await db
+    .selectFrom('agreements')
+    .select(['id', 'status', 'signatures'])
+    .where('id', 'in', agreements.length ? agreements : ['none'])
+    .execute();
   for (const id of agreements) {
     const a = signed.find((x) => x.id === id);
-    if (a?.status !== 'in_force' || a.signatures.map((x) => x.party).join(',') !== 'licensee,provider') duplicated.push(`agreement ${id}: ${JSON.stringify(a ? { status: a.status, signatures: a.signatures.length } : null)}`);
+    if (a?.status !== 'in_force' || a.signatures.map((x) => x.party).join(',') !== 'licensee,provider')
+      duplicated.push(`agreement ${id}: ${JSON.stringify(a ? { status: a.status, signatures: a.signatures.length } : null)}`);
   }
-  const agreementAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', applied.length ? applied.map((r) => r.id) : ['none']).execute();
+  const agreementAudit = await db
+    .selectFrom('audit_events')
+    .select(['request_id', 'action'])
+    .where('request_id', 'in', applied.length ? applied.map((r) => r.id) : ['none'])
+    .execute();
   for (const r of applied) {
-    const actions = agreementAudit.filter((e) => e.request_id === r.id).map((e) => e.action).sort().join(',');
-    const expected = ['agreement_drafted', 'agreement_in_force', 'agreement_notified', 'agreement_signed', 'application_received', 'submitted', 'task_completed', 'task_completed', 'task_completed', 'task_opened', 'task_opened', 'task_opened'];
+    const actions = agreementAudit
+      .filter((e) => e.request_id === r.id)
+      .map((e) => e.action)
+      .sort()
+      .join(',');
+    const expected = [
+      'agreement_drafted',
+      'agreement_in_force',
+      'agreement_notified',
+      'agreement_signed',
+      'application_received',
+      'submitted',
+      'task_completed',
+      'task_completed',
+      'task_completed',
+      'task_opened',
+      'task_opened',
+      'task_opened',
+    ];
     if (actions !== expected.join(',')) duplicated.push(`open application ${r.id}: audit ${actions}`);
   }
-  const withdrawalAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', withdrawals.length ? withdrawals : ['none']).execute();
+  const withdrawalAudit = await db
+    .selectFrom('audit_events')
+    .select(['request_id', 'action'])
+    .where('request_id', 'in', withdrawals.length ? withdrawals : ['none'])
+    .execute();
   for (const id of withdrawals) {
-    const actions = withdrawalAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
-    if (actions !== ['submitted', 'task_completed', 'task_opened', 'withdrawal_dismissed', 'withdrawal_received'].join(',')) duplicated.push(`withdrawal ${id}: audit ${actions}`);
+    const actions = withdrawalAudit
+      .filter((e) => e.request_id === id)
+      .map((e) => e.action)
+      .sort()
+      .join(',');
+    if (actions !== ['submitted', 'task_completed', 'task_opened', 'withdrawal_dismissed', 'withdrawal_received'].join(','))
+      duplicated.push(`withdrawal ${id}: audit ${actions}`);
   }
   // Each adjustment: one new entry at version 1 with one version row, and its trail once.
   const versions = await db
@@ -342,28 +441,60 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     .select(['change_request_id', 'entry_id', 'version'])
     .where('change_request_id', 'in', adjustments.length ? adjustments : ['none'])
     .execute();
-  const adjustmentAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', adjustments.length ? adjustments : ['none']).execute();
+  const adjustmentAudit = await db
+    .selectFrom('audit_events')
+    .select(['request_id', 'action'])
+    .where('request_id', 'in', adjustments.length ? adjustments : ['none'])
+    .execute();
   for (const id of adjustments) {
     const made = versions.filter((v) => v.change_request_id === id);
     if (made.length !== 1 || made[0].entry_id !== `${id}-1` || made[0].version !== 1) duplicated.push(`adjustment ${id}: versions ${JSON.stringify(made)}`);
-    const actions = adjustmentAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
-    if (actions !== ['adjustment_applied', 'catalog_entry_added', 'review_started', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`adjustment ${id}: audit ${actions}`);
+    const actions = adjustmentAudit
+      .filter((e) => e.request_id === id)
+      .map((e) => e.action)
+      .sort()
+      .join(',');
+    if (actions !== ['adjustment_applied', 'catalog_entry_added', 'review_started', 'submitted', 'task_completed', 'task_opened'].join(','))
+      duplicated.push(`adjustment ${id}: audit ${actions}`);
   }
   for (const id of demands) {
-    const actions = demandAudit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
-    if (actions !== ['demand_received', 'opening_planned', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`open demand ${id}: audit ${actions}`);
+    const actions = demandAudit
+      .filter((e) => e.request_id === id)
+      .map((e) => e.action)
+      .sort()
+      .join(',');
+    if (actions !== ['demand_received', 'opening_planned', 'submitted', 'task_completed', 'task_opened'].join(','))
+      duplicated.push(`open demand ${id}: audit ${actions}`);
   }
   // Each dispute: settled once, as its entry's version 2, the dispute mark gone.
-  const settled = await db.selectFrom('requests').select(['id', 'status', 'catalog_entry_id']).where('type', '=', 'share_dispute').where('applicant_sub', '=', authority.sub).execute();
+  const settled = await db
+    .selectFrom('requests')
+    .select(['id', 'status', 'catalog_entry_id'])
+    .where('type', '=', 'share_dispute')
+    .where('applicant_sub', '=', authority.sub)
+    .execute();
   if (settled.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} disputes but ${settled.length} requests`);
   lost.push(...settled.filter((r) => r.status !== 'settled').map((r) => `dispute ${r.id} ${r.status}`));
-  const disputeAudit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', disputes.length ? disputes : ['none']).execute();
-  const disputed = await db.selectFrom('catalog_entries').select(['id', 'version', 'share_dispute']).where('id', 'in', settled.length ? settled.map((r) => r.catalog_entry_id!) : ['none']).execute();
+  const disputeAudit = await db
+    .selectFrom('audit_events')
+    .select(['request_id', 'action'])
+    .where('request_id', 'in', disputes.length ? disputes : ['none'])
+    .execute();
+  const disputed = await db
+    .selectFrom('catalog_entries')
+    .select(['id', 'version', 'share_dispute'])
+    .where('id', 'in', settled.length ? settled.map((r) => r.catalog_entry_id!) : ['none'])
+    .execute();
   for (const r of settled) {
     const e = disputed.find((x) => x.id === r.catalog_entry_id);
     if (e?.version !== 2 || e.share_dispute !== null) duplicated.push(`dispute ${r.id}: entry ${JSON.stringify(e)}`);
-    const actions = disputeAudit.filter((x) => x.request_id === r.id).map((x) => x.action).sort().join(',');
-    if (actions !== ['catalog_entry_changed', 'consultation_started', 'dispute_agreed', 'submitted', 'task_completed', 'task_opened'].join(',')) duplicated.push(`dispute ${r.id}: audit ${actions}`);
+    const actions = disputeAudit
+      .filter((x) => x.request_id === r.id)
+      .map((x) => x.action)
+      .sort()
+      .join(',');
+    if (actions !== ['catalog_entry_changed', 'consultation_started', 'dispute_agreed', 'submitted', 'task_completed', 'task_opened'].join(','))
+      duplicated.push(`dispute ${r.id}: audit ${actions}`);
   }
   // Each burst: exactly one decision took effect, the one answered 200 (or, with none answered, one that was sent),
   // and the request, its grant and its trail follow that decision alone.
@@ -383,16 +514,28 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     if (!b.answered.length && !b.sent.has(reason) && reason !== 'burst decided again') problems.push(`the task records "${reason}", which nobody sent`);
     const decision = task?.decision;
     const completions = trail.filter((e) => e.action === 'task_completed' && e.task_id === b.taskId);
-    if (completions.length !== 1 || completions[0].decision !== decision || (completions[0].reason ?? '') !== reason) problems.push(`trail of the review: ${JSON.stringify(completions)}`);
-    for (const other of b.sent.keys()) if (other !== reason && trail.some((e) => e.reason === other)) problems.push(`"${other}" was refused but is in the trail`);
+    if (completions.length !== 1 || completions[0].decision !== decision || (completions[0].reason ?? '') !== reason)
+      problems.push(`trail of the review: ${JSON.stringify(completions)}`);
+    for (const other of b.sent.keys())
+      if (other !== reason && trail.some((e) => e.reason === other)) problems.push(`"${other}" was refused but is in the trail`);
     const expected = decision === 'REJECT' ? { status: 'rejected', grants: 0 } : { status: 'granted', grants: 1 };
-    if (request?.status !== expected.status || grantRows.length !== expected.grants) problems.push(`${decision} took effect, yet the request is ${request?.status} with ${grantRows.length} grants`);
+    if (request?.status !== expected.status || grantRows.length !== expected.grants)
+      problems.push(`${decision} took effect, yet the request is ${request?.status} with ${grantRows.length} grants`);
     if (problems.length) crossed.push(`burst ${b.id}: ${problems.join('; ')}`);
     else burstsConsistent++;
   }
 
   const counts = async (table: 'grants' | 'tasks' | 'audit_events' | 'notifications', col: 'request_id') =>
-    new Map((await db.selectFrom(table).select([col, db.fn.countAll<string>().as('n')]).where(col, 'in', ids).groupBy(col).execute()).map((r) => [r[col] as string, Number(r.n)]));
+    new Map(
+      (
+        await db
+          .selectFrom(table)
+          .select([col, db.fn.countAll<string>().as('n')])
+          .where(col, 'in', ids)
+          .groupBy(col)
+          .execute()
+      ).map((r) => [r[col] as string, Number(r.n)]),
+    );
   const grants = await counts('grants', 'request_id');
   const tasks = await counts('tasks', 'request_id');
   const audit = await db.selectFrom('audit_events').select(['request_id', 'action']).where('request_id', 'in', ids).execute();
@@ -400,7 +543,11 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
   for (const id of ids) {
     if (grants.get(id) !== 1) duplicated.push(`${id}: ${grants.get(id) ?? 0} grants`);
     if (tasks.get(id) !== 2) duplicated.push(`${id}: ${tasks.get(id) ?? 0} tasks`);
-    const actions = audit.filter((e) => e.request_id === id).map((e) => e.action).sort().join(',');
+    const actions = audit
+      .filter((e) => e.request_id === id)
+      .map((e) => e.action)
+      .sort()
+      .join(',');
     const expected = ['grant_created', 'review_started', 'submitted', 'task_completed', 'task_completed', 'task_opened', 'task_opened'].join(',');
     if (actions !== expected) duplicated.push(`${id}: audit ${actions}`);
     // Two task assignments and two status changes (review started, granted) for the applicant.
@@ -423,7 +570,9 @@ export async function runChaos({ n, faults, inFlight = 8, log = console.log }: {
     for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}"` })) {
       // Grants and agreements wait for their term (running); adjustments end once applied (completed).
       // A burst's request rejected has ended (completed) too.
-      const ended = ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow'].includes(wf.type) || bursts.some((b) => wf.workflowId.endsWith(b.id));
+      const ended =
+        ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow'].includes(wf.type) ||
+        bursts.some((b) => wf.workflowId.endsWith(b.id));
       if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ended)) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();

@@ -143,13 +143,21 @@ export async function startEmbeddedPostgres(dataDirAsked: string, port: number, 
       fs.chownSync(pwFile, user.uid, user.gid);
     }
     try {
-      await completion(run(path.join(bin, 'initdb'), [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8'], user, false), 'initdb');
+      await completion(
+        run(path.join(bin, 'initdb'), [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8'], user, false),
+        'initdb',
+      );
     } finally {
       fs.rmSync(path.dirname(pwFile), { recursive: true, force: true });
     }
   }
   // Its own process group: a terminal's SIGINT to ours does not stop it behind our back.
-  const child = run(path.join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], user, true);
+  const child = run(
+    path.join(bin, 'postgres'),
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    user,
+    true,
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -162,7 +170,9 @@ export async function startEmbeddedPostgres(dataDirAsked: string, port: number, 
       if (/FATAL|PANIC/.test(String(d))) log(String(d).trim());
       if (output.includes('database system is ready to accept connections')) resolve();
     });
-    child.once('exit', (code, signal) => reject(new Error(`the embedded PostgreSQL in ${dataDir} exited (${signal ?? `exit ${code}`}) before it was ready: ${output.trim()}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the embedded PostgreSQL in ${dataDir} exited (${signal ?? `exit ${code}`}) before it was ready: ${output.trim()}`)),
+    );
   });
   child.stdout?.resume();
   return {
@@ -172,7 +182,11 @@ export async function startEmbeddedPostgres(dataDirAsked: string, port: number, 
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // Fast shutdown; then immediate; then kill: stopping must end even if the server does not.
-      for (const [signal, ms] of [['SIGINT', 20_000], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
+      for (const [signal, ms] of [
+        ['SIGINT', 20_000],
+        ['SIGQUIT', 5_000],
+        ['SIGKILL', 5_000],
+      ] as const) {
         child.kill(signal);
         const done = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms).unref())]);
         if (done) return;

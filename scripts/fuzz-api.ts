@@ -30,7 +30,29 @@ export interface FuzzReport {
   seconds: number;
 }
 
-const HOSTILE_TEXT = ['\u0000', 'a\u0000b', '\ud800', '\udc00x', '%00', '%ED%A0%80', '%ZZ', '../../etc/passwd', "'; drop table requests; --", '🙂'.repeat(50), 'x'.repeat(5000), '', ' ', 'Infinity', '1e309', '-1', 'NaN', 'null', '{}', '2016-12-31T23:59:60Z', '-271821-04-20T00:00:00Z'];
+const HOSTILE_TEXT = [
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  '\udc00x',
+  '%00',
+  '%ED%A0%80',
+  '%ZZ',
+  '../../etc/passwd',
+  "'; drop table requests; --",
+  '🙂'.repeat(50),
+  'x'.repeat(5000),
+  '',
+  ' ',
+  'Infinity',
+  '1e309',
+  '-1',
+  'NaN',
+  'null',
+  '{}',
+  '2016-12-31T23:59:60Z',
+  '-271821-04-20T00:00:00Z',
+];
 
 /** Text of every kind: hostile classics, random code points including lone surrogates, long runs. */
 const text = fc.oneof(fc.constantFrom(...HOSTILE_TEXT), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 20 }));
@@ -45,12 +67,17 @@ function segment(known: () => string[]) {
 }
 
 function encodeSegment(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`))
+    .join('');
 }
 
 const jsonish: fc.Arbitrary<unknown> = fc.oneof(fc.jsonValue({ maxDepth: 4 }), text, fc.constantFrom(1, -1, 1.5, 1e308, true, false, null, [], {}));
 
-export async function runFuzz(target: FuzzTarget, { count, seed, log = console.log }: { count: number; seed: number; log?: (s: string) => void }): Promise<FuzzReport> {
+export async function runFuzz(
+  target: FuzzTarget,
+  { count, seed, log = console.log }: { count: number; seed: number; log?: (s: string) => void },
+): Promise<FuzzReport> {
   const { city } = target;
   const began = Date.now();
   const actors: Actor[] = [
@@ -90,10 +117,25 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   let agentIds: string[] = [];
   const refresh = async () => {
     agentIds = (await target.db.selectFrom('legal_person_agents').select('id').orderBy('authorised_at', 'desc').limit(50).execute()).map((r) => r.id);
-    agreementIds = (await target.db.selectFrom('agreements').select('id').where('provider_org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
-    requestIds = (await target.db.selectFrom('requests').select('id').where('applicant_org', 'in', ownOrgs).orderBy('seq', 'desc').limit(50).execute()).map((r) => r.id);
-    grantIds = (await target.db.selectFrom('grants').select('id').where('grantee_org', 'in', ownOrgs).orderBy('granted_at', 'desc').limit(50).execute()).map((r) => r.id);
-    taskIds = (await target.db.selectFrom('tasks').where('candidate_org', 'in', ownOrgs).select('id').where('status', '=', 'open').orderBy('created_at', 'desc').limit(50).execute()).map((r) => r.id);
+    agreementIds = (
+      await target.db.selectFrom('agreements').select('id').where('provider_org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()
+    ).map((r) => r.id);
+    requestIds = (await target.db.selectFrom('requests').select('id').where('applicant_org', 'in', ownOrgs).orderBy('seq', 'desc').limit(50).execute()).map(
+      (r) => r.id,
+    );
+    grantIds = (await target.db.selectFrom('grants').select('id').where('grantee_org', 'in', ownOrgs).orderBy('granted_at', 'desc').limit(50).execute()).map(
+      (r) => r.id,
+    );
+    taskIds = (
+      await target.db
+        .selectFrom('tasks')
+        .where('candidate_org', 'in', ownOrgs)
+        .select('id')
+        .where('status', '=', 'open')
+        .orderBy('created_at', 'desc')
+        .limit(50)
+        .execute()
+    ).map((r) => r.id);
   };
   await refresh();
 
@@ -104,61 +146,160 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     commitment: { authenticity: true, compliance: true, security: true },
   }));
   const shareBody = fc.oneof(
-    { weight: 3, arbitrary: fc.tuple(validShare, fc.constantFrom('catalogEntryId', 'scenario', 'statutoryDuty', 'fields', 'commitment', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(validShare, fc.constantFrom('catalogEntryId', 'scenario', 'statutoryDuty', 'fields', 'commitment', 'extra'), jsonish)
+        .map(([b, k, v]) => ({ ...b, [k]: v })),
+    },
     { weight: 2, arbitrary: validShare },
     { weight: 1, arbitrary: jsonish },
   );
   // Adjustments (Art. 9 ¶2): a valid one (a new entry, or removing an entry at a guessed version), one with a part
   // replaced by anything, or anything at all; also as a RESUBMIT's form.
   const validAdjustment = fc
-    .tuple(text, fc.constantFrom<object>({ op: 'add', entry: sampleEntryContent('fuzz 目录') }, { op: 'add', entry: { ...sampleEntryContent('fuzz 重点目录'), priorityOpen: true } }, { op: 'remove', entryId: city.entries.none, baseVersion: 1 }))
+    .tuple(
+      text,
+      fc.constantFrom<object>(
+        { op: 'add', entry: sampleEntryContent('fuzz 目录') },
+        { op: 'add', entry: { ...sampleEntryContent('fuzz 重点目录'), priorityOpen: true } },
+        { op: 'remove', entryId: city.entries.none, baseVersion: 1 },
+      ),
+    )
     .map(([justification, change]) => ({
-    ground: 'correction',
-    justification: `fuzz ${justification}`,
-    changes: [change],
-  }));
+      ground: 'correction',
+      justification: `fuzz ${justification}`,
+      changes: [change],
+    }));
   const adjustmentBody = fc.oneof(
-    { weight: 2, arbitrary: fc.tuple(validAdjustment, fc.constantFrom('ground', 'justification', 'changes', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })) },
-    { weight: 2, arbitrary: fc.tuple(validAdjustment, fc.constantFrom('title', 'fields', 'share', 'open', 'form', 'priorityOpen'), jsonish).map(([b, k, v]) => ({ ...b, changes: [{ op: 'add', entry: { ...sampleEntryContent('fuzz'), [k]: v } }] })) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(validAdjustment, fc.constantFrom('ground', 'justification', 'changes', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(validAdjustment, fc.constantFrom('title', 'fields', 'share', 'open', 'form', 'priorityOpen'), jsonish)
+        .map(([b, k, v]) => ({ ...b, changes: [{ op: 'add', entry: { ...sampleEntryContent('fuzz'), [k]: v } }] })),
+    },
     { weight: 1, arbitrary: validAdjustment },
     { weight: 1, arbitrary: jsonish },
   );
   // Disputes (Art. 13 ¶3): a valid one on a city-level entry, one with a part replaced by anything, or anything.
-  const validDispute = fc.tuple(fc.constantFrom(city.entries.unconditional, city.entries.conditional, city.entries.countyConditional), text).map(([catalogEntryId, objection]) => ({
-    catalogEntryId,
-    proposal: { attribute: 'CONDITIONAL', reasons: 'fuzz', conditions: 'fuzz', basis: [] },
-    objection: `fuzz ${objection}`,
-  }));
+  const validDispute = fc
+    .tuple(fc.constantFrom(city.entries.unconditional, city.entries.conditional, city.entries.countyConditional), text)
+    .map(([catalogEntryId, objection]) => ({
+      catalogEntryId,
+      proposal: { attribute: 'CONDITIONAL', reasons: 'fuzz', conditions: 'fuzz', basis: [] },
+      objection: `fuzz ${objection}`,
+    }));
   const disputeBody = fc.oneof(
-    { weight: 2, arbitrary: fc.tuple(validDispute, fc.constantFrom('catalogEntryId', 'proposal', 'objection', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })) },
-    { weight: 1, arbitrary: fc.tuple(validDispute, fc.constantFrom('attribute', 'reasons', 'conditions', 'basis'), jsonish).map(([b, k, v]) => ({ ...b, proposal: { ...b.proposal, [k]: v } })) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(validDispute, fc.constantFrom('catalogEntryId', 'proposal', 'objection', 'extra'), jsonish).map(([b, k, v]) => ({ ...b, [k]: v })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(validDispute, fc.constantFrom('attribute', 'reasons', 'conditions', 'basis'), jsonish)
+        .map(([b, k, v]) => ({ ...b, proposal: { ...b.proposal, [k]: v } })),
+    },
     { weight: 1, arbitrary: validDispute },
     { weight: 1, arbitrary: jsonish },
   );
   const decisionBody = fc.record(
     {
-      decision: fc.oneof(fc.constantFrom('APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'AGREE', 'DISAGREE', 'REPLY', 'RETURN', 'RESUBMIT', 'ABANDON', 'ACCEPT', 'COUNTER', 'NO_AGREEMENT', 'DECIDE', 'PLAN', 'DECLINE', 'RESPOND', 'SUSPEND', 'UPHOLD', 'DISMISS', 'EXTEND', 'SIGN', 'REPORT', 'CONFIRM', 'CONSENT', 'REFUSE'), text), reason: fc.oneof(text, fc.constant('because')), form: fc.oneof(jsonish, fc.dictionary(text, jsonish, { maxKeys: 3 }), adjustmentBody, disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d)) },
+      decision: fc.oneof(
+        fc.constantFrom(
+          'APPROVE',
+          'REJECT',
+          'REQUEST_INFO',
+          'CONSULT',
+          'AGREE',
+          'DISAGREE',
+          'REPLY',
+          'RETURN',
+          'RESUBMIT',
+          'ABANDON',
+          'ACCEPT',
+          'COUNTER',
+          'NO_AGREEMENT',
+          'DECIDE',
+          'PLAN',
+          'DECLINE',
+          'RESPOND',
+          'SUSPEND',
+          'UPHOLD',
+          'DISMISS',
+          'EXTEND',
+          'SIGN',
+          'REPORT',
+          'CONFIRM',
+          'CONSENT',
+          'REFUSE',
+        ),
+        text,
+      ),
+      reason: fc.oneof(text, fc.constant('because')),
+      form: fc.oneof(
+        jsonish,
+        fc.dictionary(text, jsonish, { maxKeys: 3 }),
+        adjustmentBody,
+        disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d),
+      ),
+    },
     { requiredKeys: ['decision'] },
   );
   const query = (keys: string[]) =>
-    fc.dictionary(fc.constantFrom(...keys, 'limit', 'cursor', 'junk'), fc.oneof(text, fc.constantFrom('1', '20', '100', 'open', 'true', '2026-01-01T00:00:00Z')), { maxKeys: 3 }).map((q) =>
-      Object.entries(q)
-        .map(([k, v]) => `${k}=${encodeSegment(v)}`)
-        .join('&'),
-    );
+    fc
+      .dictionary(
+        fc.constantFrom(...keys, 'limit', 'cursor', 'junk'),
+        fc.oneof(text, fc.constantFrom('1', '20', '100', 'open', 'true', '2026-01-01T00:00:00Z')),
+        { maxKeys: 3 },
+      )
+      .map((q) =>
+        Object.entries(q)
+          .map(([k, v]) => `${k}=${encodeSegment(v)}`)
+          .join('&'),
+      );
   const req = (id: () => string[]) => segment(id);
 
   type Call = { method: string; path: string; body?: unknown; raw?: string; headers?: Record<string, string> };
   const call: fc.Arbitrary<Call> = fc.oneof(
-    shareBody.chain((body) => fc.option(text, { nil: undefined }).map((key) => ({ method: 'POST', path: '/share-requests', body, headers: (key === undefined ? {} : { 'idempotency-key': encodeSegment(key).slice(0, 300) }) as Record<string, string> }))),
+    shareBody.chain((body) =>
+      fc.option(text, { nil: undefined }).map((key) => ({
+        method: 'POST',
+        path: '/share-requests',
+        body,
+        headers: (key === undefined ? {} : { 'idempotency-key': encodeSegment(key).slice(0, 300) }) as Record<string, string>,
+      })),
+    ),
     adjustmentBody.map((body) => ({ method: 'POST', path: '/catalog/adjustments', body })),
     disputeBody.map((body) => ({ method: 'POST', path: '/disputes', body })),
     fc
-      .tuple(fc.constantFrom(city.entries.conditional, city.entries.none, 'no-such-entry'), text, fc.option(fc.constantFrom('catalogEntryId', 'records', 'right', 'reasons', 'extra')), jsonish)
-      .map(([catalogEntryId, words, k, v]) => ({ method: 'POST', path: '/withdrawals', body: { catalogEntryId, right: `fuzz ${words}`, reasons: words, ...(k ? { [k]: v } : {}) } })),
+      .tuple(
+        fc.constantFrom(city.entries.conditional, city.entries.none, 'no-such-entry'),
+        text,
+        fc.option(fc.constantFrom('catalogEntryId', 'records', 'right', 'reasons', 'extra')),
+        jsonish,
+      )
+      .map(([catalogEntryId, words, k, v]) => ({
+        method: 'POST',
+        path: '/withdrawals',
+        body: { catalogEntryId, right: `fuzz ${words}`, reasons: words, ...(k ? { [k]: v } : {}) },
+      })),
     fc
-      .tuple(fc.constantFrom<object>({ catalogEntryId: city.entries.none }, { providerOrgId: city.agencies.health }, {}), text, fc.option(fc.constantFrom('description', 'purpose', 'catalogEntryId', 'providerOrgId', 'extra')), jsonish)
-      .map(([target, words, k, v]) => ({ method: 'POST', path: '/open-demands', body: { ...target, description: `fuzz ${words}`, purpose: words, ...(k ? { [k]: v } : {}) } })),
+      .tuple(
+        fc.constantFrom<object>({ catalogEntryId: city.entries.none }, { providerOrgId: city.agencies.health }, {}),
+        text,
+        fc.option(fc.constantFrom('description', 'purpose', 'catalogEntryId', 'providerOrgId', 'extra')),
+        jsonish,
+      )
+      .map(([target, words, k, v]) => ({
+        method: 'POST',
+        path: '/open-demands',
+        body: { ...target, description: `fuzz ${words}`, purpose: words, ...(k ? { [k]: v } : {}) },
+      })),
     fc
       .tuple(
         fc.constantFrom(city.entries.conditional, city.entries.unconditional, city.entries.none, 'no-such-entry'),
@@ -169,17 +310,39 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
       .map(([catalogEntryId, words, k, v]) => ({
         method: 'POST',
         path: '/open-requests',
-        body: { catalogEntryId, purpose: `fuzz ${words}`, scenario: words, accessMethod: 'api', securityMeasures: words, termMonths: 6, ...(k ? { [k]: v } : {}) },
+        body: {
+          catalogEntryId,
+          purpose: `fuzz ${words}`,
+          scenario: words,
+          accessMethod: 'api',
+          securityMeasures: words,
+          termMonths: 6,
+          ...(k ? { [k]: v } : {}),
+        },
       })),
     query(['status', 'catalogEntryId', 'requestId']).map((q) => ({ method: 'GET', path: `/agreements?${q}` })),
     fc
-      .tuple(fc.constantFrom('natural', 'legal'), text, fc.oneof(text, fc.constantFrom('11010519491231002X', '91350100M000100Y43', '110105194912310021')), fc.option(jsonish))
-      .map(([kind, name, number, extra]) => ({ method: 'PUT', path: '/principals/me', body: { kind, name, [kind === 'natural' ? 'residentId' : 'uscc']: number, ...(extra === null ? {} : { extra }) } })),
+      .tuple(
+        fc.constantFrom('natural', 'legal'),
+        text,
+        fc.oneof(text, fc.constantFrom('11010519491231002X', '91350100M000100Y43', '110105194912310021')),
+        fc.option(jsonish),
+      )
+      .map(([kind, name, number, extra]) => ({
+        method: 'PUT',
+        path: '/principals/me',
+        body: { kind, name, [kind === 'natural' ? 'residentId' : 'uscc']: number, ...(extra === null ? {} : { extra }) },
+      })),
     fc.constant({ method: 'GET', path: '/principals/me' }),
     // A legal person's agents (经办人): listed, authorised by name and number, revoked by id.
     fc.constant({ method: 'GET', path: '/principals/me/agents' }),
     fc
-      .tuple(fc.oneof(text, fc.constant('张三')), fc.option(fc.oneof(fc.constantFrom('resident', 'hmt_residence_permit', 'foreign_permanent_residence'), text)), fc.oneof(text, fc.constantFrom('11010519491231002X', '110105194912310021')), fc.option(jsonish))
+      .tuple(
+        fc.oneof(text, fc.constant('张三')),
+        fc.option(fc.oneof(fc.constantFrom('resident', 'hmt_residence_permit', 'foreign_permanent_residence'), text)),
+        fc.oneof(text, fc.constantFrom('11010519491231002X', '110105194912310021')),
+        fc.option(jsonish),
+      )
       .map(([name, documentType, residentId, extra]) => ({
         method: 'POST',
         path: '/principals/me/agents',
@@ -188,59 +351,158 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
     segment(() => agentIds).map((id) => ({ method: 'DELETE', path: `/principals/me/agents/${id}` })),
     // Applying in a legal person's name: a code one acts for, or not, or anything.
     fc
-      .tuple(fc.constantFrom<object>({ catalogEntryId: city.entries.none, description: 'fuzz', purpose: 'fuzz' }), fc.oneof(text, fc.constantFrom('91350100M000100Y43', '91350100M000100Y44')))
+      .tuple(
+        fc.constantFrom<object>({ catalogEntryId: city.entries.none, description: 'fuzz', purpose: 'fuzz' }),
+        fc.oneof(text, fc.constantFrom('91350100M000100Y43', '91350100M000100Y44')),
+      )
       .map(([body, onBehalfOf]) => ({ method: 'POST', path: '/open-demands', body: { ...body, onBehalfOf } })),
     fc
       .tuple(fc.constantFrom(city.entries.conditional, 'no-such-entry'), fc.oneof(text, fc.constantFrom('91350100M000100Y43', '91350100M000100Y44')))
-      .map(([catalogEntryId, onBehalfOf]) => ({ method: 'POST', path: '/open-requests', body: { catalogEntryId, purpose: 'fuzz', scenario: 'fuzz', accessMethod: 'api', securityMeasures: 'fuzz', termMonths: 6, onBehalfOf } })),
+      .map(([catalogEntryId, onBehalfOf]) => ({
+        method: 'POST',
+        path: '/open-requests',
+        body: { catalogEntryId, purpose: 'fuzz', scenario: 'fuzz', accessMethod: 'api', securityMeasures: 'fuzz', termMonths: 6, onBehalfOf },
+      })),
     segment(() => ['1', '20', '33', '34', '0', '-1']).map((n) => ({ method: 'GET', path: `/articles/${n}` })),
     fc.constantFrom('/task-kinds', '/request-types', '/me', '/articles', '/organisations').map((path) => ({ method: 'GET', path })),
     fc
-      .tuple(fc.oneof(fc.constantFrom('2026-10-01', '2026-02-30', '2026-13-01', '0000-00-00', '9999-12-31'), text), fc.oneof(fc.constantFrom('2026-10-31', '2028-01-01', '2025-01-01'), text))
+      .tuple(
+        fc.oneof(fc.constantFrom('2026-10-01', '2026-02-30', '2026-13-01', '0000-00-00', '9999-12-31'), text),
+        fc.oneof(fc.constantFrom('2026-10-31', '2028-01-01', '2025-01-01'), text),
+      )
       .map(([from, to]) => ({ method: 'GET', path: `/calendar?from=${encodeSegment(from)}&to=${encodeSegment(to)}` })),
-    fc.oneof(fc.constantFrom('', 'index.html', 'assets/none.js', '../package.json', '%2e%2e%2fpackage.json', '..%2f..%2fetc%2fpasswd', 'assets/%00.js'), segment(() => ['index.html'])).map((tail) => ({ method: 'GET', path: `/console/${tail}` })),
-    fc.tuple(req(() => agreementIds), fc.constantFrom('', '/document', '/document.pdf')).map(([id, tail]) => ({ method: 'GET', path: `/agreements/${id}${tail}` })),
-    fc.tuple(req(() => agreementIds), fc.oneof(fc.record({ reason: text }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/agreements/${id}/terminate`, body })),
-    fc.tuple(req(() => requestIds), fc.oneof(fc.record({ kind: fc.oneof(fc.constantFrom('public', 'enterprise', 'industry_org', 'department'), text), text }, { requiredKeys: [] }), jsonish)).map(([id, body]) => ({
-      method: 'POST',
-      path: `/catalog/adjustments/${id}/comments`,
-      body,
-    })),
-    fc.tuple(req(() => requestIds), query([])).map(([id, q]) => ({ method: 'GET', path: `/catalog/adjustments/${id}/consultation?${q}` })),
+    fc
+      .oneof(
+        fc.constantFrom('', 'index.html', 'assets/none.js', '../package.json', '%2e%2e%2fpackage.json', '..%2f..%2fetc%2fpasswd', 'assets/%00.js'),
+        segment(() => ['index.html']),
+      )
+      .map((tail) => ({ method: 'GET', path: `/console/${tail}` })),
+    fc
+      .tuple(
+        req(() => agreementIds),
+        fc.constantFrom('', '/document', '/document.pdf'),
+      )
+      .map(([id, tail]) => ({ method: 'GET', path: `/agreements/${id}${tail}` })),
+    fc
+      .tuple(
+        req(() => agreementIds),
+        fc.oneof(fc.record({ reason: text }), jsonish),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/agreements/${id}/terminate`, body })),
+    fc
+      .tuple(
+        req(() => requestIds),
+        fc.oneof(
+          fc.record({ kind: fc.oneof(fc.constantFrom('public', 'enterprise', 'industry_org', 'department'), text), text }, { requiredKeys: [] }),
+          jsonish,
+        ),
+      )
+      .map(([id, body]) => ({
+        method: 'POST',
+        path: `/catalog/adjustments/${id}/comments`,
+        body,
+      })),
+    fc
+      .tuple(
+        req(() => requestIds),
+        query([]),
+      )
+      .map(([id, q]) => ({ method: 'GET', path: `/catalog/adjustments/${id}/consultation?${q}` })),
     query(['format', 'provider', 'shareAttribute', 'q']).map((q) => ({ method: 'GET', path: `/catalog/export?${q}` })),
     // Spreadsheets: a valid CSV with a cell replaced by anything, any bytes as either format, or anything at all.
     fc
-      .tuple(fc.constantFrom('csv', 'xlsx'), fc.oneof(text, fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8'))), fc.boolean())
+      .tuple(
+        fc.constantFrom('csv', 'xlsx'),
+        fc.oneof(
+          text,
+          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8')),
+        ),
+        fc.boolean(),
+      )
       .map(([format, cell, dryRun]) => ({
         method: 'POST',
         path: '/catalog/adjustments/import',
-        body: { ground: 'correction', justification: 'fuzz', format, dryRun, file: Buffer.from(`id,title,fields,share_attribute,open_attribute\n,${cell},"a | string |  | ",UNCONDITIONAL,${cell}\n`).toString('base64') },
+        body: {
+          ground: 'correction',
+          justification: 'fuzz',
+          format,
+          dryRun,
+          file: Buffer.from(`id,title,fields,share_attribute,open_attribute\n,${cell},"a | string |  | ",UNCONDITIONAL,${cell}\n`).toString('base64'),
+        },
       })),
     jsonish.map((body) => ({ method: 'POST', path: '/catalog/adjustments/import', body })),
     query(['type', 'status']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),
-    fc.tuple(req(() => requestIds), fc.option(fc.record({ reason: text }, { requiredKeys: [] }), { nil: undefined })).map(([id, body]) => ({ method: 'POST', path: `/requests/${id}/cancel`, body })),
+    fc
+      .tuple(
+        req(() => requestIds),
+        fc.option(fc.record({ reason: text }, { requiredKeys: [] }), { nil: undefined }),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/requests/${id}/cancel`, body })),
     query(['status', 'kind', 'dueBefore', 'dueAfter', 'overdue']).map((q) => ({ method: 'GET', path: `/tasks?${q}` })),
     req(() => taskIds).map((id) => ({ method: 'GET', path: `/tasks/${id}` })),
-    fc.tuple(req(() => taskIds), fc.constantFrom('claim', 'unclaim')).map(([id, a]) => ({ method: 'POST', path: `/tasks/${id}/${a}` })),
-    fc.tuple(req(() => taskIds), decisionBody).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/complete`, body })),
-    fc.tuple(req(() => taskIds), fc.record({ workingDays: fc.oneof(fc.integer({ min: -2, max: 40 }), jsonish), reason: text }, { requiredKeys: [] })).map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/extend`, body })),
+    fc
+      .tuple(
+        req(() => taskIds),
+        fc.constantFrom('claim', 'unclaim'),
+      )
+      .map(([id, a]) => ({ method: 'POST', path: `/tasks/${id}/${a}` })),
+    fc
+      .tuple(
+        req(() => taskIds),
+        decisionBody,
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/complete`, body })),
+    fc
+      .tuple(
+        req(() => taskIds),
+        fc.record({ workingDays: fc.oneof(fc.integer({ min: -2, max: 40 }), jsonish), reason: text }, { requiredKeys: [] }),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/extend`, body })),
     // Someone the directory knows (the fuzz's own people, once they have called) or anyone at all.
     fc
-      .tuple(req(() => taskIds), fc.record({ user: fc.oneof(fc.constantFrom(...actors.map((a) => a.sub)), text), reason: fc.oneof(text, fc.constant('knows the file')) }, { requiredKeys: [] }))
+      .tuple(
+        req(() => taskIds),
+        fc.record(
+          { user: fc.oneof(fc.constantFrom(...actors.map((a) => a.sub)), text), reason: fc.oneof(text, fc.constant('knows the file')) },
+          { requiredKeys: [] },
+        ),
+      )
       .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/reassign`, body })),
-    fc.tuple(req(() => taskIds), query([])).map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
+    fc
+      .tuple(
+        req(() => taskIds),
+        query([]),
+      )
+      .map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
     query(['provider', 'division', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({ method: 'GET', path: `/catalog?${q}` })),
-    fc.tuple(segment(() => [city.entries.conditional]), query(['version'])).map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}?${q}` })),
-    fc.tuple(segment(() => [city.entries.conditional]), query([])).map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}/versions?${q}` })),
+    fc
+      .tuple(
+        segment(() => [city.entries.conditional]),
+        query(['version']),
+      )
+      .map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}?${q}` })),
+    fc
+      .tuple(
+        segment(() => [city.entries.conditional]),
+        query([]),
+      )
+      .map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}/versions?${q}` })),
     query(['title', 'fields']).map((q) => ({ method: 'GET', path: `/catalog/similar?${q}` })),
     query([]).map((q) => ({ method: 'GET', path: `/notifications?${q}` })),
     query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/grants?${q}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}` })),
-    fc.tuple(req(() => grantIds), fc.oneof(fc.record({ ground: fc.oneof(fc.constantFrom(...REVOCATION_GROUND_CODES), text), reason: text }, { requiredKeys: [] }), jsonish)).map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/revoke`, body })),
-    fc.constantFrom('GET /health', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog').map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),
+    fc
+      .tuple(
+        req(() => grantIds),
+        fc.oneof(fc.record({ ground: fc.oneof(fc.constantFrom(...REVOCATION_GROUND_CODES), text), reason: text }, { requiredKeys: [] }), jsonish),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/revoke`, body })),
+    fc
+      .constantFrom('GET /health', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog')
+      .map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),
     fc.constantFrom('{"a":', '[', 'null', '"x"', '\u0000', '').map((raw) => ({ method: 'POST', path: '/share-requests', raw })),
   );
 
@@ -251,26 +513,37 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   const heapBefore = process.memoryUsage().heapUsed;
 
   await fc.assert(
-    fc.asyncProperty(call, fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...tokens.slice(0, actors.length)) }, { weight: 1, arbitrary: fc.constantFrom(...tokens.slice(actors.length)) }), async (c, token) => {
-      cases++;
-      const payload = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
-      const headers: Record<string, string> = { ...(c.headers ?? {}) };
-      if (token) headers.authorization = `Bearer ${token}`;
-      if (payload !== undefined) headers['content-type'] = 'application/json';
-      const started = Date.now();
-      const res = await send(target.baseUrl, c.method, c.path, headers, payload).catch((err: Error) => ({ status: 0, body: err.message, contentType: undefined }));
-      if (res.status === 0) failures.push(`no answer: ${c.method} ${c.path.slice(0, 120)}: ${res.body}`);
-      const ms = Date.now() - started;
-      maxLatencyMs = Math.max(maxLatencyMs, ms);
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      const what = `${c.method} ${c.path.slice(0, 120)} -> ${res.status} ${res.body.slice(0, 160)}`;
-      if (res.status >= 500) failures.push(`5xx: ${what}`);
-      else if (res.status >= 400 && !(res.contentType ?? '').includes('application/problem+json')) failures.push(`not problem+json: ${what}`);
-      if (ms > 10_000) failures.push(`slower than 10 s (${ms} ms): ${what}`);
-      if (cases % 100 === 0) await refresh();
-      if (cases % 1000 === 0) log(`fuzz: ${cases} cases`);
-      return true;
-    }),
+    fc.asyncProperty(
+      call,
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom(...tokens.slice(0, actors.length)) },
+        { weight: 1, arbitrary: fc.constantFrom(...tokens.slice(actors.length)) },
+      ),
+      async (c, token) => {
+        cases++;
+        const payload = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+        const headers: Record<string, string> = { ...(c.headers ?? {}) };
+        if (token) headers.authorization = `Bearer ${token}`;
+        if (payload !== undefined) headers['content-type'] = 'application/json';
+        const started = Date.now();
+        const res = await send(target.baseUrl, c.method, c.path, headers, payload).catch((err: Error) => ({
+          status: 0,
+          body: err.message,
+          contentType: undefined,
+        }));
+        if (res.status === 0) failures.push(`no answer: ${c.method} ${c.path.slice(0, 120)}: ${res.body}`);
+        const ms = Date.now() - started;
+        maxLatencyMs = Math.max(maxLatencyMs, ms);
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        const what = `${c.method} ${c.path.slice(0, 120)} -> ${res.status} ${res.body.slice(0, 160)}`;
+        if (res.status >= 500) failures.push(`5xx: ${what}`);
+        else if (res.status >= 400 && !(res.contentType ?? '').includes('application/problem+json')) failures.push(`not problem+json: ${what}`);
+        if (ms > 10_000) failures.push(`slower than 10 s (${ms} ms): ${what}`);
+        if (cases % 100 === 0) await refresh();
+        if (cases % 1000 === 0) log(`fuzz: ${cases} cases`);
+        return true;
+      },
+    ),
     { numRuns: count, seed, endOnFailure: false },
   );
 
@@ -279,7 +552,8 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   const retryingWorkflows: string[] = [];
   for await (const wf of target.client.workflow.list({ query: `TaskQueue="${target.taskQueue}" AND ExecutionStatus="Running"` })) {
     const d = await target.client.workflow.getHandle(wf.workflowId).describe();
-    for (const a of d.raw.pendingActivities ?? []) if ((a.attempt ?? 1) > 1) retryingWorkflows.push(`${wf.workflowId}: ${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message}`);
+    for (const a of d.raw.pendingActivities ?? [])
+      if ((a.attempt ?? 1) > 1) retryingWorkflows.push(`${wf.workflowId}: ${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message}`);
   }
   global.gc?.();
   return {
@@ -293,15 +567,30 @@ export async function runFuzz(target: FuzzTarget, { count, seed, log = console.l
   };
 }
 
-function send(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string; contentType?: string }> {
+function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string; contentType?: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const r = http.request({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, contentType: res.headers['content-type'] }));
-    });
+    const r = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, contentType: res.headers['content-type'] }));
+      },
+    );
     r.setTimeout(30_000, () => r.destroy(new Error('no answer in 30 s')));
     r.on('error', reject);
     if (body !== undefined) r.write(body);
@@ -314,7 +603,9 @@ export function formatReport(r: FuzzReport): string {
     .sort()
     .map(([s, n]) => `${s}×${n}`)
     .join(' ');
-  const fivexx = Object.entries(r.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0);
+  const fivexx = Object.entries(r.statuses)
+    .filter(([s]) => Number(s) >= 500)
+    .reduce((n, [, c]) => n + c, 0);
   return [
     `fuzz: ${r.cases} cases in ${r.seconds.toFixed(1)} s; statuses ${statuses}`,
     `fuzz: 5xx ${fivexx}, not problem+json or slow ${r.failures.length - fivexx}, max latency ${r.maxLatencyMs} ms, workflows left retrying ${r.retryingWorkflows.length}, heap growth ${r.heapGrowthMiB.toFixed(1)} MiB`,

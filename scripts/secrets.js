@@ -39,4 +39,6 @@ for (const [name, generate] of Object.entries(SECRETS)) {
 fs.writeFileSync(target, `${lines.join('\n')}\n`, { mode: 0o600 });
 // Secrets are for the owner's eyes only, also in a .env that existed before.
 fs.chmodSync(target, 0o600);
-console.log(`${target}: ${generated.length ? `generated ${generated.join(', ')}` : 'generated nothing'}${kept.length ? `; kept ${kept.join(', ')} as set` : ''}`);
+console.log(
+  `${target}: ${generated.length ? `generated ${generated.join(', ')}` : 'generated nothing'}${kept.length ? `; kept ${kept.join(', ')} as set` : ''}`,
+);

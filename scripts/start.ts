@@ -18,7 +18,6 @@ import { alive, startEmbeddedPostgres } from './embedded-postgres';
 import { assertPortFree, startTemporalDevServer } from './temporal-dev-server';
 import { devToken } from './tokens';
 
-
 const log = (msg: string) => console.log(`[start] ${msg}`);
 
 /** The pid of the `npm start` that `pidFile` names while it runs; null when none does (no file, the process gone, its pid since reused). */
@@ -45,7 +44,9 @@ function runningStart(pidFile: string): number | null {
  */
 async function claimDataDir(config: Config): Promise<() => void> {
   const busy = (what: string) =>
-    new Error(`${what}: a system is running there, and nothing of it was touched. Stop it first, or give this start its own DATA_DIR (not ${config.dataDir}) and ports (PORT ${config.port}, TEMPORAL_PORT, TEMPORAL_UI_PORT, EMBEDDED_POSTGRES_PORT)`);
+    new Error(
+      `${what}: a system is running there, and nothing of it was touched. Stop it first, or give this start its own DATA_DIR (not ${config.dataDir}) and ports (PORT ${config.port}, TEMPORAL_PORT, TEMPORAL_UI_PORT, EMBEDDED_POSTGRES_PORT)`,
+    );
   let release = () => {};
   // Without embedded servers DATA_DIR holds nothing of ours: two APIs on their own ports may share it.
   if (config.embedded.postgres || config.embedded.temporal) {
@@ -170,7 +171,13 @@ async function main() {
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-    const worker = await createWorker({ connection: nativeConnection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db, workflowThreads: config.workflowThreads });
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      db,
+      workflowThreads: config.workflowThreads,
+    });
     const running = worker.run();
     undo.push({
       name: 'worker',

@@ -74,7 +74,20 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   const port = opts.port ?? (await freePort());
   // Otherwise the readiness check below would happily talk to whatever server holds the port.
   await assertPortFree(port, 'TEMPORAL_PORT (or TEMPORAL_ADDRESS to use that server)');
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', '--metrics-port', String(await freePort()), '--http-port', String(await freePort())];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'error',
+    '--metrics-port',
+    String(await freePort()),
+    '--http-port',
+    String(await freePort()),
+  ];
   let uiUrl: string | null = null;
   if (opts.ui) {
     const uiPort = opts.uiPort ?? (await freePort());

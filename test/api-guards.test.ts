@@ -26,21 +26,22 @@ afterAll(async () => {
   await h.close();
 });
 
-const routes = () => [
-  ['POST', '/share-requests', validShareBody(h.city.entries.conditional)],
-  ['GET', '/requests'],
-  ['GET', `/requests/${requestId}`],
-  ['GET', `/requests/${requestId}/history`],
-  ['POST', `/requests/${requestId}/cancel`, {}],
-  ['GET', '/tasks'],
-  ['GET', `/tasks/${taskId}`],
-  ['POST', `/tasks/${taskId}/claim`],
-  ['POST', `/tasks/${taskId}/unclaim`],
-  ['POST', `/tasks/${taskId}/complete`, { decision: 'APPROVE' }],
-  ['GET', '/catalog'],
-  ['GET', `/catalog/${h.city.entries.conditional}`],
-  ['GET', '/notifications'],
-] as const;
+const routes = () =>
+  [
+    ['POST', '/share-requests', validShareBody(h.city.entries.conditional)],
+    ['GET', '/requests'],
+    ['GET', `/requests/${requestId}`],
+    ['GET', `/requests/${requestId}/history`],
+    ['POST', `/requests/${requestId}/cancel`, {}],
+    ['GET', '/tasks'],
+    ['GET', `/tasks/${taskId}`],
+    ['POST', `/tasks/${taskId}/claim`],
+    ['POST', `/tasks/${taskId}/unclaim`],
+    ['POST', `/tasks/${taskId}/complete`, { decision: 'APPROVE' }],
+    ['GET', '/catalog'],
+    ['GET', `/catalog/${h.city.entries.conditional}`],
+    ['GET', '/notifications'],
+  ] as const;
 
 function call(method: string, url: string, payload?: object, headers: Record<string, string> = {}) {
   return api.app.inject({ method: method as 'GET', url, payload, headers });
@@ -85,7 +86,15 @@ test('the right organisation with the wrong role may not act (403); only the app
   expectProblem(await call('POST', `/requests/${requestId}/cancel`, {}, api.as(wrongRole)), 403);
   // Only public management and service institutions apply for shared data, in an applicant role (Art. 3, 14).
   expectProblem(await call('POST', '/share-requests', validShareBody(h.city.entries.conditional), api.as(bob())), 403);
-  expectProblem(await call('POST', '/share-requests', validShareBody(h.city.entries.conditional), api.as({ sub: 'lg', org: h.city.leadingGroup, roles: ['agency_applicant'] })), 403);
+  expectProblem(
+    await call(
+      'POST',
+      '/share-requests',
+      validShareBody(h.city.entries.conditional),
+      api.as({ sub: 'lg', org: h.city.leadingGroup, roles: ['agency_applicant'] }),
+    ),
+    403,
+  );
 });
 
 test('a big data authority is a state organ (Art. 3) and may request another agency’s data', async () => {
@@ -114,7 +123,12 @@ test('bad share requests get 400 naming the field, the rule and Art. 15', async 
   }
   const notJson = await call('POST', '/share-requests', undefined, { ...api.as(alice()), 'content-type': 'application/json' });
   expectProblem(notJson, 400);
-  const broken = await api.app.inject({ method: 'POST', url: '/share-requests', body: '{"catalogEntryId":', headers: { ...api.as(alice()), 'content-type': 'application/json' } });
+  const broken = await api.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    body: '{"catalogEntryId":',
+    headers: { ...api.as(alice()), 'content-type': 'application/json' },
+  });
   expectProblem(broken, 400);
   // Nothing was half-applied: the only request of alice is the one from beforeAll.
   expect(await h.db.selectFrom('requests').select('id').where('applicant_sub', '=', 'alice-guards').execute()).toHaveLength(1);

@@ -28,7 +28,17 @@ export const TEST_POLICIES: Policies = {
 };
 
 /** An API on the harness, each procedure's deadlines TEST_POLICIES' unless given by its request type. */
-export async function startApi(h: Harness, o: { policies?: Partial<Policies>; agreementFont?: string; engineTimeoutMs?: number; consoleDir?: string; devSignIn?: boolean; platformOperators?: string[] } = {}): Promise<Api> {
+export async function startApi(
+  h: Harness,
+  o: {
+    policies?: Partial<Policies>;
+    agreementFont?: string;
+    engineTimeoutMs?: number;
+    consoleDir?: string;
+    devSignIn?: boolean;
+    platformOperators?: string[];
+  } = {},
+): Promise<Api> {
   const app = await buildApp({
     db: h.db,
     temporal: h.client,

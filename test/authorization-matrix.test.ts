@@ -46,20 +46,41 @@ beforeAll(async () => {
   expect((await api.app.inject({ method: 'GET', url: '/me', headers: api.as(PRINCIPALS.authority()) })).statusCode).toBe(200);
   shared = await newRequest();
   const priority = { ...sampleEntryContent('矩阵重点开放目录'), priorityOpen: true };
-  const res = await api.app.inject({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'correction', justification: 'matrix', changes: [{ op: 'add', entry: priority }] }, headers: api.as(applicant()) });
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/catalog/adjustments',
+    payload: { ground: 'correction', justification: 'matrix', changes: [{ op: 'add', entry: priority }] },
+    headers: api.as(applicant()),
+  });
   expect(res.json().outcome).toMatchObject({ article: 'Art. 18' });
   consultation = res.json().id;
   await registerPrincipal(api, PRINCIPALS.publicApplicant());
   const applied = await api.app.inject({ method: 'POST', url: '/open-requests', payload: openRequestBody(), headers: api.as(PRINCIPALS.publicApplicant()) });
   expect(applied.statusCode).toBe(201);
   const review = applied.json().tasks.find((t: { kind: string }) => t.kind === 'OPEN_REQUEST_REVIEW').id;
-  const approved = await api.app.inject({ method: 'POST', url: `/tasks/${review}/complete`, payload: { decision: 'APPROVE' }, headers: api.as(PRINCIPALS.provider()) });
+  const approved = await api.app.inject({
+    method: 'POST',
+    url: `/tasks/${review}/complete`,
+    payload: { decision: 'APPROVE' },
+    headers: api.as(PRINCIPALS.provider()),
+  });
   agreement = approved.json().outcome.agreementId;
   // A legal person, and an agent it authorised (经办人, Art. 29).
-  const legal = await api.app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'legal', name: '矩阵科技有限公司', uscc: MATRIX_USCC }, headers: api.as(PRINCIPALS.legalPerson()) });
+  const legal = await api.app.inject({
+    method: 'PUT',
+    url: '/principals/me',
+    payload: { kind: 'legal', name: '矩阵科技有限公司', uscc: MATRIX_USCC },
+    headers: api.as(PRINCIPALS.legalPerson()),
+  });
   expect(legal.statusCode).toBe(200);
   await registerPrincipal(api, PRINCIPALS.agent(), '矩阵经办人');
-  const authorise = (name: string, seed: string) => api.app.inject({ method: 'POST', url: '/principals/me/agents', payload: { name, residentId: sampleResidentId(seed) }, headers: api.as(PRINCIPALS.legalPerson()) });
+  const authorise = (name: string, seed: string) =>
+    api.app.inject({
+      method: 'POST',
+      url: '/principals/me/agents',
+      payload: { name, residentId: sampleResidentId(seed) },
+      headers: api.as(PRINCIPALS.legalPerson()),
+    });
   expect((await authorise('矩阵经办人', 'matrix-agent')).statusCode).toBe(201);
   authorisation = (await authorise('矩阵撤销', 'matrix-revoked')).json().id;
 });
@@ -70,16 +91,33 @@ afterAll(async () => {
 
 /** The matrix's legal person's credit code (its own account registers it). */
 const MATRIX_USCC = usccWithCheck('91371102MAT8RX001');
-const openRequestBody = () => ({ catalogEntryId: h.city.entries.conditional, purpose: 'matrix', scenario: 'matrix', accessMethod: 'api', securityMeasures: 'matrix', termMonths: 6 });
+const openRequestBody = () => ({
+  catalogEntryId: h.city.entries.conditional,
+  purpose: 'matrix',
+  scenario: 'matrix',
+  accessMethod: 'api',
+  securityMeasures: 'matrix',
+  termMonths: 6,
+});
 const SCENARIO = `matrix scenario ${randomUUID()}`;
 const applicant = (): Actor => ({ sub: 'matrix-alice', org: h.city.agencies.market, roles: ['agency_applicant'] });
 
 async function newRequest(): Promise<Req> {
-  const res = await api.app.inject({ method: 'POST', url: '/share-requests', payload: { ...validShareBody(h.city.entries.conditional), scenario: SCENARIO }, headers: api.as(applicant()) });
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: { ...validShareBody(h.city.entries.conditional), scenario: SCENARIO },
+    headers: api.as(applicant()),
+  });
   expect(res.statusCode).toBe(201);
   const body = res.json();
   const task = (kind: string) => body.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
-  const granted = await api.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditionalOpen), headers: api.as(applicant()) });
+  const granted = await api.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: validShareBody(h.city.entries.conditionalOpen),
+    headers: api.as(applicant()),
+  });
   expect(granted.json().status).toBe('granted');
   return { id: body.id, authorityTask: task('SHARE_JOINT_REVIEW'), providerTask: task('SHARE_PROVIDER_OPINION'), grant: granted.json().grant.id };
 }
@@ -87,8 +125,10 @@ async function newRequest(): Promise<Req> {
 /** Callers: tokens that are no identity, and people of every role, here, in the same city, and elsewhere. */
 const PRINCIPALS = {
   anonymous: () => null,
-  expired: () => createSigner({ key: TEST_JWT_SECRET, expiresIn: 1 })({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'], iat: 1_000_000, exp: 1_000_001 }),
-  wrongSecret: () => createSigner({ key: 'another-secret-0123456789-0123456789', expiresIn: 60_000 })({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'] }),
+  expired: () =>
+    createSigner({ key: TEST_JWT_SECRET, expiresIn: 1 })({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'], iat: 1_000_000, exp: 1_000_001 }),
+  wrongSecret: () =>
+    createSigner({ key: 'another-secret-0123456789-0123456789', expiresIn: 60_000 })({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'] }),
   algNone: () =>
     `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', org: h.city.cityAuthority, roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.`,
   unknownOrg: (): Actor => ({ sub: 'ghost', org: 'no-such-organisation', roles: ['authority_reviewer'] }),
@@ -125,8 +165,24 @@ interface Route {
   public?: boolean;
 }
 
-const seeRequest = { applicant: 200, authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200, platformOperator: 200 } as const;
-const seeAgreement = { publicApplicant: 200, provider: 200, providerAlsoApplicant: 200, authority: 200, citySupervisor: 200, admin: 200, platformOperator: 200 } as const;
+const seeRequest = {
+  applicant: 200,
+  authority: 200,
+  provider: 200,
+  providerAlsoApplicant: 200,
+  citySupervisor: 200,
+  admin: 200,
+  platformOperator: 200,
+} as const;
+const seeAgreement = {
+  publicApplicant: 200,
+  provider: 200,
+  providerAlsoApplicant: 200,
+  authority: 200,
+  citySupervisor: 200,
+  admin: 200,
+  platformOperator: 200,
+} as const;
 const seeAuthorityTask = { authority: 200, citySupervisor: 200, admin: 200, platformOperator: 200 } as const;
 
 /** One row per route the API serves, keyed as the OpenAPI document names it. */
@@ -137,7 +193,11 @@ const MATRIX: Record<string, Route> = {
   },
   'POST /catalog/adjustments': {
     // A new entry of the caller's own catalog: an applicant of any agency may apply (to its own level's authority).
-    call: () => ({ method: 'POST', url: '/catalog/adjustments', payload: { ground: 'new_system', justification: 'matrix', changes: [{ op: 'add', entry: sampleEntryContent('矩阵测试目录') }] } }),
+    call: () => ({
+      method: 'POST',
+      url: '/catalog/adjustments',
+      payload: { ground: 'new_system', justification: 'matrix', changes: [{ op: 'add', entry: sampleEntryContent('矩阵测试目录') }] },
+    }),
     expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201 },
   },
   'POST /disputes': {
@@ -145,7 +205,11 @@ const MATRIX: Record<string, Route> = {
     call: () => ({
       method: 'POST',
       url: '/disputes',
-      payload: { catalogEntryId: h.city.entries.unconditional, proposal: { attribute: 'CONDITIONAL', reasons: 'matrix', conditions: 'matrix', basis: [] }, objection: 'matrix' },
+      payload: {
+        catalogEntryId: h.city.entries.unconditional,
+        proposal: { attribute: 'CONDITIONAL', reasons: 'matrix', conditions: 'matrix', basis: [] },
+        objection: 'matrix',
+      },
     }),
     expect: { rest: 403, authority: 201, otherCityAuthority: 400 },
   },
@@ -155,7 +219,15 @@ const MATRIX: Record<string, Route> = {
     call: () => ({
       method: 'POST',
       url: '/catalog/adjustments/import',
-      payload: { ground: 'correction', justification: 'matrix', format: 'csv', dryRun: true, file: Buffer.from('title,fields,form,update_frequency,share_attribute,open_attribute,open_basis\n矩阵,a | string |  | ,table,每月,UNCONDITIONAL,NONE,law | 某法 | 第一条\n').toString('base64') },
+      payload: {
+        ground: 'correction',
+        justification: 'matrix',
+        format: 'csv',
+        dryRun: true,
+        file: Buffer.from(
+          'title,fields,form,update_frequency,share_attribute,open_attribute,open_basis\n矩阵,a | string |  | ,table,每月,UNCONDITIONAL,NONE,law | 某法 | 第一条\n',
+        ).toString('base64'),
+      },
     }),
     expect: { rest: 403, applicant: 200, colleague: 200, providerAlsoApplicant: 200, otherCityApplicant: 200 },
   },
@@ -164,15 +236,36 @@ const MATRIX: Record<string, Route> = {
     call: () => ({ method: 'POST', url: `/catalog/adjustments/${consultation}/comments`, payload: { kind: 'public', text: 'matrix comment' } }),
     expect: { rest: 201 },
   },
-  'GET /catalog/adjustments/{id}/consultation': { call: () => ({ method: 'GET', url: `/catalog/adjustments/${consultation}/consultation` }), expect: { rest: 200 } },
+  'GET /catalog/adjustments/{id}/consultation': {
+    call: () => ({ method: 'GET', url: `/catalog/adjustments/${consultation}/consultation` }),
+    expect: { rest: 200 },
+  },
   'POST /open-demands': {
     // Anyone applying (the public, an agency's applicant) may ask for data to be opened (Art. 21 ¶1).
     call: () => ({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: h.city.entries.none, description: 'matrix', purpose: 'matrix' } }),
-    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201, legalPerson: 201, agent: 201 },
+    expect: {
+      rest: 403,
+      applicant: 201,
+      colleague: 201,
+      providerAlsoApplicant: 201,
+      otherCityApplicant: 201,
+      publicApplicant: 201,
+      legalPerson: 201,
+      agent: 201,
+    },
   },
   'POST /withdrawals': {
     call: () => ({ method: 'POST', url: '/withdrawals', payload: { catalogEntryId: h.city.entries.conditional, right: 'matrix', reasons: 'matrix' } }),
-    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 201, otherCityApplicant: 201, publicApplicant: 201, legalPerson: 201, agent: 201 },
+    expect: {
+      rest: 403,
+      applicant: 201,
+      colleague: 201,
+      providerAlsoApplicant: 201,
+      otherCityApplicant: 201,
+      publicApplicant: 201,
+      legalPerson: 201,
+      agent: 201,
+    },
   },
   'POST /open-requests': {
     // Only a member of the public applies to use conditionally open data (Art. 20).
@@ -192,16 +285,31 @@ const MATRIX: Record<string, Route> = {
     call: () => ({ method: 'POST', url: '/principals/me/agents', payload: { name: '矩阵新经办人', residentId: sampleResidentId('matrix-new-agent') } }),
     expect: { rest: 403, legalPerson: 201 },
   },
-  'DELETE /principals/me/agents/{id}': { call: () => ({ method: 'DELETE', url: `/principals/me/agents/${authorisation}` }), expect: { rest: 403, legalPerson: 200 } },
+  'DELETE /principals/me/agents/{id}': {
+    call: () => ({ method: 'DELETE', url: `/principals/me/agents/${authorisation}` }),
+    expect: { rest: 403, legalPerson: 200 },
+  },
   'GET /agreements': { call: () => ({ method: 'GET', url: '/agreements' }), expect: { rest: 200 } },
   // The licensee, the providing agency, and the authorities and supervisors over it (not a county's).
   'GET /agreements/{id}': { call: () => ({ method: 'GET', url: `/agreements/${agreement}` }), expect: { rest: 404, ...seeAgreement } },
-  'GET /agreements/{id}/document.pdf': { call: () => ({ method: 'GET', url: `/agreements/${agreement}/document.pdf` }), expect: { rest: 404, ...seeAgreement } },
+  'GET /agreements/{id}/document.pdf': {
+    call: () => ({ method: 'GET', url: `/agreements/${agreement}/document.pdf` }),
+    expect: { rest: 404, ...seeAgreement },
+  },
   'GET /agreements/{id}/document': { call: () => ({ method: 'GET', url: `/agreements/${agreement}/document` }), expect: { rest: 404, ...seeAgreement } },
   'POST /agreements/{id}/terminate': {
     // Those who may terminate pass the checks and meet the state (not yet in force: 409); the authority may not.
     call: () => ({ method: 'POST', url: `/agreements/${agreement}/terminate`, payload: { reason: 'matrix breach' } }),
-    expect: { rest: 404, authority: 403, citySupervisor: 403, admin: 403, platformOperator: 403, provider: 409, providerAlsoApplicant: 409, publicApplicant: 409 },
+    expect: {
+      rest: 404,
+      authority: 403,
+      citySupervisor: 403,
+      admin: 403,
+      platformOperator: 403,
+      provider: 409,
+      providerAlsoApplicant: 409,
+      publicApplicant: 409,
+    },
   },
   // What the API says of its procedures: anyone signed in reads it.
   'GET /articles': { call: () => ({ method: 'GET', url: '/articles' }), expect: { rest: 200 } },
@@ -216,7 +324,17 @@ const MATRIX: Record<string, Route> = {
   'POST /requests/{id}/cancel': {
     call: (r) => ({ method: 'POST', url: `/requests/${r.id}/cancel`, payload: {} }),
     mutates: true,
-    expect: { rest: 404, ...seeRequest, applicant: 200, authority: 403, provider: 403, providerAlsoApplicant: 403, citySupervisor: 403, admin: 403, platformOperator: 403 },
+    expect: {
+      rest: 404,
+      ...seeRequest,
+      applicant: 200,
+      authority: 403,
+      provider: 403,
+      providerAlsoApplicant: 403,
+      citySupervisor: 403,
+      admin: 403,
+      platformOperator: 403,
+    },
   },
   'GET /tasks': { call: () => ({ method: 'GET', url: '/tasks' }), expect: { rest: 200 } },
   'GET /tasks/{id}': { call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}` }), expect: { rest: 404, ...seeAuthorityTask } },
@@ -256,11 +374,17 @@ const MATRIX: Record<string, Route> = {
   },
   'GET /catalog': { call: () => ({ method: 'GET', url: '/catalog' }), expect: { rest: 200 } },
   'GET /catalog/{id}': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}?version=1` }), expect: { rest: 200 } },
-  'GET /catalog/similar': { call: () => ({ method: 'GET', url: `/catalog/similar?title=${encodeURIComponent('企业登记')}&fields=uscc` }), expect: { rest: 200 } },
+  'GET /catalog/similar': {
+    call: () => ({ method: 'GET', url: `/catalog/similar?title=${encodeURIComponent('企业登记')}&fields=uscc` }),
+    expect: { rest: 200 },
+  },
   'GET /catalog/{id}/versions': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/versions` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
   'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },
-  'GET /grants/{id}': { call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }), expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200, platformOperator: 200 } },
+  'GET /grants/{id}': {
+    call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }),
+    expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200, platformOperator: 200 },
+  },
   'POST /grants/{id}/revoke': {
     call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/revoke`, payload: { ground: 'misuse', reason: 'misuse' } }),
     mutates: true,
@@ -299,8 +423,10 @@ test('every route × every caller answers as the table says, and a refusal revea
       cells++;
       if (res.statusCode !== expected) mismatches.push(`${name} as ${p}: ${res.statusCode} (expected ${expected}) ${res.body.slice(0, 200)}`);
       if (res.statusCode >= 400) {
-        if (!String(res.headers['content-type']).includes('application/problem+json')) mismatches.push(`${name} as ${p}: ${res.statusCode} is not problem+json`);
-        if (res.body.includes(SCENARIO) || res.body.includes('matrix-bob') || res.body.includes('matrix-carol')) mismatches.push(`${name} as ${p}: refusal reveals the request`);
+        if (!String(res.headers['content-type']).includes('application/problem+json'))
+          mismatches.push(`${name} as ${p}: ${res.statusCode} is not problem+json`);
+        if (res.body.includes(SCENARIO) || res.body.includes('matrix-bob') || res.body.includes('matrix-carol'))
+          mismatches.push(`${name} as ${p}: refusal reveals the request`);
       }
       if (res.statusCode === 401 && !res.headers['www-authenticate']) mismatches.push(`${name} as ${p}: 401 without WWW-Authenticate`);
     }
@@ -333,20 +459,33 @@ test('a share-attribute dispute is its authority’s: every reviewer of it reads
   const raised = await api.app.inject({
     method: 'POST',
     url: '/disputes',
-    payload: { catalogEntryId: h.city.entries.conditional, proposal: { attribute: 'CONDITIONAL', reasons: 'matrix', conditions: 'matrix dispute', basis: [] }, objection: 'matrix' },
+    payload: {
+      catalogEntryId: h.city.entries.conditional,
+      proposal: { attribute: 'CONDITIONAL', reasons: 'matrix', conditions: 'matrix dispute', basis: [] },
+      objection: 'matrix',
+    },
     headers: api.as(raiser),
   });
   expect(raised.statusCode).toBe(201);
   const id = raised.json().id as string;
   // The health agency (the entry's provider) holds the first turn of the consultation.
-  const readers: Partial<Record<Principal, number>> = { authority: 200, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200, platformOperator: 200 };
+  const readers: Partial<Record<Principal, number>> = {
+    authority: 200,
+    provider: 200,
+    providerAlsoApplicant: 200,
+    citySupervisor: 200,
+    admin: 200,
+    platformOperator: 200,
+  };
   const mismatches: string[] = [];
   for (const p of (Object.keys(PRINCIPALS) as Principal[]).filter((q) => !NOT_IDENTITIES.includes(q))) {
     for (const url of [`/requests/${id}`, `/requests/${id}/history`]) {
       const res = await api.app.inject({ method: 'GET', url, headers: headersOf(p) });
       if (res.statusCode !== (readers[p] ?? 404)) mismatches.push(`GET ${url} as ${p}: ${res.statusCode}`);
     }
-    const listed = JSON.stringify((await api.app.inject({ method: 'GET', url: '/requests?type=share_dispute&limit=100', headers: headersOf(p) })).json().items).includes(id);
+    const listed = JSON.stringify(
+      (await api.app.inject({ method: 'GET', url: '/requests?type=share_dispute&limit=100', headers: headersOf(p) })).json().items,
+    ).includes(id);
     if (listed !== (p === 'authority')) mismatches.push(`GET /requests as ${p}: ${listed ? 'lists' : 'does not list'} it`);
   }
   expect(mismatches).toEqual([]);

@@ -56,5 +56,6 @@ test('a term in plain days (a grant’s year) is counted without the calendar; a
 
 test('a calendar day is written YYYY-MM-DD and exists', () => {
   for (const day of ['2026-10-01', '2024-02-29', '0001-01-01']) expect(isCalendarDay(day)).toBe(true);
-  for (const day of ['2026-02-30', '2025-02-29', '2026-13-01', '2026-00-10', '20261001', '2026-1-01', ' 2026-10-01', '2026-10-01T00:00:00Z', '']) expect(isCalendarDay(day)).toBe(false);
+  for (const day of ['2026-02-30', '2025-02-29', '2026-13-01', '2026-00-10', '20261001', '2026-1-01', ' 2026-10-01', '2026-10-01T00:00:00Z', ''])
+    expect(isCalendarDay(day)).toBe(false);
 });

@@ -44,7 +44,12 @@ async function get(actor: Actor, url: string) {
   return api.app.inject({ method: 'GET', url, headers: api.as(actor) });
 }
 
-type EntryView = EntryContent & { id: string; version: number; share: EntryContent['share'] & { status: string; dispute: string | null }; open: EntryContent['open'] & { status: string } };
+type EntryView = EntryContent & {
+  id: string;
+  version: number;
+  share: EntryContent['share'] & { status: string; dispute: string | null };
+  open: EntryContent['open'] & { status: string };
+};
 /** An entry as GET /catalog/:id shows it, and what an agency states of it (the content a change carries). */
 async function entry(id: string): Promise<{ view: EntryView; content: EntryContent }> {
   const res = await get(applicantOf(h.city.agencies.market), `/catalog/${id}`);
@@ -91,7 +96,11 @@ test("a Donggang agency's change goes to Donggang's authority and is published a
   expect(req.status).toBe('in_review');
   expect(req.tasks).toMatchObject([{ kind: 'CATALOG_ADJUSTMENT_REVIEW', candidateOrg: h.city.countyAuthority }]);
   // 本级: the city's authority has no task of it; Donggang's has.
-  expect((await get(reviewerOf(h.city.cityAuthority), '/tasks?kind=CATALOG_ADJUSTMENT_REVIEW')).json().items.some((t: { requestId: string }) => t.requestId === req.id)).toBe(false);
+  expect(
+    (await get(reviewerOf(h.city.cityAuthority), '/tasks?kind=CATALOG_ADJUSTMENT_REVIEW'))
+      .json()
+      .items.some((t: { requestId: string }) => t.requestId === req.id),
+  ).toBe(false);
   const task = await openTask(reviewerOf(h.city.countyAuthority), req.id, 'CATALOG_ADJUSTMENT_REVIEW');
   // The applicant decides no review of their own: to them the task does not exist.
   expectProblem(await post(me, `/tasks/${task.id}/complete`, { decision: 'APPROVE' }), 404);
@@ -123,23 +132,43 @@ test('the rules of the entry are checked before anything starts: Art. 10 ¶2 ide
   const rulesOnly = await post(market, '/catalog/adjustments', {
     ground: 'law_change',
     justification: '规章修订',
-    changes: [{ op: 'change', entryId: h.city.entries.none, baseVersion: 1, entry: { ...none, open: { ...none.open, basis: [{ level: 'rules', title: '日照市某规章', article: '第五条' }] } } }],
+    changes: [
+      {
+        op: 'change',
+        entryId: h.city.entries.none,
+        baseVersion: 1,
+        entry: { ...none, open: { ...none.open, basis: [{ level: 'rules', title: '日照市某规章', article: '第五条' }] } },
+      },
+    ],
   });
   expect(expectProblem(rulesOnly, 400, 'body.changes.0.entry.open.basis')).toMatchObject({ article: 'Art. 17' });
 
   // Art. 19: widening openness without the agency's own review is refused; with every item passed it goes ahead.
   const health = applicantOf(h.city.agencies.health);
   const conditional = (await entry(h.city.entries.conditional)).content;
-  const widen = { op: 'change', entryId: h.city.entries.conditional, baseVersion: 1, entry: { ...conditional, open: { ...conditional.open, attribute: 'UNCONDITIONAL', ground: null, conditions: null } } };
+  const widen = {
+    op: 'change',
+    entryId: h.city.entries.conditional,
+    baseVersion: 1,
+    entry: { ...conditional, open: { ...conditional.open, attribute: 'UNCONDITIONAL', ground: null, conditions: null } },
+  };
   const unreviewed = await post(health, '/catalog/adjustments', { ground: 'correction', justification: '开放范围校正', changes: [widen] });
   expect(expectProblem(unreviewed, 400, 'body.changes.0.review.nationalSecurity', 'required before opening')).toMatchObject({ article: 'Art. 19' });
-  const failed = await post(health, '/catalog/adjustments', { ground: 'correction', justification: '开放范围校正', changes: [{ ...widen, review: { ...art19, informationRisk: { ...passedReview, conclusion: 'fail' } } }] });
+  const failed = await post(health, '/catalog/adjustments', {
+    ground: 'correction',
+    justification: '开放范围校正',
+    changes: [{ ...widen, review: { ...art19, informationRisk: { ...passedReview, conclusion: 'fail' } } }],
+  });
   expectProblem(failed, 400, 'body.changes.0.review.informationRisk', 'must pass');
   // Art. 19, Art. 17 ¶2: an ID-number item added to an entry open without conditions opens data that was not
   // open: a ground of Art. 17 ¶2 and the agency's review are asked, whatever the attribute's rank.
   const registry = (await entry(h.city.entries.unconditional)).content;
   const idItem = { name: 'legal_representative_id', type: 'id_number', description: '法定代表人身份证件号码', identifies: 'person' };
-  const itemAdded = await post(market, '/catalog/adjustments', { ground: 'correction', justification: '补充数据项', changes: [{ op: 'change', entryId: h.city.entries.unconditional, baseVersion: 1, entry: { ...registry, fields: [...registry.fields, idItem] } }] });
+  const itemAdded = await post(market, '/catalog/adjustments', {
+    ground: 'correction',
+    justification: '补充数据项',
+    changes: [{ op: 'change', entryId: h.city.entries.unconditional, baseVersion: 1, entry: { ...registry, fields: [...registry.fields, idItem] } }],
+  });
   const newData = expectProblem(itemAdded, 400, 'body.changes.0.entry.open.opening', 'required when items not open before are opened');
   expect(newData.errors.map((e: { field: string; article: string }) => `${e.field} ${e.article}`)).toEqual([
     'body.changes.0.entry.open.opening Art. 17',
@@ -148,18 +177,78 @@ test('the rules of the entry are checked before anything starts: Art. 10 ¶2 ide
 
   // Art. 10 ¶2: a new entry whose data identifies natural persons carries the 身份证件号码 item.
   const persons = { ...sampleEntryContent('个体经营者名录'), fields: [{ name: 'operator', type: 'string', description: '经营者', identifies: 'person' }] };
-  const unidentified = await post(market, '/catalog/adjustments', { ground: 'new_system', justification: '新建系统', changes: [{ op: 'add', entry: persons }] });
+  const unidentified = await post(market, '/catalog/adjustments', {
+    ground: 'new_system',
+    justification: '新建系统',
+    changes: [{ op: 'add', entry: persons }],
+  });
   expect(expectProblem(unidentified, 400, 'body.changes.0.entry.fields', 'a id_number item')).toMatchObject({ article: 'Art. 10' });
 
   // Another agency's entry, a version that is not current, an unknown entry, a malformed change.
-  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.conditional, baseVersion: 1 }] }), 400, 'body.changes.0.entryId', 'own catalog');
-  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 7 }] }), 400, 'body.changes.0.baseVersion', 'current version');
-  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: 'no-such-entry', baseVersion: 1 }] }), 400, 'body.changes.0.entryId', 'exists');
-  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none }] }), 400, 'body.changes.0.baseVersion', 'required');
-  expectProblem(await post(market, '/catalog/adjustments', { ground: 'whim', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }] }), 400, 'body.ground');
-  expectProblem(await post(market, '/catalog/adjustments', { ground: 'correction', justification: '  ', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }] }), 400, 'body.justification', 'required');
+  expectProblem(
+    await post(market, '/catalog/adjustments', {
+      ground: 'correction',
+      justification: 'x',
+      changes: [{ op: 'remove', entryId: h.city.entries.conditional, baseVersion: 1 }],
+    }),
+    400,
+    'body.changes.0.entryId',
+    'own catalog',
+  );
+  expectProblem(
+    await post(market, '/catalog/adjustments', {
+      ground: 'correction',
+      justification: 'x',
+      changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 7 }],
+    }),
+    400,
+    'body.changes.0.baseVersion',
+    'current version',
+  );
+  expectProblem(
+    await post(market, '/catalog/adjustments', {
+      ground: 'correction',
+      justification: 'x',
+      changes: [{ op: 'remove', entryId: 'no-such-entry', baseVersion: 1 }],
+    }),
+    400,
+    'body.changes.0.entryId',
+    'exists',
+  );
+  expectProblem(
+    await post(market, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none }] }),
+    400,
+    'body.changes.0.baseVersion',
+    'required',
+  );
+  expectProblem(
+    await post(market, '/catalog/adjustments', {
+      ground: 'whim',
+      justification: 'x',
+      changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }],
+    }),
+    400,
+    'body.ground',
+  );
+  expectProblem(
+    await post(market, '/catalog/adjustments', {
+      ground: 'correction',
+      justification: '  ',
+      changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }],
+    }),
+    400,
+    'body.justification',
+    'required',
+  );
   // Only an agency's applicant applies.
-  expectProblem(await post(reviewerOf(h.city.cityAuthority), '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }] }), 403);
+  expectProblem(
+    await post(reviewerOf(h.city.cityAuthority), '/catalog/adjustments', {
+      ground: 'correction',
+      justification: 'x',
+      changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1 }],
+    }),
+    403,
+  );
   // Nothing of these started a request.
   expect((await get(market, '/requests?type=catalog_adjustment')).json().items).toEqual([]);
 });
@@ -168,7 +257,11 @@ test('RETURN sends it back to the applicant, who resubmits (checked like a submi
   const me = applicantOf(h.city.agencies.resources);
   const reviewer = reviewerOf(h.city.cityAuthority);
   const { content } = await entry(h.city.entries.conditionalOpen);
-  const first = { ground: 'new_system', justification: '新建不动产登记系统', changes: [{ op: 'change', entryId: h.city.entries.conditionalOpen, baseVersion: 1, entry: { ...content, title: '国有建设用地供应信息(新)' } }] };
+  const first = {
+    ground: 'new_system',
+    justification: '新建不动产登记系统',
+    changes: [{ op: 'change', entryId: h.city.entries.conditionalOpen, baseVersion: 1, entry: { ...content, title: '国有建设用地供应信息(新)' } }],
+  };
   const req = await submit('returned, resubmitted and rejected', me, first);
   const review1 = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expectProblem(await post(reviewer, `/tasks/${review1.id}/complete`, { decision: 'RETURN' }), 400);
@@ -179,7 +272,12 @@ test('RETURN sends it back to the applicant, who resubmits (checked like a submi
   expect(revision.context).toEqual({ returned: '请补充系统建设批复' });
   // A resubmission is a whole adjustment, checked as one, its fields under body.form.
   expectProblem(await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT' }), 400, 'body.form', 'an adjustment');
-  expectProblem(await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: { ...first, changes: [{ ...first.changes[0], baseVersion: 3 }] } }), 400, 'body.form.changes.0.baseVersion', 'current version');
+  expectProblem(
+    await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: { ...first, changes: [{ ...first.changes[0], baseVersion: 3 }] } }),
+    400,
+    'body.form.changes.0.baseVersion',
+    'current version',
+  );
   const second = { ...first, justification: '新建不动产登记系统(批复:日发改〔2026〕12号)' };
   const resubmitted = await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: second });
   expect(resubmitted.json().status).toBe('in_review');
@@ -209,7 +307,11 @@ test('20 concurrent adjustments of one entry leave a gap-free version sequence a
   const { content } = await entry(id);
   const n = 20;
   const change = (k: number, baseVersion: number) => ({ op: 'change', entryId: id, baseVersion, entry: { ...content, description: `修订 ${k}` } });
-  const reqs = await Promise.all(Array.from({ length: n }, (_, k) => submit(`concurrent adjustment ${k}`, me, { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, 1)] }, k < 2)));
+  const reqs = await Promise.all(
+    Array.from({ length: n }, (_, k) =>
+      submit(`concurrent adjustment ${k}`, me, { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, 1)] }, k < 2),
+    ),
+  );
   const reviews = await Promise.all(reqs.map((r) => openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW')));
   // Every approval at once: one applies, the others find their base no longer current.
   const decided = await Promise.all(reviews.map((t) => post(reviewer, `/tasks/${t.id}/complete`, { decision: 'APPROVE' })));
@@ -228,15 +330,27 @@ test('20 concurrent adjustments of one entry leave a gap-free version sequence a
     expect(stale[0]).toMatchObject({ entryId: id, baseVersion: 1 });
     expect(stale[0].diff.map((d) => d.field)).toEqual(['description']);
     const now = (await entry(id)).view.version;
-    const resubmitted = await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT', form: { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, now)] } });
+    const resubmitted = await post(me, `/tasks/${revision.id}/complete`, {
+      decision: 'RESUBMIT',
+      form: { ground: 'correction', justification: `校正 ${k}`, changes: [change(k, now)] },
+    });
     expect(`${resubmitted.statusCode} ${resubmitted.body.slice(0, 400)}`).toMatch(/^200 /);
     expect(resubmitted.json().status).toBe('in_review');
     const again = await openTask(reviewer, r.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
     expect((await post(reviewer, `/tasks/${again.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   }
-  const versions = (await get(me, `/catalog/${id}/versions?limit=100`)).json().items as { version: number; entry: { description: string }; changeRequestId: string }[];
+  const versions = (await get(me, `/catalog/${id}/versions?limit=100`)).json().items as {
+    version: number;
+    entry: { description: string };
+    changeRequestId: string;
+  }[];
   expect(versions.map((v) => v.version)).toEqual(Array.from({ length: n + 1 }, (_, i) => i + 1));
-  expect(versions.slice(1).map((v) => v.entry.description).sort()).toEqual(Array.from({ length: n }, (_, k) => `修订 ${k}`).sort());
+  expect(
+    versions
+      .slice(1)
+      .map((v) => v.entry.description)
+      .sort(),
+  ).toEqual(Array.from({ length: n }, (_, k) => `修订 ${k}`).sort());
   expect(new Set(versions.slice(1).map((v) => v.changeRequestId)).size).toBe(n);
 });
 
@@ -251,7 +365,11 @@ test('removing an entry ends its active grants (audited with the adjustment as c
 
   // The market agency removes its entry (its version as it stands now, after the test above).
   const market = applicantOf(h.city.agencies.market);
-  const removal = await submit('removal ends active grants', market, { ground: 'duty_change', justification: '职能划转', changes: [{ op: 'remove', entryId: h.city.entries.unconditional, baseVersion: (await entry(h.city.entries.unconditional)).view.version }] });
+  const removal = await submit('removal ends active grants', market, {
+    ground: 'duty_change',
+    justification: '职能划转',
+    changes: [{ op: 'remove', entryId: h.city.entries.unconditional, baseVersion: (await entry(h.city.entries.unconditional)).view.version }],
+  });
   const t = await openTask(reviewerOf(h.city.cityAuthority), removal.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expect((await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   expect((await entry(h.city.entries.unconditional)).view).toMatchObject({ share: { status: 'withdrawn' }, open: { status: 'withdrawn' } });
@@ -272,7 +390,14 @@ test('removing an entry ends its active grants (audited with the adjustment as c
   const none = await submit('sharing made NONE ends pending requests', dg, {
     ground: 'law_change',
     justification: '法律修改',
-    changes: [{ op: 'change', entryId: h.city.entries.countyConditional, baseVersion: view.version, entry: { ...content, share: { attribute: 'NONE', reasons: null, conditions: null, basis } } }],
+    changes: [
+      {
+        op: 'change',
+        entryId: h.city.entries.countyConditional,
+        baseVersion: view.version,
+        entry: { ...content, share: { attribute: 'NONE', reasons: null, conditions: null, basis } },
+      },
+    ],
   });
   const t2 = await openTask(reviewerOf(h.city.countyAuthority), none.id, 'CATALOG_ADJUSTMENT_REVIEW');
   expect((await post(reviewerOf(h.city.countyAuthority), `/tasks/${t2.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
@@ -299,17 +424,47 @@ test("the city authority OBJECTs to a city-level agency's share attribute: a dis
   const review = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   const keepNone = content.share;
   // An objection names an entry the adjustment changes and a position other than the agency's.
-  expectProblem(await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: h.city.entries.unconditional, proposal: keepNone } }), 400, 'body.form.entryId');
-  expectProblem(await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: id, proposal: opened } }), 400, 'body.form.proposal');
-  expectProblem(await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: id, proposal: { ...keepNone, basis: [] } } }), 400, 'body.form.proposal.basis');
-  const objected = await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '案卷依法不予共享', form: { entryId: id, proposal: keepNone } });
+  expectProblem(
+    await post(reviewer, `/tasks/${review.id}/complete`, {
+      decision: 'OBJECT',
+      reason: '不宜共享',
+      form: { entryId: h.city.entries.unconditional, proposal: keepNone },
+    }),
+    400,
+    'body.form.entryId',
+  );
+  expectProblem(
+    await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: id, proposal: opened } }),
+    400,
+    'body.form.proposal',
+  );
+  expectProblem(
+    await post(reviewer, `/tasks/${review.id}/complete`, {
+      decision: 'OBJECT',
+      reason: '不宜共享',
+      form: { entryId: id, proposal: { ...keepNone, basis: [] } },
+    }),
+    400,
+    'body.form.proposal.basis',
+  );
+  const objected = await post(reviewer, `/tasks/${review.id}/complete`, {
+    decision: 'OBJECT',
+    reason: '案卷依法不予共享',
+    form: { entryId: id, proposal: keepNone },
+  });
   expect(objected.json().status).toBe('in_review');
 
   // The dispute is a request of its own: the agency's turn first; the entry shows it while it runs.
   const agency: Actor = { sub: 'market-opinion', org: h.city.agencies.market, roles: ['provider_reviewer'] };
-  const turn = await eventually(async () => ((await get(agency, '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string; context: { otherPosition: unknown } }[])[0]);
+  const turn = await eventually(
+    async () =>
+      ((await get(agency, '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string; context: { otherPosition: unknown } }[])[0],
+  );
   expect(turn.requestId).toBe(`${req.id}.dispute-1`);
-  disputesStarted.push({ name: 'started by an objection in an adjustment review, settled by agreement', workflowId: workflowIdFor('share_dispute', turn.requestId) });
+  disputesStarted.push({
+    name: 'started by an objection in an adjustment review, settled by agreement',
+    workflowId: workflowIdFor('share_dispute', turn.requestId),
+  });
   expect(turn.context.otherPosition).toEqual(keepNone);
   expect((await entry(id)).view.share).toMatchObject({ attribute: 'NONE', dispute: turn.requestId });
   expect((await post(agency, `/tasks/${turn.id}/complete`, { decision: 'ACCEPT' })).json().status).toBe('settled');
@@ -324,7 +479,12 @@ test("the city authority OBJECTs to a city-level agency's share attribute: a dis
   const actions = (await get(me, `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
   expect(actions).toEqual(['submitted', 'task_opened', 'review_started', 'task_completed', 'objected', 'catalog_entry_changed', 'adjustment_applied']);
   // A county authority's review has no OBJECT (Art. 13 ¶3 is the city authority's, 同级).
-  const dg = await submit('a county review cannot object', applicantOf(h.city.agencies.donggangMarket), { ground: 'correction', justification: 'x', changes: [{ op: 'add', entry: sampleEntryContent('东港新目录') }] }, false);
+  const dg = await submit(
+    'a county review cannot object',
+    applicantOf(h.city.agencies.donggangMarket),
+    { ground: 'correction', justification: 'x', changes: [{ op: 'add', entry: sampleEntryContent('东港新目录') }] },
+    false,
+  );
   const countyTask = await openTask(reviewerOf(h.city.countyAuthority), dg.id, 'CATALOG_ADJUSTMENT_REVIEW');
   expectProblem(await post(reviewerOf(h.city.countyAuthority), `/tasks/${countyTask.id}/complete`, { decision: 'OBJECT', reason: 'x', form: {} }), 400);
 });
@@ -344,24 +504,52 @@ test('Art. 13 ¶3: the city authority OBJECTs to the share attribute of a new en
   const req = await submit('an objection to a new entry settled by agreement', me, {
     ground: 'new_system',
     justification: '新建医疗废物监管系统',
-    changes: [{ op: 'add', entry: ofWaste('医疗废物转运记录') }, { op: 'add', entry: disputed }],
+    changes: [
+      { op: 'add', entry: ofWaste('医疗废物转运记录') },
+      { op: 'add', entry: disputed },
+    ],
   });
   const review = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   const complete = `/tasks/${review.id}/complete`;
   const unconditional = { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] };
   // A new entry is named by its place in the changes: one the adjustment adds, and only one way at once.
-  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 2, proposal: unconditional } }), 400, 'body.form.index');
-  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 1, entryId: h.city.entries.conditional, proposal: unconditional } }), 400, 'body.form.index');
-  expectProblem(await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 1, proposal: disputed.share } }), 400, 'body.form.proposal');
-  expect((await post(reviewer, complete, { decision: 'OBJECT', reason: '医疗废物处置信息应无条件共享', form: { index: 1, proposal: unconditional } })).json().status).toBe('in_review');
+  expectProblem(
+    await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 2, proposal: unconditional } }),
+    400,
+    'body.form.index',
+  );
+  expectProblem(
+    await post(reviewer, complete, {
+      decision: 'OBJECT',
+      reason: '应无条件共享',
+      form: { index: 1, entryId: h.city.entries.conditional, proposal: unconditional },
+    }),
+    400,
+    'body.form.index',
+  );
+  expectProblem(
+    await post(reviewer, complete, { decision: 'OBJECT', reason: '应无条件共享', form: { index: 1, proposal: disputed.share } }),
+    400,
+    'body.form.proposal',
+  );
+  expect(
+    (await post(reviewer, complete, { decision: 'OBJECT', reason: '医疗废物处置信息应无条件共享', form: { index: 1, proposal: unconditional } })).json().status,
+  ).toBe('in_review');
 
   // The dispute names the entry by its place and title (it has no id before it is applied); the agency's turn first.
   const agency: Actor = { sub: 'health-opinion', org: h.city.agencies.health, roles: ['provider_reviewer'] };
   const disputeId = `${req.id}.dispute-1`;
-  const turn = await eventually(async () => ((await get(agency, '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string; context: { otherPosition: unknown } }[]).find((t) => t.requestId === disputeId));
+  const turn = await eventually(async () =>
+    ((await get(agency, '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string; context: { otherPosition: unknown } }[]).find(
+      (t) => t.requestId === disputeId,
+    ),
+  );
   disputesStarted.push({ name: 'started by an objection to a new entry, settled by agreement', workflowId: workflowIdFor('share_dispute', disputeId) });
   expect(turn.context.otherPosition).toEqual(unconditional);
-  expect((await get(reviewer, `/requests/${disputeId}`)).json()).toMatchObject({ catalogEntryId: null, payload: { entryId: null, added: { index: 1, title: '医疗废物处置记录' } } });
+  expect((await get(reviewer, `/requests/${disputeId}`)).json()).toMatchObject({
+    catalogEntryId: null,
+    payload: { entryId: null, added: { index: 1, title: '医疗废物处置记录' } },
+  });
   expect((await post(agency, `/tasks/${turn.id}/complete`, { decision: 'ACCEPT' })).json().status).toBe('settled');
 
   const done = await eventually(async () => {
@@ -385,7 +573,16 @@ test('hundreds of changes in one request: 300 new entries are applied at once, e
   const req = await submit('three hundred new entries', me, { ground: 'new_system', justification: '新建系统批量编目', changes }, false);
   // Flagged to the applicant (the register flagged may be another test file's city's: they share the database) (the answer to the POST) and to the reviewer (the task's context), with the similar entries.
   // Other files' cities add entries of the same sample shape to the shared database, so more may be flagged here than the register.
-  const flagged = { article: 'Art. 8', duplicates: expect.arrayContaining([{ index: 7, title: '医疗机构执业信息', similar: expect.arrayContaining([expect.objectContaining({ title: '医疗机构执业信息', titleSimilarity: 1, sharedFields: ['licence_no'] })]) }]) };
+  const flagged = {
+    article: 'Art. 8',
+    duplicates: expect.arrayContaining([
+      {
+        index: 7,
+        title: '医疗机构执业信息',
+        similar: expect.arrayContaining([expect.objectContaining({ title: '医疗机构执业信息', titleSimilarity: 1, sharedFields: ['licence_no'] })]),
+      },
+    ]),
+  };
   expect((req as unknown as { tasks: { context: unknown }[] }).tasks[0].context).toMatchObject(flagged);
   const t = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   expect(t.context).toMatchObject(flagged);
@@ -395,7 +592,14 @@ test('hundreds of changes in one request: 300 new entries are applied at once, e
   const listed = (await get(me, `/catalog?provider=${h.city.agencies.health}&q=${encodeURIComponent('批量新增目录')}&limit=100`)).json();
   expect(listed.items).toHaveLength(100);
   expect(listed.nextCursor).not.toBeNull();
-  expect(await h.db.selectFrom('catalog_entry_versions').select(h.db.fn.countAll<string>().as('n')).where('change_request_id', '=', req.id).where('version', '=', 1).executeTakeFirst()).toEqual({ n: '300' });
+  expect(
+    await h.db
+      .selectFrom('catalog_entry_versions')
+      .select(h.db.fn.countAll<string>().as('n'))
+      .where('change_request_id', '=', req.id)
+      .where('version', '=', 1)
+      .executeTakeFirst(),
+  ).toEqual({ n: '300' });
 });
 
 test('marking an entry for priority opening goes to a public consultation first: anyone comments, the agency responds, the reviewer sees both (Art. 18 ¶2)', async () => {
@@ -404,22 +608,37 @@ test('marking an entry for priority opening goes to a public consultation first:
   const res = await hurried.app.inject({
     method: 'POST',
     url: '/catalog/adjustments',
-    payload: { ground: 'correction', justification: '列入重点和优先开放', changes: [{ op: 'change', entryId: view.id, baseVersion: view.version, entry: { ...content, priorityOpen: true } }] },
+    payload: {
+      ground: 'correction',
+      justification: '列入重点和优先开放',
+      changes: [{ op: 'change', entryId: view.id, baseVersion: view.version, entry: { ...content, priorityOpen: true } }],
+    },
     headers: hurried.as(me),
   });
   expect(res.statusCode).toBe(201);
   const req = res.json();
   started.push({ name: 'a priority-opening consultation, then approval', workflowId: workflowIdFor('catalog_adjustment', req.id) });
-  expect(req).toMatchObject({ status: 'in_review', tasks: [], outcome: { article: 'Art. 18', consultation: { entries: [{ index: 0, entryId: view.id, title: content.title }] } } });
+  expect(req).toMatchObject({
+    status: 'in_review',
+    tasks: [],
+    outcome: { article: 'Art. 18', consultation: { entries: [{ index: 0, entryId: view.id, title: content.title }] } },
+  });
 
   // Anyone signed in reads the consultation and comments: the public, an enterprise, a department.
   const citizen: Actor = { sub: 'chen.citizen', org: 'public', roles: ['public_applicant'] };
   const opened = (await get(citizen, `/catalog/adjustments/${req.id}/consultation`)).json();
   expect(opened).toMatchObject({ open: true, entries: [{ entryId: view.id }], items: [], response: null });
   expect((await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'public', text: '希望开放床位数据' })).statusCode).toBe(201);
-  expect((await post(reviewerOf(h.city.agencies.market, 'market-dept'), `/catalog/adjustments/${req.id}/comments`, { kind: 'department', text: '建议按月更新' })).statusCode).toBe(201);
+  expect(
+    (await post(reviewerOf(h.city.agencies.market, 'market-dept'), `/catalog/adjustments/${req.id}/comments`, { kind: 'department', text: '建议按月更新' }))
+      .statusCode,
+  ).toBe(201);
   // Ten comments at the same moment: each kept once, numbered apart.
-  const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => post({ ...citizen, sub: `burst-${i}` }, `/catalog/adjustments/${req.id}/comments`, { kind: 'enterprise', text: `意见 ${i}` })));
+  const burst = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      post({ ...citizen, sub: `burst-${i}` }, `/catalog/adjustments/${req.id}/comments`, { kind: 'enterprise', text: `意见 ${i}` }),
+    ),
+  );
   expect(burst.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
   expect(new Set(burst.map((r) => r.json().id)).size).toBe(10);
   expectProblem(await post(citizen, `/catalog/adjustments/${req.id}/comments`, { kind: 'emperor', text: 'x' }), 400, 'body.kind');
@@ -451,7 +670,12 @@ test('an adjustment suspends openness alone: sharing goes on; suspending sharing
   const reviewer = reviewerOf(h.city.cityAuthority);
   const adjust = async (sides: { shareStatus?: string; openStatus?: string }) => {
     const { view, content } = await entry(id);
-    const req = await submit('a side suspended or resumed', me, { ground: 'correction', justification: '状态调整', changes: [{ op: 'change', entryId: id, baseVersion: view.version, entry: content, ...sides }] }, false);
+    const req = await submit(
+      'a side suspended or resumed',
+      me,
+      { ground: 'correction', justification: '状态调整', changes: [{ op: 'change', entryId: id, baseVersion: view.version, entry: content, ...sides }] },
+      false,
+    );
     const task = await openTask(reviewer, req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
     expect((await post(reviewer, `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
     return (await entry(id)).view;
@@ -469,12 +693,25 @@ test('an adjustment suspends openness alone: sharing goes on; suspending sharing
   expect((await share()).statusCode).toBe(201);
   // Withdrawal is a removal, not a status a change sets.
   const { view, content } = await entry(id);
-  expectProblem(await post(me, '/catalog/adjustments', { ground: 'correction', justification: 'x', changes: [{ op: 'change', entryId: id, baseVersion: view.version, entry: content, shareStatus: 'withdrawn' }] }), 400, 'body.changes.0.shareStatus');
+  expectProblem(
+    await post(me, '/catalog/adjustments', {
+      ground: 'correction',
+      justification: 'x',
+      changes: [{ op: 'change', entryId: id, baseVersion: view.version, entry: content, shareStatus: 'withdrawn' }],
+    }),
+    400,
+    'body.changes.0.shareStatus',
+  );
 });
 
 test('two reviewers deciding one review at once: one decision stands, the other is told the task is closed', async () => {
   const me = applicantOf(h.city.agencies.resources, 'race-officer');
-  const req = await submit('two reviewers at once', me, { ground: 'new_system', justification: '并发', changes: [{ op: 'add', entry: sampleEntryContent('并发目录') }] }, false);
+  const req = await submit(
+    'two reviewers at once',
+    me,
+    { ground: 'new_system', justification: '并发', changes: [{ op: 'add', entry: sampleEntryContent('并发目录') }] },
+    false,
+  );
   const task = await openTask(reviewerOf(h.city.cityAuthority), req.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
   const [a, b] = await Promise.all([
     post(reviewerOf(h.city.cityAuthority, 'first-browser'), `/tasks/${task.id}/complete`, { decision: 'APPROVE' }),
@@ -487,13 +724,19 @@ test('two reviewers deciding one review at once: one decision stands, the other 
   expect(view.tasks).toMatchObject([{ status: 'completed', decision: winner === 'approved' ? 'APPROVE' : 'REJECT' }]);
   const decisions = (await get(me, `/requests/${req.id}/history`)).json().items.filter((e: { action: string }) => e.action === 'task_completed');
   expect(decisions).toHaveLength(1);
-  expect(await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${req.id}-1`).executeTakeFirst()).toEqual(winner === 'approved' ? { id: `${req.id}-1` } : undefined);
+  expect(await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${req.id}-1`).executeTakeFirst()).toEqual(
+    winner === 'approved' ? { id: `${req.id}-1` } : undefined,
+  );
 });
 
 test('the applicant may cancel while it is in review; the review task closes', async () => {
   const me = applicantOf(h.city.agencies.health);
   const { view, content } = await entry(h.city.entries.conditional);
-  const req = await submit('cancelled in review', me, { ground: 'correction', justification: '更正', changes: [{ op: 'change', entryId: view.id, baseVersion: view.version, entry: { ...content, updateFrequency: '每季度' } }] });
+  const req = await submit('cancelled in review', me, {
+    ground: 'correction',
+    justification: '更正',
+    changes: [{ op: 'change', entryId: view.id, baseVersion: view.version, entry: { ...content, updateFrequency: '每季度' } }],
+  });
   const cancelled = await post(me, `/requests/${req.id}/cancel`, { reason: '提交有误' });
   expect(cancelled.json()).toMatchObject({ status: 'cancelled', tasks: [{ status: 'cancelled' }] });
   expect((await entry(view.id)).view.version).toBe(view.version);

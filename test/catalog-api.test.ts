@@ -30,7 +30,11 @@ test('an entry states its content, form, frequency and both sides, each with its
   const e = res.json();
   expect(e.fields).toContainEqual({ name: 'party', type: 'string', description: '', identifies: 'person' });
   expect(e).toMatchObject({ form: 'table', updateFrequency: '实时', priorityOpen: false, version: 1 });
-  expect(e.share).toMatchObject({ attribute: 'NONE', status: 'published', basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] });
+  expect(e.share).toMatchObject({
+    attribute: 'NONE',
+    status: 'published',
+    basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }],
+  });
   expect(e.open).toMatchObject({ attribute: 'NONE', status: 'published', ground: null, opening: null });
   expect((await get(`/catalog/${h.city.entries.conditional}`)).json().open).toMatchObject({ attribute: 'CONDITIONAL', ground: 'security' });
   expectProblem(await get('/catalog/no-such-entry'), 404);
@@ -52,7 +56,9 @@ test('the list filters by provider, division, attributes and text, and pages wit
   // Paging one at a time reaches every entry once.
   const seen: string[] = [];
   for (let cursor: string | null = '', n = 0; cursor !== null && n < 10; n++) {
-    const page: { items: { id: string }[]; nextCursor: string | null } = (await get(`/catalog?provider=${agencies.market}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
+    const page: { items: { id: string }[]; nextCursor: string | null } = (
+      await get(`/catalog?provider=${agencies.market}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+    ).json();
     seen.push(...page.items.map((e) => e.id));
     cursor = page.nextCursor;
   }
@@ -65,7 +71,10 @@ test('versions: who made each and why, and the entry as it was at a version', as
   const id = h.city.entries.conditional;
   const versions = await get(`/catalog/${id}/versions`);
   expect(versions.statusCode).toBe(200);
-  expect(versions.json()).toMatchObject({ items: [{ version: 1, changedBy: 'seed', changeRequestId: null, entry: { id, version: 1, title: '医疗机构执业信息' } }], nextCursor: null });
+  expect(versions.json()).toMatchObject({
+    items: [{ version: 1, changedBy: 'seed', changeRequestId: null, entry: { id, version: 1, title: '医疗机构执业信息' } }],
+    nextCursor: null,
+  });
   expect((await get(`/catalog/${id}?version=1`)).json()).toEqual((await get(`/catalog/${id}`)).json());
   expectProblem(await get(`/catalog/${id}?version=2`), 404);
   expectProblem(await get(`/catalog/${id}?version=0`), 400, 'querystring.version');

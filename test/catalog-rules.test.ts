@@ -1,6 +1,16 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
 import { objectionViolation } from '../domain/adjustment';
-import { adjustmentViolations, entryDiff, entryViolations, newlyOpened, widensOpenness, type AdjustmentForm, type CurrentEntry, type EntryContent, type OpeningReview } from '../domain/catalog';
+import {
+  adjustmentViolations,
+  entryDiff,
+  entryViolations,
+  newlyOpened,
+  widensOpenness,
+  type AdjustmentForm,
+  type CurrentEntry,
+  type EntryContent,
+  type OpeningReview,
+} from '../domain/catalog';
 import { entryRow, rowChange } from '../domain/catalog-sheet';
 import { positionFormViolation } from '../domain/dispute';
 
@@ -22,7 +32,14 @@ const entry = (over: Partial<EntryContent> = {}): EntryContent => ({
   useConditions: null,
   updateFrequency: 'daily',
   share: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] },
-  open: { attribute: 'NONE', ground: null, reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国保守国家秘密法', article: '第九条' }], opening: null },
+  open: {
+    attribute: 'NONE',
+    ground: null,
+    reasons: null,
+    conditions: null,
+    basis: [{ level: 'law', title: '中华人民共和国保守国家秘密法', article: '第九条' }],
+    opening: null,
+  },
   priorityOpen: false,
   ...over,
 });
@@ -35,19 +52,46 @@ test('a complete entry that is shared and not opened breaks no rule', () => {
 });
 
 test('Art. 9: title, at least one uniquely named field and the update frequency are stated', () => {
-  const v = entryViolations(entry({ title: ' ', updateFrequency: '', fields: [{ name: 'a', type: 'string', description: '', identifies: null }, { name: 'a ', type: 'number', description: '', identifies: null }] }));
+  const v = entryViolations(
+    entry({
+      title: ' ',
+      updateFrequency: '',
+      fields: [
+        { name: 'a', type: 'string', description: '', identifies: null },
+        { name: 'a ', type: 'number', description: '', identifies: null },
+      ],
+    }),
+  );
   expect(rules(v)).toEqual(['title required Art. 9', 'fields.1.name unique Art. 9', 'updateFrequency required Art. 9']);
   expect(rules(entryViolations(entry({ fields: [] })))).toEqual(['fields required Art. 9']);
 });
 
 test('Art. 10 ¶2: data identifying natural persons carries the 身份证件号码 item, data identifying organisations the 统一社会信用代码', () => {
-  const field = (name: string, type: 'string' | 'id_number' | 'uscc', identifies: 'person' | 'organisation' | null) => ({ name, type, description: '', identifies });
+  const field = (name: string, type: 'string' | 'id_number' | 'uscc', identifies: 'person' | 'organisation' | null) => ({
+    name,
+    type,
+    description: '',
+    identifies,
+  });
   // A person named but not identified by the number; an organisation's code held as plain text.
-  const v = entryViolations(entry({ fields: [field('name', 'string', 'person'), field('org_code', 'string', 'organisation')] }), undefined, undefined, { entry: 'changes.0.entry' });
+  const v = entryViolations(entry({ fields: [field('name', 'string', 'person'), field('org_code', 'string', 'organisation')] }), undefined, undefined, {
+    entry: 'changes.0.entry',
+  });
   expect(rules(v)).toEqual(['changes.0.entry.fields a id_number item Art. 10', 'changes.0.entry.fields a uscc item Art. 10']);
   expect(v[0].detail).toContain('身份证件号码');
   expect(v[1].detail).toContain('统一社会信用代码');
-  expect(entryViolations(entry({ fields: [field('name', 'string', 'person'), field('id', 'id_number', 'person'), field('org', 'string', 'organisation'), field('code', 'uscc', 'organisation')] }))).toEqual([]);
+  expect(
+    entryViolations(
+      entry({
+        fields: [
+          field('name', 'string', 'person'),
+          field('id', 'id_number', 'person'),
+          field('org', 'string', 'organisation'),
+          field('code', 'uscc', 'organisation'),
+        ],
+      }),
+    ),
+  ).toEqual([]);
   // An identifier item identifies its own kind of subject.
   expect(rules(entryViolations(entry({ fields: [field('id', 'id_number', null), field('code', 'uscc', 'person')] })))).toEqual([
     'fields a id_number item Art. 10',
@@ -56,13 +100,26 @@ test('Art. 10 ¶2: data identifying natural persons carries the 身份证件号�
   ]);
   // Checked when an entry is changed too, whatever else the change does.
   const current = new Map<string, CurrentEntry>([['e1', { providerOrgId: 'a', version: 1, content: entry(), removed: false }]]);
-  const changed = adjustmentViolations({ ground: 'correction', justification: '补充', changes: [{ op: 'change', entryId: 'e1', baseVersion: 1, entry: entry({ fields: [...entry().fields, field('contact', 'string', 'person')] }) }] }, 'a', (id) => current.get(id));
+  const changed = adjustmentViolations(
+    {
+      ground: 'correction',
+      justification: '补充',
+      changes: [{ op: 'change', entryId: 'e1', baseVersion: 1, entry: entry({ fields: [...entry().fields, field('contact', 'string', 'person')] }) }],
+    },
+    'a',
+    (id) => current.get(id),
+  );
   expect(rules(changed)).toEqual(['changes.0.entry.fields a id_number item Art. 10']);
 });
 
 test('Art. 13 ¶2: conditional sharing states reasons and conditions; whitespace is no reason', () => {
-  const v = entryViolations(entry({ share: { attribute: 'CONDITIONAL', reasons: '  ', conditions: null, basis: [] } }), undefined, undefined, { entry: 'changes.2.entry' });
-  expect(rules(v)).toEqual(['changes.2.entry.share.reasons required for CONDITIONAL Art. 13', 'changes.2.entry.share.conditions required for CONDITIONAL Art. 13']);
+  const v = entryViolations(entry({ share: { attribute: 'CONDITIONAL', reasons: '  ', conditions: null, basis: [] } }), undefined, undefined, {
+    entry: 'changes.2.entry',
+  });
+  expect(rules(v)).toEqual([
+    'changes.2.entry.share.reasons required for CONDITIONAL Art. 13',
+    'changes.2.entry.share.conditions required for CONDITIONAL Art. 13',
+  ]);
 });
 
 test('Art. 13 ¶2: refusing to share rests on a law, regulation, rules or national provision with title and article', () => {
@@ -83,13 +140,17 @@ test('Art. 17 ¶1: refusing to open needs a law, regulation or national provisio
 
 test('Art. 17 ¶1: conditional opening names its ground and its conditions', () => {
   const open = { attribute: 'CONDITIONAL' as const, ground: null, reasons: null, conditions: ' ', basis: [], opening: null };
-  expect(rules(entryViolations(entry({ open }), undefined, passed()))).toEqual(['open.ground required for CONDITIONAL Art. 17', 'open.conditions required for CONDITIONAL Art. 17']);
+  expect(rules(entryViolations(entry({ open }), undefined, passed()))).toEqual([
+    'open.ground required for CONDITIONAL Art. 17',
+    'open.conditions required for CONDITIONAL Art. 17',
+  ]);
   expect(entryViolations(entry({ open: { ...open, ground: 'security', conditions: '仅限科研用途' } }), undefined, passed())).toEqual([]);
 });
 
 test('Art. 17 ¶2: a NONE-open entry becomes open only on anonymisation or consent, with evidence', () => {
   const prev = entry();
-  const opened = (opening: EntryContent['open']['opening']) => entry({ open: { attribute: 'UNCONDITIONAL', ground: null, reasons: null, conditions: null, basis: [], opening } });
+  const opened = (opening: EntryContent['open']['opening']) =>
+    entry({ open: { attribute: 'UNCONDITIONAL', ground: null, reasons: null, conditions: null, basis: [], opening } });
   expect(rules(entryViolations(opened(null), prev, passed()))).toEqual(['open.opening required when NONE becomes open Art. 17']);
   expect(rules(entryViolations(opened({ ground: 'anonymised', evidence: ' ' }), prev, passed()))).toEqual(['open.opening.evidence required Art. 17']);
   expect(entryViolations(opened({ ground: 'consent', evidence: '权利人书面同意书 2026-11-01' }), prev, passed())).toEqual([]);
@@ -105,7 +166,12 @@ test('Art. 19: first opening or widening needs every review item, passed, with r
     'review.socialBenefit required before opening Art. 19',
   ]);
   // A negative item blocks the change; an item without a reviewer or a real date is no record.
-  const review = { ...passed(), confidentiality: { conclusion: 'fail' as const, reviewer: '李', date: '2026-11-20' }, socialBenefit: { conclusion: 'pass' as const, reviewer: '', date: '2026-11-20' }, informationRisk: { conclusion: 'pass' as const, reviewer: '王', date: '2026-02-30' } };
+  const review = {
+    ...passed(),
+    confidentiality: { conclusion: 'fail' as const, reviewer: '李', date: '2026-11-20' },
+    socialBenefit: { conclusion: 'pass' as const, reviewer: '', date: '2026-11-20' },
+    informationRisk: { conclusion: 'pass' as const, reviewer: '王', date: '2026-02-30' },
+  };
   expect(rules(entryViolations(conditional, undefined, review, { review: 'changes.0.review' }))).toEqual([
     'changes.0.review.confidentiality must pass Art. 19',
     'changes.0.review.informationRisk required before opening Art. 19',
@@ -147,12 +213,21 @@ test('Art. 19 and Art. 17 ¶2: new items on an entry open already open new data,
 });
 
 test('newlyOpened: the items a change opens and whether it opens more widely', () => {
-  const open = (attribute: 'NONE' | 'CONDITIONAL' | 'UNCONDITIONAL', conditions: string | null = null) =>
-    ({ attribute, ground: attribute === 'CONDITIONAL' ? ('processing' as const) : null, reasons: null, conditions, basis: [], opening: null });
+  const open = (attribute: 'NONE' | 'CONDITIONAL' | 'UNCONDITIONAL', conditions: string | null = null) => ({
+    attribute,
+    ground: attribute === 'CONDITIONAL' ? ('processing' as const) : null,
+    reasons: null,
+    conditions,
+    basis: [],
+    opening: null,
+  });
   const field = (name: string) => ({ name, type: 'string' as const, description: '', identifies: null });
   expect(newlyOpened(entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: ['uscc', 'name'], wider: true });
   expect(newlyOpened(entry({ open: open('NONE') }))).toEqual({ items: [], wider: false });
-  expect(newlyOpened(entry({ open: open('UNCONDITIONAL'), fields: [...entry().fields, field('x')] }), entry({ open: open('UNCONDITIONAL') }))).toEqual({ items: ['x'], wider: false });
+  expect(newlyOpened(entry({ open: open('UNCONDITIONAL'), fields: [...entry().fields, field('x')] }), entry({ open: open('UNCONDITIONAL') }))).toEqual({
+    items: ['x'],
+    wider: false,
+  });
   expect(newlyOpened(entry({ open: open('UNCONDITIONAL') }), entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: [], wider: true });
   expect(newlyOpened(entry({ open: open('CONDITIONAL', 'c') }), entry({ open: open('UNCONDITIONAL') }))).toEqual({ items: [], wider: false });
   expect(newlyOpened(entry({ open: open('CONDITIONAL', ' c ') }), entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: [], wider: false });
@@ -178,26 +253,54 @@ describe('an adjustment request (Art. 9 ¶2)', () => {
 
   test('a justified change of its own entry at its current version, an addition and a removal pass', () => {
     const changed = entry({ updateFrequency: 'weekly' });
-    expect(check({ changes: [{ op: 'change', entryId: 'e1', baseVersion: 3, entry: changed }, { op: 'add', entry: entry({ title: '新目录' }) }] })).toEqual([]);
+    expect(
+      check({
+        changes: [
+          { op: 'change', entryId: 'e1', baseVersion: 3, entry: changed },
+          { op: 'add', entry: entry({ title: '新目录' }) },
+        ],
+      }),
+    ).toEqual([]);
     expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }] })).toEqual([]);
   });
 
   test('written justification, at least one change, each entry once', () => {
     expect(check({ justification: ' ', changes: [] })).toEqual(['justification required Art. 9', 'changes at least one Art. 9']);
-    expect(check({ ground: 'new_system', justification: '', changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }] })).toEqual(['justification required Art. 30']);
-    expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }, { op: 'change', entryId: 'e1', baseVersion: 3, entry: entry() }] })).toEqual(['changes.1.entryId once per request Art. 9']);
+    expect(check({ ground: 'new_system', justification: '', changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }] })).toEqual([
+      'justification required Art. 30',
+    ]);
+    expect(
+      check({
+        changes: [
+          { op: 'remove', entryId: 'e1', baseVersion: 3 },
+          { op: 'change', entryId: 'e1', baseVersion: 3, entry: entry() },
+        ],
+      }),
+    ).toEqual(['changes.1.entryId once per request Art. 9']);
   });
 
-  test("only its own catalog, only entries that exist, only from the current version", () => {
+  test('only its own catalog, only entries that exist, only from the current version', () => {
     expect(check({ changes: [{ op: 'change', entryId: 'e2', baseVersion: 1, entry: entry() }] })).toEqual(['changes.0.entryId own catalog Art. 9']);
-    expect(check({ changes: [{ op: 'remove', entryId: 'nope', baseVersion: 1 }, { op: 'remove', entryId: 'e3', baseVersion: 2 }] })).toEqual(['changes.0.entryId exists Art. 9', 'changes.1.entryId exists Art. 9']);
+    expect(
+      check({
+        changes: [
+          { op: 'remove', entryId: 'nope', baseVersion: 1 },
+          { op: 'remove', entryId: 'e3', baseVersion: 2 },
+        ],
+      }),
+    ).toEqual(['changes.0.entryId exists Art. 9', 'changes.1.entryId exists Art. 9']);
     expect(check({ changes: [{ op: 'change', entryId: 'e1', baseVersion: 2, entry: entry() }] })).toEqual(['changes.0.baseVersion current version Art. 9']);
   });
 
   test("each change's content meets the attribute rules against the entry as it stands", () => {
     // Opening a NONE-open entry needs Art. 17 ¶2's ground and Art. 19's review; a new entry's rules are named under its index.
     const opened = entry({ open: { attribute: 'UNCONDITIONAL', ground: null, reasons: null, conditions: null, basis: [], opening: null } });
-    const found = check({ changes: [{ op: 'add', entry: entry({ title: '' }) }, { op: 'change', entryId: 'e1', baseVersion: 3, entry: opened }] });
+    const found = check({
+      changes: [
+        { op: 'add', entry: entry({ title: '' }) },
+        { op: 'change', entryId: 'e1', baseVersion: 3, entry: opened },
+      ],
+    });
     expect(found[0]).toBe('changes.0.entry.title required Art. 9');
     expect(found).toContain('changes.1.entry.open.opening required when NONE becomes open Art. 17');
     expect(found).toContain('changes.1.review.nationalSecurity required before opening Art. 19');
@@ -230,7 +333,17 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
     priority_open: '是',
   };
   const added = rowChange(row, 2);
-  expect(added).toMatchObject({ change: { op: 'add', entry: { title: '企业年报', priorityOpen: true, share: { attribute: 'CONDITIONAL' }, open: { basis: [{ level: 'law', title: '某法', article: '第一条' }] } } } });
+  expect(added).toMatchObject({
+    change: {
+      op: 'add',
+      entry: {
+        title: '企业年报',
+        priorityOpen: true,
+        share: { attribute: 'CONDITIONAL' },
+        open: { basis: [{ level: 'law', title: '某法', article: '第一条' }] },
+      },
+    },
+  });
   expect('change' in added && added.change.op === 'add' && added.change.entry.fields).toEqual([
     { name: 'uscc', type: 'string', identifies: 'organisation', description: '代码' },
     { name: 'year', type: 'number', identifies: null, description: '年度 | 含竖线' },
@@ -255,9 +368,19 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
 
 test('a dispute position and an objection meet Art. 13 ¶2 and name what they dispute, an existing entry or a new one (Art. 13 ¶3)', () => {
   expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: '理由', conditions: '条件', basis: [] })).toBeNull();
-  expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: ' ', conditions: '条件', basis: [] })).toMatchObject({ field: 'form.reasons', article: 'Art. 13' });
-  expect(positionFormViolation('DECIDE', { attribute: 'NONE', reasons: null, conditions: null, basis: [] })).toMatchObject({ field: 'form.basis', article: 'Art. 13' });
-  expect(positionFormViolation('DECIDE', { attribute: 'NEVER', basis: 'x' })).toMatchObject({ field: 'form.attribute', rule: 'an attribute', article: 'Art. 13' });
+  expect(positionFormViolation('COUNTER', { attribute: 'CONDITIONAL', reasons: ' ', conditions: '条件', basis: [] })).toMatchObject({
+    field: 'form.reasons',
+    article: 'Art. 13',
+  });
+  expect(positionFormViolation('DECIDE', { attribute: 'NONE', reasons: null, conditions: null, basis: [] })).toMatchObject({
+    field: 'form.basis',
+    article: 'Art. 13',
+  });
+  expect(positionFormViolation('DECIDE', { attribute: 'NEVER', basis: 'x' })).toMatchObject({
+    field: 'form.attribute',
+    rule: 'an attribute',
+    article: 'Art. 13',
+  });
   expect(positionFormViolation('DECIDE', { attribute: 'NONE', basis: 'x' })).toMatchObject({ field: 'form', rule: 'a position' });
   const form: AdjustmentForm = { ground: 'correction', justification: 'x', changes: [{ op: 'change', entryId: 'e-1', baseVersion: 1, entry: entry() }] };
   const none = { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '某法', article: '第一条' }] };

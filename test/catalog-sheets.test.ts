@@ -36,9 +36,15 @@ async function csvRows(text: string): Promise<string[][]> {
   return out;
 }
 const toCsv = (rows: string[][]) => rows.map((r) => r.map((v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\r\n');
-const importBody = (format: 'csv' | 'xlsx', file: Buffer, extra: object = {}) => ({ ground: 'correction', justification: '按表格更新目录', format, file: file.toString('base64'), ...extra });
+const importBody = (format: 'csv' | 'xlsx', file: Buffer, extra: object = {}) => ({
+  ground: 'correction',
+  justification: '按表格更新目录',
+  format,
+  file: file.toString('base64'),
+  ...extra,
+});
 
-test("an agency exports its catalog, edits a row and adds one, and the import applies for exactly those changes", async () => {
+test('an agency exports its catalog, edits a row and adds one, and the import applies for exactly those changes', async () => {
   const res = await get(officer(), `/catalog/export?provider=${h.city.agencies.market}`);
   expect(res.statusCode).toBe(200);
   expect(res.headers['content-type']).toContain('text/csv');
@@ -52,8 +58,18 @@ test("an agency exports its catalog, edits a row and adds one, and the import ap
   expect(rows).toHaveLength(3); // the header and the market agency's two entries
 
   registry[col('description')] = '含历史变更记录, "引号" 与逗号';
-  const added = header.map((c) =>
-    ({ title: '企业年报信息', fields: 'uscc | uscc | organisation | 统一社会信用代码\nyear | number |  | 年度', form: 'table', update_frequency: '每年', share_attribute: 'UNCONDITIONAL', open_attribute: 'NONE', open_basis: 'law | 中华人民共和国个人信息保护法 | 第十三条', priority_open: 'false' })[c] ?? '',
+  const added = header.map(
+    (c) =>
+      ({
+        title: '企业年报信息',
+        fields: 'uscc | uscc | organisation | 统一社会信用代码\nyear | number |  | 年度',
+        form: 'table',
+        update_frequency: '每年',
+        share_attribute: 'UNCONDITIONAL',
+        open_attribute: 'NONE',
+        open_basis: 'law | 中华人民共和国个人信息保护法 | 第十三条',
+        priority_open: 'false',
+      })[c] ?? '',
   );
   const file = Buffer.from(toCsv([...rows, added]));
   const dry = await post(officer(), '/catalog/adjustments/import', importBody('csv', file, { dryRun: true }));
@@ -63,11 +79,21 @@ test("an agency exports its catalog, edits a row and adds one, and the import ap
   expect(imported.statusCode).toBe(201);
   const req = imported.json();
   expect(req.payload.changes.map((c: { op: string }) => c.op)).toEqual(['change', 'add']);
-  const task = await eventually(async () => ((await get(reviewer(), '/tasks?kind=CATALOG_ADJUSTMENT_CITY_REVIEW')).json().items as { id: string; requestId: string }[]).find((t) => t.requestId === req.id));
+  const task = await eventually(async () =>
+    ((await get(reviewer(), '/tasks?kind=CATALOG_ADJUSTMENT_CITY_REVIEW')).json().items as { id: string; requestId: string }[]).find(
+      (t) => t.requestId === req.id,
+    ),
+  );
   expect((await post(reviewer(), `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   expect((await get(officer(), `/catalog/${h.city.entries.unconditional}`)).json()).toMatchObject({ version: 2, description: '含历史变更记录, "引号" 与逗号' });
   const newEntry = (await get(officer(), `/catalog/${req.id}-2`)).json();
-  expect(newEntry).toMatchObject({ title: '企业年报信息', fields: [{ name: 'uscc', type: 'uscc', identifies: 'organisation' }, { name: 'year', type: 'number', identifies: null }] });
+  expect(newEntry).toMatchObject({
+    title: '企业年报信息',
+    fields: [
+      { name: 'uscc', type: 'uscc', identifies: 'organisation' },
+      { name: 'year', type: 'number', identifies: null },
+    ],
+  });
 
   // The same file again: the rows now match the catalog except the stale version; nothing is lost silently.
   const again = await post(officer(), '/catalog/adjustments/import', importBody('csv', file, { dryRun: true }));
@@ -112,7 +138,9 @@ test('every row’s problems come back at once, naming the row, the column, the 
     ['body.file.rows.4.fields', null],
   ]);
   // Once the rows read, the catalog's rules: row 4's conditional sharing without reasons, its 规章-only NONE opening.
-  const fixed = Buffer.from(toCsv([header, ok, ['有条件无理由', 'a | string |  | ', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false']]));
+  const fixed = Buffer.from(
+    toCsv([header, ok, ['有条件无理由', 'a | string |  | ', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false']]),
+  );
   const ruled = expectProblem(await post(officer(), '/catalog/adjustments/import', importBody('csv', fixed)), 400);
   expect((ruled.errors as { field: string; article: string }[]).map((e) => [e.field, e.article])).toEqual([
     ['body.file.rows.3.entry.share.reasons', 'Art. 13'],
@@ -153,18 +181,35 @@ test('a cell that could start a formula goes out behind a quote and comes back a
   const content = hostileContent();
   const row = entryRow({ id: 'e-1', version: 3, content, shareStatus: 'published', openStatus: 'published' });
   expect(Object.values(row).filter((v) => formulaStart.test(v))).toEqual([]);
-  expect(row).toMatchObject({ title: "''=已是文本的标题", fields: "'=x | string |  | -\nphone | string |  | +86 633 8888888", use_conditions: "'+86 633 8888888" });
-  expect(rowChange(row, 2)).toEqual({ change: { op: 'change', entryId: 'e-1', baseVersion: 3, entry: content, shareStatus: 'published', openStatus: 'published' } });
-  for (const title of HOSTILE) expect(rowChange(entryRow({ id: 'e-2', version: 1, content: { ...content, title }, shareStatus: 'published', openStatus: 'published' }), 2)).toMatchObject({ change: { entry: { title } } });
+  expect(row).toMatchObject({
+    title: "''=已是文本的标题",
+    fields: "'=x | string |  | -\nphone | string |  | +86 633 8888888",
+    use_conditions: "'+86 633 8888888",
+  });
+  expect(rowChange(row, 2)).toEqual({
+    change: { op: 'change', entryId: 'e-1', baseVersion: 3, entry: content, shareStatus: 'published', openStatus: 'published' },
+  });
+  for (const title of HOSTILE)
+    expect(rowChange(entryRow({ id: 'e-2', version: 1, content: { ...content, title }, shareStatus: 'published', openStatus: 'published' }), 2)).toMatchObject({
+      change: { entry: { title } },
+    });
 });
 
 test('approved entries with hostile titles export as CSV and XLSX with no cell a formula, and import back as the catalog has them', async () => {
   const officer: Actor = { sub: 'hostile-officer', org: h.city.agencies.resources, roles: ['agency_applicant'] };
   const contents = [...HOSTILE.map((title) => ({ ...sampleEntryContent(title), description: title })), hostileContent()];
-  const submitted = await post(officer, '/catalog/adjustments', { ground: 'correction', justification: '表格导出的防护', changes: contents.map((entry) => ({ op: 'add', entry })) });
+  const submitted = await post(officer, '/catalog/adjustments', {
+    ground: 'correction',
+    justification: '表格导出的防护',
+    changes: contents.map((entry) => ({ op: 'add', entry })),
+  });
   expect(`${submitted.statusCode} ${submitted.body.slice(0, 300)}`).toMatch(/^201 /);
   const req = submitted.json();
-  const task = await eventually(async () => ((await get(reviewer(), '/tasks?kind=CATALOG_ADJUSTMENT_CITY_REVIEW')).json().items as { id: string; requestId: string }[]).find((t) => t.requestId === req.id));
+  const task = await eventually(async () =>
+    ((await get(reviewer(), '/tasks?kind=CATALOG_ADJUSTMENT_CITY_REVIEW')).json().items as { id: string; requestId: string }[]).find(
+      (t) => t.requestId === req.id,
+    ),
+  );
   expect((await post(reviewer(), `/tasks/${task.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   const ids = contents.map((_, i) => `${req.id}-${i + 1}`);
   expect((await get(officer, `/catalog/${ids[0]}`)).json().title).toBe(HOSTILE[0]);
@@ -199,8 +244,13 @@ test('approved entries with hostile titles export as CSV and XLSX with no cell a
   for (const [i, id] of ids.entries()) expect(titles[id]).toBe(`'${contents[i].title}`);
 
   // Each file read back is the catalog exactly (a title's quote kept, a CR no line feed): no row is a change.
-  for (const [format, file] of [['csv', Buffer.from(csv.body)], ['xlsx', xlsx.rawPayload]] as const) {
-    expect(expectProblem(await post(officer, '/catalog/adjustments/import', importBody(format, file, { dryRun: true })), 400).detail).toMatch(/at least one change/);
+  for (const [format, file] of [
+    ['csv', Buffer.from(csv.body)],
+    ['xlsx', xlsx.rawPayload],
+  ] as const) {
+    expect(expectProblem(await post(officer, '/catalog/adjustments/import', importBody(format, file, { dryRun: true })), 400).detail).toMatch(
+      /at least one change/,
+    );
   }
   // And as new entries (no id, no version), the import asks for each as it was.
   const hostileRows = rows.filter((r) => ids.includes(r[col('id')]));

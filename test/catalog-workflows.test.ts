@@ -22,8 +22,24 @@ const reviewer: Actor = { sub: 'wf-reviewer', org: 'x', roles: ['authority_revie
 
 function startAdjustment(form: AdjustmentForm) {
   const requestId = randomUUID();
-  const input: CatalogAdjustmentInput = { requestId, applicant: officer(), form, payloadHash: 'x', policy: TEST_ADJUSTMENT_POLICY, reviewerOrg: h.city.cityAuthority, cityLevel: true, leadingGroupOrg: h.city.leadingGroup };
-  return { requestId, handle: h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, { taskQueue: h.taskQueue, workflowId: workflowIdFor('catalog_adjustment', requestId), args: [input] }) };
+  const input: CatalogAdjustmentInput = {
+    requestId,
+    applicant: officer(),
+    form,
+    payloadHash: 'x',
+    policy: TEST_ADJUSTMENT_POLICY,
+    reviewerOrg: h.city.cityAuthority,
+    cityLevel: true,
+    leadingGroupOrg: h.city.leadingGroup,
+  };
+  return {
+    requestId,
+    handle: h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
+      taskQueue: h.taskQueue,
+      workflowId: workflowIdFor('catalog_adjustment', requestId),
+      args: [input],
+    }),
+  };
 }
 
 test('text PostgreSQL refuses, sent past the API, ends the workflow as a refusal and writes nothing', async () => {
@@ -43,10 +59,16 @@ test('text PostgreSQL refuses, sent past the API, ends the workflow as a refusal
     policy: TEST_DISPUTE_POLICY,
     parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.market, leadingGroupOrg: h.city.leadingGroup },
   };
-  const started = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, { taskQueue: h.taskQueue, workflowId: workflowIdFor('share_dispute', disputeId), args: [dispute] });
+  const started = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, {
+    taskQueue: h.taskQueue,
+    workflowId: workflowIdFor('share_dispute', disputeId),
+    args: [dispute],
+  });
   await expect(started.result()).rejects.toThrow(WorkflowFailedError);
   expect(await h.db.selectFrom('requests').select('id').where('id', '=', disputeId).executeTakeFirst()).toBeUndefined();
-  expect((await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow()).share_dispute).toBeNull();
+  expect(
+    (await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow()).share_dispute,
+  ).toBeNull();
 });
 
 test('an approved change PostgreSQL refuses ends the request failed, with the reason and the approval in the trail, and nothing applied', async () => {
@@ -64,22 +86,48 @@ test('an approved change PostgreSQL refuses ends the request failed, with the re
   const actions = (await h.db.selectFrom('audit_events').select('action').where('request_id', '=', requestId).orderBy('id').execute()).map((e) => e.action);
   // The approval stands in the trail even though what it approved could not be written; no entry was added.
   expect(actions).toEqual(['submitted', 'task_opened', 'review_started', 'task_completed', 'request_failed']);
-  expect(await h.db.selectFrom('audit_events').select('decision').where('task_id', '=', `${requestId}.review-1`).where('action', '=', 'task_completed').executeTakeFirst()).toEqual({ decision: 'APPROVE' });
+  expect(
+    await h.db
+      .selectFrom('audit_events')
+      .select('decision')
+      .where('task_id', '=', `${requestId}.review-1`)
+      .where('action', '=', 'task_completed')
+      .executeTakeFirst(),
+  ).toEqual({ decision: 'APPROVE' });
   expect(await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${requestId}-1`).executeTakeFirst()).toBeUndefined();
 });
 
 test('what the API refuses, sent past it, ends each workflow as a refusal at once: never a workflow retrying for ever, never a write', async () => {
   const start = async (type: keyof typeof WORKFLOW_TYPES, input: Record<string, unknown>) => {
     const requestId = randomUUID();
-    const handle = await h.client.workflow.start(WORKFLOW_TYPES[type], { taskQueue: h.taskQueue, workflowId: workflowIdFor(type, requestId), args: [{ requestId, payloadHash: 'x', ...input }] });
+    const handle = await h.client.workflow.start(WORKFLOW_TYPES[type], {
+      taskQueue: h.taskQueue,
+      workflowId: workflowIdFor(type, requestId),
+      args: [{ requestId, payloadHash: 'x', ...input }],
+    });
     await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
     expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
   };
   const citizen: Actor = { sub: 'wf-citizen', org: 'public', roles: ['public_applicant'] };
   // Values of the wrong type where text belongs, a shape that is no adjustment, a proposal Art. 13 ¶2 refuses.
-  await start('open_demand', { applicant: citizen, providerOrg: h.city.agencies.market, policy: { answer: { seconds: 60 }, reminderBefore: { seconds: 1 } }, form: { catalogEntryId: h.city.entries.none, description: 5, purpose: ['x'] } });
-  await start('withdrawal', { applicant: citizen, providerOrg: h.city.agencies.market, policy: { review: { seconds: 60 }, applicantReply: { seconds: 60 }, reminderBefore: { seconds: 1 } }, form: { catalogEntryId: h.city.entries.unconditional, right: null, reasons: {} } });
-  await start('catalog_adjustment', { applicant: officer(), policy: TEST_ADJUSTMENT_POLICY, reviewerOrg: h.city.cityAuthority, form: { ground: 'correction', justification: 'x', changes: 'all of them' } });
+  await start('open_demand', {
+    applicant: citizen,
+    providerOrg: h.city.agencies.market,
+    policy: { answer: { seconds: 60 }, reminderBefore: { seconds: 1 } },
+    form: { catalogEntryId: h.city.entries.none, description: 5, purpose: ['x'] },
+  });
+  await start('withdrawal', {
+    applicant: citizen,
+    providerOrg: h.city.agencies.market,
+    policy: { review: { seconds: 60 }, applicantReply: { seconds: 60 }, reminderBefore: { seconds: 1 } },
+    form: { catalogEntryId: h.city.entries.unconditional, right: null, reasons: {} },
+  });
+  await start('catalog_adjustment', {
+    applicant: officer(),
+    policy: TEST_ADJUSTMENT_POLICY,
+    reviewerOrg: h.city.cityAuthority,
+    form: { ground: 'correction', justification: 'x', changes: 'all of them' },
+  });
   await start('share_dispute', {
     applicant: { sub: 'wf-authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] },
     entryId: h.city.entries.conditional,
@@ -89,7 +137,9 @@ test('what the API refuses, sent past it, ends each workflow as a refusal at onc
     policy: TEST_DISPUTE_POLICY,
     parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.health, leadingGroupOrg: h.city.leadingGroup },
   });
-  expect((await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.conditional).executeTakeFirstOrThrow()).share_dispute).toBeNull();
+  expect(
+    (await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.conditional).executeTakeFirstOrThrow()).share_dispute,
+  ).toBeNull();
 });
 
 test('a start past the API by a role that may not start the request type is refused by the workflow itself, and nothing is written', async () => {
@@ -105,7 +155,11 @@ test('a start past the API by a role that may not start the request type is refu
     cityLevel: true,
     leadingGroupOrg: h.city.leadingGroup,
   };
-  const started = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, { taskQueue: h.taskQueue, workflowId: workflowIdFor('catalog_adjustment', requestId), args: [adjustment] });
+  const started = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
+    taskQueue: h.taskQueue,
+    workflowId: workflowIdFor('catalog_adjustment', requestId),
+    args: [adjustment],
+  });
   await expect(started.result()).rejects.toThrow(WorkflowFailedError);
   const failure = await started.result().catch((e: WorkflowFailedError) => e.cause);
   expect(failure).toMatchObject({ type: 'Forbidden', message: expect.stringContaining('agency_applicant') });
@@ -122,8 +176,14 @@ test('a start past the API by a role that may not start the request type is refu
     policy: TEST_DISPUTE_POLICY,
     parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.market, leadingGroupOrg: h.city.leadingGroup },
   };
-  const raised = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, { taskQueue: h.taskQueue, workflowId: workflowIdFor('share_dispute', disputeId), args: [dispute] });
+  const raised = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, {
+    taskQueue: h.taskQueue,
+    workflowId: workflowIdFor('share_dispute', disputeId),
+    args: [dispute],
+  });
   expect(await raised.result().catch((e: WorkflowFailedError) => e.cause)).toMatchObject({ type: 'Forbidden' });
   for (const id of [requestId, disputeId]) expect(await h.db.selectFrom('requests').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
-  expect((await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow()).share_dispute).toBeNull();
+  expect(
+    (await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow()).share_dispute,
+  ).toBeNull();
 });

@@ -49,12 +49,18 @@ test('every procedure has its policy, each overridable on its own', () => {
   expect(c.policies.share_dispute).toMatchObject({ turn: { workingDays: 5 }, consultation: { workingDays: 30 }, decision: { workingDays: 20 } });
 });
 
-test('every duration a procedure waits on can be shortened by its policy, an agreement\'s month included', () => {
-  expect(loadConfig({ OPEN_REQUEST_POLICY: '{"termMonth":{"seconds":60}}' }).policies.open_request).toMatchObject({ termMonth: { seconds: 60 }, review: { workingDays: 10 } });
+test("every duration a procedure waits on can be shortened by its policy, an agreement's month included", () => {
+  expect(loadConfig({ OPEN_REQUEST_POLICY: '{"termMonth":{"seconds":60}}' }).policies.open_request).toMatchObject({
+    termMonth: { seconds: 60 },
+    review: { workingDays: 10 },
+  });
 });
 
 test('a policy override is merged over the defaults', () => {
-  expect(loadConfig({ SHARE_POLICY: '{"jointReview":{"seconds":30}}' }).policies.share).toMatchObject({ jointReview: { seconds: 30 }, applicantReply: { workingDays: 15 } });
+  expect(loadConfig({ SHARE_POLICY: '{"jointReview":{"seconds":30}}' }).policies.share).toMatchObject({
+    jointReview: { seconds: 30 },
+    applicantReply: { workingDays: 15 },
+  });
 });
 
 test('development mode is asked for by name; anything else is a deployment', () => {
@@ -83,7 +89,10 @@ test('a deployment uses its own secrets', () => {
   expect(secrets.principalKeys.ring[0].key.toString('base64')).toBe(own.PRINCIPAL_KEYS.slice(3));
   expect(secrets.principalKeys.lookup.toString('base64')).toBe(own.PRINCIPAL_LOOKUP_KEY);
   // A development key behind the deployment's own only opens what it sealed, until the rotation re-seals it.
-  expect(loadSecrets({ ...own, PRINCIPAL_KEYS: `${own.PRINCIPAL_KEYS},${DEV_PRINCIPAL_KEYS}` }).principalKeys.ring.map((k) => k.version)).toEqual(['v1', 'dev1']);
+  expect(loadSecrets({ ...own, PRINCIPAL_KEYS: `${own.PRINCIPAL_KEYS},${DEV_PRINCIPAL_KEYS}` }).principalKeys.ring.map((k) => k.version)).toEqual([
+    'v1',
+    'dev1',
+  ]);
 });
 
 const DEVELOPMENT_VALUES = { JWT_SECRET: DEV_JWT_SECRET, PRINCIPAL_KEYS: DEV_PRINCIPAL_KEYS, PRINCIPAL_LOOKUP_KEY: DEV_PRINCIPAL_LOOKUP_KEY };
@@ -131,7 +140,11 @@ describe('the schema, .env.example and README name the same variables', () => {
   // docker-compose.yml's own: the database container's password, which no process of ours reads.
   const COMPOSE_ONLY = ['POSTGRES_PASSWORD'];
   /** `NAME=value` lines, set or commented out. */
-  const exampleLines = [...example.matchAll(/^(#\s*)?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map(([, commented, name, value]) => ({ commented: !!commented, name, value: value.trim() }));
+  const exampleLines = [...example.matchAll(/^(#\s*)?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map(([, commented, name, value]) => ({
+    commented: !!commented,
+    name,
+    value: value.trim(),
+  }));
   /** The rows of README's configuration table: the variables of the first cell, the second cell. */
   const table = readme
     .slice(readme.indexOf('## Configuration'))
@@ -176,7 +189,7 @@ describe('the schema, .env.example and README name the same variables', () => {
   });
 });
 
-test('each request type has its policy variable, its default the domain module\'s', () => {
+test("each request type has its policy variable, its default the domain module's", () => {
   expect(Object.keys(POLICY_VARIABLES).sort()).toEqual([...REQUEST_TYPES].sort());
   expect(loadConfig({}).policies).toEqual(DEFAULT_POLICIES);
 });

@@ -29,7 +29,17 @@ beforeAll(async () => {
   api = await startApi(h, { devSignIn: true, consoleDir });
   base = await api.app.listen({ host: '127.0.0.1', port: 0 });
   // The same city's requests, started with a review due two seconds after they begin: overdue at once.
-  slow = await startApi(h, { policies: { share: { jointReview: { seconds: 2 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 3600 }, escalateAfter: { seconds: 3600 } } } });
+  slow = await startApi(h, {
+    policies: {
+      share: {
+        jointReview: { seconds: 2 },
+        applicantReply: { seconds: 3600 },
+        reminderBefore: { seconds: 1 },
+        grantTerm: { seconds: 3600 },
+        escalateAfter: { seconds: 3600 },
+      },
+    },
+  });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -59,7 +69,12 @@ async function expectAccessible(page: Page) {
 
 /** A conditional share request of the market regulator's applicant, started over the API. */
 async function shareRequest(through: Api = api): Promise<string> {
-  const res = await through.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers: through.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }) });
+  const res = await through.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: validShareBody(h.city.entries.conditional),
+    headers: through.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }),
+  });
   expect(res.statusCode).toBe(201);
   return res.json().id;
 }
@@ -184,13 +199,21 @@ test('two windows decide the same task at once: one decision stands, the other w
   await screenshot(loser, 'task-lost-race');
   // Refreshed: no decision form is offered any more in either window.
   for (const page of [a, b]) await page.waitForSelector('form.decide', { state: 'detached' });
-  const decided = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}/history`, headers: api.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }) })).json().items;
+  const decided = (
+    await api.app.inject({
+      method: 'GET',
+      url: `/requests/${requestId}/history`,
+      headers: api.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }),
+    })
+  ).json().items;
   expect(decided.filter((e: { decision: string | null }) => e.decision === 'AGREE')).toHaveLength(1);
 });
 
 test("a supervisor sees the division's overdue tasks by agency, kind and working days overdue, and opens one", async () => {
   const requestId = await shareRequest(slow);
-  await eventually(async () => (await h.db.selectFrom('tasks').select('id').where('request_id', '=', requestId).where('due_at', '<', new Date()).execute()).length === 2);
+  await eventually(
+    async () => (await h.db.selectFrom('tasks').select('id').where('request_id', '=', requestId).where('due_at', '<', new Date()).execute()).length === 2,
+  );
   const supervisor = await signedIn('wu.supervisor');
   await open(supervisor, '#/overdue');
   const row = supervisor.locator(`tr:has-text("${requestId}")`).first();
@@ -300,14 +323,24 @@ test('a member of the public says who they are, applies for conditionally open d
   await openFromInbox(citizen, requestId, 'AGREEMENT_SIGNATURE');
   await citizen.waitForSelector('pre.agreement:has-text("成果发表前报送备案")');
   await citizen.check('#d-SIGN');
-  await citizen.waitForFunction(() => /^[0-9a-f]{64}$/.test(((globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value) ?? ''));
+  await citizen.waitForFunction(() =>
+    /^[0-9a-f]{64}$/.test(
+      (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value ??
+        '',
+    ),
+  );
   await screenshot(citizen, 'agreement-signature');
   await expectAccessible(citizen);
   await citizen.click('form.decide button[type=submit]');
   await citizen.waitForSelector('.notice:has-text("已作出决定")');
 
   await openFromInbox(agency, requestId, 'AGREEMENT_COUNTERSIGNATURE');
-  await agency.waitForFunction(() => /^[0-9a-f]{64}$/.test(((globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value) ?? ''));
+  await agency.waitForFunction(() =>
+    /^[0-9a-f]{64}$/.test(
+      (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value ??
+        '',
+    ),
+  );
   await agency.click('form.decide button[type=submit]');
   await agency.waitForSelector('.notice:has-text("已作出决定")');
 
@@ -317,7 +350,10 @@ test('a member of the public says who they are, applies for conditionally open d
   await citizen.waitForSelector('tbody tr >> text=生效中', { timeout: 15_000 });
   await row.locator('a').click();
   await citizen.waitForSelector('h2:has-text("签署") + ul li >> nth=1');
-  expect(await citizen.locator('h2:has-text("签署") + ul li').allTextContents()).toEqual([expect.stringContaining('被许可方'), expect.stringContaining('提供单位')]);
+  expect(await citizen.locator('h2:has-text("签署") + ul li').allTextContents()).toEqual([
+    expect.stringContaining('被许可方'),
+    expect.stringContaining('提供单位'),
+  ]);
   await screenshot(citizen, 'agreement-in-force');
 });
 
@@ -331,7 +367,10 @@ test('paging through a long inbox: twenty a page, the next page holds the rest, 
   /** Waits until the page's first row is there and is (or is not) `id`. */
   const firstRowBecomes = (id: string, same: boolean) =>
     eventually(async () => {
-      const first = await rows.first().getAttribute('data-task', { timeout: 500 }).catch(() => null);
+      const first = await rows
+        .first()
+        .getAttribute('data-task', { timeout: 500 })
+        .catch(() => null);
       return first !== null && (first === id) === same;
     });
   const first = await ids();
@@ -353,11 +392,36 @@ test('paging through a long inbox: twenty a page, the next page holds the rest, 
 test("the leading group opens a referred dispute's dossier and decides it in the generated form, a legal basis added as a list item", async () => {
   const authority = { sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer' as const] };
   const agency = { sub: 'market.reviewer', org: h.city.agencies.market, roles: ['provider_reviewer' as const] };
-  const raised = await api.app.inject({ method: 'POST', url: '/disputes', headers: api.as(authority), payload: { catalogEntryId: h.city.entries.unconditional, proposal: { attribute: 'CONDITIONAL', reasons: '含法定代表人个人信息', conditions: '仅用于市场监管', basis: [] }, objection: '涉及个人信息，不宜无条件共享' } });
+  const raised = await api.app.inject({
+    method: 'POST',
+    url: '/disputes',
+    headers: api.as(authority),
+    payload: {
+      catalogEntryId: h.city.entries.unconditional,
+      proposal: { attribute: 'CONDITIONAL', reasons: '含法定代表人个人信息', conditions: '仅用于市场监管', basis: [] },
+      objection: '涉及个人信息，不宜无条件共享',
+    },
+  });
   expect(raised.statusCode).toBe(201);
   const disputeId = raised.json().id as string;
-  const turn = await eventually(async () => ((await api.app.inject({ method: 'GET', url: '/tasks?kind=DISPUTE_CONSULTATION', headers: api.as(agency) })).json().items as { id: string; requestId: string }[]).find((t) => t.requestId === disputeId));
-  expect((await api.app.inject({ method: 'POST', url: `/tasks/${turn.id}/complete`, headers: api.as(agency), payload: { decision: 'NO_AGREEMENT', reason: '企业登记信息应当无条件共享' } })).statusCode).toBe(200);
+  const turn = await eventually(async () =>
+    (
+      (await api.app.inject({ method: 'GET', url: '/tasks?kind=DISPUTE_CONSULTATION', headers: api.as(agency) })).json().items as {
+        id: string;
+        requestId: string;
+      }[]
+    ).find((t) => t.requestId === disputeId),
+  );
+  expect(
+    (
+      await api.app.inject({
+        method: 'POST',
+        url: `/tasks/${turn.id}/complete`,
+        headers: api.as(agency),
+        payload: { decision: 'NO_AGREEMENT', reason: '企业登记信息应当无条件共享' },
+      })
+    ).statusCode,
+  ).toBe(200);
 
   const leading = await signedIn('zhou.leading');
   await leading.click('nav.side >> text=争议卷宗');
@@ -430,7 +494,10 @@ test('sibling tasks decided at once from two windows: the authority rejects whil
     const r = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}`, headers: api.as(applicant) })).json();
     return r.status === 'rejected' && r;
   });
-  const events = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}/history`, headers: api.as(applicant) })).json().items as { action: string; decision: string | null }[];
+  const events = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}/history`, headers: api.as(applicant) })).json().items as {
+    action: string;
+    decision: string | null;
+  }[];
   const decided = events.filter((e) => e.action === 'task_completed').map((e) => e.decision);
   expect(decided).toEqual(said?.includes('已作出决定') ? expect.arrayContaining(['AGREE', 'REJECT']) : ['REJECT']);
   expect(decided).toHaveLength(said?.includes('已作出决定') ? 2 : 1);
@@ -438,10 +505,13 @@ test('sibling tasks decided at once from two windows: the authority rejects whil
 });
 
 /** A browser window signed in with a token of the API's own (people who are no demo user: a legal person, its agent). */
-async function signedInWith(actor: { sub: string; org: string | null; roles: ('public_applicant')[] }): Promise<Page> {
+async function signedInWith(actor: { sub: string; org: string | null; roles: 'public_applicant'[] }): Promise<Page> {
   const { page } = await window(browser);
   await page.goto(`${base}/console/`);
-  await page.evaluate((token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.token', token), api.token(actor.sub, actor.org, ...actor.roles));
+  await page.evaluate(
+    (token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.token', token),
+    api.token(actor.sub, actor.org, ...actor.roles),
+  );
   await page.reload();
   await page.waitForSelector('nav.side');
   return page;
@@ -450,7 +520,12 @@ async function signedInWith(actor: { sub: string; org: string | null; roles: ('p
 test('a legal person authorises an agent on its 经办人管理 page; the agent applies in its name, picking it as the applicant', async () => {
   const corp = { sub: `corp.console.${h.city.region}`, org: null, roles: ['public_applicant' as const] };
   const agent = { sub: `agent.console.${h.city.region}`, org: null, roles: ['public_applicant' as const] };
-  const uscc = usccWithCheck(`91371102${h.city.region.replace(/[^0-9]/g, '').padEnd(6, '0').slice(0, 6)}CN1`);
+  const uscc = usccWithCheck(
+    `91371102${h.city.region
+      .replace(/[^0-9]/g, '')
+      .padEnd(6, '0')
+      .slice(0, 6)}CN1`,
+  );
   const put = (who: typeof corp, payload: object) => api.app.inject({ method: 'PUT', url: '/principals/me', payload, headers: api.as(who) });
   expect((await put(corp, { kind: 'legal', name: '日照控制台科技有限公司', uscc })).statusCode).toBe(200);
   const number = sampleResidentId(agent.sub);

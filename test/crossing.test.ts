@@ -30,7 +30,13 @@ const engineTimeoutMs = 15_000;
 beforeAll(async () => {
   h = await startHarness('crossing');
   api = await startApi(h, { policies: { open_request: TEST_OPEN_REQUEST_POLICY }, engineTimeoutMs });
-  fast = await startApi(h, { policies: { open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } }, catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } } }, engineTimeoutMs });
+  fast = await startApi(h, {
+    policies: {
+      open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } },
+      catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } },
+    },
+    engineTimeoutMs,
+  });
 }, 60_000);
 afterAll(async () => {
   await fast.app.close();
@@ -80,7 +86,13 @@ const citizenOf = (city: SeededCity, name = 'citizen'): Actor => ({ sub: `${name
 const openTask = (requestId: string, kind: TaskKind, not?: string) =>
   settle(
     async () => {
-      const rows = await h.db.selectFrom('tasks').selectAll().where('request_id', '=', requestId).where('kind', '=', kind).where('status', '=', 'open').execute();
+      const rows = await h.db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('request_id', '=', requestId)
+        .where('kind', '=', kind)
+        .where('status', '=', 'open')
+        .execute();
       const row = rows.find((t) => t.id !== not);
       if (!row) throw new Error(`no open ${kind} on ${requestId}`);
       return row;
@@ -110,7 +122,9 @@ async function summary(requestId: string, entryId?: string) {
     agreement: agreement ? { status: agreement.status, text: agreement.text, signatures: agreement.signatures.map((s) => `${s.party} ${s.sub}`) } : null,
     /** Requests a decision started (a dispute an OBJECT raised). */
     children: children.map((c) => c.status),
-    entry: entry ? { version: entry.version, share: entry.share_attribute, conditions: entry.share_conditions, dispute: entry.share_dispute, open: entry.open_status } : null,
+    entry: entry
+      ? { version: entry.version, share: entry.share_attribute, conditions: entry.share_conditions, dispute: entry.share_dispute, open: entry.open_status }
+      : null,
   };
 }
 
@@ -124,7 +138,9 @@ async function workflowState(workflowId: string): Promise<RequestSnapshot> {
 async function historyOf(requestId: string): Promise<string> {
   const row = await h.db.selectFrom('requests').select('workflow_id').where('id', '=', requestId).executeTakeFirst();
   if (!row) return '(no request row)';
-  const history = JSON.parse(historyToJSON(await h.client.workflow.getHandle(row.workflow_id).fetchHistory())) as { events: { eventId: string; eventType: string }[] };
+  const history = JSON.parse(historyToJSON(await h.client.workflow.getHandle(row.workflow_id).fetchHistory())) as {
+    events: { eventId: string; eventType: string }[];
+  };
   return history.events.map((e) => `${e.eventId}:${String(e.eventType).replace(/^EVENT_TYPE_/, '')}`).join(' ');
 }
 
@@ -203,10 +219,19 @@ async function adjustment(applicant: Actor, body: object, a = api) {
   return ok(await post(applicant, '/catalog/adjustments', body, a), 201).id as string;
 }
 const countyAdd = (city: SeededCity) =>
-  adjustment(applicantOf(city, city.agencies.donggangMarket), { ground: 'new_system', justification: '新建系统编目', changes: [{ op: 'add', entry: sampleEntryContent(`并发目录 ${city.region}`) }] });
+  adjustment(applicantOf(city, city.agencies.donggangMarket), {
+    ground: 'new_system',
+    justification: '新建系统编目',
+    changes: [{ op: 'add', entry: sampleEntryContent(`并发目录 ${city.region}`) }],
+  });
 
 const position = (conditions: string): SharePosition => ({ attribute: 'CONDITIONAL', reasons: '含个人信息', conditions, basis: [] });
-const NONE: SharePosition = { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] };
+const NONE: SharePosition = {
+  attribute: 'NONE',
+  reasons: null,
+  conditions: null,
+  basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }],
+};
 
 /** The city authority disputes the health commission's share attribute (CONDITIONAL), proposing NONE. */
 async function dispute(city: SeededCity) {
@@ -225,7 +250,15 @@ async function withdrawal(city: SeededCity, who = citizenOf(city)) {
 async function application(city: SeededCity, a = api) {
   const who = citizenOf(city);
   await registerPrincipal(a, who);
-  const form = { catalogEntryId: city.entries.conditionalOpen, purpose: '研究土地供应', scenario: '高校科研', fields: ['parcel', 'area', 'price'], accessMethod: 'sandbox', securityMeasures: '数据沙箱', termMonths: 12 };
+  const form = {
+    catalogEntryId: city.entries.conditionalOpen,
+    purpose: '研究土地供应',
+    scenario: '高校科研',
+    fields: ['parcel', 'area', 'price'],
+    accessMethod: 'sandbox',
+    securityMeasures: '数据沙箱',
+    termMonths: 12,
+  };
   const { id } = ok(await post(who, '/open-requests', form, a), 201);
   return { who, id: id as string, agency: member(city.agencies.resources, 'provider_reviewer', 'lead') };
 }
@@ -278,7 +311,12 @@ const DRIVERS: Driver[] = [
           APPROVE: { status: 'granted', open: [], grants: ['active'] },
           REJECT: { status: 'rejected', open: [], grants: [], outcome: { reason: won.body.reason } },
           REQUEST_INFO: { status: 'awaiting_applicant', open: ['SHARE_APPLICANT_REPLY'], grants: [] },
-          CONSULT: { status: 'in_review', open: ['SHARE_JOINT_REVIEW', 'SHARE_PROVIDER_OPINION'], context: { SHARE_PROVIDER_OPINION: { authorityPosition: won.body.reason } }, grants: [] },
+          CONSULT: {
+            status: 'in_review',
+            open: ['SHARE_JOINT_REVIEW', 'SHARE_PROVIDER_OPINION'],
+            context: { SHARE_PROVIDER_OPINION: { authorityPosition: won.body.reason } },
+            grants: [],
+          },
         }),
       };
     },
@@ -302,7 +340,13 @@ const DRIVERS: Driver[] = [
     async open(city) {
       // The land-use bureau asks to end an unconditional grant of its data: the city authority's consent ends it (Art. 14).
       const { id, grant } = ok(await post(applicantOf(city, city.agencies.market), '/share-requests', validShareBody(city.entries.conditionalOpen)), 201);
-      ok(await post(member(city.agencies.resources, 'provider_reviewer', 'asker'), `/grants/${grant.id}/revoke`, { ground: 'purpose_achieved', reason: '专项检查已结束' }), 202);
+      ok(
+        await post(member(city.agencies.resources, 'provider_reviewer', 'asker'), `/grants/${grant.id}/revoke`, {
+          ground: 'purpose_achieved',
+          reason: '专项检查已结束',
+        }),
+        202,
+      );
       return {
         requestId: id,
         taskId: (await openTask(id, 'GRANT_REVOCATION_CONSENT')).id,
@@ -329,7 +373,12 @@ const DRIVERS: Driver[] = [
         expected: (won) => ({
           APPROVE: { status: 'approved', open: [], entry: { version: 1 } },
           REJECT: { status: 'rejected', open: [], entry: null, outcome: { reason: won.body.reason } },
-          RETURN: { status: 'awaiting_applicant', open: ['CATALOG_ADJUSTMENT_REVISION'], context: { CATALOG_ADJUSTMENT_REVISION: { returned: won.body.reason } }, entry: null },
+          RETURN: {
+            status: 'awaiting_applicant',
+            open: ['CATALOG_ADJUSTMENT_REVISION'],
+            context: { CATALOG_ADJUSTMENT_REVISION: { returned: won.body.reason } },
+            entry: null,
+          },
         }),
       };
     },
@@ -341,7 +390,11 @@ const DRIVERS: Driver[] = [
       const entryId = city.entries.none;
       const content = await stated(entryId);
       const opened = { attribute: 'CONDITIONAL', reasons: '案卷含当事人信息', conditions: '仅用于执法协作', basis: [] };
-      const id = await adjustment(applicantOf(city, city.agencies.market), { ground: 'duty_change', justification: '执法协作需要', changes: [{ op: 'change', entryId, baseVersion: 1, entry: { ...content, share: opened } }] });
+      const id = await adjustment(applicantOf(city, city.agencies.market), {
+        ground: 'duty_change',
+        justification: '执法协作需要',
+        changes: [{ op: 'change', entryId, baseVersion: 1, entry: { ...content, share: opened } }],
+      });
       return {
         requestId: id,
         taskId: (await openTask(id, 'CATALOG_ADJUSTMENT_CITY_REVIEW')).id,
@@ -351,7 +404,13 @@ const DRIVERS: Driver[] = [
         expected: (won) => ({
           APPROVE: { status: 'approved', open: [], children: [], entry: { version: 2, share: 'CONDITIONAL', dispute: null } },
           REJECT: { status: 'rejected', open: [], children: [], entry: { version: 1, share: 'NONE', dispute: null } },
-          RETURN: { status: 'awaiting_applicant', open: ['CATALOG_ADJUSTMENT_REVISION'], context: { CATALOG_ADJUSTMENT_REVISION: { returned: won.body.reason } }, children: [], entry: { version: 1, share: 'NONE' } },
+          RETURN: {
+            status: 'awaiting_applicant',
+            open: ['CATALOG_ADJUSTMENT_REVISION'],
+            context: { CATALOG_ADJUSTMENT_REVISION: { returned: won.body.reason } },
+            children: [],
+            entry: { version: 1, share: 'NONE' },
+          },
           OBJECT: { status: 'in_review', open: [], children: ['in_review'], entry: { version: 1, share: 'NONE', dispute: `${id}.dispute-1` } },
         }),
       };
@@ -363,14 +422,26 @@ const DRIVERS: Driver[] = [
       // Marking an entry for priority opening consults the public first (Art. 18 ¶2; seconds on `fast`).
       const applicant = applicantOf(city, city.agencies.health);
       const content = await stated(city.entries.conditional);
-      const id = await adjustment(applicant, { ground: 'correction', justification: '列入重点和优先开放', changes: [{ op: 'change', entryId: city.entries.conditional, baseVersion: 1, entry: { ...content, priorityOpen: true } }] }, fast);
+      const id = await adjustment(
+        applicant,
+        {
+          ground: 'correction',
+          justification: '列入重点和优先开放',
+          changes: [{ op: 'change', entryId: city.entries.conditional, baseVersion: 1, entry: { ...content, priorityOpen: true } }],
+        },
+        fast,
+      );
       return {
         requestId: id,
         taskId: (await openTask(id, 'CATALOG_CONSULTATION_RESPONSE')).id,
         decider: () => applicant,
         decisions: [d('RESPOND')],
         expected: (won) => ({
-          RESPOND: { status: 'in_review', open: ['CATALOG_ADJUSTMENT_CITY_REVIEW'], context: { CATALOG_ADJUSTMENT_CITY_REVIEW: { consultation: { response: won.body.reason } } } },
+          RESPOND: {
+            status: 'in_review',
+            open: ['CATALOG_ADJUSTMENT_CITY_REVIEW'],
+            context: { CATALOG_ADJUSTMENT_CITY_REVIEW: { consultation: { response: won.body.reason } } },
+          },
         }),
       };
     },
@@ -379,8 +450,15 @@ const DRIVERS: Driver[] = [
     kind: 'CATALOG_ADJUSTMENT_REVISION',
     async open(city) {
       const id = await countyAdd(city);
-      await decide(member(city.countyAuthority, 'authority_reviewer', 'lead'), (await openTask(id, 'CATALOG_ADJUSTMENT_REVIEW')).id, { decision: 'RETURN', reason: '请补充' });
-      const revised = (reason: string) => ({ ground: 'correction', justification: reason, changes: [{ op: 'add', entry: sampleEntryContent(`修订目录 ${reason}`) }] });
+      await decide(member(city.countyAuthority, 'authority_reviewer', 'lead'), (await openTask(id, 'CATALOG_ADJUSTMENT_REVIEW')).id, {
+        decision: 'RETURN',
+        reason: '请补充',
+      });
+      const revised = (reason: string) => ({
+        ground: 'correction',
+        justification: reason,
+        changes: [{ op: 'add', entry: sampleEntryContent(`修订目录 ${reason}`) }],
+      });
       return {
         requestId: id,
         taskId: (await openTask(id, 'CATALOG_ADJUSTMENT_REVISION')).id,
@@ -405,8 +483,18 @@ const DRIVERS: Driver[] = [
         entryId: city.entries.conditional,
         expected: (won) => ({
           ACCEPT: { status: 'settled', open: [], entry: { version: 2, share: 'NONE', dispute: null } },
-          COUNTER: { status: 'in_review', open: ['DISPUTE_CONSULTATION'], context: { DISPUTE_CONSULTATION: { turn: 2, party: 'authority', otherPosition: position(won.body.reason) } }, entry: { version: 1, share: 'CONDITIONAL', dispute: id } },
-          NO_AGREEMENT: { status: 'in_review', open: ['DISPUTE_DECISION'], context: { DISPUTE_DECISION: { referral: won.body.reason } }, entry: { version: 1, share: 'CONDITIONAL', dispute: id } },
+          COUNTER: {
+            status: 'in_review',
+            open: ['DISPUTE_CONSULTATION'],
+            context: { DISPUTE_CONSULTATION: { turn: 2, party: 'authority', otherPosition: position(won.body.reason) } },
+            entry: { version: 1, share: 'CONDITIONAL', dispute: id },
+          },
+          NO_AGREEMENT: {
+            status: 'in_review',
+            open: ['DISPUTE_DECISION'],
+            context: { DISPUTE_DECISION: { referral: won.body.reason } },
+            entry: { version: 1, share: 'CONDITIONAL', dispute: id },
+          },
         }),
       };
     },
@@ -422,7 +510,9 @@ const DRIVERS: Driver[] = [
         decider: (i) => member(city.leadingGroup, 'leading_group', i),
         decisions: [d('DECIDE', position)],
         entryId: city.entries.conditional,
-        expected: (won) => ({ DECIDE: { status: 'settled', open: [], entry: { version: 2, share: 'CONDITIONAL', conditions: won.body.reason, dispute: null } } }),
+        expected: (won) => ({
+          DECIDE: { status: 'settled', open: [], entry: { version: 2, share: 'CONDITIONAL', conditions: won.body.reason, dispute: null } },
+        }),
       };
     },
   },
@@ -490,7 +580,11 @@ const DRIVERS: Driver[] = [
         // EXTEND is allowed once: never yet, so every one of these is valid now.
         decisions: [d('APPROVE', (conditions) => ({ conditions })), d('REJECT'), d('REQUEST_INFO'), d('EXTEND')],
         expected: (won) => ({
-          APPROVE: { status: 'awaiting_applicant', open: ['AGREEMENT_SIGNATURE'], agreement: { status: 'awaiting_signature', text: expect.stringContaining(won.body.reason), signatures: [] } },
+          APPROVE: {
+            status: 'awaiting_applicant',
+            open: ['AGREEMENT_SIGNATURE'],
+            agreement: { status: 'awaiting_signature', text: expect.stringContaining(won.body.reason), signatures: [] },
+          },
           REJECT: { status: 'rejected', open: [], agreement: null, outcome: { reason: won.body.reason } },
           REQUEST_INFO: { status: 'awaiting_applicant', open: ['OPEN_REQUEST_APPLICANT_REPLY'], agreement: null },
           EXTEND: { status: 'in_review', open: ['OPEN_REQUEST_REVIEW'], agreement: null },
@@ -522,7 +616,11 @@ const DRIVERS: Driver[] = [
         decider: () => app.who,
         decisions: [d('SIGN', () => ({ sha256: app.sha256 })), d('DECLINE')],
         expected: () => ({
-          SIGN: { status: 'in_review', open: ['AGREEMENT_COUNTERSIGNATURE'], agreement: { status: 'awaiting_countersignature', signatures: [`licensee ${app.who.sub}`] } },
+          SIGN: {
+            status: 'in_review',
+            open: ['AGREEMENT_COUNTERSIGNATURE'],
+            agreement: { status: 'awaiting_countersignature', signatures: [`licensee ${app.who.sub}`] },
+          },
           DECLINE: { status: 'cancelled', open: [], agreement: { status: 'declined', signatures: [] } },
         }),
       };
@@ -538,7 +636,9 @@ const DRIVERS: Driver[] = [
         taskId: (await openTask(app.id, 'AGREEMENT_COUNTERSIGNATURE')).id,
         decider: (i) => member(city.agencies.resources, 'provider_reviewer', i),
         decisions: [d('SIGN', () => ({ sha256: app.sha256 }))],
-        expected: (won) => ({ SIGN: { status: 'granted', open: [], agreement: { status: 'in_force', signatures: [`licensee ${app.who.sub}`, `provider ${won.actor.sub}`] } } }),
+        expected: (won) => ({
+          SIGN: { status: 'granted', open: [], agreement: { status: 'in_force', signatures: [`licensee ${app.who.sub}`, `provider ${won.actor.sub}`] } },
+        }),
       };
     },
   },
@@ -589,17 +689,25 @@ async function burst(driver: Driver, n: number): Promise<void> {
   // Alternating among the kind's decisions, offset by N so that the small bursts do not always pit the same two.
   const calls: Call[] = Array.from({ length: n }, (_, i) => ({ actor: b.decider(i), body: b.decisions[(i + n) % b.decisions.length](marker(i, n)) }));
   const answers = await Promise.all(calls.map((c) => post(c.actor, `/tasks/${b.taskId}/complete`, c.body)));
-  const lines = answers.map((r, i) => `  ${i} ${calls[i].actor.sub} ${calls[i].body.decision} → ${r.statusCode} ${r.statusCode === 200 ? '' : r.body.slice(0, 160)}`);
+  const lines = answers.map(
+    (r, i) => `  ${i} ${calls[i].actor.sub} ${calls[i].body.decision} → ${r.statusCode} ${r.statusCode === 200 ? '' : r.body.slice(0, 160)}`,
+  );
   try {
     const winners = answers.flatMap((r, i) => (r.statusCode === 200 ? [i] : []));
     if (winners.length !== 1) throw new Error(`${winners.length} calls answered 200`);
     const w = winners[0];
     const won = calls[w];
     // The others: 409 problem+json, TaskNotOpen (never a 5xx, never another refusal: every decision was valid).
-    expect(answers.map((r, i) => (i === w ? 'won' : `${r.statusCode} ${mediaType(r)} ${r.json().type}`))).toEqual(answers.map((_, i) => (i === w ? 'won' : `409 application/problem+json ${TASK_NOT_OPEN}`)));
+    expect(answers.map((r, i) => (i === w ? 'won' : `${r.statusCode} ${mediaType(r)} ${r.json().type}`))).toEqual(
+      answers.map((_, i) => (i === w ? 'won' : `409 application/problem+json ${TASK_NOT_OPEN}`)),
+    );
     // The winner is told the request as its decision left it.
     const answer = ok(answers[w]);
-    expect(answer.tasks.find((t: { id: string }) => t.id === b.taskId)).toMatchObject({ status: 'completed', decision: won.body.decision, reason: won.body.reason });
+    expect(answer.tasks.find((t: { id: string }) => t.id === b.taskId)).toMatchObject({
+      status: 'completed',
+      decision: won.body.decision,
+      reason: won.body.reason,
+    });
     await settle(async () => {
       const [task, audit, rows, request, traces] = await Promise.all([
         h.db.selectFrom('tasks').selectAll().where('id', '=', b.taskId).executeTakeFirstOrThrow(),
@@ -608,17 +716,29 @@ async function burst(driver: Driver, n: number): Promise<void> {
         h.db.selectFrom('requests').selectAll().where('id', '=', b.requestId).executeTakeFirstOrThrow(),
         written(b.requestId, city),
       ]);
-      expect({ status: task.status, decision: task.decision, reason: task.reason, decidedBy: task.decided_by, answered: answer.status }).toEqual({ status: 'completed', decision: won.body.decision, reason: won.body.reason, decidedBy: won.actor.sub, answered: request.status });
+      expect({ status: task.status, decision: task.decision, reason: task.reason, decidedBy: task.decided_by, answered: answer.status }).toEqual({
+        status: 'completed',
+        decision: won.body.decision,
+        reason: won.body.reason,
+        decidedBy: won.actor.sub,
+        answered: request.status,
+      });
       // One task_completed for the task, the winner's; no task of the request decided twice.
-      expect(audit.filter((e) => e.task_id === b.taskId && e.action === 'task_completed').map((e) => [e.decision, e.reason, e.actor_sub])).toEqual([[won.body.decision, won.body.reason, won.actor.sub]]);
-      for (const t of rows) expect([t.id, audit.filter((e) => e.task_id === t.id && e.action === 'task_completed').length]).toEqual([t.id, t.status === 'completed' ? 1 : 0]);
+      expect(audit.filter((e) => e.task_id === b.taskId && e.action === 'task_completed').map((e) => [e.decision, e.reason, e.actor_sub])).toEqual([
+        [won.body.decision, won.body.reason, won.actor.sub],
+      ]);
+      for (const t of rows)
+        expect([t.id, audit.filter((e) => e.task_id === t.id && e.action === 'task_completed').length]).toEqual([t.id, t.status === 'completed' ? 1 : 0]);
       // Nothing of the refused calls anywhere: no row holds their reason (or the form made from it).
       expect(calls.flatMap((_, i) => (i !== w && traces.includes(marker(i, n)) ? [marker(i, n)] : []))).toEqual([]);
       // Every effect is the winner's.
       expect(await summary(b.requestId, b.entryId)).toMatchObject(b.expected(won)[won.body.decision]);
       // The read model agrees with the workflow about the request and every task.
       const state = await workflowState(request.workflow_id);
-      expect({ status: request.status, tasks: Object.fromEntries(rows.map((t) => [t.id, t.status])) }).toEqual({ status: state.status, tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t.status])) });
+      expect({ status: request.status, tasks: Object.fromEntries(rows.map((t) => [t.id, t.status])) }).toEqual({
+        status: state.status,
+        tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t.status])),
+      });
     });
   } catch (err) {
     throw await explained(err, `${driver.kind}, N=${n}, task ${b.taskId}:`, lines, b.requestId);
@@ -629,12 +749,18 @@ async function burst(driver: Driver, n: number): Promise<void> {
 
 /** Runs the promises to their ends (none left running into the next test), then fails with every failure. */
 async function all(promises: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(promises)).flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+  const failed = (await Promise.allSettled(promises)).flatMap((r) =>
+    r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
+  );
   if (failed.length) throw new Error(failed.join('\n\n'));
 }
 
 describe.each(DRIVERS.map((driver) => [driver.kind, driver] as const))('%s', (_kind, driver) => {
-  test(`N = ${NS.join(', ')} conflicting decisions at once: exactly one takes effect, the one answered 200`, () => all(NS.map((n) => burst(driver, n))), 120_000);
+  test(
+    `N = ${NS.join(', ')} conflicting decisions at once: exactly one takes effect, the one answered 200`,
+    () => all(NS.map((n) => burst(driver, n))),
+    120_000,
+  );
 });
 
 /**
@@ -654,10 +780,16 @@ async function mixedBurst(round: number): Promise<void> {
   const ops: Op[] = [];
   const complete = (actor: Actor, taskId: string, decision: string) => {
     const body = { decision, reason: `op ${ops.length};` };
-    ops.push({ what: `${decision} on ${taskId.slice(-16)} by ${actor.sub}`, send: () => post(actor, `/tasks/${taskId}/complete`, body), decision: { actor, taskId, body } });
+    ops.push({
+      what: `${decision} on ${taskId.slice(-16)} by ${actor.sub}`,
+      send: () => post(actor, `/tasks/${taskId}/complete`, body),
+      decision: { actor, taskId, body },
+    });
   };
   ['AGREE', 'DISAGREE', 'REQUEST_INFO', 'AGREE', 'DISAGREE', 'REQUEST_INFO'].forEach((decision, i) => complete(provider(i), s.opinion.id, decision));
-  ['APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT'].forEach((decision, i) => complete(authority(i), s.lead.id, decision));
+  ['APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT', 'APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT'].forEach((decision, i) =>
+    complete(authority(i), s.lead.id, decision),
+  );
   ops.push(
     { what: 'claim opinion', send: () => post(provider(1), `/tasks/${s.opinion.id}/claim`) },
     { what: 'claim lead', send: () => post(authority(1), `/tasks/${s.lead.id}/claim`) },
@@ -678,7 +810,9 @@ async function mixedBurst(round: number): Promise<void> {
   const lines = ops.map((o, k) => `  ${o.what} → ${answers[k].statusCode} ${answers[k].statusCode === 200 ? '' : answers[k].json().type}`);
   try {
     // Never a 5xx; every refusal a problem: taken by another (409), claimed or handed to someone else (403).
-    expect(answers.flatMap((r, k) => (r.statusCode === 200 || ([403, 409].includes(r.statusCode) && mediaType(r) === 'application/problem+json') ? [] : [lines[k]]))).toEqual([]);
+    expect(
+      answers.flatMap((r, k) => (r.statusCode === 200 || ([403, 409].includes(r.statusCode) && mediaType(r) === 'application/problem+json') ? [] : [lines[k]])),
+    ).toEqual([]);
     const won = ops.flatMap((o, k) => (o.decision && answers[k].statusCode === 200 ? [o.decision] : []));
     const cancelled = answers[ops.findIndex((o) => o.what === 'cancel')].statusCode === 200;
     for (const taskId of [s.opinion.id, s.lead.id]) expect(won.filter((c) => c.taskId === taskId).length).toBeLessThanOrEqual(1);
@@ -693,13 +827,21 @@ async function mixedBurst(round: number): Promise<void> {
       // The trail's decisions are exactly those answered 200, as answered; each task decided at most once.
       const trail = audit.filter((e) => e.action === 'task_completed').map((e) => `${e.task_id} ${e.decision} ${e.reason} ${e.actor_sub}`);
       expect(trail.sort()).toEqual(won.map((c) => `${c.taskId} ${c.body.decision} ${c.body.reason} ${c.actor.sub}`).sort());
-      for (const t of tasks.filter((x) => x.status === 'completed')) expect(won).toContainEqual(expect.objectContaining({ taskId: t.id, actor: expect.objectContaining({ sub: t.decided_by }), body: { decision: t.decision, reason: t.reason } }));
+      for (const t of tasks.filter((x) => x.status === 'completed'))
+        expect(won).toContainEqual(
+          expect.objectContaining({ taskId: t.id, actor: expect.objectContaining({ sub: t.decided_by }), body: { decision: t.decision, reason: t.reason } }),
+        );
       // Nothing of a refused decision written.
       expect(ops.flatMap((o, k) => (o.decision && answers[k].statusCode !== 200 && traces.includes(o.decision.body.reason) ? [lines[k]] : []))).toEqual([]);
       // The request ends as the answers say: withdrawn only by the cancellation answered 200, granted only by
       // an APPROVE answered 200 after an AGREE answered 200 (Art. 14), rejected only by a REJECT answered 200.
       const has = (decision: string) => won.some((c) => c.body.decision === decision);
-      expect({ cancelled: request.status === 'cancelled', granted: request.status === 'granted', rejected: request.status === 'rejected', grants: grants.map((g) => g.status) }).toEqual({
+      expect({
+        cancelled: request.status === 'cancelled',
+        granted: request.status === 'granted',
+        rejected: request.status === 'rejected',
+        grants: grants.map((g) => g.status),
+      }).toEqual({
         cancelled,
         granted: has('APPROVE'),
         rejected: has('REJECT'),
@@ -709,20 +851,34 @@ async function mixedBurst(round: number): Promise<void> {
       // At rest: no open task on a finished request, and the read model agrees with the workflow about every task.
       if (!CANCELLABLE.includes(request.status as RequestStatus)) expect(tasks.filter((t) => t.status === 'open').map((t) => t.id)).toEqual([]);
       const state = await workflowState(request.workflow_id);
-      expect({ status: request.status, tasks: Object.fromEntries(tasks.map((t) => [t.id, t.status])) }).toEqual({ status: state.status, tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t.status])) });
+      expect({ status: request.status, tasks: Object.fromEntries(tasks.map((t) => [t.id, t.status])) }).toEqual({
+        status: state.status,
+        tasks: Object.fromEntries(state.tasks.map((t) => [t.id, t.status])),
+      });
     });
   } catch (err) {
     throw await explained(err, `mixed burst ${round}:`, lines, s.id);
   }
 }
 
-test('both sibling tasks of a share review decided at once, with claims, extensions, a reassignment and the withdrawal: nothing crosses', () => all(Array.from({ length: 8 }, (_, round) => mixedBurst(round))), 120_000);
+test(
+  'both sibling tasks of a share review decided at once, with claims, extensions, a reassignment and the withdrawal: nothing crosses',
+  () => all(Array.from({ length: 8 }, (_, round) => mixedBurst(round))),
+  120_000,
+);
 
 test('every history these bursts made replays', async () => {
-  const runs = await h.db.selectFrom('requests').select('workflow_id').where((eb) => eb.or(decided.flatMap((id) => [eb('id', '=', id), eb('id', 'like', `${id}.%`)]))).execute();
-  const histories = await Promise.all(runs.map(async ({ workflow_id }) => ({ workflowId: workflow_id, history: await h.client.workflow.getHandle(workflow_id).fetchHistory() })));
+  const runs = await h.db
+    .selectFrom('requests')
+    .select('workflow_id')
+    .where((eb) => eb.or(decided.flatMap((id) => [eb('id', '=', id), eb('id', 'like', `${id}.%`)])))
+    .execute();
+  const histories = await Promise.all(
+    runs.map(async ({ workflow_id }) => ({ workflowId: workflow_id, history: await h.client.workflow.getHandle(workflow_id).fetchHistory() })),
+  );
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories)) if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories))
+    if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
   expect(failures).toEqual([]);
   expect(histories.length).toBeGreaterThanOrEqual(decided.length);
 }, 120_000);

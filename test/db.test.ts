@@ -17,7 +17,9 @@ test('the audit trail refuses UPDATE, DELETE and TRUNCATE (Art. 29)', async () =
   const key = `db-test:${Date.now()}`;
   await appendAudit(db, { eventKey: key, requestId: null, actor: { sub: 't', org: null, role: 'system' }, action: 'probe', article: 'Art. 29' });
   // The same key again is a no-op, not a second event.
-  expect(await appendAudit(db, { eventKey: key, requestId: null, actor: { sub: 't', org: null, role: 'system' }, action: 'probe', article: 'Art. 29' })).toBe(false);
+  expect(await appendAudit(db, { eventKey: key, requestId: null, actor: { sub: 't', org: null, role: 'system' }, action: 'probe', article: 'Art. 29' })).toBe(
+    false,
+  );
   await expect(db.updateTable('audit_events').set({ reason: 'tampered' }).where('event_key', '=', key).execute()).rejects.toThrow(/append-only/);
   await expect(db.deleteFrom('audit_events').where('event_key', '=', key).execute()).rejects.toThrow(/append-only/);
   await expect(sql`truncate audit_events`.execute(db)).rejects.toThrow(/append-only/);
@@ -34,7 +36,9 @@ test('inbox and overdue queries use index range scans on 100k tasks, never a seq
   await db
     .transaction()
     .execute(async (tx) => {
-      await sql`insert into organisations (id, name, kind, level, region, division) values ('explain-org', 'x', 'agency', 'city', 'explain', '371100')`.execute(tx);
+      await sql`insert into organisations (id, name, kind, level, region, division) values ('explain-org', 'x', 'agency', 'city', 'explain', '371100')`.execute(
+        tx,
+      );
       await sql`insert into requests (id, type, workflow_id, applicant_sub, applicant_org, status, payload, payload_hash)
                 values ('explain-req', 'share', 'explain-wf', 'a', 'explain-org', 'in_review', '{}', 'x')`.execute(tx);
       // 100k tasks over 500 organisations, two roles, three statuses, due over a year.
@@ -49,13 +53,17 @@ test('inbox and overdue queries use index range scans on 100k tasks, never a seq
       await sql`analyze task_candidates`.execute(tx);
 
       const explain = async (compiled: { sql: string; parameters: readonly unknown[] }) => {
-        const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>`explain (format json) ${sql.raw(compiled.sql.replace(/\$(\d+)/g, (_, i) => lit(compiled.parameters[Number(i) - 1])))}`.execute(tx);
+        const { rows } = await sql<{
+          'QUERY PLAN': [{ Plan: Record<string, unknown> }];
+        }>`explain (format json) ${sql.raw(compiled.sql.replace(/\$(\d+)/g, (_, i) => lit(compiled.parameters[Number(i) - 1])))}`.execute(tx);
         return nodes(rows[0]['QUERY PLAN'][0].Plan);
       };
       const who = { sub: 'r', org: 'explain-org-42', roles: ['provider_reviewer'] };
       const inbox = await explain(inboxQuery(tx, who, { status: 'open', limit: 21 }).compile());
       const twoRoles = await explain(inboxQuery(tx, { ...who, roles: ['provider_reviewer', 'authority_reviewer'] }, { status: 'open', limit: 21 }).compile());
-      const inboxPaged = await explain(inboxQuery(tx, who, { status: 'open', after: [new Date(), 'explain-1'], dueBefore: new Date(Date.now() + 86400e3 * 90), limit: 21 }).compile());
+      const inboxPaged = await explain(
+        inboxQuery(tx, who, { status: 'open', after: [new Date(), 'explain-1'], dueBefore: new Date(Date.now() + 86400e3 * 90), limit: 21 }).compile(),
+      );
       const overdue = await explain(overdueQuery(tx, { now: new Date(), limit: 51 }).compile());
       const overdueOrgs = await explain(overdueQuery(tx, { now: new Date(), candidateOrgs: ['explain-org-1', 'explain-org-2'], limit: 51 }).compile());
       const expectations: [Record<string, unknown>[], string[]][] = [
@@ -108,7 +116,15 @@ test('the demo city: city and two district authorities, city and district agenci
   }
   expect(await db.selectFrom('catalog_entry_versions').select('entry_id').where('entry_id', 'like', `${prefix}-%`).execute()).toHaveLength(entries.length);
   const roles = new Set(demoUsers(city).flatMap((u) => u.roles));
-  expect([...roles].sort()).toEqual(['admin', 'agency_applicant', 'authority_reviewer', 'leading_group', 'provider_reviewer', 'public_applicant', 'supervisor']);
+  expect([...roles].sort()).toEqual([
+    'admin',
+    'agency_applicant',
+    'authority_reviewer',
+    'leading_group',
+    'provider_reviewer',
+    'public_applicant',
+    'supervisor',
+  ]);
 });
 
 /** EXPLAIN takes no bind parameters: inline them as literals (test-only values we made ourselves). */

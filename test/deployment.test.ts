@@ -45,7 +45,11 @@ async function listener(): Promise<{ address: string; connections: () => number;
   const sockets: net.Socket[] = [];
   const server = net.createServer((s) => (n++, sockets.push(s)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`, connections: () => n, close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
+  return {
+    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: () => n,
+    close: () => (sockets.forEach((s) => s.destroy()), server.close()),
+  };
 }
 
 interface Started {
@@ -59,7 +63,16 @@ interface Started {
  * (an empty value reads as unset).
  */
 function api(vars: Record<string, string>): Started {
-  const env: NodeJS.ProcessEnv = { ...process.env, PDW_MODE: '', JWT_SECRET: '', PRINCIPAL_KEYS: '', PRINCIPAL_LOOKUP_KEY: '', OIDC_ISSUER: '', LOG_LEVEL: 'info', ...vars };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PDW_MODE: '',
+    JWT_SECRET: '',
+    PRINCIPAL_KEYS: '',
+    PRINCIPAL_LOOKUP_KEY: '',
+    OIDC_ISSUER: '',
+    LOG_LEVEL: 'info',
+    ...vars,
+  };
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, ['scripts/run.js', 'api/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -74,28 +87,49 @@ describe('started as a deployment, the API refuses a missing or development secr
     [`${name} unset`, { [name]: '' }, [`${name} is not set`]],
     [`${name} its development value`, { [name]: DEVELOPMENT_VALUES[name] }, [`${name} is a development value`]],
   ]) as [string, Record<string, string>, string[]][];
-  cases.push(['every one a change-me placeholder', { JWT_SECRET: 'change-me', PRINCIPAL_KEYS: 'v1:change-me', PRINCIPAL_LOOKUP_KEY: 'change-me' }, SECRETS.map((n) => `${n} is a placeholder`)]);
+  cases.push([
+    'every one a change-me placeholder',
+    { JWT_SECRET: 'change-me', PRINCIPAL_KEYS: 'v1:change-me', PRINCIPAL_LOOKUP_KEY: 'change-me' },
+    SECRETS.map((n) => `${n} is a placeholder`),
+  ]);
 
-  test.each(cases)('%s', async (_case, vars, named) => {
-    const [db, temporal] = [await listener(), await listener()];
-    try {
-      const started = api({ JWT_SECRET: own.JWT_SECRET, PRINCIPAL_KEYS: own.PRINCIPAL_KEYS, PRINCIPAL_LOOKUP_KEY: own.PRINCIPAL_LOOKUP_KEY, DATABASE_URL: `postgres://pdw@${db.address}/pdw`, TEMPORAL_ADDRESS: temporal.address, PORT: '0', ...vars });
-      expect(await started.exited).toBe(1);
-      expect(started.output()).toMatch(/^configuration error: outside development mode/m);
-      for (const text of named) expect(started.output()).toContain(text);
-      // Only what is wrong is named.
-      expect(started.output().match(/[A-Z_]+ is (not set|a placeholder|a development value)/g)).toHaveLength(named.length);
-      expect([db.connections(), temporal.connections()]).toEqual([0, 0]);
-    } finally {
-      db.close();
-      temporal.close();
-    }
-  }, 60_000);
+  test.each(cases)(
+    '%s',
+    async (_case, vars, named) => {
+      const [db, temporal] = [await listener(), await listener()];
+      try {
+        const started = api({
+          JWT_SECRET: own.JWT_SECRET,
+          PRINCIPAL_KEYS: own.PRINCIPAL_KEYS,
+          PRINCIPAL_LOOKUP_KEY: own.PRINCIPAL_LOOKUP_KEY,
+          DATABASE_URL: `postgres://pdw@${db.address}/pdw`,
+          TEMPORAL_ADDRESS: temporal.address,
+          PORT: '0',
+          ...vars,
+        });
+        expect(await started.exited).toBe(1);
+        expect(started.output()).toMatch(/^configuration error: outside development mode/m);
+        for (const text of named) expect(started.output()).toContain(text);
+        // Only what is wrong is named.
+        expect(started.output().match(/[A-Z_]+ is (not set|a placeholder|a development value)/g)).toHaveLength(named.length);
+        expect([db.connections(), temporal.connections()]).toEqual([0, 0]);
+      } finally {
+        db.close();
+        temporal.close();
+      }
+    },
+    60_000,
+  );
 });
 
 async function untilHealthy(started: Started, url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${url}/health`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (started.child.exitCode !== null) throw new Error(`the API exited with ${started.child.exitCode}:\n${started.output()}`);
     if (Date.now() > deadline) throw new Error(`no /health within 60 s:\n${started.output()}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -114,11 +148,24 @@ test("with the deployment's own secrets the API starts, verifies its tokens only
   const own = generate(path.join(tmp, 'starts.env'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const started = api({ ...deps(), JWT_SECRET: own.JWT_SECRET, PRINCIPAL_KEYS: own.PRINCIPAL_KEYS, PRINCIPAL_LOOKUP_KEY: own.PRINCIPAL_LOOKUP_KEY, PORT: String(port) });
+  const started = api({
+    ...deps(),
+    JWT_SECRET: own.JWT_SECRET,
+    PRINCIPAL_KEYS: own.PRINCIPAL_KEYS,
+    PRINCIPAL_LOOKUP_KEY: own.PRINCIPAL_LOOKUP_KEY,
+    PORT: String(port),
+  });
   try {
     await untilHealthy(started, url);
-    for (const [method, route] of [['GET', '/dev/users'], ['POST', '/dev/token']]) {
-      const res = await fetch(`${url}${route}`, { method, headers: { 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{"sub":"admin"}' } : {}) });
+    for (const [method, route] of [
+      ['GET', '/dev/users'],
+      ['POST', '/dev/token'],
+    ]) {
+      const res = await fetch(`${url}${route}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: '{"sub":"admin"}' } : {}),
+      });
       expect(`${method} ${route} ${res.status}`).toBe(`${method} ${route} 404`);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }

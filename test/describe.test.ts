@@ -43,7 +43,9 @@ test('every task kind is described with its decisions, the reasons they need and
   for (const k of items) {
     const rule = (TASK_KINDS as Record<string, TaskKindRule>)[k.kind];
     expect(k.article).toBe(rule.article);
-    expect(Object.fromEntries(k.decisions.map((d) => [d.decision, d.reasonRequired]))).toEqual(Object.fromEntries(Object.entries(rule.decisions).map(([d, r]) => [d, r.reasonRequired])));
+    expect(Object.fromEntries(k.decisions.map((d) => [d.decision, d.reasonRequired]))).toEqual(
+      Object.fromEntries(Object.entries(rule.decisions).map(([d, r]) => [d, r.reasonRequired])),
+    );
   }
 });
 
@@ -89,14 +91,26 @@ test('every request type names the route that starts it, the body it takes and t
   expect(byType.open_request.startedBy).toEqual(['public_applicant']);
   expect(byType.share.startedBy).toEqual(['agency_applicant']);
   expect(byType.withdrawal.startedBy).toEqual(['public_applicant', 'agency_applicant']);
-  const res = await api.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers: api.as(reviewer()) });
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: validShareBody(h.city.entries.conditional),
+    headers: api.as(reviewer()),
+  });
   expectProblem(res, 403);
 });
 
 test('each task kind names the request type whose procedure it belongs to', async () => {
   const { items } = (await get('/task-kinds')) as { items: (Described & { requestType: string })[] };
   const of = Object.fromEntries(items.map((k) => [k.kind, k.requestType]));
-  expect(of).toMatchObject({ SHARE_JOINT_REVIEW: 'share', CATALOG_ADJUSTMENT_REVISION: 'catalog_adjustment', DISPUTE_DECISION: 'share_dispute', OPEN_DEMAND_ANSWER: 'open_demand', WITHDRAWAL_REVIEW: 'withdrawal', AGREEMENT_SIGNATURE: 'open_request' });
+  expect(of).toMatchObject({
+    SHARE_JOINT_REVIEW: 'share',
+    CATALOG_ADJUSTMENT_REVISION: 'catalog_adjustment',
+    DISPUTE_DECISION: 'share_dispute',
+    OPEN_DEMAND_ANSWER: 'open_demand',
+    WITHDRAWAL_REVIEW: 'withdrawal',
+    AGREEMENT_SIGNATURE: 'open_request',
+  });
   for (const k of items) expect(REQUEST_TYPES).toContain(k.requestType);
 });
 
@@ -107,7 +121,11 @@ test('the working days of the statutory calendar, overrides included, for counti
   expect(golden.workdays).toEqual(['2026-09-28', '2026-09-29', '2026-09-30', '2026-10-08', '2026-10-09', '2026-10-10', '2026-10-12']);
   expect(golden.known).toBe(true);
   // A day the override table makes a holiday is one; a year the calendar does not know says so.
-  await h.db.insertInto('calendar_overrides').values({ day: '2099-06-01', is_workday: false, note: 'describe test' }).onConflict((oc) => oc.column('day').doNothing()).execute();
+  await h.db
+    .insertInto('calendar_overrides')
+    .values({ day: '2099-06-01', is_workday: false, note: 'describe test' })
+    .onConflict((oc) => oc.column('day').doNothing())
+    .execute();
   const far = (await get('/calendar?from=2099-06-01&to=2099-06-03')) as { workdays: string[]; known: boolean };
   expect(far).toMatchObject({ workdays: ['2099-06-02', '2099-06-03'], known: false });
   for (const [q, field] of [
@@ -122,25 +140,45 @@ test('the working days of the statutory calendar, overrides included, for counti
 
 test('organisations are listed by id with their names, for clients that show names where views carry ids', async () => {
   const { items } = (await get('/organisations')) as { items: { id: string; name: string; kind: string; division: string }[] };
-  expect(items.find((o) => o.id === h.city.agencies.health)).toEqual({ id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', level: 'city', division: '371100' });
+  expect(items.find((o) => o.id === h.city.agencies.health)).toEqual({
+    id: h.city.agencies.health,
+    name: '日照市卫生健康委员会',
+    kind: 'agency',
+    level: 'city',
+    division: '371100',
+  });
   expect(items.find((o) => o.id === h.city.leadingGroup)).toMatchObject({ kind: 'leading_group' });
 });
 
 test('who one is: staff see their organisation, a member of the public who they said they are (masked)', async () => {
   const me = (actor: Actor) => api.app.inject({ method: 'GET', url: '/me', headers: api.as(actor) });
-  expect((await me(reviewer())).json()).toEqual({ sub: 'describe-reviewer', roles: ['provider_reviewer'], organisation: { id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', division: '371100' }, principal: null });
+  expect((await me(reviewer())).json()).toEqual({
+    sub: 'describe-reviewer',
+    roles: ['provider_reviewer'],
+    organisation: { id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', division: '371100' },
+    principal: null,
+  });
   const citizen: Actor = { sub: 'describe-citizen', org: 'public', roles: ['public_applicant'] };
   expect((await me(citizen)).json()).toMatchObject({ organisation: null, principal: null });
   const number = await registerPrincipal(api, citizen, '周某');
   const body = (await me(citizen)).json();
-  expect(body).toMatchObject({ organisation: null, principal: { kind: 'natural', name: '周某', identity: `${number.slice(0, 3)}***********${number.slice(-4)}` } });
+  expect(body).toMatchObject({
+    organisation: null,
+    principal: { kind: 'natural', name: '周某', identity: `${number.slice(0, 3)}***********${number.slice(-4)}` },
+  });
 });
 
 test('in development one signs in as a demo person without a token; unless asked for, those routes do not exist, whatever the secret', async () => {
   expect((await api.app.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).statusCode).toBe(404);
   expect((await api.app.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
   // Not inferred from the secret: the development secret alone opens nothing.
-  const onDevSecret = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: DEV_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
+  const onDevSecret = await buildApp({
+    db: h.db,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: DEV_JWT_SECRET,
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+  });
   try {
     expect((await onDevSecret.inject({ method: 'POST', url: '/dev/token', payload: { sub: 'li.applicant' } })).statusCode).toBe(404);
     expect((await onDevSecret.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
@@ -148,7 +186,14 @@ test('in development one signs in as a demo person without a token; unless asked
     await onDevSecret.close();
   }
   await seedCity(h.db, DEMO_PREFIX, DEMO_REGION);
-  const dev = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, devSignIn: true, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
+  const dev = await buildApp({
+    db: h.db,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: TEST_JWT_SECRET,
+    devSignIn: true,
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+  });
   try {
     const users = (await dev.inject({ method: 'GET', url: '/dev/users' })).json().items as { sub: string; org: string | null; label: string }[];
     expect(users.find((u) => u.sub === 'chen.citizen')).toMatchObject({ org: null });
@@ -175,7 +220,8 @@ test('the articles of the Measures are served, and every article a task kind res
 
 test('polling: a GET answered before is 304 while nothing changed, and 200 with a new validator once something did', async () => {
   const citizen: Actor = { sub: 'describe-poller', org: 'public', roles: ['public_applicant'] };
-  const poll = (etag?: string) => api.app.inject({ method: 'GET', url: '/notifications?limit=20', headers: { ...api.as(citizen), ...(etag ? { 'if-none-match': etag } : {}) } });
+  const poll = (etag?: string) =>
+    api.app.inject({ method: 'GET', url: '/notifications?limit=20', headers: { ...api.as(citizen), ...(etag ? { 'if-none-match': etag } : {}) } });
   const first = await poll();
   const etag = first.headers.etag as string;
   expect(etag).toMatch(/^W\/"/);
@@ -185,7 +231,12 @@ test('polling: a GET answered before is 304 while nothing changed, and 200 with 
   expect(same.body).toBe('');
   // Something happens to them: a request of theirs (its status change notifies them).
   await registerPrincipal(api, citizen);
-  const res = await api.app.inject({ method: 'POST', url: '/open-demands', payload: { catalogEntryId: h.city.entries.none, description: '希望开放', purpose: '研究' }, headers: api.as(citizen) });
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/open-demands',
+    payload: { catalogEntryId: h.city.entries.none, description: '希望开放', purpose: '研究' },
+    headers: api.as(citizen),
+  });
   expect(res.statusCode).toBe(201);
   const changed = await poll(etag);
   expect(changed.statusCode).toBe(200);
@@ -199,8 +250,22 @@ test('the console is served at /console: the page revalidated, hashed assets cac
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>控制台</title>');
   fs.writeFileSync(path.join(dir, 'assets', 'index-abc.js'), 'export {};');
   fs.writeFileSync(path.join(path.dirname(dir), 'secret.txt'), 'no');
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, consoleDir: dir });
-  const missing = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: 'console-test-secret-0123456789-0123456789', policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, consoleDir: path.join(dir, 'nope') });
+  const app = await buildApp({
+    db: h.db,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: 'console-test-secret-0123456789-0123456789',
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+    consoleDir: dir,
+  });
+  const missing = await buildApp({
+    db: h.db,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: 'console-test-secret-0123456789-0123456789',
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+    consoleDir: path.join(dir, 'nope'),
+  });
   try {
     const redirect = await app.inject({ method: 'GET', url: '/console' });
     expect(redirect.statusCode).toBe(302);

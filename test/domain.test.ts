@@ -2,12 +2,34 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
-import { assigneeViolation, candidateOf, decideViolation, claimViolation, excludedActors, releaseViolation, taskDisclosure, type TaskAccessView } from '../domain/tasks';
+import {
+  assigneeViolation,
+  candidateOf,
+  decideViolation,
+  claimViolation,
+  excludedActors,
+  releaseViolation,
+  taskDisclosure,
+  type TaskAccessView,
+} from '../domain/tasks';
 import { storable, unstorable } from '../domain/text';
 import type { Actor } from '../domain/types';
 
 // The 2026 statutory calendar, as published by the State Council (only the days these tests touch).
-const holidays2026 = new Set(['2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-23', '2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07']);
+const holidays2026 = new Set([
+  '2026-02-15',
+  '2026-02-16',
+  '2026-02-17',
+  '2026-02-18',
+  '2026-02-19',
+  '2026-02-20',
+  '2026-02-23',
+  '2026-10-01',
+  '2026-10-02',
+  '2026-10-05',
+  '2026-10-06',
+  '2026-10-07',
+]);
 const adjusted2026 = new Set(['2026-02-14', '2026-02-28', '2026-09-20', '2026-10-10']);
 const isWorkday = (d: string) => adjusted2026.has(d) || (!holidays2026.has(d) && ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
 
@@ -54,7 +76,16 @@ describe('identifiers (Art. 10)', () => {
 
 describe('who may decide a task', () => {
   // A task row from before exclusion lists (excluded: null, as the tasks table may hold): the applicant is excluded.
-  const task: TaskAccessView = { kind: 'SHARE_JOINT_REVIEW', status: 'open', candidateRole: 'provider_reviewer', candidateOrg: 'health', candidateUser: null, assignee: null, excluded: null, candidates: [{ org: 'health', role: 'provider_reviewer', user: null }] };
+  const task: TaskAccessView = {
+    kind: 'SHARE_JOINT_REVIEW',
+    status: 'open',
+    candidateRole: 'provider_reviewer',
+    candidateOrg: 'health',
+    candidateUser: null,
+    assignee: null,
+    excluded: null,
+    candidates: [{ org: 'health', role: 'provider_reviewer', user: null }],
+  };
   const carol: Actor = { sub: 'carol', org: 'health', roles: ['provider_reviewer'] };
   test.each([
     ['a candidate approving', task, carol, 'APPROVE', undefined, null],
@@ -79,7 +110,16 @@ describe('who may decide a task', () => {
     expect(decideViolation(several, { ...zhou, sub: 'alice' }, 'alice', 'APPROVE', undefined)).toBe('OwnRequest');
   });
   test('the applicant answers their own reply task; nobody else does', () => {
-    const reply: TaskAccessView = { kind: 'SHARE_APPLICANT_REPLY', status: 'open', candidateRole: 'agency_applicant', candidateOrg: 'market', candidateUser: 'alice', assignee: null, excluded: [], candidates: [{ org: 'market', role: 'agency_applicant', user: 'alice' }] };
+    const reply: TaskAccessView = {
+      kind: 'SHARE_APPLICANT_REPLY',
+      status: 'open',
+      candidateRole: 'agency_applicant',
+      candidateOrg: 'market',
+      candidateUser: 'alice',
+      assignee: null,
+      excluded: [],
+      candidates: [{ org: 'market', role: 'agency_applicant', user: 'alice' }],
+    };
     const alice: Actor = { sub: 'alice', org: 'market', roles: ['agency_applicant'] };
     expect(decideViolation(reply, alice, 'alice', 'REPLY', 'here')).toBeNull();
     expect(decideViolation(reply, { ...alice, sub: 'ann' }, 'alice', 'REPLY', 'here')).toBe('NotCandidate');
@@ -101,7 +141,11 @@ describe('who may decide a task', () => {
     expect(claimViolation(task, carol, 'carol', true)).toBe('OwnRequest');
   });
   test('a task goes only to someone who could decide it: a candidate, no party to the matter', () => {
-    const escalated: TaskAccessView = { ...task, excluded: ['alice', 'dave'], candidates: [...task.candidates, { org: 'group', role: 'leading_group', user: null }] };
+    const escalated: TaskAccessView = {
+      ...task,
+      excluded: ['alice', 'dave'],
+      candidates: [...task.candidates, { org: 'group', role: 'leading_group', user: null }],
+    };
     const rule = (t: TaskAccessView, person: Actor) => assigneeViolation(t, person, 'alice')?.rule ?? null;
     expect(rule(escalated, carol)).toBeNull();
     expect(rule(escalated, { sub: 'zhou', org: 'group', roles: ['leading_group'] })).toBeNull();
@@ -133,14 +177,19 @@ describe('share requests (Art. 13–15)', () => {
     expect(v.every((x) => x.article === 'Art. 15')).toBe(true);
   });
   test('the entry must exist, be published, and have the fields asked for', () => {
-    const form = { catalogEntryId: 'e', scenario: 's', statutoryDuty: 'd', fields: ['a', 'z'], commitment: { authenticity: true, compliance: true, security: true } };
+    const form = {
+      catalogEntryId: 'e',
+      scenario: 's',
+      statutoryDuty: 'd',
+      fields: ['a', 'z'],
+      commitment: { authenticity: true, compliance: true, security: true },
+    };
     expect(shareRequestViolations(form, undefined).map((x) => x.rule)).toEqual(['exists']);
     expect(shareRequestViolations(form, { fields: ['a', 'z'], status: 'withdrawn' }).map((x) => x.rule)).toEqual(['published']);
     expect(shareRequestViolations(form, { fields: ['a'], status: 'published' }).map((x) => x.rule)).toEqual(['fields of the entry']);
     expect(shareRequestViolations(form, { fields: ['a', 'z'], status: 'published' })).toEqual([]);
   });
 });
-
 
 describe('storable text (NUL, lone surrogates, nesting)', () => {
   test('refuses what PostgreSQL refuses, naming the field', () => {
@@ -152,7 +201,12 @@ describe('storable text (NUL, lone surrogates, nesting)', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100; i++) deep = [deep];
     expect(unstorable(deep, 'body')).toMatchObject({ rule: 'maxDepth' });
-    expect(unstorable(Array.from({ length: 10_000 }, () => 1), 'body')).toMatchObject({ rule: 'maxNodes' });
+    expect(
+      unstorable(
+        Array.from({ length: 10_000 }, () => 1),
+        'body',
+      ),
+    ).toMatchObject({ rule: 'maxNodes' });
   });
   test('storable() replaces what cannot be stored', () => {
     expect(storable({ 'a\u0000': ['b\ud800c'] })).toEqual({ 'a\ufffd': ['b\ufffdc'] });
@@ -169,7 +223,12 @@ describe('what each party sees of a task', () => {
 });
 
 describe('who may request shared data, and with what (Art. 3, 14, 15)', () => {
-  const form = { catalogEntryId: 'e', scenario: 'inspections', statutoryDuty: 'supervision', commitment: { authenticity: true, compliance: true, security: true } };
+  const form = {
+    catalogEntryId: 'e',
+    scenario: 'inspections',
+    statutoryDuty: 'supervision',
+    commitment: { authenticity: true, compliance: true, security: true },
+  };
   const entry = { fields: ['uscc'], status: 'published' };
   test('an agency’s or an authority’s applicant may; anyone else is refused before anything is recorded', () => {
     expect(shareRefusal({ mayRequest: true, roles: ['agency_applicant'] }, form, entry)).toBeNull();

@@ -37,7 +37,14 @@ beforeAll(async () => {
   const w = await createWorker({ connection, taskQueue, db: h.db, workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } });
   worker = { worker: w, running: w.run(), connection };
   client = new Client({ connection: await connectEngine(server.address) });
-  app = await buildApp({ db: h.db, temporal: client, taskQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, engineTimeoutMs: 10_000 });
+  app = await buildApp({
+    db: h.db,
+    temporal: client,
+    taskQueue,
+    jwtSecret: TEST_JWT_SECRET,
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+    engineTimeoutMs: 10_000,
+  });
 }, 60_000);
 afterAll(async () => {
   await app.close();

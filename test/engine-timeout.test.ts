@@ -17,8 +17,18 @@ afterAll(() => h.close());
 
 test('503 problem after the engine timeout, then the retried POST finds the same request', async () => {
   const idleQueue = `idle-${randomUUID().slice(0, 8)}`;
-  const app = await buildApp({ db: h.db, temporal: h.client, taskQueue: idleQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, engineTimeoutMs: 1000 });
-  const headers = { authorization: `Bearer ${signToken(app, { sub: 'patient', org: h.city.agencies.market, roles: ['agency_applicant'] })}`, 'idempotency-key': 'k1' };
+  const app = await buildApp({
+    db: h.db,
+    temporal: h.client,
+    taskQueue: idleQueue,
+    jwtSecret: TEST_JWT_SECRET,
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+    engineTimeoutMs: 1000,
+  });
+  const headers = {
+    authorization: `Bearer ${signToken(app, { sub: 'patient', org: h.city.agencies.market, roles: ['agency_applicant'] })}`,
+    'idempotency-key': 'k1',
+  };
   try {
     const started = Date.now();
     const first = await app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditional), headers });

@@ -29,7 +29,9 @@ async function reachable(connectionString: string): Promise<boolean> {
 export default async function globalSetup(): Promise<void> {
   // The Chromium and CJK font npm test brought (scripts/ensure-test-deps.js), unless the caller named others.
   const deps = path.join(process.env.PDW_TOOLS_DIR ?? path.join(__dirname, '..', '.tools'), 'test-deps.json');
-  if (fs.existsSync(deps)) for (const [name, file] of Object.entries(JSON.parse(fs.readFileSync(deps, 'utf8')) as Record<string, string>)) if (!process.env[name] && fs.existsSync(file)) process.env[name] = file;
+  if (fs.existsSync(deps))
+    for (const [name, file] of Object.entries(JSON.parse(fs.readFileSync(deps, 'utf8')) as Record<string, string>))
+      if (!process.env[name] && fs.existsSync(file)) process.env[name] = file;
 
   let dbUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DB;
   // No PostgreSQL where the tests expect one and none named: bring up an embedded one for the run.

@@ -49,7 +49,8 @@ test('a grant carries the Art. 15 terms as the article reads them (the rule on t
       restrictions: [expect.stringContaining('除法律、法规另有规定的外，不得以任何形式提供给第三方'), expect.stringContaining('不得用于其他任何目的')],
     },
   });
-  for (const who of [g.me, provider(), authority()]) expect(((await call(who, 'GET', '/grants?limit=100')).json().items as { id: string }[]).map((x) => x.id)).toContain(g.grantId);
+  for (const who of [g.me, provider(), authority()])
+    expect(((await call(who, 'GET', '/grants?limit=100')).json().items as { id: string }[]).map((x) => x.id)).toContain(g.grantId);
   const stranger: Actor = { sub: 'gr-x', org: h.city.agencies.resources, roles: ['provider_reviewer', 'agency_applicant'] };
   expect(((await call(stranger, 'GET', '/grants?limit=100')).json().items as { id: string }[]).map((x) => x.id)).not.toContain(g.grantId);
   expect((await call(stranger, 'GET', `/grants/${g.grantId}`)).statusCode).toBe(404);
@@ -63,25 +64,54 @@ test('the provider asks to end a grant on a ground of the list; the grant stands
   const g = await granted();
   expect((await call(g.me, 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'not needed' })).statusCode).toBe(403);
   // A ground from the closed list and a reason, each a 400 naming its field.
-  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'any reason it writes', reason: 'x' })).json()).toMatchObject({ status: 400, field: 'body.ground' });
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'any reason it writes', reason: 'x' })).json()).toMatchObject({
+    status: 400,
+    field: 'body.ground',
+  });
   expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { reason: 'x' })).json()).toMatchObject({ status: 400, field: 'body.ground' });
-  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: '  ' })).json()).toMatchObject({ status: 400, field: 'body.reason', article: 'Art. 15' });
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: '  ' })).json()).toMatchObject({
+    status: 400,
+    field: 'body.reason',
+    article: 'Art. 15',
+  });
   const asked = await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'data used for advertising' });
   expect(asked.statusCode).toBe(202);
-  expect(asked.json()).toMatchObject({ status: 'active', endReason: null, revocation: { status: 'awaiting_consent', ground: 'misuse', reason: 'data used for advertising', requestedBy: h.city.agencies.health, answer: null } });
+  expect(asked.json()).toMatchObject({
+    status: 'active',
+    endReason: null,
+    revocation: { status: 'awaiting_consent', ground: 'misuse', reason: 'data used for advertising', requestedBy: h.city.agencies.health, answer: null },
+  });
   // One request at a time; the grantee reads where it stands.
-  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'purpose_achieved', reason: 'again' })).json()).toMatchObject({ status: 409, article: 'Art. 14' });
-  expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json()).toMatchObject({ status: 'active', revocation: { status: 'awaiting_consent', ground: 'misuse' } });
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'purpose_achieved', reason: 'again' })).json()).toMatchObject({
+    status: 409,
+    article: 'Art. 14',
+  });
+  expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json()).toMatchObject({
+    status: 'active',
+    revocation: { status: 'awaiting_consent', ground: 'misuse' },
+  });
   // The city authority's task says what it is asked to consent to.
   const taskId = asked.json().revocation.taskId as string;
   const task = (await call(authority(), 'GET', `/tasks/${taskId}`)).json();
-  expect(task).toMatchObject({ kind: 'GRANT_REVOCATION_CONSENT', article: 'Art. 14', context: { revocationGround: 'misuse', revocationReason: 'data used for advertising', requestedBy: h.city.agencies.health } });
+  expect(task).toMatchObject({
+    kind: 'GRANT_REVOCATION_CONSENT',
+    article: 'Art. 14',
+    context: { revocationGround: 'misuse', revocationReason: 'data used for advertising', requestedBy: h.city.agencies.health },
+  });
   expect((await call(provider(), 'POST', `/tasks/${taskId}/complete`, { decision: 'CONSENT' })).statusCode).toBe(404);
   const done = (await call(authority(), 'POST', `/tasks/${taskId}/complete`, { decision: 'CONSENT' })).json();
-  expect(done).toMatchObject({ status: 'revoked', grant: { status: 'revoked', endGround: 'misuse', endReason: 'data used for advertising', revocation: { status: 'consented' } } });
+  expect(done).toMatchObject({
+    status: 'revoked',
+    grant: { status: 'revoked', endGround: 'misuse', endReason: 'data used for advertising', revocation: { status: 'consented' } },
+  });
   const trail = await history(g.requestId);
   expect(trail.find((e) => e.action === 'task_opened' && e.taskId === taskId)).toMatchObject({ actor: { role: 'provider_reviewer' }, article: 'Art. 14' });
-  expect(trail.find((e) => e.action === 'grant_revoked')).toMatchObject({ reason: 'data used for advertising', decision: 'CONSENT', actor: { role: 'authority_reviewer' }, article: 'Art. 15' });
+  expect(trail.find((e) => e.action === 'grant_revoked')).toMatchObject({
+    reason: 'data used for advertising',
+    decision: 'CONSENT',
+    actor: { role: 'authority_reviewer' },
+    article: 'Art. 15',
+  });
   // The reviewer who asked is told.
   const told = (await call(provider(), 'GET', '/notifications?limit=100')).json().items as { requestId: string; message: string }[];
   expect(told.some((n) => n.requestId === g.requestId && n.message.includes('同意终止'))).toBe(true);
@@ -102,7 +132,9 @@ test('unconditional data shall be shared (Art. 14): the provider does not end it
   const told = (await call(resources, 'GET', '/notifications?limit=100')).json().items as { requestId: string; message: string }[];
   expect(told.some((n) => n.requestId === req.id && n.message.includes('申请单位的监管职责仍在履行'))).toBe(true);
   // Refused, the provider may ask again, on another ground.
-  expect((await call(resources, 'POST', `/grants/${req.grant.id}/revoke`, { ground: 'attribute_changed', reason: '目录拟调整为有条件共享' })).json()).toMatchObject({ revocation: { status: 'awaiting_consent', ground: 'attribute_changed' } });
+  expect(
+    (await call(resources, 'POST', `/grants/${req.grant.id}/revoke`, { ground: 'attribute_changed', reason: '目录拟调整为有条件共享' })).json(),
+  ).toMatchObject({ revocation: { status: 'awaiting_consent', ground: 'attribute_changed' } });
   expect((await history(req.id)).filter((e) => e.action === 'grant_revoked')).toEqual([]);
 });
 
@@ -122,7 +154,9 @@ test('two of the provider’s reviewers ask at once: one request goes to the aut
     call({ ...provider(), sub: 'gr-provider-2' }, 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'misuse found by another' }),
   ]);
   expect(answers.map((a) => a.statusCode).sort()).toEqual([202, 409]);
-  const tasks = (await call(authority(), 'GET', `/requests/${g.requestId}`)).json().tasks.filter((t: { kind: string }) => t.kind === 'GRANT_REVOCATION_CONSENT');
+  const tasks = (await call(authority(), 'GET', `/requests/${g.requestId}`))
+    .json()
+    .tasks.filter((t: { kind: string }) => t.kind === 'GRANT_REVOCATION_CONSENT');
   expect(tasks).toHaveLength(1);
 });
 
@@ -140,7 +174,14 @@ test('the provider’s request and the authority’s own revocation at the same 
   expect((await history(g.requestId)).filter((e) => e.action === 'grant_revoked')).toHaveLength(1);
   // Odd but storable text is kept as written; text PostgreSQL refuses is a 400 naming the field.
   const other = await granted();
-  expect((await call(authority(), 'POST', `/grants/${other.grantId}/revoke`, { ground: 'misuse', reason: 'x\u0000' })).json()).toMatchObject({ status: 400, field: 'body.reason', rule: 'text' });
+  expect((await call(authority(), 'POST', `/grants/${other.grantId}/revoke`, { ground: 'misuse', reason: 'x\u0000' })).json()).toMatchObject({
+    status: 400,
+    field: 'body.reason',
+    rule: 'text',
+  });
   const odd = '滥用🙂 \u202eRTL\u202c';
-  expect((await call(authority(), 'POST', `/grants/${other.grantId}/revoke`, { ground: 'misuse', reason: odd })).json()).toMatchObject({ status: 'revoked', endReason: odd });
+  expect((await call(authority(), 'POST', `/grants/${other.grantId}/revoke`, { ground: 'misuse', reason: odd })).json()).toMatchObject({
+    status: 'revoked',
+    endReason: odd,
+  });
 });

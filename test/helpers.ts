@@ -70,7 +70,12 @@ export const TEST_POLICY: SharePolicy = {
   escalateAfter: { seconds: 3600 },
 };
 
-export const TEST_DISPUTE_POLICY: DisputePolicy = { turn: { seconds: 3600 }, consultation: { seconds: 3600 }, decision: { seconds: 3600 }, reminderBefore: { seconds: 60 } };
+export const TEST_DISPUTE_POLICY: DisputePolicy = {
+  turn: { seconds: 3600 },
+  consultation: { seconds: 3600 },
+  decision: { seconds: 3600 },
+  reminderBefore: { seconds: 60 },
+};
 /** The open application's deadlines for tests: an hour each, the extension half of that; reports quarterly (tests shorten them). */
 export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
   review: { seconds: 3600 },
@@ -82,7 +87,12 @@ export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
   reportWindow: { seconds: 3600 },
   reminderBefore: { seconds: 60 },
 };
-export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = { review: { seconds: 3600 }, revision: { seconds: 3600 }, reminderBefore: { seconds: 60 }, consultation: { seconds: 3600 } };
+export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = {
+  review: { seconds: 3600 },
+  revision: { seconds: 3600 },
+  reminderBefore: { seconds: 60 },
+  consultation: { seconds: 3600 },
+};
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15000): Promise<T> {
@@ -102,11 +112,20 @@ export const HISTORIES_DIR = path.join(__dirname, 'histories');
  * (RECORD_HISTORIES=<label>: the release recording it). Fixtures of other labels stay: they are runs of
  * other releases that may still be open, which today's code must keep replaying (test/README.md).
  */
-export async function recordHistories(client: Client, runs: { name: string; workflowId: string; runId?: string }[], label: string, type = 'share'): Promise<void> {
+export async function recordHistories(
+  client: Client,
+  runs: { name: string; workflowId: string; runId?: string }[],
+  label: string,
+  type = 'share',
+): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const { name, workflowId, runId } of runs) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+    const slug = name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80);
     fs.writeFileSync(path.join(HISTORIES_DIR, `${type}-request.${label}.${slug}.json`), historyToJSON(history));
   }
 }

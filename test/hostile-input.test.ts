@@ -82,14 +82,23 @@ test('NUL and lone surrogates in a share request are refused naming the field; n
   expect(ok.statusCode).toBe(201);
   expect(ok.json().payload.scenario).toBe(odd);
   // The trail's copy too (written in the same statement as the request, through JSON).
-  const submitted = await h.db.selectFrom('audit_events').select('new_value').where('event_key', '=', `request:${ok.json().id}:submitted`).executeTakeFirstOrThrow();
+  const submitted = await h.db
+    .selectFrom('audit_events')
+    .select('new_value')
+    .where('event_key', '=', `request:${ok.json().id}:submitted`)
+    .executeTakeFirstOrThrow();
   expect(submitted.new_value).toMatchObject({ payload: { scenario: odd } });
 });
 
 test('NUL in decisions, forms, replies and cancels is refused; the task stays open and the request goes on', async () => {
   const r = await conditionalRequest();
   expectProblem(await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'REJECT', reason: 'no\u0000' }), 400, 'body.reason', 'text');
-  expectProblem(await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'APPROVE', form: { note: 'x\u0000' } }), 400, 'body.form.note', 'text');
+  expectProblem(
+    await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'APPROVE', form: { note: 'x\u0000' } }),
+    400,
+    'body.form.note',
+    'text',
+  );
   expectProblem(await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'APPROVE', form: { 'k\u0000': 1 } }), 400, 'body.form', 'text');
   expectProblem(await call(r.me, 'POST', `/requests/${r.id}/cancel`, { reason: '\u0000' }), 400, 'body.reason', 'text');
   // A form nested 10,000 levels deep: a 400, not a crash of the Temporal client.
@@ -121,7 +130,16 @@ test('absurd limits, cursors and dates are 400s', async () => {
     for (const limit of ['Infinity', '1e309', '-Infinity', 'NaN', '1.5', '-1', '101'])
       expectProblem(await call(supervisor(), 'GET', `${route}?limit=${limit}`), 400, 'querystring.limit');
   const cursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  for (const bad of [['2024-13-45', 'z'], ['', ''], ['-271821-04-20T00:00:00Z', 'a'], ['2026-02-30T00:00:00.000Z', 'a'], [1, 2], ['2026-01-01T00:00:00.000Z', 'a\u0000'], ['0'], [12]]) {
+  for (const bad of [
+    ['2024-13-45', 'z'],
+    ['', ''],
+    ['-271821-04-20T00:00:00Z', 'a'],
+    ['2026-02-30T00:00:00.000Z', 'a'],
+    [1, 2],
+    ['2026-01-01T00:00:00.000Z', 'a\u0000'],
+    ['0'],
+    [12],
+  ]) {
     expectProblem(await call(bob(), 'GET', `/tasks?cursor=${cursor(bad)}`), 400, 'querystring.cursor');
     expectProblem(await call(supervisor(), 'GET', `/overdue-tasks?cursor=${cursor(bad)}`), 400, 'querystring.cursor');
     expectProblem(await call(alice(), 'GET', `/requests?cursor=${cursor(bad)}`), 400, 'querystring.cursor');
@@ -134,9 +152,24 @@ test('absurd limits, cursors and dates are 400s', async () => {
 test('bodies are taken as typed: no true from 1 or "true", no text from a number, no unknown keys', async () => {
   const me = alice();
   const body = validShareBody(h.city.entries.conditional);
-  expectProblem(await call(me, 'POST', '/share-requests', { ...body, commitment: { ...body.commitment, authenticity: 1 } }), 400, 'body.commitment.authenticity', 'type');
-  expectProblem(await call(me, 'POST', '/share-requests', { ...body, commitment: { ...body.commitment, security: 'true' } }), 400, 'body.commitment.security', 'type');
-  expectProblem(await call(me, 'POST', '/share-requests', { ...body, commitment: { ...body.commitment, extra: true } }), 400, 'body.commitment', 'additionalProperties');
+  expectProblem(
+    await call(me, 'POST', '/share-requests', { ...body, commitment: { ...body.commitment, authenticity: 1 } }),
+    400,
+    'body.commitment.authenticity',
+    'type',
+  );
+  expectProblem(
+    await call(me, 'POST', '/share-requests', { ...body, commitment: { ...body.commitment, security: 'true' } }),
+    400,
+    'body.commitment.security',
+    'type',
+  );
+  expectProblem(
+    await call(me, 'POST', '/share-requests', { ...body, commitment: { ...body.commitment, extra: true } }),
+    400,
+    'body.commitment',
+    'additionalProperties',
+  );
   expectProblem(await call(me, 'POST', '/share-requests', { ...body, scenario: 12345 }), 400, 'body.scenario', 'type');
   const r = await conditionalRequest();
   expectProblem(await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'REJECT', reason: 12345 }), 400, 'body.reason', 'type');
@@ -164,7 +197,12 @@ test("the framework's own answers are problem+json: bad URLs, long ids, huge hea
 test('tokens: one algorithm, an expiry required and bounded, WWW-Authenticate on 401', async () => {
   const claims = { sub: 'x', org: h.city.agencies.market, roles: ['agency_applicant'] };
   const sign = (opts: object) => createSigner({ key: TEST_JWT_SECRET, ...opts })(claims);
-  const cases = [sign({}), sign({ algorithm: 'HS512', expiresIn: 60_000 }), sign({ algorithm: 'HS384', expiresIn: 60_000 }), sign({ expiresIn: 90 * 86_400_000 })];
+  const cases = [
+    sign({}),
+    sign({ algorithm: 'HS512', expiresIn: 60_000 }),
+    sign({ algorithm: 'HS384', expiresIn: 60_000 }),
+    sign({ expiresIn: 90 * 86_400_000 }),
+  ];
   for (const token of cases) {
     const res = await call(null, 'GET', '/requests', undefined, { authorization: `Bearer ${token}` });
     expectProblem(res, 401);
@@ -184,7 +222,13 @@ test('tokens: one algorithm, an expiry required and bounded, WWW-Authenticate on
 
 test('PostgreSQL down is a 503 with Retry-After, not a 500', async () => {
   const downDb = createDb('postgres://postgres@127.0.0.1:1/nowhere', 1);
-  const app = await buildApp({ db: downDb, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
+  const app = await buildApp({
+    db: downDb,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: TEST_JWT_SECRET,
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+  });
   try {
     const res = await app.inject({ method: 'GET', url: '/requests', headers: api.as(alice()) });
     expectProblem(res, 503);
@@ -218,7 +262,9 @@ test('one request view everywhere; cancel with no body at all; cancel and reply 
   expect(decided.json()).toEqual(read.json());
 
   const impostor: Actor = { sub: r.me.sub, org: h.city.agencies.resources, roles: ['agency_applicant'] };
-  const replyTask = (decided.json().tasks as { id: string; kind: string; status: string }[]).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!.id;
+  const replyTask = (decided.json().tasks as { id: string; kind: string; status: string }[]).find(
+    (t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open',
+  )!.id;
   expectProblem(await call(impostor, 'POST', `/tasks/${replyTask}/complete`, { decision: 'REPLY', reason: 'the list' }), 404);
   expectProblem(await call(impostor, 'POST', `/requests/${r.id}/cancel`), 404);
   const replied = await call(r.me, 'POST', `/tasks/${replyTask}/complete`, { decision: 'REPLY', reason: 'the list' });
@@ -307,7 +353,19 @@ test('paging through a burst of requests (the same instant, the same millisecond
   for (const r of burst)
     await h.db
       .insertInto('requests')
-      .values({ id: r.id, type: 'share', workflow_id: `wf-${r.id}`, applicant_sub: me.sub, applicant_org: me.org, catalog_entry_id: null, status: 'submitted', payload: '{}', payload_hash: 'x', created_at: r.at, updated_at: r.at })
+      .values({
+        id: r.id,
+        type: 'share',
+        workflow_id: `wf-${r.id}`,
+        applicant_sub: me.sub,
+        applicant_org: me.org,
+        catalog_entry_id: null,
+        status: 'submitted',
+        payload: '{}',
+        payload_hash: 'x',
+        created_at: r.at,
+        updated_at: r.at,
+      })
       .execute();
   const newestFirst = [...burst].sort((x, y) => (x.at === y.at ? (x.id < y.id ? 1 : -1) : x.at < y.at ? 1 : -1)).map((r) => r.id);
   const seen: string[] = [];
@@ -324,7 +382,10 @@ test('paging through a burst of requests (the same instant, the same millisecond
 test('a write PostgreSQL refuses for good ends the request visibly failed, tells the supervisor, and retries nothing', async () => {
   // A constraint only this test's purpose breaks: the grant cannot be written, whatever the retries.
   const purpose = `poison-${randomUUID()}`;
-  await h.db.schema.alterTable('grants').addCheckConstraint(`no_${purpose.replace(/-/g, '_')}`, (await import('kysely')).sql.raw(`purpose <> '${purpose}'`)).execute();
+  await h.db.schema
+    .alterTable('grants')
+    .addCheckConstraint(`no_${purpose.replace(/-/g, '_')}`, (await import('kysely')).sql.raw(`purpose <> '${purpose}'`))
+    .execute();
   const me = alice();
   const res = await call(me, 'POST', '/share-requests', { ...validShareBody(h.city.entries.unconditional), scenario: purpose });
   expect(res.statusCode).toBe(201);
@@ -339,7 +400,10 @@ test('a write PostgreSQL refuses for good ends the request visibly failed, tells
 
 test('an approval whose grant PostgreSQL refuses is still in the trail; the request ends failed and the approver is told so', async () => {
   const purpose = `poison-${randomUUID()}`;
-  await h.db.schema.alterTable('grants').addCheckConstraint(`no_${purpose.replace(/-/g, '_')}`, (await import('kysely')).sql.raw(`purpose <> '${purpose}'`)).execute();
+  await h.db.schema
+    .alterTable('grants')
+    .addCheckConstraint(`no_${purpose.replace(/-/g, '_')}`, (await import('kysely')).sql.raw(`purpose <> '${purpose}'`))
+    .execute();
   const me = alice();
   const req = (await call(me, 'POST', '/share-requests', { ...validShareBody(h.city.entries.conditional), scenario: purpose })).json();
   const task = (kind: string) => req.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
@@ -357,7 +421,9 @@ test('a workflow started around the API refuses NUL itself and records nothing',
   const handle = await h.client.workflow.start('shareRequestWorkflow', {
     taskQueue: h.taskQueue,
     workflowId: `share-request/${requestId}`,
-    args: [{ requestId, applicant: alice(), form: { ...validShareBody(h.city.entries.conditional), scenario: 'a\u0000b' }, payloadHash: 'x', policy: TEST_POLICY }],
+    args: [
+      { requestId, applicant: alice(), form: { ...validShareBody(h.city.entries.conditional), scenario: 'a\u0000b' }, payloadHash: 'x', policy: TEST_POLICY },
+    ],
   });
   await expect(handle.result()).rejects.toThrow();
   expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();

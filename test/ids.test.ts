@@ -1,7 +1,15 @@
 // Resident ID numbers (GB 11643-1999) and unified social credit codes (GB 32100-2015): the standards'
 // published examples, and properties checked against the standards' own formulas written out again here.
 import fc from 'fast-check';
-import { identityDocumentOf, identityDocumentViolation, maskIdentityDocument, residentIdCheck, residentIdViolation, usccViolation, usccWithCheck } from '../domain/ids';
+import {
+  identityDocumentOf,
+  identityDocumentViolation,
+  maskIdentityDocument,
+  residentIdCheck,
+  residentIdViolation,
+  usccViolation,
+  usccWithCheck,
+} from '../domain/ids';
 
 /** ISO 7064 MOD 11-2 as GB 11643 states it: weights 2^(17−i) mod 11, check (12 − Σ mod 11) mod 11, 10 written X. */
 function mod11_2(first17: string): string {
@@ -41,7 +49,9 @@ test('the standards’ published examples are valid', () => {
 
 test('the check digit is the standard’s, for any 17 digits', () => {
   fc.assert(fc.property(digits(17), (first17) => residentIdCheck(first17) === mod11_2(first17)));
-  fc.assert(fc.property(fc.array(fc.constantFrom(...CHARS), { minLength: 17, maxLength: 17 }), (c) => usccWithCheck(c.join('')).slice(-1) === mod31(c.join(''))));
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...CHARS), { minLength: 17, maxLength: 17 }), (c) => usccWithCheck(c.join('')).slice(-1) === mod31(c.join(''))),
+  );
 });
 
 test('every number built as the standard builds one is accepted', () => {
@@ -107,7 +117,9 @@ const withMod11 = (first17: string) => first17 + mod11_2(first17);
 /** A residence permit of a Hong Kong, Macao or Taiwan resident, built as GB 11643 builds a number. */
 const hmtPermit = fc.tuple(fc.constantFrom('810000', '820000', '830000'), birth, digits(3)).map(([div, b, seq]) => withMod11(`${div}${b}${seq}`));
 /** A permanent residence ID card of 2023: 9, accepting province, nationality, birth date, sequence, MOD 11-2. */
-const foreign18 = fc.tuple(fc.constantFrom('11', '31', '37', '44', '65'), digits(3), birth, digits(3)).map(([p, nat, b, seq]) => withMod11(`9${p}${nat}${b}${seq}`));
+const foreign18 = fc
+  .tuple(fc.constantFrom('11', '31', '37', '44', '65'), digits(3), birth, digits(3))
+  .map(([p, nat, b, seq]) => withMod11(`9${p}${nat}${b}${seq}`));
 /** A permanent residence ID card issued before December 2023: 3 letters, 11 digits, the ICAO check digit. */
 const foreign15 = fc
   .tuple(fc.array(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'), { minLength: 3, maxLength: 3 }), digits(11))
@@ -116,8 +128,18 @@ const foreign15 = fc
 describe('identity documents (Art. 10 ¶2 身份证件号码)', () => {
   test('every number built as its document builds one is accepted by that document’s rule, and recognised as it', () => {
     fc.assert(fc.property(residentId, (id) => identityDocumentViolation('resident', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'resident'));
-    fc.assert(fc.property(hmtPermit, (id) => identityDocumentViolation('hmt_residence_permit', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'hmt_residence_permit'));
-    fc.assert(fc.property(fc.oneof(foreign18, foreign15), (id) => identityDocumentViolation('foreign_permanent_residence', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'foreign_permanent_residence'));
+    fc.assert(
+      fc.property(
+        hmtPermit,
+        (id) => identityDocumentViolation('hmt_residence_permit', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'hmt_residence_permit',
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(foreign18, foreign15),
+        (id) => identityDocumentViolation('foreign_permanent_residence', id, TODAY) === null && identityDocumentOf(id, TODAY) === 'foreign_permanent_residence',
+      ),
+    );
   });
 
   test('a residence permit is no resident ID, nor a resident ID a residence permit', () => {

@@ -6,7 +6,16 @@ import { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { RequestSnapshot } from '../domain/requests';
 import type { Actor, OrgActor } from '../domain/types';
-import { awaitSubmittedUpdate, cancelRequestUpdate, claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, stateQuery, workflowIdFor, type ShareRequestInput } from '../workflows/definitions';
+import {
+  awaitSubmittedUpdate,
+  cancelRequestUpdate,
+  claimTaskUpdate,
+  completeTaskUpdate,
+  extendTaskUpdate,
+  stateQuery,
+  workflowIdFor,
+  type ShareRequestInput,
+} from '../workflows/definitions';
 import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -33,11 +42,34 @@ type Op =
 const officer = fc.integer({ min: 0, max: 6 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   // Art. 14: the authority concludes (APPROVE, REJECT, REQUEST_INFO, CONSULT); the provider gives its opinion.
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('decide' as const), who: fc.constant('authority' as const), officer, decision: fc.constantFrom('APPROVE', 'APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT') }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('decide' as const), who: fc.constant('provider' as const), officer, decision: fc.constantFrom('AGREE', 'AGREE', 'DISAGREE', 'REQUEST_INFO') }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('decide' as const),
+      who: fc.constant('authority' as const),
+      officer,
+      decision: fc.constantFrom('APPROVE', 'APPROVE', 'REJECT', 'REQUEST_INFO', 'CONSULT'),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('decide' as const),
+      who: fc.constant('provider' as const),
+      officer,
+      decision: fc.constantFrom('AGREE', 'AGREE', 'DISAGREE', 'REQUEST_INFO'),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'reply' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('claim' as const, 'unclaim' as const), who: fc.constantFrom('authority' as const, 'provider' as const), officer }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('claim' as const, 'unclaim' as const),
+      who: fc.constantFrom('authority' as const, 'provider' as const),
+      officer,
+    }),
+  },
   // A supervisor moves a reviewer's due time on (its timers re-arm while decisions land).
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('extend' as const), who: fc.constantFrom('authority' as const, 'provider' as const) }) },
 );
@@ -62,11 +94,20 @@ async function check(waves: Op[][]): Promise<void> {
   const input: ShareRequestInput = {
     requestId,
     applicant,
-    form: { catalogEntryId: h.city.entries.conditional, scenario: 'interleavings', statutoryDuty: 'supervision', commitment: { authenticity: true, compliance: true, security: true } },
+    form: {
+      catalogEntryId: h.city.entries.conditional,
+      scenario: 'interleavings',
+      statutoryDuty: 'supervision',
+      commitment: { authenticity: true, compliance: true, security: true },
+    },
     payloadHash: 'x',
     policy: TEST_POLICY,
   };
-  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  const handle = await h.client.workflow.start('shareRequestWorkflow', {
+    workflowId: workflowIdFor('share', requestId),
+    taskQueue: h.taskQueue,
+    args: [input],
+  });
   ran.push(handle.workflowId);
   let state: RequestSnapshot = await handle.executeUpdate(awaitSubmittedUpdate);
   /** Every decision answered as taken, with what its caller sent. */
@@ -90,7 +131,8 @@ async function check(waves: Op[][]): Promise<void> {
         const actor = actors[o.who](o.officer);
         await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: o.decision, reason }] });
         acknowledged.push({ taskId: task.id, decision: o.decision, reason, sub: actor.sub });
-      } else if (o.kind === 'extend') await handle.executeUpdate(extendTaskUpdate, { args: [{ taskId: task.id, actor: supervisor(), workingDays: 1, reason: 'more time' }] });
+      } else if (o.kind === 'extend')
+        await handle.executeUpdate(extendTaskUpdate, { args: [{ taskId: task.id, actor: supervisor(), workingDays: 1, reason: 'more time' }] });
       else await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: actors[o.who](o.officer), claim: o.kind === 'claim' }] });
     });
     await Promise.allSettled(sends);
@@ -110,22 +152,28 @@ async function check(waves: Op[][]): Promise<void> {
   ]);
   const problems: string[] = [];
   // A legal sequence of states.
-  const statuses = audit.filter((e) => e.task_id === null && (e.new_value as { status?: string } | null)?.status).map((e) => (e.new_value as { status: string }).status);
+  const statuses = audit
+    .filter((e) => e.task_id === null && (e.new_value as { status?: string } | null)?.status)
+    .map((e) => (e.new_value as { status: string }).status);
   if (statuses[0] !== 'submitted') problems.push(`trail starts with ${statuses[0]}`);
   for (let i = 1; i < statuses.length; i++) if (!NEXT[statuses[i - 1]]?.includes(statuses[i])) problems.push(`illegal ${statuses[i - 1]} → ${statuses[i]}`);
   if (statuses[statuses.length - 1] !== request.status) problems.push(`trail ends ${statuses[statuses.length - 1]}, request is ${request.status}`);
   // No open task on a finished request; never a reply and a review open together.
   const open = settled.rows.filter((t) => t.status === 'open');
   if (FINISHED.includes(request.status) && open.length) problems.push(`${request.status} with open tasks ${open.map((t) => t.id)}`);
-  if (open.some((t) => t.id.includes('applicant-reply')) && open.some((t) => !t.id.includes('applicant-reply'))) problems.push('reply and review tasks open together');
+  if (open.some((t) => t.id.includes('applicant-reply')) && open.some((t) => !t.id.includes('applicant-reply')))
+    problems.push('reply and review tasks open together');
   // Each decided task decided exactly once, and every acknowledged decision is in the trail.
   for (const t of settled.rows) {
     const completed = audit.filter((e) => e.task_id === t.id && e.action === 'task_completed');
-    if (completed.length > 1 || (t.status === 'completed') !== (completed.length === 1)) problems.push(`task ${t.id} ${t.status} with ${completed.length} task_completed events`);
+    if (completed.length > 1 || (t.status === 'completed') !== (completed.length === 1))
+      problems.push(`task ${t.id} ${t.status} with ${completed.length} task_completed events`);
   }
   // The decision answered as taken is the one recorded: its decision, reason and decider, in the trail and on the task.
   for (const a of acknowledged)
-    if (!audit.some((e) => e.task_id === a.taskId && e.action === 'task_completed' && e.decision === a.decision && e.reason === a.reason && e.actor_sub === a.sub))
+    if (
+      !audit.some((e) => e.task_id === a.taskId && e.action === 'task_completed' && e.decision === a.decision && e.reason === a.reason && e.actor_sub === a.sub)
+    )
       problems.push(`acknowledged ${a.decision} "${a.reason}" by ${a.sub} on ${a.taskId} is not in the trail`);
   const answered = new Set<string>();
   for (const a of acknowledged) {
@@ -134,7 +182,8 @@ async function check(waves: Op[][]): Promise<void> {
   }
   // Nothing of a refused decision is written: every decision in the trail was answered as taken, and a grant only follows an approval.
   for (const e of audit.filter((e) => e.action === 'task_completed' && e.reason?.startsWith('op ')))
-    if (!acknowledged.some((a) => a.taskId === e.task_id && a.reason === e.reason)) problems.push(`${e.decision} "${e.reason}" on ${e.task_id} is in the trail but its caller was refused`);
+    if (!acknowledged.some((a) => a.taskId === e.task_id && a.reason === e.reason))
+      problems.push(`${e.decision} "${e.reason}" on ${e.task_id} is in the trail but its caller was refused`);
   const approved = acknowledged.some((a) => a.decision === 'APPROVE');
   if (audit.some((e) => e.action === 'grant_created') !== approved) problems.push(`grant ${approved ? 'missing after' : 'created without'} an approval`);
   if (audit.some((e) => e.action === 'rejected') && audit.some((e) => e.action === 'grant_created')) problems.push('rejected and granted');
@@ -164,7 +213,8 @@ test('≥ 200 random interleavings of concurrent decisions, replies, claims and 
   );
   const histories = await Promise.all(ran.map(async (workflowId) => ({ workflowId, history: await h.client.workflow.getHandle(workflowId).fetchHistory() })));
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories)) if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories))
+    if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
   expect(failures).toEqual([]);
   expect(histories.length).toBeGreaterThanOrEqual(200);
 }, 600_000);

@@ -43,10 +43,33 @@ test('every supervisor × division pair: overdue tasks, requests and tasks seen 
   const ids: Record<string, { request: string; task: string }> = {};
   for (const [division, org] of Object.entries(candidates)) {
     const request = randomUUID();
-    await h.db.insertInto('requests').values({ id: request, type: 'share', workflow_id: `wf-${request}`, applicant_sub: `app-${division}`, applicant_org: org, catalog_entry_id: null, status: 'in_review', payload: '{}', payload_hash: 'x' }).execute();
+    await h.db
+      .insertInto('requests')
+      .values({
+        id: request,
+        type: 'share',
+        workflow_id: `wf-${request}`,
+        applicant_sub: `app-${division}`,
+        applicant_org: org,
+        catalog_entry_id: null,
+        status: 'in_review',
+        payload: '{}',
+        payload_hash: 'x',
+      })
+      .execute();
     await h.db
       .insertInto('tasks')
-      .values({ id: `${request}.review`, request_id: request, workflow_id: `wf-${request}`, kind: 'SHARE_PROVIDER_OPINION', candidate_role: 'provider_reviewer', candidate_org: org, status: 'open', article: 'Art. 14', due_at: new Date(Date.now() - 3_600_000) })
+      .values({
+        id: `${request}.review`,
+        request_id: request,
+        workflow_id: `wf-${request}`,
+        kind: 'SHARE_PROVIDER_OPINION',
+        candidate_role: 'provider_reviewer',
+        candidate_org: org,
+        status: 'open',
+        article: 'Art. 14',
+        due_at: new Date(Date.now() - 3_600_000),
+      })
       .execute();
     ids[division] = { request, task: `${request}.review` };
   }
@@ -65,7 +88,13 @@ test('every supervisor × division pair: overdue tasks, requests and tasks seen 
       const inList = overdue.some((t) => t.id === task);
       const reqStatus = (await api.app.inject({ method: 'GET', url: `/requests/${request}`, headers: api.as(who) })).statusCode;
       const taskStatus = (await api.app.inject({ method: 'GET', url: `/tasks/${task}`, headers: api.as(who) })).statusCode;
-      expect({ supervisor: name, division, inList, reqStatus, taskStatus }).toEqual({ supervisor: name, division, inList: expected, reqStatus: expected ? 200 : 404, taskStatus: expected ? 200 : 404 });
+      expect({ supervisor: name, division, inList, reqStatus, taskStatus }).toEqual({
+        supervisor: name,
+        division,
+        inList: expected,
+        reqStatus: expected ? 200 : 404,
+        taskStatus: expected ? 200 : 404,
+      });
     }
   }
   // A supervisor of an organisation that is no authority oversees nothing.
@@ -75,11 +104,21 @@ test('every supervisor × division pair: overdue tasks, requests and tasks seen 
 
 test('an overdue task is reported to the supervisors of its own-level authority: a district provider to the district, the city authority to the city', async () => {
   const applicant: Actor = { sub: `jur-app-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] };
-  const res = await api.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.countyConditional), headers: api.as(applicant) });
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: validShareBody(h.city.entries.countyConditional),
+    headers: api.as(applicant),
+  });
   expect(res.statusCode).toBe(201);
   const id = res.json().id as string;
   // Art. 14: the city authority reviews with the district provider.
-  expect(res.json().tasks.map((t: { candidateOrg: string }) => t.candidateOrg).sort()).toEqual([h.city.agencies.donggangMarket, h.city.cityAuthority].sort());
+  expect(
+    res
+      .json()
+      .tasks.map((t: { candidateOrg: string }) => t.candidateOrg)
+      .sort(),
+  ).toEqual([h.city.agencies.donggangMarket, h.city.cityAuthority].sort());
   const notes = await eventually(async () => {
     const rows = await h.db.selectFrom('notifications').selectAll().where('request_id', '=', id).where('kind', '=', 'task_overdue').execute();
     return rows.length === 2 && rows;
@@ -91,7 +130,10 @@ test('an overdue task is reported to the supervisors of its own-level authority:
     ].sort(),
   );
   // The Donggang supervisor reads it in their notifications; the Lanshan one does not.
-  const seen = async (org: string) => ((await api.app.inject({ method: 'GET', url: '/notifications', headers: api.as(supervisorOf(org)) })).json().items as { requestId: string; kind: string }[]).some((n) => n.requestId === id && n.kind === 'task_overdue');
+  const seen = async (org: string) =>
+    (
+      (await api.app.inject({ method: 'GET', url: '/notifications', headers: api.as(supervisorOf(org)) })).json().items as { requestId: string; kind: string }[]
+    ).some((n) => n.requestId === id && n.kind === 'task_overdue');
   expect(await seen(h.city.countyAuthority)).toBe(true);
   expect(await seen(h.city.secondCountyAuthority)).toBe(false);
 });

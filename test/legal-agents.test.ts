@@ -26,9 +26,16 @@ const person = (name: string): Actor => ({ sub: `${name}.${run}`, org: null, rol
 const numberOf = (a: Actor) => sampleResidentId(a.sub);
 const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 /** A valid credit code of this run (a company, 91, registered in Rizhao). */
-const usccOf = (seed: string) => usccWithCheck(`91371102${[...`${seed}${run}`.padEnd(9, '0')].slice(0, 9).map((c) => USCC_ALPHABET[c.charCodeAt(0) % 31]).join('')}`);
+const usccOf = (seed: string) =>
+  usccWithCheck(
+    `91371102${[...`${seed}${run}`.padEnd(9, '0')]
+      .slice(0, 9)
+      .map((c) => USCC_ALPHABET[c.charCodeAt(0) % 31])
+      .join('')}`,
+  );
 
-const send = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', actor: Actor, url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
+const send = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', actor: Actor, url: string, payload?: object) =>
+  api.app.inject({ method, url, payload, headers: api.as(actor) });
 const get = (actor: Actor, url: string) => send('GET', actor, url);
 const post = (actor: Actor, url: string, payload?: object) => send('POST', actor, url, payload);
 
@@ -114,7 +121,12 @@ test('two agents of one legal person: one applies in its name, the other signs; 
 
   // The licensee is the legal person; the agreement names agent 1 as 经办人, their number masked.
   const agreement = (await get(agent2, `/agreements/${agreementId}`)).json();
-  expect(agreement.licensee).toMatchObject({ name: corpName, identity: `统一社会信用代码 ${uscc}`, legalPerson: uscc, agent: { name: '张三', identity: `居民身份证 ${maskIdentityDocument(numberOf(agent1))}` } });
+  expect(agreement.licensee).toMatchObject({
+    name: corpName,
+    identity: `统一社会信用代码 ${uscc}`,
+    legalPerson: uscc,
+    agent: { name: '张三', identity: `居民身份证 ${maskIdentityDocument(numberOf(agent1))}` },
+  });
   expect(agreement.text).toContain(`乙方(数据利用主体):${corpName}(统一社会信用代码 ${uscc})`);
   expect(agreement.text).toContain(`乙方经办人:张三(居民身份证 ${maskIdentityDocument(numberOf(agent1))})`);
   expect(agreement.text).not.toContain(numberOf(agent1));
@@ -126,7 +138,9 @@ test('two agents of one legal person: one applies in its name, the other signs; 
   expect((await inbox(corp, 'AGREEMENT_SIGNATURE')).map((t) => t.id)).toContain(signature.id);
   for (const stranger of [outsider, otherAgent, otherCorp]) {
     expect((await inbox(stranger, 'AGREEMENT_SIGNATURE')).map((t) => t.id)).not.toContain(signature.id);
-    expect([403, 404]).toContain((await post(stranger, `/tasks/${signature.id}/complete`, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).statusCode);
+    expect([403, 404]).toContain(
+      (await post(stranger, `/tasks/${signature.id}/complete`, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).statusCode,
+    );
     expectProblem(await get(stranger, `/requests/${req.id}`), 404);
     expectProblem(await get(stranger, `/agreements/${agreementId}`), 404);
     expect(await requestIds(stranger)).not.toContain(req.id);
@@ -153,7 +167,13 @@ test('two agents of one legal person: one applies in its name, the other signs; 
     expect(await agreementIds(insider)).toContain(agreementId);
   }
   const inForce = (await get(corp, `/agreements/${agreementId}`)).json();
-  expect(inForce).toMatchObject({ status: 'in_force', signatures: [{ party: 'licensee', sub: agent2.sub }, { party: 'provider', sub: agency.sub }] });
+  expect(inForce).toMatchObject({
+    status: 'in_force',
+    signatures: [
+      { party: 'licensee', sub: agent2.sub },
+      { party: 'provider', sub: agency.sub },
+    ],
+  });
   const trail = (await get(corp, `/requests/${req.id}/history`)).json().items as { action: string; actor: { sub: string | null } }[];
   expect(trail.find((e) => e.action === 'submitted')?.actor.sub).toBe(agent1.sub);
   expect(trail.find((e) => e.action === 'agreement_signed')?.actor.sub).toBe(agent2.sub);
@@ -173,7 +193,9 @@ test('revoking an agent: their next request acts for the legal person no more, a
   expect(res.statusCode).toBe(201);
   const req = res.json() as { id: string };
   const review = await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW');
-  expect((await post(agency, `/tasks/${review.id}/complete`, { decision: 'REQUEST_INFO', reason: '请说明项目立项情况' })).json().status).toBe('awaiting_applicant');
+  expect((await post(agency, `/tasks/${review.id}/complete`, { decision: 'REQUEST_INFO', reason: '请说明项目立项情况' })).json().status).toBe(
+    'awaiting_applicant',
+  );
   const reply = await taskOf(third, req.id, 'OPEN_REQUEST_APPLICANT_REPLY');
   expect(await requestIds(third)).toContain(req.id);
 
@@ -198,7 +220,12 @@ test('an authorisation made before the agent registers takes effect when they do
   await authorise(corp, '钱八', numberOf(later));
   expect((await get(later, '/me')).json().principal).toBeNull();
   expect((await registerNatural(later, '钱八')).actsFor).toEqual([{ uscc, name: corpName }]);
-  const demand = await post(later, '/open-demands', { catalogEntryId: h.city.entries.conditionalOpen, description: '请开放地块数据的更多字段', purpose: '企业选址', onBehalfOf: uscc });
+  const demand = await post(later, '/open-demands', {
+    catalogEntryId: h.city.entries.conditionalOpen,
+    description: '请开放地块数据的更多字段',
+    purpose: '企业选址',
+    onBehalfOf: uscc,
+  });
   expect(`${demand.statusCode} ${demand.body.slice(0, 300)}`).toMatch(/^201 /);
   expect(demand.json().applicant.legalPerson).toBe(uscc);
   expect(await requestIds(corp)).toContain(demand.json().id);
@@ -208,7 +235,11 @@ test('an authorisation made before the agent registers takes effect when they do
   await authorise(corp, '周九', numberOf(misnamed));
   expect((await registerNatural(misnamed, '周久')).actsFor).toEqual([]);
   expectProblem(await post(misnamed, '/open-requests', form(uscc)), 403, 'body.onBehalfOf', 'an authorised agent');
-  expectProblem(await post(otherAgent, '/open-demands', { catalogEntryId: h.city.entries.conditionalOpen, description: '开放', purpose: '选址', onBehalfOf: uscc }), 403, 'body.onBehalfOf');
+  expectProblem(
+    await post(otherAgent, '/open-demands', { catalogEntryId: h.city.entries.conditionalOpen, description: '开放', purpose: '选址', onBehalfOf: uscc }),
+    403,
+    'body.onBehalfOf',
+  );
   // The administrator learns nothing of who is registered: the answer is the same either way.
   const unknown = await authorise(corp, '吴十', sampleResidentId(`nobody.${run}`));
   expect(Object.keys(unknown).sort()).toEqual(Object.keys(await authorise(corp, '郑十一', sampleResidentId(`nobody2.${run}`))).sort());

@@ -32,15 +32,31 @@ const allowed: [string, string][] = [
   ['workflows/x.ts', "import type { Activities } from '../activities';\nexport type A = Activities;"],
   ['api/x.ts', "import { completeTaskUpdate } from '../workflows/definitions';\nexport const u = completeTaskUpdate;"],
   ['console/src/x.tsx', "import { workdaysBetween } from '../../domain/calendar';\nexport const w = workdaysBetween;"],
-  ['api/routes/x.ts', "import type { Selectable } from 'kysely';\nimport { getPrincipal } from '../../db/repositories/principals';\nexport type S = Selectable<{ a: string }>;\nexport const g = getPrincipal;"],
-  ['config/x.ts', "import { Type } from '@sinclair/typebox';\nimport { DEFAULT_POLICIES } from '../domain/policies';\nimport { waitFor } from './wait';\nexport const p = [Type.String(), DEFAULT_POLICIES, waitFor];"],
+  [
+    'api/routes/x.ts',
+    "import type { Selectable } from 'kysely';\nimport { getPrincipal } from '../../db/repositories/principals';\nexport type S = Selectable<{ a: string }>;\nexport const g = getPrincipal;",
+  ],
+  [
+    'config/x.ts',
+    "import { Type } from '@sinclair/typebox';\nimport { DEFAULT_POLICIES } from '../domain/policies';\nimport { waitFor } from './wait';\nexport const p = [Type.String(), DEFAULT_POLICIES, waitFor];",
+  ],
 ];
 
 let result: { project: Message[]; snippets: Message[][] };
 beforeAll(() => {
   const snippets = [...forbidden, ...allowed].map(([filePath, code]) => ({ filePath, code: `${code}\nexport const x = 1;\n` }));
-  const out = execFileSync(process.execPath, [path.join(__dirname, 'support', 'eslint-run.js')], { input: JSON.stringify({ lintProject: true, snippets }), encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'support', 'eslint-run.js')], {
+    input: JSON.stringify({ lintProject: true, snippets }),
+    encoding: 'utf8',
+  });
   result = JSON.parse(out);
+}, 120000);
+
+test('the whole project is formatted (npm run format)', () => {
+  const prettier = require.resolve('prettier/bin/prettier.cjs');
+  expect(() =>
+    execFileSync(process.execPath, [prettier, '--list-different', '.'], { cwd: path.join(__dirname, '..'), encoding: 'utf8', stdio: 'pipe' }),
+  ).not.toThrow();
 }, 120000);
 
 test('the whole project lints clean', () => {

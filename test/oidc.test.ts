@@ -42,7 +42,14 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
   // As an operator configures it: the issuer, the audience, keys found by discovery.
   const { oidc } = loadConfig({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'public-data-workflows' });
-  app = await buildApp({ db: h.db, temporal: h.client, taskQueue: h.taskQueue, jwtSecret: TEST_JWT_SECRET, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY }, oidc: oidc! });
+  app = await buildApp({
+    db: h.db,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: TEST_JWT_SECRET,
+    policies: { ...DEFAULT_POLICIES, share: TEST_POLICY },
+    oidc: oidc!,
+  });
   await app.ready();
 });
 afterAll(async () => {
@@ -52,7 +59,12 @@ afterAll(async () => {
 });
 
 const sign = (key: KeyObject, kid: string, claims: Record<string, unknown> = {}, algorithm: 'RS256' | 'ES256' = 'RS256') =>
-  createSigner({ key: key.export({ format: 'pem', type: 'pkcs8' }).toString(), algorithm, kid, ...('exp' in claims ? {} : { expiresIn: 600_000 }) })({ sub: 'citizen-42', iss: issuer, aud: 'public-data-workflows', ...claims });
+  createSigner({ key: key.export({ format: 'pem', type: 'pkcs8' }).toString(), algorithm, kid, ...('exp' in claims ? {} : { expiresIn: 600_000 }) })({
+    sub: 'citizen-42',
+    iss: issuer,
+    aud: 'public-data-workflows',
+    ...claims,
+  });
 const call = (token: string) => app.inject({ method: 'GET', url: '/requests', headers: { authorization: `Bearer ${token}` } });
 
 test("the provider's RS256 and ES256 tokens sign in a member of the public; the API's own tokens still work", async () => {
@@ -60,7 +72,11 @@ test("the provider's RS256 and ES256 tokens sign in a member of the public; the 
   expect((await call(sign(ec.privateKey, 'ec-1', {}, 'ES256'))).statusCode).toBe(200);
   expect((await call(signToken(app, { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }))).statusCode).toBe(200);
   // The provider signs in the public only: a roles claim in its token grants nothing more.
-  const claimed = await app.inject({ method: 'GET', url: '/overdue-tasks', headers: { authorization: `Bearer ${sign(rsa.privateKey, 'rsa-1', { roles: ['admin'], org: h.city.cityAuthority })}` } });
+  const claimed = await app.inject({
+    method: 'GET',
+    url: '/overdue-tasks',
+    headers: { authorization: `Bearer ${sign(rsa.privateKey, 'rsa-1', { roles: ['admin'], org: h.city.cityAuthority })}` },
+  });
   expect(claimed.statusCode).toBe(403);
 });
 
@@ -98,8 +114,12 @@ test('the identity provider is configured by its issuer and audience', () => {
     claims: { name: 'name', residentId: 'id_number', uscc: 'uscc' },
   });
   // The platform's own names for what its real-name verification states.
-  expect(loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn/', OIDC_AUDIENCE: 'pdw', OIDC_ID_NUMBER_CLAIM: 'certNo', OIDC_NAME_CLAIM: 'realName' }).oidc?.claims).toEqual({ name: 'realName', residentId: 'certNo', uscc: 'uscc' });
-  expect(loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn', OIDC_AUDIENCE: 'pdw', OIDC_JWKS_URL: 'https://id.example.gov.cn/keys' }).oidc).toMatchObject({ jwksUrl: 'https://id.example.gov.cn/keys' });
+  expect(
+    loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn/', OIDC_AUDIENCE: 'pdw', OIDC_ID_NUMBER_CLAIM: 'certNo', OIDC_NAME_CLAIM: 'realName' }).oidc?.claims,
+  ).toEqual({ name: 'realName', residentId: 'certNo', uscc: 'uscc' });
+  expect(loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn', OIDC_AUDIENCE: 'pdw', OIDC_JWKS_URL: 'https://id.example.gov.cn/keys' }).oidc).toMatchObject({
+    jwksUrl: 'https://id.example.gov.cn/keys',
+  });
   expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.gov.cn' })).toThrow(/OIDC_AUDIENCE/);
   expect(() => loadConfig({ OIDC_ISSUER: 'ftp://id', OIDC_AUDIENCE: 'pdw' })).toThrow(/OIDC_ISSUER must be an http/);
 });
@@ -138,14 +158,19 @@ describe('who a person is comes from the identity provider’s real-name verific
     const trail = await h.db.selectFrom('audit_events').selectAll().where('action', '=', 'principal_conflict').where('actor_sub', '=', 'second-sun').execute();
     expect(trail).toHaveLength(1);
     expect(JSON.stringify(trail[0].new_value)).not.toContain(number);
-    const told = await app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${sign(rsa.privateKey, 'rsa-1', { sub: 'holder-sun' })}` } });
+    const told = await app.inject({
+      method: 'GET',
+      url: '/notifications',
+      headers: { authorization: `Bearer ${sign(rsa.privateKey, 'rsa-1', { sub: 'holder-sun' })}` },
+    });
     expect((told.json().items as { kind: string }[]).some((n) => n.kind === 'identity_conflict')).toBe(true);
   });
 });
 
 test('registering who one is is limited per person: the eleventh attempt in an hour is 429 with Retry-After, another person is unaffected', async () => {
   const as = (sub: string) => ({ authorization: `Bearer ${signToken(app, { sub, org: null, roles: ['public_applicant'] })}` });
-  const attempt = (sub: string) => app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: '试', residentId: '110101199003071234' }, headers: as(sub) });
+  const attempt = (sub: string) =>
+    app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: '试', residentId: '110101199003071234' }, headers: as(sub) });
   for (let i = 0; i < 10; i++) expect((await attempt('limited-person')).statusCode).toBe(400);
   const limited = await attempt('limited-person');
   expect(limited.statusCode).toBe(429);

@@ -34,10 +34,16 @@ async function demand(name: string, a: Api, body: object) {
   return res.json() as { id: string; status: string; tasks: { id: string; kind: string; candidateOrg: string }[] };
 }
 const openTask = (actor: Actor, requestId: string) =>
-  eventually(async () => ((await get(actor, '/tasks?kind=OPEN_DEMAND_ANSWER')).json().items as { id: string; requestId: string }[]).find((t) => t.requestId === requestId));
+  eventually(async () =>
+    ((await get(actor, '/tasks?kind=OPEN_DEMAND_ANSWER')).json().items as { id: string; requestId: string }[]).find((t) => t.requestId === requestId),
+  );
 
 test('a citizen asks for an entry to be opened; the providing agency answers with a plan the citizen reads', async () => {
-  const req = await demand('a demand answered with a plan', api, { catalogEntryId: h.city.entries.none, description: '行政执法案卷的处罚结果', purpose: '企业信用研究' });
+  const req = await demand('a demand answered with a plan', api, {
+    catalogEntryId: h.city.entries.none,
+    description: '行政执法案卷的处罚结果',
+    purpose: '企业信用研究',
+  });
   expect(req).toMatchObject({ status: 'in_review', tasks: [{ kind: 'OPEN_DEMAND_ANSWER', candidateOrg: h.city.agencies.market }] });
   const agency = agencyOf(h.city.agencies.market);
   const task = await openTask(agency, req.id);
@@ -49,11 +55,19 @@ test('a citizen asks for an entry to be opened; the providing agency answers wit
   const actions = (await get(citizen(), `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
   expect(actions).toEqual(['submitted', 'task_opened', 'demand_received', 'task_completed', 'opening_planned']);
   // The citizen was told.
-  expect((await get(citizen(), '/notifications')).json().items.some((n: { requestId: string; message: string }) => n.requestId === req.id && /answered/.test(n.message))).toBe(true);
+  expect(
+    (await get(citizen(), '/notifications'))
+      .json()
+      .items.some((n: { requestId: string; message: string }) => n.requestId === req.id && /answered/.test(n.message)),
+  ).toBe(true);
 });
 
 test('data not in the catalog: the demand names the agency, which declines with its reasons', async () => {
-  const req = await demand('a demand for data not in the catalog, declined', api, { providerOrgId: h.city.agencies.health, description: '各医院实时床位', purpose: '就医导航' });
+  const req = await demand('a demand for data not in the catalog, declined', api, {
+    providerOrgId: h.city.agencies.health,
+    description: '各医院实时床位',
+    purpose: '就医导航',
+  });
   const agency = agencyOf(h.city.agencies.health);
   const task = await openTask(agency, req.id);
   const declined = await post(api, agency, `/tasks/${task.id}/complete`, { decision: 'DECLINE', reason: '实时床位数据尚未汇聚,无法开放' });
@@ -67,20 +81,45 @@ test('the citizen may withdraw the demand; an unanswered one past its due time i
   const withdrawn = await post(api, citizen(), `/requests/${req.id}/cancel`, { reason: '已另行获取' });
   expect(withdrawn.json()).toMatchObject({ status: 'cancelled', tasks: [{ status: 'cancelled' }] });
 
-  const late = await demand('a demand left unanswered past its due time', hurried, { catalogEntryId: h.city.entries.conditional, description: '科室设置', purpose: '研究' });
+  const late = await demand('a demand left unanswered past its due time', hurried, {
+    catalogEntryId: h.city.entries.conditional,
+    description: '科室设置',
+    purpose: '研究',
+  });
   const agency = agencyOf(h.city.agencies.health);
   await eventually(async () => (await get(agency, `/tasks/${late.tasks[0].id}`)).json().overdue === true, 20_000);
 });
 
 test('what a demand must say, and where it cannot go', async () => {
   expectProblem(await post(api, citizen(), '/open-demands', { description: 'x', purpose: 'y' }), 400, 'body.catalogEntryId', 'an entry or an agency');
-  expectProblem(await post(api, citizen(), '/open-demands', { catalogEntryId: h.city.entries.none, description: '  ', purpose: 'y' }), 400, 'body.description', 'required');
-  expectProblem(await post(api, citizen(), '/open-demands', { catalogEntryId: 'no-such-entry', description: 'x', purpose: 'y' }), 400, 'body.catalogEntryId', 'exists');
-  expectProblem(await post(api, citizen(), '/open-demands', { providerOrgId: h.city.leadingGroup, description: 'x', purpose: 'y' }), 400, 'body.providerOrgId', 'an agency');
+  expectProblem(
+    await post(api, citizen(), '/open-demands', { catalogEntryId: h.city.entries.none, description: '  ', purpose: 'y' }),
+    400,
+    'body.description',
+    'required',
+  );
+  expectProblem(
+    await post(api, citizen(), '/open-demands', { catalogEntryId: 'no-such-entry', description: 'x', purpose: 'y' }),
+    400,
+    'body.catalogEntryId',
+    'exists',
+  );
+  expectProblem(
+    await post(api, citizen(), '/open-demands', { providerOrgId: h.city.leadingGroup, description: 'x', purpose: 'y' }),
+    400,
+    'body.providerOrgId',
+    'an agency',
+  );
   // Open without conditions already: the data is on the unified open platform (Art. 16).
-  const open = expectProblem(await post(api, citizen(), '/open-demands', { catalogEntryId: h.city.entries.unconditional, description: 'x', purpose: 'y' }), 409);
+  const open = expectProblem(
+    await post(api, citizen(), '/open-demands', { catalogEntryId: h.city.entries.unconditional, description: 'x', purpose: 'y' }),
+    409,
+  );
   expect(open.article).toBe('Art. 16');
-  expectProblem(await post(api, agencyOf(h.city.agencies.market), '/open-demands', { catalogEntryId: h.city.entries.none, description: 'x', purpose: 'y' }), 403);
+  expectProblem(
+    await post(api, agencyOf(h.city.agencies.market), '/open-demands', { catalogEntryId: h.city.entries.none, description: 'x', purpose: 'y' }),
+    403,
+  );
 });
 
 test('two officers answering one demand at once (PLAN and DECLINE): one answer stands, and the citizen reads that one', async () => {

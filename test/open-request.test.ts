@@ -60,7 +60,11 @@ async function apply(name: string, catalogEntryId: string, who = citizen(), a = 
   return res.json() as { id: string; status: string };
 }
 const taskOf = (actor: Actor, requestId: string, kind: string, not?: string) =>
-  eventually(async () => ((await get(actor, `/tasks?kind=${kind}`)).json().items as { id: string; requestId: string; dueAt: string; context: Record<string, string> | null }[]).find((t) => t.requestId === requestId && t.id !== not));
+  eventually(async () =>
+    ((await get(actor, `/tasks?kind=${kind}`)).json().items as { id: string; requestId: string; dueAt: string; context: Record<string, string> | null }[]).find(
+      (t) => t.requestId === requestId && t.id !== not,
+    ),
+  );
 const decide = (a: Api, actor: Actor, taskId: string, body: object) => post(a, actor, `/tasks/${taskId}/complete`, body);
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -91,12 +95,30 @@ test('a citizen applies, the agency extends its review once and approves, both s
 
   const agreementId = `${req.id}.agreement`;
   const agreement = (await get(citizen(), `/agreements/${agreementId}`)).json();
-  expect(agreement).toMatchObject({ status: 'awaiting_signature', catalogEntryId: h.city.entries.conditionalOpen, fields: ['parcel', 'area', 'price'], termMonths: 12, accessMethod: 'sandbox', conditions: ['签订开放利用协议', '成果发表前报甲方备案'] });
+  expect(agreement).toMatchObject({
+    status: 'awaiting_signature',
+    catalogEntryId: h.city.entries.conditionalOpen,
+    fields: ['parcel', 'area', 'price'],
+    termMonths: 12,
+    accessMethod: 'sandbox',
+    conditions: ['签订开放利用协议', '成果发表前报甲方备案'],
+  });
   expect(agreement.sha256).toBe(sha(agreement.text));
   // Found by the application it was drafted for, by its licensee; another licensee finds nothing under that id.
   expect((await get(citizen(), `/agreements?requestId=${req.id}`)).json().items.map((a: { id: string }) => a.id)).toEqual([agreementId]);
   expect((await get(citizen('wang.other'), `/agreements?requestId=${req.id}`)).json().items).toEqual([]);
-  for (const clause of ['公共数据开放利用协议', '研究城市土地供应与住房价格的关系', '高校科研项目', '数据沙箱', '重新识别', '数据交易平台', '合法、正当、必要', '期满删除', DEFAULT_OPEN_PLATFORM_URL]) expect(agreement.text).toContain(clause);
+  for (const clause of [
+    '公共数据开放利用协议',
+    '研究城市土地供应与住房价格的关系',
+    '高校科研项目',
+    '数据沙箱',
+    '重新识别',
+    '数据交易平台',
+    '合法、正当、必要',
+    '期满删除',
+    DEFAULT_OPEN_PLATFORM_URL,
+  ])
+    expect(agreement.text).toContain(clause);
   const doc = await get(citizen(), `/agreements/${agreementId}/document`);
   expect(doc.headers['content-type']).toContain('text/html');
   expect(doc.body).toContain('<h1>公共数据开放利用协议</h1>');
@@ -121,10 +143,19 @@ test('a citizen applies, the agency extends its review once and approves, both s
   expectProblem(await decide(api, citizen(), sign.id, { decision: 'SIGN' }), 400, 'body.form.sha256');
   expect((await decide(api, citizen(), sign.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json().status).toBe('in_review');
   const counter = await taskOf(agency, req.id, 'AGREEMENT_COUNTERSIGNATURE');
-  expect((await decide(api, agency, counter.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json()).toMatchObject({ status: 'granted', outcome: { agreementId, endsAt: expect.any(String) } });
+  expect((await decide(api, agency, counter.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json()).toMatchObject({
+    status: 'granted',
+    outcome: { agreementId, endsAt: expect.any(String) },
+  });
 
   const inForce = (await get(agency, `/agreements/${agreementId}`)).json();
-  expect(inForce).toMatchObject({ status: 'in_force', signatures: [{ party: 'licensee', sub: 'li.citizen', sha256: agreement.sha256 }, { party: 'provider', sub: agency.sub, org: agency.org, sha256: agreement.sha256 }] });
+  expect(inForce).toMatchObject({
+    status: 'in_force',
+    signatures: [
+      { party: 'licensee', sub: 'li.citizen', sha256: agreement.sha256 },
+      { party: 'provider', sub: agency.sub, org: agency.org, sha256: agreement.sha256 },
+    ],
+  });
   expect(new Date(inForce.endsAt).getUTCMonth()).toBe((new Date(inForce.inForceAt).getUTCMonth() + 12) % 12);
   // The authority of the agency's own level (the city's) is told, and finds the agreement.
   const authority: Actor = { sub: 'bda-reviewer', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
@@ -132,7 +163,9 @@ test('a citizen applies, the agency extends its review once and approves, both s
   expect(notices.find((n) => n.kind === 'agreement_signed' && n.requestId === req.id)?.message).toContain('告知');
   expect((await get(authority, `/agreements/${agreementId}`)).statusCode).toBe(200);
   const trail = (await get(citizen(), `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
-  expect(trail).toEqual(expect.arrayContaining(['application_received', 'review_extended', 'agreement_drafted', 'agreement_signed', 'agreement_in_force', 'agreement_notified']));
+  expect(trail).toEqual(
+    expect.arrayContaining(['application_received', 'review_extended', 'agreement_drafted', 'agreement_signed', 'agreement_in_force', 'agreement_notified']),
+  );
 
   expectProblem(await post(api, agency, `/agreements/${agreementId}/terminate`, { reason: ' ' }), 400);
   expectProblem(await post(api, agencyOf(h.city.agencies.market), `/agreements/${agreementId}/terminate`, { reason: '越权' }), 404);
@@ -145,10 +178,32 @@ test('a citizen applies, the agency extends its review once and approves, both s
 test('an agency whose level has no big data authority: the Art. 20 notice goes to the next level up, and the trail says so; it is never skipped', async () => {
   // An agency of 五莲县 (371121), whose county has no big data authority registered.
   const org = `${h.city.agencies.resources}-wulian`;
-  await insertOrganisations(h.db, [{ id: org, name: '五莲县自然资源局', kind: 'agency', level: 'county', region: h.city.region, division: '371121', uscc: null }]);
+  await insertOrganisations(h.db, [
+    { id: org, name: '五莲县自然资源局', kind: 'agency', level: 'county', region: h.city.region, division: '371121', uscc: null },
+  ]);
   const entryId = `${org}-parcels`;
-  const fields = [{ name: 'parcel', type: 'string', description: '', identifies: null }, { name: 'area', type: 'number', description: '', identifies: null }];
-  await insertCatalogEntries(h.db, [{ id: entryId, provider_org_id: org, title: '五莲县建设用地供应信息', fields: JSON.stringify(fields), update_frequency: '每季度', share_attribute: 'UNCONDITIONAL', open_attribute: 'CONDITIONAL', open_reasons: '需按特定条件提供', open_ground: 'particular_conditions', open_conditions: '签订开放利用协议' }], 'test');
+  const fields = [
+    { name: 'parcel', type: 'string', description: '', identifies: null },
+    { name: 'area', type: 'number', description: '', identifies: null },
+  ];
+  await insertCatalogEntries(
+    h.db,
+    [
+      {
+        id: entryId,
+        provider_org_id: org,
+        title: '五莲县建设用地供应信息',
+        fields: JSON.stringify(fields),
+        update_frequency: '每季度',
+        share_attribute: 'UNCONDITIONAL',
+        open_attribute: 'CONDITIONAL',
+        open_reasons: '需按特定条件提供',
+        open_ground: 'particular_conditions',
+        open_conditions: '签订开放利用协议',
+      },
+    ],
+    'test',
+  );
   const who = citizen('zhou.citizen');
   const req = await apply('no authority at the agency level: the next level up is told', entryId, who);
   await approveAndSign(req.id, agencyOf(org), who);
@@ -157,7 +212,11 @@ test('an agency whose level has no big data authority: the Art. 20 notice goes t
   const notices = (await get(authority, '/notifications?limit=100')).json().items as { kind: string; requestId: string; message: string }[];
   expect(notices.find((n) => n.kind === 'agreement_signed' && n.requestId === req.id)?.message).toContain('告知上一级');
   const trail = (await get(who, `/requests/${req.id}/history`)).json().items as { action: string }[];
-  expect(trail.find((e) => e.action === 'agreement_notified')).toMatchObject({ article: 'Art. 20', reason: expect.stringContaining('371121'), newValue: { authorityOrg: h.city.cityAuthority, fallback: true } });
+  expect(trail.find((e) => e.action === 'agreement_notified')).toMatchObject({
+    article: 'Art. 20',
+    reason: expect.stringContaining('371121'),
+    newValue: { authorityOrg: h.city.cityAuthority, fallback: true },
+  });
 });
 
 test('what needs no application, what is not opened, and what is not the entry are refused, naming the rule', async () => {
@@ -166,12 +225,25 @@ test('what needs no application, what is not opened, and what is not the entry a
   expect(unconditional.detail).toContain(DEFAULT_OPEN_PLATFORM_URL);
   const none = expectProblem(await post(api, citizen(), '/open-requests', form(h.city.entries.none)), 403);
   expect(none).toMatchObject({ article: 'Art. 17', detail: expect.stringContaining('个人信息保护法') });
-  expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), fields: ['parcel', 'owner_id'] }), 400, 'body.fields', 'fields of the entry');
-  expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), securityMeasures: '  ' }), 400, 'body.securityMeasures', 'required');
+  expectProblem(
+    await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), fields: ['parcel', 'owner_id'] }),
+    400,
+    'body.fields',
+    'fields of the entry',
+  );
+  expectProblem(
+    await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), securityMeasures: '  ' }),
+    400,
+    'body.securityMeasures',
+    'required',
+  );
   expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), accessMethod: 'email' }), 400);
   expectProblem(await post(api, citizen(), '/open-requests', { ...form(h.city.entries.conditionalOpen), termMonths: 37 }), 400);
   expectProblem(await post(api, citizen(), '/open-requests', form('no-such-entry')), 400, 'body.catalogEntryId', 'exists');
-  expectProblem(await post(api, { sub: 'x', org: h.city.agencies.market, roles: ['agency_applicant'] }, '/open-requests', form(h.city.entries.conditionalOpen)), 403);
+  expectProblem(
+    await post(api, { sub: 'x', org: h.city.agencies.market, roles: ['agency_applicant'] }, '/open-requests', form(h.city.entries.conditionalOpen)),
+    403,
+  );
 });
 
 test('a rejection states its reason; information asked pauses the review; two officers deciding at once: one stands', async () => {
@@ -202,7 +274,10 @@ test('the applicant signs from two browsers at once: one signature; unsigned in 
     await decide(api, agency, (await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
     const { sha256 } = (await get(who, `/agreements/${req.id}.agreement`)).json();
     const sign = await taskOf(who, req.id, 'AGREEMENT_SIGNATURE');
-    const both = await Promise.all([decide(api, who, sign.id, { decision: 'SIGN', form: { sha256 } }), decide(api, who, sign.id, { decision: 'DECLINE', reason: '改变主意' })]);
+    const both = await Promise.all([
+      decide(api, who, sign.id, { decision: 'SIGN', form: { sha256 } }),
+      decide(api, who, sign.id, { decision: 'DECLINE', reason: '改变主意' }),
+    ]);
     expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     const signatures = (await get(who, `/agreements/${req.id}.agreement`)).json().signatures;
     expect(signatures.length).toBe(both[0].statusCode === 200 ? 1 : 0);
@@ -230,7 +305,16 @@ test('usage reports fall due as tasks for the licensee, a missed one tells the a
     // A member of the public acts for no organisation (the API drops the token's).
     applicant: { ...who, org: null },
     form: form(h.city.entries.conditionalOpen) as OpenRequestInput['form'],
-    entry: { id: h.city.entries.conditionalOpen, title: '国有建设用地供应信息', providerOrgId: h.city.agencies.resources, openAttribute: 'CONDITIONAL', openStatus: 'published', openConditions: '签订开放利用协议', openBasis: [], fields: ['parcel', 'area', 'use', 'price'] },
+    entry: {
+      id: h.city.entries.conditionalOpen,
+      title: '国有建设用地供应信息',
+      providerOrgId: h.city.agencies.resources,
+      openAttribute: 'CONDITIONAL',
+      openStatus: 'published',
+      openConditions: '签订开放利用协议',
+      openBasis: [],
+      fields: ['parcel', 'area', 'use', 'price'],
+    },
     licensee: { name: who.sub, identity: null },
     platformUrl: DEFAULT_OPEN_PLATFORM_URL,
     payloadHash: 'x',
@@ -239,17 +323,28 @@ test('usage reports fall due as tasks for the licensee, a missed one tells the a
   };
   const workflowId = workflowIdFor('open_request', requestId);
   const wf = await h.client.workflow.start(WORKFLOW_TYPES.open_request, { taskQueue: h.taskQueue, workflowId, args: [input] });
-  started.push({ name: 'reports, a missed one: the run that continued as new', workflowId, runId: wf.firstExecutionRunId }, { name: 'reports, a missed one: the run continued, terminated', workflowId });
+  started.push(
+    { name: 'reports, a missed one: the run that continued as new', workflowId, runId: wf.firstExecutionRunId },
+    { name: 'reports, a missed one: the run continued, terminated', workflowId },
+  );
   const agreementId = await approveAndSign(requestId, agency, who);
   // A report missed: the agency is told.
-  await eventually(async () => ((await get(agency, '/notifications')).json().items as { kind: string; requestId: string }[]).some((n) => n.kind === 'usage_report_missed' && n.requestId === requestId), 30_000);
+  await eventually(
+    async () =>
+      ((await get(agency, '/notifications')).json().items as { kind: string; requestId: string }[]).some(
+        (n) => n.kind === 'usage_report_missed' && n.requestId === requestId,
+      ),
+    30_000,
+  );
   // The workflow hands over to a new run while a report task opened by the first run is open; it stays decidable.
   const report = await taskOf(who, requestId, 'USAGE_REPORT');
   await eventually(async () => (await h.client.workflow.getHandle(workflowId).describe()).runId !== wf.firstExecutionRunId, 30_000);
   expect(((await get(who, `/requests/${requestId}`)).json().tasks as { id: string; status: string }[]).find((t) => t.id === report.id)?.status).toBe('open');
   const reported = await decide(api, who, report.id, { decision: 'REPORT', reason: '本季度用于模型训练,未对外提供' });
   expect(`${reported.statusCode} ${reported.body.slice(0, 200)}`).toMatch(/^200 /);
-  expect(((await get(who, `/requests/${requestId}`)).json().tasks as { id: string; status: string }[]).find((t) => t.id === report.id)?.status).toBe('completed');
+  expect(((await get(who, `/requests/${requestId}`)).json().tasks as { id: string; status: string }[]).find((t) => t.id === report.id)?.status).toBe(
+    'completed',
+  );
   // The licensee ends it; the open report tasks close with it.
   expect((await post(api, who, `/agreements/${agreementId}/terminate`, { reason: '项目结束' })).json().status).toBe('terminated');
   const after = (await get(who, `/requests/${requestId}`)).json();
@@ -265,9 +360,16 @@ test('a withdrawal upheld for the entry terminates its agreement (its licensee c
   const pending = await apply('ended by a withdrawal while reviewed', entry, citizen('zheng.citizen'));
   await taskOf(agency, pending.id, 'OPEN_REQUEST_REVIEW');
 
-  const withdrawal = await post(api, citizen('feng.citizen'), '/withdrawals', { catalogEntryId: entry, right: '个人信息权益', reasons: '执业信息可识别到本人' });
+  const withdrawal = await post(api, citizen('feng.citizen'), '/withdrawals', {
+    catalogEntryId: entry,
+    right: '个人信息权益',
+    reasons: '执业信息可识别到本人',
+  });
   expect(withdrawal.statusCode).toBe(201);
-  withdrawals.push({ name: 'upheld for the entry: an agreement terminated, an application ended', workflowId: workflowIdFor('withdrawal', withdrawal.json().id) });
+  withdrawals.push({
+    name: 'upheld for the entry: an agreement terminated, an application ended',
+    workflowId: workflowIdFor('withdrawal', withdrawal.json().id),
+  });
   const review = await taskOf(agency, withdrawal.json().id, 'WITHDRAWAL_REVIEW');
   expect((await decide(api, agency, review.id, { decision: 'UPHOLD', reason: '确有侵权', form: { scope: 'entry' } })).json().status).toBe('upheld');
 
@@ -297,7 +399,10 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
     id,
     provider_org_id: h.city.agencies.resources,
     title,
-    fields: JSON.stringify([{ name: 'contract_no', type: 'string', description: '', identifies: null }, { name: 'area', type: 'number', description: '', identifies: null }]),
+    fields: JSON.stringify([
+      { name: 'contract_no', type: 'string', description: '', identifies: null },
+      { name: 'area', type: 'number', description: '', identifies: null },
+    ]),
     update_frequency: '每月',
     share_attribute: 'UNCONDITIONAL' as const,
     open_attribute: 'CONDITIONAL' as const,
@@ -310,11 +415,26 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
   await insertCatalogEntries(h.db, [entryOf(closing, '国有土地出让合同信息'), entryOf(removed, '土地转让登记信息')], 'test');
   /** The agency adjusts the entry as it stands (`change` says what differs); the city authority approves. */
   const adjust = async (name: string, justification: string, id: string, change: (content: Record<string, unknown>) => object) => {
-    const { version, title, description, fields, form: shape, useConditions, updateFrequency, priorityOpen, share, open } = (await get(officer, `/catalog/${id}`)).json();
+    const {
+      version,
+      title,
+      description,
+      fields,
+      form: shape,
+      useConditions,
+      updateFrequency,
+      priorityOpen,
+      share,
+      open,
+    } = (await get(officer, `/catalog/${id}`)).json();
     // A side's status (and a dispute on it) is the catalog's to keep, not what the agency states.
     const stated = (side: Record<string, unknown>) => Object.fromEntries(Object.entries(side).filter(([k]) => k !== 'status' && k !== 'dispute'));
     const content = { title, description, fields, form: shape, useConditions, updateFrequency, priorityOpen, share: stated(share), open: stated(open) };
-    const res = await post(api, officer, '/catalog/adjustments', { ground: 'law_change', justification, changes: [{ op: 'change', entryId: id, baseVersion: version, entry: content, ...change(content) }] });
+    const res = await post(api, officer, '/catalog/adjustments', {
+      ground: 'law_change',
+      justification,
+      changes: [{ op: 'change', entryId: id, baseVersion: version, entry: content, ...change(content) }],
+    });
     expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
     adjustments.push({ name, workflowId: workflowIdFor('catalog_adjustment', res.json().id) });
     const review = await taskOf(authority, res.json().id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
@@ -337,7 +457,10 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
   // Suspended: neither the applicant's signature nor the agency's takes effect; the agreement in force runs on.
   await adjust('openness suspended', '暂停开放', closing, () => ({ openStatus: 'suspended' }));
   const sign = await taskOf(pan, unsigned.id, 'AGREEMENT_SIGNATURE');
-  expect(expectProblem(await decide(api, pan, sign.id, { decision: 'SIGN', form: { sha256: unsignedSha } }), 409)).toMatchObject({ article: 'Art. 21', detail: expect.stringContaining('suspended') });
+  expect(expectProblem(await decide(api, pan, sign.id, { decision: 'SIGN', form: { sha256: unsignedSha } }), 409)).toMatchObject({
+    article: 'Art. 21',
+    detail: expect.stringContaining('suspended'),
+  });
   const counter = await taskOf(agency, countersigning.id, 'AGREEMENT_COUNTERSIGNATURE');
   expectProblem(await decide(api, agency, counter.id, { decision: 'SIGN', form: { sha256: countersigningSha } }), 409);
   expect((await get(yan, `/agreements/${agreementId}`)).json().status).toBe('in_force');
@@ -350,14 +473,28 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
   const again = await taskOf(pan, unsigned.id, 'AGREEMENT_SIGNATURE', sign.id);
   expect(Math.abs(Date.parse(again.dueAt) - Date.parse(sign.dueAt))).toBeLessThan(1000);
   expect((await get(pan, `/agreements/${unsigned.id}.agreement`)).json()).toMatchObject({ status: 'awaiting_signature', signatures: [] });
-  expect(((await get(pan, `/requests/${unsigned.id}/history`)).json().items as { action: string; article: string }[]).find((e) => e.action === 'signing_paused')).toMatchObject({ article: 'Art. 21' });
+  expect(
+    ((await get(pan, `/requests/${unsigned.id}/history`)).json().items as { action: string; article: string }[]).find((e) => e.action === 'signing_paused'),
+  ).toMatchObject({ article: 'Art. 21' });
   // Published again: signing goes on.
   await adjust('openness published again', '恢复开放', closing, () => ({ openStatus: 'published' }));
   expect((await decide(api, pan, again.id, { decision: 'SIGN', form: { sha256: unsignedSha } })).json().status).toBe('in_review');
 
   // Made NONE: the agreement in force is terminated citing the adjustment, and its licensee, told, confirms
   // deleting the data; the applications still decided or signed end, their drafts cancelled.
-  const none = await adjust('openness made NONE: the open work ends', '依法不予开放', closing, (c) => ({ entry: { ...c, open: { attribute: 'NONE', ground: null, reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国数据安全法', article: '第二十一条' }], opening: null } } }));
+  const none = await adjust('openness made NONE: the open work ends', '依法不予开放', closing, (c) => ({
+    entry: {
+      ...c,
+      open: {
+        attribute: 'NONE',
+        ground: null,
+        reasons: null,
+        conditions: null,
+        basis: [{ level: 'law', title: '中华人民共和国数据安全法', article: '第二十一条' }],
+        opening: null,
+      },
+    },
+  }));
   const terminated = await eventually(async () => {
     const a = (await get(yan, `/agreements/${agreementId}`)).json();
     return a.status === 'terminated' && a;
@@ -369,7 +506,11 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
   const deletion = await taskOf(yan, inForce.id, 'DELETION_CONFIRMATION');
   expect(deletion.context).toMatchObject({ agreementId, reason: expect.stringContaining(none) });
   expect((await decide(api, yan, deletion.id, { decision: 'CONFIRM' })).json().status).toBe('revoked');
-  for (const [who, req] of [[cao, inReview], [pan, unsigned], [du, countersigning]] as const) {
+  for (const [who, req] of [
+    [cao, inReview],
+    [pan, unsigned],
+    [du, countersigning],
+  ] as const) {
     await eventually(async () => (await get(who, `/requests/${req.id}`)).json().status === 'cancelled');
     const trail = (await get(who, `/requests/${req.id}/history`)).json().items as { action: string; article: string; reason: string }[];
     expect(trail.at(-1)).toMatchObject({ action: 'ended_by_catalog', article: 'Art. 17', reason: expect.stringContaining(none) });
@@ -379,7 +520,11 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
   // Removed from the catalog: the same.
   const transfer = await apply('removed from the catalog: ended in review', removed, tao);
   await taskOf(agency, transfer.id, 'OPEN_REQUEST_REVIEW');
-  const removal = await post(api, officer, '/catalog/adjustments', { ground: 'duty_change', justification: '职能划转', changes: [{ op: 'remove', entryId: removed, baseVersion: 1 }] });
+  const removal = await post(api, officer, '/catalog/adjustments', {
+    ground: 'duty_change',
+    justification: '职能划转',
+    changes: [{ op: 'remove', entryId: removed, baseVersion: 1 }],
+  });
   adjustments.push({ name: 'removal closes the data to the public', workflowId: workflowIdFor('catalog_adjustment', removal.json().id) });
   await decide(api, authority, (await taskOf(authority, removal.json().id, 'CATALOG_ADJUSTMENT_CITY_REVIEW')).id, { decision: 'APPROVE' });
   await eventually(async () => (await get(tao, `/requests/${transfer.id}`)).json().status === 'cancelled');
@@ -446,7 +591,12 @@ test('a withdrawal upheld for records gives each licensee a task to confirm thei
   const who = citizen('he.citizen');
   const req = await apply('records withdrawn, deletion confirmed', entry, who);
   const agreementId = await approveAndSign(req.id, agency, who);
-  const withdrawal = await post(api, citizen('lv.citizen'), '/withdrawals', { catalogEntryId: entry, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' });
+  const withdrawal = await post(api, citizen('lv.citizen'), '/withdrawals', {
+    catalogEntryId: entry,
+    records: '地块 RZ-2026-017',
+    right: '个人信息权益',
+    reasons: '成交价格可识别到本人',
+  });
   withdrawals.push({ name: 'upheld for records: deletion confirmed', workflowId: workflowIdFor('withdrawal', withdrawal.json().id) });
   // Suspended while the agency reviews: no new application meanwhile (Art. 21).
   const review = await taskOf(agency, withdrawal.json().id, 'WITHDRAWAL_REVIEW');
@@ -478,7 +628,12 @@ test('a person says who they are once: a bad number is refused naming its rule, 
   expectProblem(await put(who, { kind: 'natural', name: '马某', residentId: '37110220991231001X' }), 400, 'body.residentId');
   expectProblem(await put(who, { kind: 'legal', name: '某公司', uscc: '91350100M000100Y44' }), 400, 'body.uscc');
   const mine = await put(who, { kind: 'natural', name: '马某', residentId: number });
-  expect(mine.json()).toMatchObject({ kind: 'natural', name: '马某', residentId: number, residentIdMasked: `${number.slice(0, 3)}***********${number.slice(-4)}` });
+  expect(mine.json()).toMatchObject({
+    kind: 'natural',
+    name: '马某',
+    residentId: number,
+    residentIdMasked: `${number.slice(0, 3)}***********${number.slice(-4)}`,
+  });
   expect((await get(who, '/principals/me')).json().residentId).toBe(number);
   // Another sign-in may not claim the same number.
   expectProblem(await put(citizen('impostor'), { kind: 'natural', name: '马某', residentId: number }), 409);
@@ -493,10 +648,24 @@ test('a person says who they are once: a bad number is refused naming its rule, 
   const res = await post(api, who, '/open-requests', form(h.city.entries.conditionalOpen));
   started.push({ name: 'a registered person, masked everywhere', workflowId: workflowIdFor('open_request', res.json().id) });
   const agreementId = await approveAndSign(res.json().id, agency, who);
-  const others: Actor[] = [agency, { sub: 'bda', org: h.city.cityAuthority, roles: ['authority_reviewer'] }, { sub: 'sup', org: h.city.cityAuthority, roles: ['supervisor'] }, { sub: 'adm', org: h.city.cityAuthority, roles: ['admin'] }];
+  const others: Actor[] = [
+    agency,
+    { sub: 'bda', org: h.city.cityAuthority, roles: ['authority_reviewer'] },
+    { sub: 'sup', org: h.city.cityAuthority, roles: ['supervisor'] },
+    { sub: 'adm', org: h.city.cityAuthority, roles: ['admin'] },
+  ];
   const seen: string[] = [];
   for (const actor of others)
-    for (const url of [`/agreements/${agreementId}`, `/agreements/${agreementId}/document`, '/agreements?limit=100', `/requests/${res.json().id}`, `/requests/${res.json().id}/history`, '/tasks?limit=100', '/notifications?limit=100', '/principals/me'])
+    for (const url of [
+      `/agreements/${agreementId}`,
+      `/agreements/${agreementId}/document`,
+      '/agreements?limit=100',
+      `/requests/${res.json().id}`,
+      `/requests/${res.json().id}/history`,
+      '/tasks?limit=100',
+      '/notifications?limit=100',
+      '/principals/me',
+    ])
       seen.push((await get(actor, url)).body);
   expect(seen.join('\n')).not.toContain(number);
   const text = (await get(agency, `/agreements/${agreementId}`)).json();
@@ -520,15 +689,39 @@ test('Art. 10 ¶2: a 港澳台居民居住证 and a 外国人永久居留身份�
   const foreigner = citizen('smith.foreigner');
   // As a resident ID card, a residence permit number is refused for its division; under its own document it stands.
   expectProblem(await put(macao, { kind: 'natural', name: '何某', residentId: permitNumber }), 400, 'body.residentId', 'division code');
-  expectProblem(await put(macao, { kind: 'natural', name: '何某', documentType: 'foreign_permanent_residence', residentId: permitNumber }), 400, 'body.residentId', 'format');
+  expectProblem(
+    await put(macao, { kind: 'natural', name: '何某', documentType: 'foreign_permanent_residence', residentId: permitNumber }),
+    400,
+    'body.residentId',
+    'format',
+  );
   expectProblem(await put(macao, { kind: 'natural', name: '何某', documentType: 'passport', residentId: permitNumber }), 400);
   const wrong = permitNumber.slice(0, 17) + (permitNumber[17] === '0' ? '1' : '0');
-  expectProblem(await put(macao, { kind: 'natural', name: '何某', documentType: 'hmt_residence_permit', residentId: wrong }), 400, 'body.residentId', 'check digit');
+  expectProblem(
+    await put(macao, { kind: 'natural', name: '何某', documentType: 'hmt_residence_permit', residentId: wrong }),
+    400,
+    'body.residentId',
+    'check digit',
+  );
   const masked = (n: string) => `${n.slice(0, 3)}***********${n.slice(-4)}`;
-  expect((await put(macao, { kind: 'natural', name: '何某', documentType: 'hmt_residence_permit', residentId: permitNumber })).json()).toMatchObject({ documentType: 'hmt_residence_permit', residentIdMasked: masked(permitNumber) });
-  expect((await get(macao, '/principals/me')).json()).toMatchObject({ kind: 'natural', documentType: 'hmt_residence_permit', residentId: permitNumber, residentIdMasked: masked(permitNumber) });
-  expect((await put(foreigner, { kind: 'natural', name: 'John Smith', documentType: 'foreign_permanent_residence', residentId: cardNumber })).statusCode).toBe(200);
-  expect((await get(foreigner, '/principals/me')).json()).toMatchObject({ documentType: 'foreign_permanent_residence', residentId: cardNumber, residentIdMasked: masked(cardNumber) });
+  expect((await put(macao, { kind: 'natural', name: '何某', documentType: 'hmt_residence_permit', residentId: permitNumber })).json()).toMatchObject({
+    documentType: 'hmt_residence_permit',
+    residentIdMasked: masked(permitNumber),
+  });
+  expect((await get(macao, '/principals/me')).json()).toMatchObject({
+    kind: 'natural',
+    documentType: 'hmt_residence_permit',
+    residentId: permitNumber,
+    residentIdMasked: masked(permitNumber),
+  });
+  expect((await put(foreigner, { kind: 'natural', name: 'John Smith', documentType: 'foreign_permanent_residence', residentId: cardNumber })).statusCode).toBe(
+    200,
+  );
+  expect((await get(foreigner, '/principals/me')).json()).toMatchObject({
+    documentType: 'foreign_permanent_residence',
+    residentId: cardNumber,
+    residentIdMasked: masked(cardNumber),
+  });
   // Sealed at rest like any number, with its document beside it.
   const row = await h.db.selectFrom('principals').selectAll().where('sub', '=', foreigner.sub).executeTakeFirstOrThrow();
   expect(row).toMatchObject({ id_document_type: 'foreign_permanent_residence', id_masked: masked(cardNumber) });
@@ -556,7 +749,8 @@ test('a member of the public acts for no organisation, whatever organisation the
 
 test('two sign-ins claim one number at the same moment: one holds it, the other is told; odd text reaches the agreement, escaped in its documents', async () => {
   const number = sampleResidentId('race-number');
-  const put = (sub: string) => api.app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: sub, residentId: number }, headers: api.as(citizen(sub)) });
+  const put = (sub: string) =>
+    api.app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: sub, residentId: number }, headers: api.as(citizen(sub)) });
   const both = await Promise.all([put('race.a'), put('race.b')]);
   expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
   expect(await h.db.selectFrom('principals').select('sub').where('sub', 'in', ['race.a', 'race.b']).execute()).toHaveLength(1);
@@ -611,13 +805,26 @@ test('started past the API for data not opened, the workflow refuses and writes 
     requestId,
     applicant: citizen(),
     form: form(h.city.entries.none) as OpenRequestInput['form'],
-    entry: { id: h.city.entries.none, title: 'x', providerOrgId: h.city.agencies.market, openAttribute: 'NONE', openStatus: 'published', openConditions: null, openBasis: [], fields: ['parcel', 'area', 'price'] },
+    entry: {
+      id: h.city.entries.none,
+      title: 'x',
+      providerOrgId: h.city.agencies.market,
+      openAttribute: 'NONE',
+      openStatus: 'published',
+      openConditions: null,
+      openBasis: [],
+      fields: ['parcel', 'area', 'price'],
+    },
     licensee: { name: 'x', identity: null },
     platformUrl: DEFAULT_OPEN_PLATFORM_URL,
     payloadHash: 'x',
     policy: TEST_OPEN_REQUEST_POLICY,
   };
-  const wf = await h.client.workflow.start(WORKFLOW_TYPES.open_request, { taskQueue: h.taskQueue, workflowId: workflowIdFor('open_request', requestId), args: [input] });
+  const wf = await h.client.workflow.start(WORKFLOW_TYPES.open_request, {
+    taskQueue: h.taskQueue,
+    workflowId: workflowIdFor('open_request', requestId),
+    args: [input],
+  });
   await expect(wf.result()).rejects.toThrow(WorkflowFailedError);
   expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
 });

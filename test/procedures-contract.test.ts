@@ -21,7 +21,12 @@ let fast: Api;
 beforeAll(async () => {
   h = await startHarness('contract');
   api = await startApi(h, { policies: { open_request: TEST_OPEN_REQUEST_POLICY } });
-  fast = await startApi(h, { policies: { open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } }, catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } } } });
+  fast = await startApi(h, {
+    policies: {
+      open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } },
+      catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } },
+    },
+  });
 }, 60_000);
 afterAll(async () => {
   await fast?.app.close();
@@ -84,7 +89,12 @@ const member = (org: string, role: Role, sub = `${role}.contract`): Actor => ({ 
 const applicantOf = (city: SeededCity, org: string): Actor => ({ sub: `applicant.${city.region}`, org, roles: ['agency_applicant'] });
 const citizenOf = (city: SeededCity, name = 'citizen'): Actor => ({ sub: `${name}.${city.region}`, org: 'public', roles: ['public_applicant'] });
 
-const NONE: SharePosition = { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] };
+const NONE: SharePosition = {
+  attribute: 'NONE',
+  reasons: null,
+  conditions: null,
+  basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }],
+};
 const CONDITIONAL: SharePosition = { attribute: 'CONDITIONAL', reasons: '含个人信息', conditions: '仅用于执法协作', basis: [] };
 
 /** A catalog entry as its agency states it (GET /catalog/:id without the statuses the catalog keeps). */
@@ -105,7 +115,11 @@ async function cityOpening(city: SeededCity, a: Api) {
   const content = await stated(a, city.entries.none);
   return {
     starter: applicantOf(city, city.agencies.market),
-    body: { ground: 'duty_change', justification: '执法协作需要', changes: [{ op: 'change', entryId: city.entries.none, baseVersion: 1, entry: { ...content, share: CONDITIONAL } }] },
+    body: {
+      ground: 'duty_change',
+      justification: '执法协作需要',
+      changes: [{ op: 'change', entryId: city.entries.none, baseVersion: 1, entry: { ...content, share: CONDITIONAL } }],
+    },
   };
 }
 const shareStart = (city: SeededCity) => ({ starter: applicantOf(city, city.agencies.market), body: validShareBody(city.entries.conditional) });
@@ -113,20 +127,39 @@ const disputeStart = (city: SeededCity) => ({
   starter: member(city.cityAuthority, 'authority_reviewer', 'raiser.contract'),
   body: { catalogEntryId: city.entries.conditional, proposal: NONE, objection: '涉及个人信息,不宜共享' },
 });
-const withdrawalBody = (city: SeededCity) => ({ catalogEntryId: city.entries.conditionalOpen, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' });
+const withdrawalBody = (city: SeededCity) => ({
+  catalogEntryId: city.entries.conditionalOpen,
+  records: '地块 RZ-2026-017',
+  right: '个人信息权益',
+  reasons: '成交价格可识别到本人',
+});
 async function application(city: SeededCity, a: Api) {
   const starter = citizenOf(city);
   await registerPrincipal(a, starter);
   return {
     starter,
-    body: { catalogEntryId: city.entries.conditionalOpen, purpose: '研究土地供应', scenario: '高校科研', fields: ['parcel', 'area', 'price'], accessMethod: 'sandbox', securityMeasures: '数据沙箱', termMonths: 12 },
+    body: {
+      catalogEntryId: city.entries.conditionalOpen,
+      purpose: '研究土地供应',
+      scenario: '高校科研',
+      fields: ['parcel', 'area', 'price'],
+      accessMethod: 'sandbox',
+      securityMeasures: '数据沙箱',
+      termMonths: 12,
+    },
   };
 }
 
 /** The provider (the entry's agency) asks to end the request's grant: the city authority's consent is asked (Art. 14). */
 const askToRevoke: Act = async (run) => {
   const { grant } = ok(await run.get(run.starter, `/requests/${run.requestId}`));
-  ok(await run.post(member(run.city.agencies.health, 'provider_reviewer'), `/grants/${grant.id}/revoke`, { ground: 'purpose_achieved', reason: '专项检查已结束' }), 202);
+  ok(
+    await run.post(member(run.city.agencies.health, 'provider_reviewer'), `/grants/${grant.id}/revoke`, {
+      ground: 'purpose_achieved',
+      reason: '专项检查已结束',
+    }),
+    202,
+  );
 };
 /** The text the licensee reads: what both signatures are of. */
 const agreementHash = async (run: RunContext) => ({ sha256: ok(await run.get(run.starter, `/agreements/${run.requestId}.agreement`)).sha256 as string });
@@ -135,7 +168,9 @@ const terminate: Act = async (run) => ok(await run.post(run.starter, `/agreement
 const recordsWithdrawn: Act = async (run) => {
   const { id } = ok(await run.post(citizenOf(run.city, 'requester'), '/withdrawals', withdrawalBody(run.city)), 201);
   const agency = member(run.city.agencies.resources, 'provider_reviewer');
-  const review = await eventually(async () => ((await run.get(agency, `/requests/${id}`)).json().tasks as TaskView[]).find((t) => t.kind === 'WITHDRAWAL_REVIEW' && t.status === 'open'));
+  const review = await eventually(async () =>
+    ((await run.get(agency, `/requests/${id}`)).json().tasks as TaskView[]).find((t) => t.kind === 'WITHDRAWAL_REVIEW' && t.status === 'open'),
+  );
   ok(await run.post(agency, `/tasks/${review.id}/complete`, { decision: 'UPHOLD', reason: '删除所列记录', form: { scope: 'records' } }));
 };
 const approvedAndSigned: Step[] = [
@@ -185,7 +220,15 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
         start: countyAdd,
         steps: [
           { kind: 'CATALOG_ADJUSTMENT_REVIEW', decision: 'RETURN', reason: '请补充' },
-          { kind: 'CATALOG_ADJUSTMENT_REVISION', decision: 'RESUBMIT', form: (run) => ({ ground: 'correction', justification: '已补充', changes: [{ op: 'add', entry: sampleEntryContent(`修订目录 ${run.city.region}`) }] }) },
+          {
+            kind: 'CATALOG_ADJUSTMENT_REVISION',
+            decision: 'RESUBMIT',
+            form: (run) => ({
+              ground: 'correction',
+              justification: '已补充',
+              changes: [{ op: 'add', entry: sampleEntryContent(`修订目录 ${run.city.region}`) }],
+            }),
+          },
           { kind: 'CATALOG_ADJUSTMENT_REVIEW', decision: 'REJECT', reason: '重复编目' },
         ],
       },
@@ -197,13 +240,26 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
           { kind: 'CATALOG_ADJUSTMENT_REVISION', decision: 'ABANDON' },
         ],
       },
-      { name: 'a city-level opening rejected', start: cityOpening, steps: [{ kind: 'CATALOG_ADJUSTMENT_CITY_REVIEW', decision: 'REJECT', reason: '不宜共享' }] },
+      {
+        name: 'a city-level opening rejected',
+        start: cityOpening,
+        steps: [{ kind: 'CATALOG_ADJUSTMENT_CITY_REVIEW', decision: 'REJECT', reason: '不宜共享' }],
+      },
       {
         name: 'a city-level opening objected to: the dispute it starts settled by agreement',
         start: cityOpening,
         steps: [
-          { kind: 'CATALOG_ADJUSTMENT_CITY_REVIEW', decision: 'OBJECT', reason: '案卷依法不予共享', form: async (run) => ({ entryId: run.city.entries.none, proposal: (await stated(run.api, run.city.entries.none)).share }) },
-          { kind: 'DISPUTE_CONSULTATION', decision: 'ACCEPT', on: (run) => ({ requestId: `${run.requestId}.dispute-1`, reader: member(run.city.cityAuthority, 'authority_reviewer') }) },
+          {
+            kind: 'CATALOG_ADJUSTMENT_CITY_REVIEW',
+            decision: 'OBJECT',
+            reason: '案卷依法不予共享',
+            form: async (run) => ({ entryId: run.city.entries.none, proposal: (await stated(run.api, run.city.entries.none)).share }),
+          },
+          {
+            kind: 'DISPUTE_CONSULTATION',
+            decision: 'ACCEPT',
+            on: (run) => ({ requestId: `${run.requestId}.dispute-1`, reader: member(run.city.cityAuthority, 'authority_reviewer') }),
+          },
         ],
       },
       {
@@ -213,7 +269,11 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
           const content = await stated(a, city.entries.conditional);
           return {
             starter: applicantOf(city, city.agencies.health),
-            body: { ground: 'correction', justification: '列入重点和优先开放', changes: [{ op: 'change', entryId: city.entries.conditional, baseVersion: 1, entry: { ...content, priorityOpen: true } }] },
+            body: {
+              ground: 'correction',
+              justification: '列入重点和优先开放',
+              changes: [{ op: 'change', entryId: city.entries.conditional, baseVersion: 1, entry: { ...content, priorityOpen: true } }],
+            },
           };
         },
         steps: [
@@ -239,17 +299,28 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
   },
   open_demand: {
     runs: [
-      { name: 'answered with a plan', start: (city) => ({ starter: citizenOf(city), body: { catalogEntryId: city.entries.none, description: '处罚结果', purpose: '研究' } }), steps: [{ kind: 'OPEN_DEMAND_ANSWER', decision: 'PLAN', reason: '年内开放' }] },
+      {
+        name: 'answered with a plan',
+        start: (city) => ({ starter: citizenOf(city), body: { catalogEntryId: city.entries.none, description: '处罚结果', purpose: '研究' } }),
+        steps: [{ kind: 'OPEN_DEMAND_ANSWER', decision: 'PLAN', reason: '年内开放' }],
+      },
       {
         name: 'an agency’s demand, declined',
-        start: (city) => ({ starter: applicantOf(city, city.agencies.health), body: { catalogEntryId: city.entries.none, description: '处罚结果', purpose: '协同监管' } }),
+        start: (city) => ({
+          starter: applicantOf(city, city.agencies.health),
+          body: { catalogEntryId: city.entries.none, description: '处罚结果', purpose: '协同监管' },
+        }),
         steps: [{ kind: 'OPEN_DEMAND_ANSWER', decision: 'DECLINE', reason: '涉及商业秘密' }],
       },
     ],
   },
   withdrawal: {
     runs: [
-      { name: 'records withdrawn', start: (city) => ({ starter: citizenOf(city), body: withdrawalBody(city) }), steps: [{ kind: 'WITHDRAWAL_REVIEW', decision: 'UPHOLD', reason: '删除所列记录', form: () => ({ scope: 'records' }) }] },
+      {
+        name: 'records withdrawn',
+        start: (city) => ({ starter: citizenOf(city), body: withdrawalBody(city) }),
+        steps: [{ kind: 'WITHDRAWAL_REVIEW', decision: 'UPHOLD', reason: '删除所列记录', form: () => ({ scope: 'records' }) }],
+      },
       {
         name: 'suspended, information asked and given, dismissed',
         start: (city) => ({ starter: citizenOf(city), body: withdrawalBody(city) }),
@@ -268,7 +339,13 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
         name: 'approved, signed by both, reported on, records withdrawn and their deletion confirmed, terminated',
         fast: true,
         start: application,
-        steps: [...approvedAndSigned, { kind: 'USAGE_REPORT', decision: 'REPORT', reason: '按约定使用' }, recordsWithdrawn, { kind: 'DELETION_CONFIRMATION', decision: 'CONFIRM' }, terminate],
+        steps: [
+          ...approvedAndSigned,
+          { kind: 'USAGE_REPORT', decision: 'REPORT', reason: '按约定使用' },
+          recordsWithdrawn,
+          { kind: 'DELETION_CONFIRMATION', decision: 'CONFIRM' },
+          terminate,
+        ],
       },
       {
         name: 'extended, information asked and given, rejected',
@@ -320,8 +397,12 @@ async function checkRefusals(run: RunContext, task: TaskView): Promise<void> {
   const actor = candidateActor(task);
   const own = decisionsOf(task.kind);
   const others = [MADE_UP, ...ALL_DECISIONS.filter((d) => !own.includes(d))];
-  const answers = await Promise.all(others.map((decision) => run.post(actor, `/tasks/${task.id}/complete`, { decision, reason: `contract refusal ${decision}`, form: {} })));
-  const seen = answers.map((r, i) => `${others[i]} → ${r.statusCode} ${String(r.headers['content-type']).split(';')[0]} ${r.statusCode < 500 ? r.json().type : ''}`);
+  const answers = await Promise.all(
+    others.map((decision) => run.post(actor, `/tasks/${task.id}/complete`, { decision, reason: `contract refusal ${decision}`, form: {} })),
+  );
+  const seen = answers.map(
+    (r, i) => `${others[i]} → ${r.statusCode} ${String(r.headers['content-type']).split(';')[0]} ${r.statusCode < 500 ? r.json().type : ''}`,
+  );
   expect(seen).toEqual(others.map((d) => `${d} → 400 application/problem+json urn:public-data-workflows:problem:DecisionNotAllowed`));
   // The refusal names the decision refused, and what the task does accept.
   for (const [i, r] of answers.entries()) for (const d of [`"${others[i]}"`, ...own]) expect(r.json().detail).toContain(d);
@@ -366,10 +447,18 @@ async function drive(type: RequestType, r: ContractRun): Promise<void> {
         return open.find((t) => t.kind === step.kind);
       }, 20_000);
       const form = step.form ? await step.form(run) : undefined;
-      ok(await post(candidateActor(task), `/tasks/${task.id}/complete`, { decision: step.decision, ...(step.reason ? { reason: step.reason } : {}), ...(form ? { form } : {}) }));
+      ok(
+        await post(candidateActor(task), `/tasks/${task.id}/complete`, {
+          decision: step.decision,
+          ...(step.reason ? { reason: step.reason } : {}),
+          ...(form ? { form } : {}),
+        }),
+      );
       accepted.add(key(step.kind, step.decision));
     } catch (err) {
-      throw new Error(`${type} “${r.name}”, step ${i + 1}${typeof step === 'function' ? '' : ` (${step.kind} ${step.decision})`}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `${type} “${r.name}”, step ${i + 1}${typeof step === 'function' ? '' : ` (${step.kind} ${step.decision})`}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
   // It ends: its run closed, its status no longer one in which it is under way, no task open.
@@ -380,7 +469,9 @@ async function drive(type: RequestType, r: ContractRun): Promise<void> {
     return description.status.name !== 'RUNNING' && open.length === 0 && { run: description.status.name, status: request.status as string, open };
   }, 20_000).catch(async (err: Error) => {
     const request = ok(await get(starter, `/requests/${id}`));
-    throw new Error(`${type} “${r.name}” did not end: status ${request.status}, open ${JSON.stringify((request.tasks as TaskView[]).filter((t) => t.status === 'open').map((t) => t.kind))} (${err.message})`);
+    throw new Error(
+      `${type} “${r.name}” did not end: status ${request.status}, open ${JSON.stringify((request.tasks as TaskView[]).filter((t) => t.status === 'open').map((t) => t.kind))} (${err.message})`,
+    );
   });
   expect({ run: ended.run, underWay: [...CANCELLABLE, 'granted'].includes(ended.status) }).toEqual({ run: 'COMPLETED', underWay: false });
 }
@@ -416,5 +507,7 @@ test('every procedure, started by its starter, refuses on each open task every d
   // And every kind was seen open, refusing every other kind's decisions.
   const kinds = PROCEDURES.flatMap((p) => Object.keys(p.taskKinds));
   expect(kinds.filter((kind) => !ALL_DECISIONS.filter((d) => !decisionsOf(kind as TaskKind).includes(d)).every((d) => refused.has(key(kind, d))))).toEqual([]);
-  console.log(`procedures ${PROCEDURES.length}, runs ${jobs.length}, kinds ${kinds.length}, decisions accepted ${accepted.size} of ${registry.length}, refusals checked on ${tasksChecked} open tasks (${refused.size} (kind, decision) pairs refused, and a made-up one on each)`);
+  console.log(
+    `procedures ${PROCEDURES.length}, runs ${jobs.length}, kinds ${kinds.length}, decisions accepted ${accepted.size} of ${registry.length}, refusals checked on ${tasksChecked} open tasks (${refused.size} (kind, decision) pairs refused, and a made-up one on each)`,
+  );
 }, 240_000);

@@ -14,7 +14,8 @@ test('task kinds are unique across procedures, each with its name, article and l
       expect([kind, rule.name]).toEqual([kind, expect.stringMatching(/\p{Script=Han}/u)]);
       expect(rule.article).toMatch(/^Art\. \d+$/);
       expect(Object.keys(rule.decisions).length).toBeGreaterThan(0);
-      for (const [decision, d] of Object.entries(rule.decisions)) expect([kind, decision, d.label]).toEqual([kind, decision, expect.stringMatching(/\p{Script=Han}/u)]);
+      for (const [decision, d] of Object.entries(rule.decisions))
+        expect([kind, decision, d.label]).toEqual([kind, decision, expect.stringMatching(/\p{Script=Han}/u)]);
     }
   }
 });
@@ -28,5 +29,6 @@ test("the API's part of each procedure names only its own task kinds and their d
   expect(Object.keys(PROCEDURE_APIS).sort()).toEqual([...REQUEST_TYPES].sort());
   for (const p of PROCEDURES)
     for (const [kind, decisions] of Object.entries(PROCEDURE_APIS[p.type].decisions ?? {}))
-      for (const decision of Object.keys(decisions ?? {})) expect([p.type, kind, decision in ((p.taskKinds as Record<string, TaskKindRule>)[kind]?.decisions ?? {})]).toEqual([p.type, kind, true]);
+      for (const decision of Object.keys(decisions ?? {}))
+        expect([p.type, kind, decision in ((p.taskKinds as Record<string, TaskKindRule>)[kind]?.decisions ?? {})]).toEqual([p.type, kind, true]);
 });

@@ -9,7 +9,11 @@ let h: Harness;
 let api: Api;
 beforeAll(async () => {
   h = await startHarness('deadlines');
-  api = await startApi(h, { policies: { share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 }, escalateAfter: { seconds: 2 } } } });
+  api = await startApi(h, {
+    policies: {
+      share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 }, escalateAfter: { seconds: 2 } },
+    },
+  });
 });
 afterAll(async () => {
   await api.app.close();
@@ -46,11 +50,21 @@ test('past due, tasks show as overdue to their reviewers and in the supervisor�
     const items = (await call(supervisor(), 'GET', '/overdue-tasks?limit=100')).json().items as { requestId: string; status: string; candidateOrg: string }[];
     return items.filter((t) => t.requestId === req.id).length === 2 && items;
   });
-  expect(list.filter((t) => t.requestId === req.id).map((t) => t.candidateOrg).sort()).toEqual([h.city.agencies.health, h.city.cityAuthority].sort());
+  expect(
+    list
+      .filter((t) => t.requestId === req.id)
+      .map((t) => t.candidateOrg)
+      .sort(),
+  ).toEqual([h.city.agencies.health, h.city.cityAuthority].sort());
   expect(list.every((t) => t.status === 'open')).toBe(true);
-  const onlyHealth = (await call(supervisor(), 'GET', `/overdue-tasks?candidateOrg=${h.city.agencies.health}&limit=100`)).json().items as { candidateOrg: string }[];
+  const onlyHealth = (await call(supervisor(), 'GET', `/overdue-tasks?candidateOrg=${h.city.agencies.health}&limit=100`)).json().items as {
+    candidateOrg: string;
+  }[];
   expect(onlyHealth.every((t) => t.candidateOrg === h.city.agencies.health)).toBe(true);
-  const overdueNotes = async () => ((await call(supervisor(), 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[]).filter((n) => n.kind === 'task_overdue' && n.requestId === req.id);
+  const overdueNotes = async () =>
+    ((await call(supervisor(), 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[]).filter(
+      (n) => n.kind === 'task_overdue' && n.requestId === req.id,
+    );
   expect(await eventually(async () => (await overdueNotes()).length === 2 && overdueNotes())).toHaveLength(2);
   // Reviewers are reminded before the due time.
   const bobNotes = (await call(bob, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[];
@@ -72,7 +86,8 @@ test('a review still open past its due time by the policy’s threshold is escal
   const bob: Actor = { sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
   const carol: Actor = { sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] };
   type InboxTask = { id: string; requestId: string; kind: string; status: string; escalatedAt: string | null; candidates: { org: string; role: string }[] };
-  const escalated = async (who: Actor) => ((await call(who, 'GET', '/tasks?limit=100')).json().items as InboxTask[]).filter((t) => t.requestId === req.id && t.escalatedAt !== null);
+  const escalated = async (who: Actor) =>
+    ((await call(who, 'GET', '/tasks?limit=100')).json().items as InboxTask[]).filter((t) => t.requestId === req.id && t.escalatedAt !== null);
   const lead = (await eventually(async () => (await escalated(bob)).length === 1 && escalated(bob)))[0];
   const opinion = (await eventually(async () => (await escalated(carol)).length === 1 && escalated(carol)))[0];
   // Each task stays its competent body's alone: the city authority concludes 会同 the provider (Art. 14).
@@ -86,7 +101,10 @@ test('a review still open past its due time by the policy’s threshold is escal
   ] as const)
     expect((await call(group, 'POST', `/tasks/${t.id}/complete`, { decision })).statusCode).toBe(404);
   // The supervisors of the authority over each task's candidate are told (督办), and the candidates again.
-  const notes = async (who: Actor) => ((await call(who, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[]).filter((n) => n.kind === 'task_escalated' && n.requestId === req.id);
+  const notes = async (who: Actor) =>
+    ((await call(who, 'GET', '/notifications?limit=100')).json().items as { kind: string; requestId: string }[]).filter(
+      (n) => n.kind === 'task_escalated' && n.requestId === req.id,
+    );
   expect(await eventually(async () => (await notes(supervisor())).length === 2 && notes(supervisor()))).toHaveLength(2);
   expect(await notes(bob)).toHaveLength(1);
   expect(await notes(carol)).toHaveLength(1);
@@ -94,7 +112,12 @@ test('a review still open past its due time by the policy’s threshold is escal
   // Nothing was decided for anyone; the grant rests on the provider's own opinion.
   expect((await call(carol, 'POST', `/tasks/${opinion.id}/complete`, { decision: 'AGREE' })).json().status).toBe('in_review');
   expect((await call(bob, 'POST', `/tasks/${lead.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('granted');
-  const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as { action: string; article: string; taskId: string; actor: { role: string } }[];
+  const history = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items as {
+    action: string;
+    article: string;
+    taskId: string;
+    actor: { role: string };
+  }[];
   expect(history.filter((e) => e.action === 'task_escalated').map((e) => e.article)).toEqual(['Art. 32', 'Art. 32']);
   expect(history.find((e) => e.action === 'task_completed' && e.taskId === opinion.id)?.actor.role).toBe('provider_reviewer');
 });
@@ -107,9 +130,16 @@ test('after escalation, the leading group’s decision sent straight to the work
   const carol: Actor = { sub: 'carol', org: h.city.agencies.health, roles: ['provider_reviewer'] };
   await eventually(() => h.db.selectFrom('tasks').select('id').where('id', '=', opinion).where('escalated_at', 'is not', null).executeTakeFirst());
   const handle = h.client.workflow.getHandle(workflowIdFor('share', req.id));
-  await expect(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: opinion, actor: group, decision: 'AGREE' }] })).rejects.toMatchObject({ cause: { type: 'NotCandidate' } });
-  expect((await call(carol, 'POST', `/tasks/${opinion}/complete`, { decision: 'DISAGREE', reason: 'the condition “licensed use only” (许可使用) is not met' })).statusCode).toBe(200);
-  const decided = (await call(me, 'GET', `/requests/${req.id}/history`)).json().items.filter((e: { action: string; taskId: string }) => e.action === 'task_completed' && e.taskId === opinion);
+  await expect(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: opinion, actor: group, decision: 'AGREE' }] })).rejects.toMatchObject({
+    cause: { type: 'NotCandidate' },
+  });
+  expect(
+    (await call(carol, 'POST', `/tasks/${opinion}/complete`, { decision: 'DISAGREE', reason: 'the condition “licensed use only” (许可使用) is not met' }))
+      .statusCode,
+  ).toBe(200);
+  const decided = (await call(me, 'GET', `/requests/${req.id}/history`))
+    .json()
+    .items.filter((e: { action: string; taskId: string }) => e.action === 'task_completed' && e.taskId === opinion);
   expect(decided).toMatchObject([{ decision: 'DISAGREE', actor: { role: 'provider_reviewer' } }]);
 });
 

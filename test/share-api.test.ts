@@ -62,8 +62,21 @@ test('a conditional share request goes from POST through two approvals to an act
   expect(view.grant).toMatchObject({ status: 'active', granteeOrg: h.city.agencies.market, purpose: validShareBody('').scenario });
   expect(view.tasks.map((t: { status: string }) => t.status)).toEqual(['completed', 'completed']);
 
-  const history = (await get(me, `/requests/${req.id}/history`)).json().items as { action: string; article: string; actor: { sub: string }; decision: string | null }[];
-  expect(history.map((e) => e.action)).toEqual(['submitted', 'task_opened', 'task_opened', 'review_started', 'task_completed', 'task_completed', 'grant_created']);
+  const history = (await get(me, `/requests/${req.id}/history`)).json().items as {
+    action: string;
+    article: string;
+    actor: { sub: string };
+    decision: string | null;
+  }[];
+  expect(history.map((e) => e.action)).toEqual([
+    'submitted',
+    'task_opened',
+    'task_opened',
+    'review_started',
+    'task_completed',
+    'task_completed',
+    'grant_created',
+  ]);
   expect(history.every((e) => /^Art\. \d+$/.test(e.article))).toBe(true);
   // The applicant sees the decisions and the deciding organisations, not which civil servant acted;
   // the reviewers see who decided (domain/tasks.ts taskDisclosure).
@@ -138,12 +151,18 @@ test('a provider DISAGREE cannot be overruled: the authority consults again with
   const opinion = (await inbox(carol())).find((t) => t.requestId === req.id)!;
   const lead = (await inbox(bob())).find((t) => t.requestId === req.id)!;
   expect((await post(carol(), `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE' })).statusCode).toBe(400);
-  const disagreed = await post(carol(), `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: 'Condition not met: used only for health supervision duties' });
+  const disagreed = await post(carol(), `/tasks/${opinion.id}/complete`, {
+    decision: 'DISAGREE',
+    reason: 'Condition not met: used only for health supervision duties',
+  });
   expect(disagreed.json().status).toBe('in_review');
   const overrule = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'APPROVE' });
   expect(overrule.statusCode).toBe(409);
   expect(overrule.json().detail).toContain('disagreed');
-  const consulted = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'CONSULT', reason: 'Inspections of licensed clinics are a health supervision duty' });
+  const consulted = await post(bob(), `/tasks/${lead.id}/complete`, {
+    decision: 'CONSULT',
+    reason: 'Inspections of licensed clinics are a health supervision duty',
+  });
   expect(consulted.statusCode).toBe(200);
   // A fresh opinion task carries the authority's position; a fresh task lets the authority conclude.
   const fresh = (await inbox(carol())).find((t) => t.requestId === req.id)! as unknown as { id: string; context: { authorityPosition: string } };
@@ -164,7 +183,11 @@ test('the refusal is the authority’s and records the provider’s opinion', as
   const rejected = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'REJECT', reason: 'no statutory duty needs licence numbers' });
   expect(rejected.json()).toMatchObject({
     status: 'rejected',
-    outcome: { article: 'Art. 14', reason: 'no statutory duty needs licence numbers', provider: { decision: 'DISAGREE', reason: 'purpose outside the share conditions' } },
+    outcome: {
+      article: 'Art. 14',
+      reason: 'no statutory duty needs licence numbers',
+      provider: { decision: 'DISAGREE', reason: 'purpose outside the share conditions' },
+    },
   });
 });
 
@@ -178,7 +201,8 @@ test('20 concurrent completions of one task: exactly one 200, the rest 409', asy
   expect(codes.filter((c) => c === 200)).toHaveLength(1);
   expect(codes.filter((c) => c === 409)).toHaveLength(19);
   // Refused by the task (still open in the read model a moment before) or by the finished request.
-  for (const r of results.filter((x) => x.statusCode === 409)) expect(['Task is not open', 'Request is not in a state that allows this']).toContain(r.json().title);
+  for (const r of results.filter((x) => x.statusCode === 409))
+    expect(['Task is not open', 'Request is not in a state that allows this']).toContain(r.json().title);
   const audit = await h.db.selectFrom('audit_events').select('id').where('task_id', '=', task.id).where('action', '=', 'task_completed').execute();
   expect(audit).toHaveLength(1);
 });

@@ -32,7 +32,12 @@ const post = (a: Api, actor: Actor, url: string, payload?: object) => a.app.inje
 const get = (actor: Actor, url: string) => api.app.inject({ method: 'GET', url, headers: api.as(actor) });
 
 const conditional = (conditions: string): SharePosition => ({ attribute: 'CONDITIONAL', reasons: '含法定代表人个人信息', conditions, basis: [] });
-const none: SharePosition = { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] };
+const none: SharePosition = {
+  attribute: 'NONE',
+  reasons: null,
+  conditions: null,
+  basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }],
+};
 
 async function raise(name: string, a: Api, catalogEntryId: string, proposal: SharePosition) {
   const res = await post(a, authority(), '/disputes', { catalogEntryId, proposal, objection: '涉及个人信息,不宜无条件共享' });
@@ -54,8 +59,18 @@ test('only the city authority disputes, only a city-level agency’s share attri
   const body = { catalogEntryId: h.city.entries.unconditional, proposal: conditional('仅用于监管'), objection: '异议' };
   expectProblem(await post(api, { sub: 'sun.county', org: h.city.countyAuthority, roles: ['authority_reviewer'] }, '/disputes', body), 403);
   expectProblem(await post(api, agencyOf(h.city.agencies.market), '/disputes', body), 403);
-  expectProblem(await post(api, authority(), '/disputes', { ...body, catalogEntryId: h.city.entries.countyConditional }), 400, 'body.catalogEntryId', 'a city-level agency');
-  expectProblem(await post(api, authority(), '/disputes', { ...body, proposal: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] } }), 400, 'body.proposal', 'differs from the published');
+  expectProblem(
+    await post(api, authority(), '/disputes', { ...body, catalogEntryId: h.city.entries.countyConditional }),
+    400,
+    'body.catalogEntryId',
+    'a city-level agency',
+  );
+  expectProblem(
+    await post(api, authority(), '/disputes', { ...body, proposal: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] } }),
+    400,
+    'body.proposal',
+    'differs from the published',
+  );
   const noBasis = expectProblem(await post(api, authority(), '/disputes', { ...body, proposal: { ...none, basis: [] } }), 400, 'body.proposal.basis');
   expect(noBasis.article).toBe('Art. 13');
   expectProblem(await post(api, authority(), '/disputes', { ...body, proposal: { ...conditional(''), conditions: ' ' } }), 400, 'body.proposal.conditions');
@@ -75,8 +90,20 @@ test('consultation in turns ends in agreement: the agency counters, the authorit
   const turn1 = await openTask(agency, req.id, 'DISPUTE_CONSULTATION');
   expect(turn1.context).toMatchObject({ turn: 1, party: 'agency', otherPosition: { attribute: 'CONDITIONAL', conditions: '仅用于市场监管' } });
   // A counter carries a position Art. 13 ¶2 accepts.
-  expectProblem(await post(api, agency, `/tasks/${turn1.id}/complete`, { decision: 'COUNTER', reason: '可有条件', form: { attribute: 'CONDITIONAL', reasons: null, conditions: null, basis: [] } }), 400, 'body.form.reasons');
-  expectProblem(await post(api, agency, `/tasks/${turn1.id}/complete`, { decision: 'COUNTER', reason: '可有条件', form: { ...conditional('x'), attribute: 'SOMETIMES' } }), 400, 'body.form.attribute');
+  expectProblem(
+    await post(api, agency, `/tasks/${turn1.id}/complete`, {
+      decision: 'COUNTER',
+      reason: '可有条件',
+      form: { attribute: 'CONDITIONAL', reasons: null, conditions: null, basis: [] },
+    }),
+    400,
+    'body.form.reasons',
+  );
+  expectProblem(
+    await post(api, agency, `/tasks/${turn1.id}/complete`, { decision: 'COUNTER', reason: '可有条件', form: { ...conditional('x'), attribute: 'SOMETIMES' } }),
+    400,
+    'body.form.attribute',
+  );
   const counter = conditional('仅用于市场监管与信用监管');
   expect((await post(api, agency, `/tasks/${turn1.id}/complete`, { decision: 'COUNTER', reason: '信用监管也需要', form: counter })).statusCode).toBe(200);
 
@@ -90,7 +117,16 @@ test('consultation in turns ends in agreement: the agency counters, the authorit
   const versions = (await get(authority(), `/catalog/${id}/versions?limit=100`)).json().items;
   expect(versions.at(-1)).toMatchObject({ changeRequestId: req.id, reason: expect.stringContaining('协商一致') });
   const actions = (await get(authority(), `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
-  expect(actions).toEqual(['submitted', 'task_opened', 'consultation_started', 'task_completed', 'task_opened', 'task_completed', 'catalog_entry_changed', 'dispute_agreed']);
+  expect(actions).toEqual([
+    'submitted',
+    'task_opened',
+    'consultation_started',
+    'task_completed',
+    'task_opened',
+    'task_completed',
+    'catalog_entry_changed',
+    'dispute_agreed',
+  ]);
 });
 
 test('a consultation that runs out reaches the leading group, whose decision becomes the entry’s attribute', async () => {
@@ -99,7 +135,12 @@ test('a consultation that runs out reaches the leading group, whose decision bec
   const req = await raise('the consultation deadline passes, the leading group decides', hurried, id, none);
   // Nobody answers: the consultation's deadline (3 s here) passes and the leading group gets the dossier.
   const decision = await openTask(leadingGroup(), req.id, 'DISPUTE_DECISION');
-  expect(decision.context).toMatchObject({ objection: '涉及个人信息,不宜无条件共享', positions: { authority: none, agency: { attribute: 'CONDITIONAL' } }, turns: [], referral: expect.stringContaining('consultation deadline') });
+  expect(decision.context).toMatchObject({
+    objection: '涉及个人信息,不宜无条件共享',
+    positions: { authority: none, agency: { attribute: 'CONDITIONAL' } },
+    turns: [],
+    referral: expect.stringContaining('consultation deadline'),
+  });
   const view = (await get(authority(), `/requests/${req.id}`)).json();
   expect(view.tasks.map((t: { kind: string; status: string }) => [t.kind, t.status])).toEqual([
     ['DISPUTE_CONSULTATION', 'cancelled'],
@@ -113,7 +154,17 @@ test('a consultation that runs out reaches the leading group, whose decision bec
   expect(res.json()).toMatchObject({ status: 'settled' });
   expect(await entry(id)).toMatchObject({ version: before.version + 1, share: { attribute: 'CONDITIONAL', conditions: decided.conditions, dispute: null } });
   const history = (await get(authority(), `/requests/${req.id}/history`)).json().items as { action: string; reason: string | null }[];
-  expect(history.map((e) => e.action)).toEqual(['submitted', 'task_opened', 'consultation_started', 'task_cancelled', 'task_opened', 'referred_to_leading_group', 'task_completed', 'catalog_entry_changed', 'dispute_decided']);
+  expect(history.map((e) => e.action)).toEqual([
+    'submitted',
+    'task_opened',
+    'consultation_started',
+    'task_cancelled',
+    'task_opened',
+    'referred_to_leading_group',
+    'task_completed',
+    'catalog_entry_changed',
+    'dispute_decided',
+  ]);
 });
 
 test('a party declares no agreement; the leading group makes sharing NONE and the active grants of the entry end', async () => {
@@ -124,10 +175,18 @@ test('a party declares no agreement; the leading group makes sharing NONE and th
   const req = await raise('no agreement declared, the leading group refuses sharing', api, id, none);
   const turn1 = await openTask(agencyOf(h.city.agencies.resources), req.id, 'DISPUTE_CONSULTATION');
   expectProblem(await post(api, agencyOf(h.city.agencies.resources), `/tasks/${turn1.id}/complete`, { decision: 'NO_AGREEMENT' }), 400);
-  expect((await post(api, agencyOf(h.city.agencies.resources), `/tasks/${turn1.id}/complete`, { decision: 'NO_AGREEMENT', reason: '土地供应信息应当共享' })).json().status).toBe('in_review');
+  expect(
+    (await post(api, agencyOf(h.city.agencies.resources), `/tasks/${turn1.id}/complete`, { decision: 'NO_AGREEMENT', reason: '土地供应信息应当共享' })).json()
+      .status,
+  ).toBe('in_review');
   const decision = await openTask(leadingGroup(), req.id, 'DISPUTE_DECISION');
-  expect(decision.context).toMatchObject({ turns: [{ org: h.city.agencies.resources, decision: 'NO_AGREEMENT', reason: '土地供应信息应当共享' }], referral: '土地供应信息应当共享' });
-  expect((await post(api, leadingGroup(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', reason: '依法不予共享', form: none })).json().status).toBe('settled');
+  expect(decision.context).toMatchObject({
+    turns: [{ org: h.city.agencies.resources, decision: 'NO_AGREEMENT', reason: '土地供应信息应当共享' }],
+    referral: '土地供应信息应当共享',
+  });
+  expect((await post(api, leadingGroup(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', reason: '依法不予共享', form: none })).json().status).toBe(
+    'settled',
+  );
   expect((await entry(id)).share).toMatchObject({ attribute: 'NONE', basis: none.basis });
   const grant = await eventually(async () => {
     const r = (await get(grantee, `/requests/${granted.json().id}`)).json();
@@ -154,7 +213,8 @@ test('two officers of the agency answer one turn at once (ACCEPT and COUNTER fro
 test('two disputes raised on one entry at the same moment (two browsers, two keys): one runs, the other is refused; a retry finds its own', async () => {
   const id = h.city.entries.conditional;
   const body = { catalogEntryId: id, proposal: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] }, objection: '应无条件共享' };
-  const raise = (key: string) => api.app.inject({ method: 'POST', url: '/disputes', payload: body, headers: { ...api.as(authority()), 'idempotency-key': key } });
+  const raise = (key: string) =>
+    api.app.inject({ method: 'POST', url: '/disputes', payload: body, headers: { ...api.as(authority()), 'idempotency-key': key } });
   const [a, b] = await Promise.all([raise('browser-a'), raise('browser-b')]);
   expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
   const won = a.statusCode === 201 ? a : b;
@@ -165,6 +225,12 @@ test('two disputes raised on one entry at the same moment (two browsers, two key
   const retried = await raise(a.statusCode === 201 ? 'browser-a' : 'browser-b');
   expect(retried.statusCode).toBe(200);
   expect(retried.json().id).toBe(won.json().id);
-  const raised = await h.db.selectFrom('requests').select('id').where('type', '=', 'share_dispute').where('catalog_entry_id', '=', id).where('status', '=', 'in_review').execute();
+  const raised = await h.db
+    .selectFrom('requests')
+    .select('id')
+    .where('type', '=', 'share_dispute')
+    .where('catalog_entry_id', '=', id)
+    .where('status', '=', 'in_review')
+    .execute();
   expect(raised).toHaveLength(1);
 });

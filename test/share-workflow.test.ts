@@ -45,7 +45,12 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
   const input: ShareRequestInput = {
     requestId,
     applicant: who,
-    form: { catalogEntryId: entryId, scenario: 'inspection planning', statutoryDuty: 'market supervision', commitment: { authenticity: true, compliance: true, security: true } },
+    form: {
+      catalogEntryId: entryId,
+      scenario: 'inspection planning',
+      statutoryDuty: 'market supervision',
+      commitment: { authenticity: true, compliance: true, security: true },
+    },
     payloadHash: 'x',
     policy,
     // Started as the API starts it, with the parties as of submission (unless a test says otherwise).
@@ -53,7 +58,12 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
     ...extra,
   };
   // Started as the API starts it: start and first Update in one call, so a request that ends at once still answers.
-  const start = new WithStartWorkflowOperation('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  const start = new WithStartWorkflowOperation('shareRequestWorkflow', {
+    workflowId: workflowIdFor('share', requestId),
+    taskQueue: h.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'FAIL',
+  });
   const state = await h.client.workflow.executeUpdateWithStart(awaitSubmittedUpdate, { startWorkflowOperation: start });
   const handle = h.client.workflow.getHandle(workflowIdFor('share', requestId));
   started.push({ name: expect.getState().currentTestName ?? requestId, workflowId: handle.workflowId });
@@ -83,11 +93,20 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
   const input: ShareRequestInput = {
     requestId,
     applicant: applicant(),
-    form: { catalogEntryId: h.city.entries.unconditional, scenario: 'x', statutoryDuty: ' ', commitment: { authenticity: true, compliance: true, security: false } },
+    form: {
+      catalogEntryId: h.city.entries.unconditional,
+      scenario: 'x',
+      statutoryDuty: ' ',
+      commitment: { authenticity: true, compliance: true, security: false },
+    },
     payloadHash: 'x',
     policy: TEST_POLICY,
   };
-  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  const handle = await h.client.workflow.start('shareRequestWorkflow', {
+    workflowId: workflowIdFor('share', requestId),
+    taskQueue: h.taskQueue,
+    args: [input],
+  });
   await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
   const failure = await handle.result().catch((e: WorkflowFailedError) => e.cause as ApplicationFailure);
   expect(failure).toMatchObject({ type: 'InvalidInput' });
@@ -96,23 +115,44 @@ test('the workflow itself refuses a request the API would have refused (Art. 15)
 });
 
 test.each([
-  ['an organisation that is no public management and service institution', (): OrgActor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), false],
+  [
+    'an organisation that is no public management and service institution',
+    (): OrgActor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }),
+    false,
+  ],
   ['an agency member without the applicant role', (): OrgActor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), false],
   // Given the parties (as the API gives them), the workflow still checks them before recording anything.
-  ['an organisation that is no public management and service institution, given its parties', (): OrgActor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }), true],
-  ['an agency member without the applicant role, given the parties', (): OrgActor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }), true],
+  [
+    'an organisation that is no public management and service institution, given its parties',
+    (): OrgActor => ({ sub: 'not-an-institution', org: h.city.leadingGroup, roles: ['agency_applicant'] }),
+    true,
+  ],
+  [
+    'an agency member without the applicant role, given the parties',
+    (): OrgActor => ({ sub: 'reviewer-only', org: h.city.agencies.health, roles: ['provider_reviewer'] }),
+    true,
+  ],
 ])('the workflow itself refuses %s (Art. 14)', async (_name, who, withParties) => {
   const requestId = randomUUID();
   const actor = who();
   const input: ShareRequestInput = {
     requestId,
     applicant: actor,
-    form: { catalogEntryId: h.city.entries.conditional, scenario: 'x', statutoryDuty: 'y', commitment: { authenticity: true, compliance: true, security: true } },
+    form: {
+      catalogEntryId: h.city.entries.conditional,
+      scenario: 'x',
+      statutoryDuty: 'y',
+      commitment: { authenticity: true, compliance: true, security: true },
+    },
     payloadHash: 'x',
     policy: TEST_POLICY,
     ...(withParties ? { parties: await partiesFor(h.city.entries.conditional, actor.org) } : {}),
   };
-  const handle = await h.client.workflow.start('shareRequestWorkflow', { workflowId: workflowIdFor('share', requestId), taskQueue: h.taskQueue, args: [input] });
+  const handle = await h.client.workflow.start('shareRequestWorkflow', {
+    workflowId: workflowIdFor('share', requestId),
+    taskQueue: h.taskQueue,
+    args: [input],
+  });
   const failure = await handle.result().then(
     () => null,
     (e: WorkflowFailedError) => e.cause as ApplicationFailure,
@@ -184,7 +224,12 @@ test('the authority rejects with a reason: the provider’s opinion task is canc
   expect(out.outcome?.reason).toBe('scenario does not need licence numbers');
   const tasks = await h.db.selectFrom('tasks').select(['kind', 'status']).where('request_id', '=', requestId).execute();
   expect(tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')?.status).toBe('cancelled');
-  const audit = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'rejected').executeTakeFirstOrThrow();
+  const audit = await h.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .where('action', '=', 'rejected')
+    .executeTakeFirstOrThrow();
   expect(audit).toMatchObject({ actor_sub: 'bob', actor_role: 'authority_reviewer', reason: 'scenario does not need licence numbers', article: 'Art. 14' });
 });
 
@@ -195,7 +240,9 @@ test('request information, the applicant replies, reviewers get fresh tasks, bot
   expect(asked.status).toBe('awaiting_applicant');
   expect(asked.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_APPLICANT_REPLY']);
   // Another agency member may not answer for the applicant.
-  await expect(decide(handle, taskOf(asked, 'SHARE_APPLICANT_REPLY').id, { ...who, sub: 'someone-else' }, 'REPLY', 'x')).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(decide(handle, taskOf(asked, 'SHARE_APPLICANT_REPLY').id, { ...who, sub: 'someone-else' }, 'REPLY', 'x')).rejects.toThrow(
+    WorkflowUpdateFailedError,
+  );
   const replied = await decide(handle, taskOf(asked, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'Donggang and Lanshan');
   expect(replied.status).toBe('in_review');
   const fresh = replied.tasks.filter((t) => t.status === 'open');
@@ -218,7 +265,12 @@ test('the applicant cancels: open tasks are cancelled and the audit records who 
   expect(out.tasks.every((t) => t.status === 'cancelled')).toBe(true);
   // The workflow has ended: no decision reaches it any more.
   await expect(decide(handle, taskOf(state, 'SHARE_PROVIDER_OPINION').id, provider(), 'AGREE')).rejects.toThrow('already completed');
-  const events = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', 'in', ['task_cancelled', 'cancelled']).execute();
+  const events = await h.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .where('action', 'in', ['task_cancelled', 'cancelled'])
+    .execute();
   expect(events).toHaveLength(3);
   expect(events.every((e) => e.actor_sub === who.sub && e.reason === 'no longer needed')).toBe(true);
 });
@@ -232,7 +284,14 @@ test('claim makes the claimer the only one who may decide; a second claimer is r
   await expect(handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: dave, claim: true }] })).rejects.toThrow(WorkflowUpdateFailedError);
   await expect(decide(handle, t.id, dave, 'CONSULT', 'why')).rejects.toThrow(WorkflowUpdateFailedError);
   await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: t.id, actor: authority(), claim: false }] });
-  const row = await eventually(() => h.db.selectFrom('tasks').select('assignee').where('id', '=', t.id).executeTakeFirst().then((r) => r && r.assignee === null && r));
+  const row = await eventually(() =>
+    h.db
+      .selectFrom('tasks')
+      .select('assignee')
+      .where('id', '=', t.id)
+      .executeTakeFirst()
+      .then((r) => r && r.assignee === null && r),
+  );
   expect(row.assignee).toBeNull();
   expect((await decide(handle, t.id, dave, 'CONSULT', 'please look again')).status).toBe('in_review');
 });
@@ -240,7 +299,14 @@ test('claim makes the claimer the only one who may decide; a second claimer is r
 test('a task past its tiny SLA is reminded, marked overdue and the supervisor of its level notified; it stays open', async () => {
   const { state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 } });
   const t = taskOf(state, 'SHARE_PROVIDER_OPINION');
-  const row = await eventually(() => h.db.selectFrom('tasks').selectAll().where('id', '=', t.id).executeTakeFirst().then((r) => r?.overdue_at && r));
+  const row = await eventually(() =>
+    h.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', t.id)
+      .executeTakeFirst()
+      .then((r) => r?.overdue_at && r),
+  );
   expect(row.status).toBe('open');
   expect(row.reminded_at).not.toBeNull();
   const note = await h.db.selectFrom('notifications').selectAll().where('task_id', '=', t.id).where('kind', '=', 'task_overdue').executeTakeFirstOrThrow();
@@ -252,21 +318,42 @@ test('a task past its tiny SLA is reminded, marked overdue and the supervisor of
 test('still open past due by the policy’s threshold, a review task is escalated to its supervising authority (Art. 32); no other body becomes a candidate (Art. 13 ¶3, 14)', async () => {
   const { requestId, handle, state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 1 }, escalateAfter: { seconds: 1 } });
   const t = taskOf(state, 'SHARE_PROVIDER_OPINION');
-  const row = await eventually(() => h.db.selectFrom('tasks').selectAll().where('id', '=', t.id).executeTakeFirst().then((r) => r?.escalated_at && r));
+  const row = await eventually(() =>
+    h.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', t.id)
+      .executeTakeFirst()
+      .then((r) => r?.escalated_at && r),
+  );
   expect(row.status).toBe('open');
   expect(row.candidates).toEqual([{ org: h.city.agencies.health, role: 'provider_reviewer', user: null }]);
   const told = await h.db.selectFrom('notifications').selectAll().where('task_id', '=', t.id).where('kind', '=', 'task_escalated').execute();
-  expect(told.map((n) => `${n.recipient_org} ${n.recipient_role}`).sort()).toEqual([`${h.city.agencies.health} provider_reviewer`, `${h.city.cityAuthority} supervisor`].sort());
+  expect(told.map((n) => `${n.recipient_org} ${n.recipient_role}`).sort()).toEqual(
+    [`${h.city.agencies.health} provider_reviewer`, `${h.city.cityAuthority} supervisor`].sort(),
+  );
   // The leading group decides share-attribute disputes only (Art. 13 ¶3): the workflow refuses it here too.
   const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
-  await eventually(() => h.db.selectFrom('tasks').select('id').where('id', '=', taskOf(state, 'SHARE_JOINT_REVIEW').id).where('escalated_at', 'is not', null).executeTakeFirst());
+  await eventually(() =>
+    h.db.selectFrom('tasks').select('id').where('id', '=', taskOf(state, 'SHARE_JOINT_REVIEW').id).where('escalated_at', 'is not', null).executeTakeFirst(),
+  );
   await expect(decide(handle, t.id, group, 'AGREE')).rejects.toThrow(WorkflowUpdateFailedError);
   await expect(decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, group, 'APPROVE')).rejects.toThrow(WorkflowUpdateFailedError);
   expect((await decide(handle, t.id, provider(), 'AGREE')).status).toBe('in_review');
   expect((await decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'APPROVE')).status).toBe('granted');
-  const decided = await h.db.selectFrom('audit_events').selectAll().where('task_id', '=', t.id).where('action', '=', 'task_completed').executeTakeFirstOrThrow();
+  const decided = await h.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('task_id', '=', t.id)
+    .where('action', '=', 'task_completed')
+    .executeTakeFirstOrThrow();
   expect(decided).toMatchObject({ actor_role: 'provider_reviewer', decision: 'AGREE' });
-  const escalations = await h.db.selectFrom('audit_events').select('article').where('request_id', '=', requestId).where('action', '=', 'task_escalated').execute();
+  const escalations = await h.db
+    .selectFrom('audit_events')
+    .select('article')
+    .where('request_id', '=', requestId)
+    .where('action', '=', 'task_escalated')
+    .execute();
   expect(escalations.map((e) => e.article)).toEqual(['Art. 32', 'Art. 32']);
 });
 
@@ -324,7 +411,8 @@ test('continued as new in review, awaiting the applicant and granted, with open 
   );
   if (process.env.DEBUG_CAN) console.log(takenOver);
   expect(new Set(takenOver)).toEqual(new Set(['in_review', 'awaiting_applicant', 'granted']));
-  if (process.env.RECORD_HISTORIES) runs.slice(0, -1).forEach((runId, i) => started.push({ name: `continued as new run ${i + 1}`, workflowId: handle.workflowId, runId }));
+  if (process.env.RECORD_HISTORIES)
+    runs.slice(0, -1).forEach((runId, i) => started.push({ name: `continued as new run ${i + 1}`, workflowId: handle.workflowId, runId }));
 
   // Nothing lost or doubled: every transition, decision, claim and extension once, in order; nothing left open.
   const audit = await h.db.selectFrom('audit_events').select(['action', 'task_id', 'event_key']).where('request_id', '=', requestId).orderBy('id').execute();
@@ -344,7 +432,8 @@ test('the workflow’s validator, as the API: the provider’s request to end a 
   const { handle, state } = await submit(h.city.entries.conditionalOpen);
   expect(state.status).toBe('granted');
   const resources: Actor = { sub: 'gao', org: h.city.agencies.resources, roles: ['provider_reviewer'] };
-  const ask = (ground: unknown, actor = resources) => handle.executeUpdate(revokeGrantUpdate, { args: [{ actor, ground: ground as 'misuse', reason: 'no longer needed' }] });
+  const ask = (ground: unknown, actor = resources) =>
+    handle.executeUpdate(revokeGrantUpdate, { args: [{ actor, ground: ground as 'misuse', reason: 'no longer needed' }] });
   for (const ground of [undefined, 'because I say so']) await expect(ask(ground)).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
   await expect(ask('misuse', provider())).rejects.toMatchObject({ cause: { type: 'Forbidden' } });
   const asked = await ask('purpose_achieved');
@@ -372,7 +461,12 @@ test('the revokeGrant signal ends a grant before its term', async () => {
   expect(result.status).toBe('revoked');
   const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
   expect(grant).toMatchObject({ status: 'revoked', end_reason: 'entry withdrawn' });
-  const ev = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'grant_revoked').executeTakeFirstOrThrow();
+  const ev = await h.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .where('action', '=', 'grant_revoked')
+    .executeTakeFirstOrThrow();
   expect(ev).toMatchObject({ actor_sub: 'admin', article: 'Art. 21' });
 });
 
@@ -383,7 +477,8 @@ async function expectConsistent(requestId: string) {
     h.db.selectFrom('tasks').selectAll().where('request_id', '=', requestId).execute(),
     h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).execute(),
   ]);
-  for (const t of tasks.filter((t) => t.status === 'completed')) expect(audit.filter((e) => e.task_id === t.id && e.action === 'task_completed')).toHaveLength(1);
+  for (const t of tasks.filter((t) => t.status === 'completed'))
+    expect(audit.filter((e) => e.task_id === t.id && e.action === 'task_completed')).toHaveLength(1);
   if (!['in_review', 'awaiting_applicant', 'submitted'].includes(row.status)) expect(tasks.filter((t) => t.status === 'open')).toEqual([]);
   const open = tasks.filter((t) => t.status === 'open');
   // A reply task and reviewer tasks are never open at once.

@@ -23,13 +23,24 @@ let api: string;
 
 beforeAll(async () => {
   const [port, temporalPort, uiPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), EMBEDDED_POSTGRES_PORT: String(pgPort), JWT_SECRET: secret };
+  env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    EMBEDDED_POSTGRES_PORT: String(pgPort),
+    JWT_SECRET: secret,
+  };
   for (const v of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'NODE_OPTIONS']) delete env[v];
   // The temporal CLI this run already has, so the copy does not build its own.
   env.PATH = `${path.dirname(temporalBinary())}:${env.PATH}`;
   api = `http://127.0.0.1:${port}`;
   // The working tree's files (what a clone holds) and its installed packages, hard-linked.
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: source }).toString().split('\0').filter((f) => f && fs.existsSync(path.join(source, f)));
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: source })
+    .toString()
+    .split('\0')
+    .filter((f) => f && fs.existsSync(path.join(source, f)));
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
     fs.copyFileSync(path.join(source, f), path.join(root, f));
@@ -56,7 +67,10 @@ async function start(): Promise<Running> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${out}`);
-    const ok = await fetch(`${api}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${api}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { child, output: () => out };
     if (Date.now() > deadline) throw new Error(`no /health within 120 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -74,7 +88,6 @@ function descendants(pid: number): number[] {
   walk(pid);
   return out;
 }
-
 
 /** Stops as a person does: `signal` to the whole process group (a terminal's Ctrl-C is SIGINT). */
 async function stop(r: Running, signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
@@ -95,7 +108,13 @@ async function stop(r: Running, signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
 }
 
 const users = demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION));
-const auth = (sub: string) => ({ authorization: `Bearer ${devToken(secret, users.find((u) => u.sub === sub)!)}`, 'content-type': 'application/json' });
+const auth = (sub: string) => ({
+  authorization: `Bearer ${devToken(
+    secret,
+    users.find((u) => u.sub === sub)!,
+  )}`,
+  'content-type': 'application/json',
+});
 
 test('npm start runs the system, the demo passes over HTTP, a restart keeps a request going, SIGTERM stops it all', async () => {
   const first = await start();
@@ -120,21 +139,34 @@ test('npm start runs the system, the demo passes over HTTP, a restart keeps a re
   const submitted = await fetch(`${api}/share-requests`, {
     method: 'POST',
     headers: auth('li.applicant'),
-    body: JSON.stringify({ catalogEntryId: cityIds(DEMO_PREFIX, DEMO_REGION).entries.conditional, scenario: 'restart', statutoryDuty: 'duty', commitment: { authenticity: true, compliance: true, security: true } }),
+    body: JSON.stringify({
+      catalogEntryId: cityIds(DEMO_PREFIX, DEMO_REGION).entries.conditional,
+      scenario: 'restart',
+      statutoryDuty: 'duty',
+      commitment: { authenticity: true, compliance: true, security: true },
+    }),
   });
   expect(submitted.status).toBe(201);
   const req = (await submitted.json()) as { id: string; tasks: { id: string; kind: string }[] };
   const providerTask = req.tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
-  expect((await fetch(`${api}/tasks/${providerTask.id}/complete`, { method: 'POST', headers: auth('zhao.provider'), body: '{"decision":"AGREE"}' })).status).toBe(200);
+  expect(
+    (await fetch(`${api}/tasks/${providerTask.id}/complete`, { method: 'POST', headers: auth('zhao.provider'), body: '{"decision":"AGREE"}' })).status,
+  ).toBe(200);
   await stop(first, 'SIGINT');
 
   // ...is still there after a restart, and goes on to its grant.
   const second = await start();
   expect(second.output()).not.toContain('seeded the demo city');
-  const inbox = (await (await fetch(`${api}/tasks?kind=SHARE_JOINT_REVIEW&limit=100`, { headers: auth('wang.authority') })).json()) as { items: { id: string; requestId: string }[] };
+  const inbox = (await (await fetch(`${api}/tasks?kind=SHARE_JOINT_REVIEW&limit=100`, { headers: auth('wang.authority') })).json()) as {
+    items: { id: string; requestId: string }[];
+  };
   const authorityTask = inbox.items.find((t) => t.requestId === req.id)!;
   expect(authorityTask).toBeDefined();
-  const approved = await fetch(`${api}/tasks/${authorityTask.id}/complete`, { method: 'POST', headers: auth('wang.authority'), body: '{"decision":"APPROVE"}' });
+  const approved = await fetch(`${api}/tasks/${authorityTask.id}/complete`, {
+    method: 'POST',
+    headers: auth('wang.authority'),
+    body: '{"decision":"APPROVE"}',
+  });
   expect(approved.status).toBe(200);
   expect(((await approved.json()) as { status: string }).status).toBe('granted');
   await stop(second, 'SIGTERM');
@@ -160,7 +192,8 @@ async function refusedStart(startEnv: NodeJS.ProcessEnv): Promise<{ code: number
 
 test('a second npm start beside a running one refuses, naming DATA_DIR and the port, and touches nothing; a killed start’s servers are still stopped as leftovers', async () => {
   const first = await start();
-  if (process.getuid?.() === 0) sharedData ??= /PostgreSQL data for .* lives in (\/var\/lib\/public-data-workflows\/data\/[0-9a-f]+)\//.exec(first.output())?.[1] ?? null;
+  if (process.getuid?.() === 0)
+    sharedData ??= /PostgreSQL data for .* lives in (\/var\/lib\/public-data-workflows\/data\/[0-9a-f]+)\//.exec(first.output())?.[1] ?? null;
   const port = new URL(api).port;
   const args = (pid: number) => {
     try {

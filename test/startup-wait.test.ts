@@ -17,7 +17,14 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** The real worker entry point, as a process of its own; its output collected. */
 function startWorker(env: Record<string, string>) {
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run.js'), path.join(ROOT, 'worker', 'main.ts')], {
-    env: { ...process.env, TASK_QUEUE: `startup-${randomUUID().slice(0, 8)}`, WORKFLOW_BUNDLE: process.env.PDW_WORKFLOW_BUNDLE!, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!, NODE_OPTIONS: '', ...env },
+    env: {
+      ...process.env,
+      TASK_QUEUE: `startup-${randomUUID().slice(0, 8)}`,
+      WORKFLOW_BUNDLE: process.env.PDW_WORKFLOW_BUNDLE!,
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!,
+      NODE_OPTIONS: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -25,7 +25,8 @@ afterAll(async () => {
 
 const supervisor = (): Actor => ({ sub: 'sv-sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 const carol = (): Actor => ({ sub: 'sv-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] });
-const call = (actor: Actor & { name?: string }, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
+const call = (actor: Actor & { name?: string }, method: 'GET' | 'POST', url: string, payload?: object) =>
+  api.app.inject({ method, url, payload, headers: api.as(actor) });
 
 async function request(me: Actor = { sub: `sv-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] }) {
   const req = (await call(me, 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
@@ -48,8 +49,17 @@ test('an extension before the due time moves the running timer: the task is not 
   const row = await h.db.selectFrom('tasks').selectAll().where('id', '=', r.opinion.id).executeTakeFirstOrThrow();
   expect(row.overdue_at).toBeNull();
   expect(row.due_at.toISOString()).toBe(task.dueAt);
-  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; reason: string; article: string; actor: { role: string } }[];
-  expect(history.find((e) => e.action === 'task_due_extended')).toMatchObject({ reason: 'the provider awaits a court ruling', article: 'Art. 32', actor: { role: 'supervisor' } });
+  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as {
+    action: string;
+    reason: string;
+    article: string;
+    actor: { role: string };
+  }[];
+  expect(history.find((e) => e.action === 'task_due_extended')).toMatchObject({
+    reason: 'the provider awaits a court ruling',
+    article: 'Art. 32',
+    actor: { role: 'supervisor' },
+  });
   // The candidates are told.
   const notes = (await call(carol(), 'GET', '/notifications?limit=100')).json().items as { kind: string; taskId: string }[];
   expect(notes.some((n) => n.kind === 'task_due_extended' && n.taskId === r.opinion.id)).toBe(true);
@@ -82,7 +92,9 @@ test('extensions and reassignments need a supervisor overseeing the task and a r
 });
 
 test('the directory of people: staff are recorded as they use the API, at most once per few minutes unless their token says something new; members of the public never', async () => {
-  const who = { sub: `sv-dir-${randomUUID().slice(0, 6)}`, org: h.city.agencies.health, roles: ['provider_reviewer'], name: '林晓' } satisfies OrgActor & { name: string };
+  const who = { sub: `sv-dir-${randomUUID().slice(0, 6)}`, org: h.city.agencies.health, roles: ['provider_reviewer'], name: '林晓' } satisfies OrgActor & {
+    name: string;
+  };
   const rows = () => h.db.selectFrom('people').selectAll().where('sub', '=', who.sub).execute();
   await known(who);
   const [first] = await rows();
@@ -119,7 +131,12 @@ test('a task goes only to a person who exists and may act on it: unknown, anothe
   // The applicant who also reviews for the providing agency is a candidate, but nobody decides their own request.
   const dual: Actor = { sub: `sv-dual-${randomUUID().slice(0, 6)}`, org: h.city.agencies.health, roles: ['agency_applicant', 'provider_reviewer'] };
   const own = await request(dual);
-  expectProblem(await call(supervisor(), 'POST', `/tasks/${own.opinion.id}/reassign`, { user: dual.sub, reason: 'x' }), 400, 'body.user', 'not a party to the matter');
+  expectProblem(
+    await call(supervisor(), 'POST', `/tasks/${own.opinion.id}/reassign`, { user: dual.sub, reason: 'x' }),
+    400,
+    'body.user',
+    'not a party to the matter',
+  );
   // Nothing of it reached the task.
   expect((await call(supervisor(), 'GET', `/tasks/${r.opinion.id}`)).json().assignee).toBeNull();
 });
@@ -139,7 +156,7 @@ test('a supervisor hands a task to a named reviewer picked from whom it may go t
   expect(people.filter((p) => p.org !== h.city.agencies.health)).toEqual([]);
   // Paged by sub: one at a time gives the same people.
   const paged: unknown[] = [];
-  for (let cursor = ''; ; ) {
+  for (let cursor = ''; ;) {
     const page = (await call(supervisor(), 'GET', `/tasks/${own.opinion.id}/assignable?limit=1${cursor}`)).json();
     paged.push(...page.items);
     if (!page.nextCursor) break;
@@ -158,8 +175,17 @@ test('a supervisor hands a task to a named reviewer picked from whom it may go t
   expect(seenByApplicant).toMatchObject({ assignee: null, assigneeName: null });
   expect((await call(carol(), 'POST', `/tasks/${r.opinion.id}/complete`, { decision: 'AGREE' })).statusCode).toBe(403);
   expect((await call(zhao, 'POST', `/tasks/${r.opinion.id}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
-  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; reason: string; article: string; newValue: { assignee: string } }[];
-  expect(history.find((e) => e.action === 'task_reassigned')).toMatchObject({ reason: 'Ms Zhao knows the clinic registry', article: 'Art. 32', newValue: { assignee: zhao.sub } });
+  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as {
+    action: string;
+    reason: string;
+    article: string;
+    newValue: { assignee: string };
+  }[];
+  expect(history.find((e) => e.action === 'task_reassigned')).toMatchObject({
+    reason: 'Ms Zhao knows the clinic registry',
+    article: 'Art. 32',
+    newValue: { assignee: zhao.sub },
+  });
   const notes = (await call(zhao, 'GET', '/notifications?limit=100')).json().items as { kind: string; taskId: string }[];
   expect(notes.some((n) => n.kind === 'task_assigned' && n.taskId === r.opinion.id)).toBe(true);
 });
@@ -169,13 +195,20 @@ test('the workflow refuses a hand-over to someone who may not act on the task, s
   const r = await request(dual);
   const row = await h.db.selectFrom('requests').select('workflow_id').where('id', '=', r.id).executeTakeFirstOrThrow();
   const handle = h.client.workflow.getHandle(row.workflow_id);
-  const send = (assignee: unknown) => handle.executeUpdate(reassignTaskUpdate, { args: [{ taskId: r.opinion.id, actor: supervisor(), assignee: assignee as OrgActor, reason: 'past the API' }] });
+  const send = (assignee: unknown) =>
+    handle.executeUpdate(reassignTaskUpdate, { args: [{ taskId: r.opinion.id, actor: supervisor(), assignee: assignee as OrgActor, reason: 'past the API' }] });
   const refused = async (assignee: unknown, detail: RegExp) => {
-    const err = await send(assignee).then(() => null, (e: unknown) => e);
+    const err = await send(assignee).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
     const cause = (err as WorkflowUpdateFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
-    expect({ type: (cause as ApplicationFailure).type, message: (cause as ApplicationFailure).message }).toEqual({ type: 'InvalidInput', message: expect.stringMatching(detail) });
+    expect({ type: (cause as ApplicationFailure).type, message: (cause as ApplicationFailure).message }).toEqual({
+      type: 'InvalidInput',
+      message: expect.stringMatching(detail),
+    });
   };
   await refused({ sub: '张科长', org: h.city.agencies.market, roles: ['agency_applicant'] }, /may not act on this task/);
   await refused({ sub: 'sv-zhao', org: h.city.cityAuthority, roles: ['provider_reviewer'] }, /may not act on this task/);
@@ -213,7 +246,11 @@ test('two supervisors extend the same task at once: both extensions count, each 
     call(other, 'POST', `/tasks/${r.opinion.id}/extend`, { workingDays: 2, reason: 'second' }),
   ]);
   expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
-  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as { action: string; oldValue: { dueAt: string }; newValue: { dueAt: string } }[];
+  const history = (await call(supervisor(), 'GET', `/requests/${r.id}/history`)).json().items as {
+    action: string;
+    oldValue: { dueAt: string };
+    newValue: { dueAt: string };
+  }[];
   const extensions = history.filter((e) => e.action === 'task_due_extended');
   expect(extensions).toHaveLength(2);
   // The second counted on from the first: the old due of one is the new due of the other.

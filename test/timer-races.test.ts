@@ -43,11 +43,17 @@ test('an open demand answered at the instant it falls due: one answer stands, th
     OFFSETS.flatMap((offset) =>
       // Alone, and together with a second officer's opposite answer.
       [['PLAN'], ['PLAN', 'DECLINE']].map(async (decisions) => {
-        const res = await call(citizen(), 'POST', '/open-demands', { catalogEntryId: h.city.entries.none, description: `on the instant ${offset}`, purpose: 'timer race' });
+        const res = await call(citizen(), 'POST', '/open-demands', {
+          catalogEntryId: h.city.entries.none,
+          description: `on the instant ${offset}`,
+          purpose: 'timer race',
+        });
         expect(res.statusCode).toBe(201);
         const { id, tasks } = res.json() as { id: string; tasks: { id: string; dueAt: string }[] };
         await at(tasks[0].dueAt, offset);
-        const answers = await Promise.all(decisions.map((decision, n) => call(agency(n), 'POST', `/tasks/${tasks[0].id}/complete`, { decision, reason: `${decision} ${offset}` })));
+        const answers = await Promise.all(
+          decisions.map((decision, n) => call(agency(n), 'POST', `/tasks/${tasks[0].id}/complete`, { decision, reason: `${decision} ${offset}` })),
+        );
         return { id, taskId: tasks[0].id, decisions, answers };
       }),
     ),
@@ -82,7 +88,12 @@ test('a share request cancelled at the instant its review escalates: cancelled i
       const res = await call(applicant, 'POST', '/share-requests', validShareBody(h.city.entries.conditional));
       expect(res.statusCode).toBe(201);
       const id = res.json().id as string;
-      const review = await h.db.selectFrom('tasks').select(['escalate_at']).where('request_id', '=', id).where('kind', '=', 'SHARE_JOINT_REVIEW').executeTakeFirstOrThrow();
+      const review = await h.db
+        .selectFrom('tasks')
+        .select(['escalate_at'])
+        .where('request_id', '=', id)
+        .where('kind', '=', 'SHARE_JOINT_REVIEW')
+        .executeTakeFirstOrThrow();
       await at(review.escalate_at!.toISOString(), offset);
       const cancelled = await call(applicant, 'POST', `/requests/${id}/cancel`, { reason: `on the instant ${offset}` });
       return { id, cancelled };

@@ -27,7 +27,8 @@ const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn:
 
 beforeAll(async () => {
   installQuietRuntime();
-  for (const release of RELEASES) bundles[release] = { code: (await bundleWorkflowCode({ workflowsPath: require.resolve(`./support/versioning/${release}`), logger: quietLogger })).code };
+  for (const release of RELEASES)
+    bundles[release] = { code: (await bundleWorkflowCode({ workflowsPath: require.resolve(`./support/versioning/${release}`), logger: quietLogger })).code };
   nativeConnection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   client = new Client({ connection });

@@ -26,13 +26,20 @@ const get = (actor: Actor, url: string) => api.app.inject({ method: 'GET', url, 
 const entry = async (id: string) => (await get(citizen(), `/catalog/${id}`)).json();
 
 async function ask(name: string, catalogEntryId: string) {
-  const res = await post(citizen(), '/withdrawals', { catalogEntryId, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '公开的成交价格可识别到本人' });
+  const res = await post(citizen(), '/withdrawals', {
+    catalogEntryId,
+    records: '地块 RZ-2026-017',
+    right: '个人信息权益',
+    reasons: '公开的成交价格可识别到本人',
+  });
   expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
   started.push({ name, workflowId: workflowIdFor('withdrawal', res.json().id) });
   return res.json() as { id: string; status: string };
 }
 const reviewTask = (actor: Actor, requestId: string, kind = 'WITHDRAWAL_REVIEW') =>
-  eventually(async () => ((await get(actor, `/tasks?kind=${kind}`)).json().items as { id: string; requestId: string; dueAt: string }[]).find((t) => t.requestId === requestId));
+  eventually(async () =>
+    ((await get(actor, `/tasks?kind=${kind}`)).json().items as { id: string; requestId: string; dueAt: string }[]).find((t) => t.requestId === requestId),
+  );
 
 test('the agency suspends openness at once, then upholds for the whole entry: openness withdrawn as a catalog change, sharing untouched', async () => {
   const id = h.city.entries.conditionalOpen;
@@ -53,12 +60,33 @@ test('the agency suspends openness at once, then upholds for the whole entry: op
   expect(upheld.json()).toMatchObject({ status: 'upheld', outcome: { article: 'Art. 21', scope: 'entry', opennessChanged: true } });
   expect(await entry(id)).toMatchObject({ version: before.version + 2, open: { status: 'withdrawn' }, share: { status: 'published' } });
   const versions = (await get(citizen(), `/catalog/${id}/versions?limit=100`)).json().items;
-  expect(versions.at(-1)).toMatchObject({ changeRequestId: req.id, reason: expect.stringContaining('开放需求与撤回处理结果'), changes: [{ field: 'openStatus', from: 'suspended', to: 'withdrawn' }] });
+  expect(versions.at(-1)).toMatchObject({
+    changeRequestId: req.id,
+    reason: expect.stringContaining('开放需求与撤回处理结果'),
+    changes: [{ field: 'openStatus', from: 'suspended', to: 'withdrawn' }],
+  });
   const actions = (await get(citizen(), `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
-  expect(actions).toEqual(['submitted', 'task_opened', 'withdrawal_received', 'task_completed', 'catalog_entry_changed', 'openness_suspended', 'task_opened', 'review_resumed', 'task_completed', 'catalog_entry_changed', 'withdrawal_upheld']);
+  expect(actions).toEqual([
+    'submitted',
+    'task_opened',
+    'withdrawal_received',
+    'task_completed',
+    'catalog_entry_changed',
+    'openness_suspended',
+    'task_opened',
+    'review_resumed',
+    'task_completed',
+    'catalog_entry_changed',
+    'withdrawal_upheld',
+  ]);
   // No longer opened: a further withdrawal is refused, and sharing goes on (a share request is granted).
   expectProblem(await post(citizen(), '/withdrawals', { catalogEntryId: id, right: 'x', reasons: 'y' }), 409);
-  const share = await post({ sub: 'w-agency', org: h.city.agencies.market, roles: ['agency_applicant'] }, '/share-requests', { catalogEntryId: id, scenario: 's', statutoryDuty: 'd', commitment: { authenticity: true, compliance: true, security: true } });
+  const share = await post({ sub: 'w-agency', org: h.city.agencies.market, roles: ['agency_applicant'] }, '/share-requests', {
+    catalogEntryId: id,
+    scenario: 's',
+    statutoryDuty: 'd',
+    commitment: { authenticity: true, compliance: true, security: true },
+  });
   expect(share.json().status).toBe('granted');
 });
 
@@ -70,7 +98,10 @@ test('a dismissal states its reasons and lifts the suspension; the requester may
   expect((await entry(id)).open.status).toBe('suspended');
   const review = await reviewTask(agency, req.id);
   expectProblem(await post(agency, `/tasks/${review.id}/complete`, { decision: 'DISMISS' }), 400);
-  expect((await post(agency, `/tasks/${review.id}/complete`, { decision: 'DISMISS', reason: '数据已脱敏,不可识别个人' })).json()).toMatchObject({ status: 'dismissed', outcome: { reason: '数据已脱敏,不可识别个人' } });
+  expect((await post(agency, `/tasks/${review.id}/complete`, { decision: 'DISMISS', reason: '数据已脱敏,不可识别个人' })).json()).toMatchObject({
+    status: 'dismissed',
+    outcome: { reason: '数据已脱敏,不可识别个人' },
+  });
   expect((await entry(id)).open.status).toBe('published');
 
   const other = await ask('suspended, then the request withdrawn', id);
@@ -119,7 +150,11 @@ test('two officers deciding one review at once (SUSPEND and DISMISS): one stands
   const view = (await get(citizen(), `/requests/${req.id}`)).json();
   expect(view.status).toBe(a.statusCode === 200 ? 'in_review' : 'dismissed');
   expect((await entry(id)).open.status).toBe(a.statusCode === 200 ? 'suspended' : 'published');
-  const history = (await get(citizen(), `/requests/${req.id}/history`)).json().items as { action: string; reason: string | null; newValue: { payload?: { right: string } } }[];
+  const history = (await get(citizen(), `/requests/${req.id}/history`)).json().items as {
+    action: string;
+    reason: string | null;
+    newValue: { payload?: { right: string } };
+  }[];
   expect(history[0].newValue.payload?.right).toBe(odd);
   expect(history.filter((e) => e.action === 'task_completed')).toEqual([expect.objectContaining({ reason: odd })]);
   // Leave the entry as the other tests found it.

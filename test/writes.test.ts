@@ -30,7 +30,10 @@ function round(requestId: string, who: ActorRef) {
     deadlines: { length: { workingDays: 10 }, reminderBefore: { workingDays: 2 } },
   });
   return {
-    tasks: [task('joint-review-1', 'SHARE_JOINT_REVIEW', h.city.cityAuthority, 'authority_reviewer'), task('provider-opinion-1', 'SHARE_PROVIDER_OPINION', h.city.agencies.health, 'provider_reviewer')],
+    tasks: [
+      task('joint-review-1', 'SHARE_JOINT_REVIEW', h.city.cityAuthority, 'authority_reviewer'),
+      task('provider-opinion-1', 'SHARE_PROVIDER_OPINION', h.city.agencies.health, 'provider_reviewer'),
+    ],
     transition: { requestId, step: '1-in_review', actor: SYSTEM, status: 'in_review' as const, action: 'review_started', article: 'Art. 14' },
     record: {
       requestId,
@@ -46,8 +49,18 @@ function round(requestId: string, who: ActorRef) {
 }
 
 async function trail(requestId: string) {
-  const audit = await h.db.selectFrom('audit_events').select(['event_key', 'action', 'old_value', 'new_value']).where('request_id', '=', requestId).orderBy('id').execute();
-  const notices = await h.db.selectFrom('notifications').select(['notification_key', 'recipient_user', 'recipient_org']).where('request_id', '=', requestId).orderBy('id').execute();
+  const audit = await h.db
+    .selectFrom('audit_events')
+    .select(['event_key', 'action', 'old_value', 'new_value'])
+    .where('request_id', '=', requestId)
+    .orderBy('id')
+    .execute();
+  const notices = await h.db
+    .selectFrom('notifications')
+    .select(['notification_key', 'recipient_user', 'recipient_org'])
+    .where('request_id', '=', requestId)
+    .orderBy('id')
+    .execute();
   return { audit, notices };
 }
 
@@ -61,7 +74,9 @@ test('a request recorded with its first round, twice: one request, two tasks, ea
   expect(audit.map((e) => e.action)).toEqual(['submitted', 'task_opened', 'task_opened', 'review_started']);
   expect(audit[3]).toMatchObject({ old_value: { status: 'submitted' }, new_value: { status: 'in_review' } });
   // The two candidates told of their tasks, the applicant of the status.
-  expect(notices.map((n) => n.notification_key).sort()).toEqual([`request:${requestId}:1-in_review`, `task:${requestId}.joint-review-1:opened`, `task:${requestId}.provider-opinion-1:opened`].sort());
+  expect(notices.map((n) => n.notification_key).sort()).toEqual(
+    [`request:${requestId}:1-in_review`, `task:${requestId}.joint-review-1:opened`, `task:${requestId}.provider-opinion-1:opened`].sort(),
+  );
   expect(notices.find((n) => n.notification_key.startsWith('request:'))?.recipient_user).toBe(who.sub);
   const row = await h.db.selectFrom('requests').select(['status', 'payload']).where('id', '=', requestId).executeTakeFirstOrThrow();
   expect(row).toEqual({ status: 'in_review', payload: { scenario: 'writes, 两次' } });
@@ -85,13 +100,26 @@ test('a decision written twice is one decision and one event; a decision on a cl
   const task = await h.db.selectFrom('tasks').select(['status', 'decision', 'decided_by']).where('id', '=', taskId).executeTakeFirstOrThrow();
   expect(task).toEqual({ status: 'completed', decision: 'AGREE', decided_by: 'w-carol' });
   const completed = (await trail(requestId)).audit.filter((e) => e.action === 'task_completed');
-  expect(completed).toEqual([{ event_key: `task:${taskId}:completed`, action: 'task_completed', old_value: { status: 'open' }, new_value: { status: 'completed', decision: 'AGREE', form: null } }]);
-  const event = await h.db.selectFrom('audit_events').select(['request_id', 'article', 'actor_sub', 'actor_role']).where('event_key', '=', `task:${taskId}:completed`).executeTakeFirstOrThrow();
+  expect(completed).toEqual([
+    {
+      event_key: `task:${taskId}:completed`,
+      action: 'task_completed',
+      old_value: { status: 'open' },
+      new_value: { status: 'completed', decision: 'AGREE', form: null },
+    },
+  ]);
+  const event = await h.db
+    .selectFrom('audit_events')
+    .select(['request_id', 'article', 'actor_sub', 'actor_role'])
+    .where('event_key', '=', `task:${taskId}:completed`)
+    .executeTakeFirstOrThrow();
   expect(event).toEqual({ request_id: requestId, article: 'Art. 14', actor_sub: 'w-carol', actor_role: 'provider_reviewer' });
 });
 
 test('a status change of a request that has no row fails for good (nothing to change), not silently', async () => {
-  await expect(acts.transitionRequest({ requestId: randomUUID(), step: '1-in_review', actor: SYSTEM, status: 'in_review', action: 'review_started', article: 'Art. 14' })).rejects.toMatchObject({
+  await expect(
+    acts.transitionRequest({ requestId: randomUUID(), step: '1-in_review', actor: SYSTEM, status: 'in_review', action: 'review_started', article: 'Art. 14' }),
+  ).rejects.toMatchObject({
     type: 'RequestNotFound',
     nonRetryable: true,
   });

@@ -16,7 +16,14 @@ export interface WorkerDeps {
   workflowThreads?: number;
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, workflowThreads = DEFAULT_WORKFLOW_THREADS }: WorkerDeps): Promise<Worker> {
+export function createWorker({
+  connection,
+  namespace,
+  taskQueue,
+  db,
+  workflowBundle,
+  workflowThreads = DEFAULT_WORKFLOW_THREADS,
+}: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,

@@ -14,7 +14,11 @@ async function main() {
   // PostgreSQL recovering (57P03) or Temporal restarting is waited for (STARTUP_WAIT_SECONDS), not a crash at start.
   await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);
   await migrateToLatest(db);
-  const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => NativeConnection.connect({ address: config.temporalAddress }), config.startupWaitMs);
+  const connection = await waitFor(
+    `Temporal at ${config.temporalAddress}`,
+    () => NativeConnection.connect({ address: config.temporalAddress }),
+    config.startupWaitMs,
+  );
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,

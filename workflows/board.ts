@@ -5,7 +5,18 @@ import { condition, log, setHandler } from '@temporalio/workflow';
 import type { Deadlines, DecisionInput } from '../activities';
 import type { RuleViolation } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
-import { assigneeViolation, candidateOf, claimViolation, decideViolation, extendViolation, procedureViolation, reassignViolation, releaseViolation, TASK_KINDS, type Candidate } from '../domain/tasks';
+import {
+  assigneeViolation,
+  candidateOf,
+  claimViolation,
+  decideViolation,
+  extendViolation,
+  procedureViolation,
+  reassignViolation,
+  releaseViolation,
+  TASK_KINDS,
+  type Candidate,
+} from '../domain/tasks';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { isOrgActor, SYSTEM, type Actor, type ActorRef } from '../domain/types';
 import { acts, businessError } from './acts';
@@ -23,7 +34,6 @@ import {
 import type { BoardState, StatusChange } from './carried';
 import { actorRef, type TaskSpec, type WfTask } from './task';
 
-
 /** `actor` as the candidate of `task` they act as (the role the trail records). */
 function candidateRef(task: WfTask, actor: Actor): ActorRef {
   return actorRef(actor, candidateOf(task, actor)?.role ?? task.candidateRole);
@@ -33,7 +43,6 @@ function candidateRef(task: WfTask, actor: Actor): ActorRef {
 function supervisorRef(actor: Actor): ActorRef {
   return actorRef(actor, actor.roles.includes('supervisor') ? 'supervisor' : 'admin');
 }
-
 
 /** What a board carries into the next run when its workflow continues as new. */
 
@@ -141,7 +150,12 @@ export class TaskBoard {
       const d = await acts.setTaskDue({
         taskId,
         actor: supervisorRef(actor),
-        extension: { length: { workingDays }, reminderBefore: task.reminderBefore, from: task.dueAt, ...(task.escalation ? { escalateAfter: task.escalation.after } : {}) },
+        extension: {
+          length: { workingDays },
+          reminderBefore: task.reminderBefore,
+          from: task.dueAt,
+          ...(task.escalation ? { escalateAfter: task.escalation.after } : {}),
+        },
         reason: reason.trim(),
         step,
       });
@@ -227,7 +241,14 @@ export class TaskBoard {
   /** The row that opens `spec` (as the openTask activity takes it) and how its due times are counted. */
   private rowOf(spec: TaskSpec) {
     const excluded = spec.excluded ?? (spec.candidateUser || spec.candidateLegalPerson ? [] : [this.ctx.applicantSub]);
-    const candidates: Candidate[] = [{ org: spec.candidateOrg, role: spec.candidateRole, user: spec.candidateUser ?? null, ...(spec.candidateLegalPerson ? { legalPerson: spec.candidateLegalPerson } : {}) }];
+    const candidates: Candidate[] = [
+      {
+        org: spec.candidateOrg,
+        role: spec.candidateRole,
+        user: spec.candidateUser ?? null,
+        ...(spec.candidateLegalPerson ? { legalPerson: spec.candidateLegalPerson } : {}),
+      },
+    ];
     return {
       taskId: `${this.ctx.requestId}.${spec.key}`,
       requestId: this.ctx.requestId,
@@ -245,7 +266,13 @@ export class TaskBoard {
   }
 
   private deadlinesOf(spec: TaskSpec) {
-    return { length: spec.length, reminderBefore: spec.reminderBefore, resume: spec.resume, ...(spec.from ? { from: spec.from } : {}), ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}) };
+    return {
+      length: spec.length,
+      reminderBefore: spec.reminderBefore,
+      resume: spec.resume,
+      ...(spec.from ? { from: spec.from } : {}),
+      ...(spec.escalation ? { escalateAfter: spec.escalation.after } : {}),
+    };
   }
 
   /**
@@ -299,7 +326,11 @@ export class TaskBoard {
   async openRound(specs: TaskSpec[], change: StatusChange): Promise<WfTask[]> {
     const rows = specs.map((spec) => this.rowOf(spec));
     const placed = specs.map((spec, i) => this.place(spec, rows[i]));
-    const due = await acts.openRound({ tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })), transition: change.write, ...(change.record ? { record: change.record } : {}) });
+    const due = await acts.openRound({
+      tasks: rows.map((row, i) => ({ ...row, deadlines: this.deadlinesOf(specs[i]) })),
+      transition: change.write,
+      ...(change.record ? { record: change.record } : {}),
+    });
     change.apply();
     return placed.map((task, i) => this.adopt(task, due[i]));
   }
@@ -390,7 +421,9 @@ export class TaskBoard {
    * (Claims, extensions and reassignments are Update handlers: allHandlersFinished covers them.)
    */
   quiet(): boolean {
-    return this.decided.length === 0 && this.deadlines.idle() && [...this.tasks.values()].every((t) => !t.consumed || t.settled) && this.closedBySibling.size === 0;
+    return (
+      this.decided.length === 0 && this.deadlines.idle() && [...this.tasks.values()].every((t) => !t.consumed || t.settled) && this.closedBySibling.size === 0
+    );
   }
 
   /** The board as the next run takes it on (see quiet(): nothing is in flight when a run hands over). */

@@ -2,7 +2,17 @@
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
 import { type ApplicationFailure, executeChild, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
-import { adjustmentArticle, adjustmentShapeViolation, COMMENTER_KINDS, DEFAULT_ADJUSTMENT_POLICY, MAX_COMMENT_LENGTH, objectedChange, objectionViolation, type ObjectionForm, type PriorityMark } from '../domain/adjustment';
+import {
+  adjustmentArticle,
+  adjustmentShapeViolation,
+  COMMENTER_KINDS,
+  DEFAULT_ADJUSTMENT_POLICY,
+  MAX_COMMENT_LENGTH,
+  objectedChange,
+  objectionViolation,
+  type ObjectionForm,
+  type PriorityMark,
+} from '../domain/adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
@@ -49,8 +59,22 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   /** The applicant's revision: RESUBMIT with the revised adjustment, or ABANDON. Resolves with the revised form, or null when ended. */
   const revision = async (round: number, context: Record<string, unknown>, by: WfTask | null): Promise<AdjustmentForm | null> => {
     const [task] = await board.openRound(
-      [{ key: `revision-${round}`, kind: 'CATALOG_ADJUSTMENT_REVISION', ...addressedTo(applicant, 'agency_applicant'), length: policy.revision, reminderBefore: policy.reminderBefore, context }],
-      statusChange('awaiting_applicant', by ? 'returned' : 'changes_stale', 'Art. 9', by ? { actor: by.decidedBy!, decision: by.decision, reason: by.reason } : { reason: 'a change starts from a version that is no longer current' }),
+      [
+        {
+          key: `revision-${round}`,
+          kind: 'CATALOG_ADJUSTMENT_REVISION',
+          ...addressedTo(applicant, 'agency_applicant'),
+          length: policy.revision,
+          reminderBefore: policy.reminderBefore,
+          context,
+        },
+      ],
+      statusChange(
+        'awaiting_applicant',
+        by ? 'returned' : 'changes_stale',
+        'Art. 9',
+        by ? { actor: by.decidedBy!, decision: by.decision, reason: by.reason } : { reason: 'a change starts from a version that is no longer current' },
+      ),
     );
     const reply = await board.next(stop, [task]);
     if (!reply) return null;
@@ -80,24 +104,26 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     await setStatus('in_review', 'objected', 'Art. 13', { actor: objected.decidedBy!, decision: 'OBJECT', reason: objected.reason });
     const disputeId = `${requestId}.dispute-${round}`;
     // The OBJECT answers once the dispute has started; the adjustment waits for its end.
-    const ended = await board.waitOn(() => executeChild(shareDisputeWorkflow, {
-      workflowId: workflowIdFor('share_dispute', disputeId),
-      args: [
-        {
-          requestId: disputeId,
-          applicant: { sub: objected.decidedBy!.sub, org: input.reviewerOrg, roles: ['authority_reviewer'] },
-          // A new entry has no id before it is applied: the dispute names it by its place and title.
-          ...(change.op === 'change' ? { entryId: change.entryId } : { entryId: null, added: { index: named.index!, title: change.entry.title } }),
-          published: change.entry.share,
-          proposal: named.proposal,
-          objection: objected.reason ?? '',
-          payloadHash: '',
-          policy: input.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
-          parties: { authorityOrg: input.reviewerOrg, agencyOrg: applicant.org, leadingGroupOrg: input.leadingGroupOrg! },
-          parent: requestId,
-        },
-      ],
-    }));
+    const ended = await board.waitOn(() =>
+      executeChild(shareDisputeWorkflow, {
+        workflowId: workflowIdFor('share_dispute', disputeId),
+        args: [
+          {
+            requestId: disputeId,
+            applicant: { sub: objected.decidedBy!.sub, org: input.reviewerOrg, roles: ['authority_reviewer'] },
+            // A new entry has no id before it is applied: the dispute names it by its place and title.
+            ...(change.op === 'change' ? { entryId: change.entryId } : { entryId: null, added: { index: named.index!, title: change.entry.title } }),
+            published: change.entry.share,
+            proposal: named.proposal,
+            objection: objected.reason ?? '',
+            payloadHash: '',
+            policy: input.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
+            parties: { authorityOrg: input.reviewerOrg, agencyOrg: applicant.org, leadingGroupOrg: input.leadingGroupOrg! },
+            parent: requestId,
+          },
+        ],
+      }),
+    );
     if (!ended.settled) throw businessError('RequestNotActive', `the dispute ${disputeId} ended ${ended.status} without a settled attribute`);
     return { ...form, changes: form.changes.map((c) => (c === change ? { ...change, entry: { ...change.entry, share: ended.settled! } } : c)) };
   };
@@ -111,14 +137,21 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     async ({ actor, kind, text }) => {
       const n = ++open.comments;
       // Beside the procedure, as claims are: a remote activity, its completion a history event.
-      const id = await io.recordComment({ requestId, n, author: { sub: actor.sub, org: actor.org, role: actor.roles[0] ?? 'public_applicant' }, kind, text: text.trim() });
+      const id = await io.recordComment({
+        requestId,
+        n,
+        author: { sub: actor.sub, org: actor.org, role: actor.roles[0] ?? 'public_applicant' },
+        kind,
+        text: text.trim(),
+      });
       return { id };
     },
     {
       validator: ({ kind, text }) => {
         if (!open.consultation) throw businessError('RequestNotActive', 'No public consultation is open on this adjustment (Art. 18 ¶2)');
         if (!COMMENTER_KINDS.includes(kind)) throw businessError('InvalidInput', `kind is one of ${COMMENTER_KINDS.join(', ')}`);
-        if (!text?.trim() || text.length > MAX_COMMENT_LENGTH) throw businessError('InvalidInput', `A comment has text, at most ${MAX_COMMENT_LENGTH} characters`);
+        if (!text?.trim() || text.length > MAX_COMMENT_LENGTH)
+          throw businessError('InvalidInput', `A comment has text, at most ${MAX_COMMENT_LENGTH} characters`);
         const bad = unstorable(text, 'text');
         if (bad) throw businessError('InvalidInput', bad.detail);
       },
@@ -177,16 +210,26 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
             candidateOrg: input.reviewerOrg,
             length: policy.review,
             reminderBefore: policy.reminderBefore,
-            ...(duplicates.length || consultation ? { context: { ...(duplicates.length ? { duplicates, article: 'Art. 8' } : {}), ...(consultation ? { consultation } : {}) } } : {}),
+            ...(duplicates.length || consultation
+              ? { context: { ...(duplicates.length ? { duplicates, article: 'Art. 8' } : {}), ...(consultation ? { consultation } : {}) } }
+              : {}),
           },
         ],
-        { ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', article, round === 1 ? {} : { payload: { ...form } }), record: takeRecord() },
+        {
+          ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', article, round === 1 ? {} : { payload: { ...form } }),
+          record: takeRecord(),
+        },
       );
       // The approval is written with the changes it consents to, in one transaction.
       const decided = await board.next(stop, [task], { writeWithNextStep: (t) => t.decision === 'APPROVE' });
       if (!decided) return cancelled();
       if (decided.decision === 'REJECT') {
-        await setStatus('rejected', 'rejected', article, { actor: decided.decidedBy!, decision: 'REJECT', reason: decided.reason, outcome: { article, reason: decided.reason ?? '' } });
+        await setStatus('rejected', 'rejected', article, {
+          actor: decided.decidedBy!,
+          decision: 'REJECT',
+          reason: decided.reason,
+          outcome: { article, reason: decided.reason ?? '' },
+        });
         return view();
       }
       let revised: AdjustmentForm | null;
@@ -195,14 +238,24 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
         // OBJECT: the dispute runs as a child; its outcome replaces the agency's share attribute, then all applies.
         if (decided.decision === 'OBJECT') form = await objection(decided, round);
         approval = board.takeUnwritten();
-        const result = await io.applyAdjustment({ requestId, applicant: { ...applicantRef, org: applicant.org }, form, decision: approval, step: `${++steps.n}-approved` });
+        const result = await io.applyAdjustment({
+          requestId,
+          applicant: { ...applicantRef, org: applicant.org },
+          form,
+          decision: approval,
+          step: `${++steps.n}-approved`,
+        });
         approval = undefined;
         if ('applied' in result) {
           state.status = 'approved';
           state.outcome = { article };
           await endRunningWork(`catalog adjustment ${requestId}`, result.effects);
           // Data closed to the public (removed, or made NONE): its applications end, its agreements terminate (Art. 17 ¶1, 21).
-          await endOpenWork(result.closed.workflows, { actor: SYSTEM, reason: `公共数据目录调整 ${requestId} 已不再开放该数据(删除目录或列为不予开放)`, article: 'Art. 17' });
+          await endOpenWork(result.closed.workflows, {
+            actor: SYSTEM,
+            reason: `公共数据目录调整 ${requestId} 已不再开放该数据(删除目录或列为不予开放)`,
+            article: 'Art. 17',
+          });
           return view();
         }
         // Another adjustment changed an entry first: those changes go back with what differs, nothing was written.

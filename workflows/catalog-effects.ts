@@ -25,7 +25,13 @@ export async function endRunningWork(cause: string, effects: { grants: string[];
  * ended meanwhile has nothing left to do.
  */
 export async function endOpenWork(workflows: string[], end: RevokeGrantInput): Promise<void> {
-  await Promise.all(workflows.map((wf) => getExternalWorkflowHandle(wf).signal(endRequestSignal, end).catch((err) => log.warn('open work not reached', { workflowId: wf, error: String(err) }))));
+  await Promise.all(
+    workflows.map((wf) =>
+      getExternalWorkflowHandle(wf)
+        .signal(endRequestSignal, end)
+        .catch((err) => log.warn('open work not reached', { workflowId: wf, error: String(err) })),
+    ),
+  );
 }
 
 /**

@@ -34,7 +34,16 @@ export async function openDemandWorkflow(input: OpenDemandInput): Promise<Reques
     const bad = unstorable(form, 'form') ?? openDemandViolations(form)[0];
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     const [task] = await board.openRound(
-      [{ key: 'answer', kind: 'OPEN_DEMAND_ANSWER', candidateRole: 'provider_reviewer', candidateOrg: input.providerOrg, length: policy.answer, reminderBefore: policy.reminderBefore }],
+      [
+        {
+          key: 'answer',
+          kind: 'OPEN_DEMAND_ANSWER',
+          candidateRole: 'provider_reviewer',
+          candidateOrg: input.providerOrg,
+          length: policy.answer,
+          reminderBefore: policy.reminderBefore,
+        },
+      ],
       { ...statusChange('in_review', 'demand_received', 'Art. 21'), record },
     );
     const answer = await board.next(() => cancelling.cancel !== null, [task]);
@@ -45,7 +54,12 @@ export async function openDemandWorkflow(input: OpenDemandInput): Promise<Reques
       return view();
     }
     const outcome = { article: 'Art. 21', decision: answer.decision, reason: answer.reason ?? '' };
-    await setStatus('answered', answer.decision === 'PLAN' ? 'opening_planned' : 'opening_declined', 'Art. 21', { actor: answer.decidedBy!, decision: answer.decision, reason: answer.reason, outcome });
+    await setStatus('answered', answer.decision === 'PLAN' ? 'opening_planned' : 'opening_declined', 'Art. 21', {
+      actor: answer.decidedBy!,
+      decision: answer.decision,
+      reason: answer.reason,
+      outcome,
+    });
     return view();
   };
 

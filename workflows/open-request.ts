@@ -18,15 +18,16 @@ import { starterViolation } from '../domain/requests';
 
 /** The agreement in force, as a run hands it to the next when the workflow continues as new. */
 
-
 /** A timer whose passing the procedure reads as a flag; cancelled once it no longer matters. */
 function timerAt(iso: string): { passed: boolean; cancel: () => void } {
   const scope = new CancellationScope();
   const t = { passed: false, cancel: () => scope.cancel() };
-  scope.run(() => sleep(untilMs(iso))).then(
-    () => (t.passed = true),
-    () => undefined,
-  );
+  scope
+    .run(() => sleep(untilMs(iso)))
+    .then(
+      () => (t.passed = true),
+      () => undefined,
+    );
   return t;
 }
 
@@ -75,7 +76,11 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     },
     {
       validator: ({ actor, reason }) => {
-        const violation = terminationViolation(actor, { providerOrg, licensee: { ...applicant, roles: [role] }, legalPerson: onBehalfOf, inForce: state.status === 'granted' && !terminating && !ending }, reason);
+        const violation = terminationViolation(
+          actor,
+          { providerOrg, licensee: { ...applicant, roles: [role] }, legalPerson: onBehalfOf, inForce: state.status === 'granted' && !terminating && !ending },
+          reason,
+        );
         if (violation) throw businessError(violation, terminationRefusal(violation));
         const bad = unstorable(reason, 'reason');
         if (bad) throw businessError('InvalidInput', bad.detail);
@@ -95,7 +100,9 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
    * on a withdrawal request (Art. 21) or closed by the catalog (removed or made NONE, Art. 17).
    */
   async function endEarly(agreement: 'cancelled' | null): Promise<RequestSnapshot> {
-    const by = cancelling.cancel ? { actor: actorRef(cancelling.cancel.actor, role), reason: cancelling.cancel.reason ?? 'withdrawn by the applicant', article: 'Art. 20' } : ending!;
+    const by = cancelling.cancel
+      ? { actor: actorRef(cancelling.cancel.actor, role), reason: cancelling.cancel.reason ?? 'withdrawn by the applicant', article: 'Art. 20' }
+      : ending!;
     await board.cancelOpen(by.actor, by.reason, by.article);
     const action = cancelling.cancel ? 'cancelled' : by.article === 'Art. 21' ? 'ended_by_withdrawal' : 'ended_by_catalog';
     const change = statusChange('cancelled', action, by.article, { actor: by.actor, reason: by.reason });
@@ -107,7 +114,12 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     return view();
   }
 
-  async function endAgreement(status: 'lapsed' | 'declined' | 'cancelled' | 'expired' | 'terminated', reason: string | null, change: StatusChange, decision?: DecisionInput): Promise<void> {
+  async function endAgreement(
+    status: 'lapsed' | 'declined' | 'cancelled' | 'expired' | 'terminated',
+    reason: string | null,
+    change: StatusChange,
+    decision?: DecisionInput,
+  ): Promise<void> {
     await io.endAgreement({ agreementId, status, reason, transition: change.write, ...(decision ? { decision } : {}) });
     change.apply();
     state.outcome = { article: change.write.article, agreementId, agreement: status, ...(reason ? { reason } : {}) };
@@ -145,12 +157,23 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       }
       if (decided.decision === 'REJECT') {
         // 未同意的,应当说明理由: the reason is the outcome.
-        await setStatus('rejected', 'rejected', 'Art. 20', { actor: decided.decidedBy!, decision: 'REJECT', reason: decided.reason, outcome: { article: 'Art. 20', reason: decided.reason ?? '' } });
+        await setStatus('rejected', 'rejected', 'Art. 20', {
+          actor: decided.decidedBy!,
+          decision: 'REJECT',
+          reason: decided.reason,
+          outcome: { article: 'Art. 20', reason: decided.reason ?? '' },
+        });
         return view();
       }
       // REQUEST_INFO: the clock stops while the applicant holds the request.
       resume = { dueAt: task.dueAt, pausedAt: new Date().toISOString() };
-      const reply = { key: `applicant-reply-${round}`, kind: 'OPEN_REQUEST_APPLICANT_REPLY' as const, ...addressedTo(applicant, role, onBehalfOf), length: policy.applicantReply, reminderBefore: policy.reminderBefore };
+      const reply = {
+        key: `applicant-reply-${round}`,
+        kind: 'OPEN_REQUEST_APPLICANT_REPLY' as const,
+        ...addressedTo(applicant, role, onBehalfOf),
+        length: policy.applicantReply,
+        reminderBefore: policy.reminderBefore,
+      };
       if (!(await awaitReply({ board, setStatus, asked: decided, article: 'Art. 20', reply, stop: stopped }))) return endEarly(null);
     }
   }
@@ -158,7 +181,11 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
   /** The applicant signs (or declines, or lets it lapse), then the agency countersigns; resolves with the end of the term, or the request's end. */
   async function signatures(approval: WfTask): Promise<string | RequestSnapshot> {
     deciding = board.takeUnwritten();
-    const drafted = statusChange('awaiting_applicant', 'agreement_drafted', 'Art. 20', { actor: approval.decidedBy!, decision: 'APPROVE', reason: approval.reason });
+    const drafted = statusChange('awaiting_applicant', 'agreement_drafted', 'Art. 20', {
+      actor: approval.decidedBy!,
+      decision: 'APPROVE',
+      reason: approval.reason,
+    });
     const conditions = typeof approval.form?.conditions === 'string' ? approval.form.conditions : null;
     const draft = await io.draftAgreement({
       requestId,
@@ -218,7 +245,11 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
         if (!signed) {
           if (stopped()) return endEarly('cancelled');
           await board.cancelOpen(SYSTEM, 'unsigned within the time allowed: the agreement lapsed', 'Art. 20');
-          await endAgreement('lapsed', '协议未在期限内签署,已失效', statusChange('expired', 'agreement_lapsed', 'Art. 20', { reason: '协议未在期限内签署,已失效' }));
+          await endAgreement(
+            'lapsed',
+            '协议未在期限内签署,已失效',
+            statusChange('expired', 'agreement_lapsed', 'Art. 20', { reason: '协议未在期限内签署,已失效' }),
+          );
           return view();
         }
         const by = { actor: signed.decidedBy!, decision: signed.decision, reason: signed.reason };
@@ -226,9 +257,19 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
           await endAgreement('declined', signed.reason, statusChange('cancelled', 'agreement_declined', 'Art. 20', by), board.takeUnwritten());
           return view();
         }
-        const change = licensee ? statusChange('in_review', 'agreement_signed', 'Art. 20', by) : statusChange('granted', 'agreement_in_force', 'Art. 20', { actor: signed.decidedBy!, decision: 'SIGN' });
+        const change = licensee
+          ? statusChange('in_review', 'agreement_signed', 'Art. 20', by)
+          : statusChange('granted', 'agreement_in_force', 'Art. 20', { actor: signed.decidedBy!, decision: 'SIGN' });
         const decision = board.takeUnwritten();
-        const written = await io.signAgreement({ agreementId, party, signer: signed.decidedBy!, sha256: sha256!, ...(!licensee && policy.termMonth ? { termMonth: policy.termMonth } : {}), decision, transition: change.write });
+        const written = await io.signAgreement({
+          agreementId,
+          party,
+          signer: signed.decidedBy!,
+          sha256: sha256!,
+          ...(!licensee && policy.termMonth ? { termMonth: policy.termMonth } : {}),
+          decision,
+          transition: change.write,
+        });
         if (!('refused' in written)) {
           change.apply();
           return written;
@@ -309,7 +350,14 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       }
       if (Date.now() >= Date.parse(life.nextReportAt)) {
         life.reports++;
-        await board.open({ key: `usage-report-${life.reports}`, kind: 'USAGE_REPORT', ...addressedTo(applicant, role, onBehalfOf), length: policy.reportWindow, reminderBefore: policy.reminderBefore, context: { agreementId } });
+        await board.open({
+          key: `usage-report-${life.reports}`,
+          kind: 'USAGE_REPORT',
+          ...addressedTo(applicant, role, onBehalfOf),
+          length: policy.reportWindow,
+          reminderBefore: policy.reminderBefore,
+          context: { agreementId },
+        });
         life.nextReportAt = (await io.computeDeadlines({ length: policy.reportEvery, from: life.nextReportAt })).dueAt;
         continue;
       }

@@ -54,7 +54,13 @@ export function requestHandlers(
  * failed with the reason (Art. 29), rather than retrying for ever or vanishing. A decision left for the
  * failed write (`approval`, or the board's unwritten one) is recorded first.
  */
-export async function endFailed(board: TaskBoard, err: ActivityFailure | ApplicationFailure | ChildWorkflowFailure, record: RecordRequestInput, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, approval?: DecisionInput): Promise<void> {
+export async function endFailed(
+  board: TaskBoard,
+  err: ActivityFailure | ApplicationFailure | ChildWorkflowFailure,
+  record: RecordRequestInput,
+  state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] },
+  approval?: DecisionInput,
+): Promise<void> {
   board.freeze();
   const unwritten = approval ?? board.takeUnwritten();
   if (unwritten) await acts.recordDecision(unwritten).catch((e) => log.warn('decision not recorded', { taskId: unwritten.taskId, error: String(e) }));
@@ -151,7 +157,14 @@ export function statusSetter(statusChange: ReturnType<typeof statusChanger>) {
  * A reviewer asked for information (REQUEST_INFO): the request awaits the applicant, whose reply task `reply`
  * opens; resolves true once they replied, false when `stop()` came first (e.g. the request was withdrawn).
  */
-export async function awaitReply(p: { board: TaskBoard; setStatus: ReturnType<typeof statusSetter>; asked: WfTask; article: string; reply: TaskSpec; stop: () => boolean }): Promise<boolean> {
+export async function awaitReply(p: {
+  board: TaskBoard;
+  setStatus: ReturnType<typeof statusSetter>;
+  asked: WfTask;
+  article: string;
+  reply: TaskSpec;
+  stop: () => boolean;
+}): Promise<boolean> {
   await p.setStatus('awaiting_applicant', 'information_requested', p.article, { actor: p.asked.decidedBy!, decision: 'REQUEST_INFO', reason: p.asked.reason });
   const reply = await p.board.open(p.reply);
   return (await p.board.next(p.stop, [reply])) !== undefined;

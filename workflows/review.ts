@@ -48,16 +48,16 @@ export type ReviewEnd = { approved: WfTask } | { rejected: WfTask } | { stopped:
 export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewState, hooks: ReviewHooks): Promise<ReviewEnd> {
   const { lead: leader, opinion: giver } = review;
   const spec = (p: Party, n: number, context?: Record<string, unknown>): TaskSpec => ({
-      key: `${p.key}-${n}`,
-      kind: p.kind,
-      candidateRole: p.role,
-      candidateOrg: p.org,
-      length: review.length,
-      reminderBefore: review.reminderBefore,
-      resume: r.resume,
-      ...(context ? { context } : {}),
-      ...(review.escalation ? { escalation: review.escalation } : {}),
-    });
+    key: `${p.key}-${n}`,
+    kind: p.kind,
+    candidateRole: p.role,
+    candidateOrg: p.org,
+    length: review.length,
+    reminderBefore: review.reminderBefore,
+    resume: r.resume,
+    ...(context ? { context } : {}),
+    ...(review.escalation ? { escalation: review.escalation } : {}),
+  });
   const openLead = () => board.open(spec(leader, ++r.counters.lead));
   const openOpinion = (context?: Record<string, unknown>) => board.open(spec(giver!, ++r.counters.opinion, context));
   for (;;) {
@@ -79,7 +79,9 @@ export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewStat
     }
     const { lead, opinion } = r.at;
     // The lead's approval is written with the step it leads to (the grant), in one write.
-    const decided = await board.next(hooks.stop, [board.get(lead), ...(opinion ? [board.get(opinion)] : [])], { writeWithNextStep: (t) => t.id === lead && t.decision === 'APPROVE' });
+    const decided = await board.next(hooks.stop, [board.get(lead), ...(opinion ? [board.get(opinion)] : [])], {
+      writeWithNextStep: (t) => t.id === lead && t.decision === 'APPROVE',
+    });
     if (!decided) return { stopped: true };
     if (decided.id === opinion) {
       if (decided.decision === 'AGREE') r.providerAgreed = true;
@@ -106,6 +108,9 @@ export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewStat
 
 /** The last opinion given in a review, for the outcome the lead's conclusion records. */
 export function lastOpinion(board: TaskBoard, giver: { kind: TaskKind; org: string }) {
-  const last = board.all().filter((t) => t.kind === giver.kind && t.status === 'completed').at(-1);
+  const last = board
+    .all()
+    .filter((t) => t.kind === giver.kind && t.status === 'completed')
+    .at(-1);
   return last ? { decision: last.decision, reason: last.reason, org: giver.org } : null;
 }

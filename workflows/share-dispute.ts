@@ -29,7 +29,13 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     cancellable: false,
     type: 'share_dispute',
     catalogEntryId: entryId,
-    payload: { entryId, ...(input.added ? { added: input.added } : {}), proposal: input.proposal, objection: input.objection, ...(input.parent ? { parent: input.parent } : {}) },
+    payload: {
+      entryId,
+      ...(input.added ? { added: input.added } : {}),
+      proposal: input.proposal,
+      objection: input.objection,
+      ...(input.parent ? { parent: input.parent } : {}),
+    },
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 13',
@@ -42,7 +48,9 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     // What the API checked, again for a start that bypasses it: storable text, a proposal Art. 13 ¶2 accepts.
     const starter = starterViolation('share_dispute', applicant);
     if (starter) throw (refusal = businessError(starter.code, starter.detail));
-    const bad = unstorable({ proposal: input.proposal, objection: input.objection }, '') ?? positionFormViolation('a dispute', input.proposal as unknown as Record<string, unknown>, 'proposal');
+    const bad =
+      unstorable({ proposal: input.proposal, objection: input.objection }, '') ??
+      positionFormViolation('a dispute', input.proposal as unknown as Record<string, unknown>, 'proposal');
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     const positions: Record<Party, SharePosition> = { authority: input.proposal, agency: input.published };
     const orgOf: Record<Party, { org: string; role: 'authority_reviewer' | 'provider_reviewer' }> = {
@@ -76,7 +84,7 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
     let [task] = await board.openRound([turnSpec(1, 'agency')], { ...statusChange('in_review', 'consultation_started', 'Art. 13'), record });
     let party: Party = 'agency';
     let referral: { reason: string } | null = null;
-    for (let n = 1; ; ) {
+    for (let n = 1; ;) {
       const decided = await board.next(() => over, [task], { writeWithNextStep: (t) => t.decision === 'ACCEPT' });
       if (!decided) {
         await board.cancelOpen(SYSTEM, 'the consultation deadline passed without agreement', 'Art. 13');
@@ -104,7 +112,18 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
       referral: referral.reason,
     };
     const [decision] = await board.openRound(
-      [{ key: 'leading-group', kind: 'DISPUTE_DECISION', candidateRole: 'leading_group', candidateOrg: parties.leadingGroupOrg, length: policy.decision, reminderBefore: policy.reminderBefore, excluded: [], context: dossier }],
+      [
+        {
+          key: 'leading-group',
+          kind: 'DISPUTE_DECISION',
+          candidateRole: 'leading_group',
+          candidateOrg: parties.leadingGroupOrg,
+          length: policy.decision,
+          reminderBefore: policy.reminderBefore,
+          excluded: [],
+          context: dossier,
+        },
+      ],
       statusChange('in_review', 'referred_to_leading_group', 'Art. 13', { reason: referral.reason }),
     );
     const decided = await board.next(() => false, [decision], { writeWithNextStep: (t) => t.decision === 'DECIDE' });

@@ -5,14 +5,7 @@ import type { RequestSnapshot } from '../domain/requests';
 import { grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, sharePath, shareRefusal, type RevocationGround, type ShareParties } from '../domain/share';
 import { unstorable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
-import {
-  endRequestSignal,
-  revokeGrantSignal,
-  revokeGrantUpdate,
-  type RevokeGrantInput,
-  type RevokeGrantRequest,
-  type ShareRequestInput,
-} from './definitions';
+import { endRequestSignal, revokeGrantSignal, revokeGrantUpdate, type RevokeGrantInput, type RevokeGrantRequest, type ShareRequestInput } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec } from './review';
 import type { ReviewState, ShareCarried } from './carried';
 import { acts as io, businessError } from './acts';
@@ -90,7 +83,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   };
   const checkRevocation = ({ actor, ground, reason }: RevokeGrantRequest) => {
     if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
-    const violation = revokeViolation(actor, { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null }, ground, reason);
+    const violation = revokeViolation(
+      actor,
+      { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null },
+      ground,
+      reason,
+    );
     if (violation) throw businessError(violation.code, violation.detail);
     const bad = unstorable(reason, 'reason');
     if (bad) throw businessError('InvalidInput', bad.detail);
@@ -126,7 +124,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
   const cancelled = async () => {
     await board.cancelOpen(actorRef(cancelling.cancel!.actor, 'agency_applicant'), cancelling.cancel!.reason ?? 'cancelled by the applicant', 'Art. 14');
-    await setStatus('cancelled', 'cancelled', 'Art. 14', { actor: actorRef(cancelling.cancel!.actor, 'agency_applicant'), reason: cancelling.cancel!.reason ?? null });
+    await setStatus('cancelled', 'cancelled', 'Art. 14', {
+      actor: actorRef(cancelling.cancel!.actor, 'agency_applicant'),
+      reason: cancelling.cancel!.reason ?? null,
+    });
     return view();
   };
 
@@ -170,7 +171,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
     /** Parties, checks and the request's record in one step; a refusal ends the workflow, recording nothing. */
     const submit = async () => {
-      const submitted = await io.submitShare({ catalogEntryId: form.catalogEntryId, applicantOrg: applicant.org, roles: applicant.roles, form, record: requestRecord });
+      const submitted = await io.submitShare({
+        catalogEntryId: form.catalogEntryId,
+        applicantOrg: applicant.org,
+        roles: applicant.roles,
+        form,
+        record: requestRecord,
+      });
       if ('refusal' in submitted) throw (refusal = businessError(submitted.refusal.code, submitted.refusal.detail));
       return submitted.parties;
     };
@@ -223,7 +230,13 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     async function art14Review(r: ReviewState): Promise<RequestSnapshot | undefined> {
       const spec: ReviewSpec = {
         article: 'Art. 14',
-        lead: { key: 'joint-review', kind: 'SHARE_JOINT_REVIEW', role: 'authority_reviewer', org: parties.cityAuthorityOrgId, name: 'the city big data authority' },
+        lead: {
+          key: 'joint-review',
+          kind: 'SHARE_JOINT_REVIEW',
+          role: 'authority_reviewer',
+          org: parties.cityAuthorityOrgId,
+          name: 'the city big data authority',
+        },
         opinion: { key: 'provider-opinion', kind: 'SHARE_PROVIDER_OPINION', role: 'provider_reviewer', org: parties.entry.providerOrgId, name: 'the provider' },
         length: policy.jointReview,
         reminderBefore: policy.reminderBefore,
@@ -253,7 +266,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
      */
     async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
       for (;;) {
-        const woke = await board.waitFor(() => revoke !== null || ending !== null || asking !== null || consent?.status === 'completed' || handOver(), Math.max(1, Date.parse(expiresAt) - Date.now()));
+        const woke = await board.waitFor(
+          () => revoke !== null || ending !== null || asking !== null || consent?.status === 'completed' || handOver(),
+          Math.max(1, Date.parse(expiresAt) - Date.now()),
+        );
         revoke ??= ending;
         if (woke && revoke === null) {
           if (asking) await putToAuthority(asking);
@@ -267,7 +283,16 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         await board.closeRest('the grant ended', end.article);
         // A consent is written with the end it causes.
         approval = board.takeUnwritten();
-        await io.endGrant({ requestId, status, actor: end.actor, reason: end.reason, article: end.article, ...(end.ground ? { ground: end.ground } : {}), ...(approval ? { decision: approval } : {}), ...(consentedFor ? { requester: consentedFor } : {}) });
+        await io.endGrant({
+          requestId,
+          status,
+          actor: end.actor,
+          reason: end.reason,
+          article: end.article,
+          ...(end.ground ? { ground: end.ground } : {}),
+          ...(approval ? { decision: approval } : {}),
+          ...(consentedFor ? { requester: consentedFor } : {}),
+        });
         approval = undefined;
         state.status = status;
         state.grant = { ...state.grant!, status };
@@ -300,7 +325,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const requester = task.openedBy!.sub;
       if (task.decision === 'CONSENT') {
         consentedFor = requester;
-        revoke = { actor: task.decidedBy!, reason: ask.revocationReason, article: REVOCATION_GROUNDS[ask.revocationGround].article, ground: ask.revocationGround };
+        revoke = {
+          actor: task.decidedBy!,
+          reason: ask.revocationReason,
+          article: REVOCATION_GROUNDS[ask.revocationGround].article,
+          ground: ask.revocationGround,
+        };
         return;
       }
       approval = board.takeUnwritten();

@@ -64,7 +64,11 @@ export function actorRef(actor: Actor, role: Role): ActorRef {
  * A task addressed to the applicant in person, acting as `role`; or, for a request made in a legal person's name
  * (`legalPerson`, its USCC), to the legal person: whoever acts for it when the task is done (any current agent, its own account).
  */
-export function addressedTo(applicant: Actor, role: Role, legalPerson?: string): Pick<TaskSpec, 'candidateRole' | 'candidateOrg' | 'candidateUser' | 'candidateLegalPerson'> {
+export function addressedTo(
+  applicant: Actor,
+  role: Role,
+  legalPerson?: string,
+): Pick<TaskSpec, 'candidateRole' | 'candidateOrg' | 'candidateUser' | 'candidateLegalPerson'> {
   if (legalPerson) return { candidateRole: role, candidateOrg: applicant.org, candidateLegalPerson: legalPerson };
   return { candidateRole: role, candidateOrg: applicant.org, candidateUser: applicant.sub };
 }

@@ -54,7 +54,17 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
     let resume: { dueAt: string; pausedAt: string } | undefined;
     for (let round = 1; ; round++) {
       const [task] = await board.openRound(
-        [{ key: `review-${round}`, kind: 'WITHDRAWAL_REVIEW', candidateRole: 'provider_reviewer', candidateOrg: input.providerOrg, length: policy.review, reminderBefore: policy.reminderBefore, resume }],
+        [
+          {
+            key: `review-${round}`,
+            kind: 'WITHDRAWAL_REVIEW',
+            candidateRole: 'provider_reviewer',
+            candidateOrg: input.providerOrg,
+            length: policy.review,
+            reminderBefore: policy.reminderBefore,
+            resume,
+          },
+        ],
         { ...statusChange('in_review', round === 1 ? 'withdrawal_received' : 'review_resumed', 'Art. 21'), ...(round === 1 ? { record } : {}) },
       );
       const decided = await board.next(() => cancelling.cancel !== null, [task], { writeWithNextStep: (t) => t.decision !== 'REQUEST_INFO' });
@@ -63,7 +73,13 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
       // The review's due time does not move for a suspension or the requester's reply.
       resume = { dueAt: task.dueAt, pausedAt: new Date().toISOString() };
       if (decided.decision === 'SUSPEND') {
-        suspended = (await changeOpenness('suspended', ['published'], `撤回审查期间暂停开放: ${decided.reason}`, statusChange('in_review', 'openness_suspended', 'Art. 21', by))) || suspended;
+        suspended =
+          (await changeOpenness(
+            'suspended',
+            ['published'],
+            `撤回审查期间暂停开放: ${decided.reason}`,
+            statusChange('in_review', 'openness_suspended', 'Art. 21', by),
+          )) || suspended;
         continue;
       }
       if (decided.decision === 'REQUEST_INFO') {
@@ -75,8 +91,20 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
         const scope = (decided.form as { scope: UpholdScope }).scope;
         const outcome = { article: 'Art. 21', scope, reason: decided.reason ?? '' };
         // The whole entry: its openness withdrawn as a catalog change (the ground: a withdrawal's outcome).
-        if (scope === 'entry') await changeOpenness('withdrawn', ['published', 'suspended'], `${ADJUSTMENT_GROUNDS.withdrawal_outcome.name}: ${decided.reason}`, statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }));
-        else await changeOpenness('published', suspended ? ['suspended'] : [], `撤回指定记录后恢复开放: ${decided.reason}`, statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }));
+        if (scope === 'entry')
+          await changeOpenness(
+            'withdrawn',
+            ['published', 'suspended'],
+            `${ADJUSTMENT_GROUNDS.withdrawal_outcome.name}: ${decided.reason}`,
+            statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }),
+          );
+        else
+          await changeOpenness(
+            'published',
+            suspended ? ['suspended'] : [],
+            `撤回指定记录后恢复开放: ${decided.reason}`,
+            statusChange('upheld', 'withdrawal_upheld', 'Art. 21', { ...by, outcome }),
+          );
         // The open applications and agreements of the entry follow, each through its own workflow, once
         // the agency has its answer (a thousand agreements take a while).
         const work = await io.openWorkOn({ entryId });
@@ -84,14 +112,25 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
         return view();
       }
       // DISMISS: the reasons stated; a suspension this request made is lifted.
-      await changeOpenness('published', suspended ? ['suspended'] : [], `撤回要求未予支持,恢复开放: ${decided.reason}`, statusChange('dismissed', 'withdrawal_dismissed', 'Art. 21', { ...by, outcome: { article: 'Art. 21', reason: decided.reason ?? '' } }));
+      await changeOpenness(
+        'published',
+        suspended ? ['suspended'] : [],
+        `撤回要求未予支持,恢复开放: ${decided.reason}`,
+        statusChange('dismissed', 'withdrawal_dismissed', 'Art. 21', { ...by, outcome: { article: 'Art. 21', reason: decided.reason ?? '' } }),
+      );
       return view();
     }
   };
 
   /** The agency asked for information: the requester's reply task; resolves false when the request is withdrawn meanwhile. */
   async function askRequester(asked: WfTask, round: number): Promise<boolean> {
-    const reply = { key: `requester-reply-${round}`, kind: 'WITHDRAWAL_APPLICANT_REPLY' as const, ...addressedTo(applicant, role), length: policy.applicantReply, reminderBefore: policy.reminderBefore };
+    const reply = {
+      key: `requester-reply-${round}`,
+      kind: 'WITHDRAWAL_APPLICANT_REPLY' as const,
+      ...addressedTo(applicant, role),
+      length: policy.applicantReply,
+      reminderBefore: policy.reminderBefore,
+    };
     return awaitReply({ board, setStatus, asked, article: 'Art. 21', reply, stop: () => cancelling.cancel !== null });
   }
 
@@ -99,7 +138,12 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
   async function withdrawn(): Promise<RequestSnapshot> {
     const c = cancelling.cancel!;
     await board.cancelOpen(actorRef(c.actor, role), c.reason ?? 'withdrawn by the requester', 'Art. 21');
-    await changeOpenness('published', suspended ? ['suspended'] : [], '撤回要求已撤销,恢复开放', statusChange('cancelled', 'cancelled', 'Art. 21', { actor: actorRef(c.actor, role), reason: c.reason ?? null }));
+    await changeOpenness(
+      'published',
+      suspended ? ['suspended'] : [],
+      '撤回要求已撤销,恢复开放',
+      statusChange('cancelled', 'cancelled', 'Art. 21', { actor: actorRef(c.actor, role), reason: c.reason ?? null }),
+    );
     return view();
   }
 

@@ -31,7 +31,10 @@ export async function adjustmentPartiesOf(db: Db, actor: OrgActor): Promise<Adju
 /** What the API checks of an adjustment before the workflow sees it: who applies and reviews, and every change against the catalog as it stands. */
 async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, part: 'body' | `body.${string}` = 'body'): Promise<AdjustmentParties> {
   const parties = await adjustmentPartiesOf(db, actor);
-  const rows = await currentEntries(db, form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId])));
+  const rows = await currentEntries(
+    db,
+    form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId])),
+  );
   const violations = adjustmentViolations(form, actor.org, (id) => {
     const r = rows.get(id);
     return r && currentEntryOf(r);
@@ -48,9 +51,9 @@ async function checkObjection(db: Db, requestId: string, form: unknown): Promise
   // The dispute it starts takes an existing entry: one already running there is settled first (Art. 13 ¶3).
   const { entryId } = form as ObjectionForm;
   const entry = entryId === undefined ? undefined : await getCatalogEntry(db, entryId);
-  if (entry?.share_dispute) throw problem('RequestNotActive', `The share attribute of ${entry.id} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
+  if (entry?.share_dispute)
+    throw problem('RequestNotActive', `The share attribute of ${entry.id} is already disputed (request ${entry.share_dispute})`, 'Art. 13');
 }
-
 
 /**
  * Applies for `form` and answers with the request: 201, or 200 for a retry. `checked`: the parties of a form
@@ -110,7 +113,10 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
         tags: ['catalog'],
         summary: 'Comment in the public consultation on entries an adjustment marks for priority opening (Art. 18 ¶2)',
         params: Id,
-        body: Type.Object({ kind: Type.Union(COMMENTER_KINDS.map((k) => Type.Literal(k))), text: Type.String({ minLength: 1, maxLength: MAX_COMMENT_LENGTH }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { kind: Type.Union(COMMENTER_KINDS.map((k) => Type.Literal(k))), text: Type.String({ minLength: 1, maxLength: MAX_COMMENT_LENGTH }) },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ id: Type.String() }) },
       },
       config: { articles: { text: 'Art. 18', kind: 'Art. 18' } },
@@ -131,7 +137,10 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
         tags: ['catalog'],
         summary: "An adjustment's public consultation (Art. 18 ¶2): the entries, until when, the comments, and the agency's response",
         params: Id,
-        querystring: Type.Object({ cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }),
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
         response: { 200: ConsultationSchema },
       },
     },
@@ -157,8 +166,16 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
 export const ADJUSTMENT_API: ProcedureApi = {
   routes: adjustmentRoutes,
   decisions: {
-    CATALOG_ADJUSTMENT_CITY_REVIEW: { OBJECT: { form: ObjectionFormSchema, preflight: ({ deps, row, form }) => checkObjection(deps.db, row.request_id, form) } },
+    CATALOG_ADJUSTMENT_CITY_REVIEW: {
+      OBJECT: { form: ObjectionFormSchema, preflight: ({ deps, row, form }) => checkObjection(deps.db, row.request_id, form) },
+    },
     // A RESUBMIT's form is a whole adjustment, fitting the catalog as it stands.
-    CATALOG_ADJUSTMENT_REVISION: { RESUBMIT: { form: AdjustmentFormSchema, preflight: ({ deps, request, form }) => checkAdjustment(deps.db, form as AdjustmentForm, requireMember(request, 'agency_applicant'), 'body.form').then(() => undefined) } },
+    CATALOG_ADJUSTMENT_REVISION: {
+      RESUBMIT: {
+        form: AdjustmentFormSchema,
+        preflight: ({ deps, request, form }) =>
+          checkAdjustment(deps.db, form as AdjustmentForm, requireMember(request, 'agency_applicant'), 'body.form').then(() => undefined),
+      },
+    },
   },
 };

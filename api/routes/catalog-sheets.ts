@@ -23,18 +23,31 @@ const MAX_SHEET_BYTES = 8 * 1024 * 1024;
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 /** Text as an XLSX carries it: a CR (XML reads a bare one as a line feed) and the characters XML refuses as `_xHHHH_`, as Excel writes them, and an underscore that would read as such an escape escaped itself. */
 const xlsxText = (v: string) =>
-  v.replace(/_(?=x[0-9A-Fa-f]{4}_)/g, '_x005F_').replace(/[\x00-\x08\x0b-\x1f\ufffe\uffff]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
+  v
+    .replace(/_(?=x[0-9A-Fa-f]{4}_)/g, '_x005F_')
+    .replace(/[\x00-\x08\x0b-\x1f\ufffe\uffff]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
 /** An XLSX cell of text: an inline string, never a formula. */
 const xlsxCell = (v: string) => ({ richText: [{ text: xlsxText(v) }] });
 /** A cell's text as read: rich text (as the export writes it) run by run, a hyperlink's text. */
 const cellString = (v: unknown): string =>
-  v === null || v === undefined ? '' : typeof v !== 'object' ? String(v) : 'richText' in v ? (v as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('') : 'text' in v ? String(v.text) : String(v);
+  v === null || v === undefined
+    ? ''
+    : typeof v !== 'object'
+      ? String(v)
+      : 'richText' in v
+        ? (v as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('')
+        : 'text' in v
+          ? String(v.text)
+          : String(v);
 
 /** The rows of a CSV or XLSX file, each by column name (the header row names them; unknown columns are ignored). */
 async function readSheet(format: Format, data: Buffer): Promise<SheetRow[]> {
   const wb = new ExcelJS.Workbook();
   // CSV cells stay text (no guessing of numbers or dates).
-  const ws = format === 'csv' ? await wb.csv.read(Readable.from(data), { map: (v: unknown) => v }) : (await wb.xlsx.load(data as unknown as ArrayBuffer), wb.worksheets[0]);
+  const ws =
+    format === 'csv'
+      ? await wb.csv.read(Readable.from(data), { map: (v: unknown) => v })
+      : (await wb.xlsx.load(data as unknown as ArrayBuffer), wb.worksheets[0]);
   if (!ws) return [];
   const header: string[] = [];
   const rows: SheetRow[] = [];
@@ -73,9 +86,10 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       const { format, q, ...filter } = request.query;
       // Read a page at a time, written as it comes: a city's whole catalog never sits in memory at once.
       async function* rows() {
-        for (let after: string | undefined; ; ) {
+        for (let after: string | undefined; ;) {
           const page = await listCatalogEntries(db, { ...filter, text: q, after, limit: 1000 });
-          for (const r of page) yield entryRow({ id: r.id, version: r.version, content: entryContentOf(r), shareStatus: r.share_status, openStatus: r.open_status });
+          for (const r of page)
+            yield entryRow({ id: r.id, version: r.version, content: entryContentOf(r), shareStatus: r.share_status, openStatus: r.open_status });
           if (page.length < 1000) return;
           after = page[page.length - 1].id;
         }
@@ -126,7 +140,10 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Union([RequestSchema, Type.Object({ changes: Type.Integer(), added: Type.Integer(), changed: Type.Integer(), removed: Type.Integer(), unchanged: Type.Integer() })]),
+          200: Type.Union([
+            RequestSchema,
+            Type.Object({ changes: Type.Integer(), added: Type.Integer(), changed: Type.Integer(), removed: Type.Integer(), unchanged: Type.Integer() }),
+          ]),
           201: RequestSchema,
         },
       },
@@ -142,7 +159,9 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       try {
         rows = await readSheet(body.format, Buffer.from(body.file, 'base64'));
       } catch {
-        throw new ProblemError('InvalidInput', `The file is not a readable ${body.format.toUpperCase()} spreadsheet`, [{ field: 'body.file', rule: body.format, message: `The file is not a readable ${body.format.toUpperCase()} spreadsheet` }]);
+        throw new ProblemError('InvalidInput', `The file is not a readable ${body.format.toUpperCase()} spreadsheet`, [
+          { field: 'body.file', rule: body.format, message: `The file is not a readable ${body.format.toUpperCase()} spreadsheet` },
+        ]);
       }
       if (rows.length > MAX_SHEET_ROWS) throw problem('InvalidInput', `A spreadsheet has at most ${MAX_SHEET_ROWS} rows`);
 
@@ -152,12 +171,22 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       const read = rows.flatMap((row, i) => (removed(row) ? [] : [{ row: i + 2, ...rowChange(row, i + 2) }]));
       const errors = read.flatMap((r) => ('errors' in r ? r.errors : []));
       const parsed = read.flatMap((r) => ('change' in r ? [{ row: r.row, change: r.change }] : []));
-      const current = await currentEntries(db, parsed.flatMap((p) => (p.change.op === 'add' ? [] : [p.change.entryId])));
+      const current = await currentEntries(
+        db,
+        parsed.flatMap((p) => (p.change.op === 'add' ? [] : [p.change.entryId])),
+      );
       const counts = { added: 0, changed: 0, removed: 0, unchanged: rows.filter(removed).length };
       const changes = parsed.filter(({ change }) => {
         const now = change.op === 'add' ? undefined : current.get(change.entryId);
-        const sameStatus = (c: { shareStatus?: string; openStatus?: string }, r: NonNullable<typeof now>) => (c.shareStatus ?? r.share_status) === r.share_status && (c.openStatus ?? r.open_status) === r.open_status;
-        if (change.op === 'change' && now && now.version === change.baseVersion && !entryDiff(entryContentOf(now), change.entry).length && sameStatus(change, now)) {
+        const sameStatus = (c: { shareStatus?: string; openStatus?: string }, r: NonNullable<typeof now>) =>
+          (c.shareStatus ?? r.share_status) === r.share_status && (c.openStatus ?? r.open_status) === r.open_status;
+        if (
+          change.op === 'change' &&
+          now &&
+          now.version === change.baseVersion &&
+          !entryDiff(entryContentOf(now), change.entry).length &&
+          sameStatus(change, now)
+        ) {
           counts.unchanged++;
           return false;
         }

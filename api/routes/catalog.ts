@@ -1,5 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { entryContentOf, entryStateOf, getCatalogEntry, getEntryVersion, listCatalogEntries, listEntryVersions, similarEntries } from '../../db/repositories/catalog';
+import {
+  entryContentOf,
+  entryStateOf,
+  getCatalogEntry,
+  getEntryVersion,
+  listCatalogEntries,
+  listEntryVersions,
+  similarEntries,
+} from '../../db/repositories/catalog';
 import type { CatalogEntryRow, CatalogEntrySnapshot } from '../../db/schema';
 import { entryDiff, SIDE_STATUSES } from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
@@ -53,7 +61,17 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
     },
     async (request) => {
       const { provider, division, shareAttribute, openAttribute, shareStatus, openStatus, q, cursor, limit } = request.query;
-      const rows = await listCatalogEntries(db, { provider, division, shareAttribute, openAttribute, shareStatus, openStatus, text: q, after: cursor, limit: limit + 1 });
+      const rows = await listCatalogEntries(db, {
+        provider,
+        division,
+        shareAttribute,
+        openAttribute,
+        shareStatus,
+        openStatus,
+        text: q,
+        after: cursor,
+        limit: limit + 1,
+      });
       const page = rows.slice(0, limit);
       return { items: page.map(entryView), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
     },

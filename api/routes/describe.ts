@@ -21,7 +21,14 @@ const TaskKindsSchema = Type.Object({
       name: Type.String({ description: 'What a person reads (Chinese)' }),
       requestType: Type.String({ description: 'The request type whose procedure the task belongs to' }),
       article: Type.String(),
-      decisions: Type.Array(Type.Object({ decision: Type.String(), label: Type.String({ description: 'What a person reads (Chinese)' }), reasonRequired: Type.Boolean(), form: Nullable(Schema) })),
+      decisions: Type.Array(
+        Type.Object({
+          decision: Type.String(),
+          label: Type.String({ description: 'What a person reads (Chinese)' }),
+          reasonRequired: Type.Boolean(),
+          form: Nullable(Schema),
+        }),
+      ),
     }),
   ),
 });
@@ -30,7 +37,9 @@ const RequestTypesSchema = Type.Object({
     Type.Object({
       type: Type.String(),
       name: Type.String({ description: 'What a person reads (Chinese)' }),
-      statusNames: Type.Record(Type.String(), Type.String(), { description: "Request statuses in this procedure's own words (Chinese), where they differ from the shared ones" }),
+      statusNames: Type.Record(Type.String(), Type.String(), {
+        description: "Request statuses in this procedure's own words (Chinese), where they differ from the shared ones",
+      }),
       startedBy: Type.Array(Type.String(), { description: 'The roles that may start one' }),
       start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }),
       body: Schema,
@@ -39,7 +48,12 @@ const RequestTypesSchema = Type.Object({
   ),
 });
 
-const ArticleSchema = Type.Object({ article: Type.String({ description: 'As cited: Art. N' }), number: Type.Integer(), chapter: Type.String(), text: Type.String() });
+const ArticleSchema = Type.Object({
+  article: Type.String({ description: 'As cited: Art. N' }),
+  number: Type.Integer(),
+  chapter: Type.String(),
+  text: Type.String(),
+});
 
 interface OpenApi {
   paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
@@ -47,17 +61,32 @@ interface OpenApi {
 
 /** `articles`: each POST route's field → article map, as the routes declare it (collected when they were added). */
 export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Record<string, string>>): void {
-  app.get('/task-kinds', { schema: { tags: ['describe'], summary: 'Every task kind: its decisions, which need a reason, the form each takes, the article', response: { 200: TaskKindsSchema } } }, async () => ({
-    items: PROCEDURES.flatMap((p) =>
-      Object.entries(p.taskKinds as Record<string, TaskKindRule>).map(([kind, rule]) => ({
-        kind,
-        name: rule.name,
-        requestType: p.type,
-        article: rule.article,
-        decisions: Object.entries(rule.decisions).map(([decision, d]) => ({ decision, label: d.label, reasonRequired: d.reasonRequired, form: decisionApi(kind, decision)?.form ?? null })),
-      })),
-    ),
-  }));
+  app.get(
+    '/task-kinds',
+    {
+      schema: {
+        tags: ['describe'],
+        summary: 'Every task kind: its decisions, which need a reason, the form each takes, the article',
+        response: { 200: TaskKindsSchema },
+      },
+    },
+    async () => ({
+      items: PROCEDURES.flatMap((p) =>
+        Object.entries(p.taskKinds as Record<string, TaskKindRule>).map(([kind, rule]) => ({
+          kind,
+          name: rule.name,
+          requestType: p.type,
+          article: rule.article,
+          decisions: Object.entries(rule.decisions).map(([decision, d]) => ({
+            decision,
+            label: d.label,
+            reasonRequired: d.reasonRequired,
+            form: decisionApi(kind, decision)?.form ?? null,
+          })),
+        })),
+      ),
+    }),
+  );
 
   const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'A calendar day, YYYY-MM-DD (Asia/Shanghai)' });
   app.get(
@@ -65,17 +94,33 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
     {
       schema: {
         tags: ['describe'],
-        summary: 'The working days from one day to another (at most 400 days) on the statutory calendar with its overrides, for showing due times in working days',
+        summary:
+          'The working days from one day to another (at most 400 days) on the statutory calendar with its overrides, for showing due times in working days',
         querystring: Type.Object({ from: Day, to: Day }, { additionalProperties: false }),
-        response: { 200: Type.Object({ from: Type.String(), to: Type.String(), workdays: Type.Array(Type.String()), known: Type.Boolean({ description: 'false: some day lies outside the years the calendar knows, and no override covers it' }) }) },
+        response: {
+          200: Type.Object({
+            from: Type.String(),
+            to: Type.String(),
+            workdays: Type.Array(Type.String()),
+            known: Type.Boolean({ description: 'false: some day lies outside the years the calendar knows, and no override covers it' }),
+          }),
+        },
       },
     },
     async (request) => {
       const { from, to } = request.query;
-      for (const [field, day] of [['from', from], ['to', to]] as const)
-        if (!isCalendarDay(day)) throw invalid([{ code: 'InvalidInput', field, rule: 'a real day', detail: `${day} is no day of the calendar` }], 'querystring');
+      for (const [field, day] of [
+        ['from', from],
+        ['to', to],
+      ] as const)
+        if (!isCalendarDay(day))
+          throw invalid([{ code: 'InvalidInput', field, rule: 'a real day', detail: `${day} is no day of the calendar` }], 'querystring');
       const span = (Date.parse(to) - Date.parse(from)) / 86_400_000;
-      if (span < 0 || span > 400) throw invalid([{ code: 'InvalidInput', field: 'to', rule: 'from ≤ to ≤ from + 400 days', detail: `From ${from} to ${to} is ${span} days; ask for 0 to 400` }], 'querystring');
+      if (span < 0 || span > 400)
+        throw invalid(
+          [{ code: 'InvalidInput', field: 'to', rule: 'from ≤ to ≤ from + 400 days', detail: `From ${from} to ${to} is ${span} days; ask for 0 to 400` }],
+          'querystring',
+        );
       let known = true;
       const isWorkday = statutoryCalendar(await readCalendarOverrides(deps.db), () => (known = false));
       const workdays: string[] = [];
@@ -86,23 +131,46 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
 
   app.get(
     '/articles',
-    { schema: { tags: ['describe'], summary: `The articles of the Measures (${MEASURES_TITLE}), in order`, response: { 200: Type.Object({ title: Type.String(), items: Type.Array(ArticleSchema) }) } } },
+    {
+      schema: {
+        tags: ['describe'],
+        summary: `The articles of the Measures (${MEASURES_TITLE}), in order`,
+        response: { 200: Type.Object({ title: Type.String(), items: Type.Array(ArticleSchema) }) },
+      },
+    },
     async () => ({ title: MEASURES_TITLE, items: [...MEASURES_ARTICLES] }),
   );
 
   app.get(
     '/articles/:number',
-    { schema: { tags: ['describe'], summary: 'One article of the Measures, as cited by Art. N', params: Type.Object({ number: Type.Integer({ minimum: 1, maximum: 1000 }) }), response: { 200: ArticleSchema } } },
+    {
+      schema: {
+        tags: ['describe'],
+        summary: 'One article of the Measures, as cited by Art. N',
+        params: Type.Object({ number: Type.Integer({ minimum: 1, maximum: 1000 }) }),
+        response: { 200: ArticleSchema },
+      },
+    },
     async (request) => {
       const found = MEASURES_ARTICLES.find((a) => a.number === request.params.number);
-      if (!found) throw problem('RequestNotFound', `The Measures as held here have no article ${request.params.number} (the copy ends in Art. ${MEASURES_ARTICLES.length})`);
+      if (!found)
+        throw problem(
+          'RequestNotFound',
+          `The Measures as held here have no article ${request.params.number} (the copy ends in Art. ${MEASURES_ARTICLES.length})`,
+        );
       return found;
     },
   );
 
   app.get(
     '/request-types',
-    { schema: { tags: ['describe'], summary: 'Every request type: the route that starts it, the body it takes, the article each field rests on', response: { 200: RequestTypesSchema } } },
+    {
+      schema: {
+        tags: ['describe'],
+        summary: 'Every request type: the route that starts it, the body it takes, the article each field rests on',
+        response: { 200: RequestTypesSchema },
+      },
+    },
     async (request) => {
       const doc = request.server.swagger() as unknown as OpenApi;
       return {

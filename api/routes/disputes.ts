@@ -23,7 +23,6 @@ const DisputeBody = Type.Object(
   { additionalProperties: false },
 );
 
-
 export function disputeRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
   app.post(
@@ -42,14 +41,28 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
       const actor = requireMember(request, ...STARTED_BY.share_dispute);
       const { catalogEntryId, proposal, objection } = request.body as { catalogEntryId: string; proposal: SharePosition; objection: string };
       const entry = (await currentEntries(db, [catalogEntryId])).get(catalogEntryId);
-      if (!entry || entry.share_status === 'withdrawn') throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${catalogEntryId} is shared` }]);
+      if (!entry || entry.share_status === 'withdrawn')
+        throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${catalogEntryId} is shared` }]);
       const [authority, provider] = await Promise.all([getOrganisation(db, actor.org), getOrganisation(db, entry.provider_org_id)]);
-      const refused = authority && provider ? disputeStartViolation(authority, provider) : { code: 'Forbidden' as const, detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)', article: 'Art. 13' };
+      const refused =
+        authority && provider
+          ? disputeStartViolation(authority, provider)
+          : { code: 'Forbidden' as const, detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)', article: 'Art. 13' };
       if (refused) throw refused.field ? invalid([refused]) : problem(refused.code, refused.detail, refused.article);
-      if (!objection.trim()) throw invalid([{ code: 'InvalidInput', field: 'objection', rule: 'required', article: 'Art. 13', detail: 'A dispute states why the authority objects (Art. 13 ¶3)' }]);
+      if (!objection.trim())
+        throw invalid([
+          { code: 'InvalidInput', field: 'objection', rule: 'required', article: 'Art. 13', detail: 'A dispute states why the authority objects (Art. 13 ¶3)' },
+        ]);
       const content = entryContentOf(entry);
       const violations = positionViolations(proposal, content, 'proposal');
-      if (samePosition(proposal, content.share)) violations.push({ code: 'InvalidInput', field: 'proposal', rule: 'differs from the published', article: 'Art. 13', detail: 'The proposal is the published share attribute: there is nothing to dispute' });
+      if (samePosition(proposal, content.share))
+        violations.push({
+          code: 'InvalidInput',
+          field: 'proposal',
+          rule: 'differs from the published',
+          article: 'Art. 13',
+          detail: 'The proposal is the published share attribute: there is nothing to dispute',
+        });
       if (violations.length) throw invalid(violations);
       const leadingGroup = await leadingGroupOf(db, authority!.region);
       if (!leadingGroup) throw problem('InvalidInput', 'No leading group (数字强市领导小组) is registered to decide a dispute (Art. 13 ¶3)', 'Art. 13');

@@ -63,8 +63,17 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
     },
   );
 
-  app.get('/grants/:id', { schema: { tags: ['grants'], summary: 'One grant with its Art. 15 terms', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }), response: { 200: GrantSchema } } }, async (request) =>
-    grantView(await visibleGrant(request.actor, request.params.id)),
+  app.get(
+    '/grants/:id',
+    {
+      schema: {
+        tags: ['grants'],
+        summary: 'One grant with its Art. 15 terms',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }),
+        response: { 200: GrantSchema },
+      },
+    },
+    async (request) => grantView(await visibleGrant(request.actor, request.params.id)),
   );
 
   app.post(
@@ -79,7 +88,11 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
           {
             ground: Type.Union(
               REVOCATION_GROUND_CODES.map((g) => Type.Literal(g)),
-              { description: Object.entries(REVOCATION_GROUNDS).map(([g, r]) => `${g}: ${r.text} (${r.article})`).join('; ') },
+              {
+                description: Object.entries(REVOCATION_GROUNDS)
+                  .map(([g, r]) => `${g}: ${r.text} (${r.article})`)
+                  .join('; '),
+              },
             ),
             reason: Type.String({ maxLength: 4000 }),
           },
@@ -96,7 +109,17 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
       const provider = await getOrganisation(db, grant.provider_org);
       const city = provider && (await cityAuthorityOf(db, provider));
       // The rule the workflow's validator applies too (who, when, on what ground), checked before it is asked.
-      const violation = revokeViolation(actor, { providerOrg: grant.provider_org, cityAuthorityOrg: city?.id ?? '', active: grant.status === 'active', consentAwaited: grant.revocation?.status === 'open' }, ground, reason);
+      const violation = revokeViolation(
+        actor,
+        {
+          providerOrg: grant.provider_org,
+          cityAuthorityOrg: city?.id ?? '',
+          active: grant.status === 'active',
+          consentAwaited: grant.revocation?.status === 'open',
+        },
+        ground,
+        reason,
+      );
       if (violation?.field) throw invalid([violation]);
       if (violation) throw problem(violation.code, violation.detail, violation.article);
       await updateRequest(deps, grant.workflow_id, revokeGrantUpdate, [{ actor, ground, reason }]);

@@ -60,13 +60,18 @@ async function ownLegalPerson(db: Executor, request: FastifyRequest): Promise<{ 
   const { actor } = request;
   const p = actor.org === null ? await getPrincipal(db, actor.sub) : undefined;
   if (!p) throw problem('PrincipalRequired', 'Say who you are first (PUT /principals/me): a legal person by its credit code', 'Art. 29');
-  if (p.kind !== 'legal' || !p.uscc) throw problem('Forbidden', 'Only a legal person’s own account (the sign-in that registered its credit code) administers its agents', 'Art. 29');
+  if (p.kind !== 'legal' || !p.uscc)
+    throw problem('Forbidden', 'Only a legal person’s own account (the sign-in that registered its credit code) administers its agents', 'Art. 29');
   return { uscc: p.uscc, name: p.name };
 }
 
 /** The body field naming the legal person one applies for as its agent: picked from GET /principals/me actsFor, never typed. */
 export const OnBehalfOf = Type.Optional(
-  Type.String({ maxLength: 18, description: 'The legal person (统一社会信用代码) you apply for as its authorised agent (经办人): one of GET /principals/me actsFor; absent: in your own name' }),
+  Type.String({
+    maxLength: 18,
+    description:
+      'The legal person (统一社会信用代码) you apply for as its authorised agent (经办人): one of GET /principals/me actsFor; absent: in your own name',
+  }),
 );
 
 export interface ActingAs {
@@ -85,7 +90,16 @@ export async function actingAs(db: Executor, actor: Actor, onBehalfOf: string | 
   const malformed = onBehalfOf === undefined ? null : usccViolation(onBehalfOf, 'onBehalfOf');
   if (malformed) throw invalid([{ ...malformed, article: 'Art. 29' }]);
   if (actor.org !== null) {
-    if (onBehalfOf !== undefined) throw invalid([{ code: 'Forbidden', field: 'onBehalfOf', rule: 'an authorised agent', detail: 'Only members of the public act as a legal person’s agent', article: 'Art. 29' }]);
+    if (onBehalfOf !== undefined)
+      throw invalid([
+        {
+          code: 'Forbidden',
+          field: 'onBehalfOf',
+          rule: 'an authorised agent',
+          detail: 'Only members of the public act as a legal person’s agent',
+          article: 'Art. 29',
+        },
+      ]);
     return null;
   }
   const me = await getPrincipal(db, actor.sub);
@@ -94,7 +108,15 @@ export async function actingAs(db: Executor, actor: Actor, onBehalfOf: string | 
   if (!uscc) return null;
   const legal = (await actingFor(db, actor.sub)).find((l) => l.uscc === uscc);
   if (!legal)
-    throw invalid([{ code: 'Forbidden', field: 'onBehalfOf', rule: 'an authorised agent', detail: 'You are not an authorised agent (经办人) of that legal person; its own account authorises agents', article: 'Art. 29' }]);
+    throw invalid([
+      {
+        code: 'Forbidden',
+        field: 'onBehalfOf',
+        rule: 'an authorised agent',
+        detail: 'You are not an authorised agent (经办人) of that legal person; its own account authorises agents',
+        article: 'Art. 29',
+      },
+    ]);
   if (uscc === own || !me?.id_masked) return { uscc, name: legal.name, agent: null };
   const label = IDENTITY_DOCUMENT_LABELS[(me.id_document_type ?? 'resident') as IdentityDocumentType];
   return { uscc, name: legal.name, agent: { name: me.name, identity: `${label} ${me.id_masked}` } };
@@ -107,7 +129,13 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
 
   app.get(
     '/principals/me/agents',
-    { schema: { tags: ['open data'], summary: 'A legal person’s authorised agents (经办人), those in force first (its own account only; Art. 29)', response: { 200: Type.Object({ items: Type.Array(AgentSchema) }) } } },
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'A legal person’s authorised agents (经办人), those in force first (its own account only; Art. 29)',
+        response: { 200: Type.Object({ items: Type.Array(AgentSchema) }) },
+      },
+    },
     async (request) => {
       const { uscc } = await ownLegalPerson(db, request);
       return { items: (await listAgents(db, uscc)).map(agentView) };
@@ -119,7 +147,8 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
     {
       schema: {
         tags: ['open data'],
-        summary: 'Authorise an agent (经办人) by name and identity document number, as on their document: whoever registers that number with that name acts for the legal person (Art. 29)',
+        summary:
+          'Authorise an agent (经办人) by name and identity document number, as on their document: whoever registers that number with that name acts for the legal person (Art. 29)',
         body: AgentBody,
         response: { 201: AgentSchema },
       },
@@ -131,7 +160,8 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
           timeWindow: '1 hour',
           hook: 'preHandler',
           keyGenerator: (request: FastifyRequest) => `agents:${request.actor.sub}`,
-          errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) => problem('TooManyRequests', `At most ${context.max} authorisations an hour; try again in ${context.after}`),
+          errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) =>
+            problem('TooManyRequests', `At most ${context.max} authorisations an hour; try again in ${context.after}`),
         },
       },
     },
@@ -171,8 +201,21 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
         }),
       });
       if (made === 'full')
-        throw invalid([{ code: 'AgentConflict', field: 'residentId', rule: `at most ${MAX_AGENTS} agents`, detail: `A legal person has at most ${MAX_AGENTS} agents in force; revoke one first`, article: 'Art. 29' }]);
-      if (made === 'conflict') throw problem('AgentConflict', `That number (${row.agent_masked}) is already an agent of yours in force; revoke it first to authorise it anew`, 'Art. 29');
+        throw invalid([
+          {
+            code: 'AgentConflict',
+            field: 'residentId',
+            rule: `at most ${MAX_AGENTS} agents`,
+            detail: `A legal person has at most ${MAX_AGENTS} agents in force; revoke one first`,
+            article: 'Art. 29',
+          },
+        ]);
+      if (made === 'conflict')
+        throw problem(
+          'AgentConflict',
+          `That number (${row.agent_masked}) is already an agent of yours in force; revoke it first to authorise it anew`,
+          'Art. 29',
+        );
       return reply.code(201).send(agentView(made));
     },
   );

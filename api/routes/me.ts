@@ -34,27 +34,65 @@ const OrganisationSchema = Type.Object({ id: Type.String(), name: Type.String(),
 export function meRoutes(app: App, deps: ApiDeps): void {
   const { db } = deps;
   // Public bodies by name, so that clients show names where views carry ids (tasks, entries, grants).
-  app.get('/organisations', { schema: { tags: ['describe'], summary: 'The organisations: agencies, authorities, the leading group, by id with their names and divisions', response: { 200: Type.Object({ items: Type.Array(OrganisationSchema) }) } } }, async () => ({
-    items: await listOrganisations(db),
-  }));
-  app.get('/me', { schema: { tags: ['describe'], summary: 'Who the caller is: roles, organisation, or who a member of the public said they are', response: { 200: MeSchema } } }, async (request) => {
-    const { sub, org, roles } = request.actor;
-    const organisation = org === null ? null : await getOrganisation(db, org);
-    const principal = org === null ? await getPrincipal(db, sub) : undefined;
-    return {
-      sub,
-      roles,
-      organisation: organisation ? { id: organisation.id, name: organisation.name, kind: organisation.kind, division: organisation.division } : null,
-      principal: principal ? { kind: principal.kind, name: principal.name, identity: principal.id_masked ?? principal.uscc, actsFor: principal.kind === 'natural' ? await actingFor(db, sub) : [] } : null,
-    };
-  });
+  app.get(
+    '/organisations',
+    {
+      schema: {
+        tags: ['describe'],
+        summary: 'The organisations: agencies, authorities, the leading group, by id with their names and divisions',
+        response: { 200: Type.Object({ items: Type.Array(OrganisationSchema) }) },
+      },
+    },
+    async () => ({
+      items: await listOrganisations(db),
+    }),
+  );
+  app.get(
+    '/me',
+    {
+      schema: {
+        tags: ['describe'],
+        summary: 'Who the caller is: roles, organisation, or who a member of the public said they are',
+        response: { 200: MeSchema },
+      },
+    },
+    async (request) => {
+      const { sub, org, roles } = request.actor;
+      const organisation = org === null ? null : await getOrganisation(db, org);
+      const principal = org === null ? await getPrincipal(db, sub) : undefined;
+      return {
+        sub,
+        roles,
+        organisation: organisation ? { id: organisation.id, name: organisation.name, kind: organisation.kind, division: organisation.division } : null,
+        principal: principal
+          ? {
+              kind: principal.kind,
+              name: principal.name,
+              identity: principal.id_masked ?? principal.uscc,
+              actsFor: principal.kind === 'natural' ? await actingFor(db, sub) : [],
+            }
+          : null,
+      };
+    },
+  );
 }
 
 /** Development sign-in: the demo city's people, and a token for one of them. Registered only with devSignIn. */
 export function devSignInRoutes(app: App, users: DemoUser[]): void {
-  app.get('/dev/users', { schema: { tags: ['development'], summary: "The demo city's people one may sign in as (development only)", security: [], response: { 200: Type.Object({ items: Type.Array(DemoUserSchema) }) } } }, async () => ({
-    items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.org, roles: u.roles })),
-  }));
+  app.get(
+    '/dev/users',
+    {
+      schema: {
+        tags: ['development'],
+        summary: "The demo city's people one may sign in as (development only)",
+        security: [],
+        response: { 200: Type.Object({ items: Type.Array(DemoUserSchema) }) },
+      },
+    },
+    async () => ({
+      items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.org, roles: u.roles })),
+    }),
+  );
   app.post(
     '/dev/token',
     {
@@ -68,7 +106,8 @@ export function devSignInRoutes(app: App, users: DemoUser[]): void {
     },
     async (request) => {
       const user = users.find((u) => u.sub === request.body.sub);
-      if (!user) throw invalid([{ code: 'InvalidInput', field: 'sub', rule: 'a demo user', detail: `No demo user ${request.body.sub}; GET /dev/users lists them` }]);
+      if (!user)
+        throw invalid([{ code: 'InvalidInput', field: 'sub', rule: 'a demo user', detail: `No demo user ${request.body.sub}; GET /dev/users lists them` }]);
       return { token: signToken(request.server, user) };
     },
   );

@@ -10,7 +10,10 @@ export function notificationRoutes(app: App, { db }: ApiDeps): void {
       schema: {
         tags: ['notifications'],
         summary: "The caller's notifications, newest first",
-        querystring: Type.Object({ cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }),
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
         response: { 200: Page(NotificationSchema) },
       },
     },
@@ -18,7 +21,14 @@ export function notificationRoutes(app: App, { db }: ApiDeps): void {
       const rows = await listNotifications(db, request.actor, request.query.cursor ?? null, request.query.limit + 1);
       const page = rows.slice(0, request.query.limit);
       return {
-        items: page.map((n) => ({ id: String(n.id), kind: n.kind, requestId: n.request_id, taskId: n.task_id, message: n.message, createdAt: n.created_at.toISOString() })),
+        items: page.map((n) => ({
+          id: String(n.id),
+          kind: n.kind,
+          requestId: n.request_id,
+          taskId: n.task_id,
+          message: n.message,
+          createdAt: n.created_at.toISOString(),
+        })),
         nextCursor: rows.length > request.query.limit ? String(page[page.length - 1].id) : null,
       };
     },

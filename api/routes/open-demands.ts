@@ -53,12 +53,23 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
         const entry = await getCatalogEntry(db, form.catalogEntryId);
         if (!entry) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
         if (entry.open_attribute === 'UNCONDITIONAL' && entry.open_status === 'published')
-          throw problem('RequestNotActive', `Entry ${entry.id} is open without conditions: its data is on the unified open platform already (Art. 16)`, 'Art. 16');
+          throw problem(
+            'RequestNotActive',
+            `Entry ${entry.id} is open without conditions: its data is on the unified open platform already (Art. 16)`,
+            'Art. 16',
+          );
         providerOrg = entry.provider_org_id;
       } else {
         const org = await getOrganisation(db, form.providerOrgId!);
         if (!org || (org.kind !== 'agency' && org.kind !== 'authority'))
-          throw invalid([{ code: 'InvalidInput', field: 'providerOrgId', rule: 'an agency', detail: `${form.providerOrgId} is no public management and service institution` }]);
+          throw invalid([
+            {
+              code: 'InvalidInput',
+              field: 'providerOrgId',
+              rule: 'an agency',
+              detail: `${form.providerOrgId} is no public management and service institution`,
+            },
+          ]);
         providerOrg = org.id;
       }
       return startAndAnswer(deps, request, reply, {

@@ -7,7 +7,17 @@ import { getRequest } from '../../db/repositories/requests';
 import type { Executor } from '../../db';
 import { agreementsPage, agreementVisible, getAgreement, type AgreementRow, type AgreementScope } from '../../db/repositories/agreements';
 import { getPrincipal } from '../../db/repositories/principals';
-import { ACCESS_METHODS, DEFAULT_OPEN_PLATFORM_URL, MAX_TERM_MONTHS, opennessRefusal, openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation, type OpenRequestForm } from '../../domain/open-request';
+import {
+  ACCESS_METHODS,
+  DEFAULT_OPEN_PLATFORM_URL,
+  MAX_TERM_MONTHS,
+  opennessRefusal,
+  openRequestRefusal,
+  openRequestViolations,
+  terminationRefusal,
+  terminationViolation,
+  type OpenRequestForm,
+} from '../../domain/open-request';
 import { IDENTITY_DOCUMENT_LABELS, type IdentityDocumentType } from '../../domain/ids';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
@@ -30,8 +40,13 @@ const OpenRequestBody = Type.Object(
     catalogEntryId: Type.String({ minLength: 1, maxLength: 200, description: 'A conditionally open entry' }),
     purpose: Text('What the data is used for'),
     scenario: Text('The scenario it is used in (应用场景)'),
-    fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500, description: "The fields asked for (default: all the entry's)" })),
-    accessMethod: Type.Union(ACCESS_METHODS.map((m) => Type.Literal(m)), { description: 'How the data is reached on the unified open platform' }),
+    fields: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500, description: "The fields asked for (default: all the entry's)" }),
+    ),
+    accessMethod: Type.Union(
+      ACCESS_METHODS.map((m) => Type.Literal(m)),
+      { description: 'How the data is reached on the unified open platform' },
+    ),
     securityMeasures: Text('The security measures the applicant commits to'),
     termMonths: Type.Integer({ minimum: 1, maximum: MAX_TERM_MONTHS, description: 'The term asked for, in months' }),
     onBehalfOf: OnBehalfOf,
@@ -58,7 +73,9 @@ async function agreementScope(deps: ApiDeps, actor: Actor): Promise<AgreementSco
 async function checkSigning(db: Executor, requestId: string): Promise<void> {
   const request = await getRequest(db, requestId);
   const row = request?.catalog_entry_id ? await getCatalogEntry(db, request.catalog_entry_id) : undefined;
-  const refused = row ? opennessRefusal(openEntryOf(row)) : { code: 'RequestNotActive' as const, detail: 'The agreement\'s catalog entry no longer exists', article: 'Art. 17' };
+  const refused = row
+    ? opennessRefusal(openEntryOf(row))
+    : { code: 'RequestNotActive' as const, detail: "The agreement's catalog entry no longer exists", article: 'Art. 17' };
   if (refused) throw problem(refused.code, refused.detail, refused.article);
 }
 
@@ -112,7 +129,12 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
           entry,
           licensee: legal
             ? { name: legal.name, identity: `统一社会信用代码 ${legal.uscc}`, ...(legal.agent ? { agent: legal.agent } : {}) }
-            : { name: principal.name, identity: principal.id_masked ? `${IDENTITY_DOCUMENT_LABELS[(principal.id_document_type ?? 'resident') as IdentityDocumentType]} ${principal.id_masked}` : `统一社会信用代码 ${principal.uscc}` },
+            : {
+                name: principal.name,
+                identity: principal.id_masked
+                  ? `${IDENTITY_DOCUMENT_LABELS[(principal.id_document_type ?? 'resident') as IdentityDocumentType]} ${principal.id_masked}`
+                  : `统一社会信用代码 ${principal.uscc}`,
+              },
           ...(legal ? { onBehalfOf: legal.uscc } : {}),
           platformUrl,
           policy: deps.policies.open_request,
@@ -141,7 +163,13 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const { status, catalogEntryId, requestId, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id']);
       const scope = await agreementScope(deps, request.actor);
-      const rows = await agreementsPage(db, scope, { status: status as AgreementRow['status'] | undefined, catalogEntryId, requestId, after: after?.[0], limit });
+      const rows = await agreementsPage(db, scope, {
+        status: status as AgreementRow['status'] | undefined,
+        catalogEntryId,
+        requestId,
+        after: after?.[0],
+        limit,
+      });
       const page = rows.slice(0, limit);
       return { items: page.map(agreementView), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
     },
@@ -149,13 +177,30 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
 
   const AgreementParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 
-  app.get('/agreements/:id', { schema: { tags: ['open data'], summary: 'One agreement: its terms, its text as signed, its hash and signatures', params: AgreementParams, response: { 200: AgreementSchema } } }, async (request) =>
-    agreementView(await visibleAgreement(request.actor, request.params.id)),
+  app.get(
+    '/agreements/:id',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'One agreement: its terms, its text as signed, its hash and signatures',
+        params: AgreementParams,
+        response: { 200: AgreementSchema },
+      },
+    },
+    async (request) => agreementView(await visibleAgreement(request.actor, request.params.id)),
   );
 
   app.get(
     '/agreements/:id/document',
-    { schema: { tags: ['open data'], summary: 'The agreement as a printable Chinese document (HTML)', params: AgreementParams, produces: ['text/html'], response: { 200: Type.String() } } },
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'The agreement as a printable Chinese document (HTML)',
+        params: AgreementParams,
+        produces: ['text/html'],
+        response: { 200: Type.String() },
+      },
+    },
     async (request, reply) => {
       const a = await visibleAgreement(request.actor, request.params.id);
       return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(agreementHtml(a));
@@ -164,11 +209,22 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
 
   app.get(
     '/agreements/:id/document.pdf',
-    { schema: { tags: ['open data'], summary: 'The agreement as a PDF (its CJK font embedded; 503 where none is installed: AGREEMENT_FONT)', params: AgreementParams, produces: ['application/pdf'] } },
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'The agreement as a PDF (its CJK font embedded; 503 where none is installed: AGREEMENT_FONT)',
+        params: AgreementParams,
+        produces: ['application/pdf'],
+      },
+    },
     async (request, reply) => {
       const a = await visibleAgreement(request.actor, request.params.id);
-      if (!pdfFontAvailable(font)) throw problem('PdfUnavailable', `No CJK font at ${font}: install fonts-wqy-microhei or set AGREEMENT_FONT; the HTML document prints as well`);
-      return reply.type('application/pdf').header('content-disposition', `inline; filename="${encodeURIComponent(a.id)}.pdf"`).send(await agreementPdf(a, font));
+      if (!pdfFontAvailable(font))
+        throw problem('PdfUnavailable', `No CJK font at ${font}: install fonts-wqy-microhei or set AGREEMENT_FONT; the HTML document prints as well`);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="${encodeURIComponent(a.id)}.pdf"`)
+        .send(await agreementPdf(a, font));
     },
   );
 
@@ -188,7 +244,16 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       const { actor } = request;
       const a = await visibleAgreement(actor, request.params.id);
       // The same rule the workflow's validator applies (who, when, with what reason), checked before it is asked.
-      const violation = terminationViolation(actor, { providerOrg: a.provider_org, licensee: { sub: a.licensee_sub, org: null, roles: ['public_applicant'] }, legalPerson: a.licensee_legal_person, inForce: a.status === 'in_force' }, request.body.reason);
+      const violation = terminationViolation(
+        actor,
+        {
+          providerOrg: a.provider_org,
+          licensee: { sub: a.licensee_sub, org: null, roles: ['public_applicant'] },
+          legalPerson: a.licensee_legal_person,
+          inForce: a.status === 'in_force',
+        },
+        request.body.reason,
+      );
       if (violation) throw problem(violation, terminationRefusal(violation), 'Art. 20');
       await updateRequest(deps, a.workflow_id, revokeGrantUpdate, [{ actor, reason: request.body.reason }]);
       return agreementView((await getAgreement(db, a.id))!);
@@ -205,7 +270,11 @@ const signing: DecisionApi = {
 export const OPEN_REQUEST_API: ProcedureApi = {
   routes: openRequestRoutes,
   decisions: {
-    OPEN_REQUEST_REVIEW: { APPROVE: { form: Type.Object({ conditions: Type.Optional(Type.String({ maxLength: 4000, description: 'Conditions the agency adds to the agreement' })) }) } },
+    OPEN_REQUEST_REVIEW: {
+      APPROVE: {
+        form: Type.Object({ conditions: Type.Optional(Type.String({ maxLength: 4000, description: 'Conditions the agency adds to the agreement' })) }),
+      },
+    },
     AGREEMENT_SIGNATURE: { SIGN: signing },
     AGREEMENT_COUNTERSIGNATURE: { SIGN: signing },
   },

@@ -17,14 +17,26 @@ import type { ApiDeps, App } from '../types';
 
 const Name = Type.String({ maxLength: 200 });
 // domain/ids.ts IDENTITY_DOCUMENT_TYPES, written out so the response type keeps each literal.
-const documentTypes = (): [TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>] => [Type.Literal('resident'), Type.Literal('hmt_residence_permit'), Type.Literal('foreign_permanent_residence')] as const;
-export const DocumentType = Type.Union([...documentTypes()], { description: 'The identity document the number is of: 居民身份证 (resident, the default), 港澳台居民居住证 (hmt_residence_permit), 外国人永久居留身份证 (foreign_permanent_residence)' });
+const documentTypes = (): [TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>] =>
+  [Type.Literal('resident'), Type.Literal('hmt_residence_permit'), Type.Literal('foreign_permanent_residence')] as const;
+export const DocumentType = Type.Union([...documentTypes()], {
+  description:
+    'The identity document the number is of: 居民身份证 (resident, the default), 港澳台居民居住证 (hmt_residence_permit), 外国人永久居留身份证 (foreign_permanent_residence)',
+});
 const PrincipalBody = Type.Union([
   Type.Object(
-    { kind: Type.Literal('natural'), name: Name, documentType: Type.Optional(DocumentType), residentId: Type.String({ maxLength: 18, description: '身份证件号码: the number of the identity document documentType names' }) },
+    {
+      kind: Type.Literal('natural'),
+      name: Name,
+      documentType: Type.Optional(DocumentType),
+      residentId: Type.String({ maxLength: 18, description: '身份证件号码: the number of the identity document documentType names' }),
+    },
     { additionalProperties: false },
   ),
-  Type.Object({ kind: Type.Literal('legal'), name: Name, uscc: Type.String({ maxLength: 18, description: 'GB 32100 unified social credit code' }) }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('legal'), name: Name, uscc: Type.String({ maxLength: 18, description: 'GB 32100 unified social credit code' }) },
+    { additionalProperties: false },
+  ),
   Type.Object({}, { additionalProperties: false, description: 'Signed in through the identity provider: who you are is what it verified' }),
 ]);
 
@@ -38,7 +50,8 @@ const PrincipalSchema = Type.Object({
   residentIdMasked: Type.Union([Type.String(), Type.Null()], { description: 'As everyone else sees it' }),
   documentType: Type.Union([...documentTypes(), Type.Null()], { description: 'Which identity document residentId is of; null for an organisation' }),
   actsFor: Type.Array(Type.Object({ uscc: Type.String(), name: Type.String() }), {
-    description: 'The legal persons a natural person acts for now as their authorised agent (经办人, Art. 29): those whose authorisation in force names their number and name',
+    description:
+      'The legal persons a natural person acts for now as their authorised agent (经办人, Art. 29): those whose authorisation in force names their number and name',
   }),
 });
 
@@ -49,16 +62,33 @@ const PrincipalSchema = Type.Object({
  */
 function identityOf(verified: VerifiedIdentity | null, body: PrincipalForm | Record<string, never>): PrincipalForm {
   if (!verified) {
-    if (!('kind' in body)) throw invalid([{ code: 'InvalidInput', field: 'kind', rule: 'required', detail: 'Say who you are: kind, name and residentId (or uscc)', article: 'Art. 29' }]);
+    if (!('kind' in body))
+      throw invalid([
+        { code: 'InvalidInput', field: 'kind', rule: 'required', detail: 'Say who you are: kind, name and residentId (or uscc)', article: 'Art. 29' },
+      ]);
     return body as PrincipalForm;
   }
   const typed = (['residentId', 'documentType', 'uscc', 'name', 'kind'] as const).find((f) => f in body);
-  if (typed) throw invalid([{ code: 'InvalidInput', field: typed, rule: 'verified by the identity provider', detail: 'Who you are is what the identity provider verified when you signed in; send an empty body', article: 'Art. 29' }]);
+  if (typed)
+    throw invalid([
+      {
+        code: 'InvalidInput',
+        field: typed,
+        rule: 'verified by the identity provider',
+        detail: 'Who you are is what the identity provider verified when you signed in; send an empty body',
+        article: 'Art. 29',
+      },
+    ]);
   // The provider states a number, not its document: the document is the one whose rule the number keeps (a resident
   // ID card when it keeps none, so the refusal names the resident ID rule it breaks).
-  if (verified.residentId) return { kind: 'natural', name: verified.name ?? '', residentId: verified.residentId, documentType: identityDocumentOf(verified.residentId) ?? 'resident' };
+  if (verified.residentId)
+    return { kind: 'natural', name: verified.name ?? '', residentId: verified.residentId, documentType: identityDocumentOf(verified.residentId) ?? 'resident' };
   if (verified.uscc) return { kind: 'legal', name: verified.name ?? '', uscc: verified.uscc };
-  throw problem('IdentityUnverified', 'The identity provider stated no verified resident ID number or credit code for this sign-in; complete real-name verification there first', 'Art. 29');
+  throw problem(
+    'IdentityUnverified',
+    'The identity provider stated no verified resident ID number or credit code for this sign-in; complete real-name verification there first',
+    'Art. 29',
+  );
 }
 
 export function principalRoutes(app: App, deps: ApiDeps): void {
@@ -72,18 +102,37 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
     // Registered before documents were told apart: a resident ID card, the only document taken then.
     const documentType = p.kind === 'natural' ? ((p.id_document_type ?? 'resident') as IdentityDocumentType) : null;
     const actsFor = p.kind === 'natural' ? await actingFor(db, sub) : [];
-    return { sub: p.sub, kind: p.kind, name: p.name, uscc: p.uscc, residentId: p.id_sealed ? open(keys, p.id_sealed) : null, residentIdMasked: p.id_masked, documentType, actsFor };
+    return {
+      sub: p.sub,
+      kind: p.kind,
+      name: p.name,
+      uscc: p.uscc,
+      residentId: p.id_sealed ? open(keys, p.id_sealed) : null,
+      residentIdMasked: p.id_masked,
+      documentType,
+      actsFor,
+    };
   };
 
-  app.get('/principals/me', { schema: { tags: ['open data'], summary: 'Who you said you are (your own number in full)', response: { 200: PrincipalSchema } } }, async (request) => {
-    requireRole(request, 'public_applicant');
-    return mine(request.actor.sub);
-  });
+  app.get(
+    '/principals/me',
+    { schema: { tags: ['open data'], summary: 'Who you said you are (your own number in full)', response: { 200: PrincipalSchema } } },
+    async (request) => {
+      requireRole(request, 'public_applicant');
+      return mine(request.actor.sub);
+    },
+  );
 
   app.put(
     '/principals/me',
     {
-      schema: { tags: ['open data'], summary: 'Say who you are: a natural person by identity document number (身份证件号码, Art. 10 ¶2), or a legal person by USCC (Art. 29: the number sealed)', body: PrincipalBody, response: { 200: PrincipalSchema } },
+      schema: {
+        tags: ['open data'],
+        summary:
+          'Say who you are: a natural person by identity document number (身份证件号码, Art. 10 ¶2), or a legal person by USCC (Art. 29: the number sealed)',
+        body: PrincipalBody,
+        response: { 200: PrincipalSchema },
+      },
       config: {
         articles: { residentId: 'Art. 29', documentType: 'Art. 10', uscc: 'Art. 29' },
         // Per person, after sign-in: enough for typing errors, too few to test numbers one after another.
@@ -92,7 +141,8 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
           timeWindow: '1 hour',
           hook: 'preHandler',
           keyGenerator: (request: FastifyRequest) => `principal:${request.actor.sub}`,
-          errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) => problem('TooManyRequests', `At most ${context.max} registrations an hour; try again in ${context.after}`),
+          errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) =>
+            problem('TooManyRequests', `At most ${context.max} registrations an hour; try again in ${context.after}`),
         },
       },
     },
@@ -123,8 +173,22 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
         const key = `principal-conflict:${sub}:${lookup ?? row.uscc}`;
         await recordWithNotice(
           db,
-          { eventKey: key, requestId: null, actor: { sub, org: null, role: 'public_applicant' }, action: 'principal_conflict', article: 'Art. 29', newValue: { kind: form.kind, identity: row.id_masked ?? row.uscc, holder: holder ?? null } },
-          holder ? { key, to: { user: holder }, kind: 'identity_conflict', message: `另一登录账号提交了您已登记的身份信息（${row.id_masked ?? row.uscc}）。如非本人操作，请联系${serviceDesk}。` } : null,
+          {
+            eventKey: key,
+            requestId: null,
+            actor: { sub, org: null, role: 'public_applicant' },
+            action: 'principal_conflict',
+            article: 'Art. 29',
+            newValue: { kind: form.kind, identity: row.id_masked ?? row.uscc, holder: holder ?? null },
+          },
+          holder
+            ? {
+                key,
+                to: { user: holder },
+                kind: 'identity_conflict',
+                message: `另一登录账号提交了您已登记的身份信息（${row.id_masked ?? row.uscc}）。如非本人操作，请联系${serviceDesk}。`,
+              }
+            : null,
         );
         return problem('RegistrationIncomplete', `Registration could not be completed. Contact ${serviceDesk}; your case has been recorded.`, 'Art. 29');
       };

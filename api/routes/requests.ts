@@ -47,39 +47,62 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { type, status, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['instant', 'id']);
-      const rows = await listOwnRequests(db, request.actor, { type, status, partyTypes: typesReadAsParty(request.actor), after: after && [after[0], after[1]], limit: limit + 1 });
+      const rows = await listOwnRequests(db, request.actor, {
+        type,
+        status,
+        partyTypes: typesReadAsParty(request.actor),
+        after: after && [after[0], after[1]],
+        limit: limit + 1,
+      });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        items: page.map((r) => ({ id: r.id, type: r.type, status: r.status, catalogEntryId: r.catalog_entry_id, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() })),
+        items: page.map((r) => ({
+          id: r.id,
+          type: r.type,
+          status: r.status,
+          catalogEntryId: r.catalog_entry_id,
+          createdAt: r.created_at.toISOString(),
+          updatedAt: r.updated_at.toISOString(),
+        })),
         nextCursor: rows.length > limit ? encodeCursor([last.created_at_exact, last.id]) : null,
       };
     },
   );
 
-  app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } }, async (request) => {
-    return requestView(await visibleRequest(deps, request.actor, request.params.id), request.actor);
-  });
+  app.get(
+    '/requests/:id',
+    { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } },
+    async (request) => {
+      return requestView(await visibleRequest(deps, request.actor, request.params.id), request.actor);
+    },
+  );
 
-  app.get('/requests/:id/history', { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } }, async (request) => {
-    const { actor } = request;
-    const { row, tasks } = await visibleRequest(deps, actor, request.params.id);
-    const events = await listAudit(db, row.id);
-    const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
-    return {
-      items: events.map((e) => ({ e, show: taskDisclosure(eventViewer(actor, tasks, e.task_id)) })).map(({ e, show }) => ({
-        at: e.at.toISOString(),
-        action: e.action,
-        actor: { sub: show.decidedBy || own(e) ? e.actor_sub : null, org: e.actor_org, role: e.actor_role },
-        taskId: e.task_id,
-        decision: e.decision,
-        reason: e.reason,
-        article: e.article,
-        oldValue: show.assignee ? e.old_value : withoutPersonal(e.old_value),
-        newValue: show.form ? e.new_value : withoutPersonal(e.new_value),
-      })),
-    };
-  });
+  app.get(
+    '/requests/:id/history',
+    { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } },
+    async (request) => {
+      const { actor } = request;
+      const { row, tasks } = await visibleRequest(deps, actor, request.params.id);
+      const events = await listAudit(db, row.id);
+      const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
+      return {
+        items: events
+          .map((e) => ({ e, show: taskDisclosure(eventViewer(actor, tasks, e.task_id)) }))
+          .map(({ e, show }) => ({
+            at: e.at.toISOString(),
+            action: e.action,
+            actor: { sub: show.decidedBy || own(e) ? e.actor_sub : null, org: e.actor_org, role: e.actor_role },
+            taskId: e.task_id,
+            decision: e.decision,
+            reason: e.reason,
+            article: e.article,
+            oldValue: show.assignee ? e.old_value : withoutPersonal(e.old_value),
+            newValue: show.form ? e.new_value : withoutPersonal(e.new_value),
+          })),
+      };
+    },
+  );
 
   app.post(
     '/requests/:id/cancel',

@@ -51,7 +51,8 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       // without an entry, the kind is read on its own: who may not request at all hears that first.
       const { context, parties } = await shareParties(db, form.catalogEntryId, actor.org);
       const kind = context ? context.applicant_kind : (await getOrganisation(db, actor.org))?.kind;
-      if (!mayRequestShare(kind ?? undefined)) throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
+      if (!mayRequestShare(kind ?? undefined))
+        throw problem('Forbidden', 'Only a public management and service institution may request shared data (Art. 3, 14)', 'Art. 14');
       const violations = shareRequestViolations(form, context);
       if (violations.length) throw invalid(violations);
       // The parties as of this submission go to the workflow, which then records the request with its first step.

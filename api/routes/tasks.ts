@@ -7,7 +7,19 @@ import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
 import { candidatePeople, findPerson } from '../../db/repositories/people';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { Actor, OrgActor } from '../../domain/types';
-import { assigneeViolation, claimViolation, decideViolation, excludedActors, extendViolation, isCandidate, procedureViolation, MAX_EXTENSION_WORKING_DAYS, reassignViolation, releaseViolation, supervisesTasks } from '../../domain/tasks';
+import {
+  assigneeViolation,
+  claimViolation,
+  decideViolation,
+  excludedActors,
+  extendViolation,
+  isCandidate,
+  procedureViolation,
+  MAX_EXTENSION_WORKING_DAYS,
+  reassignViolation,
+  releaseViolation,
+  supervisesTasks,
+} from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/procedure';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
 import type { TaskReadRow } from '../../db/schema';
@@ -33,7 +45,10 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
    * organisation. For everyone else, same organisation or not, it does not exist. With the applicant of
    * its request, whom the exclusion rules need.
    */
-  async function visibleTask(actor: Actor, id: string): Promise<{ row: TaskReadRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
+  async function visibleTask(
+    actor: Actor,
+    id: string,
+  ): Promise<{ row: TaskReadRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
     const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
     const { applicant_sub: applicantSub, siblings, ...row } = found;
@@ -51,7 +66,15 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
   async function assigneeFor(actor: Actor, row: TaskReadRow, applicantSub: string, user: string): Promise<OrgActor> {
     const known = await findPerson(db, user, await overseenBy(deps, actor));
     if (!known.length)
-      throw invalid([{ code: 'InvalidInput', field: 'user', rule: 'known person', detail: `Nobody known as ${user} acts in your jurisdiction: a task goes to a person who has used the system (GET /tasks/${row.id}/assignable lists them)`, article: 'Art. 32' }]);
+      throw invalid([
+        {
+          code: 'InvalidInput',
+          field: 'user',
+          rule: 'known person',
+          detail: `Nobody known as ${user} acts in your jurisdiction: a task goes to a person who has used the system (GET /tasks/${row.id}/assignable lists them)`,
+          article: 'Art. 32',
+        },
+      ]);
     const people = known.map(({ sub, org, roles }): OrgActor => ({ sub, org, roles }));
     const refusals = people.map((p) => assigneeViolation(taskAccess(row), p, applicantSub));
     const fit = refusals.indexOf(null);
@@ -156,10 +179,14 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     },
   );
 
-  app.get('/tasks/:id', { schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: Id, response: { 200: TaskSchema } } }, async (request) => {
-    const { row, viewer } = await visibleTask(request.actor, request.params.id);
-    return taskView(row, viewer);
-  });
+  app.get(
+    '/tasks/:id',
+    { schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: Id, response: { 200: TaskSchema } } },
+    async (request) => {
+      const { row, viewer } = await visibleTask(request.actor, request.params.id);
+      return taskView(row, viewer);
+    },
+  );
 
   for (const claim of [true, false]) {
     app.post(
@@ -167,7 +194,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       {
         schema: {
           tags: ['tasks'],
-          summary: claim ? 'Take a task as its assignee' : "Give a claimed task back to its candidates (the assignee, or a supervisor releasing anyone's claim)",
+          summary: claim
+            ? 'Take a task as its assignee'
+            : "Give a claimed task back to its candidates (the assignee, or a supervisor releasing anyone's claim)",
           params: Id,
           response: { 200: RequestSchema },
         },
@@ -210,7 +239,11 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { row, applicantSub, siblings } = await visibleTask(actor, request.params.id);
       const { decision, reason, form } = request.body;
       const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
-      if (violation === 'DecisionNotAllowed') throw problem(violation, `${JSON.stringify(decision)} is not a decision of a ${row.kind} task. Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`);
+      if (violation === 'DecisionNotAllowed')
+        throw problem(
+          violation,
+          `${JSON.stringify(decision)} is not a decision of a ${row.kind} task. Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`,
+        );
       if (violation === 'ReasonRequired') throw reasonRequired(`A ${decision} decision must state its reason (${row.article})`, row.article);
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it; then the form's shape as
@@ -234,7 +267,10 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
         tags: ['supervision'],
         summary: "Move an open task's due time on by working days, with a reason (Art. 32); its reminder and overdue marks follow",
         params: Id,
-        body: Type.Object({ workingDays: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_WORKING_DAYS }), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { workingDays: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_WORKING_DAYS }), reason: Type.String({ maxLength: 4000 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: RequestSchema },
       },
     },
@@ -292,7 +328,13 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       const { cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id', 'id']);
       const task = taskAccess(row);
-      const found = await candidatePeople(db, { candidates: task.candidates, excluded: excludedActors(task, applicantSub), orgs: await overseenBy(deps, actor), after: after && [after[0], after[1]], limit: limit + 1 });
+      const found = await candidatePeople(db, {
+        candidates: task.candidates,
+        excluded: excludedActors(task, applicantSub),
+        orgs: await overseenBy(deps, actor),
+        after: after && [after[0], after[1]],
+        limit: limit + 1,
+      });
       const page = found.slice(0, limit);
       const last = page[page.length - 1];
       // The query finds the candidates; the rule a reassignment meets has the last word.

@@ -46,7 +46,12 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       const entry = await getCatalogEntry(db, form.catalogEntryId);
       if (!entry) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
       // Art. 21 concerns opened data; sharing between agencies is not withdrawn this way.
-      if (!isOpened(entry)) throw problem('RequestNotActive', `Entry ${entry.id} is not opened data (its openness is ${entry.open_attribute === 'NONE' ? 'NONE' : entry.open_status})`, 'Art. 21');
+      if (!isOpened(entry))
+        throw problem(
+          'RequestNotActive',
+          `Entry ${entry.id} is not opened data (its openness is ${entry.open_attribute === 'NONE' ? 'NONE' : entry.open_status})`,
+          'Art. 21',
+        );
       return startAndAnswer(deps, request, reply, {
         type: 'withdrawal',
         body: form,
@@ -58,5 +63,16 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
 
 export const WITHDRAWAL_API: ProcedureApi = {
   routes: withdrawalRoutes,
-  decisions: { WITHDRAWAL_REVIEW: { UPHOLD: { form: Type.Object({ scope: Type.Union(UPHOLD_SCOPES.map((s) => Type.Literal(s)), { description: 'What is withdrawn: the entry\'s openness, or the records named' }) }) } } },
+  decisions: {
+    WITHDRAWAL_REVIEW: {
+      UPHOLD: {
+        form: Type.Object({
+          scope: Type.Union(
+            UPHOLD_SCOPES.map((s) => Type.Literal(s)),
+            { description: "What is withdrawn: the entry's openness, or the records named" },
+          ),
+        }),
+      },
+    },
+  },
 };

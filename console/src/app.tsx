@@ -24,7 +24,8 @@ function Header() {
       <span class="brand">{t('appTitle')}</span>
       {who && (
         <span class="who" data-testid="who">
-          <strong>{who.principal?.name ?? who.sub}</strong> · {who.organisation?.name ?? t('publicMember')} · {who.roles.map((r) => label('role', r)).join('、')}
+          <strong>{who.principal?.name ?? who.sub}</strong> · {who.organisation?.name ?? t('publicMember')} ·{' '}
+          {who.roles.map((r) => label('role', r)).join('、')}
         </span>
       )}
       <label class="lang">

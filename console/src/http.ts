@@ -268,7 +268,14 @@ export interface CatalogEntry {
   form: string;
   useConditions: string | null;
   updateFrequency: string;
-  share: { attribute: string; reasons: string | null; conditions: string | null; basis: { level: string; title: string; article: string }[]; status: string; dispute: string | null };
+  share: {
+    attribute: string;
+    reasons: string | null;
+    conditions: string | null;
+    basis: { level: string; title: string; article: string }[];
+    status: string;
+    dispute: string | null;
+  };
   open: { attribute: string; status: string; [k: string]: unknown };
   priorityOpen: boolean;
   version: number;

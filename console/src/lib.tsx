@@ -151,8 +151,9 @@ export function hasRole(...roles: string[]): boolean {
 /** The hash of the current page with `changes` made to its query (null removes a parameter). */
 export function withParams(route: Route, changes: Record<string, string | null>): string {
   const next = new URLSearchParams(route.params);
-  for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v);
-  else next.delete(k);
+  for (const [k, v] of Object.entries(changes))
+    if (v) next.set(k, v);
+    else next.delete(k);
   const q = next.toString();
   return `#/${route.path.map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
 }
@@ -170,7 +171,23 @@ export function usePage<T>(route: Route, path: string, limit = 20): Resource<Pag
  * A page of a list as a table, with next and previous pages kept in the URL (`cursor`, and `prev`: the
  * cursors walked through), so that the back button and a bookmark work.
  */
-export function PagedTable<T>({ route, r, caption, columns, row, empty = t('none'), name }: { route: Route; r: Resource<Page<T>>; caption: string; columns: ComponentChildren[]; row: (item: T) => ComponentChildren; empty?: string; name?: string }) {
+export function PagedTable<T>({
+  route,
+  r,
+  caption,
+  columns,
+  row,
+  empty = t('none'),
+  name,
+}: {
+  route: Route;
+  r: Resource<Page<T>>;
+  caption: string;
+  columns: ComponentChildren[];
+  row: (item: T) => ComponentChildren;
+  empty?: string;
+  name?: string;
+}) {
   const cursor = route.params.get('cursor');
   const prev = route.params.get('prev')?.split(',').filter(Boolean) ?? [];
   return (
@@ -195,7 +212,11 @@ export function PagedTable<T>({ route, r, caption, columns, row, empty = t('none
             </table>
           )}
           <nav class="pager" aria-label={`${caption}: ${t('pages')}`}>
-            {prev.length > 0 && <a href={withParams(route, { cursor: prev[prev.length - 1] === '-' ? null : prev[prev.length - 1], prev: prev.slice(0, -1).join(',') || null })}>{t('prev')}</a>}
+            {prev.length > 0 && (
+              <a href={withParams(route, { cursor: prev[prev.length - 1] === '-' ? null : prev[prev.length - 1], prev: prev.slice(0, -1).join(',') || null })}>
+                {t('prev')}
+              </a>
+            )}
             {page.nextCursor && <a href={withParams(route, { cursor: page.nextCursor, prev: [...prev, cursor ?? '-'].join(',') })}>{t('next')}</a>}
           </nav>
         </>

@@ -92,7 +92,12 @@ function Caption({ name, required, article, schema }: { name: string; required: 
   return (
     <>
       <span class="field-name">{label('field', name)}</span>
-      {required && !schema.nullable && <span class="req"> *<span class="sr-only">{t('required')}</span></span>}
+      {required && !schema.nullable && (
+        <span class="req">
+          {' '}
+          *<span class="sr-only">{t('required')}</span>
+        </span>
+      )}
       {article && (
         <span class="field-article">
           {' '}
@@ -150,7 +155,13 @@ function Field(props: FieldProps) {
         <label for={id}>
           <Caption {...p} />
         </label>
-        <select id={id} value={String(value ?? '')} aria-invalid={invalid} aria-describedby={described} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        <select
+          id={id}
+          value={String(value ?? '')}
+          aria-invalid={invalid}
+          aria-describedby={described}
+          onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
+        >
           <option value="">—</option>
           {options.map((o) => (
             <option key={o} value={o}>
@@ -170,7 +181,16 @@ function Field(props: FieldProps) {
           <Caption {...p} />
         </legend>
         {Object.entries(schema.properties).map(([k, s]) => (
-          <Field key={k} schema={s} name={k} path={`${path}.${k}`} value={v[k]} required={schema.required?.includes(k) ?? false} errors={errors} onChange={(x) => onChange({ ...v, [k]: x })} />
+          <Field
+            key={k}
+            schema={s}
+            name={k}
+            path={`${path}.${k}`}
+            value={v[k]}
+            required={schema.required?.includes(k) ?? false}
+            errors={errors}
+            onChange={(x) => onChange({ ...v, [k]: x })}
+          />
         ))}
         <FieldMessages path={path} errors={errors} />
       </fieldset>
@@ -179,7 +199,14 @@ function Field(props: FieldProps) {
   if (type === 'boolean') {
     return (
       <div class="field check">
-        <input id={id} type="checkbox" checked={value === true} aria-invalid={invalid} aria-describedby={described} onChange={(e) => onChange((e.target as HTMLInputElement).checked)} />
+        <input
+          id={id}
+          type="checkbox"
+          checked={value === true}
+          aria-invalid={invalid}
+          aria-describedby={described}
+          onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
+        />
         <label for={id}>
           <Caption {...p} />
         </label>
@@ -201,7 +228,14 @@ function Field(props: FieldProps) {
           aria-invalid={invalid}
           aria-describedby={described}
           defaultValue={lines.join('\n')}
-          onInput={(e) => onChange((e.target as HTMLTextAreaElement).value.split('\n').map((s) => s.trim()).filter(Boolean))}
+          onInput={(e) =>
+            onChange(
+              (e.target as HTMLTextAreaElement).value
+                .split('\n')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            )
+          }
         />
         <FieldMessages path={path} errors={errors} />
       </div>
@@ -216,7 +250,15 @@ function Field(props: FieldProps) {
         </legend>
         {items.map((item, i) => (
           <div class="array-item" key={i}>
-            <Field schema={schema.items!} name={`${p.name} ${i + 1}`} path={`${path}.${i}`} value={item} required errors={errors} onChange={(x) => onChange(items.map((y, j) => (j === i ? x : y)))} />
+            <Field
+              schema={schema.items!}
+              name={`${p.name} ${i + 1}`}
+              path={`${path}.${i}`}
+              value={item}
+              required
+              errors={errors}
+              onChange={(x) => onChange(items.map((y, j) => (j === i ? x : y)))}
+            />
             <button type="button" class="secondary" onClick={() => onChange(items.filter((_, j) => j !== i))}>
               {t('removeItem')} {i + 1}
             </button>
@@ -235,7 +277,17 @@ function Field(props: FieldProps) {
         <label for={id}>
           <Caption {...p} />
         </label>
-        <input id={id} type="number" min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'} value={String(value ?? '')} aria-invalid={invalid} aria-describedby={described} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />
+        <input
+          id={id}
+          type="number"
+          min={schema.minimum}
+          max={schema.maximum}
+          step={type === 'integer' ? 1 : 'any'}
+          value={String(value ?? '')}
+          aria-invalid={invalid}
+          aria-describedby={described}
+          onInput={(e) => onChange((e.target as HTMLInputElement).value)}
+        />
         <FieldMessages path={path} errors={errors} />
       </div>
     );
@@ -243,7 +295,14 @@ function Field(props: FieldProps) {
   if (type === 'string') {
     const long = (schema.maxLength ?? 0) >= 1000;
     const entryList = p.name === 'catalogEntryId' || p.name === 'entryId' ? 'catalog-entries' : undefined;
-    const common = { id, value: String(value ?? ''), 'aria-invalid': invalid, 'aria-describedby': described, maxLength: schema.maxLength, onInput: (e: Event) => onChange((e.target as HTMLInputElement).value) };
+    const common = {
+      id,
+      value: String(value ?? ''),
+      'aria-invalid': invalid,
+      'aria-describedby': described,
+      maxLength: schema.maxLength,
+      onInput: (e: Event) => onChange((e.target as HTMLInputElement).value),
+    };
     return (
       <div class="field">
         <label for={id}>
@@ -258,12 +317,39 @@ function Field(props: FieldProps) {
 }
 
 /** The fields of an object schema at `path` (`body`, or `form` for a decision's form). */
-export function SchemaFields({ schema, path, value, onChange, errors, articles = {} }: { schema: JsonSchema; path: string; value: Record<string, unknown>; onChange: (v: Record<string, unknown>) => void; errors: Errors; articles?: Record<string, string> }) {
-  if (!schema.properties) return <JsonField schema={schema} name={path} path={path} value={value} onChange={(v) => onChange(v as Record<string, unknown>)} required errors={errors} />;
+export function SchemaFields({
+  schema,
+  path,
+  value,
+  onChange,
+  errors,
+  articles = {},
+}: {
+  schema: JsonSchema;
+  path: string;
+  value: Record<string, unknown>;
+  onChange: (v: Record<string, unknown>) => void;
+  errors: Errors;
+  articles?: Record<string, string>;
+}) {
+  if (!schema.properties)
+    return (
+      <JsonField schema={schema} name={path} path={path} value={value} onChange={(v) => onChange(v as Record<string, unknown>)} required errors={errors} />
+    );
   return (
     <>
       {Object.entries(schema.properties).map(([k, s]) => (
-        <Field key={k} schema={s} name={k} path={`${path}.${k}`} value={value[k]} required={schema.required?.includes(k) ?? false} article={articles[k]} errors={errors} onChange={(x) => onChange({ ...value, [k]: x })} />
+        <Field
+          key={k}
+          schema={s}
+          name={k}
+          path={`${path}.${k}`}
+          value={value[k]}
+          required={schema.required?.includes(k) ?? false}
+          article={articles[k]}
+          errors={errors}
+          onChange={(x) => onChange({ ...value, [k]: x })}
+        />
       ))}
     </>
   );

@@ -29,7 +29,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('open_conditions', 'text')
     .addColumn('open_reasons', 'text')
     .addColumn('open_basis', 'text')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('published').check(sql`status in ('published','suspended','withdrawn')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('published')
+        .check(sql`status in ('published','suspended','withdrawn')`),
+    )
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     // Art. 13 ¶2: conditional sharing states reasons and conditions; refusal states its legal basis.
@@ -169,7 +174,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['calendar_overrides', 'notifications', 'audit_events', 'grants', 'tasks', 'requests', 'catalog_entry_versions', 'catalog_entries', 'organisations'])
+  for (const t of [
+    'calendar_overrides',
+    'notifications',
+    'audit_events',
+    'grants',
+    'tasks',
+    'requests',
+    'catalog_entry_versions',
+    'catalog_entries',
+    'organisations',
+  ])
     await db.schema.dropTable(t).ifExists().execute();
   await sql`drop function if exists audit_events_append_only()`.execute(db);
 }

@@ -12,7 +12,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A task's context for its candidates, e.g. the authority's position when it consults the provider (Art. 14).
   await db.schema.alterTable('tasks').addColumn('context', 'jsonb').execute();
   // Who may not act on a task (nobody decides their own request; parties do not decide each other's tasks).
-  await db.schema.alterTable('tasks').addColumn('excluded', sql`text[]`).execute();
+  await db.schema
+    .alterTable('tasks')
+    .addColumn('excluded', sql`text[]`)
+    .execute();
   // Art. 15: the terms a grant was given on, kept with it.
   await db.schema.alterTable('grants').addColumn('terms', 'jsonb').execute();
   await db.schema.createIndex('grants_grantee').on('grants').columns(['grantee_org', 'id']).execute();

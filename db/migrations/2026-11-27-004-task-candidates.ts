@@ -6,9 +6,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   // task row keeps the list; task_candidates is the inbox's index of it, kept by the database itself
   // (the trigger below) so no write can forget it and the inbox stays one index range scan.
   await db.schema.alterTable('tasks').addColumn('candidates', 'jsonb').execute();
-  await sql`update tasks set candidates = jsonb_build_array(jsonb_build_object('org', candidate_org, 'role', candidate_role, 'user', candidate_user))`.execute(db);
+  await sql`update tasks set candidates = jsonb_build_array(jsonb_build_object('org', candidate_org, 'role', candidate_role, 'user', candidate_user))`.execute(
+    db,
+  );
   await sql`alter table tasks alter column candidates set not null`.execute(db);
-  await sql`alter table tasks add constraint tasks_candidates_list check (jsonb_typeof(candidates) = 'array' and jsonb_array_length(candidates) between 1 and 20)`.execute(db);
+  await sql`alter table tasks add constraint tasks_candidates_list check (jsonb_typeof(candidates) = 'array' and jsonb_array_length(candidates) between 1 and 20)`.execute(
+    db,
+  );
   // When an open task escalates (a higher-level candidate is added), and when it did.
   await db.schema.alterTable('tasks').addColumn('escalate_at', 'timestamptz').execute();
   await db.schema.alterTable('tasks').addColumn('escalated_at', 'timestamptz').execute();

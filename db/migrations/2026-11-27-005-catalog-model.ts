@@ -71,7 +71,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists catalog_entries_search, catalog_entries_title_trgm, catalog_entries_field_names`.execute(db);
   await sql`alter table catalog_entries drop column search_text`.execute(db);
   await db.schema.alterTable('catalog_entry_versions').dropColumn('reason').execute();
-  await sql`alter table catalog_entries add column status text not null default 'published' check (status in ('published','suspended','withdrawn'))`.execute(db);
+  await sql`alter table catalog_entries add column status text not null default 'published' check (status in ('published','suspended','withdrawn'))`.execute(
+    db,
+  );
   await sql`update catalog_entries set status = share_status`.execute(db);
   await sql`
     alter table catalog_entries

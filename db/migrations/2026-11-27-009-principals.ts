@@ -15,7 +15,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id_masked', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint('principals_number', sql`(kind = 'natural' and id_sealed is not null and id_lookup is not null and uscc is null) or (kind = 'legal' and uscc is not null and id_sealed is null)`)
+    .addCheckConstraint(
+      'principals_number',
+      sql`(kind = 'natural' and id_sealed is not null and id_lookup is not null and uscc is null) or (kind = 'legal' and uscc is not null and id_sealed is null)`,
+    )
     .execute();
   // One registration per number.
   await db.schema.createIndex('principals_id_lookup').on('principals').column('id_lookup').unique().execute();

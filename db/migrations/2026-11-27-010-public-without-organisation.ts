@@ -25,9 +25,21 @@ export async function up(db: Kysely<any>): Promise<void> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index task_candidates_personal`.execute(db);
-  for (const [table, column] of [['requests', 'applicant_org'], ['consultation_comments', 'author_org'], ['tasks', 'candidate_org'], ['task_candidates', 'org']])
+  for (const [table, column] of [
+    ['requests', 'applicant_org'],
+    ['consultation_comments', 'author_org'],
+    ['tasks', 'candidate_org'],
+    ['task_candidates', 'org'],
+  ])
     await sql`update ${sql.table(table)} set ${sql.ref(column)} = 'public' where ${sql.ref(column)} is null`.execute(db);
-  await sql`update tasks set candidates = (select jsonb_agg(case when c->'org' = 'null'::jsonb then jsonb_set(c, '{org}', '"public"') else c end) from jsonb_array_elements(candidates) c) where candidates @> '[{"org": null}]'`.execute(db);
-  for (const [table, column] of [['requests', 'applicant_org'], ['consultation_comments', 'author_org'], ['tasks', 'candidate_org'], ['task_candidates', 'org']])
+  await sql`update tasks set candidates = (select jsonb_agg(case when c->'org' = 'null'::jsonb then jsonb_set(c, '{org}', '"public"') else c end) from jsonb_array_elements(candidates) c) where candidates @> '[{"org": null}]'`.execute(
+    db,
+  );
+  for (const [table, column] of [
+    ['requests', 'applicant_org'],
+    ['consultation_comments', 'author_org'],
+    ['tasks', 'candidate_org'],
+    ['task_candidates', 'org'],
+  ])
     await sql`alter table ${sql.table(table)} alter column ${sql.ref(column)} set not null`.execute(db);
 }

@@ -28,13 +28,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Work done in a legal person's name belongs to it, not to the sign-in that started it: a request, its agreement,
   // a task addressed to it (candidates name it as legalPerson) and notices to it.
   await db.schema.alterTable('requests').addColumn('applicant_legal_person', 'text').execute();
-  await sql`create index requests_legal_person on requests (applicant_legal_person, created_at desc, id desc) where applicant_legal_person is not null`.execute(db);
+  await sql`create index requests_legal_person on requests (applicant_legal_person, created_at desc, id desc) where applicant_legal_person is not null`.execute(
+    db,
+  );
   await db.schema.alterTable('agreements').addColumn('licensee_legal_person', 'text').execute();
   await sql`create index agreements_licensee_legal_person on agreements (licensee_legal_person, id) where licensee_legal_person is not null`.execute(db);
   await db.schema.alterTable('notifications').addColumn('recipient_legal_person', 'text').execute();
   await sql`create index notifications_legal_person on notifications (recipient_legal_person, id desc) where recipient_legal_person is not null`.execute(db);
   await db.schema.alterTable('task_candidates').addColumn('legal_person', 'text').execute();
-  await sql`create index task_candidates_legal_person on task_candidates (legal_person, role, status, due_at, task_id) where legal_person is not null`.execute(db);
+  await sql`create index task_candidates_legal_person on task_candidates (legal_person, role, status, due_at, task_id) where legal_person is not null`.execute(
+    db,
+  );
   await sql`
     create or replace function task_candidates_sync() returns trigger language plpgsql as $$
     begin

@@ -15,11 +15,21 @@ export function getAgreement(db: Executor, id: string): Promise<AgreementRow | u
 
 /** Whether `scope` sees agreement `a`. */
 export const agreementVisible = (scope: AgreementScope, a: AgreementRow) =>
-  'all' in scope || (a.licensee_legal_person ? scope.legalPersons.includes(a.licensee_legal_person) : a.licensee_sub === scope.sub) || scope.orgs.includes(a.provider_org);
+  'all' in scope ||
+  (a.licensee_legal_person ? scope.legalPersons.includes(a.licensee_legal_person) : a.licensee_sub === scope.sub) ||
+  scope.orgs.includes(a.provider_org);
 
 /** A page of the agreements `scope` sees, by id after `after`, with one more row than `limit` when there are more. */
-export function agreementsPage(db: Executor, scope: AgreementScope, f: { status?: AgreementRow['status']; catalogEntryId?: string; requestId?: string; after?: string; limit: number }) {
-  let q = db.selectFrom('agreements').selectAll().orderBy('id').limit(f.limit + 1);
+export function agreementsPage(
+  db: Executor,
+  scope: AgreementScope,
+  f: { status?: AgreementRow['status']; catalogEntryId?: string; requestId?: string; after?: string; limit: number },
+) {
+  let q = db
+    .selectFrom('agreements')
+    .selectAll()
+    .orderBy('id')
+    .limit(f.limit + 1);
   if (!('all' in scope))
     q = q.where((eb) =>
       eb.or([

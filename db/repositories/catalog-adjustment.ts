@@ -18,7 +18,14 @@ export async function adjustmentParties(db: Executor, orgId: string): Promise<{ 
   if (!org || (org.kind !== 'agency' && org.kind !== 'authority'))
     return { refusal: { code: 'Forbidden', article: 'Art. 9', detail: 'Only a public management and service institution adjusts its own catalog (Art. 9)' } };
   const reviewer = await authorityOf(db, org.region, org.division);
-  if (!reviewer) return { refusal: { code: 'InvalidInput', article: 'Art. 9', detail: `No big data authority is registered for division ${org.division} to review the adjustment (Art. 9 ¶2)` } };
+  if (!reviewer)
+    return {
+      refusal: {
+        code: 'InvalidInput',
+        article: 'Art. 9',
+        detail: `No big data authority is registered for division ${org.division} to review the adjustment (Art. 9 ¶2)`,
+      },
+    };
   // A city-level agency's adjustment is the city authority's to review, and its share attributes are 同级 to it (Art. 13 ¶3).
   const cityLevel = org.kind === 'agency' && org.division === cityDivisionOf(org.division);
   return { parties: { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: cityLevel ? ((await leadingGroupOf(db, org.region))?.id ?? null) : null } };

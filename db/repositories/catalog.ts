@@ -1,6 +1,14 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { DUPLICATE_FIELD_SHARE, DUPLICATE_TITLE_SIMILARITY, entryDiff, type CurrentEntry, type EntryContent, type SideStatus, type SimilarEntry } from '../../domain/catalog';
+import {
+  DUPLICATE_FIELD_SHARE,
+  DUPLICATE_TITLE_SIMILARITY,
+  entryDiff,
+  type CurrentEntry,
+  type EntryContent,
+  type SideStatus,
+  type SimilarEntry,
+} from '../../domain/catalog';
 import type { OpenEntry } from '../../domain/open-request';
 import { CANCELLABLE } from '../../domain/requests';
 import type { ActorRef, Attribute } from '../../domain/types';
@@ -10,10 +18,30 @@ import type { CatalogEntriesTable, CatalogEntryRow, Database } from '../schema';
 
 /** An entry's columns as views and versions show them (all but the generated search text). */
 export const ENTRY_COLUMNS = [
-  'id', 'provider_org_id', 'title', 'description', 'fields', 'form', 'use_conditions', 'update_frequency',
-  'share_attribute', 'share_conditions', 'share_reasons', 'share_basis', 'share_status',
-  'open_attribute', 'open_ground', 'open_conditions', 'open_reasons', 'open_basis', 'open_opening', 'open_status',
-  'priority_open', 'share_dispute', 'version', 'updated_at',
+  'id',
+  'provider_org_id',
+  'title',
+  'description',
+  'fields',
+  'form',
+  'use_conditions',
+  'update_frequency',
+  'share_attribute',
+  'share_conditions',
+  'share_reasons',
+  'share_basis',
+  'share_status',
+  'open_attribute',
+  'open_ground',
+  'open_conditions',
+  'open_reasons',
+  'open_basis',
+  'open_opening',
+  'open_status',
+  'priority_open',
+  'share_dispute',
+  'version',
+  'updated_at',
 ] as const satisfies readonly (keyof CatalogEntryRow)[];
 
 /** An entry's content as an agency states it (domain/catalog.ts EntryContent), from its row or a version's snapshot. */
@@ -26,7 +54,14 @@ export function entryContentOf(r: Omit<CatalogEntryRow, 'updated_at'>): EntryCon
     useConditions: r.use_conditions,
     updateFrequency: r.update_frequency,
     share: { attribute: r.share_attribute, reasons: r.share_reasons, conditions: r.share_conditions, basis: r.share_basis },
-    open: { attribute: r.open_attribute, ground: r.open_ground, reasons: r.open_reasons, conditions: r.open_conditions, basis: r.open_basis, opening: r.open_opening },
+    open: {
+      attribute: r.open_attribute,
+      ground: r.open_ground,
+      reasons: r.open_reasons,
+      conditions: r.open_conditions,
+      basis: r.open_basis,
+      opening: r.open_opening,
+    },
     priorityOpen: r.priority_open,
   };
 }
@@ -61,7 +96,12 @@ export function entryContentColumns(c: EntryContent) {
 
 /** An entry as the adjustment rules see it (domain/catalog.ts CurrentEntry). */
 export function currentEntryOf(r: CatalogEntryRow): CurrentEntry {
-  return { providerOrgId: r.provider_org_id, version: r.version, content: entryContentOf(r), removed: r.share_status === 'withdrawn' && r.open_status === 'withdrawn' };
+  return {
+    providerOrgId: r.provider_org_id,
+    version: r.version,
+    content: entryContentOf(r),
+    removed: r.share_status === 'withdrawn' && r.open_status === 'withdrawn',
+  };
 }
 
 /** An entry as the open application's rules see it (domain/open-request.ts OpenEntry). */
@@ -81,15 +121,29 @@ export function openEntryOf(r: CatalogEntryRow): OpenEntry {
 /** The entries `ids` as they stand, locked for update when `lock` (in id order, so concurrent adjustments never deadlock). */
 export async function currentEntries(db: Executor, ids: string[], lock = false): Promise<Map<string, CatalogEntryRow>> {
   if (!ids.length) return new Map();
-  let q = db.selectFrom('catalog_entries').select(ENTRY_COLUMNS).where('id', 'in', [...new Set(ids)]).orderBy('id');
+  let q = db
+    .selectFrom('catalog_entries')
+    .select(ENTRY_COLUMNS)
+    .where('id', 'in', [...new Set(ids)])
+    .orderBy('id');
   if (lock) q = q.forUpdate();
   return new Map((await q.execute()).map((r) => [r.id, r]));
 }
 
 /** Inserts catalog entries at version 1, each with its first version snapshot. */
-export async function insertCatalogEntries(db: Executor, entries: Insertable<CatalogEntriesTable>[], changedBy: string, reason: string | null = null): Promise<void> {
+export async function insertCatalogEntries(
+  db: Executor,
+  entries: Insertable<CatalogEntriesTable>[],
+  changedBy: string,
+  reason: string | null = null,
+): Promise<void> {
   for (const e of entries) {
-    const row = await db.insertInto('catalog_entries').values(e).onConflict((oc) => oc.column('id').doNothing()).returning(ENTRY_COLUMNS).executeTakeFirst();
+    const row = await db
+      .insertInto('catalog_entries')
+      .values(e)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning(ENTRY_COLUMNS)
+      .executeTakeFirst();
     if (row)
       await db
         .insertInto('catalog_entry_versions')
@@ -164,7 +218,14 @@ export function shareContext(db: Executor, entryId: string, applicantOrg: string
       // A request names fields by name.
       sql<string[]>`(select coalesce(jsonb_agg(f->>'name'), '[]'::jsonb) from jsonb_array_elements(e.fields) f)`.as('fields'),
       eb.selectFrom('organisations as a').select('a.kind').where('a.id', '=', applicantOrg).as('applicant_kind'),
-      jsonArrayFrom(eb.selectFrom('organisations as au').select(['au.id', 'au.division']).where('au.kind', '=', 'authority').whereRef('au.region', '=', 'p.region').orderBy('au.id')).as('authorities'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('organisations as au')
+          .select(['au.id', 'au.division'])
+          .where('au.kind', '=', 'authority')
+          .whereRef('au.region', '=', 'p.region')
+          .orderBy('au.id'),
+      ).as('authorities'),
     ])
     .where('e.id', '=', entryId)
     .executeTakeFirst();
@@ -206,7 +267,9 @@ export async function similarEntries(db: Executor, entry: { title: string; field
     .select(['e.id', 'e.title', 'e.provider_org_id'])
     .select([
       titleScore.as('title_similarity'),
-      sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as('shared'),
+      sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as(
+        'shared',
+      ),
     ])
     .where(sql<boolean>`e.id in ${near}`)
     .where('e.share_status', '<>', 'withdrawn');
@@ -250,7 +313,16 @@ export async function recordVersions(
   if (!made.length) return;
   await tx
     .insertInto('catalog_entry_versions')
-    .values(made.map(({ row }) => ({ entry_id: row.id, version: row.version, snapshot: JSON.stringify(row), changed_by: why.actor.sub, change_request_id: why.requestId, reason: why.reason })))
+    .values(
+      made.map(({ row }) => ({
+        entry_id: row.id,
+        version: row.version,
+        snapshot: JSON.stringify(row),
+        changed_by: why.actor.sub,
+        change_request_id: why.requestId,
+        reason: why.reason,
+      })),
+    )
     .execute();
   await appendAudits(
     tx,
@@ -288,4 +360,3 @@ export async function runningWorkOn(tx: Executor, entries: string[]): Promise<Sh
     .execute();
   return { entries, grants: grants.map((g) => g.workflow_id), requests: requests.map((r) => r.workflow_id) };
 }
-

@@ -13,7 +13,9 @@ export interface RevocationTask {
 
 /** The grant's RevocationTask, read with the grant (`requestId`: the column naming its request). */
 export function revocationOf(requestId: string) {
-  return sql<RevocationTask | null>`(select jsonb_build_object('id', t.id, 'status', t.status, 'decision', t.decision, 'reason', t.reason, 'context', t.context) from tasks t where t.request_id = ${sql.ref(requestId)} and t.kind = 'GRANT_REVOCATION_CONSENT' order by t.created_at desc, t.id desc limit 1)`.as('revocation');
+  return sql<RevocationTask | null>`(select jsonb_build_object('id', t.id, 'status', t.status, 'decision', t.decision, 'reason', t.reason, 'context', t.context) from tasks t where t.request_id = ${sql.ref(requestId)} and t.kind = 'GRANT_REVOCATION_CONSENT' order by t.created_at desc, t.id desc limit 1)`.as(
+    'revocation',
+  );
 }
 
 export function grantsQuery(db: Executor) {
@@ -37,7 +39,10 @@ export interface GrantFilter {
 export function listGrants(db: Executor, f: GrantFilter) {
   let q = grantsQuery(db);
   const orgs = f.orgs;
-  if (orgs) q = q.where((eb) => eb.or([eb('grants.grantee_org', 'in', orgs.length ? orgs : ['']), eb('catalog_entries.provider_org_id', 'in', orgs.length ? orgs : [''])]));
+  if (orgs)
+    q = q.where((eb) =>
+      eb.or([eb('grants.grantee_org', 'in', orgs.length ? orgs : ['']), eb('catalog_entries.provider_org_id', 'in', orgs.length ? orgs : [''])]),
+    );
   if (f.status) q = q.where('grants.status', '=', f.status);
   if (f.catalogEntryId) q = q.where('grants.catalog_entry_id', '=', f.catalogEntryId);
   if (f.afterId) q = q.where('grants.id', '>', f.afterId);

@@ -53,7 +53,12 @@ export function listAgents(db: Executor, uscc: string) {
 
 /** How many authorisations of `uscc` are in force. */
 export async function activeAgentCount(db: Executor, uscc: string): Promise<number> {
-  const r = await db.selectFrom('legal_person_agents').select((eb) => eb.fn.countAll<string>().as('n')).where('uscc', '=', uscc).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('legal_person_agents')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('uscc', '=', uscc)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -98,7 +103,13 @@ export async function authoriseAgent(
 /** Revokes authorisation `id` of `uscc` if in force, with its audit event and a notice to the agent's sign-in, in one transaction; undefined when none is in force. */
 export function revokeAgent(
   db: Db,
-  p: { id: string; uscc: string; by: string; audit: (r: { agent_name: string; agent_document_type: string; agent_masked: string }) => AuditInput; notice: (holder: string, r: { agent_name: string; agent_masked: string }) => NotificationInput },
+  p: {
+    id: string;
+    uscc: string;
+    by: string;
+    audit: (r: { agent_name: string; agent_document_type: string; agent_masked: string }) => AuditInput;
+    notice: (holder: string, r: { agent_name: string; agent_masked: string }) => NotificationInput;
+  },
 ) {
   return db.transaction().execute(async (tx) => {
     const done = await tx

@@ -46,7 +46,12 @@ export async function notify(db: Executor, n: NotificationInput): Promise<void> 
 }
 
 /** A person's notifications: addressed to them, to a role they hold in their organisation, or to a legal person they act for now. */
-export function listNotifications(db: Executor, who: { sub: string; org: string | null; roles: string[]; actsFor?: string[] }, afterId: string | null, limit: number) {
+export function listNotifications(
+  db: Executor,
+  who: { sub: string; org: string | null; roles: string[]; actsFor?: string[] },
+  afterId: string | null,
+  limit: number,
+) {
   const { org } = who;
   let q = db
     .selectFrom('notifications')

@@ -4,7 +4,12 @@ import type { Executor } from '../index';
 import type { OrganisationsTable } from '../schema';
 
 export async function insertOrganisations(db: Executor, orgs: Insertable<OrganisationsTable>[]): Promise<void> {
-  if (orgs.length) await db.insertInto('organisations').values(orgs).onConflict((oc) => oc.column('id').doNothing()).execute();
+  if (orgs.length)
+    await db
+      .insertInto('organisations')
+      .values(orgs)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
 }
 
 export function getOrganisation(db: Executor, id: string) {
@@ -13,7 +18,14 @@ export function getOrganisation(db: Executor, id: string) {
 
 /** The big data authority of a division ("本级" for the organisations of that division). */
 export function authorityOf(db: Executor, region: string, division: string) {
-  return db.selectFrom('organisations').selectAll().where('kind', '=', 'authority').where('region', '=', region).where('division', '=', division).orderBy('id').executeTakeFirst();
+  return db
+    .selectFrom('organisations')
+    .selectAll()
+    .where('kind', '=', 'authority')
+    .where('region', '=', region)
+    .where('division', '=', division)
+    .orderBy('id')
+    .executeTakeFirst();
 }
 
 /**
@@ -38,7 +50,11 @@ export function cityAuthorityOf(db: Executor, org: { region: string; division: s
  * administers their own city (cityOrgIds); only an admin the deployment names as a platform operator
  * (`operators`, PLATFORM_OPERATORS) reaches every city (undefined). Anyone else nothing.
  */
-export async function supervisedOrgIds(db: Executor, actor: { sub: string; org: string | null; roles: readonly string[] }, operators: readonly string[] = []): Promise<string[] | undefined> {
+export async function supervisedOrgIds(
+  db: Executor,
+  actor: { sub: string; org: string | null; roles: readonly string[] },
+  operators: readonly string[] = [],
+): Promise<string[] | undefined> {
   if (actor.org === null) return [];
   if (actor.roles.includes('admin')) return operators.includes(actor.sub) ? undefined : cityOrgIds(db, actor.org);
   return actor.roles.includes('supervisor') ? overseenOrgIds(db, actor.org) : [];

@@ -33,7 +33,12 @@ export async function insertPeople(db: Executor, people: Person[]): Promise<void
     .execute();
 }
 
-const asPerson = (r: { sub: string; org: string; roles: OrgActor['roles']; display_name: string | null }): Person => ({ sub: r.sub, org: r.org, roles: r.roles, name: r.display_name });
+const asPerson = (r: { sub: string; org: string; roles: OrgActor['roles']; display_name: string | null }): Person => ({
+  sub: r.sub,
+  org: r.org,
+  roles: r.roles,
+  name: r.display_name,
+});
 
 /** Who `sub` is in each organisation of `orgs` (undefined: any) they were seen acting for, most recently seen first. */
 export async function findPerson(db: Executor, sub: string, orgs: string[] | undefined): Promise<Person[]> {
@@ -47,13 +52,18 @@ export async function findPerson(db: Executor, sub: string, orgs: string[] | und
  * `excluded`, in `orgs` (undefined: any), by sub then organisation, after `after`. Members of the public are
  * no staff: the directory has none.
  */
-export async function candidatePeople(db: Executor, f: { candidates: Candidate[]; excluded: string[]; orgs: string[] | undefined; after?: [string, string] | null; limit: number }): Promise<Person[]> {
+export async function candidatePeople(
+  db: Executor,
+  f: { candidates: Candidate[]; excluded: string[]; orgs: string[] | undefined; after?: [string, string] | null; limit: number },
+): Promise<Person[]> {
   const staff = f.candidates.filter((c): c is Candidate & { org: string } => c.org !== null);
   if (!staff.length) return [];
   let q = db
     .selectFrom('people')
     .select(['sub', 'org', 'roles', 'display_name'])
-    .where((eb) => eb.or(staff.map((c) => eb.and([eb('org', '=', c.org), sql<boolean>`${c.role} = any(roles)`, ...(c.user === null ? [] : [eb('sub', '=', c.user)])]))));
+    .where((eb) =>
+      eb.or(staff.map((c) => eb.and([eb('org', '=', c.org), sql<boolean>`${c.role} = any(roles)`, ...(c.user === null ? [] : [eb('sub', '=', c.user)])]))),
+    );
   if (f.excluded.length) q = q.where('sub', 'not in', f.excluded);
   if (f.orgs) q = q.where('org', 'in', f.orgs.length ? f.orgs : ['']);
   const after = f.after;

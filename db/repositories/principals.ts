@@ -64,15 +64,29 @@ export async function recordWithNotice(db: Db, audit: AuditInput, notice: Notifi
  * Key rotation: every sealed number not sealed under `current` is sealed again by `reseal`, in batches (the
  * look-up hash does not change). `subs`: only these people's. Answers how many were re-sealed.
  */
-export async function resealNumbers(db: Db, current: string, reseal: (sealed: string) => string, options: { batch?: number; subs?: string[] } = {}): Promise<number> {
+export async function resealNumbers(
+  db: Db,
+  current: string,
+  reseal: (sealed: string) => string,
+  options: { batch?: number; subs?: string[] } = {},
+): Promise<number> {
   let done = 0;
   for (;;) {
     let q = db.selectFrom('principals').select(['sub', 'id_sealed']).where('id_sealed', 'is not', null).where('id_sealed', 'not like', `${current}:%`);
     if (options.subs) q = q.where('sub', 'in', options.subs);
-    const rows = await q.orderBy('sub').limit(options.batch ?? 500).execute();
+    const rows = await q
+      .orderBy('sub')
+      .limit(options.batch ?? 500)
+      .execute();
     if (!rows.length) return done;
     await db.transaction().execute(async (tx) => {
-      for (const r of rows) await tx.updateTable('principals').set({ id_sealed: reseal(r.id_sealed!), updated_at: new Date() }).where('sub', '=', r.sub).where('id_sealed', '=', r.id_sealed).execute();
+      for (const r of rows)
+        await tx
+          .updateTable('principals')
+          .set({ id_sealed: reseal(r.id_sealed!), updated_at: new Date() })
+          .where('sub', '=', r.sub)
+          .where('id_sealed', '=', r.id_sealed)
+          .execute();
     });
     done += rows.length;
   }

@@ -69,7 +69,14 @@ export function getTaskWithApplicant(db: Executor, id: string) {
     .select(nameOf('tasks.assignee').as('assignee_name'))
     .select('requests.applicant_sub')
     .select((eb) =>
-      jsonArrayFrom(eb.selectFrom('tasks as s').select(['s.kind', 's.status', 's.decision']).whereRef('s.request_id', '=', 'tasks.request_id').orderBy('s.created_at').orderBy('s.id')).as('siblings'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('tasks as s')
+          .select(['s.kind', 's.status', 's.decision'])
+          .whereRef('s.request_id', '=', 'tasks.request_id')
+          .orderBy('s.created_at')
+          .orderBy('s.id'),
+      ).as('siblings'),
     )
     .where('tasks.id', '=', id)
     .executeTakeFirst();
@@ -93,7 +100,15 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
     .selectFrom('requests as r')
     .selectAll('r')
     .select((eb) => [
-      jsonArrayFrom(eb.selectFrom('tasks as t').selectAll('t').select(nameOf('t.assignee').as('assignee_name')).whereRef('t.request_id', '=', 'r.id').orderBy('t.created_at').orderBy('t.id')).as('tasks'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('tasks as t')
+          .selectAll('t')
+          .select(nameOf('t.assignee').as('assignee_name'))
+          .whereRef('t.request_id', '=', 'r.id')
+          .orderBy('t.created_at')
+          .orderBy('t.id'),
+      ).as('tasks'),
       jsonObjectFrom(
         eb
           .selectFrom('grants as g')
@@ -120,10 +135,25 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
  */
 export async function consultationOf(db: Executor, requestId: string, after: number, limit: number) {
   const [opened, comments, response] = await Promise.all([
-    db.selectFrom('audit_events').select('new_value').where('request_id', '=', requestId).where('action', '=', 'consultation_opened').orderBy('id', 'desc').executeTakeFirst(),
+    db
+      .selectFrom('audit_events')
+      .select('new_value')
+      .where('request_id', '=', requestId)
+      .where('action', '=', 'consultation_opened')
+      .orderBy('id', 'desc')
+      .executeTakeFirst(),
     db.selectFrom('consultation_comments').selectAll().where('request_id', '=', requestId).where('n', '>', after).orderBy('n').limit(limit).execute(),
-    db.selectFrom('tasks').select('reason').where('request_id', '=', requestId).where('kind', '=', 'CATALOG_CONSULTATION_RESPONSE').where('status', '=', 'completed').orderBy('created_at', 'desc').executeTakeFirst(),
+    db
+      .selectFrom('tasks')
+      .select('reason')
+      .where('request_id', '=', requestId)
+      .where('kind', '=', 'CATALOG_CONSULTATION_RESPONSE')
+      .where('status', '=', 'completed')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst(),
   ]);
-  const consultation = (opened?.new_value as { outcome?: { consultation?: { endsAt: string; entries: { index: number; entryId: string | null; title: string }[] } } } | undefined)?.outcome?.consultation;
+  const consultation = (
+    opened?.new_value as { outcome?: { consultation?: { endsAt: string; entries: { index: number; entryId: string | null; title: string }[] } } } | undefined
+  )?.outcome?.consultation;
   return { opened: consultation, comments, response: response?.reason ?? null };
 }

@@ -47,7 +47,10 @@ export function inboxQuery(db: Executor, who: { sub: string; org: string | null;
   };
   const [first, ...rest] = who.roles.length ? who.roles : [''];
   const legal = org === null && who.roles.includes('public_applicant') ? (who.actsFor ?? []) : [];
-  const ranges = [...rest.map((role) => byRole(role)), ...legal.map((uscc) => byRole('public_applicant', uscc))].reduce((u, range) => u.unionAll(range), byRole(first));
+  const ranges = [...rest.map((role) => byRole(role)), ...legal.map((uscc) => byRole('public_applicant', uscc))].reduce(
+    (u, range) => u.unionAll(range),
+    byRole(first),
+  );
   return db
     .selectFrom(ranges.as('p'))
     .innerJoin('tasks', 'tasks.id', 'p.task_id')

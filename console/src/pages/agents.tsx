@@ -33,7 +33,12 @@ function AuthoriseForm({ done }: { done: () => void }) {
       </div>
       <div class="field">
         <label for="agent-document">{t('documentType')}</label>
-        <select id="agent-document" value={documentType} onChange={(e) => setDocumentType((e.target as HTMLSelectElement).value as (typeof DOCUMENT_TYPES)[number])} aria-invalid={errors.has('body.documentType')}>
+        <select
+          id="agent-document"
+          value={documentType}
+          onChange={(e) => setDocumentType((e.target as HTMLSelectElement).value as (typeof DOCUMENT_TYPES)[number])}
+          aria-invalid={errors.has('body.documentType')}
+        >
           {DOCUMENT_TYPES.map((d) => (
             <option key={d} value={d}>
               {t(d)}
@@ -44,7 +49,14 @@ function AuthoriseForm({ done }: { done: () => void }) {
       </div>
       <div class="field">
         <label for="agent-number">{t('residentId')}</label>
-        <input id="agent-number" type="text" autocomplete="off" value={number} onInput={(e) => setNumber((e.target as HTMLInputElement).value)} aria-invalid={errors.has('body.residentId')} />
+        <input
+          id="agent-number"
+          type="text"
+          autocomplete="off"
+          value={number}
+          onInput={(e) => setNumber((e.target as HTMLInputElement).value)}
+          aria-invalid={errors.has('body.residentId')}
+        />
         <FieldMessages path="body.residentId" errors={errors} />
       </div>
       <button type="submit" disabled={busy}>

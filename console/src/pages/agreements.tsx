@@ -70,7 +70,11 @@ export function AgreementPage({ id }: { id: string }) {
           <ProblemBox error={error} />
           <p>
             <a href={href('requests', x.requestId)}>{t('request')}</a> ·{' '}
-            <button type="button" class="secondary" onClick={() => void download(`/agreements/${encodeURIComponent(x.id)}/document.pdf`, `${x.id}.pdf`).catch((e: ApiError) => setError(e))}>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => void download(`/agreements/${encodeURIComponent(x.id)}/document.pdf`, `${x.id}.pdf`).catch((e: ApiError) => setError(e))}
+            >
               {t('downloadPdf')}
             </button>
           </p>

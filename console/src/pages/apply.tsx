@@ -60,7 +60,12 @@ function PrincipalForm() {
       {kind === 'natural' && (
         <div class="field">
           <label for="p-document">{t('documentType')}</label>
-          <select id="p-document" value={documentType} onChange={(e) => setDocumentType((e.target as HTMLSelectElement).value as (typeof DOCUMENT_TYPES)[number])} aria-invalid={errors.has('body.documentType')}>
+          <select
+            id="p-document"
+            value={documentType}
+            onChange={(e) => setDocumentType((e.target as HTMLSelectElement).value as (typeof DOCUMENT_TYPES)[number])}
+            aria-invalid={errors.has('body.documentType')}
+          >
             {DOCUMENT_TYPES.map((d) => (
               <option key={d} value={d}>
                 {t(d)}
@@ -72,7 +77,14 @@ function PrincipalForm() {
       )}
       <div class="field">
         <label for="p-number">{kind === 'natural' ? `${t(numberField)}（${t(documentType)}）` : t(numberField)}</label>
-        <input id="p-number" type="text" autocomplete="off" value={number} onInput={(e) => setNumber((e.target as HTMLInputElement).value)} aria-invalid={errors.has(`body.${numberField}`)} />
+        <input
+          id="p-number"
+          type="text"
+          autocomplete="off"
+          value={number}
+          onInput={(e) => setNumber((e.target as HTMLInputElement).value)}
+          aria-invalid={errors.has(`body.${numberField}`)}
+        />
         <FieldMessages path={`body.${numberField}`} errors={errors} />
       </div>
       <button type="submit">{t('save')}</button>
@@ -124,7 +136,9 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
     e.preventDefault();
     await run(async () => {
       const cleaned = cleanValue(body, value) as Record<string, unknown>;
-      const created = await send<RequestView>('POST', type.start.path, onBehalfOf ? { ...cleaned, onBehalfOf } : cleaned, { 'idempotency-key': `${key}${onBehalfOf ? `:${onBehalfOf}` : ''}` });
+      const created = await send<RequestView>('POST', type.start.path, onBehalfOf ? { ...cleaned, onBehalfOf } : cleaned, {
+        'idempotency-key': `${key}${onBehalfOf ? `:${onBehalfOf}` : ''}`,
+      });
       go(href('requests', created.id));
     });
   };
@@ -180,4 +194,3 @@ export function Apply({ route }: { route: Route }) {
     </section>
   );
 }
-

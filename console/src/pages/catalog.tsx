@@ -96,7 +96,8 @@ export function EntryPage({ id }: { id: string }) {
             <div>
               <dt>{t('shareAttr')}</dt>
               <dd>
-                {label('shareAttribute', e.share.attribute)} ({label('status', e.share.status)}) {e.share.conditions && <p class="text">{e.share.conditions}</p>}
+                {label('shareAttribute', e.share.attribute)} ({label('status', e.share.status)}){' '}
+                {e.share.conditions && <p class="text">{e.share.conditions}</p>}
                 {e.share.reasons && <p class="text">{e.share.reasons}</p>}
                 {e.share.dispute && (
                   <p>

@@ -34,7 +34,10 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
   const p = route.params;
   const within = p.get('within');
   const dueBefore = within ? endOfDay(shiftWorkdays(shanghaiDay(new Date()), Number(within), isWorkday)).toISOString() : undefined;
-  const tasks = usePage<Task>(route, `/tasks${query({ status: p.get('status') ?? 'open', kind: p.get('kind'), overdue: p.get('overdue') === 'true' ? true : undefined, dueBefore })}`);
+  const tasks = usePage<Task>(
+    route,
+    `/tasks${query({ status: p.get('status') ?? 'open', kind: p.get('kind'), overdue: p.get('overdue') === 'true' ? true : undefined, dueBefore })}`,
+  );
   const claiming = useSubmit();
   const claim = async (task: Task, action: 'claim' | 'unclaim') => {
     await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${action}`));

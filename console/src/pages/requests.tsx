@@ -15,7 +15,13 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
       <ol class="timeline">
         {events.map((e, i) => (
           <li key={i}>
-            <time dateTime={e.at}>{formatTime(e.at)}</time> <strong>{label('action', e.action)}</strong> {e.decision && <span>· {label('decision', e.decision)}</span>} <span class="muted">· {label('role', e.actor.role)}{e.actor.sub ? ` ${e.actor.sub}` : ''}</span> · <ArticleLink article={e.article} />
+            <time dateTime={e.at}>{formatTime(e.at)}</time> <strong>{label('action', e.action)}</strong>{' '}
+            {e.decision && <span>· {label('decision', e.decision)}</span>}{' '}
+            <span class="muted">
+              · {label('role', e.actor.role)}
+              {e.actor.sub ? ` ${e.actor.sub}` : ''}
+            </span>{' '}
+            · <ArticleLink article={e.article} />
             {e.reason && <p class="text">{e.reason}</p>}
           </li>
         ))}
@@ -151,7 +157,14 @@ export function RequestPage({ id }: { id: string }) {
             {CANCELLABLE.includes(x.status) && x.applicant.sub === me.value?.sub && (
               <form class="cancel" onSubmit={cancel}>
                 <label for="cancel-reason">{t('cancelReason')}</label>
-                <input id="cancel-reason" type="text" maxLength={4000} value={reason} aria-invalid={cancelling.errors.has('body.reason')} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                <input
+                  id="cancel-reason"
+                  type="text"
+                  maxLength={4000}
+                  value={reason}
+                  aria-invalid={cancelling.errors.has('body.reason')}
+                  onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+                />
                 <FieldMessages path="body.reason" errors={cancelling.errors} />
                 <button type="submit" class="danger">
                   {t('cancel')}

@@ -33,7 +33,11 @@ export function SignIn() {
           <ul class="users">
             {users.data.items.map((u) => (
               <li key={u.sub}>
-                <button type="button" data-sub={u.sub} onClick={act(async () => signIn((await send<{ token: string }>('POST', '/dev/token', { sub: u.sub })).token))}>
+                <button
+                  type="button"
+                  data-sub={u.sub}
+                  onClick={act(async () => signIn((await send<{ token: string }>('POST', '/dev/token', { sub: u.sub })).token))}
+                >
                   <strong>{u.sub}</strong>
                   <span>{u.roles.map((r) => label('role', r)).join('、')}</span>
                   <span class="muted">{u.label}</span>

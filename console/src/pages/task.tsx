@@ -1,7 +1,20 @@
 // One task: the request, the catalog entry, the article's text, earlier decisions, and a decision form that
 // offers only what the task allows (GET /task-kinds: decisions, which need a reason, the form each takes).
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get, send, type Agreement, type Article, type CatalogEntry, type HistoryEvent, type Page, type Person, type RequestView, type Task, type TaskKind } from '../http';
+import {
+  ApiError,
+  get,
+  send,
+  type Agreement,
+  type Article,
+  type CatalogEntry,
+  type HistoryEvent,
+  type Page,
+  type Person,
+  type RequestView,
+  type Task,
+  type TaskKind,
+} from '../http';
 import { decisionLabel, formatTime, label, t } from '../i18n';
 import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
@@ -37,7 +50,10 @@ export function EntrySummary({ id }: { id: string }) {
           <div>
             <dt>{t('entry')}</dt>
             <dd>
-              <a href={href('catalog', x.id)}>{x.title}</a> <span class="muted">({x.id}, {t('version')} {x.version})</span>
+              <a href={href('catalog', x.id)}>{x.title}</a>{' '}
+              <span class="muted">
+                ({x.id}, {t('version')} {x.version})
+              </span>
             </dd>
           </div>
           <div>
@@ -95,7 +111,17 @@ function AgreementText({ id, onHash }: { id: string; onHash: (h: string) => void
   );
 }
 
-function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind: TaskKind; agreementHash: string | null; onDone: (e?: ApiError) => Promise<void> }) {
+function DecisionForm({
+  task,
+  kind,
+  agreementHash,
+  onDone,
+}: {
+  task: Task;
+  kind: TaskKind;
+  agreementHash: string | null;
+  onDone: (e?: ApiError) => Promise<void>;
+}) {
   const offered = kind.decisions.filter((d) => task.allowedDecisions.includes(d.decision));
   const [decision, setDecision] = useState(offered.length === 1 ? offered[0].decision : '');
   const [reason, setReason] = useState('');
@@ -125,7 +151,14 @@ function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind:
         <legend>{t('decision')}</legend>
         {offered.map((d) => (
           <div class="field check" key={d.decision}>
-            <input type="radio" id={`d-${d.decision}`} name="decision" value={d.decision} checked={decision === d.decision} onChange={() => setDecision(d.decision)} />
+            <input
+              type="radio"
+              id={`d-${d.decision}`}
+              name="decision"
+              value={d.decision}
+              checked={decision === d.decision}
+              onChange={() => setDecision(d.decision)}
+            />
             <label for={`d-${d.decision}`}>
               {d.label} <span class="muted">({d.decision})</span>
               {d.reasonRequired && <span class="hint">{t('reasonRequired')}</span>}
@@ -136,9 +169,21 @@ function DecisionForm({ task, kind, agreementHash, onDone }: { task: Task; kind:
       <div class="field">
         <label for="reason">
           {t('reason')}
-          {chosen?.reasonRequired && <span class="req"> *<span class="sr-only">{t('required')}</span></span>}
+          {chosen?.reasonRequired && (
+            <span class="req">
+              {' '}
+              *<span class="sr-only">{t('required')}</span>
+            </span>
+          )}
         </label>
-        <textarea id="reason" rows={4} value={reason} aria-invalid={reasonRefused} aria-describedby={reasonRefused ? 'reason-err' : undefined} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        <textarea
+          id="reason"
+          rows={4}
+          value={reason}
+          aria-invalid={reasonRefused}
+          aria-describedby={reasonRefused ? 'reason-err' : undefined}
+          onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+        />
         <FieldMessages path="body.reason" errors={errors} id="reason-err" />
       </div>
       {chosen?.form && <SchemaFields schema={chosen.form} path="body.form" value={form} onChange={setForm} errors={errors} />}
@@ -178,15 +223,31 @@ function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void>
       <div class="field">
         <label for="s-reason">
           {t('reason')}
-          <span class="req"> *<span class="sr-only">{t('required')}</span></span>
+          <span class="req">
+            {' '}
+            *<span class="sr-only">{t('required')}</span>
+          </span>
         </label>
-        <textarea id="s-reason" rows={2} value={reason} aria-invalid={errors.has('body.reason')} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+        <textarea
+          id="s-reason"
+          rows={2}
+          value={reason}
+          aria-invalid={errors.has('body.reason')}
+          onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+        />
         <FieldMessages path="body.reason" errors={errors} />
       </div>
       <form class="filters" onSubmit={act('extend', { workingDays: Number(days), reason })}>
         <div class="field">
           <label for="s-days">{t('extendBy')}</label>
-          <input id="s-days" type="number" min={1} value={days} aria-invalid={errors.has('body.workingDays')} onInput={(e) => setDays((e.target as HTMLInputElement).value)} />
+          <input
+            id="s-days"
+            type="number"
+            min={1}
+            value={days}
+            aria-invalid={errors.has('body.workingDays')}
+            onInput={(e) => setDays((e.target as HTMLInputElement).value)}
+          />
           <FieldMessages path="body.workingDays" errors={errors} />
         </div>
         <button type="submit">{t('extend')}</button>
@@ -233,7 +294,11 @@ export function TaskPage({ id }: { id: string }) {
     await Promise.all([task.reload(), request.reload(), history.reload()]);
     // Lost to another decision: on this task (who decided what), or on a sibling that closed it.
     if (e && fresh && fresh.status !== 'open')
-      setNotice(fresh.decision ? t('alreadyDecided', { who: fresh.decidedBy ?? t('someone'), decision: label('decision', fresh.decision) }) : t('taskClosed', { status: label('taskStatus', fresh.status) }));
+      setNotice(
+        fresh.decision
+          ? t('alreadyDecided', { who: fresh.decidedBy ?? t('someone'), decision: label('decision', fresh.decision) })
+          : t('taskClosed', { status: label('taskStatus', fresh.status) }),
+      );
     else if (e) setError(e);
     else setNotice(done);
   };
@@ -306,7 +371,9 @@ export function TaskPage({ id }: { id: string }) {
               <ArticleText article={x.article} />
             </section>
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
-            {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && <Supervision task={x} onDone={() => after(undefined, t('saved'))} />}
+            {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
+              <Supervision task={x} onDone={() => after(undefined, t('saved'))} />
+            )}
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
             {x.context && (
               <section aria-labelledby="ctx-h">
@@ -330,8 +397,8 @@ export function TaskPage({ id }: { id: string }) {
                 <ul class="earlier">
                   {earlier.map((s) => (
                     <li key={s.id}>
-                      <strong>{label('kind', s.kind)}</strong>: {s.decision ? decisionLabel(s.decision, s.kind) : label('taskStatus', s.status)} {s.decidedBy && <span class="muted">— {s.decidedBy}</span>}{' '}
-                      {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
+                      <strong>{label('kind', s.kind)}</strong>: {s.decision ? decisionLabel(s.decision, s.kind) : label('taskStatus', s.status)}{' '}
+                      {s.decidedBy && <span class="muted">— {s.decidedBy}</span>} {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
                       {s.reason && <p class="text">{s.reason}</p>}
                     </li>
                   ))}
