@@ -1,6 +1,7 @@
 // Read-model side of the catalog adjustment procedure (Art. 9 ¶2): the approved changes applied as new
 // versions, all or none, in one transaction with the approval and the request's change to approved.
 import type { Db, Executor } from '../db';
+import { getOrganisation } from '../db/repositories/organisations';
 import {
   currentEntries,
   currentEntryOf,
@@ -81,7 +82,7 @@ const LOOKUPS_AT_ONCE = 4;
  * Art. 8 (可以通过市一体化大数据平台获取数据的,不得重复采集): the entries `form` adds that may duplicate data
  * already in the catalog, each with the similar entries (db/repositories/catalog.ts similarEntries).
  */
-async function flagDuplicates(db: Db, form: AdjustmentForm): Promise<DuplicateFlag[]> {
+async function flagDuplicates(db: Db, form: AdjustmentForm, region: string | undefined): Promise<DuplicateFlag[]> {
   const adds = form.changes.flatMap((c, index) => (c.op === 'add' ? [{ index, title: c.entry.title, fieldNames: c.entry.fields.map((f) => f.name) }] : []));
   const flags: DuplicateFlag[] = [];
   let next = 0;
@@ -89,7 +90,7 @@ async function flagDuplicates(db: Db, form: AdjustmentForm): Promise<DuplicateFl
     Array.from({ length: Math.min(LOOKUPS_AT_ONCE, adds.length) }, async () => {
       while (next < adds.length) {
         const add = adds[next++];
-        const similar = await similarEntries(db, add, 5);
+        const similar = await similarEntries(db, { ...add, region }, 5);
         if (similar.length) flags.push({ index: add.index, title: add.title, similar });
       }
     }),
@@ -104,11 +105,13 @@ export function adjustmentActivities(db: Db) {
      * duplicate data already in it (Art. 8), and the entries it newly marks for priority opening, which a
      * public consultation must come before (Art. 18 ¶2).
      */
-    async prepareReview(input: { form: AdjustmentForm }): Promise<{ duplicates: DuplicateFlag[]; priority: PriorityMark[] }> {
+    async prepareReview(input: { form: AdjustmentForm; org?: string }): Promise<{ duplicates: DuplicateFlag[]; priority: PriorityMark[] }> {
       const ids = input.form.changes.flatMap((c) => (c.op === 'change' && c.entry.priorityOpen ? [c.entryId] : []));
       const rows = await currentEntries(db, ids);
       const priority = priorityMarks(input.form, (id) => rows.get(id)?.priority_open ?? false);
-      return { duplicates: await flagDuplicates(db, input.form), priority };
+      // The applicant's city's catalog: Art. 8 speaks of the city's platform.
+      const region = input.org === undefined ? undefined : (await getOrganisation(db, input.org))?.region;
+      return { duplicates: await flagDuplicates(db, input.form, region), priority };
     },
 
     /** A comment in a priority-opening consultation (Art. 18 ¶2), once by its number, with its audit event. */

@@ -197,7 +197,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
       // Art. 8: new entries that may duplicate data already in the catalog are flagged in the review task,
       // which the reviewer and the applicant both see. Art. 18 ¶2: entries newly marked for priority
       // opening go to a public consultation first.
-      const { duplicates, priority } = await io.prepareReview({ form });
+      const { duplicates, priority } = await io.prepareReview({ form, org: applicant.org });
       const toConsult = priority.filter((m) => !consulted.has(markKey(m)));
       const consultation = toConsult.length ? await consult(toConsult, round) : undefined;
       if (consultation === null) return cancelled();

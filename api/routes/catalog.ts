@@ -8,6 +8,7 @@ import {
   listEntryVersions,
   similarEntries,
 } from '../../db/repositories/catalog';
+import { getOrganisation } from '../../db/repositories/organisations';
 import type { CatalogEntryRow, CatalogEntrySnapshot } from '../../db/schema';
 import { entryDiff, SIDE_STATUSES } from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
@@ -94,7 +95,9 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
     async (request) => {
       const { title, fields } = request.query;
       const fieldNames = (fields ?? '').split(',').slice(0, 500);
-      return { items: await similarEntries(db, { title, fieldNames }), article: 'Art. 8' };
+      // The caller's city's catalog (Art. 8: the city's platform); a member of the public's: every city's.
+      const region = request.actor.org === null ? undefined : (await getOrganisation(db, request.actor.org))?.region;
+      return { items: await similarEntries(db, { title, fieldNames, region }), article: 'Art. 8' };
     },
   );
 

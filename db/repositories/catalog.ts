@@ -252,7 +252,8 @@ function hasTrigrams(db: Executor): Promise<boolean> {
  * Art. 8: entries already in the catalog that a new entry (its title and field names) may duplicate, most
  * similar first: a title this similar (pg_trgm; without it, the same title), or this share of its fields.
  */
-export async function similarEntries(db: Executor, entry: { title: string; fieldNames: string[] }, limit = 10): Promise<SimilarEntry[]> {
+/** `region`: only the entries of that city's organisations (Art. 8 speaks of the city's platform); absent: every city's. */
+export async function similarEntries(db: Executor, entry: { title: string; fieldNames: string[]; region?: string }, limit = 10): Promise<SimilarEntry[]> {
   const title = entry.title.trim().toLowerCase();
   const names = [...new Set(entry.fieldNames.map((n) => n.trim()).filter(Boolean))];
   const trgm = await hasTrigrams(db);
@@ -272,7 +273,10 @@ export async function similarEntries(db: Executor, entry: { title: string; field
       ),
     ])
     .where(sql<boolean>`e.id in ${near}`)
-    .where('e.share_status', '<>', 'withdrawn');
+    .where('e.share_status', '<>', 'withdrawn')
+    .$if(entry.region !== undefined, (q) =>
+      q.where('e.provider_org_id', 'in', db.selectFrom('organisations').select('id').where('region', '=', entry.region!)),
+    );
   const fieldShare = sql<number>`cardinality(s.shared)::float / ${Math.max(1, names.length)}`;
   const lookUp = (tx: Executor) =>
     tx
