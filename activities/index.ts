@@ -5,7 +5,7 @@ import { adjustmentActivities } from './catalog-adjustment';
 import { disputeActivities } from './share-dispute';
 import { withdrawalActivities } from './withdrawal';
 import { computeDeadlines, type DeadlineInput } from './calendar';
-import { openDataActivities } from './open-data';
+import { openRequestActivities } from './open-request';
 import { requestActivities } from './requests';
 import { shareActivities } from './share';
 import { taskActivities } from './tasks';
@@ -64,7 +64,7 @@ export function createActivities({ db }: ActivityDeps) {
     ...adjustmentActivities(db),
     ...disputeActivities(db),
     ...withdrawalActivities(db),
-    ...openDataActivities(db),
+    ...openRequestActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }

@@ -1,5 +1,5 @@
 // Open-use agreements (Art. 20): read by the API as their parties and overseers may see them. Written only by
-// the open application's activities (activities/open-data.ts), with their audit events.
+// the open application's activities (activities/open-request.ts), with their audit events.
 import type { Selectable } from 'kysely';
 import type { Executor } from '../index';
 import type { AgreementsTable } from '../schema';

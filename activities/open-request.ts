@@ -36,7 +36,7 @@ async function stepDone(tx: Executor, t: TransitionInput): Promise<boolean> {
   return !!(await tx.selectFrom('audit_events').select('id').where('event_key', '=', `request:${t.requestId}:${t.step}`).executeTakeFirst());
 }
 
-export function openDataActivities(db: Db) {
+export function openRequestActivities(db: Db) {
   return {
     /**
      * The approval's agreement (once): its terms from the entry as it stands now, its text and the text's
