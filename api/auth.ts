@@ -162,3 +162,15 @@ export function signToken(app: FastifyInstance, actor: Actor & { name?: string }
     { expiresIn },
   );
 }
+
+/** A route's limit per signed-in person (after authentication): `max` an hour, then TooManyRequests naming `what`. */
+export function hourlyPerPerson(name: string, max: number, what: string) {
+  return {
+    max,
+    timeWindow: '1 hour',
+    hook: 'preHandler' as const,
+    keyGenerator: (request: FastifyRequest) => `${name}:${request.actor.sub}`,
+    errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) =>
+      problem('TooManyRequests', `At most ${context.max} ${what} an hour; try again in ${context.after}`),
+  };
+}

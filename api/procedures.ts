@@ -1,6 +1,6 @@
 // The API's procedure registry: each procedure's routes and decision hooks, by request type (the request
 // types are domain/procedures.ts's; a procedure missing here does not compile).
-import type { RequestType, TaskKind } from '../domain/procedures';
+import { isTaskKind, REQUEST_TYPE_OF_KIND, type RequestType } from '../domain/procedures';
 import type { DecisionApi, ProcedureApi } from './procedure';
 import { ADJUSTMENT_API } from './routes/catalog-adjustments';
 import { DISPUTE_API } from './routes/disputes';
@@ -18,11 +18,7 @@ export const PROCEDURE_APIS: Record<RequestType, ProcedureApi> = {
   open_request: OPEN_REQUEST_API,
 };
 
-/** The API's hooks for `decision` on a task of `kind`, if it has any. */
+/** The hooks of `kind`'s own procedure for `decision`: the form it takes and its pre-flight, where it has them. */
 export function decisionApi(kind: string, decision: string): DecisionApi | undefined {
-  for (const p of Object.values(PROCEDURE_APIS)) {
-    const hooks = p.decisions?.[kind as TaskKind]?.[decision];
-    if (hooks) return hooks;
-  }
-  return undefined;
+  return isTaskKind(kind) ? PROCEDURE_APIS[REQUEST_TYPE_OF_KIND[kind]].decisions?.[kind]?.[decision] : undefined;
 }

@@ -17,7 +17,7 @@ import type { LegalPersonAgentsTable } from '../../db/schema';
 import { IDENTITY_DOCUMENT_LABELS, maskIdentityDocument, usccViolation, type IdentityDocumentType } from '../../domain/ids';
 import { AGENT_AUTHORISATIONS_PER_HOUR, agentViolations, DEFAULT_SERVICE_DESK, MAX_AGENTS, type AgentForm } from '../../domain/principals';
 import type { Actor } from '../../domain/types';
-import { requireRole } from '../auth';
+import { hourlyPerPerson, requireRole } from '../auth';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, parsePrincipalKeys } from '../principal-keys';
 import { invalid, problem } from '../problem';
 import type { ApiDeps, App } from '../types';
@@ -155,14 +155,7 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
       config: {
         articles: { name: 'Art. 29', residentId: 'Art. 29', documentType: 'Art. 10' },
         // It takes identity numbers: enough for a day's authorisations, too few to test numbers one after another.
-        rateLimit: {
-          max: AGENT_AUTHORISATIONS_PER_HOUR,
-          timeWindow: '1 hour',
-          hook: 'preHandler',
-          keyGenerator: (request: FastifyRequest) => `agents:${request.actor.sub}`,
-          errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) =>
-            problem('TooManyRequests', `At most ${context.max} authorisations an hour; try again in ${context.after}`),
-        },
+        rateLimit: hourlyPerPerson('agents', AGENT_AUTHORISATIONS_PER_HOUR, 'authorisations'),
       },
     },
     async (request, reply) => {

@@ -5,12 +5,11 @@
 // The one write the API makes itself: a person's own identity is no procedure of the Measures, and no
 // workflow's progress rests on it; the row and its audit event are one transaction.
 import { Type, type TLiteral } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { getPrincipal, principalHolder, recordWithNotice, savePrincipal } from '../../db/repositories/principals';
 import { identityDocumentOf, maskIdentityDocument, type IdentityDocumentType } from '../../domain/ids';
 import { DEFAULT_SERVICE_DESK, PRINCIPAL_REGISTRATIONS_PER_HOUR, principalViolations, type PrincipalForm } from '../../domain/principals';
 import { actingFor } from '../../db/repositories/legal-agents';
-import { requireRole, type VerifiedIdentity } from '../auth';
+import { hourlyPerPerson, requireRole, type VerifiedIdentity } from '../auth';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, seal } from '../principal-keys';
 import { invalid, problem } from '../problem';
 import type { ApiDeps, App } from '../types';
@@ -136,14 +135,7 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
       config: {
         articles: { residentId: 'Art. 29', documentType: 'Art. 10', uscc: 'Art. 29' },
         // Per person, after sign-in: enough for typing errors, too few to test numbers one after another.
-        rateLimit: {
-          max: PRINCIPAL_REGISTRATIONS_PER_HOUR,
-          timeWindow: '1 hour',
-          hook: 'preHandler',
-          keyGenerator: (request: FastifyRequest) => `principal:${request.actor.sub}`,
-          errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) =>
-            problem('TooManyRequests', `At most ${context.max} registrations an hour; try again in ${context.after}`),
-        },
+        rateLimit: hourlyPerPerson('principal', PRINCIPAL_REGISTRATIONS_PER_HOUR, 'registrations'),
       },
     },
     async (request) => {
