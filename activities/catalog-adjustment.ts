@@ -16,7 +16,7 @@ import {
 } from '../db/repositories/catalog';
 import type { CatalogEntryRow } from '../db/schema';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SimilarEntry } from '../domain/catalog';
-import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/adjustment';
+import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/catalog-adjustment';
 import { openWorkOn } from '../db/repositories/requests';
 import { writeOnce } from './write';
 import type { RuleViolation } from '../domain/errors';

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db';
 import { currentEntries, ENTRY_COLUMNS, entryContentOf, recordVersions, runningWorkOn, type ShareWorkOn } from '../db/repositories/catalog';
-import { samePosition, type SharePosition } from '../domain/dispute';
+import { samePosition, type SharePosition } from '../domain/share-dispute';
 import { transition } from './requests';
 import { recordDecisionIn, type DecisionInput } from './tasks';
 

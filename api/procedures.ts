@@ -2,12 +2,12 @@
 // types are domain/procedures.ts's; a procedure missing here does not compile).
 import { isTaskKind, REQUEST_TYPE_OF_KIND, type RequestType } from '../domain/procedures';
 import type { DecisionApi, ProcedureApi } from './procedure';
-import { ADJUSTMENT_API } from './routes/catalog-adjustments';
-import { DISPUTE_API } from './routes/disputes';
-import { OPEN_DEMAND_API } from './routes/open-demands';
-import { OPEN_REQUEST_API } from './routes/open-requests';
+import { ADJUSTMENT_API } from './routes/catalog-adjustment';
+import { DISPUTE_API } from './routes/share-dispute';
+import { OPEN_DEMAND_API } from './routes/open-demand';
+import { OPEN_REQUEST_API } from './routes/open-request';
 import { SHARE_API } from './routes/share';
-import { WITHDRAWAL_API } from './routes/withdrawals';
+import { WITHDRAWAL_API } from './routes/withdrawal';
 
 export const PROCEDURE_APIS: Record<RequestType, ProcedureApi> = {
   share: SHARE_API,

@@ -208,7 +208,7 @@ export const SharePositionSchema = Type.Object(
   { attribute: literals(ATTRIBUTES), reasons: Nullable(Text(5000)), conditions: Nullable(Text(5000)), basis: Type.Array(LegalBasisSchema, { maxItems: 20 }) },
   { additionalProperties: false },
 );
-/** OBJECT's form (domain/adjustment.ts ObjectionForm): the entry whose share attribute is disputed (an existing one by id, a new one by its place in the changes) and the position proposed. */
+/** OBJECT's form (domain/catalog-adjustment.ts ObjectionForm): the entry whose share attribute is disputed (an existing one by id, a new one by its place in the changes) and the position proposed. */
 export const ObjectionFormSchema = Type.Object(
   {
     entryId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'An existing entry the adjustment changes' })),

@@ -2,7 +2,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { CatalogField, EntryForm, LegalBasis, OpenConditionGround, OpeningGround, SideStatus } from '../domain/catalog';
 import type { RequestStatus } from '../domain/requests';
-import type { CommenterKind } from '../domain/adjustment';
+import type { CommenterKind } from '../domain/catalog-adjustment';
 import type { AgreementTerms } from '../domain/open-request';
 import type { Candidate } from '../domain/tasks';
 import type { Attribute, Role } from '../domain/types';

@@ -1,8 +1,8 @@
 // The procedure registry: every procedure the service runs, listed once. Request types, who starts them,
 // their task kinds and decisions, their routes, workflow types and names are all derived from this list;
 // adding a procedure is its own files and one line here (ARCHITECTURE.md, "Adding a procedure").
-import { ADJUSTMENT_PROCEDURE } from './adjustment';
-import { DISPUTE_PROCEDURE } from './dispute';
+import { ADJUSTMENT_PROCEDURE } from './catalog-adjustment';
+import { DISPUTE_PROCEDURE } from './share-dispute';
 import { OPEN_DEMAND_PROCEDURE } from './open-demand';
 import { OPEN_REQUEST_PROCEDURE } from './open-request';
 import type { ProcedureDefinition, TaskKindRule } from './procedure';

@@ -1,5 +1,5 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
-import { objectionViolation } from '../domain/adjustment';
+import { objectionViolation } from '../domain/catalog-adjustment';
 import {
   adjustmentViolations,
   entryDiff,
@@ -12,7 +12,7 @@ import {
   type OpeningReview,
 } from '../domain/catalog';
 import { entryRow, rowChange } from '../domain/catalog-sheet';
-import { positionFormViolation } from '../domain/dispute';
+import { positionFormViolation } from '../domain/share-dispute';
 
 const passed = (reviewer = '王审核'): OpeningReview => ({
   nationalSecurity: { conclusion: 'pass', reviewer, date: '2026-11-20' },

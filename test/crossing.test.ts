@@ -11,7 +11,7 @@ import { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { EntryContent } from '../domain/catalog';
-import type { SharePosition } from '../domain/dispute';
+import type { SharePosition } from '../domain/share-dispute';
 import { CANCELLABLE, type RequestSnapshot, type RequestStatus } from '../domain/requests';
 import type { TaskKind } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';

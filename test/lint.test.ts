@@ -18,7 +18,7 @@ const forbidden: [string, string][] = [
   ['domain/x.ts', "import { Client } from '@temporalio/client';"],
   ['activities/x.ts', "import { buildApp } from '../api/app';"],
   ['api/x.ts', "import { createActivities } from '../activities';"],
-  ['api/x.ts', "import { shareRequestWorkflow } from '../workflows/share-request';"],
+  ['api/x.ts', "import { shareRequestWorkflow } from '../workflows/share';"],
   ['db/migrations/2099-01-01-001-x.ts', "import { Db } from '../index';"],
   ['console/src/x.tsx', "import { taskView } from '../../api/views';"],
   ['api/routes/x.ts', "import { sql } from 'kysely';\nexport const q = sql`select 1`;"],
@@ -127,9 +127,9 @@ test.each(GENERIC)('%s names no procedure', (file) => {
 test('naming a procedure in generic code is caught', () => {
   expect(namesProcedure('api/routes/tasks.ts', "if (row.kind === 'AGREEMENT_SIGNATURE') x();")).toEqual(['AGREEMENT_SIGNATURE']);
   expect(namesProcedure('api/routes/tasks.ts', "const t = { type: 'open_request' };")).toEqual(['open_request']);
-  expect(namesProcedure('api/routes/tasks.ts', "import { checkSigning } from './open-requests';")).toEqual(['api/routes/open-requests.ts']);
+  expect(namesProcedure('api/routes/tasks.ts', "import { checkSigning } from './open-requests';")).toEqual(['api/routes/open-request.ts']);
   expect(namesProcedure('domain/tasks.ts', "import { OPEN_DEMAND_TASK_KINDS } from './open-demand';")).toEqual(['domain/open-demand.ts']);
-  expect(namesProcedure('workflows/board.ts', "import type { ShareCarried } from './share-request';")).toEqual(['workflows/share-request.ts']);
+  expect(namesProcedure('workflows/board.ts', "import type { ShareCarried } from './share-request';")).toEqual(['workflows/share.ts']);
 });
 
 // No import circle (type imports included) anywhere in the server's code: each layer's modules form a tree, so a
@@ -189,6 +189,6 @@ test('no module imports itself through others', () => {
 test('an import circle is caught', () => {
   // The messages importing a workflow body for its carried state, as they once did.
   const graph = importGraph();
-  graph['workflows/definitions.ts'] = [...graph['workflows/definitions.ts'], 'workflows/share-request.ts'];
-  expect(importCycles(graph)).toEqual([expect.arrayContaining(['workflows/definitions.ts', 'workflows/share-request.ts'])]);
+  graph['workflows/definitions.ts'] = [...graph['workflows/definitions.ts'], 'workflows/share.ts'];
+  expect(importCycles(graph)).toEqual([expect.arrayContaining(['workflows/definitions.ts', 'workflows/share.ts'])]);
 });

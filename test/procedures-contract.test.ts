@@ -5,7 +5,7 @@
 // with its reason. The fixtures are a Record<RequestType, …>: a new procedure does not compile until it has one.
 import { randomUUID } from 'node:crypto';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
-import type { SharePosition } from '../domain/dispute';
+import type { SharePosition } from '../domain/share-dispute';
 import { PROCEDURES, TASK_KINDS, type RequestType, type TaskKind } from '../domain/procedures';
 import { CANCELLABLE } from '../domain/requests';
 import type { Candidate } from '../domain/tasks';

@@ -32,3 +32,15 @@ test("the API's part of each procedure names only its own task kinds and their d
       for (const decision of Object.keys(decisions ?? {}))
         expect([p.type, kind, decision in ((p.taskKinds as Record<string, TaskKindRule>)[kind]?.decisions ?? {})]).toEqual([p.type, kind, true]);
 });
+
+test('each procedure lives under one stem (its request type, dashed) in every layer', async () => {
+  for (const p of PROCEDURES) {
+    const stem = p.type.replace(/_/g, '-');
+    const domain = (await import(`../domain/${stem}`)) as Record<string, unknown>;
+    expect([stem, Object.values(domain).includes(p)]).toEqual([stem, true]);
+    const workflow = (await import(`../workflows/${stem}`)) as Record<string, unknown>;
+    expect([stem, typeof workflow[p.workflowType]]).toEqual([stem, 'function']);
+    const routes = (await import(`../api/routes/${stem}`)) as Record<string, unknown>;
+    expect([stem, Object.values(routes).includes(PROCEDURE_APIS[p.type])]).toEqual([stem, true]);
+  }
+});

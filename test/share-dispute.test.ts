@@ -1,7 +1,7 @@
 // The share-attribute dispute (Art. 13 ¶3) as the city authority, a city-level agency and the leading group
 // drive it over HTTP, against real Temporal and PostgreSQL: who may raise one, consultation in turns,
 // agreement, the consultation deadline, the leading group's final decision and what it does to grants.
-import type { SharePosition } from '../domain/dispute';
+import type { SharePosition } from '../domain/share-dispute';
 import type { Actor } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';

@@ -12,8 +12,8 @@ import {
   objectionViolation,
   type ObjectionForm,
   type PriorityMark,
-} from '../domain/adjustment';
-import { DEFAULT_DISPUTE_POLICY } from '../domain/dispute';
+} from '../domain/catalog-adjustment';
+import { DEFAULT_DISPUTE_POLICY } from '../domain/share-dispute';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';

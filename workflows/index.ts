@@ -1,5 +1,5 @@
 // The workflow bundle's entry point: every workflow type the worker runs.
-export { shareRequestWorkflow } from './share-request';
+export { shareRequestWorkflow } from './share';
 export { catalogAdjustmentWorkflow } from './catalog-adjustment';
 export { shareDisputeWorkflow } from './share-dispute';
 export { openDemandWorkflow } from './open-demand';

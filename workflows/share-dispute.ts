@@ -3,7 +3,7 @@
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
 import { type ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
-import { positionFormViolation, type SharePosition } from '../domain/dispute';
+import { positionFormViolation, type SharePosition } from '../domain/share-dispute';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';

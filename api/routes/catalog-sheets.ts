@@ -11,7 +11,7 @@ import { ProblemError, problem } from '../problem';
 import { RequestSchema, StartHeaders } from '../schemas';
 import type { ApiDeps, App } from '../types';
 import { CATALOG_FILTERS } from './catalog';
-import { adjustmentPartiesOf, submitAdjustment } from './catalog-adjustments';
+import { adjustmentPartiesOf, submitAdjustment } from './catalog-adjustment';
 import { STARTED_BY } from '../../domain/requests';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;

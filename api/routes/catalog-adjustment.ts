@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
 import { adjustmentParties, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
 import { consultationOf, getRequest } from '../../db/repositories/requests';
-import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/adjustment';
+import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/catalog-adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';

@@ -3,7 +3,7 @@
 import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm, type CatalogChange } from './catalog';
 import type { RuleViolation } from './errors';
 import { decision, defineProcedure, type TaskKindRule } from './procedure';
-import { positionFormViolation, samePosition, type SharePosition } from './dispute';
+import { positionFormViolation, samePosition, type SharePosition } from './share-dispute';
 import type { Duration } from './types';
 
 /** Art. 18 ¶2 (征求社会公众、行业组织、企业、行业主管部门的意见): who comments in a priority-opening consultation. */

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
 import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
-import { disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/dispute';
+import { disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/share-dispute';
 import { type ShareDisputeInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
