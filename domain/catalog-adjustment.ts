@@ -2,7 +2,7 @@
 // The rules on the changes themselves are the catalog's (domain/catalog.ts adjustmentViolations).
 import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm, type CatalogChange } from './catalog';
 import type { RuleViolation } from './errors';
-import { decision, defineProcedure, type TaskKindRule } from './procedure';
+import { decision, defineProcedure, type DecisionAttempt, type TaskKindRule } from './procedure';
 import { positionFormViolation, samePosition, type SharePosition } from './share-dispute';
 import type { Duration } from './types';
 
@@ -58,7 +58,7 @@ export function adjustmentArticle(form: Pick<AdjustmentForm, 'ground'>): string 
  * RESUBMIT carries the revised adjustment as its form; it meets the form's own rules (the API and the
  * workflow's validator both ask; the catalog as it stands is checked by the API and again when applied).
  */
-export function resubmissionViolation(decision: string, _tasks: unknown, form?: Record<string, unknown> | null): RuleViolation | null {
+export function resubmissionViolation({ decision, form }: DecisionAttempt): RuleViolation | null {
   return decision === 'RESUBMIT' ? adjustmentShapeViolation(form) : null;
 }
 
@@ -136,7 +136,13 @@ export const ADJUSTMENT_TASK_KINDS = {
   CATALOG_ADJUSTMENT_REVIEW: { article: 'Art. 9', name: '目录调整审核', decisions: review },
   // The city authority reviewing a city-level agency's adjustment may also OBJECT to a share attribute it
   // sets, an existing entry's or a new one's (同级, Art. 13 ¶3): a dispute starts, and the adjustment applies its outcome.
-  CATALOG_ADJUSTMENT_CITY_REVIEW: { article: 'Art. 9', name: '目录调整审核（市级）', decisions: { ...review, OBJECT: decision('提出异议', true) } },
+  CATALOG_ADJUSTMENT_CITY_REVIEW: {
+    article: 'Art. 9',
+    name: '目录调整审核（市级）',
+    decisions: { ...review, OBJECT: decision('提出异议', true) },
+    // What an objection may name depends on the adjustment under review.
+    rule: ({ decision, form, request }) => (decision === 'OBJECT' ? objectionViolation(request as unknown as AdjustmentForm, form) : null),
+  },
   // After the public consultation (Art. 18 ¶2), the agency records its response to the comments.
   CATALOG_CONSULTATION_RESPONSE: { article: 'Art. 18', name: '征求意见答复', decisions: { RESPOND: decision('答复意见', true) } },
   // The applicant revises (RESUBMIT with the revised adjustment as form) or gives it up.

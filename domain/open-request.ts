@@ -4,7 +4,7 @@
 import { basisText, type LegalBasis } from './catalog';
 import type { ErrorCode, RuleViolation } from './errors';
 import { blankText } from './text';
-import { decision, defineProcedure, type TaskKindRule } from './procedure';
+import { decision, defineProcedure, type DecisionAttempt, type TaskKindRule } from './procedure';
 import { sameApplicant, type Actor, type Duration } from './types';
 
 /** How the data is reached: always through the unified open platform (Art. 16), in one of its ways. */
@@ -222,12 +222,7 @@ export function agreementText(t: AgreementTerms): string {
 }
 
 /** A signature names the text signed: the SHA-256 of the agreement's text, as the task's context gives it (GET /agreements/:id too). */
-function signatureRule(
-  decision: string,
-  _tasks: unknown,
-  form?: Record<string, unknown> | null,
-  context?: Record<string, unknown> | null,
-): RuleViolation | null {
+function signatureRule({ decision, form, context }: DecisionAttempt): RuleViolation | null {
   if (decision !== 'SIGN' || (typeof form?.sha256 === 'string' && form.sha256 === context?.sha256)) return null;
   return {
     code: 'InvalidInput',
@@ -239,7 +234,7 @@ function signatureRule(
 }
 
 /** The agency's review: the deadline may be extended once (EXTEND, with its reason). */
-function reviewRule(decision: string, tasks: { kind: string; decision: string | null }[], form?: Record<string, unknown> | null): RuleViolation | null {
+function reviewRule({ decision, tasks, form }: DecisionAttempt): RuleViolation | null {
   if (decision === 'EXTEND' && tasks.some((t) => t.kind === 'OPEN_REQUEST_REVIEW' && t.decision === 'EXTEND'))
     return { code: 'InvalidInput', field: 'decision', rule: 'extended once', article: 'Art. 20', detail: 'The review was extended once already' };
   if (decision === 'APPROVE' && form?.conditions !== undefined && (typeof form.conditions !== 'string' || form.conditions.length > 4000))

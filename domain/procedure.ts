@@ -17,13 +17,26 @@ export interface ReviewTaskState {
   decision: string | null;
 }
 
+/** A decision as a task kind's rule weighs it. */
+export interface DecisionAttempt {
+  decision: string;
+  /** Every task of the request, in opening order. */
+  tasks: ReviewTaskState[];
+  /** The decision's form. */
+  form?: Record<string, unknown> | null;
+  /** The task's context (what the procedure gave the task as it opened it). */
+  context?: Record<string, unknown> | null;
+  /** The request's own form as it stands (as submitted, or as resubmitted): what a decision may name can depend on it. */
+  request: Record<string, unknown>;
+}
+
 export interface TaskKindRule {
   article: string;
   /** What a person reads (Chinese). */
   name: string;
   decisions: Record<string, DecisionRule>;
-  /** The procedure's own rule on a decision, given every task of the request in opening order, the decision's form and the task's context. */
-  rule?: (decision: string, tasks: ReviewTaskState[], form?: Record<string, unknown> | null, context?: Record<string, unknown> | null) => RuleViolation | null;
+  /** The procedure's own rule on a decision: the API's pre-check and the workflow's Update validator run it alike. */
+  rule?: (attempt: DecisionAttempt) => RuleViolation | null;
 }
 
 export interface ProcedureDefinition<

@@ -119,14 +119,14 @@ export const DISPUTE_TASK_KINDS = {
     article: 'Art. 13',
     name: '共享属性争议协商',
     decisions: { ACCEPT: decision('接受对方意见', false), COUNTER: decision('提出己方意见', true), NO_AGREEMENT: decision('协商不成', true) },
-    rule: (decision: string, _tasks: unknown, form?: Record<string, unknown> | null) => positionForm(decision, form),
+    rule: ({ decision, form }) => positionForm(decision, form),
   },
   // The leading group (数字强市领导小组) decides; its decision is final.
   DISPUTE_DECISION: {
     article: 'Art. 13',
     name: '争议决定（领导小组）',
     decisions: { DECIDE: decision('作出决定', true) },
-    rule: (decision: string, _tasks: unknown, form?: Record<string, unknown> | null) => positionForm(decision, form),
+    rule: ({ decision, form }) => positionForm(decision, form),
   },
 } satisfies Record<string, TaskKindRule>;
 

@@ -2,7 +2,7 @@
 import { basisText, type LegalBasis } from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
-import { decision, defineProcedure, starterViolationOf, type ReviewTaskState, type TaskKindRule } from './procedure';
+import { decision, defineProcedure, starterViolationOf, type DecisionAttempt, type ReviewTaskState, type TaskKindRule } from './procedure';
 import type { Actor, Attribute, Duration } from './types';
 
 export interface ShareRequestForm {
@@ -136,7 +136,7 @@ const SHARE_STARTED_BY = ['agency_applicant'] as const;
  * approves only once the providing agency's latest opinion is AGREE. Checked by the API and by the
  * workflow's validator alike.
  */
-export function jointReviewViolation(decision: string, tasks: ReviewTaskState[]): RuleViolation | null {
+export function jointReviewViolation({ decision, tasks }: Pick<DecisionAttempt, 'decision' | 'tasks'>): RuleViolation | null {
   if (decision !== 'APPROVE') return null;
   const opinion = tasks.filter((t) => t.kind === 'SHARE_PROVIDER_OPINION').at(-1);
   if (opinion?.status === 'completed' && opinion.decision === 'AGREE') return null;

@@ -1,25 +1,19 @@
 // The human-task model: who may act on a task and how, for every procedure alike. What a kind allows comes
 // from the procedure registry (domain/procedures.ts); nothing here names a procedure.
 import type { ErrorCode, RuleViolation } from './errors';
-import type { DecisionRule, ReviewTaskState } from './procedure';
+import type { DecisionAttempt, DecisionRule } from './procedure';
 import { isTaskKind, TASK_KINDS, taskKindRule, type TaskKind } from './procedures';
 import type { Actor, Role } from './types';
 
 export { isTaskKind, REQUEST_TYPE_OF_KIND, TASK_KINDS, type TaskKind } from './procedures';
-export type { DecisionRule, TaskKindRule } from './procedure';
+export type { DecisionAttempt, DecisionRule, TaskKindRule } from './procedure';
 
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
 
 /** Why a task's own procedure refuses `decision` now (e.g. Art. 14: no approval before the provider agreed), or null. */
-export function procedureViolation(
-  kind: string,
-  decision: string,
-  tasks: ReviewTaskState[],
-  form?: Record<string, unknown> | null,
-  context?: Record<string, unknown> | null,
-): RuleViolation | null {
+export function procedureViolation(kind: string, attempt: DecisionAttempt): RuleViolation | null {
   if (!isTaskKind(kind)) return null;
-  return taskKindRule(kind).rule?.(decision, tasks, form, context) ?? null;
+  return taskKindRule(kind).rule?.(attempt) ?? null;
 }
 
 export function allowedDecisions(kind: TaskKind): string[] {

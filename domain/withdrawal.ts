@@ -3,7 +3,7 @@
 // reviews, then upholds (the whole entry, or the records named) or dismisses, with its reasons.
 import type { RuleViolation } from './errors';
 import { blankText } from './text';
-import { decision, defineProcedure, type TaskKindRule } from './procedure';
+import { decision, defineProcedure, type DecisionAttempt, type TaskKindRule } from './procedure';
 import type { Duration } from './types';
 
 export interface WithdrawalForm {
@@ -46,7 +46,7 @@ export function isOpened(entry: { open_attribute: string; open_status: string })
 export const UPHOLD_SCOPES = ['entry', 'records'] as const;
 export type UpholdScope = (typeof UPHOLD_SCOPES)[number];
 
-function upholdRule(decision: string, _tasks: unknown, form?: Record<string, unknown> | null): RuleViolation | null {
+function upholdRule({ decision, form }: DecisionAttempt): RuleViolation | null {
   if (decision !== 'UPHOLD') return null;
   return UPHOLD_SCOPES.includes(form?.scope as UpholdScope)
     ? null

@@ -60,9 +60,9 @@ test('a form a task kind offers is one its rule accepts, and one it refuses fail
   for (const [kind, decision, good, bad, context] of cases) {
     const validate = ajv.compile(form(kind, decision));
     expect(validate(good)).toBe(true);
-    expect(procedureViolation(kind, decision, [], good, context)).toBeNull();
+    expect(procedureViolation(kind, { decision, tasks: [], form: good, context, request: {} })).toBeNull();
     expect(validate(bad)).toBe(false);
-    expect(procedureViolation(kind, decision, [], bad, context)).not.toBeNull();
+    expect(procedureViolation(kind, { decision, tasks: [], form: bad, context, request: {} })).not.toBeNull();
   }
   // Decisions that take no form say so.
   expect(form('OPEN_REQUEST_REVIEW', 'APPROVE')).not.toBeNull();

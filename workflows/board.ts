@@ -3,7 +3,6 @@
 // watch (deadlines.ts) running over them, and the board carried across continue-as-new.
 import { condition, log, setHandler } from '@temporalio/workflow';
 import type { Deadlines, DecisionInput } from '../activities';
-import type { RuleViolation } from '../domain/errors';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import {
   assigneeViolation,
@@ -72,8 +71,8 @@ export class TaskBoard {
       closesSiblings?: (task: WfTask) => boolean;
       /** The board of the run before, when this run continues it. */
       carried?: BoardState;
-      /** The procedure's own rule on a decision that depends on where it stands (e.g. what an objection may name). */
-      decisionRule?: (task: WfTask, decision: string, form: Record<string, unknown> | undefined) => RuleViolation | null;
+      /** The request's own form as it stands, which a task kind's rule may weigh a decision against. */
+      request: () => Record<string, unknown>;
     },
     private readonly snapshot: () => RequestSnapshot,
   ) {
@@ -207,7 +206,7 @@ export class TaskBoard {
     const task = this.acting(taskId);
     const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
     if (violation) throw businessError(violation);
-    const ruled = procedureViolation(task.kind, decision, this.all(), form, task.context) ?? this.ctx.decisionRule?.(task, decision, form) ?? null;
+    const ruled = procedureViolation(task.kind, { decision, tasks: this.all(), form, context: task.context, request: this.ctx.request() });
     if (ruled) throw businessError(ruled.code, ruled.detail);
     const bad = unstorable({ reason, form }, '', MAX_FORM_NODES);
     if (bad) throw businessError('InvalidInput', bad.detail);

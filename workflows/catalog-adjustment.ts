@@ -9,7 +9,6 @@ import {
   DEFAULT_ADJUSTMENT_POLICY,
   MAX_COMMENT_LENGTH,
   objectedChange,
-  objectionViolation,
   type ObjectionForm,
   type PriorityMark,
 } from '../domain/catalog-adjustment';
@@ -38,8 +37,6 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     payloadHash: input.payloadHash,
     submissionId: input.submissionId,
     article: 'Art. 9',
-    // What an objection may name depends on the adjustment under review.
-    decisionRule: (_task, decision, objection) => (decision === 'OBJECT' ? objectionViolation(form, objection) : null),
   });
   const applicantRef = record.applicant;
   let unrecorded: RecordRequestInput | undefined = record;

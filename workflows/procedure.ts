@@ -118,7 +118,12 @@ function failureReason(err: ActivityFailure | ApplicationFailure | ChildWorkflow
  * The request's changes of status, numbered by the run's step counter `steps.n` (carried across runs, so
  * audit keys stay unique): each is written by the activity, then applied to `state`.
  */
-export function statusChanger(requestId: string, state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] }, steps: { n: number }) {
+export function statusChanger(
+  requestId: string,
+  state: { status: RequestStatus; outcome: RequestSnapshot['outcome'] },
+  steps: { n: number },
+  current?: { payload: Record<string, unknown> },
+) {
   return (
     status: RequestStatus,
     action: string,
@@ -140,6 +145,7 @@ export function statusChanger(requestId: string, state: { status: RequestStatus;
     apply: () => {
       state.status = status;
       if (extra.outcome !== undefined) state.outcome = extra.outcome;
+      if (extra.payload && current) current.payload = extra.payload;
     },
   });
 }
@@ -188,7 +194,6 @@ export function newProcedure(p: {
   payloadHash: string;
   submissionId?: string;
   article: string;
-  decisionRule?: ConstructorParameters<typeof TaskBoard>[0]['decisionRule'];
   /** What the run before handed over, when this run continues it. */
   carried?: ProcedureCarried;
   /** The legal person (USCC) in whose name an authorised agent applied: the request is its. */
@@ -196,20 +201,22 @@ export function newProcedure(p: {
 }) {
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = p.carried ? { ...p.carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId: p.requestId, ...state, tasks: board.snapshots() });
+  /** The request's form as it stands: a status change that writes a revised one (a resubmission) replaces it. */
+  const current = { payload: p.payload };
   const workflowId = workflowInfo().workflowId;
   const board = new TaskBoard(
     {
       requestId: p.requestId,
       workflowId,
       applicantSub: p.applicant.sub,
-      ...(p.decisionRule ? { decisionRule: p.decisionRule } : {}),
+      request: () => current.payload,
       ...(p.carried ? { carried: p.carried.board } : {}),
     },
     view,
   );
   const cancelling = requestHandlers(board, p.applicant, state, view, p.cancellable === false ? null : p.role, p.legalPerson);
   const steps = { n: p.carried?.step ?? 0 };
-  const statusChange = statusChanger(p.requestId, state, steps);
+  const statusChange = statusChanger(p.requestId, state, steps, current);
   const record: RecordRequestInput = {
     requestId: p.requestId,
     workflowId,

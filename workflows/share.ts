@@ -51,6 +51,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       // A rejection, a request for information or a new consultation ends the round for both at once.
       closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO' || t.decision === 'CONSULT',
       carried: carried?.board,
+      request: () => ({ ...form }),
     },
     view,
   );

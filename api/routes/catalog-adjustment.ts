@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
 import { adjustmentParties, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
 import { consultationOf, getRequest } from '../../db/repositories/requests';
-import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/catalog-adjustment';
+import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, type ObjectionForm } from '../../domain/catalog-adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
@@ -43,12 +43,8 @@ async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, pa
   return parties;
 }
 
-/** OBJECT's form names an entry the adjustment under review changes or adds, and a position Art. 13 ¶2 accepts (400 under body.form). */
-async function checkObjection(db: Db, requestId: string, form: unknown): Promise<void> {
-  const request = await getRequest(db, requestId);
-  const violation = request && objectionViolation(request.payload as unknown as AdjustmentForm, form as Record<string, unknown>);
-  if (violation) throw invalid([violation]);
-  // The dispute it starts takes an existing entry: one already running there is settled first (Art. 13 ¶3).
+/** The dispute an OBJECT starts takes an existing entry: one already running there is settled first (Art. 13 ¶3). */
+async function checkObjection(db: Db, form: unknown): Promise<void> {
   const { entryId } = form as ObjectionForm;
   const entry = entryId === undefined ? undefined : await getCatalogEntry(db, entryId);
   if (entry?.share_dispute)
@@ -167,7 +163,7 @@ export const ADJUSTMENT_API: ProcedureApi = {
   routes: adjustmentRoutes,
   decisions: {
     CATALOG_ADJUSTMENT_CITY_REVIEW: {
-      OBJECT: { form: ObjectionFormSchema, preflight: ({ deps, row, form }) => checkObjection(deps.db, row.request_id, form) },
+      OBJECT: { form: ObjectionFormSchema, preflight: ({ deps, form }) => checkObjection(deps.db, form) },
     },
     // A RESUBMIT's form is a whole adjustment, fitting the catalog as it stands.
     CATALOG_ADJUSTMENT_REVISION: {

@@ -48,13 +48,20 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
   async function visibleTask(
     actor: Actor,
     id: string,
-  ): Promise<{ row: TaskReadRow; applicantSub: string; siblings: ReviewTaskState[]; viewer: 'candidate' | 'supervisor' }> {
+  ): Promise<{
+    row: TaskReadRow;
+    applicantSub: string;
+    siblings: ReviewTaskState[];
+    requestForm: Record<string, unknown>;
+    viewer: 'candidate' | 'supervisor';
+  }> {
     const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
-    const { applicant_sub: applicantSub, siblings, ...row } = found;
-    if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, viewer: 'candidate' };
+    const { applicant_sub: applicantSub, siblings, request_form: requestForm, ...row } = found;
+    if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, requestForm, viewer: 'candidate' };
     const overseen = await overseenBy(deps, actor);
-    if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org))) return { row, applicantSub, siblings, viewer: 'supervisor' };
+    if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org)))
+      return { row, applicantSub, siblings, requestForm, viewer: 'supervisor' };
     throw problem('TaskNotFound');
   }
 
@@ -236,7 +243,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
     },
     async (request) => {
       const { actor } = request;
-      const { row, applicantSub, siblings } = await visibleTask(actor, request.params.id);
+      const { row, applicantSub, siblings, requestForm } = await visibleTask(actor, request.params.id);
       const { decision, reason, form } = request.body;
       const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
       if (violation === 'DecisionNotAllowed')
@@ -248,7 +255,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       if (violation) throw problem(violation);
       // The procedure's own rule on this decision, as its workflow's validator applies it; then the form's shape as
       // the registry publishes it; then what only the database can tell.
-      const ruled = procedureViolation(row.kind, decision, siblings, form, row.context);
+      const ruled = procedureViolation(row.kind, { decision, tasks: siblings, form, context: row.context, request: requestForm });
       if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
       const hooks = decisionApi(row.kind, decision);
       // No form is an empty one: a form whose fields are all optional may be left out.

@@ -67,7 +67,7 @@ export function getTaskWithApplicant(db: Executor, id: string) {
     .innerJoin('requests', 'requests.id', 'tasks.request_id')
     .selectAll('tasks')
     .select(nameOf('tasks.assignee').as('assignee_name'))
-    .select('requests.applicant_sub')
+    .select(['requests.applicant_sub', 'requests.payload as request_form'])
     .select((eb) =>
       jsonArrayFrom(
         eb
