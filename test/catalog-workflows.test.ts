@@ -2,7 +2,7 @@
 // API refuses never reaches PostgreSQL, and a write PostgreSQL refuses ends the request visibly failed
 // instead of leaving the workflow retrying for ever.
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { sampleEntryContent } from '../db/seed';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { Actor, OrgActor } from '../domain/types';
@@ -186,4 +186,25 @@ test('a start past the API by a role that may not start the request type is refu
   expect(
     (await h.db.selectFrom('catalog_entries').select('share_dispute').where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow()).share_dispute,
   ).toBeNull();
+});
+
+test("past the API, the workflow's validator weighs an OBJECT against the adjustment under review, as the API does (Art. 13 ¶3)", async () => {
+  const entry = await h.db.selectFrom('catalog_entries').selectAll().where('id', '=', h.city.entries.unconditional).executeTakeFirstOrThrow();
+  const content = sampleEntryContent('异议校验');
+  const { requestId, handle } = startAdjustment({
+    ground: 'correction',
+    justification: 'bypass',
+    changes: [{ op: 'change', entryId: entry.id, baseVersion: entry.version, entry: content }],
+  });
+  const wf = await handle;
+  await eventually(async () => (await wf.query(stateQuery)).status === 'in_review');
+  const reviewerOfCity = { ...reviewer, org: h.city.cityAuthority };
+  const object = (form: Record<string, unknown>) =>
+    wf.executeUpdate(completeTaskUpdate, { args: [{ taskId: `${requestId}.review-1`, actor: reviewerOfCity, decision: 'OBJECT', reason: '异议', form }] });
+  const none = { attribute: 'NONE', basis: { level: 'law', title: '中华人民共和国数据安全法', article: '第二十一条' } };
+  // An entry the adjustment does not change, and the agency's own attribute: refused, and the task stays open.
+  await expect(object({ entryId: 'not-in-this-adjustment', proposal: none })).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(object({ entryId: entry.id, proposal: content.share })).rejects.toThrow(WorkflowUpdateFailedError);
+  expect((await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.review-1`)).toMatchObject({ status: 'open' });
+  await wf.terminate('test over');
 });
