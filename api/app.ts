@@ -108,23 +108,23 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   );
 
   // Signing in as a demo person without a token: only when asked for, so no route exists by accident.
-  if (deps.devSignIn) devSignInRoutes(app as unknown as App, deps.devUsers ?? demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION)));
-  consoleRoutes(app as unknown as App, deps.consoleDir ?? CONSOLE_DIST);
+  if (deps.devSignIn) await app.register(devSignInRoutes, { users: deps.devUsers ?? demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION)) });
+  await app.register(consoleRoutes, { dir: deps.consoleDir ?? CONSOLE_DIST });
 
+  // Every other route is a plugin in this one scope, so each inherits its authentication (and the root's hooks).
   await app.register(async (scope) => {
     authenticate(scope, deps.db, deps.oidc);
-    const s = scope as unknown as App;
-    for (const procedure of Object.values(PROCEDURE_APIS)) procedure.routes(s, deps);
-    requestRoutes(s, deps);
-    taskRoutes(s, deps);
-    catalogRoutes(s, deps);
-    catalogSheetRoutes(s, deps);
-    principalRoutes(s, deps);
-    legalAgentRoutes(s, deps);
-    describeRoutes(s, deps, articles);
-    meRoutes(s, deps);
-    notificationRoutes(s, deps);
-    grantRoutes(s, deps);
+    for (const procedure of Object.values(PROCEDURE_APIS)) await scope.register(procedure.routes, deps);
+    await scope.register(requestRoutes, deps);
+    await scope.register(taskRoutes, deps);
+    await scope.register(catalogRoutes, deps);
+    await scope.register(catalogSheetRoutes, deps);
+    await scope.register(principalRoutes, deps);
+    await scope.register(legalAgentRoutes, deps);
+    await scope.register(describeRoutes, { ...deps, articles });
+    await scope.register(meRoutes, deps);
+    await scope.register(notificationRoutes, deps);
+    await scope.register(grantRoutes, deps);
   });
   return app;
 }

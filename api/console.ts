@@ -2,9 +2,9 @@
 // itself is revalidated (the ETag hook), so a new build reaches browsers on their next load.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problem } from './problem';
-import type { App } from './types';
 
 export const CONSOLE_DIST = path.resolve(__dirname, '../console/dist');
 
@@ -23,8 +23,8 @@ const TYPES: Record<string, string> = {
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-export function consoleRoutes(app: App, consoleDir: string): void {
-  const dir = path.resolve(consoleDir);
+export const consoleRoutes: FastifyPluginAsyncTypebox<{ dir: string }> = async (app, options) => {
+  const dir = path.resolve(options.dir);
   const schema = { tags: ['console'], summary: 'The console: a web page for applicants, reviewers and supervisors', security: [] };
   const send = async (file: string, reply: import('fastify').FastifyReply) => {
     const full = path.resolve(dir, file);
@@ -45,4 +45,4 @@ export function consoleRoutes(app: App, consoleDir: string): void {
   app.get('/console/*', { schema: { ...schema, params: Type.Object({ '*': Type.String({ maxLength: 300 }) }) } }, async (request, reply) =>
     send(request.params['*'], reply),
   );
-}
+};

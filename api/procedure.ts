@@ -1,10 +1,11 @@
 // The API's side of a procedure (its routes, the forms its decisions take, the checks a decision needs the
 // database for): the shape each procedure's route file exports, which api/procedures.ts lists.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { TaskReadRow } from '../db/schema';
 import type { TaskKind } from '../domain/procedures';
-import type { ApiDeps, App } from './types';
+import type { ApiDeps } from './types';
 
 export interface DecisionApi {
   /** The form the decision takes: GET /task-kinds publishes it, and the decision route checks it first (400 under body.form). */
@@ -14,8 +15,8 @@ export interface DecisionApi {
 }
 
 export interface ProcedureApi {
-  /** Registers the procedure's own routes (starting one, and whatever else only it has). */
-  routes: (app: App, deps: ApiDeps) => void;
+  /** The procedure's own routes (starting one, and whatever else only it has), as a plugin buildApp registers. */
+  routes: FastifyPluginAsyncTypebox<ApiDeps>;
   /** Per task kind, per decision. */
   decisions?: Partial<Record<TaskKind, Record<string, DecisionApi>>>;
 }

@@ -9,7 +9,10 @@ import { allowedDecisions, isCandidate, isTaskKind, supervisesTasks, taskDisclos
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
-import type { AgreementView, GrantView, RequestView, TaskView } from './schemas';
+import type { GrantView } from './schemas/grants';
+import type { AgreementView } from './schemas/open-request';
+import type { RequestView } from './schemas/requests';
+import type { TaskView } from './schemas/tasks';
 import type { ApiDeps } from './types';
 import { isRealInstant } from './validation';
 

@@ -1,12 +1,13 @@
 // The catalog adjustment procedure (Art. 9 ¶2): an agency applies to change its own catalog. Reading,
 // cancelling and deciding are generic (routes/requests.ts, routes/tasks.ts); a resubmission's form is
 // checked here (ADJUSTMENT_API) as the submission is.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
 import { adjustmentParties, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
 import { consultationOf, getRequest } from '../../db/repositories/requests';
-import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, type ObjectionForm } from '../../domain/catalog-adjustment';
+import { type ObjectionForm } from '../../domain/catalog-adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
@@ -14,11 +15,13 @@ import type { Db } from '../../db';
 import { commentUpdate, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
-import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
+import { AdjustmentFormSchema, CommentBody, ConsultationSchema, ObjectionFormSchema } from '../schemas/catalog-adjustment';
+import { IdParams } from '../schemas/common';
+import { StartedResponses, StartHeaders } from '../schemas/requests';
 import { startAndAnswer } from '../start-request';
 import { updateRequest } from '../engine';
 import type { ProcedureApi } from '../procedure';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
 /** Who applies and reviews (db/repositories/catalog-adjustment.ts), or the refusal as a problem. */
@@ -72,7 +75,7 @@ export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, r
   });
 }
 
-export function adjustmentRoutes(app: App, deps: ApiDeps): void {
+export const adjustmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   app.post(
     '/catalog/adjustments',
@@ -94,7 +97,6 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
 
   // Art. 18 ¶2: the public consultation before entries are marked for priority opening. Open to anyone
   // signed in (the public, industry organisations, enterprises, departments), not only the parties.
-  const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
   /** An adjustment's request row, for anyone: what a consultation is about is public. */
   const adjustmentOf = async (id: string) => {
     const row = await getRequest(db, id);
@@ -108,11 +110,8 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: 'Comment in the public consultation on entries an adjustment marks for priority opening (Art. 18 ¶2)',
-        params: Id,
-        body: Type.Object(
-          { kind: Type.Union(COMMENTER_KINDS.map((k) => Type.Literal(k))), text: Type.String({ minLength: 1, maxLength: MAX_COMMENT_LENGTH }) },
-          { additionalProperties: false },
-        ),
+        params: IdParams,
+        body: CommentBody,
         response: { 201: Type.Object({ id: Type.String() }) },
       },
       config: { articles: { text: 'Art. 18', kind: 'Art. 18' } },
@@ -132,7 +131,7 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: "An adjustment's public consultation (Art. 18 ¶2): the entries, until when, the comments, and the agency's response",
-        params: Id,
+        params: IdParams,
         querystring: Type.Object({
           cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
@@ -157,7 +156,7 @@ export function adjustmentRoutes(app: App, deps: ApiDeps): void {
       };
     },
   );
-}
+};
 
 export const ADJUSTMENT_API: ProcedureApi = {
   routes: adjustmentRoutes,

@@ -1,24 +1,23 @@
 // The catalog as agencies keep it, in spreadsheets: an export as CSV or XLSX, and an import of an agency's
 // catalog from the same columns into an adjustment request (domain/catalog-sheet.ts), with per-row errors.
 import { PassThrough, Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import ExcelJS from 'exceljs';
 import { currentEntries, currentEntryOf, entryContentOf, listCatalogEntries } from '../../db/repositories/catalog';
-import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
+import { adjustmentViolations, entryDiff, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
 import { requireMember } from '../auth';
 import { ProblemError, problem } from '../problem';
-import { RequestSchema, StartHeaders } from '../schemas';
-import type { ApiDeps, App } from '../types';
-import { CATALOG_FILTERS } from './catalog';
+import { CATALOG_FILTERS } from '../schemas/catalog';
+import { ImportBody, ImportCountsSchema, MAX_SHEET_BYTES } from '../schemas/catalog-sheets';
+import { RequestSchema, StartHeaders } from '../schemas/requests';
+import type { ApiDeps } from '../types';
 import { adjustmentPartiesOf, submitAdjustment } from './catalog-adjustment';
 import { STARTED_BY } from '../../domain/requests';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 type Format = keyof typeof FORMATS;
-/** The largest spreadsheet an import takes (base64 in the JSON body). */
-const MAX_SHEET_BYTES = 8 * 1024 * 1024;
-
 /** A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180). */
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 /** Text as an XLSX carries it: a CR (XML reads a bare one as a line feed) and the characters XML refuses as `_xHHHH_`, as Excel writes them, and an underscore that would read as such an escape escaped itself. */
@@ -70,7 +69,7 @@ function rowsProblem(errors: RowViolation[]): ProblemError {
   );
 }
 
-export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
+export const catalogSheetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
 
   app.get(
@@ -127,23 +126,9 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
         tags: ['catalog'],
         summary: "An adjustment of one's own catalog from a spreadsheet of the export's columns: rows that differ from the catalog become its changes",
         headers: StartHeaders,
-        body: Type.Object(
-          {
-            ground: Type.Union(Object.keys(ADJUSTMENT_GROUNDS).map((g) => Type.Literal(g))),
-            justification: Type.String({ maxLength: 8000 }),
-            format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]),
-            /** The file, base64-encoded. */
-            file: Type.String({ minLength: 1, maxLength: Math.ceil((MAX_SHEET_BYTES * 4) / 3) + 4, contentEncoding: 'base64' }),
-            /** Check and count the changes without applying for them. */
-            dryRun: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
+        body: ImportBody,
         response: {
-          200: Type.Union([
-            RequestSchema,
-            Type.Object({ changes: Type.Integer(), added: Type.Integer(), changed: Type.Integer(), removed: Type.Integer(), unchanged: Type.Integer() }),
-          ]),
+          200: Type.Union([RequestSchema, ImportCountsSchema]),
           201: RequestSchema,
         },
       },
@@ -212,4 +197,4 @@ export function catalogSheetRoutes(app: App, deps: ApiDeps): void {
       return submitAdjustment(deps, request, reply, form, parties);
     },
   );
-}
+};

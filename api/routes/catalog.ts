@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
   entryContentOf,
@@ -10,25 +11,11 @@ import {
 } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import type { CatalogEntryRow, CatalogEntrySnapshot } from '../../db/schema';
-import { entryDiff, SIDE_STATUSES } from '../../domain/catalog';
-import { ATTRIBUTES } from '../../domain/types';
+import { entryDiff } from '../../domain/catalog';
 import { problem } from '../problem';
-import { CatalogEntrySchema, CatalogVersionSchema, Page, SimilarEntrySchema, type CatalogEntryView } from '../schemas';
-import type { ApiDeps, App } from '../types';
-
-const Attr = Type.Optional(Type.Union(ATTRIBUTES.map((a) => Type.Literal(a))));
-const Status = Type.Optional(Type.Union(SIDE_STATUSES.map((a) => Type.Literal(a))));
-/** What the catalog may be filtered by: its list and its export alike. */
-export const CATALOG_FILTERS = {
-  provider: Type.Optional(Type.String({ maxLength: 200 })),
-  division: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
-  shareAttribute: Attr,
-  openAttribute: Attr,
-  shareStatus: Status,
-  openStatus: Status,
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-};
-const EntryId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+import { CATALOG_FILTERS, CatalogEntrySchema, CatalogVersionSchema, SimilarEntrySchema, type CatalogEntryView } from '../schemas/catalog';
+import { IdParams, Page } from '../schemas/common';
+import type { ApiDeps } from '../types';
 
 /** An entry as the API shows it, from its row or from a version's snapshot of that row (dates as text there). */
 function entryView(r: CatalogEntryRow | CatalogEntrySnapshot): CatalogEntryView {
@@ -45,7 +32,7 @@ function entryView(r: CatalogEntryRow | CatalogEntrySnapshot): CatalogEntryView 
   };
 }
 
-export function catalogRoutes(app: App, { db }: ApiDeps): void {
+export const catalogRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
   app.get(
     '/catalog',
     {
@@ -107,7 +94,7 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: 'One catalog entry, as it stands or as it was at a version',
-        params: EntryId,
+        params: IdParams,
         querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }),
         response: { 200: CatalogEntrySchema },
       },
@@ -131,7 +118,7 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
       schema: {
         tags: ['catalog'],
         summary: "An entry's versions, oldest first: who made each, why, by which request, and the entry as it became",
-        params: EntryId,
+        params: IdParams,
         querystring: Type.Object({
           cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
@@ -165,4 +152,4 @@ export function catalogRoutes(app: App, { db }: ApiDeps): void {
       };
     },
   );
-}
+};

@@ -2,6 +2,7 @@
 // kind (its decisions, which need a reason, the form a decision takes, the article it rests on) and each
 // request type (the route that starts one, the body it takes, the article each field rests on); and the text
 // of each article of the Measures, which every task, refusal and audit event cites.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { addDays, isCalendarDay } from '../../domain/calendar';
 import { readCalendarOverrides, statutoryCalendar } from '../../db/repositories/calendar';
@@ -10,57 +11,15 @@ import type { TaskKindRule } from '../../domain/procedure';
 import { PROCEDURES } from '../../domain/procedures';
 import { decisionApi } from '../procedures';
 import { invalid, problem } from '../problem';
-import { Nullable } from '../schemas';
-import type { ApiDeps, App } from '../types';
-
-const Schema = Type.Unknown({ description: 'A JSON Schema' });
-const TaskKindsSchema = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      kind: Type.String(),
-      name: Type.String({ description: 'What a person reads (Chinese)' }),
-      requestType: Type.String({ description: 'The request type whose procedure the task belongs to' }),
-      article: Type.String(),
-      decisions: Type.Array(
-        Type.Object({
-          decision: Type.String(),
-          label: Type.String({ description: 'What a person reads (Chinese)' }),
-          reasonRequired: Type.Boolean(),
-          form: Nullable(Schema),
-        }),
-      ),
-    }),
-  ),
-});
-const RequestTypesSchema = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      type: Type.String(),
-      name: Type.String({ description: 'What a person reads (Chinese)' }),
-      statusNames: Type.Record(Type.String(), Type.String(), {
-        description: "Request statuses in this procedure's own words (Chinese), where they differ from the shared ones",
-      }),
-      startedBy: Type.Array(Type.String(), { description: 'The roles that may start one' }),
-      start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }),
-      body: Schema,
-      articles: Type.Record(Type.String(), Type.String()),
-    }),
-  ),
-});
-
-const ArticleSchema = Type.Object({
-  article: Type.String({ description: 'As cited: Art. N' }),
-  number: Type.Integer(),
-  chapter: Type.String(),
-  text: Type.String(),
-});
+import { ArticleSchema, CalendarQuery, CalendarSchema, RequestTypesSchema, TaskKindsSchema } from '../schemas/describe';
+import type { ApiDeps } from '../types';
 
 interface OpenApi {
   paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
 }
 
 /** `articles`: each POST route's field → article map, as the routes declare it (collected when they were added). */
-export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Record<string, string>>): void {
+export const describeRoutes: FastifyPluginAsyncTypebox<ApiDeps & { articles: Map<string, Record<string, string>> }> = async (app, { articles, ...deps }) => {
   app.get(
     '/task-kinds',
     {
@@ -88,7 +47,6 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
     }),
   );
 
-  const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'A calendar day, YYYY-MM-DD (Asia/Shanghai)' });
   app.get(
     '/calendar',
     {
@@ -96,15 +54,8 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
         tags: ['describe'],
         summary:
           'The working days from one day to another (at most 400 days) on the statutory calendar with its overrides, for showing due times in working days',
-        querystring: Type.Object({ from: Day, to: Day }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            from: Type.String(),
-            to: Type.String(),
-            workdays: Type.Array(Type.String()),
-            known: Type.Boolean({ description: 'false: some day lies outside the years the calendar knows, and no override covers it' }),
-          }),
-        },
+        querystring: CalendarQuery,
+        response: { 200: CalendarSchema },
       },
     },
     async (request) => {
@@ -189,4 +140,4 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
       };
     },
   );
-}
+};

@@ -1,15 +1,17 @@
 // Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and their ending early.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getGrant, listGrants } from '../../db/repositories/grants';
 import { cityAuthorityOf, getOrganisation, overseenOrgIds } from '../../db/repositories/organisations';
 import { isCityDivision } from '../../domain/divisions';
-import { REVOCATION_GROUND_CODES, REVOCATION_GROUNDS, revokeViolation } from '../../domain/share';
+import { revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate } from '../../workflows/definitions';
 import { invalid, problem } from '../problem';
-import { GrantSchema, Page } from '../schemas';
+import { DerivedIdParams, Page } from '../schemas/common';
+import { GrantSchema, RevokeBody } from '../schemas/grants';
 import { updateRequest } from '../engine';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, grantView, overseenBy } from '../views';
 
 /**
@@ -29,7 +31,7 @@ async function grantOrgs(deps: ApiDeps, actor: Actor): Promise<string[] | undefi
   return actor.org ? [actor.org] : [];
 }
 
-export function grantRoutes(app: App, deps: ApiDeps): void {
+export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
 
   async function visibleGrant(actor: Actor, id: string) {
@@ -69,7 +71,7 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['grants'],
         summary: 'One grant with its Art. 15 terms',
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }),
+        params: DerivedIdParams,
         response: { 200: GrantSchema },
       },
     },
@@ -83,21 +85,8 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
         tags: ['grants'],
         summary:
           'End a grant early, naming a ground from the list and a reason: the city authority ends it (200); the providing agency asks, and the grant ends once the city authority consents to it (202, the request in `revocation`) (Art. 14, 15)',
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }),
-        body: Type.Object(
-          {
-            ground: Type.Union(
-              REVOCATION_GROUND_CODES.map((g) => Type.Literal(g)),
-              {
-                description: Object.entries(REVOCATION_GROUNDS)
-                  .map(([g, r]) => `${g}: ${r.text} (${r.article})`)
-                  .join('; '),
-              },
-            ),
-            reason: Type.String({ maxLength: 4000 }),
-          },
-          { additionalProperties: false },
-        ),
+        params: DerivedIdParams,
+        body: RevokeBody,
         response: { 200: GrantSchema, 202: GrantSchema },
       },
       config: { articles: { ground: 'Art. 14', reason: 'Art. 15' } },
@@ -129,4 +118,4 @@ export function grantRoutes(app: App, deps: ApiDeps): void {
       return grantView(after);
     },
   );
-}
+};

@@ -7,6 +7,7 @@
 // Like PUT /principals/me, a write the API makes itself: no procedure of the Measures runs on it; each
 // authorisation or revocation and its audit event are one transaction.
 import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Selectable } from 'kysely';
@@ -20,27 +21,8 @@ import type { Actor } from '../../domain/types';
 import { hourlyPerPerson, requireRole } from '../auth';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, parsePrincipalKeys } from '../principal-keys';
 import { invalid, problem } from '../problem';
-import type { ApiDeps, App } from '../types';
-import { DocumentType } from './principals';
-
-const AgentSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String({ description: 'The agent’s name as on their identity document' }),
-  documentType: Type.String({ description: 'The identity document their number is of' }),
-  residentIdMasked: Type.String({ description: 'Their number, masked: the full number is kept nowhere' }),
-  status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
-  authorisedAt: Type.String(),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-const AgentBody = Type.Object(
-  {
-    name: Type.String({ maxLength: 200, description: 'The agent’s name as on their identity document' }),
-    documentType: Type.Optional(DocumentType),
-    residentId: Type.String({ maxLength: 18, description: '身份证件号码: the number of the identity document documentType names' }),
-  },
-  { additionalProperties: false },
-);
+import { AgentBody, AgentSchema } from '../schemas/legal-agents';
+import type { ApiDeps } from '../types';
 
 type AgentRow = Pick<Selectable<LegalPersonAgentsTable>, 'id' | 'agent_name' | 'agent_document_type' | 'agent_masked' | 'authorised_at' | 'revoked_at'>;
 
@@ -64,15 +46,6 @@ async function ownLegalPerson(db: Executor, request: FastifyRequest): Promise<{ 
     throw problem('Forbidden', 'Only a legal person’s own account (the sign-in that registered its credit code) administers its agents', 'Art. 29');
   return { uscc: p.uscc, name: p.name };
 }
-
-/** The body field naming the legal person one applies for as its agent: picked from GET /principals/me actsFor, never typed. */
-export const OnBehalfOf = Type.Optional(
-  Type.String({
-    maxLength: 18,
-    description:
-      'The legal person (统一社会信用代码) you apply for as its authorised agent (经办人): one of GET /principals/me actsFor; absent: in your own name',
-  }),
-);
 
 export interface ActingAs {
   uscc: string;
@@ -122,7 +95,7 @@ export async function actingAs(db: Executor, actor: Actor, onBehalfOf: string | 
   return { uscc, name: legal.name, agent: { name: me.name, identity: `${label} ${me.id_masked}` } };
 }
 
-export function legalAgentRoutes(app: App, deps: ApiDeps): void {
+export const legalAgentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   const serviceDesk = deps.serviceDesk ?? DEFAULT_SERVICE_DESK;
   const keys = deps.principalKeys ?? parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY);
@@ -249,4 +222,4 @@ export function legalAgentRoutes(app: App, deps: ApiDeps): void {
       return agentView(revoked);
     },
   );
-}
+};

@@ -1,5 +1,6 @@
 // Who the caller is (GET /me), and, in development only, signing in as one of the demo city's people without
 // pasting a token (GET /dev/users, POST /dev/token): those routes exist only when buildApp is given devSignIn.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actingFor } from '../../db/repositories/legal-agents';
 import { getOrganisation, listOrganisations } from '../../db/repositories/organisations';
@@ -7,31 +8,10 @@ import { getPrincipal } from '../../db/repositories/principals';
 import type { DemoUser } from '../../db/seed';
 import { signToken } from '../auth';
 import { invalid } from '../problem';
-import { Nullable } from '../schemas';
-import type { ApiDeps, App } from '../types';
+import { DemoUserSchema, DevTokenBody, MeSchema, OrganisationSchema } from '../schemas/me';
+import type { ApiDeps } from '../types';
 
-const MeSchema = Type.Object({
-  sub: Type.String(),
-  roles: Type.Array(Type.String()),
-  /** null: a member of the public. */
-  organisation: Nullable(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String() })),
-  /** Who a member of the public said they are (the number masked). */
-  principal: Nullable(
-    Type.Object({
-      kind: Type.String(),
-      name: Type.String(),
-      identity: Nullable(Type.String()),
-      /** The legal persons a natural person acts for now as authorised agent (经办人). */
-      actsFor: Type.Array(Type.Object({ uscc: Type.String(), name: Type.String() })),
-    }),
-  ),
-});
-
-const DemoUserSchema = Type.Object({ label: Type.String(), sub: Type.String(), org: Nullable(Type.String()), roles: Type.Array(Type.String()) });
-
-const OrganisationSchema = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), level: Type.String(), division: Type.String() });
-
-export function meRoutes(app: App, deps: ApiDeps): void {
+export const meRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   // Public bodies by name, so that clients show names where views carry ids (tasks, entries, grants).
   app.get(
@@ -75,10 +55,10 @@ export function meRoutes(app: App, deps: ApiDeps): void {
       };
     },
   );
-}
+};
 
 /** Development sign-in: the demo city's people, and a token for one of them. Registered only with devSignIn. */
-export function devSignInRoutes(app: App, users: DemoUser[]): void {
+export const devSignInRoutes: FastifyPluginAsyncTypebox<{ users: DemoUser[] }> = async (app, { users }) => {
   app.get(
     '/dev/users',
     {
@@ -100,7 +80,7 @@ export function devSignInRoutes(app: App, users: DemoUser[]): void {
         tags: ['development'],
         summary: 'A 12-hour token for one of the demo people (development only)',
         security: [],
-        body: Type.Object({ sub: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: DevTokenBody,
         response: { 200: Type.Object({ token: Type.String() }) },
       },
     },
@@ -111,4 +91,4 @@ export function devSignInRoutes(app: App, users: DemoUser[]): void {
       return { token: signToken(request.server, user) };
     },
   );
-}
+};

@@ -1,9 +1,11 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { listNotifications } from '../../db/repositories/notifications';
-import { NotificationSchema, Page } from '../schemas';
-import type { ApiDeps, App } from '../types';
+import { Page } from '../schemas/common';
+import { NotificationSchema } from '../schemas/notifications';
+import type { ApiDeps } from '../types';
 
-export function notificationRoutes(app: App, { db }: ApiDeps): void {
+export const notificationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
   app.get(
     '/notifications',
     {
@@ -33,4 +35,4 @@ export function notificationRoutes(app: App, { db }: ApiDeps): void {
       };
     },
   );
-}
+};

@@ -1,31 +1,21 @@
 // Open demands (Art. 21 ¶1): anyone asks for data to be opened; the providing agency answers in time.
 // Reading, cancelling and the agency's answer are generic (routes/requests.ts, routes/tasks.ts).
-import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { openDemandViolations, type OpenDemandForm } from '../../domain/open-demand';
 import { type OpenDemandInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
-import { actingAs, OnBehalfOf } from './legal-agents';
+import { actingAs } from './legal-agents';
 import { invalid, problem } from '../problem';
-import { StartedResponses, StartHeaders } from '../schemas';
+import { OpenDemandBody } from '../schemas/open-demand';
+import { StartedResponses, StartHeaders } from '../schemas/requests';
 import { startAndAnswer } from '../start-request';
 import type { ProcedureApi } from '../procedure';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
-const OpenDemandBody = Type.Object(
-  {
-    catalogEntryId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The entry whose opening is asked for' })),
-    providerOrgId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'For data not in the catalog: the agency that holds it' })),
-    description: Type.String({ maxLength: 4000, description: 'What data is asked to be opened' }),
-    purpose: Type.String({ maxLength: 4000, description: 'What it would be used for' }),
-    onBehalfOf: OnBehalfOf,
-  },
-  { additionalProperties: false },
-);
-
-export function openDemandRoutes(app: App, deps: ApiDeps): void {
+export const openDemandRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   app.post(
     '/open-demands',
@@ -86,7 +76,7 @@ export function openDemandRoutes(app: App, deps: ApiDeps): void {
       });
     },
   );
-}
+};
 
 export const OPEN_DEMAND_API: ProcedureApi = {
   routes: openDemandRoutes,

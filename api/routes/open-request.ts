@@ -1,5 +1,6 @@
 // Conditional open applications (Art. 17, 20) and the agreements they end in: applying, reading the agreement
 // and its printable document, terminating it. Deciding and signing are tasks (routes/tasks.ts).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry, openEntryOf } from '../../db/repositories/catalog';
 import { overseenOrgIds } from '../../db/repositories/organisations';
@@ -8,9 +9,7 @@ import type { Executor } from '../../db';
 import { agreementsPage, agreementVisible, getAgreement, type AgreementRow, type AgreementScope } from '../../db/repositories/agreements';
 import { getPrincipal } from '../../db/repositories/principals';
 import {
-  ACCESS_METHODS,
   DEFAULT_OPEN_PLATFORM_URL,
-  MAX_TERM_MONTHS,
   opennessRefusal,
   openRequestRefusal,
   openRequestViolations,
@@ -22,37 +21,18 @@ import { IDENTITY_DOCUMENT_LABELS, type IdentityDocumentType } from '../../domai
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate, type OpenRequestInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
-import { actingAs, OnBehalfOf } from './legal-agents';
+import { actingAs } from './legal-agents';
 import { agreementHtml, agreementPdf, DEFAULT_AGREEMENT_FONT, pdfFontAvailable } from '../agreement-document';
 import { invalid, problem } from '../problem';
-import { AgreementSchema, Page, StartedResponses, StartHeaders } from '../schemas';
+import { DerivedIdParams, Page } from '../schemas/common';
+import { AgreementSchema, ApproveForm, OpenRequestBody, SignForm, TerminateBody } from '../schemas/open-request';
+import { StartedResponses, StartHeaders } from '../schemas/requests';
 import { startAndAnswer } from '../start-request';
 import { updateRequest } from '../engine';
 import type { DecisionApi, ProcedureApi } from '../procedure';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { agreementView, decodeCursor, encodeCursor, overseenBy } from '../views';
 import { STARTED_BY } from '../../domain/requests';
-
-const Text = (description: string) => Type.String({ maxLength: 4000, description });
-
-const OpenRequestBody = Type.Object(
-  {
-    catalogEntryId: Type.String({ minLength: 1, maxLength: 200, description: 'A conditionally open entry' }),
-    purpose: Text('What the data is used for'),
-    scenario: Text('The scenario it is used in (应用场景)'),
-    fields: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500, description: "The fields asked for (default: all the entry's)" }),
-    ),
-    accessMethod: Type.Union(
-      ACCESS_METHODS.map((m) => Type.Literal(m)),
-      { description: 'How the data is reached on the unified open platform' },
-    ),
-    securityMeasures: Text('The security measures the applicant commits to'),
-    termMonths: Type.Integer({ minimum: 1, maximum: MAX_TERM_MONTHS, description: 'The term asked for, in months' }),
-    onBehalfOf: OnBehalfOf,
-  },
-  { additionalProperties: false },
-);
 
 /**
  * Whose agreements the caller sees: their own as licensee; an agency's members those it provides; an
@@ -79,7 +59,7 @@ async function checkSigning(db: Executor, requestId: string): Promise<void> {
   if (refused) throw problem(refused.code, refused.detail, refused.article);
 }
 
-export function openRequestRoutes(app: App, deps: ApiDeps): void {
+export const openRequestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   const platformUrl = deps.openPlatformUrl ?? DEFAULT_OPEN_PLATFORM_URL;
   const font = deps.agreementFont ?? DEFAULT_AGREEMENT_FONT;
@@ -175,15 +155,13 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
     },
   );
 
-  const AgreementParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
-
   app.get(
     '/agreements/:id',
     {
       schema: {
         tags: ['open data'],
         summary: 'One agreement: its terms, its text as signed, its hash and signatures',
-        params: AgreementParams,
+        params: DerivedIdParams,
         response: { 200: AgreementSchema },
       },
     },
@@ -196,7 +174,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['open data'],
         summary: 'The agreement as a printable Chinese document (HTML)',
-        params: AgreementParams,
+        params: DerivedIdParams,
         produces: ['text/html'],
         response: { 200: Type.String() },
       },
@@ -213,7 +191,7 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['open data'],
         summary: 'The agreement as a PDF (its CJK font embedded; 503 where none is installed: AGREEMENT_FONT)',
-        params: AgreementParams,
+        params: DerivedIdParams,
         produces: ['application/pdf'],
       },
     },
@@ -234,8 +212,8 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['open data'],
         summary: 'End an agreement in force: the providing agency for a breach (reason required), or the licensee',
-        params: AgreementParams,
-        body: Type.Object({ reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        params: DerivedIdParams,
+        body: TerminateBody,
         response: { 200: AgreementSchema },
       },
       config: { articles: { reason: 'Art. 20' } },
@@ -259,11 +237,11 @@ export function openRequestRoutes(app: App, deps: ApiDeps): void {
       return agreementView((await getAgreement(db, a.id))!);
     },
   );
-}
+};
 
 /** A signature names the SHA-256 of the text it signs, and takes effect only while the data is open. */
 const signing: DecisionApi = {
-  form: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "The SHA-256 of the agreement's text as read (GET /agreements/:id)" }) }),
+  form: SignForm,
   preflight: ({ deps, row }) => checkSigning(deps.db, row.request_id),
 };
 
@@ -271,9 +249,7 @@ export const OPEN_REQUEST_API: ProcedureApi = {
   routes: openRequestRoutes,
   decisions: {
     OPEN_REQUEST_REVIEW: {
-      APPROVE: {
-        form: Type.Object({ conditions: Type.Optional(Type.String({ maxLength: 4000, description: 'Conditions the agency adds to the agreement' })) }),
-      },
+      APPROVE: { form: ApproveForm },
     },
     AGREEMENT_SIGNATURE: { SIGN: signing },
     AGREEMENT_COUNTERSIGNATURE: { SIGN: signing },

@@ -4,7 +4,7 @@
 //
 // The one write the API makes itself: a person's own identity is no procedure of the Measures, and no
 // workflow's progress rests on it; the row and its audit event are one transaction.
-import { Type, type TLiteral } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getPrincipal, principalHolder, recordWithNotice, savePrincipal } from '../../db/repositories/principals';
 import { identityDocumentOf, maskIdentityDocument, type IdentityDocumentType } from '../../domain/ids';
 import { DEFAULT_SERVICE_DESK, PRINCIPAL_REGISTRATIONS_PER_HOUR, principalViolations, type PrincipalForm } from '../../domain/principals';
@@ -12,47 +12,8 @@ import { actingFor } from '../../db/repositories/legal-agents';
 import { hourlyPerPerson, requireRole, type VerifiedIdentity } from '../auth';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, seal } from '../principal-keys';
 import { invalid, problem } from '../problem';
-import type { ApiDeps, App } from '../types';
-
-const Name = Type.String({ maxLength: 200 });
-// domain/ids.ts IDENTITY_DOCUMENT_TYPES, written out so the response type keeps each literal.
-const documentTypes = (): [TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>, TLiteral<IdentityDocumentType>] =>
-  [Type.Literal('resident'), Type.Literal('hmt_residence_permit'), Type.Literal('foreign_permanent_residence')] as const;
-export const DocumentType = Type.Union([...documentTypes()], {
-  description:
-    'The identity document the number is of: 居民身份证 (resident, the default), 港澳台居民居住证 (hmt_residence_permit), 外国人永久居留身份证 (foreign_permanent_residence)',
-});
-const PrincipalBody = Type.Union([
-  Type.Object(
-    {
-      kind: Type.Literal('natural'),
-      name: Name,
-      documentType: Type.Optional(DocumentType),
-      residentId: Type.String({ maxLength: 18, description: '身份证件号码: the number of the identity document documentType names' }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { kind: Type.Literal('legal'), name: Name, uscc: Type.String({ maxLength: 18, description: 'GB 32100 unified social credit code' }) },
-    { additionalProperties: false },
-  ),
-  Type.Object({}, { additionalProperties: false, description: 'Signed in through the identity provider: who you are is what it verified' }),
-]);
-
-/** The holder's own view: their number in full (this route answers only them). */
-const PrincipalSchema = Type.Object({
-  sub: Type.String(),
-  kind: Type.String(),
-  name: Type.String(),
-  uscc: Type.Union([Type.String(), Type.Null()]),
-  residentId: Type.Union([Type.String(), Type.Null()], { description: 'In full: only ever to its holder' }),
-  residentIdMasked: Type.Union([Type.String(), Type.Null()], { description: 'As everyone else sees it' }),
-  documentType: Type.Union([...documentTypes(), Type.Null()], { description: 'Which identity document residentId is of; null for an organisation' }),
-  actsFor: Type.Array(Type.Object({ uscc: Type.String(), name: Type.String() }), {
-    description:
-      'The legal persons a natural person acts for now as their authorised agent (经办人, Art. 29): those whose authorisation in force names their number and name',
-  }),
-});
+import { PrincipalBody, PrincipalSchema } from '../schemas/principals';
+import type { ApiDeps } from '../types';
 
 /**
  * Who the caller is: what the identity provider verified when they signed in through it (a typed identity is
@@ -90,7 +51,7 @@ function identityOf(verified: VerifiedIdentity | null, body: PrincipalForm | Rec
   );
 }
 
-export function principalRoutes(app: App, deps: ApiDeps): void {
+export const principalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   const serviceDesk = deps.serviceDesk ?? DEFAULT_SERVICE_DESK;
   const keys = deps.principalKeys ?? parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY);
@@ -197,4 +158,4 @@ export function principalRoutes(app: App, deps: ApiDeps): void {
       return mine(sub);
     },
   );
-}
+};

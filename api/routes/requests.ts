@@ -1,19 +1,19 @@
 // Requests of every procedure: list and read one's requests, their history, cancel.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../db/repositories/audit';
 import { listOwnRequests } from '../../db/repositories/requests';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES, typesReadAsParty } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
 import { problem } from '../problem';
-import { HistorySchema, Page, RequestSchema, RequestSummarySchema } from '../schemas';
+import { IdParams, Page } from '../schemas/common';
+import { CancelBody, HistorySchema, RequestSchema, RequestSummarySchema } from '../schemas/requests';
 import { updateRequest } from '../engine';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, eventViewer, isApplicantOf, requestView, visibleRequest } from '../views';
 import type { RequestRow } from '../../db/schema';
 import { taskDisclosure } from '../../domain/tasks';
 import type { Actor } from '../../domain/types';
-
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** The applicant of a request acts as that applicant: the same person, of the same organisation, in an applicant role. */
 function isApplicant(row: RequestRow, actor: Actor): boolean {
@@ -26,7 +26,7 @@ function withoutPersonal(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'assignee' && k !== 'form'));
 }
 
-export function requestRoutes(app: App, deps: ApiDeps): void {
+export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
 
   app.get(
@@ -72,7 +72,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
 
   app.get(
     '/requests/:id',
-    { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: Id, response: { 200: RequestSchema } } },
+    { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: IdParams, response: { 200: RequestSchema } } },
     async (request) => {
       return requestView(await visibleRequest(deps, request.actor, request.params.id), request.actor);
     },
@@ -80,7 +80,7 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
 
   app.get(
     '/requests/:id/history',
-    { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: Id, response: { 200: HistorySchema } } },
+    { schema: { tags: ['requests'], summary: 'The audit trail of a request (Art. 29)', params: IdParams, response: { 200: HistorySchema } } },
     async (request) => {
       const { actor } = request;
       const { row, tasks } = await visibleRequest(deps, actor, request.params.id);
@@ -110,8 +110,8 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['requests'],
         summary: 'Withdraw one’s own request; its open tasks are cancelled',
-        params: Id,
-        body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }),
+        params: IdParams,
+        body: CancelBody,
         response: { 200: RequestSchema },
       },
       // `curl -X POST` sends no body at all: that is a cancel without a reason.
@@ -128,4 +128,4 @@ export function requestRoutes(app: App, deps: ApiDeps): void {
       return requestView(await visibleRequest(deps, actor, row.id), actor);
     },
   );
-}
+};

@@ -1,29 +1,22 @@
 // The share-attribute dispute (Art. 13 ¶3): the city authority raises one on a city-level agency's entry.
 // Reading it is generic (routes/requests.ts); the turns and the leading group's decision are tasks
 // (routes/tasks.ts), whose positions take the form published here (DISPUTE_API).
-import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
 import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
 import { disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/share-dispute';
 import { type ShareDisputeInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
-import { SharePositionSchema, StartedResponses, StartHeaders } from '../schemas';
+import { SharePositionSchema } from '../schemas/catalog';
+import { StartedResponses, StartHeaders } from '../schemas/requests';
+import { DisputeBody } from '../schemas/share-dispute';
 import { requestIdFor, startAndAnswer } from '../start-request';
 import type { ProcedureApi } from '../procedure';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
-const DisputeBody = Type.Object(
-  {
-    catalogEntryId: Type.String({ minLength: 1, maxLength: 200 }),
-    proposal: SharePositionSchema,
-    objection: Type.String({ minLength: 1, maxLength: 8000, description: 'Why the authority objects to the published share attribute' }),
-  },
-  { additionalProperties: false },
-);
-
-export function disputeRoutes(app: App, deps: ApiDeps): void {
+export const disputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   app.post(
     '/disputes',
@@ -87,7 +80,7 @@ export function disputeRoutes(app: App, deps: ApiDeps): void {
       });
     },
   );
-}
+};
 
 /** A COUNTER's or a DECIDE's form is a position (its Art. 13 ¶2 rules are the task kind's). */
 export const DISPUTE_API: ProcedureApi = {

@@ -1,6 +1,6 @@
 // The share procedure (Art. 12–15): submit a share request. Reading, cancelling and deciding are generic
 // (routes/requests.ts, routes/tasks.ts); grants are in routes/grants.ts.
-import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { shareParties } from '../../db/repositories/share';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
@@ -8,28 +8,15 @@ import type { ShareRequestInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
-import { StartedResponses, StartHeaders } from '../schemas';
+import { StartedResponses, StartHeaders } from '../schemas/requests';
+import { ShareRequestBody } from '../schemas/share';
 import type { ProcedureApi } from '../procedure';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
-
-const ShareRequestBody = Type.Object(
-  {
-    catalogEntryId: Type.String({ minLength: 1, maxLength: 200, description: 'The catalog entry whose data is requested' }),
-    scenario: Type.String({ minLength: 1, maxLength: 4000, description: 'Application scenario (应用场景, Art. 15)' }),
-    statutoryDuty: Type.String({ minLength: 1, maxLength: 4000, description: 'The statutory duty or public service it serves (Art. 15)' }),
-    fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200, uniqueItems: true })),
-    commitment: Type.Object(
-      { authenticity: Type.Boolean(), compliance: Type.Boolean(), security: Type.Boolean() },
-      { additionalProperties: false, description: 'Commitment to authenticity, compliance and security (Art. 15); each must be true' },
-    ),
-  },
-  { additionalProperties: false },
-);
 
 const SHARE_ARTICLES = { scenario: 'Art. 15', statutoryDuty: 'Art. 15', commitment: 'Art. 15' };
 
-export function shareRoutes(app: App, deps: ApiDeps): void {
+export const shareRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
 
   app.post(
@@ -63,7 +50,7 @@ export function shareRoutes(app: App, deps: ApiDeps): void {
       });
     },
   );
-}
+};
 
 export const SHARE_API: ProcedureApi = {
   routes: shareRoutes,

@@ -1,4 +1,5 @@
 // The task inbox and the actions on a task. Decisions go to the workflow as the completeTask Update.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RequestSnapshot } from '../../domain/requests';
@@ -15,7 +16,6 @@ import {
   extendViolation,
   isCandidate,
   procedureViolation,
-  MAX_EXTENSION_WORKING_DAYS,
   reassignViolation,
   releaseViolation,
   supervisesTasks,
@@ -27,17 +27,17 @@ import { requireRole } from '../auth';
 import { decisionApi } from '../procedures';
 import { checkJson } from '../validation';
 import { fromTemporal, invalid, problem, ProblemError } from '../problem';
-import { OverdueTaskSchema, Page, PersonSchema, RequestSchema, TaskSchema } from '../schemas';
+import { DerivedIdParams, Page } from '../schemas/common';
+import { RequestSchema } from '../schemas/requests';
+import { CompleteBody, ExtendBody, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema } from '../schemas/tasks';
 import { updateRequest } from '../engine';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
-
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
 
 /** A reason the rule asks for is missing: a 400 naming the body's reason, so a form shows it at that field. */
 const reasonRequired = (detail: string, article: string) => invalid([{ code: 'ReasonRequired', field: 'reason', rule: 'reason required', detail, article }]);
 
-export function taskRoutes(app: App, deps: ApiDeps): void {
+export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
 
   /**
@@ -188,7 +188,9 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
 
   app.get(
     '/tasks/:id',
-    { schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: Id, response: { 200: TaskSchema } } },
+    {
+      schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: DerivedIdParams, response: { 200: TaskSchema } },
+    },
     async (request) => {
       const { row, viewer } = await visibleTask(request.actor, request.params.id);
       return taskView(row, viewer);
@@ -204,7 +206,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
           summary: claim
             ? 'Take a task as its assignee'
             : "Give a claimed task back to its candidates (the assignee, or a supervisor releasing anyone's claim)",
-          params: Id,
+          params: DerivedIdParams,
           response: { 200: RequestSchema },
         },
       },
@@ -226,15 +228,8 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['tasks'],
         summary: 'Decide a task; answers with the request state after the decision',
-        params: Id,
-        body: Type.Object(
-          {
-            decision: Type.String({ minLength: 1, maxLength: 50 }),
-            reason: Type.Optional(Type.String({ maxLength: 8000 })),
-            form: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-          },
-          { additionalProperties: false },
-        ),
+        params: DerivedIdParams,
+        body: CompleteBody,
         response: { 200: RequestSchema },
       },
       // A RESUBMIT carries a whole catalog adjustment as its form.
@@ -273,11 +268,8 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['supervision'],
         summary: "Move an open task's due time on by working days, with a reason (Art. 32); its reminder and overdue marks follow",
-        params: Id,
-        body: Type.Object(
-          { workingDays: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_WORKING_DAYS }), reason: Type.String({ maxLength: 4000 }) },
-          { additionalProperties: false },
-        ),
+        params: DerivedIdParams,
+        body: ExtendBody,
         response: { 200: RequestSchema },
       },
     },
@@ -299,8 +291,8 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['supervision'],
         summary: 'Hand an open task to a named person (their token `sub`), with a reason (Art. 32)',
-        params: Id,
-        body: Type.Object({ user: Type.String({ minLength: 1, maxLength: 200 }), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        params: DerivedIdParams,
+        body: ReassignBody,
         response: { 200: RequestSchema },
       },
     },
@@ -323,7 +315,7 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['supervision'],
         summary: 'Whom a supervisor may hand the task to: the people the directory knows who are its candidates and no party to it, by sub (Art. 32)',
-        params: Id,
+        params: DerivedIdParams,
         querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 500 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }),
         response: { 200: Page(PersonSchema) },
       },
@@ -349,4 +341,4 @@ export function taskRoutes(app: App, deps: ApiDeps): void {
       return { items, nextCursor: found.length > limit ? encodeCursor([last.sub, last.org]) : null };
     },
   );
-}
+};

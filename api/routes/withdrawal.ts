@@ -1,29 +1,20 @@
 // Withdrawal of opened data (Art. 21 ¶2): anyone who believes opened data infringes their lawful rights asks
 // the providing agency to withdraw it. Reading, withdrawing the request and the agency's decisions are
 // generic (routes/requests.ts, routes/tasks.ts).
-import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getCatalogEntry } from '../../db/repositories/catalog';
-import { isOpened, UPHOLD_SCOPES, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
+import { isOpened, withdrawalViolations, type WithdrawalForm } from '../../domain/withdrawal';
 import { type WithdrawalInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { invalid, problem } from '../problem';
-import { StartedResponses, StartHeaders } from '../schemas';
+import { StartedResponses, StartHeaders } from '../schemas/requests';
+import { UpholdForm, WithdrawalBody } from '../schemas/withdrawal';
 import { startAndAnswer } from '../start-request';
 import type { ProcedureApi } from '../procedure';
-import type { ApiDeps, App } from '../types';
+import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
 
-const WithdrawalBody = Type.Object(
-  {
-    catalogEntryId: Type.String({ minLength: 1, maxLength: 200 }),
-    records: Type.Optional(Type.String({ maxLength: 4000, description: 'The records concerned, when known' })),
-    right: Type.String({ maxLength: 1000, description: 'The lawful right the opened data infringes' }),
-    reasons: Type.String({ maxLength: 8000, description: 'Why it infringes it' }),
-  },
-  { additionalProperties: false },
-);
-
-export function withdrawalRoutes(app: App, deps: ApiDeps): void {
+export const withdrawalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
   app.post(
     '/withdrawals',
@@ -59,20 +50,13 @@ export function withdrawalRoutes(app: App, deps: ApiDeps): void {
       });
     },
   );
-}
+};
 
 export const WITHDRAWAL_API: ProcedureApi = {
   routes: withdrawalRoutes,
   decisions: {
     WITHDRAWAL_REVIEW: {
-      UPHOLD: {
-        form: Type.Object({
-          scope: Type.Union(
-            UPHOLD_SCOPES.map((s) => Type.Literal(s)),
-            { description: "What is withdrawn: the entry's openness, or the records named" },
-          ),
-        }),
-      },
+      UPHOLD: { form: UpholdForm },
     },
   },
 };

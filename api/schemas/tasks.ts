@@ -1,0 +1,64 @@
+// The task inbox's and a task's actions' schemas (routes/tasks.ts).
+import { Type, type Static } from '@sinclair/typebox';
+import { MAX_EXTENSION_WORKING_DAYS } from '../../domain/tasks';
+import { Instant, Json, Nullable } from './common';
+
+/** `org` null: a member of the public, named as `user`. */
+export const CandidateSchema = Type.Object({ org: Nullable(Type.String()), role: Type.String(), user: Nullable(Type.String()) });
+
+export const TaskSchema = Type.Object({
+  id: Type.String(),
+  requestId: Type.String(),
+  kind: Type.String(),
+  status: Type.String(),
+  candidateRole: Type.String(),
+  candidateOrg: Nullable(Type.String()),
+  candidates: Type.Array(CandidateSchema),
+  assignee: Nullable(Type.String({ description: 'Who holds the task (their token `sub`), shown to its candidates and supervisors' })),
+  assigneeName: Nullable(Type.String({ description: "The holder's name, where the directory of people knows one" })),
+  article: Type.String(),
+  context: Nullable(Json),
+  dueAt: Instant,
+  remindAt: Nullable(Instant),
+  dueCalendarKnown: Type.Boolean(),
+  overdue: Type.Boolean(),
+  escalateAt: Nullable(Instant),
+  escalatedAt: Nullable(Instant),
+  allowedDecisions: Type.Array(Type.String(), { description: 'The decisions the caller may take on it now (none unless a candidate and it is open)' }),
+  decision: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  form: Nullable(Json),
+  decidedBy: Nullable(Type.String()),
+  createdAt: Instant,
+  completedAt: Nullable(Instant),
+});
+export type TaskView = Static<typeof TaskSchema>;
+
+/** A person the directory of people knows, in one organisation they act for. */
+export const PersonSchema = Type.Object({
+  sub: Type.String({ description: 'Their token `sub`: what a reassignment names as `user`' }),
+  org: Type.String(),
+  roles: Type.Array(Type.String()),
+  name: Nullable(Type.String({ description: 'The name their token carries, if any' })),
+});
+
+export const OverdueTaskSchema = Type.Composite([TaskSchema, Type.Object({ hoursOverdue: Type.Integer() })]);
+
+export const CompleteBody = Type.Object(
+  {
+    decision: Type.String({ minLength: 1, maxLength: 50 }),
+    reason: Type.Optional(Type.String({ maxLength: 8000 })),
+    form: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+export const ExtendBody = Type.Object(
+  { workingDays: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_WORKING_DAYS }), reason: Type.String({ maxLength: 4000 }) },
+  { additionalProperties: false },
+);
+
+export const ReassignBody = Type.Object(
+  { user: Type.String({ minLength: 1, maxLength: 200 }), reason: Type.String({ maxLength: 4000 }) },
+  { additionalProperties: false },
+);
