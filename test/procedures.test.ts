@@ -1,4 +1,6 @@
 // The procedure registry holds together: every procedure is whole in each layer, and nothing names what it does not define.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { PROCEDURES, REQUEST_TYPES, TASK_KINDS } from '../domain/procedures';
 import type { TaskKindRule } from '../domain/procedure';
 import { PROCEDURE_APIS } from '../api/procedures';
@@ -40,6 +42,7 @@ test('each procedure lives under one stem (its request type, dashed) in every la
     expect([stem, Object.values(domain).includes(p)]).toEqual([stem, true]);
     const workflow = (await import(`../workflows/${stem}`)) as Record<string, unknown>;
     expect([stem, typeof workflow[p.workflowType]]).toEqual([stem, 'function']);
+    expect([stem, existsSync(path.join(__dirname, `../api/schemas/${stem}.ts`))]).toEqual([stem, true]);
     const routes = (await import(`../api/routes/${stem}`)) as Record<string, unknown>;
     expect([stem, Object.values(routes).includes(PROCEDURE_APIS[p.type])]).toEqual([stem, true]);
   }

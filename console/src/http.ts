@@ -117,7 +117,7 @@ export const query = (params: Record<string, string | number | boolean | undefin
   return s ? `?${s}` : '';
 };
 
-// What the API answers (api/schemas.ts), as far as the console reads it.
+// What the API answers (api/schemas/), as far as the console reads it.
 export interface Task {
   id: string;
   requestId: string;
