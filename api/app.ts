@@ -24,6 +24,7 @@ import { requestRoutes } from './routes/requests';
 import { taskRoutes } from './routes/tasks';
 import { PROCEDURE_APIS } from './procedures';
 import type { ApiDeps, App } from './types';
+import { version } from '../package.json';
 
 export async function buildApp(deps: ApiDeps): Promise<App> {
   const app = Fastify({
@@ -71,7 +72,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     openapi: {
       info: {
         title: 'Public Data Workflows',
-        version: '0.1.0',
+        version,
         description: 'Procedures of the Rizhao Measures for Public Data Management as durable workflows',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
