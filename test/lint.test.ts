@@ -92,6 +92,7 @@ const GENERIC = [
   'workflows/deadlines.ts',
   'workflows/review.ts',
   'db/repositories/tasks.ts',
+  'db/repositories/requests.ts',
   'activities/tasks.ts',
   'activities/requests.ts',
   'activities/write.ts',
@@ -127,9 +128,9 @@ test.each(GENERIC)('%s names no procedure', (file) => {
 test('naming a procedure in generic code is caught', () => {
   expect(namesProcedure('api/routes/tasks.ts', "if (row.kind === 'AGREEMENT_SIGNATURE') x();")).toEqual(['AGREEMENT_SIGNATURE']);
   expect(namesProcedure('api/routes/tasks.ts', "const t = { type: 'open_request' };")).toEqual(['open_request']);
-  expect(namesProcedure('api/routes/tasks.ts', "import { checkSigning } from './open-requests';")).toEqual(['api/routes/open-request.ts']);
+  expect(namesProcedure('api/routes/tasks.ts', "import { checkSigning } from './open-request';")).toEqual(['api/routes/open-request.ts']);
   expect(namesProcedure('domain/tasks.ts', "import { OPEN_DEMAND_TASK_KINDS } from './open-demand';")).toEqual(['domain/open-demand.ts']);
-  expect(namesProcedure('workflows/board.ts', "import type { ShareCarried } from './share-request';")).toEqual(['workflows/share.ts']);
+  expect(namesProcedure('workflows/board.ts', "import type { ShareCarried } from './share';")).toEqual(['workflows/share.ts']);
 });
 
 // No import circle (type imports included) anywhere in the server's code: each layer's modules form a tree, so a

@@ -4,8 +4,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
-import { adjustmentParties, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
-import { consultationOf, getRequest } from '../../db/repositories/requests';
+import { adjustmentParties, consultationOf, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
+import { getRequest } from '../../db/repositories/requests';
 import { COMMENTER_KINDS, MAX_COMMENT_LENGTH, objectionViolation, type ObjectionForm } from '../../domain/catalog-adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
@@ -13,7 +13,7 @@ import type { OrgActor } from '../../domain/types';
 import type { Db } from '../../db';
 import { commentUpdate, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
-import { invalid, problem } from '../problem';
+import { invalid, problem, refusal } from '../problem';
 import { AdjustmentFormSchema, ConsultationSchema, ObjectionFormSchema, StartedResponses, StartHeaders } from '../schemas';
 import { startAndAnswer } from '../start-request';
 import { updateRequest } from '../engine';
@@ -24,7 +24,7 @@ import { STARTED_BY } from '../../domain/requests';
 /** Who applies and reviews (db/repositories/catalog-adjustment.ts), or the refusal as a problem. */
 export async function adjustmentPartiesOf(db: Db, actor: OrgActor): Promise<AdjustmentParties> {
   const found = await adjustmentParties(db, actor.org);
-  if ('refusal' in found) throw problem(found.refusal.code, found.refusal.detail, found.refusal.article);
+  if ('refusal' in found) throw refusal(found.refusal);
   return found.parties;
 }
 
