@@ -17,7 +17,7 @@ import {
 import type { CatalogEntryRow } from '../db/schema';
 import { ADJUSTMENT_GROUNDS, adjustmentViolations, entryDiff, type AdjustmentForm, type CatalogChange, type SimilarEntry } from '../domain/catalog';
 import { adjustmentArticle, priorityMarks, type CommenterKind, type PriorityMark } from '../domain/catalog-adjustment';
-import { openWorkOn } from '../db/repositories/requests';
+import { openWorkOn } from '../db/repositories/open-request';
 import { writeOnce } from './write';
 import type { RuleViolation } from '../domain/errors';
 import { SYSTEM, type ActorRef } from '../domain/types';

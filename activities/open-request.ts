@@ -6,8 +6,8 @@ import type { Db, Executor } from '../db';
 import { appendAudits } from '../db/repositories/audit';
 import { ENTRY_COLUMNS, getCatalogEntry, openEntryOf } from '../db/repositories/catalog';
 import { notifyAll } from '../db/repositories/notifications';
-import { openWorkOn } from '../db/repositories/requests';
-import { getOrganisation, supervisingAuthorityOf } from '../db/repositories/organisations';
+import { openRequestParties, openWorkOn } from '../db/repositories/open-request';
+import { getOrganisation } from '../db/repositories/organisations';
 import type { AgreementStatus, Signature } from '../db/schema';
 import { agreementText, opennessRefusal, openRequestRefusal, type AgreementTerms, type OpenRequestForm } from '../domain/open-request';
 import type { ActorRef } from '../domain/types';
@@ -144,14 +144,14 @@ export function openRequestActivities(db: Db) {
         if (inForce) {
           // 告知县级以上大数据工作主管部门 (Art. 20), never skipped: the authority of the agency's own level, or where
           // that level has none, the next one up, and the trail says which. With neither, nothing is signed.
-          const provider = await getOrganisation(tx, a.provider_org);
-          const told = provider && (await supervisingAuthorityOf(tx, provider));
-          if (!provider || !told)
+          const parties = await openRequestParties(tx, a.provider_org);
+          if (!parties)
             throw ApplicationFailure.nonRetryable(
               `No big data authority at the level of ${a.provider_org} or above it to tell of agreement ${a.id} (Art. 20)`,
               'AuthorityMissing',
             );
-          const fallback = told.fallback ? `${provider.name}所在的${provider.division}无大数据工作主管部门，告知上一级${told.authority.name}` : null;
+          const { provider, authority } = parties;
+          const fallback = parties.fallback ? `${provider.name}所在的${provider.division}无大数据工作主管部门，告知上一级${authority.name}` : null;
           const key = `agreement:${a.id}:notified`;
           await appendAudits(tx, [
             {
@@ -161,13 +161,13 @@ export function openRequestActivities(db: Db) {
               action: 'agreement_notified',
               article: 'Art. 20',
               reason: fallback,
-              newValue: { agreementId: a.id, authorityOrg: told.authority.id, fallback: told.fallback, sha256: a.sha256 },
+              newValue: { agreementId: a.id, authorityOrg: authority.id, fallback: parties.fallback, sha256: a.sha256 },
             },
           ]);
           await notifyAll(tx, [
             {
               key,
-              to: { org: told.authority.id, role: 'authority_reviewer' },
+              to: { org: authority.id, role: 'authority_reviewer' },
               kind: 'agreement_signed',
               requestId: a.request_id,
               message: `告知:${provider.name} 与 ${a.terms.licensee.name} 签署公共数据开放利用协议 ${a.id}(${a.terms.entry.title}),期限至 ${endsAt!.toISOString().slice(0, 10)}(第二十条)${fallback ? `。${fallback}` : ''}`,

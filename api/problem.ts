@@ -43,6 +43,9 @@ export function invalid(violations: RuleViolation[], part: 'body' | 'querystring
   );
 }
 
+/** A refusal from domain/ as its problem: one naming a field is a 400 on it (invalid), any other its code's. */
+export const refusal = (v: RuleViolation): ProblemError => (v.field ? invalid([v]) : problem(v.code, v.detail, v.article));
+
 /** Seconds a client should wait before retrying a 503. */
 export const RETRY_AFTER_S = 5;
 

@@ -35,6 +35,43 @@ export function openDemandViolations(form: OpenDemandForm): RuleViolation[] {
   return out;
 }
 
+/** Who answers a demand: the agency holding the data. */
+export type OpenDemandParties = { providerOrg: string };
+
+/**
+ * Who answers `form` (Art. 21 ¶1): the provider of the entry it names (read as `entry`; undefined: none), or, for
+ * data not in the catalog, the organisation it names (read as `org`), which must be a public management and
+ * service institution; or the refusal. Data open without conditions is on the open platform already (Art. 16).
+ */
+export function openDemandPartiesOf(
+  form: Pick<OpenDemandForm, 'catalogEntryId' | 'providerOrgId'>,
+  entry: { id: string; provider_org_id: string; open_attribute: string; open_status: string } | undefined,
+  org: { id: string; kind: string } | undefined,
+): { parties: OpenDemandParties } | { refusal: RuleViolation } {
+  if (form.catalogEntryId) {
+    if (!entry) return { refusal: { code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` } };
+    if (entry.open_attribute === 'UNCONDITIONAL' && entry.open_status === 'published')
+      return {
+        refusal: {
+          code: 'RequestNotActive',
+          article: 'Art. 16',
+          detail: `Entry ${entry.id} is open without conditions: its data is on the unified open platform already (Art. 16)`,
+        },
+      };
+    return { parties: { providerOrg: entry.provider_org_id } };
+  }
+  if (!org || (org.kind !== 'agency' && org.kind !== 'authority'))
+    return {
+      refusal: {
+        code: 'InvalidInput',
+        field: 'providerOrgId',
+        rule: 'an agency',
+        detail: `${form.providerOrgId} is no public management and service institution`,
+      },
+    };
+  return { parties: { providerOrg: org.id } };
+}
+
 /** The open demand's task kind. */
 export const OPEN_DEMAND_TASK_KINDS = {
   // The agency answers: a plan for opening the data (its reason is the plan), or why it will not.

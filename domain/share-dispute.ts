@@ -70,6 +70,30 @@ export function disputeStartViolation(
   return null;
 }
 
+/** Who takes part in a dispute: the city authority, the city-level agency whose attribute it is, the leading group that decides. */
+export type DisputeParties = { authorityOrg: string; agencyOrg: string; leadingGroupOrg: string };
+
+/**
+ * The parties of a dispute `authority` raises on an attribute `agency` set (either undefined: no such
+ * organisation), with `leadingGroup` the leading group of the authority's city, or the refusal: not the city
+ * authority and a city-level agency of its level (disputeStartViolation), or no leading group to decide (Art. 13 ¶3).
+ */
+export function disputePartiesOf(
+  authority: { id: string; kind: string; region: string; division: string } | undefined,
+  agency: { id: string; kind: string; region: string; division: string } | undefined,
+  leadingGroup: { id: string } | undefined,
+): { parties: DisputeParties } | { refusal: RuleViolation } {
+  if (!authority || !agency)
+    return { refusal: { code: 'Forbidden', detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)', article: 'Art. 13' } };
+  const refusal = disputeStartViolation(authority, agency);
+  if (refusal) return { refusal };
+  if (!leadingGroup)
+    return {
+      refusal: { code: 'InvalidInput', detail: 'No leading group (数字强市领导小组) is registered to decide a dispute (Art. 13 ¶3)', article: 'Art. 13' },
+    };
+  return { parties: { authorityOrg: authority.id, agencyOrg: agency.id, leadingGroupOrg: leadingGroup.id } };
+}
+
 /** An entry whose other parts meet every rule: a position is checked against it where the entry is not at hand (a validator). */
 const ANY_ENTRY: EntryContent = {
   title: 'entry',

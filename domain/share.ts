@@ -187,12 +187,20 @@ export function isRevocationGround(g: unknown): g is RevocationGround {
   return typeof g === 'string' && Object.prototype.hasOwnProperty.call(REVOCATION_GROUNDS, g);
 }
 
+/** Who may end a grant early (revokerOf): the providing agency, which asks, and the city big data authority, which ends it or consents. */
+export type Revokers = { providerOrg: string; cityAuthorityOrg: string };
+
+/** A share request's revokers are two of its parties. */
+export function revokersOf(parties: ShareParties): Revokers {
+  return { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
+}
+
 /**
  * Who ends a grant early, and how: the city big data authority ends it; the providing agency asks, and the
  * authority's consent ends it (the provider does not end sharing alone: every grant is unconditional data,
  * which shall be shared, or one the authority approved, Art. 14). Null: neither.
  */
-export function revokerOf(actor: Actor, grant: { providerOrg: string; cityAuthorityOrg: string }): 'authority' | 'provider' | null {
+export function revokerOf(actor: Actor, grant: Revokers): 'authority' | 'provider' | null {
   if (actor.org === grant.cityAuthorityOrg && actor.roles.includes('authority_reviewer')) return 'authority';
   if (actor.org === grant.providerOrg && actor.roles.includes('provider_reviewer')) return 'provider';
   return null;
@@ -205,7 +213,7 @@ export function revokerOf(actor: Actor, grant: { providerOrg: string; cityAuthor
  */
 export function revokeViolation(
   actor: Actor,
-  grant: { providerOrg: string; cityAuthorityOrg: string; active: boolean; consentAwaited: boolean },
+  grant: Revokers & { active: boolean; consentAwaited: boolean },
   ground: unknown,
   reason: string | undefined,
 ): RuleViolation | null {

@@ -96,6 +96,7 @@ const GENERIC = [
   'workflows/deadlines.ts',
   'workflows/review.ts',
   'db/repositories/tasks.ts',
+  'db/repositories/requests.ts',
   'activities/tasks.ts',
   'activities/requests.ts',
   'activities/write.ts',

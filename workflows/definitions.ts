@@ -5,7 +5,7 @@ import { PROCEDURES } from '../domain/procedures';
 import type { RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy, CommenterKind } from '../domain/catalog-adjustment';
-import type { DisputePolicy, SharePosition } from '../domain/share-dispute';
+import type { DisputeParties, DisputePolicy, SharePosition } from '../domain/share-dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
 import type { OpenEntry, OpenRequestForm, OpenRequestPolicy } from '../domain/open-request';
@@ -116,7 +116,8 @@ export interface ShareDisputeInput {
   objection: string;
   payloadHash: string;
   policy: DisputePolicy;
-  parties: { authorityOrg: string; agencyOrg: string; leadingGroupOrg: string };
+  /** As the API resolved them (db/repositories/share-dispute.ts disputeParties), or the parent adjustment's. */
+  parties: DisputeParties;
   /** The adjustment whose review objected, when it started the dispute. */
   parent?: string;
 }

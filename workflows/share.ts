@@ -2,7 +2,18 @@
 import { ActivityFailure, allHandlersFinished, type ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
-import { grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, sharePath, shareRefusal, type RevocationGround, type ShareParties } from '../domain/share';
+import {
+  grantTerms,
+  REVOCATION_GROUNDS,
+  revokerOf,
+  revokersOf,
+  revokeViolation,
+  sharePath,
+  shareRefusal,
+  type RevocationGround,
+  type Revokers,
+  type ShareParties,
+} from '../domain/share';
 import { unstorable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
 import { endRequestSignal, revokeGrantSignal, revokeGrantUpdate, type RevokeGrantInput, type RevokeGrantRequest, type ShareRequestInput } from './definitions';
@@ -60,9 +71,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   // ends with that reason; one granted meanwhile has its grant revoked at once.
   let ending: RevokeGrantInput | null = null;
   /** Who may revoke, once the parties are known. */
-  let revokers: { providerOrg: string; cityAuthorityOrg: string } | null = carried
-    ? { providerOrg: carried.parties.entry.providerOrgId, cityAuthorityOrg: carried.parties.cityAuthorityOrgId }
-    : null;
+  let revokers: Revokers | null = carried ? revokersOf(carried.parties) : null;
   /** The providing agency asks to end the grant: put to the city authority as a consent task (Art. 14). */
   let asking: RevocationAsked | null = null;
   /** The city authority's consent task while it is open (carried across runs). */
@@ -345,7 +354,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const ended = await art14Review(carried.at.review);
       if (ended) return ended;
     } else {
-      revokers = { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
+      revokers = revokersOf(parties);
       const path = sharePath(parties.entry.shareAttribute);
       if (path !== 'joint_review') await recordNow();
       if (path === 'refuse') {

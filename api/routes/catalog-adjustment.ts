@@ -5,8 +5,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
-import { adjustmentParties, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
-import { consultationOf, getRequest } from '../../db/repositories/requests';
+import { adjustmentParties, consultationOf, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
+import { getRequest } from '../../db/repositories/requests';
 import { type ObjectionForm } from '../../domain/catalog-adjustment';
 import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
@@ -14,7 +14,7 @@ import type { OrgActor } from '../../domain/types';
 import type { Db } from '../../db';
 import { commentUpdate, type CatalogAdjustmentInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
-import { invalid, problem } from '../problem';
+import { invalid, problem, refusal } from '../problem';
 import { AdjustmentFormSchema, CommentBody, ConsultationSchema, ObjectionFormSchema } from '../schemas/catalog-adjustment';
 import { IdParams } from '../schemas/common';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
@@ -27,7 +27,7 @@ import { STARTED_BY } from '../../domain/requests';
 /** Who applies and reviews (db/repositories/catalog-adjustment.ts), or the refusal as a problem. */
 export async function adjustmentPartiesOf(db: Db, actor: OrgActor): Promise<AdjustmentParties> {
   const found = await adjustmentParties(db, actor.org);
-  if ('refusal' in found) throw problem(found.refusal.code, found.refusal.detail, found.refusal.article);
+  if ('refusal' in found) throw refusal(found.refusal);
   return found.parties;
 }
 

@@ -1,42 +1,25 @@
 // Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and their ending early.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { getGrant, listGrants } from '../../db/repositories/grants';
-import { cityAuthorityOf, getOrganisation, overseenOrgIds } from '../../db/repositories/organisations';
-import { isCityDivision } from '../../domain/divisions';
+import { getGrant, grantOrgsOf, listGrants } from '../../db/repositories/grants';
+import { grantRevokers } from '../../db/repositories/share';
 import { revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate } from '../../workflows/definitions';
-import { invalid, problem } from '../problem';
+import { problem, refusal } from '../problem';
 import { DerivedIdParams, Page } from '../schemas/common';
 import { GrantSchema, RevokeBody } from '../schemas/grants';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
-import { decodeCursor, encodeCursor, grantView, overseenBy } from '../views';
-
-/**
- * Whose grants the caller sees: their organisation's as grantee or provider; a city big data
- * authority's reviewers those of every organisation of its city (Art. 14), as do admins of their own city
- * (a platform operator: every city's, overseenBy).
- */
-async function grantOrgs(deps: ApiDeps, actor: Actor): Promise<string[] | undefined> {
-  const { db } = deps;
-  // Grants are agencies' (Art. 14): a member of the public holds none.
-  if (actor.org === null) return [];
-  if (actor.roles.includes('admin')) return overseenBy(deps, actor);
-  if (actor.roles.includes('authority_reviewer')) {
-    const own = await getOrganisation(db, actor.org);
-    if (own?.kind === 'authority' && isCityDivision(own.division)) return overseenOrgIds(db, own.id);
-  }
-  return actor.org ? [actor.org] : [];
-}
+import { decodeCursor, encodeCursor, grantView } from '../views';
 
 export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
+  const grantOrgs = (actor: Actor) => grantOrgsOf(db, actor, deps.platformOperators);
 
   async function visibleGrant(actor: Actor, id: string) {
     const grant = await getGrant(db, id);
-    const orgs = grant && (await grantOrgs(deps, actor));
+    const orgs = grant && (await grantOrgs(actor));
     if (!grant || (orgs && !orgs.includes(grant.grantee_org) && !orgs.includes(grant.provider_org))) throw problem('GrantNotFound');
     return grant;
   }
@@ -59,7 +42,7 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
     async (request) => {
       const { status, catalogEntryId, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id']);
-      const rows = await listGrants(db, { orgs: await grantOrgs(deps, request.actor), status, catalogEntryId, afterId: after?.[0], limit: limit + 1 });
+      const rows = await listGrants(db, { orgs: await grantOrgs(request.actor), status, catalogEntryId, afterId: after?.[0], limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { items: page.map(grantView), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
     },
@@ -95,22 +78,14 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
       const { actor } = request;
       const { ground, reason } = request.body;
       const grant = await visibleGrant(actor, request.params.id);
-      const provider = await getOrganisation(db, grant.provider_org);
-      const city = provider && (await cityAuthorityOf(db, provider));
       // The rule the workflow's validator applies too (who, when, on what ground), checked before it is asked.
       const violation = revokeViolation(
         actor,
-        {
-          providerOrg: grant.provider_org,
-          cityAuthorityOrg: city?.id ?? '',
-          active: grant.status === 'active',
-          consentAwaited: grant.revocation?.status === 'open',
-        },
+        { ...(await grantRevokers(db, grant)), active: grant.status === 'active', consentAwaited: grant.revocation?.status === 'open' },
         ground,
         reason,
       );
-      if (violation?.field) throw invalid([violation]);
-      if (violation) throw problem(violation.code, violation.detail, violation.article);
+      if (violation) throw refusal(violation);
       await updateRequest(deps, grant.workflow_id, revokeGrantUpdate, [{ actor, ground, reason }]);
       const after = (await getGrant(db, grant.id))!;
       // Still active: the provider's request awaits the city authority's consent.

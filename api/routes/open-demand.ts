@@ -1,13 +1,12 @@
 // Open demands (Art. 21 ¶1): anyone asks for data to be opened; the providing agency answers in time.
 // Reading, cancelling and the agency's answer are generic (routes/requests.ts, routes/tasks.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getCatalogEntry } from '../../db/repositories/catalog';
-import { getOrganisation } from '../../db/repositories/organisations';
+import { openDemandParties } from '../../db/repositories/open-demand';
 import { openDemandViolations, type OpenDemandForm } from '../../domain/open-demand';
 import { type OpenDemandInput } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { actingAs } from './legal-agents';
-import { invalid, problem } from '../problem';
+import { invalid, refusal } from '../problem';
 import { OpenDemandBody } from '../schemas/open-demand';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
 import { startAndAnswer } from '../start-request';
@@ -38,30 +37,8 @@ export const openDemandRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       if (violations.length) throw invalid(violations);
       // Asked as a legal person's agent (or as its own account): the demand is the legal person's.
       const legal = await actingAs(db, actor, onBehalfOf);
-      let providerOrg: string;
-      if (form.catalogEntryId) {
-        const entry = await getCatalogEntry(db, form.catalogEntryId);
-        if (!entry) throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${form.catalogEntryId}` }]);
-        if (entry.open_attribute === 'UNCONDITIONAL' && entry.open_status === 'published')
-          throw problem(
-            'RequestNotActive',
-            `Entry ${entry.id} is open without conditions: its data is on the unified open platform already (Art. 16)`,
-            'Art. 16',
-          );
-        providerOrg = entry.provider_org_id;
-      } else {
-        const org = await getOrganisation(db, form.providerOrgId!);
-        if (!org || (org.kind !== 'agency' && org.kind !== 'authority'))
-          throw invalid([
-            {
-              code: 'InvalidInput',
-              field: 'providerOrgId',
-              rule: 'an agency',
-              detail: `${form.providerOrgId} is no public management and service institution`,
-            },
-          ]);
-        providerOrg = org.id;
-      }
+      const found = await openDemandParties(db, form);
+      if ('refusal' in found) throw refusal(found.refusal);
       return startAndAnswer(deps, request, reply, {
         type: 'open_demand',
         body: legal ? { ...form, onBehalfOf: legal.uscc } : form,
@@ -69,7 +46,7 @@ export const openDemandRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
           ...s,
           applicant: actor,
           form,
-          providerOrg,
+          providerOrg: found.parties.providerOrg,
           policy: deps.policies.open_demand,
           ...(legal ? { onBehalfOf: legal.uscc } : {}),
         }),

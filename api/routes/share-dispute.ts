@@ -3,11 +3,11 @@
 // (routes/tasks.ts), whose positions take the form published here (DISPUTE_API).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
-import { getOrganisation, leadingGroupOf } from '../../db/repositories/organisations';
-import { disputeStartViolation, positionViolations, samePosition, type SharePosition } from '../../domain/share-dispute';
+import { disputeParties } from '../../db/repositories/share-dispute';
+import { positionViolations, samePosition, type SharePosition } from '../../domain/share-dispute';
 import { type ShareDisputeInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
-import { invalid, problem } from '../problem';
+import { invalid, problem, refusal } from '../problem';
 import { SharePositionSchema } from '../schemas/catalog';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
 import { DisputeBody } from '../schemas/share-dispute';
@@ -36,12 +36,9 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       const entry = (await currentEntries(db, [catalogEntryId])).get(catalogEntryId);
       if (!entry || entry.share_status === 'withdrawn')
         throw invalid([{ code: 'InvalidInput', field: 'catalogEntryId', rule: 'exists', detail: `No catalog entry ${catalogEntryId} is shared` }]);
-      const [authority, provider] = await Promise.all([getOrganisation(db, actor.org), getOrganisation(db, entry.provider_org_id)]);
-      const refused =
-        authority && provider
-          ? disputeStartViolation(authority, provider)
-          : { code: 'Forbidden' as const, detail: 'Only the city big data authority raises a share-attribute dispute (Art. 13 ¶3)', article: 'Art. 13' };
-      if (refused) throw refused.field ? invalid([refused]) : problem(refused.code, refused.detail, refused.article);
+      // Who takes part: the city authority, the agency of its level whose attribute it is, the leading group.
+      const found = await disputeParties(db, actor.org, entry.provider_org_id);
+      if ('refusal' in found) throw refusal(found.refusal);
       if (!objection.trim())
         throw invalid([
           { code: 'InvalidInput', field: 'objection', rule: 'required', article: 'Art. 13', detail: 'A dispute states why the authority objects (Art. 13 ¶3)' },
@@ -57,8 +54,6 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
           detail: 'The proposal is the published share attribute: there is nothing to dispute',
         });
       if (violations.length) throw invalid(violations);
-      const leadingGroup = await leadingGroupOf(db, authority!.region);
-      if (!leadingGroup) throw problem('InvalidInput', 'No leading group (数字强市领导小组) is registered to decide a dispute (Art. 13 ¶3)', 'Art. 13');
       // One dispute at a time: the entry shows the one running (a retry with the same key finds its own request;
       // two raised at the same moment, the workflow lets one take the entry).
       const key = request.headers['idempotency-key'] as string | undefined;
@@ -75,7 +70,7 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
           proposal,
           objection,
           policy: deps.policies.share_dispute,
-          parties: { authorityOrg: authority!.id, agencyOrg: provider!.id, leadingGroupOrg: leadingGroup.id },
+          parties: found.parties,
         }),
       });
     },

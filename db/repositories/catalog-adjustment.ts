@@ -1,9 +1,10 @@
 // Who takes part in a catalog adjustment (Art. 9 ¶2): read here for the API, which resolves them as the
-// applicant submits and hands them to the workflow.
+// applicant submits and hands them to the workflow; and its public consultation as the read model holds it.
 import { cityDivisionOf } from '../../domain/divisions';
 import type { RuleViolation } from '../../domain/errors';
 import type { Executor } from '../index';
-import { authorityOf, getOrganisation, leadingGroupOf } from './organisations';
+import { authorityOf, getOrganisation } from './organisations';
+import { disputeParties } from './share-dispute';
 
 /** Who reviews an adjustment of an organisation's catalog, as the workflow takes them. */
 export type AdjustmentParties = { reviewerOrg: string; cityLevel: boolean; leadingGroupOrg: string | null };
@@ -28,5 +29,36 @@ export async function adjustmentParties(db: Executor, orgId: string): Promise<{ 
     };
   // A city-level agency's adjustment is the city authority's to review, and its share attributes are 同级 to it (Art. 13 ¶3).
   const cityLevel = org.kind === 'agency' && org.division === cityDivisionOf(org.division);
-  return { parties: { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: cityLevel ? ((await leadingGroupOf(db, org.region))?.id ?? null) : null } };
+  // Its review may OBJECT, which starts a dispute between the two: who decides one is the dispute's to say.
+  const dispute = cityLevel ? await disputeParties(db, reviewer.id, org.id) : undefined;
+  return { parties: { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: dispute && 'parties' in dispute ? dispute.parties.leadingGroupOrg : null } };
+}
+
+/**
+ * An adjustment's public consultation (Art. 18 ¶2) as the read model holds it: when it opened (its audit
+ * event: until when, on which entries), its comments after number `after`, and the agency's response.
+ */
+export async function consultationOf(db: Executor, requestId: string, after: number, limit: number) {
+  const [opened, comments, response] = await Promise.all([
+    db
+      .selectFrom('audit_events')
+      .select('new_value')
+      .where('request_id', '=', requestId)
+      .where('action', '=', 'consultation_opened')
+      .orderBy('id', 'desc')
+      .executeTakeFirst(),
+    db.selectFrom('consultation_comments').selectAll().where('request_id', '=', requestId).where('n', '>', after).orderBy('n').limit(limit).execute(),
+    db
+      .selectFrom('tasks')
+      .select('reason')
+      .where('request_id', '=', requestId)
+      .where('kind', '=', 'CATALOG_CONSULTATION_RESPONSE')
+      .where('status', '=', 'completed')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst(),
+  ]);
+  const consultation = (
+    opened?.new_value as { outcome?: { consultation?: { endsAt: string; entries: { index: number; entryId: string | null; title: string }[] } } } | undefined
+  )?.outcome?.consultation;
+  return { opened: consultation, comments, response: response?.reason ?? null };
 }

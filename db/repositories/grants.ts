@@ -1,6 +1,9 @@
 // Grants as their grantee, their provider and the city authority see them.
 import { sql } from 'kysely';
+import { isCityDivision } from '../../domain/divisions';
+import type { Actor } from '../../domain/types';
 import type { Executor } from '../index';
+import { getOrganisation, overseenOrgIds, supervisedOrgIds } from './organisations';
 
 /** The providing agency's latest request to end a grant: the city authority's consent task (Art. 14) as it stands. */
 export interface RevocationTask {
@@ -54,3 +57,19 @@ export function getGrant(db: Executor, id: string) {
 }
 
 export type GrantRow = NonNullable<Awaited<ReturnType<typeof getGrant>>>;
+
+/**
+ * Whose grants `actor` sees (undefined: all): their organisation's as grantee or provider; a city big data
+ * authority's reviewers those of every organisation of its city (Art. 14), as do admins of their own city (a
+ * platform operator, one of `operators`: every city's, supervisedOrgIds).
+ */
+export async function grantOrgsOf(db: Executor, actor: Actor, operators?: readonly string[]): Promise<string[] | undefined> {
+  // Grants are agencies' (Art. 14): a member of the public holds none.
+  if (actor.org === null) return [];
+  if (actor.roles.includes('admin')) return supervisedOrgIds(db, actor, operators);
+  if (actor.roles.includes('authority_reviewer')) {
+    const own = await getOrganisation(db, actor.org);
+    if (own?.kind === 'authority' && isCityDivision(own.division)) return overseenOrgIds(db, own.id);
+  }
+  return actor.org ? [actor.org] : [];
+}

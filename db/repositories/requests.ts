@@ -11,21 +11,6 @@ export function getRequest(db: Executor, id: string) {
   return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The open applications of `entries` still living (being decided, signing, or in force): their workflows, oldest first. */
-export async function openWorkOn(db: Executor, entries: string[]): Promise<string[]> {
-  if (!entries.length) return [];
-  const rows = await db
-    .selectFrom('requests')
-    .select('workflow_id')
-    .where('type', '=', 'open_request')
-    .where('catalog_entry_id', 'in', entries)
-    .where('status', 'in', ['submitted', 'in_review', 'awaiting_applicant', 'granted'])
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => r.workflow_id);
-}
-
 /**
  * A person's own requests, and those of `partyTypes` their organisation started, newest first: by
  * created_at, then id, a total order, so a page ends between two requests of the same instant and the
@@ -127,33 +112,4 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
     tasks: tasks.map((t) => fromJson<TaskReadRow>(t, TASK_INSTANTS)),
     grant: grant ? fromJson<GrantRow>(grant, GRANT_INSTANTS) : undefined,
   };
-}
-
-/**
- * An adjustment's public consultation (Art. 18 ¶2) as the read model holds it: when it opened (its audit
- * event: until when, on which entries), its comments after number `after`, and the agency's response.
- */
-export async function consultationOf(db: Executor, requestId: string, after: number, limit: number) {
-  const [opened, comments, response] = await Promise.all([
-    db
-      .selectFrom('audit_events')
-      .select('new_value')
-      .where('request_id', '=', requestId)
-      .where('action', '=', 'consultation_opened')
-      .orderBy('id', 'desc')
-      .executeTakeFirst(),
-    db.selectFrom('consultation_comments').selectAll().where('request_id', '=', requestId).where('n', '>', after).orderBy('n').limit(limit).execute(),
-    db
-      .selectFrom('tasks')
-      .select('reason')
-      .where('request_id', '=', requestId)
-      .where('kind', '=', 'CATALOG_CONSULTATION_RESPONSE')
-      .where('status', '=', 'completed')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst(),
-  ]);
-  const consultation = (
-    opened?.new_value as { outcome?: { consultation?: { endsAt: string; entries: { index: number; entryId: string | null; title: string }[] } } } | undefined
-  )?.outcome?.consultation;
-  return { opened: consultation, comments, response: response?.reason ?? null };
 }
