@@ -1,12 +1,13 @@
 // What the API says of its procedures, so that a client (the console) knows none of them by heart: each task
-// kind (its decisions, which need a reason, the form a decision takes, the article it rests on) and each
-// request type (the route that starts one, the body it takes, the article each field rests on); and the text
-// of each article of the Measures, which every task, refusal and audit event cites.
+// kind (its decisions, which need a reason, the form a decision takes and its fields' labels, the article it
+// rests on) and each request type (the route that starts one, the body it takes, the article each field rests
+// on, the labels of its fields and of their codes); and the text of each article of the Measures, which every
+// task, refusal and audit event cites.
 import { Type } from '@sinclair/typebox';
 import { addDays, isCalendarDay } from '../../domain/calendar';
 import { readCalendarOverrides, statutoryCalendar } from '../../db/repositories/calendar';
 import { MEASURES_ARTICLES, MEASURES_TITLE } from '../../domain/measures';
-import type { TaskKindRule } from '../../domain/procedure';
+import type { FieldLabels, TaskKindRule, ValueLabels } from '../../domain/procedure';
 import { PROCEDURES } from '../../domain/procedures';
 import { decisionApi } from '../procedures';
 import { invalid, problem } from '../problem';
@@ -14,6 +15,13 @@ import { Nullable } from '../schemas';
 import type { ApiDeps, App } from '../types';
 
 const Schema = Type.Unknown({ description: 'A JSON Schema' });
+const FieldLabelsSchema = Type.Record(Type.String(), Type.Object({ label: Type.String(), help: Type.Optional(Type.String()) }), {
+  description:
+    "Each field's label and help (Chinese), by its path from its form's root, dotted, list indices left out (changes.entry.share.attribute): a request type's for its body and its decisions' forms, a decision's for its form",
+});
+const ValueLabelsSchema = Type.Record(Type.String(), Type.Record(Type.String(), Type.String()), {
+  description: 'For each enumerated field, by its path, the label of each code (Chinese)',
+});
 const TaskKindsSchema = Type.Object({
   items: Type.Array(
     Type.Object({
@@ -27,6 +35,8 @@ const TaskKindsSchema = Type.Object({
           label: Type.String({ description: 'What a person reads (Chinese)' }),
           reasonRequired: Type.Boolean(),
           form: Nullable(Schema),
+          fields: FieldLabelsSchema,
+          values: ValueLabelsSchema,
         }),
       ),
     }),
@@ -44,6 +54,8 @@ const RequestTypesSchema = Type.Object({
       start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }),
       body: Schema,
       articles: Type.Record(Type.String(), Type.String()),
+      fields: FieldLabelsSchema,
+      values: ValueLabelsSchema,
     }),
   ),
 });
@@ -59,6 +71,47 @@ interface OpenApi {
   paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
 }
 
+/** The JSON Schema of the body the route at `path` takes (POST), as the API's OpenAPI document `doc` declares it. */
+export const startBodyOf = (doc: unknown, path: string): unknown =>
+  (doc as OpenApi).paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null;
+
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+}
+
+/**
+ * Every field of a form's JSON Schema by its path (dotted, list indices left out, as the registry's labels are
+ * keyed), each with the codes it takes when it is enumerated (an enum, literals, a union of them), else none.
+ */
+export function formFields(schema: unknown): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const walk = (s: JsonSchema | undefined, path: string) => {
+    if (!s || typeof s !== 'object') return;
+    if (path) {
+      const codes = out.get(path) ?? new Set<string>();
+      out.set(path, codes);
+      for (const v of [...(s.enum ?? []), ...('const' in s ? [s.const] : [])]) if (typeof v === 'string') codes.add(v);
+    }
+    for (const [k, p] of Object.entries(s.properties ?? {})) walk(p, path ? `${path}.${k}` : k);
+    for (const alt of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? []), ...(s.items ? [s.items] : [])]) walk(alt, path);
+  };
+  walk(schema as JsonSchema, '');
+  return out;
+}
+
+/** The labels of the fields `form` holds, and of their codes, out of its procedure's. */
+function formLabels(form: unknown, fields: FieldLabels, values: ValueLabels): { fields: FieldLabels; values: ValueLabels } {
+  const paths = [...formFields(form).keys()];
+  const pick = <T>(labels: Readonly<Record<string, T>>) => Object.fromEntries(paths.filter((p) => Object.hasOwn(labels, p)).map((p) => [p, labels[p]]));
+  return { fields: pick(fields), values: pick(values) };
+}
+
 /** `articles`: each POST route's field → article map, as the routes declare it (collected when they were added). */
 export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Record<string, string>>): void {
   app.get(
@@ -66,7 +119,7 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
     {
       schema: {
         tags: ['describe'],
-        summary: 'Every task kind: its decisions, which need a reason, the form each takes, the article',
+        summary: "Every task kind: its decisions, which need a reason, the form each takes and its fields' labels, the article",
         response: { 200: TaskKindsSchema },
       },
     },
@@ -77,12 +130,10 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
           name: rule.name,
           requestType: p.type,
           article: rule.article,
-          decisions: Object.entries(rule.decisions).map(([decision, d]) => ({
-            decision,
-            label: d.label,
-            reasonRequired: d.reasonRequired,
-            form: decisionApi(kind, decision)?.form ?? null,
-          })),
+          decisions: Object.entries(rule.decisions).map(([decision, d]) => {
+            const form = decisionApi(kind, decision)?.form ?? null;
+            return { decision, label: d.label, reasonRequired: d.reasonRequired, form, ...formLabels(form, p.fields, p.values) };
+          }),
         })),
       ),
     }),
@@ -167,12 +218,12 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
     {
       schema: {
         tags: ['describe'],
-        summary: 'Every request type: the route that starts it, the body it takes, the article each field rests on',
+        summary: 'Every request type: the route that starts it, the body it takes, the article each field rests on, the labels of its fields and their codes',
         response: { 200: RequestTypesSchema },
       },
     },
     async (request) => {
-      const doc = request.server.swagger() as unknown as OpenApi;
+      const doc = request.server.swagger();
       return {
         items: PROCEDURES.map((p) => {
           const path = p.startRoute;
@@ -182,8 +233,10 @@ export function describeRoutes(app: App, deps: ApiDeps, articles: Map<string, Re
             statusNames: { ...('statusNames' in p ? p.statusNames : {}) },
             startedBy: [...p.startedBy],
             start: { method: 'POST' as const, path },
-            body: doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null,
+            body: startBodyOf(doc, path),
             articles: articles.get(path) ?? {},
+            fields: p.fields,
+            values: p.values,
           };
         }),
       };
