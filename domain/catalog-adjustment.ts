@@ -1,8 +1,17 @@
 // The catalog adjustment procedure (Art. 9 ¶2): its task kinds, its policy, and the resubmission rule.
 // The rules on the changes themselves are the catalog's (domain/catalog.ts adjustmentViolations).
-import { ADJUSTMENT_GROUNDS, adjustmentFormViolations, type AdjustmentForm, type CatalogChange } from './catalog';
+import {
+  ADJUSTMENT_FIELDS,
+  ADJUSTMENT_GROUNDS,
+  ADJUSTMENT_VALUES,
+  adjustmentFormViolations,
+  SHARE_SIDE_FIELDS,
+  SHARE_SIDE_VALUES,
+  type AdjustmentForm,
+  type CatalogChange,
+} from './catalog';
 import type { RuleViolation } from './errors';
-import { decision, defineProcedure, type DecisionAttempt, type TaskKindRule } from './procedure';
+import { decision, defineProcedure, field, under, type DecisionAttempt, type TaskKindRule } from './procedure';
 import { positionFormViolation, samePosition, type SharePosition } from './share-dispute';
 import type { Duration } from './types';
 
@@ -163,5 +172,14 @@ export const ADJUSTMENT_PROCEDURE = defineProcedure({
   startRoute: '/catalog/adjustments',
   startedBy: ['agency_applicant'],
   taskKinds: ADJUSTMENT_TASK_KINDS,
+  // The adjustment as it starts and as RESUBMIT carries it; OBJECT's objection.
+  fields: {
+    ...ADJUSTMENT_FIELDS,
+    entryId: field('异议的已有条目', '本次调整变更的已有条目'),
+    index: field('异议的新增条目', '本次调整新增的条目在变更中的序号（从 0 起）'),
+    proposal: field('提出的共享属性'),
+    ...under('proposal', SHARE_SIDE_FIELDS),
+  },
+  values: { ...ADJUSTMENT_VALUES, ...under('proposal', SHARE_SIDE_VALUES) },
   policy: DEFAULT_ADJUSTMENT_POLICY,
 });

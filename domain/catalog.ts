@@ -2,8 +2,9 @@
 // Checked once here; the API (400) and the adjustment procedure run the same functions.
 import { isCalendarDay } from './calendar';
 import type { RuleViolation } from './errors';
+import { field, under, type FieldLabels, type ValueLabels } from './procedure';
 import { blankText } from './text';
-import type { Attribute } from './types';
+import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES, type Attribute } from './types';
 
 /** Kinds of legal basis the Measures name: 法律, 法规, 规章, 国家(有关)规定. */
 export const BASIS_LEVELS = ['law', 'regulation', 'rules', 'national'] as const;
@@ -22,8 +23,18 @@ export interface LegalBasis {
  * the identifiers Art. 10 ¶2 names: `id_number` (身份证件号码) and `uscc` (统一社会信用代码).
  */
 export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'binary', 'id_number', 'uscc'] as const;
+export const FIELD_TYPE_NAMES: Record<CatalogField['type'], string> = {
+  string: '文本',
+  number: '数值',
+  date: '日期',
+  boolean: '是/否',
+  binary: '二进制',
+  id_number: '身份证件号码',
+  uscc: '统一社会信用代码',
+};
 export const IDENTIFIES = ['person', 'organisation'] as const;
 export type Identifies = (typeof IDENTIFIES)[number];
+export const IDENTIFIES_NAMES: Record<Identifies, string> = { person: '自然人', organisation: '法人和其他组织' };
 export interface CatalogField {
   name: string;
   type: (typeof FIELD_TYPES)[number];
@@ -40,6 +51,7 @@ export const IDENTIFIER_ITEMS: Record<Identifies, { type: CatalogField['type']; 
 /** 形式: how the data is provided. */
 export const ENTRY_FORMS = ['table', 'file', 'api', 'licence', 'other'] as const;
 export type EntryForm = (typeof ENTRY_FORMS)[number];
+export const ENTRY_FORM_NAMES: Record<EntryForm, string> = { table: '数据表', file: '文件', api: '接口', licence: '电子证照', other: '其他' };
 
 /** Each side (sharing, opening) is published, suspended or withdrawn on its own. */
 export const SIDE_STATUSES = ['published', 'suspended', 'withdrawn'] as const;
@@ -48,10 +60,16 @@ export type SideStatus = (typeof SIDE_STATUSES)[number];
 /** Art. 17 ¶1: why an entry is opened only on conditions. */
 export const OPEN_CONDITION_GROUNDS = ['security', 'processing', 'particular_conditions'] as const;
 export type OpenConditionGround = (typeof OPEN_CONDITION_GROUNDS)[number];
+export const OPEN_CONDITION_GROUND_NAMES: Record<OpenConditionGround, string> = {
+  security: '数据安全要求较高',
+  processing: '数据处理能力要求较高',
+  particular_conditions: '需要按照特定条件提供',
+};
 
 /** Art. 17 ¶2: how data that was not to be opened may become open. */
 export const OPENING_GROUNDS = ['anonymised', 'consent'] as const;
 export type OpeningGround = (typeof OPENING_GROUNDS)[number];
+export const OPENING_GROUND_NAMES: Record<OpeningGround, string> = { anonymised: '经匿名化、去标识化等脱敏、脱密处理', consent: '经相关权利人同意' };
 
 export interface ShareSide {
   attribute: Attribute;
@@ -81,7 +99,8 @@ export interface ReviewItem {
 export const ART19_ITEMS = ['nationalSecurity', 'confidentiality', 'informationRisk', 'socialBenefit'] as const;
 export type Art19Item = (typeof ART19_ITEMS)[number];
 export type OpeningReview = Partial<Record<Art19Item, ReviewItem>>;
-const ART19_NAMES: Record<Art19Item, string> = {
+export const REVIEW_CONCLUSION_NAMES: Record<ReviewItem['conclusion'], string> = { pass: '通过', fail: '未通过' };
+export const ART19_NAMES: Record<Art19Item, string> = {
   nationalSecurity: '国家安全',
   confidentiality: '保密',
   informationRisk: '信息风险',
@@ -101,6 +120,83 @@ export interface EntryContent {
   /** 重点和优先开放 (Art. 18 ¶2). */
   priorityOpen: boolean;
 }
+
+// What a person reads for each part of an entry (Art. 9 ¶1, 13 ¶2, 17, 19), wherever a form holds one: the
+// procedures' definitions put these under their own paths (domain/procedure.ts FieldLabels).
+const LEGAL_BASIS_FIELDS: FieldLabels = {
+  level: field('层级'),
+  title: field('名称', '如：中华人民共和国个人信息保护法'),
+  article: field('条款', '如：第二十八条'),
+};
+
+/** An entry's share side (Art. 13 ¶2): as an agency states it, or as a party to a dispute proposes it. */
+export const SHARE_SIDE_FIELDS: FieldLabels = {
+  attribute: field('共享属性'),
+  reasons: field('理由', '有条件共享的，应当说明理由'),
+  conditions: field('共享条件', '有条件共享的，应当明确共享条件'),
+  basis: field('依据', '不予共享的，应当提供明确的法律、法规、规章或者国家有关规定依据'),
+  ...under('basis', LEGAL_BASIS_FIELDS),
+};
+export const SHARE_SIDE_VALUES: ValueLabels = { attribute: SHARE_ATTRIBUTE_NAMES, 'basis.level': BASIS_LEVEL_NAMES };
+
+const OPEN_SIDE_FIELDS: FieldLabels = {
+  attribute: field('开放属性'),
+  ground: field('有条件开放的情形'),
+  reasons: field('理由'),
+  conditions: field('开放条件', '有条件开放的，应当明确开放条件'),
+  basis: field('依据', '不予开放的，应当有法律、法规或者国家规定依据（规章不足以为据）'),
+  ...under('basis', LEGAL_BASIS_FIELDS),
+  opening: field('转为开放的依据', '原不予开放的数据，经脱敏、脱密处理或者经相关权利人同意，方可开放'),
+  'opening.ground': field('情形'),
+  'opening.evidence': field('证明材料'),
+};
+const OPEN_SIDE_VALUES: ValueLabels = {
+  attribute: OPEN_ATTRIBUTE_NAMES,
+  ground: OPEN_CONDITION_GROUND_NAMES,
+  'basis.level': BASIS_LEVEL_NAMES,
+  'opening.ground': OPENING_GROUND_NAMES,
+};
+
+/** An entry's content and attributes as an agency states them (EntryContent). */
+export const ENTRY_FIELDS: FieldLabels = {
+  title: field('目录名称'),
+  description: field('描述'),
+  fields: field('数据项'),
+  'fields.name': field('名称'),
+  'fields.type': field('类型'),
+  'fields.description': field('说明'),
+  'fields.identifies': field('标识对象', '自然人数据以身份证件号码为标识，法人和其他组织数据以统一社会信用代码为标识'),
+  form: field('数据形式'),
+  useConditions: field('使用条件'),
+  updateFrequency: field('更新频率'),
+  share: field('共享'),
+  ...under('share', SHARE_SIDE_FIELDS),
+  open: field('开放'),
+  ...under('open', OPEN_SIDE_FIELDS),
+  priorityOpen: field('重点和优先开放', '确定重点和优先开放的数据范围，应当征求社会公众、行业组织、企业、行业主管部门的意见'),
+};
+export const ENTRY_VALUES: ValueLabels = {
+  'fields.type': FIELD_TYPE_NAMES,
+  'fields.identifies': IDENTIFIES_NAMES,
+  form: ENTRY_FORM_NAMES,
+  ...under('share', SHARE_SIDE_VALUES),
+  ...under('open', OPEN_SIDE_VALUES),
+};
+
+/** The agency's own review before opening (Art. 19), item by item. */
+const OPENING_REVIEW_FIELDS: FieldLabels = Object.fromEntries(
+  ART19_ITEMS.flatMap((item) => [
+    [item, field(`${ART19_NAMES[item]}审核`)],
+    [`${item}.conclusion`, field('结论')],
+    [`${item}.reviewer`, field('审核人')],
+    [`${item}.date`, field('审核日期', '年-月-日，如 2025-03-01')],
+  ]),
+);
+const OPENING_REVIEW_VALUES: ValueLabels = Object.fromEntries(ART19_ITEMS.map((item) => [`${item}.conclusion`, REVIEW_CONCLUSION_NAMES]));
+
+/** A request's fields naming an entry and the items it asks for. */
+export const CATALOG_ENTRY_ID_FIELD = field('目录条目');
+export const REQUESTED_FIELDS_FIELD = field('申请的数据项', '不填则为目录条目的全部数据项');
 
 const RANK: Record<Attribute, number> = { NONE: 0, CONDITIONAL: 1, UNCONDITIONAL: 2 };
 
@@ -299,12 +395,38 @@ export type CatalogChange =
 /** What a change may set a side's status to. */
 export const SUSPENDABLE_STATUSES = ['published', 'suspended'] as const;
 export type SuspendableStatus = (typeof SUSPENDABLE_STATUSES)[number];
+const SUSPENDABLE_STATUS_NAMES: Record<SuspendableStatus, string> = { published: '发布', suspended: '暂停' };
+const CHANGE_OP_NAMES: Record<CatalogChange['op'], string> = { add: '新增条目', change: '变更条目', remove: '删除条目' };
 
 export interface AdjustmentForm {
   ground: AdjustmentGround;
   justification: string;
   changes: CatalogChange[];
 }
+
+/** What a person reads for each field of an adjustment (its form as it starts, and as it is resubmitted). */
+export const ADJUSTMENT_FIELDS: FieldLabels = {
+  ground: field('调整事由'),
+  justification: field('书面说明'),
+  changes: field('变更'),
+  'changes.op': field('变更方式'),
+  'changes.entryId': CATALOG_ENTRY_ID_FIELD,
+  'changes.baseVersion': field('所据版本', '变更所依据的条目版本，须为当前版本'),
+  'changes.shareStatus': field('共享状态'),
+  'changes.openStatus': field('开放状态'),
+  'changes.entry': field('条目内容'),
+  ...under('changes.entry', ENTRY_FIELDS),
+  'changes.review': field('开放前审核', '开放此前未开放的数据前，应当进行国家安全、保密、信息风险、社会效益等方面的审核'),
+  ...under('changes.review', OPENING_REVIEW_FIELDS),
+};
+export const ADJUSTMENT_VALUES: ValueLabels = {
+  ground: Object.fromEntries(Object.entries(ADJUSTMENT_GROUNDS).map(([code, g]) => [code, g.name])),
+  'changes.op': CHANGE_OP_NAMES,
+  'changes.shareStatus': SUSPENDABLE_STATUS_NAMES,
+  'changes.openStatus': SUSPENDABLE_STATUS_NAMES,
+  ...under('changes.entry', ENTRY_VALUES),
+  ...under('changes.review', OPENING_REVIEW_VALUES),
+};
 
 /** An entry as it stands, as the adjustment rules need it. */
 export interface CurrentEntry {

@@ -2,7 +2,9 @@
 // opened; the providing agency answers in time, with a plan for opening it or its reasons.
 import type { RuleViolation } from './errors';
 import { blankText } from './text';
-import { decision, defineProcedure, type TaskKindRule } from './procedure';
+import { CATALOG_ENTRY_ID_FIELD } from './catalog';
+import { ON_BEHALF_OF_FIELD } from './principals';
+import { decision, defineProcedure, field, type TaskKindRule } from './procedure';
 import type { Duration } from './types';
 
 export interface OpenDemandForm {
@@ -87,5 +89,13 @@ export const OPEN_DEMAND_PROCEDURE = defineProcedure({
   startRoute: '/open-demands',
   startedBy: ['public_applicant', 'agency_applicant'],
   taskKinds: OPEN_DEMAND_TASK_KINDS,
+  fields: {
+    catalogEntryId: field(CATALOG_ENTRY_ID_FIELD.label, '数据已列入目录的，填写其目录条目'),
+    providerOrgId: field('持有数据的单位', '数据未列入目录的，填写持有数据的单位'),
+    description: field('需求描述', '希望开放的数据'),
+    purpose: field('用途'),
+    onBehalfOf: ON_BEHALF_OF_FIELD,
+  },
+  values: {},
   policy: DEFAULT_OPEN_DEMAND_POLICY,
 });

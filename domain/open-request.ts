@@ -1,16 +1,17 @@
 // Conditional open application (Art. 17, 20): a citizen or organisation applies to use data the catalog opens
 // on conditions; the providing agency decides; approval yields the 公共数据开放利用协议, which the applicant
 // signs, the agency countersigns, and the authority of the agency's own level is told of (告知).
-import { basisText, type LegalBasis } from './catalog';
+import { basisText, CATALOG_ENTRY_ID_FIELD, REQUESTED_FIELDS_FIELD, type LegalBasis } from './catalog';
 import type { ErrorCode, RuleViolation } from './errors';
 import { blankText } from './text';
-import { decision, defineProcedure, type DecisionAttempt, type TaskKindRule } from './procedure';
+import { ON_BEHALF_OF_FIELD } from './principals';
+import { decision, defineProcedure, field, type DecisionAttempt, type TaskKindRule } from './procedure';
 import { sameApplicant, type Actor, type Duration } from './types';
 
 /** How the data is reached: always through the unified open platform (Art. 16), in one of its ways. */
 export const ACCESS_METHODS = ['download', 'api', 'sandbox'] as const;
 export type AccessMethod = (typeof ACCESS_METHODS)[number];
-const ACCESS_NAMES: Record<AccessMethod, string> = { download: '数据下载', api: '接口调用', sandbox: '数据沙箱(可用不可见)' };
+export const ACCESS_METHOD_NAMES: Record<AccessMethod, string> = { download: '数据下载', api: '接口调用', sandbox: '数据沙箱(可用不可见)' };
 
 /** The unified open platform (Art. 16) unless configured (OPEN_PLATFORM_URL): a placeholder, as each city has its own. */
 export const DEFAULT_OPEN_PLATFORM_URL = 'https://open-data.example.org';
@@ -207,7 +208,7 @@ export function agreementText(t: AgreementTerms): string {
     `第一条 数据范围:公共数据目录「${t.entry.title}」(${t.entry.id}),字段:${t.fields.join('、')}。`,
     `第二条 利用目的:${t.purpose}`,
     `第三条 应用场景:${t.scenario}`,
-    `第四条 获取方式:通过统一的公共数据开放平台(${t.platformUrl})以${ACCESS_NAMES[t.accessMethod]}方式获取,不得通过其他渠道获取。`,
+    `第四条 获取方式:通过统一的公共数据开放平台(${t.platformUrl})以${ACCESS_METHOD_NAMES[t.accessMethod]}方式获取,不得通过其他渠道获取。`,
     `第五条 安全保障措施:乙方承诺采取以下措施:${t.securityMeasures}`,
     `第六条 利用条件:${t.conditions.length ? t.conditions.join(';') : '无附加条件'}。`,
     `第七条 利用情况报告:${t.reportEveryDays ? `乙方每${t.reportEveryDays}日向甲方报告数据利用情况` : '乙方按甲方要求报告数据利用情况'};逾期未报告的,甲方将收到通知并可督促。`,
@@ -289,5 +290,19 @@ export const OPEN_REQUEST_PROCEDURE = defineProcedure({
   // A granted open application has its agreement in force.
   statusNames: { granted: '协议生效中' },
   taskKinds: OPEN_REQUEST_TASK_KINDS,
+  // The application as it starts; APPROVE's and SIGN's forms.
+  fields: {
+    catalogEntryId: field(CATALOG_ENTRY_ID_FIELD.label, '有条件开放的目录条目'),
+    purpose: field('利用目的'),
+    scenario: field('应用场景'),
+    fields: REQUESTED_FIELDS_FIELD,
+    accessMethod: field('获取方式', '通过统一的公共数据开放平台获取'),
+    securityMeasures: field('安全保障措施', '申请人承诺采取的安全保障措施'),
+    termMonths: field('期限（月）', `1 至 ${MAX_TERM_MONTHS} 个月`),
+    onBehalfOf: ON_BEHALF_OF_FIELD,
+    conditions: field('附加条件', '同意时对开放利用协议附加的条件'),
+    sha256: field('所阅协议文本的 SHA-256', '签署的是该摘要所对应的协议文本'),
+  },
+  values: { accessMethod: ACCESS_METHOD_NAMES },
   policy: DEFAULT_OPEN_REQUEST_POLICY,
 });

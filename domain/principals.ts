@@ -3,7 +3,11 @@
 // ID card), or a legal person or other organisation, known by its unified social credit code (GB 32100).
 import type { RuleViolation } from './errors';
 import { identityDocumentViolation, usccViolation, type IdentityDocumentType } from './ids';
+import { field } from './procedure';
 import { blankText } from './text';
+
+/** The field of an application a legal person's authorised agent (经办人, Art. 29) makes in its name. */
+export const ON_BEHALF_OF_FIELD = field('代为申请的法人或其他组织', '作为经办人以其名义申请的，填写其统一社会信用代码；以本人名义申请的，不填');
 
 export const PRINCIPAL_KINDS = ['natural', 'legal'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];

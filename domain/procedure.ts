@@ -39,6 +39,17 @@ export interface TaskKindRule {
   rule?: (attempt: DecisionAttempt) => RuleViolation | null;
 }
 
+/** A form field as a person reads it (Chinese), with a short help where the label alone does not say enough. */
+export interface FieldLabel {
+  label: string;
+  help?: string;
+}
+
+/** Labels by a field's path in its form: dotted, list indices left out (`changes.entry.share.attribute`). */
+export type FieldLabels = Readonly<Record<string, FieldLabel>>;
+/** For each enumerated field, by its path as in FieldLabels, what a person reads for each of its codes (Chinese). */
+export type ValueLabels = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 export interface ProcedureDefinition<
   Type extends string = string,
   Kinds extends Record<string, TaskKindRule> = Record<string, TaskKindRule>,
@@ -61,6 +72,13 @@ export interface ProcedureDefinition<
   /** Request statuses in this procedure's own words, where they differ from the shared ones (Chinese). */
   statusNames?: Readonly<Record<string, string>>;
   taskKinds: Kinds;
+  /**
+   * What a person reads for each field of its start form and of its decisions' forms, by the field's path from
+   * the root of its form (the start route's body, a decision's form); test/procedures.test.ts checks none is missing.
+   */
+  fields: FieldLabels;
+  /** What a person reads for each code of each enumerated field of those forms. */
+  values: ValueLabels;
   /** Its deadlines unless the deployment sets its own (config/: one variable per procedure), snapshotted into each run's input. */
   policy: Policy;
 }
@@ -72,6 +90,13 @@ export const defineProcedure = <const Type extends string, const Kinds extends R
 
 /** A decision: whether it needs a reason, and its label. */
 export const decision = (label: string, reasonRequired: boolean): DecisionRule => ({ label, reasonRequired });
+
+/** A field's label, and its help where the label alone does not say enough. */
+export const field = (label: string, help?: string): FieldLabel => (help === undefined ? { label } : { label, help });
+
+/** `labels` with each path put under `prefix`: a group of fields as it appears inside a form (an entry's under `changes.entry`). */
+export const under = <T>(prefix: string, labels: Readonly<Record<string, T>>): Record<string, T> =>
+  Object.fromEntries(Object.entries(labels).map(([path, l]) => [`${prefix}.${path}`, l]));
 
 /** Why `applicant` may not start a request of `procedure`, or null: the API checks it, and the workflow again for a start that bypasses the API. */
 export function starterViolationOf(procedure: Pick<ProcedureDefinition, 'type' | 'startedBy'>, applicant: { roles: readonly string[] }): RuleViolation | null {

@@ -1,9 +1,9 @@
 // The share-attribute dispute (Art. 13 ¶3): 市大数据工作主管部门对同级公共管理和服务机构确定的公共数据共享属性有异议,
 // 经协商不能达成一致意见的,报数字强市领导小组决定. Who may start one, the positions, the turns, the policy.
-import { entryViolations, type EntryContent, type ShareSide } from './catalog';
+import { CATALOG_ENTRY_ID_FIELD, entryViolations, SHARE_SIDE_FIELDS, SHARE_SIDE_VALUES, type EntryContent, type ShareSide } from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { RuleViolation } from './errors';
-import { decision, defineProcedure, type TaskKindRule } from './procedure';
+import { decision, defineProcedure, field, under, type TaskKindRule } from './procedure';
 import { ATTRIBUTES, type Duration } from './types';
 
 /** A party's position on the entry's share side: the attribute with the reasons, conditions or basis Art. 13 ¶2 asks. */
@@ -165,5 +165,14 @@ export const DISPUTE_PROCEDURE = defineProcedure({
   // The city authority's dispute: its turns go to any of its reviewers.
   organisationIsParty: true,
   taskKinds: DISPUTE_TASK_KINDS,
+  // The dispute as it starts; a COUNTER's and a DECIDE's form is a position, at its root.
+  fields: {
+    catalogEntryId: CATALOG_ENTRY_ID_FIELD,
+    proposal: field('提出的共享属性'),
+    ...under('proposal', SHARE_SIDE_FIELDS),
+    objection: field('异议理由', '对已确定的共享属性有异议的理由'),
+    ...SHARE_SIDE_FIELDS,
+  },
+  values: { ...under('proposal', SHARE_SIDE_VALUES), ...SHARE_SIDE_VALUES },
   policy: DEFAULT_DISPUTE_POLICY,
 });

@@ -1,8 +1,8 @@
 // The share procedure (Art. 12–15): input rules, the path an entry's share attribute decides, its policy.
-import { basisText, type LegalBasis } from './catalog';
+import { basisText, CATALOG_ENTRY_ID_FIELD, REQUESTED_FIELDS_FIELD, type LegalBasis } from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
-import { decision, defineProcedure, starterViolationOf, type DecisionAttempt, type ReviewTaskState, type TaskKindRule } from './procedure';
+import { decision, defineProcedure, field, starterViolationOf, type DecisionAttempt, type ReviewTaskState, type TaskKindRule } from './procedure';
 import type { Actor, Attribute, Duration } from './types';
 
 export interface ShareRequestForm {
@@ -310,5 +310,16 @@ export const SHARE_PROCEDURE = defineProcedure({
   // A granted share request is agreed to be shared.
   statusNames: { granted: '已同意共享' },
   taskKinds: SHARE_TASK_KINDS,
+  fields: {
+    catalogEntryId: CATALOG_ENTRY_ID_FIELD,
+    scenario: field('应用场景'),
+    statutoryDuty: field('法定职责或公共服务', '申请的数据用于履行的法定职责或者提供的公共服务'),
+    fields: REQUESTED_FIELDS_FIELD,
+    commitment: field('承诺', '对申请的真实性、合规性、安全性作出承诺'),
+    'commitment.authenticity': field('真实性'),
+    'commitment.compliance': field('合规性'),
+    'commitment.security': field('安全性'),
+  },
+  values: {},
   policy: DEFAULT_SHARE_POLICY,
 });

@@ -2,6 +2,9 @@
 
 export const ATTRIBUTES = ['UNCONDITIONAL', 'CONDITIONAL', 'NONE'] as const;
 export type Attribute = (typeof ATTRIBUTES)[number];
+/** The Measures' own words for the attributes (Art. 13 ¶1, 17 ¶1), wherever a person reads them. */
+export const SHARE_ATTRIBUTE_NAMES: Record<Attribute, string> = { UNCONDITIONAL: '无条件共享', CONDITIONAL: '有条件共享', NONE: '不予共享' };
+export const OPEN_ATTRIBUTE_NAMES: Record<Attribute, string> = { UNCONDITIONAL: '无条件开放', CONDITIONAL: '有条件开放', NONE: '不予开放' };
 
 export const ROLES = ['agency_applicant', 'public_applicant', 'provider_reviewer', 'authority_reviewer', 'leading_group', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

@@ -3,7 +3,8 @@
 // reviews, then upholds (the whole entry, or the records named) or dismisses, with its reasons.
 import type { RuleViolation } from './errors';
 import { blankText } from './text';
-import { decision, defineProcedure, type DecisionAttempt, type TaskKindRule } from './procedure';
+import { CATALOG_ENTRY_ID_FIELD } from './catalog';
+import { decision, defineProcedure, field, type DecisionAttempt, type TaskKindRule } from './procedure';
 import type { Duration } from './types';
 
 export interface WithdrawalForm {
@@ -45,6 +46,7 @@ export function isOpened(entry: { open_attribute: string; open_status: string })
 /** UPHOLD's form: the whole entry's openness withdrawn, or only the records named. */
 export const UPHOLD_SCOPES = ['entry', 'records'] as const;
 export type UpholdScope = (typeof UPHOLD_SCOPES)[number];
+const UPHOLD_SCOPE_NAMES: Record<UpholdScope, string> = { entry: '撤回该条目的开放', records: '撤回所列记录' };
 
 function upholdRule({ decision, form }: DecisionAttempt): RuleViolation | null {
   if (decision !== 'UPHOLD') return null;
@@ -86,5 +88,14 @@ export const WITHDRAWAL_PROCEDURE = defineProcedure({
   startRoute: '/withdrawals',
   startedBy: ['public_applicant', 'agency_applicant'],
   taskKinds: WITHDRAWAL_TASK_KINDS,
+  // The request as it starts; UPHOLD's form.
+  fields: {
+    catalogEntryId: CATALOG_ENTRY_ID_FIELD,
+    records: field('涉及的记录', '知道具体记录的，列明'),
+    right: field('受侵害的合法权益'),
+    reasons: field('理由', '开放的数据如何侵犯该权益'),
+    scope: field('撤回范围'),
+  },
+  values: { scope: UPHOLD_SCOPE_NAMES },
   policy: DEFAULT_WITHDRAWAL_POLICY,
 });

@@ -100,6 +100,24 @@ test('every request type names the route that starts it, the body it takes and t
   expectProblem(res, 403);
 });
 
+test("each request type and each decision's form publish the Chinese labels of their fields and codes, the registry's", async () => {
+  type Words = { fields: Record<string, { label: string; help?: string }>; values: Record<string, Record<string, string>> };
+  const types = (await get('/request-types')) as { items: ({ type: string } & Words)[] };
+  const open = types.items.find((t) => t.type === 'open_request')!;
+  expect(open.fields.accessMethod.label).toBe('获取方式');
+  expect(open.values.accessMethod).toEqual({ download: '数据下载', api: '接口调用', sandbox: '数据沙箱(可用不可见)' });
+  const adjustment = types.items.find((t) => t.type === 'catalog_adjustment')!;
+  expect(adjustment.values['changes.entry.open.attribute'].CONDITIONAL).toBe('有条件开放');
+  expect(adjustment.values['changes.entry.share.attribute'].CONDITIONAL).toBe('有条件共享');
+  const kinds = (await get('/task-kinds')) as { items: { kind: string; decisions: ({ decision: string } & Words)[] }[] };
+  const uphold = kinds.items.find((k) => k.kind === 'WITHDRAWAL_REVIEW')!.decisions.find((d) => d.decision === 'UPHOLD')!;
+  expect(uphold.fields).toEqual({ scope: { label: '撤回范围' } });
+  expect(Object.keys(uphold.values.scope)).toEqual(['entry', 'records']);
+  // A decision's words are its own form's: a decision without one has none.
+  const dismiss = kinds.items.find((k) => k.kind === 'WITHDRAWAL_REVIEW')!.decisions.find((d) => d.decision === 'DISMISS')!;
+  expect([dismiss.fields, dismiss.values]).toEqual([{}, {}]);
+});
+
 test('each task kind names the request type whose procedure it belongs to', async () => {
   const { items } = (await get('/task-kinds')) as { items: (Described & { requestType: string })[] };
   const of = Object.fromEntries(items.map((k) => [k.kind, k.requestType]));

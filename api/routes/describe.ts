@@ -1,13 +1,14 @@
 // What the API says of its procedures, so that a client (the console) knows none of them by heart: each task
-// kind (its decisions, which need a reason, the form a decision takes, the article it rests on) and each
-// request type (the route that starts one, the body it takes, the article each field rests on); and the text
-// of each article of the Measures, which every task, refusal and audit event cites.
+// kind (its decisions, which need a reason, the form a decision takes and its fields' labels, the article it
+// rests on) and each request type (the route that starts one, the body it takes, the article each field rests
+// on, the labels of its fields and of their codes); and the text of each article of the Measures, which every
+// task, refusal and audit event cites.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { addDays, isCalendarDay } from '../../domain/calendar';
 import { readCalendarOverrides, statutoryCalendar } from '../../db/repositories/calendar';
 import { MEASURES_ARTICLES, MEASURES_TITLE } from '../../domain/measures';
-import type { TaskKindRule } from '../../domain/procedure';
+import type { FieldLabels, TaskKindRule, ValueLabels } from '../../domain/procedure';
 import { PROCEDURES } from '../../domain/procedures';
 import { decisionApi } from '../procedures';
 import { invalid, problem } from '../problem';
@@ -18,6 +19,47 @@ interface OpenApi {
   paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }>;
 }
 
+/** The JSON Schema of the body the route at `path` takes (POST), as the API's OpenAPI document `doc` declares it. */
+export const startBodyOf = (doc: unknown, path: string): unknown =>
+  (doc as OpenApi).paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null;
+
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+}
+
+/**
+ * Every field of a form's JSON Schema by its path (dotted, list indices left out, as the registry's labels are
+ * keyed), each with the codes it takes when it is enumerated (an enum, literals, a union of them), else none.
+ */
+export function formFields(schema: unknown): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const walk = (s: JsonSchema | undefined, path: string) => {
+    if (!s || typeof s !== 'object') return;
+    if (path) {
+      const codes = out.get(path) ?? new Set<string>();
+      out.set(path, codes);
+      for (const v of [...(s.enum ?? []), ...('const' in s ? [s.const] : [])]) if (typeof v === 'string') codes.add(v);
+    }
+    for (const [k, p] of Object.entries(s.properties ?? {})) walk(p, path ? `${path}.${k}` : k);
+    for (const alt of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? []), ...(s.items ? [s.items] : [])]) walk(alt, path);
+  };
+  walk(schema as JsonSchema, '');
+  return out;
+}
+
+/** The labels of the fields `form` holds, and of their codes, out of its procedure's. */
+function formLabels(form: unknown, fields: FieldLabels, values: ValueLabels): { fields: FieldLabels; values: ValueLabels } {
+  const paths = [...formFields(form).keys()];
+  const pick = <T>(labels: Readonly<Record<string, T>>) => Object.fromEntries(paths.filter((p) => Object.hasOwn(labels, p)).map((p) => [p, labels[p]]));
+  return { fields: pick(fields), values: pick(values) };
+}
+
 /** `articles`: each POST route's field → article map, as the routes declare it (collected when they were added). */
 export const describeRoutes: FastifyPluginAsyncTypebox<ApiDeps & { articles: Map<string, Record<string, string>> }> = async (app, { articles, ...deps }) => {
   app.get(
@@ -25,7 +67,7 @@ export const describeRoutes: FastifyPluginAsyncTypebox<ApiDeps & { articles: Map
     {
       schema: {
         tags: ['describe'],
-        summary: 'Every task kind: its decisions, which need a reason, the form each takes, the article',
+        summary: "Every task kind: its decisions, which need a reason, the form each takes and its fields' labels, the article",
         response: { 200: TaskKindsSchema },
       },
     },
@@ -36,12 +78,10 @@ export const describeRoutes: FastifyPluginAsyncTypebox<ApiDeps & { articles: Map
           name: rule.name,
           requestType: p.type,
           article: rule.article,
-          decisions: Object.entries(rule.decisions).map(([decision, d]) => ({
-            decision,
-            label: d.label,
-            reasonRequired: d.reasonRequired,
-            form: decisionApi(kind, decision)?.form ?? null,
-          })),
+          decisions: Object.entries(rule.decisions).map(([decision, d]) => {
+            const form = decisionApi(kind, decision)?.form ?? null;
+            return { decision, label: d.label, reasonRequired: d.reasonRequired, form, ...formLabels(form, p.fields, p.values) };
+          }),
         })),
       ),
     }),
@@ -118,12 +158,12 @@ export const describeRoutes: FastifyPluginAsyncTypebox<ApiDeps & { articles: Map
     {
       schema: {
         tags: ['describe'],
-        summary: 'Every request type: the route that starts it, the body it takes, the article each field rests on',
+        summary: 'Every request type: the route that starts it, the body it takes, the article each field rests on, the labels of its fields and their codes',
         response: { 200: RequestTypesSchema },
       },
     },
     async (request) => {
-      const doc = request.server.swagger() as unknown as OpenApi;
+      const doc = request.server.swagger();
       return {
         items: PROCEDURES.map((p) => {
           const path = p.startRoute;
@@ -133,8 +173,10 @@ export const describeRoutes: FastifyPluginAsyncTypebox<ApiDeps & { articles: Map
             statusNames: { ...('statusNames' in p ? p.statusNames : {}) },
             startedBy: [...p.startedBy],
             start: { method: 'POST' as const, path },
-            body: doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? null,
+            body: startBodyOf(doc, path),
             articles: articles.get(path) ?? {},
+            fields: p.fields,
+            values: p.values,
           };
         }),
       };

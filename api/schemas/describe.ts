@@ -3,6 +3,13 @@ import { Type } from '@sinclair/typebox';
 import { Nullable } from './common';
 
 const Schema = Type.Unknown({ description: 'A JSON Schema' });
+const FieldLabelsSchema = Type.Record(Type.String(), Type.Object({ label: Type.String(), help: Type.Optional(Type.String()) }), {
+  description:
+    "Each field's label and help (Chinese), by its path from its form's root, dotted, list indices left out (changes.entry.share.attribute): a request type's for its body and its decisions' forms, a decision's for its form",
+});
+const ValueLabelsSchema = Type.Record(Type.String(), Type.Record(Type.String(), Type.String()), {
+  description: 'For each enumerated field, by its path, the label of each code (Chinese)',
+});
 export const TaskKindsSchema = Type.Object({
   items: Type.Array(
     Type.Object({
@@ -16,6 +23,8 @@ export const TaskKindsSchema = Type.Object({
           label: Type.String({ description: 'What a person reads (Chinese)' }),
           reasonRequired: Type.Boolean(),
           form: Nullable(Schema),
+          fields: FieldLabelsSchema,
+          values: ValueLabelsSchema,
         }),
       ),
     }),
@@ -33,6 +42,8 @@ export const RequestTypesSchema = Type.Object({
       start: Type.Object({ method: Type.Literal('POST'), path: Type.String() }),
       body: Schema,
       articles: Type.Record(Type.String(), Type.String()),
+      fields: FieldLabelsSchema,
+      values: ValueLabelsSchema,
     }),
   ),
 });

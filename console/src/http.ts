@@ -237,12 +237,17 @@ export interface JsonSchema {
   maxItems?: number;
   pattern?: string;
 }
+/** What a person reads for a form's fields and their codes, by the field's path from the form's root (list indices left out). */
+export interface FormWords {
+  fields: Record<string, { label: string; help?: string }>;
+  values: Record<string, Record<string, string>>;
+}
 export interface TaskKind {
   kind: string;
   name: string;
   requestType: string;
   article: string;
-  decisions: { decision: string; label: string; reasonRequired: boolean; form: JsonSchema | null }[];
+  decisions: ({ decision: string; label: string; reasonRequired: boolean; form: JsonSchema | null } & FormWords)[];
 }
 export interface RequestType {
   type: string;
@@ -252,6 +257,9 @@ export interface RequestType {
   start: { method: 'POST'; path: string };
   body: JsonSchema;
   articles: Record<string, string>;
+  /** Its start form's and its decisions' forms' words. */
+  fields: FormWords['fields'];
+  values: FormWords['values'];
 }
 export interface Article {
   article: string;

@@ -1,7 +1,11 @@
 // Chinese first, English switchable. Codes the API sends (task kinds, decisions, statuses, roles, request
-// types, field names) are shown by their label where one is known here, and as themselves otherwise: a new
-// procedure shows up with its codes before anyone translates them.
+// types, field names and enumerated values) are shown by their label where one is known (the registry's words
+// from the API, or here), and as themselves otherwise: a new procedure shows up with its codes before anyone
+// translates them.
 import { signal } from '@preact/signals';
+import { ENTRY_FIELDS, ENTRY_VALUES } from '../../domain/catalog';
+import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES } from '../../domain/types';
+import type { FormWords } from './http';
 
 export type Lang = 'zh' | 'en';
 const LANG_KEY = 'pdw.lang';
@@ -178,22 +182,67 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
 }
 
 /**
- * What each procedure calls its own things (GET /task-kinds, GET /request-types: the registry's words), loaded
- * once signed in. Until then, and for a code no procedure names, the code itself shows.
+ * What each procedure calls its own things (GET /task-kinds, GET /request-types: the registry's words, its
+ * forms' fields and codes among them), loaded once signed in. Until then, and for a code no procedure names,
+ * the code itself shows.
  */
 export const procedureWords = signal<{
   kinds: Map<string, { name: string; decisions: Map<string, string> }>;
-  types: Map<string, { name: string; statusNames: Record<string, string> }>;
-}>({ kinds: new Map(), types: new Map() });
+  types: Map<string, { name: string; statusNames: Record<string, string>; words: FormWords }>;
+  /** Every procedure's words by each ending of their paths (the first procedure's where several share one): for JSON no form describes. */
+  anyForm: { fields: Map<string, string>; values: Map<string, Record<string, string>> };
+}>({ kinds: new Map(), types: new Map(), anyForm: { fields: new Map(), values: new Map() } });
 
 export function setProcedureWords(
   kinds: { kind: string; name: string; decisions: { decision: string; label: string }[] }[],
-  types: { type: string; name: string; statusNames: Record<string, string> }[],
+  types: ({ type: string; name: string; statusNames: Record<string, string> } & FormWords)[],
 ): void {
+  const anyForm = { fields: new Map<string, string>(), values: new Map<string, Record<string, string>>() };
+  const add = <T>(to: Map<string, T>, path: string, v: T) => endings(path).forEach((e) => to.has(e) || to.set(e, v));
+  for (const t of types) {
+    for (const [path, f] of Object.entries(t.fields)) add(anyForm.fields, path, f.label);
+    for (const [path, v] of Object.entries(t.values)) add(anyForm.values, path, v);
+  }
   procedureWords.value = {
     kinds: new Map(kinds.map((k) => [k.kind, { name: k.name, decisions: new Map(k.decisions.map((d) => [d.decision, d.label])) }])),
-    types: new Map(types.map((t) => [t.type, { name: t.name, statusNames: t.statusNames }])),
+    types: new Map(types.map((t) => [t.type, { name: t.name, statusNames: t.statusNames, words: { fields: t.fields, values: t.values } }])),
+    anyForm,
   };
+}
+
+/** A path's endings, longest first: a.b.c, b.c, c. */
+const endings = (path: string) => path.split('.').map((_, i, parts) => parts.slice(i).join('.'));
+/** What `words` says at `path`; failing that, what any procedure says at the longest ending of it found. */
+const lookUp = <T>(own: T | undefined, any: Map<string, T>, path: string): T | undefined =>
+  own ??
+  endings(path)
+    .map((e) => any.get(e))
+    .find((v) => v !== undefined);
+
+/** The words of a request type's forms (its payload is its start form). */
+export const typeWords = (type: string): FormWords | undefined => procedureWords.value.types.get(type)?.words;
+
+/** The catalog's own words for an entry's parts (domain/catalog.ts), as its pages show an entry. */
+export const ENTRY_WORDS: FormWords = { fields: ENTRY_FIELDS, values: ENTRY_VALUES };
+
+/**
+ * The label of the field at `path` (from its form's root, list indices left out) of a form whose words are
+ * `words`; else a name of JSON that is no form's, or any procedure's field of that ending; else its name.
+ */
+export function fieldLabel(words: FormWords | undefined, path: string, name: string): string {
+  if (lang.value !== 'zh') return name;
+  return words?.fields[path]?.label ?? LABELS.field[name] ?? lookUp(undefined, procedureWords.value.anyForm.fields, path) ?? name;
+}
+
+/** The help shown under the field at `path`: the registry's in Chinese, else the schema's description. */
+export function fieldHelp(words: FormWords | undefined, path: string, description: string | undefined): string | undefined {
+  return (lang.value === 'zh' && words?.fields[path]?.help) || description;
+}
+
+/** The label of `code`, a value of the enumerated field at `path` (looked up as fieldLabel does); the code itself when none is known. */
+export function valueLabel(words: FormWords | undefined, path: string, code: string): string {
+  if (lang.value !== 'zh') return code;
+  return lookUp(words?.values[path], procedureWords.value.anyForm.values, path)?.[code] ?? code;
 }
 
 const LABELS: Record<string, Record<string, string>> = {
@@ -273,8 +322,8 @@ const LABELS: Record<string, Record<string, string>> = {
     principal_registered: '登记身份',
   },
   // The Measures' own words for the attributes (Art. 13, 17), wherever a person reads them.
-  shareAttribute: { UNCONDITIONAL: '无条件共享', CONDITIONAL: '有条件共享', NONE: '不予共享' },
-  openAttribute: { UNCONDITIONAL: '无条件开放', CONDITIONAL: '有条件开放', NONE: '不予开放' },
+  shareAttribute: SHARE_ATTRIBUTE_NAMES,
+  openAttribute: OPEN_ATTRIBUTE_NAMES,
   role: {
     system: '系统',
     agency_applicant: '单位申请人',
@@ -285,32 +334,10 @@ const LABELS: Record<string, Record<string, string>> = {
     supervisor: '督办人',
     admin: '管理员',
   },
+  // Names in JSON that is no procedure's form (tasks' contexts, outcomes, signatures); a form's fields are the
+  // registry's (procedureWords).
   field: {
-    catalogEntryId: '目录条目',
-    scenario: '应用场景',
-    statutoryDuty: '法定职责或公共服务',
-    fields: '数据项',
-    commitment: '承诺',
-    authenticity: '真实性',
-    compliance: '合规性',
-    security: '安全性',
-    purpose: '用途',
-    accessMethod: '获取方式',
-    securityMeasures: '安全措施',
-    termMonths: '期限（月）',
-    description: '需求描述',
-    providerOrgId: '持有数据的单位',
-    records: '涉及的记录',
-    right: '受侵害的权利',
-    reasons: '理由',
-    objection: '异议理由',
-    proposal: '共享属性意见',
-    attribute: '属性',
-    conditions: '条件',
-    basis: '依据',
-    level: '层级',
-    title: '标题',
-    article: '条款',
+    reason: '理由',
     turns: '协商记录',
     referral: '提交领导小组的理由',
     positions: '各方意见',
@@ -323,10 +350,6 @@ const LABELS: Record<string, Record<string, string>> = {
     outcome: '结果',
     licensee: '被许可方',
     provider: '提供单位',
-    ground: '调整事由',
-    justification: '说明',
-    changes: '变更',
-    scope: '范围',
     sha256: 'SHA-256',
     entryId: '目录条目',
     grantId: '共享许可',
@@ -362,6 +385,7 @@ export function label(group: Group, code: string): string {
   if (lang.value !== 'zh') return group === 'field' ? code : humanise(code);
   if (group === 'kind') return procedureWords.value.kinds.get(code)?.name ?? code;
   if (group === 'type') return procedureWords.value.types.get(code)?.name ?? code;
+  if (group === 'field') return fieldLabel(undefined, code, code);
   return LABELS[group][code] ?? code;
 }
 

@@ -2,8 +2,8 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError, errorsByField, get, query, session, type Errors, type Me, type Page, type TaskKind } from './http';
-import { label, requestStatusLabel, t } from './i18n';
+import { ApiError, asApiError, errorsByField, get, query, session, type Errors, type FormWords, type Me, type Page, type TaskKind } from './http';
+import { fieldLabel, label, requestStatusLabel, t, valueLabel } from './i18n';
 
 export const me = signal<Me | null>(null);
 /** Whether a token is held: pages load at once, while who one is (`me`) is still being asked. */
@@ -111,8 +111,11 @@ export function Status({ code, task = false, type }: { code: string; task?: bool
   return <span class={`status status-${code}`}>{type ? requestStatusLabel(code, type) : label(task ? 'taskStatus' : 'status', code)}</span>;
 }
 
-/** Any JSON the API sends as it is (payloads, contexts, outcomes): nested lists of name and value. */
-export function JsonView({ value }: { value: unknown }) {
+/**
+ * Any JSON the API sends as it is (payloads, contexts, outcomes): nested lists of name and value, named in
+ * `words` where the JSON is a form's (a payload is its request type's start form), `path` where it lies in it.
+ */
+export function JsonView({ value, words, path = '' }: { value: unknown; words?: FormWords; path?: string }) {
   if (value === null || value === undefined) return <span class="muted">—</span>;
   if (Array.isArray(value)) {
     if (value.length === 0) return <span class="muted">—</span>;
@@ -120,7 +123,7 @@ export function JsonView({ value }: { value: unknown }) {
       <ol class="json">
         {value.map((v, i) => (
           <li key={i}>
-            <JsonView value={v} />
+            <JsonView value={v} words={words} path={path} />
           </li>
         ))}
       </ol>
@@ -129,19 +132,22 @@ export function JsonView({ value }: { value: unknown }) {
   if (typeof value === 'object') {
     return (
       <dl class="json">
-        {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
-          <div key={k}>
-            <dt>{label('field', k)}</dt>
-            <dd>
-              <JsonView value={v} />
-            </dd>
-          </div>
-        ))}
+        {Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+          const at = path ? `${path}.${k}` : k;
+          return (
+            <div key={k}>
+              <dt>{fieldLabel(words, at, k)}</dt>
+              <dd>
+                <JsonView value={v} words={words} path={at} />
+              </dd>
+            </div>
+          );
+        })}
       </dl>
     );
   }
   if (typeof value === 'boolean') return <span>{value ? '✓' : '✗'}</span>;
-  return <span class="text">{String(value)}</span>;
+  return <span class="text">{typeof value === 'string' ? valueLabel(words, path, value) : String(value)}</span>;
 }
 
 export function hasRole(...roles: string[]): boolean {

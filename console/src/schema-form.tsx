@@ -1,12 +1,21 @@
 // A form generated from a JSON Schema the API publishes (GET /request-types, GET /task-kinds): the console
-// knows no procedure's body by heart. Each field shows the article it rests on and, after a refusal, the
-// server's message for the field it names.
+// knows no procedure's body by heart. Each field shows its label and help and its codes' labels (the registry's
+// words, published beside the schema), the article it rests on and, after a refusal, the server's message for
+// the field it names.
 import { useState } from 'preact/hooks';
-import type { Errors, JsonSchema } from './http';
-import { label, t } from './i18n';
+import type { Errors, FormWords, JsonSchema } from './http';
+import { fieldHelp, fieldLabel, t, valueLabel } from './i18n';
 import { ArticleLink } from './lib';
 
 const fieldId = (path: string) => `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
+
+/** How the registry's words name the field at `path` of the form rooted at `root`: from the root, list indices left out. */
+const wordsPath = (path: string, root: string) =>
+  path
+    .slice(root.length + 1)
+    .split('.')
+    .filter((s) => !/^\d+$/.test(s))
+    .join('.');
 
 /** The values an enum (or a union of literals) allows, if the schema is one. */
 function choices(s: JsonSchema): string[] | null {
@@ -59,7 +68,12 @@ export function cleanValue(schema: JsonSchema, v: unknown, required = true): unk
 interface FieldProps {
   schema: JsonSchema;
   name: string;
+  /** An item of a list: its place. */
+  item?: number;
   path: string;
+  /** The form's root (`body`, `body.form`) and its words. */
+  root: string;
+  words?: FormWords;
   value: unknown;
   onChange: (v: unknown) => void;
   required: boolean;
@@ -88,10 +102,15 @@ export function FieldMessages({ path, errors, id = `${fieldId(path)}-err` }: { p
   );
 }
 
-function Caption({ name, required, article, schema }: { name: string; required: boolean; article?: string; schema: JsonSchema }) {
+function Caption({ name, item, path, root, words, required, article, schema }: FieldProps) {
+  const at = wordsPath(path, root);
+  const help = fieldHelp(words, at, schema.description);
   return (
     <>
-      <span class="field-name">{label('field', name)}</span>
+      <span class="field-name">
+        {fieldLabel(words, at, name)}
+        {item !== undefined && ` ${item + 1}`}
+      </span>
       {required && !schema.nullable && (
         <span class="req">
           {' '}
@@ -104,7 +123,7 @@ function Caption({ name, required, article, schema }: { name: string; required: 
           <ArticleLink article={article} />
         </span>
       )}
-      {schema.description && <span class="hint">{schema.description}</span>}
+      {help && <span class="hint">{help}</span>}
     </>
   );
 }
@@ -116,7 +135,7 @@ function JsonField(p: FieldProps) {
   return (
     <div class="field">
       <label for={id}>
-        <Caption name={p.name} required={p.required} article={p.article} schema={p.schema} />
+        <Caption {...p} />
         <span class="hint">{t('jsonValue')}</span>
       </label>
       <textarea
@@ -163,11 +182,14 @@ function Field(props: FieldProps) {
           onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
         >
           <option value="">—</option>
-          {options.map((o) => (
-            <option key={o} value={o}>
-              {label('field', o) === o ? o : `${label('field', o)} (${o})`}
-            </option>
-          ))}
+          {options.map((o) => {
+            const shown = valueLabel(p.words, wordsPath(path, p.root), o);
+            return (
+              <option key={o} value={o}>
+                {shown === o ? o : `${shown} (${o})`}
+              </option>
+            );
+          })}
         </select>
         <FieldMessages path={path} errors={errors} />
       </div>
@@ -186,6 +208,8 @@ function Field(props: FieldProps) {
             schema={s}
             name={k}
             path={`${path}.${k}`}
+            root={p.root}
+            words={p.words}
             value={v[k]}
             required={schema.required?.includes(k) ?? false}
             errors={errors}
@@ -252,8 +276,11 @@ function Field(props: FieldProps) {
           <div class="array-item" key={i}>
             <Field
               schema={schema.items!}
-              name={`${p.name} ${i + 1}`}
+              name={p.name}
+              item={i}
               path={`${path}.${i}`}
+              root={p.root}
+              words={p.words}
               value={item}
               required
               errors={errors}
@@ -265,7 +292,7 @@ function Field(props: FieldProps) {
           </div>
         ))}
         <button type="button" class="secondary" onClick={() => onChange([...items, emptyValue(schema.items!)])}>
-          {t('addItem')}: {label('field', p.name)}
+          {t('addItem')}: {fieldLabel(p.words, wordsPath(path, p.root), p.name)}
         </button>
         <FieldMessages path={path} errors={errors} />
       </fieldset>
@@ -316,10 +343,11 @@ function Field(props: FieldProps) {
   return <JsonField {...p} />;
 }
 
-/** The fields of an object schema at `path` (`body`, or `form` for a decision's form). */
+/** The fields of an object schema at `path` (`body`, or `body.form` for a decision's form), named in `words`. */
 export function SchemaFields({
   schema,
   path,
+  words,
   value,
   onChange,
   errors,
@@ -327,6 +355,7 @@ export function SchemaFields({
 }: {
   schema: JsonSchema;
   path: string;
+  words?: FormWords;
   value: Record<string, unknown>;
   onChange: (v: Record<string, unknown>) => void;
   errors: Errors;
@@ -334,7 +363,16 @@ export function SchemaFields({
 }) {
   if (!schema.properties)
     return (
-      <JsonField schema={schema} name={path} path={path} value={value} onChange={(v) => onChange(v as Record<string, unknown>)} required errors={errors} />
+      <JsonField
+        schema={schema}
+        name={path}
+        path={path}
+        root={path}
+        value={value}
+        onChange={(v) => onChange(v as Record<string, unknown>)}
+        required
+        errors={errors}
+      />
     );
   return (
     <>
@@ -344,6 +382,8 @@ export function SchemaFields({
           schema={s}
           name={k}
           path={`${path}.${k}`}
+          root={path}
+          words={words}
           value={value[k]}
           required={schema.required?.includes(k) ?? false}
           article={articles[k]}

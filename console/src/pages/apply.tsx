@@ -153,7 +153,7 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
       <ProblemBox error={error} />
       <CatalogOptions />
       {offersApplicant && <ApplicantPicker value={onBehalfOf} onChange={setOnBehalfOf} errors={errors} />}
-      <SchemaFields schema={body} path="body" value={value} onChange={setValue} errors={errors} articles={type.articles} />
+      <SchemaFields schema={body} path="body" words={type} value={value} onChange={setValue} errors={errors} articles={type.articles} />
       <UnplacedMessages errors={errors} schema={body} path="body" />
       <button type="submit" disabled={busy}>
         {busy ? t('submitting') : t('submit')}

@@ -1,6 +1,6 @@
 // The catalog (Art. 9): browse and search entries, one entry with its attributes and fields, its versions.
 import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
-import { formatTime, label, t } from '../i18n';
+import { ENTRY_WORDS, formatTime, label, t } from '../i18n';
 import { href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
@@ -109,13 +109,13 @@ export function EntryPage({ id }: { id: string }) {
             <div>
               <dt>{t('openAttr')}</dt>
               <dd>
-                <JsonView value={e.open} />
+                <JsonView value={e.open} words={ENTRY_WORDS} path="open" />
               </dd>
             </div>
             <div>
               <dt>{t('basis')}</dt>
               <dd>
-                <JsonView value={e.share.basis} />
+                <JsonView value={e.share.basis} words={ENTRY_WORDS} path="share.basis" />
               </dd>
             </div>
           </dl>

@@ -2,7 +2,7 @@
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
 import { send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
-import { formatTime, label, t } from '../i18n';
+import { formatTime, label, t, typeWords } from '../i18n';
 import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, PagedTable, ProblemBox, Status, usePage, useResource, useSubmit, type Route } from '../lib';
 import { FieldMessages } from '../schema-form';
 import { Due } from './inbox';
@@ -150,7 +150,7 @@ export function RequestPage({ id }: { id: string }) {
             </section>
             <section aria-labelledby="payload-h">
               <h2 id="payload-h">{t('request')}</h2>
-              <JsonView value={x.payload} />
+              <JsonView value={x.payload} words={typeWords(x.type)} />
               {x.outcome && <JsonView value={x.outcome} />}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>

@@ -15,7 +15,7 @@ import {
   type Task,
   type TaskKind,
 } from '../http';
-import { decisionLabel, formatTime, label, t } from '../i18n';
+import { decisionLabel, formatTime, label, t, typeWords } from '../i18n';
 import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 import { Assignee, Due } from './inbox';
@@ -186,7 +186,7 @@ function DecisionForm({
         />
         <FieldMessages path="body.reason" errors={errors} id="reason-err" />
       </div>
-      {chosen?.form && <SchemaFields schema={chosen.form} path="body.form" value={form} onChange={setForm} errors={errors} />}
+      {chosen?.form && <SchemaFields schema={chosen.form} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} />}
       <UnplacedMessages errors={errors} schema={{ properties: { decision: {}, reason: {}, form: chosen?.form ?? {} } }} path="body" />
       <button type="submit" disabled={!decision || busy}>
         {busy ? t('submitting') : t('submit')}
@@ -387,7 +387,7 @@ export function TaskPage({ id }: { id: string }) {
                 <p>
                   {t('applicant')}: {request.data.applicant.sub} (<Org id={request.data.applicant.org} />)
                 </p>
-                <JsonView value={request.data.payload} />
+                <JsonView value={request.data.payload} words={typeWords(request.data.type)} />
                 {request.data.catalogEntryId && <EntrySummary id={request.data.catalogEntryId} />}
               </section>
             )}
