@@ -2,6 +2,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
 import { adjustmentActivities } from './catalog-adjustment';
+import { correctionActivities } from './correction';
 import { disputeActivities } from './share-dispute';
 import { withdrawalActivities } from './withdrawal';
 import { computeDeadlines, type DeadlineInput } from './calendar';
@@ -65,6 +66,7 @@ export function createActivities({ db }: ActivityDeps) {
     ...disputeActivities(db),
     ...withdrawalActivities(db),
     ...openRequestActivities(db),
+    ...correctionActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }

@@ -3,6 +3,7 @@
 import { isTaskKind, REQUEST_TYPE_OF_KIND, type RequestType } from '../domain/procedures';
 import type { DecisionApi, ProcedureApi } from './procedure';
 import { ADJUSTMENT_API } from './routes/catalog-adjustment';
+import { CORRECTION_API } from './routes/correction';
 import { DISPUTE_API } from './routes/share-dispute';
 import { OPEN_DEMAND_API } from './routes/open-demand';
 import { OPEN_REQUEST_API } from './routes/open-request';
@@ -16,6 +17,7 @@ export const PROCEDURE_APIS: Record<RequestType, ProcedureApi> = {
   open_demand: OPEN_DEMAND_API,
   withdrawal: WITHDRAWAL_API,
   open_request: OPEN_REQUEST_API,
+  correction: CORRECTION_API,
 };
 
 /** The hooks of `kind`'s own procedure for `decision`: the form it takes and its pre-flight, where it has them. */

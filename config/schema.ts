@@ -133,6 +133,7 @@ export const ENVIRONMENT = Type.Object({
   DISPUTE_POLICY: policy('share_dispute', "the share-attribute dispute's deadlines"),
   OPEN_DEMAND_POLICY: policy('open_demand', "the open demand's deadlines"),
   WITHDRAWAL_POLICY: policy('withdrawal', "the withdrawal's deadlines"),
+  CORRECTION_POLICY: policy('correction', "the error correction's deadlines"),
   OPEN_REQUEST_POLICY: policy(
     'open_request',
     "the conditional open application's deadlines and usage-report cadence; termMonth shortens an agreement's month for trials",

@@ -2,6 +2,7 @@
 // their task kinds and decisions, their routes, workflow types and names are all derived from this list;
 // adding a procedure is its own files and one line here (ARCHITECTURE.md, "Adding a procedure").
 import { ADJUSTMENT_PROCEDURE } from './catalog-adjustment';
+import { CORRECTION_PROCEDURE } from './correction';
 import { DISPUTE_PROCEDURE } from './share-dispute';
 import { OPEN_DEMAND_PROCEDURE } from './open-demand';
 import { OPEN_REQUEST_PROCEDURE } from './open-request';
@@ -16,6 +17,7 @@ export const PROCEDURES = [
   OPEN_DEMAND_PROCEDURE,
   WITHDRAWAL_PROCEDURE,
   OPEN_REQUEST_PROCEDURE,
+  CORRECTION_PROCEDURE,
 ] as const;
 
 export type Procedure = (typeof PROCEDURES)[number];

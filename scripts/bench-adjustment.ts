@@ -2,7 +2,8 @@
 // end through the API and a real worker: the POST (every change checked against the catalog), the
 // reviewer's APPROVE (every change applied as a new version in one transaction), for changes of existing
 // entries, new ones and removals; 50 share-attribute disputes raised and settled by agreement; 50 open
-// demands asked and answered; 50 withdrawals suspended and dismissed; then an
+// demands asked and answered; 50 withdrawals suspended and dismissed; 50 error reports of one entry corrected
+// (each verification listing the entry's other reports) and the entry's reports listed; then an
 // agency's catalog of BENCH_IMPORT_ROWS entries (default 5000) exported and imported back as CSV and XLSX.
 // Uses its own database (BENCH_DATABASE_URL, recreated each run).
 import { randomUUID } from 'node:crypto';
@@ -192,6 +193,41 @@ export async function benchAdjustment(): Promise<void> {
   }
   console.log(
     `${DISPUTES} withdrawals asked, suspended and dismissed, one after another: ask p50 ${p(withdrawMs, 50)} ms; SUSPEND p50 ${p(suspendMs, 50)} ms p95 ${p(suspendMs, 95)} ms; DISMISS p50 ${p(dismissMs, 50)} ms p95 ${p(dismissMs, 95)} ms`,
+  );
+
+  // Error reports (Art. 11), one after another, all of one entry: a citizen reports, the agency corrects; each
+  // verification task lists the entry's other reports (up to 20), so the start reads them as it opens.
+  const reportMs: number[] = [];
+  const correctMs: number[] = [];
+  for (let i = 0; i < DISPUTES; i++) {
+    const t0 = process.hrtime.bigint();
+    const reported = await app.inject({
+      method: 'POST',
+      url: '/corrections',
+      payload: { catalogEntryId: city.entries.unconditional, items: ['name'], problem: `bench ${i}` },
+      headers: as(citizen),
+    });
+    reportMs.push(ms(t0));
+    if (reported.statusCode !== 201) throw new Error(`POST /corrections answered ${reported.statusCode}: ${reported.body.slice(0, 300)}`);
+    const t1 = process.hrtime.bigint();
+    const corrected = await app.inject({
+      method: 'POST',
+      url: `/tasks/${reported.json().tasks[0].id}/complete`,
+      payload: { decision: 'CORRECTED', form: { corrected: 'bench' } },
+      headers: as(market),
+    });
+    correctMs.push(ms(t1));
+    if (corrected.json().status !== 'upheld') throw new Error(`CORRECTED answered ${corrected.statusCode}: ${corrected.body.slice(0, 300)}`);
+  }
+  const listMs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = process.hrtime.bigint();
+    const listed = await app.inject({ method: 'GET', url: `/catalog/${city.entries.unconditional}/corrections?limit=100`, headers: as(market) });
+    listMs.push(ms(t0));
+    if (listed.json().items?.length !== DISPUTES) throw new Error(`GET /catalog/:id/corrections answered ${listed.statusCode}: ${listed.body.slice(0, 300)}`);
+  }
+  console.log(
+    `${DISPUTES} error reports of one entry reported and corrected, one after another: report p50 ${p(reportMs, 50)} ms p95 ${p(reportMs, 95)} ms; CORRECTED p50 ${p(correctMs, 50)} ms p95 ${p(correctMs, 95)} ms; the entry's ${DISPUTES} reports listed p50 ${p(listMs, 50)} ms`,
   );
 
   // A spreadsheet import (domain/catalog-sheet.ts): the health commission's catalog of IMPORT_ROWS entries

@@ -3,10 +3,11 @@
 // authority, then the authority's share-attribute dispute on that entry, which the agency accepts; one in
 // eight a citizen's open demand, answered with a plan; one in eight a citizen's withdrawal request, dismissed
 // with reasons; one in eight a citizen's conditional open application, approved, signed and countersigned; one in
-// eight a share request whose joint review eight officers decide at once, half approving, half rejecting. Meanwhile the worker (a process of its own), the
+// eight a citizen's report of an error in open data, corrected; one in eight a share request whose joint review eight officers decide at once, half approving, half rejecting. Meanwhile the worker (a process of its own), the
 // Temporal dev server (same state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal
 // are asked: every share request granted with one grant, every adjustment approved with one new entry, every
-// dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, every agreement in
+// dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, every error report
+// corrected, every agreement in
 // force with its two signatures, every burst ended by the one decision answered 200 and nothing of the others,
 // nothing duplicated, no workflow failed or stuck. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -116,12 +117,15 @@ export async function runChaos({
   const isWithdrawal = (i: number) => i % 8 === 1;
   /** One in eight a conditional open application, ending in an agreement in force. */
   const isOpenRequest = (i: number) => i % 8 === 6;
+  /** One in eight a citizen's report of an error in open data, corrected. */
+  const isCorrection = (i: number) => i % 8 === 4;
   /** One in eight a share request whose joint review is decided by a burst of conflicting decisions. */
   const isBurst = (i: number) => i % 8 === 2;
   const burstApplicant: Actor = { sub: 'chaos-burst-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
   const bursts: { id: string; taskId: string; sent: Map<string, string>; answered: string[] }[] = [];
   const crossed: string[] = [];
   const withdrawals: string[] = [];
+  const corrections: string[] = [];
   const agreements: string[] = [];
   const demands: string[] = [];
   const citizen: Actor = { sub: 'chaos-citizen', org: 'public', roles: ['public_applicant'] };
@@ -174,6 +178,14 @@ export async function runChaos({
     await decide(market, req.tasks[0].id, 'DISMISS', `dismissal of withdrawal ${i}`, 'the data identifies no one');
     await reached(`withdrawal ${i} dismissed`, citizen, req.id, 'dismissed');
     withdrawals.push(req.id);
+  }
+  /** Art. 11: a citizen reports an error in data open to all; the agency corrects it. */
+  async function correction(i: number): Promise<void> {
+    const body = { catalogEntryId: city.entries.unconditional, items: ['name'], problem: `chaos ${i}` };
+    const req = await submitted(`correction ${i}`, citizen, '/corrections', body, `chaos-correction-${i}`);
+    await decide(market, req.tasks[0].id, 'CORRECTED', `correction ${i}`, undefined, { corrected: `name of record ${i} corrected` });
+    await reached(`correction ${i} corrected`, citizen, req.id, 'upheld');
+    corrections.push(req.id);
   }
   /** Art. 20: a citizen applies to use conditionally open data; the agency approves, both sign the agreement. */
   async function openRequest(i: number): Promise<void> {
@@ -330,6 +342,7 @@ export async function runChaos({
         else if (isDemand(i)) await openDemand(i);
         else if (isWithdrawal(i)) await withdrawal(i);
         else if (isOpenRequest(i)) await openRequest(i);
+        else if (isCorrection(i)) await correction(i);
         else if (isBurst(i)) await burst(i);
         else ids.push(await lifecycle(i));
       }
@@ -345,10 +358,11 @@ export async function runChaos({
   const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
   const withdrawalsExpected = Array.from({ length: n }, (_, i) => i).filter(isWithdrawal).length;
   const openRequestsExpected = Array.from({ length: n }, (_, i) => i).filter(isOpenRequest).length;
+  const correctionsExpected = Array.from({ length: n }, (_, i) => i).filter(isCorrection).length;
   const burstsExpected = Array.from({ length: n }, (_, i) => i).filter(
     (i) => isBurst(i) && !isAdjustment(i) && !isDemand(i) && !isWithdrawal(i) && !isOpenRequest(i),
   ).length;
-  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - burstsExpected;
+  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - correctionsExpected - burstsExpected;
   if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
   const demanded = await db
     .selectFrom('requests')
@@ -366,6 +380,14 @@ export async function runChaos({
     .execute();
   if (withdrawn.length !== withdrawalsExpected) lost.push(`${withdrawalsExpected} withdrawals but ${withdrawn.length} requests`);
   lost.push(...withdrawn.filter((r) => r.status !== 'dismissed').map((r) => `withdrawal ${r.id} ${r.status}`));
+  const corrected = await db
+    .selectFrom('requests')
+    .select(['id', 'status'])
+    .where('applicant_sub', '=', citizen.sub)
+    .where('type', '=', 'correction')
+    .execute();
+  if (corrected.length !== correctionsExpected) lost.push(`${correctionsExpected} error reports but ${corrected.length} requests`);
+  lost.push(...corrected.filter((r) => r.status !== 'upheld').map((r) => `error report ${r.id} ${r.status}`));
   const demandAudit = await db
     .selectFrom('audit_events')
     .select(['request_id', 'action'])
@@ -434,6 +456,20 @@ export async function runChaos({
       .join(',');
     if (actions !== ['submitted', 'task_completed', 'task_opened', 'withdrawal_dismissed', 'withdrawal_received'].join(','))
       duplicated.push(`withdrawal ${id}: audit ${actions}`);
+  }
+  const correctionAudit = await db
+    .selectFrom('audit_events')
+    .select(['request_id', 'action'])
+    .where('request_id', 'in', corrections.length ? corrections : ['none'])
+    .execute();
+  for (const id of corrections) {
+    const actions = correctionAudit
+      .filter((e) => e.request_id === id)
+      .map((e) => e.action)
+      .sort()
+      .join(',');
+    if (actions !== ['correction_received', 'error_corrected', 'submitted', 'task_completed', 'task_opened'].join(','))
+      duplicated.push(`error report ${id}: audit ${actions}`);
   }
   // Each adjustment: one new entry at version 1 with one version row, and its trail once.
   const versions = await db
@@ -556,7 +592,16 @@ export async function runChaos({
   const open = await db
     .selectFrom('tasks')
     .select('id')
-    .where('request_id', 'in', [...ids, ...adjustments, ...disputes, ...demands, ...withdrawals, ...applied.map((r) => r.id), ...bursts.map((b) => b.id)])
+    .where('request_id', 'in', [
+      ...ids,
+      ...adjustments,
+      ...disputes,
+      ...demands,
+      ...withdrawals,
+      ...corrections,
+      ...applied.map((r) => r.id),
+      ...bursts.map((b) => b.id),
+    ])
     .where('status', '<>', 'completed')
     .execute();
   const stuck = open.map((t) => `task ${t.id} not completed`);
@@ -571,7 +616,7 @@ export async function runChaos({
       // Grants and agreements wait for their term (running); adjustments end once applied (completed).
       // A burst's request rejected has ended (completed) too.
       const ended =
-        ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow'].includes(wf.type) ||
+        ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow', 'correctionWorkflow'].includes(wf.type) ||
         bursts.some((b) => wf.workflowId.endsWith(b.id));
       if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ended)) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
@@ -597,7 +642,7 @@ export async function runChaos({
   return {
     requests: n,
     faults: injected,
-    granted: rows.length + adjusted.length + demanded.length + withdrawn.length + applied.length + burstsConsistent - lost.length,
+    granted: rows.length + adjusted.length + demanded.length + withdrawn.length + corrected.length + applied.length + burstsConsistent - lost.length,
     lost,
     duplicated,
     crossed,
@@ -611,7 +656,7 @@ export async function runChaos({
 export function formatChaos(r: ChaosReport): string {
   return (
     `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
-    `granted, approved, answered, dismissed, in force or decided by a burst ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, crossed ${r.crossed.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `granted, approved, answered, dismissed, corrected, in force or decided by a burst ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, crossed ${r.crossed.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
     `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
   );
 }

@@ -237,6 +237,8 @@ export async function runFuzz(
           'CONFIRM',
           'CONSENT',
           'REFUSE',
+          'CORRECTED',
+          'NOT_AN_ERROR',
         ),
         text,
       ),
@@ -246,6 +248,7 @@ export async function runFuzz(
         fc.dictionary(text, jsonish, { maxKeys: 3 }),
         adjustmentBody,
         disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d),
+        fc.record({ corrected: text, publishedAt: fc.oneof(text, fc.constantFrom('2026-12-10', '2026-02-30')) }, { requiredKeys: [] }),
       ),
     },
     { requiredKeys: ['decision'] },
@@ -320,6 +323,31 @@ export async function runFuzz(
           ...(k ? { [k]: v } : {}),
         },
       })),
+    // Error reports (Art. 11): data open to all (anyone reports), shared on conditions, not open, no entry; items, records, evidence.
+    fc
+      .tuple(
+        fc.constantFrom(city.entries.unconditional, city.entries.conditional, city.entries.none, 'no-such-entry'),
+        text,
+        fc.option(fc.constantFrom('catalogEntryId', 'items', 'records', 'problem', 'evidence', 'extra')),
+        jsonish,
+      )
+      .map(([catalogEntryId, words, k, v]) => ({
+        method: 'POST',
+        path: '/corrections',
+        body: {
+          catalogEntryId,
+          items: ['name'],
+          problem: `fuzz ${words}`,
+          evidence: [{ name: words || 'x', sha256: 'ab'.repeat(32) }],
+          ...(k ? { [k]: v } : {}),
+        },
+      })),
+    fc
+      .tuple(
+        segment(() => [city.entries.unconditional]),
+        query([]),
+      )
+      .map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}/corrections?${q}` })),
     query(['status', 'catalogEntryId', 'requestId']).map((q) => ({ method: 'GET', path: `/agreements?${q}` })),
     fc
       .tuple(

@@ -25,6 +25,7 @@ export const TEST_POLICIES: Policies = {
   open_demand: { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
   withdrawal: { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
   open_request: DEFAULT_OPEN_REQUEST_POLICY,
+  correction: { verification: { seconds: 3600 }, reporterReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
 };
 
 /** An API on the harness, each procedure's deadlines TEST_POLICIES' unless given by its request type. */

@@ -267,6 +267,12 @@ const MATRIX: Record<string, Route> = {
       agent: 201,
     },
   },
+  'POST /corrections': {
+    // Those using the entry's data (Art. 11): the applicant's agency holds a grant of it; nobody else here uses it
+    // (data open on conditions, the citizen's agreement not yet signed).
+    call: () => ({ method: 'POST', url: '/corrections', payload: { catalogEntryId: h.city.entries.conditionalOpen, problem: 'matrix' } }),
+    expect: { rest: 403, applicant: 201, colleague: 201 },
+  },
   'POST /open-requests': {
     // Only a member of the public applies to use conditionally open data (Art. 20).
     call: () => ({ method: 'POST', url: '/open-requests', payload: openRequestBody() }),
@@ -379,6 +385,8 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 200 },
   },
   'GET /catalog/{id}/versions': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/versions` }), expect: { rest: 200 } },
+  // Everyone reads an entry's error reports they may see: all for its agency and the authorities over it, their own for others.
+  'GET /catalog/{id}/corrections': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditionalOpen}/corrections` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
   'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },
   'GET /grants/{id}': {

@@ -133,6 +133,12 @@ const withdrawalBody = (city: SeededCity) => ({
   right: '个人信息权益',
   reasons: '成交价格可识别到本人',
 });
+/** An error reported in the market agency's entry, open to all. */
+const correctionBody = (city: SeededCity) => ({
+  catalogEntryId: city.entries.unconditional,
+  items: ['legal_representative'],
+  problem: '法定代表人与营业执照不一致',
+});
 async function application(city: SeededCity, a: Api) {
   const starter = citizenOf(city);
   await registerPrincipal(a, starter);
@@ -363,6 +369,24 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
         steps: [
           { kind: 'OPEN_REQUEST_REVIEW', decision: 'APPROVE' },
           { kind: 'AGREEMENT_SIGNATURE', decision: 'DECLINE' },
+        ],
+      },
+    ],
+  },
+  correction: {
+    runs: [
+      {
+        name: 'a member of the public reports an error in open data, corrected',
+        start: (city) => ({ starter: citizenOf(city), body: correctionBody(city) }),
+        steps: [{ kind: 'CORRECTION_VERIFICATION', decision: 'CORRECTED', form: () => ({ corrected: '已更正法定代表人', publishedAt: '2026-12-10' }) }],
+      },
+      {
+        name: 'information asked and given, not an error',
+        start: (city) => ({ starter: citizenOf(city), body: correctionBody(city) }),
+        steps: [
+          { kind: 'CORRECTION_VERIFICATION', decision: 'REQUEST_INFO', reason: '请提供营业执照照片' },
+          { kind: 'CORRECTION_REPORTER_REPLY', decision: 'REPLY', reason: '已上传' },
+          { kind: 'CORRECTION_VERIFICATION', decision: 'NOT_AN_ERROR', reason: '与登记档案一致' },
         ],
       },
     ],

@@ -8,6 +8,7 @@ import type { AdjustmentPolicy, CommenterKind } from '../domain/catalog-adjustme
 import type { DisputeParties, DisputePolicy, SharePosition } from '../domain/share-dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
+import type { CorrectionForm, CorrectionPolicy } from '../domain/correction';
 import type { OpenEntry, OpenRequestForm, OpenRequestPolicy } from '../domain/open-request';
 import type { DeletionInput, OpenRequestCarried, ShareCarried } from './carried';
 
@@ -144,6 +145,17 @@ export interface WithdrawalInput {
   providerOrg: string;
   payloadHash: string;
   policy: WithdrawalPolicy;
+}
+
+export interface CorrectionInput {
+  requestId: string;
+  submissionId?: string;
+  applicant: Actor;
+  form: CorrectionForm;
+  /** The agency providing the entry, as the API resolved it: it verifies the report. */
+  providerOrg: string;
+  payloadHash: string;
+  policy: CorrectionPolicy;
 }
 
 export interface OpenRequestInput {

@@ -5,3 +5,4 @@ export { shareDisputeWorkflow } from './share-dispute';
 export { openDemandWorkflow } from './open-demand';
 export { withdrawalWorkflow } from './withdrawal';
 export { openRequestWorkflow } from './open-request';
+export { correctionWorkflow } from './correction';

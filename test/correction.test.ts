@@ -1,0 +1,232 @@
+// Error correction (Art. 11) as reporters and the providing agency drive it over HTTP, against real Temporal and
+// PostgreSQL: who may report (a grantee, a licensee, anyone for data open to all) and who not, each
+// decision of the verification, information asked once, the reporter told, an entry's reports read together
+// and who reads them, hostile input, and twenty decisions at once on one task.
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Actor } from '../domain/types';
+import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
+import { expectProblem, registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
+import { eventually, recordHistories, startHarness, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+const started: { name: string; workflowId: string }[] = [];
+beforeAll(async () => {
+  h = await startHarness('correct');
+  api = await startApi(h);
+});
+afterAll(async () => {
+  if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'correction');
+  await api.app.close();
+  await h.close();
+});
+
+type Res = Awaited<ReturnType<Api['app']['inject']>>;
+const citizen = (sub = 'zhou.citizen'): Actor => ({ sub, org: 'public', roles: ['public_applicant'] });
+const agencyOf = (org: string, sub = `review-${org.slice(-10)}`): Actor => ({ sub, org, roles: ['provider_reviewer'] });
+const applicantOf = (org: string, sub = `applicant-${org.slice(-10)}`): Actor => ({ sub, org, roles: ['agency_applicant'] });
+const post = (actor: Actor, url: string, payload?: object) => api.app.inject({ method: 'POST', url, payload, headers: api.as(actor) });
+const get = (actor: Actor, url: string) => api.app.inject({ method: 'GET', url, headers: api.as(actor) });
+
+const HASH = 'ab'.repeat(32);
+const body = (catalogEntryId: string, extra: object = {}) => ({
+  catalogEntryId,
+  items: ['legal_representative'],
+  records: '统一社会信用代码 91371100MA000000X1',
+  problem: '法定代表人与营业执照不一致',
+  evidence: [{ name: '营业执照.jpg', sha256: HASH }],
+  ...extra,
+});
+
+async function report(name: string, who: Actor, catalogEntryId: string, extra: object = {}) {
+  const res = await post(who, '/corrections', body(catalogEntryId, extra));
+  expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+  started.push({ name, workflowId: workflowIdFor('correction', res.json().id) });
+  return res.json() as { id: string; status: string };
+}
+type TaskRow = { id: string; requestId: string; dueAt: string; context: { otherReports?: { requestId: string; status: string }[] } | null };
+const taskOf = (actor: Actor, requestId: string, kind = 'CORRECTION_VERIFICATION', not?: string) =>
+  eventually(async () => ((await get(actor, `/tasks?kind=${kind}`)).json().items as TaskRow[]).find((t) => t.requestId === requestId && t.id !== not));
+const decide = (actor: Actor, taskId: string, payload: object) => post(actor, `/tasks/${taskId}/complete`, payload);
+const market = () => agencyOf(h.city.agencies.market);
+const reportsOf = async (actor: Actor, entryId: string) => {
+  const res = await get(actor, `/catalog/${entryId}/corrections`);
+  expect(res.statusCode).toBe(200);
+  return res.json().items as { requestId: string; status: string; own: boolean; outcome: Record<string, unknown> | null }[];
+};
+
+test('a member of the public reports an error in open data; the agency corrects it and the reporter is told what changed', async () => {
+  const reporter = citizen();
+  const req = await report('open data reported, corrected', reporter, h.city.entries.unconditional);
+  expect(req.status).toBe('in_review');
+  const task = await taskOf(market(), req.id);
+  // CORRECTED says what changed; its day is a calendar day.
+  expectProblem(await decide(market(), task.id, { decision: 'CORRECTED' }), 400, 'body.form.corrected');
+  expectProblem(
+    await decide(market(), task.id, { decision: 'CORRECTED', form: { corrected: '已更正', publishedAt: '2026-02-30' } }),
+    400,
+    'body.form.publishedAt',
+  );
+  const done = await decide(market(), task.id, { decision: 'CORRECTED', form: { corrected: '法定代表人已更正为王五', publishedAt: '2026-12-10' } });
+  expect(done.json()).toMatchObject({
+    status: 'upheld',
+    outcome: { article: 'Art. 11', decision: 'CORRECTED', corrected: '法定代表人已更正为王五', publishedAt: '2026-12-10' },
+  });
+  const told = await eventually(async () =>
+    ((await get(reporter, '/notifications')).json().items as { requestId: string; message: string }[]).find(
+      (n) => n.requestId === req.id && n.message.includes('upheld'),
+    ),
+  );
+  expect(told.message).toContain('法定代表人已更正为王五');
+  const actions = (await get(reporter, `/requests/${req.id}/history`)).json().items.map((e: { action: string }) => e.action);
+  expect(actions).toEqual(['submitted', 'task_opened', 'correction_received', 'task_completed', 'error_corrected']);
+});
+
+test('not an error, with its reasons; information asked once (a second ask refused by the API and by the workflow), the clock paused meanwhile', async () => {
+  const reporter = citizen('wu.citizen');
+  const req = await report('information asked once, then not an error', reporter, h.city.entries.unconditional);
+  const first = await taskOf(market(), req.id);
+  expectProblem(await decide(market(), first.id, { decision: 'NOT_AN_ERROR' }), 400);
+  expect((await decide(market(), first.id, { decision: 'REQUEST_INFO', reason: '请提供营业执照照片' })).json().status).toBe('awaiting_applicant');
+  const reply = await taskOf(reporter, req.id, 'CORRECTION_REPORTER_REPLY');
+  expect((await decide(reporter, reply.id, { decision: 'REPLY', reason: '已上传照片' })).json().status).toBe('in_review');
+  const second = await taskOf(market(), req.id, 'CORRECTION_VERIFICATION', first.id);
+  expect(Math.abs(Date.parse(second.dueAt) - Date.parse(first.dueAt))).toBeLessThan(2000);
+  expectProblem(await decide(market(), second.id, { decision: 'REQUEST_INFO', reason: '再补充' }), 400, 'body.decision', 'information requested once');
+  // Sent past the API, the workflow's validator refuses it as well.
+  const past = h.client.workflow
+    .getHandle(workflowIdFor('correction', req.id))
+    .executeUpdate(completeTaskUpdate, { args: [{ taskId: second.id, actor: market(), decision: 'REQUEST_INFO', reason: '再补充' }] });
+  const refused = await past.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toContain('asked for information once');
+  const dismissed = await decide(market(), second.id, { decision: 'NOT_AN_ERROR', reason: '与登记档案一致' });
+  expect(dismissed.json()).toMatchObject({ status: 'dismissed', outcome: { article: 'Art. 11', decision: 'NOT_AN_ERROR', reason: '与登记档案一致' } });
+  await eventually(async () =>
+    ((await get(reporter, '/notifications')).json().items as { requestId: string; message: string }[]).find(
+      (n) => n.requestId === req.id && n.message.includes('dismissed'),
+    ),
+  );
+});
+
+test('who reports: an agency holding a grant in force, a licensee of an agreement in force; others refused naming the rule', async () => {
+  const market = applicantOf(h.city.agencies.market);
+  const health = applicantOf(h.city.agencies.health);
+  const refusedAs = async (actor: Actor, entryId: string, status = 403) => {
+    const problem = expectProblem(await post(actor, '/corrections', body(entryId, { items: [] })), status, status === 403 ? 'body.catalogEntryId' : undefined);
+    if (status === 403) expect(problem.errors[0]).toMatchObject({ rule: 'a user of the data', article: 'Art. 11' });
+  };
+  // No grant yet: refused; granted (shared without conditions): reported.
+  await refusedAs(market, h.city.entries.conditionalOpen);
+  const share = await post(market, '/share-requests', validShareBody(h.city.entries.conditionalOpen));
+  expect(share.json().status).toBe('granted');
+  await report('an agency holding a grant reports', market, h.city.entries.conditionalOpen, { items: ['price'] });
+  // An agency without a grant, data open to all notwithstanding; data not open to all for a member of the public.
+  await refusedAs(health, h.city.entries.unconditional);
+  await refusedAs(citizen(), h.city.entries.conditionalOpen);
+  // Nobody applying at all.
+  expectProblem(await post(agencyOf(h.city.agencies.health), '/corrections', body(h.city.entries.unconditional)), 403);
+  // A licensee of an agreement in force on data open on conditions.
+  const licensee = citizen('he.licensee');
+  await registerPrincipal(api, licensee);
+  const resources = agencyOf(h.city.agencies.resources);
+  const applied = await post(licensee, '/open-requests', {
+    catalogEntryId: h.city.entries.conditionalOpen,
+    purpose: '研究土地供应',
+    scenario: '高校科研',
+    fields: ['parcel', 'area', 'price'],
+    accessMethod: 'sandbox',
+    securityMeasures: '数据沙箱',
+    termMonths: 12,
+  });
+  expect(applied.statusCode).toBe(201);
+  const id = applied.json().id as string;
+  await decide(resources, (await taskOf(resources, id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
+  await refusedAs(licensee, h.city.entries.conditionalOpen);
+  const { sha256 } = (await get(licensee, `/agreements/${id}.agreement`)).json();
+  await decide(licensee, (await taskOf(licensee, id, 'AGREEMENT_SIGNATURE')).id, { decision: 'SIGN', form: { sha256 } });
+  expect((await decide(resources, (await taskOf(resources, id, 'AGREEMENT_COUNTERSIGNATURE')).id, { decision: 'SIGN', form: { sha256 } })).json().status).toBe(
+    'granted',
+  );
+  await report('a licensee reports', licensee, h.city.entries.conditionalOpen, { items: ['area'] });
+});
+
+test('repeated reports of an entry are read together: the verifier sees the others; the list shows all to the agency and the authority over it, their own to reporters', async () => {
+  const entry = h.city.entries.conditional;
+  const health = agencyOf(h.city.agencies.health);
+  const authority: Actor = { sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  // The market agency is granted the health agency's entry, shared on conditions (Art. 14): its applicants report.
+  const reporter = applicantOf(h.city.agencies.market);
+  const colleague = applicantOf(h.city.agencies.market, 'colleague-market');
+  const share = (await post(reporter, '/share-requests', validShareBody(entry))).json().id as string;
+  await decide(health, (await taskOf(health, share, 'SHARE_PROVIDER_OPINION')).id, { decision: 'AGREE' });
+  expect((await decide(authority, (await taskOf(authority, share, 'SHARE_JOINT_REVIEW')).id, { decision: 'APPROVE' })).json().status).toBe('granted');
+  const first = await report('the first of two reports of an entry', reporter, entry, { items: ['beds'] });
+  const second = await report('the second of two reports of an entry', colleague, entry, { items: ['departments'] });
+  const task = await taskOf(health, second.id);
+  expect(task.context?.otherReports?.map((r) => [r.requestId, r.status])).toEqual([[first.id, 'in_review']]);
+  await decide(health, (await taskOf(health, first.id)).id, { decision: 'NOT_AN_ERROR', reason: '数据无误' });
+
+  const ids = (items: { requestId: string }[]) => items.map((r) => r.requestId);
+  // The providing agency, the city authority's reviewer and its supervisor: all, newest first, with the outcome.
+  for (const reader of [health, authority, { sub: 'wu.supervisor', org: h.city.cityAuthority, roles: ['supervisor'] } as Actor]) {
+    const items = await reportsOf(reader, entry);
+    expect(ids(items)).toEqual([second.id, first.id]);
+    expect(items[1]).toMatchObject({ status: 'dismissed', outcome: { decision: 'NOT_AN_ERROR' }, own: false });
+  }
+  // Each reporter their own; anyone else none.
+  expect((await reportsOf(reporter, entry)).map((r) => [r.requestId, r.own])).toEqual([[first.id, true]]);
+  expect(ids(await reportsOf(colleague, entry))).toEqual([second.id]);
+  expect(ids(await reportsOf(citizen('stranger'), entry))).toEqual([]);
+  expect(ids(await reportsOf(agencyOf(h.city.agencies.resources), entry))).toEqual([]);
+  // A county authority does not oversee a city agency.
+  expect(ids(await reportsOf({ sub: 'sun.county', org: h.city.countyAuthority, roles: ['authority_reviewer'] }, entry))).toEqual([]);
+  expectProblem(await get(health, '/catalog/no-such-entry/corrections'), 404);
+  // Paged.
+  const page = (await get(health, `/catalog/${entry}/corrections?limit=1`)).json();
+  expect(ids(page.items)).toEqual([second.id]);
+  expect(ids((await get(health, `/catalog/${entry}/corrections?limit=1&cursor=${page.nextCursor}`)).json().items)).toEqual([first.id]);
+});
+
+test('hostile input: 400 naming the field', async () => {
+  const who = citizen();
+  const entry = h.city.entries.unconditional;
+  const bad = async (payload: object, field: string, rule?: string) => expectProblem(await post(who, '/corrections', payload), 400, field, rule);
+  await bad(body(entry, { problem: ' ' }), 'body.problem', 'required');
+  await bad(body(entry, { problem: 'a\u0000b' }), 'body.problem');
+  await bad(body(entry, { records: '\ud800' }), 'body.records');
+  await bad(body(entry, { items: ['no_such_item'] }), 'body.items.0', 'a data item of the entry');
+  await bad(body(entry, { evidence: [{ name: 'x', sha256: 'xyz' }] }), 'body.evidence.0.sha256');
+  await bad(body(entry, { evidence: [{ name: 'x\u0000', sha256: HASH }] }), 'body.evidence.0.name');
+  await bad(body(entry, { evidence: Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, sha256: HASH })) }), 'body.evidence');
+  await bad(body(entry, { problem: 'x'.repeat(8001) }), 'body.problem');
+  await bad(body(entry, { extra: 1 }), 'body');
+  await bad(body('no-such-entry'), 'body.catalogEntryId', 'exists');
+  const noProblem: Record<string, unknown> = body(entry);
+  delete noProblem.problem;
+  await bad(noProblem, 'body.problem');
+});
+
+test('twenty decisions at once on one verification: one stands, the others are refused', async () => {
+  const req = await report('twenty decisions at once', citizen('lin.citizen'), h.city.entries.unconditional);
+  const task = await taskOf(market(), req.id);
+  const answers: Res[] = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      decide(
+        { ...market(), sub: `officer-${i}` },
+        task.id,
+        i % 2 ? { decision: 'NOT_AN_ERROR', reason: `officer ${i}` } : { decision: 'CORRECTED', form: { corrected: `officer ${i}` } },
+      ),
+    ),
+  );
+  const codes = answers.map((a) => a.statusCode);
+  expect(codes.filter((c) => c === 200)).toHaveLength(1);
+  expect(codes.filter((c) => c !== 200).every((c) => c === 409)).toBe(true);
+  const view = (await get(citizen('lin.citizen'), `/requests/${req.id}`)).json();
+  expect(['upheld', 'dismissed']).toContain(view.status);
+  expect(view.tasks.filter((t: { decision: string | null }) => t.decision)).toHaveLength(1);
+});
