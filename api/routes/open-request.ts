@@ -3,10 +3,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getCatalogEntry, openEntryOf } from '../../db/repositories/catalog';
-import { overseenOrgIds } from '../../db/repositories/organisations';
 import { getRequest } from '../../db/repositories/requests';
 import type { Executor } from '../../db';
-import { agreementsPage, agreementVisible, getAgreement, type AgreementRow, type AgreementScope } from '../../db/repositories/agreements';
+import { agreementScopeOf, agreementsPage, agreementVisible, getAgreement, type AgreementRow } from '../../db/repositories/agreements';
 import { getPrincipal } from '../../db/repositories/principals';
 import {
   DEFAULT_OPEN_PLATFORM_URL,
@@ -31,23 +30,8 @@ import { startAndAnswer } from '../start-request';
 import { updateRequest } from '../engine';
 import type { DecisionApi, ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
-import { agreementView, decodeCursor, encodeCursor, overseenBy } from '../views';
+import { agreementView, decodeCursor, encodeCursor } from '../views';
 import { STARTED_BY } from '../../domain/requests';
-
-/**
- * Whose agreements the caller sees: their own as licensee; an agency's members those it provides; an
- * authority's reviewers those of the organisations their division covers; supervisors and admins those of
- * the organisations they oversee (overseenBy: an admin their city's, a platform operator all).
- */
-async function agreementScope(deps: ApiDeps, actor: Actor): Promise<AgreementScope> {
-  // A legal person's agreements are those who act for it now (its own account, its current agents).
-  if (actor.org === null) return { sub: actor.sub, orgs: [], legalPersons: actor.actsFor ?? [] };
-  const overseen = await overseenBy(deps, actor);
-  if (!overseen) return { all: true };
-  const orgs = new Set([actor.org, ...overseen]);
-  if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(deps.db, actor.org)) orgs.add(o);
-  return { sub: actor.sub, orgs: [...orgs], legalPersons: [] };
-}
 
 /** A SIGN of an agreement takes effect only while its entry's data is open (Art. 17, 21): refused before the workflow checks it again as it writes. */
 async function checkSigning(db: Executor, requestId: string): Promise<void> {
@@ -66,7 +50,8 @@ export const openRequestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app,
 
   async function visibleAgreement(actor: Actor, id: string): Promise<AgreementRow> {
     const a = await getAgreement(db, id);
-    if (!a || !agreementVisible(await agreementScope(deps, actor), a)) throw problem('RequestNotFound', `No agreement ${id} you may see`);
+    if (!a || !agreementVisible(await agreementScopeOf(db, actor, deps.platformOperators), a))
+      throw problem('RequestNotFound', `No agreement ${id} you may see`);
     return a;
   }
 
@@ -142,7 +127,7 @@ export const openRequestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app,
     async (request) => {
       const { status, catalogEntryId, requestId, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id']);
-      const scope = await agreementScope(deps, request.actor);
+      const scope = await agreementScopeOf(db, request.actor, deps.platformOperators);
       const rows = await agreementsPage(db, scope, {
         status: status as AgreementRow['status'] | undefined,
         catalogEntryId,

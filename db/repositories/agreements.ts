@@ -1,13 +1,30 @@
 // Open-use agreements (Art. 20): read by the API as their parties and overseers may see them. Written only by
 // the open application's activities (activities/open-request.ts), with their audit events.
 import type { Selectable } from 'kysely';
+import type { Actor } from '../../domain/types';
 import type { Executor } from '../index';
 import type { AgreementsTable } from '../schema';
+import { overseenOrgIds, supervisedOrgIds } from './organisations';
 
 export type AgreementRow = Selectable<AgreementsTable>;
 
 /** Whose agreements a caller sees: all, or those they are licensee of (in their own name or a legal person's) and those of the organisations named. */
 export type AgreementScope = { all: true } | { sub: string; orgs: string[]; legalPersons: string[] };
+
+/**
+ * Whose agreements `actor` sees: their own as licensee (a legal person's: those who act for it now, its own
+ * account and its current agents); an agency's members those it provides; an authority's reviewers those of the
+ * organisations their division covers; supervisors and admins those of the organisations they oversee (an admin
+ * their city's, a platform operator, one of `operators`, all).
+ */
+export async function agreementScopeOf(db: Executor, actor: Actor, operators?: readonly string[]): Promise<AgreementScope> {
+  if (actor.org === null) return { sub: actor.sub, orgs: [], legalPersons: actor.actsFor ?? [] };
+  const overseen = await supervisedOrgIds(db, actor, operators);
+  if (!overseen) return { all: true };
+  const orgs = new Set([actor.org, ...overseen]);
+  if (actor.roles.includes('authority_reviewer')) for (const o of await overseenOrgIds(db, actor.org)) orgs.add(o);
+  return { sub: actor.sub, orgs: [...orgs], legalPersons: [] };
+}
 
 export function getAgreement(db: Executor, id: string): Promise<AgreementRow | undefined> {
   return db.selectFrom('agreements').selectAll().where('id', '=', id).executeTakeFirst();
