@@ -8,8 +8,8 @@ export { launchChromium as launchBrowser } from '../scripts/chromium';
 export const SCREENSHOTS = path.join(__dirname, '..', 'test-results', 'console');
 
 /** A browser window of one person's: its own storage, so its own sign-in. CSP is bypassed only to inject axe-core. */
-export async function window(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+export async function window(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   return { context, page };

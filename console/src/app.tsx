@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, session, type Me, type RequestType, type TaskKind } from './http';
 import { lang, label, setLang, setProcedureWords, t } from './i18n';
 import { authed, hasRole, href, loadOrganisations, me, useRoute } from './lib';
@@ -53,7 +53,11 @@ function Header() {
   );
 }
 
+/** The menu: beside the page on a wide screen; on a phone, behind a 菜单 button, closed again once a page is picked. */
 function Nav({ current }: { current: string }) {
+  const [open, setOpen] = useState(false);
+  const route = useRoute();
+  useEffect(() => setOpen(false), [route.path.join('/'), route.params.toString()]);
   const item = (path: string, text: string) => (
     <li>
       <a href={href(path)} aria-current={current === path ? 'page' : undefined}>
@@ -63,7 +67,10 @@ function Nav({ current }: { current: string }) {
   );
   return (
     <nav class="side" aria-label={t('appTitle')}>
-      <ul>
+      <button type="button" class="menu-toggle secondary" aria-expanded={open} aria-controls="side-menu" onClick={() => setOpen(!open)}>
+        {t('menu')}
+      </button>
+      <ul id="side-menu" class={open ? 'open' : undefined}>
         {item('inbox', t('inbox'))}
         {hasRole('leading_group') && (
           <li>
@@ -116,8 +123,30 @@ function Page() {
   }
 }
 
+/**
+ * Each table cell carries its column's heading (data-label), so that on a phone a table reads as a list of cards,
+ * every value under its name (style.css), whatever page drew the table.
+ */
+function labelTableCells(root: HTMLElement): void {
+  for (const table of root.querySelectorAll('table')) {
+    const headings = [...table.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+    for (const row of table.querySelectorAll('tbody tr'))
+      [...row.children].forEach((cell, i) => {
+        if (headings[i] && cell.getAttribute('data-label') !== headings[i]) cell.setAttribute('data-label', headings[i]);
+      });
+  }
+}
+
 export function App() {
   const route = useRoute();
+  useEffect(() => {
+    const main = document.getElementById('main');
+    if (!main) return;
+    labelTableCells(main);
+    const watch = new MutationObserver(() => labelTableCells(main));
+    watch.observe(main, { childList: true, subtree: true, characterData: true });
+    return () => watch.disconnect();
+  }, []);
   useEffect(() => {
     document.documentElement.lang = lang.value === 'zh' ? 'zh-CN' : 'en';
     const out = () => {

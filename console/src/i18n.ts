@@ -29,6 +29,7 @@ const MESSAGES = {
   tokenInvalid: ['令牌无效或已过期', 'The token is invalid or has expired'],
   publicMember: ['公民、法人和其他组织', 'Citizen, legal person or other organisation'],
   inbox: ['待办', 'Inbox'],
+  menu: ['菜单', 'Menu'],
   myRequests: ['我的申请', 'My requests'],
   apply: ['提出申请', 'Apply'],
   overdue: ['逾期督办', 'Overdue'],
