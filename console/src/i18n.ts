@@ -492,6 +492,8 @@ export function fieldMessage(f: { rule?: string; message?: string }): string {
   const byRule: Record<string, string> = {
     required: '此项必填',
     'reason required': '此决定须说明理由',
+    // A signature whose hash is not the text's: the text changed since the page showed it.
+    'the SHA-256 of the text signed': '所签署的文本与协议文本不一致，请刷新页面后重新阅读并签署',
     minLength: '此项不能为空',
     maxLength: '内容过长',
     minItems: '请至少选择一项',
