@@ -288,7 +288,7 @@ export const OPEN_REQUEST_PROCEDURE = defineProcedure({
   startRoute: '/open-requests',
   startedBy: ['public_applicant'],
   // A granted open application has its agreement in force.
-  statusNames: { granted: '协议生效中' },
+  statusNames: { awaiting_signature: '待签署', awaiting_countersignature: '待提供单位签署', granted: '协议生效中' },
   taskKinds: OPEN_REQUEST_TASK_KINDS,
   // The application as it starts; APPROVE's and SIGN's forms.
   fields: {

@@ -9,6 +9,9 @@ export const REQUEST_STATUSES = [
   'submitted',
   'in_review',
   'awaiting_applicant',
+  // An agreement drafted: the applicant's signature awaited, then the agency's countersignature (Art. 20).
+  'awaiting_signature',
+  'awaiting_countersignature',
   'granted',
   'refused',
   'rejected',
@@ -30,7 +33,7 @@ export const REQUEST_STATUSES = [
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** Statuses in which the applicant may still withdraw the request. */
-export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant'];
+export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature'];
 
 export { REQUEST_TYPES, type RequestType } from './procedures';
 

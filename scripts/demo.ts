@@ -233,7 +233,7 @@ async function main() {
     'gao.resources',
     { decision: 'APPROVE', form: { conditions: '成果发表前报甲方备案' } },
     [200],
-    (j) => (j.status === 'awaiting_applicant' ? null : `status is ${j.status}`),
+    (j) => (j.status === 'awaiting_signature' ? null : `status is ${j.status}`),
   );
   const agreementId = `${applied.id}.agreement`;
   type Agreement = { sha256: string; status: string; text: string; licensee: { identity: string | null }; endsAt: string | null };
@@ -253,6 +253,7 @@ async function main() {
     'chen.citizen',
     { decision: 'SIGN', form: { sha256: agreement.sha256 } },
     [200],
+    (j) => (j.status === 'awaiting_countersignature' ? null : `status is ${j.status}`),
   );
   await step<Req>(
     'the bureau countersigns: the agreement is in force',

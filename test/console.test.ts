@@ -152,7 +152,11 @@ test('an applicant applies in the form, the provider agrees and the authority ap
   expect(await applicant.textContent('h1')).toContain('已同意共享');
   const timeline = await applicant.locator('ol.timeline li').allTextContents();
   expect(timeline.length).toBeGreaterThanOrEqual(3);
-  expect(timeline.join('\n')).toContain('Art. 14');
+  // Articles as the Measures cite them, their text on hover; times as 2026年12月5日 11:49 (Asia/Shanghai).
+  expect(timeline.join('\n')).toContain('第十四条');
+  expect(timeline.join('\n')).not.toContain('Art.');
+  expect(timeline.join('\n')).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/);
+  expect(await applicant.getAttribute('ol.timeline li a[href="#/articles/14"] >> nth=0', 'title')).toMatch(/[\u4e00-\u9fff]{10}/);
   await screenshot(applicant, 'request-granted');
   await expectAccessible(applicant);
   await open(applicant, '#/grants');
@@ -173,7 +177,10 @@ test('a decision that needs a reason, sent without one, shows the rule next to t
   await decide(authority, 'REJECT', '');
   const error = authority.locator('#reason-err');
   await error.waitFor();
-  expect(await error.textContent()).toContain('REJECT');
+  // In Chinese, the article once; the API's English stays on hover.
+  expect(await error.textContent()).toContain('此决定须说明理由');
+  expect(await error.textContent()).not.toMatch(/[A-Za-z]{3}/);
+  expect((await error.textContent())?.match(/第[一二三四五六七八九十]+条/g)).toHaveLength(1);
   expect(await authority.getAttribute('#reason', 'aria-invalid')).toBe('true');
   expect(await authority.getAttribute('#reason', 'aria-describedby')).toBe('reason-err');
   await screenshot(authority, 'task-reason-required');
@@ -261,6 +268,9 @@ test('the sign-in, catalog and article pages pass axe-core, and a bad token is r
   await page.fill('#token', 'not-a-token');
   await page.click('form >> button[type=submit]');
   await page.waitForSelector('.problem');
+  // The problem in Chinese by its code (Unauthorized); the API's English detail only on expansion.
+  expect(await page.textContent('.problem strong')).toBe('登录已失效，请重新登录');
+  expect(await page.locator('.problem').innerText()).not.toMatch(/[A-Za-z]{4}/);
   const citizen = await signedIn(citizenSub());
   expect(await citizen.textContent('[data-testid=who]')).toContain('公民、法人和其他组织');
   await open(citizen, `#/catalog/${h.city.entries.conditionalOpen}`);
@@ -273,7 +283,7 @@ test('the sign-in, catalog and article pages pass axe-core, and a bad token is r
   expect(await citizen.inputValue('#f-body-catalogEntryId')).toBe(h.city.entries.conditionalOpen);
   await expectAccessible(citizen);
   await open(citizen, '#/articles/20');
-  await citizen.waitForSelector('h1:has-text("Art. 20")');
+  await citizen.waitForSelector('h1:has-text("第二十条")');
   await expectAccessible(citizen);
   // The checker bites: a control without a label is reported.
   await citizen.evaluate(() => {
@@ -319,29 +329,43 @@ test('a member of the public says who they are, applies for conditionally open d
   await agency.click('form.decide button[type=submit]');
   await agency.waitForSelector('.notice:has-text("已作出决定")');
 
-  // The licensee signs the text shown: the page hashes what it shows, and the server checks that hash.
+  // While the citizen's signature is awaited, the request reads 待签署.
+  await open(citizen, `#/requests/${requestId}`);
+  await citizen.waitForSelector('h1 .status:has-text("待签署")', { timeout: 15_000 });
+
+  // The licensee reads the text first, ticks 我已阅读并同意, and signs: the page hashes the text it shows, the server checks that hash.
   await openFromInbox(citizen, requestId, 'AGREEMENT_SIGNATURE');
   await citizen.waitForSelector('pre.agreement:has-text("成果发表前报送备案")');
+  // Text first, then the form; no hash to type, nothing to claim on one's own task.
+  expect(
+    await citizen.evaluate(() => {
+      const d = (globalThis as unknown as { document: { querySelector(s: string): { compareDocumentPosition(o: unknown): number } | null } }).document;
+      return (d.querySelector('pre.agreement')!.compareDocumentPosition(d.querySelector('form.decide')) & 4) !== 0;
+    }),
+  ).toBe(true);
+  expect(await citizen.locator('#f-body-form-sha256').count()).toBe(0);
+  expect(await citizen.locator('button:has-text("认领")').count()).toBe(0);
   await citizen.check('#d-SIGN');
-  await citizen.waitForFunction(() =>
-    /^[0-9a-f]{64}$/.test(
-      (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value ??
-        '',
-    ),
+  const sign = citizen.locator('form.decide button[type=submit]');
+  expect(await sign.textContent()).toBe('签署');
+  expect(await sign.isDisabled()).toBe(true);
+  await citizen.check('label:has-text("我已阅读并同意")');
+  await citizen.waitForFunction(
+    () =>
+      !(globalThis as unknown as { document: { querySelector(s: string): { disabled: boolean } } }).document.querySelector('form.decide button[type=submit]')
+        .disabled,
   );
   await screenshot(citizen, 'agreement-signature');
   await expectAccessible(citizen);
-  await citizen.click('form.decide button[type=submit]');
+  await sign.click();
   await citizen.waitForSelector('.notice:has-text("已作出决定")');
+  // Signed: the request now awaits the agency's countersignature.
+  await citizen.waitForSelector('dd .status:has-text("待提供单位签署")', { timeout: 15_000 });
 
   await openFromInbox(agency, requestId, 'AGREEMENT_COUNTERSIGNATURE');
-  await agency.waitForFunction(() =>
-    /^[0-9a-f]{64}$/.test(
-      (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#f-body-form-sha256')?.value ??
-        '',
-    ),
-  );
-  await agency.click('form.decide button[type=submit]');
+  await agency.waitForSelector('pre.agreement');
+  await agency.check('label:has-text("我已阅读并同意")');
+  await agency.click('form.decide button:has-text("签署")');
   await agency.waitForSelector('.notice:has-text("已作出决定")');
 
   await open(citizen, '#/agreements');

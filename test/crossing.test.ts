@@ -581,7 +581,7 @@ const DRIVERS: Driver[] = [
         decisions: [d('APPROVE', (conditions) => ({ conditions })), d('REJECT'), d('REQUEST_INFO'), d('EXTEND')],
         expected: (won) => ({
           APPROVE: {
-            status: 'awaiting_applicant',
+            status: 'awaiting_signature',
             open: ['AGREEMENT_SIGNATURE'],
             agreement: { status: 'awaiting_signature', text: expect.stringContaining(won.body.reason), signatures: [] },
           },
@@ -617,7 +617,7 @@ const DRIVERS: Driver[] = [
         decisions: [d('SIGN', () => ({ sha256: app.sha256 })), d('DECLINE')],
         expected: () => ({
           SIGN: {
-            status: 'in_review',
+            status: 'awaiting_countersignature',
             open: ['AGREEMENT_COUNTERSIGNATURE'],
             agreement: { status: 'awaiting_countersignature', signatures: [`licensee ${app.who.sub}`] },
           },

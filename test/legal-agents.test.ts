@@ -116,7 +116,7 @@ test('two agents of one legal person: one applies in its name, the other signs; 
   expect(req.applicant).toMatchObject({ sub: agent1.sub, legalPerson: uscc });
 
   const review = await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW');
-  expect((await post(agency, `/tasks/${review.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('awaiting_applicant');
+  expect((await post(agency, `/tasks/${review.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('awaiting_signature');
   const agreementId = `${req.id}.agreement`;
 
   // The licensee is the legal person; the agreement names agent 1 as 经办人, their number masked.

@@ -91,7 +91,7 @@ test('a citizen applies, the agency extends its review once and approves, both s
   expect(Date.parse(second.dueAt) - Date.parse(first.dueAt)).toBe(1800_000);
   expectProblem(await decide(api, agency, second.id, { decision: 'EXTEND', reason: '再次延长' }), 400, undefined, 'extended once');
   const approved = await decide(api, agency, second.id, { decision: 'APPROVE', form: { conditions: '成果发表前报甲方备案' } });
-  expect(approved.json()).toMatchObject({ status: 'awaiting_applicant', outcome: { agreementId: `${req.id}.agreement` } });
+  expect(approved.json()).toMatchObject({ status: 'awaiting_signature', outcome: { agreementId: `${req.id}.agreement` } });
 
   const agreementId = `${req.id}.agreement`;
   const agreement = (await get(citizen(), `/agreements/${agreementId}`)).json();
@@ -139,10 +139,16 @@ test('a citizen applies, the agency extends its review once and approves, both s
 
   const sign = await taskOf(citizen(), req.id, 'AGREEMENT_SIGNATURE');
   expect(sign.context).toMatchObject({ agreementId, sha256: agreement.sha256 });
+  // While the applicant's signature is awaited the request reads so (待签署), and the applicant may still withdraw it.
+  expect((await get(citizen(), `/requests/${req.id}`)).json()).toMatchObject({
+    status: 'awaiting_signature',
+    tasks: expect.arrayContaining([expect.objectContaining({ id: sign.id, status: 'open' })]),
+  });
   expectProblem(await decide(api, citizen(), sign.id, { decision: 'SIGN', form: { sha256: '0'.repeat(64) } }), 400, 'body.form.sha256');
   expectProblem(await decide(api, citizen(), sign.id, { decision: 'SIGN' }), 400, 'body.form.sha256');
-  expect((await decide(api, citizen(), sign.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json().status).toBe('in_review');
+  expect((await decide(api, citizen(), sign.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json().status).toBe('awaiting_countersignature');
   const counter = await taskOf(agency, req.id, 'AGREEMENT_COUNTERSIGNATURE');
+  expect((await get(citizen(), `/requests/${req.id}`)).json().status).toBe('awaiting_countersignature');
   expect((await decide(api, agency, counter.id, { decision: 'SIGN', form: { sha256: agreement.sha256 } })).json()).toMatchObject({
     status: 'granted',
     outcome: { agreementId, endsAt: expect.any(String) },
@@ -262,7 +268,7 @@ test('a rejection states its reason; information asked pauses the review; two of
   expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
   const view = (await get(citizen('zhao.citizen'), `/requests/${req.id}`)).json();
   if (b.statusCode === 200) expect(view).toMatchObject({ status: 'rejected', outcome: { reason: '用途与数据不符' } });
-  else expect(view.status).toBe('awaiting_applicant');
+  else expect(view.status).toBe('awaiting_signature');
 });
 
 test('the applicant signs from two browsers at once: one signature; unsigned in time, an agreement lapses', async () => {
@@ -469,7 +475,7 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
   const paused = await h.client.workflow
     .getHandle(workflowIdFor('open_request', unsigned.id))
     .executeUpdate(completeTaskUpdate, { args: [{ taskId: sign.id, actor: pan, decision: 'SIGN', form: { sha256: unsignedSha } }] });
-  expect(paused.status).toBe('awaiting_applicant');
+  expect(paused.status).toBe('awaiting_signature');
   const again = await taskOf(pan, unsigned.id, 'AGREEMENT_SIGNATURE', sign.id);
   expect(Math.abs(Date.parse(again.dueAt) - Date.parse(sign.dueAt))).toBeLessThan(1000);
   expect((await get(pan, `/agreements/${unsigned.id}.agreement`)).json()).toMatchObject({ status: 'awaiting_signature', signatures: [] });
@@ -478,7 +484,7 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
   ).toMatchObject({ article: 'Art. 21' });
   // Published again: signing goes on.
   await adjust('openness published again', '恢复开放', closing, () => ({ openStatus: 'published' }));
-  expect((await decide(api, pan, again.id, { decision: 'SIGN', form: { sha256: unsignedSha } })).json().status).toBe('in_review');
+  expect((await decide(api, pan, again.id, { decision: 'SIGN', form: { sha256: unsignedSha } })).json().status).toBe('awaiting_countersignature');
 
   // Made NONE: the agreement in force is terminated citing the adjustment, and its licensee, told, confirms
   // deleting the data; the applications still decided or signed end, their drafts cancelled.

@@ -3,7 +3,17 @@
 // (unsigned in time, it lapses) and the agency countersigns; the authority of the agency's level is told. The
 // agreement then lives here until its term ends or it is terminated (for breach, by the licensee, or by a
 // withdrawal of the data, Art. 21), with usage reports falling due as tasks for the licensee.
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  patched,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
 import { openRequestRefusal, openRequestViolations, terminationRefusal, terminationViolation } from '../domain/open-request';
 import type { RequestSnapshot } from '../domain/requests';
@@ -181,7 +191,9 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
   /** The applicant signs (or declines, or lets it lapse), then the agency countersigns; resolves with the end of the term, or the request's end. */
   async function signatures(approval: WfTask): Promise<string | RequestSnapshot> {
     deciding = board.takeUnwritten();
-    const drafted = statusChange('awaiting_applicant', 'agreement_drafted', 'Art. 20', {
+    // While a signature is awaited the request reads so (待签署); runs that drafted before this release read awaiting_applicant.
+    const signing = patched('signature-status');
+    const drafted = statusChange(signing ? 'awaiting_signature' : 'awaiting_applicant', 'agreement_drafted', 'Art. 20', {
       actor: approval.decidedBy!,
       decision: 'APPROVE',
       reason: approval.reason,
@@ -211,9 +223,9 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     sha256 = draft.sha256;
     state.outcome = { article: 'Art. 20', agreementId, sha256 };
     const context = { agreementId, sha256 };
-    const signed = await signature('licensee', context);
+    const signed = await signature('licensee', context, signing);
     if ('requestId' in signed) return signed;
-    const countersigned = await signature('provider', context);
+    const countersigned = await signature('provider', context, signing);
     if ('requestId' in countersigned) return countersigned;
     state.outcome = { article: 'Art. 20', agreementId, sha256, endsAt: countersigned.endsAt };
     return countersigned.endsAt!;
@@ -224,9 +236,14 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
    * or the agency's countersignature. A SIGN takes effect only while the entry's data is still open, which its
    * write checks again (Art. 17, 21; the API refuses it before): closed since, the application ends;
    * suspended, the SIGN is recorded without effect and a fresh task asks again, due when the first was.
-   * Resolves with the end of the term (null until the agreement is in force), or the request's end.
+   * Resolves with the end of the term (null until the agreement is in force), or the request's end. `signing`:
+   * the run took patch 'signature-status' (the licensee's signature moves the request to awaiting_countersignature).
    */
-  async function signature(party: 'licensee' | 'provider', context: Record<string, unknown>): Promise<{ endsAt: string | null } | RequestSnapshot> {
+  async function signature(
+    party: 'licensee' | 'provider',
+    context: Record<string, unknown>,
+    signing: boolean,
+  ): Promise<{ endsAt: string | null } | RequestSnapshot> {
     const licensee = party === 'licensee';
     const spec = (round: number, first?: WfTask): TaskSpec => ({
       key: `${licensee ? 'signature' : 'countersignature'}${round === 1 ? '' : `-${round}`}`,
@@ -258,7 +275,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
           return view();
         }
         const change = licensee
-          ? statusChange('in_review', 'agreement_signed', 'Art. 20', by)
+          ? statusChange(signing ? 'awaiting_countersignature' : 'in_review', 'agreement_signed', 'Art. 20', by)
           : statusChange('granted', 'agreement_in_force', 'Art. 20', { actor: signed.decidedBy!, decision: 'SIGN' });
         const decision = board.takeUnwritten();
         const written = await io.signAgreement({

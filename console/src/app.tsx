@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, session, type Me, type RequestType, type TaskKind } from './http';
 import { lang, label, setLang, setProcedureWords, t } from './i18n';
-import { authed, hasRole, href, loadOrganisations, me, useRoute } from './lib';
+import { authed, hasRole, href, loadArticles, loadOrganisations, me, useRoute } from './lib';
 import { Agents } from './pages/agents';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
@@ -163,6 +163,7 @@ export function App() {
     if (authed.value) {
       void loadCalendar().catch(() => undefined);
       void loadOrganisations().catch(() => undefined);
+      void loadArticles().catch(() => undefined);
       // What each procedure calls its task kinds, decisions and statuses: the registry's words, from the API.
       void Promise.all([get<{ items: TaskKind[] }>('/task-kinds'), get<{ items: RequestType[] }>('/request-types')])
         .then(([kinds, types]) => setProcedureWords(kinds.items, types.items))

@@ -14,6 +14,8 @@ export interface Problem {
   detail?: string;
   /** urn:public-data-workflows:problem:<Code> */
   type?: string;
+  /** The problem's code (domain/errors.ts), where the API sends it beside its type. */
+  code?: string;
   field?: string;
   rule?: string;
   article?: string;

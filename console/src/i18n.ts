@@ -5,6 +5,7 @@
 import { signal } from '@preact/signals';
 import { ENTRY_FIELDS, ENTRY_VALUES } from '../../domain/catalog';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES } from '../../domain/types';
+import type { ErrorCode } from '../../domain/errors';
 import type { FormWords } from './http';
 
 export type Lang = 'zh' | 'en';
@@ -125,6 +126,9 @@ const MESSAGES = {
   agreementText: ['协议文本', 'Agreement text'],
   signatures: ['签署', 'Signatures'],
   hashOfText: ['所阅文本的 SHA-256', 'SHA-256 of the text read'],
+  readAndAgree: ['我已阅读并同意', 'I have read and agree'],
+  readFirst: ['请先阅读协议文本，并勾选“我已阅读并同意”', 'Read the agreement and tick "I have read and agree" first'],
+  rawDetail: ['详细信息', 'Details'],
   whoYouAre: ['申请前请说明您的身份（第二十九条）', 'Say who you are before applying (Art. 29)'],
   natural: ['自然人', 'Natural person'],
   legal: ['法人或其他组织', 'Legal person or other organisation'],
@@ -390,6 +394,119 @@ export function label(group: Group, code: string): string {
   return LABELS[group][code] ?? code;
 }
 
+/** A time as it reads in Asia/Shanghai: 2026年12月5日 11:49 (in English, 5 Dec 2026, 11:49). */
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString(lang.value === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+  const at = new Date(iso);
+  if (lang.value !== 'zh') return at.toLocaleString('en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${parts.year}年${Number(parts.month)}月${Number(parts.day)}日 ${parts.hour}:${parts.minute}`;
+}
+
+const DIGITS = '零一二三四五六七八九';
+/** 1–99 in Chinese numerals, as articles are numbered: 十四, 二十, 二十一. */
+export function chineseNumber(n: number): string {
+  if (n < 10) return DIGITS[n];
+  const tens = Math.floor(n / 10);
+  return `${tens === 1 ? '' : DIGITS[tens]}十${n % 10 ? DIGITS[n % 10] : ''}`;
+}
+
+/** An article as the Measures cite it: `Art. 14` → 第十四条, `Art. 13 ¶3` → 第十三条第三款; in English as it came. */
+export function articleName(article: string): string {
+  if (lang.value !== 'zh') return article;
+  return article.replace(
+    /Art\. (\d{1,2})(?: ¶(\d{1,2}))?/g,
+    (_, n: string, para?: string) => `第${chineseNumber(Number(n))}条${para ? `第${chineseNumber(Number(para))}款` : ''}`,
+  );
+}
+
+/** What each problem code (domain/errors.ts) says to a person, in place of the API's English title and detail. */
+const PROBLEMS: Record<ErrorCode, string> = {
+  TaskNotFound: '未找到该任务',
+  RequestNotFound: '未找到该申请',
+  GrantNotFound: '未找到该共享许可',
+  EntryNotFound: '未找到该目录条目',
+  TaskNotOpen: '该任务已办结或已关闭',
+  RequestNotActive: '该申请当前的状态不允许此操作',
+  IdempotencyKeyReused: '重复提交的内容与首次不同，请刷新后重试',
+  OpinionAwaited: '数据提供单位尚未同意',
+  AlreadyClaimed: '该任务已由他人认领',
+  NotCandidate: '您不是该任务的办理人',
+  NotAssignee: '只有认领人可以办理此任务',
+  OwnRequest: '任何人不得审核本人提出的申请',
+  Excluded: '与本事项有利害关系的人员不得办理此任务',
+  PrincipalRequired: '请先登记您的身份',
+  NotOpen: '该数据不予开放',
+  Forbidden: '您的角色或单位无权进行此操作',
+  DecisionNotAllowed: '此任务不能作出该决定',
+  ReasonRequired: '请填写理由',
+  InvalidInput: '填写的内容不符合要求，请按提示修改',
+  Unauthorized: '登录已失效，请重新登录',
+  PdfUnavailable: '暂时无法生成 PDF 文件',
+  ConsoleNotBuilt: '工作台尚未部署',
+  ConsoleFileNotFound: '未找到该页面文件',
+  EngineTimeout: '系统处理超时，请稍后重试',
+  RegistrationIncomplete: '身份登记未能完成，请重试',
+  TooManyRequests: '操作过于频繁，请稍后重试',
+  IdentityUnverified: '身份提供方未核验您的身份',
+  EngineUnavailable: '系统暂时无法办理此操作，请稍后重试',
+  DatabaseUnavailable: '系统暂时无法访问数据，请稍后重试',
+  UnstorableData: '填写的内容含有无法保存的字符',
+  AgentNotFound: '未找到该有效的经办人授权',
+  AgentConflict: '该经办人授权与有效的授权冲突',
+};
+
+/** A problem's code: its `code`, else the one its type names (urn:public-data-workflows:problem:<Code>). */
+export function problemCode(p: { code?: string; type?: string }): string | undefined {
+  return p.code ?? /^urn:public-data-workflows:problem:(\w+)$/.exec(p.type ?? '')?.[1];
+}
+
+/** What a person reads for a problem: the Chinese message of its code, else (unknown code, English) its title. */
+export function problemMessage(p: { code?: string; type?: string; title: string; status: number }): string {
+  const code = problemCode(p);
+  if (lang.value === 'zh') {
+    if (code && code in PROBLEMS) return PROBLEMS[code as ErrorCode];
+    if (p.status === 0) return '无法连接服务器，请检查网络后重试';
+    return '出错了';
+  }
+  return p.title;
+}
+
+/** A refusal's own words with the article it cites taken out, as the article is shown beside them once. */
+export const withoutArticle = (text: string): string => text.replace(/\s*[(（]Art\. \d+(?: ¶\d+)?[)）]/g, '').trim();
+
+/** What a field's refusal says in Chinese, by its rule (JSON Schema's keywords, or the procedure's own rule). */
+export function fieldMessage(f: { rule?: string; message?: string }): string {
+  if (lang.value !== 'zh') return withoutArticle(f.message ?? f.rule ?? '');
+  const rule = f.rule ?? '';
+  const byRule: Record<string, string> = {
+    required: '此项必填',
+    'reason required': '此决定须说明理由',
+    // A signature whose hash is not the text's: the text changed since the page showed it.
+    'the SHA-256 of the text signed': '所签署的文本与协议文本不一致，请刷新页面后重新阅读并签署',
+    minLength: '此项不能为空',
+    maxLength: '内容过长',
+    minItems: '请至少选择一项',
+    maxItems: '选择的项目过多',
+    minimum: '数值过小',
+    maximum: '数值过大',
+    type: '格式不正确',
+    format: '格式不正确',
+    pattern: '格式不正确',
+    enum: '请从列表中选择',
+    const: '取值不正确',
+    additionalProperties: '包含不应填写的内容',
+  };
+  return byRule[rule] ?? (/[\u4e00-\u9fff]/.test(f.message ?? '') ? withoutArticle(f.message!) : '填写的内容不符合要求');
 }

@@ -2,8 +2,8 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError, errorsByField, get, query, session, type Errors, type FormWords, type Me, type Page, type TaskKind } from './http';
-import { fieldLabel, label, requestStatusLabel, t, valueLabel } from './i18n';
+import { ApiError, asApiError, errorsByField, get, query, session, type Article, type Errors, type FormWords, type Me, type Page, type TaskKind } from './http';
+import { articleName, fieldLabel, label, problemMessage, requestStatusLabel, t, valueLabel, withoutArticle } from './i18n';
 
 export const me = signal<Me | null>(null);
 /** Whether a token is held: pages load at once, while who one is (`me`) is still being asked. */
@@ -82,9 +82,20 @@ export function ProblemBox({ error, onRetry }: { error: ApiError | undefined; on
   const p = error.problem;
   return (
     <div class="problem" role="alert">
-      <strong>{p.status === 404 ? t('notFound') : p.title || t('error')}</strong>
-      {p.detail && <p>{p.detail}</p>}
-      {p.article && <ArticleLink article={p.article} />}
+      <strong>{problemMessage(p)}</strong>
+      {p.article && (
+        <>
+          {' '}
+          (<ArticleLink article={p.article} />)
+        </>
+      )}
+      {/* The API's own words, English: on expansion only, the article they cite left out (it is shown once, above). */}
+      {p.detail && withoutArticle(p.detail) !== problemMessage(p) && (
+        <details>
+          <summary>{t('rawDetail')}</summary>
+          <p lang="en">{withoutArticle(p.detail)}</p>
+        </details>
+      )}
       {onRetry && (
         <button type="button" onClick={onRetry}>
           {t('retry')}
@@ -100,10 +111,23 @@ export function Loading<T>({ r, children }: { r: Resource<T>; children: (data: T
   return <p aria-busy="true">{t('loading')}</p>;
 }
 
-/** `Art. 14` → a link to the article's text. */
+/** The Measures' articles (GET /articles), loaded once signed in: their text shows on hovering a citation. */
+export const articles = signal<Map<number, string>>(new Map());
+export async function loadArticles(): Promise<void> {
+  const r = await get<{ items: Article[] }>('/articles');
+  articles.value = new Map(r.items.map((a) => [a.number, a.text]));
+}
+
+/** `Art. 14` → 第十四条, a link to the article's page, its text on hover. */
 export function ArticleLink({ article }: { article: string }) {
   const n = /Art\. (\d+)/.exec(article)?.[1];
-  return n ? <a href={href('articles', n)}>{article}</a> : <span>{article}</span>;
+  return n ? (
+    <a href={href('articles', n)} title={articles.value.get(Number(n))}>
+      {articleName(article)}
+    </a>
+  ) : (
+    <span>{articleName(article)}</span>
+  );
 }
 
 /** A status badge: a request's (of request type `type`, whose words may be its own), an agreement's or a grant's; `task` for a task's own. */

@@ -4,7 +4,7 @@
 // the field it names.
 import { useState } from 'preact/hooks';
 import type { Errors, FormWords, JsonSchema } from './http';
-import { fieldHelp, fieldLabel, t, valueLabel } from './i18n';
+import { fieldHelp, fieldLabel, fieldMessage, t, valueLabel, withoutArticle } from './i18n';
 import { ArticleLink } from './lib';
 
 const fieldId = (path: string) => `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
@@ -88,8 +88,9 @@ export function FieldMessages({ path, errors, id = `${fieldId(path)}-err` }: { p
   return (
     <ul class="field-errors" id={id}>
       {here.map((e, i) => (
-        <li key={i}>
-          {e.message ?? e.rule}
+        // The API's own words stay on hover, the article they cite shown once, beside.
+        <li key={i} title={e.message ? withoutArticle(e.message) : undefined}>
+          {fieldMessage(e)}
           {e.article && (
             <>
               {' '}
@@ -405,7 +406,7 @@ export function UnplacedMessages({ errors, schema, path }: { errors: Errors; sch
     <ul class="field-errors" role="alert">
       {rest.map((f, i) => (
         <li key={i}>
-          {f.field}: {f.message}
+          {f.field}: {fieldMessage(f)}
         </li>
       ))}
     </ul>

@@ -22,7 +22,7 @@ export async function openWorkOn(db: Executor, entries: string[]): Promise<strin
     .select('workflow_id')
     .where('type', '=', 'open_request')
     .where('catalog_entry_id', 'in', entries)
-    .where('status', 'in', ['submitted', 'in_review', 'awaiting_applicant', 'granted'])
+    .where('status', 'in', ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature', 'granted'])
     .orderBy('created_at')
     .orderBy('id')
     .execute();

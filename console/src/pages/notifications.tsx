@@ -1,5 +1,5 @@
 import type { Article, Notification, Page } from '../http';
-import { formatTime, t } from '../i18n';
+import { articleName, formatTime, t } from '../i18n';
 import { href, LIVE_MS, Loading, useResource } from '../lib';
 
 export function Notifications() {
@@ -34,16 +34,16 @@ export function ArticlePage({ n }: { n: string }) {
       {(x) => (
         <article>
           <h1>
-            {x.article} <span class="muted">{x.chapter}</span>
+            {articleName(x.article)} <span class="muted">{x.chapter}</span>
           </h1>
           <p class="text article-text" lang="zh-CN">
             {x.text}
           </p>
           <p>
             <a href={`#/articles/${x.number - 1}`} hidden={x.number <= 1}>
-              ← Art. {x.number - 1}
+              ← {articleName(`Art. ${x.number - 1}`)}
             </a>{' '}
-            <a href={`#/articles/${x.number + 1}`}>Art. {x.number + 1} →</a>
+            <a href={`#/articles/${x.number + 1}`}>{articleName(`Art. ${x.number + 1}`)} →</a>
           </p>
         </article>
       )}

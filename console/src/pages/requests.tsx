@@ -58,7 +58,7 @@ export function Requests({ route }: { route: Route }) {
   );
 }
 
-const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant'];
+const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature'];
 
 export function RequestPage({ id }: { id: string }) {
   const r = useResource<RequestView>(`/requests/${encodeURIComponent(id)}`, LIVE_MS);

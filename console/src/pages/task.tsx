@@ -9,13 +9,14 @@ import {
   type Article,
   type CatalogEntry,
   type HistoryEvent,
+  type JsonSchema,
   type Page,
   type Person,
   type RequestView,
   type Task,
   type TaskKind,
 } from '../http';
-import { decisionLabel, formatTime, label, t, typeWords } from '../i18n';
+import { articleName, decisionLabel, formatTime, label, t, typeWords } from '../i18n';
 import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 import { Assignee, Due } from './inbox';
@@ -32,7 +33,7 @@ export function ArticleText({ article }: { article: string }) {
       {(x) => (
         <blockquote class="article-text" lang="zh-CN">
           <p>
-            <strong>{x.chapter}</strong> · {x.article}
+            <strong>{x.chapter}</strong> · {articleName(x.article)}
           </p>
           <p>{x.text}</p>
         </blockquote>
@@ -111,6 +112,15 @@ function AgreementText({ id, onHash }: { id: string; onHash: (h: string) => void
   );
 }
 
+/** `schema` without its property `name` (the form as a person fills it; the page adds that one itself). */
+function withoutField(schema: JsonSchema, name: string): JsonSchema {
+  const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => k !== name));
+  return { ...schema, properties, required: schema.required?.filter((r) => r !== name) };
+}
+
+/** A task addressed to one person (a named candidate, or a member of the public): theirs alone, nothing to claim. */
+const personal = (task: Task) => task.candidates.some((c) => c.user !== null || c.role === 'public_applicant');
+
 function DecisionForm({
   task,
   kind,
@@ -126,18 +136,27 @@ function DecisionForm({
   const [decision, setDecision] = useState(offered.length === 1 ? offered[0].decision : '');
   const [reason, setReason] = useState('');
   const [form, setForm] = useState<Record<string, unknown>>({});
+  const [agreed, setAgreed] = useState(false);
   const { errors, error, busy, run, reset } = useSubmit();
   const chosen = offered.find((d) => d.decision === decision);
+  // A signature names the text signed: the page sends the SHA-256 of the text it showed, never one typed.
+  const signing = !!chosen?.form?.properties?.sha256;
+  const shownForm = chosen?.form && signing ? withoutField(chosen.form, 'sha256') : chosen?.form;
   useEffect(() => {
-    const start = chosen?.form ? (emptyValue(chosen.form) as Record<string, unknown>) : {};
-    if (chosen?.form?.properties?.sha256 && agreementHash) start.sha256 = agreementHash;
-    setForm(start);
+    setForm(shownForm ? (emptyValue(shownForm) as Record<string, unknown>) : {});
+    setAgreed(false);
     reset();
-  }, [decision, agreementHash]);
+  }, [decision]);
   if (offered.length === 0) return null;
   const submit = async (e: Event) => {
     e.preventDefault();
-    const body = { decision, ...(reason.trim() ? { reason } : {}), ...(chosen?.form ? { form: cleanValue(chosen.form, form) } : {}) };
+    if (signing && (!agreed || !agreementHash)) return;
+    const filled = shownForm ? (cleanValue(shownForm, form) as Record<string, unknown>) : undefined;
+    const body = {
+      decision,
+      ...(reason.trim() ? { reason } : {}),
+      ...(chosen?.form ? { form: signing ? { ...filled, sha256: agreementHash } : filled } : {}),
+    };
     const refused = await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/complete`, body));
     // Decided, or decided by someone else meanwhile (409): the page reads the task again either way.
     if (!refused || refused.status === 409) await onDone(refused);
@@ -186,10 +205,28 @@ function DecisionForm({
         />
         <FieldMessages path="body.reason" errors={errors} id="reason-err" />
       </div>
-      {chosen?.form && <SchemaFields schema={chosen.form} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} />}
+      {shownForm && Object.keys(shownForm.properties ?? {}).length > 0 && (
+        <SchemaFields schema={shownForm} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} />
+      )}
+      {signing && (
+        <div class="field check agree">
+          <input
+            type="checkbox"
+            id="agree"
+            checked={agreed}
+            aria-describedby="agree-hint"
+            onChange={(e) => setAgreed((e.target as HTMLInputElement).checked)}
+          />
+          <label for="agree">{t('readAndAgree')}</label>
+          <span class="hint" id="agree-hint">
+            {t('readFirst')}
+          </span>
+          <FieldMessages path="body.form.sha256" errors={errors} />
+        </div>
+      )}
       <UnplacedMessages errors={errors} schema={{ properties: { decision: {}, reason: {}, form: chosen?.form ?? {} } }} path="body" />
-      <button type="submit" disabled={!decision || busy}>
-        {busy ? t('submitting') : t('submit')}
+      <button type="submit" disabled={!decision || busy || (signing && (!agreed || !agreementHash))}>
+        {busy ? t('submitting') : signing ? chosen.label : t('submit')}
       </button>
     </form>
   );
@@ -330,7 +367,7 @@ export function TaskPage({ id }: { id: string }) {
                 <dt>{t('assignee')}</dt>
                 <dd>
                   <Assignee task={x} />{' '}
-                  {x.status === 'open' && !x.assignee && x.allowedDecisions.length > 0 && (
+                  {x.status === 'open' && !x.assignee && x.allowedDecisions.length > 0 && !personal(x) && (
                     <button type="button" class="secondary" onClick={() => void claim('claim')}>
                       {t('claim')}
                     </button>
@@ -370,11 +407,12 @@ export function TaskPage({ id }: { id: string }) {
               </h2>
               <ArticleText article={x.article} />
             </section>
+            {/* The agreement's text first: one signs what one has read. */}
+            {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={() => after(undefined, t('saved'))} />
             )}
-            {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
             {x.context && (
               <section aria-labelledby="ctx-h">
                 <h2 id="ctx-h">{t('context')}</h2>
