@@ -84,6 +84,16 @@ export interface RequestsTable {
   submission_id: string | null;
   /** The legal person (USCC) in whose name an authorised agent made the request (migration 016); null otherwise. */
   applicant_legal_person: Generated<string | null>;
+  /** Its case number (受理编号, migration 018), drawn by next_case_number when the row is first written; null only for rows older than that. */
+  case_number: Generated<string | null>;
+}
+
+/** Case numbers drawn so far, per region, procedure code and day in Asia/Shanghai (migration 018). */
+export interface CaseCountersTable {
+  region: string;
+  procedure: string;
+  day: ColumnType<Date, string, string>;
+  n: number;
 }
 
 export interface TasksTable {
@@ -278,6 +288,7 @@ export interface Database {
   catalog_entries: CatalogEntriesTable;
   catalog_entry_versions: CatalogEntryVersionsTable;
   requests: RequestsTable;
+  case_counters: CaseCountersTable;
   tasks: TasksTable;
   task_candidates: TaskCandidatesTable;
   grants: GrantsTable;
