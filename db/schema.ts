@@ -303,8 +303,12 @@ export interface Database {
 }
 
 export type TaskRow = Selectable<TasksTable>;
-/** A task as the API reads it: its row, and the name of whoever holds it where the directory of people knows one. */
-export type TaskReadRow = TaskRow & { assignee_name: string | null };
+/**
+ * A task as the API reads it: its row, the name of whoever holds it where the directory of people knows one, and
+ * what an inbox row says of its request (db/repositories/requests.ts requestLabels): its case number, the applying
+ * organisation's name (null: a person applied) and the entry's title.
+ */
+export type TaskReadRow = TaskRow & { assignee_name: string | null; case_number: string | null; applicant_name: string | null; entry_title: string | null };
 export type RequestRow = Selectable<RequestsTable>;
 /** An entry as views and versions show it: every column but the generated search text. */
 export type CatalogEntryRow = Omit<Selectable<CatalogEntriesTable>, 'search_text'>;
