@@ -1,7 +1,7 @@
 // Case numbers (受理编号) over HTTP against real Temporal and PostgreSQL: given once when a request is first recorded,
 // unique under concurrent starts, kept by a retry, found by number by whoever may read the request, shown in the inbox.
 import { randomUUID } from 'node:crypto';
-import { recordRequestIn } from '../activities/requests';
+import { recordRequestIn, type RecordRequestInput } from '../activities/requests';
 import { shanghaiDay } from '../domain/calendar';
 import { CASE_NUMBER_PATTERN, DEFAULT_CASE_REGION } from '../domain/requests';
 import type { Actor } from '../domain/types';
@@ -74,7 +74,7 @@ test('a retried submission keeps its number: the same Idempotency-Key, and the w
   expect(again.caseNumber).toBe(first.caseNumber);
   // The activity's write retried (a worker lost after the commit): the row keeps the number it first drew.
   const row = await h.db.selectFrom('requests').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow();
-  const record = {
+  const record: RecordRequestInput = {
     requestId: row.id,
     workflowId: row.workflow_id,
     type: row.type,

@@ -121,6 +121,11 @@ export const query = (params: Record<string, string | number | boolean | undefin
 export interface Task {
   id: string;
   requestId: string;
+  /** Its request's case number (受理编号). */
+  caseNumber: string | null;
+  /** The organisation that applied; null: a person (申请人). */
+  applicantName: string | null;
+  entryTitle: string | null;
   kind: string;
   status: string;
   candidateRole: string;
@@ -168,6 +173,7 @@ export interface Grant {
 }
 export interface RequestView {
   id: string;
+  caseNumber: string | null;
   type: string;
   status: string;
   applicant: { sub: string; org: string | null };
@@ -181,6 +187,7 @@ export interface RequestView {
 }
 export interface RequestSummary {
   id: string;
+  caseNumber: string | null;
   type: string;
   status: string;
   catalogEntryId: string | null;
@@ -300,6 +307,7 @@ export interface CatalogVersion {
 export interface Agreement {
   id: string;
   requestId: string;
+  caseNumber: string | null;
   status: string;
   entryTitle: string;
   providerName: string;
@@ -316,6 +324,7 @@ export interface Notification {
   id: string;
   kind: string;
   requestId: string | null;
+  caseNumber: string | null;
   taskId: string | null;
   message: string;
   createdAt: string;
