@@ -425,7 +425,7 @@ test("the leading group opens a referred dispute's dossier and decides it in the
 
   const leading = await signedIn('zhou.leading');
   await leading.click('nav.side >> text=争议卷宗');
-  const row = leading.locator(`tr:has-text("${disputeId}")`);
+  const row = leading.locator(`tr[data-request="${disputeId}"]`);
   await row.waitFor();
   await row.locator('a').first().click();
   await leading.waitForSelector('form.decide');
