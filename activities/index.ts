@@ -6,6 +6,7 @@ import { correctionActivities } from './correction';
 import { disputeActivities } from './share-dispute';
 import { withdrawalActivities } from './withdrawal';
 import { computeDeadlines, type DeadlineInput } from './calendar';
+import { DEFAULT_CASE_REGION } from '../domain/requests';
 import { openRequestActivities } from './open-request';
 import { requestActivities } from './requests';
 import { shareActivities } from './share';
@@ -13,6 +14,8 @@ import { taskActivities } from './tasks';
 
 export interface ActivityDeps {
   db: Db;
+  /** The region part of case numbers (config CASE_NUMBER_REGION; default domain/requests.ts DEFAULT_CASE_REGION). */
+  caseRegion?: string;
 }
 
 /** From this attempt on, a failing activity is logged as an alert: something outside the workflow is wrong. */
@@ -57,11 +60,11 @@ function classified<T extends Record<string, (...args: never[]) => Promise<unkno
   return out as T;
 }
 
-export function createActivities({ db }: ActivityDeps) {
+export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION }: ActivityDeps) {
   return classified({
-    ...taskActivities(db),
-    ...requestActivities(db),
-    ...shareActivities(db),
+    ...taskActivities(db, caseRegion),
+    ...requestActivities(db, caseRegion),
+    ...shareActivities(db, caseRegion),
     ...adjustmentActivities(db),
     ...disputeActivities(db),
     ...withdrawalActivities(db),

@@ -6,7 +6,7 @@ import { appendAudit, auditRow, auditSelect, type AuditInput } from '../db/repos
 import { getCatalogEntry } from '../db/repositories/catalog';
 import { noticeRow, noticeSelect, notify, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
-import type { RequestStatus } from '../domain/requests';
+import { caseCodeOf, type RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
 import { columnsOf, writeAsOne, type OrderedTrail } from './write';
@@ -136,10 +136,23 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
 }
 
 /**
- * A request's row (once, by id) with `status`, and its `submitted` event: the parts of the statement that
- * records it (recordRequestIn, or openRound with its first round).
+ * The case number a request's first write draws (migration 018's next_case_number): `caseRegion`'s, the procedure's
+ * and the day's next. Drawn in the insert itself, so the number is the row's from its first moment; a retried insert
+ * that finds the row keeps the row's number (the one it drew is a gap).
  */
-export function requestParts(db: Db | Executor, r: RecordRequestInput, status: RequestStatus = 'submitted', outcome?: Record<string, unknown> | null) {
+const nextCaseNumber = (caseRegion: string, type: string) => sql<string>`next_case_number(${caseRegion}, ${caseCodeOf(type)})`;
+
+/**
+ * A request's row (once, by id) with `status` and its case number (in `caseRegion`), and its `submitted` event: the
+ * parts of the statement that records it (recordRequestIn, or openRound with its first round).
+ */
+export function requestParts(
+  db: Db | Executor,
+  r: RecordRequestInput,
+  caseRegion: string,
+  status: RequestStatus = 'submitted',
+  outcome?: Record<string, unknown> | null,
+) {
   const effect = db
     .insertInto('requests')
     .values({
@@ -153,6 +166,7 @@ export function requestParts(db: Db | Executor, r: RecordRequestInput, status: R
       payload: JSON.stringify(r.payload),
       payload_hash: r.payloadHash,
       submission_id: r.submissionId ?? null,
+      case_number: nextCaseNumber(caseRegion, r.type),
       ...(r.legalPerson ? { applicant_legal_person: r.legalPerson } : {}),
       ...(outcome ? { outcome: JSON.stringify(outcome) } : {}),
     })
@@ -178,16 +192,16 @@ export function requestParts(db: Db | Executor, r: RecordRequestInput, status: R
   return { effect, trail };
 }
 
-/** Records a request as submitted (once, by id) with its audit event, in one statement. */
-export async function recordRequestIn(db: Db | Executor, r: RecordRequestInput): Promise<void> {
-  const { effect, trail } = requestParts(db, r);
+/** Records a request as submitted (once, by id) with its case number and audit event, in one statement. */
+export async function recordRequestIn(db: Db | Executor, r: RecordRequestInput, caseRegion: string): Promise<void> {
+  const { effect, trail } = requestParts(db, r, caseRegion);
   await writeAsOne(db, [effect], trail);
 }
 
-export function requestActivities(db: Db) {
+export function requestActivities(db: Db, caseRegion: string) {
   return {
     async recordRequest(r: RecordRequestInput): Promise<void> {
-      await recordRequestIn(db, r);
+      await recordRequestIn(db, r, caseRegion);
     },
 
     /**
@@ -212,6 +226,7 @@ export function requestActivities(db: Db) {
             payload: JSON.stringify(storable(f.payload)),
             payload_hash: f.payloadHash,
             submission_id: f.submissionId ?? null,
+            case_number: nextCaseNumber(caseRegion, f.type),
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();

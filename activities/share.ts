@@ -36,7 +36,7 @@ async function resolveParties(db: Db | Executor, { catalogEntryId, applicantOrg 
   return parties;
 }
 
-export function shareActivities(db: Db) {
+export function shareActivities(db: Db, caseRegion: string) {
   return {
     /**
      * A share request's first step in one call: its parties resolved, the request checked
@@ -59,7 +59,7 @@ export function shareActivities(db: Db) {
       }
       const refusal = shareRefusal({ mayRequest: parties.applicantMayRequest, roles: input.roles }, input.form, parties.entry);
       if (refusal) return { refusal };
-      await recordRequestIn(db, input.record);
+      await recordRequestIn(db, input.record, caseRegion);
       return { parties };
     },
 

@@ -190,7 +190,7 @@ export async function recordDecisionIn(db: Db | Executor, d: DecisionInput): Pro
     .execute();
 }
 
-export function taskActivities(db: Db) {
+export function taskActivities(db: Db, caseRegion: string) {
   return {
     /** Opens the task (once, by id) and answers with its due times, computed here when `deadlines` is given. */
     async openTask(input: OpenTaskInput): Promise<Deadlines> {
@@ -207,7 +207,7 @@ export function taskActivities(db: Db) {
       if (input.record) {
         // The request's first write: its row goes in with the round's status, and the trail reads as it
         // would step by step (submitted, the tasks opened, the status change from submitted), in one statement.
-        const request = requestParts(db, input.record, input.transition.status, input.transition.outcome);
+        const request = requestParts(db, input.record, caseRegion, input.transition.status, input.transition.outcome);
         const round = taskParts(db, input.tasks, due);
         const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub, input.record.legalPerson);
         const made = await writeAsOne(

@@ -1,6 +1,6 @@
 // Read-model rows as the API shows them, visibility rules, and opaque cursors.
-import type { Selectable } from 'kysely';
-import type { AgreementsTable, RequestRow, TaskReadRow, TaskRow } from '../db/schema';
+import type { AgreementRow } from '../db/repositories/agreements';
+import type { RequestRow, TaskReadRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
 import type { GrantRow, RevocationTask } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
@@ -36,6 +36,9 @@ export function taskView(row: TaskReadRow, viewer: TaskViewer = 'candidate'): Ta
   return {
     id: row.id,
     requestId: row.request_id,
+    caseNumber: row.case_number,
+    applicantName: row.applicant_name,
+    entryTitle: row.entry_title,
     kind: row.kind,
     status: row.status,
     candidateRole: row.candidate_role,
@@ -114,11 +117,12 @@ function revocationView(t: RevocationTask | null): GrantView['revocation'] {
   };
 }
 
-export function agreementView(a: Selectable<AgreementsTable>): AgreementView {
+export function agreementView(a: AgreementRow): AgreementView {
   const t = a.terms;
   return {
     id: a.id,
     requestId: a.request_id,
+    caseNumber: a.case_number,
     version: a.version,
     status: a.status,
     catalogEntryId: a.catalog_entry_id,
@@ -153,6 +157,7 @@ export type RequestWhole = { row: RequestRow; tasks: TaskReadRow[]; grant: Grant
 export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): RequestView {
   return {
     id: row.id,
+    caseNumber: row.case_number,
     type: row.type,
     status: row.status,
     applicant: { sub: row.applicant_sub, org: row.applicant_org, ...(row.applicant_legal_person ? { legalPerson: row.applicant_legal_person } : {}) },

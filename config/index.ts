@@ -44,6 +44,8 @@ export interface Config {
   policies: Policies;
   /** The unified open platform (Art. 16): where open data is reached, and where a 409 sends an application for unconditionally open data. */
   openPlatformUrl: string;
+  /** The region part of case numbers (受理编号). */
+  caseRegion: string;
   /** The CJK font agreements' PDFs are set in (a TrueType collection or font file). */
   agreementFont: string;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     policies: Object.fromEntries(Object.entries(POLICY_VARIABLES).map(([type, name]) => [type, e[name as keyof typeof e]])) as Policies,
     agreementFont: e.AGREEMENT_FONT,
     openPlatformUrl: e.OPEN_PLATFORM_URL,
+    caseRegion: e.CASE_NUMBER_REGION,
     serviceDesk: e.SERVICE_DESK,
   };
 }

@@ -6,7 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import { DEFAULT_OPEN_PLATFORM_URL } from '../domain/open-request';
 import { DEFAULT_POLICIES, type Policies } from '../domain/policies';
 import { DEFAULT_SERVICE_DESK } from '../domain/principals';
-import type { RequestType } from '../domain/requests';
+import { DEFAULT_CASE_REGION, type RequestType } from '../domain/requests';
 
 export class ConfigError extends Error {}
 
@@ -139,6 +139,12 @@ export const ENVIRONMENT = Type.Object({
     "the conditional open application's deadlines and usage-report cadence; termMonth shortens an agreement's month for trials",
     ['termMonth'],
   ),
+  CASE_NUMBER_REGION: Type.String({
+    pattern: '^[A-Z]{2,4}$',
+    default: DEFAULT_CASE_REGION,
+    refusal: 'must be 2 to 4 capital letters',
+    description: "the city's code that begins every case number (受理编号), as RZ in RZ-GX-20261205-0007",
+  }),
   AGREEMENT_FONT: text(DEFAULT_AGREEMENT_FONT, { description: "the CJK font agreements' PDFs are set in" }),
   OPEN_PLATFORM_URL: httpUrl({
     default: DEFAULT_OPEN_PLATFORM_URL,

@@ -84,6 +84,16 @@ export interface RequestsTable {
   submission_id: string | null;
   /** The legal person (USCC) in whose name an authorised agent made the request (migration 016); null otherwise. */
   applicant_legal_person: Generated<string | null>;
+  /** Its case number (受理编号, migration 018), drawn by next_case_number when the row is first written; null only for rows older than that. */
+  case_number: Generated<string | null>;
+}
+
+/** Case numbers drawn so far, per region, procedure code and day in Asia/Shanghai (migration 018). */
+export interface CaseCountersTable {
+  region: string;
+  procedure: string;
+  day: ColumnType<Date, string, string>;
+  n: number;
 }
 
 export interface TasksTable {
@@ -278,6 +288,7 @@ export interface Database {
   catalog_entries: CatalogEntriesTable;
   catalog_entry_versions: CatalogEntryVersionsTable;
   requests: RequestsTable;
+  case_counters: CaseCountersTable;
   tasks: TasksTable;
   task_candidates: TaskCandidatesTable;
   grants: GrantsTable;
@@ -292,8 +303,12 @@ export interface Database {
 }
 
 export type TaskRow = Selectable<TasksTable>;
-/** A task as the API reads it: its row, and the name of whoever holds it where the directory of people knows one. */
-export type TaskReadRow = TaskRow & { assignee_name: string | null };
+/**
+ * A task as the API reads it: its row, the name of whoever holds it where the directory of people knows one, and
+ * what an inbox row says of its request (db/repositories/requests.ts requestLabels): its case number, the applying
+ * organisation's name (null: a person applied) and the entry's title.
+ */
+export type TaskReadRow = TaskRow & { assignee_name: string | null; case_number: string | null; applicant_name: string | null; entry_title: string | null };
 export type RequestRow = Selectable<RequestsTable>;
 /** An entry as views and versions show it: every column but the generated search text. */
 export type CatalogEntryRow = Omit<Selectable<CatalogEntriesTable>, 'search_text'>;

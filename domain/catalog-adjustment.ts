@@ -170,6 +170,7 @@ export const ADJUSTMENT_PROCEDURE = defineProcedure({
   articles: ['Art. 8', 'Art. 9', 'Art. 13', 'Art. 18', 'Art. 19'],
   workflowType: 'catalogAdjustmentWorkflow',
   startRoute: '/catalog/adjustments',
+  caseCode: 'ML',
   startedBy: ['agency_applicant'],
   taskKinds: ADJUSTMENT_TASK_KINDS,
   // The adjustment as it starts and as RESUBMIT carries it; OBJECT's objection.

@@ -130,6 +130,7 @@ export const CORRECTION_PROCEDURE = defineProcedure({
   articles: ['Art. 11'],
   workflowType: 'correctionWorkflow',
   startRoute: '/corrections',
+  caseCode: 'JC',
   startedBy: ['agency_applicant', 'public_applicant'],
   statusNames: { in_review: '核实中', awaiting_applicant: '待补充材料', upheld: '已更正', dismissed: '不属于错误' },
   taskKinds: CORRECTION_TASK_KINDS,

@@ -87,6 +87,7 @@ export const OPEN_DEMAND_PROCEDURE = defineProcedure({
   articles: ['Art. 21'],
   workflowType: 'openDemandWorkflow',
   startRoute: '/open-demands',
+  caseCode: 'XQ',
   startedBy: ['public_applicant', 'agency_applicant'],
   taskKinds: OPEN_DEMAND_TASK_KINDS,
   fields: {

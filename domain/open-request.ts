@@ -286,6 +286,7 @@ export const OPEN_REQUEST_PROCEDURE = defineProcedure({
   articles: ['Art. 17', 'Art. 20', 'Art. 21', 'Art. 29'],
   workflowType: 'openRequestWorkflow',
   startRoute: '/open-requests',
+  caseCode: 'KF',
   startedBy: ['public_applicant'],
   // A granted open application has its agreement in force.
   statusNames: { awaiting_signature: '待签署', awaiting_countersignature: '待提供单位签署', granted: '协议生效中' },

@@ -65,6 +65,8 @@ export interface ProcedureDefinition<
   workflowType: string;
   /** The route that starts one (POST). */
   startRoute: string;
+  /** Its two capital letters in a case number (受理编号, domain/requests.ts CASE_NUMBER_PATTERN): unique across procedures. */
+  caseCode: string;
   /** The roles that may start one. */
   startedBy: readonly Role[];
   /** The request is its starter's organisation's rather than the starter's (any of its people takes its turns). */

@@ -75,3 +75,20 @@ export interface RequestSnapshot {
   tasks: TaskSnapshot[];
   grant: GrantSnapshot | null;
 }
+
+/**
+ * A case number (受理编号), given once when a request is first recorded: the city's region code, the procedure's
+ * `caseCode`, the day it was accepted in Asia/Shanghai and that day's sequence of the procedure in the city, at
+ * least four digits (RZ-GX-20261205-0007). Gaps are allowed (an attempt that lost a race spends one); repeats never.
+ */
+export const CASE_NUMBER_PATTERN = '^[A-Z]{2,4}-[A-Z]{2}-[0-9]{8}-[0-9]{4,9}$';
+
+/** The region part unless the deployment sets its own (config CASE_NUMBER_REGION): the demo city, Rizhao. */
+export const DEFAULT_CASE_REGION = 'RZ';
+
+/** The procedure part of a case number of a request of `type` (its registry's caseCode); the database adds the day and its sequence. */
+export function caseCodeOf(type: string): string {
+  const p = PROCEDURES.find((d) => d.type === type);
+  if (!p) throw new Error(`unknown request type ${type}`);
+  return p.caseCode;
+}

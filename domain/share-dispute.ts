@@ -161,6 +161,7 @@ export const DISPUTE_PROCEDURE = defineProcedure({
   articles: ['Art. 13'],
   workflowType: 'shareDisputeWorkflow',
   startRoute: '/disputes',
+  caseCode: 'ZY',
   startedBy: ['authority_reviewer'],
   // The city authority's dispute: its turns go to any of its reviewers.
   organisationIsParty: true,

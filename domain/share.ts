@@ -306,6 +306,7 @@ export const SHARE_PROCEDURE = defineProcedure({
   articles: ['Art. 12', 'Art. 13', 'Art. 14', 'Art. 15'],
   workflowType: 'shareRequestWorkflow',
   startRoute: '/share-requests',
+  caseCode: 'GX',
   startedBy: SHARE_STARTED_BY,
   // A granted share request is agreed to be shared.
   statusNames: { granted: '已同意共享' },

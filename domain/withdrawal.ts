@@ -86,6 +86,7 @@ export const WITHDRAWAL_PROCEDURE = defineProcedure({
   articles: ['Art. 21'],
   workflowType: 'withdrawalWorkflow',
   startRoute: '/withdrawals',
+  caseCode: 'CH',
   startedBy: ['public_applicant', 'agency_applicant'],
   taskKinds: WITHDRAWAL_TASK_KINDS,
   // The request as it starts; UPHOLD's form.

@@ -257,7 +257,7 @@ export async function runFuzz(
     fc
       .dictionary(
         fc.constantFrom(...keys, 'limit', 'cursor', 'junk'),
-        fc.oneof(text, fc.constantFrom('1', '20', '100', 'open', 'true', '2026-01-01T00:00:00Z')),
+        fc.oneof(text, fc.constantFrom('1', '20', '100', 'open', 'true', '2026-01-01T00:00:00Z', 'due', 'RZ-GX-20261205-0001')),
         { maxKeys: 3 },
       )
       .map((q) =>
@@ -459,7 +459,7 @@ export async function runFuzz(
         },
       })),
     jsonish.map((body) => ({ method: 'POST', path: '/catalog/adjustments/import', body })),
-    query(['type', 'status']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
+    query(['type', 'status', 'number']).map((q) => ({ method: 'GET', path: `/requests?${q}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}` })),
     req(() => requestIds).map((id) => ({ method: 'GET', path: `/requests/${id}/history` })),
     fc
@@ -468,7 +468,7 @@ export async function runFuzz(
         fc.option(fc.record({ reason: text }, { requiredKeys: [] }), { nil: undefined }),
       )
       .map(([id, body]) => ({ method: 'POST', path: `/requests/${id}/cancel`, body })),
-    query(['status', 'kind', 'dueBefore', 'dueAfter', 'overdue']).map((q) => ({ method: 'GET', path: `/tasks?${q}` })),
+    query(['status', 'kind', 'dueBefore', 'dueAfter', 'overdue', 'sort']).map((q) => ({ method: 'GET', path: `/tasks?${q}` })),
     req(() => taskIds).map((id) => ({ method: 'GET', path: `/tasks/${id}` })),
     fc
       .tuple(

@@ -177,6 +177,7 @@ async function main() {
       taskQueue: config.taskQueue,
       db,
       workflowThreads: config.workflowThreads,
+      caseRegion: config.caseRegion,
     });
     const running = worker.run();
     undo.push({

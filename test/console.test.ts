@@ -83,7 +83,7 @@ async function shareRequest(through: Api = api): Promise<string> {
 async function openFromInbox(page: Page, requestId: string, kind: string) {
   await open(page, `#/inbox?kind=${kind}`);
   await page.waitForSelector('nav.pager', { state: 'attached' });
-  const link = page.locator(`tr:has-text("${requestId}") a`).first();
+  const link = page.locator(`tr[data-request="${requestId}"] a`).first();
   await eventually(async () => {
     if (await link.count()) return true;
     const next = page.locator('nav.pager a:has-text("下一页")');
@@ -124,7 +124,7 @@ test('an applicant applies in the form, the provider agrees and the authority ap
   const requestId = decodeURIComponent(applicant.url().split('#/requests/')[1]);
   await applicant.waitForSelector('text=审核中');
 
-  const row = provider.locator(`tr:has-text("${requestId}")`);
+  const row = provider.locator(`tr[data-request="${requestId}"]`);
   await row.waitFor({ timeout: 15_000 });
   expect(await row.textContent()).toMatch(/剩 \d+ 个工作日|今日到期/);
   await screenshot(provider, 'inbox-provider');
@@ -223,19 +223,19 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   );
   const supervisor = await signedIn('wu.supervisor');
   await open(supervisor, '#/overdue');
-  const row = supervisor.locator(`tr:has-text("${requestId}")`).first();
+  const row = supervisor.locator(`tr[data-request="${requestId}"]`).first();
   await row.waitFor();
   expect(await row.textContent()).toMatch(/逾期|今日已逾期/);
   await screenshot(supervisor, 'overdue-supervisor');
   await expectAccessible(supervisor);
   await supervisor.selectOption('#o-kind', 'SHARE_PROVIDER_OPINION');
-  await supervisor.waitForSelector(`tr:has-text("${requestId}") >> text=提供单位审核意见`);
+  await supervisor.waitForSelector(`tr[data-request="${requestId}"] >> text=提供单位审核意见`);
   // The filter applied: the list held the provider's row before it too, so wait for the joint review's to go.
   await supervisor.waitForSelector('table.overdue tbody tr:has-text("会同审核")', { state: 'detached' });
   // The agency by its name, not its id.
-  expect(await supervisor.locator(`tr:has-text("${requestId}")`).first().textContent()).toContain('日照市卫生健康委员会');
+  expect(await supervisor.locator(`tr[data-request="${requestId}"]`).first().textContent()).toContain('日照市卫生健康委员会');
   expect(await supervisor.locator('table.overdue tbody tr:has-text("会同审核")').count()).toBe(0);
-  await supervisor.locator(`tr:has-text("${requestId}") a`).first().click();
+  await supervisor.locator(`tr[data-request="${requestId}"] a`).first().click();
   await supervisor.waitForSelector('h1:has-text("提供单位审核意见")');
   // A supervisor reads the task, and is offered no decision: only the supervision of Art. 32.
   expect(await supervisor.locator('form.decide').count()).toBe(0);
@@ -256,8 +256,8 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   await supervisor.waitForSelector('dd:has-text("赵敏 (zhao.provider)")');
   await expectAccessible(supervisor);
   await open(supervisor, '#/overdue');
-  await supervisor.waitForSelector(`tr:has-text("会同审核"):has-text("${requestId}")`);
-  expect(await supervisor.locator(`tr:has-text("提供单位审核意见"):has-text("${requestId}")`).count()).toBe(0);
+  await supervisor.waitForSelector(`tr[data-request="${requestId}"]:has-text("会同审核")`);
+  expect(await supervisor.locator(`tr[data-request="${requestId}"]:has-text("提供单位审核意见")`).count()).toBe(0);
 });
 
 test('the sign-in, catalog and article pages pass axe-core, and a bad token is refused with a message', async () => {
@@ -449,7 +449,7 @@ test("the leading group opens a referred dispute's dossier and decides it in the
 
   const leading = await signedIn('zhou.leading');
   await leading.click('nav.side >> text=争议卷宗');
-  const row = leading.locator(`tr:has-text("${disputeId}")`);
+  const row = leading.locator(`tr[data-request="${disputeId}"]`);
   await row.waitFor();
   await row.locator('a').first().click();
   await leading.waitForSelector('form.decide');
@@ -495,7 +495,7 @@ test('asked for information, the applicant answers from their inbox and the requ
   expect(await applicant.locator('form.cancel').count()).toBe(0);
   await open(authority, '#/inbox?kind=SHARE_JOINT_REVIEW');
   await authority.waitForSelector('h1');
-  await eventually(async () => (await authority.locator(`tr:has-text("${requestId}")`).count()) === 0);
+  await eventually(async () => (await authority.locator(`tr[data-request="${requestId}"]`).count()) === 0);
 });
 
 test('sibling tasks decided at once from two windows: the authority rejects while the provider agrees; the request ends rejected and neither window is left wrong', async () => {

@@ -31,6 +31,12 @@ test('request types are unique, each run by a workflow the worker registers', ()
   for (const p of PROCEDURES) expect([p.type, typeof (workflows as Record<string, unknown>)[p.workflowType]]).toEqual([p.type, 'function']);
 });
 
+test('each procedure has its own two-letter case code (受理编号)', () => {
+  const codes = PROCEDURES.map((p) => p.caseCode);
+  for (const c of codes) expect(c).toMatch(/^[A-Z]{2}$/);
+  expect(new Set(codes).size).toBe(codes.length);
+});
+
 test("the API's part of each procedure names only its own task kinds and their decisions", () => {
   expect(Object.keys(PROCEDURE_APIS).sort()).toEqual([...REQUEST_TYPES].sort());
   for (const p of PROCEDURES)

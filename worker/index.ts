@@ -14,6 +14,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Threads for workflow activations (config WORKFLOW_THREADS). */
   workflowThreads?: number;
+  /** The region part of case numbers (config CASE_NUMBER_REGION). */
+  caseRegion?: string;
 }
 
 export function createWorker({
@@ -23,12 +25,13 @@ export function createWorker({
   db,
   workflowBundle,
   workflowThreads = DEFAULT_WORKFLOW_THREADS,
+  caseRegion,
 }: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({ db }),
+    activities: createActivities({ db, caseRegion }),
     workflowThreadPoolSize: workflowThreads,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });

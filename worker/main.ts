@@ -25,6 +25,7 @@ async function main() {
     taskQueue: config.taskQueue,
     db,
     workflowThreads: config.workflowThreads,
+    caseRegion: config.caseRegion,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
   });
   const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;

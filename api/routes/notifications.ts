@@ -27,6 +27,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
           id: String(n.id),
           kind: n.kind,
           requestId: n.request_id,
+          caseNumber: n.case_number,
           taskId: n.task_id,
           message: n.message,
           createdAt: n.created_at.toISOString(),

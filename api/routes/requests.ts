@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../db/repositories/audit';
-import { listOwnRequests } from '../../db/repositories/requests';
+import { listOwnRequests, requestIdByNumber } from '../../db/repositories/requests';
 import { CANCELLABLE, REQUEST_STATUSES, REQUEST_TYPES, typesReadAsParty } from '../../domain/requests';
 import { cancelRequestUpdate } from '../../workflows/definitions';
-import { problem } from '../problem';
+import { problem, ProblemError } from '../problem';
 import { IdParams, Page } from '../schemas/common';
-import { CancelBody, HistorySchema, RequestSchema, RequestSummarySchema } from '../schemas/requests';
+import { CancelBody, CaseNumber, HistorySchema, RequestSchema, RequestSummarySchema } from '../schemas/requests';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, eventViewer, isApplicantOf, requestView, visibleRequest } from '../views';
@@ -26,16 +26,41 @@ function withoutPersonal(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'assignee' && k !== 'form'));
 }
 
+/** A request as lists show it. */
+const summaryOf = (r: RequestRow) => ({
+  id: r.id,
+  caseNumber: r.case_number,
+  type: r.type,
+  status: r.status,
+  catalogEntryId: r.catalog_entry_id,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
 export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
+
+  /** The request numbered `number` if `actor` may read it (visibleRequest), else undefined: one not seen is as absent as none. */
+  async function requestNumbered(number: string, actor: Actor): Promise<RequestRow | undefined> {
+    const id = await requestIdByNumber(db, number);
+    if (!id) return undefined;
+    try {
+      return (await visibleRequest(deps, actor, id)).row;
+    } catch (err) {
+      if (err instanceof ProblemError && err.code === 'RequestNotFound') return undefined;
+      throw err;
+    }
+  }
 
   app.get(
     '/requests',
     {
       schema: {
         tags: ['requests'],
-        summary: "The caller's own requests, and those their organisation is party to (an authority's disputes), newest first",
+        summary:
+          "The caller's own requests, and those their organisation is party to (an authority's disputes), newest first; with `number`, the one request of that case number if the caller may see it",
         querystring: Type.Object({
+          number: Type.Optional(CaseNumber),
           type: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
           status: Type.Optional(Type.Union(REQUEST_STATUSES.map((s) => Type.Literal(s)))),
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
@@ -45,7 +70,13 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       },
     },
     async (request) => {
-      const { type, status, cursor, limit } = request.query;
+      const { number, type, status, cursor, limit } = request.query;
+      if (number !== undefined) {
+        // By case number: whoever may read the request finds it (its reviewers and overseers too), anyone else nothing.
+        const found = await requestNumbered(number, request.actor);
+        const items = found && (!type || found.type === type) && (!status || found.status === status) ? [summaryOf(found)] : [];
+        return { items, nextCursor: null };
+      }
       const after = decodeCursor(cursor, ['instant', 'id']);
       const rows = await listOwnRequests(db, request.actor, {
         type,
@@ -57,14 +88,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        items: page.map((r) => ({
-          id: r.id,
-          type: r.type,
-          status: r.status,
-          catalogEntryId: r.catalog_entry_id,
-          createdAt: r.created_at.toISOString(),
-          updatedAt: r.updated_at.toISOString(),
-        })),
+        items: page.map(summaryOf),
         nextCursor: rows.length > limit ? encodeCursor([last.created_at_exact, last.id]) : null,
       };
     },

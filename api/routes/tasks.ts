@@ -127,6 +127,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
           dueBefore: Type.Optional(Type.String({ format: 'date-time' })),
           dueAfter: Type.Optional(Type.String({ format: 'date-time' })),
           overdue: Type.Optional(Type.Boolean()),
+          // The inbox's one order, named so a client can ask for it explicitly: due time ascending, then task id (stable; the cursor continues it).
+          sort: Type.Literal('due', { default: 'due', description: 'due: by due time, soonest first (then by task id)' }),
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
         }),

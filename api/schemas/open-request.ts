@@ -36,6 +36,7 @@ export const SignatureSchema = Type.Object({ party: Type.String(), sub: Type.Str
 export const AgreementSchema = Type.Object({
   id: Type.String(),
   requestId: Type.String(),
+  caseNumber: Nullable(Type.String({ description: 'The case number (受理编号) of the application it was made under' })),
   version: Type.Integer(),
   status: Type.String(),
   catalogEntryId: Type.String(),

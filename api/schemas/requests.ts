@@ -1,11 +1,16 @@
 // A request's schemas (routes/requests.ts): the answer every route that starts, decides or cancels one gives.
 import { Type, type Static } from '@sinclair/typebox';
+import { CASE_NUMBER_PATTERN } from '../../domain/requests';
 import { Instant, Json, Nullable } from './common';
 import { GrantSchema } from './grants';
 import { TaskSchema } from './tasks';
 
+/** A case number as the API gives it and takes it (domain/requests.ts). */
+export const CaseNumber = Type.String({ pattern: CASE_NUMBER_PATTERN, description: 'A case number (受理编号), e.g. RZ-GX-20261205-0007' });
+
 export const RequestSchema = Type.Object({
   id: Type.String(),
+  caseNumber: Nullable(Type.String({ description: 'Its case number (受理编号), given when it was accepted; null only for a request older than case numbers' })),
   type: Type.String(),
   status: Type.String(),
   applicant: Type.Object({
@@ -32,6 +37,7 @@ export const StartedResponses = { 200: RequestSchema, 201: RequestSchema };
 
 export const RequestSummarySchema = Type.Object({
   id: Type.String(),
+  caseNumber: Nullable(Type.String()),
   type: Type.String(),
   status: Type.String(),
   catalogEntryId: Nullable(Type.String()),

@@ -9,6 +9,9 @@ export const CandidateSchema = Type.Object({ org: Nullable(Type.String()), role:
 export const TaskSchema = Type.Object({
   id: Type.String(),
   requestId: Type.String(),
+  caseNumber: Nullable(Type.String({ description: 'The case number (受理编号) of its request' })),
+  applicantName: Nullable(Type.String({ description: 'The organisation that applied; null: a person applied (申请人)' })),
+  entryTitle: Nullable(Type.String({ description: "The title of the request's catalog entry, if it names one" })),
   kind: Type.String(),
   status: Type.String(),
   candidateRole: Type.String(),

@@ -123,6 +123,11 @@ export const query = (params: Record<string, string | number | boolean | undefin
 export interface Task {
   id: string;
   requestId: string;
+  /** Its request's case number (受理编号). */
+  caseNumber: string | null;
+  /** The organisation that applied; null: a person (申请人). */
+  applicantName: string | null;
+  entryTitle: string | null;
   kind: string;
   status: string;
   candidateRole: string;
@@ -170,6 +175,7 @@ export interface Grant {
 }
 export interface RequestView {
   id: string;
+  caseNumber: string | null;
   type: string;
   status: string;
   applicant: { sub: string; org: string | null };
@@ -183,6 +189,7 @@ export interface RequestView {
 }
 export interface RequestSummary {
   id: string;
+  caseNumber: string | null;
   type: string;
   status: string;
   catalogEntryId: string | null;
@@ -302,6 +309,7 @@ export interface CatalogVersion {
 export interface Agreement {
   id: string;
   requestId: string;
+  caseNumber: string | null;
   status: string;
   entryTitle: string;
   providerName: string;
@@ -318,6 +326,7 @@ export interface Notification {
   id: string;
   kind: string;
   requestId: string | null;
+  caseNumber: string | null;
   taskId: string | null;
   message: string;
   createdAt: string;

@@ -1,12 +1,15 @@
 // Open-use agreements (Art. 20): read by the API as their parties and overseers may see them. Written only by
 // the open application's activities (activities/open-request.ts), with their audit events.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Actor } from '../../domain/types';
 import type { Executor } from '../index';
 import type { AgreementsTable } from '../schema';
 import { overseenOrgIds, supervisedOrgIds } from './organisations';
 
-export type AgreementRow = Selectable<AgreementsTable>;
+/** An agreement with its request's case number. */
+export type AgreementRow = Selectable<AgreementsTable> & { case_number: string | null };
+
+const caseNumber = sql<string | null>`(select r.case_number from requests r where r.id = agreements.request_id)`.as('case_number');
 
 /** Whose agreements a caller sees: all, or those they are licensee of (in their own name or a legal person's) and those of the organisations named. */
 export type AgreementScope = { all: true } | { sub: string; orgs: string[]; legalPersons: string[] };
@@ -27,7 +30,7 @@ export async function agreementScopeOf(db: Executor, actor: Actor, operators?: r
 }
 
 export function getAgreement(db: Executor, id: string): Promise<AgreementRow | undefined> {
-  return db.selectFrom('agreements').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('agreements').selectAll().select(caseNumber).where('id', '=', id).executeTakeFirst();
 }
 
 /** Whether `scope` sees agreement `a`. */
@@ -45,6 +48,7 @@ export function agreementsPage(
   let q = db
     .selectFrom('agreements')
     .selectAll()
+    .select(caseNumber)
     .orderBy('id')
     .limit(f.limit + 1);
   if (!('all' in scope))

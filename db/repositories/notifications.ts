@@ -56,6 +56,8 @@ export function listNotifications(
   let q = db
     .selectFrom('notifications')
     .selectAll()
+    // The case number of the request it is about.
+    .select(sql<string | null>`(select r.case_number from requests r where r.id = notifications.request_id)`.as('case_number'))
     .where((eb) =>
       eb.or([
         eb('recipient_user', '=', who.sub),

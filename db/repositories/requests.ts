@@ -7,6 +7,24 @@ import type { RequestStatus } from '../../domain/requests';
 import { revocationOf, type GrantRow } from './grants';
 import { nameOf } from './people';
 
+/**
+ * What an inbox row says of the request of the task whose request id is `requestId`: its case number, the name of the
+ * organisation that applied (null for a person) and the title of its entry. Each a look-up by primary key.
+ */
+export function requestLabels(requestId: string) {
+  const id = sql.ref(requestId);
+  return [
+    sql<string | null>`(select r.case_number from requests r where r.id = ${id})`.as('case_number'),
+    sql<string | null>`(select o.name from requests r join organisations o on o.id = r.applicant_org where r.id = ${id})`.as('applicant_name'),
+    sql<string | null>`(select e.title from requests r join catalog_entries e on e.id = r.catalog_entry_id where r.id = ${id})`.as('entry_title'),
+  ];
+}
+
+/** The id of the request numbered `caseNumber`, if any. */
+export async function requestIdByNumber(db: Executor, caseNumber: string): Promise<string | undefined> {
+  return (await db.selectFrom('requests').select('id').where('case_number', '=', caseNumber).executeTakeFirst())?.id;
+}
+
 export function getRequest(db: Executor, id: string) {
   return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -52,6 +70,7 @@ export function getTaskWithApplicant(db: Executor, id: string) {
     .innerJoin('requests', 'requests.id', 'tasks.request_id')
     .selectAll('tasks')
     .select(nameOf('tasks.assignee').as('assignee_name'))
+    .select(requestLabels('tasks.request_id'))
     .select(['requests.applicant_sub', 'requests.payload as request_form'])
     .select((eb) =>
       jsonArrayFrom(
@@ -90,6 +109,7 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
           .selectFrom('tasks as t')
           .selectAll('t')
           .select(nameOf('t.assignee').as('assignee_name'))
+          .select(requestLabels('t.request_id'))
           .whereRef('t.request_id', '=', 'r.id')
           .orderBy('t.created_at')
           .orderBy('t.id'),

@@ -1,6 +1,7 @@
 // The task inbox and the overdue list: the two queries that must stay index range scans as tasks grow.
 import type { Executor } from '../index';
 import { nameOf } from './people';
+import { requestLabels } from './requests';
 
 export interface InboxFilter {
   status: 'open' | 'completed' | 'cancelled';
@@ -56,6 +57,7 @@ export function inboxQuery(db: Executor, who: { sub: string; org: string | null;
     .innerJoin('tasks', 'tasks.id', 'p.task_id')
     .selectAll('tasks')
     .select(nameOf('tasks.assignee').as('assignee_name'))
+    .select(requestLabels('tasks.request_id'))
     .orderBy('p.due_at')
     .orderBy('p.task_id')
     .limit(f.limit);
@@ -71,7 +73,13 @@ export interface OverdueFilter {
 
 /** Open tasks past their due time, longest overdue first. */
 export function overdueQuery(db: Executor, f: OverdueFilter) {
-  let q = db.selectFrom('tasks').selectAll().select(nameOf('tasks.assignee').as('assignee_name')).where('status', '=', 'open').where('due_at', '<', f.now);
+  let q = db
+    .selectFrom('tasks')
+    .selectAll()
+    .select(nameOf('tasks.assignee').as('assignee_name'))
+    .select(requestLabels('tasks.request_id'))
+    .where('status', '=', 'open')
+    .where('due_at', '<', f.now);
   if (f.candidateOrgs) q = q.where('candidate_org', 'in', f.candidateOrgs.length ? f.candidateOrgs : ['']);
   if (f.kind) q = q.where('kind', '=', f.kind);
   const after = f.after;

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, download, type Agreement, type Grant } from '../http';
 import { formatTime, label, t } from '../i18n';
+import { CaseNumber } from './inbox';
 import { href, LIVE_MS, Loading, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
 
 export function Grants({ route }: { route: Route }) {
@@ -40,11 +41,14 @@ export function Agreements({ route }: { route: Route }) {
         route={route}
         r={r}
         caption={t('agreements')}
-        columns={[t('entry'), t('provider'), t('status'), t('createdAt')]}
+        columns={[t('entry'), t('caseNumber'), t('provider'), t('status'), t('createdAt')]}
         row={(a) => (
           <tr key={a.id}>
             <td>
               <a href={href('agreements', a.id)}>{a.entryTitle}</a>
+            </td>
+            <td>
+              <CaseNumber caseNumber={a.caseNumber} requestId={a.requestId} />
             </td>
             <td>{a.providerName}</td>
             <td>
@@ -69,7 +73,7 @@ export function AgreementPage({ id }: { id: string }) {
           </h1>
           <ProblemBox error={error} />
           <p>
-            <a href={href('requests', x.requestId)}>{t('request')}</a> ·{' '}
+            {t('caseNumber')} <CaseNumber caseNumber={x.caseNumber} requestId={x.requestId} /> · <a href={href('requests', x.requestId)}>{t('request')}</a> ·{' '}
             <button
               type="button"
               class="secondary"

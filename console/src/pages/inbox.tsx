@@ -1,4 +1,5 @@
-// The inbox: tasks for one's roles, by due time, with due and overdue in working days; filters and pages.
+// The inbox: tasks for one's roles, by due time (the API's one order, soonest first), each with its request's case number,
+// applying organisation and entry, with due and overdue in working days; filters and pages.
 import { useEffect } from 'preact/hooks';
 import { query, send, type Task } from '../http';
 import { formatTime, label, t } from '../i18n';
@@ -27,6 +28,11 @@ export function Assignee({ task }: { task: Task }) {
   ) : (
     <span>{task.assignee}</span>
   );
+}
+
+/** A request's case number (受理编号), or its id where it has none (a request older than case numbers). */
+export function CaseNumber({ caseNumber, requestId }: { caseNumber: string | null; requestId: string }) {
+  return caseNumber ? <span class="case-number">{caseNumber}</span> : <span class="muted">{requestId}</span>;
 }
 
 /** The inbox's filters live in the URL, so a filtered inbox can be bookmarked and the back button works. */
@@ -89,13 +95,27 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
         name="tasks"
         caption={title}
         empty={t('inboxEmpty')}
-        columns={[t('kind'), t('due'), t('article'), t('assignee'), t('status'), <span class="sr-only">{t('claim')}</span>]}
+        columns={[
+          t('kind'),
+          t('caseNumber'),
+          t('applyingOrg'),
+          t('entry'),
+          t('due'),
+          t('article'),
+          t('assignee'),
+          t('status'),
+          <span class="sr-only">{t('claim')}</span>,
+        ]}
         row={(task) => (
-          <tr key={task.id} data-task={task.id}>
+          <tr key={task.id} data-task={task.id} data-request={task.requestId}>
             <td>
               <a href={href('tasks', task.id)}>{label('kind', task.kind)}</a>
-              <div class="muted small">{task.requestId}</div>
             </td>
+            <td>
+              <CaseNumber caseNumber={task.caseNumber} requestId={task.requestId} />
+            </td>
+            <td>{task.applicantName ?? t('applicant')}</td>
+            <td>{task.entryTitle ?? '—'}</td>
             <td>
               <Due task={task} />
             </td>

@@ -16,7 +16,8 @@ export function Notifications() {
               {page.items.map((n) => (
                 <li key={n.id}>
                   <time dateTime={n.createdAt}>{formatTime(n.createdAt)}</time> <span class="text">{n.message}</span>{' '}
-                  {n.taskId && <a href={href('tasks', n.taskId)}>{t('task')}</a>} {n.requestId && <a href={href('requests', n.requestId)}>{t('request')}</a>}
+                  {n.taskId && <a href={href('tasks', n.taskId)}>{t('task')}</a>}{' '}
+                  {n.requestId && <a href={href('requests', n.requestId)}>{n.caseNumber ?? t('request')}</a>}
                 </li>
               ))}
             </ol>

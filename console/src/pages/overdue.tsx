@@ -4,6 +4,7 @@ import { query, type Task, type TaskKind } from '../http';
 import { formatTime, label, t } from '../i18n';
 import { href, KindSelect, Org, organisations, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 import { dueText } from '../workdays';
+import { CaseNumber } from './inbox';
 
 export function Overdue({ route }: { route: Route }) {
   const p = route.params;
@@ -36,11 +37,13 @@ export function Overdue({ route }: { route: Route }) {
         empty={t('nothingOverdue')}
         columns={[t('agency'), t('kind'), t('procedure'), t('daysOverdue'), t('due'), t('assignee')]}
         row={(x) => (
-          <tr key={x.id} data-task={x.id}>
+          <tr key={x.id} data-task={x.id} data-request={x.requestId}>
             <td>{x.candidateOrg ? <Org id={x.candidateOrg} /> : x.candidates.map((c) => c.user).join('、')}</td>
             <td>
               <a href={href('tasks', x.id)}>{label('kind', x.kind)}</a>
-              <div class="muted small">{x.requestId}</div>
+              <div class="small">
+                <CaseNumber caseNumber={x.caseNumber} requestId={x.requestId} />
+              </div>
             </td>
             <td>
               <a href={href('requests', x.requestId)}>{label('type', kinds.data?.items.find((k) => k.kind === x.kind)?.requestType ?? '—')}</a>

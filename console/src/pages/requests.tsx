@@ -1,11 +1,26 @@
 // One's requests, and one request: where it stands, its tasks and due dates, its grant or agreement, the
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
-import { send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
+import { query, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
 import { formatTime, label, t, typeWords } from '../i18n';
-import { ArticleLink, href, JsonView, LIVE_MS, Loading, me, PagedTable, ProblemBox, Status, usePage, useResource, useSubmit, type Route } from '../lib';
+import {
+  ArticleLink,
+  href,
+  JsonView,
+  LIVE_MS,
+  Loading,
+  me,
+  PagedTable,
+  ProblemBox,
+  refilter,
+  Status,
+  usePage,
+  useResource,
+  useSubmit,
+  type Route,
+} from '../lib';
 import { FieldMessages } from '../schema-form';
-import { Due } from './inbox';
+import { CaseNumber, Due } from './inbox';
 import { EntrySummary } from './task';
 
 export function Timeline({ events }: { events: HistoryEvent[] }) {
@@ -31,10 +46,28 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
 }
 
 export function Requests({ route }: { route: Route }) {
-  const r = usePage<RequestSummary>(route, '/requests');
+  const number = route.params.get('number');
+  const r = usePage<RequestSummary>(route, `/requests${query({ number })}`);
+  const [typed, setTyped] = useState(number ?? '');
   return (
     <section>
       <h1>{t('myRequests')}</h1>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          refilter(route, { number: typed.trim().toUpperCase() || null });
+        }}
+      >
+        <div class="field">
+          <label for="f-number">{t('findByNumber')}</label>
+          <input id="f-number" value={typed} placeholder="RZ-GX-20261205-0001" onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+        </div>
+        <button type="submit" class="secondary">
+          {t('find')}
+        </button>
+      </form>
       <PagedTable<RequestSummary>
         route={route}
         r={r}
@@ -44,7 +77,9 @@ export function Requests({ route }: { route: Route }) {
           <tr key={x.id} data-request={x.id}>
             <td>
               <a href={href('requests', x.id)}>{label('type', x.type)}</a>
-              <div class="muted small">{x.id}</div>
+              <div class="small">
+                <CaseNumber caseNumber={x.caseNumber} requestId={x.id} />
+              </div>
             </td>
             <td>
               <Status code={x.status} type={x.type} />
@@ -81,7 +116,8 @@ export function RequestPage({ id }: { id: string }) {
               {label('type', x.type)} <Status code={x.status} type={x.type} />
             </h1>
             <p class="muted">
-              {x.id} · {t('createdAt')} {formatTime(x.createdAt)} · {t('updatedAt')} {formatTime(x.updatedAt)}
+              {t('caseNumber')} <CaseNumber caseNumber={x.caseNumber} requestId={x.id} /> · {t('createdAt')} {formatTime(x.createdAt)} · {t('updatedAt')}{' '}
+              {formatTime(x.updatedAt)}
             </p>
             <ProblemBox error={cancelling.error} />
             {x.grant && (

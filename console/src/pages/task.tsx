@@ -382,7 +382,7 @@ export function TaskPage({ id }: { id: string }) {
               <div>
                 <dt>{t('taskOf')}</dt>
                 <dd>
-                  <a href={href('requests', x.requestId)}>{x.requestId}</a>
+                  <a href={href('requests', x.requestId)}>{x.caseNumber ?? x.requestId}</a>
                   {request.data && (
                     <>
                       {' '}
