@@ -42,7 +42,7 @@ footer { margin-top: 2em; font-size: 9pt; }
 <h1>${escapeHtml(title)}</h1>
 ${lines.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n')}
 <table><thead><tr><th>签署方</th><th>签署人</th><th>时间</th><th>所签文本 SHA-256</th></tr></thead><tbody>${signatures}</tbody></table>
-<footer>协议状态:${escapeHtml(a.status)};文本 SHA-256:<span class="hash">${escapeHtml(a.sha256)}</span></footer>
+<footer>${a.case_number ? `受理编号:${escapeHtml(a.case_number)};` : ''}协议状态:${escapeHtml(a.status)};文本 SHA-256:<span class="hash">${escapeHtml(a.sha256)}</span></footer>
 </body></html>`;
 }
 
@@ -72,7 +72,10 @@ export function agreementPdf(a: AgreementRow, fontPath: string): Promise<Buffer>
   doc.moveDown().fontSize(10).text('签署记录', { underline: true });
   if (!a.signatures.length) doc.text('尚未签署');
   for (const s of a.signatures) doc.text(`${PARTY[s.party]}:${s.sub}${s.org ? `(${s.org})` : ''},${s.at},所签文本 SHA-256 ${s.sha256}`);
-  doc.moveDown().fontSize(8).text(`协议状态:${a.status};文本 SHA-256:${a.sha256}`);
+  doc
+    .moveDown()
+    .fontSize(8)
+    .text(`${a.case_number ? `受理编号:${a.case_number};` : ''}协议状态:${a.status};文本 SHA-256:${a.sha256}`);
   doc.end();
   return done;
 }

@@ -123,6 +123,9 @@ test('a citizen applies, the agency extends its review once and approves, both s
   expect(doc.headers['content-type']).toContain('text/html');
   expect(doc.body).toContain('<h1>公共数据开放利用协议</h1>');
   expect(doc.body).toContain(agreement.sha256);
+  // The printed document names the application by its case number.
+  expect(agreement.caseNumber).toMatch(/^[A-Z]{2,4}-KF-\d{8}-\d{4,}$/);
+  expect(doc.body).toContain(`受理编号:${agreement.caseNumber}`);
   // The PDF: a real one, its CJK font embedded (a subset of Debian's WenQuanYi Micro Hei, or of the Noto Sans SC
   // that npm test brings where it may not install Debian's).
   const pdf = await get(citizen(), `/agreements/${agreementId}/document.pdf`);
