@@ -11,7 +11,7 @@ import pg from 'pg';
 import YAML from 'yaml';
 import { ensureDatabase } from '../db';
 import { startChild, waitReady, type Child } from './child';
-import { freePort, temporalBinary } from './temporal-dev-server';
+import { assertPortFree, freePort, temporalBinary } from './temporal-dev-server';
 
 /** The order they start in; they stop in the reverse. */
 export const TEMPORAL_SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
@@ -124,6 +124,20 @@ async function serves(address: string, namespace: string): Promise<boolean> {
   }
 }
 
+/** A free port below 32768: Temporal keeps membership ports in a smallint column, and the system hands out ports above it. */
+async function freeMembershipPort(): Promise<number> {
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    if (
+      await assertPortFree(port, '').then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
+  }
+}
+
 export async function startTemporalCluster(o: TemporalClusterOptions): Promise<TemporalCluster> {
   const dir = temporalServerDir();
   o.log(`Temporal server ${path.basename(dir)}: schema of ${o.databases.temporal} and ${o.databases.visibility}`);
@@ -131,7 +145,7 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<T
   await migrateTemporalDatabase(dir, o.postgresUrl, o.databases.visibility, 'visibility');
   const ports = {} as Record<TemporalService, { grpc: number; membership: number; http?: number }>;
   for (const service of TEMPORAL_SERVICES)
-    ports[service] = { grpc: await freePort(), membership: await freePort(), ...(service === 'frontend' ? { http: await freePort() } : {}) };
+    ports[service] = { grpc: await freePort(), membership: await freeMembershipPort(), ...(service === 'frontend' ? { http: await freePort() } : {}) };
   writeConfig(dir, o, ports);
   const logDir = path.join(o.stateDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
@@ -168,7 +182,9 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<T
       o.log(`registered the namespace ${o.namespace}`);
     }
     await waitReady(frontend.child, `the namespace ${o.namespace}`, () => serves(address, o.namespace), frontendLog, 60_000);
-    for (const s of services) if (s.child.ended() !== null) throw new Error(`Temporal ${s.name} ended (${s.child.ended()}): see ${logDir}`);
+    for (const s of services)
+      if (s.child.ended() !== null)
+        throw new Error(`Temporal ${s.name} ended (${s.child.ended()}):\n${fs.readFileSync(path.join(logDir, `temporal-${s.name}.log`), 'utf8').slice(-3000)}`);
   } catch (err) {
     await stop();
     throw err;
