@@ -59,8 +59,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (cluster && cluster.exitCode === null && cluster.signalCode === null) process.kill(-cluster.pid!, 'SIGKILL');
   await db?.destroy();
-  const pg = /PostgreSQL\s+(\S+): (\S+) \(this project's\), (\S+), (\S+) \(Temporal's/.exec(output);
-  if (pg) for (const name of pg.slice(2)) await dropDatabase(`postgres://postgres@${pg[1]}/${name}`);
+  // Named from the first line that names them, so a cluster that failed half-way leaves none behind either.
+  const base = /schema of (\S+)_temporal and/.exec(output)?.[1];
+  if (base) for (const name of [base, `${base}_temporal`, `${base}_visibility`]) await dropDatabase(`postgres://postgres@127.0.0.1:5432/${name}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
