@@ -9,14 +9,11 @@ import { buildApp } from '../api/app';
 import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
 import { ConfigError, loadConfig, loadSecrets, type Config } from '../config';
-import { createDb, ensureDatabase, migrateToLatest } from '../db';
-import { getOrganisation } from '../db/repositories/organisations';
-import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity, seedDemoPeople } from '../db/seed';
 import { createWorker } from '../worker';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
+import { demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
 import { assertPortFree, startTemporalDevServer } from './temporal-dev-server';
-import { devToken } from './tokens';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 
@@ -84,43 +81,9 @@ async function main() {
     console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
     process.exit(1);
   }
-  /** Undo steps, run last-in first-out on shutdown or on a failed start. */
-  const undo: { name: string; run: () => Promise<unknown> }[] = [];
   /** Gives DATA_DIR up once everything in it has stopped (nothing to give up before it was taken). */
   let releaseDataDir = () => {};
-  let stopping = false;
-  /** Last resort when a step hangs: whatever we started is killed, so nothing outlives the run. */
-  const killAll: (() => void)[] = [];
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    setTimeout(() => {
-      console.error('[start] shutdown took over 60 s; killing what is left');
-      killAll.forEach((kill) => kill());
-      process.exit(1);
-    }, 60_000).unref();
-    for (const step of undo.reverse()) {
-      try {
-        await step.run();
-        log(`stopped ${step.name}`);
-      } catch (err) {
-        console.error(`[start] stopping ${step.name} failed:`, err);
-        code = code || 1;
-      }
-    }
-    releaseDataDir();
-    process.exit(code);
-  };
-  // Ctrl-C in a terminal signals the whole group and npm forwards it once more: a second signal
-  // while stopping is noted, never allowed to cut the shutdown short (which would orphan servers).
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(signal, () => {
-      if (stopping) log(`${signal} received again; still stopping in order`);
-      else {
-        log(`${signal} received; stopping`);
-        void shutdown(0);
-      }
-    });
+  const { undo, killAll, shutdown } = orderlyShutdown('start', () => releaseDataDir());
 
   try {
     fs.mkdirSync(config.dataDir, { recursive: true });
@@ -154,19 +117,8 @@ async function main() {
       databaseUrl = pg.url;
     }
 
-    await ensureDatabase(databaseUrl);
-    const db = createDb(databaseUrl);
+    const { db, isDemo } = await prepareDatabase(databaseUrl, log);
     undo.push({ name: 'database pool', run: () => db.destroy() });
-    const applied = await migrateToLatest(db);
-    if (applied.length) log(`migrated: ${applied.join(', ')}`);
-    const city = cityIds(DEMO_PREFIX, DEMO_REGION);
-    if (!(await db.selectFrom('organisations').select('id').limit(1).executeTakeFirst())) {
-      await db.transaction().execute((tx) => seedCity(tx, DEMO_PREFIX, DEMO_REGION));
-      log('seeded the demo city of Rizhao');
-    }
-    const isDemo = !!(await getOrganisation(db, city.cityAuthority));
-    // Every start: a data directory from before the directory of people gets the demo people too.
-    if (isDemo) await seedDemoPeople(db, city);
 
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -208,13 +160,7 @@ async function main() {
         `  Temporal UI    ${temporalUi ?? '(external Temporal: ' + temporalAddress + ')'}`,
         `  Temporal       ${temporalAddress}`,
         '',
-        ...(isDemo
-          ? [
-              'Demo tokens (valid 7 days), e.g. curl -H "Authorization: Bearer <token>" ' + api + '/tasks',
-              ...demoUsers(city).map((u) => `  ${u.label.padEnd(40)} ${u.sub} @ ${u.org ?? 'the public'}\n    ${devToken(secrets.jwtSecret, u, '7d')}`),
-              '',
-            ]
-          : []),
+        ...(isDemo ? demoTokenLines(secrets.jwtSecret, api) : []),
         'Ctrl-C stops everything.',
       ].join('\n'),
     );

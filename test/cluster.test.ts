@@ -1,0 +1,244 @@
+// npm run cluster, smoke-tested: the Temporal server's four services on PostgreSQL, three workers and two APIs,
+// each a process; one lifecycle of every procedure of the registry over real HTTP, started on one API and
+// decided on the other; then Ctrl-C (SIGINT to the process group) stops everything, every process gone.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createDb, dropDatabase, type Db } from '../db';
+import { sampleEntryContent, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
+import { PROCEDURES, type RequestType, type TaskKind } from '../domain/procedures';
+import { CANCELLABLE, type RequestStatus } from '../domain/requests';
+import type { Candidate } from '../domain/tasks';
+import type { Actor, Role } from '../domain/types';
+import { alive } from '../scripts/embedded-postgres';
+import { devToken } from '../scripts/tokens';
+import { validShareBody } from './api-helpers';
+import { eventually } from './helpers';
+
+const secret = 'cluster-test-secret-0123456789-0123456789';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-cluster-'));
+let cluster: ChildProcess;
+let output = '';
+let apis: string[] = [];
+let appDatabaseUrl: string;
+let db: Db;
+
+/** Every process below `pid`. */
+function descendants(pid: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
+  const out: number[] = [];
+  const walk = (p: number) => rows.filter(([, pp]) => pp === p).forEach(([c]) => (out.push(c), walk(c)));
+  walk(pid);
+  return out;
+}
+
+beforeAll(async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, JWT_SECRET: secret };
+  for (const v of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'NODE_OPTIONS', 'PORT']) delete env[v];
+  // Its own process group, as a terminal's foreground job has.
+  cluster = spawn('npm', ['run', 'cluster'], { cwd: path.join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  cluster.stdout!.on('data', (d) => (output += d));
+  cluster.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 150_000;
+  while (!output.includes('Ctrl-C stops everything.')) {
+    if (cluster.exitCode !== null) throw new Error(`npm run cluster exited with ${cluster.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the cluster was not up within 150 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  apis = [...output.matchAll(/^ {2}API \d+\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]);
+  const pg = /PostgreSQL\s+(\S+): (\S+) \(this project's\), (\S+), (\S+) \(Temporal's/.exec(output)!;
+  appDatabaseUrl = `postgres://postgres@${pg[1]}/${pg[2]}`;
+  db = createDb(appDatabaseUrl, 2);
+}, 180_000);
+
+afterAll(async () => {
+  if (cluster && cluster.exitCode === null && cluster.signalCode === null) process.kill(-cluster.pid!, 'SIGKILL');
+  await db?.destroy();
+  // Named from the first line that names them, so a cluster that failed half-way leaves none behind either.
+  const base = /schema of (\S+)_temporal and/.exec(output)?.[1];
+  if (base) for (const name of [base, `${base}_temporal`, `${base}_visibility`]) await dropDatabase(`postgres://postgres@127.0.0.1:5432/${name}`);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+// ---- One lifecycle of each procedure over HTTP: its starter and form, then its decisions in order.
+
+interface TaskView {
+  id: string;
+  kind: TaskKind;
+  status: string;
+  candidates: Candidate[];
+}
+/** The parts of the API's answers this test reads (a request, an agreement). */
+interface Answer {
+  id: string;
+  status: RequestStatus;
+  tasks: TaskView[];
+  sha256: string;
+}
+/** One of the cluster's APIs, over HTTP: `send` answers the body of an answer that must be `status`. */
+interface Http {
+  send(method: 'POST' | 'PUT', actor: Actor, url: string, body: object, status?: number): Promise<Answer>;
+  get(actor: Actor, url: string): Promise<Answer>;
+}
+
+function http(base: string): Http {
+  const call = async (method: string, actor: Actor, url: string, body: object | undefined, status: number) => {
+    const res = await fetch(`${base}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${devToken(secret, actor)}`, ...(body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    if (res.status !== status) throw new Error(`${method} ${base}${url} answered ${res.status}: ${text.slice(0, 400)}`);
+    return JSON.parse(text) as Answer;
+  };
+  return {
+    send: (method, actor, url, body, status = 200) => call(method, actor, url, body, status),
+    get: (actor, url) => call('GET', actor, url, undefined, 200),
+  };
+}
+
+const member = (org: string, role: Role, sub = `${role}.cluster`): Actor => ({ sub, org, roles: [role] });
+const applicantOf = (city: SeededCity, org: string): Actor => ({ sub: `applicant.${city.region}`, org, roles: ['agency_applicant'] });
+const citizenOf = (city: SeededCity): Actor => ({ sub: `citizen.${city.region}`, org: 'public', roles: ['public_applicant'] });
+
+interface Lifecycle {
+  start(city: SeededCity, http: Http): Promise<{ starter: Actor; body: object }> | { starter: Actor; body: object };
+  steps: { kind: TaskKind; decision: string; reason?: string; form?: (requestId: string, starter: Actor, http: Http) => Promise<object> | object }[];
+}
+const signature = async (requestId: string, starter: Actor, http: Http) => ({ sha256: (await http.get(starter, `/agreements/${requestId}.agreement`)).sha256 });
+const LIFECYCLES: Record<RequestType, Lifecycle> = {
+  share: {
+    start: (city) => ({ starter: applicantOf(city, city.agencies.market), body: validShareBody(city.entries.conditional) }),
+    steps: [
+      { kind: 'SHARE_PROVIDER_OPINION', decision: 'AGREE' },
+      { kind: 'SHARE_JOINT_REVIEW', decision: 'APPROVE' },
+    ],
+  },
+  catalog_adjustment: {
+    start: (city) => ({
+      starter: applicantOf(city, city.agencies.donggangMarket),
+      body: { ground: 'new_system', justification: '新建系统编目', changes: [{ op: 'add', entry: sampleEntryContent(`集群目录 ${city.region}`) }] },
+    }),
+    steps: [{ kind: 'CATALOG_ADJUSTMENT_REVIEW', decision: 'APPROVE' }],
+  },
+  share_dispute: {
+    start: (city) => ({
+      starter: member(city.cityAuthority, 'authority_reviewer', 'raiser.cluster'),
+      body: {
+        catalogEntryId: city.entries.conditional,
+        proposal: { attribute: 'NONE', reasons: null, conditions: null, basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] },
+        objection: '涉及个人信息,不宜共享',
+      },
+    }),
+    steps: [{ kind: 'DISPUTE_CONSULTATION', decision: 'ACCEPT' }],
+  },
+  open_demand: {
+    start: (city) => ({ starter: citizenOf(city), body: { catalogEntryId: city.entries.none, description: '处罚结果', purpose: '研究' } }),
+    steps: [{ kind: 'OPEN_DEMAND_ANSWER', decision: 'PLAN', reason: '年内开放' }],
+  },
+  withdrawal: {
+    start: (city) => ({
+      starter: citizenOf(city),
+      body: { catalogEntryId: city.entries.conditionalOpen, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' },
+    }),
+    steps: [{ kind: 'WITHDRAWAL_REVIEW', decision: 'UPHOLD', reason: '删除所列记录', form: () => ({ scope: 'records' }) }],
+  },
+  open_request: {
+    async start(city, http) {
+      const starter = citizenOf(city);
+      await http.send('PUT', starter, '/principals/me', { kind: 'natural', name: starter.sub, residentId: sampleResidentId(starter.sub) });
+      return {
+        starter,
+        body: {
+          catalogEntryId: city.entries.conditionalOpen,
+          purpose: '研究土地供应',
+          scenario: '高校科研',
+          fields: ['parcel', 'area', 'price'],
+          accessMethod: 'sandbox',
+          securityMeasures: '数据沙箱',
+          termMonths: 12,
+        },
+      };
+    },
+    steps: [
+      { kind: 'OPEN_REQUEST_REVIEW', decision: 'APPROVE' },
+      { kind: 'AGREEMENT_SIGNATURE', decision: 'SIGN', form: signature },
+      { kind: 'AGREEMENT_COUNTERSIGNATURE', decision: 'SIGN', form: signature },
+    ],
+  },
+  correction: {
+    start: (city) => ({
+      starter: citizenOf(city),
+      body: { catalogEntryId: city.entries.unconditional, items: ['legal_representative'], problem: '法定代表人与营业执照不一致' },
+    }),
+    steps: [{ kind: 'CORRECTION_VERIFICATION', decision: 'CORRECTED', form: () => ({ corrected: '已更正法定代表人', publishedAt: '2026-12-10' }) }],
+  },
+};
+
+/** A candidate of the task as a person: the one named, or a member of the candidate organisation in its role. */
+function candidateActor(task: TaskView): Actor {
+  const c = task.candidates.find((x) => !x.legalPerson)!;
+  return { sub: c.user ?? `${c.role}.cluster`, org: c.org ?? 'public', roles: [c.role] };
+}
+
+/** Starts the procedure on one API and decides each of its tasks on the other; answers the status it ends in. */
+async function lifecycle(type: RequestType, starting: Http, deciding: Http): Promise<string> {
+  const procedure = PROCEDURES.find((p) => p.type === type)!;
+  const prefix = `k${randomUUID().slice(0, 8)}`;
+  const city = await seedCity(db, prefix, prefix);
+  const { starter, body } = await LIFECYCLES[type].start(city, starting);
+  const { id } = await starting.send('POST', starter, procedure.startRoute, body, 201);
+  for (const step of LIFECYCLES[type].steps) {
+    const task: TaskView = await eventually(async () =>
+      (await deciding.get(starter, `/requests/${id}`)).tasks.find((t) => t.kind === step.kind && t.status === 'open'),
+    );
+    const form = step.form ? await step.form(id, starter, deciding) : undefined;
+    await deciding.send('POST', candidateActor(task), `/tasks/${task.id}/complete`, {
+      decision: step.decision,
+      ...(step.reason ? { reason: step.reason } : {}),
+      ...(form ? { form } : {}),
+    });
+  }
+  return eventually(async () => {
+    const request = await starting.get(starter, `/requests/${id}`);
+    const open = request.tasks.filter((t) => t.status === 'open');
+    return !CANCELLABLE.includes(request.status) && open.length === 0 && request.status;
+  });
+}
+
+test('npm run cluster runs Temporal on PostgreSQL as four services, three workers and two APIs; every procedure lives a lifecycle through both APIs; Ctrl-C stops every process', async () => {
+  expect(apis).toHaveLength(2);
+  expect(output.match(/^ {2}worker \d+ /gm)).toHaveLength(3);
+  for (const service of ['history', 'matching', 'frontend', 'worker'])
+    expect(output).toMatch(new RegExp(`^  Temporal ${service}\\s+127\\.0\\.0\\.1:\\d+`, 'm'));
+  expect(output).toContain('seeded the demo city');
+  const pids = [...output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
+  expect(pids).toHaveLength(2 + 3 + 4);
+  expect(pids.filter((p) => !alive(p))).toEqual([]);
+
+  const [a, b] = apis.map(http);
+  const ended = await Promise.all(PROCEDURES.map((p, i) => lifecycle(p.type, i % 2 ? b : a, i % 2 ? a : b).then((status) => `${p.type} ${status}`)));
+  expect(ended.filter((e) => e.endsWith(' failed'))).toEqual([]);
+  console.log(`lifecycles over the cluster: ${ended.join(', ')}`);
+
+  // Stopped as a terminal's Ctrl-C does: SIGINT to the whole process group.
+  const tree = descendants(cluster.pid!);
+  const exited = new Promise<number | null>((resolve) => cluster.once('exit', (code, sig) => resolve(code ?? (sig ? -1 : null))));
+  const began = Date.now();
+  process.kill(-cluster.pid!, 'SIGINT');
+  const code = await exited;
+  expect(Date.now() - began).toBeLessThan(60_000);
+  // npm answers a group Ctrl-C with 130 whatever its child did; the cluster itself must have stopped in order.
+  if (code !== 0 && code !== 130) throw new Error(`npm run cluster exited with ${code} on SIGINT:\n${output}`);
+  const deadline = Date.now() + 10_000;
+  while ([...tree, ...pids].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect([...tree, ...pids].filter(alive)).toEqual([]);
+  expect(output).toMatch(/stopped API 2[\s\S]*stopped API 1[\s\S]*stopped worker 3[\s\S]*stopped worker 1[\s\S]*stopped Temporal services/);
+  expect(output).not.toContain('exited on its own');
+}, 180_000);
