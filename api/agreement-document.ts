@@ -2,10 +2,7 @@
 // font embedded, when one is installed: AGREEMENT_FONT). Both show the text as signed, the signatures and the hash.
 import fs from 'node:fs';
 import PDFDocument from 'pdfkit';
-import type { Selectable } from 'kysely';
-import type { AgreementsTable } from '../db/schema';
-
-type AgreementRow = Selectable<AgreementsTable>;
+import type { AgreementRow } from '../db/repositories/agreements';
 
 // The font's default path is the configuration's (AGREEMENT_FONT); the routes find it here too.
 export { DEFAULT_AGREEMENT_FONT } from '../config';
