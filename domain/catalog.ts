@@ -36,11 +36,17 @@ export const IDENTIFIES = ['person', 'organisation'] as const;
 export type Identifies = (typeof IDENTIFIES)[number];
 export const IDENTIFIES_NAMES: Record<Identifies, string> = { person: '自然人', organisation: '法人和其他组织' };
 export interface CatalogField {
+  /** The item's identifier, as requests name it (e.g. licence_no). */
   name: string;
+  /** 信息项名称: what a person reads (e.g. 执业许可证号). */
+  label: string;
   type: (typeof FIELD_TYPES)[number];
   description: string;
   identifies: Identifies | null;
 }
+
+/** The longest 信息项名称 an item may have. */
+export const MAX_FIELD_LABEL = 100;
 
 /** Art. 10 ¶2 (自然人数据应当以身份证件号码作为标识,法人和其他组织数据应当以统一社会信用代码作为标识): the item each kind of data is identified by. */
 export const IDENTIFIER_ITEMS: Record<Identifies, { type: CatalogField['type']; name: string; subject: string }> = {
@@ -162,7 +168,8 @@ export const ENTRY_FIELDS: FieldLabels = {
   title: field('目录名称'),
   description: field('描述'),
   fields: field('数据项'),
-  'fields.name': field('名称'),
+  'fields.name': field('标识符', '请求据以指明数据项的英文标识，如 licence_no'),
+  'fields.label': field('信息项名称', '数据项的中文名称，如 执业许可证号'),
   'fields.type': field('类型'),
   'fields.description': field('说明'),
   'fields.identifies': field('标识对象', '自然人数据以身份证件号码为标识，法人和其他组织数据以统一社会信用代码为标识'),
@@ -247,6 +254,12 @@ export function entryViolations(
   names.forEach((n, i) => {
     if (!n) bad(`fields.${i}.name`, 'required', 'Art. 9', 'Each field has a name');
     else if (names.indexOf(n) !== i) bad(`fields.${i}.name`, 'unique', 'Art. 9', `Field ${n} is named twice`);
+  });
+  // Each item carries its 信息项名称, the name people read and pick it by.
+  next.fields.forEach((f, i) => {
+    if (blankText(f.label)) bad(`fields.${i}.label`, 'required', 'Art. 9', `Each field states its 信息项名称 (its name in Chinese)`);
+    else if (f.label.trim().length > MAX_FIELD_LABEL)
+      bad(`fields.${i}.label`, `at most ${MAX_FIELD_LABEL} characters`, 'Art. 9', `A 信息项名称 has at most ${MAX_FIELD_LABEL} characters`);
   });
   if (blankText(next.updateFrequency)) bad('updateFrequency', 'required', 'Art. 9', 'An entry states how often it is updated (更新频率, Art. 9 ¶1)');
 

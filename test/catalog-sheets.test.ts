@@ -63,6 +63,7 @@ test('an agency exports its catalog, edits a row and adds one, and the import ap
       ({
         title: '企业年报信息',
         fields: 'uscc | uscc | organisation | 统一社会信用代码\nyear | number |  | 年度',
+        field_labels: '统一社会信用代码\n年度',
         form: 'table',
         update_frequency: '每年',
         share_attribute: 'UNCONDITIONAL',
@@ -90,8 +91,8 @@ test('an agency exports its catalog, edits a row and adds one, and the import ap
   expect(newEntry).toMatchObject({
     title: '企业年报信息',
     fields: [
-      { name: 'uscc', type: 'uscc', identifies: 'organisation' },
-      { name: 'year', type: 'number', identifies: null },
+      { name: 'uscc', label: '统一社会信用代码', type: 'uscc', identifies: 'organisation' },
+      { name: 'year', label: '年度', type: 'number', identifies: null },
     ],
   });
 
@@ -160,8 +161,8 @@ const hostileContent = (): EntryContent => ({
   ...sampleEntryContent("'=已是文本的标题"),
   description: '第一行\r\n第二行 _x000D_ 与 _x005f_ 照原样,\u000b 控制符',
   fields: [
-    { name: '=x', type: 'string', description: '-', identifies: null },
-    { name: 'phone', type: 'string', description: '+86 633 8888888', identifies: null },
+    { name: '=x', label: '=x', type: 'string', description: '-', identifies: null },
+    { name: 'phone', label: '联系电话', type: 'string', description: '+86 633 8888888', identifies: null },
   ],
   useConditions: '+86 633 8888888',
   share: { attribute: 'CONDITIONAL', reasons: '@所有人', conditions: '=仅用于履职', basis: [] },

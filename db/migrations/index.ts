@@ -17,6 +17,7 @@ import * as m014 from './2026-11-28-014-people';
 import * as m015 from './2026-11-28-015-identity-document-type';
 import * as m016 from './2026-12-05-016-legal-person-agents';
 import * as m017 from './2026-12-05-017-entry-requests';
+import * as m019 from './2026-12-05-019-field-labels';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28-015-identity-document-type': m015,
   '2026-12-05-016-legal-person-agents': m016,
   '2026-12-05-017-entry-requests': m017,
+  '2026-12-05-019-field-labels': m019,
 };
