@@ -330,6 +330,7 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
   const row = {
     title: '企业年报',
     fields: 'uscc | string | organisation | 代码\nyear | number |  | 年度 | 含竖线',
+    field_labels: '统一社会信用代码\n年度',
     form: 'table',
     update_frequency: '每年',
     share_attribute: 'CONDITIONAL',
