@@ -120,14 +120,25 @@ test('XLSX round-trips: export, edit in the workbook, import', async () => {
 });
 
 test('every row’s problems come back at once, naming the row, the column, the rule and the article; nothing starts', async () => {
-  const header = ['title', 'fields', 'form', 'update_frequency', 'share_attribute', 'share_reasons', 'open_attribute', 'open_basis', 'priority_open'];
-  const ok = ['好的目录', 'a | string |  | ', 'table', '每月', 'UNCONDITIONAL', '', 'NONE', 'law | 某法 | 第一条', 'false'];
+  const header = [
+    'title',
+    'fields',
+    'field_labels',
+    'form',
+    'update_frequency',
+    'share_attribute',
+    'share_reasons',
+    'open_attribute',
+    'open_basis',
+    'priority_open',
+  ];
+  const ok = ['好的目录', 'a | string |  | ', '甲', 'table', '每月', 'UNCONDITIONAL', '', 'NONE', 'law | 某法 | 第一条', 'false'];
   const file = Buffer.from(
     toCsv([
       header,
       ok,
-      ['坏的属性', 'a | string |  | ', 'table', '每月', 'SOMETIMES', '', 'NONE', 'law | 某法 | 第一条', 'maybe'],
-      ['有条件无理由', 'a | text |  | ', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false'],
+      ['坏的属性', 'a | string |  | ', '甲', 'table', '每月', 'SOMETIMES', '', 'NONE', 'law | 某法 | 第一条', 'maybe'],
+      ['有条件无理由', 'a | text |  | ', '甲', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false'],
     ]),
   );
   const res = await post(officer(), '/catalog/adjustments/import', importBody('csv', file));
@@ -140,7 +151,7 @@ test('every row’s problems come back at once, naming the row, the column, the 
   ]);
   // Once the rows read, the catalog's rules: row 4's conditional sharing without reasons, its 规章-only NONE opening.
   const fixed = Buffer.from(
-    toCsv([header, ok, ['有条件无理由', 'a | string |  | ', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false']]),
+    toCsv([header, ok, ['有条件无理由', 'a | string |  | ', '甲', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false']]),
   );
   const ruled = expectProblem(await post(officer(), '/catalog/adjustments/import', importBody('csv', fixed)), 400);
   expect((ruled.errors as { field: string; article: string }[]).map((e) => [e.field, e.article])).toEqual([

@@ -10,6 +10,7 @@ import {
   type SimilarEntry,
 } from '../../domain/catalog';
 import type { OpenEntry } from '../../domain/open-request';
+import { blankText } from '../../domain/text';
 import { CANCELLABLE } from '../../domain/requests';
 import type { ActorRef, Attribute } from '../../domain/types';
 import { appendAudits, type AuditInput } from './audit';
@@ -76,7 +77,8 @@ export function entryContentColumns(c: EntryContent) {
   return {
     title: c.title,
     description: c.description,
-    fields: JSON.stringify(c.fields),
+    // An item of an adjustment asked for before items had names takes its identifier (as migration 019 did).
+    fields: JSON.stringify(c.fields.map((f) => (blankText(f.label) ? { ...f, label: f.name } : f))),
     form: c.form,
     use_conditions: c.useConditions,
     update_frequency: c.updateFrequency,
