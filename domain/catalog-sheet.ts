@@ -154,10 +154,11 @@ export function rowChange(row: SheetRow, rowNumber: number): { change: CatalogCh
     const okIdentifies = !identifies || (IDENTIFIES as readonly string[]).includes(identifies);
     if (name && okType && okIdentifies)
       return [
+        // In the order PostgreSQL's jsonb keeps an item's keys, so that an item read back compares equal to the catalog's.
         {
           name,
-          label: labels[i] ?? '',
           type: type as CatalogField['type'],
+          label: labels[i] ?? '',
           identifies: (identifies || null) as CatalogField['identifies'],
           description: description.join(' | '),
         },
