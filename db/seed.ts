@@ -70,9 +70,9 @@ export function cityIds(prefix: string, region: string): SeededCity {
   };
 }
 
-/** Fields as [name, identifies, type]: the demo entries' content (Art. 9 ¶1, 10 ¶2). */
-const fields = (...fs: [string, CatalogField['identifies'], CatalogField['type']?][]) =>
-  JSON.stringify(fs.map(([name, identifies, type]): CatalogField => ({ name, type: type ?? 'string', description: '', identifies })));
+/** Fields as [name, 信息项名称, identifies, type]: the demo entries' content (Art. 9 ¶1, 10 ¶2). */
+const fields = (...fs: [string, string, CatalogField['identifies'], CatalogField['type']?][]) =>
+  JSON.stringify(fs.map(([name, label, identifies, type]): CatalogField => ({ name, label, type: type ?? 'string', description: '', identifies })));
 const PIPL_13 = JSON.stringify([{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] satisfies LegalBasis[]);
 
 export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): Promise<SeededCity> {
@@ -120,7 +120,12 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         provider_org_id: city.agencies.market,
         title: '企业登记信息',
         // Data of legal persons, identified by their code (Art. 10 ¶2); the legal representative is named, not identified.
-        fields: fields(['uscc', 'organisation', 'uscc'], ['name', null], ['legal_representative', null], ['registered_at', null, 'date']),
+        fields: fields(
+          ['uscc', '统一社会信用代码', 'organisation', 'uscc'],
+          ['name', '企业名称', null],
+          ['legal_representative', '法定代表人', null],
+          ['registered_at', '成立日期', null, 'date'],
+        ),
         update_frequency: '每日',
         share_attribute: 'UNCONDITIONAL',
         open_attribute: 'UNCONDITIONAL',
@@ -130,11 +135,11 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         provider_org_id: city.agencies.health,
         title: '医疗机构执业信息',
         fields: fields(
-          ['institution', 'organisation'],
-          ['institution_uscc', 'organisation', 'uscc'],
-          ['licence_no', null],
-          ['beds', null, 'number'],
-          ['departments', null],
+          ['institution', '机构名称', 'organisation'],
+          ['institution_uscc', '机构统一社会信用代码', 'organisation', 'uscc'],
+          ['licence_no', '执业许可证号', null],
+          ['beds', '核定床位数', null, 'number'],
+          ['departments', '诊疗科目', null],
         ),
         update_frequency: '每月',
         share_attribute: 'CONDITIONAL',
@@ -149,7 +154,12 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         id: city.entries.none,
         provider_org_id: city.agencies.market,
         title: '行政执法案卷',
-        fields: fields(['case_no', null], ['party', 'person'], ['party_id', 'person', 'id_number'], ['facts', null]),
+        fields: fields(
+          ['case_no', '案件编号', null],
+          ['party', '当事人', 'person'],
+          ['party_id', '当事人身份证件号码', 'person', 'id_number'],
+          ['facts', '违法事实', null],
+        ),
         update_frequency: '实时',
         share_attribute: 'NONE',
         share_basis: PIPL_13,
@@ -160,7 +170,7 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         id: city.entries.conditionalOpen,
         provider_org_id: city.agencies.resources,
         title: '国有建设用地供应信息',
-        fields: fields(['parcel', null], ['area', null, 'number'], ['use', null], ['price', null, 'number']),
+        fields: fields(['parcel', '宗地编号', null], ['area', '供地面积', null, 'number'], ['use', '土地用途', null], ['price', '成交价格', null, 'number']),
         form: 'file',
         update_frequency: '每季度',
         share_attribute: 'UNCONDITIONAL',
@@ -173,7 +183,13 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
         id: city.entries.countyConditional,
         provider_org_id: city.agencies.donggangMarket,
         title: '东港区流动摊贩登记信息',
-        fields: fields(['vendor', 'person'], ['vendor_id', 'person', 'id_number'], ['location', null], ['goods', null], ['registered_at', null, 'date']),
+        fields: fields(
+          ['vendor', '摊贩姓名', 'person'],
+          ['vendor_id', '摊贩身份证件号码', 'person', 'id_number'],
+          ['location', '经营地点', null],
+          ['goods', '经营品类', null],
+          ['registered_at', '登记日期', null, 'date'],
+        ),
         update_frequency: '每周',
         share_attribute: 'CONDITIONAL',
         share_reasons: '含个人经营者信息',
@@ -196,9 +212,9 @@ export function sampleEntryContent(title: string): EntryContent {
     title,
     description: '',
     fields: [
-      { name: 'permit_no', type: 'string', description: '许可证号', identifies: null },
-      { name: 'holder', type: 'string', description: '持证单位', identifies: 'organisation' },
-      { name: 'holder_uscc', type: 'uscc', description: '持证单位统一社会信用代码', identifies: 'organisation' },
+      { name: 'permit_no', label: '许可证号', type: 'string', description: '许可证号', identifies: null },
+      { name: 'holder', label: '持证单位', type: 'string', description: '持证单位', identifies: 'organisation' },
+      { name: 'holder_uscc', label: '持证单位统一社会信用代码', type: 'uscc', description: '持证单位统一社会信用代码', identifies: 'organisation' },
     ],
     form: 'table',
     useConditions: null,

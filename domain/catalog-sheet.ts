@@ -18,7 +18,10 @@ import type { RuleViolation } from './errors';
 import { cellText, inertCell } from './spreadsheet';
 import { ATTRIBUTES } from './types';
 
-/** The columns, in order. `action` (import only): add, change or remove; empty means add without an id, change with one. */
+/**
+ * The columns, in order. `action` (import only): add, change or remove; empty means add without an id, change with one.
+ * `field_labels`: each item's 信息项名称, one a line in the order of `fields`.
+ */
 export const SHEET_COLUMNS = [
   'id',
   'version',
@@ -26,6 +29,7 @@ export const SHEET_COLUMNS = [
   'title',
   'description',
   'fields',
+  'field_labels',
   'form',
   'use_conditions',
   'update_frequency',
@@ -64,6 +68,7 @@ export function entryRow(e: { id: string; version: number; content: EntryContent
     title: c.title,
     description: c.description,
     fields: c.fields.map(fieldLine).join('\n'),
+    field_labels: c.fields.map((f) => f.label).join('\n'),
     form: c.form,
     use_conditions: c.useConditions ?? '',
     update_frequency: c.updateFrequency,
@@ -136,12 +141,27 @@ export function rowChange(row: SheetRow, rowNumber: number): { change: CatalogCh
   }
   if (action === 'remove') return errors.length ? { errors } : { change: { op: 'remove', entryId: id, baseVersion: version } };
 
-  const fields = lines('fields').flatMap(([name, type, identifies, ...description], i): CatalogField[] => {
+  // One 信息项名称 a line, in the order of the items in `fields`.
+  const labels = cell('field_labels')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const fieldLines = lines('fields');
+  if (fieldLines.length && labels.length !== fieldLines.length)
+    bad('field_labels', 'one per field', `holds the 信息项名称 of each field, one a line in the order of fields: ${fieldLines.length} expected`);
+  const fields = fieldLines.flatMap(([name, type, identifies, ...description], i): CatalogField[] => {
     const okType = (FIELD_TYPES as readonly string[]).includes(type ?? '');
     const okIdentifies = !identifies || (IDENTIFIES as readonly string[]).includes(identifies);
     if (name && okType && okIdentifies)
       return [
-        { name, type: type as CatalogField['type'], identifies: (identifies || null) as CatalogField['identifies'], description: description.join(' | ') },
+        // In the order PostgreSQL's jsonb keeps an item's keys, so that an item read back compares equal to the catalog's.
+        {
+          name,
+          type: type as CatalogField['type'],
+          label: labels[i] ?? '',
+          identifies: (identifies || null) as CatalogField['identifies'],
+          description: description.join(' | '),
+        },
       ];
     bad(
       'fields',

@@ -36,11 +36,17 @@ export const IDENTIFIES = ['person', 'organisation'] as const;
 export type Identifies = (typeof IDENTIFIES)[number];
 export const IDENTIFIES_NAMES: Record<Identifies, string> = { person: '自然人', organisation: '法人和其他组织' };
 export interface CatalogField {
+  /** The item's identifier, as requests name it (e.g. licence_no). */
   name: string;
+  /** 信息项名称: what a person reads (e.g. 执业许可证号). */
+  label: string;
   type: (typeof FIELD_TYPES)[number];
   description: string;
   identifies: Identifies | null;
 }
+
+/** The longest 信息项名称 an item may have. */
+export const MAX_FIELD_LABEL = 100;
 
 /** Art. 10 ¶2 (自然人数据应当以身份证件号码作为标识,法人和其他组织数据应当以统一社会信用代码作为标识): the item each kind of data is identified by. */
 export const IDENTIFIER_ITEMS: Record<Identifies, { type: CatalogField['type']; name: string; subject: string }> = {
@@ -162,7 +168,8 @@ export const ENTRY_FIELDS: FieldLabels = {
   title: field('目录名称'),
   description: field('描述'),
   fields: field('数据项'),
-  'fields.name': field('名称'),
+  'fields.name': field('标识符', '请求据以指明数据项的英文标识，如 licence_no'),
+  'fields.label': field('信息项名称', '数据项的中文名称，如 执业许可证号'),
   'fields.type': field('类型'),
   'fields.description': field('说明'),
   'fields.identifies': field('标识对象', '自然人数据以身份证件号码为标识，法人和其他组织数据以统一社会信用代码为标识'),
@@ -484,6 +491,32 @@ export function adjustmentViolations(form: AdjustmentForm, applicantOrg: string,
         `Entry ${c.entryId} is at version ${now.version}, not ${c.baseVersion}: start from the current version`,
       );
     if (c.op === 'change') out.push(...entryViolations(c.entry, now.content, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
+  });
+  return out;
+}
+
+/**
+ * Each item of an entry an adjustment adds or changes states its 信息项名称, the name people read and pick it by.
+ * Checked by the API as an adjustment is asked for, not by the procedure: adjustments asked for before items
+ * had names run on, and their items take their identifiers as names when applied (db/repositories/catalog.ts).
+ */
+export function fieldLabelViolations(form: Pick<AdjustmentForm, 'changes'>): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  form.changes.slice(0, MAX_CHANGES).forEach((c, i) => {
+    if (c.op === 'remove') return;
+    c.entry.fields.forEach((f, j) => {
+      const field = `changes.${i}.entry.fields.${j}.label`;
+      if (blankText(f.label))
+        out.push({ code: 'InvalidInput', field, rule: 'required', article: 'Art. 9', detail: 'Each field states its 信息项名称 (its name in Chinese)' });
+      else if (f.label.trim().length > MAX_FIELD_LABEL)
+        out.push({
+          code: 'InvalidInput',
+          field,
+          rule: `at most ${MAX_FIELD_LABEL} characters`,
+          article: 'Art. 9',
+          detail: `A 信息项名称 has at most ${MAX_FIELD_LABEL} characters`,
+        });
+    });
   });
   return out;
 }

@@ -98,7 +98,7 @@ export function disputePartiesOf(
 const ANY_ENTRY: EntryContent = {
   title: 'entry',
   description: '',
-  fields: [{ name: 'field', type: 'string', description: '', identifies: null }],
+  fields: [{ name: 'field', label: '数据项', type: 'string', description: '', identifies: null }],
   form: 'table',
   useConditions: null,
   updateFrequency: 'daily',

@@ -24,7 +24,7 @@ export async function benchCatalog(): Promise<void> {
             select 'entry-' || lpad(g::text, 6, '0'), 'org-' || lpad((g % ${AGENCIES})::text, 3, '0'),
                    (array['企业','医疗','交通','教育','气象','土地','环境','就业','信用','许可'])[1 + g % 10] || '数据' || g,
                    'bench entry ' || g,
-                   jsonb_build_array(jsonb_build_object('name', 'field_' || (g % 50), 'type', 'string', 'description', '', 'identifies', null)),
+                   jsonb_build_array(jsonb_build_object('name', 'field_' || (g % 50), 'label', '数据项' || (g % 50), 'type', 'string', 'description', '', 'identifies', null)),
                    s.share, case when s.share = 'CONDITIONAL' then '理由' end, case when s.share = 'CONDITIONAL' then '条件' end,
                    case when s.share = 'NONE' then '[{"level":"law","title":"某法","article":"第一条"}]'::jsonb else '[]'::jsonb end,
                    s.open, case when s.open = 'CONDITIONAL' then 'security' end, case when s.open = 'CONDITIONAL' then '条件' end,

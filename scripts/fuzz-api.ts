@@ -455,7 +455,9 @@ export async function runFuzz(
           justification: 'fuzz',
           format,
           dryRun,
-          file: Buffer.from(`id,title,fields,share_attribute,open_attribute\n,${cell},"a | string |  | ",UNCONDITIONAL,${cell}\n`).toString('base64'),
+          file: Buffer.from(`id,title,fields,field_labels,share_attribute,open_attribute\n,${cell},"a | string |  | ",甲,UNCONDITIONAL,${cell}\n`).toString(
+            'base64',
+          ),
         },
       })),
     jsonish.map((body) => ({ method: 'POST', path: '/catalog/adjustments/import', body })),

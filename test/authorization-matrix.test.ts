@@ -225,7 +225,7 @@ const MATRIX: Record<string, Route> = {
         format: 'csv',
         dryRun: true,
         file: Buffer.from(
-          'title,fields,form,update_frequency,share_attribute,open_attribute,open_basis\n矩阵,a | string |  | ,table,每月,UNCONDITIONAL,NONE,law | 某法 | 第一条\n',
+          'title,fields,field_labels,form,update_frequency,share_attribute,open_attribute,open_basis\n矩阵,a | string |  | ,甲,table,每月,UNCONDITIONAL,NONE,law | 某法 | 第一条\n',
         ).toString('base64'),
       },
     }),

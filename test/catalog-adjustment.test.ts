@@ -163,7 +163,13 @@ test('the rules of the entry are checked before anything starts: Art. 10 ¶2 ide
   // Art. 19, Art. 17 ¶2: an ID-number item added to an entry open without conditions opens data that was not
   // open: a ground of Art. 17 ¶2 and the agency's review are asked, whatever the attribute's rank.
   const registry = (await entry(h.city.entries.unconditional)).content;
-  const idItem = { name: 'legal_representative_id', type: 'id_number', description: '法定代表人身份证件号码', identifies: 'person' };
+  const idItem = {
+    name: 'legal_representative_id',
+    label: '法定代表人身份证件号码',
+    type: 'id_number',
+    description: '法定代表人身份证件号码',
+    identifies: 'person',
+  };
   const itemAdded = await post(market, '/catalog/adjustments', {
     ground: 'correction',
     justification: '补充数据项',
@@ -176,7 +182,10 @@ test('the rules of the entry are checked before anything starts: Art. 10 ¶2 ide
   ]);
 
   // Art. 10 ¶2: a new entry whose data identifies natural persons carries the 身份证件号码 item.
-  const persons = { ...sampleEntryContent('个体经营者名录'), fields: [{ name: 'operator', type: 'string', description: '经营者', identifies: 'person' }] };
+  const persons = {
+    ...sampleEntryContent('个体经营者名录'),
+    fields: [{ name: 'operator', label: '经营者', type: 'string', description: '经营者', identifies: 'person' }],
+  };
   const unidentified = await post(market, '/catalog/adjustments', {
     ground: 'new_system',
     justification: '新建系统',
@@ -496,8 +505,8 @@ test('Art. 13 ¶3: the city authority OBJECTs to the share attribute of a new en
   const ofWaste = (title: string) => ({
     ...sampleEntryContent(title),
     fields: [
-      { name: 'waste_batch', type: 'string', description: '批次', identifies: null },
-      { name: 'disposer_uscc', type: 'uscc', description: '处置单位统一社会信用代码', identifies: 'organisation' },
+      { name: 'waste_batch', label: '批次', type: 'string', description: '批次', identifies: null },
+      { name: 'disposer_uscc', label: '处置单位统一社会信用代码', type: 'uscc', description: '处置单位统一社会信用代码', identifies: 'organisation' },
     ],
   });
   const disputed = ofWaste('医疗废物处置记录');
@@ -569,7 +578,10 @@ test('hundreds of changes in one request: 300 new entries are applied at once, e
   const changes = Array.from({ length: 300 }, (_, i) => ({ op: 'add', entry: sampleEntryContent(`批量新增目录 ${i}`) }));
   // Art. 8: one of them holds data the catalog already has (the health commission's own licensing register).
   const register = sampleEntryContent('医疗机构执业信息');
-  changes[7] = { op: 'add', entry: { ...register, fields: [...register.fields, { name: 'licence_no', type: 'string', description: '', identifies: null }] } };
+  changes[7] = {
+    op: 'add',
+    entry: { ...register, fields: [...register.fields, { name: 'licence_no', label: '执业许可证号', type: 'string', description: '', identifies: null }] },
+  };
   const req = await submit('three hundred new entries', me, { ground: 'new_system', justification: '新建系统批量编目', changes }, false);
   // Flagged to the applicant (the register flagged may be another test file's city's: they share the database) (the answer to the POST) and to the reviewer (the task's context), with the similar entries.
   // Other files' cities add entries of the same sample shape to the shared database, so more may be flagged here than the register.

@@ -28,7 +28,7 @@ test('an entry states its content, form, frequency and both sides, each with its
   const res = await get(`/catalog/${h.city.entries.none}`);
   expect(res.statusCode).toBe(200);
   const e = res.json();
-  expect(e.fields).toContainEqual({ name: 'party', type: 'string', description: '', identifies: 'person' });
+  expect(e.fields).toContainEqual({ name: 'party', label: '当事人', type: 'string', description: '', identifies: 'person' });
   expect(e).toMatchObject({ form: 'table', updateFrequency: '实时', priorityOpen: false, version: 1 });
   expect(e.share).toMatchObject({
     attribute: 'NONE',

@@ -25,8 +25,8 @@ const entry = (over: Partial<EntryContent> = {}): EntryContent => ({
   title: '企业登记信息',
   description: '',
   fields: [
-    { name: 'uscc', type: 'uscc', description: '统一社会信用代码', identifies: 'organisation' },
-    { name: 'name', type: 'string', description: '名称', identifies: null },
+    { name: 'uscc', label: '统一社会信用代码', type: 'uscc', description: '统一社会信用代码', identifies: 'organisation' },
+    { name: 'name', label: '名称', type: 'string', description: '名称', identifies: null },
   ],
   form: 'table',
   useConditions: null,
@@ -57,8 +57,8 @@ test('Art. 9: title, at least one uniquely named field and the update frequency 
       title: ' ',
       updateFrequency: '',
       fields: [
-        { name: 'a', type: 'string', description: '', identifies: null },
-        { name: 'a ', type: 'number', description: '', identifies: null },
+        { name: 'a', label: '甲', type: 'string', description: '', identifies: null },
+        { name: 'a ', label: '乙', type: 'number', description: '', identifies: null },
       ],
     }),
   );
@@ -69,6 +69,7 @@ test('Art. 9: title, at least one uniquely named field and the update frequency 
 test('Art. 10 ¶2: data identifying natural persons carries the 身份证件号码 item, data identifying organisations the 统一社会信用代码', () => {
   const field = (name: string, type: 'string' | 'id_number' | 'uscc', identifies: 'person' | 'organisation' | null) => ({
     name,
+    label: name,
     type,
     description: '',
     identifies,
@@ -187,7 +188,13 @@ test('Art. 19: first opening or widening needs every review item, passed, with r
 test('Art. 19 and Art. 17 ¶2: new items on an entry open already open new data, whatever the rank; a wider scope or restated conditions need the review', () => {
   const open = { attribute: 'UNCONDITIONAL' as const, ground: null, reasons: null, conditions: null, basis: [], opening: null };
   const before = entry({ open });
-  const idNumber = { name: 'legal_representative_id', type: 'id_number' as const, description: '法定代表人身份证件号码', identifies: 'person' as const };
+  const idNumber = {
+    name: 'legal_representative_id',
+    label: '法定代表人身份证件号码',
+    type: 'id_number' as const,
+    description: '法定代表人身份证件号码',
+    identifies: 'person' as const,
+  };
   const withId = entry({ open, fields: [...before.fields, idNumber] });
   // An ID-number item added to an UNCONDITIONAL entry: the agency's review (Art. 19) and a ground of Art. 17 ¶2, naming the item.
   const v = entryViolations(withId, before, undefined, { entry: 'changes.0.entry', review: 'changes.0.review' });
@@ -221,7 +228,7 @@ test('newlyOpened: the items a change opens and whether it opens more widely', (
     basis: [],
     opening: null,
   });
-  const field = (name: string) => ({ name, type: 'string' as const, description: '', identifies: null });
+  const field = (name: string) => ({ name, label: name, type: 'string' as const, description: '', identifies: null });
   expect(newlyOpened(entry({ open: open('CONDITIONAL', 'c') }))).toEqual({ items: ['uscc', 'name'], wider: true });
   expect(newlyOpened(entry({ open: open('NONE') }))).toEqual({ items: [], wider: false });
   expect(newlyOpened(entry({ open: open('UNCONDITIONAL'), fields: [...entry().fields, field('x')] }), entry({ open: open('UNCONDITIONAL') }))).toEqual({
@@ -323,6 +330,7 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
   const row = {
     title: '企业年报',
     fields: 'uscc | string | organisation | 代码\nyear | number |  | 年度 | 含竖线',
+    field_labels: '统一社会信用代码\n年度',
     form: 'table',
     update_frequency: '每年',
     share_attribute: 'CONDITIONAL',
@@ -345,8 +353,8 @@ test('a spreadsheet row reads as the change it asks for, or names each cell it c
     },
   });
   expect('change' in added && added.change.op === 'add' && added.change.entry.fields).toEqual([
-    { name: 'uscc', type: 'string', identifies: 'organisation', description: '代码' },
-    { name: 'year', type: 'number', identifies: null, description: '年度 | 含竖线' },
+    { name: 'uscc', label: '统一社会信用代码', type: 'string', identifies: 'organisation', description: '代码' },
+    { name: 'year', label: '年度', type: 'number', identifies: null, description: '年度 | 含竖线' },
   ]);
   expect(rowChange({ ...row, id: 'e-1', version: '3' }, 3)).toMatchObject({ change: { op: 'change', entryId: 'e-1', baseVersion: 3 } });
   expect(rowChange({ id: 'e-1', version: '3', action: 'remove' }, 4)).toEqual({ change: { op: 'remove', entryId: 'e-1', baseVersion: 3 } });

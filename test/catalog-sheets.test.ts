@@ -63,6 +63,7 @@ test('an agency exports its catalog, edits a row and adds one, and the import ap
       ({
         title: '企业年报信息',
         fields: 'uscc | uscc | organisation | 统一社会信用代码\nyear | number |  | 年度',
+        field_labels: '统一社会信用代码\n年度',
         form: 'table',
         update_frequency: '每年',
         share_attribute: 'UNCONDITIONAL',
@@ -90,8 +91,8 @@ test('an agency exports its catalog, edits a row and adds one, and the import ap
   expect(newEntry).toMatchObject({
     title: '企业年报信息',
     fields: [
-      { name: 'uscc', type: 'uscc', identifies: 'organisation' },
-      { name: 'year', type: 'number', identifies: null },
+      { name: 'uscc', label: '统一社会信用代码', type: 'uscc', identifies: 'organisation' },
+      { name: 'year', label: '年度', type: 'number', identifies: null },
     ],
   });
 
@@ -119,14 +120,25 @@ test('XLSX round-trips: export, edit in the workbook, import', async () => {
 });
 
 test('every row’s problems come back at once, naming the row, the column, the rule and the article; nothing starts', async () => {
-  const header = ['title', 'fields', 'form', 'update_frequency', 'share_attribute', 'share_reasons', 'open_attribute', 'open_basis', 'priority_open'];
-  const ok = ['好的目录', 'a | string |  | ', 'table', '每月', 'UNCONDITIONAL', '', 'NONE', 'law | 某法 | 第一条', 'false'];
+  const header = [
+    'title',
+    'fields',
+    'field_labels',
+    'form',
+    'update_frequency',
+    'share_attribute',
+    'share_reasons',
+    'open_attribute',
+    'open_basis',
+    'priority_open',
+  ];
+  const ok = ['好的目录', 'a | string |  | ', '甲', 'table', '每月', 'UNCONDITIONAL', '', 'NONE', 'law | 某法 | 第一条', 'false'];
   const file = Buffer.from(
     toCsv([
       header,
       ok,
-      ['坏的属性', 'a | string |  | ', 'table', '每月', 'SOMETIMES', '', 'NONE', 'law | 某法 | 第一条', 'maybe'],
-      ['有条件无理由', 'a | text |  | ', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false'],
+      ['坏的属性', 'a | string |  | ', '甲', 'table', '每月', 'SOMETIMES', '', 'NONE', 'law | 某法 | 第一条', 'maybe'],
+      ['有条件无理由', 'a | text |  | ', '甲', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false'],
     ]),
   );
   const res = await post(officer(), '/catalog/adjustments/import', importBody('csv', file));
@@ -139,7 +151,7 @@ test('every row’s problems come back at once, naming the row, the column, the 
   ]);
   // Once the rows read, the catalog's rules: row 4's conditional sharing without reasons, its 规章-only NONE opening.
   const fixed = Buffer.from(
-    toCsv([header, ok, ['有条件无理由', 'a | string |  | ', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false']]),
+    toCsv([header, ok, ['有条件无理由', 'a | string |  | ', '甲', 'table', '每月', 'CONDITIONAL', '', 'NONE', 'rules | 某规章 | 第一条', 'false']]),
   );
   const ruled = expectProblem(await post(officer(), '/catalog/adjustments/import', importBody('csv', fixed)), 400);
   expect((ruled.errors as { field: string; article: string }[]).map((e) => [e.field, e.article])).toEqual([
@@ -160,8 +172,8 @@ const hostileContent = (): EntryContent => ({
   ...sampleEntryContent("'=已是文本的标题"),
   description: '第一行\r\n第二行 _x000D_ 与 _x005f_ 照原样,\u000b 控制符',
   fields: [
-    { name: '=x', type: 'string', description: '-', identifies: null },
-    { name: 'phone', type: 'string', description: '+86 633 8888888', identifies: null },
+    { name: '=x', label: '=x', type: 'string', description: '-', identifies: null },
+    { name: 'phone', label: '联系电话', type: 'string', description: '+86 633 8888888', identifies: null },
   ],
   useConditions: '+86 633 8888888',
   share: { attribute: 'CONDITIONAL', reasons: '@所有人', conditions: '=仅用于履职', basis: [] },

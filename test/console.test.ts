@@ -113,7 +113,17 @@ test('an applicant applies in the form, the provider agrees and the authority ap
   expect(await applicant.textContent('[data-testid=who]')).toContain('日照市市场监督管理局');
   await open(applicant, '#/apply/share');
   await applicant.waitForSelector('form.apply');
-  await applicant.fill('#f-body-catalogEntryId', h.city.entries.conditional);
+  // The entry is found by part of its Chinese title and picked from the list, by keyboard; its items by their
+  // 信息项名称: no id or code typed.
+  const combo = applicant.getByRole('combobox', { name: '目录条目' });
+  await combo.fill('医疗机构');
+  const option = applicant.getByRole('option', { name: /医疗机构执业信息.*日照市卫生健康委员会/ });
+  await option.waitFor();
+  expect(await combo.getAttribute('aria-activedescendant')).toBe(await option.getAttribute('id'));
+  await combo.press('Enter');
+  expect(await combo.inputValue()).toBe('医疗机构执业信息');
+  await applicant.getByRole('checkbox', { name: '机构名称', exact: true }).check();
+  await applicant.getByRole('checkbox', { name: '执业许可证号' }).check();
   await applicant.fill('#f-body-scenario', '民营医疗机构联合检查（含“引号”与 <b>尖括号</b>）');
   await applicant.fill('#f-body-statutoryDuty', '医疗广告监督管理');
   for (const c of ['authenticity', 'compliance', 'security']) await applicant.check(`#f-body-commitment-${c}`);
@@ -123,6 +133,12 @@ test('an applicant applies in the form, the provider agrees and the authority ap
   await applicant.waitForURL(/#\/requests\/[^/]+$/);
   const requestId = decodeURIComponent(applicant.url().split('#/requests/')[1]);
   await applicant.waitForSelector('text=审核中');
+  const asked = await api.app.inject({
+    method: 'GET',
+    url: `/requests/${requestId}`,
+    headers: api.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }),
+  });
+  expect(asked.json().payload).toMatchObject({ catalogEntryId: h.city.entries.conditional, fields: ['institution', 'licence_no'] });
 
   const row = provider.locator(`tr[data-request="${requestId}"]`);
   await row.waitFor({ timeout: 15_000 });
@@ -280,7 +296,8 @@ test('the sign-in, catalog and article pages pass axe-core, and a bad token is r
   await expectAccessible(citizen);
   await citizen.click('a.button:has-text("有条件开放申请")');
   await citizen.waitForSelector('form.apply');
-  expect(await citizen.inputValue('#f-body-catalogEntryId')).toBe(h.city.entries.conditionalOpen);
+  // The entry the page came from, shown by its title.
+  await eventually(async () => (await citizen.inputValue('#f-body-catalogEntryId')) === '国有建设用地供应信息');
   await expectAccessible(citizen);
   await open(citizen, '#/articles/20');
   await citizen.waitForSelector('h1:has-text("第二十条")');

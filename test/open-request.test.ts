@@ -192,8 +192,8 @@ test('an agency whose level has no big data authority: the Art. 20 notice goes t
   ]);
   const entryId = `${org}-parcels`;
   const fields = [
-    { name: 'parcel', type: 'string', description: '', identifies: null },
-    { name: 'area', type: 'number', description: '', identifies: null },
+    { name: 'parcel', label: '宗地编号', type: 'string', description: '', identifies: null },
+    { name: 'area', label: '供地面积', type: 'number', description: '', identifies: null },
   ];
   await insertCatalogEntries(
     h.db,
@@ -409,8 +409,8 @@ test('Art. 17 ¶1, 21: closing data to the public ends its open use; a suspensio
     provider_org_id: h.city.agencies.resources,
     title,
     fields: JSON.stringify([
-      { name: 'contract_no', type: 'string', description: '', identifies: null },
-      { name: 'area', type: 'number', description: '', identifies: null },
+      { name: 'contract_no', label: '合同编号', type: 'string', description: '', identifies: null },
+      { name: 'area', label: '供地面积', type: 'number', description: '', identifies: null },
     ]),
     update_frequency: '每月',
     share_attribute: 'UNCONDITIONAL' as const,

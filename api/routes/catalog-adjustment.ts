@@ -8,7 +8,7 @@ import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/reposi
 import { adjustmentParties, consultationOf, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
 import { getRequest } from '../../db/repositories/requests';
 import { type ObjectionForm } from '../../domain/catalog-adjustment';
-import { adjustmentViolations, type AdjustmentForm } from '../../domain/catalog';
+import { adjustmentViolations, fieldLabelViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
 import type { Db } from '../../db';
@@ -38,10 +38,13 @@ async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, pa
     db,
     form.changes.flatMap((c) => (c.op === 'add' ? [] : [c.entryId])),
   );
-  const violations = adjustmentViolations(form, actor.org, (id) => {
-    const r = rows.get(id);
-    return r && currentEntryOf(r);
-  });
+  const violations = [
+    ...adjustmentViolations(form, actor.org, (id) => {
+      const r = rows.get(id);
+      return r && currentEntryOf(r);
+    }),
+    ...fieldLabelViolations(form),
+  ];
   if (violations.length) throw invalid(violations, part);
   return parties;
 }

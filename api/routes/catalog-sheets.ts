@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import ExcelJS from 'exceljs';
 import { currentEntries, currentEntryOf, entryContentOf, listCatalogEntries } from '../../db/repositories/catalog';
-import { adjustmentViolations, entryDiff, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
+import { adjustmentViolations, entryDiff, fieldLabelViolations, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
 import { requireMember } from '../auth';
 import { ProblemError, problem } from '../problem';
@@ -180,10 +180,13 @@ export const catalogSheetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
       });
       const form: AdjustmentForm = { ground: body.ground, justification: body.justification, changes: changes.map((c) => c.change as CatalogChange) };
       // The adjustment's own rules, named by row: change N is the Nth changed row.
-      const violations = adjustmentViolations(form, actor.org, (id) => {
-        const r = current.get(id);
-        return r && currentEntryOf(r);
-      });
+      const violations = [
+        ...adjustmentViolations(form, actor.org, (id) => {
+          const r = current.get(id);
+          return r && currentEntryOf(r);
+        }),
+        ...fieldLabelViolations(form),
+      ];
       for (const v of violations) {
         const m = /^changes\.(\d+)\.?(.*)$/.exec(v.field ?? '');
         const row = m ? changes[Number(m[1])].row : 0;

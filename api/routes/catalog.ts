@@ -38,7 +38,8 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     {
       schema: {
         tags: ['catalog'],
-        summary: 'The public data catalog (Art. 9): by provider, division, attributes, status and text',
+        summary:
+          "The public data catalog (Art. 9): by provider, division, attributes, status and text (`q`: in the title, description, data items' names and 信息项名称, or the provider's name)",
         querystring: Type.Object({
           ...CATALOG_FILTERS,
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
@@ -61,7 +62,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
-      return { items: page.map(entryView), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+      return {
+        items: page.map((r) => ({ ...entryView(r), providerName: r.provider_name ?? undefined })),
+        nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+      };
     },
   );
 

@@ -1,13 +1,28 @@
 // The catalog's schemas (routes/catalog.ts): an entry and the parts an agency states of it, which an
 // adjustment's changes and a dispute's positions take as well.
 import { Type, type Static } from '@sinclair/typebox';
-import { BASIS_LEVELS, ENTRY_FORMS, FIELD_TYPES, IDENTIFIES, OPEN_CONDITION_GROUNDS, OPENING_GROUNDS, SIDE_STATUSES } from '../../domain/catalog';
+import {
+  BASIS_LEVELS,
+  ENTRY_FORMS,
+  FIELD_TYPES,
+  IDENTIFIES,
+  MAX_FIELD_LABEL,
+  OPEN_CONDITION_GROUNDS,
+  OPENING_GROUNDS,
+  SIDE_STATUSES,
+} from '../../domain/catalog';
 import { ATTRIBUTES } from '../../domain/types';
 import { Instant, literals, Nullable, Text } from './common';
 
 export const LegalBasisSchema = Type.Object({ level: literals(BASIS_LEVELS), title: Text(500), article: Text(200) }, { additionalProperties: false });
 export const CatalogFieldSchema = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), type: literals(FIELD_TYPES), description: Text(2000), identifies: Nullable(literals(IDENTIFIES)) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    label: Type.String({ minLength: 1, maxLength: MAX_FIELD_LABEL, description: '信息项名称: the name people read' }),
+    type: literals(FIELD_TYPES),
+    description: Text(2000),
+    identifies: Nullable(literals(IDENTIFIES)),
+  },
   { additionalProperties: false },
 );
 /** An entry's share side (domain/catalog.ts ShareSide): as an agency states it, or as a dispute's party proposes it. */
@@ -44,6 +59,7 @@ export const EntryContentSchema = Type.Object(
 export const CatalogEntrySchema = Type.Object({
   id: Type.String(),
   providerOrgId: Type.String(),
+  providerName: Type.Optional(Type.String({ description: "The providing agency's name (the catalog's list)" })),
   title: Type.String(),
   description: Type.String(),
   fields: Type.Array(CatalogFieldSchema),

@@ -279,9 +279,11 @@ export interface Article {
 export interface CatalogEntry {
   id: string;
   providerOrgId: string;
+  /** In the catalog's list. */
+  providerName?: string;
   title: string;
   description: string;
-  fields: { name: string; type: string; description: string; identifies: string | null }[];
+  fields: { name: string; label: string; type: string; description: string; identifies: string | null }[];
   form: string;
   useConditions: string | null;
   updateFrequency: string;

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import type { Errors, FormWords, JsonSchema } from './http';
 import { fieldHelp, fieldLabel, fieldMessage, t, valueLabel, withoutArticle } from './i18n';
 import { ArticleLink } from './lib';
+import { AgencySelect, EntryCombobox, ItemsPicker } from './pickers';
 
 const fieldId = (path: string) => `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
 
@@ -79,7 +80,16 @@ interface FieldProps {
   required: boolean;
   article?: string;
   errors: Errors;
+  /** The object this field is part of, as it stands (a list of an entry's items reads the entry picked beside it). */
+  siblings?: Record<string, unknown>;
 }
+
+/** Fields named for an entry are picked from the catalog, never typed. */
+const ENTRY_ID_FIELDS = ['catalogEntryId', 'entryId'];
+/** A list of an entry's data items, beside the entry it is of. */
+const ITEMS_FIELDS = ['fields', 'items'];
+/** An agency is picked from the organisations. */
+const AGENCY_FIELDS = ['providerOrgId'];
 
 /** The server's messages for the field at `path` (with `id`, for the field's aria-describedby). */
 export function FieldMessages({ path, errors, id = `${fieldId(path)}-err` }: { path: string; errors: Errors; id?: string }) {
@@ -214,6 +224,7 @@ function Field(props: FieldProps) {
             value={v[k]}
             required={schema.required?.includes(k) ?? false}
             errors={errors}
+            siblings={v}
             onChange={(x) => onChange({ ...v, [k]: x })}
           />
         ))}
@@ -237,6 +248,25 @@ function Field(props: FieldProps) {
         </label>
         <FieldMessages path={path} errors={errors} />
       </div>
+    );
+  }
+  const entryId = typeof p.siblings?.catalogEntryId === 'string' ? p.siblings.catalogEntryId : undefined;
+  if (type === 'array' && ITEMS_FIELDS.includes(p.name) && entryId !== undefined && schema.items && typeOf(schema.items) === 'string') {
+    return (
+      <fieldset class="group" aria-invalid={invalid}>
+        <legend>
+          <Caption {...p} />
+        </legend>
+        <ItemsPicker
+          id={id}
+          entryId={entryId}
+          value={Array.isArray(value) ? (value as string[]) : []}
+          onChange={onChange}
+          invalid={invalid}
+          describedBy={described}
+        />
+        <FieldMessages path={path} errors={errors} />
+      </fieldset>
     );
   }
   if (type === 'array' && schema.items && typeOf(schema.items) === 'string' && !choices(schema.items)) {
@@ -322,7 +352,8 @@ function Field(props: FieldProps) {
   }
   if (type === 'string') {
     const long = (schema.maxLength ?? 0) >= 1000;
-    const entryList = p.name === 'catalogEntryId' || p.name === 'entryId' ? 'catalog-entries' : undefined;
+    const picker = { id, value: String(value ?? ''), onChange, invalid, describedBy: described };
+    const picked = ENTRY_ID_FIELDS.includes(p.name) ? <EntryCombobox {...picker} /> : AGENCY_FIELDS.includes(p.name) ? <AgencySelect {...picker} /> : null;
     const common = {
       id,
       value: String(value ?? ''),
@@ -336,7 +367,7 @@ function Field(props: FieldProps) {
         <label for={id}>
           <Caption {...p} />
         </label>
-        {long ? <textarea rows={3} {...common} /> : <input type="text" list={entryList} {...common} />}
+        {picked ?? (long ? <textarea rows={3} {...common} /> : <input type="text" {...common} />)}
         <FieldMessages path={path} errors={errors} />
       </div>
     );
@@ -389,6 +420,7 @@ export function SchemaFields({
           required={schema.required?.includes(k) ?? false}
           article={articles[k]}
           errors={errors}
+          siblings={value}
           onChange={(x) => onChange({ ...value, [k]: x })}
         />
       ))}

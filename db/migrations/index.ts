@@ -18,6 +18,7 @@ import * as m015 from './2026-11-28-015-identity-document-type';
 import * as m016 from './2026-12-05-016-legal-person-agents';
 import * as m017 from './2026-12-05-017-entry-requests';
 import * as m018 from './2026-12-05-018-case-numbers';
+import * as m019 from './2026-12-05-019-field-labels';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-016-legal-person-agents': m016,
   '2026-12-05-017-entry-requests': m017,
   '2026-12-05-018-case-numbers': m018,
+  '2026-12-05-019-field-labels': m019,
 };

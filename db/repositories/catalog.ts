@@ -10,6 +10,7 @@ import {
   type SimilarEntry,
 } from '../../domain/catalog';
 import type { OpenEntry } from '../../domain/open-request';
+import { blankText } from '../../domain/text';
 import { CANCELLABLE } from '../../domain/requests';
 import type { ActorRef, Attribute } from '../../domain/types';
 import { appendAudits, type AuditInput } from './audit';
@@ -76,7 +77,8 @@ export function entryContentColumns(c: EntryContent) {
   return {
     title: c.title,
     description: c.description,
-    fields: JSON.stringify(c.fields),
+    // An item of an adjustment asked for before items had names takes its identifier (as migration 019 did).
+    fields: JSON.stringify(c.fields.map((f) => (blankText(f.label) ? { ...f, label: f.name } : f))),
     form: c.form,
     use_conditions: c.useConditions,
     update_frequency: c.updateFrequency,
@@ -164,7 +166,7 @@ export interface CatalogFilter {
   openAttribute?: Attribute;
   shareStatus?: SideStatus;
   openStatus?: SideStatus;
-  /** Words in the title, description or a field's name. */
+  /** Words in the title, description, a field's name or the providing agency's name. */
   text?: string;
   after?: string;
   limit: number;
@@ -174,15 +176,34 @@ export interface CatalogFilter {
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function listCatalogEntries(db: Executor, f: CatalogFilter) {
-  let q = db.selectFrom('catalog_entries as e').select(ENTRY_COLUMNS.map((c) => `e.${c}` as const));
+  let q = db
+    .selectFrom('catalog_entries as e')
+    .select(ENTRY_COLUMNS.map((c) => `e.${c}` as const))
+    .select((eb) => eb.selectFrom('organisations as o').select('o.name').whereRef('o.id', '=', 'e.provider_org_id').as('provider_name'));
   if (f.provider) q = q.where('e.provider_org_id', '=', f.provider);
   if (f.division) q = q.where('e.provider_org_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('division', '=', f.division!));
   if (f.shareAttribute) q = q.where('e.share_attribute', '=', f.shareAttribute);
   if (f.openAttribute) q = q.where('e.open_attribute', '=', f.openAttribute);
   if (f.shareStatus) q = q.where('e.share_status', '=', f.shareStatus);
   if (f.openStatus) q = q.where('e.open_status', '=', f.openStatus);
-  // search_text: title, description and field names, lower-cased (trigram-indexed, migration 005).
-  if (f.text?.trim()) q = q.where('e.search_text', 'like', `%${likeLiteral(f.text.trim().toLowerCase())}%`);
+  // search_text: title, description and field names, lower-cased (trigram-indexed, migration 005); or the
+  // providing agency's name, so that a person finds an entry by its department as well.
+  if (f.text?.trim()) {
+    const pattern = `%${likeLiteral(f.text.trim().toLowerCase())}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('e.search_text', 'like', pattern),
+        eb(
+          'e.provider_org_id',
+          'in',
+          eb
+            .selectFrom('organisations')
+            .select('id')
+            .where(sql<string>`lower(name)`, 'like', pattern),
+        ),
+      ]),
+    );
+  }
   if (f.after) q = q.where('e.id', '>', f.after);
   return q.orderBy('e.id').limit(f.limit).execute();
 }

@@ -2,23 +2,10 @@
 // schema the route validates with, the article of each field beside it, and the server's problems next to
 // the fields they name.
 import { useMemo, useState } from 'preact/hooks';
-import { get, send, type CatalogEntry, type Errors, type Me, type Page, type RequestType, type RequestView } from '../http';
+import { get, send, type Errors, type Me, type RequestType, type RequestView } from '../http';
 import { label, t } from '../i18n';
 import { go, href, Loading, me, ProblemBox, useResource, useSubmit, type Route } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
-
-function CatalogOptions() {
-  const entries = useResource<Page<CatalogEntry>>('/catalog?limit=100');
-  return (
-    <datalist id="catalog-entries">
-      {entries.data?.items.map((e) => (
-        <option key={e.id} value={e.id}>
-          {e.title}
-        </option>
-      ))}
-    </datalist>
-  );
-}
 
 /** The identity documents the API takes (domain/ids.ts IDENTITY_DOCUMENT_TYPES). */
 export const DOCUMENT_TYPES = ['resident', 'hmt_residence_permit', 'foreign_permanent_residence'] as const;
@@ -151,7 +138,6 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
         </p>
       )}
       <ProblemBox error={error} />
-      <CatalogOptions />
       {offersApplicant && <ApplicantPicker value={onBehalfOf} onChange={setOnBehalfOf} errors={errors} />}
       <SchemaFields schema={body} path="body" words={type} value={value} onChange={setValue} errors={errors} articles={type.articles} />
       <UnplacedMessages errors={errors} schema={body} path="body" />

@@ -1,6 +1,6 @@
 // The catalog (Art. 9): browse and search entries, one entry with its attributes and fields, its versions.
 import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
-import { ENTRY_WORDS, formatTime, label, t } from '../i18n';
+import { ENTRY_WORDS, fieldLabel, formatTime, label, t, valueLabel } from '../i18n';
 import { href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
@@ -123,16 +123,18 @@ export function EntryPage({ id }: { id: string }) {
           <table>
             <thead>
               <tr>
-                <th scope="col">{t('name')}</th>
-                <th scope="col">type</th>
+                <th scope="col">{fieldLabel(ENTRY_WORDS, 'fields.label', 'label')}</th>
+                <th scope="col">{fieldLabel(ENTRY_WORDS, 'fields.name', 'name')}</th>
+                <th scope="col">{fieldLabel(ENTRY_WORDS, 'fields.type', 'type')}</th>
                 <th scope="col">{t('description')}</th>
               </tr>
             </thead>
             <tbody>
               {e.fields.map((f) => (
                 <tr key={f.name}>
+                  <td>{f.label}</td>
                   <td>{f.name}</td>
-                  <td>{f.type}</td>
+                  <td>{valueLabel(ENTRY_WORDS, 'fields.type', f.type)}</td>
                   <td>{f.description}</td>
                 </tr>
               ))}
