@@ -507,7 +507,10 @@ export async function runFuzz(
       )
       .map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
-    query(['provider', 'division', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({ method: 'GET', path: `/catalog?${q}` })),
+    query(['provider', 'division', 'region', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({
+      method: 'GET',
+      path: `/catalog?${q}`,
+    })),
     fc
       .tuple(
         segment(() => [city.entries.conditional]),

@@ -63,6 +63,11 @@ test('the list filters by provider, division, attributes and text, and pages wit
     cursor = page.nextCursor;
   }
   expect(seen).toEqual([entries.none, entries.unconditional].sort());
+  // A city's own catalog: its region's entries, none of another's.
+  const own = await ids(`/catalog?region=${h.city.region}&q=${encodeURIComponent('医疗机构执业信息')}`);
+  expect(own).toContain(entries.conditional);
+  expect(own.filter((id) => !id.startsWith(`${h.city.region}-`))).toEqual([]);
+  expect(await ids(`/catalog?region=nowhere&provider=${agencies.health}`)).toEqual([]);
   expectProblem(await get('/catalog?division=3711'), 400, 'querystring.division');
   expectProblem(await get('/catalog?openStatus=hidden'), 400, 'querystring.openStatus');
 });

@@ -49,10 +49,11 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
       },
     },
     async (request) => {
-      const { provider, division, shareAttribute, openAttribute, shareStatus, openStatus, q, cursor, limit } = request.query;
+      const { provider, division, region, shareAttribute, openAttribute, shareStatus, openStatus, q, cursor, limit } = request.query;
       const rows = await listCatalogEntries(db, {
         provider,
         division,
+        region,
         shareAttribute,
         openAttribute,
         shareStatus,

@@ -43,7 +43,9 @@ export const meRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
       return {
         sub,
         roles,
-        organisation: organisation ? { id: organisation.id, name: organisation.name, kind: organisation.kind, division: organisation.division } : null,
+        organisation: organisation
+          ? { id: organisation.id, name: organisation.name, kind: organisation.kind, division: organisation.division, region: organisation.region }
+          : null,
         principal: principal
           ? {
               kind: principal.kind,

@@ -103,6 +103,9 @@ const Status = Type.Optional(Type.Union(SIDE_STATUSES.map((a) => Type.Literal(a)
 export const CATALOG_FILTERS = {
   provider: Type.Optional(Type.String({ maxLength: 200 })),
   division: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+  region: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: "The providing agency's city (an organisation's region, as GET /me gives it)" }),
+  ),
   shareAttribute: Attr,
   openAttribute: Attr,
   shareStatus: Status,

@@ -6,7 +6,7 @@ export const MeSchema = Type.Object({
   sub: Type.String(),
   roles: Type.Array(Type.String()),
   /** null: a member of the public. */
-  organisation: Nullable(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String() })),
+  organisation: Nullable(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String(), region: Type.String() })),
   /** Who a member of the public said they are (the number masked). */
   principal: Nullable(
     Type.Object({

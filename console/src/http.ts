@@ -209,7 +209,7 @@ export interface HistoryEvent {
 export interface Me {
   sub: string;
   roles: string[];
-  organisation: { id: string; name: string; kind: string; division: string } | null;
+  organisation: { id: string; name: string; kind: string; division: string; region: string } | null;
   principal: { kind: string; name: string; identity: string | null; actsFor: { uscc: string; name: string }[] } | null;
 }
 /** A legal person's authorised agent (经办人), as its own account sees them: the number masked. */

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, type CatalogEntry, type Page } from './http';
 import { t } from './i18n';
-import { Org, useResource } from './lib';
+import { me, Org, useResource } from './lib';
 
 /** What the list shows of an entry: its title and its department. */
 type Found = Pick<CatalogEntry, 'id' | 'title' | 'providerOrgId'> & { providerName?: string };
@@ -43,7 +43,9 @@ export function EntryCombobox({ id, value, onChange, invalid, describedBy }: Pic
     if (!open) return;
     let live = true;
     const q = text.trim();
-    get<Page<Found>>(`/catalog?limit=20${q ? `&q=${encodeURIComponent(q)}` : ''}`).then(
+    // A civil servant picks from their own city's catalog; a member of the public from every city the platform holds.
+    const region = me.value?.organisation?.region;
+    get<Page<Found>>(`/catalog?limit=20${region ? `&region=${encodeURIComponent(region)}` : ''}${q ? `&q=${encodeURIComponent(q)}` : ''}`).then(
       (p) => {
         if (!live) return;
         setFound(p.items);

@@ -162,6 +162,8 @@ export interface CatalogFilter {
   provider?: string;
   /** The provider's administrative division (GB/T 2260). */
   division?: string;
+  /** The provider's city (its organisations' region): a person picks from their own city's catalog. */
+  region?: string;
   shareAttribute?: Attribute;
   openAttribute?: Attribute;
   shareStatus?: SideStatus;
@@ -182,6 +184,7 @@ export function listCatalogEntries(db: Executor, f: CatalogFilter) {
     .select((eb) => eb.selectFrom('organisations as o').select('o.name').whereRef('o.id', '=', 'e.provider_org_id').as('provider_name'));
   if (f.provider) q = q.where('e.provider_org_id', '=', f.provider);
   if (f.division) q = q.where('e.provider_org_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('division', '=', f.division!));
+  if (f.region) q = q.where('e.provider_org_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('region', '=', f.region!));
   if (f.shareAttribute) q = q.where('e.share_attribute', '=', f.shareAttribute);
   if (f.openAttribute) q = q.where('e.open_attribute', '=', f.openAttribute);
   if (f.shareStatus) q = q.where('e.share_status', '=', f.shareStatus);
