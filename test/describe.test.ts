@@ -173,7 +173,7 @@ test('who one is: staff see their organisation, a member of the public who they 
   expect((await me(reviewer())).json()).toEqual({
     sub: 'describe-reviewer',
     roles: ['provider_reviewer'],
-    organisation: { id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', division: '371100' },
+    organisation: { id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', division: '371100', region: h.city.region },
     principal: null,
   });
   const citizen: Actor = { sub: 'describe-citizen', org: 'public', roles: ['public_applicant'] };
