@@ -7,9 +7,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { ConfigError, loadConfig, loadSecrets } from '../config';
 import { startChild, waitReady, type Child } from './child';
-import { demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
+import { configOrExit, demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
 import { startTemporalCluster } from './temporal-cluster';
 import { freePort } from './temporal-dev-server';
 
@@ -25,15 +24,7 @@ const healthy = (url: string) => () => fetch(url).then((r) => r.ok);
 
 async function main() {
   const began = Date.now();
-  let config: ReturnType<typeof loadConfig>;
-  let secrets: ReturnType<typeof loadSecrets>;
-  try {
-    config = loadConfig();
-    secrets = loadSecrets();
-  } catch (err) {
-    console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
-    process.exit(1);
-  }
+  const { config, secrets } = configOrExit();
   const { undo, killAll, shutdown, stopping } = orderlyShutdown('cluster');
   try {
     const stateDir = path.join(config.dataDir, 'cluster');

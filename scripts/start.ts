@@ -8,11 +8,11 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
-import { ConfigError, loadConfig, loadSecrets, type Config } from '../config';
+import type { Config } from '../config';
 import { createWorker } from '../worker';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
-import { demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
+import { configOrExit, demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
 import { assertPortFree, startTemporalDevServer } from './temporal-dev-server';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
@@ -72,15 +72,7 @@ async function claimDataDir(config: Config): Promise<() => void> {
 
 async function main() {
   const began = Date.now();
-  let config: ReturnType<typeof loadConfig>;
-  let secrets: ReturnType<typeof loadSecrets>;
-  try {
-    config = loadConfig();
-    secrets = loadSecrets();
-  } catch (err) {
-    console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
-    process.exit(1);
-  }
+  const { config, secrets } = configOrExit();
   /** Gives DATA_DIR up once everything in it has stopped (nothing to give up before it was taken). */
   let releaseDataDir = () => {};
   const { undo, killAll, shutdown } = orderlyShutdown('start', () => releaseDataDir());

@@ -1,9 +1,20 @@
 // What npm start and npm run cluster share: stopping in order on a signal, the database's migrations and
 // demo seed, and the demo tokens they print.
+import { ConfigError, loadConfig, loadSecrets } from '../config';
 import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db';
 import { getOrganisation } from '../db/repositories/organisations';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers, seedCity, seedDemoPeople } from '../db/seed';
 import { devToken } from './tokens';
+
+/** The configuration and secrets, or the process ends naming what is wrong with them (before anything starts). */
+export function configOrExit(): { config: ReturnType<typeof loadConfig>; secrets: ReturnType<typeof loadSecrets> } {
+  try {
+    return { config: loadConfig(), secrets: loadSecrets() };
+  } catch (err) {
+    console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+    process.exit(1);
+  }
+}
 
 export interface Shutdown {
   /** Undo steps, run last-in first-out on shutdown or on a failed start. */

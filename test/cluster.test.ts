@@ -1,7 +1,7 @@
 // npm run cluster, smoke-tested: the Temporal server's four services on PostgreSQL, three workers and two APIs,
 // each a process; one lifecycle of every procedure of the registry over real HTTP, started on one API and
 // decided on the other; then Ctrl-C (SIGINT to the process group) stops everything, every process gone.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import { alive } from '../scripts/embedded-postgres';
 import { devToken } from '../scripts/tokens';
 import { validShareBody } from './api-helpers';
 import { eventually } from './helpers';
+import { descendants } from './support/processes';
 
 const secret = 'cluster-test-secret-0123456789-0123456789';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-cluster-'));
@@ -24,18 +25,6 @@ let output = '';
 let apis: string[] = [];
 let appDatabaseUrl: string;
 let db: Db;
-
-/** Every process below `pid`. */
-function descendants(pid: number): number[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number));
-  const out: number[] = [];
-  const walk = (p: number) => rows.filter(([, pp]) => pp === p).forEach(([c]) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
-}
 
 /** Starts `npm run cluster` in its own process group, as a terminal's foreground job; resolves once it is up, or with what it said as it ended. */
 async function startCluster(env: NodeJS.ProcessEnv): Promise<string | null> {

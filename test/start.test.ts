@@ -12,6 +12,7 @@ import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { alive } from '../scripts/embedded-postgres';
 import { freePort, temporalBinary } from '../scripts/temporal-dev-server';
 import { devToken } from '../scripts/tokens';
+import { descendants } from './support/processes';
 
 const source = path.join(__dirname, '..');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-start-')); // mode 0700
@@ -75,18 +76,6 @@ async function start(): Promise<Running> {
     if (Date.now() > deadline) throw new Error(`no /health within 120 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-/** Every process below `pid`. */
-function descendants(pid: number): number[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number));
-  const out: number[] = [];
-  const walk = (p: number) => rows.filter(([, pp]) => pp === p).forEach(([c]) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
 }
 
 /** Stops as a person does: `signal` to the whole process group (a terminal's Ctrl-C is SIGINT). */
