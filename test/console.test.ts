@@ -98,6 +98,8 @@ async function openFromInbox(page: Page, requestId: string, kind: string) {
 }
 
 async function decide(page: Page, decision: string, reason?: string) {
+  // The choices read in Chinese, no decision's code beside them.
+  expect(await page.textContent(`label[for="d-${decision}"]`)).not.toContain(decision);
   await page.check(`#d-${decision}`);
   if (reason !== undefined) await page.fill('#reason', reason);
   await page.click('form.decide button[type=submit]');

@@ -16,7 +16,7 @@ import {
   type Task,
   type TaskKind,
 } from '../http';
-import { articleName, decisionLabel, formatTime, label, t, typeWords } from '../i18n';
+import { articleName, decisionLabel, formatTime, label, lang, t, typeWords } from '../i18n';
 import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 import { Assignee, Due } from './inbox';
@@ -179,7 +179,9 @@ function DecisionForm({
               onChange={() => setDecision(d.decision)}
             />
             <label for={`d-${d.decision}`}>
-              {d.label} <span class="muted">({d.decision})</span>
+              {d.label}
+              {/* A Chinese reader reads the label alone; an English one also sees the decision's name. */}
+              {lang.value === 'en' && <span class="muted"> ({d.decision})</span>}
               {d.reasonRequired && <span class="hint">{t('reasonRequired')}</span>}
             </label>
           </div>
