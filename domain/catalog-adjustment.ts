@@ -5,6 +5,7 @@ import {
   ADJUSTMENT_GROUNDS,
   ADJUSTMENT_VALUES,
   adjustmentFormViolations,
+  fieldLabelViolations,
   SHARE_SIDE_FIELDS,
   SHARE_SIDE_VALUES,
   type AdjustmentForm,
@@ -65,10 +66,15 @@ export function adjustmentArticle(form: Pick<AdjustmentForm, 'ground'>): string 
 
 /**
  * RESUBMIT carries the revised adjustment as its form; it meets the form's own rules (the API and the
- * workflow's validator both ask; the catalog as it stands is checked by the API and again when applied).
+ * workflow's validator both ask; the catalog as it stands is checked by the API and again when applied). Its
+ * items are named as the adjustment's own were: every adjustment started since items had names (the API and,
+ * behind the 'field-labels' patch, the workflow refuse one without them), while one started before runs on as
+ * it began, its items taking their identifiers as names when applied.
  */
-export function resubmissionViolation({ decision, form }: DecisionAttempt): RuleViolation | null {
-  return decision === 'RESUBMIT' ? adjustmentShapeViolation(form) : null;
+export function resubmissionViolation({ decision, form, request }: DecisionAttempt): RuleViolation | null {
+  if (decision !== 'RESUBMIT') return null;
+  const named = adjustmentShapeViolation(request) === null && fieldLabelViolations(request as unknown as AdjustmentForm).length === 0;
+  return adjustmentShapeViolation(form) ?? (named ? (fieldLabelViolations(form as unknown as AdjustmentForm)[0] ?? null) : null);
 }
 
 /** The first of the form's own rules an adjustment breaks (checked as it starts and as it is resubmitted), or its not being shaped as one. */

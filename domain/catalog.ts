@@ -497,8 +497,9 @@ export function adjustmentViolations(form: AdjustmentForm, applicantOrg: string,
 
 /**
  * Each item of an entry an adjustment adds or changes states its 信息项名称, the name people read and pick it by.
- * Checked by the API as an adjustment is asked for, not by the procedure: adjustments asked for before items
- * had names run on, and their items take their identifiers as names when applied (db/repositories/catalog.ts).
+ * Checked by the API as an adjustment is asked for and by the workflow as it starts (behind the 'field-labels'
+ * patch) and as it is resubmitted: adjustments started before items had names run on, and their items take
+ * their identifiers as names when applied (db/repositories/catalog.ts).
  */
 export function fieldLabelViolations(form: Pick<AdjustmentForm, 'changes'>): RuleViolation[] {
   const out: RuleViolation[] = [];

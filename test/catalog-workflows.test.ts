@@ -208,3 +208,40 @@ test("past the API, the workflow's validator weighs an OBJECT against the adjust
   expect((await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.review-1`)).toMatchObject({ status: 'open' });
   await wf.terminate('test over');
 });
+
+test('past the API, an item without its 信息项名称 is refused by the workflow as it starts and as it is resubmitted', async () => {
+  const unlabelled = (title: string) => {
+    const content = sampleEntryContent(title);
+    const [first, ...rest] = content.fields;
+    const nameless: Partial<typeof first> = { ...first };
+    delete nameless.label;
+    return { ...content, fields: [nameless as typeof first, ...rest] };
+  };
+  const refused = startAdjustment({ ground: 'correction', justification: 'bypass', changes: [{ op: 'add', entry: unlabelled('无名信息项') }] });
+  await expect((await refused.handle).result()).rejects.toThrow(WorkflowFailedError);
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', refused.requestId).executeTakeFirst()).toBeUndefined();
+
+  const { requestId, handle } = startAdjustment({
+    ground: 'correction',
+    justification: 'bypass',
+    changes: [{ op: 'add', entry: sampleEntryContent('有名信息项') }],
+  });
+  const wf = await handle;
+  await eventually(async () => (await wf.query(stateQuery)).status === 'in_review');
+  const reviewerOfCity = { ...reviewer, org: h.city.cityAuthority };
+  await wf.executeUpdate(completeTaskUpdate, { args: [{ taskId: `${requestId}.review-1`, actor: reviewerOfCity, decision: 'RETURN', reason: '请补充' }] });
+  await eventually(async () => (await wf.query(stateQuery)).status === 'awaiting_applicant');
+  const resubmit = wf.executeUpdate(completeTaskUpdate, {
+    args: [
+      {
+        taskId: `${requestId}.revision-1`,
+        actor: officer(),
+        decision: 'RESUBMIT',
+        form: { ground: 'correction', justification: 'bypass', changes: [{ op: 'add', entry: unlabelled('无名信息项') }] },
+      },
+    ],
+  });
+  await expect(resubmit).rejects.toThrow(WorkflowUpdateFailedError);
+  expect((await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.revision-1`)).toMatchObject({ status: 'open' });
+  await wf.terminate('test over');
+});

@@ -1,6 +1,6 @@
 // Catalog adjustment (Art. 9 ¶2): an agency changes its own catalog with the consent of the big data
 // authority of its own level; approved changes become new versions, all at once, never over a newer one.
-import { type ApplicationFailure, executeChild, setHandler } from '@temporalio/workflow';
+import { type ApplicationFailure, executeChild, patched, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import {
   adjustmentArticle,
@@ -13,7 +13,7 @@ import {
   type PriorityMark,
 } from '../domain/catalog-adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/share-dispute';
-import type { AdjustmentForm } from '../domain/catalog';
+import { fieldLabelViolations, type AdjustmentForm } from '../domain/catalog';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
@@ -187,7 +187,12 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const starter = starterViolation('catalog_adjustment', applicant);
     if (starter) throw (refusal = businessError(starter.code, starter.detail));
-    const bad = unstorable(input.form, 'form', MAX_FORM_NODES) ?? adjustmentShapeViolation(input.form);
+    // Runs started before items had to be named (no 'field-labels' marker) run on; their items take their
+    // identifiers as names when applied.
+    const bad =
+      unstorable(input.form, 'form', MAX_FORM_NODES) ??
+      adjustmentShapeViolation(input.form) ??
+      (patched('field-labels') ? (fieldLabelViolations(input.form)[0] ?? null) : null);
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     for (let round = 1; ; round++) {
       const article = adjustmentArticle(form);
