@@ -193,14 +193,12 @@ function Field(props: FieldProps) {
           onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
         >
           <option value="">—</option>
-          {options.map((o) => {
-            const shown = valueLabel(p.words, wordsPath(path, p.root), o);
-            return (
-              <option key={o} value={o}>
-                {shown === o ? o : `${shown} (${o})`}
-              </option>
-            );
-          })}
+          {/* A code reads by its label alone (valueLabel gives the code itself where none is known, and in English). */}
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {valueLabel(p.words, wordsPath(path, p.root), o)}
+            </option>
+          ))}
         </select>
         <FieldMessages path={path} errors={errors} />
       </div>
