@@ -18,6 +18,7 @@ import { describeRoutes } from './routes/describe';
 import { devSignInRoutes, meRoutes } from './routes/me';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { CONSOLE_DIST, consoleRoutes } from './console';
+import { auditRoutes } from './routes/audit';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
@@ -126,6 +127,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     await scope.register(meRoutes, deps);
     await scope.register(notificationRoutes, deps);
     await scope.register(grantRoutes, deps);
+    await scope.register(auditRoutes, deps);
   });
   return app;
 }

@@ -248,6 +248,10 @@ export interface AuditEventsTable {
   article: string;
   old_value: Json<unknown>;
   new_value: Json<unknown>;
+  /** The event's place in its request's hash chain, its predecessor's hash and its own: written by the database (migration 022). */
+  chain_seq: Generated<number>;
+  prev_hash: Generated<string | null>;
+  hash: Generated<string>;
 }
 
 export interface NotificationsTable {

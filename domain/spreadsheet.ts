@@ -17,3 +17,6 @@ export function inertCell(text: string): string {
 export function cellText(cell: string): string {
   return cell.startsWith("'") && FORMULA_START.test(cell) ? cell.slice(1) : cell;
 }
+
+/** A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180). */
+export const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -509,6 +509,7 @@ export async function runFuzz(
       )
       .map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
+    query(['from', 'to', 'organisation', 'procedure', 'format']).map((q) => ({ method: 'GET', path: `/audit?${q}` })),
     query(['provider', 'division', 'region', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({
       method: 'GET',
       path: `/catalog?${q}`,

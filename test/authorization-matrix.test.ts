@@ -378,6 +378,22 @@ const MATRIX: Record<string, Route> = {
     call: () => ({ method: 'GET', url: '/overdue-tasks' }),
     expect: { rest: 403, citySupervisor: 200, countySupervisor: 200, admin: 200, otherCitySupervisor: 200, crossCityAdmin: 200, platformOperator: 200 },
   },
+  // The trail of what one oversees: an authority its division's, a supervisor and an admin theirs, an operator every city's.
+  'GET /audit': {
+    call: () => ({ method: 'GET', url: '/audit?format=jsonl' }),
+    expect: {
+      rest: 403,
+      authority: 200,
+      countyAuthority: 200,
+      otherCityAuthority: 200,
+      citySupervisor: 200,
+      countySupervisor: 200,
+      otherCitySupervisor: 200,
+      admin: 200,
+      crossCityAdmin: 200,
+      platformOperator: 200,
+    },
+  },
   'GET /catalog': { call: () => ({ method: 'GET', url: '/catalog' }), expect: { rest: 200 } },
   'GET /catalog/{id}': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}?version=1` }), expect: { rest: 200 } },
   'GET /catalog/similar': {

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import ExcelJS from 'exceljs';
 import { currentEntries, currentEntryOf, entryContentOf, listCatalogEntries } from '../../db/repositories/catalog';
 import { adjustmentViolations, entryDiff, fieldLabelViolations, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
+import { csvCell } from '../../domain/spreadsheet';
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
 import { requireMember } from '../auth';
 import { ProblemError, problem } from '../problem';
@@ -18,8 +19,6 @@ import { STARTED_BY } from '../../domain/requests';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 type Format = keyof typeof FORMATS;
-/** A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180). */
-const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 /** Text as an XLSX carries it: a CR (XML reads a bare one as a line feed) and the characters XML refuses as `_xHHHH_`, as Excel writes them, and an underscore that would read as such an escape escaped itself. */
 const xlsxText = (v: string) =>
   v
