@@ -449,6 +449,7 @@ const PROBLEMS: Record<ErrorCode, string> = {
   RequestNotActive: '该申请当前的状态不允许此操作',
   IdempotencyKeyReused: '重复提交的内容与首次不同，请刷新后重试',
   OpinionAwaited: '数据提供单位尚未同意',
+  NoticeAlreadyGiven: '本次审核已一次性告知需补充的材料，不得再次要求补充',
   AlreadyClaimed: '该任务已由他人认领',
   NotCandidate: '您不是该任务的办理人',
   NotAssignee: '只有认领人可以办理此任务',
