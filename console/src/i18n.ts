@@ -369,6 +369,11 @@ const LABELS: Record<string, Record<string, string>> = {
     revocationGround: '终止事由',
     revocationReason: '终止说明',
     requestedBy: '提出单位',
+    // A share review under the 《政务数据共享条例》 (its tasks' context), and what the applicant is told is missing.
+    regulation: '适用《政务数据共享条例》',
+    noticeGiven: '已一次性告知需补充的材料',
+    missing: '需补充的材料',
+    item: '缺少的材料',
   },
 };
 
