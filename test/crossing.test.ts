@@ -836,7 +836,12 @@ async function mixedBurst(round: number): Promise<void> {
       expect(trail.sort()).toEqual(won.map((c) => `${c.taskId} ${c.body.decision} ${c.body.reason} ${c.actor.sub}`).sort());
       for (const t of tasks.filter((x) => x.status === 'completed'))
         expect(won).toContainEqual(
-          expect.objectContaining({ taskId: t.id, actor: expect.objectContaining({ sub: t.decided_by }), body: { decision: t.decision, reason: t.reason } }),
+          expect.objectContaining({
+            taskId: t.id,
+            actor: expect.objectContaining({ sub: t.decided_by }),
+            // A request for information is recorded with its list of what is missing, as answered.
+            body: { decision: t.decision, reason: t.reason, ...(t.form ? { form: t.form } : {}) },
+          }),
         );
       // Nothing of a refused decision written.
       expect(ops.flatMap((o, k) => (o.decision && answers[k].statusCode !== 200 && traces.includes(o.decision.body.reason) ? [lines[k]] : []))).toEqual([]);
