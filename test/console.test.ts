@@ -511,6 +511,13 @@ test('asked for information, the applicant answers from their inbox and the requ
   await open(applicant, `#/requests/${requestId}`);
   await applicant.waitForSelector('h1:has-text("待补充材料")');
   await openFromInbox(applicant, requestId, 'SHARE_APPLICANT_REPLY');
+  // The applicant's task lists what is missing and why, labelled in Chinese.
+  const told = await applicant.textContent('section[aria-labelledby="ctx-h"]');
+  expect(told).toContain('需补充的材料');
+  expect(told).toContain('缺少的材料');
+  expect(told).toContain('检查范围');
+  expect(told).toContain('确定共享的字段与期限');
+  expect(told).not.toContain('missing');
   await decide(applicant, 'REPLY', '检查范围为全市民营医疗机构');
   await applicant.waitForSelector('.notice:has-text("已作出决定")');
   await open(applicant, `#/requests/${requestId}`);
