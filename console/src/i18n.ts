@@ -521,6 +521,8 @@ export function fieldMessage(f: { rule?: string; message?: string }): string {
     enum: '请从列表中选择',
     const: '取值不正确',
     additionalProperties: '包含不应填写的内容',
+    // 《政务数据共享条例》: a request for information lists everything missing at once.
+    一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
   };
   return byRule[rule] ?? (/[\u4e00-\u9fff]/.test(f.message ?? '') ? withoutArticle(f.message!) : '填写的内容不符合要求');
 }
