@@ -7,6 +7,7 @@ import { DEFAULT_OPEN_PLATFORM_URL } from '../domain/open-request';
 import { DEFAULT_POLICIES, type Policies } from '../domain/policies';
 import { DEFAULT_SERVICE_DESK } from '../domain/principals';
 import { DEFAULT_CASE_REGION, type RequestType } from '../domain/requests';
+import { REGULATION_SCOPES } from '../domain/share';
 
 export class ConfigError extends Error {}
 
@@ -50,10 +51,14 @@ const Seconds = Type.Object({ seconds: count }, { additionalProperties: false, r
  * A procedure's policy: JSON merged over its defaults, each key a Duration. `secondsOnly` names settings that
  * have no default and take only seconds (e.g. the length of an agreement's month, which tests shorten).
  */
-function policy<T extends RequestType>(type: T, description: string, secondsOnly: string[] = []) {
-  const keys = Object.keys(DEFAULT_POLICIES[type]);
+function policy<T extends RequestType>(type: T, description: string, secondsOnly: string[] = [], switches: Record<string, TSchema> = {}) {
+  const keys = Object.keys(DEFAULT_POLICIES[type]).filter((k) => !(k in switches));
   const schema = Type.Object(
-    { ...Object.fromEntries(keys.map((k) => [k, Type.Optional(Duration)])), ...Object.fromEntries(secondsOnly.map((k) => [k, Type.Optional(Seconds)])) },
+    {
+      ...Object.fromEntries(keys.map((k) => [k, Type.Optional(Duration)])),
+      ...Object.fromEntries(secondsOnly.map((k) => [k, Type.Optional(Seconds)])),
+      ...Object.fromEntries(Object.entries(switches).map(([k, v]) => [k, Type.Optional(v)])),
+    },
     { additionalProperties: false, default: DEFAULT_POLICIES[type], description, requestType: type, refusal: 'must be a JSON object' },
   );
   return Type.Unsafe<Policies[T]>(schema);
@@ -128,7 +133,13 @@ export const ENVIRONMENT = Type.Object({
   WORKER_HEALTH_PORT: integer(0, 65535, 0, { description: 'worker /health for container health checks (0: off)' }),
   WORKFLOW_BUNDLE: Type.Optional(Type.String({ description: 'a prebuilt workflow bundle (bundleWorkflowCode output), so a worker starts without bundling' })),
   WORKFLOW_THREADS: integer(1, 16, DEFAULT_WORKFLOW_THREADS, { description: 'threads the worker runs workflow activations on' }),
-  SHARE_POLICY: policy('share', "the share procedure's deadlines"),
+  SHARE_POLICY: policy('share', "the share procedure's deadlines", [], {
+    // Whom the 条例's rules bind: a policy switch, not a duration.
+    regulationScope: Type.Union(
+      REGULATION_SCOPES.map((v) => Type.Literal(v)),
+      { refusal: REGULATION_SCOPES.map((v) => `"${v}"`).join(' or ') },
+    ),
+  }),
   ADJUSTMENT_POLICY: policy('catalog_adjustment', "the catalog adjustment procedure's deadlines"),
   DISPUTE_POLICY: policy('share_dispute', "the share-attribute dispute's deadlines"),
   OPEN_DEMAND_POLICY: policy('open_demand', "the open demand's deadlines"),

@@ -21,6 +21,8 @@ export interface OrganisationsTable {
   /** GB/T 2260 administrative division code, e.g. 371100 (Rizhao), 371102 (Donggang). */
   division: string;
   uscc: string | null;
+  /** A government department (政务部门, those authorised to administer public affairs included): the 条例 binds sharing between two. */
+  government_department: Generated<boolean>;
   created_at: Timestamp;
 }
 

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { residentIdCheck, usccWithCheck } from '../domain/ids';
 import type { CatalogField, EntryContent, LegalBasis } from '../domain/catalog';
 import type { Role } from '../domain/types';
+import type { Insertable } from 'kysely';
 import type { Executor } from './index';
+import type { OrganisationsTable } from './schema';
 import { insertCatalogEntries } from './repositories/catalog';
 import { insertOrganisations } from './repositories/organisations';
 import { insertPeople } from './repositories/people';
@@ -78,7 +80,10 @@ const PIPL_13 = JSON.stringify([{ level: 'law', title: '中华人民共和国个
 export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): Promise<SeededCity> {
   const id = (s: string) => `${prefix}-${s}`;
   const city = cityIds(prefix, region);
-  await insertOrganisations(db, [
+  // Every authority and agency of the demo city is a 机关 (its code begins 11), so a government department (政务部门)
+  // whose sharing with another the 条例 binds; the leading group is a coordinating body that neither asks nor provides.
+  const governmentDepartment = (o: Insertable<OrganisationsTable>) => ({ ...o, government_department: o.kind === 'authority' || o.kind === 'agency' });
+  const organisations: Insertable<OrganisationsTable>[] = [
     { id: city.cityAuthority, name: '日照市大数据发展局', kind: 'authority', level: 'city', region, division: '371100', uscc: agencyUscc(id('city-bda')) },
     { id: city.countyAuthority, name: '东港区大数据局', kind: 'authority', level: 'county', region, division: '371102', uscc: agencyUscc(id('donggang-bda')) },
     {
@@ -111,7 +116,8 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
       division: '371102',
       uscc: agencyUscc(id('donggang-market')),
     },
-  ]);
+  ];
+  await insertOrganisations(db, organisations.map(governmentDepartment));
   await insertCatalogEntries(
     db,
     [

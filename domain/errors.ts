@@ -9,6 +9,7 @@ export const ERRORS = {
   RequestNotActive: { status: 409, title: 'Request is not in a state that allows this' },
   IdempotencyKeyReused: { status: 409, title: 'Idempotency-Key was used for a different request' },
   OpinionAwaited: { status: 409, title: 'The providing agency has not agreed' },
+  NoticeAlreadyGiven: { status: 409, title: 'The applicant was already told once what is missing' },
   AlreadyClaimed: { status: 409, title: 'Task is claimed by someone else' },
   NotCandidate: { status: 403, title: 'You are not a candidate for this task' },
   NotAssignee: { status: 403, title: 'Only the assignee may do this' },

@@ -3,6 +3,7 @@ import { basisText, CATALOG_ENTRY_ID_FIELD, REQUESTED_FIELDS_FIELD, type LegalBa
 import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
 import { decision, defineProcedure, field, starterViolationOf, type DecisionAttempt, type ReviewTaskState, type TaskKindRule } from './procedure';
+import { blankText } from './text';
 import type { Actor, Attribute, Duration } from './types';
 
 export interface ShareRequestForm {
@@ -32,6 +33,11 @@ export interface ShareParties {
   cityAuthorityOrgId: string;
   /** Art. 3, 14: the applicant is a public management and service institution (国家机关 included). */
   applicantMayRequest: boolean;
+  /**
+   * Both the applicant and the provider are government departments (政务部门): the 《政务数据共享条例》 binds the
+   * request on top of the Measures. Absent in parties resolved before the mark existed: the Measures alone.
+   */
+  governmentDepartments?: boolean;
 }
 
 /** The read the parties are made from (db/repositories/catalog.ts shareContext). */
@@ -49,6 +55,9 @@ export interface ShareContext {
   /** The authorities of the provider's region. */
   authorities: { id: string; division: string }[];
   applicant_kind: string | null;
+  /** The applicant's and the provider's mark as government departments (政务部门). */
+  applicant_government?: boolean | null;
+  provider_government?: boolean | null;
 }
 
 /**
@@ -72,6 +81,7 @@ export function sharePartiesOf(c: ShareContext): ShareParties | null {
     },
     cityAuthorityOrgId: city.id,
     applicantMayRequest: mayRequestShare(c.applicant_kind ?? undefined),
+    governmentDepartments: c.applicant_government === true && c.provider_government === true,
   };
 }
 
@@ -253,13 +263,27 @@ export function sharePath(attribute: Attribute): SharePath {
   return attribute === 'UNCONDITIONAL' ? 'grant' : attribute === 'NONE' ? 'refuse' : 'joint_review';
 }
 
+/** Whom the 条例's rules bind: requests between government departments (its own scope, rule 1), or every share request. */
+export const REGULATION_SCOPES = ['government_departments', 'all'] as const;
+export type RegulationScope = (typeof REGULATION_SCOPES)[number];
+
 export type SharePolicy = {
+  /** The joint review under the Measures alone: the authority's and the provider's tasks both due then. */
   jointReview: Duration;
   applicantReply: Duration;
   reminderBefore: Duration;
   grantTerm: Duration;
   /** How long past its due time a review task still open is escalated to its supervising authority (Art. 32). */
   escalateAfter: Duration;
+  /**
+   * 条例 (共享使用, rule 5 of docs/regulation.md): a conditional request is answered within this window in all,
+   * the authority's conclusion due at its end (default 10 working days).
+   */
+  regulationReview: Duration;
+  /** 条例: the provider's opinion is due this far into that window; the authority's share is the rest (default 7 + 3). */
+  regulationOpinion: Duration;
+  /** Whom the 条例's rules bind (default: both parties government departments). */
+  regulationScope: RegulationScope;
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -268,7 +292,70 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   reminderBefore: { workingDays: 2 },
   grantTerm: { days: 365 },
   escalateAfter: { workingDays: 5 },
+  regulationReview: { workingDays: 10 },
+  regulationOpinion: { workingDays: 7 },
+  regulationScope: 'government_departments',
 };
+
+/**
+ * Whether the 《政务数据共享条例》 binds a request on top of the Measures: both parties are government departments,
+ * or the policy widens it to every request. A policy or parties from before the 条例's rules existed: never.
+ */
+export function regulationApplies(parties: Pick<ShareParties, 'governmentDepartments'>, policy: Partial<Pick<SharePolicy, 'regulationScope'>>): boolean {
+  return parties.governmentDepartments === true || policy.regulationScope === 'all';
+}
+
+/** How the 条例 is cited: its summaries place the answer clocks and the one-time notice in its chapter 共享使用 (docs/regulation.md). */
+export const REGULATION_SHARING_USE = '《政务数据共享条例》共享使用';
+
+/** One item an applicant is asked for (一次性告知): what is missing and why it is needed. */
+export interface MissingItem {
+  item: string;
+  reason: string;
+}
+
+export const MAX_MISSING_ITEMS = 50;
+
+/**
+ * What a review task's context says when the 条例 binds the request: that it does, and whether the applicant was
+ * already told once in this review what is missing (the request unchanged since).
+ */
+export type RegulationContext = {
+  regulation?: boolean;
+  noticeGiven?: boolean;
+};
+
+/**
+ * 一次性告知 (条例, 共享使用; rule 7): under the 条例 the applicant is asked for more once per review, every missing item
+ * listed with why it is needed; a second request in the same review is refused, unless the applicant's reply
+ * changed the request (then the workflow opens the round without `noticeGiven`). The Measures alone ask neither.
+ * The API's pre-check and the workflow's Update validator run it alike.
+ */
+export function oneTimeNoticeViolation({ decision, form, context }: Pick<DecisionAttempt, 'decision' | 'form' | 'context'>): RuleViolation | null {
+  const ctx = (context ?? {}) as RegulationContext;
+  if (decision !== 'REQUEST_INFO' || ctx.regulation !== true) return null;
+  const article = `${REGULATION_SHARING_USE}（一次性告知）; Art. 15`;
+  if (ctx.noticeGiven === true)
+    return {
+      code: 'NoticeAlreadyGiven',
+      rule: '一次性告知',
+      article,
+      detail:
+        'The applicant was already told once in this review everything that is missing (一次性告知, 《政务数据共享条例》共享使用); their reply did not change the request: decide on it (Art. 14, 15)',
+    };
+  const missing = form?.missing;
+  const items = Array.isArray(missing) ? (missing as unknown[]) : [];
+  const complete = (m: unknown) => !!m && typeof m === 'object' && !blankText((m as MissingItem).item) && !blankText((m as MissingItem).reason);
+  if (items.length === 0 || items.length > MAX_MISSING_ITEMS || !items.every(complete))
+    return {
+      code: 'InvalidInput',
+      field: 'form.missing',
+      rule: '一次性告知',
+      article,
+      detail: `List every missing item at once, each with what is missing and why (form.missing: [{ item, reason }], 1 to ${MAX_MISSING_ITEMS}; 一次性告知)`,
+    };
+  return null;
+}
 
 /** The share procedure's task kinds. */
 export const SHARE_TASK_KINDS = {
@@ -282,12 +369,13 @@ export const SHARE_TASK_KINDS = {
       REQUEST_INFO: decision('要求补充材料', true),
       CONSULT: decision('征询提供单位', true),
     },
-    rule: jointReviewViolation,
+    rule: (attempt) => oneTimeNoticeViolation(attempt) ?? jointReviewViolation(attempt),
   },
   SHARE_PROVIDER_OPINION: {
     article: 'Art. 14',
     name: '提供单位审核意见',
     decisions: { AGREE: decision('同意', false), DISAGREE: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true) },
+    rule: oneTimeNoticeViolation,
   },
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
   SHARE_APPLICANT_REPLY: { article: 'Art. 15', name: '补充材料', decisions: { REPLY: decision('答复', true) } },
@@ -320,6 +408,10 @@ export const SHARE_PROCEDURE = defineProcedure({
     'commitment.authenticity': field('真实性'),
     'commitment.compliance': field('合规性'),
     'commitment.security': field('安全性'),
+    // REQUEST_INFO's form (一次性告知): every missing item at once.
+    missing: field('需补充的材料', '一次性列明全部需补充的材料'),
+    'missing.item': field('缺少的材料'),
+    'missing.reason': field('需要的理由'),
   },
   values: {},
   policy: DEFAULT_SHARE_POLICY,

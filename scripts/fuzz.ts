@@ -26,7 +26,14 @@ async function main() {
   const { db, client, address, taskQueue } = stack;
   const jwtSecret = 'fuzz-secret-0123456789-0123456789-0123';
   // Short deadlines, so reminders and overdue notices fire during the run too.
-  const policy = { ...DEFAULT_SHARE_POLICY, jointReview: { seconds: 20 }, applicantReply: { seconds: 20 }, reminderBefore: { seconds: 10 } };
+  const policy = {
+    ...DEFAULT_SHARE_POLICY,
+    jointReview: { seconds: 20 },
+    regulationReview: { seconds: 20 },
+    regulationOpinion: { seconds: 20 },
+    applicantReply: { seconds: 20 },
+    reminderBefore: { seconds: 10 },
+  };
   const app = await buildApp({ db, temporal: client, taskQueue, jwtSecret, policies: { ...DEFAULT_POLICIES, share: policy }, engineTimeoutMs: 10_000 });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const city = await seedCity(db, 'fz', 'fuzz');

@@ -37,6 +37,10 @@ beforeAll(async () => {
         reminderBefore: { seconds: 1 },
         grantTerm: { seconds: 3600 },
         escalateAfter: { seconds: 3600 },
+        // The demo city's parties are government departments: the 条例's window is the one that runs.
+        regulationReview: { seconds: 2 },
+        regulationOpinion: { seconds: 2 },
+        regulationScope: 'government_departments',
       },
     },
   });
@@ -492,13 +496,28 @@ test('asked for information, the applicant answers from their inbox and the requ
   const requestId = await shareRequest();
   const authority = await signedIn('wang.authority');
   await openFromInbox(authority, requestId, 'SHARE_JOINT_REVIEW');
-  await decide(authority, 'REQUEST_INFO', '请说明检查范围');
+  // 一次性告知: every missing item listed at once, each with why, in a form labelled in Chinese (no code typed).
+  await authority.check('#d-REQUEST_INFO');
+  await authority.fill('#reason', '请说明检查范围');
+  await authority.click('button:has-text("添加一项")');
+  expect(await authority.textContent('label[for="f-body-form-missing-0-item"]')).toContain('缺少的材料');
+  expect(await authority.textContent('label[for="f-body-form-missing-0-reason"]')).toContain('需要的理由');
+  await authority.fill('#f-body-form-missing-0-item', '检查范围');
+  await authority.fill('#f-body-form-missing-0-reason', '确定共享的字段与期限');
+  await authority.click('form.decide button[type=submit]');
   await authority.waitForSelector('.notice:has-text("已作出决定")');
 
   const applicant = await signedIn('li.applicant');
   await open(applicant, `#/requests/${requestId}`);
   await applicant.waitForSelector('h1:has-text("待补充材料")');
   await openFromInbox(applicant, requestId, 'SHARE_APPLICANT_REPLY');
+  // The applicant's task lists what is missing and why, labelled in Chinese.
+  const told = await applicant.textContent('section[aria-labelledby="ctx-h"]');
+  expect(told).toContain('需补充的材料');
+  expect(told).toContain('缺少的材料');
+  expect(told).toContain('检查范围');
+  expect(told).toContain('确定共享的字段与期限');
+  expect(told).not.toContain('missing');
   await decide(applicant, 'REPLY', '检查范围为全市民营医疗机构');
   await applicant.waitForSelector('.notice:has-text("已作出决定")');
   await open(applicant, `#/requests/${requestId}`);

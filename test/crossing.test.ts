@@ -179,6 +179,8 @@ interface Call {
 const d =
   (decision: string, form?: (reason: string) => object) =>
   (reason: string): Body => ({ decision, reason, ...(form ? { form: form(reason) as Record<string, unknown> } : {}) });
+/** A share review's request for information lists what is missing (一次性告知: the demo city's parties are government departments). */
+const missing = (reason: string) => ({ missing: [{ item: reason, reason: '审核需要' }] });
 
 /** A request brought to an open task of the driver's kind: who decides it, how, and what each decision must have done. */
 interface Burst {
@@ -286,7 +288,7 @@ const DRIVERS: Driver[] = [
         requestId: s.id,
         taskId: s.opinion.id,
         decider: (i) => member(city.agencies.health, 'provider_reviewer', i),
-        decisions: [d('AGREE'), d('DISAGREE'), d('REQUEST_INFO')],
+        decisions: [d('AGREE'), d('DISAGREE'), d('REQUEST_INFO', missing)],
         expected: () => ({
           AGREE: { status: 'in_review', open: ['SHARE_JOINT_REVIEW'], grants: [] },
           DISAGREE: { status: 'in_review', open: ['SHARE_JOINT_REVIEW'], grants: [] },
@@ -306,7 +308,7 @@ const DRIVERS: Driver[] = [
         requestId: s.id,
         taskId: s.lead.id,
         decider: (i) => member(city.cityAuthority, 'authority_reviewer', i),
-        decisions: [d('APPROVE'), d('REJECT'), d('REQUEST_INFO'), d('CONSULT')],
+        decisions: [d('APPROVE'), d('REJECT'), d('REQUEST_INFO', missing), d('CONSULT')],
         expected: (won) => ({
           APPROVE: { status: 'granted', open: [], grants: ['active'] },
           REJECT: { status: 'rejected', open: [], grants: [], outcome: { reason: won.body.reason } },
@@ -325,7 +327,11 @@ const DRIVERS: Driver[] = [
     kind: 'SHARE_APPLICANT_REPLY',
     async open(city) {
       const s = await shareRequest(city);
-      await decide(member(city.agencies.health, 'provider_reviewer', 'lead'), s.opinion.id, { decision: 'REQUEST_INFO', reason: '哪些诊所?' });
+      await decide(member(city.agencies.health, 'provider_reviewer', 'lead'), s.opinion.id, {
+        decision: 'REQUEST_INFO',
+        reason: '哪些诊所?',
+        form: missing('哪些诊所?'),
+      });
       return {
         requestId: s.id,
         taskId: (await openTask(s.id, 'SHARE_APPLICANT_REPLY')).id,
@@ -779,7 +785,8 @@ async function mixedBurst(round: number): Promise<void> {
   type Op = { what: string; send: () => Promise<Res>; decision?: Call & { taskId: string } };
   const ops: Op[] = [];
   const complete = (actor: Actor, taskId: string, decision: string) => {
-    const body = { decision, reason: `op ${ops.length};` };
+    const reason = `op ${ops.length};`;
+    const body = { decision, reason, ...(decision === 'REQUEST_INFO' ? { form: missing(reason) } : {}) };
     ops.push({
       what: `${decision} on ${taskId.slice(-16)} by ${actor.sub}`,
       send: () => post(actor, `/tasks/${taskId}/complete`, body),
@@ -829,7 +836,12 @@ async function mixedBurst(round: number): Promise<void> {
       expect(trail.sort()).toEqual(won.map((c) => `${c.taskId} ${c.body.decision} ${c.body.reason} ${c.actor.sub}`).sort());
       for (const t of tasks.filter((x) => x.status === 'completed'))
         expect(won).toContainEqual(
-          expect.objectContaining({ taskId: t.id, actor: expect.objectContaining({ sub: t.decided_by }), body: { decision: t.decision, reason: t.reason } }),
+          expect.objectContaining({
+            taskId: t.id,
+            actor: expect.objectContaining({ sub: t.decided_by }),
+            // A request for information is recorded with its list of what is missing, as answered.
+            body: { decision: t.decision, reason: t.reason, ...(t.form ? { form: t.form } : {}) },
+          }),
         );
       // Nothing of a refused decision written.
       expect(ops.flatMap((o, k) => (o.decision && answers[k].statusCode !== 200 && traces.includes(o.decision.body.reason) ? [lines[k]] : []))).toEqual([]);

@@ -1,7 +1,7 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
-import { sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
+import { oneTimeNoticeViolation, regulationApplies, sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
 import {
   assigneeViolation,
   candidateOf,
@@ -240,4 +240,32 @@ describe('who may request shared data, and with what (Art. 3, 14, 15)', () => {
     expect(refused).toMatchObject({ code: 'InvalidInput', detail: expect.stringContaining('Art. 15') });
     expect(shareRefusal({ mayRequest: true, roles: ['agency_applicant'] }, form, { ...entry, status: 'withdrawn' })?.code).toBe('InvalidInput');
   });
+});
+
+test('the 条例 binds a share request between two government departments, or every one when the policy widens it; never one from before the mark', () => {
+  expect(regulationApplies({ governmentDepartments: true }, { regulationScope: 'government_departments' })).toBe(true);
+  expect(regulationApplies({ governmentDepartments: false }, { regulationScope: 'government_departments' })).toBe(false);
+  expect(regulationApplies({ governmentDepartments: false }, { regulationScope: 'all' })).toBe(true);
+  expect(regulationApplies({}, {})).toBe(false);
+});
+
+test('一次性告知: under the 条例 a request for information lists every missing item with its reason, once per review; the Measures alone ask neither', () => {
+  const missing = [{ item: '检查计划', reason: '核实应用场景' }];
+  const under = { regulation: true };
+  expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: { missing }, context: under })).toBeNull();
+  for (const form of [undefined, {}, { missing: [] }, { missing: [{ item: '检查计划' }] }, { missing: [{ item: ' ', reason: 'x' }] }, { missing: 'all' }])
+    expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form, context: under })).toMatchObject({
+      code: 'InvalidInput',
+      field: 'form.missing',
+      rule: '一次性告知',
+    });
+  expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: { missing }, context: { ...under, noticeGiven: true } })).toMatchObject({
+    code: 'NoticeAlreadyGiven',
+    rule: '一次性告知',
+    article: expect.stringContaining('《政务数据共享条例》'),
+  });
+  // Other decisions, and requests the Measures alone bind, are not its concern.
+  expect(oneTimeNoticeViolation({ decision: 'AGREE', form: null, context: { ...under, noticeGiven: true } })).toBeNull();
+  expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: { noticeGiven: true } })).toBeNull();
+  expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: null })).toBeNull();
 });

@@ -68,6 +68,9 @@ export const TEST_POLICY: SharePolicy = {
   reminderBefore: { seconds: 60 },
   grantTerm: { seconds: 3600 },
   escalateAfter: { seconds: 3600 },
+  regulationReview: { seconds: 3600 },
+  regulationOpinion: { seconds: 3600 },
+  regulationScope: 'government_departments',
 };
 
 export const TEST_DISPUTE_POLICY: DisputePolicy = {

@@ -256,7 +256,11 @@ test('five POSTs with one Idempotency-Key at once: one 201, four 200, one reques
 
 test('one request view everywhere; cancel with no body at all; cancel and reply need the applicant, not just their sub', async () => {
   const r = await conditionalRequest();
-  const decided = await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, { decision: 'REQUEST_INFO', reason: 'which clinics?' });
+  const decided = await call(bob(), 'POST', `/tasks/${r.authorityTask}/complete`, {
+    decision: 'REQUEST_INFO',
+    reason: 'which clinics?',
+    form: { missing: [{ item: '诊所名单', reason: '确定共享范围' }] },
+  });
   const read = await call(bob(), 'GET', `/requests/${r.id}`);
   expect(Object.keys(decided.json()).sort()).toEqual(Object.keys(read.json()).sort());
   expect(decided.json()).toEqual(read.json());

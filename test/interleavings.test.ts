@@ -129,7 +129,9 @@ async function check(waves: Op[][]): Promise<void> {
         acknowledged.push({ taskId: task.id, decision: 'REPLY', reason, sub: applicant.sub });
       } else if (o.kind === 'decide') {
         const actor = actors[o.who](o.officer);
-        await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: o.decision, reason }] });
+        // A request for information lists what is missing (一次性告知); a second one in the review is refused.
+        const form = o.decision === 'REQUEST_INFO' ? { form: { missing: [{ item: reason, reason: '审核需要' }] } } : {};
+        await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: o.decision, reason, ...form }] });
         acknowledged.push({ taskId: task.id, decision: o.decision, reason, sub: actor.sub });
       } else if (o.kind === 'extend')
         await handle.executeUpdate(extendTaskUpdate, { args: [{ taskId: task.id, actor: supervisor(), workingDays: 1, reason: 'more time' }] });

@@ -13,7 +13,17 @@ let api: Api;
 let other: SeededCity;
 beforeAll(async () => {
   h = await startHarness('jurisdiction');
-  api = await startApi(h, { policies: { share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 } } } });
+  api = await startApi(h, {
+    policies: {
+      share: {
+        ...TEST_POLICY,
+        jointReview: { seconds: 2 },
+        regulationReview: { seconds: 2 },
+        regulationOpinion: { seconds: 2 },
+        reminderBefore: { seconds: 1 },
+      },
+    },
+  });
   const prefix = `jur-other-${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
 });

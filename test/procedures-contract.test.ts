@@ -204,13 +204,32 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
         ],
       },
       {
-        name: 'information asked by both reviewers in turn, a consultation, then disagreed and rejected',
+        // Between government departments the applicant is asked once per review (一次性告知), every missing item listed.
+        name: 'information asked by the provider, a consultation, then disagreed and rejected',
         start: shareStart,
         steps: [
-          { kind: 'SHARE_PROVIDER_OPINION', decision: 'REQUEST_INFO', reason: '哪些诊所?' },
+          {
+            kind: 'SHARE_PROVIDER_OPINION',
+            decision: 'REQUEST_INFO',
+            reason: '哪些诊所?',
+            form: () => ({ missing: [{ item: '诊所名单', reason: '确定共享范围' }] }),
+          },
           { kind: 'SHARE_APPLICANT_REPLY', decision: 'REPLY', reason: '全市民营诊所' },
           { kind: 'SHARE_JOINT_REVIEW', decision: 'CONSULT', reason: '请提供方再议' },
-          { kind: 'SHARE_JOINT_REVIEW', decision: 'REQUEST_INFO', reason: '请说明监管依据' },
+          { kind: 'SHARE_PROVIDER_OPINION', decision: 'DISAGREE', reason: '含患者信息' },
+          { kind: 'SHARE_JOINT_REVIEW', decision: 'REJECT', reason: '不予共享' },
+        ],
+      },
+      {
+        name: 'information asked by the authority, then disagreed and rejected',
+        start: shareStart,
+        steps: [
+          {
+            kind: 'SHARE_JOINT_REVIEW',
+            decision: 'REQUEST_INFO',
+            reason: '请说明监管依据',
+            form: () => ({ missing: [{ item: '监管依据', reason: '核实法定职责' }] }),
+          },
           { kind: 'SHARE_APPLICANT_REPLY', decision: 'REPLY', reason: '广告法第四十六条' },
           { kind: 'SHARE_PROVIDER_OPINION', decision: 'DISAGREE', reason: '含患者信息' },
           { kind: 'SHARE_JOINT_REVIEW', decision: 'REJECT', reason: '不予共享' },

@@ -11,7 +11,15 @@ beforeAll(async () => {
   h = await startHarness('deadlines');
   api = await startApi(h, {
     policies: {
-      share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, grantTerm: { seconds: 2 }, escalateAfter: { seconds: 2 } },
+      share: {
+        ...TEST_POLICY,
+        jointReview: { seconds: 2 },
+        regulationReview: { seconds: 2 },
+        regulationOpinion: { seconds: 2 },
+        reminderBefore: { seconds: 1 },
+        grantTerm: { seconds: 2 },
+        escalateAfter: { seconds: 2 },
+      },
     },
   });
 });

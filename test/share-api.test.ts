@@ -214,7 +214,11 @@ test('request information, reply over HTTP, then approval; cancel over HTTP clos
   const noReason = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'REQUEST_INFO' });
   expect(noReason.statusCode).toBe(400);
   expect(noReason.json()).toMatchObject({ title: 'A reason is required', article: 'Art. 14' });
-  const asked = await post(carol(), `/tasks/${carolTask.id}/complete`, { decision: 'REQUEST_INFO', reason: 'Which clinics?' });
+  const asked = await post(carol(), `/tasks/${carolTask.id}/complete`, {
+    decision: 'REQUEST_INFO',
+    reason: 'Which clinics?',
+    form: { missing: [{ item: '诊所名单', reason: '确定共享范围' }] },
+  });
   expect(asked.json().status).toBe('awaiting_applicant');
   expect((await inbox(bob())).some((t) => t.requestId === req.id)).toBe(false);
   // The applicant's reply is a task in their inbox, completed like any other.

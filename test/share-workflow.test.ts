@@ -71,8 +71,15 @@ async function submit(entryId: string, policy: SharePolicy = TEST_POLICY, who = 
 }
 
 const taskOf = (state: RequestSnapshot, kind: string) => state.tasks.find((t) => t.kind === kind && t.status === 'open')!;
-const decide = (handle: Awaited<ReturnType<typeof submit>>['handle'], taskId: string, actor: Actor, decision: string, reason?: string) =>
-  handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, actor, decision, reason }] });
+/** A request for information lists what is missing (一次性告知: the demo city's parties are government departments); by default the one item it asks. */
+const decide = (
+  handle: Awaited<ReturnType<typeof submit>>['handle'],
+  taskId: string,
+  actor: Actor,
+  decision: string,
+  reason?: string,
+  form: Record<string, unknown> | undefined = decision === 'REQUEST_INFO' ? { missing: [{ item: reason ?? '', reason: '审核需要' }] } : undefined,
+) => handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, actor, decision, reason, ...(form ? { form } : {}) }] });
 
 async function auditActions(requestId: string) {
   return (await h.db.selectFrom('audit_events').select(['action', 'article']).where('request_id', '=', requestId).orderBy('id').execute()).map((e) => e.action);
@@ -257,6 +264,47 @@ test('request information, the applicant replies, reviewers get fresh tasks, bot
   expect(actions).toEqual(expect.arrayContaining(['information_requested', 'review_resumed', 'grant_created']));
 });
 
+test('between government departments (《政务数据共享条例》): the opinion is due inside the review window, and the applicant is asked once, the workflow itself refusing a second request', async () => {
+  const {
+    requestId,
+    state,
+    handle,
+    applicant: who,
+  } = await submit(h.city.entries.conditional, {
+    ...TEST_POLICY,
+    regulationReview: { seconds: 3600 },
+    regulationOpinion: { seconds: 2520 },
+  });
+  const lead = taskOf(state, 'SHARE_JOINT_REVIEW');
+  const opinion = taskOf(state, 'SHARE_PROVIDER_OPINION');
+  // One window in all: the provider's 7 tenths of it, the authority concluding by its end.
+  expect(Date.parse(lead.dueAt) - Date.parse(opinion.dueAt)).toBeGreaterThanOrEqual(1000 * 1000);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: WorkflowUpdateFailedError) => (e.cause as ApplicationFailure).type,
+    );
+  // Sent past the API: a request for information with no list of what is missing is refused by the validator.
+  expect(await refusal(decide(handle, opinion.id, provider(), 'REQUEST_INFO', 'incomplete', {}))).toBe('InvalidInput');
+  const missing = [
+    { item: 'inspection plan', reason: 'to check the scenario needs these fields' },
+    { item: 'legal basis of the duty', reason: 'to check the statutory duty' },
+  ];
+  const asked = await decide(handle, opinion.id, provider(), 'REQUEST_INFO', 'incomplete', { missing });
+  expect(asked.status).toBe('awaiting_applicant');
+  const reply = taskOf(asked, 'SHARE_APPLICANT_REPLY');
+  const replied = await decide(handle, reply.id, who, 'REPLY', 'both attached');
+  const [lead2, opinion2] = [taskOf(replied, 'SHARE_JOINT_REVIEW'), taskOf(replied, 'SHARE_PROVIDER_OPINION')];
+  // Once per review: neither reviewer may ask again, the request being unchanged.
+  expect(await refusal(decide(handle, lead2.id, authority(), 'REQUEST_INFO', 'more', { missing: [{ item: 'x', reason: 'y' }] }))).toBe('NoticeAlreadyGiven');
+  expect(await refusal(decide(handle, opinion2.id, provider(), 'REQUEST_INFO', 'more', { missing: [{ item: 'x', reason: 'y' }] }))).toBe('NoticeAlreadyGiven');
+  await decide(handle, opinion2.id, provider(), 'AGREE');
+  expect((await decide(handle, lead2.id, authority(), 'APPROVE')).status).toBe('granted');
+  const rows = await h.db.selectFrom('tasks').select(['kind', 'context']).where('request_id', '=', requestId).orderBy('created_at').execute();
+  expect(rows.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')?.context).toEqual({ missing });
+  expect((await auditActions(requestId)).filter((a) => a === 'information_requested')).toHaveLength(1);
+});
+
 test('the applicant cancels: open tasks are cancelled and the audit records who and why', async () => {
   const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
   await expect(handle.executeUpdate(cancelRequestUpdate, { args: [{ actor: authority(), reason: 'no' }] })).rejects.toThrow(WorkflowUpdateFailedError);
@@ -297,7 +345,13 @@ test('claim makes the claimer the only one who may decide; a second claimer is r
 });
 
 test('a task past its tiny SLA is reminded, marked overdue and the supervisor of its level notified; it stays open', async () => {
-  const { state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 } });
+  const { state } = await submit(h.city.entries.conditional, {
+    ...TEST_POLICY,
+    jointReview: { seconds: 2 },
+    regulationReview: { seconds: 2 },
+    regulationOpinion: { seconds: 2 },
+    reminderBefore: { seconds: 1 },
+  });
   const t = taskOf(state, 'SHARE_PROVIDER_OPINION');
   const row = await eventually(() =>
     h.db
@@ -316,7 +370,13 @@ test('a task past its tiny SLA is reminded, marked overdue and the supervisor of
 });
 
 test('still open past due by the policy’s threshold, a review task is escalated to its supervising authority (Art. 32); no other body becomes a candidate (Art. 13 ¶3, 14)', async () => {
-  const { requestId, handle, state } = await submit(h.city.entries.conditional, { ...TEST_POLICY, jointReview: { seconds: 1 }, escalateAfter: { seconds: 1 } });
+  const { requestId, handle, state } = await submit(h.city.entries.conditional, {
+    ...TEST_POLICY,
+    jointReview: { seconds: 1 },
+    regulationReview: { seconds: 1 },
+    regulationOpinion: { seconds: 1 },
+    escalateAfter: { seconds: 1 },
+  });
   const t = taskOf(state, 'SHARE_PROVIDER_OPINION');
   const row = await eventually(() =>
     h.db

@@ -16,7 +16,17 @@ let api: Api;
 beforeAll(async () => {
   h = await startHarness('supervision');
   // Due in 3 seconds: an extension must re-arm the timers, or the task goes overdue anyway.
-  api = await startApi(h, { policies: { share: { ...TEST_POLICY, jointReview: { seconds: 3 }, reminderBefore: { seconds: 1 } } } });
+  api = await startApi(h, {
+    policies: {
+      share: {
+        ...TEST_POLICY,
+        jointReview: { seconds: 3 },
+        regulationReview: { seconds: 3 },
+        regulationOpinion: { seconds: 3 },
+        reminderBefore: { seconds: 1 },
+      },
+    },
+  });
 });
 afterAll(async () => {
   await api.app.close();

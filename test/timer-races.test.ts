@@ -14,7 +14,14 @@ beforeAll(async () => {
   api = await startApi(h, {
     policies: {
       open_demand: { answer: { seconds: 2 }, reminderBefore: { seconds: 1 } },
-      share: { ...TEST_POLICY, jointReview: { seconds: 2 }, reminderBefore: { seconds: 1 }, escalateAfter: { seconds: 1 } },
+      share: {
+        ...TEST_POLICY,
+        jointReview: { seconds: 2 },
+        regulationReview: { seconds: 2 },
+        regulationOpinion: { seconds: 2 },
+        reminderBefore: { seconds: 1 },
+        escalateAfter: { seconds: 1 },
+      },
     },
   });
 });

@@ -32,6 +32,8 @@ export interface ReviewState {
   counters: { lead: number; opinion: number };
   /** The review's due time: a consultation or the applicant's reply does not move it on. */
   due: string;
+  /** The opinion's own due time, where it has one within the review's (the 条例's 7 of 10). */
+  opinionDue?: string;
   /** The opinion giver agreed, and its agreement stands across rounds until a new consultation. */
   providerAgreed: boolean;
   resume?: { dueAt: string; pausedAt: string };

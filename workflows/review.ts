@@ -28,6 +28,10 @@ export interface ReviewSpec {
   /** Gives its opinion: AGREE, DISAGREE or REQUEST_INFO; the lead approves only after an AGREE (its kind's rule). */
   opinion?: Party;
   length: Duration;
+  /** The opinion's own due time within the lead's window (the 条例's 7 of 10); absent: the lead's length. */
+  opinionLength?: Duration;
+  /** What every review task is opened with besides its own (e.g. that the 条例 binds the request). */
+  context?: () => Record<string, unknown> | undefined;
   reminderBefore?: Duration;
   escalation?: TaskSpec['escalation'];
 }
@@ -47,25 +51,39 @@ export type ReviewEnd = { approved: WfTask } | { rejected: WfTask } | { stopped:
 /** Runs the review from where `r` stands (mutating it) until the lead concludes, or `stop()` holds while it waits. */
 export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewState, hooks: ReviewHooks): Promise<ReviewEnd> {
   const { lead: leader, opinion: giver } = review;
-  const spec = (p: Party, n: number, context?: Record<string, unknown>): TaskSpec => ({
-    key: `${p.key}-${n}`,
-    kind: p.kind,
-    candidateRole: p.role,
-    candidateOrg: p.org,
-    length: review.length,
-    reminderBefore: review.reminderBefore,
-    resume: r.resume,
-    ...(context ? { context } : {}),
-    ...(review.escalation ? { escalation: review.escalation } : {}),
-  });
+  const spec = (
+    p: Party,
+    n: number,
+    own?: Record<string, unknown>,
+    timing: Pick<TaskSpec, 'length' | 'resume'> = { length: review.length, resume: r.resume },
+  ): TaskSpec => {
+    const context = review.context ? { ...review.context(), ...own } : own;
+    return {
+      key: `${p.key}-${n}`,
+      kind: p.kind,
+      candidateRole: p.role,
+      candidateOrg: p.org,
+      length: timing.length,
+      reminderBefore: review.reminderBefore,
+      resume: timing.resume,
+      ...(context ? { context } : {}),
+      ...(review.escalation ? { escalation: review.escalation } : {}),
+    };
+  };
+  /** A round's opinion: due at its own point of the window when the spec says so, moved on by the applicant's pause alike. */
+  const opinionTiming = (): Pick<TaskSpec, 'length' | 'resume'> =>
+    review.opinionLength
+      ? { length: review.opinionLength, resume: r.resume && r.opinionDue ? { ...r.resume, dueAt: r.opinionDue } : r.resume }
+      : { length: review.length, resume: r.resume };
   const openLead = () => board.open(spec(leader, ++r.counters.lead));
   const openOpinion = (context?: Record<string, unknown>) => board.open(spec(giver!, ++r.counters.opinion, context));
   for (;;) {
     if (!r.at) {
       // Both tasks open together; an AGREE given before a request for information stands.
-      const specs = [spec(leader, ++r.counters.lead), ...(giver && !r.providerAgreed ? [spec(giver, ++r.counters.opinion)] : [])];
+      const specs = [spec(leader, ++r.counters.lead), ...(giver && !r.providerAgreed ? [spec(giver, ++r.counters.opinion, undefined, opinionTiming())] : [])];
       const [lead, opinion] = await board.openRound(specs, hooks.inReview(r.round));
       r.due = lead.dueAt;
+      if (opinion && review.opinionLength) r.opinionDue = opinion.dueAt;
       r.resume = undefined;
       r.at = { lead: lead.id, opinion: opinion?.id ?? null };
     }

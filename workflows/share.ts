@@ -1,15 +1,26 @@
 // Share request and conditional share review (Art. 12–15).
-import { ActivityFailure, allHandlersFinished, type ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  type ApplicationFailure,
+  condition,
+  continueAsNew,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
 import {
   grantTerms,
+  regulationApplies,
   REVOCATION_GROUNDS,
   revokerOf,
   revokersOf,
   revokeViolation,
   sharePath,
   shareRefusal,
+  type RegulationContext,
   type RevocationGround,
   type Revokers,
   type ShareParties,
@@ -217,6 +228,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     };
     const waiting = () => cancelling.cancel !== null || ending !== null || handOver();
 
+    /**
+     * Whether the 《政务数据共享条例》 binds this run's review on top of the Measures (both parties government
+     * departments, or the policy widens it): its answer clocks and its one-time notice. Asked once per run; a run
+     * whose history passed this point before the change stays on the Measures alone.
+     */
+    let regulated: boolean | undefined;
+    const underRegulation = () => (regulated ??= regulationApplies(parties, policy) && patched('share-regulation-clocks'));
+
     /** A reviewer asked the applicant for information: the round's tasks close and the applicant gets a reply task. */
     async function askApplicant(asked: WfTask, round: number): Promise<WfTask> {
       await board.cancelOpen(SYSTEM, 'paused: information requested from the applicant', 'Art. 14');
@@ -227,9 +246,23 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         ...addressedTo(applicant, 'agency_applicant'),
         length: policy.applicantReply,
         reminderBefore: policy.reminderBefore,
+        // 一次性告知: the applicant reads every missing item in their task.
+        ...(underRegulation() && asked.form?.missing ? { context: { missing: asked.form.missing } } : {}),
       });
       return replyTask;
     }
+
+    /**
+     * The review tasks' context under the 条例: that it binds them, and, once the applicant was told what is missing,
+     * that a second request in this review is refused (oneTimeNoticeViolation). The share reply carries words, not
+     * a changed request, so a notice given stands for the rest of the review.
+     */
+    const regulationContext = (): RegulationContext => ({
+      regulation: true,
+      ...(board.all().some((t) => (t.kind === 'SHARE_JOINT_REVIEW' || t.kind === 'SHARE_PROVIDER_OPINION') && t.decision === 'REQUEST_INFO')
+        ? { noticeGiven: true }
+        : {}),
+    });
 
     /**
      * Art. 14 as it reads: the city authority leads and concludes, the providing agency gives its
@@ -251,6 +284,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         length: policy.jointReview,
         reminderBefore: policy.reminderBefore,
         ...escalation,
+        // The 条例: answered within one window in all, the provider's opinion due within it (7 + 3), never 10 + 10.
+        ...(underRegulation()
+          ? {
+              length: policy.regulationReview ?? policy.jointReview,
+              opinionLength: policy.regulationOpinion ?? policy.jointReview,
+              context: regulationContext,
+            }
+          : {}),
       };
       const end = await review(board, spec, r, {
         inReview: (round) => ({ ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'), record: takeRecord() }),

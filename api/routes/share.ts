@@ -9,7 +9,7 @@ import { requireMember } from '../auth';
 import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
-import { ShareRequestBody } from '../schemas/share';
+import { RequestInfoForm, ShareRequestBody } from '../schemas/share';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
@@ -54,4 +54,9 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
 
 export const SHARE_API: ProcedureApi = {
   routes: shareRoutes,
+  // 一次性告知: the reviewers list what is missing (domain/share.ts oneTimeNoticeViolation says when it must).
+  decisions: {
+    SHARE_JOINT_REVIEW: { REQUEST_INFO: { form: RequestInfoForm } },
+    SHARE_PROVIDER_OPINION: { REQUEST_INFO: { form: RequestInfoForm } },
+  },
 };

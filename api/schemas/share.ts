@@ -1,5 +1,6 @@
 // The share request's schema (routes/share.ts).
 import { Type } from '@sinclair/typebox';
+import { MAX_MISSING_ITEMS } from '../../domain/share';
 
 export const ShareRequestBody = Type.Object(
   {
@@ -10,6 +11,25 @@ export const ShareRequestBody = Type.Object(
     commitment: Type.Object(
       { authenticity: Type.Boolean(), compliance: Type.Boolean(), security: Type.Boolean() },
       { additionalProperties: false, description: 'Commitment to authenticity, compliance and security (Art. 15); each must be true' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A request for information (一次性告知, the 条例): every missing item at once, each with why it is needed. */
+export const RequestInfoForm = Type.Object(
+  {
+    missing: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            item: Type.String({ minLength: 1, maxLength: 1000, description: 'What is missing' }),
+            reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why it is needed' }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: MAX_MISSING_ITEMS, description: 'Every missing item (一次性告知): required where the 《政务数据共享条例》 binds the request' },
+      ),
     ),
   },
   { additionalProperties: false },

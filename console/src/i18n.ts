@@ -369,6 +369,11 @@ const LABELS: Record<string, Record<string, string>> = {
     revocationGround: '终止事由',
     revocationReason: '终止说明',
     requestedBy: '提出单位',
+    // A share review under the 《政务数据共享条例》 (its tasks' context), and what the applicant is told is missing.
+    regulation: '适用《政务数据共享条例》',
+    noticeGiven: '已一次性告知需补充的材料',
+    missing: '需补充的材料',
+    item: '缺少的材料',
   },
 };
 
@@ -449,6 +454,7 @@ const PROBLEMS: Record<ErrorCode, string> = {
   RequestNotActive: '该申请当前的状态不允许此操作',
   IdempotencyKeyReused: '重复提交的内容与首次不同，请刷新后重试',
   OpinionAwaited: '数据提供单位尚未同意',
+  NoticeAlreadyGiven: '本次审核已一次性告知需补充的材料，不得再次要求补充',
   AlreadyClaimed: '该任务已由他人认领',
   NotCandidate: '您不是该任务的办理人',
   NotAssignee: '只有认领人可以办理此任务',
@@ -515,6 +521,8 @@ export function fieldMessage(f: { rule?: string; message?: string }): string {
     enum: '请从列表中选择',
     const: '取值不正确',
     additionalProperties: '包含不应填写的内容',
+    // 《政务数据共享条例》: a request for information lists everything missing at once.
+    一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
   };
   return byRule[rule] ?? (/[\u4e00-\u9fff]/.test(f.message ?? '') ? withoutArticle(f.message!) : '填写的内容不符合要求');
 }

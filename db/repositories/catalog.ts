@@ -237,11 +237,12 @@ export function shareContext(db: Executor, entryId: string, applicantOrg: string
     .selectFrom('catalog_entries as e')
     .leftJoin('organisations as p', 'p.id', 'e.provider_org_id')
     .select(['e.id', 'e.title', 'e.provider_org_id', 'e.share_attribute', 'e.share_basis', 'e.share_conditions', 'e.share_status as status'])
-    .select(['p.region as provider_region', 'p.division as provider_division'])
+    .select(['p.region as provider_region', 'p.division as provider_division', 'p.government_department as provider_government'])
     .select((eb) => [
       // A request names fields by name.
       sql<string[]>`(select coalesce(jsonb_agg(f->>'name'), '[]'::jsonb) from jsonb_array_elements(e.fields) f)`.as('fields'),
       eb.selectFrom('organisations as a').select('a.kind').where('a.id', '=', applicantOrg).as('applicant_kind'),
+      eb.selectFrom('organisations as a').select('a.government_department').where('a.id', '=', applicantOrg).as('applicant_government'),
       jsonArrayFrom(
         eb
           .selectFrom('organisations as au')

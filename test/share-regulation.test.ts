@@ -1,0 +1,183 @@
+// The 《政务数据共享条例》 on top of the Measures, over HTTP against real workflows: its answer clocks on the
+// working-day calendar (between government departments; the Measures' own for another institution), and its
+// one-time notice (一次性告知), refused through the API and by the workflow's own validator alike.
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import { endOfDay, shanghaiDay, shiftWorkdays } from '../domain/calendar';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
+import type { Actor } from '../domain/types';
+import { insertOrganisations } from '../db/repositories/organisations';
+import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
+import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
+import { startHarness, type Harness } from './helpers';
+
+let h: Harness;
+/** The deployment's default policy: working days on the statutory calendar. */
+let api: Api;
+/** The same, with the 条例's rules widened to every share request (the policy switch). */
+let widened: Api;
+/** A 事业单位 of the city (no government department): the Measures alone bind its requests. */
+const institution = 'rzreg-trading-centre';
+/** A working day inside every window below made a holiday by the override table. */
+let holiday: string;
+
+beforeAll(async () => {
+  h = await startHarness('rzreg');
+  await insertOrganisations(h.db, [
+    {
+      id: institution,
+      name: '日照市公共资源交易中心',
+      kind: 'agency',
+      level: 'city',
+      region: h.city.region,
+      division: '371100',
+      uscc: null,
+      government_department: false,
+    },
+  ]);
+  // The second working day after today is a holiday (say a day the city gives off): every count below skips it.
+  holiday = shiftWorkdays(shanghaiDay(new Date()), 2, plainWeekday);
+  await h.db.insertInto('calendar_overrides').values({ day: holiday, is_workday: false, note: 'test holiday' }).execute();
+  api = await startApi(h, { policies: { share: DEFAULT_SHARE_POLICY } });
+  widened = await startApi(h, { policies: { share: { ...DEFAULT_SHARE_POLICY, regulationScope: 'all' } } });
+});
+afterAll(async () => {
+  await h.db.deleteFrom('calendar_overrides').where('day', '=', holiday).execute();
+  await api.app.close();
+  await widened.app.close();
+  await h.close();
+});
+
+/** December 2026 has no statutory holiday or exchanged working day: a weekday is a working day (the package agrees). */
+function plainWeekday(day: string): boolean {
+  const wd = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return wd !== 0 && wd !== 6;
+}
+const workday = (day: string) => plainWeekday(day) && day !== holiday;
+/** "Within n working days" of the day `from` falls on, counted by hand: weekends and the holiday skipped. */
+const dueAfter = (from: string, n: number) => endOfDay(shiftWorkdays(shanghaiDay(new Date(from)), n, workday)).toISOString();
+
+const govApplicant = (): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
+const institutionApplicant = (): Actor => ({ sub: `tang-${randomUUID().slice(0, 6)}`, org: institution, roles: ['agency_applicant'] });
+const authority = (i: number | string = 0): Actor => ({ sub: `bob-${i}`, org: h.city.cityAuthority, roles: ['authority_reviewer'] });
+const provider = (i: number | string = 0): Actor => ({ sub: `carol-${i}`, org: h.city.agencies.health, roles: ['provider_reviewer'] });
+
+type TaskView = { id: string; kind: string; status: string; dueAt: string; context?: Record<string, unknown> | null };
+const call = (a: Api, actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => a.app.inject({ method, url, payload, headers: a.as(actor) });
+
+async function request(who: Actor, a = api) {
+  const res = await call(a, who, 'POST', '/share-requests', validShareBody(h.city.entries.conditional));
+  expect(res.statusCode).toBe(201);
+  const req = res.json() as { id: string; tasks: TaskView[] };
+  const row = await h.db.selectFrom('tasks').select('created_at').where('request_id', '=', req.id).orderBy('created_at').executeTakeFirstOrThrow();
+  const open = (kind: string) => req.tasks.find((t) => t.kind === kind && t.status === 'open')!;
+  return { id: req.id, who, openedAt: new Date(row.created_at).toISOString(), lead: open('SHARE_JOINT_REVIEW'), opinion: open('SHARE_PROVIDER_OPINION') };
+}
+const missing = [
+  { item: '检查计划', reason: '核实应用场景与所需字段相符' },
+  { item: '监管职责依据', reason: '核实法定职责' },
+];
+const complete = (actor: Actor, taskId: string, body: object, a = api) => call(a, actor, 'POST', `/tasks/${taskId}/complete`, body);
+const tasksOf = async (id: string, who: Actor) => (await call(api, who, 'GET', `/requests/${id}`)).json().tasks as TaskView[];
+
+test('between government departments a conditional request is answered within 10 working days in all: the opinion due after 7, the conclusion after 10, over the weekend and a holiday', async () => {
+  const r = await request(govApplicant());
+  // Counted by hand: the start day not counted, Saturdays, Sundays and the holiday skipped.
+  expect(r.opinion.dueAt).toBe(dueAfter(r.openedAt, 7));
+  expect(r.lead.dueAt).toBe(dueAfter(r.openedAt, 10));
+  // Not 10 + 10: the provider's agreement leaves the authority's due time where it was.
+  await complete(provider(), r.opinion.id, { decision: 'AGREE' });
+  const after = (await tasksOf(r.id, r.who)).find((t) => t.id === r.lead.id)!;
+  expect(after.dueAt).toBe(dueAfter(r.openedAt, 10));
+  // The holiday counts as no working day: without it each due time would be a day earlier.
+  expect(Date.parse(dueAfter(r.openedAt, 7))).toBeGreaterThan(
+    Date.parse(endOfDay(shiftWorkdays(shanghaiDay(new Date(r.openedAt)), 7, plainWeekday)).toISOString()),
+  );
+});
+
+test('a request by a 事业单位 keeps the Measures’ clocks (both reviewers 10 working days) and may be asked for information again; the policy switch widens the 条例 to it', async () => {
+  const r = await request(institutionApplicant());
+  expect(r.opinion.dueAt).toBe(dueAfter(r.openedAt, 10));
+  expect(r.lead.dueAt).toBe(dueAfter(r.openedAt, 10));
+  // The Measures ask no list and no single notice.
+  expect((await complete(provider(), r.opinion.id, { decision: 'REQUEST_INFO', reason: '请补充检查计划' })).json().status).toBe('awaiting_applicant');
+  const reply = (await tasksOf(r.id, r.who)).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!;
+  expect((await complete(r.who, reply.id, { decision: 'REPLY', reason: '见附件' })).json().status).toBe('in_review');
+  const lead = (await tasksOf(r.id, r.who)).find((t) => t.kind === 'SHARE_JOINT_REVIEW' && t.status === 'open')!;
+  expect((await complete(authority(), lead.id, { decision: 'REQUEST_INFO', reason: '请补充监管依据' })).json().status).toBe('awaiting_applicant');
+
+  // Widened by the policy, the same institution's request runs on the 条例's clocks.
+  const w = await request(institutionApplicant(), widened);
+  expect(w.opinion.dueAt).toBe(dueAfter(w.openedAt, 7));
+  expect(w.lead.dueAt).toBe(dueAfter(w.openedAt, 10));
+});
+
+test('一次性告知 over HTTP: every missing item listed at once; the applicant reads the list; a second request in the review is refused naming the rule, through the API and by the workflow itself', async () => {
+  const r = await request(govApplicant());
+  // No list, or an item without its reason: refused on the field, naming the rule.
+  const bare = await complete(provider(), r.opinion.id, { decision: 'REQUEST_INFO', reason: '材料不全' });
+  const problem = expectProblem(bare, 400, 'body.form.missing', '一次性告知');
+  expect(problem.errors[0].article).toContain('《政务数据共享条例》');
+  expectProblem(await complete(provider(), r.opinion.id, { decision: 'REQUEST_INFO', reason: '材料不全', form: { missing: [{ item: '检查计划' }] } }), 400);
+  const asked = await complete(provider(), r.opinion.id, { decision: 'REQUEST_INFO', reason: '材料不全', form: { missing } });
+  expect(asked.json().status).toBe('awaiting_applicant');
+  // The applicant's task lists what is missing and why; their clock runs, the reviewers' waits.
+  const reply = (await tasksOf(r.id, r.who)).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!;
+  expect(reply.context).toEqual({ missing });
+  expect((await complete(r.who, reply.id, { decision: 'REPLY', reason: '检查计划与依据见附件' })).json().status).toBe('in_review');
+  const round = (await tasksOf(r.id, r.who)).filter((t) => t.status === 'open');
+  const lead = round.find((t) => t.kind === 'SHARE_JOINT_REVIEW')!;
+  const opinion = round.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
+  // The paused clock moved both due times on; the opinion is still due before the conclusion.
+  expect(Date.parse(lead.dueAt)).toBeGreaterThanOrEqual(Date.parse(r.lead.dueAt));
+  expect(Date.parse(opinion.dueAt)).toBeLessThan(Date.parse(lead.dueAt));
+
+  for (const [actor, task] of [
+    [authority(), lead],
+    [provider(), opinion],
+  ] as const) {
+    const again = await complete(actor, task.id, { decision: 'REQUEST_INFO', reason: '再补充', form: { missing: [{ item: '其他材料', reason: '审核需要' }] } });
+    const body = expectProblem(again, 409);
+    expect(body.type).toBe('urn:public-data-workflows:problem:NoticeAlreadyGiven');
+    expect(body.detail).toContain('一次性告知');
+    expect(body.article).toContain('《政务数据共享条例》');
+  }
+  // Sent past the API, the workflow's validator refuses it the same way.
+  const handle = h.client.workflow.getHandle(workflowIdFor('share', r.id));
+  const direct = await handle
+    .executeUpdate(completeTaskUpdate, {
+      args: [
+        { taskId: lead.id, actor: authority(), decision: 'REQUEST_INFO', reason: '再补充', form: { missing: [{ item: '其他材料', reason: '审核需要' }] } },
+      ],
+    })
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
+  expect(direct).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(((direct as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('NoticeAlreadyGiven');
+  // Nothing of the refusals was written; the review goes on to its end.
+  const infos = await h.db.selectFrom('audit_events').select('id').where('request_id', '=', r.id).where('action', '=', 'information_requested').execute();
+  expect(infos).toHaveLength(1);
+  await complete(provider(), opinion.id, { decision: 'AGREE' });
+  expect((await complete(authority(), lead.id, { decision: 'APPROVE' })).json().status).toBe('granted');
+});
+
+test('20 reviewers ask for information at the same moment: exactly one request is taken, the others refused, one reply task', async () => {
+  const r = await request(govApplicant());
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      complete(provider(i), r.opinion.id, { decision: 'REQUEST_INFO', reason: `缺材料 ${i}`, form: { missing: [{ item: `材料 ${i}`, reason: '审核需要' }] } }),
+    ),
+  );
+  const won = answers.filter((a) => a.statusCode === 200);
+  expect(won).toHaveLength(1);
+  for (const a of answers.filter((x) => x.statusCode !== 200)) expect([409]).toContain(a.statusCode);
+  const completed = await h.db.selectFrom('audit_events').select('reason').where('task_id', '=', r.opinion.id).where('action', '=', 'task_completed').execute();
+  expect(completed).toHaveLength(1);
+  const tasks = await tasksOf(r.id, r.who);
+  expect(tasks.filter((t) => t.kind === 'SHARE_APPLICANT_REPLY')).toHaveLength(1);
+  const i = Number(/(\d+)$/.exec(completed[0].reason!)![1]);
+  expect(tasks.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')!.context).toEqual({ missing: [{ item: `材料 ${i}`, reason: '审核需要' }] });
+});
