@@ -20,6 +20,7 @@ import {
   type Route,
 } from '../lib';
 import { FieldMessages } from '../schema-form';
+import { AdjustmentView, isAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
 import { EntrySummary } from './task';
 
@@ -186,7 +187,11 @@ export function RequestPage({ id }: { id: string }) {
             </section>
             <section aria-labelledby="payload-h">
               <h2 id="payload-h">{t('request')}</h2>
-              <JsonView value={x.payload} words={typeWords(x.type)} />
+              {isAdjustment(x.type, x.payload) ? (
+                <AdjustmentView form={x.payload} requestId={x.id} />
+              ) : (
+                <JsonView value={x.payload} words={typeWords(x.type)} />
+              )}
               {x.outcome && <JsonView value={x.outcome} />}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>
