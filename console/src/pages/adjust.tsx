@@ -327,7 +327,7 @@ function BasisList({
         </div>
       ))}
       <button type="button" class="secondary" onClick={() => onChange([...basis, { level: 'law', title: '', article: '' }])}>
-        {say(`增加${legend}`, 'Add a legal basis')}
+        {say('增加一项依据', 'Add a legal basis')}
       </button>
       <Messages id={`${id}-err`} problems={problems} />
     </fieldset>
