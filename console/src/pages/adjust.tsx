@@ -375,7 +375,8 @@ function EntryEditor({ prev, onDone }: { prev?: { id: string; version: number; c
 
   const check = (e: Event) => {
     e.preventDefault();
-    const next: EntryContent = { ...entry, open: { ...entry.open, opening: needsOpening ? entry.open.opening : null } };
+    // The opening ground is asked only where data is newly opened; otherwise the entry keeps the one it has.
+    const next: EntryContent = { ...entry, open: { ...entry.open, opening: needsOpening ? entry.open.opening : (prev?.content.open.opening ?? null) } };
     const rev = needsReview ? review : undefined;
     const found = [
       ...entryViolations(next, prev?.content, rev, { entry: 'entry', review: 'review' }),
