@@ -95,9 +95,21 @@ export function partValue(path: string, v: unknown): string {
 /** What a change alters, part by part, with only the parts that differ (every part a new entry states). */
 export function changedParts(before: EntryContent | undefined, after: EntryContent): { path: string; from: unknown; to: unknown }[] {
   // Objects of one side compared as a whole where they are values (an opening ground with its evidence).
-  const flat = (e: EntryContent) => ({ ...e, open: { ...e.open, opening: e.open.opening ? JSON.stringify(e.open.opening) : null } }) as unknown as EntryContent;
+  // Lists compared item by item in one order of keys: an entry read back from the database keeps its items' keys in another.
+  const basis = (b: LegalBasis[]) => b.map(({ level, title, article }) => ({ level, title, article }));
+  const flat = (e: EntryContent) =>
+    ({
+      ...e,
+      fields: e.fields.map(({ name, label, type, description, identifies }) => ({ name, label, type, description, identifies })),
+      share: { ...e.share, basis: basis(e.share.basis) },
+      open: { ...e.open, basis: basis(e.open.basis), opening: e.open.opening ? JSON.stringify([e.open.opening.ground, e.open.opening.evidence]) : null },
+    }) as unknown as EntryContent;
   const diff = before ? entryDiff(flat(before), flat(after)) : entryDiff(NOTHING, flat(after)).filter((d) => !isEmpty(d.to));
-  const parse = (path: string, v: unknown) => (path === 'open.opening' && typeof v === 'string' ? JSON.parse(v) : v);
+  const parse = (path: string, v: unknown) => {
+    if (path !== 'open.opening' || typeof v !== 'string') return v;
+    const [ground, evidence] = JSON.parse(v) as string[];
+    return { ground, evidence };
+  };
   // In the order of the registry's parts (title first), whatever order the diff walked.
   const order = Object.keys(ENTRY_FIELDS);
   return diff
