@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SHEET_COLUMNS } from '../domain/catalog-sheet';
 import { buildConsole } from '../scripts/console-build';
+import { getCatalogEntry, entryContentOf } from '../db/repositories/catalog';
 import { seedDemoPeople } from '../db/seed';
 import { startApi, type Api } from './api-helpers';
 import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
@@ -205,4 +206,55 @@ test('a spreadsheet import shows each bad row its problem in Chinese, and the ro
   expect(await li.textContent('#basket-h')).toContain('（1）');
   await li.waitForSelector('section[data-change="0"] table.diff');
   expect(await li.textContent('section[data-change="0"] h3')).toContain('新增条目：个体工商户名录');
+});
+
+test('returned for revision, the officer takes the adjustment back into the list, adjusts the entry again and resubmits; the request reads the revised change', async () => {
+  const officer = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] };
+  const authority = { sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer' as const] };
+  const call = (actor: typeof officer | typeof authority, method: 'GET' | 'POST', url: string, payload?: object) =>
+    api.app.inject({ method, url, payload, headers: api.as(actor) });
+  const row = (await getCatalogEntry(h.db, h.city.entries.unconditional))!;
+  const [content, version] = [entryContentOf(row), row.version];
+  const started = await call(officer, 'POST', '/catalog/adjustments', {
+    ground: 'correction',
+    justification: '更正描述',
+    changes: [{ op: 'change', entryId: h.city.entries.unconditional, baseVersion: version, entry: { ...content, description: '企业登记事项' } }],
+  });
+  expect(started.statusCode).toBe(201);
+  const requestId = started.json().id as string;
+  const review = started.json().tasks[0].id as string;
+  expect((await call(authority, 'POST', `/tasks/${review}/complete`, { decision: 'RETURN', reason: '更新频率也应改为每周' })).json().status).toBe(
+    'awaiting_applicant',
+  );
+  const revision = await eventually(async () => {
+    const r = (await call(officer, 'GET', `/requests/${requestId}`)).json();
+    return r.tasks.find((t: { kind: string; status: string }) => t.kind === 'CATALOG_ADJUSTMENT_REVISION' && t.status === 'open')?.id as string | undefined;
+  });
+
+  const li = await signedIn('li.applicant');
+  await open(li, `#/tasks/${revision}`);
+  await li.getByRole('button', { name: '在调整清单中修改后重新提交' }).click();
+  await li.waitForSelector('#basket-h');
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+  // The same entry adjusted again replaces its change in the list.
+  await open(li, `#/catalog/${h.city.entries.unconditional}`);
+  await li.getByRole('link', { name: '调整本条目' }).click();
+  await li.waitForSelector('form.adjust-entry');
+  await li.getByLabel('描述', { exact: true }).fill('企业登记事项');
+  await li.getByLabel('更新频率', { exact: true }).fill('每周');
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('section[data-change="0"] table.diff');
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+  expect((await diffRows(li, 0)).map((r) => r[0])).toEqual(['描述', '更新频率']);
+  // The ground and justification come back as they were; 重新提交 completes the revision task.
+  expect(await li.inputValue('#a-justification')).toBe('更正描述');
+  await expectAccessible(li);
+  await li.getByRole('button', { name: '重新提交' }).click();
+  await li.waitForFunction((id) => (globalThis as unknown as { location: { hash: string } }).location.hash === `#/requests/${id}`, requestId);
+  await li.waitForSelector('section[data-change="0"] table.diff');
+  expect(await diffRows(li, 0)).toEqual([
+    ['描述', '（无）', '企业登记事项'],
+    ['更新频率', '每日', '每周'],
+  ]);
+  expect((await call(officer, 'GET', `/requests/${requestId}`)).json().status).toBe('in_review');
 });

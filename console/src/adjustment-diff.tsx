@@ -15,7 +15,7 @@ import {
   type LegalBasis,
   type SimilarEntry,
 } from '../../domain/catalog';
-import { query, type CatalogEntry } from './http';
+import { query, type CatalogEntry, type RequestView } from './http';
 import { lang } from './i18n';
 import { ArticleLink, href, Loading, Org, useResource } from './lib';
 
@@ -300,4 +300,31 @@ export function besidesDuplicates(context: Record<string, unknown> | null): Reco
   if (!context?.duplicates) return context;
   const rest = Object.fromEntries(Object.entries(context).filter(([k]) => k !== 'duplicates' && k !== 'article'));
   return Object.keys(rest).length ? rest : null;
+}
+
+/** A request's adjustment as it now stands (a resubmission replaces its payload); null for any other request. */
+export const currentAdjustment = (r: RequestView): AdjustmentForm | null => (isAdjustment(r.type, r.payload) ? r.payload : null);
+
+/** An entry by its title, linked. */
+function EntryTitle({ id }: { id: string }) {
+  const e = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
+  return <a href={href('catalog', id)}>{e.data?.title ?? id}</a>;
+}
+
+/** What an approved adjustment applied: each entry at the version it became (a new one's link its own). */
+export function AppliedEntries({ outcome }: { outcome: Record<string, unknown> }) {
+  const entries = Array.isArray(outcome.entries) ? (outcome.entries as { entryId: string; version: number; op: CatalogChange['op'] }[]) : [];
+  if (!entries.length) return null;
+  return (
+    <section aria-labelledby="applied-h">
+      <h3 id="applied-h">{say('已生效的变更', 'Applied')}</h3>
+      <ul>
+        {entries.map((e) => (
+          <li key={e.entryId}>
+            {say(OP_NAMES[e.op] ?? e.op, e.op)}：<EntryTitle id={e.entryId} /> · {say('版本', 'version')} {e.version}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }

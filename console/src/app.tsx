@@ -105,7 +105,8 @@ function Page() {
     case 'requests':
       return id ? <RequestPage id={id} /> : <Requests route={route} />;
     case 'apply':
-      return <Apply route={route} />;
+      // A catalog adjustment is made in its own page, change by change, not as one generated form.
+      return id === 'catalog_adjustment' ? <Adjust route={{ ...route, path: ['adjust'] }} /> : <Apply route={route} />;
     case 'overdue':
       return <Overdue route={route} />;
     case 'catalog':

@@ -32,7 +32,7 @@ import {
 } from '../../../domain/catalog';
 import type { SheetColumn } from '../../../domain/catalog-sheet';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES, type Attribute } from '../../../domain/types';
-import { asApiError, send, type CatalogEntry, type ProblemField, type RequestView } from '../http';
+import { asApiError, send, type CatalogEntry, type ProblemField, type RequestView, type Task } from '../http';
 import { fieldMessage } from '../i18n';
 import { ArticleLink, go, href, Loading, me, ProblemBox, useResource, type Route } from '../lib';
 import { ChangeView, contentOf, partLabel, say } from '../adjustment-diff';
@@ -61,6 +61,47 @@ function addToBasket(item: BasketItem) {
   const id = item.change.op === 'add' ? null : item.change.entryId;
   const at = id === null ? -1 : basket.value.findIndex((b) => b.change.op !== 'add' && b.change.entryId === id);
   setBasket(at < 0 ? [...basket.value, item] : basket.value.map((b, i) => (i === at ? item : b)));
+}
+
+/** The returned adjustment the list is being revised for (退回修改): its revision task, request, ground and justification. */
+interface Revising {
+  taskId: string;
+  requestId: string;
+  ground: string;
+  justification: string;
+}
+const REVISING_KEY = 'pdw.adjustment.revising';
+const revising = signal<Revising | null>(
+  (() => {
+    try {
+      return JSON.parse(sessionStorage.getItem(REVISING_KEY) ?? 'null') as Revising | null;
+    } catch {
+      return null;
+    }
+  })(),
+);
+function setRevising(r: Revising | null) {
+  revising.value = r;
+  if (r) sessionStorage.setItem(REVISING_KEY, JSON.stringify(r));
+  else sessionStorage.removeItem(REVISING_KEY);
+}
+
+/** On a revision task: the returned adjustment into the list, to revise change by change and resubmit from there. */
+export function ReviseInList({ task, form }: { task: Task; form: AdjustmentForm }) {
+  return (
+    <p class="actions">
+      <button
+        type="button"
+        onClick={() => {
+          setBasket(form.changes.map((change) => ({ change })));
+          setRevising({ taskId: task.id, requestId: task.requestId, ground: form.ground, justification: form.justification });
+          go(href('adjust'));
+        }}
+      >
+        {say('在调整清单中修改后重新提交', 'Revise in the adjustment list')}
+      </button>
+    </p>
+  );
 }
 
 /** Whether the signed-in person adjusts `providerOrgId`'s catalog: its own agency's, as its catalog officer. */
@@ -864,9 +905,9 @@ function problemsByChange(fields: ProblemField[]): { byChange: Map<number, Probl
   const byChange = new Map<number, ProblemField[]>();
   const rest: ProblemField[] = [];
   for (const f of fields) {
-    const m = /^body\.changes\.(\d+)\.?(.*)$/.exec(f.field);
+    const m = /^body\.(?:form\.)?changes\.(\d+)\.?(.*)$/.exec(f.field);
     if (m) byChange.set(Number(m[1]), [...(byChange.get(Number(m[1])) ?? []), { ...f, field: m[2] }]);
-    else rest.push(f);
+    else rest.push({ ...f, field: f.field.replace(/^body\.form\./, 'body.') });
   }
   return { byChange, rest };
 }
@@ -874,8 +915,9 @@ function problemsByChange(fields: ProblemField[]): { byChange: Map<number, Probl
 /** The 调整清单 and the application: each change before and after, the ground picked, the written justification. */
 function Basket() {
   const items = basket.value;
-  const [ground, setGround] = useState<string>('');
-  const [justification, setJustification] = useState('');
+  const again = revising.value;
+  const [ground, setGround] = useState<string>(again?.ground ?? '');
+  const [justification, setJustification] = useState(again?.justification ?? '');
   const [problems, setProblems] = useState<ProblemField[]>([]);
   const [error, setError] = useState<ReturnType<typeof asApiError>>();
   const [busy, setBusy] = useState(false);
@@ -895,9 +937,13 @@ function Basket() {
     };
     setBusy(true);
     try {
-      const created = await send<RequestView>('POST', '/catalog/adjustments', form, { 'idempotency-key': key });
+      // A returned adjustment goes back as its revision task's RESUBMIT; a new one is applied for.
+      const requestId = again
+        ? (await send('POST', `/tasks/${encodeURIComponent(again.taskId)}/complete`, { decision: 'RESUBMIT', form }), again.requestId)
+        : (await send<RequestView>('POST', '/catalog/adjustments', form, { 'idempotency-key': key })).id;
       setBasket([]);
-      go(href('requests', created.id));
+      setRevising(null);
+      go(href('requests', requestId));
     } catch (x) {
       const err = asApiError(x);
       setProblems(err.fields());
@@ -912,6 +958,21 @@ function Basket() {
       <h2 id="basket-h">
         {say('调整清单', 'Adjustment list')}（{items.length}）
       </h2>
+      {again && (
+        <p class="notice">
+          {say('正在修改退回的申请', 'Revising the returned application')} <a href={href('requests', again.requestId)}>{say('查看申请', 'the application')}</a>{' '}
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              setRevising(null);
+              setBasket([]);
+            }}
+          >
+            {say('不再修改', 'Stop revising')}
+          </button>
+        </p>
+      )}
       {items.length === 0 && <p>{say('清单中还没有变更。可从目录的条目页「调整本条目」或「删除」，或在此新增条目、从表格导入。', 'No changes yet.')}</p>}
       {items.map((b, i) => (
         <div class="basket-item" key={i}>
@@ -959,7 +1020,7 @@ function Basket() {
             problems={at('body.justification')}
           />
           <button type="submit" disabled={busy || !ground}>
-            {busy ? say('正在提交…', 'Submitting…') : say('提交申请', 'Apply')}
+            {busy ? say('正在提交…', 'Submitting…') : again ? say('重新提交', 'Resubmit') : say('提交申请', 'Apply')}
           </button>
         </form>
       )}

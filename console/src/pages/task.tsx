@@ -19,7 +19,8 @@ import {
 import { articleName, decisionLabel, formatTime, label, lang, t, typeWords } from '../i18n';
 import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
-import { AdjustmentView, besidesDuplicates, isAdjustment } from '../adjustment-diff';
+import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
+import { ReviseInList } from './adjust';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
 
@@ -349,7 +350,7 @@ export function TaskPage({ id }: { id: string }) {
         const agreementId = typeof x.context?.agreementId === 'string' ? x.context.agreementId : null;
         const earlier = request.data?.tasks.filter((s) => s.id !== x.id && s.status === 'completed') ?? [];
         // An adjustment's Art. 8 flags show beside its new entries, not in the context.
-        const adjustment = request.data && isAdjustment(request.data.type, request.data.payload) ? request.data.payload : null;
+        const adjustment = request.data ? currentAdjustment(request.data) : null;
         const context = adjustment ? besidesDuplicates(x.context) : x.context;
         return (
           <article class="task">
@@ -415,6 +416,7 @@ export function TaskPage({ id }: { id: string }) {
             </section>
             {/* The agreement's text first: one signs what one has read. */}
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
+            {x.status === 'open' && adjustment && x.kind === 'CATALOG_ADJUSTMENT_REVISION' && <ReviseInList task={x} form={adjustment} />}
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={() => after(undefined, t('saved'))} />
