@@ -97,6 +97,14 @@ test('an officer adjusts an entry and adds one in one application; the authority
   await li.getByRole('button', { name: '加入调整清单' }).click();
   await li.waitForSelector('#basket-h');
   expect(await li.textContent('#basket-h')).toContain('（2）');
+  // A change in the list is edited again in place, from what it states.
+  await li.getByRole('link', { name: '修改第 2 项' }).click();
+  await li.waitForSelector('form.adjust-entry');
+  expect(await li.inputValue('#e-title')).toBe('企业登记信息表');
+  await li.getByLabel('更新频率', { exact: true }).fill('每季度');
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('#basket-h');
+  expect(await li.textContent('#basket-h')).toContain('（2）');
   // The officer reviews the list: the changed parts of the entry only, and the new entry's similar one.
   await li.waitForSelector('section[data-change="0"] table.diff');
   expect((await diffRows(li, 0)).map((r) => r[0])).toEqual(['共享属性', '共享 · 理由', '共享条件', '共享 · 依据']);
@@ -134,6 +142,7 @@ test('an officer adjusts an entry and adds one in one application; the authority
   const added = Object.fromEntries((await diffRows(wang, 1)).map(([label, , after]) => [label, after]));
   expect(added).toMatchObject({
     目录名称: '企业登记信息表',
+    更新频率: '每季度',
     共享属性: '无条件共享',
     开放属性: '不予开放',
     '开放 · 依据': '法律《中华人民共和国数据安全法》第二十一条',

@@ -32,7 +32,7 @@ import {
 } from '../../../domain/catalog';
 import type { SheetColumn } from '../../../domain/catalog-sheet';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES, type Attribute } from '../../../domain/types';
-import { asApiError, send, type CatalogEntry, type ProblemField, type RequestView, type Task } from '../http';
+import { asApiError, query, send, type CatalogEntry, type ProblemField, type RequestView, type Task } from '../http';
 import { fieldMessage } from '../i18n';
 import { ArticleLink, go, href, Loading, me, ProblemBox, useResource, type Route } from '../lib';
 import { ChangeView, contentOf, partLabel, say } from '../adjustment-diff';
@@ -401,10 +401,20 @@ const orNull = (v: string) => (v.trim() ? v : null);
  * attribute needs (Art. 13 ¶2, 17), the opening ground and the Art. 19 review where data is newly opened, and
  * checks the catalog's rules before the change joins the list.
  */
-function EntryEditor({ prev, onDone }: { prev?: { id: string; version: number; content: EntryContent }; onDone: (item: BasketItem) => void }) {
-  const [entry, setEntry] = useState<EntryContent>(() => structuredClone(prev?.content ?? blankEntry()));
-  const [review, setReview] = useState<OpeningReview>({});
-  const [note, setNote] = useState('');
+function EntryEditor({
+  prev,
+  again,
+  onDone,
+}: {
+  prev?: { id: string; version: number; content: EntryContent };
+  /** A change of the list edited again: the form starts from it. */
+  again?: BasketItem;
+  onDone: (item: BasketItem) => void;
+}) {
+  const start = again && again.change.op !== 'remove' ? again.change : undefined;
+  const [entry, setEntry] = useState<EntryContent>(() => structuredClone(start?.entry ?? prev?.content ?? blankEntry()));
+  const [review, setReview] = useState<OpeningReview>(() => structuredClone(start?.review ?? {}));
+  const [note, setNote] = useState(again?.note ?? '');
   const [checked, setChecked] = useState<ProblemField[] | null>(null);
   const patch = (p: Partial<EntryContent>) => setEntry({ ...entry, ...p });
   const share = (p: Partial<EntryContent['share']>) => patch({ share: { ...entry.share, ...p } });
@@ -734,6 +744,34 @@ function EditEntry({ id }: { id: string }) {
   );
 }
 
+/** A change of the list edited again (#/adjust/item/:n): a new entry as it was stated, a change against the version it starts from. */
+function EditItem({ n }: { n: number }) {
+  const item = basket.value[n] as BasketItem | undefined;
+  const change = item?.change;
+  const base = useResource<CatalogEntry>(
+    change && change.op !== 'add' ? `/catalog/${encodeURIComponent(change.entryId)}${query({ version: change.baseVersion })}` : null,
+  );
+  const done = (next: BasketItem) => {
+    setBasket(basket.value.map((b, i) => (i === n ? next : b)));
+    go(href('adjust'));
+  };
+  if (!item || !change || change.op === 'remove') return <p>{say('清单中没有这项变更。', 'No such change in the list.')}</p>;
+  return (
+    <section>
+      <h1>
+        {say('修改清单中的变更', 'Edit a change in the list')}：{change.entry.title}
+      </h1>
+      {change.op === 'add' ? (
+        <EntryEditor again={item} onDone={done} />
+      ) : (
+        <Loading r={base}>
+          {(x) => <EntryEditor prev={{ id: change.entryId, version: change.baseVersion, content: contentOf(x) }} again={item} onDone={done} />}
+        </Loading>
+      )}
+    </section>
+  );
+}
+
 /** 删除: the entry's removal, with the reason for it. */
 function RemoveEntry({ id }: { id: string }) {
   const e = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
@@ -977,6 +1015,11 @@ function Basket() {
       {items.map((b, i) => (
         <div class="basket-item" key={i}>
           <ChangeView change={b.change} index={i} />
+          {b.change.op !== 'remove' && (
+            <a class="button secondary" href={href('adjust', 'item', String(i))}>
+              {say(`修改第 ${i + 1} 项`, `Edit change ${i + 1}`)}
+            </a>
+          )}{' '}
           {b.note && (
             <p class="text">
               {say('调整说明', 'Why')}：{b.note}
@@ -1028,11 +1071,12 @@ function Basket() {
   );
 }
 
-/** #/adjust (the list), #/adjust/new, #/adjust/edit/:id, #/adjust/remove/:id. */
+/** #/adjust (the list), #/adjust/new, #/adjust/edit/:id, #/adjust/remove/:id, #/adjust/item/:n. */
 export function Adjust({ route }: { route: Route }) {
   const [, what, id] = route.path;
   if (what === 'edit' && id) return <EditEntry id={id} />;
   if (what === 'remove' && id) return <RemoveEntry id={id} />;
+  if (what === 'item' && id) return <EditItem n={Number(id)} />;
   if (what === 'new')
     return (
       <section>
