@@ -88,6 +88,7 @@ function setRevising(r: Revising | null) {
 
 /** On a revision task: the returned adjustment into the list, to revise change by change and resubmit from there. */
 export function ReviseInList({ task, form }: { task: Task; form: AdjustmentForm }) {
+  if (task.kind !== 'CATALOG_ADJUSTMENT_REVISION') return null;
   return (
     <p class="actions">
       <button

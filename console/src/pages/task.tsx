@@ -416,7 +416,7 @@ export function TaskPage({ id }: { id: string }) {
             </section>
             {/* The agreement's text first: one signs what one has read. */}
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
-            {x.status === 'open' && adjustment && x.kind === 'CATALOG_ADJUSTMENT_REVISION' && <ReviseInList task={x} form={adjustment} />}
+            {x.status === 'open' && adjustment && <ReviseInList task={x} form={adjustment} />}
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={() => after(undefined, t('saved'))} />
