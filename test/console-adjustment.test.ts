@@ -251,6 +251,8 @@ test('returned for revision, the officer takes the adjustment back into the list
   await li.waitForSelector('form.adjust-entry');
   await li.getByLabel('描述', { exact: true }).fill('企业登记事项');
   await li.getByLabel('更新频率', { exact: true }).fill('每周');
+  // Opening suspended on its own, sharing left as it is.
+  await li.getByLabel(/^开放状态（当前：发布）$/).selectOption({ label: '暂停' });
   await li.getByRole('button', { name: '加入调整清单' }).click();
   await li.waitForSelector('section[data-change="0"] table.diff');
   expect(await li.textContent('#basket-h')).toContain('（1）');
@@ -265,5 +267,7 @@ test('returned for revision, the officer takes the adjustment back into the list
     ['描述', '（无）', '企业登记事项'],
     ['更新频率', '每日', '每周'],
   ]);
+  expect(await li.textContent('section[data-change="0"] table.diff')).toContain('开放状态—暂停');
+  expect(await li.textContent('section[data-change="0"] table.diff')).not.toContain('共享状态');
   expect((await call(officer, 'GET', `/requests/${requestId}`)).json().status).toBe('in_review');
 });

@@ -29,6 +29,7 @@ import {
   type EntryContent,
   type LegalBasis,
   type OpeningReview,
+  type SuspendableStatus,
 } from '../../../domain/catalog';
 import type { SheetColumn } from '../../../domain/catalog-sheet';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES, type Attribute } from '../../../domain/types';
@@ -376,6 +377,9 @@ function BasisList({
   );
 }
 
+/** A side's status as the entry stands (发布, 暂停, 撤回). */
+const SIDE_STATUS_NAMES: Record<string, string> = { ...ADJUSTMENT_VALUES['changes.shareStatus'], withdrawn: '撤回' };
+
 /** A new entry as the form starts it: not shared and not open until the officer says so, with one item to name. */
 const blankEntry = (): EntryContent => ({
   title: '',
@@ -407,7 +411,7 @@ function EntryEditor({
   again,
   onDone,
 }: {
-  prev?: { id: string; version: number; content: EntryContent };
+  prev?: { id: string; version: number; content: EntryContent; status?: { shareStatus: string; openStatus: string } };
   /** A change of the list edited again: the form starts from it. */
   again?: BasketItem;
   onDone: (item: BasketItem) => void;
@@ -416,6 +420,10 @@ function EntryEditor({
   const [entry, setEntry] = useState<EntryContent>(() => structuredClone(start?.entry ?? prev?.content ?? blankEntry()));
   const [review, setReview] = useState<OpeningReview>(() => structuredClone(start?.review ?? {}));
   const [note, setNote] = useState(again?.note ?? '');
+  // Suspending or resuming a side on its own (withdrawal is 删除); unset leaves it as it is.
+  const [statuses, setStatuses] = useState<{ shareStatus?: SuspendableStatus; openStatus?: SuspendableStatus }>(() =>
+    start?.op === 'change' ? { shareStatus: start.shareStatus, openStatus: start.openStatus } : {},
+  );
   const [checked, setChecked] = useState<ProblemField[] | null>(null);
   const patch = (p: Partial<EntryContent>) => setEntry({ ...entry, ...p });
   const share = (p: Partial<EntryContent['share']>) => patch({ share: { ...entry.share, ...p } });
@@ -437,7 +445,15 @@ function EntryEditor({
     setChecked(found);
     if (found.length) return;
     const change: CatalogChange = prev
-      ? { op: 'change', entryId: prev.id, baseVersion: prev.version, entry: next, ...(rev ? { review: rev } : {}) }
+      ? {
+          op: 'change',
+          entryId: prev.id,
+          baseVersion: prev.version,
+          entry: next,
+          ...(rev ? { review: rev } : {}),
+          ...(statuses.shareStatus ? { shareStatus: statuses.shareStatus } : {}),
+          ...(statuses.openStatus ? { openStatus: statuses.openStatus } : {}),
+        }
       : { op: 'add', entry: next, ...(rev ? { review: rev } : {}) };
     onDone({ change, ...(note.trim() ? { note } : {}) });
   };
@@ -704,6 +720,22 @@ function EntryEditor({
           })}
         </fieldset>
       )}
+      {prev && (
+        <fieldset class="statuses">
+          <legend>{say('暂停或恢复', 'Suspend or resume')}</legend>
+          {(['shareStatus', 'openStatus'] as const).map((side) => (
+            <Select
+              key={side}
+              id={`e-${side}`}
+              label={`${ADJUSTMENT_FIELDS[`changes.${side}`].label}（${say('当前', 'now')}：${say(SIDE_STATUS_NAMES[prev.status?.[side] ?? ''] ?? '—', prev.status?.[side] ?? '')}）`}
+              options={ADJUSTMENT_VALUES[`changes.${side}`]}
+              empty={say('不变', 'unchanged')}
+              value={statuses[side] ?? ''}
+              onChange={(v) => setStatuses({ ...statuses, [side]: (v || undefined) as SuspendableStatus | undefined })}
+            />
+          ))}
+        </fieldset>
+      )}
       <TextInput
         id="e-note"
         label={say('调整说明', 'Why this change')}
@@ -732,7 +764,7 @@ function EditEntry({ id }: { id: string }) {
               {say('当前版本', 'Version')} {x.version} · <a href={href('catalog', x.id)}>{say('返回条目', 'Back to the entry')}</a>
             </p>
             <EntryEditor
-              prev={{ id: x.id, version: x.version, content: contentOf(x) }}
+              prev={{ id: x.id, version: x.version, content: contentOf(x), status: { shareStatus: x.share.status, openStatus: x.open.status } }}
               onDone={(item) => {
                 addToBasket(item);
                 go(href('adjust'));
@@ -766,7 +798,18 @@ function EditItem({ n }: { n: number }) {
         <EntryEditor again={item} onDone={done} />
       ) : (
         <Loading r={base}>
-          {(x) => <EntryEditor prev={{ id: change.entryId, version: change.baseVersion, content: contentOf(x) }} again={item} onDone={done} />}
+          {(x) => (
+            <EntryEditor
+              prev={{
+                id: change.entryId,
+                version: change.baseVersion,
+                content: contentOf(x),
+                status: { shareStatus: x.share.status, openStatus: x.open.status },
+              }}
+              again={item}
+              onDone={done}
+            />
+          )}
         </Loading>
       )}
     </section>
