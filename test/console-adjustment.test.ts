@@ -205,6 +205,9 @@ test('a spreadsheet import shows each bad row its problem in Chinese, and the ro
   await li.waitForSelector('table.import-rows');
   expect(await li.textContent('tr[data-row="2"]')).toContain('个体工商户名录');
   expect(await li.textContent('tr[data-row="2"]')).toContain('无误');
+  expect(await li.textContent('tr[data-row="3"]')).toContain('个体工商户年报');
+  // Only the rows' problems: the application's ground and justification are asked once the list is assembled.
+  expect(await li.locator('table.import-rows tbody tr').count()).toBe(2);
   const bad = (await li.textContent('tr[data-row="3"] .field-errors')) ?? '';
   expect(bad).toContain('共享条件');
   expect(bad).toContain('有条件共享的，应当明确共享条件');

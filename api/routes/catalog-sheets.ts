@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import ExcelJS from 'exceljs';
 import { currentEntries, currentEntryOf, entryContentOf, listCatalogEntries } from '../../db/repositories/catalog';
 import { adjustmentViolations, entryDiff, fieldLabelViolations, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
+import { cellText } from '../../domain/spreadsheet';
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
 import { requireMember } from '../auth';
 import { ProblemError, problem } from '../problem';
@@ -197,13 +198,17 @@ export const catalogSheetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
       const place = (e: RowViolation) => (e.column ? SHEET_COLUMNS.indexOf(e.column) : SHEET_COLUMNS.length);
       // The console shows each row's problems against the row, and lets the rows that pass go into an adjustment.
       if (body.preview) {
-        const failed = new Set(errors.map((e) => e.row));
+        // The application's own rules (its ground, its justification, how many changes) are the page's to check once
+        // the list is assembled: a preview names only what is wrong with rows.
+        const own = errors.filter((e) => e.row > 0);
+        const failed = new Set(own.map((e) => e.row));
         return reply.code(200).send({
           rows: changes.filter((c) => !failed.has(c.row)),
-          errors: errors
+          errors: own
             .sort((a, b) => a.row - b.row || place(a) - place(b))
             .map((e) => ({
               row: e.row,
+              ...(rows[e.row - 2]?.title?.trim() ? { title: cellText(rows[e.row - 2].title!.trim()) } : {}),
               ...(e.column ? { column: e.column } : {}),
               field: e.field ?? 'file',
               rule: e.rule ?? e.code,

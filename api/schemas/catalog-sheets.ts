@@ -38,6 +38,8 @@ export const ImportPreviewSchema = Type.Object({
   errors: Type.Array(
     Type.Object({
       row: Type.Integer(),
+      /** The row's title, as it reads. */
+      title: Type.Optional(Type.String()),
       column: Type.Optional(Type.String()),
       field: Type.String(),
       rule: Type.String(),

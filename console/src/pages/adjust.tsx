@@ -864,7 +864,7 @@ async function base64Of(file: File): Promise<string> {
 
 interface Preview {
   rows: { row: number; change: CatalogChange }[];
-  errors: (ProblemField & { row: number; column?: string })[];
+  errors: (ProblemField & { row: number; column?: string; title?: string })[];
   unchanged: number;
 }
 
@@ -948,7 +948,7 @@ function SheetImport() {
                   <tr key={n} data-row={n} class={bad.length ? 'bad' : undefined}>
                     <td>{n}</td>
                     <td>{ok ? say(ADJUSTMENT_VALUES['changes.op'][ok.change.op], ok.change.op) : '—'}</td>
-                    <td>{!ok ? '—' : ok.change.op === 'remove' ? ok.change.entryId : ok.change.entry.title}</td>
+                    <td>{!ok ? (bad[0]?.title ?? '—') : ok.change.op === 'remove' ? ok.change.entryId : ok.change.entry.title}</td>
                     <td>
                       {bad.length ? (
                         <ul class="field-errors">
