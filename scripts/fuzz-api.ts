@@ -448,8 +448,10 @@ export async function runFuzz(
           fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8')),
         ),
         fc.boolean(),
+        // The console's preview: every row's outcome, nothing started.
+        fc.boolean(),
       )
-      .map(([format, cell, dryRun]) => ({
+      .map(([format, cell, dryRun, preview]) => ({
         method: 'POST',
         path: '/catalog/adjustments/import',
         body: {
@@ -457,6 +459,7 @@ export async function runFuzz(
           justification: 'fuzz',
           format,
           dryRun,
+          ...(preview ? { preview } : {}),
           file: Buffer.from(`id,title,fields,field_labels,share_attribute,open_attribute\n,${cell},"a | string |  | ",甲,UNCONDITIONAL,${cell}\n`).toString(
             'base64',
           ),

@@ -159,6 +159,24 @@ test('every row’s problems come back at once, naming the row, the column, the 
     ['body.file.rows.3.entry.share.conditions', 'Art. 13'],
     ['body.file.rows.3.entry.open.basis', 'Art. 17'],
   ]);
+  // A preview (the console's import) answers both at once: the rows that pass as their changes, and each problem against its row.
+  const preview = await post(officer(), '/catalog/adjustments/import', importBody('csv', file, { preview: true }));
+  expect(preview.statusCode).toBe(200);
+  expect(preview.json().rows).toEqual([{ row: 2, change: { op: 'add', entry: expect.objectContaining({ title: '好的目录' }) } }]);
+  expect(
+    (preview.json().errors as { row: number; column?: string; field: string; rule: string }[]).map((e) => [e.row, e.column ?? null, e.field, e.rule]),
+  ).toEqual([
+    [3, 'share_attribute', 'rows.3.share_attribute', 'one of'],
+    [3, 'priority_open', 'rows.3.priority_open', 'true or false'],
+    [4, 'fields', 'rows.4.fields', 'name | type | identifies | description'],
+  ]);
+  const previewed = (await post(officer(), '/catalog/adjustments/import', importBody('csv', fixed, { preview: true }))).json();
+  expect(previewed.rows.map((r: { row: number }) => r.row)).toEqual([2]);
+  expect(previewed.errors.map((e: { row: number; field: string; article: string }) => [e.row, e.field, e.article])).toEqual([
+    [3, 'rows.3.entry.share.reasons', 'Art. 13'],
+    [3, 'rows.3.entry.share.conditions', 'Art. 13'],
+    [3, 'rows.3.entry.open.basis', 'Art. 17'],
+  ]);
   expectProblem(await post(officer(), '/catalog/adjustments/import', importBody('xlsx', Buffer.from('not a workbook'))), 400, 'body.file');
   expectProblem(await post(reviewer(), '/catalog/adjustments/import', importBody('csv', file)), 403);
   // The officer's one request is the import of the first test.

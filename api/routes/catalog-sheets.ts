@@ -6,12 +6,12 @@ import { Type } from '@sinclair/typebox';
 import ExcelJS from 'exceljs';
 import { currentEntries, currentEntryOf, entryContentOf, listCatalogEntries } from '../../db/repositories/catalog';
 import { adjustmentViolations, entryDiff, fieldLabelViolations, type AdjustmentForm, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
-import { csvCell } from '../../domain/spreadsheet';
+import { cellText, csvCell } from '../../domain/spreadsheet';
 import { entryRow, MAX_SHEET_ROWS, rowChange, SHEET_COLUMNS, type RowViolation, type SheetRow } from '../../domain/catalog-sheet';
 import { requireMember } from '../auth';
 import { ProblemError, problem } from '../problem';
 import { CATALOG_FILTERS } from '../schemas/catalog';
-import { ImportBody, ImportCountsSchema, MAX_SHEET_BYTES } from '../schemas/catalog-sheets';
+import { ImportBody, ImportCountsSchema, ImportPreviewSchema, MAX_SHEET_BYTES } from '../schemas/catalog-sheets';
 import { RequestSchema, StartHeaders } from '../schemas/requests';
 import type { ApiDeps } from '../types';
 import { adjustmentPartiesOf, submitAdjustment } from './catalog-adjustment';
@@ -127,7 +127,7 @@ export const catalogSheetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
         headers: StartHeaders,
         body: ImportBody,
         response: {
-          200: Type.Union([RequestSchema, ImportCountsSchema]),
+          200: Type.Union([RequestSchema, ImportCountsSchema, ImportPreviewSchema]),
           201: RequestSchema,
         },
       },
@@ -136,7 +136,7 @@ export const catalogSheetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
     },
     async (request, reply) => {
       const actor = requireMember(request, ...STARTED_BY.catalog_adjustment);
-      const body = request.body as { ground: AdjustmentGround; justification: string; format: Format; file: string; dryRun?: boolean };
+      const body = request.body as { ground: AdjustmentGround; justification: string; format: Format; file: string; dryRun?: boolean; preview?: boolean };
       // Who may adjust and who reviews, before any row is read.
       const parties = await adjustmentPartiesOf(db, actor);
       let rows: SheetRow[];
@@ -194,6 +194,28 @@ export const catalogSheetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
       if (!changes.length && !errors.length) throw problem('InvalidInput', 'Every row is as the catalog has it: there is nothing to adjust');
       // By row, then in the order of the columns.
       const place = (e: RowViolation) => (e.column ? SHEET_COLUMNS.indexOf(e.column) : SHEET_COLUMNS.length);
+      // The console shows each row's problems against the row, and lets the rows that pass go into an adjustment.
+      if (body.preview) {
+        // The application's own rules (its ground, its justification, how many changes) are the page's to check once
+        // the list is assembled: a preview names only what is wrong with rows.
+        const own = errors.filter((e) => e.row > 0);
+        const failed = new Set(own.map((e) => e.row));
+        return reply.code(200).send({
+          rows: changes.filter((c) => !failed.has(c.row)),
+          errors: own
+            .sort((a, b) => a.row - b.row || place(a) - place(b))
+            .map((e) => ({
+              row: e.row,
+              ...(rows[e.row - 2]?.title?.trim() ? { title: cellText(rows[e.row - 2].title!.trim()) } : {}),
+              ...(e.column ? { column: e.column } : {}),
+              field: e.field ?? 'file',
+              rule: e.rule ?? e.code,
+              message: e.detail,
+              ...(e.article ? { article: e.article } : {}),
+            })),
+          unchanged: counts.unchanged,
+        });
+      }
       if (errors.length) throw rowsProblem(errors.sort((a, b) => a.row - b.row || place(a) - place(b)));
       if (body.dryRun) return reply.code(200).send({ changes: changes.length, ...counts });
       return submitAdjustment(deps, request, reply, form, parties);

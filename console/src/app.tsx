@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, session, type Me, type RequestType, type TaskKind } from './http';
 import { lang, label, setLang, setProcedureWords, t } from './i18n';
 import { authed, hasRole, href, loadArticles, loadOrganisations, me, useRoute } from './lib';
+import { Adjust } from './pages/adjust';
 import { Agents } from './pages/agents';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
@@ -83,6 +84,7 @@ function Nav({ current }: { current: string }) {
         {hasRole('agency_applicant', 'public_applicant', 'authority_reviewer') && item('apply', t('apply'))}
         {item('requests', t('myRequests'))}
         {item('catalog', t('catalog'))}
+        {hasRole('agency_applicant') && item('adjust', '目录调整')}
         {hasRole('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin') && item('grants', t('grants'))}
         {item('agreements', t('agreements'))}
         {item('notifications', t('notifications'))}
@@ -103,11 +105,14 @@ function Page() {
     case 'requests':
       return id ? <RequestPage id={id} /> : <Requests route={route} />;
     case 'apply':
-      return <Apply route={route} />;
+      // A catalog adjustment is made in its own page, change by change, not as one generated form.
+      return id === 'catalog_adjustment' ? <Adjust route={{ ...route, path: ['adjust'] }} /> : <Apply route={route} />;
     case 'overdue':
       return <Overdue route={route} />;
     case 'catalog':
       return id ? <EntryPage id={id} /> : <Catalog route={route} />;
+    case 'adjust':
+      return <Adjust route={route} />;
     case 'grants':
       return <Grants route={route} />;
     case 'agreements':

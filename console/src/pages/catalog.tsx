@@ -1,6 +1,7 @@
 // The catalog (Art. 9): browse and search entries, one entry with its attributes and fields, its versions.
 import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
 import { ENTRY_WORDS, fieldLabel, formatTime, label, t, valueLabel } from '../i18n';
+import { adjustsCatalogOf } from './adjust';
 import { href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
@@ -38,6 +39,16 @@ export function Catalog({ route }: { route: Route }) {
         {attributeSelect('c-open', 'open', t('openAttr'))}
         <button type="submit">{t('search')}</button>
       </form>
+      {me.value?.roles.includes('agency_applicant') && (
+        <p class="actions">
+          <a class="button" href={href('adjust', 'new')}>
+            新增条目
+          </a>{' '}
+          <a class="button secondary" href={href('adjust')}>
+            调整清单
+          </a>
+        </p>
+      )}
       <PagedTable<CatalogEntry>
         route={route}
         r={r}
@@ -84,6 +95,16 @@ export function EntryPage({ id }: { id: string }) {
                   {label('type', x.type)}
                 </a>
               ))}
+            </p>
+          )}
+          {adjustsCatalogOf(e.providerOrgId) && (
+            <p class="actions">
+              <a class="button" href={href('adjust', 'edit', e.id)}>
+                调整本条目
+              </a>{' '}
+              <a class="button secondary" href={href('adjust', 'remove', e.id)}>
+                删除
+              </a>
             </p>
           )}
           <dl class="facts">

@@ -20,6 +20,7 @@ import {
   type Route,
 } from '../lib';
 import { FieldMessages } from '../schema-form';
+import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
 import { EntrySummary } from './task';
 
@@ -110,6 +111,7 @@ export function RequestPage({ id }: { id: string }) {
     <Loading r={r}>
       {(x) => {
         const agreement = agreements.data?.items[0];
+        const adjustment = currentAdjustment(x);
         return (
           <article class="request">
             <h1>
@@ -186,8 +188,8 @@ export function RequestPage({ id }: { id: string }) {
             </section>
             <section aria-labelledby="payload-h">
               <h2 id="payload-h">{t('request')}</h2>
-              <JsonView value={x.payload} words={typeWords(x.type)} />
-              {x.outcome && <JsonView value={x.outcome} />}
+              {adjustment ? <AdjustmentView form={adjustment} requestId={x.id} /> : <JsonView value={x.payload} words={typeWords(x.type)} />}
+              {x.outcome && (adjustment ? <AppliedEntries outcome={x.outcome} /> : <JsonView value={x.outcome} />)}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>
             {CANCELLABLE.includes(x.status) && x.applicant.sub === me.value?.sub && (

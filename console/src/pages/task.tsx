@@ -19,6 +19,8 @@ import {
 import { articleName, decisionLabel, formatTime, label, lang, t, typeWords } from '../i18n';
 import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
+import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
+import { ReviseInList } from './adjust';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
 
@@ -347,6 +349,9 @@ export function TaskPage({ id }: { id: string }) {
         const kind = kinds.data?.items.find((k) => k.kind === x.kind);
         const agreementId = typeof x.context?.agreementId === 'string' ? x.context.agreementId : null;
         const earlier = request.data?.tasks.filter((s) => s.id !== x.id && s.status === 'completed') ?? [];
+        // An adjustment's Art. 8 flags show beside its new entries, not in the context.
+        const adjustment = request.data ? currentAdjustment(request.data) : null;
+        const context = adjustment ? besidesDuplicates(x.context) : x.context;
         return (
           <article class="task">
             <h1>
@@ -411,14 +416,15 @@ export function TaskPage({ id }: { id: string }) {
             </section>
             {/* The agreement's text first: one signs what one has read. */}
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
+            {x.status === 'open' && adjustment && <ReviseInList task={x} form={adjustment} />}
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={() => after(undefined, t('saved'))} />
             )}
-            {x.context && (
+            {context && (
               <section aria-labelledby="ctx-h">
                 <h2 id="ctx-h">{t('context')}</h2>
-                <JsonView value={x.context} />
+                <JsonView value={context} />
               </section>
             )}
             {request.data && (
@@ -427,7 +433,11 @@ export function TaskPage({ id }: { id: string }) {
                 <p>
                   {t('applicant')}: {request.data.applicant.sub} (<Org id={request.data.applicant.org} />)
                 </p>
-                <JsonView value={request.data.payload} words={typeWords(request.data.type)} />
+                {adjustment ? (
+                  <AdjustmentView form={adjustment} requestId={request.data.id} duplicates={x.context?.duplicates as never} />
+                ) : (
+                  <JsonView value={request.data.payload} words={typeWords(request.data.type)} />
+                )}
                 {request.data.catalogEntryId && <EntrySummary id={request.data.catalogEntryId} />}
               </section>
             )}

@@ -1,0 +1,276 @@
+// Catalog adjustment in the console, in a real browser against the real API, worker, Temporal and PostgreSQL,
+// as the people do it: the agency's officer adjusts an entry and adds one in forms (no id, code or JSON typed),
+// gathers both in one application and applies; the city authority reads each change as a before/after table
+// in Chinese, with the Art. 8 flag beside the new entry, and approves; the entry's new version is in the
+// catalog. A spreadsheet import shows a bad row's problem against the row. axe-core checks each new screen.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { SHEET_COLUMNS } from '../domain/catalog-sheet';
+import { buildConsole } from '../scripts/console-build';
+import { getCatalogEntry, entryContentOf } from '../db/repositories/catalog';
+import { seedDemoPeople } from '../db/seed';
+import { startApi, type Api } from './api-helpers';
+import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
+import { eventually, startHarness, type Harness } from './helpers';
+
+jest.setTimeout(180_000);
+
+let h: Harness;
+let api: Api;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  h = await startHarness('console-adjust');
+  await seedDemoPeople(h.db, h.city);
+  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
+  buildConsole(consoleDir);
+  api = await startApi(h, { devSignIn: true, consoleDir });
+  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.app.close();
+  await h?.close();
+});
+
+async function signedIn(sub: string): Promise<Page> {
+  const { page } = await window(browser);
+  await page.goto(`${base}/console/`);
+  await page.click(`button[data-sub="${sub}"]`);
+  await page.waitForSelector('nav.side');
+  return page;
+}
+
+const open = (page: Page, hash: string) => page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
+
+async function expectAccessible(page: Page) {
+  expect(await accessibilityViolations(page)).toEqual([]);
+}
+
+/** The parts a change's before/after table shows, each as [label, before, after]. */
+async function diffRows(page: Page, change: number): Promise<string[][]> {
+  return page.$$eval(`section[data-change="${change}"] table.diff tbody tr[data-part]`, (rows) =>
+    rows.map((r) => Array.from((r as unknown as { children: ArrayLike<{ textContent: string | null }> }).children).map((c) => (c.textContent ?? '').trim())),
+  );
+}
+
+test('an officer adjusts an entry and adds one in one application; the authority reads each change before and after, with the Art. 8 flag, and approves; the new version is in the catalog', async () => {
+  const li = await signedIn('li.applicant');
+  // 行政执法案卷: not shared, on 《中华人民共和国个人信息保护法》第十三条. The officer makes it shared on conditions.
+  await open(li, `#/catalog/${h.city.entries.none}`);
+  await li.getByRole('link', { name: '调整本条目' }).click();
+  await li.waitForSelector('form.adjust-entry');
+  await li.getByLabel('有条件共享', { exact: true }).check();
+  // Art. 13 ¶2: conditional sharing states its reasons and its conditions; the form says so, in the registry's words.
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  const alert = li.locator('form.adjust-entry .problem');
+  await expect(alert.textContent()).resolves.toContain('有条件共享的，应当说明理由');
+  await expect(alert.textContent()).resolves.toContain('有条件共享的，应当明确共享条件');
+  await expectAccessible(li);
+  await li.getByLabel('共享 · 理由', { exact: true }).fill('案卷含当事人个人信息，须限定用途');
+  await li.getByLabel('共享条件', { exact: true }).fill('仅用于行政执法协作');
+  await screenshot(li, 'adjust-entry');
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('#basket-h');
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+
+  // 新增条目: a register like the market regulator's own 企业登记信息, not open on a law.
+  await li.getByRole('link', { name: '新增条目' }).click();
+  await li.waitForSelector('form.adjust-entry');
+  await li.getByLabel('目录名称', { exact: true }).fill('企业登记信息表');
+  await li.getByLabel('更新频率', { exact: true }).fill('每月');
+  await li.getByLabel('信息项名称 1', { exact: true }).fill('统一社会信用代码');
+  await li.getByLabel('类型 1', { exact: true }).selectOption({ label: '统一社会信用代码' });
+  await li.getByLabel('标识对象 1', { exact: true }).selectOption({ label: '法人和其他组织' });
+  await li.getByRole('button', { name: '增加数据项' }).click();
+  await li.getByLabel('信息项名称 2', { exact: true }).fill('企业名称');
+  // Not open (the form's start): Art. 17 ¶1 asks for a law, regulation or national rule.
+  await li.getByRole('button', { name: '增加一项依据' }).click();
+  await li.getByLabel('层级 1', { exact: true }).selectOption({ label: '法律' });
+  await li.getByLabel('名称 1', { exact: true }).fill('中华人民共和国数据安全法');
+  await li.getByLabel('条款 1', { exact: true }).fill('第二十一条');
+  await expectAccessible(li);
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('#basket-h');
+  expect(await li.textContent('#basket-h')).toContain('（2）');
+  // A change in the list is edited again in place, from what it states.
+  await li.getByRole('link', { name: '修改第 2 项' }).click();
+  await li.waitForSelector('form.adjust-entry');
+  expect(await li.inputValue('#e-title')).toBe('企业登记信息表');
+  await li.getByLabel('更新频率', { exact: true }).fill('每季度');
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('#basket-h');
+  expect(await li.textContent('#basket-h')).toContain('（2）');
+  // The officer reviews the list: the changed parts of the entry only, and the new entry's similar one.
+  await li.waitForSelector('section[data-change="0"] table.diff');
+  expect((await diffRows(li, 0)).map((r) => r[0])).toEqual(['共享属性', '共享 · 理由', '共享条件', '共享 · 依据']);
+  await li.waitForSelector('section[data-change="1"] .similar');
+  expect(await li.textContent('section[data-change="1"] .similar')).toContain('企业登记信息');
+  await li.getByLabel('调整事由', { exact: true }).selectOption({ label: '职能职责变更' });
+  await li.getByLabel('书面说明', { exact: true }).fill('执法协作需要共享案卷；新建企业登记信息表');
+  await expectAccessible(li);
+  await screenshot(li, 'adjust-basket');
+  await li.getByRole('button', { name: '提交申请' }).click();
+  await li.waitForFunction(() => (globalThis as unknown as { location: { hash: string } }).location.hash.startsWith('#/requests/'));
+  const requestId = decodeURIComponent(/#\/requests\/([^/?]+)/.exec(li.url())![1]);
+
+  // The city authority reviews it from its inbox.
+  const wang = await signedIn('wang.authority');
+  await open(wang, `#/inbox?kind=CATALOG_ADJUSTMENT_CITY_REVIEW`);
+  const link = wang.locator(`tr[data-request="${requestId}"] a`).first();
+  await eventually(async () => {
+    if (await link.count()) return true;
+    await open(wang, `#/inbox?kind=CATALOG_ADJUSTMENT_CITY_REVIEW&r=${Date.now()}`);
+    await wang.waitForTimeout(500);
+    return false;
+  }, 30_000);
+  await link.click();
+  await wang.waitForSelector('form.decide');
+  await wang.waitForSelector('section[data-change="0"] table.diff');
+  // Only the parts that differ, by their Chinese labels, the old and new values in Chinese.
+  expect(await diffRows(wang, 0)).toEqual([
+    ['共享属性', '不予共享', '有条件共享'],
+    ['共享 · 理由', '（无）', '案卷含当事人个人信息，须限定用途'],
+    ['共享条件', '（无）', '仅用于行政执法协作'],
+    ['共享 · 依据', '法律《中华人民共和国个人信息保护法》第十三条', '（无）'],
+  ]);
+  expect(await wang.textContent('section[data-change="0"] h3')).toContain('变更条目：行政执法案卷');
+  const added = Object.fromEntries((await diffRows(wang, 1)).map(([label, , after]) => [label, after]));
+  expect(added).toMatchObject({
+    目录名称: '企业登记信息表',
+    更新频率: '每季度',
+    共享属性: '无条件共享',
+    开放属性: '不予开放',
+    '开放 · 依据': '法律《中华人民共和国数据安全法》第二十一条',
+  });
+  expect(added['数据项']).toContain('统一社会信用代码（统一社会信用代码，法人和其他组织）');
+  // Art. 8, the review's own flag: beside the new entry, the market regulator's register.
+  const flag = wang.locator('section[data-change="1"] .similar');
+  expect(await flag.textContent()).toContain('可能重复采集');
+  expect(await flag.locator(`a[href="#/catalog/${h.city.entries.unconditional}"]`).textContent()).toBe('企业登记信息');
+  // No JSON tree of English keys.
+  const text = (await wang.textContent('main')) ?? '';
+  for (const key of ['baseVersion', 'priorityOpen', '"op"', 'UNCONDITIONAL']) expect(text).not.toContain(key);
+  await expectAccessible(wang);
+  await screenshot(wang, 'adjust-review');
+  await wang.check('#d-APPROVE');
+  await wang.click('form.decide button[type=submit]');
+  await wang.waitForSelector('p.notice[role=status]');
+
+  // Applied: the entry's version 2 shares on conditions; the applicant's request page still reads as before/after.
+  await eventually(async () => {
+    await open(li, `#/catalog/${h.city.entries.none}?r=${Date.now()}`);
+    await li.waitForSelector('article h1');
+    return ((await li.textContent('article .muted')) ?? '').includes('版本 2');
+  }, 30_000);
+  expect(await li.textContent('article dl.facts')).toContain('有条件共享');
+  expect(await li.textContent('article dl.facts')).toContain('仅用于行政执法协作');
+  await open(li, `#/requests/${requestId}`);
+  await li.waitForSelector('section[data-change="0"] table.diff');
+  expect((await diffRows(li, 0))[0]).toEqual(['共享属性', '不予共享', '有条件共享']);
+  await expectAccessible(li);
+});
+
+test('a spreadsheet import shows each bad row its problem in Chinese, and the rows that pass go into the list', async () => {
+  const li = await signedIn('li.applicant');
+  await open(li, '#/adjust');
+  await li.waitForSelector('#import-h');
+  const row = (cells: Partial<Record<(typeof SHEET_COLUMNS)[number], string>>) =>
+    SHEET_COLUMNS.map((c) => {
+      const v = cells[c] ?? '';
+      return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+    }).join(',');
+  const common = {
+    action: 'add',
+    fields: 'uscc | uscc | organisation | 统一社会信用代码',
+    field_labels: '统一社会信用代码',
+    form: 'table',
+    update_frequency: '每月',
+    open_attribute: 'NONE',
+    open_basis: 'law | 中华人民共和国数据安全法 | 第二十一条',
+    priority_open: 'false',
+  };
+  const csv = [
+    SHEET_COLUMNS.join(','),
+    row({ ...common, title: '个体工商户名录', share_attribute: 'UNCONDITIONAL' }),
+    // Shared on conditions that it does not state (Art. 13 ¶2).
+    row({ ...common, title: '个体工商户年报', share_attribute: 'CONDITIONAL', share_reasons: '含经营信息' }),
+  ].join('\r\n');
+  await li.getByLabel('表格文件（CSV 或 XLSX）').setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: Buffer.from(`\ufeff${csv}`) });
+  await li.getByRole('button', { name: '读取并检查' }).click();
+  await li.waitForSelector('table.import-rows');
+  expect(await li.textContent('tr[data-row="2"]')).toContain('个体工商户名录');
+  expect(await li.textContent('tr[data-row="2"]')).toContain('无误');
+  expect(await li.textContent('tr[data-row="3"]')).toContain('个体工商户年报');
+  // Only the rows' problems: the application's ground and justification are asked once the list is assembled.
+  expect(await li.locator('table.import-rows tbody tr').count()).toBe(2);
+  const bad = (await li.textContent('tr[data-row="3"] .field-errors')) ?? '';
+  expect(bad).toContain('共享条件');
+  expect(bad).toContain('有条件共享的，应当明确共享条件');
+  expect(bad).not.toMatch(/[A-Za-z]{4,}/);
+  await expectAccessible(li);
+  await screenshot(li, 'adjust-import');
+  await li.getByRole('button', { name: '将无误的 1 行加入调整清单' }).click();
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+  await li.waitForSelector('section[data-change="0"] table.diff');
+  expect(await li.textContent('section[data-change="0"] h3')).toContain('新增条目：个体工商户名录');
+});
+
+test('returned for revision, the officer takes the adjustment back into the list, adjusts the entry again and resubmits; the request reads the revised change', async () => {
+  const officer = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] };
+  const authority = { sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer' as const] };
+  const call = (actor: typeof officer | typeof authority, method: 'GET' | 'POST', url: string, payload?: object) =>
+    api.app.inject({ method, url, payload, headers: api.as(actor) });
+  const row = (await getCatalogEntry(h.db, h.city.entries.unconditional))!;
+  const [content, version] = [entryContentOf(row), row.version];
+  const started = await call(officer, 'POST', '/catalog/adjustments', {
+    ground: 'correction',
+    justification: '更正描述',
+    changes: [{ op: 'change', entryId: h.city.entries.unconditional, baseVersion: version, entry: { ...content, description: '企业登记事项' } }],
+  });
+  expect(started.statusCode).toBe(201);
+  const requestId = started.json().id as string;
+  const review = started.json().tasks[0].id as string;
+  expect((await call(authority, 'POST', `/tasks/${review}/complete`, { decision: 'RETURN', reason: '更新频率也应改为每周' })).json().status).toBe(
+    'awaiting_applicant',
+  );
+  const revision = await eventually(async () => {
+    const r = (await call(officer, 'GET', `/requests/${requestId}`)).json();
+    return r.tasks.find((t: { kind: string; status: string }) => t.kind === 'CATALOG_ADJUSTMENT_REVISION' && t.status === 'open')?.id as string | undefined;
+  });
+
+  const li = await signedIn('li.applicant');
+  await open(li, `#/tasks/${revision}`);
+  await li.getByRole('button', { name: '在调整清单中修改后重新提交' }).click();
+  await li.waitForSelector('#basket-h');
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+  // The same entry adjusted again replaces its change in the list.
+  await open(li, `#/catalog/${h.city.entries.unconditional}`);
+  await li.getByRole('link', { name: '调整本条目' }).click();
+  await li.waitForSelector('form.adjust-entry');
+  await li.getByLabel('描述', { exact: true }).fill('企业登记事项');
+  await li.getByLabel('更新频率', { exact: true }).fill('每周');
+  // Opening suspended on its own, sharing left as it is.
+  await li.getByLabel(/^开放状态（当前：发布）$/).selectOption({ label: '暂停' });
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('section[data-change="0"] table.diff');
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+  expect((await diffRows(li, 0)).map((r) => r[0])).toEqual(['描述', '更新频率']);
+  // The ground and justification come back as they were; 重新提交 completes the revision task.
+  expect(await li.inputValue('#a-justification')).toBe('更正描述');
+  await expectAccessible(li);
+  await li.getByRole('button', { name: '重新提交' }).click();
+  await li.waitForFunction((id) => (globalThis as unknown as { location: { hash: string } }).location.hash === `#/requests/${id}`, requestId);
+  await li.waitForSelector('section[data-change="0"] table.diff');
+  expect(await diffRows(li, 0)).toEqual([
+    ['描述', '（无）', '企业登记事项'],
+    ['更新频率', '每日', '每周'],
+  ]);
+  expect(await li.textContent('section[data-change="0"] table.diff')).toContain('开放状态—暂停');
+  expect(await li.textContent('section[data-change="0"] table.diff')).not.toContain('共享状态');
+  expect((await call(officer, 'GET', `/requests/${requestId}`)).json().status).toBe('in_review');
+});
