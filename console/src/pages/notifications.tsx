@@ -10,7 +10,7 @@ export function Notifications() {
       <Loading r={list}>
         {(page) =>
           page.items.length === 0 ? (
-            <p class="empty">{t('none')}</p>
+            <p class="empty">{t('noNotifications')}</p>
           ) : (
             <ol class="notifications" aria-live="polite">
               {page.items.map((n) => (

@@ -4,15 +4,18 @@ import { useState } from 'preact/hooks';
 import { query, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
 import { formatTime, label, t, typeWords } from '../i18n';
 import {
+  announce,
   ArticleLink,
+  EntryTitle,
+  hasRole,
   href,
   JsonView,
   LIVE_MS,
   Loading,
   me,
   PagedTable,
-  ProblemBox,
   refilter,
+  Refusal,
   Status,
   usePage,
   useResource,
@@ -72,6 +75,12 @@ export function Requests({ route }: { route: Route }) {
         route={route}
         r={r}
         caption={t('myRequests')}
+        empty={
+          <>
+            {t('noRequests')} {t('noRequestsHint')}{' '}
+            {hasRole('agency_applicant', 'public_applicant', 'authority_reviewer') && <a href={href('apply')}>{t('apply')}</a>}
+          </>
+        }
         columns={[t('request'), t('status'), t('entry'), t('updatedAt')]}
         row={(x) => (
           <tr key={x.id} data-request={x.id}>
@@ -84,7 +93,7 @@ export function Requests({ route }: { route: Route }) {
             <td>
               <Status code={x.status} type={x.type} />
             </td>
-            <td>{x.catalogEntryId ?? '—'}</td>
+            <td>{x.catalogEntryId ? <EntryTitle id={x.catalogEntryId} /> : '—'}</td>
             <td>{formatTime(x.updatedAt)}</td>
           </tr>
         )}
@@ -103,8 +112,9 @@ export function RequestPage({ id }: { id: string }) {
   const cancelling = useSubmit();
   const cancel = async (e: Event) => {
     e.preventDefault();
-    await cancelling.run(() => send('POST', `/requests/${encodeURIComponent(id)}/cancel`, reason.trim() ? { reason } : {}));
+    const refused = await cancelling.run(() => send('POST', `/requests/${encodeURIComponent(id)}/cancel`, reason.trim() ? { reason } : {}));
     await Promise.all([r.reload(), history.reload()]);
+    if (!refused) announce(t('requestWithdrawn'));
   };
   return (
     <Loading r={r}>
@@ -119,7 +129,7 @@ export function RequestPage({ id }: { id: string }) {
               {t('caseNumber')} <CaseNumber caseNumber={x.caseNumber} requestId={x.id} /> · {t('createdAt')} {formatTime(x.createdAt)} · {t('updatedAt')}{' '}
               {formatTime(x.updatedAt)}
             </p>
-            <ProblemBox error={cancelling.error} />
+            <Refusal submit={cancelling} />
             {x.grant && (
               <section class="grant" aria-labelledby="grant-h">
                 <h2 id="grant-h">
