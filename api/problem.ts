@@ -58,7 +58,9 @@ export function prefersChinese(header: string | string[] | undefined): boolean {
     .split(',')
     .map((part, i) => {
       const [tag, ...params] = part.trim().toLowerCase().split(';');
-      const q = Number(/^\s*q=([\d.]+)\s*$/.exec(params.find((p) => /^\s*q=/.test(p)) ?? '')?.[1] ?? 1);
+      const given = params.find((p) => /^\s*q=/.test(p));
+      // A q-value that is no number (q=abc) counts as none wanted.
+      const q = given === undefined ? 1 : Number(/^\s*q=(\d(?:\.\d{0,3})?)\s*$/.exec(given)?.[1] ?? 0);
       return { primary: tag.split('-')[0], q: Number.isFinite(q) ? q : 0, i };
     })
     .filter((r) => r.q > 0 && (r.primary === 'zh' || r.primary === 'en'))

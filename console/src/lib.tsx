@@ -360,6 +360,34 @@ export function EntryTitle({ id }: { id: string }) {
   return e.data ? <span title={id}>{e.data.title}</span> : <span class="muted">{id}</span>;
 }
 
+/** The labels (信息项名称) of an entry's data items by their names, once the entry is read. */
+function useItemLabels(entryId: string | null | undefined): Record<string, string> | undefined {
+  const e = useResource<CatalogEntry>(entryId ? `/catalog/${encodeURIComponent(entryId)}` : null);
+  return e.data && Object.fromEntries(e.data.fields.map((f) => [f.name, f.label]));
+}
+
+/** A form's words, its lists of an entry's data items (`fields`, `items`) read by the items' labels. */
+export function useEntryWords(words: FormWords | undefined, entryId: string | null | undefined): FormWords | undefined {
+  const labels = useItemLabels(entryId);
+  if (!labels) return words;
+  return { fields: words?.fields ?? {}, values: { ...words?.values, fields: labels, items: labels } };
+}
+
+/** Data items of an entry by their labels (their names on hover). */
+export function ItemNames({ entryId, names }: { entryId: string; names: string[] }) {
+  const labels = useItemLabels(entryId);
+  return (
+    <>
+      {names.map((n, i) => (
+        <span key={n} title={n}>
+          {i > 0 && '、'}
+          {labels?.[n] ?? n}
+        </span>
+      ))}
+    </>
+  );
+}
+
 /** An organisation by name (its id on hover), or the id while names are unknown. */
 export function Org({ id }: { id: string | null }) {
   if (!id) return <span>{t('publicMember')}</span>;

@@ -203,7 +203,8 @@ function Field(props: FieldProps) {
             const shown = valueLabel(p.words, wordsPath(path, p.root), o);
             return (
               <option key={o} value={o}>
-                {shown === o ? o : `${shown} (${o})`}
+                {/* A Chinese reader reads the label alone; an English one, the code its label stands for. */}
+                {shown === o || lang.value === 'zh' ? shown : `${shown} (${o})`}
               </option>
             );
           })}

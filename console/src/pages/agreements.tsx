@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, download, type Agreement, type Grant } from '../http';
 import { formatTime, label, t } from '../i18n';
 import { CaseNumber } from './inbox';
-import { EntryTitle, href, LIVE_MS, Loading, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
+import { EntryTitle, href, ItemNames, LIVE_MS, Loading, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
 
 export function Grants({ route }: { route: Route }) {
   const r = usePage<Grant>(route, '/grants');
@@ -26,7 +26,9 @@ export function Grants({ route }: { route: Route }) {
             <td>
               <Status code={g.status} />
             </td>
-            <td>{g.fields.join('、')}</td>
+            <td>
+              <ItemNames entryId={g.catalogEntryId} names={g.fields} />
+            </td>
             <td>{formatTime(g.expiresAt)}</td>
           </tr>
         )}

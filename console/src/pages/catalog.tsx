@@ -46,8 +46,9 @@ export function Catalog({ route }: { route: Route }) {
         row={(e) => (
           <tr key={e.id}>
             <td>
-              <a href={href('catalog', e.id)}>{e.title}</a>
-              <div class="muted small">{e.id}</div>
+              <a href={href('catalog', e.id)} title={e.id}>
+                {e.title}
+              </a>
             </td>
             <td>
               <Org id={e.providerOrgId} />
@@ -71,9 +72,9 @@ export function EntryPage({ id }: { id: string }) {
     <Loading r={entry}>
       {(e) => (
         <article>
-          <h1>{e.title}</h1>
+          <h1 title={e.id}>{e.title}</h1>
           <p class="muted">
-            {e.id} · {t('version')} {e.version} · {formatTime(e.updatedAt)}
+            {t('version')} {e.version} · {formatTime(e.updatedAt)}
           </p>
           <p class="text">{e.description}</p>
           {mine.length > 0 && (
@@ -133,7 +134,9 @@ export function EntryPage({ id }: { id: string }) {
               {e.fields.map((f) => (
                 <tr key={f.name}>
                   <td>{f.label}</td>
-                  <td>{f.name}</td>
+                  <td>
+                    <code>{f.name}</code>
+                  </td>
                   <td>{valueLabel(ENTRY_WORDS, 'fields.type', f.type)}</td>
                   <td>{f.description}</td>
                 </tr>
@@ -149,13 +152,19 @@ export function EntryPage({ id }: { id: string }) {
                     <strong>
                       {t('version')} {x.version}
                     </strong>{' '}
-                    · {formatTime(x.createdAt)} · {x.changedBy} {x.changeRequestId && <a href={href('requests', x.changeRequestId)}>{x.changeRequestId}</a>}
+                    · {formatTime(x.createdAt)} · {x.changedBy}{' '}
+                    {x.changeRequestId && (
+                      <a href={href('requests', x.changeRequestId)} title={x.changeRequestId}>
+                        {t('request')}
+                      </a>
+                    )}
                     {x.reason && <p class="text">{x.reason}</p>}
                     {x.changes.length > 0 && (
                       <ul>
                         {x.changes.map((c, i) => (
                           <li key={i}>
-                            {c.field}: <code>{JSON.stringify(c.from)}</code> → <code>{JSON.stringify(c.to)}</code>
+                            {fieldLabel(ENTRY_WORDS, c.field, c.field)}: <JsonView value={c.from} words={ENTRY_WORDS} path={c.field} /> →{' '}
+                            <JsonView value={c.to} words={ENTRY_WORDS} path={c.field} />
                           </li>
                         ))}
                       </ul>

@@ -2,13 +2,14 @@
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
 import { query, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
-import { formatTime, label, t, typeWords } from '../i18n';
+import { formatTime, label, t } from '../i18n';
 import {
   announce,
   ArticleLink,
   EntryTitle,
   hasRole,
   href,
+  ItemNames,
   JsonView,
   LIVE_MS,
   Loading,
@@ -24,7 +25,7 @@ import {
 } from '../lib';
 import { FieldMessages } from '../schema-form';
 import { CaseNumber, Due } from './inbox';
-import { EntrySummary } from './task';
+import { EntrySummary, Payload } from './task';
 
 export function Timeline({ events }: { events: HistoryEvent[] }) {
   return (
@@ -138,7 +139,9 @@ export function RequestPage({ id }: { id: string }) {
                 <dl class="facts">
                   <div>
                     <dt>{t('fields')}</dt>
-                    <dd>{x.grant.fields.join('、')}</dd>
+                    <dd>
+                      <ItemNames entryId={x.grant.catalogEntryId} names={x.grant.fields} />
+                    </dd>
                   </div>
                   <div>
                     <dt>{t('purpose')}</dt>
@@ -196,7 +199,7 @@ export function RequestPage({ id }: { id: string }) {
             </section>
             <section aria-labelledby="payload-h">
               <h2 id="payload-h">{t('request')}</h2>
-              <JsonView value={x.payload} words={typeWords(x.type)} />
+              <Payload request={x} />
               {x.outcome && <JsonView value={x.outcome} />}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>

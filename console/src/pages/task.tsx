@@ -31,6 +31,7 @@ import {
   ProblemBox,
   Refusal,
   Status,
+  useEntryWords,
   useResource,
   useSubmit,
 } from '../lib';
@@ -93,7 +94,7 @@ export function EntrySummary({ id }: { id: string }) {
           </div>
           <div>
             <dt>{t('fields')}</dt>
-            <dd>{x.fields.map((f) => f.name).join('、')}</dd>
+            <dd>{x.fields.map((f) => f.label).join('、')}</dd>
           </div>
         </dl>
       )}
@@ -251,6 +252,11 @@ function DecisionForm({
       </button>
     </form>
   );
+}
+
+/** A request's payload in its type's words, the data items it names by their labels. */
+export function Payload({ request }: { request: RequestView }) {
+  return <JsonView value={request.payload} words={useEntryWords(typeWords(request.type), request.catalogEntryId)} />;
 }
 
 /** A person as the supervisor picks them: name and sub, organisation. */
@@ -446,7 +452,7 @@ export function TaskPage({ id }: { id: string }) {
                 <p>
                   {t('applicant')}: {request.data.applicant.sub} (<Org id={request.data.applicant.org} />)
                 </p>
-                <JsonView value={request.data.payload} words={typeWords(request.data.type)} />
+                <Payload request={request.data} />
                 {request.data.catalogEntryId && <EntrySummary id={request.data.catalogEntryId} />}
               </section>
             )}
