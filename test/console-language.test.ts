@@ -142,11 +142,18 @@ const FOCUS = `(() => {
   return { text: a ? a.textContent : null, tag: a ? a.tagName : null, live: live ? live.getAttribute('aria-live') || live.getAttribute('role') : null };
 })()`;
 type Focus = { text: string | null; tag: string | null; live: string | null };
-const focusOn = async (page: Page, text: string) =>
-  eventually(async () => {
-    const f = await page.evaluate<Focus>(FOCUS);
-    return f.text?.includes(text) ? f : false;
-  });
+/** Waits until focus is on a live region that says `text` (the page, or the form, holding it is not enough). */
+const focusOn = async (page: Page, text: string) => {
+  let last: Focus | undefined;
+  try {
+    return await eventually(async () => {
+      last = await page.evaluate<Focus>(FOCUS);
+      return last.live !== null && last.text?.includes(text) ? last : false;
+    });
+  } catch {
+    throw new Error(`focus is not on a live region saying ${text}: ${JSON.stringify(last)}`);
+  }
+};
 
 test('every role reads its key screens in Chinese: no untranslated code or English sentence', async () => {
   const accounts = new Set([...demoUsers(h.city).map((u) => u.sub), citizenSub()]);

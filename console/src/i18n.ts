@@ -268,9 +268,9 @@ export function fieldLabel(words: FormWords | undefined, path: string, name: str
   return words?.fields[path]?.label ?? LABELS.field[name] ?? lookUp(undefined, procedureWords.value.anyForm.fields, path) ?? name;
 }
 
-/** The help shown under the field at `path`: the registry's in Chinese, else the schema's description. */
+/** The help shown under the field at `path`: the registry's in Chinese (none where it has none), the schema's description in English. */
 export function fieldHelp(words: FormWords | undefined, path: string, description: string | undefined): string | undefined {
-  return (lang.value === 'zh' && words?.fields[path]?.help) || description;
+  return lang.value === 'zh' ? words?.fields[path]?.help : description;
 }
 
 /** The label of `code`, a value of the enumerated field at `path` (looked up as fieldLabel does); the code itself when none is known. */

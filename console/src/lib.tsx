@@ -243,6 +243,8 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
     );
   }
   if (typeof value === 'boolean') return <span>{value ? '✓' : '✗'}</span>;
+  // A catalog entry named in JSON (a payload's, a context's): by its title.
+  if (typeof value === 'string' && /(^|\.)(catalogEntryId|entryId)$/.test(path)) return <EntryTitle id={value} />;
   return <span class="text">{typeof value === 'string' ? valueLabel(words, path, value) : String(value)}</span>;
 }
 
@@ -387,6 +389,9 @@ export function ItemNames({ entryId, names }: { entryId: string; names: string[]
     </>
   );
 }
+
+/** Who acted, by their account; the system (and the seeding of the demo catalog) as 系统. */
+export const actorName = (sub: string | null | undefined): string => (!sub || sub === 'system' || sub === 'seed' ? label('role', 'system') : sub);
 
 /** An organisation by name (its id on hover), or the id while names are unknown. */
 export function Org({ id }: { id: string | null }) {

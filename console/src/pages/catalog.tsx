@@ -1,7 +1,7 @@
 // The catalog (Art. 9): browse and search entries, one entry with its attributes and fields, its versions.
 import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
 import { ENTRY_WORDS, fieldLabel, formatTime, label, t, valueLabel } from '../i18n';
-import { href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
+import { actorName, href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
   const p = route.params;
@@ -97,7 +97,7 @@ export function EntryPage({ id }: { id: string }) {
             <div>
               <dt>{t('shareAttr')}</dt>
               <dd>
-                {label('shareAttribute', e.share.attribute)} ({label('status', e.share.status)}){' '}
+                {label('shareAttribute', e.share.attribute)} ({valueLabel(ENTRY_WORDS, 'share.status', e.share.status)}){' '}
                 {e.share.conditions && <p class="text">{e.share.conditions}</p>}
                 {e.share.reasons && <p class="text">{e.share.reasons}</p>}
                 {e.share.dispute && (
@@ -152,7 +152,7 @@ export function EntryPage({ id }: { id: string }) {
                     <strong>
                       {t('version')} {x.version}
                     </strong>{' '}
-                    · {formatTime(x.createdAt)} · {x.changedBy}{' '}
+                    · {formatTime(x.createdAt)} · {actorName(x.changedBy)}{' '}
                     {x.changeRequestId && (
                       <a href={href('requests', x.changeRequestId)} title={x.changeRequestId}>
                         {t('request')}
