@@ -85,8 +85,9 @@ const VISIBLE_TEXT = `(() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    // Identifiers shown as such (a data item's column name, a digest) are code, not words.
-    if (!el || !n.textContent.trim() || el.closest('script, style, option, select, code')) continue;
+    // Identifiers shown as such (a data item's column name, a digest) are code, not words; the agreement's
+    // text is the document signed, as the server drew it up (its ids in it), not the console's words.
+    if (!el || !n.textContent.trim() || el.closest('script, style, option, select, code, pre.agreement')) continue;
     if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
     out.push(n.textContent.trim());
   }
@@ -268,6 +269,30 @@ test('a member of the public who saves who they are is told so, and after applyi
   expect(submitted.text).toMatch(/受理编号 [A-Z0-9-]+-\d{8}-\d{4,}/);
   expect(submitted.live).toMatch(/polite|status/);
   await screenshot(citizen, 'language-submitted-focus');
+  const openRequestId = decodeURIComponent(citizen.url().split('#/requests/')[1]);
+
+  // Approved by the agency, the agreement and its signature task read in Chinese too; signing is announced.
+  const agency = await signedIn('gao.resources');
+  await open(agency, '#/inbox?kind=OPEN_REQUEST_REVIEW');
+  await agency.locator(`tr[data-request="${openRequestId}"] a`).first().click({ timeout: 15_000 });
+  await agency.check('#d-APPROVE');
+  await agency.fill('#f-body-form-conditions', '成果发表前报送备案');
+  await agency.click('form.decide button[type=submit]');
+  await focusOn(agency, '已作出决定');
+  const accounts = new Set([...demoUsers(h.city).map((u) => u.sub), citizenSub()]);
+  await open(citizen, '#/agreements');
+  await citizen.locator('tbody tr a').first().click({ timeout: 15_000 });
+  await citizen.waitForSelector('pre.agreement');
+  expect(await screenWords(citizen, null, accounts)).toEqual([]);
+  await open(citizen, '#/inbox?kind=AGREEMENT_SIGNATURE');
+  await citizen.locator(`tr[data-request="${openRequestId}"] a`).first().click({ timeout: 15_000 });
+  await citizen.waitForSelector('pre.agreement');
+  expect(await screenWords(citizen, null, accounts)).toEqual([]);
+  await citizen.check('#d-SIGN');
+  await citizen.check('label:has-text("我已阅读并同意")');
+  await citizen.click('form.decide button[type=submit]:not([disabled])');
+  expect((await focusOn(citizen, '已作出决定')).live).toMatch(/polite|status/);
+  expect(await screenWords(citizen, `#/requests/${openRequestId}`, accounts)).toEqual([]);
 });
 
 test('empty lists say what there is none of and what to do next', async () => {

@@ -245,6 +245,14 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
   if (typeof value === 'boolean') return <span>{value ? '✓' : '✗'}</span>;
   // A catalog entry named in JSON (a payload's, a context's): by its title.
   if (typeof value === 'string' && /(^|\.)(catalogEntryId|entryId)$/.test(path)) return <EntryTitle id={value} />;
+  // An article cited in JSON (an outcome's): as the Measures cite it.
+  if (typeof value === 'string' && /^Art\. \d+(?: ¶\d+)?$/.test(value)) return <ArticleLink article={value} />;
+  if (typeof value === 'string' && /(^|\.)agreementId$/.test(path))
+    return (
+      <a href={href('agreements', value)} title={value}>
+        {t('agreements')}
+      </a>
+    );
   return <span class="text">{typeof value === 'string' ? valueLabel(words, path, value) : String(value)}</span>;
 }
 

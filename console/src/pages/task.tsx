@@ -119,7 +119,9 @@ function AgreementText({ id, onHash }: { id: string; onHash: (h: string) => void
         <section aria-labelledby="agreement-h">
           <h2 id="agreement-h">{t('agreementText')}</h2>
           <p>
-            <a href={href('agreements', x.id)}>{x.id}</a>
+            <a href={href('agreements', x.id)} title={x.id}>
+              {x.entryTitle}
+            </a>
           </p>
           {/* Scrolls: focusable, so that a keyboard reaches all of it. */}
           <pre class="agreement" lang="zh-CN" tabIndex={0} aria-labelledby="agreement-h">
