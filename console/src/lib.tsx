@@ -151,11 +151,20 @@ export function announce(text: string, hash: string = location.hash): void {
   flash.value = { text, n: (flash.value?.n ?? 0) + 1, hash };
 }
 
+/** Whether two hashes name one page, however each is percent-encoded (a malformed one only as written). */
+function samePage(a: string, b: string): boolean {
+  try {
+    return decodeURIComponent(a) === decodeURIComponent(b);
+  } catch {
+    return a === b;
+  }
+}
+
 /** The last action's result, on the page it belongs to; another page does not show it. */
 export function Flash() {
   const route = useRoute();
   const f = flash.value;
-  const here = f && decodeURIComponent(f.hash) === decodeURIComponent(location.hash) ? f : null;
+  const here = f && samePage(f.hash, location.hash) ? f : null;
   useEffect(() => {
     if (f && !here) flash.value = null;
   }, [route.path.join('/'), route.params.toString()]);
