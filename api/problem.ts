@@ -5,7 +5,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERRORS, type ErrorCode, type RuleViolation } from '../domain/errors';
+import { ERROR_MESSAGES_ZH, ERRORS, RULE_MESSAGES_ZH, type ErrorCode, type RuleViolation } from '../domain/errors';
 
 export interface FieldError {
   field: string;
@@ -49,14 +49,42 @@ export const refusal = (v: RuleViolation): ProblemError => (v.field ? invalid([v
 /** Seconds a client should wait before retrying a 503. */
 export const RETRY_AFTER_S = 5;
 
-function send(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
+/**
+ * Whether the caller reads Chinese before English (Accept-Language: zh-CN, zh, zh-Hans…, by their q-values):
+ * then titles, and details that are a title or a known rule's message, are Chinese. English otherwise.
+ */
+export function prefersChinese(header: string | string[] | undefined): boolean {
+  const ranges = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const given = params.find((p) => /^\s*q=/.test(p));
+      // A q-value that is no number (q=abc) counts as none wanted.
+      const q = given === undefined ? 1 : Number(/^\s*q=(\d(?:\.\d{0,3})?)\s*$/.exec(given)?.[1] ?? 0);
+      return { primary: tag.split('-')[0], q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((r) => r.q > 0 && (r.primary === 'zh' || r.primary === 'en'))
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranges[0]?.primary === 'zh';
+}
+
+/** A field's refusal in Chinese where its rule has Chinese words; as it came otherwise. */
+const fieldInChinese = (e: FieldError): FieldError => (RULE_MESSAGES_ZH[e.rule] ? { ...e, message: RULE_MESSAGES_ZH[e.rule] } : e);
+
+function send(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, extra: { errors?: FieldError[] } & Record<string, unknown> = {}) {
   const { status, title } = ERRORS[code];
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_S));
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="public-data-workflows"');
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .send({ type: `urn:public-data-workflows:problem:${code}`, title, status, detail, instance: request.url, ...extra });
+  const body = { type: `urn:public-data-workflows:problem:${code}`, code, title: title as string, status, detail, instance: request.url, ...extra };
+  if (prefersChinese(request.headers['accept-language'])) {
+    body.title = ERROR_MESSAGES_ZH[code];
+    const errors = extra.errors?.map(fieldInChinese);
+    if (errors) body.errors = errors;
+    // A detail that only repeats the title, or lists its fields' refusals, each of a rule known in Chinese.
+    if (detail === title) body.detail = ERROR_MESSAGES_ZH[code];
+    else if (errors?.length && errors.every((e) => RULE_MESSAGES_ZH[e.rule])) body.detail = errors.map((e) => `${e.field}：${e.message}`).join('；');
+  }
+  return reply.code(status).type('application/problem+json').send(body);
 }
 
 /** A problem the framework itself raised (bad URL, empty body…): its status, the standard phrase as title. */

@@ -62,6 +62,8 @@ export const ENTRY_FORM_NAMES: Record<EntryForm, string> = { table: '数据表',
 /** Each side (sharing, opening) is published, suspended or withdrawn on its own. */
 export const SIDE_STATUSES = ['published', 'suspended', 'withdrawn'] as const;
 export type SideStatus = (typeof SIDE_STATUSES)[number];
+/** A side's status as the catalog page reads it. */
+export const SIDE_STATUS_NAMES: Record<SideStatus, string> = { published: '已发布', suspended: '已暂停', withdrawn: '已撤回' };
 
 /** Art. 17 ¶1: why an entry is opened only on conditions. */
 export const OPEN_CONDITION_GROUNDS = ['security', 'processing', 'particular_conditions'] as const;
@@ -178,8 +180,10 @@ export const ENTRY_FIELDS: FieldLabels = {
   updateFrequency: field('更新频率'),
   share: field('共享'),
   ...under('share', SHARE_SIDE_FIELDS),
+  'share.status': field('状态'),
   open: field('开放'),
   ...under('open', OPEN_SIDE_FIELDS),
+  'open.status': field('状态'),
   priorityOpen: field('重点和优先开放', '确定重点和优先开放的数据范围，应当征求社会公众、行业组织、企业、行业主管部门的意见'),
 };
 export const ENTRY_VALUES: ValueLabels = {
@@ -187,7 +191,9 @@ export const ENTRY_VALUES: ValueLabels = {
   'fields.identifies': IDENTIFIES_NAMES,
   form: ENTRY_FORM_NAMES,
   ...under('share', SHARE_SIDE_VALUES),
+  'share.status': SIDE_STATUS_NAMES,
   ...under('open', OPEN_SIDE_VALUES),
+  'open.status': SIDE_STATUS_NAMES,
 };
 
 /** The agency's own review before opening (Art. 19), item by item. */

@@ -37,6 +37,88 @@ export const ERRORS = {
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * What each code says to a person reading Chinese: the API's `title` under `Accept-Language: zh`, and the
+ * console's message for the code. Typed by ErrorCode, so a new code does not compile without its words.
+ */
+export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
+  TaskNotFound: '未找到该任务',
+  RequestNotFound: '未找到该申请',
+  GrantNotFound: '未找到该共享许可',
+  EntryNotFound: '未找到该目录条目',
+  TaskNotOpen: '该任务已办结或已关闭',
+  RequestNotActive: '该申请当前的状态不允许此操作',
+  IdempotencyKeyReused: '重复提交的内容与首次不同，请刷新后重试',
+  OpinionAwaited: '数据提供单位尚未同意',
+  NoticeAlreadyGiven: '本次审核已一次性告知需补充的材料，不得再次要求补充',
+  AlreadyClaimed: '该任务已由他人认领',
+  NotCandidate: '您不是该任务的办理人',
+  NotAssignee: '只有认领人可以办理此任务',
+  OwnRequest: '任何人不得审核本人提出的申请',
+  Excluded: '与本事项有利害关系的人员不得办理此任务',
+  PrincipalRequired: '请先登记您的身份',
+  NotOpen: '该数据不予开放',
+  Forbidden: '您的角色或单位无权进行此操作',
+  DecisionNotAllowed: '此任务不能作出该决定',
+  ReasonRequired: '请填写理由',
+  InvalidInput: '填写的内容不符合要求，请按提示修改',
+  Unauthorized: '登录已失效，请重新登录',
+  PdfUnavailable: '暂时无法生成 PDF 文件',
+  ConsoleNotBuilt: '工作台尚未部署',
+  ConsoleFileNotFound: '未找到该页面文件',
+  EngineTimeout: '系统处理超时，请稍后重试',
+  RegistrationIncomplete: '身份登记未能完成，请重试',
+  TooManyRequests: '操作过于频繁，请稍后重试',
+  IdentityUnverified: '身份提供方未核验您的身份',
+  EngineUnavailable: '系统暂时无法办理此操作，请稍后重试',
+  DatabaseUnavailable: '系统暂时无法访问数据，请稍后重试',
+  UnstorableData: '填写的内容含有无法保存的字符',
+  AgentNotFound: '未找到该有效的经办人授权',
+  AgentConflict: '该经办人授权与有效的授权冲突',
+};
+
+/**
+ * What a refused field's rule says in Chinese, by the rule's name: JSON Schema's keywords (a 400 from the
+ * route's schema) and the domain's own rules that a person can mend at the field.
+ */
+export const RULE_MESSAGES_ZH: Record<string, string> = {
+  required: '此项必填',
+  'reason required': '此决定须说明理由',
+  // 《政务数据共享条例》: a request for information lists everything missing at once.
+  一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
+  // A signature whose hash is not the text's: the text changed since the page showed it.
+  'the SHA-256 of the text signed': '所签署的文本与协议文本不一致，请刷新页面后重新阅读并签署',
+  minLength: '此项不能为空',
+  maxLength: '内容过长',
+  minItems: '请至少选择一项',
+  maxItems: '选择的项目过多',
+  minimum: '数值过小',
+  maximum: '数值过大',
+  type: '格式不正确',
+  format: '格式不正确',
+  pattern: '格式不正确',
+  enum: '请从列表中选择',
+  const: '取值不正确',
+  additionalProperties: '包含不应填写的内容',
+  exists: '所选内容不存在',
+  published: '该目录条目尚未发布',
+  'must be true': '请勾选此项',
+  'fields of the entry': '请从该目录条目的数据项中选择',
+  'check digit': '校验码与号码不符，请核对',
+  'check character': '校验码与代码不符，请核对',
+  'division code': '号码中的行政区划代码不正确',
+  'birth date': '号码中的出生日期不正确',
+  'registration authority': '代码中的登记管理部门代码不正确',
+  'organisation type': '代码中的机构类别代码不正确',
+  'document type': '请从列表中选择证件类型',
+  'known person': '请从列表中选择人员',
+  'candidate of the task': '所选人员不能办理此任务',
+  'a real day': '日期不存在',
+  'an agency': '请从列表中选择部门',
+  cursor: '翻页位置无效，请回到第一页',
+  'a demo user': '没有这位演示用户',
+};
+
 /** A rule broken by an input or an action: which field, which rule, on which article it rests. */
 export interface RuleViolation {
   code: ErrorCode;

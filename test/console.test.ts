@@ -182,7 +182,8 @@ test('an applicant applies in the form, the provider agrees and the authority ap
   await screenshot(applicant, 'request-granted');
   await expectAccessible(applicant);
   await open(applicant, '#/grants');
-  await applicant.waitForSelector(`tr:has-text("${h.city.entries.conditional}")`);
+  // The grant's entry by its title, its id on hover.
+  await applicant.waitForSelector(`tr:has([title="${h.city.entries.conditional}"]):has-text("医疗机构执业信息")`);
 
   // English on request, kept across reloads.
   await applicant.selectOption('header select', 'en');

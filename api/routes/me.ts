@@ -72,7 +72,7 @@ export const devSignInRoutes: FastifyPluginAsyncTypebox<{ users: DemoUser[] }> =
       },
     },
     async () => ({
-      items: users.map((u) => ({ label: u.label, sub: u.sub, org: u.org, roles: u.roles })),
+      items: users.map((u) => ({ label: u.label, sub: u.sub, name: u.name ?? null, org: u.org, roles: u.roles })),
     }),
   );
   app.post(

@@ -19,7 +19,14 @@ export const MeSchema = Type.Object({
   ),
 });
 
-export const DemoUserSchema = Type.Object({ label: Type.String(), sub: Type.String(), org: Nullable(Type.String()), roles: Type.Array(Type.String()) });
+export const DemoUserSchema = Type.Object({
+  label: Type.String(),
+  sub: Type.String(),
+  /** Their name in Chinese (staff); null for a member of the public, who says who they are later. */
+  name: Nullable(Type.String()),
+  org: Nullable(Type.String()),
+  roles: Type.Array(Type.String()),
+});
 
 export const OrganisationSchema = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), level: Type.String(), division: Type.String() });
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, session, type Me, type RequestType, type TaskKind } from './http';
 import { lang, label, setLang, setProcedureWords, t } from './i18n';
-import { authed, hasRole, href, loadArticles, loadOrganisations, me, useRoute } from './lib';
+import { authed, Flash, hasRole, href, loadArticles, loadOrganisations, me, useRoute } from './lib';
 import { Adjust } from './pages/adjust';
 import { Agents } from './pages/agents';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
@@ -181,6 +181,8 @@ export function App() {
       <Header />
       {authed.value && <Nav current={route.path[0] ?? 'inbox'} />}
       <main id="main" tabIndex={-1}>
+        {/* The last action's result, where it led: focused, in a status region. */}
+        <Flash />
         {authed.value ? <Page key={route.path.join('/')} /> : <SignIn />}
       </main>
     </>

@@ -75,7 +75,9 @@ async function fail(res: Response): Promise<never> {
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
   const token = session.token;
-  return { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
+  // The API's problems in the console's language (i18n.ts keeps it under pdw.lang), whatever the browser's.
+  const language = localStorage.getItem('pdw.lang') === 'en' ? 'en' : 'zh-CN';
+  return { ...(token ? { authorization: `Bearer ${token}` } : {}), 'accept-language': language, ...extra };
 }
 
 /** GET as JSON; asked again while unchanged, the API answers 304 and the cached body is returned as it was (same object). */
@@ -225,6 +227,7 @@ export interface Agent {
 export interface DevUser {
   label: string;
   sub: string;
+  name: string | null;
   org: string | null;
   roles: string[];
 }

@@ -5,7 +5,7 @@
 import { signal } from '@preact/signals';
 import { ENTRY_FIELDS, ENTRY_VALUES } from '../../domain/catalog';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES } from '../../domain/types';
-import type { ErrorCode } from '../../domain/errors';
+import { ERROR_MESSAGES_ZH, RULE_MESSAGES_ZH, type ErrorCode } from '../../domain/errors';
 import type { FormWords } from './http';
 
 export type Lang = 'zh' | 'en';
@@ -169,8 +169,29 @@ const MESSAGES = {
   notFound: ['未找到', 'Not found'],
   retry: ['重试', 'Retry'],
   updatedLive: ['自动刷新', 'Updates live'],
-  nothingOverdue: ['没有逾期任务', 'Nothing is overdue'],
-  inboxEmpty: ['没有待办任务', 'No tasks here'],
+  nothingOverdue: ['没有逾期任务。所有任务均在办理期限内。', 'Nothing is overdue: every task is within its due date.'],
+  inboxEmpty: ['暂无待办任务。新的任务到达时会显示在这里。', 'No tasks here. New tasks show here as they arrive.'],
+  noRequests: ['您还没有提出申请。', 'You have made no request yet.'],
+  noRequestsHint: ['您或本单位提出的申请会显示在这里。', 'Requests you or your organisation make show here.'],
+  noNotifications: ['暂无通知。申请或任务有新进展时，会在这里通知您。', 'No notifications. You are told here when a request or task moves on.'],
+  noAgreements: [
+    '暂无开放利用协议。开放数据申请获批后，协议会显示在这里，等待签署。',
+    'No agreements. Once an application for open data is approved, its agreement shows here to be signed.',
+  ],
+  noGrants: ['暂无共享许可。共享申请获批后，许可会显示在这里。', 'No grants. Once a share request is approved, its grant shows here.'],
+  noAgents: ['暂无经办人。可在下方授权经办人。', 'No agents yet. Authorise one below.'],
+  claimedNotice: ['已认领。您现在可以办理此任务。', 'Claimed: the task is yours to decide.'],
+  unclaimedNotice: ['已退回认领。其他办理人可以认领此任务。', 'Unclaimed: others may claim the task.'],
+  requestSubmitted: [
+    '申请已提交，受理编号 {number}。办理进展会显示在本页和通知中。',
+    'Submitted as {number}. Its progress shows here and in your notifications.',
+  ],
+  identitySaved: ['身份已登记：{name}。现在可以提出申请。', 'Saved: {name}. You may apply now.'],
+  requestWithdrawn: ['申请已撤回。', 'The request has been withdrawn.'],
+  agentAuthorised: ['已授权{name}为经办人。', '{name} is authorised as an agent.'],
+  agentRevokedNotice: ['已撤销对{name}的经办人授权。', 'The authorisation of {name} is revoked.'],
+  extended: ['已保存：办理期限延长 {n} 个工作日。', 'Saved: the due date moves {n} working days on.'],
+  reassigned: ['已保存：任务已改派给{name}。', 'Saved: the task is handed to {name}.'],
   mine: ['我的', 'Mine'],
   viewDocument: ['查看', 'View'],
   saved: ['已保存', 'Saved'],
@@ -247,9 +268,9 @@ export function fieldLabel(words: FormWords | undefined, path: string, name: str
   return words?.fields[path]?.label ?? LABELS.field[name] ?? lookUp(undefined, procedureWords.value.anyForm.fields, path) ?? name;
 }
 
-/** The help shown under the field at `path`: the registry's in Chinese, else the schema's description. */
+/** The help shown under the field at `path`: the registry's in Chinese (none where it has none), the schema's description in English. */
 export function fieldHelp(words: FormWords | undefined, path: string, description: string | undefined): string | undefined {
-  return (lang.value === 'zh' && words?.fields[path]?.help) || description;
+  return lang.value === 'zh' ? words?.fields[path]?.help : description;
 }
 
 /** The label of `code`, a value of the enumerated field at `path` (looked up as fieldLabel does); the code itself when none is known. */
@@ -444,42 +465,11 @@ export function articleName(article: string): string {
   );
 }
 
-/** What each problem code (domain/errors.ts) says to a person, in place of the API's English title and detail. */
-const PROBLEMS: Record<ErrorCode, string> = {
-  TaskNotFound: '未找到该任务',
-  RequestNotFound: '未找到该申请',
-  GrantNotFound: '未找到该共享许可',
-  EntryNotFound: '未找到该目录条目',
-  TaskNotOpen: '该任务已办结或已关闭',
-  RequestNotActive: '该申请当前的状态不允许此操作',
-  IdempotencyKeyReused: '重复提交的内容与首次不同，请刷新后重试',
-  OpinionAwaited: '数据提供单位尚未同意',
-  NoticeAlreadyGiven: '本次审核已一次性告知需补充的材料，不得再次要求补充',
-  AlreadyClaimed: '该任务已由他人认领',
-  NotCandidate: '您不是该任务的办理人',
-  NotAssignee: '只有认领人可以办理此任务',
-  OwnRequest: '任何人不得审核本人提出的申请',
-  Excluded: '与本事项有利害关系的人员不得办理此任务',
-  PrincipalRequired: '请先登记您的身份',
-  NotOpen: '该数据不予开放',
-  Forbidden: '您的角色或单位无权进行此操作',
-  DecisionNotAllowed: '此任务不能作出该决定',
-  ReasonRequired: '请填写理由',
-  InvalidInput: '填写的内容不符合要求，请按提示修改',
-  Unauthorized: '登录已失效，请重新登录',
-  PdfUnavailable: '暂时无法生成 PDF 文件',
-  ConsoleNotBuilt: '工作台尚未部署',
-  ConsoleFileNotFound: '未找到该页面文件',
-  EngineTimeout: '系统处理超时，请稍后重试',
-  RegistrationIncomplete: '身份登记未能完成，请重试',
-  TooManyRequests: '操作过于频繁，请稍后重试',
-  IdentityUnverified: '身份提供方未核验您的身份',
-  EngineUnavailable: '系统暂时无法办理此操作，请稍后重试',
-  DatabaseUnavailable: '系统暂时无法访问数据，请稍后重试',
-  UnstorableData: '填写的内容含有无法保存的字符',
-  AgentNotFound: '未找到该有效的经办人授权',
-  AgentConflict: '该经办人授权与有效的授权冲突',
-};
+/**
+ * What each problem code says to a person, keyed by code, in place of the API's English title and detail:
+ * domain/errors.ts's words, the ones the API itself answers `Accept-Language: zh` with.
+ */
+export const PROBLEMS: Record<ErrorCode, string> = ERROR_MESSAGES_ZH;
 
 /** A problem's code: its `code`, else the one its type names (urn:public-data-workflows:problem:<Code>). */
 export function problemCode(p: { code?: string; type?: string }): string | undefined {
@@ -490,7 +480,7 @@ export function problemCode(p: { code?: string; type?: string }): string | undef
 export function problemMessage(p: { code?: string; type?: string; title: string; status: number }): string {
   const code = problemCode(p);
   if (lang.value === 'zh') {
-    if (code && code in PROBLEMS) return PROBLEMS[code as ErrorCode];
+    if (code && Object.hasOwn(PROBLEMS, code)) return PROBLEMS[code as ErrorCode];
     if (p.status === 0) return '无法连接服务器，请检查网络后重试';
     return '出错了';
   }
@@ -504,25 +494,8 @@ export const withoutArticle = (text: string): string => text.replace(/\s*[(（]A
 export function fieldMessage(f: { rule?: string; message?: string }): string {
   if (lang.value !== 'zh') return withoutArticle(f.message ?? f.rule ?? '');
   const rule = f.rule ?? '';
-  const byRule: Record<string, string> = {
-    required: '此项必填',
-    'reason required': '此决定须说明理由',
-    // A signature whose hash is not the text's: the text changed since the page showed it.
-    'the SHA-256 of the text signed': '所签署的文本与协议文本不一致，请刷新页面后重新阅读并签署',
-    minLength: '此项不能为空',
-    maxLength: '内容过长',
-    minItems: '请至少选择一项',
-    maxItems: '选择的项目过多',
-    minimum: '数值过小',
-    maximum: '数值过大',
-    type: '格式不正确',
-    format: '格式不正确',
-    pattern: '格式不正确',
-    enum: '请从列表中选择',
-    const: '取值不正确',
-    additionalProperties: '包含不应填写的内容',
-    // 《政务数据共享条例》: a request for information lists everything missing at once.
-    一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
-  };
-  return byRule[rule] ?? (/[\u4e00-\u9fff]/.test(f.message ?? '') ? withoutArticle(f.message!) : '填写的内容不符合要求');
+  return (
+    (Object.hasOwn(RULE_MESSAGES_ZH, rule) ? RULE_MESSAGES_ZH[rule] : undefined) ??
+    (/[\u4e00-\u9fff]/.test(f.message ?? '') ? withoutArticle(f.message!) : '填写的内容不符合要求')
+  );
 }

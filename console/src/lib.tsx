@@ -2,7 +2,21 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError, errorsByField, get, query, session, type Article, type Errors, type FormWords, type Me, type Page, type TaskKind } from './http';
+import {
+  ApiError,
+  asApiError,
+  errorsByField,
+  get,
+  query,
+  session,
+  type Article,
+  type CatalogEntry,
+  type Errors,
+  type FormWords,
+  type Me,
+  type Page,
+  type TaskKind,
+} from './http';
 import { articleName, fieldLabel, label, problemMessage, requestStatusLabel, t, valueLabel, withoutArticle } from './i18n';
 
 export const me = signal<Me | null>(null);
@@ -77,11 +91,26 @@ export function useResource<T>(path: string | null, pollMs = 0): Resource<T> {
 /** Poll interval of lists and pages that change while one looks at them. */
 export const LIVE_MS = 3000;
 
-export function ProblemBox({ error, onRetry }: { error: ApiError | undefined; onRetry?: () => void }) {
+/**
+ * Moves focus to the element returned whenever `key` becomes something new: an action's result, announced
+ * where the person is looking (a screen reader reads it at once, a sighted person is scrolled to it).
+ */
+function useFocusOn<E extends HTMLElement>(key: unknown) {
+  const ref = useRef<E>(null);
+  useEffect(() => {
+    if (key) ref.current?.focus();
+  }, [key]);
+  return ref;
+}
+
+/** A problem, in an alert: its code's Chinese message, its article once. `focus`: it answers an action, so focus moves to it. */
+export function ProblemBox({ error, onRetry, focus = true }: { error: ApiError | undefined; onRetry?: () => void; focus?: boolean }) {
+  const ref = useFocusOn<HTMLDivElement>(focus && error);
   if (!error) return null;
   const p = error.problem;
+  const detail = p.detail && withoutArticle(p.detail);
   return (
-    <div class="problem" role="alert">
+    <div class="problem" role="alert" aria-live="assertive" tabIndex={-1} ref={ref}>
       <strong>{problemMessage(p)}</strong>
       {p.article && (
         <>
@@ -89,11 +118,11 @@ export function ProblemBox({ error, onRetry }: { error: ApiError | undefined; on
           (<ArticleLink article={p.article} />)
         </>
       )}
-      {/* The API's own words, English: on expansion only, the article they cite left out (it is shown once, above). */}
-      {p.detail && withoutArticle(p.detail) !== problemMessage(p) && (
+      {/* The API's own words: on expansion only, the article they cite left out (it is shown once, above). */}
+      {detail && detail !== problemMessage(p) && (
         <details>
           <summary>{t('rawDetail')}</summary>
-          <p lang="en">{withoutArticle(p.detail)}</p>
+          <p lang={/[\u4e00-\u9fff]/.test(detail) ? 'zh-CN' : 'en'}>{detail}</p>
         </details>
       )}
       {onRetry && (
@@ -105,9 +134,61 @@ export function ProblemBox({ error, onRetry }: { error: ApiError | undefined; on
   );
 }
 
+/** What an action did, in a status region that takes focus each time it says something new (`n` counts the sayings). */
+export function Notice({ text, n }: { text: string | undefined; n?: number }) {
+  const ref = useFocusOn<HTMLParagraphElement>(text && `${n ?? 0}:${text}`);
+  if (!text) return null;
+  return (
+    <p class="notice" role="status" aria-live="polite" tabIndex={-1} ref={ref}>
+      {text}
+    </p>
+  );
+}
+
+/** The result of an action, to be shown at the top of the page `hash` (where the action led; by default the page it was taken on). */
+export const flash = signal<{ text: string; n: number; hash: string } | null>(null);
+export function announce(text: string, hash: string = location.hash): void {
+  flash.value = { text, n: (flash.value?.n ?? 0) + 1, hash };
+}
+
+/** Whether two hashes name one page, however each is percent-encoded (a malformed one only as written). */
+function samePage(a: string, b: string): boolean {
+  try {
+    return decodeURIComponent(a) === decodeURIComponent(b);
+  } catch {
+    return a === b;
+  }
+}
+
+/** The last action's result, on the page it belongs to; another page does not show it. */
+export function Flash() {
+  const route = useRoute();
+  const f = flash.value;
+  const here = f && samePage(f.hash, location.hash) ? f : null;
+  useEffect(() => {
+    if (f && !here) flash.value = null;
+  }, [route.path.join('/'), route.params.toString()]);
+  return <Notice text={here?.text} n={here?.n} />;
+}
+
+/**
+ * A form's refusal, announced (focus moves to it at each refusal): the problem; or, where the refusal names
+ * fields, a line saying to mend the fields marked, each field's message beside it.
+ */
+export function Refusal({ submit }: { submit: { error: ApiError | undefined; errors: Errors; tries: number } }) {
+  const ref = useFocusOn<HTMLParagraphElement>(submit.errors.size > 0 && submit.tries);
+  if (submit.error) return <ProblemBox error={submit.error} />;
+  if (submit.errors.size === 0) return null;
+  return (
+    <p class="problem" role="alert" aria-live="assertive" tabIndex={-1} ref={ref}>
+      {t('formErrors')}
+    </p>
+  );
+}
+
 export function Loading<T>({ r, children }: { r: Resource<T>; children: (data: T) => ComponentChildren }) {
   if (r.data !== undefined) return <>{children(r.data)}</>;
-  if (r.error) return <ProblemBox error={r.error} onRetry={() => void r.reload()} />;
+  if (r.error) return <ProblemBox error={r.error} onRetry={() => void r.reload()} focus={false} />;
   return <p aria-busy="true">{t('loading')}</p>;
 }
 
@@ -171,6 +252,16 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
     );
   }
   if (typeof value === 'boolean') return <span>{value ? '✓' : '✗'}</span>;
+  // A catalog entry named in JSON (a payload's, a context's): by its title.
+  if (typeof value === 'string' && /(^|\.)(catalogEntryId|entryId)$/.test(path)) return <EntryTitle id={value} />;
+  // An article cited in JSON (an outcome's): as the Measures cite it.
+  if (typeof value === 'string' && /^Art\. \d+(?: ¶\d+)?$/.test(value)) return <ArticleLink article={value} />;
+  if (typeof value === 'string' && /(^|\.)agreementId$/.test(path))
+    return (
+      <a href={href('agreements', value)} title={value}>
+        {t('agreements')}
+      </a>
+    );
   return <span class="text">{typeof value === 'string' ? valueLabel(words, path, value) : String(value)}</span>;
 }
 
@@ -215,7 +306,8 @@ export function PagedTable<T>({
   caption: string;
   columns: ComponentChildren[];
   row: (item: T) => ComponentChildren;
-  empty?: string;
+  /** What an empty list says: what there is none of, and what to do next. */
+  empty?: ComponentChildren;
   name?: string;
 }) {
   const cursor = route.params.get('cursor');
@@ -281,6 +373,43 @@ export async function loadOrganisations(): Promise<void> {
   organisations.value = new Map(items.map((o) => [o.id, o.name]));
 }
 
+/** A catalog entry by its title (its id on hover); the id until the title is read. */
+export function EntryTitle({ id }: { id: string }) {
+  const e = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
+  return e.data ? <span title={id}>{e.data.title}</span> : <span class="muted">{id}</span>;
+}
+
+/** The labels (信息项名称) of an entry's data items by their names, once the entry is read. */
+function useItemLabels(entryId: string | null | undefined): Record<string, string> | undefined {
+  const e = useResource<CatalogEntry>(entryId ? `/catalog/${encodeURIComponent(entryId)}` : null);
+  return e.data && Object.fromEntries(e.data.fields.map((f) => [f.name, f.label]));
+}
+
+/** A form's words, its lists of an entry's data items (`fields`, `items`) read by the items' labels. */
+export function useEntryWords(words: FormWords | undefined, entryId: string | null | undefined): FormWords | undefined {
+  const labels = useItemLabels(entryId);
+  if (!labels) return words;
+  return { fields: words?.fields ?? {}, values: { ...words?.values, fields: labels, items: labels } };
+}
+
+/** Data items of an entry by their labels (their names on hover). */
+export function ItemNames({ entryId, names }: { entryId: string; names: string[] }) {
+  const labels = useItemLabels(entryId);
+  return (
+    <>
+      {names.map((n, i) => (
+        <span key={n} title={n}>
+          {i > 0 && '、'}
+          {labels?.[n] ?? n}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** Who acted, by their account; the system (and the seeding of the demo catalog) as 系统. */
+export const actorName = (sub: string | null | undefined): string => (!sub || sub === 'system' || sub === 'seed' ? label('role', 'system') : sub);
+
 /** An organisation by name (its id on hover), or the id while names are unknown. */
 export function Org({ id }: { id: string | null }) {
   if (!id) return <span>{t('publicMember')}</span>;
@@ -296,8 +425,10 @@ export function useSubmit() {
   const [errors, setErrors] = useState<Errors>(new Map());
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
+  const [tries, setTries] = useState(0);
   const run = async (call: () => Promise<unknown>): Promise<ApiError | undefined> => {
     setBusy(true);
+    setTries((n) => n + 1);
     try {
       await call();
       setErrors(new Map());
@@ -312,5 +443,5 @@ export function useSubmit() {
       setBusy(false);
     }
   };
-  return { errors, error, busy, run, reset: () => setErrors(new Map()) };
+  return { errors, error, busy, tries, run, reset: () => setErrors(new Map()) };
 }

@@ -4,7 +4,7 @@
 // the field it names.
 import { useState } from 'preact/hooks';
 import type { Errors, FormWords, JsonSchema } from './http';
-import { fieldHelp, fieldLabel, fieldMessage, t, valueLabel, withoutArticle } from './i18n';
+import { fieldHelp, fieldLabel, fieldMessage, lang, t, valueLabel, withoutArticle } from './i18n';
 import { ArticleLink } from './lib';
 import { AgencySelect, EntryCombobox, ItemsPicker } from './pickers';
 
@@ -91,10 +91,16 @@ const ITEMS_FIELDS = ['fields', 'items'];
 /** An agency is picked from the organisations. */
 const AGENCY_FIELDS = ['providerOrgId'];
 
-/** The server's messages for the field at `path` (with `id`, for the field's aria-describedby). */
-export function FieldMessages({ path, errors, id = `${fieldId(path)}-err` }: { path: string; errors: Errors; id?: string }) {
-  const here = errors.get(path);
-  if (!here) return null;
+/** A list's own path, where `path` names one of its items (`body.fields.2` → `body.fields`). */
+const listOf = (path: string) => path.replace(/\.\d+$/, '');
+
+/**
+ * The server's messages for the field at `path` (with `id`, for the field's aria-describedby); with `items`,
+ * those for its items too (a list of plain values, whose items have no field of their own).
+ */
+export function FieldMessages({ path, errors, id = `${fieldId(path)}-err`, items = false }: { path: string; errors: Errors; id?: string; items?: boolean }) {
+  const here = items ? [...errors.entries()].filter(([k]) => k === path || listOf(k) === path).flatMap(([, v]) => v) : errors.get(path);
+  if (!here?.length) return null;
   return (
     <ul class="field-errors" id={id}>
       {here.map((e, i) => (
@@ -193,12 +199,15 @@ function Field(props: FieldProps) {
           onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
         >
           <option value="">—</option>
-          {/* A code reads by its label alone (valueLabel gives the code itself where none is known, and in English). */}
-          {options.map((o) => (
-            <option key={o} value={o}>
-              {valueLabel(p.words, wordsPath(path, p.root), o)}
-            </option>
-          ))}
+          {options.map((o) => {
+            const shown = valueLabel(p.words, wordsPath(path, p.root), o);
+            return (
+              <option key={o} value={o}>
+                {/* A Chinese reader reads the label alone; an English one, the code its label stands for. */}
+                {shown === o || lang.value === 'zh' ? shown : `${shown} (${o})`}
+              </option>
+            );
+          })}
         </select>
         <FieldMessages path={path} errors={errors} />
       </div>
@@ -263,7 +272,7 @@ function Field(props: FieldProps) {
           invalid={invalid}
           describedBy={described}
         />
-        <FieldMessages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} items />
       </fieldset>
     );
   }
@@ -290,7 +299,7 @@ function Field(props: FieldProps) {
             )
           }
         />
-        <FieldMessages path={path} errors={errors} />
+        <FieldMessages path={path} errors={errors} items />
       </div>
     );
   }
@@ -426,19 +435,48 @@ export function SchemaFields({
   );
 }
 
-/** The problems no field shown names (e.g. a field of a form the page did not draw), listed as they came. */
-export function UnplacedMessages({ errors, schema, path }: { errors: Errors; schema: JsonSchema; path: string }) {
-  const shown = (s: JsonSchema, p: string): string[] => [p, ...Object.entries(unwrap(s).properties ?? {}).flatMap(([k, c]) => shown(c, `${p}.${k}`))];
-  const known = shown(schema, path);
-  const rest = [...errors.entries()].filter(([k]) => !known.some((x) => k === x || k.startsWith(`${x}.`))).flatMap(([, v]) => v);
+/**
+ * The refusals of fields the form does not show (or shows no messages for): each by its field's label (the
+ * registry's words), never its path, its message and its article once.
+ */
+export function UnplacedMessages({ errors, schema, path, words }: { errors: Errors; schema: JsonSchema; path: string; words?: FormWords }) {
+  // The paths a field's messages are shown at, items' indices left out (a list's items show at their own field).
+  const shown = (s: JsonSchema, p: string): string[] => {
+    const u = unwrap(s);
+    const children = Object.entries(u.properties ?? u.items?.properties ?? {}).flatMap(([k, c]) => shown(c, `${p}.${k}`));
+    return [p, ...children];
+  };
+  const known = new Set(shown(schema, path).slice(1));
+  const placed = (k: string) =>
+    known.has(
+      k
+        .split('.')
+        .filter((x) => !/^\d+$/.test(x))
+        .join('.'),
+    );
+  const rest = [...errors.entries()].filter(([k]) => !placed(k)).flatMap(([, v]) => v);
   if (rest.length === 0) return null;
   return (
     <ul class="field-errors" role="alert">
-      {rest.map((f, i) => (
-        <li key={i}>
-          {f.field}: {fieldMessage(f)}
-        </li>
-      ))}
+      {rest.map((f, i) => {
+        const at = f.field.startsWith(`${path}.`) ? wordsPath(f.field, path) : '';
+        const name = at.split('.').pop() ?? '';
+        const named = at ? fieldLabel(words, at, name) : '';
+        // A field no words name is left unnamed: its message alone, never its path.
+        const shownName = named && (named !== name || lang.value !== 'zh') ? named : '';
+        return (
+          <li key={i} title={f.message ? withoutArticle(f.message) : undefined}>
+            {shownName && <span class="field-name">{shownName}：</span>}
+            {fieldMessage(f)}
+            {f.article && (
+              <>
+                {' '}
+                (<ArticleLink article={f.article} />)
+              </>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { send, type Agent } from '../http';
 import { formatTime, t } from '../i18n';
-import { Loading, ProblemBox, useResource, useSubmit } from '../lib';
+import { announce, Loading, ProblemBox, Refusal, useResource, useSubmit } from '../lib';
 import { FieldMessages } from '../schema-form';
 import { DOCUMENT_TYPES } from './apply';
 
@@ -11,11 +11,13 @@ function AuthoriseForm({ done }: { done: () => void }) {
   const [name, setName] = useState('');
   const [documentType, setDocumentType] = useState<(typeof DOCUMENT_TYPES)[number]>('resident');
   const [number, setNumber] = useState('');
-  const { errors, error, busy, run } = useSubmit();
+  const authorising = useSubmit();
+  const { errors, busy, run } = authorising;
   const submit = async (e: Event) => {
     e.preventDefault();
     const failed = await run(() => send('POST', '/principals/me/agents', { name, documentType, residentId: number }));
     if (!failed) {
+      announce(t('agentAuthorised', { name }));
       setName('');
       setNumber('');
       done();
@@ -25,7 +27,7 @@ function AuthoriseForm({ done }: { done: () => void }) {
     <form class="principal" onSubmit={submit} aria-labelledby="agent-h" noValidate>
       <h2 id="agent-h">{t('authoriseAgent')}</h2>
       <p class="muted">{t('authoriseAgentNote')}</p>
-      <ProblemBox error={error} />
+      <Refusal submit={authorising} />
       <div class="field">
         <label for="agent-name">{t('personName')}</label>
         <input id="agent-name" type="text" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-invalid={errors.has('body.name')} />
@@ -71,8 +73,9 @@ export function Agents() {
   const { error, run } = useSubmit();
   const revoke = async (a: Agent) => {
     if (!confirm(t('revokeConfirm').replace('{name}', a.name))) return;
-    await run(() => send('DELETE', `/principals/me/agents/${encodeURIComponent(a.id)}`));
+    const refused = await run(() => send('DELETE', `/principals/me/agents/${encodeURIComponent(a.id)}`));
     await list.reload();
+    if (!refused) announce(t('agentRevokedNotice', { name: a.name }));
   };
   return (
     <section>
@@ -82,7 +85,7 @@ export function Agents() {
       <Loading r={list}>
         {(data) =>
           data.items.length === 0 ? (
-            <p class="empty">{t('none')}</p>
+            <p class="empty">{t('noAgents')}</p>
           ) : (
             <table class="agents">
               <thead>

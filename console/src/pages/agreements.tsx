@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, download, type Agreement, type Grant } from '../http';
 import { formatTime, label, t } from '../i18n';
 import { CaseNumber } from './inbox';
-import { href, LIVE_MS, Loading, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
+import { EntryTitle, href, ItemNames, LIVE_MS, Loading, PagedTable, ProblemBox, Status, usePage, useResource, type Route } from '../lib';
 
 export function Grants({ route }: { route: Route }) {
   const r = usePage<Grant>(route, '/grants');
@@ -14,16 +14,21 @@ export function Grants({ route }: { route: Route }) {
         route={route}
         r={r}
         caption={t('grants')}
+        empty={t('noGrants')}
         columns={[t('entry'), t('status'), t('fields'), t('expiresAt')]}
         row={(g) => (
           <tr key={g.id} data-grant={g.id}>
             <td>
-              <a href={href('requests', g.requestId)}>{g.catalogEntryId}</a>
+              <a href={href('requests', g.requestId)}>
+                <EntryTitle id={g.catalogEntryId} />
+              </a>
             </td>
             <td>
               <Status code={g.status} />
             </td>
-            <td>{g.fields.join('、')}</td>
+            <td>
+              <ItemNames entryId={g.catalogEntryId} names={g.fields} />
+            </td>
             <td>{formatTime(g.expiresAt)}</td>
           </tr>
         )}
@@ -41,6 +46,7 @@ export function Agreements({ route }: { route: Route }) {
         route={route}
         r={r}
         caption={t('agreements')}
+        empty={t('noAgreements')}
         columns={[t('entry'), t('caseNumber'), t('provider'), t('status'), t('createdAt')]}
         row={(a) => (
           <tr key={a.id}>

@@ -4,7 +4,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { get, send, type Errors, type Me, type RequestType, type RequestView } from '../http';
 import { label, t } from '../i18n';
-import { go, href, Loading, me, ProblemBox, useResource, useSubmit, type Route } from '../lib';
+import { announce, go, href, Loading, me, Refusal, useResource, useSubmit, type Route } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 
 /** The identity documents the API takes (domain/ids.ts IDENTITY_DOCUMENT_TYPES). */
@@ -17,19 +17,22 @@ function PrincipalForm() {
   const [number, setNumber] = useState('');
   // Art. 10 ¶2 takes any identity document's number (身份证件号码); each is checked by its own rule.
   const [documentType, setDocumentType] = useState<(typeof DOCUMENT_TYPES)[number]>('resident');
-  const { errors, error, run } = useSubmit();
+  const saving = useSubmit();
+  const { errors, run } = saving;
   const numberField = kind === 'natural' ? 'residentId' : 'uscc';
   const save = async (e: Event) => {
     e.preventDefault();
     await run(async () => {
       await send('PUT', '/principals/me', kind === 'natural' ? { kind, name, documentType, residentId: number } : { kind, name, uscc: number });
       me.value = await get<Me>('/me');
+      // The form goes once one has said who one is: the page says what was saved, and what next.
+      announce(t('identitySaved', { name }));
     });
   };
   return (
     <form class="principal" onSubmit={save} aria-labelledby="principal-h">
       <h2 id="principal-h">{t('whoYouAre')}</h2>
-      <ProblemBox error={error} />
+      <Refusal submit={saving} />
       <fieldset>
         <legend>{t('identity')}</legend>
         {(['natural', 'legal'] as const).map((k) => (
@@ -116,7 +119,8 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
     return v;
   }, [type]);
   const [value, setValue] = useState<Record<string, unknown>>(start);
-  const { errors, error, busy, run } = useSubmit();
+  const submitting = useSubmit();
+  const { errors, busy, run } = submitting;
   // One key per form filled: pressing submit twice, or again after a lost answer, makes one request.
   const [key] = useState(() => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`);
   const submit = async (e: Event) => {
@@ -126,21 +130,17 @@ function ApplyForm({ type, prefill }: { type: RequestType; prefill: URLSearchPar
       const created = await send<RequestView>('POST', type.start.path, onBehalfOf ? { ...cleaned, onBehalfOf } : cleaned, {
         'idempotency-key': `${key}${onBehalfOf ? `:${onBehalfOf}` : ''}`,
       });
+      announce(t('requestSubmitted', { number: created.caseNumber ?? created.id }), href('requests', created.id));
       go(href('requests', created.id));
     });
   };
   return (
     <form class="apply" onSubmit={submit} noValidate>
       <h2>{label('type', type.type)}</h2>
-      {errors.size > 0 && (
-        <p class="problem" role="alert">
-          {t('formErrors')}
-        </p>
-      )}
-      <ProblemBox error={error} />
+      <Refusal submit={submitting} />
       {offersApplicant && <ApplicantPicker value={onBehalfOf} onChange={setOnBehalfOf} errors={errors} />}
       <SchemaFields schema={body} path="body" words={type} value={value} onChange={setValue} errors={errors} articles={type.articles} />
-      <UnplacedMessages errors={errors} schema={body} path="body" />
+      <UnplacedMessages errors={errors} schema={body} path="body" words={type} />
       <button type="submit" disabled={busy}>
         {busy ? t('submitting') : t('submit')}
       </button>

@@ -2,7 +2,7 @@
 import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
 import { ENTRY_WORDS, fieldLabel, formatTime, label, t, valueLabel } from '../i18n';
 import { adjustsCatalogOf } from './adjust';
-import { href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
+import { actorName, href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
   const p = route.params;
@@ -57,8 +57,9 @@ export function Catalog({ route }: { route: Route }) {
         row={(e) => (
           <tr key={e.id}>
             <td>
-              <a href={href('catalog', e.id)}>{e.title}</a>
-              <div class="muted small">{e.id}</div>
+              <a href={href('catalog', e.id)} title={e.id}>
+                {e.title}
+              </a>
             </td>
             <td>
               <Org id={e.providerOrgId} />
@@ -82,9 +83,9 @@ export function EntryPage({ id }: { id: string }) {
     <Loading r={entry}>
       {(e) => (
         <article>
-          <h1>{e.title}</h1>
+          <h1 title={e.id}>{e.title}</h1>
           <p class="muted">
-            {e.id} · {t('version')} {e.version} · {formatTime(e.updatedAt)}
+            {t('version')} {e.version} · {formatTime(e.updatedAt)}
           </p>
           <p class="text">{e.description}</p>
           {mine.length > 0 && (
@@ -117,7 +118,7 @@ export function EntryPage({ id }: { id: string }) {
             <div>
               <dt>{t('shareAttr')}</dt>
               <dd>
-                {label('shareAttribute', e.share.attribute)} ({label('status', e.share.status)}){' '}
+                {label('shareAttribute', e.share.attribute)} ({valueLabel(ENTRY_WORDS, 'share.status', e.share.status)}){' '}
                 {e.share.conditions && <p class="text">{e.share.conditions}</p>}
                 {e.share.reasons && <p class="text">{e.share.reasons}</p>}
                 {e.share.dispute && (
@@ -154,7 +155,9 @@ export function EntryPage({ id }: { id: string }) {
               {e.fields.map((f) => (
                 <tr key={f.name}>
                   <td>{f.label}</td>
-                  <td>{f.name}</td>
+                  <td>
+                    <code>{f.name}</code>
+                  </td>
                   <td>{valueLabel(ENTRY_WORDS, 'fields.type', f.type)}</td>
                   <td>{f.description}</td>
                 </tr>
@@ -170,13 +173,19 @@ export function EntryPage({ id }: { id: string }) {
                     <strong>
                       {t('version')} {x.version}
                     </strong>{' '}
-                    · {formatTime(x.createdAt)} · {x.changedBy} {x.changeRequestId && <a href={href('requests', x.changeRequestId)}>{x.changeRequestId}</a>}
+                    · {formatTime(x.createdAt)} · {actorName(x.changedBy)}{' '}
+                    {x.changeRequestId && (
+                      <a href={href('requests', x.changeRequestId)} title={x.changeRequestId}>
+                        {t('request')}
+                      </a>
+                    )}
                     {x.reason && <p class="text">{x.reason}</p>}
                     {x.changes.length > 0 && (
                       <ul>
                         {x.changes.map((c, i) => (
                           <li key={i}>
-                            {c.field}: <code>{JSON.stringify(c.from)}</code> → <code>{JSON.stringify(c.to)}</code>
+                            {fieldLabel(ENTRY_WORDS, c.field, c.field)}: <JsonView value={c.from} words={ENTRY_WORDS} path={c.field} /> →{' '}
+                            <JsonView value={c.to} words={ENTRY_WORDS} path={c.field} />
                           </li>
                         ))}
                       </ul>

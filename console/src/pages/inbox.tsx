@@ -3,7 +3,7 @@
 import { useEffect } from 'preact/hooks';
 import { query, send, type Task } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { ArticleLink, href, KindSelect, me, PagedTable, ProblemBox, refilter, Status, usePage, useSubmit, type Route } from '../lib';
+import { announce, ArticleLink, href, KindSelect, me, PagedTable, ProblemBox, refilter, Status, usePage, useSubmit, type Route } from '../lib';
 import { endOfDay, shanghaiDay, shiftWorkdays } from '../../../domain/calendar';
 import { dueText, isWorkday } from '../workdays';
 
@@ -46,8 +46,9 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
   );
   const claiming = useSubmit();
   const claim = async (task: Task, action: 'claim' | 'unclaim') => {
-    await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${action}`));
+    const refused = await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${action}`));
     await tasks.reload();
+    if (!refused) announce(t(action === 'claim' ? 'claimedNotice' : 'unclaimedNotice'));
   };
   // User timing for the benchmark (and any monitoring): when a page of the inbox is on screen.
   useEffect(() => {

@@ -2,17 +2,21 @@
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
 import { query, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
-import { formatTime, label, t, typeWords } from '../i18n';
+import { formatTime, label, t } from '../i18n';
 import {
+  announce,
   ArticleLink,
+  EntryTitle,
+  hasRole,
   href,
+  ItemNames,
   JsonView,
   LIVE_MS,
   Loading,
   me,
   PagedTable,
-  ProblemBox,
   refilter,
+  Refusal,
   Status,
   usePage,
   useResource,
@@ -22,7 +26,7 @@ import {
 import { FieldMessages } from '../schema-form';
 import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
-import { EntrySummary } from './task';
+import { EntrySummary, Payload } from './task';
 
 export function Timeline({ events }: { events: HistoryEvent[] }) {
   return (
@@ -35,7 +39,7 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
             {e.decision && <span>· {label('decision', e.decision)}</span>}{' '}
             <span class="muted">
               · {label('role', e.actor.role)}
-              {e.actor.sub ? ` ${e.actor.sub}` : ''}
+              {e.actor.sub && e.actor.role !== 'system' ? ` ${e.actor.sub}` : ''}
             </span>{' '}
             · <ArticleLink article={e.article} />
             {e.reason && <p class="text">{e.reason}</p>}
@@ -73,6 +77,12 @@ export function Requests({ route }: { route: Route }) {
         route={route}
         r={r}
         caption={t('myRequests')}
+        empty={
+          <>
+            {t('noRequests')} {t('noRequestsHint')}{' '}
+            {hasRole('agency_applicant', 'public_applicant', 'authority_reviewer') && <a href={href('apply')}>{t('apply')}</a>}
+          </>
+        }
         columns={[t('request'), t('status'), t('entry'), t('updatedAt')]}
         row={(x) => (
           <tr key={x.id} data-request={x.id}>
@@ -85,7 +95,7 @@ export function Requests({ route }: { route: Route }) {
             <td>
               <Status code={x.status} type={x.type} />
             </td>
-            <td>{x.catalogEntryId ?? '—'}</td>
+            <td>{x.catalogEntryId ? <EntryTitle id={x.catalogEntryId} /> : '—'}</td>
             <td>{formatTime(x.updatedAt)}</td>
           </tr>
         )}
@@ -104,8 +114,9 @@ export function RequestPage({ id }: { id: string }) {
   const cancelling = useSubmit();
   const cancel = async (e: Event) => {
     e.preventDefault();
-    await cancelling.run(() => send('POST', `/requests/${encodeURIComponent(id)}/cancel`, reason.trim() ? { reason } : {}));
+    const refused = await cancelling.run(() => send('POST', `/requests/${encodeURIComponent(id)}/cancel`, reason.trim() ? { reason } : {}));
     await Promise.all([r.reload(), history.reload()]);
+    if (!refused) announce(t('requestWithdrawn'));
   };
   return (
     <Loading r={r}>
@@ -121,7 +132,7 @@ export function RequestPage({ id }: { id: string }) {
               {t('caseNumber')} <CaseNumber caseNumber={x.caseNumber} requestId={x.id} /> · {t('createdAt')} {formatTime(x.createdAt)} · {t('updatedAt')}{' '}
               {formatTime(x.updatedAt)}
             </p>
-            <ProblemBox error={cancelling.error} />
+            <Refusal submit={cancelling} />
             {x.grant && (
               <section class="grant" aria-labelledby="grant-h">
                 <h2 id="grant-h">
@@ -130,7 +141,9 @@ export function RequestPage({ id }: { id: string }) {
                 <dl class="facts">
                   <div>
                     <dt>{t('fields')}</dt>
-                    <dd>{x.grant.fields.join('、')}</dd>
+                    <dd>
+                      <ItemNames entryId={x.grant.catalogEntryId} names={x.grant.fields} />
+                    </dd>
                   </div>
                   <div>
                     <dt>{t('purpose')}</dt>
@@ -188,7 +201,7 @@ export function RequestPage({ id }: { id: string }) {
             </section>
             <section aria-labelledby="payload-h">
               <h2 id="payload-h">{t('request')}</h2>
-              {adjustment ? <AdjustmentView form={adjustment} requestId={x.id} /> : <JsonView value={x.payload} words={typeWords(x.type)} />}
+              {adjustment ? <AdjustmentView form={adjustment} requestId={x.id} /> : <Payload request={x} />}
               {x.outcome && (adjustment ? <AppliedEntries outcome={x.outcome} /> : <JsonView value={x.outcome} />)}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>

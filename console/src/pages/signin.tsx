@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { get, send, session, type DevUser, type Me } from '../http';
-import { label, t } from '../i18n';
+import { label, lang, t } from '../i18n';
 import { authed, me, ProblemBox, useResource, useSubmit } from '../lib';
 import { FieldMessages } from '../schema-form';
 
@@ -40,7 +40,8 @@ export function SignIn() {
                 >
                   <strong>{u.sub}</strong>
                   <span>{u.roles.map((r) => label('role', r)).join('、')}</span>
-                  <span class="muted">{u.label}</span>
+                  {/* Who they are: their name in Chinese; the English description only in English. */}
+                  <span class="muted">{lang.value === 'zh' ? (u.name ?? t('publicMember')) : u.label}</span>
                 </button>
               </li>
             ))}

@@ -17,7 +17,24 @@ import {
   type TaskKind,
 } from '../http';
 import { articleName, decisionLabel, formatTime, label, lang, t, typeWords } from '../i18n';
-import { ArticleLink, hasRole, href, JsonView, LIVE_MS, Loading, me, Org, organisations, ProblemBox, Status, useResource, useSubmit } from '../lib';
+import {
+  ArticleLink,
+  hasRole,
+  href,
+  JsonView,
+  LIVE_MS,
+  Loading,
+  me,
+  Notice,
+  Org,
+  organisations,
+  ProblemBox,
+  Refusal,
+  Status,
+  useEntryWords,
+  useResource,
+  useSubmit,
+} from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
 import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
 import { ReviseInList } from './adjust';
@@ -53,9 +70,11 @@ export function EntrySummary({ id }: { id: string }) {
           <div>
             <dt>{t('entry')}</dt>
             <dd>
-              <a href={href('catalog', x.id)}>{x.title}</a>{' '}
+              <a href={href('catalog', x.id)} title={x.id}>
+                {x.title}
+              </a>{' '}
               <span class="muted">
-                ({x.id}, {t('version')} {x.version})
+                ({t('version')} {x.version})
               </span>
             </dd>
           </div>
@@ -77,7 +96,7 @@ export function EntrySummary({ id }: { id: string }) {
           </div>
           <div>
             <dt>{t('fields')}</dt>
-            <dd>{x.fields.map((f) => f.name).join('、')}</dd>
+            <dd>{x.fields.map((f) => f.label).join('、')}</dd>
           </div>
         </dl>
       )}
@@ -102,7 +121,9 @@ function AgreementText({ id, onHash }: { id: string; onHash: (h: string) => void
         <section aria-labelledby="agreement-h">
           <h2 id="agreement-h">{t('agreementText')}</h2>
           <p>
-            <a href={href('agreements', x.id)}>{x.id}</a>
+            <a href={href('agreements', x.id)} title={x.id}>
+              {x.entryTitle}
+            </a>
           </p>
           {/* Scrolls: focusable, so that a keyboard reaches all of it. */}
           <pre class="agreement" lang="zh-CN" tabIndex={0} aria-labelledby="agreement-h">
@@ -139,7 +160,8 @@ function DecisionForm({
   const [reason, setReason] = useState('');
   const [form, setForm] = useState<Record<string, unknown>>({});
   const [agreed, setAgreed] = useState(false);
-  const { errors, error, busy, run, reset } = useSubmit();
+  const deciding = useSubmit();
+  const { errors, busy, run, reset } = deciding;
   const chosen = offered.find((d) => d.decision === decision);
   // A signature names the text signed: the page sends the SHA-256 of the text it showed, never one typed.
   const signing = !!chosen?.form?.properties?.sha256;
@@ -167,7 +189,7 @@ function DecisionForm({
   return (
     <form class="decide" onSubmit={submit} aria-labelledby="decide-h">
       <h2 id="decide-h">{t('decide')}</h2>
-      <ProblemBox error={error} />
+      <Refusal submit={deciding} />
       <fieldset>
         <legend>{t('decision')}</legend>
         {offered.map((d) => (
@@ -228,12 +250,17 @@ function DecisionForm({
           <FieldMessages path="body.form.sha256" errors={errors} />
         </div>
       )}
-      <UnplacedMessages errors={errors} schema={{ properties: { decision: {}, reason: {}, form: chosen?.form ?? {} } }} path="body" />
+      <UnplacedMessages errors={errors} schema={{ properties: { reason: {}, form: chosen?.form ?? {} } }} path="body" words={chosen} />
       <button type="submit" disabled={!decision || busy || (signing && (!agreed || !agreementHash))}>
         {busy ? t('submitting') : signing ? chosen.label : t('submit')}
       </button>
     </form>
   );
+}
+
+/** A request's payload in its type's words, the data items it names by their labels. */
+export function Payload({ request }: { request: RequestView }) {
+  return <JsonView value={request.payload} words={useEntryWords(typeWords(request.type), request.catalogEntryId)} />;
 }
 
 /** A person as the supervisor picks them: name and sub, organisation. */
@@ -247,20 +274,22 @@ function personLabel(p: Person): string {
  * the people it may go to (GET /tasks/:id/assignable: its candidates the directory knows, no party to it);
  * each with a reason.
  */
-function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void> }) {
+function Supervision({ task, onDone }: { task: Task; onDone: (said: string) => Promise<void> }) {
   const [days, setDays] = useState('5');
   const [user, setUser] = useState('');
   const [reason, setReason] = useState('');
-  const { errors, error, run } = useSubmit();
+  const supervising = useSubmit();
+  const { errors, run } = supervising;
   const assignable = useResource<Page<Person>>(`/tasks/${encodeURIComponent(task.id)}/assignable?limit=100`);
-  const act = (path: 'extend' | 'reassign', body: object) => async (e: Event) => {
+  const act = (path: 'extend' | 'reassign', body: object, said: () => string) => async (e: Event) => {
     e.preventDefault();
-    if (!(await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${path}`, body)))) await onDone();
+    if (!(await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${path}`, body)))) await onDone(said());
   };
+  const picked = assignable.data?.items.find((p) => p.sub === user);
   return (
     <section class="supervise" aria-labelledby="supervise-h">
       <h2 id="supervise-h">{t('supervise')}</h2>
-      <ProblemBox error={error} />
+      <Refusal submit={supervising} />
       <div class="field">
         <label for="s-reason">
           {t('reason')}
@@ -278,7 +307,7 @@ function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void>
         />
         <FieldMessages path="body.reason" errors={errors} />
       </div>
-      <form class="filters" onSubmit={act('extend', { workingDays: Number(days), reason })}>
+      <form class="filters" onSubmit={act('extend', { workingDays: Number(days), reason }, () => t('extended', { n: days }))}>
         <div class="field">
           <label for="s-days">{t('extendBy')}</label>
           <input
@@ -293,7 +322,7 @@ function Supervision({ task, onDone }: { task: Task; onDone: () => Promise<void>
         </div>
         <button type="submit">{t('extend')}</button>
       </form>
-      <form class="filters" onSubmit={act('reassign', { user, reason })}>
+      <form class="filters" onSubmit={act('reassign', { user, reason }, () => t('reassigned', { name: picked?.name ?? user }))}>
         <div class="field">
           <label for="s-user">{t('reassignTo')}</label>
           <select id="s-user" value={user} aria-invalid={errors.has('body.user')} onChange={(e) => setUser((e.target as HTMLSelectElement).value)}>
@@ -322,26 +351,28 @@ export function TaskPage({ id }: { id: string }) {
   const requestId = task.data?.requestId;
   const request = useResource<RequestView>(requestId ? `/requests/${encodeURIComponent(requestId)}` : null, LIVE_MS);
   const history = useResource<{ items: HistoryEvent[] }>(requestId ? `/requests/${encodeURIComponent(requestId)}/history` : null, LIVE_MS);
-  const [notice, setNotice] = useState<string>();
+  const [notice, setNotice] = useState<{ text: string; n: number }>();
+  const say = (text: string) => setNotice((was) => ({ text, n: (was?.n ?? 0) + 1 }));
   const [error, setError] = useState<ApiError>();
   const [hash, setHash] = useState<string | null>(null);
   const claiming = useSubmit();
   const claim = async (action: 'claim' | 'unclaim') => {
-    await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(id)}/${action}`));
+    const refused = await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(id)}/${action}`));
     await task.reload();
+    if (!refused) say(t(action === 'claim' ? 'claimedNotice' : 'unclaimedNotice'));
   };
   const after = async (e?: ApiError, done = t('decided')) => {
     const fresh = await get<Task>(`/tasks/${encodeURIComponent(id)}`).catch(() => undefined);
     await Promise.all([task.reload(), request.reload(), history.reload()]);
     // Lost to another decision: on this task (who decided what), or on a sibling that closed it.
     if (e && fresh && fresh.status !== 'open')
-      setNotice(
+      say(
         fresh.decision
           ? t('alreadyDecided', { who: fresh.decidedBy ?? t('someone'), decision: label('decision', fresh.decision) })
           : t('taskClosed', { status: label('taskStatus', fresh.status) }),
       );
     else if (e) setError(e);
-    else setNotice(done);
+    else say(done);
   };
   return (
     <Loading r={task}>
@@ -357,11 +388,7 @@ export function TaskPage({ id }: { id: string }) {
             <h1>
               {label('kind', x.kind)} <Status code={x.status} task />
             </h1>
-            {notice && (
-              <p class="notice" role="status">
-                {notice}
-              </p>
-            )}
+            <Notice text={notice?.text} n={notice?.n} />
             <ProblemBox error={claiming.error ?? error} />
             <dl class="facts">
               <div>
@@ -419,7 +446,7 @@ export function TaskPage({ id }: { id: string }) {
             {x.status === 'open' && adjustment && <ReviseInList task={x} form={adjustment} />}
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
-              <Supervision task={x} onDone={() => after(undefined, t('saved'))} />
+              <Supervision task={x} onDone={(said) => after(undefined, said)} />
             )}
             {context && (
               <section aria-labelledby="ctx-h">
@@ -436,7 +463,7 @@ export function TaskPage({ id }: { id: string }) {
                 {adjustment ? (
                   <AdjustmentView form={adjustment} requestId={request.data.id} duplicates={x.context?.duplicates as never} />
                 ) : (
-                  <JsonView value={request.data.payload} words={typeWords(request.data.type)} />
+                  <Payload request={request.data} />
                 )}
                 {request.data.catalogEntryId && <EntrySummary id={request.data.catalogEntryId} />}
               </section>

@@ -1,0 +1,318 @@
+// The console reads Chinese throughout, and says what each action did where the person is looking. A real
+// browser walks the key screens of every demo role (sign-in, inbox, a task, a request, the catalog and an
+// entry, the apply forms, overdue tasks, notifications, agreements, grants) and fails on any visible word of
+// three or more ASCII letters that is no name on a short list (SHA-256, PDF, case numbers, account names…):
+// an untranslated code or an English sentence. Then the feedback of actions: focus on the result, in a live
+// region; empty lists that say what to do next.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildConsole } from '../scripts/console-build';
+import { demoUsers, sampleResidentId, seedDemoPeople } from '../db/seed';
+import { startApi, validShareBody, type Api } from './api-helpers';
+import { launchBrowser, screenshot, window } from './browser';
+import { eventually, startHarness, type Harness } from './helpers';
+
+jest.setTimeout(600_000);
+
+let h: Harness;
+let api: Api;
+let slow: Api;
+let base: string;
+let browser: Browser;
+let requestId: string;
+
+/** One demo person of each role. */
+const ROLES = ['li.applicant', 'zhao.provider', 'wang.authority', 'zhou.leading', 'wu.supervisor', 'admin'] as const;
+const citizenSub = () => `chen.citizen.${h.city.region}`;
+const liApplicant = () => ({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] });
+
+beforeAll(async () => {
+  h = await startHarness('console-language');
+  await seedDemoPeople(h.db, h.city);
+  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
+  buildConsole(consoleDir);
+  api = await startApi(h, { devSignIn: true, consoleDir });
+  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  // Requests whose review is due two seconds after they begin: overdue at once, for the supervisor's list.
+  slow = await startApi(h, {
+    policies: {
+      share: {
+        jointReview: { seconds: 2 },
+        applicantReply: { seconds: 3600 },
+        reminderBefore: { seconds: 1 },
+        grantTerm: { seconds: 3600 },
+        escalateAfter: { seconds: 3600 },
+        // The demo city's parties are government departments: the 条例's window is the one that runs.
+        regulationReview: { seconds: 2 },
+        regulationOpinion: { seconds: 2 },
+        regulationScope: 'government_departments',
+      },
+    },
+  });
+  browser = await launchBrowser();
+  // Something in every list: a share request under review (the provider's and the authority's tasks, the
+  // applicant's request and notices), and one already overdue.
+  for (const through of [api, slow]) {
+    const res = await through.app.inject({
+      method: 'POST',
+      url: '/share-requests',
+      // What an applicant writes, in Chinese as the applicant would.
+      payload: { ...validShareBody(h.city.entries.conditional), scenario: '民营医疗机构联合检查', statutoryDuty: '医疗广告监督管理' },
+      headers: through.as(liApplicant()),
+    });
+    expect(res.statusCode).toBe(201);
+    requestId ??= res.json().id;
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.app.close();
+  await slow?.app.close();
+  await h?.close();
+});
+
+async function signedIn(sub: string): Promise<Page> {
+  const { page } = await window(browser);
+  await page.goto(`${base}/console/`);
+  await page.click(`button[data-sub="${sub}"]`);
+  await page.waitForSelector('nav.side');
+  return page;
+}
+
+const open = (page: Page, hash: string) => page.evaluate((x) => ((globalThis as unknown as { location: { hash: string } }).location.hash = x), hash);
+
+/** The text a person sees: visible text nodes (screen-reader-only text too), the options of every list, placeholders. */
+const VISIBLE_TEXT = `(() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    // Identifiers shown as such (a data item's column name, a digest) are code, not words; the agreement's
+    // text is the document signed, as the server drew it up (its ids in it), not the console's words.
+    if (!el || !n.textContent.trim() || el.closest('script, style, option, select, code, pre.agreement')) continue;
+    if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+    out.push(n.textContent.trim());
+  }
+  for (const s of document.querySelectorAll('select')) if (s.checkVisibility()) for (const o of s.options) out.push(o.textContent.trim());
+  for (const i of document.querySelectorAll('[placeholder]')) if (i.checkVisibility()) out.push(i.getAttribute('placeholder'));
+  return out;
+})()`;
+
+/** Names that are not words to translate: units and formats, an account's login name, case numbers, dates, digests, the name of English. */
+const ALLOWED = new Set(['SHA-256', 'CSV', 'XLSX', 'API', 'ID', 'URL', 'PDF', 'JSON', 'UTC', 'English']);
+const ALLOWED_PATTERNS = [
+  /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, // e-mail addresses
+  /^[A-Z0-9]{2,}(?:-[A-Z0-9]+)*-\d{8}-\d{4,}$/, // case numbers: RZ-GX-20261205-0001
+  /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?$/, // ISO dates
+  /^[0-9a-f]{8,}…?$/, // digests (SHA-256), shown whole or cut
+];
+
+function untranslatedWords(texts: string[], accounts: Set<string>): string[] {
+  const flagged = new Set<string>();
+  for (const text of texts)
+    for (const raw of text.split(/[^A-Za-z0-9@._+\-…]+/)) {
+      const word = raw.replace(/^[.\-_]+|[.\-_]+$/g, '');
+      if (!/[A-Za-z]{3,}/.test(word) || ALLOWED.has(word) || accounts.has(word) || ALLOWED_PATTERNS.some((p) => p.test(word))) continue;
+      flagged.add(`${word} (in “${text.slice(0, 80)}”)`);
+    }
+  return [...flagged];
+}
+
+/**
+ * The untranslated words of the screen at `hash`: once it has loaded, and again until the procedures' words
+ * have come (a code may show while they load); what is left after that is reported.
+ */
+async function screenWords(page: Page, hash: string | null, accounts: Set<string>): Promise<string[]> {
+  if (hash !== null) await open(page, hash);
+  await page.waitForSelector('main h1');
+  await page.waitForFunction(`!document.querySelector('main [aria-busy=true]')`, undefined, { timeout: 15_000 });
+  let words: string[] = [];
+  try {
+    await eventually(async () => {
+      words = untranslatedWords(await page.evaluate<string[]>(VISIBLE_TEXT), accounts);
+      return words.length === 0;
+    }, 6_000);
+  } catch {
+    // Reported below, with the others.
+  }
+  return words;
+}
+
+/** Where the focus is, and the live region (aria-live, role=status or alert) it is in, if any. */
+const FOCUS = `(() => {
+  const a = document.activeElement;
+  const live = a && a.closest('[aria-live], [role=status], [role=alert]');
+  return { text: a ? a.textContent : null, tag: a ? a.tagName : null, live: live ? live.getAttribute('aria-live') || live.getAttribute('role') : null };
+})()`;
+type Focus = { text: string | null; tag: string | null; live: string | null };
+/** Waits until focus is on a live region that says `text` (the page, or the form, holding it is not enough). */
+const focusOn = async (page: Page, text: string) => {
+  let last: Focus | undefined;
+  try {
+    return await eventually(async () => {
+      last = await page.evaluate<Focus>(FOCUS);
+      return last.live !== null && last.text?.includes(text) ? last : false;
+    });
+  } catch {
+    throw new Error(`focus is not on a live region saying ${text}: ${JSON.stringify(last)}`);
+  }
+};
+
+test('every role reads its key screens in Chinese: no untranslated code or English sentence', async () => {
+  const accounts = new Set([...demoUsers(h.city).map((u) => u.sub), citizenSub()]);
+  const found: string[] = [];
+  const note = (who: string, where: string, words: string[]) => words.forEach((w) => found.push(`${who} ${where}: ${w}`));
+
+  const { page: signIn } = await window(browser);
+  await signIn.goto(`${base}/console/`);
+  await signIn.waitForSelector('button[data-sub]');
+  note('anyone', 'sign-in', await screenWords(signIn, null, accounts));
+  // A refused token, in Chinese.
+  await signIn.fill('#token', 'not-a-token');
+  await signIn.click('form >> button[type=submit]');
+  await signIn.waitForSelector('.problem');
+  note('anyone', 'sign-in refused', await screenWords(signIn, null, accounts));
+  // The checker bites: in English, the same page is full of words it flags.
+  await signIn.selectOption('header select', 'en');
+  expect(await screenWords(signIn, null, accounts)).toEqual(expect.arrayContaining([expect.stringMatching(/^Sign /)]));
+  await signIn.selectOption('header select', 'zh');
+
+  for (const sub of [...ROLES, citizenSub()]) {
+    const page = await signedIn(sub);
+    const me = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string } }).localStorage.getItem('pdw.token'));
+    const roles = (await api.app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${me}` } })).json().roles as string[];
+    const can = (...r: string[]) => r.some((x) => roles.includes(x));
+    const screens = ['#/inbox', '#/requests', '#/catalog', `#/catalog/${h.city.entries.conditionalOpen}`, '#/notifications', '#/agreements'];
+    if (can('supervisor', 'admin')) screens.push('#/overdue');
+    if (can('leading_group')) screens.push('#/dossiers?kind=DISPUTE_DECISION');
+    if (can('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin')) screens.push('#/grants');
+    for (const hash of screens) note(sub, hash, await screenWords(page, hash, accounts));
+    // Every form one may apply with.
+    if (can('agency_applicant', 'public_applicant', 'authority_reviewer')) {
+      note(sub, '#/apply', await screenWords(page, '#/apply', accounts));
+      for (const link of await page.locator('ul.types a').evaluateAll((as) => as.map((a) => (a as unknown as { hash: string }).hash)))
+        note(sub, link, await screenWords(page, link, accounts));
+    }
+    // A task of one's inbox, a request of one's list, an overdue task: as each opens.
+    await open(page, '#/inbox');
+    const task = page.locator('table.tasks tbody tr a').first();
+    if (await task.count().catch(() => 0)) {
+      await task.click();
+      note(sub, 'a task', await screenWords(page, null, accounts));
+    }
+    if (can('supervisor')) {
+      await open(page, '#/overdue');
+      const late = page.locator('table.overdue tbody tr a').first();
+      await late.waitFor({ timeout: 15_000 });
+      await late.click();
+      await page.waitForSelector('section.supervise');
+      note(sub, 'an overdue task', await screenWords(page, null, accounts));
+    }
+    if (sub === 'li.applicant') note(sub, 'the request', await screenWords(page, `#/requests/${requestId}`, accounts));
+    await page.context().close();
+  }
+  expect(found).toEqual([]);
+});
+
+test('after a claim and a decision, focus is on the result, in a live region; a refused decision puts focus on the refusal, in an alert', async () => {
+  const provider = await signedIn('zhao.provider');
+  await open(provider, `#/inbox?kind=SHARE_PROVIDER_OPINION`);
+  const row = provider.locator(`tr[data-request="${requestId}"] a`).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+  await provider.waitForSelector('form.decide');
+  await provider.click('button:has-text("认领")');
+  const claimed = await focusOn(provider, '已认领');
+  expect(claimed.live).toMatch(/polite|status/);
+  await provider.check('#d-AGREE');
+  await provider.click('form.decide button[type=submit]');
+  const decided = await focusOn(provider, '已作出决定');
+  expect(decided).toMatchObject({ live: expect.stringMatching(/polite|status/) });
+  expect(await provider.locator('.notice[role=status][aria-live=polite]').textContent()).toContain('已作出决定');
+  await screenshot(provider, 'language-decided-focus');
+
+  const authority = await signedIn('wang.authority');
+  await open(authority, '#/inbox?kind=SHARE_JOINT_REVIEW');
+  await authority.locator(`tr[data-request="${requestId}"] a`).first().click();
+  await authority.waitForSelector('form.decide');
+  await authority.check('#d-REJECT');
+  await authority.click('form.decide button[type=submit]');
+  const refused = await focusOn(authority, '请按提示修改');
+  expect(refused.live).toMatch(/assertive|alert/);
+  expect(await authority.textContent('#reason-err')).toContain('此决定须说明理由');
+});
+
+test('a member of the public who saves who they are is told so, and after applying is told the case number, each time with focus on the message', async () => {
+  const citizen = await signedIn(citizenSub());
+  await open(citizen, `#/apply/open_request?catalogEntryId=${h.city.entries.conditionalOpen}`);
+  await citizen.waitForSelector('form.principal');
+  await citizen.fill('#p-name', '陈某');
+  await citizen.fill('#p-number', sampleResidentId(citizenSub()));
+  await citizen.click('form.principal button[type=submit]');
+  const saved = await focusOn(citizen, '身份已登记');
+  expect(saved.text).toContain('陈某');
+  expect(saved.live).toMatch(/polite|status/);
+  await citizen.waitForSelector('form.principal', { state: 'detached' });
+
+  await citizen.fill('#f-body-purpose', '城市规划研究');
+  await citizen.fill('#f-body-scenario', '学术研究');
+  await citizen.selectOption('#f-body-accessMethod', 'sandbox');
+  await citizen.fill('#f-body-securityMeasures', '仅在沙箱内分析');
+  // Too long a term: the refusal is announced, and shown at its field.
+  await citizen.fill('#f-body-termMonths', '99');
+  await citizen.click('form.apply button[type=submit]');
+  const refused = await focusOn(citizen, '请按提示修改');
+  expect(refused.live).toMatch(/assertive|alert/);
+  await citizen.waitForSelector('#f-body-termMonths-err');
+  await citizen.fill('#f-body-termMonths', '12');
+  await citizen.click('form.apply button[type=submit]');
+  await citizen.waitForURL(/#\/requests\/[^/]+$/);
+  const submitted = await focusOn(citizen, '申请已提交');
+  expect(submitted.text).toMatch(/受理编号 [A-Z0-9-]+-\d{8}-\d{4,}/);
+  expect(submitted.live).toMatch(/polite|status/);
+  await screenshot(citizen, 'language-submitted-focus');
+  const openRequestId = decodeURIComponent(citizen.url().split('#/requests/')[1]);
+
+  // Approved by the agency, the agreement and its signature task read in Chinese too; signing is announced.
+  const agency = await signedIn('gao.resources');
+  await open(agency, '#/inbox?kind=OPEN_REQUEST_REVIEW');
+  await agency.locator(`tr[data-request="${openRequestId}"] a`).first().click({ timeout: 15_000 });
+  await agency.check('#d-APPROVE');
+  await agency.fill('#f-body-form-conditions', '成果发表前报送备案');
+  await agency.click('form.decide button[type=submit]');
+  await focusOn(agency, '已作出决定');
+  const accounts = new Set([...demoUsers(h.city).map((u) => u.sub), citizenSub()]);
+  await open(citizen, '#/agreements');
+  await citizen.locator('tbody tr a').first().click({ timeout: 15_000 });
+  await citizen.waitForSelector('pre.agreement');
+  expect(await screenWords(citizen, null, accounts)).toEqual([]);
+  await open(citizen, '#/inbox?kind=AGREEMENT_SIGNATURE');
+  await citizen.locator(`tr[data-request="${openRequestId}"] a`).first().click({ timeout: 15_000 });
+  await citizen.waitForSelector('pre.agreement');
+  expect(await screenWords(citizen, null, accounts)).toEqual([]);
+  await citizen.check('#d-SIGN');
+  await citizen.check('label:has-text("我已阅读并同意")');
+  await citizen.click('form.decide button[type=submit]:not([disabled])');
+  expect((await focusOn(citizen, '已作出决定')).live).toMatch(/polite|status/);
+  expect(await screenWords(citizen, `#/requests/${openRequestId}`, accounts)).toEqual([]);
+});
+
+test('empty lists say what there is none of and what to do next', async () => {
+  // The Lanshan county authority has no task, request, notice, agreement or grant in this city.
+  const county = await signedIn('qian.county');
+  const empty = async (page: Page, hash: string) => {
+    await open(page, hash);
+    return (await page.locator('main p.empty').first().textContent({ timeout: 15_000 })) ?? '';
+  };
+  expect(await empty(county, '#/inbox')).toContain('暂无待办任务。新的任务到达时会显示在这里。');
+  const requests = await empty(county, '#/requests');
+  expect(requests).toContain('您还没有提出申请');
+  expect(await county.locator('main p.empty a[href="#/apply"]').textContent()).toBe('提出申请');
+  expect(await empty(county, '#/notifications')).toContain('暂无通知');
+  expect(await empty(county, '#/agreements')).toContain('暂无开放利用协议');
+  expect(await empty(county, '#/grants')).toContain('暂无共享许可');
+  const supervisor = await signedIn('zheng.supervisor');
+  expect(await empty(supervisor, '#/overdue')).toContain('没有逾期任务');
+});
