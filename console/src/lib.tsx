@@ -411,9 +411,10 @@ export function ItemNames({ entryId, names }: { entryId: string; names: string[]
 export const actorName = (sub: string | null | undefined): string => (!sub || sub === 'system' || sub === 'seed' ? label('role', 'system') : sub);
 
 /** An organisation by name (its id on hover), or the id while names are unknown. */
-export function Org({ id }: { id: string | null }) {
+export function Org({ id, name: given }: { id: string | null; name?: string }) {
   if (!id) return <span>{t('publicMember')}</span>;
-  const name = organisations.value.get(id);
+  // The directory this caller reads (its own city's), else the name the answer carried (another city's agency).
+  const name = organisations.value.get(id) ?? given;
   return name ? <span title={id}>{name}</span> : <span>{id}</span>;
 }
 

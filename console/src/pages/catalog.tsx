@@ -62,7 +62,7 @@ export function Catalog({ route }: { route: Route }) {
               </a>
             </td>
             <td>
-              <Org id={e.providerOrgId} />
+              <Org id={e.providerOrgId} name={e.providerName} />
             </td>
             <td>{label('shareAttribute', e.share.attribute)}</td>
             <td>{label('openAttribute', e.open.attribute)}</td>
