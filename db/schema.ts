@@ -126,6 +126,9 @@ export interface TasksTable {
   candidates: ColumnType<Candidate[], string | undefined, string>;
   escalate_at: NullableTimestamp;
   escalated_at: NullableTimestamp;
+  /** How many times supervisors urged the task (督办, Art. 32), and the last time. */
+  urge_count: Generated<number>;
+  urged_at: NullableTimestamp;
 }
 
 /** The inbox's index of tasks.candidates, kept by a trigger: never written by the application. */

@@ -33,6 +33,7 @@ export const ERRORS = {
   UnstorableData: { status: 400, title: 'The data cannot be stored' },
   AgentNotFound: { status: 404, title: 'No such authorisation of yours in force' },
   AgentConflict: { status: 409, title: 'The authorisation of this agent conflicts with one in force' },
+  UrgeRefused: { status: 409, title: 'The task may not be urged now' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 

@@ -260,6 +260,8 @@ export type SharePolicy = {
   grantTerm: Duration;
   /** How long past its due time a review task still open is escalated to its supervising authority (Art. 32). */
   escalateAfter: Duration;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -268,6 +270,7 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   reminderBefore: { workingDays: 2 },
   grantTerm: { days: 365 },
   escalateAfter: { workingDays: 5 },
+  urgeInterval: { workingDays: 1 },
 };
 
 /** The share procedure's task kinds. */

@@ -492,6 +492,12 @@ export async function runFuzz(
         fc.record({ workingDays: fc.oneof(fc.integer({ min: -2, max: 40 }), jsonish), reason: text }, { requiredKeys: [] }),
       )
       .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/extend`, body })),
+    fc
+      .tuple(
+        req(() => taskIds),
+        fc.record({ message: fc.oneof(text, fc.constant('请于今日内办结')) }, { requiredKeys: [] }),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/urge`, body })),
     // Someone the directory knows (the fuzz's own people, once they have called) or anyone at all.
     fc
       .tuple(

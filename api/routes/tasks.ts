@@ -4,9 +4,9 @@ import { Type } from '@sinclair/typebox';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RequestSnapshot } from '../../domain/requests';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
-import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
+import { inboxQuery, overdueQuery, urgeTask } from '../../db/repositories/tasks';
 import { candidatePeople, findPerson } from '../../db/repositories/people';
-import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
+import { MAX_FORM_BYTES, MAX_FORM_NODES, unstorable } from '../../domain/text';
 import type { Actor, OrgActor } from '../../domain/types';
 import {
   assigneeViolation,
@@ -19,6 +19,9 @@ import {
   reassignViolation,
   releaseViolation,
   supervisesTasks,
+  DEFAULT_URGE_INTERVAL,
+  REQUEST_TYPE_OF_KIND,
+  urgeViolation,
 } from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/procedure';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
@@ -26,10 +29,10 @@ import type { TaskReadRow } from '../../db/schema';
 import { requireRole } from '../auth';
 import { decisionApi } from '../procedures';
 import { checkJson } from '../validation';
-import { fromTemporal, invalid, problem, ProblemError } from '../problem';
+import { fromTemporal, invalid, problem, ProblemError, refusal } from '../problem';
 import { DerivedIdParams, Page } from '../schemas/common';
 import { RequestSchema } from '../schemas/requests';
-import { CompleteBody, ExtendBody, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema } from '../schemas/tasks';
+import { CompleteBody, ExtendBody, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema, UrgeBody } from '../schemas/tasks';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
@@ -308,6 +311,39 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       const assignee = await assigneeFor(actor, row, applicantSub, user);
       await actOn(row, reassignTaskUpdate, { taskId: row.id, actor, assignee, reason });
       return requestAfter(actor, row.request_id);
+    },
+  );
+
+  app.post(
+    '/tasks/:id/urge',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary:
+          "Urge (督办) an open task that is overdue or nearly due, in the supervisor's words to its candidates and holder (Art. 32); not again within the procedure's urgeInterval",
+        params: DerivedIdParams,
+        body: UrgeBody,
+        response: { 200: TaskSchema },
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const { row } = await visibleTask(actor, request.params.id);
+      const { message } = request.body;
+      // Who and what, before the write; the timing rules again inside it, on the locked row.
+      const early = urgeViolation({ status: row.status, dueAt: row.due_at, remindAt: null, nextUrgeAt: null }, actor, message, new Date());
+      if (early) throw refusal(early);
+      const bad = unstorable(message, 'message');
+      if (bad) throw invalid([{ ...bad, article: 'Art. 32' }]);
+      const type = REQUEST_TYPE_OF_KIND[row.kind as keyof typeof REQUEST_TYPE_OF_KIND];
+      const interval = (type && deps.policies[type]?.urgeInterval) || DEFAULT_URGE_INTERVAL;
+      const by = { sub: actor.sub, org: actor.org, role: actor.roles.includes('supervisor') ? ('supervisor' as const) : ('admin' as const) };
+      const outcome = await urgeTask(db, { taskId: row.id, actor, by, message, interval });
+      if ('notFound' in outcome) throw problem('TaskNotFound');
+      // The rule named: a 409 whose one error carries the rule and the article.
+      if ('refused' in outcome) throw invalid([outcome.refused]);
+      const { row: after } = await visibleTask(actor, row.id);
+      return taskView(after, 'supervisor');
     },
   );
 

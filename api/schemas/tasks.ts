@@ -1,6 +1,6 @@
 // The task inbox's and a task's actions' schemas (routes/tasks.ts).
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_EXTENSION_WORKING_DAYS } from '../../domain/tasks';
+import { MAX_EXTENSION_WORKING_DAYS, MAX_URGE_CHARS } from '../../domain/tasks';
 import { Instant, Json, Nullable } from './common';
 
 /** `org` null: a member of the public, named as `user`. */
@@ -27,6 +27,8 @@ export const TaskSchema = Type.Object({
   overdue: Type.Boolean(),
   escalateAt: Nullable(Instant),
   escalatedAt: Nullable(Instant),
+  urgeCount: Type.Integer({ minimum: 0, description: 'How many times supervisors urged it (督办, Art. 32)' }),
+  urgedAt: Nullable(Instant),
   allowedDecisions: Type.Array(Type.String(), { description: 'The decisions the caller may take on it now (none unless a candidate and it is open)' }),
   decision: Nullable(Type.String()),
   reason: Nullable(Type.String()),
@@ -63,5 +65,10 @@ export const ExtendBody = Type.Object(
 
 export const ReassignBody = Type.Object(
   { user: Type.String({ minLength: 1, maxLength: 200 }), reason: Type.String({ maxLength: 4000 }) },
+  { additionalProperties: false },
+);
+
+export const UrgeBody = Type.Object(
+  { message: Type.String({ maxLength: MAX_URGE_CHARS, description: "The supervisor's words to the task's candidates and holder (督办意见)" }) },
   { additionalProperties: false },
 );

@@ -295,6 +295,7 @@ const LABELS: Record<string, Record<string, string>> = {
     task_cancelled: '任务取消',
     task_overdue: '任务逾期',
     task_escalated: '任务升级督办',
+    task_urged: '督办',
     task_due_extended: '延长办理期限',
     task_claimed: '认领任务',
     task_unclaimed: '退回认领',
@@ -473,6 +474,7 @@ const PROBLEMS: Record<ErrorCode, string> = {
   UnstorableData: '填写的内容含有无法保存的字符',
   AgentNotFound: '未找到该有效的经办人授权',
   AgentConflict: '该经办人授权与有效的授权冲突',
+  UrgeRefused: '此时不能督办该任务',
 };
 
 /** A problem's code: its `code`, else the one its type names (urn:public-data-workflows:problem:<Code>). */

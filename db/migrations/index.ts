@@ -19,6 +19,7 @@ import * as m016 from './2026-12-05-016-legal-person-agents';
 import * as m017 from './2026-12-05-017-entry-requests';
 import * as m018 from './2026-12-05-018-case-numbers';
 import * as m019 from './2026-12-05-019-field-labels';
+import * as m021 from './2026-12-05-021-task-urging';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-017-entry-requests': m017,
   '2026-12-05-018-case-numbers': m018,
   '2026-12-05-019-field-labels': m019,
+  '2026-12-05-021-task-urging': m021,
 };
