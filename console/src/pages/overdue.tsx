@@ -35,7 +35,7 @@ export function Overdue({ route }: { route: Route }) {
         name="overdue"
         caption={t('overdue')}
         empty={t('nothingOverdue')}
-        columns={[t('agency'), t('kind'), t('procedure'), t('daysOverdue'), t('due'), t('assignee')]}
+        columns={[t('agency'), t('kind'), t('procedure'), t('daysOverdue'), t('due'), t('assignee'), t('urgeCount')]}
         row={(x) => (
           <tr key={x.id} data-task={x.id} data-request={x.requestId}>
             <td>{x.candidateOrg ? <Org id={x.candidateOrg} /> : x.candidates.map((c) => c.user).join('、')}</td>
@@ -51,6 +51,10 @@ export function Overdue({ route }: { route: Route }) {
             <td class="overdue">{dueText(x.dueAt)}</td>
             <td>{formatTime(x.dueAt)}</td>
             <td>{x.assignee ?? t('unclaimed')}</td>
+            {/* The urging itself is on the task's page, where the supervisor reads what it is about. */}
+            <td data-urge-count={x.urgeCount}>
+              {x.urgeCount > 0 ? x.urgeCount : '—'} <a href={href('tasks', x.id)}>{t('urge')}</a>
+            </td>
           </tr>
         )}
       />
