@@ -34,6 +34,7 @@ export const ERRORS = {
   AgentNotFound: { status: 404, title: 'No such authorisation of yours in force' },
   AgentConflict: { status: 409, title: 'The authorisation of this agent conflicts with one in force' },
   UrgeRefused: { status: 409, title: 'The task may not be urged now' },
+  OrganisationNotFound: { status: 404, title: 'Organisation not found' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 

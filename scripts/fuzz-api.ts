@@ -515,6 +515,12 @@ export async function runFuzz(
       )
       .map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
+    fc
+      .tuple(
+        segment(() => [...Object.values(city.agencies), city.cityAuthority]),
+        query(['requestType']),
+      )
+      .map(([org, q]) => ({ method: 'GET', path: `/organisations/${org}/tasks?${q}` })),
     query(['provider', 'division', 'region', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({
       method: 'GET',
       path: `/catalog?${q}`,

@@ -379,6 +379,11 @@ const MATRIX: Record<string, Route> = {
     call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}/assignable` }),
     expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
   },
+  // One organisation's open work: its supervisors (and the admins reaching it); another's supervisor finds no such organisation.
+  'GET /organisations/{id}/tasks': {
+    call: () => ({ method: 'GET', url: `/organisations/${h.city.agencies.health}/tasks` }),
+    expect: { rest: 403, citySupervisor: 200, countySupervisor: 404, admin: 200, otherCitySupervisor: 404, crossCityAdmin: 404, platformOperator: 200 },
+  },
   'GET /overdue-tasks': {
     call: () => ({ method: 'GET', url: '/overdue-tasks' }),
     expect: { rest: 403, citySupervisor: 200, countySupervisor: 200, admin: 200, otherCitySupervisor: 200, crossCityAdmin: 200, platformOperator: 200 },

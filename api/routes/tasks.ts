@@ -4,7 +4,9 @@ import { Type } from '@sinclair/typebox';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RequestSnapshot } from '../../domain/requests';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
-import { inboxQuery, overdueQuery, urgeTask } from '../../db/repositories/tasks';
+import { inboxQuery, organisationTaskCounts, organisationTasksQuery, overdueQuery, urgeTask } from '../../db/repositories/tasks';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
 import { candidatePeople, findPerson } from '../../db/repositories/people';
 import { MAX_FORM_BYTES, MAX_FORM_NODES, unstorable } from '../../domain/text';
 import type { Actor, OrgActor } from '../../domain/types';
@@ -30,9 +32,9 @@ import { requireRole } from '../auth';
 import { decisionApi } from '../procedures';
 import { checkJson } from '../validation';
 import { fromTemporal, invalid, problem, ProblemError, refusal } from '../problem';
-import { DerivedIdParams, Page } from '../schemas/common';
+import { DerivedIdParams, IdParams, Page } from '../schemas/common';
 import { RequestSchema } from '../schemas/requests';
-import { CompleteBody, ExtendBody, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema, UrgeBody } from '../schemas/tasks';
+import { CompleteBody, ExtendBody, OrganisationTasksSchema, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema, UrgeBody } from '../schemas/tasks';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
@@ -187,6 +189,58 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       return {
         items: page.map((r) => ({ ...taskView(r, 'supervisor'), hoursOverdue: Math.floor((now.getTime() - r.due_at.getTime()) / 3_600_000) })),
         nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/organisations/:id/tasks',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary:
+          "One organisation's open tasks as its supervisor reads them (Art. 32): counted by procedure (open, due soon, overdue), and listed oldest first",
+        params: IdParams,
+        querystring: Type.Object({
+          requestType: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
+        response: { 200: OrganisationTasksSchema },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'supervisor', 'admin');
+      const org = request.params.id;
+      const overseen = await overseenBy(deps, request.actor);
+      // An organisation outside the caller's jurisdiction is as unknown as none.
+      if ((overseen && !overseen.includes(org)) || !(await getOrganisation(db, org)))
+        throw problem('OrganisationNotFound', `No organisation ${org} in your jurisdiction`);
+      const { requestType, cursor, limit } = request.query;
+      const typeOf = (kind: string) => REQUEST_TYPE_OF_KIND[kind as keyof typeof REQUEST_TYPE_OF_KIND] as RequestType | undefined;
+      const now = new Date();
+      const byKind = await organisationTaskCounts(db, org, now);
+      const procedures = new Map<string, { requestType: string; open: number; dueSoon: number; overdue: number }>();
+      for (const k of byKind) {
+        const type = typeOf(k.kind) ?? k.kind;
+        const p = procedures.get(type) ?? { requestType: type, open: 0, dueSoon: 0, overdue: 0 };
+        procedures.set(type, { ...p, open: p.open + k.open, dueSoon: p.dueSoon + k.dueSoon, overdue: p.overdue + k.overdue });
+      }
+      const after = decodeCursor(cursor, ['instant', 'id']);
+      const kinds = requestType ? Object.keys(REQUEST_TYPE_OF_KIND).filter((k) => typeOf(k) === requestType) : undefined;
+      const rows = await organisationTasksQuery(db, { org, kinds, after: after && [new Date(after[0]), after[1]], limit: limit + 1 }).execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        org,
+        at: now.toISOString(),
+        procedures: [...procedures.values()].sort((a, b) => a.requestType.localeCompare(b.requestType)),
+        items: page.map((r) => ({
+          ...taskView(r, 'supervisor'),
+          requestType: typeOf(r.kind) ?? r.kind,
+          standing: r.due_at <= now ? ('overdue' as const) : !r.remind_at || r.remind_at <= now ? ('due_soon' as const) : ('open' as const),
+        })),
+        nextCursor: rows.length > limit ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
       };
     },
   );

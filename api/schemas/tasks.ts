@@ -72,3 +72,22 @@ export const UrgeBody = Type.Object(
   { message: Type.String({ maxLength: MAX_URGE_CHARS, description: "The supervisor's words to the task's candidates and holder (督办意见)" }) },
   { additionalProperties: false },
 );
+
+/** Where an open task stands at the time of reading: overdue, due soon (its reminder time reached), or open. */
+export const TaskStanding = Type.Union([Type.Literal('overdue'), Type.Literal('due_soon'), Type.Literal('open')]);
+
+/** One organisation's open work as its supervisor reads it (Art. 32): counted by procedure, listed oldest first. */
+export const OrganisationTasksSchema = Type.Object({
+  org: Type.String(),
+  at: Instant,
+  procedures: Type.Array(
+    Type.Object({
+      requestType: Type.String(),
+      open: Type.Integer({ minimum: 0 }),
+      dueSoon: Type.Integer({ minimum: 0, description: 'Open, not yet due, their reminder time reached' }),
+      overdue: Type.Integer({ minimum: 0 }),
+    }),
+  ),
+  items: Type.Array(Type.Composite([TaskSchema, Type.Object({ requestType: Type.String(), standing: TaskStanding })])),
+  nextCursor: Nullable(Type.String()),
+});

@@ -481,6 +481,7 @@ const PROBLEMS: Record<ErrorCode, string> = {
   AgentNotFound: '未找到该有效的经办人授权',
   AgentConflict: '该经办人授权与有效的授权冲突',
   UrgeRefused: '此时不能督办该任务',
+  OrganisationNotFound: '没有该单位，或不在您的督办范围内',
 };
 
 /** A problem's code: its `code`, else the one its type names (urn:public-data-workflows:problem:<Code>). */

@@ -1,4 +1,5 @@
 // The task inbox and the overdue list (the two queries that must stay index range scans as tasks grow), and a supervisor's urging.
+import { sql } from 'kysely';
 import type { Db, Executor } from '../index';
 import { deadlineAfter } from '../../domain/calendar';
 import type { RuleViolation } from '../../domain/errors';
@@ -155,4 +156,35 @@ export async function urgeTask(db: Db, input: UrgeInput): Promise<UrgeOutcome> {
     ]);
     return { urged: { count, at: now } };
   });
+}
+
+/** Open tasks of one organisation that are due soon (their reminder time reached) or overdue at `now`, and all of them, by kind. */
+export function organisationTaskCounts(db: Executor, org: string, now: Date) {
+  return db
+    .selectFrom('tasks')
+    .select([
+      'kind',
+      sql<number>`count(*)::int`.as('open'),
+      sql<number>`(count(*) filter (where due_at <= ${now}))::int`.as('overdue'),
+      sql<number>`(count(*) filter (where due_at > ${now} and (remind_at is null or remind_at <= ${now})))::int`.as('dueSoon'),
+    ])
+    .where('candidate_org', '=', org)
+    .where('status', '=', 'open')
+    .groupBy('kind')
+    .execute();
+}
+
+/** One organisation's open tasks (of `kinds`, when given), oldest first, continuing after (created_at, id). */
+export function organisationTasksQuery(db: Executor, f: { org: string; kinds?: string[]; after?: [Date, string] | null; limit: number }) {
+  let q = db
+    .selectFrom('tasks')
+    .selectAll()
+    .select(nameOf('tasks.assignee').as('assignee_name'))
+    .select(requestLabels('tasks.request_id'))
+    .where('candidate_org', '=', f.org)
+    .where('status', '=', 'open');
+  if (f.kinds) q = q.where('kind', 'in', f.kinds.length ? f.kinds : ['']);
+  const after = f.after;
+  if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after[0], after[1])));
+  return q.orderBy('created_at').orderBy('id').limit(f.limit);
 }
