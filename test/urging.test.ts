@@ -287,3 +287,39 @@ describe('urging (督办)', () => {
     expect(ok(await call(slow, candidate, 'GET', `/tasks/${task.id}`))).toMatchObject({ urgeCount: 0, urgedAt: null });
   }, 60_000);
 });
+
+describe("a supervisor's view of one organisation", () => {
+  test('its open tasks counted by procedure (open, due soon, overdue) and listed oldest first; only for its supervisors', async () => {
+    const first = await started(fast, 'share');
+    const second = await started(fast, 'open_demand');
+    const org = first.task.candidateOrg;
+    await eventually(async () => (ok(await call(fast, first.candidate, 'GET', `/tasks/${first.task.id}`)) as TaskView).overdue, 15_000);
+    const view = ok(await call(fast, citySupervisor(), 'GET', `/organisations/${org}/tasks?limit=100`)) as {
+      org: string;
+      procedures: { requestType: string; open: number; dueSoon: number; overdue: number }[];
+      items: (TaskView & { requestType: string; standing: string; createdAt: string })[];
+    };
+    expect(view.org).toBe(org);
+    const share = view.procedures.find((p) => p.requestType === 'share')!;
+    expect(share.overdue).toBeGreaterThanOrEqual(1);
+    expect(share.open).toBeGreaterThanOrEqual(share.overdue + share.dueSoon);
+    // Oldest first, every one open and the organisation's; the counts are of the same tasks.
+    const created = view.items.map((t) => Date.parse(t.createdAt));
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    expect(view.items.every((t) => t.status === 'open' && t.candidateOrg === org)).toBe(true);
+    expect(view.items.find((t) => t.id === first.task.id)).toMatchObject({ requestType: 'share', standing: 'overdue' });
+    const total = view.procedures.reduce((n, p) => n + p.open, 0);
+    if (total <= 100) expect(view.items).toHaveLength(total);
+    // One procedure only, of another organisation.
+    const demands = ok(await call(fast, citySupervisor(), 'GET', `/organisations/${second.task.candidateOrg}/tasks?requestType=open_demand&limit=100`))
+      .items as { id: string; requestType: string }[];
+    expect(demands.map((t) => t.id)).toContain(second.task.id);
+    expect(demands.every((t) => t.requestType === 'open_demand')).toBe(true);
+    // Its reviewers do not read it; a district's supervisor finds no such organisation in its jurisdiction.
+    expect((await call(fast, first.candidate, 'GET', `/organisations/${org}/tasks`)).statusCode).toBe(403);
+    const district: Actor = { sub: 'ur-district', org: h.city.countyAuthority, roles: ['supervisor'] };
+    expect((await call(fast, district, 'GET', `/organisations/${org}/tasks`)).statusCode).toBe(404);
+    expect((await call(fast, citySupervisor(), 'GET', `/organisations/no-such-org/tasks`)).statusCode).toBe(404);
+    expect((await call(fast, citySupervisor(), 'GET', `/organisations/${org}/tasks?requestType=nonsense`)).statusCode).toBe(400);
+  }, 60_000);
+});
