@@ -20,7 +20,7 @@ export interface DeadlineInput {
   resume?: { dueAt: string; pausedAt: string };
   /** Count from this instant instead of now (an extension counts on from the current due time). */
   from?: string;
-  /** How long past its due time an open task escalates (a higher-level candidate is added). */
+  /** How long past its due time an open task escalates (its supervising authority and candidates told again; nobody is added). */
   escalateAfter?: Duration;
 }
 

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
 import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
-import { notify, notifyAll, type NotificationInput } from '../db/repositories/notifications';
+import { notify, notifyAll, toCandidates } from '../db/repositories/notifications';
 import { getOrganisation, supervisingAuthorityOf } from '../db/repositories/organisations';
 import type { Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
@@ -35,15 +35,6 @@ export interface DecisionInput {
   decision: string;
   reason: string | null;
   form: Record<string, unknown> | null;
-}
-
-/** A notice to each candidate of a task (a named person, a legal person, or the role in the organisation); the first keeps the plain key. */
-function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>): NotificationInput[] {
-  return candidates.map((c, i) => ({
-    ...n,
-    key: i === 0 ? n.key : `${n.key}:${i}`,
-    to: c.user ? { user: c.user } : c.legalPerson ? { legalPerson: c.legalPerson } : { org: c.org, role: c.role },
-  }));
 }
 
 /**

@@ -54,6 +54,8 @@ export function taskView(row: TaskReadRow, viewer: TaskViewer = 'candidate'): Ta
     overdue: row.overdue_at !== null,
     escalateAt: row.escalated_at ? null : (row.escalate_at?.toISOString() ?? null),
     escalatedAt: row.escalated_at?.toISOString() ?? null,
+    urgeCount: row.urge_count,
+    urgedAt: row.urged_at?.toISOString() ?? null,
     // What the viewer may decide now: a supervisor, co-reviewer or applicant looking on decides nothing here.
     allowedDecisions: viewer === 'candidate' && row.status === 'open' && isTaskKind(row.kind) ? allowedDecisions(row.kind) : [],
     decision: show.decision ? row.decision : null,

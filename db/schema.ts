@@ -124,10 +124,13 @@ export interface TasksTable {
   context: NullableJson<Record<string, unknown>>;
   /** People who may not act on the task; null on rows from before the list existed. */
   excluded: string[] | null;
-  /** Everyone who may act on the task: the first is the one it was opened for; escalation adds more. */
+  /** Everyone who may act on the task: the first is the one it was opened for (escalation adds nobody). */
   candidates: ColumnType<Candidate[], string | undefined, string>;
   escalate_at: NullableTimestamp;
   escalated_at: NullableTimestamp;
+  /** How many times supervisors urged the task (督办, Art. 32), and the last time. */
+  urge_count: Generated<number>;
+  urged_at: NullableTimestamp;
 }
 
 /** The inbox's index of tasks.candidates, kept by a trigger: never written by the application. */

@@ -49,6 +49,10 @@ export type AdjustmentPolicy = {
   reminderBefore: Duration;
   /** The public consultation before entries are marked for priority opening (Art. 18 ¶2). */
   consultation: Duration;
+  /** How long past its due time the competent body's task still open is escalated: its supervising authority and its candidates told again (督办, Art. 32). */
+  escalateAfter?: Duration;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
 };
 
 export const DEFAULT_ADJUSTMENT_POLICY: AdjustmentPolicy = {
@@ -57,6 +61,8 @@ export const DEFAULT_ADJUSTMENT_POLICY: AdjustmentPolicy = {
   reminderBefore: { workingDays: 2 },
   // The Measures set no length; 30 days is the usual period of a public consultation (征求意见).
   consultation: { days: 30 },
+  escalateAfter: { workingDays: 5 },
+  urgeInterval: { workingDays: 1 },
 };
 
 /** The article an adjustment rests on: its ground's (Art. 9 ¶2 for a change of law or duties). */

@@ -30,12 +30,18 @@ export type CorrectionPolicy = {
   verification: Duration;
   reporterReply: Duration;
   reminderBefore: Duration;
+  /** How long past its due time the competent body's task still open is escalated: its supervising authority and its candidates told again (督办, Art. 32). */
+  escalateAfter?: Duration;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
 };
 
 export const DEFAULT_CORRECTION_POLICY: CorrectionPolicy = {
   verification: { workingDays: 10 },
   reporterReply: { workingDays: 10 },
   reminderBefore: { workingDays: 2 },
+  escalateAfter: { workingDays: 5 },
+  urgeInterval: { workingDays: 1 },
 };
 
 export const MAX_EVIDENCE = 10;

@@ -34,6 +34,8 @@ export const ERRORS = {
   UnstorableData: { status: 400, title: 'The data cannot be stored' },
   AgentNotFound: { status: 404, title: 'No such authorisation of yours in force' },
   AgentConflict: { status: 409, title: 'The authorisation of this agent conflicts with one in force' },
+  UrgeRefused: { status: 409, title: 'The task may not be urged now' },
+  OrganisationNotFound: { status: 404, title: 'Organisation not found' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -75,6 +77,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   UnstorableData: '填写的内容含有无法保存的字符',
   AgentNotFound: '未找到该有效的经办人授权',
   AgentConflict: '该经办人授权与有效的授权冲突',
+  UrgeRefused: '此时不能督办该任务',
+  OrganisationNotFound: '没有该单位，或不在您的督办范围内',
 };
 
 /**

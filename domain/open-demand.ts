@@ -22,9 +22,18 @@ export type OpenDemandPolicy = {
   /** The agency's answer (及时回应): the Measures name no figure; 15 working days, a policy value. */
   answer: Duration;
   reminderBefore: Duration;
+  /** How long past its due time the competent body's task still open is escalated: its supervising authority and its candidates told again (督办, Art. 32). */
+  escalateAfter?: Duration;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
 };
 
-export const DEFAULT_OPEN_DEMAND_POLICY: OpenDemandPolicy = { answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 } };
+export const DEFAULT_OPEN_DEMAND_POLICY: OpenDemandPolicy = {
+  answer: { workingDays: 15 },
+  reminderBefore: { workingDays: 2 },
+  escalateAfter: { workingDays: 5 },
+  urgeInterval: { workingDays: 1 },
+};
 
 /** What a demand must say, and that it names either an entry or an agency (the entry's agency when both). */
 export function openDemandViolations(form: OpenDemandForm): RuleViolation[] {

@@ -44,6 +44,10 @@ export type OpenRequestPolicy = {
   reportEvery: Duration;
   reportWindow: Duration;
   reminderBefore: Duration;
+  /** How long past its due time the competent body's task still open is escalated: its supervising authority and its candidates told again (督办, Art. 32). */
+  escalateAfter?: Duration;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
   /** How long a month of an agreement's term lasts: a calendar month unless given (tests give seconds, e.g. OPEN_REQUEST_POLICY={"termMonth":{"seconds":60}}). */
   termMonth?: { seconds: number };
 };
@@ -57,6 +61,8 @@ export const DEFAULT_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
   reportEvery: { days: 91 },
   reportWindow: { workingDays: 10 },
   reminderBefore: { workingDays: 2 },
+  escalateAfter: { workingDays: 5 },
+  urgeInterval: { workingDays: 1 },
 };
 
 /** What an application must say. */

@@ -17,6 +17,8 @@ export type DisputePolicy = {
   /** The leading group's decision. */
   decision: Duration;
   reminderBefore: Duration;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
 };
 
 export const DEFAULT_DISPUTE_POLICY: DisputePolicy = {
@@ -24,6 +26,7 @@ export const DEFAULT_DISPUTE_POLICY: DisputePolicy = {
   consultation: { workingDays: 20 },
   decision: { workingDays: 20 },
   reminderBefore: { workingDays: 1 },
+  urgeInterval: { workingDays: 1 },
 };
 
 /**

@@ -284,6 +284,8 @@ export type SharePolicy = {
   regulationOpinion: Duration;
   /** Whom the 条例's rules bind (default: both parties government departments). */
   regulationScope: RegulationScope;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -295,6 +297,7 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   regulationReview: { workingDays: 10 },
   regulationOpinion: { workingDays: 7 },
   regulationScope: 'government_departments',
+  urgeInterval: { workingDays: 1 },
 };
 
 /**

@@ -3,7 +3,7 @@
 import type { ErrorCode, RuleViolation } from './errors';
 import type { DecisionAttempt, DecisionRule } from './procedure';
 import { isTaskKind, TASK_KINDS, taskKindRule, type TaskKind } from './procedures';
-import type { Actor, Role } from './types';
+import type { Actor, Duration, Role } from './types';
 
 export { isTaskKind, REQUEST_TYPE_OF_KIND, TASK_KINDS, type TaskKind } from './procedures';
 export type { DecisionAttempt, DecisionRule, TaskKindRule } from './procedure';
@@ -122,6 +122,56 @@ export function extendViolation(task: TaskAccessView, actor: Actor, workingDays:
   if (task.status !== 'open') return 'TaskNotOpen';
   if (!Number.isInteger(workingDays) || workingDays < 1 || workingDays > MAX_EXTENSION_WORKING_DAYS) return 'InvalidInput';
   if (!reason?.trim()) return 'ReasonRequired';
+  return null;
+}
+
+/** How soon a task may be urged again when its procedure's policy says nothing (a run's policy from before urging). */
+export const DEFAULT_URGE_INTERVAL: Duration = { workingDays: 1 };
+
+/** The longest a supervisor's urging (督办) may say: a notice, not a file. */
+export const MAX_URGE_CHARS = 500;
+
+/** A task as the urging rule reads it: its state, its due times, and its last urging. */
+export interface UrgeView {
+  status: TaskStatus;
+  dueAt: Date;
+  /** When the candidates are reminded (null: the task was due within its reminder's reach when opened, or has none). */
+  remindAt: Date | null;
+  /** When an urging may come again after the last one (its time plus the procedure's `urgeInterval`), or null if never urged. */
+  nextUrgeAt: Date | null;
+}
+
+/**
+ * Why `actor` may not urge (督办, Art. 32) `task` now with `message`, or null. A supervisor (the caller checks the
+ * jurisdiction) urges an open task that is overdue or nearly due (its reminder time reached), in words of their
+ * own, and not again before the procedure's interval has passed since the last urging: an urging is a
+ * supervisor's act, not a stream of notices.
+ */
+export function urgeViolation(task: UrgeView, actor: Actor, message: string | undefined, now: Date): RuleViolation | null {
+  if (!supervisesTasks(actor)) return { code: 'Forbidden', detail: 'Only a supervisor urges a task (Art. 32)', article: 'Art. 32' };
+  if (task.status !== 'open') return { code: 'TaskNotOpen', detail: 'Only an open task is urged', article: 'Art. 32' };
+  if (!message?.trim())
+    return {
+      code: 'ReasonRequired',
+      field: 'message',
+      rule: 'message required',
+      detail: 'An urging says what the supervisor asks (Art. 32)',
+      article: 'Art. 32',
+    };
+  if (task.remindAt !== null && now < task.remindAt && now < task.dueAt)
+    return {
+      code: 'UrgeRefused',
+      rule: 'overdue or nearly due',
+      detail: `The task is due ${task.dueAt.toISOString()}: it may be urged from its reminder time ${task.remindAt.toISOString()} on (Art. 32)`,
+      article: 'Art. 32',
+    };
+  if (task.nextUrgeAt !== null && now < task.nextUrgeAt)
+    return {
+      code: 'UrgeRefused',
+      rule: 'once per urge interval',
+      detail: `The task was urged already; it may be urged again from ${task.nextUrgeAt.toISOString()} (the procedure's urgeInterval, Art. 32)`,
+      article: 'Art. 32',
+    };
   return null;
 }
 

@@ -21,12 +21,18 @@ export type WithdrawalPolicy = {
   review: Duration;
   applicantReply: Duration;
   reminderBefore: Duration;
+  /** How long past its due time the competent body's task still open is escalated: its supervising authority and its candidates told again (督办, Art. 32). */
+  escalateAfter?: Duration;
+  /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
+  urgeInterval?: Duration;
 };
 
 export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = {
   review: { workingDays: 15 },
   applicantReply: { workingDays: 15 },
   reminderBefore: { workingDays: 2 },
+  escalateAfter: { workingDays: 5 },
+  urgeInterval: { workingDays: 1 },
 };
 
 /** What a withdrawal request must say. */

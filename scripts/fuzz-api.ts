@@ -495,6 +495,12 @@ export async function runFuzz(
         fc.record({ workingDays: fc.oneof(fc.integer({ min: -2, max: 40 }), jsonish), reason: text }, { requiredKeys: [] }),
       )
       .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/extend`, body })),
+    fc
+      .tuple(
+        req(() => taskIds),
+        fc.record({ message: fc.oneof(text, fc.constant('请于今日内办结')) }, { requiredKeys: [] }),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/urge`, body })),
     // Someone the directory knows (the fuzz's own people, once they have called) or anyone at all.
     fc
       .tuple(
@@ -513,6 +519,12 @@ export async function runFuzz(
       .map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
     query(['from', 'to', 'organisation', 'procedure', 'format']).map((q) => ({ method: 'GET', path: `/audit?${q}` })),
+    fc
+      .tuple(
+        segment(() => [...Object.values(city.agencies), city.cityAuthority]),
+        query(['requestType']),
+      )
+      .map(([org, q]) => ({ method: 'GET', path: `/organisations/${org}/tasks?${q}` })),
     query(['provider', 'division', 'region', 'shareAttribute', 'openAttribute', 'shareStatus', 'openStatus', 'q']).map((q) => ({
       method: 'GET',
       path: `/catalog?${q}`,

@@ -22,10 +22,22 @@ export const TEST_POLICIES: Policies = {
   share: TEST_POLICY,
   catalog_adjustment: TEST_ADJUSTMENT_POLICY,
   share_dispute: TEST_DISPUTE_POLICY,
-  open_demand: { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
-  withdrawal: { review: { seconds: 3600 }, applicantReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
+  open_demand: { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 }, escalateAfter: { seconds: 3600 }, urgeInterval: { seconds: 3600 } },
+  withdrawal: {
+    review: { seconds: 3600 },
+    applicantReply: { seconds: 3600 },
+    reminderBefore: { seconds: 60 },
+    escalateAfter: { seconds: 3600 },
+    urgeInterval: { seconds: 3600 },
+  },
   open_request: DEFAULT_OPEN_REQUEST_POLICY,
-  correction: { verification: { seconds: 3600 }, reporterReply: { seconds: 3600 }, reminderBefore: { seconds: 60 } },
+  correction: {
+    verification: { seconds: 3600 },
+    reporterReply: { seconds: 3600 },
+    reminderBefore: { seconds: 60 },
+    escalateAfter: { seconds: 3600 },
+    urgeInterval: { seconds: 3600 },
+  },
 };
 
 /** An API on the harness, each procedure's deadlines TEST_POLICIES' unless given by its request type. */

@@ -369,10 +369,20 @@ const MATRIX: Record<string, Route> = {
     mutates: true,
     expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
   },
+  // A supervisor of the task passes the checks and meets its state: due in an hour, it is not nearly due yet (409, the rule named).
+  'POST /tasks/{id}/urge': {
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/urge`, payload: { message: '请尽快办理' } }),
+    expect: { rest: 404, authority: 403, citySupervisor: 409, admin: 409, platformOperator: 409 },
+  },
   // Whom a supervisor may hand the task to: those who may reassign it (a candidate may not: 403).
   'GET /tasks/{id}/assignable': {
     call: (r) => ({ method: 'GET', url: `/tasks/${r.authorityTask}/assignable` }),
     expect: { rest: 404, authority: 403, citySupervisor: 200, admin: 200, platformOperator: 200 },
+  },
+  // One organisation's open work: its supervisors (and the admins reaching it); another's supervisor finds no such organisation.
+  'GET /organisations/{id}/tasks': {
+    call: () => ({ method: 'GET', url: `/organisations/${h.city.agencies.health}/tasks` }),
+    expect: { rest: 403, citySupervisor: 200, countySupervisor: 404, admin: 200, otherCitySupervisor: 404, crossCityAdmin: 404, platformOperator: 200 },
   },
   'GET /overdue-tasks': {
     call: () => ({ method: 'GET', url: '/overdue-tasks' }),

@@ -44,8 +44,14 @@ test.each([
 test('every procedure has its policy, each overridable on its own', () => {
   const c = loadConfig({ DISPUTE_POLICY: '{"consultation":{"workingDays":30}}' });
   expect(c.policies.catalog_adjustment).toMatchObject({ review: { workingDays: 10 }, consultation: { days: 30 } });
-  expect(c.policies.withdrawal).toEqual({ review: { workingDays: 15 }, applicantReply: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
-  expect(c.policies.open_demand).toEqual({ answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 } });
+  const escalation = { escalateAfter: { workingDays: 5 }, urgeInterval: { workingDays: 1 } };
+  expect(c.policies.withdrawal).toEqual({
+    review: { workingDays: 15 },
+    applicantReply: { workingDays: 15 },
+    reminderBefore: { workingDays: 2 },
+    ...escalation,
+  });
+  expect(c.policies.open_demand).toEqual({ answer: { workingDays: 15 }, reminderBefore: { workingDays: 2 }, ...escalation });
   expect(c.policies.share_dispute).toMatchObject({ turn: { workingDays: 5 }, consultation: { workingDays: 30 }, decision: { workingDays: 20 } });
 });
 
@@ -54,6 +60,14 @@ test("every duration a procedure waits on can be shortened by its policy, an agr
     termMonth: { seconds: 60 },
     review: { workingDays: 10 },
   });
+});
+
+test("every procedure escalates its competent body's task and urges at an interval, both policy settings (Art. 32)", () => {
+  const c = loadConfig({ WITHDRAWAL_POLICY: '{"escalateAfter":{"seconds":30},"urgeInterval":{"days":2}}' });
+  expect(c.policies.withdrawal).toMatchObject({ escalateAfter: { seconds: 30 }, urgeInterval: { days: 2 } });
+  for (const type of ['catalog_adjustment', 'open_request', 'open_demand', 'correction', 'share'] as const)
+    expect(c.policies[type]).toMatchObject({ escalateAfter: { workingDays: 5 }, urgeInterval: { workingDays: 1 } });
+  expect(() => loadConfig({ OPEN_DEMAND_POLICY: '{"escalateAfter":5}' })).toThrow(/OPEN_DEMAND_POLICY.escalateAfter must be/);
 });
 
 test('a policy override is merged over the defaults', () => {

@@ -258,10 +258,19 @@ test("a supervisor sees the division's overdue tasks by agency, kind and working
   // The agency by its name, not its id.
   expect(await supervisor.locator(`tr[data-request="${requestId}"]`).first().textContent()).toContain('日照市卫生健康委员会');
   expect(await supervisor.locator('table.overdue tbody tr:has-text("会同审核")').count()).toBe(0);
+  // One agency chosen: its open work counted by procedure, and its oldest open tasks.
+  await supervisor.selectOption('#o-agency', h.city.agencies.health);
+  await supervisor.waitForSelector('section.organisation-work tr[data-type="share"]');
+  expect(await supervisor.locator(`section.organisation-work tr[data-task]`).count()).toBeGreaterThan(0);
+  await expectAccessible(supervisor);
   await supervisor.locator(`tr[data-request="${requestId}"] a`).first().click();
   await supervisor.waitForSelector('h1:has-text("提供单位审核意见")');
   // A supervisor reads the task, and is offered no decision: only the supervision of Art. 32.
   expect(await supervisor.locator('form.decide').count()).toBe(0);
+  // 督办 in the supervisor's own words: the task shows how often it was urged.
+  await supervisor.fill('#u-message', '请于今日内办结');
+  await supervisor.click('form.urge button[type="submit"]');
+  await supervisor.waitForSelector('dd[data-urge-count="1"]');
   await supervisor.click('button:has-text("延长期限")');
   await supervisor.waitForSelector('section.supervise .field-errors');
   expect(await supervisor.getAttribute('#s-reason', 'aria-invalid')).toBe('true');

@@ -11,6 +11,7 @@ import {
   releaseViolation,
   taskDisclosure,
   type TaskAccessView,
+  urgeViolation,
 } from '../domain/tasks';
 import { storable, unstorable } from '../domain/text';
 import type { Actor } from '../domain/types';
@@ -268,4 +269,34 @@ test('一次性告知: under the 条例 a request for information lists every mi
   expect(oneTimeNoticeViolation({ decision: 'AGREE', form: null, context: { ...under, noticeGiven: true } })).toBeNull();
   expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: { noticeGiven: true } })).toBeNull();
   expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: null })).toBeNull();
+});
+
+describe('urging a task (督办, Art. 32)', () => {
+  const supervisor: Actor = { sub: 'sue', org: 'city-authority', roles: ['supervisor'] };
+  const reviewer: Actor = { sub: 'bob', org: 'city-authority', roles: ['authority_reviewer'] };
+  const dueAt = new Date('2026-10-20T15:59:59.999Z');
+  const remindAt = new Date('2026-10-16T15:59:59.999Z');
+  const task = { status: 'open' as const, dueAt, remindAt, nextUrgeAt: null };
+  const at = (iso: string) => new Date(iso);
+
+  test('a supervisor urges an open task from its reminder time on, in words of their own', () => {
+    expect(urgeViolation(task, supervisor, '请尽快办结', at('2026-10-17T02:00:00Z'))).toBeNull();
+    expect(urgeViolation(task, supervisor, '请尽快办结', at('2026-10-21T02:00:00Z'))).toBeNull();
+    // Opened within its reminder's reach (no reminder time left): nearly due at once.
+    expect(urgeViolation({ ...task, remindAt: null }, supervisor, '请尽快办结', at('2026-10-01T02:00:00Z'))).toBeNull();
+  });
+
+  test('too early, too soon after the last, blank, not a supervisor, not open: each refused, the timing ones naming their rule', () => {
+    expect(urgeViolation(task, supervisor, '请尽快办结', at('2026-10-15T02:00:00Z'))).toMatchObject({
+      code: 'UrgeRefused',
+      rule: 'overdue or nearly due',
+      article: 'Art. 32',
+    });
+    const urged = { ...task, nextUrgeAt: at('2026-10-22T15:59:59.999Z') };
+    expect(urgeViolation(urged, supervisor, '再次督办', at('2026-10-21T02:00:00Z'))).toMatchObject({ code: 'UrgeRefused', rule: 'once per urge interval' });
+    expect(urgeViolation(urged, supervisor, '再次督办', at('2026-10-23T02:00:00Z'))).toBeNull();
+    expect(urgeViolation(task, supervisor, '  ', at('2026-10-21T02:00:00Z'))).toMatchObject({ code: 'ReasonRequired', field: 'message' });
+    expect(urgeViolation(task, reviewer, '请尽快办结', at('2026-10-21T02:00:00Z'))).toMatchObject({ code: 'Forbidden' });
+    expect(urgeViolation({ ...task, status: 'completed' }, supervisor, '请尽快办结', at('2026-10-21T02:00:00Z'))).toMatchObject({ code: 'TaskNotOpen' });
+  });
 });

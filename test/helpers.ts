@@ -71,6 +71,7 @@ export const TEST_POLICY: SharePolicy = {
   regulationReview: { seconds: 3600 },
   regulationOpinion: { seconds: 3600 },
   regulationScope: 'government_departments',
+  urgeInterval: { seconds: 3600 },
 };
 
 export const TEST_DISPUTE_POLICY: DisputePolicy = {
@@ -78,6 +79,7 @@ export const TEST_DISPUTE_POLICY: DisputePolicy = {
   consultation: { seconds: 3600 },
   decision: { seconds: 3600 },
   reminderBefore: { seconds: 60 },
+  urgeInterval: { seconds: 3600 },
 };
 /** The open application's deadlines for tests: an hour each, the extension half of that; reports quarterly (tests shorten them). */
 export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
@@ -89,12 +91,16 @@ export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {
   reportEvery: { days: 91 },
   reportWindow: { seconds: 3600 },
   reminderBefore: { seconds: 60 },
+  escalateAfter: { seconds: 3600 },
+  urgeInterval: { seconds: 3600 },
 };
 export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = {
   review: { seconds: 3600 },
   revision: { seconds: 3600 },
   reminderBefore: { seconds: 60 },
   consultation: { seconds: 3600 },
+  escalateAfter: { seconds: 3600 },
+  urgeInterval: { seconds: 3600 },
 };
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */

@@ -22,7 +22,7 @@ import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './def
 import { shareDisputeWorkflow } from './share-dispute';
 import { businessError, acts as io } from './acts';
 import { newProcedure, runToEnd } from './procedure';
-import { actorRef, addressedTo, type WfTask } from './task';
+import { actorRef, addressedTo, escalationOf, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
@@ -212,6 +212,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
             candidateOrg: input.reviewerOrg,
             length: policy.review,
             reminderBefore: policy.reminderBefore,
+            ...escalationOf(policy.escalateAfter),
             ...(duplicates.length || consultation
               ? { context: { ...(duplicates.length ? { duplicates, article: 'Art. 8' } : {}), ...(consultation ? { consultation } : {}) } }
               : {}),

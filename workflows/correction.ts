@@ -10,7 +10,7 @@ import { unstorable } from '../domain/text';
 import type { CorrectionInput } from './definitions';
 import { businessError, acts as io } from './acts';
 import { awaitReply, newProcedure, runToEnd } from './procedure';
-import { actorRef, addressedTo, applyingRole } from './task';
+import { actorRef, addressedTo, applyingRole, escalationOf } from './task';
 
 export async function correctionWorkflow(input: CorrectionInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy } = input;
@@ -50,6 +50,7 @@ export async function correctionWorkflow(input: CorrectionInput): Promise<Reques
             length: policy.verification,
             reminderBefore: policy.reminderBefore,
             resume,
+            ...escalationOf(policy.escalateAfter),
             context: { otherReports: others },
           },
         ],

@@ -7,7 +7,7 @@ import { unstorable } from '../domain/text';
 import type { OpenDemandInput } from './definitions';
 import { businessError } from './acts';
 import { newProcedure, runToEnd } from './procedure';
-import { actorRef, applyingRole } from './task';
+import { actorRef, applyingRole, escalationOf } from './task';
 import { starterViolation } from '../domain/requests';
 
 export async function openDemandWorkflow(input: OpenDemandInput): Promise<RequestSnapshot> {
@@ -42,6 +42,7 @@ export async function openDemandWorkflow(input: OpenDemandInput): Promise<Reques
           candidateOrg: input.providerOrg,
           length: policy.answer,
           reminderBefore: policy.reminderBefore,
+          ...escalationOf(policy.escalateAfter),
         },
       ],
       { ...statusChange('in_review', 'demand_received', 'Art. 21'), record },

@@ -23,7 +23,7 @@ import { deleteRecordsSignal, endRequestSignal, revokeGrantUpdate, type Deletion
 import { businessError, acts as io } from './acts';
 import { awaitReply, newProcedure, runToEnd } from './procedure';
 import type { AgreementLife, OpenRequestCarried, StatusChange } from './carried';
-import { actorRef, addressedTo, applyingRole, untilMs, type TaskSpec, type WfTask } from './task';
+import { actorRef, addressedTo, applyingRole, escalationOf, untilMs, type TaskSpec, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 /** The agreement in force, as a run hands it to the next when the workflow continues as new. */
@@ -153,6 +153,7 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
             // An extension moves the running due time on; a reply resumes the paused clock.
             ...(extended ? { length: policy.extension, from: extended.dueAt } : { length: policy.review, resume }),
             reminderBefore: policy.reminderBefore,
+            ...escalationOf(policy.escalateAfter),
           },
         ],
         { ...change, ...(round === 1 ? { record } : {}) },

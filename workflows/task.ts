@@ -1,5 +1,6 @@
 // A human task as the workflow holds it: what opens one (TaskSpec), the task on the board (WfTask), and
 // who a task is addressed to. Generic: the procedures name their own kinds and candidates.
+import { patched } from '@temporalio/workflow';
 import type { TaskAccessView, TaskKind } from '../domain/tasks';
 import type { Actor, ActorRef, Duration, Role } from '../domain/types';
 
@@ -76,4 +77,16 @@ export function addressedTo(
 /** The role someone applying acts in: a member of the public, or an agency's applicant. */
 export function applyingRole(applicant: Actor): Role {
   return applicant.roles.includes('public_applicant') ? 'public_applicant' : 'agency_applicant';
+}
+
+/** The patch under which every procedure's competent body's tasks escalate, as the share review's always did (ARCHITECTURE.md, "Patches in force"). */
+export const REVIEW_ESCALATION = 'review-escalation';
+
+/**
+ * The escalation the competent body's task gets from its procedure's policy (督办, Art. 32): still open `after`
+ * past its due time, its supervising authority and its candidates are told again. None for a run begun before
+ * this release (the patch), nor for a policy snapshotted without `escalateAfter` (such runs never had one).
+ */
+export function escalationOf(after: Duration | undefined): Pick<TaskSpec, 'escalation'> {
+  return patched(REVIEW_ESCALATION) && after ? { escalation: { after, article: 'Art. 32' } } : {};
 }

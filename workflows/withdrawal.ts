@@ -12,7 +12,7 @@ import { withdrawOpenWork } from './catalog-effects';
 import type { WithdrawalInput } from './definitions';
 import { businessError, acts as io } from './acts';
 import { awaitReply, newProcedure, runToEnd } from './procedure';
-import { actorRef, addressedTo, applyingRole, type WfTask } from './task';
+import { actorRef, addressedTo, applyingRole, escalationOf, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<RequestSnapshot> {
@@ -63,6 +63,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Reques
             length: policy.review,
             reminderBefore: policy.reminderBefore,
             resume,
+            ...escalationOf(policy.escalateAfter),
           },
         ],
         { ...statusChange('in_review', round === 1 ? 'withdrawal_received' : 'review_resumed', 'Art. 21'), ...(round === 1 ? { record } : {}) },

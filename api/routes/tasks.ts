@@ -4,9 +4,11 @@ import { Type } from '@sinclair/typebox';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RequestSnapshot } from '../../domain/requests';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
-import { inboxQuery, overdueQuery } from '../../db/repositories/tasks';
+import { inboxQuery, organisationTaskCounts, organisationTasksQuery, overdueQuery, urgeTask } from '../../db/repositories/tasks';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
 import { candidatePeople, findPerson } from '../../db/repositories/people';
-import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
+import { MAX_FORM_BYTES, MAX_FORM_NODES, unstorable } from '../../domain/text';
 import type { Actor, OrgActor } from '../../domain/types';
 import {
   assigneeViolation,
@@ -19,6 +21,9 @@ import {
   reassignViolation,
   releaseViolation,
   supervisesTasks,
+  DEFAULT_URGE_INTERVAL,
+  REQUEST_TYPE_OF_KIND,
+  urgeViolation,
 } from '../../domain/tasks';
 import type { ReviewTaskState } from '../../domain/procedure';
 import { claimTaskUpdate, completeTaskUpdate, extendTaskUpdate, reassignTaskUpdate } from '../../workflows/definitions';
@@ -26,10 +31,10 @@ import type { TaskReadRow } from '../../db/schema';
 import { requireRole } from '../auth';
 import { decisionApi } from '../procedures';
 import { checkJson } from '../validation';
-import { fromTemporal, invalid, problem, ProblemError } from '../problem';
-import { DerivedIdParams, Page } from '../schemas/common';
+import { fromTemporal, invalid, problem, ProblemError, refusal } from '../problem';
+import { DerivedIdParams, IdParams, Page } from '../schemas/common';
 import { RequestSchema } from '../schemas/requests';
-import { CompleteBody, ExtendBody, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema } from '../schemas/tasks';
+import { CompleteBody, ExtendBody, OrganisationTasksSchema, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema, UrgeBody } from '../schemas/tasks';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
@@ -189,6 +194,58 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
   );
 
   app.get(
+    '/organisations/:id/tasks',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary:
+          "One organisation's open tasks as its supervisor reads them (Art. 32): counted by procedure (open, due soon, overdue), and listed oldest first",
+        params: IdParams,
+        querystring: Type.Object({
+          requestType: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
+        response: { 200: OrganisationTasksSchema },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'supervisor', 'admin');
+      const org = request.params.id;
+      const overseen = await overseenBy(deps, request.actor);
+      // An organisation outside the caller's jurisdiction is as unknown as none.
+      if ((overseen && !overseen.includes(org)) || !(await getOrganisation(db, org)))
+        throw problem('OrganisationNotFound', `No organisation ${org} in your jurisdiction`);
+      const { requestType, cursor, limit } = request.query;
+      const typeOf = (kind: string) => REQUEST_TYPE_OF_KIND[kind as keyof typeof REQUEST_TYPE_OF_KIND] as RequestType | undefined;
+      const now = new Date();
+      const byKind = await organisationTaskCounts(db, org, now);
+      const procedures = new Map<string, { requestType: string; open: number; dueSoon: number; overdue: number }>();
+      for (const k of byKind) {
+        const type = typeOf(k.kind) ?? k.kind;
+        const p = procedures.get(type) ?? { requestType: type, open: 0, dueSoon: 0, overdue: 0 };
+        procedures.set(type, { ...p, open: p.open + k.open, dueSoon: p.dueSoon + k.dueSoon, overdue: p.overdue + k.overdue });
+      }
+      const after = decodeCursor(cursor, ['instant', 'id']);
+      const kinds = requestType ? Object.keys(REQUEST_TYPE_OF_KIND).filter((k) => typeOf(k) === requestType) : undefined;
+      const rows = await organisationTasksQuery(db, { org, kinds, after: after && [new Date(after[0]), after[1]], limit: limit + 1 }).execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        org,
+        at: now.toISOString(),
+        procedures: [...procedures.values()].sort((a, b) => a.requestType.localeCompare(b.requestType)),
+        items: page.map((r) => ({
+          ...taskView(r, 'supervisor'),
+          requestType: typeOf(r.kind) ?? r.kind,
+          standing: r.due_at <= now ? ('overdue' as const) : !r.remind_at || r.remind_at <= now ? ('due_soon' as const) : ('open' as const),
+        })),
+        nextCursor: rows.length > limit ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+      };
+    },
+  );
+
+  app.get(
     '/tasks/:id',
     {
       schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: DerivedIdParams, response: { 200: TaskSchema } },
@@ -308,6 +365,39 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       const assignee = await assigneeFor(actor, row, applicantSub, user);
       await actOn(row, reassignTaskUpdate, { taskId: row.id, actor, assignee, reason });
       return requestAfter(actor, row.request_id);
+    },
+  );
+
+  app.post(
+    '/tasks/:id/urge',
+    {
+      schema: {
+        tags: ['supervision'],
+        summary:
+          "Urge (督办) an open task that is overdue or nearly due, in the supervisor's words to its candidates and holder (Art. 32); not again within the procedure's urgeInterval",
+        params: DerivedIdParams,
+        body: UrgeBody,
+        response: { 200: TaskSchema },
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const { row } = await visibleTask(actor, request.params.id);
+      const { message } = request.body;
+      // Who and what, before the write; the timing rules again inside it, on the locked row.
+      const early = urgeViolation({ status: row.status, dueAt: row.due_at, remindAt: null, nextUrgeAt: null }, actor, message, new Date());
+      if (early) throw refusal(early);
+      const bad = unstorable(message, 'message');
+      if (bad) throw invalid([{ ...bad, article: 'Art. 32' }]);
+      const type = REQUEST_TYPE_OF_KIND[row.kind as keyof typeof REQUEST_TYPE_OF_KIND];
+      const interval = (type && deps.policies[type]?.urgeInterval) || DEFAULT_URGE_INTERVAL;
+      const by = { sub: actor.sub, org: actor.org, role: actor.roles.includes('supervisor') ? ('supervisor' as const) : ('admin' as const) };
+      const outcome = await urgeTask(db, { taskId: row.id, actor, by, message, interval });
+      if ('notFound' in outcome) throw problem('TaskNotFound');
+      // The rule named: a 409 whose one error carries the rule and the article.
+      if ('refused' in outcome) throw invalid([outcome.refused]);
+      const { row: after } = await visibleTask(actor, row.id);
+      return taskView(after, 'supervisor');
     },
   );
 

@@ -1,6 +1,6 @@
 // The task inbox's and a task's actions' schemas (routes/tasks.ts).
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_EXTENSION_WORKING_DAYS } from '../../domain/tasks';
+import { MAX_EXTENSION_WORKING_DAYS, MAX_URGE_CHARS } from '../../domain/tasks';
 import { Instant, Json, Nullable } from './common';
 
 /** `org` null: a member of the public, named as `user`. */
@@ -27,6 +27,8 @@ export const TaskSchema = Type.Object({
   overdue: Type.Boolean(),
   escalateAt: Nullable(Instant),
   escalatedAt: Nullable(Instant),
+  urgeCount: Type.Integer({ minimum: 0, description: 'How many times supervisors urged it (督办, Art. 32)' }),
+  urgedAt: Nullable(Instant),
   allowedDecisions: Type.Array(Type.String(), { description: 'The decisions the caller may take on it now (none unless a candidate and it is open)' }),
   decision: Nullable(Type.String()),
   reason: Nullable(Type.String()),
@@ -65,3 +67,27 @@ export const ReassignBody = Type.Object(
   { user: Type.String({ minLength: 1, maxLength: 200 }), reason: Type.String({ maxLength: 4000 }) },
   { additionalProperties: false },
 );
+
+export const UrgeBody = Type.Object(
+  { message: Type.String({ maxLength: MAX_URGE_CHARS, description: "The supervisor's words to the task's candidates and holder (督办意见)" }) },
+  { additionalProperties: false },
+);
+
+/** Where an open task stands at the time of reading: overdue, due soon (its reminder time reached), or open. */
+export const TaskStanding = Type.Union([Type.Literal('overdue'), Type.Literal('due_soon'), Type.Literal('open')]);
+
+/** One organisation's open work as its supervisor reads it (Art. 32): counted by procedure, listed oldest first. */
+export const OrganisationTasksSchema = Type.Object({
+  org: Type.String(),
+  at: Instant,
+  procedures: Type.Array(
+    Type.Object({
+      requestType: Type.String(),
+      open: Type.Integer({ minimum: 0 }),
+      dueSoon: Type.Integer({ minimum: 0, description: 'Open, not yet due, their reminder time reached' }),
+      overdue: Type.Integer({ minimum: 0 }),
+    }),
+  ),
+  items: Type.Array(Type.Composite([TaskSchema, Type.Object({ requestType: Type.String(), standing: TaskStanding })])),
+  nextCursor: Nullable(Type.String()),
+});

@@ -144,6 +144,9 @@ export interface Task {
   overdue: boolean;
   dueCalendarKnown: boolean;
   escalatedAt: string | null;
+  /** How many times supervisors urged it (督办), and the last time. */
+  urgeCount: number;
+  urgedAt: string | null;
   allowedDecisions: string[];
   decision: string | null;
   reason: string | null;

@@ -20,6 +20,7 @@ import * as m017 from './2026-12-05-017-entry-requests';
 import * as m018 from './2026-12-05-018-case-numbers';
 import * as m019 from './2026-12-05-019-field-labels';
 import * as m020 from './2026-12-05-020-government-departments';
+import * as m021 from './2026-12-05-021-task-urging';
 import * as m022 from './2026-12-05-022-audit-chain';
 
 export const migrations: Record<string, Migration> = {
@@ -43,5 +44,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-018-case-numbers': m018,
   '2026-12-05-019-field-labels': m019,
   '2026-12-05-020-government-departments': m020,
+  '2026-12-05-021-task-urging': m021,
   '2026-12-05-022-audit-chain': m022,
 };

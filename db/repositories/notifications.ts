@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../index';
+import type { Candidate } from '../../domain/tasks';
 
 export interface NotificationInput {
   key: string;
@@ -39,6 +40,15 @@ export async function notifyAll(db: Executor, notices: NotificationInput[]): Pro
     .values(notices.map(noticeRow))
     .onConflict((oc) => oc.column('notification_key').doNothing())
     .execute();
+}
+
+/** A notice to each candidate of a task (a named person, a legal person, or the role in the organisation); the first keeps the plain key. */
+export function toCandidates(candidates: Candidate[], n: Omit<NotificationInput, 'to'>): NotificationInput[] {
+  return candidates.map((c, i) => ({
+    ...n,
+    key: i === 0 ? n.key : `${n.key}:${i}`,
+    to: c.user ? { user: c.user } : c.legalPerson ? { legalPerson: c.legalPerson } : { org: c.org, role: c.role },
+  }));
 }
 
 export async function notify(db: Executor, n: NotificationInput): Promise<void> {

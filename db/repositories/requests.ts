@@ -87,7 +87,7 @@ export function getTaskWithApplicant(db: Executor, id: string) {
 }
 
 /** Instants of a task row: json_agg gives them as text. */
-const TASK_INSTANTS = ['due_at', 'remind_at', 'reminded_at', 'overdue_at', 'created_at', 'completed_at', 'escalate_at', 'escalated_at'] as const;
+const TASK_INSTANTS = ['due_at', 'remind_at', 'reminded_at', 'overdue_at', 'created_at', 'completed_at', 'escalate_at', 'escalated_at', 'urged_at'] as const;
 const GRANT_INSTANTS = ['granted_at', 'expires_at', 'ended_at'] as const;
 
 /** A row as JSON gives it (instants as text), made the row the driver gives (instants as Dates). */

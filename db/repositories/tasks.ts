@@ -1,5 +1,13 @@
-// The task inbox and the overdue list: the two queries that must stay index range scans as tasks grow.
-import type { Executor } from '../index';
+// The task inbox and the overdue list (the two queries that must stay index range scans as tasks grow), and a supervisor's urging.
+import { sql } from 'kysely';
+import type { Db, Executor } from '../index';
+import { deadlineAfter } from '../../domain/calendar';
+import type { RuleViolation } from '../../domain/errors';
+import { urgeViolation } from '../../domain/tasks';
+import type { Actor, ActorRef, Duration } from '../../domain/types';
+import { appendAudit } from './audit';
+import { readCalendarOverrides, statutoryCalendar } from './calendar';
+import { notifyAll, toCandidates } from './notifications';
 import { nameOf } from './people';
 import { requestLabels } from './requests';
 
@@ -86,4 +94,97 @@ export function overdueQuery(db: Executor, f: OverdueFilter) {
   // A row comparison, so the keyset continues inside the index range instead of OR-ing two ranges.
   if (after) q = q.where((eb) => eb(eb.refTuple('due_at', 'id'), '>', eb.tuple(after[0], after[1])));
   return q.orderBy('due_at').orderBy('id').limit(f.limit);
+}
+
+export interface UrgeInput {
+  taskId: string;
+  /** The supervisor urging, as the trail names them. */
+  actor: Actor;
+  by: ActorRef;
+  message: string;
+  /** The procedure's `urgeInterval`: how soon the task may be urged again. */
+  interval: Duration;
+  now?: Date;
+}
+
+/** An urging made (or, for a retry of the last one, as it was made): the task's count and its time. */
+export type UrgeOutcome = { urged: { count: number; at: Date } } | { refused: RuleViolation } | { notFound: true };
+
+/**
+ * A supervisor urges a task (督办, Art. 32): the count on the task, the audit event and the notices to its
+ * candidates and its holder, in one transaction, the task's row locked so two urgings at once are counted one
+ * after the other (and the second refused by the interval). Nothing goes to the workflow: an urging decides
+ * nothing and moves no deadline. A retry of the last urging (the same supervisor, the same words, within its
+ * interval) answers as it was made and writes nothing.
+ */
+export async function urgeTask(db: Db, input: UrgeInput): Promise<UrgeOutcome> {
+  const now = input.now ?? new Date();
+  const message = input.message.trim();
+  return db.transaction().execute(async (tx) => {
+    const t = await tx.selectFrom('tasks').selectAll().where('id', '=', input.taskId).forUpdate().executeTakeFirst();
+    if (!t) return { notFound: true };
+    const nextUrgeAt = t.urged_at ? deadlineAfter(t.urged_at, input.interval, statutoryCalendar(await readCalendarOverrides(tx))) : null;
+    if (t.urged_at && nextUrgeAt && now < nextUrgeAt) {
+      const last = await tx
+        .selectFrom('audit_events')
+        .select(['actor_sub', 'reason'])
+        .where('event_key', '=', `task:${t.id}:urged:${t.urge_count}`)
+        .executeTakeFirst();
+      if (last?.actor_sub === input.by.sub && last.reason === message) return { urged: { count: t.urge_count, at: t.urged_at } };
+    }
+    const refused = urgeViolation({ status: t.status, dueAt: t.due_at, remindAt: t.remind_at, nextUrgeAt }, input.actor, message, now);
+    if (refused) return { refused };
+    const count = t.urge_count + 1;
+    const key = `task:${t.id}:urged:${count}`;
+    await appendAudit(tx, {
+      eventKey: key,
+      requestId: t.request_id,
+      taskId: t.id,
+      actor: input.by,
+      action: 'task_urged',
+      article: 'Art. 32',
+      reason: message,
+      oldValue: { urgeCount: t.urge_count },
+      newValue: { urgeCount: count, dueAt: t.due_at.toISOString(), overdue: now >= t.due_at },
+    });
+    await tx.updateTable('tasks').set({ urge_count: count, urged_at: now }).where('id', '=', t.id).execute();
+    const notice = { kind: 'task_urged', requestId: t.request_id, taskId: t.id, message: `督办（第${count}次）：${message}` };
+    await notifyAll(tx, [
+      ...toCandidates(t.candidates, { key, ...notice }),
+      // The holder is told by name: whoever claimed it is the one the supervisor is waiting for.
+      ...(t.assignee ? [{ key: `${key}:holder`, to: { user: t.assignee }, ...notice }] : []),
+    ]);
+    return { urged: { count, at: now } };
+  });
+}
+
+/** Open tasks of one organisation that are due soon (their reminder time reached) or overdue at `now`, and all of them, by kind. */
+export function organisationTaskCounts(db: Executor, org: string, now: Date) {
+  return db
+    .selectFrom('tasks')
+    .select([
+      'kind',
+      sql<number>`count(*)::int`.as('open'),
+      sql<number>`(count(*) filter (where due_at <= ${now}))::int`.as('overdue'),
+      sql<number>`(count(*) filter (where due_at > ${now} and (remind_at is null or remind_at <= ${now})))::int`.as('dueSoon'),
+    ])
+    .where('candidate_org', '=', org)
+    .where('status', '=', 'open')
+    .groupBy('kind')
+    .execute();
+}
+
+/** One organisation's open tasks (of `kinds`, when given), oldest first, continuing after (created_at, id). */
+export function organisationTasksQuery(db: Executor, f: { org: string; kinds?: string[]; after?: [Date, string] | null; limit: number }) {
+  let q = db
+    .selectFrom('tasks')
+    .selectAll()
+    .select(nameOf('tasks.assignee').as('assignee_name'))
+    .select(requestLabels('tasks.request_id'))
+    .where('candidate_org', '=', f.org)
+    .where('status', '=', 'open');
+  if (f.kinds) q = q.where('kind', 'in', f.kinds.length ? f.kinds : ['']);
+  const after = f.after;
+  if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after[0], after[1])));
+  return q.orderBy('created_at').orderBy('id').limit(f.limit);
 }

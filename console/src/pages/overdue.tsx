@@ -6,6 +6,85 @@ import { href, KindSelect, Org, organisations, PagedTable, refilter, usePage, us
 import { dueText } from '../workdays';
 import { CaseNumber } from './inbox';
 
+type Standing = 'overdue' | 'due_soon' | 'open';
+interface OrganisationWork {
+  org: string;
+  procedures: { requestType: string; open: number; dueSoon: number; overdue: number }[];
+  items: (Task & { requestType: string; standing: Standing })[];
+  nextCursor: string | null;
+}
+
+/** One organisation's open work (GET /organisations/:id/tasks): by procedure, then its oldest open tasks. */
+function OrganisationSection({ org }: { org: string }) {
+  const work = useResource<OrganisationWork>(`/organisations/${encodeURIComponent(org)}/tasks?limit=50`);
+  const w = work.data;
+  return (
+    <section class="organisation-work" aria-labelledby="org-work-h" data-org={org}>
+      <h2 id="org-work-h">
+        {organisations.value.get(org) ?? org} · {t('openWork')}
+      </h2>
+      {work.error && <p role="alert">{work.error.message}</p>}
+      {w && (
+        <>
+          <table>
+            <caption>{t('openWorkByProcedure')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('procedure')}</th>
+                <th scope="col">{t('openCount')}</th>
+                <th scope="col">{t('dueSoonCount')}</th>
+                <th scope="col">{t('overdueCount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {w.procedures.map((p) => (
+                <tr key={p.requestType} data-type={p.requestType}>
+                  <th scope="row">{label('type', p.requestType)}</th>
+                  <td>{p.open}</td>
+                  <td>{p.dueSoon}</td>
+                  <td class={p.overdue ? 'overdue' : undefined}>{p.overdue}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table>
+            <caption>{t('oldestFirst')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('kind')}</th>
+                <th scope="col">{t('procedure')}</th>
+                <th scope="col">{t('standing')}</th>
+                <th scope="col">{t('due')}</th>
+                <th scope="col">{t('urgeCount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {w.items.map((x) => (
+                <tr key={x.id} data-task={x.id}>
+                  <td>
+                    <a href={href('tasks', x.id)}>{label('kind', x.kind)}</a>
+                    <div class="small">
+                      <CaseNumber caseNumber={x.caseNumber} requestId={x.requestId} />
+                    </div>
+                  </td>
+                  <td>{label('type', x.requestType)}</td>
+                  <td class={x.standing === 'overdue' ? 'overdue' : undefined}>
+                    {t(x.standing === 'overdue' ? 'overdueCount' : x.standing === 'due_soon' ? 'dueSoonCount' : 'openCount')}
+                  </td>
+                  <td>
+                    {dueText(x.dueAt)} <span class="muted">({formatTime(x.dueAt)})</span>
+                  </td>
+                  <td>{x.urgeCount || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
 export function Overdue({ route }: { route: Route }) {
   const p = route.params;
   const agency = p.get('agency') ?? '';
@@ -29,13 +108,14 @@ export function Overdue({ route }: { route: Route }) {
         </div>
         <KindSelect id="o-kind" value={p.get('kind') ?? ''} onChange={(kind) => refilter(route, { kind })} />
       </form>
+      {agency && <OrganisationSection key={agency} org={agency} />}
       <PagedTable<Task>
         route={route}
         r={list}
         name="overdue"
         caption={t('overdue')}
         empty={t('nothingOverdue')}
-        columns={[t('agency'), t('kind'), t('procedure'), t('daysOverdue'), t('due'), t('assignee')]}
+        columns={[t('agency'), t('kind'), t('procedure'), t('daysOverdue'), t('due'), t('assignee'), t('urgeCount')]}
         row={(x) => (
           <tr key={x.id} data-task={x.id} data-request={x.requestId}>
             <td>{x.candidateOrg ? <Org id={x.candidateOrg} /> : x.candidates.map((c) => c.user).join('、')}</td>
@@ -51,6 +131,10 @@ export function Overdue({ route }: { route: Route }) {
             <td class="overdue">{dueText(x.dueAt)}</td>
             <td>{formatTime(x.dueAt)}</td>
             <td>{x.assignee ?? t('unclaimed')}</td>
+            {/* The urging itself is on the task's page, where the supervisor reads what it is about. */}
+            <td data-urge-count={x.urgeCount}>
+              {x.urgeCount > 0 ? x.urgeCount : '—'} <a href={href('tasks', x.id)}>{t('urge')}</a>
+            </td>
           </tr>
         )}
       />

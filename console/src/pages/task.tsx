@@ -270,6 +270,53 @@ function personLabel(p: Person): string {
 }
 
 /**
+ * A supervisor urges (督办, Art. 32) an open task in their own words: its candidates and holder are told. The API
+ * refuses one too early (not yet nearly due) or too soon after the last, naming the rule (shown in the box).
+ */
+function Urge({ task, onDone }: { task: Task; onDone: (said: string) => Promise<void> }) {
+  const [message, setMessage] = useState('');
+  const { errors, error, run } = useSubmit();
+  const urge = async (e: Event) => {
+    e.preventDefault();
+    if (!(await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/urge`, { message })))) {
+      setMessage('');
+      await onDone(t('urged'));
+    }
+  };
+  return (
+    <form class="urge" aria-labelledby="urge-h" onSubmit={urge}>
+      <h3 id="urge-h">{t('urge')}</h3>
+      <ProblemBox error={error} />
+      <div class="field">
+        <label for="u-message">
+          {t('urgeMessage')}
+          <span class="req">
+            {' '}
+            *<span class="sr-only">{t('required')}</span>
+          </span>
+        </label>
+        <textarea
+          id="u-message"
+          rows={2}
+          maxLength={500}
+          value={message}
+          aria-describedby="u-hint"
+          aria-invalid={errors.has('body.message')}
+          onInput={(e) => setMessage((e.target as HTMLTextAreaElement).value)}
+        />
+        <p id="u-hint" class="small muted">
+          {t('urgeHint')}
+        </p>
+        <FieldMessages path="body.message" errors={errors} />
+      </div>
+      <button type="submit" disabled={!message.trim()}>
+        {t('urge')}
+      </button>
+    </form>
+  );
+}
+
+/**
  * A supervisor's hand on an open task (Art. 32): move its due time on by working days, or give it to one of
  * the people it may go to (GET /tasks/:id/assignable: its candidates the directory knows, no party to it);
  * each with a reason.
@@ -341,6 +388,7 @@ function Supervision({ task, onDone }: { task: Task; onDone: (said: string) => P
           {t('reassign')}
         </button>
       </form>
+      <Urge task={task} onDone={onDone} />
     </section>
   );
 }
@@ -425,6 +473,12 @@ export function TaskPage({ id }: { id: string }) {
                   )}
                 </dd>
               </div>
+              {x.urgeCount > 0 && (
+                <div>
+                  <dt>{t('urgeCount')}</dt>
+                  <dd data-urge-count={x.urgeCount}>{t('urgedTimes', { n: String(x.urgeCount), at: x.urgedAt ? formatTime(x.urgedAt) : '—' })}</dd>
+                </div>
+              )}
               {x.decision && (
                 <div>
                   <dt>{t('decision')}</dt>
