@@ -29,6 +29,9 @@ beforeAll(async () => {
     share: {
       ...TEST_POLICIES.share,
       jointReview: SECONDS.length,
+      // The city's parties are government departments: the 条例's window is the one that runs.
+      regulationReview: SECONDS.length,
+      regulationOpinion: SECONDS.length,
       reminderBefore: SECONDS.reminderBefore,
       escalateAfter: SECONDS.escalateAfter,
       urgeInterval: SECONDS.urgeInterval,
