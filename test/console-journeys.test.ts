@@ -1,13 +1,15 @@
 // Procedures end to end in a real browser (Debian's chromium) against the real API, worker, Temporal and
 // PostgreSQL, done by the people who do them, every field found by its Chinese label and every entry, item and
-// organisation picked from a list: an open demand answered with a plan, and a withdrawal upheld for an entry
-// that ends a licensee's agreement. The share request, the citizen's signing, the dispute's decision and the
-// supervisor's extension and reassignment are walked in console.test.ts.
+// organisation picked from a list: an open demand answered with a plan, a withdrawal upheld for an entry that
+// ends a licensee's agreement, and an objection in a catalog adjustment's review taken through the consultation
+// to the leading group. The share request, the citizen's signing and the supervisor's extension, reassignment
+// and urging are walked in console.test.ts; the catalog adjustment itself in console-adjustment.test.ts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../scripts/console-build';
+import { entryContentOf, getCatalogEntry } from '../db/repositories/catalog';
 import { seedDemoPeople } from '../db/seed';
 import type { Actor } from '../domain/types';
 import { registerPrincipal, startApi, type Api } from './api-helpers';
@@ -178,4 +180,67 @@ test("a withdrawal upheld for the whole entry ends the licensee's agreement: the
   await reviewer.waitForSelector(`tbody tr:has-text("${caseNumber}"):has-text("已终止")`, { timeout: 20_000 });
   await screenshot(reviewer, 'agreement-terminated-by-withdrawal');
   await expectAccessible(reviewer);
+});
+
+test("the city authority objects to an entry's share attribute in an adjustment, picking the entry by its title; the consultation fails; the leading group decides and the entry takes its decision", async () => {
+  const officer: Actor = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] };
+  const agency: Actor = { sub: `market.reviewer.${h.city.region}`, org: h.city.agencies.market, roles: ['provider_reviewer'] };
+  const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
+  const entryId = h.city.entries.unconditional;
+  const before = (await call(officer, 'GET', `/catalog/${entryId}`)).json();
+  // The officer's adjustment (made in the page in console-adjustment.test.ts): the entry described anew, still shared without conditions.
+  const content = entryContentOf((await getCatalogEntry(h.db, entryId))!);
+  const applied = await call(officer, 'POST', '/catalog/adjustments', {
+    ground: 'duty_change',
+    justification: '职能调整：登记信息增列法定代表人',
+    changes: [{ op: 'change', entryId, baseVersion: before.version, entry: { ...content, description: '含法定代表人姓名与证件号码' } }],
+  });
+  expect(`${applied.statusCode} ${applied.body.slice(0, 300)}`).toMatch(/^201 /);
+  const adjustmentId = applied.json().id as string;
+
+  const authority = await signedIn('wang.authority');
+  await openFromInbox(authority, adjustmentId, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  await authority.check('#d-OBJECT');
+  // The entry objected to is picked by its title; nothing is typed but the position and its reasons.
+  const target = authority.getByLabel('所涉条目');
+  expect((await target.locator('option').allTextContents()).slice(1)).toEqual([before.title]);
+  await target.selectOption({ label: before.title });
+  await authority.fill('#reason', '含个人信息，不宜无条件共享');
+  await authority.selectOption('#f-body-form-proposal-attribute', 'CONDITIONAL');
+  await authority.fill('#f-body-form-proposal-reasons', '含法定代表人个人信息');
+  await authority.fill('#f-body-form-proposal-conditions', '仅用于市场监管执法');
+  await expectAccessible(authority);
+  await screenshot(authority, 'task-adjustment-objection');
+  await authority.click('form.decide button[type=submit]');
+  await authority.waitForSelector('.notice:has-text("已作出决定")');
+
+  // The agency's turn in the consultation (its reviewer is none of the demo people): no agreement.
+  const disputeId = `${adjustmentId}.dispute-1`;
+  const turn = await eventually(async () =>
+    ((await call(agency, 'GET', '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string }[]).find(
+      (t) => t.requestId === disputeId,
+    ),
+  );
+  expect((await call(agency, 'POST', `/tasks/${turn.id}/complete`, { decision: 'NO_AGREEMENT', reason: '登记信息应当无条件共享' })).statusCode).toBe(200);
+
+  const leading = await signedIn('zhou.leading');
+  await openFromInbox(leading, disputeId, 'DISPUTE_DECISION');
+  expect(await leading.textContent('section:has(h2:has-text("办理材料"))')).toContain('登记信息应当无条件共享');
+  await leading.fill('#reason', '有条件共享，仅用于市场监管执法');
+  await leading.selectOption('#f-body-form-attribute', 'CONDITIONAL');
+  await leading.fill('#f-body-form-reasons', '含法定代表人个人信息');
+  await leading.fill('#f-body-form-conditions', '仅用于市场监管执法');
+  await leading.click('form.decide button[type=submit]');
+  await leading.waitForSelector('.notice:has-text("已作出决定")');
+
+  // The adjustment applies with the leading group's decision: the entry reads 有条件共享 at its new version.
+  const officerPage = await signedIn('li.applicant');
+  await open(officerPage, `#/catalog/${encodeURIComponent(entryId)}`);
+  await eventually(async () => {
+    await officerPage.reload();
+    await officerPage.waitForSelector('h1');
+    return (await officerPage.textContent('dl.facts'))?.includes('有条件共享') ?? false;
+  }, 30_000);
+  expect((await call(officer, 'GET', `/catalog/${entryId}`)).json()).toMatchObject({ version: before.version + 1, share: { attribute: 'CONDITIONAL' } });
+  await screenshot(officerPage, 'entry-after-dispute');
 });

@@ -36,6 +36,7 @@ import {
   useSubmit,
 } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
+import type { CatalogChange } from '../../../domain/catalog';
 import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
 import { ReviseInList } from './adjust';
 import { Assignee, Due } from './inbox';
@@ -144,16 +145,72 @@ function withoutField(schema: JsonSchema, name: string): JsonSchema {
 /** A task addressed to one person (a named candidate, or a member of the public): theirs alone, nothing to claim. */
 const personal = (task: Task) => task.candidates.some((c) => c.user !== null || c.role === 'public_applicant');
 
+/**
+ * A decision that names one change of the request (its entry's `entryId`, or a new entry's place `index`: an
+ * objection names the change whose share attribute it disputes) is picked from the request's changes by their
+ * titles, never typed.
+ */
+function ChangePicker({
+  changes,
+  form,
+  onChange,
+  errors,
+}: {
+  changes: CatalogChange[];
+  form: Record<string, unknown>;
+  onChange: (f: Record<string, unknown>) => void;
+  errors: Map<string, unknown>;
+}) {
+  const picked = form.entryId !== undefined ? changes.findIndex((c) => c.op === 'change' && c.entryId === form.entryId) : Number(form.index ?? -1);
+  const invalid = errors.has('body.form.entryId') || errors.has('body.form.index');
+  return (
+    <div class="field">
+      <label for="f-body-form-change">
+        {t('changeNamed')}
+        <span class="req">
+          {' '}
+          *<span class="sr-only">{t('required')}</span>
+        </span>
+      </label>
+      <select
+        id="f-body-form-change"
+        value={picked >= 0 ? String(picked) : ''}
+        aria-invalid={invalid}
+        onChange={(e) => {
+          const rest = Object.fromEntries(Object.entries(form).filter(([k]) => k !== 'entryId' && k !== 'index'));
+          const i = Number((e.target as HTMLSelectElement).value);
+          const c = changes[i];
+          onChange(!c ? rest : c.op === 'change' ? { ...rest, entryId: c.entryId } : { ...rest, index: i });
+        }}
+      >
+        <option value="">—</option>
+        {changes.map((c, i) =>
+          c.op === 'remove' ? null : (
+            <option key={i} value={String(i)}>
+              {c.op === 'add' ? t('newEntryNamed', { title: c.entry.title }) : c.entry.title}
+            </option>
+          ),
+        )}
+      </select>
+      <FieldMessages path="body.form.entryId" errors={errors as never} />
+      <FieldMessages path="body.form.index" errors={errors as never} />
+    </div>
+  );
+}
+
 function DecisionForm({
   task,
   kind,
   agreementHash,
   onDone,
+  changes,
 }: {
   task: Task;
   kind: TaskKind;
   agreementHash: string | null;
   onDone: (e?: ApiError) => Promise<void>;
+  /** The changes of the request under decision, where it is made of changes (a catalog adjustment). */
+  changes?: CatalogChange[];
 }) {
   const offered = kind.decisions.filter((d) => task.allowedDecisions.includes(d.decision));
   const [decision, setDecision] = useState(offered.length === 1 ? offered[0].decision : '');
@@ -165,7 +222,15 @@ function DecisionForm({
   const chosen = offered.find((d) => d.decision === decision);
   // A signature names the text signed: the page sends the SHA-256 of the text it showed, never one typed.
   const signing = !!chosen?.form?.properties?.sha256;
-  const shownForm = chosen?.form && signing ? withoutField(chosen.form, 'sha256') : chosen?.form;
+  // A change of the request named by picking it; a revised request made in the adjustment list, not typed here.
+  const namesChange = !!changes && !!chosen?.form?.properties?.entryId && !!chosen.form.properties.index;
+  const revisesRequest = !!changes && !!chosen?.form?.properties?.changes;
+  const shownForm =
+    chosen?.form && signing
+      ? withoutField(chosen.form, 'sha256')
+      : chosen?.form && namesChange
+        ? withoutField(withoutField(chosen.form, 'entryId'), 'index')
+        : chosen?.form;
   useEffect(() => {
     setForm(shownForm ? (emptyValue(shownForm) as Record<string, unknown>) : {});
     setAgreed(false);
@@ -175,7 +240,11 @@ function DecisionForm({
   const submit = async (e: Event) => {
     e.preventDefault();
     if (signing && (!agreed || !agreementHash)) return;
-    const filled = shownForm ? (cleanValue(shownForm, form) as Record<string, unknown>) : undefined;
+    if (revisesRequest) return;
+    const named = namesChange
+      ? { ...(form.entryId !== undefined ? { entryId: form.entryId } : {}), ...(form.index !== undefined ? { index: form.index } : {}) }
+      : {};
+    const filled = shownForm ? ({ ...(cleanValue(shownForm, form) as Record<string, unknown>), ...named } as Record<string, unknown>) : undefined;
     const body = {
       decision,
       ...(reason.trim() ? { reason } : {}),
@@ -231,8 +300,14 @@ function DecisionForm({
         />
         <FieldMessages path="body.reason" errors={errors} id="reason-err" />
       </div>
-      {shownForm && Object.keys(shownForm.properties ?? {}).length > 0 && (
-        <SchemaFields schema={shownForm} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} />
+      {namesChange && changes && <ChangePicker changes={changes} form={form} onChange={setForm} errors={errors} />}
+      {revisesRequest ? (
+        <p class="hint">{t('reviseInListFirst')}</p>
+      ) : (
+        shownForm &&
+        Object.keys(shownForm.properties ?? {}).length > 0 && (
+          <SchemaFields schema={shownForm} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} />
+        )
       )}
       {signing && (
         <div class="field check agree">
@@ -251,7 +326,7 @@ function DecisionForm({
         </div>
       )}
       <UnplacedMessages errors={errors} schema={{ properties: { reason: {}, form: chosen?.form ?? {} } }} path="body" words={chosen} />
-      <button type="submit" disabled={!decision || busy || (signing && (!agreed || !agreementHash))}>
+      <button type="submit" disabled={!decision || busy || revisesRequest || (signing && (!agreed || !agreementHash))}>
         {busy ? t('submitting') : signing ? chosen.label : t('submit')}
       </button>
     </form>
@@ -498,7 +573,7 @@ export function TaskPage({ id }: { id: string }) {
             {/* The agreement's text first: one signs what one has read. */}
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
             {x.status === 'open' && adjustment && <ReviseInList task={x} form={adjustment} />}
-            {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} />}
+            {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} changes={adjustment?.changes} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={(said) => after(undefined, said)} />
             )}
