@@ -245,3 +245,34 @@ test('past the API, an item without its 信息项名称 is refused by the workfl
   expect((await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.revision-1`)).toMatchObject({ status: 'open' });
   await wf.terminate('test over');
 });
+
+test('a start past the API asking a change to be published before review where the authority must consent first is refused by the workflow, writing nothing (issue 24 §7)', async () => {
+  const add = { op: 'add' as const, entry: sampleEntryContent('绕过审核') };
+  // A government department (the 条例), and another institution on Art. 9 ¶2's ground.
+  for (const [governmentDepartment, ground] of [
+    [true, 'dynamic_adjustment'],
+    [false, 'law_change'],
+  ] as const) {
+    const requestId = randomUUID();
+    const input: CatalogAdjustmentInput = {
+      requestId,
+      applicant: officer(),
+      form: { ground, justification: 'x', changes: [add] },
+      payloadHash: 'x',
+      policy: TEST_ADJUSTMENT_POLICY,
+      reviewerOrg: h.city.cityAuthority,
+      cityLevel: true,
+      leadingGroupOrg: h.city.leadingGroup,
+      governmentDepartment,
+      review: 'after',
+    };
+    const started = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
+      taskQueue: h.taskQueue,
+      workflowId: workflowIdFor('catalog_adjustment', requestId),
+      args: [input],
+    });
+    const failure = await started.result().catch((e: WorkflowFailedError) => e.cause);
+    expect(failure).toMatchObject({ type: 'Forbidden', message: expect.stringContaining('reviewed before publication') });
+    expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
+  }
+});
