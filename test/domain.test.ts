@@ -2,6 +2,8 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { oneTimeNoticeViolation, regulationApplies, sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
+import { adjustmentReview } from '../domain/catalog-adjustment';
+import { ADJUSTMENT_GROUNDS, type AdjustmentGround } from '../domain/catalog';
 import {
   assigneeViolation,
   candidateOf,
@@ -268,4 +270,13 @@ test('一次性告知: under the 条例 a request for information lists every mi
   expect(oneTimeNoticeViolation({ decision: 'AGREE', form: null, context: { ...under, noticeGiven: true } })).toBeNull();
   expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: { noticeGiven: true } })).toBeNull();
   expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: null })).toBeNull();
+});
+
+test('who reviews a catalog change (issue 24 §7): a government department before, on every ground; another institution before only on Art. 9 ¶2 grounds', () => {
+  const grounds = Object.keys(ADJUSTMENT_GROUNDS) as AdjustmentGround[];
+  expect(grounds).toEqual(expect.arrayContaining(['first_compilation', 'dynamic_adjustment']));
+  expect(ADJUSTMENT_GROUNDS.first_compilation.name).toBe('首次编制目录');
+  expect(ADJUSTMENT_GROUNDS.dynamic_adjustment.name).toBe('目录动态调整');
+  for (const g of grounds) expect(adjustmentReview(g, true)).toBe('before');
+  expect(grounds.filter((g) => adjustmentReview(g, false) === 'before').sort()).toEqual(['duty_change', 'law_change']);
 });
