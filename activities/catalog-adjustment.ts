@@ -241,14 +241,16 @@ export function adjustmentActivities(db: Db) {
           decision: input.decision ? 'APPROVE' : null,
           outcome: { article, entries: applied, effects, closed, ...(after ? { review: 'after', reviewerOrg: after.reviewerOrg } : {}) },
         });
-        if (after)
+        if (after) {
+          const agency = (await getOrganisation(tx, applicant.org))?.name ?? applicant.org;
           await notify(tx, {
             key: `request:${requestId}:${input.step}:authority`,
             to: { org: after.reviewerOrg, role: 'authority_reviewer' },
             kind: 'catalog_published',
             requestId,
-            message: `${applicant.org} 的目录调整（${ADJUSTMENT_GROUNDS[form.ground].name}）已发布 ${applied.length} 个条目，请事后审查（第九条）`,
+            message: `${agency}的目录调整（${ADJUSTMENT_GROUNDS[form.ground].name}）已发布 ${applied.length} 个条目，请事后审查（第九条）`,
           });
+        }
         return { applied, effects, closed };
       });
     },

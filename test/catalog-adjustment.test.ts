@@ -789,7 +789,8 @@ describe('who reviews a catalog change (Art. 9 ¶1, ¶2; the 条例)', () => {
     compiled = `${first.id}-1`;
     expect((await entry(compiled)).view).toMatchObject({ version: 1, title: '公共资源交易项目' });
     // The authority is told, and reviews it afterwards.
-    await eventually(async () => (await notices(authority())).find((n) => n.requestId === first.id && n.kind === 'catalog_published'));
+    const told = await eventually(async () => (await notices(authority())).find((n) => n.requestId === first.id && n.kind === 'catalog_published'));
+    expect(told.message).toContain('日照市公共资源交易中心的目录调整（首次编制目录）已发布 1 个条目');
     const accept = await openTask(authority(), first.id, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
     expectProblem(await post(centre(), `/tasks/${accept.id}/complete`, { decision: 'ACCEPT' }), 404);
     expect((await post(authority(), `/tasks/${accept.id}/complete`, { decision: 'ACCEPT' })).json()).toMatchObject({
