@@ -856,6 +856,50 @@ describe('who reviews a catalog change (Art. 9 ¶1, ¶2; the 条例)', () => {
     expect((await post(centre(), `/requests/${req.id}/cancel`, { reason: '另行提交' })).json()).toMatchObject({ status: 'cancelled' });
   });
 
+  test('dynamic adjustments of one entry at once: one is published, the others go back with what differs; resubmitted, one is published, one on a law change waits for review', async () => {
+    const base = await submit(
+      'stale base',
+      centre(),
+      { ground: 'first_compilation', justification: '编制', changes: [{ op: 'add', entry: sampleEntryContent('交易公告') }] },
+      false,
+    );
+    const id = `${base.id}-1`;
+    const { content } = await entry(id);
+    const change = (k: number, baseVersion: number) => ({ op: 'change', entryId: id, baseVersion, entry: { ...content, description: `调整 ${k}` } });
+    const reqs = await Promise.all(
+      Array.from({ length: 4 }, (_, k) =>
+        submit(`stale after publication ${k}`, centre(), { ground: 'dynamic_adjustment', justification: `调整 ${k}`, changes: [change(k, 1)] }, false),
+      ),
+    );
+    const statuses = reqs.map((r) => r.status);
+    expect(statuses.filter((st) => st === 'approved')).toHaveLength(1);
+    expect(statuses.filter((st) => st === 'awaiting_applicant')).toHaveLength(3);
+    expect((await entry(id)).view.version).toBe(2);
+    const [again, lawful] = reqs.filter((r) => r.status === 'awaiting_applicant');
+    started.push({ name: 'stale after publication, resubmitted and published', workflowId: workflowIdFor('catalog_adjustment', again.id) });
+    started.push({ name: 'stale after publication, resubmitted on a law change', workflowId: workflowIdFor('catalog_adjustment', lawful.id) });
+
+    const revision = await openTask(centre(), again.id, 'CATALOG_ADJUSTMENT_REVISION');
+    expect((revision.context as { stale: { entryId: string }[] }).stale).toMatchObject([{ entryId: id }]);
+    await post(centre(), `/tasks/${revision.id}/complete`, {
+      decision: 'RESUBMIT',
+      form: { ground: 'dynamic_adjustment', justification: '重新调整', changes: [change(9, 2)] },
+    });
+    await eventually(async () => (await entry(id)).view.version === 3 || undefined);
+    expect((await entry(id)).view.description).toBe('调整 9');
+    await openTask(authority(), again.id, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
+
+    const other = await openTask(centre(), lawful.id, 'CATALOG_ADJUSTMENT_REVISION');
+    await post(centre(), `/tasks/${other.id}/complete`, {
+      decision: 'RESUBMIT',
+      form: { ground: 'law_change', justification: '法规修改', changes: [change(8, 3)] },
+    });
+    await openTask(authority(), lawful.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+    expect((await get(centre(), `/requests/${lawful.id}`)).json().status).toBe('in_review');
+    expect((await entry(id)).view.version).toBe(3);
+    expect((await post(centre(), `/requests/${lawful.id}/cancel`, { reason: '另行提交' })).json()).toMatchObject({ status: 'cancelled' });
+  });
+
   test('20 decisions at once on one review afterwards: exactly one stands', async () => {
     const req = await submit(
       'after review raced',
