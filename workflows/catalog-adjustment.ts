@@ -206,6 +206,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     const rec = takeRecord();
     if (rec) await io.recordRequest(rec);
     for (let round = 1; ; round++) {
+      if (stop()) return cancelled();
       const article = adjustmentArticle(form);
       const result = await io.applyAdjustment({
         requestId,
@@ -217,6 +218,12 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
       if ('applied' in result) {
         state.status = 'approved';
         state.outcome = { article, review: 'after' };
+        // A withdrawal asked while the changes were being published came too late (it is answered that the
+        // request is approved): the review afterwards goes on.
+        if (cancelling.cancel) {
+          cancelling.cancel = null;
+          board.thaw();
+        }
         await applied(result);
         const task = await board.open({
           key: `after-review-${round}`,
