@@ -6,7 +6,15 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { sampleEntryContent } from '../db/seed';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { Actor, OrgActor } from '../domain/types';
-import { completeTaskUpdate, stateQuery, WORKFLOW_TYPES, workflowIdFor, type CatalogAdjustmentInput, type ShareDisputeInput } from '../workflows/definitions';
+import {
+  cancelRequestUpdate,
+  completeTaskUpdate,
+  stateQuery,
+  WORKFLOW_TYPES,
+  workflowIdFor,
+  type CatalogAdjustmentInput,
+  type ShareDisputeInput,
+} from '../workflows/definitions';
 import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -275,4 +283,49 @@ test('a start past the API asking a change to be published before review where t
     expect(failure).toMatchObject({ type: 'Forbidden', message: expect.stringContaining('reviewed before publication') });
     expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
   }
+});
+
+test('a withdrawal asked while a change is published before review either cancels it before anything is published or comes too late, and the review afterwards still takes its decision', async () => {
+  const reviewerOfCity = { ...reviewer, org: h.city.cityAuthority };
+  const outcomes: string[] = [];
+  for (const delay of [0, 10, 20, 30, 40, 50, 60, 80]) {
+    const requestId = randomUUID();
+    const input: CatalogAdjustmentInput = {
+      requestId,
+      applicant: officer(),
+      form: { ground: 'first_compilation', justification: 'x', changes: [{ op: 'add', entry: sampleEntryContent(`撤回竞争 ${delay}`) }] },
+      payloadHash: 'x',
+      policy: TEST_ADJUSTMENT_POLICY,
+      reviewerOrg: h.city.cityAuthority,
+      cityLevel: true,
+      leadingGroupOrg: h.city.leadingGroup,
+      governmentDepartment: false,
+      review: 'after',
+    };
+    const wf = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
+      taskQueue: h.taskQueue,
+      workflowId: workflowIdFor('catalog_adjustment', requestId),
+      args: [input],
+    });
+    await new Promise((r) => setTimeout(r, delay));
+    const cancel = await wf.executeUpdate(cancelRequestUpdate, { args: [{ actor: officer(), reason: '撤回' }] }).then(
+      (v) => v.status,
+      (e: Error) => e.constructor.name,
+    );
+    const published = await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${requestId}-1`).executeTakeFirst();
+    if (cancel === 'cancelled') {
+      // In time: nothing was published.
+      expect(published).toBeUndefined();
+      expect(await wf.result()).toMatchObject({ status: 'cancelled' });
+    } else {
+      // Too late (or refused outright once approved): published, and the authority's review still decides.
+      expect(published).toEqual({ id: `${requestId}-1` });
+      await eventually(async () => (await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.after-review-1` && t.status === 'open'));
+      await wf.executeUpdate(completeTaskUpdate, { args: [{ taskId: `${requestId}.after-review-1`, actor: reviewerOfCity, decision: 'ACCEPT' }] });
+      expect(await wf.result()).toMatchObject({ status: 'approved', outcome: { afterReview: 'ACCEPT' } });
+    }
+    outcomes.push(cancel);
+  }
+  // The window is narrow; whichever side of it each attempt fell on, none is left stuck.
+  expect(outcomes).toHaveLength(8);
 });
