@@ -1,6 +1,7 @@
 // Read-model side of the catalog adjustment procedure (Art. 9 ¶2): the approved changes applied as new
 // versions, all or none, in one transaction with the approval and the request's change to approved.
 import type { Db, Executor } from '../db';
+import { notify } from '../db/repositories/notifications';
 import { getOrganisation } from '../db/repositories/organisations';
 import {
   currentEntries,
@@ -32,6 +33,11 @@ export interface ApplyAdjustmentInput {
   decision?: DecisionInput;
   /** The workflow step of the change to approved (its audit key makes the whole write happen once). */
   step: string;
+  /**
+   * Published before review (issue 24 §7): the 本级 authority to tell, in the same transaction, that the
+   * change is public and theirs to review afterwards; the trail names it 'adjustment_published'.
+   */
+  reviewAfter?: { reviewerOrg: string };
 }
 
 /** A change that no longer fits the catalog: what it started from, where the entry is now, and what differs. */
@@ -224,16 +230,27 @@ export function adjustmentActivities(db: Db) {
         const closedEntries = ending(endsOpening);
         const closed: ClosedOpenness = { entries: closedEntries, workflows: await openWorkOn(tx, closedEntries) };
         const applied = made.map(({ row }, i) => ({ entryId: row.id, version: row.version, op: form.changes[i].op }));
+        const after = input.reviewAfter;
         await transition(tx, {
           requestId,
           step: input.step,
           actor: input.decision?.actor ?? SYSTEM,
           status: 'approved',
-          action: 'adjustment_applied',
+          action: after ? 'adjustment_published' : 'adjustment_applied',
           article,
           decision: input.decision ? 'APPROVE' : null,
-          outcome: { article, entries: applied, effects, closed },
+          outcome: { article, entries: applied, effects, closed, ...(after ? { review: 'after', reviewerOrg: after.reviewerOrg } : {}) },
         });
+        if (after) {
+          const agency = (await getOrganisation(tx, applicant.org))?.name ?? applicant.org;
+          await notify(tx, {
+            key: `request:${requestId}:${input.step}:authority`,
+            to: { org: after.reviewerOrg, role: 'authority_reviewer' },
+            kind: 'catalog_published',
+            requestId,
+            message: `${agency}的目录调整（${ADJUSTMENT_GROUNDS[form.ground].name}）已发布 ${applied.length} 个条目，请事后审查（第九条）`,
+          });
+        }
         return { applied, effects, closed };
       });
     },

@@ -9,6 +9,7 @@ import {
   SHARE_SIDE_FIELDS,
   SHARE_SIDE_VALUES,
   type AdjustmentForm,
+  type AdjustmentGround,
   type CatalogChange,
 } from './catalog';
 import type { RuleViolation } from './errors';
@@ -64,6 +65,21 @@ export const DEFAULT_ADJUSTMENT_POLICY: AdjustmentPolicy = {
   escalateAfter: { workingDays: 5 },
   urgeInterval: { workingDays: 1 },
 };
+
+/** The grounds on which every institution's change waits for the 本级 authority's consent (Art. 9 ¶2). */
+export const CONSENT_GROUNDS: readonly AdjustmentGround[] = ['law_change', 'duty_change'];
+
+/**
+ * When the 本级 authority reviews an adjustment: 'before' it is published (a government department's on
+ * every ground, the 条例; anyone's on Art. 9 ¶2's grounds), or 'after' (another institution's first
+ * compilation, dynamic adjustment, correction, …: published once the catalog's rules pass, the authority
+ * told and able to return it under its 目录管理, Art. 9 ¶1). The API decides it at start; the workflow
+ * refuses a start that asks 'after' where this says 'before'.
+ */
+export function adjustmentReview(ground: AdjustmentGround, governmentDepartment: boolean): AdjustmentReview {
+  return governmentDepartment || CONSENT_GROUNDS.includes(ground) ? 'before' : 'after';
+}
+export type AdjustmentReview = 'before' | 'after';
 
 /** The article an adjustment rests on: its ground's (Art. 9 ¶2 for a change of law or duties). */
 export function adjustmentArticle(form: Pick<AdjustmentForm, 'ground'>): string {
@@ -166,6 +182,14 @@ export const ADJUSTMENT_TASK_KINDS = {
   },
   // After the public consultation (Art. 18 ¶2), the agency records its response to the comments.
   CATALOG_CONSULTATION_RESPONSE: { article: 'Art. 18', name: '征求意见答复', decisions: { RESPOND: decision('答复意见', true) } },
+  // A change published before review (another institution's, adjustmentReview 'after'): the 本级 authority
+  // accepts it, or returns it with its reason. The change stays published (undoing it is a catalog change of
+  // its own, the agency's to make); the agency is told why, and the objection stands in the request's trail.
+  CATALOG_ADJUSTMENT_AFTER_REVIEW: {
+    article: 'Art. 9',
+    name: '目录调整事后审查',
+    decisions: { ACCEPT: decision('认可', false), RETURN: decision('退回整改', true) },
+  },
   // The applicant revises (RESUBMIT with the revised adjustment as form) or gives it up.
   CATALOG_ADJUSTMENT_REVISION: {
     article: 'Art. 9',

@@ -375,12 +375,16 @@ export interface SimilarEntry {
 
 /**
  * Why an agency adjusts its catalog. The first two are Art. 9 ¶2's (因法律、法规修改或者职能职责变更): they
- * need the consent of the authority of its own level; the others are reviewed the same way, with written
- * justification (the city authority manages the catalog, Art. 9 ¶1).
+ * need the consent of the authority of its own level before publication; so does every change of a
+ * government department (the 条例). Another institution's changes on the other grounds (its first
+ * compilation and dynamic adjustment, Art. 9 ¶1, corrections, …) are published once the catalog's rules pass,
+ * the authority reviewing them afterwards (domain/catalog-adjustment.ts adjustmentReview).
  */
 export const ADJUSTMENT_GROUNDS = {
   law_change: { article: 'Art. 9', name: '法律、法规修改' },
   duty_change: { article: 'Art. 9', name: '职能职责变更' },
+  first_compilation: { article: 'Art. 9', name: '首次编制目录' },
+  dynamic_adjustment: { article: 'Art. 9', name: '目录动态调整' },
   new_system: { article: 'Art. 30', name: '新建信息系统' },
   correction: { article: 'Art. 11', name: '数据校核更正' },
   withdrawal_outcome: { article: 'Art. 21', name: '开放需求与撤回处理结果' },

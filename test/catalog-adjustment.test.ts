@@ -5,6 +5,7 @@ import type { EntryContent } from '../domain/catalog';
 import type { Actor } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { sampleEntryContent } from '../db/seed';
+import { insertOrganisations } from '../db/repositories/organisations';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, TEST_ADJUSTMENT_POLICY, type Harness } from './helpers';
 
@@ -17,8 +18,22 @@ const started: { name: string; workflowId: string }[] = [];
 const sharesStarted: { name: string; workflowId: string }[] = [];
 /** Disputes started by an objection (child workflows). */
 const disputesStarted: { name: string; workflowId: string }[] = [];
+/** A 事业单位 of the city holding public data (no government department): the Measures alone say who reviews its catalog. */
+const institution = 'adjust-trading-centre';
 beforeAll(async () => {
   h = await startHarness('adjust');
+  await insertOrganisations(h.db, [
+    {
+      id: institution,
+      name: '日照市公共资源交易中心',
+      kind: 'agency',
+      level: 'city',
+      region: h.city.region,
+      division: '371100',
+      uscc: null,
+      government_department: false,
+    },
+  ]);
   api = await startApi(h);
   hurried = await startApi(h, { policies: { catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 4 } } } });
 });
@@ -752,4 +767,162 @@ test('the applicant may cancel while it is in review; the review task closes', a
   const cancelled = await post(me, `/requests/${req.id}/cancel`, { reason: '提交有误' });
   expect(cancelled.json()).toMatchObject({ status: 'cancelled', tasks: [{ status: 'cancelled' }] });
   expect((await entry(view.id)).view.version).toBe(view.version);
+});
+
+// Issue 24 §7: who reviews a catalog change, and when.
+describe('who reviews a catalog change (Art. 9 ¶1, ¶2; the 条例)', () => {
+  const centre = () => applicantOf(institution, 'centre-officer');
+  const authority = () => reviewerOf(h.city.cityAuthority, 'catalog-manager');
+  type Notice = { requestId: string; kind: string; message: string };
+  const notices = async (actor: Actor) => (await get(actor, '/notifications?limit=100')).json().items as Notice[];
+  const history = async (actor: Actor, id: string) => ((await get(actor, `/requests/${id}/history`)).json().items as { action: string }[]).map((e) => e.action);
+  let compiled: string;
+
+  test("an institution's first compilation and dynamic adjustment are published at once; the authority is told, accepts one and returns the other", async () => {
+    const first = await submit('first compilation published at once', centre(), {
+      ground: 'first_compilation',
+      justification: '首次编制本单位公共数据目录',
+      changes: [{ op: 'add', entry: sampleEntryContent('公共资源交易项目') }],
+    });
+    // Published once the catalog's rules pass: no consent awaited.
+    expect(first.status).toBe('approved');
+    compiled = `${first.id}-1`;
+    expect((await entry(compiled)).view).toMatchObject({ version: 1, title: '公共资源交易项目' });
+    // The authority is told, and reviews it afterwards.
+    const told = await eventually(async () => (await notices(authority())).find((n) => n.requestId === first.id && n.kind === 'catalog_published'));
+    expect(told.message).toContain('日照市公共资源交易中心的目录调整（首次编制目录）已发布 1 个条目');
+    const accept = await openTask(authority(), first.id, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
+    expectProblem(await post(centre(), `/tasks/${accept.id}/complete`, { decision: 'ACCEPT' }), 404);
+    expect((await post(authority(), `/tasks/${accept.id}/complete`, { decision: 'ACCEPT' })).json()).toMatchObject({
+      status: 'approved',
+      outcome: { review: 'after', afterReview: 'ACCEPT' },
+    });
+    expect(await history(centre(), first.id)).toEqual([
+      'submitted',
+      'catalog_entry_added',
+      'adjustment_published',
+      'task_opened',
+      'task_completed',
+      'after_review_accepted',
+    ]);
+
+    // Its ordinary dynamic adjustment: the entry moves to version 2 at once.
+    const { content } = await entry(compiled);
+    const dynamic = await submit('dynamic adjustment published, then returned', centre(), {
+      ground: 'dynamic_adjustment',
+      justification: '更新频率调整',
+      changes: [{ op: 'change', entryId: compiled, baseVersion: 1, entry: { ...content, updateFrequency: '每日' } }],
+    });
+    expect(dynamic.status).toBe('approved');
+    expect((await entry(compiled)).view).toMatchObject({ version: 2, updateFrequency: '每日' });
+    const versions = (await get(centre(), `/catalog/${compiled}/versions`)).json().items;
+    expect(versions[1]).toMatchObject({ changeRequestId: dynamic.id, reason: '目录动态调整: 更新频率调整' });
+    // The authority returns it, with its reason: the agency is told; the change stays published until the agency adjusts it again.
+    const task = await openTask(authority(), dynamic.id, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
+    expectProblem(await post(authority(), `/tasks/${task.id}/complete`, { decision: 'RETURN' }), 400);
+    const returned = await post(authority(), `/tasks/${task.id}/complete`, { decision: 'RETURN', reason: '更新频率与数据源不符，请整改' });
+    expect(returned.json()).toMatchObject({ status: 'approved', outcome: { afterReview: 'RETURN', reason: '更新频率与数据源不符，请整改' } });
+    expect(await history(centre(), dynamic.id)).toContain('after_review_returned');
+    await eventually(async () =>
+      (await notices(centre())).find((n) => n.requestId === dynamic.id && n.kind === 'request_status' && n.message.includes('更新频率与数据源不符')),
+    );
+    expect((await entry(compiled)).view.version).toBe(2);
+  });
+
+  test('the same ground from a government department waits for the review before anything is published', async () => {
+    const me = applicantOf(h.city.agencies.health, 'dynamic-officer');
+    const { view, content } = await entry(h.city.entries.conditional);
+    const req = await submit('a government department’s dynamic adjustment reviewed first', me, {
+      ground: 'dynamic_adjustment',
+      justification: '动态调整',
+      changes: [{ op: 'change', entryId: view.id, baseVersion: view.version, entry: { ...content, description: '动态调整' } }],
+    });
+    expect(req.status).toBe('in_review');
+    expect(req.tasks).toMatchObject([{ kind: 'CATALOG_ADJUSTMENT_CITY_REVIEW', candidateOrg: h.city.cityAuthority }]);
+    expect((await entry(view.id)).view.version).toBe(view.version);
+    expect((await post(me, `/requests/${req.id}/cancel`, { reason: '另行提交' })).json()).toMatchObject({ status: 'cancelled' });
+  });
+
+  test("an institution's change because a law changed waits for the authority's consent (Art. 9 ¶2)", async () => {
+    const { content } = await entry(compiled);
+    const req = await submit("an institution's law change reviewed first", centre(), {
+      ground: 'law_change',
+      justification: '招标投标法修改',
+      changes: [{ op: 'change', entryId: compiled, baseVersion: 2, entry: { ...content, description: '依法调整' } }],
+    });
+    expect(req.status).toBe('in_review');
+    expect(req.tasks[0].kind).toMatch(/^CATALOG_ADJUSTMENT_(CITY_)?REVIEW$/);
+    expect((await entry(compiled)).view.version).toBe(2);
+    expect((await post(centre(), `/requests/${req.id}/cancel`, { reason: '另行提交' })).json()).toMatchObject({ status: 'cancelled' });
+  });
+
+  test('dynamic adjustments of one entry at once: one is published, the others go back with what differs; resubmitted, one is published, one on a law change waits for review', async () => {
+    const base = await submit(
+      'stale base',
+      centre(),
+      { ground: 'first_compilation', justification: '编制', changes: [{ op: 'add', entry: sampleEntryContent('交易公告') }] },
+      false,
+    );
+    const id = `${base.id}-1`;
+    const { content } = await entry(id);
+    const change = (k: number, baseVersion: number) => ({ op: 'change', entryId: id, baseVersion, entry: { ...content, description: `调整 ${k}` } });
+    const reqs = await Promise.all(
+      Array.from({ length: 4 }, (_, k) =>
+        submit(`stale after publication ${k}`, centre(), { ground: 'dynamic_adjustment', justification: `调整 ${k}`, changes: [change(k, 1)] }, false),
+      ),
+    );
+    const statuses = reqs.map((r) => r.status);
+    expect(statuses.filter((st) => st === 'approved')).toHaveLength(1);
+    expect(statuses.filter((st) => st === 'awaiting_applicant')).toHaveLength(3);
+    expect((await entry(id)).view.version).toBe(2);
+    const [again, lawful] = reqs.filter((r) => r.status === 'awaiting_applicant');
+    started.push({ name: 'stale after publication, resubmitted and published', workflowId: workflowIdFor('catalog_adjustment', again.id) });
+    started.push({ name: 'stale after publication, resubmitted on a law change', workflowId: workflowIdFor('catalog_adjustment', lawful.id) });
+
+    const revision = await openTask(centre(), again.id, 'CATALOG_ADJUSTMENT_REVISION');
+    expect((revision.context as { stale: { entryId: string }[] }).stale).toMatchObject([{ entryId: id }]);
+    await post(centre(), `/tasks/${revision.id}/complete`, {
+      decision: 'RESUBMIT',
+      form: { ground: 'dynamic_adjustment', justification: '重新调整', changes: [change(9, 2)] },
+    });
+    await eventually(async () => (await entry(id)).view.version === 3 || undefined);
+    expect((await entry(id)).view.description).toBe('调整 9');
+    await openTask(authority(), again.id, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
+
+    const other = await openTask(centre(), lawful.id, 'CATALOG_ADJUSTMENT_REVISION');
+    await post(centre(), `/tasks/${other.id}/complete`, {
+      decision: 'RESUBMIT',
+      form: { ground: 'law_change', justification: '法规修改', changes: [change(8, 3)] },
+    });
+    await openTask(authority(), lawful.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+    expect((await get(centre(), `/requests/${lawful.id}`)).json().status).toBe('in_review');
+    expect((await entry(id)).view.version).toBe(3);
+    expect((await post(centre(), `/requests/${lawful.id}/cancel`, { reason: '另行提交' })).json()).toMatchObject({ status: 'cancelled' });
+  });
+
+  test('20 decisions at once on one review afterwards: exactly one stands', async () => {
+    const req = await submit(
+      'after review raced',
+      centre(),
+      { ground: 'first_compilation', justification: '补充编制', changes: [{ op: 'add', entry: sampleEntryContent('交易主体信用') }] },
+      false,
+    );
+    const task = await openTask(authority(), req.id, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, k) =>
+        post(
+          reviewerOf(h.city.cityAuthority, `racer-${k}`),
+          `/tasks/${task.id}/complete`,
+          k % 2 ? { decision: 'ACCEPT' } : { decision: 'RETURN', reason: `理由 ${k}` },
+        ),
+      ),
+    );
+    const codes = answers.map((a) => a.statusCode);
+    expect(codes.filter((c) => c === 200)).toHaveLength(1);
+    expect(codes.filter((c) => c !== 200).every((c) => c === 409)).toBe(true);
+    const won = answers.find((a) => a.statusCode === 200)!.json().outcome.afterReview;
+    const view = (await get(centre(), `/requests/${req.id}`)).json();
+    expect(view.tasks).toMatchObject([{ status: 'completed', decision: won }]);
+    expect((await history(centre(), req.id)).filter((a) => a === 'task_completed')).toHaveLength(1);
+  });
 });

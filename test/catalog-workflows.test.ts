@@ -6,7 +6,15 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { sampleEntryContent } from '../db/seed';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { Actor, OrgActor } from '../domain/types';
-import { completeTaskUpdate, stateQuery, WORKFLOW_TYPES, workflowIdFor, type CatalogAdjustmentInput, type ShareDisputeInput } from '../workflows/definitions';
+import {
+  cancelRequestUpdate,
+  completeTaskUpdate,
+  stateQuery,
+  WORKFLOW_TYPES,
+  workflowIdFor,
+  type CatalogAdjustmentInput,
+  type ShareDisputeInput,
+} from '../workflows/definitions';
 import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -244,4 +252,80 @@ test('past the API, an item without its 信息项名称 is refused by the workfl
   await expect(resubmit).rejects.toThrow(WorkflowUpdateFailedError);
   expect((await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.revision-1`)).toMatchObject({ status: 'open' });
   await wf.terminate('test over');
+});
+
+test('a start past the API asking a change to be published before review where the authority must consent first is refused by the workflow, writing nothing (issue 24 §7)', async () => {
+  const add = { op: 'add' as const, entry: sampleEntryContent('绕过审核') };
+  // A government department (the 条例), and another institution on Art. 9 ¶2's ground.
+  for (const [governmentDepartment, ground] of [
+    [true, 'dynamic_adjustment'],
+    [false, 'law_change'],
+  ] as const) {
+    const requestId = randomUUID();
+    const input: CatalogAdjustmentInput = {
+      requestId,
+      applicant: officer(),
+      form: { ground, justification: 'x', changes: [add] },
+      payloadHash: 'x',
+      policy: TEST_ADJUSTMENT_POLICY,
+      reviewerOrg: h.city.cityAuthority,
+      cityLevel: true,
+      leadingGroupOrg: h.city.leadingGroup,
+      governmentDepartment,
+      review: 'after',
+    };
+    const started = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
+      taskQueue: h.taskQueue,
+      workflowId: workflowIdFor('catalog_adjustment', requestId),
+      args: [input],
+    });
+    const failure = await started.result().catch((e: WorkflowFailedError) => e.cause);
+    expect(failure).toMatchObject({ type: 'Forbidden', message: expect.stringContaining('reviewed before publication') });
+    expect(await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst()).toBeUndefined();
+  }
+});
+
+test('a withdrawal asked while a change is published before review either cancels it before anything is published or comes too late, and the review afterwards still takes its decision', async () => {
+  const reviewerOfCity = { ...reviewer, org: h.city.cityAuthority };
+  const outcomes: string[] = [];
+  for (const delay of [0, 10, 20, 30, 40, 50, 60, 80]) {
+    const requestId = randomUUID();
+    const input: CatalogAdjustmentInput = {
+      requestId,
+      applicant: officer(),
+      form: { ground: 'first_compilation', justification: 'x', changes: [{ op: 'add', entry: sampleEntryContent(`撤回竞争 ${delay}`) }] },
+      payloadHash: 'x',
+      policy: TEST_ADJUSTMENT_POLICY,
+      reviewerOrg: h.city.cityAuthority,
+      cityLevel: true,
+      leadingGroupOrg: h.city.leadingGroup,
+      governmentDepartment: false,
+      review: 'after',
+    };
+    const wf = await h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
+      taskQueue: h.taskQueue,
+      workflowId: workflowIdFor('catalog_adjustment', requestId),
+      args: [input],
+    });
+    await new Promise((r) => setTimeout(r, delay));
+    const cancel = await wf.executeUpdate(cancelRequestUpdate, { args: [{ actor: officer(), reason: '撤回' }] }).then(
+      (v) => v.status,
+      (e: Error) => e.constructor.name,
+    );
+    const published = await h.db.selectFrom('catalog_entries').select('id').where('id', '=', `${requestId}-1`).executeTakeFirst();
+    if (cancel === 'cancelled') {
+      // In time: nothing was published.
+      expect(published).toBeUndefined();
+      expect(await wf.result()).toMatchObject({ status: 'cancelled' });
+    } else {
+      // Too late (or refused outright once approved): published, and the authority's review still decides.
+      expect(published).toEqual({ id: `${requestId}-1` });
+      await eventually(async () => (await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.after-review-1` && t.status === 'open'));
+      await wf.executeUpdate(completeTaskUpdate, { args: [{ taskId: `${requestId}.after-review-1`, actor: reviewerOfCity, decision: 'ACCEPT' }] });
+      expect(await wf.result()).toMatchObject({ status: 'approved', outcome: { afterReview: 'ACCEPT' } });
+    }
+    outcomes.push(cancel);
+  }
+  // The window is narrow; whichever side of it each attempt fell on, none is left stuck.
+  expect(outcomes).toHaveLength(8);
 });

@@ -2,6 +2,8 @@
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { oneTimeNoticeViolation, regulationApplies, sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
+import { adjustmentReview } from '../domain/catalog-adjustment';
+import { ADJUSTMENT_GROUNDS, type AdjustmentGround } from '../domain/catalog';
 import {
   assigneeViolation,
   candidateOf,
@@ -299,4 +301,13 @@ describe('urging a task (督办, Art. 32)', () => {
     expect(urgeViolation(task, reviewer, '请尽快办结', at('2026-10-21T02:00:00Z'))).toMatchObject({ code: 'Forbidden' });
     expect(urgeViolation({ ...task, status: 'completed' }, supervisor, '请尽快办结', at('2026-10-21T02:00:00Z'))).toMatchObject({ code: 'TaskNotOpen' });
   });
+});
+
+test('who reviews a catalog change (issue 24 §7): a government department before, on every ground; another institution before only on Art. 9 ¶2 grounds', () => {
+  const grounds = Object.keys(ADJUSTMENT_GROUNDS) as AdjustmentGround[];
+  expect(grounds).toEqual(expect.arrayContaining(['first_compilation', 'dynamic_adjustment']));
+  expect(ADJUSTMENT_GROUNDS.first_compilation.name).toBe('首次编制目录');
+  expect(ADJUSTMENT_GROUNDS.dynamic_adjustment.name).toBe('目录动态调整');
+  for (const g of grounds) expect(adjustmentReview(g, true)).toBe('before');
+  expect(grounds.filter((g) => adjustmentReview(g, false) === 'before').sort()).toEqual(['duty_change', 'law_change']);
 });

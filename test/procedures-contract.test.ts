@@ -4,6 +4,7 @@
 // status, no task open). Every (kind, decision) of the registry is accepted at least once, or listed in UNREACHABLE
 // with its reason. The fixtures are a Record<RequestType, …>: a new procedure does not compile until it has one.
 import { randomUUID } from 'node:crypto';
+import { insertOrganisations } from '../db/repositories/organisations';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { SharePosition } from '../domain/share-dispute';
 import { PROCEDURES, TASK_KINDS, type RequestType, type TaskKind } from '../domain/procedures';
@@ -110,6 +111,20 @@ const countyAdd = (city: SeededCity) => ({
   starter: applicantOf(city, city.agencies.donggangMarket),
   body: { ground: 'new_system', justification: '新建系统编目', changes: [{ op: 'add', entry: sampleEntryContent(`契约目录 ${city.region}`) }] },
 });
+/**
+ * A 事业单位 of the city (no government department) first compiles its catalog: published at once, the
+ * authority reviewing it afterwards (issue 24 §7).
+ */
+async function institutionCompiles(city: SeededCity) {
+  const id = `${city.region}-centre-${randomUUID().slice(0, 8)}`;
+  await insertOrganisations(h.db, [
+    { id, name: '公共资源交易中心', kind: 'agency', level: 'city', region: city.region, division: '371100', uscc: null, government_department: false },
+  ]);
+  return {
+    starter: applicantOf(city, id),
+    body: { ground: 'first_compilation', justification: '首次编制', changes: [{ op: 'add', entry: sampleEntryContent(`首次编制 ${id}`) }] },
+  };
+}
 /** A city-level agency opens sharing of its NONE entry: the city authority reviews it (and may OBJECT). */
 async function cityOpening(city: SeededCity, a: Api) {
   const content = await stated(a, city.entries.none);
@@ -240,6 +255,16 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
   catalog_adjustment: {
     runs: [
       { name: 'a district agency adds an entry, approved', start: countyAdd, steps: [{ kind: 'CATALOG_ADJUSTMENT_REVIEW', decision: 'APPROVE' }] },
+      {
+        name: "an institution's first compilation published, accepted afterwards",
+        start: institutionCompiles,
+        steps: [{ kind: 'CATALOG_ADJUSTMENT_AFTER_REVIEW', decision: 'ACCEPT' }],
+      },
+      {
+        name: "an institution's first compilation published, returned afterwards",
+        start: institutionCompiles,
+        steps: [{ kind: 'CATALOG_ADJUSTMENT_AFTER_REVIEW', decision: 'RETURN', reason: '请整改' }],
+      },
       {
         name: 'returned, resubmitted, rejected',
         start: countyAdd,

@@ -415,6 +415,11 @@ export class TaskBoard {
     this.frozen = true;
   }
 
+  /** Takes actions again after a freeze that came to nothing (a withdrawal that arrived too late to take effect). */
+  thaw(): void {
+    this.frozen = false;
+  }
+
   /**
    * Nothing in flight: no decision waiting to be taken or answered, no deadline notice being written.
    * (Claims, extensions and reassignments are Update handlers: allHandlersFinished covers them.)

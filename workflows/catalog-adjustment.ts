@@ -4,6 +4,7 @@ import { type ApplicationFailure, executeChild, patched, setHandler } from '@tem
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import {
   adjustmentArticle,
+  adjustmentReview,
   adjustmentShapeViolation,
   COMMENTER_KINDS,
   DEFAULT_ADJUSTMENT_POLICY,
@@ -183,6 +184,74 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
     return { article: 'Art. 18', endsAt, entries: marks, comments: open.comments, response: response.reason };
   };
 
+  /** What applying the changes leaves to do: the work on data no longer shared or open ends. */
+  const applied = async (result: { effects: Parameters<typeof endRunningWork>[1]; closed: { workflows: string[] } }) => {
+    await endRunningWork(`catalog adjustment ${requestId}`, result.effects);
+    // Data closed to the public (removed, or made NONE): its applications end, its agreements terminate (Art. 17 ¶1, 21).
+    await endOpenWork(result.closed.workflows, {
+      actor: SYSTEM,
+      reason: `公共数据目录调整 ${requestId} 已不再开放该数据(删除目录或列为不予开放)`,
+      article: 'Art. 17',
+    });
+  };
+
+  /**
+   * Issue 24 §7: another institution's change on a ground outside Art. 9 ¶2 is published as soon as the
+   * catalog's rules pass (applyAdjustment checks them again), the authority told in the same write; then the
+   * authority reviews it afterwards (ACCEPT, or RETURN with its reason, which the agency is told). A change
+   * gone stale meanwhile goes back to the applicant like any other. Resolves with the request's end, or with
+   * the round to go on from when a resubmission names an Art. 9 ¶2 ground (reviewed before, as ever).
+   */
+  const publishAtOnce = async (): Promise<RequestSnapshot | number> => {
+    const rec = takeRecord();
+    if (rec) await io.recordRequest(rec);
+    for (let round = 1; ; round++) {
+      if (stop()) return cancelled();
+      const article = adjustmentArticle(form);
+      const result = await io.applyAdjustment({
+        requestId,
+        applicant: { ...applicantRef, org: applicant.org },
+        form,
+        step: `${++steps.n}-approved`,
+        reviewAfter: { reviewerOrg: input.reviewerOrg },
+      });
+      if ('applied' in result) {
+        state.status = 'approved';
+        state.outcome = { article, review: 'after' };
+        // A withdrawal asked while the changes were being published came too late (it is answered that the
+        // request is approved): the review afterwards goes on.
+        if (cancelling.cancel) {
+          cancelling.cancel = null;
+          board.thaw();
+        }
+        await applied(result);
+        const task = await board.open({
+          key: `after-review-${round}`,
+          kind: 'CATALOG_ADJUSTMENT_AFTER_REVIEW',
+          candidateRole: 'authority_reviewer',
+          candidateOrg: input.reviewerOrg,
+          length: policy.review,
+          reminderBefore: policy.reminderBefore,
+          context: { published: result.applied, article: 'Art. 9' },
+        });
+        // Nothing cancels a published change: the review ends the request.
+        const decided = (await board.next(() => false, [task]))!;
+        const returned = decided.decision === 'RETURN';
+        await setStatus('approved', returned ? 'after_review_returned' : 'after_review_accepted', 'Art. 9', {
+          actor: decided.decidedBy!,
+          decision: decided.decision,
+          reason: decided.reason,
+          outcome: { article, review: 'after', afterReview: decided.decision, ...(returned ? { reason: decided.reason ?? '' } : {}) },
+        });
+        return view();
+      }
+      const revised = await revision(round, { stale: result.returned, violations: result.violations }, null);
+      if (!revised) return cancelling.cancel ? cancelled() : view();
+      form = revised;
+      if (adjustmentReview(form.ground, false) === 'before') return round + 1;
+    }
+  };
+
   const run = async (): Promise<RequestSnapshot> => {
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const starter = starterViolation('catalog_adjustment', applicant);
@@ -194,7 +263,21 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
       adjustmentShapeViolation(input.form) ??
       (patched('field-labels') ? (fieldLabelViolations(input.form)[0] ?? null) : null);
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
-    for (let round = 1; ; round++) {
+    let first = 1;
+    // Issue 24 §7: published at once, reviewed afterwards. Read behind the patch: a run started before it
+    // (or on a worker that ignored `review`) is reviewed before, as every adjustment was.
+    if (input.review === 'after' && patched('catalog-review-after')) {
+      // The API never asks this of a government department, nor on Art. 9 ¶2's grounds; a start past it may not either.
+      if (input.governmentDepartment !== false || adjustmentReview(input.form.ground, false) !== 'after')
+        throw (refusal = businessError(
+          'Forbidden',
+          "A government department's changes, and any change on Art. 9 ¶2's grounds, are reviewed before publication (Art. 9 ¶2; the 条例)",
+        ));
+      const ended = await publishAtOnce();
+      if (typeof ended !== 'number') return ended;
+      first = ended;
+    }
+    for (let round = first; ; round++) {
       const article = adjustmentArticle(form);
       // Art. 8: new entries that may duplicate data already in the catalog are flagged in the review task,
       // which the reviewer and the applicant both see. Art. 18 ¶2: entries newly marked for priority
@@ -252,13 +335,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
         if ('applied' in result) {
           state.status = 'approved';
           state.outcome = { article };
-          await endRunningWork(`catalog adjustment ${requestId}`, result.effects);
-          // Data closed to the public (removed, or made NONE): its applications end, its agreements terminate (Art. 17 ¶1, 21).
-          await endOpenWork(result.closed.workflows, {
-            actor: SYSTEM,
-            reason: `公共数据目录调整 ${requestId} 已不再开放该数据(删除目录或列为不予开放)`,
-            article: 'Art. 17',
-          });
+          await applied(result);
           return view();
         }
         // Another adjustment changed an entry first: those changes go back with what differs, nothing was written.

@@ -4,7 +4,7 @@ import type { RequestSnapshot, RequestType } from '../domain/requests';
 import { PROCEDURES } from '../domain/procedures';
 import type { RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
-import type { AdjustmentPolicy, CommenterKind } from '../domain/catalog-adjustment';
+import type { AdjustmentPolicy, AdjustmentReview, CommenterKind } from '../domain/catalog-adjustment';
 import type { DisputeParties, DisputePolicy, SharePosition } from '../domain/share-dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
@@ -99,6 +99,13 @@ export interface CatalogAdjustmentInput {
   /** Who decides a dispute an objection starts, and its deadlines. */
   leadingGroupOrg?: string | null;
   disputePolicy?: DisputePolicy;
+  /** The applicant is a government department (政务部门), as the API read it. */
+  governmentDepartment?: boolean;
+  /**
+   * When the authority reviews it (domain/catalog-adjustment.ts adjustmentReview), as the API decided:
+   * absent or 'before' as ever; 'after' published at once (read behind patched('catalog-review-after')).
+   */
+  review?: AdjustmentReview;
 }
 
 export interface ShareDisputeInput {

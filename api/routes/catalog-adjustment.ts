@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
 import { adjustmentParties, consultationOf, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
 import { getRequest } from '../../db/repositories/requests';
-import { type ObjectionForm } from '../../domain/catalog-adjustment';
+import { adjustmentReview, type ObjectionForm } from '../../domain/catalog-adjustment';
 import { adjustmentViolations, fieldLabelViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
@@ -74,6 +74,8 @@ export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, r
       policy: deps.policies.catalog_adjustment,
       ...parties,
       disputePolicy: deps.policies.share_dispute,
+      // Who reviews, and when, decided here and carried by the run (issue 24 §7).
+      review: adjustmentReview(form.ground, parties.governmentDepartment),
     }),
   });
 }
@@ -85,7 +87,8 @@ export const adjustmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     {
       schema: {
         tags: ['catalog'],
-        summary: "Apply to add, change or remove entries of one's own catalog (Art. 9 ¶2); the authority of the same level reviews",
+        summary:
+          "Add, change or remove entries of one's own catalog (Art. 9): the authority of the same level reviews before publication (a government department's, or on Art. 9 ¶2's grounds) or afterwards",
         headers: StartHeaders,
         body: AdjustmentFormSchema,
         response: StartedResponses,

@@ -7,7 +7,13 @@ import { authorityOf, getOrganisation } from './organisations';
 import { disputeParties } from './share-dispute';
 
 /** Who reviews an adjustment of an organisation's catalog, as the workflow takes them. */
-export type AdjustmentParties = { reviewerOrg: string; cityLevel: boolean; leadingGroupOrg: string | null };
+export type AdjustmentParties = {
+  reviewerOrg: string;
+  cityLevel: boolean;
+  leadingGroupOrg: string | null;
+  /** The applicant is a government department (政务部门, migration 020): the 条例 has its every change reviewed before publication. */
+  governmentDepartment: boolean;
+};
 
 /**
  * Who may adjust `orgId`'s catalog and who reviews it: the applicant's organisation keeps one (a public
@@ -31,7 +37,14 @@ export async function adjustmentParties(db: Executor, orgId: string): Promise<{ 
   const cityLevel = org.kind === 'agency' && org.division === cityDivisionOf(org.division);
   // Its review may OBJECT, which starts a dispute between the two: who decides one is the dispute's to say.
   const dispute = cityLevel ? await disputeParties(db, reviewer.id, org.id) : undefined;
-  return { parties: { reviewerOrg: reviewer.id, cityLevel, leadingGroupOrg: dispute && 'parties' in dispute ? dispute.parties.leadingGroupOrg : null } };
+  return {
+    parties: {
+      reviewerOrg: reviewer.id,
+      cityLevel,
+      leadingGroupOrg: dispute && 'parties' in dispute ? dispute.parties.leadingGroupOrg : null,
+      governmentDepartment: org.government_department,
+    },
+  };
 }
 
 /**
