@@ -180,10 +180,8 @@ export const ENTRY_FIELDS: FieldLabels = {
   updateFrequency: field('更新频率'),
   share: field('共享'),
   ...under('share', SHARE_SIDE_FIELDS),
-  'share.status': field('状态'),
   open: field('开放'),
   ...under('open', OPEN_SIDE_FIELDS),
-  'open.status': field('状态'),
   priorityOpen: field('重点和优先开放', '确定重点和优先开放的数据范围，应当征求社会公众、行业组织、企业、行业主管部门的意见'),
 };
 export const ENTRY_VALUES: ValueLabels = {
@@ -191,10 +189,11 @@ export const ENTRY_VALUES: ValueLabels = {
   'fields.identifies': IDENTIFIES_NAMES,
   form: ENTRY_FORM_NAMES,
   ...under('share', SHARE_SIDE_VALUES),
-  'share.status': SIDE_STATUS_NAMES,
   ...under('open', OPEN_SIDE_VALUES),
-  'open.status': SIDE_STATUS_NAMES,
 };
+/** What a stored entry shows beside its content: each side's status (an agency does not state it in a change). */
+export const STORED_ENTRY_FIELDS: FieldLabels = { ...ENTRY_FIELDS, 'share.status': field('状态'), 'open.status': field('状态') };
+export const STORED_ENTRY_VALUES: ValueLabels = { ...ENTRY_VALUES, 'share.status': SIDE_STATUS_NAMES, 'open.status': SIDE_STATUS_NAMES };
 
 /** The agency's own review before opening (Art. 19), item by item. */
 const OPENING_REVIEW_FIELDS: FieldLabels = Object.fromEntries(

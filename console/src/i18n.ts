@@ -3,7 +3,7 @@
 // from the API, or here), and as themselves otherwise: a new procedure shows up with its codes before anyone
 // translates them.
 import { signal } from '@preact/signals';
-import { ENTRY_FIELDS, ENTRY_VALUES } from '../../domain/catalog';
+import { STORED_ENTRY_FIELDS, STORED_ENTRY_VALUES } from '../../domain/catalog';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES } from '../../domain/types';
 import { ERROR_MESSAGES_ZH, RULE_MESSAGES_ZH, type ErrorCode } from '../../domain/errors';
 import type { FormWords } from './http';
@@ -273,7 +273,7 @@ const lookUp = <T>(own: T | undefined, any: Map<string, T>, path: string): T | u
 export const typeWords = (type: string): FormWords | undefined => procedureWords.value.types.get(type)?.words;
 
 /** The catalog's own words for an entry's parts (domain/catalog.ts), as its pages show an entry. */
-export const ENTRY_WORDS: FormWords = { fields: ENTRY_FIELDS, values: ENTRY_VALUES };
+export const ENTRY_WORDS: FormWords = { fields: STORED_ENTRY_FIELDS, values: STORED_ENTRY_VALUES };
 
 /**
  * The label of the field at `path` (from its form's root, list indices left out) of a form whose words are
