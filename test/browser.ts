@@ -1,11 +1,14 @@
 // A real browser for the console's tests (scripts/chromium.ts), a window per person, screenshots (into
-// test-results/console/) and axe-core's accessibility checks.
+// test-results/console/, or SCREENSHOTS_DIR: the README's come from `SCREENSHOTS_DIR=docs/screenshots` runs)
+// and axe-core's accessibility checks.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 export { launchChromium as launchBrowser } from '../scripts/chromium';
 
-export const SCREENSHOTS = path.join(__dirname, '..', 'test-results', 'console');
+export const SCREENSHOTS = process.env.SCREENSHOTS_DIR
+  ? path.resolve(__dirname, '..', process.env.SCREENSHOTS_DIR)
+  : path.join(__dirname, '..', 'test-results', 'console');
 
 /** A browser window of one person's: its own storage, so its own sign-in. CSP is bypassed only to inject axe-core. */
 export async function window(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {

@@ -184,7 +184,6 @@ test("a withdrawal upheld for the whole entry ends the licensee's agreement: the
 
 test("the city authority objects to an entry's share attribute in an adjustment, picking the entry by its title; the consultation fails; the leading group decides and the entry takes its decision", async () => {
   const officer: Actor = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] };
-  const agency: Actor = { sub: `market.reviewer.${h.city.region}`, org: h.city.agencies.market, roles: ['provider_reviewer'] };
   const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
   const entryId = h.city.entries.unconditional;
   const before = (await call(officer, 'GET', `/catalog/${entryId}`)).json();
@@ -214,14 +213,15 @@ test("the city authority objects to an entry's share attribute in an adjustment,
   await authority.click('form.decide button[type=submit]');
   await authority.waitForSelector('.notice:has-text("已作出决定")');
 
-  // The agency's turn in the consultation (its reviewer is none of the demo people): no agreement.
+  // The agency's turn in the consultation, from its reviewer's inbox: no agreement.
   const disputeId = `${adjustmentId}.dispute-1`;
-  const turn = await eventually(async () =>
-    ((await call(agency, 'GET', '/tasks?kind=DISPUTE_CONSULTATION')).json().items as { id: string; requestId: string }[]).find(
-      (t) => t.requestId === disputeId,
-    ),
-  );
-  expect((await call(agency, 'POST', `/tasks/${turn.id}/complete`, { decision: 'NO_AGREEMENT', reason: '登记信息应当无条件共享' })).statusCode).toBe(200);
+  const reviewer = await signedIn('he.market');
+  await openFromInbox(reviewer, disputeId, 'DISPUTE_CONSULTATION');
+  await reviewer.check('#d-NO_AGREEMENT');
+  await reviewer.fill('#reason', '登记信息应当无条件共享');
+  await expectAccessible(reviewer);
+  await reviewer.click('form.decide button[type=submit]');
+  await reviewer.waitForSelector('.notice:has-text("已作出决定")');
 
   const leading = await signedIn('zhou.leading');
   await openFromInbox(leading, disputeId, 'DISPUTE_DECISION');

@@ -1,6 +1,6 @@
 // The import boundaries of ARCHITECTURE.md, "The layers" hold, and the rules that guard them really bite.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface Message {
@@ -196,4 +196,22 @@ test('an import circle is caught', () => {
   const graph = importGraph();
   graph['workflows/definitions.ts'] = [...graph['workflows/definitions.ts'], 'workflows/share.ts'];
   expect(importCycles(graph)).toEqual([expect.arrayContaining(['workflows/definitions.ts', 'workflows/share.ts'])]);
+});
+
+test("the README's screenshots are there, each taken by a browser test, and none is left that it does not show", () => {
+  const root = path.join(__dirname, '..');
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const shown = [...readme.matchAll(/\(docs\/screenshots\/([\w-]+)\.png\)/g)].map((m) => m[1]);
+  expect(shown.length).toBeGreaterThanOrEqual(6);
+  const tests = ['console', 'console-adjustment', 'console-journeys', 'console-language', 'console-layout']
+    .map((f) => path.join(__dirname, `${f}.test.ts`))
+    .filter(existsSync)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  for (const name of shown) {
+    expect([name, existsSync(path.join(root, 'docs', 'screenshots', `${name}.png`))]).toEqual([name, true]);
+    expect([name, tests.includes(`'${name}')`)]).toEqual([name, true]);
+  }
+  const kept = readdirSync(path.join(root, 'docs', 'screenshots')).map((f) => f.replace(/\.png$/, ''));
+  expect(kept.sort()).toEqual([...new Set(shown)].sort());
 });
