@@ -160,6 +160,12 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         'The workflow engine could not take this action now; nothing was applied. Retry shortly (with the same Idempotency-Key for a POST that starts a request).',
       );
     }
+    // A transaction PostgreSQL rolled back to break a deadlock, or a serialization failure: another write of the
+    // same request was under way (its audit chain's lock, migration 022). Nothing was applied; a retry goes through.
+    if (typeof (err as { code?: unknown }).code === 'string' && ['40P01', '40001'].includes((err as { code: string }).code)) {
+      request.log.warn({ err }, 'write rolled back by the database');
+      return send(reply, request, 'DatabaseUnavailable', 'Another write of the same request was under way; nothing was changed by this call. Retry shortly.');
+    }
     if (isDatabaseDown(err)) {
       request.log.warn({ err }, 'database unavailable');
       return send(reply, request, 'DatabaseUnavailable', 'The database is not reachable at the moment; nothing was changed by this call. Retry shortly.');

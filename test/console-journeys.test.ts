@@ -82,7 +82,9 @@ async function citizenApplying(procedure: string, entryId: string): Promise<Page
   await open(citizen, `#/catalog/${encodeURIComponent(entryId)}`);
   await citizen.click(`p.actions a:has-text("${procedure}")`);
   await citizen.waitForSelector('form.apply');
-  expect(await citizen.getByRole('combobox', { name: '目录条目' }).inputValue()).toBe('国有建设用地供应信息');
+  // The entry it came with, shown by its title once read.
+  const combo = citizen.getByRole('combobox', { name: '目录条目' });
+  await eventually(async () => (await combo.inputValue()) === '国有建设用地供应信息');
   return citizen;
 }
 

@@ -6,7 +6,9 @@ import { actorName, href, JsonView, Loading, me, Org, PagedTable, refilter, useP
 
 export function Catalog({ route }: { route: Route }) {
   const p = route.params;
-  const r = usePage<CatalogEntry>(route, `/catalog${query({ q: p.get('q'), shareAttribute: p.get('share'), openAttribute: p.get('open') })}`, 25);
+  // A civil servant reads their own city's catalog unless the link names another region; the public, every city's.
+  const region = p.get('region') ?? me.value?.organisation?.region;
+  const r = usePage<CatalogEntry>(route, `/catalog${query({ q: p.get('q'), shareAttribute: p.get('share'), openAttribute: p.get('open'), region })}`, 25);
   const attributeSelect = (id: string, param: string, caption: string) => (
     <div class="field">
       <label for={id}>{caption}</label>
