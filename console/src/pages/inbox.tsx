@@ -67,12 +67,11 @@ const bulkText = (r: BulkRow) => (r.status === 'decided' ? t('bulkDecided') : pr
 function BulkBar({
   kind,
   selected,
-  cases,
   onResults,
 }: {
   kind: string;
-  selected: string[];
-  cases: Map<string, string>;
+  /** Task id → its case number. */
+  selected: Map<string, string>;
   onResults: (rows: BulkRow[]) => Promise<void>;
 }) {
   const kinds = useResource<{ items: TaskKind[] }>('/task-kinds');
@@ -81,20 +80,21 @@ function BulkBar({
   );
   const [decision, setDecision] = useState('');
   const [reason, setReason] = useState('');
-  const [results, setResults] = useState<{ rows: BulkRow[]; n: number }>();
+  const [results, setResults] = useState<{ rows: BulkRow[]; cases: Map<string, string>; n: number }>();
   const submitting = useSubmit();
   const ref = useFocusOn<HTMLDivElement>(results?.n);
   const chosen = decisions.find((d) => d.decision === decision);
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (!selected.length || !chosen) return;
+    if (!selected.size || !chosen) return;
+    const cases = new Map(selected);
     let rows: BulkRow[] = [];
     const refused = await submitting.run(async () => {
-      const body = { kind, taskIds: selected, decision, ...(reason.trim() ? { reason } : {}) };
+      const body = { kind, taskIds: [...cases.keys()], decision, ...(reason.trim() ? { reason } : {}) };
       rows = (await send<{ results: BulkRow[] }>('POST', '/tasks/bulk-complete', body)).results;
     });
     if (refused) return;
-    setResults((was) => ({ rows, n: (was?.n ?? 0) + 1 }));
+    setResults((was) => ({ rows, cases, n: (was?.n ?? 0) + 1 }));
     await onResults(rows);
   };
   const done = results?.rows.filter((r) => r.status === 'decided').length ?? 0;
@@ -131,8 +131,8 @@ function BulkBar({
           onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
         />
       </div>
-      <p>{t('bulkSelected', { n: selected.length })}</p>
-      <button type="submit" disabled={submitting.busy || !selected.length || !chosen}>
+      <p>{t('bulkSelected', { n: selected.size })}</p>
+      <button type="submit" disabled={submitting.busy || !selected.size || !chosen}>
         {submitting.busy ? t('submitting') : t('bulkSubmit')}
       </button>
       <ProblemBox error={submitting.error} />
@@ -142,7 +142,7 @@ function BulkBar({
           <ul>
             {results.rows.map((r) => (
               <li key={r.taskId} data-task={r.taskId} class={r.status}>
-                {cases.get(r.taskId) ?? r.taskId}：{bulkText(r)}
+                {results.cases.get(r.taskId) ?? r.taskId}：{bulkText(r)}
               </li>
             ))}
           </ul>
@@ -163,10 +163,16 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
   );
   // Bulk decisions need one kind: the inbox filtered to it, open tasks.
   const bulkKind = (p.get('status') ?? 'open') === 'open' ? p.get('kind') : null;
-  const [selected, setSelected] = useState<string[]>([]);
+  // The ticked tasks with their case numbers, kept as ticked: the list refreshes, and a task decided meanwhile leaves it.
+  const [selected, setSelected] = useState<Map<string, string>>(new Map());
   const [outcome, setOutcome] = useState<Map<string, BulkRow>>(new Map());
-  const toggle = (id: string, on: boolean) => setSelected((was) => (on ? [...was.filter((x) => x !== id), id] : was.filter((x) => x !== id)));
-  const cases = new Map((tasks.data?.items ?? []).map((x) => [x.id, x.caseNumber ?? x.requestId]));
+  const toggle = (task: Task, on: boolean) =>
+    setSelected((was) => {
+      const now = new Map(was);
+      if (on) now.set(task.id, task.caseNumber ?? task.requestId);
+      else now.delete(task.id);
+      return now;
+    });
   const claiming = useSubmit();
   const claim = async (task: Task, action: 'claim' | 'unclaim') => {
     const refused = await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${action}`));
@@ -216,10 +222,9 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
         <BulkBar
           kind={bulkKind}
           selected={selected}
-          cases={cases}
           onResults={async (rows) => {
             setOutcome(new Map(rows.map((r) => [r.taskId, r])));
-            setSelected([]);
+            setSelected(new Map());
             await tasks.reload();
           }}
         />
@@ -254,8 +259,8 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
                   <input
                     type="checkbox"
                     aria-label={t('bulkSelectTask', { case: task.caseNumber ?? task.requestId })}
-                    checked={selected.includes(task.id)}
-                    onChange={(e) => toggle(task.id, (e.target as HTMLInputElement).checked)}
+                    checked={selected.has(task.id)}
+                    onChange={(e) => toggle(task, (e.target as HTMLInputElement).checked)}
                   />
                 )}
               </td>
