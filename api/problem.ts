@@ -71,10 +71,9 @@ export function prefersChinese(header: string | string[] | undefined): boolean {
 /** A field's refusal in Chinese where its rule has Chinese words; as it came otherwise. */
 const fieldInChinese = (e: FieldError): FieldError => (RULE_MESSAGES_ZH[e.rule] ? { ...e, message: RULE_MESSAGES_ZH[e.rule] } : e);
 
-function send(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, extra: { errors?: FieldError[] } & Record<string, unknown> = {}) {
+/** The problem+json body of `code`, in Chinese where the caller prefers it. */
+function problemJson(request: FastifyRequest, code: ErrorCode, detail: string, extra: { errors?: FieldError[] } & Record<string, unknown> = {}) {
   const { status, title } = ERRORS[code];
-  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_S));
-  if (status === 401) reply.header('www-authenticate', 'Bearer realm="public-data-workflows"');
   const body = { type: `urn:public-data-workflows:problem:${code}`, code, title: title as string, status, detail, instance: request.url, ...extra };
   if (prefersChinese(request.headers['accept-language'])) {
     body.title = ERROR_MESSAGES_ZH[code];
@@ -84,7 +83,27 @@ function send(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, det
     if (detail === title) body.detail = ERROR_MESSAGES_ZH[code];
     else if (errors?.length && errors.every((e) => RULE_MESSAGES_ZH[e.rule])) body.detail = errors.map((e) => `${e.field}：${e.message}`).join('；');
   }
-  return reply.code(status).type('application/problem+json').send(body);
+  return body;
+}
+
+/** A ProblemError's fields beside its code and detail: its field errors, the one field and rule, the article. */
+const problemExtra = (p: ProblemError) => ({
+  ...(p.errors.length ? { errors: p.errors } : {}),
+  ...(p.errors.length === 1 ? { field: p.errors[0].field, rule: p.errors[0].rule } : {}),
+  ...(p.article ? { article: p.article } : {}),
+});
+
+/** The body `p` would be answered with on its own: what a bulk action reports for one of its items. */
+export const problemBody = (request: FastifyRequest, p: ProblemError) => problemJson(request, p.code, p.detail, problemExtra(p));
+
+function send(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, extra: { errors?: FieldError[] } & Record<string, unknown> = {}) {
+  const { status } = ERRORS[code];
+  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_S));
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="public-data-workflows"');
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(problemJson(request, code, detail, extra));
 }
 
 /** A problem the framework itself raised (bad URL, empty body…): its status, the standard phrase as title. */
@@ -125,11 +144,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const p = err instanceof ProblemError ? err : fromTemporal(err);
     if (p) {
-      return send(reply, request, p.code, p.detail, {
-        ...(p.errors.length ? { errors: p.errors } : {}),
-        ...(p.errors.length === 1 ? { field: p.errors[0].field, rule: p.errors[0].rule } : {}),
-        ...(p.article ? { article: p.article } : {}),
-      });
+      return send(reply, request, p.code, p.detail, problemExtra(p));
     }
     if (err.validation) {
       const articles = request.routeOptions.config?.articles ?? {};

@@ -9,6 +9,7 @@ import { createSigner } from 'fast-jwt';
 import type { Db } from '../db';
 import { sampleEntryContent, type SeededCity } from '../db/seed';
 import { REVOCATION_GROUND_CODES } from '../domain/share';
+import { TASK_KINDS } from '../domain/tasks';
 import type { Actor } from '../domain/types';
 
 export interface FuzzTarget {
@@ -489,6 +490,26 @@ export async function runFuzz(
         decisionBody,
       )
       .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/complete`, body })),
+    // One decision on several tasks: known and made-up ids, repeated ones, any kind, or no list at all.
+    fc
+      .tuple(
+        fc.oneof(fc.constantFrom(...Object.keys(TASK_KINDS)), text),
+        fc.oneof(
+          {
+            weight: 4,
+            arbitrary: fc.array(
+              fc.oneof(
+                fc.nat().map((n) => taskIds[n % Math.max(1, taskIds.length)] ?? 'none'),
+                text,
+              ),
+              { maxLength: 6 },
+            ),
+          },
+          { weight: 1, arbitrary: jsonish },
+        ),
+        decisionBody,
+      )
+      .map(([kind, ids, body]) => ({ method: 'POST', path: '/tasks/bulk-complete', body: { kind, taskIds: ids, ...(body as object) } })),
     fc
       .tuple(
         req(() => taskIds),

@@ -162,6 +162,8 @@ interface Route {
   mutates?: boolean;
   /** Expected status by caller; `rest` for every valid identity not named. Non-identities always get 401. */
   expect: Partial<Record<Principal, number>> & { rest: number };
+  /** A bulk route's one row, as its `status`: 200 done, else its problem's status (those of the single route). */
+  rows?: Partial<Record<Principal, number>> & { rest: number };
   public?: boolean;
 }
 
@@ -359,6 +361,17 @@ const MATRIX: Record<string, Route> = {
     mutates: true,
     expect: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403, platformOperator: 403 },
   },
+  // Each caller's row answers as the single route would (the HTTP answer is 200 for everyone who is somebody).
+  'POST /tasks/bulk-complete': {
+    call: (r) => ({
+      method: 'POST',
+      url: '/tasks/bulk-complete',
+      payload: { kind: 'SHARE_JOINT_REVIEW', taskIds: [r.authorityTask], decision: 'CONSULT', reason: 'please look again' },
+    }),
+    mutates: true,
+    expect: { rest: 200 },
+    rows: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403, platformOperator: 403 },
+  },
   'POST /tasks/{id}/extend': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/extend`, payload: { workingDays: 1, reason: 'awaiting a ruling' } }),
     mutates: true,
@@ -451,11 +464,19 @@ test('every route × every caller answers as the table says, and a refusal revea
   for (const [name, route] of Object.entries(MATRIX)) {
     for (const p of Object.keys(PRINCIPALS) as Principal[]) {
       const expected = NOT_IDENTITIES.includes(p) && !route.public ? 401 : (route.expect[p] ?? route.expect.rest);
-      const target = route.mutates && expected < 300 ? await newRequest() : shared;
+      const row = route.rows && expected === 200 ? (route.rows[p] ?? route.rows.rest) : undefined;
+      const target = route.mutates && (row ?? expected) < 300 ? await newRequest() : shared;
       const { method, url, payload } = route.call(target);
       const res = await api.app.inject({ method, url, payload, headers: headersOf(p) });
       cells++;
       if (res.statusCode !== expected) mismatches.push(`${name} as ${p}: ${res.statusCode} (expected ${expected}) ${res.body.slice(0, 200)}`);
+      if (row !== undefined && res.statusCode === 200) {
+        const [got] = res.json().results as { status: string; problem?: { status: number } }[];
+        const status = got.status === 'decided' ? 200 : got.problem?.status;
+        if (status !== row) mismatches.push(`${name} as ${p}: row ${status} (expected ${row}) ${res.body.slice(0, 200)}`);
+        if (status !== 200 && (res.body.includes(SCENARIO) || res.body.includes('matrix-bob') || res.body.includes('matrix-carol')))
+          mismatches.push(`${name} as ${p}: a refused row reveals the request`);
+      }
       if (res.statusCode >= 400) {
         if (!String(res.headers['content-type']).includes('application/problem+json'))
           mismatches.push(`${name} as ${p}: ${res.statusCode} is not problem+json`);

@@ -1,6 +1,7 @@
 // The task inbox and the actions on a task. Decisions go to the workflow as the completeTask Update.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RequestSnapshot } from '../../domain/requests';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
@@ -31,15 +32,33 @@ import type { TaskReadRow } from '../../db/schema';
 import { requireRole } from '../auth';
 import { decisionApi } from '../procedures';
 import { checkJson } from '../validation';
-import { fromTemporal, invalid, problem, ProblemError, refusal } from '../problem';
+import { engineRetryable, fromTemporal, invalid, problem, problemBody, ProblemError, refusal } from '../problem';
 import { DerivedIdParams, IdParams, Page } from '../schemas/common';
 import { RequestSchema } from '../schemas/requests';
+import { BulkCompleteBody, BulkCompleteResult } from '../schemas/bulk-decisions';
 import { CompleteBody, ExtendBody, OrganisationTasksSchema, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema, UrgeBody } from '../schemas/tasks';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
 
 /** A reason the rule asks for is missing: a 400 naming the body's reason, so a form shows it at that field. */
+/** How many of a bulk decision's tasks go to their workflows at once. */
+const BULK_CONCURRENCY = 5;
+
+/** `f` over `items`, at most `limit` at a time, the results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await f(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 const reasonRequired = (detail: string, article: string) => invalid([{ code: 'ReasonRequired', field: 'reason', rule: 'reason required', detail, article }]);
 
 export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -281,6 +300,36 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     );
   }
 
+  /**
+   * Decides the task `id` as the caller, through its workflow's completeTask Update: every check the decision
+   * meets, in order, and the request after it. One task's decision, whether alone or among a bulk's; `kind`, in a
+   * bulk, refuses a task of another kind before anything is applied.
+   */
+  async function decideTask(request: FastifyRequest, id: string, body: Static<typeof CompleteBody>, kind?: string) {
+    const { actor } = request;
+    const { row, applicantSub, siblings, requestForm } = await visibleTask(actor, id);
+    if (kind !== undefined && row.kind !== kind) throw problem('TaskKindMismatch', `The task is a ${row.kind} task, not a ${kind} one: it was not decided`);
+    const { decision, reason, form } = body;
+    const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
+    if (violation === 'DecisionNotAllowed')
+      throw problem(
+        violation,
+        `${JSON.stringify(decision)} is not a decision of a ${row.kind} task. Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`,
+      );
+    if (violation === 'ReasonRequired') throw reasonRequired(`A ${decision} decision must state its reason (${row.article})`, row.article);
+    if (violation) throw problem(violation);
+    // The procedure's own rule on this decision, as its workflow's validator applies it; then the form's shape as
+    // the registry publishes it; then what only the database can tell.
+    const ruled = procedureViolation(row.kind, { decision, tasks: siblings, form, context: row.context, request: requestForm });
+    if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
+    const hooks = decisionApi(row.kind, decision);
+    // No form is an empty one: a form whose fields are all optional may be left out.
+    if (hooks?.form) checkJson(hooks.form, form ?? {}, 'body.form');
+    await hooks?.preflight?.({ deps, request, row, form });
+    await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
+    return requestAfter(actor, row.request_id);
+  }
+
   app.post(
     '/tasks/:id/complete',
     {
@@ -295,28 +344,40 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       config: { maxNodes: MAX_FORM_NODES },
       bodyLimit: MAX_FORM_BYTES,
     },
+    async (request) => decideTask(request, request.params.id, request.body),
+  );
+
+  /**
+   * One decision on several tasks of one kind (the inbox's 批量办理): each task decided as POST /tasks/{id}/complete
+   * decides it, by its own Update, a few at a time. Each task's answer is its own: a refusal (not a candidate, no
+   * longer open, another kind…) is that row's problem and leaves the others decided. A retry decides nothing twice:
+   * the workflow takes one decision per task and refuses the next as TaskNotOpen.
+   */
+  app.post(
+    '/tasks/bulk-complete',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Decide several tasks of one kind with one decision and reason; answers with a result per task',
+        body: BulkCompleteBody,
+        response: { 200: BulkCompleteResult },
+      },
+      config: { maxNodes: MAX_FORM_NODES },
+      bodyLimit: MAX_FORM_BYTES,
+    },
     async (request) => {
-      const { actor } = request;
-      const { row, applicantSub, siblings, requestForm } = await visibleTask(actor, request.params.id);
-      const { decision, reason, form } = request.body;
-      const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
-      if (violation === 'DecisionNotAllowed')
-        throw problem(
-          violation,
-          `${JSON.stringify(decision)} is not a decision of a ${row.kind} task. Allowed decisions: ${taskView(row).allowedDecisions.join(', ')}`,
-        );
-      if (violation === 'ReasonRequired') throw reasonRequired(`A ${decision} decision must state its reason (${row.article})`, row.article);
-      if (violation) throw problem(violation);
-      // The procedure's own rule on this decision, as its workflow's validator applies it; then the form's shape as
-      // the registry publishes it; then what only the database can tell.
-      const ruled = procedureViolation(row.kind, { decision, tasks: siblings, form, context: row.context, request: requestForm });
-      if (ruled) throw ruled.field ? invalid([ruled]) : problem(ruled.code, ruled.detail, ruled.article);
-      const hooks = decisionApi(row.kind, decision);
-      // No form is an empty one: a form whose fields are all optional may be left out.
-      if (hooks?.form) checkJson(hooks.form, form ?? {}, 'body.form');
-      await hooks?.preflight?.({ deps, request, row, form });
-      await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
-      return requestAfter(actor, row.request_id);
+      const { kind, taskIds, ...decision } = request.body;
+      // `kind` is one of TASK_KINDS, as the schema's enum checked (the type provider reads its type as unknown).
+      const results = await mapBounded(taskIds, BULK_CONCURRENCY, async (taskId) => {
+        try {
+          return { taskId, status: 'decided' as const, request: await decideTask(request, taskId, decision, kind as string) };
+        } catch (err) {
+          const refused = err instanceof ProblemError ? err : (fromTemporal(err) ?? (engineRetryable(err) ? problem('EngineUnavailable') : null));
+          if (!refused) throw err;
+          return { taskId, status: 'refused' as const, problem: problemBody(request, refused) };
+        }
+      });
+      return { results };
     },
   );
 

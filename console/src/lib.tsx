@@ -95,7 +95,8 @@ export const LIVE_MS = 3000;
  * Moves focus to the element returned whenever `key` becomes something new: an action's result, announced
  * where the person is looking (a screen reader reads it at once, a sighted person is scrolled to it).
  */
-function useFocusOn<E extends HTMLElement>(key: unknown) {
+/** A ref that takes focus whenever `key` changes to something truthy: a result or refusal that answers an action. */
+export function useFocusOn<E extends HTMLElement>(key: unknown) {
   const ref = useRef<E>(null);
   useEffect(() => {
     if (key) ref.current?.focus();

@@ -1,9 +1,24 @@
 // The inbox: tasks for one's roles, by due time (the API's one order, soonest first), each with its request's case number,
 // applying organisation and entry, with due and overdue in working days; filters and pages.
-import { useEffect } from 'preact/hooks';
-import { query, send, type Task } from '../http';
-import { formatTime, label, t } from '../i18n';
-import { announce, ArticleLink, href, KindSelect, me, PagedTable, ProblemBox, refilter, Status, usePage, useSubmit, type Route } from '../lib';
+import { useEffect, useState } from 'preact/hooks';
+import { query, send, type Problem, type Task, type TaskKind } from '../http';
+import { decisionLabel, formatTime, label, problemMessage, t } from '../i18n';
+import {
+  announce,
+  ArticleLink,
+  href,
+  KindSelect,
+  me,
+  PagedTable,
+  ProblemBox,
+  refilter,
+  Status,
+  useFocusOn,
+  usePage,
+  useResource,
+  useSubmit,
+  type Route,
+} from '../lib';
 import { endOfDay, shanghaiDay, shiftWorkdays } from '../../../domain/calendar';
 import { dueText, isWorkday } from '../workdays';
 
@@ -35,6 +50,108 @@ export function CaseNumber({ caseNumber, requestId }: { caseNumber: string | nul
   return caseNumber ? <span class="case-number">{caseNumber}</span> : <span class="muted">{requestId}</span>;
 }
 
+interface BulkRow {
+  taskId: string;
+  status: 'decided' | 'refused';
+  problem?: Problem;
+}
+
+/** One task's result in a bulk decision: 已办理, or its refusal in Chinese (the problem's code, as a single decision shows it). */
+const bulkText = (r: BulkRow) => (r.status === 'decided' ? t('bulkDecided') : problemMessage(r.problem ?? { title: '', status: 0 }));
+
+/**
+ * 批量办理: one decision and reason for the tasks ticked in an inbox filtered to one kind. Only the kind's decisions
+ * that take no form are offered (a form is particular to its task). Each task is decided on its own (POST
+ * /tasks/bulk-complete): the results, row by row, in a live region that takes focus; the list refreshes behind it.
+ */
+function BulkBar({
+  kind,
+  selected,
+  onResults,
+}: {
+  kind: string;
+  /** Task id → its case number. */
+  selected: Map<string, string>;
+  onResults: (rows: BulkRow[]) => Promise<void>;
+}) {
+  const kinds = useResource<{ items: TaskKind[] }>('/task-kinds');
+  const decisions = (kinds.data?.items.find((k) => k.kind === kind)?.decisions ?? []).filter(
+    (d) => !d.form || Object.keys((d.form as { properties?: object }).properties ?? {}).length === 0,
+  );
+  const [decision, setDecision] = useState('');
+  const [reason, setReason] = useState('');
+  const [results, setResults] = useState<{ rows: BulkRow[]; cases: Map<string, string>; n: number }>();
+  const submitting = useSubmit();
+  const ref = useFocusOn<HTMLDivElement>(results?.n);
+  const chosen = decisions.find((d) => d.decision === decision);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!selected.size || !chosen) return;
+    const cases = new Map(selected);
+    let rows: BulkRow[] = [];
+    const refused = await submitting.run(async () => {
+      const body = { kind, taskIds: [...cases.keys()], decision, ...(reason.trim() ? { reason } : {}) };
+      rows = (await send<{ results: BulkRow[] }>('POST', '/tasks/bulk-complete', body)).results;
+    });
+    if (refused) return;
+    setResults((was) => ({ rows, cases, n: (was?.n ?? 0) + 1 }));
+    await onResults(rows);
+  };
+  const done = results?.rows.filter((r) => r.status === 'decided').length ?? 0;
+  return (
+    <form class="bulk" aria-labelledby="bulk-title" onSubmit={(e) => void submit(e)}>
+      <h2 id="bulk-title">{t('bulkTitle')}</h2>
+      <p class="muted">{t('bulkFormNote')}</p>
+      <div class="field">
+        <label for="bulk-decision">{t('decision')}</label>
+        <select id="bulk-decision" value={decision} required onChange={(e) => setDecision((e.target as HTMLSelectElement).value)}>
+          <option value="">—</option>
+          {decisions.map((d) => (
+            <option key={d.decision} value={d.decision}>
+              {decisionLabel(d.decision, kind)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="bulk-reason">
+          {t('reason')}
+          {chosen?.reasonRequired && (
+            <span class="req">
+              {' '}
+              *<span class="sr-only">{t('required')}</span>
+            </span>
+          )}
+        </label>
+        <textarea
+          id="bulk-reason"
+          rows={2}
+          value={reason}
+          required={chosen?.reasonRequired}
+          onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+        />
+      </div>
+      <p>{t('bulkSelected', { n: selected.size })}</p>
+      <button type="submit" disabled={submitting.busy || !selected.size || !chosen}>
+        {submitting.busy ? t('submitting') : t('bulkSubmit')}
+      </button>
+      <ProblemBox error={submitting.error} />
+      {results && (
+        <div class="notice bulk-results" role="status" aria-live="polite" tabIndex={-1} ref={ref}>
+          <p>{t('bulkDone', { done, refused: results.rows.length - done })}</p>
+          <ul>
+            {results.rows.map((r) => (
+              <li key={r.taskId} data-task={r.taskId} class={r.status}>
+                {results.cases.get(r.taskId) ?? r.taskId}：{bulkText(r)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </form>
+  );
+}
+
 /** The inbox's filters live in the URL, so a filtered inbox can be bookmarked and the back button works. */
 export function Inbox({ route, title = t('inbox') }: { route: Route; title?: string }) {
   const p = route.params;
@@ -44,6 +161,18 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
     route,
     `/tasks${query({ status: p.get('status') ?? 'open', kind: p.get('kind'), overdue: p.get('overdue') === 'true' ? true : undefined, dueBefore })}`,
   );
+  // Bulk decisions need one kind: the inbox filtered to it, open tasks.
+  const bulkKind = (p.get('status') ?? 'open') === 'open' ? p.get('kind') : null;
+  // The ticked tasks with their case numbers, kept as ticked: the list refreshes, and a task decided meanwhile leaves it.
+  const [selected, setSelected] = useState<Map<string, string>>(new Map());
+  const [outcome, setOutcome] = useState<Map<string, BulkRow>>(new Map());
+  const toggle = (task: Task, on: boolean) =>
+    setSelected((was) => {
+      const now = new Map(was);
+      if (on) now.set(task.id, task.caseNumber ?? task.requestId);
+      else now.delete(task.id);
+      return now;
+    });
   const claiming = useSubmit();
   const claim = async (task: Task, action: 'claim' | 'unclaim') => {
     const refused = await claiming.run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/${action}`));
@@ -89,6 +218,19 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
           </select>
         </div>
       </form>
+      {bulkKind ? (
+        <BulkBar
+          kind={bulkKind}
+          selected={selected}
+          onResults={async (rows) => {
+            setOutcome(new Map(rows.map((r) => [r.taskId, r])));
+            setSelected(new Map());
+            await tasks.reload();
+          }}
+        />
+      ) : (
+        <p class="muted">{t('bulkHint')}</p>
+      )}
       <ProblemBox error={claiming.error} />
       <PagedTable<Task>
         route={route}
@@ -97,6 +239,7 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
         caption={title}
         empty={t('inboxEmpty')}
         columns={[
+          ...(bulkKind ? [<span class="sr-only">{t('bulkSelect')}</span>] : []),
           t('kind'),
           t('caseNumber'),
           t('applyingOrg'),
@@ -106,9 +249,22 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
           t('assignee'),
           t('status'),
           <span class="sr-only">{t('claim')}</span>,
+          ...(bulkKind ? [t('bulkResult')] : []),
         ]}
         row={(task) => (
           <tr key={task.id} data-task={task.id} data-request={task.requestId}>
+            {bulkKind && (
+              <td>
+                {task.status === 'open' && task.kind === bulkKind && (
+                  <input
+                    type="checkbox"
+                    aria-label={t('bulkSelectTask', { case: task.caseNumber ?? task.requestId })}
+                    checked={selected.has(task.id)}
+                    onChange={(e) => toggle(task, (e.target as HTMLInputElement).checked)}
+                  />
+                )}
+              </td>
+            )}
             <td>
               <a href={href('tasks', task.id)}>{label('kind', task.kind)}</a>
             </td>
@@ -141,6 +297,7 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
                 </button>
               )}
             </td>
+            {bulkKind && <td class="bulk-result">{outcome.has(task.id) ? bulkText(outcome.get(task.id)!) : ''}</td>}
           </tr>
         )}
       />
