@@ -3,6 +3,7 @@ import type { TaskKind, TaskStatus } from './tasks';
 import type { RuleViolation } from './errors';
 import { starterViolationOf } from './procedure';
 import { PROCEDURE_OF, PROCEDURES, type RequestType } from './procedures';
+import type { DeliveryStatus } from './share';
 import type { Role } from './types';
 
 export const REQUEST_STATUSES = [
@@ -66,6 +67,8 @@ export interface GrantSnapshot {
   id: string;
   status: 'active' | 'expired' | 'revoked';
   expiresAt: string;
+  /** 条例 (数据交付): where the grant's delivery stands; absent where no delivery is asked. */
+  delivery?: DeliveryStatus;
 }
 
 export interface RequestSnapshot {
