@@ -287,7 +287,7 @@ export type SharePolicy = {
   /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
   urgeInterval?: Duration;
   /**
-   * 条例 (数据交付, rule 9 of docs/regulation.md): the provider delivers the data of a grant within this (default 20
+   * 条例 (共享使用 ~Art. 21–22, rule 5 of docs/regulation.md): the provider delivers the data of a grant within this (default 20
    * working days); the grantee confirms receipt within `applicantReply`. Absent in a policy from before delivery
    * existed: the grant is in force at once, as before.
    */
