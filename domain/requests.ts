@@ -3,7 +3,6 @@ import type { TaskKind, TaskStatus } from './tasks';
 import type { RuleViolation } from './errors';
 import { starterViolationOf } from './procedure';
 import { PROCEDURE_OF, PROCEDURES, type RequestType } from './procedures';
-import type { DeliveryStatus } from './share';
 import type { Role } from './types';
 
 export const REQUEST_STATUSES = [
@@ -67,8 +66,8 @@ export interface GrantSnapshot {
   id: string;
   status: 'active' | 'expired' | 'revoked';
   expiresAt: string;
-  /** 条例 (数据交付): where the grant's delivery stands; absent where no delivery is asked. */
-  delivery?: DeliveryStatus;
+  /** 条例 (数据交付): where the grant's delivery stands (domain/share.ts DeliveryStatus); absent where no delivery is asked. */
+  delivery?: 'awaiting_delivery' | 'delivered';
 }
 
 export interface RequestSnapshot {
