@@ -444,15 +444,17 @@ export const SHARE_TASK_KINDS = {
     decisions: { CONSENT: decision('同意终止共享', false), REFUSE: decision('不同意终止共享', true) },
   },
   // 条例 (数据交付): the provider delivers a grant's data, recording how; reopened with the grantee's problem.
+  // The kinds rest on the Measures' sharing article (Art. 14, the grant the data is delivered under); the 条例's
+  // delivery rule itself is cited by deliveryViolation and docs/regulation.md.
   SHARE_DELIVERY: {
-    article: DELIVERY_ARTICLE,
+    article: 'Art. 14',
     name: '数据交付',
     decisions: { DELIVER: decision('已交付', false) },
     rule: deliveryViolation,
   },
   // The grantee confirms receipt, or reports a problem (its reason reopens delivery).
   SHARE_DELIVERY_CONFIRMATION: {
-    article: DELIVERY_ARTICLE,
+    article: 'Art. 14',
     name: '确认接收',
     decisions: { CONFIRM: decision('确认接收', false), REPORT_PROBLEM: decision('反馈问题', true) },
   },
