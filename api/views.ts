@@ -102,6 +102,16 @@ export function grantView(g: GrantRow): GrantView {
     endReason: g.end_reason,
     endGround: g.end_ground,
     revocation: revocationView(g.revocation),
+    delivery: g.delivery
+      ? {
+          status: g.delivery.status,
+          taskId: g.delivery.taskId,
+          method: g.delivery.form?.method ?? null,
+          location: g.delivery.form?.location ?? null,
+          deliveredFields: g.delivery.form?.deliveredFields ?? [],
+          problem: g.delivery.problem,
+        }
+      : null,
   };
 }
 

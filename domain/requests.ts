@@ -66,6 +66,8 @@ export interface GrantSnapshot {
   id: string;
   status: 'active' | 'expired' | 'revoked';
   expiresAt: string;
+  /** 条例 (数据交付): where the grant's delivery stands (domain/share.ts DeliveryStatus); absent where no delivery is asked. */
+  delivery?: 'awaiting_delivery' | 'delivered';
 }
 
 export interface RequestSnapshot {

@@ -286,6 +286,12 @@ export type SharePolicy = {
   regulationScope: RegulationScope;
   /** How soon after one urging (督办) a supervisor may urge the same task again (Art. 32). */
   urgeInterval?: Duration;
+  /**
+   * 条例 (共享使用 ~Art. 21–22, rule 5 of docs/regulation.md): the provider delivers the data of a grant within this (default 20
+   * working days); the grantee confirms receipt within `applicantReply`. Absent in a policy from before delivery
+   * existed: the grant is in force at once, as before.
+   */
+  delivery?: Duration;
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -298,6 +304,7 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   regulationOpinion: { workingDays: 7 },
   regulationScope: 'government_departments',
   urgeInterval: { workingDays: 1 },
+  delivery: { workingDays: 20 },
 };
 
 /**
@@ -360,6 +367,54 @@ export function oneTimeNoticeViolation({ decision, form, context }: Pick<Decisio
   return null;
 }
 
+/** 条例 (数据交付): how the provider delivers a grant's data. */
+export const DELIVERY_METHODS = ['interface', 'file', 'database_view'] as const;
+export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
+export const DELIVERY_METHOD_NAMES: Record<DeliveryMethod, string> = { interface: '接口', file: '文件', database_view: '数据库视图' };
+
+/** What the provider records as it delivers (the DELIVER decision's form). */
+export interface DeliveryForm {
+  method: DeliveryMethod;
+  /** The interface's endpoint, the file's or the view's location. */
+  location: string;
+  /** The grant's fields delivered. */
+  deliveredFields: string[];
+}
+
+/** A delivery task's context: the grant, its fields (what may be delivered) and, reopened, the grantee's problem. */
+export type DeliveryContext = { grantId?: string; fields?: string[]; problem?: string };
+
+/** Where a grant's delivery stands (条例, 数据交付): to be delivered (已批准待交付, until the grantee confirms), or delivered. */
+export type DeliveryStatus = 'awaiting_delivery' | 'delivered';
+
+const DELIVERY_ARTICLE = '《政务数据共享条例》数据交付';
+
+/**
+ * 条例 (数据交付): a delivery names its method, its endpoint or location, and the fields delivered, all of them the
+ * grant's. The API's pre-check and the workflow's Update validator run it alike; only SHARE_DELIVERY tasks, which
+ * exist only in runs past patched('share-delivery'), are ever asked.
+ */
+export function deliveryViolation({ decision, form, context }: Pick<DecisionAttempt, 'decision' | 'form' | 'context'>): RuleViolation | null {
+  if (decision !== 'DELIVER') return null;
+  const f = (form ?? {}) as Partial<Record<keyof DeliveryForm, unknown>>;
+  const bad = (field: string, rule: string, detail: string): RuleViolation => ({
+    code: 'InvalidInput',
+    field: `form.${field}`,
+    rule,
+    article: DELIVERY_ARTICLE,
+    detail,
+  });
+  if (typeof f.method !== 'string' || !(DELIVERY_METHODS as readonly string[]).includes(f.method))
+    return bad('method', `one of ${DELIVERY_METHODS.join(', ')}`, `Say how the data is delivered: ${DELIVERY_METHODS.join(', ')} (数据交付)`);
+  if (typeof f.location !== 'string' || blankText(f.location))
+    return bad('location', 'required', 'Say where the data is delivered: the endpoint or the location (数据交付)');
+  const granted = ((context ?? {}) as DeliveryContext).fields ?? [];
+  const fields = Array.isArray(f.deliveredFields) ? (f.deliveredFields as unknown[]) : [];
+  if (fields.length === 0 || !fields.every((x) => typeof x === 'string' && granted.includes(x)))
+    return bad('deliveredFields', 'fields of the grant', `Name the fields delivered, each one of the grant's: ${granted.join(', ')} (数据交付)`);
+  return null;
+}
+
 /** The share procedure's task kinds. */
 export const SHARE_TASK_KINDS = {
   // Art. 14 as it reads: the city authority leads and concludes (会同 … 进行审核), the provider gives its opinion.
@@ -388,6 +443,21 @@ export const SHARE_TASK_KINDS = {
     name: '提供单位申请终止共享（主管部门同意）',
     decisions: { CONSENT: decision('同意终止共享', false), REFUSE: decision('不同意终止共享', true) },
   },
+  // 条例 (数据交付): the provider delivers a grant's data, recording how; reopened with the grantee's problem.
+  // The kinds rest on the Measures' sharing article (Art. 14, the grant the data is delivered under); the 条例's
+  // delivery rule itself is cited by deliveryViolation and docs/regulation.md.
+  SHARE_DELIVERY: {
+    article: 'Art. 14',
+    name: '数据交付',
+    decisions: { DELIVER: decision('已交付', false) },
+    rule: deliveryViolation,
+  },
+  // The grantee confirms receipt, or reports a problem (its reason reopens delivery).
+  SHARE_DELIVERY_CONFIRMATION: {
+    article: 'Art. 14',
+    name: '确认接收',
+    decisions: { CONFIRM: decision('确认接收', false), REPORT_PROBLEM: decision('反馈问题', true) },
+  },
 } satisfies Record<string, TaskKindRule>;
 
 /** Conditional sharing between agencies (Art. 12–15). */
@@ -415,7 +485,11 @@ export const SHARE_PROCEDURE = defineProcedure({
     missing: field('需补充的材料', '一次性列明全部需补充的材料'),
     'missing.item': field('缺少的材料'),
     'missing.reason': field('需要的理由'),
+    // DELIVER's form (数据交付).
+    method: field('交付方式'),
+    location: field('接口地址或存放位置'),
+    deliveredFields: field('交付的数据项', '从共享许可的数据项中选择'),
   },
-  values: {},
+  values: { method: DELIVERY_METHOD_NAMES },
   policy: DEFAULT_SHARE_POLICY,
 });

@@ -13,7 +13,7 @@ import type { Candidate } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
+import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -21,7 +21,8 @@ let api: Api;
 let fast: Api;
 beforeAll(async () => {
   h = await startHarness('contract');
-  api = await startApi(h, { policies: { open_request: TEST_OPEN_REQUEST_POLICY } });
+  // Shares between government departments are delivered (数据交付) within the policy's `delivery`.
+  api = await startApi(h, { policies: { open_request: TEST_OPEN_REQUEST_POLICY, share: { ...TEST_POLICY, delivery: { seconds: 3600 } } } });
   fast = await startApi(h, {
     policies: {
       open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } },
@@ -182,6 +183,13 @@ const askToRevoke: Act = async (run) => {
     202,
   );
 };
+/** The provider's delivery of the run's grant: how, where, and the grant's fields (数据交付). */
+const deliveryForm =
+  (method: string) =>
+  async (run: RunContext): Promise<object> => {
+    const { grant } = ok(await run.get(run.starter, `/requests/${run.requestId}`));
+    return { method, location: method === 'file' ? '/exchange/medical.csv' : 'https://exchange.example.org/medical', deliveredFields: grant.fields };
+  };
 /** The text the licensee reads: what both signatures are of. */
 const agreementHash = async (run: RunContext) => ({ sha256: ok(await run.get(run.starter, `/agreements/${run.requestId}.agreement`)).sha256 as string });
 const terminate: Act = async (run) => ok(await run.post(run.starter, `/agreements/${run.requestId}.agreement/terminate`, { reason: '项目结束' }));
@@ -212,6 +220,11 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
           { kind: 'SHARE_PROVIDER_OPINION', decision: 'AGREE' },
           // APPROVE only after the provider's AGREE (Art. 14).
           { kind: 'SHARE_JOINT_REVIEW', decision: 'APPROVE' },
+          // Between government departments the grant is delivered (数据交付), a problem reopening delivery, then confirmed.
+          { kind: 'SHARE_DELIVERY', decision: 'DELIVER', form: deliveryForm('file') },
+          { kind: 'SHARE_DELIVERY_CONFIRMATION', decision: 'REPORT_PROBLEM', reason: '文件无法打开' },
+          { kind: 'SHARE_DELIVERY', decision: 'DELIVER', form: deliveryForm('interface') },
+          { kind: 'SHARE_DELIVERY_CONFIRMATION', decision: 'CONFIRM' },
           askToRevoke,
           { kind: 'GRANT_REVOCATION_CONSENT', decision: 'REFUSE', reason: '监管职责仍在履行' },
           askToRevoke,

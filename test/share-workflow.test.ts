@@ -4,6 +4,8 @@ import { WithStartWorkflowOperation, WorkflowFailedError, WorkflowNotFoundError,
 import type { ApplicationFailure } from '@temporalio/common';
 import type { RequestSnapshot } from '../domain/requests';
 import { shareParties } from '../db/repositories/share';
+import { getGrant } from '../db/repositories/grants';
+import { grantView } from '../api/views';
 import type { SharePolicy } from '../domain/share';
 import type { Actor, OrgActor } from '../domain/types';
 import {
@@ -589,4 +591,102 @@ test('a request for information and a provider decision at the same moment never
   }
   await handle.result();
   expect((await expectConsistent(requestId)).status).toBe('rejected');
+});
+
+// 《政务数据共享条例》数据交付: where the policy names a delivery time, the grant is delivered and its receipt confirmed.
+const DELIVERY_POLICY: SharePolicy = { ...TEST_POLICY, delivery: { seconds: 3600 } };
+/** The unconditional entry's provider (the market regulator) and its reviewer. */
+const marketProvider = (): Actor => ({ sub: 'mei', org: h.city.agencies.market, roles: ['provider_reviewer'] });
+const grantRead = async (requestId: string) => grantView((await getGrant(h.db, `${requestId}.grant`))!);
+
+test('数据交付: approval opens the provider’s delivery task; delivered, the grantee confirms receipt and the grant reads delivered (its term unchanged)', async () => {
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional, DELIVERY_POLICY);
+  await decide(handle, taskOf(state, 'SHARE_PROVIDER_OPINION').id, provider(), 'AGREE');
+  const approved = await decide(handle, taskOf(state, 'SHARE_JOINT_REVIEW').id, authority(), 'APPROVE');
+  expect(approved.status).toBe('granted');
+  expect(approved.grant).toMatchObject({ status: 'active', delivery: 'awaiting_delivery' });
+  const delivery = taskOf(approved, 'SHARE_DELIVERY');
+  const row = await h.db.selectFrom('tasks').selectAll().where('id', '=', delivery.id).executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ candidate_role: 'provider_reviewer', candidate_org: h.city.agencies.health });
+  const granted = (await grantRead(requestId)).fields;
+  expect(row.context).toMatchObject({ grantId: `${requestId}.grant`, fields: granted });
+  // The grant reads 已批准待交付 (awaiting_delivery) in GET /grants until receipt is confirmed.
+  expect((await grantRead(requestId)).delivery).toMatchObject({ status: 'awaiting_delivery', taskId: delivery.id, method: null });
+  const form = { method: 'interface', location: 'https://exchange.example.org/health/licences', deliveredFields: granted.slice(0, 2) };
+  const delivered = await decide(handle, delivery.id, provider(), 'DELIVER', undefined, form);
+  const confirmation = taskOf(delivered, 'SHARE_DELIVERY_CONFIRMATION');
+  const crow = await h.db.selectFrom('tasks').selectAll().where('id', '=', confirmation.id).executeTakeFirstOrThrow();
+  expect(crow).toMatchObject({ candidate_role: 'agency_applicant', candidate_org: who.org, context: { grantId: `${requestId}.grant`, ...form } });
+  // Delivered but not yet confirmed: still 已批准待交付.
+  expect((await grantRead(requestId)).delivery).toMatchObject({ status: 'awaiting_delivery', ...form });
+  const confirmed = await decide(handle, confirmation.id, who, 'CONFIRM');
+  expect(confirmed.grant).toMatchObject({ status: 'active', delivery: 'delivered', expiresAt: approved.grant!.expiresAt });
+  expect(confirmed.tasks.filter((t) => t.status === 'open')).toEqual([]);
+  expect((await grantRead(requestId)).delivery).toMatchObject({ status: 'delivered', ...form, problem: null });
+  expect((await grantRead(requestId)).status).toBe('active');
+});
+
+test('数据交付: a problem the grantee reports reopens delivery with its reason; the validator refuses a delivery the API refuses', async () => {
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.unconditional, DELIVERY_POLICY);
+  expect(state.grant?.delivery).toBe('awaiting_delivery');
+  const first = taskOf(state, 'SHARE_DELIVERY');
+  const granted = (await grantRead(requestId)).fields;
+  // Past the API: no method, no location, a field not the grant's — each refused by the workflow's validator.
+  for (const bad of [
+    { location: 'x', deliveredFields: granted },
+    { method: 'fax', location: 'x', deliveredFields: granted },
+    { method: 'file', location: ' ', deliveredFields: granted },
+    { method: 'file', location: '/exchange/a.csv', deliveredFields: [] },
+    { method: 'file', location: '/exchange/a.csv', deliveredFields: ['not-a-field'] },
+  ])
+    await expect(decide(handle, first.id, marketProvider(), 'DELIVER', undefined, bad)).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
+  // Only the provider delivers; only the grantee confirms.
+  await expect(decide(handle, first.id, who, 'DELIVER', undefined, { method: 'file', location: '/a.csv', deliveredFields: granted })).rejects.toThrow(
+    WorkflowUpdateFailedError,
+  );
+  const delivered = await decide(handle, first.id, marketProvider(), 'DELIVER', undefined, {
+    method: 'file',
+    location: '/exchange/a.csv',
+    deliveredFields: granted,
+  });
+  const confirmation = taskOf(delivered, 'SHARE_DELIVERY_CONFIRMATION');
+  await expect(decide(handle, confirmation.id, marketProvider(), 'CONFIRM')).rejects.toThrow(WorkflowUpdateFailedError);
+  // A problem needs its reason.
+  await expect(decide(handle, confirmation.id, who, 'REPORT_PROBLEM')).rejects.toThrow(WorkflowUpdateFailedError);
+  const reported = await decide(handle, confirmation.id, who, 'REPORT_PROBLEM', '文件缺少统一社会信用代码列');
+  const second = taskOf(reported, 'SHARE_DELIVERY');
+  expect(second.id).not.toBe(first.id);
+  expect(reported.grant?.delivery).toBe('awaiting_delivery');
+  const row = await h.db.selectFrom('tasks').select('context').where('id', '=', second.id).executeTakeFirstOrThrow();
+  expect(row.context).toMatchObject({ problem: '文件缺少统一社会信用代码列', fields: granted });
+  expect((await grantRead(requestId)).delivery).toMatchObject({ status: 'awaiting_delivery', taskId: second.id, problem: '文件缺少统一社会信用代码列' });
+  const again = await decide(handle, second.id, marketProvider(), 'DELIVER', undefined, {
+    method: 'database_view',
+    location: 'exchange.v_licences',
+    deliveredFields: granted,
+  });
+  const done = await decide(handle, taskOf(again, 'SHARE_DELIVERY_CONFIRMATION').id, who, 'CONFIRM');
+  expect(done.grant?.delivery).toBe('delivered');
+  expect((await grantRead(requestId)).delivery).toMatchObject({ status: 'delivered', method: 'database_view' });
+  // The grant ends as before, its open tasks none.
+  await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: authority(), ground: 'purpose_achieved', reason: '已完成' }] });
+  expect((await handle.result()).status).toBe('revoked');
+});
+
+test('数据交付: 20 decisions on the delivery task at the same moment: exactly one wins, one confirmation task opens', async () => {
+  const { requestId, state, handle } = await submit(h.city.entries.unconditional, DELIVERY_POLICY);
+  const task = taskOf(state, 'SHARE_DELIVERY');
+  const granted = (await grantRead(requestId)).fields;
+  const results = await Promise.allSettled(
+    Array.from({ length: 20 }, (_, i) =>
+      decide(handle, task.id, marketProvider(), 'DELIVER', undefined, { method: 'file', location: `/exchange/${i}.csv`, deliveredFields: granted }),
+    ),
+  );
+  expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) expect(r.reason).toBeInstanceOf(WorkflowUpdateFailedError);
+  const tasks = await h.db.selectFrom('tasks').select(['kind', 'status']).where('request_id', '=', requestId).execute();
+  expect(tasks.filter((t) => t.kind === 'SHARE_DELIVERY_CONFIRMATION')).toEqual([{ kind: 'SHARE_DELIVERY_CONFIRMATION', status: 'open' }]);
+  expect(tasks.filter((t) => t.kind === 'SHARE_DELIVERY')).toEqual([{ kind: 'SHARE_DELIVERY', status: 'completed' }]);
+  // The one decision is audited once.
+  expect((await auditActions(requestId)).filter((a) => a === 'task_completed')).toHaveLength(1);
 });

@@ -318,13 +318,15 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
       for (;;) {
         const woke = await board.waitFor(
-          () => revoke !== null || ending !== null || asking !== null || consent?.status === 'completed' || handOver(),
+          () => revoke !== null || ending !== null || asking !== null || consent?.status === 'completed' || deliveryDecided() !== undefined || handOver(),
           Math.max(1, Date.parse(expiresAt) - Date.now()),
         );
         revoke ??= ending;
+        const delivered = deliveryDecided();
         if (woke && revoke === null) {
           if (asking) await putToAuthority(asking);
           else if (consent?.status === 'completed') await answered(consent);
+          else if (delivered) await deliveryStep(delivered);
           else return handOverTo({ granted: { expiresAt, consent: consent?.id ?? null } });
           if (revoke === null) continue;
         }
@@ -349,6 +351,50 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         state.grant = { ...state.grant!, status };
         return view();
       }
+    }
+
+    /**
+     * 条例 (数据交付): the delivery or confirmation task decided and not yet taken. Such tasks exist only in runs that
+     * opened delivery past patched('share-delivery'), so a run from before never finds one.
+     */
+    const deliveryDecided = () =>
+      board.all().find((t) => (t.kind === 'SHARE_DELIVERY' || t.kind === 'SHARE_DELIVERY_CONFIRMATION') && t.status === 'completed' && !t.consumed);
+
+    /** The provider's delivery task (the n-th), with the grant's fields to deliver from and, reopened, the grantee's problem. */
+    async function openDelivery(problem?: string): Promise<void> {
+      const n = board.all().filter((t) => t.kind === 'SHARE_DELIVERY').length + 1;
+      await board.open({
+        key: `delivery-${n}`,
+        kind: 'SHARE_DELIVERY',
+        candidateRole: 'provider_reviewer',
+        candidateOrg: parties.entry.providerOrgId,
+        // Opened only where the policy names the delivery's time (see below).
+        length: policy.delivery!,
+        reminderBefore: policy.reminderBefore,
+        context: { grantId: `${requestId}.grant`, fields: grantOf(input, parties).fields, ...(problem ? { problem } : {}) },
+        ...escalation,
+      });
+    }
+
+    /**
+     * A delivery step decided: delivered, the grantee confirms receipt; confirmed, the grant reads delivered; a problem
+     * reported reopens delivery with its reason. The grant's term runs on throughout.
+     */
+    async function deliveryStep(task: WfTask): Promise<void> {
+      await board.next(() => true, [task]);
+      if (task.kind === 'SHARE_DELIVERY') {
+        const n = board.all().filter((t) => t.kind === 'SHARE_DELIVERY_CONFIRMATION').length + 1;
+        await board.open({
+          key: `delivery-confirmation-${n}`,
+          kind: 'SHARE_DELIVERY_CONFIRMATION',
+          ...addressedTo(applicant, 'agency_applicant'),
+          length: policy.applicantReply,
+          reminderBefore: policy.reminderBefore,
+          context: { grantId: `${requestId}.grant`, ...(task.form ?? {}) },
+          ...escalation,
+        });
+      } else if (task.decision === 'CONFIRM') state.grant = { ...state.grant!, delivery: 'delivered' };
+      else await openDelivery(task.reason ?? '');
     }
 
     /** The provider's request goes to the city authority, whose consent ends the grant (Art. 14). */
@@ -422,6 +468,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     state.status = 'granted';
     state.grant = { id: grant.grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
+    // 条例 (数据交付): where it binds the request and the policy asks for delivery, the provider delivers the data and the
+    // grantee confirms; the grant reads 已批准待交付 until then. The Measures alone ask no delivery step: in force at once.
+    if (regulationApplies(parties, policy) && policy.delivery && patched('share-delivery')) {
+      state.grant = { ...state.grant, delivery: 'awaiting_delivery' };
+      await openDelivery();
+    }
     return grantTerm(expiresAt);
   };
 

@@ -10,6 +10,7 @@ import { invalid, problem } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
 import { RequestInfoForm, ShareRequestBody } from '../schemas/share';
+import { DeliveryFormSchema } from '../schemas/grants';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
@@ -58,5 +59,7 @@ export const SHARE_API: ProcedureApi = {
   decisions: {
     SHARE_JOINT_REVIEW: { REQUEST_INFO: { form: RequestInfoForm } },
     SHARE_PROVIDER_OPINION: { REQUEST_INFO: { form: RequestInfoForm } },
+    // 数据交付: how, where and which of the grant's fields (domain/share.ts deliveryViolation checks them against the grant).
+    SHARE_DELIVERY: { DELIVER: { form: DeliveryFormSchema } },
   },
 };

@@ -1,6 +1,6 @@
 // Grants' schemas (routes/grants.ts); a request's answer carries its grant.
 import { Type, type Static } from '@sinclair/typebox';
-import { REVOCATION_GROUND_CODES, REVOCATION_GROUNDS } from '../../domain/share';
+import { DELIVERY_METHODS, REVOCATION_GROUND_CODES, REVOCATION_GROUNDS } from '../../domain/share';
 import { Instant, Json, Nullable } from './common';
 
 export const GrantSchema = Type.Object({
@@ -31,6 +31,23 @@ export const GrantSchema = Type.Object({
       { description: "The providing agency's latest request to end the grant, which the city big data authority's consent decides (Art. 14)" },
     ),
   ),
+  delivery: Nullable(
+    Type.Object(
+      {
+        status: Type.Union([Type.Literal('awaiting_delivery'), Type.Literal('delivered')], {
+          description: 'awaiting_delivery (已批准待交付) until the grantee confirms receipt; then delivered',
+        }),
+        taskId: Type.String({ description: 'The latest delivery task' }),
+        method: Nullable(Type.String({ description: 'interface (接口), file (文件) or database_view (数据库视图)' })),
+        location: Nullable(Type.String()),
+        deliveredFields: Type.Array(Type.String()),
+        problem: Nullable(Type.String({ description: "The grantee's problem that reopened delivery" })),
+      },
+      {
+        description: 'How the provider delivered the data and whether the grantee confirmed it (《政务数据共享条例》数据交付); null where no delivery is asked',
+      },
+    ),
+  ),
 });
 export type GrantView = Static<typeof GrantSchema>;
 
@@ -45,6 +62,24 @@ export const RevokeBody = Type.Object(
       },
     ),
     reason: Type.String({ maxLength: 4000 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The provider's delivery (DELIVER's form, 《政务数据共享条例》数据交付): how, where, and which of the grant's fields. */
+export const DeliveryFormSchema = Type.Object(
+  {
+    method: Type.Union(
+      DELIVERY_METHODS.map((m) => Type.Literal(m)),
+      { description: 'interface (接口), file (文件) or database_view (数据库视图)' },
+    ),
+    location: Type.String({ minLength: 1, maxLength: 2000, description: "The interface's endpoint, or the file's or the view's location" }),
+    deliveredFields: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      minItems: 1,
+      maxItems: 500,
+      uniqueItems: true,
+      description: "The fields delivered, each one of the grant's",
+    }),
   },
   { additionalProperties: false },
 );

@@ -177,6 +177,15 @@ export interface Grant {
   expiresAt: string;
   endedAt: string | null;
   endReason: string | null;
+  /** 《政务数据共享条例》数据交付: null where no delivery is asked. */
+  delivery: {
+    status: 'awaiting_delivery' | 'delivered';
+    taskId: string;
+    method: string | null;
+    location: string | null;
+    deliveredFields: string[];
+    problem: string | null;
+  } | null;
 }
 export interface RequestView {
   id: string;

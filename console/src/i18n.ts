@@ -336,6 +336,9 @@ const LABELS: Record<string, Record<string, string>> = {
     in_force: '生效中',
     drafted: '待签署',
     terminated: '已终止',
+    // A grant's delivery under the 《政务数据共享条例》 (数据交付): in force, awaiting delivery until receipt is confirmed.
+    awaiting_delivery: '已批准待交付',
+    delivered: '已交付',
   },
   // A task's own statuses: a cancelled task was closed (by a concluding decision, a withdrawal), not withdrawn.
   taskStatus: { open: '待办', completed: '已办结', cancelled: '已关闭' },
@@ -429,6 +432,12 @@ const LABELS: Record<string, Record<string, string>> = {
     noticeGiven: '已一次性告知需补充的材料',
     missing: '需补充的材料',
     item: '缺少的材料',
+    // A delivery task's context (数据交付): the grant's fields to deliver from, and the grantee's problem that reopened it.
+    fields: '共享许可的数据项',
+    problem: '接收方反馈的问题',
+    method: '交付方式',
+    location: '接口地址或存放位置',
+    deliveredFields: '交付的数据项',
   },
 };
 

@@ -1,6 +1,7 @@
 // Grants as their grantee, their provider and the city authority see them.
 import { sql } from 'kysely';
 import { isCityDivision } from '../../domain/divisions';
+import type { DeliveryForm, DeliveryStatus } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import type { Executor } from '../index';
 import { getOrganisation, overseenOrgIds, supervisedOrgIds } from './organisations';
@@ -21,13 +22,29 @@ export function revocationOf(requestId: string) {
   );
 }
 
+/** The grant's latest delivery task (条例, 数据交付) and whether the grantee confirmed receipt: null where no delivery was asked. */
+export interface DeliveryTask {
+  status: DeliveryStatus;
+  taskId: string;
+  taskStatus: 'open' | 'completed' | 'cancelled';
+  form: Partial<DeliveryForm> | null;
+  problem: string | null;
+}
+
+/** The grant's DeliveryTask, read with the grant (`requestId`: the column naming its request). */
+export function deliveryOf(requestId: string) {
+  return sql<DeliveryTask | null>`(select jsonb_build_object('status', case when exists (select 1 from tasks c where c.request_id = d.request_id and c.kind = 'SHARE_DELIVERY_CONFIRMATION' and c.decision = 'CONFIRM') then 'delivered' else 'awaiting_delivery' end, 'taskId', d.id, 'taskStatus', d.status, 'form', d.form, 'problem', d.context->>'problem') from tasks d where d.request_id = ${sql.ref(requestId)} and d.kind = 'SHARE_DELIVERY' order by d.created_at desc, d.id desc limit 1)`.as(
+    'delivery',
+  );
+}
+
 export function grantsQuery(db: Executor) {
   return db
     .selectFrom('grants')
     .innerJoin('catalog_entries', 'catalog_entries.id', 'grants.catalog_entry_id')
     .innerJoin('requests', 'requests.id', 'grants.request_id')
     .selectAll('grants')
-    .select(['catalog_entries.provider_org_id as provider_org', 'requests.workflow_id', revocationOf('grants.request_id')]);
+    .select(['catalog_entries.provider_org_id as provider_org', 'requests.workflow_id', revocationOf('grants.request_id'), deliveryOf('grants.request_id')]);
 }
 
 export interface GrantFilter {

@@ -25,6 +25,13 @@ export function Grants({ route }: { route: Route }) {
             </td>
             <td>
               <Status code={g.status} />
+              {/* 已批准待交付 until the grantee confirms receipt (《政务数据共享条例》数据交付). */}
+              {g.delivery && g.status === 'active' && (
+                <>
+                  {' '}
+                  <Status code={g.delivery.status} />
+                </>
+              )}
             </td>
             <td>
               <ItemNames entryId={g.catalogEntryId} names={g.fields} />

@@ -137,6 +137,12 @@ export function RequestPage({ id }: { id: string }) {
               <section class="grant" aria-labelledby="grant-h">
                 <h2 id="grant-h">
                   {t('grant')} <Status code={x.grant.status} />
+                  {x.grant.delivery && x.grant.status === 'active' && (
+                    <>
+                      {' '}
+                      <Status code={x.grant.delivery.status} />
+                    </>
+                  )}
                 </h2>
                 <dl class="facts">
                   <div>
