@@ -167,6 +167,12 @@ export async function runChaos({
       const view = res.json();
       return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string; kind: string }[] }) : undefined;
     });
+  /** Waits until the request has an open task of `kind`; answers its id. */
+  const openTask = (what: string, actor: Actor, requestId: string, kind: string) =>
+    until(what, async () => {
+      const tasks = ((await inject(actor, 'GET', `/requests/${requestId}`)).json().tasks ?? []) as { id: string; kind: string; status: string }[];
+      return tasks.find((t) => t.kind === kind && t.status === 'open')?.id;
+    });
   /** Waits until the request reads `status`. */
   const reached = (what: string, actor: Actor, requestId: string, status: string) =>
     until(what, async () => ((await inject(actor, 'GET', `/requests/${requestId}`)).json().status === status ? true : undefined));
@@ -292,6 +298,15 @@ export async function runChaos({
       await decide(actor, req.tasks.find((t) => t.kind === kind)!.id, decision, `${kind} of ${i}`);
     }
     await reached(`grant of ${i}`, applicant, req.id, 'granted');
+    // 《政务数据共享条例》: between government departments the provider delivers, then the grantee confirms receipt.
+    const delivery = await openTask(`delivery of ${i}`, applicant, req.id, 'SHARE_DELIVERY');
+    const fields = ((await inject(applicant, 'GET', `/requests/${req.id}`)).json().grant?.fields ?? []) as string[];
+    await decide(provider, delivery, 'DELIVER', `delivery of ${i}`, undefined, {
+      method: 'interface',
+      location: 'https://exchange.example.org/chaos',
+      deliveredFields: fields,
+    });
+    await decide(applicant, await openTask(`receipt of ${i}`, applicant, req.id, 'SHARE_DELIVERY_CONFIRMATION'), 'CONFIRM', `receipt of ${i}`);
     return req.id;
   }
 
@@ -578,20 +593,21 @@ export async function runChaos({
   const notes = await counts('notifications', 'request_id');
   for (const id of ids) {
     if (grants.get(id) !== 1) duplicated.push(`${id}: ${grants.get(id) ?? 0} grants`);
-    if (tasks.get(id) !== 2) duplicated.push(`${id}: ${tasks.get(id) ?? 0} tasks`);
+    // The opinion, the review, the delivery and its confirmation (the 条例 binds these government departments).
+    if (tasks.get(id) !== 4) duplicated.push(`${id}: ${tasks.get(id) ?? 0} tasks`);
     const actions = audit
       .filter((e) => e.request_id === id)
       .map((e) => e.action)
       .sort()
       .join(',');
-    const expected = ['grant_created', 'review_started', 'submitted', 'task_completed', 'task_completed', 'task_opened', 'task_opened'].join(',');
+    const expected = ['grant_created', 'review_started', 'submitted', ...Array(4).fill('task_completed'), ...Array(4).fill('task_opened')].join(',');
     if (actions !== expected) duplicated.push(`${id}: audit ${actions}`);
-    // Two task assignments and two status changes (review started, granted) for the applicant.
-    if (notes.get(id) !== 4) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
+    // Four task assignments and two status changes (review started, granted) for the applicant.
+    if (notes.get(id) !== 6) duplicated.push(`${id}: ${notes.get(id) ?? 0} notifications`);
   }
   const open = await db
     .selectFrom('tasks')
-    .select('id')
+    .select(['id', 'kind', 'request_id'])
     .where('request_id', 'in', [
       ...ids,
       ...adjustments,
@@ -604,7 +620,8 @@ export async function runChaos({
     ])
     .where('status', '<>', 'completed')
     .execute();
-  const stuck = open.map((t) => `task ${t.id} not completed`);
+  // A burst tests the review's decision; the delivery an approved one then awaits is nobody's to do here.
+  const stuck = open.filter((t) => !(t.kind === 'SHARE_DELIVERY' && bursts.some((b) => b.id === t.request_id))).map((t) => `task ${t.id} not completed`);
 
   // What Temporal says: no workflow failed; the running ones (grants waiting for their term) retry
   // nothing. An activity whose worker was killed mid-flight is retried after its timeout: wait for those.

@@ -81,6 +81,7 @@ interface Answer {
   status: RequestStatus;
   tasks: TaskView[];
   sha256: string;
+  grant: { fields: string[] } | null;
 }
 /** One of the cluster's APIs, over HTTP: `send` answers the body of an answer that must be `status`. */
 interface Http {
@@ -120,6 +121,17 @@ const LIFECYCLES: Record<RequestType, Lifecycle> = {
     steps: [
       { kind: 'SHARE_PROVIDER_OPINION', decision: 'AGREE' },
       { kind: 'SHARE_JOINT_REVIEW', decision: 'APPROVE' },
+      // Between government departments the 条例's delivery follows approval (the deployment's default policy).
+      {
+        kind: 'SHARE_DELIVERY',
+        decision: 'DELIVER',
+        form: async (id, starter, http) => ({
+          method: 'interface',
+          location: 'https://exchange.example.org/cluster',
+          deliveredFields: (await http.get(starter, `/requests/${id}`)).grant?.fields ?? [],
+        }),
+      },
+      { kind: 'SHARE_DELIVERY_CONFIRMATION', decision: 'CONFIRM' },
     ],
   },
   catalog_adjustment: {
