@@ -59,7 +59,18 @@ beforeAll(async () => {
 }, 330_000);
 
 afterAll(async () => {
-  if (cluster && cluster.exitCode === null && cluster.signalCode === null) process.kill(-cluster.pid!, 'SIGKILL');
+  // A test that failed before its Ctrl-C leaves the cluster up: every process below it is killed too (the
+  // services, workers and APIs are not all in its process group), so none outlives the run.
+  if (cluster && cluster.exitCode === null && cluster.signalCode === null) {
+    const tree = descendants(cluster.pid!);
+    process.kill(-cluster.pid!, 'SIGKILL');
+    for (const pid of tree)
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+  }
   await db?.destroy();
   // Named from the first line that names them, so a cluster that failed half-way leaves none behind either.
   const base = /schema of (\S+)_temporal and/.exec(output)?.[1];
