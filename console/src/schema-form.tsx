@@ -18,6 +18,16 @@ const wordsPath = (path: string, root: string) =>
     .filter((s) => !/^\d+$/.test(s))
     .join('.');
 
+/** The mark beside the label of a field that must be filled: a star, and its word for screen readers. */
+export function RequiredMark() {
+  return (
+    <span class="req">
+      {' '}
+      *<span class="sr-only">{t('required')}</span>
+    </span>
+  );
+}
+
 /** The values an enum (or a union of literals) allows, if the schema is one. */
 function choices(s: JsonSchema): string[] | null {
   if (s.enum) return s.enum.map(String);
@@ -128,12 +138,7 @@ function Caption({ name, item, path, root, words, required, article, schema }: F
         {fieldLabel(words, at, name)}
         {item !== undefined && ` ${item + 1}`}
       </span>
-      {required && !schema.nullable && (
-        <span class="req">
-          {' '}
-          *<span class="sr-only">{t('required')}</span>
-        </span>
-      )}
+      {required && !schema.nullable && <RequiredMark />}
       {article && (
         <span class="field-article">
           {' '}

@@ -21,6 +21,7 @@ import {
 } from '../lib';
 import { endOfDay, shanghaiDay, shiftWorkdays } from '../../../domain/calendar';
 import { dueText, isWorkday } from '../workdays';
+import { RequiredMark } from '../schema-form';
 
 export function Due({ task }: { task: Task }) {
   const overdue = task.status === 'open' && (task.overdue || new Date(task.dueAt) < new Date());
@@ -116,12 +117,7 @@ function BulkBar({
       <div class="field">
         <label for="bulk-reason">
           {t('reason')}
-          {chosen?.reasonRequired && (
-            <span class="req">
-              {' '}
-              *<span class="sr-only">{t('required')}</span>
-            </span>
-          )}
+          {chosen?.reasonRequired && <RequiredMark />}
         </label>
         <textarea
           id="bulk-reason"

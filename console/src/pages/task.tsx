@@ -35,7 +35,7 @@ import {
   useResource,
   useSubmit,
 } from '../lib';
-import { cleanValue, emptyValue, FieldMessages, SchemaFields, UnplacedMessages } from '../schema-form';
+import { cleanValue, emptyValue, FieldMessages, RequiredMark, SchemaFields, UnplacedMessages } from '../schema-form';
 import type { CatalogChange } from '../../../domain/catalog';
 import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
 import { ReviseInList } from './adjust';
@@ -167,10 +167,7 @@ function ChangePicker({
     <div class="field">
       <label for="f-body-form-change">
         {t('changeNamed')}
-        <span class="req">
-          {' '}
-          *<span class="sr-only">{t('required')}</span>
-        </span>
+        <RequiredMark />
       </label>
       <select
         id="f-body-form-change"
@@ -283,12 +280,7 @@ function DecisionForm({
       <div class="field">
         <label for="reason">
           {t('reason')}
-          {chosen?.reasonRequired && (
-            <span class="req">
-              {' '}
-              *<span class="sr-only">{t('required')}</span>
-            </span>
-          )}
+          {chosen?.reasonRequired && <RequiredMark />}
         </label>
         <textarea
           id="reason"
@@ -365,10 +357,7 @@ function Urge({ task, onDone }: { task: Task; onDone: (said: string) => Promise<
       <div class="field">
         <label for="u-message">
           {t('urgeMessage')}
-          <span class="req">
-            {' '}
-            *<span class="sr-only">{t('required')}</span>
-          </span>
+          <RequiredMark />
         </label>
         <textarea
           id="u-message"
@@ -415,10 +404,7 @@ function Supervision({ task, onDone }: { task: Task; onDone: (said: string) => P
       <div class="field">
         <label for="s-reason">
           {t('reason')}
-          <span class="req">
-            {' '}
-            *<span class="sr-only">{t('required')}</span>
-          </span>
+          <RequiredMark />
         </label>
         <textarea
           id="s-reason"
