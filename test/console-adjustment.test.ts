@@ -3,53 +3,29 @@
 // gathers both in one application and applies; the city authority reads each change as a before/after table
 // in Chinese, with the Art. 8 flag beside the new entry, and approves; the entry's new version is in the
 // catalog. A spreadsheet import shows a bad row's problem against the row. axe-core checks each new screen.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SHEET_COLUMNS } from '../domain/catalog-sheet';
-import { buildConsole } from '../scripts/console-build';
 import { getCatalogEntry, entryContentOf } from '../db/repositories/catalog';
-import { seedDemoPeople } from '../db/seed';
-import { startApi, type Api } from './api-helpers';
-import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
-import { eventually, startHarness, type Harness } from './helpers';
+import { type Api } from './api-helpers';
+import { screenshot } from './browser';
+import { type ConsoleRun, expectAccessible, open, startConsole } from './console-harness';
+import { eventually, type Harness } from './helpers';
 
 jest.setTimeout(180_000);
 
+let run: ConsoleRun;
 let h: Harness;
 let api: Api;
-let base: string;
-let browser: Browser;
 
 beforeAll(async () => {
-  h = await startHarness('console-adjust');
-  await seedDemoPeople(h.db, h.city);
-  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
-  buildConsole(consoleDir);
-  api = await startApi(h, { devSignIn: true, consoleDir });
-  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
+  run = await startConsole('console-adjust');
+  ({ h, api } = run);
 });
 afterAll(async () => {
-  await browser?.close();
-  await api?.app.close();
-  await h?.close();
+  await run?.close();
 });
 
-async function signedIn(sub: string): Promise<Page> {
-  const { page } = await window(browser);
-  await page.goto(`${base}/console/`);
-  await page.click(`button[data-sub="${sub}"]`);
-  await page.waitForSelector('nav.side');
-  return page;
-}
-
-const open = (page: Page, hash: string) => page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
-
-async function expectAccessible(page: Page) {
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
+const signedIn = (sub: string) => run.signedIn(sub);
 
 /** The parts a change's before/after table shows, each as [label, before, after]. */
 async function diffRows(page: Page, change: number): Promise<string[][]> {

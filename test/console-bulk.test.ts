@@ -1,36 +1,22 @@
 // 批量办理 in a real browser: a provider reviewer ticks tasks of one kind in the inbox, picks one decision and
 // submits; each task's result is read row by row in a live region that takes focus. Against the real API, worker,
 // Temporal and PostgreSQL.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { buildConsole } from '../scripts/console-build';
-import { seedDemoPeople } from '../db/seed';
-import { startApi, validShareBody, type Api } from './api-helpers';
-import { accessibilityViolations, launchBrowser, window } from './browser';
-import { startHarness, type Harness } from './helpers';
+import { validShareBody, type Api } from './api-helpers';
+import { type ConsoleRun, expectAccessible, open, startConsole } from './console-harness';
+import { type Harness } from './helpers';
 
 jest.setTimeout(120_000);
 
+let run: ConsoleRun;
 let h: Harness;
 let api: Api;
-let base: string;
-let browser: Browser;
 
 beforeAll(async () => {
-  h = await startHarness('consolebulk');
-  await seedDemoPeople(h.db, h.city);
-  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
-  buildConsole(consoleDir);
-  api = await startApi(h, { devSignIn: true, consoleDir });
-  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
+  run = await startConsole('consolebulk');
+  ({ h, api } = run);
 });
 afterAll(async () => {
-  await browser?.close();
-  await api?.app.close();
-  await h?.close();
+  await run?.close();
 });
 
 test('ticked tasks of one kind decided together: each row’s result in Chinese, in a live region that has focus', async () => {
@@ -46,11 +32,8 @@ test('ticked tasks of one kind decided together: each row’s result in Chinese,
     const r = res.json();
     requests.push({ id: r.id, caseNumber: r.caseNumber, task: r.tasks.find((t: { kind: string }) => t.kind === 'SHARE_PROVIDER_OPINION').id });
   }
-  const { page } = await window(browser);
-  await page.goto(`${base}/console/`);
-  await page.click('button[data-sub="zhao.provider"]');
-  await page.waitForSelector('nav.side');
-  await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/inbox?kind=SHARE_PROVIDER_OPINION'));
+  const page = await run.signedIn('zhao.provider');
+  await open(page, '#/inbox?kind=SHARE_PROVIDER_OPINION');
   await page.waitForSelector('form.bulk');
   // Each row's checkbox is named by its case number.
   for (const r of requests) await page.getByLabel(`选择 ${r.caseNumber}`).check();
@@ -91,5 +74,5 @@ test('ticked tasks of one kind decided together: each row’s result in Chinese,
       [requests[2].task, ['AGREE', 'zhao.provider']],
     ]),
   );
-  expect(await accessibilityViolations(page)).toEqual([]);
+  await expectAccessible(page);
 });

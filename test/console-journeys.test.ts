@@ -4,73 +4,32 @@
 // ends a licensee's agreement, and an objection in a catalog adjustment's review taken through the consultation
 // to the leading group. The share request, the citizen's signing and the supervisor's extension, reassignment
 // and urging are walked in console.test.ts; the catalog adjustment itself in console-adjustment.test.ts.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { buildConsole } from '../scripts/console-build';
+import type { Page } from 'playwright-core';
 import { entryContentOf, getCatalogEntry } from '../db/repositories/catalog';
-import { seedDemoPeople } from '../db/seed';
 import type { Actor } from '../domain/types';
-import { registerPrincipal, startApi, type Api } from './api-helpers';
-import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
-import { eventually, startHarness, type Harness } from './helpers';
+import { registerPrincipal, type Api } from './api-helpers';
+import { screenshot } from './browser';
+import { type ConsoleRun, expectAccessible, open, openFromInbox, startConsole } from './console-harness';
+import { eventually, type Harness } from './helpers';
 
 jest.setTimeout(120_000);
 
+let run: ConsoleRun;
 let h: Harness;
 let api: Api;
-let base: string;
-let browser: Browser;
 
 beforeAll(async () => {
-  h = await startHarness('journeys');
-  await seedDemoPeople(h.db, h.city);
-  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-journeys-')), 'dist');
-  buildConsole(consoleDir);
-  api = await startApi(h, { devSignIn: true, consoleDir });
-  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
+  run = await startConsole('journeys');
+  ({ h, api } = run);
 });
 afterAll(async () => {
-  await browser?.close();
-  await api?.app.close();
-  await h?.close();
+  await run?.close();
 });
 
 /** The harness city's member of the public (test/api-helpers.ts names them after the city). */
 const citizenSub = () => `chen.citizen.${h.city.region}`;
 
-async function signedIn(sub: string): Promise<Page> {
-  const { page } = await window(browser);
-  await page.goto(`${base}/console/`);
-  await page.click(`button[data-sub="${sub}"]`);
-  await page.waitForSelector('nav.side');
-  return page;
-}
-
-const open = (page: Page, hash: string) => page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
-
-async function expectAccessible(page: Page) {
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
-
-/** Opens the task of `kind` of request `requestId` from the inbox, paging on until it is there. */
-async function openFromInbox(page: Page, requestId: string, kind: string) {
-  await open(page, `#/inbox?kind=${kind}`);
-  await page.waitForSelector('nav.pager', { state: 'attached' });
-  const link = page.locator(`tr[data-request="${requestId}"] a`).first();
-  await eventually(async () => {
-    if (await link.count()) return true;
-    const next = page.locator('nav.pager a:has-text("下一页")');
-    if (await next.count()) await next.click();
-    else await open(page, `#/inbox?kind=${kind}`);
-    await page.waitForTimeout(500);
-    return false;
-  }, 30_000);
-  await link.click();
-  await page.waitForSelector('form.decide');
-}
+const signedIn = (sub: string) => run.signedIn(sub);
 
 /**
  * The citizen, their identity on record, applies from the entry's own page (reached from the catalog), by the

@@ -4,18 +4,16 @@
 // three or more ASCII letters that is no name on a short list (SHA-256, PDF, case numbers, account names…):
 // an untranslated code or an English sentence. Then the feedback of actions: focus on the result, in a live
 // region; empty lists that say what to do next.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildConsole } from '../scripts/console-build';
-import { demoUsers, sampleResidentId, seedDemoPeople } from '../db/seed';
+import { demoUsers, sampleResidentId } from '../db/seed';
 import { startApi, validShareBody, type Api } from './api-helpers';
-import { launchBrowser, screenshot, window } from './browser';
-import { eventually, startHarness, type Harness } from './helpers';
+import { screenshot, window } from './browser';
+import { type ConsoleRun, open, OVERDUE_AT_ONCE, startConsole } from './console-harness';
+import { eventually, type Harness } from './helpers';
 
 jest.setTimeout(600_000);
 
+let run: ConsoleRun;
 let h: Harness;
 let api: Api;
 let slow: Api;
@@ -29,29 +27,10 @@ const citizenSub = () => `chen.citizen.${h.city.region}`;
 const liApplicant = () => ({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] });
 
 beforeAll(async () => {
-  h = await startHarness('console-language');
-  await seedDemoPeople(h.db, h.city);
-  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
-  buildConsole(consoleDir);
-  api = await startApi(h, { devSignIn: true, consoleDir });
-  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  run = await startConsole('console-language');
+  ({ h, api, base, browser } = run);
   // Requests whose review is due two seconds after they begin: overdue at once, for the supervisor's list.
-  slow = await startApi(h, {
-    policies: {
-      share: {
-        jointReview: { seconds: 2 },
-        applicantReply: { seconds: 3600 },
-        reminderBefore: { seconds: 1 },
-        grantTerm: { seconds: 3600 },
-        escalateAfter: { seconds: 3600 },
-        // The demo city's parties are government departments: the 条例's window is the one that runs.
-        regulationReview: { seconds: 2 },
-        regulationOpinion: { seconds: 2 },
-        regulationScope: 'government_departments',
-      },
-    },
-  });
-  browser = await launchBrowser();
+  slow = await startApi(h, { policies: { share: OVERDUE_AT_ONCE } });
   // Something in every list: a share request under review (the provider's and the authority's tasks, the
   // applicant's request and notices), and one already overdue.
   for (const through of [api, slow]) {
@@ -67,21 +46,11 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await browser?.close();
-  await api?.app.close();
   await slow?.app.close();
-  await h?.close();
+  await run?.close();
 });
 
-async function signedIn(sub: string): Promise<Page> {
-  const { page } = await window(browser);
-  await page.goto(`${base}/console/`);
-  await page.click(`button[data-sub="${sub}"]`);
-  await page.waitForSelector('nav.side');
-  return page;
-}
-
-const open = (page: Page, hash: string) => page.evaluate((x) => ((globalThis as unknown as { location: { hash: string } }).location.hash = x), hash);
+const signedIn = (sub: string) => run.signedIn(sub);
 
 /** The text a person sees: visible text nodes (screen-reader-only text too), the options of every list, placeholders. */
 const VISIBLE_TEXT = `(() => {

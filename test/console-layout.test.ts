@@ -1,33 +1,23 @@
 // The console on a phone (390×844) as on a desk (1280×900): on a phone the menu waits behind its 菜单 button and
 // closes once a page is picked, tables read as cards (each value under its column's name) with nothing wider
 // than the screen; axe-core (WCAG 2.1 AA) passes on the key screens at both widths.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { buildConsole } from '../scripts/console-build';
-import { seedDemoPeople } from '../db/seed';
-import { startApi, validShareBody, type Api } from './api-helpers';
-import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
-import { startHarness, type Harness } from './helpers';
+import type { Page } from 'playwright-core';
+import { validShareBody, type Api } from './api-helpers';
+import { accessibilityViolations, screenshot } from './browser';
+import { type ConsoleRun, startConsole } from './console-harness';
+import { type Harness } from './helpers';
 
 jest.setTimeout(120_000);
 
+let run: ConsoleRun;
 let h: Harness;
 let api: Api;
-let base: string;
-let browser: Browser;
 
 const PHONE = { width: 390, height: 844 };
 
 beforeAll(async () => {
-  h = await startHarness('layout');
-  await seedDemoPeople(h.db, h.city);
-  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
-  buildConsole(consoleDir);
-  api = await startApi(h, { devSignIn: true, consoleDir });
-  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
+  run = await startConsole('layout');
+  ({ h, api } = run);
   // Something in the city authority's inbox, so the inbox has a table to read.
   const res = await api.app.inject({
     method: 'POST',
@@ -38,18 +28,10 @@ beforeAll(async () => {
   expect(res.statusCode).toBe(201);
 });
 afterAll(async () => {
-  await browser?.close();
-  await api?.app.close();
-  await h?.close();
+  await run?.close();
 });
 
-async function signedIn(sub: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const { page } = await window(browser, viewport);
-  await page.goto(`${base}/console/`);
-  await page.click(`button[data-sub="${sub}"]`);
-  await page.waitForSelector('nav.side');
-  return page;
-}
+const signedIn = (sub: string, viewport?: { width: number; height: number }) => run.signedIn(sub, viewport);
 
 type Styled = { getComputedStyle(e: unknown, pseudo?: string): { display: string; content: string } };
 /** The computed style of the first element `locator` finds (of its ::before with `pseudo`). */

@@ -1,19 +1,17 @@
 // The console in a real browser (Debian's chromium) against the real API, worker, Temporal and PostgreSQL, used
 // as people use it: signing in as the demo people, filling the generated forms, deciding from the inbox, two
 // windows deciding one task, a supervisor's overdue list; axe-core checks each key screen.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildConsole } from '../scripts/console-build';
-import { sampleResidentId, seedDemoPeople } from '../db/seed';
+import { sampleResidentId } from '../db/seed';
 import { usccWithCheck } from '../domain/ids';
 import { startApi, validShareBody, type Api } from './api-helpers';
-import { accessibilityViolations, launchBrowser, screenshot, window } from './browser';
-import { eventually, startHarness, type Harness } from './helpers';
+import { accessibilityViolations, screenshot, window } from './browser';
+import { type ConsoleRun, expectAccessible, open, openFromInbox, OVERDUE_AT_ONCE, startConsole } from './console-harness';
+import { eventually, type Harness } from './helpers';
 
 jest.setTimeout(120_000);
 
+let run: ConsoleRun;
 let h: Harness;
 let api: Api;
 let slow: Api;
@@ -21,55 +19,20 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  h = await startHarness('console');
-  // As `npm start` does: the demo people are in the directory before they first sign in.
-  await seedDemoPeople(h.db, h.city);
-  const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
-  buildConsole(consoleDir);
-  api = await startApi(h, { devSignIn: true, consoleDir });
-  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  run = await startConsole('console');
+  ({ h, api, base, browser } = run);
   // The same city's requests, started with a review due two seconds after they begin: overdue at once.
-  slow = await startApi(h, {
-    policies: {
-      share: {
-        jointReview: { seconds: 2 },
-        applicantReply: { seconds: 3600 },
-        reminderBefore: { seconds: 1 },
-        grantTerm: { seconds: 3600 },
-        escalateAfter: { seconds: 3600 },
-        // The demo city's parties are government departments: the 条例's window is the one that runs.
-        regulationReview: { seconds: 2 },
-        regulationOpinion: { seconds: 2 },
-        regulationScope: 'government_departments',
-      },
-    },
-  });
-  browser = await launchBrowser();
+  slow = await startApi(h, { policies: { share: OVERDUE_AT_ONCE } });
 });
 afterAll(async () => {
-  await browser?.close();
-  await api?.app.close();
   await slow?.app.close();
-  await h?.close();
+  await run?.close();
 });
 
 /** The harness city's member of the public (test/api-helpers.ts names them after the city). */
 const citizenSub = () => `chen.citizen.${h.city.region}`;
 
-/** A browser window signed in as one of the demo people, by picking them on the sign-in page. */
-async function signedIn(sub: string): Promise<Page> {
-  const { page } = await window(browser);
-  await page.goto(`${base}/console/`);
-  await page.click(`button[data-sub="${sub}"]`);
-  await page.waitForSelector('nav.side');
-  return page;
-}
-
-const open = (page: Page, hash: string) => page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
-
-async function expectAccessible(page: Page) {
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
+const signedIn = (sub: string) => run.signedIn(sub);
 
 /** A conditional share request of the market regulator's applicant, started over the API. */
 async function shareRequest(through: Api = api): Promise<string> {
@@ -81,24 +44,6 @@ async function shareRequest(through: Api = api): Promise<string> {
   });
   expect(res.statusCode).toBe(201);
   return res.json().id;
-}
-
-/** Opens the task of `kind` of request `requestId` from the inbox, as a reviewer would: paging on until it is there. */
-async function openFromInbox(page: Page, requestId: string, kind: string) {
-  await open(page, `#/inbox?kind=${kind}`);
-  await page.waitForSelector('nav.pager', { state: 'attached' });
-  const link = page.locator(`tr[data-request="${requestId}"] a`).first();
-  await eventually(async () => {
-    if (await link.count()) return true;
-    const next = page.locator('nav.pager a:has-text("下一页")');
-    // The last page and not there yet: back to the first, which the page keeps polling.
-    if (await next.count()) await next.click();
-    else await open(page, `#/inbox?kind=${kind}`);
-    await page.waitForTimeout(500);
-    return false;
-  }, 30_000);
-  await link.click();
-  await page.waitForSelector('form.decide');
 }
 
 async function decide(page: Page, decision: string, reason?: string) {
