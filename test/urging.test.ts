@@ -273,6 +273,21 @@ describe('urging (督办)', () => {
     expect(ok(await call(fast, citySupervisor(), 'POST', `/tasks/${task.id}/urge`, { message: '再次督办' }))).toMatchObject({ urgeCount: 2 });
   }, 60_000);
 
+  test('twenty supervisors urging one overdue task at once: one urging stands, the one answered 200, in its own odd words', async () => {
+    const { requestId, task } = await started(fast, 'share');
+    await eventually(async () => (ok(await call(fast, citySupervisor(), 'GET', `/tasks/${task.id}`)) as TaskView).overdue, 15_000);
+    const who = (i: number): Actor => ({ sub: `ur-supervisor-${i}`, org: h.city.cityAuthority, roles: ['supervisor'] });
+    const words = (i: number) => `第${i}次督办：请于“今日”内办结 <b>&amp;</b> 🙂 ${'办'.repeat(i)}`;
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(fast, who(i), 'POST', `/tasks/${task.id}/urge`, { message: words(i) })));
+    const statuses = answers.map((a) => a.statusCode);
+    expect(statuses.filter((c) => c === 200)).toHaveLength(1);
+    expect(statuses.filter((c) => c !== 200).every((c) => c === 409)).toBe(true);
+    const winner = statuses.indexOf(200);
+    expect(ok(await call(fast, citySupervisor(), 'GET', `/tasks/${task.id}`))).toMatchObject({ urgeCount: 1 });
+    const history = ok(await call(fast, citySupervisor(), 'GET', `/requests/${requestId}/history`)).items as { action: string; reason: string }[];
+    expect(history.filter((e) => e.action === 'task_urged').map((e) => e.reason)).toEqual([words(winner)]);
+  }, 60_000);
+
   test('a task not yet nearly due, a closed task, a blank message, a candidate, another region’s supervisor: each refused', async () => {
     const { candidate, task } = await started(slow, 'share');
     const early = await call(slow, citySupervisor(), 'POST', `/tasks/${task.id}/urge`, { message: '请尽快办理' });
