@@ -1,5 +1,5 @@
 // npm run demo: against a running system (API_URL), over HTTP: one conditional share request from submission
-// through both approvals to an active grant; a Donggang agency's catalog adjustment; a citizen's conditional
+// through both approvals to an active grant and, between government departments, its data delivered and received; a Donggang agency's catalog adjustment; a citizen's conditional
 // open application to a signed agreement, the authority told, ended by the citizen. Exits non-zero when a step fails.
 // Its people sign in as the console does in development mode (POST /dev/token), so it holds no secret.
 import { loadConfig } from '../config';
@@ -27,16 +27,29 @@ async function step<T>(
   body: unknown,
   expectStatus: number[],
   check?: (json: T) => string | null,
+  /** How long a read may wait for the workflow to reach what `check` asks (it moves on its own after a decision). */
+  patienceMs = 0,
 ): Promise<T> {
   stepNo++;
-  const res = await fetch(`${api}${url}`, {
-    method,
-    headers: { ...(who ? { authorization: `Bearer ${await token(who)}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => null)) as T;
-  const problem = !expectStatus.includes(res.status) ? `answered ${res.status}: ${JSON.stringify(json)}` : (check?.(json) ?? null);
-  console.log(`${problem ? '✗' : '✓'} ${String(stepNo).padStart(2)}. ${title} (${method} ${url} → ${res.status})`);
+  const until = Date.now() + patienceMs;
+  for (;;) {
+    const res = await fetch(`${api}${url}`, {
+      method,
+      headers: { ...(who ? { authorization: `Bearer ${await token(who)}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json().catch(() => null)) as T;
+    const problem = !expectStatus.includes(res.status) ? `answered ${res.status}: ${JSON.stringify(json)}` : (check?.(json) ?? null);
+    if (problem && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    return report(json, problem, title, method, url, res.status);
+  }
+}
+
+function report<T>(json: T, problem: string | null, title: string, method: string, url: string, status: number): T {
+  console.log(`${problem ? '✗' : '✓'} ${String(stepNo).padStart(2)}. ${title} (${method} ${url} → ${status})`);
   if (problem) {
     console.error(`   ${problem}`);
     process.exit(1);
@@ -48,7 +61,7 @@ interface Req {
   id: string;
   status: string;
   tasks: { id: string; kind: string; status: string }[];
-  grant: { status: string; expiresAt: string } | null;
+  grant: { status: string; expiresAt: string; fields: string[]; delivery: { status: string } | null } | null;
 }
 
 async function main() {
@@ -94,8 +107,37 @@ async function main() {
     const task = inbox.items.find((t) => t.requestId === req.id)!;
     await step<Req>(`${who} ${verb} (Art. 14)`, 'POST', `/tasks/${task.id}/complete`, who, { decision, reason: 'scope and purpose are proportionate' }, [200]);
   }
-  const done = await step<Req>('the request is granted with an active grant', 'GET', `/requests/${req.id}`, 'li.applicant', undefined, [200], (j) =>
+  const granted = await step<Req>('the request is granted with an active grant', 'GET', `/requests/${req.id}`, 'li.applicant', undefined, [200], (j) =>
     j.status === 'granted' && j.grant?.status === 'active' ? null : `status ${j.status}, grant ${JSON.stringify(j.grant)}`,
+  );
+  // 《政务数据共享条例》 (数据交付): the demo city's agencies are government departments, so the default policy has the
+  // provider deliver the granted fields and the grantee confirm receipt; the grant reads 已批准待交付 until then.
+  {
+    for (const [who, kind, decision, form] of [
+      [
+        'zhao.provider',
+        'SHARE_DELIVERY',
+        'DELIVER',
+        { method: 'interface', location: 'https://exchange.rizhao.example/clinics', deliveredFields: granted.grant!.fields },
+      ],
+      ['li.applicant', 'SHARE_DELIVERY_CONFIRMATION', 'CONFIRM', undefined],
+    ] as const) {
+      const inbox = await step<{ items: { id: string; requestId: string }[] }>(
+        `${who} finds the ${kind} task in the inbox`,
+        'GET',
+        `/tasks?kind=${kind}&limit=100`,
+        who,
+        undefined,
+        [200],
+        (j) => (j.items.some((t) => t.requestId === req.id) ? null : 'task not in the inbox'),
+        10_000,
+      );
+      const task = inbox.items.find((t) => t.requestId === req.id)!;
+      await step<Req>(`${who}: ${decision} (数据交付)`, 'POST', `/tasks/${task.id}/complete`, who, { decision, reason: 'delivered as granted', form }, [200]);
+    }
+  }
+  const done = await step<Req>('the grant is active and its data delivered', 'GET', `/requests/${req.id}`, 'li.applicant', undefined, [200], (j) =>
+    j.grant?.status === 'active' && (j.grant.delivery === null || j.grant.delivery.status === 'delivered') ? null : `grant ${JSON.stringify(j.grant)}`,
   );
   const history = await step<{ items: { action: string; article: string; actor: { sub: string | null; role: string } }[] }>(
     'its history names every step and article',
