@@ -19,6 +19,7 @@ import {
   fieldLabelViolations,
   FIELD_TYPE_NAMES,
   IDENTIFIES_NAMES,
+  MAX_REMOVAL_REASON,
   newlyOpened,
   OPEN_CONDITION_GROUND_NAMES,
   OPENING_GROUND_NAMES,
@@ -37,8 +38,9 @@ import { asApiError, query, send, type CatalogEntry, type ProblemField, type Req
 import { fieldMessage } from '../i18n';
 import { ArticleLink, go, href, Loading, me, ProblemBox, useResource, type Route } from '../lib';
 import { ChangeView, contentOf, partLabel, say } from '../adjustment-diff';
+import { RequiredMark } from '../schema-form';
 
-/** One change in the list, with the reason the officer gave for it (a removal's is required). */
+/** One change in the list, with the reason the officer gave for it (a removal's reason is the change's own). */
 interface BasketItem {
   change: CatalogChange;
   note?: string;
@@ -221,6 +223,8 @@ function TextInput({
   problems = [],
   multiline = false,
   type = 'text',
+  required = false,
+  maxLength,
 }: {
   id: string;
   label: string;
@@ -230,6 +234,9 @@ function TextInput({
   problems?: ProblemField[];
   multiline?: boolean;
   type?: string;
+  /** Asked by the console though the API may take it empty: marked, and announced as required. */
+  required?: boolean;
+  maxLength?: number;
 }) {
   const described = [help ? `${id}-help` : '', problems.length ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const props = {
@@ -237,11 +244,16 @@ function TextInput({
     value,
     'aria-invalid': problems.length > 0,
     'aria-describedby': described,
+    ...(required ? { 'aria-required': true } : {}),
+    ...(maxLength ? { maxLength } : {}),
     onInput: (e: Event) => onChange((e.target as HTMLInputElement).value),
   };
   return (
     <div class="field">
-      <label for={id}>{label}</label>
+      <label for={id}>
+        {label}
+        {required && <RequiredMark />}
+      </label>
       {help && (
         <span class="hint" id={`${id}-help`}>
           {help}
@@ -830,7 +842,7 @@ function RemoveEntry({ id }: { id: string }) {
             onSubmit={(ev) => {
               ev.preventDefault();
               if (!reason.trim()) return setMissing(true);
-              addToBasket({ change: { op: 'remove', entryId: x.id, baseVersion: x.version }, note: reason });
+              addToBasket({ change: { op: 'remove', entryId: x.id, baseVersion: x.version, reason: reason.trim() } });
               go(href('adjust'));
             }}
           >
@@ -840,9 +852,12 @@ function RemoveEntry({ id }: { id: string }) {
             <p>{say('删除后，该条目的共享和开放均撤回。', 'Removing withdraws both sharing and opening of the entry.')}</p>
             <TextInput
               id="remove-reason"
-              label={say('删除理由', 'Reason')}
+              label={say(ADJUSTMENT_FIELDS['changes.reason'].label, 'Reason')}
+              help={say('随删除一并提交审核', 'Reviewed with the removal')}
               value={reason}
               multiline
+              required
+              maxLength={MAX_REMOVAL_REASON}
               onChange={setReason}
               problems={missing ? [{ field: 'reason', rule: 'required' }] : []}
             />
@@ -1007,15 +1022,18 @@ function Basket() {
   const key = useMemo(() => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`, [items]);
   const { byChange, rest } = problemsByChange(problems);
   const grounds = Object.fromEntries(Object.entries(ADJUSTMENT_GROUNDS).map(([code, g]) => [code, g.name]));
-  const titleOf = (c: CatalogChange) => (c.op === 'remove' ? '' : c.entry.title);
   const submit = async (e: Event) => {
     e.preventDefault();
-    // The reasons given change by change join the written justification, each under its change.
-    const notes = items.flatMap((b, i) => (b.note?.trim() ? [`${i + 1}. ${titleOf(b.change) || say('删除条目', 'removal')}：${b.note.trim()}`] : []));
+    // The reasons given for changes join the written justification, each under its change; a removal carries
+    // its own (删除理由), a list kept from before that put it in the note included.
+    const changes = items.map(({ change, note }) =>
+      change.op === 'remove' && !change.reason?.trim() && note?.trim() ? { ...change, reason: note.trim() } : change,
+    );
+    const notes = items.flatMap((b, i) => (b.change.op !== 'remove' && b.note?.trim() ? [`${i + 1}. ${b.change.entry.title}：${b.note.trim()}`] : []));
     const form: AdjustmentForm = {
       ground: ground as AdjustmentGround,
       justification: [justification.trim(), ...notes].filter(Boolean).join('\n'),
-      changes: items.map((b) => b.change),
+      changes,
     };
     setBusy(true);
     try {
@@ -1064,7 +1082,7 @@ function Basket() {
               {say(`修改第 ${i + 1} 项`, `Edit change ${i + 1}`)}
             </a>
           )}{' '}
-          {b.note && (
+          {b.note && b.change.op !== 'remove' && (
             <p class="text">
               {say('调整说明', 'Why')}：{b.note}
             </p>
