@@ -423,6 +423,9 @@ test('removing an entry ends its active grants (audited with the adjustment as c
   });
   expect((await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   expect((await entry(h.city.entries.unconditional)).view).toMatchObject({ share: { status: 'withdrawn' }, open: { status: 'withdrawn' } });
+  // The version the removal made says why: the application's ground and justification, and the removal's own reason.
+  const versions = (await get(market, `/catalog/${h.city.entries.unconditional}/versions`)).json().items as { changeRequestId: string; reason: string }[];
+  expect(versions.at(-1)).toMatchObject({ changeRequestId: removal.id, reason: `职能职责变更: 职能划转\n删除理由: ${reason}` });
   const revoked = await eventually(async () => {
     const g = (await get(grantee, `/requests/${granted.json().id}`)).json();
     return g.status === 'revoked' && g;
