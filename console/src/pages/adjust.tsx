@@ -152,6 +152,7 @@ function placeName(path: string, column?: string): string {
   if (m?.[1] === 'review') return say(`${ART19_NAMES[m[2].split('.')[0] as keyof typeof ART19_NAMES] ?? ''}审核`, m[2]);
   if (m?.[1] === 'entry') return partLabel(m[2].replace(/\.\d+/g, ''));
   if (/baseVersion$/.test(path)) return say(ADJUSTMENT_FIELDS['changes.baseVersion'].label, 'version');
+  if (/(^|\.)reason$/.test(path)) return say(ADJUSTMENT_FIELDS['changes.reason'].label, 'reason');
   if (/entryId$/.test(path)) return say(CATALOG_ENTRY_ID_FIELD.label, 'entry');
   return '';
 }
@@ -831,7 +832,9 @@ function EditItem({ n }: { n: number }) {
 /** 删除: the entry's removal, with the reason for it. */
 function RemoveEntry({ id }: { id: string }) {
   const e = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
-  const [reason, setReason] = useState('');
+  // The entry's removal already in the list (edited again, or taken back from a returned application) keeps its reason.
+  const kept = basket.value.find((b) => b.change.op === 'remove' && b.change.entryId === id)?.change;
+  const [reason, setReason] = useState(kept?.op === 'remove' ? (kept.reason ?? '') : '');
   const [missing, setMissing] = useState(false);
   return (
     <section>
@@ -1030,6 +1033,12 @@ function Basket() {
       change.op === 'remove' && !change.reason?.trim() && note?.trim() ? { ...change, reason: note.trim() } : change,
     );
     const notes = items.flatMap((b, i) => (b.change.op !== 'remove' && b.note?.trim() ? [`${i + 1}. ${b.change.entry.title}：${b.note.trim()}`] : []));
+    // Every removal states its reason here (one imported from a spreadsheet, or returned from before reasons, too).
+    const unexplained = changes.flatMap((c, i) => (c.op === 'remove' && !c.reason?.trim() ? [{ field: `body.changes.${i}.reason`, rule: 'required' }] : []));
+    if (unexplained.length) {
+      setError(undefined);
+      return setProblems(unexplained);
+    }
     const form: AdjustmentForm = {
       ground: ground as AdjustmentGround,
       justification: [justification.trim(), ...notes].filter(Boolean).join('\n'),
@@ -1077,11 +1086,9 @@ function Basket() {
       {items.map((b, i) => (
         <div class="basket-item" key={i}>
           <ChangeView change={b.change} index={i} />
-          {b.change.op !== 'remove' && (
-            <a class="button secondary" href={href('adjust', 'item', String(i))}>
-              {say(`修改第 ${i + 1} 项`, `Edit change ${i + 1}`)}
-            </a>
-          )}{' '}
+          <a class="button secondary" href={b.change.op === 'remove' ? href('adjust', 'remove', b.change.entryId) : href('adjust', 'item', String(i))}>
+            {say(`修改第 ${i + 1} 项`, `Edit change ${i + 1}`)}
+          </a>{' '}
           {b.note && b.change.op !== 'remove' && (
             <p class="text">
               {say('调整说明', 'Why')}：{b.note}
