@@ -168,7 +168,7 @@ export function ChangeTable({
       {change.op === 'remove' ? (
         <>
           <p>{say('删除后，该条目的共享和开放均撤回。', 'Removing withdraws both sharing and opening of the entry.')}</p>
-          {/* Adjustments applied for before removals had their own reason carry none: theirs is in the written justification. */}
+          {/* A removal applied for before removals had reasons of their own carries none: its reason is in the written justification. */}
           {change.reason?.trim() && (
             <dl class="facts removal-reason">
               <div>
