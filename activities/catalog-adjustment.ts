@@ -223,7 +223,19 @@ export function adjustmentActivities(db: Db) {
               .executeTakeFirstOrThrow();
           made.push({ before, row });
         }
-        await recordVersions(tx, made, { requestId, actor: applicant, reason, article, removed: (i) => form.changes[i].op === 'remove' });
+        const change = (i: number) => form.changes[i];
+        await recordVersions(tx, made, {
+          requestId,
+          actor: applicant,
+          reason,
+          article,
+          removed: (i) => change(i).op === 'remove',
+          // A removal's own reason stays with the version it made, as the application's justification does.
+          ownReason: (i) => {
+            const c = change(i);
+            return c.op === 'remove' && typeof c.reason === 'string' ? c.reason : undefined;
+          },
+        });
 
         const ending = (ends: typeof endsSharing) => form.changes.flatMap((c) => (c.op !== 'add' && ends(c, rows.get(c.entryId)) ? [c.entryId] : []));
         const effects = await runningWorkOn(tx, ending(endsSharing));

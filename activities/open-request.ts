@@ -9,7 +9,16 @@ import { notifyAll } from '../db/repositories/notifications';
 import { openRequestParties, openWorkOn } from '../db/repositories/open-request';
 import { getOrganisation } from '../db/repositories/organisations';
 import type { AgreementStatus, Signature } from '../db/schema';
-import { agreementText, opennessRefusal, openRequestRefusal, type AgreementTerms, type OpenRequestForm } from '../domain/open-request';
+import { shanghaiDay } from '../domain/calendar';
+import {
+  agreementText,
+  CURRENT_AGREEMENT_TEMPLATE,
+  opennessRefusal,
+  openRequestRefusal,
+  type AgreementTemplate,
+  type AgreementTerms,
+  type OpenRequestForm,
+} from '../domain/open-request';
 import type { ActorRef } from '../domain/types';
 import { recordDecisionIn, type DecisionInput } from './tasks';
 import { transition, type TransitionInput } from './requests';
@@ -36,7 +45,11 @@ async function stepDone(tx: Executor, t: TransitionInput): Promise<boolean> {
   return !!(await tx.selectFrom('audit_events').select('id').where('event_key', '=', `request:${t.requestId}:${t.step}`).executeTakeFirst());
 }
 
-export function openRequestActivities(db: Db) {
+/**
+ * `agreementTemplate`: the template agreements are drafted with, the current one; a test drafts with an older
+ * one, as the release before this did, to show an agreement drafted then is signed on its own text.
+ */
+export function openRequestActivities(db: Db, { agreementTemplate = CURRENT_AGREEMENT_TEMPLATE }: { agreementTemplate?: AgreementTemplate } = {}) {
   return {
     /**
      * The approval's agreement (once): its terms from the entry as it stands now, its text and the text's
@@ -54,13 +67,19 @@ export function openRequestActivities(db: Db) {
           : { detail: `catalog entry ${input.form.catalogEntryId} no longer exists` };
         if (refused) return { refusal: refused.detail };
         const provider = await getOrganisation(tx, row!.provider_org_id);
+        const request = await tx.selectFrom('requests').select('case_number').where('id', '=', input.requestId).executeTakeFirst();
+        const fields = input.form.fields?.length ? input.form.fields : row!.fields.map((f) => f.name);
+        // Each item by its 信息项名称 (items stored before migration 019 carry their identifier as one).
+        const labels = new Map(row!.fields.map((f) => [f.name, f.label?.trim() || f.name]));
         const terms: AgreementTerms = {
           agreementId: input.agreementId,
-          template: 'v2',
+          template: agreementTemplate,
+          caseNumber: request?.case_number ?? null,
           provider: { orgId: row!.provider_org_id, name: provider?.name ?? row!.provider_org_id },
           licensee: input.licensee,
           entry: { id: row!.id, title: row!.title },
-          fields: input.form.fields?.length ? input.form.fields : row!.fields.map((f) => f.name),
+          fields,
+          fieldLabels: fields.map((f) => labels.get(f) ?? f),
           purpose: input.form.purpose,
           scenario: input.form.scenario,
           accessMethod: input.form.accessMethod,
@@ -69,6 +88,7 @@ export function openRequestActivities(db: Db) {
           conditions: [row!.open_conditions, input.conditions].filter((c): c is string => !!c?.trim()),
           termMonths: input.form.termMonths,
           reportEveryDays: input.reportEveryDays,
+          draftedOn: shanghaiDay(new Date()),
         };
         const text = agreementText(terms);
         const sha256 = textHash(text);

@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { AgreementRow } from '../db/repositories/agreements';
+import { chineseTime } from '../domain/calendar';
+import { AGREEMENT_STATUS_NAMES } from '../domain/open-request';
 
 // The font's default path is the configuration's (AGREEMENT_FONT); the routes find it here too.
 export { DEFAULT_AGREEMENT_FONT } from '../config';
@@ -11,6 +13,15 @@ const FONT_FACE = 'WenQuanYiMicroHei';
 
 const PARTY = { licensee: '乙方', provider: '甲方' } as const;
 
+/** Who signed, by name (甲方 the providing agency, 乙方 the licensee), and when, as a Chinese document writes it. */
+const signedBy = (a: AgreementRow, s: AgreementRow['signatures'][number]) => ({
+  party: PARTY[s.party],
+  name: s.party === 'provider' ? a.terms.provider.name : a.terms.licensee.name,
+  at: chineseTime(new Date(s.at)),
+});
+/** The document's footer: the case number, the status by name, the text's hash. */
+const footer = (a: AgreementRow) => `${a.case_number ? `受理编号:${a.case_number};` : ''}协议状态:${AGREEMENT_STATUS_NAMES[a.status]};文本 SHA-256:`;
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The agreement as a printable Chinese document: its text as signed, the signatures and the hash. */
@@ -18,14 +29,14 @@ export function agreementHtml(a: AgreementRow): string {
   const [title, ...lines] = a.text.split('\n');
   const signatures = a.signatures.length
     ? a.signatures
-        .map(
-          (s) =>
-            `<tr><td>${PARTY[s.party]}</td><td>${escapeHtml(s.sub)}${s.org ? `(${escapeHtml(s.org)})` : ''}</td><td>${escapeHtml(s.at)}</td><td class="hash">${escapeHtml(s.sha256)}</td></tr>`,
-        )
+        .map((s) => {
+          const b = signedBy(a, s);
+          return `<tr><td>${b.party}</td><td>${escapeHtml(b.name)}</td><td>${b.at}</td><td class="hash">${escapeHtml(s.sha256)}</td></tr>`;
+        })
         .join('')
     : '<tr><td colspan="4">尚未签署</td></tr>';
   return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)} ${escapeHtml(a.id)}</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}${a.case_number ? ` ${escapeHtml(a.case_number)}` : ''}</title>
 <style>
 @page { size: A4; margin: 22mm 20mm; }
 body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif; font-size: 12pt; line-height: 1.9; max-width: 170mm; margin: 0 auto; color: #000; }
@@ -39,7 +50,7 @@ footer { margin-top: 2em; font-size: 9pt; }
 <h1>${escapeHtml(title)}</h1>
 ${lines.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n')}
 <table><thead><tr><th>签署方</th><th>签署人</th><th>时间</th><th>所签文本 SHA-256</th></tr></thead><tbody>${signatures}</tbody></table>
-<footer>${a.case_number ? `受理编号:${escapeHtml(a.case_number)};` : ''}协议状态:${escapeHtml(a.status)};文本 SHA-256:<span class="hash">${escapeHtml(a.sha256)}</span></footer>
+<footer>${escapeHtml(footer(a))}<span class="hash">${escapeHtml(a.sha256)}</span></footer>
 </body></html>`;
 }
 
@@ -49,7 +60,11 @@ export const pdfFontAvailable = (fontPath: string) => fs.existsSync(fontPath);
 /** The agreement as a PDF (A4), the font's glyphs it uses embedded. */
 export function agreementPdf(a: AgreementRow, fontPath: string): Promise<Buffer> {
   const [title, ...lines] = a.text.split('\n');
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 62, bottom: 62, left: 57, right: 57 }, info: { Title: `${title} ${a.id}`, Subject: a.sha256 } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 62, bottom: 62, left: 57, right: 57 },
+    info: { Title: `${title}${a.case_number ? ` ${a.case_number}` : ''}`, Subject: a.sha256 },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -68,11 +83,14 @@ export function agreementPdf(a: AgreementRow, fontPath: string): Promise<Buffer>
   }
   doc.moveDown().fontSize(10).text('签署记录', { underline: true });
   if (!a.signatures.length) doc.text('尚未签署');
-  for (const s of a.signatures) doc.text(`${PARTY[s.party]}:${s.sub}${s.org ? `(${s.org})` : ''},${s.at},所签文本 SHA-256 ${s.sha256}`);
+  for (const s of a.signatures) {
+    const b = signedBy(a, s);
+    doc.text(`${b.party}:${b.name},${b.at}签署,所签文本 SHA-256 ${s.sha256}`);
+  }
   doc
     .moveDown()
     .fontSize(8)
-    .text(`${a.case_number ? `受理编号:${a.case_number};` : ''}协议状态:${a.status};文本 SHA-256:${a.sha256}`);
+    .text(`${footer(a)}${a.sha256}`);
   doc.end();
   return done;
 }

@@ -136,6 +136,7 @@ export function agreementView(a: AgreementRow): AgreementView {
     requestId: a.request_id,
     caseNumber: a.case_number,
     version: a.version,
+    template: t.template,
     status: a.status,
     catalogEntryId: a.catalog_entry_id,
     entryTitle: t.entry.title,

@@ -12,6 +12,18 @@ export function shanghaiDay(at: Date): string {
   return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** A calendar day (YYYY-MM-DD) as Chinese documents write it: 2026年12月5日. */
+export function chineseDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+/** An instant as Chinese documents write it, in Asia/Shanghai: 2026年12月5日 11:49. */
+export function chineseTime(at: Date): string {
+  const local = new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString();
+  return `${chineseDay(local.slice(0, 10))} ${local.slice(11, 16)}`;
+}
+
 /** Whether `s` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not). */
 export function isCalendarDay(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && addDays(s, 0) === s;

@@ -406,7 +406,16 @@ export type CatalogChange =
       shareStatus?: SuspendableStatus;
       openStatus?: SuspendableStatus;
     }
-  | { op: 'remove'; entryId: string; baseVersion: number };
+  | {
+      op: 'remove';
+      entryId: string;
+      baseVersion: number;
+      /** 删除理由: why the entry goes (the console asks it; optional, as adjustments started before it had none). */
+      reason?: string;
+    };
+
+/** The longest 删除理由 a removal may give. */
+export const MAX_REMOVAL_REASON = 2_000;
 
 /** What a change may set a side's status to. */
 export const SUSPENDABLE_STATUSES = ['published', 'suspended'] as const;
@@ -430,6 +439,7 @@ export const ADJUSTMENT_FIELDS: FieldLabels = {
   'changes.baseVersion': field('所据版本', '变更所依据的条目版本，须为当前版本'),
   'changes.shareStatus': field('共享状态'),
   'changes.openStatus': field('开放状态'),
+  'changes.reason': field('删除理由', '删除该条目的理由，审核时与删除一并显示'),
   'changes.entry': field('条目内容'),
   ...under('changes.entry', ENTRY_FIELDS),
   'changes.review': field('开放前审核', '开放此前未开放的数据前，应当进行国家安全、保密、信息风险、社会效益等方面的审核'),
@@ -467,6 +477,12 @@ export function adjustmentFormViolations(form: AdjustmentForm): RuleViolation[] 
   form.changes.slice(0, MAX_CHANGES).forEach((c, i) => {
     const at = `changes.${i}`;
     if (c.op === 'add') return out.push(...entryViolations(c.entry, undefined, c.review, { entry: `${at}.entry`, review: `${at}.review` }));
+    // Optional, and absent from every adjustment started before it existed: only a reason given is checked.
+    if (c.op === 'remove' && c.reason !== undefined) {
+      if (typeof c.reason !== 'string') bad(`${at}.reason`, 'type', 'Art. 9', "A removal's reason is text");
+      else if (c.reason.length > MAX_REMOVAL_REASON)
+        bad(`${at}.reason`, 'maxLength', 'Art. 9', `A removal's reason has at most ${MAX_REMOVAL_REASON} characters`);
+    }
     if (c.op === 'change')
       for (const side of ['shareStatus', 'openStatus'] as const)
         if (c[side] !== undefined && !SUSPENDABLE_STATUSES.includes(c[side]))

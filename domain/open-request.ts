@@ -2,6 +2,7 @@
 // on conditions; the providing agency decides; approval yields the 公共数据开放利用协议, which the applicant
 // signs, the agency countersigns, and the authority of the agency's own level is told of (告知).
 import { basisText, CATALOG_ENTRY_ID_FIELD, REQUESTED_FIELDS_FIELD, type LegalBasis } from './catalog';
+import { chineseDay } from './calendar';
 import type { ErrorCode, RuleViolation } from './errors';
 import { blankText } from './text';
 import { ON_BEHALF_OF_FIELD } from './principals';
@@ -15,6 +16,18 @@ export const ACCESS_METHOD_NAMES: Record<AccessMethod, string> = { download: '�
 
 /** The unified open platform (Art. 16) unless configured (OPEN_PLATFORM_URL): a placeholder, as each city has its own. */
 export const DEFAULT_OPEN_PLATFORM_URL = 'https://open-data.example.org';
+
+/** An agreement's statuses as its documents name them. */
+export const AGREEMENT_STATUS_NAMES = {
+  awaiting_signature: '待签署',
+  awaiting_countersignature: '待提供单位签署',
+  in_force: '生效中',
+  lapsed: '逾期未签',
+  declined: '已拒签',
+  cancelled: '已撤回',
+  expired: '已到期',
+  terminated: '已终止',
+} as const;
 
 /** The longest term an application may ask for, in months. */
 export const MAX_TERM_MONTHS = 36;
@@ -175,11 +188,24 @@ const TERMINATION_REFUSALS: Partial<Record<ErrorCode, string>> = {
 /** What a termination refused for `code` says. */
 export const terminationRefusal = (code: ErrorCode) => TERMINATION_REFUSALS[code] ?? code;
 
+/**
+ * The agreement's text templates. A text once drafted is stored with its hash and never rendered again, so a
+ * new template changes only agreements drafted after it; the old ones stay here for the terms that name them.
+ * v2: the text as release 1.0.0 drafted it (ids, item codes and the platform's address in it); v3: Chinese
+ * throughout (the application's 受理编号, organisations and items by name, the day drafted), no id, code or address.
+ */
+export const AGREEMENT_TEMPLATES = ['v2', 'v3'] as const;
+export type AgreementTemplate = (typeof AGREEMENT_TEMPLATES)[number];
+/** The template agreements are drafted with now. */
+export const CURRENT_AGREEMENT_TEMPLATE: AgreementTemplate = 'v3';
+
 /** What the agreement says; its canonical text is what both parties sign (the SHA-256 of agreementText). */
 export interface AgreementTerms {
   agreementId: string;
   /** The text's template version: a new template never changes the text already signed. */
-  template: 'v2';
+  template: AgreementTemplate;
+  /** The application's case number (受理编号; v3 on): null for a request recorded before case numbers. */
+  caseNumber?: string | null;
   provider: { orgId: string; name: string };
   /**
    * The licensee as the agreement shows them: identity is the document and its number, a resident ID number masked.
@@ -187,7 +213,10 @@ export interface AgreementTerms {
    */
   licensee: { sub: string; name: string; identity: string | null; legalPerson?: string; agent?: { name: string; identity: string } };
   entry: { id: string; title: string };
+  /** The data items by identifier (what the platform delivers). */
   fields: string[];
+  /** The same items by their 信息项名称, in the same order (v3 on): what the text names. */
+  fieldLabels?: string[];
   purpose: string;
   scenario: string;
   accessMethod: AccessMethod;
@@ -197,17 +226,31 @@ export interface AgreementTerms {
   conditions: string[];
   termMonths: number;
   reportEveryDays: number | null;
+  /** The day the text was drafted, YYYY-MM-DD in Asia/Shanghai (v3 on). */
+  draftedOn?: string;
 }
 
-/** The agreement's text (Chinese), from its terms alone: the same terms always give the same text. */
-export function agreementText(t: AgreementTerms): string {
-  const lines = [
+/** The articles every template has after the ones that differ: what the Measures allow, forbid and require. */
+const COMMON_ARTICLES = [
+  '第八条 允许的利用:乙方可依法对所获数据进行研究、分析、挖掘,开展数据产业开发和创新应用,并可按照规定通过依法成立的数据交易平台交易利用合法获取的公共数据开发的数据产品和数据服务(第二十三条、第二十六条)。',
+  '第九条 利用的原则与禁止的行为:乙方开发利用所获数据应当遵循合法、正当、必要的原则;不得对数据进行重新识别以获取个人信息,不得泄露、篡改、毁损数据,不得损害国家利益、公共利益和第三方合法权益(第二十五条)。',
+];
+
+const conditionsText = (t: AgreementTerms) => (t.conditions.length ? t.conditions.join(';') : '无附加条件');
+const reportText = (t: AgreementTerms) => (t.reportEveryDays ? `乙方每${t.reportEveryDays}日向甲方报告数据利用情况` : '乙方按甲方要求报告数据利用情况');
+const licenseeLines = (t: AgreementTerms) => [
+  `乙方(数据利用主体):${t.licensee.name}${t.licensee.identity ? `(${t.licensee.identity})` : ''}`,
+  ...(t.licensee.agent ? [`乙方经办人:${t.licensee.agent.name}(${t.licensee.agent.identity})`] : []),
+];
+
+/** The text as release 1.0.0 drafted it (template v2): agreements drafted then keep it. */
+function agreementTextV2(t: AgreementTerms): string {
+  return [
     '公共数据开放利用协议',
     `协议编号:${t.agreementId}(文本版本 ${t.template})`,
     '',
     `甲方(数据提供单位):${t.provider.name}(${t.provider.orgId})`,
-    `乙方(数据利用主体):${t.licensee.name}${t.licensee.identity ? `(${t.licensee.identity})` : ''}`,
-    ...(t.licensee.agent ? [`乙方经办人:${t.licensee.agent.name}(${t.licensee.agent.identity})`] : []),
+    ...licenseeLines(t),
     '',
     '依据《日照市公共数据管理办法》第十七条、第二十条,双方就有条件开放公共数据的利用订立本协议。',
     '',
@@ -216,16 +259,54 @@ export function agreementText(t: AgreementTerms): string {
     `第三条 应用场景:${t.scenario}`,
     `第四条 获取方式:通过统一的公共数据开放平台(${t.platformUrl})以${ACCESS_METHOD_NAMES[t.accessMethod]}方式获取,不得通过其他渠道获取。`,
     `第五条 安全保障措施:乙方承诺采取以下措施:${t.securityMeasures}`,
-    `第六条 利用条件:${t.conditions.length ? t.conditions.join(';') : '无附加条件'}。`,
-    `第七条 利用情况报告:${t.reportEveryDays ? `乙方每${t.reportEveryDays}日向甲方报告数据利用情况` : '乙方按甲方要求报告数据利用情况'};逾期未报告的,甲方将收到通知并可督促。`,
-    '第八条 允许的利用:乙方可依法对所获数据进行研究、分析、挖掘,开展数据产业开发和创新应用,并可按照规定通过依法成立的数据交易平台交易利用合法获取的公共数据开发的数据产品和数据服务(第二十三条、第二十六条)。',
-    '第九条 利用的原则与禁止的行为:乙方开发利用所获数据应当遵循合法、正当、必要的原则;不得对数据进行重新识别以获取个人信息,不得泄露、篡改、毁损数据,不得损害国家利益、公共利益和第三方合法权益(第二十五条)。',
+    `第六条 利用条件:${conditionsText(t)}。`,
+    `第七条 利用情况报告:${reportText(t)};逾期未报告的,甲方将收到通知并可督促。`,
+    ...COMMON_ARTICLES,
     `第十条 期限:自双方签署之日起${t.termMonths}个月。`,
     '第十一条 终止:乙方违反本协议的,甲方可终止本协议并说明理由;乙方可随时终止本协议;开放数据依法撤回的,本协议随之终止(第二十一条)。',
     '第十二条 期满删除:本协议期满或终止后,乙方应删除所获数据及其副本,依法形成的数据产品除外。',
     '第十三条 告知:本协议签署后,甲方告知本级大数据工作主管部门(第二十条)。',
-  ];
-  return lines.join('\n');
+  ].join('\n');
+}
+
+/**
+ * The text in Chinese throughout (template v3): the application by its 受理编号, the entry by its title, the
+ * parties and the items by their names, the day drafted as 2026年12月5日; no id, item code or address, which
+ * the terms keep beside it (the platform's address is where the console and the platform show it).
+ */
+function agreementTextV3(t: AgreementTerms): string {
+  const items = t.fieldLabels?.length === t.fields.length ? t.fieldLabels : t.fields;
+  return [
+    '公共数据开放利用协议',
+    ...(t.caseNumber ? [`受理编号:${t.caseNumber}`] : []),
+    ...(t.draftedOn ? [`拟订日期:${chineseDay(t.draftedOn)}`] : []),
+    '文本版本:第三版',
+    '',
+    `甲方(数据提供单位):${t.provider.name}`,
+    ...licenseeLines(t),
+    '',
+    '依据《日照市公共数据管理办法》第十七条、第二十条,双方就有条件开放公共数据的利用订立本协议。',
+    '',
+    `第一条 数据范围:公共数据目录「${t.entry.title}」中的信息项:${items.join('、')}。`,
+    `第二条 利用目的:${t.purpose}`,
+    `第三条 应用场景:${t.scenario}`,
+    `第四条 获取方式:通过全市统一的公共数据开放平台以${ACCESS_METHOD_NAMES[t.accessMethod]}方式获取,不得通过其他渠道获取(第十六条)。`,
+    `第五条 安全保障措施:乙方承诺采取以下措施:${t.securityMeasures}`,
+    `第六条 利用条件:${conditionsText(t)}。`,
+    `第七条 利用情况报告:${reportText(t)};逾期未报告的,甲方将收到通知并可督促。`,
+    ...COMMON_ARTICLES,
+    `第十条 期限:自双方签署之日起${t.termMonths}个月。`,
+    '第十一条 终止:乙方违反本协议的,甲方可终止本协议并说明理由;乙方可随时终止本协议;开放数据依法撤回的,本协议随之终止(第二十一条)。',
+    '第十二条 期满删除:本协议期满或终止后,乙方应删除所获数据及其副本,依法形成的数据产品除外。',
+    '第十三条 告知:本协议签署后,甲方告知本级大数据工作主管部门(第二十条)。',
+  ].join('\n');
+}
+
+const AGREEMENT_TEXTS: Record<AgreementTemplate, (t: AgreementTerms) => string> = { v2: agreementTextV2, v3: agreementTextV3 };
+
+/** The agreement's text (Chinese) by its terms' template, from its terms alone: the same terms always give the same text. */
+export function agreementText(t: AgreementTerms): string {
+  return AGREEMENT_TEXTS[t.template](t);
 }
 
 /** A signature names the text signed: the SHA-256 of the agreement's text, as the task's context gives it (GET /agreements/:id too). */

@@ -1,7 +1,7 @@
 // The catalog adjustment procedure (Art. 9 ¶2) as agencies and authorities drive it over HTTP, against real
 // Temporal and PostgreSQL: review by the authority of the same level, return and resubmission, changes
 // gone stale, concurrent adjustments of one entry, and the effects on grants and pending share requests.
-import type { EntryContent } from '../domain/catalog';
+import { MAX_REMOVAL_REASON, type EntryContent } from '../domain/catalog';
 import type { Actor } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { sampleEntryContent } from '../db/seed';
@@ -264,6 +264,26 @@ test('the rules of the entry are checked before anything starts: Art. 10 ¶2 ide
     'body.justification',
     'required',
   );
+  // A removal's own reason (删除理由) is optional text, bounded like the other texts; hostile text never passes.
+  const removal = (reason: unknown) => ({
+    ground: 'correction',
+    justification: 'x',
+    changes: [{ op: 'remove', entryId: h.city.entries.none, baseVersion: 1, reason }],
+  });
+  expectProblem(await post(market, '/catalog/adjustments', removal('理'.repeat(MAX_REMOVAL_REASON + 1))), 400, 'body.changes.0.reason', 'maxLength');
+  expectProblem(await post(market, '/catalog/adjustments', removal(7)), 400, 'body.changes.0.reason', 'type');
+  expectProblem(await post(market, '/catalog/adjustments', removal({ text: '职能划转' })), 400, 'body.changes.0.reason', 'type');
+  expectProblem(await post(market, '/catalog/adjustments', removal('删除\u0000理由')), 400, 'body.changes.0.reason', 'text');
+  expectProblem(await post(market, '/catalog/adjustments', removal('\ud800')), 400, 'body.changes.0.reason', 'text');
+  // Only a removal has one.
+  expectProblem(
+    await post(market, '/catalog/adjustments', {
+      ground: 'correction',
+      justification: 'x',
+      changes: [{ op: 'add', entry: sampleEntryContent('带理由的新增'), reason: '不应有' }],
+    }),
+    400,
+  );
   // Only an agency's applicant applies.
   expectProblem(
     await post(reviewerOf(h.city.cityAuthority), '/catalog/adjustments', {
@@ -389,14 +409,23 @@ test('removing an entry ends its active grants (audited with the adjustment as c
 
   // The market agency removes its entry (its version as it stands now, after the test above).
   const market = applicantOf(h.city.agencies.market);
+  // Its reason of its own (删除理由), long and odd text included, reaches the reviewer as it was written, beside the removal.
+  const reason = `该数据已并入市级统一平台的企业登记信息 "引号" <b>不加粗</b> & 🙂\n第二行 ${'长'.repeat(1500)}`;
   const removal = await submit('removal ends active grants', market, {
     ground: 'duty_change',
     justification: '职能划转',
-    changes: [{ op: 'remove', entryId: h.city.entries.unconditional, baseVersion: (await entry(h.city.entries.unconditional)).view.version }],
+    changes: [{ op: 'remove', entryId: h.city.entries.unconditional, baseVersion: (await entry(h.city.entries.unconditional)).view.version, reason }],
   });
   const t = await openTask(reviewerOf(h.city.cityAuthority), removal.id, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+  expect((await get(reviewerOf(h.city.cityAuthority), `/requests/${removal.id}`)).json().payload).toMatchObject({
+    justification: '职能划转',
+    changes: [{ op: 'remove', entryId: h.city.entries.unconditional, reason }],
+  });
   expect((await post(reviewerOf(h.city.cityAuthority), `/tasks/${t.id}/complete`, { decision: 'APPROVE' })).json().status).toBe('approved');
   expect((await entry(h.city.entries.unconditional)).view).toMatchObject({ share: { status: 'withdrawn' }, open: { status: 'withdrawn' } });
+  // The version the removal made says why: the application's ground and justification, and the removal's own reason.
+  const versions = (await get(market, `/catalog/${h.city.entries.unconditional}/versions`)).json().items as { changeRequestId: string; reason: string }[];
+  expect(versions.at(-1)).toMatchObject({ changeRequestId: removal.id, reason: `职能职责变更: 职能划转\n删除理由: ${reason}` });
   const revoked = await eventually(async () => {
     const g = (await get(grantee, `/requests/${granted.json().id}`)).json();
     return g.status === 'revoked' && g;

@@ -4,6 +4,7 @@ import {
   adjustmentViolations,
   entryDiff,
   entryViolations,
+  MAX_REMOVAL_REASON,
   newlyOpened,
   widensOpenness,
   type AdjustmentForm,
@@ -269,6 +270,15 @@ describe('an adjustment request (Art. 9 ¶2)', () => {
       }),
     ).toEqual([]);
     expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3 }] })).toEqual([]);
+  });
+
+  test("a removal's own reason (删除理由) is optional, and text of bounded length when given, whoever starts it", () => {
+    expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3, reason: '职能划转' }] })).toEqual([]);
+    expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3, reason: '理'.repeat(MAX_REMOVAL_REASON) }] })).toEqual([]);
+    expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3, reason: '理'.repeat(MAX_REMOVAL_REASON + 1) }] })).toEqual([
+      'changes.0.reason maxLength Art. 9',
+    ]);
+    expect(check({ changes: [{ op: 'remove', entryId: 'e1', baseVersion: 3, reason: 7 as unknown as string }] })).toEqual(['changes.0.reason type Art. 9']);
   });
 
   test('written justification, at least one change, each entry once', () => {

@@ -250,3 +250,56 @@ test('returned for revision, the officer takes the adjustment back into the list
   expect(await li.textContent('section[data-change="0"] table.diff')).not.toContain('共享状态');
   expect((await call(officer, 'GET', `/requests/${requestId}`)).json().status).toBe('in_review');
 });
+
+test('删除: the removal takes its own reason, which the page asks for (of an imported removal too); the list and the request show it beside the removal, the written justification stays as written', async () => {
+  const officer = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] };
+  const li = await signedIn('li.applicant');
+  // A removal imported from a spreadsheet has no reason: the list asks for it before applying.
+  const { version } = (await getCatalogEntry(h.db, h.city.entries.none))!;
+  const cells: Partial<Record<(typeof SHEET_COLUMNS)[number], string>> = { action: 'remove', id: h.city.entries.none, version: String(version) };
+  const csv = [SHEET_COLUMNS.join(','), SHEET_COLUMNS.map((c) => cells[c] ?? '').join(',')].join('\r\n');
+  await open(li, '#/adjust');
+  await li.getByLabel('表格文件（CSV 或 XLSX）').setInputFiles({ name: 'removal.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await li.getByRole('button', { name: '读取并检查' }).click();
+  await li.getByRole('button', { name: '将无误的 1 行加入调整清单' }).click();
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+  await li.getByLabel('调整事由', { exact: true }).selectOption({ label: '职能职责变更' });
+  await li.getByLabel('书面说明', { exact: true }).fill('行政执法案卷不再由本局编目');
+  await li.getByRole('button', { name: '提交申请' }).click();
+  await li.waitForSelector('.basket-item .field-errors');
+  expect(await li.textContent('.basket-item .field-errors')).toBe('删除理由：此项必填');
+  expect(li.url()).toContain('#/adjust');
+
+  // 删除 from the entry: the reason asked at its field; the removal in the list replaced by this one.
+  await open(li, `#/catalog/${h.city.entries.none}`);
+  await li.getByRole('link', { name: '删除', exact: true }).click();
+  await li.waitForSelector('#remove-reason');
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  expect(await li.getAttribute('#remove-reason', 'aria-invalid')).toBe('true');
+  await li.getByLabel(/^删除理由/).fill('案卷已移交市档案馆统一管理');
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('#basket-h');
+  expect(await li.textContent('#basket-h')).toContain('（1）');
+  const removal = li.locator('section.change', { hasText: '删除条目：行政执法案卷' });
+  expect(await removal.locator('.removal-reason').textContent()).toBe('删除理由案卷已移交市档案馆统一管理');
+  // Edited again from the list, the reason comes back as written.
+  await li.getByRole('link', { name: '修改第 1 项' }).click();
+  await li.waitForSelector('#remove-reason');
+  expect(await li.inputValue('#remove-reason')).toBe('案卷已移交市档案馆统一管理');
+  await li.getByRole('button', { name: '加入调整清单' }).click();
+  await li.waitForSelector('#basket-h');
+  await li.getByLabel('调整事由', { exact: true }).selectOption({ label: '职能职责变更' });
+  await li.getByLabel('书面说明', { exact: true }).fill('行政执法案卷不再由本局编目');
+  await expectAccessible(li);
+  await li.getByRole('button', { name: '提交申请' }).click();
+  await li.waitForFunction(() => (globalThis as unknown as { location: { hash: string } }).location.hash.startsWith('#/requests/'));
+  const requestId = decodeURIComponent(/#\/requests\/([^/?]+)/.exec(li.url())![1]);
+  await li.waitForSelector('section[data-change="0"] .removal-reason');
+  expect(await li.textContent('section[data-change="0"] .removal-reason')).toBe('删除理由案卷已移交市档案馆统一管理');
+  const payload = (await api.app.inject({ method: 'GET', url: `/requests/${requestId}`, headers: api.as(officer) })).json().payload;
+  expect(payload).toMatchObject({
+    justification: '行政执法案卷不再由本局编目',
+    changes: [{ op: 'remove', entryId: h.city.entries.none, reason: '案卷已移交市档案馆统一管理' }],
+  });
+  await expectAccessible(li);
+});

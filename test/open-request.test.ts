@@ -5,6 +5,10 @@
 // ended by a withdrawal of its data (Art. 21).
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { openRequestActivities } from '../activities/open-request';
+import { chineseDay, shanghaiDay } from '../domain/calendar';
 import { residentIdCheck } from '../domain/ids';
 import { DEFAULT_OPEN_PLATFORM_URL } from '../domain/open-request';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, resealAll, seal, sealedVersion } from '../api/principal-keys';
@@ -116,9 +120,11 @@ test('a citizen applies, the agency extends its review once and approves, both s
     '数据交易平台',
     '合法、正当、必要',
     '期满删除',
-    DEFAULT_OPEN_PLATFORM_URL,
   ])
     expect(agreement.text).toContain(clause);
+  // The platform's address is the agreement's term, not its text (template v3: no address in it).
+  expect(agreement).toMatchObject({ template: 'v3', platformUrl: DEFAULT_OPEN_PLATFORM_URL });
+  expect(agreement.text).not.toContain(DEFAULT_OPEN_PLATFORM_URL);
   const doc = await get(citizen(), `/agreements/${agreementId}/document`);
   expect(doc.headers['content-type']).toContain('text/html');
   expect(doc.body).toContain('<h1>公共数据开放利用协议</h1>');
@@ -182,6 +188,94 @@ test('a citizen applies, the agency extends its review once and approves, both s
   expect(ended.json()).toMatchObject({ status: 'terminated', endReason: '乙方将数据用于协议以外的用途' });
   expect((await get(citizen(), `/requests/${req.id}`)).json()).toMatchObject({ status: 'revoked', outcome: { agreement: 'terminated' } });
   expectProblem(await post(api, citizen(), `/agreements/${agreementId}/terminate`, { reason: '' }), 409);
+});
+
+test('the agreement reads in Chinese throughout: the application by its case number, the entry, the parties and the items by name, the day drafted; no id, code or address', async () => {
+  const who = citizen('gao.citizen');
+  await registerPrincipal(api, who, '高明');
+  const res = await post(api, who, '/open-requests', form(h.city.entries.conditionalOpen));
+  expect(res.statusCode).toBe(201);
+  started.push({ name: 'the agreement in Chinese throughout', workflowId: workflowIdFor('open_request', res.json().id) });
+  const agency = agencyOf(h.city.agencies.resources);
+  await decide(api, agency, (await taskOf(agency, res.json().id, 'OPEN_REQUEST_REVIEW')).id, {
+    decision: 'APPROVE',
+    form: { conditions: '成果发表前报甲方备案' },
+  });
+  const a = (await get(who, `/agreements/${res.json().id}.agreement`)).json();
+  expect(a.template).toBe('v3');
+  expect(a.sha256).toBe(sha(a.text));
+  const drafted = chineseDay(shanghaiDay(new Date(a.createdAt)));
+  for (const part of [
+    `受理编号:${a.caseNumber}`,
+    `拟订日期:${drafted}`,
+    '甲方(数据提供单位):日照市自然资源和规划局',
+    '乙方(数据利用主体):高明(居民身份证 ',
+    '第一条 数据范围:公共数据目录「国有建设用地供应信息」中的信息项:宗地编号、供地面积、成交价格。',
+    '第四条 获取方式:通过全市统一的公共数据开放平台以数据沙箱(可用不可见)方式获取',
+    '第六条 利用条件:签订开放利用协议;成果发表前报甲方备案。',
+    '第十三条',
+  ])
+    expect(a.text).toContain(part);
+  expect(drafted).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日$/);
+  // No identifier, item code, method code or address: the only Latin letters are the case number's region and procedure.
+  for (const id of [a.id, a.requestId, a.catalogEntryId, a.providerOrg, 'parcel', 'price', 'sandbox', DEFAULT_OPEN_PLATFORM_URL])
+    expect(a.text).not.toContain(id);
+  const withoutCaseNumber = a.text.replace(a.caseNumber, '');
+  expect(withoutCaseNumber).not.toMatch(/[a-z]+-[a-z-]+/);
+  expect(withoutCaseNumber).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/i);
+  expect(withoutCaseNumber).not.toMatch(/https?:|www\.|\.org\b/i);
+  expect(withoutCaseNumber).not.toMatch(/[A-Za-z]/);
+  // Its document: the signatures and status by name, no one's id.
+  await decide(api, who, (await taskOf(who, res.json().id, 'AGREEMENT_SIGNATURE')).id, { decision: 'SIGN', form: { sha256: a.sha256 } });
+  const doc = (await get(who, `/agreements/${a.id}/document`)).body;
+  expect(doc).toContain('<td>乙方</td><td>高明</td>');
+  expect(doc).toContain('协议状态:待提供单位签署');
+  expect(doc).not.toContain(who.sub);
+  await post(api, who, `/requests/${res.json().id}/cancel`, { reason: '不再需要' });
+});
+
+test('an agreement drafted with the text of release 1.0.0 (template v2) keeps it: its parties sign that text, its documents show it', async () => {
+  // A worker of the release before: the same workflows, its agreements drafted with template v2; its own API
+  // starts the application on it, and the decisions reach the run wherever they are made.
+  const taskQueue = `${h.taskQueue}-v2`;
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    activities: { ...createActivities({ db: h.db }), ...openRequestActivities(h.db, { agreementTemplate: 'v2' }) },
+    workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! },
+  });
+  const running = worker.run();
+  const older = await startApi({ ...h, taskQueue }, { policies: { open_request: TEST_OPEN_REQUEST_POLICY } });
+  try {
+    const who = citizen('gu.citizen');
+    const req = await apply('drafted with template v2, signed on its text', h.city.entries.conditionalOpen, who, older);
+    const agency = agencyOf(h.city.agencies.resources);
+    await decide(api, agency, (await taskOf(agency, req.id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });
+    const a = (await get(who, `/agreements/${req.id}.agreement`)).json();
+    expect(a.template).toBe('v2');
+    expect(a.text).toContain(`协议编号:${a.id}(文本版本 v2)`);
+    expect(a.text).toContain(`(${h.city.entries.conditionalOpen}),字段:parcel、area、price。`);
+    expect(a.sha256).toBe(sha(a.text));
+    // Signed and countersigned on today's API and worker: the hash of the text as drafted, which never changes.
+    const sign = await taskOf(who, req.id, 'AGREEMENT_SIGNATURE');
+    expect(sign.context).toMatchObject({ sha256: a.sha256 });
+    expect((await decide(api, who, sign.id, { decision: 'SIGN', form: { sha256: a.sha256 } })).json().status).toBe('awaiting_countersignature');
+    const counter = await taskOf(agency, req.id, 'AGREEMENT_COUNTERSIGNATURE');
+    expect((await decide(api, agency, counter.id, { decision: 'SIGN', form: { sha256: a.sha256 } })).json().status).toBe('granted');
+    const signed = (await get(who, `/agreements/${a.id}`)).json();
+    expect(signed).toMatchObject({ status: 'in_force', template: 'v2', text: a.text, sha256: a.sha256 });
+    expect(signed.signatures.map((s: { sha256: string }) => s.sha256)).toEqual([a.sha256, a.sha256]);
+    const doc = (await get(who, `/agreements/${a.id}/document`)).body;
+    expect(doc).toContain(`<p>协议编号:${a.id}(文本版本 v2)</p>`);
+    expect(doc).toContain('协议状态:生效中');
+    await post(api, who, `/agreements/${a.id}/terminate`, { reason: '' });
+  } finally {
+    await older.app.close();
+    worker.shutdown();
+    await running;
+    await connection.close();
+  }
 });
 
 test('an agency whose level has no big data authority: the Art. 20 notice goes to the next level up, and the trail says so; it is never skipped', async () => {

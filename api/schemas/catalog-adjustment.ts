@@ -1,6 +1,14 @@
 // The catalog adjustment's schemas (routes/catalog-adjustment.ts): the adjustment, an objection to it, its public consultation.
 import { Type } from '@sinclair/typebox';
-import { ADJUSTMENT_GROUNDS, ART19_ITEMS, MAX_CHANGES, SUSPENDABLE_STATUSES, type AdjustmentGround, type CatalogChange } from '../../domain/catalog';
+import {
+  ADJUSTMENT_GROUNDS,
+  ART19_ITEMS,
+  MAX_CHANGES,
+  MAX_REMOVAL_REASON,
+  SUSPENDABLE_STATUSES,
+  type AdjustmentGround,
+  type CatalogChange,
+} from '../../domain/catalog';
 import { COMMENTER_KINDS, MAX_COMMENT_LENGTH } from '../../domain/catalog-adjustment';
 import { EntryContentSchema, SharePositionSchema } from './catalog';
 import { Instant, literals, Nullable, Text } from './common';
@@ -51,7 +59,14 @@ const CatalogChangeSchema = Type.Unsafe<CatalogChange>({
       },
       { additionalProperties: false },
     ),
-    Type.Object({ op: Type.Literal('remove'), ...EntryRef }, { additionalProperties: false }),
+    Type.Object(
+      {
+        op: Type.Literal('remove'),
+        ...EntryRef,
+        reason: Type.Optional(Type.String({ maxLength: MAX_REMOVAL_REASON, description: '删除理由: why the entry is removed (the console requires it)' })),
+      },
+      { additionalProperties: false },
+    ),
   ],
 });
 /** An adjustment of an agency's catalog (domain/catalog.ts AdjustmentForm): its ground, justification and changes. */

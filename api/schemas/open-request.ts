@@ -38,6 +38,9 @@ export const AgreementSchema = Type.Object({
   requestId: Type.String(),
   caseNumber: Nullable(Type.String({ description: 'The case number (受理编号) of the application it was made under' })),
   version: Type.Integer(),
+  template: Type.String({
+    description: "The text's template version (v2: as release 1.0.0 drafted it; v3: Chinese throughout); a text once drafted never changes",
+  }),
   status: Type.String(),
   catalogEntryId: Type.String(),
   entryTitle: Type.String(),

@@ -166,7 +166,18 @@ export function ChangeTable({
         )}
       </h3>
       {change.op === 'remove' ? (
-        <p>{say('删除后，该条目的共享和开放均撤回。', 'Removing withdraws both sharing and opening of the entry.')}</p>
+        <>
+          <p>{say('删除后，该条目的共享和开放均撤回。', 'Removing withdraws both sharing and opening of the entry.')}</p>
+          {/* A removal applied for before removals had reasons of their own carries none: its reason is in the written justification. */}
+          {change.reason?.trim() && (
+            <dl class="facts removal-reason">
+              <div>
+                <dt>{say(ADJUSTMENT_FIELDS['changes.reason'].label, 'Reason for removal')}</dt>
+                <dd class="text">{change.reason}</dd>
+              </div>
+            </dl>
+          )}
+        </>
       ) : rows === null ? (
         <p aria-busy="true">{say('正在读取条目的原内容…', 'Loading the entry as it was…')}</p>
       ) : (

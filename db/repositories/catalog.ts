@@ -337,19 +337,31 @@ export interface ShareWorkOn {
 export async function recordVersions(
   tx: Executor,
   made: { before?: CatalogEntryRow; row: CatalogEntryRow }[],
-  why: { requestId: string; actor: ActorRef; reason: string; article: string; removed?: (index: number) => boolean },
+  why: {
+    requestId: string;
+    actor: ActorRef;
+    reason: string;
+    article: string;
+    removed?: (index: number) => boolean;
+    /** An entry's own reason beside the common one (a removal's 删除理由). */
+    ownReason?: (index: number) => string | undefined;
+  },
 ): Promise<void> {
+  const reasonOf = (i: number) => {
+    const own = why.ownReason?.(i)?.trim();
+    return own ? `${why.reason}\n删除理由: ${own}` : why.reason;
+  };
   if (!made.length) return;
   await tx
     .insertInto('catalog_entry_versions')
     .values(
-      made.map(({ row }) => ({
+      made.map(({ row }, i) => ({
         entry_id: row.id,
         version: row.version,
         snapshot: JSON.stringify(row),
         changed_by: why.actor.sub,
         change_request_id: why.requestId,
-        reason: why.reason,
+        reason: reasonOf(i),
       })),
     )
     .execute();
@@ -361,7 +373,7 @@ export async function recordVersions(
       actor: why.actor,
       action: !before ? 'catalog_entry_added' : why.removed?.(i) ? 'catalog_entry_removed' : 'catalog_entry_changed',
       article: why.article,
-      reason: why.reason,
+      reason: reasonOf(i),
       oldValue: before ? { entryId: row.id, version: before.version } : null,
       newValue: { entryId: row.id, version: row.version, ...(before ? { changes: entryDiff(entryStateOf(before), entryStateOf(row)) } : {}) },
     })),

@@ -19,6 +19,7 @@ import {
   fieldLabelViolations,
   FIELD_TYPE_NAMES,
   IDENTIFIES_NAMES,
+  MAX_REMOVAL_REASON,
   newlyOpened,
   OPEN_CONDITION_GROUND_NAMES,
   OPENING_GROUND_NAMES,
@@ -37,8 +38,9 @@ import { asApiError, query, send, type CatalogEntry, type ProblemField, type Req
 import { fieldMessage } from '../i18n';
 import { ArticleLink, go, href, Loading, me, ProblemBox, useResource, type Route } from '../lib';
 import { ChangeView, contentOf, partLabel, say } from '../adjustment-diff';
+import { RequiredMark } from '../schema-form';
 
-/** One change in the list, with the reason the officer gave for it (a removal's is required). */
+/** One change in the list, with the reason the officer gave for it (a removal's reason is the change's own). */
 interface BasketItem {
   change: CatalogChange;
   note?: string;
@@ -150,6 +152,7 @@ function placeName(path: string, column?: string): string {
   if (m?.[1] === 'review') return say(`${ART19_NAMES[m[2].split('.')[0] as keyof typeof ART19_NAMES] ?? ''}审核`, m[2]);
   if (m?.[1] === 'entry') return partLabel(m[2].replace(/\.\d+/g, ''));
   if (/baseVersion$/.test(path)) return say(ADJUSTMENT_FIELDS['changes.baseVersion'].label, 'version');
+  if (/(^|\.)reason$/.test(path)) return say(ADJUSTMENT_FIELDS['changes.reason'].label, 'reason');
   if (/entryId$/.test(path)) return say(CATALOG_ENTRY_ID_FIELD.label, 'entry');
   return '';
 }
@@ -221,6 +224,8 @@ function TextInput({
   problems = [],
   multiline = false,
   type = 'text',
+  required = false,
+  maxLength,
 }: {
   id: string;
   label: string;
@@ -230,6 +235,9 @@ function TextInput({
   problems?: ProblemField[];
   multiline?: boolean;
   type?: string;
+  /** Asked by the console though the API may take it empty: marked, and announced as required. */
+  required?: boolean;
+  maxLength?: number;
 }) {
   const described = [help ? `${id}-help` : '', problems.length ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const props = {
@@ -237,11 +245,16 @@ function TextInput({
     value,
     'aria-invalid': problems.length > 0,
     'aria-describedby': described,
+    ...(required ? { 'aria-required': true } : {}),
+    ...(maxLength ? { maxLength } : {}),
     onInput: (e: Event) => onChange((e.target as HTMLInputElement).value),
   };
   return (
     <div class="field">
-      <label for={id}>{label}</label>
+      <label for={id}>
+        {label}
+        {required && <RequiredMark />}
+      </label>
       {help && (
         <span class="hint" id={`${id}-help`}>
           {help}
@@ -819,7 +832,9 @@ function EditItem({ n }: { n: number }) {
 /** 删除: the entry's removal, with the reason for it. */
 function RemoveEntry({ id }: { id: string }) {
   const e = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
-  const [reason, setReason] = useState('');
+  // The entry's removal already in the list (edited again, or taken back from a returned application) keeps its reason.
+  const kept = basket.value.find((b) => b.change.op === 'remove' && b.change.entryId === id)?.change;
+  const [reason, setReason] = useState(kept?.op === 'remove' ? (kept.reason ?? '') : '');
   const [missing, setMissing] = useState(false);
   return (
     <section>
@@ -830,7 +845,7 @@ function RemoveEntry({ id }: { id: string }) {
             onSubmit={(ev) => {
               ev.preventDefault();
               if (!reason.trim()) return setMissing(true);
-              addToBasket({ change: { op: 'remove', entryId: x.id, baseVersion: x.version }, note: reason });
+              addToBasket({ change: { op: 'remove', entryId: x.id, baseVersion: x.version, reason: reason.trim() } });
               go(href('adjust'));
             }}
           >
@@ -840,9 +855,12 @@ function RemoveEntry({ id }: { id: string }) {
             <p>{say('删除后，该条目的共享和开放均撤回。', 'Removing withdraws both sharing and opening of the entry.')}</p>
             <TextInput
               id="remove-reason"
-              label={say('删除理由', 'Reason')}
+              label={say(ADJUSTMENT_FIELDS['changes.reason'].label, 'Reason')}
+              help={say('随删除一并提交审核', 'Reviewed with the removal')}
               value={reason}
               multiline
+              required
+              maxLength={MAX_REMOVAL_REASON}
               onChange={setReason}
               problems={missing ? [{ field: 'reason', rule: 'required' }] : []}
             />
@@ -1007,15 +1025,24 @@ function Basket() {
   const key = useMemo(() => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`, [items]);
   const { byChange, rest } = problemsByChange(problems);
   const grounds = Object.fromEntries(Object.entries(ADJUSTMENT_GROUNDS).map(([code, g]) => [code, g.name]));
-  const titleOf = (c: CatalogChange) => (c.op === 'remove' ? '' : c.entry.title);
   const submit = async (e: Event) => {
     e.preventDefault();
-    // The reasons given change by change join the written justification, each under its change.
-    const notes = items.flatMap((b, i) => (b.note?.trim() ? [`${i + 1}. ${titleOf(b.change) || say('删除条目', 'removal')}：${b.note.trim()}`] : []));
+    // The reasons given for changes join the written justification, each under its change; a removal carries
+    // its own (删除理由), a list kept from before that put it in the note included.
+    const changes = items.map(({ change, note }) =>
+      change.op === 'remove' && !change.reason?.trim() && note?.trim() ? { ...change, reason: note.trim() } : change,
+    );
+    const notes = items.flatMap((b, i) => (b.change.op !== 'remove' && b.note?.trim() ? [`${i + 1}. ${b.change.entry.title}：${b.note.trim()}`] : []));
+    // Every removal states its reason here (one imported from a spreadsheet, or returned from before reasons, too).
+    const unexplained = changes.flatMap((c, i) => (c.op === 'remove' && !c.reason?.trim() ? [{ field: `body.changes.${i}.reason`, rule: 'required' }] : []));
+    if (unexplained.length) {
+      setError(undefined);
+      return setProblems(unexplained);
+    }
     const form: AdjustmentForm = {
       ground: ground as AdjustmentGround,
       justification: [justification.trim(), ...notes].filter(Boolean).join('\n'),
-      changes: items.map((b) => b.change),
+      changes,
     };
     setBusy(true);
     try {
@@ -1059,12 +1086,10 @@ function Basket() {
       {items.map((b, i) => (
         <div class="basket-item" key={i}>
           <ChangeView change={b.change} index={i} />
-          {b.change.op !== 'remove' && (
-            <a class="button secondary" href={href('adjust', 'item', String(i))}>
-              {say(`修改第 ${i + 1} 项`, `Edit change ${i + 1}`)}
-            </a>
-          )}{' '}
-          {b.note && (
+          <a class="button secondary" href={b.change.op === 'remove' ? href('adjust', 'remove', b.change.entryId) : href('adjust', 'item', String(i))}>
+            {say(`修改第 ${i + 1} 项`, `Edit change ${i + 1}`)}
+          </a>{' '}
+          {b.note && b.change.op !== 'remove' && (
             <p class="text">
               {say('调整说明', 'Why')}：{b.note}
             </p>
