@@ -51,7 +51,6 @@ const task = (t: Partial<TrailTask> & Pick<TrailTask, 'openedAt' | 'dueAt'>): Tr
 
 test('each figure from the cases behind it: on time and late on the working-day calendar, an extension, a paused clock, open and overdue at the end', () => {
   const nov = parsePeriod('2026-11')!;
-  const end = nov.end;
   // Opened Monday 2 Nov, due Friday 6 Nov, decided Thursday: on time, 3 working days.
   const onTime = task({
     openedAt: at('2026-11-02T09:00:00'),
