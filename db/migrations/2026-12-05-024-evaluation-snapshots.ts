@@ -15,6 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('computed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('evaluation_snapshots_period_scope_revision', ['period', 'scope', 'revision'])
     .execute();
+  // An evaluation reads an organisation's tasks of a period, decided or not (the inbox's indexes hold open ones or candidates).
+  await sql`create index tasks_org_created on tasks (candidate_org, created_at)`.execute(db);
   // Kept, not edited: a revision stands as written.
   await sql`
     create function evaluation_snapshots_keep() returns trigger language plpgsql as $$
@@ -28,5 +30,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('evaluation_snapshots').execute();
+  await sql`drop index if exists tasks_org_created`.execute(db);
   await sql`drop function if exists evaluation_snapshots_keep()`.execute(db);
 }
