@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { evaluationScheduleId, ensureEvaluationSchedule } from '../api/schedules';
 import { shanghaiDay } from '../domain/calendar';
+import { periodsEndedBy } from '../domain/evaluation';
 import type { Actor } from '../domain/types';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
@@ -238,13 +239,27 @@ test('snapshots: a run keeps each scope’s figures once; the same figures again
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, runs, process.env.RECORD_HISTORIES, 'evaluation_snapshot');
 });
 
-test('the schedule is created once: a second start finds it', async () => {
-  const taskQueue = `${h.taskQueue}-schedule`;
-  expect(await ensureEvaluationSchedule(h.client, taskQueue)).toBe(true);
-  expect(await ensureEvaluationSchedule(h.client, taskQueue)).toBe(false);
-  const handle = h.client.schedule.getHandle(evaluationScheduleId(taskQueue));
-  const described = await handle.describe();
-  expect(described.spec.timezone).toBe('Asia/Shanghai');
-  expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'evaluationSnapshotWorkflow', taskQueue });
-  await handle.delete();
-});
+test('the schedule is created once (a second start finds it); a run it starts keeps the periods ended by the time it was meant for', async () => {
+  expect(await ensureEvaluationSchedule(h.client, h.taskQueue)).toBe(true);
+  expect(await ensureEvaluationSchedule(h.client, h.taskQueue)).toBe(false);
+  const handle = h.client.schedule.getHandle(evaluationScheduleId(h.taskQueue));
+  try {
+    const described = await handle.describe();
+    expect(described.spec.timezone).toBe('Asia/Shanghai');
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'evaluationSnapshotWorkflow', taskQueue: h.taskQueue });
+    // Triggered now, as the schedule would on the first of a month: it keeps the periods ended by now.
+    await handle.trigger();
+    const started = await eventually(async () => (await handle.describe()).info.recentActions[0]?.action.workflow, 30_000);
+    const result = await h.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result();
+    expect(result.periods).toEqual(periodsEndedBy(new Date()));
+    if (process.env.RECORD_HISTORIES)
+      await recordHistories(
+        h.client,
+        [{ name: 'a run the schedule started', workflowId: started.workflowId, runId: started.firstExecutionRunId }],
+        process.env.RECORD_HISTORIES,
+        'evaluation_snapshot',
+      );
+  } finally {
+    await handle.delete();
+  }
+}, 120_000);
