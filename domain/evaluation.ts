@@ -73,9 +73,10 @@ export interface TrailTask {
 
 /**
  * Decisions that close a task without deciding the matter: the same kind's next task on the request continues its
- * clock (asking the applicant for information pauses it until the reply; an extension carries the due time on).
+ * clock (asking the applicant for information pauses it until the reply; an extension carries the due time on; the
+ * authority consulting the provider again opens a fresh review on the same due time).
  */
-export const CONTINUING_DECISIONS: readonly string[] = ['REQUEST_INFO', 'EXTEND'];
+export const CONTINUING_DECISIONS: readonly string[] = ['REQUEST_INFO', 'EXTEND', 'CONSULT'];
 /** Decisions that refuse what was asked (不同意, 不予…): counted as refusals. */
 export const REFUSING_DECISIONS: readonly string[] = ['REJECT', 'DISAGREE', 'DECLINE', 'REFUSE'];
 
@@ -106,8 +107,8 @@ export interface Figures extends Record<Figure, number> {
 /** How the figures are measured: said with them, so a reader can check them. */
 export const MEASUREMENT = {
   unit: 'Each task addressed to an organisation’s reviewers (provider_reviewer, authority_reviewer, leading_group); tasks addressed to an applicant (replies, signatures, confirmations) are the applicant’s and are not counted.',
-  received: 'Tasks opened in the period, a task continuing an earlier one (after a reply or an extension) not again.',
-  decided: 'Tasks decided in the period, REQUEST_INFO and EXTEND not (they continue the case).',
+  received: 'Tasks opened in the period, a task continuing an earlier one (after a reply, an extension, a consultation, or one set aside meanwhile) not again.',
+  decided: 'Tasks decided in the period, REQUEST_INFO, EXTEND and CONSULT not (the next task of the kind continues the case).',
   onTime:
     'Decided at or before the due time in force at the decision (the opening’s, or the last extension’s); a paused clock’s due time is moved on by the working days paused.',
   handlingTime:

@@ -110,6 +110,30 @@ test('each figure from the cases behind it: on time and late on the working-day 
   const later = task({ openedAt: at('2026-12-01T09:00:00'), dueAt: at('2026-12-04T23:59:59.999') });
   const tasks = [onTime, late, extended, asked, resumed, stale, fresh, later];
 
+  // The authority consults the provider again on Wednesday 4 Nov; the fresh review, on the same due time, is decided on Friday 6.
+  const consulted = task({
+    requestId: 'consulted',
+    org: 'authority',
+    kind: 'SHARE_JOINT_REVIEW',
+    openedAt: at('2026-11-02T09:00:00'),
+    dueAt: at('2026-11-06T23:59:59.999'),
+    closedAt: at('2026-11-04T10:00:00'),
+    closedAs: 'completed',
+    decision: 'CONSULT',
+  });
+  const concluded = task({
+    requestId: 'consulted',
+    org: 'authority',
+    kind: 'SHARE_JOINT_REVIEW',
+    openedAt: at('2026-11-04T10:00:00'),
+    dueAt: at('2026-11-06T23:59:59.999'),
+    closedAt: at('2026-11-06T10:00:00'),
+    closedAs: 'completed',
+    decision: 'APPROVE',
+  });
+  const authority = evaluate([consulted, concluded], ['authority'], nov, at('2026-12-05T12:00:00'), isWorkday).total;
+  expect(authority).toMatchObject({ received: 1, decided: 1, decidedOnTime: 1, medianWorkingDays: 4 });
+
   const chains = caseChains(tasks, isWorkday);
   expect(chains.get(resumed.taskId)).toEqual({ continues: true, workingDays: 4 });
   expect(chains.get(late.taskId)).toEqual({ continues: false, workingDays: 5 });
