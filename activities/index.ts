@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
 import { adjustmentActivities } from './catalog-adjustment';
 import { correctionActivities } from './correction';
+import { evaluationActivities } from './evaluation';
 import { disputeActivities } from './share-dispute';
 import { withdrawalActivities } from './withdrawal';
 import { computeDeadlines, type DeadlineInput } from './calendar';
@@ -70,6 +71,7 @@ export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION }: Activ
     ...withdrawalActivities(db),
     ...openRequestActivities(db),
     ...correctionActivities(db),
+    ...evaluationActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }

@@ -19,6 +19,7 @@ import { devSignInRoutes, meRoutes } from './routes/me';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { CONSOLE_DIST, consoleRoutes } from './console';
 import { auditRoutes } from './routes/audit';
+import { evaluationRoutes } from './routes/evaluation';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
@@ -128,6 +129,7 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
     await scope.register(notificationRoutes, deps);
     await scope.register(grantRoutes, deps);
     await scope.register(auditRoutes, deps);
+    await scope.register(evaluationRoutes, deps);
   });
   return app;
 }

@@ -6,6 +6,7 @@ import { connectEngine } from './engine';
 import { ConfigError, loadConfig, loadSecrets } from '../config';
 import { waitFor } from '../config/wait';
 import { createDb, databaseName, databaseReady } from '../db';
+import { ensureEvaluationSchedule } from './schedules';
 
 async function main() {
   // Before any connection: a deployment missing a secret stops here, naming it.
@@ -17,6 +18,8 @@ async function main() {
   const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => connectEngine(config.temporalAddress), config.startupWaitMs);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets }));
+  // The evaluation snapshots' schedule (Art. 32), created by whichever API starts first.
+  await ensureEvaluationSchedule(temporal, config.taskQueue);
   await app.listen({ host: config.host, port: config.port });
   if (config.mode === 'development') app.log.warn('development mode (PDW_MODE=development): anyone may sign in as a demo person at POST /dev/token');
   const stop = async () => {

@@ -259,6 +259,16 @@ export interface AuditEventsTable {
   hash: Generated<string>;
 }
 
+/** A period's evaluation figures for a scope as computed, one row per revision (migration 024). */
+export interface EvaluationSnapshotsTable {
+  id: Generated<string>;
+  period: string;
+  scope: string;
+  figures: Json<unknown>;
+  revision: number;
+  computed_at: ColumnType<Date, string | undefined, never>;
+}
+
 export interface NotificationsTable {
   id: Generated<string>;
   notification_key: string;
@@ -309,6 +319,7 @@ export interface Database {
   principals: PrincipalsTable;
   legal_person_agents: LegalPersonAgentsTable;
   people: PeopleTable;
+  evaluation_snapshots: EvaluationSnapshotsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -20,3 +20,11 @@ export function cellText(cell: string): string {
 
 /** A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180). */
 export const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** Text as an XLSX carries it: a CR (XML reads a bare one as a line feed) and the characters XML refuses as `_xHHHH_`, as Excel writes them, and an underscore that would read as such an escape escaped itself. */
+export const xlsxText = (v: string) =>
+  v
+    .replace(/_(?=x[0-9A-Fa-f]{4}_)/g, '_x005F_')
+    .replace(/[\x00-\x08\x0b-\x1f\ufffe\uffff]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
+/** An XLSX cell of text: an inline string, never a formula. */
+export const xlsxCell = (v: string) => ({ richText: [{ text: xlsxText(v) }] });

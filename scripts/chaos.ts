@@ -633,8 +633,14 @@ export async function runChaos({
       // Grants and agreements wait for their term (running); adjustments end once applied (completed).
       // A burst's request rejected has ended (completed) too.
       const ended =
-        ['catalogAdjustmentWorkflow', 'shareDisputeWorkflow', 'openDemandWorkflow', 'withdrawalWorkflow', 'correctionWorkflow'].includes(wf.type) ||
-        bursts.some((b) => wf.workflowId.endsWith(b.id));
+        [
+          'catalogAdjustmentWorkflow',
+          'shareDisputeWorkflow',
+          'openDemandWorkflow',
+          'withdrawalWorkflow',
+          'correctionWorkflow',
+          'evaluationSnapshotWorkflow',
+        ].includes(wf.type) || bursts.some((b) => wf.workflowId.endsWith(b.id));
       if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ended)) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();

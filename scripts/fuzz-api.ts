@@ -540,6 +540,9 @@ export async function runFuzz(
       .map(([id, q]) => ({ method: 'GET', path: `/tasks/${id}/assignable?${q}` })),
     query(['candidateOrg', 'kind']).map((q) => ({ method: 'GET', path: `/overdue-tasks?${q}` })),
     query(['from', 'to', 'organisation', 'procedure', 'format']).map((q) => ({ method: 'GET', path: `/audit?${q}` })),
+    query(['period', 'division', 'organisation', 'format']).map((q) => ({ method: 'GET', path: `/evaluations?${q}` })),
+    // A valid period and scope half the time, so the figure and procedure are what is malformed.
+    query(['division', 'organisation', 'procedure', 'figure']).map((q) => ({ method: 'GET', path: `/evaluations/requests?period=2026-Q4&${q}` })),
     fc
       .tuple(
         segment(() => [...Object.values(city.agencies), city.cityAuthority]),

@@ -10,6 +10,7 @@ import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
 import type { Config } from '../config';
 import { createWorker } from '../worker';
+import { ensureEvaluationSchedule } from '../api/schedules';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
 import { configOrExit, demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
@@ -136,6 +137,7 @@ async function main() {
     const connection = await connectEngine(temporalAddress);
     undo.push({ name: 'Temporal client', run: () => connection.close() });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
+    await ensureEvaluationSchedule(temporal, config.taskQueue);
     // The terminal shows npm start's own summary: the API logs each request only at a level other than the default.
     const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }));
     await app.listen({ host: config.host, port: config.port });

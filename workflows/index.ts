@@ -6,3 +6,4 @@ export { openDemandWorkflow } from './open-demand';
 export { withdrawalWorkflow } from './withdrawal';
 export { openRequestWorkflow } from './open-request';
 export { correctionWorkflow } from './correction';
+export { evaluationSnapshotWorkflow } from './evaluation';

@@ -22,6 +22,7 @@ import * as m019 from './2026-12-05-019-field-labels';
 import * as m020 from './2026-12-05-020-government-departments';
 import * as m021 from './2026-12-05-021-task-urging';
 import * as m022 from './2026-12-05-022-audit-chain';
+import * as m024 from './2026-12-05-024-evaluation-snapshots';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-020-government-departments': m020,
   '2026-12-05-021-task-urging': m021,
   '2026-12-05-022-audit-chain': m022,
+  '2026-12-05-024-evaluation-snapshots': m024,
 };

@@ -73,8 +73,13 @@ export async function cityOrgIds(db: Executor, orgId: string): Promise<string[]>
 export async function overseenOrgIds(db: Executor, authorityId: string): Promise<string[]> {
   const own = await getOrganisation(db, authorityId);
   if (own?.kind !== 'authority') return [];
-  const orgs = await db.selectFrom('organisations').select(['id', 'division']).where('region', '=', own.region).execute();
-  return orgs.filter((o) => oversees(own.division, o.division)).map((o) => o.id);
+  return divisionOrgIds(db, own.region, own.division);
+}
+
+/** The organisations of a region in a division: its own, and for a city its districts' and counties' too (domain/divisions.ts `oversees`). */
+export async function divisionOrgIds(db: Executor, region: string, division: string): Promise<string[]> {
+  const orgs = await db.selectFrom('organisations').select(['id', 'division']).where('region', '=', region).execute();
+  return orgs.filter((o) => oversees(division, o.division)).map((o) => o.id);
 }
 
 /** The leading group (数字强市领导小组) of a region, who decides what the authority and an agency cannot agree on (Art. 13 ¶3). */
@@ -85,4 +90,15 @@ export function leadingGroupOf(db: Executor, region: string) {
 /** Every organisation by id: agencies, authorities, the leading group. */
 export function listOrganisations(db: Executor) {
   return db.selectFrom('organisations').select(['id', 'name', 'kind', 'level', 'division']).orderBy('id').execute();
+}
+
+/** Organisations' names by id. */
+export async function organisationNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db
+    .selectFrom('organisations')
+    .select(['id', 'name'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -1,0 +1,26 @@
+// Evaluation by period's queries (routes/evaluation.ts).
+import { Type } from '@sinclair/typebox';
+import { FIGURES, PERIOD_PATTERN } from '../../domain/evaluation';
+import { REQUEST_TYPES } from '../../domain/procedures';
+
+const scope = {
+  period: Type.String({ pattern: PERIOD_PATTERN, description: 'A month (2026-11), a quarter (2026-Q4) or a year (2026), in Asia/Shanghai' }),
+  division: Type.Optional(
+    Type.String({
+      pattern: '^[1-9][0-9]{5}$',
+      description: 'A division code (GB/T 2260) of the caller’s region: its organisations’, a city’s with its districts and counties',
+    }),
+  ),
+  organisation: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'One organisation' })),
+};
+
+export const EvaluationQuery = Type.Object({
+  ...scope,
+  format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'json' }),
+});
+
+export const EvaluationRequestsQuery = Type.Object({
+  ...scope,
+  procedure: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
+  figure: Type.Union(FIGURES.map((f) => Type.Literal(f))),
+});

@@ -1,0 +1,279 @@
+// Evaluation by period (Art. 32: the big data authorities supervise and evaluate public data work; the figures count in
+// the organisations' 目标考核). Pure: the figures of an organisation's tasks over a period, counted from what the audit
+// trail says of each task (db/repositories/evaluation.ts reads it), so every figure can be recomputed and traced to
+// the requests behind it. Imported by the snapshot workflow too: nothing here may touch the clock, the network or Node.
+import { shanghaiDay, workdaysBetween, type IsWorkday } from './calendar';
+
+/** A month (2026-11), a quarter (2026-Q4) or a year (2026) in Asia/Shanghai: [start, end). */
+export interface Period {
+  label: string;
+  kind: 'month' | 'quarter' | 'year';
+  start: Date;
+  end: Date;
+}
+
+export const PERIOD_PATTERN = '^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$';
+
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+/** Midnight in Asia/Shanghai at the start of month `month` (1-based; 13 is next January) of `year`. */
+const monthStart = (year: number, month: number) => new Date(Date.UTC(year, month - 1, 1) - SHANGHAI_OFFSET_MS);
+
+/** The period `label` names, or null when it names none (2026-13, 2026-Q5, 26). */
+export function parsePeriod(label: string): Period | null {
+  if (!new RegExp(PERIOD_PATTERN).test(label)) return null;
+  const year = Number(label.slice(0, 4));
+  if (year < 2000) return null;
+  if (label.length === 4) return { label, kind: 'year', start: monthStart(year, 1), end: monthStart(year, 13) };
+  if (label[5] === 'Q') {
+    const first = (Number(label[6]) - 1) * 3 + 1;
+    return { label, kind: 'quarter', start: monthStart(year, first), end: monthStart(year, first + 3) };
+  }
+  const month = Number(label.slice(5));
+  return { label, kind: 'month', start: monthStart(year, month), end: monthStart(year, month + 1) };
+}
+
+/**
+ * The periods that ended at the last start of a month in Asia/Shanghai at or before `now`: the month before it, the
+ * quarter before it when it starts a quarter, the year before it when it is January. What a snapshot run takes.
+ */
+export function periodsEndedBy(now: Date): string[] {
+  const day = shanghaiDay(now);
+  const year = Number(day.slice(0, 4));
+  const month = Number(day.slice(5, 7));
+  const prevYear = month === 1 ? year - 1 : year;
+  const prevMonth = month === 1 ? 12 : month - 1;
+  const out = [`${prevYear}-${String(prevMonth).padStart(2, '0')}`];
+  if (prevMonth % 3 === 0) out.push(`${prevYear}-Q${prevMonth / 3}`);
+  if (prevMonth === 12) out.push(String(prevYear));
+  return out;
+}
+
+/** One task addressed to an organisation's reviewers, as the audit trail tells it. */
+export interface TrailTask {
+  taskId: string;
+  requestId: string;
+  caseNumber: string | null;
+  /** The request type (procedure). */
+  procedure: string;
+  org: string;
+  kind: string;
+  /** task_opened: when, and the due time it was opened with. */
+  openedAt: Date;
+  dueAt: Date;
+  /** task_completed or task_cancelled, when either is on the trail. */
+  closedAt: Date | null;
+  closedAs: 'completed' | 'cancelled' | null;
+  decision: string | null;
+  /** task_due_extended events: when, and the due time they set. */
+  extensions: { at: Date; dueAt: Date }[];
+  /** task_urged and task_escalated events. */
+  urges: Date[];
+  escalations: Date[];
+}
+
+/**
+ * Decisions that close a task without deciding the matter: the same kind's next task on the request continues its
+ * clock (asking the applicant for information pauses it until the reply; an extension carries the due time on; the
+ * authority consulting the provider again opens a fresh review on the same due time).
+ */
+export const CONTINUING_DECISIONS: readonly string[] = ['REQUEST_INFO', 'EXTEND', 'CONSULT'];
+/** Decisions that refuse what was asked (不同意, 不予…): counted as refusals. */
+export const REFUSING_DECISIONS: readonly string[] = ['REJECT', 'DISAGREE', 'DECLINE', 'REFUSE'];
+
+/** The figures, in the order exports list them; each but the rates and times is drillable to its tasks' requests. */
+export const FIGURES = [
+  'received',
+  'decided',
+  'decidedOnTime',
+  'decidedLate',
+  'openAtEnd',
+  'overdueAtEnd',
+  'refusals',
+  'requestsForInformation',
+  'extensions',
+  'urges',
+  'escalations',
+] as const;
+export type Figure = (typeof FIGURES)[number];
+
+export interface Figures extends Record<Figure, number> {
+  /** decidedOnTime / decided, to four places; null when nothing was decided. */
+  onTimeRate: number | null;
+  /** Handling time of the decisions, in working days (see HANDLING_TIME). */
+  medianWorkingDays: number | null;
+  p90WorkingDays: number | null;
+}
+
+/** How the figures are measured: said with them, so a reader can check them. */
+export const MEASUREMENT = {
+  unit: 'Each task addressed to an organisation’s reviewers (provider_reviewer, authority_reviewer, leading_group); tasks addressed to an applicant (replies, signatures, confirmations) are the applicant’s and are not counted.',
+  received: 'Tasks opened in the period, a task continuing an earlier one (after a reply, an extension, a consultation, or one set aside meanwhile) not again.',
+  decided: 'Tasks decided in the period, REQUEST_INFO, EXTEND and CONSULT not (the next task of the kind continues the case).',
+  onTime:
+    'Decided at or before the due time in force at the decision (the opening’s, or the last extension’s); a paused clock’s due time is moved on by the working days paused.',
+  handlingTime:
+    'Working days (Asia/Shanghai statutory calendar, start day not counted) each task of the case was open: the task decided plus the earlier tasks of the same kind on the request it continues; the time awaiting the applicant lies between them and is not counted. Median: middle value (mean of the two middle ones); p90: nearest rank.',
+  atEnd: 'Open and overdue at the period’s end, or now for a period not yet ended.',
+  events:
+    'Refusals (REJECT, DISAGREE, DECLINE, REFUSE), requests for information (REQUEST_INFO), extensions (task_due_extended and EXTEND), urges (task_urged), escalations (task_escalated) dated in the period.',
+} as const;
+
+/** The due time in force at `at`: the last extension made by then, else the opening's. */
+export function dueAtAt(t: TrailTask, at: Date): Date {
+  let due = t.dueAt;
+  for (const e of t.extensions) if (e.at <= at) due = e.dueAt;
+  return due;
+}
+
+/** Each task's handling time in working days, the earlier tasks it continues included, and whether it continues one. */
+export function caseChains(tasks: readonly TrailTask[], isWorkday: IsWorkday): Map<string, { continues: boolean; workingDays: number | null }> {
+  const groups = new Map<string, TrailTask[]>();
+  for (const t of tasks) {
+    const key = `${t.requestId}\u0000${t.kind}\u0000${t.org}`;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  const out = new Map<string, { continues: boolean; workingDays: number | null }>();
+  for (const group of groups.values()) {
+    group.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.taskId.localeCompare(b.taskId));
+    let carried = 0;
+    let continues = false;
+    for (const t of group) {
+      const own = t.closedAt ? workdaysBetween(t.openedAt, t.closedAt, isWorkday) : null;
+      out.set(t.taskId, { continues, workingDays: own === null ? null : carried + own });
+      // The next task of the kind continues this one when this one closed without deciding the matter.
+      const handsOn = t.closedAs === 'cancelled' || (t.closedAs === 'completed' && CONTINUING_DECISIONS.includes(t.decision ?? ''));
+      carried = handsOn ? carried + (own ?? 0) : 0;
+      continues = handsOn;
+    }
+  }
+  return out;
+}
+
+/** The median (mean of the two middle values) and the 90th percentile (nearest rank) of `xs`. */
+export function medianAndP90(xs: readonly number[]): { median: number | null; p90: number | null } {
+  if (!xs.length) return { median: null, p90: null };
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, p90: s[Math.ceil(0.9 * s.length) - 1] };
+}
+
+/** Which figures a task counts in over [start, end), `asOf` standing for the end while the period runs; with its handling time when decided. */
+export function countsOf(
+  t: TrailTask,
+  chain: { continues: boolean; workingDays: number | null },
+  period: { start: Date; end: Date },
+  asOf: Date,
+): { counts: Partial<Record<Figure, number>>; workingDays: number | null } {
+  const within = (at: Date | null) => at !== null && at >= period.start && at < period.end && at <= asOf;
+  const end = asOf < period.end ? asOf : period.end;
+  const counts: Partial<Record<Figure, number>> = {};
+  const add = (f: Figure, n = 1) => {
+    if (n) counts[f] = (counts[f] ?? 0) + n;
+  };
+  if (!chain.continues && within(t.openedAt)) add('received');
+  const decided = t.closedAs === 'completed' && !CONTINUING_DECISIONS.includes(t.decision ?? '') && within(t.closedAt);
+  if (decided) {
+    add('decided');
+    add(t.closedAt! <= dueAtAt(t, t.closedAt!) ? 'decidedOnTime' : 'decidedLate');
+    if (REFUSING_DECISIONS.includes(t.decision ?? '')) add('refusals');
+  }
+  if (t.closedAs === 'completed' && t.decision === 'REQUEST_INFO' && within(t.closedAt)) add('requestsForInformation');
+  if (t.openedAt < end && (t.closedAt === null || t.closedAt >= end)) {
+    add('openAtEnd');
+    if (dueAtAt(t, end) < end) add('overdueAtEnd');
+  }
+  add('extensions', t.extensions.filter((e) => within(e.at)).length + (t.closedAs === 'completed' && t.decision === 'EXTEND' && within(t.closedAt) ? 1 : 0));
+  add('urges', t.urges.filter(within).length);
+  add('escalations', t.escalations.filter(within).length);
+  return { counts, workingDays: decided ? chain.workingDays : null };
+}
+
+/** The figures of `tasks` (one scope: an organisation, or a division's organisations together) over the period. */
+export function figuresOf(
+  tasks: readonly TrailTask[],
+  chains: Map<string, { continues: boolean; workingDays: number | null }>,
+  period: { start: Date; end: Date },
+  asOf: Date,
+): Figures {
+  const sums = Object.fromEntries(FIGURES.map((f) => [f, 0])) as Record<Figure, number>;
+  const days: number[] = [];
+  for (const t of tasks) {
+    const { counts, workingDays } = countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf);
+    for (const [f, n] of Object.entries(counts)) sums[f as Figure] += n;
+    if (workingDays !== null) days.push(workingDays);
+  }
+  const { median, p90 } = medianAndP90(days);
+  return {
+    ...sums,
+    onTimeRate: sums.decided ? Math.round((sums.decidedOnTime / sums.decided) * 10000) / 10000 : null,
+    medianWorkingDays: median,
+    p90WorkingDays: p90,
+  };
+}
+
+/** A scope's figures: in total, by procedure, and (for a division) by organisation and procedure. */
+export interface Evaluation {
+  total: Figures;
+  procedures: ({ procedure: string } & Figures)[];
+  organisations: { organisation: string; total: Figures; procedures: ({ procedure: string } & Figures)[] }[];
+}
+
+/** Procedures in a stable order: the registry's (`order`), then any other by name. */
+const byProcedure = (order: readonly string[]) => (a: string, b: string) => {
+  const ia = order.indexOf(a);
+  const ib = order.indexOf(b);
+  return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
+};
+
+/**
+ * The evaluation of `orgs` over the period from their tasks: every organisation of the scope listed (none left out for
+ * having had no work), each procedure that had any task; the scope's figures are its organisations' together.
+ */
+export function evaluate(
+  tasks: readonly TrailTask[],
+  orgs: readonly string[],
+  period: { start: Date; end: Date },
+  asOf: Date,
+  isWorkday: IsWorkday,
+  procedureOrder: readonly string[] = [],
+): Evaluation {
+  const inScope = tasks.filter((t) => orgs.includes(t.org));
+  const chains = caseChains(inScope, isWorkday);
+  const procs = (ts: readonly TrailTask[]) =>
+    [...new Set(ts.map((t) => t.procedure))].sort(byProcedure(procedureOrder)).map((procedure) => ({
+      procedure,
+      ...figuresOf(
+        ts.filter((t) => t.procedure === procedure),
+        chains,
+        period,
+        asOf,
+      ),
+    }));
+  return {
+    total: figuresOf(inScope, chains, period, asOf),
+    procedures: procs(inScope),
+    organisations: [...orgs].sort().map((organisation) => {
+      const own = inScope.filter((t) => t.org === organisation);
+      return { organisation, total: figuresOf(own, chains, period, asOf), procedures: procs(own) };
+    }),
+  };
+}
+
+/** The tasks behind one figure of a scope (and procedure, when given): what a figure is drilled down to. */
+export function tasksCounted(
+  tasks: readonly TrailTask[],
+  orgs: readonly string[],
+  figure: Figure,
+  period: { start: Date; end: Date },
+  asOf: Date,
+  isWorkday: IsWorkday,
+  procedure?: string,
+): TrailTask[] {
+  const inScope = tasks.filter((t) => orgs.includes(t.org));
+  const chains = caseChains(inScope, isWorkday);
+  return inScope.filter(
+    (t) =>
+      (procedure === undefined || t.procedure === procedure) &&
+      (countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf).counts[figure] ?? 0) > 0,
+  );
+}
