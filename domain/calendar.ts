@@ -12,6 +12,18 @@ export function shanghaiDay(at: Date): string {
   return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** The day of an instant as a person reads it in Asia/Shanghai: 2026年12月5日 (the console, notices). */
+export function shanghaiDate(at: Date | string): string {
+  const [y, m, d] = shanghaiDay(new Date(at)).split('-');
+  return `${Number(y)}年${Number(m)}月${Number(d)}日`;
+}
+
+/** An instant as a person reads it in Asia/Shanghai: 2026年12月5日 11:49 (the console, notices). */
+export function shanghaiTime(at: Date | string): string {
+  const t = new Date(at);
+  return `${shanghaiDate(t)} ${new Date(t.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16)}`;
+}
+
 /** Whether `s` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not). */
 export function isCalendarDay(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && addDays(s, 0) === s;
