@@ -2,6 +2,7 @@
 // versions, all or none, in one transaction with the approval and the request's change to approved.
 import type { Db, Executor } from '../db';
 import { notify } from '../db/repositories/notifications';
+import { catalogPublishedNotice } from '../domain/notices';
 import { getOrganisation } from '../db/repositories/organisations';
 import {
   currentEntries,
@@ -260,7 +261,7 @@ export function adjustmentActivities(db: Db) {
             to: { org: after.reviewerOrg, role: 'authority_reviewer' },
             kind: 'catalog_published',
             requestId,
-            message: `${agency}的目录调整（${ADJUSTMENT_GROUNDS[form.ground].name}）已发布 ${applied.length} 个条目，请事后审查（第九条）`,
+            message: catalogPublishedNotice(agency, ADJUSTMENT_GROUNDS[form.ground].name, applied.length),
           });
         }
         return { applied, effects, closed };

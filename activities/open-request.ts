@@ -6,6 +6,7 @@ import type { Db, Executor } from '../db';
 import { appendAudits } from '../db/repositories/audit';
 import { ENTRY_COLUMNS, getCatalogEntry, openEntryOf } from '../db/repositories/catalog';
 import { notifyAll } from '../db/repositories/notifications';
+import { agreementEndedNotice, agreementSignedNotice, usageReportMissedNotice } from '../domain/notices';
 import { openRequestParties, openWorkOn } from '../db/repositories/open-request';
 import { getOrganisation } from '../db/repositories/organisations';
 import type { AgreementStatus, Signature } from '../db/schema';
@@ -190,7 +191,7 @@ export function openRequestActivities(db: Db, { agreementTemplate = CURRENT_AGRE
               to: { org: authority.id, role: 'authority_reviewer' },
               kind: 'agreement_signed',
               requestId: a.request_id,
-              message: `告知:${provider.name} 与 ${a.terms.licensee.name} 签署公共数据开放利用协议 ${a.id}(${a.terms.entry.title}),期限至 ${endsAt!.toISOString().slice(0, 10)}(第二十条)${fallback ? `。${fallback}` : ''}`,
+              message: agreementSignedNotice(provider.name, a.terms.licensee.name, endsAt!, fallback),
             },
           ]);
         }
@@ -232,7 +233,7 @@ export function openRequestActivities(db: Db, { agreementTemplate = CURRENT_AGRE
               to: { org: a.provider_org, role: 'provider_reviewer' },
               kind: 'agreement_ended',
               requestId: a.request_id,
-              message: `协议 ${a.id} 已${input.status}${input.reason ? `: ${input.reason}` : ''}`,
+              message: agreementEndedNotice(input.status, input.reason),
             },
           ]);
       });
@@ -259,7 +260,7 @@ export function openRequestActivities(db: Db, { agreementTemplate = CURRENT_AGRE
             kind: 'usage_report_missed',
             requestId: input.requestId,
             taskId: input.taskId,
-            message: `协议 ${input.agreementId} 的数据利用情况报告逾期未报`,
+            message: usageReportMissedNotice(),
           },
         ]);
       });

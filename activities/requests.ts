@@ -4,8 +4,10 @@ import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
 import { appendAudit, auditRow, auditSelect, type AuditInput } from '../db/repositories/audit';
 import { getCatalogEntry } from '../db/repositories/catalog';
-import { noticeRow, noticeSelect, notify, type NotificationInput } from '../db/repositories/notifications';
+import { noticeRow, noticeSelect, notify, requestRef, withRequestRef, type NotificationInput } from '../db/repositories/notifications';
 import { authorityOf, getOrganisation } from '../db/repositories/organisations';
+import { requestFailedNotice, requestFailedSupervisorNotice, requestStatusNotice } from '../domain/notices';
+import { PROCEDURES } from '../domain/procedures';
 import { caseCodeOf, type RequestStatus } from '../domain/requests';
 import { storable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
@@ -46,14 +48,15 @@ export interface FailRequestInput extends RecordRequestInput {
 
 /**
  * A status change's audit event and the applicant's notice, as every way of writing one records them;
- * `from` and `applicantSub` are what the request's row says (transition reads them in its statement); a request made in a
- * legal person's name (`legalPerson`) tells the legal person.
+ * `from`, `applicantSub` and `type` are what the request's row says (transition reads them in its statement); a request
+ * made in a legal person's name (`legalPerson`) tells the legal person.
  */
 export function transitionTrail(
   t: TransitionInput,
   from: RequestStatus | null,
   applicantSub: string | null,
   legalPerson?: string,
+  type?: string,
 ): { audit: AuditInput; notice: NotificationInput } {
   const key = `request:${t.requestId}:${t.step}`;
   return {
@@ -73,7 +76,7 @@ export function transitionTrail(
       to: legalPerson ? { legalPerson } : { user: applicantSub },
       kind: 'request_status',
       requestId: t.requestId,
-      message: `Your request is now ${t.status}${t.reason ? `: ${t.reason}` : ''} (${t.article})`,
+      message: requestStatusNotice({ ...t, type }),
     },
   };
 }
@@ -87,6 +90,12 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
   const trail = transitionTrail(t, null, null);
   const e = auditRow(trail.audit);
   const n = noticeRow(trail.notice);
+  // The status in the words of the request's procedure, where it has its own (read in the statement, as the type is).
+  const own = PROCEDURES.flatMap((p) => {
+    const m = requestStatusNotice({ ...t, type: p.type });
+    return m === n.message ? [] : [sql`when ${p.type} then ${m}`];
+  });
+  const message = own.length ? sql<string>`case ${sql.ref('changed.type')} ${sql.join(own, sql` `)} else ${n.message} end` : sql.val(n.message);
   const found = await tx
     .with('before', (q) => q.selectFrom('requests').select(['id', 'status', 'applicant_sub']).where('id', '=', t.requestId).forUpdate())
     .with('logged', (q) =>
@@ -112,7 +121,7 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
           ...(t.payload ? { payload: JSON.stringify(t.payload) } : {}),
         })
         .where('id', 'in', (eb) => eb.selectFrom('logged').select('logged.request_id'))
-        .returning(['applicant_sub', 'applicant_legal_person']),
+        .returning(['id', 'type', 'applicant_sub', 'applicant_legal_person']),
     )
     .with('told', (q) =>
       q
@@ -124,6 +133,7 @@ export async function transition(tx: Executor, t: TransitionInput): Promise<void
             noticeSelect(n, {
               recipient_user: sql`case when ${sql.ref('changed.applicant_legal_person')} is null then ${sql.ref('changed.applicant_sub')} end`,
               recipient_legal_person: sql.ref('changed.applicant_legal_person'),
+              message: withRequestRef(message, requestRef(sql.ref('changed.id'))),
             }),
           ),
         )
@@ -171,7 +181,8 @@ export function requestParts(
       ...(outcome ? { outcome: JSON.stringify(outcome) } : {}),
     })
     .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id as key');
+    // The key, and what a notice names the request by (writeAsOne's `recorded`).
+    .returning(['id as key', 'id', 'case_number', 'catalog_entry_id']);
   const trail: OrderedTrail = [
     [
       r.requestId,
@@ -195,7 +206,7 @@ export function requestParts(
 /** Records a request as submitted (once, by id) with its case number and audit event, in one statement. */
 export async function recordRequestIn(db: Db | Executor, r: RecordRequestInput, caseRegion: string): Promise<void> {
   const { effect, trail } = requestParts(db, r, caseRegion);
-  await writeAsOne(db, [effect], trail);
+  await writeAsOne(db, [effect], trail, 0);
 }
 
 export function requestActivities(db: Db, caseRegion: string) {
@@ -263,7 +274,7 @@ export function requestActivities(db: Db, caseRegion: string) {
           to: { user: before.applicant_sub },
           kind: 'request_status',
           requestId: f.requestId,
-          message: `Your request could not be processed and has failed: ${reason}`,
+          message: requestFailedNotice(reason),
         });
         const org = before.applicant_org ? await getOrganisation(tx, before.applicant_org) : undefined;
         const supervision = org && (await authorityOf(tx, org.region, org.division));
@@ -273,7 +284,7 @@ export function requestActivities(db: Db, caseRegion: string) {
             to: { org: supervision.id, role: 'supervisor' },
             kind: 'request_failed',
             requestId: f.requestId,
-            message: `Request ${f.requestId} of ${before.applicant_org} failed: ${reason}`,
+            message: requestFailedSupervisorNotice(org.name, reason),
           });
       });
     },

@@ -5,6 +5,7 @@ import { shareParties } from '../db/repositories/share';
 import type { ErrorCode } from '../domain/errors';
 import { shareRefusal, type GrantTerms, type RevocationGround, type ShareParties, type ShareRequestForm } from '../domain/share';
 import { notify } from '../db/repositories/notifications';
+import { grantEndedNotice, revocationRefusedNotice } from '../domain/notices';
 import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines } from './calendar';
 import { recordDecisionIn, type DecisionInput } from './tasks';
@@ -147,7 +148,7 @@ export function shareActivities(db: Db, caseRegion: string) {
               reason: input.reason,
               decision: input.decision?.decision ?? null,
             });
-            const message = `共享许可 ${row.id} 已经市大数据工作主管部门同意终止（${input.article}）：${input.reason ?? ''}`;
+            const message = grantEndedNotice(input.article, input.reason);
             return {
               notices: input.requester
                 ? [
@@ -176,7 +177,7 @@ export function shareActivities(db: Db, caseRegion: string) {
           kind: 'request_status',
           requestId: input.requestId,
           taskId: input.taskId,
-          message: `市大数据工作主管部门不同意终止共享（第十四条），共享继续：${input.reason}`,
+          message: revocationRefusedNotice(input.reason),
         });
       });
     },

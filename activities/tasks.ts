@@ -4,6 +4,7 @@ import type { Db, Executor } from '../db';
 import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
 import { notify, notifyAll, toCandidates } from '../db/repositories/notifications';
 import { getOrganisation, supervisingAuthorityOf } from '../db/repositories/organisations';
+import { taskDueExtendedNotice, taskEscalatedNotice, taskOpenedNotice, taskOverdueNotice, taskReassignedNotice, taskReminderNotice } from '../domain/notices';
 import type { Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
@@ -39,11 +40,12 @@ export interface DecisionInput {
 
 /**
  * The authority whose supervisors oversee a task's candidate organisation (Art. 32: its own level's, or the
- * next level up where that has none); null for a task addressed to a member of the public.
+ * next level up where that has none), null for a task addressed to a member of the public; and the candidate
+ * as a notice names it (its name, or 申请人 for a member of the public).
  */
-async function supervisorOf(tx: Executor, candidateOrg: string | null): Promise<string | null> {
+async function supervisorOf(tx: Executor, candidateOrg: string | null): Promise<{ supervisor: string | null; candidate: string }> {
   const org = candidateOrg ? await getOrganisation(tx, candidateOrg) : undefined;
-  return (org && (await supervisingAuthorityOf(tx, org))?.authority.id) ?? null;
+  return { supervisor: (org && (await supervisingAuthorityOf(tx, org))?.authority.id) ?? null, candidate: org?.name ?? candidateOrg ?? '申请人' };
 }
 
 /** Tasks' due times, counted from their `deadlines` (one read of the calendar for all). */
@@ -113,7 +115,7 @@ function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[])
         kind: 'task_assigned',
         requestId: t.requestId,
         taskId: t.taskId,
-        message: `New task ${t.kind}, due ${t.dueAt}`,
+        message: taskOpenedNotice(t.kind, t.dueAt),
       }),
     },
   ]);
@@ -200,11 +202,12 @@ export function taskActivities(db: Db, caseRegion: string) {
         // would step by step (submitted, the tasks opened, the status change from submitted), in one statement.
         const request = requestParts(db, input.record, caseRegion, input.transition.status, input.transition.outcome);
         const round = taskParts(db, input.tasks, due);
-        const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub, input.record.legalPerson);
+        const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub, input.record.legalPerson, input.record.type);
         const made = await writeAsOne(
           db,
           [request.effect, round.effect],
           [...request.trail, ...round.trail, [input.record.requestId, { audit: [change.audit], notices: [change.notice] }]],
+          0,
         );
         return dueOf(db, input.tasks, made, due);
       }
@@ -235,7 +238,7 @@ export function taskActivities(db: Db, caseRegion: string) {
             kind: 'task_reminder',
             requestId: row.request_id,
             taskId,
-            message: `Task ${row.kind} is due ${row.due_at.toISOString()}`,
+            message: taskReminderNotice(row.kind, row.due_at),
           }),
         }),
       );
@@ -256,7 +259,7 @@ export function taskActivities(db: Db, caseRegion: string) {
             .returningAll()
             .executeTakeFirst(),
         async (row, tx) => {
-          const supervisor = await supervisorOf(tx, row.candidate_org);
+          const { supervisor, candidate } = await supervisorOf(tx, row.candidate_org);
           const key = `task:${taskId}:overdue:${row.due_at.toISOString()}`;
           return {
             audit: [
@@ -277,7 +280,7 @@ export function taskActivities(db: Db, caseRegion: string) {
                 kind: 'task_overdue',
                 requestId: row.request_id,
                 taskId,
-                message: `Task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is overdue`,
+                message: taskOverdueNotice(row.kind, candidate, row.due_at),
               },
             ],
           };
@@ -337,9 +340,9 @@ export function taskActivities(db: Db, caseRegion: string) {
             .returningAll()
             .executeTakeFirst(),
         async (row, tx) => {
-          const supervisor = await supervisorOf(tx, row.candidate_org);
+          const { supervisor, candidate } = await supervisorOf(tx, row.candidate_org);
           const key = `task:${input.taskId}:escalated`;
-          const message = `督办: task ${row.kind} of ${row.candidate_org} was due ${row.due_at.toISOString()} and is still undecided (Art. 32)`;
+          const message = taskEscalatedNotice(row.kind, candidate, row.due_at);
           return {
             audit: [
               {
@@ -374,7 +377,7 @@ export function taskActivities(db: Db, caseRegion: string) {
         // A claim or reassignment accepted while the task was open, written after it closed, changes nothing.
         const before = await tx
           .selectFrom('tasks')
-          .select(['assignee', 'request_id', 'article'])
+          .select(['assignee', 'request_id', 'article', 'kind'])
           .where('id', '=', input.taskId)
           .where('status', '=', 'open')
           .executeTakeFirst();
@@ -399,7 +402,7 @@ export function taskActivities(db: Db, caseRegion: string) {
             kind: 'task_assigned',
             requestId: before.request_id,
             taskId: input.taskId,
-            message: `A task was handed to you: ${input.reason}`,
+            message: taskReassignedNotice(before.kind, input.reason),
           });
       });
     },
@@ -455,7 +458,7 @@ export function taskActivities(db: Db, caseRegion: string) {
             kind: 'task_due_extended',
             requestId: before.request_id,
             taskId: input.taskId,
-            message: `Task ${before.kind} is now due ${d.dueAt}: ${input.reason}`,
+            message: taskDueExtendedNotice(before.kind, d.dueAt, input.reason),
           }),
         );
         return d;

@@ -6,7 +6,7 @@
 import { sql, type OperationNodeSource } from 'kysely';
 import type { Db, Executor } from '../db';
 import { appendAudits, auditRow, type AuditInput } from '../db/repositories/audit';
-import { noticeRow, notifyAll, type NotificationInput } from '../db/repositories/notifications';
+import { noticeRow, notifyAll, requestRef, withRequestRef, type NotificationInput } from '../db/repositories/notifications';
 
 export interface Trail {
   audit?: AuditInput[];
@@ -42,9 +42,10 @@ export type OrderedTrail = [key: string, trail: Trail][];
 /**
  * Effects and their trail in one statement: the effects run (data-modifying CTEs), and each trail row is
  * written, in the order given, only if an effect returned the key it belongs to. Answers with the keys
- * the effects returned.
+ * the effects returned. `recorded`: the index of an effect that records a request (its RETURNING gives the row's
+ * id, case_number and catalog_entry_id too), so that its notices name the request the statement itself records.
  */
-export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: OrderedTrail): Promise<Set<string>> {
+export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: OrderedTrail, recorded?: number): Promise<Set<string>> {
   const rows = trail.map(([k, t]) => ({
     audit: (t.audit ?? []).map((e) => ({ k, ...auditRow(e) })),
     notices: (t.notices ?? []).map((n) => ({ k, ...noticeRow(n) })),
@@ -57,6 +58,9 @@ export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: Or
     effects.map((_e, i) => sql.raw(`select key from e${i}`)),
     sql` union all `,
   );
+  const v = (c: string) => sql.ref(`v.${c}`);
+  const ref = requestRef(v('request_id'));
+  const message = withRequestRef(v('message'), recorded === undefined ? ref : sql`coalesce(${requestRef(v('request_id'), sql.raw(`e${recorded}`))}, ${ref})`);
   const { rows: made } = await sql<{ key: string }>`
     with ${sql.join(parts)},
     effect as (${keys}),
@@ -70,7 +74,7 @@ export async function writeAsOne(db: Db | Executor, effects: Effect[], trail: Or
     ),
     notices as (
       insert into notifications (notification_key, recipient_org, recipient_role, recipient_user, recipient_legal_person, kind, request_id, task_id, message)
-      select v.notification_key, v.recipient_org, v.recipient_role, v.recipient_user, v.recipient_legal_person, v.kind, v.request_id, v.task_id, v.message
+      select v.notification_key, v.recipient_org, v.recipient_role, v.recipient_user, v.recipient_legal_person, v.kind, v.request_id, v.task_id, ${message}
       from jsonb_to_recordset(${notices}::jsonb) as v(k text, notification_key text, recipient_org text, recipient_role text, recipient_user text, recipient_legal_person text, kind text, request_id text, task_id text, message text, n int)
       where v.k in (select key from effect)
       order by v.n

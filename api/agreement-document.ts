@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { AgreementRow } from '../db/repositories/agreements';
-import { chineseTime } from '../domain/calendar';
+import { shanghaiTime } from '../domain/calendar';
 import { AGREEMENT_STATUS_NAMES } from '../domain/open-request';
 
 // The font's default path is the configuration's (AGREEMENT_FONT); the routes find it here too.
@@ -17,7 +17,7 @@ const PARTY = { licensee: '乙方', provider: '甲方' } as const;
 const signedBy = (a: AgreementRow, s: AgreementRow['signatures'][number]) => ({
   party: PARTY[s.party],
   name: s.party === 'provider' ? a.terms.provider.name : a.terms.licensee.name,
-  at: chineseTime(new Date(s.at)),
+  at: shanghaiTime(s.at),
 });
 /** The document's footer: the case number, the status by name, the text's hash. */
 const footer = (a: AgreementRow) => `${a.case_number ? `受理编号:${a.case_number};` : ''}协议状态:${AGREEMENT_STATUS_NAMES[a.status]};文本 SHA-256:`;

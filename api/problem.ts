@@ -71,6 +71,18 @@ export function prefersChinese(header: string | string[] | undefined): boolean {
 /** A field's refusal in Chinese where its rule has Chinese words; as it came otherwise. */
 const fieldInChinese = (e: FieldError): FieldError => (RULE_MESSAGES_ZH[e.rule] ? { ...e, message: RULE_MESSAGES_ZH[e.rule] } : e);
 
+/** Refusals Fastify itself raises before any route's code runs, by its error code: their problem codes. */
+const FRAMEWORK_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_BAD_URL: 'MalformedUrl',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UnsupportedMediaType',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MalformedBody',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MalformedBody',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MalformedBody',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BodyTooLarge',
+};
+/** Their details are the framework's (English) words: in Chinese, the code's own. */
+const FRAMEWORK_REFUSALS = new Set<ErrorCode>([...Object.values(FRAMEWORK_CODES), 'RouteNotFound', 'MethodNotAllowed']);
+
 /** The problem+json body of `code`, in Chinese where the caller prefers it. */
 function problemJson(request: FastifyRequest, code: ErrorCode, detail: string, extra: { errors?: FieldError[] } & Record<string, unknown> = {}) {
   const { status, title } = ERRORS[code];
@@ -80,7 +92,7 @@ function problemJson(request: FastifyRequest, code: ErrorCode, detail: string, e
     const errors = extra.errors?.map(fieldInChinese);
     if (errors) body.errors = errors;
     // A detail that only repeats the title, or lists its fields' refusals, each of a rule known in Chinese.
-    if (detail === title) body.detail = ERROR_MESSAGES_ZH[code];
+    if (detail === title || FRAMEWORK_REFUSALS.has(code)) body.detail = ERROR_MESSAGES_ZH[code];
     else if (errors?.length && errors.every((e) => RULE_MESSAGES_ZH[e.rule])) body.detail = errors.map((e) => `${e.field}：${e.message}`).join('；');
   }
   return body;
@@ -165,6 +177,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     // gRPC errors carry a numeric code: only Fastify's are strings.
     if (err.statusCode === 401 || (typeof err.code === 'string' && err.code.startsWith('FST_JWT'))) return send(reply, request, 'Unauthorized', err.message);
+    const framework = typeof err.code === 'string' && Object.hasOwn(FRAMEWORK_CODES, err.code) ? FRAMEWORK_CODES[err.code] : undefined;
+    if (framework) return send(reply, request, framework, err.message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendPlain(reply, request, err.statusCode, err.message);
     if (engineRetryable(err)) {
       request.log.warn({ err }, 'workflow engine unavailable');
@@ -188,12 +202,25 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return sendPlain(reply, request, 500, 'An unexpected error occurred');
   });
-  app.setNotFoundHandler((request, reply) => sendPlain(reply, request, 404, `No route ${request.method} ${request.url}`));
+  app.setNotFoundHandler((request, reply) => {
+    // A route of that path taking other methods: 405 naming them (Allow), rather than no such route.
+    const path = request.url.split('?')[0];
+    const allowed = ROUTE_METHODS.filter((method) => method !== request.method && app.findRoute({ method, url: path }) !== null);
+    if (allowed.length) {
+      reply.header('allow', allowed.join(', '));
+      return send(reply, request, 'MethodNotAllowed', `${request.method} is not taken by ${path}; it takes ${allowed.join(', ')}`);
+    }
+    return send(reply, request, 'RouteNotFound', `No route ${request.method} ${path}`);
+  });
 }
+
+/** The methods the API's routes take (HEAD comes with each GET). */
+const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** For Fastify's `frameworkErrors`: bad URLs and over-long path parameters answer problem+json too. */
 export function frameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  return sendPlain(reply, request, err.statusCode ?? 400, err.message);
+  const code = Object.hasOwn(FRAMEWORK_CODES, err.code) ? FRAMEWORK_CODES[err.code] : undefined;
+  return code ? send(reply, request, code, err.message) : sendPlain(reply, request, err.statusCode ?? 400, err.message);
 }
 
 /** Node's own HTTP parser errors (header too large, malformed request line) as problem+json on the raw socket. */

@@ -12,16 +12,16 @@ export function shanghaiDay(at: Date): string {
   return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
-/** A calendar day (YYYY-MM-DD) as Chinese documents write it: 2026年12月5日. */
-export function chineseDay(day: string): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
+/** The day of an instant as a person reads it in Asia/Shanghai: 2026年12月5日 (the console, notices). */
+export function shanghaiDate(at: Date | string): string {
+  const [y, m, d] = shanghaiDay(new Date(at)).split('-');
+  return `${Number(y)}年${Number(m)}月${Number(d)}日`;
 }
 
-/** An instant as Chinese documents write it, in Asia/Shanghai: 2026年12月5日 11:49. */
-export function chineseTime(at: Date): string {
-  const local = new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString();
-  return `${chineseDay(local.slice(0, 10))} ${local.slice(11, 16)}`;
+/** An instant as a person reads it in Asia/Shanghai: 2026年12月5日 11:49 (the console, notices). */
+export function shanghaiTime(at: Date | string): string {
+  const t = new Date(at);
+  return `${shanghaiDate(t)} ${new Date(t.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16)}`;
 }
 
 /** Whether `s` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not). */

@@ -37,6 +37,13 @@ export const ERRORS = {
   AgentConflict: { status: 409, title: 'The authorisation of this agent conflicts with one in force' },
   UrgeRefused: { status: 409, title: 'The task may not be urged now' },
   OrganisationNotFound: { status: 404, title: 'Organisation not found' },
+  // Refused by the framework before any route's code (api/problem.ts FRAMEWORK_CODES); 429 is TooManyRequests.
+  RouteNotFound: { status: 404, title: 'No such route' },
+  MethodNotAllowed: { status: 405, title: 'The route does not take this method' },
+  MalformedUrl: { status: 400, title: 'The URL could not be read' },
+  UnsupportedMediaType: { status: 415, title: 'The body is of a Content-Type this route does not take' },
+  MalformedBody: { status: 400, title: 'The body could not be read as its Content-Type says' },
+  BodyTooLarge: { status: 413, title: 'The body is too large' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -81,6 +88,12 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   AgentConflict: '该经办人授权与有效的授权冲突',
   UrgeRefused: '此时不能督办该任务',
   OrganisationNotFound: '没有该单位，或不在您的督办范围内',
+  RouteNotFound: '请求的地址不存在',
+  MethodNotAllowed: '该地址不接受此种请求方式',
+  MalformedUrl: '请求的地址格式不正确，无法识别',
+  UnsupportedMediaType: '不支持所提交内容的格式',
+  MalformedBody: '提交的内容为空或无法解析',
+  BodyTooLarge: '提交的内容过大',
 };
 
 /**

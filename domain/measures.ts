@@ -209,3 +209,19 @@ export function measuresArticle(article: string): MeasuresArticle | undefined {
   const n = /^Art\. (\d+)/.exec(article)?.[1];
   return n === undefined ? undefined : MEASURES_ARTICLES.find((a) => a.number === Number(n));
 }
+
+const DIGITS = '零一二三四五六七八九';
+/** 1–99 in Chinese numerals, as articles are numbered: 十四, 二十, 二十一. */
+export function chineseNumber(n: number): string {
+  if (n < 10) return DIGITS[n];
+  const tens = Math.floor(n / 10);
+  return `${tens === 1 ? '' : DIGITS[tens]}十${n % 10 ? DIGITS[n % 10] : ''}`;
+}
+
+/** Every article `text` cites, as the Measures cite it: `Art. 14` → 第十四条, `Art. 13 ¶3` → 第十三条第三款 (the console, notices). */
+export function articleInChinese(text: string): string {
+  return text.replace(
+    /Art\. (\d{1,2})(?: ¶(\d{1,2}))?/g,
+    (_, n: string, para?: string) => `第${chineseNumber(Number(n))}条${para ? `第${chineseNumber(Number(para))}款` : ''}`,
+  );
+}

@@ -2,7 +2,7 @@
 // on conditions; the providing agency decides; approval yields the 公共数据开放利用协议, which the applicant
 // signs, the agency countersigns, and the authority of the agency's own level is told of (告知).
 import { basisText, CATALOG_ENTRY_ID_FIELD, REQUESTED_FIELDS_FIELD, type LegalBasis } from './catalog';
-import { chineseDay } from './calendar';
+import { shanghaiDate } from './calendar';
 import type { ErrorCode, RuleViolation } from './errors';
 import { blankText } from './text';
 import { ON_BEHALF_OF_FIELD } from './principals';
@@ -279,7 +279,7 @@ function agreementTextV3(t: AgreementTerms): string {
   return [
     '公共数据开放利用协议',
     ...(t.caseNumber ? [`受理编号:${t.caseNumber}`] : []),
-    ...(t.draftedOn ? [`拟订日期:${chineseDay(t.draftedOn)}`] : []),
+    ...(t.draftedOn ? [`拟订日期:${shanghaiDate(t.draftedOn)}`] : []),
     '文本版本:第三版',
     '',
     `甲方(数据提供单位):${t.provider.name}`,

@@ -32,6 +32,47 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
+/**
+ * What a person reads for a status (Chinese): a request's, and its tasks', grants' and agreements' where they
+ * share a word (a procedure's own statusNames come first for its requests: requestStatusName).
+ */
+export const STATUS_NAMES: Readonly<Record<string, string>> = {
+  submitted: '已提交',
+  in_review: '审核中',
+  awaiting_applicant: '待补充材料',
+  granted: '已同意',
+  refused: '不予共享',
+  rejected: '未通过',
+  cancelled: '已撤回',
+  expired: '已到期',
+  revoked: '已终止',
+  approved: '已批准',
+  settled: '已解决',
+  answered: '已答复',
+  upheld: '已撤回数据',
+  dismissed: '已驳回',
+  failed: '失败',
+  awaiting_signature: '待签署',
+  awaiting_countersignature: '待提供单位签署',
+  lapsed: '逾期未签',
+  declined: '已拒签',
+  open: '待办',
+  completed: '已办结',
+  active: '有效',
+  in_force: '生效中',
+  drafted: '待签署',
+  terminated: '已终止',
+  // A grant's delivery under the 《政务数据共享条例》 (数据交付): in force, awaiting delivery until receipt is confirmed.
+  awaiting_delivery: '已批准待交付',
+  delivered: '已交付',
+};
+
+/** A request's status in its procedure's own words where it has them (a granted share request is 已同意共享). */
+export function requestStatusName(status: string, type?: string): string {
+  const own = PROCEDURES.find((p) => p.type === type);
+  return (own && 'statusNames' in own ? (own.statusNames as Record<string, string>)[status] : undefined) ?? STATUS_NAMES[status] ?? status;
+}
+
 /** Statuses in which the applicant may still withdraw the request. */
 export const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature'];
 

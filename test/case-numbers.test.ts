@@ -44,8 +44,19 @@ test('a request is numbered when accepted: region, procedure, day, sequence', as
   // The applicant's list and notices carry it.
   const mine = (await get(me, '/requests')).json().items as { id: string; caseNumber: string }[];
   expect(mine.find((r) => r.id === req.id)?.caseNumber).toBe(req.caseNumber);
-  const notices = (await get(me, '/notifications')).json().items as { requestId: string; caseNumber: string | null }[];
+  type Notice = { requestId: string; caseNumber: string | null; kind: string; message: string };
+  const notices = (await get(me, '/notifications')).json().items as Notice[];
   expect(notices.filter((n) => n.requestId === req.id).map((n) => n.caseNumber)).toContain(req.caseNumber);
+  // Each notice about it says so in Chinese, naming it by its number and its entry (domain/notices.ts): the applicant's,
+  // written in the statement that draws the number, and the reviewers' of the tasks it opened.
+  const { title } = await h.db.selectFrom('catalog_entries').select('title').where('id', '=', h.city.entries.conditional).executeTakeFirstOrThrow();
+  const reviewers = (await get(bob(), '/notifications?limit=100')).json().items as Notice[];
+  const about = [...notices, ...reviewers].filter((n) => n.requestId === req.id);
+  expect(about.map((n) => n.kind)).toEqual(expect.arrayContaining(['request_status', 'task_assigned']));
+  for (const n of about) {
+    expect(n.message).toContain(`（受理编号 ${req.caseNumber}「${title}」）`);
+    expect(n.message.replace(req.caseNumber!, '')).not.toMatch(/[A-Za-z]{3,}/);
+  }
 });
 
 test('20 concurrent starts of the same procedure on the same day draw 20 different numbers', async () => {

@@ -434,7 +434,7 @@ test('removing an entry ends its active grants (audited with the adjustment as c
   const events = (await get(grantee, `/requests/${granted.json().id}/history`)).json().items as { action: string; article: string; reason: string }[];
   expect(events.at(-1)).toMatchObject({ action: 'grant_revoked', article: 'Art. 13', reason: expect.stringContaining(removal.id) });
   const notices = (await get(grantee, '/notifications')).json().items as { requestId: string; message: string }[];
-  expect(notices.some((n) => n.requestId === granted.json().id && /revoked/.test(n.message))).toBe(true);
+  expect(notices.some((n) => n.requestId === granted.json().id && n.message.includes('现为“已终止”'))).toBe(true);
 
   // The Donggang agency makes its entry NONE for sharing: the pending request ends with the reason.
   const dg = applicantOf(h.city.agencies.donggangMarket);

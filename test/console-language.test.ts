@@ -4,8 +4,9 @@
 // three or more ASCII letters that is no name on a short list (SHA-256, PDF, case numbers, account names…):
 // an untranslated code or an English sentence. Then the feedback of actions: focus on the result, in a live
 // region; empty lists that say what to do next.
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { demoUsers, sampleResidentId } from '../db/seed';
+import { demoUsers, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { screenshot, window } from './browser';
 import { type ConsoleRun, open, OVERDUE_AT_ONCE, startConsole } from './console-harness';
@@ -20,6 +21,8 @@ let slow: Api;
 let base: string;
 let browser: Browser;
 let requestId: string;
+/** Another city, whose agencies are in no directory this city's people read: its entry names its agency all the same. */
+let other: SeededCity;
 
 /** One demo person of each role. */
 const ROLES = ['li.applicant', 'zhao.provider', 'wang.authority', 'zhou.leading', 'wu.supervisor', 'admin'] as const;
@@ -31,6 +34,8 @@ beforeAll(async () => {
   ({ h, api, base, browser } = run);
   // Requests whose review is due two seconds after they begin: overdue at once, for the supervisor's list.
   slow = await startApi(h, { policies: { share: OVERDUE_AT_ONCE } });
+  const prefix = `other${randomUUID().slice(0, 6)}`;
+  other = await seedCity(h.db, prefix, prefix);
   // Something in every list: a share request under review (the provider's and the authority's tasks, the
   // applicant's request and notices), and one already overdue.
   for (const through of [api, slow]) {
@@ -159,6 +164,7 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
       '#/requests',
       `#/catalog?region=${h.city.region}`,
       `#/catalog/${h.city.entries.conditionalOpen}`,
+      `#/catalog/${other.entries.conditionalOpen}`,
       '#/notifications',
       '#/agreements',
     ];

@@ -479,6 +479,9 @@ test('asked for information, the applicant answers from their inbox and the requ
   await applicant.waitForSelector('h1:has-text("审核中")');
   await open(applicant, '#/notifications');
   await applicant.waitForSelector(`ol.notifications li:has(a[href="#/requests/${requestId}"])`);
+  // As the worker wrote them, in Chinese: the request by its case number, its status in words, the article as 第N条.
+  const noticeTexts = await applicant.locator(`ol.notifications li:has(a[href="#/requests/${requestId}"]) .text`).allTextContents();
+  expect(noticeTexts.join('\n')).toMatch(/您的申请（受理编号 [A-Z]{2}-GX-\d{8}-\d{4,}「.+」）现为“待补充材料”：.+（第.+条）/);
   await expectAccessible(applicant);
   // Withdrawn with a reason: the request reads so, and its open tasks are gone from the authority's inbox.
   await open(applicant, `#/requests/${requestId}`);

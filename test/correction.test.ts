@@ -75,7 +75,7 @@ test('a member of the public reports an error in open data; the agency corrects 
   });
   const told = await eventually(async () =>
     ((await get(reporter, '/notifications')).json().items as { requestId: string; message: string }[]).find(
-      (n) => n.requestId === req.id && n.message.includes('upheld'),
+      (n) => n.requestId === req.id && n.message.includes('现为“已更正”'),
     ),
   );
   expect(told.message).toContain('法定代表人已更正为王五');
@@ -108,7 +108,7 @@ test('not an error, with its reasons; information asked once (a second ask refus
   expect(dismissed.json()).toMatchObject({ status: 'dismissed', outcome: { article: 'Art. 11', decision: 'NOT_AN_ERROR', reason: '与登记档案一致' } });
   await eventually(async () =>
     ((await get(reporter, '/notifications')).json().items as { requestId: string; message: string }[]).find(
-      (n) => n.requestId === req.id && n.message.includes('dismissed'),
+      (n) => n.requestId === req.id && n.message.includes('现为“不属于错误”'),
     ),
   );
 });

@@ -1,5 +1,7 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
-import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
+import { deadlineAfter, deadlineBefore, shanghaiDay, shanghaiTime, workdaysBetween } from '../domain/calendar';
+import { articleInChinese } from '../domain/measures';
+import * as notices from '../domain/notices';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
 import { oneTimeNoticeViolation, regulationApplies, sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
 import { adjustmentReview } from '../domain/catalog-adjustment';
@@ -310,4 +312,42 @@ test('who reviews a catalog change (issue 24 §7): a government department befor
   expect(ADJUSTMENT_GROUNDS.dynamic_adjustment.name).toBe('目录动态调整');
   for (const g of grounds) expect(adjustmentReview(g, true)).toBe('before');
   expect(grounds.filter((g) => adjustmentReview(g, false) === 'before').sort()).toEqual(['duty_change', 'law_change']);
+});
+
+describe('notices (Chinese at the source)', () => {
+  test('articles and times as a person reads them', () => {
+    expect(articleInChinese('Art. 14')).toBe('第十四条');
+    expect(articleInChinese('Art. 13 ¶3; Art. 20, Art. 9')).toBe('第十三条第三款; 第二十条, 第九条');
+    expect(shanghaiTime('2026-12-05T03:49:10Z')).toBe('2026年12月5日 11:49');
+    expect(shanghaiTime(new Date('2026-12-31T16:05:00Z'))).toBe('2027年1月1日 00:05');
+  });
+  test('each notice is Chinese, names its request by REQUEST_REF, and is the same for the same inputs', () => {
+    const due = '2026-12-07T09:59:59.999Z';
+    const made = [
+      notices.requestStatusNotice({ status: 'granted', type: 'share', reason: null, article: 'Art. 14' }),
+      notices.requestStatusNotice({ status: 'in_review', reason: '材料齐全', article: 'Art. 13 ¶3' }),
+      notices.requestFailedNotice('写入失败'),
+      notices.requestFailedSupervisorNotice('日照市市场监督管理局', '写入失败'),
+      notices.taskOpenedNotice('SHARE_PROVIDER_OPINION', due),
+      notices.taskReminderNotice('SHARE_PROVIDER_OPINION', due),
+      notices.taskOverdueNotice('SHARE_PROVIDER_OPINION', '日照市市场监督管理局', due),
+      notices.taskEscalatedNotice('SHARE_PROVIDER_OPINION', '日照市市场监督管理局', due),
+      notices.taskReassignedNotice('SHARE_PROVIDER_OPINION', '休假'),
+      notices.taskDueExtendedNotice('SHARE_PROVIDER_OPINION', due, '材料较多'),
+      notices.taskUrgedNotice('SHARE_PROVIDER_OPINION', 2, '请尽快办理'),
+      notices.grantEndedNotice('Art. 14', '不再需要'),
+      notices.revocationRefusedNotice('仍在履行职责'),
+      notices.catalogPublishedNotice('日照市公共资源交易中心', '首次编制目录', 1),
+      notices.agreementSignedNotice('日照市大数据局', '某公司', due, null),
+      notices.agreementEndedNotice('lapsed', null),
+      notices.usageReportMissedNotice(),
+    ];
+    for (const m of made) {
+      expect(m).toContain(notices.REQUEST_REF);
+      expect(m.replace(notices.REQUEST_REF, '')).not.toMatch(/[A-Za-z]{3,}/);
+    }
+    expect(made[0]).toBe('您的申请{申请}现为“已同意共享”（第十四条）');
+    expect(made[4]).toBe('新任务：“提供单位审核意见”{申请}，办理期限 2026年12月7日 17:59');
+    expect(notices.taskOpenedNotice('SHARE_PROVIDER_OPINION', due)).toBe(made[4]);
+  });
 });

@@ -58,7 +58,7 @@ test('a citizen asks for an entry to be opened; the providing agency answers wit
   expect(
     (await get(citizen(), '/notifications'))
       .json()
-      .items.some((n: { requestId: string; message: string }) => n.requestId === req.id && /answered/.test(n.message)),
+      .items.some((n: { requestId: string; message: string }) => n.requestId === req.id && n.message.includes('现为“已答复”')),
   ).toBe(true);
 });
 

@@ -8,7 +8,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { openRequestActivities } from '../activities/open-request';
-import { chineseDay, shanghaiDay } from '../domain/calendar';
+import { shanghaiDate } from '../domain/calendar';
 import { residentIdCheck } from '../domain/ids';
 import { DEFAULT_OPEN_PLATFORM_URL } from '../domain/open-request';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, lookupHash, open, parsePrincipalKeys, resealAll, seal, sealedVersion } from '../api/principal-keys';
@@ -204,7 +204,7 @@ test('the agreement reads in Chinese throughout: the application by its case num
   const a = (await get(who, `/agreements/${res.json().id}.agreement`)).json();
   expect(a.template).toBe('v3');
   expect(a.sha256).toBe(sha(a.text));
-  const drafted = chineseDay(shanghaiDay(new Date(a.createdAt)));
+  const drafted = shanghaiDate(a.createdAt);
   for (const part of [
     `受理编号:${a.caseNumber}`,
     `拟订日期:${drafted}`,

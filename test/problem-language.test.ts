@@ -2,6 +2,8 @@
 // answers with the code's Chinese title, and with Chinese details where the detail is the title or a known
 // rule's message; English stays the default. Every code has its Chinese words (the console shows them).
 import { ERROR_MESSAGES_ZH, ERRORS, type ErrorCode } from '../domain/errors';
+import type { InjectOptions } from 'fastify';
+import { signToken } from '../api/auth';
 import { prefersChinese } from '../api/problem';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { startHarness, type Harness } from './helpers';
@@ -98,5 +100,54 @@ describe('the API', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'InvalidInput', field: 'body.fields', rule: 'fields of the entry', title: '填写的内容不符合要求，请按提示修改' });
     expect(res.json().errors[0].message).toBe('请从该目录条目的数据项中选择');
+  });
+
+  test('the refusals the framework itself raises carry their code too, and answer in Chinese when asked', async () => {
+    const zh = { 'accept-language': 'zh-CN' };
+    const signedIn = { ...api.as(applicant()), ...zh };
+    const json = { ...signedIn, 'content-type': 'application/json' };
+    const cases: [string, InjectOptions & { headers: Record<string, string> }, number, ErrorCode][] = [
+      ['no such route', { method: 'GET', url: '/no/such/route', headers: zh }, 404, 'RouteNotFound'],
+      ['a method the route does not take', { method: 'DELETE', url: '/share-requests', headers: signedIn }, 405, 'MethodNotAllowed'],
+      ['a malformed percent-encoding', { method: 'GET', url: '/requests/%ZZ', headers: signedIn }, 400, 'MalformedUrl'],
+      [
+        'a Content-Type no route takes',
+        { method: 'POST', url: '/share-requests', payload: 'a,b', headers: { ...signedIn, 'content-type': 'text/csv' } },
+        415,
+        'UnsupportedMediaType',
+      ],
+      ['JSON that does not parse', { method: 'POST', url: '/share-requests', payload: '{"scenario": ', headers: json }, 400, 'MalformedBody'],
+      ['an empty JSON body', { method: 'POST', url: '/share-requests', payload: '', headers: json }, 400, 'MalformedBody'],
+      [
+        'a body too large',
+        { method: 'POST', url: '/share-requests', payload: JSON.stringify({ scenario: 'x'.repeat(2_000_000) }), headers: json },
+        413,
+        'BodyTooLarge',
+      ],
+    ];
+    for (const [what, request, status, code] of cases) {
+      const res = await api.app.inject(request);
+      expect(`${what}: ${res.statusCode} ${res.headers['content-type']}`).toBe(`${what}: ${status} application/problem+json; charset=utf-8`);
+      expect(res.json()).toMatchObject({
+        type: `urn:public-data-workflows:problem:${code}`,
+        code,
+        status,
+        title: ERROR_MESSAGES_ZH[code],
+        detail: ERROR_MESSAGES_ZH[code],
+      });
+      // In English by default, with the framework's own words as detail.
+      const english = await api.app.inject({ ...request, headers: { ...request.headers, 'accept-language': 'en' } });
+      expect(english.json()).toMatchObject({ code, title: ERRORS[code].title });
+    }
+    expect((await api.app.inject({ method: 'DELETE', url: '/share-requests', headers: signedIn })).headers.allow).toBe('POST');
+    // Rate limited (a person registering who they are too often): TooManyRequests, in Chinese.
+    const as = { authorization: `Bearer ${signToken(api.app, { sub: 'hasty-person', org: null, roles: ['public_applicant'] })}`, ...zh };
+    const register = () =>
+      api.app.inject({ method: 'PUT', url: '/principals/me', payload: { kind: 'natural', name: '试', residentId: '110101199003071234' }, headers: as });
+    for (let i = 0; i < 10; i++) await register();
+    const limited = await register();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['content-type']).toContain('application/problem+json');
+    expect(limited.json()).toMatchObject({ code: 'TooManyRequests', title: ERROR_MESSAGES_ZH.TooManyRequests });
   });
 });

@@ -367,6 +367,10 @@ test('a task past its tiny SLA is reminded, marked overdue and the supervisor of
   expect(row.reminded_at).not.toBeNull();
   const note = await h.db.selectFrom('notifications').selectAll().where('task_id', '=', t.id).where('kind', '=', 'task_overdue').executeTakeFirstOrThrow();
   expect(note).toMatchObject({ recipient_org: h.city.cityAuthority, recipient_role: 'supervisor' });
+  // In Chinese, naming the agency, the task, the request by its case number and the due time (domain/notices.ts).
+  expect(note.message).toMatch(
+    /^任务逾期：.+的“提供单位审核意见”（受理编号 [A-Z]{2}-GX-\d{8}-\d{4,}「.+」）已于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 到期（第三十二条）$/,
+  );
   const audit = await h.db.selectFrom('audit_events').selectAll().where('task_id', '=', t.id).where('action', '=', 'task_overdue').executeTakeFirstOrThrow();
   expect(audit.article).toBe('Art. 32');
 });
@@ -394,6 +398,7 @@ test('still open past due by the policy’s threshold, a review task is escalate
   expect(told.map((n) => `${n.recipient_org} ${n.recipient_role}`).sort()).toEqual(
     [`${h.city.agencies.health} provider_reviewer`, `${h.city.cityAuthority} supervisor`].sort(),
   );
+  expect(told[0].message).toMatch(/^督办：.+的“提供单位审核意见”（受理编号 .+）已于 .+ 到期，仍未办理（第三十二条）$/);
   // The leading group decides share-attribute disputes only (Art. 13 ¶3): the workflow refuses it here too.
   const group: Actor = { sub: 'zhou', org: h.city.leadingGroup, roles: ['leading_group'] };
   await eventually(() =>

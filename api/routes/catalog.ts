@@ -106,14 +106,11 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     },
     async (request) => {
       const { version } = request.query;
-      if (version === undefined) {
-        const entry = await getCatalogEntry(db, request.params.id);
-        if (!entry) throw problem('EntryNotFound');
-        return entryView(entry);
-      }
-      const at = await getEntryVersion(db, request.params.id, version);
-      if (!at) throw problem('EntryNotFound', `Catalog entry ${request.params.id} has no version ${version}`);
-      return entryView(at.snapshot);
+      const entry = version === undefined ? await getCatalogEntry(db, request.params.id) : (await getEntryVersion(db, request.params.id, version))?.snapshot;
+      if (!entry) throw problem('EntryNotFound', version === undefined ? undefined : `Catalog entry ${request.params.id} has no version ${version}`);
+      const view = entryView(entry);
+      // Named, as the list names it: another city's agency is in no directory the caller reads.
+      return { ...view, providerName: (await getOrganisation(db, view.providerOrgId))?.name };
     },
   );
 

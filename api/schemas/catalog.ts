@@ -59,7 +59,7 @@ export const EntryContentSchema = Type.Object(
 export const CatalogEntrySchema = Type.Object({
   id: Type.String(),
   providerOrgId: Type.String(),
-  providerName: Type.Optional(Type.String({ description: "The providing agency's name (the catalog's list)" })),
+  providerName: Type.Optional(Type.String({ description: "The providing agency's name (the catalog's list, one entry)" })),
   title: Type.String(),
   description: Type.String(),
   fields: Type.Array(CatalogFieldSchema),

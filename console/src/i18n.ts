@@ -6,6 +6,9 @@ import { signal } from '@preact/signals';
 import { STORED_ENTRY_FIELDS, STORED_ENTRY_VALUES } from '../../domain/catalog';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES } from '../../domain/types';
 import { ERROR_MESSAGES_ZH, RULE_MESSAGES_ZH, type ErrorCode } from '../../domain/errors';
+import { shanghaiTime } from '../../domain/calendar';
+import { articleInChinese } from '../../domain/measures';
+import { STATUS_NAMES } from '../../domain/requests';
 import type { FormWords } from './http';
 
 export type Lang = 'zh' | 'en';
@@ -310,36 +313,7 @@ export function valueLabel(words: FormWords | undefined, path: string, code: str
 }
 
 const LABELS: Record<string, Record<string, string>> = {
-  status: {
-    submitted: '已提交',
-    in_review: '审核中',
-    awaiting_applicant: '待补充材料',
-    granted: '已同意',
-    refused: '不予共享',
-    rejected: '未通过',
-    cancelled: '已撤回',
-    expired: '已到期',
-    revoked: '已终止',
-    approved: '已批准',
-    settled: '已解决',
-    answered: '已答复',
-    upheld: '已撤回数据',
-    dismissed: '已驳回',
-    failed: '失败',
-    awaiting_signature: '待签署',
-    awaiting_countersignature: '待提供单位签署',
-    lapsed: '逾期未签',
-    declined: '已拒签',
-    open: '待办',
-    completed: '已办结',
-    active: '有效',
-    in_force: '生效中',
-    drafted: '待签署',
-    terminated: '已终止',
-    // A grant's delivery under the 《政务数据共享条例》 (数据交付): in force, awaiting delivery until receipt is confirmed.
-    awaiting_delivery: '已批准待交付',
-    delivered: '已交付',
-  },
+  status: STATUS_NAMES,
   // A task's own statuses: a cancelled task was closed (by a concluding decision, a withdrawal), not withdrawn.
   taskStatus: { open: '待办', completed: '已办结', cancelled: '已关闭' },
   action: {
@@ -473,39 +447,13 @@ export function label(group: Group, code: string): string {
 
 /** A time as it reads in Asia/Shanghai: 2026年12月5日 11:49 (in English, 5 Dec 2026, 11:49). */
 export function formatTime(iso: string): string {
-  const at = new Date(iso);
-  if (lang.value !== 'zh') return at.toLocaleString('en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${parts.year}年${Number(parts.month)}月${Number(parts.day)}日 ${parts.hour}:${parts.minute}`;
-}
-
-const DIGITS = '零一二三四五六七八九';
-/** 1–99 in Chinese numerals, as articles are numbered: 十四, 二十, 二十一. */
-export function chineseNumber(n: number): string {
-  if (n < 10) return DIGITS[n];
-  const tens = Math.floor(n / 10);
-  return `${tens === 1 ? '' : DIGITS[tens]}十${n % 10 ? DIGITS[n % 10] : ''}`;
+  if (lang.value === 'zh') return shanghaiTime(iso);
+  return new Date(iso).toLocaleString('en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** An article as the Measures cite it: `Art. 14` → 第十四条, `Art. 13 ¶3` → 第十三条第三款; in English as it came. */
 export function articleName(article: string): string {
-  if (lang.value !== 'zh') return article;
-  return article.replace(
-    /Art\. (\d{1,2})(?: ¶(\d{1,2}))?/g,
-    (_, n: string, para?: string) => `第${chineseNumber(Number(n))}条${para ? `第${chineseNumber(Number(para))}款` : ''}`,
-  );
+  return lang.value === 'zh' ? articleInChinese(article) : article;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Executor } from '../index';
+import { REQUEST_REF } from '../../domain/notices';
 import type { Candidate } from '../../domain/tasks';
 
 export interface NotificationInput {
@@ -32,12 +33,27 @@ export function noticeSelect(n: ReturnType<typeof noticeRow>, from: Partial<Reco
   return (Object.keys(n) as (keyof typeof n)[]).map((c) => (from[c] ?? sql.val(n[c])).as(c));
 }
 
+/**
+ * The words REQUEST_REF stands for (domain/notices.ts): （受理编号 …「the entry's title」）, from the row of
+ * `requests` (the table, or a statement's own just-inserted rows with the same columns) whose id is `requestId`.
+ */
+export function requestRef(requestId: Expression<unknown>, requests: RawBuilder<unknown> = sql`requests`): RawBuilder<string | null> {
+  return sql<string | null>`(select coalesce('（' || nullif(concat_ws('', '受理编号 ' || r.case_number, '「' || e.title || '」'), '') || '）', '')
+    from ${requests} r left join catalog_entries e on e.id = r.catalog_entry_id where r.id = ${requestId})`;
+}
+
+/** `message` with its first REQUEST_REF replaced by `ref` (nothing when null): written once, so a reason quoting the mark stays as typed. */
+export function withRequestRef(message: Expression<unknown>, ref: Expression<unknown>): RawBuilder<string> {
+  const at = sql`strpos(${message}, ${sql.lit(REQUEST_REF)})`;
+  return sql<string>`case when ${at} > 0 then overlay(${message} placing coalesce(${ref}, '') from ${at} for ${sql.lit(REQUEST_REF.length)}) else ${message} end`;
+}
+
 /** Writes notices in one statement; one already written under its key is not written again. */
 export async function notifyAll(db: Executor, notices: NotificationInput[]): Promise<void> {
   if (!notices.length) return;
   await db
     .insertInto('notifications')
-    .values(notices.map(noticeRow))
+    .values(notices.map((n) => ({ ...noticeRow(n), message: withRequestRef(sql.val(n.message), requestRef(sql.val(n.requestId ?? null))) })))
     .onConflict((oc) => oc.column('notification_key').doNothing())
     .execute();
 }

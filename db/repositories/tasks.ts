@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db, Executor } from '../index';
 import { deadlineAfter } from '../../domain/calendar';
 import type { RuleViolation } from '../../domain/errors';
+import { taskUrgedNotice } from '../../domain/notices';
 import { urgeViolation } from '../../domain/tasks';
 import type { Actor, ActorRef, Duration } from '../../domain/types';
 import { appendAudit } from './audit';
@@ -148,7 +149,7 @@ export async function urgeTask(db: Db, input: UrgeInput): Promise<UrgeOutcome> {
       newValue: { urgeCount: count, dueAt: t.due_at.toISOString(), overdue: now >= t.due_at },
     });
     await tx.updateTable('tasks').set({ urge_count: count, urged_at: now }).where('id', '=', t.id).execute();
-    const notice = { kind: 'task_urged', requestId: t.request_id, taskId: t.id, message: `督办（第${count}次）：${message}` };
+    const notice = { kind: 'task_urged', requestId: t.request_id, taskId: t.id, message: taskUrgedNotice(t.kind, count, message) };
     await notifyAll(tx, [
       ...toCandidates(t.candidates, { key, ...notice }),
       // The holder is told by name: whoever claimed it is the one the supervisor is waiting for.

@@ -114,7 +114,7 @@ export function EntryPage({ id }: { id: string }) {
             <div>
               <dt>{t('provider')}</dt>
               <dd>
-                <Org id={e.providerOrgId} />
+                <Org id={e.providerOrgId} name={e.providerName} />
               </dd>
             </div>
             <div>

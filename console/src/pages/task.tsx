@@ -82,7 +82,7 @@ export function EntrySummary({ id }: { id: string }) {
           <div>
             <dt>{t('provider')}</dt>
             <dd>
-              <Org id={x.providerOrgId} />
+              <Org id={x.providerOrgId} name={x.providerName} />
             </dd>
           </div>
           <div>

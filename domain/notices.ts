@@ -1,0 +1,72 @@
+// What each notice says, in Chinese, as it is written (the console shows `message` as it is): one function per
+// kind of notice. Pure, and made only from their inputs (no clock), so a retried activity writes the same words.
+// A notice about a request names it by `REQUEST_REF`, which the database fills in as the notice is written
+// (db/repositories/notifications.ts): the request's case number is drawn in the statement that records it.
+import { shanghaiDate, shanghaiTime } from './calendar';
+import { articleInChinese } from './measures';
+import { isTaskKind, taskKindRule } from './procedures';
+import { requestStatusName, STATUS_NAMES } from './requests';
+
+/** Stands for the request a notice is about: （受理编号 RZ-GX-20261205-0007「医疗机构执业信息」）, or nothing for a request with neither. */
+export const REQUEST_REF = '{申请}';
+
+const R = REQUEST_REF;
+/** A task kind as a person reads it. */
+const kindName = (kind: string) => `“${isTaskKind(kind) ? taskKindRule(kind).name : kind}”`;
+/** ：reason, when there is one. */
+const because = (reason: string | null | undefined) => (reason ? `：${reason}` : '');
+
+/** request_status: the applicant told of their request's new status, in its procedure's words, and the article it rests on. */
+export const requestStatusNotice = (t: { status: string; type?: string; reason?: string | null; article: string }) =>
+  `您的申请${R}现为“${requestStatusName(t.status, t.type)}”${because(t.reason)}（${articleInChinese(t.article)}）`;
+
+/** request_status: the applicant told their request could not be processed (Art. 29). */
+export const requestFailedNotice = (reason: string) => `您的申请${R}未能办理，办理失败：${reason}`;
+
+/** request_failed: the supervisor of the applicant's level told of it. */
+export const requestFailedSupervisorNotice = (applicant: string, reason: string) => `${applicant}的申请${R}办理失败：${reason}`;
+
+/** task_assigned: a task opened, to its candidates. */
+export const taskOpenedNotice = (kind: string, dueAt: Date | string) => `新任务：${kindName(kind)}${R}，办理期限 ${shanghaiTime(dueAt)}`;
+
+/** task_reminder: a task nearly due, to its candidates. */
+export const taskReminderNotice = (kind: string, dueAt: Date | string) => `到期提醒：${kindName(kind)}${R}，办理期限 ${shanghaiTime(dueAt)}`;
+
+/** task_overdue: a task past due, to the supervisors of its candidate's level (Art. 32). */
+export const taskOverdueNotice = (kind: string, candidate: string, dueAt: Date | string) =>
+  `任务逾期：${candidate}的${kindName(kind)}${R}已于 ${shanghaiTime(dueAt)} 到期（第三十二条）`;
+
+/** task_escalated: a task still undecided well past due, to the supervisors and its candidates (督办, Art. 32). */
+export const taskEscalatedNotice = (kind: string, candidate: string, dueAt: Date | string) =>
+  `督办：${candidate}的${kindName(kind)}${R}已于 ${shanghaiTime(dueAt)} 到期，仍未办理（第三十二条）`;
+
+/** task_assigned: a supervisor handed a task to someone (Art. 32). */
+export const taskReassignedNotice = (kind: string, reason: string) => `${kindName(kind)}${R}已改派给您${because(reason)}`;
+
+/** task_due_extended: a supervisor moved a task's due time (Art. 32), to its candidates. */
+export const taskDueExtendedNotice = (kind: string, dueAt: Date | string, reason: string) =>
+  `${kindName(kind)}${R}的办理期限已延长至 ${shanghaiTime(dueAt)}${because(reason)}`;
+
+/** task_urged: a supervisor's urging (督办, Art. 32), its count and words, to the candidates and the holder. */
+export const taskUrgedNotice = (kind: string, count: number, words: string) => `督办（第${count}次）：${kindName(kind)}${R}${because(words)}`;
+
+/** request_status: the provider's reviewer who asked to end a grant told it ended (Art. 14). */
+export const grantEndedNotice = (article: string, reason: string | null) =>
+  `共享许可${R}已经市大数据工作主管部门同意终止（${articleInChinese(article)}）${because(reason)}`;
+
+/** request_status: the provider's reviewer who asked to end a grant told the authority refused (Art. 14). */
+export const revocationRefusedNotice = (reason: string) => `共享许可${R}：市大数据工作主管部门不同意终止共享（第十四条），共享继续${because(reason)}`;
+
+/** catalog_published: an adjustment published before its review, to the reviewing authority (Art. 9). */
+export const catalogPublishedNotice = (agency: string, ground: string, entries: number) =>
+  `${agency}的目录调整（${ground}）已发布 ${entries} 个条目，请事后审查（第九条）。目录调整申请${R}`;
+
+/** agreement_signed: the authority told of an agreement in force (告知, Art. 20); `fallback` says why it is the next level up. */
+export const agreementSignedNotice = (provider: string, licensee: string, endsAt: Date | string, fallback: string | null) =>
+  `告知：${provider}与${licensee}签署公共数据开放利用协议${R}，期限至 ${shanghaiDate(endsAt)}（第二十条）${fallback ? `。${fallback}` : ''}`;
+
+/** agreement_ended: the provider told the agreement ended (lapsed, declined, cancelled, expired, terminated). */
+export const agreementEndedNotice = (status: string, reason: string | null) => `开放利用协议${R}${STATUS_NAMES[status] ?? status}${because(reason)}`;
+
+/** usage_report_missed: the provider told a usage report was not made by its due time (Art. 20). */
+export const usageReportMissedNotice = () => `开放利用协议${R}的数据利用情况报告逾期未报（第二十条）`;
