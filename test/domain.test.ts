@@ -1,7 +1,15 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
 import { deadlineAfter, deadlineBefore, shanghaiDay, workdaysBetween } from '../domain/calendar';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
-import { oneTimeNoticeViolation, regulationApplies, sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
+import {
+  oneTimeNoticeViolation,
+  providerExtensionLength,
+  providerExtensionViolation,
+  regulationApplies,
+  sharePath,
+  shareRefusal,
+  shareRequestViolations,
+} from '../domain/share';
 import { adjustmentReview } from '../domain/catalog-adjustment';
 import { ADJUSTMENT_GROUNDS, type AdjustmentGround } from '../domain/catalog';
 import {
@@ -310,4 +318,22 @@ test('who reviews a catalog change (issue 24 §7): a government department befor
   expect(ADJUSTMENT_GROUNDS.dynamic_adjustment.name).toBe('目录动态调整');
   for (const g of grounds) expect(adjustmentReview(g, true)).toBe('before');
   expect(grounds.filter((g) => adjustmentReview(g, false) === 'before').sort()).toEqual(['duty_change', 'law_change']);
+});
+
+test('the provider asks once to extend its answer (《政务数据共享条例》): only its opinion under the 条例, by who may give it, whole working days and a reason; approved, at most the cap', () => {
+  const under = { kind: 'SHARE_PROVIDER_OPINION', context: { regulation: true } };
+  const ask = { task: under, access: null, asked: false, workingDays: 5, reason: '需协调多个系统' };
+  expect(providerExtensionViolation(ask)).toBeNull();
+  // The Measures alone, or another task: no such step.
+  expect(providerExtensionViolation({ ...ask, task: { ...under, context: {} } })?.code).toBe('ExtensionNotAvailable');
+  expect(providerExtensionViolation({ ...ask, task: { kind: 'SHARE_JOINT_REVIEW', context: { regulation: true } } })?.code).toBe('ExtensionNotAvailable');
+  // Who may not act on the opinion may not ask; the rule's own refusals after.
+  expect(providerExtensionViolation({ ...ask, access: 'NotCandidate' })?.code).toBe('NotCandidate');
+  expect(providerExtensionViolation({ ...ask, asked: true })).toMatchObject({ code: 'ExtensionAlreadyAsked', rule: '延期申请一次' });
+  for (const workingDays of [0, 31, 1.5, '3', undefined]) expect(providerExtensionViolation({ ...ask, workingDays })).toMatchObject({ field: 'workingDays' });
+  for (const reason of ['', '  ', undefined]) expect(providerExtensionViolation({ ...ask, reason })).toMatchObject({ code: 'ReasonRequired', field: 'reason' });
+  expect(providerExtensionLength(15, { workingDays: 10 })).toEqual({ workingDays: 10 });
+  expect(providerExtensionLength(3, { workingDays: 10 })).toEqual({ workingDays: 3 });
+  expect(providerExtensionLength(3, undefined)).toEqual({ workingDays: 3 });
+  expect(providerExtensionLength(3, { seconds: 60 })).toEqual({ seconds: 60 });
 });

@@ -400,6 +400,7 @@ const LABELS: Record<string, Record<string, string>> = {
     agency_applicant: '单位申请人',
     public_applicant: '申请人（公民、法人和其他组织）',
     provider_reviewer: '提供单位审核人',
+    sharing_head: '共享工作机构负责人',
     authority_reviewer: '大数据主管部门审核人',
     leading_group: '数字强市领导小组',
     supervisor: '督办人',
@@ -438,6 +439,9 @@ const LABELS: Record<string, Record<string, string>> = {
     method: '交付方式',
     location: '接口地址或存放位置',
     deliveredFields: '交付的数据项',
+    // The provider's ask to extend its answer (延长答复期限), as the head's approval task shows it.
+    workingDays: '申请延长的工作日',
+    opinionTaskId: '延期的审核任务',
   },
 };
 
