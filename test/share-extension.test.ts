@@ -199,3 +199,11 @@ test('20 heads approve the same ask at once: one approval stands, the others are
   const opinion = (await tasksOf(r.id, r.who)).find((t) => t.id === r.opinion.id)!;
   expect(opinion.dueAt).toBe(endOfDay(shiftWorkdays(shanghaiDay(new Date(r.opinion.dueAt)), 4, workday)).toISOString());
 });
+
+test('20 reviewers of the provider ask at the same moment: one ask stands, the others are refused, one approval task', async () => {
+  const r = await request(govApplicant());
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(provider(i), r.opinion.id, { workingDays: 2, reason: `需协调 ${i}` })));
+  expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+  for (const a of answers.filter((x) => x.statusCode !== 200)) expect(a.json().code).toBe('ExtensionAlreadyAsked');
+  expect((await tasksOf(r.id, r.who)).filter((t) => t.kind === 'SHARE_EXTENSION_APPROVAL')).toHaveLength(1);
+});

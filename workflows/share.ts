@@ -138,6 +138,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   /** 条例 (延长答复期限): the provider's ask, from its Update until the review puts it to the head of its sharing work. */
   let extensionAsk: ExtensionAsked | null = null;
   const askExtension = async (input: RequestExtensionInput) => {
+    // The validator's check again, in the step that records the ask: of asks delivered together, one stands.
+    checkExtensionAsk(input);
     const asked: ExtensionAsked = (extensionAsk = { ...input, reason: input.reason.trim() });
     // Answers once the head's task is open, or the review ended first.
     await condition(() => asked.opened !== undefined || !['submitted', 'in_review', 'awaiting_applicant'].includes(state.status));
