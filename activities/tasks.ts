@@ -411,22 +411,20 @@ export function taskActivities(db: Db, caseRegion: string) {
      */
     async setTaskDue(input: { taskId: string; actor: ActorRef; extension: DeadlineInput; reason: string; step: number }): Promise<Deadlines | null> {
       const d = await computeDeadlines(db, input.extension);
-      return db
-        .transaction()
-        .execute((tx) =>
-          moveDueIn(
-            tx,
-            {
-              taskId: input.taskId,
-              key: `task:${input.taskId}:due:${input.step}`,
-              actor: input.actor,
-              action: 'task_due_extended',
-              article: 'Art. 32',
-              reason: input.reason,
-            },
-            d,
-          ),
-        );
+      return db.transaction().execute((tx) =>
+        moveDueIn(
+          tx,
+          {
+            taskId: input.taskId,
+            key: `task:${input.taskId}:due:${input.step}`,
+            actor: input.actor,
+            action: 'task_due_extended',
+            article: 'Art. 32',
+            reason: input.reason,
+          },
+          d,
+        ),
+      );
     },
   };
 }
