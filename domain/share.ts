@@ -434,8 +434,11 @@ export interface ExtensionAsk {
   reason: string;
 }
 
-/** The provider's ask as the head's approval task carries it (its context), and as the workflow applies it once approved. */
-export type ExtensionContext = ExtensionAsk & { opinionTaskId: string; requestedBy: string };
+/**
+ * The provider's ask as the head's approval task carries it (its context: what a person reads, no ids of tasks), and as
+ * the workflow applies it once approved to the round's opinion, if still open.
+ */
+export type ExtensionContext = ExtensionAsk & { requestedBy: string };
 
 /** The longest the provider may ask for at once (the policy's cap may grant less). */
 export const MAX_PROVIDER_EXTENSION_WORKING_DAYS = 30;
@@ -446,6 +449,9 @@ export const MAX_PROVIDER_EXTENSION_WORKING_DAYS = 30;
  * (`asked`), for whole working days, with a reason; the head of its 政务数据共享工作机构 then approves or refuses. The
  * API's pre-check and the workflow's Update validator run it alike.
  */
+/** Whether the provider's opinion task, opened with `context`, offers its extension: where the 条例 binds the request. */
+const extensionOffered = (context: Record<string, unknown> | null | undefined) => (context as RegulationContext | null | undefined)?.regulation === true;
+
 export function providerExtensionViolation(ask: {
   task: { kind: string; context?: Record<string, unknown> | null };
   access: ErrorCode | null;
@@ -453,7 +459,7 @@ export function providerExtensionViolation(ask: {
   workingDays: unknown;
   reason: unknown;
 }): RuleViolation | null {
-  if (ask.task.kind !== 'SHARE_PROVIDER_OPINION' || (ask.task.context as RegulationContext | null | undefined)?.regulation !== true)
+  if (ask.task.kind !== 'SHARE_PROVIDER_OPINION' || !extensionOffered(ask.task.context))
     return {
       code: 'ExtensionNotAvailable',
       rule: '条例',
@@ -508,6 +514,8 @@ export const SHARE_TASK_KINDS = {
     name: '提供单位审核意见',
     decisions: { AGREE: decision('同意', false), DISAGREE: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true) },
     rule: oneTimeNoticeViolation,
+    // 条例 (延长答复期限): the provider may ask once to extend its answer (providerExtensionViolation).
+    extensionOffered,
   },
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
   SHARE_APPLICANT_REPLY: { article: 'Art. 15', name: '补充材料', decisions: { REPLY: decision('答复', true) } },

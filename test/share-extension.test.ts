@@ -97,7 +97,7 @@ test('asked for 15 working days and approved by the head of sharing work: the op
   // The head's task: its own organisation's sharing_head, due within 1 working day, the ask in its context.
   const row = await h.db.selectFrom('tasks').selectAll().where('id', '=', approval.id).executeTakeFirstOrThrow();
   expect(row).toMatchObject({ candidate_role: 'sharing_head', candidate_org: h.city.agencies.health });
-  expect(row.context).toMatchObject({ opinionTaskId: r.opinion.id, workingDays: 15, requestedBy: h.city.agencies.health });
+  expect(row.context).toEqual({ workingDays: 15, reason: '数据涉及多个业务系统，需协调核实', requestedBy: h.city.agencies.health });
   expect(row.due_at.toISOString()).toBe(dueAfter(row.created_at.toISOString(), 1));
   // The provider's reviewer who asked is not the head: their own ask is no task of theirs.
   expectProblem(await complete(provider(), approval.id, { decision: 'APPROVE' }), 404);

@@ -328,7 +328,6 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const opinion = board.all().find((t) => t.id === ask.taskId);
       if (opinion?.status === 'open' && patched(PROVIDER_EXTENSION)) {
         const context: ExtensionContext = {
-          opinionTaskId: ask.taskId,
           workingDays: ask.workingDays,
           reason: ask.reason,
           requestedBy: parties.entry.providerOrgId,
@@ -360,8 +359,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const ask = task.context as unknown as ExtensionContext;
       const approved = task.decision === 'APPROVE';
       const length = providerExtensionLength(ask.workingDays, policy.providerExtensionCap);
-      const opinion = board.all().find((t) => t.id === ask.opinionTaskId && t.status === 'open');
-      const lead = r.at && 'lead' in r.at ? board.all().find((t) => t.id === (r.at as { lead: string }).lead && t.status === 'open') : undefined;
+      // The round's tasks, if still open: a round that ended (the applicant asked, the provider consulted again) closed the
+      // head's task with it, so the opinion open now is the one the ask was for.
+      const round = r.at && 'lead' in r.at ? r.at : undefined;
+      const opinion = board.all().find((t) => t.id === round?.opinion && t.status === 'open');
+      const lead = board.all().find((t) => t.id === round?.lead && t.status === 'open');
       const targets = approved && opinion ? [opinion, ...(lead ? [lead] : [])] : [];
       approval = board.takeUnwritten();
       const moved = await board.inTurn(() =>

@@ -211,6 +211,13 @@ const MESSAGES = {
   saved: ['已保存', 'Saved'],
   supervise: ['督办（第三十二条）', 'Supervise (Art. 32)'],
   extendBy: ['延长（工作日）', 'Extend by (working days)'],
+  // The provider's ask to extend its answer (《政务数据共享条例》), approved by the head of its sharing work.
+  askExtension: ['申请延期', 'Ask for more time'],
+  askExtensionHint: [
+    '每件申请只能申请一次，须说明理由，由本单位政务数据共享工作机构负责人审批；同意后最多延长政策规定的工作日',
+    'Once per request, with a reason; the head of sharing work approves, up to the policy cap',
+  ],
+  extensionAsked: ['已提交延期申请，待共享工作机构负责人审批。', 'Asked: the head of sharing work will decide.'],
   extend: ['延长期限', 'Extend'],
   urge: ['督办', 'Urge'],
   openWork: ['在办任务', 'Open work'],
@@ -351,6 +358,8 @@ const LABELS: Record<string, Record<string, string>> = {
     task_escalated: '任务升级督办',
     task_urged: '督办',
     task_due_extended: '延长办理期限',
+    // Shown apart from a supervisor's extension: the provider's own, approved by the head of its sharing work (《政务数据共享条例》).
+    task_due_extended_on_request: '经共享工作机构负责人同意延长答复期限',
     task_claimed: '认领任务',
     task_unclaimed: '退回认领',
     task_reassigned: '改派任务',
@@ -441,7 +450,6 @@ const LABELS: Record<string, Record<string, string>> = {
     deliveredFields: '交付的数据项',
     // The provider's ask to extend its answer (延长答复期限), as the head's approval task shows it.
     workingDays: '申请延长的工作日',
-    opinionTaskId: '延期的审核任务',
   },
 };
 
