@@ -3,12 +3,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db, Executor } from '../db';
 import { shareParties } from '../db/repositories/share';
 import type { ErrorCode } from '../domain/errors';
-import { shareRefusal, type GrantTerms, type RevocationGround, type ShareParties, type ShareRequestForm } from '../domain/share';
-import { notify } from '../db/repositories/notifications';
-import { grantEndedNotice, revocationRefusedNotice } from '../domain/notices';
+import { EXTENSION_ARTICLE, shareRefusal, type GrantTerms, type RevocationGround, type ShareParties, type ShareRequestForm } from '../domain/share';
+import { notify, notifyAll } from '../db/repositories/notifications';
+import { grantEndedNotice, providerExtensionAnsweredNotice, revocationRefusedNotice } from '../domain/notices';
 import type { ActorRef, Duration, Role } from '../domain/types';
-import { computeDeadlines } from './calendar';
-import { recordDecisionIn, type DecisionInput } from './tasks';
+import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
+import { moveDueIn, recordDecisionIn, type DecisionInput } from './tasks';
 import { recordRequestIn, transition, type RecordRequestInput } from './requests';
 import { writeOnce } from './write';
 
@@ -164,6 +164,76 @@ export function shareActivities(db: Db, caseRegion: string) {
             };
           },
         );
+      });
+    },
+
+    /**
+     * The head of the provider's 政务数据共享工作机构 answered its ask to extend its answer (《政务数据共享条例》): the
+     * decision recorded; approved, the review's open tasks (`moves`, each counted on from its own due time) due later;
+     * the applicant and the provider's reviewer who asked told; in one transaction. Answers with the due times written
+     * by task id (null: the task closed meanwhile, nothing moved).
+     */
+    async answerExtension(input: {
+      requestId: string;
+      taskId: string;
+      decision?: DecisionInput;
+      approved: boolean;
+      /** The head who decided. */
+      actor: ActorRef;
+      /** The provider's reason (approved: the reason the due times move). */
+      reason: string;
+      /** The head's reason for a refusal. */
+      refusal?: string;
+      /** The working days granted (the ask, at most the policy's cap). */
+      granted: number | null;
+      moves: { taskId: string; extension: DeadlineInput }[];
+      applicant: string;
+      requester: string;
+    }): Promise<Record<string, Deadlines | null>> {
+      const due = await Promise.all(input.moves.map((m) => computeDeadlines(db, m.extension)));
+      return db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        const moved: Record<string, Deadlines | null> = {};
+        for (const [i, m] of input.moves.entries())
+          moved[m.taskId] = await moveDueIn(
+            tx,
+            {
+              taskId: m.taskId,
+              key: `task:${m.taskId}:due:extension-${input.taskId}`,
+              actor: input.actor,
+              action: 'task_due_extended_on_request',
+              article: EXTENSION_ARTICLE,
+              reason: input.reason,
+            },
+            due[i],
+          );
+        const first = Object.values(moved).find((d) => d !== null);
+        const message = providerExtensionAnsweredNotice({
+          approved: input.approved,
+          granted: input.granted,
+          dueAt: first?.dueAt ?? null,
+          reason: (input.approved ? input.reason : input.refusal) ?? '',
+          article: EXTENSION_ARTICLE,
+        });
+        await notifyAll(tx, [
+          {
+            key: `task:${input.taskId}:answered:applicant`,
+            to: { user: input.applicant },
+            kind: 'request_status',
+            requestId: input.requestId,
+            taskId: input.taskId,
+            message,
+          },
+          {
+            key: `task:${input.taskId}:answered:requester`,
+            to: { user: input.requester },
+            kind: 'request_status',
+            requestId: input.requestId,
+            taskId: input.taskId,
+            message,
+          },
+        ]);
+        return moved;
       });
     },
 

@@ -414,55 +414,85 @@ export function taskActivities(db: Db, caseRegion: string) {
      */
     async setTaskDue(input: { taskId: string; actor: ActorRef; extension: DeadlineInput; reason: string; step: number }): Promise<Deadlines | null> {
       const d = await computeDeadlines(db, input.extension);
-      return db.transaction().execute(async (tx) => {
-        const before = await tx.selectFrom('tasks').selectAll().where('id', '=', input.taskId).forUpdate().executeTakeFirst();
-        const key = `task:${input.taskId}:due:${input.step}`;
-        const current = (t: NonNullable<typeof before>) => ({
-          dueAt: t.due_at.toISOString(),
-          remindAt: t.remind_at?.toISOString() ?? null,
-          calendarKnown: t.due_calendar_known,
-          escalateAt: t.escalate_at?.toISOString() ?? null,
-        });
-        if (!before) return null;
-        // Closed first (e.g. decided at the same moment): no extension, unless an earlier attempt of this one made it.
-        if (before.status !== 'open')
-          return (await tx.selectFrom('audit_events').select('id').where('event_key', '=', key).executeTakeFirst()) ? current(before) : null;
-        const inserted = await appendAudit(tx, {
-          eventKey: key,
-          requestId: before.request_id,
-          taskId: input.taskId,
-          actor: input.actor,
-          action: 'task_due_extended',
-          article: 'Art. 32',
-          reason: input.reason,
-          oldValue: { dueAt: before.due_at.toISOString(), overdue: before.overdue_at !== null },
-          newValue: { dueAt: d.dueAt },
-        });
-        if (!inserted) return current(before);
-        await tx
-          .updateTable('tasks')
-          .set({
-            due_at: d.dueAt,
-            remind_at: d.remindAt,
-            due_calendar_known: d.calendarKnown,
-            overdue_at: null,
-            reminded_at: null,
-            escalate_at: d.escalateAt ?? null,
-          })
-          .where('id', '=', input.taskId)
-          .execute();
-        await notifyAll(
+      return db.transaction().execute((tx) =>
+        moveDueIn(
           tx,
-          toCandidates(before.candidates, {
-            key,
-            kind: 'task_due_extended',
-            requestId: before.request_id,
+          {
             taskId: input.taskId,
-            message: taskDueExtendedNotice(before.kind, d.dueAt, input.reason),
-          }),
-        );
-        return d;
-      });
+            key: `task:${input.taskId}:due:${input.step}`,
+            actor: input.actor,
+            action: 'task_due_extended',
+            article: 'Art. 32',
+            reason: input.reason,
+          },
+          d,
+        ),
+      );
     },
   };
+}
+
+/** A move of an open task's due time: who, why, the audit event's key (the move is made once) and action, the article. */
+export interface DueMove {
+  taskId: string;
+  key: string;
+  actor: ActorRef;
+  /** A supervisor's extension (Art. 32), or one the head of the provider's sharing work approved (《政务数据共享条例》). */
+  action: 'task_due_extended' | 'task_due_extended_on_request';
+  article: string;
+  reason: string;
+}
+
+/**
+ * Moves an open task's due times to `d` in `tx`, its overdue and reminder marks cleared, its candidates told, with its
+ * audit event. Answers with the due times written, or null when the task is no longer open; a retry after the write
+ * answers with what was written.
+ */
+export async function moveDueIn(tx: Executor, m: DueMove, d: Deadlines): Promise<Deadlines | null> {
+  const before = await tx.selectFrom('tasks').selectAll().where('id', '=', m.taskId).forUpdate().executeTakeFirst();
+  const current = (t: NonNullable<typeof before>) => ({
+    dueAt: t.due_at.toISOString(),
+    remindAt: t.remind_at?.toISOString() ?? null,
+    calendarKnown: t.due_calendar_known,
+    escalateAt: t.escalate_at?.toISOString() ?? null,
+  });
+  if (!before) return null;
+  // Closed first (e.g. decided at the same moment): no extension, unless an earlier attempt of this one made it.
+  if (before.status !== 'open')
+    return (await tx.selectFrom('audit_events').select('id').where('event_key', '=', m.key).executeTakeFirst()) ? current(before) : null;
+  const inserted = await appendAudit(tx, {
+    eventKey: m.key,
+    requestId: before.request_id,
+    taskId: m.taskId,
+    actor: m.actor,
+    action: m.action,
+    article: m.article,
+    reason: m.reason,
+    oldValue: { dueAt: before.due_at.toISOString(), overdue: before.overdue_at !== null },
+    newValue: { dueAt: d.dueAt },
+  });
+  if (!inserted) return current(before);
+  await tx
+    .updateTable('tasks')
+    .set({
+      due_at: d.dueAt,
+      remind_at: d.remindAt,
+      due_calendar_known: d.calendarKnown,
+      overdue_at: null,
+      reminded_at: null,
+      escalate_at: d.escalateAt ?? null,
+    })
+    .where('id', '=', m.taskId)
+    .execute();
+  await notifyAll(
+    tx,
+    toCandidates(before.candidates, {
+      key: m.key,
+      kind: 'task_due_extended',
+      requestId: before.request_id,
+      taskId: m.taskId,
+      message: taskDueExtendedNotice(before.kind, d.dueAt, m.reason),
+    }),
+  );
+  return d;
 }

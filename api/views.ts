@@ -6,6 +6,7 @@ import type { GrantRow, RevocationTask } from '../db/repositories/grants';
 import { getRequestWhole } from '../db/repositories/requests';
 import { typesReadAsParty } from '../domain/requests';
 import { allowedDecisions, isCandidate, isTaskKind, supervisesTasks, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
+import { taskKindRule } from '../domain/procedures';
 import { isStorableText } from '../domain/text';
 import type { Actor } from '../domain/types';
 import { problem, ProblemError } from './problem';
@@ -58,6 +59,8 @@ export function taskView(row: TaskReadRow, viewer: TaskViewer = 'candidate'): Ta
     urgedAt: row.urged_at?.toISOString() ?? null,
     // What the viewer may decide now: a supervisor, co-reviewer or applicant looking on decides nothing here.
     allowedDecisions: viewer === 'candidate' && row.status === 'open' && isTaskKind(row.kind) ? allowedDecisions(row.kind) : [],
+    extensionOffered:
+      viewer === 'candidate' && row.status === 'open' && isTaskKind(row.kind) && (taskKindRule(row.kind).extensionOffered?.(row.context) ?? false),
     decision: show.decision ? row.decision : null,
     reason: show.reason ? row.reason : null,
     form: show.form ? row.form : null,

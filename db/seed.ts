@@ -247,6 +247,8 @@ export function demoUsers(city: SeededCity): DemoUser[] {
     { label: 'applicant (market regulation)', sub: 'li.applicant', org: city.agencies.market, roles: ['agency_applicant'], name: '李明' },
     { label: 'authority reviewer (city)', sub: 'wang.authority', org: city.cityAuthority, roles: ['authority_reviewer'], name: '王芳' },
     { label: 'provider reviewer (health commission)', sub: 'zhao.provider', org: city.agencies.health, roles: ['provider_reviewer'], name: '赵敏' },
+    // The head of the health commission's 政务数据共享工作机构: approves or refuses its provider's extension of an answer (《政务数据共享条例》).
+    { label: 'head of sharing work (health commission)', sub: 'xu.head', org: city.agencies.health, roles: ['sharing_head'], name: '许诺' },
     // The market regulator's reviewer: its turn when its catalog's share attribute is disputed (Art. 13 ¶3).
     { label: 'provider reviewer (market regulation)', sub: 'he.market', org: city.agencies.market, roles: ['provider_reviewer'], name: '何静' },
     { label: 'authority reviewer (Donggang county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'], name: '孙强' },

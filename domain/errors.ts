@@ -11,6 +11,8 @@ export const ERRORS = {
   IdempotencyKeyReused: { status: 409, title: 'Idempotency-Key was used for a different request' },
   OpinionAwaited: { status: 409, title: 'The providing agency has not agreed' },
   NoticeAlreadyGiven: { status: 409, title: 'The applicant was already told once what is missing' },
+  ExtensionAlreadyAsked: { status: 409, title: 'The provider has already asked once to extend its answer' },
+  ExtensionNotAvailable: { status: 409, title: 'This task offers no extension of its answer' },
   AlreadyClaimed: { status: 409, title: 'Task is claimed by someone else' },
   NotCandidate: { status: 403, title: 'You are not a candidate for this task' },
   NotAssignee: { status: 403, title: 'Only the assignee may do this' },
@@ -62,6 +64,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   IdempotencyKeyReused: '重复提交的内容与首次不同，请刷新后重试',
   OpinionAwaited: '数据提供单位尚未同意',
   NoticeAlreadyGiven: '本次审核已一次性告知需补充的材料，不得再次要求补充',
+  ExtensionAlreadyAsked: '提供单位已申请过一次延长答复期限，不得再次申请',
+  ExtensionNotAvailable: '此任务不能申请延长答复期限',
   AlreadyClaimed: '该任务已由他人认领',
   NotCandidate: '您不是该任务的办理人',
   NotAssignee: '只有认领人可以办理此任务',
@@ -105,6 +109,9 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'reason required': '此决定须说明理由',
   // 《政务数据共享条例》: a request for information lists everything missing at once.
   一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
+  // 《政务数据共享条例》: the provider asks once to extend its answer, approved by its head of sharing work.
+  延期申请一次: '提供单位只能申请一次延长答复期限',
+  'working days': '延长的工作日须为 1 至 30 之间的整数',
   // A signature whose hash is not the text's: the text changed since the page showed it.
   'the SHA-256 of the text signed': '所签署的文本与协议文本不一致，请刷新页面后重新阅读并签署',
   minLength: '此项不能为空',

@@ -47,6 +47,19 @@ export const taskReassignedNotice = (kind: string, reason: string) => `${kindNam
 export const taskDueExtendedNotice = (kind: string, dueAt: Date | string, reason: string) =>
   `${kindName(kind)}${R}的办理期限已延长至 ${shanghaiTime(dueAt)}${because(reason)}`;
 
+/** request_status: the applicant and the provider's reviewer who asked told how the head of the provider's sharing work
+ * answered its request to extend its answer (《政务数据共享条例》), and where the opinion's due time now stands. */
+export const providerExtensionAnsweredNotice = (t: {
+  approved: boolean;
+  granted: number | null;
+  dueAt: Date | string | null;
+  reason: string;
+  article: string;
+}) =>
+  t.approved
+    ? `提供单位申请延长答复${R}的期限，经其政务数据共享工作机构负责人同意，延长${t.granted === null ? '' : ` ${t.granted} 个工作日`}${t.dueAt ? `，提供单位审核意见的期限延至 ${shanghaiTime(t.dueAt)}` : ''}（${t.article}）${because(t.reason)}`
+    : `提供单位申请延长答复${R}的期限，其政务数据共享工作机构负责人不同意，答复期限不变（${t.article}）${because(t.reason)}`;
+
 /** task_urged: a supervisor's urging (督办, Art. 32), its count and words, to the candidates and the holder. */
 export const taskUrgedNotice = (kind: string, count: number, words: string) => `督办（第${count}次）：${kindName(kind)}${R}${because(words)}`;
 

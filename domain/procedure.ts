@@ -37,6 +37,11 @@ export interface TaskKindRule {
   decisions: Record<string, DecisionRule>;
   /** The procedure's own rule on a decision: the API's pre-check and the workflow's Update validator run it alike. */
   rule?: (attempt: DecisionAttempt) => RuleViolation | null;
+  /**
+   * Whether a candidate of an open task of this kind, opened with `context`, may ask to extend its answer
+   * (POST /tasks/{id}/extension-request; the procedure's own rule decides the ask). Absent: never.
+   */
+  extensionOffered?: (context: Record<string, unknown> | null | undefined) => boolean;
 }
 
 /** A form field as a person reads it (Chinese), with a short help where the label alone does not say enough. */

@@ -292,6 +292,14 @@ export type SharePolicy = {
    * existed: the grant is in force at once, as before.
    */
   delivery?: Duration;
+  /**
+   * 条例 (共享使用, rule 8 of docs/regulation.md): the head of the provider's 政务数据共享工作机构 approves or refuses the
+   * provider's extension of its answer within this (default 1 working day). Absent in a policy from before the
+   * extension existed: the default.
+   */
+  extensionApproval?: Duration;
+  /** 条例: the most an approved extension moves the answer's due time (default 10 working days; the cap was not retrieved). */
+  providerExtensionCap?: Duration;
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -305,6 +313,8 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   regulationScope: 'government_departments',
   urgeInterval: { workingDays: 1 },
   delivery: { workingDays: 20 },
+  extensionApproval: { workingDays: 1 },
+  providerExtensionCap: { workingDays: 10 },
 };
 
 /**
@@ -415,6 +425,76 @@ export function deliveryViolation({ decision, form, context }: Pick<DecisionAtte
   return null;
 }
 
+/** How the 条例's extension of an answer is cited: its summaries place it in the chapter 共享使用 (rule 8 of the notes). */
+export const EXTENSION_ARTICLE = `${REGULATION_SHARING_USE}（延长答复期限）`;
+
+/** What the provider asks as it asks to extend its answer (the requestExtension Update's and the route's body). */
+export interface ExtensionAsk {
+  workingDays: number;
+  reason: string;
+}
+
+/**
+ * The provider's ask as the head's approval task carries it (its context: what a person reads, no ids of tasks), and as
+ * the workflow applies it once approved to the round's opinion, if still open.
+ */
+export type ExtensionContext = ExtensionAsk & { requestedBy: string };
+
+/** The longest the provider may ask for at once (the policy's cap may grant less). */
+export const MAX_PROVIDER_EXTENSION_WORKING_DAYS = 30;
+
+/**
+ * 延长答复期限 (条例, 共享使用; rule 8): where the 条例 binds the request (its opinion task opened with `regulation`), the
+ * provider's reviewer who may act on the opinion task (`access`: domain/tasks.ts actViolation) asks once per request
+ * (`asked`), for whole working days, with a reason; the head of its 政务数据共享工作机构 then approves or refuses. The
+ * API's pre-check and the workflow's Update validator run it alike.
+ */
+/** Whether the provider's opinion task, opened with `context`, offers its extension: where the 条例 binds the request. */
+const extensionOffered = (context: Record<string, unknown> | null | undefined) => (context as RegulationContext | null | undefined)?.regulation === true;
+
+export function providerExtensionViolation(ask: {
+  task: { kind: string; context?: Record<string, unknown> | null };
+  access: ErrorCode | null;
+  asked: boolean;
+  workingDays: unknown;
+  reason: unknown;
+}): RuleViolation | null {
+  if (ask.task.kind !== 'SHARE_PROVIDER_OPINION' || !extensionOffered(ask.task.context))
+    return {
+      code: 'ExtensionNotAvailable',
+      rule: '条例',
+      article: EXTENSION_ARTICLE,
+      detail: "Only the provider's opinion on a request the 《政务数据共享条例》 binds may be extended this way (a supervisor extends any task, Art. 32)",
+    };
+  if (ask.access)
+    return { code: ask.access, detail: 'Only a reviewer of the providing agency who may give this opinion asks to extend it', article: EXTENSION_ARTICLE };
+  if (ask.asked)
+    return {
+      code: 'ExtensionAlreadyAsked',
+      rule: '延期申请一次',
+      article: EXTENSION_ARTICLE,
+      detail: 'The providing agency has already asked once to extend its answer on this request (《政务数据共享条例》共享使用): give the opinion',
+    };
+  const days = ask.workingDays;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_PROVIDER_EXTENSION_WORKING_DAYS)
+    return {
+      code: 'InvalidInput',
+      field: 'workingDays',
+      rule: 'working days',
+      article: EXTENSION_ARTICLE,
+      detail: `Ask for 1 to ${MAX_PROVIDER_EXTENSION_WORKING_DAYS} whole working days`,
+    };
+  if (typeof ask.reason !== 'string' || blankText(ask.reason))
+    return { code: 'ReasonRequired', field: 'reason', rule: 'reason required', article: EXTENSION_ARTICLE, detail: 'Say why the answer needs more time' };
+  return null;
+}
+
+/** How far an approved extension moves the answer's due time: what was asked, at most the policy's cap (a cap in other units, as trials set it, is the length). */
+export function providerExtensionLength(asked: number, cap: Duration | undefined): Duration {
+  const c = cap ?? DEFAULT_SHARE_POLICY.providerExtensionCap!;
+  return 'workingDays' in c ? { workingDays: Math.min(asked, c.workingDays) } : c;
+}
+
 /** The share procedure's task kinds. */
 export const SHARE_TASK_KINDS = {
   // Art. 14 as it reads: the city authority leads and concludes (会同 … 进行审核), the provider gives its opinion.
@@ -434,6 +514,8 @@ export const SHARE_TASK_KINDS = {
     name: '提供单位审核意见',
     decisions: { AGREE: decision('同意', false), DISAGREE: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true) },
     rule: oneTimeNoticeViolation,
+    // 条例 (延长答复期限): the provider may ask once to extend its answer (providerExtensionViolation).
+    extensionOffered,
   },
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
   SHARE_APPLICANT_REPLY: { article: 'Art. 15', name: '补充材料', decisions: { REPLY: decision('答复', true) } },
@@ -457,6 +539,13 @@ export const SHARE_TASK_KINDS = {
     article: 'Art. 14',
     name: '确认接收',
     decisions: { CONFIRM: decision('确认接收', false), REPORT_PROBLEM: decision('反馈问题', true) },
+  },
+  // 条例 (延长答复期限): the head of the provider's 政务数据共享工作机构 approves or refuses its ask (in the context). The
+  // kind rests on Art. 14, the review the opinion belongs to; providerExtensionViolation cites the 条例.
+  SHARE_EXTENSION_APPROVAL: {
+    article: 'Art. 14',
+    name: '延长答复期限审批（共享工作机构负责人）',
+    decisions: { APPROVE: decision('同意延期', false), REFUSE: decision('不同意延期', true) },
   },
 } satisfies Record<string, TaskKindRule>;
 

@@ -71,14 +71,21 @@ export function isCandidate(task: TaskAccessView, actor: Actor): boolean {
   return candidateOf(task, actor) !== undefined;
 }
 
-/** Why `actor` may not decide `task` now, or null when they may. */
-export function decideViolation(task: TaskAccessView, actor: Actor, applicantSub: string, decision: string, reason: string | undefined): ErrorCode | null {
+/** Why `actor` may not act on `task` as its candidate now (decide it, or ask what its procedure lets a candidate ask), or null. */
+export function actViolation(task: TaskAccessView, actor: Actor, applicantSub: string): ErrorCode | null {
   if (!isCandidate(task, actor)) return 'NotCandidate';
   // The applicant's own reply task is the one task an applicant completes on their request.
   const excluded = exclusionViolation(task, actor.sub, applicantSub);
   if (excluded) return excluded;
   if (task.status !== 'open') return 'TaskNotOpen';
   if (task.assignee !== null && task.assignee !== actor.sub) return 'NotAssignee';
+  return null;
+}
+
+/** Why `actor` may not decide `task` now, or null when they may. */
+export function decideViolation(task: TaskAccessView, actor: Actor, applicantSub: string, decision: string, reason: string | undefined): ErrorCode | null {
+  const cannot = actViolation(task, actor, applicantSub);
+  if (cannot) return cannot;
   const rule = (taskKindRule(task.kind).decisions as Record<string, DecisionRule>)[decision];
   if (!rule) return 'DecisionNotAllowed';
   if (rule.reasonRequired && !reason?.trim()) return 'ReasonRequired';

@@ -6,7 +6,17 @@ export type Attribute = (typeof ATTRIBUTES)[number];
 export const SHARE_ATTRIBUTE_NAMES: Record<Attribute, string> = { UNCONDITIONAL: '无条件共享', CONDITIONAL: '有条件共享', NONE: '不予共享' };
 export const OPEN_ATTRIBUTE_NAMES: Record<Attribute, string> = { UNCONDITIONAL: '无条件开放', CONDITIONAL: '有条件开放', NONE: '不予开放' };
 
-export const ROLES = ['agency_applicant', 'public_applicant', 'provider_reviewer', 'authority_reviewer', 'leading_group', 'supervisor', 'admin'] as const;
+export const ROLES = [
+  'agency_applicant',
+  'public_applicant',
+  'provider_reviewer',
+  // The head of an organisation's 政务数据共享工作机构 (《政务数据共享条例》): approves its provider's extension of an answer.
+  'sharing_head',
+  'authority_reviewer',
+  'leading_group',
+  'supervisor',
+  'admin',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {

@@ -96,6 +96,8 @@ export async function runFuzz(
     // A member of the public who may say they are a legal person (PUT /principals/me) and administer agents.
     { sub: 'fz-corp', org: 'public', roles: ['public_applicant'] },
     { sub: 'fz-lg', org: city.leadingGroup, roles: ['leading_group'] },
+    // The head of the health commission's sharing work: decides its provider's extensions of an answer.
+    { sub: 'fz-xu', org: city.agencies.health, roles: ['sharing_head'] },
   ];
   const sign = (claims: object, opts: object = { expiresIn: 3_600_000 }) => createSigner({ key: target.jwtSecret, ...opts })(claims);
   const tokens: (string | null)[] = [
@@ -522,6 +524,16 @@ export async function runFuzz(
         fc.record({ message: fc.oneof(text, fc.constant('请于今日内办结')) }, { requiredKeys: [] }),
       )
       .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/urge`, body })),
+    // The provider's ask to extend its answer (《政务数据共享条例》): any task, any number, any words.
+    fc
+      .tuple(
+        req(() => taskIds),
+        fc.record(
+          { workingDays: fc.oneof(fc.integer({ min: -2, max: 40 }), fc.double(), jsonish), reason: fc.oneof(text, fc.constant('需协调核实')) },
+          { requiredKeys: [] },
+        ),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/extension-request`, body })),
     // Someone the directory knows (the fuzz's own people, once they have called) or anyone at all.
     fc
       .tuple(

@@ -137,6 +137,8 @@ const PRINCIPALS = {
   authority: (): Actor => ({ sub: 'matrix-bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] }),
   provider: (): Actor => ({ sub: 'matrix-carol', org: h.city.agencies.health, roles: ['provider_reviewer'] }),
   providerAlsoApplicant: (): Actor => ({ sub: 'matrix-dan', org: h.city.agencies.health, roles: ['provider_reviewer', 'agency_applicant'] }),
+  // The head of the provider's 政务数据共享工作机构: approves its extensions of an answer, gives no opinion itself.
+  sharingHead: (): Actor => ({ sub: 'matrix-xu', org: h.city.agencies.health, roles: ['sharing_head'] }),
   countyAuthority: (): Actor => ({ sub: 'matrix-county', org: h.city.countyAuthority, roles: ['authority_reviewer'] }),
   leadingGroup: (): Actor => ({ sub: 'matrix-lg', org: h.city.leadingGroup, roles: ['leading_group'] }),
   citySupervisor: (): Actor => ({ sub: 'matrix-sup', org: h.city.cityAuthority, roles: ['supervisor'] }),
@@ -180,6 +182,8 @@ const seeAgreement = {
   publicApplicant: 200,
   provider: 200,
   providerAlsoApplicant: 200,
+  // The providing agency's own staff read its agreements, its head of sharing work among them.
+  sharingHead: 200,
   authority: 200,
   citySupervisor: 200,
   admin: 200,
@@ -317,6 +321,7 @@ const MATRIX: Record<string, Route> = {
       provider: 409,
       providerAlsoApplicant: 409,
       publicApplicant: 409,
+      sharingHead: 403,
     },
   },
   // What the API says of its procedures: anyone signed in reads it.
@@ -371,6 +376,12 @@ const MATRIX: Record<string, Route> = {
     mutates: true,
     expect: { rest: 200 },
     rows: { rest: 404, ...seeAuthorityTask, citySupervisor: 403, admin: 403, platformOperator: 403 },
+  },
+  // 《政务数据共享条例》: the provider's reviewers ask once to extend their answer; a supervisor sees the task but asks nothing.
+  'POST /tasks/{id}/extension-request': {
+    call: (r) => ({ method: 'POST', url: `/tasks/${r.providerTask}/extension-request`, payload: { workingDays: 2, reason: '需协调核实' } }),
+    mutates: true,
+    expect: { rest: 404, provider: 200, providerAlsoApplicant: 200, citySupervisor: 403, admin: 403, platformOperator: 403 },
   },
   'POST /tasks/{id}/extend': {
     call: (r) => ({ method: 'POST', url: `/tasks/${r.authorityTask}/extend`, payload: { workingDays: 1, reason: 'awaiting a ruling' } }),

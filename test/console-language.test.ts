@@ -25,7 +25,7 @@ let requestId: string;
 let other: SeededCity;
 
 /** One demo person of each role. */
-const ROLES = ['li.applicant', 'zhao.provider', 'wang.authority', 'zhou.leading', 'wu.supervisor', 'admin'] as const;
+const ROLES = ['li.applicant', 'zhao.provider', 'xu.head', 'wang.authority', 'zhou.leading', 'wu.supervisor', 'admin'] as const;
 const citizenSub = () => `chen.citizen.${h.city.region}`;
 const liApplicant = () => ({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] });
 
@@ -48,6 +48,18 @@ beforeAll(async () => {
     });
     expect(res.statusCode).toBe(201);
     requestId ??= res.json().id;
+    // The overdue one's provider asks for more time (《政务数据共享条例》): its head of sharing work has a task to decide.
+    if (through === slow) {
+      const opinion = (res.json().tasks as { id: string; kind: string }[]).find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
+      const zhao = { sub: 'zhao.provider', org: h.city.agencies.health, roles: ['provider_reviewer' as const] };
+      const asked = await slow.app.inject({
+        method: 'POST',
+        url: `/tasks/${opinion.id}/extension-request`,
+        payload: { workingDays: 3, reason: '需协调多个业务系统核实' },
+        headers: slow.as(zhao),
+      });
+      expect(asked.statusCode).toBe(200);
+    }
   }
 });
 afterAll(async () => {

@@ -123,6 +123,7 @@ test('the demo city: city and two district authorities, city and district agenci
     'leading_group',
     'provider_reviewer',
     'public_applicant',
+    'sharing_head',
     'supervisor',
   ]);
 });

@@ -3,7 +3,15 @@ import { deadlineAfter, deadlineBefore, shanghaiDay, shanghaiTime, workdaysBetwe
 import { articleInChinese } from '../domain/measures';
 import * as notices from '../domain/notices';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
-import { oneTimeNoticeViolation, regulationApplies, sharePath, shareRefusal, shareRequestViolations } from '../domain/share';
+import {
+  oneTimeNoticeViolation,
+  providerExtensionLength,
+  providerExtensionViolation,
+  regulationApplies,
+  sharePath,
+  shareRefusal,
+  shareRequestViolations,
+} from '../domain/share';
 import { adjustmentReview } from '../domain/catalog-adjustment';
 import { ADJUSTMENT_GROUNDS, type AdjustmentGround } from '../domain/catalog';
 import {
@@ -341,6 +349,8 @@ describe('notices (Chinese at the source)', () => {
       notices.agreementSignedNotice('日照市大数据局', '某公司', due, null),
       notices.agreementEndedNotice('lapsed', null),
       notices.usageReportMissedNotice(),
+      notices.providerExtensionAnsweredNotice({ approved: true, granted: 10, dueAt: due, reason: '需协调多个系统', article: '《政务数据共享条例》共享使用' }),
+      notices.providerExtensionAnsweredNotice({ approved: false, granted: null, dueAt: null, reason: '理由不充分', article: '《政务数据共享条例》共享使用' }),
     ];
     for (const m of made) {
       expect(m).toContain(notices.REQUEST_REF);
@@ -350,4 +360,22 @@ describe('notices (Chinese at the source)', () => {
     expect(made[4]).toBe('新任务：“提供单位审核意见”{申请}，办理期限 2026年12月7日 17:59');
     expect(notices.taskOpenedNotice('SHARE_PROVIDER_OPINION', due)).toBe(made[4]);
   });
+});
+
+test('the provider asks once to extend its answer (《政务数据共享条例》): only its opinion under the 条例, by who may give it, whole working days and a reason; approved, at most the cap', () => {
+  const under = { kind: 'SHARE_PROVIDER_OPINION', context: { regulation: true } };
+  const ask = { task: under, access: null, asked: false, workingDays: 5, reason: '需协调多个系统' };
+  expect(providerExtensionViolation(ask)).toBeNull();
+  // The Measures alone, or another task: no such step.
+  expect(providerExtensionViolation({ ...ask, task: { ...under, context: {} } })?.code).toBe('ExtensionNotAvailable');
+  expect(providerExtensionViolation({ ...ask, task: { kind: 'SHARE_JOINT_REVIEW', context: { regulation: true } } })?.code).toBe('ExtensionNotAvailable');
+  // Who may not act on the opinion may not ask; the rule's own refusals after.
+  expect(providerExtensionViolation({ ...ask, access: 'NotCandidate' })?.code).toBe('NotCandidate');
+  expect(providerExtensionViolation({ ...ask, asked: true })).toMatchObject({ code: 'ExtensionAlreadyAsked', rule: '延期申请一次' });
+  for (const workingDays of [0, 31, 1.5, '3', undefined]) expect(providerExtensionViolation({ ...ask, workingDays })).toMatchObject({ field: 'workingDays' });
+  for (const reason of ['', '  ', undefined]) expect(providerExtensionViolation({ ...ask, reason })).toMatchObject({ code: 'ReasonRequired', field: 'reason' });
+  expect(providerExtensionLength(15, { workingDays: 10 })).toEqual({ workingDays: 10 });
+  expect(providerExtensionLength(3, { workingDays: 10 })).toEqual({ workingDays: 3 });
+  expect(providerExtensionLength(3, undefined)).toEqual({ workingDays: 3 });
+  expect(providerExtensionLength(3, { seconds: 60 })).toEqual({ seconds: 60 });
 });

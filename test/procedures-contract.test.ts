@@ -183,6 +183,14 @@ const askToRevoke: Act = async (run) => {
     202,
   );
 };
+/** The provider's reviewer asks once to extend its opinion's answer (《政务数据共享条例》): the head of its sharing work decides. */
+const askExtension: Act = async (run) => {
+  const provider = member(run.city.agencies.health, 'provider_reviewer');
+  const opinion = ((await run.get(provider, `/requests/${run.requestId}`)).json().tasks as TaskView[]).find(
+    (t) => t.kind === 'SHARE_PROVIDER_OPINION' && t.status === 'open',
+  )!;
+  ok(await run.post(provider, `/tasks/${opinion.id}/extension-request`, { workingDays: 3, reason: '需协调多个业务系统' }));
+};
 /** The provider's delivery of the run's grant: how, where, and the grant's fields (数据交付). */
 const deliveryForm =
   (method: string) =>
@@ -217,6 +225,9 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
         name: 'agreed and approved; the provider asks to end the grant, refused, asks again, consented to',
         start: shareStart,
         steps: [
+          // Between government departments the provider may ask once for more time; its head of sharing work approves.
+          askExtension,
+          { kind: 'SHARE_EXTENSION_APPROVAL', decision: 'APPROVE' },
           { kind: 'SHARE_PROVIDER_OPINION', decision: 'AGREE' },
           // APPROVE only after the provider's AGREE (Art. 14).
           { kind: 'SHARE_JOINT_REVIEW', decision: 'APPROVE' },
@@ -233,9 +244,11 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
       },
       {
         // Between government departments the applicant is asked once per review (一次性告知), every missing item listed.
-        name: 'information asked by the provider, a consultation, then disagreed and rejected',
+        name: 'more time refused; information asked by the provider, a consultation, then disagreed and rejected',
         start: shareStart,
         steps: [
+          askExtension,
+          { kind: 'SHARE_EXTENSION_APPROVAL', decision: 'REFUSE', reason: '期限内可以完成' },
           {
             kind: 'SHARE_PROVIDER_OPINION',
             decision: 'REQUEST_INFO',

@@ -14,6 +14,7 @@ import {
   claimTaskUpdate,
   completeTaskUpdate,
   extendTaskUpdate,
+  requestExtensionUpdate,
   revokeGrantUpdate,
   revokeGrantSignal,
   stateQuery,
@@ -305,6 +306,42 @@ test('between government departments (《政务数据共享条例》): the opini
   const rows = await h.db.selectFrom('tasks').select(['kind', 'context']).where('request_id', '=', requestId).orderBy('created_at').execute();
   expect(rows.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')?.context).toEqual({ missing });
   expect((await auditActions(requestId)).filter((a) => a === 'information_requested')).toHaveLength(1);
+});
+
+test('延长答复期限 (《政务数据共享条例》): the provider asks once, the head of its sharing work approves; the opinion and the conclusion move on, and an applicant’s pause keeps the moved time', async () => {
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
+  const lead = taskOf(state, 'SHARE_JOINT_REVIEW');
+  const opinion = taskOf(state, 'SHARE_PROVIDER_OPINION');
+  const askFor = (workingDays: number, reason = 'systems to reconcile') =>
+    handle.executeUpdate(requestExtensionUpdate, { args: [{ taskId: opinion.id, actor: provider(), workingDays, reason }] });
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: WorkflowUpdateFailedError) => (e.cause as ApplicationFailure).type,
+    );
+  // Sent past the API, the validator refuses what the API refuses.
+  expect(await refusal(askFor(3, ' '))).toBe('ReasonRequired');
+  expect(await refusal(askFor(0))).toBe('InvalidInput');
+  const asked = await askFor(3);
+  const approval = taskOf(asked, 'SHARE_EXTENSION_APPROVAL');
+  expect(approval).toMatchObject({ candidateRole: 'sharing_head', candidateOrg: h.city.agencies.health });
+  expect(await refusal(askFor(2))).toBe('ExtensionAlreadyAsked');
+  const head: Actor = { sub: 'xu', org: h.city.agencies.health, roles: ['sharing_head'] };
+  const approved = await decide(handle, approval.id, head, 'APPROVE');
+  const moved = (id: string) => approved.tasks.find((t) => t.id === id)!.dueAt;
+  // Three working days on from each due time: at least three calendar days later.
+  expect(Date.parse(moved(opinion.id)) - Date.parse(opinion.dueAt)).toBeGreaterThanOrEqual(3 * 86_400_000 - 3_600_000);
+  expect(Date.parse(moved(lead.id)) - Date.parse(lead.dueAt)).toBeGreaterThanOrEqual(3 * 86_400_000 - 3_600_000);
+  // The applicant asked for more: after the reply the review's due time counts on from the moved one.
+  const info = await decide(handle, lead.id, authority(), 'REQUEST_INFO', 'inspection plan');
+  const replied = await decide(handle, taskOf(info, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'attached');
+  expect(Date.parse(taskOf(replied, 'SHARE_JOINT_REVIEW').dueAt)).toBeGreaterThanOrEqual(Date.parse(moved(lead.id)));
+  await decide(handle, taskOf(replied, 'SHARE_PROVIDER_OPINION').id, provider(), 'AGREE');
+  expect((await decide(handle, taskOf(replied, 'SHARE_JOINT_REVIEW').id, authority(), 'APPROVE')).status).toBe('granted');
+  const actions = await auditActions(requestId);
+  expect(actions.filter((a) => a === 'task_due_extended_on_request')).toHaveLength(2);
+  const told = await h.db.selectFrom('notifications').select('message').where('request_id', '=', requestId).where('recipient_user', '=', who.sub).execute();
+  expect(told.some((n) => n.message.includes('政务数据共享工作机构负责人同意'))).toBe(true);
 });
 
 test('the applicant cancels: open tasks are cancelled and the audit records who and why', async () => {

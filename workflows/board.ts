@@ -158,19 +158,21 @@ export class TaskBoard {
         reason: reason.trim(),
         step,
       });
-      // The running deadline watch sees the new due time and re-arms its timers.
-      if (d) {
-        task.remindAt = d.remindAt;
-        task.escalateAt = d.escalateAt ?? null;
-        task.dueAt = d.dueAt;
-        // The read model cleared its reminder and overdue marks: they are owed again for the new due time.
-        task.noticed = {};
-      }
+      if (d) this.moved(task, d);
       return d !== null;
     });
     // The task closed (decided, cancelled) before the extension's write: nothing was extended.
     if (!extended) throw businessError('TaskNotOpen', 'The task was closed before the extension took effect');
     return this.snapshot();
+  }
+
+  /** `task`'s due times as a write moved them: the running deadline watch sees them and re-arms its timers. */
+  moved(task: WfTask, d: Deadlines): void {
+    task.remindAt = d.remindAt;
+    task.escalateAt = d.escalateAt ?? null;
+    task.dueAt = d.dueAt;
+    // The read model cleared its reminder and overdue marks: they are owed again for the new due time.
+    task.noticed = {};
   }
 
   private checkExtension({ taskId, actor, workingDays, reason }: ExtendTaskInput): void {
@@ -225,16 +227,24 @@ export class TaskBoard {
    * A write that fails answers its own caller with UnstorableData and does not block the next one.
    */
   private async serially<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await this.inTurn(write);
+    } catch {
+      throw businessError('UnstorableData', 'The change could not be recorded');
+    }
+  }
+
+  /**
+   * Runs `write` after the task-level writes accepted before it (a procedure's own move of due times goes in line with
+   * supervisors' extensions, so each counts on from the due time the one before wrote); its failure is its caller's.
+   */
+  inTurn<T>(write: () => Promise<T>): Promise<T> {
     const result = this.writes.then(write);
     this.writes = result.then(
       () => undefined,
       () => undefined,
     );
-    try {
-      return await result;
-    } catch {
-      throw businessError('UnstorableData', 'The change could not be recorded');
-    }
+    return result;
   }
 
   /** The row that opens `spec` (as the openTask activity takes it) and how its due times are counted. */

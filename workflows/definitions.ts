@@ -217,6 +217,18 @@ export interface RevokeGrantRequest {
  * consent ends it (both name a ground and a reason). An agreement's party terminates it. Answers with the request state.
  */
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
+/** The provider's reviewer asks once to extend its opinion's answer (《政务数据共享条例》, domain/share.ts providerExtensionViolation). */
+export interface RequestExtensionInput {
+  taskId: string;
+  actor: Actor;
+  workingDays: number;
+  reason: string;
+}
+/**
+ * Where the 条例 binds a share request, the provider asks once to extend its answer: the head of its 政务数据共享工作机构
+ * gets a task to approve or refuse. Answers with the request state once that task is open.
+ */
+export const requestExtensionUpdate = defineUpdate<RequestSnapshot, [RequestExtensionInput]>('requestExtension');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
 /** The workflow type that runs each request type (the registry's). */

@@ -12,7 +12,10 @@ import {
 import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
 import {
+  DEFAULT_SHARE_POLICY,
   grantTerms,
+  providerExtensionLength,
+  providerExtensionViolation,
   regulationApplies,
   REVOCATION_GROUNDS,
   revokerOf,
@@ -20,14 +23,25 @@ import {
   revokeViolation,
   sharePath,
   shareRefusal,
+  type ExtensionContext,
   type RegulationContext,
   type RevocationGround,
   type Revokers,
   type ShareParties,
 } from '../domain/share';
+import { actViolation } from '../domain/tasks';
 import { unstorable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
-import { endRequestSignal, revokeGrantSignal, revokeGrantUpdate, type RevokeGrantInput, type RevokeGrantRequest, type ShareRequestInput } from './definitions';
+import {
+  endRequestSignal,
+  requestExtensionUpdate,
+  revokeGrantSignal,
+  revokeGrantUpdate,
+  type RequestExtensionInput,
+  type RevokeGrantInput,
+  type RevokeGrantRequest,
+  type ShareRequestInput,
+} from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec } from './review';
 import type { ReviewState, ShareCarried } from './carried';
 import { acts as io, businessError } from './acts';
@@ -43,6 +57,12 @@ interface RevocationAsked {
   ground: RevocationGround;
   reason: string;
 }
+
+/** The provider's ask to extend its answer (条例), until the head's task is open (`opened`) or the opinion closed first. */
+type ExtensionAsked = RequestExtensionInput & { opened?: boolean };
+
+/** The patch under which the provider may ask once to extend its answer, approved by its head of sharing work (ARCHITECTURE.md). */
+const PROVIDER_EXTENSION = 'provider-extension';
 
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties) {
@@ -115,6 +135,33 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     if (bad) throw businessError('InvalidInput', bad.detail);
   };
 
+  /** 条例 (延长答复期限): the provider's ask, from its Update until the review puts it to the head of its sharing work. */
+  let extensionAsk: ExtensionAsked | null = null;
+  const askExtension = async (input: RequestExtensionInput) => {
+    // The validator's check again, in the step that records the ask: of asks delivered together, one stands.
+    checkExtensionAsk(input);
+    const asked: ExtensionAsked = (extensionAsk = { ...input, reason: input.reason.trim() });
+    // Answers once the head's task is open, or the review ended first.
+    await condition(() => asked.opened !== undefined || !['submitted', 'in_review', 'awaiting_applicant'].includes(state.status));
+    if (!asked.opened) throw businessError('TaskNotOpen', 'The opinion was closed before the extension was put to the head of sharing work');
+    return view();
+  };
+  const checkExtensionAsk = ({ taskId, actor, workingDays, reason }: RequestExtensionInput) => {
+    const task = board.all().find((t) => t.id === taskId);
+    if (!task) throw businessError('TaskNotFound');
+    const violation = providerExtensionViolation({
+      task,
+      access: actViolation(task, actor, applicant.sub),
+      // Once per request: asked and not yet put to the head, or put to the head (whatever the answer).
+      asked: extensionAsk !== null || board.all().some((t) => t.kind === 'SHARE_EXTENSION_APPROVAL'),
+      workingDays,
+      reason,
+    });
+    if (violation) throw businessError(violation.code, violation.detail);
+    const bad = unstorable(reason, 'reason');
+    if (bad) throw businessError('InvalidInput', bad.detail);
+  };
+
   // The request's handlers, besides its board's (board.ts) and every request's (requestHandlers).
   const cancelling = requestHandlers(board, applicant, state, view);
   // Kept even before the grant exists: a grant revoked during review (e.g. the entry was withdrawn)
@@ -126,6 +173,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     ending ??= e;
   });
   setHandler(revokeGrantUpdate, revokeGrant, { validator: checkRevocation });
+  setHandler(requestExtensionUpdate, askExtension, { validator: checkExtensionAsk });
 
   const steps = { n: carried?.step ?? 0 };
   /**
@@ -264,6 +312,85 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         : {}),
     });
 
+    /** The head's answer to the provider's ask, decided and not yet taken (only in runs past patched('provider-extension')). */
+    const extensionDecided = () => board.all().find((t) => t.kind === 'SHARE_EXTENSION_APPROVAL' && t.status === 'completed' && !t.consumed);
+    /** The review stops its wait for the provider's ask, or for the head's answer to it. */
+    const extending = () => extensionAsk !== null || extensionDecided() !== undefined;
+
+    /**
+     * 条例 (延长答复期限): the provider's ask goes to the head of its 政务数据共享工作机构 as a task, while the opinion is
+     * still open; the head's answer, once decided, is applied (extensionAnswered).
+     */
+    async function extensionStep(r: ReviewState): Promise<void> {
+      const decided = extensionDecided();
+      if (decided) return extensionAnswered(decided, r);
+      const ask = extensionAsk!;
+      const opinion = board.all().find((t) => t.id === ask.taskId);
+      if (opinion?.status === 'open' && patched(PROVIDER_EXTENSION)) {
+        const context: ExtensionContext = {
+          workingDays: ask.workingDays,
+          reason: ask.reason,
+          requestedBy: parties.entry.providerOrgId,
+        };
+        await board.open({
+          key: 'extension-approval',
+          kind: 'SHARE_EXTENSION_APPROVAL',
+          candidateRole: 'sharing_head',
+          candidateOrg: parties.entry.providerOrgId,
+          length: policy.extensionApproval ?? DEFAULT_SHARE_POLICY.extensionApproval!,
+          // Nobody approves their own ask, nor decides on their own request.
+          excluded: [applicant.sub, ask.actor.sub],
+          openedBy: actorRef(ask.actor, 'provider_reviewer'),
+          context: { ...context },
+          ...escalation,
+        });
+        ask.opened = true;
+      } else ask.opened = false;
+      extensionAsk = null;
+    }
+
+    /**
+     * The head answered: approved, the opinion (and the authority's conclusion, whose window holds it) due later by what
+     * was asked, at most the policy's cap, counted on from each due time; refused, nothing moves. The applicant and the
+     * provider's reviewer are told either way, in the write that records the answer.
+     */
+    async function extensionAnswered(task: WfTask, r: ReviewState): Promise<void> {
+      await board.next(() => true, [task], { writeWithNextStep: () => true });
+      const ask = task.context as unknown as ExtensionContext;
+      const approved = task.decision === 'APPROVE';
+      const length = providerExtensionLength(ask.workingDays, policy.providerExtensionCap);
+      // The round's tasks, if still open: a round that ended (the applicant asked, the provider consulted again) closed the
+      // head's task with it, so the opinion open now is the one the ask was for.
+      const round = r.at && 'lead' in r.at ? r.at : undefined;
+      const opinion = board.all().find((t) => t.id === round?.opinion && t.status === 'open');
+      const lead = board.all().find((t) => t.id === round?.lead && t.status === 'open');
+      const targets = approved && opinion ? [opinion, ...(lead ? [lead] : [])] : [];
+      approval = board.takeUnwritten();
+      const moved = await board.inTurn(() =>
+        io.answerExtension({
+          requestId,
+          taskId: task.id,
+          ...(approval ? { decision: approval } : {}),
+          approved,
+          actor: task.decidedBy!,
+          reason: ask.reason,
+          ...(approved ? {} : { refusal: task.reason ?? '' }),
+          granted: approved && 'workingDays' in length ? length.workingDays : null,
+          moves: targets.map((t) => ({
+            taskId: t.id,
+            extension: { length, reminderBefore: t.reminderBefore, from: t.dueAt, ...(t.escalation ? { escalateAfter: t.escalation.after } : {}) },
+          })),
+          applicant: applicant.sub,
+          requester: task.openedBy!.sub,
+        }),
+      );
+      approval = undefined;
+      for (const t of targets) if (moved[t.id]) board.moved(t, moved[t.id]!);
+      // An applicant's pause later counts on from the moved due times.
+      if (lead && moved[lead.id]) r.due = moved[lead.id]!.dueAt;
+      if (opinion && r.opinionDue && moved[opinion.id]) r.opinionDue = moved[opinion.id]!.dueAt;
+    }
+
     /**
      * Art. 14 as it reads: the city authority leads and concludes, the providing agency gives its
      * opinion. The authority approves only once the provider agreed (jointReviewViolation); it may
@@ -293,11 +420,17 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             }
           : {}),
       };
-      const end = await review(board, spec, r, {
-        inReview: (round) => ({ ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'), record: takeRecord() }),
-        askApplicant,
-        stop: waiting,
-      });
+      let end;
+      for (;;) {
+        end = await review(board, spec, r, {
+          inReview: (round) => ({ ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'), record: takeRecord() }),
+          askApplicant,
+          stop: () => waiting() || extending(),
+        });
+        // The provider's ask, or the head's answer: dealt with, the review waits on where it stood.
+        if ('stopped' in end && !waiting() && extending()) await extensionStep(r);
+        else break;
+      }
       if ('stopped' in end) return cancelling.cancel ? cancelled() : ending ? endedByCatalog(ending) : handOverTo({ review: r });
       if ('approved' in end) return undefined;
       // The refusal is the authority's, recording both opinions.

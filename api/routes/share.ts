@@ -1,15 +1,22 @@
-// The share procedure (Art. 12–15): submit a share request. Reading, cancelling and deciding are generic
-// (routes/requests.ts, routes/tasks.ts); grants are in routes/grants.ts.
+// The share procedure (Art. 12–15): submit a share request; the provider's ask to extend its answer (《政务数据共享条例》).
+// Reading, cancelling and deciding are generic (routes/requests.ts, routes/tasks.ts); grants are in routes/grants.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { shareParties } from '../../db/repositories/share';
 import { getOrganisation } from '../../db/repositories/organisations';
-import { mayRequestShare, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
-import type { ShareRequestInput } from '../../workflows/definitions';
+import { mayRequestShare, providerExtensionViolation, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
+import { actViolation, isCandidate } from '../../domain/tasks';
+import { unstorable } from '../../domain/text';
+import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
+import { requestExtensionUpdate, type ShareRequestInput } from '../../workflows/definitions';
+import { updateRequest } from '../engine';
+import { DerivedIdParams } from '../schemas/common';
+import { RequestSchema } from '../schemas/requests';
+import { overseenBy, requestView, taskAccess } from '../views';
 import { requireMember } from '../auth';
-import { invalid, problem } from '../problem';
+import { invalid, problem, refusal } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
-import { RequestInfoForm, ShareRequestBody } from '../schemas/share';
+import { ExtensionRequestBody, RequestInfoForm, ShareRequestBody } from '../schemas/share';
 import { DeliveryFormSchema } from '../schemas/grants';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
@@ -49,6 +56,52 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
         body: form,
         input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.policies.share, ...(parties ? { parties } : {}) }),
       });
+    },
+  );
+
+  /**
+   * 延长答复期限 (《政务数据共享条例》): the provider's reviewer who may give the opinion asks, once per request and with a
+   * reason, to extend its answer; the head of its 政务数据共享工作机构 gets a SHARE_EXTENSION_APPROVAL task, decided through
+   * POST /tasks/{id}/complete like any task. The ask is no decision (the opinion stays open), so it is an Update of its own,
+   * checked here and by the workflow's validator with the same rule (providerExtensionViolation).
+   */
+  app.post(
+    '/tasks/:id/extension-request',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary:
+          "The provider asks once to extend its opinion's answer, with a reason (《政务数据共享条例》); the head of its sharing work approves or refuses; answers with the request once that task is open",
+        params: DerivedIdParams,
+        body: ExtensionRequestBody,
+        response: { 200: RequestSchema },
+      },
+    },
+    async (request) => {
+      const { actor } = request;
+      const found = await getTaskWithApplicant(db, request.params.id);
+      if (!found) throw problem('TaskNotFound');
+      // As the task routes see it: a task is there for its candidates and the supervisors overseeing it, for nobody else.
+      if (!isCandidate(taskAccess(found), actor)) {
+        const overseen = await overseenBy(deps, actor);
+        if (overseen && !(found.candidate_org !== null && overseen.includes(found.candidate_org))) throw problem('TaskNotFound');
+      }
+      const { workingDays, reason } = request.body;
+      const violation = providerExtensionViolation({
+        task: { kind: found.kind, context: found.context },
+        access: actViolation(taskAccess(found), actor, found.applicant_sub),
+        asked: found.siblings.some((t) => t.kind === 'SHARE_EXTENSION_APPROVAL'),
+        workingDays,
+        reason,
+      });
+      // A refusal of the rule names it (a 409 whose one error carries the rule and the article).
+      if (violation) throw violation.rule && !violation.field ? invalid([violation]) : refusal(violation);
+      const bad = unstorable(reason, 'reason');
+      if (bad) throw invalid([bad]);
+      await updateRequest(deps, found.workflow_id, requestExtensionUpdate, [{ taskId: found.id, actor, workingDays, reason }], 'TaskNotOpen');
+      const whole = await getRequestWhole(db, found.request_id);
+      if (!whole) throw problem('RequestNotFound');
+      return requestView(whole, actor);
     },
   );
 };

@@ -1,6 +1,6 @@
 // The share request's schema (routes/share.ts).
 import { Type } from '@sinclair/typebox';
-import { MAX_MISSING_ITEMS } from '../../domain/share';
+import { MAX_MISSING_ITEMS, MAX_PROVIDER_EXTENSION_WORKING_DAYS } from '../../domain/share';
 
 export const ShareRequestBody = Type.Object(
   {
@@ -31,6 +31,19 @@ export const RequestInfoForm = Type.Object(
         { minItems: 1, maxItems: MAX_MISSING_ITEMS, description: 'Every missing item (一次性告知): required where the 《政务数据共享条例》 binds the request' },
       ),
     ),
+  },
+  { additionalProperties: false },
+);
+
+/** The provider's ask to extend its opinion's answer (《政务数据共享条例》: once, with a reason; the head of its sharing work decides). */
+export const ExtensionRequestBody = Type.Object(
+  {
+    workingDays: Type.Integer({
+      minimum: 1,
+      maximum: MAX_PROVIDER_EXTENSION_WORKING_DAYS,
+      description: "Working days asked for (an approval grants at most the policy's providerExtensionCap)",
+    }),
+    reason: Type.String({ maxLength: 4000, description: 'Why the answer needs more time' }),
   },
   { additionalProperties: false },
 );

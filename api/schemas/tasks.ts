@@ -30,6 +30,9 @@ export const TaskSchema = Type.Object({
   urgeCount: Type.Integer({ minimum: 0, description: 'How many times supervisors urged it (督办, Art. 32)' }),
   urgedAt: Nullable(Instant),
   allowedDecisions: Type.Array(Type.String(), { description: 'The decisions the caller may take on it now (none unless a candidate and it is open)' }),
+  extensionOffered: Type.Boolean({
+    description: 'Whether the caller, a candidate of this open task, may ask to extend its answer (POST /tasks/{id}/extension-request; asked once per request)',
+  }),
   decision: Nullable(Type.String()),
   reason: Nullable(Type.String()),
   form: Nullable(Json),

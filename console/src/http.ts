@@ -148,6 +148,8 @@ export interface Task {
   urgeCount: number;
   urgedAt: string | null;
   allowedDecisions: string[];
+  /** The caller may ask to extend its answer (the provider's opinion under the 《政务数据共享条例》). */
+  extensionOffered: boolean;
   decision: string | null;
   reason: string | null;
   form: Record<string, unknown> | null;

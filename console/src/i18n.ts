@@ -214,6 +214,13 @@ const MESSAGES = {
   saved: ['已保存', 'Saved'],
   supervise: ['督办（第三十二条）', 'Supervise (Art. 32)'],
   extendBy: ['延长（工作日）', 'Extend by (working days)'],
+  // The provider's ask to extend its answer (《政务数据共享条例》), approved by the head of its sharing work.
+  askExtension: ['申请延期', 'Ask for more time'],
+  askExtensionHint: [
+    '每件申请只能申请一次，须说明理由，由本单位政务数据共享工作机构负责人审批；同意后最多延长政策规定的工作日',
+    'Once per request, with a reason; the head of sharing work approves, up to the policy cap',
+  ],
+  extensionAsked: ['已提交延期申请，待共享工作机构负责人审批。', 'Asked: the head of sharing work will decide.'],
   extend: ['延长期限', 'Extend'],
   urge: ['督办', 'Urge'],
   openWork: ['在办任务', 'Open work'],
@@ -325,6 +332,8 @@ const LABELS: Record<string, Record<string, string>> = {
     task_escalated: '任务升级督办',
     task_urged: '督办',
     task_due_extended: '延长办理期限',
+    // Shown apart from a supervisor's extension: the provider's own, approved by the head of its sharing work (《政务数据共享条例》).
+    task_due_extended_on_request: '经共享工作机构负责人同意延长答复期限',
     task_claimed: '认领任务',
     task_unclaimed: '退回认领',
     task_reassigned: '改派任务',
@@ -374,6 +383,7 @@ const LABELS: Record<string, Record<string, string>> = {
     agency_applicant: '单位申请人',
     public_applicant: '申请人（公民、法人和其他组织）',
     provider_reviewer: '提供单位审核人',
+    sharing_head: '共享工作机构负责人',
     authority_reviewer: '大数据主管部门审核人',
     leading_group: '数字强市领导小组',
     supervisor: '督办人',
@@ -412,6 +422,8 @@ const LABELS: Record<string, Record<string, string>> = {
     method: '交付方式',
     location: '接口地址或存放位置',
     deliveredFields: '交付的数据项',
+    // The provider's ask to extend its answer (延长答复期限), as the head's approval task shows it.
+    workingDays: '申请延长的工作日',
   },
 };
 

@@ -381,6 +381,64 @@ function Urge({ task, onDone }: { task: Task; onDone: (said: string) => Promise<
 }
 
 /**
+ * The provider asks once to extend its answer (《政务数据共享条例》): working days and a reason; the head of its sharing
+ * work approves or refuses. The API refuses a second ask naming the rule (shown in the box).
+ */
+function ExtensionRequest({ task, onDone }: { task: Task; onDone: (said: string) => Promise<void> }) {
+  const [days, setDays] = useState('5');
+  const [reason, setReason] = useState('');
+  const { errors, error, run } = useSubmit();
+  const ask = async (e: Event) => {
+    e.preventDefault();
+    if (!(await run(() => send('POST', `/tasks/${encodeURIComponent(task.id)}/extension-request`, { workingDays: Number(days), reason })))) {
+      setReason('');
+      await onDone(t('extensionAsked'));
+    }
+  };
+  return (
+    <form class="extension-request" aria-labelledby="ext-h" onSubmit={ask}>
+      <h2 id="ext-h">{t('askExtension')}</h2>
+      <ProblemBox error={error} />
+      <p id="ext-hint" class="small muted">
+        {t('askExtensionHint')}
+      </p>
+      <div class="field">
+        <label for="ext-days">{t('extendBy')}</label>
+        <input
+          id="ext-days"
+          type="number"
+          min={1}
+          max={30}
+          value={days}
+          aria-describedby="ext-hint"
+          aria-invalid={errors.has('body.workingDays')}
+          onInput={(e) => setDays((e.target as HTMLInputElement).value)}
+        />
+        <FieldMessages path="body.workingDays" errors={errors} />
+      </div>
+      <div class="field">
+        <label for="ext-reason">
+          {t('reason')}
+          <RequiredMark />
+        </label>
+        <textarea
+          id="ext-reason"
+          rows={2}
+          maxLength={4000}
+          value={reason}
+          aria-invalid={errors.has('body.reason')}
+          onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+        />
+        <FieldMessages path="body.reason" errors={errors} />
+      </div>
+      <button type="submit" class="secondary" disabled={!reason.trim()}>
+        {t('askExtension')}
+      </button>
+    </form>
+  );
+}
+
+/**
  * A supervisor's hand on an open task (Art. 32): move its due time on by working days, or give it to one of
  * the people it may go to (GET /tasks/:id/assignable: its candidates the directory knows, no party to it);
  * each with a reason.
@@ -560,6 +618,7 @@ export function TaskPage({ id }: { id: string }) {
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
             {x.status === 'open' && adjustment && <ReviseInList task={x} form={adjustment} />}
             {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} changes={adjustment?.changes} />}
+            {x.extensionOffered && <ExtensionRequest task={x} onDone={(said) => after(undefined, said)} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={(said) => after(undefined, said)} />
             )}
