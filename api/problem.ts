@@ -80,8 +80,16 @@ const FRAMEWORK_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MalformedBody',
   FST_ERR_CTP_BODY_TOO_LARGE: 'BodyTooLarge',
 };
+/** The router's own refusals that carry no Fastify code, by status: a path parameter over maxParamLength is 414. */
+const FRAMEWORK_STATUSES: Readonly<Record<number, ErrorCode>> = { 414: 'UrlTooLong' };
 /** Their details are the framework's (English) words: in Chinese, the code's own. */
-const FRAMEWORK_REFUSALS = new Set<ErrorCode>([...Object.values(FRAMEWORK_CODES), 'RouteNotFound', 'MethodNotAllowed']);
+const FRAMEWORK_REFUSALS = new Set<ErrorCode>([
+  ...Object.values(FRAMEWORK_CODES),
+  ...Object.values(FRAMEWORK_STATUSES),
+  'RouteNotFound',
+  'MethodNotAllowed',
+  'InternalError',
+]);
 
 /** The problem+json body of `code`, in Chinese where the caller prefers it. */
 function problemJson(request: FastifyRequest, code: ErrorCode, detail: string, extra: { errors?: FieldError[] } & Record<string, unknown> = {}) {
@@ -200,7 +208,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return send(reply, request, 'DatabaseUnavailable', 'The database is not reachable at the moment; nothing was changed by this call. Retry shortly.');
     }
     request.log.error({ err }, 'unhandled error');
-    return sendPlain(reply, request, 500, 'An unexpected error occurred');
+    return send(reply, request, 'InternalError', `An unexpected error occurred (request ${request.id}); nothing of it was applied half-way`);
   });
   app.setNotFoundHandler((request, reply) => {
     // A route of that path taking other methods: 405 naming them (Allow), rather than no such route.
@@ -219,7 +227,11 @@ const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 /** For Fastify's `frameworkErrors`: bad URLs and over-long path parameters answer problem+json too. */
 export function frameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const code = Object.hasOwn(FRAMEWORK_CODES, err.code) ? FRAMEWORK_CODES[err.code] : undefined;
+  const code = Object.hasOwn(FRAMEWORK_CODES, err.code)
+    ? FRAMEWORK_CODES[err.code]
+    : err.statusCode !== undefined && Object.hasOwn(FRAMEWORK_STATUSES, err.statusCode)
+      ? FRAMEWORK_STATUSES[err.statusCode]
+      : undefined;
   return code ? send(reply, request, code, err.message) : sendPlain(reply, request, err.statusCode ?? 400, err.message);
 }
 

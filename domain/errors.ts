@@ -46,6 +46,10 @@ export const ERRORS = {
   UnsupportedMediaType: { status: 415, title: 'The body is of a Content-Type this route does not take' },
   MalformedBody: { status: 400, title: 'The body could not be read as its Content-Type says' },
   BodyTooLarge: { status: 413, title: 'The body is too large' },
+  UrlTooLong: { status: 414, title: 'A part of the URL is too long' },
+  // Nothing a caller did: a defect of ours, logged with the request id (nothing of the request was applied half-way:
+  // every write is one transaction or one workflow step).
+  InternalError: { status: 500, title: 'An unexpected error occurred' },
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -98,6 +102,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   UnsupportedMediaType: '不支持所提交内容的格式',
   MalformedBody: '提交的内容为空或无法解析',
   BodyTooLarge: '提交的内容过大',
+  UrlTooLong: '请求地址中的内容过长',
+  InternalError: '系统出现意外错误，请稍后重试；如仍不成功，请联系系统管理员',
 };
 
 /**

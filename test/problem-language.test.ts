@@ -110,6 +110,7 @@ describe('the API', () => {
       ['no such route', { method: 'GET', url: '/no/such/route', headers: zh }, 404, 'RouteNotFound'],
       ['a method the route does not take', { method: 'DELETE', url: '/share-requests', headers: signedIn }, 405, 'MethodNotAllowed'],
       ['a malformed percent-encoding', { method: 'GET', url: '/requests/%ZZ', headers: signedIn }, 400, 'MalformedUrl'],
+      ['a path parameter longer than any id', { method: 'GET', url: `/requests/${'a'.repeat(600)}`, headers: signedIn }, 414, 'UrlTooLong'],
       [
         'a Content-Type no route takes',
         { method: 'POST', url: '/share-requests', payload: 'a,b', headers: { ...signedIn, 'content-type': 'text/csv' } },
