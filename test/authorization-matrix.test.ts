@@ -431,7 +431,7 @@ const MATRIX: Record<string, Route> = {
   // An organisation's evaluation (Art. 32): its own staff, and the supervisors (and the admin) over its division; nobody else.
   'GET /evaluations': {
     call: () => ({ method: 'GET', url: `/evaluations?period=2026-Q4&organisation=${h.city.agencies.health}` }),
-    expect: { rest: 403, provider: 200, providerAlsoApplicant: 200, citySupervisor: 200, admin: 200 },
+    expect: { rest: 403, provider: 200, providerAlsoApplicant: 200, sharingHead: 200, citySupervisor: 200, admin: 200 },
   },
   // A division's figure drilled down: the supervisors of that division or one above it (a county's does not reach the city's).
   // A division code is read in the caller's own region: the other city's supervisor and admins are answered their own city's.
