@@ -11,6 +11,8 @@ const SECRETS = {
   JWT_SECRET: () => randomBytes(48).toString('base64url'),
   PRINCIPAL_KEYS: () => `v1:${randomBytes(32).toString('base64')}`,
   PRINCIPAL_LOOKUP_KEY: () => randomBytes(32).toString('base64'),
+  // The token Prometheus reads the API's /metrics with (docker-compose.yml hands it to both).
+  METRICS_TOKEN: () => randomBytes(32).toString('base64url'),
   // Only docker-compose.yml reads it (hex: it sits in DATABASE_URL).
   POSTGRES_PASSWORD: () => randomBytes(24).toString('hex'),
 };
