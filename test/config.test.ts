@@ -166,8 +166,8 @@ describe('the schema, .env.example and README name the same variables', () => {
   const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const schema = Object.keys(ENVIRONMENT.properties) as VariableName[];
-  // docker-compose.yml's own: the database container's password, which no process of ours reads.
-  const COMPOSE_ONLY = ['POSTGRES_PASSWORD'];
+  // docker-compose.yml's own: the database container's and Grafana's passwords, which no process of ours reads.
+  const COMPOSE_ONLY = ['POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD'];
   /** `NAME=value` lines, set or commented out. */
   const exampleLines = [...example.matchAll(/^(#\s*)?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map(([, commented, name, value]) => ({
     commented: !!commented,
