@@ -6,20 +6,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Db } from '../db';
 import { openTaskCountsByDivision } from '../db/repositories/tasks';
 import { problem } from './problem';
-import type { App } from './types';
+import type { ApiMetrics, App } from './types';
 
 /** How often the task gauges are read from the database (one grouped query), not at each scrape. */
 export const TASK_GAUGE_REFRESH_MS = 30_000;
-
-export interface ApiMetrics {
-  registry: Registry;
-  /** One answered request: its route's pattern (never the URL with its ids), its status, how long it took. */
-  answered(method: string, route: string, status: number, seconds: number): void;
-  /** A decision the API had its workflow take (POST /tasks/{id}/complete, and each of a bulk's). */
-  decided(kind: string, decision: string): void;
-  /** Reads the open and overdue tasks into their gauges: the timer's one query, callable at will (the tests). */
-  refresh(): Promise<void>;
-}
 
 export function createApiMetrics(db: Db): ApiMetrics {
   const registry = new Registry();

@@ -6,9 +6,20 @@ import type { DemoUser } from '../db/seed';
 import type { OidcConfig } from '../config';
 import type { PrincipalKeys } from '../config/principal-keys';
 import type { Policies } from '../domain/policies';
-import type { ApiMetrics } from './metrics';
+import type { Registry } from 'prom-client';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** The API's metrics (api/metrics.ts createApiMetrics). */
+export interface ApiMetrics {
+  registry: Registry;
+  /** One answered request: its route's pattern (never the URL with its ids), its status, how long it took. */
+  answered(method: string, route: string, status: number, seconds: number): void;
+  /** A decision the API had its workflow take (POST /tasks/{id}/complete, and each of a bulk's). */
+  decided(kind: string, decision: string): void;
+  /** Reads the open and overdue tasks into their gauges: the timer's one query, callable at will (the tests). */
+  refresh(): Promise<void>;
+}
 
 export interface ApiDeps {
   db: Db;

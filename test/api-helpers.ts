@@ -1,8 +1,7 @@
 // An API on the test harness, and tokens for the seeded city's people.
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
-import type { App } from '../api/types';
-import type { ApiMetrics } from '../api/metrics';
+import type { ApiMetrics, App } from '../api/types';
 import { DEFAULT_OPEN_REQUEST_POLICY } from '../domain/open-request';
 import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
