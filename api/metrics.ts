@@ -13,7 +13,6 @@ export const TASK_GAUGE_REFRESH_MS = 30_000;
 
 export function createApiMetrics(db: Db): ApiMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const http = new Histogram({
     name: 'pdw_http_request_duration_seconds',
     help: 'API request duration by method, route pattern and status code',
@@ -65,6 +64,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * unref'd timer that stops with the app.
  */
 export function serveMetrics(app: App, metrics: ApiMetrics, token: string, refreshMs = TASK_GAUGE_REFRESH_MS): void {
+  // The process's own (CPU, memory, event loop, GC): only where served, so an app built without a token observes nothing.
+  collectDefaultMetrics({ register: metrics.registry });
   app.addHook('onResponse', async (request, reply) => {
     metrics.answered(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
