@@ -24,11 +24,14 @@ import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
 import { taskRoutes } from './routes/tasks';
+import { createApiMetrics, serveMetrics } from './metrics';
 import { PROCEDURE_APIS } from './procedures';
 import type { ApiDeps, App } from './types';
 import { version } from '../package.json';
 
-export async function buildApp(deps: ApiDeps): Promise<App> {
+export async function buildApp(given: ApiDeps): Promise<App> {
+  // Counted whether or not served: a decision is counted where the routes take it.
+  const deps: ApiDeps = { ...given, metrics: given.metrics ?? createApiMetrics(given.db) };
   const app = Fastify({
     logger:
       deps.logger === undefined
@@ -77,7 +80,12 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
         version,
         description: 'Procedures of the Rizhao Measures for Public Data Management as durable workflows',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: "the deployment's METRICS_TOKEN (Prometheus), not a person's token" },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -91,6 +99,8 @@ export async function buildApp(deps: ApiDeps): Promise<App> {
   await registerJwt(app, deps.jwtSecret);
   // Limits only where a route asks for one (per person, e.g. registering who one is).
   await app.register(rateLimit, { global: false });
+  // Before every route below, so that each is timed; served only with a token (METRICS_TOKEN).
+  if (deps.metricsToken) serveMetrics(app, deps.metrics!, deps.metricsToken, deps.metricsRefreshMs);
 
   app.get(
     '/health',

@@ -20,6 +20,7 @@ export function apiDepsFrom(config: Config, run: { db: Db; temporal: Client; sec
     agreementFont: config.agreementFont,
     ...(config.oidc ? { oidc: config.oidc } : {}),
     engineTimeoutMs: config.engineTimeoutMs,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     logger: { level: run.logLevel ?? config.logLevel },
   };
 }

@@ -6,8 +6,20 @@ import type { DemoUser } from '../db/seed';
 import type { OidcConfig } from '../config';
 import type { PrincipalKeys } from '../config/principal-keys';
 import type { Policies } from '../domain/policies';
+import type { Registry } from 'prom-client';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** The API's metrics (api/metrics.ts createApiMetrics). */
+export interface ApiMetrics {
+  registry: Registry;
+  /** One answered request: its route's pattern (never the URL with its ids), its status, how long it took. */
+  answered(method: string, route: string, status: number, seconds: number): void;
+  /** A decision the API had its workflow take (POST /tasks/{id}/complete, and each of a bulk's). */
+  decided(kind: string, decision: string): void;
+  /** Reads the open and overdue tasks into their gauges: the timer's one query, callable at will (the tests). */
+  refresh(): Promise<void>;
+}
 
 export interface ApiDeps {
   db: Db;
@@ -38,6 +50,15 @@ export interface ApiDeps {
   devSignIn?: boolean;
   /** The people the development sign-in offers (default the demo city's, db/seed.ts demoUsers). */
   devUsers?: DemoUser[];
+  /**
+   * The bearer token Prometheus reads GET /metrics with (METRICS_TOKEN); none: no /metrics route. Figures of the
+   * whole city are no person's to read, so no person's token opens it.
+   */
+  metricsToken?: string;
+  /** How often the open and overdue task gauges are read (default api/metrics.ts TASK_GAUGE_REFRESH_MS). */
+  metricsRefreshMs?: number;
+  /** The app's metrics (default: its own, in a Registry of its own); a test passes its own to refresh the gauges at will. */
+  metrics?: ApiMetrics;
   /** The console's built files (default console/dist); without them /console says how to build it. */
   consoleDir?: string;
 }

@@ -26,6 +26,8 @@ export interface Config {
   embeddedPostgresPort: number;
   /** A port on which the worker answers /health (for container health checks); none when 0. */
   workerHealthPort: number;
+  /** host:port where the worker serves its Temporal SDK metrics (Prometheus); null: none. */
+  workerMetricsAddress: string | null;
   /** A prebuilt workflow bundle (e.g. from bundleWorkflowCode at image build): the worker starts without bundling. */
   workflowBundle: string | null;
   /** Threads the worker runs workflow activations on. */
@@ -35,6 +37,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  /** The bearer token GET /metrics is read with; null: the API serves no /metrics. */
+  metricsToken: string | null;
   engineTimeoutMs: number;
   /** Whom a person contacts when their registration is an operator's case (e.g. their identity held by another sign-in). */
   serviceDesk: string;
@@ -81,6 +85,12 @@ function oidcConfig(e: ReturnType<typeof parseEnvironment>): OidcConfig | null {
   return { issuer, audience: e.OIDC_AUDIENCE, claims, ...keys };
 }
 
+/** METRICS_TOKEN, refused when it is .env.example's placeholder (a token anyone could guess). */
+function metricsToken(token: string | undefined): string | null {
+  if (token && PLACEHOLDER.test(token)) throw new ConfigError('METRICS_TOKEN is a placeholder');
+  return token ?? null;
+}
+
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789';
 
 /** `.env` at the top of the repository, for every entry point; variables already set win. */
@@ -103,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     temporalUiPort: e.TEMPORAL_UI_PORT,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     workerHealthPort: e.WORKER_HEALTH_PORT,
+    workerMetricsAddress: e.WORKER_METRICS_ADDRESS ?? null,
     workflowBundle: e.WORKFLOW_BUNDLE ?? null,
     workflowThreads: e.WORKFLOW_THREADS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
@@ -110,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    metricsToken: metricsToken(e.METRICS_TOKEN),
     engineTimeoutMs: e.ENGINE_TIMEOUT_MS,
     startupWaitMs: e.STARTUP_WAIT_SECONDS * 1000,
     oidc: oidcConfig(e),

@@ -120,6 +120,14 @@ export const ENVIRONMENT = Type.Object({
     refusal: 'must list token subs separated by commas (no spaces or wildcards inside one)',
     description: 'comma-separated token subs of the admins who reach every city; every other admin acts only within their own city',
   }),
+  METRICS_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 32,
+      pattern: '^[\\x21-\\x7e]+$',
+      refusal: 'must be at least 32 printable characters without spaces',
+      description: 'the bearer token Prometheus reads GET /metrics with; unset: the API serves no /metrics',
+    }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', refusal: 'must be a pino level', description: 'pino level' },
@@ -131,6 +139,13 @@ export const ENVIRONMENT = Type.Object({
     description: 'how long the API and the worker wait at start for PostgreSQL and Temporal before they exit non-zero',
   }),
   WORKER_HEALTH_PORT: integer(0, 65535, 0, { description: 'worker /health for container health checks (0: off)' }),
+  WORKER_METRICS_ADDRESS: Type.Optional(
+    Type.String({
+      pattern: '^\\S+:\\d{1,5}$',
+      refusal: 'must be host:port',
+      description: 'where the worker serves its Temporal SDK metrics for Prometheus (e.g. 0.0.0.0:9464); unset: none',
+    }),
+  ),
   WORKFLOW_BUNDLE: Type.Optional(Type.String({ description: 'a prebuilt workflow bundle (bundleWorkflowCode output), so a worker starts without bundling' })),
   WORKFLOW_THREADS: integer(1, 16, DEFAULT_WORKFLOW_THREADS, { description: 'threads the worker runs workflow activations on' }),
   SHARE_POLICY: policy('share', "the share procedure's deadlines", [], {

@@ -11,6 +11,10 @@ const SECRETS = {
   JWT_SECRET: () => randomBytes(48).toString('base64url'),
   PRINCIPAL_KEYS: () => `v1:${randomBytes(32).toString('base64')}`,
   PRINCIPAL_LOOKUP_KEY: () => randomBytes(32).toString('base64'),
+  // The token Prometheus reads the API's /metrics with (docker-compose.yml hands it to both).
+  METRICS_TOKEN: () => randomBytes(32).toString('base64url'),
+  // Grafana's admin in docker-compose.yml (only there).
+  GRAFANA_ADMIN_PASSWORD: () => randomBytes(18).toString('base64url'),
   // Only docker-compose.yml reads it (hex: it sits in DATABASE_URL).
   POSTGRES_PASSWORD: () => randomBytes(24).toString('hex'),
 };

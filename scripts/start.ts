@@ -9,7 +9,7 @@ import { buildApp } from '../api/app';
 import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
 import type { Config } from '../config';
-import { createWorker } from '../worker';
+import { createWorker, workerTelemetry } from '../worker';
 import { ensureEvaluationSchedule } from '../api/schedules';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
@@ -114,7 +114,7 @@ async function main() {
     undo.push({ name: 'database pool', run: () => db.destroy() });
 
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress) });
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
     const worker = await createWorker({
       connection: nativeConnection,

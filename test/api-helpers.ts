@@ -1,7 +1,7 @@
 // An API on the test harness, and tokens for the seeded city's people.
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
-import type { App } from '../api/types';
+import type { ApiMetrics, App } from '../api/types';
 import { DEFAULT_OPEN_REQUEST_POLICY } from '../domain/open-request';
 import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
@@ -50,6 +50,8 @@ export async function startApi(
     consoleDir?: string;
     devSignIn?: boolean;
     platformOperators?: string[];
+    metricsToken?: string;
+    metrics?: ApiMetrics;
   } = {},
 ): Promise<Api> {
   const app = await buildApp({
@@ -64,6 +66,8 @@ export async function startApi(
     ...(o.agreementFont || process.env.AGREEMENT_FONT ? { agreementFont: o.agreementFont ?? process.env.AGREEMENT_FONT } : {}),
     ...(o.consoleDir ? { consoleDir: o.consoleDir } : {}),
     ...(o.platformOperators ? { platformOperators: o.platformOperators } : {}),
+    ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

@@ -39,7 +39,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
   fs.writeFileSync(path.join(consoleDir, 'assets', 'app.js'), 'export {};');
   // One admin of the other city is named a platform operator; the other admin there is not.
-  api = await startApi(h, { consoleDir, platformOperators: ['matrix-operator'] });
+  api = await startApi(h, { consoleDir, platformOperators: ['matrix-operator'], metricsToken: `matrix-metrics-${randomUUID()}` });
   const prefix = `matrix-other-${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
   // A task goes only to someone the directory of people knows: the authority's reviewer has used the API.
@@ -461,6 +461,8 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 404, applicant: 403, colleague: 403, authority: 200, admin: 403, platformOperator: 403 },
   },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
+  // Prometheus' own token (METRICS_TOKEN), not a person's: no caller of the table has it (test/metrics.test.ts reads it).
+  'GET /metrics': { call: () => ({ method: 'GET', url: '/metrics' }), expect: { rest: 401 } },
   'GET /calendar': { call: () => ({ method: 'GET', url: '/calendar?from=2026-09-25&to=2026-10-10' }), expect: { rest: 200 } },
   // The console's files are public (what they show comes from the API, token and all).
   'GET /console': { call: () => ({ method: 'GET', url: '/console' }), expect: { rest: 302 }, public: true },

@@ -13,22 +13,27 @@ type Service = {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
+  secrets?: string[];
 };
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
+  secrets: Record<string, { environment?: string; file?: string }>;
 };
 const s = compose.services;
 
 test('it has the production topology', () => {
-  expect(Object.keys(s).sort()).toEqual(['api', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+  expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
+  expect(s.prometheus.image).toMatch(/^prom\/prometheus:v3\./);
+  expect(s.grafana.image).toMatch(/^grafana\/grafana:12\./);
   expect(s.temporal.image).toMatch(/^temporalio\/auto-setup:1\.29\./);
   expect(s.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
   for (const name of ['migrate', 'worker', 'api']) expect(s[name].build).toBe('.');
 });
 
 test('every long-running service has a health check', () => {
-  for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api']) expect(s[name].healthcheck?.test.length).toBeGreaterThan(0);
+  for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api', 'prometheus', 'grafana'])
+    expect(s[name].healthcheck?.test.length).toBeGreaterThan(0);
 });
 
 test('ports: API 3000, Temporal 7233, UI 8080, PostgreSQL 5432', () => {
@@ -36,6 +41,11 @@ test('ports: API 3000, Temporal 7233, UI 8080, PostgreSQL 5432', () => {
   expect(s.temporal.ports).toContain('7233:7233');
   expect(s['temporal-ui'].ports).toContain('8080:8080');
   expect(s.postgres.ports).toContain('5432:5432');
+  // Prometheus asks no one who they are, and Grafana's figures are the whole city's: this host only.
+  expect(s.prometheus.ports).toEqual(['127.0.0.1:9090:9090']);
+  expect(s.grafana.ports).toEqual(['127.0.0.1:3001:3000']);
+  // The worker's exporter has no token: reached on the compose network, never published.
+  expect(s.worker.ports).toBeUndefined();
 });
 
 test('start order: database, then Temporal and the migration, then worker and API', () => {
@@ -88,7 +98,71 @@ test('each secret is required, naming the command that generates it, and reaches
 
 test('.env.example holds no usable secret and does not switch development mode on', () => {
   const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
-  for (const name of [...API_SECRETS, 'POSTGRES_PASSWORD']) expect(example).toMatch(new RegExp(`^${name}=$`, 'm'));
+  for (const name of [...API_SECRETS, 'METRICS_TOKEN', 'POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) expect(example).toMatch(new RegExp(`^${name}=$`, 'm'));
   expect(example).not.toMatch(/^PDW_MODE=/m);
   expect(example).toMatch(/npm run secrets/);
+});
+
+/** A bind mount's host path (`./x:/y[:ro]`), from the repository's top. */
+const mounts = (service: string) =>
+  (s[service].volumes ?? []).filter((v) => v.startsWith('./')).map((v) => ({ host: v.split(':')[0], container: v.split(':')[1] }));
+
+test('metrics: the API behind METRICS_TOKEN, the worker at WORKER_METRICS_ADDRESS, Prometheus scraping both with the token as a secret', () => {
+  expect(s.api.environment?.METRICS_TOKEN).toMatch(new RegExp(`^${required('METRICS_TOKEN').source}$`));
+  expect(s.worker.environment?.WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+  expect(compose.secrets.metrics_token).toEqual({ environment: 'METRICS_TOKEN' });
+  expect(s.prometheus.secrets).toEqual(['metrics_token']);
+  expect(s.prometheus.depends_on).toMatchObject({ api: { condition: 'service_started' }, worker: { condition: 'service_started' } });
+  const config = mounts('prometheus').find((m) => m.container === '/etc/prometheus/prometheus.yml')!;
+  const scrape = parse(fs.readFileSync(path.join(root, config.host), 'utf8')) as {
+    scrape_configs: {
+      job_name: string;
+      metrics_path?: string;
+      authorization?: { credentials_file: string };
+      static_configs?: { targets: string[] }[];
+      dns_sd_configs?: { names: string[]; port: number }[];
+    }[];
+  };
+  const job = (name: string) => scrape.scrape_configs.find((j) => j.job_name === name)!;
+  expect(job('api')).toMatchObject({
+    metrics_path: '/metrics',
+    authorization: { credentials_file: '/run/secrets/metrics_token' },
+    static_configs: [{ targets: [`api:${s.api.environment?.PORT}`] }],
+  });
+  // Every replica of the worker (`--scale worker=3`), at the port of its WORKER_METRICS_ADDRESS.
+  expect(job('worker').dns_sd_configs).toEqual([{ names: ['worker'], type: 'A', port: Number(s.worker.environment?.WORKER_METRICS_ADDRESS?.split(':')[1]) }]);
+  for (const name of ['prometheus', 'grafana']) expect(Object.keys(compose.volumes)).toContain(name);
+});
+
+test("Grafana: its admin password required, its data source the compose Prometheus, its dashboard the repository's, showing every series", () => {
+  expect(s.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD).toMatch(new RegExp(`^${required('GRAFANA_ADMIN_PASSWORD').source}$`));
+  expect(s.grafana.environment?.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+  expect(s.grafana.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
+  for (const m of mounts('grafana')) expect([m.host, fs.existsSync(path.join(root, m.host))]).toEqual([m.host, true]);
+  const provisioning = mounts('grafana').find((m) => m.container === '/etc/grafana/provisioning')!.host;
+  const datasources = parse(fs.readFileSync(path.join(root, provisioning, 'datasources', 'prometheus.yml'), 'utf8')) as {
+    datasources: { uid: string; url: string }[];
+  };
+  expect(datasources.datasources).toEqual([expect.objectContaining({ uid: 'prometheus', url: 'http://prometheus:9090' })]);
+  const providers = parse(fs.readFileSync(path.join(root, provisioning, 'dashboards', 'dashboards.yml'), 'utf8')) as {
+    providers: { options: { path: string } }[];
+  };
+  const dashboards = mounts('grafana').find((m) => m.container === providers.providers[0].options.path)!.host;
+  const files = fs.readdirSync(path.join(root, dashboards)).filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThan(0);
+  const exprs: string[] = [];
+  for (const file of files) {
+    const dashboard = JSON.parse(fs.readFileSync(path.join(root, dashboards, file), 'utf8')) as {
+      uid: string;
+      panels: { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
+    };
+    expect(dashboard.uid).toBeTruthy();
+    for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
+      expect(panel.datasource?.uid).toBe('prometheus');
+      exprs.push(...(panel.targets ?? []).map((t) => t.expr));
+    }
+  }
+  // The API's series (api/metrics.ts) and the worker's SDK ones.
+  for (const series of ['pdw_http_request_duration_seconds_bucket', 'pdw_task_decisions_total', 'pdw_tasks_open', 'pdw_tasks_overdue', 'temporal_'])
+    expect([series, exprs.some((e) => e.includes(series))]).toEqual([series, true]);
 });

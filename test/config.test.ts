@@ -37,6 +37,10 @@ test.each([
   [{ OPEN_REQUEST_POLICY: '{"termMonth":{"days":30}}' }, /OPEN_REQUEST_POLICY.termMonth must be \{"seconds":n\}/],
   // Operators are named one by one: no pattern widens an admin's reach.
   [{ PLATFORM_OPERATORS: 'ops.zhang,*' }, /PLATFORM_OPERATORS must list token subs/],
+  // /metrics is read with a token no one guesses: not a short one, not .env.example's placeholder.
+  [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN must be at least 32 printable characters/],
+  [{ METRICS_TOKEN: 'change-me-0123456789-0123456789-0123' }, /METRICS_TOKEN is a placeholder/],
+  [{ WORKER_METRICS_ADDRESS: 'nowhere' }, /WORKER_METRICS_ADDRESS must be host:port/],
 ])('%j is refused', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });
@@ -141,6 +145,17 @@ test.each([
   expect(() => loadSecrets({ PDW_MODE: 'development', ...bad })).toThrow(message);
 });
 
+test('metrics are served only when asked for: the API with METRICS_TOKEN, the worker at WORKER_METRICS_ADDRESS', () => {
+  expect(loadConfig({})).toMatchObject({ metricsToken: null, workerMetricsAddress: null });
+  const token = randomBytes(32).toString('base64url');
+  expect(loadConfig({ METRICS_TOKEN: token, WORKER_METRICS_ADDRESS: '0.0.0.0:9464' })).toMatchObject({
+    metricsToken: token,
+    workerMetricsAddress: '0.0.0.0:9464',
+  });
+  // A refused token is not quoted back (it may be the real one, mistyped).
+  expect(() => loadConfig({ METRICS_TOKEN: 'secret but short' })).not.toThrow(/secret but short/);
+});
+
 test('no admin reaches every city unless named: PLATFORM_OPERATORS lists them', () => {
   expect(loadConfig({}).platformOperators).toEqual([]);
   expect(loadConfig({ PLATFORM_OPERATORS: ' ops.zhang, ops.li,,ops.zhang ' }).platformOperators).toEqual(['ops.zhang', 'ops.li']);
@@ -151,8 +166,8 @@ describe('the schema, .env.example and README name the same variables', () => {
   const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const schema = Object.keys(ENVIRONMENT.properties) as VariableName[];
-  // docker-compose.yml's own: the database container's password, which no process of ours reads.
-  const COMPOSE_ONLY = ['POSTGRES_PASSWORD'];
+  // docker-compose.yml's own: the database container's and Grafana's passwords, which no process of ours reads.
+  const COMPOSE_ONLY = ['POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD'];
   /** `NAME=value` lines, set or commented out. */
   const exampleLines = [...example.matchAll(/^(#\s*)?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map(([, commented, name, value]) => ({
     commented: !!commented,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY } from '../config/principal-keys';
-import { DEV_JWT_SECRET, loadSecrets } from '../config';
+import { DEV_JWT_SECRET, loadConfig, loadSecrets } from '../config';
 import { freePort } from '../scripts/temporal-dev-server';
 import { devToken } from '../scripts/tokens';
 
@@ -32,6 +32,8 @@ test('npm run secrets fills the empty lines of .env with secrets a deployment ac
   expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   for (const name of [...SECRETS, 'POSTGRES_PASSWORD']) expect(first[name]).toMatch(/.{32}/);
   expect(loadSecrets({ ...first })).toMatchObject({ jwtSecret: first.JWT_SECRET });
+  // And the token Prometheus reads /metrics with, which the configuration accepts.
+  expect(loadConfig({ ...first }).metricsToken).toBe(first.METRICS_TOKEN);
   // Once there, a secret stays: a new PRINCIPAL_KEYS would orphan every number sealed under the old one.
   expect(generate(file)).toEqual(first);
   // Two runs give two deployments different secrets.

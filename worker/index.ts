@@ -1,6 +1,6 @@
 // The one place that wires a database, activities and a Temporal Worker together.
 import http from 'node:http';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { DEFAULT_WORKFLOW_THREADS } from '../config';
 import type { Db } from '../db';
@@ -45,4 +45,13 @@ export function serveWorkerHealth(worker: Worker, port: number, host = '0.0.0.0'
     res.end(JSON.stringify({ status: state === 'RUNNING' ? 'ok' : 'unavailable', worker: state }));
   });
   return server.listen(port, host);
+}
+
+/**
+ * Runtime.install's telemetry: the SDK's own metrics (task slots, poll and schedule-to-start latencies…) served for
+ * Prometheus at `address` (WORKER_METRICS_ADDRESS, host:port); nothing when none is set.
+ */
+export function workerTelemetry(address: string | null): Pick<RuntimeOptions, 'telemetryOptions'> {
+  // Durations in seconds, as the API's own histograms.
+  return address ? { telemetryOptions: { metrics: { prometheus: { bindAddress: address, useSecondsForDurations: true } } } } : {};
 }

@@ -327,6 +327,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     if (hooks?.form) checkJson(hooks.form, form ?? {}, 'body.form');
     await hooks?.preflight?.({ deps, request, row, form });
     await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
+    // Counted once the workflow took it: the one place decisions pass, alone or in a bulk.
+    deps.metrics?.decided(row.kind, decision);
     return requestAfter(actor, row.request_id);
   }
 

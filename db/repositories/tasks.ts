@@ -175,6 +175,28 @@ export function organisationTaskCounts(db: Executor, org: string, now: Date) {
     .execute();
 }
 
+/** Tasks a member of the public holds (no candidate organisation) are counted under this division. */
+export const NO_DIVISION = 'none';
+
+/**
+ * Open and overdue tasks at `now` by kind and the division of their candidate organisation, for the API's gauges:
+ * one grouped scan of the open tasks (the partial index tasks_open_due), as many rows as kinds × divisions.
+ */
+export function openTaskCountsByDivision(db: Executor, now: Date) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoin('organisations as o', 'o.id', 't.candidate_org')
+    .select([
+      't.kind',
+      sql<string>`coalesce(o.division, ${NO_DIVISION})`.as('division'),
+      sql<number>`count(*)::int`.as('open'),
+      sql<number>`(count(*) filter (where t.due_at <= ${now}))::int`.as('overdue'),
+    ])
+    .where('t.status', '=', 'open')
+    .groupBy(['t.kind', 'o.division'])
+    .execute();
+}
+
 /** One organisation's open tasks (of `kinds`, when given), oldest first, continuing after (created_at, id). */
 export function organisationTasksQuery(db: Executor, f: { org: string; kinds?: string[]; after?: [Date, string] | null; limit: number }) {
   let q = db
