@@ -66,7 +66,7 @@ export function Evaluation({ route }: { route: Route }) {
     go(withParams(route, { drill: figure, dperiod: per, dproc: extra.procedure ?? null, dorg: extra.organisation ?? null }));
 
   return (
-    <section class="evaluation">
+    <section class="evaluation" aria-busy={loading && !main.error && !now.error}>
       <h1>{t('evaluation')}</h1>
       <form class="filters" onSubmit={(ev) => ev.preventDefault()}>
         <div class="field">
@@ -326,7 +326,7 @@ function Drill({ route }: { route: Route }) {
   if (!figure || !period) return null;
   const whose = organisation ? (organisations.value.get(organisation) ?? '所选单位') : '本辖区';
   return (
-    <section class="figure drill" aria-labelledby="ev-drill-h" data-figure={figure}>
+    <section class="figure drill" aria-labelledby="ev-drill-h" data-figure={figure} aria-busy={!r.data && !r.error}>
       <h2 id="ev-drill-h" tabIndex={-1} ref={heading}>
         {whose}
         {periodName(period)}
