@@ -147,6 +147,14 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
   await eventually(async () => (await page.locator('section.drill tbody tr').count()) === now.procedures.find((p) => p.procedure === 'share')!.overdueAtEnd);
   await expectAccessible(page);
 
+  // Picking the quarter before (named in Chinese, never typed): nothing decided then, and the page says what to do next.
+  const before = periodBefore(quarter);
+  expect(await page.locator(`#ev-period option[value="${before}"]`).textContent()).toMatch(/^\d{4}年第[一二三四]季度$/);
+  await page.selectOption('#ev-period', before);
+  await page.waitForSelector('[data-testid=ontime-empty]');
+  expect((await evaluation(before)).total.decided).toBe(0);
+  expect(await page.locator('section.drill').count()).toBe(0);
+
   // On a phone, the same page passes axe-core and nothing overflows sideways.
   const phone = await run.signedIn('wu.supervisor', { width: 390, height: 844 });
   await open(phone, `#/evaluation?period=${quarter}`);
