@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { demoUsers, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
+import { shanghaiDay } from '../domain/calendar';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { screenshot, window } from './browser';
 import { type ConsoleRun, open, OVERDUE_AT_ONCE, startConsole } from './console-harness';
@@ -181,6 +182,8 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
       '#/agreements',
     ];
     if (can('supervisor', 'admin')) screens.push('#/overdue');
+    // The supervisor's 监督评价, and the overdue cases behind its figure.
+    if (can('supervisor')) screens.push('#/evaluation', `#/evaluation?drill=overdueAtEnd&dperiod=${shanghaiDay(new Date()).slice(0, 7)}`);
     if (can('leading_group')) screens.push('#/dossiers?kind=DISPUTE_DECISION');
     if (can('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin')) screens.push('#/grants');
     for (const hash of screens) note(sub, hash, await screenWords(page, hash, accounts));
@@ -310,4 +313,5 @@ test('empty lists say what there is none of and what to do next', async () => {
   expect(await empty(county, '#/grants')).toContain('暂无共享许可');
   const supervisor = await signedIn('zheng.supervisor');
   expect(await empty(supervisor, '#/overdue')).toContain('没有逾期任务');
+  expect(await empty(supervisor, '#/evaluation')).toMatch(/尚无办结的任务。可以选择较早的时期|当前没有超期的任务。可以在/);
 });

@@ -203,7 +203,7 @@ test("the README's screenshots are there, each taken by a browser test, and none
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const shown = [...readme.matchAll(/\(docs\/screenshots\/([\w-]+)\.png\)/g)].map((m) => m[1]);
   expect(shown.length).toBeGreaterThanOrEqual(6);
-  const tests = ['console', 'console-adjustment', 'console-journeys', 'console-language', 'console-layout']
+  const tests = ['console', 'console-adjustment', 'console-dashboard', 'console-journeys', 'console-language', 'console-layout']
     .map((f) => path.join(__dirname, `${f}.test.ts`))
     .filter(existsSync)
     .map((f) => readFileSync(f, 'utf8'))

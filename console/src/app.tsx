@@ -7,6 +7,7 @@ import { Agents } from './pages/agents';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
 import { Catalog, EntryPage } from './pages/catalog';
+import { Evaluation } from './pages/evaluation';
 import { Inbox } from './pages/inbox';
 import { ArticlePage, Notifications } from './pages/notifications';
 import { Overdue } from './pages/overdue';
@@ -80,6 +81,7 @@ function Nav({ current }: { current: string }) {
             </a>
           </li>
         )}
+        {hasRole('supervisor') && item('evaluation', t('evaluation'))}
         {hasRole('supervisor', 'admin') && item('overdue', t('overdue'))}
         {hasRole('agency_applicant', 'public_applicant', 'authority_reviewer') && item('apply', t('apply'))}
         {item('requests', t('myRequests'))}
@@ -109,6 +111,8 @@ function Page() {
       return id === 'catalog_adjustment' ? <Adjust route={{ ...route, path: ['adjust'] }} /> : <Apply route={route} />;
     case 'overdue':
       return <Overdue route={route} />;
+    case 'evaluation':
+      return <Evaluation route={route} />;
     case 'catalog':
       return id ? <EntryPage id={id} /> : <Catalog route={route} />;
     case 'adjust':
@@ -124,7 +128,8 @@ function Page() {
     case 'articles':
       return <ArticlePage n={id ?? '1'} />;
     default:
-      return <Inbox route={route} />;
+      // A supervisor's home is their division's evaluation; everyone else's their inbox.
+      return hasRole('supervisor') ? <Evaluation route={route} /> : <Inbox route={route} />;
   }
 }
 
@@ -179,7 +184,7 @@ export function App() {
   return (
     <>
       <Header />
-      {authed.value && <Nav current={route.path[0] ?? 'inbox'} />}
+      {authed.value && <Nav current={route.path[0] ?? (hasRole('supervisor') ? 'evaluation' : 'inbox')} />}
       <main id="main" tabIndex={-1}>
         {/* The last action's result, where it led: focused, in a status region. */}
         <Flash />

@@ -37,6 +37,7 @@ const MESSAGES = {
   myRequests: ['我的申请', 'My requests'],
   apply: ['提出申请', 'Apply'],
   overdue: ['逾期督办', 'Overdue'],
+  evaluation: ['监督评价', 'Evaluation'],
   dossiers: ['争议卷宗', 'Dispute dossiers'],
   catalog: ['数据目录', 'Catalog'],
   grants: ['共享许可', 'Grants'],

@@ -1,0 +1,175 @@
+// The supervisor's 监督评价 page in a real browser: after a few share reviews decided on time, late and left overdue, a
+// supervisor of the demo city lands on it, and every figure it shows equals the API's GET /evaluations for the same
+// period; a bar opens the cases behind it (GET /evaluations/requests); axe-core at 1280 and 390 px; a division with no
+// work says what to do next.
+import type { Page } from 'playwright-core';
+import { shanghaiDay } from '../domain/calendar';
+import type { Actor } from '../domain/types';
+import { startApi, validShareBody, type Api } from './api-helpers';
+import { screenshot } from './browser';
+import { type ConsoleRun, expectAccessible, open, OVERDUE_AT_ONCE, startConsole } from './console-harness';
+import { eventually, type Harness } from './helpers';
+import { percent, periodBefore, workingDays } from '../console/src/periods';
+
+jest.setTimeout(180_000);
+
+let run: ConsoleRun;
+let h: Harness;
+let slow: Api;
+
+beforeAll(async () => {
+  run = await startConsole('console-dashboard');
+  h = run.h;
+  // Reviews due two seconds after they begin: a decision at once is on time, one after the mark late.
+  slow = await startApi(h, { policies: { share: OVERDUE_AT_ONCE } });
+});
+afterAll(async () => {
+  await slow?.app.close();
+  await run?.close();
+});
+
+const day = shanghaiDay(new Date());
+const quarter = `${day.slice(0, 4)}-Q${Math.ceil(Number(day.slice(5, 7)) / 3)}`;
+const month = day.slice(0, 7);
+
+const supervisor = (): Actor => ({ sub: 'wu.supervisor', org: h.city.cityAuthority, roles: ['supervisor'] });
+const health = (): Actor => ({ sub: 'zhao.provider', org: h.city.agencies.health, roles: ['provider_reviewer'] });
+const authority = (): Actor => ({ sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
+const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => slow.app.inject({ method, url, payload, headers: slow.as(actor) });
+
+async function shareRequest() {
+  const res = await call(
+    { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] },
+    'POST',
+    '/share-requests',
+    validShareBody(h.city.entries.conditional),
+  );
+  expect(res.statusCode).toBe(201);
+  const r = res.json();
+  const task = (kind: string) => r.tasks.find((t: { kind: string }) => t.kind === kind).id as string;
+  return { id: r.id as string, opinion: task('SHARE_PROVIDER_OPINION'), review: task('SHARE_JOINT_REVIEW') };
+}
+const overdue = (taskId: string) =>
+  eventually(async () => (await h.db.selectFrom('tasks').select('overdue_at').where('id', '=', taskId).executeTakeFirst())?.overdue_at, 30_000);
+
+interface Figures {
+  decided: number;
+  decidedOnTime: number;
+  onTimeRate: number | null;
+  medianWorkingDays: number | null;
+  overdueAtEnd: number;
+  openAtEnd: number;
+}
+interface Answer {
+  total: Figures;
+  procedures: ({ procedure: string } & Figures)[];
+  organisations: { organisation: string; name: string; total: Figures }[];
+}
+let division: string;
+const evaluation = async (period: string): Promise<Answer> => {
+  const res = await call(supervisor(), 'GET', `/evaluations?period=${period}&division=${division}`);
+  expect(res.statusCode).toBe(200);
+  return res.json();
+};
+const text = async (page: Page, selector: string) => (await page.locator(selector).first().textContent())?.trim();
+
+test('a supervisor lands on 监督评价, whose every figure is the API’s for the period, and a bar opens the cases behind it', async () => {
+  division = (await call(supervisor(), 'GET', '/me')).json().organisation.division;
+  // r1 decided at once by both (on time); r2's opinion decided past its due time (late); r3 left overdue with r2's review.
+  const r1 = await shareRequest();
+  expect((await call(health(), 'POST', `/tasks/${r1.opinion}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
+  expect((await call(authority(), 'POST', `/tasks/${r1.review}/complete`, { decision: 'REJECT', reason: '用途超出法定职责' })).statusCode).toBe(200);
+  const r2 = await shareRequest();
+  const r3 = await shareRequest();
+  await overdue(r2.opinion);
+  expect((await call(health(), 'POST', `/tasks/${r2.opinion}/complete`, { decision: 'DISAGREE', reason: '含个人信息' })).statusCode).toBe(200);
+  await overdue(r2.review);
+  await overdue(r3.review);
+  await overdue(r3.opinion);
+
+  const page = await run.signedIn('wu.supervisor');
+  // The supervisor's first page is the evaluation of their division, this quarter picked in Chinese.
+  await page.waitForSelector('h1:has-text("监督评价")');
+  expect(await page.locator('nav.side a[aria-current=page]').textContent()).toBe('监督评价');
+  expect(await page.locator('#ev-period option:checked').textContent()).toMatch(/^\d{4}年第[一二三四]季度（本季度）$/);
+  await page.waitForSelector('[data-testid=evaluation-status]:has-text("已显示")');
+
+  const q = await evaluation(quarter);
+  const now = await evaluation(month);
+  // 按时办结率 by organisation: each bar's figure, and the table's, are the API's.
+  const rated = q.organisations.filter((o) => o.total.decided > 0);
+  expect(rated.length).toBeGreaterThan(0);
+  expect(await page.locator('ul.bars li[data-org]').count()).toBe(rated.length);
+  for (const o of rated) {
+    expect(await text(page, `li[data-org="${o.organisation}"] [data-testid=ontime-rate]`)).toBe(percent(o.total.onTimeRate));
+    expect(await text(page, `li[data-org="${o.organisation}"] .bar-label`)).toBe(o.name);
+  }
+  for (const o of q.organisations) {
+    const cells = await page.locator(`table.ontime-table tr[data-org="${o.organisation}"] td`).allTextContents();
+    expect(cells).toEqual([String(o.total.decided), String(o.total.decidedOnTime), percent(o.total.onTimeRate)]);
+  }
+  expect(q.organisations.find((o) => o.organisation === h.city.agencies.health)?.total).toMatchObject({ decided: 2, decidedOnTime: 1, onTimeRate: 0.5 });
+  // 办理时长 over the last four quarters, each the API's.
+  for (const p of [3, 2, 1, 0].map((n) => periodBefore(quarter, n))) {
+    const e = p === quarter ? q : await evaluation(p);
+    await page.waitForSelector(`ul.columns li[data-period="${p}"] [data-testid=median]:not(:has-text("加载中"))`);
+    expect(await text(page, `ul.columns li[data-period="${p}"] [data-testid=median]`)).toBe(
+      e.total.decided ? workingDays(e.total.medianWorkingDays) : '无办结',
+    );
+    expect(await text(page, `table.time-table tr[data-period="${p}"] td:nth-of-type(2)`)).toBe(workingDays(e.total.medianWorkingDays));
+  }
+  // 当前超期 by procedure, in the registry's words, and the organisations most overdue.
+  const overdueProcedures = now.procedures.filter((p) => p.overdueAtEnd > 0);
+  expect(overdueProcedures.map((p) => p.procedure)).toContain('share');
+  for (const p of overdueProcedures) expect(await text(page, `li[data-procedure="${p.procedure}"] [data-testid=overdue-count]`)).toBe(`${p.overdueAtEnd} 件`);
+  expect(await text(page, 'li[data-procedure="share"] .bar-label')).not.toMatch(/[a-z]/);
+  const most = now.organisations.filter((o) => o.total.overdueAtEnd > 0);
+  for (const o of most) expect(await text(page, `table.most-overdue tr[data-org="${o.organisation}"] td`)).toBe(`${o.total.overdueAtEnd} 件`);
+  await screenshot(page, 'evaluation-supervisor');
+  await page.$$eval('details', (all) => all.forEach((d) => d.setAttribute('open', '')));
+  await expectAccessible(page);
+
+  // A bar opens the cases it counts: the health commission's decided cases, by case number.
+  await page.click(`li[data-org="${h.city.agencies.health}"] button`);
+  await page.waitForSelector('section.drill tbody tr');
+  const behind = (await call(supervisor(), 'GET', `/evaluations/requests?period=${quarter}&organisation=${h.city.agencies.health}&figure=decided`)).json() as {
+    items: { caseNumber: string; taskId: string }[];
+  };
+  expect(behind.items.map((i) => i.taskId).sort()).toEqual([r1.opinion, r2.opinion].sort());
+  expect((await page.locator('section.drill tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-task')))).sort()).toEqual(
+    behind.items.map((i) => i.taskId).sort(),
+  );
+  expect((await page.locator('section.drill .case-number').allTextContents()).sort()).toEqual(behind.items.map((i) => i.caseNumber).sort());
+  expect(await page.locator(':focus').getAttribute('id')).toBe('ev-drill-h');
+  // The overdue procedure opens the overdue cases.
+  await page.click('li[data-procedure="share"] button');
+  await page.waitForSelector('section.drill[data-figure="overdueAtEnd"] tbody tr');
+  await eventually(async () => (await page.locator('section.drill tbody tr').count()) === now.procedures.find((p) => p.procedure === 'share')!.overdueAtEnd);
+  await expectAccessible(page);
+
+  // Picking the quarter before (named in Chinese, never typed): nothing decided then, and the page says what to do next.
+  const before = periodBefore(quarter);
+  expect(await page.locator(`#ev-period option[value="${before}"]`).textContent()).toMatch(/^\d{4}年第[一二三四]季度$/);
+  await page.selectOption('#ev-period', before);
+  await page.waitForSelector('[data-testid=ontime-empty]');
+  expect((await evaluation(before)).total.decided).toBe(0);
+  expect(await page.locator('section.drill').count()).toBe(0);
+
+  // On a phone, the same page passes axe-core and nothing overflows sideways.
+  const phone = await run.signedIn('wu.supervisor', { width: 390, height: 844 });
+  await open(phone, `#/evaluation?period=${quarter}`);
+  await phone.waitForSelector('[data-testid=evaluation-status]:has-text("已显示")');
+  await phone.waitForSelector('ul.columns li [data-testid=median]:not(:has-text("加载中"))');
+  expect(await phone.$eval('html', (e) => e.scrollWidth)).toBeLessThanOrEqual(390);
+  await screenshot(phone, 'evaluation-supervisor-phone');
+  await expectAccessible(phone);
+});
+
+test('a division with no work yet says so, and what to do next', async () => {
+  const page = await run.signedIn('zheng.supervisor');
+  await open(page, '#/evaluation');
+  await page.waitForSelector('[data-testid=evaluation-status]:has-text("已显示")');
+  expect(await text(page, '[data-testid=ontime-empty]')).toContain('可以选择较早的时期');
+  expect(await text(page, '[data-testid=overdue-empty]')).toContain('当前没有超期的任务');
+  await expectAccessible(page);
+});
