@@ -3,14 +3,24 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db, Executor } from '../db';
 import { shareParties } from '../db/repositories/share';
 import type { ErrorCode } from '../domain/errors';
-import { EXTENSION_ARTICLE, shareRefusal, type GrantTerms, type RevocationGround, type ShareParties, type ShareRequestForm } from '../domain/share';
+import {
+  DELETION_METHOD_NAMES,
+  EXTENSION_ARTICLE,
+  shareRefusal,
+  type DeletionConfirmation,
+  type GrantTerms,
+  type RevocationGround,
+  type ShareParties,
+  type ShareRequestForm,
+} from '../domain/share';
 import { notify, notifyAll } from '../db/repositories/notifications';
-import { grantEndedNotice, providerExtensionAnsweredNotice, revocationRefusedNotice } from '../domain/notices';
+import { grantEndedByGranteeNotice, grantEndedNotice, providerExtensionAnsweredNotice, revocationRefusedNotice } from '../domain/notices';
 import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
 import { moveDueIn, recordDecisionIn, type DecisionInput } from './tasks';
 import { recordRequestIn, transition, type RecordRequestInput } from './requests';
-import { writeOnce } from './write';
+import { writeOnce, type Trail } from './write';
+import { getOrganisation } from '../db/repositories/organisations';
 
 export interface GrantInput {
   requestId: string;
@@ -35,6 +45,47 @@ async function resolveParties(db: Db | Executor, { catalogEntryId, applicantOrg 
   if (!context) throw ApplicationFailure.nonRetryable(`catalog entry ${catalogEntryId} not found`, 'EntryNotFound');
   if (!parties) throw ApplicationFailure.nonRetryable(`no city big data authority is registered for ${context.provider_org_id} (Art. 14)`, 'AuthorityMissing');
   return parties;
+}
+
+/**
+ * The grantee ended its grant (共享目的已实现): its deletion confirmation recorded as an audit event of its own (who, when,
+ * how, all the data received), and the providing agency's and the city authority's reviewers told.
+ */
+async function granteeEnded(
+  tx: Executor,
+  granteeOrg: string,
+  input: { requestId: string; actor: ActorRef; article: string; reason: string | null },
+  deletion: DeletionConfirmation,
+  tell: { org: string; role: Role }[],
+): Promise<Trail> {
+  const grantee = (await getOrganisation(tx, granteeOrg))?.name ?? granteeOrg;
+  const message = grantEndedByGranteeNotice({
+    grantee,
+    reason: input.reason ?? '',
+    deletedBy: deletion.deletedBy,
+    deletedAt: deletion.deletedAt,
+    method: DELETION_METHOD_NAMES[deletion.method],
+  });
+  return {
+    audit: [
+      {
+        eventKey: `request:${input.requestId}:grant-data-deleted`,
+        requestId: input.requestId,
+        actor: input.actor,
+        action: 'grant_data_deleted',
+        article: input.article,
+        reason: input.reason,
+        newValue: { deletion },
+      },
+    ],
+    notices: tell.map((to) => ({
+      key: `request:${input.requestId}:grant-ended-by-grantee:${to.role}`,
+      to,
+      kind: 'request_status',
+      requestId: input.requestId,
+      message,
+    })),
+  };
 }
 
 export function shareActivities(db: Db, caseRegion: string) {
@@ -124,6 +175,9 @@ export function shareActivities(db: Db, caseRegion: string) {
       ground?: RevocationGround;
       decision?: DecisionInput;
       requester?: string;
+      /** The grantee ended it (共享目的已实现): the data deleted, and the organisations to tell (provider, city authority). */
+      deletion?: DeletionConfirmation;
+      tell?: { org: string; role: Role }[];
     }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if (input.decision) await recordDecisionIn(tx, input.decision);
@@ -135,7 +189,7 @@ export function shareActivities(db: Db, caseRegion: string) {
               .set({ status: input.status, ended_at: new Date(), end_reason: input.reason, end_ground: input.ground ?? null })
               .where('request_id', '=', input.requestId)
               .where('status', '=', 'active')
-              .returning('id')
+              .returning(['id', 'grantee_org'])
               .executeTakeFirst(),
           async (row, t) => {
             await transition(t, {
@@ -148,6 +202,7 @@ export function shareActivities(db: Db, caseRegion: string) {
               reason: input.reason,
               decision: input.decision?.decision ?? null,
             });
+            if (input.deletion) return granteeEnded(t, row.grantee_org, input, input.deletion, input.tell ?? []);
             const message = grantEndedNotice(input.article, input.reason);
             return {
               notices: input.requester

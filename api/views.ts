@@ -104,6 +104,8 @@ export function grantView(g: GrantRow): GrantView {
     endedAt: g.ended_at?.toISOString() ?? null,
     endReason: g.end_reason,
     endGround: g.end_ground,
+    endedBy: g.ended_by ?? null,
+    deletion: g.deletion ?? null,
     revocation: revocationView(g.revocation),
     delivery: g.delivery
       ? {

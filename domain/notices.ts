@@ -67,6 +67,10 @@ export const taskUrgedNotice = (kind: string, count: number, words: string) => `
 export const grantEndedNotice = (article: string, reason: string | null) =>
   `共享许可${R}已经市大数据工作主管部门同意终止（${articleInChinese(article)}）${because(reason)}`;
 
+/** grant_ended: the providing agency and the city authority told the grantee ended its grant, its purpose achieved, the data deleted (条例). */
+export const grantEndedByGranteeNotice = (t: { grantee: string; reason: string; deletedBy: string; deletedAt: Date | string; method: string }) =>
+  `${t.grantee}因共享目的已实现终止共享许可${R}，并确认已删除接收的全部数据（${t.deletedBy}于 ${shanghaiTime(t.deletedAt)} ${t.method}）${because(t.reason)}`;
+
 /** request_status: the provider's reviewer who asked to end a grant told the authority refused (Art. 14). */
 export const revocationRefusedNotice = (reason: string) => `共享许可${R}：市大数据工作主管部门不同意终止共享（第十四条），共享继续${because(reason)}`;
 

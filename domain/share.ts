@@ -197,12 +197,15 @@ export function isRevocationGround(g: unknown): g is RevocationGround {
   return typeof g === 'string' && Object.prototype.hasOwnProperty.call(REVOCATION_GROUNDS, g);
 }
 
-/** Who may end a grant early (revokerOf): the providing agency, which asks, and the city big data authority, which ends it or consents. */
-export type Revokers = { providerOrg: string; cityAuthorityOrg: string };
+/**
+ * Who may end a grant early (revokerOf): the providing agency, which asks, the city big data authority, which ends it or
+ * consents, and the grantee (`granteeOrg`, absent where unknown), which ends its own use once its purpose is achieved.
+ */
+export type Revokers = { providerOrg: string; cityAuthorityOrg: string; granteeOrg?: string };
 
-/** A share request's revokers are two of its parties. */
-export function revokersOf(parties: ShareParties): Revokers {
-  return { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId };
+/** A share request's revokers are two of its parties, and its applicant's organisation (`granteeOrg`) once granted. */
+export function revokersOf(parties: ShareParties, granteeOrg?: string): Revokers {
+  return { providerOrg: parties.entry.providerOrgId, cityAuthorityOrg: parties.cityAuthorityOrgId, ...(granteeOrg ? { granteeOrg } : {}) };
 }
 
 /**
@@ -210,9 +213,60 @@ export function revokersOf(parties: ShareParties): Revokers {
  * authority's consent ends it (the provider does not end sharing alone: every grant is unconditional data,
  * which shall be shared, or one the authority approved, Art. 14). Null: neither.
  */
-export function revokerOf(actor: Actor, grant: Revokers): 'authority' | 'provider' | null {
+export function revokerOf(actor: Actor, grant: Revokers): 'authority' | 'provider' | 'grantee' | null {
   if (actor.org === grant.cityAuthorityOrg && actor.roles.includes('authority_reviewer')) return 'authority';
   if (actor.org === grant.providerOrg && actor.roles.includes('provider_reviewer')) return 'provider';
+  // The role that applied, of the organisation granted (共享目的已实现: it ends its own use, no consent needed).
+  if (grant.granteeOrg && actor.org === grant.granteeOrg && actor.roles.includes('agency_applicant')) return 'grantee';
+  return null;
+}
+
+/** 条例 (共享目的已实现): how the grantee deleted the data it received. */
+export const DELETION_METHODS = ['logical', 'physical', 'media_destroyed'] as const;
+export type DeletionMethod = (typeof DELETION_METHODS)[number];
+export const DELETION_METHOD_NAMES: Record<DeletionMethod, string> = { logical: '逻辑删除', physical: '物理删除', media_destroyed: '介质销毁' };
+
+/** The grantee's confirmation that the data received is deleted: who, when, how, and that it is all of it. */
+export interface DeletionConfirmation {
+  /** The person who deleted it. */
+  deletedBy: string;
+  /** When (ISO 8601 date-time). */
+  deletedAt: string;
+  method: DeletionMethod;
+  /** All the data received under the grant (must be true). */
+  scope: boolean;
+}
+
+/** How the 条例's end of sharing by the grantee is cited (rule 12 of the notes; docs/regulation.md). */
+export const GRANTEE_END_ARTICLE = '《政务数据共享条例》共享使用（共享目的已实现）';
+
+/** Clocks differ a little between the browser, the API and the engine: a deletion this far ahead of `now` is not "in the future". */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why the grantee's deletion confirmation does not stand, or null: a person's name, a time neither in the future (`now`)
+ * nor before the grant (`grantedAt`, where known), a method of the list, and all the data received.
+ */
+export function deletionViolation(deletion: unknown, grantedAt: string | undefined, now: number): RuleViolation | null {
+  const d = (deletion && typeof deletion === 'object' ? deletion : {}) as Partial<Record<keyof DeletionConfirmation, unknown>>;
+  const bad = (field: string, rule: string, detail: string): RuleViolation => ({
+    code: 'InvalidInput',
+    field: `deletion${field ? `.${field}` : ''}`,
+    rule,
+    article: GRANTEE_END_ARTICLE,
+    detail,
+  });
+  if (!deletion || typeof deletion !== 'object' || Array.isArray(deletion))
+    return bad('', 'required', 'Confirm the deletion of the data received: who, when, how');
+  if (typeof d.deletedBy !== 'string' || blankText(d.deletedBy) || d.deletedBy.length > 200)
+    return bad('deletedBy', 'a name', 'Name the person who deleted the data (at most 200 characters)');
+  const at = typeof d.deletedAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(d.deletedAt) ? Date.parse(d.deletedAt) : NaN;
+  if (Number.isNaN(at)) return bad('deletedAt', 'date-time', 'Say when the data was deleted (a date and time)');
+  if (at > now + CLOCK_SKEW_MS) return bad('deletedAt', 'not in the future', 'The deletion cannot be in the future');
+  if (grantedAt !== undefined && at < Date.parse(grantedAt)) return bad('deletedAt', 'not before the grant', 'The deletion cannot be before the grant');
+  if (typeof d.method !== 'string' || !(DELETION_METHODS as readonly string[]).includes(d.method))
+    return bad('method', `one of ${DELETION_METHODS.join(', ')}`, `Say how the data was deleted: ${DELETION_METHODS.join(', ')}`);
+  if (d.scope !== true) return bad('scope', 'all data received', 'Confirm that all the data received under the grant is deleted');
   return null;
 }
 
@@ -223,19 +277,43 @@ export function revokerOf(actor: Actor, grant: Revokers): 'authority' | 'provide
  */
 export function revokeViolation(
   actor: Actor,
-  grant: Revokers & { active: boolean; consentAwaited: boolean },
+  grant: Revokers & { active: boolean; consentAwaited: boolean; grantedAt?: string },
   ground: unknown,
   reason: string | undefined,
+  deletion?: unknown,
+  now: number = Date.now(),
 ): RuleViolation | null {
   const by = revokerOf(actor, grant);
   if (!by)
     return {
       code: 'Forbidden',
-      rule: 'provider or city authority',
+      rule: 'provider, city authority or grantee',
       article: 'Art. 14',
-      detail: 'Only the providing agency or the city big data authority may end a grant early (Art. 14)',
+      detail: 'Only the providing agency, the city big data authority or the grantee (its purpose achieved) may end a grant early (Art. 14)',
     };
   if (!grant.active) return { code: 'RequestNotActive', rule: 'active grant', detail: 'The grant is not active' };
+  // 条例: the grantee ends its own use only as its purpose is achieved, confirming the data deleted.
+  if (by === 'grantee') {
+    if (ground !== 'purpose_achieved')
+      return {
+        code: 'InvalidInput',
+        field: 'ground',
+        rule: 'purpose_achieved',
+        article: GRANTEE_END_ARTICLE,
+        detail: 'The grantee ends a grant only as its purpose is achieved (共享目的已实现)',
+      };
+    if (!reason?.trim())
+      return { code: 'ReasonRequired', field: 'reason', rule: 'reason required', article: GRANTEE_END_ARTICLE, detail: 'Say how the purpose was achieved' };
+    return deletionViolation(deletion, grant.grantedAt, now);
+  }
+  if (deletion !== undefined)
+    return {
+      code: 'InvalidInput',
+      field: 'deletion',
+      rule: 'grantee only',
+      article: GRANTEE_END_ARTICLE,
+      detail: 'Only the grantee confirms the deletion of the data it received',
+    };
   if (by === 'provider' && grant.consentAwaited)
     return {
       code: 'RequestNotActive',

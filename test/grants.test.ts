@@ -62,7 +62,12 @@ const history = async (requestId: string) => (await call(authority(), 'GET', `/r
 
 test('the provider asks to end a grant on a ground of the list; the grant stands until the city authority consents, and then ends on that ground (Art. 14, 15)', async () => {
   const g = await granted();
-  expect((await call(g.me, 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'not needed' })).statusCode).toBe(403);
+  // The grantee ends its own grant only as its purpose is achieved (below).
+  expect((await call(g.me, 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'not needed' })).json()).toMatchObject({
+    status: 400,
+    field: 'body.ground',
+    rule: 'purpose_achieved',
+  });
   // A ground from the closed list and a reason, each a 400 naming its field.
   expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'any reason it writes', reason: 'x' })).json()).toMatchObject({
     status: 400,
@@ -184,4 +189,86 @@ test('the provider’s request and the authority’s own revocation at the same 
     status: 'revoked',
     endReason: odd,
   });
+});
+
+/** The grantee's deletion confirmation (《政务数据共享条例》, 共享目的已实现): who, when, how, all the data received. */
+const deletion = (over: Record<string, unknown> = {}) => ({
+  deletedBy: '张三',
+  deletedAt: new Date().toISOString(),
+  method: 'physical',
+  scope: true,
+  ...over,
+});
+
+test('the grantee ends its grant as its purpose is achieved, confirming the data deleted: ended at once, the provider and the city authority told, the trail names it (条例)', async () => {
+  const g = await granted();
+  const end = (actor: Actor, body: object) => call(actor, 'POST', `/grants/${g.grantId}/revoke`, body);
+  // Another organisation's applicant does not see the grant; the grantee's other staff may not end it.
+  const stranger: Actor = { sub: 'gr-stranger', org: h.city.agencies.resources, roles: ['agency_applicant'] };
+  expect((await end(stranger, { ground: 'purpose_achieved', reason: '任务完成', deletion: deletion() })).statusCode).toBe(404);
+  expect((await end({ ...g.me, roles: ['provider_reviewer'] }, { ground: 'purpose_achieved', reason: '任务完成', deletion: deletion() })).statusCode).toBe(403);
+  // Other grounds, no deletion, a future or pre-grant time, a method off the list, less than all the data: each a 400 naming its field.
+  const refused = async (body: object, field: string) => expect((await end(g.me, body)).json()).toMatchObject({ status: 400, field });
+  await refused({ ground: 'attribute_changed', reason: '任务完成', deletion: deletion() }, 'body.ground');
+  await refused({ ground: 'purpose_achieved', reason: '任务完成' }, 'body.deletion');
+  await refused({ ground: 'purpose_achieved', reason: ' ', deletion: deletion() }, 'body.reason');
+  await refused(
+    { ground: 'purpose_achieved', reason: '任务完成', deletion: deletion({ deletedAt: new Date(Date.now() + 86_400_000).toISOString() }) },
+    'body.deletion.deletedAt',
+  );
+  await refused({ ground: 'purpose_achieved', reason: '任务完成', deletion: deletion({ deletedAt: '2000-01-01T00:00:00Z' }) }, 'body.deletion.deletedAt');
+  await refused({ ground: 'purpose_achieved', reason: '任务完成', deletion: deletion({ deletedAt: 'yesterday' }) }, 'body.deletion.deletedAt');
+  await refused({ ground: 'purpose_achieved', reason: '任务完成', deletion: deletion({ method: 'shredded' }) }, 'body.deletion.method');
+  await refused({ ground: 'purpose_achieved', reason: '任务完成', deletion: deletion({ scope: false }) }, 'body.deletion.scope');
+  await refused({ ground: 'purpose_achieved', reason: '任务完成', deletion: deletion({ deletedBy: '  ' }) }, 'body.deletion.deletedBy');
+  await refused({ ground: 'purpose_achieved', reason: '任务完成', deletion: deletion({ deletedBy: 'x\u0000' }) }, 'body.deletion.deletedBy');
+  // Only the grantee confirms a deletion.
+  expect((await end(authority(), { ground: 'purpose_achieved', reason: '任务完成', deletion: deletion() })).json()).toMatchObject({
+    status: 400,
+    field: 'body.deletion',
+  });
+  expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json()).toMatchObject({ status: 'active', endedBy: null, deletion: null });
+
+  const confirmed = deletion();
+  const ended = await end(g.me, { ground: 'purpose_achieved', reason: '专项检查已完成', deletion: confirmed });
+  expect(ended.statusCode).toBe(200);
+  expect(ended.json()).toMatchObject({
+    status: 'revoked',
+    endGround: 'purpose_achieved',
+    endReason: '专项检查已完成',
+    endedBy: { org: h.city.agencies.market, role: 'agency_applicant' },
+    deletion: confirmed,
+  });
+  const trail = await history(g.requestId);
+  expect(trail.find((e) => e.action === 'grant_revoked')).toMatchObject({ actor: { role: 'agency_applicant' }, reason: '专项检查已完成' });
+  const deleted = (await call(authority(), 'GET', `/requests/${g.requestId}/history`)).json().items.find((e: Event) => e.action === 'grant_data_deleted');
+  expect(deleted).toMatchObject({ actor: { role: 'agency_applicant' }, newValue: { deletion: confirmed } });
+  for (const who of [provider(), authority()]) {
+    const told = (await call(who, 'GET', '/notifications?limit=100')).json().items as { requestId: string; message: string }[];
+    expect(told.find((n) => n.requestId === g.requestId && n.message.includes('共享目的已实现'))?.message).toEqual(expect.stringContaining('物理删除'));
+  }
+  // Ended, it ends no more.
+  expect((await end(g.me, { ground: 'purpose_achieved', reason: '再次', deletion: deletion() })).statusCode).toBe(409);
+});
+
+test('twenty ends from the grantee at once: one stands, the others are refused as the grant has ended', async () => {
+  const g = await granted();
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_x, i) =>
+      call({ ...g.me, sub: `${g.me.sub}-${i}` }, 'POST', `/grants/${g.grantId}/revoke`, {
+        ground: 'purpose_achieved',
+        reason: `结束 ${i}`,
+        deletion: deletion(),
+      }),
+    ),
+  );
+  const codes = answers.map((a) => a.statusCode);
+  expect(codes.filter((c) => c === 200)).toHaveLength(1);
+  expect(codes.filter((c) => c !== 200).every((c) => c === 409)).toBe(true);
+  const reason = answers.find((a) => a.statusCode === 200)!.json().endReason;
+  for (const a of answers) if (a.statusCode === 409) expect(a.json()).toMatchObject({ status: 409, code: 'RequestNotActive' });
+  const trail = await history(g.requestId);
+  expect(trail.filter((e) => e.action === 'grant_revoked')).toHaveLength(1);
+  expect(trail.filter((e) => e.action === 'grant_data_deleted')).toHaveLength(1);
+  expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json()).toMatchObject({ status: 'revoked', endReason: reason });
 });

@@ -2,7 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
 import { PROCEDURES } from '../domain/procedures';
-import type { RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
+import type { DeletionConfirmation, RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy, AdjustmentReview, CommenterKind } from '../domain/catalog-adjustment';
 import type { DisputeParties, DisputePolicy, SharePosition } from '../domain/share-dispute';
@@ -61,6 +61,8 @@ export interface RevokeGrantInput {
   article: string;
   /** The ground a person's revocation names (domain/share.ts REVOCATION_GROUNDS). */
   ground?: RevocationGround;
+  /** The grantee ended its own grant (共享目的已实现), confirming the data deleted (only past patched('grantee-ends-grant')). */
+  deletion?: DeletionConfirmation;
 }
 
 export interface ShareRequestInput {
@@ -211,10 +213,13 @@ export interface RevokeGrantRequest {
   reason: string;
   /** A share grant's: the ground from the closed list (an agreement's termination names none). */
   ground?: RevocationGround;
+  /** The grantee's, as it ends its own grant: the data received deleted (domain/share.ts deletionViolation). */
+  deletion?: DeletionConfirmation;
 }
 /**
  * A person ends a grant early: the city authority ends it; the provider's request goes to the authority, whose
- * consent ends it (both name a ground and a reason). An agreement's party terminates it. Answers with the request state.
+ * consent ends it (both name a ground and a reason); the grantee ends it as its purpose is achieved, confirming the data
+ * deleted. An agreement's party terminates it. Answers with the request state.
  */
 export const revokeGrantUpdate = defineUpdate<RequestSnapshot, [RevokeGrantRequest]>('revokeGrantByPerson');
 /** The provider's reviewer asks once to extend its opinion's answer (《政务数据共享条例》, domain/share.ts providerExtensionViolation). */

@@ -13,6 +13,7 @@ import type { DecisionInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
 import {
   DEFAULT_SHARE_POLICY,
+  GRANTEE_END_ARTICLE,
   grantTerms,
   providerExtensionLength,
   providerExtensionViolation,
@@ -64,6 +65,9 @@ type ExtensionAsked = RequestExtensionInput & { opened?: boolean };
 /** The patch under which the provider may ask once to extend its answer, approved by its head of sharing work (ARCHITECTURE.md). */
 const PROVIDER_EXTENSION = 'provider-extension';
 
+/** The patch under which the grantee ends its own grant as its purpose is achieved, confirming the data deleted (条例). */
+const GRANTEE_ENDS_GRANT = 'grantee-ends-grant';
+
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties) {
   const fields = form.fields?.length ? form.fields : parties.entry.fields;
@@ -102,36 +106,43 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   // ends with that reason; one granted meanwhile has its grant revoked at once.
   let ending: RevokeGrantInput | null = null;
   /** Who may revoke, once the parties are known. */
-  let revokers: Revokers | null = carried ? revokersOf(carried.parties) : null;
+  let revokers: Revokers | null = carried ? revokersOf(carried.parties, applicant.org) : null;
   /** The providing agency asks to end the grant: put to the city authority as a consent task (Art. 14). */
   let asking: RevocationAsked | null = null;
   /** The city authority's consent task while it is open (carried across runs). */
   let consent: WfTask | null = carried && 'granted' in carried.at && carried.at.granted.consent ? board.get(carried.at.granted.consent) : null;
 
   /** A grant's revocation: asked by the provider (put to the city authority) or decided by the city authority. */
-  const revokeGrant = async ({ actor, ground, reason }: RevokeGrantRequest) => {
-    // The validator checked the ground.
+  const revokeGrant = async ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
+    // The validator checked the ground (and the grantee's deletion).
     const named = ground!;
-    if (revokerOf(actor, revokers!) === 'provider') {
+    const by = revokerOf(actor, revokers!);
+    if (by === 'provider') {
       const asked = (asking = { actor: actorRef(actor, 'provider_reviewer'), ground: named, reason: reason.trim() });
       // Answers once the authority's task is open (or the grant ended first).
       await condition(() => asking !== asked || state.status !== 'granted');
       return view();
     }
-    revoke ??= { actor: actorRef(actor, 'authority_reviewer'), reason: reason.trim(), article: REVOCATION_GROUNDS[named].article, ground: named };
+    // The grantee ends its own use at once (no consent: the data is its to stop using), its deletion confirmed.
+    revoke ??=
+      by === 'grantee' && patched(GRANTEE_ENDS_GRANT)
+        ? { actor: actorRef(actor, 'agency_applicant'), reason: reason.trim(), article: GRANTEE_END_ARTICLE, ground: named, deletion: deletion! }
+        : { actor: actorRef(actor, 'authority_reviewer'), reason: reason.trim(), article: REVOCATION_GROUNDS[named].article, ground: named };
     await condition(() => state.status !== 'granted');
     return view();
   };
-  const checkRevocation = ({ actor, ground, reason }: RevokeGrantRequest) => {
+  const checkRevocation = ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
     if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
     const violation = revokeViolation(
       actor,
       { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null },
       ground,
       reason,
+      deletion,
+      Date.now(),
     );
     if (violation) throw businessError(violation.code, violation.detail);
-    const bad = unstorable(reason, 'reason');
+    const bad = unstorable(reason, 'reason') ?? unstorable(deletion, 'deletion');
     if (bad) throw businessError('InvalidInput', bad.detail);
   };
 
@@ -476,6 +487,16 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
           reason: end.reason,
           article: end.article,
           ...(end.ground ? { ground: end.ground } : {}),
+          // The grantee ended it: its deletion recorded, the provider and the city authority told.
+          ...(end.deletion
+            ? {
+                deletion: end.deletion,
+                tell: [
+                  { org: parties.entry.providerOrgId, role: 'provider_reviewer' },
+                  { org: parties.cityAuthorityOrgId, role: 'authority_reviewer' },
+                ],
+              }
+            : {}),
           ...(approval ? { decision: approval } : {}),
           ...(consentedFor ? { requester: consentedFor } : {}),
         });
@@ -574,7 +595,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const ended = await art14Review(carried.at.review);
       if (ended) return ended;
     } else {
-      revokers = revokersOf(parties);
+      revokers = revokersOf(parties, applicant.org);
       const path = sharePath(parties.entry.shareAttribute);
       if (path !== 'joint_review') await recordNow();
       if (path === 'refuse') {

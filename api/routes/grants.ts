@@ -67,7 +67,7 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
       schema: {
         tags: ['grants'],
         summary:
-          'End a grant early, naming a ground from the list and a reason: the city authority ends it (200); the providing agency asks, and the grant ends once the city authority consents to it (202, the request in `revocation`) (Art. 14, 15)',
+          'End a grant early, naming a ground from the list and a reason: the city authority ends it (200); the providing agency asks, and the grant ends once the city authority consents to it (202, the request in `revocation`) (Art. 14, 15); the grantee ends its own grant as its purpose is achieved (ground purpose_achieved), confirming in `deletion` the data received deleted (200; 《政务数据共享条例》)',
         params: DerivedIdParams,
         body: RevokeBody,
         response: { 200: GrantSchema, 202: GrantSchema },
@@ -76,17 +76,23 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
     },
     async (request, reply) => {
       const { actor } = request;
-      const { ground, reason } = request.body;
+      const { ground, reason, deletion } = request.body;
       const grant = await visibleGrant(actor, request.params.id);
-      // The rule the workflow's validator applies too (who, when, on what ground), checked before it is asked.
+      // The rule the workflow's validator applies too (who, when, on what ground, the grantee's deletion), checked before it is asked.
       const violation = revokeViolation(
         actor,
-        { ...(await grantRevokers(db, grant)), active: grant.status === 'active', consentAwaited: grant.revocation?.status === 'open' },
+        {
+          ...(await grantRevokers(db, grant)),
+          active: grant.status === 'active',
+          consentAwaited: grant.revocation?.status === 'open',
+          grantedAt: grant.granted_at.toISOString(),
+        },
         ground,
         reason,
+        deletion,
       );
       if (violation) throw refusal(violation);
-      await updateRequest(deps, grant.workflow_id, revokeGrantUpdate, [{ actor, ground, reason }]);
+      await updateRequest(deps, grant.workflow_id, revokeGrantUpdate, [{ actor, ground, reason, ...(deletion ? { deletion } : {}) }]);
       const after = (await getGrant(db, grant.id))!;
       // Still active: the provider's request awaits the city authority's consent.
       if (after.status === 'active') reply.code(202);

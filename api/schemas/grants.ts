@@ -1,6 +1,6 @@
 // Grants' schemas (routes/grants.ts); a request's answer carries its grant.
 import { Type, type Static } from '@sinclair/typebox';
-import { DELIVERY_METHODS, REVOCATION_GROUND_CODES, REVOCATION_GROUNDS } from '../../domain/share';
+import { DELETION_METHOD_NAMES, DELETION_METHODS, DELIVERY_METHODS, REVOCATION_GROUND_CODES, REVOCATION_GROUNDS } from '../../domain/share';
 import { Instant, Json, Nullable } from './common';
 
 export const GrantSchema = Type.Object({
@@ -18,6 +18,18 @@ export const GrantSchema = Type.Object({
   endedAt: Nullable(Instant),
   endReason: Nullable(Type.String()),
   endGround: Nullable(Type.String({ description: 'The ground a revocation named (Art. 14)' })),
+  endedBy: Nullable(
+    Type.Object(
+      { org: Nullable(Type.String()), role: Type.String() },
+      { description: 'Who ended the grant early: the city authority (authority_reviewer), or the grantee (agency_applicant) as its purpose was achieved' },
+    ),
+  ),
+  deletion: Nullable(
+    Type.Object(
+      { deletedBy: Type.String(), deletedAt: Type.String(), method: Type.String(), scope: Type.Boolean() },
+      { description: 'The grantee confirmed the data received deleted as it ended the grant (《政务数据共享条例》共享目的已实现)' },
+    ),
+  ),
   revocation: Nullable(
     Type.Object(
       {
@@ -62,6 +74,25 @@ export const RevokeBody = Type.Object(
       },
     ),
     reason: Type.String({ maxLength: 4000 }),
+    /** The grantee's only (its ground purpose_achieved): the data received deleted, who, when, how (domain/share.ts deletionViolation). */
+    deletion: Type.Optional(
+      Type.Object(
+        {
+          deletedBy: Type.String({ maxLength: 200, description: 'The person who deleted the data' }),
+          deletedAt: Type.String({ maxLength: 40, description: 'When, an ISO 8601 date-time, not in the future nor before the grant' }),
+          method: Type.Union(
+            DELETION_METHODS.map((m) => Type.Literal(m)),
+            {
+              description: Object.entries(DELETION_METHOD_NAMES)
+                .map(([m, n]) => `${m} (${n})`)
+                .join(', '),
+            },
+          ),
+          scope: Type.Boolean({ description: 'All the data received under the grant (must be true)' }),
+        },
+        { additionalProperties: false, description: 'The grantee ending its grant confirms the deletion of the data received (《政务数据共享条例》)' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

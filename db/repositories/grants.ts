@@ -1,7 +1,7 @@
 // Grants as their grantee, their provider and the city authority see them.
 import { sql } from 'kysely';
 import { isCityDivision } from '../../domain/divisions';
-import type { DeliveryForm, DeliveryStatus } from '../../domain/share';
+import type { DeletionConfirmation, DeliveryForm, DeliveryStatus } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import type { Executor } from '../index';
 import { getOrganisation, overseenOrgIds, supervisedOrgIds } from './organisations';
@@ -38,13 +38,37 @@ export function deliveryOf(requestId: string) {
   );
 }
 
+/** Who ended a grant early (the person's organisation and role), as its grant_revoked event names them; null while it runs or at expiry. */
+export function endedByOf(requestId: string) {
+  return sql<{
+    org: string | null;
+    role: string;
+  } | null>`(select jsonb_build_object('org', e.actor_org, 'role', e.actor_role) from audit_events e where e.request_id = ${sql.ref(requestId)} and e.action = 'grant_revoked' order by e.id desc limit 1)`.as(
+    'ended_by',
+  );
+}
+
+/** The grantee's confirmation that the data received is deleted (条例, 共享目的已实现), as its grant_data_deleted event records it. */
+export function deletionOf(requestId: string) {
+  return sql<DeletionConfirmation | null>`(select e.new_value->'deletion' from audit_events e where e.request_id = ${sql.ref(requestId)} and e.action = 'grant_data_deleted' order by e.id desc limit 1)`.as(
+    'deletion',
+  );
+}
+
 export function grantsQuery(db: Executor) {
   return db
     .selectFrom('grants')
     .innerJoin('catalog_entries', 'catalog_entries.id', 'grants.catalog_entry_id')
     .innerJoin('requests', 'requests.id', 'grants.request_id')
     .selectAll('grants')
-    .select(['catalog_entries.provider_org_id as provider_org', 'requests.workflow_id', revocationOf('grants.request_id'), deliveryOf('grants.request_id')]);
+    .select([
+      'catalog_entries.provider_org_id as provider_org',
+      'requests.workflow_id',
+      revocationOf('grants.request_id'),
+      deliveryOf('grants.request_id'),
+      endedByOf('grants.request_id'),
+      deletionOf('grants.request_id'),
+    ]);
 }
 
 export interface GrantFilter {

@@ -19,5 +19,5 @@ export async function shareParties(db: Executor, entryId: string, applicantOrg: 
  */
 export async function grantRevokers(db: Executor, grant: { catalog_entry_id: string; grantee_org: string; provider_org: string }): Promise<Revokers> {
   const { parties } = await shareParties(db, grant.catalog_entry_id, grant.grantee_org);
-  return parties ? revokersOf(parties) : { providerOrg: grant.provider_org, cityAuthorityOrg: '' };
+  return parties ? revokersOf(parties, grant.grantee_org) : { providerOrg: grant.provider_org, cityAuthorityOrg: '', granteeOrg: grant.grantee_org };
 }
