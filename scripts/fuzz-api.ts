@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { createSigner } from 'fast-jwt';
 import type { Db } from '../db';
 import { sampleEntryContent, type SeededCity } from '../db/seed';
-import { REVOCATION_GROUND_CODES } from '../domain/share';
+import { DELETION_METHODS, REVOCATION_GROUND_CODES } from '../domain/share';
 import { TASK_KINDS } from '../domain/tasks';
 import type { Actor } from '../domain/types';
 
@@ -584,7 +584,33 @@ export async function runFuzz(
     fc
       .tuple(
         req(() => grantIds),
-        fc.oneof(fc.record({ ground: fc.oneof(fc.constantFrom(...REVOCATION_GROUND_CODES), text), reason: text }, { requiredKeys: [] }), jsonish),
+        fc.oneof(
+          fc.record(
+            {
+              ground: fc.oneof(fc.constantFrom(...REVOCATION_GROUND_CODES), text),
+              reason: text,
+              // The grantee's deletion confirmation (条例, 共享目的已实现): well formed, a date-time near now or anything, or odd JSON.
+              deletion: fc.oneof(
+                fc.record(
+                  {
+                    deletedBy: fc.oneof(text, fc.constant('张三')),
+                    deletedAt: fc.oneof(
+                      fc.integer({ min: -400, max: 400 }).map((d) => new Date(Date.now() + d * 86_400_000).toISOString()),
+                      fc.constantFrom('', 'yesterday', '2026-13-45T99:00:00Z', '9999-12-31T23:59:59Z'),
+                      text,
+                    ),
+                    method: fc.oneof(fc.constantFrom(...DELETION_METHODS), text),
+                    scope: fc.oneof(fc.boolean(), jsonish),
+                  },
+                  { requiredKeys: [] },
+                ),
+                jsonish,
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+          jsonish,
+        ),
       )
       .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/revoke`, body })),
     fc

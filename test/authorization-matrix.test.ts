@@ -455,10 +455,19 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200, platformOperator: 200 },
   },
   'POST /grants/{id}/revoke': {
-    call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/revoke`, payload: { ground: 'misuse', reason: 'misuse' } }),
+    // The grantee's end (《政务数据共享条例》共享目的已实现): its deletion confirmed. The city authority, which may end a grant on
+    // its own (Art. 14, 15), confirms no deletion (400); the grant's provider only asks (their own tests: grants).
+    call: (r) => ({
+      method: 'POST',
+      url: `/grants/${r.grant}/revoke`,
+      payload: {
+        ground: 'purpose_achieved',
+        reason: '共享目的已实现',
+        deletion: { deletedBy: '张三', deletedAt: new Date().toISOString(), method: 'physical', scope: true },
+      },
+    }),
     mutates: true,
-    // The grantee may not end its own grant; the city authority may (Art. 14, 15); the grant's provider only asks it to (its own test: grants).
-    expect: { rest: 404, applicant: 403, colleague: 403, authority: 200, admin: 403, platformOperator: 403 },
+    expect: { rest: 404, applicant: 200, colleague: 200, authority: 400, admin: 403, platformOperator: 403 },
   },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
   // Prometheus' own token (METRICS_TOKEN), not a person's: no caller of the table has it (test/metrics.test.ts reads it).
