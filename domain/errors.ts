@@ -118,6 +118,13 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   // 《政务数据共享条例》: the provider asks once to extend its answer, approved by its head of sharing work.
   延期申请一次: '提供单位只能申请一次延长答复期限',
   'working days': '延长的工作日须为 1 至 30 之间的整数',
+  // 《政务数据共享条例》: the grantee ends its grant as its purpose is achieved, confirming the data deleted.
+  purpose_achieved: '使用方只能以“共享目的已实现”为由结束共享',
+  'a name': '请填写删除数据的人员姓名',
+  'date-time': '请选择删除的日期和时间',
+  'not in the future': '删除时间不能晚于现在',
+  'not before the grant': '删除时间不能早于共享许可生效时间',
+  'all data received': '请确认已删除通过本次共享接收的全部数据',
   // A signature whose hash is not the text's: the text changed since the page showed it.
   'the SHA-256 of the text signed': '所签署的文本与协议文本不一致，请刷新页面后重新阅读并签署',
   minLength: '此项不能为空',

@@ -179,6 +179,11 @@ export interface Grant {
   expiresAt: string;
   endedAt: string | null;
   endReason: string | null;
+  endGround?: string | null;
+  /** Who ended it early (the grant_revoked event's organisation and role). */
+  endedBy?: { org: string | null; role: string } | null;
+  /** The grantee's confirmation that the data received is deleted (《政务数据共享条例》共享目的已实现). */
+  deletion?: { deletedBy: string; deletedAt: string; method: string; scope: boolean } | null;
   /** 《政务数据共享条例》数据交付: null where no delivery is asked. */
   delivery: {
     status: 'awaiting_delivery' | 'delivered';

@@ -247,6 +247,21 @@ const MESSAGES = {
   choosePerson: ['选择可办理此任务的人员', 'Choose someone who may act on it'],
   nobodyAssignable: ['暂无可改派的人员（须为本任务的办理人且曾登录系统）', 'Nobody to hand it to yet (a candidate of the task who has signed in)'],
   reassign: ['改派', 'Reassign'],
+  // The grantee ends its grant as its purpose is achieved, confirming the data deleted (《政务数据共享条例》).
+  endGrant: ['结束共享', 'End sharing'],
+  endGrantHint: [
+    '共享目的已实现的，可结束共享，并确认已删除接收的全部数据。',
+    'Once its purpose is achieved, end sharing and confirm all data received is deleted.',
+  ],
+  endGrantReason: ['共享目的如何实现', 'How the purpose was achieved'],
+  deletedBy: ['删除人', 'Deleted by'],
+  deletedAt: ['删除时间', 'Deleted at'],
+  deletionMethod: ['删除方式', 'Deletion method'],
+  deletionScope: ['已删除通过本次共享接收的全部数据', 'All data received under this grant is deleted'],
+  grantEnded: ['已结束共享。', 'Sharing has ended.'],
+  endedBy: ['结束方', 'Ended by'],
+  endReason: ['结束说明', 'Reason'],
+  deletion: ['数据删除确认', 'Deletion confirmed'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof MESSAGES;
@@ -345,6 +360,7 @@ const LABELS: Record<string, Record<string, string>> = {
     review_extended: '延长审核期限',
     information_requested: '要求补充材料',
     grant_created: '共享许可生效',
+    grant_data_deleted: '确认删除已接收的数据',
     request_failed: '办理失败',
     adjustment_applied: '目录调整生效',
     adjustment_published: '目录调整已发布（待事后审查）',

@@ -24,6 +24,7 @@ import {
   type Route,
 } from '../lib';
 import { FieldMessages } from '../schema-form';
+import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
 import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
 import { EntrySummary, Payload } from './task';
@@ -104,6 +105,93 @@ export function Requests({ route }: { route: Route }) {
   );
 }
 
+const deletionMethodName = (m: string) => (DELETION_METHOD_NAMES as Record<string, string>)[m] ?? m;
+
+/** A datetime-local input's value for now (the browser's own time), the latest a deletion may say. */
+const localNow = () => {
+  const d = new Date();
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+/**
+ * 结束共享 (《政务数据共享条例》, 共享目的已实现): the grantee's applicant ends its own grant, saying how the purpose was achieved
+ * and confirming the data received deleted — who, when (picked), how (picked from the list), all of it (ticked).
+ */
+function EndGrant({ grantId, onEnded }: { grantId: string; onEnded: () => Promise<unknown> }) {
+  const [reason, setReason] = useState('');
+  const [deletedBy, setDeletedBy] = useState('');
+  const [deletedAt, setDeletedAt] = useState(localNow());
+  const [method, setMethod] = useState<string>(DELETION_METHODS[0]);
+  const [scope, setScope] = useState(false);
+  const ending = useSubmit();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const at = new Date(deletedAt);
+    const refused = await ending.run(() =>
+      send('POST', `/grants/${encodeURIComponent(grantId)}/revoke`, {
+        ground: 'purpose_achieved',
+        reason,
+        deletion: { deletedBy, deletedAt: Number.isNaN(at.getTime()) ? deletedAt : at.toISOString(), method, scope },
+      }),
+    );
+    await onEnded();
+    if (!refused) announce(t('grantEnded'));
+  };
+  return (
+    <form class="end-grant" onSubmit={submit}>
+      <h3>{t('endGrant')}</h3>
+      <p class="muted">{t('endGrantHint')}</p>
+      <Refusal submit={ending} />
+      <label for="end-reason">{t('endGrantReason')}</label>
+      <input
+        id="end-reason"
+        type="text"
+        maxLength={4000}
+        value={reason}
+        aria-invalid={ending.errors.has('body.reason')}
+        onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.reason" errors={ending.errors} />
+      <label for="deleted-by">{t('deletedBy')}</label>
+      <input
+        id="deleted-by"
+        type="text"
+        maxLength={200}
+        value={deletedBy}
+        aria-invalid={ending.errors.has('body.deletion.deletedBy')}
+        onInput={(e) => setDeletedBy((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.deletion.deletedBy" errors={ending.errors} />
+      <label for="deleted-at">{t('deletedAt')}</label>
+      <input
+        id="deleted-at"
+        type="datetime-local"
+        max={localNow()}
+        value={deletedAt}
+        aria-invalid={ending.errors.has('body.deletion.deletedAt')}
+        onInput={(e) => setDeletedAt((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.deletion.deletedAt" errors={ending.errors} />
+      <label for="deletion-method">{t('deletionMethod')}</label>
+      <select id="deletion-method" value={method} onChange={(e) => setMethod((e.target as HTMLSelectElement).value)}>
+        {DELETION_METHODS.map((m) => (
+          <option key={m} value={m}>
+            {deletionMethodName(m)}
+          </option>
+        ))}
+      </select>
+      <FieldMessages path="body.deletion.method" errors={ending.errors} />
+      <label>
+        <input type="checkbox" checked={scope} onChange={(e) => setScope((e.target as HTMLInputElement).checked)} /> {t('deletionScope')}
+      </label>
+      <FieldMessages path="body.deletion.scope" errors={ending.errors} />
+      <button type="submit" class="danger" disabled={ending.busy}>
+        {t('endGrant')}
+      </button>
+    </form>
+  );
+}
+
 const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature'];
 
 export function RequestPage({ id }: { id: string }) {
@@ -165,7 +253,30 @@ export function RequestPage({ id }: { id: string }) {
                       <JsonView value={x.grant.terms} />
                     </dd>
                   </div>
+                  {x.grant.endedBy && (
+                    <div>
+                      <dt>{t('endedBy')}</dt>
+                      <dd>{label('role', x.grant.endedBy.role)}</dd>
+                    </div>
+                  )}
+                  {x.grant.endReason && (
+                    <div>
+                      <dt>{t('endReason')}</dt>
+                      <dd>{x.grant.endReason}</dd>
+                    </div>
+                  )}
+                  {x.grant.deletion && (
+                    <div>
+                      <dt>{t('deletion')}</dt>
+                      <dd>
+                        {x.grant.deletion.deletedBy} · {formatTime(x.grant.deletion.deletedAt)} · {deletionMethodName(x.grant.deletion.method)}
+                      </dd>
+                    </div>
+                  )}
                 </dl>
+                {x.type === 'share' && x.grant.status === 'active' && x.grant.granteeOrg === me.value?.organisation?.id && hasRole('agency_applicant') && (
+                  <EndGrant grantId={x.grant.id} onEnded={() => Promise.all([r.reload(), history.reload()])} />
+                )}
               </section>
             )}
             {agreement && (
