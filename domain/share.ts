@@ -263,7 +263,9 @@ export function deletionViolation(deletion: unknown, grantedAt: string | undefin
   const at = typeof d.deletedAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(d.deletedAt) ? Date.parse(d.deletedAt) : NaN;
   if (Number.isNaN(at)) return bad('deletedAt', 'date-time', 'Say when the data was deleted (a date and time)');
   if (at > now + CLOCK_SKEW_MS) return bad('deletedAt', 'not in the future', 'The deletion cannot be in the future');
-  if (grantedAt !== undefined && at < Date.parse(grantedAt)) return bad('deletedAt', 'not before the grant', 'The deletion cannot be before the grant');
+  // People state a time to the minute (the console's picker does): the grant's own minute is not before it.
+  if (grantedAt !== undefined && at < Math.floor(Date.parse(grantedAt) / 60_000) * 60_000)
+    return bad('deletedAt', 'not before the grant', 'The deletion cannot be before the grant');
   if (typeof d.method !== 'string' || !(DELETION_METHODS as readonly string[]).includes(d.method))
     return bad('method', `one of ${DELETION_METHODS.join(', ')}`, `Say how the data was deleted: ${DELETION_METHODS.join(', ')}`);
   if (d.scope !== true) return bad('scope', 'all data received', 'Confirm that all the data received under the grant is deleted');
