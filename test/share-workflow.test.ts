@@ -344,6 +344,24 @@ test('延长答复期限 (《政务数据共享条例》): the provider asks onc
   expect(told.some((n) => n.message.includes('政务数据共享工作机构负责人同意'))).toBe(true);
 });
 
+test('a supervisor’s extension (Art. 32) outlasts the applicant’s pause: after the reply the review counts on from the extended due time', async () => {
+  const { state, handle, applicant: who } = await submit(h.city.entries.conditional);
+  const lead = taskOf(state, 'SHARE_JOINT_REVIEW');
+  const sue: Actor = { sub: 'sue', org: h.city.cityAuthority, roles: ['supervisor'] };
+  const extended = await handle.executeUpdate(extendTaskUpdate, {
+    args: [{ taskId: lead.id, actor: sue, workingDays: 5, reason: 'the authority asked for time' }],
+  });
+  const extendedDue = Date.parse(taskOf(extended, 'SHARE_JOINT_REVIEW').dueAt);
+  // Five working days on: at least five calendar days later.
+  expect(extendedDue - Date.parse(lead.dueAt)).toBeGreaterThanOrEqual(5 * 86_400_000 - 3_600_000);
+  const info = await decide(handle, lead.id, authority(), 'REQUEST_INFO', 'which clinics?', {
+    missing: [{ item: 'clinic list', reason: 'to check the scope' }],
+  });
+  const replied = await decide(handle, taskOf(info, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'the 40 clinics of Donggang');
+  // Before patched('review-due-as-moved') the fresh round counted on from the due time before the extension.
+  expect(Date.parse(taskOf(replied, 'SHARE_JOINT_REVIEW').dueAt)).toBeGreaterThanOrEqual(extendedDue);
+});
+
 test('the applicant cancels: open tasks are cancelled and the audit records who and why', async () => {
   const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
   await expect(handle.executeUpdate(cancelRequestUpdate, { args: [{ actor: authority(), reason: 'no' }] })).rejects.toThrow(WorkflowUpdateFailedError);

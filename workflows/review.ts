@@ -1,6 +1,7 @@
 // The review step every procedure shares: one party leads and concludes, another may give its opinion
 // (会同, Art. 14), the applicant may be asked for information. Procedures call it with their own
 // parties, task kinds and policy; what it waits for is data, so a run can hand it to the next.
+import { patched } from '@temporalio/workflow';
 import type { TaskKind } from '../domain/tasks';
 import { SYSTEM, type Duration, type Role } from '../domain/types';
 import type { TaskBoard } from './board';
@@ -75,6 +76,18 @@ export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewStat
     review.opinionLength
       ? { length: review.opinionLength, resume: r.resume && r.opinionDue ? { ...r.resume, dueAt: r.opinionDue } : r.resume }
       : { length: review.length, resume: r.resume };
+  /**
+   * Where the applicant's pause starts from: the round's due times as they stand now. A supervisor's extension
+   * (Art. 32) moved the open tasks' due times but not the review's, so a pause before
+   * patched('review-due-as-moved') resumed from the time before the extension.
+   */
+  const pauseAt = (at: { lead: string; opinion: string | null }) => {
+    if (patched('review-due-as-moved')) {
+      r.due = board.get(at.lead).dueAt;
+      if (at.opinion && r.opinionDue) r.opinionDue = board.get(at.opinion).dueAt;
+    }
+    return { dueAt: r.due, pausedAt: new Date().toISOString() };
+  };
   const openLead = () => board.open(spec(leader, ++r.counters.lead));
   const openOpinion = (context?: Record<string, unknown>) => board.open(spec(giver!, ++r.counters.opinion, context));
   for (;;) {
@@ -111,7 +124,7 @@ export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewStat
     } else if (decided.decision === 'CONSULT' && giver) {
       // A fresh opinion carrying the lead's position, and a fresh task to conclude; the due time does not move.
       await board.cancelOpen(SYSTEM, `${leader.name} consults ${giver.name} again`, review.article);
-      r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
+      r.resume = pauseAt(r.at);
       r.providerAgreed = false;
       const [newOpinion, newLead] = await Promise.all([openOpinion({ authorityPosition: decided.reason }), openLead()]);
       r.resume = undefined;
@@ -119,7 +132,7 @@ export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewStat
       continue;
     }
     // REQUEST_INFO, from either: the clock stops while the applicant holds the request.
-    r.resume = { dueAt: r.due, pausedAt: new Date().toISOString() };
+    r.resume = pauseAt(r.at);
     r.at = { reply: (await hooks.askApplicant(decided, r.round)).id };
   }
 }
