@@ -567,6 +567,32 @@ test('the workflow’s validator, as the API: the provider’s request to end a 
   expect((await h.db.selectFrom('grants').select('status').where('request_id', '=', state.requestId).executeTakeFirstOrThrow()).status).toBe('active');
 });
 
+test('the workflow’s validator, as the API: the grantee ends its grant as its purpose is achieved, confirming the data deleted; ended at once (《政务数据共享条例》)', async () => {
+  const { handle, state } = await submit(h.city.entries.conditionalOpen);
+  expect(state.status).toBe('granted');
+  const me = applicant();
+  const deletion = { deletedBy: '张三', deletedAt: new Date().toISOString(), method: 'logical' as const, scope: true };
+  const end = (ground: unknown, d: unknown = deletion, actor: Actor = me) =>
+    handle.executeUpdate(revokeGrantUpdate, { args: [{ actor, ground: ground as 'misuse', reason: '专项检查已完成', deletion: d as typeof deletion }] });
+  await expect(end('misuse')).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
+  await expect(end('purpose_achieved', null)).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
+  await expect(end('purpose_achieved', { ...deletion, deletedAt: new Date(Date.now() + 86_400_000).toISOString() })).rejects.toMatchObject({
+    cause: { type: 'InvalidInput' },
+  });
+  await expect(end('purpose_achieved', deletion, { ...me, org: h.city.agencies.resources })).rejects.toMatchObject({ cause: { type: 'Forbidden' } });
+  const ended = await end('purpose_achieved');
+  expect(ended).toMatchObject({ status: 'revoked', grant: { status: 'revoked' } });
+  // The workflow has ended with its grant: a second end finds no run (the API answers 409, test/grants.test.ts).
+  const events = await h.db
+    .selectFrom('audit_events')
+    .select(['action', 'actor_role', 'new_value'])
+    .where('request_id', '=', state.requestId)
+    .orderBy('id')
+    .execute();
+  expect(events.find((e) => e.action === 'grant_revoked')).toMatchObject({ actor_role: 'agency_applicant' });
+  expect(events.find((e) => e.action === 'grant_data_deleted')).toMatchObject({ actor_role: 'agency_applicant', new_value: { deletion } });
+});
+
 test('a grant expires at the end of its term and is revoked in the read model', async () => {
   const { requestId, handle } = await submit(h.city.entries.unconditional, { ...TEST_POLICY, grantTerm: { seconds: 2 } });
   const result = await handle.result();
