@@ -3,8 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { DestinationStream } from 'pino';
-import type { App } from './types';
+import type { App, LoggerSettings } from './types';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -29,12 +28,6 @@ const REDACT = [
   'err.cause.detail',
   'err.cause.parameters',
 ];
-
-export interface LoggerSettings {
-  level: string;
-  /** Where the lines go (tests capture them); default stdout. */
-  stream?: DestinationStream;
-}
 
 export function loggerOptions(settings: LoggerSettings) {
   return {

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { Db } from '../db';
 import type { DemoUser } from '../db/seed';
 import type { OidcConfig } from '../config';
-import type { LoggerSettings } from './logging';
+import type { DestinationStream } from 'pino';
 import type { PrincipalKeys } from '../config/principal-keys';
 import type { Policies } from '../domain/policies';
 import type { Registry } from 'prom-client';
@@ -20,6 +20,13 @@ export interface ApiMetrics {
   decided(kind: string, decision: string): void;
   /** Reads the open and overdue tasks into their gauges: the timer's one query, callable at will (the tests). */
   refresh(): Promise<void>;
+}
+
+/** The API's log lines (api/logging.ts). */
+export interface LoggerSettings {
+  level: string;
+  /** Where the lines go (tests capture them); default stdout. */
+  stream?: DestinationStream;
 }
 
 export interface ApiDeps {
