@@ -10,6 +10,7 @@ import { authenticate, registerJwt } from './auth';
 import { unstorable } from '../domain/text';
 import { clientError, frameworkError, invalid, refuseConnect, registerProblemHandlers } from './problem';
 import { validatorCompiler } from './validation';
+import { logController, loggerOptions, registerRequestId, requestIdOf } from './logging';
 import { catalogRoutes } from './routes/catalog';
 import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { principalRoutes } from './routes/principals';
@@ -33,12 +34,10 @@ export async function buildApp(given: ApiDeps): Promise<App> {
   // Counted whether or not served: a decision is counted where the routes take it.
   const deps: ApiDeps = { ...given, metrics: given.metrics ?? createApiMetrics(given.db) };
   const app = Fastify({
-    logger:
-      deps.logger === undefined
-        ? false
-        : deps.logger === false
-          ? false
-          : { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] },
+    // JSON lines (api/logging.ts); the request id is the caller's X-Request-Id when that is a short token.
+    logger: deps.logger ? loggerOptions(typeof deps.logger === 'object' ? deps.logger : { level: 'info' }) : false,
+    genReqId: requestIdOf,
+    logController,
     // Ids up to the schemas' own limits reach the route (and its problem+json), not the router's 414.
     routerOptions: { maxParamLength: 500 },
     frameworkErrors: frameworkError,
@@ -47,6 +46,7 @@ export async function buildApp(given: ApiDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.server.on('connect', refuseConnect);
 
+  registerRequestId(app);
   registerProblemHandlers(app);
   // Polling without re-reading: every JSON or HTML answer to a GET carries a validator; asked again with it
   // (If-None-Match) while nothing changed, the answer is 304 with no body. Private: a shared cache keeps nothing.

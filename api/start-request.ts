@@ -10,6 +10,7 @@ import { awaitSubmittedUpdate, workflowIdFor, WORKFLOW_TYPES } from '../workflow
 import { problem, ProblemError, withinDeadline } from './problem';
 import type { ApiDeps } from './types';
 import { requestView, type RequestWhole } from './views';
+import { logCase } from './logging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -108,6 +109,7 @@ export async function startAndAnswer<I>(
   const { actor } = request;
   const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
   const { whole, created } = await startRequest(deps, { ...start, actor, idempotencyKey });
+  logCase(request, whole.row);
   return reply
     .code(created ? 201 : 200)
     .header('location', `/requests/${whole.row.id}`)

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { Db } from '../db';
 import type { DemoUser } from '../db/seed';
 import type { OidcConfig } from '../config';
+import type { DestinationStream } from 'pino';
 import type { PrincipalKeys } from '../config/principal-keys';
 import type { Policies } from '../domain/policies';
 import type { Registry } from 'prom-client';
@@ -19,6 +20,13 @@ export interface ApiMetrics {
   decided(kind: string, decision: string): void;
   /** Reads the open and overdue tasks into their gauges: the timer's one query, callable at will (the tests). */
   refresh(): Promise<void>;
+}
+
+/** The API's log lines (api/logging.ts). */
+export interface LoggerSettings {
+  level: string;
+  /** Where the lines go (tests capture them); default stdout. */
+  stream?: DestinationStream;
 }
 
 export interface ApiDeps {
@@ -45,7 +53,8 @@ export interface ApiDeps {
   platformOperators?: readonly string[];
   /** How long a request waits for the workflow's answer before 503 (default 30 s). */
   engineTimeoutMs?: number;
-  logger?: boolean | { level: string };
+  /** JSON log lines (api/logging.ts) at this level, to stdout or the given stream; none: no logging. */
+  logger?: boolean | LoggerSettings;
   /** Sign-in without a credential (GET /dev/users, POST /dev/token): only when the caller says so, never by default. */
   devSignIn?: boolean;
   /** The people the development sign-in offers (default the demo city's, db/seed.ts demoUsers). */

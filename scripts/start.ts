@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
@@ -74,6 +74,8 @@ async function claimDataDir(config: Config): Promise<() => void> {
 async function main() {
   const began = Date.now();
   const { config, secrets } = configOrExit();
+  /** The API's and the worker's level: at the default (info), warnings only, so that the terminal shows the summary below. */
+  const quietLevel = config.logLevel === 'info' ? 'warn' : config.logLevel;
   /** Gives DATA_DIR up once everything in it has stopped (nothing to give up before it was taken). */
   let releaseDataDir = () => {};
   const { undo, killAll, shutdown } = orderlyShutdown('start', () => releaseDataDir());
@@ -114,7 +116,7 @@ async function main() {
     undo.push({ name: 'database pool', run: () => db.destroy() });
 
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress) });
+    Runtime.install({ shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress, quietLevel) });
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
     const worker = await createWorker({
       connection: nativeConnection,
@@ -138,8 +140,7 @@ async function main() {
     undo.push({ name: 'Temporal client', run: () => connection.close() });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
     await ensureEvaluationSchedule(temporal, config.taskQueue);
-    // The terminal shows npm start's own summary: the API logs each request only at a level other than the default.
-    const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }));
+    const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets, logLevel: quietLevel }));
     await app.listen({ host: config.host, port: config.port });
     undo.push({ name: 'API', run: () => app.close() });
 

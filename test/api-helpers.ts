@@ -1,7 +1,7 @@
 // An API on the test harness, and tokens for the seeded city's people.
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
-import type { ApiMetrics, App } from '../api/types';
+import type { ApiDeps, ApiMetrics, App } from '../api/types';
 import { DEFAULT_OPEN_REQUEST_POLICY } from '../domain/open-request';
 import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
@@ -52,6 +52,7 @@ export async function startApi(
     platformOperators?: string[];
     metricsToken?: string;
     metrics?: ApiMetrics;
+    logger?: ApiDeps['logger'];
   } = {},
 ): Promise<Api> {
   const app = await buildApp({
@@ -68,6 +69,7 @@ export async function startApi(
     ...(o.platformOperators ? { platformOperators: o.platformOperators } : {}),
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

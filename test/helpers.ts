@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type RuntimeOptions, type Worker } from '@temporalio/worker';
 import { createDb, type Db } from '../db';
 import { seedCity, type SeededCity } from '../db/seed';
 import type { AdjustmentPolicy } from '../domain/catalog-adjustment';
@@ -31,10 +31,12 @@ export function installQuietRuntime(): void {
   });
 }
 
-/** A worker on a task queue of its own, a client, and a freshly seeded city under a unique prefix. */
-export async function startHarness(name: string): Promise<Harness> {
+/** A worker on a task queue of its own, a client, and a freshly seeded city under a unique prefix; `runtime`: the
+ * process's Runtime options instead of the quiet ones (the first harness of a file installs it). */
+export async function startHarness(name: string, runtime?: RuntimeOptions): Promise<Harness> {
   if (!runtimeInstalled) {
-    installQuietRuntime();
+    if (runtime) Runtime.install(runtime);
+    else installQuietRuntime();
     runtimeInstalled = true;
   }
   const db = createDb(process.env.TEST_DATABASE_URL!, 5);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { NativeConnection, Worker, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { DEFAULT_WORKFLOW_THREADS } from '../config';
+import { workerLogging } from './logging';
 import type { Db } from '../db';
 
 export interface WorkerDeps {
@@ -48,10 +49,13 @@ export function serveWorkerHealth(worker: Worker, port: number, host = '0.0.0.0'
 }
 
 /**
- * Runtime.install's telemetry: the SDK's own metrics (task slots, poll and schedule-to-start latencies…) served for
- * Prometheus at `address` (WORKER_METRICS_ADDRESS, host:port); nothing when none is set.
+ * Runtime.install's logger and telemetry: JSON log lines at `logLevel` (LOG_LEVEL, worker/logging.ts), and the SDK's
+ * own metrics (task slots, poll and schedule-to-start latencies…) served for Prometheus at `address`
+ * (WORKER_METRICS_ADDRESS, host:port); no metrics when none is set.
  */
-export function workerTelemetry(address: string | null): Pick<RuntimeOptions, 'telemetryOptions'> {
+export function workerTelemetry(address: string | null, logLevel: string): Pick<RuntimeOptions, 'telemetryOptions' | 'logger'> {
+  const { logger, logging } = workerLogging(logLevel);
   // Durations in seconds, as the API's own histograms.
-  return address ? { telemetryOptions: { metrics: { prometheus: { bindAddress: address, useSecondsForDurations: true } } } } : {};
+  const metrics = address ? { metrics: { prometheus: { bindAddress: address, useSecondsForDurations: true } } } : {};
+  return { logger, telemetryOptions: { logging, ...metrics } };
 }

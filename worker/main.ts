@@ -9,7 +9,7 @@ async function main() {
   // No secret: the API verifies tokens and seals resident ID numbers; the worker holds neither.
   const config = loadConfig();
   // Signals are handled below, once; the SDK's own handlers would shut the worker down a second time.
-  Runtime.install({ shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress) });
+  Runtime.install({ shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress, config.logLevel) });
   const db = createDb(config.databaseUrl);
   // PostgreSQL recovering (57P03) or Temporal restarting is waited for (STARTUP_WAIT_SECONDS), not a crash at start.
   await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);

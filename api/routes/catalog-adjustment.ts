@@ -23,6 +23,7 @@ import { updateRequest } from '../engine';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
+import { logCase } from '../logging';
 
 /** Who applies and reviews (db/repositories/catalog-adjustment.ts), or the refusal as a problem. */
 export async function adjustmentPartiesOf(db: Db, actor: OrgActor): Promise<AdjustmentParties> {
@@ -104,9 +105,10 @@ export const adjustmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
   // Art. 18 ¶2: the public consultation before entries are marked for priority opening. Open to anyone
   // signed in (the public, industry organisations, enterprises, departments), not only the parties.
   /** An adjustment's request row, for anyone: what a consultation is about is public. */
-  const adjustmentOf = async (id: string) => {
+  const adjustmentOf = async (request: FastifyRequest, id: string) => {
     const row = await getRequest(db, id);
     if (!row || row.type !== 'catalog_adjustment') throw problem('RequestNotFound');
+    logCase(request, row);
     return row;
   };
 
@@ -123,7 +125,7 @@ export const adjustmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       config: { articles: { text: 'Art. 18', kind: 'Art. 18' } },
     },
     async (request, reply) => {
-      const row = await adjustmentOf(request.params.id);
+      const row = await adjustmentOf(request, request.params.id);
       const { kind, text } = request.body;
       if (!text.trim()) throw invalid([{ code: 'InvalidInput', field: 'text', rule: 'required', article: 'Art. 18', detail: 'A comment has text' }]);
       const made = await updateRequest(deps, row.workflow_id, commentUpdate, [{ actor: request.actor, kind, text }]);
@@ -146,7 +148,7 @@ export const adjustmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       },
     },
     async (request) => {
-      const row = await adjustmentOf(request.params.id);
+      const row = await adjustmentOf(request, request.params.id);
       const { cursor, limit } = request.query;
       const found = await consultationOf(db, row.id, Number(cursor ?? 0), limit + 1);
       if (!found.opened) throw problem('RequestNotFound', 'This adjustment has no public consultation');

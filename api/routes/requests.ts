@@ -11,6 +11,7 @@ import { CancelBody, CaseNumber, HistorySchema, RequestSchema, RequestSummarySch
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, eventViewer, isApplicantOf, requestView, visibleRequest } from '../views';
+import { logCase } from '../logging';
 import type { RequestRow } from '../../db/schema';
 import { taskDisclosure } from '../../domain/tasks';
 import type { Actor } from '../../domain/types';
@@ -74,6 +75,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       if (number !== undefined) {
         // By case number: whoever may read the request finds it (its reviewers and overseers too), anyone else nothing.
         const found = await requestNumbered(number, request.actor);
+        if (found) logCase(request, found);
         const items = found && (!type || found.type === type) && (!status || found.status === status) ? [summaryOf(found)] : [];
         return { items, nextCursor: null };
       }
@@ -98,7 +100,9 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     '/requests/:id',
     { schema: { tags: ['requests'], summary: 'A request: state, tasks, grant', params: IdParams, response: { 200: RequestSchema } } },
     async (request) => {
-      return requestView(await visibleRequest(deps, request.actor, request.params.id), request.actor);
+      const whole = await visibleRequest(deps, request.actor, request.params.id);
+      logCase(request, whole.row);
+      return requestView(whole, request.actor);
     },
   );
 
@@ -108,6 +112,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     async (request) => {
       const { actor } = request;
       const { row, tasks } = await visibleRequest(deps, actor, request.params.id);
+      logCase(request, row);
       const events = await listAudit(db, row.id);
       const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
       return {
@@ -146,6 +151,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     async (request) => {
       const { actor } = request;
       const { row } = await visibleRequest(deps, actor, request.params.id);
+      logCase(request, row);
       if (!isApplicant(row, actor)) throw problem('Forbidden', 'Only the applicant may cancel the request');
       if (!(CANCELLABLE as readonly string[]).includes(row.status)) throw problem('RequestNotActive', `The request is ${row.status}`);
       await updateRequest(deps, row.workflow_id, cancelRequestUpdate, [{ actor, reason: request.body.reason }]);

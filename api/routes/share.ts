@@ -21,6 +21,7 @@ import { DeliveryFormSchema } from '../schemas/grants';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
+import { logCase } from '../logging';
 
 const SHARE_ARTICLES = { scenario: 'Art. 15', statutoryDuty: 'Art. 15', commitment: 'Art. 15' };
 
@@ -86,6 +87,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
         const overseen = await overseenBy(deps, actor);
         if (overseen && !(found.candidate_org !== null && overseen.includes(found.candidate_org))) throw problem('TaskNotFound');
       }
+      logCase(request, found);
       const { workingDays, reason } = request.body;
       const violation = providerExtensionViolation({
         task: { kind: found.kind, context: found.context },

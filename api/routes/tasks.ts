@@ -40,6 +40,7 @@ import { CompleteBody, ExtendBody, OrganisationTasksSchema, OverdueTaskSchema, P
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
+import { logCase } from '../logging';
 
 /** A reason the rule asks for is missing: a 400 naming the body's reason, so a form shows it at that field. */
 /** How many of a bulk decision's tasks go to their workflows at once. */
@@ -67,11 +68,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
   /**
    * The task as the caller may see it: its candidates, and supervisors overseeing its candidate
    * organisation. For everyone else, same organisation or not, it does not exist. With the applicant of
-   * its request, whom the exclusion rules need.
+   * its request, whom the exclusion rules need. With `logTo`, that request's log lines name the task's case from here on
+   * (a bulk decision, of many cases, passes none).
    */
   async function visibleTask(
     actor: Actor,
     id: string,
+    logTo?: FastifyRequest,
   ): Promise<{
     row: TaskReadRow;
     applicantSub: string;
@@ -82,6 +85,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
     const { applicant_sub: applicantSub, siblings, request_form: requestForm, ...row } = found;
+    if (logTo) logCase(logTo, row);
     if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, requestForm, viewer: 'candidate' };
     const overseen = await overseenBy(deps, actor);
     if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org)))
@@ -270,7 +274,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: DerivedIdParams, response: { 200: TaskSchema } },
     },
     async (request) => {
-      const { row, viewer } = await visibleTask(request.actor, request.params.id);
+      const { row, viewer } = await visibleTask(request.actor, request.params.id, request);
       return taskView(row, viewer);
     },
   );
@@ -290,7 +294,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       },
       async (request) => {
         const { actor } = request;
-        const { row, applicantSub, viewer } = await visibleTask(actor, request.params.id);
+        const { row, applicantSub, viewer } = await visibleTask(actor, request.params.id, request);
         const release = !claim && viewer === 'supervisor';
         const violation = release ? releaseViolation(taskAccess(row), actor) : claimViolation(taskAccess(row), actor, applicantSub, claim);
         if (violation) throw problem(violation);
@@ -307,7 +311,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
    */
   async function decideTask(request: FastifyRequest, id: string, body: Static<typeof CompleteBody>, kind?: string) {
     const { actor } = request;
-    const { row, applicantSub, siblings, requestForm } = await visibleTask(actor, id);
+    const { row, applicantSub, siblings, requestForm } = await visibleTask(actor, id, kind === undefined ? request : undefined);
     if (kind !== undefined && row.kind !== kind) throw problem('TaskKindMismatch', `The task is a ${row.kind} task, not a ${kind} one: it was not decided`);
     const { decision, reason, form } = body;
     const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
@@ -397,7 +401,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row } = await visibleTask(actor, request.params.id);
+      const { row } = await visibleTask(actor, request.params.id, request);
       const { workingDays, reason } = request.body;
       const violation = extendViolation(taskAccess(row), actor, workingDays, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('An extension states its reason (Art. 32)', 'Art. 32');
@@ -420,7 +424,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row, applicantSub } = await visibleTask(actor, request.params.id);
+      const { row, applicantSub } = await visibleTask(actor, request.params.id, request);
       const { user, reason } = request.body;
       const violation = reassignViolation(taskAccess(row), actor, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('A reassignment states its reason (Art. 32)', 'Art. 32');
@@ -445,7 +449,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row } = await visibleTask(actor, request.params.id);
+      const { row } = await visibleTask(actor, request.params.id, request);
       const { message } = request.body;
       // Who and what, before the write; the timing rules again inside it, on the locked row.
       const early = urgeViolation({ status: row.status, dueAt: row.due_at, remindAt: null, nextUrgeAt: null }, actor, message, new Date());
@@ -477,7 +481,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row, applicantSub } = await visibleTask(actor, request.params.id);
+      const { row, applicantSub } = await visibleTask(actor, request.params.id, request);
       if (!supervisesTasks(actor)) throw problem('Forbidden', 'Only a supervisor hands a task to someone (Art. 32)');
       const { cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id', 'id']);
