@@ -526,8 +526,9 @@ export function TaskPage({ id }: { id: string }) {
   const requestId = task.data?.requestId;
   const request = useResource<RequestView>(requestId ? `/requests/${encodeURIComponent(requestId)}` : null, LIVE_MS);
   const history = useResource<{ items: HistoryEvent[] }>(requestId ? `/requests/${encodeURIComponent(requestId)}/history` : null, LIVE_MS);
-  // A context's data items (a delivery's grant's fields, those delivered) by their labels, its codes in its type's words.
-  const contextWords = useEntryWords(request.data ? typeWords(request.data.type) : undefined, request.data?.catalogEntryId);
+  // A context's data items (a delivery's grant's fields, those delivered) by their labels; its own fields keep the
+  // context's names (the grant's 数据项, not the request's).
+  const contextWords = useEntryWords(undefined, request.data?.catalogEntryId);
   const [notice, setNotice] = useState<{ text: string; n: number }>();
   const say = (text: string) => setNotice((was) => ({ text, n: (was?.n ?? 0) + 1 }));
   const [error, setError] = useState<ApiError>();
