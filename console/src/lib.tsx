@@ -386,11 +386,11 @@ function useItemLabels(entryId: string | null | undefined): Record<string, strin
   return e.data && Object.fromEntries(e.data.fields.map((f) => [f.name, f.label]));
 }
 
-/** A form's words, its lists of an entry's data items (`fields`, `items`) read by the items' labels. */
+/** A form's words, its lists of an entry's data items (`fields`, `items`, a delivery's `deliveredFields`) read by the items' labels. */
 export function useEntryWords(words: FormWords | undefined, entryId: string | null | undefined): FormWords | undefined {
   const labels = useItemLabels(entryId);
   if (!labels) return words;
-  return { fields: words?.fields ?? {}, values: { ...words?.values, fields: labels, items: labels } };
+  return { fields: words?.fields ?? {}, values: { ...words?.values, fields: labels, items: labels, deliveredFields: labels } };
 }
 
 /** Data items of an entry by their labels (their names on hover). */

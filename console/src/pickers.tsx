@@ -128,18 +128,22 @@ export function EntryCombobox({ id, value, onChange, invalid, describedBy }: Pic
   );
 }
 
-/** The data items of the entry `entryId`, picked by their 信息项名称 (the identifiers are what is sent). */
+/**
+ * The data items of the entry `entryId`, picked by their 信息项名称 (the identifiers are what is sent); with
+ * `among`, only those (a grant's fields, to deliver).
+ */
 export function ItemsPicker({
   id,
   entryId,
+  among,
   value,
   onChange,
   invalid,
   describedBy,
-}: Omit<PickerProps, 'value' | 'onChange'> & { entryId: string; value: string[]; onChange: (v: string[]) => void }) {
+}: Omit<PickerProps, 'value' | 'onChange'> & { entryId: string; among?: string[]; value: string[]; onChange: (v: string[]) => void }) {
   const entry = useResource<CatalogEntry>(entryId ? `/catalog/${encodeURIComponent(entryId)}` : null);
   if (!entryId) return <p class="hint">{t('pickEntryFirst')}</p>;
-  const items = entry.data?.fields ?? [];
+  const items = (entry.data?.fields ?? []).filter((f) => !among || among.includes(f.name));
   return (
     <div class="items-picker" id={id} role="group" aria-invalid={invalid} aria-describedby={describedBy}>
       {items.map((f) => {

@@ -92,7 +92,12 @@ interface FieldProps {
   errors: Errors;
   /** The object this field is part of, as it stands (a list of an entry's items reads the entry picked beside it). */
   siblings?: Record<string, unknown>;
+  /** Lists of an entry's items that no entry beside them names, by field name: the entry, and the items they may pick from. */
+  itemLists?: ItemLists;
 }
+
+/** Lists of data items a form's context names (a delivery's fields, from its grant's): each list's entry and the items allowed. */
+export type ItemLists = Record<string, { entryId: string; among?: string[] }>;
 
 /** Fields named for an entry are picked from the catalog, never typed. */
 const ENTRY_ID_FIELDS = ['catalogEntryId', 'entryId'];
@@ -262,8 +267,9 @@ function Field(props: FieldProps) {
       </div>
     );
   }
-  const entryId = typeof p.siblings?.catalogEntryId === 'string' ? p.siblings.catalogEntryId : undefined;
-  if (type === 'array' && ITEMS_FIELDS.includes(p.name) && entryId !== undefined && schema.items && typeOf(schema.items) === 'string') {
+  const listed = p.itemLists?.[p.name];
+  const entryId = listed?.entryId ?? (typeof p.siblings?.catalogEntryId === 'string' && ITEMS_FIELDS.includes(p.name) ? p.siblings.catalogEntryId : undefined);
+  if (type === 'array' && entryId !== undefined && schema.items && typeOf(schema.items) === 'string') {
     return (
       <fieldset class="group" aria-invalid={invalid}>
         <legend>
@@ -272,6 +278,7 @@ function Field(props: FieldProps) {
         <ItemsPicker
           id={id}
           entryId={entryId}
+          among={listed?.among}
           value={Array.isArray(value) ? (value as string[]) : []}
           onChange={onChange}
           invalid={invalid}
@@ -396,6 +403,7 @@ export function SchemaFields({
   onChange,
   errors,
   articles = {},
+  itemLists,
 }: {
   schema: JsonSchema;
   path: string;
@@ -404,6 +412,7 @@ export function SchemaFields({
   onChange: (v: Record<string, unknown>) => void;
   errors: Errors;
   articles?: Record<string, string>;
+  itemLists?: ItemLists;
 }) {
   if (!schema.properties)
     return (
@@ -433,6 +442,7 @@ export function SchemaFields({
           article={articles[k]}
           errors={errors}
           siblings={value}
+          itemLists={itemLists}
           onChange={(x) => onChange({ ...value, [k]: x })}
         />
       ))}

@@ -4,7 +4,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../index';
 import type { Database, RequestRow, TaskReadRow } from '../schema';
 import type { RequestStatus } from '../../domain/requests';
-import { deletionOf, endedByOf, revocationOf, type GrantRow } from './grants';
+import { deletionOf, deliveryOf, endedByOf, revocationOf, type GrantRow } from './grants';
 import { nameOf } from './people';
 
 /**
@@ -119,7 +119,14 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
           .selectFrom('grants as g')
           .innerJoin('catalog_entries as ce', 'ce.id', 'g.catalog_entry_id')
           .selectAll('g')
-          .select(['ce.provider_org_id as provider_org', 'r.workflow_id', revocationOf('g.request_id'), endedByOf('g.request_id'), deletionOf('g.request_id')])
+          .select([
+            'ce.provider_org_id as provider_org',
+            'r.workflow_id',
+            revocationOf('g.request_id'),
+            deliveryOf('g.request_id'),
+            endedByOf('g.request_id'),
+            deletionOf('g.request_id'),
+          ])
           .whereRef('g.request_id', '=', 'r.id'),
       ).as('grant'),
     ])

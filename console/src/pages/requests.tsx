@@ -1,8 +1,8 @@
 // One's requests, and one request: where it stands, its tasks and due dates, its grant or agreement, the
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
-import { query, send, type Agreement, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
-import { formatTime, label, t } from '../i18n';
+import { query, send, type Agreement, type Grant, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
+import { formatTime, label, t, typeWords, valueLabel } from '../i18n';
 import {
   announce,
   ArticleLink,
@@ -28,6 +28,43 @@ import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
 import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
 import { EntrySummary, Payload } from './task';
+
+/**
+ * How the provider delivered a grant's data (《政务数据共享条例》数据交付): its method, location and the fields delivered,
+ * and, while it is awaited again, the problem the grantee reported that reopened it.
+ */
+function Delivery({ delivery, entryId, type }: { delivery: NonNullable<Grant['delivery']>; entryId: string; type: string }) {
+  return (
+    <>
+      {delivery.method && (
+        <div>
+          <dt>{label('field', 'method')}</dt>
+          <dd data-delivery-method={delivery.method}>{valueLabel(typeWords(type), 'method', delivery.method)}</dd>
+        </div>
+      )}
+      {delivery.location && (
+        <div>
+          <dt>{label('field', 'location')}</dt>
+          <dd class="text">{delivery.location}</dd>
+        </div>
+      )}
+      {delivery.deliveredFields.length > 0 && (
+        <div>
+          <dt>{label('field', 'deliveredFields')}</dt>
+          <dd>
+            <ItemNames entryId={entryId} names={delivery.deliveredFields} />
+          </dd>
+        </div>
+      )}
+      {delivery.problem && delivery.status === 'awaiting_delivery' && (
+        <div>
+          <dt>{label('field', 'problem')}</dt>
+          <dd class="text delivery-problem">{delivery.problem}</dd>
+        </div>
+      )}
+    </>
+  );
+}
 
 export function Timeline({ events }: { events: HistoryEvent[] }) {
   return (
@@ -253,6 +290,7 @@ export function RequestPage({ id }: { id: string }) {
                       <JsonView value={x.grant.terms} />
                     </dd>
                   </div>
+                  {x.grant.delivery && <Delivery delivery={x.grant.delivery} entryId={x.grant.catalogEntryId} type={x.type} />}
                   {x.grant.endedBy && (
                     <div>
                       <dt>{t('endedBy')}</dt>

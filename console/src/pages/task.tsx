@@ -35,7 +35,7 @@ import {
   useResource,
   useSubmit,
 } from '../lib';
-import { cleanValue, emptyValue, FieldMessages, RequiredMark, SchemaFields, UnplacedMessages } from '../schema-form';
+import { cleanValue, emptyValue, FieldMessages, type ItemLists, RequiredMark, SchemaFields, UnplacedMessages } from '../schema-form';
 import type { CatalogChange } from '../../../domain/catalog';
 import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
 import { ReviseInList } from './adjust';
@@ -201,6 +201,7 @@ function DecisionForm({
   agreementHash,
   onDone,
   changes,
+  entryId,
 }: {
   task: Task;
   kind: TaskKind;
@@ -208,6 +209,8 @@ function DecisionForm({
   onDone: (e?: ApiError) => Promise<void>;
   /** The changes of the request under decision, where it is made of changes (a catalog adjustment). */
   changes?: CatalogChange[];
+  /** The catalog entry of the request under decision. */
+  entryId?: string | null;
 }) {
   const offered = kind.decisions.filter((d) => task.allowedDecisions.includes(d.decision));
   const [decision, setDecision] = useState(offered.length === 1 ? offered[0].decision : '');
@@ -228,11 +231,16 @@ function DecisionForm({
       : chosen?.form && namesChange
         ? withoutField(withoutField(chosen.form, 'entryId'), 'index')
         : chosen?.form;
+  // A delivery's fields (数据交付) are ticked from the grant's (the task's context), all of them to start with.
+  const granted = Array.isArray(task.context?.fields) ? (task.context.fields as string[]) : null;
+  const itemLists: ItemLists | undefined = entryId && granted ? { deliveredFields: { entryId, among: granted } } : undefined;
   useEffect(() => {
-    setForm(shownForm ? (emptyValue(shownForm) as Record<string, unknown>) : {});
+    const empty = shownForm ? (emptyValue(shownForm) as Record<string, unknown>) : {};
+    const ticked = Object.fromEntries(Object.entries(itemLists ?? {}).flatMap(([k, l]) => (k in empty && l.among ? [[k, l.among]] : [])));
+    setForm({ ...empty, ...ticked });
     setAgreed(false);
     reset();
-  }, [decision]);
+  }, [decision, entryId]);
   if (offered.length === 0) return null;
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -298,7 +306,7 @@ function DecisionForm({
       ) : (
         shownForm &&
         Object.keys(shownForm.properties ?? {}).length > 0 && (
-          <SchemaFields schema={shownForm} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} />
+          <SchemaFields schema={shownForm} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} itemLists={itemLists} />
         )
       )}
       {signing && (
@@ -518,6 +526,9 @@ export function TaskPage({ id }: { id: string }) {
   const requestId = task.data?.requestId;
   const request = useResource<RequestView>(requestId ? `/requests/${encodeURIComponent(requestId)}` : null, LIVE_MS);
   const history = useResource<{ items: HistoryEvent[] }>(requestId ? `/requests/${encodeURIComponent(requestId)}/history` : null, LIVE_MS);
+  // A context's data items (a delivery's grant's fields, those delivered) by their labels; its own fields keep the
+  // context's names (the grant's 数据项, not the request's).
+  const contextWords = useEntryWords(undefined, request.data?.catalogEntryId);
   const [notice, setNotice] = useState<{ text: string; n: number }>();
   const say = (text: string) => setNotice((was) => ({ text, n: (was?.n ?? 0) + 1 }));
   const [error, setError] = useState<ApiError>();
@@ -617,7 +628,17 @@ export function TaskPage({ id }: { id: string }) {
             {/* The agreement's text first: one signs what one has read. */}
             {agreementId && <AgreementText id={agreementId} onHash={setHash} />}
             {x.status === 'open' && adjustment && <ReviseInList task={x} form={adjustment} />}
-            {x.status === 'open' && kind && <DecisionForm key={x.id} task={x} kind={kind} agreementHash={hash} onDone={after} changes={adjustment?.changes} />}
+            {x.status === 'open' && kind && (
+              <DecisionForm
+                key={x.id}
+                task={x}
+                kind={kind}
+                agreementHash={hash}
+                onDone={after}
+                changes={adjustment?.changes}
+                entryId={request.data?.catalogEntryId}
+              />
+            )}
             {x.extensionOffered && <ExtensionRequest task={x} onDone={(said) => after(undefined, said)} />}
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={(said) => after(undefined, said)} />
@@ -625,7 +646,7 @@ export function TaskPage({ id }: { id: string }) {
             {context && (
               <section aria-labelledby="ctx-h">
                 <h2 id="ctx-h">{t('context')}</h2>
-                <JsonView value={context} />
+                <JsonView value={context} words={contextWords} />
               </section>
             )}
             {request.data && (
