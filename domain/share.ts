@@ -173,6 +173,12 @@ export const GRANT_RESTRICTIONS = [
   'no use for any other purpose (不得用于其他任何目的)',
 ];
 
+/** Each of GRANT_RESTRICTIONS as a grant's reader sees it: its Chinese words alone (the stored text keeps both). */
+export const GRANT_RESTRICTION_NAMES: Readonly<Record<string, string>> = {
+  [GRANT_RESTRICTIONS[0]]: '除法律、法规另有规定的外，不得以任何形式提供给第三方',
+  [GRANT_RESTRICTIONS[1]]: '不得用于其他任何目的',
+};
+
 export function grantTerms(form: ShareRequestForm, fields: string[], conditions: string | null): GrantTerms {
   return { purpose: form.scenario, statutoryDuty: form.statutoryDuty, fields, conditions, restrictions: GRANT_RESTRICTIONS };
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { demoUsers, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
 import { shanghaiDay } from '../domain/calendar';
+import type { Actor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { screenshot, window } from './browser';
 import { type ConsoleRun, open, OVERDUE_AT_ONCE, startConsole } from './console-harness';
@@ -22,6 +23,7 @@ let slow: Api;
 let base: string;
 let browser: Browser;
 let requestId: string;
+let grantedId: string;
 /** Another city, whose agencies are in no directory this city's people read: its entry names its agency all the same. */
 let other: SeededCity;
 
@@ -61,6 +63,31 @@ beforeAll(async () => {
       });
       expect(asked.statusCode).toBe(200);
     }
+  }
+  // And one granted: its grant's conditions and restrictions, its outcome, as the applicant reads them.
+  const submitted = await api.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: { ...validShareBody(h.city.entries.conditional), scenario: '医疗机构执业信息核验', statutoryDuty: '医疗机构监督管理' },
+    headers: api.as(liApplicant()),
+  });
+  expect(submitted.statusCode).toBe(201);
+  grantedId = submitted.json().id;
+  const zhao: Actor = { sub: 'zhao.provider', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+  const wang: Actor = { sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
+  const steps: [string, string, Actor][] = [
+    ['SHARE_PROVIDER_OPINION', 'AGREE', zhao],
+    ['SHARE_JOINT_REVIEW', 'APPROVE', wang],
+  ];
+  for (const [kind, decision, who] of steps) {
+    const task = (submitted.json().tasks as { id: string; kind: string }[]).find((t) => t.kind === kind)!;
+    const done = await api.app.inject({
+      method: 'POST',
+      url: `/tasks/${task.id}/complete`,
+      payload: { decision, reason: '用途与范围相称' },
+      headers: api.as(who),
+    });
+    expect(done.statusCode).toBe(200);
   }
 });
 afterAll(async () => {
@@ -208,7 +235,10 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
       await page.waitForSelector('section.supervise');
       note(sub, 'an overdue task', await screenWords(page, null, accounts));
     }
-    if (sub === 'li.applicant') note(sub, 'the request', await screenWords(page, `#/requests/${requestId}`, accounts));
+    if (sub === 'li.applicant') {
+      note(sub, 'the request', await screenWords(page, `#/requests/${requestId}`, accounts));
+      note(sub, 'the granted request', await screenWords(page, `#/requests/${grantedId}`, accounts));
+    }
     await page.context().close();
   }
   expect(found).toEqual([]);

@@ -136,6 +136,7 @@ const MESSAGES = {
   versions: ['版本记录', 'Versions'],
   changes: ['变更', 'Changes'],
   conditions: ['条件', 'Conditions'],
+  noConditions: ['无附加的共享条件', 'No further conditions'],
   basis: ['依据', 'Legal basis'],
   description: ['描述', 'Description'],
   applyForThis: ['申请此数据', 'Apply for this data'],
@@ -425,6 +426,10 @@ const LABELS: Record<string, Record<string, string>> = {
     sha256: 'SHA-256',
     entryId: '目录条目',
     grantId: '共享许可',
+    // A request's outcome (granted, rejected, refused at once).
+    expiresAt: '有效期至',
+    article: '依据条款',
+    basis: '法律依据',
     revocationGround: '终止事由',
     revocationReason: '终止说明',
     requestedBy: '提出单位',

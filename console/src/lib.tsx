@@ -17,7 +17,7 @@ import {
   type Page,
   type TaskKind,
 } from './http';
-import { articleName, fieldLabel, label, problemMessage, requestStatusLabel, t, valueLabel, withoutArticle } from './i18n';
+import { articleName, fieldLabel, formatTime, label, problemMessage, requestStatusLabel, t, valueLabel, withoutArticle } from './i18n';
 
 export const me = signal<Me | null>(null);
 /** Whether a token is held: pages load at once, while who one is (`me`) is still being asked. */
@@ -255,6 +255,8 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
   if (typeof value === 'boolean') return <span>{value ? '✓' : '✗'}</span>;
   // A catalog entry named in JSON (a payload's, a context's): by its title.
   if (typeof value === 'string' && /(^|\.)(catalogEntryId|entryId)$/.test(path)) return <EntryTitle id={value} />;
+  // A time in JSON (an outcome's, a context's): as a person reads it, in Asia/Shanghai.
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return <span>{formatTime(value)}</span>;
   // An article cited in JSON (an outcome's): as the Measures cite it.
   if (typeof value === 'string' && /^Art\. \d+(?: ¶\d+)?$/.test(value)) return <ArticleLink article={value} />;
   if (typeof value === 'string' && /(^|\.)agreementId$/.test(path))

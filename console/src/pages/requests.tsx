@@ -28,6 +28,28 @@ import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
 import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
 import { EntrySummary, Payload } from './task';
+import { GRANT_RESTRICTION_NAMES } from '../../../domain/share';
+
+/**
+ * A grant's conditions as its reader reads them: the conditions the entry sets (or none) and the restrictions every
+ * grant carries (Art. 15), in Chinese; its fields and purpose are shown beside it.
+ */
+function GrantConditions({ terms }: { terms: Record<string, unknown> | null }) {
+  const conditions = typeof terms?.conditions === 'string' && terms.conditions.trim() ? terms.conditions : null;
+  const restrictions = Array.isArray(terms?.restrictions) ? (terms.restrictions as unknown[]).filter((r): r is string => typeof r === 'string') : [];
+  return (
+    <>
+      {conditions ? <p class="text">{conditions}</p> : <p class="muted">{t('noConditions')}</p>}
+      {restrictions.length > 0 && (
+        <ul class="restrictions">
+          {restrictions.map((r) => (
+            <li key={r}>{GRANT_RESTRICTION_NAMES[r] ?? r}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
 
 /**
  * How the provider delivered a grant's data (《政务数据共享条例》数据交付): its method, location and the fields delivered,
@@ -287,7 +309,7 @@ export function RequestPage({ id }: { id: string }) {
                   <div>
                     <dt>{t('conditions')}</dt>
                     <dd>
-                      <JsonView value={x.grant.terms} />
+                      <GrantConditions terms={x.grant.terms} />
                     </dd>
                   </div>
                   {x.grant.delivery && <Delivery delivery={x.grant.delivery} entryId={x.grant.catalogEntryId} type={x.type} />}
@@ -357,7 +379,8 @@ export function RequestPage({ id }: { id: string }) {
             <section aria-labelledby="payload-h">
               <h2 id="payload-h">{t('request')}</h2>
               {adjustment ? <AdjustmentView form={adjustment} requestId={x.id} /> : <Payload request={x} />}
-              {x.outcome && (adjustment ? <AppliedEntries outcome={x.outcome} /> : <JsonView value={x.outcome} />)}
+              {/* A granted request's outcome repeats its grant (fields, expiry), shown above in words. */}
+              {x.outcome && !x.grant && (adjustment ? <AppliedEntries outcome={x.outcome} /> : <JsonView value={x.outcome} />)}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>
             {CANCELLABLE.includes(x.status) && x.applicant.sub === me.value?.sub && (
