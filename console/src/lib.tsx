@@ -255,6 +255,8 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
   if (typeof value === 'boolean') return <span>{value ? '✓' : '✗'}</span>;
   // A catalog entry named in JSON (a payload's, a context's): by its title.
   if (typeof value === 'string' && /(^|\.)(catalogEntryId|entryId)$/.test(path)) return <EntryTitle id={value} />;
+  // An organisation named in JSON (who asked to end a grant, or to extend an answer): by its name.
+  if (typeof value === 'string' && /(^|\.)(requestedBy|org|providerOrg|granteeOrg)$/.test(path)) return <Org id={value} />;
   // A time in JSON (an outcome's, a context's): as a person reads it, in Asia/Shanghai.
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return <span>{formatTime(value)}</span>;
   // An article cited in JSON (an outcome's): as the Measures cite it.
