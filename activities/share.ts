@@ -270,24 +270,23 @@ export function shareActivities(db: Db, caseRegion: string) {
           reason: (input.approved ? input.reason : input.refusal) ?? '',
           article: EXTENSION_ARTICLE,
         });
-        await notifyAll(tx, [
-          {
-            key: `task:${input.taskId}:answered:applicant`,
-            to: { user: input.applicant },
-            kind: 'request_status',
+        // The applicant and the provider's reviewer who asked, each told once.
+        await notifyAll(
+          tx,
+          (
+            [
+              ['applicant', input.applicant],
+              ['requester', input.requester],
+            ] as const
+          ).map(([who, user]) => ({
+            key: `task:${input.taskId}:answered:${who}`,
+            to: { user },
+            kind: 'request_status' as const,
             requestId: input.requestId,
             taskId: input.taskId,
             message,
-          },
-          {
-            key: `task:${input.taskId}:answered:requester`,
-            to: { user: input.requester },
-            kind: 'request_status',
-            requestId: input.requestId,
-            taskId: input.taskId,
-            message,
-          },
-        ]);
+          })),
+        );
         return moved;
       });
     },

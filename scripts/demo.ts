@@ -57,6 +57,26 @@ function report<T>(json: T, problem: string | null, title: string, method: strin
   return json;
 }
 
+/** `who` finds the `kind` task of request `requestId` in their inbox, waiting a little: the workflow opens it on its own after the step before. */
+async function inboxTask(requestId: string, who: string, kind: string): Promise<string> {
+  const inbox = await step<{ items: { id: string; requestId: string }[] }>(
+    `${who} finds the ${kind} task in the inbox`,
+    'GET',
+    `/tasks?kind=${kind}&limit=100`,
+    who,
+    undefined,
+    [200],
+    (j) => (j.items.some((t) => t.requestId === requestId) ? null : 'task not in the inbox'),
+    10_000,
+  );
+  return inbox.items.find((t) => t.requestId === requestId)!.id;
+}
+
+/** `who` finds the `kind` task of request `requestId` in their inbox and decides it. */
+async function decideFromInbox(requestId: string, who: string, kind: string, title: string, body: { decision: string; reason: string; form?: object }) {
+  await step(title, 'POST', `/tasks/${await inboxTask(requestId, who, kind)}/complete`, who, body, [200]);
+}
+
 interface Req {
   id: string;
   status: string;
@@ -94,48 +114,22 @@ async function main() {
   for (const [who, kind, decision, verb] of [
     ['zhao.provider', 'SHARE_PROVIDER_OPINION', 'AGREE', 'agrees'],
     ['wang.authority', 'SHARE_JOINT_REVIEW', 'APPROVE', 'approves'],
-  ] as const) {
-    const inbox = await step<{ items: { id: string; requestId: string; kind: string }[] }>(
-      `${who} finds the ${kind} task in the inbox`,
-      'GET',
-      `/tasks?kind=${kind}&limit=100`,
-      who,
-      undefined,
-      [200],
-      (j) => (j.items.some((t) => t.requestId === req.id) ? null : 'task not in the inbox'),
-    );
-    const task = inbox.items.find((t) => t.requestId === req.id)!;
-    await step<Req>(`${who} ${verb} (Art. 14)`, 'POST', `/tasks/${task.id}/complete`, who, { decision, reason: 'scope and purpose are proportionate' }, [200]);
-  }
+  ] as const)
+    await decideFromInbox(req.id, who, kind, `${who} ${verb} (Art. 14)`, { decision, reason: 'scope and purpose are proportionate' });
   const granted = await step<Req>('the request is granted with an active grant', 'GET', `/requests/${req.id}`, 'li.applicant', undefined, [200], (j) =>
     j.status === 'granted' && j.grant?.status === 'active' ? null : `status ${j.status}, grant ${JSON.stringify(j.grant)}`,
   );
   // 《政务数据共享条例》 (数据交付): the demo city's agencies are government departments, so the default policy has the
   // provider deliver the granted fields and the grantee confirm receipt; the grant reads 已批准待交付 until then.
-  {
-    for (const [who, kind, decision, form] of [
-      [
-        'zhao.provider',
-        'SHARE_DELIVERY',
-        'DELIVER',
-        { method: 'interface', location: 'https://exchange.rizhao.example/clinics', deliveredFields: granted.grant!.fields },
-      ],
-      ['li.applicant', 'SHARE_DELIVERY_CONFIRMATION', 'CONFIRM', undefined],
-    ] as const) {
-      const inbox = await step<{ items: { id: string; requestId: string }[] }>(
-        `${who} finds the ${kind} task in the inbox`,
-        'GET',
-        `/tasks?kind=${kind}&limit=100`,
-        who,
-        undefined,
-        [200],
-        (j) => (j.items.some((t) => t.requestId === req.id) ? null : 'task not in the inbox'),
-        10_000,
-      );
-      const task = inbox.items.find((t) => t.requestId === req.id)!;
-      await step<Req>(`${who}: ${decision} (数据交付)`, 'POST', `/tasks/${task.id}/complete`, who, { decision, reason: 'delivered as granted', form }, [200]);
-    }
-  }
+  await decideFromInbox(req.id, 'zhao.provider', 'SHARE_DELIVERY', 'zhao.provider delivers (数据交付)', {
+    decision: 'DELIVER',
+    reason: 'delivered as granted',
+    form: { method: 'interface', location: 'https://exchange.rizhao.example/clinics', deliveredFields: granted.grant!.fields },
+  });
+  await decideFromInbox(req.id, 'li.applicant', 'SHARE_DELIVERY_CONFIRMATION', 'li.applicant confirms receipt (数据交付)', {
+    decision: 'CONFIRM',
+    reason: 'received as granted',
+  });
   const done = await step<Req>('the grant is active and its data delivered', 'GET', `/requests/${req.id}`, 'li.applicant', undefined, [200], (j) =>
     j.grant?.status === 'active' && (j.grant.delivery === null || j.grant.delivery.status === 'delivered') ? null : `grant ${JSON.stringify(j.grant)}`,
   );
@@ -256,18 +250,7 @@ async function main() {
     [201],
     (j) => (j.status === 'in_review' ? null : `status is ${j.status}`),
   );
-  const taskOf = async (who: string, kind: string) => {
-    const inbox = await step<{ items: { id: string; requestId: string }[] }>(
-      `${who} finds the ${kind} task`,
-      'GET',
-      `/tasks?kind=${kind}&limit=100`,
-      who,
-      undefined,
-      [200],
-      (j) => (j.items.some((t) => t.requestId === applied.id) ? null : 'task not in the inbox'),
-    );
-    return inbox.items.find((t) => t.requestId === applied.id)!.id;
-  };
+  const taskOf = (who: string, kind: string) => inboxTask(applied.id, who, kind);
   await step<Req>(
     'the natural resources bureau approves',
     'POST',
