@@ -4,8 +4,16 @@ import type { Db, Executor } from '../db';
 import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
 import { notify, notifyAll, toCandidates } from '../db/repositories/notifications';
 import { getOrganisation, supervisingAuthorityOf } from '../db/repositories/organisations';
-import { taskDueExtendedNotice, taskEscalatedNotice, taskOpenedNotice, taskOverdueNotice, taskReassignedNotice, taskReminderNotice } from '../domain/notices';
-import type { Candidate } from '../domain/tasks';
+import {
+  taskDueExtendedNotice,
+  taskEscalatedNotice,
+  taskEscalatedToHeadNotice,
+  taskOpenedNotice,
+  taskOverdueNotice,
+  taskReassignedNotice,
+  taskReminderNotice,
+} from '../domain/notices';
+import { ESCALATION_HEAD_ROLE, escalationHead, type Candidate } from '../domain/tasks';
 import { SYSTEM, type ActorRef, type Role } from '../domain/types';
 import { computeDeadlines, deadlineCounter, type DeadlineInput, type Deadlines } from './calendar';
 import { requestParts, transition, transitionTrail, type RecordRequestInput, type TransitionInput } from './requests';
@@ -46,6 +54,23 @@ export interface DecisionInput {
 async function supervisorOf(tx: Executor, candidateOrg: string | null): Promise<{ supervisor: string | null; candidate: string }> {
   const org = candidateOrg ? await getOrganisation(tx, candidateOrg) : undefined;
   return { supervisor: (org && (await supervisingAuthorityOf(tx, org))?.authority.id) ?? null, candidate: org?.name ?? candidateOrg ?? '申请人' };
+}
+
+/** What escalating a task did: whether now, and the head it added to the candidates (escalationHead), if any. */
+export interface EscalationOutcome {
+  escalated: boolean;
+  head: Candidate | null;
+}
+
+/** Whether the directory of people knows a head (ESCALATION_HEAD_ROLE) of `org` who is none of `excluded`. */
+async function headKnown(tx: Executor, org: string, excluded: string[]): Promise<boolean> {
+  let q = tx
+    .selectFrom('people')
+    .select('sub')
+    .where('org', '=', org)
+    .where(sql<boolean>`${ESCALATION_HEAD_ROLE} = any(roles)`);
+  if (excluded.length) q = q.where('sub', 'not in', excluded);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
 /** Tasks' due times, counted from their `deadlines` (one read of the calendar for all). */
@@ -322,15 +347,18 @@ export function taskActivities(db: Db, caseRegion: string) {
 
     /**
      * An open task still undecided by the policy's threshold past its due time is escalated (督办, Art. 32):
-     * the supervisors of its candidate's authority are told again, and so are its candidates. Nobody is
-     * added: who decides stays the competent body, and nothing is decided for anyone. Answers
-     * whether it was escalated now (false when the task closed meanwhile or an earlier attempt escalated it).
+     * the supervisors of its candidate's authority are told again, and so are its candidates. With `head` (the
+     * `escalation-head` patch), the competent body's own head (escalationHead: its 共享工作机构负责人, known to the
+     * directory of people and no party to the matter) joins its candidates in the same write and is told; where the
+     * organisation has none, nobody is added and the trail event says so. Never another body; nothing is decided
+     * for anyone. Answers whether it was escalated now (false when the task closed meanwhile or an earlier attempt
+     * escalated it) and the head the task has from its escalation (an earlier attempt's too), which the workflow adds.
      */
-    async escalateTask(input: { taskId: string; article: string; dueAt: string }): Promise<boolean> {
-      const row = await writeOnce(
+    async escalateTask(input: { taskId: string; article: string; dueAt: string; head?: boolean }): Promise<EscalationOutcome> {
+      const written = await writeOnce(
         db,
-        (tx) =>
-          tx
+        async (tx) => {
+          const row = await tx
             .updateTable('tasks')
             .set({ escalated_at: new Date() })
             .where('id', '=', input.taskId)
@@ -338,11 +366,31 @@ export function taskActivities(db: Db, caseRegion: string) {
             .where('escalated_at', 'is', null)
             .where('due_at', '=', new Date(input.dueAt))
             .returningAll()
-            .executeTakeFirst(),
-        async (row, tx) => {
+            .executeTakeFirst();
+          if (!row || !input.head) return row && { row, head: null, why: null };
+          const head = escalationHead({ candidateOrg: row.candidate_org, candidates: row.candidates });
+          const known = head && (await headKnown(tx, head.org!, row.excluded ?? []));
+          if (head && known) {
+            await tx
+              .updateTable('tasks')
+              .set({ candidates: JSON.stringify([...row.candidates, head]) })
+              .where('id', '=', row.id)
+              .execute();
+            return { row, head, why: null };
+          }
+          const why =
+            row.candidate_org === null
+              ? 'a member of the public’s task: no organisation’s head to add'
+              : head
+                ? `no ${ESCALATION_HEAD_ROLE} of ${row.candidate_org} known (none who is no party to the matter): nobody added`
+                : `the ${ESCALATION_HEAD_ROLE} of ${row.candidate_org} is a candidate already`;
+          return { row, head: null, why };
+        },
+        async ({ row, head, why }, tx) => {
           const { supervisor, candidate } = await supervisorOf(tx, row.candidate_org);
           const key = `task:${input.taskId}:escalated`;
           const message = taskEscalatedNotice(row.kind, candidate, row.due_at);
+          const notice = { kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId };
           return {
             audit: [
               {
@@ -353,19 +401,34 @@ export function taskActivities(db: Db, caseRegion: string) {
                 action: 'task_escalated',
                 article: input.article,
                 oldValue: { dueAt: row.due_at.toISOString() },
-                newValue: { supervisor },
+                newValue: {
+                  supervisor,
+                  ...(input.head ? { addedCandidate: head && { org: head.org, role: head.role } } : {}),
+                  ...(why ? { notAdded: why } : {}),
+                },
               },
             ],
             notices: [
-              ...(supervisor
-                ? [{ key, to: { org: supervisor, role: 'supervisor' }, kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId, message }]
+              ...(supervisor ? [{ key, to: { org: supervisor, role: 'supervisor' }, message, ...notice }] : []),
+              ...toCandidates(row.candidates, { key: `${key}:candidates`, message, ...notice }),
+              ...(head
+                ? [
+                    {
+                      key: `${key}:head`,
+                      to: { org: head.org, role: head.role },
+                      message: taskEscalatedToHeadNotice(row.kind, candidate, row.due_at),
+                      ...notice,
+                    },
+                  ]
                 : []),
-              ...toCandidates(row.candidates, { key: `${key}:candidates`, kind: 'task_escalated', requestId: row.request_id, taskId: input.taskId, message }),
             ],
           };
         },
       );
-      return row !== undefined;
+      if (written) return { escalated: true, head: written.head };
+      // Escalated by an earlier attempt (or closed): the head that attempt added, if any, for the workflow to add in turn.
+      const row = await db.selectFrom('tasks').select(['candidates', 'escalated_at']).where('id', '=', input.taskId).executeTakeFirst();
+      return { escalated: false, head: (input.head && row?.escalated_at && row.candidates.find((c) => c.escalation)) || null };
     },
 
     /**

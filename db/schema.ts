@@ -124,7 +124,7 @@ export interface TasksTable {
   context: NullableJson<Record<string, unknown>>;
   /** People who may not act on the task; null on rows from before the list existed. */
   excluded: string[] | null;
-  /** Everyone who may act on the task: the first is the one it was opened for (escalation adds nobody). */
+  /** Everyone who may act on the task: the first is the one it was opened for (escalation may add the body's own head, marked `escalation`: domain/tasks.ts escalationHead). */
   candidates: ColumnType<Candidate[], string | undefined, string>;
   escalate_at: NullableTimestamp;
   escalated_at: NullableTimestamp;

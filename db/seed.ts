@@ -251,6 +251,9 @@ export function demoUsers(city: SeededCity): DemoUser[] {
     { label: 'head of sharing work (health commission)', sub: 'xu.head', org: city.agencies.health, roles: ['sharing_head'], name: '许诺' },
     // The market regulator's reviewer: its turn when its catalog's share attribute is disputed (Art. 13 ¶3).
     { label: 'provider reviewer (market regulation)', sub: 'he.market', org: city.agencies.market, roles: ['provider_reviewer'], name: '何静' },
+    // The heads of the authorities' own data work: an authority's review task that escalates (督办升级, Art. 32) is theirs to decide too.
+    { label: 'head of data work (city authority)', sub: 'lin.head', org: city.cityAuthority, roles: ['sharing_head'], name: '林峰' },
+    { label: 'head of data work (Donggang authority)', sub: 'tang.head', org: city.countyAuthority, roles: ['sharing_head'], name: '唐宁' },
     { label: 'authority reviewer (Donggang county)', sub: 'sun.county', org: city.countyAuthority, roles: ['authority_reviewer'], name: '孙强' },
     { label: 'authority reviewer (Lanshan county)', sub: 'qian.county', org: city.secondCountyAuthority, roles: ['authority_reviewer'], name: '钱丽' },
     { label: 'leading group', sub: 'zhou.leading', org: city.leadingGroup, roles: ['leading_group'], name: '周正' },

@@ -40,6 +40,10 @@ export const taskOverdueNotice = (kind: string, candidate: string, dueAt: Date |
 export const taskEscalatedNotice = (kind: string, candidate: string, dueAt: Date | string) =>
   `督办：${candidate}的${kindName(kind)}${R}已于 ${shanghaiTime(dueAt)} 到期，仍未办理（第三十二条）`;
 
+/** task_escalated: to the competent body's own head, added as its candidate when the task escalated (督办升级, Art. 32). */
+export const taskEscalatedToHeadNotice = (kind: string, candidate: string, dueAt: Date | string) =>
+  `督办升级：${candidate}的${kindName(kind)}${R}已于 ${shanghaiTime(dueAt)} 到期仍未办理，现由您（共享工作机构负责人）一并办理（第三十二条）`;
+
 /** task_assigned: a supervisor handed a task to someone (Art. 32). */
 export const taskReassignedNotice = (kind: string, reason: string) => `${kindName(kind)}${R}已改派给您${because(reason)}`;
 

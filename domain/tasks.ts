@@ -28,6 +28,23 @@ export interface Candidate {
   user: string | null;
   /** A member of the public's task addressed to a legal person (USCC): whoever acts for it now (Actor.actsFor). */
   legalPerson?: string | null;
+  /** Added when the task escalated (督办升级, Art. 32): the competent body's own head (escalationHead). */
+  escalation?: boolean;
+}
+
+/**
+ * Who is added to the candidates of a competent body's task when it escalates (督办升级, Art. 32): the head of that
+ * same organisation's data-sharing work (共享工作机构负责人), for an agency and an authority alike. The decision stays
+ * with the competent body: never another organisation, never the supervising authority (which is told).
+ */
+export const ESCALATION_HEAD_ROLE: Role = 'sharing_head';
+
+/** The candidate escalation adds to a task of `org`, or null when the task has no organisation (a member of the public's) or already has its head among its candidates. */
+export function escalationHead(task: Pick<TaskAccessView, 'candidateOrg' | 'candidates'>): Candidate | null {
+  const org = task.candidateOrg;
+  if (org === null) return null;
+  if (task.candidates.some((c) => c.org === org && c.role === ESCALATION_HEAD_ROLE && c.user === null)) return null;
+  return { org, role: ESCALATION_HEAD_ROLE, user: null, escalation: true };
 }
 
 /** What a task looks like to the permission rules, wherever it is stored. */
@@ -64,7 +81,9 @@ export function candidateOf(task: TaskAccessView, actor: Actor): Candidate | und
   const publicReaches = (c: Candidate) =>
     c.legalPerson ? actor.org === null && (actor.actsFor ?? []).includes(c.legalPerson) : c.user !== null && c.user === actor.sub;
   const reaches = (c: Candidate) => (c.role === 'public_applicant' ? publicReaches(c) : actor.org === c.org && (c.user === null || c.user === actor.sub));
-  return task.candidates.find((c) => actor.roles.includes(c.role) && reaches(c));
+  // A head added on escalation counts only as the competent body's own (escalationHead): never another organisation.
+  const own = (c: Candidate) => !c.escalation || c.org === task.candidateOrg;
+  return task.candidates.find((c) => actor.roles.includes(c.role) && own(c) && reaches(c));
 }
 
 export function isCandidate(task: TaskAccessView, actor: Actor): boolean {

@@ -10,7 +10,8 @@ export const ROLES = [
   'agency_applicant',
   'public_applicant',
   'provider_reviewer',
-  // The head of an organisation's 政务数据共享工作机构 (《政务数据共享条例》): approves its provider's extension of an answer.
+  // The head of an organisation's 政务数据共享工作机构 (《政务数据共享条例》): approves its provider's extension of an answer;
+  // an agency's or an authority's alike, the one its own task that escalates adds as candidate (督办升级, Art. 32).
   'sharing_head',
   'authority_reviewer',
   'leading_group',

@@ -1,8 +1,8 @@
 // The board's deadline watch: one timer for all its tasks, giving each open task the notices it is owed
 // (a reminder, the overdue mark, escalation). Nothing is ever decided for anyone.
-import { condition, log } from '@temporalio/workflow';
+import { condition, log, patched } from '@temporalio/workflow';
 import { acts } from './acts';
-import { untilMs, type WfTask } from './task';
+import { ESCALATION_HEAD, untilMs, type WfTask } from './task';
 
 type NoticeKind = 'remind' | 'overdue' | 'escalate';
 
@@ -72,7 +72,8 @@ export class DeadlineWatch {
 
   /**
    * Gives a task a deadline notice: the reminder, the overdue mark (the supervisor told), or escalation
-   * (the supervisor and the candidates told again; who decides is unchanged). Counted while it is
+   * (the supervisor and the candidates told again; under `escalation-head` the competent body's own head, where it
+   * has one, joins the candidates, and the board's rule, candidateOf, lets them decide). Counted while it is
    * written, so a run never hands over in the middle of one.
    */
   private async give(task: WfTask, kind: NoticeKind): Promise<void> {
@@ -85,7 +86,11 @@ export class DeadlineWatch {
       const { dueAt } = task;
       if (kind === 'remind') await acts.remindTask(task.id, dueAt);
       else if (kind === 'overdue') await acts.markTaskOverdue(task.id, dueAt);
-      else if (escalation) await acts.escalateTask({ taskId: task.id, article: escalation.article, dueAt });
+      else if (escalation && patched(ESCALATION_HEAD)) {
+        const { head } = await acts.escalateTask({ taskId: task.id, article: escalation.article, dueAt, head: true });
+        // The task itself now says it escalated with its head: the validators accept them from here on, and only in this run's tasks.
+        if (head) task.candidates = [...task.candidates, head];
+      } else if (escalation) await acts.escalateTask({ taskId: task.id, article: escalation.article, dueAt });
     } finally {
       this.inFlight--;
     }

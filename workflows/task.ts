@@ -27,7 +27,8 @@ export interface TaskSpec {
   openedBy?: ActorRef;
   /**
    * Still open `after` past its due time, the task is escalated (督办): its supervising authority and its
-   * candidates are told. No candidate is added: escalation never moves a decision to another body.
+   * candidates are told, and (the `escalation-head` patch) the competent body's own head joins its candidates
+   * (domain/tasks.ts escalationHead): escalation never moves a decision to another body.
    */
   escalation?: { after: Duration; article: string };
 }
@@ -81,6 +82,9 @@ export function applyingRole(applicant: Actor): Role {
 
 /** The patch under which every procedure's competent body's tasks escalate, as the share review's always did (ARCHITECTURE.md, "Patches in force"). */
 export const REVIEW_ESCALATION = 'review-escalation';
+
+/** The patch under which an escalating task adds its competent body's own head to its candidates (workflows/deadlines.ts; ARCHITECTURE.md, "Patches in force"). */
+export const ESCALATION_HEAD = 'escalation-head';
 
 /**
  * The escalation the competent body's task gets from its procedure's policy (督办, Art. 32): still open `after`

@@ -3,8 +3,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MAX_EXTENSION_WORKING_DAYS, MAX_URGE_CHARS } from '../../domain/tasks';
 import { Instant, Json, Nullable } from './common';
 
-/** `org` null: a member of the public, named as `user`. */
-export const CandidateSchema = Type.Object({ org: Nullable(Type.String()), role: Type.String(), user: Nullable(Type.String()) });
+/** `org` null: a member of the public, named as `user`. `escalation`: added when the task escalated (督办升级, Art. 32): the competent body's own head. */
+export const CandidateSchema = Type.Object({
+  org: Nullable(Type.String()),
+  role: Type.String(),
+  user: Nullable(Type.String()),
+  escalation: Type.Optional(Type.Boolean({ description: 'Added when the task escalated (督办升级, Art. 32): the competent body’s own head of sharing work' })),
+});
 
 export const TaskSchema = Type.Object({
   id: Type.String(),

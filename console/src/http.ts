@@ -134,7 +134,8 @@ export interface Task {
   status: string;
   candidateRole: string;
   candidateOrg: string | null;
-  candidates: { org: string | null; role: string; user: string | null }[];
+  /** `escalation`: added when the task escalated (督办升级), the competent body's own head. */
+  candidates: { org: string | null; role: string; user: string | null; escalation?: boolean }[];
   assignee: string | null;
   /** The holder's name, where the directory of people knows one. */
   assigneeName: string | null;

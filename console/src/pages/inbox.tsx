@@ -263,6 +263,14 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
             )}
             <td>
               <a href={href('tasks', task.id)}>{label('kind', task.kind)}</a>
+              {task.status === 'open' && task.escalatedAt && (
+                <>
+                  {' '}
+                  <span class="badge escalated" data-escalated title={formatTime(task.escalatedAt)}>
+                    {t('escalatedBadge')}
+                  </span>
+                </>
+              )}
             </td>
             <td>
               <CaseNumber caseNumber={task.caseNumber} requestId={task.requestId} />

@@ -603,6 +603,22 @@ export function TaskPage({ id }: { id: string }) {
                   )}
                 </dd>
               </div>
+              {x.escalatedAt && (
+                <div>
+                  <dt>{t('escalatedAt')}</dt>
+                  <dd data-escalated-at={x.escalatedAt}>
+                    {x.candidates.some((c) => c.escalation)
+                      ? t('escalatedAdded', {
+                          at: formatTime(x.escalatedAt),
+                          who: x.candidates
+                            .filter((c) => c.escalation)
+                            .map((c) => label('role', c.role))
+                            .join('、'),
+                        })
+                      : t('escalatedNoneAdded', { at: formatTime(x.escalatedAt) })}
+                  </dd>
+                </div>
+              )}
               {x.urgeCount > 0 && (
                 <div>
                   <dt>{t('urgeCount')}</dt>
