@@ -7,13 +7,15 @@ import path from 'node:path';
 import { createSigner } from 'fast-jwt';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
-import { registerPrincipal, startApi, TEST_JWT_SECRET, validShareBody, type Api } from './api-helpers';
+import { registerPrincipal, startApi, TEST_JWT_SECRET, TEST_POLICIES, validShareBody, type Api } from './api-helpers';
 import { sampleResidentId } from '../db/seed';
 import { usccWithCheck } from '../domain/ids';
-import { startHarness, type Harness } from './helpers';
+import { eventually, startHarness, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
+/** Reviews due in 2 s that escalate 1 s later: the authority's task gains its own head as candidate. */
+let escalating: Api;
 let other: SeededCity;
 let shared: Req;
 /** An adjustment whose public consultation is open (Art. 18 ¶2). */
@@ -40,6 +42,19 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(consoleDir, 'assets', 'app.js'), 'export {};');
   // One admin of the other city is named a platform operator; the other admin there is not.
   api = await startApi(h, { consoleDir, platformOperators: ['matrix-operator'], metricsToken: `matrix-metrics-${randomUUID()}` });
+  const seconds = (n: number) => ({ seconds: n });
+  escalating = await startApi(h, {
+    policies: {
+      share: {
+        ...TEST_POLICIES.share,
+        jointReview: seconds(2),
+        regulationReview: seconds(2),
+        regulationOpinion: seconds(2),
+        reminderBefore: seconds(1),
+        escalateAfter: seconds(1),
+      },
+    },
+  });
   const prefix = `matrix-other-${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
   // A task goes only to someone the directory of people knows: the authority's reviewer has used the API.
@@ -85,6 +100,7 @@ beforeAll(async () => {
   authorisation = (await authorise('矩阵撤销', 'matrix-revoked')).json().id;
 });
 afterAll(async () => {
+  await escalating?.app.close();
   await api.app.close();
   await h.close();
 });
@@ -139,6 +155,8 @@ const PRINCIPALS = {
   providerAlsoApplicant: (): Actor => ({ sub: 'matrix-dan', org: h.city.agencies.health, roles: ['provider_reviewer', 'agency_applicant'] }),
   // The head of the provider's 政务数据共享工作机构: approves its extensions of an answer, gives no opinion itself.
   sharingHead: (): Actor => ({ sub: 'matrix-xu', org: h.city.agencies.health, roles: ['sharing_head'] }),
+  // The head of the city authority's own data work: a candidate of the authority's task only once it escalated (督办升级, Art. 32).
+  authorityHead: (): Actor => ({ sub: 'matrix-lin', org: h.city.cityAuthority, roles: ['sharing_head'] }),
   countyAuthority: (): Actor => ({ sub: 'matrix-county', org: h.city.countyAuthority, roles: ['authority_reviewer'] }),
   leadingGroup: (): Actor => ({ sub: 'matrix-lg', org: h.city.leadingGroup, roles: ['leading_group'] }),
   citySupervisor: (): Actor => ({ sub: 'matrix-sup', org: h.city.cityAuthority, roles: ['supervisor'] }),
@@ -578,3 +596,55 @@ test('a share-attribute dispute is its authority’s: every reviewer of it reads
   }
   expect(mismatches).toEqual([]);
 });
+
+test('an escalated task is also its own body’s head’s: they read, claim and decide it; another body’s head and everyone else as before', async () => {
+  // The directory knows both heads (the matrix's cells ran as them): escalation adds the city authority's to its task.
+  for (const p of ['authorityHead', 'sharingHead'] as Principal[])
+    expect((await api.app.inject({ method: 'GET', url: '/me', headers: headersOf(p) })).statusCode).toBe(200);
+  const res = await escalating.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: { ...validShareBody(h.city.entries.conditional), scenario: SCENARIO },
+    headers: escalating.as(applicant()),
+  });
+  expect(res.statusCode).toBe(201);
+  const task = (res.json().tasks as { id: string; kind: string }[]).find((t) => t.kind === 'SHARE_JOINT_REVIEW')!.id;
+  const added = await eventually(
+    () =>
+      h.db
+        .selectFrom('tasks')
+        .select('candidates')
+        .where('id', '=', task)
+        .where('escalated_at', 'is not', null)
+        .executeTakeFirst()
+        .then((r) => r?.candidates.find((c) => c.escalation)),
+    30_000,
+  );
+  expect(added).toEqual({ org: h.city.cityAuthority, role: 'sharing_head', user: null, escalation: true });
+  const cells: [string, { method: 'GET' | 'POST'; url: string; payload?: object }, Partial<Record<Principal, number>> & { rest: number }][] = [
+    ['GET /tasks/{id}', { method: 'GET', url: `/tasks/${task}` }, { rest: 404, ...seeAuthorityTask, authorityHead: 200 }],
+    // Refused first by everyone else (nothing changes), then decided by the head.
+    [
+      'POST /tasks/{id}/complete',
+      { method: 'POST', url: `/tasks/${task}/complete`, payload: { decision: 'CONSULT', reason: 'please look again' } },
+      { rest: 404, authority: 0, authorityHead: 0, citySupervisor: 403, admin: 403, platformOperator: 403 },
+    ],
+  ];
+  const mismatches: string[] = [];
+  for (const [name, call, expect] of cells)
+    for (const p of (Object.keys(PRINCIPALS) as Principal[]).filter((q) => !NOT_IDENTITIES.includes(q))) {
+      const expected = expect[p] ?? expect.rest;
+      if (expected === 0) continue;
+      const got = await api.app.inject({ ...call, headers: headersOf(p) });
+      if (got.statusCode !== expected) mismatches.push(`${name} as ${p}: ${got.statusCode} (expected ${expected}) ${got.body.slice(0, 200)}`);
+    }
+  expect(mismatches).toEqual([]);
+  expect((await api.app.inject({ method: 'POST', url: `/tasks/${task}/claim`, headers: headersOf('authorityHead') })).statusCode).toBe(200);
+  const decided = await api.app.inject({
+    method: 'POST',
+    url: `/tasks/${task}/complete`,
+    payload: { decision: 'CONSULT', reason: 'please look again' },
+    headers: headersOf('authorityHead'),
+  });
+  expect(decided.statusCode).toBe(200);
+}, 60_000);

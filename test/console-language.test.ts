@@ -24,6 +24,9 @@ let base: string;
 let browser: Browser;
 let requestId: string;
 let grantedId: string;
+/** A request whose provider's opinion escalated: the health commission's head of sharing work (xu.head) joined its candidates. */
+let escalatedId: string;
+let escalating: Api;
 /** Another city, whose agencies are in no directory this city's people read: its entry names its agency all the same. */
 let other: SeededCity;
 
@@ -37,6 +40,7 @@ beforeAll(async () => {
   ({ h, api, base, browser } = run);
   // Requests whose review is due two seconds after they begin: overdue at once, for the supervisor's list.
   slow = await startApi(h, { policies: { share: OVERDUE_AT_ONCE } });
+  escalating = await startApi(h, { policies: { share: { ...OVERDUE_AT_ONCE, escalateAfter: { seconds: 1 } } } });
   const prefix = `other${randomUUID().slice(0, 6)}`;
   other = await seedCity(h.db, prefix, prefix);
   // Something in every list: a share request under review (the provider's and the authority's tasks, the
@@ -64,6 +68,26 @@ beforeAll(async () => {
       expect(asked.statusCode).toBe(200);
     }
   }
+  // And one escalated (督办升级, Art. 32): its opinion task now the health commission's head's to decide too.
+  const late = await escalating.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: { ...validShareBody(h.city.entries.conditional), scenario: '医疗机构督办升级核查', statutoryDuty: '医疗机构监督管理' },
+    headers: escalating.as(liApplicant()),
+  });
+  expect(late.statusCode).toBe(201);
+  escalatedId = late.json().id;
+  const lateOpinion = (late.json().tasks as { id: string; kind: string }[]).find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!.id;
+  await eventually(
+    () =>
+      h.db
+        .selectFrom('tasks')
+        .select('candidates')
+        .where('id', '=', lateOpinion)
+        .executeTakeFirst()
+        .then((r) => r?.candidates.some((c) => c.escalation && c.role === 'sharing_head')),
+    30_000,
+  );
   // And one granted: its grant's conditions and restrictions, its outcome, as the applicant reads them.
   const submitted = await api.app.inject({
     method: 'POST',
@@ -91,6 +115,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  await escalating?.app.close();
   await slow?.app.close();
   await run?.close();
 });
@@ -234,6 +259,17 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
       await late.click();
       await page.waitForSelector('section.supervise');
       note(sub, 'an overdue task', await screenWords(page, null, accounts));
+    }
+    // The head of sharing work's inbox marks the task that escalated to them, in Chinese; its page says who was added.
+    if (sub === 'xu.head') {
+      await open(page, '#/inbox');
+      const badge = page.locator(`tr[data-request="${escalatedId}"] .badge.escalated`);
+      await badge.waitFor({ timeout: 15_000 });
+      expect((await badge.textContent())?.trim()).toBe('督办升级');
+      await page.locator(`tr[data-request="${escalatedId}"] a`).first().click();
+      await page.waitForSelector('[data-escalated-at]');
+      expect(await page.locator('[data-escalated-at]').textContent()).toContain('增加办理人：共享工作机构负责人');
+      note(sub, 'the escalated task', await screenWords(page, null, accounts));
     }
     if (sub === 'li.applicant') {
       note(sub, 'the request', await screenWords(page, `#/requests/${requestId}`, accounts));
