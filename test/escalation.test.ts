@@ -10,7 +10,7 @@ import type { RequestType } from '../domain/procedures';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate } from '../workflows/definitions';
 import { registerPrincipal, startApi, TEST_POLICIES, validShareBody, type Api } from './api-helpers';
-import { eventually, startHarness, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, type Harness } from './helpers';
 
 let h: Harness;
 /** Every procedure's competent task reminded after 2 s, due after 4 s, escalated 3 s later (as test/urging.test.ts's). */
@@ -39,7 +39,18 @@ beforeAll(async () => {
     },
   });
 }, 60_000);
+/** Runs whose histories RECORD_HISTORIES=<label> keeps (each procedure's task decided by the head it escalated to), by request type. */
+const recorded: { type: string; name: string; workflowId: string }[] = [];
+
 afterAll(async () => {
+  if (process.env.RECORD_HISTORIES)
+    for (const type of new Set(recorded.map((r) => r.type)))
+      await recordHistories(
+        h.client,
+        recorded.filter((r) => r.type === type),
+        process.env.RECORD_HISTORIES,
+        type,
+      );
   await fast?.app.close();
   await h?.close();
 });
@@ -257,6 +268,7 @@ describe('escalation adds the competent body’s own head in every procedure', (
       expect((await inbox(stranger)).some((x) => x.id === task.id)).toBe(false);
       expect((await call(stranger, 'GET', `/tasks/${task.id}`)).statusCode).toBe(404);
       expect((await call(stranger, 'POST', `/tasks/${task.id}/complete`, decisionOf(type))).statusCode).toBe(404);
+      recorded.push({ type, name: `escalated to its own head, who decides (${type})`, workflowId: row.workflow_id });
       // The head claims and decides it; the trail names them in their role.
       ok(await call(head, 'POST', `/tasks/${task.id}/claim`));
       ok(await call(head, 'POST', `/tasks/${task.id}/complete`, decisionOf(type)));
