@@ -19,6 +19,7 @@ import {
   candidateOf,
   decideViolation,
   claimViolation,
+  escalationHead,
   excludedActors,
   releaseViolation,
   taskDisclosure,
@@ -121,6 +122,22 @@ describe('who may decide a task', () => {
     expect(decideViolation(several, carol, 'alice', 'APPROVE', undefined)).toBeNull();
     expect(decideViolation(task, zhou, 'alice', 'APPROVE', undefined)).toBe('NotCandidate');
     expect(decideViolation(several, { ...zhou, sub: 'alice' }, 'alice', 'APPROVE', undefined)).toBe('OwnRequest');
+  });
+  test('escalation adds the body’s own head (督办升级, Art. 32): they decide only a task that says so, and only of their own organisation', () => {
+    const xu: Actor = { sub: 'xu', org: 'health', roles: ['sharing_head'] };
+    expect(decideViolation(task, xu, 'alice', 'APPROVE', undefined)).toBe('NotCandidate');
+    const head = escalationHead(task)!;
+    expect(head).toEqual({ org: 'health', role: 'sharing_head', user: null, escalation: true });
+    const escalated: TaskAccessView = { ...task, candidates: [...task.candidates, head] };
+    expect(decideViolation(escalated, xu, 'alice', 'APPROVE', undefined)).toBeNull();
+    expect(candidateOf(escalated, xu)?.role).toBe('sharing_head');
+    // Another organisation's head, or a head marked added for another organisation than the task's: never.
+    expect(decideViolation(escalated, { ...xu, org: 'market' }, 'alice', 'APPROVE', undefined)).toBe('NotCandidate');
+    const foreign: TaskAccessView = { ...task, candidates: [...task.candidates, { ...head, org: 'market' }] };
+    expect(decideViolation(foreign, { ...xu, org: 'market' }, 'alice', 'APPROVE', undefined)).toBe('NotCandidate');
+    // Nobody to add: a member of the public's task, or one whose head is its candidate already.
+    expect(escalationHead({ candidateOrg: null, candidates: [{ org: null, role: 'public_applicant', user: 'chen' }] })).toBeNull();
+    expect(escalationHead(escalated)).toBeNull();
   });
   test('the applicant answers their own reply task; nobody else does', () => {
     const reply: TaskAccessView = {
