@@ -207,7 +207,7 @@ describe('escalation runs in every procedure', () => {
         return t.escalatedAt !== null && t;
       }, 30_000);
       expect(escalated).toMatchObject({ status: 'open', overdue: true, escalateAt: null });
-      // Nobody is added: the task stays the competent body's (the principals know no head of an organisation to add).
+      // No head of sharing work of the organisation is known here: nobody is added (test/escalation.test.ts: one is).
       expect(Date.parse(escalated.escalatedAt!)).toBeGreaterThanOrEqual(Date.parse(task.dueAt) + 3000);
       const told = (await notices(fast, candidate)).filter((n) => n.taskId === task.id).map((n) => n.kind);
       expect(told).toEqual(expect.arrayContaining(['task_reminder', 'task_escalated']));
