@@ -398,7 +398,8 @@ export function refusalBasisViolation(basis: unknown, allowed: readonly BasisLev
 }
 
 /** One provision as a person reads it: 《中华人民共和国个人信息保护法》第十三条（法律）. */
-export const basisItemText = (b: LegalBasis) => `${b.title.startsWith('《') ? b.title : `《${b.title}》`}${b.article}（${BASIS_LEVEL_NAMES[b.level] ?? b.level}）`;
+export const basisItemText = (b: LegalBasis) =>
+  `${b.title.startsWith('《') ? b.title : `《${b.title}》`}${b.article}（${BASIS_LEVEL_NAMES[b.level] ?? b.level}）`;
 
 /** A basis as a refusal quotes it, e.g. 《中华人民共和国个人信息保护法》第十三条; null when there is none. */
 export function basisText(basis: LegalBasis[]): string | null {

@@ -503,6 +503,9 @@ test('sibling tasks decided at once from two windows: the authority rejects whil
   await provider.check('#d-AGREE');
   await authority.check('#d-REJECT');
   await authority.fill('#reason', '申请事项超出法定职责');
+  // 不予共享 cites its basis: the first row's level is the first the task accepts (法律).
+  await authority.fill('#f-body-form-basis-0-title', '中华人民共和国个人信息保护法');
+  await authority.fill('#f-body-form-basis-0-article', '第十三条');
   await Promise.all([provider.click('form.decide button[type=submit]'), authority.click('form.decide button[type=submit]')]);
   await authority.waitForSelector('.notice:has-text("已作出决定")');
   const said = await provider.locator('.notice').first().textContent({ timeout: 15_000 });

@@ -336,7 +336,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
      */
     let refusalLevels: RefusalContext | null | undefined;
     const refusalContext = (): RefusalContext | null =>
-      refusalLevels === undefined ? (refusalLevels = patched(REFUSAL_BASIS) ? { refusalBasis: refusalBasisLevels(policy, underRegulation()) } : null) : refusalLevels;
+      refusalLevels === undefined
+        ? (refusalLevels = patched(REFUSAL_BASIS) ? { refusalBasis: refusalBasisLevels(policy, underRegulation()) } : null)
+        : refusalLevels;
     /** What every review task opens with: the 条例's marks where it binds the review, the levels a refusal may cite. */
     const reviewContext = (): Record<string, unknown> | undefined => {
       const regulation = underRegulation() ? regulationContext() : null;
@@ -473,7 +475,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         actor: end.rejected.decidedBy!,
         decision: 'REJECT',
         reason: end.rejected.reason,
-        outcome: { article: 'Art. 14', reason: end.rejected.reason ?? '', ...(Array.isArray(basis) ? { legalBasis: basis } : {}), ...(provider ? { provider } : {}) },
+        outcome: {
+          article: 'Art. 14',
+          reason: end.rejected.reason ?? '',
+          ...(Array.isArray(basis) ? { legalBasis: basis } : {}),
+          ...(provider ? { provider } : {}),
+        },
       });
       return view();
     }

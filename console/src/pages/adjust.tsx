@@ -179,7 +179,8 @@ function ruleMessage(f: { field: string; rule?: string; message?: string }): str
     'own catalog': '只能调整本单位的目录',
     'once per request': '同一条目在一份申请中只能调整一次',
     'one of': '取值不在可选范围内',
-    'level | title | article': '每行写作「层级 | 名称 | 条款」，层级为 law（法律）、administrative_regulation（行政法规）、regulation（法规）、rules（规章）、national（国家有关规定）或 state_council_decision（国务院决定）',
+    'level | title | article':
+      '每行写作「层级 | 名称 | 条款」，层级为 law（法律）、administrative_regulation（行政法规）、regulation（法规）、rules（规章）、national（国家有关规定）或 state_council_decision（国务院决定）',
     'name | type | identifies | description': '每行写作「标识符 | 类型 | 标识对象 | 说明」',
     'one per field': '每个数据项一行信息项名称，行数应与数据项相同',
     'the version it starts from': '应填写调整所依据的条目版本（整数）',
