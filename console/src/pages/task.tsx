@@ -226,8 +226,9 @@ function DecisionForm({
   const namesChange = !!changes && !!chosen?.form?.properties?.entryId && !!chosen.form.properties.index;
   const revisesRequest = !!changes && !!chosen?.form?.properties?.changes;
   // A refusal's legal basis (不予共享): its provisions in rows, each level picked among those the task accepts (its context).
-  const citesBasis = !!chosen?.form?.properties?.basis;
+  // (A dispute's position has a basis too, edited in the generated form: only a task listing the levels is a refusal's.)
   const levels = Array.isArray(task.context?.refusalBasis) ? (task.context.refusalBasis as LegalBasis['level'][]) : null;
+  const citesBasis = !!chosen?.form?.properties?.basis && levels !== null;
   const [basis, setBasis] = useState<LegalBasis[]>([]);
   const shownForm =
     chosen?.form && signing
@@ -257,7 +258,7 @@ function DecisionForm({
       ? { ...(form.entryId !== undefined ? { entryId: form.entryId } : {}), ...(form.index !== undefined ? { index: form.index } : {}) }
       : {};
     const filled = shownForm
-      ? ({ ...(cleanValue(shownForm, form) as Record<string, unknown>), ...named, ...(citesBasis && levels ? { basis } : {}) } as Record<string, unknown>)
+      ? ({ ...(cleanValue(shownForm, form) as Record<string, unknown>), ...named, ...(citesBasis ? { basis } : {}) } as Record<string, unknown>)
       : undefined;
     const body = {
       decision,
@@ -318,7 +319,7 @@ function DecisionForm({
           <SchemaFields schema={shownForm} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} itemLists={itemLists} />
         )
       )}
-      {citesBasis && levels && (
+      {citesBasis && (
         <BasisList
           id="f-body-form-basis"
           legend={fieldLabel(chosen, 'basis', 'basis')}
@@ -326,7 +327,7 @@ function DecisionForm({
           basis={basis}
           onChange={setBasis}
           problems={[...errors.entries()].filter(([k]) => k === 'body.form.basis' || k.startsWith('body.form.basis.')).flatMap(([, v]) => v)}
-          levels={levels}
+          levels={levels ?? undefined}
         />
       )}
       {signing && (
