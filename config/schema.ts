@@ -7,6 +7,7 @@ import { DEFAULT_OPEN_PLATFORM_URL } from '../domain/open-request';
 import { DEFAULT_POLICIES, type Policies } from '../domain/policies';
 import { DEFAULT_SERVICE_DESK } from '../domain/principals';
 import { DEFAULT_CASE_REGION, type RequestType } from '../domain/requests';
+import { BASIS_LEVELS } from '../domain/catalog';
 import { REGULATION_SCOPES } from '../domain/share';
 
 export class ConfigError extends Error {}
@@ -51,6 +52,8 @@ const Seconds = Type.Object({ seconds: count }, { additionalProperties: false, r
  * A procedure's policy: JSON merged over its defaults, each key a Duration. `secondsOnly` names settings that
  * have no default and take only seconds (e.g. the length of an agreement's month, which tests shorten).
  */
+const literalsOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
 function policy<T extends RequestType>(type: T, description: string, secondsOnly: string[] = [], switches: Record<string, TSchema> = {}) {
   const keys = Object.keys(DEFAULT_POLICIES[type]).filter((k) => !(k in switches));
   const schema = Type.Object(
@@ -153,6 +156,14 @@ export const ENVIRONMENT = Type.Object({
     regulationScope: Type.Union(
       REGULATION_SCOPES.map((v) => Type.Literal(v)),
       { refusal: REGULATION_SCOPES.map((v) => `"${v}"`).join(' or ') },
+    ),
+    // The levels of legal basis a refusal may cite, under the 条例 and under the Measures alone: a list, not a duration.
+    refusalBasisLevels: Type.Object(
+      {
+        regulation: Type.Array(literalsOf(BASIS_LEVELS), { minItems: 1, uniqueItems: true }),
+        measures: Type.Array(literalsOf(BASIS_LEVELS), { minItems: 1, uniqueItems: true }),
+      },
+      { additionalProperties: false, refusal: `{ "regulation": [...], "measures": [...] }, each a non-empty list of ${BASIS_LEVELS.join(', ')}` },
     ),
   }),
   ADJUSTMENT_POLICY: policy('catalog_adjustment', "the catalog adjustment procedure's deadlines"),

@@ -6,10 +6,25 @@ import { field, under, type FieldLabels, type ValueLabels } from './procedure';
 import { blankText } from './text';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES, type Attribute } from './types';
 
-/** Kinds of legal basis the Measures name: 法律, 法规, 规章, 国家(有关)规定. */
-export const BASIS_LEVELS = ['law', 'regulation', 'rules', 'national'] as const;
+/**
+ * Kinds of legal basis: those the Measures name (法律, 法规, 规章, 国家(有关)规定, Art. 13 ¶2) and the two narrower ones
+ * the 《政务数据共享条例》 names for a refusal between government departments (行政法规, 国务院决定): a 行政法规 is a
+ * 法规 (as a 地方性法规 is), a 国务院决定 a 国家有关规定, so the Measures' list takes them too.
+ */
+export const BASIS_LEVELS = ['law', 'regulation', 'rules', 'national', 'administrative_regulation', 'state_council_decision'] as const;
 export type BasisLevel = (typeof BASIS_LEVELS)[number];
-export const BASIS_LEVEL_NAMES: Record<BasisLevel, string> = { law: '法律', regulation: '法规', rules: '规章', national: '国家有关规定' };
+export const BASIS_LEVEL_NAMES: Record<BasisLevel, string> = {
+  law: '法律',
+  regulation: '法规',
+  rules: '规章',
+  national: '国家有关规定',
+  administrative_regulation: '行政法规',
+  state_council_decision: '国务院决定',
+};
+/** 条例 (不予共享, rule 4 of docs/regulation.md): between government departments a refusal rests on 法律, 行政法规 or 国务院决定. */
+export const REGULATION_BASIS_LEVELS: readonly BasisLevel[] = ['law', 'administrative_regulation', 'state_council_decision'];
+/** The most provisions one refusal or one side of an entry cites (the API's schemas hold the same). */
+export const MAX_BASIS_ITEMS = 20;
 
 /** A legal provision an attribute rests on, e.g. { level: 'law', title: '中华人民共和国个人信息保护法', article: '第二十八条' }. */
 export interface LegalBasis {
@@ -289,7 +304,7 @@ export function entryViolations(
   if (o.attribute === 'NONE')
     basisRule(
       o.basis,
-      ['law', 'regulation', 'national'],
+      ['law', 'regulation', 'national', 'administrative_regulation', 'state_council_decision'],
       'open.basis',
       'Art. 17',
       '不予开放 rests on a 法律, 法规 or 国家规定; a 规章 alone is not enough (Art. 17 ¶1)',
@@ -349,6 +364,42 @@ function basisRule(
   const usable = basis.filter((b) => allowed.includes(b.level) && !blankText(b.title) && !blankText(b.article));
   if (!usable.length) bad(field, `a ${allowed.map((l) => BASIS_LEVEL_NAMES[l]).join('/')} with title and article`, article, detail);
 }
+
+/** The rule a refusal's basis breaks, as problems name it (the detail names the levels accepted). */
+export const REFUSAL_BASIS_RULE = 'legal basis of an accepted level';
+
+/**
+ * Why `basis` (as sent: any JSON) is no refusal's basis, or null: 1 to MAX_BASIS_ITEMS provisions, each of a level
+ * `allowed`, with its title and article. Every provision cited must be one the refusal may rest on.
+ */
+export function refusalBasisViolation(basis: unknown, allowed: readonly BasisLevel[], field: string, article: string): RuleViolation | null {
+  const items = Array.isArray(basis) ? (basis as unknown[]) : [];
+  const names = allowed.map((l) => BASIS_LEVEL_NAMES[l]).join('、');
+  const usable = (b: unknown) => {
+    const x = (b ?? {}) as Partial<Record<keyof LegalBasis, unknown>>;
+    return (
+      typeof b === 'object' &&
+      (allowed as readonly unknown[]).includes(x.level) &&
+      typeof x.title === 'string' &&
+      !blankText(x.title) &&
+      typeof x.article === 'string' &&
+      !blankText(x.article)
+    );
+  };
+  if (items.length === 0 || items.length > MAX_BASIS_ITEMS || !items.every(usable))
+    return {
+      code: 'InvalidInput',
+      field,
+      rule: REFUSAL_BASIS_RULE,
+      article,
+      detail: `A refusal cites its legal basis: 1 to ${MAX_BASIS_ITEMS} provisions, each a ${names} with its title and article (${article})`,
+    };
+  return null;
+}
+
+/** One provision as a person reads it: 《中华人民共和国个人信息保护法》第十三条（法律）. */
+export const basisItemText = (b: LegalBasis) =>
+  `${b.title.startsWith('《') ? b.title : `《${b.title}》`}${b.article}（${BASIS_LEVEL_NAMES[b.level] ?? b.level}）`;
 
 /** A basis as a refusal quotes it, e.g. 《中华人民共和国个人信息保护法》第十三条; null when there is none. */
 export function basisText(basis: LegalBasis[]): string | null {

@@ -115,6 +115,8 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'reason required': '此决定须说明理由',
   // 《政务数据共享条例》: a request for information lists everything missing at once.
   一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
+  // 不予共享 (Art. 13 ¶2; 《政务数据共享条例》 between government departments): a refusal cites its basis of the levels accepted.
+  'legal basis of an accepted level': '不同意的，请逐项写明所依据的法律等：层级从列表中选择，名称和条款均须填写',
   // 《政务数据共享条例》: the provider asks once to extend its answer, approved by its head of sharing work.
   延期申请一次: '提供单位只能申请一次延长答复期限',
   'working days': '延长的工作日须为 1 至 30 之间的整数',

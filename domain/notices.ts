@@ -3,6 +3,7 @@
 // A notice about a request names it by `REQUEST_REF`, which the database fills in as the notice is written
 // (db/repositories/notifications.ts): the request's case number is drawn in the statement that records it.
 import { shanghaiDate, shanghaiTime } from './calendar';
+import { basisItemText, type LegalBasis } from './catalog';
 import { articleInChinese } from './measures';
 import { isTaskKind, taskKindRule } from './procedures';
 import { requestStatusName, STATUS_NAMES } from './requests';
@@ -17,8 +18,16 @@ const kindName = (kind: string) => `“${isTaskKind(kind) ? taskKindRule(kind).n
 const because = (reason: string | null | undefined) => (reason ? `：${reason}` : '');
 
 /** request_status: the applicant told of their request's new status, in its procedure's words, and the article it rests on. */
-export const requestStatusNotice = (t: { status: string; type?: string; reason?: string | null; article: string }) =>
-  `您的申请${R}现为“${requestStatusName(t.status, t.type)}”${because(t.reason)}（${articleInChinese(t.article)}）`;
+export const requestStatusNotice = (t: {
+  status: string;
+  type?: string;
+  reason?: string | null;
+  article: string;
+  outcome?: { legalBasis?: LegalBasis[]; [detail: string]: unknown } | null;
+}) => `您的申请${R}现为“${requestStatusName(t.status, t.type)}”${because(t.reason)}${basisOf(t.outcome?.legalBasis)}（${articleInChinese(t.article)}）`;
+
+/** ；依据：《…》第…条（法律）、…: the legal basis a refusal cites, when it cites one. */
+const basisOf = (basis: LegalBasis[] | undefined) => (Array.isArray(basis) && basis.length ? `；依据：${basis.map(basisItemText).join('、')}` : '');
 
 /** request_status: the applicant told their request could not be processed (Art. 29). */
 export const requestFailedNotice = (reason: string) => `您的申请${R}未能办理，办理失败：${reason}`;

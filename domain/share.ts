@@ -1,5 +1,15 @@
 // The share procedure (Art. 12–15): input rules, the path an entry's share attribute decides, its policy.
-import { basisText, CATALOG_ENTRY_ID_FIELD, REQUESTED_FIELDS_FIELD, type LegalBasis } from './catalog';
+import {
+  BASIS_LEVEL_NAMES,
+  BASIS_LEVELS,
+  basisText,
+  CATALOG_ENTRY_ID_FIELD,
+  REGULATION_BASIS_LEVELS,
+  REQUESTED_FIELDS_FIELD,
+  refusalBasisViolation as basisViolation,
+  type BasisLevel,
+  type LegalBasis,
+} from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
 import { decision, defineProcedure, field, starterViolationOf, type DecisionAttempt, type ReviewTaskState, type TaskKindRule } from './procedure';
@@ -26,6 +36,8 @@ export interface ShareParties {
     providerOrgId: string;
     shareAttribute: Attribute;
     shareBasis: string | null;
+    /** The provisions a NONE entry's share side cites (Art. 13 ¶2). Absent in parties resolved before it was carried. */
+    shareLegalBasis?: LegalBasis[];
     shareConditions: string | null;
     fields: string[];
     status: string;
@@ -75,6 +87,7 @@ export function sharePartiesOf(c: ShareContext): ShareParties | null {
       providerOrgId: c.provider_org_id,
       shareAttribute: c.share_attribute,
       shareBasis: basisText(c.share_basis),
+      shareLegalBasis: c.share_basis,
       shareConditions: c.share_conditions,
       fields: c.fields,
       status: c.status,
@@ -344,6 +357,16 @@ export function revokeViolation(
 
 export type SharePath = 'grant' | 'refuse' | 'joint_review';
 
+/**
+ * 条例 (不予共享, rule 4): where it binds a request, an entry marked NONE refuses it at once only when it cites a provision of
+ * the levels the policy accepts (法律、行政法规、国务院决定 by default); one that cites none (a 地方性法规 or a 规章 alone,
+ * compiled under the Measures' wider list) is reviewed jointly instead, and a refusal there cites its own basis.
+ * Parties resolved before the entry's provisions were carried: refused, as before.
+ */
+export function noneRefusesAtOnce(entry: Pick<ShareParties['entry'], 'shareLegalBasis'>, levels: readonly BasisLevel[]): boolean {
+  return !entry.shareLegalBasis || entry.shareLegalBasis.some((b) => levels.includes(b.level));
+}
+
 /** Art. 14: unconditional data shall be shared; conditional data is jointly reviewed; Art. 13: none is refused. */
 export function sharePath(attribute: Attribute): SharePath {
   return attribute === 'UNCONDITIONAL' ? 'grant' : attribute === 'NONE' ? 'refuse' : 'joint_review';
@@ -386,6 +409,12 @@ export type SharePolicy = {
   extensionApproval?: Duration;
   /** 条例: the most an approved extension moves the answer's due time (default 10 working days; the cap was not retrieved). */
   providerExtensionCap?: Duration;
+  /**
+   * The levels of legal basis a refusal (the provider's DISAGREE, the authority's REJECT) may cite: `regulation` where the
+   * 条例 binds the request (default 法律、行政法规、国务院决定, rule 4 of docs/regulation.md), `measures` otherwise (default
+   * every level: Art. 13 ¶2's 法律、法规、规章或者国家有关规定). Absent in a policy from before: the defaults.
+   */
+  refusalBasisLevels?: { regulation: BasisLevel[]; measures: BasisLevel[] };
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -401,6 +430,7 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   delivery: { workingDays: 20 },
   extensionApproval: { workingDays: 1 },
   providerExtensionCap: { workingDays: 10 },
+  refusalBasisLevels: { regulation: [...REGULATION_BASIS_LEVELS], measures: [...BASIS_LEVELS] },
 };
 
 /**
@@ -461,6 +491,35 @@ export function oneTimeNoticeViolation({ decision, form, context }: Pick<Decisio
       detail: `List every missing item at once, each with what is missing and why (form.missing: [{ item, reason }], 1 to ${MAX_MISSING_ITEMS}; 一次性告知)`,
     };
   return null;
+}
+
+/** How a refusal's basis is cited where the 条例 binds the request: 不予共享 rests on 法律、行政法规 or 国务院决定 (rules 4 and 6). */
+export const REGULATION_REFUSAL_ARTICLE = `${REGULATION_SHARING_USE}（不予共享的依据）`;
+
+/** The levels a refusal may cite on a request the 条例 binds (`regulated`), or on one the Measures alone govern. */
+export function refusalBasisLevels(policy: Pick<SharePolicy, 'refusalBasisLevels'>, regulated: boolean): BasisLevel[] {
+  const levels = policy.refusalBasisLevels ?? DEFAULT_SHARE_POLICY.refusalBasisLevels!;
+  return [...(regulated ? levels.regulation : levels.measures)];
+}
+
+/**
+ * A review task's context in runs past patched('refusal-basis'): the levels of legal basis a refusal on it may cite
+ * (the policy's list for the 条例 where `regulation` is set beside it, the Measures' otherwise).
+ */
+export type RefusalContext = { refusalBasis?: BasisLevel[] };
+
+/** The decisions that refuse a share request: the provider's opinion against it, the authority's conclusion. */
+const REFUSALS = ['DISAGREE', 'REJECT'];
+
+/**
+ * 不予共享 cites its basis (Art. 13 ¶2; 条例 rules 4 and 6): a DISAGREE or a REJECT carries `form.basis`, provisions of
+ * the levels its task's context accepts. Tasks opened before patched('refusal-basis') carry no such list and ask
+ * nothing, so a history recorded before keeps replaying. The API's pre-check and the workflow's Update validator run it alike.
+ */
+export function refusalViolation({ decision, form, context }: Pick<DecisionAttempt, 'decision' | 'form' | 'context'>): RuleViolation | null {
+  const ctx = (context ?? {}) as RefusalContext & RegulationContext;
+  if (!REFUSALS.includes(decision) || !Array.isArray(ctx.refusalBasis)) return null;
+  return basisViolation(form?.basis, ctx.refusalBasis, 'form.basis', ctx.regulation === true ? REGULATION_REFUSAL_ARTICLE : 'Art. 13');
 }
 
 /** 条例 (数据交付): how the provider delivers a grant's data. */
@@ -593,13 +652,13 @@ export const SHARE_TASK_KINDS = {
       REQUEST_INFO: decision('要求补充材料', true),
       CONSULT: decision('征询提供单位', true),
     },
-    rule: (attempt) => oneTimeNoticeViolation(attempt) ?? jointReviewViolation(attempt),
+    rule: (attempt) => oneTimeNoticeViolation(attempt) ?? refusalViolation(attempt) ?? jointReviewViolation(attempt),
   },
   SHARE_PROVIDER_OPINION: {
     article: 'Art. 14',
     name: '提供单位审核意见',
     decisions: { AGREE: decision('同意', false), DISAGREE: decision('不同意', true), REQUEST_INFO: decision('要求补充材料', true) },
-    rule: oneTimeNoticeViolation,
+    rule: (attempt) => oneTimeNoticeViolation(attempt) ?? refusalViolation(attempt),
     // 条例 (延长答复期限): the provider may ask once to extend its answer (providerExtensionViolation).
     extensionOffered,
   },
@@ -660,11 +719,16 @@ export const SHARE_PROCEDURE = defineProcedure({
     missing: field('需补充的材料', '一次性列明全部需补充的材料'),
     'missing.item': field('缺少的材料'),
     'missing.reason': field('需要的理由'),
+    // DISAGREE's and REJECT's form (不予共享的依据).
+    basis: field('不予共享的依据', '写明所依据的法律、法规等的名称和条款'),
+    'basis.level': field('层级'),
+    'basis.title': field('名称', '如：中华人民共和国个人信息保护法'),
+    'basis.article': field('条款', '如：第二十八条'),
     // DELIVER's form (数据交付).
     method: field('交付方式'),
     location: field('接口地址或存放位置'),
     deliveredFields: field('交付的数据项', '从共享许可的数据项中选择'),
   },
-  values: { method: DELIVERY_METHOD_NAMES },
+  values: { method: DELIVERY_METHOD_NAMES, 'basis.level': BASIS_LEVEL_NAMES },
   policy: DEFAULT_SHARE_POLICY,
 });

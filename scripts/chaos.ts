@@ -252,7 +252,9 @@ export async function runChaos({
         const decision = k % 2 ? 'REJECT' : 'APPROVE';
         const reason = `burst ${i} call ${k}`;
         sent.set(reason, decision);
-        const res = await inject(officerK, 'POST', `/tasks/${taskId}/complete`, { decision, reason });
+        // A refusal cites its legal basis (不予共享).
+        const basis = [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }];
+        const res = await inject(officerK, 'POST', `/tasks/${taskId}/complete`, { decision, reason, ...(decision === 'REJECT' ? { form: { basis } } : {}) });
         if (res.statusCode !== 200 && res.statusCode !== 409 && res.statusCode !== 503)
           crossed.push(`burst ${i} call ${k}: ${res.statusCode} ${res.body.slice(0, 200)}`);
         return res.statusCode === 200 ? reason : undefined;

@@ -254,6 +254,23 @@ export async function runFuzz(
         adjustmentBody,
         disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d),
         fc.record({ corrected: text, publishedAt: fc.oneof(text, fc.constantFrom('2026-12-10', '2026-02-30')) }, { requiredKeys: [] }),
+        // A refusal's legal basis (DISAGREE, REJECT): levels of the list and not, blank and odd titles and articles.
+        fc.record({
+          basis: fc.oneof(
+            jsonish,
+            fc.array(
+              fc.record(
+                {
+                  level: fc.oneof(fc.constantFrom('law', 'regulation', 'rules', 'administrative_regulation', 'state_council_decision'), text),
+                  title: text,
+                  article: text,
+                },
+                { requiredKeys: [] },
+              ),
+              { maxLength: 3 },
+            ),
+          ),
+        }),
       ),
     },
     { requiredKeys: ['decision'] },

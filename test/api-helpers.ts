@@ -85,6 +85,8 @@ export async function registerPrincipal(api: Api, actor: Actor, name = actor.sub
   return residentId;
 }
 
+export { refusalForm } from './helpers';
+
 export const validShareBody = (catalogEntryId: string) => ({
   catalogEntryId,
   scenario: 'Licensing inspections of private clinics',

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
-import { startHarness, type Harness } from './helpers';
+import { refusalForm, startHarness, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -49,7 +49,7 @@ test('one decision on several tasks: each decided by its own Update, a refusal p
   for (let i = 0; i < 5; i++) tasks.push(await opinionTask());
   // One of them decided by a colleague before the bulk arrives.
   const colleague = reviewer('bulk-colleague');
-  const early = await post(colleague, `/tasks/${tasks[0].taskId}/complete`, { decision: 'DISAGREE', reason: '范围过宽' });
+  const early = await post(colleague, `/tasks/${tasks[0].taskId}/complete`, { decision: 'DISAGREE', reason: '范围过宽', form: refusalForm });
   expect(early.statusCode).toBe(200);
   // A task the reviewer also sees, of another kind: a withdrawal of the same entry's data, for the same agency to review.
   const withdrawal = await post(alice(), '/withdrawals', { catalogEntryId: h.city.entries.conditional, right: '权益', reasons: '理由' });

@@ -31,6 +31,9 @@ test.each([
   [{ SHARE_POLICY: '{"jointReview":5}' }, /SHARE_POLICY.jointReview must be/],
   [{ SHARE_POLICY: '{"jointReview":{"weeks":2}}' }, /SHARE_POLICY.jointReview must be/],
   [{ SHARE_POLICY: '{"speed":{"days":2}}' }, /SHARE_POLICY.speed is not a setting/],
+  // A refusal's accepted levels: lists of the known levels, neither empty.
+  [{ SHARE_POLICY: '{"refusalBasisLevels":{"regulation":["decree"],"measures":["law"]}}' }, /SHARE_POLICY.refusalBasisLevels must be/],
+  [{ SHARE_POLICY: '{"refusalBasisLevels":{"regulation":[],"measures":["law"]}}' }, /SHARE_POLICY.refusalBasisLevels must be/],
   [{ ADJUSTMENT_POLICY: '{"consultation":{"days":0}}' }, /ADJUSTMENT_POLICY.consultation must be/],
   [{ DISPUTE_POLICY: '{"turns":{"days":5}}' }, /DISPUTE_POLICY.turns is not a setting/],
   // An agreement's month is shortened in seconds only: a month of working days means nothing.
@@ -72,6 +75,11 @@ test("every procedure escalates its competent body's task and urges at an interv
   for (const type of ['catalog_adjustment', 'open_request', 'open_demand', 'correction', 'share'] as const)
     expect(c.policies[type]).toMatchObject({ escalateAfter: { workingDays: 5 }, urgeInterval: { workingDays: 1 } });
   expect(() => loadConfig({ OPEN_DEMAND_POLICY: '{"escalateAfter":5}' })).toThrow(/OPEN_DEMAND_POLICY.escalateAfter must be/);
+});
+
+test('a refusal’s accepted levels are a policy: a deployment may narrow the Measures’ list', () => {
+  const levels = { regulation: ['law', 'administrative_regulation'], measures: ['law', 'regulation'] };
+  expect(loadConfig({ SHARE_POLICY: JSON.stringify({ refusalBasisLevels: levels }) }).policies.share.refusalBasisLevels).toEqual(levels);
 });
 
 test('a policy override is merged over the defaults', () => {

@@ -3,7 +3,7 @@
 // Temporal and PostgreSQL.
 import { validShareBody, type Api } from './api-helpers';
 import { type ConsoleRun, expectAccessible, open, startConsole } from './console-harness';
-import { type Harness } from './helpers';
+import { refusalForm, type Harness } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -37,17 +37,19 @@ test('ticked tasks of one kind decided together: each row’s result in Chinese,
   await page.waitForSelector('form.bulk');
   // Each row's checkbox is named by its case number.
   for (const r of requests) await page.getByLabel(`选择 ${r.caseNumber}`).check();
-  // Only decisions that take no form are offered: 同意 and 不同意, not 要求补充材料 (its form lists what is missing).
+  // Only decisions that take no form are offered: 同意, not 要求补充材料 (its form lists what is missing) nor 不同意 (its
+  // form cites the refusal's legal basis, each its own).
   const offered = await page.locator('#bulk-decision option').allTextContents();
-  expect(offered).toEqual(expect.arrayContaining(['同意', '不同意']));
+  expect(offered).toEqual(expect.arrayContaining(['同意']));
   expect(offered).not.toContain('要求补充材料');
+  expect(offered).not.toContain('不同意');
   await page.selectOption('#bulk-decision', 'AGREE');
   await page.fill('#bulk-reason', '共享范围适当');
   // A colleague decides one of them meanwhile.
   const early = await api.app.inject({
     method: 'POST',
     url: `/tasks/${requests[0].task}/complete`,
-    payload: { decision: 'DISAGREE', reason: '范围过宽' },
+    payload: { decision: 'DISAGREE', reason: '范围过宽', form: refusalForm },
     headers: api.as({ sub: 'colleague.provider', org: h.city.agencies.health, roles: ['provider_reviewer'] }),
   });
   expect(early.statusCode).toBe(200);

@@ -8,7 +8,7 @@ import type { Actor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { screenshot } from './browser';
 import { type ConsoleRun, expectAccessible, open, OVERDUE_AT_ONCE, startConsole } from './console-harness';
-import { eventually, type Harness } from './helpers';
+import { eventually, refusalForm, type Harness } from './helpers';
 import { percent, periodBefore, workingDays } from '../console/src/periods';
 
 jest.setTimeout(180_000);
@@ -78,11 +78,15 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
   // r1 decided at once by both (on time); r2's opinion decided past its due time (late); r3 left overdue with r2's review.
   const r1 = await shareRequest();
   expect((await call(health(), 'POST', `/tasks/${r1.opinion}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
-  expect((await call(authority(), 'POST', `/tasks/${r1.review}/complete`, { decision: 'REJECT', reason: '用途超出法定职责' })).statusCode).toBe(200);
+  expect(
+    (await call(authority(), 'POST', `/tasks/${r1.review}/complete`, { decision: 'REJECT', reason: '用途超出法定职责', form: refusalForm })).statusCode,
+  ).toBe(200);
   const r2 = await shareRequest();
   const r3 = await shareRequest();
   await overdue(r2.opinion);
-  expect((await call(health(), 'POST', `/tasks/${r2.opinion}/complete`, { decision: 'DISAGREE', reason: '含个人信息' })).statusCode).toBe(200);
+  expect((await call(health(), 'POST', `/tasks/${r2.opinion}/complete`, { decision: 'DISAGREE', reason: '含个人信息', form: refusalForm })).statusCode).toBe(
+    200,
+  );
   await overdue(r2.review);
   await overdue(r3.review);
   await overdue(r3.opinion);

@@ -153,8 +153,10 @@ test('a decision that needs a reason, sent without one, shows the rule next to t
   expect(await authority.getAttribute('#reason', 'aria-describedby')).toBe('reason-err');
   await screenshot(authority, 'task-reason-required');
   await expectAccessible(authority);
-  // With the reason given, the same form goes through.
+  // With the reason given and the law it rests on cited (不予共享的依据), the same form goes through.
   await authority.fill('#reason', '不符合共享条件');
+  await authority.fill('#f-body-form-basis-0-title', '中华人民共和国个人信息保护法');
+  await authority.fill('#f-body-form-basis-0-article', '第十三条');
   await authority.click('form.decide button[type=submit]');
   await authority.waitForSelector('.notice:has-text("已作出决定")');
 });
@@ -503,6 +505,9 @@ test('sibling tasks decided at once from two windows: the authority rejects whil
   await provider.check('#d-AGREE');
   await authority.check('#d-REJECT');
   await authority.fill('#reason', '申请事项超出法定职责');
+  // 不予共享 cites its basis: the first row's level is the first the task accepts (法律).
+  await authority.fill('#f-body-form-basis-0-title', '中华人民共和国个人信息保护法');
+  await authority.fill('#f-body-form-basis-0-article', '第十三条');
   await Promise.all([provider.click('form.decide button[type=submit]'), authority.click('form.decide button[type=submit]')]);
   await authority.waitForSelector('.notice:has-text("已作出决定")');
   const said = await provider.locator('.notice').first().textContent({ timeout: 15_000 });

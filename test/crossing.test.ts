@@ -17,7 +17,7 @@ import type { TaskKind } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { stateQuery } from '../workflows/definitions';
 import { registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
-import { startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
+import { refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -292,7 +292,7 @@ const DRIVERS: Driver[] = [
         requestId: s.id,
         taskId: s.opinion.id,
         decider: (i) => member(city.agencies.health, 'provider_reviewer', i),
-        decisions: [d('AGREE'), d('DISAGREE'), d('REQUEST_INFO', missing)],
+        decisions: [d('AGREE'), d('DISAGREE', () => refusalForm), d('REQUEST_INFO', missing)],
         expected: () => ({
           AGREE: { status: 'in_review', open: ['SHARE_JOINT_REVIEW'], grants: [] },
           DISAGREE: { status: 'in_review', open: ['SHARE_JOINT_REVIEW'], grants: [] },
@@ -312,7 +312,7 @@ const DRIVERS: Driver[] = [
         requestId: s.id,
         taskId: s.lead.id,
         decider: (i) => member(city.cityAuthority, 'authority_reviewer', i),
-        decisions: [d('APPROVE'), d('REJECT'), d('REQUEST_INFO', missing), d('CONSULT')],
+        decisions: [d('APPROVE'), d('REJECT', () => refusalForm), d('REQUEST_INFO', missing), d('CONSULT')],
         expected: (won) => ({
           APPROVE: { status: 'granted', open: [], grants: ['active'] },
           REJECT: { status: 'rejected', open: [], grants: [], outcome: { reason: won.body.reason } },
@@ -790,7 +790,11 @@ async function mixedBurst(round: number): Promise<void> {
   const ops: Op[] = [];
   const complete = (actor: Actor, taskId: string, decision: string) => {
     const reason = `op ${ops.length};`;
-    const body = { decision, reason, ...(decision === 'REQUEST_INFO' ? { form: missing(reason) } : {}) };
+    const body = {
+      decision,
+      reason,
+      ...(decision === 'REQUEST_INFO' ? { form: missing(reason) } : decision === 'DISAGREE' || decision === 'REJECT' ? { form: refusalForm } : {}),
+    };
     ops.push({
       what: `${decision} on ${taskId.slice(-16)} by ${actor.sub}`,
       send: () => post(actor, `/tasks/${taskId}/complete`, body),

@@ -7,13 +7,15 @@ import {
   oneTimeNoticeViolation,
   providerExtensionLength,
   providerExtensionViolation,
+  noneRefusesAtOnce,
+  refusalViolation,
   regulationApplies,
   sharePath,
   shareRefusal,
   shareRequestViolations,
 } from '../domain/share';
 import { adjustmentReview } from '../domain/catalog-adjustment';
-import { ADJUSTMENT_GROUNDS, type AdjustmentGround } from '../domain/catalog';
+import { ADJUSTMENT_GROUNDS, type AdjustmentGround, type LegalBasis } from '../domain/catalog';
 import {
   assigneeViolation,
   candidateOf,
@@ -277,6 +279,54 @@ test('the 条例 binds a share request between two government departments, or ev
   expect(regulationApplies({ governmentDepartments: false }, { regulationScope: 'government_departments' })).toBe(false);
   expect(regulationApplies({ governmentDepartments: false }, { regulationScope: 'all' })).toBe(true);
   expect(regulationApplies({}, {})).toBe(false);
+});
+
+test('不予共享 cites its basis of the levels its task lists; a task opened before lists none and asks nothing; a NONE entry on a 规章 alone does not refuse under the 条例 at once', () => {
+  const law: LegalBasis = { level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' };
+  const regulated = { regulation: true, refusalBasis: ['law', 'administrative_regulation', 'state_council_decision'] };
+  const attempt = (decision: string, basis: unknown, context: Record<string, unknown> | null = regulated) =>
+    refusalViolation({ decision, form: basis === undefined ? {} : { basis }, context });
+  expect(attempt('DISAGREE', [law])).toBeNull();
+  expect(attempt('REJECT', [law, { ...law, level: 'state_council_decision' }])).toBeNull();
+  for (const bad of [
+    undefined,
+    [],
+    [{ ...law, level: 'rules' }],
+    [law, { ...law, level: 'regulation' }],
+    [{ ...law, title: ' ' }],
+    [{ level: 'law' }],
+    'law',
+    [null],
+  ])
+    expect(attempt('DISAGREE', bad)).toMatchObject({
+      field: 'form.basis',
+      rule: 'legal basis of an accepted level',
+      article: expect.stringContaining('《政务数据共享条例》'),
+    });
+  expect(attempt('REJECT', [], { refusalBasis: ['law', 'rules'] })).toMatchObject({ article: 'Art. 13' });
+  expect(attempt('REJECT', [{ ...law, level: 'rules' }], { refusalBasis: ['law', 'rules'] })).toBeNull();
+  // Not a refusal, or a task opened before the rule (no list in its context): nothing asked.
+  expect(attempt('AGREE', undefined)).toBeNull();
+  expect(attempt('REJECT', undefined, { regulation: true })).toBeNull();
+  expect(attempt('DISAGREE', undefined, null)).toBeNull();
+  const levels = ['law', 'administrative_regulation', 'state_council_decision'] as const;
+  expect(noneRefusesAtOnce({ shareLegalBasis: [{ ...law, level: 'rules' }] }, levels)).toBe(false);
+  expect(
+    noneRefusesAtOnce(
+      {
+        shareLegalBasis: [
+          { ...law, level: 'rules' },
+          { ...law, level: 'law' },
+        ],
+      },
+      levels,
+    ),
+  ).toBe(true);
+  expect(noneRefusesAtOnce({}, levels)).toBe(true);
+  // The applicant's notice quotes the basis, each provision with its level.
+  expect(notices.requestStatusNotice({ status: 'rejected', type: 'share', reason: '用途不明', article: 'Art. 14', outcome: { legalBasis: [law] } })).toContain(
+    '用途不明；依据：《中华人民共和国个人信息保护法》第十三条（法律）（第十四条）',
+  );
 });
 
 test('一次性告知: under the 条例 a request for information lists every missing item with its reason, once per review; the Measures alone ask neither', () => {

@@ -7,7 +7,7 @@ import { shanghaiDay } from '../domain/calendar';
 import { periodsEndedBy } from '../domain/evaluation';
 import type { Actor } from '../domain/types';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, refusalForm, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -79,14 +79,18 @@ test('each figure of an organisation counts its cases: on time and late by the d
   // r1: the provider agrees and the authority refuses, both at once (on time).
   r1 = await shareRequest(h.city.entries.conditional);
   expect((await call(healthReviewer(), 'POST', `/tasks/${r1.opinion}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
-  expect((await call(authority(), 'POST', `/tasks/${r1.review}/complete`, { decision: 'REJECT', reason: '用途超出法定职责' })).statusCode).toBe(200);
+  expect(
+    (await call(authority(), 'POST', `/tasks/${r1.review}/complete`, { decision: 'REJECT', reason: '用途超出法定职责', form: refusalForm })).statusCode,
+  ).toBe(200);
   // r2: the provider refuses after its due time (late); the authority's review stays open past its own, and is urged.
   r2 = await shareRequest(h.city.entries.conditional);
   // r3: the Donggang provider's opinion is extended by two working days before it is due; the authority's review stays open.
   r3 = await shareRequest(h.city.entries.countyConditional);
   expect((await call(citySupervisor(), 'POST', `/tasks/${r3.opinion}/extend`, { workingDays: 2, reason: '需核对摊贩登记' })).statusCode).toBe(200);
   await overdue(r2.opinion);
-  expect((await call(healthReviewer(), 'POST', `/tasks/${r2.opinion}/complete`, { decision: 'DISAGREE', reason: '含个人信息' })).statusCode).toBe(200);
+  expect(
+    (await call(healthReviewer(), 'POST', `/tasks/${r2.opinion}/complete`, { decision: 'DISAGREE', reason: '含个人信息', form: refusalForm })).statusCode,
+  ).toBe(200);
   await overdue(r2.review);
   await overdue(r3.review);
   expect((await call(citySupervisor(), 'POST', `/tasks/${r2.review}/urge`, { message: '请于今日内办结' })).statusCode).toBe(200);

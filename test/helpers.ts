@@ -140,3 +140,6 @@ export async function recordHistories(
     fs.writeFileSync(path.join(HISTORIES_DIR, `${type}-request.${label}.${slug}.json`), historyToJSON(history));
   }
 }
+
+/** A refusal's form (DISAGREE, REJECT on a share request): the law it rests on, a level every policy's list accepts (不予共享). */
+export const refusalForm = { basis: [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }] };

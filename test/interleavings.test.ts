@@ -16,7 +16,7 @@ import {
   workflowIdFor,
   type ShareRequestInput,
 } from '../workflows/definitions';
-import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, refusalForm, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 /** Every workflow an interleaving ran: afterwards each history must replay (concurrency never makes a run nondeterministic). */
@@ -130,7 +130,13 @@ async function check(waves: Op[][]): Promise<void> {
       } else if (o.kind === 'decide') {
         const actor = actors[o.who](o.officer);
         // A request for information lists what is missing (一次性告知); a second one in the review is refused.
-        const form = o.decision === 'REQUEST_INFO' ? { form: { missing: [{ item: reason, reason: '审核需要' }] } } : {};
+        // A refusal cites its legal basis (不予共享).
+        const form =
+          o.decision === 'REQUEST_INFO'
+            ? { form: { missing: [{ item: reason, reason: '审核需要' }] } }
+            : o.decision === 'REJECT' || o.decision === 'DISAGREE'
+              ? { form: refusalForm }
+              : {};
         await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: o.decision, reason, ...form }] });
         acknowledged.push({ taskId: task.id, decision: o.decision, reason, sub: actor.sub });
       } else if (o.kind === 'extend')

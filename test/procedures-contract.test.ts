@@ -13,7 +13,7 @@ import type { Candidate } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, TEST_POLICY, type Harness } from './helpers';
+import { eventually, refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -257,8 +257,8 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
           },
           { kind: 'SHARE_APPLICANT_REPLY', decision: 'REPLY', reason: '全市民营诊所' },
           { kind: 'SHARE_JOINT_REVIEW', decision: 'CONSULT', reason: '请提供方再议' },
-          { kind: 'SHARE_PROVIDER_OPINION', decision: 'DISAGREE', reason: '含患者信息' },
-          { kind: 'SHARE_JOINT_REVIEW', decision: 'REJECT', reason: '不予共享' },
+          { kind: 'SHARE_PROVIDER_OPINION', decision: 'DISAGREE', reason: '含患者信息', form: () => refusalForm },
+          { kind: 'SHARE_JOINT_REVIEW', decision: 'REJECT', reason: '不予共享', form: () => refusalForm },
         ],
       },
       {
@@ -272,8 +272,8 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
             form: () => ({ missing: [{ item: '监管依据', reason: '核实法定职责' }] }),
           },
           { kind: 'SHARE_APPLICANT_REPLY', decision: 'REPLY', reason: '广告法第四十六条' },
-          { kind: 'SHARE_PROVIDER_OPINION', decision: 'DISAGREE', reason: '含患者信息' },
-          { kind: 'SHARE_JOINT_REVIEW', decision: 'REJECT', reason: '不予共享' },
+          { kind: 'SHARE_PROVIDER_OPINION', decision: 'DISAGREE', reason: '含患者信息', form: () => refusalForm },
+          { kind: 'SHARE_JOINT_REVIEW', decision: 'REJECT', reason: '不予共享', form: () => refusalForm },
         ],
       },
     ],

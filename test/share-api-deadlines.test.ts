@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, refusalForm, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -36,7 +36,11 @@ test('the authority’s rejection with its reason ends the request; the provider
   const req = (await call(alice(), 'POST', '/share-requests', validShareBody(h.city.entries.conditional))).json();
   const authority: Actor = { sub: 'bob', org: h.city.cityAuthority, roles: ['authority_reviewer'] };
   const task = req.tasks.find((t: { kind: string }) => t.kind === 'SHARE_JOINT_REVIEW');
-  const res = await call(authority, 'POST', `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: 'licence numbers are not needed for this scenario' });
+  const res = await call(authority, 'POST', `/tasks/${task.id}/complete`, {
+    decision: 'REJECT',
+    reason: 'licence numbers are not needed for this scenario',
+    form: refusalForm,
+  });
   expect(res.statusCode).toBe(200);
   expect(res.json()).toMatchObject({ status: 'rejected', outcome: { article: 'Art. 14', reason: 'licence numbers are not needed for this scenario' } });
   const view = (await call({ sub: req.applicant.sub, org: h.city.agencies.market, roles: ['agency_applicant'] }, 'GET', `/requests/${req.id}`)).json();
@@ -142,8 +146,13 @@ test('after escalation, the leading group’s decision sent straight to the work
     cause: { type: 'NotCandidate' },
   });
   expect(
-    (await call(carol, 'POST', `/tasks/${opinion}/complete`, { decision: 'DISAGREE', reason: 'the condition “licensed use only” (许可使用) is not met' }))
-      .statusCode,
+    (
+      await call(carol, 'POST', `/tasks/${opinion}/complete`, {
+        decision: 'DISAGREE',
+        reason: 'the condition “licensed use only” (许可使用) is not met',
+        form: refusalForm,
+      })
+    ).statusCode,
   ).toBe(200);
   const decided = (await call(me, 'GET', `/requests/${req.id}/history`))
     .json()

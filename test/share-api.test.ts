@@ -1,7 +1,7 @@
 // The share procedure as a user drives it: over HTTP (fastify.inject) against real Temporal and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/types';
-import { startApi, validShareBody, type Api } from './api-helpers';
+import { refusalForm, startApi, validShareBody, type Api } from './api-helpers';
 import { startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -154,6 +154,7 @@ test('a provider DISAGREE cannot be overruled: the authority consults again with
   const disagreed = await post(carol(), `/tasks/${opinion.id}/complete`, {
     decision: 'DISAGREE',
     reason: 'Condition not met: used only for health supervision duties',
+    form: refusalForm,
   });
   expect(disagreed.json().status).toBe('in_review');
   const overrule = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'APPROVE' });
@@ -179,14 +180,19 @@ test('the refusal is the authority’s and records the provider’s opinion', as
   const req = (await post(alice(), '/share-requests', validShareBody(h.city.entries.conditional))).json();
   const opinion = (await inbox(carol())).find((t) => t.requestId === req.id)!;
   const lead = (await inbox(bob())).find((t) => t.requestId === req.id)!;
-  await post(carol(), `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: 'purpose outside the share conditions' });
-  const rejected = await post(bob(), `/tasks/${lead.id}/complete`, { decision: 'REJECT', reason: 'no statutory duty needs licence numbers' });
+  await post(carol(), `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: 'purpose outside the share conditions', form: refusalForm });
+  const rejected = await post(bob(), `/tasks/${lead.id}/complete`, {
+    decision: 'REJECT',
+    reason: 'no statutory duty needs licence numbers',
+    form: refusalForm,
+  });
   expect(rejected.json()).toMatchObject({
     status: 'rejected',
     outcome: {
       article: 'Art. 14',
       reason: 'no statutory duty needs licence numbers',
-      provider: { decision: 'DISAGREE', reason: 'purpose outside the share conditions' },
+      legalBasis: refusalForm.basis,
+      provider: { decision: 'DISAGREE', reason: 'purpose outside the share conditions', legalBasis: refusalForm.basis },
     },
   });
 });
@@ -195,7 +201,9 @@ test('20 concurrent completions of one task: exactly one 200, the rest 409', asy
   const req = (await post(alice(), '/share-requests', validShareBody(h.city.entries.conditional))).json();
   const task = (await inbox(bob())).find((t) => t.requestId === req.id)!;
   const results = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => post({ ...bob(), sub: `reviewer-${i}` }, `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: `reason ${i}` })),
+    Array.from({ length: 20 }, (_, i) =>
+      post({ ...bob(), sub: `reviewer-${i}` }, `/tasks/${task.id}/complete`, { decision: 'REJECT', reason: `reason ${i}`, form: refusalForm }),
+    ),
   );
   const codes = results.map((r) => r.statusCode).sort();
   expect(codes.filter((c) => c === 200)).toHaveLength(1);

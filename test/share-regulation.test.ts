@@ -181,3 +181,137 @@ test('20 reviewers ask for information at the same moment: exactly one request i
   const i = Number(/(\d+)$/.exec(completed[0].reason!)![1]);
   expect(tasks.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')!.context).toEqual({ missing: [{ item: `材料 ${i}`, reason: '审核需要' }] });
 });
+
+// 不予共享 cites its basis (Art. 13 ¶2; 条例 rules 4 and 6): a DISAGREE or a REJECT carries { level, title, article }.
+const lawBasis = [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }];
+const decisionBasis = [{ level: 'state_council_decision', title: '国务院关于加强数据资产管理的决定', article: '第三条' }];
+/** A 规章 and a 地方性法规: bases the Measures accept (Art. 13 ¶2) and the 条例 does not between government departments. */
+const rulesBasis = [{ level: 'rules', title: '日照市公共数据管理办法', article: '第十三条' }];
+const localBasis = [{ level: 'regulation', title: '山东省大数据发展促进条例', article: '第二十条' }];
+
+test('between government departments a refusal cites a 法律, 行政法规 or 国务院决定: none, a 规章 or a 地方性法规 refused on form.basis; the applicant reads the basis in the outcome and the notice', async () => {
+  const r = await request(govApplicant());
+  // The task says which levels a refusal may cite: the 条例's.
+  expect(r.opinion.context).toMatchObject({ regulation: true, refusalBasis: ['law', 'administrative_regulation', 'state_council_decision'] });
+  expect(r.lead.context).toMatchObject({ refusalBasis: ['law', 'administrative_regulation', 'state_council_decision'] });
+  const none = expectProblem(
+    await complete(provider(), r.opinion.id, { decision: 'DISAGREE', reason: '涉及个人信息' }),
+    400,
+    'body.form.basis',
+    'legal basis of an accepted level',
+  );
+  expect(none.errors[0].article).toContain('《政务数据共享条例》');
+  for (const basis of [rulesBasis, localBasis, [{ ...lawBasis[0], article: ' ' }], []])
+    expectProblem(await complete(provider(), r.opinion.id, { decision: 'DISAGREE', reason: '涉及个人信息', form: { basis } }), 400, 'body.form.basis');
+  // An unknown level is no level: refused by the form's schema.
+  expectProblem(
+    await complete(provider(), r.opinion.id, { decision: 'DISAGREE', reason: '涉及个人信息', form: { basis: [{ ...lawBasis[0], level: 'custom' }] } }),
+    400,
+  );
+  expect((await complete(provider(), r.opinion.id, { decision: 'DISAGREE', reason: '涉及个人信息', form: { basis: lawBasis } })).statusCode).toBe(200);
+
+  // The authority's REJECT likewise.
+  expectProblem(
+    await complete(authority(), r.lead.id, { decision: 'REJECT', reason: '用途超出法定职责' }),
+    400,
+    'body.form.basis',
+    'legal basis of an accepted level',
+  );
+  expectProblem(
+    await complete(authority(), r.lead.id, { decision: 'REJECT', reason: '用途超出法定职责', form: { basis: rulesBasis } }),
+    400,
+    'body.form.basis',
+  );
+  const rejected = await complete(authority(), r.lead.id, { decision: 'REJECT', reason: '用途超出法定职责', form: { basis: decisionBasis } });
+  expect(rejected.statusCode).toBe(200);
+  // The applicant reads what law the refusal rests on: the authority's, and the provider's opinion's.
+  const seen = (await call(api, r.who, 'GET', `/requests/${r.id}`)).json() as { status: string; outcome: Record<string, unknown> };
+  expect(seen.status).toBe('rejected');
+  expect(seen.outcome).toMatchObject({ legalBasis: decisionBasis, provider: { decision: 'DISAGREE', legalBasis: lawBasis } });
+  const told = await h.db.selectFrom('notifications').select('message').where('request_id', '=', r.id).where('kind', '=', 'request_status').execute();
+  expect(told.map((n) => n.message)).toContainEqual(expect.stringContaining('依据：《国务院关于加强数据资产管理的决定》第三条（国务院决定）'));
+  // The decision's audit event keeps its form: form.basis, as the evaluation reads it.
+  const events = await h.db
+    .selectFrom('audit_events')
+    .select(['new_value'])
+    .where('request_id', '=', r.id)
+    .where('action', '=', 'task_completed')
+    .orderBy('id')
+    .execute();
+  expect(events.map((e) => (e.new_value as { form?: { basis?: unknown } }).form?.basis)).toEqual([lawBasis, decisionBasis]);
+});
+
+test('a request by a 事业单位 is refused on the Measures’ wider list (Art. 13 ¶2): a 规章 or a 地方性法规 stands; none is still refused', async () => {
+  const r = await request(institutionApplicant());
+  expect(r.opinion.context).toEqual({ refusalBasis: ['law', 'regulation', 'rules', 'national', 'administrative_regulation', 'state_council_decision'] });
+  const none = expectProblem(await complete(provider(), r.opinion.id, { decision: 'DISAGREE', reason: '涉及个人信息' }), 400, 'body.form.basis');
+  expect(none.errors[0].article).toBe('Art. 13');
+  expect((await complete(provider(), r.opinion.id, { decision: 'DISAGREE', reason: '涉及个人信息', form: { basis: rulesBasis } })).statusCode).toBe(200);
+  expectProblem(await complete(authority(), r.lead.id, { decision: 'REJECT', reason: '用途不明' }), 400, 'body.form.basis');
+  const rejected = await complete(authority(), r.lead.id, { decision: 'REJECT', reason: '用途不明', form: { basis: localBasis } });
+  expect(rejected.json()).toMatchObject({ status: 'rejected', outcome: { legalBasis: localBasis, provider: { legalBasis: rulesBasis } } });
+});
+
+test('a refusal sent past the API without its basis, or on a 规章 between government departments, is refused by the workflow’s validator', async () => {
+  const r = await request(govApplicant());
+  const handle = h.client.workflow.getHandle(workflowIdFor('share', r.id));
+  for (const [taskId, actor, decision, form] of [
+    [r.opinion.id, provider(), 'DISAGREE', undefined],
+    [r.opinion.id, provider(), 'DISAGREE', { basis: rulesBasis }],
+    [r.lead.id, authority(), 'REJECT', { basis: localBasis }],
+  ] as const) {
+    const direct = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, actor, decision, reason: '不同意', ...(form ? { form } : {}) }] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(direct).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((direct as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('InvalidInput');
+  }
+  expect((await tasksOf(r.id, r.who)).filter((t) => t.status === 'open')).toHaveLength(2);
+});
+
+test('20 providers refuse at the same moment, each with its basis: exactly one is taken, the others refused, one audit event', async () => {
+  const r = await request(govApplicant());
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      complete(provider(i), r.opinion.id, { decision: 'DISAGREE', reason: `不同意 ${i}`, form: { basis: [{ ...lawBasis[0], article: `第${i + 1}条` }] } }),
+    ),
+  );
+  expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+  for (const a of answers.filter((x) => x.statusCode !== 200)) expect(a.statusCode).toBe(409);
+  const completed = await h.db
+    .selectFrom('audit_events')
+    .select(['reason', 'new_value'])
+    .where('task_id', '=', r.opinion.id)
+    .where('action', '=', 'task_completed')
+    .execute();
+  expect(completed).toHaveLength(1);
+  const i = Number(/(\d+)$/.exec(completed[0].reason!)![1]);
+  expect((completed[0].new_value as { form: { basis: unknown } }).form.basis).toEqual([{ ...lawBasis[0], article: `第${i + 1}条` }]);
+});
+
+test('an entry not shared on a 规章 alone: between government departments reviewed jointly (the 条例 asks more of a refusal); for a 事业单位 refused at once, its basis in the outcome', async () => {
+  const entry = h.city.entries.none;
+  const before = await h.db.selectFrom('catalog_entries').select('share_basis').where('id', '=', entry).executeTakeFirstOrThrow();
+  await h.db
+    .updateTable('catalog_entries')
+    .set({ share_basis: JSON.stringify(rulesBasis) })
+    .where('id', '=', entry)
+    .execute();
+  try {
+    // The entry is the market regulator's: the health commission's applicant asks it.
+    const gov: Actor = { sub: `dora-${randomUUID().slice(0, 6)}`, org: h.city.agencies.health, roles: ['agency_applicant'] };
+    const reviewed = await call(api, gov, 'POST', '/share-requests', validShareBody(entry));
+    expect(reviewed.statusCode).toBe(201);
+    expect(reviewed.json()).toMatchObject({ status: 'in_review' });
+    expect((reviewed.json() as { tasks: TaskView[] }).tasks.map((t) => t.kind).sort()).toEqual(['SHARE_JOINT_REVIEW', 'SHARE_PROVIDER_OPINION']);
+    const refused = await call(api, institutionApplicant(), 'POST', '/share-requests', validShareBody(entry));
+    expect(refused.json()).toMatchObject({ status: 'refused', outcome: { article: 'Art. 13', legalBasis: rulesBasis } });
+  } finally {
+    await h.db
+      .updateTable('catalog_entries')
+      .set({ share_basis: JSON.stringify(before.share_basis) })
+      .where('id', '=', entry)
+      .execute();
+  }
+});

@@ -21,7 +21,7 @@ import {
   workflowIdFor,
   type ShareRequestInput,
 } from '../workflows/definitions';
-import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, refusalForm, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 const started: { name: string; workflowId: string; runId?: string }[] = [];
@@ -81,7 +81,11 @@ const decide = (
   actor: Actor,
   decision: string,
   reason?: string,
-  form: Record<string, unknown> | undefined = decision === 'REQUEST_INFO' ? { missing: [{ item: reason ?? '', reason: '审核需要' }] } : undefined,
+  form: Record<string, unknown> | undefined = decision === 'REQUEST_INFO'
+    ? { missing: [{ item: reason ?? '', reason: '审核需要' }] }
+    : decision === 'DISAGREE' || decision === 'REJECT'
+      ? refusalForm
+      : undefined,
 ) => handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, actor, decision, reason, ...(form ? { form } : {}) }] });
 
 async function auditActions(requestId: string) {

@@ -9,7 +9,7 @@ import { seedCity } from '../db/seed';
 import type { Actor, OrgActor } from '../domain/types';
 import { reassignTaskUpdate } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, refusalForm, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -238,7 +238,7 @@ test('a reassignment or claim at the moment the request ends answers at once, ne
     const lead = (await call(bob, 'GET', `/requests/${r.id}`)).json().tasks.find((t: { kind: string }) => t.kind === 'SHARE_JOINT_REVIEW').id;
     const started = Date.now();
     const answers = await Promise.all([
-      call(bob, 'POST', `/tasks/${lead}/complete`, { decision: 'REJECT', reason: 'no ground' }),
+      call(bob, 'POST', `/tasks/${lead}/complete`, { decision: 'REJECT', reason: 'no ground', form: refusalForm }),
       call(supervisor(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: 'sv-zhao', reason: 'knows it' }),
       call(carol(), 'POST', `/tasks/${r.opinion.id}/claim`),
     ]);

@@ -143,5 +143,7 @@ export function lastOpinion(board: TaskBoard, giver: { kind: TaskKind; org: stri
     .all()
     .filter((t) => t.kind === giver.kind && t.status === 'completed')
     .at(-1);
-  return last ? { decision: last.decision, reason: last.reason, org: giver.org } : null;
+  // A refusal's legal basis, where its task asked one (domain/share.ts refusalViolation).
+  const basis = last?.form?.basis;
+  return last ? { decision: last.decision, reason: last.reason, org: giver.org, ...(Array.isArray(basis) ? { legalBasis: basis } : {}) } : null;
 }

@@ -15,8 +15,10 @@ import {
   DEFAULT_SHARE_POLICY,
   GRANTEE_END_ARTICLE,
   grantTerms,
+  noneRefusesAtOnce,
   providerExtensionLength,
   providerExtensionViolation,
+  refusalBasisLevels,
   regulationApplies,
   REVOCATION_GROUNDS,
   revokerOf,
@@ -25,6 +27,7 @@ import {
   sharePath,
   shareRefusal,
   type ExtensionContext,
+  type RefusalContext,
   type RegulationContext,
   type RevocationGround,
   type Revokers,
@@ -64,6 +67,9 @@ type ExtensionAsked = RequestExtensionInput & { opened?: boolean };
 
 /** The patch under which the provider may ask once to extend its answer, approved by its head of sharing work (ARCHITECTURE.md). */
 const PROVIDER_EXTENSION = 'provider-extension';
+
+/** The patch under which a refusal (DISAGREE, REJECT) cites its legal basis, of the levels the review tasks' context lists (ARCHITECTURE.md). */
+const REFUSAL_BASIS = 'refusal-basis';
 
 /** The patch under which the grantee ends its own grant as its purpose is achieved, confirming the data deleted (条例). */
 const GRANTEE_ENDS_GRANT = 'grantee-ends-grant';
@@ -323,6 +329,23 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         : {}),
     });
 
+    /**
+     * 不予共享 cites its basis (Art. 13 ¶2; 条例 rules 4 and 6): the review tasks list the levels a refusal may cite, the
+     * 条例's where it binds the review. Asked once per run, as its first review task opens; a run whose tasks opened
+     * before this change asks no basis of them (refusalViolation).
+     */
+    let refusalLevels: RefusalContext | null | undefined;
+    const refusalContext = (): RefusalContext | null =>
+      refusalLevels === undefined
+        ? (refusalLevels = patched(REFUSAL_BASIS) ? { refusalBasis: refusalBasisLevels(policy, underRegulation()) } : null)
+        : refusalLevels;
+    /** What every review task opens with: the 条例's marks where it binds the review, the levels a refusal may cite. */
+    const reviewContext = (): Record<string, unknown> | undefined => {
+      const regulation = underRegulation() ? regulationContext() : null;
+      const refusal = refusalContext();
+      return regulation || refusal ? { ...regulation, ...(refusal ? { refusalBasis: [...refusal.refusalBasis!] } : {}) } : undefined;
+    };
+
     /** The head's answer to the provider's ask, decided and not yet taken (only in runs past patched('provider-extension')). */
     const extensionDecided = () => board.all().find((t) => t.kind === 'SHARE_EXTENSION_APPROVAL' && t.status === 'completed' && !t.consumed);
     /** The review stops its wait for the provider's ask, or for the head's answer to it. */
@@ -427,9 +450,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
           ? {
               length: policy.regulationReview ?? policy.jointReview,
               opinionLength: policy.regulationOpinion ?? policy.jointReview,
-              context: regulationContext,
             }
           : {}),
+        context: reviewContext,
       };
       let end;
       for (;;) {
@@ -446,11 +469,18 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       if ('approved' in end) return undefined;
       // The refusal is the authority's, recording both opinions.
       const provider = lastOpinion(board, spec.opinion!);
+      // The basis the refusal cites (its task asked it past patched('refusal-basis')), for the applicant to read.
+      const basis = end.rejected.form?.basis;
       await setStatus('rejected', 'rejected', 'Art. 14', {
         actor: end.rejected.decidedBy!,
         decision: 'REJECT',
         reason: end.rejected.reason,
-        outcome: { article: 'Art. 14', reason: end.rejected.reason ?? '', ...(provider ? { provider } : {}) },
+        outcome: {
+          article: 'Art. 14',
+          reason: end.rejected.reason ?? '',
+          ...(Array.isArray(basis) ? { legalBasis: basis } : {}),
+          ...(provider ? { provider } : {}),
+        },
       });
       return view();
     }
@@ -596,13 +626,23 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       if (ended) return ended;
     } else {
       revokers = revokersOf(parties, applicant.org);
-      const path = sharePath(parties.entry.shareAttribute);
+      let path = sharePath(parties.entry.shareAttribute);
+      // 条例 (不予共享, rule 4): between government departments an entry refuses at once only on a basis of the levels the
+      // policy accepts; on a lesser one (a 规章 alone) the request is reviewed jointly, its refusal citing its own basis.
+      if (
+        path === 'refuse' &&
+        regulationApplies(parties, policy) &&
+        !noneRefusesAtOnce(parties.entry, refusalBasisLevels(policy, true)) &&
+        patched(REFUSAL_BASIS)
+      )
+        path = 'joint_review';
       if (path !== 'joint_review') await recordNow();
       if (path === 'refuse') {
         const basis = parties.entry.shareBasis ?? '';
+        const cited = parties.entry.shareLegalBasis;
         await setStatus('refused', 'refused', 'Art. 13', {
           reason: `The entry is not shared (不予共享); legal basis: ${basis}`,
-          outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)' },
+          outcome: { article: 'Art. 13', basis, reason: 'The entry is not shared (不予共享)', ...(cited ? { legalBasis: cited } : {}) },
         });
         return view();
       }

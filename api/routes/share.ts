@@ -16,7 +16,7 @@ import { requireMember } from '../auth';
 import { invalid, problem, refusal } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
-import { ExtensionRequestBody, RequestInfoForm, ShareRequestBody } from '../schemas/share';
+import { ExtensionRequestBody, RefusalForm, RequestInfoForm, ShareRequestBody } from '../schemas/share';
 import { DeliveryFormSchema } from '../schemas/grants';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
@@ -112,8 +112,9 @@ export const SHARE_API: ProcedureApi = {
   routes: shareRoutes,
   // 一次性告知: the reviewers list what is missing (domain/share.ts oneTimeNoticeViolation says when it must).
   decisions: {
-    SHARE_JOINT_REVIEW: { REQUEST_INFO: { form: RequestInfoForm } },
-    SHARE_PROVIDER_OPINION: { REQUEST_INFO: { form: RequestInfoForm } },
+    // 不予共享: a refusal cites its legal basis (domain/share.ts refusalViolation says which levels, and when it must).
+    SHARE_JOINT_REVIEW: { REQUEST_INFO: { form: RequestInfoForm }, REJECT: { form: RefusalForm } },
+    SHARE_PROVIDER_OPINION: { REQUEST_INFO: { form: RequestInfoForm }, DISAGREE: { form: RefusalForm } },
     // 数据交付: how, where and which of the grant's fields (domain/share.ts deliveryViolation checks them against the grant).
     SHARE_DELIVERY: { DELIVER: { form: DeliveryFormSchema } },
   },

@@ -1,6 +1,8 @@
 // The share request's schema (routes/share.ts).
 import { Type } from '@sinclair/typebox';
+import { MAX_BASIS_ITEMS } from '../../domain/catalog';
 import { MAX_MISSING_ITEMS, MAX_PROVIDER_EXTENSION_WORKING_DAYS } from '../../domain/share';
+import { LegalBasisSchema } from './catalog';
 
 export const ShareRequestBody = Type.Object(
   {
@@ -30,6 +32,19 @@ export const RequestInfoForm = Type.Object(
         ),
         { minItems: 1, maxItems: MAX_MISSING_ITEMS, description: 'Every missing item (一次性告知): required where the 《政务数据共享条例》 binds the request' },
       ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A refusal (DISAGREE, REJECT): the legal basis it rests on (不予共享, Art. 13 ¶2; the 条例's levels where it binds the request). */
+export const RefusalForm = Type.Object(
+  {
+    basis: Type.Optional(
+      Type.Array(LegalBasisSchema, {
+        maxItems: MAX_BASIS_ITEMS,
+        description: "The provisions the refusal rests on, each of a level the task's context.refusalBasis lists: required where it lists them",
+      }),
     ),
   },
   { additionalProperties: false },

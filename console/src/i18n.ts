@@ -434,6 +434,9 @@ const LABELS: Record<string, Record<string, string>> = {
     expiresAt: '有效期至',
     article: '依据条款',
     basis: '法律依据',
+    // A refusal's legal basis in the outcome (不予共享), and the levels a review task's refusal may cite (its context).
+    legalBasis: '不予共享的依据',
+    refusalBasis: '不同意时可援引的依据层级',
     revocationGround: '终止事由',
     revocationReason: '终止说明',
     requestedBy: '提出单位',

@@ -1,6 +1,7 @@
 // Routing by the URL's hash, data that follows the API (polled with ETags), and the problem box.
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
+import { BASIS_LEVEL_NAMES, basisItemText, type LegalBasis } from '../../domain/catalog';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   ApiError,
@@ -225,6 +226,15 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
   if (value === null || value === undefined) return <span class="muted">—</span>;
   if (Array.isArray(value)) {
     if (value.length === 0) return <span class="muted">—</span>;
+    // A refusal's legal basis (an outcome's): each provision as the applicant reads it, 《title》article（level）.
+    if (/(^|\.)legalBasis$/.test(path))
+      return (
+        <ol class="json legal-basis">
+          {(value as LegalBasis[]).map((b, i) => (
+            <li key={i}>{basisItemText(b)}</li>
+          ))}
+        </ol>
+      );
     return (
       <ol class="json">
         {value.map((v, i) => (
@@ -257,6 +267,8 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
   if (typeof value === 'string' && /(^|\.)(catalogEntryId|entryId)$/.test(path)) return <EntryTitle id={value} />;
   // An organisation named in JSON (who asked to end a grant, or to extend an answer): by its name.
   if (typeof value === 'string' && /(^|\.)(requestedBy|org|providerOrg|granteeOrg)$/.test(path)) return <Org id={value} />;
+  // A level of legal basis a refusal may cite (a review task's context): its Chinese name.
+  if (typeof value === 'string' && /(^|\.)refusalBasis$/.test(path)) return <span>{BASIS_LEVEL_NAMES[value as LegalBasis['level']] ?? value}</span>;
   // A time in JSON (an outcome's, a context's): as a person reads it, in Asia/Shanghai.
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return <span>{formatTime(value)}</span>;
   // An article cited in JSON (an outcome's): as the Measures cite it.

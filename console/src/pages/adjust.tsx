@@ -179,7 +179,8 @@ function ruleMessage(f: { field: string; rule?: string; message?: string }): str
     'own catalog': '只能调整本单位的目录',
     'once per request': '同一条目在一份申请中只能调整一次',
     'one of': '取值不在可选范围内',
-    'level | title | article': '每行写作「层级 | 名称 | 条款」，层级为 law（法律）、regulation（法规）、rules（规章）或 national（国家有关规定）',
+    'level | title | article':
+      '每行写作「层级 | 名称 | 条款」，层级为 law（法律）、administrative_regulation（行政法规）、regulation（法规）、rules（规章）、national（国家有关规定）或 state_council_decision（国务院决定）',
     'name | type | identifies | description': '每行写作「标识符 | 类型 | 标识对象 | 说明」',
     'one per field': '每个数据项一行信息项名称，行数应与数据项相同',
     'the version it starts from': '应填写调整所依据的条目版本（整数）',
@@ -333,14 +334,18 @@ function AttributeRadios({
   );
 }
 
-/** A list of legal provisions: each its level picked, its title and article written. */
-function BasisList({
+/**
+ * A list of legal provisions: each its level picked (among `levels`, where only some may be cited: a refusal's, on the
+ * task page), its title and article written. The catalog's editor and a refusal's decision form both use it.
+ */
+export function BasisList({
   id,
   legend,
   help,
   basis,
   onChange,
   problems,
+  levels,
 }: {
   id: string;
   legend: string;
@@ -348,7 +353,10 @@ function BasisList({
   basis: LegalBasis[];
   onChange: (b: LegalBasis[]) => void;
   problems: ProblemField[];
+  levels?: readonly LegalBasis['level'][];
 }) {
+  const options = levels ? Object.fromEntries(levels.map((l) => [l, BASIS_LEVEL_NAMES[l] ?? l])) : BASIS_LEVEL_NAMES;
+  const first = (Object.keys(options)[0] ?? 'law') as LegalBasis['level'];
   const set = (i: number, patch: Partial<LegalBasis>) => onChange(basis.map((b, j) => (j === i ? { ...b, ...patch } : b)));
   return (
     <fieldset class="basis" aria-describedby={problems.length ? `${id}-err` : undefined}>
@@ -359,7 +367,7 @@ function BasisList({
           <Select
             id={`${id}-${i}-level`}
             label={`${ENTRY_FIELDS['share.basis.level'].label} ${i + 1}`}
-            options={BASIS_LEVEL_NAMES}
+            options={options}
             value={b.level}
             onChange={(v) => set(i, { level: v as LegalBasis['level'] })}
           />
@@ -382,7 +390,7 @@ function BasisList({
           </button>
         </div>
       ))}
-      <button type="button" class="secondary" onClick={() => onChange([...basis, { level: 'law', title: '', article: '' }])}>
+      <button type="button" class="secondary" onClick={() => onChange([...basis, { level: first, title: '', article: '' }])}>
         {say('增加一项依据', 'Add a legal basis')}
       </button>
       <Messages id={`${id}-err`} problems={problems} />

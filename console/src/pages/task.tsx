@@ -16,7 +16,7 @@ import {
   type Task,
   type TaskKind,
 } from '../http';
-import { articleName, decisionLabel, formatTime, label, lang, t, typeWords } from '../i18n';
+import { articleName, decisionLabel, fieldHelp, fieldLabel, formatTime, label, lang, t, typeWords } from '../i18n';
 import {
   ArticleLink,
   hasRole,
@@ -36,9 +36,9 @@ import {
   useSubmit,
 } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, type ItemLists, RequiredMark, SchemaFields, UnplacedMessages } from '../schema-form';
-import type { CatalogChange } from '../../../domain/catalog';
+import type { CatalogChange, LegalBasis } from '../../../domain/catalog';
 import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
-import { ReviseInList } from './adjust';
+import { BasisList, ReviseInList } from './adjust';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
 
@@ -225,12 +225,19 @@ function DecisionForm({
   // A change of the request named by picking it; a revised request made in the adjustment list, not typed here.
   const namesChange = !!changes && !!chosen?.form?.properties?.entryId && !!chosen.form.properties.index;
   const revisesRequest = !!changes && !!chosen?.form?.properties?.changes;
+  // A refusal's legal basis (不予共享): its provisions in rows, each level picked among those the task accepts (its context).
+  // (A dispute's position has a basis too, edited in the generated form: only a task listing the levels is a refusal's.)
+  const levels = Array.isArray(task.context?.refusalBasis) ? (task.context.refusalBasis as LegalBasis['level'][]) : null;
+  const citesBasis = !!chosen?.form?.properties?.basis && levels !== null;
+  const [basis, setBasis] = useState<LegalBasis[]>([]);
   const shownForm =
     chosen?.form && signing
       ? withoutField(chosen.form, 'sha256')
       : chosen?.form && namesChange
         ? withoutField(withoutField(chosen.form, 'entryId'), 'index')
-        : chosen?.form;
+        : chosen?.form && citesBasis
+          ? withoutField(chosen.form, 'basis')
+          : chosen?.form;
   // A delivery's fields (数据交付) are ticked from the grant's (the task's context), all of them to start with.
   const granted = Array.isArray(task.context?.fields) ? (task.context.fields as string[]) : null;
   const itemLists: ItemLists | undefined = entryId && granted ? { deliveredFields: { entryId, among: granted } } : undefined;
@@ -238,6 +245,7 @@ function DecisionForm({
     const empty = shownForm ? (emptyValue(shownForm) as Record<string, unknown>) : {};
     const ticked = Object.fromEntries(Object.entries(itemLists ?? {}).flatMap(([k, l]) => (k in empty && l.among ? [[k, l.among]] : [])));
     setForm({ ...empty, ...ticked });
+    setBasis(levels ? [{ level: levels[0], title: '', article: '' }] : []);
     setAgreed(false);
     reset();
   }, [decision, entryId]);
@@ -249,7 +257,9 @@ function DecisionForm({
     const named = namesChange
       ? { ...(form.entryId !== undefined ? { entryId: form.entryId } : {}), ...(form.index !== undefined ? { index: form.index } : {}) }
       : {};
-    const filled = shownForm ? ({ ...(cleanValue(shownForm, form) as Record<string, unknown>), ...named } as Record<string, unknown>) : undefined;
+    const filled = shownForm
+      ? ({ ...(cleanValue(shownForm, form) as Record<string, unknown>), ...named, ...(citesBasis ? { basis } : {}) } as Record<string, unknown>)
+      : undefined;
     const body = {
       decision,
       ...(reason.trim() ? { reason } : {}),
@@ -308,6 +318,17 @@ function DecisionForm({
         Object.keys(shownForm.properties ?? {}).length > 0 && (
           <SchemaFields schema={shownForm} path="body.form" words={chosen} value={form} onChange={setForm} errors={errors} itemLists={itemLists} />
         )
+      )}
+      {citesBasis && (
+        <BasisList
+          id="f-body-form-basis"
+          legend={fieldLabel(chosen, 'basis', 'basis')}
+          help={fieldHelp(chosen, 'basis', undefined)}
+          basis={basis}
+          onChange={setBasis}
+          problems={[...errors.entries()].filter(([k]) => k === 'body.form.basis' || k.startsWith('body.form.basis.')).flatMap(([, v]) => v)}
+          levels={levels ?? undefined}
+        />
       )}
       {signing && (
         <div class="field check agree">
