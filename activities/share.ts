@@ -6,6 +6,8 @@ import type { ErrorCode } from '../domain/errors';
 import {
   DELETION_METHOD_NAMES,
   EXTENSION_ARTICLE,
+  REVOCATION_GROUNDS,
+  REVOCATION_NOTICE_ARTICLE,
   shareRefusal,
   type DeletionConfirmation,
   type GrantTerms,
@@ -13,8 +15,15 @@ import {
   type ShareParties,
   type ShareRequestForm,
 } from '../domain/share';
+import { appendAudit } from '../db/repositories/audit';
 import { notify, notifyAll } from '../db/repositories/notifications';
-import { grantEndedByGranteeNotice, grantEndedNotice, providerExtensionAnsweredNotice, revocationRefusedNotice } from '../domain/notices';
+import {
+  grantEndedByGranteeNotice,
+  grantEndedNotice,
+  grantStopScheduledNotice,
+  providerExtensionAnsweredNotice,
+  revocationRefusedNotice,
+} from '../domain/notices';
 import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
 import { moveDueIn, recordDecisionIn, type DecisionInput } from './tasks';
@@ -289,6 +298,50 @@ export function shareActivities(db: Db, caseRegion: string) {
         );
         return moved;
       });
+    },
+
+    /**
+     * The city authority consented to the provider's request to end a grant (Art. 14): the grant ends `length` after
+     * `from` (the workflow's time of the consent, so a retry counts the same), not at once, and the grantee's applicant is
+     * told when, before it takes effect (《政务数据共享条例》). The consent, the scheduled end (audit `grant_stop_scheduled`,
+     * read with the grant) and the notice in one transaction. Answers with when the grant ends.
+     */
+    async scheduleGrantStop(input: {
+      requestId: string;
+      taskId: string;
+      decision?: DecisionInput;
+      actor: ActorRef;
+      ground: RevocationGround;
+      reason: string;
+      length: Duration;
+      from: string;
+      grantee: string;
+    }): Promise<{ effectiveAt: string }> {
+      const { dueAt: effectiveAt } = await computeDeadlines(db, { length: input.length, from: input.from });
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        // Each keyed: a retried attempt writes neither twice.
+        await appendAudit(tx, {
+          eventKey: `task:${input.taskId}:grant-stop-scheduled`,
+          requestId: input.requestId,
+          taskId: input.taskId,
+          actor: input.actor,
+          action: 'grant_stop_scheduled',
+          article: REVOCATION_NOTICE_ARTICLE,
+          decision: 'CONSENT',
+          reason: input.reason,
+          newValue: { effectiveAt, ground: input.ground },
+        });
+        await notify(tx, {
+          key: `task:${input.taskId}:grant-stop-scheduled:grantee`,
+          to: { user: input.grantee },
+          kind: 'request_status',
+          requestId: input.requestId,
+          taskId: input.taskId,
+          message: grantStopScheduledNotice({ effectiveAt, ground: REVOCATION_GROUNDS[input.ground].text, reason: input.reason }),
+        });
+      });
+      return { effectiveAt };
     },
 
     /** The city authority refused the provider's request to end a grant (Art. 14): its decision recorded, the provider's reviewer who asked told why. */

@@ -246,6 +246,9 @@ export interface DeletionConfirmation {
 /** How the 条例's end of sharing by the grantee is cited (rule 12 of the notes; docs/regulation.md). */
 export const GRANTEE_END_ARTICLE = '《政务数据共享条例》共享使用（共享目的已实现）';
 
+/** How the grantee's notice before a consented stop is cited: the 条例's rule that the provider does not stop sharing on its own (docs/regulation.md). */
+export const REVOCATION_NOTICE_ARTICLE = '《政务数据共享条例》共享使用（不得擅自停止共享）; Art. 14';
+
 /** Clocks differ a little between the browser, the API and the engine: a deletion this far ahead of `now` is not "in the future". */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -386,6 +389,12 @@ export type SharePolicy = {
   extensionApproval?: Duration;
   /** 条例: the most an approved extension moves the answer's due time (default 10 working days; the cap was not retrieved). */
   providerExtensionCap?: Duration;
+  /**
+   * 条例 (共享使用, docs/regulation.md): the city authority consented to the provider's request to end a grant; the grantee
+   * is told, and the grant ends this long after (default 5 working days; a figure the summaries do not give). Absent in a
+   * policy from before the notice existed: the default.
+   */
+  revocationNotice?: Duration;
 };
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
@@ -401,6 +410,7 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   delivery: { workingDays: 20 },
   extensionApproval: { workingDays: 1 },
   providerExtensionCap: { workingDays: 10 },
+  revocationNotice: { workingDays: 5 },
 };
 
 /**

@@ -61,3 +61,37 @@ test('the grantee ends its grant from the request page, confirming the deletion;
   const view = (await call(applicant, 'GET', `/grants/${done.json().grant.id}`)).json();
   expect(view).toMatchObject({ status: 'revoked', endedBy: { role: 'agency_applicant' }, deletion: { deletedBy: '张三', method: 'physical', scope: true } });
 });
+
+test('the provider’s stop, consented by the city authority, is shown to the grantee before it takes effect: when sharing ends, and a notice', async () => {
+  const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
+  const applicant: Actor = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] };
+  const req = (await call(applicant, 'POST', '/share-requests', validShareBody(h.city.entries.conditionalOpen))).json();
+  expect(req.status).toBe('granted');
+  const asked = await call({ sub: 'cge-resources', org: h.city.agencies.resources, roles: ['provider_reviewer'] }, 'POST', `/grants/${req.grant.id}/revoke`, {
+    ground: 'attribute_changed',
+    reason: '目录拟调整为有条件共享',
+  });
+  expect(asked.statusCode).toBe(202);
+  const consented = await call(
+    { sub: 'cge-authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] },
+    'POST',
+    `/tasks/${asked.json().revocation.taskId}/complete`,
+    {
+      decision: 'CONSENT',
+    },
+  );
+  expect(consented.json()).toMatchObject({ status: 'granted', grant: { status: 'active' } });
+
+  const li = await run.signedIn('li.applicant');
+  await open(li, `#/requests/${req.id}`);
+  const stop = li.locator('section.grant .stop-scheduled');
+  await stop.waitFor();
+  expect(await stop.locator('dt').textContent()).toBe('主管部门已同意终止共享，终止时间');
+  expect(await stop.locator('dd').textContent()).toContain('目录拟调整为有条件共享');
+  await open(li, '#/notifications');
+  await li
+    .getByText(/共享将于 .* 终止/)
+    .first()
+    .waitFor();
+  await expectAccessible(li);
+});

@@ -345,6 +345,7 @@ describe('notices (Chinese at the source)', () => {
       notices.taskUrgedNotice('SHARE_PROVIDER_OPINION', 2, '请尽快办理'),
       notices.grantEndedNotice('Art. 14', '不再需要'),
       notices.revocationRefusedNotice('仍在履行职责'),
+      notices.grantStopScheduledNotice({ effectiveAt: due, ground: '目录的共享属性已变更', reason: '目录拟调整' }),
       notices.catalogPublishedNotice('日照市公共资源交易中心', '首次编制目录', 1),
       notices.agreementSignedNotice('日照市大数据局', '某公司', due, null),
       notices.agreementEndedNotice('lapsed', null),

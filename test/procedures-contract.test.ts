@@ -183,6 +183,11 @@ const askToRevoke: Act = async (run) => {
     202,
   );
 };
+/** The city authority ends the grant itself (Art. 14): at once, also while a consented stop's notice runs (《政务数据共享条例》). */
+const authorityRevokes: Act = async (run) => {
+  const { grant } = ok(await run.get(run.starter, `/requests/${run.requestId}`));
+  ok(await run.post(member(run.city.cityAuthority, 'authority_reviewer'), `/grants/${grant.id}/revoke`, { ground: 'misuse', reason: '发现违规使用' }));
+};
 /** The provider's reviewer asks once to extend its opinion's answer (《政务数据共享条例》): the head of its sharing work decides. */
 const askExtension: Act = async (run) => {
   const provider = member(run.city.agencies.health, 'provider_reviewer');
@@ -240,6 +245,8 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
           { kind: 'GRANT_REVOCATION_CONSENT', decision: 'REFUSE', reason: '监管职责仍在履行' },
           askToRevoke,
           { kind: 'GRANT_REVOCATION_CONSENT', decision: 'CONSENT' },
+          // Consented, the grant runs on through the grantee's notice (revocation-notice); the authority's own end is at once.
+          authorityRevokes,
         ],
       },
       {

@@ -491,7 +491,12 @@ async function runsOf(workflowId: string, firstRunId: string): Promise<string[]>
 }
 
 test('continued as new in review, awaiting the applicant and granted, with open tasks and Updates in flight, the request loses nothing', async () => {
-  const { requestId, handle, state, applicant: alice } = await submit(h.city.entries.conditional, TEST_POLICY, applicant(), { continueAsNewAfter: 1 });
+  const {
+    requestId,
+    handle,
+    state,
+    applicant: alice,
+  } = await submit(h.city.entries.conditional, { ...TEST_POLICY, revocationNotice: { seconds: 4 } }, applicant(), { continueAsNewAfter: 1 });
   const firstRunId = (await handle.describe()).runId;
   const opinion = taskOf(state, 'SHARE_PROVIDER_OPINION');
   const lead = taskOf(state, 'SHARE_JOINT_REVIEW');
@@ -513,13 +518,22 @@ test('continued as new in review, awaiting the applicant and granted, with open 
   const lead2 = taskOf(answered, 'SHARE_JOINT_REVIEW');
   expect(answered.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_JOINT_REVIEW']);
   expect((await decide(handle, lead2.id, authority(), 'APPROVE')).status).toBe('granted');
-  // The provider asks to end the grant; the city authority's consent ends it (Art. 14), across runs.
+  // The provider asks to end the grant; the city authority's consent ends it (Art. 14) after the grantee's notice (条例), across runs.
   const asked = await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), ground: 'misuse', reason: 'used for another purpose' }] });
   expect(asked.status).toBe('granted');
   const consent = asked.tasks.find((t) => t.kind === 'GRANT_REVOCATION_CONSENT' && t.status === 'open')!;
-  const revoked = await decide(handle, consent.id, authority(), 'CONSENT');
-  expect(revoked.status).toBe('revoked');
+  const consented = await decide(handle, consent.id, authority(), 'CONSENT');
+  expect(consented).toMatchObject({ status: 'granted', grant: { status: 'active', stopsAt: expect.any(String) } });
+  // While the notice runs, the provider asks nothing more: the stop is on its way.
+  await expect(handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), ground: 'misuse', reason: 'again' }] })).rejects.toMatchObject({
+    cause: { type: 'RequestNotActive' },
+  });
+  const told = await h.db.selectFrom('notifications').select('message').where('request_id', '=', requestId).where('recipient_user', '=', alice.sub).execute();
+  expect(told.map((n) => n.message).some((m) => m.includes('共享将于') && m.includes('终止'))).toBe(true);
+  expect((await h.db.selectFrom('grants').select('status').where('request_id', '=', requestId).executeTakeFirstOrThrow()).status).toBe('active');
   expect((await handle.result()).status).toBe('revoked');
+  const ended = await h.db.selectFrom('grants').select(['ended_at']).where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect(ended.ended_at!.getTime()).toBeGreaterThanOrEqual(Date.parse(consented.grant!.stopsAt!));
 
   const runs = await runsOf(handle.workflowId, firstRunId);
   // Where each later run took over: in review, awaiting the applicant, granted.

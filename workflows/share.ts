@@ -44,7 +44,7 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec } from './review';
-import type { ReviewState, ShareCarried } from './carried';
+import type { GrantStop, ReviewState, ShareCarried } from './carried';
 import { acts as io, businessError } from './acts';
 import { TaskBoard } from './board';
 import { endFailed, requestHandlers, statusChanger, statusSetter } from './procedure';
@@ -67,6 +67,9 @@ const PROVIDER_EXTENSION = 'provider-extension';
 
 /** The patch under which the grantee ends its own grant as its purpose is achieved, confirming the data deleted (条例). */
 const GRANTEE_ENDS_GRANT = 'grantee-ends-grant';
+
+/** The patch under which a consented stop takes effect `revocationNotice` later, the grantee told first (条例). */
+const REVOCATION_NOTICE = 'revocation-notice';
 
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties) {
@@ -111,6 +114,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   let asking: RevocationAsked | null = null;
   /** The city authority's consent task while it is open (carried across runs). */
   let consent: WfTask | null = carried && 'granted' in carried.at && carried.at.granted.consent ? board.get(carried.at.granted.consent) : null;
+  /** The city authority consented and the grantee was told: the grant ends at `at` (only past patched('revocation-notice')). */
+  let stopping: GrantStop | null = (carried && 'granted' in carried.at && carried.at.granted.stopping) || null;
 
   /** A grant's revocation: asked by the provider (put to the city authority) or decided by the city authority. */
   const revokeGrant = async ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
@@ -135,7 +140,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
     const violation = revokeViolation(
       actor,
-      { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null },
+      { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null || stopping !== null },
       ground,
       reason,
       deletion,
@@ -461,17 +466,24 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
      */
     async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
       for (;;) {
-        const woke = await board.waitFor(
+        // A consented stop, its notice given, ends the grant at its time unless the term ends first.
+        const stopFirst = stopping !== null && Date.parse(stopping.at) < Date.parse(expiresAt);
+        let woke = await board.waitFor(
           () => revoke !== null || ending !== null || asking !== null || consent?.status === 'completed' || deliveryDecided() !== undefined || handOver(),
-          Math.max(1, Date.parse(expiresAt) - Date.now()),
+          Math.max(1, (stopFirst ? Date.parse(stopping!.at) : Date.parse(expiresAt)) - Date.now()),
         );
+        if (!woke && stopFirst) {
+          revoke = stopping!.end;
+          consentedFor = stopping!.requester;
+          woke = true;
+        }
         revoke ??= ending;
         const delivered = deliveryDecided();
         if (woke && revoke === null) {
           if (asking) await putToAuthority(asking);
           else if (consent?.status === 'completed') await answered(consent);
           else if (delivered) await deliveryStep(delivered);
-          else return handOverTo({ granted: { expiresAt, consent: consent?.id ?? null } });
+          else return handOverTo({ granted: { expiresAt, consent: consent?.id ?? null, ...(stopping ? { stopping } : {}) } });
           if (revoke === null) continue;
         }
         const end = woke ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
@@ -575,13 +587,33 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const ask = task.context as { revocationGround: RevocationGround; revocationReason: string };
       const requester = task.openedBy!.sub;
       if (task.decision === 'CONSENT') {
-        consentedFor = requester;
-        revoke = {
+        const end: RevokeGrantInput = {
           actor: task.decidedBy!,
           reason: ask.revocationReason,
           article: REVOCATION_GROUNDS[ask.revocationGround].article,
           ground: ask.revocationGround,
         };
+        if (patched(REVOCATION_NOTICE)) {
+          // 条例: the provider does not stop sharing on its own; the grantee is told when, and the grant runs until then.
+          approval = board.takeUnwritten();
+          const { effectiveAt } = await io.scheduleGrantStop({
+            requestId,
+            taskId: task.id,
+            ...(approval ? { decision: approval } : {}),
+            actor: task.decidedBy!,
+            ground: ask.revocationGround,
+            reason: ask.revocationReason,
+            length: policy.revocationNotice ?? DEFAULT_SHARE_POLICY.revocationNotice!,
+            from: new Date().toISOString(),
+            grantee: applicant.sub,
+          });
+          approval = undefined;
+          stopping = { at: effectiveAt, end, requester };
+          state.grant = { ...state.grant!, stopsAt: effectiveAt };
+          return;
+        }
+        consentedFor = requester;
+        revoke = end;
         return;
       }
       approval = board.takeUnwritten();

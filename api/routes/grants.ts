@@ -84,7 +84,8 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
         {
           ...(await grantRevokers(db, grant)),
           active: grant.status === 'active',
-          consentAwaited: grant.revocation?.status === 'open',
+          // Awaiting the authority, or consented and ending after the grantee's notice (条例).
+          consentAwaited: grant.revocation?.status === 'open' || grant.revocation?.decision === 'CONSENT',
           grantedAt: grant.granted_at.toISOString(),
         },
         ground,

@@ -39,6 +39,9 @@ export const GrantSchema = Type.Object({
         reason: Type.String(),
         requestedBy: Nullable(Type.String({ description: 'The providing agency' })),
         answer: Nullable(Type.String({ description: "The city authority's reason" })),
+        effectiveAt: Type.Union([Instant, Type.Null()], {
+          description: 'Consented: when the grant ends, the grantee told beforehand (《政务数据共享条例》); null otherwise',
+        }),
       },
       { description: "The providing agency's latest request to end the grant, which the city big data authority's consent decides (Art. 14)" },
     ),

@@ -313,6 +313,14 @@ export function RequestPage({ id }: { id: string }) {
                     </dd>
                   </div>
                   {x.grant.delivery && <Delivery delivery={x.grant.delivery} entryId={x.grant.catalogEntryId} type={x.type} />}
+                  {x.grant.status === 'active' && x.grant.revocation?.effectiveAt && (
+                    <div class="stop-scheduled">
+                      <dt>{t('stopScheduled')}</dt>
+                      <dd>
+                        {formatTime(x.grant.revocation.effectiveAt)} · {x.grant.revocation.reason}
+                      </dd>
+                    </div>
+                  )}
                   {x.grant.endedBy && (
                     <div>
                       <dt>{t('endedBy')}</dt>
