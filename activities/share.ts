@@ -9,6 +9,9 @@ import {
   REVOCATION_GROUNDS,
   REVOCATION_NOTICE_ARTICLE,
   shareRefusal,
+  USAGE_RECORDS_ARTICLE,
+  type UsagePeriod,
+  type UsageRecord,
   type DeletionConfirmation,
   type GrantTerms,
   type RevocationGround,
@@ -342,6 +345,59 @@ export function shareActivities(db: Db, caseRegion: string) {
         });
       });
       return { effectiveAt };
+    },
+
+    /**
+     * The grantee filed its usage records for a period (《政务数据共享条例》使用记录): the decision, the filing (one per report
+     * task: a retried attempt adds nothing) and its audit event in one transaction.
+     */
+    async fileUsageRecords(input: {
+      requestId: string;
+      grantId: string;
+      taskId: string;
+      decision?: DecisionInput;
+      actor: ActorRef;
+      period: UsagePeriod;
+      records: UsageRecord[];
+      noUse: boolean;
+    }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        await writeOnce(
+          tx,
+          (t) =>
+            t
+              .insertInto('grant_usage_records')
+              .values({
+                grant_id: input.grantId,
+                task_id: input.taskId,
+                request_id: input.requestId,
+                period_from: input.period.from,
+                period_to: input.period.to,
+                period_label: input.period.label,
+                records: JSON.stringify(input.noUse ? [] : input.records.map(({ user, usedAt, purpose }) => ({ user: user.trim(), usedAt, purpose: purpose.trim() }))),
+                no_use: input.noUse,
+                filed_by_sub: input.actor.sub,
+                filed_by_org: input.actor.org,
+              })
+              .onConflict((oc) => oc.columns(['grant_id', 'task_id']).doNothing())
+              .returning('task_id')
+              .executeTakeFirst(),
+          () => ({
+            audit: [
+              {
+                eventKey: `task:${input.taskId}:usage-filed`,
+                requestId: input.requestId,
+                taskId: input.taskId,
+                actor: input.actor,
+                action: 'grant_usage_filed',
+                article: USAGE_RECORDS_ARTICLE,
+                newValue: { period: input.period, records: input.noUse ? 0 : input.records.length, noUse: input.noUse },
+              },
+            ],
+          }),
+        );
+      });
     },
 
     /** The city authority refused the provider's request to end a grant (Art. 14): its decision recorded, the provider's reviewer who asked told why. */

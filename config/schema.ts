@@ -7,7 +7,7 @@ import { DEFAULT_OPEN_PLATFORM_URL } from '../domain/open-request';
 import { DEFAULT_POLICIES, type Policies } from '../domain/policies';
 import { DEFAULT_SERVICE_DESK } from '../domain/principals';
 import { DEFAULT_CASE_REGION, type RequestType } from '../domain/requests';
-import { REGULATION_SCOPES } from '../domain/share';
+import { REGULATION_SCOPES, USAGE_REPORT_CADENCES } from '../domain/share';
 
 export class ConfigError extends Error {}
 
@@ -154,6 +154,10 @@ export const ENVIRONMENT = Type.Object({
       REGULATION_SCOPES.map((v) => Type.Literal(v)),
       { refusal: REGULATION_SCOPES.map((v) => `"${v}"`).join(' or ') },
     ),
+    // How often the grantee files its usage records: a cadence, or a duration for trials.
+    usageReport: Type.Union([...USAGE_REPORT_CADENCES.map((v) => Type.Literal(v)), Duration], {
+      refusal: `${USAGE_REPORT_CADENCES.map((v) => `"${v}"`).join(' or ')}, or a duration`,
+    }),
   }),
   ADJUSTMENT_POLICY: policy('catalog_adjustment', "the catalog adjustment procedure's deadlines"),
   DISPUTE_POLICY: policy('share_dispute', "the share-attribute dispute's deadlines"),

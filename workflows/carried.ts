@@ -3,7 +3,7 @@
 // and the messages (definitions.ts) can use them without an import circle.
 import type { RecordRequestInput, TransitionInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
-import type { RevocationGround, ShareParties } from '../domain/share';
+import type { RevocationGround, ShareParties, UsagePeriod } from '../domain/share';
 import type { ActorRef } from '../domain/types';
 import type { WfTask } from './task';
 
@@ -31,6 +31,12 @@ export interface GrantStop {
   at: string;
   end: { actor: ActorRef; reason: string; article: string; ground?: RevocationGround };
   requester: string;
+}
+
+/** The grantee's usage reports (条例, 使用记录): the period the next covers, due at its end, and how many were opened. */
+export interface UsageSchedule {
+  period: UsagePeriod;
+  n: number;
 }
 
 export interface ReviewState {
@@ -78,5 +84,5 @@ export interface ShareCarried {
   state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
   board: BoardState;
   /** In review (where it stands), or granted and waiting for expiry or revocation (a consent task open, its id). */
-  at: { review: ReviewState } | { granted: { expiresAt: string; consent?: string | null; stopping?: GrantStop } };
+  at: { review: ReviewState } | { granted: { expiresAt: string; consent?: string | null; stopping?: GrantStop; usage?: UsageSchedule } };
 }

@@ -116,3 +116,8 @@ export async function grantOrgsOf(db: Executor, actor: Actor, operators?: readon
   }
   return actor.org ? [actor.org] : [];
 }
+
+/** A grant's usage records as filed (《政务数据共享条例》使用记录), the latest period first. */
+export function listUsageFilings(db: Executor, grantId: string) {
+  return db.selectFrom('grant_usage_records').selectAll().where('grant_id', '=', grantId).orderBy('period_from', 'desc').orderBy('task_id').execute();
+}
