@@ -375,7 +375,9 @@ export function shareActivities(db: Db, caseRegion: string) {
                 period_from: input.period.from,
                 period_to: input.period.to,
                 period_label: input.period.label,
-                records: JSON.stringify(input.noUse ? [] : input.records.map(({ user, usedAt, purpose }) => ({ user: user.trim(), usedAt, purpose: purpose.trim() }))),
+                records: JSON.stringify(
+                  input.noUse ? [] : input.records.map(({ user, usedAt, purpose }) => ({ user: user.trim(), usedAt, purpose: purpose.trim() })),
+                ),
                 no_use: input.noUse,
                 filed_by_sub: input.actor.sub,
                 filed_by_org: input.actor.org,

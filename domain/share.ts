@@ -598,7 +598,8 @@ export function usageReportViolation({ decision, form, context }: Pick<DecisionA
   if (f.noUse !== undefined && typeof f.noUse !== 'boolean') return bad('noUse', 'true or false', 'Say whether the data was not used in the period');
   if (f.noUse === true)
     return records.length ? bad('noUse', 'no records with noUse', 'Either list the uses or say the data was not used, not both (使用记录)') : null;
-  if (!records.length) return bad('records', 'at least one record, or noUse', 'List who used the data, when and for which purpose, or say it was not used (使用记录)');
+  if (!records.length)
+    return bad('records', 'at least one record, or noUse', 'List who used the data, when and for which purpose, or say it was not used (使用记录)');
   const period = ((context ?? {}) as { period?: UsagePeriod }).period;
   for (const [i, r] of (records as unknown[]).entries()) {
     const x = (r && typeof r === 'object' ? r : {}) as Partial<Record<keyof UsageRecord, unknown>>;

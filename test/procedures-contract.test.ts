@@ -27,6 +27,8 @@ beforeAll(async () => {
     policies: {
       open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } },
       catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } },
+      // A grant's usage report (《政务数据共享条例》使用记录) falls due every few seconds.
+      share: { ...TEST_POLICY, usageReport: { seconds: 3 } },
     },
   });
 }, 60_000);
@@ -248,6 +250,12 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
           // Consented, the grant runs on through the grantee's notice (revocation-notice); the authority's own end is at once.
           authorityRevokes,
         ],
+      },
+      {
+        name: 'unconditional data granted at once; the grantee files its usage records; the authority ends the grant',
+        fast: true,
+        start: (city: SeededCity) => ({ starter: applicantOf(city, city.agencies.market), body: validShareBody(city.entries.conditionalOpen) }),
+        steps: [{ kind: 'SHARE_USAGE_REPORT', decision: 'FILE', form: () => ({ noUse: true }) }, authorityRevokes],
       },
       {
         // Between government departments the applicant is asked once per review (一次性告知), every missing item listed.

@@ -121,8 +121,8 @@ export const DeliveryFormSchema = Type.Object(
 /** One use of the shared data (《政务数据共享条例》使用记录). */
 const UsageRecordSchema = Type.Object(
   {
-    user: Type.String({ minLength: 1, maxLength: 200, description: 'Who used the data (a person\'s name)' }),
-    usedAt: Type.String({ format: 'date-time', maxLength: 40, description: 'When, an ISO 8601 date-time within the report\'s period' }),
+    user: Type.String({ minLength: 1, maxLength: 200, description: "Who used the data (a person's name)" }),
+    usedAt: Type.String({ format: 'date-time', maxLength: 40, description: "When, an ISO 8601 date-time within the report's period" }),
     purpose: Type.String({ minLength: 1, maxLength: 1000, description: 'For which purpose' }),
   },
   { additionalProperties: false },

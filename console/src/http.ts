@@ -263,6 +263,8 @@ export interface JsonSchema {
   const?: unknown;
   nullable?: boolean;
   description?: string;
+  /** `date-time`: picked with a date-time picker, sent as an ISO 8601 instant. */
+  format?: string;
   minLength?: number;
   maxLength?: number;
   minimum?: number;
