@@ -607,6 +607,33 @@ test('the workflow’s validator, as the API: the grantee ends its grant as its 
   expect(events.find((e) => e.action === 'grant_data_deleted')).toMatchObject({ actor_role: 'agency_applicant', new_value: { deletion } });
 });
 
+test('usage records (《政务数据共享条例》使用记录): a report falls due at each period’s end for the grantee; the validator checks what is filed; the records are kept; the grant’s end closes the next', async () => {
+  const { requestId, handle, state, applicant: me } = await submit(h.city.entries.conditionalOpen, { ...TEST_POLICY, usageReport: { seconds: 2 } });
+  expect(state.status).toBe('granted');
+  const report = await eventually(async () => (await handle.query(stateQuery)).tasks.find((t) => t.kind === 'SHARE_USAGE_REPORT' && t.status === 'open'));
+  expect(report.candidateOrg).toBe(me.org);
+  await expect(decide(handle, report.id, me, 'FILE', undefined, { records: [] })).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
+  await expect(decide(handle, report.id, provider(), 'FILE', undefined, { noUse: true })).rejects.toBeDefined();
+  const row = await eventually(() => h.db.selectFrom('tasks').select('context').where('id', '=', report.id).executeTakeFirst());
+  const period = (row.context as { period: { from: string; to: string } }).period;
+  const usedAt = new Date(Date.parse(period.from) + 500).toISOString();
+  await decide(handle, report.id, me, 'FILE', undefined, { records: [{ user: '张三', usedAt, purpose: '核查' }] });
+  const filed = await eventually(() => h.db.selectFrom('grant_usage_records').selectAll().where('task_id', '=', report.id).executeTakeFirst());
+  expect(filed).toMatchObject({ grant_id: `${requestId}.grant`, no_use: false, records: [{ user: '张三', usedAt, purpose: '核查' }] });
+  const next = await eventually(async () =>
+    (await handle.query(stateQuery)).tasks.find((t) => t.kind === 'SHARE_USAGE_REPORT' && t.id !== report.id && t.status === 'open'),
+  );
+  await handle.signal(revokeGrantSignal, {
+    actor: { sub: 'bob', org: h.city.cityAuthority, role: 'authority_reviewer' },
+    reason: '违规使用',
+    article: 'Art. 15',
+    ground: 'misuse',
+  });
+  const ended = await handle.result();
+  expect(ended.status).toBe('revoked');
+  expect(ended.tasks.find((t: { id: string }) => t.id === next.id)!.status).toBe('cancelled');
+});
+
 test('a grant expires at the end of its term and is revoked in the read model', async () => {
   const { requestId, handle } = await submit(h.city.entries.unconditional, { ...TEST_POLICY, grantTerm: { seconds: 2 } });
   const result = await handle.result();
