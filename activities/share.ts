@@ -6,15 +6,27 @@ import type { ErrorCode } from '../domain/errors';
 import {
   DELETION_METHOD_NAMES,
   EXTENSION_ARTICLE,
+  REVOCATION_GROUNDS,
+  REVOCATION_NOTICE_ARTICLE,
   shareRefusal,
+  USAGE_RECORDS_ARTICLE,
+  type UsagePeriod,
+  type UsageRecord,
   type DeletionConfirmation,
   type GrantTerms,
   type RevocationGround,
   type ShareParties,
   type ShareRequestForm,
 } from '../domain/share';
+import { appendAudit } from '../db/repositories/audit';
 import { notify, notifyAll } from '../db/repositories/notifications';
-import { grantEndedByGranteeNotice, grantEndedNotice, providerExtensionAnsweredNotice, revocationRefusedNotice } from '../domain/notices';
+import {
+  grantEndedByGranteeNotice,
+  grantEndedNotice,
+  grantStopScheduledNotice,
+  providerExtensionAnsweredNotice,
+  revocationRefusedNotice,
+} from '../domain/notices';
 import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
 import { moveDueIn, recordDecisionIn, type DecisionInput } from './tasks';
@@ -288,6 +300,105 @@ export function shareActivities(db: Db, caseRegion: string) {
           })),
         );
         return moved;
+      });
+    },
+
+    /**
+     * The city authority consented to the provider's request to end a grant (Art. 14): the grant ends `length` after
+     * `from` (the workflow's time of the consent, so a retry counts the same), not at once, and the grantee's applicant is
+     * told when, before it takes effect (《政务数据共享条例》). The consent, the scheduled end (audit `grant_stop_scheduled`,
+     * read with the grant) and the notice in one transaction. Answers with when the grant ends.
+     */
+    async scheduleGrantStop(input: {
+      requestId: string;
+      taskId: string;
+      decision?: DecisionInput;
+      actor: ActorRef;
+      ground: RevocationGround;
+      reason: string;
+      length: Duration;
+      from: string;
+      grantee: string;
+    }): Promise<{ effectiveAt: string }> {
+      const { dueAt: effectiveAt } = await computeDeadlines(db, { length: input.length, from: input.from });
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        // Each keyed: a retried attempt writes neither twice.
+        await appendAudit(tx, {
+          eventKey: `task:${input.taskId}:grant-stop-scheduled`,
+          requestId: input.requestId,
+          taskId: input.taskId,
+          actor: input.actor,
+          action: 'grant_stop_scheduled',
+          article: REVOCATION_NOTICE_ARTICLE,
+          decision: 'CONSENT',
+          reason: input.reason,
+          newValue: { effectiveAt, ground: input.ground },
+        });
+        await notify(tx, {
+          key: `task:${input.taskId}:grant-stop-scheduled:grantee`,
+          to: { user: input.grantee },
+          kind: 'request_status',
+          requestId: input.requestId,
+          taskId: input.taskId,
+          message: grantStopScheduledNotice({ effectiveAt, ground: REVOCATION_GROUNDS[input.ground].text, reason: input.reason }),
+        });
+      });
+      return { effectiveAt };
+    },
+
+    /**
+     * The grantee filed its usage records for a period (《政务数据共享条例》使用记录): the decision, the filing (one per report
+     * task: a retried attempt adds nothing) and its audit event in one transaction.
+     */
+    async fileUsageRecords(input: {
+      requestId: string;
+      grantId: string;
+      taskId: string;
+      decision?: DecisionInput;
+      actor: ActorRef;
+      period: UsagePeriod;
+      records: UsageRecord[];
+      noUse: boolean;
+    }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        await writeOnce(
+          tx,
+          (t) =>
+            t
+              .insertInto('grant_usage_records')
+              .values({
+                grant_id: input.grantId,
+                task_id: input.taskId,
+                request_id: input.requestId,
+                period_from: input.period.from,
+                period_to: input.period.to,
+                period_label: input.period.label,
+                records: JSON.stringify(
+                  input.noUse ? [] : input.records.map(({ user, usedAt, purpose }) => ({ user: user.trim(), usedAt, purpose: purpose.trim() })),
+                ),
+                no_use: input.noUse,
+                filed_by_sub: input.actor.sub,
+                filed_by_org: input.actor.org,
+              })
+              .onConflict((oc) => oc.columns(['grant_id', 'task_id']).doNothing())
+              .returning('task_id')
+              .executeTakeFirst(),
+          () => ({
+            audit: [
+              {
+                eventKey: `task:${input.taskId}:usage-filed`,
+                requestId: input.requestId,
+                taskId: input.taskId,
+                actor: input.actor,
+                action: 'grant_usage_filed',
+                article: USAGE_RECORDS_ARTICLE,
+                newValue: { period: input.period, records: input.noUse ? 0 : input.records.length, noUse: input.noUse },
+              },
+            ],
+          }),
+        );
       });
     },
 

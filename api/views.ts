@@ -131,6 +131,7 @@ function revocationView(t: RevocationTask | null): GrantView['revocation'] {
     reason: t.context?.revocationReason ?? '',
     requestedBy: t.context?.requestedBy ?? null,
     answer: t.reason,
+    effectiveAt: t.effectiveAt ? new Date(t.effectiveAt).toISOString() : null,
   };
 }
 

@@ -8,7 +8,7 @@ import { DEFAULT_POLICIES, type Policies } from '../domain/policies';
 import { DEFAULT_SERVICE_DESK } from '../domain/principals';
 import { DEFAULT_CASE_REGION, type RequestType } from '../domain/requests';
 import { BASIS_LEVELS } from '../domain/catalog';
-import { REGULATION_SCOPES } from '../domain/share';
+import { REGULATION_SCOPES, USAGE_REPORT_CADENCES } from '../domain/share';
 
 export class ConfigError extends Error {}
 
@@ -165,6 +165,10 @@ export const ENVIRONMENT = Type.Object({
       },
       { additionalProperties: false, refusal: `{ "regulation": [...], "measures": [...] }, each a non-empty list of ${BASIS_LEVELS.join(', ')}` },
     ),
+    // How often the grantee files its usage records: a cadence, or a duration for trials.
+    usageReport: Type.Union([...USAGE_REPORT_CADENCES.map((v) => Type.Literal(v)), Duration], {
+      refusal: `${USAGE_REPORT_CADENCES.map((v) => `"${v}"`).join(' or ')}, or a duration`,
+    }),
   }),
   ADJUSTMENT_POLICY: policy('catalog_adjustment', "the catalog adjustment procedure's deadlines"),
   DISPUTE_POLICY: policy('share_dispute', "the share-attribute dispute's deadlines"),

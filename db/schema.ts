@@ -302,6 +302,21 @@ export interface ConsultationCommentsTable {
   created_at: Timestamp;
 }
 
+/** 《政务数据共享条例》 (使用记录): one filing of a grant's usage records, per report task (migration 025). */
+export interface GrantUsageRecordsTable {
+  grant_id: string;
+  task_id: string;
+  request_id: string;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  period_label: string | null;
+  records: Json<{ user: string; usedAt: string; purpose: string }[]>;
+  no_use: boolean;
+  filed_by_sub: string;
+  filed_by_org: string | null;
+  filed_at: ColumnType<Date, string | Date | undefined, never>;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   catalog_entries: CatalogEntriesTable;
@@ -320,6 +335,7 @@ export interface Database {
   legal_person_agents: LegalPersonAgentsTable;
   people: PeopleTable;
   evaluation_snapshots: EvaluationSnapshotsTable;
+  grant_usage_records: GrantUsageRecordsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

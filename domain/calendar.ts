@@ -74,3 +74,19 @@ export function workdaysBetween(from: Date, to: Date, isWorkday: IsWorkday): num
   for (let d = addDays(shanghaiDay(from), 1); d <= last; d = addDays(d, 1)) if (isWorkday(d)) count++;
   return count;
 }
+
+/** A quarter in Asia/Shanghai: its label (2026-Q4), its first instant and the first instant of the next. */
+export interface Quarter {
+  label: string;
+  start: Date;
+  end: Date;
+}
+
+/** The quarter in Asia/Shanghai that holds `at` (a usage report falls due at its end). */
+export function quarterOf(at: Date): Quarter {
+  const day = shanghaiDay(at);
+  const year = Number(day.slice(0, 4));
+  const q = Math.floor((Number(day.slice(5, 7)) - 1) / 3);
+  const start = (y: number, month0: number) => new Date(Date.UTC(y, month0, 1) - SHANGHAI_OFFSET_MS);
+  return { label: `${year}-Q${q + 1}`, start: start(year, q * 3), end: start(year, q * 3 + 3) };
+}

@@ -80,6 +80,11 @@ export const taskUrgedNotice = (kind: string, count: number, words: string) => `
 export const grantEndedNotice = (article: string, reason: string | null) =>
   `共享许可${R}已经市大数据工作主管部门同意终止（${articleInChinese(article)}）${because(reason)}`;
 
+/** request_status: the grantee's applicant told, before it takes effect, that the city authority consented to the provider's
+ * request to end its grant, and when sharing ends (《政务数据共享条例》: the provider does not stop sharing on its own). */
+export const grantStopScheduledNotice = (t: { effectiveAt: Date | string; ground: string; reason: string }) =>
+  `共享许可${R}：市大数据工作主管部门已同意提供单位终止共享（${t.ground}），共享将于 ${shanghaiTime(t.effectiveAt)} 终止，请在此之前停止使用并做好衔接${because(t.reason)}`;
+
 /** grant_ended: the providing agency and the city authority told the grantee ended its grant, its purpose achieved, the data deleted (条例). */
 export const grantEndedByGranteeNotice = (t: { grantee: string; reason: string; deletedBy: string; deletedAt: Date | string; method: string }) =>
   `${t.grantee}因共享目的已实现终止共享许可${R}，并确认已删除接收的全部数据（${t.deletedBy}于 ${shanghaiTime(t.deletedAt)} ${t.method}）${because(t.reason)}`;

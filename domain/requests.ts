@@ -109,6 +109,8 @@ export interface GrantSnapshot {
   expiresAt: string;
   /** 条例 (数据交付): where the grant's delivery stands (domain/share.ts DeliveryStatus); absent where no delivery is asked. */
   delivery?: 'awaiting_delivery' | 'delivered';
+  /** 条例: the city authority consented to the provider's request to end it; it ends then, the grantee told (only past patched('revocation-notice')). */
+  stopsAt?: string;
 }
 
 export interface RequestSnapshot {

@@ -13,6 +13,7 @@ import {
 import { cityDivisionOf } from './divisions';
 import type { ErrorCode, RuleViolation } from './errors';
 import { decision, defineProcedure, field, starterViolationOf, type DecisionAttempt, type ReviewTaskState, type TaskKindRule } from './procedure';
+import { quarterOf } from './calendar';
 import { blankText } from './text';
 import type { Actor, Attribute, Duration } from './types';
 
@@ -259,6 +260,9 @@ export interface DeletionConfirmation {
 /** How the 条例's end of sharing by the grantee is cited (rule 12 of the notes; docs/regulation.md). */
 export const GRANTEE_END_ARTICLE = '《政务数据共享条例》共享使用（共享目的已实现）';
 
+/** How the grantee's notice before a consented stop is cited: the 条例's rule that the provider does not stop sharing on its own (docs/regulation.md). */
+export const REVOCATION_NOTICE_ARTICLE = '《政务数据共享条例》共享使用（不得擅自停止共享）; Art. 14';
+
 /** Clocks differ a little between the browser, the API and the engine: a deletion this far ahead of `now` is not "in the future". */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -415,7 +419,23 @@ export type SharePolicy = {
    * every level: Art. 13 ¶2's 法律、法规、规章或者国家有关规定). Absent in a policy from before: the defaults.
    */
   refusalBasisLevels?: { regulation: BasisLevel[]; measures: BasisLevel[] };
+  /**
+   * 条例 (共享使用, docs/regulation.md): the city authority consented to the provider's request to end a grant; the grantee
+   * is told, and the grant ends this long after (default 5 working days; a figure the summaries do not give). Absent in a
+   * policy from before the notice existed: the default.
+   */
+  revocationNotice?: Duration;
+  /**
+   * 条例 (共享使用, rule 13 of docs/regulation.md): how often the grantee files its usage records (`SHARE_USAGE_REPORT`):
+   * `quarterly` (default, at each quarter's end in Asia/Shanghai), `none`, or a duration (trials and tests).
+   */
+  usageReport?: UsageReportCadence;
+  /** The time the grantee has to file them (default 10 working days). */
+  usageReportWindow?: Duration;
 };
+
+export const USAGE_REPORT_CADENCES = ['quarterly', 'none'] as const;
+export type UsageReportCadence = (typeof USAGE_REPORT_CADENCES)[number] | Duration;
 
 export const DEFAULT_SHARE_POLICY: SharePolicy = {
   jointReview: { workingDays: 10 },
@@ -431,6 +451,9 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   extensionApproval: { workingDays: 1 },
   providerExtensionCap: { workingDays: 10 },
   refusalBasisLevels: { regulation: [...REGULATION_BASIS_LEVELS], measures: [...BASIS_LEVELS] },
+  revocationNotice: { workingDays: 5 },
+  usageReport: 'quarterly',
+  usageReportWindow: { workingDays: 10 },
 };
 
 /**
@@ -570,6 +593,87 @@ export function deliveryViolation({ decision, form, context }: Pick<DecisionAtte
   return null;
 }
 
+/** How the 条例's usage records are cited: the grantee keeps them, the provider and the authority read them (rule 13 of the notes). */
+export const USAGE_RECORDS_ARTICLE = `${REGULATION_SHARING_USE}（使用记录）; Art. 15`;
+
+/** One use of shared data: who used it (a person's name), when, for which purpose. */
+export interface UsageRecord {
+  user: string;
+  usedAt: string;
+  purpose: string;
+}
+
+/** FILE's form: the period's records, or that the data was not used in it (`noUse`, no records). */
+export interface UsageReportForm {
+  records?: UsageRecord[];
+  noUse?: boolean;
+}
+
+/** The period a usage report covers, as its task's context carries it: [from, to), and its quarter's label (none for a trial cadence). */
+export interface UsagePeriod {
+  from: string;
+  to: string;
+  label: string | null;
+}
+
+export const MAX_USAGE_RECORDS = 500;
+
+/**
+ * The period a report falls due for, starting at `from`: to the end of its quarter in Asia/Shanghai, or, for a
+ * duration (trials), that long. Null: no reports.
+ */
+export function usagePeriodFrom(from: Date, cadence: UsageReportCadence | undefined): UsagePeriod | null {
+  const c = cadence ?? DEFAULT_SHARE_POLICY.usageReport!;
+  if (c === 'none') return null;
+  if (c === 'quarterly') {
+    const q = quarterOf(from);
+    return { from: from.toISOString(), to: q.end.toISOString(), label: q.label };
+  }
+  if ('seconds' in c) return { from: from.toISOString(), to: new Date(from.getTime() + c.seconds * 1000).toISOString(), label: null };
+  // A cadence in days or working days is not a calendar period: quarterly is what the 条例's practice asks.
+  const q = quarterOf(from);
+  return { from: from.toISOString(), to: q.end.toISOString(), label: q.label };
+}
+
+/**
+ * 条例 (使用记录): a usage report lists who used the data, when (within the report's period, not in the future) and for
+ * which purpose, at least one use; or says, with no records, that the data was not used in the period. The API's
+ * pre-check and the workflow's Update validator run it alike (only SHARE_USAGE_REPORT tasks, which exist only in runs
+ * past patched('usage-reports'), are asked).
+ */
+export function usageReportViolation({ decision, form, context }: Pick<DecisionAttempt, 'decision' | 'form' | 'context'>): RuleViolation | null {
+  if (decision !== 'FILE') return null;
+  const f = (form ?? {}) as Partial<Record<keyof UsageReportForm, unknown>>;
+  const bad = (field: string, rule: string, detail: string): RuleViolation => ({
+    code: 'InvalidInput',
+    field: `form.${field}`,
+    rule,
+    article: USAGE_RECORDS_ARTICLE,
+    detail,
+  });
+  const records = f.records === undefined ? [] : f.records;
+  if (!Array.isArray(records) || records.length > MAX_USAGE_RECORDS)
+    return bad('records', `at most ${MAX_USAGE_RECORDS} records`, `List the uses, at most ${MAX_USAGE_RECORDS} (使用记录)`);
+  if (f.noUse !== undefined && typeof f.noUse !== 'boolean') return bad('noUse', 'true or false', 'Say whether the data was not used in the period');
+  if (f.noUse === true)
+    return records.length ? bad('noUse', 'no records with noUse', 'Either list the uses or say the data was not used, not both (使用记录)') : null;
+  if (!records.length)
+    return bad('records', 'at least one record, or noUse', 'List who used the data, when and for which purpose, or say it was not used (使用记录)');
+  const period = ((context ?? {}) as { period?: UsagePeriod }).period;
+  for (const [i, r] of (records as unknown[]).entries()) {
+    const x = (r && typeof r === 'object' ? r : {}) as Partial<Record<keyof UsageRecord, unknown>>;
+    if (typeof x.user !== 'string' || blankText(x.user) || x.user.length > 200)
+      return bad(`records.${i}.user`, 'a name', 'Name the person who used the data (使用记录)');
+    if (typeof x.purpose !== 'string' || blankText(x.purpose) || x.purpose.length > 1000)
+      return bad(`records.${i}.purpose`, 'required', 'Say for which purpose the data was used (使用记录)');
+    const at = typeof x.usedAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(x.usedAt) ? Date.parse(x.usedAt) : NaN;
+    if (Number.isNaN(at)) return bad(`records.${i}.usedAt`, 'ISO 8601 date-time', 'Say when the data was used, as a date and time (使用记录)');
+    if (period && (at < Date.parse(period.from) || at >= Date.parse(period.to)))
+      return bad(`records.${i}.usedAt`, 'within the period', 'A use is reported for the period it fell in (使用记录)');
+  }
+  return null;
+}
+
 /** How the 条例's extension of an answer is cited: its summaries place it in the chapter 共享使用 (rule 8 of the notes). */
 export const EXTENSION_ARTICLE = `${REGULATION_SHARING_USE}（延长答复期限）`;
 
@@ -692,6 +796,14 @@ export const SHARE_TASK_KINDS = {
     name: '延长答复期限审批（共享工作机构负责人）',
     decisions: { APPROVE: decision('同意延期', false), REFUSE: decision('不同意延期', true) },
   },
+  // 条例 (使用记录): the grantee files who used the data, when and for which purpose, each period while the grant is active.
+  // The kind rests on Art. 15 (use bound to the purpose); usageReportViolation cites the 条例.
+  SHARE_USAGE_REPORT: {
+    article: 'Art. 15',
+    name: '报送使用记录',
+    decisions: { FILE: decision('报送', false) },
+    rule: usageReportViolation,
+  },
 } satisfies Record<string, TaskKindRule>;
 
 /** Conditional sharing between agencies (Art. 12–15). */
@@ -728,6 +840,12 @@ export const SHARE_PROCEDURE = defineProcedure({
     method: field('交付方式'),
     location: field('接口地址或存放位置'),
     deliveredFields: field('交付的数据项', '从共享许可的数据项中选择'),
+    // FILE's form (使用记录).
+    records: field('使用记录', '本期每次使用数据的使用人、时间和用途'),
+    'records.user': field('使用人'),
+    'records.usedAt': field('使用时间'),
+    'records.purpose': field('用途'),
+    noUse: field('本期未使用数据', '本期未使用共享数据时勾选，不填使用记录'),
   },
   values: { method: DELIVERY_METHOD_NAMES, 'basis.level': BASIS_LEVEL_NAMES },
   policy: DEFAULT_SHARE_POLICY,

@@ -244,6 +244,7 @@ export async function runFuzz(
           'REFUSE',
           'CORRECTED',
           'NOT_AN_ERROR',
+          'FILE',
         ),
         text,
       ),
@@ -271,6 +272,23 @@ export async function runFuzz(
             ),
           ),
         }),
+        // A usage report's records (《政务数据共享条例》使用记录): well formed or odd, with or without noUse.
+        fc.record(
+          {
+            records: fc.oneof(
+              fc.array(
+                fc.record(
+                  { user: text, usedAt: fc.oneof(text, fc.constantFrom(new Date().toISOString(), '2026-13-45T99:00:00Z')), purpose: text },
+                  { requiredKeys: [] },
+                ),
+                { maxLength: 3 },
+              ),
+              jsonish,
+            ),
+            noUse: fc.oneof(fc.boolean(), jsonish),
+          },
+          { requiredKeys: [] },
+        ),
       ),
     },
     { requiredKeys: ['decision'] },
@@ -598,6 +616,7 @@ export async function runFuzz(
     query([]).map((q) => ({ method: 'GET', path: `/notifications?${q}` })),
     query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/grants?${q}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}` })),
+    req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}/usage-records` })),
     fc
       .tuple(
         req(() => grantIds),

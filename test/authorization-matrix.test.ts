@@ -472,6 +472,11 @@ const MATRIX: Record<string, Route> = {
     call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }),
     expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200, platformOperator: 200 },
   },
+  // The grantee's usage records (《政务数据共享条例》使用记录): whoever sees the grant reads them (grantee, provider, authority).
+  'GET /grants/{id}/usage-records': {
+    call: (r) => ({ method: 'GET', url: `/grants/${r.grant}/usage-records` }),
+    expect: { rest: 404, applicant: 200, colleague: 200, authority: 200, admin: 200, platformOperator: 200 },
+  },
   'POST /grants/{id}/revoke': {
     // The grantee's end (《政务数据共享条例》共享目的已实现): its deletion confirmed. The city authority, which may end a grant on
     // its own (Art. 14, 15), confirms no deletion (400); the grant's provider only asks (their own tests: grants).

@@ -363,7 +363,8 @@ const DRIVERS: Driver[] = [
         decider: (i) => member(city.cityAuthority, 'authority_reviewer', i),
         decisions: [d('CONSENT'), d('REFUSE')],
         expected: () => ({
-          CONSENT: { status: 'revoked', open: [], grants: ['revoked'] },
+          // Consented, the grant ends after the grantee's notice (TEST_POLICY's revocationNotice, an hour).
+          CONSENT: { status: 'granted', open: [], grants: ['active'] },
           REFUSE: { status: 'granted', open: [], grants: ['active'] },
         }),
       };

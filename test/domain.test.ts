@@ -1,5 +1,6 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
-import { deadlineAfter, deadlineBefore, shanghaiDay, shanghaiTime, workdaysBetween } from '../domain/calendar';
+import { deadlineAfter, deadlineBefore, quarterOf, shanghaiDay, shanghaiTime, workdaysBetween } from '../domain/calendar';
+import { usagePeriodFrom, usageReportViolation } from '../domain/share';
 import { articleInChinese } from '../domain/measures';
 import * as notices from '../domain/notices';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
@@ -412,6 +413,7 @@ describe('notices (Chinese at the source)', () => {
       notices.taskUrgedNotice('SHARE_PROVIDER_OPINION', 2, '请尽快办理'),
       notices.grantEndedNotice('Art. 14', '不再需要'),
       notices.revocationRefusedNotice('仍在履行职责'),
+      notices.grantStopScheduledNotice({ effectiveAt: due, ground: '目录的共享属性已变更', reason: '目录拟调整' }),
       notices.catalogPublishedNotice('日照市公共资源交易中心', '首次编制目录', 1),
       notices.agreementSignedNotice('日照市大数据局', '某公司', due, null),
       notices.agreementEndedNotice('lapsed', null),
@@ -445,4 +447,40 @@ test('the provider asks once to extend its answer (《政务数据共享条例�
   expect(providerExtensionLength(3, { workingDays: 10 })).toEqual({ workingDays: 3 });
   expect(providerExtensionLength(3, undefined)).toEqual({ workingDays: 3 });
   expect(providerExtensionLength(3, { seconds: 60 })).toEqual({ seconds: 60 });
+});
+
+describe('usage records (《政务数据共享条例》使用记录)', () => {
+  test('a quarter is Asia/Shanghai’s: 31 December 23:30 in Shanghai is still Q4, 16:00 UTC that day is already Q1', () => {
+    expect(quarterOf(new Date('2026-12-31T15:30:00Z'))).toEqual({
+      label: '2026-Q4',
+      start: new Date('2026-09-30T16:00:00Z'),
+      end: new Date('2026-12-31T16:00:00Z'),
+    });
+    expect(quarterOf(new Date('2026-12-31T16:00:00Z')).label).toBe('2027-Q1');
+    expect(quarterOf(new Date('2026-03-31T15:59:59Z')).end.toISOString()).toBe('2026-03-31T16:00:00.000Z');
+    expect(quarterOf(new Date('2026-04-01T00:00:00Z')).label).toBe('2026-Q2');
+    // The first period runs from the grant to its quarter's end; a trial cadence is that long; none asks none.
+    expect(usagePeriodFrom(new Date('2026-11-10T02:00:00Z'), 'quarterly')).toEqual({
+      from: '2026-11-10T02:00:00.000Z',
+      to: '2026-12-31T16:00:00.000Z',
+      label: '2026-Q4',
+    });
+    expect(usagePeriodFrom(new Date('2026-11-10T02:00:00Z'), { seconds: 5 })).toMatchObject({ to: '2026-11-10T02:00:05.000Z', label: null });
+    expect(usagePeriodFrom(new Date(), 'none')).toBeNull();
+  });
+  test('FILE lists each use within the period, or says none was used, not both', () => {
+    const context = { period: { from: '2026-10-01T00:00:00Z', to: '2026-12-31T16:00:00Z', label: '2026-Q4' } };
+    const file = (form: Record<string, unknown>) => usageReportViolation({ decision: 'FILE', form, context })?.field ?? null;
+    const use = { user: '张三', usedAt: '2026-11-02T09:00:00+08:00', purpose: '核查执业许可' };
+    expect(file({ records: [use] })).toBeNull();
+    expect(file({ noUse: true })).toBeNull();
+    expect(file({})).toBe('form.records');
+    expect(file({ records: [] })).toBe('form.records');
+    expect(file({ noUse: true, records: [use] })).toBe('form.noUse');
+    expect(file({ records: [{ ...use, usedAt: '2027-01-01T09:00:00+08:00' }] })).toBe('form.records.0.usedAt');
+    expect(file({ records: [use, { ...use, usedAt: 'yesterday' }] })).toBe('form.records.1.usedAt');
+    expect(file({ records: [{ ...use, user: ' ' }] })).toBe('form.records.0.user');
+    expect(file({ records: [{ ...use, purpose: '' }] })).toBe('form.records.0.purpose');
+    expect(usageReportViolation({ decision: 'OTHER', form: {}, context })).toBeNull();
+  });
 });

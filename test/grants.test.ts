@@ -3,14 +3,18 @@
 // (Art. 14: the provider does not end sharing alone), through the workflow, audited.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/types';
+import { readCalendarOverrides, statutoryCalendar } from '../db/repositories/calendar';
+import { endOfDay, shanghaiDay, workdaysBetween } from '../domain/calendar';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import { startApi, validShareBody, type Api } from './api-helpers';
-import { startHarness, type Harness } from './helpers';
+import { eventually, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
 beforeAll(async () => {
   h = await startHarness('grants');
-  api = await startApi(h);
+  // A consented stop ends the grant four seconds after the grantee is told (the default is 5 working days).
+  api = await startApi(h, { policies: { share: { ...TEST_POLICY, revocationNotice: { seconds: 4 } } } });
 });
 afterAll(async () => {
   await api.app.close();
@@ -104,16 +108,26 @@ test('the provider asks to end a grant on a ground of the list; the grant stands
     context: { revocationGround: 'misuse', revocationReason: 'data used for advertising', requestedBy: h.city.agencies.health },
   });
   expect((await call(provider(), 'POST', `/tasks/${taskId}/complete`, { decision: 'CONSENT' })).statusCode).toBe(404);
-  const done = (await call(authority(), 'POST', `/tasks/${taskId}/complete`, { decision: 'CONSENT' })).json();
+  const consented = (await call(authority(), 'POST', `/tasks/${taskId}/complete`, { decision: 'CONSENT' })).json();
+  // 《政务数据共享条例》: the grantee is told before it takes effect; the grant runs on until then, and the provider asks nothing more.
+  expect(consented).toMatchObject({ status: 'granted', grant: { status: 'active', revocation: { status: 'consented', effectiveAt: expect.any(String) } } });
+  const effectiveAt = Date.parse(consented.grant.revocation.effectiveAt as string);
+  const granteeTold = (await call(g.me, 'GET', '/notifications?limit=100')).json().items as { requestId: string; message: string; createdAt: string }[];
+  expect(granteeTold.find((n) => n.requestId === g.requestId && n.message.includes('共享将于'))?.message).toContain('滥用数据或违反共享许可的条件');
+  expect((await call(provider(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'again' })).statusCode).toBe(409);
+  const done = await eventually(async () => {
+    const v = (await call(g.me, 'GET', `/requests/${g.requestId}`)).json();
+    return v.status === 'revoked' && v;
+  }, 20_000);
   expect(done).toMatchObject({
-    status: 'revoked',
     grant: { status: 'revoked', endGround: 'misuse', endReason: 'data used for advertising', revocation: { status: 'consented' } },
   });
+  expect(Date.parse(done.grant.endedAt)).toBeGreaterThanOrEqual(effectiveAt);
   const trail = await history(g.requestId);
   expect(trail.find((e) => e.action === 'task_opened' && e.taskId === taskId)).toMatchObject({ actor: { role: 'provider_reviewer' }, article: 'Art. 14' });
+  expect(trail.find((e) => e.action === 'grant_stop_scheduled')).toMatchObject({ taskId, decision: 'CONSENT', actor: { role: 'authority_reviewer' } });
   expect(trail.find((e) => e.action === 'grant_revoked')).toMatchObject({
     reason: 'data used for advertising',
-    decision: 'CONSENT',
     actor: { role: 'authority_reviewer' },
     article: 'Art. 15',
   });
@@ -121,6 +135,35 @@ test('the provider asks to end a grant on a ground of the list; the grant stands
   const told = (await call(provider(), 'GET', '/notifications?limit=100')).json().items as { requestId: string; message: string }[];
   expect(told.some((n) => n.requestId === g.requestId && n.message.includes('同意终止'))).toBe(true);
   expect((await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: 'again' })).statusCode).toBe(409);
+});
+
+test('a consented stop counts its notice on the working-day calendar: the default 5 working days, ending with a day’s end in Asia/Shanghai (《政务数据共享条例》)', async () => {
+  const daily = await startApi(h, { policies: { share: { ...TEST_POLICY, revocationNotice: DEFAULT_SHARE_POLICY.revocationNotice } } });
+  try {
+    const me = applicant();
+    const req = (
+      await daily.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditionalOpen), headers: daily.as(me) })
+    ).json();
+    const asked = await daily.app.inject({
+      method: 'POST',
+      url: `/grants/${req.grant.id}/revoke`,
+      payload: { ground: 'attribute_changed', reason: '目录拟调整' },
+      headers: daily.as({ sub: 'gr-res', org: h.city.agencies.resources, roles: ['provider_reviewer'] }),
+    });
+    const taskId = asked.json().revocation.taskId as string;
+    const before = new Date();
+    const done = (
+      await daily.app.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, payload: { decision: 'CONSENT' }, headers: daily.as(authority()) })
+    ).json();
+    const at = new Date(done.grant.revocation.effectiveAt as string);
+    const isWorkday = statutoryCalendar(await readCalendarOverrides(h.db));
+    expect(workdaysBetween(before, at, isWorkday)).toBe(5);
+    expect(isWorkday(shanghaiDay(at))).toBe(true);
+    expect(at.getTime()).toBe(endOfDay(shanghaiDay(at)).getTime());
+    expect(done).toMatchObject({ status: 'granted', grant: { status: 'active' } });
+  } finally {
+    await daily.app.close();
+  }
 });
 
 test('unconditional data shall be shared (Art. 14): the provider does not end its grant alone; the city authority refuses with its reason and the grant stands', async () => {

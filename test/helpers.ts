@@ -74,6 +74,7 @@ export const TEST_POLICY: SharePolicy = {
   regulationOpinion: { seconds: 3600 },
   regulationScope: 'government_departments',
   urgeInterval: { seconds: 3600 },
+  revocationNotice: { seconds: 3600 },
 };
 
 export const TEST_DISPUTE_POLICY: DisputePolicy = {

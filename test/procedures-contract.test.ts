@@ -27,6 +27,8 @@ beforeAll(async () => {
     policies: {
       open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } },
       catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } },
+      // A grant's usage report (《政务数据共享条例》使用记录) falls due every few seconds.
+      share: { ...TEST_POLICY, usageReport: { seconds: 3 } },
     },
   });
 }, 60_000);
@@ -183,6 +185,11 @@ const askToRevoke: Act = async (run) => {
     202,
   );
 };
+/** The city authority ends the grant itself (Art. 14): at once, also while a consented stop's notice runs (《政务数据共享条例》). */
+const authorityRevokes: Act = async (run) => {
+  const { grant } = ok(await run.get(run.starter, `/requests/${run.requestId}`));
+  ok(await run.post(member(run.city.cityAuthority, 'authority_reviewer'), `/grants/${grant.id}/revoke`, { ground: 'misuse', reason: '发现违规使用' }));
+};
 /** The provider's reviewer asks once to extend its opinion's answer (《政务数据共享条例》): the head of its sharing work decides. */
 const askExtension: Act = async (run) => {
   const provider = member(run.city.agencies.health, 'provider_reviewer');
@@ -240,7 +247,15 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
           { kind: 'GRANT_REVOCATION_CONSENT', decision: 'REFUSE', reason: '监管职责仍在履行' },
           askToRevoke,
           { kind: 'GRANT_REVOCATION_CONSENT', decision: 'CONSENT' },
+          // Consented, the grant runs on through the grantee's notice (revocation-notice); the authority's own end is at once.
+          authorityRevokes,
         ],
+      },
+      {
+        name: 'unconditional data granted at once; the grantee files its usage records; the authority ends the grant',
+        fast: true,
+        start: (city: SeededCity) => ({ starter: applicantOf(city, city.agencies.market), body: validShareBody(city.entries.conditionalOpen) }),
+        steps: [{ kind: 'SHARE_USAGE_REPORT', decision: 'FILE', form: () => ({ noUse: true }) }, authorityRevokes],
       },
       {
         // Between government departments the applicant is asked once per review (一次性告知), every missing item listed.

@@ -495,7 +495,12 @@ async function runsOf(workflowId: string, firstRunId: string): Promise<string[]>
 }
 
 test('continued as new in review, awaiting the applicant and granted, with open tasks and Updates in flight, the request loses nothing', async () => {
-  const { requestId, handle, state, applicant: alice } = await submit(h.city.entries.conditional, TEST_POLICY, applicant(), { continueAsNewAfter: 1 });
+  const {
+    requestId,
+    handle,
+    state,
+    applicant: alice,
+  } = await submit(h.city.entries.conditional, { ...TEST_POLICY, revocationNotice: { seconds: 4 } }, applicant(), { continueAsNewAfter: 1 });
   const firstRunId = (await handle.describe()).runId;
   const opinion = taskOf(state, 'SHARE_PROVIDER_OPINION');
   const lead = taskOf(state, 'SHARE_JOINT_REVIEW');
@@ -517,13 +522,22 @@ test('continued as new in review, awaiting the applicant and granted, with open 
   const lead2 = taskOf(answered, 'SHARE_JOINT_REVIEW');
   expect(answered.tasks.filter((t) => t.status === 'open').map((t) => t.kind)).toEqual(['SHARE_JOINT_REVIEW']);
   expect((await decide(handle, lead2.id, authority(), 'APPROVE')).status).toBe('granted');
-  // The provider asks to end the grant; the city authority's consent ends it (Art. 14), across runs.
+  // The provider asks to end the grant; the city authority's consent ends it (Art. 14) after the grantee's notice (条例), across runs.
   const asked = await handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), ground: 'misuse', reason: 'used for another purpose' }] });
   expect(asked.status).toBe('granted');
   const consent = asked.tasks.find((t) => t.kind === 'GRANT_REVOCATION_CONSENT' && t.status === 'open')!;
-  const revoked = await decide(handle, consent.id, authority(), 'CONSENT');
-  expect(revoked.status).toBe('revoked');
+  const consented = await decide(handle, consent.id, authority(), 'CONSENT');
+  expect(consented).toMatchObject({ status: 'granted', grant: { status: 'active', stopsAt: expect.any(String) } });
+  // While the notice runs, the provider asks nothing more: the stop is on its way.
+  await expect(handle.executeUpdate(revokeGrantUpdate, { args: [{ actor: provider(), ground: 'misuse', reason: 'again' }] })).rejects.toMatchObject({
+    cause: { type: 'RequestNotActive' },
+  });
+  const told = await h.db.selectFrom('notifications').select('message').where('request_id', '=', requestId).where('recipient_user', '=', alice.sub).execute();
+  expect(told.map((n) => n.message).some((m) => m.includes('共享将于') && m.includes('终止'))).toBe(true);
+  expect((await h.db.selectFrom('grants').select('status').where('request_id', '=', requestId).executeTakeFirstOrThrow()).status).toBe('active');
   expect((await handle.result()).status).toBe('revoked');
+  const ended = await h.db.selectFrom('grants').select(['ended_at']).where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect(ended.ended_at!.getTime()).toBeGreaterThanOrEqual(Date.parse(consented.grant!.stopsAt!));
 
   const runs = await runsOf(handle.workflowId, firstRunId);
   // Where each later run took over: in review, awaiting the applicant, granted.
@@ -595,6 +609,33 @@ test('the workflow’s validator, as the API: the grantee ends its grant as its 
     .execute();
   expect(events.find((e) => e.action === 'grant_revoked')).toMatchObject({ actor_role: 'agency_applicant' });
   expect(events.find((e) => e.action === 'grant_data_deleted')).toMatchObject({ actor_role: 'agency_applicant', new_value: { deletion } });
+});
+
+test('usage records (《政务数据共享条例》使用记录): a report falls due at each period’s end for the grantee; the validator checks what is filed; the records are kept; the grant’s end closes the next', async () => {
+  const { requestId, handle, state, applicant: me } = await submit(h.city.entries.conditionalOpen, { ...TEST_POLICY, usageReport: { seconds: 2 } });
+  expect(state.status).toBe('granted');
+  const report = await eventually(async () => (await handle.query(stateQuery)).tasks.find((t) => t.kind === 'SHARE_USAGE_REPORT' && t.status === 'open'));
+  expect(report.candidateOrg).toBe(me.org);
+  await expect(decide(handle, report.id, me, 'FILE', undefined, { records: [] })).rejects.toMatchObject({ cause: { type: 'InvalidInput' } });
+  await expect(decide(handle, report.id, provider(), 'FILE', undefined, { noUse: true })).rejects.toBeDefined();
+  const row = await eventually(() => h.db.selectFrom('tasks').select('context').where('id', '=', report.id).executeTakeFirst());
+  const period = (row.context as { period: { from: string; to: string } }).period;
+  const usedAt = new Date(Date.parse(period.from) + 500).toISOString();
+  await decide(handle, report.id, me, 'FILE', undefined, { records: [{ user: '张三', usedAt, purpose: '核查' }] });
+  const filed = await eventually(() => h.db.selectFrom('grant_usage_records').selectAll().where('task_id', '=', report.id).executeTakeFirst());
+  expect(filed).toMatchObject({ grant_id: `${requestId}.grant`, no_use: false, records: [{ user: '张三', usedAt, purpose: '核查' }] });
+  const next = await eventually(async () =>
+    (await handle.query(stateQuery)).tasks.find((t) => t.kind === 'SHARE_USAGE_REPORT' && t.id !== report.id && t.status === 'open'),
+  );
+  await handle.signal(revokeGrantSignal, {
+    actor: { sub: 'bob', org: h.city.cityAuthority, role: 'authority_reviewer' },
+    reason: '违规使用',
+    article: 'Art. 15',
+    ground: 'misuse',
+  });
+  const ended = await handle.result();
+  expect(ended.status).toBe('revoked');
+  expect(ended.tasks.find((t: { id: string }) => t.id === next.id)!.status).toBe('cancelled');
 });
 
 test('a grant expires at the end of its term and is revoked in the read model', async () => {

@@ -3,7 +3,7 @@
 // and the messages (definitions.ts) can use them without an import circle.
 import type { RecordRequestInput, TransitionInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
-import type { ShareParties } from '../domain/share';
+import type { RevocationGround, ShareParties, UsagePeriod } from '../domain/share';
 import type { ActorRef } from '../domain/types';
 import type { WfTask } from './task';
 
@@ -24,6 +24,19 @@ export interface ProcedureCarried {
   step: number;
   state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
   board: BoardState;
+}
+
+/** A stop the city authority consented to, the grantee told: the grant ends at `at` (the provider's reviewer `requester` told then). */
+export interface GrantStop {
+  at: string;
+  end: { actor: ActorRef; reason: string; article: string; ground?: RevocationGround };
+  requester: string;
+}
+
+/** The grantee's usage reports (条例, 使用记录): the period the next covers, due at its end, and how many were opened. */
+export interface UsageSchedule {
+  period: UsagePeriod;
+  n: number;
 }
 
 export interface ReviewState {
@@ -71,5 +84,5 @@ export interface ShareCarried {
   state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'>;
   board: BoardState;
   /** In review (where it stands), or granted and waiting for expiry or revocation (a consent task open, its id). */
-  at: { review: ReviewState } | { granted: { expiresAt: string; consent?: string | null } };
+  at: { review: ReviewState } | { granted: { expiresAt: string; consent?: string | null; stopping?: GrantStop; usage?: UsageSchedule } };
 }

@@ -32,6 +32,9 @@ import {
   type RevocationGround,
   type Revokers,
   type ShareParties,
+  type UsagePeriod,
+  type UsageReportForm,
+  usagePeriodFrom,
 } from '../domain/share';
 import { actViolation } from '../domain/tasks';
 import { unstorable } from '../domain/text';
@@ -47,7 +50,7 @@ import {
   type ShareRequestInput,
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec } from './review';
-import type { ReviewState, ShareCarried } from './carried';
+import type { GrantStop, ReviewState, ShareCarried, UsageSchedule } from './carried';
 import { acts as io, businessError } from './acts';
 import { TaskBoard } from './board';
 import { endFailed, requestHandlers, statusChanger, statusSetter } from './procedure';
@@ -73,6 +76,12 @@ const REFUSAL_BASIS = 'refusal-basis';
 
 /** The patch under which the grantee ends its own grant as its purpose is achieved, confirming the data deleted (条例). */
 const GRANTEE_ENDS_GRANT = 'grantee-ends-grant';
+
+/** The patch under which a consented stop takes effect `revocationNotice` later, the grantee told first (条例). */
+const REVOCATION_NOTICE = 'revocation-notice';
+
+/** The patch under which the grantee files its usage records each period while the grant is active (条例, 使用记录). */
+const USAGE_REPORTS = 'usage-reports';
 
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties) {
@@ -117,6 +126,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   let asking: RevocationAsked | null = null;
   /** The city authority's consent task while it is open (carried across runs). */
   let consent: WfTask | null = carried && 'granted' in carried.at && carried.at.granted.consent ? board.get(carried.at.granted.consent) : null;
+  /** The city authority consented and the grantee was told: the grant ends at `at` (only past patched('revocation-notice')). */
+  let stopping: GrantStop | null = (carried && 'granted' in carried.at && carried.at.granted.stopping) || null;
+  /** The period the grantee's next usage report covers, due at its end (only past patched('usage-reports')). */
+  let usage: UsageSchedule | null = (carried && 'granted' in carried.at && carried.at.granted.usage) || null;
 
   /** A grant's revocation: asked by the provider (put to the city authority) or decided by the city authority. */
   const revokeGrant = async ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
@@ -141,7 +154,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     if (!revokers) throw businessError('RequestNotActive', 'There is no grant to revoke');
     const violation = revokeViolation(
       actor,
-      { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null },
+      { ...revokers, active: state.grant?.status === 'active' && revoke === null, consentAwaited: asking !== null || consent !== null || stopping !== null },
       ground,
       reason,
       deletion,
@@ -489,19 +502,46 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
      * Art. 15: use is bound to the purpose and the term; the grant ends at expiry, or early on a ground of the
      * list: the city authority ends it, or consents to the providing agency's request (Art. 14).
      */
-    async function grantTerm(expiresAt: string): Promise<RequestSnapshot> {
+    async function grantTerm(expiresAt: string, fresh = false): Promise<RequestSnapshot> {
+      // 条例 (使用记录): a new grant's usage reports fall due at the end of each period (a quarter by default).
+      if (fresh && patched(USAGE_REPORTS)) {
+        const period = usagePeriodFrom(new Date(), policy.usageReport);
+        if (period) usage = { period, n: 0 };
+      }
       for (;;) {
-        const woke = await board.waitFor(
-          () => revoke !== null || ending !== null || asking !== null || consent?.status === 'completed' || deliveryDecided() !== undefined || handOver(),
-          Math.max(1, Date.parse(expiresAt) - Date.now()),
+        // A consented stop, its notice given, ends the grant at its time unless the term ends first.
+        const stopFirst = stopping !== null && Date.parse(stopping.at) < Date.parse(expiresAt);
+        const until = Math.min(stopFirst ? Date.parse(stopping!.at) : Date.parse(expiresAt), usage ? Date.parse(usage.period.to) : Infinity);
+        let woke = await board.waitFor(
+          () =>
+            revoke !== null ||
+            ending !== null ||
+            asking !== null ||
+            consent?.status === 'completed' ||
+            deliveryDecided() !== undefined ||
+            usageFiled() !== undefined ||
+            handOver(),
+          Math.max(1, until - Date.now()),
         );
+        // A period ended within the term: the grantee's report falls due.
+        if (!woke && usage && Date.now() >= Date.parse(usage.period.to) && Date.parse(usage.period.to) < Date.parse(expiresAt)) {
+          await openUsageReport(usage);
+          continue;
+        }
+        if (!woke && stopFirst) {
+          revoke = stopping!.end;
+          consentedFor = stopping!.requester;
+          woke = true;
+        }
         revoke ??= ending;
         const delivered = deliveryDecided();
+        const filed = usageFiled();
         if (woke && revoke === null) {
           if (asking) await putToAuthority(asking);
           else if (consent?.status === 'completed') await answered(consent);
           else if (delivered) await deliveryStep(delivered);
-          else return handOverTo({ granted: { expiresAt, consent: consent?.id ?? null } });
+          else if (filed) await usageStep(filed);
+          else return handOverTo({ granted: { expiresAt, consent: consent?.id ?? null, ...(stopping ? { stopping } : {}), ...(usage ? { usage } : {}) } });
           if (revoke === null) continue;
         }
         const end = woke ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
@@ -581,6 +621,43 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       else await openDelivery(task.reason ?? '');
     }
 
+    /** 条例 (使用记录): the grantee's report decided and not yet taken (such tasks exist only in runs past patched('usage-reports')). */
+    const usageFiled = () => board.all().find((t) => t.kind === 'SHARE_USAGE_REPORT' && t.status === 'completed' && !t.consumed);
+
+    /** The grantee's report for the period just ended, due in `usageReportWindow`; the next period starts where it ended. */
+    async function openUsageReport(u: UsageSchedule): Promise<void> {
+      const n = u.n + 1;
+      await board.open({
+        key: `usage-report-${n}`,
+        kind: 'SHARE_USAGE_REPORT',
+        ...addressedTo(applicant, 'agency_applicant'),
+        length: policy.usageReportWindow ?? DEFAULT_SHARE_POLICY.usageReportWindow!,
+        reminderBefore: policy.reminderBefore,
+        context: { grantId: `${requestId}.grant`, period: { ...u.period } },
+        ...escalation,
+      });
+      const next = usagePeriodFrom(new Date(u.period.to), policy.usageReport);
+      usage = next ? { period: next, n } : null;
+    }
+
+    /** The grantee filed: its records (or that it used none) kept with the decision, for the provider and the authority to read. */
+    async function usageStep(task: WfTask): Promise<void> {
+      await board.next(() => true, [task], { writeWithNextStep: () => true });
+      const form = (task.form ?? {}) as UsageReportForm;
+      approval = board.takeUnwritten();
+      await io.fileUsageRecords({
+        requestId,
+        grantId: `${requestId}.grant`,
+        taskId: task.id,
+        ...(approval ? { decision: approval } : {}),
+        actor: task.decidedBy!,
+        period: (task.context as { period: UsagePeriod }).period,
+        records: form.records ?? [],
+        noUse: form.noUse === true,
+      });
+      approval = undefined;
+    }
+
     /** The provider's request goes to the city authority, whose consent ends the grant (Art. 14). */
     async function putToAuthority(ask: RevocationAsked): Promise<void> {
       const n = board.all().filter((t) => t.kind === 'GRANT_REVOCATION_CONSENT').length + 1;
@@ -605,13 +682,33 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const ask = task.context as { revocationGround: RevocationGround; revocationReason: string };
       const requester = task.openedBy!.sub;
       if (task.decision === 'CONSENT') {
-        consentedFor = requester;
-        revoke = {
+        const end: RevokeGrantInput = {
           actor: task.decidedBy!,
           reason: ask.revocationReason,
           article: REVOCATION_GROUNDS[ask.revocationGround].article,
           ground: ask.revocationGround,
         };
+        if (patched(REVOCATION_NOTICE)) {
+          // 条例: the provider does not stop sharing on its own; the grantee is told when, and the grant runs until then.
+          approval = board.takeUnwritten();
+          const { effectiveAt } = await io.scheduleGrantStop({
+            requestId,
+            taskId: task.id,
+            ...(approval ? { decision: approval } : {}),
+            actor: task.decidedBy!,
+            ground: ask.revocationGround,
+            reason: ask.revocationReason,
+            length: policy.revocationNotice ?? DEFAULT_SHARE_POLICY.revocationNotice!,
+            from: new Date().toISOString(),
+            grantee: applicant.sub,
+          });
+          approval = undefined;
+          stopping = { at: effectiveAt, end, requester };
+          state.grant = { ...state.grant!, stopsAt: effectiveAt };
+          return;
+        }
+        consentedFor = requester;
+        revoke = end;
         return;
       }
       approval = board.takeUnwritten();
@@ -668,7 +765,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       state.grant = { ...state.grant, delivery: 'awaiting_delivery' };
       await openDelivery();
     }
-    return grantTerm(expiresAt);
+    return grantTerm(expiresAt, true);
   };
 
   try {

@@ -1,14 +1,14 @@
 // Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and their ending early.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { getGrant, grantOrgsOf, listGrants } from '../../db/repositories/grants';
+import { getGrant, grantOrgsOf, listGrants, listUsageFilings } from '../../db/repositories/grants';
 import { grantRevokers } from '../../db/repositories/share';
 import { revokeViolation } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import { revokeGrantUpdate } from '../../workflows/definitions';
 import { problem, refusal } from '../problem';
 import { DerivedIdParams, Page } from '../schemas/common';
-import { GrantSchema, RevokeBody } from '../schemas/grants';
+import { GrantSchema, RevokeBody, UsageFilingSchema } from '../schemas/grants';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, grantView } from '../views';
@@ -61,6 +61,33 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
     async (request) => grantView(await visibleGrant(request.actor, request.params.id)),
   );
 
+  app.get(
+    '/grants/:id/usage-records',
+    {
+      schema: {
+        tags: ['grants'],
+        summary:
+          "The grantee's usage records of a grant, each period's filing (who used the data, when, for which purpose, or none used), the latest first: the grantee, the providing agency and the city authority read them (《政务数据共享条例》使用记录)",
+        params: DerivedIdParams,
+        response: { 200: Type.Object({ items: Type.Array(UsageFilingSchema) }) },
+      },
+    },
+    async (request) => {
+      const grant = await visibleGrant(request.actor, request.params.id);
+      const rows = await listUsageFilings(db, grant.id);
+      return {
+        items: rows.map((r) => ({
+          taskId: r.task_id,
+          period: { from: r.period_from.toISOString(), to: r.period_to.toISOString(), label: r.period_label },
+          noUse: r.no_use,
+          records: r.records,
+          filedBy: { sub: r.filed_by_sub, org: r.filed_by_org },
+          filedAt: r.filed_at.toISOString(),
+        })),
+      };
+    },
+  );
+
   app.post(
     '/grants/:id/revoke',
     {
@@ -84,7 +111,8 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
         {
           ...(await grantRevokers(db, grant)),
           active: grant.status === 'active',
-          consentAwaited: grant.revocation?.status === 'open',
+          // Awaiting the authority, or consented and ending after the grantee's notice (条例).
+          consentAwaited: grant.revocation?.status === 'open' || grant.revocation?.decision === 'CONSENT',
           grantedAt: grant.granted_at.toISOString(),
         },
         ground,

@@ -17,7 +17,7 @@ import { invalid, problem, refusal } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
 import { ExtensionRequestBody, RefusalForm, RequestInfoForm, ShareRequestBody } from '../schemas/share';
-import { DeliveryFormSchema } from '../schemas/grants';
+import { DeliveryFormSchema, UsageReportFormSchema } from '../schemas/grants';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
 import { STARTED_BY } from '../../domain/requests';
@@ -117,5 +117,7 @@ export const SHARE_API: ProcedureApi = {
     SHARE_PROVIDER_OPINION: { REQUEST_INFO: { form: RequestInfoForm }, DISAGREE: { form: RefusalForm } },
     // 数据交付: how, where and which of the grant's fields (domain/share.ts deliveryViolation checks them against the grant).
     SHARE_DELIVERY: { DELIVER: { form: DeliveryFormSchema } },
+    // 使用记录: who used the data, when and for which purpose, or none used (domain/share.ts usageReportViolation).
+    SHARE_USAGE_REPORT: { FILE: { form: UsageReportFormSchema } },
   },
 };

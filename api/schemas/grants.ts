@@ -1,6 +1,6 @@
 // Grants' schemas (routes/grants.ts); a request's answer carries its grant.
 import { Type, type Static } from '@sinclair/typebox';
-import { DELETION_METHOD_NAMES, DELETION_METHODS, DELIVERY_METHODS, REVOCATION_GROUND_CODES, REVOCATION_GROUNDS } from '../../domain/share';
+import { DELETION_METHOD_NAMES, DELETION_METHODS, DELIVERY_METHODS, MAX_USAGE_RECORDS, REVOCATION_GROUND_CODES, REVOCATION_GROUNDS } from '../../domain/share';
 import { Instant, Json, Nullable } from './common';
 
 export const GrantSchema = Type.Object({
@@ -39,6 +39,9 @@ export const GrantSchema = Type.Object({
         reason: Type.String(),
         requestedBy: Nullable(Type.String({ description: 'The providing agency' })),
         answer: Nullable(Type.String({ description: "The city authority's reason" })),
+        effectiveAt: Type.Union([Instant, Type.Null()], {
+          description: 'Consented: when the grant ends, the grantee told beforehand (《政务数据共享条例》); null otherwise',
+        }),
       },
       { description: "The providing agency's latest request to end the grant, which the city big data authority's consent decides (Art. 14)" },
     ),
@@ -114,3 +117,32 @@ export const DeliveryFormSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** One use of the shared data (《政务数据共享条例》使用记录). */
+const UsageRecordSchema = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 200, description: "Who used the data (a person's name)" }),
+    usedAt: Type.String({ format: 'date-time', maxLength: 40, description: "When, an ISO 8601 date-time within the report's period" }),
+    purpose: Type.String({ minLength: 1, maxLength: 1000, description: 'For which purpose' }),
+  },
+  { additionalProperties: false },
+);
+
+/** FILE's form (SHARE_USAGE_REPORT): the period's uses, or noUse with none (domain/share.ts usageReportViolation). */
+export const UsageReportFormSchema = Type.Object(
+  {
+    records: Type.Optional(Type.Array(UsageRecordSchema, { maxItems: MAX_USAGE_RECORDS, description: 'Each use in the period: who, when, for which purpose' })),
+    noUse: Type.Optional(Type.Boolean({ description: 'The data was not used in the period (then no records)' })),
+  },
+  { additionalProperties: false },
+);
+
+/** A filing of usage records as the grantee, the provider and the authority read it. */
+export const UsageFilingSchema = Type.Object({
+  taskId: Type.String(),
+  period: Type.Object({ from: Instant, to: Instant, label: Nullable(Type.String({ description: 'The quarter, 2026-Q4; null for a trial cadence' })) }),
+  noUse: Type.Boolean(),
+  records: Type.Array(Type.Object({ user: Type.String(), usedAt: Type.String(), purpose: Type.String() })),
+  filedBy: Type.Object({ sub: Type.String(), org: Nullable(Type.String()) }),
+  filedAt: Instant,
+});

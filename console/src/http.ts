@@ -185,6 +185,8 @@ export interface Grant {
   endedBy?: { org: string | null; role: string } | null;
   /** The grantee's confirmation that the data received is deleted (《政务数据共享条例》共享目的已实现). */
   deletion?: { deletedBy: string; deletedAt: string; method: string; scope: boolean } | null;
+  /** The provider's latest request to end it (Art. 14); consented, when it ends, the grantee told first (《政务数据共享条例》). */
+  revocation?: { status: string; ground: string; reason: string; effectiveAt: string | null } | null;
   /** 《政务数据共享条例》数据交付: null where no delivery is asked. */
   delivery: {
     status: 'awaiting_delivery' | 'delivered';
@@ -262,6 +264,8 @@ export interface JsonSchema {
   const?: unknown;
   nullable?: boolean;
   description?: string;
+  /** `date-time`: picked with a date-time picker, sent as an ISO 8601 instant. */
+  format?: string;
   minLength?: number;
   maxLength?: number;
   minimum?: number;

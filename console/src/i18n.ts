@@ -264,6 +264,14 @@ const MESSAGES = {
   deletionMethod: ['删除方式', 'Deletion method'],
   deletionScope: ['已删除通过本次共享接收的全部数据', 'All data received under this grant is deleted'],
   grantEnded: ['已结束共享。', 'Sharing has ended.'],
+  usageRecords: ['使用记录', 'Usage records'],
+  noUsageRecords: ['尚未报送使用记录。', 'No usage records filed yet.'],
+  usagePeriod: ['报送期间', 'Period'],
+  usageUser: ['使用人', 'User'],
+  usageAt: ['使用时间', 'Used at'],
+  usagePurpose: ['用途', 'Purpose'],
+  usageNone: ['本期未使用数据', 'Not used in the period'],
+  stopScheduled: ['主管部门已同意终止共享，终止时间', 'The authority consented to end sharing at'],
   endedBy: ['结束方', 'Ended by'],
   endReason: ['结束说明', 'Reason'],
   deletion: ['数据删除确认', 'Deletion confirmed'],
@@ -366,6 +374,8 @@ const LABELS: Record<string, Record<string, string>> = {
     information_requested: '要求补充材料',
     grant_created: '共享许可生效',
     grant_data_deleted: '确认删除已接收的数据',
+    grant_stop_scheduled: '已同意终止共享并告知使用单位',
+    grant_usage_filed: '报送使用记录',
     request_failed: '办理失败',
     adjustment_applied: '目录调整生效',
     adjustment_published: '目录调整已发布（待事后审查）',
@@ -453,6 +463,11 @@ const LABELS: Record<string, Record<string, string>> = {
     deliveredFields: '交付的数据项',
     // The provider's ask to extend its answer (延长答复期限), as the head's approval task shows it.
     workingDays: '申请延长的工作日',
+    // A usage report's period (使用记录): from, to, and its quarter.
+    period: '报送期间',
+    from: '起',
+    to: '止',
+    label: '季度',
   },
 };
 

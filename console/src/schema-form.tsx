@@ -369,6 +369,31 @@ function Field(props: FieldProps) {
       </div>
     );
   }
+  if (type === 'string' && schema.format === 'date-time') {
+    // A date and time picked in the browser's own time zone, sent as an instant (nobody types ISO 8601).
+    const at = typeof value === 'string' && value ? new Date(value) : null;
+    const local = at && !Number.isNaN(at.getTime()) ? new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 19) : '';
+    return (
+      <div class="field">
+        <label for={id}>
+          <Caption {...p} />
+        </label>
+        <input
+          id={id}
+          type="datetime-local"
+          step={1}
+          value={local}
+          aria-invalid={invalid}
+          aria-describedby={described}
+          onInput={(e) => {
+            const picked = new Date((e.target as HTMLInputElement).value);
+            onChange(Number.isNaN(picked.getTime()) ? '' : picked.toISOString());
+          }}
+        />
+        <FieldMessages path={path} errors={errors} />
+      </div>
+    );
+  }
   if (type === 'string') {
     const long = (schema.maxLength ?? 0) >= 1000;
     const picker = { id, value: String(value ?? ''), onChange, invalid, describedBy: described };

@@ -13,11 +13,13 @@ export interface RevocationTask {
   decision: string | null;
   reason: string | null;
   context: { grantId?: string; revocationGround?: string; revocationReason?: string; requestedBy?: string | null } | null;
+  /** Consented, with the grantee's notice given first (条例): when the grant ends (its grant_stop_scheduled event). */
+  effectiveAt: string | null;
 }
 
 /** The grant's RevocationTask, read with the grant (`requestId`: the column naming its request). */
 export function revocationOf(requestId: string) {
-  return sql<RevocationTask | null>`(select jsonb_build_object('id', t.id, 'status', t.status, 'decision', t.decision, 'reason', t.reason, 'context', t.context) from tasks t where t.request_id = ${sql.ref(requestId)} and t.kind = 'GRANT_REVOCATION_CONSENT' order by t.created_at desc, t.id desc limit 1)`.as(
+  return sql<RevocationTask | null>`(select jsonb_build_object('id', t.id, 'status', t.status, 'decision', t.decision, 'reason', t.reason, 'context', t.context, 'effectiveAt', (select e.new_value->>'effectiveAt' from audit_events e where e.request_id = t.request_id and e.task_id = t.id and e.action = 'grant_stop_scheduled' limit 1)) from tasks t where t.request_id = ${sql.ref(requestId)} and t.kind = 'GRANT_REVOCATION_CONSENT' order by t.created_at desc, t.id desc limit 1)`.as(
     'revocation',
   );
 }
@@ -113,4 +115,9 @@ export async function grantOrgsOf(db: Executor, actor: Actor, operators?: readon
     if (own?.kind === 'authority' && isCityDivision(own.division)) return overseenOrgIds(db, own.id);
   }
   return actor.org ? [actor.org] : [];
+}
+
+/** A grant's usage records as filed (《政务数据共享条例》使用记录), the latest period first. */
+export function listUsageFilings(db: Executor, grantId: string) {
+  return db.selectFrom('grant_usage_records').selectAll().where('grant_id', '=', grantId).orderBy('period_from', 'desc').orderBy('task_id').execute();
 }

@@ -164,6 +164,60 @@ export function Requests({ route }: { route: Route }) {
   );
 }
 
+/** One period's filing of a grant's usage records (《政务数据共享条例》使用记录), as the grantee, the provider and the authority read it. */
+interface UsageFiling {
+  taskId: string;
+  period: { from: string; to: string; label: string | null };
+  noUse: boolean;
+  records: { user: string; usedAt: string; purpose: string }[];
+  filedAt: string;
+}
+
+/** 使用记录: each period's filing, the latest first; who used the data, when and for which purpose, or that none was used. */
+function UsageRecords({ grantId }: { grantId: string }) {
+  const filings = useResource<{ items: UsageFiling[] }>(`/grants/${encodeURIComponent(grantId)}/usage-records`, LIVE_MS);
+  const items = filings.data?.items ?? [];
+  return (
+    <section class="usage-records" aria-labelledby="usage-h">
+      <h3 id="usage-h">{t('usageRecords')}</h3>
+      {items.length === 0 ? (
+        <p class="muted">{t('noUsageRecords')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('usagePeriod')}</th>
+              <th scope="col">{t('usageUser')}</th>
+              <th scope="col">{t('usageAt')}</th>
+              <th scope="col">{t('usagePurpose')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.flatMap((f) => {
+              const period = `${formatTime(f.period.from)} — ${formatTime(f.period.to)}`;
+              return f.noUse
+                ? [
+                    <tr key={f.taskId}>
+                      <td>{period}</td>
+                      <td colSpan={3}>{t('usageNone')}</td>
+                    </tr>,
+                  ]
+                : f.records.map((u, i) => (
+                    <tr key={`${f.taskId}-${i}`}>
+                      <td>{period}</td>
+                      <td>{u.user}</td>
+                      <td>{formatTime(u.usedAt)}</td>
+                      <td>{u.purpose}</td>
+                    </tr>
+                  ));
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 const deletionMethodName = (m: string) => (DELETION_METHOD_NAMES as Record<string, string>)[m] ?? m;
 
 /** A datetime-local input's value for now (the browser's own time), the latest a deletion may say. */
@@ -313,6 +367,14 @@ export function RequestPage({ id }: { id: string }) {
                     </dd>
                   </div>
                   {x.grant.delivery && <Delivery delivery={x.grant.delivery} entryId={x.grant.catalogEntryId} type={x.type} />}
+                  {x.grant.status === 'active' && x.grant.revocation?.effectiveAt && (
+                    <div class="stop-scheduled">
+                      <dt>{t('stopScheduled')}</dt>
+                      <dd>
+                        {formatTime(x.grant.revocation.effectiveAt)} · {x.grant.revocation.reason}
+                      </dd>
+                    </div>
+                  )}
                   {x.grant.endedBy && (
                     <div>
                       <dt>{t('endedBy')}</dt>
@@ -337,6 +399,7 @@ export function RequestPage({ id }: { id: string }) {
                 {x.type === 'share' && x.grant.status === 'active' && x.grant.granteeOrg === me.value?.organisation?.id && hasRole('agency_applicant') && (
                   <EndGrant grantId={x.grant.id} onEnded={() => Promise.all([r.reload(), history.reload()])} />
                 )}
+                {x.type === 'share' && <UsageRecords grantId={x.grant.id} />}
               </section>
             )}
             {agreement && (
