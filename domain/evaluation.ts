@@ -130,15 +130,26 @@ export function caseChains(tasks: readonly TrailTask[], isWorkday: IsWorkday): M
   const groups = new Map<string, TrailTask[]>();
   for (const t of tasks) {
     const key = `${t.requestId}\u0000${t.kind}\u0000${t.org}`;
-    groups.set(key, [...(groups.get(key) ?? []), t]);
+    const group = groups.get(key);
+    if (group) group.push(t);
+    else groups.set(key, [t]);
   }
   const out = new Map<string, { continues: boolean; workingDays: number | null }>();
+  // Many tasks share their first and last day: each span counted once (a city's quarter has tens of thousands).
+  const spans = new Map<number, number>();
+  const dayNo = (at: Date) => Math.floor((at.getTime() + SHANGHAI_OFFSET_MS) / 86_400_000);
+  const workdays = (from: Date, to: Date) => {
+    const key = dayNo(from) * 100_000 + dayNo(to);
+    let n = spans.get(key);
+    if (n === undefined) spans.set(key, (n = workdaysBetween(from, to, isWorkday)));
+    return n;
+  };
   for (const group of groups.values()) {
     group.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.taskId.localeCompare(b.taskId));
     let carried = 0;
     let continues = false;
     for (const t of group) {
-      const own = t.closedAt ? workdaysBetween(t.openedAt, t.closedAt, isWorkday) : null;
+      const own = t.closedAt ? workdays(t.openedAt, t.closedAt) : null;
       out.set(t.taskId, { continues, workingDays: own === null ? null : carried + own });
       // The next task of the kind continues this one when this one closed without deciding the matter.
       const handsOn = t.closedAs === 'cancelled' || (t.closedAs === 'completed' && CONTINUING_DECISIONS.includes(t.decision ?? ''));
@@ -188,17 +199,24 @@ export function countsOf(
   return { counts, workingDays: decided ? chain.workingDays : null };
 }
 
-/** The figures of `tasks` (one scope: an organisation, or a division's organisations together) over the period. */
-export function figuresOf(
+/** Each task's counts over the period (countsOf), computed once for all the sums a scope's evaluation makes of them. */
+export type TaskCounts = Map<string, ReturnType<typeof countsOf>>;
+
+export function countsOfAll(
   tasks: readonly TrailTask[],
   chains: Map<string, { continues: boolean; workingDays: number | null }>,
   period: { start: Date; end: Date },
   asOf: Date,
-): Figures {
+): TaskCounts {
+  return new Map(tasks.map((t) => [t.taskId, countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf)]));
+}
+
+/** The figures of `tasks` (one scope: an organisation, or a division's organisations together) from their counts. */
+export function figuresOf(tasks: readonly TrailTask[], counted: TaskCounts): Figures {
   const sums = Object.fromEntries(FIGURES.map((f) => [f, 0])) as Record<Figure, number>;
   const days: number[] = [];
   for (const t of tasks) {
-    const { counts, workingDays } = countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf);
+    const { counts, workingDays } = counted.get(t.taskId)!;
     for (const [f, n] of Object.entries(counts)) sums[f as Figure] += n;
     if (workingDays !== null) days.push(workingDays);
   }
@@ -237,24 +255,29 @@ export function evaluate(
   isWorkday: IsWorkday,
   procedureOrder: readonly string[] = [],
 ): Evaluation {
-  const inScope = tasks.filter((t) => orgs.includes(t.org));
-  const chains = caseChains(inScope, isWorkday);
+  const scope = new Set(orgs);
+  const inScope = tasks.filter((t) => scope.has(t.org));
+  const counted = countsOfAll(inScope, caseChains(inScope, isWorkday), period, asOf);
   const procs = (ts: readonly TrailTask[]) =>
     [...new Set(ts.map((t) => t.procedure))].sort(byProcedure(procedureOrder)).map((procedure) => ({
       procedure,
       ...figuresOf(
         ts.filter((t) => t.procedure === procedure),
-        chains,
-        period,
-        asOf,
+        counted,
       ),
     }));
+  const byOrg = new Map<string, TrailTask[]>();
+  for (const t of inScope) {
+    const own = byOrg.get(t.org);
+    if (own) own.push(t);
+    else byOrg.set(t.org, [t]);
+  }
   return {
-    total: figuresOf(inScope, chains, period, asOf),
+    total: figuresOf(inScope, counted),
     procedures: procs(inScope),
     organisations: [...orgs].sort().map((organisation) => {
-      const own = inScope.filter((t) => t.org === organisation);
-      return { organisation, total: figuresOf(own, chains, period, asOf), procedures: procs(own) };
+      const own = byOrg.get(organisation) ?? [];
+      return { organisation, total: figuresOf(own, counted), procedures: procs(own) };
     }),
   };
 }
