@@ -1,10 +1,11 @@
 // Evaluation by period (Art. 32): the organisations' tasks as the audit trail tells them (domain/evaluation.ts counts
 // the figures), and the snapshots kept of each period's figures, revised, never changed in place.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { IsWorkday } from '../../domain/calendar';
 import { evaluate, type Period, type TrailTask } from '../../domain/evaluation';
 import { REQUEST_TYPES } from '../../domain/requests';
 import { SYSTEM } from '../../domain/types';
+import type { Database } from '../schema';
 import type { Db, Executor } from '../index';
 import { appendAudit } from './audit';
 import { readCalendarOverrides, statutoryCalendar } from './calendar';
@@ -28,24 +29,28 @@ export async function trailTasks(db: Executor, orgs: readonly string[], period: 
   const roles = sql.val([...EVALUATED_ROLES]);
   // A task bears on [start, end) when it opened before the end and had not closed by the start (the open end of an
   // open task is 'infinity', as migration 027's index has it).
-  const { rows } = await sql<{
-    id: string;
-    request_id: string;
-    kind: string;
-    candidate_org: string | null;
-    created_at: Date;
-    due_at: Date;
-    type: string;
-    case_number: string | null;
-    opened_at: Date | null;
-    opened_due: string | null;
-    closed_at: Date | null;
-    closed_action: string | null;
-    closed_decision: string | null;
-    extensions: [string, string][] | null;
-    urges: string[] | null;
-    escalations: string[] | null;
-  }>`
+  // Without JIT: the plan is a few thousand index look-ups, and compiling it (the planner's estimates pass jit_above_cost
+  // at a million tasks) took longer than running it (npm run bench -- evaluation).
+  const read = async (tx: Executor) => {
+    await sql`select set_config('jit', 'off', true)`.execute(tx);
+    return sql<{
+      id: string;
+      request_id: string;
+      kind: string;
+      candidate_org: string | null;
+      created_at: Date;
+      due_at: Date;
+      type: string;
+      case_number: string | null;
+      opened_at: Date | null;
+      opened_due: string | null;
+      closed_at: Date | null;
+      closed_action: string | null;
+      closed_decision: string | null;
+      extensions: [string, string][] | null;
+      urges: string[] | null;
+      escalations: string[] | null;
+    }>`
     with bearing as materialized (
       select distinct b.request_id from tasks b
       where b.candidate_org = any(${ids}::text[]) and b.candidate_role = any(${roles}::text[])
@@ -74,8 +79,14 @@ export async function trailTasks(db: Executor, orgs: readonly string[], period: 
     select t.id, t.request_id, t.kind, t.candidate_org, t.created_at, t.due_at, r.type, r.case_number, ev.*
     from bearing x
     cross join lateral (select r.type, r.case_number from requests r where r.id = x.request_id offset 0) r
-    join tasks t on t.request_id = x.request_id and t.candidate_org = any(${ids}::text[]) and t.candidate_role = any(${roles}::text[])
-    left join trail ev on ev.task_id = t.id`.execute(db);
+    cross join lateral (
+      select t.* from tasks t
+      where t.request_id = x.request_id and t.candidate_org = any(${ids}::text[]) and t.candidate_role = any(${roles}::text[])
+      offset 0
+    ) t
+    left join trail ev on ev.task_id = t.id`.execute(tx);
+  };
+  const { rows } = db.isTransaction ? await read(db) : await (db as Kysely<Database>).transaction().execute(read);
   return rows.map((r): TrailTask => ({
     taskId: r.id,
     requestId: r.request_id,
