@@ -253,7 +253,9 @@ export async function benchLifecycle(): Promise<void> {
   // Delivery and receipt of granted requests (条例, 数据交付), after the ratio's rounds.
   const toDeliver = granted.slice(-DELIVERIES);
   const delivered = await rounds(8, toDeliver.length, deliveryLifecycle(toDeliver));
-  console.log(`\ndelivery of ${delivered.timings.DELIVER?.length ?? 0} granted requests, 8 in flight: ${delivered.perSecond.toFixed(1)} deliveries and receipts/s`);
+  console.log(
+    `\ndelivery of ${delivered.timings.DELIVER?.length ?? 0} granted requests, 8 in flight: ${delivered.perSecond.toFixed(1)} deliveries and receipts/s`,
+  );
   for (const [name, t] of Object.entries(delivered.timings)) {
     const sorted = [...t].sort((a, b) => a - b);
     console.log(

@@ -47,6 +47,7 @@ export async function trailTasks(db: Executor, orgs: readonly string[], period: 
       closed_at: Date | null;
       closed_action: string | null;
       closed_decision: string | null;
+      basis_level: string | null;
       extensions: [string, string][] | null;
       urges: string[] | null;
       escalations: string[] | null;
@@ -66,6 +67,7 @@ export async function trailTasks(db: Executor, orgs: readonly string[], period: 
           (array_agg(e.at order by e.id) filter (where e.action in ('task_completed', 'task_cancelled')))[1] as closed_at,
           (array_agg(e.action order by e.id) filter (where e.action in ('task_completed', 'task_cancelled')))[1] as closed_action,
           (array_agg(e.decision order by e.id) filter (where e.action in ('task_completed', 'task_cancelled')))[1] as closed_decision,
+          (array_agg(e.new_value->'form'->'basis'->0->>'level' order by e.id) filter (where e.action = 'task_completed'))[1] as basis_level,
           json_agg(json_build_array(e.at, e.new_value->>'dueAt') order by e.id)
             filter (where e.action = 'task_due_extended' and jsonb_typeof(e.new_value->'dueAt') = 'string') as extensions,
           json_agg(e.at order by e.id) filter (where e.action = 'task_urged') as urges,
@@ -102,6 +104,7 @@ export async function trailTasks(db: Executor, orgs: readonly string[], period: 
     extensions: (r.extensions ?? []).map(([at, dueAt]) => ({ at: new Date(at), dueAt: new Date(dueAt) })),
     urges: (r.urges ?? []).map((at) => new Date(at)),
     escalations: (r.escalations ?? []).map((at) => new Date(at)),
+    basisLevel: r.closed_action === 'task_completed' ? r.basis_level : null,
   }));
 }
 
