@@ -69,7 +69,20 @@ export interface TrailTask {
   /** task_urged and task_escalated events. */
   urges: Date[];
   escalations: Date[];
+  /**
+   * The level of the first legal basis a decision gave (its form's `basis: [{level, title, article}]`, as kept in its
+   * task_completed event); null or absent when it gave none.
+   */
+  basisLevel?: string | null;
 }
+
+/** The provider's delivery of a grant's data (《政务数据共享条例》, 数据交付): its task and the decision that delivers. */
+export const DELIVERY_KIND = 'SHARE_DELIVERY';
+export const DELIVERED = 'DELIVER';
+/** The verification of a reported error (Art. 11): its task answers the report. */
+export const CORRECTION_KIND = 'CORRECTION_VERIFICATION';
+/** How a refusal whose decision names no legal basis is counted among refusals by basis level. */
+export const UNSTATED_BASIS = 'unstated';
 
 /**
  * Decisions that close a task without deciding the matter: the same kind's next task on the request continues its
@@ -93,6 +106,9 @@ export const FIGURES = [
   'extensions',
   'urges',
   'escalations',
+  'delivered',
+  'correctionsAnswered',
+  'correctionsAnsweredOnTime',
 ] as const;
 export type Figure = (typeof FIGURES)[number];
 
@@ -102,6 +118,10 @@ export interface Figures extends Record<Figure, number> {
   /** Handling time of the decisions, in working days (see HANDLING_TIME). */
   medianWorkingDays: number | null;
   p90WorkingDays: number | null;
+  /** Working days from the grant to the delivery (the delivery tasks decided DELIVER): median; null when none was. */
+  deliveryMedianWorkingDays: number | null;
+  /** Refusals by the level of the first legal basis they gave (law, regulation, rules, national), `unstated` when none. */
+  refusalsByBasis: Record<string, number>;
 }
 
 /** How the figures are measured: said with them, so a reader can check them. */
@@ -116,6 +136,10 @@ export const MEASUREMENT = {
   atEnd: 'Open and overdue at the period’s end, or now for a period not yet ended.',
   events:
     'Refusals (REJECT, DISAGREE, DECLINE, REFUSE), requests for information (REQUEST_INFO), extensions (task_due_extended and EXTEND), urges (task_urged), escalations (task_escalated) dated in the period.',
+  refusalsByBasis: 'Refusals by the level of the first legal basis the decision gave (form.basis[0].level); unstated when it gave none.',
+  delivery:
+    'Delivered: the provider’s delivery tasks (SHARE_DELIVERY) decided DELIVER in the period; delivery time: working days from the grant (the task’s opening) to the delivery, median.',
+  corrections: 'Corrections answered: error-report verifications (CORRECTION_VERIFICATION) decided in the period, REQUEST_INFO not; on time as for decided.',
 } as const;
 
 /** The due time in force at `at`: the last extension made by then, else the opening's. */
@@ -130,15 +154,26 @@ export function caseChains(tasks: readonly TrailTask[], isWorkday: IsWorkday): M
   const groups = new Map<string, TrailTask[]>();
   for (const t of tasks) {
     const key = `${t.requestId}\u0000${t.kind}\u0000${t.org}`;
-    groups.set(key, [...(groups.get(key) ?? []), t]);
+    const group = groups.get(key);
+    if (group) group.push(t);
+    else groups.set(key, [t]);
   }
   const out = new Map<string, { continues: boolean; workingDays: number | null }>();
+  // Many tasks share their first and last day: each span counted once (a city's quarter has tens of thousands).
+  const spans = new Map<number, number>();
+  const dayNo = (at: Date) => Math.floor((at.getTime() + SHANGHAI_OFFSET_MS) / 86_400_000);
+  const workdays = (from: Date, to: Date) => {
+    const key = dayNo(from) * 100_000 + dayNo(to);
+    let n = spans.get(key);
+    if (n === undefined) spans.set(key, (n = workdaysBetween(from, to, isWorkday)));
+    return n;
+  };
   for (const group of groups.values()) {
     group.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.taskId.localeCompare(b.taskId));
     let carried = 0;
     let continues = false;
     for (const t of group) {
-      const own = t.closedAt ? workdaysBetween(t.openedAt, t.closedAt, isWorkday) : null;
+      const own = t.closedAt ? workdays(t.openedAt, t.closedAt) : null;
       out.set(t.taskId, { continues, workingDays: own === null ? null : carried + own });
       // The next task of the kind continues this one when this one closed without deciding the matter.
       const handsOn = t.closedAs === 'cancelled' || (t.closedAs === 'completed' && CONTINUING_DECISIONS.includes(t.decision ?? ''));
@@ -163,7 +198,7 @@ export function countsOf(
   chain: { continues: boolean; workingDays: number | null },
   period: { start: Date; end: Date },
   asOf: Date,
-): { counts: Partial<Record<Figure, number>>; workingDays: number | null } {
+): { counts: Partial<Record<Figure, number>>; workingDays: number | null; refusalBasis: string | null } {
   const within = (at: Date | null) => at !== null && at >= period.start && at < period.end && at <= asOf;
   const end = asOf < period.end ? asOf : period.end;
   const counts: Partial<Record<Figure, number>> = {};
@@ -174,8 +209,14 @@ export function countsOf(
   const decided = t.closedAs === 'completed' && !CONTINUING_DECISIONS.includes(t.decision ?? '') && within(t.closedAt);
   if (decided) {
     add('decided');
-    add(t.closedAt! <= dueAtAt(t, t.closedAt!) ? 'decidedOnTime' : 'decidedLate');
+    const onTime = t.closedAt! <= dueAtAt(t, t.closedAt!);
+    add(onTime ? 'decidedOnTime' : 'decidedLate');
     if (REFUSING_DECISIONS.includes(t.decision ?? '')) add('refusals');
+    if (t.kind === DELIVERY_KIND && t.decision === DELIVERED) add('delivered');
+    if (t.kind === CORRECTION_KIND) {
+      add('correctionsAnswered');
+      if (onTime) add('correctionsAnsweredOnTime');
+    }
   }
   if (t.closedAs === 'completed' && t.decision === 'REQUEST_INFO' && within(t.closedAt)) add('requestsForInformation');
   if (t.openedAt < end && (t.closedAt === null || t.closedAt >= end)) {
@@ -185,22 +226,37 @@ export function countsOf(
   add('extensions', t.extensions.filter((e) => within(e.at)).length + (t.closedAs === 'completed' && t.decision === 'EXTEND' && within(t.closedAt) ? 1 : 0));
   add('urges', t.urges.filter(within).length);
   add('escalations', t.escalations.filter(within).length);
-  return { counts, workingDays: decided ? chain.workingDays : null };
+  return {
+    counts,
+    workingDays: decided ? chain.workingDays : null,
+    refusalBasis: counts.refusals ? t.basisLevel || UNSTATED_BASIS : null,
+  };
 }
 
-/** The figures of `tasks` (one scope: an organisation, or a division's organisations together) over the period. */
-export function figuresOf(
+/** Each task's counts over the period (countsOf), computed once for all the sums a scope's evaluation makes of them. */
+export type TaskCounts = Map<string, ReturnType<typeof countsOf>>;
+
+export function countsOfAll(
   tasks: readonly TrailTask[],
   chains: Map<string, { continues: boolean; workingDays: number | null }>,
   period: { start: Date; end: Date },
   asOf: Date,
-): Figures {
+): TaskCounts {
+  return new Map(tasks.map((t) => [t.taskId, countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf)]));
+}
+
+/** The figures of `tasks` (one scope: an organisation, or a division's organisations together) from their counts. */
+export function figuresOf(tasks: readonly TrailTask[], counted: TaskCounts): Figures {
   const sums = Object.fromEntries(FIGURES.map((f) => [f, 0])) as Record<Figure, number>;
   const days: number[] = [];
+  const deliveryDays: number[] = [];
+  const refusalsByBasis: Record<string, number> = {};
   for (const t of tasks) {
-    const { counts, workingDays } = countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf);
+    const { counts, workingDays, refusalBasis } = counted.get(t.taskId)!;
     for (const [f, n] of Object.entries(counts)) sums[f as Figure] += n;
     if (workingDays !== null) days.push(workingDays);
+    if (workingDays !== null && counts.delivered) deliveryDays.push(workingDays);
+    if (refusalBasis !== null) refusalsByBasis[refusalBasis] = (refusalsByBasis[refusalBasis] ?? 0) + 1;
   }
   const { median, p90 } = medianAndP90(days);
   return {
@@ -208,6 +264,8 @@ export function figuresOf(
     onTimeRate: sums.decided ? Math.round((sums.decidedOnTime / sums.decided) * 10000) / 10000 : null,
     medianWorkingDays: median,
     p90WorkingDays: p90,
+    deliveryMedianWorkingDays: medianAndP90(deliveryDays).median,
+    refusalsByBasis,
   };
 }
 
@@ -237,24 +295,29 @@ export function evaluate(
   isWorkday: IsWorkday,
   procedureOrder: readonly string[] = [],
 ): Evaluation {
-  const inScope = tasks.filter((t) => orgs.includes(t.org));
-  const chains = caseChains(inScope, isWorkday);
+  const scope = new Set(orgs);
+  const inScope = tasks.filter((t) => scope.has(t.org));
+  const counted = countsOfAll(inScope, caseChains(inScope, isWorkday), period, asOf);
   const procs = (ts: readonly TrailTask[]) =>
     [...new Set(ts.map((t) => t.procedure))].sort(byProcedure(procedureOrder)).map((procedure) => ({
       procedure,
       ...figuresOf(
         ts.filter((t) => t.procedure === procedure),
-        chains,
-        period,
-        asOf,
+        counted,
       ),
     }));
+  const byOrg = new Map<string, TrailTask[]>();
+  for (const t of inScope) {
+    const own = byOrg.get(t.org);
+    if (own) own.push(t);
+    else byOrg.set(t.org, [t]);
+  }
   return {
-    total: figuresOf(inScope, chains, period, asOf),
+    total: figuresOf(inScope, counted),
     procedures: procs(inScope),
     organisations: [...orgs].sort().map((organisation) => {
-      const own = inScope.filter((t) => t.org === organisation);
-      return { organisation, total: figuresOf(own, chains, period, asOf), procedures: procs(own) };
+      const own = byOrg.get(organisation) ?? [];
+      return { organisation, total: figuresOf(own, counted), procedures: procs(own) };
     }),
   };
 }
@@ -268,12 +331,14 @@ export function tasksCounted(
   asOf: Date,
   isWorkday: IsWorkday,
   procedure?: string,
+  /** With `refusals`: only those whose first legal basis is of this level (`unstated`: none given). */
+  basis?: string,
 ): TrailTask[] {
   const inScope = tasks.filter((t) => orgs.includes(t.org));
   const chains = caseChains(inScope, isWorkday);
-  return inScope.filter(
-    (t) =>
-      (procedure === undefined || t.procedure === procedure) &&
-      (countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf).counts[figure] ?? 0) > 0,
-  );
+  return inScope.filter((t) => {
+    if (procedure !== undefined && t.procedure !== procedure) return false;
+    const c = countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf);
+    return (c.counts[figure] ?? 0) > 0 && (basis === undefined || c.refusalBasis === basis);
+  });
 }

@@ -3,7 +3,10 @@
 // approves) against a bare Temporal workflow of the same shape, side by side in one run, alternating
 // rounds at 8 and 32 in flight (BENCH_PAIRS pairs each, default 3; BENCH_LIFECYCLES a round, default 160).
 // Each side's worker runs in a process of its own (the share worker is worker/main.ts), as deployed.
-// Last line: `ratio N.NN`, the lower of the two levels' median ratios.
+// Then the 《政务数据共享条例》's delivery of BENCH_DELIVERIES of the granted requests (default 100, 8 in flight): the
+// provider finds the SHARE_DELIVERY task in its inbox and delivers (method, location, fields), the grantee finds its
+// SHARE_DELIVERY_CONFIRMATION and confirms receipt, each step timed (not part of the ratio: the bare workflow has no
+// delivery). Last line: `ratio N.NN`, the lower of the two levels' median ratios.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,6 +26,7 @@ import { startTemporalDevServer } from './temporal-dev-server';
 
 const PER_ROUND = Number(process.env.BENCH_LIFECYCLES ?? 160);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 100);
 
 type Timings = Record<string, number[]>;
 
@@ -155,6 +159,37 @@ export async function benchLifecycle(): Promise<void> {
       const res = await timed(t, decision, () => app.inject({ method: 'POST', url: `/tasks/${task.id}/complete`, payload: { decision }, headers: as(who) }));
       if (res.statusCode !== 200) throw new Error(`${decision} answered ${res.statusCode}: ${res.body}`);
     }
+    granted.push(id);
+  };
+  const granted: string[] = [];
+  /** The open task of `kind` on request `id` as the request shows it to `who`, once the workflow has opened it (the wait timed as `open`). */
+  const inboxTask = async (t: Timings, who: Actor, kind: string, id: string) => {
+    const t0 = process.hrtime.bigint();
+    for (let tries = 0; tries < 600; tries++) {
+      const req = await timed(t, 'GET request', () => app.inject({ method: 'GET', url: `/requests/${id}`, headers: as(who) }));
+      const task = ((req.json().tasks ?? []) as { id: string; kind: string; status: string }[]).find((x) => x.kind === kind && x.status === 'open');
+      if (task) {
+        (t[`${kind} open`] ??= []).push(Number(process.hrtime.bigint() - t0) / 1e6);
+        return task.id;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no ${kind} for ${id} in 30 s`);
+  };
+  const deliveryLifecycle = (ids: string[]) => async (t: Timings) => {
+    const id = ids.shift()!;
+    const fields = ((await app.inject({ method: 'GET', url: `/requests/${id}`, headers: as(applicant) })).json().grant?.fields ?? []) as string[];
+    const delivery = await inboxTask(t, provider, 'SHARE_DELIVERY', id);
+    const form = { method: 'interface', location: 'https://exchange.example.org/bench', deliveredFields: fields };
+    const delivered = await timed(t, 'DELIVER', () =>
+      app.inject({ method: 'POST', url: `/tasks/${delivery}/complete`, payload: { decision: 'DELIVER', form }, headers: as(provider) }),
+    );
+    if (delivered.statusCode !== 200) throw new Error(`DELIVER answered ${delivered.statusCode}: ${delivered.body}`);
+    const receipt = await inboxTask(t, applicant, 'SHARE_DELIVERY_CONFIRMATION', id);
+    const confirmed = await timed(t, 'CONFIRM', () =>
+      app.inject({ method: 'POST', url: `/tasks/${receipt}/complete`, payload: { decision: 'CONFIRM' }, headers: as(applicant) }),
+    );
+    if (confirmed.statusCode !== 200) throw new Error(`CONFIRM answered ${confirmed.statusCode}: ${confirmed.body}`);
   };
   const bareLifecycle = async (t: Timings) => {
     const workflowId = `bare-${randomUUID()}`;
@@ -214,6 +249,18 @@ export async function benchLifecycle(): Promise<void> {
       const total = per.reduce((a, [, ms]) => a + ms, 0);
       console.log(`  ${side} CPU per lifecycle ${total.toFixed(1)} ms: ${per.map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
     }
+  }
+  // Delivery and receipt of granted requests (条例, 数据交付), after the ratio's rounds.
+  const toDeliver = granted.slice(-DELIVERIES);
+  const delivered = await rounds(8, toDeliver.length, deliveryLifecycle(toDeliver));
+  console.log(
+    `\ndelivery of ${delivered.timings.DELIVER?.length ?? 0} granted requests, 8 in flight: ${delivered.perSecond.toFixed(1)} deliveries and receipts/s`,
+  );
+  for (const [name, t] of Object.entries(delivered.timings)) {
+    const sorted = [...t].sort((a, b) => a - b);
+    console.log(
+      `  ${`api ${name}`.padEnd(34)} p50 ${pct(sorted, 50).toFixed(1).padStart(7)} ms  p95 ${pct(sorted, 95).toFixed(1).padStart(7)} ms  p99 ${pct(sorted, 99).toFixed(1).padStart(7)} ms`,
+    );
   }
   await app.close();
   for (const w of workers) w.kill('SIGTERM');

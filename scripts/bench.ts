@@ -1,6 +1,7 @@
-// npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console]: the project's benchmarks; each prints its figures last.
+// npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console | evaluation]: the project's benchmarks; each prints its figures last.
 import { benchAdjustment } from './bench-adjustment';
 import { benchConsole } from './bench-console';
+import { benchEvaluation } from './bench-evaluation';
 import { benchCatalog } from './bench-catalog';
 import { benchLifecycle } from './bench-lifecycle';
 import { benchOpen } from './bench-open';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   adjustment: benchAdjustment,
   open: benchOpen,
   console: benchConsole,
+  evaluation: benchEvaluation,
 };
 if (!benches[which]) {
   console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);

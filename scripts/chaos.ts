@@ -9,7 +9,8 @@
 // dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, every error report
 // corrected, every agreement in
 // force with its two signatures, every burst ended by the one decision answered 200 and nothing of the others,
-// nothing duplicated, no workflow failed or stuck. Figures last.
+// nothing duplicated, no workflow failed or stuck. Then an evaluation snapshot of a region of 400 organisations is
+// started and the worker SIGKILLed while it keeps them: each scope kept once, the run completed. Figures last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +23,7 @@ import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db';
 import { sampleEntryContent, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
+import { periodsEndedBy } from '../domain/evaluation';
 import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres';
@@ -39,9 +41,13 @@ export interface ChaosReport {
   failedWorkflows: string[];
   seconds: number;
   retriedCalls: number;
+  /** The snapshot the worker was killed during: its scopes, how many were kept at the kill, rows and audit events after, whether it completed. */
+  snapshot: { scopes: number; keptAtKill: number; rows: number; events: number; completed: boolean };
 }
 
 const ROOT = path.join(__dirname, '..');
+/** Organisations of the region whose evaluation snapshot the worker is killed during: enough scopes to take seconds. */
+const SNAPSHOT_ORGS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChaos({
@@ -368,6 +374,81 @@ export async function runChaos({
   done = true;
   await chaos;
 
+  // The worker killed during an evaluation snapshot (Art. 32): a region of SNAPSHOT_ORGS organisations, so the run keeps
+  // hundreds of scopes one by one; the worker is SIGKILLed once some are kept and restarted. The activity, retried after
+  // its heartbeat timeout, resumes; every scope is kept once (one row, revision 1, one audit event) and the run
+  // completes once.
+  const snapshotRegion = `${prefix}-ev`;
+  await db
+    .insertInto('organisations')
+    .values(
+      Array.from({ length: SNAPSHOT_ORGS }, (_, k) => ({
+        id: `${snapshotRegion}-${k}`,
+        name: `考核单位${k}`,
+        kind: 'agency' as const,
+        level: k % 5 ? ('county' as const) : ('city' as const),
+        region: snapshotRegion,
+        division: ['371100', '371102', '371103', '371121', '371122'][k % 5],
+      })),
+    )
+    .execute();
+  const snapshotScopes = SNAPSHOT_ORGS + 5;
+  const [snapshotPeriod] = periodsEndedBy(new Date());
+  const keptOfRegion = async () =>
+    Number(
+      (
+        await db
+          .selectFrom('evaluation_snapshots')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('period', '=', snapshotPeriod)
+          .where((w) => w.or([w('scope', 'like', `organisation:${snapshotRegion}-%`), w('scope', 'like', `division:${snapshotRegion}:%`)]))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const snapshotRun = await client.workflow.start('evaluationSnapshotWorkflow', {
+    taskQueue,
+    workflowId: `${prefix}-snapshot`,
+    args: [{ periods: [snapshotPeriod], region: snapshotRegion }],
+  });
+  let keptAtKill = 0;
+  for (const until = Date.now() + 120_000; Date.now() < until; await sleep(50)) {
+    keptAtKill = await keptOfRegion();
+    if (keptAtKill >= 10) break;
+  }
+  log(`chaos: SIGKILL worker during the snapshot (${keptAtKill} of ${snapshotScopes} scopes kept)`);
+  injected.worker++;
+  worker.kill('SIGKILL');
+  await sleep(500);
+  worker = startWorker();
+  const snapshotDuplicated: string[] = [];
+  let snapshotCompleted = false;
+  try {
+    await Promise.race([snapshotRun.result(), sleep(180_000).then(() => Promise.reject(new Error('not completed in 3 minutes')))]);
+    const d = await snapshotRun.describe();
+    snapshotCompleted = d.status.name === 'COMPLETED';
+  } catch (err) {
+    snapshotDuplicated.push(`snapshot ${snapshotRun.workflowId}: ${(err as Error).message}`);
+  }
+  const snapshotRows = await db
+    .selectFrom('evaluation_snapshots')
+    .select(['scope', 'revision'])
+    .where('period', '=', snapshotPeriod)
+    .where((w) => w.or([w('scope', 'like', `organisation:${snapshotRegion}-%`), w('scope', 'like', `division:${snapshotRegion}:%`)]))
+    .execute();
+  const snapshotEvents = await db
+    .selectFrom('audit_events')
+    .select('event_key')
+    .where('action', '=', 'evaluation_snapshot_kept')
+    .where('event_key', 'like', `evaluation:${snapshotPeriod}:%${snapshotRegion}%`)
+    .execute();
+  const perScope = new Map<string, number>();
+  for (const r of snapshotRows) perScope.set(r.scope, (perScope.get(r.scope) ?? 0) + 1);
+  if (perScope.size !== snapshotScopes) snapshotDuplicated.push(`snapshot: ${perScope.size} of ${snapshotScopes} scopes kept`);
+  for (const [scope, count] of perScope) if (count !== 1) snapshotDuplicated.push(`snapshot ${scope}: ${count} rows`);
+  if (snapshotRows.some((r) => r.revision !== 1)) snapshotDuplicated.push('snapshot: a revision beyond the first, figures unchanged');
+  if (snapshotEvents.length !== snapshotScopes) snapshotDuplicated.push(`snapshot: ${snapshotEvents.length} audit events for ${snapshotScopes} scopes`);
+  const snapshot = { scopes: snapshotScopes, keptAtKill, rows: snapshotRows.length, events: snapshotEvents.length, completed: snapshotCompleted };
+
   // What SQL says.
   const rows = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', applicant.sub).execute();
   const lost = rows.filter((r) => r.status !== 'granted').map((r) => `${r.id} ${r.status}`);
@@ -413,7 +494,7 @@ export async function runChaos({
   const adjusted = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', officer.sub).execute();
   lost.push(...adjusted.filter((r) => r.status !== 'approved').map((r) => `adjustment ${r.id} ${r.status}`));
   if (adjusted.length !== adjustmentsExpected) lost.push(`${adjustmentsExpected} adjustments but ${adjusted.length} requests`);
-  const duplicated: string[] = [];
+  const duplicated: string[] = [...snapshotDuplicated];
   // Each agreement: in force once, signed once by each party, its trail once.
   const applied = await db
     .selectFrom('requests')
@@ -675,6 +756,7 @@ export async function runChaos({
     failedWorkflows,
     seconds: (Date.now() - began) / 1000,
     retriedCalls,
+    snapshot,
   };
 }
 
@@ -682,6 +764,7 @@ export function formatChaos(r: ChaosReport): string {
   return (
     `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
     `granted, approved, answered, dismissed, corrected, in force or decided by a burst ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, crossed ${r.crossed.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
+    `snapshot killed at ${r.snapshot.keptAtKill}/${r.snapshot.scopes} scopes: ${r.snapshot.rows} rows, ${r.snapshot.events} audit events, ${r.snapshot.completed ? 'completed' : 'NOT completed'}; ` +
     `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
   );
 }

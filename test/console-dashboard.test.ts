@@ -59,6 +59,10 @@ interface Figures {
   medianWorkingDays: number | null;
   overdueAtEnd: number;
   openAtEnd: number;
+  refusals: number;
+  delivered: number;
+  deliveryMedianWorkingDays: number | null;
+  correctionsAnswered: number;
 }
 interface Answer {
   total: Figures;
@@ -129,6 +133,16 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
   expect(await text(page, 'li[data-procedure="share"] .bar-label')).not.toMatch(/[a-z]/);
   const most = now.organisations.filter((o) => o.total.overdueAtEnd > 0);
   for (const o of most) expect(await text(page, `table.most-overdue tr[data-org="${o.organisation}"] td`)).toBe(`${o.total.overdueAtEnd} 件`);
+  // 拒绝、数据交付与纠错: each organisation's refusals (by their basis level), deliveries and error reports, the API's.
+  for (const o of q.organisations) {
+    const cells = await page.locator(`table.refusals-table tr[data-org="${o.organisation}"] td`).allTextContents();
+    expect(cells[0]).toBe(`${o.total.refusals} 件`);
+    expect(cells[2]).toBe(`${o.total.delivered} 件`);
+    expect(cells[3]).toBe(workingDays(o.total.deliveryMedianWorkingDays));
+    expect(cells[4]).toBe(`${o.total.correctionsAnswered} 件`);
+  }
+  // The provider's refusal gave no legal basis.
+  expect(await text(page, `table.refusals-table tr[data-org="${h.city.agencies.health}"] [data-testid=basis]`)).toBe('未说明依据 1 件');
   await screenshot(page, 'evaluation-supervisor');
   await page.$$eval('details', (all) => all.forEach((d) => d.setAttribute('open', '')));
   await expectAccessible(page);

@@ -177,3 +177,41 @@ test('each figure from the cases behind it: on time and late on the working-day 
   const running = evaluate(tasks, ['health'], nov, at('2026-11-03T12:00:00'), isWorkday);
   expect(running.total).toMatchObject({ received: 4, decided: 0, openAtEnd: 4, overdueAtEnd: 0 });
 });
+
+test('refusals by the level of the first legal basis they gave, delivery time from grant to delivery, corrections answered on time', () => {
+  const nov = parsePeriod('2026-11')!;
+  const asOf = at('2026-12-05T12:00:00');
+  const decided = (t: Partial<TrailTask>) =>
+    task({ openedAt: at('2026-11-02T09:00:00'), dueAt: at('2026-11-13T23:59:59.999'), closedAt: at('2026-11-05T10:00:00'), closedAs: 'completed', ...t });
+  const byLaw = decided({ decision: 'DISAGREE', basisLevel: 'law' });
+  const byRules = decided({ decision: 'DISAGREE', basisLevel: 'rules' });
+  const unstated = decided({ decision: 'DISAGREE' });
+  const agreed = decided({ decision: 'AGREE', basisLevel: 'law' });
+  // Granted Monday 2 Nov, delivered Monday 9 Nov: 5 working days; another delivered in 3.
+  const delivery = decided({ kind: 'SHARE_DELIVERY', decision: 'DELIVER', closedAt: at('2026-11-09T10:00:00') });
+  const quick = decided({ kind: 'SHARE_DELIVERY', decision: 'DELIVER', closedAt: at('2026-11-05T10:00:00') });
+  // Error reports: one corrected on time, one answered after its due time, one only asked for information.
+  const correction = { procedure: 'correction', kind: 'CORRECTION_VERIFICATION' };
+  const corrected = decided({ ...correction, decision: 'CORRECTED' });
+  const lateAnswer = decided({ ...correction, decision: 'NOT_AN_ERROR', dueAt: at('2026-11-04T23:59:59.999') });
+  const asked = decided({ ...correction, decision: 'REQUEST_INFO' });
+  const tasks = [byLaw, byRules, unstated, agreed, delivery, quick, corrected, lateAnswer, asked];
+  const e = evaluate(tasks, ['health'], nov, asOf, isWorkday, ['share', 'correction']);
+  expect(e.total.refusals).toBe(3);
+  expect(e.total.refusalsByBasis).toEqual({ law: 1, rules: 1, unstated: 1 });
+  expect(e.procedures.find((p) => p.procedure === 'share')).toMatchObject({ delivered: 2, deliveryMedianWorkingDays: 4, correctionsAnswered: 0 });
+  expect(e.procedures.find((p) => p.procedure === 'correction')).toMatchObject({
+    correctionsAnswered: 2,
+    correctionsAnsweredOnTime: 1,
+    deliveryMedianWorkingDays: null,
+    refusalsByBasis: {},
+  });
+  // Each drills to its cases; refusals narrowed by basis level.
+  const drill = (figure: Parameters<typeof tasksCounted>[2], basis?: string) =>
+    tasksCounted(tasks, ['health'], figure, nov, asOf, isWorkday, undefined, basis).map((t) => t.taskId);
+  expect(drill('refusals', 'law')).toEqual([byLaw.taskId]);
+  expect(drill('refusals', 'unstated')).toEqual([unstated.taskId]);
+  expect(drill('refusals')).toEqual([byLaw.taskId, byRules.taskId, unstated.taskId]);
+  expect(drill('delivered')).toEqual([delivery.taskId, quick.taskId]);
+  expect(drill('correctionsAnsweredOnTime')).toEqual([corrected.taskId]);
+});

@@ -88,8 +88,10 @@ test('each figure of an organisation counts its cases: on time and late by the d
   r3 = await shareRequest(h.city.entries.countyConditional);
   expect((await call(citySupervisor(), 'POST', `/tasks/${r3.opinion}/extend`, { workingDays: 2, reason: '需核对摊贩登记' })).statusCode).toBe(200);
   await overdue(r2.opinion);
+  // Its refusal names its legal basis (a decision's form.basis, as the refusal forms give it): counted by its level.
+  const basis = [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }];
   expect(
-    (await call(healthReviewer(), 'POST', `/tasks/${r2.opinion}/complete`, { decision: 'DISAGREE', reason: '含个人信息', form: refusalForm })).statusCode,
+    (await call(healthReviewer(), 'POST', `/tasks/${r2.opinion}/complete`, { decision: 'DISAGREE', reason: '含个人信息', form: { basis } })).statusCode,
   ).toBe(200);
   await overdue(r2.review);
   await overdue(r3.review);
@@ -108,13 +110,24 @@ test('each figure of an organisation counts its cases: on time and late by the d
     openAtEnd: 0,
     overdueAtEnd: 0,
     refusals: 1,
+    refusalsByBasis: { law: 1 },
     requestsForInformation: 0,
     extensions: 0,
     urges: 0,
     escalations: 0,
   });
   const cityBda = share(await evaluation(citySupervisor(), `organisation=${h.city.cityAuthority}`));
-  expect(cityBda).toMatchObject({ received: 3, decided: 1, decidedOnTime: 1, refusals: 1, openAtEnd: 2, overdueAtEnd: 2, urges: 1 });
+  // The authority's refusal gave no basis.
+  expect(cityBda).toMatchObject({
+    received: 3,
+    decided: 1,
+    decidedOnTime: 1,
+    refusals: 1,
+    refusalsByBasis: { unstated: 1 },
+    openAtEnd: 2,
+    overdueAtEnd: 2,
+    urges: 1,
+  });
   const donggang = share(await evaluation(countyProvider(), `organisation=${h.city.agencies.donggangMarket}`));
   expect(donggang).toMatchObject({ received: 1, decided: 0, onTimeRate: null, medianWorkingDays: null, openAtEnd: 1, overdueAtEnd: 0, extensions: 1 });
 
@@ -126,6 +139,17 @@ test('each figure of an organisation counts its cases: on time and late by the d
   );
   expect(late.statusCode).toBe(200);
   expect(late.json().items).toEqual([expect.objectContaining({ requestId: r2.id, caseNumber: r2.caseNumber, taskId: r2.opinion, decision: 'DISAGREE' })]);
+  // Refusals drill down by their basis level.
+  const byLaw = await call(citySupervisor(), 'GET', `/evaluations/requests?period=${month}&division=371100&figure=refusals&basis=law`);
+  expect(byLaw.json().items).toEqual([expect.objectContaining({ requestId: r2.id, taskId: r2.opinion, basisLevel: 'law' })]);
+  const unstated = await call(citySupervisor(), 'GET', `/evaluations/requests?period=${month}&division=371100&figure=refusals&basis=unstated`);
+  expect(unstated.json().items).toEqual([expect.objectContaining({ requestId: r1.id, taskId: r1.review, basisLevel: null })]);
+  expectProblem(
+    await call(citySupervisor(), 'GET', `/evaluations/requests?period=${month}&division=371100&figure=decided&basis=law`),
+    400,
+    'querystring.basis',
+    'refusals only',
+  );
   const open = await call(citySupervisor(), 'GET', `/evaluations/requests?period=${month}&division=371100&figure=overdueAtEnd`);
   expect(
     open

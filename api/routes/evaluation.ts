@@ -25,6 +25,8 @@ export const EVALUATION_COLUMNS = [
   'onTimeRate',
   'medianWorkingDays',
   'p90WorkingDays',
+  'deliveryMedianWorkingDays',
+  'refusalsByBasis',
 ] as const;
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
@@ -150,17 +152,23 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       },
     },
     async (request) => {
-      const { period: label, procedure, figure } = request.query;
+      const { period: label, procedure, figure, basis } = request.query;
+      if (basis !== undefined && figure !== 'refusals')
+        throw invalid(
+          [{ code: 'InvalidInput', field: 'basis', rule: 'refusals only', detail: 'A basis level narrows the refusals (figure=refusals)', article: 'Art. 32' }],
+          'querystring',
+        );
       const period = periodOf(label);
       const scope = await scopeOf(request.actor, request.query);
       const now = new Date();
       const { tasks, isWorkday } = await computeEvaluation(db, scope.orgs, period, now);
-      const counted = tasksCounted(tasks, scope.orgs, figure, period, now, isWorkday, procedure);
+      const counted = tasksCounted(tasks, scope.orgs, figure, period, now, isWorkday, procedure, basis);
       return {
         period: label,
         scope: { kind: scope.kind, id: scope.id, name: scope.name },
         figure,
         procedure: procedure ?? null,
+        basis: basis ?? null,
         count: counted.length,
         items: counted
           .sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.taskId.localeCompare(b.taskId))
@@ -175,6 +183,7 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
             dueAt: t.dueAt.toISOString(),
             closedAt: t.closedAt?.toISOString() ?? null,
             decision: t.decision,
+            basisLevel: t.basisLevel ?? null,
           })),
       };
     },
@@ -194,6 +203,12 @@ function exportRows(label: string, scope: Scope, e: Evaluation, names: Map<strin
       onTimeRate: f.onTimeRate === null ? '' : String(f.onTimeRate),
       medianWorkingDays: f.medianWorkingDays === null ? '' : String(f.medianWorkingDays),
       p90WorkingDays: f.p90WorkingDays === null ? '' : String(f.p90WorkingDays),
+      deliveryMedianWorkingDays: f.deliveryMedianWorkingDays === null ? '' : String(f.deliveryMedianWorkingDays),
+      // law 2; unstated 1: one cell, levels by name.
+      refusalsByBasis: Object.entries(f.refusalsByBasis ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([level, n]) => `${level} ${n}`)
+        .join('; '),
     } as Record<(typeof EVALUATION_COLUMNS)[number], string>;
     return Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, inertCell(v)])) as typeof cells;
   };

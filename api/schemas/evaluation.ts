@@ -1,6 +1,7 @@
 // Evaluation by period's queries (routes/evaluation.ts).
 import { Type } from '@sinclair/typebox';
-import { FIGURES, PERIOD_PATTERN } from '../../domain/evaluation';
+import { BASIS_LEVELS } from '../../domain/catalog';
+import { FIGURES, PERIOD_PATTERN, UNSTATED_BASIS } from '../../domain/evaluation';
 import { REQUEST_TYPES } from '../../domain/procedures';
 
 const scope = {
@@ -23,4 +24,12 @@ export const EvaluationRequestsQuery = Type.Object({
   ...scope,
   procedure: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
   figure: Type.Union(FIGURES.map((f) => Type.Literal(f))),
+  basis: Type.Optional(
+    Type.Union(
+      [...BASIS_LEVELS, UNSTATED_BASIS].map((l) => Type.Literal(l)),
+      {
+        description: 'With figure=refusals: only the refusals whose first legal basis is of this level (unstated: none given)',
+      },
+    ),
+  ),
 });

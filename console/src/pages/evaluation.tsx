@@ -19,6 +19,12 @@ interface Figures {
   overdueAtEnd: number;
   onTimeRate: number | null;
   medianWorkingDays: number | null;
+  refusals: number;
+  refusalsByBasis: Record<string, number>;
+  delivered: number;
+  deliveryMedianWorkingDays: number | null;
+  correctionsAnswered: number;
+  correctionsAnsweredOnTime: number;
 }
 interface EvaluationAnswer {
   period: string;
@@ -99,12 +105,73 @@ export function Evaluation({ route }: { route: Route }) {
       {e && <OnTime e={e} period={period} drill={drill} />}
       {e && <HandlingTime series={series.map((r, i) => ({ period: i === 3 ? period : history[i], e: r.data }))} drill={drill} />}
       {now.data && <OverdueNow e={now.data} drill={drill} />}
+      {e && <RefusalsAndDelivery e={e} period={period} drill={drill} />}
       <Drill route={route} />
     </section>
   );
 }
 
 type DrillTo = (figure: Figure, period: string, extra?: { procedure?: string; organisation?: string }) => void;
+
+/** A refusal's legal basis by level (form.basis[0].level), in the catalog's words; 未说明依据 when it gave none. */
+const BASIS_NAMES: [string, string][] = [
+  ['law', '法律'],
+  ['regulation', '行政法规'],
+  ['rules', '规章'],
+  ['national', '国家规定'],
+  ['unstated', '未说明依据'],
+];
+
+/** 拒绝、交付与纠错 by organisation: refusals by the level of their legal basis, deliveries and their time, error reports answered on time. */
+function RefusalsAndDelivery({ e, period, drill }: { e: EvaluationAnswer; period: string; drill: DrillTo }) {
+  const count = (n: number, figure: Figure, organisation: string) =>
+    n > 0 ? (
+      <button type="button" class="link" onClick={() => drill(figure, period, { organisation })}>
+        {n} 件
+      </button>
+    ) : (
+      '0 件'
+    );
+  return (
+    <section class="figure" aria-labelledby="ev-refusals-h">
+      <h2 id="ev-refusals-h">拒绝、数据交付与纠错</h2>
+      <p class="muted">
+        {periodName(period)}各单位的不予同意（按所引依据的层级）、数据交付（自同意共享至交付的工作日）与数据纠错按时答复情况。点击件数，查看其案件。
+      </p>
+      <table class="refusals-table">
+        <caption class="sr-only">{periodName(period)}各单位的拒绝、数据交付与纠错</caption>
+        <thead>
+          <tr>
+            <th scope="col">单位</th>
+            <th scope="col">不予同意</th>
+            <th scope="col">其中依据层级</th>
+            <th scope="col">数据交付</th>
+            <th scope="col">交付时长中位数</th>
+            <th scope="col">纠错答复</th>
+            <th scope="col">按时答复</th>
+          </tr>
+        </thead>
+        <tbody>
+          {e.organisations.map((o) => (
+            <tr key={o.organisation} data-org={o.organisation}>
+              <th scope="row">{o.name}</th>
+              <td>{count(o.total.refusals, 'refusals', o.organisation)}</td>
+              <td data-testid="basis">
+                {BASIS_NAMES.filter(([level]) => o.total.refusalsByBasis?.[level])
+                  .map(([level, name]) => `${name} ${o.total.refusalsByBasis[level]} 件`)
+                  .join('，') || '—'}
+              </td>
+              <td>{count(o.total.delivered, 'delivered', o.organisation)}</td>
+              <td>{workingDays(o.total.deliveryMedianWorkingDays)}</td>
+              <td>{count(o.total.correctionsAnswered, 'correctionsAnswered', o.organisation)}</td>
+              <td>{count(o.total.correctionsAnsweredOnTime, 'correctionsAnsweredOnTime', o.organisation)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
 
 /** 按时办结率 by organisation: a bar each (the organisations that decided nothing are named below the bars). */
 function OnTime({ e, period, drill }: { e: EvaluationAnswer; period: string; drill: DrillTo }) {
@@ -306,7 +373,15 @@ function OverdueNow({ e, drill }: { e: EvaluationAnswer; drill: DrillTo }) {
   );
 }
 
-const FIGURE_NAMES: Partial<Record<Figure, string>> = { decided: '办结的案件', overdueAtEnd: '超期的案件', decidedLate: '超期办结的案件' };
+const FIGURE_NAMES: Partial<Record<Figure, string>> = {
+  decided: '办结的案件',
+  overdueAtEnd: '超期的案件',
+  decidedLate: '超期办结的案件',
+  refusals: '不予同意的案件',
+  delivered: '已交付数据的案件',
+  correctionsAnswered: '已答复的纠错',
+  correctionsAnsweredOnTime: '按时答复的纠错',
+};
 
 /** The cases behind the figure clicked (named in the URL, so the list can be linked to and the back button closes it). */
 function Drill({ route }: { route: Route }) {
