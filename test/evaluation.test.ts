@@ -7,7 +7,7 @@ import { shanghaiDay } from '../domain/calendar';
 import { periodsEndedBy } from '../domain/evaluation';
 import type { Actor } from '../domain/types';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, recordHistories, refusalForm, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -80,7 +80,13 @@ test('each figure of an organisation counts its cases: on time and late by the d
   r1 = await shareRequest(h.city.entries.conditional);
   expect((await call(healthReviewer(), 'POST', `/tasks/${r1.opinion}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
   expect(
-    (await call(authority(), 'POST', `/tasks/${r1.review}/complete`, { decision: 'REJECT', reason: '用途超出法定职责', form: refusalForm })).statusCode,
+    (
+      await call(authority(), 'POST', `/tasks/${r1.review}/complete`, {
+        decision: 'REJECT',
+        reason: '用途超出法定职责',
+        form: { basis: [{ level: 'administrative_regulation', title: '政务数据共享条例', article: '第十条' }] },
+      })
+    ).statusCode,
   ).toBe(200);
   // r2: the provider refuses after its due time (late); the authority's review stays open past its own, and is urged.
   r2 = await shareRequest(h.city.entries.conditional);
@@ -117,13 +123,13 @@ test('each figure of an organisation counts its cases: on time and late by the d
     escalations: 0,
   });
   const cityBda = share(await evaluation(citySupervisor(), `organisation=${h.city.cityAuthority}`));
-  // The authority's refusal gave no basis.
+  // The authority's refusal rests on an administrative regulation.
   expect(cityBda).toMatchObject({
     received: 3,
     decided: 1,
     decidedOnTime: 1,
     refusals: 1,
-    refusalsByBasis: { unstated: 1 },
+    refusalsByBasis: { administrative_regulation: 1 },
     openAtEnd: 2,
     overdueAtEnd: 2,
     urges: 1,
@@ -142,8 +148,15 @@ test('each figure of an organisation counts its cases: on time and late by the d
   // Refusals drill down by their basis level.
   const byLaw = await call(citySupervisor(), 'GET', `/evaluations/requests?period=${month}&division=371100&figure=refusals&basis=law`);
   expect(byLaw.json().items).toEqual([expect.objectContaining({ requestId: r2.id, taskId: r2.opinion, basisLevel: 'law' })]);
+  const byRegulation = await call(
+    citySupervisor(),
+    'GET',
+    `/evaluations/requests?period=${month}&division=371100&figure=refusals&basis=administrative_regulation`,
+  );
+  expect(byRegulation.json().items).toEqual([expect.objectContaining({ requestId: r1.id, taskId: r1.review, basisLevel: 'administrative_regulation' })]);
+  // Every refusal cites its basis now: none is unstated (only refusals from before the rule would be).
   const unstated = await call(citySupervisor(), 'GET', `/evaluations/requests?period=${month}&division=371100&figure=refusals&basis=unstated`);
-  expect(unstated.json().items).toEqual([expect.objectContaining({ requestId: r1.id, taskId: r1.review, basisLevel: null })]);
+  expect(unstated.json().items).toEqual([]);
   expectProblem(
     await call(citySupervisor(), 'GET', `/evaluations/requests?period=${month}&division=371100&figure=decided&basis=law`),
     400,

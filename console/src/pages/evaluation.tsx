@@ -4,6 +4,7 @@
 // bundle, and every bar is a button with its figure as text), each figure also in a table for screen readers.
 import { useEffect, useRef } from 'preact/hooks';
 import type { Figure } from '../../../domain/evaluation';
+import { BASIS_LEVEL_NAMES, BASIS_LEVELS } from '../../../domain/catalog';
 import { query } from '../http';
 import { formatTime, label, t } from '../i18n';
 import { go, href, me, organisations, ProblemBox, useResource, withParams, type Route } from '../lib';
@@ -113,14 +114,8 @@ export function Evaluation({ route }: { route: Route }) {
 
 type DrillTo = (figure: Figure, period: string, extra?: { procedure?: string; organisation?: string }) => void;
 
-/** A refusal's legal basis by level (form.basis[0].level), in the catalog's words; 未说明依据 when it gave none. */
-const BASIS_NAMES: [string, string][] = [
-  ['law', '法律'],
-  ['regulation', '行政法规'],
-  ['rules', '规章'],
-  ['national', '国家规定'],
-  ['unstated', '未说明依据'],
-];
+/** A refusal's legal basis by level (form.basis[0].level), in the catalog's words; 未说明依据 when it gave none (refusals from before every refusal cited one). */
+const BASIS_NAMES: [string, string][] = [...BASIS_LEVELS.map((l): [string, string] => [l, BASIS_LEVEL_NAMES[l]]), ['unstated', '未说明依据']];
 
 /** 拒绝、交付与纠错 by organisation: refusals by the level of their legal basis, deliveries and their time, error reports answered on time. */
 function RefusalsAndDelivery({ e, period, drill }: { e: EvaluationAnswer; period: string; drill: DrillTo }) {
