@@ -704,6 +704,8 @@ const extensionOffered = (context: Record<string, unknown> | null | undefined) =
 export function providerExtensionViolation(ask: {
   task: { kind: string; context?: Record<string, unknown> | null };
   access: ErrorCode | null;
+  /** The actor holds the task as the head added on escalation: the one who approves an extension does not ask for it. */
+  asHead?: boolean;
   asked: boolean;
   workingDays: unknown;
   reason: unknown;
@@ -717,6 +719,13 @@ export function providerExtensionViolation(ask: {
     };
   if (ask.access)
     return { code: ask.access, detail: 'Only a reviewer of the providing agency who may give this opinion asks to extend it', article: EXTENSION_ARTICLE };
+  if (ask.asHead)
+    return {
+      code: 'ExtensionNotAvailable',
+      rule: '负责人审批延期',
+      article: EXTENSION_ARTICLE,
+      detail: 'The head of sharing work approves an extension and does not ask for one: the task escalated to you, give the opinion',
+    };
   if (ask.asked)
     return {
       code: 'ExtensionAlreadyAsked',

@@ -269,6 +269,12 @@ describe('escalation adds the competent body’s own head in every procedure', (
       expect((await call(stranger, 'GET', `/tasks/${task.id}`)).statusCode).toBe(404);
       expect((await call(stranger, 'POST', `/tasks/${task.id}/complete`, decisionOf(type))).statusCode).toBe(404);
       recorded.push({ type, name: `escalated to its own head, who decides (${type})`, workflowId: row.workflow_id });
+      if (type === 'share') {
+        // The head approves an extension of the provider's answer (《政务数据共享条例》): holding the escalated opinion, it does not ask for one.
+        const asked = await call(head, 'POST', `/tasks/${task.id}/extension-request`, { workingDays: 3, reason: '需要核对' });
+        expect(asked.statusCode).toBe(409);
+        expect(asked.json()).toMatchObject({ code: 'ExtensionNotAvailable', errors: [expect.objectContaining({ rule: '负责人审批延期' })] });
+      }
       // The head claims and decides it; the trail names them in their role.
       ok(await call(head, 'POST', `/tasks/${task.id}/claim`));
       ok(await call(head, 'POST', `/tasks/${task.id}/complete`, decisionOf(type)));

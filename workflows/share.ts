@@ -36,7 +36,7 @@ import {
   type UsageReportForm,
   usagePeriodFrom,
 } from '../domain/share';
-import { actViolation } from '../domain/tasks';
+import { actViolation, candidateOf } from '../domain/tasks';
 import { unstorable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
 import {
@@ -182,6 +182,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     const violation = providerExtensionViolation({
       task,
       access: actViolation(task, actor, applicant.sub),
+      asHead: candidateOf(task, actor)?.escalation === true,
       // Once per request: asked and not yet put to the head, or put to the head (whatever the answer).
       asked: extensionAsk !== null || board.all().some((t) => t.kind === 'SHARE_EXTENSION_APPROVAL'),
       workingDays,

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { shareParties } from '../../db/repositories/share';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { mayRequestShare, providerExtensionViolation, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
-import { actViolation, isCandidate } from '../../domain/tasks';
+import { actViolation, candidateOf, isCandidate } from '../../domain/tasks';
 import { unstorable } from '../../domain/text';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
 import { requestExtensionUpdate, type ShareRequestInput } from '../../workflows/definitions';
@@ -92,6 +92,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
       const violation = providerExtensionViolation({
         task: { kind: found.kind, context: found.context },
         access: actViolation(taskAccess(found), actor, found.applicant_sub),
+        asHead: candidateOf(taskAccess(found), actor)?.escalation === true,
         asked: found.siblings.some((t) => t.kind === 'SHARE_EXTENSION_APPROVAL'),
         workingDays,
         reason,
