@@ -7,6 +7,7 @@ import { CORRECTION_API } from './routes/correction';
 import { DISPUTE_API } from './routes/share-dispute';
 import { OPEN_DEMAND_API } from './routes/open-demand';
 import { OPEN_REQUEST_API } from './routes/open-request';
+import { REFUSAL_DISPUTE_API } from './routes/refusal-dispute';
 import { SHARE_API } from './routes/share';
 import { WITHDRAWAL_API } from './routes/withdrawal';
 
@@ -18,6 +19,7 @@ export const PROCEDURE_APIS: Record<RequestType, ProcedureApi> = {
   withdrawal: WITHDRAWAL_API,
   open_request: OPEN_REQUEST_API,
   correction: CORRECTION_API,
+  refusal_dispute: REFUSAL_DISPUTE_API,
 };
 
 /** The hooks of `kind`'s own procedure for `decision`: the form it takes and its pre-flight, where it has them. */

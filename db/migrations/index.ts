@@ -23,6 +23,7 @@ import * as m020 from './2026-12-05-020-government-departments';
 import * as m021 from './2026-12-05-021-task-urging';
 import * as m022 from './2026-12-05-022-audit-chain';
 import * as m024 from './2026-12-05-024-evaluation-snapshots';
+import * as m026 from './2026-12-05-026-refusal-disputes';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-021-task-urging': m021,
   '2026-12-05-022-audit-chain': m022,
   '2026-12-05-024-evaluation-snapshots': m024,
+  '2026-12-05-026-refusal-disputes': m026,
 };

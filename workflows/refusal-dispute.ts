@@ -1,0 +1,164 @@
+// Refusal dispute (《政务数据共享条例》共享使用, issue 24 §3): the applicant disputes the refusal of its share request
+// within the policy's window. The applicant and the provider consult in turns (workflows/consultation.ts, as the
+// share-attribute dispute does); failing agreement the same-level big data authority coordinates; failing that the
+// leading group (数字强市领导小组) decides, finally. An outcome in the applicant's favour grants the request with the
+// fields and conditions decided (Art. 14), through the share procedure's grant write; the grant runs its term (Art. 15).
+import { type ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { DecisionInput, TakenRefusal } from '../activities';
+import { REFUSAL_DISPUTE_ARTICLE, refusalPositionViolation, type RefusalPosition, type RefusalTerms } from '../domain/refusal-dispute';
+import { starterViolation, type RequestSnapshot } from '../domain/requests';
+import { grantTerms } from '../domain/share';
+import { unstorable } from '../domain/text';
+import { SYSTEM } from '../domain/types';
+import { businessError, acts as io } from './acts';
+import { consult, referToLeadingGroup, turnsOf } from './consultation';
+import type { RefusalDisputeInput } from './definitions';
+import { newProcedure, runToEnd } from './procedure';
+
+type Party = 'applicant' | 'provider';
+
+export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promise<RequestSnapshot> {
+  const { requestId, applicant, policy, shareRequestId } = input;
+  // The applicant's dispute is its organisation's matter once raised: no cancellation (as the attribute dispute).
+  const { view, board, steps, statusChange, record, state } = newProcedure({
+    requestId,
+    applicant,
+    role: 'agency_applicant',
+    cancellable: false,
+    type: 'refusal_dispute',
+    catalogEntryId: null,
+    payload: { shareRequestId, reason: input.reason, fields: input.position.fields, conditions: input.position.conditions },
+    payloadHash: input.payloadHash,
+    submissionId: input.submissionId,
+    article: REFUSAL_DISPUTE_ARTICLE,
+  });
+  let refusal: ApplicationFailure | undefined;
+  /** The decision that ends the dispute, written with its outcome, until that write succeeds. */
+  let ending: DecisionInput | undefined;
+  let taken: TakenRefusal | undefined;
+
+  const run = async (): Promise<RequestSnapshot> => {
+    // What the API checked, again for a start that bypasses it: the starter's role, storable text, a grant asked for.
+    const starter = starterViolation('refusal_dispute', applicant);
+    if (starter) throw (refusal = businessError(starter.code, starter.detail));
+    const bad =
+      unstorable({ reason: input.reason, position: input.position }, '') ??
+      (input.reason.trim() ? null : { detail: 'A dispute states why the refusal is wrong' }) ??
+      (input.position.grant ? refusalPositionViolation(input.position, 'position') : { detail: 'The applicant asks for a grant' });
+    if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
+    // The refusal taken: the applicant's, refused, in the window, not yet disputed (two at once: one stands, nothing recorded).
+    const took = await io.takeRefusal({ shareRequestId, requestId, applicantOrg: applicant.org, window: policy.refusalDisputeWindow });
+    if ('refusal' in took) throw (refusal = businessError(took.refusal.code, took.refusal.detail));
+    const t = (taken = took.taken);
+    const entryFields = t.entry.fields;
+    const bounded = refusalPositionViolation(input.position, 'position', entryFields);
+    if (bounded) throw (refusal = businessError('InvalidInput', bounded.detail));
+
+    // The provider answers the applicant's dispute first; its position to start with is its refusal.
+    const end = await consult<Party, RefusalPosition>(board, {
+      kind: 'REFUSAL_DISPUTE_CONSULTATION',
+      article: REFUSAL_DISPUTE_ARTICLE,
+      order: ['provider', 'applicant'],
+      parties: {
+        applicant: { org: t.parties.applicantOrg, role: 'agency_applicant' },
+        provider: { org: t.parties.providerOrg, role: 'provider_reviewer' },
+      },
+      positions: { applicant: input.position, provider: { grant: false, fields: [], conditions: null } },
+      policy,
+      started: () => ({ ...statusChange('in_review', 'consultation_started', REFUSAL_DISPUTE_ARTICLE), record }),
+    });
+    if ('agreed' in end) return conclude(end.agreed, 'agreement');
+
+    // The dossier: the request, the refusal as decided (every decision whole), the reason, both positions, every turn.
+    const dossier = {
+      shareRequestId,
+      entry: { id: t.entry.id, title: t.entry.title },
+      entryFields,
+      request: t.form,
+      refusal: t.decisions,
+      objection: input.reason,
+      positions: end.positions,
+      turns: turnsOf(board, 'REFUSAL_DISPUTE_CONSULTATION'),
+      referral: end.referral,
+    };
+    // The same-level big data authority coordinates: the parties settle under it, or it declares the coordination failed.
+    const [coordination] = await board.openRound(
+      [
+        {
+          key: 'coordination',
+          kind: 'REFUSAL_DISPUTE_COORDINATION',
+          candidateRole: 'authority_reviewer',
+          candidateOrg: t.parties.authorityOrg,
+          length: policy.coordination,
+          reminderBefore: policy.reminderBefore,
+          excluded: [],
+          context: dossier,
+        },
+      ],
+      statusChange('in_review', 'referred_to_authority', REFUSAL_DISPUTE_ARTICLE, { reason: end.referral }),
+    );
+    const coordinated = (await board.next(() => false, [coordination], { writeWithNextStep: (c) => c.decision === 'SETTLE' }))!;
+    if (coordinated.decision === 'SETTLE') return conclude(coordinated.form as unknown as RefusalPosition, 'coordination');
+
+    // 报数字强市领导小组决定: final.
+    const decided = await referToLeadingGroup(board, {
+      kind: 'REFUSAL_DISPUTE_DECISION',
+      org: t.parties.leadingGroupOrg,
+      length: policy.decision,
+      reminderBefore: policy.reminderBefore,
+      dossier: { ...dossier, coordination: { org: coordination.candidateOrg, reason: coordinated.reason } },
+      change: statusChange('in_review', 'referred_to_leading_group', REFUSAL_DISPUTE_ARTICLE, { reason: coordinated.reason }),
+    });
+    const terms = decided.form as unknown as RefusalTerms;
+    return conclude(decided.decision === 'GRANT' ? { grant: true, fields: terms.fields, conditions: terms.conditions ?? null } : NO_GRANT, 'leading_group');
+  };
+
+  /** The outcome: a grant on the terms agreed or decided (the share procedure's grant, its term run here), or the refusal upheld. */
+  async function conclude(position: RefusalPosition, by: 'agreement' | 'coordination' | 'leading_group'): Promise<RequestSnapshot> {
+    ending = board.takeUnwritten();
+    const t = taken!;
+    if (!position.grant) {
+      await io.concludeRefusalDispute({ requestId, by, decision: ending!, step: `${++steps.n}-upheld` });
+      ending = undefined;
+      state.status = 'rejected';
+      state.outcome = { article: REFUSAL_DISPUTE_ARTICLE, reason: by };
+      return view();
+    }
+    const grantId = `${requestId}.grant`;
+    const { expiresAt } = await io.createGrant({
+      requestId,
+      grantId,
+      catalogEntryId: t.entry.id,
+      granteeOrg: t.parties.applicantOrg,
+      fields: position.fields,
+      purpose: t.form.scenario,
+      // The conditions decided; none named: the entry's own, as a share grant carries.
+      terms: grantTerms(t.form, position.fields, position.conditions ?? t.entry.shareConditions),
+      term: policy.grantTerm,
+      actor: SYSTEM,
+      article: 'Art. 14',
+      decision: ending,
+    });
+    ending = undefined;
+    state.status = 'granted';
+    state.grant = { id: grantId, status: 'active', expiresAt };
+    state.outcome = { article: 'Art. 14' };
+    // Art. 15: the grant ends at its term.
+    await sleep(Math.max(1, Date.parse(expiresAt) - Date.now()));
+    await io.endGrant({ requestId, status: 'expired', actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' });
+    state.status = 'expired';
+    state.grant = { ...state.grant, status: 'expired' };
+    return view();
+  }
+
+  return runToEnd(board, record, state, {
+    run,
+    failed: view,
+    refused: (err) => err === refusal,
+    unwritten: () => ending,
+    // A dispute that ended without a conclusion no longer holds the refusal.
+    afterFailure: async () => io.releaseRefusal({ shareRequestId, requestId }),
+  });
+}
+
+const NO_GRANT: RefusalPosition = { grant: false, fields: [], conditions: null };
