@@ -27,6 +27,12 @@ export const RequestSchema = Type.Object({
   updatedAt: Instant,
   tasks: Type.Array(TaskSchema),
   grant: Nullable(GrantSchema),
+  refusalDispute: Type.Optional(
+    Type.Object(
+      { id: Type.String(), status: Type.String(), caseNumber: Nullable(Type.String()) },
+      { description: 'A refused share request: the dispute its applicant raised on the refusal (《政务数据共享条例》), as it stands' },
+    ),
+  ),
 });
 export type RequestView = Static<typeof RequestSchema>;
 
