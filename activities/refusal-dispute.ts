@@ -4,7 +4,13 @@
 import type { Db } from '../db';
 import { disputeWindowEnds, refusalOf, type RefusingDecision } from '../db/repositories/refusal-dispute';
 import type { RuleViolation } from '../domain/errors';
-import { REFUSAL_DISPUTE_ARTICLE, refusalDisputeViolation, type RefusalDisputeParties } from '../domain/refusal-dispute';
+import {
+  REFUSAL_DISPUTE_ARTICLE,
+  refusalDisputeViolation,
+  refusalPositionViolation,
+  type RefusalDisputeParties,
+  type RefusalPosition,
+} from '../domain/refusal-dispute';
 import type { ShareRequestForm } from '../domain/share';
 import type { Duration } from '../domain/types';
 import { transition } from './requests';
@@ -40,12 +46,16 @@ export function refusalDisputeActivities(db: Db) {
       requestId: string;
       applicantOrg: string;
       window: Duration;
+      /** The applicant's position: its fields must be the entry's. */
+      position: RefusalPosition;
     }): Promise<{ taken: TakenRefusal } | { refusal: RuleViolation }> {
       return db.transaction().execute(async (tx) => {
         const r = await refusalOf(tx, input.shareRequestId, true);
         const windowEnds = r?.refusedAt ? await disputeWindowEnds(tx, r.refusedAt, input.window) : null;
         const refusal = refusalDisputeViolation(r, { org: input.applicantOrg }, windowEnds, Date.now(), input.requestId);
         if (refusal) return { refusal };
+        const bad = r!.entry && refusalPositionViolation(input.position, 'position', r!.entry.fields);
+        if (bad) return { refusal: bad };
         if (!r!.refusedAt || !windowEnds || !r!.entry || !r!.parties)
           return {
             refusal: {

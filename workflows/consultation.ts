@@ -21,6 +21,8 @@ export interface ConsultationSpec<P extends string, Position> {
   /** Each party's position to start with; a COUNTER replaces its party's. */
   positions: Record<P, Position>;
   policy: { turn: Duration; consultation: Duration; reminderBefore?: Duration };
+  /** What every turn's task carries besides the turn (e.g. what a position may name); absent: the turn alone. */
+  context?: Record<string, unknown>;
   /** The change of status that goes with the first turn. */
   started: () => StatusChange;
   /** Done once the consultation's clock runs and before the first turn opens (e.g. the disputed matter taken). */
@@ -29,8 +31,7 @@ export interface ConsultationSpec<P extends string, Position> {
 
 /** How a consultation ended: a party accepted the other's position (its ACCEPT left for the next write), or no agreement. */
 export type ConsultationEnd<P extends string, Position> =
-  | { agreed: Position; positions: Record<P, Position> }
-  | { referral: string; positions: Record<P, Position>; consultationEnds: string };
+  { agreed: Position; positions: Record<P, Position> } | { referral: string; positions: Record<P, Position>; consultationEnds: string };
 
 /** Runs the turns until a party accepts, one declares no agreement, or the consultation's deadline passes. */
 export async function consult<P extends string, Position>(board: TaskBoard, spec: ConsultationSpec<P, Position>): Promise<ConsultationEnd<P, Position>> {
@@ -51,7 +52,7 @@ export async function consult<P extends string, Position>(board: TaskBoard, spec
     reminderBefore: policy.reminderBefore,
     // Both parties act for their organisations, the officer who raised the matter included.
     excluded: [],
-    context: { turn: n, party, otherPosition: positions[otherOf(party)], consultationEnds },
+    context: { ...spec.context, turn: n, party, otherPosition: positions[otherOf(party)], consultationEnds },
   });
   await spec.beforeFirstTurn?.();
   let party: P = order[0];

@@ -3,7 +3,7 @@
 // share-attribute dispute does); failing agreement the same-level big data authority coordinates; failing that the
 // leading group (数字强市领导小组) decides, finally. An outcome in the applicant's favour grants the request with the
 // fields and conditions decided (Art. 14), through the share procedure's grant write; the grant runs its term (Art. 15).
-import { type ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { ApplicationFailure } from '@temporalio/workflow';
 import type { DecisionInput, TakenRefusal } from '../activities';
 import { REFUSAL_DISPUTE_ARTICLE, refusalPositionViolation, type RefusalPosition, type RefusalTerms } from '../domain/refusal-dispute';
 import { starterViolation, type RequestSnapshot } from '../domain/requests';
@@ -47,12 +47,16 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
       (input.position.grant ? refusalPositionViolation(input.position, 'position') : { detail: 'The applicant asks for a grant' });
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     // The refusal taken: the applicant's, refused, in the window, not yet disputed (two at once: one stands, nothing recorded).
-    const took = await io.takeRefusal({ shareRequestId, requestId, applicantOrg: applicant.org, window: policy.refusalDisputeWindow });
+    const took = await io.takeRefusal({
+      shareRequestId,
+      requestId,
+      applicantOrg: applicant.org,
+      window: policy.refusalDisputeWindow,
+      position: input.position,
+    });
     if ('refusal' in took) throw (refusal = businessError(took.refusal.code, took.refusal.detail));
     const t = (taken = took.taken);
     const entryFields = t.entry.fields;
-    const bounded = refusalPositionViolation(input.position, 'position', entryFields);
-    if (bounded) throw (refusal = businessError('InvalidInput', bounded.detail));
 
     // The provider answers the applicant's dispute first; its position to start with is its refusal.
     const end = await consult<Party, RefusalPosition>(board, {
@@ -65,6 +69,8 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
       },
       positions: { applicant: input.position, provider: { grant: false, fields: [], conditions: null } },
       policy,
+      // A position names the entry's fields (the kind's rule reads them here).
+      context: { entryFields },
       started: () => ({ ...statusChange('in_review', 'consultation_started', REFUSAL_DISPUTE_ARTICLE), record }),
     });
     if ('agreed' in end) return conclude(end.agreed, 'agreement');
@@ -143,8 +149,8 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     state.status = 'granted';
     state.grant = { id: grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
-    // Art. 15: the grant ends at its term.
-    await sleep(Math.max(1, Date.parse(expiresAt) - Date.now()));
+    // Art. 15: the grant ends at its term (the wait answers the decision that made it).
+    await board.waitFor(() => false, Math.max(1, Date.parse(expiresAt) - Date.now()));
     await io.endGrant({ requestId, status: 'expired', actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' });
     state.status = 'expired';
     state.grant = { ...state.grant, status: 'expired' };
