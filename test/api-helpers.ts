@@ -118,12 +118,17 @@ export async function refusedShare(api: Api, city: SeededCity, applicant: Actor)
   const provider: Actor = { sub: `refuser.${city.region}`, org: city.agencies.health, roles: ['provider_reviewer'] };
   const authority: Actor = { sub: `rejecter.${city.region}`, org: city.cityAuthority, roles: ['authority_reviewer'] };
   const taskOf = (kind: string) =>
-    eventually(async () => ((await call(applicant, `/requests/${id}`)).json().tasks as { id: string; kind: string; status: string }[]).find((t) => t.kind === kind && t.status === 'open'));
+    eventually(async () =>
+      ((await call(applicant, `/requests/${id}`)).json().tasks as { id: string; kind: string; status: string }[]).find(
+        (t) => t.kind === kind && t.status === 'open',
+      ),
+    );
   const opinion = await taskOf('SHARE_PROVIDER_OPINION');
   const disagreed = await call(provider, `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: '含患者信息,不予共享' });
   if (disagreed.statusCode !== 200) throw new Error(`DISAGREE answered ${disagreed.statusCode}: ${disagreed.body.slice(0, 300)}`);
   const lead = await taskOf('SHARE_JOINT_REVIEW');
   const rejected = await call(authority, `/tasks/${lead.id}/complete`, { decision: 'REJECT', reason: '提供单位不同意共享' });
-  if (rejected.statusCode !== 200 || rejected.json().status !== 'rejected') throw new Error(`REJECT answered ${rejected.statusCode}: ${rejected.body.slice(0, 300)}`);
+  if (rejected.statusCode !== 200 || rejected.json().status !== 'rejected')
+    throw new Error(`REJECT answered ${rejected.statusCode}: ${rejected.body.slice(0, 300)}`);
   return id;
 }

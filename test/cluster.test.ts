@@ -203,7 +203,9 @@ const LIFECYCLES: Record<RequestType, Lifecycle> = {
       const starter = applicantOf(city, city.agencies.market);
       const { id } = await http.send('POST', starter, '/share-requests', validShareBody(city.entries.conditional), 201);
       const decide = async (kind: string, actor: Actor, decision: string, reason: string) => {
-        const task: TaskView = await eventually(async () => (await http.get(starter, `/requests/${id}`)).tasks.find((t) => t.kind === kind && t.status === 'open'));
+        const task: TaskView = await eventually(async () =>
+          (await http.get(starter, `/requests/${id}`)).tasks.find((t) => t.kind === kind && t.status === 'open'),
+        );
         await http.send('POST', actor, `/tasks/${task.id}/complete`, { decision, reason });
       };
       await decide('SHARE_PROVIDER_OPINION', member(city.agencies.health, 'provider_reviewer'), 'DISAGREE', '含患者信息');

@@ -22,7 +22,7 @@ export const refusalDisputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
       schema: {
         tags: ['requests'],
         summary:
-          "The applicant disputes the refusal of its share request within the window (《政务数据共享条例》): the parties consult in turns, the authority coordinates, the leading group decides",
+          'The applicant disputes the refusal of its share request within the window (《政务数据共享条例》): the parties consult in turns, the authority coordinates, the leading group decides',
         headers: StartHeaders,
         body: RefusalDisputeBody,
         response: StartedResponses,
@@ -42,7 +42,9 @@ export const refusalDisputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
       if (!refused!.entry || !refused!.parties)
         throw problem('InvalidInput', 'The refusal has no reviewer, entry or leading group to take the dispute', REFUSAL_DISPUTE_ARTICLE);
       if (!body.reason.trim())
-        throw invalid([{ code: 'InvalidInput', field: 'reason', rule: 'required', article: REFUSAL_DISPUTE_ARTICLE, detail: 'A dispute states why the refusal is wrong' }]);
+        throw invalid([
+          { code: 'InvalidInput', field: 'reason', rule: 'required', article: REFUSAL_DISPUTE_ARTICLE, detail: 'A dispute states why the refusal is wrong' },
+        ]);
       // What the applicant asks for: the fields it named (or those it asked for, or all the entry's), on the conditions it accepts.
       const position: RefusalPosition = {
         grant: true,

@@ -33,10 +33,7 @@ export interface Refusal extends RefusedRequest {
 
 /** The share request `id` as a dispute of it reads it; undefined: no request of that id. `forUpdate`: lock its row (the take). */
 export async function refusalOf(db: Executor, id: string, forUpdate = false): Promise<Refusal | undefined> {
-  let q = db
-    .selectFrom('requests')
-    .select(['id', 'type', 'status', 'applicant_org', 'catalog_entry_id', 'payload', 'refusal_dispute'])
-    .where('id', '=', id);
+  let q = db.selectFrom('requests').select(['id', 'type', 'status', 'applicant_org', 'catalog_entry_id', 'payload', 'refusal_dispute']).where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
