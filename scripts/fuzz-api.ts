@@ -255,7 +255,7 @@ export async function runFuzz(
         jsonish,
         fc.dictionary(text, jsonish, { maxKeys: 3 }),
         adjustmentBody,
-        disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d),
+        disputeBody.map((d) => (d as { proposal?: unknown } | null)?.proposal ?? d),
         // A refusal dispute's position or grant: the entry's fields or anything, conditions or none.
         fc.record(
           {

@@ -27,6 +27,12 @@ export const RequestSchema = Type.Object({
   updatedAt: Instant,
   tasks: Type.Array(TaskSchema),
   grant: Nullable(GrantSchema),
+  disputableUntil: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'A refused share request not yet disputed (GET /requests/{id}): the end of the window in which its applicant may dispute it',
+    }),
+  ),
   refusalDispute: Type.Optional(
     Type.Object(
       { id: Type.String(), status: Type.String(), caseNumber: Nullable(Type.String()) },
