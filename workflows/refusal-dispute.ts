@@ -57,6 +57,8 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     if ('refusal' in took) throw (refusal = businessError(took.refusal.code, took.refusal.detail));
     const t = (taken = took.taken);
     const entryFields = t.entry.fields;
+    // The dispute reads as of the refused request's entry (its data items named by their labels), recorded with its first write.
+    record.catalogEntryId = t.entry.id;
 
     // The provider answers the applicant's dispute first; its position to start with is its refusal.
     const end = await consult<Party, RefusalPosition>(board, {
