@@ -174,8 +174,8 @@ test('without agreement the city authority coordinates; a settlement under it gr
     objection: '履行卫生监管职责确需该数据',
     referral: '患者信息不宜共享',
     refusal: [
-      { kind: 'SHARE_PROVIDER_OPINION', decision: 'DISAGREE', reason: '含患者信息,不予共享' },
-      { kind: 'SHARE_JOINT_REVIEW', decision: 'REJECT', reason: '提供单位不同意共享' },
+      { kind: '提供单位审核意见', decision: '不同意', reason: '含患者信息,不予共享' },
+      { kind: '会同审核（大数据主管部门）', decision: '不同意', reason: '提供单位不同意共享' },
     ],
   });
   const granted = await decide(authority(), coordination.id, {

@@ -4,6 +4,7 @@
 // activity that takes the refusal for the workflow, read it alike.
 import { deadlineAfter } from '../../domain/calendar';
 import type { RefusalDisputeParties, RefusedRequest } from '../../domain/refusal-dispute';
+import { taskKindRule, type TaskKind } from '../../domain/procedures';
 import type { ShareRequestForm } from '../../domain/share';
 import type { Duration } from '../../domain/types';
 import type { Executor } from '../index';
@@ -11,8 +12,9 @@ import { readCalendarOverrides, statutoryCalendar } from './calendar';
 import { leadingGroupOf } from './organisations';
 import { shareParties } from './share';
 
-/** A decision that refused (the authority's REJECT, the provider's last opinion), as it was taken. */
+/** A decision that refused (the authority's REJECT, the provider's last opinion), as it was taken, in the registry's words. */
 export interface RefusingDecision {
+  /** The step's name (提供单位审核意见, 会同审核（大数据主管部门）). */
   kind: string;
   org: string | null;
   decision: string | null;
@@ -50,9 +52,9 @@ export async function refusalOf(db: Executor, id: string, forUpdate = false): Pr
   const decisions = [opinion, reject]
     .filter((t) => t !== undefined)
     .map((t) => ({
-      kind: t.kind,
+      kind: taskKindRule(t.kind as TaskKind).name,
       org: t.candidate_org,
-      decision: t.decision,
+      decision: t.decision ? (taskKindRule(t.kind as TaskKind).decisions[t.decision]?.label ?? t.decision) : null,
       reason: t.reason,
       form: (t.form as Record<string, unknown> | null) ?? null,
       at: t.completed_at ? new Date(t.completed_at).toISOString() : null,
