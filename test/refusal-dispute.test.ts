@@ -185,6 +185,14 @@ test('without agreement the city authority coordinates; a settlement under it gr
   });
   // No conditions named: the entry's own, as a share grant carries them.
   expect(granted).toMatchObject({ status: 'granted', grant: { fields: ['institution'], terms: { conditions: '仅用于履行卫生监管或公共服务职责' } } });
+
+  // The grant ends early as a share grant does: the city authority ends it; the provider may not end it alone.
+  const grantUrl = `/grants/${granted.grant!.id}/revoke`;
+  expectProblem(await post(api, provider(), grantUrl, { ground: 'misuse', reason: '超范围使用' }), 403);
+  const ended = await post(api, authority(), grantUrl, { ground: 'misuse', reason: '超范围使用' });
+  expect(`${ended.statusCode} ${ended.body.slice(0, 200)}`).toMatch(/^200 /);
+  expect(ended.json()).toMatchObject({ status: 'revoked', endGround: 'misuse', endReason: '超范围使用' });
+  expect(((await get(me, `/requests/${raised.id}`)).json() as RequestBody).status).toBe('revoked');
 });
 
 test('coordination failing, the leading group decides, finally: it grants, or upholds the refusal', async () => {

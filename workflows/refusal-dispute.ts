@@ -3,17 +3,18 @@
 // share-attribute dispute does); failing agreement the same-level big data authority coordinates; failing that the
 // leading group (数字强市领导小组) decides, finally. An outcome in the applicant's favour grants the request with the
 // fields and conditions decided (Art. 14), through the share procedure's grant write; the grant runs its term (Art. 15).
-import type { ApplicationFailure } from '@temporalio/workflow';
+import { type ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, TakenRefusal } from '../activities';
 import { REFUSAL_DISPUTE_ARTICLE, refusalPositionViolation, type RefusalPosition, type RefusalTerms } from '../domain/refusal-dispute';
 import { starterViolation, type RequestSnapshot } from '../domain/requests';
-import { grantTerms } from '../domain/share';
+import { GRANTEE_END_ARTICLE, grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, type Revokers } from '../domain/share';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { businessError, acts as io } from './acts';
 import { consult, referToLeadingGroup, turnsOf } from './consultation';
-import type { RefusalDisputeInput } from './definitions';
+import { revokeGrantSignal, revokeGrantUpdate, type RefusalDisputeInput, type RevokeGrantInput, type RevokeGrantRequest } from './definitions';
 import { newProcedure, runToEnd } from './procedure';
+import { actorRef } from './task';
 
 type Party = 'applicant' | 'provider';
 
@@ -36,6 +37,45 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
   /** The decision that ends the dispute, written with its outcome, until that write succeeds. */
   let ending: DecisionInput | undefined;
   let taken: TakenRefusal | undefined;
+  /** The grant's early end: the catalog no longer sharing the entry (a signal), the city authority, or the grantee (Art. 14, 15; 条例). */
+  let revoke: RevokeGrantInput | null = null;
+  const revokers = (): Revokers | null =>
+    taken ? { providerOrg: taken.parties.providerOrg, cityAuthorityOrg: taken.parties.authorityOrg, granteeOrg: taken.parties.applicantOrg } : null;
+  setHandler(revokeGrantSignal, (r) => {
+    revoke ??= r;
+  });
+  // The same rule as a share grant's (revokeViolation); the provider's request for the authority's consent is the share
+  // workflow's alone, so here the provider is told to ask the authority.
+  const checkRevocation = ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
+    const who = revokers();
+    const violation = who
+      ? revokeViolation(
+          actor,
+          { ...who, active: state.grant?.status === 'active' && revoke === null, consentAwaited: false },
+          ground,
+          reason,
+          deletion,
+          Date.now(),
+        )
+      : { code: 'RequestNotActive' as const, detail: 'There is no grant to end' };
+    if (violation) throw businessError(violation.code, violation.detail);
+    if (revokerOf(actor, who!) === 'provider')
+      throw businessError('Forbidden', 'A grant a refusal dispute made is ended by the city big data authority (ask it) or by the grantee');
+    const bad = unstorable(reason, 'reason') ?? unstorable(deletion, 'deletion');
+    if (bad) throw businessError('InvalidInput', bad.detail);
+  };
+  setHandler(
+    revokeGrantUpdate,
+    async ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
+      const grantee = revokerOf(actor, revokers()!) === 'grantee';
+      revoke ??= grantee
+        ? { actor: actorRef(actor, 'agency_applicant'), reason: reason.trim(), article: GRANTEE_END_ARTICLE, ground: ground!, deletion: deletion! }
+        : { actor: actorRef(actor, 'authority_reviewer'), reason: reason.trim(), article: REVOCATION_GROUNDS[ground!].article, ground: ground! };
+      await condition(() => state.status !== 'granted');
+      return view();
+    },
+    { validator: checkRevocation },
+  );
 
   const run = async (): Promise<RequestSnapshot> => {
     // What the API checked, again for a start that bypasses it: the starter's role, storable text, a grant asked for.
@@ -151,11 +191,30 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     state.status = 'granted';
     state.grant = { id: grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
-    // Art. 15: the grant ends at its term (the wait answers the decision that made it).
-    await board.waitFor(() => false, Math.max(1, Date.parse(expiresAt) - Date.now()));
-    await io.endGrant({ requestId, status: 'expired', actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' });
-    state.status = 'expired';
-    state.grant = { ...state.grant, status: 'expired' };
+    // Art. 15: the grant ends at its term, or early (the wait answers the decision that made it).
+    const early = await board.waitFor(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
+    const end = early ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
+    const status = early ? 'revoked' : 'expired';
+    await io.endGrant({
+      requestId,
+      status,
+      actor: end.actor,
+      reason: end.reason,
+      article: end.article,
+      ...(end.ground ? { ground: end.ground } : {}),
+      // The grantee ended it: its deletion recorded, the provider and the city authority told.
+      ...(end.deletion
+        ? {
+            deletion: end.deletion,
+            tell: [
+              { org: t.parties.providerOrg, role: 'provider_reviewer' as const },
+              { org: t.parties.authorityOrg, role: 'authority_reviewer' as const },
+            ],
+          }
+        : {}),
+    });
+    state.status = status;
+    state.grant = { ...state.grant, status };
     return view();
   }
 
