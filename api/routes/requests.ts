@@ -12,8 +12,8 @@ import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, eventViewer, isApplicantOf, requestView, visibleRequest } from '../views';
 import { logCase } from '../logging';
-import type { RequestRow, TaskReadRow } from '../../db/schema';
-import { disputeWindowEnds } from '../../db/repositories/refusal-dispute';
+import type { RequestRow } from '../../db/schema';
+import { procedureView } from '../procedures';
 import { taskDisclosure } from '../../domain/tasks';
 import type { Actor } from '../../domain/types';
 
@@ -27,13 +27,6 @@ function withoutPersonal(v: unknown): unknown {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
   return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'assignee' && k !== 'form'));
 }
-
-/** When a share request was refused: its authority's REJECT. */
-const refusalTime = (tasks: TaskReadRow[]) =>
-  tasks
-    .filter((t) => t.kind === 'SHARE_JOINT_REVIEW' && t.decision === 'REJECT' && t.completed_at)
-    .at(-1)
-    ?.completed_at?.toISOString();
 
 /** A request as lists show it. */
 const summaryOf = (r: RequestRow) => ({
@@ -110,11 +103,8 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     async (request) => {
       const whole = await visibleRequest(deps, request.actor, request.params.id);
       logCase(request, whole.row);
-      const view = requestView(whole, request.actor);
-      // A refused share request not yet disputed: until when its applicant may dispute it (《政务数据共享条例》), on the calendar.
-      const refusedAt = whole.row.type === 'share' && whole.row.status === 'rejected' && !whole.dispute ? refusalTime(whole.tasks) : undefined;
-      if (!refusedAt) return view;
-      return { ...view, disputableUntil: await disputeWindowEnds(db, refusedAt, deps.policies.refusal_dispute.refusalDisputeWindow) };
+      // What the request's own procedure adds that only the database can tell (ProcedureApi.view).
+      return { ...requestView(whole, request.actor), ...(await procedureView(deps, whole)) };
     },
   );
 
