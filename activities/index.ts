@@ -5,6 +5,7 @@ import { adjustmentActivities } from './catalog-adjustment';
 import { correctionActivities } from './correction';
 import { evaluationActivities } from './evaluation';
 import { disputeActivities } from './share-dispute';
+import { refusalDisputeActivities } from './refusal-dispute';
 import { withdrawalActivities } from './withdrawal';
 import { computeDeadlines, type DeadlineInput } from './calendar';
 import { DEFAULT_CASE_REGION } from '../domain/requests';
@@ -68,6 +69,7 @@ export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION }: Activ
     ...shareActivities(db, caseRegion),
     ...adjustmentActivities(db),
     ...disputeActivities(db),
+    ...refusalDisputeActivities(db),
     ...withdrawalActivities(db),
     ...openRequestActivities(db),
     ...correctionActivities(db),
@@ -83,3 +85,4 @@ export type { TransitionInput, RecordRequestInput, FailRequestInput } from './re
 export type { GrantInput } from './share';
 export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange } from './catalog-adjustment';
 export type { SettleDisputeInput, DisputeSettlement } from './share-dispute';
+export type { TakenRefusal, ConcludeRefusalDisputeInput } from './refusal-dispute';

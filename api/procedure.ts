@@ -6,6 +6,8 @@ import type { FastifyRequest } from 'fastify';
 import type { TaskReadRow } from '../db/schema';
 import type { TaskKind } from '../domain/procedures';
 import type { ApiDeps } from './types';
+import type { RequestWhole } from './views';
+import type { RequestView } from './schemas/requests';
 
 export interface DecisionApi {
   /** The form the decision takes: GET /task-kinds publishes it, and the decision route checks it first (400 under body.form). */
@@ -19,4 +21,6 @@ export interface ProcedureApi {
   routes: FastifyPluginAsyncTypebox<ApiDeps>;
   /** Per task kind, per decision. */
   decisions?: Partial<Record<TaskKind, Record<string, DecisionApi>>>;
+  /** What only the database can add to a request of this type as GET /requests/{id} shows it (e.g. until when a refusal may be disputed). */
+  view?: (deps: ApiDeps, whole: RequestWhole) => Promise<Partial<RequestView>>;
 }

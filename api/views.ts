@@ -3,7 +3,7 @@ import type { AgreementRow } from '../db/repositories/agreements';
 import type { RequestRow, TaskReadRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
 import type { GrantRow, RevocationTask } from '../db/repositories/grants';
-import { getRequestWhole } from '../db/repositories/requests';
+import { getRequestWhole, type RefusalDisputeRow } from '../db/repositories/requests';
 import { typesReadAsParty } from '../domain/requests';
 import { allowedDecisions, isCandidate, isTaskKind, supervisesTasks, taskDisclosure, type TaskAccessView, type TaskViewer } from '../domain/tasks';
 import { taskKindRule } from '../domain/procedures';
@@ -170,10 +170,10 @@ export function agreementView(a: AgreementRow): AgreementView {
 }
 
 /** A request as one read gives it: its row, its tasks in the order opened, its grant. */
-export type RequestWhole = { row: RequestRow; tasks: TaskReadRow[]; grant: GrantRow | undefined };
+export type RequestWhole = { row: RequestRow; tasks: TaskReadRow[]; grant: GrantRow | undefined; dispute?: RefusalDisputeRow };
 
 /** One view of a request everywhere (GET, the answer to a POST, a decision, a cancel). */
-export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): RequestView {
+export function requestView({ row, tasks, grant, dispute }: RequestWhole, actor: Actor): RequestView {
   return {
     id: row.id,
     caseNumber: row.case_number,
@@ -187,6 +187,7 @@ export function requestView({ row, tasks, grant }: RequestWhole, actor: Actor): 
     updatedAt: row.updated_at.toISOString(),
     tasks: tasks.map((t) => taskView(t, viewerOf(actor, t, tasks))),
     grant: grant ? grantView(grant) : null,
+    ...(dispute ? { refusalDispute: { id: dispute.id, status: dispute.status, caseNumber: dispute.case_number } } : {}),
   };
 }
 

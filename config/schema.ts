@@ -172,6 +172,7 @@ export const ENVIRONMENT = Type.Object({
   }),
   ADJUSTMENT_POLICY: policy('catalog_adjustment', "the catalog adjustment procedure's deadlines"),
   DISPUTE_POLICY: policy('share_dispute', "the share-attribute dispute's deadlines"),
+  REFUSAL_DISPUTE_POLICY: policy('refusal_dispute', "the refusal dispute's window and deadlines"),
   OPEN_DEMAND_POLICY: policy('open_demand', "the open demand's deadlines"),
   WITHDRAWAL_POLICY: policy('withdrawal', "the withdrawal's deadlines"),
   CORRECTION_POLICY: policy('correction', "the error correction's deadlines"),

@@ -88,6 +88,8 @@ export interface RequestsTable {
   applicant_legal_person: Generated<string | null>;
   /** Its case number (受理编号, migration 018), drawn by next_case_number when the row is first written; null only for rows older than that. */
   case_number: Generated<string | null>;
+  /** The refusal dispute raised on this refused share request (migration 026); null otherwise. */
+  refusal_dispute: Generated<string | null>;
 }
 
 /** Case numbers drawn so far, per region, procedure code and day in Asia/Shanghai (migration 018). */

@@ -13,6 +13,7 @@ export const ERRORS = {
   NoticeAlreadyGiven: { status: 409, title: 'The applicant was already told once what is missing' },
   ExtensionAlreadyAsked: { status: 409, title: 'The provider has already asked once to extend its answer' },
   ExtensionNotAvailable: { status: 409, title: 'This task offers no extension of its answer' },
+  DisputeWindowClosed: { status: 409, title: 'The window for disputing the refusal has closed' },
   AlreadyClaimed: { status: 409, title: 'Task is claimed by someone else' },
   NotCandidate: { status: 403, title: 'You are not a candidate for this task' },
   NotAssignee: { status: 403, title: 'Only the assignee may do this' },
@@ -70,6 +71,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   NoticeAlreadyGiven: '本次审核已一次性告知需补充的材料，不得再次要求补充',
   ExtensionAlreadyAsked: '提供单位已申请过一次延长答复期限，不得再次申请',
   ExtensionNotAvailable: '此任务不能申请延长答复期限',
+  DisputeWindowClosed: '已超过对不予共享提出异议的期限',
   AlreadyClaimed: '该任务已由他人认领',
   NotCandidate: '您不是该任务的办理人',
   NotAssignee: '只有认领人可以办理此任务',
@@ -119,6 +121,10 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'legal basis of an accepted level': '不同意的，请逐项写明所依据的法律等：层级从列表中选择，名称和条款均须填写',
   // 《政务数据共享条例》: the provider asks once to extend its answer, approved by its head of sharing work.
   延期申请一次: '提供单位只能申请一次延长答复期限',
+  'dispute window': '已超过对不予共享提出异议的期限',
+  'one dispute per refusal': '该不予共享决定已提出过异议',
+  refused: '只能对不予共享的申请提出异议',
+  'a position': '请选择是否予以共享',
   'working days': '延长的工作日须为 1 至 30 之间的整数',
   // 《政务数据共享条例》: the grantee ends its grant as its purpose is achieved, confirming the data deleted.
   purpose_achieved: '使用方只能以“共享目的已实现”为由结束共享',

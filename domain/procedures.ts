@@ -7,6 +7,7 @@ import { DISPUTE_PROCEDURE } from './share-dispute';
 import { OPEN_DEMAND_PROCEDURE } from './open-demand';
 import { OPEN_REQUEST_PROCEDURE } from './open-request';
 import type { ProcedureDefinition, TaskKindRule } from './procedure';
+import { REFUSAL_DISPUTE_PROCEDURE } from './refusal-dispute';
 import { SHARE_PROCEDURE } from './share';
 import { WITHDRAWAL_PROCEDURE } from './withdrawal';
 
@@ -18,6 +19,7 @@ export const PROCEDURES = [
   WITHDRAWAL_PROCEDURE,
   OPEN_REQUEST_PROCEDURE,
   CORRECTION_PROCEDURE,
+  REFUSAL_DISPUTE_PROCEDURE,
 ] as const;
 
 export type Procedure = (typeof PROCEDURES)[number];

@@ -245,6 +245,9 @@ export async function runFuzz(
           'CORRECTED',
           'NOT_AN_ERROR',
           'FILE',
+          'SETTLE',
+          'FAIL',
+          'GRANT',
         ),
         text,
       ),
@@ -253,7 +256,16 @@ export async function runFuzz(
         jsonish,
         fc.dictionary(text, jsonish, { maxKeys: 3 }),
         adjustmentBody,
-        disputeBody.map((d) => (d as { proposal?: unknown }).proposal ?? d),
+        disputeBody.map((d) => (d as { proposal?: unknown } | null)?.proposal ?? d),
+        // A refusal dispute's position or grant: the entry's fields or anything, conditions or none.
+        fc.record(
+          {
+            grant: fc.oneof(fc.boolean(), jsonish),
+            fields: fc.oneof(fc.array(fc.oneof(fc.constantFrom('institution', 'beds'), text), { maxLength: 3 }), jsonish),
+            conditions: fc.oneof(fc.constant(null), text),
+          },
+          { requiredKeys: [] },
+        ),
         fc.record({ corrected: text, publishedAt: fc.oneof(text, fc.constantFrom('2026-12-10', '2026-02-30')) }, { requiredKeys: [] }),
         // A refusal's legal basis (DISAGREE, REJECT): levels of the list and not, blank and odd titles and articles.
         fc.record({
@@ -319,6 +331,22 @@ export async function runFuzz(
     ),
     adjustmentBody.map((body) => ({ method: 'POST', path: '/catalog/adjustments', body })),
     disputeBody.map((body) => ({ method: 'POST', path: '/disputes', body })),
+    // A refusal dispute: of a request the API knows (refused or not) or of anything, with a body valid, broken at one key, or anything.
+    fc
+      .tuple(
+        fc.oneof(
+          fc.nat().map((n) => requestIds[n % Math.max(1, requestIds.length)] ?? 'none'),
+          text,
+        ),
+        fc.option(fc.constantFrom('shareRequestId', 'reason', 'fields', 'conditions', 'extra'), { nil: undefined }),
+        jsonish,
+        fc.option(fc.array(fc.oneof(fc.constantFrom('institution', 'licence_no', 'beds'), text), { maxLength: 3 }), { nil: undefined }),
+      )
+      .map(([shareRequestId, k, v, fields]) => ({
+        method: 'POST',
+        path: '/refusal-disputes',
+        body: { shareRequestId, reason: 'fuzz', ...(fields ? { fields } : {}), ...(k ? { [k]: v } : {}) },
+      })),
     fc
       .tuple(
         fc.constantFrom(city.entries.conditional, city.entries.none, 'no-such-entry'),

@@ -5,7 +5,8 @@ import type { ApiDeps, ApiMetrics, App } from '../api/types';
 import { DEFAULT_OPEN_REQUEST_POLICY } from '../domain/open-request';
 import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
-import { TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, type Harness } from './helpers';
+import { eventually, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
+import type { SeededCity } from '../db/seed';
 import { demoUsers, sampleResidentId } from '../db/seed';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
@@ -22,6 +23,7 @@ export const TEST_POLICIES: Policies = {
   share: TEST_POLICY,
   catalog_adjustment: TEST_ADJUSTMENT_POLICY,
   share_dispute: TEST_DISPUTE_POLICY,
+  refusal_dispute: TEST_REFUSAL_DISPUTE_POLICY,
   open_demand: { answer: { seconds: 3600 }, reminderBefore: { seconds: 60 }, escalateAfter: { seconds: 3600 }, urgeInterval: { seconds: 3600 } },
   withdrawal: {
     review: { seconds: 3600 },
@@ -103,4 +105,32 @@ export function expectProblem(res: Awaited<ReturnType<Api['app']['inject']>>, st
   if (field) expect(body.field ?? body.errors?.[0]?.field).toBe(field);
   if (rule) expect(body.rule ?? body.errors?.[0]?.rule).toBe(rule);
   return body;
+}
+
+/**
+ * A share request of `applicant` for `city`'s conditional entry, refused: the provider disagrees and the city authority
+ * rejects (Art. 14). Answers its id: what a refusal dispute starts from.
+ */
+export async function refusedShare(api: Api, city: SeededCity, applicant: Actor): Promise<string> {
+  const call = (actor: Actor, url: string, payload?: object) =>
+    api.app.inject({ method: payload ? 'POST' : 'GET', url, ...(payload ? { payload } : {}), headers: api.as(actor) });
+  const created = await call(applicant, '/share-requests', validShareBody(city.entries.conditional));
+  if (created.statusCode !== 201) throw new Error(`POST /share-requests answered ${created.statusCode}: ${created.body.slice(0, 300)}`);
+  const id = created.json().id as string;
+  const provider: Actor = { sub: `refuser.${city.region}`, org: city.agencies.health, roles: ['provider_reviewer'] };
+  const authority: Actor = { sub: `rejecter.${city.region}`, org: city.cityAuthority, roles: ['authority_reviewer'] };
+  const taskOf = (kind: string) =>
+    eventually(async () =>
+      ((await call(applicant, `/requests/${id}`)).json().tasks as { id: string; kind: string; status: string }[]).find(
+        (t) => t.kind === kind && t.status === 'open',
+      ),
+    );
+  const opinion = await taskOf('SHARE_PROVIDER_OPINION');
+  const disagreed = await call(provider, `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: '含患者信息,不予共享' });
+  if (disagreed.statusCode !== 200) throw new Error(`DISAGREE answered ${disagreed.statusCode}: ${disagreed.body.slice(0, 300)}`);
+  const lead = await taskOf('SHARE_JOINT_REVIEW');
+  const rejected = await call(authority, `/tasks/${lead.id}/complete`, { decision: 'REJECT', reason: '提供单位不同意共享' });
+  if (rejected.statusCode !== 200 || rejected.json().status !== 'rejected')
+    throw new Error(`REJECT answered ${rejected.statusCode}: ${rejected.body.slice(0, 300)}`);
+  return id;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createSigner } from 'fast-jwt';
 import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
-import { registerPrincipal, startApi, TEST_JWT_SECRET, TEST_POLICIES, validShareBody, type Api } from './api-helpers';
+import { refusedShare, registerPrincipal, startApi, TEST_JWT_SECRET, TEST_POLICIES, validShareBody, type Api } from './api-helpers';
 import { sampleResidentId } from '../db/seed';
 import { usccWithCheck } from '../domain/ids';
 import { eventually, startHarness, type Harness } from './helpers';
@@ -31,6 +31,8 @@ interface Req {
   providerTask: string;
   /** A grant of the applicant's organisation on another agency's entry. */
   grant: string;
+  /** A share request of the applicant's, refused (the provider disagreed, the authority rejected): disputable. */
+  refused: string;
 }
 
 beforeAll(async () => {
@@ -135,7 +137,13 @@ async function newRequest(): Promise<Req> {
     headers: api.as(applicant()),
   });
   expect(granted.json().status).toBe('granted');
-  return { id: body.id, authorityTask: task('SHARE_JOINT_REVIEW'), providerTask: task('SHARE_PROVIDER_OPINION'), grant: granted.json().grant.id };
+  return {
+    id: body.id,
+    authorityTask: task('SHARE_JOINT_REVIEW'),
+    providerTask: task('SHARE_PROVIDER_OPINION'),
+    grant: granted.json().grant.id,
+    refused: await refusedShare(api, h.city, applicant()),
+  };
 }
 
 /** Callers: tokens that are no identity, and people of every role, here, in the same city, and elsewhere. */
@@ -236,6 +244,12 @@ const MATRIX: Record<string, Route> = {
       },
     }),
     expect: { rest: 403, authority: 201, otherCityAuthority: 400 },
+  },
+  'POST /refusal-disputes': {
+    // The refused request's applicant organisation (《政务数据共享条例》); another organisation's applicant does not see it.
+    call: (r) => ({ method: 'POST', url: '/refusal-disputes', payload: { shareRequestId: r.refused, reason: 'matrix' } }),
+    mutates: true,
+    expect: { rest: 403, applicant: 201, colleague: 201, providerAlsoApplicant: 404, otherCityApplicant: 404 },
   },
   'GET /catalog/export': { call: () => ({ method: 'GET', url: '/catalog/export?format=csv' }), expect: { rest: 200 } },
   'POST /catalog/adjustments/import': {

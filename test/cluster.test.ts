@@ -197,6 +197,27 @@ const LIFECYCLES: Record<RequestType, Lifecycle> = {
       { kind: 'AGREEMENT_COUNTERSIGNATURE', decision: 'SIGN', form: signature },
     ],
   },
+  refusal_dispute: {
+    // The applicant's share request refused (the provider disagrees, the authority rejects), then disputed.
+    async start(city, http) {
+      const starter = applicantOf(city, city.agencies.market);
+      const { id } = await http.send('POST', starter, '/share-requests', validShareBody(city.entries.conditional), 201);
+      const decide = async (kind: string, actor: Actor, decision: string, reason: string) => {
+        const task: TaskView = await eventually(async () =>
+          (await http.get(starter, `/requests/${id}`)).tasks.find((t) => t.kind === kind && t.status === 'open'),
+        );
+        await http.send('POST', actor, `/tasks/${task.id}/complete`, { decision, reason });
+      };
+      await decide('SHARE_PROVIDER_OPINION', member(city.agencies.health, 'provider_reviewer'), 'DISAGREE', '含患者信息');
+      await decide('SHARE_JOINT_REVIEW', member(city.cityAuthority, 'authority_reviewer'), 'REJECT', '不予共享');
+      return { starter, body: { shareRequestId: id, reason: '履行监管职责确需该数据' } };
+    },
+    steps: [
+      { kind: 'REFUSAL_DISPUTE_CONSULTATION', decision: 'NO_AGREEMENT', reason: '无法协商' },
+      { kind: 'REFUSAL_DISPUTE_COORDINATION', decision: 'FAIL', reason: '协调不成' },
+      { kind: 'REFUSAL_DISPUTE_DECISION', decision: 'UPHOLD', reason: '维持原决定' },
+    ],
+  },
   correction: {
     start: (city) => ({
       starter: citizenOf(city),

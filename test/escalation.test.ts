@@ -101,7 +101,7 @@ const history = async (requestId: string) => ok(await call(citySupervisor(), 'GE
 
 /** How to start one request of each procedure whose competent body's task escalates, and a decision that task takes. */
 const PROCEDURES: Record<
-  Exclude<RequestType, 'share_dispute'>,
+  Exclude<RequestType, 'share_dispute' | 'refusal_dispute'>,
   { route: string; kind: string; start: () => Promise<{ starter: Actor; body: object }>; decide: { decision: string; reason?: string } }
 > = {
   share: {

@@ -9,6 +9,7 @@ import { createDb, type Db } from '../db';
 import { seedCity, type SeededCity } from '../db/seed';
 import type { AdjustmentPolicy } from '../domain/catalog-adjustment';
 import type { DisputePolicy } from '../domain/share-dispute';
+import type { RefusalDisputePolicy } from '../domain/refusal-dispute';
 import type { OpenRequestPolicy } from '../domain/open-request';
 import type { SharePolicy } from '../domain/share';
 import { createWorker } from '../worker';
@@ -83,6 +84,13 @@ export const TEST_DISPUTE_POLICY: DisputePolicy = {
   decision: { seconds: 3600 },
   reminderBefore: { seconds: 60 },
   urgeInterval: { seconds: 3600 },
+};
+/** The refusal dispute's deadlines for tests: an hour each, the window a working day (the window's tests give their own). */
+export const TEST_REFUSAL_DISPUTE_POLICY: RefusalDisputePolicy = {
+  ...TEST_DISPUTE_POLICY,
+  refusalDisputeWindow: { workingDays: 15 },
+  coordination: { seconds: 3600 },
+  grantTerm: { seconds: 3600 },
 };
 /** The open application's deadlines for tests: an hour each, the extension half of that; reports quarterly (tests shorten them). */
 export const TEST_OPEN_REQUEST_POLICY: OpenRequestPolicy = {

@@ -12,8 +12,8 @@ import { CANCELLABLE } from '../domain/requests';
 import type { Candidate } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
-import { registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, TEST_POLICY, type Harness } from './helpers';
+import { refusedShare, registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
+import { eventually, refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -29,6 +29,8 @@ beforeAll(async () => {
       catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } },
       // A grant's usage report (《政务数据共享条例》使用记录) falls due every few seconds.
       share: { ...TEST_POLICY, usageReport: { seconds: 3 } },
+      // A grant a refusal dispute ends in runs out in seconds.
+      refusal_dispute: { ...TEST_REFUSAL_DISPUTE_POLICY, grantTerm: { seconds: 3 } },
     },
   });
 }, 60_000);
@@ -145,6 +147,13 @@ const disputeStart = (city: SeededCity) => ({
   starter: member(city.cityAuthority, 'authority_reviewer', 'raiser.contract'),
   body: { catalogEntryId: city.entries.conditional, proposal: NONE, objection: '涉及个人信息,不宜共享' },
 });
+/** The applicant disputes the refusal of its share request (the provider disagreed, the authority rejected). */
+const refusalDisputeStart = async (city: SeededCity, a: Api) => {
+  const starter = applicantOf(city, city.agencies.market);
+  return { starter, body: { shareRequestId: await refusedShare(a, city, starter), reason: '履行监管职责确需该数据', fields: ['institution', 'licence_no'] } };
+};
+const grantWith = (conditions: string | null) => () => ({ grant: true, fields: ['institution'], conditions });
+const refuse = () => ({ grant: false, fields: [], conditions: null });
 const withdrawalBody = (city: SeededCity) => ({
   catalogEntryId: city.entries.conditionalOpen,
   records: '地块 RZ-2026-017',
@@ -226,6 +235,47 @@ const approvedAndSigned: Step[] = [
 // ---- One fixture per procedure: how to start one, and the paths its runs take to their ends.
 
 const FIXTURES: Record<RequestType, ContractFixture> = {
+  refusal_dispute: {
+    runs: [
+      {
+        name: 'the provider counters with conditions, the applicant accepts: granted, the grant runs out',
+        fast: true,
+        start: refusalDisputeStart,
+        steps: [
+          { kind: 'REFUSAL_DISPUTE_CONSULTATION', decision: 'COUNTER', reason: '限定数据项', form: grantWith('仅用于执法检查') },
+          { kind: 'REFUSAL_DISPUTE_CONSULTATION', decision: 'ACCEPT' },
+        ],
+      },
+      {
+        name: 'no agreement, settled under the authority’s coordination: the refusal stands',
+        start: refusalDisputeStart,
+        steps: [
+          { kind: 'REFUSAL_DISPUTE_CONSULTATION', decision: 'NO_AGREEMENT', reason: '无法协商' },
+          { kind: 'REFUSAL_DISPUTE_COORDINATION', decision: 'SETTLE', reason: '申请方撤回', form: refuse },
+        ],
+      },
+      {
+        name: 'the provider maintains its refusal, the applicant declares no agreement, coordination fails, the leading group upholds',
+        start: refusalDisputeStart,
+        steps: [
+          { kind: 'REFUSAL_DISPUTE_CONSULTATION', decision: 'COUNTER', reason: '维持不予共享', form: refuse },
+          { kind: 'REFUSAL_DISPUTE_CONSULTATION', decision: 'NO_AGREEMENT', reason: '无法接受' },
+          { kind: 'REFUSAL_DISPUTE_COORDINATION', decision: 'FAIL', reason: '协调不成' },
+          { kind: 'REFUSAL_DISPUTE_DECISION', decision: 'UPHOLD', reason: '维持原决定' },
+        ],
+      },
+      {
+        name: 'coordination fails, the leading group grants: the grant runs out',
+        fast: true,
+        start: refusalDisputeStart,
+        steps: [
+          { kind: 'REFUSAL_DISPUTE_CONSULTATION', decision: 'NO_AGREEMENT', reason: '无法协商' },
+          { kind: 'REFUSAL_DISPUTE_COORDINATION', decision: 'FAIL', reason: '协调不成' },
+          { kind: 'REFUSAL_DISPUTE_DECISION', decision: 'GRANT', reason: '依法履职所需', form: () => ({ fields: ['institution'], conditions: null }) },
+        ],
+      },
+    ],
+  },
   share: {
     runs: [
       {

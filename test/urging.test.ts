@@ -94,7 +94,7 @@ const notices = async (api: Api, who: Actor) => ok(await call(api, who, 'GET', '
 
 /** How to start one request of each procedure whose competent body's task escalates, and that task's kind and a decision it takes. */
 const PROCEDURES: Record<
-  Exclude<RequestType, 'share_dispute'>,
+  Exclude<RequestType, 'share_dispute' | 'refusal_dispute'>,
   { route: string; kind: string; start: (api: Api) => Promise<{ starter: Actor; body: object }>; decide: { decision: string; reason?: string; form?: object } }
 > = {
   share: {

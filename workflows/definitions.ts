@@ -6,6 +6,7 @@ import type { DeletionConfirmation, RevocationGround, ShareParties, ShareRequest
 import type { AdjustmentForm } from '../domain/catalog';
 import type { AdjustmentPolicy, AdjustmentReview, CommenterKind } from '../domain/catalog-adjustment';
 import type { DisputeParties, DisputePolicy, SharePosition } from '../domain/share-dispute';
+import type { RefusalDisputePolicy, RefusalPosition } from '../domain/refusal-dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
 import type { CorrectionForm, CorrectionPolicy } from '../domain/correction';
@@ -130,6 +131,22 @@ export interface ShareDisputeInput {
   parties: DisputeParties;
   /** The adjustment whose review objected, when it started the dispute. */
   parent?: string;
+}
+
+export interface RefusalDisputeInput {
+  requestId: string;
+  submissionId?: string;
+  /** The refused request's applicant (agency_applicant of the requesting organisation) who disputes. */
+  applicant: OrgActor;
+  /** The share request refused. */
+  shareRequestId: string;
+  /** Why the applicant disputes the refusal. */
+  reason: string;
+  /** The applicant's position: the fields it asks for, on the conditions it accepts (grant true). */
+  position: RefusalPosition;
+  payloadHash: string;
+  /** Snapshotted at start: the window, the turns, the coordination, the decision, the grant's term. */
+  policy: RefusalDisputePolicy;
 }
 
 export interface OpenDemandInput {

@@ -2,6 +2,7 @@
 export { shareRequestWorkflow } from './share';
 export { catalogAdjustmentWorkflow } from './catalog-adjustment';
 export { shareDisputeWorkflow } from './share-dispute';
+export { refusalDisputeWorkflow } from './refusal-dispute';
 export { openDemandWorkflow } from './open-demand';
 export { withdrawalWorkflow } from './withdrawal';
 export { openRequestWorkflow } from './open-request';

@@ -1,17 +1,16 @@
 // Share-attribute dispute (Art. 13 ¶3): the city authority objects to the share attribute a city-level
 // agency set; the two consult in turns; agreement settles it, and without agreement (declared, or the
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
-import { type ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { ApplicationFailure } from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
 import { positionFormViolation, type SharePosition } from '../domain/share-dispute';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
-import { SYSTEM } from '../domain/types';
 import { endRunningWork } from './catalog-effects';
 import type { ShareDisputeInput } from './definitions';
 import { businessError, acts as io } from './acts';
 import { newProcedure, runToEnd } from './procedure';
-import type { WfTask } from './task';
+import { consult, referToLeadingGroup, turnsOf } from './consultation';
 import { starterViolation } from '../domain/requests';
 
 type Party = 'authority' | 'agency';
@@ -52,82 +51,44 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
       unstorable({ proposal: input.proposal, objection: input.objection }, '') ??
       positionFormViolation('a dispute', input.proposal as unknown as Record<string, unknown>, 'proposal');
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
-    const positions: Record<Party, SharePosition> = { authority: input.proposal, agency: input.published };
     const orgOf: Record<Party, { org: string; role: 'authority_reviewer' | 'provider_reviewer' }> = {
       authority: { org: parties.authorityOrg, role: 'authority_reviewer' },
       agency: { org: parties.agencyOrg, role: 'provider_reviewer' },
     };
-    // The whole consultation has its deadline, counted from the start; each turn has its own (the task's due time).
-    const { dueAt: consultationEnds } = await io.computeDeadlines({ length: policy.consultation });
-    let over = false;
-    void sleep(Math.max(1, Date.parse(consultationEnds) - Date.now())).then(() => (over = true));
-
-    const turnSpec = (n: number, party: Party) => {
-      const other: Party = party === 'agency' ? 'authority' : 'agency';
-      return {
-        key: `turn-${n}`,
-        kind: 'DISPUTE_CONSULTATION' as const,
-        candidateRole: orgOf[party].role,
-        candidateOrg: orgOf[party].org,
-        length: policy.turn,
-        reminderBefore: policy.reminderBefore,
-        // Both parties act for their organisations, the authority's officer who raised it included.
-        excluded: [],
-        context: { turn: n, party, otherPosition: positions[other], consultationEnds },
-      };
-    };
-    // One dispute on an entry at a time: the entry is taken first (two raised at once: the second is refused,
-    // nothing recorded). A new entry is its adjustment's alone until applied: there is nothing to take.
-    if (entryId && !(await io.markDispute({ entryId, requestId, on: true })).held)
-      throw (refusal = businessError('RequestNotActive', `The share attribute of ${entryId} is already disputed (Art. 13 ¶3)`));
     // The agency answers the authority's objection first.
-    let [task] = await board.openRound([turnSpec(1, 'agency')], { ...statusChange('in_review', 'consultation_started', 'Art. 13'), record });
-    let party: Party = 'agency';
-    let referral: { reason: string } | null = null;
-    for (let n = 1; ;) {
-      const decided = await board.next(() => over, [task], { writeWithNextStep: (t) => t.decision === 'ACCEPT' });
-      if (!decided) {
-        await board.cancelOpen(SYSTEM, 'the consultation deadline passed without agreement', 'Art. 13');
-        referral = { reason: `no agreement by the consultation deadline (${consultationEnds})` };
-        break;
-      }
-      const other: Party = party === 'agency' ? 'authority' : 'agency';
-      if (decided.decision === 'ACCEPT') return settle(positions[other], 'agreement');
-      if (decided.decision === 'NO_AGREEMENT') {
-        referral = { reason: decided.reason ?? 'no agreement is possible' };
-        break;
-      }
-      // COUNTER: the party's own position goes to the other for the next turn.
-      positions[party] = decided.form as unknown as SharePosition;
-      party = other;
-      [task] = [await board.open(turnSpec(++n, party))];
-    }
+    const end = await consult<Party, SharePosition>(board, {
+      kind: 'DISPUTE_CONSULTATION',
+      article: 'Art. 13',
+      order: ['agency', 'authority'],
+      parties: orgOf,
+      positions: { authority: input.proposal, agency: input.published },
+      policy,
+      started: () => ({ ...statusChange('in_review', 'consultation_started', 'Art. 13'), record }),
+      // One dispute on an entry at a time: the entry is taken first (two raised at once: the second is refused,
+      // nothing recorded). A new entry is its adjustment's alone until applied: there is nothing to take.
+      beforeFirstTurn: async () => {
+        if (entryId && !(await io.markDispute({ entryId, requestId, on: true })).held)
+          throw (refusal = businessError('RequestNotActive', `The share attribute of ${entryId} is already disputed (Art. 13 ¶3)`));
+      },
+    });
+    if ('agreed' in end) return settle(end.agreed, 'agreement');
 
     // 报数字强市领导小组决定: the leading group gets the dossier, both positions and every turn.
-    const turns = board.all().filter((t) => t.kind === 'DISPUTE_CONSULTATION' && t.status === 'completed');
     const dossier = {
       objection: input.objection,
-      positions,
-      turns: turns.map((t: WfTask) => ({ org: t.candidateOrg, decision: t.decision, reason: t.reason, position: t.form })),
-      referral: referral.reason,
+      positions: end.positions,
+      turns: turnsOf(board, 'DISPUTE_CONSULTATION'),
+      referral: end.referral,
     };
-    const [decision] = await board.openRound(
-      [
-        {
-          key: 'leading-group',
-          kind: 'DISPUTE_DECISION',
-          candidateRole: 'leading_group',
-          candidateOrg: parties.leadingGroupOrg,
-          length: policy.decision,
-          reminderBefore: policy.reminderBefore,
-          excluded: [],
-          context: dossier,
-        },
-      ],
-      statusChange('in_review', 'referred_to_leading_group', 'Art. 13', { reason: referral.reason }),
-    );
-    const decided = await board.next(() => false, [decision], { writeWithNextStep: (t) => t.decision === 'DECIDE' });
-    return settle(decided!.form as unknown as SharePosition, 'leading_group');
+    const decided = await referToLeadingGroup(board, {
+      kind: 'DISPUTE_DECISION',
+      org: parties.leadingGroupOrg,
+      length: policy.decision,
+      reminderBefore: policy.reminderBefore,
+      dossier,
+      change: statusChange('in_review', 'referred_to_leading_group', 'Art. 13', { reason: end.referral }),
+    });
+    return settle(decided.form as unknown as SharePosition, 'leading_group');
   };
 
   /** The position agreed or decided becomes the entry's share side; sharing made NONE ends the work resting on it. */

@@ -13,6 +13,7 @@ import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, eventViewer, isApplicantOf, requestView, visibleRequest } from '../views';
 import { logCase } from '../logging';
 import type { RequestRow } from '../../db/schema';
+import { procedureView } from '../procedures';
 import { taskDisclosure } from '../../domain/tasks';
 import type { Actor } from '../../domain/types';
 
@@ -102,7 +103,8 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     async (request) => {
       const whole = await visibleRequest(deps, request.actor, request.params.id);
       logCase(request, whole.row);
-      return requestView(whole, request.actor);
+      // What the request's own procedure adds that only the database can tell (ProcedureApi.view).
+      return { ...requestView(whole, request.actor), ...(await procedureView(deps, whole)) };
     },
   );
 

@@ -2,6 +2,8 @@
 // Reading, cancelling and deciding are generic (routes/requests.ts, routes/tasks.ts); grants are in routes/grants.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { shareParties } from '../../db/repositories/share';
+import { disputeWindowEnds } from '../../db/repositories/refusal-dispute';
+import type { TaskReadRow } from '../../db/schema';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { mayRequestShare, providerExtensionViolation, shareRequestViolations, type ShareRequestForm } from '../../domain/share';
 import { actViolation, candidateOf, isCandidate } from '../../domain/tasks';
@@ -109,8 +111,20 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
   );
 };
 
+/** When a share request was refused: its authority's REJECT. */
+const refusalTime = (tasks: TaskReadRow[]) =>
+  tasks
+    .filter((t) => t.kind === 'SHARE_JOINT_REVIEW' && t.decision === 'REJECT' && t.completed_at)
+    .at(-1)
+    ?.completed_at?.toISOString();
+
 export const SHARE_API: ProcedureApi = {
   routes: shareRoutes,
+  // A refused request not yet disputed: until when its applicant may dispute it (《政务数据共享条例》), on the working-day calendar.
+  view: async (deps, whole) => {
+    const refusedAt = whole.row.status === 'rejected' && !whole.dispute ? refusalTime(whole.tasks) : undefined;
+    return refusedAt ? { disputableUntil: await disputeWindowEnds(deps.db, refusedAt, deps.policies.refusal_dispute.refusalDisputeWindow) } : {};
+  },
   // 一次性告知: the reviewers list what is missing (domain/share.ts oneTimeNoticeViolation says when it must).
   decisions: {
     // 不予共享: a refusal cites its legal basis (domain/share.ts refusalViolation says which levels, and when it must).

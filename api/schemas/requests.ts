@@ -27,6 +27,18 @@ export const RequestSchema = Type.Object({
   updatedAt: Instant,
   tasks: Type.Array(TaskSchema),
   grant: Nullable(GrantSchema),
+  disputableUntil: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'A refused share request not yet disputed (GET /requests/{id}): the end of the window in which its applicant may dispute it',
+    }),
+  ),
+  refusalDispute: Type.Optional(
+    Type.Object(
+      { id: Type.String(), status: Type.String(), caseNumber: Nullable(Type.String()) },
+      { description: 'A refused share request: the dispute its applicant raised on the refusal (《政务数据共享条例》), as it stands' },
+    ),
+  ),
 });
 export type RequestView = Static<typeof RequestSchema>;
 

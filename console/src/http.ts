@@ -210,6 +210,10 @@ export interface RequestView {
   updatedAt: string;
   tasks: Task[];
   grant: Grant | null;
+  /** A refused share request not yet disputed: until when its applicant may dispute it. */
+  disputableUntil?: string;
+  /** A refused share request's dispute, as it stands. */
+  refusalDispute?: { id: string; status: string; caseNumber: string | null };
 }
 export interface RequestSummary {
   id: string;

@@ -252,6 +252,14 @@ const MESSAGES = {
   choosePerson: ['选择可办理此任务的人员', 'Choose someone who may act on it'],
   nobodyAssignable: ['暂无可改派的人员（须为本任务的办理人且曾登录系统）', 'Nobody to hand it to yet (a candidate of the task who has signed in)'],
   reassign: ['改派', 'Reassign'],
+  // The applicant disputes a refusal within the window (《政务数据共享条例》).
+  disputeRefusal: ['对不予共享提出异议', 'Dispute the refusal'],
+  disputeDaysLeft: ['可在 {n} 个工作日内（{until} 前）提出异议', 'You may dispute it within {n} working days (before {until})'],
+  disputeReason: ['异议理由', 'Why the refusal is wrong'],
+  disputeFields: ['申请共享的数据项', 'The data items asked for'],
+  disputeConditions: ['愿意遵守的共享条件（可不填）', 'The conditions of use you accept (optional)'],
+  disputeRaised: ['已提出异议', 'Dispute raised'],
+  refusalDisputed: ['本申请的不予共享决定已提出异议', 'The refusal of this request is disputed'],
   // The grantee ends its grant as its purpose is achieved, confirming the data deleted (《政务数据共享条例》).
   endGrant: ['结束共享', 'End sharing'],
   endGrantHint: [
@@ -468,6 +476,28 @@ const LABELS: Record<string, Record<string, string>> = {
     from: '起',
     to: '止',
     label: '季度',
+    // A refusal dispute's turns and dossier (《政务数据共享条例》).
+    turn: '轮次',
+    party: '本轮办理方',
+    otherPosition: '对方意见',
+    consultationEnds: '协商截止时间',
+    entryFields: '目录条目的数据项',
+    shareRequestId: '不予共享的申请',
+    entry: '目录条目',
+    request: '原申请',
+    refusal: '不予共享决定',
+    objection: '异议理由',
+    applicant: '申请单位',
+    coordination: '大数据主管部门协调',
+    grant: '是否予以共享',
+    conditions: '共享条件',
+    kind: '环节',
+    at: '时间',
+    form: '决定内容',
+    scenario: '应用场景',
+    statutoryDuty: '法定职责或公共服务',
+    catalogEntryId: '目录条目',
+    commitment: '承诺',
   },
 };
 

@@ -406,7 +406,7 @@ function useItemLabels(entryId: string | null | undefined): Record<string, strin
 export function useEntryWords(words: FormWords | undefined, entryId: string | null | undefined): FormWords | undefined {
   const labels = useItemLabels(entryId);
   if (!labels) return words;
-  return { fields: words?.fields ?? {}, values: { ...words?.values, fields: labels, items: labels, deliveredFields: labels } };
+  return { fields: words?.fields ?? {}, values: { ...words?.values, fields: labels, items: labels, deliveredFields: labels, entryFields: labels } };
 }
 
 /** Data items of an entry by their labels (their names on hover). */

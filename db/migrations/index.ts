@@ -24,6 +24,7 @@ import * as m021 from './2026-12-05-021-task-urging';
 import * as m022 from './2026-12-05-022-audit-chain';
 import * as m024 from './2026-12-05-024-evaluation-snapshots';
 import * as m025 from './2026-12-05-025-grant-usage-records';
+import * as m026 from './2026-12-05-026-refusal-disputes';
 import * as m027 from './2026-12-05-027-evaluation-indexes';
 
 export const migrations: Record<string, Migration> = {
@@ -51,5 +52,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-022-audit-chain': m022,
   '2026-12-05-024-evaluation-snapshots': m024,
   '2026-12-05-025-grant-usage-records': m025,
+  '2026-12-05-026-refusal-disputes': m026,
   '2026-12-05-027-evaluation-indexes': m027,
 };

@@ -98,8 +98,14 @@ function fromJson<R>(row: object, instants: readonly string[]): R {
   return out as R;
 }
 
-/** A request with its tasks (in the order they were opened) and its grant, in one read. */
-export async function getRequestWhole(db: Executor, id: string): Promise<{ row: RequestRow; tasks: TaskReadRow[]; grant: GrantRow | undefined } | undefined> {
+/** The refusal dispute raised on a refused share request, as its request's read shows it. */
+export type RefusalDisputeRow = { id: string; status: string; case_number: string | null };
+
+/** A request with its tasks (in the order they were opened), its grant and, refused and disputed, its dispute, in one read. */
+export async function getRequestWhole(
+  db: Executor,
+  id: string,
+): Promise<{ row: RequestRow; tasks: TaskReadRow[]; grant: GrantRow | undefined; dispute?: RefusalDisputeRow } | undefined> {
   const found = await db
     .selectFrom('requests as r')
     .selectAll('r')
@@ -129,13 +135,16 @@ export async function getRequestWhole(db: Executor, id: string): Promise<{ row: 
           ])
           .whereRef('g.request_id', '=', 'r.id'),
       ).as('grant'),
+      // The dispute raised on a refused share request (《政务数据共享条例》), as it stands.
+      jsonObjectFrom(eb.selectFrom('requests as d').select(['d.id', 'd.status', 'd.case_number']).whereRef('d.id', '=', 'r.refusal_dispute')).as('dispute'),
     ])
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!found) return undefined;
-  const { tasks, grant, ...row } = found;
+  const { tasks, grant, dispute, ...row } = found;
   return {
     row,
+    dispute: dispute ?? undefined,
     tasks: tasks.map((t) => fromJson<TaskReadRow>(t, TASK_INSTANTS)),
     grant: grant ? fromJson<GrantRow>(grant, GRANT_INSTANTS) : undefined,
   };

@@ -23,7 +23,9 @@ import {
   useSubmit,
   type Route,
 } from '../lib';
-import { FieldMessages } from '../schema-form';
+import { FieldMessages, RequiredMark } from '../schema-form';
+import { ItemsPicker } from '../pickers';
+import { workdaysLeft } from '../workdays';
 import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
 import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
@@ -305,6 +307,68 @@ function EndGrant({ grantId, onEnded }: { grantId: string; onEnded: () => Promis
   );
 }
 
+/**
+ * 对不予共享提出异议 (《政务数据共享条例》): the applicant of a refused share request disputes it within the window (the
+ * working days left shown), with its reason, the data items it asks for ticked by name and the conditions it accepts.
+ */
+function DisputeRefusal({ request, until, onRaised }: { request: RequestView; until: string; onRaised: () => Promise<unknown> }) {
+  const entryId = request.catalogEntryId ?? '';
+  const asked = Array.isArray(request.payload.fields) ? (request.payload.fields as string[]) : [];
+  const [reason, setReason] = useState('');
+  const [fields, setFields] = useState<string[]>(asked);
+  const [conditions, setConditions] = useState('');
+  const raising = useSubmit();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const refused = await raising.run(() =>
+      send('POST', '/refusal-disputes', {
+        shareRequestId: request.id,
+        reason,
+        ...(fields.length ? { fields } : {}),
+        ...(conditions.trim() ? { conditions } : {}),
+      }),
+    );
+    await onRaised();
+    if (!refused) announce(t('disputeRaised'));
+  };
+  return (
+    <form class="dispute-refusal" onSubmit={submit} aria-labelledby="dispute-h">
+      <h2 id="dispute-h">{t('disputeRefusal')}</h2>
+      <p class="muted">{t('disputeDaysLeft', { n: String(Math.max(0, workdaysLeft(until))), until: formatTime(until) })}</p>
+      <Refusal submit={raising} />
+      <label for="dispute-reason">
+        {t('disputeReason')}
+        <RequiredMark />
+      </label>
+      <textarea
+        id="dispute-reason"
+        rows={3}
+        maxLength={8000}
+        value={reason}
+        aria-invalid={raising.errors.has('body.reason')}
+        onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+      />
+      <FieldMessages path="body.reason" errors={raising.errors} />
+      <p>{t('disputeFields')}</p>
+      <ItemsPicker id="dispute-fields" entryId={entryId} value={fields} onChange={setFields} invalid={raising.errors.has('body.fields')} />
+      <FieldMessages path="body.fields" errors={raising.errors} />
+      <label for="dispute-conditions">{t('disputeConditions')}</label>
+      <input
+        id="dispute-conditions"
+        type="text"
+        maxLength={4000}
+        value={conditions}
+        aria-invalid={raising.errors.has('body.conditions')}
+        onInput={(e) => setConditions((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.conditions" errors={raising.errors} />
+      <button type="submit" disabled={raising.busy || !reason.trim()}>
+        {t('disputeRefusal')}
+      </button>
+    </form>
+  );
+}
+
 const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature'];
 
 export function RequestPage({ id }: { id: string }) {
@@ -334,6 +398,15 @@ export function RequestPage({ id }: { id: string }) {
               {formatTime(x.updatedAt)}
             </p>
             <Refusal submit={cancelling} />
+            {x.refusalDispute && (
+              <p class="refusal-dispute">
+                {t('refusalDisputed')}：<a href={href('requests', x.refusalDispute.id)}>{x.refusalDispute.caseNumber ?? t('disputeRefusal')}</a>{' '}
+                <Status code={x.refusalDispute.status} type="refusal_dispute" />
+              </p>
+            )}
+            {x.disputableUntil && x.applicant.org === me.value?.organisation?.id && hasRole('agency_applicant') && (
+              <DisputeRefusal request={x} until={x.disputableUntil} onRaised={() => Promise.all([r.reload(), history.reload()])} />
+            )}
             {x.grant && (
               <section class="grant" aria-labelledby="grant-h">
                 <h2 id="grant-h">

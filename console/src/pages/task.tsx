@@ -240,7 +240,10 @@ function DecisionForm({
           : chosen?.form;
   // A delivery's fields (数据交付) are ticked from the grant's (the task's context), all of them to start with.
   const granted = Array.isArray(task.context?.fields) ? (task.context.fields as string[]) : null;
-  const itemLists: ItemLists | undefined = entryId && granted ? { deliveredFields: { entryId, among: granted } } : undefined;
+  // A refusal dispute's positions and grant (《政务数据共享条例》): the data items ticked from the entry's (the task's context).
+  const entryFields = Array.isArray(task.context?.entryFields) ? (task.context.entryFields as string[]) : null;
+  const itemLists: ItemLists | undefined =
+    entryId && granted ? { deliveredFields: { entryId, among: granted } } : entryId && entryFields ? { fields: { entryId, among: entryFields } } : undefined;
   useEffect(() => {
     const empty = shownForm ? (emptyValue(shownForm) as Record<string, unknown>) : {};
     const ticked = Object.fromEntries(Object.entries(itemLists ?? {}).flatMap(([k, l]) => (k in empty && l.among ? [[k, l.among]] : [])));
