@@ -13,7 +13,16 @@ import type { Candidate } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { refusedShare, registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
+import {
+  eventually,
+  refusalForm,
+  startHarness,
+  TEST_ADJUSTMENT_POLICY,
+  TEST_OPEN_REQUEST_POLICY,
+  TEST_POLICY,
+  TEST_REFUSAL_DISPUTE_POLICY,
+  type Harness,
+} from './helpers';
 
 let h: Harness;
 let api: Api;
