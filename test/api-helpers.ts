@@ -5,7 +5,7 @@ import type { ApiDeps, ApiMetrics, App } from '../api/types';
 import { DEFAULT_OPEN_REQUEST_POLICY } from '../domain/open-request';
 import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
-import { eventually, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
+import { eventually, refusalForm, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
 import type { SeededCity } from '../db/seed';
 import { demoUsers, sampleResidentId } from '../db/seed';
 
@@ -126,10 +126,10 @@ export async function refusedShare(api: Api, city: SeededCity, applicant: Actor)
       ),
     );
   const opinion = await taskOf('SHARE_PROVIDER_OPINION');
-  const disagreed = await call(provider, `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: '含患者信息,不予共享' });
+  const disagreed = await call(provider, `/tasks/${opinion.id}/complete`, { decision: 'DISAGREE', reason: '含患者信息,不予共享', form: refusalForm });
   if (disagreed.statusCode !== 200) throw new Error(`DISAGREE answered ${disagreed.statusCode}: ${disagreed.body.slice(0, 300)}`);
   const lead = await taskOf('SHARE_JOINT_REVIEW');
-  const rejected = await call(authority, `/tasks/${lead.id}/complete`, { decision: 'REJECT', reason: '提供单位不同意共享' });
+  const rejected = await call(authority, `/tasks/${lead.id}/complete`, { decision: 'REJECT', reason: '提供单位不同意共享', form: refusalForm });
   if (rejected.statusCode !== 200 || rejected.json().status !== 'rejected')
     throw new Error(`REJECT answered ${rejected.statusCode}: ${rejected.body.slice(0, 300)}`);
   return id;
