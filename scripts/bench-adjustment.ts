@@ -1,7 +1,8 @@
 // npm run bench -- adjustment: a catalog adjustment of BENCH_ADJUST_ENTRIES changes (default 500) end to
 // end through the API and a real worker: the POST (every change checked against the catalog), the
 // reviewer's APPROVE (every change applied as a new version in one transaction), for changes of existing
-// entries, new ones and removals; 50 share-attribute disputes raised and settled by agreement; 50 open
+// entries, new ones and removals; 50 share-attribute disputes raised and settled by agreement; 30 share requests
+// refused and their refusal disputes settled by agreement in consultation (each ending in a grant); 50 open
 // demands asked and answered; 50 withdrawals suspended and dismissed; 50 error reports of one entry corrected
 // (each verification listing the entry's other reports) and the entry's reports listed; then an
 // agency's catalog of BENCH_IMPORT_ROWS entries (default 5000) exported and imported back as CSV and XLSX.
@@ -21,6 +22,7 @@ const N = Number(process.env.BENCH_ADJUST_ENTRIES ?? 500);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 5000);
 const IMPORT_CHANGED = 100;
 const DISPUTES = 50;
+const REFUSAL_DISPUTES = 30;
 
 export async function benchAdjustment(): Promise<void> {
   const stack = await startLocalStack(BENCH_DATABASE_URL, `bench-adjust-${randomUUID().slice(0, 6)}`);
@@ -126,6 +128,63 @@ export async function benchAdjustment(): Promise<void> {
     ).toFixed(0);
   console.log(
     `${DISPUTES} disputes raised and settled by agreement, one after another: raise p50 ${p(raiseMs, 50)} ms p95 ${p(raiseMs, 95)} ms; ACCEPT (published) p50 ${p(settleMs, 50)} ms p95 ${p(settleMs, 95)} ms`,
+  );
+
+  // Refusal disputes (条例, issue 24 §3), one after another: a share request of the market agency for the health
+  // commission's conditional entry, refused (the provider disagrees, the city authority rejects, each citing a law),
+  // disputed by the applicant; the provider's consultation turn accepts the applicant's position and the grant is made.
+  const provider: Actor = { sub: 'bench-health-review', org: city.agencies.health, roles: ['provider_reviewer'] };
+  const basis = [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }];
+  // The open task of `kind` on request `id` in `actor`'s inbox, once the workflow has opened it.
+  const openTask = async (actor: Actor, id: string, kind: string): Promise<string> => {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      const items = (await app.inject({ method: 'GET', url: `/tasks?kind=${kind}`, headers: as(actor) })).json().items as { id: string; requestId: string }[];
+      const task = items?.find((t) => t.requestId === id);
+      if (task) return task.id;
+    }
+    throw new Error(`no open ${kind} on ${id} for ${actor.sub}`);
+  };
+  const complete = async (actor: Actor, task: string, payload: object, status?: string) => {
+    const res = await app.inject({ method: 'POST', url: `/tasks/${task}/complete`, payload, headers: as(actor) });
+    if (res.statusCode !== 200 || (status && res.json().status !== status))
+      throw new Error(`${JSON.stringify(payload).slice(0, 40)} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+    return res.json();
+  };
+  const refusalStartMs: number[] = [];
+  const refusalGrantMs: number[] = [];
+  for (let i = 0; i < REFUSAL_DISPUTES; i++) {
+    const asked = await app.inject({
+      method: 'POST',
+      url: '/share-requests',
+      payload: {
+        catalogEntryId: city.entries.conditional,
+        scenario: `bench ${i}`,
+        statutoryDuty: 'bench',
+        commitment: { authenticity: true, compliance: true, security: true },
+      },
+      headers: as(applicant),
+    });
+    if (asked.statusCode !== 201) throw new Error(`POST /share-requests answered ${asked.statusCode}: ${asked.body.slice(0, 300)}`);
+    const shareRequestId = asked.json().id as string;
+    await complete(provider, await openTask(provider, shareRequestId, 'SHARE_PROVIDER_OPINION'), { decision: 'DISAGREE', reason: 'bench', form: { basis } });
+    await complete(
+      authority,
+      await openTask(authority, shareRequestId, 'SHARE_JOINT_REVIEW'),
+      { decision: 'REJECT', reason: 'bench', form: { basis } },
+      'rejected',
+    );
+    const t0 = process.hrtime.bigint();
+    const raised = await app.inject({ method: 'POST', url: '/refusal-disputes', payload: { shareRequestId, reason: 'bench' }, headers: as(applicant) });
+    refusalStartMs.push(ms(t0));
+    if (raised.statusCode !== 201) throw new Error(`POST /refusal-disputes answered ${raised.statusCode}: ${raised.body.slice(0, 300)}`);
+    const turn = await openTask(provider, raised.json().id, 'REFUSAL_DISPUTE_CONSULTATION');
+    const t1 = process.hrtime.bigint();
+    const settled = await complete(provider, turn, { decision: 'ACCEPT' }, 'granted');
+    refusalGrantMs.push(ms(t1));
+    if (settled.grant?.status !== 'active') throw new Error(`ACCEPT made no grant: ${JSON.stringify(settled).slice(0, 300)}`);
+  }
+  console.log(
+    `${REFUSAL_DISPUTES} refusal disputes raised and settled by agreement, one after another: dispute p50 ${p(refusalStartMs, 50)} ms p95 ${p(refusalStartMs, 95)} ms; ACCEPT (granted) p50 ${p(refusalGrantMs, 50)} ms p95 ${p(refusalGrantMs, 95)} ms`,
   );
 
   // Open demands (Art. 21 ¶1), one after another: a citizen asks, the agency answers with a plan.
