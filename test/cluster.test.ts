@@ -15,7 +15,7 @@ import type { Actor, Role } from '../domain/types';
 import { alive } from '../scripts/embedded-postgres';
 import { devToken } from '../scripts/tokens';
 import { validShareBody } from './api-helpers';
-import { eventually } from './helpers';
+import { eventually, refusalForm } from './helpers';
 import { descendants } from './support/processes';
 
 const secret = 'cluster-test-secret-0123456789-0123456789';
@@ -198,7 +198,7 @@ const LIFECYCLES: Record<RequestType, Lifecycle> = {
     ],
   },
   refusal_dispute: {
-    // The applicant's share request refused (the provider disagrees, the authority rejects), then disputed.
+    // The applicant's share request refused (the provider disagrees, the authority rejects, each citing its basis), then disputed.
     async start(city, http) {
       const starter = applicantOf(city, city.agencies.market);
       const { id } = await http.send('POST', starter, '/share-requests', validShareBody(city.entries.conditional), 201);
@@ -206,7 +206,7 @@ const LIFECYCLES: Record<RequestType, Lifecycle> = {
         const task: TaskView = await eventually(async () =>
           (await http.get(starter, `/requests/${id}`)).tasks.find((t) => t.kind === kind && t.status === 'open'),
         );
-        await http.send('POST', actor, `/tasks/${task.id}/complete`, { decision, reason });
+        await http.send('POST', actor, `/tasks/${task.id}/complete`, { decision, reason, form: refusalForm });
       };
       await decide('SHARE_PROVIDER_OPINION', member(city.agencies.health, 'provider_reviewer'), 'DISAGREE', '含患者信息');
       await decide('SHARE_JOINT_REVIEW', member(city.cityAuthority, 'authority_reviewer'), 'REJECT', '不予共享');
