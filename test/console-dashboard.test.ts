@@ -141,8 +141,8 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
     expect(cells[3]).toBe(workingDays(o.total.deliveryMedianWorkingDays));
     expect(cells[4]).toBe(`${o.total.correctionsAnswered} 件`);
   }
-  // The provider's refusal gave no legal basis.
-  expect(await text(page, `table.refusals-table tr[data-org="${h.city.agencies.health}"] [data-testid=basis]`)).toBe('未说明依据 1 件');
+  // The provider's refusal rests on a law, named as the catalog names the level.
+  expect(await text(page, `table.refusals-table tr[data-org="${h.city.agencies.health}"] [data-testid=basis]`)).toBe('法律 1 件');
   await screenshot(page, 'evaluation-supervisor');
   await page.$$eval('details', (all) => all.forEach((d) => d.setAttribute('open', '')));
   await expectAccessible(page);
