@@ -141,7 +141,8 @@ export async function runChaos({
   let retriedCalls = 0;
   /** A call retried (same Idempotency-Key, same decision) until it gives an answer the lifecycle can go on from. */
   async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 600_000;
+    // Well inside the test's 10 minutes, so a step that never succeeds is named rather than lost in a test timeout.
+    const deadline = Date.now() + 240_000;
     for (;;) {
       try {
         const v = await f();
