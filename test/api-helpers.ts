@@ -1,4 +1,5 @@
 // An API on the test harness, and tokens for the seeded city's people.
+import { randomUUID } from 'node:crypto';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import type { ApiDeps, ApiMetrics, App } from '../api/types';
@@ -7,7 +8,8 @@ import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
 import { eventually, refusalForm, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
 import type { SeededCity } from '../db/seed';
-import { demoUsers, sampleResidentId } from '../db/seed';
+import { demoUsers, sampleEntryContent, sampleResidentId } from '../db/seed';
+import type { RequestType } from '../domain/procedures';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
 
@@ -96,6 +98,14 @@ export const validShareBody = (catalogEntryId: string) => ({
   commitment: { authenticity: true, compliance: true, security: true },
 });
 
+export type Res = Awaited<ReturnType<Api['app']['inject']>>;
+
+/** The body of an answer that must be `status`; otherwise an error saying what came instead. */
+export function ok(res: Res, status = 200) {
+  if (res.statusCode !== status) throw new Error(`${res.raw.req.method} ${res.raw.req.url} answered ${res.statusCode}: ${res.body.slice(0, 400)}`);
+  return res.json();
+}
+
 /** Asserts an RFC 9457 problem with `status`, naming `field` and `rule` when given; returns its body. */
 export function expectProblem(res: Awaited<ReturnType<Api['app']['inject']>>, status: number, field?: string, rule?: string) {
   expect(`${res.statusCode} ${res.raw.req.url} ${res.body.slice(0, 300)}`).toMatch(new RegExp(`^${status} `));
@@ -133,4 +143,91 @@ export async function refusedShare(api: Api, city: SeededCity, applicant: Actor)
   if (rejected.statusCode !== 200 || rejected.json().status !== 'rejected')
     throw new Error(`REJECT answered ${rejected.statusCode}: ${rejected.body.slice(0, 300)}`);
   return id;
+}
+
+/** A procedure whose competent body's task escalates: how to start one request of it, its task's kind, a decision that task takes. */
+export interface EscalatingProcedure {
+  route: string;
+  kind: string;
+  start: (api: Api) => Promise<{ starter: Actor; body: object }>;
+  decide: { decision: string; reason?: string; form?: object };
+}
+
+/**
+ * One request of each procedure whose competent body's task escalates, for `city` (read when a request starts, so a
+ * test file names the table before its harness exists); people's subs begin with `prefix`.
+ */
+export function escalatingProcedures(
+  city: () => SeededCity,
+  prefix: string,
+): Record<Exclude<RequestType, 'share_dispute' | 'refusal_dispute'>, EscalatingProcedure> {
+  const citizen = (): Actor => ({ sub: `${prefix}-citizen-${randomUUID().slice(0, 6)}`, org: 'public', roles: ['public_applicant'] });
+  const applicant = (org: string): Actor => ({ sub: `${prefix}-applicant-${randomUUID().slice(0, 6)}`, org, roles: ['agency_applicant'] });
+  return {
+    share: {
+      route: '/share-requests',
+      kind: 'SHARE_PROVIDER_OPINION',
+      start: async () => ({ starter: applicant(city().agencies.market), body: validShareBody(city().entries.conditional) }),
+      decide: { decision: 'AGREE' },
+    },
+    // The authority's own review (a county agency's change goes to the county authority).
+    catalog_adjustment: {
+      route: '/catalog/adjustments',
+      kind: 'CATALOG_ADJUSTMENT_REVIEW',
+      start: async () => ({
+        starter: applicant(city().agencies.donggangMarket),
+        body: {
+          ground: 'new_system',
+          justification: '新建系统编目',
+          changes: [{ op: 'add', entry: sampleEntryContent(`督办目录 ${randomUUID().slice(0, 6)}`) }],
+        },
+      }),
+      decide: { decision: 'REJECT', reason: '重复编目' },
+    },
+    open_request: {
+      route: '/open-requests',
+      kind: 'OPEN_REQUEST_REVIEW',
+      start: async (api) => {
+        const starter = citizen();
+        await registerPrincipal(api, starter);
+        return {
+          starter,
+          body: {
+            catalogEntryId: city().entries.conditionalOpen,
+            purpose: '研究土地供应',
+            scenario: '高校科研',
+            fields: ['parcel', 'area', 'price'],
+            accessMethod: 'sandbox',
+            securityMeasures: '数据沙箱',
+            termMonths: 12,
+          },
+        };
+      },
+      decide: { decision: 'REJECT', reason: '用途不明确' },
+    },
+    withdrawal: {
+      route: '/withdrawals',
+      kind: 'WITHDRAWAL_REVIEW',
+      start: async () => ({
+        starter: citizen(),
+        body: { catalogEntryId: city().entries.conditionalOpen, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' },
+      }),
+      decide: { decision: 'DISMISS', reason: '不涉及个人信息' },
+    },
+    open_demand: {
+      route: '/open-demands',
+      kind: 'OPEN_DEMAND_ANSWER',
+      start: async () => ({ starter: citizen(), body: { catalogEntryId: city().entries.none, description: '处罚结果', purpose: '研究' } }),
+      decide: { decision: 'PLAN', reason: '年内开放' },
+    },
+    correction: {
+      route: '/corrections',
+      kind: 'CORRECTION_VERIFICATION',
+      start: async () => ({
+        starter: citizen(),
+        body: { catalogEntryId: city().entries.unconditional, items: ['legal_representative'], problem: '法定代表人与营业执照不一致' },
+      }),
+      decide: { decision: 'NOT_AN_ERROR', reason: '与登记一致' },
+    },
+  };
 }

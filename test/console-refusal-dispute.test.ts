@@ -15,7 +15,7 @@ let run: ConsoleRun;
 let h: Harness;
 
 beforeAll(async () => {
-  run = await startConsole('console-refusal');
+  run = await startConsole('console-refusal-dispute');
   h = run.h;
 });
 afterAll(async () => {

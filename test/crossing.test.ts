@@ -16,7 +16,7 @@ import { CANCELLABLE, type RequestSnapshot, type RequestStatus } from '../domain
 import type { TaskKind } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { stateQuery } from '../workflows/definitions';
-import { registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
+import { registerPrincipal, startApi, validShareBody, type Api, ok, type Res } from './api-helpers';
 import { refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -48,14 +48,8 @@ afterAll(async () => {
   await h.close();
 });
 
-type Res = Awaited<ReturnType<Api['app']['inject']>>;
 const post = (actor: Actor, url: string, payload?: object, a = api) => a.app.inject({ method: 'POST', url, payload, headers: a.as(actor) });
 const get = (actor: Actor, url: string) => api.app.inject({ method: 'GET', url, headers: api.as(actor) });
-/** The body of an answer that must be `status`; otherwise an error saying what came instead. */
-function ok(res: Res, status = 200) {
-  if (res.statusCode !== status) throw new Error(`${res.raw.req.method} ${res.raw.req.url} answered ${res.statusCode}: ${res.body.slice(0, 400)}`);
-  return res.json();
-}
 const TASK_NOT_OPEN = 'urn:public-data-workflows:problem:TaskNotOpen';
 const mediaType = (res: Res) => String(res.headers['content-type']).split(';')[0];
 

@@ -3,13 +3,10 @@
 // sharing work of the same organisation (an agency's, or an authority's for its own review) joins its candidates,
 // is told, finds it in the inbox and decides it. A head of another organisation cannot; where the organisation has
 // no head, nobody is added and the trail says so. Twenty decisions at once by the candidate and the head: one stands.
-import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { sampleEntryContent } from '../db/seed';
-import type { RequestType } from '../domain/procedures';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate } from '../workflows/definitions';
-import { registerPrincipal, startApi, TEST_POLICIES, validShareBody, type Api } from './api-helpers';
+import { escalatingProcedures, startApi, TEST_POLICIES, type Api, ok } from './api-helpers';
 import { eventually, recordHistories, startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -55,11 +52,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Res = Awaited<ReturnType<Api['app']['inject']>>;
-function ok(res: Res, status = 200) {
-  if (res.statusCode !== status) throw new Error(`${res.raw.req.method} ${res.raw.req.url} answered ${res.statusCode}: ${res.body.slice(0, 400)}`);
-  return res.json();
-}
 const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => fast.app.inject({ method, url, payload, headers: fast.as(actor) });
 
 interface Candidate {
@@ -92,7 +84,6 @@ interface Event {
 
 const member = (org: string, role: Actor['roles'][number], sub = `es-${role}-${org}`): Actor => ({ sub, org, roles: [role] });
 const headOf = (org: string): Actor => member(org, 'sharing_head', `es-head-${org}`);
-const citizen = (): Actor => ({ sub: `es-citizen-${randomUUID().slice(0, 6)}`, org: 'public', roles: ['public_applicant'] });
 const citySupervisor = (): Actor => ({ sub: 'es-sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 const notices = async (who: Actor) =>
   ok(await call(who, 'GET', '/notifications?limit=100')).items as { kind: string; taskId: string | null; message: string }[];
@@ -100,84 +91,12 @@ const inbox = async (who: Actor) => ok(await call(who, 'GET', '/tasks?limit=100'
 const history = async (requestId: string) => ok(await call(citySupervisor(), 'GET', `/requests/${requestId}/history`)).items as Event[];
 
 /** How to start one request of each procedure whose competent body's task escalates, and a decision that task takes. */
-const PROCEDURES: Record<
-  Exclude<RequestType, 'share_dispute' | 'refusal_dispute'>,
-  { route: string; kind: string; start: () => Promise<{ starter: Actor; body: object }>; decide: { decision: string; reason?: string } }
-> = {
-  share: {
-    route: '/share-requests',
-    kind: 'SHARE_PROVIDER_OPINION',
-    start: async () => ({
-      starter: member(h.city.agencies.market, 'agency_applicant', `es-applicant-${randomUUID().slice(0, 6)}`),
-      body: validShareBody(h.city.entries.conditional),
-    }),
-    decide: { decision: 'AGREE' },
-  },
-  // The authority's own review (a county agency's change goes to the county authority): its head is the authority's.
-  catalog_adjustment: {
-    route: '/catalog/adjustments',
-    kind: 'CATALOG_ADJUSTMENT_REVIEW',
-    start: async () => ({
-      starter: member(h.city.agencies.donggangMarket, 'agency_applicant', `es-applicant-${randomUUID().slice(0, 6)}`),
-      body: {
-        ground: 'new_system',
-        justification: '新建系统编目',
-        changes: [{ op: 'add', entry: sampleEntryContent(`升级目录 ${randomUUID().slice(0, 6)}`) }],
-      },
-    }),
-    decide: { decision: 'REJECT', reason: '重复编目' },
-  },
-  open_request: {
-    route: '/open-requests',
-    kind: 'OPEN_REQUEST_REVIEW',
-    start: async () => {
-      const starter = citizen();
-      await registerPrincipal(fast, starter);
-      return {
-        starter,
-        body: {
-          catalogEntryId: h.city.entries.conditionalOpen,
-          purpose: '研究土地供应',
-          scenario: '高校科研',
-          fields: ['parcel', 'area', 'price'],
-          accessMethod: 'sandbox',
-          securityMeasures: '数据沙箱',
-          termMonths: 12,
-        },
-      };
-    },
-    decide: { decision: 'REJECT', reason: '用途不明确' },
-  },
-  withdrawal: {
-    route: '/withdrawals',
-    kind: 'WITHDRAWAL_REVIEW',
-    start: async () => ({
-      starter: citizen(),
-      body: { catalogEntryId: h.city.entries.conditionalOpen, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' },
-    }),
-    decide: { decision: 'DISMISS', reason: '不涉及个人信息' },
-  },
-  open_demand: {
-    route: '/open-demands',
-    kind: 'OPEN_DEMAND_ANSWER',
-    start: async () => ({ starter: citizen(), body: { catalogEntryId: h.city.entries.none, description: '处罚结果', purpose: '研究' } }),
-    decide: { decision: 'PLAN', reason: '年内开放' },
-  },
-  correction: {
-    route: '/corrections',
-    kind: 'CORRECTION_VERIFICATION',
-    start: async () => ({
-      starter: citizen(),
-      body: { catalogEntryId: h.city.entries.unconditional, items: ['legal_representative'], problem: '法定代表人与营业执照不一致' },
-    }),
-    decide: { decision: 'NOT_AN_ERROR', reason: '与登记一致' },
-  },
-};
+const PROCEDURES = escalatingProcedures(() => h.city, 'es');
 
 /** A request of `type` started, and its competent body's task as its candidate sees it. */
 async function started(type: keyof typeof PROCEDURES) {
   const p = PROCEDURES[type];
-  const { starter, body } = await p.start();
+  const { starter, body } = await p.start(fast);
   const req = ok(await call(starter, 'POST', p.route, body), 201);
   const open = await eventually(async () =>
     ((ok(await call(starter, 'GET', `/requests/${req.id}`)).tasks ?? []) as TaskView[]).find((t) => t.kind === p.kind && t.status === 'open'),

@@ -12,7 +12,7 @@ import { CANCELLABLE } from '../domain/requests';
 import type { Candidate } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
-import { refusedShare, registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
+import { refusedShare, registerPrincipal, startApi, validShareBody, type Api, ok, type Res } from './api-helpers';
 import {
   eventually,
   refusalForm,
@@ -48,13 +48,6 @@ afterAll(async () => {
   await api?.app.close();
   await h?.close();
 });
-
-type Res = Awaited<ReturnType<Api['app']['inject']>>;
-/** The body of an answer that must be `status`; otherwise an error saying what came instead. */
-function ok(res: Res, status = 200) {
-  if (res.statusCode !== status) throw new Error(`${res.raw.req.method} ${res.raw.req.url} answered ${res.statusCode}: ${res.body.slice(0, 400)}`);
-  return res.json();
-}
 
 interface TaskView {
   id: string;

@@ -2,15 +2,12 @@
 // candidates and holder, refused naming the rule when too early or too soon after the last; and escalation in
 // every procedure: the competent body's task reminded, due, overdue and escalated (its supervisor and its
 // candidates told), on the working-day calendar and on a clock of seconds, then decided by its candidate.
-import { randomUUID } from 'node:crypto';
 import { computeDeadlines } from '../activities/calendar';
 import { readCalendarOverrides, statutoryCalendar } from '../db/repositories/calendar';
-import { sampleEntryContent } from '../db/seed';
 import { deadlineBefore } from '../domain/calendar';
 import { DEFAULT_POLICIES } from '../domain/policies';
-import type { RequestType } from '../domain/procedures';
 import type { Actor, Duration } from '../domain/types';
-import { registerPrincipal, startApi, TEST_POLICIES, validShareBody, type Api } from './api-helpers';
+import { escalatingProcedures, startApi, TEST_POLICIES, type Api, ok } from './api-helpers';
 import { eventually, startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -58,11 +55,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Res = Awaited<ReturnType<Api['app']['inject']>>;
-function ok(res: Res, status = 200) {
-  if (res.statusCode !== status) throw new Error(`${res.raw.req.method} ${res.raw.req.url} answered ${res.statusCode}: ${res.body.slice(0, 400)}`);
-  return res.json();
-}
 const call = (api: Api, actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) =>
   api.app.inject({ method, url, payload, headers: api.as(actor) });
 
@@ -89,82 +81,10 @@ interface Notice {
 const citySupervisor = (): Actor => ({ sub: 'ur-sue', org: h.city.cityAuthority, roles: ['supervisor'] });
 const supervisorOf = (org: string): Actor => ({ sub: `ur-supervisor-${org}`, org, roles: ['supervisor'] });
 const member = (org: string, role: Actor['roles'][number], sub = `ur-${role}-${org}`): Actor => ({ sub, org, roles: [role] });
-const citizen = (): Actor => ({ sub: `ur-citizen-${randomUUID().slice(0, 6)}`, org: 'public', roles: ['public_applicant'] });
 const notices = async (api: Api, who: Actor) => ok(await call(api, who, 'GET', '/notifications?limit=100')).items as Notice[];
 
-/** How to start one request of each procedure whose competent body's task escalates, and that task's kind and a decision it takes. */
-const PROCEDURES: Record<
-  Exclude<RequestType, 'share_dispute' | 'refusal_dispute'>,
-  { route: string; kind: string; start: (api: Api) => Promise<{ starter: Actor; body: object }>; decide: { decision: string; reason?: string; form?: object } }
-> = {
-  share: {
-    route: '/share-requests',
-    kind: 'SHARE_PROVIDER_OPINION',
-    start: async () => ({
-      starter: member(h.city.agencies.market, 'agency_applicant', `ur-applicant-${randomUUID().slice(0, 6)}`),
-      body: validShareBody(h.city.entries.conditional),
-    }),
-    decide: { decision: 'AGREE' },
-  },
-  catalog_adjustment: {
-    route: '/catalog/adjustments',
-    kind: 'CATALOG_ADJUSTMENT_REVIEW',
-    start: async () => ({
-      starter: member(h.city.agencies.donggangMarket, 'agency_applicant', `ur-applicant-${randomUUID().slice(0, 6)}`),
-      body: {
-        ground: 'new_system',
-        justification: '新建系统编目',
-        changes: [{ op: 'add', entry: sampleEntryContent(`督办目录 ${randomUUID().slice(0, 6)}`) }],
-      },
-    }),
-    decide: { decision: 'REJECT', reason: '重复编目' },
-  },
-  open_request: {
-    route: '/open-requests',
-    kind: 'OPEN_REQUEST_REVIEW',
-    start: async (api) => {
-      const starter = citizen();
-      await registerPrincipal(api, starter);
-      return {
-        starter,
-        body: {
-          catalogEntryId: h.city.entries.conditionalOpen,
-          purpose: '研究土地供应',
-          scenario: '高校科研',
-          fields: ['parcel', 'area', 'price'],
-          accessMethod: 'sandbox',
-          securityMeasures: '数据沙箱',
-          termMonths: 12,
-        },
-      };
-    },
-    decide: { decision: 'REJECT', reason: '用途不明确' },
-  },
-  withdrawal: {
-    route: '/withdrawals',
-    kind: 'WITHDRAWAL_REVIEW',
-    start: async () => ({
-      starter: citizen(),
-      body: { catalogEntryId: h.city.entries.conditionalOpen, records: '地块 RZ-2026-017', right: '个人信息权益', reasons: '成交价格可识别到本人' },
-    }),
-    decide: { decision: 'DISMISS', reason: '不涉及个人信息' },
-  },
-  open_demand: {
-    route: '/open-demands',
-    kind: 'OPEN_DEMAND_ANSWER',
-    start: async () => ({ starter: citizen(), body: { catalogEntryId: h.city.entries.none, description: '处罚结果', purpose: '研究' } }),
-    decide: { decision: 'PLAN', reason: '年内开放' },
-  },
-  correction: {
-    route: '/corrections',
-    kind: 'CORRECTION_VERIFICATION',
-    start: async () => ({
-      starter: citizen(),
-      body: { catalogEntryId: h.city.entries.unconditional, items: ['legal_representative'], problem: '法定代表人与营业执照不一致' },
-    }),
-    decide: { decision: 'NOT_AN_ERROR', reason: '与登记一致' },
-  },
-};
+/** How to start one request of each procedure whose competent body's task escalates, and a decision that task takes. */
+const PROCEDURES = escalatingProcedures(() => h.city, 'ur');
 
 /** A request of `type` started on `api`, and its competent body's task as its candidate sees it. */
 async function started(api: Api, type: keyof typeof PROCEDURES) {

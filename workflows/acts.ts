@@ -3,6 +3,7 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ERRORS, type ErrorCode } from '../domain/errors';
+import type { RevokeGrantInput } from './definitions';
 
 const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -23,4 +24,28 @@ export const acts = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 export function businessError(code: ErrorCode, detail?: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message: detail ?? ERRORS[code].title, nonRetryable: true });
+}
+
+/**
+ * What `endGrant` is asked when a grant ends: the grantee's own end (共享目的已实现) records its deletion and tells
+ * the provider's and the city authority's reviewers.
+ */
+export function grantEnding(requestId: string, status: 'expired' | 'revoked', end: RevokeGrantInput, orgs: { provider: string; authority: string }) {
+  return {
+    requestId,
+    status,
+    actor: end.actor,
+    reason: end.reason,
+    article: end.article,
+    ...(end.ground ? { ground: end.ground } : {}),
+    ...(end.deletion
+      ? {
+          deletion: end.deletion,
+          tell: [
+            { org: orgs.provider, role: 'provider_reviewer' as const },
+            { org: orgs.authority, role: 'authority_reviewer' as const },
+          ],
+        }
+      : {}),
+  };
 }

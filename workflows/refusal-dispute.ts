@@ -10,7 +10,7 @@ import { starterViolation, type RequestSnapshot } from '../domain/requests';
 import { GRANTEE_END_ARTICLE, grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, type Revokers } from '../domain/share';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
-import { businessError, acts as io } from './acts';
+import { businessError, grantEnding, acts as io } from './acts';
 import { consult, referToLeadingGroup, turnsOf } from './consultation';
 import { revokeGrantSignal, revokeGrantUpdate, type RefusalDisputeInput, type RevokeGrantInput, type RevokeGrantRequest } from './definitions';
 import { newProcedure, runToEnd } from './procedure';
@@ -195,24 +195,7 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     const early = await board.waitFor(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
     const end = early ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
     const status = early ? 'revoked' : 'expired';
-    await io.endGrant({
-      requestId,
-      status,
-      actor: end.actor,
-      reason: end.reason,
-      article: end.article,
-      ...(end.ground ? { ground: end.ground } : {}),
-      // The grantee ended it: its deletion recorded, the provider and the city authority told.
-      ...(end.deletion
-        ? {
-            deletion: end.deletion,
-            tell: [
-              { org: t.parties.providerOrg, role: 'provider_reviewer' as const },
-              { org: t.parties.authorityOrg, role: 'authority_reviewer' as const },
-            ],
-          }
-        : {}),
-    });
+    await io.endGrant(grantEnding(requestId, status, end, { provider: t.parties.providerOrg, authority: t.parties.authorityOrg }));
     state.status = status;
     state.grant = { ...state.grant, status };
     return view();

@@ -51,7 +51,7 @@ import {
 } from './definitions';
 import { lastOpinion, newReview, review, type ReviewSpec } from './review';
 import type { GrantStop, ReviewState, ShareCarried, UsageSchedule } from './carried';
-import { acts as io, businessError } from './acts';
+import { acts as io, businessError, grantEnding } from './acts';
 import { TaskBoard } from './board';
 import { endFailed, requestHandlers, statusChanger, statusSetter } from './procedure';
 import { actorRef, addressedTo, type WfTask } from './task';
@@ -552,22 +552,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         // A consent is written with the end it causes.
         approval = board.takeUnwritten();
         await io.endGrant({
-          requestId,
-          status,
-          actor: end.actor,
-          reason: end.reason,
-          article: end.article,
-          ...(end.ground ? { ground: end.ground } : {}),
-          // The grantee ended it: its deletion recorded, the provider and the city authority told.
-          ...(end.deletion
-            ? {
-                deletion: end.deletion,
-                tell: [
-                  { org: parties.entry.providerOrgId, role: 'provider_reviewer' },
-                  { org: parties.cityAuthorityOrgId, role: 'authority_reviewer' },
-                ],
-              }
-            : {}),
+          ...grantEnding(requestId, status, end, { provider: parties.entry.providerOrgId, authority: parties.cityAuthorityOrgId }),
           ...(approval ? { decision: approval } : {}),
           ...(consentedFor ? { requester: consentedFor } : {}),
         });

@@ -2,6 +2,7 @@
 // knows no procedure's body by heart. Each field shows its label and help and its codes' labels (the registry's
 // words, published beside the schema), the article it rests on and, after a refusal, the server's message for
 // the field it names.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Errors, FormWords, JsonSchema } from './http';
 import { fieldHelp, fieldLabel, fieldMessage, lang, t, valueLabel, withoutArticle } from './i18n';
@@ -187,6 +188,19 @@ function JsonField(p: FieldProps) {
   );
 }
 
+/** A field's frame: its caption labelling the control `id`, the control, then its messages. */
+function Labelled({ p, id, children }: { p: FieldProps; id: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <label for={id}>
+        <Caption {...p} />
+      </label>
+      {children}
+      <FieldMessages path={p.path} errors={p.errors} />
+    </div>
+  );
+}
+
 function Field(props: FieldProps) {
   const p = { ...props, schema: unwrap(props.schema) };
   const { schema, path, value, onChange, errors } = p;
@@ -197,10 +211,7 @@ function Field(props: FieldProps) {
   const options = choices(schema);
   if (options) {
     return (
-      <div class="field">
-        <label for={id}>
-          <Caption {...p} />
-        </label>
+      <Labelled p={p} id={id}>
         <select
           id={id}
           value={String(value ?? '')}
@@ -219,8 +230,7 @@ function Field(props: FieldProps) {
             );
           })}
         </select>
-        <FieldMessages path={path} errors={errors} />
-      </div>
+      </Labelled>
     );
   }
   if (type === 'object' && schema.properties) {
@@ -350,10 +360,7 @@ function Field(props: FieldProps) {
   }
   if (type === 'integer' || type === 'number') {
     return (
-      <div class="field">
-        <label for={id}>
-          <Caption {...p} />
-        </label>
+      <Labelled p={p} id={id}>
         <input
           id={id}
           type="number"
@@ -365,8 +372,7 @@ function Field(props: FieldProps) {
           aria-describedby={described}
           onInput={(e) => onChange((e.target as HTMLInputElement).value)}
         />
-        <FieldMessages path={path} errors={errors} />
-      </div>
+      </Labelled>
     );
   }
   if (type === 'string' && schema.format === 'date-time') {
@@ -374,10 +380,7 @@ function Field(props: FieldProps) {
     const at = typeof value === 'string' && value ? new Date(value) : null;
     const local = at && !Number.isNaN(at.getTime()) ? new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 19) : '';
     return (
-      <div class="field">
-        <label for={id}>
-          <Caption {...p} />
-        </label>
+      <Labelled p={p} id={id}>
         <input
           id={id}
           type="datetime-local"
@@ -390,8 +393,7 @@ function Field(props: FieldProps) {
             onChange(Number.isNaN(picked.getTime()) ? '' : picked.toISOString());
           }}
         />
-        <FieldMessages path={path} errors={errors} />
-      </div>
+      </Labelled>
     );
   }
   if (type === 'string') {
@@ -407,13 +409,9 @@ function Field(props: FieldProps) {
       onInput: (e: Event) => onChange((e.target as HTMLInputElement).value),
     };
     return (
-      <div class="field">
-        <label for={id}>
-          <Caption {...p} />
-        </label>
+      <Labelled p={p} id={id}>
         {picked ?? (long ? <textarea rows={3} {...common} /> : <input type="text" {...common} />)}
-        <FieldMessages path={path} errors={errors} />
-      </div>
+      </Labelled>
     );
   }
   return <JsonField {...p} />;
