@@ -133,13 +133,23 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
    * too: whoever is told 409 and reads the task again sees it closed, never still open.
    */
   async function actOn<Arg>(row: TaskReadRow, update: UpdateDefinition<RequestSnapshot, [Arg]>, arg: Arg): Promise<void> {
-    try {
-      await updateRequest(deps, row.workflow_id, update, [arg], 'TaskNotOpen');
-    } catch (err) {
-      const refused = fromTemporal(err) ?? err;
-      if (refused instanceof ProblemError && refused.code === 'TaskNotOpen')
-        for (let i = 0; i < 30 && (await getTaskWithApplicant(db, row.id))?.status === 'open'; i++) await new Promise((r) => setTimeout(r, 100));
-      throw refused;
+    // An escalation's head is in the row as soon as escalateTask writes it, and in the run once that activity's result
+    // reaches it, moments later: the API's own check passed on the row, so the run is given those moments.
+    const headJoining = row.candidates.some((c) => c.escalation);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await updateRequest(deps, row.workflow_id, update, [arg], 'TaskNotOpen');
+        return;
+      } catch (err) {
+        const refused = fromTemporal(err) ?? err;
+        if (refused instanceof ProblemError && refused.code === 'NotCandidate' && headJoining && attempt < 30) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        if (refused instanceof ProblemError && refused.code === 'TaskNotOpen')
+          for (let i = 0; i < 30 && (await getTaskWithApplicant(db, row.id))?.status === 'open'; i++) await new Promise((r) => setTimeout(r, 100));
+        throw refused;
+      }
     }
   }
 
