@@ -331,7 +331,9 @@ test('each task’s folded trail, what the figures are counted from, is the fold
   const taskId = `trail-test-${randomUUID()}`;
   // An applicant's task (not evaluated), written as the procedures write one but without its opening event.
   await sql`insert into tasks (id, request_id, workflow_id, kind, candidate_role, status, article, due_at, candidates)
-            values (${taskId}, ${r1.id}, 'trail-test', 'SHARE_SIGN', 'agency_applicant', 'open', 'Art. 14', now(), '[]')`.execute(h.db);
+            values (${taskId}, ${r1.id}, 'trail-test', 'SHARE_SIGN', 'agency_applicant', 'open', 'Art. 14', now(), '[{"org":null,"role":"agency_applicant","user":null}]')`.execute(
+    h.db,
+  );
   const base = 8_000_000_000_000_000n;
   const event = (id: bigint, action: string, extra: { decision?: string; newValue?: unknown }) =>
     sql`insert into audit_events (id, event_key, request_id, task_id, actor_sub, actor_role, action, article, decision, new_value)
