@@ -341,6 +341,7 @@ test('each task’s folded trail, what the figures are counted from, is the fold
                 ${JSON.stringify(extra.newValue ?? null)}::jsonb)`.execute(h.db);
   await event(base + 20n, 'task_due_extended', { newValue: { dueAt: '2026-12-20T16:00:00.000Z' } });
   await event(base + 10n, 'task_due_extended', { newValue: { dueAt: '2026-12-10T16:00:00.000Z' } });
+  await event(base + 35n, 'task_cancelled', {});
   await event(base + 40n, 'task_completed', { decision: 'AGREE', newValue: { form: { basis: [{ level: 'law' }] } } });
   await event(base + 30n, 'task_completed', { decision: 'DISAGREE', newValue: { form: { basis: [{ level: 'local_regulation' }] } } });
   await appendAudit(h.db, {

@@ -30,7 +30,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       extension_ids bigint[], extension_ats timestamptz[], extension_dues text[],
       -- When each task_urged and task_escalated was appended, earliest first.
       urges timestamptz[], escalations timestamptz[]
-    )`.execute(db);
+    -- Room on the page for a row's later versions (an urging, an extension).
+    ) with (fillfactor = 90)`.execute(db);
 
   // The fold, from the rows and the trail themselves: what the table must hold (its backfill below; what verify
   // compares it with). Every task, those whose trail says nothing too.
@@ -70,19 +71,31 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create function task_trails_fold() returns trigger language plpgsql as $$
     begin
+      -- The opening (the first event of a task, as the procedures write them) makes the task's row.
+      if new.action = 'task_opened' then
+        insert into task_trails as s (task_id, request_id, procedure, case_number, kind, candidate_org, candidate_role, created_at,
+                                      opened_id, opened_at, opened_due)
+        select t.id, t.request_id, r.type, r.case_number, t.kind, t.candidate_org, t.candidate_role, t.created_at,
+               new.id, new.at, new.new_value->>'dueAt'
+        from tasks t join requests r on r.id = t.request_id where t.id = new.task_id
+        on conflict (task_id) do update set opened_id = excluded.opened_id, opened_at = excluded.opened_at, opened_due = excluded.opened_due
+          where s.opened_id is null or excluded.opened_id < s.opened_id;
+        return null;
+      end if;
+      -- Any other event of a task whose opening is not on the trail makes it too.
       if not exists (select 1 from task_trails where task_id = new.task_id) then
         insert into task_trails (task_id, request_id, procedure, case_number, kind, candidate_org, candidate_role, created_at)
         select t.id, t.request_id, r.type, r.case_number, t.kind, t.candidate_org, t.candidate_role, t.created_at
         from tasks t join requests r on r.id = t.request_id where t.id = new.task_id
         on conflict (task_id) do nothing;
       end if;
-      if new.action = 'task_opened' then
-        update task_trails set opened_id = new.id, opened_at = new.at, opened_due = new.new_value->>'dueAt'
-        where task_id = new.task_id and (opened_id is null or new.id < opened_id);
-      elsif new.action in ('task_completed', 'task_cancelled') then
-        update task_trails set closed_id = new.id, closed_at = new.at, closed_action = new.action, closed_decision = new.decision
-        where task_id = new.task_id and (closed_id is null or new.id < closed_id);
-        if new.action = 'task_completed' then
+      if new.action in ('task_completed', 'task_cancelled') then
+        -- The first closing; a completion that is the first closing is the first completion too (a completion closes).
+        update task_trails set closed_id = new.id, closed_at = new.at, closed_action = new.action, closed_decision = new.decision,
+            completed_id = case when new.action = 'task_completed' then new.id else completed_id end,
+            basis_level = case when new.action = 'task_completed' then new.new_value->'form'->'basis'->0->>'level' else basis_level end
+          where task_id = new.task_id and (closed_id is null or new.id < closed_id);
+        if not found and new.action = 'task_completed' then
           update task_trails set completed_id = new.id, basis_level = new.new_value->'form'->'basis'->0->>'level'
           where task_id = new.task_id and (completed_id is null or new.id < completed_id);
         end if;
