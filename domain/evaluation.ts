@@ -2,7 +2,7 @@
 // the organisations' 目标考核). Pure: the figures of an organisation's tasks over a period, counted from what the audit
 // trail says of each task (db/repositories/evaluation.ts reads it), so every figure can be recomputed and traced to
 // the requests behind it. Imported by the snapshot workflow too: nothing here may touch the clock, the network or Node.
-import { shanghaiDay, workdaysBetween, type IsWorkday } from './calendar';
+import { shanghaiDay, type IsWorkday } from './calendar';
 
 /** A month (2026-11), a quarter (2026-Q4) or a year (2026) in Asia/Shanghai: [start, end). */
 export interface Period {
@@ -159,17 +159,30 @@ export function caseChains(tasks: readonly TrailTask[], isWorkday: IsWorkday): M
     else groups.set(key, [t]);
   }
   const out = new Map<string, { continues: boolean; workingDays: number | null }>();
-  // Many tasks share their first and last day: each span counted once (a city's quarter has tens of thousands).
+  // Many tasks share their first and last day: each span counted once (a city's quarter has tens of thousands), as
+  // workdaysBetween counts it (the days after the first, to the last, in Asia/Shanghai), each day asked about once.
   const spans = new Map<number, number>();
+  const days = new Map<number, boolean>();
   const dayNo = (at: Date) => Math.floor((at.getTime() + SHANGHAI_OFFSET_MS) / 86_400_000);
+  const isWorkdayNo = (d: number) => {
+    let w = days.get(d);
+    if (w === undefined) days.set(d, (w = isWorkday(new Date(d * 86_400_000).toISOString().slice(0, 10))));
+    return w;
+  };
   const workdays = (from: Date, to: Date) => {
-    const key = dayNo(from) * 100_000 + dayNo(to);
+    const first = dayNo(from);
+    const last = dayNo(to);
+    const key = first * 100_000 + last;
     let n = spans.get(key);
-    if (n === undefined) spans.set(key, (n = workdaysBetween(from, to, isWorkday)));
+    if (n === undefined) {
+      n = 0;
+      for (let d = first + 1; d <= last; d++) if (isWorkdayNo(d)) n++;
+      spans.set(key, n);
+    }
     return n;
   };
   for (const group of groups.values()) {
-    group.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.taskId.localeCompare(b.taskId));
+    if (group.length > 1) group.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.taskId.localeCompare(b.taskId));
     let carried = 0;
     let continues = false;
     for (const t of group) {
@@ -223,9 +236,15 @@ export function countsOf(
     add('openAtEnd');
     if (dueAtAt(t, end) < end) add('overdueAtEnd');
   }
-  add('extensions', t.extensions.filter((e) => within(e.at)).length + (t.closedAs === 'completed' && t.decision === 'EXTEND' && within(t.closedAt) ? 1 : 0));
-  add('urges', t.urges.filter(within).length);
-  add('escalations', t.escalations.filter(within).length);
+  let extensions = t.closedAs === 'completed' && t.decision === 'EXTEND' && within(t.closedAt) ? 1 : 0;
+  for (const e of t.extensions) if (within(e.at)) extensions++;
+  add('extensions', extensions);
+  let urges = 0;
+  for (const at of t.urges) if (within(at)) urges++;
+  add('urges', urges);
+  let escalations = 0;
+  for (const at of t.escalations) if (within(at)) escalations++;
+  add('escalations', escalations);
   return {
     counts,
     workingDays: decided ? chain.workingDays : null,
@@ -245,28 +264,39 @@ export function countsOfAll(
   return new Map(tasks.map((t) => [t.taskId, countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf)]));
 }
 
+/** The sums a scope's figures are made of, added to one task's counts at a time. */
+class Tally {
+  private readonly sums = Object.fromEntries(FIGURES.map((f) => [f, 0])) as Record<Figure, number>;
+  private readonly days: number[] = [];
+  private readonly deliveryDays: number[] = [];
+  private readonly refusalsByBasis: Record<string, number> = {};
+
+  add({ counts, workingDays, refusalBasis }: ReturnType<typeof countsOf>): void {
+    for (const f in counts) this.sums[f as Figure] += counts[f as Figure]!;
+    if (workingDays !== null) this.days.push(workingDays);
+    if (workingDays !== null && counts.delivered) this.deliveryDays.push(workingDays);
+    if (refusalBasis !== null) this.refusalsByBasis[refusalBasis] = (this.refusalsByBasis[refusalBasis] ?? 0) + 1;
+  }
+
+  figures(): Figures {
+    const { sums } = this;
+    const { median, p90 } = medianAndP90(this.days);
+    return {
+      ...sums,
+      onTimeRate: sums.decided ? Math.round((sums.decidedOnTime / sums.decided) * 10000) / 10000 : null,
+      medianWorkingDays: median,
+      p90WorkingDays: p90,
+      deliveryMedianWorkingDays: medianAndP90(this.deliveryDays).median,
+      refusalsByBasis: this.refusalsByBasis,
+    };
+  }
+}
+
 /** The figures of `tasks` (one scope: an organisation, or a division's organisations together) from their counts. */
 export function figuresOf(tasks: readonly TrailTask[], counted: TaskCounts): Figures {
-  const sums = Object.fromEntries(FIGURES.map((f) => [f, 0])) as Record<Figure, number>;
-  const days: number[] = [];
-  const deliveryDays: number[] = [];
-  const refusalsByBasis: Record<string, number> = {};
-  for (const t of tasks) {
-    const { counts, workingDays, refusalBasis } = counted.get(t.taskId)!;
-    for (const [f, n] of Object.entries(counts)) sums[f as Figure] += n;
-    if (workingDays !== null) days.push(workingDays);
-    if (workingDays !== null && counts.delivered) deliveryDays.push(workingDays);
-    if (refusalBasis !== null) refusalsByBasis[refusalBasis] = (refusalsByBasis[refusalBasis] ?? 0) + 1;
-  }
-  const { median, p90 } = medianAndP90(days);
-  return {
-    ...sums,
-    onTimeRate: sums.decided ? Math.round((sums.decidedOnTime / sums.decided) * 10000) / 10000 : null,
-    medianWorkingDays: median,
-    p90WorkingDays: p90,
-    deliveryMedianWorkingDays: medianAndP90(deliveryDays).median,
-    refusalsByBasis,
-  };
+  const tally = new Tally();
+  for (const t of tasks) tally.add(counted.get(t.taskId)!);
+  return tally.figures();
 }
 
 /** A scope's figures: in total, by procedure, and (for a division) by organisation and procedure. */
@@ -297,27 +327,33 @@ export function evaluate(
 ): Evaluation {
   const scope = new Set(orgs);
   const inScope = tasks.filter((t) => scope.has(t.org));
-  const counted = countsOfAll(inScope, caseChains(inScope, isWorkday), period, asOf);
-  const procs = (ts: readonly TrailTask[]) =>
-    [...new Set(ts.map((t) => t.procedure))].sort(byProcedure(procedureOrder)).map((procedure) => ({
-      procedure,
-      ...figuresOf(
-        ts.filter((t) => t.procedure === procedure),
-        counted,
-      ),
-    }));
-  const byOrg = new Map<string, TrailTask[]>();
+  const chains = caseChains(inScope, isWorkday);
+  // Each task counted once and added, in the order given, to the sums it is part of: the scope's, its procedure's,
+  // its organisation's and its organisation's procedure's (what figuresOf makes of each of them apart).
+  const total = new Tally();
+  const procedures = new Map<string, Tally>();
+  const organisations = new Map<string, { total: Tally; procedures: Map<string, Tally> }>();
+  const tallyOf = (m: Map<string, Tally>, key: string) => {
+    let tally = m.get(key);
+    if (!tally) m.set(key, (tally = new Tally()));
+    return tally;
+  };
   for (const t of inScope) {
-    const own = byOrg.get(t.org);
-    if (own) own.push(t);
-    else byOrg.set(t.org, [t]);
+    const counts = countsOf(t, chains.get(t.taskId) ?? { continues: false, workingDays: null }, period, asOf);
+    total.add(counts);
+    tallyOf(procedures, t.procedure).add(counts);
+    let own = organisations.get(t.org);
+    if (!own) organisations.set(t.org, (own = { total: new Tally(), procedures: new Map() }));
+    own.total.add(counts);
+    tallyOf(own.procedures, t.procedure).add(counts);
   }
+  const procs = (m: Map<string, Tally>) => [...m.keys()].sort(byProcedure(procedureOrder)).map((procedure) => ({ procedure, ...m.get(procedure)!.figures() }));
   return {
-    total: figuresOf(inScope, counted),
-    procedures: procs(inScope),
+    total: total.figures(),
+    procedures: procs(procedures),
     organisations: [...orgs].sort().map((organisation) => {
-      const own = byOrg.get(organisation) ?? [];
-      return { organisation, total: figuresOf(own, counted), procedures: procs(own) };
+      const own = organisations.get(organisation);
+      return { organisation, total: (own?.total ?? new Tally()).figures(), procedures: own ? procs(own.procedures) : [] };
     }),
   };
 }

@@ -1,6 +1,7 @@
 // npm run bench -- evaluation: the evaluation (Art. 32) over BENCH_EVAL_TASKS audited tasks (default 1,000,000), seeded
 // by SQL as the procedures write them (tasks, and their task_opened / task_due_extended / task_urged / task_completed
-// events through the audit trail's hash-chain trigger, migration 022), over a city of five divisions and 40
+// events through the audit trail's hash-chain trigger, migration 022, and the trigger that folds each task's trail
+// into task_trails, migration 028), over a city of five divisions and 40
 // organisations, four years of work. Measures the evaluation of one district and of the whole city for one quarter
 // (p50/p99 over BENCH_EVAL_RUNS runs, default 30) and the quarter's snapshot of every scope of the city (the activity
 // the snapshot workflow runs). Uses a database of its own (BENCH_EVAL_DATABASE_URL), dropped at the end.

@@ -2,7 +2,10 @@
 // extended and urged; each figure asserted against the cases behind it, a division summing its organisations, who may
 // read which figures, a formula-safe export, and the snapshots kept once per figures and revised when they change.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { evaluationScheduleId, ensureEvaluationSchedule } from '../api/schedules';
+import { refoldTaskTrails, taskTrailMismatches } from '../db/repositories/evaluation';
+import { appendAudit } from '../db/repositories/audit';
 import { shanghaiDay } from '../domain/calendar';
 import { periodsEndedBy } from '../domain/evaluation';
 import type { Actor } from '../domain/types';
@@ -304,3 +307,70 @@ test('the schedule is created once (a second start finds it); a run it starts ke
     await handle.delete();
   }
 }, 120_000);
+
+test('each task’s folded trail, what the figures are counted from, is the fold of its audit events: kept as they are appended, refolded when wrong', async () => {
+  const trail = (taskId: string) =>
+    sql<{
+      opened_due: string | null;
+      closed_action: string | null;
+      closed_decision: string | null;
+      basis_level: string | null;
+      extension_dues: string[] | null;
+      urges: Date[] | null;
+    }>`select * from task_trails where task_id = ${taskId}`
+      .execute(h.db)
+      .then((r) => r.rows[0]);
+  // The lifecycles above: decided with a basis, extended, urged; the fold of every task agrees with its trail.
+  expect(await taskTrailMismatches(h.db)).toEqual([]);
+  expect(await trail(r1.review)).toMatchObject({ closed_action: 'task_completed', closed_decision: 'REJECT', basis_level: 'administrative_regulation' });
+  expect((await trail(r3.opinion)).extension_dues).toHaveLength(1);
+  expect((await trail(r2.review)).urges).toHaveLength(1);
+
+  // Two writers whose events reach the trail in the other order than their ids: the first by id stands, as the fold
+  // has it (ids given here, far past any the sequence hands out).
+  const taskId = `trail-test-${randomUUID()}`;
+  // An applicant's task (not evaluated), written as the procedures write one but without its opening event.
+  await sql`insert into tasks (id, request_id, workflow_id, kind, candidate_role, status, article, due_at, candidates)
+            values (${taskId}, ${r1.id}, 'trail-test', 'SHARE_SIGN', 'agency_applicant', 'open', 'Art. 14', now(), '[{"org":null,"role":"agency_applicant","user":null}]')`.execute(
+    h.db,
+  );
+  const base = 8_000_000_000_000_000n;
+  const event = (id: bigint, action: string, extra: { decision?: string; newValue?: unknown }) =>
+    sql`insert into audit_events (id, event_key, request_id, task_id, actor_sub, actor_role, action, article, decision, new_value)
+        values (${String(id)}, ${`${taskId}:${id}`}, ${r1.id}, ${taskId}, 'ev-test', 'system', ${action}, 'Art. 32', ${extra.decision ?? null},
+                ${JSON.stringify(extra.newValue ?? null)}::jsonb)`.execute(h.db);
+  await event(base + 20n, 'task_due_extended', { newValue: { dueAt: '2026-12-20T16:00:00.000Z' } });
+  await event(base + 10n, 'task_due_extended', { newValue: { dueAt: '2026-12-10T16:00:00.000Z' } });
+  await event(base + 35n, 'task_cancelled', {});
+  await event(base + 40n, 'task_completed', { decision: 'AGREE', newValue: { form: { basis: [{ level: 'law' }] } } });
+  await event(base + 30n, 'task_completed', { decision: 'DISAGREE', newValue: { form: { basis: [{ level: 'local_regulation' }] } } });
+  await appendAudit(h.db, {
+    eventKey: `${taskId}:urged`,
+    requestId: r1.id,
+    taskId,
+    actor: { sub: 'ev-test', org: null, role: 'supervisor' },
+    action: 'task_urged',
+    article: 'Art. 32',
+  });
+  expect(await trail(taskId)).toMatchObject({
+    opened_due: null,
+    closed_decision: 'DISAGREE',
+    basis_level: 'local_regulation',
+    extension_dues: ['2026-12-10T16:00:00.000Z', '2026-12-20T16:00:00.000Z'],
+    urges: [expect.any(Date)],
+  });
+  expect(await taskTrailMismatches(h.db)).toEqual([]);
+
+  // A folded trail changed behind the trail's back is found, and folded again from the trail.
+  await sql`update task_trails set closed_decision = 'APPROVE' where task_id = ${r1.review}`.execute(h.db);
+  await sql`delete from task_trails where task_id = ${r2.review}`.execute(h.db);
+  expect(await taskTrailMismatches(h.db)).toEqual(
+    [
+      { task_id: r1.review, problem: 'differs' },
+      { task_id: r2.review, problem: 'not folded' },
+    ].sort((a, b) => a.task_id.localeCompare(b.task_id)),
+  );
+  await refoldTaskTrails(h.db);
+  expect(await taskTrailMismatches(h.db)).toEqual([]);
+  expect(await trail(r1.review)).toMatchObject({ closed_decision: 'REJECT' });
+});

@@ -13,99 +13,137 @@ import { readCalendarOverrides, statutoryCalendar } from './calendar';
 /** The roles whose tasks are an organisation's work under evaluation (an applicant's replies and signatures are not). */
 export const EVALUATED_ROLES = ['provider_reviewer', 'authority_reviewer', 'leading_group'] as const;
 
-const TRAIL_ACTIONS = ['task_opened', 'task_completed', 'task_cancelled', 'task_due_extended', 'task_urged', 'task_escalated'];
-
 /**
  * The reviewer tasks of `orgs` that bear on the period (open at some moment of it), with the tasks of the same
  * requests they may continue, each as its trail tells it: opened (with its due time), extended, urged, escalated,
- * decided or cancelled. A task whose opening is missing from the trail (none is, since the first release) reads
- * from its row. One statement, the organisations one array parameter (a city's tasks would pass the bind-parameter
- * limit as a list), each task's trail folded in the database (npm run bench -- evaluation measures it; migration 027
- * indexes the tasks' spans).
+ * decided or cancelled. Each task is read as one row of task_trails (migration 028: its trail folded as its events
+ * are appended, beside its request, procedure, kind and organisation; checked against the trail by `npm run audit --
+ * verify`). A task whose opening is missing from the trail (none is, since the first release) reads from its row.
+ * One statement, the organisations one array parameter (a city's tasks would pass the bind-parameter limit as a
+ * list); npm run bench -- evaluation measures it.
  */
 export async function trailTasks(db: Executor, orgs: readonly string[], period: Pick<Period, 'start' | 'end'>): Promise<TrailTask[]> {
   if (!orgs.length) return [];
   const ids = sql.val([...orgs]);
   const roles = sql.val([...EVALUATED_ROLES]);
   // A task bears on [start, end) when it opened before the end and had not closed by the start (the open end of an
-  // open task is 'infinity', as migration 027's index has it).
+  // open task is 'infinity', as the index task_trails_org_span has it): found from that index alone.
   // Without JIT: the plan is a few thousand index look-ups, and compiling it (the planner's estimates pass jit_above_cost
   // at a million tasks) took longer than running it (npm run bench -- evaluation).
   const read = async (tx: Executor) => {
     await sql`select set_config('jit', 'off', true)`.execute(tx);
     return sql<{
-      id: string;
+      task_id: string;
       request_id: string;
+      procedure: string;
+      case_number: string | null;
       kind: string;
       candidate_org: string | null;
       created_at: Date;
-      due_at: Date;
-      type: string;
-      case_number: string | null;
+      due_at: Date | null;
       opened_at: Date | null;
       opened_due: string | null;
       closed_at: Date | null;
       closed_action: string | null;
       closed_decision: string | null;
       basis_level: string | null;
-      extensions: [string, string][] | null;
-      urges: string[] | null;
-      escalations: string[] | null;
+      extension_ats: Date[] | null;
+      extension_dues: string[] | null;
+      urges: Date[] | null;
+      escalations: Date[] | null;
     }>`
     with bearing as materialized (
-      select distinct b.request_id from tasks b
+      select distinct b.request_id from task_trails b
       where b.candidate_org = any(${ids}::text[]) and b.candidate_role = any(${roles}::text[])
-        and b.created_at < ${period.end} and coalesce(b.completed_at, 'infinity') >= ${period.start}
-    ),
-    -- Each request's trail read once by its index, folded per task (OFFSET 0 keeps each a lookup by key, where the
-    -- planner would otherwise hash the whole table for a few thousand requests).
-    trail as materialized (
-      select ev.* from bearing x cross join lateral (
-        select e.task_id,
-          (array_agg(e.at order by e.id) filter (where e.action = 'task_opened'))[1] as opened_at,
-          (array_agg(e.new_value->>'dueAt' order by e.id) filter (where e.action = 'task_opened'))[1] as opened_due,
-          (array_agg(e.at order by e.id) filter (where e.action in ('task_completed', 'task_cancelled')))[1] as closed_at,
-          (array_agg(e.action order by e.id) filter (where e.action in ('task_completed', 'task_cancelled')))[1] as closed_action,
-          (array_agg(e.decision order by e.id) filter (where e.action in ('task_completed', 'task_cancelled')))[1] as closed_decision,
-          (array_agg(e.new_value->'form'->'basis'->0->>'level' order by e.id) filter (where e.action = 'task_completed'))[1] as basis_level,
-          json_agg(json_build_array(e.at, e.new_value->>'dueAt') order by e.id)
-            filter (where e.action = 'task_due_extended' and jsonb_typeof(e.new_value->'dueAt') = 'string') as extensions,
-          json_agg(e.at order by e.id) filter (where e.action = 'task_urged') as urges,
-          json_agg(e.at order by e.id) filter (where e.action = 'task_escalated') as escalations
-        from audit_events e
-        where e.request_id = x.request_id and e.task_id is not null and e.action = any(${sql.val(TRAIL_ACTIONS)}::text[])
-        group by e.task_id
-        offset 0
-      ) ev
+        and coalesce(b.opened_at, b.created_at) < ${period.end} and coalesce(b.closed_at, 'infinity') >= ${period.start}
     )
-    select t.id, t.request_id, t.kind, t.candidate_org, t.created_at, t.due_at, r.type, r.case_number, ev.*
+    -- Each request's rows by its key (OFFSET 0 keeps it a look-up, where the planner would otherwise hash the whole
+    -- table for a few thousand requests); the task's own due time only where its opening gave none.
+    select s.task_id, s.request_id, s.procedure, s.case_number, s.kind, s.candidate_org, s.created_at,
+      case when s.opened_due is null then (select t.due_at from tasks t where t.id = s.task_id) end as due_at,
+      s.opened_at, s.opened_due, s.closed_at, s.closed_action, s.closed_decision, s.basis_level,
+      s.extension_ats, s.extension_dues, s.urges, s.escalations
     from bearing x
-    cross join lateral (select r.type, r.case_number from requests r where r.id = x.request_id offset 0) r
     cross join lateral (
-      select t.* from tasks t
-      where t.request_id = x.request_id and t.candidate_org = any(${ids}::text[]) and t.candidate_role = any(${roles}::text[])
+      select s.* from task_trails s
+      where s.request_id = x.request_id and s.candidate_org = any(${ids}::text[]) and s.candidate_role = any(${roles}::text[])
       offset 0
-    ) t
-    left join trail ev on ev.task_id = t.id`.execute(tx);
+    ) s`.execute(tx);
   };
   const { rows } = db.isTransaction ? await read(db) : await (db as Kysely<Database>).transaction().execute(read);
   return rows.map((r): TrailTask => ({
-    taskId: r.id,
+    taskId: r.task_id,
     requestId: r.request_id,
     caseNumber: r.case_number,
-    procedure: r.type,
+    procedure: r.procedure,
     org: r.candidate_org ?? '',
     kind: r.kind,
     openedAt: r.opened_at ?? r.created_at,
-    dueAt: r.opened_due !== null ? new Date(r.opened_due) : r.due_at,
+    dueAt: r.opened_due !== null ? new Date(r.opened_due) : r.due_at!,
     closedAt: r.closed_at,
     closedAs: r.closed_action === null ? null : r.closed_action === 'task_completed' ? 'completed' : 'cancelled',
     decision: r.closed_action === 'task_completed' ? r.closed_decision : null,
-    extensions: (r.extensions ?? []).map(([at, dueAt]) => ({ at: new Date(at), dueAt: new Date(dueAt) })),
-    urges: (r.urges ?? []).map((at) => new Date(at)),
-    escalations: (r.escalations ?? []).map((at) => new Date(at)),
+    extensions: (r.extension_ats ?? []).map((at, i) => ({ at, dueAt: new Date(r.extension_dues![i]) })),
+    urges: r.urges ?? [],
+    escalations: r.escalations ?? [],
     basisLevel: r.closed_action === 'task_completed' ? r.basis_level : null,
   }));
+}
+
+/** What task_trails holds of each task (migration 028), its key aside: the columns of task_trail_folds, in its order. */
+const TASK_TRAIL_COLUMNS = [
+  'request_id',
+  'procedure',
+  'case_number',
+  'kind',
+  'candidate_org',
+  'candidate_role',
+  'created_at',
+  'opened_id',
+  'opened_at',
+  'opened_due',
+  'closed_id',
+  'closed_at',
+  'closed_action',
+  'closed_decision',
+  'completed_id',
+  'basis_level',
+  'extension_ids',
+  'extension_ats',
+  'extension_dues',
+  'urges',
+  'escalations',
+];
+
+/** What is found wrong with a task's folded trail (task_trails, migration 028) against the trail it folds. */
+export type TaskTrailMismatch = 'not folded' | 'differs' | 'no such task';
+
+/**
+ * The tasks whose row in task_trails is not their fold (task_trail_folds: their row, their request's and their audit
+ * events): none is kept, it holds something else, or it is kept of a task there is no more. Reads the whole trail
+ * (npm run audit -- verify).
+ */
+export async function taskTrailMismatches(db: Executor, limit = 100) {
+  const fields = (alias: string) => sql.raw(TASK_TRAIL_COLUMNS.map((c) => `${alias}.${c}`).join(', '));
+  const { rows } = await sql<{ task_id: string; problem: TaskTrailMismatch }>`
+    select coalesce(f.task_id, s.task_id) as task_id,
+      case when s.task_id is null then 'not folded' when f.task_id is null then 'no such task' else 'differs' end as problem
+    from task_trail_folds f full join task_trails s on s.task_id = f.task_id
+    where s.task_id is null or f.task_id is null or row(${fields('s')}) is distinct from row(${fields('f')})
+    order by 1
+    limit ${limit}`.execute(db);
+  return rows;
+}
+
+/** Folds every task's trail again from the audit trail (after taskTrailMismatches found any): answers how many tasks. */
+export async function refoldTaskTrails(db: Db): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    // No event appended meanwhile: it would be folded into the rows about to be replaced.
+    await sql`lock table audit_events in share row exclusive mode`.execute(tx);
+    await sql`delete from task_trails`.execute(tx);
+    const res = await sql`insert into task_trails select * from task_trail_folds`.execute(tx);
+    return Number(res.numAffectedRows ?? 0);
+  });
 }
 
 /** A scope's name in snapshots: an organisation by id, a division by its region and code. */
