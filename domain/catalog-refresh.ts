@@ -172,11 +172,11 @@ export interface RefreshForm {
 export function refreshViolations(form: RefreshForm, today: string, firstDay: string): RuleViolation[] {
   const out: RuleViolation[] = [];
   const bad = (field: string, rule: string, detail: string) => out.push({ code: 'InvalidInput', field, rule, detail, article: 'Art. 10' });
-  if (!isCalendarDay(form.dataUpdatedOn)) bad('dataUpdatedOn', 'a day', `${form.dataUpdatedOn} is not a day of the calendar (YYYY-MM-DD)`);
+  if (!isCalendarDay(form.dataUpdatedOn)) bad('dataUpdatedOn', 'a real day', `${form.dataUpdatedOn} is not a day of the calendar (YYYY-MM-DD)`);
   else if (form.dataUpdatedOn > today)
-    bad('dataUpdatedOn', 'not in the future', `An update is recorded once it happened: ${form.dataUpdatedOn} is after today (${today})`);
+    bad('dataUpdatedOn', 'not after today', `An update is recorded once it happened: ${form.dataUpdatedOn} is after today (${today})`);
   else if (form.dataUpdatedOn < firstDay)
     bad('dataUpdatedOn', 'not before the entry', `The entry was first published on ${firstDay}; its data was not on the platform before`);
-  if (form.note !== undefined && form.note !== null && blankText(form.note)) bad('note', 'not blank', 'A note says something, or is left out');
+  if (form.note !== undefined && form.note !== null && blankText(form.note)) bad('note', 'a note or none', 'A note says something, or is left out');
   return out;
 }

@@ -120,7 +120,7 @@ export const catalogRefreshRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
       const { cursor, limit } = request.query;
       if (cursor !== undefined && !isCalendarDay(cursor))
         throw invalid(
-          [{ code: 'InvalidInput', field: 'cursor', rule: 'a day', detail: `${cursor} is not a day of the calendar`, article: 'Art. 10' }],
+          [{ code: 'InvalidInput', field: 'cursor', rule: 'cursor', detail: `${cursor} is not a day of the calendar`, article: 'Art. 10' }],
           'querystring',
         );
       const entry = await getCatalogEntry(db, request.params.id);
