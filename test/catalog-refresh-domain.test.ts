@@ -72,7 +72,16 @@ test('an entry is late at a period’s end when its next update fell due before 
     ['p', 0],
     ['q', 0],
   ]);
-  const e = withStaleEntries({ total: { decided: 1 }, organisations: [{ organisation: 'o', total: {} }, { organisation: 'p', total: {} }] }, counts);
+  const e = withStaleEntries(
+    {
+      total: { decided: 1 },
+      organisations: [
+        { organisation: 'o', total: {} },
+        { organisation: 'p', total: {} },
+      ],
+    },
+    counts,
+  );
   expect(e.total).toEqual({ decided: 1, staleEntries: 3 });
   expect(e.organisations.map((o) => o.total)).toEqual([{ staleEntries: 3 }, { staleEntries: 0 }]);
 });

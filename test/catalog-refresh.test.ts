@@ -66,7 +66,11 @@ async function entry(name: string, frequency: string, published: string, attribu
     ],
     'test',
   );
-  await h.db.updateTable('catalog_entry_versions').set({ created_at: `${published}T09:00:00+08:00` }).where('entry_id', '=', id).execute();
+  await h.db
+    .updateTable('catalog_entry_versions')
+    .set({ created_at: `${published}T09:00:00+08:00` })
+    .where('entry_id', '=', id)
+    .execute();
   return id;
 }
 
@@ -74,7 +78,13 @@ test('the providing agency records a refresh; a retry, the same day again, and t
   const e = await entry('idem', '每日', '2026-08-03');
   const first = await record(e, { dataUpdatedOn: '2026-09-30', note: '  全量更新  ' }, 'refresh-1');
   expect(first.statusCode).toBe(201);
-  expect(first.json()).toMatchObject({ entryId: e, dataUpdatedOn: '2026-09-30', note: '全量更新', recordedByOrg: h.city.agencies.resources, recordedBy: 'rf-gao' });
+  expect(first.json()).toMatchObject({
+    entryId: e,
+    dataUpdatedOn: '2026-09-30',
+    note: '全量更新',
+    recordedByOrg: h.city.agencies.resources,
+    recordedBy: 'rf-gao',
+  });
   // The retry answers the row as it stands; the key for another body is refused; the same day under another key is the same record.
   const retry = await record(e, { dataUpdatedOn: '2026-09-30', note: '全量更新' }, 'refresh-1');
   expect(retry.statusCode).toBe(200);
@@ -195,7 +205,9 @@ test('the figure counts, per month, the entries updated less often than they dec
   // The figure is the drill's count, on the organisation's total and the division's (which sums its organisations),
   // not on a procedure's row; the quarter ending with September counts as September does.
   for (const period of ['2026-09', '2026-10', '2026-11', '2026-Q3']) {
-    const all = (await call(citySupervisor(), 'GET', `/evaluations/requests?period=${period}&organisation=${h.city.agencies.resources}&figure=staleEntries`)).json();
+    const all = (
+      await call(citySupervisor(), 'GET', `/evaluations/requests?period=${period}&organisation=${h.city.agencies.resources}&figure=staleEntries`)
+    ).json();
     const org = await figure(period);
     expect(org.total.staleEntries).toBe(all.count);
     const city = await figure(period, 'division=371100');
@@ -208,9 +220,9 @@ test('the figure counts, per month, the entries updated less often than they dec
   expect((await figure('2026-10')).total.staleEntries).toBe(2);
   expect((await figure('2026-11')).total.staleEntries).toBe(2);
   // The measurement says how.
-  expect((await call(citySupervisor(), 'GET', `/evaluations?period=2026-11&organisation=${h.city.agencies.resources}`)).json().measurement.staleEntries).toMatch(
-    /declared frequency/,
-  );
+  expect(
+    (await call(citySupervisor(), 'GET', `/evaluations?period=2026-11&organisation=${h.city.agencies.resources}`)).json().measurement.staleEntries,
+  ).toMatch(/declared frequency/);
   // The entries are no procedure's: the drill refuses a procedure with this figure.
   expectProblem(
     await call(citySupervisor(), 'GET', `/evaluations/requests?period=2026-11&division=371100&procedure=share&figure=staleEntries`),
@@ -220,7 +232,10 @@ test('the figure counts, per month, the entries updated less often than they dec
 
   // The export carries it on the total rows, empty on a procedure's.
   const csv = await call(citySupervisor(), 'GET', `/evaluations?period=2026-11&organisation=${h.city.agencies.resources}&format=csv`);
-  const [header, ...lines] = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+  const [header, ...lines] = csv.body
+    .replace(/^\ufeff/, '')
+    .trim()
+    .split('\r\n');
   const col = header.split(',').indexOf('staleEntries');
   expect(col).toBeGreaterThan(0);
   const totalRow = lines.find((l) => l.split(',')[4] === 'all')!;
