@@ -97,7 +97,7 @@ test('the providing agency records a refresh; a retry, the same day again, and t
 
   // Twenty at once under one key: one row, one audit event, every answer naming it.
   const many = await Promise.all(Array.from({ length: 20 }, () => record(e, { dataUpdatedOn: '2026-10-09', note: '增量' }, 'refresh-burst')));
-  expect(many.map((r) => r.statusCode).sort()).toEqual([201, ...Array(19).fill(200)]);
+  expect(many.map((r) => r.statusCode).sort()).toEqual([...Array(19).fill(200), 201]);
   expect(new Set(many.map((r) => r.json().id)).size).toBe(1);
   // Twenty at once of another day under twenty keys (two staff members clicking): still one row for the day.
   const keys = await Promise.all(
@@ -223,6 +223,14 @@ test('the figure counts, per month, the entries updated less often than they dec
   expect(
     (await call(citySupervisor(), 'GET', `/evaluations?period=2026-11&organisation=${h.city.agencies.resources}`)).json().measurement.staleEntries,
   ).toMatch(/declared frequency/);
+  // Drilled by those who see the figures: a county's supervisor does not reach the city's division, nor a city agency.
+  const countySupervisor: Actor = { sub: 'rf-zheng', org: h.city.countyAuthority, roles: ['supervisor'] };
+  expectProblem(await call(countySupervisor, 'GET', '/evaluations/requests?period=2026-11&division=371100&figure=staleEntries'), 403);
+  expectProblem(await call(countySupervisor, 'GET', `/evaluations/requests?period=2026-11&organisation=${h.city.agencies.resources}&figure=staleEntries`), 403);
+  // The agency reads its own.
+  expect((await call(keeper(), 'GET', `/evaluations/requests?period=2026-11&organisation=${h.city.agencies.resources}&figure=staleEntries`)).json().count).toBe(
+    2,
+  );
   // The entries are no procedure's: the drill refuses a procedure with this figure.
   expectProblem(
     await call(citySupervisor(), 'GET', `/evaluations/requests?period=2026-11&division=371100&procedure=share&figure=staleEntries`),
