@@ -123,6 +123,8 @@ test('the providing agency records a refresh; a retry, the same day again, and t
   expectProblem(await record(e, { dataUpdatedOn: '2026-07-31' }), 400, 'body.dataUpdatedOn', 'not before the entry');
   expectProblem(await record(e, { dataUpdatedOn: '2026-10-13', note: '   ' }), 400, 'body.note');
   expectProblem(await record('no-such-entry', { dataUpdatedOn: '2026-10-13' }), 404);
+  // Text PostgreSQL cannot store is refused, nothing written.
+  expectProblem(await record(e, { dataUpdatedOn: '2026-10-13', note: 'a\u0000b' }), 400);
   expect(await rows(e)).toHaveLength(3);
 
   // Read by anyone, the latest day first, a page at a time; who recorded each only by the agency and those over it.
