@@ -2,14 +2,13 @@
 // periods, what is overdue now by procedure and which organisations are most overdue (GET /evaluations), each figure
 // opening the cases it counts (GET /evaluations/requests). Drawn with plain CSS (no chart library: the smallest
 // bundle, and every bar is a button with its figure as text), each figure also in a table for screen readers.
-import type { Ref } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Figure } from '../../../domain/evaluation';
 import { STALE_ENTRIES, type EntryFigure } from '../../../domain/catalog-refresh';
 import { BASIS_LEVEL_NAMES, BASIS_LEVELS } from '../../../domain/catalog';
 import { query } from '../http';
 import { formatTime, label, t } from '../i18n';
-import { go, href, me, organisations, ProblemBox, useResource, withParams, type Resource, type Route } from '../lib';
+import { go, href, me, organisations, ProblemBox, useResource, withParams, type Route } from '../lib';
 import { percent, periodBefore, periodName, pickablePeriods, workingDays } from '../periods';
 import { CaseNumber } from './inbox';
 
@@ -408,15 +407,15 @@ function Drill({ route }: { route: Route }) {
   const division = me.value?.organisation?.division;
   const path =
     figure && period && division ? `/evaluations/requests${query({ period, figure, procedure, ...(organisation ? { organisation } : { division }) })}` : null;
-  const r = useResource<Counted | StaleCounted>(path);
+  // The entries' list reads its own (a task figure's list, still shown while the entries load, is not theirs).
+  const r = useResource<Counted>(figure === STALE_ENTRIES ? null : path);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (path) heading.current?.focus();
   }, [path]);
   if (!figure || !period) return null;
   const whose = organisation ? (organisations.value.get(organisation) ?? '所选单位') : '本辖区';
-  if (figure === STALE_ENTRIES)
-    return <StaleDrill route={route} r={r as Resource<StaleCounted>} heading={heading} title={`${whose}${periodName(period)}未按声明频率更新的目录`} />;
+  if (figure === STALE_ENTRIES) return <StaleDrill route={route} path={path} title={`${whose}${periodName(period)}未按声明频率更新的目录`} />;
   return (
     <section class="figure drill" aria-labelledby="ev-drill-h" data-figure={figure} aria-busy={!r.data && !r.error}>
       <h2 id="ev-drill-h" tabIndex={-1} ref={heading}>
@@ -444,7 +443,7 @@ function Drill({ route }: { route: Route }) {
             </tr>
           </thead>
           <tbody>
-            {(r.data as Counted).items.map((x) => (
+            {r.data.items.map((x) => (
               <tr key={x.taskId} data-task={x.taskId} data-request={x.requestId}>
                 <td>
                   <a href={href('requests', x.requestId)}>
@@ -471,7 +470,12 @@ function Drill({ route }: { route: Route }) {
 }
 
 /** The entries behind 未按声明频率更新的目录: each with its declared frequency, its last update before the end and the day the next was due. */
-function StaleDrill({ route, r, heading, title }: { route: Route; r: Resource<StaleCounted>; heading: Ref<HTMLHeadingElement>; title: string }) {
+function StaleDrill({ route, path, title }: { route: Route; path: string | null; title: string }) {
+  const r = useResource<StaleCounted>(path);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (path) heading.current?.focus();
+  }, [path]);
   return (
     <section class="figure drill" aria-labelledby="ev-drill-h" data-figure={STALE_ENTRIES} aria-busy={!r.data && !r.error}>
       <h2 id="ev-drill-h" tabIndex={-1} ref={heading}>
