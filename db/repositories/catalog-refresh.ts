@@ -1,12 +1,12 @@
 // Data refreshes of catalog entries (Art. 10), as their providing agencies record them, and the entries as they stood at
 // a moment with their last update by then: what the evaluation's stale-entries figure counts (domain/catalog-refresh.ts).
 // A query of its own, apart from the evaluation's task trail (db/repositories/evaluation.ts).
-import { sql, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { shanghaiDay } from '../../domain/calendar';
 import { staleEntries, staleCounts, type EntryAtEnd } from '../../domain/catalog-refresh';
 import type { Period } from '../../domain/evaluation';
 import type { Db, Executor } from '../index';
-import type { CatalogRefreshesTable } from '../schema';
+import type { CatalogRefreshesTable, Database } from '../schema';
 import { appendAudit } from './audit';
 import { evaluationCalendar } from './evaluation';
 
@@ -88,19 +88,20 @@ export async function entriesAt(db: Executor, orgs: readonly string[], asOf: Dat
   if (!orgs.length) return [];
   // The last day the evaluation covers: a period's end is midnight, so the day before it; now, today.
   const lastDay = shanghaiDay(new Date(asOf.getTime() - 1));
-  const { rows } = await sql<{
-    id: string;
-    provider_org_id: string;
-    title: string;
-    update_frequency: string | null;
-    share_attribute: string | null;
-    share_status: string | null;
-    open_attribute: string | null;
-    open_status: string | null;
-    first_at: Date;
-    last_on: string | null;
-    last_recorded_at: Date | null;
-  }>`
+  const read = (tx: Executor) =>
+    sql<{
+      id: string;
+      provider_org_id: string;
+      title: string;
+      update_frequency: string | null;
+      share_attribute: string | null;
+      share_status: string | null;
+      open_attribute: string | null;
+      open_status: string | null;
+      first_at: Date;
+      last_on: string | null;
+      last_recorded_at: Date | null;
+    }>`
     select e.id, e.provider_org_id, v.snapshot->>'title' as title, v.snapshot->>'update_frequency' as update_frequency,
       v.snapshot->>'share_attribute' as share_attribute, v.snapshot->>'share_status' as share_status,
       v.snapshot->>'open_attribute' as open_attribute, v.snapshot->>'open_status' as open_status,
@@ -114,7 +115,17 @@ export async function entriesAt(db: Executor, orgs: readonly string[], asOf: Dat
       select data_updated_on, recorded_at from catalog_refreshes
       where entry_id = e.id and data_updated_on <= ${lastDay}::date order by data_updated_on desc limit 1
     ) r on true
-    where e.provider_org_id = any(${sql.val([...orgs])}::text[])`.execute(db);
+    where e.provider_org_id = any(${sql.val([...orgs])}::text[])
+      -- Only the entries counted then (shared or open, that side published) are looked up further.
+      and ((coalesce(v.snapshot->>'share_attribute', 'NONE') <> 'NONE' and coalesce(v.snapshot->>'share_status', 'published') = 'published')
+        or (coalesce(v.snapshot->>'open_attribute', 'NONE') <> 'NONE' and coalesce(v.snapshot->>'open_status', 'published') = 'published'))`.execute(tx);
+  // Without JIT, as the task trail's query (db/repositories/evaluation.ts): a few index look-ups per entry, which
+  // compiling the plan would take longer than.
+  const jitOff = async (tx: Executor) => {
+    await sql`select set_config('jit', 'off', true)`.execute(tx);
+    return read(tx);
+  };
+  const { rows } = db.isTransaction ? await jitOff(db) : await (db as Kysely<Database>).transaction().execute(jitOff);
   return rows.map((r): EntryAtEnd => {
     // Snapshots from before each side had its own status (migration 005) read as published.
     const side = (attribute: string | null, status: string | null) => attribute !== null && attribute !== 'NONE' && (status ?? 'published') === 'published';
