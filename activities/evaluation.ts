@@ -3,7 +3,9 @@
 // long: it heartbeats after each scope with how far it got, and a retry (a worker lost mid-way) resumes there.
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db';
+import { computeStaleEntries } from '../db/repositories/catalog-refresh';
 import { divisionScope, evaluationCalendar, keepSnapshot, organisationScope, organisationsByRegion, trailTasks } from '../db/repositories/evaluation';
+import { staleCounts, withStaleEntries } from '../domain/catalog-refresh';
 import { evaluate, parsePeriod } from '../domain/evaluation';
 import { REQUEST_TYPES } from '../domain/requests';
 import { cityDivisionOf, oversees } from '../domain/divisions';
@@ -69,8 +71,15 @@ export function evaluationActivities(db: Db) {
             ),
             evaluationCalendar(db),
           ]);
+          // The catalog's figure, counted apart from the tasks' (its entries read once for the region too).
+          const { stale } = await computeStaleEntries(
+            db,
+            own.map((o) => o.id),
+            period,
+            asOf,
+          );
           for (const [scope, ids] of scopes) {
-            const figures = evaluate(tasks, ids, period, asOf, isWorkday, REQUEST_TYPES);
+            const figures = withStaleEntries(evaluate(tasks, ids, period, asOf, isWorkday, REQUEST_TYPES), staleCounts(stale, ids));
             const kept = await keepSnapshot(db, label, scope, figures);
             if (!kept.written) result.unchanged++;
             else if (kept.revision === 1) result.first++;

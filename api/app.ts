@@ -12,6 +12,7 @@ import { clientError, frameworkError, invalid, refuseConnect, registerProblemHan
 import { validatorCompiler } from './validation';
 import { logController, loggerOptions, registerRequestId, requestIdOf } from './logging';
 import { catalogRoutes } from './routes/catalog';
+import { catalogRefreshRoutes } from './routes/catalog-refresh';
 import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { principalRoutes } from './routes/principals';
 import { legalAgentRoutes } from './routes/legal-agents';
@@ -131,6 +132,7 @@ export async function buildApp(given: ApiDeps): Promise<App> {
     await scope.register(requestRoutes, deps);
     await scope.register(taskRoutes, deps);
     await scope.register(catalogRoutes, deps);
+    await scope.register(catalogRefreshRoutes, deps);
     await scope.register(catalogSheetRoutes, deps);
     await scope.register(principalRoutes, deps);
     await scope.register(legalAgentRoutes, deps);

@@ -319,6 +319,19 @@ export interface GrantUsageRecordsTable {
   filed_at: ColumnType<Date, string | Date | undefined, never>;
 }
 
+/** Art. 10: a refresh of an entry's data as its providing agency records it, one per entry and day (migration 029). */
+export interface CatalogRefreshesTable {
+  id: string;
+  entry_id: string;
+  provider_org_id: string;
+  /** YYYY-MM-DD, the day in Asia/Shanghai (read as text). */
+  data_updated_on: ColumnType<string, string, never>;
+  note: string | null;
+  recorded_by_sub: string;
+  recorded_by_org: string;
+  recorded_at: ColumnType<Date, string | Date | undefined, never>;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   catalog_entries: CatalogEntriesTable;
@@ -338,6 +351,7 @@ export interface Database {
   people: PeopleTable;
   evaluation_snapshots: EvaluationSnapshotsTable;
   grant_usage_records: GrantUsageRecordsTable;
+  catalog_refreshes: CatalogRefreshesTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

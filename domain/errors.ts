@@ -161,6 +161,10 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'known person': '请从列表中选择人员',
   'candidate of the task': '所选人员不能办理此任务',
   'a real day': '日期不存在',
+  // Art. 10: a data refresh is recorded once it happened, and not before the entry was published.
+  'not after today': '数据更新日期不能晚于今天',
+  'not before the entry': '数据更新日期不能早于该目录条目首次发布之日',
+  'a note or none': '请填写更新说明，或留空',
   'an agency': '请从列表中选择部门',
   cursor: '翻页位置无效，请回到第一页',
   'a demo user': '没有这位演示用户',

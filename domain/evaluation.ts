@@ -122,6 +122,12 @@ export interface Figures extends Record<Figure, number> {
   deliveryMedianWorkingDays: number | null;
   /** Refusals by the level of the first legal basis they gave (law, regulation, rules, national), `unstated` when none. */
   refusalsByBasis: Record<string, number>;
+  /**
+   * The scope's catalog entries not updated as often as their declared frequency says, at the period's end: on a
+   * scope's and an organisation's total only (entries are no procedure's tasks), counted apart from the tasks
+   * (domain/catalog-refresh.ts); absent from snapshots kept before it was measured.
+   */
+  staleEntries?: number;
 }
 
 /** How the figures are measured: said with them, so a reader can check them. */

@@ -416,6 +416,31 @@ export async function runFuzz(
         query([]),
       )
       .map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}/corrections?${q}` })),
+    // Data refreshes (Art. 10): the provider's entry (its staff may record) or another's; a day well formed, near today,
+    // malformed or anything; a note or odd JSON; under an Idempotency-Key or none.
+    fc
+      .tuple(
+        segment(() => [city.entries.conditional, city.entries.unconditional]),
+        fc.oneof(
+          fc.integer({ min: -3, max: 3 }).map((d) => new Date(Date.now() + 8 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10)),
+          fc.constantFrom('2026-02-30', '0000-00-00', '2026-1-1', '9999-12-31'),
+          text,
+        ),
+        fc.option(fc.oneof(text, jsonish)),
+        fc.option(fc.constantFrom('refresh-a', 'refresh-b')),
+      )
+      .map(([id, day, note, key]) => ({
+        method: 'POST',
+        path: `/catalog/${id}/refreshes`,
+        body: { dataUpdatedOn: day, ...(note === null ? {} : { note }) },
+        headers: (key === null ? {} : { 'idempotency-key': key }) as Record<string, string>,
+      })),
+    fc
+      .tuple(
+        segment(() => [city.entries.conditional]),
+        query([]),
+      )
+      .map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}/refreshes?${q}` })),
     query(['status', 'catalogEntryId', 'requestId']).map((q) => ({ method: 'GET', path: `/agreements?${q}` })),
     fc
       .tuple(
@@ -618,6 +643,8 @@ export async function runFuzz(
     query(['period', 'division', 'organisation', 'format']).map((q) => ({ method: 'GET', path: `/evaluations?${q}` })),
     // A valid period and scope half the time, so the figure and procedure are what is malformed.
     query(['division', 'organisation', 'procedure', 'figure']).map((q) => ({ method: 'GET', path: `/evaluations/requests?period=2026-Q4&${q}` })),
+    // The catalog's figure drilled to its entries, in the caller's division or one named.
+    query(['division', 'organisation', 'procedure']).map((q) => ({ method: 'GET', path: `/evaluations/requests?period=2026-Q4&figure=staleEntries&${q}` })),
     fc
       .tuple(
         segment(() => [...Object.values(city.agencies), city.cityAuthority]),

@@ -480,6 +480,18 @@ const MATRIX: Record<string, Route> = {
   'GET /catalog/{id}/versions': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/versions` }), expect: { rest: 200 } },
   // Everyone reads an entry's error reports they may see: all for its agency and the authorities over it, their own for others.
   'GET /catalog/{id}/corrections': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditionalOpen}/corrections` }), expect: { rest: 200 } },
+  // An entry's data refreshes (Art. 10): recorded by its providing agency's staff only (the health commission's entry,
+  // published today, so today is the one day to record: the first of its staff records it, the others find it
+  // recorded); read by anyone who reads the catalog.
+  'POST /catalog/{id}/refreshes': {
+    call: () => ({
+      method: 'POST',
+      url: `/catalog/${h.city.entries.conditional}/refreshes`,
+      payload: { dataUpdatedOn: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10), note: 'matrix' },
+    }),
+    expect: { rest: 403, provider: 201, providerAlsoApplicant: 200, sharingHead: 200 },
+  },
+  'GET /catalog/{id}/refreshes': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/refreshes` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
   'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },
   'GET /grants/{id}': {

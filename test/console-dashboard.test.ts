@@ -63,6 +63,7 @@ interface Figures {
   delivered: number;
   deliveryMedianWorkingDays: number | null;
   correctionsAnswered: number;
+  staleEntries: number;
 }
 interface Answer {
   total: Figures;
@@ -94,6 +95,9 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
   await overdue(r2.review);
   await overdue(r3.review);
   await overdue(r3.opinion);
+  // The market regulator's daily entry, published ten days ago and never updated since: late now (Art. 10).
+  const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
+  await h.db.updateTable('catalog_entry_versions').set({ created_at: tenDaysAgo }).where('entry_id', '=', h.city.entries.unconditional).execute();
 
   const page = await run.signedIn('wu.supervisor');
   // The supervisor's first page is the evaluation of their division, this quarter picked in Chinese.
@@ -140,6 +144,8 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
     expect(cells[2]).toBe(`${o.total.delivered} 件`);
     expect(cells[3]).toBe(workingDays(o.total.deliveryMedianWorkingDays));
     expect(cells[4]).toBe(`${o.total.correctionsAnswered} 件`);
+    // 未按声明频率更新的目录: the catalog's figure, counted apart from the tasks'.
+    expect(cells[6]).toBe(`${o.total.staleEntries} 条`);
   }
   // The provider's refusal rests on a law, named as the catalog names the level.
   expect(await text(page, `table.refusals-table tr[data-org="${h.city.agencies.health}"] [data-testid=basis]`)).toBe('法律 1 件');
@@ -159,6 +165,24 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
   );
   expect((await page.locator('section.drill .case-number').allTextContents()).sort()).toEqual(behind.items.map((i) => i.caseNumber).sort());
   expect(await page.locator(':focus').getAttribute('id')).toBe('ev-drill-h');
+  // 未按声明频率更新的目录 opens the entries it counts, as the API lists them.
+  const stale = q.organisations.find((o) => o.organisation === h.city.agencies.market)!.total.staleEntries;
+  expect(stale).toBeGreaterThan(0);
+  await page.click(`table.refusals-table tr[data-org="${h.city.agencies.market}"] [data-testid=stale] button`);
+  await page.waitForSelector('section.drill[data-figure="staleEntries"] tbody tr');
+  const entries = (
+    await call(supervisor(), 'GET', `/evaluations/requests?period=${quarter}&organisation=${h.city.agencies.market}&figure=staleEntries`)
+  ).json() as {
+    count: number;
+    items: { entryId: string }[];
+  };
+  expect(entries.count).toBe(stale);
+  expect(await page.locator('section.drill tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-entry')))).toEqual(
+    entries.items.map((i) => i.entryId),
+  );
+  expect(entries.items.map((i) => i.entryId)).toContain(h.city.entries.unconditional);
+  expect(await text(page, 'section.drill [role=status]')).toBe(`共 ${stale} 条。`);
+  await expectAccessible(page);
   // The overdue procedure opens the overdue cases.
   await page.click('li[data-procedure="share"] button');
   await page.waitForSelector('section.drill[data-figure="overdueAtEnd"] tbody tr');
@@ -181,6 +205,29 @@ test('a supervisor lands on 监督评价, whose every figure is the API’s for 
   expect(await phone.$eval('html', (e) => e.scrollWidth)).toBeLessThanOrEqual(390);
   await screenshot(phone, 'evaluation-supervisor-phone');
   await expectAccessible(phone);
+});
+
+test('the providing agency records a data update on its entry’s page (记录数据更新), picking the day; its late entry no longer counts', async () => {
+  const before = (await evaluation(month)).organisations.find((o) => o.organisation === h.city.agencies.market)!.total.staleEntries;
+  const page = await run.signedIn('li.applicant');
+  await open(page, `#/catalog/${encodeURIComponent(h.city.entries.unconditional)}`);
+  await page.waitForSelector('#refreshes-h');
+  expect(await text(page, '[data-testid=no-refreshes]')).toContain('尚未记录数据更新');
+  // The day picked on the calendar (today, the default); a note; no id typed.
+  expect(await page.inputValue('#refresh-day')).toBe(day);
+  await page.fill('#refresh-note', '每日增量同步');
+  await expectAccessible(page);
+  await page.click('form.record-refresh button[type=submit]');
+  await page.waitForSelector(`table.refresh-list tr[data-day="${day}"]`);
+  expect(await page.locator(`table.refresh-list tr[data-day="${day}"] td`).nth(1).textContent()).toBe('每日增量同步');
+  await screenshot(page, 'entry-refresh');
+  const after = (await evaluation(month)).organisations.find((o) => o.organisation === h.city.agencies.market)!.total.staleEntries;
+  expect(after).toBe(before - 1);
+  // Someone of another agency reads the updates but records none.
+  const other = await run.signedIn('zhao.provider');
+  await open(other, `#/catalog/${encodeURIComponent(h.city.entries.unconditional)}`);
+  await other.waitForSelector(`table.refresh-list tr[data-day="${day}"]`);
+  expect(await other.locator('form.record-refresh').count()).toBe(0);
 });
 
 test('a division with no work yet says so, and what to do next', async () => {

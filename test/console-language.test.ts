@@ -234,8 +234,13 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
       '#/agreements',
     ];
     if (can('supervisor', 'admin')) screens.push('#/overdue');
-    // The supervisor's 监督评价, and the overdue cases behind its figure.
-    if (can('supervisor')) screens.push('#/evaluation', `#/evaluation?drill=overdueAtEnd&dperiod=${shanghaiDay(new Date()).slice(0, 7)}`);
+    // The supervisor's 监督评价, the overdue cases behind its figure, and the entries not updated as often as they declare.
+    if (can('supervisor'))
+      screens.push(
+        '#/evaluation',
+        `#/evaluation?drill=overdueAtEnd&dperiod=${shanghaiDay(new Date()).slice(0, 7)}`,
+        `#/evaluation?drill=staleEntries&dperiod=${shanghaiDay(new Date()).slice(0, 7)}`,
+      );
     if (can('leading_group')) screens.push('#/dossiers?kind=DISPUTE_DECISION');
     if (can('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin')) screens.push('#/grants');
     for (const hash of screens) note(sub, hash, await screenWords(page, hash, accounts));

@@ -178,7 +178,7 @@ test('each figure of an organisation counts its cases: on time and late by the d
 test('a division’s figures are its organisations’ together; the city’s include its districts’', async () => {
   const city = await evaluation(citySupervisor(), 'division=371100');
   const donggang = await evaluation(countySupervisor(), 'division=371102');
-  for (const f of ['received', 'decided', 'decidedOnTime', 'decidedLate', 'openAtEnd', 'overdueAtEnd', 'refusals', 'extensions', 'urges'])
+  for (const f of ['received', 'decided', 'decidedOnTime', 'decidedLate', 'openAtEnd', 'overdueAtEnd', 'refusals', 'extensions', 'urges', 'staleEntries'])
     expect(city.total[f]).toBe(city.organisations.reduce((s, o) => s + (o.total[f] as number), 0));
   expect(city.total).toMatchObject({
     received: 6,
@@ -190,6 +190,8 @@ test('a division’s figures are its organisations’ together; the city’s inc
     refusals: 2,
     extensions: 1,
     urges: 1,
+    // The catalog's figure beside the tasks': the city's entries were published today, none is late yet.
+    staleEntries: 0,
   });
   expect(city.organisations.map((o) => o.organisation)).toContain(h.city.agencies.donggangMarket);
   expect(donggang.total).toMatchObject({ received: 1, openAtEnd: 1, extensions: 1 });

@@ -4,8 +4,10 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import ExcelJS from 'exceljs';
+import { computeStaleEntries } from '../../db/repositories/catalog-refresh';
 import { computeEvaluation, divisionScope, listSnapshots, organisationScope } from '../../db/repositories/evaluation';
 import { divisionOrgIds, getOrganisation, organisationNames } from '../../db/repositories/organisations';
+import { STALE_ENTRIES, STALE_MEASUREMENT, withStaleEntries } from '../../domain/catalog-refresh';
 import { cityDivisionOf, oversees, RIZHAO_DIVISIONS } from '../../domain/divisions';
 import { FIGURES, MEASUREMENT, parsePeriod, tasksCounted, type Evaluation, type Figures } from '../../domain/evaluation';
 import { csvCell, inertCell, xlsxCell } from '../../domain/spreadsheet';
@@ -27,6 +29,8 @@ export const EVALUATION_COLUMNS = [
   'p90WorkingDays',
   'deliveryMedianWorkingDays',
   'refusalsByBasis',
+  // On a scope's and an organisation's total row only (domain/catalog-refresh.ts), empty on a procedure's.
+  STALE_ENTRIES,
 ] as const;
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
@@ -91,7 +95,7 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       schema: {
         tags: ['supervision'],
         summary:
-          'An organisation’s or a division’s evaluation over a month, quarter or year (Art. 32): per procedure received, decided, on time, handling time in working days, open and overdue at the end, refusals, requests for information, extensions, urges, escalations; with the snapshots kept of it (JSON, or CSV/XLSX)',
+          'An organisation’s or a division’s evaluation over a month, quarter or year (Art. 32): per procedure received, decided, on time, handling time in working days, open and overdue at the end, refusals, requests for information, extensions, urges, escalations; in total also the catalog entries not updated as often as they declare (staleEntries); with the snapshots kept of it (JSON, or CSV/XLSX)',
         querystring: EvaluationQuery,
       },
     },
@@ -101,11 +105,14 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       const scope = await scopeOf(request.actor, request.query);
       const now = new Date();
       const asOf = now < period.end ? now : period.end;
-      const [{ evaluation }, snapshots, names] = await Promise.all([
+      const [{ evaluation: tasks }, stale, snapshots, names] = await Promise.all([
         computeEvaluation(db, scope.orgs, period, now),
+        computeStaleEntries(db, scope.orgs, period, now),
         listSnapshots(db, label, scope.key),
         organisationNames(db, scope.orgs),
       ]);
+      // The catalog's figure is counted apart from the tasks', and added to the totals.
+      const evaluation = withStaleEntries(tasks, stale.counts);
       if (format === 'json')
         return {
           period: label,
@@ -114,7 +121,7 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
           asOf: asOf.toISOString(),
           ended: now >= period.end,
           scope: { kind: scope.kind, id: scope.id, name: scope.name },
-          measurement: MEASUREMENT,
+          measurement: { ...MEASUREMENT, [STALE_ENTRIES]: STALE_MEASUREMENT },
           total: evaluation.total,
           procedures: evaluation.procedures,
           organisations: evaluation.organisations.map((o) => ({ ...o, name: names.get(o.organisation) ?? o.organisation })),
@@ -147,7 +154,8 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     {
       schema: {
         tags: ['supervision'],
-        summary: 'The requests one figure of an evaluation counts (Art. 32): each task counted, with its request’s case number',
+        summary:
+          'The requests one figure of an evaluation counts (Art. 32): each task counted, with its request’s case number; for staleEntries, the catalog entries it counts, each with its last update and the day the next was due',
         querystring: EvaluationRequestsQuery,
       },
     },
@@ -158,9 +166,44 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
           [{ code: 'InvalidInput', field: 'basis', rule: 'refusals only', detail: 'A basis level narrows the refusals (figure=refusals)', article: 'Art. 32' }],
           'querystring',
         );
+      if (figure === STALE_ENTRIES && procedure !== undefined)
+        throw invalid(
+          [
+            {
+              code: 'InvalidInput',
+              field: 'procedure',
+              rule: 'task figures only',
+              detail: 'staleEntries counts catalog entries, not a procedure’s tasks',
+              article: 'Art. 32',
+            },
+          ],
+          'querystring',
+        );
       const period = periodOf(label);
       const scope = await scopeOf(request.actor, request.query);
       const now = new Date();
+      if (figure === STALE_ENTRIES) {
+        // The entries it counts, each with the update it rests on and the day the next one was due.
+        const { stale } = await computeStaleEntries(db, scope.orgs, period, now);
+        return {
+          period: label,
+          scope: { kind: scope.kind, id: scope.id, name: scope.name },
+          figure,
+          procedure: null,
+          basis: null,
+          count: stale.length,
+          items: stale.map((e) => ({
+            entryId: e.entryId,
+            title: e.title,
+            organisation: e.org,
+            updateFrequency: e.updateFrequency,
+            lastUpdatedOn: e.lastUpdatedOn,
+            lastUpdate: e.lastUpdate,
+            lastRefreshRecordedAt: e.lastRefreshRecordedAt?.toISOString() ?? null,
+            dueOn: e.dueOn,
+          })),
+        };
+      }
       const { tasks, isWorkday } = await computeEvaluation(db, scope.orgs, period, now);
       const counted = tasksCounted(tasks, scope.orgs, figure, period, now, isWorkday, procedure, basis);
       return {
@@ -209,6 +252,7 @@ function exportRows(label: string, scope: Scope, e: Evaluation, names: Map<strin
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([level, n]) => `${level} ${n}`)
         .join('; '),
+      [STALE_ENTRIES]: f.staleEntries === undefined ? '' : String(f.staleEntries),
     } as Record<(typeof EVALUATION_COLUMNS)[number], string>;
     return Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, inertCell(v)])) as typeof cells;
   };

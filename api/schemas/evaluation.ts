@@ -1,6 +1,7 @@
 // Evaluation by period's queries (routes/evaluation.ts).
 import { Type } from '@sinclair/typebox';
 import { BASIS_LEVELS } from '../../domain/catalog';
+import { STALE_ENTRIES } from '../../domain/catalog-refresh';
 import { FIGURES, PERIOD_PATTERN, UNSTATED_BASIS } from '../../domain/evaluation';
 import { REQUEST_TYPES } from '../../domain/procedures';
 
@@ -23,7 +24,8 @@ export const EvaluationQuery = Type.Object({
 export const EvaluationRequestsQuery = Type.Object({
   ...scope,
   procedure: Type.Optional(Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t)))),
-  figure: Type.Union(FIGURES.map((f) => Type.Literal(f))),
+  // The task figures drill to the requests they count; staleEntries to the catalog entries it counts.
+  figure: Type.Union([...FIGURES, STALE_ENTRIES].map((f) => Type.Literal(f))),
   basis: Type.Optional(
     Type.Union(
       [...BASIS_LEVELS, UNSTATED_BASIS].map((l) => Type.Literal(l)),

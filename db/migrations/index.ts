@@ -27,6 +27,7 @@ import * as m025 from './2026-12-05-025-grant-usage-records';
 import * as m026 from './2026-12-05-026-refusal-disputes';
 import * as m027 from './2026-12-05-027-evaluation-indexes';
 import * as m028 from './2026-12-05-028-task-trails';
+import * as m029 from './2026-12-06-029-catalog-refreshes';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-026-refusal-disputes': m026,
   '2026-12-05-027-evaluation-indexes': m027,
   '2026-12-05-028-task-trails': m028,
+  '2026-12-06-029-catalog-refreshes': m029,
 };

@@ -2,6 +2,7 @@
 import { query, type CatalogEntry, type CatalogVersion, type RequestType } from '../http';
 import { ENTRY_WORDS, fieldLabel, formatTime, label, t, valueLabel } from '../i18n';
 import { adjustsCatalogOf } from './adjust';
+import { Refreshes } from './refreshes';
 import { actorName, href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
@@ -166,6 +167,7 @@ export function EntryPage({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
+          <Refreshes entryId={e.id} providerOrgId={e.providerOrgId} frequency={e.updateFrequency} />
           <h2>{t('versions')}</h2>
           <Loading r={versions}>
             {(v) => (

@@ -4,6 +4,7 @@
 // bundle, and every bar is a button with its figure as text), each figure also in a table for screen readers.
 import { useEffect, useRef } from 'preact/hooks';
 import type { Figure } from '../../../domain/evaluation';
+import { STALE_ENTRIES, type EntryFigure } from '../../../domain/catalog-refresh';
 import { BASIS_LEVEL_NAMES, BASIS_LEVELS } from '../../../domain/catalog';
 import { query } from '../http';
 import { formatTime, label, t } from '../i18n';
@@ -26,6 +27,8 @@ interface Figures {
   deliveryMedianWorkingDays: number | null;
   correctionsAnswered: number;
   correctionsAnsweredOnTime: number;
+  /** On an organisation's and the scope's total: its catalog entries not updated as often as they declare. */
+  staleEntries?: number;
 }
 interface EvaluationAnswer {
   period: string;
@@ -50,6 +53,19 @@ interface Counted {
     decision: string | null;
   }[];
 }
+/** The entries the stale-entries figure counts (GET /evaluations/requests?figure=staleEntries). */
+interface StaleCounted {
+  count: number;
+  items: {
+    entryId: string;
+    title: string;
+    organisation: string;
+    updateFrequency: string;
+    lastUpdatedOn: string;
+    lastUpdate: 'refresh' | 'published';
+    dueOn: string;
+  }[];
+}
 
 export function Evaluation({ route }: { route: Route }) {
   const p = route.params;
@@ -69,7 +85,7 @@ export function Evaluation({ route }: { route: Route }) {
   const series = [h3, h2, h1, main];
   const loading = !main.data || !now.data || series.some((r) => !r.data && !r.error);
   const e = main.data;
-  const drill = (figure: Figure, per: string, extra: { procedure?: string; organisation?: string } = {}) =>
+  const drill = (figure: Figure | EntryFigure, per: string, extra: { procedure?: string; organisation?: string } = {}) =>
     go(withParams(route, { drill: figure, dperiod: per, dproc: extra.procedure ?? null, dorg: extra.organisation ?? null }));
 
   return (
@@ -112,26 +128,27 @@ export function Evaluation({ route }: { route: Route }) {
   );
 }
 
-type DrillTo = (figure: Figure, period: string, extra?: { procedure?: string; organisation?: string }) => void;
+type DrillTo = (figure: Figure | EntryFigure, period: string, extra?: { procedure?: string; organisation?: string }) => void;
 
 /** A refusal's legal basis by level (form.basis[0].level), in the catalog's words; 未说明依据 when it gave none (refusals from before every refusal cited one). */
 const BASIS_NAMES: [string, string][] = [...BASIS_LEVELS.map((l): [string, string] => [l, BASIS_LEVEL_NAMES[l]]), ['unstated', '未说明依据']];
 
 /** 拒绝、交付与纠错 by organisation: refusals by the level of their legal basis, deliveries and their time, error reports answered on time. */
 function RefusalsAndDelivery({ e, period, drill }: { e: EvaluationAnswer; period: string; drill: DrillTo }) {
-  const count = (n: number, figure: Figure, organisation: string) =>
+  const count = (n: number, figure: Figure | EntryFigure, organisation: string, unit = '件') =>
     n > 0 ? (
       <button type="button" class="link" onClick={() => drill(figure, period, { organisation })}>
-        {n} 件
+        {n} {unit}
       </button>
     ) : (
-      '0 件'
+      `0 ${unit}`
     );
   return (
     <section class="figure" aria-labelledby="ev-refusals-h">
-      <h2 id="ev-refusals-h">拒绝、数据交付与纠错</h2>
+      <h2 id="ev-refusals-h">拒绝、数据交付、纠错与目录更新</h2>
       <p class="muted">
-        {periodName(period)}各单位的不予同意（按所引依据的层级）、数据交付（自同意共享至交付的工作日）与数据纠错按时答复情况。点击件数，查看其案件。
+        {periodName(period)}
+        各单位的不予同意（按所引依据的层级）、数据交付（自同意共享至交付的工作日）、数据纠错按时答复情况，以及期末未按声明的更新频率更新数据的目录。点击数字，查看其案件或目录。
       </p>
       <table class="refusals-table">
         <caption class="sr-only">{periodName(period)}各单位的拒绝、数据交付与纠错</caption>
@@ -144,6 +161,7 @@ function RefusalsAndDelivery({ e, period, drill }: { e: EvaluationAnswer; period
             <th scope="col">交付时长中位数</th>
             <th scope="col">纠错答复</th>
             <th scope="col">按时答复</th>
+            <th scope="col">未按声明频率更新的目录</th>
           </tr>
         </thead>
         <tbody>
@@ -160,6 +178,7 @@ function RefusalsAndDelivery({ e, period, drill }: { e: EvaluationAnswer; period
               <td>{workingDays(o.total.deliveryMedianWorkingDays)}</td>
               <td>{count(o.total.correctionsAnswered, 'correctionsAnswered', o.organisation)}</td>
               <td>{count(o.total.correctionsAnsweredOnTime, 'correctionsAnsweredOnTime', o.organisation)}</td>
+              <td data-testid="stale">{count(o.total.staleEntries ?? 0, STALE_ENTRIES, o.organisation, '条')}</td>
             </tr>
           ))}
         </tbody>
@@ -381,27 +400,29 @@ const FIGURE_NAMES: Partial<Record<Figure, string>> = {
 /** The cases behind the figure clicked (named in the URL, so the list can be linked to and the back button closes it). */
 function Drill({ route }: { route: Route }) {
   const p = route.params;
-  const figure = p.get('drill') as Figure | null;
+  const figure = p.get('drill') as Figure | EntryFigure | null;
   const period = p.get('dperiod');
   const organisation = p.get('dorg');
   const procedure = p.get('dproc');
   const division = me.value?.organisation?.division;
   const path =
     figure && period && division ? `/evaluations/requests${query({ period, figure, procedure, ...(organisation ? { organisation } : { division }) })}` : null;
-  const r = useResource<Counted>(path);
+  // The entries' list reads its own (a task figure's list, still shown while the entries load, is not theirs).
+  const r = useResource<Counted>(figure === STALE_ENTRIES ? null : path);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (path) heading.current?.focus();
   }, [path]);
   if (!figure || !period) return null;
   const whose = organisation ? (organisations.value.get(organisation) ?? '所选单位') : '本辖区';
+  if (figure === STALE_ENTRIES) return <StaleDrill route={route} path={path} title={`${whose}${periodName(period)}未按声明频率更新的目录`} />;
   return (
     <section class="figure drill" aria-labelledby="ev-drill-h" data-figure={figure} aria-busy={!r.data && !r.error}>
       <h2 id="ev-drill-h" tabIndex={-1} ref={heading}>
         {whose}
         {periodName(period)}
         {procedure ? `「${label('type', procedure)}」` : ''}
-        {FIGURE_NAMES[figure] ?? '案件'}
+        {FIGURE_NAMES[figure as Figure] ?? '案件'}
       </h2>
       <p role="status" aria-live="polite" class="muted">
         {r.data ? `共 ${r.data.count} 件。` : r.error ? '' : '正在加载案件…'}
@@ -447,3 +468,60 @@ function Drill({ route }: { route: Route }) {
     </section>
   );
 }
+
+/** The entries behind 未按声明频率更新的目录: each with its declared frequency, its last update before the end and the day the next was due. */
+function StaleDrill({ route, path, title }: { route: Route; path: string | null; title: string }) {
+  const r = useResource<StaleCounted>(path);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (path) heading.current?.focus();
+  }, [path]);
+  return (
+    <section class="figure drill" aria-labelledby="ev-drill-h" data-figure={STALE_ENTRIES} aria-busy={!r.data && !r.error}>
+      <h2 id="ev-drill-h" tabIndex={-1} ref={heading}>
+        {title}
+      </h2>
+      <p role="status" aria-live="polite" class="muted">
+        {r.data ? `共 ${r.data.count} 条。` : r.error ? '' : '正在加载目录…'}
+      </p>
+      <ProblemBox error={r.error} focus={false} onRetry={() => void r.reload()} />
+      {r.data && r.data.count === 0 && <p class="empty">没有未按声明频率更新的目录。可以选择其他时期或单位。</p>}
+      {r.data && r.data.count > 0 && (
+        <table class="drill-list stale-list">
+          <caption class="sr-only">目录清单</caption>
+          <thead>
+            <tr>
+              <th scope="col">目录</th>
+              <th scope="col">单位</th>
+              <th scope="col">更新频率</th>
+              <th scope="col">最近一次更新</th>
+              <th scope="col">应于此日前再次更新</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.data.items.map((x) => (
+              <tr key={x.entryId} data-entry={x.entryId}>
+                <td>
+                  <a href={href('catalog', x.entryId)}>{x.title}</a>
+                </td>
+                <td>{organisations.value.get(x.organisation) ?? '—'}</td>
+                <td>{x.updateFrequency}</td>
+                <td>{x.lastUpdate === 'refresh' ? dayName(x.lastUpdatedOn) : `${dayName(x.lastUpdatedOn)}（目录发布，此后未记录更新）`}</td>
+                <td>{dayName(x.dueOn)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p>
+        <a href={withParams(route, { drill: null, dperiod: null, dproc: null, dorg: null })}>收起目录清单</a>
+      </p>
+    </section>
+  );
+}
+
+/** 2026-10-08 → 2026年10月8日. */
+const dayName = (day: string) => {
+  const [y, m, d] = day.split('-');
+  return `${Number(y)}年${Number(m)}月${Number(d)}日`;
+};
