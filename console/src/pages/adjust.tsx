@@ -361,7 +361,7 @@ export function BasisList({
   const first = (Object.keys(options)[0] ?? 'law') as LegalBasis['level'];
   const set = (i: number, patch: Partial<LegalBasis>) => onChange(basis.map((b, j) => (j === i ? { ...b, ...patch } : b)));
   return (
-    <fieldset class="basis" aria-describedby={problems.length ? `${id}-err` : undefined}>
+    <fieldset class="basis" id={id} aria-describedby={problems.length ? `${id}-err` : undefined}>
       <legend>{legend}</legend>
       {help && <p class="hint">{help}</p>}
       {basis.map((b, i) => (
