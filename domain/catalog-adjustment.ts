@@ -5,16 +5,22 @@ import {
   ADJUSTMENT_GROUNDS,
   ADJUSTMENT_VALUES,
   adjustmentFormViolations,
+  BASIS_LEVEL_NAMES,
   fieldLabelViolations,
+  MAX_CHANGES,
   SHARE_SIDE_FIELDS,
   SHARE_SIDE_VALUES,
   type AdjustmentForm,
   type AdjustmentGround,
+  type BasisLevel,
   type CatalogChange,
+  type LegalBasis,
 } from './catalog';
 import type { RuleViolation } from './errors';
 import { decision, defineProcedure, field, under, type DecisionAttempt, type TaskKindRule } from './procedure';
+import { regulationApplies, refusalBasisLevels, type SharePolicy } from './share';
 import { positionFormViolation, samePosition, type SharePosition } from './share-dispute';
+import { blankText } from './text';
 import type { Duration } from './types';
 
 /** Art. 18 ¶2 (征求社会公众、行业组织、企业、行业主管部门的意见): who comments in a priority-opening consultation. */
@@ -86,6 +92,52 @@ export function adjustmentArticle(form: Pick<AdjustmentForm, 'ground'>): string 
   return Object.prototype.hasOwnProperty.call(ADJUSTMENT_GROUNDS, form.ground) ? ADJUSTMENT_GROUNDS[form.ground].article : 'Art. 9';
 }
 
+/** The part of the share policy that says which levels a NONE share attribute's basis may cite. */
+export type NoneBasisPolicy = Partial<Pick<SharePolicy, 'refusalBasisLevels' | 'regulationScope'>>;
+
+/**
+ * The levels of legal basis an entry of `governmentDepartment`'s catalog may cite for 不予共享 (issue 24 §3): a government
+ * department's entries are requested by government departments, so the 条例's levels bind them (the policy's
+ * `refusalBasisLevels.regulation`, default 法律、行政法规、国务院决定); another institution's the Measures' wider list
+ * (`.measures`, Art. 13 ¶2: 法律、法规、规章或者国家有关规定), unless the policy widens the 条例 to every request
+ * (`regulationScope: all`). The levels a request against such an entry refuses at once on (domain/share.ts noneRefusesAtOnce).
+ */
+export function noneShareBasisLevels(policy: NoneBasisPolicy, governmentDepartment: boolean): BasisLevel[] {
+  return refusalBasisLevels(policy, regulationApplies({ governmentDepartments: governmentDepartment }, policy));
+}
+
+/** The rule a NONE share attribute's basis breaks when it cites no accepted level, as problems name it. */
+export const NONE_BASIS_LEVEL_RULE = 'a provision of an accepted level';
+
+/**
+ * Issue 24 §3 (a NONE share attribute's basis is checked by level): every entry an adjustment adds or changes that is
+ * marked 不予共享 cites, among its provisions, one of `levels` (noneShareBasisLevels) with its title and article. The
+ * API's pre-check (the adjustment, the spreadsheet import, a RESUBMIT) and the workflow (its start behind
+ * patched('none-basis-level'), a RESUBMIT through its revision task's `context.noneBasis`) run it alike.
+ */
+export function noneBasisViolations(form: Pick<AdjustmentForm, 'changes'>, levels: readonly BasisLevel[]): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const names = levels.map((l) => BASIS_LEVEL_NAMES[l] ?? l).join('、');
+  const usable = (b: LegalBasis | null | undefined) =>
+    !!b && levels.includes(b.level) && typeof b.title === 'string' && !blankText(b.title) && typeof b.article === 'string' && !blankText(b.article);
+  (Array.isArray(form.changes) ? form.changes : []).slice(0, MAX_CHANGES).forEach((c, i) => {
+    if (!c || c.op === 'remove' || c.entry?.share?.attribute !== 'NONE') return;
+    const basis = Array.isArray(c.entry.share.basis) ? c.entry.share.basis : [];
+    if (!basis.some(usable))
+      out.push({
+        code: 'InvalidInput',
+        field: `changes.${i}.entry.share.basis`,
+        rule: NONE_BASIS_LEVEL_RULE,
+        article: 'Art. 13',
+        detail: `不予共享 rests on a provision of a level the policy accepts for this catalog: ${names} (Art. 13 ¶2; between government departments the 《政务数据共享条例》)`,
+      });
+  });
+  return out;
+}
+
+/** A revision task's context in runs past patched('none-basis-level'): the levels a NONE share attribute's basis may cite. */
+export type RevisionContext = { noneBasis?: BasisLevel[] };
+
 /**
  * RESUBMIT carries the revised adjustment as its form; it meets the form's own rules (the API and the
  * workflow's validator both ask; the catalog as it stands is checked by the API and again when applied). Its
@@ -93,10 +145,16 @@ export function adjustmentArticle(form: Pick<AdjustmentForm, 'ground'>): string 
  * behind the 'field-labels' patch, the workflow refuse one without them), while one started before runs on as
  * it began, its items taking their identifiers as names when applied.
  */
-export function resubmissionViolation({ decision, form, request }: DecisionAttempt): RuleViolation | null {
+export function resubmissionViolation({ decision, form, request, context }: DecisionAttempt): RuleViolation | null {
   if (decision !== 'RESUBMIT') return null;
   const named = adjustmentShapeViolation(request) === null && fieldLabelViolations(request as unknown as AdjustmentForm).length === 0;
-  return adjustmentShapeViolation(form) ?? (named ? (fieldLabelViolations(form as unknown as AdjustmentForm)[0] ?? null) : null);
+  // A NONE share attribute's basis by level, where the revision task says which levels (runs past patched('none-basis-level')).
+  const levels = (context as RevisionContext | null | undefined)?.noneBasis;
+  return (
+    adjustmentShapeViolation(form) ??
+    (named ? (fieldLabelViolations(form as unknown as AdjustmentForm)[0] ?? null) : null) ??
+    (Array.isArray(levels) ? (noneBasisViolations(form as unknown as AdjustmentForm, levels)[0] ?? null) : null)
+  );
 }
 
 /** The first of the form's own rules an adjustment breaks (checked as it starts and as it is resubmitted), or its not being shaped as one. */

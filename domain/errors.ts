@@ -119,6 +119,8 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
   // 不予共享 (Art. 13 ¶2; 《政务数据共享条例》 between government departments): a refusal cites its basis of the levels accepted.
   'legal basis of an accepted level': '不同意的，请逐项写明所依据的法律等：层级从列表中选择，名称和条款均须填写',
+  // Issue 24 §3: an entry marked 不予共享 cites a basis of a level accepted for its catalog (the 条例's for a government department).
+  'a provision of an accepted level': '列为不予共享的，依据中须至少有一项为可选层级（从列表中选择）的法律等，并写明名称和条款',
   // 《政务数据共享条例》: the provider asks once to extend its answer, approved by its head of sharing work.
   延期申请一次: '提供单位只能申请一次延长答复期限',
   'dispute window': '已超过对不予共享提出异议的期限',

@@ -3,11 +3,13 @@
 // authority, then the authority's share-attribute dispute on that entry, which the agency accepts; one in
 // eight a citizen's open demand, answered with a plan; one in eight a citizen's withdrawal request, dismissed
 // with reasons; one in eight a citizen's conditional open application, approved, signed and countersigned; one in
-// eight a citizen's report of an error in open data, corrected; one in eight a share request whose joint review eight officers decide at once, half approving, half rejecting. Meanwhile the worker (a process of its own), the
+// eight a citizen's report of an error in open data, corrected; one in eight a share request whose joint review eight officers decide at once, half approving, half rejecting;
+// one in sixteen a share request refused and disputed by its applicant (《政务数据共享条例》), in turn granted by agreement in
+// consultation and upheld by the leading group after the authority's coordination fails. Meanwhile the worker (a process of its own), the
 // Temporal dev server (same state file) and PostgreSQL are SIGKILLed and restarted. Then SQL and Temporal
 // are asked: every share request granted with one grant, every adjustment approved with one new entry, every
 // dispute settled as that entry's version 2, every demand answered, every withdrawal dismissed, every error report
-// corrected, every agreement in
+// corrected, every refusal dispute ended once (a grant only when it grants, its trail and notices once), every agreement in
 // force with its two signatures, every burst ended by the one decision answered 200 and nothing of the others,
 // nothing duplicated, no workflow failed or stuck. Then an evaluation snapshot of a region of 400 organisations is
 // started and the worker SIGKILLed while it keeps them: each scope kept once, the run completed. Figures last.
@@ -49,6 +51,13 @@ const ROOT = path.join(__dirname, '..');
 /** Organisations of the region whose evaluation snapshot the worker is killed during: enough scopes to take seconds. */
 const SNAPSHOT_ORGS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The notices of a refusal dispute, by kind (sorted). Granted by agreement in consultation: each turn's assignment, and the
+ * applicant told it started and that it ended granted. Upheld by the leading group: the provider's turn, the coordination
+ * and the leading group's decision assigned, the applicant told of its start, each referral and the refusal upheld.
+ */
+const DISPUTE_GRANTED_NOTICES = ['request_status', 'request_status', 'task_assigned', 'task_assigned'];
+const DISPUTE_UPHELD_NOTICES = ['request_status', 'request_status', 'request_status', 'request_status', 'task_assigned', 'task_assigned', 'task_assigned'];
 
 export async function runChaos({
   n,
@@ -127,6 +136,16 @@ export async function runChaos({
   const isCorrection = (i: number) => i % 8 === 4;
   /** One in eight a share request whose joint review is decided by a burst of conflicting decisions. */
   const isBurst = (i: number) => i % 8 === 2;
+  /**
+   * One in sixteen a share request refused (the provider's DISAGREE, the authority's REJECT, each citing its basis), then
+   * disputed by its applicant (《政务数据共享条例》): in turn one settled by agreement in consultation and granted, the
+   * next referred to the authority, whose coordination fails, and to the leading group, which upholds the refusal.
+   */
+  const isRefusalDispute = (i: number) => i % 16 === 8;
+  const grantsOnDispute = (i: number) => Math.floor(i / 16) % 2 === 0;
+  const disputeApplicant: Actor = { sub: 'chaos-dispute-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
+  const leadingGroup: Actor = { sub: 'chaos-leading-group', org: city.leadingGroup, roles: ['leading_group'] };
+  const refusalDisputes: { i: number; id: string; shareRequestId: string; grants: boolean }[] = [];
   const burstApplicant: Actor = { sub: 'chaos-burst-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
   const bursts: { id: string; taskId: string; sent: Map<string, string>; answered: string[] }[] = [];
   const crossed: string[] = [];
@@ -291,6 +310,53 @@ export async function runChaos({
     return req.id;
   }
 
+  /**
+   * 《政务数据共享条例》 (issue 24 §3): a share request refused, each refusal citing its basis; its applicant disputes the
+   * refusal. Granting in turn: the provider counters with a grant on two fields and a condition, the applicant accepts.
+   * Otherwise the provider finds no agreement, the authority's coordination fails, the leading group upholds the refusal.
+   */
+  async function refusalDispute(i: number): Promise<void> {
+    const body = {
+      catalogEntryId: city.entries.conditional,
+      scenario: `chaos dispute ${i}`,
+      statutoryDuty: 'market supervision',
+      commitment: { authenticity: true, compliance: true, security: true },
+    };
+    const basis = [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }];
+    const req = await submitted(`refused request ${i}`, disputeApplicant, '/share-requests', body, `chaos-refused-${i}`);
+    await decide(provider, req.tasks.find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!.id, 'DISAGREE', `refusal opinion of ${i}`, '含患者信息', { basis });
+    await decide(authority, req.tasks.find((t) => t.kind === 'SHARE_JOINT_REVIEW')!.id, 'REJECT', `rejection of ${i}`, '提供单位不同意共享', { basis });
+    await reached(`refusal of ${i}`, disputeApplicant, req.id, 'rejected');
+    const grants = grantsOnDispute(i);
+    const raised = await submitted(
+      `refusal dispute ${i}`,
+      disputeApplicant,
+      '/refusal-disputes',
+      { shareRequestId: req.id, reason: `chaos ${i}: 履职确需该数据` },
+      `chaos-refusal-dispute-${i}`,
+    );
+    const turn = await openTask(`first turn of dispute ${i}`, disputeApplicant, raised.id, 'REFUSAL_DISPUTE_CONSULTATION');
+    if (grants) {
+      await decide(provider, turn, 'COUNTER', `counter in dispute ${i}`, '限定数据项', {
+        grant: true,
+        fields: ['institution', 'licence_no'],
+        conditions: `chaos ${i}: 仅用于执法检查`,
+      });
+      const back = await openTask(`second turn of dispute ${i}`, disputeApplicant, raised.id, 'REFUSAL_DISPUTE_CONSULTATION');
+      // The first turn is completed by now: the open one is the applicant's.
+      await decide(disputeApplicant, back, 'ACCEPT', `acceptance in dispute ${i}`);
+      await reached(`dispute ${i} granted`, disputeApplicant, raised.id, 'granted');
+    } else {
+      await decide(provider, turn, 'NO_AGREEMENT', `no agreement in dispute ${i}`, '患者信息不宜共享');
+      const coordination = await openTask(`coordination of dispute ${i}`, disputeApplicant, raised.id, 'REFUSAL_DISPUTE_COORDINATION');
+      await decide(authority, coordination, 'FAIL', `coordination of dispute ${i}`, '协调不成');
+      const decision = await openTask(`leading group's decision of dispute ${i}`, disputeApplicant, raised.id, 'REFUSAL_DISPUTE_DECISION');
+      await decide(leadingGroup, decision, 'UPHOLD', `decision of dispute ${i}`, '涉及患者隐私');
+      await reached(`dispute ${i} upheld`, disputeApplicant, raised.id, 'rejected');
+    }
+    refusalDisputes.push({ i, id: raised.id, shareRequestId: req.id, grants });
+  }
+
   async function lifecycle(i: number): Promise<string> {
     const body = {
       catalogEntryId: city.entries.conditional,
@@ -368,6 +434,7 @@ export async function runChaos({
         else if (isOpenRequest(i)) await openRequest(i);
         else if (isCorrection(i)) await correction(i);
         else if (isBurst(i)) await burst(i);
+        else if (isRefusalDispute(i)) await refusalDispute(i);
         else ids.push(await lifecycle(i));
       }
     }),
@@ -461,7 +528,9 @@ export async function runChaos({
   const burstsExpected = Array.from({ length: n }, (_, i) => i).filter(
     (i) => isBurst(i) && !isAdjustment(i) && !isDemand(i) && !isWithdrawal(i) && !isOpenRequest(i),
   ).length;
-  const sharesExpected = n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - correctionsExpected - burstsExpected;
+  const refusalDisputesExpected = Array.from({ length: n }, (_, i) => i).filter(isRefusalDispute).length;
+  const sharesExpected =
+    n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - correctionsExpected - burstsExpected - refusalDisputesExpected;
   if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
   const demanded = await db
     .selectFrom('requests')
@@ -631,6 +700,76 @@ export async function runChaos({
     if (actions !== ['catalog_entry_changed', 'consultation_started', 'dispute_agreed', 'submitted', 'task_completed', 'task_opened'].join(','))
       duplicated.push(`dispute ${r.id}: audit ${actions}`);
   }
+  // Each refusal dispute: ended once (granted on the fields agreed, or the refusal upheld by the leading group), a grant
+  // only when the outcome grants, the refused request rejected with no grant of its own and held by this dispute alone,
+  // its trail and its notices once.
+  const disputeRows = await db
+    .selectFrom('requests')
+    .select(['id', 'status', 'type', 'refusal_dispute'])
+    .where('applicant_sub', '=', disputeApplicant.sub)
+    .execute();
+  const raisedRows = disputeRows.filter((r) => r.type === 'refusal_dispute');
+  const refusedRows = disputeRows.filter((r) => r.type === 'share');
+  if (raisedRows.length !== refusalDisputesExpected) lost.push(`${refusalDisputesExpected} refusal disputes but ${raisedRows.length} requests`);
+  if (refusedRows.length !== refusalDisputesExpected) lost.push(`${refusalDisputesExpected} refused share requests but ${refusedRows.length} requests`);
+  if (refusalDisputes.length !== refusalDisputesExpected) lost.push(`${refusalDisputesExpected} refusal disputes but ${refusalDisputes.length} ended`);
+  const rdIds = [...refusalDisputes.map((d) => d.id), ...refusalDisputes.map((d) => d.shareRequestId)];
+  const [rdGrants, rdAudit, rdNotices] = await Promise.all([
+    db
+      .selectFrom('grants')
+      .select(['request_id', 'status', 'scope'])
+      .where('request_id', 'in', rdIds.length ? rdIds : ['none'])
+      .execute(),
+    db
+      .selectFrom('audit_events')
+      .select(['request_id', 'action'])
+      .where('request_id', 'in', rdIds.length ? rdIds : ['none'])
+      .execute(),
+    db
+      .selectFrom('notifications')
+      .select(['request_id', 'kind'])
+      .where('request_id', 'in', rdIds.length ? rdIds : ['none'])
+      .execute(),
+  ]);
+  const trailOf = (id: string) =>
+    rdAudit
+      .filter((e) => e.request_id === id)
+      .map((e) => e.action)
+      .sort()
+      .join(',');
+  const grantedTrail = ['consultation_started', 'grant_created', 'submitted', 'task_completed', 'task_completed', 'task_opened', 'task_opened'];
+  const upheldTrail = [
+    'consultation_started',
+    'referred_to_authority',
+    'referred_to_leading_group',
+    'refusal_upheld',
+    'submitted',
+    ...Array(3).fill('task_completed'),
+    ...Array(3).fill('task_opened'),
+  ];
+  for (const d of refusalDisputes) {
+    const problems: string[] = [];
+    const row = raisedRows.find((r) => r.id === d.id);
+    const refused = refusedRows.find((r) => r.id === d.shareRequestId);
+    if (row?.status !== (d.grants ? 'granted' : 'rejected')) problems.push(`ended ${row?.status}, expected ${d.grants ? 'granted' : 'rejected'}`);
+    if (refused?.status !== 'rejected' || refused.refusal_dispute !== d.id) problems.push(`refused request ${JSON.stringify(refused)}`);
+    const made = rdGrants.filter((g) => g.request_id === d.id);
+    if (made.length !== (d.grants ? 1 : 0)) problems.push(`${made.length} grants`);
+    if (d.grants && made[0] && (made[0].status !== 'active' || made[0].scope.fields.join(',') !== 'institution,licence_no'))
+      problems.push(`grant ${JSON.stringify(made[0])}`);
+    if (rdGrants.some((g) => g.request_id === d.shareRequestId)) problems.push('the refused request has a grant');
+    const trail = trailOf(d.id);
+    if (trail !== (d.grants ? grantedTrail : upheldTrail).sort().join(',')) problems.push(`audit ${trail}`);
+    const notices = rdNotices
+      .filter((x) => x.request_id === d.id)
+      .map((x) => x.kind)
+      .sort()
+      .join(',');
+    const expectedNotices = (d.grants ? DISPUTE_GRANTED_NOTICES : DISPUTE_UPHELD_NOTICES).join(',');
+    if (notices !== expectedNotices) problems.push(`notices ${notices}, expected ${expectedNotices}`);
+    if (problems.length) duplicated.push(`refusal dispute ${d.id}: ${problems.join('; ')}`);
+  }
+
   // Each burst: exactly one decision took effect, the one answered 200 (or, with none answered, one that was sent),
   // and the request, its grant and its trail follow that decision alone.
   if (bursts.length !== burstsExpected) lost.push(`${burstsExpected} bursts but ${bursts.length} ended`);
@@ -701,6 +840,7 @@ export async function runChaos({
       ...corrections,
       ...applied.map((r) => r.id),
       ...bursts.map((b) => b.id),
+      ...rdIds,
     ])
     .where('status', '<>', 'completed')
     .execute();
@@ -724,7 +864,12 @@ export async function runChaos({
           'withdrawalWorkflow',
           'correctionWorkflow',
           'evaluationSnapshotWorkflow',
-        ].includes(wf.type) || bursts.some((b) => wf.workflowId.endsWith(b.id));
+          // A dispute whose refusal was upheld has ended; a granted one waits for its grant's term (running).
+          'refusalDisputeWorkflow',
+        ].includes(wf.type) ||
+        bursts.some((b) => wf.workflowId.endsWith(b.id)) ||
+        // The refused requests a dispute was raised on have ended.
+        refusalDisputes.some((d) => wf.workflowId.endsWith(d.shareRequestId));
       if (wf.status.name !== 'RUNNING' && !(wf.status.name === 'COMPLETED' && ended)) failedWorkflows.push(`${wf.workflowId} ${wf.status.name}`);
       else {
         const d = await client.workflow.getHandle(wf.workflowId).describe();
@@ -749,7 +894,16 @@ export async function runChaos({
   return {
     requests: n,
     faults: injected,
-    granted: rows.length + adjusted.length + demanded.length + withdrawn.length + corrected.length + applied.length + burstsConsistent - lost.length,
+    granted:
+      rows.length +
+      adjusted.length +
+      demanded.length +
+      withdrawn.length +
+      corrected.length +
+      applied.length +
+      burstsConsistent +
+      raisedRows.length -
+      lost.length,
     lost,
     duplicated,
     crossed,

@@ -297,6 +297,72 @@ test('the rules of the entry are checked before anything starts: Art. 10 ¶2 ide
   expect((await get(market, '/requests?type=catalog_adjustment')).json().items).toEqual([]);
 });
 
+test("an entry marked NONE cites a level accepted for its catalog: a government department's the 条例's, another institution's the Measures' (issue 24 §3)", async () => {
+  const market = applicantOf(h.city.agencies.market, 'none-basis-officer');
+  const notShared = (title: string, basis: object[]) => ({
+    ...sampleEntryContent(title),
+    share: { attribute: 'NONE', reasons: null, conditions: null, basis },
+  });
+  const rules = { level: 'rules', title: '日照市公共数据管理办法', article: '第十三条' };
+  const local = { level: 'regulation', title: '山东省大数据发展促进条例', article: '第二十条' };
+  const administrative = { level: 'administrative_regulation', title: '政府信息公开条例', article: '第十四条' };
+  // Each organisation reads the levels it may cite (the console's editor offers only those).
+  expect((await get(market, '/me')).json().organisation).toMatchObject({
+    governmentDepartment: true,
+    noneShareBasisLevels: ['law', 'administrative_regulation', 'state_council_decision'],
+  });
+  expect((await get(applicantOf(institution, 'centre-none-officer'), '/me')).json().organisation).toMatchObject({
+    governmentDepartment: false,
+    noneShareBasisLevels: ['law', 'regulation', 'rules', 'national', 'administrative_regulation', 'state_council_decision'],
+  });
+  // A government department: a 规章 or a 地方性法规 alone is refused, naming the item's basis, the rule and Art. 13.
+  for (const basis of [[rules], [local]]) {
+    const refused = await post(market, '/catalog/adjustments', {
+      ground: 'new_system',
+      justification: '新建系统',
+      changes: [
+        { op: 'add', entry: sampleEntryContent('共享的条目') },
+        { op: 'add', entry: notShared('规章不予共享', basis) },
+      ],
+    });
+    const p = expectProblem(refused, 400, 'body.changes.1.entry.share.basis', 'a provision of an accepted level');
+    expect(p).toMatchObject({ article: 'Art. 13' });
+    expect(p.errors[0].message).toContain('法律、行政法规、国务院决定');
+  }
+  // A change of an existing entry likewise (the seed's 行政执法案卷 is NONE on a 法律).
+  const { content } = await entry(h.city.entries.none);
+  const lowered = await post(market, '/catalog/adjustments', {
+    ground: 'correction',
+    justification: '依据调整',
+    changes: [{ op: 'change', entryId: h.city.entries.none, baseVersion: 1, entry: { ...content, share: { ...content.share, basis: [rules] } } }],
+  });
+  expectProblem(lowered, 400, 'body.changes.0.entry.share.basis', 'a provision of an accepted level');
+  // In Chinese for a Chinese reader.
+  const zh = await api.app.inject({
+    method: 'POST',
+    url: '/catalog/adjustments',
+    payload: { ground: 'new_system', justification: '新建系统', changes: [{ op: 'add', entry: notShared('规章不予共享', [rules]) }] },
+    headers: { ...api.as(market), 'accept-language': 'zh-CN' },
+  });
+  expect(zh.json().errors[0].message).toContain('列为不予共享的');
+  // A 行政法规 beside the 规章: accepted.
+  const accepted = await submit("a government department's entry not shared on an administrative regulation", market, {
+    ground: 'new_system',
+    justification: '新建系统',
+    changes: [{ op: 'add', entry: notShared('行政法规不予共享', [rules, administrative]) }],
+  });
+  expect(accepted.status).toBe('in_review');
+  expect((await post(market, `/requests/${accepted.id}/cancel`, { reason: '另行提交' })).json()).toMatchObject({ status: 'cancelled' });
+  // Another institution: the Measures' wider list takes a 规章 (Art. 13 ¶2); its first compilation is published at once.
+  const centre = await submit("an institution's entry not shared on local rules", applicantOf(institution, 'centre-none-officer'), {
+    ground: 'first_compilation',
+    justification: '首次编制本单位公共数据目录',
+    changes: [{ op: 'add', entry: notShared('交易主体违法记录', [rules]) }],
+  });
+  expect(centre.status).toBe('approved');
+  expect((await entry(`${centre.id}-1`)).view.share).toMatchObject({ attribute: 'NONE', basis: [rules] });
+});
+
 test('RETURN sends it back to the applicant, who resubmits (checked like a submission) and is then refused with a reason; ABANDON ends another', async () => {
   const me = applicantOf(h.city.agencies.resources);
   const reviewer = reviewerOf(h.city.cityAuthority);
@@ -313,7 +379,8 @@ test('RETURN sends it back to the applicant, who resubmits (checked like a submi
   expect(returned.json().status).toBe('awaiting_applicant');
 
   const revision = await openTask(me, req.id, 'CATALOG_ADJUSTMENT_REVISION');
-  expect(revision.context).toEqual({ returned: '请补充系统建设批复' });
+  // The levels an entry it marks 不予共享 may cite (a government department's: the 条例's; issue 24 §3).
+  expect(revision.context).toEqual({ returned: '请补充系统建设批复', noneBasis: ['law', 'administrative_regulation', 'state_council_decision'] });
   // A resubmission is a whole adjustment, checked as one, its fields under body.form.
   expectProblem(await post(me, `/tasks/${revision.id}/complete`, { decision: 'RESUBMIT' }), 400, 'body.form', 'an adjustment');
   expectProblem(

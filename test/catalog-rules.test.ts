@@ -1,5 +1,5 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
-import { objectionViolation } from '../domain/catalog-adjustment';
+import { noneBasisViolations, noneShareBasisLevels, objectionViolation, resubmissionViolation } from '../domain/catalog-adjustment';
 import {
   adjustmentViolations,
   entryDiff,
@@ -130,6 +130,47 @@ test('Art. 13 ¶2: refusing to share rests on a law, regulation, rules or nation
   expect(rules(none([{ level: 'rules', title: '', article: '第三条' }]))).toHaveLength(1);
   // A 规章 is enough to refuse sharing.
   expect(none([{ level: 'rules', title: '日照市某管理办法', article: '第三条' }])).toEqual([]);
+});
+
+test("issue 24 §3: a NONE share attribute cites a level the policy accepts for its catalog: the 条例's for a government department, the Measures' otherwise", () => {
+  const regulation = ['law', 'administrative_regulation', 'state_council_decision'];
+  expect(noneShareBasisLevels({}, true)).toEqual(regulation);
+  expect(noneShareBasisLevels({}, false)).toEqual(['law', 'regulation', 'rules', 'national', 'administrative_regulation', 'state_council_decision']);
+  // The policy's lists, and its widening of the 条例 to every request.
+  const policy = { refusalBasisLevels: { regulation: ['law' as const], measures: ['law' as const, 'rules' as const] } };
+  expect(noneShareBasisLevels(policy, true)).toEqual(['law']);
+  expect(noneShareBasisLevels(policy, false)).toEqual(['law', 'rules']);
+  expect(noneShareBasisLevels({ ...policy, regulationScope: 'all' }, false)).toEqual(['law']);
+
+  const rulesOnly = { level: 'rules' as const, title: '日照市某管理办法', article: '第三条' };
+  const law = { level: 'law' as const, title: '中华人民共和国数据安全法', article: '第二十一条' };
+  const none = (basis: EntryContent['share']['basis']) => entry({ share: { attribute: 'NONE', reasons: null, conditions: null, basis } });
+  const form = (...entries: EntryContent[]): Pick<AdjustmentForm, 'changes'> => ({
+    changes: [
+      { op: 'remove', entryId: 'gone', baseVersion: 1 },
+      ...entries.map((e, i) => ({ op: 'change' as const, entryId: `e${i}`, baseVersion: 1, entry: e })),
+    ],
+  });
+  // One provision of an accepted level (with its title and article) is enough; none is refused at the item's basis.
+  const v = noneBasisViolations(form(none([rulesOnly]), none([rulesOnly, law]), none([{ ...law, title: ' ' }]), entry()), regulation as never);
+  expect(v.map((x) => `${x.field} ${x.rule} ${x.article}`)).toEqual([
+    'changes.1.entry.share.basis a provision of an accepted level Art. 13',
+    'changes.3.entry.share.basis a provision of an accepted level Art. 13',
+  ]);
+  expect(v[0].detail).toContain('法律、行政法规、国务院决定');
+  expect(noneBasisViolations(form(none([rulesOnly])), noneShareBasisLevels({}, false))).toEqual([]);
+
+  // A RESUBMIT is checked by the levels its revision task carries; a task opened before carries none and asks none.
+  const attempt = (context: Record<string, unknown> | null) =>
+    resubmissionViolation({
+      decision: 'RESUBMIT',
+      tasks: [],
+      form: { ground: 'correction', justification: 'x', changes: [{ op: 'add', entry: none([rulesOnly]) }] },
+      context,
+      request: { ground: 'correction', justification: 'x', changes: [{ op: 'add', entry: none([law]) }] },
+    });
+  expect(attempt({ returned: 'x', noneBasis: regulation })).toMatchObject({ field: 'changes.0.entry.share.basis', rule: 'a provision of an accepted level' });
+  expect(attempt({ returned: 'x' })).toBeNull();
 });
 
 test('Art. 17 ¶1: refusing to open needs a law, regulation or national provision; a 规章 alone is refused citing Art. 17', () => {

@@ -159,6 +159,17 @@ test('every row’s problems come back at once, naming the row, the column, the 
     ['body.file.rows.3.entry.share.conditions', 'Art. 13'],
     ['body.file.rows.3.entry.open.basis', 'Art. 17'],
   ]);
+  // Issue 24 §3: a row marking its entry 不予共享 on a 规章 alone, in a government department's catalog: its share_basis column.
+  const lowNone = Buffer.from(
+    toCsv([
+      [...header, 'share_basis'],
+      ['规章不予共享', 'a | string |  | ', '甲', 'table', '每月', 'NONE', '', 'NONE', 'law | 某法 | 第一条', 'false', 'rules | 某规章 | 第一条'],
+    ]),
+  );
+  const low = (await post(officer(), '/catalog/adjustments/import', importBody('csv', lowNone, { preview: true }))).json();
+  expect(
+    low.errors.map((e: { row: number; column?: string; field: string; rule: string; article: string }) => [e.row, e.column, e.field, e.rule, e.article]),
+  ).toEqual([[2, 'share_basis', 'rows.2.entry.share.basis', 'a provision of an accepted level', 'Art. 13']]);
   // A preview (the console's import) answers both at once: the rows that pass as their changes, and each problem against its row.
   const preview = await post(officer(), '/catalog/adjustments/import', importBody('csv', file, { preview: true }));
   expect(preview.statusCode).toBe(200);

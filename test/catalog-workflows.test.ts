@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { sampleEntryContent } from '../db/seed';
-import type { AdjustmentForm } from '../domain/catalog';
+import type { AdjustmentForm, LegalBasis } from '../domain/catalog';
 import type { Actor, OrgActor } from '../domain/types';
 import {
   cancelRequestUpdate,
@@ -251,6 +251,74 @@ test('past the API, an item without its 信息项名称 is refused by the workfl
   });
   await expect(resubmit).rejects.toThrow(WorkflowUpdateFailedError);
   expect((await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.revision-1`)).toMatchObject({ status: 'open' });
+  await wf.terminate('test over');
+});
+
+test('past the API, an entry marked NONE on a basis of a level not accepted for its catalog is refused by the workflow as it starts and as it is resubmitted (issue 24 §3)', async () => {
+  const rules: LegalBasis[] = [{ level: 'rules', title: '日照市公共数据管理办法', article: '第十三条' }];
+  const law: LegalBasis[] = [{ level: 'law', title: '中华人民共和国个人信息保护法', article: '第十三条' }];
+  const none = (title: string, basis: LegalBasis[]) => {
+    const content = sampleEntryContent(title);
+    return { op: 'add' as const, entry: { ...content, share: { attribute: 'NONE' as const, reasons: null, conditions: null, basis } } };
+  };
+  const start = (form: AdjustmentForm, governmentDepartment: boolean) => {
+    const requestId = randomUUID();
+    const input: CatalogAdjustmentInput = {
+      requestId,
+      applicant: officer(),
+      form,
+      payloadHash: 'x',
+      policy: TEST_ADJUSTMENT_POLICY,
+      reviewerOrg: h.city.cityAuthority,
+      cityLevel: true,
+      leadingGroupOrg: h.city.leadingGroup,
+      governmentDepartment,
+    };
+    return {
+      requestId,
+      handle: h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
+        taskQueue: h.taskQueue,
+        workflowId: workflowIdFor('catalog_adjustment', requestId),
+        args: [input],
+      }),
+    };
+  };
+  // A government department's 规章 alone: not one of the 条例's levels.
+  const refused = start({ ground: 'correction', justification: 'bypass', changes: [none('规章不予共享', rules)] }, true);
+  const failure = await (await refused.handle).result().catch((e: WorkflowFailedError) => e.cause);
+  expect(failure).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('法律、行政法规、国务院决定') });
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', refused.requestId).executeTakeFirst()).toBeUndefined();
+
+  // Another institution's: the Measures' wider list takes a 规章 (Art. 13 ¶2).
+  const other = start({ ground: 'correction', justification: 'bypass', changes: [none('事业单位规章不予共享', rules)] }, false);
+  const otherWf = await other.handle;
+  await eventually(async () => (await otherWf.query(stateQuery)).status === 'in_review');
+  await otherWf.terminate('test over');
+
+  // A government department's on a 法律 runs; its revision task says the levels, and a RESUBMIT on a 规章 is refused.
+  const { requestId, handle } = start({ ground: 'correction', justification: 'bypass', changes: [none('法律不予共享', law)] }, true);
+  const wf = await handle;
+  await eventually(async () => (await wf.query(stateQuery)).status === 'in_review');
+  const reviewerOfCity = { ...reviewer, org: h.city.cityAuthority };
+  await wf.executeUpdate(completeTaskUpdate, { args: [{ taskId: `${requestId}.review-1`, actor: reviewerOfCity, decision: 'RETURN', reason: '请补充' }] });
+  await eventually(async () => (await wf.query(stateQuery)).status === 'awaiting_applicant');
+  const revision = await h.db.selectFrom('tasks').select('context').where('id', '=', `${requestId}.revision-1`).executeTakeFirstOrThrow();
+  expect(revision.context).toMatchObject({ returned: '请补充', noneBasis: ['law', 'administrative_regulation', 'state_council_decision'] });
+  const resubmit = (basis: LegalBasis[]) =>
+    wf.executeUpdate(completeTaskUpdate, {
+      args: [
+        {
+          taskId: `${requestId}.revision-1`,
+          actor: officer(),
+          decision: 'RESUBMIT',
+          form: { ground: 'correction', justification: 'bypass', changes: [none('法律不予共享', basis)] },
+        },
+      ],
+    });
+  await expect(resubmit(rules)).rejects.toThrow(WorkflowUpdateFailedError);
+  expect((await wf.query(stateQuery)).tasks.find((t) => t.id === `${requestId}.revision-1`)).toMatchObject({ status: 'open' });
+  await resubmit([...law, ...rules]);
+  await eventually(async () => (await wf.query(stateQuery)).status === 'in_review');
   await wf.terminate('test over');
 });
 

@@ -1,6 +1,7 @@
 // The short chaos run of CI: 50 lifecycles through the API (share requests approved by both reviewers, one in
 // four a catalog adjustment and a dispute, one in eight each an open demand, a withdrawal, an error report
-// corrected and a conditional open application ending in an agreement in force, one in eight a burst of eight conflicting decisions on one review) while the worker, the
+// corrected and a conditional open application ending in an agreement in force, one in eight a burst of eight conflicting decisions on one review,
+// one in sixteen a refused share request disputed by its applicant, granted by agreement or upheld by the leading group) while the worker, the
 // Temporal dev server and PostgreSQL are SIGKILLed and restarted, and the worker once more during an evaluation snapshot (`npm run chaos -- --n 1000` runs more).
 import { formatChaos, runChaos } from '../scripts/chaos';
 

@@ -175,6 +175,8 @@ test('a spreadsheet import shows each bad row its problem in Chinese, and the ro
     row({ ...common, title: '个体工商户名录', share_attribute: 'UNCONDITIONAL' }),
     // Shared on conditions that it does not state (Art. 13 ¶2).
     row({ ...common, title: '个体工商户年报', share_attribute: 'CONDITIONAL', share_reasons: '含经营信息' }),
+    // Not shared on a 规章 alone: a government department's catalog cites the 条例's levels (issue 24 §3).
+    row({ ...common, title: '个体工商户处罚记录', share_attribute: 'NONE', share_basis: 'rules | 日照市公共数据管理办法 | 第十三条' }),
   ].join('\r\n');
   await li.getByLabel('表格文件（CSV 或 XLSX）').setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: Buffer.from(`\ufeff${csv}`) });
   await li.getByRole('button', { name: '读取并检查' }).click();
@@ -183,17 +185,39 @@ test('a spreadsheet import shows each bad row its problem in Chinese, and the ro
   expect(await li.textContent('tr[data-row="2"]')).toContain('无误');
   expect(await li.textContent('tr[data-row="3"]')).toContain('个体工商户年报');
   // Only the rows' problems: the application's ground and justification are asked once the list is assembled.
-  expect(await li.locator('table.import-rows tbody tr').count()).toBe(2);
+  expect(await li.locator('table.import-rows tbody tr').count()).toBe(3);
   const bad = (await li.textContent('tr[data-row="3"] .field-errors')) ?? '';
   expect(bad).toContain('共享条件');
   expect(bad).toContain('有条件共享的，应当明确共享条件');
   expect(bad).not.toMatch(/[A-Za-z]{4,}/);
+  const low = (await li.textContent('tr[data-row="4"] .field-errors')) ?? '';
+  expect(low).toContain('列为不予共享的');
+  expect(low).not.toMatch(/[A-Za-z]{4,}/);
   await expectAccessible(li);
   await screenshot(li, 'adjust-import');
   await li.getByRole('button', { name: '将无误的 1 行加入调整清单' }).click();
   expect(await li.textContent('#basket-h')).toContain('（1）');
   await li.waitForSelector('section[data-change="0"] table.diff');
   expect(await li.textContent('section[data-change="0"] h3')).toContain('新增条目：个体工商户名录');
+});
+
+test("不予共享: the entry editor offers a government department's officer only the 条例's levels (法律、行政法规、国务院决定) for its basis", async () => {
+  const li = await signedIn('li.applicant');
+  const levels = (id: string) => li.$$eval(`#${id} option`, (os) => os.map((o) => (o.textContent ?? '').trim()));
+  // A new entry marked 不予共享: its basis is picked among the 条例's levels, the first provision starting at 法律,
+  // while not opening it may cite the Measures' wider list (Art. 17).
+  await open(li, '#/adjust');
+  await li.getByRole('link', { name: '新增条目' }).click();
+  await li.waitForSelector('form.adjust-entry');
+  await li.getByLabel('不予共享', { exact: true }).check();
+  await li.locator('#e-share-basis').getByRole('button', { name: '增加一项依据' }).click();
+  expect(await levels('e-share-basis-0-level')).toEqual(['法律', '行政法规', '国务院决定']);
+  expect(await li.inputValue('#e-share-basis-0-level')).toBe('law');
+  await li.locator('#e-open-basis').getByRole('button', { name: '增加一项依据' }).click();
+  expect(await levels('e-open-basis-0-level')).toContain('规章');
+  await li.locator('#e-share-basis-0-level').selectOption({ label: '行政法规' });
+  await expectAccessible(li);
+  await screenshot(li, 'adjust-none-basis');
 });
 
 test('returned for revision, the officer takes the adjustment back into the list, adjusts the entry again and resubmits; the request reads the revised change', async () => {

@@ -173,7 +173,16 @@ test('who one is: staff see their organisation, a member of the public who they 
   expect((await me(reviewer())).json()).toEqual({
     sub: 'describe-reviewer',
     roles: ['provider_reviewer'],
-    organisation: { id: h.city.agencies.health, name: '日照市卫生健康委员会', kind: 'agency', division: '371100', region: h.city.region },
+    organisation: {
+      id: h.city.agencies.health,
+      name: '日照市卫生健康委员会',
+      kind: 'agency',
+      division: '371100',
+      region: h.city.region,
+      // A government department: an entry of its catalog marked 不予共享 cites the 条例's levels (issue 24 §3).
+      governmentDepartment: true,
+      noneShareBasisLevels: ['law', 'administrative_regulation', 'state_council_decision'],
+    },
     principal: null,
   });
   const citizen: Actor = { sub: 'describe-citizen', org: 'public', roles: ['public_applicant'] };

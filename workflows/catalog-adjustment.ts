@@ -9,12 +9,15 @@ import {
   COMMENTER_KINDS,
   DEFAULT_ADJUSTMENT_POLICY,
   MAX_COMMENT_LENGTH,
+  noneBasisViolations,
+  noneShareBasisLevels,
   objectedChange,
   type ObjectionForm,
   type PriorityMark,
 } from '../domain/catalog-adjustment';
 import { DEFAULT_DISPUTE_POLICY } from '../domain/share-dispute';
-import { fieldLabelViolations, type AdjustmentForm } from '../domain/catalog';
+import { fieldLabelViolations, type AdjustmentForm, type BasisLevel } from '../domain/catalog';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { RequestSnapshot } from '../domain/requests';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
@@ -25,6 +28,9 @@ import { businessError, acts as io } from './acts';
 import { newProcedure, runToEnd } from './procedure';
 import { actorRef, addressedTo, escalationOf, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
+
+/** Issue 24 §3: a NONE share attribute's basis checked by level (ARCHITECTURE.md, "Patches in force"). */
+const NONE_BASIS_LEVEL = 'none-basis-level';
 
 export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy } = input;
@@ -53,6 +59,11 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
   let approval: DecisionInput | undefined;
   /** The refusal a run ends with before it writes anything (a business error, not a failed write). */
   let refusal: ApplicationFailure | undefined;
+  /**
+   * Issue 24 §3: the levels a NONE share attribute's basis may cite, in runs started past patched('none-basis-level');
+   * null in runs started before, which ask none (of the start, nor of a resubmission: the revision task says which).
+   */
+  let noneLevels: BasisLevel[] | null = null;
 
   /** The applicant's revision: RESUBMIT with the revised adjustment, or ABANDON. Resolves with the revised form, or null when ended. */
   const revision = async (round: number, context: Record<string, unknown>, by: WfTask | null): Promise<AdjustmentForm | null> => {
@@ -64,7 +75,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
           ...addressedTo(applicant, 'agency_applicant'),
           length: policy.revision,
           reminderBefore: policy.reminderBefore,
-          context,
+          context: noneLevels ? { ...context, noneBasis: noneLevels } : context,
         },
       ],
       statusChange(
@@ -263,6 +274,13 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
       adjustmentShapeViolation(input.form) ??
       (patched('field-labels') ? (fieldLabelViolations(input.form)[0] ?? null) : null);
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
+    // Issue 24 §3: an entry marked 不予共享 cites a basis of a level the policy accepts for the applicant's catalog,
+    // as the API checks it; runs started before (no 'none-basis-level' marker) run on as they began.
+    if (patched(NONE_BASIS_LEVEL)) {
+      noneLevels = noneShareBasisLevels(input.basisPolicy ?? DEFAULT_SHARE_POLICY, input.governmentDepartment === true);
+      const low = noneBasisViolations(input.form, noneLevels)[0];
+      if (low) throw (refusal = businessError('InvalidInput', low.detail));
+    }
     let first = 1;
     // Issue 24 §7: published at once, reviewed afterwards. Read behind the patch: a run started before it
     // (or on a worker that ignored `review`) is reviewed before, as every adjustment was.

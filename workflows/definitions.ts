@@ -4,7 +4,7 @@ import type { RequestSnapshot, RequestType } from '../domain/requests';
 import { PROCEDURES } from '../domain/procedures';
 import type { DeletionConfirmation, RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
 import type { AdjustmentForm } from '../domain/catalog';
-import type { AdjustmentPolicy, AdjustmentReview, CommenterKind } from '../domain/catalog-adjustment';
+import type { AdjustmentPolicy, AdjustmentReview, CommenterKind, NoneBasisPolicy } from '../domain/catalog-adjustment';
 import type { DisputeParties, DisputePolicy, SharePosition } from '../domain/share-dispute';
 import type { RefusalDisputePolicy, RefusalPosition } from '../domain/refusal-dispute';
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
@@ -109,6 +109,12 @@ export interface CatalogAdjustmentInput {
    * absent or 'before' as ever; 'after' published at once (read behind patched('catalog-review-after')).
    */
   review?: AdjustmentReview;
+  /**
+   * The share policy's levels of legal basis (`refusalBasisLevels`, `regulationScope`), which a NONE share attribute's
+   * basis must cite (domain/catalog-adjustment.ts noneShareBasisLevels with `governmentDepartment`); absent: the
+   * default policy. Read behind patched('none-basis-level').
+   */
+  basisPolicy?: NoneBasisPolicy;
 }
 
 export interface ShareDisputeInput {

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentEntries, currentEntryOf, getCatalogEntry } from '../../db/repositories/catalog';
 import { adjustmentParties, consultationOf, type AdjustmentParties } from '../../db/repositories/catalog-adjustment';
 import { getRequest } from '../../db/repositories/requests';
-import { adjustmentReview, type ObjectionForm } from '../../domain/catalog-adjustment';
+import { adjustmentReview, noneBasisViolations, noneShareBasisLevels, type NoneBasisPolicy, type ObjectionForm } from '../../domain/catalog-adjustment';
 import { adjustmentViolations, fieldLabelViolations, type AdjustmentForm } from '../../domain/catalog';
 import { MAX_FORM_BYTES, MAX_FORM_NODES } from '../../domain/text';
 import type { OrgActor } from '../../domain/types';
@@ -32,8 +32,24 @@ export async function adjustmentPartiesOf(db: Db, actor: OrgActor): Promise<Adju
   return found.parties;
 }
 
+/** The share policy's part that says which levels a NONE share attribute's basis may cite (issue 24 §3), as the run carries it. */
+export const basisPolicyOf = (deps: Pick<ApiDeps, 'policies'>): NoneBasisPolicy => ({
+  refusalBasisLevels: deps.policies.share.refusalBasisLevels,
+  regulationScope: deps.policies.share.regulationScope,
+});
+
+/** Issue 24 §3: the entries `form` marks 不予共享 whose basis cites no level accepted for the applicant's catalog. */
+export const noneBasisViolationsOf = (deps: Pick<ApiDeps, 'policies'>, form: AdjustmentForm, parties: Pick<AdjustmentParties, 'governmentDepartment'>) =>
+  noneBasisViolations(form, noneShareBasisLevels(basisPolicyOf(deps), parties.governmentDepartment));
+
 /** What the API checks of an adjustment before the workflow sees it: who applies and reviews, and every change against the catalog as it stands. */
-async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, part: 'body' | `body.${string}` = 'body'): Promise<AdjustmentParties> {
+async function checkAdjustment(
+  deps: Pick<ApiDeps, 'db' | 'policies'>,
+  form: AdjustmentForm,
+  actor: OrgActor,
+  part: 'body' | `body.${string}` = 'body',
+): Promise<AdjustmentParties> {
+  const { db } = deps;
   const parties = await adjustmentPartiesOf(db, actor);
   const rows = await currentEntries(
     db,
@@ -45,6 +61,7 @@ async function checkAdjustment(db: Db, form: AdjustmentForm, actor: OrgActor, pa
       return r && currentEntryOf(r);
     }),
     ...fieldLabelViolations(form),
+    ...noneBasisViolationsOf(deps, form, parties),
   ];
   if (violations.length) throw invalid(violations, part);
   return parties;
@@ -64,7 +81,7 @@ async function checkObjection(db: Db, form: unknown): Promise<void> {
  */
 export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, reply: FastifyReply, form: AdjustmentForm, checked?: AdjustmentParties) {
   const actor = requireMember(request, ...STARTED_BY.catalog_adjustment);
-  const parties = checked ?? (await checkAdjustment(deps.db, form, actor));
+  const parties = checked ?? (await checkAdjustment(deps, form, actor));
   return startAndAnswer(deps, request, reply, {
     type: 'catalog_adjustment',
     body: form,
@@ -77,6 +94,7 @@ export async function submitAdjustment(deps: ApiDeps, request: FastifyRequest, r
       disputePolicy: deps.policies.share_dispute,
       // Who reviews, and when, decided here and carried by the run (issue 24 §7).
       review: adjustmentReview(form.ground, parties.governmentDepartment),
+      basisPolicy: basisPolicyOf(deps),
     }),
   });
 }
@@ -177,7 +195,7 @@ export const ADJUSTMENT_API: ProcedureApi = {
       RESUBMIT: {
         form: AdjustmentFormSchema,
         preflight: ({ deps, request, form }) =>
-          checkAdjustment(deps.db, form as AdjustmentForm, requireMember(request, 'agency_applicant'), 'body.form').then(() => undefined),
+          checkAdjustment(deps, form as AdjustmentForm, requireMember(request, 'agency_applicant'), 'body.form').then(() => undefined),
       },
     },
   },

@@ -14,7 +14,7 @@ import { CATALOG_FILTERS } from '../schemas/catalog';
 import { ImportBody, ImportCountsSchema, ImportPreviewSchema, MAX_SHEET_BYTES } from '../schemas/catalog-sheets';
 import { RequestSchema, StartHeaders } from '../schemas/requests';
 import type { ApiDeps } from '../types';
-import { adjustmentPartiesOf, submitAdjustment } from './catalog-adjustment';
+import { adjustmentPartiesOf, noneBasisViolationsOf, submitAdjustment } from './catalog-adjustment';
 import { STARTED_BY } from '../../domain/requests';
 
 const FORMATS = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
@@ -178,11 +178,19 @@ export const catalogSheetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
           return r && currentEntryOf(r);
         }),
         ...fieldLabelViolations(form),
+        // Issue 24 §3: a row marking its entry 不予共享 cites a basis of a level accepted for this catalog.
+        ...noneBasisViolationsOf(deps, form, parties),
       ];
       for (const v of violations) {
         const m = /^changes\.(\d+)\.?(.*)$/.exec(v.field ?? '');
         const row = m ? changes[Number(m[1])].row : 0;
-        errors.push({ ...v, row, field: m ? `rows.${row}${m[2] ? `.${m[2]}` : ''}` : (v.field ?? 'file'), detail: m ? `row ${row}: ${v.detail}` : v.detail });
+        errors.push({
+          ...v,
+          row,
+          ...(m?.[2] === 'entry.share.basis' ? { column: 'share_basis' as const } : {}),
+          field: m ? `rows.${row}${m[2] ? `.${m[2]}` : ''}` : (v.field ?? 'file'),
+          detail: m ? `row ${row}: ${v.detail}` : v.detail,
+        });
       }
       if (!changes.length && !errors.length) throw problem('InvalidInput', 'Every row is as the catalog has it: there is nothing to adjust');
       // By row, then in the order of the columns.

@@ -10,6 +10,8 @@ import { signToken } from '../auth';
 import { invalid } from '../problem';
 import { DemoUserSchema, DevTokenBody, MeSchema, OrganisationSchema } from '../schemas/me';
 import type { ApiDeps } from '../types';
+import { noneShareBasisLevels } from '../../domain/catalog-adjustment';
+import { basisPolicyOf } from './catalog-adjustment';
 
 export const meRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
@@ -44,7 +46,15 @@ export const meRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
         sub,
         roles,
         organisation: organisation
-          ? { id: organisation.id, name: organisation.name, kind: organisation.kind, division: organisation.division, region: organisation.region }
+          ? {
+              id: organisation.id,
+              name: organisation.name,
+              kind: organisation.kind,
+              division: organisation.division,
+              region: organisation.region,
+              governmentDepartment: organisation.government_department,
+              noneShareBasisLevels: noneShareBasisLevels(basisPolicyOf(deps), organisation.government_department),
+            }
           : null,
         principal: principal
           ? {

@@ -1,12 +1,25 @@
 // Who the caller is, the organisations, and the development sign-in's schemas (routes/me.ts).
 import { Type } from '@sinclair/typebox';
-import { Nullable } from './common';
+import { BASIS_LEVELS } from '../../domain/catalog';
+import { literals, Nullable } from './common';
 
 export const MeSchema = Type.Object({
   sub: Type.String(),
   roles: Type.Array(Type.String()),
   /** null: a member of the public. */
-  organisation: Nullable(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), division: Type.String(), region: Type.String() })),
+  organisation: Nullable(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      kind: Type.String(),
+      division: Type.String(),
+      region: Type.String(),
+      /** A government department (政务部门): the 《政务数据共享条例》 binds its sharing with other government departments. */
+      governmentDepartment: Type.Boolean(),
+      /** The levels of legal basis an entry of its catalog marked 不予共享 may cite (issue 24 §3; domain/catalog-adjustment.ts noneShareBasisLevels). */
+      noneShareBasisLevels: Type.Array(literals(BASIS_LEVELS)),
+    }),
+  ),
   /** Who a member of the public said they are (the number masked). */
   principal: Nullable(
     Type.Object({

@@ -1,5 +1,6 @@
 // The API, as the console talks to it: a bearer token, problem+json errors, and GETs revalidated with ETags
 // so that polling costs no transfer while nothing changed.
+import type { BasisLevel } from '../../domain/catalog';
 
 export interface ProblemField {
   field: string;
@@ -237,7 +238,16 @@ export interface HistoryEvent {
 export interface Me {
   sub: string;
   roles: string[];
-  organisation: { id: string; name: string; kind: string; division: string; region: string } | null;
+  organisation: {
+    id: string;
+    name: string;
+    kind: string;
+    division: string;
+    region: string;
+    governmentDepartment: boolean;
+    /** The levels an entry of its catalog marked 不予共享 may cite (issue 24 §3). */
+    noneShareBasisLevels: BasisLevel[];
+  } | null;
   principal: { kind: string; name: string; identity: string | null; actsFor: { uscc: string; name: string }[] } | null;
 }
 /** A legal person's authorised agent (经办人), as its own account sees them: the number masked. */

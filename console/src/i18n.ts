@@ -455,6 +455,8 @@ const LABELS: Record<string, Record<string, string>> = {
     // A refusal's legal basis in the outcome (不予共享), and the levels a review task's refusal may cite (its context).
     legalBasis: '不予共享的依据',
     refusalBasis: '不同意时可援引的依据层级',
+    // The levels an adjustment's entry marked 不予共享 may cite (a revision task's context, issue 24 §3).
+    noneBasis: '不予共享可援引的依据层级',
     revocationGround: '终止事由',
     revocationReason: '终止说明',
     requestedBy: '提出单位',

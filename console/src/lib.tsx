@@ -267,8 +267,8 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
   if (typeof value === 'string' && /(^|\.)(catalogEntryId|entryId)$/.test(path)) return <EntryTitle id={value} />;
   // An organisation named in JSON (who asked to end a grant, or to extend an answer): by its name.
   if (typeof value === 'string' && /(^|\.)(requestedBy|org|providerOrg|granteeOrg)$/.test(path)) return <Org id={value} />;
-  // A level of legal basis a refusal may cite (a review task's context): its Chinese name.
-  if (typeof value === 'string' && /(^|\.)refusalBasis$/.test(path)) return <span>{BASIS_LEVEL_NAMES[value as LegalBasis['level']] ?? value}</span>;
+  // A level of legal basis a refusal, or an entry's 不予共享, may cite (a review or revision task's context): its Chinese name.
+  if (typeof value === 'string' && /(^|\.)(refusalBasis|noneBasis)$/.test(path)) return <span>{BASIS_LEVEL_NAMES[value as LegalBasis['level']] ?? value}</span>;
   // A time in JSON (an outcome's, a context's): as a person reads it, in Asia/Shanghai.
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return <span>{formatTime(value)}</span>;
   // An article cited in JSON (an outcome's): as the Measures cite it.

@@ -32,6 +32,7 @@ import {
   type OpeningReview,
   type SuspendableStatus,
 } from '../../../domain/catalog';
+import { noneBasisViolations } from '../../../domain/catalog-adjustment';
 import type { SheetColumn } from '../../../domain/catalog-sheet';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES, type Attribute } from '../../../domain/types';
 import { asApiError, query, send, type CatalogEntry, type ProblemField, type RequestView, type Task } from '../http';
@@ -336,7 +337,8 @@ function AttributeRadios({
 
 /**
  * A list of legal provisions: each its level picked (among `levels`, where only some may be cited: a refusal's, on the
- * task page), its title and article written. The catalog's editor and a refusal's decision form both use it.
+ * task page; an entry's 不予共享, by its catalog's organisation), its title and article written. The catalog's editor and a
+ * refusal's decision form both use it.
  */
 export function BasisList({
   id,
@@ -359,7 +361,7 @@ export function BasisList({
   const first = (Object.keys(options)[0] ?? 'law') as LegalBasis['level'];
   const set = (i: number, patch: Partial<LegalBasis>) => onChange(basis.map((b, j) => (j === i ? { ...b, ...patch } : b)));
   return (
-    <fieldset class="basis" aria-describedby={problems.length ? `${id}-err` : undefined}>
+    <fieldset class="basis" id={id} aria-describedby={problems.length ? `${id}-err` : undefined}>
       <legend>{legend}</legend>
       {help && <p class="hint">{help}</p>}
       {basis.map((b, i) => (
@@ -367,7 +369,8 @@ export function BasisList({
           <Select
             id={`${id}-${i}-level`}
             label={`${ENTRY_FIELDS['share.basis.level'].label} ${i + 1}`}
-            options={options}
+            // A provision already cited at a level not offered here (an entry compiled before) stays readable, marked so.
+            options={b.level in options ? options : { ...options, [b.level]: `${BASIS_LEVEL_NAMES[b.level] ?? b.level}（此处不可选用）` }}
             value={b.level}
             onChange={(v) => set(i, { level: v as LegalBasis['level'] })}
           />
@@ -453,6 +456,8 @@ function EntryEditor({
   const needsOpening = !!prev && opened.items.length > 0;
   const needsReview = opened.items.length > 0 || opened.wider;
   const problems: Problems = (path) => (checked ?? []).filter((p) => p.field === path);
+  // The levels an entry of this organisation's catalog marked 不予共享 may cite (the 条例's for a government department).
+  const noneLevels = me.value?.organisation?.noneShareBasisLevels;
 
   const check = (e: Event) => {
     e.preventDefault();
@@ -461,7 +466,11 @@ function EntryEditor({
     const rev = needsReview ? review : undefined;
     const found = [
       ...entryViolations(next, prev?.content, rev, { entry: 'entry', review: 'review' }),
-      ...fieldLabelViolations({ changes: [{ op: 'add', entry: next }] }).map((v) => ({ ...v, field: v.field!.replace(/^changes\.0\./, '') })),
+      ...[
+        ...fieldLabelViolations({ changes: [{ op: 'add', entry: next }] }),
+        // Issue 24 §3: 不予共享 cites a level accepted for this organisation's catalog (the API and the workflow ask it too).
+        ...(noneLevels ? noneBasisViolations({ changes: [{ op: 'add', entry: next }] }, noneLevels) : []),
+      ].map((v) => ({ ...v, field: v.field!.replace(/^changes\.0\./, '') })),
     ].map((v) => ({ field: v.field ?? '', rule: v.rule, message: v.detail, article: v.article }));
     setChecked(found);
     if (found.length) return;
@@ -622,6 +631,7 @@ function EntryEditor({
             basis={entry.share.basis}
             onChange={(basis) => share({ basis })}
             problems={problems('entry.share.basis')}
+            levels={noneLevels}
           />
         )}
       </fieldset>
