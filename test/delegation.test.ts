@@ -7,7 +7,7 @@ import type { DelegationProof } from '../domain/delegations';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate } from '../workflows/definitions';
 import { startApi, validShareBody, type Api } from './api-helpers';
-import { startHarness, type Harness } from './helpers';
+import { recordHistories, startHarness, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -15,7 +15,13 @@ beforeAll(async () => {
   h = await startHarness('delegation');
   api = await startApi(h);
 });
+/** Runs whose histories RECORD_HISTORIES=<label> keeps (a decision taken by a delegate, the `task-delegation` patch). */
+const recorded: { name: string; workflowId: string }[] = [];
+const keep = async (name: string, taskId: string) =>
+  recorded.push({ name, workflowId: (await h.db.selectFrom('tasks').select('workflow_id').where('id', '=', taskId).executeTakeFirstOrThrow()).workflow_id });
+
 afterAll(async () => {
+  if (process.env.RECORD_HISTORIES) await recordHistories(h.client, recorded, process.env.RECORD_HISTORIES);
   await api.app.close();
   await h.close();
 });
@@ -81,6 +87,7 @@ test('a delegation: the task reaches the delegate, decided as "X 代 Y"; once en
 
   const decided = await call(x, 'POST', `/tasks/${taskId}/complete`, { decision: 'AGREE', reason: '同意共享' });
   expect(decided.statusCode).toBe(200);
+  await keep('delegation: a delegate decides in the delegator stead', taskId);
   const stored = await h.db.selectFrom('tasks').select(['status', 'decided_by', 'decided_on_behalf_of']).where('id', '=', taskId).executeTakeFirstOrThrow();
   expect(stored).toEqual({ status: 'completed', decided_by: x.sub, decided_on_behalf_of: y.sub });
   // The trail: the delegate acted, in the delegator's role, naming them (hashed with the event).
@@ -239,6 +246,7 @@ test('20 concurrent decisions by the delegator and the delegate: exactly one sta
     ),
   );
   const ok = answers.filter((a) => a.statusCode === 200);
+  await keep('delegation: concurrent decisions by the delegator and the delegate', taskId);
   expect(ok).toHaveLength(1);
   for (const a of answers.filter((a) => a.statusCode !== 200)) expect(a.json()).toMatchObject({ code: 'TaskNotOpen' });
   const completions = await h.db
