@@ -55,13 +55,17 @@ test('a reviewer names a delegate from lists; the task reaches them marked 代�
   expect(await badge.textContent()).toBe('代理 · 赵敏');
   await expectAccessible(delegate);
 
-  const decided = await api.app.inject({
-    method: 'POST',
-    url: `/tasks/${task}/complete`,
-    payload: { decision: 'AGREE', reason: '同意共享' },
-    headers: api.as({ sub: 'xu.head', org: h.city.agencies.health, roles: ['sharing_head'] }),
-  });
-  expect(decided.statusCode).toBe(200);
+  // The task's page: marked as the reviewer's, decided in the form, no claim offered (claiming stays the reviewer's).
+  await open(delegate, `#/tasks/${task}`);
+  await delegate.locator('dd [data-delegated]').waitFor();
+  expect(await delegate.locator('dd [data-delegated]').textContent()).toBe('代理 · 赵敏');
+  expect(await delegate.locator('button:has-text("认领")').count()).toBe(0);
+  await delegate.getByLabel('同意', { exact: true }).check();
+  await delegate.fill('#reason', '同意共享');
+  await delegate.click('form.decide button[type=submit]');
+  await delegate.waitForSelector('.notice:has-text("已作出决定")');
+  const stored = await h.db.selectFrom('tasks').select(['decided_by', 'decided_on_behalf_of']).where('id', '=', task).executeTakeFirstOrThrow();
+  expect(stored).toEqual({ decided_by: 'xu.head', decided_on_behalf_of: 'zhao.provider' });
   await open(page, `#/requests/${request.id}`);
   await page.waitForSelector('ol.timeline');
   await page.locator('ol.timeline li', { hasText: 'xu.head 代 zhao.provider' }).waitFor();

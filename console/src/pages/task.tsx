@@ -606,8 +606,8 @@ export function TaskPage({ id }: { id: string }) {
               <div>
                 <dt>{t('assignee')}</dt>
                 <dd>
-                  <Assignee task={x} />{' '}
-                  {x.status === 'open' && !x.assignee && x.allowedDecisions.length > 0 && !personal(x) && (
+                  <Assignee task={x} /> {/* A delegate (代理) decides in the delegator's stead; claiming stays the delegator's own. */}
+                  {x.status === 'open' && !x.assignee && x.allowedDecisions.length > 0 && !personal(x) && !x.onBehalfOf && (
                     <button type="button" class="secondary" onClick={() => void claim('claim')}>
                       {t('claim')}
                     </button>
@@ -619,6 +619,16 @@ export function TaskPage({ id }: { id: string }) {
                   )}
                 </dd>
               </div>
+              {x.onBehalfOf && (
+                <div>
+                  <dt>{t('delegator')}</dt>
+                  <dd>
+                    <span class="badge delegated" data-delegated>
+                      {t('onBehalfBadge', { name: x.onBehalfOf.name ?? x.onBehalfOf.sub })}
+                    </span>
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>{t('taskOf')}</dt>
                 <dd>
