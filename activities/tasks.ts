@@ -189,13 +189,22 @@ export async function recordDecisionIn(db: Db | Executor, d: DecisionInput): Pro
     decision: d.decision,
     reason: d.reason,
     oldValue: { status: 'open' },
-    newValue: { status: 'completed', decision: d.decision, form: d.form },
+    // A delegate's decision (代理) names, in the hashed trail, whom it was taken for: "X 代 Y".
+    newValue: { status: 'completed', decision: d.decision, form: d.form, ...(d.actor.onBehalfOf ? { onBehalfOf: d.actor.onBehalfOf } : {}) },
   });
   await db
     .with('decided', (q) =>
       q
         .updateTable('tasks')
-        .set({ status: 'completed', decision: d.decision, reason: d.reason, form: JSON.stringify(d.form), decided_by: d.actor.sub, completed_at: new Date() })
+        .set({
+          status: 'completed',
+          decision: d.decision,
+          reason: d.reason,
+          form: JSON.stringify(d.form),
+          decided_by: d.actor.sub,
+          decided_on_behalf_of: d.actor.onBehalfOf ?? null,
+          completed_at: new Date(),
+        })
         .where('id', '=', d.taskId)
         .where('status', '=', 'open')
         .returning(['request_id', 'article']),

@@ -26,6 +26,7 @@ import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
 import { requestRoutes } from './routes/requests';
 import { taskRoutes } from './routes/tasks';
+import { delegationRoutes } from './routes/delegations';
 import { createApiMetrics, serveMetrics } from './metrics';
 import { PROCEDURE_APIS } from './procedures';
 import type { ApiDeps, App } from './types';
@@ -131,6 +132,7 @@ export async function buildApp(given: ApiDeps): Promise<App> {
     for (const procedure of Object.values(PROCEDURE_APIS)) await scope.register(procedure.routes, deps);
     await scope.register(requestRoutes, deps);
     await scope.register(taskRoutes, deps);
+    await scope.register(delegationRoutes, deps);
     await scope.register(catalogRoutes, deps);
     await scope.register(catalogRefreshRoutes, deps);
     await scope.register(catalogSheetRoutes, deps);

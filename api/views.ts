@@ -2,6 +2,7 @@
 import type { AgreementRow } from '../db/repositories/agreements';
 import type { RequestRow, TaskReadRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
+import { delegationsTo, delegatorOf } from '../db/repositories/delegations';
 import type { GrantRow, RevocationTask } from '../db/repositories/grants';
 import { getRequestWhole, type RefusalDisputeRow } from '../db/repositories/requests';
 import { typesReadAsParty } from '../domain/requests';
@@ -65,6 +66,7 @@ export function taskView(row: TaskReadRow, viewer: TaskViewer = 'candidate'): Ta
     reason: show.reason ? row.reason : null,
     form: show.form ? row.form : null,
     decidedBy: show.decidedBy ? row.decided_by : null,
+    decidedOnBehalfOf: show.decidedBy ? row.decided_on_behalf_of : null,
     createdAt: row.created_at.toISOString(),
     completedAt: row.completed_at?.toISOString() ?? null,
   };
@@ -222,6 +224,12 @@ export async function visibleRequest(deps: Pick<ApiDeps, 'db' | 'platformOperato
   if (isApplicantOf(row, actor)) return whole;
   if (row.applicant_org === actor.org && typesReadAsParty(actor).some((t) => t === row.type)) return whole;
   if (tasks.some((t) => isCandidate(taskAccess(t), actor))) return whole;
+  // A delegate (代理): one who decided a task of it in another's stead, or whom a task of it reaches now by a delegation.
+  if (tasks.some((t) => t.decided_on_behalf_of !== null && t.decided_by === actor.sub)) return whole;
+  if (actor.org !== null) {
+    const delegations = await delegationsTo(db, actor, new Date());
+    if (tasks.some((t) => delegations.some((d) => d.kinds.includes(t.kind) && isCandidate(taskAccess(t), delegatorOf(d))))) return whole;
+  }
   const overseen = await overseenBy(deps, actor);
   if (!overseen || [row.applicant_org, ...tasks.map((t) => t.candidate_org)].some((o) => o !== null && overseen.includes(o))) return whole;
   throw problem('RequestNotFound');

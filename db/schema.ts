@@ -133,6 +133,24 @@ export interface TasksTable {
   /** How many times supervisors urged the task (督办, Art. 32), and the last time. */
   urge_count: Generated<number>;
   urged_at: NullableTimestamp;
+  /** Who a delegate decided the task for (代理, migration 033): `decided_by` 代 this person; null when decided in one's own right. */
+  decided_on_behalf_of: Generated<string | null>;
+}
+
+/** A person's delegate for a period (代理, migration 033): domain/delegations.ts holds its rules. */
+export interface DelegationsTable {
+  id: string;
+  org: string;
+  delegator: string;
+  delegate: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  kinds: string[];
+  reason: string;
+  created_by: string;
+  created_at: ColumnType<Date, string | Date | undefined, never>;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
 }
 
 /** The inbox's index of tasks.candidates, kept by a trigger: never written by the application. */
@@ -352,6 +370,7 @@ export interface Database {
   evaluation_snapshots: EvaluationSnapshotsTable;
   grant_usage_records: GrantUsageRecordsTable;
   catalog_refreshes: CatalogRefreshesTable;
+  delegations: DelegationsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -65,6 +65,8 @@ export interface ActorRef {
   sub: string;
   org: string | null;
   role: Role | 'system';
+  /** A delegate's act in another's stead (代理, domain/delegations.ts): the person acted for; `sub` is the delegate ("X 代 Y"). */
+  onBehalfOf?: string;
 }
 
 export const SYSTEM: ActorRef = { sub: 'system', org: null, role: 'system' };

@@ -120,7 +120,11 @@ export async function runFuzz(
   let grantIds: string[] = [];
   let agreementIds: string[] = [];
   let agentIds: string[] = [];
+  let delegationIds: string[] = [];
   const refresh = async () => {
+    delegationIds = (await target.db.selectFrom('delegations').select('id').where('org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()).map(
+      (r) => r.id,
+    );
     agentIds = (await target.db.selectFrom('legal_person_agents').select('id').orderBy('authorised_at', 'desc').limit(50).execute()).map((r) => r.id);
     agreementIds = (
       await target.db.selectFrom('agreements').select('id').where('provider_org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()
@@ -669,6 +673,30 @@ export async function runFuzz(
       .map(([id, q]) => ({ method: 'GET', path: `/catalog/${id}/versions?${q}` })),
     query(['title', 'fields']).map((q) => ({ method: 'GET', path: `/catalog/similar?${q}` })),
     query([]).map((q) => ({ method: 'GET', path: `/notifications?${q}` })),
+    // Delegation (代理): a colleague the directory knows or anyone, a period near now or malformed, any kinds, any words.
+    fc
+      .record(
+        {
+          delegate: fc.oneof(fc.constantFrom(...actors.map((a) => a.sub)), text),
+          startsAt: fc.oneof(
+            fc.integer({ min: -200, max: 200 }).map((d) => new Date(Date.now() + d * 86_400_000).toISOString()),
+            fc.constantFrom('', '2026-13-45T99:00:00Z'),
+            text,
+          ),
+          endsAt: fc.oneof(
+            fc.integer({ min: -5, max: 200 }).map((d) => new Date(Date.now() + d * 86_400_000).toISOString()),
+            fc.constantFrom('', '9999-12-31T23:59:59Z'),
+            text,
+          ),
+          kinds: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...Object.keys(TASK_KINDS)), text), { maxLength: 4 }), jsonish),
+          reason: fc.oneof(text, fc.constant('休假')),
+        },
+        { requiredKeys: [] },
+      )
+      .map((body) => ({ method: 'POST', path: '/delegations', body })),
+    query(['scope']).map((q) => ({ method: 'GET', path: `/delegations?${q}` })),
+    fc.constant({ method: 'GET', path: '/delegations/colleagues' }),
+    req(() => delegationIds).map((id) => ({ method: 'DELETE', path: `/delegations/${id}` })),
     query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/grants?${q}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}/usage-records` })),

@@ -9,6 +9,7 @@ import { sampleEntryContent, seedCity, type SeededCity } from '../db/seed';
 import type { Actor } from '../domain/types';
 import { refusedShare, registerPrincipal, startApi, TEST_JWT_SECRET, TEST_POLICIES, validShareBody, type Api } from './api-helpers';
 import { sampleResidentId } from '../db/seed';
+import { insertPeople } from '../db/repositories/people';
 import { usccWithCheck } from '../domain/ids';
 import { eventually, startHarness, type Harness } from './helpers';
 
@@ -24,6 +25,8 @@ let consultation: string;
 let agreement: string;
 /** An authorisation of the legal person's, in force, for its own account to revoke. */
 let authorisation: string;
+/** A delegation (代理) of the applicant's to a colleague, in force, for the applicant to end. */
+let delegation: string;
 
 interface Req {
   id: string;
@@ -100,6 +103,16 @@ beforeAll(async () => {
     });
   expect((await authorise('矩阵经办人', 'matrix-agent')).statusCode).toBe(201);
   authorisation = (await authorise('矩阵撤销', 'matrix-revoked')).json().id;
+  // A colleague of the applicant's the directory knows (a delegate to name, 代理), and a delegation of the applicant's to end.
+  await insertPeople(h.db, [{ sub: 'matrix-stand-in', org: h.city.agencies.market, roles: ['agency_applicant'], name: '矩阵代理人' }]);
+  const made = await api.app.inject({
+    method: 'POST',
+    url: '/delegations',
+    headers: api.as(applicant()),
+    payload: { delegate: 'matrix-stand-in', endsAt: new Date(Date.now() + 86_400_000).toISOString(), kinds: ['WITHDRAWAL_REVIEW'], reason: '矩阵' },
+  });
+  expect(made.statusCode).toBe(201);
+  delegation = made.json().id;
 });
 afterAll(async () => {
   await escalating?.app.close();
@@ -493,6 +506,25 @@ const MATRIX: Record<string, Route> = {
   },
   'GET /catalog/{id}/refreshes': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/refreshes` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
+  // Delegation (代理): staff name a colleague the directory knows in their own organisation; a member of the public has none.
+  'POST /delegations': {
+    call: () => ({
+      method: 'POST',
+      url: '/delegations',
+      payload: { delegate: 'matrix-stand-in', endsAt: new Date(Date.now() + 3_600_000).toISOString(), kinds: ['SHARE_PROVIDER_OPINION'], reason: '休假' },
+    }),
+    expect: { rest: 400, applicant: 201, colleague: 201, publicApplicant: 403, legalPerson: 403, agent: 403 },
+  },
+  'GET /delegations': { call: () => ({ method: 'GET', url: '/delegations' }), expect: { rest: 200 } },
+  'GET /delegations/colleagues': {
+    call: () => ({ method: 'GET', url: '/delegations/colleagues' }),
+    expect: { rest: 200, publicApplicant: 403, legalPerson: 403, agent: 403 },
+  },
+  // Ended by its delegator alone; to anyone else it does not exist.
+  'DELETE /delegations/{id}': {
+    call: () => ({ method: 'DELETE', url: `/delegations/${delegation}` }),
+    expect: { rest: 404, applicant: 200, publicApplicant: 403, legalPerson: 403, agent: 403 },
+  },
   'GET /grants': { call: () => ({ method: 'GET', url: '/grants' }), expect: { rest: 200 } },
   'GET /grants/{id}': {
     call: (r) => ({ method: 'GET', url: `/grants/${r.grant}` }),

@@ -1,7 +1,7 @@
 // The task board every procedure's workflow owns: its human tasks opened, decided through the completeTask
 // Update, claimed, extended and reassigned, the decisions handed to the step waiting for them, the deadline
 // watch (deadlines.ts) running over them, and the board carried across continue-as-new.
-import { condition, log, setHandler } from '@temporalio/workflow';
+import { condition, log, patched, setHandler } from '@temporalio/workflow';
 import type { Deadlines, DecisionInput } from '../activities';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import {
@@ -16,6 +16,7 @@ import {
   TASK_KINDS,
   type Candidate,
 } from '../domain/tasks';
+import { delegatedDecideViolation, isDelegationProof } from '../domain/delegations';
 import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { isOrgActor, SYSTEM, type Actor, type ActorRef } from '../domain/types';
 import { acts, businessError } from './acts';
@@ -31,11 +32,23 @@ import {
   type ReassignTaskInput,
 } from './definitions';
 import type { BoardState, StatusChange } from './carried';
-import { actorRef, type TaskSpec, type WfTask } from './task';
+import { actorRef, TASK_DELEGATION, type TaskSpec, type WfTask } from './task';
 
 /** `actor` as the candidate of `task` they act as (the role the trail records). */
 function candidateRef(task: WfTask, actor: Actor): ActorRef {
   return actorRef(actor, candidateOf(task, actor)?.role ?? task.candidateRole);
+}
+
+/**
+ * Who decided `task`: `actor` as its candidate, or, deciding in a delegator's stead (代理, the `task-delegation` patch),
+ * the delegate in the role the delegator is its candidate in, naming the delegator ("X 代 Y").
+ */
+function deciderRef(task: WfTask, { actor, onBehalfOf }: CompleteTaskInput): ActorRef {
+  if (onBehalfOf && patched(TASK_DELEGATION)) {
+    const delegator = onBehalfOf.delegator;
+    return { ...actorRef(actor, candidateOf(task, delegator)?.role ?? task.candidateRole), onBehalfOf: delegator.sub };
+  }
+  return candidateRef(task, actor);
 }
 
 /** A supervisor (or admin) acting on a task under Art. 32. */
@@ -93,7 +106,7 @@ export class TaskBoard {
 
   /** A decision on a task: it closes the task (and, for a decision that moots the round, its siblings) at once, and answers once the procedure has reacted to it. */
   private async complete(input: CompleteTaskInput): Promise<RequestSnapshot> {
-    const { taskId, actor, decision, reason, form } = input;
+    const { taskId, decision, reason, form } = input;
     // The validator's checks again, in the same synchronous step that closes the task: whatever the
     // order in which Temporal runs validators and handlers of Updates delivered together, a second
     // decision on a closed task (or on a sibling this one closed) fails here and changes nothing.
@@ -106,7 +119,7 @@ export class TaskBoard {
       decision,
       reason: reason?.trim() || null,
       form: form ?? null,
-      decidedBy: candidateRef(task, actor),
+      decidedBy: deciderRef(task, input),
     });
     if (this.ctx.closesSiblings?.(task))
       for (const t of this.tasks.values())
@@ -204,9 +217,14 @@ export class TaskBoard {
   }
 
   /** Throws the refusal of a decision the task does not take now: the completeTask validator's rule, which its handler applies again. */
-  private checkDecision({ taskId, actor, decision, reason, form }: CompleteTaskInput): void {
+  private checkDecision({ taskId, actor, decision, reason, form, onBehalfOf }: CompleteTaskInput): void {
     const task = this.acting(taskId);
-    const violation = decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
+    if (onBehalfOf !== undefined && !isDelegationProof(onBehalfOf))
+      throw businessError('InvalidInput', 'A delegated decision names its delegation and delegator');
+    // A delegate's decision (代理): the delegation's terms at the workflow's own time, then the delegator's own rule.
+    const violation = onBehalfOf
+      ? delegatedDecideViolation(task, actor, onBehalfOf, this.ctx.applicantSub, decision, reason, new Date())
+      : decideViolation(task, actor, this.ctx.applicantSub, decision, reason);
     if (violation) throw businessError(violation);
     const ruled = procedureViolation(task.kind, { decision, tasks: this.all(), form, context: task.context, request: this.ctx.request() });
     if (ruled) throw businessError(ruled.code, ruled.detail);

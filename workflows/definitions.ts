@@ -10,6 +10,7 @@ import type { RefusalDisputePolicy, RefusalPosition } from '../domain/refusal-di
 import type { OpenDemandForm, OpenDemandPolicy } from '../domain/open-demand';
 import type { WithdrawalForm, WithdrawalPolicy } from '../domain/withdrawal';
 import type { CorrectionForm, CorrectionPolicy } from '../domain/correction';
+import type { DelegationProof } from '../domain/delegations';
 import type { OpenEntry, OpenRequestForm, OpenRequestPolicy } from '../domain/open-request';
 import type { DeletionInput, OpenRequestCarried, ShareCarried } from './carried';
 
@@ -22,6 +23,11 @@ export interface CompleteTaskInput {
   decision: string;
   reason?: string;
   form?: Record<string, unknown>;
+  /**
+   * A delegate deciding in the delegator's stead (代理): the delegation the API found in force and the delegator as the
+   * directory knows them (domain/delegations.ts DelegationProof). Read under the `task-delegation` patch.
+   */
+  onBehalfOf?: DelegationProof;
 }
 
 export interface ClaimTaskInput {

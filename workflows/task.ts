@@ -86,6 +86,9 @@ export const REVIEW_ESCALATION = 'review-escalation';
 /** The patch under which an escalating task adds its competent body's own head to its candidates (workflows/deadlines.ts; ARCHITECTURE.md, "Patches in force"). */
 export const ESCALATION_HEAD = 'escalation-head';
 
+/** The patch under which a delegate decides a task in the delegator's stead (代理): the decision names both (workflows/board.ts; ARCHITECTURE.md, "Patches in force"). */
+export const TASK_DELEGATION = 'task-delegation';
+
 /**
  * The escalation the competent body's task gets from its procedure's policy (督办, Art. 32): still open `after`
  * past its due time, its supervising authority and its candidates are told again. None for a run begun before

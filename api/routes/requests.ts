@@ -25,7 +25,7 @@ function isApplicant(row: RequestRow, actor: Actor): boolean {
 /** An audit value without the names of persons (assignees) and working forms. */
 function withoutPersonal(v: unknown): unknown {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'assignee' && k !== 'form'));
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'assignee' && k !== 'form' && k !== 'onBehalfOf'));
 }
 
 /** A request as lists show it. */
@@ -117,13 +117,18 @@ export const requestRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       logCase(request, row);
       const events = await listAudit(db, row.id);
       const own = (e: (typeof events)[number]) => e.actor_sub === actor.sub || e.actor_role === 'system';
+      // A delegate's act (代理) names whom it was for, to whoever may see who acted: "X 代 Y".
+      const onBehalf = (e: (typeof events)[number], shown: boolean) => {
+        const of = (e.new_value as { onBehalfOf?: unknown } | null)?.onBehalfOf;
+        return shown && typeof of === 'string' ? { onBehalfOf: of } : {};
+      };
       return {
         items: events
           .map((e) => ({ e, show: taskDisclosure(eventViewer(actor, tasks, e.task_id)) }))
           .map(({ e, show }) => ({
             at: e.at.toISOString(),
             action: e.action,
-            actor: { sub: show.decidedBy || own(e) ? e.actor_sub : null, org: e.actor_org, role: e.actor_role },
+            actor: { sub: show.decidedBy || own(e) ? e.actor_sub : null, org: e.actor_org, role: e.actor_role, ...onBehalf(e, show.decidedBy || own(e)) },
             taskId: e.task_id,
             decision: e.decision,
             reason: e.reason,

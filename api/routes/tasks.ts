@@ -7,6 +7,8 @@ import type { RequestSnapshot } from '../../domain/requests';
 import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/requests';
 import { inboxQuery, organisationTaskCounts, organisationTasksQuery, overdueQuery, urgeTask } from '../../db/repositories/tasks';
 import { getOrganisation } from '../../db/repositories/organisations';
+import { delegationsTo, delegatorOf, type DelegationInForce } from '../../db/repositories/delegations';
+import { delegatedDecideViolation, onBehalfViolation, type DelegationProof } from '../../domain/delegations';
 import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
 import { candidatePeople, findPerson } from '../../db/repositories/people';
 import { MAX_FORM_BYTES, MAX_FORM_NODES, unstorable } from '../../domain/text';
@@ -62,6 +64,15 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, f: (item: T)
 
 const reasonRequired = (detail: string, article: string) => invalid([{ code: 'ReasonRequired', field: 'reason', rule: 'reason required', detail, article }]);
 
+/**
+ * What the workflow is given with a delegate's decision (代理): the delegation as in force now (ended early: its end is
+ * then) and the delegator as the directory knows them.
+ */
+function proofOf(d: DelegationInForce): DelegationProof {
+  const end = d.revoked_at && d.revoked_at < d.ends_at ? d.revoked_at : d.ends_at;
+  return { id: d.id, delegator: delegatorOf(d), startsAt: d.starts_at.toISOString(), endsAt: end.toISOString(), kinds: d.kinds };
+}
+
 export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
 
@@ -81,16 +92,32 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     siblings: ReviewTaskState[];
     requestForm: Record<string, unknown>;
     viewer: 'candidate' | 'supervisor';
+    /** The caller reaches the task as a delegate (代理): the delegation in force and the delegator. */
+    onBehalfOf?: DelegationProof;
+    delegation?: DelegationInForce;
   }> {
     const found = await getTaskWithApplicant(db, id);
     if (!found) throw problem('TaskNotFound');
     const { applicant_sub: applicantSub, siblings, request_form: requestForm, ...row } = found;
     if (logTo) logCase(logTo, row);
     if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, requestForm, viewer: 'candidate' };
+    const delegation = await delegatedTo(actor, row, applicantSub);
+    if (delegation) return { row, applicantSub, siblings, requestForm, viewer: 'candidate', onBehalfOf: proofOf(delegation), delegation };
     const overseen = await overseenBy(deps, actor);
     if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org)))
       return { row, applicantSub, siblings, requestForm, viewer: 'supervisor' };
     throw problem('TaskNotFound');
+  }
+
+  /**
+   * The delegation in force now by which `row`'s task reaches `actor` (代理): its kind covered, its delegator a candidate
+   * of it. A delegate who is a party to the matter still sees the task (deciding it is refused, naming why).
+   */
+  async function delegatedTo(actor: Actor, row: TaskReadRow, applicantSub: string): Promise<DelegationInForce | undefined> {
+    const now = new Date();
+    for (const d of await delegationsTo(db, actor, now))
+      if (onBehalfViolation(taskAccess(row), actor, proofOf(d), applicantSub, now) !== 'NotCandidate') return d;
+    return undefined;
   }
 
   /**
@@ -177,19 +204,37 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       const { actor } = request;
       const { status, kind, dueBefore, dueAfter, overdue, cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['instant', 'id']);
-      const rows = await inboxQuery(db, actor, {
+      const filter = {
         status,
         kind,
         dueBefore: instant(dueBefore),
         dueAfter: instant(dueAfter),
         overdue,
-        after: after && [new Date(after[0]), after[1]],
+        after: after && ([new Date(after[0]), after[1]] as [Date, string]),
         limit: limit + 1,
-      }).execute();
+      };
+      const own = await inboxQuery(db, actor, filter).execute();
+      // Open tasks reach a delegate too (代理) while a delegation is in force: the delegator's inbox of its kinds, each
+      // page continued from the same cursor, merged by (due time, id). A completed or cancelled task is not theirs.
+      const delegations = status === 'open' ? await delegationsTo(db, actor, new Date()) : [];
+      const delegated = await Promise.all(
+        delegations.map(async (d) => {
+          const rows = await inboxQuery(db, delegatorOf(d), { ...filter, kinds: d.kinds }).execute();
+          return rows.map((r) => ({ ...r, via: d }));
+        }),
+      );
+      const key = (r: TaskReadRow) => [r.due_at.getTime(), r.id] as const;
+      const rows = [...own.map((r) => ({ ...r, via: undefined as DelegationInForce | undefined })), ...delegated.flat()]
+        .sort((a, b) => key(a)[0] - key(b)[0] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .filter((r, i, all) => i === 0 || r.id !== all[i - 1].id)
+        .slice(0, limit + 1);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      // A task the caller is a candidate of twice (two of their roles) comes once.
-      const items = page.filter((r, i) => i === 0 || r.id !== page[i - 1].id).map((r) => taskView(r));
+      // A task the caller is a candidate of twice (two of their roles, or as themselves and as a delegate) comes once, as theirs.
+      const items = page.map(({ via, ...r }) => ({
+        ...taskView(r),
+        onBehalfOf: via ? { sub: via.delegator, name: via.delegator_name, delegationId: via.id } : null,
+      }));
       return { items, nextCursor: rows.length > limit ? encodeCursor([last.due_at.toISOString(), last.id]) : null };
     },
   );
@@ -284,8 +329,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       schema: { tags: ['tasks'], summary: 'One task (its candidates, and supervisors overseeing it)', params: DerivedIdParams, response: { 200: TaskSchema } },
     },
     async (request) => {
-      const { row, viewer } = await visibleTask(request.actor, request.params.id, request);
-      return taskView(row, viewer);
+      const { row, viewer, delegation: d } = await visibleTask(request.actor, request.params.id, request);
+      return { ...taskView(row, viewer), onBehalfOf: d ? { sub: d.delegator, name: d.delegator_name, delegationId: d.id } : null };
     },
   );
 
@@ -321,10 +366,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
    */
   async function decideTask(request: FastifyRequest, id: string, body: Static<typeof CompleteBody>, kind?: string) {
     const { actor } = request;
-    const { row, applicantSub, siblings, requestForm } = await visibleTask(actor, id, kind === undefined ? request : undefined);
+    const { row, applicantSub, siblings, requestForm, onBehalfOf } = await visibleTask(actor, id, kind === undefined ? request : undefined);
     if (kind !== undefined && row.kind !== kind) throw problem('TaskKindMismatch', `The task is a ${row.kind} task, not a ${kind} one: it was not decided`);
     const { decision, reason, form } = body;
-    const violation = decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
+    // A delegate decides in the delegator's stead (代理): the delegation's terms, then the delegator's own rule.
+    const violation = onBehalfOf
+      ? delegatedDecideViolation(taskAccess(row), actor, onBehalfOf, applicantSub, decision, reason, new Date())
+      : decideViolation(taskAccess(row), actor, applicantSub, decision, reason);
     if (violation === 'DecisionNotAllowed')
       throw problem(
         violation,
@@ -340,7 +388,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     // No form is an empty one: a form whose fields are all optional may be left out.
     if (hooks?.form) checkJson(hooks.form, form ?? {}, 'body.form');
     await hooks?.preflight?.({ deps, request, row, form });
-    await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form });
+    await actOn(row, completeTaskUpdate, { taskId: row.id, actor, decision, reason, form, ...(onBehalfOf ? { onBehalfOf } : {}) });
     // Counted once the workflow took it: the one place decisions pass, alone or in a bulk.
     deps.metrics?.decided(row.kind, decision);
     return requestAfter(actor, row.request_id);

@@ -62,7 +62,12 @@ export const HistorySchema = Type.Object({
     Type.Object({
       at: Instant,
       action: Type.String(),
-      actor: Type.Object({ sub: Nullable(Type.String()), org: Nullable(Type.String()), role: Type.String() }),
+      actor: Type.Object({
+        sub: Nullable(Type.String()),
+        org: Nullable(Type.String()),
+        role: Type.String(),
+        onBehalfOf: Type.Optional(Type.String({ description: 'A delegate acted (代理): the person `sub` acted for, shown as "sub 代 onBehalfOf"' })),
+      }),
       taskId: Nullable(Type.String()),
       decision: Nullable(Type.String()),
       reason: Nullable(Type.String()),

@@ -42,6 +42,17 @@ export const TaskSchema = Type.Object({
   reason: Nullable(Type.String()),
   form: Nullable(Json),
   decidedBy: Nullable(Type.String()),
+  decidedOnBehalfOf: Nullable(
+    Type.String({ description: 'Decided by a delegate (代理): the person `decidedBy` decided for (shown as "decidedBy 代 decidedOnBehalfOf")' }),
+  ),
+  onBehalfOf: Type.Optional(
+    Nullable(
+      Type.Object(
+        { sub: Type.String(), name: Nullable(Type.String()), delegationId: Type.String() },
+        { description: 'The task reaches the caller as the delegate (代理) of this person, while the delegation is in force' },
+      ),
+    ),
+  ),
   createdAt: Instant,
   completedAt: Nullable(Instant),
 });

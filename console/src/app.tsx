@@ -4,6 +4,7 @@ import { lang, label, setLang, setProcedureWords, t } from './i18n';
 import { authed, Flash, hasRole, href, loadArticles, loadOrganisations, me, useRoute } from './lib';
 import { Adjust } from './pages/adjust';
 import { Agents } from './pages/agents';
+import { Delegations } from './pages/delegations';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
 import { Catalog, EntryPage } from './pages/catalog';
@@ -90,6 +91,7 @@ function Nav({ current }: { current: string }) {
         {hasRole('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin') && item('grants', t('grants'))}
         {item('agreements', t('agreements'))}
         {item('notifications', t('notifications'))}
+        {me.value?.organisation && item('delegations', t('delegations'))}
         {me.value?.principal?.kind === 'legal' && item('agents', t('agents'))}
       </ul>
     </nav>
@@ -125,6 +127,8 @@ function Page() {
       return <Notifications />;
     case 'agents':
       return <Agents />;
+    case 'delegations':
+      return <Delegations self={me.value?.sub ?? ''} />;
     case 'articles':
       return <ArticlePage n={id ?? '1'} />;
     default:

@@ -156,9 +156,34 @@ export interface Task {
   reason: string | null;
   form: Record<string, unknown> | null;
   decidedBy: string | null;
+  /** Decided by a delegate (代理): the person `decidedBy` decided for. */
+  decidedOnBehalfOf?: string | null;
+  /** The task reaches the caller as this person's delegate (代理). */
+  onBehalfOf?: { sub: string; name: string | null; delegationId: string } | null;
   createdAt: string;
   completedAt: string | null;
   hoursOverdue?: number;
+}
+/** A delegation (代理, GET /delegations). */
+export interface Delegation {
+  id: string;
+  org: string;
+  delegator: string;
+  delegatorName: string | null;
+  delegate: string;
+  delegateName: string | null;
+  startsAt: string;
+  endsAt: string;
+  kinds: string[];
+  reason: string;
+  createdAt: string;
+  endedAt: string | null;
+  status: 'scheduled' | 'in_force' | 'ended';
+}
+export interface Colleague {
+  sub: string;
+  name: string | null;
+  roles: string[];
 }
 /** A person the directory knows, whom a supervisor may hand a task to (GET /tasks/:id/assignable). */
 export interface Person {
@@ -228,7 +253,7 @@ export interface RequestSummary {
 export interface HistoryEvent {
   at: string;
   action: string;
-  actor: { sub: string | null; org: string | null; role: string };
+  actor: { sub: string | null; org: string | null; role: string; onBehalfOf?: string };
   taskId: string | null;
   decision: string | null;
   reason: string | null;

@@ -74,3 +74,15 @@ export async function candidatePeople(
 /** The name the directory knows the person `ref` names by (the most recently seen with one), for showing who holds a task. */
 export const nameOf = (ref: 'tasks.assignee' | 't.assignee') =>
   sql<string | null>`(select p.display_name from people p where p.sub = ${sql.ref(ref)} and p.display_name is not null order by p.last_seen_at desc limit 1)`;
+
+/** The people the directory knows in `who`'s organisation but them, by sub (whom they may name as delegate, 代理). */
+export function colleaguesOf(db: Executor, who: { sub: string; org: string }, limit = 500) {
+  return db
+    .selectFrom('people')
+    .select(['sub', 'display_name', 'roles'])
+    .where('org', '=', who.org)
+    .where('sub', '!=', who.sub)
+    .orderBy('sub')
+    .limit(limit)
+    .execute();
+}

@@ -15,6 +15,8 @@ import { requestLabels } from './requests';
 export interface InboxFilter {
   status: 'open' | 'completed' | 'cancelled';
   kind?: string;
+  /** Only tasks of these kinds (a delegation's, 代理). */
+  kinds?: string[];
   dueBefore?: Date;
   dueAfter?: Date;
   overdue?: boolean;
@@ -42,9 +44,10 @@ export function inboxQuery(db: Executor, who: { sub: string; org: string | null;
       : role === 'public_applicant' || org === null
         ? q.where('c.user_sub', '=', who.sub)
         : q.where('c.org', '=', org).where((eb) => eb.or([eb('c.user_sub', 'is', null), eb('c.user_sub', '=', who.sub)]));
-    if (f.kind || f.overdue !== undefined) {
+    if (f.kind || f.kinds || f.overdue !== undefined) {
       let j = q.innerJoin('tasks as t', 't.id', 'c.task_id');
       if (f.kind) j = j.where('t.kind', '=', f.kind);
+      if (f.kinds) j = j.where('t.kind', 'in', f.kinds.length ? f.kinds : ['']);
       if (f.overdue !== undefined) j = j.where('t.overdue_at', f.overdue ? 'is not' : 'is', null);
       q = j;
     }

@@ -263,6 +263,14 @@ export function Inbox({ route, title = t('inbox') }: { route: Route; title?: str
             )}
             <td>
               <a href={href('tasks', task.id)}>{label('kind', task.kind)}</a>
+              {task.onBehalfOf && (
+                <>
+                  {' '}
+                  <span class="badge delegated" data-delegated title={task.onBehalfOf.sub}>
+                    {t('onBehalfBadge', { name: task.onBehalfOf.name ?? task.onBehalfOf.sub })}
+                  </span>
+                </>
+              )}
               {task.status === 'open' && task.escalatedAt && (
                 <>
                   {' '}

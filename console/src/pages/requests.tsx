@@ -101,7 +101,9 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
             {e.decision && <span>· {label('decision', e.decision)}</span>}{' '}
             <span class="muted">
               · {label('role', e.actor.role)}
-              {e.actor.sub && e.actor.role !== 'system' ? ` ${e.actor.sub}` : ''}
+              {e.actor.sub && e.actor.role !== 'system'
+                ? ` ${e.actor.onBehalfOf ? t('onBehalfOf', { actor: e.actor.sub, person: e.actor.onBehalfOf }) : e.actor.sub}`
+                : ''}
             </span>{' '}
             · <ArticleLink article={e.article} />
             {e.reason && <p class="text">{e.reason}</p>}

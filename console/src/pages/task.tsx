@@ -111,6 +111,10 @@ async function sha256Hex(text: string): Promise<string | null> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Who decided a task: "X 代 Y" when a delegate decided it (代理). */
+const decider = (x: Pick<Task, 'decidedBy' | 'decidedOnBehalfOf'>) =>
+  x.decidedOnBehalfOf ? t('onBehalfOf', { actor: x.decidedBy ?? '', person: x.decidedOnBehalfOf }) : x.decidedBy;
+
 function AgreementText({ id, onHash }: { id: string; onHash: (h: string) => void }) {
   const a = useResource<Agreement>(`/agreements/${encodeURIComponent(id)}`);
   useEffect(() => {
@@ -602,8 +606,8 @@ export function TaskPage({ id }: { id: string }) {
               <div>
                 <dt>{t('assignee')}</dt>
                 <dd>
-                  <Assignee task={x} />{' '}
-                  {x.status === 'open' && !x.assignee && x.allowedDecisions.length > 0 && !personal(x) && (
+                  <Assignee task={x} /> {/* A delegate (代理) decides in the delegator's stead; claiming stays the delegator's own. */}
+                  {x.status === 'open' && !x.assignee && x.allowedDecisions.length > 0 && !personal(x) && !x.onBehalfOf && (
                     <button type="button" class="secondary" onClick={() => void claim('claim')}>
                       {t('claim')}
                     </button>
@@ -615,6 +619,16 @@ export function TaskPage({ id }: { id: string }) {
                   )}
                 </dd>
               </div>
+              {x.onBehalfOf && (
+                <div>
+                  <dt>{t('delegator')}</dt>
+                  <dd>
+                    <span class="badge delegated" data-delegated>
+                      {t('onBehalfBadge', { name: x.onBehalfOf.name ?? x.onBehalfOf.sub })}
+                    </span>
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>{t('taskOf')}</dt>
                 <dd>
@@ -653,7 +667,7 @@ export function TaskPage({ id }: { id: string }) {
                 <div>
                   <dt>{t('decision')}</dt>
                   <dd>
-                    {decisionLabel(x.decision, x.kind)} {x.decidedBy && <span class="muted">— {x.decidedBy}</span>}
+                    {decisionLabel(x.decision, x.kind)} {x.decidedBy && <span class="muted">— {decider(x)}</span>}
                     {x.reason && <p class="text">{x.reason}</p>}
                   </dd>
                 </div>
@@ -710,7 +724,7 @@ export function TaskPage({ id }: { id: string }) {
                   {earlier.map((s) => (
                     <li key={s.id}>
                       <strong>{label('kind', s.kind)}</strong>: {s.decision ? decisionLabel(s.decision, s.kind) : label('taskStatus', s.status)}{' '}
-                      {s.decidedBy && <span class="muted">— {s.decidedBy}</span>} {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
+                      {s.decidedBy && <span class="muted">— {decider(s)}</span>} {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
                       {s.reason && <p class="text">{s.reason}</p>}
                     </li>
                   ))}

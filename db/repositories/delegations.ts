@@ -1,0 +1,150 @@
+// Delegations (代理, migration 033): who stands in for whom, for which task kinds, when. Read when the inbox is listed and
+// a task is decided (domain/delegations.ts holds the rules); written with their audit events in one transaction.
+import { sql } from 'kysely';
+import type { Db, Executor } from '../index';
+import { overlaps } from '../../domain/delegations';
+import type { ActorRef, OrgActor, Role } from '../../domain/types';
+import { appendAudit } from './audit';
+
+export interface DelegationRow {
+  id: string;
+  org: string;
+  delegator: string;
+  delegator_name: string | null;
+  delegate: string;
+  delegate_name: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  kinds: string[];
+  reason: string;
+  created_by: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+
+/** A delegation in force with the delegator as the directory knows them in its organisation now (their roles). */
+export type DelegationInForce = DelegationRow & { delegator_roles: Role[] };
+
+const nameIn = (who: 'd.delegator' | 'd.delegate') => sql<string | null>`(select p.display_name from people p where p.sub = ${sql.ref(who)} and p.org = d.org)`;
+
+function selectDelegations(db: Executor) {
+  return db.selectFrom('delegations as d').selectAll('d').select(nameIn('d.delegator').as('delegator_name')).select(nameIn('d.delegate').as('delegate_name'));
+}
+
+/** A delegation is in force at `now`: begun, not over, not ended early. */
+const inForceAt = (now: Date) => sql<boolean>`d.starts_at <= ${now} and d.ends_at > ${now} and (d.revoked_at is null or d.revoked_at > ${now})`;
+
+export type NewDelegationOutcome = { created: DelegationRow } | { conflict: DelegationRow };
+
+/**
+ * Records a delegation and its audit event in one transaction, refused (conflict) when one of the delegator's own not
+ * ended overlaps it in time for a common kind: a task reaches at most one delegate of each person. Two at once are
+ * taken one after the other (an advisory lock on the delegator), so the second sees the first.
+ */
+export async function createDelegation(
+  db: Db,
+  d: { id: string; org: string; delegator: string; delegate: string; startsAt: Date; endsAt: Date; kinds: string[]; reason: string; by: ActorRef },
+): Promise<NewDelegationOutcome> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`delegation:${d.org}:${d.delegator}`}))`.execute(tx);
+    const mine = await selectDelegations(tx)
+      .where('d.delegator', '=', d.delegator)
+      .where('d.org', '=', d.org)
+      .where('d.ends_at', '>', d.startsAt)
+      .where('d.revoked_at', 'is', null)
+      .execute();
+    const clash = mine.find((m) => overlaps({ startsAt: m.starts_at, endsAt: m.ends_at, kinds: m.kinds }, d));
+    if (clash) return { conflict: clash };
+    await tx
+      .insertInto('delegations')
+      .values({
+        id: d.id,
+        org: d.org,
+        delegator: d.delegator,
+        delegate: d.delegate,
+        starts_at: d.startsAt,
+        ends_at: d.endsAt,
+        kinds: d.kinds,
+        reason: d.reason,
+        created_by: d.by.sub,
+      })
+      .execute();
+    await appendAudit(tx, {
+      eventKey: `delegation:${d.id}:created`,
+      requestId: null,
+      actor: d.by,
+      action: 'delegation_created',
+      article: '',
+      reason: d.reason,
+      newValue: { delegation: d.id, delegator: d.delegator, delegate: d.delegate, startsAt: d.startsAt, endsAt: d.endsAt, kinds: d.kinds },
+    });
+    return { created: (await selectDelegations(tx).where('d.id', '=', d.id).executeTakeFirstOrThrow()) as DelegationRow };
+  });
+}
+
+export type EndDelegationOutcome = { ended: DelegationRow } | { notFound: true } | { alreadyEnded: DelegationRow };
+
+/**
+ * Ends the delegator's delegation `id` at `now` (early, or before it began), with its audit event: from then on its
+ * tasks reach the delegator alone. Someone else's, or none, is not found.
+ */
+export async function endDelegation(db: Db, id: string, by: ActorRef & { org: string }, now = new Date()): Promise<EndDelegationOutcome> {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx.selectFrom('delegations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row || row.delegator !== by.sub || row.org !== by.org) return { notFound: true };
+    const view = async () => (await selectDelegations(tx).where('d.id', '=', id).executeTakeFirstOrThrow()) as DelegationRow;
+    if (row.revoked_at || row.ends_at <= now) return { alreadyEnded: await view() };
+    await tx.updateTable('delegations').set({ revoked_at: now, revoked_by: by.sub }).where('id', '=', id).execute();
+    await appendAudit(tx, {
+      eventKey: `delegation:${id}:ended`,
+      requestId: null,
+      actor: by,
+      action: 'delegation_ended',
+      article: '',
+      oldValue: { endsAt: row.ends_at },
+      newValue: { delegation: id, delegator: row.delegator, delegate: row.delegate, endedAt: now },
+    });
+    return { ended: await view() };
+  });
+}
+
+/** The delegations `who` gave or was given in their organisation, newest first (those ended too: the record of who stood in). */
+export async function myDelegations(db: Executor, who: { sub: string; org: string }, limit = 100): Promise<DelegationRow[]> {
+  return (await selectDelegations(db)
+    .where('d.org', '=', who.org)
+    .where((eb) => eb.or([eb('d.delegator', '=', who.sub), eb('d.delegate', '=', who.sub)]))
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id')
+    .limit(limit)
+    .execute()) as DelegationRow[];
+}
+
+/** The delegations in force at `now` in the organisations `orgs` (undefined: all), for a supervisor, soonest ending first. */
+export async function delegationsInForce(db: Executor, orgs: string[] | undefined, now: Date, limit = 200): Promise<DelegationRow[]> {
+  let q = selectDelegations(db).where(inForceAt(now));
+  if (orgs) q = q.where('d.org', 'in', orgs.length ? orgs : ['']);
+  return (await q.orderBy('d.ends_at').orderBy('d.id').limit(limit).execute()) as DelegationRow[];
+}
+
+/**
+ * The delegations in force at `now` naming `delegate` (in the organisation they act for), with each delegator's roles as
+ * the directory knows them there: whose tasks reach the delegate too. A delegator the directory does not know has none.
+ */
+export async function delegationsTo(db: Executor, delegate: { sub: string; org: string | null }, now: Date): Promise<DelegationInForce[]> {
+  if (delegate.org === null) return [];
+  return (await selectDelegations(db)
+    .innerJoin('people as p', (j) => j.onRef('p.sub', '=', 'd.delegator').onRef('p.org', '=', 'd.org'))
+    .select('p.roles as delegator_roles')
+    .where('d.delegate', '=', delegate.sub)
+    .where('d.org', '=', delegate.org)
+    .where(inForceAt(now))
+    .orderBy('d.id')
+    .limit(50)
+    .execute()) as DelegationInForce[];
+}
+
+/** The delegator of `d` as an actor: their organisation and roles as the directory knows them now. */
+export function delegatorOf(d: DelegationInForce): OrgActor {
+  return { sub: d.delegator, org: d.org, roles: d.delegator_roles };
+}
