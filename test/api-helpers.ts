@@ -98,6 +98,17 @@ export const validShareBody = (catalogEntryId: string) => ({
   commitment: { authenticity: true, compliance: true, security: true },
 });
 
+/** An open application for the seeded conditionally open entry (its land parcels), for research in a sandbox. */
+export const validOpenRequestBody = (catalogEntryId: string) => ({
+  catalogEntryId,
+  purpose: '研究土地供应',
+  scenario: '高校科研',
+  fields: ['parcel', 'area', 'price'],
+  accessMethod: 'sandbox',
+  securityMeasures: '数据沙箱',
+  termMonths: 12,
+});
+
 export type Res = Awaited<ReturnType<Api['app']['inject']>>;
 
 /** The body of an answer that must be `status`; otherwise an error saying what came instead. */
@@ -192,15 +203,7 @@ export function escalatingProcedures(
         await registerPrincipal(api, starter);
         return {
           starter,
-          body: {
-            catalogEntryId: city().entries.conditionalOpen,
-            purpose: '研究土地供应',
-            scenario: '高校科研',
-            fields: ['parcel', 'area', 'price'],
-            accessMethod: 'sandbox',
-            securityMeasures: '数据沙箱',
-            termMonths: 12,
-          },
+          body: validOpenRequestBody(city().entries.conditionalOpen),
         };
       },
       decide: { decision: 'REJECT', reason: '用途不明确' },

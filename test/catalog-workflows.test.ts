@@ -28,7 +28,7 @@ afterAll(async () => {
 const officer = (): OrgActor => ({ sub: 'wf-officer', org: h.city.agencies.market, roles: ['agency_applicant'] });
 const reviewer: Actor = { sub: 'wf-reviewer', org: 'x', roles: ['authority_reviewer'] };
 
-function startAdjustment(form: AdjustmentForm) {
+function startAdjustment(form: AdjustmentForm, over: Partial<CatalogAdjustmentInput> = {}) {
   const requestId = randomUUID();
   const input: CatalogAdjustmentInput = {
     requestId,
@@ -39,6 +39,7 @@ function startAdjustment(form: AdjustmentForm) {
     reviewerOrg: h.city.cityAuthority,
     cityLevel: true,
     leadingGroupOrg: h.city.leadingGroup,
+    ...over,
   };
   return {
     requestId,
@@ -261,28 +262,7 @@ test('past the API, an entry marked NONE on a basis of a level not accepted for 
     const content = sampleEntryContent(title);
     return { op: 'add' as const, entry: { ...content, share: { attribute: 'NONE' as const, reasons: null, conditions: null, basis } } };
   };
-  const start = (form: AdjustmentForm, governmentDepartment: boolean) => {
-    const requestId = randomUUID();
-    const input: CatalogAdjustmentInput = {
-      requestId,
-      applicant: officer(),
-      form,
-      payloadHash: 'x',
-      policy: TEST_ADJUSTMENT_POLICY,
-      reviewerOrg: h.city.cityAuthority,
-      cityLevel: true,
-      leadingGroupOrg: h.city.leadingGroup,
-      governmentDepartment,
-    };
-    return {
-      requestId,
-      handle: h.client.workflow.start(WORKFLOW_TYPES.catalog_adjustment, {
-        taskQueue: h.taskQueue,
-        workflowId: workflowIdFor('catalog_adjustment', requestId),
-        args: [input],
-      }),
-    };
-  };
+  const start = (form: AdjustmentForm, governmentDepartment: boolean) => startAdjustment(form, { governmentDepartment });
   // A government department's 规章 alone: not one of the 条例's levels.
   const refused = start({ ground: 'correction', justification: 'bypass', changes: [none('规章不予共享', rules)] }, true);
   const failure = await (await refused.handle).result().catch((e: WorkflowFailedError) => e.cause);

@@ -14,7 +14,7 @@ import type { Candidate } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { alive } from '../scripts/embedded-postgres';
 import { devToken } from '../scripts/tokens';
-import { validShareBody } from './api-helpers';
+import { validShareBody, validOpenRequestBody } from './api-helpers';
 import { eventually, refusalForm } from './helpers';
 import { descendants } from './support/processes';
 
@@ -180,15 +180,7 @@ const LIFECYCLES: Record<RequestType, Lifecycle> = {
       await http.send('PUT', starter, '/principals/me', { kind: 'natural', name: starter.sub, residentId: sampleResidentId(starter.sub) });
       return {
         starter,
-        body: {
-          catalogEntryId: city.entries.conditionalOpen,
-          purpose: '研究土地供应',
-          scenario: '高校科研',
-          fields: ['parcel', 'area', 'price'],
-          accessMethod: 'sandbox',
-          securityMeasures: '数据沙箱',
-          termMonths: 12,
-        },
+        body: validOpenRequestBody(city.entries.conditionalOpen),
       };
     },
     steps: [

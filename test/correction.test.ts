@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
-import { expectProblem, registerPrincipal, startApi, validShareBody, type Api } from './api-helpers';
+import { expectProblem, registerPrincipal, startApi, validShareBody, type Api, validOpenRequestBody } from './api-helpers';
 import { eventually, recordHistories, startHarness, type Harness } from './helpers';
 
 let h: Harness;
@@ -134,15 +134,7 @@ test('who reports: an agency holding a grant in force, a licensee of an agreemen
   const licensee = citizen('he.licensee');
   await registerPrincipal(api, licensee);
   const resources = agencyOf(h.city.agencies.resources);
-  const applied = await post(licensee, '/open-requests', {
-    catalogEntryId: h.city.entries.conditionalOpen,
-    purpose: '研究土地供应',
-    scenario: '高校科研',
-    fields: ['parcel', 'area', 'price'],
-    accessMethod: 'sandbox',
-    securityMeasures: '数据沙箱',
-    termMonths: 12,
-  });
+  const applied = await post(licensee, '/open-requests', validOpenRequestBody(h.city.entries.conditionalOpen));
   expect(applied.statusCode).toBe(201);
   const id = applied.json().id as string;
   await decide(resources, (await taskOf(resources, id, 'OPEN_REQUEST_REVIEW')).id, { decision: 'APPROVE' });

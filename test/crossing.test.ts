@@ -16,7 +16,7 @@ import { CANCELLABLE, type RequestSnapshot, type RequestStatus } from '../domain
 import type { TaskKind } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { stateQuery } from '../workflows/definitions';
-import { registerPrincipal, startApi, validShareBody, type Api, ok, type Res } from './api-helpers';
+import { registerPrincipal, startApi, validShareBody, type Api, ok, type Res, validOpenRequestBody } from './api-helpers';
 import { refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
 
 let h: Harness;
@@ -250,15 +250,7 @@ async function withdrawal(city: SeededCity, who = citizenOf(city)) {
 async function application(city: SeededCity, a = api) {
   const who = citizenOf(city);
   await registerPrincipal(a, who);
-  const form = {
-    catalogEntryId: city.entries.conditionalOpen,
-    purpose: '研究土地供应',
-    scenario: '高校科研',
-    fields: ['parcel', 'area', 'price'],
-    accessMethod: 'sandbox',
-    securityMeasures: '数据沙箱',
-    termMonths: 12,
-  };
+  const form = validOpenRequestBody(city.entries.conditionalOpen);
   const { id } = ok(await post(who, '/open-requests', form, a), 201);
   return { who, id: id as string, agency: member(city.agencies.resources, 'provider_reviewer', 'lead') };
 }

@@ -12,7 +12,7 @@ import { CANCELLABLE } from '../domain/requests';
 import type { Candidate } from '../domain/tasks';
 import type { Actor, Role } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
-import { refusedShare, registerPrincipal, startApi, validShareBody, type Api, ok, type Res } from './api-helpers';
+import { refusedShare, registerPrincipal, startApi, validShareBody, type Api, ok, type Res, validOpenRequestBody } from './api-helpers';
 import {
   eventually,
   refusalForm,
@@ -173,15 +173,7 @@ async function application(city: SeededCity, a: Api) {
   await registerPrincipal(a, starter);
   return {
     starter,
-    body: {
-      catalogEntryId: city.entries.conditionalOpen,
-      purpose: '研究土地供应',
-      scenario: '高校科研',
-      fields: ['parcel', 'area', 'price'],
-      accessMethod: 'sandbox',
-      securityMeasures: '数据沙箱',
-      termMonths: 12,
-    },
+    body: validOpenRequestBody(city.entries.conditionalOpen),
   };
 }
 
