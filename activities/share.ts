@@ -8,8 +8,10 @@ import {
   EXTENSION_ARTICLE,
   REVOCATION_GROUNDS,
   REVOCATION_NOTICE_ARTICLE,
+  renewedTermStart,
   shareRefusal,
   USAGE_RECORDS_ARTICLE,
+  type RenewalFacts,
   type UsagePeriod,
   type UsageRecord,
   type DeletionConfirmation,
@@ -33,6 +35,7 @@ import { moveDueIn, recordDecisionIn, type DecisionInput } from './tasks';
 import { recordRequestIn, transition, type RecordRequestInput } from './requests';
 import { writeOnce, type Trail } from './write';
 import { getOrganisation } from '../db/repositories/organisations';
+import { getGrant, pendingRenewal } from '../db/repositories/grants';
 
 export interface GrantInput {
   requestId: string;
@@ -49,6 +52,8 @@ export interface GrantInput {
   article: string;
   /** The approval the grant follows (none for unconditional data), recorded in the same transaction. */
   decision?: DecisionInput;
+  /** The grant this one renews (issue 24 §6): its term starts at that one's expiry while that one still runs. */
+  renews?: string;
 }
 
 /** The parties of a share request as they stand now (db/repositories/share.ts), or why there are none. */
@@ -127,9 +132,30 @@ export function shareActivities(db: Db, caseRegion: string) {
       return { parties };
     },
 
+    /**
+     * A renewal's grant as the rule judges it (domain/share.ts renewalViolation): whose, whether it runs, whether its stop
+     * was consented to, and a renewal of it still being decided other than `requestId`'s. Null: no such grant.
+     */
+    async renewalFacts(input: { grantId: string; requestId: string }): Promise<RenewalFacts | null> {
+      const g = await getGrant(db, input.grantId);
+      if (!g) return null;
+      return {
+        granteeOrg: g.grantee_org,
+        status: g.status,
+        expiresAt: g.expires_at.toISOString(),
+        stopping: g.revocation?.decision === 'CONSENT',
+        pending: (await pendingRenewal(db, input.grantId, input.requestId)) ?? null,
+      };
+    },
+
     /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
     async createGrant(input: GrantInput): Promise<{ expiresAt: string }> {
-      const g = { ...input, expiresAt: (await computeDeadlines(db, { length: input.term })).dueAt };
+      // A renewal approved before the grant it renews expired takes over at that expiry: no gap, no overlap.
+      const renewed = input.renews
+        ? await db.selectFrom('grants').select(['status', 'expires_at']).where('id', '=', input.renews).executeTakeFirst()
+        : undefined;
+      const startsAt = renewedTermStart(renewed && { status: renewed.status, expiresAt: renewed.expires_at.toISOString() }, Date.now());
+      const g = { ...input, expiresAt: (await computeDeadlines(db, { length: input.term, ...(startsAt ? { from: startsAt } : {}) })).dueAt };
       const created = await db.transaction().execute(async (tx) => {
         if (g.decision) await recordDecisionIn(tx, g.decision);
         return writeOnce(
@@ -148,6 +174,7 @@ export function shareActivities(db: Db, caseRegion: string) {
                 status: 'active',
                 granted_at: new Date(),
                 expires_at: g.expiresAt,
+                ...(g.renews ? { renews: g.renews, starts_at: startsAt ?? null } : {}),
               })
               .onConflict((oc) => oc.column('request_id').doNothing())
               .returning('id')
@@ -161,7 +188,13 @@ export function shareActivities(db: Db, caseRegion: string) {
               status: 'granted',
               action: 'grant_created',
               article: g.article,
-              outcome: { grantId: g.grantId, fields: g.fields, expiresAt: g.expiresAt, article: g.article },
+              outcome: {
+                grantId: g.grantId,
+                fields: g.fields,
+                expiresAt: g.expiresAt,
+                article: g.article,
+                ...(g.renews ? { renews: g.renews, ...(startsAt ? { startsAt } : {}) } : {}),
+              },
             });
             return {};
           },

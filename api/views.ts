@@ -117,6 +117,9 @@ export function grantView(g: GrantRow): GrantView {
           problem: g.delivery.problem,
         }
       : null,
+    startsAt: g.starts_at?.toISOString() ?? null,
+    renews: g.renews,
+    renewal: g.renewal ?? null,
   };
 }
 

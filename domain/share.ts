@@ -859,3 +859,85 @@ export const SHARE_PROCEDURE = defineProcedure({
   values: { method: DELIVERY_METHOD_NAMES, 'basis.level': BASIS_LEVEL_NAMES },
   policy: DEFAULT_SHARE_POLICY,
 });
+
+/** How a renewal is cited: asked by the grantee before expiry, reviewed as a new conditional request (条例 共享使用; Art. 14, 15). */
+export const RENEWAL_ARTICLE = '《政务数据共享条例》共享使用（续期）; Art. 14, 15';
+
+/** The statuses of a share request still being decided: a renewal in one of them is pending. */
+export const PENDING_SHARE_STATUSES = ['submitted', 'in_review', 'awaiting_applicant'] as const;
+
+/** A grant as a renewal of it is judged: whose it is, whether it runs, and the renewal already asked (its request), if any. */
+export interface RenewalFacts {
+  granteeOrg: string;
+  status: 'active' | 'expired' | 'revoked';
+  expiresAt: string;
+  /** The city authority consented to ending it (its stop scheduled, 条例): no renewal of a grant that is being stopped. */
+  stopping: boolean;
+  /** A renewal of it still being decided (its request id), or null. */
+  pending: string | null;
+}
+
+/**
+ * Why `actor` may not ask to renew this grant now, or null: the grantee's applicant, an active grant before its expiry
+ * (none whose stop was consented to), one renewal at a time. The API and the workflow (as it starts) both ask it.
+ */
+export function renewalViolation(actor: Actor, grant: RenewalFacts, now: number = Date.now()): RuleViolation | null {
+  if (actor.org !== grant.granteeOrg || !actor.roles.includes('agency_applicant'))
+    return { code: 'Forbidden', rule: 'grantee applicant', article: RENEWAL_ARTICLE, detail: "Only the grantee's applicant asks to renew its grant" };
+  if (grant.status !== 'active' || Date.parse(grant.expiresAt) <= now)
+    return {
+      code: 'RequestNotActive',
+      rule: 'active grant before expiry',
+      article: RENEWAL_ARTICLE,
+      detail: 'Only an active grant is renewed, before it expires',
+    };
+  if (grant.stopping)
+    return {
+      code: 'RequestNotActive',
+      rule: 'no stop scheduled',
+      article: RENEWAL_ARTICLE,
+      detail: 'The city big data authority consented to ending this grant: it is not renewed',
+    };
+  if (grant.pending)
+    return {
+      code: 'RenewalPending',
+      rule: 'one renewal at a time',
+      article: RENEWAL_ARTICLE,
+      detail: `A renewal of this grant is already being decided (request ${grant.pending})`,
+    };
+  return null;
+}
+
+/** What the applicant may change when asking a renewal: the purpose (应用场景) and the duty served; the commitment is given again. */
+export interface RenewalEdit {
+  scenario?: string;
+  statutoryDuty?: string;
+  commitment: ShareRequestForm['commitment'];
+}
+
+/**
+ * A renewal's form, pre-filled from the grant and the request that created it: the same entry and fields (the entry's
+ * conditions apply again as the grant is created), the grant's purpose and the duty served unless the applicant edits them.
+ */
+export function renewalForm(
+  grant: { catalogEntryId: string; fields: string[]; purpose: string },
+  original: Partial<ShareRequestForm>,
+  edit: RenewalEdit,
+): ShareRequestForm {
+  return {
+    catalogEntryId: grant.catalogEntryId,
+    scenario: edit.scenario?.trim() || grant.purpose,
+    statutoryDuty: edit.statutoryDuty?.trim() || original.statutoryDuty || '',
+    fields: [...grant.fields],
+    commitment: { ...edit.commitment },
+  };
+}
+
+/**
+ * When a renewed grant's term starts: at the grant it renews' expiry when that grant still runs (approved before it ends:
+ * no gap, no overlap), else at its own creation (the old one ended meanwhile: nothing to overlap). Undefined: now.
+ */
+export function renewedTermStart(renewed: { status: string; expiresAt: string } | undefined, now: number): string | undefined {
+  if (!renewed || renewed.status !== 'active' || Date.parse(renewed.expiresAt) <= now) return undefined;
+  return renewed.expiresAt;
+}

@@ -506,6 +506,12 @@ const MATRIX: Record<string, Route> = {
     mutates: true,
     expect: { rest: 404, applicant: 200, colleague: 200, authority: 400, admin: 403, platformOperator: 403 },
   },
+  // A renewal (issue 24 §6): the grantee's applicants ask it; whoever else sees the grant may not (403); others see none (404).
+  'POST /grants/{id}/renewal': {
+    call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/renewal`, payload: { commitment: { authenticity: true, compliance: true, security: true } } }),
+    mutates: true,
+    expect: { rest: 404, applicant: 201, colleague: 201, authority: 403, admin: 403, platformOperator: 403 },
+  },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
   // Prometheus' own token (METRICS_TOKEN), not a person's: no caller of the table has it (test/metrics.test.ts reads it).
   'GET /metrics': { call: () => ({ method: 'GET', url: '/metrics' }), expect: { rest: 401 } },

@@ -86,6 +86,12 @@ export interface ShareRequestInput {
    * `policy`; never a choice of code path (ARCHITECTURE.md, "Versioning workflows").
    */
   parties?: ShareParties;
+  /**
+   * The grant this request renews (issue 24 §6): a fact of the submission (the API pre-filled the form from that grant),
+   * read behind patched('grant-renewal'). The request is checked (domain/share.ts renewalViolation), reviewed jointly, and its
+   * grant's term starts at the renewed one's expiry when approved before it.
+   */
+  renews?: string;
 }
 
 export interface CatalogAdjustmentInput {

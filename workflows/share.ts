@@ -20,6 +20,7 @@ import {
   providerExtensionViolation,
   refusalBasisLevels,
   regulationApplies,
+  renewalViolation,
   REVOCATION_GROUNDS,
   revokerOf,
   revokersOf,
@@ -82,6 +83,9 @@ const REVOCATION_NOTICE = 'revocation-notice';
 
 /** The patch under which the grantee files its usage records each period while the grant is active (条例, 使用记录). */
 const USAGE_REPORTS = 'usage-reports';
+
+/** The patch under which a request naming the grant it renews (`renews`) is checked, reviewed jointly and takes over at that grant's expiry (issue 24 §6). */
+const GRANT_RENEWAL = 'grant-renewal';
 
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties) {
@@ -238,8 +242,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     return view();
   };
 
+  /** The grant this request renews (issue 24 §6), read from the input only past patched('grant-renewal'). */
+  const renewing = (): string | undefined => (input.renews !== undefined && patched(GRANT_RENEWAL) ? input.renews : undefined);
   /** The request as the read model records it, on submission or, when even that failed, on failure. */
-  const requestRecord = {
+  const requestRecord: RecordRequestInput = {
     requestId,
     workflowId: workflowInfo().workflowId,
     type: 'share',
@@ -269,6 +275,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const unstorableForm = unstorable(form, 'form');
     if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
+    // A renewal (issue 24 §6): checked as the API checks it before anything is recorded, its request naming the grant.
+    const renews = carried ? undefined : renewing();
+    if (renews !== undefined) {
+      const facts = await io.renewalFacts({ grantId: renews, requestId });
+      const violation = facts ? renewalViolation(applicant, facts, Date.now()) : { code: 'GrantNotFound' as const, detail: `No grant ${renews}` };
+      if (violation) throw (refusal = businessError(violation.code, violation.detail));
+      requestRecord.payload = { ...form, renews };
+    }
     /** Parties, checks and the request's record in one step; a refusal ends the workflow, recording nothing. */
     const submit = async () => {
       const submitted = await io.submitShare({
@@ -725,6 +739,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     } else {
       revokers = revokersOf(parties, applicant.org);
       let path = sharePath(parties.entry.shareAttribute);
+      // A renewal is reviewed as a new conditional request, whatever the entry's attribute (a NONE entry still refuses).
+      if (path === 'grant' && renews !== undefined) path = 'joint_review';
       // 条例 (不予共享, rule 4): between government departments an entry refuses at once only on a basis of the levels the
       // policy accepts; on a lesser one (a 规章 alone) the request is reviewed jointly, its refusal citing its own basis.
       if (
@@ -755,7 +771,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     const grant = grantOf(input, parties);
     // The term is counted inside the write that creates the grant, which records the approval too.
     approval = board.takeUnwritten();
-    const { expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval });
+    const renewed = renewing();
+    const { expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval, ...(renewed !== undefined ? { renews: renewed } : {}) });
     approval = undefined;
     state.status = 'granted';
     state.grant = { id: grant.grantId, status: 'active', expiresAt };

@@ -63,7 +63,36 @@ export const GrantSchema = Type.Object({
       },
     ),
   ),
+  startsAt: Type.Union([Instant, Type.Null()], {
+    description:
+      'When its term starts, where not at grantedAt: a renewal approved before the grant it renews expired starts at that expiry (no gap, no overlap)',
+  }),
+  renews: Nullable(Type.String({ description: 'The grant this one renews' })),
+  renewal: Nullable(
+    Type.Object(
+      {
+        requestId: Type.String(),
+        status: Type.String({ description: "The renewal request's status (in_review while decided; granted, rejected, cancelled…)" }),
+        grantId: Nullable(Type.String({ description: 'The grant it created, once approved' })),
+        caseNumber: Nullable(Type.String()),
+      },
+      { description: 'The latest renewal of this grant its grantee asked (a new conditional share request, reviewed as one)' },
+    ),
+  ),
 });
+
+/** A renewal's body: the purpose and the duty served as edited (else the grant's), and the Art. 15 commitment given again. */
+export const RenewalBody = Type.Object(
+  {
+    scenario: Type.Optional(Type.String({ maxLength: 2000, description: "应用场景: the purpose, the grant's when absent or blank" })),
+    statutoryDuty: Type.Optional(Type.String({ maxLength: 2000, description: 'The statutory duty served, the original request’s when absent or blank' })),
+    commitment: Type.Object(
+      { authenticity: Type.Boolean(), compliance: Type.Boolean(), security: Type.Boolean() },
+      { additionalProperties: false, description: 'The Art. 15 commitment, given again (each must be true)' },
+    ),
+  },
+  { additionalProperties: false },
+);
 export type GrantView = Static<typeof GrantSchema>;
 
 export const RevokeBody = Type.Object(

@@ -196,6 +196,12 @@ export interface Grant {
     deliveredFields: string[];
     problem: string | null;
   } | null;
+  /** Where its term does not start at grantedAt: a renewal takes over at the renewed grant's expiry (issue 24 §6). */
+  startsAt?: string | null;
+  /** The grant this one renews. */
+  renews?: string | null;
+  /** The latest renewal of this grant asked by its grantee: its request, where it stands, the grant it created. */
+  renewal?: { requestId: string; status: string; grantId: string | null; caseNumber: string | null } | null;
 }
 export interface RequestView {
   id: string;

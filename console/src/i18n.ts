@@ -283,6 +283,17 @@ const MESSAGES = {
   endedBy: ['结束方', 'Ended by'],
   endReason: ['结束说明', 'Reason'],
   deletion: ['数据删除确认', 'Deletion confirmed'],
+  // The grantee renews its grant before expiry (issue 24 §6): a new conditional request pre-filled from the grant.
+  renewGrant: ['申请续期', 'Ask for a renewal'],
+  renewGrantHint: [
+    '共享期限届满前可申请续期：续期申请按有条件共享重新审核，批准后新的共享自本次共享期限届满时起算。',
+    'Before expiry, ask for a renewal: it is reviewed as a new conditional request; approved, the new grant starts when this one expires.',
+  ],
+  renewCommitment: ['重新承诺数据真实、合规使用并落实安全保护措施', 'Commit again to authenticity, compliant use and security'],
+  renewalAsked: ['已申请续期。', 'Renewal asked.'],
+  renewal: ['续期申请', 'Renewal'],
+  renews: ['续期自', 'Renews'],
+  startsAt: ['生效时间', 'Starts at'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -26,6 +26,7 @@ import * as m024 from './2026-12-05-024-evaluation-snapshots';
 import * as m025 from './2026-12-05-025-grant-usage-records';
 import * as m026 from './2026-12-05-026-refusal-disputes';
 import * as m027 from './2026-12-05-027-evaluation-indexes';
+import * as m030 from './2026-12-06-030-grant-renewals';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-025-grant-usage-records': m025,
   '2026-12-05-026-refusal-disputes': m026,
   '2026-12-05-027-evaluation-indexes': m027,
+  '2026-12-06-030-grant-renewals': m030,
 };

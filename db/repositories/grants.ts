@@ -1,7 +1,7 @@
 // Grants as their grantee, their provider and the city authority see them.
 import { sql } from 'kysely';
 import { isCityDivision } from '../../domain/divisions';
-import type { DeletionConfirmation, DeliveryForm, DeliveryStatus } from '../../domain/share';
+import { PENDING_SHARE_STATUSES, type DeletionConfirmation, type DeliveryForm, type DeliveryStatus } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import type { Executor } from '../index';
 import { getOrganisation, overseenOrgIds, supervisedOrgIds } from './organisations';
@@ -57,6 +57,44 @@ export function deletionOf(requestId: string) {
   );
 }
 
+/** The latest renewal asked of a grant (issue 24 §6): its request, where that stands, and the grant it created, if any. */
+export interface RenewalOf {
+  requestId: string;
+  status: string;
+  grantId: string | null;
+  caseNumber: string | null;
+}
+
+/** The grant's RenewalOf, read with the grant (`grantId`: the column naming the grant). */
+export function renewalOf(grantId: string) {
+  return sql<RenewalOf | null>`(select jsonb_build_object('requestId', r.id, 'status', r.status, 'grantId', n.id, 'caseNumber', r.case_number) from requests r left join grants n on n.request_id = r.id where r.type = 'share' and r.payload ? 'renews' and r.payload->>'renews' = ${sql.ref(grantId)} order by r.created_at desc, r.id desc limit 1)`.as(
+    'renewal',
+  );
+}
+
+/** A renewal of the grant still being decided (its request id), or undefined. */
+export async function pendingRenewal(db: Executor, grantId: string, except?: string): Promise<string | undefined> {
+  let q = db
+    .selectFrom('requests')
+    .select('id')
+    .where('type', '=', 'share')
+    .where(sql<boolean>`payload ? 'renews' and payload->>'renews' = ${grantId}`)
+    .where('status', 'in', [...PENDING_SHARE_STATUSES]);
+  if (except) q = q.where('id', '<>', except);
+  return (await q.limit(1).executeTakeFirst())?.id;
+}
+
+/** How many renewals of the grant were ever asked (each its own request). */
+export async function renewalsAsked(db: Executor, grantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('requests')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('type', '=', 'share')
+    .where(sql<boolean>`payload ? 'renews' and payload->>'renews' = ${grantId}`)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export function grantsQuery(db: Executor) {
   return db
     .selectFrom('grants')
@@ -70,6 +108,7 @@ export function grantsQuery(db: Executor) {
       deliveryOf('grants.request_id'),
       endedByOf('grants.request_id'),
       deletionOf('grants.request_id'),
+      renewalOf('grants.id'),
     ]);
 }
 

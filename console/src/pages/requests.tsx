@@ -7,6 +7,7 @@ import {
   announce,
   ArticleLink,
   EntryTitle,
+  go,
   hasRole,
   href,
   ItemNames,
@@ -307,6 +308,70 @@ function EndGrant({ grantId, onEnded }: { grantId: string; onEnded: () => Promis
   );
 }
 
+/** The statuses of a share request still being decided: its grant's renewal is pending. */
+const PENDING = ['submitted', 'in_review', 'awaiting_applicant'];
+
+/**
+ * 申请续期 (issue 24 §6): the grantee's applicant asks, before expiry, to renew its grant. The purpose and the duty served
+ * come filled from the grant (editable); the commitment is given again; the renewal opens as a request of its own.
+ */
+function RenewGrant({ grant, duty }: { grant: Grant; duty: string }) {
+  const [scenario, setScenario] = useState(grant.purpose);
+  const [statutoryDuty, setDuty] = useState(duty);
+  const [committed, setCommitted] = useState(false);
+  const renewing = useSubmit();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    let created: RequestView | undefined;
+    const refused = await renewing.run(async () => {
+      created = await send<RequestView>('POST', `/grants/${encodeURIComponent(grant.id)}/renewal`, {
+        scenario,
+        statutoryDuty,
+        commitment: { authenticity: committed, compliance: committed, security: committed },
+      });
+    });
+    if (!refused && created) {
+      const to = href('requests', created.id);
+      announce(t('renewalAsked'), to);
+      go(to);
+    }
+  };
+  return (
+    <form class="renew-grant" onSubmit={submit}>
+      <h3>{t('renewGrant')}</h3>
+      <p class="muted">{t('renewGrantHint')}</p>
+      <Refusal submit={renewing} />
+      <label for="renew-scenario">{label('field', 'scenario')}</label>
+      <input
+        id="renew-scenario"
+        type="text"
+        maxLength={2000}
+        value={scenario}
+        aria-invalid={renewing.errors.has('body.scenario')}
+        onInput={(e) => setScenario((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.scenario" errors={renewing.errors} />
+      <label for="renew-duty">{label('field', 'statutoryDuty')}</label>
+      <input
+        id="renew-duty"
+        type="text"
+        maxLength={2000}
+        value={statutoryDuty}
+        aria-invalid={renewing.errors.has('body.statutoryDuty')}
+        onInput={(e) => setDuty((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.statutoryDuty" errors={renewing.errors} />
+      <label>
+        <input type="checkbox" checked={committed} onChange={(e) => setCommitted((e.target as HTMLInputElement).checked)} /> {t('renewCommitment')}
+      </label>
+      <FieldMessages path="body.commitment.authenticity" errors={renewing.errors} />
+      <button type="submit" disabled={renewing.busy}>
+        {t('renewGrant')}
+      </button>
+    </form>
+  );
+}
+
 /**
  * 对不予共享提出异议 (《政务数据共享条例》): the applicant of a refused share request disputes it within the window (the
  * working days left shown), with its reason, the data items it asks for ticked by name and the conditions it accepts.
@@ -429,10 +494,33 @@ export function RequestPage({ id }: { id: string }) {
                     <dt>{t('purpose')}</dt>
                     <dd>{x.grant.purpose}</dd>
                   </div>
+                  {x.grant.startsAt && (
+                    <div>
+                      <dt>{t('startsAt')}</dt>
+                      <dd>{formatTime(x.grant.startsAt)}</dd>
+                    </div>
+                  )}
                   <div>
                     <dt>{t('expiresAt')}</dt>
                     <dd>{formatTime(x.grant.expiresAt)}</dd>
                   </div>
+                  {x.grant.renews && (
+                    <div class="renews">
+                      <dt>{t('renews')}</dt>
+                      <dd>
+                        <a href={href('requests', x.grant.renews.replace(/\.grant$/, ''))}>{t('grant')}</a>
+                      </dd>
+                    </div>
+                  )}
+                  {x.grant.renewal && (
+                    <div class="renewal">
+                      <dt>{t('renewal')}</dt>
+                      <dd>
+                        <a href={href('requests', x.grant.renewal.requestId)}>{x.grant.renewal.caseNumber ?? t('renewal')}</a>{' '}
+                        <Status code={x.grant.renewal.status} />
+                      </dd>
+                    </div>
+                  )}
                   <div>
                     <dt>{t('conditions')}</dt>
                     <dd>
@@ -472,6 +560,14 @@ export function RequestPage({ id }: { id: string }) {
                 {x.type === 'share' && x.grant.status === 'active' && x.grant.granteeOrg === me.value?.organisation?.id && hasRole('agency_applicant') && (
                   <EndGrant grantId={x.grant.id} onEnded={() => Promise.all([r.reload(), history.reload()])} />
                 )}
+                {x.type === 'share' &&
+                  x.grant.status === 'active' &&
+                  !x.grant.revocation?.effectiveAt &&
+                  !(x.grant.renewal && PENDING.includes(x.grant.renewal.status)) &&
+                  x.grant.granteeOrg === me.value?.organisation?.id &&
+                  hasRole('agency_applicant') && (
+                    <RenewGrant grant={x.grant} duty={typeof x.payload.statutoryDuty === 'string' ? x.payload.statutoryDuty : ''} />
+                  )}
                 {x.type === 'share' && <UsageRecords grantId={x.grant.id} />}
               </section>
             )}
