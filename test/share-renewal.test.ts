@@ -49,7 +49,7 @@ async function approve(requestId: string, provider: Actor) {
   const task = (kind: string) => tasks.find((t) => t.kind === kind && t.status === 'open')!.id;
   expect((await call(provider, 'POST', `/tasks/${task('SHARE_PROVIDER_OPINION')}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
   const done = await call(authority(), 'POST', `/tasks/${task('SHARE_JOINT_REVIEW')}/complete`, { decision: 'APPROVE' });
-  expect(done.statusCode).toBe(200);
+  expect(`${done.statusCode} ${done.body.slice(0, 400)}`).toMatch(/^200 /);
   return done.json();
 }
 

@@ -67,7 +67,7 @@ export interface RenewalOf {
 
 /** The grant's RenewalOf, read with the grant (`grantId`: the column naming the grant). */
 export function renewalOf(grantId: string) {
-  return sql<RenewalOf | null>`(select jsonb_build_object('requestId', r.id, 'status', r.status, 'grantId', n.id, 'caseNumber', r.case_number) from requests r left join grants n on n.request_id = r.id where r.type = 'share' and r.payload ? 'renews' and r.payload->>'renews' = ${sql.ref(grantId)} order by r.created_at desc, r.id desc limit 1)`.as(
+  return sql<RenewalOf | null>`(select jsonb_build_object('requestId', rn.id, 'status', rn.status, 'grantId', ng.id, 'caseNumber', rn.case_number) from requests rn left join grants ng on ng.request_id = rn.id where rn.type = 'share' and rn.payload ? 'renews' and rn.payload->>'renews' = ${sql.ref(grantId)} order by rn.created_at desc, rn.id desc limit 1)`.as(
     'renewal',
   );
 }
