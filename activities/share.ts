@@ -6,6 +6,7 @@ import type { ErrorCode } from '../domain/errors';
 import {
   DELETION_METHOD_NAMES,
   EXTENSION_ARTICLE,
+  ONWARD_CONSENT_ARTICLE,
   REVOCATION_GROUNDS,
   REVOCATION_NOTICE_ARTICLE,
   renewedTermStart,
@@ -26,6 +27,7 @@ import {
   grantEndedByGranteeNotice,
   grantEndedNotice,
   grantStopScheduledNotice,
+  onwardProvisionAnsweredNotice,
   providerExtensionAnsweredNotice,
   revocationRefusedNotice,
 } from '../domain/notices';
@@ -436,6 +438,51 @@ export function shareActivities(db: Db, caseRegion: string) {
     },
 
     /** The city authority refused the provider's request to end a grant (Art. 14): its decision recorded, the provider's reviewer who asked told why. */
+    /** An organisation's name as the directory has it, or null where it has none (the third party of an onward provision). */
+    async organisationName(input: { org: string }): Promise<string | null> {
+      return (await getOrganisation(db, input.org))?.name ?? null;
+    },
+
+    /**
+     * Issue 24 §6: the providing agency's answer to the grantee's ask to provide the data to a third party, with its decision
+     * in one transaction: an audit event (consented, or refused with the reason) and the grantee's applicant told.
+     */
+    async recordOnwardProvision(input: {
+      requestId: string;
+      taskId: string;
+      decision?: DecisionInput;
+      actor: ActorRef;
+      consented: boolean;
+      reason: string | null;
+      thirdPartyOrg: string;
+      thirdParty: string;
+      purpose: string;
+      fields: string[];
+      grantee: string;
+    }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        await appendAudit(tx, {
+          eventKey: `task:${input.taskId}:onward-provision`,
+          requestId: input.requestId,
+          taskId: input.taskId,
+          actor: input.actor,
+          action: input.consented ? 'onward_provision_consented' : 'onward_provision_refused',
+          article: input.consented ? ONWARD_CONSENT_ARTICLE : 'Art. 15',
+          reason: input.reason,
+          newValue: { thirdPartyOrg: input.thirdPartyOrg, purpose: input.purpose, fields: input.fields, consented: input.consented },
+        });
+        await notify(tx, {
+          key: `task:${input.taskId}:onward-provision`,
+          to: { user: input.grantee },
+          kind: 'request_status',
+          requestId: input.requestId,
+          taskId: input.taskId,
+          message: onwardProvisionAnsweredNotice({ consented: input.consented, thirdParty: input.thirdParty, reason: input.reason }),
+        });
+      });
+    },
+
     async refuseRevocation(input: { requestId: string; taskId: string; decision?: DecisionInput; requester: string; reason: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if (input.decision) await recordDecisionIn(tx, input.decision);

@@ -694,6 +694,13 @@ export async function runFuzz(
         ),
       )
       .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/renewal`, body })),
+    // Onward provision (issue 24 §6): a third party of the directory or anything, a purpose, fields or odd JSON.
+    fc
+      .tuple(
+        req(() => grantIds),
+        fc.oneof(fc.record({ thirdPartyOrg: text, purpose: text, fields: fc.oneof(fc.array(text, { maxLength: 5 }), jsonish) }, { requiredKeys: [] }), jsonish),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/onward-provision`, body })),
     fc
       .constantFrom('GET /health', 'GET /metrics', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog')
       .map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),

@@ -257,6 +257,18 @@ export interface RequestExtensionInput {
  * gets a task to approve or refuse. Answers with the request state once that task is open.
  */
 export const requestExtensionUpdate = defineUpdate<RequestSnapshot, [RequestExtensionInput]>('requestExtension');
+/** The grantee's ask to provide a grant's data to a third party (issue 24 §6), where the run's policy allows the 条例's consent route. */
+export interface OnwardProvisionInput {
+  actor: Actor;
+  thirdPartyOrg: string;
+  purpose: string;
+  fields: string[];
+}
+/**
+ * The grantee asks to provide its grant's data onward: the validator applies domain/share.ts onwardProvisionViolation (as
+ * the API does); the handler answers once the provider's SHARE_ONWARD_PROVISION task is open.
+ */
+export const askOnwardProvisionUpdate = defineUpdate<RequestSnapshot, [OnwardProvisionInput]>('askOnwardProvision');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
 /** The workflow type that runs each request type (the registry's). */

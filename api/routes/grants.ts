@@ -7,6 +7,9 @@ import { getRequest } from '../../db/repositories/requests';
 import { grantRevokers, shareParties } from '../../db/repositories/share';
 import { STARTED_BY } from '../../domain/requests';
 import {
+  ONWARD_CONSENT_ARTICLE,
+  onwardProvisionViolation,
+  type OnwardProvision,
   RENEWAL_ARTICLE,
   renewalForm,
   renewalViolation,
@@ -16,12 +19,14 @@ import {
   type ShareRequestForm,
 } from '../../domain/share';
 import type { Actor } from '../../domain/types';
-import { revokeGrantUpdate, type ShareRequestInput } from '../../workflows/definitions';
+import { askOnwardProvisionUpdate, revokeGrantUpdate, type ShareRequestInput } from '../../workflows/definitions';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { unstorable } from '../../domain/text';
 import { requireMember } from '../auth';
 import { logCase } from '../logging';
 import { invalid, problem, ProblemError, refusal } from '../problem';
 import { DerivedIdParams, Page } from '../schemas/common';
-import { GrantSchema, RenewalBody, RevokeBody, UsageFilingSchema } from '../schemas/grants';
+import { GrantSchema, OnwardProvisionBody, RenewalBody, RevokeBody, UsageFilingSchema } from '../schemas/grants';
 import { StartedResponses } from '../schemas/requests';
 import { startRequest } from '../start-request';
 import { updateRequest } from '../engine';
@@ -172,6 +177,55 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
       if (!created) throw taken();
       logCase(request, whole.row);
       return reply.code(201).header('location', `/requests/${whole.row.id}`).send(requestView(whole, actor));
+    },
+  );
+
+  /**
+   * 向第三方提供 (issue 24 §6): the grantee's applicant asks to provide its grant's data to a third party. The Measures forbid
+   * it (Art. 15: 409 OnwardProvisionForbidden) unless the run's policy follows the 条例 (`onwardProvision: provider_consent`,
+   * shown in the grant's terms); then the providing agency gets SHARE_ONWARD_PROVISION (CONSENT, or REFUSE with a reason),
+   * decided through POST /tasks/{id}/complete. One ask at a time; the same rule in the workflow's validator.
+   */
+  app.post(
+    '/grants/:id/onward-provision',
+    {
+      schema: {
+        tags: ['grants'],
+        summary:
+          "The grantee's applicant asks to provide its grant's data to a third party (an organisation of the directory, a purpose, fields among the grant's): forbidden by Art. 15 unless the policy follows the 《政务数据共享条例》 (409 OnwardProvisionForbidden); allowed, the providing agency consents or refuses on its SHARE_ONWARD_PROVISION task (202, the ask in `onwardProvisions`)",
+        params: DerivedIdParams,
+        body: OnwardProvisionBody,
+        response: { 202: GrantSchema },
+      },
+      config: { articles: { thirdPartyOrg: 'Art. 15', purpose: 'Art. 15', fields: 'Art. 15' } },
+    },
+    async (request, reply) => {
+      const { actor } = request;
+      const grant = await visibleGrant(actor, request.params.id);
+      const { thirdPartyOrg, purpose, fields } = request.body;
+      // The rule the workflow's validator applies too; the policy as the grant's terms recorded it from the run's.
+      const violation = onwardProvisionViolation(
+        actor,
+        {
+          granteeOrg: grant.grantee_org,
+          providerOrg: grant.provider_org,
+          fields: grant.scope.fields,
+          active: grant.status === 'active',
+          policy: (grant.terms as { onwardProvision?: OnwardProvision } | null)?.onwardProvision,
+          pending: (grant.onward ?? []).some((t) => t.status === 'open'),
+        },
+        request.body,
+      );
+      if (violation) throw violation.rule && !violation.field ? invalid([violation]) : refusal(violation);
+      if (!(await getOrganisation(db, thirdPartyOrg)))
+        throw invalid([
+          { code: 'InvalidInput', field: 'thirdPartyOrg', rule: 'exists', article: ONWARD_CONSENT_ARTICLE, detail: `No organisation ${thirdPartyOrg}` },
+        ]);
+      const bad = unstorable(purpose, 'purpose');
+      if (bad) throw invalid([bad]);
+      await updateRequest(deps, grant.workflow_id, askOnwardProvisionUpdate, [{ actor, thirdPartyOrg, purpose, fields }]);
+      reply.code(202);
+      return grantView((await getGrant(db, grant.id))!);
     },
   );
 

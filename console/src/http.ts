@@ -202,6 +202,17 @@ export interface Grant {
   renews?: string | null;
   /** The latest renewal of this grant asked by its grantee: its request, where it stands, the grant it created. */
   renewal?: { requestId: string; status: string; grantId: string | null; caseNumber: string | null } | null;
+  /** Whether its data may go to a third party with the provider's consent (the 条例), or not at all (Art. 15). */
+  onwardProvision?: 'forbidden' | 'provider_consent';
+  onwardProvisions?: {
+    taskId: string;
+    status: 'awaiting_consent' | 'consented' | 'refused' | 'closed';
+    thirdPartyOrg: string;
+    thirdPartyName: string | null;
+    purpose: string;
+    fields: string[];
+    reason: string | null;
+  }[];
 }
 export interface RequestView {
   id: string;

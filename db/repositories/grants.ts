@@ -57,6 +57,25 @@ export function deletionOf(requestId: string) {
   );
 }
 
+/** The grantee's asks to provide a grant's data to a third party (issue 24 §6): the provider's tasks as they stand, the latest first. */
+export interface OnwardTask {
+  id: string;
+  status: 'open' | 'completed' | 'cancelled';
+  decision: string | null;
+  reason: string | null;
+  context: { thirdPartyOrg?: string; thirdPartyName?: string; purpose?: string; fields?: string[] } | null;
+  createdAt: string;
+}
+
+/** The grant's OnwardTasks, read with the grant (`requestId`: the column naming its request). */
+export function onwardOf(requestId: string) {
+  return sql<
+    OnwardTask[]
+  >`(select coalesce(jsonb_agg(jsonb_build_object('id', t.id, 'status', t.status, 'decision', t.decision, 'reason', t.reason, 'context', t.context, 'createdAt', t.created_at) order by t.created_at desc, t.id desc), '[]'::jsonb) from tasks t where t.request_id = ${sql.ref(requestId)} and t.kind = 'SHARE_ONWARD_PROVISION')`.as(
+    'onward',
+  );
+}
+
 /** The latest renewal asked of a grant (issue 24 §6): its request, where that stands, and the grant it created, if any. */
 export interface RenewalOf {
   requestId: string;
@@ -109,6 +128,7 @@ export function grantsQuery(db: Executor) {
       endedByOf('grants.request_id'),
       deletionOf('grants.request_id'),
       renewalOf('grants.id'),
+      onwardOf('grants.request_id'),
     ]);
 }
 

@@ -4,7 +4,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../index';
 import type { Database, RequestRow, TaskReadRow } from '../schema';
 import type { RequestStatus } from '../../domain/requests';
-import { deletionOf, deliveryOf, endedByOf, renewalOf, revocationOf, type GrantRow } from './grants';
+import { deletionOf, deliveryOf, endedByOf, onwardOf, renewalOf, revocationOf, type GrantRow } from './grants';
 import { nameOf } from './people';
 
 /**
@@ -133,6 +133,7 @@ export async function getRequestWhole(
             endedByOf('g.request_id'),
             deletionOf('g.request_id'),
             renewalOf('g.id'),
+            onwardOf('g.request_id'),
           ])
           .whereRef('g.request_id', '=', 'r.id'),
       ).as('grant'),

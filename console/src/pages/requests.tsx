@@ -25,7 +25,7 @@ import {
   type Route,
 } from '../lib';
 import { FieldMessages, RequiredMark } from '../schema-form';
-import { ItemsPicker } from '../pickers';
+import { AgencySelect, ItemsPicker } from '../pickers';
 import { workdaysLeft } from '../workdays';
 import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
 import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
@@ -372,6 +372,60 @@ function RenewGrant({ grant, duty }: { grant: Grant; duty: string }) {
   );
 }
 
+/** Where an onward provision stands, in words. */
+const ONWARD_STATUS: Record<string, string> = { awaiting_consent: '待提供单位同意', consented: '提供单位已同意', refused: '提供单位不同意', closed: '已关闭' };
+
+/**
+ * 申请向第三方提供 (issue 24 §6, where the grant's terms follow the 条例): the grantee's applicant picks the third party from
+ * the directory, says for what, and ticks the grant's fields it gives; the providing agency consents or refuses.
+ */
+function OnwardProvision({ grant, onAsked }: { grant: Grant; onAsked: () => Promise<unknown> }) {
+  const [thirdPartyOrg, setThirdParty] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [fields, setFields] = useState<string[]>([]);
+  const asking = useSubmit();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const refused = await asking.run(() => send('POST', `/grants/${encodeURIComponent(grant.id)}/onward-provision`, { thirdPartyOrg, purpose, fields }));
+    await onAsked();
+    if (!refused) announce(t('onwardAsked'));
+  };
+  return (
+    <form class="onward-provision" onSubmit={submit}>
+      <h3>{t('onwardProvision')}</h3>
+      <p class="muted">{t('onwardProvisionHint')}</p>
+      <Refusal submit={asking} />
+      <label for="onward-org">{t('onwardThirdParty')}</label>
+      <AgencySelect id="onward-org" value={thirdPartyOrg} onChange={setThirdParty} invalid={asking.errors.has('body.thirdPartyOrg')} />
+      <FieldMessages path="body.thirdPartyOrg" errors={asking.errors} />
+      <label for="onward-purpose">{t('onwardPurpose')}</label>
+      <input
+        id="onward-purpose"
+        type="text"
+        maxLength={4000}
+        value={purpose}
+        aria-invalid={asking.errors.has('body.purpose')}
+        onInput={(e) => setPurpose((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.purpose" errors={asking.errors} />
+      <p id="onward-fields-label">{t('onwardFields')}</p>
+      <ItemsPicker
+        id="onward-fields"
+        entryId={grant.catalogEntryId}
+        among={grant.fields}
+        value={fields}
+        onChange={setFields}
+        invalid={asking.errors.has('body.fields')}
+        describedBy="onward-fields-label"
+      />
+      <FieldMessages path="body.fields" errors={asking.errors} />
+      <button type="submit" disabled={asking.busy}>
+        {t('onwardProvision')}
+      </button>
+    </form>
+  );
+}
+
 /**
  * 对不予共享提出异议 (《政务数据共享条例》): the applicant of a refused share request disputes it within the window (the
  * working days left shown), with its reason, the data items it asks for ticked by name and the conditions it accepts.
@@ -568,6 +622,26 @@ export function RequestPage({ id }: { id: string }) {
                   hasRole('agency_applicant') && (
                     <RenewGrant grant={x.grant} duty={typeof x.payload.statutoryDuty === 'string' ? x.payload.statutoryDuty : ''} />
                   )}
+                {x.grant.onwardProvisions && x.grant.onwardProvisions.length > 0 && (
+                  <section class="onward-provisions" aria-labelledby="onward-h">
+                    <h3 id="onward-h">{t('onwardProvisions')}</h3>
+                    <ul>
+                      {x.grant.onwardProvisions.map((p) => (
+                        <li key={p.taskId}>
+                          {p.thirdPartyName ?? p.thirdPartyOrg} · {p.purpose} · <ItemNames entryId={x.grant!.catalogEntryId} names={p.fields} /> ·{' '}
+                          <span class="onward-status">{ONWARD_STATUS[p.status] ?? p.status}</span>
+                          {p.reason ? ` · ${p.reason}` : ''}
+                        </li>
+                      ))}
+                    </ul>
+                  </section>
+                )}
+                {x.type === 'share' &&
+                  x.grant.status === 'active' &&
+                  x.grant.onwardProvision === 'provider_consent' &&
+                  !x.grant.onwardProvisions?.some((p) => p.status === 'awaiting_consent') &&
+                  x.grant.granteeOrg === me.value?.organisation?.id &&
+                  hasRole('agency_applicant') && <OnwardProvision grant={x.grant} onAsked={() => Promise.all([r.reload(), history.reload()])} />}
                 {x.type === 'share' && <UsageRecords grantId={x.grant.id} />}
               </section>
             )}
