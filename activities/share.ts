@@ -6,10 +6,13 @@ import type { ErrorCode } from '../domain/errors';
 import {
   DELETION_METHOD_NAMES,
   EXTENSION_ARTICLE,
+  ONWARD_CONSENT_ARTICLE,
   REVOCATION_GROUNDS,
   REVOCATION_NOTICE_ARTICLE,
+  renewedTermStart,
   shareRefusal,
   USAGE_RECORDS_ARTICLE,
+  type RenewalFacts,
   type UsagePeriod,
   type UsageRecord,
   type DeletionConfirmation,
@@ -24,6 +27,7 @@ import {
   grantEndedByGranteeNotice,
   grantEndedNotice,
   grantStopScheduledNotice,
+  onwardProvisionAnsweredNotice,
   providerExtensionAnsweredNotice,
   revocationRefusedNotice,
 } from '../domain/notices';
@@ -33,6 +37,7 @@ import { moveDueIn, recordDecisionIn, type DecisionInput } from './tasks';
 import { recordRequestIn, transition, type RecordRequestInput } from './requests';
 import { writeOnce, type Trail } from './write';
 import { getOrganisation } from '../db/repositories/organisations';
+import { getGrant, pendingRenewal } from '../db/repositories/grants';
 
 export interface GrantInput {
   requestId: string;
@@ -49,6 +54,8 @@ export interface GrantInput {
   article: string;
   /** The approval the grant follows (none for unconditional data), recorded in the same transaction. */
   decision?: DecisionInput;
+  /** The grant this one renews (issue 24 §6): its term starts at that one's expiry while that one still runs. */
+  renews?: string;
 }
 
 /** The parties of a share request as they stand now (db/repositories/share.ts), or why there are none. */
@@ -127,9 +134,30 @@ export function shareActivities(db: Db, caseRegion: string) {
       return { parties };
     },
 
+    /**
+     * A renewal's grant as the rule judges it (domain/share.ts renewalViolation): whose, whether it runs, whether its stop
+     * was consented to, and a renewal of it still being decided other than `requestId`'s. Null: no such grant.
+     */
+    async renewalFacts(input: { grantId: string; requestId: string }): Promise<RenewalFacts | null> {
+      const g = await getGrant(db, input.grantId);
+      if (!g) return null;
+      return {
+        granteeOrg: g.grantee_org,
+        status: g.status,
+        expiresAt: g.expires_at.toISOString(),
+        stopping: g.revocation?.decision === 'CONSENT',
+        pending: (await pendingRenewal(db, input.grantId, input.requestId)) ?? null,
+      };
+    },
+
     /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
     async createGrant(input: GrantInput): Promise<{ expiresAt: string }> {
-      const g = { ...input, expiresAt: (await computeDeadlines(db, { length: input.term })).dueAt };
+      // A renewal approved before the grant it renews expired takes over at that expiry: no gap, no overlap.
+      const renewed = input.renews
+        ? await db.selectFrom('grants').select(['status', 'expires_at']).where('id', '=', input.renews).executeTakeFirst()
+        : undefined;
+      const startsAt = renewedTermStart(renewed && { status: renewed.status, expiresAt: renewed.expires_at.toISOString() }, Date.now());
+      const g = { ...input, expiresAt: (await computeDeadlines(db, { length: input.term, ...(startsAt ? { from: startsAt } : {}) })).dueAt };
       const created = await db.transaction().execute(async (tx) => {
         if (g.decision) await recordDecisionIn(tx, g.decision);
         return writeOnce(
@@ -148,6 +176,7 @@ export function shareActivities(db: Db, caseRegion: string) {
                 status: 'active',
                 granted_at: new Date(),
                 expires_at: g.expiresAt,
+                ...(g.renews ? { renews: g.renews, starts_at: startsAt ?? null } : {}),
               })
               .onConflict((oc) => oc.column('request_id').doNothing())
               .returning('id')
@@ -161,7 +190,13 @@ export function shareActivities(db: Db, caseRegion: string) {
               status: 'granted',
               action: 'grant_created',
               article: g.article,
-              outcome: { grantId: g.grantId, fields: g.fields, expiresAt: g.expiresAt, article: g.article },
+              outcome: {
+                grantId: g.grantId,
+                fields: g.fields,
+                expiresAt: g.expiresAt,
+                article: g.article,
+                ...(g.renews ? { renews: g.renews, ...(startsAt ? { startsAt } : {}) } : {}),
+              },
             });
             return {};
           },
@@ -403,6 +438,51 @@ export function shareActivities(db: Db, caseRegion: string) {
     },
 
     /** The city authority refused the provider's request to end a grant (Art. 14): its decision recorded, the provider's reviewer who asked told why. */
+    /** An organisation's name as the directory has it, or null where it has none (the third party of an onward provision). */
+    async organisationName(input: { org: string }): Promise<string | null> {
+      return (await getOrganisation(db, input.org))?.name ?? null;
+    },
+
+    /**
+     * Issue 24 §6: the providing agency's answer to the grantee's ask to provide the data to a third party, with its decision
+     * in one transaction: an audit event (consented, or refused with the reason) and the grantee's applicant told.
+     */
+    async recordOnwardProvision(input: {
+      requestId: string;
+      taskId: string;
+      decision?: DecisionInput;
+      actor: ActorRef;
+      consented: boolean;
+      reason: string | null;
+      thirdPartyOrg: string;
+      thirdParty: string;
+      purpose: string;
+      fields: string[];
+      grantee: string;
+    }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        await appendAudit(tx, {
+          eventKey: `task:${input.taskId}:onward-provision`,
+          requestId: input.requestId,
+          taskId: input.taskId,
+          actor: input.actor,
+          action: input.consented ? 'onward_provision_consented' : 'onward_provision_refused',
+          article: input.consented ? ONWARD_CONSENT_ARTICLE : 'Art. 15',
+          reason: input.reason,
+          newValue: { thirdPartyOrg: input.thirdPartyOrg, purpose: input.purpose, fields: input.fields, consented: input.consented },
+        });
+        await notify(tx, {
+          key: `task:${input.taskId}:onward-provision`,
+          to: { user: input.grantee },
+          kind: 'request_status',
+          requestId: input.requestId,
+          taskId: input.taskId,
+          message: onwardProvisionAnsweredNotice({ consented: input.consented, thirdParty: input.thirdParty, reason: input.reason }),
+        });
+      });
+    },
+
     async refuseRevocation(input: { requestId: string; taskId: string; decision?: DecisionInput; requester: string; reason: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if (input.decision) await recordDecisionIn(tx, input.decision);

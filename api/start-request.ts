@@ -59,10 +59,18 @@ export interface Submission {
  */
 export async function startRequest<I>(
   deps: ApiDeps,
-  start: { type: RequestType; actor: Actor; idempotencyKey: string | undefined; body: unknown; input: (s: Submission) => I },
+  start: {
+    type: RequestType;
+    actor: Actor;
+    idempotencyKey: string | undefined;
+    body: unknown;
+    input: (s: Submission) => I;
+    /** The request's id when the route names it (a grant's renewal: one id per renewal, so asks at once start one request). */
+    requestId?: string;
+  },
 ): Promise<{ whole: RequestWhole; created: boolean }> {
   const { db } = deps;
-  const requestId = requestIdFor(start.actor.sub, start.idempotencyKey);
+  const requestId = start.requestId ?? requestIdFor(start.actor.sub, start.idempotencyKey);
   const payloadHash = createHash('sha256').update(canonical(start.body)).digest('hex');
   const reused = () => problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request body');
   // Without a key the id is fresh: there is nothing to find.

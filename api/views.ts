@@ -119,6 +119,20 @@ export function grantView(g: GrantRow): GrantView {
           problem: g.delivery.problem,
         }
       : null,
+    startsAt: g.starts_at?.toISOString() ?? null,
+    renews: g.renews,
+    renewal: g.renewal ?? null,
+    onwardProvision: (g.terms as { onwardProvision?: string } | null)?.onwardProvision === 'provider_consent' ? 'provider_consent' : 'forbidden',
+    onwardProvisions: (g.onward ?? []).map((t) => ({
+      taskId: t.id,
+      status: t.status === 'open' ? 'awaiting_consent' : t.status === 'cancelled' ? 'closed' : t.decision === 'CONSENT' ? 'consented' : 'refused',
+      thirdPartyOrg: t.context?.thirdPartyOrg ?? '',
+      thirdPartyName: t.context?.thirdPartyName ?? null,
+      purpose: t.context?.purpose ?? '',
+      fields: t.context?.fields ?? [],
+      reason: t.reason,
+      askedAt: new Date(t.createdAt).toISOString(),
+    })),
   };
 }
 

@@ -8,7 +8,7 @@ import { DEFAULT_POLICIES, type Policies } from '../domain/policies';
 import { DEFAULT_SERVICE_DESK } from '../domain/principals';
 import { DEFAULT_CASE_REGION, type RequestType } from '../domain/requests';
 import { BASIS_LEVELS } from '../domain/catalog';
-import { REGULATION_SCOPES, USAGE_REPORT_CADENCES } from '../domain/share';
+import { ONWARD_PROVISIONS, REGULATION_SCOPES, USAGE_REPORT_CADENCES } from '../domain/share';
 
 export class ConfigError extends Error {}
 
@@ -169,6 +169,11 @@ export const ENVIRONMENT = Type.Object({
     usageReport: Type.Union([...USAGE_REPORT_CADENCES.map((v) => Type.Literal(v)), Duration], {
       refusal: `${USAGE_REPORT_CADENCES.map((v) => `"${v}"`).join(' or ')}, or a duration`,
     }),
+    // Onward provision to a third party: the Measures' ban (Art. 15, default) or the 条例's consent route. A switch.
+    onwardProvision: Type.Union(
+      ONWARD_PROVISIONS.map((v) => Type.Literal(v)),
+      { refusal: ONWARD_PROVISIONS.map((v) => `"${v}"`).join(' or ') },
+    ),
   }),
   ADJUSTMENT_POLICY: policy('catalog_adjustment', "the catalog adjustment procedure's deadlines"),
   DISPUTE_POLICY: policy('share_dispute', "the share-attribute dispute's deadlines"),

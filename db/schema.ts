@@ -182,6 +182,10 @@ export interface GrantsTable {
   end_ground: string | null;
   /** Art. 15 terms the grantee accepted (purpose, duty, fields, conditions, restrictions). */
   terms: NullableJson<Record<string, unknown>>;
+  /** The grant this one renews (migration 030); null otherwise. */
+  renews: Generated<string | null>;
+  /** When its term starts, where not at granted_at: a renewal approved before the grant it renews expired starts at that expiry (migration 030). */
+  starts_at: NullableTimestamp;
 }
 
 export type AgreementStatus = 'awaiting_signature' | 'awaiting_countersignature' | 'in_force' | 'lapsed' | 'declined' | 'cancelled' | 'expired' | 'terminated';

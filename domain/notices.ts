@@ -89,6 +89,12 @@ export const grantStopScheduledNotice = (t: { effectiveAt: Date | string; ground
 export const grantEndedByGranteeNotice = (t: { grantee: string; reason: string; deletedBy: string; deletedAt: Date | string; method: string }) =>
   `${t.grantee}因共享目的已实现终止共享许可${R}，并确认已删除接收的全部数据（${t.deletedBy}于 ${shanghaiTime(t.deletedAt)} ${t.method}）${because(t.reason)}`;
 
+/** request_status: the grantee's applicant told the providing agency's answer to its ask to provide the data to a third party (issue 24 §6). */
+export const onwardProvisionAnsweredNotice = (t: { consented: boolean; thirdParty: string; reason: string | null }) =>
+  t.consented
+    ? `共享许可${R}：数据提供单位已同意向${t.thirdParty}提供共享数据（《政务数据共享条例》），请在同意的范围和用途内提供`
+    : `共享许可${R}：数据提供单位不同意向${t.thirdParty}提供共享数据，不得提供${because(t.reason)}`;
+
 /** request_status: the provider's reviewer who asked to end a grant told the authority refused (Art. 14). */
 export const revocationRefusedNotice = (reason: string) => `共享许可${R}：市大数据工作主管部门不同意终止共享（第十四条），共享继续${because(reason)}`;
 

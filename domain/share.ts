@@ -179,6 +179,8 @@ export interface GrantTerms {
   /** The entry's share conditions the grantee accepted (Art. 13 ¶2). */
   conditions: string | null;
   restrictions: string[];
+  /** Only where the run's policy allows it (the 条例's reading): the data may go on to a third party with the provider's consent. */
+  onwardProvision?: 'provider_consent';
 }
 
 /** Art. 15 as it reads: the rule on third parties comes with its exception. */
@@ -193,8 +195,15 @@ export const GRANT_RESTRICTION_NAMES: Readonly<Record<string, string>> = {
   [GRANT_RESTRICTIONS[1]]: '不得用于其他任何目的',
 };
 
-export function grantTerms(form: ShareRequestForm, fields: string[], conditions: string | null): GrantTerms {
-  return { purpose: form.scenario, statutoryDuty: form.statutoryDuty, fields, conditions, restrictions: GRANT_RESTRICTIONS };
+export function grantTerms(form: ShareRequestForm, fields: string[], conditions: string | null, onward?: OnwardProvision): GrantTerms {
+  return {
+    purpose: form.scenario,
+    statutoryDuty: form.statutoryDuty,
+    fields,
+    conditions,
+    restrictions: GRANT_RESTRICTIONS,
+    ...(onward === 'provider_consent' ? { onwardProvision: onward } : {}),
+  };
 }
 
 /**
@@ -432,7 +441,19 @@ export type SharePolicy = {
   usageReport?: UsageReportCadence;
   /** The time the grantee has to file them (default 10 working days). */
   usageReportWindow?: Duration;
+  /**
+   * Onward provision of the data shared to a third party (issue 24 §6): `forbidden` (default; the Measures, Art. 15: not
+   * unless a law or regulation provides otherwise) or `provider_consent` (the 条例: with the providing agency's consent, asked
+   * by the grantee and decided on a `SHARE_ONWARD_PROVISION` task). Absent in a policy from before: forbidden.
+   */
+  onwardProvision?: OnwardProvision;
+  /** The time the provider has to consent to or refuse an onward provision (default 10 working days). */
+  onwardProvisionConsent?: Duration;
 };
+
+/** Whether the data shared may go on to a third party: never (the Measures, Art. 15), or with the provider's consent (the 条例). */
+export const ONWARD_PROVISIONS = ['forbidden', 'provider_consent'] as const;
+export type OnwardProvision = (typeof ONWARD_PROVISIONS)[number];
 
 export const USAGE_REPORT_CADENCES = ['quarterly', 'none'] as const;
 export type UsageReportCadence = (typeof USAGE_REPORT_CADENCES)[number] | Duration;
@@ -454,6 +475,8 @@ export const DEFAULT_SHARE_POLICY: SharePolicy = {
   revocationNotice: { workingDays: 5 },
   usageReport: 'quarterly',
   usageReportWindow: { workingDays: 10 },
+  onwardProvision: 'forbidden',
+  onwardProvisionConsent: { workingDays: 10 },
 };
 
 /**
@@ -805,6 +828,14 @@ export const SHARE_TASK_KINDS = {
     name: '延长答复期限审批（共享工作机构负责人）',
     decisions: { APPROVE: decision('同意延期', false), REFUSE: decision('不同意延期', true) },
   },
+  // Onward provision to a third party (issue 24 §6), where the policy follows the 条例: the providing agency consents or
+  // refuses (with its reason) the grantee's ask (its third party, purpose and fields in the context). The kind rests on
+  // Art. 15 (the rule on third parties); onwardProvisionViolation cites the 条例 for the consent route.
+  SHARE_ONWARD_PROVISION: {
+    article: 'Art. 15',
+    name: '向第三方提供（提供单位同意）',
+    decisions: { CONSENT: decision('同意向第三方提供', false), REFUSE: decision('不同意向第三方提供', true) },
+  },
   // 条例 (使用记录): the grantee files who used the data, when and for which purpose, each period while the grant is active.
   // The kind rests on Art. 15 (use bound to the purpose); usageReportViolation cites the 条例.
   SHARE_USAGE_REPORT: {
@@ -859,3 +890,164 @@ export const SHARE_PROCEDURE = defineProcedure({
   values: { method: DELIVERY_METHOD_NAMES, 'basis.level': BASIS_LEVEL_NAMES },
   policy: DEFAULT_SHARE_POLICY,
 });
+
+/** How a renewal is cited: asked by the grantee before expiry, reviewed as a new conditional request (条例 共享使用; Art. 14, 15). */
+export const RENEWAL_ARTICLE = '《政务数据共享条例》共享使用（续期）; Art. 14, 15';
+
+/** The statuses of a share request still being decided: a renewal in one of them is pending. */
+export const PENDING_SHARE_STATUSES = ['submitted', 'in_review', 'awaiting_applicant'] as const;
+
+/** A grant as a renewal of it is judged: whose it is, whether it runs, and the renewal already asked (its request), if any. */
+export interface RenewalFacts {
+  granteeOrg: string;
+  status: 'active' | 'expired' | 'revoked';
+  expiresAt: string;
+  /** The city authority consented to ending it (its stop scheduled, 条例): no renewal of a grant that is being stopped. */
+  stopping: boolean;
+  /** A renewal of it still being decided (its request id), or null. */
+  pending: string | null;
+}
+
+/**
+ * Why `actor` may not ask to renew this grant now, or null: the grantee's applicant, an active grant before its expiry
+ * (none whose stop was consented to), one renewal at a time. The API and the workflow (as it starts) both ask it.
+ */
+export function renewalViolation(actor: Actor, grant: RenewalFacts, now: number = Date.now()): RuleViolation | null {
+  if (actor.org !== grant.granteeOrg || !actor.roles.includes('agency_applicant'))
+    return { code: 'Forbidden', rule: 'grantee applicant', article: RENEWAL_ARTICLE, detail: "Only the grantee's applicant asks to renew its grant" };
+  if (grant.status !== 'active' || Date.parse(grant.expiresAt) <= now)
+    return {
+      code: 'RequestNotActive',
+      rule: 'active grant before expiry',
+      article: RENEWAL_ARTICLE,
+      detail: 'Only an active grant is renewed, before it expires',
+    };
+  if (grant.stopping)
+    return {
+      code: 'RequestNotActive',
+      rule: 'no stop scheduled',
+      article: RENEWAL_ARTICLE,
+      detail: 'The city big data authority consented to ending this grant: it is not renewed',
+    };
+  if (grant.pending)
+    return {
+      code: 'RenewalPending',
+      rule: 'one renewal at a time',
+      article: RENEWAL_ARTICLE,
+      detail: `A renewal of this grant is already being decided (request ${grant.pending})`,
+    };
+  return null;
+}
+
+/** What the applicant may change when asking a renewal: the purpose (应用场景) and the duty served; the commitment is given again. */
+export interface RenewalEdit {
+  scenario?: string;
+  statutoryDuty?: string;
+  commitment: ShareRequestForm['commitment'];
+}
+
+/**
+ * A renewal's form, pre-filled from the grant and the request that created it: the same entry and fields (the entry's
+ * conditions apply again as the grant is created), the grant's purpose and the duty served unless the applicant edits them.
+ */
+export function renewalForm(
+  grant: { catalogEntryId: string; fields: string[]; purpose: string },
+  original: Partial<ShareRequestForm>,
+  edit: RenewalEdit,
+): ShareRequestForm {
+  return {
+    catalogEntryId: grant.catalogEntryId,
+    scenario: edit.scenario?.trim() || grant.purpose,
+    statutoryDuty: edit.statutoryDuty?.trim() || original.statutoryDuty || '',
+    fields: [...grant.fields],
+    commitment: { ...edit.commitment },
+  };
+}
+
+/**
+ * When a renewed grant's term starts: at the grant it renews' expiry when that grant still runs (approved before it ends:
+ * no gap, no overlap), else at its own creation (the old one ended meanwhile: nothing to overlap). Undefined: now.
+ */
+export function renewedTermStart(renewed: { status: string; expiresAt: string } | undefined, now: number): string | undefined {
+  if (!renewed || renewed.status !== 'active' || Date.parse(renewed.expiresAt) <= now) return undefined;
+  return renewed.expiresAt;
+}
+
+/** How the consent route is cited: the 条例 lets a third party have the data with the provider's consent (rule 10 of the notes). */
+export const ONWARD_CONSENT_ARTICLE = '《政务数据共享条例》共享使用（经提供单位同意向第三方提供）';
+
+/** The grantee's ask to provide a grant's data onward: to whom (an organisation of the directory), for what, which of the grant's fields. */
+export interface OnwardProvisionAsk {
+  thirdPartyOrg: string;
+  purpose: string;
+  fields: string[];
+}
+
+/**
+ * Why `actor` may not ask to provide the grant's data to a third party, or null: the grantee's applicant, an active grant,
+ * a policy that follows the 条例 (else Art. 15 forbids it), one ask at a time, another organisation than the parties, a
+ * purpose, and fields among the grant's. The API and the workflow's validator both ask it (the API also checks that the
+ * third party is an organisation of the directory; the workflow, as it opens the provider's task).
+ */
+export function onwardProvisionViolation(
+  actor: Actor,
+  grant: { granteeOrg: string; providerOrg: string; fields: readonly string[]; active: boolean; policy: OnwardProvision | undefined; pending: boolean },
+  ask: Partial<Record<keyof OnwardProvisionAsk, unknown>>,
+): RuleViolation | null {
+  if (actor.org !== grant.granteeOrg || !actor.roles.includes('agency_applicant'))
+    return { code: 'Forbidden', rule: 'grantee applicant', article: 'Art. 15', detail: "Only the grantee's applicant asks to provide its grant's data onward" };
+  if (!grant.active) return { code: 'RequestNotActive', rule: 'active grant', article: 'Art. 15', detail: 'The grant is not active' };
+  if (grant.policy !== 'provider_consent')
+    return {
+      code: 'OnwardProvisionForbidden',
+      rule: 'Art. 15',
+      article: 'Art. 15',
+      detail:
+        'Art. 15: the data shared may not be provided to a third party in any form unless a law or regulation provides otherwise (除法律、法规另有规定的外，不得以任何形式提供给第三方); this grant follows the Measures',
+    };
+  if (grant.pending)
+    return {
+      code: 'RequestNotActive',
+      rule: 'one ask at a time',
+      article: ONWARD_CONSENT_ARTICLE,
+      detail: "The providing agency's consent to an onward provision of this grant is already awaited",
+    };
+  const org = ask.thirdPartyOrg;
+  if (typeof org !== 'string' || blankText(org))
+    return { code: 'InvalidInput', field: 'thirdPartyOrg', rule: 'required', article: ONWARD_CONSENT_ARTICLE, detail: 'Pick the third party' };
+  if (org === grant.granteeOrg || org === grant.providerOrg)
+    return {
+      code: 'InvalidInput',
+      field: 'thirdPartyOrg',
+      rule: 'a third party',
+      article: ONWARD_CONSENT_ARTICLE,
+      detail: 'The third party is neither the grantee nor the providing agency',
+    };
+  if (typeof ask.purpose !== 'string' || blankText(ask.purpose))
+    return {
+      code: 'ReasonRequired',
+      field: 'purpose',
+      rule: 'reason required',
+      article: ONWARD_CONSENT_ARTICLE,
+      detail: 'Say for what the third party uses the data',
+    };
+  const fields = ask.fields;
+  if (!Array.isArray(fields) || fields.length === 0 || fields.some((f) => typeof f !== 'string') || new Set(fields).size !== fields.length)
+    return {
+      code: 'InvalidInput',
+      field: 'fields',
+      rule: 'required',
+      article: ONWARD_CONSENT_ARTICLE,
+      detail: "Pick the grant's fields the third party is given",
+    };
+  const outside = (fields as string[]).filter((f) => !grant.fields.includes(f));
+  if (outside.length)
+    return {
+      code: 'InvalidInput',
+      field: 'fields',
+      rule: "the grant's fields",
+      article: ONWARD_CONSENT_ARTICLE,
+      detail: `Only the grant's fields go onward; not granted: ${outside.join(', ')}`,
+    };
+  return null;
+}

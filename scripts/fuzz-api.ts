@@ -732,6 +732,30 @@ export async function runFuzz(
         ),
       )
       .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/revoke`, body })),
+    // A renewal (issue 24 §6): the purpose and duty edited or not, the commitment given again, or odd JSON.
+    fc
+      .tuple(
+        req(() => grantIds),
+        fc.oneof(
+          fc.record(
+            {
+              scenario: text,
+              statutoryDuty: text,
+              commitment: fc.oneof(fc.record({ authenticity: fc.boolean(), compliance: fc.boolean(), security: fc.oneof(fc.boolean(), jsonish) }), jsonish),
+            },
+            { requiredKeys: [] },
+          ),
+          jsonish,
+        ),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/renewal`, body })),
+    // Onward provision (issue 24 §6): a third party of the directory or anything, a purpose, fields or odd JSON.
+    fc
+      .tuple(
+        req(() => grantIds),
+        fc.oneof(fc.record({ thirdPartyOrg: text, purpose: text, fields: fc.oneof(fc.array(text, { maxLength: 5 }), jsonish) }, { requiredKeys: [] }), jsonish),
+      )
+      .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/onward-provision`, body })),
     fc
       .constantFrom('GET /health', 'GET /metrics', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog')
       .map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),

@@ -550,6 +550,22 @@ const MATRIX: Record<string, Route> = {
     mutates: true,
     expect: { rest: 404, applicant: 200, colleague: 200, authority: 400, admin: 403, platformOperator: 403 },
   },
+  // A renewal (issue 24 §6): the grantee's applicants ask it; whoever else sees the grant may not (403); others see none (404).
+  'POST /grants/{id}/renewal': {
+    call: (r) => ({ method: 'POST', url: `/grants/${r.grant}/renewal`, payload: { commitment: { authenticity: true, compliance: true, security: true } } }),
+    mutates: true,
+    expect: { rest: 404, applicant: 201, colleague: 201, authority: 403, admin: 403, platformOperator: 403 },
+  },
+  // Onward provision to a third party (issue 24 §6): the matrix runs the default policy, the Measures' ban (Art. 15), so the
+  // grantee's applicants are refused 409 naming it; whoever else sees the grant 403; others see none (404).
+  'POST /grants/{id}/onward-provision': {
+    call: (r) => ({
+      method: 'POST',
+      url: `/grants/${r.grant}/onward-provision`,
+      payload: { thirdPartyOrg: h.city.agencies.health, purpose: '联合核查', fields: ['parcel'] },
+    }),
+    expect: { rest: 404, applicant: 409, colleague: 409, authority: 403, admin: 403, platformOperator: 403 },
+  },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
   // Prometheus' own token (METRICS_TOKEN), not a person's: no caller of the table has it (test/metrics.test.ts reads it).
   'GET /metrics': { call: () => ({ method: 'GET', url: '/metrics' }), expect: { rest: 401 } },

@@ -23,12 +23,12 @@ export interface ConsoleRun {
   close(): Promise<void>;
 }
 
-export async function startConsole(name: string): Promise<ConsoleRun> {
+export async function startConsole(name: string, options: Pick<Parameters<typeof startApi>[1] & object, 'policies'> = {}): Promise<ConsoleRun> {
   const h = await startHarness(name);
   await seedDemoPeople(h.db, h.city);
   const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
   buildConsole(consoleDir);
-  const api = await startApi(h, { devSignIn: true, consoleDir });
+  const api = await startApi(h, { devSignIn: true, consoleDir, ...options });
   const base = await api.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchBrowser();
   return {

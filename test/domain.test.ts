@@ -1,6 +1,6 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
 import { deadlineAfter, deadlineBefore, quarterOf, shanghaiDay, shanghaiTime, workdaysBetween } from '../domain/calendar';
-import { usagePeriodFrom, usageReportViolation } from '../domain/share';
+import { renewalForm, renewalViolation, renewedTermStart, usagePeriodFrom, usageReportViolation } from '../domain/share';
 import { articleInChinese } from '../domain/measures';
 import * as notices from '../domain/notices';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
@@ -482,5 +482,46 @@ describe('usage records (《政务数据共享条例》使用记录)', () => {
     expect(file({ records: [{ ...use, user: ' ' }] })).toBe('form.records.0.user');
     expect(file({ records: [{ ...use, purpose: '' }] })).toBe('form.records.0.purpose');
     expect(usageReportViolation({ decision: 'OTHER', form: {}, context })).toBeNull();
+  });
+});
+
+describe('a grant’s renewal (issue 24 §6)', () => {
+  const grantee: Actor = { sub: 'a', org: 'market', roles: ['agency_applicant'] };
+  const now = Date.parse('2026-12-06T00:00:00Z');
+  const facts = { granteeOrg: 'market', status: 'active' as const, expiresAt: '2027-01-01T00:00:00Z', stopping: false, pending: null };
+  test.each([
+    ['another organisation', { ...grantee, org: 'health' }, facts, 'grantee applicant'],
+    ['a reviewer of the grantee', { ...grantee, roles: ['provider_reviewer'] as Actor['roles'] }, facts, 'grantee applicant'],
+    ['an ended grant', grantee, { ...facts, status: 'revoked' as const }, 'active grant before expiry'],
+    ['a grant past its expiry', grantee, { ...facts, expiresAt: '2026-12-05T23:59:59Z' }, 'active grant before expiry'],
+    ['a grant whose stop was consented to', grantee, { ...facts, stopping: true }, 'no stop scheduled'],
+    ['a second renewal while one is pending', grantee, { ...facts, pending: 'r1' }, 'one renewal at a time'],
+  ])('%s is refused', (_, actor, grant, rule) => {
+    expect(renewalViolation(actor, grant, now)).toMatchObject({ rule });
+  });
+  test('the grantee’s applicant renews an active grant before expiry', () => {
+    expect(renewalViolation(grantee, facts, now)).toBeNull();
+    expect(renewalViolation(grantee, { ...facts, pending: 'r1' }, now)).toMatchObject({ code: 'RenewalPending' });
+  });
+  test('pre-filled from the grant, the purpose and duty edited or kept', () => {
+    const grant = { catalogEntryId: 'e', fields: ['a', 'b'], purpose: '核查' };
+    const commitment = { authenticity: true, compliance: true, security: true };
+    expect(renewalForm(grant, { statutoryDuty: '监管' }, { commitment })).toEqual({
+      catalogEntryId: 'e',
+      scenario: '核查',
+      statutoryDuty: '监管',
+      fields: ['a', 'b'],
+      commitment,
+    });
+    expect(renewalForm(grant, { statutoryDuty: '监管' }, { scenario: ' 新用途 ', statutoryDuty: '  ', commitment })).toMatchObject({
+      scenario: '新用途',
+      statutoryDuty: '监管',
+    });
+  });
+  test('the new term starts at the old expiry while the old grant runs, else at once', () => {
+    expect(renewedTermStart({ status: 'active', expiresAt: '2027-01-01T00:00:00.000Z' }, now)).toBe('2027-01-01T00:00:00.000Z');
+    expect(renewedTermStart({ status: 'revoked', expiresAt: '2027-01-01T00:00:00.000Z' }, now)).toBeUndefined();
+    expect(renewedTermStart({ status: 'active', expiresAt: '2026-12-01T00:00:00.000Z' }, now)).toBeUndefined();
+    expect(renewedTermStart(undefined, now)).toBeUndefined();
   });
 });

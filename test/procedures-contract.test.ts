@@ -37,7 +37,8 @@ beforeAll(async () => {
       open_request: { ...TEST_OPEN_REQUEST_POLICY, reportEvery: { seconds: 3 } },
       catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 2 } },
       // A grant's usage report (《政务数据共享条例》使用记录) falls due every few seconds.
-      share: { ...TEST_POLICY, usageReport: { seconds: 3 } },
+      // Onward provision with the provider's consent (the 条例's route, issue 24 §6), so its task is reached too.
+      share: { ...TEST_POLICY, usageReport: { seconds: 3 }, onwardProvision: 'provider_consent' },
       // A grant a refusal dispute ends in runs out in seconds.
       refusal_dispute: { ...TEST_REFUSAL_DISPUTE_POLICY, grantTerm: { seconds: 3 } },
     },
@@ -188,6 +189,18 @@ const askToRevoke: Act = async (run) => {
     202,
   );
 };
+/** The grantee asks to provide the grant's data to a third party (issue 24 §6): the provider consents or refuses. */
+const askOnward: Act = async (run) => {
+  const { grant } = ok(await run.get(run.starter, `/requests/${run.requestId}`));
+  ok(
+    await run.post(run.starter, `/grants/${grant.id}/onward-provision`, {
+      thirdPartyOrg: run.city.agencies.health,
+      purpose: '联合核查',
+      fields: [grant.fields[0]],
+    }),
+    202,
+  );
+};
 /** The city authority ends the grant itself (Art. 14): at once, also while a consented stop's notice runs (《政务数据共享条例》). */
 const authorityRevokes: Act = async (run) => {
   const { grant } = ok(await run.get(run.starter, `/requests/${run.requestId}`));
@@ -296,10 +309,17 @@ const FIXTURES: Record<RequestType, ContractFixture> = {
         ],
       },
       {
-        name: 'unconditional data granted at once; the grantee files its usage records; the authority ends the grant',
+        name: 'unconditional data granted at once; an onward provision refused, then consented to; the grantee files its usage records; the authority ends the grant',
         fast: true,
         start: (city: SeededCity) => ({ starter: applicantOf(city, city.agencies.market), body: validShareBody(city.entries.conditionalOpen) }),
-        steps: [{ kind: 'SHARE_USAGE_REPORT', decision: 'FILE', form: () => ({ noUse: true }) }, authorityRevokes],
+        steps: [
+          askOnward,
+          { kind: 'SHARE_ONWARD_PROVISION', decision: 'REFUSE', reason: '超出共享用途' },
+          askOnward,
+          { kind: 'SHARE_ONWARD_PROVISION', decision: 'CONSENT' },
+          { kind: 'SHARE_USAGE_REPORT', decision: 'FILE', form: () => ({ noUse: true }) },
+          authorityRevokes,
+        ],
       },
       {
         // Between government departments the applicant is asked once per review (一次性告知), every missing item listed.

@@ -92,6 +92,12 @@ export interface ShareRequestInput {
    * `policy`; never a choice of code path (ARCHITECTURE.md, "Versioning workflows").
    */
   parties?: ShareParties;
+  /**
+   * The grant this request renews (issue 24 §6): a fact of the submission (the API pre-filled the form from that grant),
+   * read behind patched('grant-renewal'). The request is checked (domain/share.ts renewalViolation), reviewed jointly, and its
+   * grant's term starts at the renewed one's expiry when approved before it.
+   */
+  renews?: string;
 }
 
 export interface CatalogAdjustmentInput {
@@ -263,6 +269,18 @@ export interface RequestExtensionInput {
  * gets a task to approve or refuse. Answers with the request state once that task is open.
  */
 export const requestExtensionUpdate = defineUpdate<RequestSnapshot, [RequestExtensionInput]>('requestExtension');
+/** The grantee's ask to provide a grant's data to a third party (issue 24 §6), where the run's policy allows the 条例's consent route. */
+export interface OnwardProvisionInput {
+  actor: Actor;
+  thirdPartyOrg: string;
+  purpose: string;
+  fields: string[];
+}
+/**
+ * The grantee asks to provide its grant's data onward: the validator applies domain/share.ts onwardProvisionViolation (as
+ * the API does); the handler answers once the provider's SHARE_ONWARD_PROVISION task is open.
+ */
+export const askOnwardProvisionUpdate = defineUpdate<RequestSnapshot, [OnwardProvisionInput]>('askOnwardProvision');
 export const stateQuery = defineQuery<RequestSnapshot>('state');
 
 /** The workflow type that runs each request type (the registry's). */

@@ -16,10 +16,12 @@ import {
   GRANTEE_END_ARTICLE,
   grantTerms,
   noneRefusesAtOnce,
+  onwardProvisionViolation,
   providerExtensionLength,
   providerExtensionViolation,
   refusalBasisLevels,
   regulationApplies,
+  renewalViolation,
   REVOCATION_GROUNDS,
   revokerOf,
   revokersOf,
@@ -41,9 +43,11 @@ import { unstorable } from '../domain/text';
 import { SYSTEM, type ActorRef } from '../domain/types';
 import {
   endRequestSignal,
+  askOnwardProvisionUpdate,
   requestExtensionUpdate,
   revokeGrantSignal,
   revokeGrantUpdate,
+  type OnwardProvisionInput,
   type RequestExtensionInput,
   type RevokeGrantInput,
   type RevokeGrantRequest,
@@ -83,8 +87,17 @@ const REVOCATION_NOTICE = 'revocation-notice';
 /** The patch under which the grantee files its usage records each period while the grant is active (条例, 使用记录). */
 const USAGE_REPORTS = 'usage-reports';
 
+/** The patch under which a request naming the grant it renews (`renews`) is checked, reviewed jointly and takes over at that grant's expiry (issue 24 §6). */
+const GRANT_RENEWAL = 'grant-renewal';
+
+/** The patch under which the grantee asks to provide the data to a third party and the provider consents or refuses (issue 24 §6). */
+const ONWARD_PROVISION = 'onward-provision';
+
+/** The grantee's ask to provide the data onward, until the provider's task is open (`opened`) or the grant ended first. */
+type OnwardAsked = OnwardProvisionInput & { opened?: boolean; refused?: ApplicationFailure };
+
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
-function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties) {
+function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties, onward?: 'provider_consent') {
   const fields = form.fields?.length ? form.fields : parties.entry.fields;
   return {
     requestId,
@@ -93,7 +106,7 @@ function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: Sha
     granteeOrg: applicant.org,
     fields,
     purpose: form.scenario,
-    terms: grantTerms(form, fields, parties.entry.shareConditions),
+    terms: grantTerms(form, fields, parties.entry.shareConditions, onward),
     actor: SYSTEM,
     article: 'Art. 14',
   };
@@ -193,6 +206,37 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     if (bad) throw businessError('InvalidInput', bad.detail);
   };
 
+  /** Issue 24 §6: the grantee's ask to provide the data to a third party, from its Update until the provider's task is open. */
+  let onwardAsk: OnwardAsked | null = null;
+  const askOnward = async (ask: OnwardProvisionInput) => {
+    // The validator's check again, in the step that records the ask: of asks delivered together, one stands.
+    checkOnward(ask);
+    const asked: OnwardAsked = (onwardAsk = { ...ask, purpose: ask.purpose.trim(), fields: [...ask.fields] });
+    await condition(() => asked.opened !== undefined || state.grant?.status !== 'active');
+    if (!asked.opened) throw asked.refused ?? businessError('RequestNotActive', 'The grant ended before the ask was put to the providing agency');
+    return view();
+  };
+  const checkOnward = (ask: OnwardProvisionInput) => {
+    const violation = onwardProvisionViolation(
+      ask.actor,
+      {
+        granteeOrg: applicant.org,
+        providerOrg: revokers?.providerOrg ?? '',
+        fields: state.grant && revokers ? grantedFields() : [],
+        active: state.grant?.status === 'active' && revoke === null && ending === null,
+        // The policy snapshotted at the start (absent before this change: the Measures' ban).
+        policy: policy.onwardProvision,
+        pending: onwardAsk !== null || board.all().some((t) => t.kind === 'SHARE_ONWARD_PROVISION' && t.status === 'open'),
+      },
+      ask,
+    );
+    if (violation) throw businessError(violation.code, violation.detail);
+    const bad = unstorable(ask.purpose, 'purpose') ?? unstorable(ask.fields, 'fields');
+    if (bad) throw businessError('InvalidInput', bad.detail);
+  };
+  /** The grant's fields (the parties are known once there is a grant). */
+  let grantedFields = (): string[] => [];
+
   // The request's handlers, besides its board's (board.ts) and every request's (requestHandlers).
   const cancelling = requestHandlers(board, applicant, state, view);
   // Kept even before the grant exists: a grant revoked during review (e.g. the entry was withdrawn)
@@ -205,6 +249,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   });
   setHandler(revokeGrantUpdate, revokeGrant, { validator: checkRevocation });
   setHandler(requestExtensionUpdate, askExtension, { validator: checkExtensionAsk });
+  setHandler(askOnwardProvisionUpdate, askOnward, { validator: checkOnward });
 
   const steps = { n: carried?.step ?? 0 };
   /**
@@ -238,8 +283,10 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     return view();
   };
 
+  /** The grant this request renews (issue 24 §6), read from the input only past patched('grant-renewal'). */
+  const renewing = (): string | undefined => (input.renews !== undefined && patched(GRANT_RENEWAL) ? input.renews : undefined);
   /** The request as the read model records it, on submission or, when even that failed, on failure. */
-  const requestRecord = {
+  const requestRecord: RecordRequestInput = {
     requestId,
     workflowId: workflowInfo().workflowId,
     type: 'share',
@@ -269,6 +316,14 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // The API refuses such text; a start that bypasses it must not reach PostgreSQL with it either.
     const unstorableForm = unstorable(form, 'form');
     if (unstorableForm) throw businessError('InvalidInput', unstorableForm.detail);
+    // A renewal (issue 24 §6): checked as the API checks it before anything is recorded, its request naming the grant.
+    const renews = carried ? undefined : renewing();
+    if (renews !== undefined) {
+      const facts = await io.renewalFacts({ grantId: renews, requestId });
+      const violation = facts ? renewalViolation(applicant, facts, Date.now()) : { code: 'GrantNotFound' as const, detail: `No grant ${renews}` };
+      if (violation) throw (refusal = businessError(violation.code, violation.detail));
+      requestRecord.payload = { ...form, renews };
+    }
     /** Parties, checks and the request's record in one step; a refusal ends the workflow, recording nothing. */
     const submit = async () => {
       const submitted = await io.submitShare({
@@ -289,6 +344,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       return p;
     };
     const parties = carried?.parties ?? (input.parties ? checkedFromApi(input.parties) : await submit());
+    grantedFields = () => grantOf(input, parties).fields;
     /** The record, written on its own when the request's first write is not a review round. */
     const recordNow = async () => {
       const record = takeRecord();
@@ -521,6 +577,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
             consent?.status === 'completed' ||
             deliveryDecided() !== undefined ||
             usageFiled() !== undefined ||
+            onwardAsk !== null ||
+            onwardDecided() !== undefined ||
             handOver(),
           Math.max(1, until - Date.now()),
         );
@@ -537,8 +595,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         revoke ??= ending;
         const delivered = deliveryDecided();
         const filed = usageFiled();
+        const onward = onwardDecided();
         if (woke && revoke === null) {
           if (asking) await putToAuthority(asking);
+          else if (onwardAsk) await putToProvider(onwardAsk);
+          else if (onward) await onwardAnswered(onward);
           else if (consent?.status === 'completed') await answered(consent);
           else if (delivered) await deliveryStep(delivered);
           else if (filed) await usageStep(filed);
@@ -644,6 +705,77 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       approval = undefined;
     }
 
+    /** Issue 24 §6: the provider's answer to the grantee's onward ask, decided and not yet taken (such tasks exist only past patched('onward-provision')). */
+    const onwardDecided = () => board.all().find((t) => t.kind === 'SHARE_ONWARD_PROVISION' && t.status === 'completed' && !t.consumed);
+
+    /**
+     * The grantee's ask goes to the providing agency as SHARE_ONWARD_PROVISION (the third party named from the directory,
+     * the purpose, the fields); a third party the directory does not know is refused to the asker, nothing opened.
+     */
+    async function putToProvider(ask: OnwardAsked): Promise<void> {
+      // The ask stays pending (refusing another) until its task is open or it is refused.
+      try {
+        await openOnward(ask);
+      } finally {
+        onwardAsk = null;
+      }
+    }
+    async function openOnward(ask: OnwardAsked): Promise<void> {
+      if (!patched(ONWARD_PROVISION)) {
+        ask.opened = false;
+        return;
+      }
+      const thirdParty = await io.organisationName({ org: ask.thirdPartyOrg });
+      if (thirdParty === null) {
+        ask.refused = businessError('InvalidInput', `No organisation ${ask.thirdPartyOrg} in the directory: pick the third party from it`);
+        ask.opened = false;
+        return;
+      }
+      const n = board.all().filter((t) => t.kind === 'SHARE_ONWARD_PROVISION').length + 1;
+      await board.open({
+        key: `onward-provision-${n}`,
+        kind: 'SHARE_ONWARD_PROVISION',
+        candidateRole: 'provider_reviewer',
+        candidateOrg: parties.entry.providerOrgId,
+        length: policy.onwardProvisionConsent ?? DEFAULT_SHARE_POLICY.onwardProvisionConsent!,
+        reminderBefore: policy.reminderBefore,
+        // Nobody decides their own ask.
+        excluded: [applicant.sub, ask.actor.sub],
+        openedBy: actorRef(ask.actor, 'agency_applicant'),
+        context: {
+          grantId: `${requestId}.grant`,
+          thirdPartyOrg: ask.thirdPartyOrg,
+          thirdPartyName: thirdParty,
+          purpose: ask.purpose,
+          fields: [...ask.fields],
+          requestedBy: applicant.org,
+        },
+        ...escalation,
+      });
+      ask.opened = true;
+    }
+
+    /** The provider answered: its consent or refusal (with its reason) recorded with the decision, audited, and the grantee's applicant told. */
+    async function onwardAnswered(task: WfTask): Promise<void> {
+      await board.next(() => true, [task], { writeWithNextStep: () => true });
+      const ask = task.context as { thirdPartyOrg: string; thirdPartyName: string; purpose: string; fields: string[] };
+      approval = board.takeUnwritten();
+      await io.recordOnwardProvision({
+        requestId,
+        taskId: task.id,
+        ...(approval ? { decision: approval } : {}),
+        actor: task.decidedBy!,
+        consented: task.decision === 'CONSENT',
+        reason: task.reason ?? null,
+        thirdPartyOrg: ask.thirdPartyOrg,
+        thirdParty: ask.thirdPartyName,
+        purpose: ask.purpose,
+        fields: ask.fields,
+        grantee: task.openedBy!.sub,
+      });
+      approval = undefined;
+    }
+
     /** The provider's request goes to the city authority, whose consent ends the grant (Art. 14). */
     async function putToAuthority(ask: RevocationAsked): Promise<void> {
       const n = board.all().filter((t) => t.kind === 'GRANT_REVOCATION_CONSENT').length + 1;
@@ -710,6 +842,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     } else {
       revokers = revokersOf(parties, applicant.org);
       let path = sharePath(parties.entry.shareAttribute);
+      // A renewal is reviewed as a new conditional request, whatever the entry's attribute (a NONE entry still refuses).
+      if (path === 'grant' && renews !== undefined) path = 'joint_review';
       // 条例 (不予共享, rule 4): between government departments an entry refuses at once only on a basis of the levels the
       // policy accepts; on a lesser one (a 规章 alone) the request is reviewed jointly, its refusal citing its own basis.
       if (
@@ -737,10 +871,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     }
 
     // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
-    const grant = grantOf(input, parties);
+    // The terms say so where the run's policy allows the 条例's consent route (the API reads it there).
+    const grant = grantOf(input, parties, policy.onwardProvision === 'provider_consent' && patched(ONWARD_PROVISION) ? 'provider_consent' : undefined);
     // The term is counted inside the write that creates the grant, which records the approval too.
     approval = board.takeUnwritten();
-    const { expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval });
+    const renewed = renewing();
+    const { expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval, ...(renewed !== undefined ? { renews: renewed } : {}) });
     approval = undefined;
     state.status = 'granted';
     state.grant = { id: grant.grantId, status: 'active', expiresAt };

@@ -1,17 +1,43 @@
 // Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and their ending early.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { getGrant, grantOrgsOf, listGrants, listUsageFilings } from '../../db/repositories/grants';
-import { grantRevokers } from '../../db/repositories/share';
-import { revokeViolation } from '../../domain/share';
+import { createHash } from 'node:crypto';
+import { getGrant, grantOrgsOf, listGrants, listUsageFilings, pendingRenewal, renewalsAsked } from '../../db/repositories/grants';
+import { getRequest } from '../../db/repositories/requests';
+import { grantRevokers, shareParties } from '../../db/repositories/share';
+import { STARTED_BY } from '../../domain/requests';
+import {
+  ONWARD_CONSENT_ARTICLE,
+  onwardProvisionViolation,
+  type OnwardProvision,
+  RENEWAL_ARTICLE,
+  renewalForm,
+  renewalViolation,
+  revokeViolation,
+  shareRequestViolations,
+  type RenewalEdit,
+  type ShareRequestForm,
+} from '../../domain/share';
 import type { Actor } from '../../domain/types';
-import { revokeGrantUpdate } from '../../workflows/definitions';
-import { problem, refusal } from '../problem';
+import { askOnwardProvisionUpdate, revokeGrantUpdate, type ShareRequestInput } from '../../workflows/definitions';
+import { getOrganisation } from '../../db/repositories/organisations';
+import { unstorable } from '../../domain/text';
+import { requireMember } from '../auth';
+import { logCase } from '../logging';
+import { invalid, problem, ProblemError, refusal } from '../problem';
 import { DerivedIdParams, Page } from '../schemas/common';
-import { GrantSchema, RevokeBody, UsageFilingSchema } from '../schemas/grants';
+import { GrantSchema, OnwardProvisionBody, RenewalBody, RevokeBody, UsageFilingSchema } from '../schemas/grants';
+import { StartedResponses } from '../schemas/requests';
+import { startRequest } from '../start-request';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
-import { decodeCursor, encodeCursor, grantView } from '../views';
+import { decodeCursor, encodeCursor, grantView, requestView } from '../views';
+
+/** A renewal's request id: the n-th renewal of a grant is one request, so renewals asked at once start one (one stands). */
+function renewalRequestId(grantId: string, n: number): string {
+  const h = createHash('sha256').update(`${grantId}\nrenewal\n${n}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
@@ -85,6 +111,121 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
           filedAt: r.filed_at.toISOString(),
         })),
       };
+    },
+  );
+
+  /**
+   * 续期 (issue 24 §6): the grantee's applicant asks, before the grant expires, to renew it. The renewal is a new share
+   * request, pre-filled from the grant (its entry and fields, its purpose and the duty served unless edited, the entry's
+   * conditions applied again) and naming the grant (`renews`): reviewed jointly as a conditional request, and, approved
+   * before the grant expires, its grant's term starts at that expiry. One renewal at a time (RenewalPending).
+   */
+  app.post(
+    '/grants/:id/renewal',
+    {
+      schema: {
+        tags: ['grants'],
+        summary:
+          "The grantee's applicant asks to renew its active grant before it expires: a new conditional share request pre-filled from the grant and linked to it (`renews`), reviewed jointly; approved before expiry, the new grant's term starts at the old one's expiry (no gap, no overlap); one renewal at a time (409 RenewalPending)",
+        params: DerivedIdParams,
+        body: RenewalBody,
+        response: StartedResponses,
+      },
+      config: { articles: { scenario: 'Art. 15', statutoryDuty: 'Art. 15', commitment: 'Art. 15' } },
+    },
+    async (request, reply) => {
+      // Whoever does not see the grant is told there is none, before whether they may renew it.
+      const grant = await visibleGrant(request.actor, request.params.id);
+      const actor = requireMember(request, ...STARTED_BY.share);
+      const pending = (await pendingRenewal(db, grant.id)) ?? null;
+      // The rule the workflow applies again as it starts (domain/share.ts renewalViolation).
+      const violation = renewalViolation(actor, {
+        granteeOrg: grant.grantee_org,
+        status: grant.status,
+        expiresAt: grant.expires_at.toISOString(),
+        stopping: grant.revocation?.decision === 'CONSENT',
+        pending,
+      });
+      if (violation) throw violation.rule && !violation.field ? invalid([violation]) : refusal(violation);
+      const original = (await getRequest(db, grant.request_id))?.payload as Partial<ShareRequestForm> | undefined;
+      const form = renewalForm(
+        { catalogEntryId: grant.catalog_entry_id, fields: grant.scope.fields, purpose: grant.purpose },
+        original ?? {},
+        request.body as RenewalEdit,
+      );
+      const { context, parties } = await shareParties(db, form.catalogEntryId, actor.org);
+      const violations = shareRequestViolations(form, context);
+      if (violations.length) throw invalid(violations);
+      const taken = () =>
+        invalid([
+          { code: 'RenewalPending', rule: 'one renewal at a time', article: RENEWAL_ARTICLE, detail: 'A renewal of this grant is already being decided' },
+        ]);
+      const requestId = renewalRequestId(grant.id, await renewalsAsked(db, grant.id));
+      const { whole, created } = await startRequest(deps, {
+        type: 'share',
+        actor,
+        idempotencyKey: undefined,
+        requestId,
+        body: { ...form, renews: grant.id },
+        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.policies.share, renews: grant.id, ...(parties ? { parties } : {}) }),
+      }).catch((err: unknown) => {
+        // Another renewal asked at the same moment with another purpose: it is the one being decided.
+        if (err instanceof ProblemError && err.code === 'IdempotencyKeyReused') throw taken();
+        throw err;
+      });
+      // Of renewals asked at once, the one whose submission started the request stands.
+      if (!created) throw taken();
+      logCase(request, whole.row);
+      return reply.code(201).header('location', `/requests/${whole.row.id}`).send(requestView(whole, actor));
+    },
+  );
+
+  /**
+   * 向第三方提供 (issue 24 §6): the grantee's applicant asks to provide its grant's data to a third party. The Measures forbid
+   * it (Art. 15: 409 OnwardProvisionForbidden) unless the run's policy follows the 条例 (`onwardProvision: provider_consent`,
+   * shown in the grant's terms); then the providing agency gets SHARE_ONWARD_PROVISION (CONSENT, or REFUSE with a reason),
+   * decided through POST /tasks/{id}/complete. One ask at a time; the same rule in the workflow's validator.
+   */
+  app.post(
+    '/grants/:id/onward-provision',
+    {
+      schema: {
+        tags: ['grants'],
+        summary:
+          "The grantee's applicant asks to provide its grant's data to a third party (an organisation of the directory, a purpose, fields among the grant's): forbidden by Art. 15 unless the policy follows the 《政务数据共享条例》 (409 OnwardProvisionForbidden); allowed, the providing agency consents or refuses on its SHARE_ONWARD_PROVISION task (202, the ask in `onwardProvisions`)",
+        params: DerivedIdParams,
+        body: OnwardProvisionBody,
+        response: { 202: GrantSchema },
+      },
+      config: { articles: { thirdPartyOrg: 'Art. 15', purpose: 'Art. 15', fields: 'Art. 15' } },
+    },
+    async (request, reply) => {
+      const { actor } = request;
+      const grant = await visibleGrant(actor, request.params.id);
+      const { thirdPartyOrg, purpose, fields } = request.body;
+      // The rule the workflow's validator applies too; the policy as the grant's terms recorded it from the run's.
+      const violation = onwardProvisionViolation(
+        actor,
+        {
+          granteeOrg: grant.grantee_org,
+          providerOrg: grant.provider_org,
+          fields: grant.scope.fields,
+          active: grant.status === 'active',
+          policy: (grant.terms as { onwardProvision?: OnwardProvision } | null)?.onwardProvision,
+          pending: (grant.onward ?? []).some((t) => t.status === 'open'),
+        },
+        request.body,
+      );
+      if (violation) throw violation.rule && !violation.field ? invalid([violation]) : refusal(violation);
+      if (!(await getOrganisation(db, thirdPartyOrg)))
+        throw invalid([
+          { code: 'InvalidInput', field: 'thirdPartyOrg', rule: 'exists', article: ONWARD_CONSENT_ARTICLE, detail: `No organisation ${thirdPartyOrg}` },
+        ]);
+      const bad = unstorable(purpose, 'purpose');
+      if (bad) throw invalid([bad]);
+      await updateRequest(deps, grant.workflow_id, askOnwardProvisionUpdate, [{ actor, thirdPartyOrg, purpose, fields }]);
+      reply.code(202);
+      return grantView((await getGrant(db, grant.id))!);
     },
   );
 

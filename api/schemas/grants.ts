@@ -63,7 +63,68 @@ export const GrantSchema = Type.Object({
       },
     ),
   ),
+  startsAt: Type.Union([Instant, Type.Null()], {
+    description:
+      'When its term starts, where not at grantedAt: a renewal approved before the grant it renews expired starts at that expiry (no gap, no overlap)',
+  }),
+  renews: Nullable(Type.String({ description: 'The grant this one renews' })),
+  onwardProvision: Type.Union([Type.Literal('forbidden'), Type.Literal('provider_consent')], {
+    description:
+      "Whether its data may go on to a third party: forbidden (Art. 15, the default) or provider_consent (the policy follows the 《政务数据共享条例》: with the providing agency's consent), as its terms say",
+  }),
+  onwardProvisions: Type.Array(
+    Type.Object({
+      taskId: Type.String(),
+      status: Type.Union([Type.Literal('awaiting_consent'), Type.Literal('consented'), Type.Literal('refused'), Type.Literal('closed')]),
+      thirdPartyOrg: Type.String(),
+      thirdPartyName: Nullable(Type.String()),
+      purpose: Type.String(),
+      fields: Type.Array(Type.String()),
+      reason: Nullable(Type.String({ description: "The provider's reason (a refusal's)" })),
+      askedAt: Instant,
+    }),
+    { description: "The grantee's asks to provide the data to a third party and the providing agency's answers, the latest first" },
+  ),
+  renewal: Nullable(
+    Type.Object(
+      {
+        requestId: Type.String(),
+        status: Type.String({ description: "The renewal request's status (in_review while decided; granted, rejected, cancelled…)" }),
+        grantId: Nullable(Type.String({ description: 'The grant it created, once approved' })),
+        caseNumber: Nullable(Type.String()),
+      },
+      { description: 'The latest renewal of this grant its grantee asked (a new conditional share request, reviewed as one)' },
+    ),
+  ),
 });
+
+/** The grantee's ask to provide the data to a third party (issue 24 §6): whom, for what, which of the grant's fields. */
+export const OnwardProvisionBody = Type.Object(
+  {
+    thirdPartyOrg: Type.String({ minLength: 1, maxLength: 200, description: 'The third party: an organisation of the directory (GET /organisations)' }),
+    purpose: Type.String({ maxLength: 4000, description: 'For what the third party uses the data' }),
+    fields: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      minItems: 1,
+      maxItems: 500,
+      uniqueItems: true,
+      description: "The grant's fields it is given",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** A renewal's body: the purpose and the duty served as edited (else the grant's), and the Art. 15 commitment given again. */
+export const RenewalBody = Type.Object(
+  {
+    scenario: Type.Optional(Type.String({ maxLength: 2000, description: "应用场景: the purpose, the grant's when absent or blank" })),
+    statutoryDuty: Type.Optional(Type.String({ maxLength: 2000, description: 'The statutory duty served, the original request’s when absent or blank' })),
+    commitment: Type.Object(
+      { authenticity: Type.Boolean(), compliance: Type.Boolean(), security: Type.Boolean() },
+      { additionalProperties: false, description: 'The Art. 15 commitment, given again (each must be true)' },
+    ),
+  },
+  { additionalProperties: false },
+);
 export type GrantView = Static<typeof GrantSchema>;
 
 export const RevokeBody = Type.Object(

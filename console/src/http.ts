@@ -222,6 +222,23 @@ export interface Grant {
     deliveredFields: string[];
     problem: string | null;
   } | null;
+  /** Where its term does not start at grantedAt: a renewal takes over at the renewed grant's expiry (issue 24 §6). */
+  startsAt?: string | null;
+  /** The grant this one renews. */
+  renews?: string | null;
+  /** The latest renewal of this grant asked by its grantee: its request, where it stands, the grant it created. */
+  renewal?: { requestId: string; status: string; grantId: string | null; caseNumber: string | null } | null;
+  /** Whether its data may go to a third party with the provider's consent (the 条例), or not at all (Art. 15). */
+  onwardProvision?: 'forbidden' | 'provider_consent';
+  onwardProvisions?: {
+    taskId: string;
+    status: 'awaiting_consent' | 'consented' | 'refused' | 'closed';
+    thirdPartyOrg: string;
+    thirdPartyName: string | null;
+    purpose: string;
+    fields: string[];
+    reason: string | null;
+  }[];
 }
 export interface RequestView {
   id: string;

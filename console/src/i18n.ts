@@ -308,6 +308,28 @@ const MESSAGES = {
   endedBy: ['结束方', 'Ended by'],
   endReason: ['结束说明', 'Reason'],
   deletion: ['数据删除确认', 'Deletion confirmed'],
+  // The grantee renews its grant before expiry (issue 24 §6): a new conditional request pre-filled from the grant.
+  renewGrant: ['申请续期', 'Ask for a renewal'],
+  renewGrantHint: [
+    '共享期限届满前可申请续期：续期申请按有条件共享重新审核，批准后新的共享自本次共享期限届满时起算。',
+    'Before expiry, ask for a renewal: it is reviewed as a new conditional request; approved, the new grant starts when this one expires.',
+  ],
+  renewCommitment: ['重新承诺数据真实、合规使用并落实安全保护措施', 'Commit again to authenticity, compliant use and security'],
+  renewalAsked: ['已申请续期。', 'Renewal asked.'],
+  renewal: ['续期申请', 'Renewal'],
+  renews: ['续期自', 'Renews'],
+  startsAt: ['生效时间', 'Starts at'],
+  // Onward provision to a third party, where the policy follows the 条例 (issue 24 §6).
+  onwardProvision: ['申请向第三方提供', 'Ask to provide to a third party'],
+  onwardProvisionHint: [
+    '经数据提供单位同意，可将共享数据在许可的数据项范围内提供给第三方（《政务数据共享条例》）。',
+    "With the providing agency's consent, the shared data may go to a third party, within the grant's fields.",
+  ],
+  onwardThirdParty: ['第三方单位', 'Third party'],
+  onwardPurpose: ['第三方使用用途', "The third party's purpose"],
+  onwardFields: ['提供的数据项', 'Fields provided'],
+  onwardAsked: ['已提交，等待数据提供单位同意。', "Asked; awaiting the providing agency's consent."],
+  onwardProvisions: ['向第三方提供', 'Onward provision'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof MESSAGES;
@@ -409,6 +431,8 @@ const LABELS: Record<string, Record<string, string>> = {
     grant_data_deleted: '确认删除已接收的数据',
     grant_stop_scheduled: '已同意终止共享并告知使用单位',
     grant_usage_filed: '报送使用记录',
+    onward_provision_consented: '提供单位同意向第三方提供',
+    onward_provision_refused: '提供单位不同意向第三方提供',
     request_failed: '办理失败',
     adjustment_applied: '目录调整生效',
     adjustment_published: '目录调整已发布（待事后审查）',

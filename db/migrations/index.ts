@@ -28,6 +28,7 @@ import * as m026 from './2026-12-05-026-refusal-disputes';
 import * as m027 from './2026-12-05-027-evaluation-indexes';
 import * as m028 from './2026-12-05-028-task-trails';
 import * as m029 from './2026-12-06-029-catalog-refreshes';
+import * as m030 from './2026-12-06-030-grant-renewals';
 import * as m033 from './2026-12-06-033-delegations';
 
 export const migrations: Record<string, Migration> = {
@@ -59,5 +60,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-027-evaluation-indexes': m027,
   '2026-12-05-028-task-trails': m028,
   '2026-12-06-029-catalog-refreshes': m029,
+  '2026-12-06-030-grant-renewals': m030,
   '2026-12-06-033-delegations': m033,
 };

@@ -1,7 +1,7 @@
 // Grants as their grantee, their provider and the city authority see them.
 import { sql } from 'kysely';
 import { isCityDivision } from '../../domain/divisions';
-import type { DeletionConfirmation, DeliveryForm, DeliveryStatus } from '../../domain/share';
+import { PENDING_SHARE_STATUSES, type DeletionConfirmation, type DeliveryForm, type DeliveryStatus } from '../../domain/share';
 import type { Actor } from '../../domain/types';
 import type { Executor } from '../index';
 import { getOrganisation, overseenOrgIds, supervisedOrgIds } from './organisations';
@@ -57,6 +57,63 @@ export function deletionOf(requestId: string) {
   );
 }
 
+/** The grantee's asks to provide a grant's data to a third party (issue 24 §6): the provider's tasks as they stand, the latest first. */
+export interface OnwardTask {
+  id: string;
+  status: 'open' | 'completed' | 'cancelled';
+  decision: string | null;
+  reason: string | null;
+  context: { thirdPartyOrg?: string; thirdPartyName?: string; purpose?: string; fields?: string[] } | null;
+  createdAt: string;
+}
+
+/** The grant's OnwardTasks, read with the grant (`requestId`: the column naming its request). */
+export function onwardOf(requestId: string) {
+  return sql<
+    OnwardTask[]
+  >`(select coalesce(jsonb_agg(jsonb_build_object('id', t.id, 'status', t.status, 'decision', t.decision, 'reason', t.reason, 'context', t.context, 'createdAt', t.created_at) order by t.created_at desc, t.id desc), '[]'::jsonb) from tasks t where t.request_id = ${sql.ref(requestId)} and t.kind = 'SHARE_ONWARD_PROVISION')`.as(
+    'onward',
+  );
+}
+
+/** The latest renewal asked of a grant (issue 24 §6): its request, where that stands, and the grant it created, if any. */
+export interface RenewalOf {
+  requestId: string;
+  status: string;
+  grantId: string | null;
+  caseNumber: string | null;
+}
+
+/** The grant's RenewalOf, read with the grant (`grantId`: the column naming the grant). */
+export function renewalOf(grantId: string) {
+  return sql<RenewalOf | null>`(select jsonb_build_object('requestId', rn.id, 'status', rn.status, 'grantId', ng.id, 'caseNumber', rn.case_number) from requests rn left join grants ng on ng.request_id = rn.id where rn.type = 'share' and rn.payload ? 'renews' and rn.payload->>'renews' = ${sql.ref(grantId)} order by rn.created_at desc, rn.id desc limit 1)`.as(
+    'renewal',
+  );
+}
+
+/** A renewal of the grant still being decided (its request id), or undefined. */
+export async function pendingRenewal(db: Executor, grantId: string, except?: string): Promise<string | undefined> {
+  let q = db
+    .selectFrom('requests')
+    .select('id')
+    .where('type', '=', 'share')
+    .where(sql<boolean>`payload ? 'renews' and payload->>'renews' = ${grantId}`)
+    .where('status', 'in', [...PENDING_SHARE_STATUSES]);
+  if (except) q = q.where('id', '<>', except);
+  return (await q.limit(1).executeTakeFirst())?.id;
+}
+
+/** How many renewals of the grant were ever asked (each its own request). */
+export async function renewalsAsked(db: Executor, grantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('requests')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('type', '=', 'share')
+    .where(sql<boolean>`payload ? 'renews' and payload->>'renews' = ${grantId}`)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export function grantsQuery(db: Executor) {
   return db
     .selectFrom('grants')
@@ -70,6 +127,8 @@ export function grantsQuery(db: Executor) {
       deliveryOf('grants.request_id'),
       endedByOf('grants.request_id'),
       deletionOf('grants.request_id'),
+      renewalOf('grants.id'),
+      onwardOf('grants.request_id'),
     ]);
 }
 

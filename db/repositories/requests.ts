@@ -4,7 +4,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../index';
 import type { Database, RequestRow, TaskReadRow } from '../schema';
 import type { RequestStatus } from '../../domain/requests';
-import { deletionOf, deliveryOf, endedByOf, revocationOf, type GrantRow } from './grants';
+import { deletionOf, deliveryOf, endedByOf, onwardOf, renewalOf, revocationOf, type GrantRow } from './grants';
 import { nameOf } from './people';
 
 /**
@@ -88,7 +88,7 @@ export function getTaskWithApplicant(db: Executor, id: string) {
 
 /** Instants of a task row: json_agg gives them as text. */
 const TASK_INSTANTS = ['due_at', 'remind_at', 'reminded_at', 'overdue_at', 'created_at', 'completed_at', 'escalate_at', 'escalated_at', 'urged_at'] as const;
-const GRANT_INSTANTS = ['granted_at', 'expires_at', 'ended_at'] as const;
+const GRANT_INSTANTS = ['granted_at', 'expires_at', 'ended_at', 'starts_at'] as const;
 
 /** A row as JSON gives it (instants as text), made the row the driver gives (instants as Dates). */
 function fromJson<R>(row: object, instants: readonly string[]): R {
@@ -132,6 +132,8 @@ export async function getRequestWhole(
             deliveryOf('g.request_id'),
             endedByOf('g.request_id'),
             deletionOf('g.request_id'),
+            renewalOf('g.id'),
+            onwardOf('g.request_id'),
           ])
           .whereRef('g.request_id', '=', 'r.id'),
       ).as('grant'),

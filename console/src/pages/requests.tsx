@@ -7,6 +7,7 @@ import {
   announce,
   ArticleLink,
   EntryTitle,
+  go,
   hasRole,
   href,
   ItemNames,
@@ -24,7 +25,7 @@ import {
   type Route,
 } from '../lib';
 import { FieldMessages, RequiredMark } from '../schema-form';
-import { ItemsPicker } from '../pickers';
+import { AgencySelect, ItemsPicker } from '../pickers';
 import { workdaysLeft } from '../workdays';
 import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
 import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
@@ -309,6 +310,124 @@ function EndGrant({ grantId, onEnded }: { grantId: string; onEnded: () => Promis
   );
 }
 
+/** The statuses of a share request still being decided: its grant's renewal is pending. */
+const PENDING = ['submitted', 'in_review', 'awaiting_applicant'];
+
+/**
+ * 申请续期 (issue 24 §6): the grantee's applicant asks, before expiry, to renew its grant. The purpose and the duty served
+ * come filled from the grant (editable); the commitment is given again; the renewal opens as a request of its own.
+ */
+function RenewGrant({ grant, duty }: { grant: Grant; duty: string }) {
+  const [scenario, setScenario] = useState(grant.purpose);
+  const [statutoryDuty, setDuty] = useState(duty);
+  const [committed, setCommitted] = useState(false);
+  const renewing = useSubmit();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    let created: RequestView | undefined;
+    const refused = await renewing.run(async () => {
+      created = await send<RequestView>('POST', `/grants/${encodeURIComponent(grant.id)}/renewal`, {
+        scenario,
+        statutoryDuty,
+        commitment: { authenticity: committed, compliance: committed, security: committed },
+      });
+    });
+    if (!refused && created) {
+      const to = href('requests', created.id);
+      announce(t('renewalAsked'), to);
+      go(to);
+    }
+  };
+  return (
+    <form class="renew-grant" onSubmit={submit}>
+      <h3>{t('renewGrant')}</h3>
+      <p class="muted">{t('renewGrantHint')}</p>
+      <Refusal submit={renewing} />
+      <label for="renew-scenario">{label('field', 'scenario')}</label>
+      <input
+        id="renew-scenario"
+        type="text"
+        maxLength={2000}
+        value={scenario}
+        aria-invalid={renewing.errors.has('body.scenario')}
+        onInput={(e) => setScenario((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.scenario" errors={renewing.errors} />
+      <label for="renew-duty">{label('field', 'statutoryDuty')}</label>
+      <input
+        id="renew-duty"
+        type="text"
+        maxLength={2000}
+        value={statutoryDuty}
+        aria-invalid={renewing.errors.has('body.statutoryDuty')}
+        onInput={(e) => setDuty((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.statutoryDuty" errors={renewing.errors} />
+      <label>
+        <input type="checkbox" checked={committed} onChange={(e) => setCommitted((e.target as HTMLInputElement).checked)} /> {t('renewCommitment')}
+      </label>
+      <FieldMessages path="body.commitment.authenticity" errors={renewing.errors} />
+      <button type="submit" disabled={renewing.busy}>
+        {t('renewGrant')}
+      </button>
+    </form>
+  );
+}
+
+/** Where an onward provision stands, in words. */
+const ONWARD_STATUS: Record<string, string> = { awaiting_consent: '待提供单位同意', consented: '提供单位已同意', refused: '提供单位不同意', closed: '已关闭' };
+
+/**
+ * 申请向第三方提供 (issue 24 §6, where the grant's terms follow the 条例): the grantee's applicant picks the third party from
+ * the directory, says for what, and ticks the grant's fields it gives; the providing agency consents or refuses.
+ */
+function OnwardProvision({ grant, onAsked }: { grant: Grant; onAsked: () => Promise<unknown> }) {
+  const [thirdPartyOrg, setThirdParty] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [fields, setFields] = useState<string[]>([]);
+  const asking = useSubmit();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const refused = await asking.run(() => send('POST', `/grants/${encodeURIComponent(grant.id)}/onward-provision`, { thirdPartyOrg, purpose, fields }));
+    await onAsked();
+    if (!refused) announce(t('onwardAsked'));
+  };
+  return (
+    <form class="onward-provision" onSubmit={submit}>
+      <h3>{t('onwardProvision')}</h3>
+      <p class="muted">{t('onwardProvisionHint')}</p>
+      <Refusal submit={asking} />
+      <label for="onward-org">{t('onwardThirdParty')}</label>
+      <AgencySelect id="onward-org" value={thirdPartyOrg} onChange={setThirdParty} invalid={asking.errors.has('body.thirdPartyOrg')} />
+      <FieldMessages path="body.thirdPartyOrg" errors={asking.errors} />
+      <label for="onward-purpose">{t('onwardPurpose')}</label>
+      <input
+        id="onward-purpose"
+        type="text"
+        maxLength={4000}
+        value={purpose}
+        aria-invalid={asking.errors.has('body.purpose')}
+        onInput={(e) => setPurpose((e.target as HTMLInputElement).value)}
+      />
+      <FieldMessages path="body.purpose" errors={asking.errors} />
+      <p id="onward-fields-label">{t('onwardFields')}</p>
+      <ItemsPicker
+        id="onward-fields"
+        entryId={grant.catalogEntryId}
+        among={grant.fields}
+        value={fields}
+        onChange={setFields}
+        invalid={asking.errors.has('body.fields')}
+        describedBy="onward-fields-label"
+      />
+      <FieldMessages path="body.fields" errors={asking.errors} />
+      <button type="submit" disabled={asking.busy}>
+        {t('onwardProvision')}
+      </button>
+    </form>
+  );
+}
+
 /**
  * 对不予共享提出异议 (《政务数据共享条例》): the applicant of a refused share request disputes it within the window (the
  * working days left shown), with its reason, the data items it asks for ticked by name and the conditions it accepts.
@@ -431,10 +550,33 @@ export function RequestPage({ id }: { id: string }) {
                     <dt>{t('purpose')}</dt>
                     <dd>{x.grant.purpose}</dd>
                   </div>
+                  {x.grant.startsAt && (
+                    <div>
+                      <dt>{t('startsAt')}</dt>
+                      <dd>{formatTime(x.grant.startsAt)}</dd>
+                    </div>
+                  )}
                   <div>
                     <dt>{t('expiresAt')}</dt>
                     <dd>{formatTime(x.grant.expiresAt)}</dd>
                   </div>
+                  {x.grant.renews && (
+                    <div class="renews">
+                      <dt>{t('renews')}</dt>
+                      <dd>
+                        <a href={href('requests', x.grant.renews.replace(/\.grant$/, ''))}>{t('grant')}</a>
+                      </dd>
+                    </div>
+                  )}
+                  {x.grant.renewal && (
+                    <div class="renewal">
+                      <dt>{t('renewal')}</dt>
+                      <dd>
+                        <a href={href('requests', x.grant.renewal.requestId)}>{x.grant.renewal.caseNumber ?? t('renewal')}</a>{' '}
+                        <Status code={x.grant.renewal.status} />
+                      </dd>
+                    </div>
+                  )}
                   <div>
                     <dt>{t('conditions')}</dt>
                     <dd>
@@ -474,6 +616,34 @@ export function RequestPage({ id }: { id: string }) {
                 {x.type === 'share' && x.grant.status === 'active' && x.grant.granteeOrg === me.value?.organisation?.id && hasRole('agency_applicant') && (
                   <EndGrant grantId={x.grant.id} onEnded={() => Promise.all([r.reload(), history.reload()])} />
                 )}
+                {x.type === 'share' &&
+                  x.grant.status === 'active' &&
+                  !x.grant.revocation?.effectiveAt &&
+                  !(x.grant.renewal && PENDING.includes(x.grant.renewal.status)) &&
+                  x.grant.granteeOrg === me.value?.organisation?.id &&
+                  hasRole('agency_applicant') && (
+                    <RenewGrant grant={x.grant} duty={typeof x.payload.statutoryDuty === 'string' ? x.payload.statutoryDuty : ''} />
+                  )}
+                {x.grant.onwardProvisions && x.grant.onwardProvisions.length > 0 && (
+                  <section class="onward-provisions" aria-labelledby="onward-h">
+                    <h3 id="onward-h">{t('onwardProvisions')}</h3>
+                    <ul>
+                      {x.grant.onwardProvisions.map((p) => (
+                        <li key={p.taskId}>
+                          {p.thirdPartyName ?? p.thirdPartyOrg} · {p.purpose} · <ItemNames entryId={x.grant!.catalogEntryId} names={p.fields} /> ·{' '}
+                          <span class="onward-status">{ONWARD_STATUS[p.status] ?? p.status}</span>
+                          {p.reason ? ` · ${p.reason}` : ''}
+                        </li>
+                      ))}
+                    </ul>
+                  </section>
+                )}
+                {x.type === 'share' &&
+                  x.grant.status === 'active' &&
+                  x.grant.onwardProvision === 'provider_consent' &&
+                  !x.grant.onwardProvisions?.some((p) => p.status === 'awaiting_consent') &&
+                  x.grant.granteeOrg === me.value?.organisation?.id &&
+                  hasRole('agency_applicant') && <OnwardProvision grant={x.grant} onAsked={() => Promise.all([r.reload(), history.reload()])} />}
                 {x.type === 'share' && <UsageRecords grantId={x.grant.id} />}
               </section>
             )}
