@@ -437,7 +437,6 @@ export function shareActivities(db: Db, caseRegion: string) {
       });
     },
 
-    /** The city authority refused the provider's request to end a grant (Art. 14): its decision recorded, the provider's reviewer who asked told why. */
     /** An organisation's name as the directory has it, or null where it has none (the third party of an onward provision). */
     async organisationName(input: { org: string }): Promise<string | null> {
       return (await getOrganisation(db, input.org))?.name ?? null;
@@ -483,6 +482,7 @@ export function shareActivities(db: Db, caseRegion: string) {
       });
     },
 
+    /** The city authority refused the provider's request to end a grant (Art. 14): its decision recorded, the provider's reviewer who asked told why. */
     async refuseRevocation(input: { requestId: string; taskId: string; decision?: DecisionInput; requester: string; reason: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
         if (input.decision) await recordDecisionIn(tx, input.decision);

@@ -24,9 +24,9 @@ export function shanghaiTime(at: Date | string): string {
   return `${shanghaiDate(t)} ${new Date(t.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16)}`;
 }
 
-/** Whether `s` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not). */
+/** Whether `s` is a day of the calendar written YYYY-MM-DD (2026-02-30 is not, nor year 0, which PostgreSQL refuses). */
 export function isCalendarDay(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && addDays(s, 0) === s;
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && s >= '0001-01-01' && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && addDays(s, 0) === s;
 }
 
 export function addDays(day: string, n: number): string {

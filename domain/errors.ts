@@ -123,6 +123,24 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
  * route's schema) and the domain's own rules that a person can mend at the field.
  */
 export const RULE_MESSAGES_ZH: Record<string, string> = {
+  // Issue 24 §6: a renewal before expiry, and onward provision to a third party (Art. 15; the 条例's consent route).
+  'grantee applicant': '只有被授权单位的申请人可以办理',
+  'active grant before expiry': '只能在授权有效期届满前申请续期',
+  'no stop scheduled': '该授权已同意终止，不能申请续期',
+  'one renewal at a time': '该授权已有一项续期申请正在办理',
+  'active grant': '该授权已不在有效期内',
+  'Art. 15': '依照《办法》第十五条，共享获得的数据不得向第三方提供',
+  'one ask at a time': '已有一项向第三方提供的申请正在办理',
+  'a third party': '第三方须为被授权单位和提供单位以外的单位，请从列表中选择',
+  "the grant's fields": '只能选择授权范围内的数据项',
+  // Issue 26 §3: a delegation (代理).
+  colleague: '代理人须为本单位的同事，请从列表中选择',
+  'not oneself': '不能指定本人为代理人',
+  period: '请选择代理的开始和结束时间',
+  'end after start': '结束时间须晚于开始时间',
+  'not in the past': '开始时间不能早于当前时间',
+  'longest period': '代理期限最长为90天',
+  kinds: '请至少选择一类任务',
   required: '此项必填',
   'reason required': '此决定须说明理由',
   // 《政务数据共享条例》: a request for information lists everything missing at once.

@@ -1,7 +1,6 @@
 // Grants (Art. 14–15): the grantee's, the provider's and the city authority's view, and their ending early.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { createHash } from 'node:crypto';
 import { getGrant, grantOrgsOf, listGrants, listUsageFilings, pendingRenewal, renewalsAsked } from '../../db/repositories/grants';
 import { getRequest } from '../../db/repositories/requests';
 import { grantRevokers, shareParties } from '../../db/repositories/share';
@@ -28,16 +27,10 @@ import { invalid, problem, ProblemError, refusal } from '../problem';
 import { DerivedIdParams, Page } from '../schemas/common';
 import { GrantSchema, OnwardProvisionBody, RenewalBody, RevokeBody, UsageFilingSchema } from '../schemas/grants';
 import { StartedResponses } from '../schemas/requests';
-import { startRequest } from '../start-request';
+import { requestIdFor, startRequest } from '../start-request';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, grantView, requestView } from '../views';
-
-/** A renewal's request id: the n-th renewal of a grant is one request, so renewals asked at once start one (one stands). */
-function renewalRequestId(grantId: string, n: number): string {
-  const h = createHash('sha256').update(`${grantId}\nrenewal\n${n}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
@@ -160,19 +153,24 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
         invalid([
           { code: 'RenewalPending', rule: 'one renewal at a time', article: RENEWAL_ARTICLE, detail: 'A renewal of this grant is already being decided' },
         ]);
-      const requestId = renewalRequestId(grant.id, await renewalsAsked(db, grant.id));
-      const { whole, created } = await startRequest(deps, {
-        type: 'share',
-        actor,
-        idempotencyKey: undefined,
-        requestId,
-        body: { ...form, renews: grant.id },
-        input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.policies.share, renews: grant.id, ...(parties ? { parties } : {}) }),
-      }).catch((err: unknown) => {
-        // Another renewal asked at the same moment with another purpose: it is the one being decided.
-        if (err instanceof ProblemError && err.code === 'IdempotencyKeyReused') throw taken();
-        throw err;
-      });
+      // The n-th renewal of a grant is one request (its id drawn from the grant and n), so renewals asked at once start
+      // one. One the workflow refused as it started left no request to count: its id is spent, and the next is taken.
+      const asked = await renewalsAsked(db, grant.id);
+      const renew = (n: number): ReturnType<typeof startRequest> =>
+        startRequest(deps, {
+          type: 'share',
+          actor,
+          idempotencyKey: undefined,
+          requestId: requestIdFor(grant.id, `renewal\n${n}`),
+          body: { ...form, renews: grant.id },
+          input: (s): ShareRequestInput => ({ ...s, applicant: actor, form, policy: deps.policies.share, renews: grant.id, ...(parties ? { parties } : {}) }),
+        }).catch((err: unknown) => {
+          // Another renewal asked at the same moment with another purpose: it is the one being decided.
+          if (err instanceof ProblemError && err.code === 'IdempotencyKeyReused') throw taken();
+          if (err instanceof ProblemError && err.code === 'RequestNotActive' && n < asked + 3) return renew(n + 1);
+          throw err;
+        });
+      const { whole, created } = await renew(asked);
       // Of renewals asked at once, the one whose submission started the request stands.
       if (!created) throw taken();
       logCase(request, whole.row);

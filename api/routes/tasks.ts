@@ -110,6 +110,19 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
   }
 
   /**
+   * The task `id` for a supervision act (Art. 32: extend, reassign, urge, whom to hand it to): a supervisor or admin
+   * reaches it only within what they oversee, even where they also reach it as its candidate or a delegate.
+   */
+  async function supervisedTask(actor: Actor, id: string, logTo?: FastifyRequest) {
+    const found = await visibleTask(actor, id, logTo);
+    if (found.viewer !== 'supervisor' && supervisesTasks(actor)) {
+      const overseen = await overseenBy(deps, actor);
+      if (overseen && (found.row.candidate_org === null || !overseen.includes(found.row.candidate_org))) throw problem('TaskNotFound');
+    }
+    return found;
+  }
+
+  /**
    * The delegation in force now by which `row`'s task reaches `actor` (代理): its kind covered, its delegator a candidate
    * of it. A delegate who is a party to the matter still sees the task (deciding it is refused, naming why).
    */
@@ -459,7 +472,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row } = await visibleTask(actor, request.params.id, request);
+      const { row } = await supervisedTask(actor, request.params.id, request);
       const { workingDays, reason } = request.body;
       const violation = extendViolation(taskAccess(row), actor, workingDays, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('An extension states its reason (Art. 32)', 'Art. 32');
@@ -482,7 +495,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row, applicantSub } = await visibleTask(actor, request.params.id, request);
+      const { row, applicantSub } = await supervisedTask(actor, request.params.id, request);
       const { user, reason } = request.body;
       const violation = reassignViolation(taskAccess(row), actor, reason);
       if (violation === 'ReasonRequired') throw reasonRequired('A reassignment states its reason (Art. 32)', 'Art. 32');
@@ -507,7 +520,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row } = await visibleTask(actor, request.params.id, request);
+      const { row } = await supervisedTask(actor, request.params.id, request);
       const { message } = request.body;
       // Who and what, before the write; the timing rules again inside it, on the locked row.
       const early = urgeViolation({ status: row.status, dueAt: row.due_at, remindAt: null, nextUrgeAt: null }, actor, message, new Date());
@@ -539,7 +552,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { actor } = request;
-      const { row, applicantSub } = await visibleTask(actor, request.params.id, request);
+      const { row, applicantSub } = await supervisedTask(actor, request.params.id, request);
       if (!supervisesTasks(actor)) throw problem('Forbidden', 'Only a supervisor hands a task to someone (Art. 32)');
       const { cursor, limit } = request.query;
       const after = decodeCursor(cursor, ['id', 'id']);
