@@ -133,6 +133,12 @@ test('数据交付: the provider delivers from its inbox, the grantee reports a 
   await decide(grantee, 'CONFIRM');
   await open(grantee, `#/requests/${requestId}`);
   await grantSection(grantee).locator('h2:has-text("已交付")').waitFor({ timeout: 15_000 });
+  // The data items read by their names once the entry's labels have loaded (names until then).
+  for (const name of granted)
+    await grantSection(grantee)
+      .locator(`span[title="${name}"]:has-text("${labelOf(name)}")`)
+      .first()
+      .waitFor({ timeout: 15_000 });
   const done = await grantSection(grantee).textContent();
   expect(done).toContain('数据库视图');
   expect(done).not.toContain('已批准待交付');

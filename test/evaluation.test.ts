@@ -322,8 +322,15 @@ test('each task’s folded trail, what the figures are counted from, is the fold
     }>`select * from task_trails where task_id = ${taskId}`
       .execute(h.db)
       .then((r) => r.rows[0]);
+  // This file's own tasks: other files share the run's database, and some (the audit test) tamper with their trail on purpose.
+  const ours = async () => {
+    const { rows } = await sql<{ id: string }>`select t.id from tasks t join requests r on r.id = t.request_id
+      join organisations o on o.id = r.applicant_org where o.region = ${h.city.region}`.execute(h.db);
+    const mine = new Set(rows.map((r) => r.id));
+    return (await taskTrailMismatches(h.db, 1_000_000)).filter((m) => mine.has(m.task_id));
+  };
   // The lifecycles above: decided with a basis, extended, urged; the fold of every task agrees with its trail.
-  expect(await taskTrailMismatches(h.db)).toEqual([]);
+  expect(await ours()).toEqual([]);
   expect(await trail(r1.review)).toMatchObject({ closed_action: 'task_completed', closed_decision: 'REJECT', basis_level: 'administrative_regulation' });
   expect((await trail(r3.opinion)).extension_dues).toHaveLength(1);
   expect((await trail(r2.review)).urges).toHaveLength(1);
@@ -361,18 +368,18 @@ test('each task’s folded trail, what the figures are counted from, is the fold
     extension_dues: ['2026-12-10T16:00:00.000Z', '2026-12-20T16:00:00.000Z'],
     urges: [expect.any(Date)],
   });
-  expect(await taskTrailMismatches(h.db)).toEqual([]);
+  expect(await ours()).toEqual([]);
 
   // A folded trail changed behind the trail's back is found, and folded again from the trail.
   await sql`update task_trails set closed_decision = 'APPROVE' where task_id = ${r1.review}`.execute(h.db);
   await sql`delete from task_trails where task_id = ${r2.review}`.execute(h.db);
-  expect(await taskTrailMismatches(h.db)).toEqual(
+  expect(await ours()).toEqual(
     [
       { task_id: r1.review, problem: 'differs' },
       { task_id: r2.review, problem: 'not folded' },
     ].sort((a, b) => a.task_id.localeCompare(b.task_id)),
   );
   await refoldTaskTrails(h.db);
-  expect(await taskTrailMismatches(h.db)).toEqual([]);
+  expect(await ours()).toEqual([]);
   expect(await trail(r1.review)).toMatchObject({ closed_decision: 'REJECT' });
 });

@@ -99,6 +99,19 @@ test('extensions and reassignments need a supervisor overseeing the task and a r
   expect((await call(carol(), 'POST', `/tasks/${r.opinion.id}/reassign`, { user: 'sv-zhao', reason: 'x' })).statusCode).toBe(403);
   expect((await call(carol(), 'GET', `/tasks/${r.opinion.id}/assignable`)).statusCode).toBe(403);
   expect((await call(district, 'GET', `/tasks/${r.opinion.id}/assignable`)).statusCode).toBe(404);
+  // A candidate of the task who also holds a supervisor's role oversees nothing from an agency: reaching the task as
+  // its candidate (or a delegate) is no jurisdiction over it (Art. 32).
+  const both: Actor = { sub: 'sv-both', org: h.city.agencies.health, roles: ['provider_reviewer', 'supervisor'] };
+  expect((await call(both, 'GET', `/tasks/${r.opinion.id}`)).statusCode).toBe(200);
+  for (const [method, url, body] of [
+    ['POST', 'extend', { workingDays: 1, reason: 'x' }],
+    ['POST', 'reassign', { user: 'sv-zhao', reason: 'x' }],
+    ['POST', 'urge', { message: '请尽快办理' }],
+    ['GET', 'assignable', undefined],
+  ] as const)
+    expect((await call(both, method, `/tasks/${r.opinion.id}/${url}`, body)).statusCode).toBe(404);
+  const after = await h.db.selectFrom('tasks').select(['due_at', 'assignee']).where('id', '=', r.opinion.id).executeTakeFirstOrThrow();
+  expect(after.assignee).toBeNull();
 });
 
 test('the directory of people: staff are recorded as they use the API, at most once per few minutes unless their token says something new; members of the public never', async () => {
