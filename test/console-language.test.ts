@@ -134,7 +134,8 @@ const VISIBLE_TEXT = `(() => {
     if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
     out.push(n.textContent.trim());
   }
-  for (const s of document.querySelectorAll('select')) if (s.checkVisibility()) for (const o of s.options) out.push(o.textContent.trim());
+  // The directory's organisations are data (other test files' among them in the shared database): only the prompt is words.
+  for (const s of document.querySelectorAll('select')) if (s.checkVisibility()) for (const o of s.options) if (!s.hasAttribute('data-organisations') || !o.value) out.push(o.textContent.trim());
   for (const i of document.querySelectorAll('[placeholder]')) if (i.checkVisibility()) out.push(i.getAttribute('placeholder'));
   return out;
 })()`;

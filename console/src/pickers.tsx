@@ -174,7 +174,14 @@ export function ItemsPicker({
 export function AgencySelect({ id, value, onChange, invalid, describedBy }: PickerProps) {
   const orgs = useResource<{ items: { id: string; name: string; kind: string }[] }>('/organisations');
   return (
-    <select id={id} value={value} aria-invalid={invalid} aria-describedby={describedBy} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+    <select
+      id={id}
+      value={value}
+      data-organisations
+      aria-invalid={invalid}
+      aria-describedby={describedBy}
+      onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
+    >
       <option value="">{t('chooseAgency')}</option>
       {orgs.data?.items
         .filter((o) => o.kind === 'agency')
