@@ -6,6 +6,7 @@ import { shanghaiDate, shanghaiTime } from './calendar';
 import { basisItemText, type LegalBasis } from './catalog';
 import { articleInChinese } from './measures';
 import { isTaskKind, taskKindRule } from './procedures';
+import { reasonInChinese } from './reasons';
 import { requestStatusName, STATUS_NAMES } from './requests';
 
 /** Stands for the request a notice is about: （受理编号 RZ-GX-20261205-0007「医疗机构执业信息」）, or nothing for a request with neither. */
@@ -14,22 +15,6 @@ export const REQUEST_REF = '{申请}';
 const R = REQUEST_REF;
 /** A task kind as a person reads it. */
 const kindName = (kind: string) => `“${isTaskKind(kind) ? taskKindRule(kind).name : kind}”`;
-/** The reasons the workflows themselves give (a deadline passed, a term ended), as a person reads them. */
-const SYSTEM_REASONS_ZH: Record<string, string> = {
-  'no agreement is possible': '协商不成',
-  'the consultation deadline passed without agreement': '协商期限届满，未达成一致',
-  'the agreement term ended': '协议期限届满',
-  'the grant term ended': '授权期限届满',
-  'the grant ended': '授权已终止',
-  'the request ended': '申请已终结',
-};
-const CONSULTATION_LAPSED = /^no agreement by the consultation deadline \((.+)\)$/;
-/** A reason in Chinese: a person's words as written, the workflows' own in Chinese. */
-export function reasonInChinese(reason: string): string {
-  const lapsed = CONSULTATION_LAPSED.exec(reason);
-  if (lapsed) return `协商期限（${Number.isNaN(Date.parse(lapsed[1])) ? lapsed[1] : shanghaiTime(lapsed[1])}）届满，未达成一致`;
-  return SYSTEM_REASONS_ZH[reason] ?? reason;
-}
 /** ：reason, when there is one. */
 const because = (reason: string | null | undefined) => (reason ? `：${reasonInChinese(reason)}` : '');
 

@@ -258,4 +258,10 @@ test('20 concurrent decisions by the delegator and the delegate: exactly one sta
   expect(completions).toHaveLength(1);
   const stored = await h.db.selectFrom('tasks').select(['decided_by', 'decided_on_behalf_of']).where('id', '=', taskId).executeTakeFirstOrThrow();
   expect(stored.decided_on_behalf_of).toBe(stored.decided_by === x.sub ? y.sub : null);
+  // The one answered 200 is the one recorded: its person and its words.
+  const winner = answers.indexOf(ok[0]);
+  expect(stored.decided_by).toBe((winner % 2 ? x : y).sub);
+  expect(completions[0].actor_sub).toBe((winner % 2 ? x : y).sub);
+  const task = await h.db.selectFrom('tasks').select('reason').where('id', '=', taskId).executeTakeFirstOrThrow();
+  expect(task.reason).toBe(winner % 4 < 2 ? `同意 ${winner}` : `可以 ${winner}`);
 }, 120_000);

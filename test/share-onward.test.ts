@@ -148,8 +148,16 @@ test('twenty decisions on the provider’s task at once: one stands, one answer 
   );
   expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
   for (const a of answers.filter((x) => x.statusCode !== 200)) expect([403, 409]).toContain(a.statusCode);
-  const completed = await h.db.selectFrom('audit_events').select('id').where('task_id', '=', task.id).where('action', '=', 'task_completed').execute();
+  const completed = await h.db
+    .selectFrom('audit_events')
+    .select(['id', 'actor_sub', 'decision'])
+    .where('task_id', '=', task.id)
+    .where('action', '=', 'task_completed')
+    .execute();
   expect(completed).toHaveLength(1);
+  // The one answered 200 is the one recorded: its reviewer and its decision.
+  const winner = answers.findIndex((a) => a.statusCode === 200);
+  expect(completed[0]).toMatchObject({ actor_sub: `ow-r${winner}`, decision: winner % 2 ? 'CONSENT' : 'REFUSE' });
   await eventually(
     async () =>
       (await h.db.selectFrom('audit_events').select('id').where('task_id', '=', task.id).where('action', 'like', 'onward_provision_%').execute()).length === 1,

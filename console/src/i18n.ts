@@ -7,6 +7,7 @@ import { STORED_ENTRY_FIELDS, STORED_ENTRY_VALUES } from '../../domain/catalog';
 import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES } from '../../domain/types';
 import { ERROR_MESSAGES_ZH, RULE_MESSAGES_ZH, type ErrorCode } from '../../domain/errors';
 import { shanghaiTime } from '../../domain/calendar';
+import { reasonInChinese } from '../../domain/reasons';
 import { articleInChinese } from '../../domain/measures';
 import { STATUS_NAMES } from '../../domain/requests';
 import type { FormWords } from './http';
@@ -627,3 +628,6 @@ export function fieldMessage(f: { rule?: string; message?: string }): string {
     (/[\u4e00-\u9fff]/.test(f.message ?? '') ? withoutArticle(f.message!) : '填写的内容不符合要求')
   );
 }
+
+/** A recorded reason as shown: a person's words as written, the workflows' own (a lapsed consultation, an ended term) in the reader's language. */
+export const reasonText = (reason: string): string => (lang.value === 'zh' ? reasonInChinese(reason) : reason);

@@ -2,7 +2,7 @@
 // timeline of its audit trail with the article of each step; withdrawing it while it is still being decided.
 import { useState } from 'preact/hooks';
 import { query, send, type Agreement, type Grant, type HistoryEvent, type Page, type RequestSummary, type RequestView } from '../http';
-import { formatTime, label, t, typeWords, valueLabel } from '../i18n';
+import { formatTime, label, reasonText, t, typeWords, valueLabel } from '../i18n';
 import {
   announce,
   ArticleLink,
@@ -107,7 +107,7 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
                 : ''}
             </span>{' '}
             · <ArticleLink article={e.article} />
-            {e.reason && <p class="text">{e.reason}</p>}
+            {e.reason && <p class="text">{reasonText(e.reason)}</p>}
           </li>
         ))}
       </ol>
@@ -677,7 +677,7 @@ export function RequestPage({ id }: { id: string }) {
                       </td>
                       <td>
                         {task.decision ? label('decision', task.decision) : '—'}
-                        {task.reason && <p class="text">{task.reason}</p>}
+                        {task.reason && <p class="text">{reasonText(task.reason)}</p>}
                       </td>
                     </tr>
                   ))}

@@ -16,7 +16,7 @@ import {
   type Task,
   type TaskKind,
 } from '../http';
-import { articleName, decisionLabel, fieldHelp, fieldLabel, formatTime, label, lang, t, typeWords } from '../i18n';
+import { articleName, decisionLabel, fieldHelp, fieldLabel, formatTime, label, lang, reasonText, t, typeWords } from '../i18n';
 import {
   ArticleLink,
   hasRole,
@@ -668,7 +668,7 @@ export function TaskPage({ id }: { id: string }) {
                   <dt>{t('decision')}</dt>
                   <dd>
                     {decisionLabel(x.decision, x.kind)} {x.decidedBy && <span class="muted">— {decider(x)}</span>}
-                    {x.reason && <p class="text">{x.reason}</p>}
+                    {x.reason && <p class="text">{reasonText(x.reason)}</p>}
                   </dd>
                 </div>
               )}
@@ -725,7 +725,7 @@ export function TaskPage({ id }: { id: string }) {
                     <li key={s.id}>
                       <strong>{label('kind', s.kind)}</strong>: {s.decision ? decisionLabel(s.decision, s.kind) : label('taskStatus', s.status)}{' '}
                       {s.decidedBy && <span class="muted">— {decider(s)}</span>} {s.completedAt && <span class="muted">{formatTime(s.completedAt)}</span>}
-                      {s.reason && <p class="text">{s.reason}</p>}
+                      {s.reason && <p class="text">{reasonText(s.reason)}</p>}
                     </li>
                   ))}
                 </ul>

@@ -1,0 +1,19 @@
+// The reasons the workflows themselves record (a consultation that lapsed, a term that ended) as a person reads them:
+// the notices write them so, and the console shows them so on a request's timeline. A person's own words pass as written.
+import { shanghaiTime } from './calendar';
+
+const SYSTEM_REASONS_ZH: Record<string, string> = {
+  'no agreement is possible': '协商不成',
+  'the consultation deadline passed without agreement': '协商期限届满，未达成一致',
+  'the agreement term ended': '协议期限届满',
+  'the grant term ended': '授权期限届满',
+  'the grant ended': '授权已终止',
+  'the request ended': '申请已终结',
+};
+const CONSULTATION_LAPSED = /^no agreement by the consultation deadline \((.+)\)$/;
+/** A reason in Chinese: a person's words as written, the workflows' own in Chinese. */
+export function reasonInChinese(reason: string): string {
+  const lapsed = CONSULTATION_LAPSED.exec(reason);
+  if (lapsed) return `协商期限（${Number.isNaN(Date.parse(lapsed[1])) ? lapsed[1] : shanghaiTime(lapsed[1])}）届满，未达成一致`;
+  return SYSTEM_REASONS_ZH[reason] ?? reason;
+}
