@@ -155,21 +155,25 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<T
     for (const s of [...services].reverse()) await s.child.stop();
   };
   try {
-    for (const name of TEMPORAL_SERVICES) {
-      const logFile = path.join(logDir, `temporal-${name}.log`);
-      const child = startChild(
+    const logOf = (name: TemporalService) => path.join(logDir, `temporal-${name}.log`);
+    const start = (name: TemporalService) =>
+      startChild(
         `Temporal ${name}`,
         path.join(dir, 'server'),
         ['--root', o.stateDir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start', '--service', name],
-        {
-          env: process.env,
-          logFile,
-        },
+        { env: process.env, logFile: logOf(name) },
       );
-      services.push({ name, child, port: ports[name].grpc });
-    }
+    for (const name of TEMPORAL_SERVICES) services.push({ name, child: start(name), port: ports[name].grpc });
+    // Services started together race to write a new cluster's metadata, and a loser exits at once ("SaveClusterMetadata
+    // encountered version mismatch"). Once one has written it, a service started again reads it.
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const s of services)
+      if (s.child.ended() !== null && /ClusterMetadata/.test(fs.readFileSync(logOf(s.name), 'utf8'))) {
+        o.log(`Temporal ${s.name} lost the race to write the new cluster's metadata: started again`);
+        s.child = start(s.name);
+      }
     const frontend = services.find((s) => s.name === 'frontend')!;
-    const frontendLog = path.join(logDir, 'temporal-frontend.log');
+    const frontendLog = logOf('frontend');
     await waitReady(frontend.child, 'the Temporal frontend', () => serves(address, 'temporal-system'), frontendLog);
     // A new cluster has no namespace but the system's: the CLI registers ours, once.
     const cli = temporalBinary();
@@ -183,8 +187,7 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<T
     }
     await waitReady(frontend.child, `the namespace ${o.namespace}`, () => serves(address, o.namespace), frontendLog, 60_000);
     for (const s of services)
-      if (s.child.ended() !== null)
-        throw new Error(`Temporal ${s.name} ended (${s.child.ended()}):\n${fs.readFileSync(path.join(logDir, `temporal-${s.name}.log`), 'utf8').slice(-3000)}`);
+      if (s.child.ended() !== null) throw new Error(`Temporal ${s.name} ended (${s.child.ended()}):\n${fs.readFileSync(logOf(s.name), 'utf8').slice(-3000)}`);
   } catch (err) {
     await stop();
     throw err;
