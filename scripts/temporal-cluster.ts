@@ -5,6 +5,7 @@
 // config/development-postgres12.yaml with this run's ports, databases and shard count.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
@@ -124,6 +125,16 @@ async function serves(address: string, namespace: string): Promise<boolean> {
   }
 }
 
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
 /** A free port below 32768: Temporal keeps membership ports in a smallint column, and the system hands out ports above it. */
 async function freeMembershipPort(): Promise<number> {
   for (;;) {
@@ -163,9 +174,13 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<T
         ['--root', o.stateDir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start', '--service', name],
         { env: process.env, logFile: logOf(name) },
       );
-    for (const name of TEMPORAL_SERVICES) services.push({ name, child: start(name), port: ports[name].grpc });
     // Services started together race to write a new cluster's metadata, and a loser exits at once ("SaveClusterMetadata
-    // encountered version mismatch"). Once one has written it, a service started again reads it.
+    // encountered version mismatch"). So the first starts alone and the others once it listens (it has written the
+    // metadata by then); one that lost all the same is started again once.
+    const [first, ...rest] = TEMPORAL_SERVICES;
+    services.push({ name: first, child: start(first), port: ports[first].grpc });
+    await waitReady(services[0].child, `Temporal ${first}`, () => listens(ports[first].grpc), logOf(first));
+    for (const name of rest) services.push({ name, child: start(name), port: ports[name].grpc });
     await new Promise((r) => setTimeout(r, 3000));
     for (const s of services)
       if (s.child.ended() !== null && /ClusterMetadata/.test(fs.readFileSync(logOf(s.name), 'utf8'))) {

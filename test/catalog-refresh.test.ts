@@ -113,6 +113,7 @@ test('the providing agency records a refresh; a retry, the same day again, and t
   expect(audits.find((a) => a.event_key === `catalog_refresh:${first.json().id}`)?.new_value).toMatchObject({ entryId: e, dataUpdatedOn: '2026-09-30' });
   // Kept as recorded.
   await expect(h.db.updateTable('catalog_refreshes').set({ note: 'x' }).where('entry_id', '=', e).execute()).rejects.toThrow(/kept as recorded/);
+  await expect(h.db.deleteFrom('catalog_refreshes').where('entry_id', '=', e).execute()).rejects.toThrow(/kept as recorded \(Art. 10\): DELETE refused/);
 
   // Another agency's staff, the authority, a member of the public: not theirs to record.
   for (const actor of [otherAgency(), citySupervisor(), citizen()]) expectProblem(await record(e, { dataUpdatedOn: '2026-10-13' }, undefined, actor), 403);

@@ -113,6 +113,12 @@ test('a delegation: the task reaches the delegate, decided as "X 代 Y"; once en
   expect(applicantSees.actor.onBehalfOf).toBeUndefined();
   expect(applicantSees.newValue.onBehalfOf).toBeUndefined();
 
+  // The delegate reads what they decided, not the delegator's other closed tasks.
+  expect((await call(x, 'GET', `/tasks/${taskId}`)).statusCode).toBe(200);
+  const decidedByY = await opinionTask();
+  expect((await call(y, 'POST', `/tasks/${decidedByY.taskId}/complete`, { decision: 'AGREE', reason: '同意共享' })).statusCode).toBe(200);
+  expect((await call(x, 'GET', `/tasks/${decidedByY.taskId}`)).statusCode).toBe(404);
+
   // Ended early by the delegator: the next task reaches the delegator alone, and the delegate is refused.
   const ended = await call(y, 'DELETE', `/delegations/${d.id}`);
   expect(ended.statusCode).toBe(200);

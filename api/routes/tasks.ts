@@ -124,9 +124,11 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
 
   /**
    * The delegation in force now by which `row`'s task reaches `actor` (代理): its kind covered, its delegator a candidate
-   * of it. A delegate who is a party to the matter still sees the task (deciding it is refused, naming why).
+   * of it, and the task open or decided by `actor`: a delegate stands in for deciding, not for reading the delegator's
+   * closed work. A delegate who is a party to the matter still sees the task (deciding it is refused, naming why).
    */
   async function delegatedTo(actor: Actor, row: TaskReadRow, applicantSub: string): Promise<DelegationInForce | undefined> {
+    if (row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
     const now = new Date();
     for (const d of await delegationsTo(db, actor, now))
       if (onBehalfViolation(taskAccess(row), actor, proofOf(d), applicantSub, now) !== 'NotCandidate') return d;
