@@ -2,12 +2,14 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db';
 import { appendAudit, auditRow, auditSelect } from '../db/repositories/audit';
+import { delegatesOfCandidates, type TaskDelegate } from '../db/repositories/delegations';
 import { notify, notifyAll, toCandidates } from '../db/repositories/notifications';
 import { getOrganisation, supervisingAuthorityOf } from '../db/repositories/organisations';
 import {
   taskDueExtendedNotice,
   taskEscalatedNotice,
   taskEscalatedToHeadNotice,
+  taskOpenedForDelegateNotice,
   taskOpenedNotice,
   taskOverdueNotice,
   taskReassignedNotice,
@@ -82,12 +84,27 @@ async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]
   return inputs.map((t) => count(t.deadlines));
 }
 
-/** The rows that open `inputs` with due times `due[i]`, and their audit events and notices: parts of one statement. */
-function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]) {
+const candidatesOf = (input: OpenTaskInput): Candidate[] =>
+  input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }];
+
+/** The delegates in force now of the candidates of `inputs` for their kinds (代理, issue 26 §3): one query for the batch. */
+const delegatesOf = (db: Db | Executor, inputs: OpenTaskInput[]) =>
+  delegatesOfCandidates(
+    db,
+    inputs.map((t) => ({ kind: t.kind, candidates: candidatesOf(t), excluded: t.excluded })),
+    new Date(),
+  );
+
+/**
+ * The rows that open `inputs` with due times `due[i]`, and their audit events and notices: parts of one statement. Each
+ * task's notice goes to its candidates and to the delegates in force of its candidates for its kind (`delegates`).
+ */
+function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[], delegates: TaskDelegate[]) {
   const tasks = inputs.map((input, i) => ({
     ...input,
     ...due[i],
-    candidates: input.candidates ?? [{ org: input.candidateOrg, role: input.candidateRole, user: input.candidateUser }],
+    candidates: candidatesOf(input),
+    delegates: delegates.filter((d) => d.i === i),
   }));
   const effect = db
     .insertInto('tasks')
@@ -135,13 +152,23 @@ function taskParts(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[])
           },
         },
       ],
-      notices: toCandidates(t.candidates, {
-        key: `task:${t.taskId}:opened`,
-        kind: 'task_assigned',
-        requestId: t.requestId,
-        taskId: t.taskId,
-        message: taskOpenedNotice(t.kind, t.dueAt),
-      }),
+      notices: [
+        ...toCandidates(t.candidates, {
+          key: `task:${t.taskId}:opened`,
+          kind: 'task_assigned',
+          requestId: t.requestId,
+          taskId: t.taskId,
+          message: taskOpenedNotice(t.kind, t.dueAt),
+        }),
+        ...t.delegates.map((d) => ({
+          key: `task:${t.taskId}:opened:delegate:${d.delegate}`,
+          to: { org: d.org, user: d.delegate },
+          kind: 'task_assigned',
+          requestId: t.requestId,
+          taskId: t.taskId,
+          message: taskOpenedForDelegateNotice(t.kind, t.dueAt, d.delegatorName),
+        })),
+      ],
     },
   ]);
   return { effect, trail };
@@ -170,7 +197,7 @@ async function dueOf(db: Db | Executor, inputs: OpenTaskInput[], opened: Set<str
  * statement; answers with each task's due times (an earlier attempt's stand).
  */
 async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
-  const { effect, trail } = taskParts(db, inputs, due);
+  const { effect, trail } = taskParts(db, inputs, due, await delegatesOf(db, inputs));
   return dueOf(db, inputs, await writeAsOne(db, [effect], trail), due);
 }
 
@@ -235,7 +262,7 @@ export function taskActivities(db: Db, caseRegion: string) {
         // The request's first write: its row goes in with the round's status, and the trail reads as it
         // would step by step (submitted, the tasks opened, the status change from submitted), in one statement.
         const request = requestParts(db, input.record, caseRegion, input.transition.status, input.transition.outcome);
-        const round = taskParts(db, input.tasks, due);
+        const round = taskParts(db, input.tasks, due, await delegatesOf(db, input.tasks));
         const change = transitionTrail(input.transition, 'submitted', input.record.applicant.sub, input.record.legalPerson, input.record.type);
         const made = await writeAsOne(
           db,

@@ -5,22 +5,20 @@ import {
   ADJUSTMENT_GROUNDS,
   ADJUSTMENT_VALUES,
   adjustmentFormViolations,
-  BASIS_LEVEL_NAMES,
   fieldLabelViolations,
   MAX_CHANGES,
+  noneShareBasisViolation,
   SHARE_SIDE_FIELDS,
   SHARE_SIDE_VALUES,
   type AdjustmentForm,
   type AdjustmentGround,
   type BasisLevel,
   type CatalogChange,
-  type LegalBasis,
 } from './catalog';
 import type { RuleViolation } from './errors';
 import { decision, defineProcedure, field, under, type DecisionAttempt, type TaskKindRule } from './procedure';
 import { regulationApplies, refusalBasisLevels, type SharePolicy } from './share';
-import { positionFormViolation, samePosition, type SharePosition } from './share-dispute';
-import { blankText } from './text';
+import { disputeNoneBasisViolation, positionFormViolation, samePosition, type SharePosition } from './share-dispute';
 import type { Duration } from './types';
 
 /** Art. 18 ¶2 (征求社会公众、行业组织、企业、行业主管部门的意见): who comments in a priority-opening consultation. */
@@ -106,9 +104,6 @@ export function noneShareBasisLevels(policy: NoneBasisPolicy, governmentDepartme
   return refusalBasisLevels(policy, regulationApplies({ governmentDepartments: governmentDepartment }, policy));
 }
 
-/** The rule a NONE share attribute's basis breaks when it cites no accepted level, as problems name it. */
-export const NONE_BASIS_LEVEL_RULE = 'a provision of an accepted level';
-
 /**
  * Issue 24 §3 (a NONE share attribute's basis is checked by level): every entry an adjustment adds or changes that is
  * marked 不予共享 cites, among its provisions, one of `levels` (noneShareBasisLevels) with its title and article. The
@@ -116,23 +111,10 @@ export const NONE_BASIS_LEVEL_RULE = 'a provision of an accepted level';
  * patched('none-basis-level'), a RESUBMIT through its revision task's `context.noneBasis`) run it alike.
  */
 export function noneBasisViolations(form: Pick<AdjustmentForm, 'changes'>, levels: readonly BasisLevel[]): RuleViolation[] {
-  const out: RuleViolation[] = [];
-  const names = levels.map((l) => BASIS_LEVEL_NAMES[l] ?? l).join('、');
-  const usable = (b: LegalBasis | null | undefined) =>
-    !!b && levels.includes(b.level) && typeof b.title === 'string' && !blankText(b.title) && typeof b.article === 'string' && !blankText(b.article);
-  (Array.isArray(form.changes) ? form.changes : []).slice(0, MAX_CHANGES).forEach((c, i) => {
-    if (!c || c.op === 'remove' || c.entry?.share?.attribute !== 'NONE') return;
-    const basis = Array.isArray(c.entry.share.basis) ? c.entry.share.basis : [];
-    if (!basis.some(usable))
-      out.push({
-        code: 'InvalidInput',
-        field: `changes.${i}.entry.share.basis`,
-        rule: NONE_BASIS_LEVEL_RULE,
-        article: 'Art. 13',
-        detail: `不予共享 rests on a provision of a level the policy accepts for this catalog: ${names} (Art. 13 ¶2; between government departments the 《政务数据共享条例》)`,
-      });
-  });
-  return out;
+  return (Array.isArray(form.changes) ? form.changes : [])
+    .slice(0, MAX_CHANGES)
+    .flatMap((c, i) => (c && c.op !== 'remove' ? [noneShareBasisViolation(c.entry?.share, levels, `changes.${i}.entry.share.basis`)] : []))
+    .filter((v): v is RuleViolation => v !== null);
 }
 
 /** A revision task's context in runs past patched('none-basis-level'): the levels a NONE share attribute's basis may cite. */
@@ -235,8 +217,13 @@ export const ADJUSTMENT_TASK_KINDS = {
     article: 'Art. 9',
     name: '目录调整审核（市级）',
     decisions: { ...review, OBJECT: decision('提出异议', true) },
-    // What an objection may name depends on the adjustment under review.
-    rule: ({ decision, form, request }) => (decision === 'OBJECT' ? objectionViolation(request as unknown as AdjustmentForm, form) : null),
+    // What an objection may name depends on the adjustment under review; a NONE it proposes cites a level accepted for the
+    // agency's catalog where the review task says which (runs past patched('dispute-none-basis-level'), issue 24 §3).
+    rule: ({ decision, form, request, context }) =>
+      decision === 'OBJECT'
+        ? (objectionViolation(request as unknown as AdjustmentForm, form) ??
+          disputeNoneBasisViolation((form as Partial<ObjectionForm> | null | undefined)?.proposal, context, 'form.proposal.basis'))
+        : null,
   },
   // After the public consultation (Art. 18 ¶2), the agency records its response to the comments.
   CATALOG_CONSULTATION_RESPONSE: { article: 'Art. 18', name: '征求意见答复', decisions: { RESPOND: decision('答复意见', true) } },

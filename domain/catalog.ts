@@ -365,6 +365,34 @@ function basisRule(
   if (!usable.length) bad(field, `a ${allowed.map((l) => BASIS_LEVEL_NAMES[l]).join('/')} with title and article`, article, detail);
 }
 
+/** The rule a NONE share attribute's basis breaks when it cites no accepted level, as problems name it (issue 24 §3). */
+export const NONE_BASIS_LEVEL_RULE = 'a provision of an accepted level';
+
+/**
+ * Issue 24 §3 (a NONE share attribute's basis is checked by level): why `share`, marked 不予共享, cites among its provisions
+ * none of `levels` (domain/catalog-adjustment.ts noneShareBasisLevels) with its title and article, its field `field`; null
+ * for a share side not marked NONE. One rule for every way an entry comes to be NONE: a catalog change
+ * (noneBasisViolations) and a share-attribute dispute's positions (domain/share-dispute.ts disputeNoneBasisViolation).
+ */
+export function noneShareBasisViolation(
+  share: { attribute?: unknown; basis?: unknown } | null | undefined,
+  levels: readonly BasisLevel[],
+  field: string,
+): RuleViolation | null {
+  if (share?.attribute !== 'NONE') return null;
+  const usable = (b: LegalBasis | null | undefined) =>
+    !!b && levels.includes(b.level) && typeof b.title === 'string' && !blankText(b.title) && typeof b.article === 'string' && !blankText(b.article);
+  if (Array.isArray(share.basis) && (share.basis as LegalBasis[]).some(usable)) return null;
+  const names = levels.map((l) => BASIS_LEVEL_NAMES[l] ?? l).join('、');
+  return {
+    code: 'InvalidInput',
+    field,
+    rule: NONE_BASIS_LEVEL_RULE,
+    article: 'Art. 13',
+    detail: `不予共享 rests on a provision of a level the policy accepts for this catalog: ${names} (Art. 13 ¶2; between government departments the 《政务数据共享条例》)`,
+  };
+}
+
 /** The rule a refusal's basis breaks, as problems name it (the detail names the levels accepted). */
 export const REFUSAL_BASIS_RULE = 'legal basis of an accepted level';
 

@@ -39,6 +39,18 @@ export const requestFailedSupervisorNotice = (applicant: string, reason: string)
 /** task_assigned: a task opened, to its candidates. */
 export const taskOpenedNotice = (kind: string, dueAt: Date | string) => `新任务：${kindName(kind)}${R}，办理期限 ${shanghaiTime(dueAt)}`;
 
+/** task_assigned: a task opened, to the delegate in force of one of its candidates for its kind (代理, issue 26 §3). */
+export const taskOpenedForDelegateNotice = (kind: string, dueAt: Date | string, delegator: string) =>
+  `新任务（代${delegator}办理）：${kindName(kind)}${R}，办理期限 ${shanghaiTime(dueAt)}`;
+
+/** delegation_created: the delegate told a colleague named them to act on their tasks of some kinds for a period (代理, issue 26 §3). */
+export const delegationMadeNotice = (t: { delegator: string; kinds: string[]; startsAt: Date | string; endsAt: Date | string; reason: string }) =>
+  `${t.delegator}指定您为代理人，自 ${shanghaiTime(t.startsAt)} 至 ${shanghaiTime(t.endsAt)} 代其办理${t.kinds.map(kindName).join('、')}任务${because(t.reason)}`;
+
+/** delegation_ended: the delegate told the delegation naming them was ended before its end (代理, issue 26 §3). */
+export const delegationEndedNotice = (t: { delegator: string; endsAt: Date | string; endedAt: Date | string }) =>
+  `${t.delegator}已于 ${shanghaiTime(t.endedAt)} 提前终止对您的代理指定（原定至 ${shanghaiTime(t.endsAt)}），其任务不再由您代为办理`;
+
 /** task_reminder: a task nearly due, to its candidates. */
 export const taskReminderNotice = (kind: string, dueAt: Date | string) => `到期提醒：${kindName(kind)}${R}，办理期限 ${shanghaiTime(dueAt)}`;
 

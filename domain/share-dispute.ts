@@ -1,6 +1,15 @@
 // The share-attribute dispute (Art. 13 ¶3): 市大数据工作主管部门对同级公共管理和服务机构确定的公共数据共享属性有异议,
 // 经协商不能达成一致意见的,报数字强市领导小组决定. Who may start one, the positions, the turns, the policy.
-import { CATALOG_ENTRY_ID_FIELD, entryViolations, SHARE_SIDE_FIELDS, SHARE_SIDE_VALUES, type EntryContent, type ShareSide } from './catalog';
+import {
+  CATALOG_ENTRY_ID_FIELD,
+  entryViolations,
+  noneShareBasisViolation,
+  SHARE_SIDE_FIELDS,
+  SHARE_SIDE_VALUES,
+  type BasisLevel,
+  type EntryContent,
+  type ShareSide,
+} from './catalog';
 import { cityDivisionOf } from './divisions';
 import type { RuleViolation } from './errors';
 import { decision, defineProcedure, field, under, type TaskKindRule } from './procedure';
@@ -134,9 +143,28 @@ export function positionFormViolation(decision: string, position: Record<string,
   return positionViolations(p, ANY_ENTRY, path)[0] ?? null;
 }
 
-/** A COUNTER or a DECIDE carries a position (its form). */
-function positionForm(decision: string, form?: Record<string, unknown> | null): RuleViolation | null {
-  return decision === 'COUNTER' || decision === 'DECIDE' ? positionFormViolation(decision, form) : null;
+/**
+ * What a dispute's turn, its leading group's decision and an adjustment's city review carry in runs past
+ * patched('dispute-none-basis-level') (issue 24 §3): the levels a NONE position's basis may cite, those accepted for the
+ * agency's catalog (domain/catalog-adjustment.ts noneShareBasisLevels). Absent in runs started before, which ask none.
+ */
+export type DisputeContext = { noneBasis?: BasisLevel[] };
+
+/**
+ * Issue 24 §3 in a dispute: a position that would settle the entry on NONE (the authority's proposal, a COUNTER, the
+ * leading group's DECIDE) cites a level accepted for the agency's catalog, as a catalog change must
+ * (noneShareBasisViolation), where `context` names the levels; the API and the workflow's validator ask alike.
+ */
+export function disputeNoneBasisViolation(position: unknown, context: unknown, field: string): RuleViolation | null {
+  const levels = (context as DisputeContext | null | undefined)?.noneBasis;
+  return Array.isArray(levels) ? noneShareBasisViolation(position as SharePosition | null | undefined, levels, field) : null;
+}
+
+/** A COUNTER or a DECIDE carries a position (its form), of a level accepted for a NONE where the task says which. */
+function positionForm(decision: string, form?: Record<string, unknown> | null, context?: unknown): RuleViolation | null {
+  return decision === 'COUNTER' || decision === 'DECIDE'
+    ? (positionFormViolation(decision, form) ?? disputeNoneBasisViolation(form, context, 'form.basis'))
+    : null;
 }
 
 /** The dispute's task kinds. */
@@ -146,14 +174,14 @@ export const DISPUTE_TASK_KINDS = {
     article: 'Art. 13',
     name: '共享属性争议协商',
     decisions: { ACCEPT: decision('接受对方意见', false), COUNTER: decision('提出己方意见', true), NO_AGREEMENT: decision('协商不成', true) },
-    rule: ({ decision, form }) => positionForm(decision, form),
+    rule: ({ decision, form, context }) => positionForm(decision, form, context),
   },
   // The leading group (数字强市领导小组) decides; its decision is final.
   DISPUTE_DECISION: {
     article: 'Art. 13',
     name: '争议决定（领导小组）',
     decisions: { DECIDE: decision('作出决定', true) },
-    rule: ({ decision, form }) => positionForm(decision, form),
+    rule: ({ decision, form, context }) => positionForm(decision, form, context),
   },
 } satisfies Record<string, TaskKindRule>;
 

@@ -3,7 +3,8 @@
 // gone stale, concurrent adjustments of one entry, and the effects on grants and pending share requests.
 import { MAX_REMOVAL_REASON, type EntryContent } from '../domain/catalog';
 import type { Actor } from '../domain/types';
-import { workflowIdFor } from '../workflows/definitions';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { sampleEntryContent } from '../db/seed';
 import { insertOrganisations } from '../db/repositories/organisations';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
@@ -567,6 +568,22 @@ test("the city authority OBJECTs to a city-level agency's share attribute: a dis
     400,
     'body.form.proposal.basis',
   );
+  // Issue 24 §3: a NONE proposed cites a level accepted for the agency's catalog (a government department's: the 条例's),
+  // which the review names; the API and the workflow's validator refuse a 规章 alone alike.
+  const regulation = ['law', 'administrative_regulation', 'state_council_decision'];
+  expect(review.context).toMatchObject({ noneBasis: regulation });
+  const lowNone = { ...keepNone, basis: [{ level: 'rules', title: '日照市公共数据管理办法', article: '第十三条' }] };
+  expectProblem(
+    await post(reviewer, `/tasks/${review.id}/complete`, { decision: 'OBJECT', reason: '不宜共享', form: { entryId: id, proposal: lowNone } }),
+    400,
+    'body.form.proposal.basis',
+    'a provision of an accepted level',
+  );
+  await expect(
+    h.client.workflow.getHandle(workflowIdFor('catalog_adjustment', req.id)).executeUpdate(completeTaskUpdate, {
+      args: [{ taskId: review.id, actor: reviewer, decision: 'OBJECT', reason: 'bypass', form: { entryId: id, proposal: lowNone } }],
+    }),
+  ).rejects.toThrow(WorkflowUpdateFailedError);
   const objected = await post(reviewer, `/tasks/${review.id}/complete`, {
     decision: 'OBJECT',
     reason: '案卷依法不予共享',
@@ -586,6 +603,7 @@ test("the city authority OBJECTs to a city-level agency's share attribute: a dis
     workflowId: workflowIdFor('share_dispute', turn.requestId),
   });
   expect(turn.context.otherPosition).toEqual(keepNone);
+  expect(turn.context).toMatchObject({ noneBasis: regulation });
   expect((await entry(id)).view.share).toMatchObject({ attribute: 'NONE', dispute: turn.requestId });
   expect((await post(agency, `/tasks/${turn.id}/complete`, { decision: 'ACCEPT' })).json().status).toBe('settled');
 

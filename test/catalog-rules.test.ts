@@ -1,5 +1,7 @@
 // The catalog's rules in domain/ (Art. 9, 13 ¶2, 17, 19): each refusal names its field, rule and article.
 import { noneBasisViolations, noneShareBasisLevels, objectionViolation, resubmissionViolation } from '../domain/catalog-adjustment';
+import { disputeNoneBasisViolation } from '../domain/share-dispute';
+import { procedureViolation } from '../domain/tasks';
 import {
   adjustmentViolations,
   entryDiff,
@@ -171,6 +173,29 @@ test("issue 24 §3: a NONE share attribute cites a level the policy accepts for 
     });
   expect(attempt({ returned: 'x', noneBasis: regulation })).toMatchObject({ field: 'changes.0.entry.share.basis', rule: 'a provision of an accepted level' });
   expect(attempt({ returned: 'x' })).toBeNull();
+});
+
+test('issue 24 §3 in a share-attribute dispute: a NONE proposed, countered or decided cites a level its task accepts; a task opened before names none and asks none', () => {
+  const regulation = ['law', 'administrative_regulation', 'state_council_decision'] as const;
+  const rulesOnly = { level: 'rules' as const, title: '日照市某管理办法', article: '第三条' };
+  const law = { level: 'law' as const, title: '中华人民共和国数据安全法', article: '第二十一条' };
+  const none = (...basis: (typeof law | typeof rulesOnly)[]) => ({ attribute: 'NONE', reasons: null, conditions: null, basis });
+  const context = { noneBasis: [...regulation] };
+  expect(disputeNoneBasisViolation(none(rulesOnly), context, 'proposal.basis')).toMatchObject({
+    field: 'proposal.basis',
+    rule: 'a provision of an accepted level',
+    article: 'Art. 13',
+  });
+  expect(disputeNoneBasisViolation(none(rulesOnly, law), context, 'proposal.basis')).toBeNull();
+  expect(disputeNoneBasisViolation({ ...none(rulesOnly), attribute: 'CONDITIONAL' }, context, 'proposal.basis')).toBeNull();
+  expect(disputeNoneBasisViolation(none(rulesOnly), { turn: 1 }, 'proposal.basis')).toBeNull();
+  // The kinds' rules, as the API's pre-check and the workflow's validator run them.
+  const attempt = (kind: 'DISPUTE_CONSULTATION' | 'DISPUTE_DECISION', decision: string, form: Record<string, unknown>, ctx: Record<string, unknown>) =>
+    procedureViolation(kind, { decision, form, context: ctx, tasks: [], request: {} });
+  expect(attempt('DISPUTE_CONSULTATION', 'COUNTER', none(rulesOnly), context)).toMatchObject({ field: 'form.basis', rule: 'a provision of an accepted level' });
+  expect(attempt('DISPUTE_DECISION', 'DECIDE', none(rulesOnly), context)).toMatchObject({ field: 'form.basis', rule: 'a provision of an accepted level' });
+  expect(attempt('DISPUTE_DECISION', 'DECIDE', none(rulesOnly), {})).toBeNull();
+  expect(attempt('DISPUTE_CONSULTATION', 'COUNTER', none(law), context)).toBeNull();
 });
 
 test('Art. 17 ¶1: refusing to open needs a law, regulation or national provision; a 规章 alone is refused citing Art. 17', () => {

@@ -438,6 +438,9 @@ test("the leading group opens a referred dispute's dossier and decides it in the
   await leading.fill('#reason', '依法不予共享');
   await leading.selectOption('#f-body-form-attribute', 'NONE');
   await leading.click('button:has-text("添加一项")');
+  // Issue 24 §3: a NONE's basis is picked among the levels accepted for the agency's catalog alone (a government
+  // department's: the 条例's), as the task names them; a 规章 is not offered.
+  expect((await leading.locator('#f-body-form-basis-0-level option').allTextContents()).slice(1)).toEqual(['法律', '行政法规', '国务院决定']);
   await leading.selectOption('#f-body-form-basis-0-level', 'law');
   await leading.fill('#f-body-form-basis-0-title', '中华人民共和国个人信息保护法');
   await leading.fill('#f-body-form-basis-0-article', '第十三条');

@@ -131,6 +131,39 @@ test('a delegation: the task reaches the delegate, decided as "X 代 Y"; once en
   expect((await inbox(y)).some((t) => t.id === next.taskId)).toBe(true);
 }, 120_000);
 
+test('the delegate is told, in Chinese, when named and when ended early; a task opened meanwhile is announced to them too, one notice each (issue 26 §3)', async () => {
+  const y = reviewer();
+  const x = colleague();
+  const other = colleague();
+  await known(y, x, other);
+  type Notice = { kind: string; message: string; taskId: string | null };
+  const noticesOf = async (who: Actor) => (await call(who, 'GET', '/notifications?limit=100')).json().items as Notice[];
+
+  const d = (await delegate(y, x, { reason: '出差' })).json();
+  const made = (await noticesOf(x)).filter((n) => n.kind === 'delegation_created');
+  expect(made).toHaveLength(1);
+  expect(made[0].message).toMatch(/指定您为代理人，自 .+ 至 .+ 代其办理“[^”]+”任务：出差$/);
+  // Nobody else is told of it.
+  expect((await noticesOf(other)).some((n) => n.kind === 'delegation_created')).toBe(false);
+
+  // A task of the kind opened for the delegator's role: the delegate is told beside the candidates, once.
+  const { taskId } = await opinionTask();
+  const told = (await noticesOf(x)).filter((n) => n.kind === 'task_assigned' && n.taskId === taskId);
+  expect(told).toHaveLength(1);
+  expect(told[0].message).toMatch(/^新任务（代.+办理）：“[^”]+”（受理编号 .+），办理期限 /);
+  expect((await noticesOf(other)).some((n) => n.taskId === taskId)).toBe(false);
+  // Their own notice as the role's member still reaches the delegator.
+  expect((await noticesOf(y)).some((n) => n.kind === 'task_assigned' && n.taskId === taskId)).toBe(true);
+
+  // Ended early: the delegate is told, and a task opened after reaches the delegator's role alone.
+  expect((await call(y, 'DELETE', `/delegations/${d.id}`)).statusCode).toBe(200);
+  const ended = (await noticesOf(x)).filter((n) => n.kind === 'delegation_ended');
+  expect(ended).toHaveLength(1);
+  expect(ended[0].message).toMatch(/已于 .+ 提前终止对您的代理指定（原定至 .+），其任务不再由您代为办理$/);
+  const next = await opinionTask();
+  expect((await noticesOf(x)).some((n) => n.taskId === next.taskId)).toBe(false);
+}, 120_000);
+
 async function requestApplicant(requestId: string): Promise<string> {
   return (await h.db.selectFrom('requests').select('applicant_sub').where('id', '=', requestId).executeTakeFirstOrThrow()).applicant_sub;
 }
@@ -188,6 +221,9 @@ test('a delegate who is a party to the matter (their own request) cannot act on 
   expect(refused.statusCode).toBe(403);
   expect(refused.json()).toMatchObject({ code: 'OwnRequest' });
   expect((await h.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirstOrThrow()).status).toBe('open');
+  // Nor is its opening announced to them as the delegate.
+  const told = await h.db.selectFrom('notifications').select('kind').where('task_id', '=', taskId).where('recipient_user', '=', sub).execute();
+  expect(told).toEqual([]);
 }, 120_000);
 
 test('the rules of naming a delegate, and a supervisor sees those in force', async () => {

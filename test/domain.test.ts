@@ -428,6 +428,17 @@ describe('notices (Chinese at the source)', () => {
     expect(made[0]).toBe('您的申请{申请}现为“已同意共享”（第十四条）');
     expect(made[4]).toBe('新任务：“提供单位审核意见”{申请}，办理期限 2026年12月7日 17:59');
     expect(notices.taskOpenedNotice('SHARE_PROVIDER_OPINION', due)).toBe(made[4]);
+    // Delegation (代理, issue 26 §3): the delegate told of a task opened for the person they stand in for, and of the
+    // delegation itself as it is made and ended early (not about a request: no REQUEST_REF).
+    expect(notices.taskOpenedForDelegateNotice('SHARE_PROVIDER_OPINION', due, '张三')).toBe(
+      '新任务（代张三办理）：“提供单位审核意见”{申请}，办理期限 2026年12月7日 17:59',
+    );
+    const delegation = [
+      notices.delegationMadeNotice({ delegator: '张三', kinds: ['SHARE_PROVIDER_OPINION'], startsAt: due, endsAt: due, reason: '休假' }),
+      notices.delegationEndedNotice({ delegator: '张三', endsAt: due, endedAt: due }),
+    ];
+    for (const m of delegation) expect(m).not.toMatch(/[A-Za-z]{3,}/);
+    expect(delegation[0]).toBe('张三指定您为代理人，自 2026年12月7日 17:59 至 2026年12月7日 17:59 代其办理“提供单位审核意见”任务：休假');
   });
 });
 

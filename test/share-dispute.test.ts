@@ -1,9 +1,12 @@
 // The share-attribute dispute (Art. 13 ¶3) as the city authority, a city-level agency and the leading group
 // drive it over HTTP, against real Temporal and PostgreSQL: who may raise one, consultation in turns,
 // agreement, the consultation deadline, the leading group's final decision and what it does to grants.
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { LegalBasis } from '../domain/catalog';
 import type { SharePosition } from '../domain/share-dispute';
 import type { Actor } from '../domain/types';
-import { workflowIdFor } from '../workflows/definitions';
+import { completeTaskUpdate, workflowIdFor, WORKFLOW_TYPES, type ShareDisputeInput } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, recordHistories, startHarness, TEST_DISPUTE_POLICY, type Harness } from './helpers';
 
@@ -127,6 +130,76 @@ test('consultation in turns ends in agreement: the agency counters, the authorit
     'catalog_entry_changed',
     'dispute_agreed',
   ]);
+});
+
+test("a NONE the dispute would settle on cites a level accepted for the agency's catalog: the proposal, a COUNTER and the leading group's DECIDE, through the API and past it alike (issue 24 §3)", async () => {
+  // The market regulator is a government department: the 条例's levels (法律、行政法规、国务院决定); a 规章 alone does not suffice.
+  const regulation = ['law', 'administrative_regulation', 'state_council_decision'];
+  const rules: LegalBasis = { level: 'rules', title: '日照市公共数据管理办法', article: '第十三条' };
+  const lowNone: SharePosition = { ...none, basis: [rules] };
+  const id = h.city.entries.unconditional;
+  const body = { catalogEntryId: id, proposal: lowNone, objection: '涉及个人信息,不宜共享' };
+  const low = expectProblem(await post(api, authority(), '/disputes', body), 400, 'body.proposal.basis', 'a provision of an accepted level');
+  expect(low.article).toBe('Art. 13');
+  const lowZh = await api.app.inject({ method: 'POST', url: '/disputes', payload: body, headers: { ...api.as(authority()), 'accept-language': 'zh' } });
+  expect(JSON.stringify(lowZh.json())).toContain('列为不予共享的');
+
+  // Past the API, the workflow refuses the start alike, recording nothing.
+  const bypass = randomUUID();
+  const input: ShareDisputeInput = {
+    requestId: bypass,
+    applicant: { sub: 'wang.authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] },
+    entryId: h.city.entries.conditionalOpen,
+    published: { attribute: 'UNCONDITIONAL', reasons: null, conditions: null, basis: [] },
+    proposal: lowNone,
+    objection: 'bypass',
+    payloadHash: 'x',
+    policy: TEST_DISPUTE_POLICY,
+    parties: { authorityOrg: h.city.cityAuthority, agencyOrg: h.city.agencies.market, leadingGroupOrg: h.city.leadingGroup },
+    noneBasis: regulation as ShareDisputeInput['noneBasis'],
+  };
+  const started1 = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, {
+    taskQueue: h.taskQueue,
+    workflowId: workflowIdFor('share_dispute', bypass),
+    args: [input],
+  });
+  expect(await started1.result().catch((e: WorkflowFailedError) => e.cause)).toMatchObject({
+    type: 'InvalidInput',
+    message: expect.stringContaining('法律、行政法规、国务院决定'),
+  });
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', bypass).executeTakeFirst()).toBeUndefined();
+
+  // On a 法律 it runs; every turn and the leading group's decision name the levels.
+  const req = await raise('a NONE on a basis of an accepted level, decided by the leading group', api, id, none);
+  const agency = agencyOf(h.city.agencies.market);
+  const turn = await openTask(agency, req.id, 'DISPUTE_CONSULTATION');
+  expect(turn.context).toMatchObject({ noneBasis: regulation });
+  expectProblem(
+    await post(api, agency, `/tasks/${turn.id}/complete`, { decision: 'COUNTER', reason: '依规章不予共享', form: lowNone }),
+    400,
+    'body.form.basis',
+    'a provision of an accepted level',
+  );
+  const wf = h.client.workflow.getHandle(workflowIdFor('share_dispute', req.id));
+  const bypassed = (decision: string, taskId: string, actor: Actor, form: SharePosition) =>
+    wf.executeUpdate(completeTaskUpdate, { args: [{ taskId, actor, decision, reason: 'bypass', form: form as unknown as Record<string, unknown> }] });
+  await expect(bypassed('COUNTER', turn.id, agency, lowNone)).rejects.toThrow(WorkflowUpdateFailedError);
+  expect((await post(api, agency, `/tasks/${turn.id}/complete`, { decision: 'NO_AGREEMENT', reason: '应当无条件共享' })).statusCode).toBe(200);
+
+  const decision = await openTask(leadingGroup(), req.id, 'DISPUTE_DECISION');
+  expect(decision.context).toMatchObject({ noneBasis: regulation, positions: { authority: none } });
+  expectProblem(
+    await post(api, leadingGroup(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', reason: '依规章不予共享', form: lowNone }),
+    400,
+    'body.form.basis',
+    'a provision of an accepted level',
+  );
+  await expect(bypassed('DECIDE', decision.id, leadingGroup(), lowNone)).rejects.toThrow(WorkflowUpdateFailedError);
+  // A 规章 beside a 法律 is fine: one provision of an accepted level suffices, as for a catalog change.
+  const decided: SharePosition = { ...none, basis: [rules, ...none.basis] };
+  const res = await post(api, leadingGroup(), `/tasks/${decision.id}/complete`, { decision: 'DECIDE', reason: '依法不予共享', form: decided });
+  expect(res.json()).toMatchObject({ status: 'settled' });
+  expect((await entry(id)).share).toMatchObject({ attribute: 'NONE', basis: decided.basis, dispute: null });
 });
 
 test('a consultation that runs out reaches the leading group, whose decision becomes the entry’s attribute', async () => {

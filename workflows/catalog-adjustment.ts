@@ -23,7 +23,7 @@ import { MAX_FORM_NODES, unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { endOpenWork, endRunningWork } from './catalog-effects';
 import { commentUpdate, workflowIdFor, type CatalogAdjustmentInput } from './definitions';
-import { shareDisputeWorkflow } from './share-dispute';
+import { DISPUTE_NONE_BASIS_LEVEL, shareDisputeWorkflow } from './share-dispute';
 import { businessError, acts as io } from './acts';
 import { newProcedure, runToEnd } from './procedure';
 import { actorRef, addressedTo, escalationOf, type WfTask } from './task';
@@ -64,6 +64,12 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
    * null in runs started before, which ask none (of the start, nor of a resubmission: the revision task says which).
    */
   let noneLevels: BasisLevel[] | null = null;
+  /**
+   * Issue 24 §3 in the city authority's objection: the levels a NONE it proposes may cite (its review task's
+   * `context.noneBasis`, passed on to the dispute it starts), in city-level runs started past
+   * patched('dispute-none-basis-level'); null otherwise, where the review and the dispute ask none.
+   */
+  let disputeLevels: BasisLevel[] | null = null;
 
   /** The applicant's revision: RESUBMIT with the revised adjustment, or ABANDON. Resolves with the revised form, or null when ended. */
   const revision = async (round: number, context: Record<string, unknown>, by: WfTask | null): Promise<AdjustmentForm | null> => {
@@ -129,6 +135,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
             policy: input.disputePolicy ?? DEFAULT_DISPUTE_POLICY,
             parties: { authorityOrg: input.reviewerOrg, agencyOrg: applicant.org, leadingGroupOrg: input.leadingGroupOrg! },
             parent: requestId,
+            ...(disputeLevels ? { noneBasis: disputeLevels } : {}),
           },
         ],
       }),
@@ -281,6 +288,7 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
       const low = noneBasisViolations(input.form, noneLevels)[0];
       if (low) throw (refusal = businessError('InvalidInput', low.detail));
     }
+    if (noneLevels && input.cityLevel && patched(DISPUTE_NONE_BASIS_LEVEL)) disputeLevels = noneLevels;
     let first = 1;
     // Issue 24 §7: published at once, reviewed afterwards. Read behind the patch: a run started before it
     // (or on a worker that ignored `review`) is reviewed before, as every adjustment was.
@@ -314,8 +322,14 @@ export async function catalogAdjustmentWorkflow(input: CatalogAdjustmentInput): 
             length: policy.review,
             reminderBefore: policy.reminderBefore,
             ...escalationOf(policy.escalateAfter),
-            ...(duplicates.length || consultation
-              ? { context: { ...(duplicates.length ? { duplicates, article: 'Art. 8' } : {}), ...(consultation ? { consultation } : {}) } }
+            ...(duplicates.length || consultation || disputeLevels
+              ? {
+                  context: {
+                    ...(duplicates.length ? { duplicates, article: 'Art. 8' } : {}),
+                    ...(consultation ? { consultation } : {}),
+                    ...(disputeLevels ? { noneBasis: disputeLevels } : {}),
+                  },
+                }
               : {}),
           },
         ],

@@ -3,7 +3,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RequestSnapshot, RequestType } from '../domain/requests';
 import { PROCEDURES } from '../domain/procedures';
 import type { DeletionConfirmation, RevocationGround, ShareParties, ShareRequestForm, SharePolicy } from '../domain/share';
-import type { AdjustmentForm } from '../domain/catalog';
+import type { AdjustmentForm, BasisLevel } from '../domain/catalog';
 import type { AdjustmentPolicy, AdjustmentReview, CommenterKind, NoneBasisPolicy } from '../domain/catalog-adjustment';
 import type { DisputeParties, DisputePolicy, SharePosition } from '../domain/share-dispute';
 import type { RefusalDisputePolicy, RefusalPosition } from '../domain/refusal-dispute';
@@ -149,6 +149,13 @@ export interface ShareDisputeInput {
   parties: DisputeParties;
   /** The adjustment whose review objected, when it started the dispute. */
   parent?: string;
+  /**
+   * The levels of legal basis a NONE position may cite (issue 24 §3): those accepted for the agency's catalog
+   * (domain/catalog-adjustment.ts noneShareBasisLevels), as the API or the parent adjustment resolved them; absent: none
+   * asked. Read behind patched('dispute-none-basis-level'): the proposal is checked, and every turn and the leading
+   * group's decision carry them (`context.noneBasis`).
+   */
+  noneBasis?: BasisLevel[];
 }
 
 export interface RefusalDisputeInput {

@@ -1,9 +1,9 @@
 // Share-attribute dispute (Art. 13 ¶3): the city authority objects to the share attribute a city-level
 // agency set; the two consult in turns; agreement settles it, and without agreement (declared, or the
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
-import type { ApplicationFailure } from '@temporalio/workflow';
+import { patched, type ApplicationFailure } from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
-import { positionFormViolation, type SharePosition } from '../domain/share-dispute';
+import { disputeNoneBasisViolation, positionFormViolation, type DisputeContext, type SharePosition } from '../domain/share-dispute';
 import type { RequestSnapshot } from '../domain/requests';
 import { unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
@@ -14,6 +14,9 @@ import { consult, referToLeadingGroup, turnsOf } from './consultation';
 import { starterViolation } from '../domain/requests';
 
 type Party = 'authority' | 'agency';
+
+/** Issue 24 §3: a NONE position's basis checked by level in the dispute too (ARCHITECTURE.md, "Patches in force"). */
+export const DISPUTE_NONE_BASIS_LEVEL = 'dispute-none-basis-level';
 
 /** The dispute's end: the request, and the position it settled on (what an adjustment that objected applies). */
 export type DisputeResult = RequestSnapshot & { settled?: SharePosition };
@@ -51,6 +54,11 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
       unstorable({ proposal: input.proposal, objection: input.objection }, '') ??
       positionFormViolation('a dispute', input.proposal as unknown as Record<string, unknown>, 'proposal');
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
+    // Issue 24 §3: a NONE proposed cites a level accepted for the agency's catalog, and so does every COUNTER and the
+    // leading group's DECIDE (their tasks carry the levels); runs started before, or given no levels, ask none.
+    const levels: DisputeContext = Array.isArray(input.noneBasis) && patched(DISPUTE_NONE_BASIS_LEVEL) ? { noneBasis: input.noneBasis } : {};
+    const low = disputeNoneBasisViolation(input.proposal, levels, 'proposal.basis');
+    if (low) throw (refusal = businessError('InvalidInput', low.detail));
     const orgOf: Record<Party, { org: string; role: 'authority_reviewer' | 'provider_reviewer' }> = {
       authority: { org: parties.authorityOrg, role: 'authority_reviewer' },
       agency: { org: parties.agencyOrg, role: 'provider_reviewer' },
@@ -63,6 +71,7 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
       parties: orgOf,
       positions: { authority: input.proposal, agency: input.published },
       policy,
+      ...(levels.noneBasis ? { context: levels } : {}),
       started: () => ({ ...statusChange('in_review', 'consultation_started', 'Art. 13'), record }),
       // One dispute on an entry at a time: the entry is taken first (two raised at once: the second is refused,
       // nothing recorded). A new entry is its adjustment's alone until applied: there is nothing to take.
@@ -79,6 +88,7 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
       positions: end.positions,
       turns: turnsOf(board, 'DISPUTE_CONSULTATION'),
       referral: end.referral,
+      ...levels,
     };
     const decided = await referToLeadingGroup(board, {
       kind: 'DISPUTE_DECISION',

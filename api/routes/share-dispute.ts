@@ -4,7 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { currentEntries, entryContentOf } from '../../db/repositories/catalog';
 import { disputeParties } from '../../db/repositories/share-dispute';
-import { positionViolations, samePosition, type SharePosition } from '../../domain/share-dispute';
+import { noneShareBasisLevels } from '../../domain/catalog-adjustment';
+import { disputeNoneBasisViolation, positionViolations, samePosition, type SharePosition } from '../../domain/share-dispute';
 import { type ShareDisputeInput } from '../../workflows/definitions';
 import { requireMember } from '../auth';
 import { invalid, problem, refusal } from '../problem';
@@ -14,6 +15,7 @@ import { DisputeBody } from '../schemas/share-dispute';
 import { requestIdFor, startAndAnswer } from '../start-request';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
+import { basisPolicyOf } from './catalog-adjustment';
 import { STARTED_BY } from '../../domain/requests';
 
 export const disputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -44,7 +46,12 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
           { code: 'InvalidInput', field: 'objection', rule: 'required', article: 'Art. 13', detail: 'A dispute states why the authority objects (Art. 13 ¶3)' },
         ]);
       const content = entryContentOf(entry);
+      // Issue 24 §3: a NONE proposed cites a level accepted for the agency's catalog (the workflow asks it too, and every
+      // COUNTER and DECIDE of the dispute after it).
+      const noneBasis = noneShareBasisLevels(basisPolicyOf(deps), found.governmentDepartment);
       const violations = positionViolations(proposal, content, 'proposal');
+      const low = violations.length ? null : disputeNoneBasisViolation(proposal, { noneBasis }, 'proposal.basis');
+      if (low) violations.push(low);
       if (samePosition(proposal, content.share))
         violations.push({
           code: 'InvalidInput',
@@ -71,6 +78,7 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
           objection,
           policy: deps.policies.share_dispute,
           parties: found.parties,
+          noneBasis,
         }),
       });
     },

@@ -3,8 +3,11 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../index';
 import { overlaps } from '../../domain/delegations';
+import { delegationEndedNotice, delegationMadeNotice } from '../../domain/notices';
+import type { Candidate } from '../../domain/tasks';
 import type { ActorRef, OrgActor, Role } from '../../domain/types';
 import { appendAudit } from './audit';
+import { notify } from './notifications';
 
 export interface DelegationRow {
   id: string;
@@ -79,7 +82,21 @@ export async function createDelegation(
       reason: d.reason,
       newValue: { delegation: d.id, delegator: d.delegator, delegate: d.delegate, startsAt: d.startsAt, endsAt: d.endsAt, kinds: d.kinds },
     });
-    return { created: (await selectDelegations(tx).where('d.id', '=', d.id).executeTakeFirstOrThrow()) as DelegationRow };
+    const created = (await selectDelegations(tx).where('d.id', '=', d.id).executeTakeFirstOrThrow()) as DelegationRow;
+    // The delegate is told, in the same transaction as the event (issue 26 §3).
+    await notify(tx, {
+      key: `delegation:${d.id}:created`,
+      to: { org: d.org, user: d.delegate },
+      kind: 'delegation_created',
+      message: delegationMadeNotice({
+        delegator: created.delegator_name ?? d.delegator,
+        kinds: d.kinds,
+        startsAt: d.startsAt,
+        endsAt: d.endsAt,
+        reason: d.reason,
+      }),
+    });
+    return { created };
   });
 }
 
@@ -105,7 +122,15 @@ export async function endDelegation(db: Db, id: string, by: ActorRef & { org: st
       oldValue: { endsAt: row.ends_at },
       newValue: { delegation: id, delegator: row.delegator, delegate: row.delegate, endedAt: now },
     });
-    return { ended: await view() };
+    const ended = await view();
+    // The delegate is told it ended early, in the same transaction as the event (issue 26 §3).
+    await notify(tx, {
+      key: `delegation:${id}:ended`,
+      to: { org: row.org, user: row.delegate },
+      kind: 'delegation_ended',
+      message: delegationEndedNotice({ delegator: ended.delegator_name ?? row.delegator, endsAt: row.ends_at, endedAt: now }),
+    });
+    return { ended };
   });
 }
 
@@ -147,4 +172,47 @@ export async function delegationsTo(db: Executor, delegate: { sub: string; org: 
 /** The delegator of `d` as an actor: their organisation and roles as the directory knows them now. */
 export function delegatorOf(d: DelegationInForce): OrgActor {
   return { sub: d.delegator, org: d.org, roles: d.delegator_roles };
+}
+
+/** A task about to open as the delegates' query reads it: its place in the batch, its kind, its candidates and who is excluded. */
+export interface OpeningTask {
+  kind: string;
+  candidates: Candidate[];
+  excluded: string[];
+}
+
+/** A delegate in force, at the time a task opens, of one of its candidates for its kind: whom to tell beside the candidates. */
+export interface TaskDelegate {
+  /** The task's place in the batch asked about. */
+  i: number;
+  delegation: string;
+  org: string;
+  delegate: string;
+  delegatorName: string;
+}
+
+/**
+ * The delegates in force at `now` of the candidates of `tasks` for each task's kind (issue 26 §3), in one query for the
+ * whole batch: a named candidate's own delegate, or the delegate of anyone the directory knows holding a candidate's role
+ * in its organisation. Nobody excluded from the task (the delegator or the delegate: a party to the matter) and nobody
+ * who already holds the candidate role there (told as a candidate) is among them; each delegate once per task.
+ */
+export async function delegatesOfCandidates(db: Executor, tasks: OpeningTask[], now: Date): Promise<TaskDelegate[]> {
+  const rows = tasks.flatMap((t, i) =>
+    t.candidates
+      .filter((c) => c.org !== null && c.role !== 'public_applicant' && !c.legalPerson)
+      .map((c) => ({ i, org: c.org, role: c.role, usr: c.user, kind: t.kind, excluded: t.excluded })),
+  );
+  if (!rows.length) return [];
+  const { rows: found } = await sql<TaskDelegate>`
+    select distinct on (v.i, d.delegate) v.i, d.id as delegation, d.org, d.delegate, coalesce(p.display_name, d.delegator) as "delegatorName"
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(i int, org text, role text, usr text, kind text, excluded jsonb)
+    join delegations d on d.org = v.org and v.kind = any(d.kinds)
+      and d.starts_at <= ${now} and d.ends_at > ${now} and (d.revoked_at is null or d.revoked_at > ${now})
+    join people p on p.sub = d.delegator and p.org = d.org
+    where (case when v.usr is not null then d.delegator = v.usr else v.role = any(p.roles) end)
+      and not (v.excluded ? d.delegator) and not (v.excluded ? d.delegate)
+      and not exists (select 1 from people q where v.usr is null and q.sub = d.delegate and q.org = v.org and v.role = any(q.roles))
+    order by v.i, d.delegate, d.id`.execute(db);
+  return found;
 }

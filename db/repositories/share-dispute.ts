@@ -5,8 +5,17 @@ import type { RuleViolation } from '../../domain/errors';
 import type { Executor } from '../index';
 import { getOrganisation, leadingGroupOf } from './organisations';
 
-/** The parties of a dispute `authorityOrg` raises on a share attribute `agencyOrg` set, or why there are none (domain/share-dispute.ts disputePartiesOf). */
-export async function disputeParties(db: Executor, authorityOrg: string, agencyOrg: string): Promise<{ parties: DisputeParties } | { refusal: RuleViolation }> {
+/**
+ * The parties of a dispute `authorityOrg` raises on a share attribute `agencyOrg` set, or why there are none
+ * (domain/share-dispute.ts disputePartiesOf); with them, whether the agency is a government department (政务部门), which
+ * says which levels a NONE position may cite (issue 24 §3).
+ */
+export async function disputeParties(
+  db: Executor,
+  authorityOrg: string,
+  agencyOrg: string,
+): Promise<{ parties: DisputeParties; governmentDepartment: boolean } | { refusal: RuleViolation }> {
   const [authority, agency] = await Promise.all([getOrganisation(db, authorityOrg), getOrganisation(db, agencyOrg)]);
-  return disputePartiesOf(authority, agency, authority && (await leadingGroupOf(db, authority.region)));
+  const found = disputePartiesOf(authority, agency, authority && (await leadingGroupOf(db, authority.region)));
+  return 'parties' in found ? { ...found, governmentDepartment: agency!.government_department } : found;
 }

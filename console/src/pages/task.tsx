@@ -146,6 +146,24 @@ function withoutField(schema: JsonSchema, name: string): JsonSchema {
   return { ...schema, properties, required: schema.required?.filter((r) => r !== name) };
 }
 
+/**
+ * The form with every legal basis's level (`basis.N.level`, at any depth: a COUNTER's or DECIDE's position, an OBJECT's
+ * proposal) offered among `levels` alone: a dispute's position marked 不予共享 cites a level accepted for the agency's
+ * catalog, which its task names (`context.noneBasis`, issue 24 §3), as the entry editor offers only those.
+ */
+function withBasisLevels(schema: JsonSchema, levels: readonly string[]): JsonSchema {
+  if (!schema.properties) return schema;
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).map(([k, p]) => {
+      const level = k === 'basis' ? p.items?.properties?.level : undefined;
+      if (!level) return [k, withBasisLevels(p, levels)];
+      const items = { ...p.items, properties: { ...p.items!.properties, level: { ...level, anyOf: undefined, oneOf: undefined, enum: [...levels] } } };
+      return [k, { ...p, items }];
+    }),
+  );
+  return { ...schema, properties };
+}
+
 /** A task addressed to one person (a named candidate, or a member of the public): theirs alone, nothing to claim. */
 const personal = (task: Task) => task.candidates.some((c) => c.user !== null || c.role === 'public_applicant');
 
@@ -234,14 +252,17 @@ function DecisionForm({
   const levels = Array.isArray(task.context?.refusalBasis) ? (task.context.refusalBasis as LegalBasis['level'][]) : null;
   const citesBasis = !!chosen?.form?.properties?.basis && levels !== null;
   const [basis, setBasis] = useState<LegalBasis[]>([]);
+  // A dispute's position (or an objection's proposal) marked 不予共享: its basis's levels among those its task accepts.
+  const noneLevels = Array.isArray(task.context?.noneBasis) ? (task.context.noneBasis as LegalBasis['level'][]) : null;
+  const decisionForm = chosen?.form && noneLevels ? withBasisLevels(chosen.form, noneLevels) : chosen?.form;
   const shownForm =
-    chosen?.form && signing
-      ? withoutField(chosen.form, 'sha256')
-      : chosen?.form && namesChange
-        ? withoutField(withoutField(chosen.form, 'entryId'), 'index')
-        : chosen?.form && citesBasis
-          ? withoutField(chosen.form, 'basis')
-          : chosen?.form;
+    decisionForm && signing
+      ? withoutField(decisionForm, 'sha256')
+      : decisionForm && namesChange
+        ? withoutField(withoutField(decisionForm, 'entryId'), 'index')
+        : decisionForm && citesBasis
+          ? withoutField(decisionForm, 'basis')
+          : decisionForm;
   // A delivery's fields (数据交付) are ticked from the grant's (the task's context), all of them to start with.
   const granted = Array.isArray(task.context?.fields) ? (task.context.fields as string[]) : null;
   // A refusal dispute's positions and grant (《政务数据共享条例》): the data items ticked from the entry's (the task's context).
