@@ -118,7 +118,8 @@ export function startDeliverer(o: DelivererOptions, { loop = true }: { loop?: bo
             outboxId: r.id,
             channel: name,
             attempts: r.attempts,
-            err: (err as Error).message,
+            // A mail server's refusal may quote the address: e-mail failures are logged by their code alone (no personal data).
+            err: name === 'email' ? ((err as { code?: string }).code ?? 'error') : (err as Error).message,
           });
           await markFailed(o.db, r.id, (err as Error).message, delay);
         }
