@@ -24,6 +24,7 @@ import { auditRoutes } from './routes/audit';
 import { evaluationRoutes } from './routes/evaluation';
 import { grantRoutes } from './routes/grants';
 import { notificationRoutes } from './routes/notifications';
+import { notificationSettingRoutes } from './routes/notification-settings';
 import { requestRoutes } from './routes/requests';
 import { taskRoutes } from './routes/tasks';
 import { delegationRoutes } from './routes/delegations';
@@ -141,6 +142,7 @@ export async function buildApp(given: ApiDeps): Promise<App> {
     await scope.register(describeRoutes, { ...deps, articles });
     await scope.register(meRoutes, deps);
     await scope.register(notificationRoutes, deps);
+    await scope.register(notificationSettingRoutes, deps);
     await scope.register(grantRoutes, deps);
     await scope.register(auditRoutes, deps);
     await scope.register(evaluationRoutes, deps);

@@ -13,6 +13,7 @@ export function apiDepsFrom(config: Config, run: { db: Db; temporal: Client; sec
     jwtSecret: run.secrets.jwtSecret,
     principalKeys: run.secrets.principalKeys,
     devSignIn: config.mode === 'development',
+    webhooksHttpsOnly: config.mode !== 'development',
     platformOperators: config.platformOperators,
     policies: config.policies,
     openPlatformUrl: config.openPlatformUrl,

@@ -1,9 +1,11 @@
 // The API's Prometheus metrics (GET /metrics): request latency by route and status, decisions by task kind and
-// decision, open and overdue tasks by kind and division, and the process's own. Each app has its own Registry,
+// decision, open and overdue tasks by kind and division, the notification outbox's backlog and dead letters, and the
+// process's own. Each app has its own Registry,
 // so that several apps in one process (the tests) count apart.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db';
+import { outboxCounts } from '../db/repositories/outbox';
 import { openTaskCountsByDivision } from '../db/repositories/tasks';
 import { problem } from './problem';
 import type { ApiMetrics, App } from './types';
@@ -38,12 +40,30 @@ export function createApiMetrics(db: Db): ApiMetrics {
     labelNames: ['kind', 'division'] as const,
     registers: [registry],
   });
+  const backlog = new Gauge({
+    name: 'pdw_outbox_backlog',
+    help: 'Notices waiting in the outbox to be delivered (pending or being sent), by channel (refreshed every 30 s)',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
+  const dead = new Gauge({
+    name: 'pdw_outbox_dead_letters',
+    help: 'Deliveries that failed every attempt the policy allows (dead letters), by channel (refreshed every 30 s)',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     answered: (method, route, status, seconds) => http.observe({ method, route, status_code: String(status) }, seconds),
     decided: (kind, decision) => decisions.inc({ kind, decision }),
     async refresh() {
-      const rows = await openTaskCountsByDivision(db, new Date());
+      const [rows, outbox] = await Promise.all([openTaskCountsByDivision(db, new Date()), outboxCounts(db)]);
+      // Both channels always, so an empty outbox reads 0 rather than no series.
+      for (const channel of ['email', 'webhook']) {
+        const r = outbox.find((o) => o.channel === channel);
+        backlog.set({ channel }, r?.backlog ?? 0);
+        dead.set({ channel }, r?.dead ?? 0);
+      }
       // Reset first: a kind whose tasks all closed shows no series rather than its last count.
       open.reset();
       overdue.reset();

@@ -68,6 +68,8 @@ export interface ApiDeps {
   metricsRefreshMs?: number;
   /** The app's metrics (default: its own, in a Registry of its own); a test passes its own to refresh the gauges at will. */
   metrics?: ApiMetrics;
+  /** Webhook URLs must be https (default true; `apiDepsFrom` sets it false in development mode only). */
+  webhooksHttpsOnly?: boolean;
   /** The console's built files (default console/dist); without them /console says how to build it. */
   consoleDir?: string;
 }

@@ -56,6 +56,14 @@ export interface Config {
   oidc: OidcConfig | null;
   /** Admins (token `sub`) who reach every city; every other admin acts within their own. None unless named. */
   platformOperators: string[];
+  /** Notifications that reach people (issue 26 §2): the console's address for links, the mail server, the retry policy, the digest. */
+  notify: {
+    consoleUrl: string;
+    smtp: { url: string; from: string } | null;
+    policy: { baseMs: number; maxMs: number; maxAttempts: number };
+    pollMs: number;
+    digest: { hour: number; horizonMs: number };
+  };
 }
 
 /** The city's identity provider for members of the public (OIDC_*). */
@@ -131,6 +139,13 @@ export function loadConfig(env: Env = process.env): Config {
     openPlatformUrl: e.OPEN_PLATFORM_URL,
     caseRegion: e.CASE_NUMBER_REGION,
     serviceDesk: e.SERVICE_DESK,
+    notify: {
+      consoleUrl: e.CONSOLE_URL,
+      smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : null,
+      policy: { baseMs: e.NOTIFY_RETRY_BASE_MS, maxMs: e.NOTIFY_RETRY_MAX_MS, maxAttempts: e.NOTIFY_MAX_ATTEMPTS },
+      pollMs: e.NOTIFY_POLL_MS,
+      digest: { hour: e.DIGEST_HOUR, horizonMs: e.DIGEST_HORIZON_HOURS * 3_600_000 },
+    },
   };
 }
 

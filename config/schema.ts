@@ -131,6 +131,29 @@ export const ENVIRONMENT = Type.Object({
       description: 'the bearer token Prometheus reads GET /metrics with; unset: the API serves no /metrics',
     }),
   ),
+  CONSOLE_URL: httpUrl({
+    default: 'http://127.0.0.1:3000/console/',
+    description: "where people open the console: the link in every notice's e-mail and webhook post",
+  }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://\\S+$',
+      refusal: 'must be an smtp:// or smtps:// URL',
+      description:
+        'the mail server notices are sent through (smtp://user:pass@host:port, smtps:// for TLS from the start; nodemailer); unset: no e-mail is sent, it waits in the outbox',
+    }),
+  ),
+  SMTP_FROM: text('公共数据工作流 <noreply@localhost>', { description: "the sender of notices' e-mail (name and address)" }),
+  NOTIFY_RETRY_BASE_MS: integer(10, 86_400_000, 10_000, {
+    description: 'how long after a failed delivery (webhook or e-mail) the first retry waits; each further retry waits twice as long',
+  }),
+  NOTIFY_RETRY_MAX_MS: integer(10, 86_400_000, 3_600_000, { description: 'the longest wait between two retries of a delivery' }),
+  NOTIFY_MAX_ATTEMPTS: integer(1, 1000, 12, {
+    description: "attempts of a delivery before it is a dead letter (listed to the organisation's admin, redelivered on demand)",
+  }),
+  NOTIFY_POLL_MS: integer(50, 600_000, 1000, { description: 'how often the deliverer looks at the outbox when it had nothing due' }),
+  DIGEST_HOUR: integer(0, 23, 8, { description: "the hour (Asia/Shanghai) from which each day's digest of tasks falling due is sent" }),
+  DIGEST_HORIZON_HOURS: integer(1, 720, 48, { description: 'how far ahead a task counts as falling due in the daily digest' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', refusal: 'must be a pino level', description: 'pino level' },

@@ -260,6 +260,64 @@ export interface PeopleTable {
   display_name: string | null;
   first_seen_at: Timestamp;
   last_seen_at: Timestamp;
+  /** Where their e-mail goes, as they gave it (migration 034). */
+  email: Generated<string | null>;
+}
+
+/** What a person wants beyond the console (migration 034): kinds of notice, channels, the daily digest. */
+export interface NotificationPreferencesTable {
+  sub: string;
+  org: string;
+  events: string[];
+  channels: string[];
+  digest: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+/** An organisation's webhook (migration 034): its notices of `events` posted to `url`, signed with `secret`. */
+export interface WebhookSubscriptionsTable {
+  id: string;
+  org: string;
+  url: string;
+  secret: string;
+  events: string[];
+  created_by: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+}
+
+/** One delivery of a notice (or a digest) over one channel to one address (migration 034), written with the notice. */
+export interface NotificationOutboxTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  notification_id: string | null;
+  channel: 'email' | 'webhook';
+  recipient_sub: string | null;
+  recipient_org: string | null;
+  subscription_id: string | null;
+  address: string;
+  kind: string;
+  message: string;
+  request_id: string | null;
+  task_id: string | null;
+  case_number: string | null;
+  status: Generated<'pending' | 'sending' | 'delivered' | 'dead'>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  lease_until: Date | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  delivered_at: Date | null;
+  dead_at: Date | null;
+}
+
+/** A person's daily digest of tasks falling due, once per day (migration 035). */
+export interface NotificationDigestsTable {
+  sub: string;
+  org: string;
+  day: string;
+  tasks: number;
+  created_at: Generated<Date>;
 }
 
 export interface AuditEventsTable {
@@ -375,6 +433,10 @@ export interface Database {
   grant_usage_records: GrantUsageRecordsTable;
   catalog_refreshes: CatalogRefreshesTable;
   delegations: DelegationsTable;
+  notification_preferences: NotificationPreferencesTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_digests: NotificationDigestsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

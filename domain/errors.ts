@@ -45,6 +45,8 @@ export const ERRORS = {
   DelegationNotFound: { status: 404, title: 'No such delegation of yours' },
   DelegationConflict: { status: 409, title: 'A delegation of yours for the same task kinds is in force for part of that period' },
   DelegationEnded: { status: 409, title: 'The delegation has already ended' },
+  WebhookNotFound: { status: 404, title: 'No such webhook subscription of your organisation' },
+  DeadLetterNotFound: { status: 404, title: 'No such dead letter of your organisation' },
   // Refused by the framework before any route's code (api/problem.ts FRAMEWORK_CODES); 429 is TooManyRequests.
   RouteNotFound: { status: 404, title: 'No such route' },
   MethodNotAllowed: { status: 405, title: 'The route does not take this method' },
@@ -108,6 +110,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   DelegationNotFound: '没有您的这项代理设置',
   DelegationConflict: '您在该期间已就相同的任务类型设置了代理',
   DelegationEnded: '该代理已结束',
+  WebhookNotFound: '本单位没有该推送订阅',
+  DeadLetterNotFound: '本单位没有该投递失败的推送',
   RouteNotFound: '请求的地址不存在',
   MethodNotAllowed: '该地址不接受此种请求方式',
   MalformedUrl: '请求的地址格式不正确，无法识别',
@@ -143,6 +147,12 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   kinds: '请至少选择一类任务',
   required: '此项必填',
   'reason required': '此决定须说明理由',
+  // Issue 26 §2: notification settings and webhooks.
+  'an e-mail address': '请填写有效的电子邮件地址',
+  'an e-mail address for e-mail': '选择电子邮件或每日摘要时，请填写电子邮件地址',
+  'an http(s) URL': '推送地址须为 http 或 https 地址',
+  https: '正式环境的推送地址须为 https 地址',
+  'no credentials': '推送地址中不得包含用户名或密码',
   // 《政务数据共享条例》: a request for information lists everything missing at once.
   一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
   // 不予共享 (Art. 13 ¶2; 《政务数据共享条例》 between government departments): a refusal cites its basis of the levels accepted.

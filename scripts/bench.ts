@@ -1,9 +1,10 @@
-// npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console | evaluation]: the project's benchmarks; each prints its figures last.
+// npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console | evaluation | notices]: the project's benchmarks; each prints its figures last.
 import { benchAdjustment } from './bench-adjustment';
 import { benchConsole } from './bench-console';
 import { benchEvaluation } from './bench-evaluation';
 import { benchCatalog } from './bench-catalog';
 import { benchLifecycle } from './bench-lifecycle';
+import { benchNotices } from './bench-notices';
 import { benchOpen } from './bench-open';
 import { benchInbox } from './bench-tasks';
 
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   open: benchOpen,
   console: benchConsole,
   evaluation: benchEvaluation,
+  notices: benchNotices,
 };
 if (!benches[which]) {
   console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);

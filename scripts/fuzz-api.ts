@@ -1,5 +1,6 @@
 // Property-based requests against every route of a running API over real HTTP, with real tokens of
 // every role and hostile ones. Shared by `npm run fuzz` (scripts/fuzz.ts) and the test suite.
+import { NOTICE_EVENTS } from '../domain/notifications';
 import http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -121,7 +122,15 @@ export async function runFuzz(
   let agreementIds: string[] = [];
   let agentIds: string[] = [];
   let delegationIds: string[] = [];
+  let webhookIds: string[] = [];
+  let deadLetterIds: string[] = [];
   const refresh = async () => {
+    webhookIds = (
+      await target.db.selectFrom('webhook_subscriptions').select('id').where('org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()
+    ).map((r) => r.id);
+    deadLetterIds = (
+      await target.db.selectFrom('notification_outbox').select('id').where('recipient_org', 'in', ownOrgs).orderBy('id', 'desc').limit(50).execute()
+    ).map((r) => String(r.id));
     delegationIds = (await target.db.selectFrom('delegations').select('id').where('org', 'in', ownOrgs).orderBy('created_at', 'desc').limit(50).execute()).map(
       (r) => r.id,
     );
@@ -697,6 +706,35 @@ export async function runFuzz(
     query(['scope']).map((q) => ({ method: 'GET', path: `/delegations?${q}` })),
     fc.constant({ method: 'GET', path: '/delegations/colleagues' }),
     req(() => delegationIds).map((id) => ({ method: 'DELETE', path: `/delegations/${id}` })),
+    // Notification settings and webhooks (issue 26 §2).
+    fc.constant({ method: 'GET', path: '/me/notification-preferences' }),
+    fc
+      .record(
+        {
+          email: fc.oneof(fc.constant(null), fc.constantFrom('a@example.gov.cn', 'not-an-address', 'x@y', '<a@b.c>'), text),
+          events: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...Object.keys(NOTICE_EVENTS)), text), { maxLength: 4 }), jsonish),
+          channels: fc.oneof(fc.array(fc.oneof(fc.constant('email'), text), { maxLength: 2 }), jsonish),
+          digest: fc.oneof(fc.boolean(), jsonish),
+        },
+        { requiredKeys: [] },
+      )
+      .map((body) => ({ method: 'PUT', path: '/me/notification-preferences', body })),
+    fc.constant({ method: 'GET', path: '/webhooks' }),
+    fc
+      .record(
+        {
+          url: fc.oneof(
+            fc.constantFrom('https://hooks.example.org/pdw', 'http://127.0.0.1:1/x', 'ftp://x/y', 'javascript:alert(1)', 'https://u:p@x.org/', '::'),
+            text,
+          ),
+          events: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...Object.keys(NOTICE_EVENTS)), text), { maxLength: 3 }), jsonish),
+        },
+        { requiredKeys: [] },
+      )
+      .map((body) => ({ method: 'POST', path: '/webhooks', body })),
+    req(() => webhookIds).map((id) => ({ method: 'DELETE', path: `/webhooks/${id}` })),
+    query([]).map((q) => ({ method: 'GET', path: `/webhooks/dead-letters?${q}` })),
+    req(() => deadLetterIds).map((id) => ({ method: 'POST', path: `/webhooks/dead-letters/${id}/redeliver` })),
     query(['status', 'catalogEntryId']).map((q) => ({ method: 'GET', path: `/grants?${q}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}` })),
     req(() => grantIds).map((id) => ({ method: 'GET', path: `/grants/${id}/usage-records` })),

@@ -10,6 +10,7 @@ import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
 import type { Config } from '../config';
 import { createWorker, workerTelemetry } from '../worker';
+import { startDeliverer } from '../worker/deliverer';
 import { ensureEvaluationSchedule } from '../api/schedules';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
@@ -127,6 +128,8 @@ async function main() {
       caseRegion: config.caseRegion,
     });
     const running = worker.run();
+    const deliverer = startDeliverer({ db, ...config.notify, log: (msg, fields) => log(`${msg} ${JSON.stringify(fields ?? {})}`) });
+    undo.push({ name: 'notification deliverer', run: () => deliverer.stop() });
     undo.push({
       name: 'worker',
       run: async () => {

@@ -57,6 +57,7 @@ export async function startApi(
     metricsToken?: string;
     metrics?: ApiMetrics;
     logger?: ApiDeps['logger'];
+    webhooksHttpsOnly?: boolean;
   } = {},
 ): Promise<Api> {
   const app = await buildApp({
@@ -74,6 +75,7 @@ export async function startApi(
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.webhooksHttpsOnly === undefined ? {} : { webhooksHttpsOnly: o.webhooksHttpsOnly }),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

@@ -27,6 +27,8 @@ let agreement: string;
 let authorisation: string;
 /** A delegation (代理) of the applicant's to a colleague, in force, for the applicant to end. */
 let delegation: string;
+/** A webhook subscription of the city authority's, made by its admin, for them to end. */
+let webhook: string;
 
 interface Req {
   id: string;
@@ -103,6 +105,15 @@ beforeAll(async () => {
     });
   expect((await authorise('矩阵经办人', 'matrix-agent')).statusCode).toBe(201);
   authorisation = (await authorise('矩阵撤销', 'matrix-revoked')).json().id;
+  // A webhook of the city authority's (issue 26 §2), made by its admin, for them to end.
+  const hooked = await api.app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    payload: { url: 'https://hooks.example.org/matrix', events: ['catalog_published'] },
+    headers: api.as(PRINCIPALS.admin() as Actor),
+  });
+  expect(hooked.statusCode).toBe(201);
+  webhook = hooked.json().id;
   // A colleague of the applicant's the directory knows (a delegate to name, 代理), and a delegation of the applicant's to end.
   await insertPeople(h.db, [{ sub: 'matrix-stand-in', org: h.city.agencies.market, roles: ['agency_applicant'], name: '矩阵代理人' }]);
   const made = await api.app.inject({
@@ -506,6 +517,40 @@ const MATRIX: Record<string, Route> = {
   },
   'GET /catalog/{id}/refreshes': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/refreshes` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
+  // Notification settings (issue 26 §2): staff's own; webhooks and their dead letters an organisation's admin's.
+  'GET /me/notification-preferences': {
+    call: () => ({ method: 'GET', url: '/me/notification-preferences' }),
+    expect: { rest: 200, publicApplicant: 403, legalPerson: 403, agent: 403 },
+  },
+  'PUT /me/notification-preferences': {
+    call: () => ({
+      method: 'PUT',
+      url: '/me/notification-preferences',
+      payload: { email: 'matrix@example.gov.cn', events: ['task_assigned'], channels: ['email'], digest: true },
+    }),
+    expect: { rest: 200, publicApplicant: 403, legalPerson: 403, agent: 403 },
+  },
+  'GET /webhooks': {
+    call: () => ({ method: 'GET', url: '/webhooks' }),
+    expect: { rest: 403, admin: 200, crossCityAdmin: 200, platformOperator: 200 },
+  },
+  'POST /webhooks': {
+    call: () => ({ method: 'POST', url: '/webhooks', payload: { url: 'https://hooks.example.org/matrix', events: ['task_assigned'] } }),
+    expect: { rest: 403, admin: 201, crossCityAdmin: 201, platformOperator: 201 },
+  },
+  // Another organisation's subscription does not exist for its admin.
+  'DELETE /webhooks/{id}': {
+    call: () => ({ method: 'DELETE', url: `/webhooks/${webhook}` }),
+    expect: { rest: 403, admin: 204, crossCityAdmin: 404, platformOperator: 404 },
+  },
+  'GET /webhooks/dead-letters': {
+    call: () => ({ method: 'GET', url: '/webhooks/dead-letters' }),
+    expect: { rest: 403, admin: 200, crossCityAdmin: 200, platformOperator: 200 },
+  },
+  'POST /webhooks/dead-letters/{id}/redeliver': {
+    call: () => ({ method: 'POST', url: '/webhooks/dead-letters/999999999999/redeliver' }),
+    expect: { rest: 403, admin: 404, crossCityAdmin: 404, platformOperator: 404 },
+  },
   // Delegation (代理): staff name a colleague the directory knows in their own organisation; a member of the public has none.
   'POST /delegations': {
     call: () => ({

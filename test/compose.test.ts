@@ -23,8 +23,9 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 const s = compose.services;
 
 test('it has the production topology', () => {
-  expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
+  expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'mailpit', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
   expect(s.prometheus.image).toMatch(/^prom\/prometheus:v3\./);
+  expect(s.mailpit.image).toMatch(/^axllent\/mailpit:v1\./);
   expect(s.grafana.image).toMatch(/^grafana\/grafana:12\./);
   expect(s.temporal.image).toMatch(/^temporalio\/auto-setup:1\.29\./);
   expect(s.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
@@ -65,6 +66,9 @@ test('data lives in a volume; app services point at the compose services', () =>
   }
   expect(s.api.environment?.HOST).toBe('0.0.0.0');
   expect(s.worker.environment?.WORKER_HEALTH_PORT).toBe('8081');
+  // Notices' e-mail: the worker's deliverer sends it to Mailpit, whose web UI shows it on this host only.
+  for (const name of ['worker', 'api']) expect(s[name].environment?.SMTP_URL).toBe('smtp://mailpit:1025');
+  expect(s.mailpit.ports).toEqual(['127.0.0.1:8025:8025']);
 });
 
 test('each app command runs an entry point that exists, and the Dockerfile copies it', () => {

@@ -73,6 +73,9 @@ test('a lifecycle shows in every series: latency by route pattern, each decision
   expect(gauge).toBeGreaterThanOrEqual(1);
   expect(gauge).toBe(await openJointReviews());
   expect(sample((await scrape()).samples, 'pdw_tasks_overdue', { kind: 'SHARE_JOINT_REVIEW', division: '371100' })).toHaveLength(1);
+  // The notification outbox: its backlog and dead letters by channel, both channels always shown.
+  for (const name of ['pdw_outbox_backlog', 'pdw_outbox_dead_letters'])
+    for (const channel of ['email', 'webhook']) expect(sample((await scrape()).samples, name, { channel })).toHaveLength(1);
 
   // The provider agrees from the bulk route, the authority approves from the single one: both are decisions.
   const agreed = await api.app.inject({

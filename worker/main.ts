@@ -3,6 +3,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config';
 import { waitFor } from '../config/wait';
 import { createDb, databaseName, databaseReady, migrateToLatest } from '../db';
+import { startDeliverer } from './deliverer';
 import { createWorker, serveWorkerHealth, workerTelemetry } from './index';
 
 async function main() {
@@ -29,8 +30,11 @@ async function main() {
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
   });
   const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;
-  const stop = () => {
+  // Notices by e-mail and webhook: the outbox's deliverer runs beside the worker (worker/deliverer.ts).
+  const deliverer = startDeliverer({ db, ...config.notify, log: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })) });
+  const stop = async () => {
     health?.close();
+    await deliverer.stop();
     worker.shutdown();
   };
   // A second signal (npm forwards a terminal's Ctrl-C once more) must not cut the shutdown short.

@@ -1,3 +1,4 @@
+import { NotificationSettings } from './pages/notification-settings';
 import { useEffect, useState } from 'preact/hooks';
 import { get, session, type Me, type RequestType, type TaskKind } from './http';
 import { lang, label, setLang, setProcedureWords, t } from './i18n';
@@ -92,6 +93,7 @@ function Nav({ current }: { current: string }) {
         {item('agreements', t('agreements'))}
         {item('notifications', t('notifications'))}
         {me.value?.organisation && item('delegations', t('delegations'))}
+        {me.value?.organisation && item('notification-settings', t('notificationSettings'))}
         {me.value?.principal?.kind === 'legal' && item('agents', t('agents'))}
       </ul>
     </nav>
@@ -127,6 +129,8 @@ function Page() {
       return <Notifications />;
     case 'agents':
       return <Agents />;
+    case 'notification-settings':
+      return <NotificationSettings />;
     case 'delegations':
       return <Delegations self={me.value?.sub ?? ''} />;
     case 'articles':

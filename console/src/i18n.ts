@@ -201,6 +201,18 @@ const MESSAGES = {
   noGrants: ['暂无共享许可。共享申请获批后，许可会显示在这里。', 'No grants. Once a share request is approved, its grant shows here.'],
   noAgents: ['暂无经办人。可在下方授权经办人。', 'No agents yet. Authorise one below.'],
   delegations: ['代理设置', 'Delegation'],
+  notificationSettings: ['通知设置', 'Notification settings'],
+  notificationSettingsNote: [
+    '工作台始终显示您的全部通知。您还可以选择通过电子邮件接收哪些通知，并订阅每日待办摘要（每天一封，列出即将到期的任务）。',
+    'The console always shows all your notices. You may also choose which reach you by e-mail, and a daily digest of tasks falling due.',
+  ],
+  emailAddress: ['电子邮件地址', 'E-mail address'],
+  notificationChannels: ['接收方式', 'Channels'],
+  consoleChannel: ['工作台（始终）', 'Console (always)'],
+  dailyDigest: ['每日待办摘要（电子邮件）', 'Daily digest (e-mail)'],
+  notificationEvents: ['接收的通知类型', 'Kinds of notice'],
+  saveNotificationSettings: ['保存通知设置', 'Save'],
+  notificationSettingsSaved: ['通知设置已保存', 'Notification settings saved'],
   delegationsNote: [
     '休假、出差等期间，可指定本单位的同事代为办理您的待办任务。代理期间，所选类型的任务同时出现在代理人的待办中，由代理人办理的，记为“代理人 代 您”；代理人本人是当事人的任务，不能由其代办。期满或提前结束后，任务只归您本人。',
     'While you are away, name a colleague of your organisation to act on your tasks. During the period, tasks of the kinds chosen reach them too and their decisions read "they 代 you"; they cannot act on a task they are a party to. When it ends, the tasks are yours alone again.',

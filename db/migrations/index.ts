@@ -30,6 +30,8 @@ import * as m028 from './2026-12-05-028-task-trails';
 import * as m029 from './2026-12-06-029-catalog-refreshes';
 import * as m030 from './2026-12-06-030-grant-renewals';
 import * as m033 from './2026-12-06-033-delegations';
+import * as m034 from './2026-12-06-034-notification-outbox';
+import * as m035 from './2026-12-06-035-notification-digests';
 import * as m040 from './2026-12-06-040-catalog-refreshes-kept';
 
 export const migrations: Record<string, Migration> = {
@@ -63,5 +65,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-029-catalog-refreshes': m029,
   '2026-12-06-030-grant-renewals': m030,
   '2026-12-06-033-delegations': m033,
+  '2026-12-06-034-notification-outbox': m034,
+  '2026-12-06-035-notification-digests': m035,
   '2026-12-06-040-catalog-refreshes-kept': m040,
 };
