@@ -57,6 +57,8 @@ export async function startApi(
     metricsToken?: string;
     metrics?: ApiMetrics;
     logger?: ApiDeps['logger'];
+    staffOidc?: ApiDeps['staffOidc'];
+    refuseOwnTokens?: boolean;
   } = {},
 ): Promise<Api> {
   const app = await buildApp({
@@ -74,6 +76,8 @@ export async function startApi(
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.staffOidc ? { staffOidc: o.staffOidc } : {}),
+    ...(o.refuseOwnTokens ? { refuseOwnTokens: true } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();
