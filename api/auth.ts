@@ -99,10 +99,10 @@ function tokenParts(authorization: string | undefined): { token: string; alg: st
   };
 }
 
-/** Roles as a claim states them: a list, or names separated by spaces or commas. */
+/** Roles as a claim states them: a list, or names separated by spaces or commas; each once. */
 function rolesOf(claim: unknown): unknown[] {
-  if (Array.isArray(claim)) return claim;
-  return typeof claim === 'string' ? claim.split(/[\s,]+/).filter(Boolean) : [];
+  const listed = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/).filter(Boolean) : [];
+  return [...new Set(listed)];
 }
 
 /** Roles a staff provider may give: every role but a member of the public's (who signs in through OIDC_ISSUER). */

@@ -305,6 +305,14 @@ describe("staff sign in through the city's identity provider: organisation and r
       expect(res.statusCode).toBe(401);
       expect(res.headers['content-type']).toContain('application/problem+json');
     }
+    // Hostile tokens that claim the provider's algorithm: refused, never a 500.
+    const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+    for (const payload of ['not json', [1, 2], { iss: 5, aud: {} }, { iss: staffIssuer(), aud: ['pdw-console', 7] }, null])
+      expect((await me(`${b64({ alg: 'RS256', kid: 'rsa-1' })}.${b64(payload)}.c2ln`)).statusCode).toBe(401);
+    for (const claims of [{ pdw_org: 42 }, { pdw_org: 'x'.repeat(5000) }, { pdw_roles: [{ role: 'admin' }] }, { pdw_roles: 7 }])
+      expect((await me(staff(claims))).statusCode).toBe(401);
+    // A role named many times is the role once.
+    expect((await me(staff({ pdw_roles: 'provider_reviewer,'.repeat(2000) }))).json().roles).toEqual(['provider_reviewer']);
     const refusedOwn = (await me(own)).json();
     expect(refusedOwn).toMatchObject({ field: 'token.alg', rule: 'tokens of the staff identity provider' });
     expect(refusedOwn.detail).toContain('仅供开发使用');
