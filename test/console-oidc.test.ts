@@ -104,6 +104,11 @@ test('an organisation the directory does not hold is refused at sign-in, naming 
 
 test('an answer this tab did not ask for (another state) signs no one in', async () => {
   const { page } = await window(run.browser);
+  // Whatever token the tab held before, the answer is a new sign-in's: it is not taken as signed in.
+  await page.goto(`${run.base}/console/`);
+  await page.evaluate(() =>
+    (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.token', 'held.before.x'),
+  );
   await page.goto(`${run.base}/console/?code=forged&state=not-this-tabs`);
   await page.getByText('统一身份认证登录未完成，请重新登录').waitFor();
   expect(page.url()).not.toContain('forged');
