@@ -17,7 +17,7 @@ import { catalogSheetRoutes } from './routes/catalog-sheets';
 import { principalRoutes } from './routes/principals';
 import { legalAgentRoutes } from './routes/legal-agents';
 import { describeRoutes } from './routes/describe';
-import { devSignInRoutes, meRoutes } from './routes/me';
+import { devSignInRoutes, meRoutes, signInRoutes } from './routes/me';
 import { cityIds, DEMO_PREFIX, DEMO_REGION, demoUsers } from '../db/seed';
 import { CONSOLE_DIST, consoleRoutes } from './console';
 import { auditRoutes } from './routes/audit';
@@ -125,11 +125,14 @@ export async function buildApp(given: ApiDeps): Promise<App> {
 
   // Signing in as a demo person without a token: only when asked for, so no route exists by accident.
   if (deps.devSignIn) await app.register(devSignInRoutes, { users: deps.devUsers ?? demoUsers(cityIds(DEMO_PREFIX, DEMO_REGION)) });
-  await app.register(consoleRoutes, { dir: deps.consoleDir ?? CONSOLE_DIST });
+  await app.register(signInRoutes, { staffOidc: deps.staffOidc, devSignIn: deps.devSignIn });
+  // The console's page talks to the staff provider too (its discovery and token endpoints).
+  const providers = deps.staffOidc ? [new URL(deps.staffOidc.discoveryUrl).origin] : [];
+  await app.register(consoleRoutes, { dir: deps.consoleDir ?? CONSOLE_DIST, connect: providers });
 
   // Every other route is a plugin in this one scope, so each inherits its authentication (and the root's hooks).
   await app.register(async (scope) => {
-    authenticate(scope, deps.db, deps.oidc);
+    authenticate(scope, deps.db, { oidc: deps.oidc, staffOidc: deps.staffOidc, refuseOwnTokens: deps.refuseOwnTokens });
     for (const procedure of Object.values(PROCEDURE_APIS)) await scope.register(procedure.routes, deps);
     await scope.register(requestRoutes, deps);
     await scope.register(taskRoutes, deps);

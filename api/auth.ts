@@ -7,9 +7,9 @@ import { getOrganisation } from '../db/repositories/organisations';
 import { recordPerson } from '../db/repositories/people';
 import { isStorableText } from '../domain/text';
 import { ROLES, type Actor, type OrgActor, type Role } from '../domain/types';
-import type { OidcConfig } from '../config';
+import type { OidcConfig, StaffOidcConfig } from '../config';
 import { OIDC_ALGORITHMS, oidcVerifier } from './oidc';
-import { problem } from './problem';
+import { problem, ProblemError } from './problem';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,38 +78,104 @@ function directoryOfPeople(db: Db) {
   };
 }
 
-/** The `alg` a bearer token's header names, without verifying anything ('' when it is no JWT). */
-function tokenAlgorithm(authorization: string | undefined): { token: string; alg: string } {
+/** A bearer token's header `alg` and its payload's `iss` and `aud`, read without verifying anything, to know who is to verify it. */
+function tokenParts(authorization: string | undefined): { token: string; alg: string; iss: string; aud: string[] } {
   const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
-  try {
-    const alg: unknown = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')).alg;
-    return { token, alg: typeof alg === 'string' ? alg : '' };
-  } catch {
-    return { token, alg: '' };
-  }
+  const part = (i: number): Record<string, unknown> => {
+    try {
+      const v: unknown = JSON.parse(Buffer.from(token.split('.')[i] ?? '', 'base64url').toString('utf8'));
+      return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  };
+  const { alg } = part(0);
+  const { iss, aud } = part(1);
+  return {
+    token,
+    alg: typeof alg === 'string' ? alg : '',
+    iss: typeof iss === 'string' ? iss : '',
+    aud: (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === 'string'),
+  };
+}
+
+/** Roles as a claim states them: a list, or names separated by spaces or commas; each once. */
+function rolesOf(claim: unknown): unknown[] {
+  const listed = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/).filter(Boolean) : [];
+  return [...new Set(listed)];
+}
+
+/** Roles a staff provider may give: every role but a member of the public's (who signs in through OIDC_ISSUER). */
+const STAFF_ROLES = ROLES.filter((r) => r !== 'public_applicant');
+
+/** A staff token refused for what its claim `claim` says: 401, the claim named as the field, the rule's name. */
+const claimRefused = (claim: string, rule: string, detail: string) =>
+  new ProblemError('Unauthorized', detail, [{ field: `token.${claim}`, rule, message: detail }]);
+
+export interface Authentication {
+  /** The identity provider of members of the public (OIDC_*). */
+  oidc?: OidcConfig;
+  /** The identity provider of staff (STAFF_OIDC_*): organisation and roles from its claims, checked against the directory. */
+  staffOidc?: StaffOidcConfig;
+  /** The API's own HS256 tokens refused (a deployment whose staff sign in through their provider): development only. */
+  refuseOwnTokens?: boolean;
 }
 
 /**
- * onRequest hook for the scope of protected routes. Tokens of the configured identity provider (RS256 or
- * ES256, api/oidc.ts) sign in members of the public; every other token is the API's own HS256.
+ * onRequest hook for the scope of protected routes. Tokens of the configured identity providers (RS256 or
+ * ES256, api/oidc.ts) sign in staff (the staff provider's: organisation and roles from its claims) and members of
+ * the public (the public provider's); every other token is the API's own HS256, refused when `refuseOwnTokens`.
  */
-export function authenticate(scope: FastifyInstance, db: Db, oidc?: OidcConfig): void {
+export function authenticate(scope: FastifyInstance, db: Db, { oidc, staffOidc, refuseOwnTokens }: Authentication = {}): void {
   const orgExists = organisationCheck(db);
   const seen = directoryOfPeople(db);
   const verifyOidc = oidc ? oidcVerifier(oidc) : null;
+  const verifyStaff = staffOidc ? oidcVerifier(staffOidc) : null;
+  /** Whose token it is, by the issuer (and, one provider serving both, the audience) it claims; verification decides. */
+  const providerOf = (t: { iss: string; aud: string[] }): 'staff' | 'public' | null => {
+    if (staffOidc && (!oidc || (t.iss === staffOidc.issuer && (oidc.issuer !== staffOidc.issuer || t.aud.includes(staffOidc.audience))))) return 'staff';
+    return oidc ? 'public' : null;
+  };
+  const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200 && isStorableText(v);
+  /** A staff provider's claims as an identity: its organisation and roles from the configured claims, both checked here. */
+  const staffClaims = async (verified: Record<string, unknown>) => {
+    const { orgClaim, rolesClaim } = staffOidc!;
+    const org = verified[orgClaim];
+    const roles = rolesOf(verified[rolesClaim]);
+    if (!text(org)) throw claimRefused(orgClaim, 'organisation in the directory', `The token's ${orgClaim} claim names no organisation`);
+    const unknown = roles.filter((r) => !(STAFF_ROLES as unknown[]).includes(r));
+    if (!roles.length || unknown.length)
+      throw claimRefused(
+        rolesClaim,
+        'known staff roles',
+        `The token's ${rolesClaim} claim must list staff roles of: ${STAFF_ROLES.join(', ')}${unknown.length ? `; unknown: ${unknown.map(String).join(', ').slice(0, 200)}` : ''}`,
+      );
+    if (!(await orgExists(org)))
+      throw claimRefused(orgClaim, 'organisation in the directory', `The token's ${orgClaim} claim names an organisation the directory does not hold: ${org}`);
+    return { ...verified, org, roles };
+  };
   scope.addHook('onRequest', async (request) => {
     let claims: { sub?: unknown; org?: unknown; roles?: unknown; exp?: unknown; iat?: unknown; [claim: string]: unknown };
     // Without an identity provider configured, every token is the API's own: no header is read twice.
-    const provided = verifyOidc && tokenAlgorithm(request.headers.authorization);
-    const fromProvider = provided && (OIDC_ALGORITHMS as readonly string[]).includes(provided.alg);
+    const provided = verifyOidc || verifyStaff || refuseOwnTokens ? tokenParts(request.headers.authorization) : null;
+    const provider = provided && (OIDC_ALGORITHMS as readonly string[]).includes(provided.alg) ? providerOf(provided) : null;
+    const fromProvider = provider === 'public';
+    if (provided?.token && !provider && refuseOwnTokens)
+      throw claimRefused(
+        'alg',
+        'tokens of the staff identity provider',
+        "The API's own tokens are for development only: staff sign in through the identity provider (STAFF_OIDC_ISSUER)",
+      );
     try {
+      if (provider === 'staff') claims = await verifyStaff!(provided!.token);
       // The identity provider authenticates citizens, legal persons and other organisations: they act as public applicants.
-      claims = fromProvider ? { ...(await verifyOidc(provided.token)), org: undefined, roles: ['public_applicant'] } : await request.jwtVerify();
+      else if (fromProvider) claims = { ...(await verifyOidc!(provided!.token)), org: undefined, roles: ['public_applicant'] };
+      else claims = await request.jwtVerify();
     } catch (err) {
       throw problem('Unauthorized', (err as Error).message);
     }
+    if (provider === 'staff') claims = await staffClaims(claims);
     const roles = Array.isArray(claims.roles) ? claims.roles : [];
-    const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200 && isStorableText(v);
     // Members of the public act for no organisation: whatever `org` their token names is not theirs.
     const publicOnly = roles.length > 0 && roles.every((r) => r === 'public_applicant');
     if (!text(claims.sub) || (!publicOnly && !text(claims.org)) || !roles.length || !roles.every((r) => ROLES.includes(r)))

@@ -19,12 +19,14 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-// Everything from this origin, nothing inline, nothing elsewhere: the page talks to this API only.
-const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+// Everything from this origin, nothing inline, nothing elsewhere: the page talks to this API only, and to the
+// staff identity provider (`connect`: its origin) when staff sign in there.
+const csp = (connect: string[]) =>
+  `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src ${["'self'", ...connect].join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 
-export const consoleRoutes: FastifyPluginAsyncTypebox<{ dir: string }> = async (app, options) => {
+export const consoleRoutes: FastifyPluginAsyncTypebox<{ dir: string; connect?: string[] }> = async (app, options) => {
   const dir = path.resolve(options.dir);
+  const CSP = csp(options.connect ?? []);
   const schema = { tags: ['console'], summary: 'The console: a web page for applicants, reviewers and supervisors', security: [] };
   const send = async (file: string, reply: import('fastify').FastifyReply) => {
     const full = path.resolve(dir, file);

@@ -20,6 +20,8 @@ export function apiDepsFrom(config: Config, run: { db: Db; temporal: Client; sec
     serviceDesk: config.serviceDesk,
     agreementFont: config.agreementFont,
     ...(config.oidc ? { oidc: config.oidc } : {}),
+    // Staff signing in through their provider, the API's own tokens are development's alone.
+    ...(config.staffOidc ? { staffOidc: config.staffOidc, refuseOwnTokens: config.mode !== 'development' } : {}),
     engineTimeoutMs: config.engineTimeoutMs,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     logger: { level: run.logLevel ?? config.logLevel },

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Db } from '../db';
 import type { DemoUser } from '../db/seed';
-import type { OidcConfig } from '../config';
+import type { OidcConfig, StaffOidcConfig } from '../config';
 import type { DestinationStream } from 'pino';
 import type { PrincipalKeys } from '../config/principal-keys';
 import type { Policies } from '../domain/policies';
@@ -44,6 +44,13 @@ export interface ApiDeps {
   principalKeys?: PrincipalKeys;
   /** The city's identity provider, whose RS256/ES256 tokens sign in members of the public (none: only the API's own tokens). */
   oidc?: OidcConfig;
+  /** The identity provider staff sign in with: organisation and roles from its claims (none: staff use the API's own tokens). */
+  staffOidc?: StaffOidcConfig;
+  /**
+   * The API's own HS256 tokens refused: a deployment (not development mode) whose staff sign in through their
+   * provider (api/deps.ts). Default: accepted (development, and the tests that sign their own tokens).
+   */
+  refuseOwnTokens?: boolean;
   /** Whom a person contacts when registration is an operator's case (default domain/principals.ts DEFAULT_SERVICE_DESK). */
   serviceDesk?: string;
   /**

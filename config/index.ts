@@ -54,6 +54,8 @@ export interface Config {
   agreementFont: string;
   /** The city's identity provider for members of the public; null: only the API's own HS256 tokens. */
   oidc: OidcConfig | null;
+  /** The identity provider staff sign in with (STAFF_OIDC_*); null: staff use the API's own HS256 tokens (development). */
+  staffOidc: StaffOidcConfig | null;
   /** Admins (token `sub`) who reach every city; every other admin acts within their own. None unless named. */
   platformOperators: string[];
   /** Notifications that reach people (issue 26 §2): the console's address for links, the mail server, the retry policy, the digest. */
@@ -78,6 +80,35 @@ export interface OidcConfig {
   /** Where the keys are: the JWKS URL itself, or found through the provider's discovery document. */
   jwksUrl?: string;
   discoveryUrl?: string;
+}
+
+/**
+ * The identity provider staff sign in with (STAFF_OIDC_*): the console's client id there, which is the audience
+ * of the ID tokens it signs in with; the claims naming the organisation and the roles; the scopes that ask for them.
+ */
+export interface StaffOidcConfig {
+  issuer: string;
+  audience: string;
+  discoveryUrl: string;
+  clientId: string;
+  orgClaim: string;
+  rolesClaim: string;
+  scope: string;
+}
+
+function staffOidcConfig(e: ReturnType<typeof parseEnvironment>): StaffOidcConfig | null {
+  const issuer = e.STAFF_OIDC_ISSUER;
+  if (!issuer) return null;
+  if (!e.STAFF_OIDC_CLIENT_ID) throw new ConfigError("STAFF_OIDC_CLIENT_ID must be set with STAFF_OIDC_ISSUER (the console's client id at the provider)");
+  return {
+    issuer,
+    audience: e.STAFF_OIDC_CLIENT_ID,
+    discoveryUrl: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    clientId: e.STAFF_OIDC_CLIENT_ID,
+    orgClaim: e.STAFF_OIDC_ORG_CLAIM,
+    rolesClaim: e.STAFF_OIDC_ROLES_CLAIM,
+    scope: e.STAFF_OIDC_SCOPE,
+  };
 }
 
 /** The city's identity provider, when OIDC_ISSUER is set: its audience is required; its keys at OIDC_JWKS_URL, or found by discovery. */
@@ -133,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     engineTimeoutMs: e.ENGINE_TIMEOUT_MS,
     startupWaitMs: e.STARTUP_WAIT_SECONDS * 1000,
     oidc: oidcConfig(e),
+    staffOidc: staffOidcConfig(e),
     platformOperators: e.PLATFORM_OPERATORS,
     policies: Object.fromEntries(Object.entries(POLICY_VARIABLES).map(([type, name]) => [type, e[name as keyof typeof e]])) as Policies,
     agreementFont: e.AGREEMENT_FONT,

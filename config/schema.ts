@@ -68,6 +68,7 @@ function policy<T extends RequestType>(type: T, description: string, secondsOnly
 }
 
 const oidc = (description: string, o: Partial<VariableOptions> = {}) => ({ description, with: 'OIDC_ISSUER', ...o });
+const staffOidc = (description: string) => ({ description, with: 'STAFF_OIDC_ISSUER' });
 
 export const ENVIRONMENT = Type.Object({
   PDW_MODE: Type.Union([Type.Literal('development'), Type.Literal('production')], {
@@ -117,6 +118,21 @@ export const ENVIRONMENT = Type.Object({
   OIDC_NAME_CLAIM: text('name', oidc("the claim carrying the person's verified name")),
   OIDC_ID_NUMBER_CLAIM: text('id_number', oidc("the claim carrying the person's verified identity document number")),
   OIDC_USCC_CLAIM: text('uscc', oidc("the claim carrying a legal person's verified unified social credit code")),
+  STAFF_OIDC_ISSUER: Type.Optional(
+    httpUrl({
+      description:
+        "the identity provider staff sign in with (the console's authorization code flow with PKCE; its RS256/ES256 ID tokens, keys by discovery); set, and not in development mode, the API's own HS256 tokens are refused",
+    }),
+  ),
+  STAFF_OIDC_CLIENT_ID: Type.Optional(
+    Type.String(staffOidc("the console's client id at the staff provider, and the audience of its tokens (required with STAFF_OIDC_ISSUER)")),
+  ),
+  STAFF_OIDC_ORG_CLAIM: text('org', staffOidc('the claim carrying the organisation a staff member acts for (an id of the organisation directory)')),
+  STAFF_OIDC_ROLES_CLAIM: text('roles', staffOidc("the claim carrying a staff member's roles (a list, or names separated by spaces or commas)")),
+  STAFF_OIDC_SCOPE: text(
+    'openid profile',
+    staffOidc('the scopes the console asks the staff provider for (those that put the two claims above in its ID token)'),
+  ),
   SERVICE_DESK: text(DEFAULT_SERVICE_DESK, { description: "whom a person is told to contact when their registration is an operator's case" }),
   PLATFORM_OPERATORS: Type.Array(Type.String({ maxLength: 200, pattern: '^[^\\s*]+$' }), {
     default: [],

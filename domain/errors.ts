@@ -137,6 +137,10 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'one ask at a time': '已有一项向第三方提供的申请正在办理',
   'a third party': '第三方须为被授权单位和提供单位以外的单位，请从列表中选择',
   "the grant's fields": '只能选择授权范围内的数据项',
+  // Issue 26 §1: staff sign in through the city's identity provider; what its token's claims say is checked here.
+  'organisation in the directory': '令牌所声明的单位不在单位目录中，请联系统一身份认证的管理员核对',
+  'known staff roles': '令牌所声明的角色不是本系统的工作人员角色，请联系统一身份认证的管理员核对',
+  'tokens of the staff identity provider': '本系统自行签发的令牌仅供开发使用，请通过统一身份认证登录',
   // Issue 26 §3: a delegation (代理).
   colleague: '代理人须为本单位的同事，请从列表中选择',
   'not oneself': '不能指定本人为代理人',

@@ -795,7 +795,7 @@ export async function runFuzz(
       )
       .map(([id, body]) => ({ method: 'POST', path: `/grants/${id}/onward-provision`, body })),
     fc
-      .constantFrom('GET /health', 'GET /metrics', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog')
+      .constantFrom('GET /health', 'GET /sign-in', 'GET /metrics', 'GET /nowhere', 'DELETE /requests', 'PUT /tasks', 'PATCH /catalog')
       .map((s) => ({ method: s.split(' ')[0], path: s.split(' ')[1] })),
     fc.constantFrom('{"a":', '[', 'null', '"x"', '\u0000', '').map((raw) => ({ method: 'POST', path: '/share-requests', raw })),
   );

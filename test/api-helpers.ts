@@ -58,6 +58,8 @@ export async function startApi(
     metrics?: ApiMetrics;
     logger?: ApiDeps['logger'];
     webhooksHttpsOnly?: boolean;
+    staffOidc?: ApiDeps['staffOidc'];
+    refuseOwnTokens?: boolean;
   } = {},
 ): Promise<Api> {
   const app = await buildApp({
@@ -76,6 +78,8 @@ export async function startApi(
     ...(o.metrics ? { metrics: o.metrics } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.webhooksHttpsOnly === undefined ? {} : { webhooksHttpsOnly: o.webhooksHttpsOnly }),
+    ...(o.staffOidc ? { staffOidc: o.staffOidc } : {}),
+    ...(o.refuseOwnTokens ? { refuseOwnTokens: true } : {}),
     engineTimeoutMs: o.engineTimeoutMs,
   });
   await app.ready();

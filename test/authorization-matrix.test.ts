@@ -612,6 +612,8 @@ const MATRIX: Record<string, Route> = {
     expect: { rest: 404, applicant: 409, colleague: 409, authority: 403, admin: 403, platformOperator: 403 },
   },
   'GET /health': { call: () => ({ method: 'GET', url: '/health' }), expect: { rest: 200 }, public: true },
+  // How one signs in (the staff identity provider, the development sign-in offered or not): before anyone has.
+  'GET /sign-in': { call: () => ({ method: 'GET', url: '/sign-in' }), expect: { rest: 200 }, public: true },
   // Prometheus' own token (METRICS_TOKEN), not a person's: no caller of the table has it (test/metrics.test.ts reads it).
   'GET /metrics': { call: () => ({ method: 'GET', url: '/metrics' }), expect: { rest: 401 } },
   'GET /calendar': { call: () => ({ method: 'GET', url: '/calendar?from=2026-09-25&to=2026-10-10' }), expect: { rest: 200 } },

@@ -11,6 +11,9 @@ import { buildConsole } from '../scripts/console-build';
 import { startApi, type Api } from './api-helpers';
 import { accessibilityViolations, launchBrowser, window } from './browser';
 import { eventually, startHarness, type Harness } from './helpers';
+import { startStaffProvider, type StaffProvider, type StaffProviderOptions } from './staff-provider';
+import { loadConfig } from '../config';
+import net from 'node:net';
 
 export interface ConsoleRun {
   h: Harness;
@@ -18,24 +21,55 @@ export interface ConsoleRun {
   /** Where the API listens; the console is at `${base}/console/`. */
   base: string;
   browser: Browser;
+  /** The staff identity provider, when the console signs in through one. */
+  provider?: StaffProvider;
   /** A browser window signed in as one of the demo people, by picking them on the sign-in page. */
   signedIn(sub: string, viewport?: { width: number; height: number }): Promise<Page>;
   close(): Promise<void>;
 }
 
-export async function startConsole(name: string, options: Pick<Parameters<typeof startApi>[1] & object, 'policies'> = {}): Promise<ConsoleRun> {
+/** A port no one listens on now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ConsoleOptions extends Pick<Parameters<typeof startApi>[1] & object, 'policies'> {
+  /** The development sign-in (default on). */
+  devSignIn?: boolean;
+  /**
+   * Staff sign in through a real identity provider run for the test, as a deployment configures it
+   * (STAFF_OIDC_*), the API's own tokens refused: its accounts and the claims carrying organisation and roles.
+   */
+  staff?: (h: Harness) => Pick<StaffProviderOptions, 'accounts' | 'scopeClaims'> & { env: Record<string, string> };
+}
+
+export async function startConsole(name: string, options: ConsoleOptions = {}): Promise<ConsoleRun> {
+  const { devSignIn = true, staff: staffOf, ...apiOptions } = options;
   const h = await startHarness(name);
+  const staff = staffOf?.(h);
   await seedDemoPeople(h.db, h.city);
   const consoleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-console-')), 'dist');
   buildConsole(consoleDir);
-  const api = await startApi(h, { devSignIn: true, consoleDir, ...options });
-  const base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  // The provider sends people back to the console's page: its port is chosen before either starts.
+  const port = staff ? await freePort() : 0;
+  const clientId = 'pdw-console';
+  const provider = staff
+    ? await startStaffProvider({ clientId, redirectUri: `http://127.0.0.1:${port}/console/`, accounts: staff.accounts, scopeClaims: staff.scopeClaims })
+    : undefined;
+  const staffOidc = provider ? loadConfig({ STAFF_OIDC_ISSUER: provider.issuer, STAFF_OIDC_CLIENT_ID: clientId, ...staff!.env }).staffOidc! : undefined;
+  const api = await startApi(h, { devSignIn, consoleDir, ...apiOptions, ...(staffOidc ? { staffOidc, refuseOwnTokens: true } : {}) });
+  const base = await api.app.listen({ host: '127.0.0.1', port });
   const browser = await launchBrowser();
   return {
     h,
     api,
     base,
     browser,
+    provider,
     async signedIn(sub, viewport) {
       const { page } = await window(browser, viewport);
       await page.goto(`${base}/console/`);
@@ -46,6 +80,7 @@ export async function startConsole(name: string, options: Pick<Parameters<typeof
     async close() {
       await browser.close();
       await api.app.close();
+      await provider?.close();
       await h.close();
     },
   };

@@ -171,6 +171,8 @@ test("with the deployment's own secrets the API starts, verifies its tokens only
       expect(`${method} ${route} ${res.status}`).toBe(`${method} ${route} 404`);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
+    // The console is told so too: no development sign-in offered.
+    expect(await fetch(`${url}/sign-in`).then((r) => r.json())).toEqual({ staff: null, development: false });
     const me = (secret: string) => fetch(`${url}/me`, { headers: { authorization: `Bearer ${devToken(secret, citizen)}` } }).then((r) => r.status);
     expect(await me(own.JWT_SECRET)).toBe(200);
     expect(await me(DEV_JWT_SECRET)).toBe(401);

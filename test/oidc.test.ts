@@ -2,13 +2,18 @@
 // against the JWKS it serves (here a real HTTP endpoint in the test run, with discovery), issuer and
 // audience checked, keys rotated; the API's own HS256 tokens keep working beside them.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createSigner } from 'fast-jwt';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import type { App } from '../api/types';
 import { loadConfig } from '../config';
+import { apiDepsFrom } from '../api/deps';
+import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, parsePrincipalKeys } from '../config/principal-keys';
 import { TEST_JWT_SECRET } from './api-helpers';
 import { DEFAULT_POLICIES } from '../domain/policies';
 import { startHarness, TEST_POLICY, type Harness } from './helpers';
@@ -32,6 +37,8 @@ beforeAll(async () => {
   provider = http.createServer((req, res) => {
     const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.url === '/.well-known/openid-configuration') return json({ issuer, jwks_uri: `${issuer}/jwks` });
+    // A second issuer at the same server, for staff (its keys the same set).
+    if (req.url === '/staff/.well-known/openid-configuration') return json({ issuer: `${issuer}/staff`, jwks_uri: `${issuer}/jwks` });
     if (req.url === '/jwks') {
       jwksFetches++;
       return json({ keys: [...published].map(([kid, key]) => ({ ...key.export({ format: 'jwk' }), kid, use: 'sig' })) });
@@ -177,4 +184,176 @@ test('registering who one is is limited per person: the eleventh attempt in an h
   expect(limited.headers['content-type']).toContain('application/problem+json');
   expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   expect((await attempt('other-person')).statusCode).toBe(400);
+});
+
+describe("staff sign in through the city's identity provider: organisation and roles from its claims, checked against the directory", () => {
+  let staffApp: App;
+  let development: App;
+  const staffIssuer = () => `${issuer}/staff`;
+  /** As a deployment configures it: the console's client id (the tokens' audience), the provider's own claim names. */
+  const staffEnv = () => ({
+    OIDC_ISSUER: issuer,
+    OIDC_AUDIENCE: 'public-data-workflows',
+    STAFF_OIDC_ISSUER: staffIssuer(),
+    STAFF_OIDC_CLIENT_ID: 'pdw-console',
+    STAFF_OIDC_ORG_CLAIM: 'pdw_org',
+    STAFF_OIDC_ROLES_CLAIM: 'pdw_roles',
+  });
+  const deps = (mode: 'production' | 'development') =>
+    apiDepsFrom(loadConfig({ ...staffEnv(), PDW_MODE: mode }), {
+      db: h.db,
+      temporal: h.client,
+      secrets: { jwtSecret: TEST_JWT_SECRET, principalKeys: parsePrincipalKeys(DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY) },
+    });
+  beforeAll(async () => {
+    const production = { ...deps('production'), logger: false };
+    const consoleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-oidc-console-'));
+    fs.writeFileSync(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
+    staffApp = await buildApp({ ...production, consoleDir, taskQueue: h.taskQueue, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
+    const dev = { ...deps('development'), logger: false };
+    development = await buildApp({ ...dev, taskQueue: h.taskQueue, policies: { ...DEFAULT_POLICIES, share: TEST_POLICY } });
+  });
+  afterAll(async () => {
+    await staffApp?.close();
+    await development?.close();
+  });
+  const staff = (claims: Record<string, unknown> = {}, key = rsa.privateKey, kid = 'rsa-1', algorithm: 'RS256' | 'ES256' = 'RS256') =>
+    sign(
+      key,
+      kid,
+      {
+        sub: 'wang.reviewer',
+        iss: staffIssuer(),
+        aud: 'pdw-console',
+        name: '王审核',
+        pdw_org: h.city.agencies.health,
+        pdw_roles: ['provider_reviewer'],
+        ...claims,
+      },
+      algorithm,
+    );
+  const me = (token: string, on: App = staffApp) =>
+    on.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}`, 'accept-language': 'zh-CN' } });
+
+  test('a valid staff token signs in with the organisation and roles its claims state (RS256 and ES256; roles as a list or as names)', async () => {
+    for (const token of [staff(), staff({}, ec.privateKey, 'ec-1', 'ES256'), staff({ pdw_roles: 'provider_reviewer agency_applicant' })]) {
+      const res = await me(token);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ sub: 'wang.reviewer', organisation: { id: h.city.agencies.health } });
+      expect(res.json().roles).toContain('provider_reviewer');
+    }
+    // Into the directory of people, by the name the provider gives.
+    const person = await h.db.selectFrom('people').selectAll().where('sub', '=', 'wang.reviewer').executeTakeFirst();
+    expect(person).toMatchObject({ org: h.city.agencies.health, display_name: '王审核' });
+    // Members of the public still sign in through their provider beside staff.
+    expect((await call(sign(rsa.privateKey, 'rsa-1'))).statusCode).toBe(200);
+    expect((await staffApp.inject({ method: 'GET', url: '/requests', headers: { authorization: `Bearer ${sign(rsa.privateKey, 'rsa-1')}` } })).statusCode).toBe(
+      200,
+    );
+  });
+
+  test('an organisation the directory does not hold, or a role the API does not know, is refused naming the claim, in Chinese', async () => {
+    const cases: [Record<string, unknown>, string, string, string][] = [
+      [{ pdw_org: 'no-such-organisation' }, 'token.pdw_org', 'organisation in the directory', '令牌所声明的单位不在单位目录中'],
+      [{ pdw_org: undefined }, 'token.pdw_org', 'organisation in the directory', '令牌所声明的单位不在单位目录中'],
+      [{ pdw_roles: ['provider_reviewer', 'superuser'] }, 'token.pdw_roles', 'known staff roles', '不是本系统的工作人员角色'],
+      [{ pdw_roles: [] }, 'token.pdw_roles', 'known staff roles', '不是本系统的工作人员角色'],
+      // A member of the public's role is not one a staff provider gives.
+      [{ pdw_roles: ['public_applicant'] }, 'token.pdw_roles', 'known staff roles', '不是本系统的工作人员角色'],
+      // The API's own claim names mean nothing at this provider.
+      [
+        { pdw_org: undefined, pdw_roles: undefined, org: h.city.agencies.health, roles: ['admin'] },
+        'token.pdw_org',
+        'organisation in the directory',
+        '单位目录',
+      ],
+    ];
+    for (const [claims, field, rule, words] of cases) {
+      const res = await me(staff(claims));
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ field, rule });
+      expect(res.json().detail).toContain(words);
+      expect(res.json().detail).toContain(field);
+    }
+  });
+
+  test("a wrong issuer or audience, an expired token, a forged signature, alg none, or the API's own HS256 token in a deployment is refused", async () => {
+    const unsigned = (claims: object) =>
+      `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(
+        JSON.stringify({
+          sub: 'wang.reviewer',
+          iss: staffIssuer(),
+          aud: 'pdw-console',
+          exp: Math.floor(Date.now() / 1000) + 600,
+          org: h.city.agencies.health,
+          roles: ['admin'],
+          ...claims,
+        }),
+      ).toString('base64url')}.`;
+    const own = signToken(staffApp, { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] });
+    for (const token of [
+      staff({ iss: 'https://elsewhere.example' }),
+      staff({ aud: 'public-data-workflows' }),
+      staff({ aud: 'another-client' }),
+      staff({ exp: Math.floor(Date.now() / 1000) - 60 }),
+      staff({}, rotated.privateKey, 'rsa-1'),
+      unsigned({}),
+      own,
+    ]) {
+      const res = await me(token);
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    // Hostile tokens that claim the provider's algorithm: refused, never a 500.
+    const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+    for (const payload of ['not json', [1, 2], { iss: 5, aud: {} }, { iss: staffIssuer(), aud: ['pdw-console', 7] }, null])
+      expect((await me(`${b64({ alg: 'RS256', kid: 'rsa-1' })}.${b64(payload)}.c2ln`)).statusCode).toBe(401);
+    for (const claims of [{ pdw_org: 42 }, { pdw_org: 'x'.repeat(5000) }, { pdw_roles: [{ role: 'admin' }] }, { pdw_roles: 7 }])
+      expect((await me(staff(claims))).statusCode).toBe(401);
+    // A role named many times is the role once.
+    expect((await me(staff({ pdw_roles: 'provider_reviewer,'.repeat(2000) }))).json().roles).toEqual(['provider_reviewer']);
+    const refusedOwn = (await me(own)).json();
+    expect(refusedOwn).toMatchObject({ field: 'token.alg', rule: 'tokens of the staff identity provider' });
+    expect(refusedOwn.detail).toContain('仅供开发使用');
+    // In development mode the API's own tokens still sign in (the demo people, the tests); alg none never.
+    expect((await me(signToken(development, { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }), development)).statusCode).toBe(
+      200,
+    );
+    expect((await me(unsigned({}), development)).statusCode).toBe(401);
+    expect((await me(staff(), development)).statusCode).toBe(200);
+  });
+
+  test('the console learns how to sign in from GET /sign-in: the provider and client id; the development sign-in only in development mode', async () => {
+    const production = await staffApp.inject({ method: 'GET', url: '/sign-in' });
+    expect(production.statusCode).toBe(200);
+    expect(production.json()).toEqual({
+      staff: { issuer: staffIssuer(), discoveryUrl: `${staffIssuer()}/.well-known/openid-configuration`, clientId: 'pdw-console', scope: 'openid profile' },
+      development: false,
+    });
+    expect((await staffApp.inject({ method: 'GET', url: '/dev/users' })).statusCode).toBe(404);
+    expect((await development.inject({ method: 'GET', url: '/sign-in' })).json().development).toBe(true);
+    expect((await app.inject({ method: 'GET', url: '/sign-in' })).json()).toEqual({ staff: null, development: false });
+    // The console's page may talk to the provider (discovery, token endpoint), and to nothing else beside the API.
+    const page = await staffApp.inject({ method: 'GET', url: '/console/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toContain(`connect-src 'self' ${issuer};`);
+  });
+
+  test('staff sign-in is configured by issuer and client id; the claims and scopes have defaults; the own tokens are refused outside development', () => {
+    expect(loadConfig({}).staffOidc).toBeNull();
+    expect(() => loadConfig({ STAFF_OIDC_ISSUER: 'https://id.example.gov.cn' })).toThrow(/STAFF_OIDC_CLIENT_ID/);
+    expect(() => loadConfig({ STAFF_OIDC_ISSUER: 'id.example.gov.cn', STAFF_OIDC_CLIENT_ID: 'c' })).toThrow(/STAFF_OIDC_ISSUER must be an http/);
+    expect(loadConfig({ STAFF_OIDC_ISSUER: 'https://id.example.gov.cn/', STAFF_OIDC_CLIENT_ID: 'pdw-console' }).staffOidc).toEqual({
+      issuer: 'https://id.example.gov.cn/',
+      audience: 'pdw-console',
+      clientId: 'pdw-console',
+      discoveryUrl: 'https://id.example.gov.cn/.well-known/openid-configuration',
+      orgClaim: 'org',
+      rolesClaim: 'roles',
+      scope: 'openid profile',
+    });
+    expect(deps('production')).toMatchObject({ refuseOwnTokens: true, devSignIn: false });
+    expect(deps('development')).toMatchObject({ refuseOwnTokens: false, devSignIn: true });
+  });
 });

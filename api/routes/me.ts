@@ -8,7 +8,7 @@ import { getPrincipal } from '../../db/repositories/principals';
 import type { DemoUser } from '../../db/seed';
 import { signToken } from '../auth';
 import { invalid } from '../problem';
-import { DemoUserSchema, DevTokenBody, MeSchema, OrganisationSchema } from '../schemas/me';
+import { DemoUserSchema, DevTokenBody, MeSchema, OrganisationSchema, SignInOptionsSchema } from '../schemas/me';
 import type { ApiDeps } from '../types';
 import { noneShareBasisLevels } from '../../domain/catalog-adjustment';
 import { basisPolicyOf } from './catalog-adjustment';
@@ -102,5 +102,25 @@ export const devSignInRoutes: FastifyPluginAsyncTypebox<{ users: DemoUser[] }> =
         throw invalid([{ code: 'InvalidInput', field: 'sub', rule: 'a demo user', detail: `No demo user ${request.body.sub}; GET /dev/users lists them` }]);
       return { token: signToken(request.server, user) };
     },
+  );
+};
+
+/**
+ * How one signs in, for the console before anyone has: the staff provider it runs the authorization code flow
+ * with (PKCE), and whether the development sign-in is offered (only where its routes exist: development mode).
+ */
+export const signInRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'staffOidc' | 'devSignIn'>> = async (app, { staffOidc, devSignIn }) => {
+  const staff = staffOidc ? { issuer: staffOidc.issuer, discoveryUrl: staffOidc.discoveryUrl, clientId: staffOidc.clientId, scope: staffOidc.scope } : null;
+  app.get(
+    '/sign-in',
+    {
+      schema: {
+        tags: ['describe'],
+        summary: "How to sign in: the staff identity provider (discovery, the console's client id, scopes) and whether the development sign-in is offered",
+        security: [],
+        response: { 200: SignInOptionsSchema },
+      },
+    },
+    async () => ({ staff, development: devSignIn === true }),
   );
 };

@@ -44,3 +44,18 @@ export const DemoUserSchema = Type.Object({
 export const OrganisationSchema = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), level: Type.String(), division: Type.String() });
 
 export const DevTokenBody = Type.Object({ sub: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+
+/** How the console signs in (GET /sign-in): the staff provider's code flow, and whether the development sign-in is offered. */
+export const SignInOptionsSchema = Type.Object({
+  /** null: no staff provider configured (staff use the API's own tokens: development). */
+  staff: Nullable(
+    Type.Object({
+      issuer: Type.String(),
+      discoveryUrl: Type.String(),
+      clientId: Type.String(),
+      scope: Type.String(),
+    }),
+  ),
+  /** The development sign-in (GET /dev/users, POST /dev/token) is served: development mode only, never a deployment. */
+  development: Type.Boolean(),
+});

@@ -302,6 +302,11 @@ export interface Agent {
   authorisedAt: string;
   revokedAt: string | null;
 }
+/** How one signs in (GET /sign-in): the staff identity provider, and whether the development sign-in is offered. */
+export interface SignInOptions {
+  staff: { issuer: string; discoveryUrl: string; clientId: string; scope: string } | null;
+  development: boolean;
+}
 export interface DevUser {
   label: string;
   sub: string;

@@ -21,6 +21,8 @@ import {
 import { articleName, fieldLabel, formatTime, label, problemMessage, requestStatusLabel, t, valueLabel, withoutArticle } from './i18n';
 
 export const me = signal<Me | null>(null);
+// Back from the identity provider (its answer in the query, oidc.ts): a new sign-in, whatever token was held before.
+if (new URLSearchParams(location.search).has('state')) session.token = null;
 /** Whether a token is held: pages load at once, while who one is (`me`) is still being asked. */
 export const authed = signal<boolean>(session.token !== null);
 
