@@ -108,6 +108,15 @@ async function granteeEnded(
 }
 
 export function shareActivities(db: Db, caseRegion: string) {
+  /** The renewal's record written under the renewed grant's row lock, unless another renewal of it is being decided (claimRenewal). */
+  const claimRenewalIn = (grantId: string, record: RecordRequestInput) =>
+    db.transaction().execute(async (tx): Promise<{ code: ErrorCode; detail: string } | null> => {
+      await tx.selectFrom('grants').select('id').where('id', '=', grantId).forUpdate().execute();
+      const pending = await pendingRenewal(tx, grantId, record.requestId);
+      if (pending) return { code: 'RenewalPending', detail: `A renewal of this grant is already being decided (request ${pending})` };
+      await recordRequestIn(tx, record, caseRegion);
+      return null;
+    });
   return {
     /**
      * A share request's first step in one call: its parties resolved, the request checked
@@ -119,6 +128,8 @@ export function shareActivities(db: Db, caseRegion: string) {
       roles: Role[];
       form: ShareRequestForm;
       record: RecordRequestInput;
+      /** A renewal's grant: the request is recorded only as that grant's one renewal being decided (claimRenewal). */
+      renews?: string;
     }): Promise<{ parties: ShareParties } | { refusal: { code: ErrorCode; detail: string } }> {
       let parties: ShareParties;
       try {
@@ -130,8 +141,20 @@ export function shareActivities(db: Db, caseRegion: string) {
       }
       const refusal = shareRefusal({ mayRequest: parties.applicantMayRequest, roles: input.roles }, input.form, parties.entry);
       if (refusal) return { refusal };
-      await recordRequestIn(db, input.record, caseRegion);
+      if (input.renews !== undefined) {
+        const taken = await claimRenewalIn(input.renews, input.record);
+        if (taken) return { refusal: taken };
+      } else await recordRequestIn(db, input.record, caseRegion);
       return { parties };
+    },
+
+    /**
+     * Issue 24 §6, one renewal at a time: the renewal `record` is recorded only while no other renewal of `grantId` is being
+     * decided, under the grant's row lock, so of renewals started at once (even past the API) one is recorded and the
+     * others refused (RenewalPending), nothing recorded for them. A retry finds its own record and refuses nothing.
+     */
+    async claimRenewal(input: { grantId: string; record: RecordRequestInput }): Promise<{ code: ErrorCode; detail: string } | null> {
+      return claimRenewalIn(input.grantId, input.record);
     },
 
     /**

@@ -136,7 +136,7 @@ test('one renewal at a time; only the grantee’s applicant; only an active gran
 });
 
 /** Starts a renewal as the API does, but bypassing it: the workflow's own check decides. */
-async function startBypassing(who: OrgActor, grantId: string) {
+async function startBypassing(who: OrgActor, grantId: string, withParties = true) {
   const requestId = randomUUID();
   const form = { ...validShareBody(h.city.entries.conditionalOpen), fields: ['parcel', 'area'] };
   const input: ShareRequestInput = {
@@ -145,7 +145,8 @@ async function startBypassing(who: OrgActor, grantId: string) {
     form,
     payloadHash: 'x',
     policy: TEST_POLICY,
-    parties: (await shareParties(h.db, form.catalogEntryId, who.org)).parties ?? undefined,
+    // Without the parties the API resolves, the workflow resolves them (submitShare) and records the request there.
+    parties: withParties ? ((await shareParties(h.db, form.catalogEntryId, who.org)).parties ?? undefined) : undefined,
     renews: grantId,
   };
   const start = new WithStartWorkflowOperation('shareRequestWorkflow', {
@@ -179,6 +180,33 @@ test('a start bypassing the API is refused by the workflow alike: a second renew
   // A grant that does not exist.
   const none = await startBypassing(g.me as OrgActor, 'no-such.grant');
   expect(await none.handle.result().catch((e: WorkflowFailedError) => (e.cause as ApplicationFailure).type)).toBe('GrantNotFound');
+});
+
+test('20 renewals started at once past the API (with and without the API’s parties): one is recorded, the others refused RenewalPending', async () => {
+  const g = await grantOf();
+  const starts = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => startBypassing({ ...(g.me as OrgActor), sub: `rn-past-${i}` }, g.grantId, i % 2 === 0)),
+  );
+  const ends = await Promise.all(
+    starts.map(async ({ requestId, handle }) => {
+      // The one standing waits for its review; the others ended refused.
+      const row = await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst();
+      if (row) return 'recorded';
+      return handle.result().then(
+        () => 'ended',
+        (e: WorkflowFailedError) => (e.cause as ApplicationFailure).type,
+      );
+    }),
+  );
+  expect(ends.filter((e) => e === 'recorded')).toHaveLength(1);
+  expect(ends.filter((e) => e === 'RenewalPending')).toHaveLength(19);
+  const rows = await h.db
+    .selectFrom('requests')
+    .select(['id', 'status'])
+    .where((eb) => eb(eb.ref('payload', '->>').key('renews' as never), '=', g.grantId))
+    .execute();
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.status).toBe('in_review');
 });
 
 test('20 renewals asked at once: one stands, the others are refused naming the rule', async () => {

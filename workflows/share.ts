@@ -61,6 +61,9 @@ const REFUSAL_BASIS = 'refusal-basis';
 /** The patch under which a request naming the grant it renews (`renews`) is checked, reviewed jointly and takes over at that grant's expiry (issue 24 §6). */
 const GRANT_RENEWAL = 'grant-renewal';
 
+/** The patch under which a renewal is recorded only as its grant's one renewal being decided, under the grant's lock (issue 24 §6). */
+const RENEWAL_CLAIM = 'renewal-claim';
+
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties, onward?: 'provider_consent') {
   const fields = form.fields?.length ? form.fields : parties.entry.fields;
@@ -225,6 +228,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       if (violation) throw (refusal = businessError(violation.code, violation.detail));
       requestRecord.payload = { ...form, renews };
     }
+    // Two renewals started at once both pass that check: the one recorded first (under the grant's lock) stands.
+    const claiming = renews !== undefined && patched(RENEWAL_CLAIM) ? renews : undefined;
     /** Parties, checks and the request's record in one step; a refusal ends the workflow, recording nothing. */
     const submit = async () => {
       const submitted = await io.submitShare({
@@ -233,6 +238,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         roles: applicant.roles,
         form,
         record: requestRecord,
+        ...(claiming !== undefined ? { renews: claiming } : {}),
       });
       if ('refusal' in submitted) throw (refusal = businessError(submitted.refusal.code, submitted.refusal.detail));
       return submitted.parties;
@@ -245,6 +251,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       return p;
     };
     const parties = carried?.parties ?? (input.parties ? checkedFromApi(input.parties) : await submit());
+    // A renewal whose parties came from the API is recorded now, as its grant's one renewal being decided, or refused.
+    if (claiming !== undefined && unrecorded) {
+      const taken = await io.claimRenewal({ grantId: claiming, record: takeRecord()! });
+      if (taken) throw (refusal = businessError(taken.code, taken.detail));
+    }
     // Who may end the grant (a carried run knew it from its start) and the grant's fields.
     life.bind(revokersOf(parties, applicant.org), () => grantOf(input, parties).fields);
     /** The record, written on its own when the request's first write is not a review round. */
