@@ -174,7 +174,7 @@ export function shareActivities(db: Db, caseRegion: string) {
     },
 
     /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
-    async createGrant(input: GrantInput): Promise<{ expiresAt: string }> {
+    async createGrant(input: GrantInput): Promise<{ expiresAt: string; startsAt?: string }> {
       // A renewal approved before the grant it renews expired takes over at that expiry: no gap, no overlap.
       const renewed = input.renews
         ? await db.selectFrom('grants').select(['status', 'expires_at']).where('id', '=', input.renews).executeTakeFirst()
@@ -225,10 +225,11 @@ export function shareActivities(db: Db, caseRegion: string) {
           },
         );
       });
-      if (created) return { expiresAt: g.expiresAt };
-      // Created by an earlier attempt: its end stands.
-      const before = await db.selectFrom('grants').select('expires_at').where('request_id', '=', g.requestId).executeTakeFirstOrThrow();
-      return { expiresAt: before.expires_at.toISOString() };
+      // A renewal taking over later says when its term starts (its first usage period counts from then).
+      if (created) return { expiresAt: g.expiresAt, ...(startsAt ? { startsAt } : {}) };
+      // Created by an earlier attempt: its term stands.
+      const before = await db.selectFrom('grants').select(['expires_at', 'starts_at']).where('request_id', '=', g.requestId).executeTakeFirstOrThrow();
+      return { expiresAt: before.expires_at.toISOString(), ...(before.starts_at ? { startsAt: before.starts_at.toISOString() } : {}) };
     },
 
     /**

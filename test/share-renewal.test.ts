@@ -13,14 +13,18 @@ import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } 
 
 let h: Harness;
 let api: Api;
+/** The same API whose grants' usage reports fall due every three seconds. */
+let reporting: Api;
 const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('renewal');
   api = await startApi(h, { policies: { share: TEST_POLICY } });
+  reporting = await startApi(h, { policies: { share: { ...TEST_POLICY, usageReport: { seconds: 3 } } } });
 });
 afterAll(async () => {
   // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES);
+  await reporting.app.close();
   await api.app.close();
   await h.close();
 });
@@ -243,4 +247,23 @@ test('a renewal approved after the old grant ended starts at once (nothing to ov
   expect(fresh).toMatchObject({ renews: g.grantId, startsAt: null });
   expect(Date.parse(fresh.expiresAt) - Date.parse(fresh.grantedAt)).toBeLessThan(3600_000 + 5000);
   void health;
+});
+
+test('a renewal taking over at the old grant’s expiry counts its first usage period from its start, not its creation', async () => {
+  const me = applicant();
+  const on = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) =>
+    reporting.app.inject({ method, url, payload, headers: reporting.as(actor) });
+  const req = (await on(me, 'POST', '/share-requests', { ...validShareBody(h.city.entries.conditionalOpen), fields: ['parcel', 'area'] })).json();
+  expect(req.status).toBe('granted');
+  const res = await on(me, 'POST', `/grants/${req.grant.id}/renewal`, { commitment: COMMITMENT });
+  expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+  remember('a renewal reports from its start', res.json().id);
+  const approved = await approve(res.json().id, resources());
+  expect(approved.grant).toMatchObject({ startsAt: req.grant.expiresAt });
+  const reports = async (requestId: string) =>
+    ((await on(me, 'GET', `/requests/${requestId}`)).json().tasks as TaskView[]).filter((t) => t.kind === 'SHARE_USAGE_REPORT');
+  // The old grant, on the same cadence, reports every few seconds; the renewal, not yet started (an hour on), none.
+  const before = (await reports(req.id)).length;
+  await eventually(async () => (await reports(req.id)).length >= before + 2, 20_000);
+  expect(await reports(res.json().id)).toEqual([]);
 });

@@ -38,6 +38,9 @@ export const REVOCATION_NOTICE = 'revocation-notice';
 /** The patch under which the grantee files its usage records each period while the grant is active (条例, 使用记录). */
 export const USAGE_REPORTS = 'usage-reports';
 
+/** The patch under which a renewed grant taking over later counts its first usage period from its start, not its creation (issue 24 §6). */
+export const RENEWAL_USAGE_START = 'renewal-usage-start';
+
 /** The patch under which the grantee asks to provide the data to a third party and the provider consents or refuses (issue 24 §6). */
 export const ONWARD_PROVISION = 'onward-provision';
 
@@ -400,13 +403,15 @@ export function grantLife(spec: GrantLifeSpec) {
 
   /**
    * Art. 15: use is bound to the purpose and the term; the grant ends at expiry, or early on a ground of the
-   * list: the city authority ends it, or consents to the providing agency's request (Art. 14). `decision`: the one
-   * that made the grant, written with its end when nothing took it before (a share approval never is: createGrant wrote it).
+   * list: the city authority ends it, or consents to the providing agency's request (Art. 14). `fresh`: the grant was just
+   * made (its usage schedule starts); `startsAt`: a renewal's term starting later.
    */
-  async function term(expiresAt: string, fresh = false): Promise<RequestSnapshot> {
-    // 条例 (使用记录): a new grant's usage reports fall due at the end of each period (a quarter by default).
+  async function term(expiresAt: string, fresh = false, startsAt?: string): Promise<RequestSnapshot> {
+    // 条例 (使用记录): a new grant's usage reports fall due at the end of each period (a quarter by default); a renewal
+    // taking over at the renewed grant's expiry (`startsAt`) reports from then, not from its creation.
     if (fresh && patched(USAGE_REPORTS)) {
-      const period = usagePeriodFrom(new Date(), policy.usageReport);
+      const later = startsAt !== undefined && Date.parse(startsAt) > Date.now() && patched(RENEWAL_USAGE_START);
+      const period = usagePeriodFrom(later ? new Date(startsAt) : new Date(), policy.usageReport);
       if (period) usage = { period, n: 0 };
     }
     for (;;) {

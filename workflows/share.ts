@@ -509,7 +509,12 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // The term is counted inside the write that creates the grant, which records the approval too.
     approval = board.takeUnwritten();
     const renewed = renewing();
-    const { expiresAt } = await io.createGrant({ ...grant, term: policy.grantTerm, decision: approval, ...(renewed !== undefined ? { renews: renewed } : {}) });
+    const { expiresAt, startsAt } = await io.createGrant({
+      ...grant,
+      term: policy.grantTerm,
+      decision: approval,
+      ...(renewed !== undefined ? { renews: renewed } : {}),
+    });
     approval = undefined;
     state.status = 'granted';
     state.grant = { id: grant.grantId, status: 'active', expiresAt };
@@ -517,7 +522,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // 条例 (数据交付): where it binds the request and the policy asks for delivery, the provider delivers the data and the
     // grantee confirms; the grant reads 已批准待交付 until then. The Measures alone ask no delivery step: in force at once.
     if (regulationApplies(parties, policy) && policy.delivery && patched('share-delivery')) await life.deliver();
-    return life.term(expiresAt, true);
+    return life.term(expiresAt, true, startsAt);
   };
 
   try {
