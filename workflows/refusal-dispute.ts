@@ -66,8 +66,8 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     revoke ??= r;
     life.signalRevoke(r);
   });
-  // The same rule as a share grant's (revokeViolation); the provider's request for the authority's consent is the share
-  // workflow's alone, so here the provider is told to ask the authority.
+  // A grant made before patched('dispute-grant-life'): the same rule as a share grant's (revokeViolation), but the
+  // provider's request for the authority's consent was the share workflow's alone, so the provider is told to ask the authority.
   const checkRevocation = (r: RevokeGrantRequest) => (lifeOn ? life.checkRevocation(r) : checkRevocationAlone(r));
   const checkRevocationAlone = ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
     const who = revokers();
