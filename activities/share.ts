@@ -108,6 +108,15 @@ async function granteeEnded(
 }
 
 export function shareActivities(db: Db, caseRegion: string) {
+  /** The renewal's record written under the renewed grant's row lock, unless another renewal of it is being decided (claimRenewal). */
+  const claimRenewalIn = (grantId: string, record: RecordRequestInput) =>
+    db.transaction().execute(async (tx): Promise<{ code: ErrorCode; detail: string } | null> => {
+      await tx.selectFrom('grants').select('id').where('id', '=', grantId).forUpdate().execute();
+      const pending = await pendingRenewal(tx, grantId, record.requestId);
+      if (pending) return { code: 'RenewalPending', detail: `A renewal of this grant is already being decided (request ${pending})` };
+      await recordRequestIn(tx, record, caseRegion);
+      return null;
+    });
   return {
     /**
      * A share request's first step in one call: its parties resolved, the request checked
@@ -119,6 +128,8 @@ export function shareActivities(db: Db, caseRegion: string) {
       roles: Role[];
       form: ShareRequestForm;
       record: RecordRequestInput;
+      /** A renewal's grant: the request is recorded only as that grant's one renewal being decided (claimRenewal). */
+      renews?: string;
     }): Promise<{ parties: ShareParties } | { refusal: { code: ErrorCode; detail: string } }> {
       let parties: ShareParties;
       try {
@@ -130,8 +141,20 @@ export function shareActivities(db: Db, caseRegion: string) {
       }
       const refusal = shareRefusal({ mayRequest: parties.applicantMayRequest, roles: input.roles }, input.form, parties.entry);
       if (refusal) return { refusal };
-      await recordRequestIn(db, input.record, caseRegion);
+      if (input.renews !== undefined) {
+        const taken = await claimRenewalIn(input.renews, input.record);
+        if (taken) return { refusal: taken };
+      } else await recordRequestIn(db, input.record, caseRegion);
       return { parties };
+    },
+
+    /**
+     * Issue 24 §6, one renewal at a time: the renewal `record` is recorded only while no other renewal of `grantId` is being
+     * decided, under the grant's row lock, so of renewals started at once (even past the API) one is recorded and the
+     * others refused (RenewalPending), nothing recorded for them. A retry finds its own record and refuses nothing.
+     */
+    async claimRenewal(input: { grantId: string; record: RecordRequestInput }): Promise<{ code: ErrorCode; detail: string } | null> {
+      return claimRenewalIn(input.grantId, input.record);
     },
 
     /**
@@ -151,7 +174,7 @@ export function shareActivities(db: Db, caseRegion: string) {
     },
 
     /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
-    async createGrant(input: GrantInput): Promise<{ expiresAt: string }> {
+    async createGrant(input: GrantInput): Promise<{ expiresAt: string; startsAt?: string }> {
       // A renewal approved before the grant it renews expired takes over at that expiry: no gap, no overlap.
       const renewed = input.renews
         ? await db.selectFrom('grants').select(['status', 'expires_at']).where('id', '=', input.renews).executeTakeFirst()
@@ -202,10 +225,11 @@ export function shareActivities(db: Db, caseRegion: string) {
           },
         );
       });
-      if (created) return { expiresAt: g.expiresAt };
-      // Created by an earlier attempt: its end stands.
-      const before = await db.selectFrom('grants').select('expires_at').where('request_id', '=', g.requestId).executeTakeFirstOrThrow();
-      return { expiresAt: before.expires_at.toISOString() };
+      // A renewal taking over later says when its term starts (its first usage period counts from then).
+      if (created) return { expiresAt: g.expiresAt, ...(startsAt ? { startsAt } : {}) };
+      // Created by an earlier attempt: its term stands.
+      const before = await db.selectFrom('grants').select(['expires_at', 'starts_at']).where('request_id', '=', g.requestId).executeTakeFirstOrThrow();
+      return { expiresAt: before.expires_at.toISOString(), ...(before.starts_at ? { startsAt: before.starts_at.toISOString() } : {}) };
     },
 
     /**

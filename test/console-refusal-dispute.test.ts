@@ -2,7 +2,8 @@
 // provider disagreed, the authority rejected; walked in the browser elsewhere), its applicant disputes it from the
 // request's page (the working days left shown, the reason typed, the data items ticked by name); the provider
 // declares no agreement from its inbox, the city authority's coordination fails, and the leading group grants
-// with the data items ticked and its conditions; the applicant's dispute page shows the grant.
+// with the data items ticked and its conditions; the applicant's dispute page shows the grant, which it may end,
+// renew (done here: the renewal opens) and file usage records for, as a share grant's.
 import type { Page } from 'playwright-core';
 import type { Actor } from '../domain/types';
 import { refusedShare } from './api-helpers';
@@ -83,6 +84,16 @@ test('对不予共享提出异议: raised from the refused request, consulted, c
   expect(shown).toContain(labelOf('institution'));
   expect(shown).not.toContain(labelOf('beds'));
   expect(shown).toContain('仅用于执法检查');
+  // The grant is a grant like a share grant's: its grantee ends it, renews it and reads its usage records from here.
+  await grant.locator('form.end-grant').waitFor();
+  await grant.locator('section.usage-records').waitFor();
+  const renew = grant.locator('form.renew-grant');
+  await renew.getByRole('checkbox', { name: '重新承诺数据真实、合规使用并落实安全保护措施' }).check();
+  await expectAccessible(me);
+  await renew.locator('button[type=submit]').click();
+  // Renewed, the renewal's page opens: a share request under review, pre-filled from the refused one.
+  await me.locator('.notice:has-text("已申请续期")').waitFor({ timeout: 15_000 });
+  await eventually(async () => !me.url().includes(disputeId) && me.url().includes('#/requests/'));
   // The refused request reads the dispute's outcome.
   await open(me, `#/requests/${refused}`);
   await me.locator('p.refusal-dispute:has-text("异议成立")').waitFor({ timeout: 15_000 });

@@ -9,20 +9,26 @@ import { endOfDay, shanghaiDay, shiftWorkdays } from '../domain/calendar';
 import type { Actor } from '../domain/types';
 import { WORKFLOW_TYPES, workflowIdFor, type RefusalDisputeInput } from '../workflows/definitions';
 import { expectProblem, refusedShare, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, recordHistories, startHarness, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
 /** The same API with a consultation that lasts seconds. */
 let hurried: Api;
+/** The same API whose share policy asks delivery, a usage report every few seconds and lets the provider consent to onward provision. */
+let lived: Api;
 const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('refusal');
   api = await startApi(h);
   hurried = await startApi(h, { policies: { refusal_dispute: { ...TEST_REFUSAL_DISPUTE_POLICY, consultation: { seconds: 3 } } } });
+  lived = await startApi(h, {
+    policies: { share: { ...TEST_POLICY, delivery: { seconds: 3600 }, usageReport: { seconds: 5 }, onwardProvision: 'provider_consent' } },
+  });
 });
 afterAll(async () => {
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES, 'refusal_dispute');
+  await lived.app.close();
   await hurried.app.close();
   await api.app.close();
   await h.close();
@@ -186,13 +192,96 @@ test('without agreement the city authority coordinates; a settlement under it gr
   // No conditions named: the entry's own, as a share grant carries them.
   expect(granted).toMatchObject({ status: 'granted', grant: { fields: ['institution'], terms: { conditions: '仅用于履行卫生监管或公共服务职责' } } });
 
-  // The grant ends early as a share grant does: the city authority ends it; the provider may not end it alone.
+  // The grant ends early as a share grant does: the city authority ends it (the provider's ask: the next test).
   const grantUrl = `/grants/${granted.grant!.id}/revoke`;
-  expectProblem(await post(api, provider(), grantUrl, { ground: 'misuse', reason: '超范围使用' }), 403);
   const ended = await post(api, authority(), grantUrl, { ground: 'misuse', reason: '超范围使用' });
   expect(`${ended.statusCode} ${ended.body.slice(0, 200)}`).toMatch(/^200 /);
   expect(ended.json()).toMatchObject({ status: 'revoked', endGround: 'misuse', endReason: '超范围使用' });
   expect(((await get(me, `/requests/${raised.id}`)).json() as RequestBody).status).toBe('revoked');
+});
+
+type GrantBody = {
+  id: string;
+  status: string;
+  stopsAt?: string | null;
+  delivery: { status: string; taskId: string } | null;
+  revocation: { status: string; effectiveAt: string | null } | null;
+  onwardProvisions: { status: string }[];
+  renewal: { requestId: string } | null;
+};
+
+test('a dispute’s grant lives a share grant’s life: delivery, usage reports, onward provision, renewal, the provider’s stop by the authority’s consent', async () => {
+  const me = applicant();
+  const refused = await refusedShare(api, h.city, me);
+  const raised = await dispute('a dispute’s grant lives a share grant’s life', lived, me, refused, { fields: ['institution', 'licence_no'] });
+  const turn = await openTask(provider(), raised.id, 'REFUSAL_DISPUTE_CONSULTATION');
+  const granted = await decide(provider(), turn.id, { decision: 'ACCEPT' });
+  expect(granted).toMatchObject({ status: 'granted', grant: { status: 'active' } });
+  const grantId = granted.grant!.id;
+  const grant = async () => (await get(me, `/grants/${grantId}`)).json() as GrantBody;
+
+  // 数据交付: the provider's delivery task opens; the grant reads 已批准待交付 until the grantee confirms receipt.
+  const delivery = await openTask(provider(), raised.id, 'SHARE_DELIVERY');
+  expect(delivery.context).toMatchObject({ grantId, fields: ['institution', 'licence_no'] });
+  expect((await grant()).delivery).toMatchObject({ status: 'awaiting_delivery', taskId: delivery.id });
+  // What the share grant's delivery refuses is refused here too: a field not granted.
+  expectProblem(
+    await post(api, provider(), `/tasks/${delivery.id}/complete`, {
+      decision: 'DELIVER',
+      form: { method: 'file', location: '/x.csv', deliveredFields: ['beds'] },
+    }),
+    400,
+  );
+  await decide(provider(), delivery.id, { decision: 'DELIVER', form: { method: 'file', location: '/exchange/health.csv', deliveredFields: ['institution'] } });
+  const confirmation = await openTask(me, raised.id, 'SHARE_DELIVERY_CONFIRMATION');
+  expect((await grant()).delivery).toMatchObject({ status: 'awaiting_delivery' });
+  const confirmed = await decide(me, confirmation.id, { decision: 'CONFIRM' });
+  expect(confirmed.grant).toMatchObject({ status: 'active', delivery: { status: 'delivered' } });
+  expect((await grant()).delivery).toMatchObject({ status: 'delivered' });
+
+  // 使用记录: a report falls due at the period's end for the grantee's applicant; filed, the provider reads it.
+  const report = await openTask(me, raised.id, 'SHARE_USAGE_REPORT');
+  expect(report.context).toMatchObject({ grantId, period: {} });
+  await decide(me, report.id, { decision: 'FILE', form: { noUse: true } });
+  const filed = await eventually(async () => {
+    const res = (await get(provider(), `/grants/${grantId}/usage-records`)).json() as { items?: { taskId: string; noUse: boolean }[] };
+    return res.items?.find((i) => i.taskId === report.id);
+  });
+  expect(filed.noUse).toBe(true);
+
+  // 向第三方提供: the grantee asks, the provider's task opens (the policy follows the 条例's consent route).
+  const asked = await post(lived, me, `/grants/${grantId}/onward-provision`, {
+    thirdPartyOrg: h.city.agencies.resources,
+    purpose: '联合核查',
+    fields: ['institution'],
+  });
+  expect(`${asked.statusCode} ${asked.body.slice(0, 300)}`).toMatch(/^202 /);
+  const onward = await openTask(provider(), raised.id, 'SHARE_ONWARD_PROVISION');
+  await decide(provider(), onward.id, { decision: 'REFUSE', reason: '第三方无相应职责' });
+  expect((await grant()).onwardProvisions).toMatchObject([{ status: 'refused' }]);
+
+  // 续期: the grantee renews it as a share grant, its form the refused request's (the duty it served).
+  const renewal = await post(lived, me, `/grants/${grantId}/renewal`, { commitment: { authenticity: true, compliance: true, security: true } });
+  expect(`${renewal.statusCode} ${renewal.body.slice(0, 300)}`).toMatch(/^201 /);
+  expect(renewal.json()).toMatchObject({ status: 'in_review', payload: { renews: grantId, fields: ['institution', 'licence_no'] } });
+  expect((await grant()).renewal).toMatchObject({ requestId: renewal.json().id });
+
+  // The provider does not stop sharing alone: its ask goes to the city authority (202), whose consent ends the grant after the grantee's notice.
+  const asking = await post(api, provider(), `/grants/${grantId}/revoke`, { ground: 'misuse', reason: '超范围使用' });
+  expect(`${asking.statusCode} ${asking.body.slice(0, 300)}`).toMatch(/^202 /);
+  // One ask at a time.
+  expectProblem(await post(api, provider(), `/grants/${grantId}/revoke`, { ground: 'misuse', reason: '再次' }), 409);
+  const consent = await openTask(authority(), raised.id, 'GRANT_REVOCATION_CONSENT');
+  expect(consent.context).toMatchObject({ grantId, revocationGround: 'misuse', revocationReason: '超范围使用' });
+  await decide(authority(), consent.id, { decision: 'CONSENT' });
+  const stopping = await eventually(async () => {
+    const g = await grant();
+    return g.revocation?.status === 'consented' && g;
+  });
+  // Still active until the notice has run (the policy's revocationNotice), the grantee told when it ends.
+  expect(stopping).toMatchObject({ status: 'active', revocation: { status: 'consented', ground: 'misuse' } });
+  expect(Date.parse(stopping.revocation!.effectiveAt!)).toBeGreaterThan(Date.now());
+  expect(((await get(me, `/requests/${raised.id}`)).json() as RequestBody).status).toBe('granted');
 });
 
 test('coordination failing, the leading group decides, finally: it grants, or upholds the refusal', async () => {

@@ -13,14 +13,18 @@ import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } 
 
 let h: Harness;
 let api: Api;
+/** The same API whose grants' usage reports fall due every three seconds. */
+let reporting: Api;
 const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('renewal');
   api = await startApi(h, { policies: { share: TEST_POLICY } });
+  reporting = await startApi(h, { policies: { share: { ...TEST_POLICY, usageReport: { seconds: 3 } } } });
 });
 afterAll(async () => {
   // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES);
+  await reporting.app.close();
   await api.app.close();
   await h.close();
 });
@@ -136,7 +140,7 @@ test('one renewal at a time; only the grantee’s applicant; only an active gran
 });
 
 /** Starts a renewal as the API does, but bypassing it: the workflow's own check decides. */
-async function startBypassing(who: OrgActor, grantId: string) {
+async function startBypassing(who: OrgActor, grantId: string, withParties = true) {
   const requestId = randomUUID();
   const form = { ...validShareBody(h.city.entries.conditionalOpen), fields: ['parcel', 'area'] };
   const input: ShareRequestInput = {
@@ -145,7 +149,8 @@ async function startBypassing(who: OrgActor, grantId: string) {
     form,
     payloadHash: 'x',
     policy: TEST_POLICY,
-    parties: (await shareParties(h.db, form.catalogEntryId, who.org)).parties ?? undefined,
+    // Without the parties the API resolves, the workflow resolves them (submitShare) and records the request there.
+    parties: withParties ? ((await shareParties(h.db, form.catalogEntryId, who.org)).parties ?? undefined) : undefined,
     renews: grantId,
   };
   const start = new WithStartWorkflowOperation('shareRequestWorkflow', {
@@ -179,6 +184,33 @@ test('a start bypassing the API is refused by the workflow alike: a second renew
   // A grant that does not exist.
   const none = await startBypassing(g.me as OrgActor, 'no-such.grant');
   expect(await none.handle.result().catch((e: WorkflowFailedError) => (e.cause as ApplicationFailure).type)).toBe('GrantNotFound');
+});
+
+test('20 renewals started at once past the API (with and without the API’s parties): one is recorded, the others refused RenewalPending', async () => {
+  const g = await grantOf();
+  const starts = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => startBypassing({ ...(g.me as OrgActor), sub: `rn-past-${i}` }, g.grantId, i % 2 === 0)),
+  );
+  const ends = await Promise.all(
+    starts.map(async ({ requestId, handle }) => {
+      // The one standing waits for its review; the others ended refused.
+      const row = await h.db.selectFrom('requests').select('id').where('id', '=', requestId).executeTakeFirst();
+      if (row) return 'recorded';
+      return handle.result().then(
+        () => 'ended',
+        (e: WorkflowFailedError) => (e.cause as ApplicationFailure).type,
+      );
+    }),
+  );
+  expect(ends.filter((e) => e === 'recorded')).toHaveLength(1);
+  expect(ends.filter((e) => e === 'RenewalPending')).toHaveLength(19);
+  const rows = await h.db
+    .selectFrom('requests')
+    .select(['id', 'status'])
+    .where((eb) => eb(eb.ref('payload', '->>').key('renews' as never), '=', g.grantId))
+    .execute();
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.status).toBe('in_review');
 });
 
 test('20 renewals asked at once: one stands, the others are refused naming the rule', async () => {
@@ -215,4 +247,23 @@ test('a renewal approved after the old grant ended starts at once (nothing to ov
   expect(fresh).toMatchObject({ renews: g.grantId, startsAt: null });
   expect(Date.parse(fresh.expiresAt) - Date.parse(fresh.grantedAt)).toBeLessThan(3600_000 + 5000);
   void health;
+});
+
+test('a renewal taking over at the old grant’s expiry counts its first usage period from its start, not its creation', async () => {
+  const me = applicant();
+  const on = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) =>
+    reporting.app.inject({ method, url, payload, headers: reporting.as(actor) });
+  const req = (await on(me, 'POST', '/share-requests', { ...validShareBody(h.city.entries.conditionalOpen), fields: ['parcel', 'area'] })).json();
+  expect(req.status).toBe('granted');
+  const res = await on(me, 'POST', `/grants/${req.grant.id}/renewal`, { commitment: COMMITMENT });
+  expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+  remember('a renewal reports from its start', res.json().id);
+  const approved = await approve(res.json().id, resources());
+  expect(approved.grant).toMatchObject({ startsAt: req.grant.expiresAt });
+  const reports = async (requestId: string) =>
+    ((await on(me, 'GET', `/requests/${requestId}`)).json().tasks as TaskView[]).filter((t) => t.kind === 'SHARE_USAGE_REPORT');
+  // The old grant, on the same cadence, reports every few seconds; the renewal, not yet started (an hour on), none.
+  const before = (await reports(req.id)).length;
+  await eventually(async () => (await reports(req.id)).length >= before + 2, 20_000);
+  expect(await reports(res.json().id)).toEqual([]);
 });

@@ -172,6 +172,11 @@ export interface RefusalDisputeInput {
   payloadHash: string;
   /** Snapshotted at start: the window, the turns, the coordination, the decision, the grant's term. */
   policy: RefusalDisputePolicy;
+  /**
+   * The share policy snapshotted at start, for the grant an outcome in the applicant's favour makes (its delivery, usage
+   * reports, stop notice, onward provision: workflows/grant-life.ts). Absent in a run started before: the default's.
+   */
+  grantPolicy?: SharePolicy;
 }
 
 export interface OpenDemandInput {

@@ -2,21 +2,35 @@
 // within the policy's window. The applicant and the provider consult in turns (workflows/consultation.ts, as the
 // share-attribute dispute does); failing agreement the same-level big data authority coordinates; failing that the
 // leading group (数字强市领导小组) decides, finally. An outcome in the applicant's favour grants the request with the
-// fields and conditions decided (Art. 14), through the share procedure's grant write; the grant runs its term (Art. 15).
-import { type ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+// fields and conditions decided (Art. 14), through the share procedure's grant write; the grant then lives a share
+// grant's life (workflows/grant-life.ts: delivery, usage reports, the provider's stop by the authority's consent, the
+// grantee's onward ask, its end), past patched('dispute-grant-life'); before it, it ran its term alone (Art. 15).
+import { type ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import type { DecisionInput, TakenRefusal } from '../activities';
 import { REFUSAL_DISPUTE_ARTICLE, refusalPositionViolation, type RefusalPosition, type RefusalTerms } from '../domain/refusal-dispute';
 import { starterViolation, type RequestSnapshot } from '../domain/requests';
-import { GRANTEE_END_ARTICLE, grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, type Revokers } from '../domain/share';
+import { DEFAULT_SHARE_POLICY, GRANTEE_END_ARTICLE, grantTerms, REVOCATION_GROUNDS, revokerOf, revokeViolation, type Revokers } from '../domain/share';
 import { unstorable } from '../domain/text';
 import { SYSTEM } from '../domain/types';
 import { businessError, grantEnding, acts as io } from './acts';
 import { consult, referToLeadingGroup, turnsOf } from './consultation';
-import { revokeGrantSignal, revokeGrantUpdate, type RefusalDisputeInput, type RevokeGrantInput, type RevokeGrantRequest } from './definitions';
+import {
+  askOnwardProvisionUpdate,
+  revokeGrantSignal,
+  revokeGrantUpdate,
+  type OnwardProvisionInput,
+  type RefusalDisputeInput,
+  type RevokeGrantInput,
+  type RevokeGrantRequest,
+} from './definitions';
+import { grantLife } from './grant-life';
 import { newProcedure, runToEnd } from './procedure';
 import { actorRef } from './task';
 
 type Party = 'applicant' | 'provider';
+
+/** The patch under which a dispute's grant lives a share grant's life (workflows/grant-life.ts; ARCHITECTURE.md). */
+const DISPUTE_GRANT_LIFE = 'dispute-grant-life';
 
 export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promise<RequestSnapshot> {
   const { requestId, applicant, policy, shareRequestId } = input;
@@ -41,12 +55,21 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
   let revoke: RevokeGrantInput | null = null;
   const revokers = (): Revokers | null =>
     taken ? { providerOrg: taken.parties.providerOrg, cityAuthorityOrg: taken.parties.authorityOrg, granteeOrg: taken.parties.applicantOrg } : null;
+  /**
+   * The grant's life as a share grant's (delivery, usage reports, the provider's stop by consent, onward provision), for a
+   * grant made past patched('dispute-grant-life') (`lifeOn`); on the share policy the API snapshotted at the start (a
+   * run started before it had none: the default's).
+   */
+  const life = grantLife({ requestId, applicant, policy: input.grantPolicy ?? DEFAULT_SHARE_POLICY, board, state, view });
+  let lifeOn = false;
   setHandler(revokeGrantSignal, (r) => {
     revoke ??= r;
+    life.signalRevoke(r);
   });
-  // The same rule as a share grant's (revokeViolation); the provider's request for the authority's consent is the share
-  // workflow's alone, so here the provider is told to ask the authority.
-  const checkRevocation = ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
+  // A grant made before patched('dispute-grant-life'): the same rule as a share grant's (revokeViolation), but the
+  // provider's request for the authority's consent was the share workflow's alone, so the provider is told to ask the authority.
+  const checkRevocation = (r: RevokeGrantRequest) => (lifeOn ? life.checkRevocation(r) : checkRevocationAlone(r));
+  const checkRevocationAlone = ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
     const who = revokers();
     const violation = who
       ? revokeViolation(
@@ -66,7 +89,9 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
   };
   setHandler(
     revokeGrantUpdate,
-    async ({ actor, ground, reason, deletion }: RevokeGrantRequest) => {
+    async (r: RevokeGrantRequest) => {
+      if (lifeOn) return life.revokeGrant(r);
+      const { actor, ground, reason, deletion } = r;
       const grantee = revokerOf(actor, revokers()!) === 'grantee';
       revoke ??= grantee
         ? { actor: actorRef(actor, 'agency_applicant'), reason: reason.trim(), article: GRANTEE_END_ARTICLE, ground: ground!, deletion: deletion! }
@@ -76,6 +101,13 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     },
     { validator: checkRevocation },
   );
+  // Issue 24 §6: the grantee's onward ask, as on a share grant; a grant from before the change has no such step.
+  setHandler(askOnwardProvisionUpdate, life.askOnward, {
+    validator: (ask: OnwardProvisionInput) => {
+      if (!lifeOn) throw businessError('RequestNotActive', 'There is no grant of this dispute to provide onward');
+      life.checkOnward(ask);
+    },
+  });
 
   const run = async (): Promise<RequestSnapshot> => {
     // What the API checked, again for a start that bypasses it: the starter's role, storable text, a grant asked for.
@@ -173,6 +205,10 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
       return view();
     }
     const grantId = `${requestId}.grant`;
+    lifeOn = patched(DISPUTE_GRANT_LIFE);
+    const grantPolicy = input.grantPolicy ?? DEFAULT_SHARE_POLICY;
+    // The terms say the 条例's consent route where the share policy allows it (the API reads it there), as a share grant's.
+    const onward = lifeOn && grantPolicy.onwardProvision === 'provider_consent' ? 'provider_consent' : undefined;
     const { expiresAt } = await io.createGrant({
       requestId,
       grantId,
@@ -181,7 +217,7 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
       fields: position.fields,
       purpose: t.form.scenario,
       // The conditions decided; none named: the entry's own, as a share grant carries.
-      terms: grantTerms(t.form, position.fields, position.conditions ?? t.entry.shareConditions),
+      terms: grantTerms(t.form, position.fields, position.conditions ?? t.entry.shareConditions, onward),
       term: policy.grantTerm,
       actor: SYSTEM,
       article: 'Art. 14',
@@ -191,6 +227,12 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     state.status = 'granted';
     state.grant = { id: grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
+    if (lifeOn) {
+      life.bind({ providerOrg: t.parties.providerOrg, cityAuthorityOrg: t.parties.authorityOrg, granteeOrg: t.parties.applicantOrg }, () => position.fields);
+      // 条例 (数据交付): the dispute is the 条例's own, so its grant is delivered where the policy names the delivery's time.
+      if (grantPolicy.delivery) await life.deliver();
+      return life.term(expiresAt, true);
+    }
     // Art. 15: the grant ends at its term, or early (the wait answers the decision that made it).
     const early = await board.waitFor(() => revoke !== null, Math.max(1, Date.parse(expiresAt) - Date.now()));
     const end = early ? revoke! : { actor: SYSTEM, reason: 'the grant term ended', article: 'Art. 15' };
@@ -205,7 +247,7 @@ export async function refusalDisputeWorkflow(input: RefusalDisputeInput): Promis
     run,
     failed: view,
     refused: (err) => err === refusal,
-    unwritten: () => ending,
+    unwritten: () => ending ?? life.unwritten(),
     // A dispute that ended without a conclusion no longer holds the refusal.
     afterFailure: async () => io.releaseRefusal({ shareRequestId, requestId }),
   });

@@ -140,7 +140,10 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
         pending,
       });
       if (violation) throw violation.rule && !violation.field ? invalid([violation]) : refusal(violation);
-      const original = (await getRequest(db, grant.request_id))?.payload as Partial<ShareRequestForm> | undefined;
+      // The form the grant was asked with: a refusal dispute's grant was asked by the refused request it disputed.
+      const made = await getRequest(db, grant.request_id);
+      const askedBy = made?.type === 'refusal_dispute' ? await getRequest(db, (made.payload as { shareRequestId: string }).shareRequestId) : made;
+      const original = askedBy?.payload as Partial<ShareRequestForm> | undefined;
       const form = renewalForm(
         { catalogEntryId: grant.catalog_entry_id, fields: grant.scope.fields, purpose: grant.purpose },
         original ?? {},

@@ -56,7 +56,15 @@ export const refusalDisputeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
       return startAndAnswer(deps, request, reply, {
         type: 'refusal_dispute',
         body: request.body,
-        input: (s): RefusalDisputeInput => ({ ...s, applicant: actor, shareRequestId: body.shareRequestId, reason: body.reason, position, policy }),
+        input: (s): RefusalDisputeInput => ({
+          ...s,
+          applicant: actor,
+          shareRequestId: body.shareRequestId,
+          reason: body.reason,
+          position,
+          policy,
+          grantPolicy: deps.policies.share,
+        }),
       });
     },
   );

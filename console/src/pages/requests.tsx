@@ -313,6 +313,9 @@ function EndGrant({ grantId, onEnded }: { grantId: string; onEnded: () => Promis
 /** The statuses of a share request still being decided: its grant's renewal is pending. */
 const PENDING = ['submitted', 'in_review', 'awaiting_applicant'];
 
+/** Whose words a grant's delivery reads in: a grant is the share procedure's, whichever procedure made it (a refusal dispute's too). */
+const GRANT_TYPE = 'share';
+
 /**
  * 申请续期 (issue 24 §6): the grantee's applicant asks, before expiry, to renew its grant. The purpose and the duty served
  * come filled from the grant (editable); the commitment is given again; the renewal opens as a request of its own.
@@ -583,7 +586,7 @@ export function RequestPage({ id }: { id: string }) {
                       <GrantConditions terms={x.grant.terms} />
                     </dd>
                   </div>
-                  {x.grant.delivery && <Delivery delivery={x.grant.delivery} entryId={x.grant.catalogEntryId} type={x.type} />}
+                  {x.grant.delivery && <Delivery delivery={x.grant.delivery} entryId={x.grant.catalogEntryId} type={GRANT_TYPE} />}
                   {x.grant.status === 'active' && x.grant.revocation?.effectiveAt && (
                     <div class="stop-scheduled">
                       <dt>{t('stopScheduled')}</dt>
@@ -613,11 +616,10 @@ export function RequestPage({ id }: { id: string }) {
                     </div>
                   )}
                 </dl>
-                {x.type === 'share' && x.grant.status === 'active' && x.grant.granteeOrg === me.value?.organisation?.id && hasRole('agency_applicant') && (
+                {x.grant.status === 'active' && x.grant.granteeOrg === me.value?.organisation?.id && hasRole('agency_applicant') && (
                   <EndGrant grantId={x.grant.id} onEnded={() => Promise.all([r.reload(), history.reload()])} />
                 )}
-                {x.type === 'share' &&
-                  x.grant.status === 'active' &&
+                {x.grant.status === 'active' &&
                   !x.grant.revocation?.effectiveAt &&
                   !(x.grant.renewal && PENDING.includes(x.grant.renewal.status)) &&
                   x.grant.granteeOrg === me.value?.organisation?.id &&
@@ -638,13 +640,12 @@ export function RequestPage({ id }: { id: string }) {
                     </ul>
                   </section>
                 )}
-                {x.type === 'share' &&
-                  x.grant.status === 'active' &&
+                {x.grant.status === 'active' &&
                   x.grant.onwardProvision === 'provider_consent' &&
                   !x.grant.onwardProvisions?.some((p) => p.status === 'awaiting_consent') &&
                   x.grant.granteeOrg === me.value?.organisation?.id &&
                   hasRole('agency_applicant') && <OnwardProvision grant={x.grant} onAsked={() => Promise.all([r.reload(), history.reload()])} />}
-                {x.type === 'share' && <UsageRecords grantId={x.grant.id} />}
+                <UsageRecords grantId={x.grant.id} />
               </section>
             )}
             {agreement && (
