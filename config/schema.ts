@@ -131,6 +131,15 @@ export const ENVIRONMENT = Type.Object({
       description: 'the bearer token Prometheus reads GET /metrics with; unset: the API serves no /metrics',
     }),
   ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    httpUrl({ description: 'OTLP/HTTP collector the API and the worker send their traces to (/v1/traces appended); unset: no tracing at all' }),
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(
+    httpUrl({ description: 'the OTLP/HTTP traces endpoint itself (taken as it is), instead of OTEL_EXPORTER_OTLP_ENDPOINT' }),
+  ),
+  OTEL_SERVICE_NAME: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'service.name of the traces (default public-data-workflows-api, -worker)' }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', refusal: 'must be a pino level', description: 'pino level' },
