@@ -129,7 +129,8 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   let system: Awaited<ReturnType<typeof startSystem>>;
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    system = await startSystem({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' });
+    // A loaded machine answers slowly: an export is not given up after the default 10 s.
+    system = await startSystem({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_EXPORTER_OTLP_TIMEOUT: '30000' });
   }, 120_000);
   afterAll(async () => {
     await system?.stop();
