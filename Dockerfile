@@ -22,6 +22,7 @@ COPY workflows ./workflows
 COPY worker ./worker
 COPY api ./api
 COPY config ./config
+COPY telemetry ./telemetry
 COPY scripts ./scripts
 COPY --from=console /app/console/dist ./console/dist
 # A CJK font for agreements' PDFs (AGREEMENT_FONT).

@@ -29,6 +29,7 @@ import { requestRoutes } from './routes/requests';
 import { taskRoutes } from './routes/tasks';
 import { delegationRoutes } from './routes/delegations';
 import { createApiMetrics, serveMetrics } from './metrics';
+import { registerTracing } from './tracing';
 import { PROCEDURE_APIS } from './procedures';
 import type { ApiDeps, App } from './types';
 import { version } from '../package.json';
@@ -50,6 +51,8 @@ export async function buildApp(given: ApiDeps): Promise<App> {
   app.server.on('connect', refuseConnect);
 
   registerRequestId(app);
+  // A span per request when the process traces (OTEL_EXPORTER_OTLP_ENDPOINT); nothing otherwise.
+  registerTracing(app);
   registerProblemHandlers(app);
   // Polling without re-reading: every JSON or HTML answer to a GET carries a validator; asked again with it
   // (If-None-Match) while nothing changed, the answer is 304 with no body. Private: a shared cache keeps nothing.

@@ -170,6 +170,15 @@ export const ENVIRONMENT = Type.Object({
   NOTIFY_POLL_MS: integer(50, 600_000, 1000, { description: 'how often the deliverer looks at the outbox when it had nothing due' }),
   DIGEST_HOUR: integer(0, 23, 8, { description: "the hour (Asia/Shanghai) from which each day's digest of tasks falling due is sent" }),
   DIGEST_HORIZON_HOURS: integer(1, 720, 48, { description: 'how far ahead a task counts as falling due in the daily digest' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    httpUrl({ description: 'OTLP/HTTP collector the API and the worker send their traces to (/v1/traces appended); unset: no tracing at all' }),
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(
+    httpUrl({ description: 'the OTLP/HTTP traces endpoint itself (taken as it is), instead of OTEL_EXPORTER_OTLP_ENDPOINT' }),
+  ),
+  OTEL_SERVICE_NAME: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'service.name of the traces (default public-data-workflows-api, -worker)' }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', refusal: 'must be a pino level', description: 'pino level' },

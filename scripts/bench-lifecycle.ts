@@ -7,6 +7,8 @@
 // provider finds the SHARE_DELIVERY task in its inbox and delivers (method, location, fields), the grantee finds its
 // SHARE_DELIVERY_CONFIRMATION and confirms receipt, each step timed (not part of the ratio: the bare workflow has no
 // delivery). Last line: `ratio N.NN`, the lower of the two levels' median ratios.
+// With OTEL_EXPORTER_OTLP_ENDPOINT set (e.g. to `npm run otlp-receiver`'s) the API here and the share worker trace and
+// export, and with METRICS_TOKEN the API times every request for /metrics, as a deployment with both would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,6 +19,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { createDb, recreateDatabase } from '../db';
+import { bundleWorkflows } from '../worker/tracing';
+import { temporalClientInterceptors, tracesEndpoint, tracingEnabled } from '../telemetry/tracing';
 import { seedCity } from '../db/seed';
 import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
@@ -98,8 +102,8 @@ export async function benchLifecycle(): Promise<void> {
   // Each worker in a process of its own, as deployed (the API and the worker are separate processes; a
   // client and its worker are, for the bare baseline too): the bench process runs the API and the clients.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-bench-'));
-  const bundle = async (file: string, workflowsPath: string) => {
-    fs.writeFileSync(path.join(work, file), (await bundleWorkflowCode({ workflowsPath, logger })).code);
+  const bundle = async (file: string, made: Promise<{ code: string }>) => {
+    fs.writeFileSync(path.join(work, file), (await made).code);
     return path.join(work, file);
   };
   const run = (entry: string, env: Record<string, string>): ChildProcess =>
@@ -112,12 +116,12 @@ export async function benchLifecycle(): Promise<void> {
       DATABASE_URL: url,
       TEMPORAL_ADDRESS: address,
       TASK_QUEUE: appQueue,
-      WORKFLOW_BUNDLE: await bundle('workflows.js', require.resolve('../workflows')),
+      WORKFLOW_BUNDLE: await bundle('workflows.js', bundleWorkflows(logger)),
     }),
     run(path.join(__dirname, 'bench-bare-worker.ts'), {
       TEMPORAL_ADDRESS: address,
       TASK_QUEUE: bareQueue,
-      WORKFLOW_BUNDLE: await bundle('bare.js', require.resolve('./bench-workflow')),
+      WORKFLOW_BUNDLE: await bundle('bare.js', bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflow'), logger })),
     }),
   ];
   const connection = await Connection.connect({ address });
@@ -128,7 +132,18 @@ export async function benchLifecycle(): Promise<void> {
       polling =
         ((await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue }, taskQueueType: 1 })).pollers ?? []).length > 0;
   const city = await seedCity(db, 'bench', 'bench');
-  const app = await buildApp({ db, temporal: client, taskQueue: appQueue, jwtSecret: 'bench-secret-0123456789-0123456789-xyz', policies: DEFAULT_POLICIES });
+  // The API's own client: with tracing (OTEL_EXPORTER_OTLP_ENDPOINT, scripts/bench.ts) its calls carry the trace; the
+  // bare baseline's stays as it was. METRICS_TOKEN set: /metrics served and every request timed, as deployed.
+  const apiClient = new Client({ connection, interceptors: temporalClientInterceptors() });
+  const app = await buildApp({
+    db,
+    temporal: apiClient,
+    taskQueue: appQueue,
+    jwtSecret: 'bench-secret-0123456789-0123456789-xyz',
+    policies: DEFAULT_POLICIES,
+    ...(process.env.METRICS_TOKEN ? { metricsToken: process.env.METRICS_TOKEN } : {}),
+  });
+  console.log(`tracing ${tracingEnabled() ? `on (${tracesEndpoint()})` : 'off'}, metrics ${process.env.METRICS_TOKEN ? 'on' : 'off'}`);
   await app.ready();
   // A client signs in once and sends its token with every request (signing is no part of the API's cost).
   const tokens = new Map<Actor, { authorization: string }>();

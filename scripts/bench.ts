@@ -1,30 +1,29 @@
 // npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console | evaluation | notices]: the project's benchmarks; each prints its figures last.
-import { benchAdjustment } from './bench-adjustment';
-import { benchConsole } from './bench-console';
-import { benchEvaluation } from './bench-evaluation';
-import { benchCatalog } from './bench-catalog';
-import { benchLifecycle } from './bench-lifecycle';
-import { benchNotices } from './bench-notices';
-import { benchOpen } from './bench-open';
-import { benchInbox } from './bench-tasks';
+import { startTracing } from '../telemetry/tracing';
 
+// Tracing (OTEL_EXPORTER_OTLP_ENDPOINT in the environment) starts before a bench loads pg, so that its queries are
+// traced as a deployment's: the benches are loaded after it.
+const tracing = startTracing('public-data-workflows-bench');
 const which = process.argv[2] ?? 'inbox';
 const benches: Record<string, () => Promise<void>> = {
-  inbox: benchInbox,
-  lifecycle: benchLifecycle,
-  catalog: benchCatalog,
-  adjustment: benchAdjustment,
-  open: benchOpen,
-  console: benchConsole,
-  evaluation: benchEvaluation,
-  notices: benchNotices,
+  inbox: () => require('./bench-tasks').benchInbox(),
+  lifecycle: () => require('./bench-lifecycle').benchLifecycle(),
+  catalog: () => require('./bench-catalog').benchCatalog(),
+  adjustment: () => require('./bench-adjustment').benchAdjustment(),
+  open: () => require('./bench-open').benchOpen(),
+  console: () => require('./bench-console').benchConsole(),
+  evaluation: () => require('./bench-evaluation').benchEvaluation(),
+  notices: () => require('./bench-notices').benchNotices(),
 };
 if (!benches[which]) {
   console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);
   process.exit(2);
 }
 benches[which]().then(
-  () => process.exit(0),
+  async () => {
+    await tracing.shutdown();
+    process.exit(0);
+  },
   (err) => {
     console.error(err);
     process.exit(1);

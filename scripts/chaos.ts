@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../worker/tracing';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import type { App } from '../api/types';
@@ -91,15 +91,7 @@ export async function runChaos({
   let bundlePath = process.env.PDW_WORKFLOW_BUNDLE ?? '';
   if (!bundlePath) {
     bundlePath = path.join(work, 'workflows.js');
-    fs.writeFileSync(
-      bundlePath,
-      (
-        await bundleWorkflowCode({
-          workflowsPath: require.resolve('../workflows'),
-          logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: log },
-        })
-      ).code,
-    );
+    fs.writeFileSync(bundlePath, (await bundleWorkflows({ log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: log })).code);
   }
 
   // The real worker entry point, as a process of its own so that it can be killed.

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../worker/tracing';
 import { startChild, waitReady, type Child } from './child';
 import { configOrExit, demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
 import { startTemporalCluster } from './temporal-cluster';
@@ -56,7 +56,7 @@ async function main() {
 
     // One bundle for every worker, so three do not bundle the same code at once.
     const bundle = path.join(stateDir, 'workflows.js');
-    fs.writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger })).code);
+    fs.writeFileSync(bundle, (await bundleWorkflows(quietLogger)).code);
 
     const env = { ...process.env, DATABASE_URL: appUrl.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: config.temporalNamespace };
     const started: { child: Child; url: string; ready: string; logFile: string }[] = [];

@@ -23,7 +23,11 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 const s = compose.services;
 
 test('it has the production topology', () => {
-  expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'mailpit', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
+  expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'jaeger', 'mailpit', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
+  expect(s.jaeger.image).toMatch(/^jaegertracing\/all-in-one:1\./);
+  // The API and the worker trace to it unless .env names another collector.
+  for (const name of ['worker', 'api'])
+    expect(s[name].environment).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: '${OTEL_EXPORTER_OTLP_ENDPOINT:-http://jaeger:4318}' });
   expect(s.prometheus.image).toMatch(/^prom\/prometheus:v3\./);
   expect(s.mailpit.image).toMatch(/^axllent\/mailpit:v1\./);
   expect(s.grafana.image).toMatch(/^grafana\/grafana:12\./);
@@ -45,6 +49,7 @@ test('ports: API 3000, Temporal 7233, UI 8080, PostgreSQL 5432', () => {
   // Prometheus asks no one who they are, and Grafana's figures are the whole city's: this host only.
   expect(s.prometheus.ports).toEqual(['127.0.0.1:9090:9090']);
   expect(s.grafana.ports).toEqual(['127.0.0.1:3001:3000']);
+  expect(s.jaeger.ports).toEqual(['127.0.0.1:16686:16686']);
   // The worker's exporter has no token: reached on the compose network, never published.
   expect(s.worker.ports).toBeUndefined();
 });

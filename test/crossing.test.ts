@@ -18,6 +18,7 @@ import type { Actor, Role } from '../domain/types';
 import { stateQuery } from '../workflows/definitions';
 import { registerPrincipal, startApi, validShareBody, type Api, ok, type Res, validOpenRequestBody } from './api-helpers';
 import { refusalForm, startHarness, TEST_ADJUSTMENT_POLICY, TEST_OPEN_REQUEST_POLICY, type Harness } from './helpers';
+import { workerTracingOptions } from '../worker/tracing';
 
 let h: Harness;
 let api: Api;
@@ -884,7 +885,10 @@ test('every history these bursts made replays', async () => {
     runs.map(async ({ workflow_id }) => ({ workflowId: workflow_id, history: await h.client.workflow.getHandle(workflow_id).fetchHistory() })),
   );
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories))
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! }, sinks: workerTracingOptions(undefined).sinks },
+    histories,
+  ))
     if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
   expect(failures).toEqual([]);
   expect(histories.length).toBeGreaterThanOrEqual(decided.length);

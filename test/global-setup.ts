@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { recreateDatabase } from '../db';
+import { bundleWorkflows } from '../worker/tracing';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { freePort, startTemporalDevServer } from '../scripts/temporal-dev-server';
 
@@ -51,7 +51,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEMPORAL_ADDRESS = server.address;
   }
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  // With the tracing interceptors, as every bundle (worker/tracing.ts): replay checks they change no command.
+  const { code } = await bundleWorkflows(quietLogger);
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-bundle-')), 'workflows.js');
   fs.writeFileSync(bundlePath, code);
   process.env.PDW_WORKFLOW_BUNDLE = bundlePath;

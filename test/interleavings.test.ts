@@ -17,6 +17,7 @@ import {
   type ShareRequestInput,
 } from '../workflows/definitions';
 import { eventually, refusalForm, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { workerTracingOptions } from '../worker/tracing';
 
 let h: Harness;
 /** Every workflow an interleaving ran: afterwards each history must replay (concurrency never makes a run nondeterministic). */
@@ -221,7 +222,10 @@ test('≥ 200 random interleavings of concurrent decisions, replies, claims and 
   );
   const histories = await Promise.all(ran.map(async (workflowId) => ({ workflowId, history: await h.client.workflow.getHandle(workflowId).fetchHistory() })));
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories))
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! }, sinks: workerTracingOptions(undefined).sinks },
+    histories,
+  ))
     if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
   expect(failures).toEqual([]);
   expect(histories.length).toBeGreaterThanOrEqual(200);

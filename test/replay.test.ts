@@ -6,6 +6,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOW_TYPES } from '../workflows/definitions';
 import { HISTORIES_DIR, installQuietRuntime } from './helpers';
+import { workerTracingOptions } from '../worker/tracing';
 
 const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
@@ -21,7 +22,10 @@ test('there are recorded histories for every workflow type', () => {
 test('every recorded history replays without nondeterminism', async () => {
   const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8'))) }));
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! } }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: process.env.PDW_WORKFLOW_BUNDLE! }, sinks: workerTracingOptions(undefined).sinks },
+    histories,
+  )) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
   }
   expect(failures).toEqual([]);

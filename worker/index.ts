@@ -4,6 +4,8 @@ import { NativeConnection, Worker, type RuntimeOptions, type WorkerOptions } fro
 import { createActivities } from '../activities';
 import { DEFAULT_WORKFLOW_THREADS } from '../config';
 import { workerLogging } from './logging';
+import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from './tracing';
+import type { Tracing } from '../telemetry/tracing';
 import type { Db } from '../db';
 
 export interface WorkerDeps {
@@ -17,6 +19,8 @@ export interface WorkerDeps {
   workflowThreads?: number;
   /** The region part of case numbers (config CASE_NUMBER_REGION). */
   caseRegion?: string;
+  /** The process's tracing (telemetry/tracing.ts): activity spans and workflow spans exported; none when absent or off. */
+  tracing?: Tracing;
 }
 
 export function createWorker({
@@ -27,14 +31,20 @@ export function createWorker({
   workflowBundle,
   workflowThreads = DEFAULT_WORKFLOW_THREADS,
   caseRegion,
+  tracing,
 }: WorkerDeps): Promise<Worker> {
+  const { interceptors, sinks } = workerTracingOptions(tracing);
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities({ db, caseRegion }),
     workflowThreadPoolSize: workflowThreads,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    sinks,
+    // A prebuilt bundle holds the workflow interceptors already (bundleWorkflows); bundled here, they are added.
+    ...(workflowBundle
+      ? { workflowBundle, interceptors: { ...interceptors } }
+      : { workflowsPath: require.resolve('../workflows'), interceptors: { ...interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
   });
 }
 
@@ -53,8 +63,8 @@ export function serveWorkerHealth(worker: Worker, port: number, host = '0.0.0.0'
  * own metrics (task slots, poll and schedule-to-start latencies…) served for Prometheus at `address`
  * (WORKER_METRICS_ADDRESS, host:port); no metrics when none is set.
  */
-export function workerTelemetry(address: string | null, logLevel: string): Pick<RuntimeOptions, 'telemetryOptions' | 'logger'> {
-  const { logger, logging } = workerLogging(logLevel);
+export function workerTelemetry(address: string | null, logLevel: string, traced = false): Pick<RuntimeOptions, 'telemetryOptions' | 'logger'> {
+  const { logger, logging } = workerLogging(logLevel, undefined, traced);
   // Durations in seconds, as the API's own histograms.
   const metrics = address ? { metrics: { prometheus: { bindAddress: address, useSecondsForDurations: true } } } : {};
   return { logger, telemetryOptions: { logging, ...metrics } };

@@ -18,26 +18,31 @@ function plain(value: unknown): unknown {
   return value instanceof Error ? { type: value.name, message: value.message, stack: value.stack } : value;
 }
 
-export function jsonLine(entry: LogEntry): string {
+/** The tracing interceptors' fields (worker/tracing.ts) under the API's names, so that one query finds a trace's lines in both. */
+const TRACE_FIELDS: Record<string, string> = { trace_id: 'traceId', span_id: 'spanId' };
+
+/** `traced`: the process exports its traces (telemetry/tracing.ts); otherwise a workflow's span ids lead nowhere and are left out. */
+export function jsonLine(entry: LogEntry, traced = false): string {
   // The task token is an opaque credential of the activity's completion, of no use in a log.
   const fields = Object.fromEntries(
     Object.entries(entry.meta ?? {})
-      .filter(([k]) => k !== 'taskToken')
-      .map(([k, v]) => [k, plain(v)]),
+      .filter(([k]) => k !== 'taskToken' && k !== 'trace_flags' && (traced || !(k in TRACE_FIELDS)))
+      .map(([k, v]) => [TRACE_FIELDS[k] ?? k, plain(v)]),
   );
   return JSON.stringify({ level: PINO_LEVELS[entry.level], time: Number(entry.timestampNanos / 1_000_000n), ...fields, msg: entry.message });
 }
 
-/** Runtime.install's logger and log forwarding at `level` (LOG_LEVEL), each line written by `write` (default stdout). */
+/** Runtime.install's logger and log forwarding at `level` (LOG_LEVEL), each line written by `write` (default stdout); `traced` as jsonLine's. */
 export function workerLogging(
   level: string,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  traced = false,
 ): Pick<RuntimeOptions, 'logger'> & {
   logging: NonNullable<NonNullable<RuntimeOptions['telemetryOptions']>['logging']>;
 } {
   const sdk = sdkLevel(level);
   return {
-    logger: new DefaultLogger(sdk ?? 'ERROR', sdk ? (entry) => write(jsonLine(entry)) : () => {}),
+    logger: new DefaultLogger(sdk ?? 'ERROR', sdk ? (entry) => write(jsonLine(entry, traced)) : () => {}),
     // The core's own chatter below warnings (polls, connections) stays out whatever the level.
     logging: { filter: makeTelemetryFilterString({ core: sdk === 'WARN' || sdk === 'ERROR' ? sdk : sdk ? 'WARN' : 'ERROR' }), forward: {} },
   };

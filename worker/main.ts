@@ -2,15 +2,19 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config';
 import { waitFor } from '../config/wait';
-import { createDb, databaseName, databaseReady, migrateToLatest } from '../db';
-import { startDeliverer } from './deliverer';
-import { createWorker, serveWorkerHealth, workerTelemetry } from './index';
+import { startTracing } from '../telemetry/tracing';
 
 async function main() {
   // No secret: the API verifies tokens and seals resident ID numbers; the worker holds neither.
   const config = loadConfig();
+  // Before anything loads pg (db/, ./index through the activities): the instrumentation patches pg as it loads, so
+  // that the activities' queries join their traces. Nothing when OTEL_EXPORTER_OTLP_ENDPOINT is unset.
+  const tracing = startTracing('public-data-workflows-worker');
+  const { createDb, databaseName, databaseReady, migrateToLatest } = require('../db') as typeof import('../db');
+  const { createWorker, serveWorkerHealth, workerTelemetry } = require('./index') as typeof import('./index');
+  const { startDeliverer } = require('./deliverer') as typeof import('./deliverer');
   // Signals are handled below, once; the SDK's own handlers would shut the worker down a second time.
-  Runtime.install({ shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress, config.logLevel) });
+  Runtime.install({ shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress, config.logLevel, tracing.enabled) });
   const db = createDb(config.databaseUrl);
   // PostgreSQL recovering (57P03) or Temporal restarting is waited for (STARTUP_WAIT_SECONDS), not a crash at start.
   await waitFor(databaseName(config.databaseUrl), () => databaseReady(db), config.startupWaitMs);
@@ -27,6 +31,7 @@ async function main() {
     db,
     workflowThreads: config.workflowThreads,
     caseRegion: config.caseRegion,
+    tracing,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
   });
   const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;
@@ -47,6 +52,7 @@ async function main() {
   await worker.run();
   await connection.close();
   await db.destroy();
+  await tracing.shutdown();
 }
 
 main().catch((err) => {
