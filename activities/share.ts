@@ -173,8 +173,19 @@ export function shareActivities(db: Db, caseRegion: string) {
       };
     },
 
-    /** Creates the grant (once) and the request is granted; answers with when the grant ends. */
-    async createGrant(input: GrantInput): Promise<{ expiresAt: string; startsAt?: string }> {
+    /** Issue 24 §6: the workflow of the renewal of `grantId` still being decided, if any (null: none). */
+    async pendingRenewalRun(input: { grantId: string }): Promise<string | null> {
+      const requestId = await pendingRenewal(db, input.grantId);
+      if (!requestId) return null;
+      return (await db.selectFrom('requests').select('workflow_id').where('id', '=', requestId).executeTakeFirst())?.workflow_id ?? null;
+    },
+
+    /**
+     * Creates the grant (once) and the request is granted; answers with when the grant ends. A renewal approved after the
+     * grant it renews was revoked, stopped or ended by its grantee (`renewedEnded`, checked under that grant's row lock in
+     * the same transaction) creates nothing and answers `renewedEnded` (the approval recorded all the same).
+     */
+    async createGrant(input: GrantInput & { renewedEnded?: boolean }): Promise<{ expiresAt: string; startsAt?: string; renewedEnded?: true }> {
       // A renewal approved before the grant it renews expired takes over at that expiry: no gap, no overlap.
       const renewed = input.renews
         ? await db.selectFrom('grants').select(['status', 'expires_at']).where('id', '=', input.renews).executeTakeFirst()
@@ -183,6 +194,11 @@ export function shareActivities(db: Db, caseRegion: string) {
       const g = { ...input, expiresAt: (await computeDeadlines(db, { length: input.term, ...(startsAt ? { from: startsAt } : {}) })).dueAt };
       const created = await db.transaction().execute(async (tx) => {
         if (g.decision) await recordDecisionIn(tx, g.decision);
+        if (g.renews && input.renewedEnded) {
+          const old = await tx.selectFrom('grants').select('status').where('id', '=', g.renews).forUpdate().executeTakeFirst();
+          const mine = await tx.selectFrom('grants').select('id').where('request_id', '=', g.requestId).executeTakeFirst();
+          if (old?.status === 'revoked' && !mine) return 'renewedEnded' as const;
+        }
         return writeOnce(
           tx,
           (t) =>
@@ -225,6 +241,7 @@ export function shareActivities(db: Db, caseRegion: string) {
           },
         );
       });
+      if (created === 'renewedEnded') return { expiresAt: g.expiresAt, renewedEnded: true };
       // A renewal taking over later says when its term starts (its first usage period counts from then).
       if (created) return { expiresAt: g.expiresAt, ...(startsAt ? { startsAt } : {}) };
       // Created by an earlier attempt: its term stands.

@@ -2,6 +2,9 @@
 // the notices write them so, and the console shows them so on a request's timeline. A person's own words pass as written.
 import { shanghaiTime } from './calendar';
 
+/** Issue 24 §6: a renewal still being decided when the grant it renews was revoked, stopped or ended by its grantee. */
+export const RENEWED_GRANT_ENDED = 'the grant renewed was revoked, stopped or ended by its grantee';
+
 const SYSTEM_REASONS_ZH: Record<string, string> = {
   'no agreement is possible': '协商不成',
   'the consultation deadline passed without agreement': '协商期限届满，未达成一致',
@@ -9,6 +12,7 @@ const SYSTEM_REASONS_ZH: Record<string, string> = {
   'the grant term ended': '授权期限届满',
   'the grant ended': '授权已终止',
   'the request ended': '申请已终结',
+  [RENEWED_GRANT_ENDED]: '所续期的共享授权已被撤销、经同意停止或由被授权方终止，续期申请随之终止',
 };
 const CONSULTATION_LAPSED = /^no agreement by the consultation deadline \((.+)\)$/;
 /** A reason in Chinese: a person's words as written, the workflows' own in Chinese. */

@@ -15,16 +15,20 @@ let h: Harness;
 let api: Api;
 /** The same API whose grants' usage reports fall due every three seconds. */
 let reporting: Api;
+/** The same API whose grants run eight seconds. */
+let brief: Api;
 const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('renewal');
   api = await startApi(h, { policies: { share: TEST_POLICY } });
   reporting = await startApi(h, { policies: { share: { ...TEST_POLICY, usageReport: { seconds: 3 } } } });
+  brief = await startApi(h, { policies: { share: { ...TEST_POLICY, grantTerm: { seconds: 8 } } } });
 });
 afterAll(async () => {
   // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES);
   await reporting.app.close();
+  await brief.app.close();
   await api.app.close();
   await h.close();
 });
@@ -33,7 +37,6 @@ type TaskView = { id: string; kind: string; status: string };
 const call = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => api.app.inject({ method, url, payload, headers: api.as(actor) });
 const applicant = (): OrgActor => ({ sub: `rn-${randomUUID().slice(0, 6)}`, org: h.city.agencies.market, roles: ['agency_applicant'] });
 const resources = (): Actor => ({ sub: 'rn-resources', org: h.city.agencies.resources, roles: ['provider_reviewer'] });
-const health = (): Actor => ({ sub: 'rn-health', org: h.city.agencies.health, roles: ['provider_reviewer'] });
 const authority = (): Actor => ({ sub: 'rn-authority', org: h.city.cityAuthority, roles: ['authority_reviewer'] });
 const COMMITMENT = { authenticity: true, compliance: true, security: true };
 const remember = (name: string, requestId: string) => started.push({ name, workflowId: workflowIdFor('share', requestId) });
@@ -231,23 +234,102 @@ test('20 renewals asked at once: one stands, the others are refused naming the r
   await eventually(async () => (await call(g.me, 'GET', `/grants/${g.grantId}`)).json().renewal?.status === 'in_review');
 });
 
-test('a renewal approved after the old grant ended starts at once (nothing to overlap)', async () => {
+test('a renewal approved after the old grant expired starts at once (nothing to overlap): asked in time, it goes on', async () => {
+  const me = applicant();
+  const on = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) => brief.app.inject({ method, url, payload, headers: brief.as(actor) });
+  const req = (await on(me, 'POST', '/share-requests', { ...validShareBody(h.city.entries.conditionalOpen), fields: ['parcel', 'area'] })).json();
+  expect(req.status).toBe('granted');
+  const res = await on(me, 'POST', `/grants/${req.grant.id}/renewal`, { commitment: COMMITMENT });
+  expect(`${res.statusCode} ${res.body.slice(0, 300)}`).toMatch(/^201 /);
+  remember('a renewal approved after the renewed grant expired', res.json().id);
+  // The old grant's term ends while the renewal is reviewed: the renewal stays in review.
+  await eventually(async () => (await on(me, 'GET', `/grants/${req.grant.id}`)).json().status === 'expired', 30_000);
+  expect((await on(me, 'GET', `/requests/${res.json().id}`)).json().status).toBe('in_review');
+  const done = await approve(res.json().id, resources());
+  const fresh = (await call(me, 'GET', `/grants/${done.grant.id}`)).json();
+  expect(fresh).toMatchObject({ status: 'active', renews: req.grant.id, startsAt: null });
+  expect(Date.parse(fresh.expiresAt) - Date.parse(fresh.grantedAt)).toBeLessThan(8000 + 5000);
+});
+
+/** The renewal's request as the applicant reads it once it ended, with its tasks. */
+async function endedRenewal(me: Actor, requestId: string) {
+  await eventually(async () => (await call(me, 'GET', `/requests/${requestId}`)).json().status === 'cancelled', 20_000);
+  return (await call(me, 'GET', `/requests/${requestId}`)).json();
+}
+const REASON_ZH = '所续期的共享授权已被撤销、经同意停止或由被授权方终止，续期申请随之终止';
+
+test('the city authority revokes the grant: the renewal still being decided ends, its tasks cancelled, the applicant told in Chinese, audited once', async () => {
   const g = await grantOf();
   const res = await renew(g.me, g.grantId);
   expect(res.statusCode).toBe(201);
-  remember('a renewal approved after the renewed grant ended', res.json().id);
-  // The old grant ends meanwhile (its grantee's purpose achieved).
+  const renewalId = res.json().id as string;
+  remember('a renewal ends with the grant revoked', renewalId);
+  remember('a revoked grant ends its pending renewal', g.requestId);
+  const revoked = await call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: '超出共享用途使用数据' });
+  expect(`${revoked.statusCode} ${revoked.body.slice(0, 300)}`).toMatch(/^200 /);
+  const ended = await endedRenewal(g.me, renewalId);
+  expect(ended.outcome).toMatchObject({ article: 'Art. 15', reason: REASON_ZH, ground: 'misuse' });
+  expect((ended.tasks as TaskView[]).filter((t) => t.status !== 'cancelled')).toEqual([]);
+  expect((ended.tasks as TaskView[]).length).toBe(2);
+  const trail = await h.db
+    .selectFrom('audit_events')
+    .select(['action', 'article'])
+    .where('request_id', '=', renewalId)
+    .where('action', '=', 'ended_with_renewed_grant')
+    .execute();
+  expect(trail).toEqual([{ action: 'ended_with_renewed_grant', article: 'Art. 15' }]);
+  const notes = await h.db.selectFrom('notifications').select(['message']).where('request_id', '=', renewalId).where('recipient_user', '=', g.me.sub).execute();
+  expect(notes.map((n) => n.message).join('\n')).toContain(REASON_ZH);
+  // Another renewal of the ended grant is refused (only an active grant is renewed).
+  expect((await renew(g.me, g.grantId)).statusCode).toBeGreaterThanOrEqual(400);
+});
+
+test('the grantee ends its grant (purpose achieved): the renewal still being decided ends, citing the 条例', async () => {
+  const g = await grantOf();
+  const res = await renew(g.me, g.grantId);
+  expect(res.statusCode).toBe(201);
+  remember('a renewal ends with the grant ended by its grantee', res.json().id);
+  remember('a grant ended by its grantee ends its pending renewal', g.requestId);
   await call(g.me, 'POST', `/grants/${g.grantId}/revoke`, {
     ground: 'purpose_achieved',
     reason: '共享目的已实现',
     deletion: { deletedBy: '张三', deletedAt: new Date().toISOString(), method: 'physical', scope: true },
   });
-  const done = await approve(res.json().id, resources());
-  const fresh = (await call(g.me, 'GET', `/grants/${done.grant.id}`)).json();
-  expect(fresh).toMatchObject({ renews: g.grantId, startsAt: null });
-  expect(Date.parse(fresh.expiresAt) - Date.parse(fresh.grantedAt)).toBeLessThan(3600_000 + 5000);
-  void health;
+  const ended = await endedRenewal(g.me, res.json().id);
+  expect(ended.outcome).toMatchObject({ article: expect.stringContaining('条例'), reason: REASON_ZH });
 });
+
+test('20 approvals and ends at once: the renewal ends, or its grant exists linked to the old one, never both', async () => {
+  await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      const g = await grantOf();
+      const renewalId = (await renew(g.me, g.grantId)).json().id as string;
+      const tasks = (await call(authority(), 'GET', `/requests/${renewalId}`)).json().tasks as TaskView[];
+      const task = (kind: string) => tasks.find((t) => t.kind === kind && t.status === 'open')!.id;
+      expect((await call(resources(), 'POST', `/tasks/${task('SHARE_PROVIDER_OPINION')}/complete`, { decision: 'AGREE' })).statusCode).toBe(200);
+      const [approved, revoked] = await Promise.all([
+        call(authority(), 'POST', `/tasks/${task('SHARE_JOINT_REVIEW')}/complete`, { decision: 'APPROVE' }),
+        call(authority(), 'POST', `/grants/${g.grantId}/revoke`, { ground: 'misuse', reason: `超出用途 ${i}` }),
+      ]);
+      expect(approved.statusCode).toBeLessThan(500);
+      expect(revoked.statusCode).toBe(200);
+      await eventually(async () => ['granted', 'cancelled'].includes((await call(g.me, 'GET', `/requests/${renewalId}`)).json().status), 20_000);
+      const renewal = (await call(g.me, 'GET', `/requests/${renewalId}`)).json();
+      const newGrants = await h.db.selectFrom('grants').select(['renews']).where('request_id', '=', renewalId).execute();
+      if (renewal.status === 'cancelled') expect(newGrants).toEqual([]);
+      else expect(newGrants).toEqual([{ renews: g.grantId }]);
+      // Either way the old grant ended revoked.
+      expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json().status).toBe('revoked');
+      const ends = await h.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('request_id', '=', renewalId)
+        .where('action', 'in', ['ended_with_renewed_grant', 'grant_created'])
+        .execute();
+      expect(ends).toHaveLength(1);
+    }),
+  );
+}, 120_000);
 
 test('a renewal taking over at the old grant’s expiry counts its first usage period from its start, not its creation', async () => {
   const me = applicant();

@@ -255,6 +255,8 @@ export const commentUpdate = defineUpdate<{ id: string }, [CommentInput]>('comme
 export const revokeGrantSignal = defineSignal<[RevokeGrantInput]>('revokeGrant');
 /** A request still being decided ends: the data it asks for is no longer shared (the entry removed or made NONE). */
 export const endRequestSignal = defineSignal<[RevokeGrantInput]>('endRequest');
+/** Issue 24 §6: the grant a pending renewal renews was revoked, stopped or ended by its grantee; the renewal ends (`renewal-ends-with-grant`). */
+export const renewedGrantEndedSignal = defineSignal<[RevokeGrantInput]>('renewedGrantEnded');
 export interface RevokeGrantRequest {
   actor: Actor;
   reason: string;

@@ -4,7 +4,7 @@
 // The share request (workflows/share.ts) and the refusal dispute whose outcome grants (workflows/refusal-dispute.ts)
 // both run it: the same tasks, rules and writes, whichever procedure made the grant. Moved here from share.ts as it
 // was, so a share run records the same commands.
-import { type ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { type ApplicationFailure, condition, getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
 import {
@@ -26,7 +26,7 @@ import { SYSTEM, type ActorRef, type OrgActor } from '../domain/types';
 import { acts as io, businessError, grantEnding } from './acts';
 import type { TaskBoard } from './board';
 import type { GrantStop, UsageSchedule } from './carried';
-import type { OnwardProvisionInput, RevokeGrantInput, RevokeGrantRequest } from './definitions';
+import { renewedGrantEndedSignal, type OnwardProvisionInput, type RevokeGrantInput, type RevokeGrantRequest } from './definitions';
 import { actorRef, addressedTo, type WfTask } from './task';
 
 /** The patch under which the grantee ends its own grant as its purpose is achieved, confirming the data deleted (条例). */
@@ -43,6 +43,9 @@ export const RENEWAL_USAGE_START = 'renewal-usage-start';
 
 /** The patch under which the grantee asks to provide the data to a third party and the provider consents or refuses (issue 24 §6). */
 export const ONWARD_PROVISION = 'onward-provision';
+
+/** The patch under which a grant revoked, stopped or ended by its grantee ends the renewal of it still being decided (issue 24 §6). */
+export const RENEWAL_ENDS_WITH_GRANT = 'renewal-ends-with-grant';
 
 /** The providing agency's request to end a grant, before it is put to the city authority. */
 interface RevocationAsked {
@@ -469,8 +472,20 @@ export function grantLife(spec: GrantLifeSpec) {
       approval = undefined;
       state.status = status;
       state.grant = { ...state.grant!, status };
+      // Issue 24 §6: a renewal still being decided ends with a grant revoked, stopped or ended by its grantee (one that
+      // expired goes on: it was asked in time). Signalled again by a retry, the renewal keeps the first.
+      if (woke && patched(RENEWAL_ENDS_WITH_GRANT)) await endRenewal(end);
       return view();
     }
+  }
+
+  /** The renewal of this grant still being decided, if any, is told the grant ended (a run ended meanwhile has nothing left to end). */
+  async function endRenewal(end: RevokeGrantInput): Promise<void> {
+    const workflowId = await io.pendingRenewalRun({ grantId });
+    if (workflowId === null) return;
+    await getExternalWorkflowHandle(workflowId)
+      .signal(renewedGrantEndedSignal, end)
+      .catch((err) => log.warn('renewal not reached', { workflowId, error: String(err) }));
   }
 
   return {

@@ -30,9 +30,11 @@ import {
 } from '../domain/share';
 import { actViolation, candidateOf } from '../domain/tasks';
 import { unstorable } from '../domain/text';
+import { reasonInChinese, RENEWED_GRANT_ENDED } from '../domain/reasons';
 import { SYSTEM } from '../domain/types';
 import {
   endRequestSignal,
+  renewedGrantEndedSignal,
   askOnwardProvisionUpdate,
   requestExtensionUpdate,
   revokeGrantSignal,
@@ -41,7 +43,7 @@ import {
   type RevokeGrantInput,
   type ShareRequestInput,
 } from './definitions';
-import { grantLife, ONWARD_PROVISION, type GrantCarried } from './grant-life';
+import { grantLife, ONWARD_PROVISION, RENEWAL_ENDS_WITH_GRANT, type GrantCarried } from './grant-life';
 import { lastOpinion, newReview, review, type ReviewSpec } from './review';
 import type { ReviewState, ShareCarried } from './carried';
 import { acts as io, businessError } from './acts';
@@ -153,6 +155,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   setHandler(endRequestSignal, (e) => {
     ending ??= e;
   });
+  // Issue 24 §6: the grant this renewal renews was revoked, stopped or ended by its grantee (its run signals once it ended).
+  let renewedEnded: RevokeGrantInput | null = null;
+  setHandler(renewedGrantEndedSignal, (e) => {
+    if (input.renews !== undefined && !['granted', 'rejected', 'cancelled'].includes(state.status) && patched(RENEWAL_ENDS_WITH_GRANT)) renewedEnded ??= e;
+  });
   setHandler(revokeGrantUpdate, life.revokeGrant, { validator: life.checkRevocation });
   setHandler(requestExtensionUpdate, askExtension, { validator: checkExtensionAsk });
   setHandler(askOnwardProvisionUpdate, life.askOnward, { validator: life.checkOnward });
@@ -186,6 +193,17 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
   const endedByCatalog = async (e: RevokeGrantInput) => {
     await board.cancelOpen(e.actor, e.reason, e.article);
     await setStatus('cancelled', 'ended_by_catalog', e.article, { actor: e.actor, reason: e.reason });
+    return view();
+  };
+
+  /** Issue 24 §6: the renewal ends with the grant it renews, its open tasks with it, citing what that grant's end rests on. */
+  const endedWithGrant = async (e: RevokeGrantInput) => {
+    await board.cancelOpen(e.actor, RENEWED_GRANT_ENDED, e.article);
+    await setStatus('cancelled', 'ended_with_renewed_grant', e.article, {
+      actor: e.actor,
+      reason: RENEWED_GRANT_ENDED,
+      outcome: { article: e.article, reason: reasonInChinese(RENEWED_GRANT_ENDED), ...(e.ground ? { ground: e.ground } : {}) },
+    });
     return view();
   };
 
@@ -274,7 +292,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       const next: ShareCarried = { parties, step: steps.n, state: { ...state }, board: board.state(), at };
       return continueAsNew<typeof shareRequestWorkflow>({ ...input, carried: next });
     };
-    const waiting = () => cancelling.cancel !== null || ending !== null || handOver();
+    const waiting = () => cancelling.cancel !== null || ending !== null || renewedEnded !== null || handOver();
 
     /**
      * Whether the 《政务数据共享条例》 binds this run's review on top of the Measures (both parties government
@@ -448,7 +466,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         if ('stopped' in end && !waiting() && extending()) await extensionStep(r);
         else break;
       }
-      if ('stopped' in end) return cancelling.cancel ? cancelled() : ending ? endedByCatalog(ending) : handOverTo!({ review: r });
+      if ('stopped' in end)
+        return cancelling.cancel ? cancelled() : ending ? endedByCatalog(ending) : renewedEnded ? endedWithGrant(renewedEnded) : handOverTo!({ review: r });
       if ('approved' in end) return undefined;
       // The refusal is the authority's, recording both opinions.
       const provider = lastOpinion(board, spec.opinion!);
@@ -509,13 +528,21 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     // The term is counted inside the write that creates the grant, which records the approval too.
     approval = board.takeUnwritten();
     const renewed = renewing();
-    const { expiresAt, startsAt } = await io.createGrant({
+    // An approval racing the renewed grant's end: past the patch, no grant is made for a renewal of a grant revoked meanwhile.
+    const endsWithGrant = renewed !== undefined && patched(RENEWAL_ENDS_WITH_GRANT);
+    const {
+      expiresAt,
+      startsAt,
+      renewedEnded: refused,
+    } = await io.createGrant({
       ...grant,
       term: policy.grantTerm,
       decision: approval,
       ...(renewed !== undefined ? { renews: renewed } : {}),
+      ...(endsWithGrant ? { renewedEnded: true } : {}),
     });
     approval = undefined;
+    if (refused) return endedWithGrant(renewedEnded ?? { actor: SYSTEM, reason: RENEWED_GRANT_ENDED, article: 'Art. 14' });
     state.status = 'granted';
     state.grant = { id: grant.grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };

@@ -479,6 +479,7 @@ const LABELS: Record<string, Record<string, string>> = {
     usage_report_missed: '未按期报告使用情况',
     ended_by_catalog: '因目录变更终止',
     ended_by_withdrawal: '因数据撤回终止',
+    ended_with_renewed_grant: '因所续期的授权终止而终止',
     principal_registered: '登记身份',
   },
   // The Measures' own words for the attributes (Art. 13, 17), wherever a person reads them.
