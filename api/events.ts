@@ -4,7 +4,7 @@ import { getTaskWithApplicant } from '../db/repositories/requests';
 import { listNotifications } from '../db/repositories/notifications';
 import { isCandidate } from '../domain/tasks';
 import type { Actor } from '../domain/types';
-import { taskAccess } from './views';
+import { delegationReaching, taskAccess } from './views';
 
 /** The channel migration 039's triggers notify, in the transaction that writes the notice or task. */
 export const EVENTS_CHANNEL = 'pdw_events';
@@ -26,7 +26,8 @@ interface Subscriber {
  * The API process's one listener connection (LISTEN pdw_events), opened with the first subscriber, and the console's
  * open streams. A change reaches a subscriber only when the existing read rules let them see its row: a notice when
  * their GET /notifications would list it (db/repositories/notifications.ts listNotifications, by its id), a task when
- * they are its candidate (domain/tasks.ts isCandidate, as GET /tasks/{id}). The event carries no content, only what
+ * they are its candidate or reach it as a delegate (domain/tasks.ts isCandidate, views.ts delegationReaching: as
+ * GET /tasks/{id}). The event carries no content, only what
  * changed ("notices" or "tasks"): the console refetches through those routes, which check access again.
  */
 export class EventHub {
@@ -120,7 +121,11 @@ export class EventHub {
     const found = await getTaskWithApplicant(this.db, id);
     if (!found) return () => false;
     const view = taskAccess(found);
-    return (a) => isCandidate(view, a);
+    // Its candidates, and those it reaches as a delegate (代理) of one: as GET /tasks/{id} decides.
+    const delegates = new Set<Actor>();
+    for (const { actor } of this.subscribers)
+      if (!isCandidate(view, actor) && actor.org !== null && (await delegationReaching(this.db, actor, found, found.applicant_sub))) delegates.add(actor);
+    return (a) => isCandidate(view, a) || delegates.has(a);
   }
 
   /** The subscribers whose notices list holds notice `id`: one look per distinct person among them. */
