@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import { databaseReady } from '../db';
 import { authenticate, registerJwt } from './auth';
+import { EventHub } from './events';
+import { eventRoutes } from './routes/events';
 import { unstorable } from '../domain/text';
 import { clientError, frameworkError, invalid, refuseConnect, registerProblemHandlers } from './problem';
 import { validatorCompiler } from './validation';
@@ -133,6 +135,11 @@ export async function buildApp(given: ApiDeps): Promise<App> {
   const providers = deps.staffOidc ? [new URL(deps.staffOidc.discoveryUrl).origin] : [];
   await app.register(consoleRoutes, { dir: deps.consoleDir ?? CONSOLE_DIST, connect: providers });
 
+  // The console's server-sent events (api/events.ts): one listener connection, opened with the first stream; the
+  // streams end before the server closes (preClose), so app.close does not wait on them.
+  const hub = new EventHub(deps.db, deps.eventsDatabaseUrl, (m) => app.log.warn(m));
+  app.addHook('preClose', async () => hub.close());
+
   // Every other route is a plugin in this one scope, so each inherits its authentication (and the root's hooks).
   await app.register(async (scope) => {
     authenticate(scope, deps.db, { oidc: deps.oidc, staffOidc: deps.staffOidc, refuseOwnTokens: deps.refuseOwnTokens });
@@ -149,6 +156,7 @@ export async function buildApp(given: ApiDeps): Promise<App> {
     await scope.register(meRoutes, deps);
     await scope.register(notificationRoutes, deps);
     await scope.register(notificationSettingRoutes, deps);
+    await scope.register(eventRoutes, { ...deps, hub });
     await scope.register(grantRoutes, deps);
     await scope.register(auditRoutes, deps);
     await scope.register(evaluationRoutes, deps);

@@ -8,6 +8,7 @@ import type { ApiDeps } from './types';
 export function apiDepsFrom(config: Config, run: { db: Db; temporal: Client; secrets: Secrets; logLevel?: string }): ApiDeps {
   return {
     db: run.db,
+    eventsDatabaseUrl: config.databaseUrl,
     temporal: run.temporal,
     taskQueue: config.taskQueue,
     jwtSecret: run.secrets.jwtSecret,

@@ -31,6 +31,8 @@ export interface LoggerSettings {
 
 export interface ApiDeps {
   db: Db;
+  /** The database the API's one event listener connection (LISTEN, api/events.ts) opens; none: GET /events answers 503. */
+  eventsDatabaseUrl?: string;
   temporal: Client;
   taskQueue: string;
   jwtSecret: string;

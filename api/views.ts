@@ -2,7 +2,9 @@
 import type { AgreementRow } from '../db/repositories/agreements';
 import type { RequestRow, TaskReadRow, TaskRow } from '../db/schema';
 import { supervisedOrgIds } from '../db/repositories/organisations';
-import { delegationsTo, delegatorOf } from '../db/repositories/delegations';
+import { delegationsTo, delegatorOf, type DelegationInForce } from '../db/repositories/delegations';
+import type { Db } from '../db';
+import { onBehalfViolation, type DelegationProof } from '../domain/delegations';
 import type { GrantRow, RevocationTask } from '../db/repositories/grants';
 import { getRequestWhole, type RefusalDisputeRow } from '../db/repositories/requests';
 import { typesReadAsParty } from '../domain/requests';
@@ -271,4 +273,31 @@ export function decodeCursor(cursor: string | undefined, parts: CursorPart[]): s
   throw new ProblemError('InvalidInput', 'cursor is not one this API issued', [
     { field: 'querystring.cursor', rule: 'cursor', message: 'cursor is not one this API issued' },
   ]);
+}
+
+/**
+ * What the workflow is given with a delegate's decision (代理): the delegation as in force now (ended early: its end is
+ * then) and the delegator as the directory knows them.
+ */
+export function proofOf(d: DelegationInForce): DelegationProof {
+  const end = d.revoked_at && d.revoked_at < d.ends_at ? d.revoked_at : d.ends_at;
+  return { id: d.id, delegator: delegatorOf(d), startsAt: d.starts_at.toISOString(), endsAt: end.toISOString(), kinds: d.kinds };
+}
+
+/**
+ * The delegation in force now by which `row`'s task reaches `actor` (代理): its kind covered, its delegator a candidate
+ * of it, and the task open or decided by `actor`: a delegate stands in for deciding, not for reading the delegator's
+ * closed work. A delegate who is a party to the matter still sees the task (deciding it is refused, naming why).
+ */
+export async function delegationReaching(
+  db: Db,
+  actor: Actor,
+  row: TaskRow & { decided_by: string | null },
+  applicantSub: string,
+): Promise<DelegationInForce | undefined> {
+  if (row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
+  const now = new Date();
+  for (const d of await delegationsTo(db, actor, now))
+    if (onBehalfViolation(taskAccess(row), actor, proofOf(d), applicantSub, now) !== 'NotCandidate') return d;
+  return undefined;
 }

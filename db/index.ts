@@ -80,3 +80,28 @@ export function databaseName(url: string): string {
   const u = new URL(url);
   return `PostgreSQL at ${u.host}${u.pathname}`;
 }
+
+/** A connection of its own LISTENing on `channel` (api/events.ts): each notification's payload to `onPayload`. */
+export interface Listener {
+  end(): Promise<void>;
+}
+export async function listen(
+  connectionString: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onError: (err: Error) => void,
+): Promise<Listener> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', onError);
+  client.on('notification', (n) => {
+    if (n.channel === channel && n.payload) onPayload(n.payload);
+  });
+  await client.connect();
+  try {
+    await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+  return { end: () => client.end().catch(() => undefined) };
+}

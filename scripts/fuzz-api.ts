@@ -499,6 +499,8 @@ export async function runFuzz(
       })),
     segment(() => ['1', '20', '33', '34', '0', '-1']).map((n) => ({ method: 'GET', path: `/articles/${n}` })),
     fc.constantFrom('/task-kinds', '/request-types', '/me', '/articles', '/organisations').map((path) => ({ method: 'GET', path })),
+    // The event stream, bounded by its `seconds` (a stream that may last ten minutes has no place in a fuzz).
+    fc.constantFrom('1', '0', '601', '-1', 'x', '1.5', '').map((n) => ({ method: 'GET', path: `/events?seconds=${n}` })),
     fc
       .tuple(
         fc.oneof(fc.constantFrom('2026-10-01', '2026-02-30', '2026-13-01', '0000-00-00', '9999-12-31'), text),

@@ -64,6 +64,7 @@ export async function startApi(
 ): Promise<Api> {
   const app = await buildApp({
     db: h.db,
+    eventsDatabaseUrl: process.env.TEST_DATABASE_URL,
     temporal: h.client,
     taskQueue: h.taskQueue,
     jwtSecret: TEST_JWT_SECRET,

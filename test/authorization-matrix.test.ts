@@ -517,6 +517,8 @@ const MATRIX: Record<string, Route> = {
   },
   'GET /catalog/{id}/refreshes': { call: () => ({ method: 'GET', url: `/catalog/${h.city.entries.conditional}/refreshes` }), expect: { rest: 200 } },
   'GET /notifications': { call: () => ({ method: 'GET', url: '/notifications' }), expect: { rest: 200 } },
+  // The caller's changes as server-sent events (issue 26 §2), for every signed-in person: a stream of one second here.
+  'GET /events': { call: () => ({ method: 'GET', url: '/events?seconds=1' }), expect: { rest: 200 } },
   // Notification settings (issue 26 §2): staff's own; webhooks and their dead letters an organisation's admin's.
   'GET /me/notification-preferences': {
     call: () => ({ method: 'GET', url: '/me/notification-preferences' }),

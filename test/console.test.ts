@@ -361,6 +361,27 @@ test('a member of the public says who they are, applies for conditionally open d
   await screenshot(citizen, 'agreement-in-force');
 });
 
+test('a new task appears in the open inbox without a reload and without the polling timer (server-sent events)', async () => {
+  const provider = await signedIn('zhao.provider');
+  // Polling every ten minutes: only the event stream can bring the task within the test.
+  await provider.evaluate(() =>
+    (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.pollMs', '600000'),
+  );
+  await provider.reload();
+  await provider.waitForSelector('nav.side');
+  const streamed = provider.waitForResponse((r) => new URL(r.url()).pathname === '/events' && r.status() === 200);
+  await open(provider, '#/inbox?kind=SHARE_PROVIDER_OPINION');
+  await streamed;
+  await provider.waitForSelector('table.tasks, p.empty');
+  const requestId = await shareRequest();
+  const task = await eventually(() =>
+    h.db.selectFrom('tasks').select('id').where('request_id', '=', requestId).where('kind', '=', 'SHARE_PROVIDER_OPINION').executeTakeFirst(),
+  );
+  await provider.waitForSelector(`table.tasks tbody tr[data-task="${task.id}"]`, { timeout: 10_000 });
+  await provider.evaluate(() => (globalThis as unknown as { localStorage: { removeItem(k: string): void } }).localStorage.removeItem('pdw.pollMs'));
+  await provider.close();
+});
+
 test('paging through a long inbox: twenty a page, the next page holds the rest, the back link returns to the same first page', async () => {
   await Promise.all(Array.from({ length: 21 }, () => shareRequest()));
   const provider = await signedIn('zhao.provider');

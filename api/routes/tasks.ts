@@ -8,7 +8,7 @@ import { getRequestWhole, getTaskWithApplicant } from '../../db/repositories/req
 import { inboxQuery, organisationTaskCounts, organisationTasksQuery, overdueQuery, urgeTask } from '../../db/repositories/tasks';
 import { getOrganisation } from '../../db/repositories/organisations';
 import { delegationsTo, delegatorOf, type DelegationInForce } from '../../db/repositories/delegations';
-import { delegatedDecideViolation, onBehalfViolation, type DelegationProof } from '../../domain/delegations';
+import { delegatedDecideViolation, type DelegationProof } from '../../domain/delegations';
 import { REQUEST_TYPES, type RequestType } from '../../domain/requests';
 import { candidatePeople, findPerson } from '../../db/repositories/people';
 import { MAX_FORM_BYTES, MAX_FORM_NODES, unstorable } from '../../domain/text';
@@ -41,7 +41,7 @@ import { BulkCompleteBody, BulkCompleteResult } from '../schemas/bulk-decisions'
 import { CompleteBody, ExtendBody, OrganisationTasksSchema, OverdueTaskSchema, PersonSchema, ReassignBody, TaskSchema, UrgeBody } from '../schemas/tasks';
 import { updateRequest } from '../engine';
 import type { ApiDeps } from '../types';
-import { decodeCursor, encodeCursor, overseenBy, requestView, taskAccess, taskView } from '../views';
+import { decodeCursor, delegationReaching, encodeCursor, overseenBy, proofOf, requestView, taskAccess, taskView } from '../views';
 import { logCase } from '../logging';
 
 /** A reason the rule asks for is missing: a 400 naming the body's reason, so a form shows it at that field. */
@@ -63,15 +63,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, f: (item: T)
 }
 
 const reasonRequired = (detail: string, article: string) => invalid([{ code: 'ReasonRequired', field: 'reason', rule: 'reason required', detail, article }]);
-
-/**
- * What the workflow is given with a delegate's decision (代理): the delegation as in force now (ended early: its end is
- * then) and the delegator as the directory knows them.
- */
-function proofOf(d: DelegationInForce): DelegationProof {
-  const end = d.revoked_at && d.revoked_at < d.ends_at ? d.revoked_at : d.ends_at;
-  return { id: d.id, delegator: delegatorOf(d), startsAt: d.starts_at.toISOString(), endsAt: end.toISOString(), kinds: d.kinds };
-}
 
 export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db } = deps;
@@ -122,18 +113,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     return found;
   }
 
-  /**
-   * The delegation in force now by which `row`'s task reaches `actor` (代理): its kind covered, its delegator a candidate
-   * of it, and the task open or decided by `actor`: a delegate stands in for deciding, not for reading the delegator's
-   * closed work. A delegate who is a party to the matter still sees the task (deciding it is refused, naming why).
-   */
-  async function delegatedTo(actor: Actor, row: TaskReadRow, applicantSub: string): Promise<DelegationInForce | undefined> {
-    if (row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
-    const now = new Date();
-    for (const d of await delegationsTo(db, actor, now))
-      if (onBehalfViolation(taskAccess(row), actor, proofOf(d), applicantSub, now) !== 'NotCandidate') return d;
-    return undefined;
-  }
+  const delegatedTo = (actor: Actor, row: TaskReadRow, applicantSub: string) => delegationReaching(db, actor, row, applicantSub);
 
   /**
    * `user` as the directory of people knows them within the caller's reach, in an organisation and roles that

@@ -58,6 +58,7 @@ export const session = {
     if (t === null) localStorage.removeItem(TOKEN_KEY);
     else localStorage.setItem(TOKEN_KEY, t);
     cache.clear();
+    changes.restart();
   },
 };
 
@@ -425,3 +426,89 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** What GET /events says changed: the caller's tasks or notices (no content: refetch through their routes). */
+export type Topic = 'tasks' | 'notices';
+
+/**
+ * The caller's changes as the API streams them (GET /events): read with fetch() streaming, as EventSource cannot send
+ * the Authorization header (no token goes in a URL). Opened with the first listener while signed in; while it is
+ * open, `live` is true and the lists it covers stop polling; when it fails, they poll again (with ETags) and it
+ * retries after a while.
+ */
+export const changes = (() => {
+  const listeners = new Map<Topic, Set<() => void>>([
+    ['tasks', new Set()],
+    ['notices', new Set()],
+  ]);
+  let stream: AbortController | null = null;
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  let live = false;
+  const stop = () => {
+    stream?.abort();
+    stream = null;
+    live = false;
+    if (retry) clearTimeout(retry);
+    retry = null;
+  };
+  const wanted = () => session.token !== null && [...listeners.values()].some((l) => l.size > 0);
+  const fire = (topic: Topic) => listeners.get(topic)?.forEach((fn) => fn());
+  const start = () => {
+    if (stream || !wanted()) return;
+    const ctl = new AbortController();
+    stream = ctl;
+    void (async () => {
+      try {
+        const res = await fetch('/events', { headers: headers({ accept: 'text/event-stream' }), signal: ctl.signal });
+        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+        live = true;
+        // What changed while the stream was down is fetched now.
+        fire('tasks');
+        fire('notices');
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buf += value;
+          let at: number;
+          while ((at = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, at);
+            buf = buf.slice(at + 2);
+            const name = /^event: (tasks|notices)$/m.exec(block)?.[1] as Topic | undefined;
+            if (name) fire(name);
+          }
+        }
+      } catch {
+        // Down: the lists poll until the stream is back.
+      }
+      if (stream !== ctl) return;
+      stream = null;
+      live = false;
+      retry = setTimeout(() => {
+        retry = null;
+        start();
+      }, 5000);
+    })();
+  };
+  return {
+    /** Whether the stream is open now (the lists it covers need not poll). */
+    get live(): boolean {
+      return live;
+    },
+    /** Calls `fn` when `topic` changes; returns the unsubscribe. */
+    on(topic: Topic, fn: () => void): () => void {
+      listeners.get(topic)!.add(fn);
+      start();
+      return () => {
+        listeners.get(topic)!.delete(fn);
+        if (!wanted()) stop();
+      };
+    },
+    /** Signed in or out: the stream again as the new person (or none). */
+    restart(): void {
+      stop();
+      start();
+    },
+  };
+})();

@@ -7,6 +7,7 @@ import {
   ApiError,
   asApiError,
   errorsByField,
+  changes,
   get,
   query,
   session,
@@ -17,6 +18,7 @@ import {
   type Me,
   type Page,
   type TaskKind,
+  type Topic,
 } from './http';
 import { articleName, fieldLabel, formatTime, label, problemMessage, requestStatusLabel, t, valueLabel, withoutArticle } from './i18n';
 
@@ -83,16 +85,30 @@ export function useResource<T>(path: string | null, pollMs = 0): Resource<T> {
     setError(undefined);
     void reload();
     if (!pollMs) return;
+    // The inbox and the notices follow GET /events while its stream is open, and poll only while it is not.
+    const topic = topicOf(path);
+    const off = topic ? changes.on(topic, () => void reload()) : undefined;
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void reload();
+      if (document.visibilityState === 'visible' && !(topic && changes.live)) void reload();
     }, pollMs);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      off?.();
+    };
   }, [reload, pollMs]);
   return { data, error, reload };
 }
 
-/** Poll interval of lists and pages that change while one looks at them. */
-export const LIVE_MS = 3000;
+/** Poll interval of lists and pages that change while one looks at them (a test may set a longer one under pdw.pollMs). */
+export const LIVE_MS = Number(localStorage.getItem('pdw.pollMs')) || 3000;
+
+/** The lists GET /events covers: the caller's tasks and notices. */
+function topicOf(path: string | null): Topic | null {
+  if (path === null) return null;
+  if (/^\/tasks(\?|$)/.test(path)) return 'tasks';
+  if (/^\/notifications(\?|$)/.test(path)) return 'notices';
+  return null;
+}
 
 /**
  * Moves focus to the element returned whenever `key` becomes something new: an action's result, announced

@@ -32,6 +32,7 @@ import * as m030 from './2026-12-06-030-grant-renewals';
 import * as m033 from './2026-12-06-033-delegations';
 import * as m034 from './2026-12-06-034-notification-outbox';
 import * as m035 from './2026-12-06-035-notification-digests';
+import * as m039 from './2026-12-06-039-change-events';
 import * as m040 from './2026-12-06-040-catalog-refreshes-kept';
 
 export const migrations: Record<string, Migration> = {
@@ -67,5 +68,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-033-delegations': m033,
   '2026-12-06-034-notification-outbox': m034,
   '2026-12-06-035-notification-digests': m035,
+  '2026-12-06-039-change-events': m039,
   '2026-12-06-040-catalog-refreshes-kept': m040,
 };

@@ -1,0 +1,130 @@
+// GET /events (issue 26 §2): the console's new tasks and notices as server-sent events, over real HTTP, fed by
+// PostgreSQL LISTEN/NOTIFY (migration 039's triggers), each person getting only what they may see.
+import type net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { seedCity, type SeededCity } from '../db/seed';
+import type { Actor } from '../domain/types';
+import { startApi, validShareBody, type Api } from './api-helpers';
+import { eventually, startHarness, type Harness } from './helpers';
+
+let h: Harness;
+let api: Api;
+let far: SeededCity;
+let base: string;
+beforeAll(async () => {
+  h = await startHarness('events');
+  far = await seedCity(h.db, `${h.city.region}-far`, `${h.city.region}-far`);
+  api = await startApi(h);
+  await api.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(api.app.server.address() as net.AddressInfo).port}`;
+});
+afterAll(async () => {
+  await api.app.close();
+  await h.close();
+});
+
+/** A stream read as the console reads it (fetch with the Authorization header): the event names as they come. */
+interface Stream {
+  events: string[];
+  comments: string[];
+  ended: Promise<void>;
+  abort(): void;
+}
+async function subscribe(a: Api, url: string, actor: Actor): Promise<Stream> {
+  const ctl = new AbortController();
+  const res = await fetch(url, { headers: a.as(actor), signal: ctl.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const s: Stream = { events: [], comments: [], ended: Promise.resolve(), abort: () => ctl.abort() };
+  s.ended = (async () => {
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buf += decoder.decode(chunk, { stream: true });
+        let at: number;
+        while ((at = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, at);
+          buf = buf.slice(at + 2);
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) s.events.push(line.slice(7));
+            else if (line.startsWith(':')) s.comments.push(line.slice(1).trim());
+          }
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return s;
+}
+
+const reviewer = (org: string): Actor => ({ sub: `carol-${randomUUID().slice(0, 6)}`, org, roles: ['provider_reviewer'] });
+const applicant = (org: string): Actor => ({ sub: `alice-${randomUUID().slice(0, 6)}`, org, roles: ['agency_applicant'] });
+
+test("20 concurrent subscribers: a task for one city's reviewers reaches them, not the other city's", async () => {
+  const here = Array.from({ length: 10 }, () => reviewer(h.city.agencies.health));
+  const there = Array.from({ length: 10 }, () => reviewer(far.agencies.health));
+  const streams = await Promise.all([...here, ...there].map((a) => subscribe(api, `${base}/events`, a)));
+  const [mine, theirs] = [streams.slice(0, 10), streams.slice(10)];
+  try {
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/share-requests',
+      payload: validShareBody(h.city.entries.conditional),
+      headers: api.as(applicant(h.city.agencies.market)),
+    });
+    expect(created.statusCode).toBe(201);
+    // The provider's opinion task and its notice reach each of this city's health reviewers.
+    await eventually(async () => mine.every((s) => s.events.includes('tasks') && s.events.includes('notices')));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(theirs.map((s) => s.events)).toEqual(theirs.map(() => []));
+
+    const farCreated = await api.app.inject({
+      method: 'POST',
+      url: '/share-requests',
+      payload: validShareBody(far.entries.conditional),
+      headers: api.as(applicant(far.agencies.market)),
+    });
+    expect(farCreated.statusCode).toBe(201);
+    await eventually(async () => theirs.every((s) => s.events.includes('tasks') && s.events.includes('notices')));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(mine.every((s) => s.comments.includes('subscribed'))).toBe(true);
+
+    // A notice to one person by name reaches that person alone.
+    const before = streams.map((s) => s.events.length);
+    await h.db
+      .insertInto('notifications')
+      .values({ notification_key: `events-${randomUUID()}`, recipient_user: here[3].sub, kind: 'test', message: '测试' })
+      .execute();
+    await eventually(async () => streams[3].events.length > before[3]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(streams.map((s, i) => s.events.length - before[i])).toEqual(streams.map((_, i) => (i === 3 ? 1 : 0)));
+  } finally {
+    for (const s of streams) s.abort();
+  }
+}, 120_000);
+
+test('no token, or a bad one: problem+json 401, no stream', async () => {
+  for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
+    const res = await fetch(`${base}/events`, { headers });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { status: number }).status).toBe(401);
+  }
+});
+
+test('a stream ends after its seconds; app.close ends the open ones and does not hang', async () => {
+  const actor = reviewer(h.city.agencies.health);
+  const short = await subscribe(api, `${base}/events?seconds=1`, actor);
+  await short.ended;
+
+  const other = await startApi(h);
+  await other.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(other.app.server.address() as net.AddressInfo).port}/events`;
+  const streams = await Promise.all([subscribe(other, url, actor), subscribe(other, url, actor)]);
+  const started = Date.now();
+  await other.app.close();
+  await Promise.all(streams.map((s) => s.ended));
+  expect(Date.now() - started).toBeLessThan(5_000);
+});
