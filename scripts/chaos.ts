@@ -52,11 +52,11 @@ const ROOT = path.join(__dirname, '..');
 const SNAPSHOT_ORGS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
- * The notices of a refusal dispute, by kind (sorted). Granted by agreement in consultation: each turn's assignment, and the
- * applicant told it started and that it ended granted. Upheld by the leading group: the provider's turn, the coordination
+ * The notices of a refusal dispute, by kind (sorted). Granted by agreement in consultation: each turn's assignment, the
+ * provider's delivery task (the grant's life, as a share grant's), and the applicant told it started and that it ended granted. Upheld by the leading group: the provider's turn, the coordination
  * and the leading group's decision assigned, the applicant told of its start, each referral and the refusal upheld.
  */
-const DISPUTE_GRANTED_NOTICES = ['request_status', 'request_status', 'task_assigned', 'task_assigned'];
+const DISPUTE_GRANTED_NOTICES = ['request_status', 'request_status', 'task_assigned', 'task_assigned', 'task_assigned'];
 const DISPUTE_UPHELD_NOTICES = ['request_status', 'request_status', 'request_status', 'request_status', 'task_assigned', 'task_assigned', 'task_assigned'];
 
 export async function runChaos({
@@ -729,7 +729,8 @@ export async function runChaos({
       .map((e) => e.action)
       .sort()
       .join(',');
-  const grantedTrail = ['consultation_started', 'grant_created', 'submitted', 'task_completed', 'task_completed', 'task_opened', 'task_opened'];
+  // Granted: the two turns, then the grant and its delivery task opened (the grant's life, workflows/grant-life.ts).
+  const grantedTrail = ['consultation_started', 'grant_created', 'submitted', 'task_completed', 'task_completed', ...Array(3).fill('task_opened')];
   const upheldTrail = [
     'consultation_started',
     'referred_to_authority',
