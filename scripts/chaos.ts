@@ -53,10 +53,11 @@ const SNAPSHOT_ORGS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The notices of a refusal dispute, by kind (sorted). Granted by agreement in consultation: each turn's assignment, the
- * provider's delivery task (the grant's life, as a share grant's), and the applicant told it started and that it ended granted. Upheld by the leading group: the provider's turn, the coordination
+ * delivery's and its confirmation's (the grant's life, as a share grant's), and the applicant told it started and that it
+ * ended granted. Upheld by the leading group: the provider's turn, the coordination
  * and the leading group's decision assigned, the applicant told of its start, each referral and the refusal upheld.
  */
-const DISPUTE_GRANTED_NOTICES = ['request_status', 'request_status', 'task_assigned', 'task_assigned', 'task_assigned'];
+const DISPUTE_GRANTED_NOTICES = ['request_status', 'request_status', ...Array<string>(4).fill('task_assigned')];
 const DISPUTE_UPHELD_NOTICES = ['request_status', 'request_status', 'request_status', 'request_status', 'task_assigned', 'task_assigned', 'task_assigned'];
 
 export async function runChaos({
@@ -338,6 +339,8 @@ export async function runChaos({
       // The first turn is completed by now: the open one is the applicant's.
       await decide(disputeApplicant, back, 'ACCEPT', `acceptance in dispute ${i}`);
       await reached(`dispute ${i} granted`, disputeApplicant, raised.id, 'granted');
+      // Its grant lives a share grant's life: delivered and confirmed.
+      await deliverAndConfirm(`dispute ${i}`, disputeApplicant, raised.id);
     } else {
       await decide(provider, turn, 'NO_AGREEMENT', `no agreement in dispute ${i}`, '患者信息不宜共享');
       const coordination = await openTask(`coordination of dispute ${i}`, disputeApplicant, raised.id, 'REFUSAL_DISPUTE_COORDINATION');
@@ -365,16 +368,20 @@ export async function runChaos({
       await decide(actor, req.tasks.find((t) => t.kind === kind)!.id, decision, `${kind} of ${i}`);
     }
     await reached(`grant of ${i}`, applicant, req.id, 'granted');
-    // 《政务数据共享条例》: between government departments the provider delivers, then the grantee confirms receipt.
-    const delivery = await openTask(`delivery of ${i}`, applicant, req.id, 'SHARE_DELIVERY');
-    const fields = ((await inject(applicant, 'GET', `/requests/${req.id}`)).json().grant?.fields ?? []) as string[];
-    await decide(provider, delivery, 'DELIVER', `delivery of ${i}`, undefined, {
+    await deliverAndConfirm(`${i}`, applicant, req.id);
+    return req.id;
+  }
+
+  /** 《政务数据共享条例》: between government departments the provider delivers a grant, then the grantee confirms receipt. */
+  async function deliverAndConfirm(label: string, grantee: Actor, requestId: string): Promise<void> {
+    const delivery = await openTask(`delivery of ${label}`, grantee, requestId, 'SHARE_DELIVERY');
+    const fields = ((await inject(grantee, 'GET', `/requests/${requestId}`)).json().grant?.fields ?? []) as string[];
+    await decide(provider, delivery, 'DELIVER', `delivery of ${label}`, undefined, {
       method: 'interface',
       location: 'https://exchange.example.org/chaos',
       deliveredFields: fields,
     });
-    await decide(applicant, await openTask(`receipt of ${i}`, applicant, req.id, 'SHARE_DELIVERY_CONFIRMATION'), 'CONFIRM', `receipt of ${i}`);
-    return req.id;
+    await decide(grantee, await openTask(`receipt of ${label}`, grantee, requestId, 'SHARE_DELIVERY_CONFIRMATION'), 'CONFIRM', `receipt of ${label}`);
   }
 
   // Faults spread over the run by its progress (however fast the lifecycles go, every fault falls
@@ -729,8 +736,8 @@ export async function runChaos({
       .map((e) => e.action)
       .sort()
       .join(',');
-  // Granted: the two turns, then the grant and its delivery task opened (the grant's life, workflows/grant-life.ts).
-  const grantedTrail = ['consultation_started', 'grant_created', 'submitted', 'task_completed', 'task_completed', ...Array(3).fill('task_opened')];
+  // Granted: the two turns, then the grant, delivered and confirmed (the grant's life, workflows/grant-life.ts).
+  const grantedTrail = ['consultation_started', 'grant_created', 'submitted', ...Array(4).fill('task_completed'), ...Array(4).fill('task_opened')];
   const upheldTrail = [
     'consultation_started',
     'referred_to_authority',
