@@ -168,6 +168,18 @@ test("a NONE the dispute would settle on cites a level accepted for the agency's
     message: expect.stringContaining('法律、行政法规、国务院决定'),
   });
   expect(await h.db.selectFrom('requests').select('id').where('id', '=', bypass).executeTakeFirst()).toBeUndefined();
+  // A start past the API that names no levels gets the strictest (the 条例's): refused alike.
+  const unnamed = randomUUID();
+  const started2 = await h.client.workflow.start(WORKFLOW_TYPES.share_dispute, {
+    taskQueue: h.taskQueue,
+    workflowId: workflowIdFor('share_dispute', unnamed),
+    args: [{ ...input, noneBasis: undefined, requestId: unnamed }],
+  });
+  expect(await started2.result().catch((e: WorkflowFailedError) => e.cause)).toMatchObject({
+    type: 'InvalidInput',
+    message: expect.stringContaining('法律、行政法规、国务院决定'),
+  });
+  expect(await h.db.selectFrom('requests').select('id').where('id', '=', unnamed).executeTakeFirst()).toBeUndefined();
 
   // On a 法律 it runs; every turn and the leading group's decision name the levels.
   const req = await raise('a NONE on a basis of an accepted level, decided by the leading group', api, id, none);

@@ -151,9 +151,10 @@ export interface ShareDisputeInput {
   parent?: string;
   /**
    * The levels of legal basis a NONE position may cite (issue 24 §3): those accepted for the agency's catalog
-   * (domain/catalog-adjustment.ts noneShareBasisLevels), as the API or the parent adjustment resolved them; absent: none
-   * asked. Read behind patched('dispute-none-basis-level'): the proposal is checked, and every turn and the leading
-   * group's decision carry them (`context.noneBasis`).
+   * (domain/catalog-adjustment.ts noneShareBasisLevels), as the API or the parent adjustment resolved them; absent with
+   * a parent: none asked; absent without one (a start past the API): the 条例's, the strictest. Read behind
+   * patched('dispute-none-basis-level'): the proposal is checked, and every turn and the leading group's decision carry
+   * them (`context.noneBasis`).
    */
   noneBasis?: BasisLevel[];
 }

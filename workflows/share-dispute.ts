@@ -3,8 +3,10 @@
 // consultation's deadline passing) the leading group decides, finally. The published attribute stands meanwhile.
 import { patched, type ApplicationFailure } from '@temporalio/workflow';
 import type { DecisionInput } from '../activities';
+import { noneShareBasisLevels } from '../domain/catalog-adjustment';
 import { disputeNoneBasisViolation, positionFormViolation, type DisputeContext, type SharePosition } from '../domain/share-dispute';
 import type { RequestSnapshot } from '../domain/requests';
+import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import { unstorable } from '../domain/text';
 import { endRunningWork } from './catalog-effects';
 import type { ShareDisputeInput } from './definitions';
@@ -55,8 +57,10 @@ export async function shareDisputeWorkflow(input: ShareDisputeInput): Promise<Di
       positionFormViolation('a dispute', input.proposal as unknown as Record<string, unknown>, 'proposal');
     if (bad) throw (refusal = businessError('InvalidInput', bad.detail));
     // Issue 24 §3: a NONE proposed cites a level accepted for the agency's catalog, and so does every COUNTER and the
-    // leading group's DECIDE (their tasks carry the levels); runs started before, or given no levels, ask none.
-    const levels: DisputeContext = Array.isArray(input.noneBasis) && patched(DISPUTE_NONE_BASIS_LEVEL) ? { noneBasis: input.noneBasis } : {};
+    // leading group's DECIDE (their tasks carry the levels). The levels are the API's or the parent adjustment's; a start
+    // past both names none and gets the strictest, the 条例's. Runs started before, and a parent's that asked none, ask none.
+    const asked = Array.isArray(input.noneBasis) ? input.noneBasis : input.parent ? undefined : noneShareBasisLevels(DEFAULT_SHARE_POLICY, true);
+    const levels: DisputeContext = asked && patched(DISPUTE_NONE_BASIS_LEVEL) ? { noneBasis: asked } : {};
     const low = disputeNoneBasisViolation(input.proposal, levels, 'proposal.basis');
     if (low) throw (refusal = businessError('InvalidInput', low.detail));
     const orgOf: Record<Party, { org: string; role: 'authority_reviewer' | 'provider_reviewer' }> = {
