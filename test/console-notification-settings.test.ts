@@ -2,41 +2,26 @@
 // in Chinese that e-mail needs an address, types the address (the one thing typed), saves; a new task then reaches them
 // by e-mail through the worker's deliverer and a real SMTP server started here, with its case number and a link to the
 // console. Against the real API, worker, Temporal and PostgreSQL.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { startDeliverer } from '../worker/deliverer';
 import { validShareBody, type Api } from './api-helpers';
 import { type ConsoleRun, expectAccessible, open, startConsole } from './console-harness';
 import { eventually, type Harness } from './helpers';
+import { startMailServer, type MailServer } from './support/mail-server';
 
 jest.setTimeout(120_000);
 
 let run: ConsoleRun;
 let h: Harness;
 let api: Api;
-let smtp: SMTPServer;
-const mails: { to: string; raw: string }[] = [];
+let mailServer: MailServer;
 
 beforeAll(async () => {
   run = await startConsole('consolenotify');
   ({ h, api } = run);
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        for (const r of session.envelope.rcptTo) mails.push({ to: r.address, raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  mailServer = await startMailServer();
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await mailServer?.close();
   await run?.close();
 });
 
@@ -80,11 +65,11 @@ test('a reviewer picks e-mail and kinds of notice from lists, gives an address, 
   const deliverer = startDeliverer({
     db: h.db,
     consoleUrl: 'http://127.0.0.1:3000/console/',
-    smtp: { url: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, from: '公共数据工作流 <noreply@pdw.example.gov.cn>' },
+    smtp: { url: mailServer.url, from: '公共数据工作流 <noreply@pdw.example.gov.cn>' },
     pollMs: 50,
   });
   try {
-    const mail = await eventually(async () => mails.find((m) => m.to === 'zhao.provider@health.example.gov.cn'));
+    const mail = await eventually(async () => mailServer.mails.find((m) => m.to === 'zhao.provider@health.example.gov.cn'));
     expect(mail.raw).toContain('Message-ID: <');
     // The body (base64 or quoted-printable as nodemailer chose) carries the case number and the link.
     const text = decode(mail.raw);

@@ -5,45 +5,29 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { notifyAll } from '../db/repositories/notifications';
 import type { DeliveryPolicy } from '../domain/notifications';
 import type { Actor } from '../domain/types';
 import { startDeliverer, webhookSignature, type Deliverer } from '../worker/deliverer';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, startHarness, type Harness } from './helpers';
+import { startMailServer, type MailServer } from './support/mail-server';
 
 const CONSOLE = 'https://console.example.gov.cn/console/';
 const FAST: DeliveryPolicy = { baseMs: 100, maxMs: 400, maxAttempts: 100 };
 
 let h: Harness;
 let api: Api;
-let smtp: SMTPServer;
-let smtpPort: number;
-const mails: { to: string; raw: string }[] = [];
+let mailServer: MailServer;
 
 beforeAll(async () => {
   h = await startHarness('outbox');
   api = await startApi(h, { webhooksHttpsOnly: false });
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        for (const rcpt of session.envelope.rcptTo) mails.push({ to: rcpt.address, raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  mailServer = await startMailServer();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mailServer?.close();
   await api.app.close();
   await h.close();
 });
@@ -54,7 +38,7 @@ function deliverer(policy: DeliveryPolicy = FAST, extra: { batch?: number } = {}
   return startDeliverer({
     db: h.db,
     consoleUrl: CONSOLE,
-    smtp: { url: `smtp://127.0.0.1:${smtpPort}`, from: '公共数据工作流 <noreply@pdw.example.gov.cn>' },
+    smtp: { url: mailServer.url, from: '公共数据工作流 <noreply@pdw.example.gov.cn>' },
     policy,
     pollMs: 50,
     ...extra,
@@ -180,7 +164,7 @@ test('a new task reaches its reviewer by e-mail and its organisation by webhook,
 
   const d = deliverer();
   try {
-    const mail = await eventually(async () => mails.find((m) => m.to === email));
+    const mail = await eventually(async () => mailServer.mails.find((m) => m.to === email));
     const { subject, text, messageId } = readMail(mail.raw);
     expect(subject).toContain('新任务');
     expect(subject).toContain(caseNumber);
@@ -194,7 +178,7 @@ test('a new task reaches its reviewer by e-mail and its organisation by webhook,
     expect(String(body.message)).toContain(caseNumber);
     // Nothing more is sent: one e-mail, one post.
     await new Promise((r) => setTimeout(r, 500));
-    expect(mails.filter((m) => m.to === email)).toHaveLength(1);
+    expect(mailServer.mails.filter((m) => m.to === email)).toHaveLength(1);
     expect([...hook.got.values()]).toEqual([1]);
     expect(hook.badSignatures).toEqual([]);
   } finally {
@@ -339,7 +323,7 @@ test("the daily digest: a person's tasks falling due, once per day however many 
   expect(rows[0].message).toContain(`${CONSOLE}#/tasks/`);
   const d = deliverer();
   try {
-    const mail = await eventually(async () => mails.find((m) => m.to === email));
+    const mail = await eventually(async () => mailServer.mails.find((m) => m.to === email));
     expect(readMail(mail.raw).subject).toContain('每日待办摘要');
   } finally {
     await d.stop();

@@ -17,7 +17,7 @@ import {
 import { unstorable } from '../../domain/text';
 import { requireMember } from '../auth';
 import { invalid, problem, refusal } from '../problem';
-import { IdParams } from '../schemas/common';
+import { IdParams, Page, SerialPageQuery } from '../schemas/common';
 import {
   DeadLetterSchema,
   NewWebhookBody,
@@ -165,11 +165,8 @@ export const notificationSettingRoutes: FastifyPluginAsyncTypebox<ApiDeps> = asy
       schema: {
         tags: ['notifications'],
         summary: "My organisation's webhook posts that failed every attempt the policy allows (dead letters), newest first",
-        querystring: Type.Object({
-          cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-        }),
-        response: { 200: Type.Object({ items: Type.Array(DeadLetterSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+        querystring: SerialPageQuery,
+        response: { 200: Page(DeadLetterSchema) },
       },
     },
     async (request) => {

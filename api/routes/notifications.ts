@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { listNotifications } from '../../db/repositories/notifications';
-import { Page } from '../schemas/common';
+import { Page, SerialPageQuery } from '../schemas/common';
 import { NotificationSchema } from '../schemas/notifications';
 import type { ApiDeps } from '../types';
 
@@ -12,10 +11,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
       schema: {
         tags: ['notifications'],
         summary: "The caller's notifications, newest first",
-        querystring: Type.Object({
-          cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-        }),
+        querystring: SerialPageQuery,
         response: { 200: Page(NotificationSchema) },
       },
     },

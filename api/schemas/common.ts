@@ -7,6 +7,11 @@ export const Instant = Type.String({ format: 'date-time' });
 export const Json = Type.Record(Type.String(), Type.Unknown());
 
 export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+/** The query of a list paged by a serial id (notifications, dead letters): the last id seen, and how many. */
+export const SerialPageQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+});
 
 /** One of `xs` (an enum: its refusal lists the allowed values). */
 export const literals = <T extends string>(xs: readonly T[]): TUnsafe<T> => Type.Unsafe<T>({ type: 'string', enum: [...xs] });

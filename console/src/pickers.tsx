@@ -193,3 +193,22 @@ export function AgencySelect({ id, value, onChange, invalid, describedBy }: Pick
     </select>
   );
 }
+
+/** Codes picked by checkbox, each shown by its name (task kinds, kinds of notice, channels): the picked ones in `value`. */
+export function CheckList({ options, value, onChange }: { options: { code: string; name: string }[]; value: string[]; onChange: (v: string[]) => void }) {
+  return (
+    <>
+      {options.map((o) => (
+        <label key={o.code} class="check">
+          <input
+            type="checkbox"
+            value={o.code}
+            checked={value.includes(o.code)}
+            onChange={(e) => onChange((e.target as HTMLInputElement).checked ? [...value, o.code] : value.filter((x) => x !== o.code))}
+          />{' '}
+          {o.name}
+        </label>
+      ))}
+    </>
+  );
+}

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { send, type Colleague, type Delegation } from '../http';
 import { formatTime, label, procedureWords, t } from '../i18n';
 import { announce, hasRole, Loading, ProblemBox, Refusal, useResource, useSubmit } from '../lib';
+import { CheckList } from '../pickers';
 import { FieldMessages } from '../schema-form';
 
 /** Today in Asia/Shanghai, as a date input writes it. */
@@ -77,17 +78,7 @@ function NewDelegation({ done }: { done: () => void }) {
       </div>
       <fieldset class="field" aria-invalid={errors.has('body.kinds')}>
         <legend>{t('delegationKinds')}</legend>
-        {allKinds.map((k) => (
-          <label key={k} class="check">
-            <input
-              type="checkbox"
-              value={k}
-              checked={kinds.includes(k)}
-              onChange={(e) => setKinds((e.target as HTMLInputElement).checked ? [...kinds, k] : kinds.filter((x) => x !== k))}
-            />{' '}
-            {label('kind', k)}
-          </label>
-        ))}
+        <CheckList options={allKinds.map((k) => ({ code: k, name: label('kind', k) }))} value={kinds} onChange={setKinds} />
         <FieldMessages path="body.kinds" errors={errors} />
       </fieldset>
       <div class="field">

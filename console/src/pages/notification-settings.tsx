@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { send } from '../http';
 import { t } from '../i18n';
 import { announce, Loading, Refusal, useResource, useSubmit } from '../lib';
+import { CheckList } from '../pickers';
 import { FieldMessages } from '../schema-form';
 
 interface Choice {
@@ -27,7 +28,6 @@ function Form({ initial, done }: { initial: Preferences; done: () => void }) {
   const submitting = useSubmit();
   const { errors, busy, run } = submitting;
   useEffect(() => setEmail(initial.email ?? ''), [initial.email]);
-  const toggle = (list: string[], set: (l: string[]) => void, code: string, on: boolean) => set(on ? [...list, code] : list.filter((x) => x !== code));
   const submit = async (e: Event) => {
     e.preventDefault();
     const failed = await run(() => send('PUT', '/me/notification-preferences', { email: email.trim() || null, events, channels, digest }));
@@ -57,32 +57,14 @@ function Form({ initial, done }: { initial: Preferences; done: () => void }) {
         <label class="check">
           <input type="checkbox" checked disabled /> {t('consoleChannel')}
         </label>
-        {initial.choices.channels.map((c) => (
-          <label key={c.code} class="check">
-            <input
-              type="checkbox"
-              checked={channels.includes(c.code)}
-              onChange={(e) => toggle(channels, setChannels, c.code, (e.target as HTMLInputElement).checked)}
-            />{' '}
-            {c.name}
-          </label>
-        ))}
+        <CheckList options={initial.choices.channels} value={channels} onChange={setChannels} />
         <label class="check">
           <input type="checkbox" checked={digest} onChange={(e) => setDigest((e.target as HTMLInputElement).checked)} /> {t('dailyDigest')}
         </label>
       </fieldset>
       <fieldset class="field" aria-invalid={errors.has('body.events')}>
         <legend>{t('notificationEvents')}</legend>
-        {initial.choices.events.map((c) => (
-          <label key={c.code} class="check">
-            <input
-              type="checkbox"
-              checked={events.includes(c.code)}
-              onChange={(e) => toggle(events, setEvents, c.code, (e.target as HTMLInputElement).checked)}
-            />{' '}
-            {c.name}
-          </label>
-        ))}
+        <CheckList options={initial.choices.events} value={events} onChange={setEvents} />
         <FieldMessages path="body.events" errors={errors} />
       </fieldset>
       <button type="submit" disabled={busy}>
