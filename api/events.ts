@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { listen, type Db, type Listener } from '../db';
+import { delegationsToAny } from '../db/repositories/delegations';
+import { noticeAddressedTo, noticeRecipients } from '../db/repositories/notifications';
 import { getTaskWithApplicant } from '../db/repositories/requests';
-import { listNotifications } from '../db/repositories/notifications';
 import { isCandidate } from '../domain/tasks';
 import type { Actor } from '../domain/types';
-import { delegationReaching, taskAccess } from './views';
+import { delegationAmong, taskAccess } from './views';
 
 /** The channel migration 039's triggers notify, in the transaction that writes the notice or task. */
 export const EVENTS_CHANNEL = 'pdw_events';
@@ -25,10 +26,11 @@ interface Subscriber {
 /**
  * The API process's one listener connection (LISTEN pdw_events), opened with the first subscriber, and the console's
  * open streams. A change reaches a subscriber only when the existing read rules let them see its row: a notice when
- * their GET /notifications would list it (db/repositories/notifications.ts listNotifications, by its id), a task when
- * they are its candidate or reach it as a delegate (domain/tasks.ts isCandidate, views.ts delegationReaching: as
- * GET /tasks/{id}). The event carries no content, only what
- * changed ("notices" or "tasks"): the console refetches through those routes, which check access again.
+ * their GET /notifications would list it (noticeAddressedTo), a task when they are its candidate or reach it as a
+ * delegate (domain/tasks.ts isCandidate, views.ts delegationAmong: as GET /tasks/{id}). Each change costs the same few
+ * statements however many streams are open, and changes are dispatched one at a time, so a burst of writes queues
+ * here rather than taking the pool. The event carries no content, only what changed ("notices" or "tasks"): the
+ * console refetches through those routes, which check access again.
  */
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
@@ -36,6 +38,8 @@ export class EventHub {
   private connecting: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The change being dispatched: the next waits for it. */
+  private dispatching: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -70,7 +74,9 @@ export class EventHub {
       client = await listen(
         databaseUrl,
         EVENTS_CHANNEL,
-        (payload) => void this.dispatch(payload),
+        (payload) => {
+          this.dispatching = this.dispatching.then(() => this.dispatch(payload));
+        },
         (err) => this.lost(client, err),
       );
       this.client = client;
@@ -121,24 +127,18 @@ export class EventHub {
     const found = await getTaskWithApplicant(this.db, id);
     if (!found) return () => false;
     const view = taskAccess(found);
-    // Its candidates, and those it reaches as a delegate (代理) of one: as GET /tasks/{id} decides.
-    const delegates = new Set<Actor>();
-    for (const { actor } of this.subscribers)
-      if (!isCandidate(view, actor) && actor.org !== null && (await delegationReaching(this.db, actor, found, found.applicant_sub))) delegates.add(actor);
-    return (a) => isCandidate(view, a) || delegates.has(a);
+    // Its candidates, and those it reaches as a delegate (代理) of one, as GET /tasks/{id} decides: the open streams'
+    // delegations read in one statement.
+    const now = new Date();
+    const others = [...this.subscribers].map((s) => s.actor).filter((a) => !isCandidate(view, a));
+    const delegations = await delegationsToAny(this.db, others, now);
+    return (a) => isCandidate(view, a) || delegationAmong(delegations, a, found, found.applicant_sub, now) !== undefined;
   }
 
-  /** The subscribers whose notices list holds notice `id`: one look per distinct person among them. */
+  /** The subscribers whose notices list holds notice `id`. */
   private async noticeReaches(id: string): Promise<(a: Actor) => boolean> {
-    const after = String(BigInt(id) + 1n);
-    const seen = new Map<string, boolean>();
-    for (const { actor } of this.subscribers) {
-      const key = JSON.stringify([actor.sub, actor.org, actor.roles, actor.actsFor ?? []]);
-      if (seen.has(key)) continue;
-      const [row] = await listNotifications(this.db, actor, after, 1);
-      seen.set(key, row !== undefined && String(row.id) === id);
-    }
-    return (a) => seen.get(JSON.stringify([a.sub, a.org, a.roles, a.actsFor ?? []])) ?? false;
+    const notice = await noticeRecipients(this.db, id);
+    return (a) => notice !== undefined && noticeAddressedTo(notice, a);
   }
 
   /** Ends every stream and the listener (the API closing: app.close must not wait on open streams). */

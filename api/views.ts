@@ -297,7 +297,19 @@ export async function delegationReaching(
 ): Promise<DelegationInForce | undefined> {
   if (row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
   const now = new Date();
-  for (const d of await delegationsTo(db, actor, now))
-    if (onBehalfViolation(taskAccess(row), actor, proofOf(d), applicantSub, now) !== 'NotCandidate') return d;
-  return undefined;
+  return delegationAmong(await delegationsTo(db, actor, now), actor, row, applicantSub, now);
+}
+
+/** `delegationReaching` among delegations already read (`delegationsToAny`: one statement for many people). */
+export function delegationAmong(
+  delegations: DelegationInForce[],
+  actor: Actor,
+  row: TaskRow & { decided_by: string | null },
+  applicantSub: string,
+  now: Date,
+): DelegationInForce | undefined {
+  if (row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
+  return delegations.find(
+    (d) => d.delegate === actor.sub && d.org === actor.org && onBehalfViolation(taskAccess(row), actor, proofOf(d), applicantSub, now) !== 'NotCandidate',
+  );
 }

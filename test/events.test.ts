@@ -105,6 +105,37 @@ test("20 concurrent subscribers: a task for one city's reviewers reaches them, n
   }
 }, 120_000);
 
+test("a delegate (代理) gets the delegator's new task too; a colleague who is no delegate does not", async () => {
+  const delegator = reviewer(h.city.agencies.health);
+  const delegate = applicant(h.city.agencies.health);
+  const colleague = applicant(h.city.agencies.health);
+  // Known to the directory of people, as after a first sign-in.
+  for (const a of [delegator, delegate, colleague]) expect((await api.app.inject({ method: 'GET', url: '/tasks', headers: api.as(a) })).statusCode).toBe(200);
+  const made = await api.app.inject({
+    method: 'POST',
+    url: '/delegations',
+    payload: { delegate: delegate.sub, endsAt: new Date(Date.now() + 3_600_000).toISOString(), kinds: ['SHARE_PROVIDER_OPINION'], reason: '休假' },
+    headers: api.as(delegator),
+  });
+  expect(made.statusCode).toBe(201);
+  const [toDelegate, toColleague] = await Promise.all([subscribe(api, `${base}/events`, delegate), subscribe(api, `${base}/events`, colleague)]);
+  try {
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/share-requests',
+      payload: validShareBody(h.city.entries.conditional),
+      headers: api.as(applicant(h.city.agencies.market)),
+    });
+    expect(created.statusCode).toBe(201);
+    await eventually(async () => toDelegate.events.includes('tasks'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(toColleague.events).toEqual([]);
+  } finally {
+    toDelegate.abort();
+    toColleague.abort();
+  }
+});
+
 test('no token, or a bad one: problem+json 401, no stream', async () => {
   for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
     const res = await fetch(`${base}/events`, { headers });

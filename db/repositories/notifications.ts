@@ -72,12 +72,31 @@ export async function notify(db: Executor, n: NotificationInput): Promise<void> 
 }
 
 /** A person's notifications: addressed to them, to a role they hold in their organisation, or to a legal person they act for now. */
-export function listNotifications(
-  db: Executor,
-  who: { sub: string; org: string | null; roles: string[]; actsFor?: string[] },
-  afterId: string | null,
-  limit: number,
-) {
+type NoticeReader = { sub: string; org: string | null; roles: string[]; actsFor?: string[] };
+
+/**
+ * Whether `who`'s notices list holds `n`: the rule of listNotifications' where clause below, for a row already read (the
+ * API's change events test each open stream against one notice without a query each). Change both together.
+ */
+export function noticeAddressedTo(
+  n: { recipient_user: string | null; recipient_org: string | null; recipient_role: string | null; recipient_legal_person: string | null },
+  who: NoticeReader,
+): boolean {
+  if (n.recipient_user === who.sub) return true;
+  if (who.org !== null) return n.recipient_user === null && n.recipient_org === who.org && n.recipient_role !== null && who.roles.includes(n.recipient_role);
+  return n.recipient_legal_person !== null && (who.actsFor ?? []).includes(n.recipient_legal_person);
+}
+
+/** A notice's addressees, for noticeAddressedTo. */
+export function noticeRecipients(db: Executor, id: string) {
+  return db
+    .selectFrom('notifications')
+    .select(['recipient_user', 'recipient_org', 'recipient_role', 'recipient_legal_person'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export function listNotifications(db: Executor, who: NoticeReader, afterId: string | null, limit: number) {
   const { org } = who;
   let q = db
     .selectFrom('notifications')
