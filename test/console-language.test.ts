@@ -222,7 +222,11 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
   for (const sub of [...ROLES, citizenSub()]) {
     const page = await signedIn(sub);
     const me = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string } }).localStorage.getItem('pdw.token'));
-    const roles = (await api.app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${me}` } })).json().roles as string[];
+    const who = (await api.app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${me}` } })).json() as {
+      roles: string[];
+      organisation?: unknown;
+    };
+    const roles = who.roles;
     const can = (...r: string[]) => r.some((x) => roles.includes(x));
     // The catalog of this test's own city: what other test files typed into theirs is data, not the console's words.
     const screens = [
@@ -244,6 +248,8 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
       );
     if (can('leading_group')) screens.push('#/dossiers?kind=DISPUTE_DECISION');
     if (can('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin')) screens.push('#/grants');
+    // Staff's own settings: the notices they get (通知设置) and whom they name to stand in for them (代理设置).
+    if (who.organisation) screens.push('#/notification-settings', '#/delegations');
     for (const hash of screens) note(sub, hash, await screenWords(page, hash, accounts));
     // Every form one may apply with.
     if (can('agency_applicant', 'public_applicant', 'authority_reviewer')) {
