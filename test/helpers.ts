@@ -5,7 +5,10 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type RuntimeOptions, type Worker } from '@temporalio/worker';
+import pg from 'pg';
 import { createDb, type Db } from '../db';
+import { readCalendarOverrides, statutoryCalendar } from '../db/repositories/calendar';
+import type { IsWorkday } from '../domain/calendar';
 import { seedCity, type SeededCity } from '../db/seed';
 import type { AdjustmentPolicy } from '../domain/catalog-adjustment';
 import type { DisputePolicy } from '../domain/share-dispute';
@@ -113,6 +116,40 @@ export const TEST_ADJUSTMENT_POLICY: AdjustmentPolicy = {
   escalateAfter: { seconds: 3600 },
   urgeInterval: { seconds: 3600 },
 };
+
+/** The advisory lock under which one file at a time holds test holidays (any number a session's own; the value is arbitrary). */
+const TEST_HOLIDAYS_LOCK = 2024_12_06;
+/** How long a file may wait for another's test holidays to go (a whole file's run holds them, slower under load). */
+export const TEST_HOLIDAYS_WAIT_MS = 300_000;
+
+/**
+ * Working days made holidays in `calendar_overrides` by one file at a time. Files that count due times from today by hand
+ * (share-regulation, share-extension, share-delivery, correction, calendar) run side by side on one database, and one's
+ * holiday would lie in another's window (or be the same day). The lock, a PostgreSQL advisory lock on a connection of its
+ * own, is taken before `pick` chooses the days on the calendar as it is, and let go once they are removed; a file that
+ * dies lets it go with its connection. Call from a beforeAll given TEST_HOLIDAYS_WAIT_MS.
+ */
+export async function holdTestHolidays(db: Db, pick: (isWorkday: IsWorkday) => string[]): Promise<{ days: string[]; release(): Promise<void> }> {
+  const lock = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await lock.connect();
+  await lock.query('SELECT pg_advisory_lock($1)', [TEST_HOLIDAYS_LOCK]);
+  const days = pick(statutoryCalendar(await readCalendarOverrides(db)));
+  if (days.length)
+    await db
+      .insertInto('calendar_overrides')
+      .values(days.map((day) => ({ day, is_workday: false, note: 'test holiday' })))
+      .execute();
+  return {
+    days,
+    async release() {
+      try {
+        if (days.length) await db.deleteFrom('calendar_overrides').where('day', 'in', days).execute();
+      } finally {
+        await lock.end();
+      }
+    },
+  };
+}
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15000): Promise<T> {

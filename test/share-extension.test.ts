@@ -11,7 +11,7 @@ import type { Actor } from '../domain/types';
 import { insertOrganisations } from '../db/repositories/organisations';
 import { requestExtensionUpdate, workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { startHarness, type Harness } from './helpers';
+import { holdTestHolidays, startHarness, TEST_HOLIDAYS_WAIT_MS, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -19,6 +19,7 @@ let api: Api;
 const institution = 'rzext-trading-centre';
 /** Working days made holidays by the override table: one inside the opinion's window, one inside the extension's. */
 const holidays: string[] = [];
+let held: Awaited<ReturnType<typeof holdTestHolidays>> | undefined;
 
 beforeAll(async () => {
   h = await startHarness('rzext');
@@ -35,15 +36,12 @@ beforeAll(async () => {
     },
   ]);
   const today = shanghaiDay(new Date());
-  holidays.push(shiftWorkdays(today, 2, plainWeekday), shiftWorkdays(today, 9, plainWeekday));
-  await h.db
-    .insertInto('calendar_overrides')
-    .values(holidays.map((day) => ({ day, is_workday: false, note: 'test holiday' })))
-    .execute();
+  held = await holdTestHolidays(h.db, () => [shiftWorkdays(today, 2, plainWeekday), shiftWorkdays(today, 9, plainWeekday)]);
+  holidays.push(...held.days);
   api = await startApi(h, { policies: { share: DEFAULT_SHARE_POLICY } });
-});
+}, TEST_HOLIDAYS_WAIT_MS);
 afterAll(async () => {
-  await h.db.deleteFrom('calendar_overrides').where('day', 'in', holidays).execute();
+  await held?.release();
   await api.app.close();
   await h.close();
 });

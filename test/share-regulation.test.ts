@@ -10,7 +10,7 @@ import type { Actor } from '../domain/types';
 import { insertOrganisations } from '../db/repositories/organisations';
 import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { startHarness, type Harness } from './helpers';
+import { holdTestHolidays, startHarness, TEST_HOLIDAYS_WAIT_MS, type Harness } from './helpers';
 
 let h: Harness;
 /** The deployment's default policy: working days on the statutory calendar. */
@@ -21,6 +21,7 @@ let widened: Api;
 const institution = 'rzreg-trading-centre';
 /** A working day inside every window below made a holiday by the override table. */
 let holiday: string;
+let held: Awaited<ReturnType<typeof holdTestHolidays>> | undefined;
 
 beforeAll(async () => {
   h = await startHarness('rzreg');
@@ -37,13 +38,13 @@ beforeAll(async () => {
     },
   ]);
   // The second working day after today is a holiday (say a day the city gives off): every count below skips it.
-  holiday = shiftWorkdays(shanghaiDay(new Date()), 2, plainWeekday);
-  await h.db.insertInto('calendar_overrides').values({ day: holiday, is_workday: false, note: 'test holiday' }).execute();
+  held = await holdTestHolidays(h.db, () => [shiftWorkdays(shanghaiDay(new Date()), 2, plainWeekday)]);
+  [holiday] = held.days;
   api = await startApi(h, { policies: { share: DEFAULT_SHARE_POLICY } });
   widened = await startApi(h, { policies: { share: { ...DEFAULT_SHARE_POLICY, regulationScope: 'all' } } });
-});
+}, TEST_HOLIDAYS_WAIT_MS);
 afterAll(async () => {
-  await h.db.deleteFrom('calendar_overrides').where('day', '=', holiday).execute();
+  await held?.release();
   await api.app.close();
   await widened.app.close();
   await h.close();
