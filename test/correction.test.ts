@@ -1,13 +1,17 @@
 // Error correction (Art. 11) as reporters and the providing agency drive it over HTTP, against real Temporal and
 // PostgreSQL: who may report (a grantee, a licensee, anyone for data open to all) and who not, each
 // decision of the verification, information asked once, the reporter told, an entry's reports read together
-// and who reads them, hostile input, and twenty decisions at once on one task.
+// and who reads them, hostile input, the clocks on the working-day calendar, and twenty decisions at once on one task
+// and on sibling tasks.
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { readCalendarOverrides, statutoryCalendar } from '../db/repositories/calendar';
+import { addDays, endOfDay, shanghaiDay, shiftWorkdays, workdaysBetween } from '../domain/calendar';
+import { DEFAULT_CORRECTION_POLICY } from '../domain/correction';
 import type { Actor } from '../domain/types';
 import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
-import { expectProblem, registerPrincipal, startApi, validShareBody, type Api, validOpenRequestBody } from './api-helpers';
-import { eventually, recordHistories, startHarness, type Harness } from './helpers';
+import { expectProblem, registerPrincipal, startApi, validShareBody, type Api, type Res, validOpenRequestBody } from './api-helpers';
+import { eventually, holdTestHolidays, recordHistories, startHarness, TEST_HOLIDAYS_WAIT_MS, type Harness } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -22,7 +26,6 @@ afterAll(async () => {
   await h.close();
 });
 
-type Res = Awaited<ReturnType<Api['app']['inject']>>;
 const citizen = (sub = 'zhou.citizen'): Actor => ({ sub, org: 'public', roles: ['public_applicant'] });
 const agencyOf = (org: string, sub = `review-${org.slice(-10)}`): Actor => ({ sub, org, roles: ['provider_reviewer'] });
 const applicantOf = (org: string, sub = `applicant-${org.slice(-10)}`): Actor => ({ sub, org, roles: ['agency_applicant'] });
@@ -221,4 +224,127 @@ test('twenty decisions at once on one verification: one stands, the others are r
   const view = (await get(citizen('lin.citizen'), `/requests/${req.id}`)).json();
   expect(['upheld', 'dismissed']).toContain(view.status);
   expect(view.tasks.filter((t: { decision: string | null }) => t.decision)).toHaveLength(1);
+});
+
+// The clocks on the deployment's default policy (10 working days to verify, 10 for the reporter's reply), over weekends
+// and a holiday: the 10th working day from today, entered in the override table for this test alone (holdTestHolidays).
+describe('on the working-day calendar', () => {
+  let clocked: Api;
+  let holiday: string;
+  let held: Awaited<ReturnType<typeof holdTestHolidays>>;
+  beforeAll(async () => {
+    held = await holdTestHolidays(h.db, (isWorkday) => [shiftWorkdays(shanghaiDay(new Date()), 10, isWorkday)]);
+    [holiday] = held.days;
+    clocked = await startApi(h, { policies: { correction: DEFAULT_CORRECTION_POLICY } });
+  }, TEST_HOLIDAYS_WAIT_MS);
+  afterAll(async () => {
+    await held.release();
+    await clocked.app.close();
+  });
+
+  /** A task's due time against the count by hand on the statutory calendar: `n` working days from the day it opened, the holiday and a weekend inside. */
+  async function dueIn(taskId: string, dueAt: string, n: number) {
+    const row = await h.db.selectFrom('tasks').select(['created_at', 'due_at']).where('id', '=', taskId).executeTakeFirstOrThrow();
+    const opened = new Date(row.created_at);
+    const isWorkday = statutoryCalendar(await readCalendarOverrides(h.db));
+    const due = endOfDay(shiftWorkdays(shanghaiDay(opened), n, isWorkday)).toISOString();
+    expect(dueAt).toBe(due);
+    expect(row.due_at.toISOString()).toBe(due);
+    expect(workdaysBetween(opened, new Date(due), isWorkday)).toBe(n);
+    const days: string[] = [];
+    for (let d = addDays(shanghaiDay(opened), 1); d <= shanghaiDay(new Date(due)); d = addDays(d, 1)) days.push(d);
+    expect(days).toContain(holiday);
+    expect(days.filter((d) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())).length).toBeGreaterThanOrEqual(2);
+    return { opened, isWorkday };
+  }
+
+  test('the agency’s verification is due in 10 working days, the reporter’s reply in 10, the resumed verification where the paused one stood', async () => {
+    const reporter = citizen('qian.citizen');
+    const res = await clocked.app.inject({ method: 'POST', url: '/corrections', payload: body(h.city.entries.unconditional), headers: clocked.as(reporter) });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().id as string;
+    const first = await taskOf(market(), id);
+    await dueIn(first.id, first.dueAt, 10);
+    // The reporter's view of the request reads the same due time.
+    const viewed = (await get(reporter, `/requests/${id}`)).json().tasks as { id: string; dueAt: string }[];
+    expect(viewed.find((t) => t.id === first.id)!.dueAt).toBe(first.dueAt);
+
+    expect((await decide(market(), first.id, { decision: 'REQUEST_INFO', reason: '请提供营业执照照片' })).statusCode).toBe(200);
+    const reply = await taskOf(reporter, id, 'CORRECTION_REPORTER_REPLY');
+    const { opened: paused, isWorkday } = await dueIn(reply.id, reply.dueAt, 10);
+    expect((await decide(reporter, reply.id, { decision: 'REPLY', reason: '已上传照片' })).statusCode).toBe(200);
+    // The clock ran again from where it stopped: the old due time moved by the working days the reporter held it.
+    const second = await taskOf(market(), id, 'CORRECTION_VERIFICATION', first.id);
+    const resumed = await h.db.selectFrom('tasks').select('created_at').where('id', '=', second.id).executeTakeFirstOrThrow();
+    const held = workdaysBetween(paused, new Date(resumed.created_at), isWorkday);
+    expect(second.dueAt).toBe(endOfDay(shiftWorkdays(shanghaiDay(new Date(first.dueAt)), held, isWorkday)).toISOString());
+  });
+});
+
+/** A report of `who` whose verification asked for information: the reporter's reply task open. */
+async function asked(name: string, who: Actor) {
+  const req = await report(name, who, h.city.entries.unconditional);
+  const verification = await taskOf(market(), req.id);
+  expect((await decide(market(), verification.id, { decision: 'REQUEST_INFO', reason: '请补充证明' })).statusCode).toBe(200);
+  return { id: req.id, reply: await taskOf(who, req.id, 'CORRECTION_REPORTER_REPLY') };
+}
+
+/** Exactly one 200, the others each a problem+json 409 (the task no longer open), one decision audited. */
+async function oneWins(answers: Res[], taskId: string) {
+  expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+  for (const a of answers.filter((x) => x.statusCode !== 200)) expect(expectProblem(a, 409).code).toBe('TaskNotOpen');
+  const audited = await h.db.selectFrom('audit_events').select('id').where('task_id', '=', taskId).where('action', '=', 'task_completed').execute();
+  expect(audited).toHaveLength(1);
+}
+
+/** After the reply: the report back under verification, with one fresh verification task and one reply decided. */
+async function verifiedAgain(who: Actor, id: string) {
+  const view = (await get(who, `/requests/${id}`)).json() as { status: string; tasks: { kind: string; status: string; decision: string | null }[] };
+  expect(view.status).toBe('in_review');
+  expect(view.tasks.filter((t) => t.kind === 'CORRECTION_REPORTER_REPLY').map((t) => [t.status, t.decision])).toEqual([['completed', 'REPLY']]);
+  expect(view.tasks.filter((t) => t.kind === 'CORRECTION_VERIFICATION' && t.status === 'open')).toHaveLength(1);
+}
+
+test('twenty replies at once to one request for information: one stands, nineteen 409 problems, one verification resumes', async () => {
+  const who = citizen('feng.citizen');
+  const r = await asked('twenty replies at once', who);
+  await oneWins(await Promise.all(Array.from({ length: 20 }, (_, i) => decide(who, r.reply.id, { decision: 'REPLY', reason: `补充 ${i}` }))), r.reply.id);
+  await verifiedAgain(who, r.id);
+});
+
+test('one reporter’s two reports, each awaiting a reply, answered twenty times each at once: neither crosses', async () => {
+  const who = citizen('chu.citizen');
+  const a = await asked('sibling replies (a)', who);
+  const b = await asked('sibling replies (b)', who);
+  const [aAnswers, bAnswers] = await Promise.all([
+    Promise.all(Array.from({ length: 20 }, (_, i) => decide(who, a.reply.id, { decision: 'REPLY', reason: `甲 ${i}` }))),
+    Promise.all(Array.from({ length: 20 }, (_, i) => decide(who, b.reply.id, { decision: 'REPLY', reason: `乙 ${i}` }))),
+  ]);
+  await oneWins(aAnswers, a.reply.id);
+  await oneWins(bAnswers, b.reply.id);
+  await verifiedAgain(who, a.id);
+  await verifiedAgain(who, b.id);
+  // Each reply is its own report's: the reasons recorded on each are from its own batch.
+  for (const [r, mark] of [
+    [a, '甲'],
+    [b, '乙'],
+  ] as const) {
+    const row = await h.db.selectFrom('tasks').select('reason').where('id', '=', r.reply.id).executeTakeFirstOrThrow();
+    expect(row.reason).toMatch(new RegExp(`^${mark} \\d+$`));
+  }
+});
+
+test('two reports of one entry verified at once, twenty decisions each: each ends its own way', async () => {
+  const a = await report('sibling verifications (a)', citizen('jiang.citizen'), h.city.entries.unconditional);
+  const b = await report('sibling verifications (b)', citizen('shen.citizen'), h.city.entries.unconditional);
+  const [ta, tb] = [await taskOf(market(), a.id), await taskOf(market(), b.id)];
+  const officer = (i: number) => ({ ...market(), sub: `officer-${i}` });
+  const [aAnswers, bAnswers] = await Promise.all([
+    Promise.all(Array.from({ length: 20 }, (_, i) => decide(officer(i), ta.id, { decision: 'CORRECTED', form: { corrected: `更正 ${i}` } }))),
+    Promise.all(Array.from({ length: 20 }, (_, i) => decide(officer(i), tb.id, { decision: 'NOT_AN_ERROR', reason: `无误 ${i}` }))),
+  ]);
+  await oneWins(aAnswers, ta.id);
+  await oneWins(bAnswers, tb.id);
+  expect((await get(citizen('jiang.citizen'), `/requests/${a.id}`)).json()).toMatchObject({ status: 'upheld', outcome: { decision: 'CORRECTED' } });
+  expect((await get(citizen('shen.citizen'), `/requests/${b.id}`)).json()).toMatchObject({ status: 'dismissed', outcome: { decision: 'NOT_AN_ERROR' } });
 });

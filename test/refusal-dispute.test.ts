@@ -412,3 +412,101 @@ test('a start that bypasses the API is refused by the workflow: not the applican
   await dispute(null, api, me, refused);
   await refusedWith(input({}), 'RequestNotActive');
 });
+
+/** A dispute of a fresh refusal, its consultation ended without agreement: the city authority's coordination task open. */
+async function atCoordination(me = applicant()) {
+  const raised = await dispute(null, api, me, await refusedShare(api, h.city, me));
+  await decide(provider(), (await openTask(provider(), raised.id, 'REFUSAL_DISPUTE_CONSULTATION')).id, { decision: 'NO_AGREEMENT', reason: '无法达成一致' });
+  return { me, id: raised.id, coordination: await openTask(authority(), raised.id, 'REFUSAL_DISPUTE_COORDINATION') };
+}
+/** The same, coordination failed: the leading group's decision task open. */
+async function atDecision() {
+  const r = await atCoordination();
+  await decide(authority(), r.coordination.id, { decision: 'FAIL', reason: '协调不成' });
+  return { ...r, decision: await openTask(leadingGroup(), r.id, 'REFUSAL_DISPUTE_DECISION') };
+}
+const settle = (i: number) => ({ decision: 'SETTLE', reason: `协调一致 ${i}`, form: { grant: true, fields: ['institution'], conditions: null } });
+const fail = (i: number) => ({ decision: 'FAIL', reason: `协调不成 ${i}` });
+/** Twenty members of `who`'s organisation decide `taskId` at once, each with `body(i)`. */
+const twentyAt = (who: Actor, taskId: string, body: (i: number) => object) =>
+  Promise.all(Array.from({ length: 20 }, (_, i) => post(api, { ...who, sub: `${who.sub}-${i}` }, `/tasks/${taskId}/complete`, body(i))));
+
+/** Exactly one 200, the others each a problem+json 409 (the task no longer open), one decision audited; the winner's view. */
+async function oneWins(answers: Awaited<ReturnType<typeof twentyAt>>, taskId: string) {
+  expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+  for (const a of answers.filter((x) => x.statusCode !== 200)) expect(expectProblem(a, 409).code).toBe('TaskNotOpen');
+  const audited = await h.db.selectFrom('audit_events').select('id').where('task_id', '=', taskId).where('action', '=', 'task_completed').execute();
+  expect(audited).toHaveLength(1);
+  return answers.find((a) => a.statusCode === 200)!.json() as RequestBody;
+}
+
+/** Where a coordination decided leaves the dispute: settled and granted once, or before the leading group once; nothing of the other. */
+async function coordinated(r: Awaited<ReturnType<typeof atCoordination>>, decision: 'SETTLE' | 'FAIL') {
+  const view = (await get(r.me, `/requests/${r.id}`)).json() as RequestBody;
+  const grants = await h.db.selectFrom('grants').select('id').where('request_id', '=', r.id).execute();
+  expect(view.tasks.find((t) => t.id === r.coordination.id)).toMatchObject({ status: 'completed', decision });
+  if (decision === 'SETTLE') {
+    expect(view).toMatchObject({ status: 'granted', grant: { status: 'active', fields: ['institution'] } });
+    expect(grants).toHaveLength(1);
+    expect(view.tasks.filter((t) => t.kind === 'REFUSAL_DISPUTE_DECISION')).toEqual([]);
+  } else {
+    expect(view.status).toBe('in_review');
+    expect(grants).toEqual([]);
+    await openTask(leadingGroup(), r.id, 'REFUSAL_DISPUTE_DECISION');
+    const again = (await get(r.me, `/requests/${r.id}`)).json() as RequestBody;
+    expect(again.tasks.filter((t) => t.kind === 'REFUSAL_DISPUTE_DECISION')).toHaveLength(1);
+  }
+}
+
+test('20 concurrent decisions on the authority’s coordination, settling and failing: one 200, 19 problem 409s, one outcome whole', async () => {
+  const r = await atCoordination();
+  const won = await oneWins(await twentyAt(authority(), r.coordination.id, (i) => (i % 2 ? fail(i) : settle(i))), r.coordination.id);
+  await coordinated(r, won.tasks.find((t) => t.id === r.coordination.id)!.decision as 'SETTLE' | 'FAIL');
+});
+
+test('two disputes’ coordinations decided at once, twenty each: one settles, one goes to the leading group, neither crosses', async () => {
+  const [a, b] = await Promise.all([atCoordination(), atCoordination()]);
+  const [aAnswers, bAnswers] = await Promise.all([twentyAt(authority(), a.coordination.id, settle), twentyAt(authority(), b.coordination.id, fail)]);
+  await oneWins(aAnswers, a.coordination.id);
+  await oneWins(bAnswers, b.coordination.id);
+  await coordinated(a, 'SETTLE');
+  await coordinated(b, 'FAIL');
+});
+
+test('20 concurrent final decisions of the leading group, granting and upholding: one 200, 19 problem 409s, one outcome whole', async () => {
+  const r = await atDecision();
+  const won = await oneWins(
+    await twentyAt(leadingGroup(), r.decision.id, (i) =>
+      i % 2
+        ? { decision: 'UPHOLD', reason: `维持 ${i}` }
+        : { decision: 'GRANT', reason: `依法履职所需 ${i}`, form: { fields: ['beds'], conditions: `条件 ${i}` } },
+    ),
+    r.decision.id,
+  );
+  const decision = won.tasks.find((t) => t.id === r.decision.id)!.decision;
+  const view = (await get(r.me, `/requests/${r.id}`)).json() as RequestBody;
+  const grants = await h.db.selectFrom('grants').select('id').where('request_id', '=', r.id).execute();
+  if (decision === 'GRANT') {
+    expect(view).toMatchObject({ status: 'granted', grant: { fields: ['beds'], terms: { conditions: expect.stringMatching(/^条件 \d+$/) } } });
+    expect(grants).toHaveLength(1);
+  } else {
+    expect(view).toMatchObject({ status: 'rejected', grant: null, outcome: { by: 'leading_group' } });
+    expect(grants).toEqual([]);
+  }
+  // The task holds the winner's decision whole: its reason from the same answer as its decision.
+  const row = await h.db.selectFrom('tasks').select('reason').where('id', '=', r.decision.id).executeTakeFirstOrThrow();
+  expect(row.reason).toMatch(decision === 'GRANT' ? /^依法履职所需 \d+$/ : /^维持 \d+$/);
+});
+
+test('two disputes before the leading group decided at once, twenty each: one granted, one upheld, neither crosses', async () => {
+  const [a, b] = await Promise.all([atDecision(), atDecision()]);
+  const [aAnswers, bAnswers] = await Promise.all([
+    twentyAt(leadingGroup(), a.decision.id, (i) => ({ decision: 'GRANT', reason: `准予 ${i}`, form: { fields: ['beds'], conditions: null } })),
+    twentyAt(leadingGroup(), b.decision.id, (i) => ({ decision: 'UPHOLD', reason: `维持 ${i}` })),
+  ]);
+  await oneWins(aAnswers, a.decision.id);
+  await oneWins(bAnswers, b.decision.id);
+  expect((await get(a.me, `/requests/${a.id}`)).json()).toMatchObject({ status: 'granted', grant: { fields: ['beds'] } });
+  expect((await get(b.me, `/requests/${b.id}`)).json()).toMatchObject({ status: 'rejected', grant: null });
+  expect(await h.db.selectFrom('grants').select('id').where('request_id', 'in', [a.id, b.id]).execute()).toHaveLength(1);
+});
