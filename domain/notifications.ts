@@ -80,6 +80,36 @@ export function webhookEventsViolation(events: string[]): RuleViolation | null {
   return unknown === undefined ? null : invalid('events', 'enum', `${unknown} is no kind of notice`);
 }
 
+/**
+ * How many server-sent event streams (GET /events) may be open at once: per person (by token sub, whatever tab or
+ * device) and in the whole API process. Five a person leaves one of a browser's six HTTP/1.1 connections to a host
+ * for the console's own requests.
+ */
+export interface StreamLimits {
+  perPerson: number;
+  total: number;
+}
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perPerson: 5, total: 1000 };
+
+/** A further stream refused: the person's own are at their limit, or the process's. */
+export function streamLimitViolation(open: { mine: number; all: number }, limits: StreamLimits): RuleViolation | null {
+  if (open.mine >= limits.perPerson)
+    return {
+      code: 'TooManyRequests',
+      field: 'streams',
+      rule: 'open streams per person',
+      detail: `At most ${limits.perPerson} event streams a person at once; this page polls instead`,
+    };
+  if (open.all >= limits.total)
+    return {
+      code: 'TooManyRequests',
+      field: 'streams',
+      rule: 'open streams in all',
+      detail: `At most ${limits.total} event streams at once; this page polls instead`,
+    };
+  return null;
+}
+
 /** How deliveries are retried: the first retry after `baseMs`, doubling up to `maxMs`; dead after `maxAttempts`. */
 export interface DeliveryPolicy {
   baseMs: number;

@@ -457,9 +457,13 @@ export const changes = (() => {
     if (stream || !wanted()) return;
     const ctl = new AbortController();
     stream = ctl;
+    let wait = 5000;
     void (async () => {
       try {
         const res = await fetch('/events', { headers: headers({ accept: 'text/event-stream' }), signal: ctl.signal });
+        // Refused (429: the person's other tabs hold their streams): poll, and ask again when the API says.
+        const after = Number(res.headers.get('retry-after'));
+        if (after > 0) wait = after * 1000;
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         live = true;
         // What changed while the stream was down is fetched now.
@@ -488,7 +492,7 @@ export const changes = (() => {
       retry = setTimeout(() => {
         retry = null;
         start();
-      }, 5000);
+      }, wait);
     })();
   };
   return {
