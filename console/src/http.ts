@@ -101,6 +101,8 @@ export async function send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, b
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) return fail(res);
+  // No content (DELETE /webhooks/:id): nothing to read.
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
