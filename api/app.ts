@@ -137,7 +137,7 @@ export async function buildApp(given: ApiDeps): Promise<App> {
 
   // The console's server-sent events (api/events.ts): one listener connection, opened with the first stream; the
   // streams end before the server closes (preClose), so app.close does not wait on them.
-  const hub = new EventHub(deps.db, deps.eventsDatabaseUrl, (m) => app.log.warn(m));
+  const hub = new EventHub(deps.db, deps.eventsDatabaseUrl, (m) => app.log.warn(m), deps.eventStreams);
   app.addHook('preClose', async () => hub.close());
 
   // Every other route is a plugin in this one scope, so each inherits its authentication (and the root's hooks).

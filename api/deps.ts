@@ -9,6 +9,7 @@ export function apiDepsFrom(config: Config, run: { db: Db; temporal: Client; sec
   return {
     db: run.db,
     eventsDatabaseUrl: config.databaseUrl,
+    eventStreams: config.eventStreams,
     temporal: run.temporal,
     taskQueue: config.taskQueue,
     jwtSecret: run.secrets.jwtSecret,

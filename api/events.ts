@@ -3,6 +3,8 @@ import { listen, type Db, type Listener } from '../db';
 import { delegationsToAny } from '../db/repositories/delegations';
 import { noticeAddressedTo, noticeRecipients } from '../db/repositories/notifications';
 import { getTaskWithApplicant } from '../db/repositories/requests';
+import type { RuleViolation } from '../domain/errors';
+import { DEFAULT_STREAM_LIMITS, streamLimitViolation, type StreamLimits } from '../domain/notifications';
 import { isCandidate } from '../domain/tasks';
 import type { Actor } from '../domain/types';
 import { delegationAmong, taskAccess } from './views';
@@ -34,6 +36,8 @@ interface Subscriber {
  */
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
+  /** Open streams by person (token sub). */
+  private readonly perPerson = new Map<string, number>();
   private client: Listener | null = null;
   private connecting: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -45,7 +49,19 @@ export class EventHub {
     private readonly db: Db,
     private readonly databaseUrl: string | undefined,
     private readonly warn: (message: string) => void,
+    private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
   ) {}
+
+  /**
+   * Whether `actor` may open one more stream: refused beyond their limit or the process's (subscribe right after, with
+   * no await between, so two at once cannot both pass). The new stream is refused rather than the person's oldest
+   * ended: a browser with many tabs then keeps the first ones live and the others poll with ETags as they did before
+   * streams, each retrying later; ending the oldest instead would have the tabs end one another in turn as each
+   * reconnects, none staying live and every reconnect refetching.
+   */
+  refusal(actor: Actor): RuleViolation | null {
+    return streamLimitViolation({ mine: this.perPerson.get(actor.sub) ?? 0, all: this.subscribers.size }, this.limits);
+  }
 
   /** Adds the stream on `out` for `actor` (after listen(): its headers sent). */
   subscribe(actor: Actor, out: ServerResponse): void {
@@ -55,7 +71,13 @@ export class EventHub {
     }
     const sub: Subscriber = { actor, out };
     this.subscribers.add(sub);
-    out.on('close', () => this.subscribers.delete(sub));
+    this.perPerson.set(actor.sub, (this.perPerson.get(actor.sub) ?? 0) + 1);
+    out.on('close', () => {
+      if (!this.subscribers.delete(sub)) return;
+      const left = (this.perPerson.get(actor.sub) ?? 1) - 1;
+      if (left > 0) this.perPerson.set(actor.sub, left);
+      else this.perPerson.delete(actor.sub);
+    });
     out.write('retry: 5000\n: subscribed\n\n');
   }
 
@@ -105,6 +127,7 @@ export class EventHub {
     this.connecting = null;
     for (const s of this.subscribers) s.out.end();
     this.subscribers.clear();
+    this.perPerson.clear();
   }
 
   private async dispatch(payload: string): Promise<void> {

@@ -7,6 +7,7 @@ import type { OidcConfig, StaffOidcConfig } from '../config';
 import type { DestinationStream } from 'pino';
 import type { PrincipalKeys } from '../config/principal-keys';
 import type { Policies } from '../domain/policies';
+import type { StreamLimits } from '../domain/notifications';
 import type { Registry } from 'prom-client';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -33,6 +34,8 @@ export interface ApiDeps {
   db: Db;
   /** The database the API's one event listener connection (LISTEN, api/events.ts) opens; none: GET /events answers 503. */
   eventsDatabaseUrl?: string;
+  /** Open GET /events streams allowed a person and the process (default domain/notifications.ts DEFAULT_STREAM_LIMITS). */
+  eventStreams?: StreamLimits;
   temporal: Client;
   taskQueue: string;
   jwtSecret: string;

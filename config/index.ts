@@ -58,6 +58,8 @@ export interface Config {
   staffOidc: StaffOidcConfig | null;
   /** Admins (token `sub`) who reach every city; every other admin acts within their own. None unless named. */
   platformOperators: string[];
+  /** Open GET /events streams allowed a person (by token sub) and the API process: one more is refused 429. */
+  eventStreams: { perPerson: number; total: number };
   /** Notifications that reach people (issue 26 §2): the console's address for links, the mail server, the retry policy, the digest. */
   notify: {
     consoleUrl: string;
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     openPlatformUrl: e.OPEN_PLATFORM_URL,
     caseRegion: e.CASE_NUMBER_REGION,
     serviceDesk: e.SERVICE_DESK,
+    eventStreams: { perPerson: e.EVENTS_STREAMS_PER_PERSON, total: e.EVENTS_STREAMS_TOTAL },
     notify: {
       consoleUrl: e.CONSOLE_URL,
       smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : null,

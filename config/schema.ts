@@ -168,6 +168,13 @@ export const ENVIRONMENT = Type.Object({
     description: "attempts of a delivery before it is a dead letter (listed to the organisation's admin, redelivered on demand)",
   }),
   NOTIFY_POLL_MS: integer(50, 600_000, 1000, { description: 'how often the deliverer looks at the outbox when it had nothing due' }),
+  EVENTS_STREAMS_PER_PERSON: integer(1, 100, 5, {
+    description:
+      "the console's open update streams (GET /events) one person may hold at once, over all their tabs; one more is refused (429) and that page polls",
+  }),
+  EVENTS_STREAMS_TOTAL: integer(1, 100_000, 1000, {
+    description: 'the open update streams (GET /events) one API process holds at once; one more is refused (429)',
+  }),
   DIGEST_HOUR: integer(0, 23, 8, { description: "the hour (Asia/Shanghai) from which each day's digest of tasks falling due is sent" }),
   DIGEST_HORIZON_HOURS: integer(1, 720, 48, { description: 'how far ahead a task counts as falling due in the daily digest' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(

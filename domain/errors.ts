@@ -157,6 +157,9 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'an http(s) URL': '推送地址须为 http 或 https 地址',
   https: '正式环境的推送地址须为 https 地址',
   'no credentials': '推送地址中不得包含用户名或密码',
+  // GET /events: more streams than the limit (api/events.ts); the page updates by polling instead.
+  'open streams per person': '您同时打开的页面过多，本页改为定时刷新；关闭其他页面后将恢复实时更新',
+  'open streams in all': '实时更新的连接已满，本页改为定时刷新',
   // 《政务数据共享条例》: a request for information lists everything missing at once.
   一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
   // 不予共享 (Art. 13 ¶2; 《政务数据共享条例》 between government departments): a refusal cites its basis of the levels accepted.

@@ -80,6 +80,52 @@ export function webhookEventsViolation(events: string[]): RuleViolation | null {
   return unknown === undefined ? null : invalid('events', 'enum', `${unknown} is no kind of notice`);
 }
 
+/**
+ * How many server-sent event streams (GET /events) may be open at once: per person (by token sub, whatever tab or
+ * device) and in the whole API process. Five a person leaves one of a browser's six HTTP/1.1 connections to a host
+ * for the console's own requests.
+ */
+export interface StreamLimits {
+  perPerson: number;
+  total: number;
+}
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perPerson: 5, total: 1000 };
+
+/** A further stream refused: the person's own are at their limit, or the process's. */
+export function streamLimitViolation(open: { mine: number; all: number }, limits: StreamLimits): RuleViolation | null {
+  if (open.mine >= limits.perPerson)
+    return {
+      code: 'TooManyRequests',
+      field: 'streams',
+      rule: 'open streams per person',
+      detail: `At most ${limits.perPerson} event streams a person at once; this page polls instead`,
+    };
+  if (open.all >= limits.total)
+    return {
+      code: 'TooManyRequests',
+      field: 'streams',
+      rule: 'open streams in all',
+      detail: `At most ${limits.total} event streams at once; this page polls instead`,
+    };
+  return null;
+}
+
+/** What the deliverer's webhook error (worker/deliverer.ts postWebhook: last_error of a dead letter) means, in Chinese, for the admin who fixes it. */
+export function deliveryErrorInChinese(error: string | null): string {
+  if (error === null) return '未记录原因';
+  const status = /the receiver answered (\d{3})/.exec(error)?.[1];
+  if (status) {
+    const n = Number(status);
+    if (n >= 500) return `接收方服务出错（返回状态码 ${n}），请联系接收系统的维护人员`;
+    if (n >= 400) return `接收方拒绝接收（返回状态码 ${n}），请核对推送地址和签名校验`;
+    return `接收方要求跳转（返回状态码 ${n}），推送不跟随跳转，请填写最终的推送地址`;
+  }
+  if (/subscription is gone/.test(error)) return '该推送地址已删除';
+  if (/timeout|timed out|aborted/i.test(error)) return '接收方未在规定时间内响应';
+  if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|socket/i.test(error)) return '无法连接接收方：地址不可达或接收服务未启动';
+  return '推送失败';
+}
+
 /** How deliveries are retried: the first retry after `baseMs`, doubling up to `maxMs`; dead after `maxAttempts`. */
 export interface DeliveryPolicy {
   baseMs: number;

@@ -58,6 +58,7 @@ export async function startApi(
     metrics?: ApiMetrics;
     logger?: ApiDeps['logger'];
     webhooksHttpsOnly?: boolean;
+    eventStreams?: ApiDeps['eventStreams'];
     staffOidc?: ApiDeps['staffOidc'];
     refuseOwnTokens?: boolean;
   } = {},
@@ -78,6 +79,7 @@ export async function startApi(
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.eventStreams ? { eventStreams: o.eventStreams } : {}),
     ...(o.webhooksHttpsOnly === undefined ? {} : { webhooksHttpsOnly: o.webhooksHttpsOnly }),
     ...(o.staffOidc ? { staffOidc: o.staffOidc } : {}),
     ...(o.refuseOwnTokens ? { refuseOwnTokens: true } : {}),

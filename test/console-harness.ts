@@ -37,7 +37,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export interface ConsoleOptions extends Pick<Parameters<typeof startApi>[1] & object, 'policies'> {
+export interface ConsoleOptions extends Pick<Parameters<typeof startApi>[1] & object, 'policies' | 'webhooksHttpsOnly'> {
   /** The development sign-in (default on). */
   devSignIn?: boolean;
   /**

@@ -88,6 +88,31 @@ beforeAll(async () => {
         .then((r) => r?.candidates.some((c) => c.escalation && c.role === 'sharing_head')),
     30_000,
   );
+  // The city authority's admin has a webhook and a post to it that failed every attempt (消息推送: the walk reads both).
+  const admin: Actor = { sub: 'admin', org: h.city.cityAuthority, roles: ['admin'] };
+  const hook = await api.app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    payload: { url: 'https://hooks.example.gov.cn/pdw', events: ['catalog_published', 'task_assigned'] },
+    headers: api.as(admin),
+  });
+  expect(hook.statusCode).toBe(201);
+  await h.db
+    .insertInto('notification_outbox')
+    .values({
+      idempotency_key: `language-dead-${randomUUID()}`,
+      channel: 'webhook',
+      recipient_org: h.city.cityAuthority,
+      subscription_id: hook.json().id,
+      address: 'https://hooks.example.gov.cn/pdw',
+      kind: 'catalog_published',
+      message: '目录调整已发布',
+      status: 'dead',
+      attempts: 12,
+      last_error: 'the receiver answered 503',
+      dead_at: new Date(),
+    })
+    .execute();
   // And one granted: its grant's conditions and restrictions, its outcome, as the applicant reads them.
   const submitted = await api.app.inject({
     method: 'POST',
@@ -140,8 +165,8 @@ const VISIBLE_TEXT = `(() => {
   return out;
 })()`;
 
-/** Names that are not words to translate: units and formats, an account's login name, case numbers, dates, digests, the name of English. */
-const ALLOWED = new Set(['SHA-256', 'CSV', 'XLSX', 'API', 'ID', 'URL', 'PDF', 'JSON', 'UTC', 'English']);
+/** Names that are not words to translate: units and formats (the webhook signature's algorithm among them), an account's login name, case numbers, dates, digests, the name of English. */
+const ALLOWED = new Set(['SHA-256', 'HMAC-SHA256', 'CSV', 'XLSX', 'API', 'ID', 'URL', 'PDF', 'JSON', 'UTC', 'English']);
 const ALLOWED_PATTERNS = [
   /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, // e-mail addresses
   /^[A-Z0-9]{2,}(?:-[A-Z0-9]+)*-\d{8}-\d{4,}$/, // case numbers: RZ-GX-20261205-0001
@@ -250,6 +275,8 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
     if (can('agency_applicant', 'provider_reviewer', 'authority_reviewer', 'admin')) screens.push('#/grants');
     // Staff's own settings: the notices they get (通知设置) and whom they name to stand in for them (代理设置).
     if (who.organisation) screens.push('#/notification-settings', '#/delegations');
+    // The organisation's admin: its webhooks and their failed posts (消息推送).
+    if (who.organisation && can('admin')) screens.push('#/webhooks');
     for (const hash of screens) note(sub, hash, await screenWords(page, hash, accounts));
     // Every form one may apply with.
     if (can('agency_applicant', 'public_applicant', 'authority_reviewer')) {

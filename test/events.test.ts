@@ -3,6 +3,8 @@
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { seedCity, type SeededCity } from '../db/seed';
+import { ERROR_MESSAGES_ZH, RULE_MESSAGES_ZH } from '../domain/errors';
+import { DEFAULT_STREAM_LIMITS } from '../domain/notifications';
 import type { Actor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, startHarness, type Harness } from './helpers';
@@ -158,4 +160,60 @@ test('a stream ends after its seconds; app.close ends the open ones and does not
   await other.app.close();
   await Promise.all(streams.map((s) => s.ended));
   expect(Date.now() - started).toBeLessThan(5_000);
+});
+
+/** A stream refused: its problem+json (English, or Chinese under Accept-Language: zh) and Retry-After. */
+async function refused(a: Api, url: string, actor: Actor, language?: string) {
+  const res = await fetch(url, { headers: { ...a.as(actor), ...(language ? { 'accept-language': language } : {}) } });
+  expect(res.status).toBe(429);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.headers.get('retry-after')).toBe('60');
+  return (await res.json()) as { code: string; title: string; field: string; rule: string; errors: { message: string }[] };
+}
+
+test("beyond five streams a person (a browser's tabs), the next is refused 429 naming the rule; the open ones stay live", async () => {
+  expect(DEFAULT_STREAM_LIMITS.perPerson).toBe(5);
+  const many = reviewer(h.city.agencies.health);
+  const five = await Promise.all(Array.from({ length: 5 }, () => subscribe(api, `${base}/events`, many)));
+  try {
+    expect(await refused(api, `${base}/events`, many)).toMatchObject({ code: 'TooManyRequests', field: 'streams', rule: 'open streams per person' });
+    const zh = await refused(api, `${base}/events`, many, 'zh-CN,zh;q=0.9');
+    expect(zh).toMatchObject({ title: ERROR_MESSAGES_ZH.TooManyRequests, rule: 'open streams per person' });
+    expect(zh.errors[0].message).toBe(RULE_MESSAGES_ZH['open streams per person']);
+    // Someone else is not held to this person's streams.
+    const colleague = await subscribe(api, `${base}/events`, reviewer(h.city.agencies.health));
+    colleague.abort();
+    // The five still get what is theirs.
+    await h.db
+      .insertInto('notifications')
+      .values({ notification_key: `events-${randomUUID()}`, recipient_user: many.sub, kind: 'test', message: '测试' })
+      .execute();
+    await eventually(async () => five.every((s) => s.events.includes('notices')));
+    // A tab closed: its slot is free again.
+    five[0].abort();
+    await eventually(async () => {
+      const res = await fetch(`${base}/events?seconds=1`, { headers: api.as(many) });
+      await res.body?.cancel();
+      return res.status === 200;
+    });
+  } finally {
+    for (const s of five) s.abort();
+  }
+});
+
+test("beyond the process's streams, the next is refused 429 whoever asks", async () => {
+  const small = await startApi(h, { eventStreams: { perPerson: 5, total: 3 } });
+  await small.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(small.app.server.address() as net.AddressInfo).port}/events`;
+  try {
+    const three = await Promise.all(Array.from({ length: 3 }, () => subscribe(small, url, reviewer(h.city.agencies.health))));
+    expect(await refused(small, url, reviewer(h.city.agencies.health))).toMatchObject({
+      code: 'TooManyRequests',
+      field: 'streams',
+      rule: 'open streams in all',
+    });
+    for (const s of three) s.abort();
+  } finally {
+    await small.app.close();
+  }
 });

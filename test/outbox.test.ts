@@ -3,15 +3,15 @@
 // a while gets every notice once back, none twice; a dead letter after the policy's attempts, redelivered on demand;
 // twenty writers of one notice at once give one delivery. Against real Temporal and PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { notifyAll } from '../db/repositories/notifications';
 import type { DeliveryPolicy } from '../domain/notifications';
 import type { Actor } from '../domain/types';
-import { startDeliverer, webhookSignature, type Deliverer } from '../worker/deliverer';
+import { startDeliverer, type Deliverer } from '../worker/deliverer';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { eventually, startHarness, type Harness } from './helpers';
 import { startMailServer, type MailServer } from './support/mail-server';
+import { startWebhookReceiver } from './support/webhook-receiver';
 
 const CONSOLE = 'https://console.example.gov.cn/console/';
 const FAST: DeliveryPolicy = { baseMs: 100, maxMs: 400, maxAttempts: 100 };
@@ -45,39 +45,7 @@ function deliverer(policy: DeliveryPolicy = FAST, extra: { batch?: number } = {}
   });
 }
 
-/** An HTTP receiver that checks each post's signature and counts each event id; `answer` decides its status. */
-async function receiver(secret: () => string, port = 0, answer: () => number = () => 204) {
-  const got = new Map<string, number>();
-  const bodies: Record<string, unknown>[] = [];
-  const badSignatures: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const ts = String(req.headers['x-pdw-timestamp']);
-      const expected = `sha256=${webhookSignature(secret(), ts, body)}`;
-      const status = answer();
-      if (req.headers['x-pdw-signature'] !== expected || Math.abs(Date.now() / 1000 - Number(ts)) > 300) badSignatures.push(body);
-      else if (status < 300) {
-        const id = String(req.headers['x-pdw-event-id']);
-        expect(req.headers['idempotency-key']).toBe(id);
-        got.set(id, (got.get(id) ?? 0) + 1);
-        bodies.push(JSON.parse(body));
-      }
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    server,
-    got,
-    bodies,
-    badSignatures,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+const receiver = startWebhookReceiver;
 
 async function call(actor: Actor, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
   return api.app.inject({ method, url, ...(payload ? { payload } : {}), headers: api.as(actor) });

@@ -6,6 +6,7 @@ import { authed, Flash, hasRole, href, loadArticles, loadOrganisations, me, useR
 import { Adjust } from './pages/adjust';
 import { Agents } from './pages/agents';
 import { Delegations } from './pages/delegations';
+import { Webhooks } from './pages/webhooks';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
 import { Catalog, EntryPage } from './pages/catalog';
@@ -94,6 +95,8 @@ function Nav({ current }: { current: string }) {
         {item('notifications', t('notifications'))}
         {me.value?.organisation && item('delegations', t('delegations'))}
         {me.value?.organisation && item('notification-settings', t('notificationSettings'))}
+        {/* The organisation's webhooks are its admin's (GET/POST /webhooks, requireMember 'admin'). */}
+        {me.value?.organisation && hasRole('admin') && item('webhooks', t('webhooks'))}
         {me.value?.principal?.kind === 'legal' && item('agents', t('agents'))}
       </ul>
     </nav>
@@ -131,6 +134,8 @@ function Page() {
       return <Agents />;
     case 'notification-settings':
       return <NotificationSettings />;
+    case 'webhooks':
+      return <Webhooks />;
     case 'delegations':
       return <Delegations self={me.value?.sub ?? ''} />;
     case 'articles':

@@ -101,6 +101,8 @@ export async function send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, b
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) return fail(res);
+  // No content (DELETE /webhooks/:id): nothing to read.
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
@@ -457,9 +459,13 @@ export const changes = (() => {
     if (stream || !wanted()) return;
     const ctl = new AbortController();
     stream = ctl;
+    let wait = 5000;
     void (async () => {
       try {
         const res = await fetch('/events', { headers: headers({ accept: 'text/event-stream' }), signal: ctl.signal });
+        // Refused (429: the person's other tabs hold their streams): poll, and ask again when the API says.
+        const after = Number(res.headers.get('retry-after'));
+        if (after > 0) wait = after * 1000;
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         live = true;
         // What changed while the stream was down is fetched now.
@@ -488,7 +494,7 @@ export const changes = (() => {
       retry = setTimeout(() => {
         retry = null;
         start();
-      }, 5000);
+      }, wait);
     })();
   };
   return {
