@@ -9,6 +9,7 @@ import {
   ONWARD_CONSENT_ARTICLE,
   REVOCATION_GROUNDS,
   REVOCATION_NOTICE_ARTICLE,
+  onwardThirdPartyViolation,
   renewedTermStart,
   shareRefusal,
   USAGE_RECORDS_ARTICLE,
@@ -478,9 +479,13 @@ export function shareActivities(db: Db, caseRegion: string) {
       });
     },
 
-    /** An organisation's name as the directory has it, or null where it has none (the third party of an onward provision). */
+    /**
+     * The third party of an onward provision by its name as the directory has it, or null where the directory has no such
+     * organisation or it may receive none (no government department: onwardThirdPartyViolation, the API's rule too).
+     */
     async organisationName(input: { org: string }): Promise<string | null> {
-      return (await getOrganisation(db, input.org))?.name ?? null;
+      const org = await getOrganisation(db, input.org);
+      return org && !onwardThirdPartyViolation(input.org, org) ? org.name : null;
     },
 
     /**

@@ -123,7 +123,7 @@ export function grantView(g: GrantRow): GrantView {
       : null,
     startsAt: g.starts_at?.toISOString() ?? null,
     renews: g.renews,
-    renewal: g.renewal ?? null,
+    renewal: g.renewal ? { ...g.renewal, expiresAt: g.renewal.expiresAt ? new Date(g.renewal.expiresAt).toISOString() : null } : null,
     onwardProvision: (g.terms as { onwardProvision?: string } | null)?.onwardProvision === 'provider_consent' ? 'provider_consent' : 'forbidden',
     onwardProvisions: (g.onward ?? []).map((t) => ({
       taskId: t.id,

@@ -136,6 +136,8 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'Art. 15': '依照《办法》第十五条，共享获得的数据不得向第三方提供',
   'one ask at a time': '已有一项向第三方提供的申请正在办理',
   'a third party': '第三方须为被授权单位和提供单位以外的单位，请从列表中选择',
+  'a government department':
+    '经提供单位同意向第三方提供的，第三方须为政务部门（《政务数据共享条例》）；向其他单位提供依照《办法》第十五条不予允许，请从列表中选择',
   "the grant's fields": '只能选择授权范围内的数据项',
   // Issue 26 §1: staff sign in through the city's identity provider; what its token's claims say is checked here.
   'organisation in the directory': '令牌所声明的单位不在单位目录中，请联系统一身份认证的管理员核对',

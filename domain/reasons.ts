@@ -12,6 +12,9 @@ const SYSTEM_REASONS_ZH: Record<string, string> = {
   'the grant term ended': '授权期限届满',
   'the grant ended': '授权已终止',
   'the request ended': '申请已终结',
+  // A review's tasks closed while the applicant holds the clock (Art. 14, 15; 一次性告知).
+  'paused: information requested from the applicant': '已要求申请人补充材料，审核暂停',
+  'unsigned within the time allowed: the agreement lapsed': '未在规定期限内签署，协议失效',
   [RENEWED_GRANT_ENDED]: '所续期的共享授权已被撤销、经同意停止或由被授权方终止，续期申请随之终止',
 };
 const CONSULTATION_LAPSED = /^no agreement by the consultation deadline \((.+)\)$/;

@@ -976,6 +976,26 @@ export function renewedTermStart(renewed: { status: string; expiresAt: string } 
 /** How the consent route is cited: the 条例 lets a third party have the data with the provider's consent (rule 10 of the notes). */
 export const ONWARD_CONSENT_ARTICLE = '《政务数据共享条例》共享使用（经提供单位同意向第三方提供）';
 
+/**
+ * Who may receive a grant's data onward (issue 24 §6): the consent route is the 条例's, and the 条例 governs sharing between
+ * government departments (政务部门); anyone else stays under the Measures, whose Art. 15 forbids giving shared data to a third
+ * party. So the third party is an organisation of the directory marked a government department. The API checks it against
+ * the directory before asking the workflow; the workflow, as it opens the provider's task, names only such a third party.
+ */
+export function onwardThirdPartyViolation(org: string, found: { government_department: boolean } | undefined): RuleViolation | null {
+  if (!found) return { code: 'InvalidInput', field: 'thirdPartyOrg', rule: 'exists', article: ONWARD_CONSENT_ARTICLE, detail: `No organisation ${org}` };
+  if (!found.government_department)
+    return {
+      code: 'InvalidInput',
+      field: 'thirdPartyOrg',
+      rule: 'a government department',
+      article: `${ONWARD_CONSENT_ARTICLE}; Art. 15`,
+      detail:
+        "The 条例's consent route reaches government departments (政务部门) alone; to any other organisation the Measures' Art. 15 forbids providing shared data",
+    };
+  return null;
+}
+
 /** The grantee's ask to provide a grant's data onward: to whom (an organisation of the directory), for what, which of the grant's fields. */
 export interface OnwardProvisionAsk {
   thirdPartyOrg: string;
@@ -987,7 +1007,7 @@ export interface OnwardProvisionAsk {
  * Why `actor` may not ask to provide the grant's data to a third party, or null: the grantee's applicant, an active grant,
  * a policy that follows the 条例 (else Art. 15 forbids it), one ask at a time, another organisation than the parties, a
  * purpose, and fields among the grant's. The API and the workflow's validator both ask it (the API also checks that the
- * third party is an organisation of the directory; the workflow, as it opens the provider's task).
+ * third party is a government department of the directory, onwardThirdPartyViolation; the workflow, as it opens the provider's task).
  */
 export function onwardProvisionViolation(
   actor: Actor,

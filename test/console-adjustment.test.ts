@@ -2,13 +2,16 @@
 // as the people do it: the agency's officer adjusts an entry and adds one in forms (no id, code or JSON typed),
 // gathers both in one application and applies; the city authority reads each change as a before/after table
 // in Chinese, with the Art. 8 flag beside the new entry, and approves; the entry's new version is in the
-// catalog. A spreadsheet import shows a bad row's problem against the row. axe-core checks each new screen.
+// catalog. A spreadsheet import shows a bad row's problem against the row. Who reviews a change and when (issue 24 §7): an
+// institution's first compilation and dynamic adjustment published at once and reviewed afterwards (事后审查) from the
+// authority's inbox; a government department's reviewed first. axe-core checks each new screen.
 import type { Page } from 'playwright-core';
 import { SHEET_COLUMNS } from '../domain/catalog-sheet';
 import { getCatalogEntry, entryContentOf } from '../db/repositories/catalog';
+import { insertOrganisations } from '../db/repositories/organisations';
 import { type Api } from './api-helpers';
-import { screenshot } from './browser';
-import { type ConsoleRun, expectAccessible, open, startConsole } from './console-harness';
+import { screenshot, window } from './browser';
+import { type ConsoleRun, expectAccessible, open, openFromInbox, startConsole } from './console-harness';
 import { eventually, type Harness } from './helpers';
 
 jest.setTimeout(180_000);
@@ -326,4 +329,166 @@ test('删除: the removal takes its own reason, which the page asks for (of an i
     changes: [{ op: 'remove', entryId: h.city.entries.none, reason: '案卷已移交市档案馆统一管理' }],
   });
   await expectAccessible(li);
+});
+
+// Issue 24 §7: who reviews a catalog change, and when, as the officer and the authority see it.
+describe('who reviews a catalog change (Art. 9 ¶1, ¶2; the 条例)', () => {
+  /** A 事业单位 of the city holding public data, no government department: the Measures alone say who reviews its catalog. */
+  const centre = () => `${h.city.agencies.market}-centre`;
+  const officer = () => ({ sub: 'zhou.centre', org: centre(), roles: ['agency_applicant' as const] });
+
+  /** A window signed in with a token of the API's own: the institution's officer is no demo person. */
+  async function signedInAsOfficer(): Promise<Page> {
+    const { page } = await window(run.browser);
+    await page.goto(`${run.base}/console/`);
+    await page.evaluate(
+      (token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('pdw.token', token),
+      api.token(officer().sub, officer().org, ...officer().roles),
+    );
+    await page.reload();
+    await page.waitForSelector('nav.side');
+    return page;
+  }
+
+  /** Picks the ground in the basket and reads when the change will be reviewed. */
+  async function groundSays(page: Page, ground: string): Promise<{ review: string | null; text: string }> {
+    await page.getByLabel('调整事由', { exact: true }).selectOption({ label: ground });
+    const when = page.locator('form.apply .review-when');
+    await when.waitFor();
+    return { review: await when.getAttribute('data-review'), text: (await when.textContent()) ?? '' };
+  }
+
+  const requestIdOf = (page: Page) => decodeURIComponent(/#\/requests\/([^/?]+)/.exec(page.url())![1]);
+
+  async function afterReviewFromInbox(wang: Page, requestId: string, decision: 'ACCEPT' | 'RETURN', reason?: string) {
+    await openFromInbox(wang, requestId, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
+    expect(await wang.textContent('main h1')).toContain('目录调整事后审查');
+    expect(await wang.textContent('label[for="d-ACCEPT"]')).toContain('认可');
+    expect(await wang.textContent('label[for="d-RETURN"]')).toContain('退回整改');
+    await wang.check(`#d-${decision}`);
+    if (reason) await wang.fill('#reason', reason);
+    await wang.click('form.decide button[type=submit]');
+    await wang.locator('.notice[role=status][aria-live=polite]').filter({ hasText: '已作出决定' }).waitFor();
+  }
+
+  test("an institution's first compilation and its dynamic adjustment are published at once; the authority reviews them afterwards from its inbox, accepting one and returning the other", async () => {
+    await insertOrganisations(h.db, [
+      {
+        id: centre(),
+        name: '日照市公共资源交易中心',
+        kind: 'agency',
+        level: 'city',
+        region: h.city.region,
+        division: '371100',
+        uscc: null,
+        government_department: false,
+      },
+    ]);
+    const zhou = await signedInAsOfficer();
+    // 首次编制: a new entry, in the form.
+    await open(zhou, '#/adjust/new');
+    await zhou.waitForSelector('form.adjust-entry');
+    await zhou.getByLabel('目录名称', { exact: true }).fill('公共资源交易项目');
+    await zhou.getByLabel('更新频率', { exact: true }).fill('每月');
+    await zhou.getByLabel('信息项名称 1', { exact: true }).fill('招标人统一社会信用代码');
+    await zhou.getByLabel('类型 1', { exact: true }).selectOption({ label: '统一社会信用代码' });
+    await zhou.getByLabel('标识对象 1', { exact: true }).selectOption({ label: '法人和其他组织' });
+    await zhou.getByRole('button', { name: '增加一项依据' }).click();
+    await zhou.getByLabel('层级 1', { exact: true }).selectOption({ label: '法律' });
+    await zhou.getByLabel('名称 1', { exact: true }).fill('中华人民共和国数据安全法');
+    await zhou.getByLabel('条款 1', { exact: true }).fill('第二十一条');
+    await zhou.getByRole('button', { name: '加入调整清单' }).click();
+    await zhou.waitForSelector('#basket-h');
+    // The page says who reviews it and when, as the ground picked makes it: Art. 9 ¶2's grounds first, the others afterwards.
+    const lawChange = await groundSays(zhou, '法律、法规修改');
+    expect(lawChange.review).toBe('before');
+    expect(lawChange.text).toContain('第九条第二款');
+    const first = await groundSays(zhou, '首次编制目录');
+    expect(first.review).toBe('after');
+    expect(first.text).toContain('事后审查');
+    await zhou.getByLabel('书面说明', { exact: true }).fill('首次编制本单位公共数据目录');
+    await expectAccessible(zhou);
+    await screenshot(zhou, 'adjust-review-after');
+    await zhou.getByRole('button', { name: '提交申请' }).click();
+    await zhou.waitForFunction(() => (globalThis as unknown as { location: { hash: string } }).location.hash.startsWith('#/requests/'));
+    const compiled = requestIdOf(zhou);
+    // Published at once: the request says the review comes afterwards, and the entry is in the catalog.
+    const awaited = zhou.locator('p.after-review');
+    await awaited.waitFor({ timeout: 15_000 });
+    expect(await awaited.getAttribute('data-after-review')).toBe('awaited');
+    expect(await awaited.textContent()).toContain('待本级大数据主管部门事后审查');
+    const entryLink = zhou.locator('#applied-h + ul a', { hasText: '公共资源交易项目' });
+    await entryLink.waitFor({ timeout: 15_000 });
+    await expectAccessible(zhou);
+
+    // The authority finds it in its inbox: the entry published, by its title, no id; accepts it.
+    const wang = await signedIn('wang.authority');
+    await openFromInbox(wang, compiled, 'CATALOG_ADJUSTMENT_AFTER_REVIEW');
+    await wang.locator('#applied-h + ul a', { hasText: '公共资源交易项目' }).waitFor();
+    const entryId = decodeURIComponent((await wang.locator('#applied-h + ul a').first().getAttribute('href'))!.replace('#/catalog/', ''));
+    expect(await wang.textContent('main')).not.toContain(entryId);
+    // Every step of its trail in words (the entries it wrote too), no code.
+    expect(await wang.textContent('main')).not.toMatch(/[a-z]+_[a-z]+/);
+    await expectAccessible(wang);
+    await screenshot(wang, 'adjust-after-review');
+    await afterReviewFromInbox(wang, compiled, 'ACCEPT');
+    await open(zhou, `#/requests/${compiled}`);
+    await zhou.locator('p.after-review[data-after-review="ACCEPT"]').waitFor({ timeout: 15_000 });
+    expect(await zhou.textContent('p.after-review')).toContain('认可');
+
+    // 动态调整: the officer adjusts the entry from its page; published at once as version 2.
+    await entryLink.click();
+    await zhou.getByRole('link', { name: '调整本条目' }).click();
+    await zhou.waitForSelector('form.adjust-entry');
+    await zhou.getByLabel('更新频率', { exact: true }).fill('每日');
+    await zhou.getByRole('button', { name: '加入调整清单' }).click();
+    await zhou.waitForSelector('#basket-h');
+    expect((await groundSays(zhou, '目录动态调整')).review).toBe('after');
+    await zhou.getByLabel('书面说明', { exact: true }).fill('交易数据改为每日更新');
+    await zhou.getByRole('button', { name: '提交申请' }).click();
+    await zhou.waitForFunction((was) => {
+      const hash = (globalThis as unknown as { location: { hash: string } }).location.hash;
+      return hash.startsWith('#/requests/') && !hash.includes(was);
+    }, compiled);
+    const dynamic = requestIdOf(zhou);
+    await zhou.locator('p.after-review[data-after-review="awaited"]').waitFor({ timeout: 15_000 });
+    expect((await getCatalogEntry(h.db, entryId))!.version).toBe(2);
+
+    // Returned afterwards with its reason: the officer reads it on the request; the change stays published.
+    await afterReviewFromInbox(wang, dynamic, 'RETURN', '更新频率与数据源不符，请整改');
+    await open(zhou, `#/requests/${dynamic}`);
+    const returned = zhou.locator('p.after-review[data-after-review="RETURN"]');
+    await returned.waitFor({ timeout: 15_000 });
+    expect(await returned.textContent()).toContain('退回整改：更新频率与数据源不符，请整改');
+    expect((await getCatalogEntry(h.db, entryId))!.version).toBe(2);
+    await expectAccessible(zhou);
+  });
+
+  test("a government department's dynamic adjustment waits for the authority's review before it is published", async () => {
+    const li = await signedIn('li.applicant');
+    const before = (await getCatalogEntry(h.db, h.city.entries.unconditional))!.version;
+    await open(li, `#/catalog/${h.city.entries.unconditional}`);
+    await li.getByRole('link', { name: '调整本条目' }).click();
+    await li.waitForSelector('form.adjust-entry');
+    await li.getByLabel('描述', { exact: true }).fill('企业登记事项（动态调整）');
+    await li.getByRole('button', { name: '加入调整清单' }).click();
+    await li.waitForSelector('#basket-h');
+    const said = await groundSays(li, '目录动态调整');
+    expect(said.review).toBe('before');
+    expect(said.text).toContain('政务部门');
+    await li.getByLabel('书面说明', { exact: true }).fill('描述随业务调整');
+    await li.getByRole('button', { name: '提交申请' }).click();
+    await li.waitForFunction(() => (globalThis as unknown as { location: { hash: string } }).location.hash.startsWith('#/requests/'));
+    const requestId = requestIdOf(li);
+    await li.waitForSelector('section[data-change="0"] table.diff');
+    expect(await li.locator('p.after-review').count()).toBe(0);
+    // The authority's review before publication is in its inbox; nothing is published meanwhile.
+    const wang = await signedIn('wang.authority');
+    await openFromInbox(wang, requestId, 'CATALOG_ADJUSTMENT_CITY_REVIEW');
+    expect(await wang.textContent('main h1')).toContain('目录调整审核');
+    expect((await getCatalogEntry(h.db, h.city.entries.unconditional))!.version).toBe(before);
+    const officer = { sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant' as const] };
+    expect((await api.app.inject({ method: 'GET', url: `/requests/${requestId}`, headers: api.as(officer) })).json().status).toBe('in_review');
+    await api.app.inject({ method: 'POST', url: `/requests/${requestId}/cancel`, payload: { reason: '另行提交' }, headers: api.as(officer) });
+  });
 });

@@ -1,7 +1,8 @@
 // 申请向第三方提供 in a real browser (issue 24 §6), where the policy follows the 《政务数据共享条例》's consent route: the grantee's
-// applicant picks the third party from the directory, says for what and ticks the grant's fields; the providing agency's
+// applicant picks the third party from the directory's government departments (the API's rule), says for what and ticks the grant's fields; the providing agency's
 // reviewer finds the task in the inbox and consents; the grant shows the answer. Against the real API, worker, Temporal and
 // PostgreSQL.
+import { insertOrganisations } from '../db/repositories/organisations';
 import type { Actor } from '../domain/types';
 import { TEST_POLICIES, validShareBody, type Api } from './api-helpers';
 import { type ConsoleRun, expectAccessible, open, openFromInbox, startConsole } from './console-harness';
@@ -27,6 +28,19 @@ test('the grantee asks to provide its data to a third party; the provider consen
     await api.app.inject({ method: 'POST', url: '/share-requests', payload: validShareBody(h.city.entries.conditionalOpen), headers: api.as(applicant) })
   ).json();
   expect(req.status).toBe('granted');
+  // A 事业单位 holding public data that is no government department: not offered as a third party.
+  await insertOrganisations(h.db, [
+    {
+      id: `${h.city.agencies.market}-centre`,
+      name: '日照市公共资源交易中心',
+      kind: 'agency',
+      level: 'city',
+      region: h.city.region,
+      division: '371100',
+      uscc: null,
+      government_department: false,
+    },
+  ]);
 
   const li = await run.signedIn('li.applicant');
   await open(li, `#/requests/${req.id}`);
@@ -36,6 +50,12 @@ test('the grantee asks to provide its data to a third party; the provider consen
   // Nothing picked: refused at the fields, in Chinese.
   await form.locator('button[type=submit]').click();
   await form.locator('.field-errors, [role=alert]').first().waitFor();
+  // The third parties offered are the directory's government departments, as the API accepts (the 条例's consent route):
+  // an authority among them; no institution that is none, nor the leading group.
+  const offered = await li.locator('#onward-org option').allTextContents();
+  expect(offered).toEqual(expect.arrayContaining(['日照市大数据发展局', '日照市卫生健康委员会']));
+  expect(offered).not.toContain('日照市公共资源交易中心');
+  expect(offered).not.toContain('日照市数字强市领导小组');
   const health = await li.locator('#onward-org option', { hasText: '卫生健康' }).first().getAttribute('value');
   await li.selectOption('#onward-org', health!);
   await li.fill('#onward-purpose', '联合开展医疗用地核查');

@@ -164,8 +164,10 @@ test('organisations are listed by id with their names, for clients that show nam
     kind: 'agency',
     level: 'city',
     division: '371100',
+    governmentDepartment: true,
   });
-  expect(items.find((o) => o.id === h.city.leadingGroup)).toMatchObject({ kind: 'leading_group' });
+  // A government department (政务部门) or not: who may receive a grant's data onward under the 条例's consent route.
+  expect(items.find((o) => o.id === h.city.leadingGroup)).toMatchObject({ kind: 'leading_group', governmentDepartment: false });
 });
 
 test('who one is: staff see their organisation, a member of the public who they said they are (masked)', async () => {

@@ -4,6 +4,7 @@
 // grantee's applicant asks (a third party from the directory, a purpose, fields among the grant's) and the providing agency
 // consents or refuses with its reason; the answer is audited and the grantee told. The same rule in the workflow's validator.
 import { randomUUID } from 'node:crypto';
+import { insertOrganisations } from '../db/repositories/organisations';
 import type { Actor } from '../domain/types';
 import { askOnwardProvisionUpdate, completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
@@ -135,6 +136,41 @@ test('with the 条例’s consent route: the grantee asks, the provider refuses 
   // The grant runs on as before.
   expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json().status).toBe('active');
   void completeTaskUpdate;
+});
+
+test('the third party is a government department of the directory (the 条例’s consent route): another institution and the leading group are refused naming the field and the rule, through the API and past it', async () => {
+  // A 事业单位 holding public data, no government department: the Measures' Art. 15 bars it.
+  const centre = `${h.city.agencies.market}-ow-centre`;
+  await insertOrganisations(h.db, [
+    {
+      id: centre,
+      name: '日照市公共资源交易中心',
+      kind: 'agency',
+      level: 'city',
+      region: h.city.region,
+      division: '371100',
+      uscc: null,
+      government_department: false,
+    },
+  ]);
+  const g = await grantOf();
+  // The directory says who is one, as the console picks from it.
+  const orgs = (await call(g.me, 'GET', '/organisations')).json().items as { id: string; governmentDepartment: boolean }[];
+  expect(orgs.find((o) => o.id === centre)?.governmentDepartment).toBe(false);
+  expect(orgs.find((o) => o.id === h.city.leadingGroup)?.governmentDepartment).toBe(false);
+  expect(orgs.find((o) => o.id === h.city.agencies.health)?.governmentDepartment).toBe(true);
+  for (const thirdPartyOrg of [centre, h.city.leadingGroup]) {
+    const refused = expectProblem(await ask(g.me, g.grantId, { ...askBody(), thirdPartyOrg }), 400, 'body.thirdPartyOrg', 'a government department');
+    expect(refused.errors[0].article).toContain('Art. 15');
+  }
+  // Past the API the workflow names no such third party either: nothing opened.
+  const handle = h.client.workflow.getHandle(workflowIdFor('share', g.requestId));
+  await expect(handle.executeUpdate(askOnwardProvisionUpdate, { args: [{ actor: g.me, ...askBody(), thirdPartyOrg: centre }] })).rejects.toMatchObject({
+    cause: { type: 'InvalidInput' },
+  });
+  expect((await call(g.me, 'GET', `/grants/${g.grantId}`)).json().onwardProvisions).toEqual([]);
+  // An authority is a government department too.
+  expect((await ask(g.me, g.grantId, { ...askBody(), thirdPartyOrg: h.city.countyAuthority })).statusCode).toBe(202);
 });
 
 test('twenty decisions on the provider’s task at once: one stands, one answer recorded', async () => {

@@ -17,18 +17,22 @@ let api: Api;
 let reporting: Api;
 /** The same API whose grants run eight seconds. */
 let brief: Api;
+/** The same API whose consented stops take effect three seconds after the grantee is told. */
+let stopping: Api;
 const started: { name: string; workflowId: string }[] = [];
 beforeAll(async () => {
   h = await startHarness('renewal');
   api = await startApi(h, { policies: { share: TEST_POLICY } });
   reporting = await startApi(h, { policies: { share: { ...TEST_POLICY, usageReport: { seconds: 3 } } } });
   brief = await startApi(h, { policies: { share: { ...TEST_POLICY, grantTerm: { seconds: 8 } } } });
+  stopping = await startApi(h, { policies: { share: { ...TEST_POLICY, revocationNotice: { seconds: 3 } } } });
 });
 afterAll(async () => {
   // RECORD_HISTORIES=<label> adds fixtures that test/replay.test.ts replays against today's workflow code.
   if (process.env.RECORD_HISTORIES) await recordHistories(h.client, started, process.env.RECORD_HISTORIES);
   await reporting.app.close();
   await brief.app.close();
+  await stopping.app.close();
   await api.app.close();
   await h.close();
 });
@@ -297,6 +301,40 @@ test('the grantee ends its grant (purpose achieved): the renewal still being dec
   });
   const ended = await endedRenewal(g.me, res.json().id);
   expect(ended.outcome).toMatchObject({ article: expect.stringContaining('条例'), reason: REASON_ZH });
+});
+
+test('the provider’s stop, consented by the authority, ends the grant: the renewal still being decided ends too, as for a revocation', async () => {
+  const via = (actor: Actor, method: 'GET' | 'POST', url: string, payload?: object) =>
+    stopping.app.inject({ method, url, payload, headers: stopping.as(actor) });
+  const me = applicant();
+  const req = (await via(me, 'POST', '/share-requests', { ...validShareBody(h.city.entries.conditionalOpen), fields: ['parcel', 'area'] })).json();
+  expect(req.status).toBe('granted');
+  const grantId = req.grant.id as string;
+  const res = await renew(me, grantId);
+  expect(res.statusCode).toBe(201);
+  const renewalId = res.json().id as string;
+  remember('a renewal ends with the grant stopped by consent', renewalId);
+  remember('a grant stopped by consent ends its pending renewal', req.id);
+  // The provider cannot stop it alone: it asks, the renewal goes on while the authority decides.
+  const asked = await via(resources(), 'POST', `/grants/${grantId}/revoke`, { ground: 'misuse', reason: '超出共享用途使用数据' });
+  expect(asked.statusCode).toBe(202);
+  expect((await call(me, 'GET', `/requests/${renewalId}`)).json().status).toBe('in_review');
+  const consented = await via(authority(), 'POST', `/tasks/${asked.json().revocation.taskId}/complete`, { decision: 'CONSENT' });
+  expect(consented.json()).toMatchObject({ grant: { status: 'active', revocation: { status: 'consented', effectiveAt: expect.any(String) } } });
+  // Told before it takes effect, the grantee's renewal still stands until the stop does.
+  expect((await call(me, 'GET', `/requests/${renewalId}`)).json().status).toBe('in_review');
+  await eventually(async () => (await call(me, 'GET', `/grants/${grantId}`)).json().status === 'revoked', 20_000);
+  const ended = await endedRenewal(me, renewalId);
+  expect(ended.outcome).toMatchObject({ reason: REASON_ZH, ground: 'misuse' });
+  expect((ended.tasks as TaskView[]).filter((t) => t.status !== 'cancelled')).toEqual([]);
+  const trail = await h.db
+    .selectFrom('audit_events')
+    .select('action')
+    .where('request_id', '=', renewalId)
+    .where('action', '=', 'ended_with_renewed_grant')
+    .execute();
+  expect(trail).toHaveLength(1);
+  expect((await call(me, 'GET', `/grants/${grantId}`)).json().renewal).toMatchObject({ requestId: renewalId, status: 'cancelled', expiresAt: null });
 });
 
 test('20 approvals and ends at once: the renewal ends, or its grant exists linked to the old one, never both', async () => {

@@ -280,7 +280,8 @@ export function grantLife(spec: GrantLifeSpec) {
 
   /**
    * The grantee's ask goes to the providing agency as SHARE_ONWARD_PROVISION (the third party named from the directory,
-   * the purpose, the fields); a third party the directory does not know is refused to the asker, nothing opened.
+   * the purpose, the fields); a third party the directory does not know, or knows as no government department, is refused
+   * to the asker, nothing opened.
    */
   async function putToProvider(ask: OnwardAsked): Promise<void> {
     // The ask stays pending (refusing another) until its task is open or it is refused.
@@ -297,7 +298,10 @@ export function grantLife(spec: GrantLifeSpec) {
     }
     const thirdParty = await io.organisationName({ org: ask.thirdPartyOrg });
     if (thirdParty === null) {
-      ask.refused = businessError('InvalidInput', `No organisation ${ask.thirdPartyOrg} in the directory: pick the third party from it`);
+      ask.refused = businessError(
+        'InvalidInput',
+        `No government department ${ask.thirdPartyOrg} in the directory: pick the third party from it (the 条例's consent route; Art. 15)`,
+      );
       ask.opened = false;
       return;
     }

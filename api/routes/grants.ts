@@ -6,8 +6,8 @@ import { getRequest } from '../../db/repositories/requests';
 import { grantRevokers, shareParties } from '../../db/repositories/share';
 import { STARTED_BY } from '../../domain/requests';
 import {
-  ONWARD_CONSENT_ARTICLE,
   onwardProvisionViolation,
+  onwardThirdPartyViolation,
   type OnwardProvision,
   RENEWAL_ARTICLE,
   renewalForm,
@@ -193,7 +193,7 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
       schema: {
         tags: ['grants'],
         summary:
-          "The grantee's applicant asks to provide its grant's data to a third party (an organisation of the directory, a purpose, fields among the grant's): forbidden by Art. 15 unless the policy follows the 《政务数据共享条例》 (409 OnwardProvisionForbidden); allowed, the providing agency consents or refuses on its SHARE_ONWARD_PROVISION task (202, the ask in `onwardProvisions`)",
+          "The grantee's applicant asks to provide its grant's data to a third party (a government department of the directory, else 400 naming thirdPartyOrg; a purpose, fields among the grant's): forbidden by Art. 15 unless the policy follows the 《政务数据共享条例》 (409 OnwardProvisionForbidden); allowed, the providing agency consents or refuses on its SHARE_ONWARD_PROVISION task (202, the ask in `onwardProvisions`)",
         params: DerivedIdParams,
         body: OnwardProvisionBody,
         response: { 202: GrantSchema },
@@ -218,10 +218,9 @@ export const grantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
         request.body,
       );
       if (violation) throw violation.rule && !violation.field ? invalid([violation]) : refusal(violation);
-      if (!(await getOrganisation(db, thirdPartyOrg)))
-        throw invalid([
-          { code: 'InvalidInput', field: 'thirdPartyOrg', rule: 'exists', article: ONWARD_CONSENT_ARTICLE, detail: `No organisation ${thirdPartyOrg}` },
-        ]);
+      // A government department of the directory (the 条例's consent route reaches no one else).
+      const thirdParty = onwardThirdPartyViolation(thirdPartyOrg, await getOrganisation(db, thirdPartyOrg));
+      if (thirdParty) throw invalid([thirdParty]);
       const bad = unstorable(purpose, 'purpose');
       if (bad) throw invalid([bad]);
       await updateRequest(deps, grant.workflow_id, askOnwardProvisionUpdate, [{ actor, thirdPartyOrg, purpose, fields }]);

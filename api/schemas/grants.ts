@@ -92,6 +92,7 @@ export const GrantSchema = Type.Object({
         status: Type.String({ description: "The renewal request's status (in_review while decided; granted, rejected, cancelled…)" }),
         grantId: Nullable(Type.String({ description: 'The grant it created, once approved' })),
         caseNumber: Nullable(Type.String()),
+        expiresAt: Nullable(Type.String({ format: 'date-time', description: 'The end of the grant it created, once approved: the renewed term' })),
       },
       { description: 'The latest renewal of this grant its grantee asked (a new conditional share request, reviewed as one)' },
     ),
@@ -101,7 +102,12 @@ export const GrantSchema = Type.Object({
 /** The grantee's ask to provide the data to a third party (issue 24 §6): whom, for what, which of the grant's fields. */
 export const OnwardProvisionBody = Type.Object(
   {
-    thirdPartyOrg: Type.String({ minLength: 1, maxLength: 200, description: 'The third party: an organisation of the directory (GET /organisations)' }),
+    thirdPartyOrg: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        "The third party: a government department of the directory (GET /organisations, governmentDepartment; no other under the 条例's consent route)",
+    }),
     purpose: Type.String({ maxLength: 4000, description: 'For what the third party uses the data' }),
     fields: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
       minItems: 1,

@@ -41,7 +41,15 @@ export const DemoUserSchema = Type.Object({
   roles: Type.Array(Type.String()),
 });
 
-export const OrganisationSchema = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), level: Type.String(), division: Type.String() });
+export const OrganisationSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  level: Type.String(),
+  division: Type.String(),
+  /** A government department (政务部门): where the 《政务数据共享条例》 binds its sharing, and who may receive a grant's data onward. */
+  governmentDepartment: Type.Boolean(),
+});
 
 export const DevTokenBody = Type.Object({ sub: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 

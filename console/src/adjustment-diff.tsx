@@ -10,13 +10,15 @@ import {
   ENTRY_VALUES,
   entryDiff,
   type AdjustmentForm,
+  type AdjustmentGround,
   type CatalogChange,
   type EntryContent,
   type LegalBasis,
   type SimilarEntry,
 } from '../../domain/catalog';
+import { adjustmentReview } from '../../domain/catalog-adjustment';
 import { query, type CatalogEntry, type RequestView } from './http';
-import { lang } from './i18n';
+import { decisionLabel, lang } from './i18n';
 import { ArticleLink, href, Loading, Org, useResource } from './lib';
 
 /** Chinese, or English when the reader switched to it. */
@@ -308,8 +310,9 @@ export const isAdjustment = (type: string, payload: unknown): payload is Adjustm
 
 /** A task's context without the Art. 8 flags (shown beside the new entries instead); null when nothing else is left. */
 export function besidesDuplicates(context: Record<string, unknown> | null): Record<string, unknown> | null {
-  if (!context?.duplicates) return context;
-  const rest = Object.fromEntries(Object.entries(context).filter(([k]) => k !== 'duplicates' && k !== 'article'));
+  // A review afterwards (事后审查) names the entries published, shown by their titles (AppliedEntries), not their ids.
+  if (!context?.duplicates && !context?.published) return context;
+  const rest = Object.fromEntries(Object.entries(context).filter(([k]) => k !== 'duplicates' && k !== 'article' && k !== 'published'));
   return Object.keys(rest).length ? rest : null;
 }
 
@@ -320,6 +323,16 @@ export const currentAdjustment = (r: RequestView): AdjustmentForm | null => (isA
 function EntryTitle({ id }: { id: string }) {
   const e = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
   return <a href={href('catalog', id)}>{e.data?.title ?? id}</a>;
+}
+
+/**
+ * What an adjustment applied, as its outcome says, or, once reviewed afterwards (the review's decision written as the
+ * outcome), as the review task was told it (事后审查: the entries published).
+ */
+export function appliedOf(r: RequestView): Record<string, unknown> {
+  if (Array.isArray(r.outcome?.entries)) return r.outcome;
+  const published = [...r.tasks].reverse().find((t) => Array.isArray(t.context?.published))?.context?.published;
+  return { ...r.outcome, entries: published ?? [] };
 }
 
 /** What an approved adjustment applied: each entry at the version it became (a new one's link its own). */
@@ -337,5 +350,50 @@ export function AppliedEntries({ outcome }: { outcome: Record<string, unknown> }
         ))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * Issue 24 §7: an adjustment published before review (another institution's first compilation, dynamic adjustment, …; Art. 9
+ * ¶1) and where the 本级 authority's review afterwards (事后审查) stands: awaited, accepted, or returned with its reason.
+ */
+export function AfterReview({ outcome }: { outcome: Record<string, unknown> | null }) {
+  if (outcome?.review !== 'after') return null;
+  const decided = typeof outcome.afterReview === 'string' ? outcome.afterReview : null;
+  const reason = typeof outcome.reason === 'string' && outcome.reason.trim() ? outcome.reason : null;
+  return (
+    <p class="after-review" data-after-review={decided ?? 'awaited'}>
+      <strong>{say('事后审查', 'Review after publication')}</strong>：
+      {decided
+        ? decisionLabel(decided, 'CATALOG_ADJUSTMENT_AFTER_REVIEW')
+        : say('已通过目录规则检查并发布，待本级大数据主管部门事后审查', 'Published once the catalog rules passed; the authority reviews it afterwards')}
+      {reason && `：${reason}`} (<ArticleLink article="Art. 9" />)
+    </p>
+  );
+}
+
+/**
+ * Who reviews an adjustment, and when (issue 24 §7), as the applicant's organisation and the ground picked make it: a government
+ * department's change, or any on Art. 9 ¶2's grounds, before publication; another institution's otherwise afterwards.
+ */
+export function ReviewWhen({ ground, governmentDepartment }: { ground: AdjustmentGround; governmentDepartment: boolean }) {
+  const when = adjustmentReview(ground, governmentDepartment);
+  return (
+    <p class="review-when muted" data-review={when}>
+      {when === 'after'
+        ? say(
+            '通过目录规则检查后即发布，本级大数据主管部门事后审查，可退回整改（第九条第一款）。',
+            'Published once the catalog rules pass; the authority reviews it afterwards and may return it (Art. 9 ¶1).',
+          )
+        : governmentDepartment
+          ? say(
+              '本单位为政务部门，目录变更报本级大数据主管部门审核后发布（《政务数据共享条例》）。',
+              "A government department's changes are reviewed by the authority before publication (the Regulation).",
+            )
+          : say(
+              '因法律、法规修改或者职能职责变更调整目录的，经本级大数据主管部门同意后发布（第九条第二款）。',
+              'Changes for a change of law or duties are published once the authority consents (Art. 9 ¶2).',
+            )}
+    </p>
   );
 }

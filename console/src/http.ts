@@ -230,7 +230,7 @@ export interface Grant {
   /** The grant this one renews. */
   renews?: string | null;
   /** The latest renewal of this grant asked by its grantee: its request, where it stands, the grant it created. */
-  renewal?: { requestId: string; status: string; grantId: string | null; caseNumber: string | null } | null;
+  renewal?: { requestId: string; status: string; grantId: string | null; caseNumber: string | null; expiresAt?: string | null } | null;
   /** Whether its data may go to a third party with the provider's consent (the 条例), or not at all (Art. 15). */
   onwardProvision?: 'forbidden' | 'provider_consent';
   onwardProvisions?: {

@@ -374,12 +374,19 @@ const MESSAGES = {
   renewalAsked: ['已申请续期。', 'Renewal asked.'],
   renewal: ['续期申请', 'Renewal'],
   renews: ['续期自', 'Renews'],
+  renewedUntil: ['续期后有效期至', 'Renewed until'],
+  // 一次性告知 (《政务数据共享条例》): every item the applicant was asked for at once, on the request's page.
+  missingItems: ['需补充的材料', 'Information requested'],
+  missingItemsHint: ['审核人一次性告知的全部需补充材料，每项写明缺少什么、为什么需要。', 'Everything the reviewer asked for at once, each with why.'],
+  missingItem: ['缺少的材料', 'What is missing'],
+  missingReason: ['需要的理由', 'Why it is needed'],
+  replyMissing: ['补充材料并答复', 'Reply with the information'],
   startsAt: ['生效时间', 'Starts at'],
   // Onward provision to a third party, where the policy follows the 条例 (issue 24 §6).
   onwardProvision: ['申请向第三方提供', 'Ask to provide to a third party'],
   onwardProvisionHint: [
-    '经数据提供单位同意，可将共享数据在许可的数据项范围内提供给第三方（《政务数据共享条例》）。',
-    "With the providing agency's consent, the shared data may go to a third party, within the grant's fields.",
+    '经数据提供单位同意，可将共享数据在许可的数据项范围内提供给作为第三方的政务部门（《政务数据共享条例》）；向其他单位提供，依照《办法》第十五条不予允许。',
+    "With the providing agency's consent, the shared data may go to a government department as a third party, within the grant's fields; to no other (Art. 15).",
   ],
   onwardThirdParty: ['第三方单位', 'Third party'],
   onwardPurpose: ['第三方使用用途', "The third party's purpose"],
@@ -491,6 +498,10 @@ const LABELS: Record<string, Record<string, string>> = {
     onward_provision_refused: '提供单位不同意向第三方提供',
     request_failed: '办理失败',
     adjustment_applied: '目录调整生效',
+    // Each entry an adjustment writes to the catalog (its version's trail).
+    catalog_entry_added: '新增目录条目',
+    catalog_entry_changed: '变更目录条目',
+    catalog_entry_removed: '删除目录条目',
     adjustment_published: '目录调整已发布（待事后审查）',
     after_review_accepted: '事后审查认可',
     after_review_returned: '事后审查退回整改',

@@ -170,9 +170,12 @@ export function ItemsPicker({
   );
 }
 
-/** An agency, picked from the organisations (GET /organisations) by name. */
-export function AgencySelect({ id, value, onChange, invalid, describedBy }: PickerProps) {
-  const orgs = useResource<{ items: { id: string; name: string; kind: string }[] }>('/organisations');
+/**
+ * An agency, picked from the organisations (GET /organisations) by name; `governmentDepartments`: the government departments
+ * (政务部门) instead, agencies and authorities alike — who may receive a grant's data onward (the API's rule, onwardThirdPartyViolation).
+ */
+export function AgencySelect({ id, value, onChange, invalid, describedBy, governmentDepartments = false }: PickerProps & { governmentDepartments?: boolean }) {
+  const orgs = useResource<{ items: { id: string; name: string; kind: string; governmentDepartment: boolean }[] }>('/organisations');
   return (
     <select
       id={id}
@@ -184,7 +187,7 @@ export function AgencySelect({ id, value, onChange, invalid, describedBy }: Pick
     >
       <option value="">{t('chooseAgency')}</option>
       {orgs.data?.items
-        .filter((o) => o.kind === 'agency')
+        .filter((o) => (governmentDepartments ? o.governmentDepartment : o.kind === 'agency'))
         .map((o) => (
           <option key={o.id} value={o.id}>
             {o.name}

@@ -82,11 +82,13 @@ export interface RenewalOf {
   status: string;
   grantId: string | null;
   caseNumber: string | null;
+  /** The end of the grant it created (as PostgreSQL writes a timestamp in JSON), once approved. */
+  expiresAt: string | null;
 }
 
 /** The grant's RenewalOf, read with the grant (`grantId`: the column naming the grant). */
 export function renewalOf(grantId: string) {
-  return sql<RenewalOf | null>`(select jsonb_build_object('requestId', rn.id, 'status', rn.status, 'grantId', ng.id, 'caseNumber', rn.case_number) from requests rn left join grants ng on ng.request_id = rn.id where rn.type = 'share' and rn.payload ? 'renews' and rn.payload->>'renews' = ${sql.ref(grantId)} order by rn.created_at desc, rn.id desc limit 1)`.as(
+  return sql<RenewalOf | null>`(select jsonb_build_object('requestId', rn.id, 'status', rn.status, 'grantId', ng.id, 'caseNumber', rn.case_number, 'expiresAt', ng.expires_at) from requests rn left join grants ng on ng.request_id = rn.id where rn.type = 'share' and rn.payload ? 'renews' and rn.payload->>'renews' = ${sql.ref(grantId)} order by rn.created_at desc, rn.id desc limit 1)`.as(
     'renewal',
   );
 }

@@ -89,7 +89,11 @@ export function leadingGroupOf(db: Executor, region: string) {
 
 /** Every organisation by id: agencies, authorities, the leading group. */
 export function listOrganisations(db: Executor) {
-  return db.selectFrom('organisations').select(['id', 'name', 'kind', 'level', 'division']).orderBy('id').execute();
+  return db
+    .selectFrom('organisations')
+    .select(['id', 'name', 'kind', 'level', 'division', 'government_department as governmentDepartment'])
+    .orderBy('id')
+    .execute();
 }
 
 /** Organisations' names by id. */

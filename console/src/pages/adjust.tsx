@@ -38,7 +38,7 @@ import { OPEN_ATTRIBUTE_NAMES, SHARE_ATTRIBUTE_NAMES, type Attribute } from '../
 import { asApiError, query, send, type CatalogEntry, type ProblemField, type RequestView, type Task } from '../http';
 import { fieldMessage } from '../i18n';
 import { ArticleLink, go, href, Loading, me, ProblemBox, useResource, type Route } from '../lib';
-import { ChangeView, contentOf, partLabel, say } from '../adjustment-diff';
+import { ChangeView, contentOf, partLabel, ReviewWhen, say } from '../adjustment-diff';
 import { RequiredMark } from '../schema-form';
 
 /** One change in the list, with the reason the officer gave for it (a removal's reason is the change's own). */
@@ -1141,6 +1141,9 @@ function Basket() {
             onChange={setGround}
             problems={at('body.ground')}
           />
+          {ground && me.value?.organisation && (
+            <ReviewWhen ground={ground as AdjustmentGround} governmentDepartment={me.value.organisation.governmentDepartment} />
+          )}
           <TextInput
             id="a-justification"
             label={ADJUSTMENT_FIELDS.justification.label}

@@ -28,7 +28,7 @@ import { FieldMessages, RequiredMark } from '../schema-form';
 import { AgencySelect, ItemsPicker } from '../pickers';
 import { workdaysLeft } from '../workdays';
 import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
-import { AdjustmentView, AppliedEntries, currentAdjustment } from '../adjustment-diff';
+import { AdjustmentView, AfterReview, AppliedEntries, appliedOf, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
 import { EntrySummary, Payload } from './task';
 import { GRANT_RESTRICTION_NAMES } from '../../../domain/share';
@@ -401,7 +401,7 @@ function OnwardProvision({ grant, onAsked }: { grant: Grant; onAsked: () => Prom
       <p class="muted">{t('onwardProvisionHint')}</p>
       <Refusal submit={asking} />
       <label for="onward-org">{t('onwardThirdParty')}</label>
-      <AgencySelect id="onward-org" value={thirdPartyOrg} onChange={setThirdParty} invalid={asking.errors.has('body.thirdPartyOrg')} />
+      <AgencySelect id="onward-org" value={thirdPartyOrg} onChange={setThirdParty} invalid={asking.errors.has('body.thirdPartyOrg')} governmentDepartments />
       <FieldMessages path="body.thirdPartyOrg" errors={asking.errors} />
       <label for="onward-purpose">{t('onwardPurpose')}</label>
       <input
@@ -493,6 +493,50 @@ function DisputeRefusal({ request, until, onRaised }: { request: RequestView; un
   );
 }
 
+/** One item the applicant is asked for (一次性告知, domain/share.ts MissingItem). */
+type MissingItem = { item: string; reason: string };
+
+/**
+ * 一次性告知 (《政务数据共享条例》): what the applicant was last asked for on a share request, every missing item with why
+ * it is needed, as its reply task carries them; while that task is open, a link to answer it.
+ */
+function MissingItems({ tasks }: { tasks: RequestView['tasks'] }) {
+  const reply = [...tasks].reverse().find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && Array.isArray(t.context?.missing));
+  if (!reply) return null;
+  const items = (reply.context!.missing as unknown[]).filter(
+    (m): m is MissingItem => !!m && typeof (m as MissingItem).item === 'string' && typeof (m as MissingItem).reason === 'string',
+  );
+  return (
+    <section class="missing-items" aria-labelledby="missing-h">
+      <h2 id="missing-h">{t('missingItems')}</h2>
+      <table>
+        <caption class="muted">{t('missingItemsHint')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('missingItem')}</th>
+            <th scope="col">{t('missingReason')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((m, i) => (
+            <tr key={i}>
+              <td>{m.item}</td>
+              <td>{m.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {reply.status === 'open' && (
+        <p>
+          <a class="button" href={href('tasks', reply.id)}>
+            {t('replyMissing')}
+          </a>
+        </p>
+      )}
+    </section>
+  );
+}
+
 const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature'];
 
 export function RequestPage({ id }: { id: string }) {
@@ -522,6 +566,7 @@ export function RequestPage({ id }: { id: string }) {
               {formatTime(x.updatedAt)}
             </p>
             <Refusal submit={cancelling} />
+            {adjustment && <AfterReview outcome={x.outcome} />}
             {x.refusalDispute && (
               <p class="refusal-dispute">
                 {t('refusalDisputed')}：<a href={href('requests', x.refusalDispute.id)}>{x.refusalDispute.caseNumber ?? t('disputeRefusal')}</a>{' '}
@@ -531,6 +576,7 @@ export function RequestPage({ id }: { id: string }) {
             {x.disputableUntil && x.applicant.org === me.value?.organisation?.id && hasRole('agency_applicant') && (
               <DisputeRefusal request={x} until={x.disputableUntil} onRaised={() => Promise.all([r.reload(), history.reload()])} />
             )}
+            {x.type === 'share' && <MissingItems tasks={x.tasks} />}
             {x.grant && (
               <section class="grant" aria-labelledby="grant-h">
                 <h2 id="grant-h">
@@ -578,6 +624,13 @@ export function RequestPage({ id }: { id: string }) {
                         <a href={href('requests', x.grant.renewal.requestId)}>{x.grant.renewal.caseNumber ?? t('renewal')}</a>{' '}
                         <Status code={x.grant.renewal.status} />
                       </dd>
+                    </div>
+                  )}
+                  {/* Approved: the renewed term's new end, the new grant taking over at this one's expiry. */}
+                  {x.grant.renewal?.expiresAt && (
+                    <div class="renewed-until">
+                      <dt>{t('renewedUntil')}</dt>
+                      <dd>{formatTime(x.grant.renewal.expiresAt)}</dd>
                     </div>
                   )}
                   <div>
@@ -689,7 +742,7 @@ export function RequestPage({ id }: { id: string }) {
               <h2 id="payload-h">{t('request')}</h2>
               {adjustment ? <AdjustmentView form={adjustment} requestId={x.id} /> : <Payload request={x} />}
               {/* A granted request's outcome repeats its grant (fields, expiry), shown above in words. */}
-              {x.outcome && !x.grant && (adjustment ? <AppliedEntries outcome={x.outcome} /> : <JsonView value={x.outcome} />)}
+              {x.outcome && !x.grant && (adjustment ? <AppliedEntries outcome={appliedOf(x)} /> : <JsonView value={x.outcome} />)}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>
             {CANCELLABLE.includes(x.status) && x.applicant.sub === me.value?.sub && (

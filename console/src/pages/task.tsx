@@ -37,7 +37,7 @@ import {
 } from '../lib';
 import { cleanValue, emptyValue, FieldMessages, type ItemLists, RequiredMark, SchemaFields, UnplacedMessages } from '../schema-form';
 import type { CatalogChange, LegalBasis } from '../../../domain/catalog';
-import { AdjustmentView, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
+import { AdjustmentView, AppliedEntries, besidesDuplicates, currentAdjustment } from '../adjustment-diff';
 import { BasisList, ReviseInList } from './adjust';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
@@ -718,6 +718,8 @@ export function TaskPage({ id }: { id: string }) {
             {x.status === 'open' && x.allowedDecisions.length === 0 && hasRole('supervisor') && (
               <Supervision task={x} onDone={(said) => after(undefined, said)} />
             )}
+            {/* A review afterwards (事后审查): the entries published, by their titles and versions. */}
+            {adjustment && Array.isArray(x.context?.published) && <AppliedEntries outcome={{ entries: x.context.published }} />}
             {context && (
               <section aria-labelledby="ctx-h">
                 <h2 id="ctx-h">{t('context')}</h2>
