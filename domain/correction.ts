@@ -149,7 +149,11 @@ export const CORRECTION_PROCEDURE = defineProcedure({
     'evidence.name': field('附件名称'),
     'evidence.sha256': field('附件 SHA-256'),
     corrected: field('更正内容'),
-    publishedAt: field('更正发布日期', 'YYYY-MM-DD'),
+    publishedAt: field('更正发布日期', '更正后的数据发布（或已发布）之日'),
+    // REQUEST_INFO's form (一次性告知): every missing item at once.
+    missing: field('需补充的材料', '一次性列明全部需补充的材料'),
+    'missing.item': field('缺少的材料'),
+    'missing.reason': field('需要的理由'),
   },
   values: {},
   policy: DEFAULT_CORRECTION_POLICY,

@@ -217,6 +217,13 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'an agency': '请从列表中选择部门',
   cursor: '翻页位置无效，请回到第一页',
   'a demo user': '没有这位演示用户',
+  // Art. 11: error correction (校核纠错).
+  'a user of the data': '只有使用该数据的单位或个人可以报告错误：持有有效共享许可的单位，或对无条件开放的数据、持有有效开放利用协议的公民、法人和其他组织',
+  'a data item of the entry': '请从该目录条目的数据项中选择',
+  sha256: '附件须从本机选择，由浏览器计算其 SHA-256 摘要',
+  'at most 10': '附件最多 10 个',
+  'information requested once': '已要求报告人补充过一次材料，请作出更正或说明不属于错误的理由',
+  'a calendar day': '请选择有效的日期',
 };
 
 /** A rule broken by an input or an action: which field, which rule, on which article it rests. */

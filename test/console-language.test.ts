@@ -1,6 +1,7 @@
 // The console reads Chinese throughout, and says what each action did where the person is looking. A real
 // browser walks the key screens of every demo role (sign-in, inbox, a task, a request, the catalog and an
-// entry, the apply forms, overdue tasks, notifications, agreements, grants) and fails on any visible word of
+// entry, the apply forms, an error report and its verification, overdue tasks, notifications, agreements,
+// grants) and fails on any visible word of
 // three or more ASCII letters that is no name on a short list (SHA-256, PDF, case numbers, account names…):
 // an untranslated code or an English sentence. Then the feedback of actions: focus on the result, in a live
 // region; empty lists that say what to do next.
@@ -154,8 +155,9 @@ const VISIBLE_TEXT = `(() => {
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
     // Identifiers shown as such (a data item's column name, a digest) are code, not words; the agreement's
-    // text is the document signed, as the server drew it up (its ids in it), not the console's words.
-    if (!el || !n.textContent.trim() || el.closest('script, style, option, select, code, pre.agreement')) continue;
+    // text is the document signed, as the server drew it up (its ids in it), not the console's words; a file's name
+    // (an error report's attachment) is the reporter's, marked translate=no.
+    if (!el || !n.textContent.trim() || el.closest('script, style, option, select, code, pre.agreement, [translate=no]')) continue;
     if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
     out.push(n.textContent.trim());
   }
@@ -309,6 +311,44 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
       await page.waitForSelector('[data-escalated-at]');
       expect(await page.locator('[data-escalated-at]').textContent()).toContain('增加办理人：共享工作机构负责人');
       note(sub, 'the escalated task', await screenWords(page, null, accounts));
+    }
+    // 校核纠错: the report form with its entry given; the agency's verification beside the entry's other reports; the
+    // reporter's page once asked for the missing items.
+    if (sub === citizenSub()) {
+      const entryId = h.city.entries.unconditional;
+      note(sub, '报告数据错误', await screenWords(page, `#/apply/correction?catalogEntryId=${entryId}`, accounts));
+      const reported = await api.app.inject({
+        method: 'POST',
+        url: '/corrections',
+        payload: { catalogEntryId: entryId, items: ['name'], problem: '企业名称有错别字', evidence: [{ name: '营业执照.jpg', sha256: 'ab'.repeat(32) }] },
+        headers: { authorization: `Bearer ${me}` },
+      });
+      expect(reported.statusCode).toBe(201);
+      const correctionId: string = reported.json().id;
+      const heMarket: Actor = { sub: 'he.market', org: h.city.agencies.market, roles: ['provider_reviewer'] };
+      const verification = await eventually(async () =>
+        (
+          (await api.app.inject({ method: 'GET', url: '/tasks?kind=CORRECTION_VERIFICATION', headers: api.as(heMarket) })).json().items as {
+            id: string;
+            requestId: string;
+          }[]
+        ).find((x) => x.requestId === correctionId),
+      );
+      const agency = await signedIn('he.market');
+      await open(agency, `#/tasks/${verification.id}`);
+      await agency.waitForSelector('form.decide');
+      note('he.market', '纠错核实', await screenWords(agency, null, accounts));
+      await agency.context().close();
+      const asked = await api.app.inject({
+        method: 'POST',
+        url: `/tasks/${verification.id}/complete`,
+        payload: { decision: 'REQUEST_INFO', reason: '请补充材料', form: { missing: [{ item: '营业执照照片', reason: '核对企业名称' }] } },
+        headers: api.as(heMarket),
+      });
+      expect(asked.statusCode).toBe(200);
+      await open(page, `#/requests/${correctionId}`);
+      await page.waitForSelector('form.reply', { timeout: 15_000 });
+      note(sub, 'the error report asked for more', await screenWords(page, null, accounts));
     }
     if (sub === 'li.applicant') {
       note(sub, 'the request', await screenWords(page, `#/requests/${requestId}`, accounts));

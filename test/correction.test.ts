@@ -48,7 +48,12 @@ async function report(name: string, who: Actor, catalogEntryId: string, extra: o
   started.push({ name, workflowId: workflowIdFor('correction', res.json().id) });
   return res.json() as { id: string; status: string };
 }
-type TaskRow = { id: string; requestId: string; dueAt: string; context: { otherReports?: { requestId: string; status: string }[] } | null };
+type TaskRow = {
+  id: string;
+  requestId: string;
+  dueAt: string;
+  context: { otherReports?: { requestId: string; status: string }[]; missing?: { item: string; reason: string }[] } | null;
+};
 const taskOf = (actor: Actor, requestId: string, kind = 'CORRECTION_VERIFICATION', not?: string) =>
   eventually(async () => ((await get(actor, `/tasks?kind=${kind}`)).json().items as TaskRow[]).find((t) => t.requestId === requestId && t.id !== not));
 const decide = (actor: Actor, taskId: string, payload: object) => post(actor, `/tasks/${taskId}/complete`, payload);
@@ -114,6 +119,28 @@ test('not an error, with its reasons; information asked once (a second ask refus
       (n) => n.requestId === req.id && n.message.includes('现为“不属于错误”'),
     ),
   );
+});
+
+test('information asked with every missing item listed (一次性告知): the reporter reads them in their reply task; a list malformed is refused naming the field', async () => {
+  const reporter = citizen('xie.citizen');
+  const req = await report('information asked with every missing item listed', reporter, h.city.entries.unconditional);
+  const task = await taskOf(market(), req.id);
+  expectProblem(
+    await decide(market(), task.id, { decision: 'REQUEST_INFO', reason: '请补充', form: { missing: [{ item: '营业执照照片' }] } }),
+    400,
+    'body.form.missing.0.reason',
+  );
+  const missing = [
+    { item: '变更后的营业执照照片', reason: '核对变更登记日期' },
+    { item: '法定代表人身份证明', reason: '核对姓名' },
+  ];
+  const asked = await decide(market(), task.id, { decision: 'REQUEST_INFO', reason: '请补充以下材料', form: { missing } });
+  expect(asked.json().status).toBe('awaiting_applicant');
+  const reply = await taskOf(reporter, req.id, 'CORRECTION_REPORTER_REPLY');
+  expect(reply.context).toEqual({ missing });
+  expect((await decide(reporter, reply.id, { decision: 'REPLY', reason: '已补充' })).json().status).toBe('in_review');
+  const second = await taskOf(market(), req.id, 'CORRECTION_VERIFICATION', task.id);
+  expect((await decide(market(), second.id, { decision: 'CORRECTED', form: { corrected: '已更正' } })).json().status).toBe('upheld');
 });
 
 test('who reports: an agency holding a grant in force, a licensee of an agreement in force; others refused naming the rule', async () => {

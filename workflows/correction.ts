@@ -2,7 +2,7 @@
 // providing agency verifies it in time (the entry's other reports listed beside it) and answers: CORRECTED
 // (what changed, and when it is published), NOT_AN_ERROR (its reasons), or, once, REQUEST_INFO (the clock
 // paused while the reporter answers). Each change of status tells the reporter.
-import type { ApplicationFailure } from '@temporalio/workflow';
+import { patched, type ApplicationFailure } from '@temporalio/workflow';
 import { correctionViolations } from '../domain/correction';
 import type { RequestSnapshot } from '../domain/requests';
 import { starterViolation } from '../domain/requests';
@@ -68,6 +68,8 @@ export async function correctionWorkflow(input: CorrectionInput): Promise<Reques
           ...addressedTo(applicant, role),
           length: policy.reporterReply,
           reminderBefore: policy.reminderBefore,
+          // 一次性告知: the reporter reads every missing item in their task (asked only of an ask that lists them).
+          ...(decided.form?.missing && patched('correction-missing-items') ? { context: { missing: decided.form.missing } } : {}),
         };
         if (!(await awaitReply({ board, setStatus, asked: decided, article: 'Art. 11', reply, stop }))) return withdrawn();
         continue;

@@ -15,6 +15,7 @@ import type { ProcedureApi } from '../procedure';
 import { IdParams, Page } from '../schemas/common';
 import { CorrectedForm, CorrectionBody, CorrectionReportSchema, CorrectionsQuery } from '../schemas/correction';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
+import { RequestInfoForm } from '../schemas/share';
 import { startAndAnswer } from '../start-request';
 import type { ApiDeps } from '../types';
 import { decodeCursor, encodeCursor, overseenBy } from '../views';
@@ -120,6 +121,8 @@ export const CORRECTION_API: ProcedureApi = {
   decisions: {
     CORRECTION_VERIFICATION: {
       CORRECTED: { form: CorrectedForm },
+      // Asked once, every missing item listed at once with why (一次性告知), as a share review asks.
+      REQUEST_INFO: { form: RequestInfoForm },
     },
   },
 };

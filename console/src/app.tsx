@@ -10,6 +10,7 @@ import { Webhooks } from './pages/webhooks';
 import { Agreements, AgreementPage, Grants } from './pages/agreements';
 import { Apply } from './pages/apply';
 import { Catalog, EntryPage } from './pages/catalog';
+import { CORRECTION, ReportError } from './pages/correction';
 import { Evaluation } from './pages/evaluation';
 import { Inbox } from './pages/inbox';
 import { ArticlePage, Notifications } from './pages/notifications';
@@ -115,6 +116,8 @@ function Page() {
       return id ? <RequestPage id={id} /> : <Requests route={route} />;
     case 'apply':
       // A catalog adjustment is made in its own page, change by change, not as one generated form.
+      // An error report (报告数据错误) attaches files, which the browser hashes: its own page too.
+      if (id === CORRECTION) return <ReportError route={route} />;
       return id === 'catalog_adjustment' ? <Adjust route={{ ...route, path: ['adjust'] }} /> : <Apply route={route} />;
     case 'overdue':
       return <Overdue route={route} />;

@@ -531,6 +531,11 @@ const LABELS: Record<string, Record<string, string>> = {
     ended_by_withdrawal: '因数据撤回终止',
     ended_with_renewed_grant: '因所续期的授权终止而终止',
     principal_registered: '登记身份',
+    // 校核纠错 (Art. 11).
+    correction_received: '收到数据错误报告',
+    verification_resumed: '恢复核实',
+    error_corrected: '数据已更正',
+    not_an_error: '核实不属于错误',
   },
   // The Measures' own words for the attributes (Art. 13, 17), wherever a person reads them.
   shareAttribute: SHARE_ATTRIBUTE_NAMES,

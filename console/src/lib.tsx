@@ -291,6 +291,13 @@ export function JsonView({ value, words, path = '' }: { value: unknown; words?: 
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return <span>{formatTime(value)}</span>;
   // An article cited in JSON (an outcome's): as the Measures cite it.
   if (typeof value === 'string' && /^Art\. \d+(?: ¶\d+)?$/.test(value)) return <ArticleLink article={value} />;
+  // An attachment's file name (an error report's evidence) is the reporter's, shown as it is: not words to translate.
+  if (typeof value === 'string' && /(^|\.)evidence\.name$/.test(path))
+    return (
+      <span class="text file-name" translate={false}>
+        {value}
+      </span>
+    );
   if (typeof value === 'string' && /(^|\.)agreementId$/.test(path))
     return (
       <a href={href('agreements', value)} title={value}>

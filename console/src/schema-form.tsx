@@ -107,6 +107,9 @@ const ITEMS_FIELDS = ['fields', 'items'];
 /** An agency is picked from the organisations. */
 const AGENCY_FIELDS = ['providerOrgId'];
 
+/** How the API's schemas write a calendar day (YYYY-MM-DD). */
+const DAY_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+
 /** A list's own path, where `path` names one of its items (`body.fields.2` → `body.fields`). */
 const listOf = (path: string) => path.replace(/\.\d+$/, '');
 
@@ -392,6 +395,21 @@ function Field(props: FieldProps) {
             const picked = new Date((e.target as HTMLInputElement).value);
             onChange(Number.isNaN(picked.getTime()) ? '' : picked.toISOString());
           }}
+        />
+      </Labelled>
+    );
+  }
+  if (type === 'string' && schema.pattern === DAY_PATTERN) {
+    // A calendar day (YYYY-MM-DD, as the API writes one) picked from the browser's calendar, not typed.
+    return (
+      <Labelled p={p} id={id}>
+        <input
+          id={id}
+          type="date"
+          value={String(value ?? '')}
+          aria-invalid={invalid}
+          aria-describedby={described}
+          onInput={(e) => onChange((e.target as HTMLInputElement).value)}
         />
       </Labelled>
     );

@@ -3,6 +3,7 @@ import { query, type CatalogEntry, type CatalogVersion, type RequestType } from 
 import { ENTRY_WORDS, fieldLabel, formatTime, label, t, valueLabel } from '../i18n';
 import { adjustsCatalogOf } from './adjust';
 import { Refreshes } from './refreshes';
+import { CORRECTION, CorrectionRecord, reportsErrors } from './correction';
 import { actorName, href, JsonView, Loading, me, Org, PagedTable, refilter, usePage, useResource, type Route } from '../lib';
 
 export function Catalog({ route }: { route: Route }) {
@@ -81,7 +82,9 @@ export function EntryPage({ id }: { id: string }) {
   const entry = useResource<CatalogEntry>(`/catalog/${encodeURIComponent(id)}`);
   const versions = useResource<{ items: CatalogVersion[] }>(`/catalog/${encodeURIComponent(id)}/versions`);
   const types = useResource<{ items: RequestType[] }>('/request-types');
-  const mine = types.data?.items.filter((x) => x.body.properties?.catalogEntryId && x.startedBy.some((r) => me.value?.roles.includes(r))) ?? [];
+  // An error report has its own button (报告数据错误), not an application's.
+  const mine =
+    types.data?.items.filter((x) => x.type !== CORRECTION && x.body.properties?.catalogEntryId && x.startedBy.some((r) => me.value?.roles.includes(r))) ?? [];
   return (
     <Loading r={entry}>
       {(e) => (
@@ -99,6 +102,13 @@ export function EntryPage({ id }: { id: string }) {
                   {label('type', x.type)}
                 </a>
               ))}
+            </p>
+          )}
+          {reportsErrors() && (
+            <p class="actions">
+              <a class="button secondary" href={`${href('apply', CORRECTION)}?catalogEntryId=${encodeURIComponent(e.id)}`}>
+                报告数据错误
+              </a>
             </p>
           )}
           {adjustsCatalogOf(e.providerOrgId) && (
@@ -168,6 +178,7 @@ export function EntryPage({ id }: { id: string }) {
             </tbody>
           </table>
           <Refreshes entryId={e.id} providerOrgId={e.providerOrgId} frequency={e.updateFrequency} />
+          <CorrectionRecord entryId={e.id} />
           <h2>{t('versions')}</h2>
           <Loading r={versions}>
             {(v) => (

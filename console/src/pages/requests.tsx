@@ -31,6 +31,7 @@ import { DELETION_METHOD_NAMES, DELETION_METHODS } from '../../../domain/share';
 import { AdjustmentView, AfterReview, AppliedEntries, appliedOf, currentAdjustment } from '../adjustment-diff';
 import { CaseNumber, Due } from './inbox';
 import { EntrySummary, Payload } from './task';
+import { CORRECTION, CorrectionCourse } from './correction';
 import { GRANT_RESTRICTION_NAMES } from '../../../domain/share';
 
 /**
@@ -706,6 +707,7 @@ export function RequestPage({ id }: { id: string }) {
                 {t('agreements')}: <a href={href('agreements', agreement.id)}>{agreement.entryTitle}</a> <Status code={agreement.status} />
               </p>
             )}
+            {x.type === CORRECTION && <CorrectionCourse request={x} onChanged={() => Promise.all([r.reload(), history.reload()])} />}
             <section aria-labelledby="tasks-h">
               <h2 id="tasks-h">{t('tasks')}</h2>
               <table>
@@ -742,7 +744,8 @@ export function RequestPage({ id }: { id: string }) {
               <h2 id="payload-h">{t('request')}</h2>
               {adjustment ? <AdjustmentView form={adjustment} requestId={x.id} /> : <Payload request={x} />}
               {/* A granted request's outcome repeats its grant (fields, expiry), shown above in words. */}
-              {x.outcome && !x.grant && (adjustment ? <AppliedEntries outcome={appliedOf(x)} /> : <JsonView value={x.outcome} />)}
+              {/* An error report's outcome is read above, in words. */}
+              {x.outcome && !x.grant && x.type !== CORRECTION && (adjustment ? <AppliedEntries outcome={appliedOf(x)} /> : <JsonView value={x.outcome} />)}
               {x.catalogEntryId && <EntrySummary id={x.catalogEntryId} />}
             </section>
             {CANCELLABLE.includes(x.status) && x.applicant.sub === me.value?.sub && (

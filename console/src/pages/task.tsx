@@ -41,6 +41,7 @@ import { AdjustmentView, AppliedEntries, besidesDuplicates, currentAdjustment } 
 import { BasisList, ReviseInList } from './adjust';
 import { Assignee, Due } from './inbox';
 import { Timeline } from './requests';
+import { CorrectionRecord } from './correction';
 
 const articleNumber = (article: string) => /Art\. (\d+)/.exec(article)?.[1];
 
@@ -105,9 +106,10 @@ export function EntrySummary({ id }: { id: string }) {
   );
 }
 
-async function sha256Hex(text: string): Promise<string | null> {
+/** The SHA-256 of a text (its UTF-8) or of a file's bytes, in hex, as the browser computes it; null where it cannot. */
+export async function sha256Hex(data: string | ArrayBuffer): Promise<string | null> {
   if (!crypto.subtle) return null;
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  const digest = await crypto.subtle.digest('SHA-256', typeof data === 'string' ? new TextEncoder().encode(data) : data);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -382,6 +384,12 @@ function DecisionForm({
   );
 }
 
+/** A task's context without the entry's other error reports (read live instead); null where nothing else is left. */
+function withoutOtherReports(context: Task['context']): Task['context'] {
+  const rest = Object.fromEntries(Object.entries(context ?? {}).filter(([k]) => k !== 'otherReports'));
+  return Object.keys(rest).length ? rest : null;
+}
+
 /** A request's payload in its type's words, the data items it names by their labels. */
 export function Payload({ request }: { request: RequestView }) {
   return <JsonView value={request.payload} words={useEntryWords(typeWords(request.type), request.catalogEntryId)} />;
@@ -609,7 +617,9 @@ export function TaskPage({ id }: { id: string }) {
         const earlier = request.data?.tasks.filter((s) => s.id !== x.id && s.status === 'completed') ?? [];
         // An adjustment's Art. 8 flags show beside its new entries, not in the context.
         const adjustment = request.data ? currentAdjustment(request.data) : null;
-        const context = adjustment ? besidesDuplicates(x.context) : x.context;
+        // An error report's verification reads the entry's other reports as they stand now, in a table below.
+        const others = x.kind === 'CORRECTION_VERIFICATION' && request.data?.catalogEntryId;
+        const context = adjustment ? besidesDuplicates(x.context) : others ? withoutOtherReports(x.context) : x.context;
         return (
           <article class="task">
             <h1>
@@ -740,6 +750,7 @@ export function TaskPage({ id }: { id: string }) {
                 {request.data.catalogEntryId && <EntrySummary id={request.data.catalogEntryId} />}
               </section>
             )}
+            {others && <CorrectionRecord entryId={others} except={x.requestId} heading="本条目的其他报告" />}
             {earlier.length > 0 && (
               <section aria-labelledby="earlier-h">
                 <h2 id="earlier-h">{t('earlier')}</h2>
