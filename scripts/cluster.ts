@@ -3,19 +3,16 @@
 // or DATABASE_URL's server) in databases of its own; this project's migrations and demo seed, as npm start's;
 // then WORKERS workers and APIS APIs, each a process of its own. Ctrl-C stops it all in order: the APIs, the
 // workers, then Temporal's services.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflows } from '../worker/tracing';
 import { startChild, waitReady, type Child } from './child';
 import { configOrExit, demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
-import { startTemporalCluster } from './temporal-cluster';
+import { CLUSTER_HISTORY_SHARDS as HISTORY_SHARDS, clusterDatabases, startTemporalCluster } from './temporal-cluster';
 import { freePort } from './temporal-dev-server';
 
 const APIS = 2;
 const WORKERS = 3;
-/** Fixed for a cluster's life: Temporal cannot change it once the databases hold history. */
-const HISTORY_SHARDS = 8;
 const ROOT = path.join(__dirname, '..');
 
 const log = (msg: string) => console.log(`[cluster] ${msg}`);
@@ -29,15 +26,7 @@ async function main() {
   try {
     const stateDir = path.join(config.dataDir, 'cluster');
     fs.mkdirSync(stateDir, { recursive: true });
-    // DATABASE_URL's server and database; else the machine's server, in databases named after DATA_DIR, so
-    // two clusters of two checkouts (or two DATA_DIRs) never share one.
-    const appUrl = new URL(
-      config.embedded.postgres
-        ? `postgres://postgres@127.0.0.1:5432/pdw_cluster_${createHash('sha256').update(config.dataDir).digest('hex').slice(0, 10)}`
-        : config.databaseUrl,
-    );
-    const appDb = decodeURIComponent(appUrl.pathname.slice(1));
-    const databases = { temporal: `${appDb}_temporal`, visibility: `${appDb}_visibility` };
+    const { appUrl, app: appDb, ...databases } = clusterDatabases(config);
 
     const temporal = await startTemporalCluster({
       stateDir,

@@ -4,6 +4,7 @@
 // services each a process of its own, so one can be killed and restarted alone. The config is the module's
 // config/development-postgres12.yaml with this run's ports, databases and shard count.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -13,6 +14,24 @@ import YAML from 'yaml';
 import { ensureDatabase } from '../db';
 import { startChild, waitReady, type Child } from './child';
 import { assertPortFree, freePort, temporalBinary } from './temporal-dev-server';
+
+/** Fixed for a cluster's life: Temporal cannot change it once the databases hold history (a restore keeps it too). */
+export const CLUSTER_HISTORY_SHARDS = 8;
+
+/**
+ * The cluster's three databases: DATABASE_URL's (this project's), else the machine's server in databases named after
+ * DATA_DIR, so two clusters of two checkouts (or two DATA_DIRs) never share one; Temporal's are its name with
+ * `_temporal` and `_visibility`. npm run cluster, backup and restore all name them so.
+ */
+export function clusterDatabases(config: { embedded: { postgres: boolean }; databaseUrl: string; dataDir: string }) {
+  const appUrl = new URL(
+    config.embedded.postgres
+      ? `postgres://postgres@127.0.0.1:5432/pdw_cluster_${createHash('sha256').update(config.dataDir).digest('hex').slice(0, 10)}`
+      : config.databaseUrl,
+  );
+  const app = decodeURIComponent(appUrl.pathname.slice(1));
+  return { appUrl, app, temporal: `${app}_temporal`, visibility: `${app}_visibility` };
+}
 
 /** The order they start in; they stop in the reverse. */
 export const TEMPORAL_SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
