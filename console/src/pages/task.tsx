@@ -617,8 +617,9 @@ export function TaskPage({ id }: { id: string }) {
         const earlier = request.data?.tasks.filter((s) => s.id !== x.id && s.status === 'completed') ?? [];
         // An adjustment's Art. 8 flags show beside its new entries, not in the context.
         const adjustment = request.data ? currentAdjustment(request.data) : null;
-        // An error report's verification reads the entry's other reports as they stand now, in a table below.
-        const others = x.kind === 'CORRECTION_VERIFICATION' && request.data?.catalogEntryId;
+        // A task whose context lists the entry's other error reports (the verification's) reads them as they stand
+        // now, in a table below; the context says so, so this page names no procedure (lint.test.ts).
+        const others = x.context != null && 'otherReports' in x.context && request.data?.catalogEntryId;
         const context = adjustment ? besidesDuplicates(x.context) : others ? withoutOtherReports(x.context) : x.context;
         return (
           <article class="task">
