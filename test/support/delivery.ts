@@ -49,11 +49,12 @@ export async function startDelivery(
     taskQueue,
     workflowId,
     async stop() {
+      // The workers first (their activities end their round, as on Ctrl-C), then the run no worker serves any more.
+      await stopWorkers();
       await client.workflow
         .getHandle(workflowId)
         .terminate('the test is done')
         .catch(() => undefined);
-      await stopWorkers();
     },
   };
 }
