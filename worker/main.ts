@@ -39,7 +39,8 @@ async function main() {
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
   });
   // The workflow that keeps those activities running, started by the first worker to boot (the others find it running).
-  await startNotificationDelivery(new Client({ connection, namespace: config.temporalNamespace }), config.taskQueue);
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  await waitFor('Temporal to start the notification delivery', () => startNotificationDelivery(client, config.taskQueue), config.startupWaitMs);
   const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;
   const stop = async () => {
     health?.close();
