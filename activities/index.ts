@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { adjustmentActivities } from './catalog-adjustment';
 import { correctionActivities } from './correction';
 import { evaluationActivities } from './evaluation';
+import { notificationActivities, type DeliveryPasses } from './notifications';
 import { disputeActivities } from './share-dispute';
 import { refusalDisputeActivities } from './refusal-dispute';
 import { withdrawalActivities } from './withdrawal';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   db: Db;
   /** The region part of case numbers (config CASE_NUMBER_REGION; default domain/requests.ts DEFAULT_CASE_REGION). */
   caseRegion?: string;
+  /** The worker's notification deliverer (worker/deliverer.ts), whose passes `deliverNotices` runs. */
+  deliverer?: DeliveryPasses;
 }
 
 /** From this attempt on, a failing activity is logged as an alert: something outside the workflow is wrong. */
@@ -62,8 +65,8 @@ function classified<T extends Record<string, (...args: never[]) => Promise<unkno
   return out as T;
 }
 
-export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION }: ActivityDeps) {
-  return classified({
+export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION, deliverer }: ActivityDeps) {
+  const classifiedActivities = classified({
     ...taskActivities(db, caseRegion),
     ...requestActivities(db, caseRegion),
     ...shareActivities(db, caseRegion),
@@ -76,6 +79,8 @@ export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION }: Activ
     ...evaluationActivities(db),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
+  // Delivery is not classified: no error of a pass should end the delivery workflow, so every one is retried.
+  return { ...classifiedActivities, ...notificationActivities(deliverer) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
@@ -86,3 +91,4 @@ export type { GrantInput } from './share';
 export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange } from './catalog-adjustment';
 export type { SettleDisputeInput, DisputeSettlement } from './share-dispute';
 export type { TakenRefusal, ConcludeRefusalDisputeInput } from './refusal-dispute';
+export type { DeliveryPasses, DeliverNoticesInput, DeliverNoticesResult } from './notifications';

@@ -167,7 +167,7 @@ export const ENVIRONMENT = Type.Object({
   NOTIFY_MAX_ATTEMPTS: integer(1, 1000, 12, {
     description: "attempts of a delivery before it is a dead letter (listed to the organisation's admin, redelivered on demand)",
   }),
-  NOTIFY_POLL_MS: integer(50, 600_000, 1000, { description: 'how often the deliverer looks at the outbox when it had nothing due' }),
+  NOTIFY_POLL_MS: integer(50, 600_000, 1000, { description: "how often the worker's delivery activity looks at the outbox when it had nothing due" }),
   EVENTS_STREAMS_PER_PERSON: integer(1, 100, 5, {
     description:
       "the console's open update streams (GET /events) one person may hold at once, over all their tabs; one more is refused (429) and that page polls",

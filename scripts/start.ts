@@ -9,8 +9,8 @@ import { buildApp } from '../api/app';
 import { apiDepsFrom } from '../api/deps';
 import { connectEngine } from '../api/engine';
 import type { Config } from '../config';
-import { createWorker, workerTelemetry } from '../worker';
-import { startDeliverer } from '../worker/deliverer';
+import { createWorker, startNotificationDelivery, workerTelemetry } from '../worker';
+import { createDeliverer } from '../worker/deliverer';
 import { ensureEvaluationSchedule } from '../api/schedules';
 import { ensureConsoleBuilt } from './console-build';
 import { alive, startEmbeddedPostgres } from './embedded-postgres';
@@ -119,6 +119,8 @@ async function main() {
     // The SDK would start draining on SIGINT/SIGTERM by itself; shutdown order is ours to keep.
     Runtime.install({ shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress, quietLevel) });
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    // Notices by e-mail and webhook: the deliverer's passes run as the worker's `deliverNotices` activities.
+    const deliverer = createDeliverer({ db, ...config.notify, log: (msg, fields) => log(`${msg} ${JSON.stringify(fields ?? {})}`) });
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: config.temporalNamespace,
@@ -126,15 +128,15 @@ async function main() {
       db,
       workflowThreads: config.workflowThreads,
       caseRegion: config.caseRegion,
+      deliverer,
     });
     const running = worker.run();
-    const deliverer = startDeliverer({ db, ...config.notify, log: (msg, fields) => log(`${msg} ${JSON.stringify(fields ?? {})}`) });
-    undo.push({ name: 'notification deliverer', run: () => deliverer.stop() });
     undo.push({
       name: 'worker',
       run: async () => {
         worker.shutdown();
         await running;
+        deliverer.close();
         await nativeConnection.close();
       },
     });
@@ -143,6 +145,7 @@ async function main() {
     undo.push({ name: 'Temporal client', run: () => connection.close() });
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
     await ensureEvaluationSchedule(temporal, config.taskQueue);
+    await startNotificationDelivery(temporal, config.taskQueue);
     const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets, logLevel: quietLevel }));
     await app.listen({ host: config.host, port: config.port });
     undo.push({ name: 'API', run: () => app.close() });

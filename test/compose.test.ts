@@ -71,7 +71,7 @@ test('data lives in a volume; app services point at the compose services', () =>
   }
   expect(s.api.environment?.HOST).toBe('0.0.0.0');
   expect(s.worker.environment?.WORKER_HEALTH_PORT).toBe('8081');
-  // Notices' e-mail: the worker's deliverer sends it to Mailpit, whose web UI shows it on this host only.
+  // Notices' e-mail: the worker's delivery activities send it to Mailpit, whose web UI shows it on this host only.
   for (const name of ['worker', 'api']) expect(s[name].environment?.SMTP_URL).toBe('smtp://mailpit:1025');
   expect(s.mailpit.ports).toEqual(['127.0.0.1:8025:8025']);
 });

@@ -1,11 +1,11 @@
 // 通知设置 in a real browser (issue 26 §2): a provider reviewer picks e-mail and the kinds of notice from lists, is told
 // in Chinese that e-mail needs an address, types the address (the one thing typed), saves; a new task then reaches them
-// by e-mail through the worker's deliverer and a real SMTP server started here, with its case number and a link to the
+// by e-mail through the workers' delivery activities and a real SMTP server started here, with its case number and a link to the
 // console. Against the real API, worker, Temporal and PostgreSQL.
-import { startDeliverer } from '../worker/deliverer';
 import { validShareBody, type Api } from './api-helpers';
 import { type ConsoleRun, expectAccessible, open, startConsole } from './console-harness';
 import { eventually, type Harness } from './helpers';
+import { startDelivery } from './support/delivery';
 import { startMailServer, type MailServer } from './support/mail-server';
 
 jest.setTimeout(120_000);
@@ -62,7 +62,7 @@ test('a reviewer picks e-mail and kinds of notice from lists, gives an address, 
   });
   expect(created.statusCode).toBe(201);
   const caseNumber: string = created.json().caseNumber;
-  const deliverer = startDeliverer({
+  const deliverer = await startDelivery(h.client, {
     db: h.db,
     consoleUrl: 'http://127.0.0.1:3000/console/',
     smtp: { url: mailServer.url, from: '公共数据工作流 <noreply@pdw.example.gov.cn>' },

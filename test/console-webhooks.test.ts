@@ -2,21 +2,21 @@
 // kinds of notice picked), is shown its secret once with a copy button, sees a post that failed every attempt listed
 // with its case number, kind and reason in Chinese, sends it again to a real HTTP receiver that checks the signature
 // with the secret the page showed, and deletes the subscription after confirming. Others are not offered the page.
-// Against the real API, the worker's deliverer, Temporal and PostgreSQL.
+// Against the real API, the workers' delivery activities, Temporal and PostgreSQL.
 import { notifyAll } from '../db/repositories/notifications';
 import type { Actor } from '../domain/types';
-import { startDeliverer, type Deliverer } from '../worker/deliverer';
 import { validShareBody } from './api-helpers';
 import { screenshot } from './browser';
 import { type ConsoleRun, expectAccessible, open, startConsole } from './console-harness';
 import { eventually } from './helpers';
+import { startDelivery, type Delivery } from './support/delivery';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
 jest.setTimeout(180_000);
 
 let run: ConsoleRun;
 let hook: WebhookReceiver;
-let deliverer: Deliverer | undefined;
+let deliverer: Delivery | undefined;
 let secret = '';
 let status = 500;
 
@@ -93,7 +93,7 @@ test("the organisation's admin adds a webhook, copies its secret once, redeliver
   await notifyAll(h.db, [
     { key: `webhooks-${requestId}`, to: { org: h.city.cityAuthority, role: 'admin' }, kind: 'catalog_published', message: '目录调整已发布', requestId },
   ]);
-  deliverer = startDeliverer({ db: h.db, consoleUrl: `${run.base}/console/`, policy: { baseMs: 50, maxMs: 100, maxAttempts: 2 }, pollMs: 50 });
+  deliverer = await startDelivery(h.client, { db: h.db, consoleUrl: `${run.base}/console/`, policy: { baseMs: 50, maxMs: 100, maxAttempts: 2 }, pollMs: 50 });
   await eventually(
     async () =>
       (await api.app.inject({ method: 'GET', url: '/webhooks/dead-letters', headers: api.as(admin) }))

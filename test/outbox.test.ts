@@ -1,15 +1,18 @@
-// Notifications that reach people (issue 26 §2): the outbox written with each notice, delivered by the worker's
-// deliverer to a real SMTP server (smtp-server) and a real HTTP receiver that checks each signature; a receiver down for
-// a while gets every notice once back, none twice; a dead letter after the policy's attempts, redelivered on demand;
-// twenty writers of one notice at once give one delivery. Against real Temporal and PostgreSQL.
+// Notifications that reach people (issue 26 §2): the outbox written with each notice, delivered by the workers'
+// `deliverNotices` activities (the delivery workflow a worker starts at boot) to a real SMTP server (smtp-server) and a
+// real HTTP receiver that checks each signature; a receiver down for a while gets every notice once back, none twice; a
+// dead letter after the policy's attempts, redelivered on demand; twenty writers of one notice at once give one
+// delivery; two workers share the outbox. Against real Temporal and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { notifyAll } from '../db/repositories/notifications';
 import type { DeliveryPolicy } from '../domain/notifications';
 import type { Actor } from '../domain/types';
-import { startDeliverer, type Deliverer } from '../worker/deliverer';
+import { startNotificationDelivery } from '../worker';
+import { createDeliverer, type DelivererOptions } from '../worker/deliverer';
 import { startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, startHarness, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, type Harness } from './helpers';
+import { startDelivery, type Delivery } from './support/delivery';
 import { startMailServer, type MailServer } from './support/mail-server';
 import { startWebhookReceiver } from './support/webhook-receiver';
 
@@ -34,15 +37,18 @@ afterAll(async () => {
 
 const uid = () => randomUUID().slice(0, 6);
 
-function deliverer(policy: DeliveryPolicy = FAST, extra: { batch?: number } = {}): Deliverer {
-  return startDeliverer({
-    db: h.db,
-    consoleUrl: CONSOLE,
-    smtp: { url: mailServer.url, from: '公共数据工作流 <noreply@pdw.example.gov.cn>' },
-    policy,
-    pollMs: 50,
-    ...extra,
-  });
+const options = (policy: DeliveryPolicy = FAST, batch?: number): DelivererOptions => ({
+  db: h.db,
+  consoleUrl: CONSOLE,
+  smtp: { url: mailServer.url, from: '公共数据工作流 <noreply@pdw.example.gov.cn>' },
+  policy,
+  pollMs: 50,
+  ...(batch ? { batch } : {}),
+});
+
+/** `workers` workers delivering the outbox through their activities, as deployed (test/support/delivery.ts). */
+function deliverer(policy: DeliveryPolicy = FAST, { batch, workers }: { batch?: number; workers?: number } = {}): Promise<Delivery> {
+  return startDelivery(h.client, options(policy, batch), { workers });
 }
 
 const receiver = startWebhookReceiver;
@@ -130,7 +136,7 @@ test('a new task reaches its reviewer by e-mail and its organisation by webhook,
       (await h.db.selectFrom('tasks').select('id').where('request_id', '=', request.id).where('kind', '=', 'SHARE_PROVIDER_OPINION').executeTakeFirst())?.id,
   );
 
-  const d = deliverer();
+  const d = await deliverer();
   try {
     const mail = await eventually(async () => mailServer.mails.find((m) => m.to === email));
     const { subject, text, messageId } = readMail(mail.raw);
@@ -171,7 +177,7 @@ test('a receiver down for a while gets every notice once it is back, none twice'
     h.db,
     Array.from({ length: N }, (_, i) => ({ key: `down-${key}-${i}`, to: { org, role: 'agency_applicant' }, kind: 'task_overdue', message: `逾期 ${i}` })),
   );
-  const d = deliverer(FAST, { batch: 10 });
+  const d = await deliverer(FAST, { batch: 10 });
   try {
     // Down: attempts fail and are retried with backoff.
     await eventually(async () => {
@@ -213,7 +219,7 @@ test("a post failing every attempt is a dead letter the organisation's admin see
   const sub = await subscribe(admin, hook.url, ['catalog_published']);
   secret = sub.secret;
   await notifyAll(h.db, [{ key: `dead-${uid()}`, to: { org, role: 'admin' }, kind: 'catalog_published', message: '目录调整已发布' }]);
-  const d = deliverer({ baseMs: 50, maxMs: 100, maxAttempts: 3 });
+  const d = await deliverer({ baseMs: 50, maxMs: 100, maxAttempts: 3 });
   try {
     const listed = await eventually(async () => {
       const items = (await call(admin, 'GET', '/webhooks/dead-letters')).json().items as { id: string; attempts: number; url: string; lastError: string }[];
@@ -238,7 +244,7 @@ test("a post failing every attempt is a dead letter the organisation's admin see
   }
 }, 30_000);
 
-test('twenty writers of one notice at once, and twenty notices at once under two deliverers: one delivery each', async () => {
+test('twenty writers of one notice at once, and twenty notices at once under two workers: one delivery each', async () => {
   const org = h.city.countyAuthority;
   const admin: Actor = { sub: `adm-${uid()}`, org, roles: ['admin'] };
   let secret = '';
@@ -252,7 +258,8 @@ test('twenty writers of one notice at once, and twenty notices at once under two
   await Promise.all(
     Array.from({ length: 20 }, (_, i) => h.db.transaction().execute((tx) => notifyAll(tx, [{ ...notice, key: `${distinct}-${i}`, message: `报告逾期 ${i}` }]))),
   );
-  const [a, b] = [deliverer(FAST, { batch: 3 }), deliverer(FAST, { batch: 3 })];
+  // Two workers, each with its deliverer, running the delivery workflow's lanes side by side.
+  const d = await deliverer(FAST, { batch: 3, workers: 2 });
   try {
     await eventually(async () => hook.got.size === 21);
     await new Promise((r) => setTimeout(r, 800));
@@ -260,8 +267,7 @@ test('twenty writers of one notice at once, and twenty notices at once under two
     expect([...hook.got.values()].every((n) => n === 1)).toBe(true);
     expect(await h.db.selectFrom('notifications').select('id').where('notification_key', '=', same).execute()).toHaveLength(1);
   } finally {
-    await a.stop();
-    await b.stop();
+    await d.stop();
     await hook.close();
   }
 }, 30_000);
@@ -281,15 +287,15 @@ test("the daily digest: a person's tasks falling due, once per day however many 
   await eventually(async () =>
     h.db.selectFrom('tasks').select('id').where('request_id', '=', started.json().id).where('kind', '=', 'SHARE_PROVIDER_OPINION').executeTakeFirst(),
   );
-  const options = { db: h.db, consoleUrl: CONSOLE, digest: { hour: 0, horizonMs: 7 * 86_400_000 } };
-  const [x, y] = [startDeliverer(options, { loop: false }), startDeliverer(options, { loop: false })];
+  const digestOptions = { db: h.db, consoleUrl: CONSOLE, digest: { hour: 0, horizonMs: 7 * 86_400_000 } };
+  const [x, y] = [createDeliverer(digestOptions), createDeliverer(digestOptions)];
   await Promise.all([x.digestPass(), y.digestPass(), x.digestPass()]);
   const rows = await h.db.selectFrom('notification_outbox').select(['message', 'kind']).where('recipient_sub', '=', reviewer.sub).execute();
   expect(rows).toHaveLength(1);
   expect(rows[0].kind).toBe('task_digest');
   expect(rows[0].message).toContain(caseNumber);
   expect(rows[0].message).toContain(`${CONSOLE}#/tasks/`);
-  const d = deliverer();
+  const d = await deliverer();
   try {
     const mail = await eventually(async () => mailServer.mails.find((m) => m.to === email));
     expect(readMail(mail.raw).subject).toContain('每日待办摘要');
@@ -297,3 +303,47 @@ test("the daily digest: a person's tasks falling due, once per day however many 
     await d.stop();
   }
 }, 30_000);
+
+test('delivery is Temporal activities: rounds of lanes of a workflow each worker starts at boot, continued as new; cancelled, it ends', async () => {
+  const org = h.city.agencies.donggangMarket;
+  const admin: Actor = { sub: `adm-${uid()}`, org, roles: ['admin'] };
+  let secret = '';
+  const hook = await receiver(() => secret);
+  const sub = await subscribe(admin, hook.url, ['task_reminder']);
+  secret = sub.secret;
+  const d = await startDelivery(h.client, options(), { workers: 2, lanes: 2, forMs: 1_000, rounds: 2 });
+  try {
+    // Another worker booting finds it running.
+    expect(await startNotificationDelivery(h.client, d.taskQueue)).toBe(false);
+    const first = await h.client.workflow.getHandle(d.workflowId).describe();
+    const key = `rounds-${uid()}`;
+    await notifyAll(h.db, [{ key, to: { org, role: 'provider_reviewer' }, kind: 'task_reminder', message: '到期提醒' }]);
+    await eventually(async () => hook.got.size === 1);
+    // Two rounds of two activities, then the run continues as new (a small history, however long it runs).
+    const firstRun = h.client.workflow.getHandle(d.workflowId, first.runId);
+    await eventually(async () => (await firstRun.describe()).status.name === 'CONTINUED_AS_NEW', 30_000);
+    const events = (await firstRun.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotices')).toHaveLength(4);
+    expect(events.filter((e) => e.activityTaskCompletedEventAttributes)).toHaveLength(4);
+    // Cancelled (an operator's choice), the run ends; the next worker to boot starts it again.
+    const current = h.client.workflow.getHandle(d.workflowId);
+    const { runId } = await current.describe();
+    await current.cancel();
+    await eventually(async () => (await h.client.workflow.getHandle(d.workflowId, runId).describe()).status.name === 'CANCELLED');
+    if (process.env.RECORD_HISTORIES)
+      await recordHistories(
+        h.client,
+        [
+          { name: 'two rounds of two lanes then continued as new', workflowId: d.workflowId, runId: first.runId },
+          { name: 'cancelled while delivering', workflowId: d.workflowId, runId },
+        ],
+        process.env.RECORD_HISTORIES,
+        'notification_delivery',
+      );
+    expect(await startNotificationDelivery(h.client, d.taskQueue)).toBe(true);
+    expect([...hook.got.values()]).toEqual([1]);
+  } finally {
+    await d.stop();
+    await hook.close();
+  }
+}, 60_000);

@@ -1,8 +1,9 @@
-// The notification deliverer (issue 26 §2): a loop beside the worker that sends what the outbox holds due (e-mail over
-// SMTP with nodemailer, webhooks signed with HMAC-SHA256) and records each outcome; retried with backoff, a dead letter
-// after the policy's attempts. Rows are claimed with a lease under SKIP LOCKED, so several workers' deliverers share
-// the outbox without sending a row twice. Once a day it writes each person's digest of tasks falling due (one per
-// person and day, the database's key).
+// The notification deliverer (issue 26 §2): each pass sends what the outbox holds due (e-mail over SMTP with nodemailer,
+// webhooks signed with HMAC-SHA256) and records each outcome; retried with backoff, a dead letter after the policy's
+// attempts. Its passes run in the worker's `deliverNotices` activity (activities/notifications.ts), which the
+// `notificationDeliveryWorkflow` keeps running. Rows are claimed with a lease under SKIP LOCKED, so several workers'
+// activities share the outbox without sending a row twice. Once a day it writes each person's digest of tasks falling
+// due (one per person and day, the database's key).
 import { createHash, createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Db } from '../db';
@@ -18,11 +19,11 @@ export interface DelivererOptions {
   /** SMTP_URL and SMTP_FROM; none: e-mail waits in the outbox until a deliverer with a server takes it. */
   smtp?: { url: string; from: string } | null;
   policy?: DeliveryPolicy;
-  /** How often the outbox is looked at when it had nothing due (default 1 s). */
+  /** How often the activity looks at the outbox when it had nothing due (default 1 s). */
   pollMs?: number;
   /** Rows claimed at once per channel; webhooks of a batch are posted concurrently (default 50). */
   batch?: number;
-  /** How long a claimed row is held before another deliverer may take it again (default 60 s). */
+  /** How long a claimed row is held before another pass (another worker's) may take it again (default 60 s). */
   leaseMs?: number;
   /** How long a webhook receiver has to answer (default 10 s). */
   webhookTimeoutMs?: number;
@@ -55,12 +56,17 @@ const asDelivery = (r: OutboxRow): Delivery => ({
 export interface Deliverer {
   /** One pass over both channels (and the digest when due); the number of rows sent or failed. */
   runOnce(): Promise<number>;
-  /** Writes the digests of `now`'s day (the loop does it once the hour is reached). */
+  /** Writes the digests of `now`'s day (a pass does it once the hour is reached). */
   digestPass(now?: Date): Promise<number>;
-  stop(): Promise<void>;
+  /** Rows claimed at once per channel: a pass that handled this many may find more due at once. */
+  readonly batch: number;
+  /** How long the activity waits after a pass that found less than a batch. */
+  readonly pollMs: number;
+  /** Closes the mail transport, once the worker has stopped. */
+  close(): void;
 }
 
-export function startDeliverer(o: DelivererOptions, { loop = true }: { loop?: boolean } = {}): Deliverer {
+export function createDeliverer(o: DelivererOptions): Deliverer {
   const policy = o.policy ?? DEFAULT_DELIVERY_POLICY;
   const batch = o.batch ?? 50;
   const leaseMs = o.leaseMs ?? 60_000;
@@ -160,38 +166,11 @@ export function startDeliverer(o: DelivererOptions, { loop = true }: { loop?: bo
     return webhooks + emails;
   };
 
-  let stopped = false;
-  let wake: (() => void) | null = null;
-  const running = loop
-    ? (async () => {
-        while (!stopped) {
-          let n = 0;
-          try {
-            n = await runOnce();
-          } catch (err) {
-            log('notification deliverer pass failed', { err: (err as Error).message });
-          }
-          // A full batch: more is due at once; otherwise wait for the next poll.
-          if (n < batch && !stopped)
-            await new Promise<void>((resolve) => {
-              const t = setTimeout(resolve, o.pollMs ?? 1000);
-              wake = () => {
-                clearTimeout(t);
-                resolve();
-              };
-            });
-        }
-      })()
-    : Promise.resolve();
-
   return {
     runOnce,
     digestPass,
-    async stop() {
-      stopped = true;
-      wake?.();
-      await running;
-      mail?.close();
-    },
+    batch,
+    pollMs: o.pollMs ?? 1000,
+    close: () => mail?.close(),
   };
 }

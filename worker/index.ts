@@ -1,12 +1,14 @@
 // The one place that wires a database, activities and a Temporal Worker together.
 import http from 'node:http';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { NativeConnection, Worker, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, type DeliveryPasses } from '../activities';
 import { DEFAULT_WORKFLOW_THREADS } from '../config';
 import { workerLogging } from './logging';
 import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from './tracing';
 import type { Tracing } from '../telemetry/tracing';
 import type { Db } from '../db';
+import type { NotificationDeliveryInput, notificationDeliveryWorkflow } from '../workflows/notification-delivery';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -21,6 +23,8 @@ export interface WorkerDeps {
   caseRegion?: string;
   /** The process's tracing (telemetry/tracing.ts): activity spans and workflow spans exported; none when absent or off. */
   tracing?: Tracing;
+  /** The notification deliverer (worker/deliverer.ts createDeliverer) whose passes the `deliverNotices` activity runs. */
+  deliverer?: DeliveryPasses;
 }
 
 export function createWorker({
@@ -32,13 +36,14 @@ export function createWorker({
   workflowThreads = DEFAULT_WORKFLOW_THREADS,
   caseRegion,
   tracing,
+  deliverer,
 }: WorkerDeps): Promise<Worker> {
   const { interceptors, sinks } = workerTracingOptions(tracing);
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({ db, caseRegion }),
+    activities: createActivities({ db, caseRegion, deliverer }),
     workflowThreadPoolSize: workflowThreads,
     sinks,
     // A prebuilt bundle holds the workflow interceptors already (bundleWorkflows); bundled here, they are added.
@@ -46,6 +51,27 @@ export function createWorker({
       ? { workflowBundle, interceptors: { ...interceptors } }
       : { workflowsPath: require.resolve('../workflows'), interceptors: { ...interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
   });
+}
+
+/** The outbox's delivery workflow of a task queue: one run, whichever worker starts it. */
+export const notificationDeliveryId = (taskQueue: string) => `notification-delivery/${taskQueue}`;
+
+/**
+ * Starts the outbox's delivery (workflows/notification-delivery.ts) on `taskQueue` unless it runs: every worker calls it
+ * at boot, the first one starts it, the others find it running. Answers whether it was started now.
+ */
+export async function startNotificationDelivery(client: Client, taskQueue: string, input: NotificationDeliveryInput = {}): Promise<boolean> {
+  try {
+    await client.workflow.start<typeof notificationDeliveryWorkflow>('notificationDeliveryWorkflow', {
+      taskQueue,
+      workflowId: notificationDeliveryId(taskQueue),
+      args: [input],
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
 }
 
 /** GET /health answers 200 while the worker polls its task queue (for container health checks). */

@@ -1,4 +1,5 @@
 // Worker entry point for deployments that scale workers apart from the API.
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config';
 import { waitFor } from '../config/wait';
@@ -11,8 +12,8 @@ async function main() {
   // that the activities' queries join their traces. Nothing when OTEL_EXPORTER_OTLP_ENDPOINT is unset.
   const tracing = startTracing('public-data-workflows-worker');
   const { createDb, databaseName, databaseReady, migrateToLatest } = require('../db') as typeof import('../db');
-  const { createWorker, serveWorkerHealth, workerTelemetry } = require('./index') as typeof import('./index');
-  const { startDeliverer } = require('./deliverer') as typeof import('./deliverer');
+  const { createWorker, serveWorkerHealth, startNotificationDelivery, workerTelemetry } = require('./index') as typeof import('./index');
+  const { createDeliverer } = require('./deliverer') as typeof import('./deliverer');
   // Signals are handled below, once; the SDK's own handlers would shut the worker down a second time.
   Runtime.install({ shutdownSignals: [], ...workerTelemetry(config.workerMetricsAddress, config.logLevel, tracing.enabled) });
   const db = createDb(config.databaseUrl);
@@ -24,6 +25,8 @@ async function main() {
     () => NativeConnection.connect({ address: config.temporalAddress }),
     config.startupWaitMs,
   );
+  // Notices by e-mail and webhook: the deliverer's passes run as this worker's `deliverNotices` activities.
+  const deliverer = createDeliverer({ db, ...config.notify, log: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })) });
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
@@ -32,14 +35,15 @@ async function main() {
     workflowThreads: config.workflowThreads,
     caseRegion: config.caseRegion,
     tracing,
+    deliverer,
     ...(config.workflowBundle ? { workflowBundle: { codePath: config.workflowBundle } } : {}),
   });
+  // The workflow that keeps those activities running, started by the first worker to boot (the others find it running).
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  await waitFor('Temporal to start the notification delivery', () => startNotificationDelivery(client, config.taskQueue), config.startupWaitMs);
   const health = config.workerHealthPort ? serveWorkerHealth(worker, config.workerHealthPort) : null;
-  // Notices by e-mail and webhook: the outbox's deliverer runs beside the worker (worker/deliverer.ts).
-  const deliverer = startDeliverer({ db, ...config.notify, log: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })) });
   const stop = async () => {
     health?.close();
-    await deliverer.stop();
     worker.shutdown();
   };
   // A second signal (npm forwards a terminal's Ctrl-C once more) must not cut the shutdown short.
@@ -50,6 +54,7 @@ async function main() {
       stopping = true;
     });
   await worker.run();
+  deliverer.close();
   await connection.close();
   await db.destroy();
   await tracing.shutdown();

@@ -44,6 +44,9 @@ export function workerTracingOptions(tracing: Tracing | undefined): Pick<WorkerO
     interceptors: {
       activity: [
         (ctx) => {
+          // The outbox's delivery (activities/notifications.ts) runs a pass a second for a minute: its queries stay out
+          // of traces, as they were when the deliverer ran beside the worker, rather than make one trace of thousands.
+          if (ctx.info.activityType === 'deliverNotices') return {};
           const inbound = new otel.OpenTelemetryActivityInboundInterceptor(ctx);
           const outbound = new otel.OpenTelemetryActivityOutboundInterceptor(ctx);
           // The SDK writes its "Activity completed" line outside the activity's span: its ids are kept for it.

@@ -8,3 +8,4 @@ export { withdrawalWorkflow } from './withdrawal';
 export { openRequestWorkflow } from './open-request';
 export { correctionWorkflow } from './correction';
 export { evaluationSnapshotWorkflow } from './evaluation';
+export { notificationDeliveryWorkflow } from './notification-delivery';

@@ -1,6 +1,6 @@
 // Notifications that reach people (issue 26 §2): a person's preferences (GET/PUT /me/notification-preferences); an
 // organisation's webhooks, made, listed and ended by its admin; their dead letters, listed and redelivered on demand.
-// The outbox itself is written by the database with each notice (migration 034) and sent by the worker's deliverer.
+// The outbox itself is written by the database with each notice (migration 034) and sent by the worker's delivery activities.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
