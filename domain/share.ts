@@ -564,18 +564,22 @@ export type ReplyContext = { amendable?: string[] };
  * (shareRequestViolations, Art. 15). No form, or an empty one, is a reply in words. The API's pre-check and the
  * workflow's Update validator run it alike.
  */
-export function amendmentViolation({ decision, form, context, request }: Pick<DecisionAttempt, 'decision' | 'form' | 'context' | 'request'>): RuleViolation | null {
+export function amendmentViolation({
+  decision,
+  form,
+  context,
+  request,
+}: Pick<DecisionAttempt, 'decision' | 'form' | 'context' | 'request'>): RuleViolation | null {
   if (decision !== 'REPLY' || !form || Object.keys(form).length === 0) return null;
   const amendable = (context as ReplyContext | null | undefined)?.amendable;
   const bad = (field: string, rule: string, detail: string): RuleViolation => ({ code: 'InvalidInput', field, rule, article: 'Art. 15', detail });
-  if (!Array.isArray(amendable))
-    return bad('form', 'amendment offered', 'This reply task was opened before a reply could amend the request: reply in words');
+  if (!Array.isArray(amendable)) return bad('form', 'amendment offered', 'This reply task was opened before a reply could amend the request: reply in words');
   const other = Object.keys(form).find((k) => !(AMENDABLE_PARTS as readonly string[]).includes(k));
   if (other !== undefined) return bad(`form.${other}`, 'amendable', `A reply amends only ${AMENDABLE_PARTS.join(' and ')}`);
   const fields = form.fields;
-  if (fields !== undefined && (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string') || new Set(fields).size !== fields.length))
-    return bad('form.fields', 'at least one data item, each once', 'Pick the data items asked for: at least one, each once');
-  if (form.scenario !== undefined && typeof form.scenario !== 'string') return bad('form.scenario', 'text', 'The application scenario is text');
+  if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string') || new Set(fields).size !== fields.length))
+    return bad('form.fields', 'each data item once', 'Pick the data items asked for, each once (none: all of the entry’s, as a submission)');
+  if (form.scenario !== undefined && typeof form.scenario !== 'string') return bad('form.scenario', 'scenario text', 'The application scenario is text');
   const [v] = shareRequestViolations({ ...request, ...form } as unknown as ShareRequestForm, { fields: amendable, status: 'published' });
   return v ? { ...v, ...(v.field ? { field: `form.${v.field}` } : {}) } : null;
 }
@@ -583,7 +587,7 @@ export function amendmentViolation({ decision, form, context, request }: Pick<De
 /**
  * What an applicant's reply changes of the request: the request as amended and, of each part it changes, the values
  * before and after; null when it changes nothing (no form, or the same values: the same data items in any order, where
- * a request naming none asked for all of `entryFields`; the same scenario but for surrounding blanks).
+ * a request or a reply naming none asks for all of `entryFields`; the same scenario but for surrounding blanks).
  */
 export function shareAmendment(
   request: ShareRequestForm,
@@ -595,9 +599,11 @@ export function shareAmendment(
   const amended: ShareRequestForm = { ...request };
   const fields = form?.fields;
   if (Array.isArray(fields)) {
+    // None named is all the entry's, as in a submission.
     const was = request.fields?.length ? request.fields : [...entryFields];
-    const same = was.length === fields.length && fields.every((f) => was.includes(f as string));
-    if (!same) [before.fields, after.fields, amended.fields] = [was, fields as string[], fields as string[]];
+    const now = fields.length ? (fields as string[]) : [...entryFields];
+    const same = was.length === now.length && now.every((f) => was.includes(f));
+    if (!same) [before.fields, after.fields, amended.fields] = [was, now, fields as string[]];
   }
   const scenario = form?.scenario;
   if (typeof scenario === 'string' && scenario.trim() !== request.scenario.trim())

@@ -186,20 +186,36 @@ test('20 reviewers ask for information at the same moment: exactly one request i
 
 /** The provider asks (the review's one notice) and the applicant's reply task opens. */
 async function asked(r: Awaited<ReturnType<typeof request>>) {
-  expect((await complete(provider(), r.opinion.id, { decision: 'REQUEST_INFO', reason: '材料不全', form: { missing } })).json().status).toBe('awaiting_applicant');
+  expect((await complete(provider(), r.opinion.id, { decision: 'REQUEST_INFO', reason: '材料不全', form: { missing } })).json().status).toBe(
+    'awaiting_applicant',
+  );
   return (await tasksOf(r.id, r.who)).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!;
 }
-const openOf = async (r: Awaited<ReturnType<typeof request>>, kind: string) => (await tasksOf(r.id, r.who)).find((t) => t.kind === kind && t.status === 'open')!;
+const openOf = async (r: Awaited<ReturnType<typeof request>>, kind: string) =>
+  (await tasksOf(r.id, r.who)).find((t) => t.kind === kind && t.status === 'open')!;
 
 test('一次性告知 unless the reply changed the request: an amending reply (data items, scenario) is checked as a submission, updates the request with its trail, and the next round may ask once more; the same values keep the notice given', async () => {
   const r = await request(govApplicant());
   const reply = await asked(r);
   // The amended request meets Art. 15 as a new one does: fields of the entry, a scenario; only the amendable parts.
-  expectProblem(await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { fields: ['no_such_field'] } }), 400, 'body.form.fields', 'fields of the entry');
+  expectProblem(
+    await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { fields: ['no_such_field'] } }),
+    400,
+    'body.form.fields',
+    'fields of the entry',
+  );
   expectProblem(await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { scenario: '   ' } }), 400, 'body.form.scenario', 'required');
   expectProblem(await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { statutoryDuty: '另一职责' } }), 400, 'body.form.statutoryDuty');
-  expectProblem(await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { fields: [] } }), 400, 'body.form.fields');
-  const amended = await complete(r.who, reply.id, { decision: 'REPLY', reason: '只申请执业许可信息', form: { fields: ['institution', 'licence_no'], scenario: '执业许可核查' } });
+  expectProblem(
+    await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { fields: ['institution', 'institution'] } }),
+    400,
+    'body.form.fields',
+  );
+  const amended = await complete(r.who, reply.id, {
+    decision: 'REPLY',
+    reason: '只申请执业许可信息',
+    form: { fields: ['institution', 'licence_no'], scenario: '执业许可核查' },
+  });
   expect(amended.json().status).toBe('in_review');
   // The request reads as amended; the trail says what changed, before and after, citing the article.
   const view = (await call(api, r.who, 'GET', `/requests/${r.id}`)).json();
@@ -213,11 +229,19 @@ test('一次性告知 unless the reply changed the request: an amending reply (d
   const lead = await openOf(r, 'SHARE_JOINT_REVIEW');
   expect(lead.context).toMatchObject({ regulation: true });
   expect(lead.context?.noticeGiven).toBeUndefined();
-  const again = await complete(authority(), lead.id, { decision: 'REQUEST_INFO', reason: '请补充', form: { missing: [{ item: '执业许可核查方案', reason: '核对调整后的场景' }] } });
+  const again = await complete(authority(), lead.id, {
+    decision: 'REQUEST_INFO',
+    reason: '请补充',
+    form: { missing: [{ item: '执业许可核查方案', reason: '核对调整后的场景' }] },
+  });
   expect(again.json().status).toBe('awaiting_applicant');
   // The same values (the data items in another order) change nothing: the notice given stands for the next round.
   const second = await openOf(r, 'SHARE_APPLICANT_REPLY');
-  const same = await complete(r.who, second.id, { decision: 'REPLY', reason: '方案见附件', form: { fields: ['licence_no', 'institution'], scenario: '执业许可核查' } });
+  const same = await complete(r.who, second.id, {
+    decision: 'REPLY',
+    reason: '方案见附件',
+    form: { fields: ['licence_no', 'institution'], scenario: '执业许可核查' },
+  });
   expect(same.json().status).toBe('in_review');
   const lead3 = await openOf(r, 'SHARE_JOINT_REVIEW');
   expect(lead3.context).toMatchObject({ noticeGiven: true });
@@ -236,7 +260,9 @@ test('20 amending replies at the same moment: exactly one is taken, the request 
   const r = await request(govApplicant());
   const reply = await asked(r);
   const answers = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => complete(r.who, reply.id, { decision: 'REPLY', reason: `调整 ${i}`, form: { fields: ['institution'], scenario: `场景 ${i}` } })),
+    Array.from({ length: 20 }, (_, i) =>
+      complete(r.who, reply.id, { decision: 'REPLY', reason: `调整 ${i}`, form: { fields: ['institution'], scenario: `场景 ${i}` } }),
+    ),
   );
   expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
   for (const a of answers.filter((x) => x.statusCode !== 200)) expect(a.statusCode).toBe(409);

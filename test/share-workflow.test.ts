@@ -326,19 +326,33 @@ test('an amending reply (《政务数据共享条例》一次性告知): the req
   expect(await refusal(decide(handle, reply.id, who, 'REPLY', 'narrowed', { fields: ['no_such_field'] }))).toBe('InvalidInput');
   expect(await refusal(decide(handle, reply.id, who, 'REPLY', 'narrowed', { scenario: '  ' }))).toBe('InvalidInput');
   expect(await refusal(decide(handle, reply.id, who, 'REPLY', 'narrowed', { term: 'a year' }))).toBe('InvalidInput');
-  const amended = await decide(handle, reply.id, who, 'REPLY', 'narrowed to the licence', { fields: ['institution', 'licence_no'], scenario: 'licence checks' });
+  const amended = await decide(handle, reply.id, who, 'REPLY', 'narrowed to the licence', {
+    fields: ['institution', 'licence_no'],
+    scenario: 'licence checks',
+  });
   expect(amended.status).toBe('in_review');
   const payload = (await h.db.selectFrom('requests').select('payload').where('id', '=', requestId).executeTakeFirstOrThrow()).payload;
   expect(payload).toMatchObject({ fields: ['institution', 'licence_no'], scenario: 'licence checks' });
-  const event = await h.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'request_amended').executeTakeFirstOrThrow();
+  const event = await h.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .where('action', '=', 'request_amended')
+    .executeTakeFirstOrThrow();
   expect(event.article).toBe('Art. 15');
-  expect(event.new_value).toMatchObject({ before: { scenario: 'inspection planning' }, after: { fields: ['institution', 'licence_no'], scenario: 'licence checks' } });
+  expect(event.new_value).toMatchObject({
+    before: { scenario: 'inspection planning' },
+    after: { fields: ['institution', 'licence_no'], scenario: 'licence checks' },
+  });
   // The request changed: the fresh round may ask once more (its tasks carry no noticeGiven).
   const lead2 = taskOf(amended, 'SHARE_JOINT_REVIEW');
   const again = await decide(handle, lead2.id, authority(), 'REQUEST_INFO', 'the licence scope?');
   expect(again.status).toBe('awaiting_applicant');
   // Replying with the values the request already has changes nothing: the notice given stands.
-  const same = await decide(handle, taskOf(again, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'as before', { fields: ['licence_no', 'institution'], scenario: 'licence checks ' });
+  const same = await decide(handle, taskOf(again, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'as before', {
+    fields: ['licence_no', 'institution'],
+    scenario: 'licence checks ',
+  });
   const [lead3, opinion3] = [taskOf(same, 'SHARE_JOINT_REVIEW'), taskOf(same, 'SHARE_PROVIDER_OPINION')];
   expect(await refusal(decide(handle, lead3.id, authority(), 'REQUEST_INFO', 'more'))).toBe('NoticeAlreadyGiven');
   await decide(handle, opinion3.id, provider(), 'AGREE');

@@ -574,7 +574,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
     // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
     // The terms say so where the run's policy allows the 条例's consent route (the API reads it there).
-    const grant = grantOf({ ...input, form: current }, parties, policy.onwardProvision === 'provider_consent' && patched(ONWARD_PROVISION) ? 'provider_consent' : undefined);
+    const grant = grantOf(
+      { ...input, form: current },
+      parties,
+      policy.onwardProvision === 'provider_consent' && patched(ONWARD_PROVISION) ? 'provider_consent' : undefined,
+    );
     // The term is counted inside the write that creates the grant, which records the approval too.
     approval = board.takeUnwritten();
     const renewed = renewing();

@@ -45,10 +45,9 @@ export const ReplyForm = Type.Object(
   {
     fields: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
-        minItems: 1,
         maxItems: 200,
         uniqueItems: true,
-        description: "The data items asked for, as amended: fields of the entry (the reply task's context.amendable)",
+        description: "The data items asked for, as amended: fields of the entry (the reply task's context.amendable); none, all of them (as a submission)",
       }),
     ),
     scenario: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'The application scenario (应用场景, Art. 15), as amended' })),
