@@ -19,6 +19,7 @@ import {
   type DeletionConfirmation,
   type GrantTerms,
   type RevocationGround,
+  type ShareAmendment,
   type ShareParties,
   type ShareRequestForm,
 } from '../domain/share';
@@ -492,6 +493,43 @@ export function shareActivities(db: Db, caseRegion: string) {
      * Issue 24 §6: the providing agency's answer to the grantee's ask to provide the data to a third party, with its decision
      * in one transaction: an audit event (consented, or refused with the reason) and the grantee's applicant told.
      */
+    /**
+     * The applicant's reply amended the request (issue 24 §1): its decision, the request's form as amended and the audit
+     * event saying what changed (before and after), in one transaction keyed by the workflow's step, so a retry changes
+     * nothing twice.
+     */
+    async amendShareRequest(input: {
+      requestId: string;
+      /** Unique per workflow step. */
+      step: string;
+      taskId: string;
+      decision?: DecisionInput;
+      actor: ActorRef;
+      payload: Record<string, unknown>;
+      before: ShareAmendment;
+      after: ShareAmendment;
+      article: string;
+    }): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        if (input.decision) await recordDecisionIn(tx, input.decision);
+        const fresh = await appendAudit(tx, {
+          eventKey: `request:${input.requestId}:${input.step}`,
+          requestId: input.requestId,
+          taskId: input.taskId,
+          actor: input.actor,
+          action: 'request_amended',
+          article: input.article,
+          oldValue: { ...input.before },
+          newValue: { before: input.before, after: input.after },
+        });
+        if (fresh)
+          await tx
+            .updateTable('requests')
+            .set({ payload: JSON.stringify(input.payload), updated_at: new Date() })
+            .where('id', '=', input.requestId)
+            .execute();
+      });
+    },
     async recordOnwardProvision(input: {
       requestId: string;
       taskId: string;

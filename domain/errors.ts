@@ -164,6 +164,11 @@ export const RULE_MESSAGES_ZH: Record<string, string> = {
   'open streams in all': '实时更新的连接已满，本页改为定时刷新',
   // 《政务数据共享条例》: a request for information lists everything missing at once.
   一次性告知: '请一次性列明全部需补充的材料，每项写明缺少什么、为什么需要',
+  // The applicant's reply may amend the request (issue 24 §1): its data items and scenario, as a submission is checked.
+  'amendment offered': '此补充材料任务只能以文字答复，不能调整申请',
+  amendable: '答复时只能调整申请的数据项和应用场景',
+  'each data item once': '每个数据项只能选择一次',
+  'scenario text': '应用场景须填写文字',
   // 不予共享 (Art. 13 ¶2; 《政务数据共享条例》 between government departments): a refusal cites its basis of the levels accepted.
   'legal basis of an accepted level': '不同意的，请逐项写明所依据的法律等：层级从列表中选择，名称和条款均须填写',
   // Issue 24 §3: an entry marked 不予共享 cites a basis of a level accepted for its catalog (the 条例's for a government department).

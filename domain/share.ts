@@ -510,7 +510,8 @@ export type RegulationContext = {
 /**
  * 一次性告知 (条例, 共享使用; rule 7): under the 条例 the applicant is asked for more once per review, every missing item
  * listed with why it is needed; a second request in the same review is refused, unless the applicant's reply
- * changed the request (then the workflow opens the round without `noticeGiven`). The Measures alone ask neither.
+ * changed the request (an amending REPLY, shareAmendment: then the workflow opens the round without `noticeGiven`). The
+ * Measures alone ask neither.
  * The API's pre-check and the workflow's Update validator run it alike.
  */
 export function oneTimeNoticeViolation({ decision, form, context }: Pick<DecisionAttempt, 'decision' | 'form' | 'context'>): RuleViolation | null {
@@ -537,6 +538,77 @@ export function oneTimeNoticeViolation({ decision, form, context }: Pick<Decisio
       detail: `List every missing item at once, each with what is missing and why (form.missing: [{ item, reason }], 1 to ${MAX_MISSING_ITEMS}; 一次性告知)`,
     };
   return null;
+}
+
+/**
+ * What the applicant may change of the request in answer to a notice (the share reply's form, issue 24 §1): the data
+ * items asked for and the application scenario (the purpose the grant records), the parts a notice most often questions.
+ */
+export interface ShareAmendment {
+  fields?: string[];
+  scenario?: string;
+}
+
+/** The parts of the request a reply may amend. */
+export const AMENDABLE_PARTS = ['fields', 'scenario'] as const;
+
+/**
+ * A share reply task's context in runs past patched('share-reply-amends'): the entry's data items the amended request
+ * may name (a reply task without it takes words only).
+ */
+export type ReplyContext = { amendable?: string[] };
+
+/**
+ * Why an applicant's REPLY may not amend the request as its form says, or null: only a reply task that offers it
+ * (`context.amendable`), only the amendable parts, and the request as amended passes the rules a new submission passes
+ * (shareRequestViolations, Art. 15). No form, or an empty one, is a reply in words. The API's pre-check and the
+ * workflow's Update validator run it alike.
+ */
+export function amendmentViolation({
+  decision,
+  form,
+  context,
+  request,
+}: Pick<DecisionAttempt, 'decision' | 'form' | 'context' | 'request'>): RuleViolation | null {
+  if (decision !== 'REPLY' || !form || Object.keys(form).length === 0) return null;
+  const amendable = (context as ReplyContext | null | undefined)?.amendable;
+  const bad = (field: string, rule: string, detail: string): RuleViolation => ({ code: 'InvalidInput', field, rule, article: 'Art. 15', detail });
+  if (!Array.isArray(amendable)) return bad('form', 'amendment offered', 'This reply task was opened before a reply could amend the request: reply in words');
+  const other = Object.keys(form).find((k) => !(AMENDABLE_PARTS as readonly string[]).includes(k));
+  if (other !== undefined) return bad(`form.${other}`, 'amendable', `A reply amends only ${AMENDABLE_PARTS.join(' and ')}`);
+  const fields = form.fields;
+  if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string') || new Set(fields).size !== fields.length))
+    return bad('form.fields', 'each data item once', 'Pick the data items asked for, each once (none: all of the entry’s, as a submission)');
+  if (form.scenario !== undefined && typeof form.scenario !== 'string') return bad('form.scenario', 'scenario text', 'The application scenario is text');
+  const [v] = shareRequestViolations({ ...request, ...form } as unknown as ShareRequestForm, { fields: amendable, status: 'published' });
+  return v ? { ...v, ...(v.field ? { field: `form.${v.field}` } : {}) } : null;
+}
+
+/**
+ * What an applicant's reply changes of the request: the request as amended and, of each part it changes, the values
+ * before and after; null when it changes nothing (no form, or the same values: the same data items in any order, where
+ * a request or a reply naming none asks for all of `entryFields`; the same scenario but for surrounding blanks).
+ */
+export function shareAmendment(
+  request: ShareRequestForm,
+  form: Record<string, unknown> | null | undefined,
+  entryFields: readonly string[],
+): { form: ShareRequestForm; before: ShareAmendment; after: ShareAmendment } | null {
+  const before: ShareAmendment = {};
+  const after: ShareAmendment = {};
+  const amended: ShareRequestForm = { ...request };
+  const fields = form?.fields;
+  if (Array.isArray(fields)) {
+    // None named is all the entry's, as in a submission.
+    const was = request.fields?.length ? request.fields : [...entryFields];
+    const now = fields.length ? (fields as string[]) : [...entryFields];
+    const same = was.length === now.length && now.every((f) => was.includes(f));
+    if (!same) [before.fields, after.fields, amended.fields] = [was, now, fields as string[]];
+  }
+  const scenario = form?.scenario;
+  if (typeof scenario === 'string' && scenario.trim() !== request.scenario.trim())
+    [before.scenario, after.scenario, amended.scenario] = [request.scenario, scenario, scenario];
+  return Object.keys(after).length ? { form: amended, before, after } : null;
 }
 
 /** How a refusal's basis is cited where the 条例 binds the request: 不予共享 rests on 法律、行政法规 or 国务院决定 (rules 4 and 6). */
@@ -799,7 +871,9 @@ export const SHARE_TASK_KINDS = {
     extensionOffered,
   },
   // The reply's text travels as the decision's reason: it is what the reviewers asked for.
-  SHARE_APPLICANT_REPLY: { article: 'Art. 15', name: '补充材料', decisions: { REPLY: decision('答复', true) } },
+  // Past patched('share-reply-amends') its form may amend the request (amendmentViolation): a changed request opens the
+  // next round without the one-time notice's mark.
+  SHARE_APPLICANT_REPLY: { article: 'Art. 15', name: '补充材料', decisions: { REPLY: decision('答复', true) }, rule: amendmentViolation },
   // The providing agency asked to end a grant (its ground and reason in the context): the city authority's consent ends it (Art. 14).
   GRANT_REVOCATION_CONSENT: {
     article: 'Art. 14',

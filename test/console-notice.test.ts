@@ -1,7 +1,9 @@
 // 一次性告知 in a real browser (《政务数据共享条例》, issue 24 §1): the provider's reviewer asks the applicant for more from its
 // task, listing several missing items at once, each with what is missing and why, in rows added to a form labelled in
 // Chinese; the applicant reads the whole list on the request's page and replies from there; in the same review the
-// authority's second ask is refused in Chinese naming the rule. Against the real API, worker, Temporal and PostgreSQL.
+// authority's second ask is refused in Chinese naming the rule, unless the applicant's reply changed the request (the data
+// items re-ticked, the scenario edited on the reply task; the request's page shows what changed). Against the real API,
+// worker, Temporal and PostgreSQL.
 import type { Page } from 'playwright-core';
 import { validShareBody, type Api } from './api-helpers';
 import { screenshot } from './browser';
@@ -115,4 +117,72 @@ test('the provider lists every missing item at once; the applicant reads the lis
     })
   ).json();
   expect(view.status).toBe('in_review');
+});
+
+test('a reply that changes the request: the applicant re-ticks the data items and edits the scenario on the reply task; the request shows what changed; the review may ask once more', async () => {
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/share-requests',
+    payload: validShareBody(h.city.entries.conditional),
+    headers: api.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }),
+  });
+  expect(res.statusCode).toBe(201);
+  const requestId = res.json().id as string;
+  const provider = await run.signedIn('zhao.provider');
+  await openFromInbox(provider, requestId, 'SHARE_PROVIDER_OPINION');
+  await askForMore(provider, MISSING.slice(0, 1));
+  await provider.locator('.notice[role=status][aria-live=polite]').filter({ hasText: '已作出决定' }).waitFor();
+
+  // The reply task: the request's data items ticked among the entry's, by their names, and its scenario, as they stand.
+  const li = await run.signedIn('li.applicant');
+  await open(li, `#/requests/${requestId}`);
+  await li.locator('section.missing-items').getByRole('link', { name: '补充材料并答复' }).click();
+  await li.waitForSelector('form.decide');
+  await li.check('#d-REPLY');
+  expect(await li.textContent('form.decide .amend-hint')).toContain('应用场景');
+  const items = li.locator('form.decide .items-picker');
+  await items.getByLabel('执业许可证号').waitFor();
+  expect(await items.getByLabel('核定床位数').isChecked()).toBe(true);
+  // The context lists what is missing, not the data items' codes.
+  expect(await li.textContent('section[aria-labelledby="ctx-h"]')).not.toContain('licence_no');
+  await expectAccessible(li);
+  await items.getByLabel('核定床位数').uncheck();
+  await items.getByLabel('诊疗科目').uncheck();
+  await li.fill('#f-body-form-scenario', '民营医疗机构执业许可核查');
+  await li.fill('#reason', '检查范围说明已补充；只申请执业许可相关数据项');
+  await screenshot(li, 'reply-amends-request');
+  await li.click('form.decide button[type=submit]');
+  await li.locator('.notice[role=status][aria-live=polite]').filter({ hasText: '已作出决定' }).waitFor();
+
+  // The request's page says what the reply changed, before and after, the data items by their names.
+  await open(li, `#/requests/${requestId}`);
+  await li.waitForSelector('h1:has-text("审核中")');
+  const changed = li.locator('section.amendments');
+  await changed.waitFor();
+  expect(await changed.locator('h2').textContent()).toBe('答复对申请的修改');
+  const scenario = changed.locator('tr[data-part=scenario]');
+  expect(await scenario.locator('td').last().textContent()).toBe('民营医疗机构执业许可核查');
+  const fields = await changed.locator('tr[data-part=fields] td').allTextContents();
+  expect(fields[0]).toContain('核定床位数');
+  expect(fields[1]).toContain('执业许可证号');
+  expect(fields[1]).not.toContain('核定床位数');
+  expect(await li.textContent('section[aria-labelledby="timeline-h"]')).toContain('答复时调整申请');
+  await expectAccessible(li);
+  await screenshot(li, 'request-amended');
+
+  // The request changed: the authority's second ask in this review is accepted.
+  const wang = await run.signedIn('wang.authority');
+  await openFromInbox(wang, requestId, 'SHARE_JOINT_REVIEW');
+  expect(await wang.textContent('section[aria-labelledby="ctx-h"]')).not.toContain('已一次性告知需补充的材料');
+  await askForMore(wang, [['执业许可核查方案', '核对调整后的应用场景']]);
+  await wang.locator('.notice[role=status][aria-live=polite]').filter({ hasText: '已作出决定' }).waitFor();
+  const view = (
+    await api.app.inject({
+      method: 'GET',
+      url: `/requests/${requestId}`,
+      headers: api.as({ sub: 'li.applicant', org: h.city.agencies.market, roles: ['agency_applicant'] }),
+    })
+  ).json();
+  expect(view.status).toBe('awaiting_applicant');
+  expect(view.payload).toMatchObject({ fields: ['institution', 'institution_uscc', 'licence_no'], scenario: '民营医疗机构执业许可核查' });
 });

@@ -1,6 +1,6 @@
 // Pure rules of domain/: working days, identifiers, task permissions, share form and path.
 import { deadlineAfter, deadlineBefore, quarterOf, shanghaiDay, shanghaiTime, workdaysBetween } from '../domain/calendar';
-import { renewalForm, renewalViolation, renewedTermStart, usagePeriodFrom, usageReportViolation } from '../domain/share';
+import { amendmentViolation, renewalForm, renewalViolation, renewedTermStart, shareAmendment, usagePeriodFrom, usageReportViolation } from '../domain/share';
 import { articleInChinese } from '../domain/measures';
 import * as notices from '../domain/notices';
 import { isValidResidentId, isValidUscc, maskResidentId, usccWithCheck } from '../domain/ids';
@@ -349,6 +349,40 @@ test('一次性告知: under the 条例 a request for information lists every mi
   expect(oneTimeNoticeViolation({ decision: 'AGREE', form: null, context: { ...under, noticeGiven: true } })).toBeNull();
   expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: { noticeGiven: true } })).toBeNull();
   expect(oneTimeNoticeViolation({ decision: 'REQUEST_INFO', form: null, context: null })).toBeNull();
+});
+
+test('一次性告知 unless the reply changed the request: a REPLY amends the data items and scenario as a submission is checked; the same values change nothing', () => {
+  const request = {
+    catalogEntryId: 'e',
+    scenario: '检查',
+    statutoryDuty: '监管',
+    commitment: { authenticity: true, compliance: true, security: true },
+  };
+  const offered = { amendable: ['a', 'b', 'c'] };
+  const reply = (form: Record<string, unknown> | null, context: Record<string, unknown> | null = offered) =>
+    amendmentViolation({ decision: 'REPLY', form, context, request });
+  // Words alone, or an amendment the request as amended bears.
+  expect(reply(null)).toBeNull();
+  expect(reply({})).toBeNull();
+  expect(reply({ fields: ['a'], scenario: '许可核查' })).toBeNull();
+  expect(reply({ fields: [] })).toBeNull();
+  expect(reply({ fields: ['x'] })).toMatchObject({ code: 'InvalidInput', field: 'form.fields', rule: 'fields of the entry' });
+  expect(reply({ fields: ['a', 'a'] })).toMatchObject({ field: 'form.fields' });
+  expect(reply({ scenario: ' ' })).toMatchObject({ field: 'form.scenario', rule: 'required', article: 'Art. 15' });
+  expect(reply({ statutoryDuty: '另一职责' })).toMatchObject({ field: 'form.statutoryDuty', rule: 'amendable' });
+  // A reply task opened before replies could amend takes words alone.
+  expect(reply({ fields: ['a'] }, null)).toMatchObject({ field: 'form', rule: 'amendment offered' });
+  expect(amendmentViolation({ decision: 'AGREE', form: { fields: ['x'] }, context: null, request })).toBeNull();
+
+  // What changed: before and after of each part; none for the same values (any order; none named is all the entry's).
+  expect(shareAmendment(request, { fields: ['a'], scenario: '许可核查' }, ['a', 'b'])).toEqual({
+    form: { ...request, fields: ['a'], scenario: '许可核查' },
+    before: { fields: ['a', 'b'], scenario: '检查' },
+    after: { fields: ['a'], scenario: '许可核查' },
+  });
+  expect(shareAmendment(request, { fields: ['b', 'a'], scenario: ' 检查 ' }, ['a', 'b'])).toBeNull();
+  expect(shareAmendment({ ...request, fields: ['a'] }, { fields: [] }, ['a', 'b'])).toMatchObject({ after: { fields: ['a', 'b'] } });
+  expect(shareAmendment(request, null, ['a'])).toBeNull();
 });
 
 describe('urging a task (督办, Art. 32)', () => {

@@ -125,7 +125,8 @@ test('一次性告知 over HTTP: every missing item listed at once; the applican
   expect(asked.json().status).toBe('awaiting_applicant');
   // The applicant's task lists what is missing and why; their clock runs, the reviewers' waits.
   const reply = (await tasksOf(r.id, r.who)).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!;
-  expect(reply.context).toEqual({ missing });
+  // It may also amend the request, picking among the entry's data items (the reply below does not).
+  expect(reply.context).toEqual({ missing, amendable: expect.arrayContaining(['licence_no']) });
   expect((await complete(r.who, reply.id, { decision: 'REPLY', reason: '检查计划与依据见附件' })).json().status).toBe('in_review');
   const round = (await tasksOf(r.id, r.who)).filter((t) => t.status === 'open');
   const lead = round.find((t) => t.kind === 'SHARE_JOINT_REVIEW')!;
@@ -180,7 +181,102 @@ test('20 reviewers ask for information at the same moment: exactly one request i
   const tasks = await tasksOf(r.id, r.who);
   expect(tasks.filter((t) => t.kind === 'SHARE_APPLICANT_REPLY')).toHaveLength(1);
   const i = Number(/(\d+)$/.exec(completed[0].reason!)![1]);
-  expect(tasks.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')!.context).toEqual({ missing: [{ item: `材料 ${i}`, reason: '审核需要' }] });
+  expect(tasks.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')!.context).toMatchObject({ missing: [{ item: `材料 ${i}`, reason: '审核需要' }] });
+});
+
+/** The provider asks (the review's one notice) and the applicant's reply task opens. */
+async function asked(r: Awaited<ReturnType<typeof request>>) {
+  expect((await complete(provider(), r.opinion.id, { decision: 'REQUEST_INFO', reason: '材料不全', form: { missing } })).json().status).toBe(
+    'awaiting_applicant',
+  );
+  return (await tasksOf(r.id, r.who)).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open')!;
+}
+const openOf = async (r: Awaited<ReturnType<typeof request>>, kind: string) =>
+  (await tasksOf(r.id, r.who)).find((t) => t.kind === kind && t.status === 'open')!;
+
+test('一次性告知 unless the reply changed the request: an amending reply (data items, scenario) is checked as a submission, updates the request with its trail, and the next round may ask once more; the same values keep the notice given', async () => {
+  const r = await request(govApplicant());
+  const reply = await asked(r);
+  // The amended request meets Art. 15 as a new one does: fields of the entry, a scenario; only the amendable parts.
+  expectProblem(
+    await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { fields: ['no_such_field'] } }),
+    400,
+    'body.form.fields',
+    'fields of the entry',
+  );
+  expectProblem(await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { scenario: '   ' } }), 400, 'body.form.scenario', 'required');
+  expectProblem(await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { statutoryDuty: '另一职责' } }), 400, 'body.form.statutoryDuty');
+  expectProblem(
+    await complete(r.who, reply.id, { decision: 'REPLY', reason: '已调整', form: { fields: ['institution', 'institution'] } }),
+    400,
+    'body.form.fields',
+  );
+  const amended = await complete(r.who, reply.id, {
+    decision: 'REPLY',
+    reason: '只申请执业许可信息',
+    form: { fields: ['institution', 'licence_no'], scenario: '执业许可核查' },
+  });
+  expect(amended.json().status).toBe('in_review');
+  // The request reads as amended; the trail says what changed, before and after, citing the article.
+  const view = (await call(api, r.who, 'GET', `/requests/${r.id}`)).json();
+  expect(view.payload).toMatchObject({ fields: ['institution', 'licence_no'], scenario: '执业许可核查' });
+  const history = (await call(api, r.who, 'GET', `/requests/${r.id}/history`)).json().items as { action: string; article: string; newValue: unknown }[];
+  expect(history.find((e) => e.action === 'request_amended')).toMatchObject({
+    article: 'Art. 15',
+    newValue: { before: { scenario: validShareBody('').scenario }, after: { fields: ['institution', 'licence_no'], scenario: '执业许可核查' } },
+  });
+  // The fresh round carries no mark of the notice: the authority asks once more, listing what is missing.
+  const lead = await openOf(r, 'SHARE_JOINT_REVIEW');
+  expect(lead.context).toMatchObject({ regulation: true });
+  expect(lead.context?.noticeGiven).toBeUndefined();
+  const again = await complete(authority(), lead.id, {
+    decision: 'REQUEST_INFO',
+    reason: '请补充',
+    form: { missing: [{ item: '执业许可核查方案', reason: '核对调整后的场景' }] },
+  });
+  expect(again.json().status).toBe('awaiting_applicant');
+  // The same values (the data items in another order) change nothing: the notice given stands for the next round.
+  const second = await openOf(r, 'SHARE_APPLICANT_REPLY');
+  const same = await complete(r.who, second.id, {
+    decision: 'REPLY',
+    reason: '方案见附件',
+    form: { fields: ['licence_no', 'institution'], scenario: '执业许可核查' },
+  });
+  expect(same.json().status).toBe('in_review');
+  const lead3 = await openOf(r, 'SHARE_JOINT_REVIEW');
+  expect(lead3.context).toMatchObject({ noticeGiven: true });
+  const body = expectProblem(await complete(authority(), lead3.id, { decision: 'REQUEST_INFO', reason: '再补充', form: { missing } }), 409);
+  expect(body.type).toBe('urn:public-data-workflows:problem:NoticeAlreadyGiven');
+  expect(history.filter((e) => e.action === 'request_amended')).toHaveLength(1);
+  // Granted on the request as amended.
+  await complete(provider(), (await openOf(r, 'SHARE_PROVIDER_OPINION')).id, { decision: 'AGREE' });
+  expect((await complete(authority(), lead3.id, { decision: 'APPROVE' })).json().status).toBe('granted');
+  const grant = await h.db.selectFrom('grants').select(['scope', 'purpose']).where('request_id', '=', r.id).executeTakeFirstOrThrow();
+  expect(grant.scope.fields).toEqual(['institution', 'licence_no']);
+  expect(grant.purpose).toBe('执业许可核查');
+});
+
+test('20 amending replies at the same moment: exactly one is taken, the request amended once, by that one', async () => {
+  const r = await request(govApplicant());
+  const reply = await asked(r);
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      complete(r.who, reply.id, { decision: 'REPLY', reason: `调整 ${i}`, form: { fields: ['institution'], scenario: `场景 ${i}` } }),
+    ),
+  );
+  expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+  for (const a of answers.filter((x) => x.statusCode !== 200)) expect(a.statusCode).toBe(409);
+  const completed = await h.db.selectFrom('audit_events').select('reason').where('task_id', '=', reply.id).where('action', '=', 'task_completed').execute();
+  expect(completed).toHaveLength(1);
+  const i = Number(/(\d+)$/.exec(completed[0].reason!)![1]);
+  const amendments = await h.db.selectFrom('audit_events').select('new_value').where('request_id', '=', r.id).where('action', '=', 'request_amended').execute();
+  expect(amendments).toHaveLength(1);
+  expect(amendments[0].new_value).toMatchObject({ after: { scenario: `场景 ${i}` } });
+  expect((await call(api, r.who, 'GET', `/requests/${r.id}`)).json().payload).toMatchObject({ fields: ['institution'], scenario: `场景 ${i}` });
+  // One fresh round, in which one more ask is allowed.
+  const open = (await tasksOf(r.id, r.who)).filter((t) => t.status === 'open');
+  expect(open.map((t) => t.kind).sort()).toEqual(['SHARE_JOINT_REVIEW', 'SHARE_PROVIDER_OPINION']);
+  expect(open.every((t) => t.context?.noticeGiven === undefined)).toBe(true);
 });
 
 // 不予共享 cites its basis (Art. 13 ¶2; 条例 rules 4 and 6): a DISAGREE or a REJECT carries { level, title, article }.

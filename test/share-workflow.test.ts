@@ -308,8 +308,59 @@ test('between government departments (《政务数据共享条例》): the opini
   await decide(handle, opinion2.id, provider(), 'AGREE');
   expect((await decide(handle, lead2.id, authority(), 'APPROVE')).status).toBe('granted');
   const rows = await h.db.selectFrom('tasks').select(['kind', 'context']).where('request_id', '=', requestId).orderBy('created_at').execute();
-  expect(rows.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')?.context).toEqual({ missing });
+  // The reply task offers to amend the request (the entry's data items); this reply, in words alone, did not.
+  expect(rows.find((t) => t.kind === 'SHARE_APPLICANT_REPLY')?.context).toEqual({ missing, amendable: expect.arrayContaining(['licence_no']) });
   expect((await auditActions(requestId)).filter((a) => a === 'information_requested')).toHaveLength(1);
+});
+
+test('an amending reply (《政务数据共享条例》一次性告知): the request changes, one more request for information is allowed; a reply of the same values keeps the notice given', async () => {
+  const { requestId, state, handle, applicant: who } = await submit(h.city.entries.conditional);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: WorkflowUpdateFailedError) => (e.cause as ApplicationFailure).type,
+    );
+  const asked = await decide(handle, taskOf(state, 'SHARE_PROVIDER_OPINION').id, provider(), 'REQUEST_INFO', 'which fields?');
+  const reply = taskOf(asked, 'SHARE_APPLICANT_REPLY');
+  // Sent past the API, the validator checks the amended request as a submission is checked (fields of the entry, a scenario).
+  expect(await refusal(decide(handle, reply.id, who, 'REPLY', 'narrowed', { fields: ['no_such_field'] }))).toBe('InvalidInput');
+  expect(await refusal(decide(handle, reply.id, who, 'REPLY', 'narrowed', { scenario: '  ' }))).toBe('InvalidInput');
+  expect(await refusal(decide(handle, reply.id, who, 'REPLY', 'narrowed', { term: 'a year' }))).toBe('InvalidInput');
+  const amended = await decide(handle, reply.id, who, 'REPLY', 'narrowed to the licence', {
+    fields: ['institution', 'licence_no'],
+    scenario: 'licence checks',
+  });
+  expect(amended.status).toBe('in_review');
+  const payload = (await h.db.selectFrom('requests').select('payload').where('id', '=', requestId).executeTakeFirstOrThrow()).payload;
+  expect(payload).toMatchObject({ fields: ['institution', 'licence_no'], scenario: 'licence checks' });
+  const event = await h.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .where('action', '=', 'request_amended')
+    .executeTakeFirstOrThrow();
+  expect(event.article).toBe('Art. 15');
+  expect(event.new_value).toMatchObject({
+    before: { scenario: 'inspection planning' },
+    after: { fields: ['institution', 'licence_no'], scenario: 'licence checks' },
+  });
+  // The request changed: the fresh round may ask once more (its tasks carry no noticeGiven).
+  const lead2 = taskOf(amended, 'SHARE_JOINT_REVIEW');
+  const again = await decide(handle, lead2.id, authority(), 'REQUEST_INFO', 'the licence scope?');
+  expect(again.status).toBe('awaiting_applicant');
+  // Replying with the values the request already has changes nothing: the notice given stands.
+  const same = await decide(handle, taskOf(again, 'SHARE_APPLICANT_REPLY').id, who, 'REPLY', 'as before', {
+    fields: ['licence_no', 'institution'],
+    scenario: 'licence checks ',
+  });
+  const [lead3, opinion3] = [taskOf(same, 'SHARE_JOINT_REVIEW'), taskOf(same, 'SHARE_PROVIDER_OPINION')];
+  expect(await refusal(decide(handle, lead3.id, authority(), 'REQUEST_INFO', 'more'))).toBe('NoticeAlreadyGiven');
+  await decide(handle, opinion3.id, provider(), 'AGREE');
+  expect((await decide(handle, lead3.id, authority(), 'APPROVE')).status).toBe('granted');
+  // The grant is of the amended request: its fields and purpose.
+  const grant = await h.db.selectFrom('grants').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect(grant.scope.fields).toEqual(['institution', 'licence_no']);
+  expect((await auditActions(requestId)).filter((a) => a === 'request_amended')).toHaveLength(1);
 });
 
 test('延长答复期限 (《政务数据共享条例》): the provider asks once, the head of its sharing work approves; the opinion and the conclusion move on, and an applicant’s pause keeps the moved time', async () => {

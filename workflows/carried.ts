@@ -50,6 +50,8 @@ export interface ReviewState {
   /** The opinion giver agreed, and its agreement stands across rounds until a new consultation. */
   providerAgreed: boolean;
   resume?: { dueAt: string; pausedAt: string };
+  /** The applicant's last reply that changed the request (its task's id): a one-time notice counts from after it. */
+  amendedBy?: string;
   /** What it waits for: the reviewers' tasks, the applicant's reply, or (null) a new round to open. */
   at: { lead: string; opinion: string | null } | { reply: string } | null;
 }

@@ -44,6 +44,10 @@ export interface ReviewHooks {
   askApplicant(asked: WfTask, round: number): Promise<WfTask>;
   /** Stop waiting (the request is being cancelled, or the run hands over). */
   stop(): boolean;
+  /** Whether the applicant's reply changes the request: its decision is then written with the change (amend). */
+  amends?(reply: WfTask): boolean;
+  /** Writes the change the reply makes, before the next round opens (its tasks read the request as amended). */
+  amend?(reply: WfTask, r: ReviewState): Promise<void>;
 }
 
 /** How a review ended; an approval may still be unwritten (board.takeUnwritten): the procedure's next write records it. */
@@ -101,8 +105,10 @@ export async function review(board: TaskBoard, review: ReviewSpec, r: ReviewStat
       r.at = { lead: lead.id, opinion: opinion?.id ?? null };
     }
     if ('reply' in r.at) {
-      const reply = await board.next(hooks.stop, [board.get(r.at.reply)]);
+      let amending = false;
+      const reply = await board.next(hooks.stop, [board.get(r.at.reply)], { writeWithNextStep: (t) => (amending = hooks.amends?.(t) === true) });
       if (!reply) return { stopped: true };
+      if (amending) await hooks.amend!(reply, r);
       // The reply answers once the reviewers' fresh tasks are open (top of the next round).
       r.round++;
       r.at = null;

@@ -21,12 +21,15 @@ import {
   regulationApplies,
   renewalViolation,
   revokersOf,
+  shareAmendment,
   sharePath,
   shareRefusal,
   type ExtensionContext,
   type RefusalContext,
   type RegulationContext,
+  type ReplyContext,
   type ShareParties,
+  type ShareRequestForm,
 } from '../domain/share';
 import { actViolation, candidateOf } from '../domain/tasks';
 import { unstorable } from '../domain/text';
@@ -66,6 +69,9 @@ const GRANT_RENEWAL = 'grant-renewal';
 /** The patch under which a renewal is recorded only as its grant's one renewal being decided, under the grant's lock (issue 24 §6). */
 const RENEWAL_CLAIM = 'renewal-claim';
 
+/** The patch under which the applicant's reply may amend the request, and a changed request gets one more notice (issue 24 §1). */
+const SHARE_REPLY_AMENDS = 'share-reply-amends';
+
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties, onward?: 'provider_consent') {
   const fields = form.fields?.length ? form.fields : parties.entry.fields;
@@ -84,6 +90,8 @@ function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: Sha
 
 export async function shareRequestWorkflow(input: ShareRequestInput): Promise<RequestSnapshot> {
   const { requestId, applicant, form, policy, carried } = input;
+  /** The request as it stands: as submitted, or as the applicant's reply amended it (carried on as the next run's form). */
+  let current: ShareRequestForm = form;
   const applicantRef = actorRef(applicant, 'agency_applicant');
   const state: Pick<RequestSnapshot, 'status' | 'outcome' | 'grant'> = carried ? { ...carried.state } : { status: 'submitted', outcome: null, grant: null };
   const view = (): RequestSnapshot => ({ requestId, ...state, tasks: board.snapshots() });
@@ -95,7 +103,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       // A rejection, a request for information or a new consultation ends the round for both at once.
       closesSiblings: (t) => t.decision === 'REJECT' || t.decision === 'REQUEST_INFO' || t.decision === 'CONSULT',
       carried: carried?.board,
-      request: () => ({ ...form }),
+      request: () => ({ ...current }),
     },
     view,
   );
@@ -275,7 +283,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
       if (taken) throw (refusal = businessError(taken.code, taken.detail));
     }
     // Who may end the grant (a carried run knew it from its start) and the grant's fields.
-    life.bind(revokersOf(parties, applicant.org), () => grantOf(input, parties).fields);
+    life.bind(revokersOf(parties, applicant.org), () => grantOf({ ...input, form: current }, parties).fields);
     /** The record, written on its own when the request's first write is not a review round. */
     const recordNow = async () => {
       const record = takeRecord();
@@ -290,7 +298,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     handOverTo = async (at: ShareCarried['at']): Promise<never> => {
       await condition(allHandlersFinished);
       const next: ShareCarried = { parties, step: steps.n, state: { ...state }, board: board.state(), at };
-      return continueAsNew<typeof shareRequestWorkflow>({ ...input, carried: next });
+      return continueAsNew<typeof shareRequestWorkflow>({ ...input, form: current, carried: next });
     };
     const waiting = () => cancelling.cancel !== null || ending !== null || renewedEnded !== null || handOver();
 
@@ -312,23 +320,62 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         ...addressedTo(applicant, 'agency_applicant'),
         length: policy.applicantReply,
         reminderBefore: policy.reminderBefore,
-        // 一次性告知: the applicant reads every missing item in their task.
-        ...(underRegulation() && asked.form?.missing ? { context: { missing: asked.form.missing } } : {}),
+        context: replyContext(asked),
       });
       return replyTask;
     }
 
     /**
-     * The review tasks' context under the 条例: that it binds them, and, once the applicant was told what is missing,
-     * that a second request in this review is refused (oneTimeNoticeViolation). The share reply carries words, not
-     * a changed request, so a notice given stands for the rest of the review.
+     * What the reply task opens with: 一次性告知, every missing item for the applicant to read; past
+     * patched('share-reply-amends'), the entry's data items an amended request may name (the reply may amend the request).
      */
-    const regulationContext = (): RegulationContext => ({
-      regulation: true,
-      ...(board.all().some((t) => (t.kind === 'SHARE_JOINT_REVIEW' || t.kind === 'SHARE_PROVIDER_OPINION') && t.decision === 'REQUEST_INFO')
-        ? { noticeGiven: true }
-        : {}),
-    });
+    const replyContext = (asked: WfTask): Record<string, unknown> | undefined => {
+      const missing = underRegulation() && asked.form?.missing ? { missing: asked.form.missing } : {};
+      const amendable: ReplyContext = patched(SHARE_REPLY_AMENDS) ? { amendable: [...parties.entry.fields] } : {};
+      const context = { ...missing, ...amendable };
+      return Object.keys(context).length ? context : undefined;
+    };
+
+    /** What the applicant's reply changes of the request (its form, where its task offered to amend), or null. */
+    const amendmentOf = (reply: WfTask) => {
+      const amendable = (reply.context as ReplyContext | undefined)?.amendable;
+      return Array.isArray(amendable) ? shareAmendment(current, reply.form, amendable) : null;
+    };
+
+    /**
+     * The reply amended the request: its decision, the request as amended and the trail's event in one write keyed by
+     * the step; the next round's tasks read the request as amended and, under the 条例, may ask once more (regulationContext).
+     */
+    async function amend(reply: WfTask, r: ReviewState): Promise<void> {
+      const change = amendmentOf(reply)!;
+      approval = board.takeUnwritten();
+      await io.amendShareRequest({
+        requestId,
+        step: `${++steps.n}-amended`,
+        taskId: reply.id,
+        ...(approval ? { decision: approval } : {}),
+        actor: reply.decidedBy!,
+        payload: { ...change.form },
+        before: change.before,
+        after: change.after,
+        article: 'Art. 15',
+      });
+      approval = undefined;
+      current = change.form;
+      r.amendedBy = reply.id;
+    }
+
+    /**
+     * The review tasks' context under the 条例: that it binds them, and, once the applicant was told what is missing,
+     * that a second request in this review is refused (oneTimeNoticeViolation). A reply that changed the request
+     * (`r.amendedBy`, past patched('share-reply-amends')) starts the count again: only asks after it count.
+     */
+    const regulationContext = (r: ReviewState): RegulationContext => {
+      const tasks = board.all();
+      const since = r.amendedBy ? tasks.findIndex((t) => t.id === r.amendedBy) + 1 : 0;
+      const asked = tasks.slice(since).some((t) => (t.kind === 'SHARE_JOINT_REVIEW' || t.kind === 'SHARE_PROVIDER_OPINION') && t.decision === 'REQUEST_INFO');
+      return { regulation: true, ...(asked ? { noticeGiven: true } : {}) };
+    };
 
     /**
      * 不予共享 cites its basis (Art. 13 ¶2; 条例 rules 4 and 6): the review tasks list the levels a refusal may cite, the
@@ -341,8 +388,8 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
         ? (refusalLevels = patched(REFUSAL_BASIS) ? { refusalBasis: refusalBasisLevels(policy, underRegulation()) } : null)
         : refusalLevels;
     /** What every review task opens with: the 条例's marks where it binds the review, the levels a refusal may cite. */
-    const reviewContext = (): Record<string, unknown> | undefined => {
-      const regulation = underRegulation() ? regulationContext() : null;
+    const reviewContext = (r: ReviewState): Record<string, unknown> | undefined => {
+      const regulation = underRegulation() ? regulationContext(r) : null;
       const refusal = refusalContext();
       return regulation || refusal ? { ...regulation, ...(refusal ? { refusalBasis: [...refusal.refusalBasis!] } : {}) } : undefined;
     };
@@ -453,7 +500,7 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
               opinionLength: policy.regulationOpinion ?? policy.jointReview,
             }
           : {}),
-        context: reviewContext,
+        context: () => reviewContext(r),
       };
       let end;
       for (;;) {
@@ -461,6 +508,9 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
           inReview: (round) => ({ ...statusChange('in_review', round === 1 ? 'review_started' : 'review_resumed', 'Art. 14'), record: takeRecord() }),
           askApplicant,
           stop: () => waiting() || extending(),
+          // Only a reply task that offered it (opened past patched('share-reply-amends')) amends the request.
+          amends: (reply) => amendmentOf(reply) !== null && patched(SHARE_REPLY_AMENDS),
+          amend,
         });
         // The provider's ask, or the head's answer: dealt with, the review waits on where it stood.
         if ('stopped' in end && !waiting() && extending()) await extensionStep(r);
@@ -524,7 +574,11 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
 
     // Art. 14: 应当予以共享 — unconditional at once, conditional after both approvals.
     // The terms say so where the run's policy allows the 条例's consent route (the API reads it there).
-    const grant = grantOf(input, parties, policy.onwardProvision === 'provider_consent' && patched(ONWARD_PROVISION) ? 'provider_consent' : undefined);
+    const grant = grantOf(
+      { ...input, form: current },
+      parties,
+      policy.onwardProvision === 'provider_consent' && patched(ONWARD_PROVISION) ? 'provider_consent' : undefined,
+    );
     // The term is counted inside the write that creates the grant, which records the approval too.
     approval = board.takeUnwritten();
     const renewed = renewing();

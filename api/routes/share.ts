@@ -18,7 +18,7 @@ import { requireMember } from '../auth';
 import { invalid, problem, refusal } from '../problem';
 import { startAndAnswer } from '../start-request';
 import { StartedResponses, StartHeaders } from '../schemas/requests';
-import { ExtensionRequestBody, RefusalForm, RequestInfoForm, ShareRequestBody } from '../schemas/share';
+import { ExtensionRequestBody, RefusalForm, ReplyForm, RequestInfoForm, ShareRequestBody } from '../schemas/share';
 import { DeliveryFormSchema, UsageReportFormSchema } from '../schemas/grants';
 import type { ProcedureApi } from '../procedure';
 import type { ApiDeps } from '../types';
@@ -130,6 +130,8 @@ export const SHARE_API: ProcedureApi = {
     // 不予共享: a refusal cites its legal basis (domain/share.ts refusalViolation says which levels, and when it must).
     SHARE_JOINT_REVIEW: { REQUEST_INFO: { form: RequestInfoForm }, REJECT: { form: RefusalForm } },
     SHARE_PROVIDER_OPINION: { REQUEST_INFO: { form: RequestInfoForm }, DISAGREE: { form: RefusalForm } },
+    // The applicant's reply may amend the request (domain/share.ts amendmentViolation: as a new submission is checked).
+    SHARE_APPLICANT_REPLY: { REPLY: { form: ReplyForm } },
     // 数据交付: how, where and which of the grant's fields (domain/share.ts deliveryViolation checks them against the grant).
     SHARE_DELIVERY: { DELIVER: { form: DeliveryFormSchema } },
     // 使用记录: who used the data, when and for which purpose, or none used (domain/share.ts usageReportViolation).

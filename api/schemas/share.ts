@@ -37,6 +37,24 @@ export const RequestInfoForm = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The applicant's reply (REPLY) may amend the request in answer to what it was asked (issue 24 §1): the data items asked
+ * for, the application scenario; each left out stays as it is. The request as amended meets Art. 15 as a new one does.
+ */
+export const ReplyForm = Type.Object(
+  {
+    fields: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 200,
+        uniqueItems: true,
+        description: "The data items asked for, as amended: fields of the entry (the reply task's context.amendable); none, all of them (as a submission)",
+      }),
+    ),
+    scenario: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'The application scenario (应用场景, Art. 15), as amended' })),
+  },
+  { additionalProperties: false },
+);
+
 /** A refusal (DISAGREE, REJECT): the legal basis it rests on (不予共享, Art. 13 ¶2; the 条例's levels where it binds the request). */
 export const RefusalForm = Type.Object(
   {

@@ -381,6 +381,17 @@ const MESSAGES = {
   missingItem: ['缺少的材料', 'What is missing'],
   missingReason: ['需要的理由', 'Why it is needed'],
   replyMissing: ['补充材料并答复', 'Reply with the information'],
+  // 一次性告知: the applicant's reply may amend the request (issue 24 §1); the request's page shows what it changed.
+  amendHint: [
+    '如需按补充要求调整申请，可在下面重新勾选申请的数据项或修改应用场景；保持不变则只作答复。调整后的申请可再次被要求补充一次材料。',
+    'To change the request in answer, tick the data items asked for or edit the scenario below; left as they are, the reply only answers. A changed request may be asked for more once again.',
+  ],
+  amendments: ['答复对申请的修改', 'What the reply changed'],
+  amendedPart: ['修改内容', 'Part'],
+  amendedBefore: ['修改前', 'Before'],
+  amendedAfter: ['修改后', 'After'],
+  amendedScenario: ['应用场景', 'Application scenario'],
+  amendedFields: ['申请的数据项', 'Data items asked for'],
   startsAt: ['生效时间', 'Starts at'],
   // Onward provision to a third party, where the policy follows the 条例 (issue 24 §6).
   onwardProvision: ['申请向第三方提供', 'Ask to provide to a third party'],
@@ -490,6 +501,7 @@ const LABELS: Record<string, Record<string, string>> = {
     review_resumed: '恢复审核',
     review_extended: '延长审核期限',
     information_requested: '要求补充材料',
+    request_amended: '答复时调整申请',
     grant_created: '共享许可生效',
     grant_data_deleted: '确认删除已接收的数据',
     grant_stop_scheduled: '已同意终止共享并告知使用单位',

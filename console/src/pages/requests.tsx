@@ -538,6 +538,50 @@ function MissingItems({ tasks }: { tasks: RequestView['tasks'] }) {
   );
 }
 
+/** What an applicant's reply changed of a share request (request_amended's before and after; domain/share.ts ShareAmendment). */
+type Amendment = { fields?: string[]; scenario?: string };
+
+/**
+ * 一次性告知 unless the reply changed the request (issue 24 §1): each reply that amended the request, what it changed,
+ * before and after, the data items by their names.
+ */
+function Amendments({ events, entryId }: { events: HistoryEvent[]; entryId: string | null }) {
+  const amended = events.filter((e) => e.action === 'request_amended');
+  if (!amended.length) return null;
+  const value = (a: Amendment, part: keyof Amendment) =>
+    part === 'fields' ? entryId && a.fields ? <ItemNames entryId={entryId} names={a.fields} /> : a.fields?.join('、') : a.scenario;
+  return (
+    <section class="amendments" aria-labelledby="amendments-h">
+      <h2 id="amendments-h">{t('amendments')}</h2>
+      {amended.map((e, i) => {
+        const { before = {}, after = {} } = (e.newValue ?? {}) as { before?: Amendment; after?: Amendment };
+        const parts = (['fields', 'scenario'] as const).filter((p) => after[p] !== undefined);
+        return (
+          <table key={i}>
+            <caption class="muted">{formatTime(e.at)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('amendedPart')}</th>
+                <th scope="col">{t('amendedBefore')}</th>
+                <th scope="col">{t('amendedAfter')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {parts.map((p) => (
+                <tr key={p} data-part={p}>
+                  <th scope="row">{t(p === 'fields' ? 'amendedFields' : 'amendedScenario')}</th>
+                  <td>{value(before, p)}</td>
+                  <td>{value(after, p)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        );
+      })}
+    </section>
+  );
+}
+
 const CANCELLABLE = ['submitted', 'in_review', 'awaiting_applicant', 'awaiting_signature', 'awaiting_countersignature'];
 
 export function RequestPage({ id }: { id: string }) {
@@ -578,6 +622,7 @@ export function RequestPage({ id }: { id: string }) {
               <DisputeRefusal request={x} until={x.disputableUntil} onRaised={() => Promise.all([r.reload(), history.reload()])} />
             )}
             {x.type === 'share' && <MissingItems tasks={x.tasks} />}
+            {x.type === 'share' && history.data && <Amendments events={history.data.items} entryId={x.catalogEntryId} />}
             {x.grant && (
               <section class="grant" aria-labelledby="grant-h">
                 <h2 id="grant-h">

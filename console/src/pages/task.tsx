@@ -226,6 +226,7 @@ function DecisionForm({
   onDone,
   changes,
   entryId,
+  payload,
 }: {
   task: Task;
   kind: TaskKind;
@@ -235,6 +236,8 @@ function DecisionForm({
   changes?: CatalogChange[];
   /** The catalog entry of the request under decision. */
   entryId?: string | null;
+  /** The request as it stands (what a reply that may amend it starts from). */
+  payload?: Record<string, unknown>;
 }) {
   const offered = kind.decisions.filter((d) => task.allowedDecisions.includes(d.decision));
   const [decision, setDecision] = useState(offered.length === 1 ? offered[0].decision : '');
@@ -243,7 +246,12 @@ function DecisionForm({
   const [agreed, setAgreed] = useState(false);
   const deciding = useSubmit();
   const { errors, busy, run, reset } = deciding;
-  const chosen = offered.find((d) => d.decision === decision);
+  // 一次性告知 (issue 24 §1): a share reply may amend the request, its data items ticked among the entry's (the task's
+  // context), starting from the request as it stands; a reply task opened before that takes words alone.
+  const amendable = Array.isArray(task.context?.amendable) ? (task.context.amendable as string[]) : null;
+  const amends = task.kind === 'SHARE_APPLICANT_REPLY' && amendable !== null;
+  const found = offered.find((d) => d.decision === decision);
+  const chosen = found && task.kind === 'SHARE_APPLICANT_REPLY' && !amends ? { ...found, form: undefined } : found;
   // A signature names the text signed: the page sends the SHA-256 of the text it showed, never one typed.
   const signing = !!chosen?.form?.properties?.sha256;
   // A change of the request named by picking it; a revised request made in the adjustment list, not typed here.
@@ -270,11 +278,25 @@ function DecisionForm({
   // A refusal dispute's positions and grant (《政务数据共享条例》): the data items ticked from the entry's (the task's context).
   const entryFields = Array.isArray(task.context?.entryFields) ? (task.context.entryFields as string[]) : null;
   const itemLists: ItemLists | undefined =
-    entryId && granted ? { deliveredFields: { entryId, among: granted } } : entryId && entryFields ? { fields: { entryId, among: entryFields } } : undefined;
+    entryId && granted
+      ? { deliveredFields: { entryId, among: granted } }
+      : entryId && entryFields
+        ? { fields: { entryId, among: entryFields } }
+        : entryId && amends
+          ? { fields: { entryId, among: amendable } }
+          : undefined;
   useEffect(() => {
     const empty = shownForm ? (emptyValue(shownForm) as Record<string, unknown>) : {};
     const ticked = Object.fromEntries(Object.entries(itemLists ?? {}).flatMap(([k, l]) => (k in empty && l.among ? [[k, l.among]] : [])));
-    setForm({ ...empty, ...ticked });
+    // The request as it stands: a reply left so changes nothing (its data items, all the entry's where it named none).
+    const asItStands =
+      amends && payload
+        ? {
+            fields: Array.isArray(payload.fields) && payload.fields.length ? payload.fields : amendable,
+            ...(typeof payload.scenario === 'string' ? { scenario: payload.scenario } : {}),
+          }
+        : {};
+    setForm({ ...empty, ...ticked, ...asItStands });
     setBasis(levels ? [{ level: levels[0], title: '', article: '' }] : []);
     setAgreed(false);
     reset();
@@ -341,6 +363,7 @@ function DecisionForm({
         <FieldMessages path="body.reason" errors={errors} id="reason-err" />
       </div>
       {namesChange && changes && <ChangePicker changes={changes} form={form} onChange={setForm} errors={errors} />}
+      {amends && <p class="hint amend-hint">{t('amendHint')}</p>}
       {revisesRequest ? (
         <p class="hint">{t('reviseInListFirst')}</p>
       ) : (
@@ -384,11 +407,14 @@ function DecisionForm({
   );
 }
 
-/** A task's context without the entry's other error reports (read live instead); null where nothing else is left. */
-function withoutOtherReports(context: Task['context']): Task['context'] {
-  const rest = Object.fromEntries(Object.entries(context ?? {}).filter(([k]) => k !== 'otherReports'));
+/** A task's context without `key`; null where nothing else is left. */
+function withoutKey(context: Task['context'], key: string): Task['context'] {
+  const rest = Object.fromEntries(Object.entries(context ?? {}).filter(([k]) => k !== key));
   return Object.keys(rest).length ? rest : null;
 }
+
+/** A task's context without the entry's other error reports (read live instead); null where nothing else is left. */
+const withoutOtherReports = (context: Task['context']): Task['context'] => withoutKey(context, 'otherReports');
 
 /** A request's payload in its type's words, the data items it names by their labels. */
 export function Payload({ request }: { request: RequestView }) {
@@ -620,7 +646,14 @@ export function TaskPage({ id }: { id: string }) {
         // A task whose context lists the entry's other error reports (the verification's) reads them as they stand
         // now, in a table below; the context says so, so this page names no procedure (lint.test.ts).
         const others = x.context != null && 'otherReports' in x.context && request.data?.catalogEntryId;
-        const context = adjustment ? besidesDuplicates(x.context) : others ? withoutOtherReports(x.context) : x.context;
+        const context = adjustment
+          ? besidesDuplicates(x.context)
+          : others
+            ? withoutOtherReports(x.context)
+            : x.context != null && 'amendable' in x.context
+              ? // The data items a reply may amend the request with are ticked in its form, not listed here.
+                withoutKey(x.context, 'amendable')
+              : x.context;
         return (
           <article class="task">
             <h1>
@@ -723,6 +756,7 @@ export function TaskPage({ id }: { id: string }) {
                 onDone={after}
                 changes={adjustment?.changes}
                 entryId={request.data?.catalogEntryId}
+                payload={request.data?.payload}
               />
             )}
             {x.extensionOffered && <ExtensionRequest task={x} onDone={(said) => after(undefined, said)} />}
