@@ -52,7 +52,8 @@ export const ReplyForm = Type.Object(
     ),
     scenario: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'The application scenario (应用场景, Art. 15), as amended' })),
   },
-  { additionalProperties: false },
+  // Offered only by a reply task whose context lists the items (x-context): one opened before it takes words alone.
+  { additionalProperties: false, 'x-context': 'amendable' },
 );
 
 /** A refusal (DISAGREE, REJECT): the legal basis it rests on (不予共享, Art. 13 ¶2; the 条例's levels where it binds the request). */

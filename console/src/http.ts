@@ -336,6 +336,8 @@ export interface JsonSchema {
   maximum?: number;
   maxItems?: number;
   pattern?: string;
+  /** The key of the task's context this form needs: offered only by a task whose context has it. */
+  'x-context'?: string;
 }
 /** What a person reads for a form's fields and their codes, by the field's path from the form's root (list indices left out). */
 export interface FormWords {

@@ -249,9 +249,11 @@ function DecisionForm({
   // 一次性告知 (issue 24 §1): a share reply may amend the request, its data items ticked among the entry's (the task's
   // context), starting from the request as it stands; a reply task opened before that takes words alone.
   const amendable = Array.isArray(task.context?.amendable) ? (task.context.amendable as string[]) : null;
-  const amends = task.kind === 'SHARE_APPLICANT_REPLY' && amendable !== null;
   const found = offered.find((d) => d.decision === decision);
-  const chosen = found && task.kind === 'SHARE_APPLICANT_REPLY' && !amends ? { ...found, form: undefined } : found;
+  // A form that names the context it needs (`x-context`) is offered only by a task whose context has it.
+  const needs = found?.form?.['x-context'];
+  const chosen = found && typeof needs === 'string' && !(task.context && needs in task.context) ? { ...found, form: undefined } : found;
+  const amends = amendable !== null && !!chosen?.form && needs === 'amendable';
   // A signature names the text signed: the page sends the SHA-256 of the text it showed, never one typed.
   const signing = !!chosen?.form?.properties?.sha256;
   // A change of the request named by picking it; a revised request made in the adjustment list, not typed here.
