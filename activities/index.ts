@@ -12,6 +12,7 @@ import { DEFAULT_CASE_REGION } from '../domain/requests';
 import { openRequestActivities } from './open-request';
 import { requestActivities } from './requests';
 import { shareActivities } from './share';
+import { signalActivities } from './signals';
 import { taskActivities } from './tasks';
 
 export interface ActivityDeps {
@@ -74,6 +75,7 @@ export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION }: Activ
     ...openRequestActivities(db),
     ...correctionActivities(db),
     ...evaluationActivities(db),
+    ...signalActivities(),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
 }
@@ -86,3 +88,4 @@ export type { GrantInput } from './share';
 export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange } from './catalog-adjustment';
 export type { SettleDisputeInput, DisputeSettlement } from './share-dispute';
 export type { TakenRefusal, ConcludeRefusalDisputeInput } from './refusal-dispute';
+export type { SignalBatchInput, SignalBatchResult } from './signals';
