@@ -13,6 +13,7 @@ import { DEFAULT_CASE_REGION } from '../domain/requests';
 import { openRequestActivities } from './open-request';
 import { requestActivities } from './requests';
 import { shareActivities } from './share';
+import { signalActivities } from './signals';
 import { taskActivities } from './tasks';
 
 export interface ActivityDeps {
@@ -77,6 +78,7 @@ export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION, deliver
     ...openRequestActivities(db),
     ...correctionActivities(db),
     ...evaluationActivities(db),
+    ...signalActivities(),
     computeDeadlines: (input: DeadlineInput) => computeDeadlines(db, input),
   });
   // Delivery is not classified: no error of a pass should end the delivery workflow, so every one is retried.
@@ -92,3 +94,4 @@ export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, Re
 export type { SettleDisputeInput, DisputeSettlement } from './share-dispute';
 export type { TakenRefusal, ConcludeRefusalDisputeInput } from './refusal-dispute';
 export type { DeliveryPasses, DeliverNoticesInput, DeliverNoticesResult } from './notifications';
+export type { SignalBatchInput, SignalBatchResult } from './signals';

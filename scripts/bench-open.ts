@@ -3,7 +3,10 @@
 // countersigned (the authority told); then BENCH_AGREEMENTS (default 1000) agreements in force on one entry,
 // made 8 at a time, and a withdrawal upheld for that entry (Art. 21): the time until every agreement is
 // terminated through its own workflow, and whether any was missed. Uses its own database (BENCH_DATABASE_URL).
+// BENCH_WORKERS (default 1) workers poll the task queue, the extra ones in this process too (as many as a
+// deployment's, sharing the withdrawal's batches of signals and the agreements' ends; on one machine they share its cores).
 import { randomUUID } from 'node:crypto';
+import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { sampleResidentId, seedCity } from '../db/seed';
@@ -11,14 +14,23 @@ import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { BENCH_DATABASE_URL, pct } from './bench-support';
 import { startLocalStack } from './local-stack';
+import { createWorker } from '../worker';
 
 const APPLICATIONS = Number(process.env.BENCH_OPEN_APPLICATIONS ?? 50);
 const AGREEMENTS = Number(process.env.BENCH_AGREEMENTS ?? 1000);
 const IN_FLIGHT = 8;
+const WORKERS = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
 
 export async function benchOpen(): Promise<void> {
   const stack = await startLocalStack(BENCH_DATABASE_URL, `bench-open-${randomUUID().slice(0, 6)}`);
   const { db, client, taskQueue } = stack;
+  const extra = await Promise.all(
+    Array.from({ length: WORKERS - 1 }, async () => {
+      const connection = await NativeConnection.connect({ address: stack.address });
+      const worker = await createWorker({ connection, taskQueue, db });
+      return { worker, connection, running: worker.run() };
+    }),
+  );
   const city = await seedCity(db, 'bench', 'bench');
   const app = await buildApp({
     db,
@@ -85,7 +97,9 @@ export async function benchOpen(): Promise<void> {
       [...xs].sort((a, b) => a - b),
       q,
     ).toFixed(0);
-  console.log(`conditional open applications end to end (API in-process, one worker, Temporal dev server, PostgreSQL)`);
+  console.log(
+    `conditional open applications end to end (API in-process, ${WORKERS === 1 ? 'one worker' : `${WORKERS} workers`}, Temporal dev server, PostgreSQL)`,
+  );
   await applyAndSign({ sub: 'bench-warmup', org: 'public', roles: ['public_applicant'] });
   const runs: Awaited<ReturnType<typeof applyAndSign>>['steps'][] = [];
   for (let i = 0; i < APPLICATIONS; i++) runs.push((await applyAndSign({ sub: `bench-citizen-${i}`, org: 'public', roles: ['public_applicant'] })).steps);
@@ -163,11 +177,16 @@ export async function benchOpen(): Promise<void> {
     .executeTakeFirstOrThrow();
   const missed = AGREEMENTS - Number(revoked.n);
   console.log(
-    `withdrawal upheld for the entry: UPHOLD answered in ${upholdMs.toFixed(0)} ms; all ${AGREEMENTS} agreements terminated ${cascadeS.toFixed(1)} s after it ` +
+    `withdrawal upheld for the entry: UPHOLD answered in ${upholdMs.toFixed(0)} ms; all ${AGREEMENTS} agreements terminated ${cascadeS.toFixed(1)} s after it, ${(AGREEMENTS / cascadeS).toFixed(1)} agreements/s ` +
       `(${ended.map((e) => `${e.status} ${e.n}`).join(', ')}; requests revoked ${revoked.n}, audit events ${audited.n}, agencies told ${told.n}; missed ${missed})`,
   );
   console.log(`worker heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB (bench process: API, worker and clients)`);
   await app.close();
+  for (const w of extra) {
+    w.worker.shutdown();
+    await w.running;
+    await w.connection.close();
+  }
   await stack.close();
   if (missed !== 0) throw new Error(`${missed} agreements not terminated`);
 }

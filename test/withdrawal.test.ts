@@ -1,6 +1,8 @@
 // Withdrawal of opened data (Art. 21 ¶2) as a citizen and the providing agency drive it over HTTP, against
 // real Temporal and PostgreSQL: suspension while it reviews, upholding for the entry or for records,
 // dismissal lifting the suspension, information asked of the requester, the request withdrawn.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { signalActivities } from '../activities/signals';
 import type { Actor } from '../domain/types';
 import { workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, type Api } from './api-helpers';
@@ -163,4 +165,22 @@ test('two officers deciding one review at once (SUSPEND and DISMISS): one stands
     await post(agencyOf(h.city.agencies.health), `/tasks/${next.id}/complete`, { decision: 'DISMISS', reason: '不予支持' });
   }
   expect((await entry(id)).open.status).toBe('published');
+});
+
+test("the open work of an entry is signalled in batches by an activity: a run ended meanwhile is skipped, a retry goes on after the batch's last beat", async () => {
+  // The first test's withdrawal has ended (upheld): a signal to it answers NotFound, as one to no run at all.
+  const ended = started[0].workflowId;
+  await eventually(async () => (await h.client.workflow.getHandle(ended).describe()).status.name === 'COMPLETED');
+  const { signalWorkflows } = signalActivities();
+  // A retry: the first workflow was signalled before the worker was lost (the beat says so), so it is not again.
+  const env = new MockActivityEnvironment({ heartbeatDetails: { done: 1, signalled: 1, ended: 0 } }, { client: h.client });
+  const beats: unknown[] = [];
+  env.on('heartbeat', (d) => beats.push(d));
+  const input = {
+    signal: 'endRequest',
+    arg: { actor: { sub: 'system' }, reason: 'test', article: 'Art. 21' },
+    workflowIds: ['signalled-before', 'no-such-run', ended],
+  };
+  expect(await env.run(signalWorkflows, input)).toEqual({ signalled: 1, ended: 2 });
+  expect(beats.at(-1)).toEqual({ done: 3, signalled: 1, ended: 2 });
 });
