@@ -244,12 +244,7 @@ describe("staff sign in through the city's identity provider: organisation and r
     }
     // Into the directory of people, by the name the provider gives.
     // A person is their subject within an organisation: console-oidc's run signs in a wang.reviewer of its own city.
-    const person = await h.db
-      .selectFrom('people')
-      .selectAll()
-      .where('sub', '=', 'wang.reviewer')
-      .where('org', '=', h.city.agencies.health)
-      .executeTakeFirst();
+    const person = await h.db.selectFrom('people').selectAll().where('sub', '=', 'wang.reviewer').where('org', '=', h.city.agencies.health).executeTakeFirst();
     expect(person).toMatchObject({ org: h.city.agencies.health, display_name: '王审核' });
     // Members of the public still sign in through their provider beside staff.
     expect((await call(sign(rsa.privateKey, 'rsa-1'))).statusCode).toBe(200);
