@@ -6,9 +6,8 @@ import type { Actor } from '../domain/types';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { sampleEntryContent } from '../db/seed';
-import { insertOrganisations } from '../db/repositories/organisations';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, recordHistories, startHarness, TEST_ADJUSTMENT_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, TEST_ADJUSTMENT_POLICY, type Harness, insertInstitution } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -23,18 +22,7 @@ const disputesStarted: { name: string; workflowId: string }[] = [];
 const institution = 'adjust-trading-centre';
 beforeAll(async () => {
   h = await startHarness('adjust');
-  await insertOrganisations(h.db, [
-    {
-      id: institution,
-      name: '日照市公共资源交易中心',
-      kind: 'agency',
-      level: 'city',
-      region: h.city.region,
-      division: '371100',
-      uscc: null,
-      government_department: false,
-    },
-  ]);
+  await insertInstitution(h, institution);
   api = await startApi(h);
   hurried = await startApi(h, { policies: { catalog_adjustment: { ...TEST_ADJUSTMENT_POLICY, consultation: { seconds: 4 } } } });
 });

@@ -8,11 +8,10 @@
 import type { Page } from 'playwright-core';
 import { SHEET_COLUMNS } from '../domain/catalog-sheet';
 import { getCatalogEntry, entryContentOf } from '../db/repositories/catalog';
-import { insertOrganisations } from '../db/repositories/organisations';
 import { type Api } from './api-helpers';
 import { screenshot, window } from './browser';
 import { type ConsoleRun, expectAccessible, open, openFromInbox, startConsole } from './console-harness';
-import { eventually, type Harness } from './helpers';
+import { eventually, type Harness, insertInstitution } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -372,18 +371,7 @@ describe('who reviews a catalog change (Art. 9 ¶1, ¶2; the 条例)', () => {
   }
 
   test("an institution's first compilation and its dynamic adjustment are published at once; the authority reviews them afterwards from its inbox, accepting one and returning the other", async () => {
-    await insertOrganisations(h.db, [
-      {
-        id: centre(),
-        name: '日照市公共资源交易中心',
-        kind: 'agency',
-        level: 'city',
-        region: h.city.region,
-        division: '371100',
-        uscc: null,
-        government_department: false,
-      },
-    ]);
+    await insertInstitution(h, centre());
     const zhou = await signedInAsOfficer();
     // 首次编制: a new entry, in the form.
     await open(zhou, '#/adjust/new');

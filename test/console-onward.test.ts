@@ -2,11 +2,10 @@
 // applicant picks the third party from the directory's government departments (the API's rule), says for what and ticks the grant's fields; the providing agency's
 // reviewer finds the task in the inbox and consents; the grant shows the answer. Against the real API, worker, Temporal and
 // PostgreSQL.
-import { insertOrganisations } from '../db/repositories/organisations';
 import type { Actor } from '../domain/types';
 import { TEST_POLICIES, validShareBody, type Api } from './api-helpers';
 import { type ConsoleRun, expectAccessible, open, openFromInbox, startConsole } from './console-harness';
-import { eventually, type Harness } from './helpers';
+import { eventually, type Harness, insertInstitution } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -29,18 +28,7 @@ test('the grantee asks to provide its data to a third party; the provider consen
   ).json();
   expect(req.status).toBe('granted');
   // A 事业单位 holding public data that is no government department: not offered as a third party.
-  await insertOrganisations(h.db, [
-    {
-      id: `${h.city.agencies.market}-centre`,
-      name: '日照市公共资源交易中心',
-      kind: 'agency',
-      level: 'city',
-      region: h.city.region,
-      division: '371100',
-      uscc: null,
-      government_department: false,
-    },
-  ]);
+  await insertInstitution(h, `${h.city.agencies.market}-centre`);
 
   const li = await run.signedIn('li.applicant');
   await open(li, `#/requests/${req.id}`);

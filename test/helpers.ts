@@ -8,6 +8,7 @@ import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, ty
 import pg from 'pg';
 import { createDb, type Db } from '../db';
 import { readCalendarOverrides, statutoryCalendar } from '../db/repositories/calendar';
+import { insertOrganisations } from '../db/repositories/organisations';
 import type { IsWorkday } from '../domain/calendar';
 import { seedCity, type SeededCity } from '../db/seed';
 import type { AdjustmentPolicy } from '../domain/catalog-adjustment';
@@ -149,6 +150,17 @@ export async function holdTestHolidays(db: Db, pick: (isWorkday: IsWorkday) => s
       }
     },
   };
+}
+
+/**
+ * An institution of the city that is no government department (a 事业单位 holding public data): the Measures govern
+ * its sharing and catalog alone, not the 条例 (issue 24).
+ */
+export async function insertInstitution(h: Pick<Harness, 'db' | 'city'>, id: string): Promise<string> {
+  await insertOrganisations(h.db, [
+    { id, name: '日照市公共资源交易中心', kind: 'agency', level: 'city', region: h.city.region, division: '371100', uscc: null, government_department: false },
+  ]);
+  return id;
 }
 
 /** Polls until `fn` returns a truthy value (read models are written by activities, asynchronously). */

@@ -8,10 +8,9 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { endOfDay, shanghaiDay, shiftWorkdays } from '../domain/calendar';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
-import { insertOrganisations } from '../db/repositories/organisations';
 import { requestExtensionUpdate, workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { holdTestHolidays, startHarness, TEST_HOLIDAYS_WAIT_MS, type Harness } from './helpers';
+import { holdTestHolidays, startHarness, TEST_HOLIDAYS_WAIT_MS, type Harness, insertInstitution } from './helpers';
 
 let h: Harness;
 let api: Api;
@@ -23,18 +22,7 @@ let held: Awaited<ReturnType<typeof holdTestHolidays>> | undefined;
 
 beforeAll(async () => {
   h = await startHarness('rzext');
-  await insertOrganisations(h.db, [
-    {
-      id: institution,
-      name: '日照市公共资源交易中心',
-      kind: 'agency',
-      level: 'city',
-      region: h.city.region,
-      division: '371100',
-      uscc: null,
-      government_department: false,
-    },
-  ]);
+  await insertInstitution(h, institution);
   const today = shanghaiDay(new Date());
   held = await holdTestHolidays(h.db, () => [shiftWorkdays(today, 2, plainWeekday), shiftWorkdays(today, 9, plainWeekday)]);
   holidays.push(...held.days);

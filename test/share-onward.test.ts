@@ -4,11 +4,10 @@
 // grantee's applicant asks (a third party from the directory, a purpose, fields among the grant's) and the providing agency
 // consents or refuses with its reason; the answer is audited and the grantee told. The same rule in the workflow's validator.
 import { randomUUID } from 'node:crypto';
-import { insertOrganisations } from '../db/repositories/organisations';
 import type { Actor } from '../domain/types';
 import { askOnwardProvisionUpdate, completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness } from './helpers';
+import { eventually, recordHistories, startHarness, TEST_POLICY, type Harness, insertInstitution } from './helpers';
 
 let h: Harness;
 /** A deployment that follows the 条例's consent route. */
@@ -141,18 +140,7 @@ test('with the 条例’s consent route: the grantee asks, the provider refuses 
 test('the third party is a government department of the directory (the 条例’s consent route): another institution and the leading group are refused naming the field and the rule, through the API and past it', async () => {
   // A 事业单位 holding public data, no government department: the Measures' Art. 15 bars it.
   const centre = `${h.city.agencies.market}-ow-centre`;
-  await insertOrganisations(h.db, [
-    {
-      id: centre,
-      name: '日照市公共资源交易中心',
-      kind: 'agency',
-      level: 'city',
-      region: h.city.region,
-      division: '371100',
-      uscc: null,
-      government_department: false,
-    },
-  ]);
+  await insertInstitution(h, centre);
   const g = await grantOf();
   // The directory says who is one, as the console picks from it.
   const orgs = (await call(g.me, 'GET', '/organisations')).json().items as { id: string; governmentDepartment: boolean }[];

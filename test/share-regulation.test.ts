@@ -7,10 +7,9 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { endOfDay, shanghaiDay, shiftWorkdays } from '../domain/calendar';
 import { DEFAULT_SHARE_POLICY } from '../domain/share';
 import type { Actor } from '../domain/types';
-import { insertOrganisations } from '../db/repositories/organisations';
 import { completeTaskUpdate, workflowIdFor } from '../workflows/definitions';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
-import { holdTestHolidays, startHarness, TEST_HOLIDAYS_WAIT_MS, type Harness } from './helpers';
+import { holdTestHolidays, startHarness, TEST_HOLIDAYS_WAIT_MS, type Harness, insertInstitution } from './helpers';
 
 let h: Harness;
 /** The deployment's default policy: working days on the statutory calendar. */
@@ -25,18 +24,7 @@ let held: Awaited<ReturnType<typeof holdTestHolidays>> | undefined;
 
 beforeAll(async () => {
   h = await startHarness('rzreg');
-  await insertOrganisations(h.db, [
-    {
-      id: institution,
-      name: '日照市公共资源交易中心',
-      kind: 'agency',
-      level: 'city',
-      region: h.city.region,
-      division: '371100',
-      uscc: null,
-      government_department: false,
-    },
-  ]);
+  await insertInstitution(h, institution);
   // The second working day after today is a holiday (say a day the city gives off): every count below skips it.
   held = await holdTestHolidays(h.db, () => [shiftWorkdays(shanghaiDay(new Date()), 2, plainWeekday)]);
   [holiday] = held.days;
