@@ -7,13 +7,13 @@
 // region; empty lists that say what to do next.
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { demoUsers, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
+import { demoUsers, sampleEntryContent, sampleResidentId, seedCity, type SeededCity } from '../db/seed';
 import { shanghaiDay } from '../domain/calendar';
 import type { Actor } from '../domain/types';
 import { startApi, validShareBody, type Api } from './api-helpers';
 import { screenshot, window } from './browser';
 import { type ConsoleRun, open, OVERDUE_AT_ONCE, startConsole } from './console-harness';
-import { eventually, type Harness } from './helpers';
+import { eventually, insertInstitution, type Harness } from './helpers';
 
 jest.setTimeout(600_000);
 
@@ -28,6 +28,10 @@ let grantedId: string;
 /** A request whose provider's opinion escalated: the health commission's head of sharing work (xu.head) joined its candidates. */
 let escalatedId: string;
 let escalating: Api;
+/** An institution's first compilation, published at once: the city authority reviews it afterwards (事后审查). */
+let compiledId: string;
+/** The institution's officer who compiled it: an account name, shown as the others are. */
+const CENTRE_OFFICER = 'zhou.centre';
 /** Another city, whose agencies are in no directory this city's people read: its entry names its agency all the same. */
 let other: SeededCity;
 
@@ -114,6 +118,17 @@ beforeAll(async () => {
       dead_at: new Date(),
     })
     .execute();
+  // 事后审查: an institution (no government department) first compiles its catalog, published at once, the authority to
+  // review it afterwards. Before anyone signs in: the console reads the directory's names once, at sign-in.
+  const centre = await insertInstitution(h, `${h.city.region}-language-centre`);
+  const compiled = await api.app.inject({
+    method: 'POST',
+    url: '/catalog/adjustments',
+    payload: { ground: 'first_compilation', justification: '首次编制', changes: [{ op: 'add', entry: sampleEntryContent('公共资源交易项目') }] },
+    headers: api.as({ sub: CENTRE_OFFICER, org: centre, roles: ['agency_applicant'] }),
+  });
+  expect(compiled.statusCode).toBe(201);
+  compiledId = compiled.json().id;
   // And one granted: its grant's conditions and restrictions, its outcome, as the applicant reads them.
   const submitted = await api.app.inject({
     method: 'POST',
@@ -228,7 +243,7 @@ const focusOn = async (page: Page, text: string) => {
 };
 
 test('every role reads its key screens in Chinese: no untranslated code or English sentence', async () => {
-  const accounts = new Set([...demoUsers(h.city).map((u) => u.sub), citizenSub()]);
+  const accounts = new Set([...demoUsers(h.city).map((u) => u.sub), citizenSub(), CENTRE_OFFICER]);
   const found: string[] = [];
   const note = (who: string, where: string, words: string[]) => words.forEach((w) => found.push(`${who} ${where}: ${w}`));
 
@@ -353,6 +368,60 @@ test('every role reads its key screens in Chinese: no untranslated code or Engli
     if (sub === 'li.applicant') {
       note(sub, 'the request', await screenWords(page, `#/requests/${requestId}`, accounts));
       note(sub, 'the granted request', await screenWords(page, `#/requests/${grantedId}`, accounts));
+      // 一次性告知: the provider asks for every missing item at once; the applicant's request page lists them, and
+      // the reply task offers to amend the request.
+      const asking = await api.app.inject({
+        method: 'POST',
+        url: '/share-requests',
+        payload: { ...validShareBody(h.city.entries.conditional), scenario: '食品经营许可核查', statutoryDuty: '食品安全监督管理' },
+        headers: api.as(liApplicant()),
+      });
+      expect(asking.statusCode).toBe(201);
+      const opinion = (asking.json().tasks as { id: string; kind: string }[]).find((t) => t.kind === 'SHARE_PROVIDER_OPINION')!;
+      const zhao: Actor = { sub: 'zhao.provider', org: h.city.agencies.health, roles: ['provider_reviewer'] };
+      const asked = await api.app.inject({
+        method: 'POST',
+        url: `/tasks/${opinion.id}/complete`,
+        payload: {
+          decision: 'REQUEST_INFO',
+          reason: '请一次性补充以下材料',
+          form: {
+            missing: [
+              { item: '法定职责依据文件', reason: '核实共享用途' },
+              { item: '数据安全保护方案', reason: '评估使用条件' },
+            ],
+          },
+        },
+        headers: api.as(zhao),
+      });
+      expect(asked.statusCode).toBe(200);
+      const reply = await eventually(async () =>
+        (
+          (await api.app.inject({ method: 'GET', url: `/requests/${asking.json().id}`, headers: api.as(liApplicant()) })).json().tasks as {
+            id: string;
+            kind: string;
+            status: string;
+          }[]
+        ).find((t) => t.kind === 'SHARE_APPLICANT_REPLY' && t.status === 'open'),
+      );
+      await open(page, `#/requests/${asking.json().id}`);
+      await page.getByText('法定职责依据文件').first().waitFor({ timeout: 15_000 });
+      note(sub, 'the request asked for more', await screenWords(page, null, accounts));
+      await open(page, `#/tasks/${reply.id}`);
+      await page.waitForSelector('form.decide');
+      note(sub, 'the reply task', await screenWords(page, null, accounts));
+    }
+    // 事后审查: an institution's first compilation, published at once, reviewed afterwards by the authority.
+    if (sub === 'wang.authority') {
+      const afterReview = await eventually(async () =>
+        (
+          (await api.app.inject({ method: 'GET', url: '/tasks?kind=CATALOG_ADJUSTMENT_AFTER_REVIEW', headers: { authorization: `Bearer ${me}` } })).json()
+            .items as { id: string; requestId: string }[]
+        ).find((t) => t.requestId === compiledId),
+      );
+      await open(page, `#/tasks/${afterReview.id}`);
+      await page.waitForSelector('form.decide');
+      note(sub, 'the review after publication', await screenWords(page, null, accounts));
     }
     await page.context().close();
   }
