@@ -490,10 +490,6 @@ export function shareActivities(db: Db, caseRegion: string) {
     },
 
     /**
-     * Issue 24 §6: the providing agency's answer to the grantee's ask to provide the data to a third party, with its decision
-     * in one transaction: an audit event (consented, or refused with the reason) and the grantee's applicant told.
-     */
-    /**
      * The applicant's reply amended the request (issue 24 §1): its decision, the request's form as amended and the audit
      * event saying what changed (before and after), in one transaction keyed by the workflow's step, so a retry changes
      * nothing twice.
@@ -530,6 +526,10 @@ export function shareActivities(db: Db, caseRegion: string) {
             .execute();
       });
     },
+    /**
+     * Issue 24 §6: the providing agency's answer to the grantee's ask to provide the data to a third party, with its decision
+     * in one transaction: an audit event (consented, or refused with the reason) and the grantee's applicant told.
+     */
     async recordOnwardProvision(input: {
       requestId: string;
       taskId: string;
