@@ -32,6 +32,8 @@ export interface Config {
   workflowBundle: string | null;
   /** Threads the worker runs workflow activations on. */
   workflowThreads: number;
+  /** Workflows the worker keeps in memory between their tasks (its sticky cache): what bounds its memory. */
+  workerCachedWorkflows: number;
   temporalNamespace: string;
   taskQueue: string;
   host: string;
@@ -157,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerMetricsAddress: e.WORKER_METRICS_ADDRESS ?? null,
     workflowBundle: e.WORKFLOW_BUNDLE ?? null,
     workflowThreads: e.WORKFLOW_THREADS,
+    workerCachedWorkflows: e.WORKER_CACHED_WORKFLOWS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TASK_QUEUE,
     host: e.HOST,

@@ -21,6 +21,8 @@ export const DEFAULT_AGREEMENT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhe
  * activities: +5–9% lifecycles/s, decisions answered ~10% sooner.
  */
 export const DEFAULT_WORKFLOW_THREADS = 2;
+/** Workflows a worker keeps in memory between their tasks (sticky cache): bounds its RSS whatever runs (docs/operations.md). */
+export const DEFAULT_WORKER_CACHED_WORKFLOWS = 1000;
 
 /**
  * Besides JSON Schema's own keywords a variable's schema may say: `refusal`, what a refused value is told
@@ -206,6 +208,9 @@ export const ENVIRONMENT = Type.Object({
   ),
   WORKFLOW_BUNDLE: Type.Optional(Type.String({ description: 'a prebuilt workflow bundle (bundleWorkflowCode output), so a worker starts without bundling' })),
   WORKFLOW_THREADS: integer(1, 16, DEFAULT_WORKFLOW_THREADS, { description: 'threads the worker runs workflow activations on' }),
+  WORKER_CACHED_WORKFLOWS: integer(0, 100_000, DEFAULT_WORKER_CACHED_WORKFLOWS, {
+    description: 'workflows a worker keeps in memory between their tasks (its sticky cache; 0: none, every task replays): what bounds its memory',
+  }),
   SHARE_POLICY: policy('share', "the share procedure's deadlines", [], {
     // Whom the 条例's rules bind: a policy switch, not a duration.
     regulationScope: Type.Union(

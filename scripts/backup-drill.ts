@@ -6,223 +6,40 @@
 // `npm run backup`, then `npm run restore` into a second fresh DATA_DIR, starts a cluster there, and shows every
 // running workflow resumes: the same workflows running, each one's history replayed by a new worker (a query), every
 // open opinion decided and the next step opened, the audit trail intact. Not part of the test suite (minutes long).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { createDb, dropDatabase, type Db } from '../db';
-import { sampleResidentId, seedCity, type SeededCity } from '../db/seed';
-import type { Candidate } from '../domain/tasks';
-import type { Actor } from '../domain/types';
+import { seedCity, type SeededCity } from '../db/seed';
+import {
+  arg,
+  byType,
+  clusterEnv,
+  decide,
+  delta,
+  drivePeople,
+  grantShare,
+  grew,
+  http,
+  openTask,
+  openTasks,
+  pool,
+  registerCitizen,
+  ROOT,
+  runningWorkflows,
+  SEP,
+  signAgreement,
+  sizes,
+  startCluster,
+  startShare,
+  stopCluster,
+  urlOf,
+  type Cluster,
+} from './cluster-drive';
 import { clusterDatabases } from './temporal-cluster';
-import { devToken } from './tokens';
-
-const ROOT = path.join(__dirname, '..');
-const SECRET = 'backup-drill-secret-0123456789-0123456789';
-const IN_FLIGHT = 8;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-
-interface Cluster {
-  process: ChildProcess;
-  output: () => string;
-  apis: string[];
-  temporal: string;
-  databases: { app: string; temporal: string; visibility: string };
-  seconds: number;
-}
-
-function clusterEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, JWT_SECRET: SECRET };
-  for (const v of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'NODE_OPTIONS', 'PORT']) delete env[v];
-  return env;
-}
-
-async function startCluster(dataDir: string): Promise<Cluster> {
-  const began = Date.now();
-  let output = '';
-  const child = spawn('npm', ['run', 'cluster'], { cwd: ROOT, env: clusterEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  while (!output.includes('Ctrl-C stops everything.')) {
-    if (child.exitCode !== null) throw new Error(`npm run cluster exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() - began > 300_000) throw new Error(`the cluster was not up within 300 s:\n${output}`);
-    await sleep(250);
-  }
-  const pg = /PostgreSQL\s+\S+: (\S+) \(this project's\), (\S+), (\S+) \(Temporal's/.exec(output)!;
-  return {
-    process: child,
-    output: () => output,
-    apis: [...output.matchAll(/^ {2}API \d+\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]),
-    temporal: /^ {2}Temporal frontend\s+(127\.0\.0\.1:\d+)/m.exec(output)![1],
-    databases: { app: pg[1], temporal: pg[2], visibility: pg[3] },
-    seconds: (Date.now() - began) / 1000,
-  };
-}
-
-/** Ctrl-C as a terminal sends it, to the process group; resolves once npm run cluster has exited. */
-async function stopCluster(c: Cluster): Promise<void> {
-  const exited = new Promise<void>((resolve) => c.process.once('exit', () => resolve()));
-  process.kill(-c.process.pid!, 'SIGINT');
-  await exited;
-}
-
-const urlOf = (database: string) => `postgres://postgres@127.0.0.1:5432/${database}`;
-
-/**
- * Each database's size and each relation's (bytes), as they stand (`role`, `role.relation`), then after VACUUM FULL
- * (`role~`, `role~.relation`: the live rows and their indexes, without what updates left for autovacuum to reclaim).
- */
-async function sizes(c: Cluster): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const [role, name] of Object.entries(c.databases)) {
-    const db = createDb(urlOf(name), 1);
-    const size = async () => Number((await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(db)).rows[0].n);
-    try {
-      const relations = async (prefix: string) => {
-        const { rows } = await sql<{ relname: string; bytes: string }>`
-          select c.relname, pg_total_relation_size(c.oid) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where c.relkind = 'r' and n.nspname = 'public'`.execute(db);
-        out[prefix] = await size();
-        for (const r of rows) out[`${prefix}.${r.relname}`] = Number(r.bytes);
-      };
-      await relations(role);
-      await sql`vacuum full`.execute(db);
-      await relations(`${role}~`);
-    } finally {
-      await db.destroy();
-    }
-  }
-  return out;
-}
-
-/** What a step added: as the databases stood after it, and compacted, each from the compacted sizes before it (the step began on them). */
-const delta = (after: Record<string, number>, before: Record<string, number>) =>
-  Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k.includes('~') ? k : k.replace(/^(\w+)/, '$1~')] ?? 0)]));
-
-/** The relations whose live rows grew most, as `name +kB`. */
-const grew = (d: Record<string, number>, n = 6) =>
-  Object.entries(d)
-    .filter(([k]) => k.includes('~.'))
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([k, v]) => `${k.replace('~', '')} +${Math.round(v / 1024)} kB`)
-    .join(', ');
-
-interface TaskView {
-  id: string;
-  kind: string;
-  status: string;
-  candidates: Candidate[];
-}
-interface Answer {
-  id: string;
-  status: string;
-  tasks: TaskView[];
-  sha256: string;
-  grant: { fields: string[] } | null;
-}
-
-function http(base: string) {
-  const call = async (method: string, actor: Actor, url: string, body?: object, status = 200): Promise<Answer> => {
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${base}${url}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${devToken(SECRET, actor)}`,
-          ...(body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {}),
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      // 503 asks to retry (a deadlock broken, the engine slow under load).
-      if (res.status === 503 && attempt < 5) {
-        await sleep(500);
-        continue;
-      }
-      if (res.status !== status) throw new Error(`${method} ${base}${url} answered ${res.status}: ${text.slice(0, 400)}`);
-      return JSON.parse(text) as Answer;
-    }
-  };
-  return {
-    send: (method: 'POST' | 'PUT', actor: Actor, url: string, body: object, status = 200) => call(method, actor, url, body, status),
-    get: (actor: Actor, url: string) => call('GET', actor, url),
-  };
-}
-type Http = ReturnType<typeof http>;
-
-async function eventually<T>(f: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('not within 60 s');
-    await sleep(200);
-  }
-}
-
-/** A candidate of the task as a person: the one named, or a member of the candidate organisation in its role. */
-function candidateActor(task: TaskView): Actor {
-  const c = task.candidates.find((x) => !x.legalPerson)!;
-  return { sub: c.user ?? `${c.role}.drill`, org: c.org ?? 'public', roles: [c.role] };
-}
-
-const openTask = (api: Http, reader: Actor, id: string, kind: string) =>
-  eventually(async () => (await api.get(reader, `/requests/${id}`)).tasks.find((t) => t.kind === kind && t.status === 'open'));
-
-async function decide(api: Http, reader: Actor, id: string, kind: string, decision: string, form?: object): Promise<void> {
-  const task = await openTask(api, reader, id, kind);
-  await api.send('POST', candidateActor(task), `/tasks/${task.id}/complete`, { decision, ...(form ? { form } : {}) });
-}
-
-/** `f` over `items`, IN_FLIGHT at a time. */
-async function pool<T>(items: T[], f: (t: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await f(items[i], i);
-      }
-    }),
-  );
-}
-
-/** Workflow id and run id joined by a character neither holds. */
-const SEP = '\n';
-
-/** Every running workflow (`id SEP runId`) with its type and its history's length and size. */
-async function runningWorkflows(address: string): Promise<Map<string, { type: string; events: number; bytes: number }>> {
-  const connection = await Connection.connect({ address });
-  try {
-    const client = new Client({ connection });
-    const running = new Map<string, { type: string; events: number; bytes: number }>();
-    for await (const w of client.workflow.list({ query: 'ExecutionStatus="Running"' }))
-      running.set(`${w.workflowId}${SEP}${w.runId}`, { type: w.type, events: 0, bytes: 0 });
-    // Visibility keeps a running workflow's history length as 0: each is described for it.
-    await pool([...running], async ([key, w]) => {
-      const [workflowId, runId] = key.split(SEP);
-      const d = await client.workflow.getHandle(workflowId, runId).describe();
-      Object.assign(w, { events: d.historyLength, bytes: d.historySize ?? 0 });
-    });
-    return running;
-  } finally {
-    await connection.close();
-  }
-}
-
-const openTasks = async (db: Db) => Number((await sql<{ n: string }>`select count(*) as n from tasks where status = 'open'`.execute(db)).rows[0].n);
-
-const byType = (m: Map<string, { type: string }>) =>
-  Object.entries([...m.values()].reduce<Record<string, number>>((acc, { type: t }) => ({ ...acc, [t]: (acc[t] ?? 0) + 1 }), {}))
-    .map(([t, n]) => `${t} ${n}`)
-    .join(', ');
 
 async function main() {
   const OPEN = arg('open', 40);
@@ -240,8 +57,7 @@ async function main() {
     const [a, b] = cluster.apis.map(http);
     let db: Db = createDb(urlOf(cluster.databases.app), 2);
     const city: SeededCity = await seedCity(db, 'drill', 'drill');
-    const applicant: Actor = { sub: 'applicant.drill', org: city.agencies.market, roles: ['agency_applicant'] };
-    const citizen: Actor = { sub: 'citizen.drill', org: 'public', roles: ['public_applicant'] };
+    const { applicant } = drivePeople(city);
     const auditCount = async () => Number((await sql<{ n: string }>`select count(*) as n from audit_events`.execute(db)).rows[0].n);
 
     const before = await sizes(cluster);
@@ -250,21 +66,7 @@ async function main() {
     const shares: string[] = [];
     let began = Date.now();
     await pool(Array.from({ length: OPEN + GRANTED }), async (_, i) => {
-      const api = i % 2 ? b : a;
-      const { id } = await api.send(
-        'POST',
-        applicant,
-        '/share-requests',
-        {
-          catalogEntryId: city.entries.conditional,
-          scenario: 'Licensing inspections of private clinics',
-          statutoryDuty: 'Market supervision of medical advertising (广告法)',
-          commitment: { authenticity: true, compliance: true, security: true },
-        },
-        201,
-      );
-      await openTask(api, applicant, id, 'SHARE_PROVIDER_OPINION');
-      shares[i] = id;
+      shares[i] = await startShare(i % 2 ? b : a, city);
     });
     const started = await sizes(cluster);
     const audit1 = await auditCount();
@@ -272,47 +74,16 @@ async function main() {
 
     // GRANTED of them decided to a grant: the provider agrees, the authority approves, the provider delivers, the applicant confirms.
     began = Date.now();
-    await pool(shares.slice(OPEN), async (id, i) => {
-      const api = i % 2 ? a : b;
-      await decide(api, applicant, id, 'SHARE_PROVIDER_OPINION', 'AGREE');
-      await decide(api, applicant, id, 'SHARE_JOINT_REVIEW', 'APPROVE');
-      const fields = (await api.get(applicant, `/requests/${id}`)).grant?.fields ?? [];
-      await decide(api, applicant, id, 'SHARE_DELIVERY', 'DELIVER', {
-        method: 'interface',
-        location: 'https://exchange.example.org/drill',
-        deliveredFields: fields,
-      });
-      await decide(api, applicant, id, 'SHARE_DELIVERY_CONFIRMATION', 'CONFIRM');
-      await eventually(async () => (await api.get(applicant, `/requests/${id}`)).tasks.every((t) => t.status !== 'open'));
-    });
+    await pool(shares.slice(OPEN), (id, i) => grantShare(i % 2 ? a : b, city, id));
     const decided = await sizes(cluster);
     const audit2 = await auditCount();
     const decisions = GRANTED * 4;
     log(`${GRANTED} of them decided to a grant (${decisions} decisions) in ${((Date.now() - began) / 1000).toFixed(0)} s`);
 
     // Open applications approved, signed and countersigned: agreements in force until their term.
-    await a.send('PUT', citizen, '/principals/me', { kind: 'natural', name: citizen.sub, residentId: sampleResidentId(citizen.sub) });
+    await registerCitizen(a, city);
     await pool(Array.from({ length: AGREEMENTS }), async (_, i) => {
-      const api = i % 2 ? b : a;
-      const { id } = await api.send(
-        'POST',
-        citizen,
-        '/open-requests',
-        {
-          catalogEntryId: city.entries.conditionalOpen,
-          purpose: '研究土地供应',
-          scenario: '高校科研',
-          fields: ['parcel', 'area', 'price'],
-          accessMethod: 'sandbox',
-          securityMeasures: '数据沙箱',
-          termMonths: 12,
-        },
-        201,
-      );
-      const signature = async () => ({ sha256: (await api.get(citizen, `/agreements/${id}.agreement`)).sha256 });
-      await decide(api, citizen, id, 'OPEN_REQUEST_REVIEW', 'APPROVE');
-      await decide(api, citizen, id, 'AGREEMENT_SIGNATURE', 'SIGN', await signature());
-      await decide(api, citizen, id, 'AGREEMENT_COUNTERSIGNATURE', 'SIGN', await signature());
+      await signAgreement(i % 2 ? b : a, city);
     });
     log(`${AGREEMENTS} open applications signed into agreements`);
 

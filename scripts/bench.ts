@@ -1,4 +1,4 @@
-// npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console | evaluation | notices]: the project's benchmarks; each prints its figures last.
+// npm run bench [-- inbox | lifecycle | catalog | adjustment | open | console | evaluation | notices | longlived]: the project's benchmarks; each prints its figures last.
 import { startTracing } from '../telemetry/tracing';
 
 // Tracing (OTEL_EXPORTER_OTLP_ENDPOINT in the environment) starts before a bench loads pg, so that its queries are
@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   console: () => require('./bench-console').benchConsole(),
   evaluation: () => require('./bench-evaluation').benchEvaluation(),
   notices: () => require('./bench-notices').benchNotices(),
+  longlived: () => require('./bench-longlived').benchLongLived(),
 };
 if (!benches[which]) {
   console.error(`unknown benchmark "${which}"; known: ${Object.keys(benches).join(', ')}`);

@@ -127,6 +127,7 @@ async function main() {
       taskQueue: config.taskQueue,
       db,
       workflowThreads: config.workflowThreads,
+      maxCachedWorkflows: config.workerCachedWorkflows,
       caseRegion: config.caseRegion,
       deliverer,
     });

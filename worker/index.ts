@@ -19,6 +19,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Threads for workflow activations (config WORKFLOW_THREADS). */
   workflowThreads?: number;
+  /** The sticky cache's size (config WORKER_CACHED_WORKFLOWS); the SDK's default, sized from the heap, when absent. */
+  maxCachedWorkflows?: number;
   /** The region part of case numbers (config CASE_NUMBER_REGION). */
   caseRegion?: string;
   /** The process's tracing (telemetry/tracing.ts): activity spans and workflow spans exported; none when absent or off. */
@@ -34,6 +36,7 @@ export function createWorker({
   db,
   workflowBundle,
   workflowThreads = DEFAULT_WORKFLOW_THREADS,
+  maxCachedWorkflows,
   caseRegion,
   tracing,
   deliverer,
@@ -45,6 +48,7 @@ export function createWorker({
     taskQueue,
     activities: createActivities({ db, caseRegion, deliverer }),
     workflowThreadPoolSize: workflowThreads,
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     sinks,
     // A prebuilt bundle holds the workflow interceptors already (bundleWorkflows); bundled here, they are added.
     ...(workflowBundle

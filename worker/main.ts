@@ -33,6 +33,7 @@ async function main() {
     taskQueue: config.taskQueue,
     db,
     workflowThreads: config.workflowThreads,
+    maxCachedWorkflows: config.workerCachedWorkflows,
     caseRegion: config.caseRegion,
     tracing,
     deliverer,
