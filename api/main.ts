@@ -22,8 +22,9 @@ async function main() {
   const connection = await waitFor(`Temporal at ${config.temporalAddress}`, () => connectEngine(config.temporalAddress), config.startupWaitMs);
   const temporal = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors() });
   const app = await buildApp(apiDepsFrom(config, { db, temporal, secrets }));
-  // The evaluation snapshots' schedule (Art. 32), created by whichever API starts first.
-  await ensureEvaluationSchedule(temporal, config.taskQueue);
+  // The evaluation snapshots' schedule (Art. 32), created by whichever API starts first. Waited for as the connection
+  // is: a cluster's services restarted together answer UNAVAILABLE ("not enough hosts") until their ring has formed.
+  await waitFor('Temporal to create the evaluation schedule', () => ensureEvaluationSchedule(temporal, config.taskQueue), config.startupWaitMs);
   await app.listen({ host: config.host, port: config.port });
   if (config.mode === 'development') app.log.warn('development mode (PDW_MODE=development): anyone may sign in as a demo person at POST /dev/token');
   const stop = async () => {
