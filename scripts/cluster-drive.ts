@@ -126,12 +126,14 @@ export interface Answer {
 
 export function http(base: string) {
   const call = async (method: string, actor: Actor, url: string, body?: object, status = 200): Promise<Answer> => {
+    // One key for every try: a 503 may come after the decision was taken, and its retry must not be a second one.
+    const idempotencyKey = randomUUID();
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${base}${url}`, {
         method,
         headers: {
           authorization: `Bearer ${devToken(SECRET, actor)}`,
-          ...(body ? { 'content-type': 'application/json', 'idempotency-key': randomUUID() } : {}),
+          ...(body ? { 'content-type': 'application/json', 'idempotency-key': idempotencyKey } : {}),
         },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
