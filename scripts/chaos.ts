@@ -217,6 +217,8 @@ async function clusterStack(work: string, taskQueue: string, log: (s: string) =>
   const stopAll = async () => {
     for (const step of undo.reverse()) await step.run().catch((err: Error) => log(`chaos: stopping ${step.name}: ${err.message}`));
   };
+  // Every process of ours listens for this one's exit, to go with it: nine of the cluster, PostgreSQL, and the restarted.
+  process.setMaxListeners(Math.max(process.getMaxListeners(), 30));
   const jwtSecret = `chaos-${randomUUID()}`;
   const stateDir = path.join(work, 'cluster');
   fs.mkdirSync(stateDir, { recursive: true });
@@ -314,6 +316,7 @@ export async function runChaos({
   cluster = false,
   log = console.log,
 }: {
+  /** Lifecycles to run at least: more are started while the last faults recover. */
   n: number;
   faults: number;
   inFlight?: number;
@@ -625,6 +628,7 @@ export async function runChaos({
   let done = false;
   let next = 0;
   let faultError: unknown;
+  let faultsOver = false;
   const chaos = (async () => {
     for (let f = 0; f < faults && !done; f++) {
       const at = Math.floor(((f + 1) * n) / (faults + 1));
@@ -640,10 +644,12 @@ export async function runChaos({
       record.restarted = Date.now() - record.at;
       log(`chaos: ${fault.kind} restarted, answering ${(record.restarted / 1000).toFixed(1)} s after the kill`);
     }
-  })().catch((err) => {
-    // Said after the lifecycles, which go on (or time out) meanwhile.
-    faultError = err;
-  });
+  })()
+    .catch((err) => {
+      // Said after the lifecycles, which go on (or time out) meanwhile.
+      faultError = err;
+    })
+    .finally(() => (faultsOver = true));
 
   // The citizen says who they are once (an agreement names its licensee).
   await until('citizen registered', async () => {
@@ -654,7 +660,8 @@ export async function runChaos({
   const adjustments: string[] = [];
   await Promise.all(
     Array.from({ length: Math.min(inFlight, n) }, async () => {
-      while (next < n) {
+      // Past n while a fault is still to come or recovering, so that every fault strikes lifecycles under way.
+      while (next < n || !faultsOver) {
         const i = next++;
         await lane.run(i, async () => {
           if (isAdjustment(i)) adjustments.push(await adjustment(i));
@@ -672,6 +679,8 @@ export async function runChaos({
   done = true;
   await chaos;
   if (faultError) throw faultError;
+  /** The lifecycles run: n, and those started while the last faults recovered. */
+  const total = next;
 
   // The worker killed during an evaluation snapshot (Art. 32): a region of SNAPSHOT_ORGS organisations, so the run keeps
   // hundreds of scopes one by one; the worker is SIGKILLed once some are kept and restarted. The activity, retried after
@@ -749,17 +758,17 @@ export async function runChaos({
   // What SQL says.
   const rows = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', applicant.sub).execute();
   const lost = rows.filter((r) => r.status !== 'granted').map((r) => `${r.id} ${r.status}`);
-  const adjustmentsExpected = Array.from({ length: n }, (_, i) => i).filter(isAdjustment).length;
-  const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
-  const withdrawalsExpected = Array.from({ length: n }, (_, i) => i).filter(isWithdrawal).length;
-  const openRequestsExpected = Array.from({ length: n }, (_, i) => i).filter(isOpenRequest).length;
-  const correctionsExpected = Array.from({ length: n }, (_, i) => i).filter(isCorrection).length;
-  const burstsExpected = Array.from({ length: n }, (_, i) => i).filter(
+  const adjustmentsExpected = Array.from({ length: total }, (_, i) => i).filter(isAdjustment).length;
+  const demandsExpected = Array.from({ length: total }, (_, i) => i).filter(isDemand).length;
+  const withdrawalsExpected = Array.from({ length: total }, (_, i) => i).filter(isWithdrawal).length;
+  const openRequestsExpected = Array.from({ length: total }, (_, i) => i).filter(isOpenRequest).length;
+  const correctionsExpected = Array.from({ length: total }, (_, i) => i).filter(isCorrection).length;
+  const burstsExpected = Array.from({ length: total }, (_, i) => i).filter(
     (i) => isBurst(i) && !isAdjustment(i) && !isDemand(i) && !isWithdrawal(i) && !isOpenRequest(i),
   ).length;
-  const refusalDisputesExpected = Array.from({ length: n }, (_, i) => i).filter(isRefusalDispute).length;
+  const refusalDisputesExpected = Array.from({ length: total }, (_, i) => i).filter(isRefusalDispute).length;
   const sharesExpected =
-    n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - correctionsExpected - burstsExpected - refusalDisputesExpected;
+    total - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - correctionsExpected - burstsExpected - refusalDisputesExpected;
   if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
   const demanded = await db
     .selectFrom('requests')
@@ -1129,7 +1138,7 @@ export async function runChaos({
     drained: f.inflight.some((s) => !s.done) ? null : seconds(Math.max(f.at, ...f.inflight.map((s) => s.done)) - f.at),
   }));
   return {
-    requests: n,
+    requests: total,
     faults: injected,
     granted:
       rows.length +
