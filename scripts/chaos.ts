@@ -1193,6 +1193,9 @@ if (path.resolve(process.argv[1] ?? '') === __filename) {
   const n = arg('n', 100);
   // On the cluster, its five faults once each by default.
   const cluster = process.argv.includes('--cluster');
+  // Ctrl-C: an exit, so that the servers started in process groups of their own (PostgreSQL, the cluster's) are killed
+  // by their exit handlers rather than left running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   runChaos({ n, cluster, faults: arg('faults', cluster ? 5 : Math.max(3, Math.round(n / 15))) })
     .then((r) => {
       for (const line of [...r.lost, ...r.duplicated, ...r.crossed, ...r.stuck, ...r.failedWorkflows].slice(0, 30)) console.log(`  ${line}`);
