@@ -13,6 +13,11 @@
 // force with its two signatures, every burst ended by the one decision answered 200 and nothing of the others,
 // nothing duplicated, no workflow failed or stuck. Then an evaluation snapshot of a region of 400 organisations is
 // started and the worker SIGKILLed while it keeps them: each scope kept once, the run completed. Figures last.
+// `npm run chaos -- --cluster [--n N] [--faults F]`: the same lifecycles and reconciliation on `npm run cluster`'s topology
+// (Temporal's four services, three workers, two APIs, each a process, on an embedded PostgreSQL of its own), each lifecycle
+// started on one API and decided on the other over HTTP, while one worker, one API, the history service and the matching
+// service are SIGKILLed and restarted, and PostgreSQL once; each fault's recovery is timed.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -28,12 +33,18 @@ import { sampleEntryContent, sampleResidentId, seedCity, type SeededCity } from 
 import { periodsEndedBy } from '../domain/evaluation';
 import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
+import type { Child } from './child';
+import { startCluster, type Cluster } from './cluster';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres';
+import type { Shutdown } from './system';
+import { clusterDatabases, type TemporalService } from './temporal-cluster';
 import { freePort, startTemporalDevServer, type DevServer } from './temporal-dev-server';
+import { devToken } from './tokens';
 
 export interface ChaosReport {
   requests: number;
-  faults: Record<'worker' | 'temporal' | 'postgres', number>;
+  /** Faults injected by kind (worker, temporal, postgres; on a cluster worker, API, history, matching, postgres). */
+  faults: Record<string, number>;
   granted: number;
   lost: string[];
   duplicated: string[];
@@ -43,6 +54,14 @@ export interface ChaosReport {
   failedWorkflows: string[];
   seconds: number;
   retriedCalls: number;
+  /** Calls sent to the other API because theirs was gone (a cluster's). */
+  failovers: number;
+  /**
+   * Each fault in turn, in seconds from its SIGKILL: until the process answered again (health, gRPC port, connections),
+   * until the first write (a submission or decision) sent after the kill was answered, and until every lifecycle step
+   * under way at the kill had succeeded (null: one never did).
+   */
+  recoveries: { fault: string; restarted: number | null; firstWrite: number | null; underWay: number; drained: number | null }[];
   /** The snapshot the worker was killed during: its scopes, how many were kept at the kill, rows and audit events after, whether it completed. */
   snapshot: { scopes: number; keptAtKill: number; rows: number; events: number; completed: boolean };
 }
@@ -60,39 +79,73 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DISPUTE_GRANTED_NOTICES = ['request_status', 'request_status', ...Array<string>(4).fill('task_assigned')];
 const DISPUTE_UPHELD_NOTICES = ['request_status', 'request_status', 'request_status', 'request_status', 'task_assigned', 'task_assigned', 'task_assigned'];
 
-export async function runChaos({
-  n,
-  faults,
-  inFlight = 8,
-  log = console.log,
-}: {
-  n: number;
-  faults: number;
-  inFlight?: number;
-  log?: (s: string) => void;
-}): Promise<ChaosReport> {
-  const began = Date.now();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-chaos-'));
+/** An answer of the API, as app.inject and fetch both give it. */
+interface Answer {
+  statusCode: number;
+  body: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the lifecycles read the API's JSON as they please
+  json(): any;
+}
+/** In a cluster, a lifecycle is started on one API and decided (and read) on the other, as test/cluster.test.ts does. */
+type Side = 'start' | 'decide';
+type Method = 'GET' | 'POST' | 'PUT';
+
+/** What the run goes through: the system under test and the faults it suffers (a dev server, or `npm run cluster`'s topology). */
+interface ChaosStack {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  /** One API call as `actor`; in a cluster `side` and `lane` (the lifecycle's number) pick the API. */
+  call(actor: Actor, method: Method, url: string, payload: object | undefined, headers: Record<string, string>, side: Side, lane: number): Promise<Answer>;
+  /** The faults, injected in this order, round and round: each a SIGKILL and a restart, resolving once the process answers again. */
+  faults: { kind: string; run(): Promise<void> }[];
+  /** The worker killed (and restarted) while the evaluation snapshot runs. */
+  killWorker(): Promise<void>;
+  /** Calls that found their API gone and were sent to the other. */
+  failovers(): number;
+  stop(): Promise<void>;
+}
+
+/** Retried until it does not throw (a server restarted on a port its killed predecessor's children still hold a moment). */
+async function retrying<T>(what: string, f: () => Promise<T>): Promise<T> {
+  for (const deadline = Date.now() + 240_000; ; await sleep(500)) {
+    try {
+      return await f();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`chaos: ${what} never succeeded: ${(err as Error).message}`);
+    }
+  }
+}
+
+const quiet = () => undefined;
+const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error };
+
+/** SIGKILLs the embedded PostgreSQL and starts it again on its data and port. */
+async function restartPostgres(pg: EmbeddedPg, dataDir: string, port: number): Promise<EmbeddedPg> {
+  pg.process.kill('SIGKILL');
+  await new Promise((r) => (pg.process.exitCode === null && pg.process.signalCode === null ? pg.process.once('exit', r) : r(null)));
+  await sleep(1000); // the killed server's backends notice and exit
+  return retrying('PostgreSQL restart', () => startEmbeddedPostgres(dataDir, port, 'pdw_chaos', quiet));
+}
+
+/** The dev server's stack: one worker process, the Temporal dev server, the embedded PostgreSQL; the API built in this process. */
+async function devStack(work: string, taskQueue: string, log: (s: string) => void): Promise<ChaosStack> {
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
   const pgDir = path.join(work, 'postgres');
   const temporalDb = path.join(work, 'temporal.sqlite');
-  const quiet = () => undefined;
 
   let pg: EmbeddedPg = await startEmbeddedPostgres(pgDir, pgPort, 'pdw_chaos', log);
   await ensureDatabase(pg.url);
   const db: Db = createDb(pg.url, 10);
   await migrateToLatest(db);
-  const prefix = `chaos-${randomUUID().slice(0, 6)}`;
-  const city: SeededCity = await seedCity(db, prefix, prefix);
 
   const startTemporal = () => startTemporalDevServer({ dbFile: temporalDb, port: temporalPort, log: quiet });
   let temporal: DevServer = await startTemporal();
-  const taskQueue = `chaos-${randomUUID().slice(0, 8)}`;
   // The test run's bundle when there is one; otherwise built once here, so restarted workers start fast.
   let bundlePath = process.env.PDW_WORKFLOW_BUNDLE ?? '';
   if (!bundlePath) {
     bundlePath = path.join(work, 'workflows.js');
-    fs.writeFileSync(bundlePath, (await bundleWorkflows({ log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: log })).code);
+    fs.writeFileSync(bundlePath, (await bundleWorkflows({ ...quietLogger, error: log })).code);
   }
 
   // The real worker entry point, as a process of its own so that it can be killed.
@@ -111,7 +164,173 @@ export async function runChaos({
   const jwtSecret = 'chaos-secret-0123456789-0123456789-012';
   const app: App = await buildApp({ db, temporal: client, taskQueue, jwtSecret, policies: DEFAULT_POLICIES, engineTimeoutMs: 5_000 });
   await app.ready();
-  const token = (a: Actor) => `Bearer ${signToken(app, a)}`;
+  // Restarted means spawned here: this worker has no health port to wait on.
+  const killWorker = async () => {
+    worker.kill('SIGKILL');
+    await sleep(500);
+    worker = startWorker();
+  };
+  return {
+    db,
+    client,
+    taskQueue,
+    call: (actor, method, url, payload, headers) =>
+      app.inject({ method, url, payload, headers: { authorization: `Bearer ${signToken(app, actor)}`, ...headers } }),
+    faults: [
+      { kind: 'worker', run: killWorker },
+      {
+        kind: 'temporal',
+        async run() {
+          temporal.process.kill('SIGKILL');
+          await new Promise((r) => (temporal.process.exitCode === null && temporal.process.signalCode === null ? temporal.process.once('exit', r) : r(null)));
+          temporal = await retrying('Temporal restart', () => startTemporal());
+        },
+      },
+      { kind: 'postgres', run: async () => void (pg = await restartPostgres(pg, pgDir, pgPort)) },
+    ],
+    killWorker,
+    failovers: () => 0,
+    async stop() {
+      await app.close();
+      worker.kill('SIGTERM');
+      await new Promise((r) => (worker.exitCode === null ? worker.once('exit', r) : r(null)));
+      await connection.close();
+      await db.destroy();
+      await temporal.stop();
+      await pg.stop();
+      if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `npm run cluster`'s topology (scripts/cluster.ts): Temporal's four services, three workers and two APIs, each a
+ * process, on an embedded PostgreSQL of this run's own (never the machine's server, which others use: it is restarted
+ * here). The lifecycles' calls go over HTTP; a call whose API is gone is sent to the other, as a load balancer would.
+ */
+async function clusterStack(work: string, taskQueue: string, log: (s: string) => void): Promise<ChaosStack> {
+  const pgDir = path.join(work, 'postgres');
+  const pgPort = await freePort();
+  let pg: EmbeddedPg = await startEmbeddedPostgres(pgDir, pgPort, 'pdw_chaos', log);
+  const { appUrl, ...databases } = clusterDatabases({ embedded: { postgres: false }, databaseUrl: pg.url, dataDir: work });
+  const undo: Shutdown['undo'] = [];
+  const stopAll = async () => {
+    for (const step of undo.reverse()) await step.run().catch((err: Error) => log(`chaos: stopping ${step.name}: ${err.message}`));
+  };
+  // Every process of ours listens for this one's exit, to go with it: nine of the cluster, PostgreSQL, and the restarted.
+  process.setMaxListeners(Math.max(process.getMaxListeners(), 30));
+  const jwtSecret = `chaos-${randomUUID()}`;
+  const stateDir = path.join(work, 'cluster');
+  fs.mkdirSync(stateDir, { recursive: true });
+  let cluster: Cluster;
+  try {
+    cluster = await startCluster({
+      stateDir,
+      appUrl,
+      databases: { temporal: databases.temporal, visibility: databases.visibility },
+      namespace: 'default',
+      // The dev server's engine timeout (5 s) as the in-process API has it; development mode for the secrets' defaults.
+      env: { TASK_QUEUE: taskQueue, JWT_SECRET: jwtSecret, PDW_MODE: 'development', ENGINE_TIMEOUT_MS: '5000', NODE_OPTIONS: '' },
+      bundle: process.env.PDW_WORKFLOW_BUNDLE,
+      undo,
+      killAll: [],
+      log: (m) => log(`chaos: ${m}`),
+    });
+  } catch (err) {
+    await stopAll();
+    await pg.stop();
+    throw err;
+  }
+  const db: Db = createDb(appUrl.toString(), 10);
+  const connection = await Connection.connect({ address: cluster.temporal.address });
+  const client = new Client({ connection, namespace: 'default' });
+  const bases = cluster.apis.map((a) => a.url);
+  const tokens = new Map<string, string>();
+  let failovers = 0;
+  const kill9 = (p: { child: Child; restart(): Promise<void> }) => async () => {
+    await p.child.kill();
+    await p.restart();
+  };
+  const service = (name: TemporalService) => ({
+    child: cluster.temporal.services.find((s) => s.name === name)!.child,
+    restart: () => cluster.temporal.restart(name),
+  });
+  return {
+    db,
+    client,
+    taskQueue,
+    async call(actor, method, url, payload, headers, side, lane) {
+      const key = JSON.stringify(actor);
+      if (!tokens.has(key)) tokens.set(key, devToken(jwtSecret, actor));
+      const first = (lane + (side === 'start' ? 0 : 1)) % bases.length;
+      for (let k = 0; k < bases.length; k++) {
+        try {
+          const res = await fetch(`${bases[(first + k) % bases.length]}${url}`, {
+            method,
+            headers: { authorization: `Bearer ${tokens.get(key)}`, ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
+            ...(payload ? { body: JSON.stringify(payload) } : {}),
+            signal: AbortSignal.timeout(30_000),
+          });
+          const body = await res.text();
+          return { statusCode: res.status, body, json: () => JSON.parse(body) };
+        } catch (err) {
+          // A timeout is an API that answers slowly, not one gone: the lifecycle retries it as a 503.
+          if ((err as Error).name === 'TimeoutError') break;
+          failovers++;
+        }
+      }
+      return { statusCode: 503, body: '', json: () => ({}) };
+    },
+    faults: [
+      { kind: 'worker', run: kill9(cluster.workers[0]) },
+      { kind: 'API', run: kill9(cluster.apis[1]) },
+      { kind: 'history', run: kill9(service('history')) },
+      { kind: 'matching', run: kill9(service('matching')) },
+      { kind: 'postgres', run: async () => void (pg = await restartPostgres(pg, pgDir, pgPort)) },
+    ],
+    killWorker: kill9(cluster.workers[1]),
+    failovers: () => failovers,
+    async stop() {
+      await connection.close();
+      await stopAll();
+      await db.destroy();
+      await pg.stop();
+      if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fault injected: when, the lifecycle steps under way at that moment, and when things answered again. */
+interface Fault {
+  kind: string;
+  at: number;
+  inflight: { done: number }[];
+  restarted?: number;
+  firstWrite?: number;
+}
+
+export async function runChaos({
+  n,
+  faults,
+  inFlight = 8,
+  cluster = false,
+  log = console.log,
+}: {
+  /** Lifecycles to run at least: more are started while the last faults recover. */
+  n: number;
+  faults: number;
+  inFlight?: number;
+  /** On `npm run cluster`'s topology rather than one worker and the dev server. */
+  cluster?: boolean;
+  log?: (s: string) => void;
+}): Promise<ChaosReport> {
+  const began = Date.now();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-chaos-'));
+  const taskQueue = `chaos-${randomUUID().slice(0, 8)}`;
+  const stack = await (cluster ? clusterStack : devStack)(work, taskQueue, log);
+  const { db, client } = stack;
+  const prefix = `chaos-${randomUUID().slice(0, 6)}`;
+  const city: SeededCity = await seedCity(db, prefix, prefix);
   const applicant: Actor = { sub: 'chaos-applicant', org: city.agencies.market, roles: ['agency_applicant'] };
   const authority: Actor = { sub: 'chaos-authority', org: city.cityAuthority, roles: ['authority_reviewer'] };
   const provider: Actor = { sub: 'chaos-provider', org: city.agencies.health, roles: ['provider_reviewer'] };
@@ -151,14 +370,27 @@ export async function runChaos({
   const resources: Actor = { sub: 'chaos-resources-review', org: city.agencies.resources, roles: ['provider_reviewer'] };
 
   let retriedCalls = 0;
+  /** The lifecycle a call belongs to (its number), through every await of its steps. */
+  const lane = new AsyncLocalStorage<number>();
+  const underWay = new Set<{ done: number }>();
+  const injectedFaults: Fault[] = [];
   /** A call retried (same Idempotency-Key, same decision) until it gives an answer the lifecycle can go on from. */
   async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
     // Well inside the test's 10 minutes, so a step that never succeeds is named rather than lost in a test timeout.
     const deadline = Date.now() + 240_000;
+    // A lifecycle's step (one run in a lane): a fault's recovery waits for those under way when it struck.
+    const step = lane.getStore() === undefined ? undefined : { done: 0 };
+    if (step) underWay.add(step);
     for (;;) {
       try {
         const v = await f();
-        if (v !== undefined) return v;
+        if (v !== undefined) {
+          if (step) {
+            step.done = Date.now();
+            underWay.delete(step);
+          }
+          return v;
+        }
       } catch {
         // the engine or the database is down: wait and retry
       }
@@ -167,8 +399,14 @@ export async function runChaos({
       await sleep(500);
     }
   }
-  const inject = (actor: Actor, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, headers: Record<string, string> = {}) =>
-    app.inject({ method, url, payload, headers: { authorization: token(actor), ...headers } });
+  /** A call of the lifecycle in this lane; a write answered after a fault is the first thing through again. */
+  const inject = async (actor: Actor, method: Method, url: string, payload?: object, headers: Record<string, string> = {}, side: Side = 'decide') => {
+    const sent = Date.now();
+    const res = await stack.call(actor, method, url, payload, headers, side, lane.getStore() ?? 0);
+    if (method !== 'GET' && res.statusCode < 300)
+      for (const f of injectedFaults) if (f.firstWrite === undefined && sent >= f.at) f.firstWrite = Date.now() - f.at;
+    return res;
+  };
 
   /** Decides a task, retrying until it is decided (an earlier attempt whose answer was lost may have decided it). */
   const decide = (actor: Actor, taskId: string, decision: string, what: string, reason?: string, form?: object) =>
@@ -182,7 +420,7 @@ export async function runChaos({
   /** A request submitted (same Idempotency-Key on every retry) until the API answers with it in review. */
   const submitted = (what: string, actor: Actor, url: string, body: object, key: string) =>
     until(what, async () => {
-      const res = await inject(actor, 'POST', url, body, { 'idempotency-key': key });
+      const res = await inject(actor, 'POST', url, body, { 'idempotency-key': key }, 'start');
       const view = res.json();
       return res.statusCode < 300 && view.status === 'in_review' ? (view as { id: string; tasks: { id: string; kind: string }[] }) : undefined;
     });
@@ -385,36 +623,33 @@ export async function runChaos({
   }
 
   // Faults spread over the run by its progress (however fast the lifecycles go, every fault falls
-  // inside the run): worker, Temporal and PostgreSQL in turn, each killed and restarted.
-  const injected = { worker: 0, temporal: 0, postgres: 0 };
+  // inside the run): the stack's faults in turn, each killed and restarted.
+  const injected: Record<string, number> = Object.fromEntries(stack.faults.map((f) => [f.kind, 0]));
   let done = false;
   let next = 0;
+  let faultError: unknown;
+  let faultsOver = false;
   const chaos = (async () => {
-    const kinds = ['worker', 'temporal', 'postgres'] as const;
     for (let f = 0; f < faults && !done; f++) {
       const at = Math.floor(((f + 1) * n) / (faults + 1));
       while (next < at && !done) await sleep(100);
       await sleep(Math.random() * 1000);
       if (done) break;
-      const kind = kinds[f % kinds.length];
-      injected[kind]++;
-      log(`chaos: SIGKILL ${kind}`);
-      if (kind === 'worker') {
-        worker.kill('SIGKILL');
-        await sleep(500);
-        worker = startWorker();
-      } else if (kind === 'temporal') {
-        temporal.process.kill('SIGKILL');
-        await new Promise((r) => (temporal.process.exitCode === null && temporal.process.signalCode === null ? temporal.process.once('exit', r) : r(null)));
-        temporal = await until('Temporal restart', () => startTemporal());
-      } else {
-        pg.process.kill('SIGKILL');
-        await new Promise((r) => (pg.process.exitCode === null && pg.process.signalCode === null ? pg.process.once('exit', r) : r(null)));
-        await sleep(1000); // the killed server's backends notice and exit
-        pg = await until('PostgreSQL restart', () => startEmbeddedPostgres(pgDir, pgPort, 'pdw_chaos', quiet));
-      }
+      const fault = stack.faults[f % stack.faults.length];
+      injected[fault.kind]++;
+      log(`chaos: SIGKILL ${fault.kind}`);
+      const record: Fault = { kind: fault.kind, at: Date.now(), inflight: [...underWay] };
+      injectedFaults.push(record);
+      await fault.run();
+      record.restarted = Date.now() - record.at;
+      log(`chaos: ${fault.kind} restarted, answering ${(record.restarted / 1000).toFixed(1)} s after the kill`);
     }
-  })();
+  })()
+    .catch((err) => {
+      // Said after the lifecycles, which go on (or time out) meanwhile.
+      faultError = err;
+    })
+    .finally(() => (faultsOver = true));
 
   // The citizen says who they are once (an agreement names its licensee).
   await until('citizen registered', async () => {
@@ -425,21 +660,27 @@ export async function runChaos({
   const adjustments: string[] = [];
   await Promise.all(
     Array.from({ length: Math.min(inFlight, n) }, async () => {
-      while (next < n) {
+      // Past n while a fault is still to come or recovering, so that every fault strikes lifecycles under way.
+      while (next < n || !faultsOver) {
         const i = next++;
-        if (isAdjustment(i)) adjustments.push(await adjustment(i));
-        else if (isDemand(i)) await openDemand(i);
-        else if (isWithdrawal(i)) await withdrawal(i);
-        else if (isOpenRequest(i)) await openRequest(i);
-        else if (isCorrection(i)) await correction(i);
-        else if (isBurst(i)) await burst(i);
-        else if (isRefusalDispute(i)) await refusalDispute(i);
-        else ids.push(await lifecycle(i));
+        await lane.run(i, async () => {
+          if (isAdjustment(i)) adjustments.push(await adjustment(i));
+          else if (isDemand(i)) await openDemand(i);
+          else if (isWithdrawal(i)) await withdrawal(i);
+          else if (isOpenRequest(i)) await openRequest(i);
+          else if (isCorrection(i)) await correction(i);
+          else if (isBurst(i)) await burst(i);
+          else if (isRefusalDispute(i)) await refusalDispute(i);
+          else ids.push(await lifecycle(i));
+        });
       }
     }),
   );
   done = true;
   await chaos;
+  if (faultError) throw faultError;
+  /** The lifecycles run: n, and those started while the last faults recovered. */
+  const total = next;
 
   // The worker killed during an evaluation snapshot (Art. 32): a region of SNAPSHOT_ORGS organisations, so the run keeps
   // hundreds of scopes one by one; the worker is SIGKILLed once some are kept and restarted. The activity, retried after
@@ -484,9 +725,7 @@ export async function runChaos({
   }
   log(`chaos: SIGKILL worker during the snapshot (${keptAtKill} of ${snapshotScopes} scopes kept)`);
   injected.worker++;
-  worker.kill('SIGKILL');
-  await sleep(500);
-  worker = startWorker();
+  await stack.killWorker();
   const snapshotDuplicated: string[] = [];
   let snapshotCompleted = false;
   try {
@@ -519,17 +758,17 @@ export async function runChaos({
   // What SQL says.
   const rows = await db.selectFrom('requests').select(['id', 'status']).where('applicant_sub', '=', applicant.sub).execute();
   const lost = rows.filter((r) => r.status !== 'granted').map((r) => `${r.id} ${r.status}`);
-  const adjustmentsExpected = Array.from({ length: n }, (_, i) => i).filter(isAdjustment).length;
-  const demandsExpected = Array.from({ length: n }, (_, i) => i).filter(isDemand).length;
-  const withdrawalsExpected = Array.from({ length: n }, (_, i) => i).filter(isWithdrawal).length;
-  const openRequestsExpected = Array.from({ length: n }, (_, i) => i).filter(isOpenRequest).length;
-  const correctionsExpected = Array.from({ length: n }, (_, i) => i).filter(isCorrection).length;
-  const burstsExpected = Array.from({ length: n }, (_, i) => i).filter(
+  const adjustmentsExpected = Array.from({ length: total }, (_, i) => i).filter(isAdjustment).length;
+  const demandsExpected = Array.from({ length: total }, (_, i) => i).filter(isDemand).length;
+  const withdrawalsExpected = Array.from({ length: total }, (_, i) => i).filter(isWithdrawal).length;
+  const openRequestsExpected = Array.from({ length: total }, (_, i) => i).filter(isOpenRequest).length;
+  const correctionsExpected = Array.from({ length: total }, (_, i) => i).filter(isCorrection).length;
+  const burstsExpected = Array.from({ length: total }, (_, i) => i).filter(
     (i) => isBurst(i) && !isAdjustment(i) && !isDemand(i) && !isWithdrawal(i) && !isOpenRequest(i),
   ).length;
-  const refusalDisputesExpected = Array.from({ length: n }, (_, i) => i).filter(isRefusalDispute).length;
+  const refusalDisputesExpected = Array.from({ length: total }, (_, i) => i).filter(isRefusalDispute).length;
   const sharesExpected =
-    n - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - correctionsExpected - burstsExpected - refusalDisputesExpected;
+    total - adjustmentsExpected - demandsExpected - withdrawalsExpected - openRequestsExpected - correctionsExpected - burstsExpected - refusalDisputesExpected;
   if (rows.length !== sharesExpected) lost.push(`${sharesExpected} share lifecycles but ${rows.length} requests`);
   const demanded = await db
     .selectFrom('requests')
@@ -887,17 +1126,19 @@ export async function runChaos({
   for (const until = Date.now() + 120_000; pending.length && Date.now() < until; pending = await pendingNow()) await sleep(2000);
   stuck.push(...pending);
 
-  await app.close();
-  worker.kill('SIGTERM');
-  await new Promise((r) => (worker.exitCode === null ? worker.once('exit', r) : r(null)));
-  await connection.close();
-  await db.destroy();
-  await temporal.stop();
-  await pg.stop();
-  if (pg.dataDir !== pgDir) fs.rmSync(path.dirname(pg.dataDir), { recursive: true, force: true });
+  const failovers = stack.failovers();
+  await stack.stop();
   fs.rmSync(work, { recursive: true, force: true });
+  const seconds = (ms: number) => Math.round(ms / 100) / 10;
+  const recoveries = injectedFaults.map((f) => ({
+    fault: f.kind,
+    restarted: f.restarted === undefined ? null : seconds(f.restarted),
+    firstWrite: f.firstWrite === undefined ? null : seconds(f.firstWrite),
+    underWay: f.inflight.length,
+    drained: f.inflight.some((s) => !s.done) ? null : seconds(Math.max(f.at, ...f.inflight.map((s) => s.done)) - f.at),
+  }));
   return {
-    requests: n,
+    requests: total,
     faults: injected,
     granted:
       rows.length +
@@ -916,16 +1157,30 @@ export async function runChaos({
     failedWorkflows,
     seconds: (Date.now() - began) / 1000,
     retriedCalls,
+    failovers,
+    recoveries,
     snapshot,
   };
 }
 
 export function formatChaos(r: ChaosReport): string {
   return (
-    `chaos: ${r.requests} requests, faults worker×${r.faults.worker} temporal×${r.faults.temporal} postgres×${r.faults.postgres}; ` +
+    `chaos: ${r.requests} requests, faults ${Object.entries(r.faults)
+      .map(([kind, times]) => `${kind}×${times}`)
+      .join(' ')}; ` +
     `granted, approved, answered, dismissed, corrected, in force or decided by a burst ${r.granted}, lost ${r.lost.length}, duplicated ${r.duplicated.length}, crossed ${r.crossed.length}, stuck ${r.stuck.length}, failed workflows ${r.failedWorkflows.length}; ` +
     `snapshot killed at ${r.snapshot.keptAtKill}/${r.snapshot.scopes} scopes: ${r.snapshot.rows} rows, ${r.snapshot.events} audit events, ${r.snapshot.completed ? 'completed' : 'NOT completed'}; ` +
-    `${r.retriedCalls} calls retried; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
+    `${r.retriedCalls} calls retried, ${r.failovers} sent to the other API; ${r.seconds.toFixed(1)} s (${(r.requests / r.seconds).toFixed(1)} lifecycles/s)`
+  );
+}
+
+/** One line per fault: its recovery, in seconds from the kill. */
+export function formatRecoveries(r: ChaosReport): string[] {
+  const s = (x: number | null) => (x === null ? 'never' : `${x.toFixed(1)} s`);
+  return r.recoveries.map(
+    (f) =>
+      `  ${f.fault.padEnd(9)} answering again ${s(f.restarted)}; first write after the kill answered ${s(f.firstWrite)}; ` +
+      `the ${f.underWay} steps under way at the kill done ${s(f.drained)}`,
   );
 }
 
@@ -936,10 +1191,16 @@ if (path.resolve(process.argv[1] ?? '') === __filename) {
     return i >= 0 ? Number(process.argv[i + 1]) : fallback;
   };
   const n = arg('n', 100);
-  runChaos({ n, faults: arg('faults', Math.max(3, Math.round(n / 15))) })
+  // On the cluster, its five faults once each by default.
+  const cluster = process.argv.includes('--cluster');
+  // Ctrl-C: an exit, so that the servers started in process groups of their own (PostgreSQL, the cluster's) are killed
+  // by their exit handlers rather than left running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  runChaos({ n, cluster, faults: arg('faults', cluster ? 5 : Math.max(3, Math.round(n / 15))) })
     .then((r) => {
       for (const line of [...r.lost, ...r.duplicated, ...r.crossed, ...r.stuck, ...r.failedWorkflows].slice(0, 30)) console.log(`  ${line}`);
       console.log(formatChaos(r));
+      console.log(['recoveries (from each SIGKILL):', ...formatRecoveries(r)].join('\n'));
       process.exit(r.lost.length || r.duplicated.length || r.crossed.length || r.stuck.length || r.failedWorkflows.length ? 1 : 0);
     })
     .catch((err) => {

@@ -11,6 +11,8 @@ export interface Child {
   ended(): string | null;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL, as a crash would end it (the chaos run's faults); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 export function startChild(name: string, file: string, args: string[], o: { env: NodeJS.ProcessEnv; logFile: string }): Child {
@@ -38,6 +40,11 @@ export function startChild(name: string, file: string, args: string[], o: { env:
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (ended !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflows } from '../worker/tracing';
 import { startChild, waitReady, type Child } from './child';
-import { configOrExit, demoTokenLines, orderlyShutdown, prepareDatabase } from './system';
-import { CLUSTER_HISTORY_SHARDS as HISTORY_SHARDS, clusterDatabases, startTemporalCluster } from './temporal-cluster';
+import { configOrExit, demoTokenLines, orderlyShutdown, prepareDatabase, type Shutdown } from './system';
+import { CLUSTER_HISTORY_SHARDS as HISTORY_SHARDS, clusterDatabases, startTemporalCluster, type TemporalCluster } from './temporal-cluster';
 import { freePort } from './temporal-dev-server';
 
 const APIS = 2;
@@ -19,6 +19,102 @@ const log = (msg: string) => console.log(`[cluster] ${msg}`);
 
 const healthy = (url: string) => () => fetch(url).then((r) => r.ok);
 
+/** A worker or an API of the cluster: a process of its own that a chaos run may kill and restart. */
+export interface ClusterProcess {
+  name: string;
+  /** Its health endpoint (a worker) or base URL (an API). */
+  url: string;
+  child: Child;
+  logFile: string;
+  /** Starts it again (after it ended) with the same port and environment; resolves once its health answers. */
+  restart(): Promise<void>;
+}
+
+export interface Cluster {
+  temporal: TemporalCluster;
+  workers: ClusterProcess[];
+  apis: ClusterProcess[];
+  isDemo: boolean;
+}
+
+export interface ClusterOptions {
+  /** Where the Temporal config, the logs and the workflow bundle go. */
+  stateDir: string;
+  appUrl: URL;
+  databases: { temporal: string; visibility: string };
+  namespace: string;
+  /** Added to the workers' and APIs' environment (a chaos run's task queue and secret). */
+  env?: NodeJS.ProcessEnv;
+  /** A workflow bundle built already (a test run's); otherwise built once here. */
+  bundle?: string;
+  undo: Shutdown['undo'];
+  killAll: Shutdown['killAll'];
+  log: (msg: string) => void;
+}
+
+/** Temporal's four services, the migrations and seed, then the workers and APIs, each ready; every step pushed on `undo`. */
+export async function startCluster(o: ClusterOptions): Promise<Cluster> {
+  const temporal = await startTemporalCluster({
+    stateDir: o.stateDir,
+    postgresUrl: o.appUrl.toString(),
+    databases: o.databases,
+    numHistoryShards: HISTORY_SHARDS,
+    namespace: o.namespace,
+    log: o.log,
+  });
+  o.undo.push({ name: 'Temporal services', run: () => temporal.stop() });
+  for (const s of temporal.services) o.killAll.push(() => s.child.process.kill('SIGKILL'));
+
+  const { db, isDemo } = await prepareDatabase(o.appUrl.toString(), o.log);
+  // Migrated and seeded here, once; the workers' own migrateToLatest finds nothing to do.
+  await db.destroy();
+
+  // One bundle for every worker, so three do not bundle the same code at once.
+  let bundle = o.bundle;
+  if (!bundle) {
+    bundle = path.join(o.stateDir, 'workflows.js');
+    fs.writeFileSync(bundle, (await bundleWorkflows(quietLogger)).code);
+  }
+
+  const env = { ...process.env, DATABASE_URL: o.appUrl.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: o.namespace, ...o.env };
+  const ups: (() => Promise<void>)[] = [];
+  const launch = (name: string, entry: string, extra: NodeJS.ProcessEnv, url: string, ready: string): ClusterProcess => {
+    const logFile = path.join(temporal.logDir, `${name.replace(' ', '-')}.log`);
+    const start = () =>
+      startChild(name, process.execPath, [path.join(ROOT, 'scripts', 'run.js'), path.join(ROOT, entry)], { env: { ...env, ...extra }, logFile });
+    const up = () => waitReady(p.child, name, healthy(ready), logFile);
+    const p: ClusterProcess = {
+      name,
+      url,
+      child: start(),
+      logFile,
+      async restart() {
+        p.child = start();
+        await up();
+      },
+    };
+    ups.push(up);
+    // The process of the moment: a restarted one replaces the one killed.
+    o.undo.push({ name: `${name} (pid ${p.child.process.pid})`, run: () => p.child.stop() });
+    o.killAll.push(() => p.child.process.kill('SIGKILL'));
+    return p;
+  };
+  const workers: ClusterProcess[] = [];
+  for (let i = 1; i <= WORKERS; i++) {
+    const port = await freePort();
+    const health = `http://127.0.0.1:${port}/health`;
+    workers.push(launch(`worker ${i}`, 'worker/main.ts', { WORKER_HEALTH_PORT: String(port), WORKFLOW_BUNDLE: bundle }, health, health));
+  }
+  const apis: ClusterProcess[] = [];
+  for (let i = 1; i <= APIS; i++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    apis.push(launch(`API ${i}`, 'api/main.ts', { HOST: '127.0.0.1', PORT: String(port) }, url, `${url}/health`));
+  }
+  await Promise.all(ups.map((up) => up()));
+  return { temporal, workers, apis, isDemo };
+}
+
 async function main() {
   const began = Date.now();
   const { config, secrets } = configOrExit();
@@ -27,58 +123,13 @@ async function main() {
     const stateDir = path.join(config.dataDir, 'cluster');
     fs.mkdirSync(stateDir, { recursive: true });
     const { appUrl, app: appDb, ...databases } = clusterDatabases(config);
-
-    const temporal = await startTemporalCluster({
-      stateDir,
-      postgresUrl: appUrl.toString(),
-      databases,
-      numHistoryShards: HISTORY_SHARDS,
-      namespace: config.temporalNamespace,
-      log,
-    });
-    undo.push({ name: 'Temporal services', run: () => temporal.stop() });
-    for (const s of temporal.services) killAll.push(() => s.child.process.kill('SIGKILL'));
-
-    const { db, isDemo } = await prepareDatabase(appUrl.toString(), log);
-    // Migrated and seeded here, once; the workers' own migrateToLatest finds nothing to do.
-    await db.destroy();
-
-    // One bundle for every worker, so three do not bundle the same code at once.
-    const bundle = path.join(stateDir, 'workflows.js');
-    fs.writeFileSync(bundle, (await bundleWorkflows(quietLogger)).code);
-
-    const env = { ...process.env, DATABASE_URL: appUrl.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: config.temporalNamespace };
-    const started: { child: Child; url: string; ready: string; logFile: string }[] = [];
-    const launch = (name: string, entry: string, port: number, extra: NodeJS.ProcessEnv, url: string, ready: string) => {
-      const logFile = path.join(temporal.logDir, `${name.replace(' ', '-')}.log`);
-      const child = startChild(name, process.execPath, [path.join(ROOT, 'scripts', 'run.js'), path.join(ROOT, entry)], { env: { ...env, ...extra }, logFile });
-      undo.push({ name: `${name} (pid ${child.process.pid})`, run: () => child.stop() });
-      killAll.push(() => child.process.kill('SIGKILL'));
-      started.push({ child, url, ready, logFile });
-    };
-    for (let i = 1; i <= WORKERS; i++) {
-      const port = await freePort();
-      launch(
-        `worker ${i}`,
-        'worker/main.ts',
-        port,
-        { WORKER_HEALTH_PORT: String(port), WORKFLOW_BUNDLE: bundle },
-        `http://127.0.0.1:${port}/health`,
-        `http://127.0.0.1:${port}/health`,
-      );
-    }
-    for (let i = 1; i <= APIS; i++) {
-      const port = await freePort();
-      launch(`API ${i}`, 'api/main.ts', port, { HOST: '127.0.0.1', PORT: String(port) }, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port}/health`);
-    }
-    await Promise.all(started.map((s) => waitReady(s.child, s.child.name, healthy(s.ready), s.logFile)));
-
-    const apis = started.filter((s) => s.child.name.startsWith('API'));
+    const { temporal, workers, apis, isDemo } = await startCluster({ stateDir, appUrl, databases, namespace: config.temporalNamespace, undo, killAll, log });
+    const started = [...workers, ...apis];
     console.log(
       [
         '',
         `Public Data Workflows cluster is running (started in ${((Date.now() - began) / 1000).toFixed(1)} s)`,
-        ...started.map((s) => `  ${s.child.name.padEnd(18)} ${s.url}  (pid ${s.child.process.pid})`),
+        ...started.map((s) => `  ${s.name.padEnd(18)} ${s.url}  (pid ${s.child.process.pid})`),
         ...temporal.services.map((s) => `  ${`Temporal ${s.name}`.padEnd(18)} 127.0.0.1:${s.port}  (pid ${s.child.process.pid})`),
         `  ${'PostgreSQL'.padEnd(18)} ${appUrl.host}: ${appDb} (this project's), ${databases.temporal}, ${databases.visibility} (Temporal's, ${HISTORY_SHARDS} history shards)`,
         `  ${'Logs'.padEnd(18)} ${temporal.logDir}`,
@@ -99,4 +150,5 @@ async function main() {
 const quiet = () => undefined;
 const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error };
 
-void main();
+// Run as `npm run cluster` (scripts/run.js puts this file at argv[1]); the chaos run imports startCluster.
+if (path.resolve(process.argv[1] ?? '') === __filename) void main();

@@ -43,6 +43,8 @@ export interface TemporalCluster {
   /** Each service's process and gRPC port. */
   services: { name: TemporalService; child: Child; port: number }[];
   logDir: string;
+  /** Starts a service that has ended (killed by a chaos run) again on its ports; resolves once its gRPC port listens. */
+  restart(name: TemporalService): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -184,15 +186,21 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<T
   const stop = async () => {
     for (const s of [...services].reverse()) await s.child.stop();
   };
+  const logOf = (name: TemporalService) => path.join(logDir, `temporal-${name}.log`);
+  const start = (name: TemporalService) =>
+    startChild(
+      `Temporal ${name}`,
+      path.join(dir, 'server'),
+      ['--root', o.stateDir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start', '--service', name],
+      { env: process.env, logFile: logOf(name) },
+    );
+  const restart = async (name: TemporalService) => {
+    const s = services.find((x) => x.name === name)!;
+    if (s.child.ended() === null) throw new Error(`Temporal ${name} is still running`);
+    s.child = start(name);
+    await waitReady(s.child, `Temporal ${name}`, () => listens(s.port), logOf(name));
+  };
   try {
-    const logOf = (name: TemporalService) => path.join(logDir, `temporal-${name}.log`);
-    const start = (name: TemporalService) =>
-      startChild(
-        `Temporal ${name}`,
-        path.join(dir, 'server'),
-        ['--root', o.stateDir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start', '--service', name],
-        { env: process.env, logFile: logOf(name) },
-      );
     // Services started together race to write a new cluster's metadata, and a loser exits at once ("SaveClusterMetadata
     // encountered version mismatch"). So the first starts alone and the others once it listens (it has written the
     // metadata by then); one that lost all the same is started again once.
@@ -226,5 +234,5 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<T
     await stop();
     throw err;
   }
-  return { address, services, logDir, stop };
+  return { address, services, logDir, restart, stop };
 }

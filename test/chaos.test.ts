@@ -14,7 +14,9 @@ test('under worker, Temporal and PostgreSQL kills nothing is lost, duplicated, s
   expect(report.crossed).toEqual([]);
   expect(report.stuck).toEqual([]);
   expect(report.failedWorkflows).toEqual([]);
-  expect(report.granted).toBe(50);
+  // At least the 50 asked for: more are started while the last fault recovers.
+  expect(report.requests).toBeGreaterThanOrEqual(50);
+  expect(report.granted).toBe(report.requests);
   // The worker was killed while the snapshot was part-way, and every scope is kept once all the same.
   expect(report.snapshot.keptAtKill).toBeGreaterThan(0);
   expect(report.snapshot.keptAtKill).toBeLessThan(report.snapshot.scopes);
