@@ -33,11 +33,11 @@ import {
   SEP,
   signAgreement,
   sizes,
-  startCluster,
+  runCluster,
   startShare,
   stopCluster,
   urlOf,
-  type Cluster,
+  type ClusterRun,
 } from './cluster-drive';
 import { clusterDatabases } from './temporal-cluster';
 
@@ -49,9 +49,9 @@ async function main() {
   const [dirA, dirB, backupDir] = ['a', 'b', 'backup'].map((d) => path.join(work, d));
   const log = (s: string) => console.log(`[drill] ${s}`);
   const dropped: string[] = [];
-  let cluster: Cluster | null = null;
+  let cluster: ClusterRun | null = null;
   try {
-    cluster = await startCluster(dirA);
+    cluster = await runCluster(dirA);
     log(`cluster A up in ${cluster.seconds.toFixed(0)} s: ${Object.values(cluster.databases).join(', ')}`);
     dropped.push(...Object.values(cluster.databases));
     const [a, b] = cluster.apis.map(http);
@@ -114,7 +114,7 @@ async function main() {
     const restoreSeconds = (Date.now() - t) / 1000;
     process.stdout.write(restoreOut);
 
-    cluster = await startCluster(dirB);
+    cluster = await runCluster(dirB);
     log(`cluster B up on the restored databases in ${cluster.seconds.toFixed(0)} s: ${Object.values(cluster.databases).join(', ')}`);
     const runningB = await runningWorkflows(cluster.temporal);
     const missing = [...runningA.keys()].filter((k) => !runningB.has(k));

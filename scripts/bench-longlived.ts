@@ -14,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { createDb, dropDatabase, type Db } from '../db';
 import { seedCity } from '../db/seed';
 import { pct } from './bench-support';
-import { grantShare, http, pool, registerCitizen, signAgreement, sizes, startCluster, startShare, stopCluster, urlOf, type Cluster } from './cluster-drive';
+import { grantShare, http, pool, registerCitizen, signAgreement, sizes, runCluster, startShare, stopCluster, urlOf, type ClusterRun } from './cluster-drive';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 300);
 const AGREEMENTS = Number(process.env.BENCH_AGREEMENTS ?? 30);
@@ -75,7 +75,7 @@ const running = (client: Client, type: string) => client.workflow.count(`Executi
 export async function benchLongLived(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pdw-longlived-'));
   const env = process.env.BENCH_CACHED ? { WORKER_CACHED_WORKFLOWS: process.env.BENCH_CACHED } : {};
-  let cluster: Cluster | null = await startCluster(work, env);
+  let cluster: ClusterRun | null = await runCluster(work, env);
   const databases = Object.values(cluster.databases);
   try {
     log(
@@ -139,7 +139,7 @@ export async function benchLongLived(): Promise<void> {
     await stopCluster(cluster);
     cluster = null;
     const stopSeconds = (Date.now() - t) / 1000;
-    cluster = await startCluster(work, env);
+    cluster = await runCluster(work, env);
     log(`cluster stopped in ${stopSeconds.toFixed(1)} s and up again in ${cluster.seconds.toFixed(0)} s`);
     const cpu0 = cluster.workers.map((pid) => processNow(pid).cpuMs);
     connection = await Connection.connect({ address: cluster.temporal });

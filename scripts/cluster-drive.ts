@@ -21,7 +21,7 @@ export const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 
-export interface Cluster {
+export interface ClusterRun {
   process: ChildProcess;
   output: () => string;
   apis: string[];
@@ -38,7 +38,7 @@ export function clusterEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): Node
   return env;
 }
 
-export async function startCluster(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Cluster> {
+export async function runCluster(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ClusterRun> {
   const began = Date.now();
   let output = '';
   const child = spawn('npm', ['run', 'cluster'], { cwd: ROOT, env: clusterEnv(dataDir, extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -62,7 +62,7 @@ export async function startCluster(dataDir: string, extraEnv: NodeJS.ProcessEnv 
 }
 
 /** Ctrl-C as a terminal sends it, to the process group; resolves once npm run cluster has exited. */
-export async function stopCluster(c: Cluster): Promise<void> {
+export async function stopCluster(c: ClusterRun): Promise<void> {
   const exited = new Promise<void>((resolve) => c.process.once('exit', () => resolve()));
   process.kill(-c.process.pid!, 'SIGINT');
   await exited;
@@ -74,7 +74,7 @@ export const urlOf = (database: string) => `postgres://postgres@127.0.0.1:5432/$
  * Each database's size and each relation's (bytes), as they stand (`role`, `role.relation`), then after VACUUM FULL
  * (`role~`, `role~.relation`: the live rows and their indexes, without what updates left for autovacuum to reclaim).
  */
-export async function sizes(c: Cluster): Promise<Record<string, number>> {
+export async function sizes(c: ClusterRun): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const [role, name] of Object.entries(c.databases)) {
     const db = createDb(urlOf(name), 1);
