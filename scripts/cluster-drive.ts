@@ -143,6 +143,9 @@ export function http(base: string) {
         await sleep(500);
         continue;
       }
+      // A 503 may come when the engine took the decision but did not answer in time (ENGINE_TIMEOUT_MS): its retry
+      // finds the task decided. Nobody else decides a drive's tasks, so that is this decision, taken.
+      if (attempt > 0 && res.status === 409 && url.endsWith('/complete') && text.includes('TaskNotOpen')) return JSON.parse(text) as Answer;
       if (res.status !== status) throw new Error(`${method} ${base}${url} answered ${res.status}: ${text.slice(0, 400)}`);
       return JSON.parse(text) as Answer;
     }
