@@ -22,7 +22,7 @@ export const DEFAULT_AGREEMENT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhe
  */
 export const DEFAULT_WORKFLOW_THREADS = 2;
 /** Workflows a worker keeps in memory between their tasks (sticky cache): bounds its RSS whatever runs (docs/operations.md). */
-export const DEFAULT_WORKER_CACHED_WORKFLOWS = 1000;
+export const DEFAULT_WORKER_CACHED_WORKFLOWS = 200;
 
 /**
  * Besides JSON Schema's own keywords a variable's schema may say: `refusal`, what a refused value is told
