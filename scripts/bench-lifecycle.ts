@@ -139,18 +139,24 @@ export async function benchLifecycle(): Promise<void> {
     fs.writeFileSync(path.join(work, file), (await made).code);
     return path.join(work, file);
   };
-  const run = (entry: string, env: Record<string, string>): ChildProcess =>
-    spawn(process.execPath, [path.join(__dirname, 'run.js'), entry], {
+  // BENCH_CPU_PROF=<dir>: the share worker and the API (--http) write V8 CPU profiles there as they exit.
+  const profiling = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const run = (entry: string, env: Record<string, string>, execArgv: string[] = []): ChildProcess =>
+    spawn(process.execPath, [...execArgv, path.join(__dirname, 'run.js'), entry], {
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   const workers = [
-    run(path.join(__dirname, '..', 'worker', 'main.ts'), {
-      DATABASE_URL: url,
-      TEMPORAL_ADDRESS: address,
-      TASK_QUEUE: appQueue,
-      WORKFLOW_BUNDLE: await bundle('workflows.js', bundleWorkflows(logger)),
-    }),
+    run(
+      path.join(__dirname, '..', 'worker', 'main.ts'),
+      {
+        DATABASE_URL: url,
+        TEMPORAL_ADDRESS: address,
+        TASK_QUEUE: appQueue,
+        WORKFLOW_BUNDLE: await bundle('workflows.js', bundleWorkflows(logger)),
+      },
+      profiling,
+    ),
     run(path.join(__dirname, 'bench-bare-worker.ts'), {
       TEMPORAL_ADDRESS: address,
       TASK_QUEUE: bareQueue,
@@ -174,7 +180,7 @@ export async function benchLifecycle(): Promise<void> {
   if (HTTP) {
     const port = await freePort();
     const logFile = path.join(work, 'api.log');
-    apiProcess = startChild('API', process.execPath, [path.join(__dirname, 'run.js'), path.join(__dirname, '..', 'api', 'main.ts')], {
+    apiProcess = startChild('API', process.execPath, [...profiling, path.join(__dirname, 'run.js'), path.join(__dirname, '..', 'api', 'main.ts')], {
       env: {
         ...process.env,
         NODE_OPTIONS: '',
