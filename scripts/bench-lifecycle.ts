@@ -163,6 +163,8 @@ export async function benchLifecycle(): Promise<void> {
       WORKFLOW_BUNDLE: await bundle('bare.js', bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflow'), logger })),
     }),
   ];
+  // A bench that fails (an answer past the engine's timeout on a loaded machine) leaves no worker behind.
+  process.once('exit', () => workers.forEach((w) => w.exitCode === null && w.kill('SIGKILL')));
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   // Both workers polling before the first lifecycle starts.
