@@ -35,7 +35,7 @@ import {
 } from '../domain/notices';
 import type { ActorRef, Duration, Role } from '../domain/types';
 import { computeDeadlines, type DeadlineInput, type Deadlines } from './calendar';
-import { moveDueIn, recordDecisionIn, type DecisionInput } from './tasks';
+import { deadlinesOf, moveDueIn, openAllIn, recordDecisionIn, type DecisionInput, type OpenTaskInput } from './tasks';
 import { recordRequestIn, transition, type RecordRequestInput } from './requests';
 import { writeOnce, type Trail } from './write';
 import { getOrganisation } from '../db/repositories/organisations';
@@ -185,15 +185,20 @@ export function shareActivities(db: Db, caseRegion: string) {
     /**
      * Creates the grant (once) and the request is granted; answers with when the grant ends. A renewal approved after the
      * grant it renews was revoked, stopped or ended by its grantee (`renewedEnded`, checked under that grant's row lock in
-     * the same transaction) creates nothing and answers `renewedEnded` (the approval recorded all the same).
+     * the same transaction) creates nothing and answers `renewedEnded` (the approval recorded all the same). With `open`
+     * (the 条例's delivery task, past patched('grant-opens-delivery')), that task opens in the grant's transaction and its
+     * due times come back as `opened`: one write where there were two.
      */
-    async createGrant(input: GrantInput & { renewedEnded?: boolean }): Promise<{ expiresAt: string; startsAt?: string; renewedEnded?: true }> {
+    async createGrant(
+      input: GrantInput & { renewedEnded?: boolean; open?: OpenTaskInput },
+    ): Promise<{ expiresAt: string; startsAt?: string; renewedEnded?: true; opened?: Deadlines }> {
       // A renewal approved before the grant it renews expired takes over at that expiry: no gap, no overlap.
       const renewed = input.renews
         ? await db.selectFrom('grants').select(['status', 'expires_at']).where('id', '=', input.renews).executeTakeFirst()
         : undefined;
       const startsAt = renewedTermStart(renewed && { status: renewed.status, expiresAt: renewed.expires_at.toISOString() }, Date.now());
       const g = { ...input, expiresAt: (await computeDeadlines(db, { length: input.term, ...(startsAt ? { from: startsAt } : {}) })).dueAt };
+      const due = input.open ? await deadlinesOf(db, [input.open]) : [];
       const created = await db.transaction().execute(async (tx) => {
         if (g.decision) await recordDecisionIn(tx, g.decision);
         if (g.renews && input.renewedEnded) {
@@ -201,7 +206,7 @@ export function shareActivities(db: Db, caseRegion: string) {
           const mine = await tx.selectFrom('grants').select('id').where('request_id', '=', g.requestId).executeTakeFirst();
           if (old?.status === 'revoked' && !mine) return 'renewedEnded' as const;
         }
-        return writeOnce(
+        const made = await writeOnce(
           tx,
           (t) =>
             t
@@ -242,13 +247,19 @@ export function shareActivities(db: Db, caseRegion: string) {
             return {};
           },
         );
+        if (!made) return undefined;
+        return input.open ? { opened: (await openAllIn(tx, [input.open], due))[0] } : {};
       });
       if (created === 'renewedEnded') return { expiresAt: g.expiresAt, renewedEnded: true };
       // A renewal taking over later says when its term starts (its first usage period counts from then).
-      if (created) return { expiresAt: g.expiresAt, ...(startsAt ? { startsAt } : {}) };
-      // Created by an earlier attempt: its term stands.
+      if (created) return { expiresAt: g.expiresAt, ...(startsAt ? { startsAt } : {}), ...created };
+      // Created by an earlier attempt: its term stands, and the task it opened (opened once: its due times are read back).
       const before = await db.selectFrom('grants').select(['expires_at', 'starts_at']).where('request_id', '=', g.requestId).executeTakeFirstOrThrow();
-      return { expiresAt: before.expires_at.toISOString(), ...(before.starts_at ? { startsAt: before.starts_at.toISOString() } : {}) };
+      return {
+        expiresAt: before.expires_at.toISOString(),
+        ...(before.starts_at ? { startsAt: before.starts_at.toISOString() } : {}),
+        ...(input.open ? { opened: (await openAllIn(db, [input.open], due))[0] } : {}),
+      };
     },
 
     /**

@@ -76,7 +76,7 @@ async function headKnown(tx: Executor, org: string, excluded: string[]): Promise
 }
 
 /** Tasks' due times, counted from their `deadlines` (one read of the calendar for all). */
-async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
+export async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
   const count = await deadlineCounter(
     db,
     inputs.map((t) => t.deadlines),
@@ -196,7 +196,7 @@ async function dueOf(db: Db | Executor, inputs: OpenTaskInput[], opened: Set<str
  * Opens tasks (each once, by id) with due times `due[i]`, their audit events and their notices in one
  * statement; answers with each task's due times (an earlier attempt's stand).
  */
-async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
+export async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
   const { effect, trail } = taskParts(db, inputs, due, await delegatesOf(db, inputs));
   return dueOf(db, inputs, await writeAsOne(db, [effect], trail), due);
 }

@@ -8,13 +8,15 @@
 // Spans: RunWorkflow, HandleSignal, HandleUpdate (each under the caller's trace from its header) and StartActivity,
 // StartChildWorkflow, SignalWorkflow, ContinueAsNew, whose header carries the trace on. Workflow code here uses
 // no randomness; the span ids take the sandbox's seeded Math.random, as the SDK's own interceptors do.
+// A workflow makes spans only under a trace: the caller's (its header) or the span it runs in. A run no traced caller
+// reached (the API not tracing, a schedule's start) makes none, and loads no tracing SDK: each run evaluates the
+// bundle's modules afresh, so the SDK's modules are required only once a trace arrives (issue 27 §4: about a tenth of
+// a workflow activation's time went to spans nobody exported).
 // First: it gives the sandbox the `performance` the OpenTelemetry packages read as they load.
 import '@temporalio/interceptors-opentelemetry/lib/workflow/runtime';
 import * as otel from '@opentelemetry/api';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ContextManager } from '@temporalio/interceptors-opentelemetry/lib/workflow/context-manager';
-import { SpanExporter } from '@temporalio/interceptors-opentelemetry/lib/workflow/span-exporter';
-import { extractContextFromHeaders, headersWithContext } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
+import type { ContextManager } from '@temporalio/interceptors-opentelemetry/lib/workflow/context-manager';
+import { extractContextFromHeaders, headersWithContext, TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
 import {
   ContinueAsNew,
   workflowInfo,
@@ -30,6 +32,11 @@ let contextManager: ContextManager | undefined;
 
 function getTracer(): otel.Tracer {
   if (!tracer) {
+    const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+    const { ContextManager } =
+      require('@temporalio/interceptors-opentelemetry/lib/workflow/context-manager') as typeof import('@temporalio/interceptors-opentelemetry/lib/workflow/context-manager');
+    const { SpanExporter } =
+      require('@temporalio/interceptors-opentelemetry/lib/workflow/span-exporter') as typeof import('@temporalio/interceptors-opentelemetry/lib/workflow/span-exporter');
     contextManager = new ContextManager();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new SpanExporter())] });
     provider.register({ contextManager });
@@ -44,6 +51,8 @@ function getTracer(): otel.Tracer {
  */
 function traced<T>(name: string, parent: otel.Context | undefined, fn: () => Promise<T>, benign?: (err: unknown) => boolean): Promise<T> {
   const context = parent ?? otel.context.active();
+  // No trace to join: no span (fn's own promise all the same).
+  if (!otel.trace.getSpan(context)) return fn();
   const span = getTracer().startSpan(name, undefined, context);
   const promise = otel.context.with(otel.trace.setSpan(context, span), fn);
   promise.then(
@@ -62,22 +71,40 @@ function traced<T>(name: string, parent: otel.Context | undefined, fn: () => Pro
 
 const continuing = (err: unknown) => err instanceof ContinueAsNew;
 
+/** The caller's trace from a call's headers; the provider registered first (its propagator reads them), only when one came. */
+function callerContext(headers: Record<string, unknown>): otel.Context | undefined {
+  if (headers[TRACE_HEADER] === undefined) return undefined;
+  getTracer();
+  return extractContextFromHeaders(headers as Parameters<typeof extractContextFromHeaders>[0]);
+}
+
 class Inbound implements WorkflowInboundCallsInterceptor {
   execute(input: Parameters<NonNullable<WorkflowInboundCallsInterceptor['execute']>>[0], next: Next<WorkflowInboundCallsInterceptor, 'execute'>) {
-    return traced(`RunWorkflow:${workflowInfo().workflowType}`, extractContextFromHeaders(input.headers), () => next(input), continuing);
+    return traced(`RunWorkflow:${workflowInfo().workflowType}`, callerContext(input.headers), () => next(input), continuing);
   }
   handleSignal(
     input: Parameters<NonNullable<WorkflowInboundCallsInterceptor['handleSignal']>>[0],
     next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>,
   ) {
-    return traced(`HandleSignal:${input.signalName}`, extractContextFromHeaders(input.headers), () => next(input));
+    return traced(`HandleSignal:${input.signalName}`, callerContext(input.headers), () => next(input));
   }
   handleUpdate(
     input: Parameters<NonNullable<WorkflowInboundCallsInterceptor['handleUpdate']>>[0],
     next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>,
   ) {
-    return traced(`HandleUpdate:${input.name}`, extractContextFromHeaders(input.headers), () => next(input));
+    return traced(`HandleUpdate:${input.name}`, callerContext(input.headers), () => next(input));
   }
+}
+
+/** A call out of the workflow: under a trace, in a span of its own whose context its header carries on; otherwise as made. */
+function outbound<I extends { headers: Parameters<typeof headersWithContext>[0] }, T>(
+  name: string,
+  input: I,
+  next: (input: I) => Promise<T>,
+  benign?: (err: unknown) => boolean,
+): Promise<T> {
+  if (!otel.trace.getSpan(otel.context.active())) return next(input);
+  return traced(name, undefined, () => next({ ...input, headers: headersWithContext(input.headers) }), benign);
 }
 
 class Outbound implements WorkflowOutboundCallsInterceptor {
@@ -85,31 +112,31 @@ class Outbound implements WorkflowOutboundCallsInterceptor {
     input: Parameters<NonNullable<WorkflowOutboundCallsInterceptor['scheduleActivity']>>[0],
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ) {
-    return traced(`StartActivity:${input.activityType}`, undefined, () => next({ ...input, headers: headersWithContext(input.headers) }));
+    return outbound(`StartActivity:${input.activityType}`, input, next);
   }
   scheduleLocalActivity(
     input: Parameters<NonNullable<WorkflowOutboundCallsInterceptor['scheduleLocalActivity']>>[0],
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
   ) {
-    return traced(`StartActivity:${input.activityType}`, undefined, () => next({ ...input, headers: headersWithContext(input.headers) }));
+    return outbound(`StartActivity:${input.activityType}`, input, next);
   }
   startChildWorkflowExecution(
     input: Parameters<NonNullable<WorkflowOutboundCallsInterceptor['startChildWorkflowExecution']>>[0],
     next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>,
   ) {
-    return traced(`StartChildWorkflow:${input.workflowType}`, undefined, () => next({ ...input, headers: headersWithContext(input.headers) }));
+    return outbound(`StartChildWorkflow:${input.workflowType}`, input, next);
   }
   signalWorkflow(
     input: Parameters<NonNullable<WorkflowOutboundCallsInterceptor['signalWorkflow']>>[0],
     next: Next<WorkflowOutboundCallsInterceptor, 'signalWorkflow'>,
   ) {
-    return traced(`SignalWorkflow:${input.signalName}`, undefined, () => next({ ...input, headers: headersWithContext(input.headers) }));
+    return outbound(`SignalWorkflow:${input.signalName}`, input, next);
   }
   continueAsNew(
     input: Parameters<NonNullable<WorkflowOutboundCallsInterceptor['continueAsNew']>>[0],
     next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>,
   ) {
-    return traced(`ContinueAsNew:${input.options.workflowType}`, undefined, () => next({ ...input, headers: headersWithContext(input.headers) }), continuing);
+    return outbound(`ContinueAsNew:${input.options.workflowType}`, input, next, continuing);
   }
   /** The workflow's log lines carry the trace they are written in (worker/logging.ts names them traceId, spanId). */
   getLogAttributes(
@@ -129,8 +156,6 @@ class Internals implements WorkflowInternalsInterceptor {
 }
 
 export const interceptors: WorkflowInterceptorsFactory = () => {
-  // Registered first: extracting a caller's context needs the propagator the provider registers.
-  getTracer();
   return {
     inbound: [new Inbound()],
     outbound: [new Outbound()],

@@ -2,7 +2,7 @@
 // Update, claimed, extended and reassigned, the decisions handed to the step waiting for them, the deadline
 // watch (deadlines.ts) running over them, and the board carried across continue-as-new.
 import { condition, log, patched, setHandler } from '@temporalio/workflow';
-import type { Deadlines, DecisionInput } from '../activities';
+import type { Deadlines, DecisionInput, OpenTaskInput } from '../activities';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import {
   assigneeViolation,
@@ -347,6 +347,19 @@ export class TaskBoard {
     const row = this.rowOf(spec);
     const task = this.place(spec, row);
     return this.adopt(task, await acts.openTask({ ...row, deadlines: this.deadlinesOf(spec) }));
+  }
+
+  /**
+   * Opens a task with a write of the procedure's own (`write`, given the task's row, e.g. the grant's): one step where
+   * there were two. The write answers `opened`, the task's due times; without them it opened nothing, nor does the board.
+   */
+  async openWith<T extends { opened?: Deadlines }>(spec: TaskSpec, write: (row: OpenTaskInput) => Promise<T>): Promise<T> {
+    const row = this.rowOf(spec);
+    const task = this.place(spec, row);
+    const made = await write({ ...row, deadlines: this.deadlinesOf(spec) });
+    if (made.opened) this.adopt(task, made.opened);
+    else this.tasks.delete(task.id);
+    return made;
   }
 
   /** Opens a round's tasks together with the request's change of status (and its record, on its first write), in one step. */

@@ -5,7 +5,7 @@
 // both run it: the same tasks, rules and writes, whichever procedure made the grant. Moved here from share.ts as it
 // was, so a share run records the same commands.
 import { type ApplicationFailure, condition, getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
-import type { DecisionInput } from '../activities';
+import type { Deadlines, DecisionInput, OpenTaskInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
 import {
   DEFAULT_SHARE_POLICY,
@@ -27,7 +27,7 @@ import { acts as io, businessError, grantEnding } from './acts';
 import type { TaskBoard } from './board';
 import type { GrantStop, UsageSchedule } from './carried';
 import { renewedGrantEndedSignal, type OnwardProvisionInput, type RevokeGrantInput, type RevokeGrantRequest } from './definitions';
-import { actorRef, addressedTo, type WfTask } from './task';
+import { actorRef, addressedTo, type TaskSpec, type WfTask } from './task';
 
 /** The patch under which the grantee ends its own grant as its purpose is achieved, confirming the data deleted (条例). */
 export const GRANTEE_ENDS_GRANT = 'grantee-ends-grant';
@@ -203,8 +203,11 @@ export function grantLife(spec: GrantLifeSpec) {
 
   /** The provider's delivery task (the n-th), with the grant's fields to deliver from and, reopened, the grantee's problem. */
   async function openDelivery(problem?: string): Promise<void> {
+    await board.open(deliverySpec(problem));
+  }
+  function deliverySpec(problem?: string): TaskSpec {
     const n = board.all().filter((t) => t.kind === 'SHARE_DELIVERY').length + 1;
-    await board.open({
+    return {
       key: `delivery-${n}`,
       kind: 'SHARE_DELIVERY',
       candidateRole: 'provider_reviewer',
@@ -214,7 +217,7 @@ export function grantLife(spec: GrantLifeSpec) {
       reminderBefore: policy.reminderBefore,
       context: { grantId, fields: grantedFields(), ...(problem ? { problem } : {}) },
       ...escalation,
-    });
+    };
   }
 
   /**
@@ -510,6 +513,14 @@ export function grantLife(spec: GrantLifeSpec) {
     async deliver(): Promise<void> {
       state.grant = { ...state.grant!, delivery: 'awaiting_delivery' };
       await openDelivery();
+    },
+    /** The same, past patched('grant-opens-delivery'): the delivery task opened by the grant's own write (`create`), in one step. */
+    createDelivering<T extends { opened?: Deadlines }>(create: (open: OpenTaskInput) => Promise<T>): Promise<T> {
+      return board.openWith(deliverySpec(), create);
+    },
+    /** The grant made with its delivery task open (createDelivering): it reads 已批准待交付. */
+    awaitDelivery(): void {
+      state.grant = { ...state.grant!, delivery: 'awaiting_delivery' };
     },
     term,
     /** The decision being written with a step of the grant's, if that write failed (recorded all the same). */

@@ -9,7 +9,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DecisionInput, RecordRequestInput } from '../activities';
+import type { DecisionInput, OpenTaskInput, RecordRequestInput } from '../activities';
 import type { RequestSnapshot } from '../domain/requests';
 import {
   DEFAULT_SHARE_POLICY,
@@ -71,6 +71,9 @@ const RENEWAL_CLAIM = 'renewal-claim';
 
 /** The patch under which the applicant's reply may amend the request, and a changed request gets one more notice (issue 24 §1). */
 const SHARE_REPLY_AMENDS = 'share-reply-amends';
+
+/** The patch under which the 条例's delivery task opens in the grant's own write, not in one after it (issue 27 §4). */
+const GRANT_OPENS_DELIVERY = 'grant-opens-delivery';
 
 /** The grant an approved request creates: the fields asked for (or all the entry's), for the stated purpose, on the entry's conditions. */
 function grantOf({ requestId, applicant, form }: ShareRequestInput, parties: ShareParties, onward?: 'provider_consent') {
@@ -584,25 +587,28 @@ export async function shareRequestWorkflow(input: ShareRequestInput): Promise<Re
     const renewed = renewing();
     // An approval racing the renewed grant's end: past the patch, no grant is made for a renewal of a grant revoked meanwhile.
     const endsWithGrant = renewed !== undefined && patched(RENEWAL_ENDS_WITH_GRANT);
-    const {
-      expiresAt,
-      startsAt,
-      renewedEnded: refused,
-    } = await io.createGrant({
-      ...grant,
-      term: policy.grantTerm,
-      decision: approval,
-      ...(renewed !== undefined ? { renews: renewed } : {}),
-      ...(endsWithGrant ? { renewedEnded: true } : {}),
-    });
+    // 条例 (数据交付): where it binds the request and the policy asks for delivery, the provider delivers the data and the
+    // grantee confirms; the grant reads 已批准待交付 until then. The Measures alone ask no delivery step: in force at once.
+    // Past the patch the delivery task opens in the grant's write (one activity and one workflow task fewer): asked
+    // first, so a run recorded before it (no marker here) asks 'share-delivery' after the grant, as it did.
+    const opensDelivery = regulationApplies(parties, policy) && !!policy.delivery && patched(GRANT_OPENS_DELIVERY) && patched('share-delivery');
+    const create = (open?: OpenTaskInput) =>
+      io.createGrant({
+        ...grant,
+        term: policy.grantTerm,
+        decision: approval,
+        ...(renewed !== undefined ? { renews: renewed } : {}),
+        ...(endsWithGrant ? { renewedEnded: true } : {}),
+        ...(open ? { open } : {}),
+      });
+    const { expiresAt, startsAt, renewedEnded: refused } = opensDelivery ? await life.createDelivering(create) : await create();
     approval = undefined;
     if (refused) return endedWithGrant(renewedEnded ?? { actor: SYSTEM, reason: RENEWED_GRANT_ENDED, article: 'Art. 14' });
     state.status = 'granted';
     state.grant = { id: grant.grantId, status: 'active', expiresAt };
     state.outcome = { article: 'Art. 14' };
-    // 条例 (数据交付): where it binds the request and the policy asks for delivery, the provider delivers the data and the
-    // grantee confirms; the grant reads 已批准待交付 until then. The Measures alone ask no delivery step: in force at once.
-    if (regulationApplies(parties, policy) && policy.delivery && patched('share-delivery')) await life.deliver();
+    if (opensDelivery) life.awaitDelivery();
+    else if (regulationApplies(parties, policy) && policy.delivery && patched('share-delivery')) await life.deliver();
     return life.term(expiresAt, true, startsAt);
   };
 
