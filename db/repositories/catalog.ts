@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely, type SqlBool } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import {
   DUPLICATE_FIELD_SHARE,
@@ -177,7 +177,7 @@ export interface CatalogFilter {
 /** `s` matched literally inside a LIKE pattern. */
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export function listCatalogEntries(db: Executor, f: CatalogFilter) {
+export async function listCatalogEntries(db: Executor, f: CatalogFilter) {
   let q = db
     .selectFrom('catalog_entries as e')
     .select(ENTRY_COLUMNS.map((c) => `e.${c}` as const))
@@ -190,21 +190,27 @@ export function listCatalogEntries(db: Executor, f: CatalogFilter) {
   if (f.shareStatus) q = q.where('e.share_status', '=', f.shareStatus);
   if (f.openStatus) q = q.where('e.open_status', '=', f.openStatus);
   // search_text: title, description and field names, lower-cased (trigram-indexed, migration 005); or the
-  // providing agency's name, so that a person finds an entry by its department as well.
+  // providing agency's name, so that a person finds an entry by its department as well. The agencies named so are
+  // read first (a small table): an OR with a subquery of them kept the planner from the trigram index, and a rare
+  // word read the whole catalog by id (1.3 s at 1,000,000 entries, issue 27 §2).
   if (f.text?.trim()) {
     const pattern = `%${likeLiteral(f.text.trim().toLowerCase())}%`;
+    const named = await db
+      .selectFrom('organisations')
+      .select('id')
+      .where(sql<string>`lower(name)`, 'like', pattern)
+      .execute();
     q = q.where((eb) =>
-      eb.or([
-        eb('e.search_text', 'like', pattern),
-        eb(
-          'e.provider_org_id',
-          'in',
-          eb
-            .selectFrom('organisations')
-            .select('id')
-            .where(sql<string>`lower(name)`, 'like', pattern),
-        ),
-      ]),
+      named.length
+        ? eb.or([
+            eb('e.search_text', 'like', pattern),
+            eb(
+              'e.provider_org_id',
+              'in',
+              named.map((o) => o.id),
+            ),
+          ])
+        : eb('e.search_text', 'like', pattern),
     );
   }
   if (f.after) q = q.where('e.id', '>', f.after);
@@ -285,23 +291,25 @@ export async function similarEntries(db: Executor, entry: { title: string; field
   const titleScore = trgm ? sql<number>`similarity(lower(e.title), ${title})` : sql<number>`case when lower(e.title) = ${title} then 1 else 0 end`;
   const titleNear = trgm ? sql<boolean>`lower(e.title) % ${title}` : sql<boolean>`lower(e.title) = ${title}`;
   const nameList = sql`${sql.val(names)}::text[]`;
-  // Each way of being near through its own index (a title by trigrams, field names by the GIN on them): an
-  // OR of the two makes the planner scan the whole table once a field name is common.
-  const near = sql`(select id from catalog_entries e where ${titleNear} union select id from catalog_entries e where jsonb_path_query_array(e.fields, '$[*].name') ?| ${nameList})`;
-  const candidates = db
-    .selectFrom('catalog_entries as e')
-    .select(['e.id', 'e.title', 'e.provider_org_id'])
-    .select([
-      titleScore.as('title_similarity'),
-      sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as(
-        'shared',
-      ),
-    ])
-    .where(sql<boolean>`e.id in ${near}`)
-    .where('e.share_status', '<>', 'withdrawn')
-    .$if(entry.region !== undefined, (q) =>
-      q.where('e.provider_org_id', 'in', db.selectFrom('organisations').select('id').where('region', '=', entry.region!)),
-    );
+  // Each way of being near through its own index (a title by trigrams, field names by the GIN on them), each branch
+  // scoring its own rows: an OR of the two makes the planner scan the whole table once a field name is common, and
+  // a union of ids looked up again by id read every candidate's row twice (issue 27 §2: 20,000 candidates at 1M).
+  const near = (where: Expression<SqlBool>) =>
+    db
+      .selectFrom('catalog_entries as e')
+      .select(['e.id', 'e.title', 'e.provider_org_id'])
+      .select([
+        titleScore.as('title_similarity'),
+        sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as(
+          'shared',
+        ),
+      ])
+      .where(where)
+      .where('e.share_status', '<>', 'withdrawn')
+      .$if(entry.region !== undefined, (q) =>
+        q.where('e.provider_org_id', 'in', db.selectFrom('organisations').select('id').where('region', '=', entry.region!)),
+      );
+  const candidates = near(titleNear).union(near(sql<boolean>`jsonb_path_query_array(e.fields, '$[*].name') ?| ${nameList}`));
   const fieldShare = sql<number>`cardinality(s.shared)::float / ${Math.max(1, names.length)}`;
   const lookUp = (tx: Executor) =>
     tx
@@ -313,8 +321,9 @@ export async function similarEntries(db: Executor, entry: { title: string; field
       .limit(limit)
       .execute();
   // The trigram index finds titles at least as similar as the flag asks (its default, 0.3, finds many more to discard).
+  // No JIT: at a million entries the plan's cost passes jit_above_cost, and compiling it took longer than the 10 rows it returns.
   const withThreshold = async (tx: Executor) => {
-    await sql`select set_config('pg_trgm.similarity_threshold', ${String(DUPLICATE_TITLE_SIMILARITY)}, true)`.execute(tx);
+    await sql`select set_config('pg_trgm.similarity_threshold', ${String(DUPLICATE_TITLE_SIMILARITY)}, true), set_config('jit', 'off', true)`.execute(tx);
     return lookUp(tx);
   };
   const rows = !trgm ? await lookUp(db) : db.isTransaction ? await withThreshold(db) : await (db as Kysely<Database>).transaction().execute(withThreshold);
