@@ -76,7 +76,7 @@ async function headKnown(tx: Executor, org: string, excluded: string[]): Promise
 }
 
 /** Tasks' due times, counted from their `deadlines` (one read of the calendar for all). */
-async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
+export async function deadlinesOf(db: Db, inputs: OpenTaskInput[]): Promise<Deadlines[]> {
   const count = await deadlineCounter(
     db,
     inputs.map((t) => t.deadlines),
@@ -196,7 +196,7 @@ async function dueOf(db: Db | Executor, inputs: OpenTaskInput[], opened: Set<str
  * Opens tasks (each once, by id) with due times `due[i]`, their audit events and their notices in one
  * statement; answers with each task's due times (an earlier attempt's stand).
  */
-async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
+export async function openAllIn(db: Db | Executor, inputs: OpenTaskInput[], due: Deadlines[]): Promise<Deadlines[]> {
   const { effect, trail } = taskParts(db, inputs, due, await delegatesOf(db, inputs));
   return dueOf(db, inputs, await writeAsOne(db, [effect], trail), due);
 }
@@ -242,6 +242,43 @@ export async function recordDecisionIn(db: Db | Executor, d: DecisionInput): Pro
     .expression((eb) => eb.selectFrom('decided').select(auditSelect(e, { request_id: sql.ref('decided.request_id'), article: sql.ref('decided.article') })))
     .onConflict((oc) => oc.column('event_key').doNothing())
     .execute();
+}
+
+/** Tasks closed unanswered (the request's end, a sibling's decision): who closed them, why, under which article. */
+export interface CancelTasksInput {
+  taskIds: string[];
+  actor: ActorRef;
+  reason: string | null;
+  article: string;
+}
+
+/** Cancels the tasks still open of `input.taskIds`, each with its audit event (once); inside `db`'s transaction when it is one. */
+export async function cancelTasksIn(db: Db | Executor, input: CancelTasksInput): Promise<void> {
+  if (!input.taskIds.length) return;
+  await writeOnce(
+    db,
+    (tx) =>
+      tx
+        .updateTable('tasks')
+        .set({ status: 'cancelled', reason: input.reason, completed_at: new Date() })
+        .where('id', 'in', input.taskIds)
+        .where('status', '=', 'open')
+        .returningAll()
+        .execute(),
+    (rows) => ({
+      audit: rows.map((row) => ({
+        eventKey: `task:${row.id}:cancelled`,
+        requestId: row.request_id,
+        taskId: row.id,
+        actor: input.actor,
+        action: 'task_cancelled',
+        article: input.article,
+        reason: input.reason,
+        oldValue: { status: 'open' },
+        newValue: { status: 'cancelled' },
+      })),
+    }),
+  );
 }
 
 export function taskActivities(db: Db, caseRegion: string) {
@@ -353,32 +390,8 @@ export function taskActivities(db: Db, caseRegion: string) {
       await recordDecisionIn(db, d);
     },
 
-    async cancelTasks(input: { taskIds: string[]; actor: ActorRef; reason: string | null; article: string }): Promise<void> {
-      if (!input.taskIds.length) return;
-      await writeOnce(
-        db,
-        (tx) =>
-          tx
-            .updateTable('tasks')
-            .set({ status: 'cancelled', reason: input.reason, completed_at: new Date() })
-            .where('id', 'in', input.taskIds)
-            .where('status', '=', 'open')
-            .returningAll()
-            .execute(),
-        (rows) => ({
-          audit: rows.map((row) => ({
-            eventKey: `task:${row.id}:cancelled`,
-            requestId: row.request_id,
-            taskId: row.id,
-            actor: input.actor,
-            action: 'task_cancelled',
-            article: input.article,
-            reason: input.reason,
-            oldValue: { status: 'open' },
-            newValue: { status: 'cancelled' },
-          })),
-        }),
-      );
+    async cancelTasks(input: CancelTasksInput): Promise<void> {
+      await cancelTasksIn(db, input);
     },
 
     /**

@@ -2,7 +2,7 @@
 // Update, claimed, extended and reassigned, the decisions handed to the step waiting for them, the deadline
 // watch (deadlines.ts) running over them, and the board carried across continue-as-new.
 import { condition, log, patched, setHandler } from '@temporalio/workflow';
-import type { Deadlines, DecisionInput } from '../activities';
+import type { CancelTasksInput, Deadlines, DecisionInput, OpenTaskInput } from '../activities';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import {
   assigneeViolation,
@@ -349,6 +349,16 @@ export class TaskBoard {
     return this.adopt(task, await acts.openTask({ ...row, deadlines: this.deadlinesOf(spec) }));
   }
 
+  /**
+   * Opens a task with a write of the procedure's own (`write`, given what openTask would be): a step whose other
+   * effects commit with the task's opening, in one activity (e.g. an agreement's end with the deletion it asks).
+   */
+  async openWith(spec: TaskSpec, write: (task: OpenTaskInput) => Promise<Deadlines>): Promise<WfTask> {
+    const row = this.rowOf(spec);
+    const task = this.place(spec, row);
+    return this.adopt(task, await write({ ...row, deadlines: this.deadlinesOf(spec) }));
+  }
+
   /** Opens a round's tasks together with the request's change of status (and its record, on its first write), in one step. */
   async openRound(specs: TaskSpec[], change: StatusChange): Promise<WfTask[]> {
     const rows = specs.map((spec) => this.rowOf(spec));
@@ -481,12 +491,20 @@ export class TaskBoard {
 
   /** Cancels the tasks still open (or closed by a sibling's decision), e.g. the other reviewer's when one rejects. */
   async cancelOpen(actor: ActorRef, reason: string | null, article: string): Promise<void> {
+    await acts.cancelTasks(this.closing(actor, reason, article));
+  }
+
+  /**
+   * Closes the tasks still open (or closed by a sibling's decision) in the workflow's state, and answers the write
+   * that closes their rows (cancelTasks'), for cancelOpen or a step's own activity to make.
+   */
+  closing(actor: ActorRef, reason: string | null, article: string): CancelTasksInput {
     const open = [...this.tasks.values()].filter((t) => t.status === 'open' || this.closedBySibling.has(t));
     // Decisions accepted on these tasks that the procedure has not taken close with them: their Updates answer TaskNotOpen.
     open.push(...this.untake());
     for (const t of open) t.status = 'cancelled';
     this.closedBySibling.clear();
-    await acts.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
+    return { taskIds: open.map((t) => t.id), actor, reason, article };
   }
 
   /** Marks the open tasks cancelled in the workflow's state only (their rows were closed by the activity that failed the request). */
