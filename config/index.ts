@@ -32,6 +32,7 @@ export interface Config {
   workflowBundle: string | null;
   /** Threads the worker runs workflow activations on. */
   workflowThreads: number;
+  workflowTaskSlots: number;
   temporalNamespace: string;
   taskQueue: string;
   host: string;
@@ -157,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerMetricsAddress: e.WORKER_METRICS_ADDRESS ?? null,
     workflowBundle: e.WORKFLOW_BUNDLE ?? null,
     workflowThreads: e.WORKFLOW_THREADS,
+    workflowTaskSlots: e.WORKFLOW_TASK_SLOTS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TASK_QUEUE,
     host: e.HOST,

@@ -39,7 +39,7 @@ type Cpu = Record<string, number>;
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** CPU time (ms, user + system) each of `pids` has used so far, and all postgres processes together; {} without /proc. */
-function cpuNow(pids: Record<string, number | undefined>): Cpu {
+export function cpuNow(pids: Record<string, number | undefined>): Cpu {
   const ticks = (stat: string) => {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) * TICK_MS;

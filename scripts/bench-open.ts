@@ -19,6 +19,7 @@ import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { bundleWorkflows } from '../worker/tracing';
 import { BENCH_DATABASE_URL, pct } from './bench-support';
+import { cpuNow } from './bench-lifecycle';
 import { startChild, waitReady, type Child } from './child';
 import { startLocalStack } from './local-stack';
 import { freePort } from './temporal-dev-server';
@@ -32,7 +33,7 @@ const PROCESSES = Math.max(0, Number(process.env.BENCH_WORKER_PROCESSES ?? 0));
 const ROOT = path.join(__dirname, '..');
 
 /** `n` workers of `taskQueue`, each a process (worker/main.ts) on one prebuilt bundle; ready once each answers its health check. */
-async function workerProcesses(n: number, env: NodeJS.ProcessEnv): Promise<Child[]> {
+async function workerProcesses(n: number, env: NodeJS.ProcessEnv): Promise<(Child & { logFile: string })[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-open-'));
   const bundle = path.join(dir, 'workflows.js');
   fs.writeFileSync(
@@ -57,7 +58,7 @@ async function workerProcesses(n: number, env: NodeJS.ProcessEnv): Promise<Child
         logFile,
       });
       await waitReady(child, child.name, () => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok), logFile);
-      return child;
+      return Object.assign(child, { logFile });
     }),
   );
 }
@@ -209,6 +210,9 @@ export async function benchOpen(): Promise<void> {
 
   const citizen: Actor = { sub: 'bench-withdrawer', org: 'public', roles: ['public_applicant'] };
   const withdrawal = await call(citizen, 'POST', '/withdrawals', { catalogEntryId: entry, right: 'bench', reasons: 'bench' });
+  // CPU time of this process (API, clients), the dev server and each worker process over the cascade (PostgreSQL serves other jobs too: left out).
+  const pids = { bench: process.pid, temporal: stack.serverPid, ...Object.fromEntries(processes.map((c) => [c.name, c.process.pid])) };
+  const cpuBefore = cpuNow(pids);
   const t1 = process.hrtime.bigint();
   const upheld = await call(health, 'POST', `/tasks/${withdrawal.tasks[0].id}/complete`, { decision: 'UPHOLD', reason: 'bench', form: { scope: 'entry' } });
   const upholdMs = ms(t1);
@@ -235,6 +239,11 @@ export async function benchOpen(): Promise<void> {
   while (Number((await deletionTasks()).n) < AGREEMENTS && Date.now() < limit) await new Promise((r) => setTimeout(r, 100));
   const deletionS = ms(t1) / 1000;
   const loadAfter = load();
+  const cpuAfter = cpuNow(pids);
+  const cpuPer = Object.keys(pids)
+    .filter((k) => k in cpuAfter)
+    .map((k) => `${k} ${((cpuAfter[k] - cpuBefore[k]) / AGREEMENTS).toFixed(1)}`)
+    .join(', ');
   const ended = await db
     .selectFrom('agreements')
     .select(['status', db.fn.countAll<string>().as('n')])
@@ -280,6 +289,15 @@ export async function benchOpen(): Promise<void> {
       `(${ended.map((e) => `${e.status} ${e.n}`).join(', ')}; requests revoked ${revoked.n}; agreement_terminated events ${audited.n} on ${audited.requests} requests; ` +
       `deletion tasks ${deletions}, task_opened events ${opened.n} on ${opened.tasks}; agencies told ${told.n}; missed ${missed}; ${onceEach ? 'each audited once' : 'NOT each audited once'}; load ${loadAfter})`,
   );
+  console.log(`CPU per agreement ended, ms: ${cpuPer}`);
+  // A starved worker's workflow tasks outlive their 10 s timeout: the server hands them out again and the work is lost.
+  for (const c of processes) {
+    const lines = fs.readFileSync(c.logFile, 'utf8');
+    const count = (what: string) => lines.split(what).length - 1;
+    console.log(
+      `${c.name}: workflow tasks over 5 s ${count('Workflow task duration exceeded 5 seconds')}, timed out before completing ${count('Workflow task not found')} (whole run)`,
+    );
+  }
   console.log(`worker heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB (bench process: API, worker and clients)`);
   await app.close();
   for (const w of extra) {

@@ -11,6 +11,8 @@ export interface LocalStack {
   client: Client;
   /** The Temporal server's address. */
   address: string;
+  /** The dev server's process, when this stack started one (a bench reads its CPU time). */
+  serverPid?: number;
   taskQueue: string;
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startLocalStack(databaseUrl: string, taskQueue: string, { 
     db,
     client: new Client({ connection }),
     address,
+    serverPid: server?.process.pid,
     taskQueue,
     async close() {
       worker?.shutdown();

@@ -19,6 +19,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Threads for workflow activations (config WORKFLOW_THREADS). */
   workflowThreads?: number;
+  /** Workflow tasks run at once (config WORKFLOW_TASK_SLOTS; the SDK's default when absent). */
+  workflowTaskSlots?: number;
   /** The region part of case numbers (config CASE_NUMBER_REGION). */
   caseRegion?: string;
   /** The process's tracing (telemetry/tracing.ts): activity spans and workflow spans exported; none when absent or off. */
@@ -34,6 +36,7 @@ export function createWorker({
   db,
   workflowBundle,
   workflowThreads = DEFAULT_WORKFLOW_THREADS,
+  workflowTaskSlots,
   caseRegion,
   tracing,
   deliverer,
@@ -45,6 +48,7 @@ export function createWorker({
     taskQueue,
     activities: createActivities({ db, caseRegion, deliverer }),
     workflowThreadPoolSize: workflowThreads,
+    ...(workflowTaskSlots ? { maxConcurrentWorkflowTaskExecutions: workflowTaskSlots } : {}),
     sinks,
     // A prebuilt bundle holds the workflow interceptors already (bundleWorkflows); bundled here, they are added.
     ...(workflowBundle

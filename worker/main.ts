@@ -33,6 +33,7 @@ async function main() {
     taskQueue: config.taskQueue,
     db,
     workflowThreads: config.workflowThreads,
+    workflowTaskSlots: config.workflowTaskSlots,
     caseRegion: config.caseRegion,
     tracing,
     deliverer,
