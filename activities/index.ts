@@ -87,7 +87,7 @@ export function createActivities({ db, caseRegion = DEFAULT_CASE_REGION, deliver
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { Deadlines, DeadlineInput } from './calendar';
-export type { OpenTaskInput, DecisionInput } from './tasks';
+export type { OpenTaskInput, DecisionInput, CancelTasksInput } from './tasks';
 export type { TransitionInput, RecordRequestInput, FailRequestInput } from './requests';
 export type { GrantInput } from './share';
 export type { ApplyAdjustmentInput, ApplyAdjustmentResult, AdjustmentEffects, ReturnedChange } from './catalog-adjustment';

@@ -244,6 +244,43 @@ export async function recordDecisionIn(db: Db | Executor, d: DecisionInput): Pro
     .execute();
 }
 
+/** Tasks closed unanswered (the request's end, a sibling's decision): who closed them, why, under which article. */
+export interface CancelTasksInput {
+  taskIds: string[];
+  actor: ActorRef;
+  reason: string | null;
+  article: string;
+}
+
+/** Cancels the tasks still open of `input.taskIds`, each with its audit event (once); inside `db`'s transaction when it is one. */
+export async function cancelTasksIn(db: Db | Executor, input: CancelTasksInput): Promise<void> {
+  if (!input.taskIds.length) return;
+  await writeOnce(
+    db,
+    (tx) =>
+      tx
+        .updateTable('tasks')
+        .set({ status: 'cancelled', reason: input.reason, completed_at: new Date() })
+        .where('id', 'in', input.taskIds)
+        .where('status', '=', 'open')
+        .returningAll()
+        .execute(),
+    (rows) => ({
+      audit: rows.map((row) => ({
+        eventKey: `task:${row.id}:cancelled`,
+        requestId: row.request_id,
+        taskId: row.id,
+        actor: input.actor,
+        action: 'task_cancelled',
+        article: input.article,
+        reason: input.reason,
+        oldValue: { status: 'open' },
+        newValue: { status: 'cancelled' },
+      })),
+    }),
+  );
+}
+
 export function taskActivities(db: Db, caseRegion: string) {
   return {
     /** Opens the task (once, by id) and answers with its due times, computed here when `deadlines` is given. */
@@ -353,32 +390,8 @@ export function taskActivities(db: Db, caseRegion: string) {
       await recordDecisionIn(db, d);
     },
 
-    async cancelTasks(input: { taskIds: string[]; actor: ActorRef; reason: string | null; article: string }): Promise<void> {
-      if (!input.taskIds.length) return;
-      await writeOnce(
-        db,
-        (tx) =>
-          tx
-            .updateTable('tasks')
-            .set({ status: 'cancelled', reason: input.reason, completed_at: new Date() })
-            .where('id', 'in', input.taskIds)
-            .where('status', '=', 'open')
-            .returningAll()
-            .execute(),
-        (rows) => ({
-          audit: rows.map((row) => ({
-            eventKey: `task:${row.id}:cancelled`,
-            requestId: row.request_id,
-            taskId: row.id,
-            actor: input.actor,
-            action: 'task_cancelled',
-            article: input.article,
-            reason: input.reason,
-            oldValue: { status: 'open' },
-            newValue: { status: 'cancelled' },
-          })),
-        }),
-      );
+    async cancelTasks(input: CancelTasksInput): Promise<void> {
+      await cancelTasksIn(db, input);
     },
 
     /**

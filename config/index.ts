@@ -34,6 +34,7 @@ export interface Config {
   workflowThreads: number;
   /** Workflows the worker keeps in memory between their tasks (its sticky cache): what bounds its memory. */
   workerCachedWorkflows: number;
+  workflowTaskSlots: number;
   temporalNamespace: string;
   taskQueue: string;
   host: string;
@@ -160,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     workflowBundle: e.WORKFLOW_BUNDLE ?? null,
     workflowThreads: e.WORKFLOW_THREADS,
     workerCachedWorkflows: e.WORKER_CACHED_WORKFLOWS,
+    workflowTaskSlots: e.WORKFLOW_TASK_SLOTS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TASK_QUEUE,
     host: e.HOST,

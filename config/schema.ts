@@ -23,6 +23,8 @@ export const DEFAULT_AGREEMENT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhe
 export const DEFAULT_WORKFLOW_THREADS = 2;
 /** Workflows a worker keeps in memory between their tasks (sticky cache): bounds its RSS whatever runs (docs/operations.md). */
 export const DEFAULT_WORKER_CACHED_WORKFLOWS = 200;
+/** The Temporal SDK's own default of maxConcurrentWorkflowTaskExecutions. */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 40;
 
 /**
  * Besides JSON Schema's own keywords a variable's schema may say: `refusal`, what a refused value is told
@@ -210,6 +212,9 @@ export const ENVIRONMENT = Type.Object({
   WORKFLOW_THREADS: integer(1, 16, DEFAULT_WORKFLOW_THREADS, { description: 'threads the worker runs workflow activations on' }),
   WORKER_CACHED_WORKFLOWS: integer(0, 100_000, DEFAULT_WORKER_CACHED_WORKFLOWS, {
     description: 'workflows a worker keeps in memory between their tasks (its sticky cache; 0: none, every task replays): what bounds its memory',
+  }),
+  WORKFLOW_TASK_SLOTS: integer(1, 1000, DEFAULT_WORKFLOW_TASK_SLOTS, {
+    description: "workflow tasks a worker runs at once (the SDK's default); fewer on starved cores keeps each within its 10 s timeout",
   }),
   SHARE_POLICY: policy('share', "the share procedure's deadlines", [], {
     // Whom the 条例's rules bind: a policy switch, not a duration.

@@ -71,7 +71,7 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
  * CPU time (ms, user + system) each of `pids` has used so far, and PostgreSQL's backends serving `database` together (not
  * the server's other databases: the server may be shared); {} without /proc.
  */
-function cpuNow(pids: Record<string, number | undefined>, database: string): Cpu {
+export function cpuNow(pids: Record<string, number | undefined>, database: string): Cpu {
   const ticks = (stat: string) => {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) * TICK_MS;

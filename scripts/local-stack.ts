@@ -11,26 +11,30 @@ export interface LocalStack {
   client: Client;
   /** The Temporal server's address. */
   address: string;
+  /** The dev server's process, when this stack started one (a bench reads its CPU time). */
+  serverPid?: number;
   taskQueue: string;
   close(): Promise<void>;
 }
 
-export async function startLocalStack(databaseUrl: string, taskQueue: string): Promise<LocalStack> {
+/** `worker: false`: no worker in this process (a bench runs its workers as processes of their own). */
+export async function startLocalStack(databaseUrl: string, taskQueue: string, { worker: withWorker = true } = {}): Promise<LocalStack> {
   await recreateDatabase(databaseUrl);
   const db = createDb(databaseUrl, 10);
   const server = process.env.TEMPORAL_ADDRESS ? null : await startTemporalDevServer();
   const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
   const native = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: native, taskQueue, db });
-  const running = worker.run();
+  const worker = withWorker ? await createWorker({ connection: native, taskQueue, db }) : null;
+  const running = worker?.run();
   const connection = await Connection.connect({ address });
   return {
     db,
     client: new Client({ connection }),
     address,
+    serverPid: server?.process.pid,
     taskQueue,
     async close() {
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await native.close();
       await connection.close();

@@ -5,6 +5,7 @@
 // ended by a withdrawal of its data (Art. 21).
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { openRequestActivities } from '../activities/open-request';
@@ -488,6 +489,29 @@ test('a withdrawal upheld for the entry terminates its agreement (its licensee c
   // The licensee confirms deleting all the data it obtained (the agreement's 第十二条); then the request is done.
   const deletion = await taskOf(citizen('wu.citizen'), signedReq.id, 'DELETION_CONFIRMATION');
   expect(deletion.context).toMatchObject({ agreementId, reason: expect.stringContaining(withdrawal.json().id) });
+  // The end and the deletion task in one activity (patch agreement-end-with-deletion), each audited once; the
+  // activity made again with its input (a retry after its commit) writes nothing more.
+  const events = (await h.client.workflow.getHandle(workflowIdFor('open_request', signedReq.id)).fetchHistory()).events ?? [];
+  const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+  const ending = scheduled.slice(scheduled.findIndex((a) => a.activityType?.name === 'endAgreementWithDeletion'));
+  expect(ending.map((a) => a.activityType?.name)).toEqual(['endAgreementWithDeletion']);
+  const trail = async () =>
+    (
+      await h.db
+        .selectFrom('audit_events')
+        .select('action')
+        .where((eb) => eb.or([eb('request_id', '=', signedReq.id), eb('task_id', '=', deletion.id)]))
+        .execute()
+    ).map((e) => e.action);
+  const once = await trail();
+  expect(once.filter((a) => a === 'agreement_terminated')).toHaveLength(1);
+  expect(once.filter((a) => a === 'task_opened').length).toBeGreaterThan(0);
+  const { endAgreementWithDeletion } = openRequestActivities(h.db);
+  const again = await endAgreementWithDeletion(
+    defaultPayloadConverter.fromPayload<Parameters<typeof endAgreementWithDeletion>[0]>(ending[0].input!.payloads![0]),
+  );
+  expect(Date.parse(again.dueAt)).toBe(Date.parse(deletion.dueAt));
+  expect((await trail()).sort()).toEqual([...once].sort());
   expect((await decide(api, citizen('wu.citizen'), deletion.id, { decision: 'CONFIRM' })).json().status).toBe('revoked');
   await eventually(async () => (await get(citizen('zheng.citizen'), `/requests/${pending.id}`)).json().status === 'cancelled');
   const history = (await get(citizen('zheng.citizen'), `/requests/${pending.id}/history`)).json().items as { action: string; article: string }[];

@@ -21,6 +21,8 @@ export interface WorkerDeps {
   workflowThreads?: number;
   /** The sticky cache's size (config WORKER_CACHED_WORKFLOWS); the SDK's default, sized from the heap, when absent. */
   maxCachedWorkflows?: number;
+  /** Workflow tasks run at once (config WORKFLOW_TASK_SLOTS; the SDK's default when absent). */
+  workflowTaskSlots?: number;
   /** The region part of case numbers (config CASE_NUMBER_REGION). */
   caseRegion?: string;
   /** The process's tracing (telemetry/tracing.ts): activity spans and workflow spans exported; none when absent or off. */
@@ -37,6 +39,7 @@ export function createWorker({
   workflowBundle,
   workflowThreads = DEFAULT_WORKFLOW_THREADS,
   maxCachedWorkflows,
+  workflowTaskSlots,
   caseRegion,
   tracing,
   deliverer,
@@ -49,6 +52,7 @@ export function createWorker({
     activities: createActivities({ db, caseRegion, deliverer }),
     workflowThreadPoolSize: workflowThreads,
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
+    ...(workflowTaskSlots ? { maxConcurrentWorkflowTaskExecutions: workflowTaskSlots } : {}),
     sinks,
     // A prebuilt bundle holds the workflow interceptors already (bundleWorkflows); bundled here, they are added.
     ...(workflowBundle

@@ -34,6 +34,7 @@ async function main() {
     db,
     workflowThreads: config.workflowThreads,
     maxCachedWorkflows: config.workerCachedWorkflows,
+    workflowTaskSlots: config.workflowTaskSlots,
     caseRegion: config.caseRegion,
     tracing,
     deliverer,

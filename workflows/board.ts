@@ -2,7 +2,7 @@
 // Update, claimed, extended and reassigned, the decisions handed to the step waiting for them, the deadline
 // watch (deadlines.ts) running over them, and the board carried across continue-as-new.
 import { condition, log, patched, setHandler } from '@temporalio/workflow';
-import type { Deadlines, DecisionInput, OpenTaskInput } from '../activities';
+import type { CancelTasksInput, Deadlines, DecisionInput, OpenTaskInput } from '../activities';
 import type { RequestSnapshot, TaskSnapshot } from '../domain/requests';
 import {
   assigneeViolation,
@@ -350,16 +350,18 @@ export class TaskBoard {
   }
 
   /**
-   * Opens a task with a write of the procedure's own (`write`, given the task's row, e.g. the grant's): one step where
-   * there were two. The write answers `opened`, the task's due times; without them it opened nothing, nor does the board.
+   * Opens a task with a write of the procedure's own (`write`, given the task's row): one step, one transaction, where
+   * there were two (the grant and its delivery task; an agreement's end and the deletion it asks). The write answers
+   * `opened`, the task's due times; without them it opened nothing, nor does the board. Answers the write's result
+   * and the task opened.
    */
-  async openWith<T extends { opened?: Deadlines }>(spec: TaskSpec, write: (row: OpenTaskInput) => Promise<T>): Promise<T> {
+  async openWith<T extends { opened?: Deadlines }>(spec: TaskSpec, write: (row: OpenTaskInput) => Promise<T>): Promise<{ made: T; task?: WfTask }> {
     const row = this.rowOf(spec);
     const task = this.place(spec, row);
     const made = await write({ ...row, deadlines: this.deadlinesOf(spec) });
-    if (made.opened) this.adopt(task, made.opened);
-    else this.tasks.delete(task.id);
-    return made;
+    if (made.opened) return { made, task: this.adopt(task, made.opened) };
+    this.tasks.delete(task.id);
+    return { made };
   }
 
   /** Opens a round's tasks together with the request's change of status (and its record, on its first write), in one step. */
@@ -494,12 +496,20 @@ export class TaskBoard {
 
   /** Cancels the tasks still open (or closed by a sibling's decision), e.g. the other reviewer's when one rejects. */
   async cancelOpen(actor: ActorRef, reason: string | null, article: string): Promise<void> {
+    await acts.cancelTasks(this.closing(actor, reason, article));
+  }
+
+  /**
+   * Closes the tasks still open (or closed by a sibling's decision) in the workflow's state, and answers the write
+   * that closes their rows (cancelTasks'), for cancelOpen or a step's own activity to make.
+   */
+  closing(actor: ActorRef, reason: string | null, article: string): CancelTasksInput {
     const open = [...this.tasks.values()].filter((t) => t.status === 'open' || this.closedBySibling.has(t));
     // Decisions accepted on these tasks that the procedure has not taken close with them: their Updates answer TaskNotOpen.
     open.push(...this.untake());
     for (const t of open) t.status = 'cancelled';
     this.closedBySibling.clear();
-    await acts.cancelTasks({ taskIds: open.map((t) => t.id), actor, reason, article });
+    return { taskIds: open.map((t) => t.id), actor, reason, article };
   }
 
   /** Marks the open tasks cancelled in the workflow's state only (their rows were closed by the activity that failed the request). */

@@ -515,8 +515,8 @@ export function grantLife(spec: GrantLifeSpec) {
       await openDelivery();
     },
     /** The same, past patched('grant-opens-delivery'): the delivery task opened by the grant's own write (`create`), in one step. */
-    createDelivering<T extends { opened?: Deadlines }>(create: (open: OpenTaskInput) => Promise<T>): Promise<T> {
-      return board.openWith(deliverySpec(), create);
+    async createDelivering<T extends { opened?: Deadlines }>(create: (open: OpenTaskInput) => Promise<T>): Promise<T> {
+      return (await board.openWith(deliverySpec(), create)).made;
     },
     /** The grant made with its delivery task open (createDelivering): it reads 已批准待交付. */
     awaitDelivery(): void {

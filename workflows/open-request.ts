@@ -26,7 +26,11 @@ import type { AgreementLife, OpenRequestCarried, StatusChange } from './carried'
 import { actorRef, addressedTo, applyingRole, escalationOf, untilMs, type TaskSpec, type WfTask } from './task';
 import { starterViolation } from '../domain/requests';
 
-/** The agreement in force, as a run hands it to the next when the workflow continues as new. */
+/**
+ * The patch that ends an agreement whose data is no longer open in one activity with the deletion task it asks
+ * (issue 27 §2: a withdrawal of an entry with 10,000 agreements); runs that ended theirs before replay the three writes.
+ */
+export const AGREEMENT_END_WITH_DELETION = 'agreement-end-with-deletion';
 
 /** A timer whose passing the procedure reads as a flag; cancelled once it no longer matters. */
 function timerAt(iso: string): { passed: boolean; cancel: () => void } {
@@ -315,17 +319,44 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
     board.quiet() &&
     allHandlersFinished();
 
+  /** The licensee's task to confirm deleting all the data, once the agreement ended because it is no longer open. */
+  const deletionAll = (end: RevokeGrantInput): TaskSpec => ({
+    key: 'deletion-all',
+    kind: 'DELETION_CONFIRMATION',
+    ...addressedTo(applicant, role, onBehalfOf),
+    length: policy.reportWindow,
+    reminderBefore: policy.reminderBefore,
+    context: { agreementId, records: '依协议获取的全部数据及其副本', reason: end.reason },
+  });
+
   /** The agreement ended because its data is no longer open: the licensee's task to confirm deleting all of it, until confirmed. */
   async function confirmDeletion(end: RevokeGrantInput): Promise<void> {
-    const task = await board.open({
-      key: 'deletion-all',
-      kind: 'DELETION_CONFIRMATION',
-      ...addressedTo(applicant, role, onBehalfOf),
-      length: policy.reportWindow,
-      reminderBefore: policy.reminderBefore,
-      context: { agreementId, records: '依协议获取的全部数据及其副本', reason: end.reason },
-    });
+    const task = await board.open(deletionAll(end));
     await board.next(() => false, [task]);
+  }
+
+  /**
+   * Past patch AGREEMENT_END_WITH_DELETION: the agreement terminated because its data is no longer open (`ending`,
+   * Art. 21 or 17), its open tasks closed and the deletion task opened, in one activity (endAgreementWithDeletion):
+   * one transaction and two workflow tasks where there were up to three writes and four tasks. The same rows,
+   * audit events and notices; then the licensee's confirmation is awaited as before.
+   */
+  async function terminateWithDeletion(end: RevokeGrantInput, ending: RevokeGrantInput): Promise<void> {
+    const change = statusChange('revoked', 'agreement_terminated', end.article, { actor: end.actor, reason: end.reason });
+    const close = board.unfinished() ? board.closing(end.actor, end.reason, end.article) : undefined;
+    const { task } = await board.openWith(deletionAll(ending), async (deletion) => ({
+      opened: await io.endAgreementWithDeletion({
+        agreementId,
+        status: 'terminated',
+        reason: end.reason,
+        transition: change.write,
+        ...(close ? { close } : {}),
+        deletion,
+      }),
+    }));
+    change.apply();
+    state.outcome = { article: change.write.article, agreementId, agreement: 'terminated', ...(end.reason ? { reason: end.reason } : {}) };
+    await board.next(() => false, [task!]);
   }
 
   /** The agreement in force: usage reports as they fall due, deletions to confirm, until its term ends or it is terminated. */
@@ -341,6 +372,10 @@ export async function openRequestWorkflow(input: OpenRequestInput): Promise<Requ
       if (done) continue;
       const end = terminating ?? ending;
       if (end) {
+        if (ending && patched(AGREEMENT_END_WITH_DELETION)) {
+          await terminateWithDeletion(end, ending);
+          return view();
+        }
         await closeOpen(end);
         await endAgreement('terminated', end.reason, statusChange('revoked', 'agreement_terminated', end.article, { actor: end.actor, reason: end.reason }));
         // The data withdrawn or closed to the public: the licensee confirms deleting all it obtained (第十二条 of the agreement, Art. 21).
