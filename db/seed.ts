@@ -213,6 +213,25 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
  * A new entry an agency may add as it stands (shared and opened on conditions, every rule of
  * domain/catalog.ts met, the Art. 19 review not needed as it is not opened): for tests, the fuzz and the bench.
  */
+/** A share request of the seeded city's conditionally shared entry, as the tests and the cluster's drives submit it. */
+export const validShareBody = (catalogEntryId: string) => ({
+  catalogEntryId,
+  scenario: 'Licensing inspections of private clinics',
+  statutoryDuty: 'Market supervision of medical advertising (广告法)',
+  commitment: { authenticity: true, compliance: true, security: true },
+});
+
+/** An open application for the seeded conditionally open entry (its land parcels), for research in a sandbox. */
+export const validOpenRequestBody = (catalogEntryId: string) => ({
+  catalogEntryId,
+  purpose: '研究土地供应',
+  scenario: '高校科研',
+  fields: ['parcel', 'area', 'price'],
+  accessMethod: 'sandbox',
+  securityMeasures: '数据沙箱',
+  termMonths: 12,
+});
+
 export function sampleEntryContent(title: string): EntryContent {
   return {
     title,

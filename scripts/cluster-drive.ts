@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { createDb, type Db } from '../db';
-import { sampleResidentId, type SeededCity } from '../db/seed';
+import { sampleResidentId, validOpenRequestBody, validShareBody, type SeededCity } from '../db/seed';
 import type { Candidate } from '../domain/tasks';
 import type { Actor } from '../domain/types';
 import { devToken } from './tokens';
@@ -233,18 +233,7 @@ export const drivePeople = (city: SeededCity) => ({
 /** A share request of the seeded city's conditional entry, submitted over `api`, once its provider's opinion is open: its id. */
 export async function startShare(api: Http, city: SeededCity): Promise<string> {
   const { applicant } = drivePeople(city);
-  const { id } = await api.send(
-    'POST',
-    applicant,
-    '/share-requests',
-    {
-      catalogEntryId: city.entries.conditional,
-      scenario: 'Licensing inspections of private clinics',
-      statutoryDuty: 'Market supervision of medical advertising (广告法)',
-      commitment: { authenticity: true, compliance: true, security: true },
-    },
-    201,
-  );
+  const { id } = await api.send('POST', applicant, '/share-requests', validShareBody(city.entries.conditional), 201);
   await openTask(api, applicant, id, 'SHARE_PROVIDER_OPINION');
   return id;
 }
@@ -273,21 +262,7 @@ export async function registerCitizen(api: Http, city: SeededCity): Promise<void
 /** An open application approved, signed and countersigned over `api`: an agreement in force until its term. Its id. */
 export async function signAgreement(api: Http, city: SeededCity): Promise<string> {
   const { citizen } = drivePeople(city);
-  const { id } = await api.send(
-    'POST',
-    citizen,
-    '/open-requests',
-    {
-      catalogEntryId: city.entries.conditionalOpen,
-      purpose: '研究土地供应',
-      scenario: '高校科研',
-      fields: ['parcel', 'area', 'price'],
-      accessMethod: 'sandbox',
-      securityMeasures: '数据沙箱',
-      termMonths: 12,
-    },
-    201,
-  );
+  const { id } = await api.send('POST', citizen, '/open-requests', validOpenRequestBody(city.entries.conditionalOpen), 201);
   const signature = async () => ({ sha256: (await api.get(citizen, `/agreements/${id}.agreement`)).sha256 });
   await decide(api, citizen, id, 'OPEN_REQUEST_REVIEW', 'APPROVE');
   await decide(api, citizen, id, 'AGREEMENT_SIGNATURE', 'SIGN', await signature());

@@ -8,7 +8,7 @@ import type { Policies } from '../domain/policies';
 import type { Actor, Role } from '../domain/types';
 import { eventually, refusalForm, TEST_ADJUSTMENT_POLICY, TEST_DISPUTE_POLICY, TEST_POLICY, TEST_REFUSAL_DISPUTE_POLICY, type Harness } from './helpers';
 import type { SeededCity } from '../db/seed';
-import { demoUsers, sampleEntryContent, sampleResidentId } from '../db/seed';
+import { demoUsers, sampleEntryContent, sampleResidentId, validOpenRequestBody, validShareBody } from '../db/seed';
 import type { RequestType } from '../domain/procedures';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abc';
@@ -100,23 +100,7 @@ export async function registerPrincipal(api: Api, actor: Actor, name = actor.sub
 
 export { refusalForm } from './helpers';
 
-export const validShareBody = (catalogEntryId: string) => ({
-  catalogEntryId,
-  scenario: 'Licensing inspections of private clinics',
-  statutoryDuty: 'Market supervision of medical advertising (广告法)',
-  commitment: { authenticity: true, compliance: true, security: true },
-});
-
-/** An open application for the seeded conditionally open entry (its land parcels), for research in a sandbox. */
-export const validOpenRequestBody = (catalogEntryId: string) => ({
-  catalogEntryId,
-  purpose: '研究土地供应',
-  scenario: '高校科研',
-  fields: ['parcel', 'area', 'price'],
-  accessMethod: 'sandbox',
-  securityMeasures: '数据沙箱',
-  termMonths: 12,
-});
+export { validOpenRequestBody, validShareBody };
 
 export type Res = Awaited<ReturnType<Api['app']['inject']>>;
 
