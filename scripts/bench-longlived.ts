@@ -14,7 +14,20 @@ import { temporal } from '@temporalio/proto';
 import { createDb, dropDatabase, type Db } from '../db';
 import { seedCity } from '../db/seed';
 import { pct } from './bench-support';
-import { grantShare, http, pool, registerCitizen, signAgreement, sizes, runCluster, startShare, stopCluster, urlOf, type ClusterRun } from './cluster-drive';
+import {
+  grantShare,
+  http,
+  pool,
+  registerCitizen,
+  sleep,
+  signAgreement,
+  sizes,
+  runCluster,
+  startShare,
+  stopCluster,
+  urlOf,
+  type ClusterRun,
+} from './cluster-drive';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 300);
 const AGREEMENTS = Number(process.env.BENCH_AGREEMENTS ?? 30);
@@ -23,7 +36,6 @@ const TASK_QUEUE = process.env.TASK_QUEUE ?? 'public-data-workflows';
 const SAMPLE_QUERIES = 100;
 
 const log = (s: string) => console.log(`[longlived] ${s}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 /** A process's resident set (bytes) and CPU time so far (ms); zeros once it has ended. */
