@@ -56,6 +56,14 @@ export interface CatalogEntriesTable {
   updated_at: Timestamp;
 }
 
+/** One row a field name of an entry still in the catalog, its title lower-cased: Art. 8's look-up by fields (migration 042, kept by trigger). */
+export interface CatalogEntryFieldNamesTable {
+  name: string;
+  entry_id: string;
+  title: string;
+  provider_org_id: string;
+}
+
 export interface CatalogEntryVersionsTable {
   entry_id: string;
   version: number;
@@ -416,6 +424,7 @@ export interface Database {
   organisations: OrganisationsTable;
   catalog_entries: CatalogEntriesTable;
   catalog_entry_versions: CatalogEntryVersionsTable;
+  catalog_entry_field_names: CatalogEntryFieldNamesTable;
   requests: RequestsTable;
   case_counters: CaseCountersTable;
   tasks: TasksTable;

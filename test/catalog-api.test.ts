@@ -1,6 +1,7 @@
 // The catalog as a user reads it over HTTP (Art. 9 ¶1): typed content, filters, paging, versions, and
 // the share and open sides each with a status of its own.
 import { randomUUID } from 'node:crypto';
+import { insertCatalogEntries } from '../db/repositories/catalog';
 import type { Actor } from '../domain/types';
 import { expectProblem, startApi, validShareBody, type Api } from './api-helpers';
 import { startHarness, type Harness } from './helpers';
@@ -120,6 +121,51 @@ test('Art. 8: an entry like one already in the catalog (by title or by its field
   // One field in four is no duplicate; nor is an unrelated title.
   expect(await similar(`title=${encodeURIComponent('降水量观测')}&fields=uscc,rainfall,station,hour`)).toEqual([]);
   expectProblem(await get('/catalog/similar'), 400, 'querystring.title');
+});
+
+test('Art. 8 follows the catalog as it changes: fields renamed, a title changed, an entry withdrawn, an entry deleted', async () => {
+  const id = `${h.city.region}-similar-${randomUUID().slice(0, 8)}`;
+  const field = (name: string) => ({ name, label: name, type: 'string', description: '', identifies: null });
+  const found = async (title: string, fields: string[]) => {
+    const res = await get(`/catalog/similar?title=${encodeURIComponent(title)}&fields=${fields.join(',')}`);
+    expect(res.statusCode).toBe(200);
+    return (res.json().items as { id: string; sharedFields: string[] }[]).filter((e) => e.id === id);
+  };
+  await insertCatalogEntries(
+    h.db,
+    [
+      {
+        id,
+        provider_org_id: h.city.agencies.market,
+        title: '个体工商户年报',
+        fields: JSON.stringify([field('annual_a'), field('annual_b')]),
+        share_attribute: 'UNCONDITIONAL',
+        open_attribute: 'UNCONDITIONAL',
+      },
+    ],
+    'test',
+  );
+  try {
+    expect(await found('渔船登记', ['annual_a', 'annual_b'])).toEqual([expect.objectContaining({ sharedFields: ['annual_a', 'annual_b'] })]);
+    await h.db
+      .updateTable('catalog_entries')
+      .set({ fields: JSON.stringify([field('annual_a'), field('report_year')]) })
+      .where('id', '=', id)
+      .execute();
+    expect(await found('渔船登记', ['annual_b'])).toEqual([]);
+    expect(await found('渔船登记', ['report_year'])).toEqual([expect.objectContaining({ sharedFields: ['report_year'] })]);
+    await h.db.updateTable('catalog_entries').set({ title: '渔船登记信息' }).where('id', '=', id).execute();
+    expect(await found('个体工商户年报', [])).toEqual([]);
+    expect(await found('渔船登记信息', [])).toHaveLength(1);
+    await h.db.updateTable('catalog_entries').set({ share_status: 'withdrawn' }).where('id', '=', id).execute();
+    expect(await found('渔船登记信息', ['report_year'])).toEqual([]);
+    await h.db.updateTable('catalog_entries').set({ share_status: 'published' }).where('id', '=', id).execute();
+    expect(await found('渔船登记信息', ['report_year'])).toHaveLength(1);
+  } finally {
+    await h.db.deleteFrom('catalog_entry_versions').where('entry_id', '=', id).execute();
+    await h.db.deleteFrom('catalog_entries').where('id', '=', id).execute();
+  }
+  expect(await h.db.selectFrom('catalog_entry_field_names').select('name').where('entry_id', '=', id).execute()).toEqual([]);
 });
 
 test('odd text in the catalog queries is searched for as written, never reaching PostgreSQL as something it refuses', async () => {

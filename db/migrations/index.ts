@@ -35,6 +35,7 @@ import * as m035 from './2026-12-06-035-notification-digests';
 import * as m039 from './2026-12-06-039-change-events';
 import * as m040 from './2026-12-06-040-catalog-refreshes-kept';
 import * as m041 from './2026-12-06-041-similar-title-gist';
+import * as m042 from './2026-12-06-042-similar-lookup';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-001-initial': m001,
@@ -72,4 +73,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-039-change-events': m039,
   '2026-12-06-040-catalog-refreshes-kept': m040,
   '2026-12-06-041-similar-title-gist': m041,
+  '2026-12-06-042-similar-lookup': m042,
 };

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Insertable, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import {
   DUPLICATE_FIELD_SHARE,
@@ -288,45 +288,74 @@ export async function similarEntries(db: Executor, entry: { title: string; field
   const title = entry.title.trim().toLowerCase();
   const names = [...new Set(entry.fieldNames.map((n) => n.trim()).filter(Boolean))];
   const trgm = await hasTrigrams(db);
-  const titleScore = trgm ? sql<number>`similarity(lower(e.title), ${title})` : sql<number>`case when lower(e.title) = ${title} then 1 else 0 end`;
-  const titleNear = trgm ? sql<boolean>`lower(e.title) % ${title}` : sql<boolean>`lower(e.title) = ${title}`;
+  const similarity = (lowerTitle: Expression<string>) =>
+    trgm ? sql<number>`similarity(${lowerTitle}, ${title})` : sql<number>`case when ${lowerTitle} = ${title} then 1 else 0 end`;
   const nameList = sql`${sql.val(names)}::text[]`;
-  // Each way of being near through its own index (a title by trigrams, field names by the GIN on them), each branch
-  // scoring its own rows: an OR of the two makes the planner scan the whole table once a field name is common, and
-  // a union of ids looked up again by id read every candidate's row twice (issue 27 §2: 20,000 candidates at 1M).
-  const near = (where: Expression<SqlBool>) =>
-    db
-      .selectFrom('catalog_entries as e')
-      .select(['e.id', 'e.title', 'e.provider_org_id'])
-      .select([
-        titleScore.as('title_similarity'),
-        sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as(
-          'shared',
-        ),
-      ])
-      .where(where)
-      .where('e.share_status', '<>', 'withdrawn')
-      .$if(entry.region !== undefined, (q) =>
-        q.where('e.provider_org_id', 'in', db.selectFrom('organisations').select('id').where('region', '=', entry.region!)),
-      );
-  const candidates = near(titleNear).union(near(sql<boolean>`jsonb_path_query_array(e.fields, '$[*].name') ?| ${nameList}`));
-  const fieldShare = sql<number>`cardinality(s.shared)::float / ${Math.max(1, names.length)}`;
+  const shareOf = (count: Expression<number>) => sql<number>`${count}::float / ${Math.max(1, names.length)}`;
+  const ofRegion = db
+    .selectFrom('organisations')
+    .select('id')
+    .where('region', '=', entry.region ?? '');
+  // The page is the best of two shorter lists, each read from its own index without visiting what cannot make the
+  // page (issue 27 §2: 20,000 entries hold a common field name at a million, 100,000 share a title's first characters):
+  // - by title, the nearest titles in the trigram index's distance order, a page of them: an entry sharing no field
+  //   name scores its title's similarity alone, so none outside the nearest page can outrank one on it;
+  // - by field names, from catalog_entry_field_names alone (migration 042), every entry holding one, scored there.
+  const byTitle = db
+    .selectFrom('catalog_entries as e')
+    .select('e.id')
+    .where('e.share_status', '<>', 'withdrawn')
+    .$if(entry.region !== undefined, (q) => q.where('e.provider_org_id', 'in', ofRegion))
+    // The distance alone: a second key (the id) turns the index's order into a sort of the whole table.
+    .$call((q) => (trgm ? q.orderBy(sql`lower(e.title) <-> ${title}`) : q.where(sql`lower(e.title)`, '=', title).orderBy('e.id')))
+    .limit(limit);
+  const holding = db
+    .selectFrom('catalog_entry_field_names as f')
+    .select(['f.entry_id as id', sql<string>`min(f.title)`.as('title'), sql<number>`count(*)`.as('shared')])
+    .where('f.name', '=', sql<string>`any(${nameList})`)
+    .$if(entry.region !== undefined, (q) => q.where('f.provider_org_id', 'in', ofRegion))
+    .groupBy('f.entry_id');
+  const byFields = db
+    .selectFrom(holding.as('h'))
+    .select(['h.id', similarity(sql.ref('h.title')).as('title_similarity'), shareOf(sql.ref('h.shared')).as('field_share')])
+    .as('s');
+  const fieldPage = db
+    .selectFrom(byFields)
+    .select('s.id')
+    .where((eb) => eb.or([eb('s.title_similarity', '>=', DUPLICATE_TITLE_SIMILARITY), eb('s.field_share', '>=', DUPLICATE_FIELD_SHARE)]))
+    .orderBy(sql`s.title_similarity + s.field_share`, 'desc')
+    .orderBy('s.id')
+    .limit(limit);
+  // Each list a subquery of its own: a union's branches cannot have their own order and limit.
+  const titlePage = db.selectFrom(byTitle.as('t')).select('t.id');
+  const candidates = names.length ? titlePage.union(db.selectFrom(fieldPage.as('p')).select('p.id')) : titlePage;
+  const scored = db
+    .selectFrom('catalog_entries as e')
+    .select(['e.id', 'e.title', 'e.provider_org_id'])
+    .select([
+      similarity(sql`lower(e.title)`).as('title_similarity'),
+      sql<string[]>`array(select n from jsonb_array_elements_text(jsonb_path_query_array(e.fields, '$[*].name')) n where n = any(${nameList}) order by n)`.as(
+        'shared',
+      ),
+    ])
+    .where('e.id', 'in', candidates)
+    .as('c');
+  const fieldShare = shareOf(sql`cardinality(c.shared)`);
   const lookUp = (tx: Executor) =>
     tx
-      .selectFrom(candidates.as('s'))
-      .selectAll('s')
-      .where((eb) => eb.or([eb('s.title_similarity', '>=', DUPLICATE_TITLE_SIMILARITY), eb(fieldShare, '>=', DUPLICATE_FIELD_SHARE)]))
-      .orderBy(sql`s.title_similarity + ${fieldShare}`, 'desc')
-      .orderBy('s.id')
+      .selectFrom(scored)
+      .selectAll('c')
+      .where((eb) => eb.or([eb('c.title_similarity', '>=', DUPLICATE_TITLE_SIMILARITY), eb(fieldShare, '>=', DUPLICATE_FIELD_SHARE)]))
+      .orderBy(sql`c.title_similarity + ${fieldShare}`, 'desc')
+      .orderBy('c.id')
       .limit(limit)
       .execute();
-  // The trigram index finds titles at least as similar as the flag asks (its default, 0.3, finds many more to discard).
-  // No JIT: at a million entries the plan's cost passes jit_above_cost, and compiling it took longer than the 10 rows it returns.
-  const withThreshold = async (tx: Executor) => {
-    await sql`select set_config('pg_trgm.similarity_threshold', ${String(DUPLICATE_TITLE_SIMILARITY)}, true), set_config('jit', 'off', true)`.execute(tx);
+  // No JIT: with a common field name the plan's cost passes jit_above_cost, and compiling it took longer than the rows it returns.
+  const withoutJit = async (tx: Executor) => {
+    await sql`select set_config('jit', 'off', true)`.execute(tx);
     return lookUp(tx);
   };
-  const rows = !trgm ? await lookUp(db) : db.isTransaction ? await withThreshold(db) : await (db as Kysely<Database>).transaction().execute(withThreshold);
+  const rows = db.isTransaction ? await withoutJit(db) : await (db as Kysely<Database>).transaction().execute(withoutJit);
   return rows.map((r) => ({ id: r.id, title: r.title, providerOrgId: r.provider_org_id, titleSimilarity: Number(r.title_similarity), sharedFields: r.shared }));
 }
 
