@@ -306,8 +306,14 @@ export async function similarEntries(db: Executor, entry: { title: string; field
     .select('e.id')
     .where('e.share_status', '<>', 'withdrawn')
     .$if(entry.region !== undefined, (q) => q.where('e.provider_org_id', 'in', ofRegion))
-    // The distance alone: a second key (the id) turns the index's order into a sort of the whole table.
-    .$call((q) => (trgm ? q.orderBy(sql`lower(e.title) <-> ${title}`) : q.where(sql`lower(e.title)`, '=', title).orderBy('e.id')))
+    // Only titles similar enough (`%`, at the threshold set below): where fewer than a page are (a city's few entries in
+    // a province's catalog), the scan ends with them rather than walking every title. The distance alone orders: a
+    // second key (the id) turns the index's order into a sort of the whole table.
+    .$call((q) =>
+      trgm
+        ? q.where(sql<boolean>`lower(e.title) % ${title}`).orderBy(sql`lower(e.title) <-> ${title}`)
+        : q.where(sql`lower(e.title)`, '=', title).orderBy('e.id'),
+    )
     .limit(limit);
   const holding = db
     .selectFrom('catalog_entry_field_names as f')
@@ -318,6 +324,7 @@ export async function similarEntries(db: Executor, entry: { title: string; field
   const byFields = db
     .selectFrom(holding.as('h'))
     .select(['h.id', similarity(sql.ref('h.title')).as('title_similarity'), shareOf(sql.ref('h.shared')).as('field_share')])
+    .offset(0) // a fence: each similarity computed once, not again in the filter and the order below
     .as('s');
   const fieldPage = db
     .selectFrom(byFields)
@@ -350,12 +357,13 @@ export async function similarEntries(db: Executor, entry: { title: string; field
       .orderBy('c.id')
       .limit(limit)
       .execute();
-  // No JIT: with a common field name the plan's cost passes jit_above_cost, and compiling it took longer than the rows it returns.
-  const withoutJit = async (tx: Executor) => {
-    await sql`select set_config('jit', 'off', true)`.execute(tx);
+  // `%` at the flag's threshold (its default, 0.3, lets many more titles through to be discarded). No JIT: with a
+  // common field name the plan's cost passes jit_above_cost, and compiling it took longer than the rows it returns.
+  const settled = async (tx: Executor) => {
+    await sql`select set_config('pg_trgm.similarity_threshold', ${String(DUPLICATE_TITLE_SIMILARITY)}, true), set_config('jit', 'off', true)`.execute(tx);
     return lookUp(tx);
   };
-  const rows = db.isTransaction ? await withoutJit(db) : await (db as Kysely<Database>).transaction().execute(withoutJit);
+  const rows = !trgm ? await lookUp(db) : db.isTransaction ? await settled(db) : await (db as Kysely<Database>).transaction().execute(settled);
   return rows.map((r) => ({ id: r.id, title: r.title, providerOrgId: r.provider_org_id, titleSimilarity: Number(r.title_similarity), sharedFields: r.shared }));
 }
 
