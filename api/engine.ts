@@ -73,7 +73,8 @@ export async function updateRequest<Ret, Arg>(
       }
     }
   };
-  return withinDeadline(deps, send());
+  // Only a start takes an Idempotency-Key: an action sent again after it took effect finds its task closed.
+  return withinDeadline(deps, send(), 'action');
 }
 
 /**

@@ -258,22 +258,26 @@ function endWithProblem(socket: Duplex, status: number, detail: string, headers 
   );
 }
 
+/** What a person does after an EngineTimeout: a start is retried under its Idempotency-Key; anything else is read again first. */
+export const AFTER_TIMEOUT = {
+  start: 'read the request again or retry with the same Idempotency-Key',
+  action: 'read the request again before acting again (a decision taken closes its task)',
+} as const;
+
 /**
  * Waits at most `ms` for a workflow's answer. Temporal keeps the operation, which goes on when a
  * worker gets to it: a retried POST with the same Idempotency-Key, or a fresh read, finds it.
  */
-export async function withinDeadline<T>({ engineTimeoutMs: ms = 30_000 }: { engineTimeoutMs?: number }, op: Promise<T>): Promise<T> {
+export async function withinDeadline<T>(
+  { engineTimeoutMs: ms = 30_000 }: { engineTimeoutMs?: number },
+  op: Promise<T>,
+  after: keyof typeof AFTER_TIMEOUT = 'start',
+): Promise<T> {
   op.catch(() => undefined); // still settles after a timeout; nobody awaits it then
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () =>
-        reject(
-          problem(
-            'EngineTimeout',
-            `No answer from the workflow engine within ${ms} ms; the action may still take effect: read the request again or retry with the same Idempotency-Key`,
-          ),
-        ),
+      () => reject(problem('EngineTimeout', `No answer from the workflow engine within ${ms} ms; the action may still take effect: ${AFTER_TIMEOUT[after]}`)),
       ms,
     );
   });

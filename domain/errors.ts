@@ -96,7 +96,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   PdfUnavailable: '暂时无法生成 PDF 文件',
   ConsoleNotBuilt: '工作台尚未部署',
   ConsoleFileNotFound: '未找到该页面文件',
-  EngineTimeout: '系统处理超时，请稍后重试',
+  EngineTimeout: '系统处理超时，操作可能仍会生效，请稍后刷新查看',
   RegistrationIncomplete: '身份登记未能完成，请重试',
   TooManyRequests: '操作过于频繁，请稍后重试',
   IdentityUnverified: '身份提供方未核验您的身份',
