@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import { createDb, type Db } from '../db';
+import { createDb, dropDatabase, type Db } from '../db';
 import { sampleResidentId, validOpenRequestBody, validShareBody, type SeededCity } from '../db/seed';
 import type { Candidate } from '../domain/tasks';
 import type { Actor } from '../domain/types';
+import { clusterDatabases } from './temporal-cluster';
 import { devToken } from './tokens';
 
 export const ROOT = path.join(__dirname, '..');
@@ -44,9 +45,32 @@ export async function runCluster(dataDir: string, extraEnv: NodeJS.ProcessEnv = 
   const child = spawn('npm', ['run', 'cluster'], { cwd: ROOT, env: clusterEnv(dataDir, extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
+  // A cluster that did not come up is stopped as Ctrl-C stops it, and its databases dropped: a bench failing here
+  // used to leave its servers running (their ports, cores and connections taken) and its databases behind.
+  const failed = async (why: string) => {
+    if (child.exitCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, name);
+        } catch {
+          // the group has ended meanwhile
+        }
+      };
+      signal('SIGINT');
+      const late = setTimeout(() => signal('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(late);
+    }
+    // Named as npm run cluster names them (it prints them only once up).
+    const env = clusterEnv(dataDir, extraEnv);
+    const { app, temporal, visibility } = clusterDatabases({ embedded: { postgres: !env.DATABASE_URL }, databaseUrl: env.DATABASE_URL ?? '', dataDir });
+    for (const name of [app, temporal, visibility]) await dropDatabase(urlOf(name)).catch(() => undefined);
+    return new Error(`${why}:\n${output}`);
+  };
   while (!output.includes('Ctrl-C stops everything.')) {
-    if (child.exitCode !== null) throw new Error(`npm run cluster exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() - began > 300_000) throw new Error(`the cluster was not up within 300 s:\n${output}`);
+    if (child.exitCode !== null) throw await failed(`npm run cluster exited with ${child.exitCode}`);
+    if (Date.now() - began > 300_000) throw await failed('the cluster was not up within 300 s');
     await sleep(250);
   }
   const pg = /PostgreSQL\s+\S+: (\S+) \(this project's\), (\S+), (\S+) \(Temporal's/.exec(output)!;
