@@ -49,6 +49,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   if (!trgm.rows[0]?.ok) return;
   await sql`drop index if exists catalog_entries_title_gist`.execute(db);
   await sql`create index catalog_entries_title_gist on catalog_entries using gist (lower(title) gist_trgm_ops(siglen = 256))`.execute(db);
+  // And the nearest titles among one field name's holders: the name an equality in the same index (btree_gist, in
+  // PostgreSQL's contrib as pg_trgm is). Without it the look-up is the same, each name's holders sorted instead.
+  const btree = await sql<{ ok: boolean }>`select exists (select 1 from pg_available_extensions where name = 'btree_gist') as ok`.execute(db);
+  if (!btree.rows[0]?.ok) return;
+  await sql`create extension if not exists btree_gist`.execute(db);
+  await sql`create index catalog_entry_field_names_nearest on catalog_entry_field_names using gist (name, title gist_trgm_ops(siglen = 256))`.execute(db);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -315,19 +315,28 @@ export async function similarEntries(db: Executor, entry: { title: string; field
         : q.where(sql`lower(e.title)`, '=', title).orderBy('e.id'),
     )
     .limit(limit);
-  const holding = db
+  // By field names, from catalog_entry_field_names alone (migration 042). An entry holding one of the names scores
+  // its share (1 of n) and its title's similarity, so the nearest titles among that name's holders are the only ones
+  // of them that can make the page: a page of them a name, in its index's distance order. Those holding two or more
+  // are counted over every holder's row (no similarity computed) and scored there, their best page kept.
+  const inRegion = entry.region === undefined ? sql`` : sql`and f.provider_org_id in (select id from organisations where region = ${entry.region})`;
+  const nearer = trgm ? sql`f.title <-> ${title}` : sql`f.title <> ${title}`;
+  const nearestByName = sql<{ id: string }>`(select k.id from unnest(${nameList}) as q(name) cross join lateral (
+      select f.entry_id as id from catalog_entry_field_names f where f.name = q.name ${inRegion} order by ${nearer} limit ${limit}) k)`;
+  const holdingTwo = db
     .selectFrom('catalog_entry_field_names as f')
     .select(['f.entry_id as id', sql<string>`min(f.title)`.as('title'), sql<number>`count(*)`.as('shared')])
     .where('f.name', '=', sql<string>`any(${nameList})`)
     .$if(entry.region !== undefined, (q) => q.where('f.provider_org_id', 'in', ofRegion))
-    .groupBy('f.entry_id');
-  const byFields = db
-    .selectFrom(holding.as('h'))
+    .groupBy('f.entry_id')
+    .having(sql`count(*)`, '>=', 2);
+  const twoScored = db
+    .selectFrom(holdingTwo.as('h'))
     .select(['h.id', similarity(sql.ref('h.title')).as('title_similarity'), shareOf(sql.ref('h.shared')).as('field_share')])
     .offset(0) // a fence: each similarity computed once, not again in the filter and the order below
     .as('s');
-  const fieldPage = db
-    .selectFrom(byFields)
+  const twoPage = db
+    .selectFrom(twoScored)
     .select('s.id')
     .where((eb) => eb.or([eb('s.title_similarity', '>=', DUPLICATE_TITLE_SIMILARITY), eb('s.field_share', '>=', DUPLICATE_FIELD_SHARE)]))
     .orderBy(sql`s.title_similarity + s.field_share`, 'desc')
@@ -335,7 +344,9 @@ export async function similarEntries(db: Executor, entry: { title: string; field
     .limit(limit);
   // Each list a subquery of its own: a union's branches cannot have their own order and limit.
   const titlePage = db.selectFrom(byTitle.as('t')).select('t.id');
-  const candidates = names.length ? titlePage.union(db.selectFrom(fieldPage.as('p')).select('p.id')) : titlePage;
+  const candidates = !names.length
+    ? titlePage
+    : titlePage.union(db.selectFrom(nearestByName.as('n')).select('n.id')).$if(names.length > 1, (q) => q.union(db.selectFrom(twoPage.as('p')).select('p.id')));
   const scored = db
     .selectFrom('catalog_entries as e')
     .select(['e.id', 'e.title', 'e.provider_org_id'])
