@@ -296,11 +296,11 @@ export async function similarEntries(db: Executor, entry: { title: string; field
     .selectFrom('organisations')
     .select('id')
     .where('region', '=', entry.region ?? '');
-  // The page is the best of two shorter lists, each read from its own index without visiting what cannot make the
-  // page (issue 27 §2: 20,000 entries hold a common field name at a million, 100,000 share a title's first characters):
-  // - by title, the nearest titles in the trigram index's distance order, a page of them: an entry sharing no field
-  //   name scores its title's similarity alone, so none outside the nearest page can outrank one on it;
-  // - by field names, from catalog_entry_field_names alone (migration 042), every entry holding one, scored there.
+  // The page is the best of three short lists, each read from an index that yields it in order and stops, never
+  // visiting what cannot make the page (issue 27 §2: at a million entries 20,000 hold a common field name and 100,000
+  // share a title's first characters). By title: the nearest titles in the trigram index's distance order, a page of
+  // them: an entry sharing no field name scores its title's similarity alone, so none outside the nearest page can
+  // outrank one on it.
   const byTitle = db
     .selectFrom('catalog_entries as e')
     .select('e.id')
@@ -319,7 +319,7 @@ export async function similarEntries(db: Executor, entry: { title: string; field
   // its share (1 of n) and its title's similarity, so the nearest titles among that name's holders are the only ones
   // of them that can make the page: a page of them a name, in its index's distance order. Those holding two or more
   // are counted over every holder's row (no similarity computed) and scored there, their best page kept.
-  const inRegion = entry.region === undefined ? sql`` : sql`and f.provider_org_id in (select id from organisations where region = ${entry.region})`;
+  const inRegion = entry.region === undefined ? sql`` : sql`and f.provider_org_id in ${ofRegion}`;
   const nearer = trgm ? sql`f.title <-> ${title}` : sql`f.title <> ${title}`;
   const nearestByName = sql<{ id: string }>`(select k.id from unnest(${nameList}) as q(name) cross join lateral (
       select f.entry_id as id from catalog_entry_field_names f where f.name = q.name ${inRegion} order by ${nearer} limit ${limit}) k)`;
