@@ -209,10 +209,6 @@ export async function seedCity(db: Executor, prefix = 'rz', region = 'rizhao'): 
   return city;
 }
 
-/**
- * A new entry an agency may add as it stands (shared and opened on conditions, every rule of
- * domain/catalog.ts met, the Art. 19 review not needed as it is not opened): for tests, the fuzz and the bench.
- */
 /** A share request of the seeded city's conditionally shared entry, as the tests and the cluster's drives submit it. */
 export const validShareBody = (catalogEntryId: string) => ({
   catalogEntryId,
@@ -232,6 +228,10 @@ export const validOpenRequestBody = (catalogEntryId: string) => ({
   termMonths: 12,
 });
 
+/**
+ * A new entry an agency may add as it stands (shared and opened on conditions, every rule of
+ * domain/catalog.ts met, the Art. 19 review not needed as it is not opened): for tests, the fuzz and the bench.
+ */
 export function sampleEntryContent(title: string): EntryContent {
   return {
     title,

@@ -42,28 +42,15 @@ export function clusterEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): Node
 export async function runCluster(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ClusterRun> {
   const began = Date.now();
   let output = '';
-  const child = spawn('npm', ['run', 'cluster'], { cwd: ROOT, env: clusterEnv(dataDir, extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const env = clusterEnv(dataDir, extraEnv);
+  const child = spawn('npm', ['run', 'cluster'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   // A cluster that did not come up is stopped as Ctrl-C stops it, and its databases dropped: a bench failing here
   // used to leave its servers running (their ports, cores and connections taken) and its databases behind.
   const failed = async (why: string) => {
-    if (child.exitCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      const signal = (name: NodeJS.Signals) => {
-        try {
-          process.kill(-child.pid!, name);
-        } catch {
-          // the group has ended meanwhile
-        }
-      };
-      signal('SIGINT');
-      const late = setTimeout(() => signal('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(late);
-    }
+    await interrupt(child);
     // Named as npm run cluster names them (it prints them only once up).
-    const env = clusterEnv(dataDir, extraEnv);
     const { app, temporal, visibility } = clusterDatabases({ embedded: { postgres: !env.DATABASE_URL }, databaseUrl: env.DATABASE_URL ?? '', dataDir });
     for (const name of [app, temporal, visibility]) await dropDatabase(urlOf(name)).catch(() => undefined);
     return new Error(`${why}:\n${output}`);
@@ -86,10 +73,25 @@ export async function runCluster(dataDir: string, extraEnv: NodeJS.ProcessEnv = 
 }
 
 /** Ctrl-C as a terminal sends it, to the process group; resolves once npm run cluster has exited. */
-export async function stopCluster(c: ClusterRun): Promise<void> {
-  const exited = new Promise<void>((resolve) => c.process.once('exit', () => resolve()));
-  process.kill(-c.process.pid!, 'SIGINT');
+export function stopCluster(c: ClusterRun): Promise<void> {
+  return interrupt(c.process);
+}
+
+/** SIGINT to the process group, SIGKILL if it has not ended 30 s later; resolves once it has (at once if it had). */
+async function interrupt(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // the group has ended meanwhile
+    }
+  };
+  signal('SIGINT');
+  const late = setTimeout(() => signal('SIGKILL'), 30_000);
   await exited;
+  clearTimeout(late);
 }
 
 export const urlOf = (database: string) => `postgres://postgres@127.0.0.1:5432/${database}`;
