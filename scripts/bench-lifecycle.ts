@@ -370,7 +370,8 @@ export async function benchLifecycle(): Promise<void> {
   const firstApi = await db.selectFrom('requests').select('workflow_id').where('id', '=', granted[0]).executeTakeFirstOrThrow();
   console.log(`history of one lifecycle: API ${await shape(firstApi.workflow_id)}; bare ${await shape(firstBare!)}`);
   // Delivery and receipt of granted requests (条例, 数据交付), after the ratio's rounds.
-  const toDeliver = granted.slice(-DELIVERIES);
+  // slice(-0) would be every one of them: BENCH_DELIVERIES=0 skips the delivery.
+  const toDeliver = granted.slice(granted.length - Math.min(DELIVERIES, granted.length));
   const delivered = await rounds(8, toDeliver.length, deliveryLifecycle(toDeliver));
   console.log(
     `\ndelivery of ${delivered.timings.DELIVER?.length ?? 0} granted requests, 8 in flight: ${delivered.perSecond.toFixed(1)} deliveries and receipts/s`,

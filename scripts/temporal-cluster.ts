@@ -2,7 +2,8 @@
 // names, built from its Go module (scripts/ensure-temporal.sh server), persisting to PostgreSQL in two databases
 // of its own whose schema its sql tool creates and updates from the module's versioned schema, and its four
 // services each a process of its own, so one can be killed and restarted alone. The config is the module's
-// config/development-postgres12.yaml with this run's ports, databases and shard count.
+// config/development-postgres12.yaml with this run's ports, databases and shard count, its dynamic config
+// deploy/temporal/dynamic-config.yaml as every server of ours.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,7 +14,7 @@ import pg from 'pg';
 import YAML from 'yaml';
 import { ensureDatabase } from '../db';
 import { startChild, waitReady, type Child } from './child';
-import { assertPortFree, freePort, temporalBinary } from './temporal-dev-server';
+import { assertPortFree, DYNAMIC_CONFIG_FILE, freePort, temporalBinary } from './temporal-dev-server';
 
 /** Fixed for a cluster's life: Temporal cannot change it once the databases hold history (a restore keeps it too). */
 export const CLUSTER_HISTORY_SHARDS = 8;
@@ -120,7 +121,7 @@ function writeConfig(dir: string, o: TemporalClusterOptions, ports: Record<Tempo
     });
   delete config.global.pprof;
   delete config.global.metrics;
-  delete config.dynamicConfigClient;
+  config.dynamicConfigClient = { filepath: DYNAMIC_CONFIG_FILE, pollInterval: '60s' };
   for (const service of TEMPORAL_SERVICES)
     config.services[service].rpc = {
       grpcPort: ports[service].grpc,

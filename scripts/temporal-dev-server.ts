@@ -4,9 +4,19 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import YAML from 'yaml';
 
 export function temporalBinary(): string {
   return execFileSync('bash', [path.join(__dirname, 'ensure-temporal.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+/** The settings every Temporal server of ours runs with (the cluster's and docker-compose.yml's read the same file). */
+export const DYNAMIC_CONFIG_FILE = path.join(__dirname, '..', 'deploy', 'temporal', 'dynamic-config.yaml');
+
+/** That file as the dev server's flags: each key with its first value. */
+export function dynamicConfigArgs(): string[] {
+  const config = YAML.parse(fs.readFileSync(DYNAMIC_CONFIG_FILE, 'utf8')) as Record<string, { value: unknown }[]>;
+  return Object.entries(config).flatMap(([key, [first]]) => ['--dynamic-config-value', `${key}=${JSON.stringify(first.value)}`]);
 }
 
 export function freePort(): Promise<number> {
@@ -98,6 +108,7 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
     args.push('--headless');
   }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  args.push(...dynamicConfigArgs());
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: opts.detached ?? false });
   let spawnError: Error | null = null;
   child.once('error', (err) => (spawnError = err)); // reported below; an 'error' event must not crash us

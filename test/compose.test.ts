@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { dynamicConfigArgs } from '../scripts/temporal-dev-server';
 
 const root = path.join(__dirname, '..');
 type Service = {
@@ -34,6 +35,15 @@ test('it has the production topology', () => {
   expect(s.temporal.image).toMatch(/^temporalio\/auto-setup:1\.29\./);
   expect(s.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
   for (const name of ['migrate', 'worker', 'api']) expect(s[name].build).toBe('.');
+});
+
+test("Temporal runs with the project's dynamic config, as the dev server and npm run cluster do", () => {
+  const mount = s.temporal.volumes?.find((v) => v.startsWith('./deploy/temporal/dynamic-config.yaml:'));
+  expect(mount).toBe('./deploy/temporal/dynamic-config.yaml:/etc/temporal/config/dynamicconfig/pdw.yaml:ro');
+  // The image's working directory is /etc/temporal.
+  expect(`/etc/temporal/${s.temporal.environment?.DYNAMIC_CONFIG_FILE_PATH}`).toBe(mount!.split(':')[1]);
+  // Eager activity dispatch: each decision's write reaches the worker with the workflow task's answer.
+  expect(dynamicConfigArgs()).toEqual(['--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
 });
 
 test('every long-running service has a health check', () => {
