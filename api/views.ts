@@ -288,16 +288,19 @@ export function proofOf(d: DelegationInForce): DelegationProof {
  * The delegation in force now by which `row`'s task reaches `actor` (代理): its kind covered, its delegator a candidate
  * of it, and the task open or decided by `actor`: a delegate stands in for deciding, not for reading the delegator's
  * closed work. A delegate who is a party to the matter still sees the task (deciding it is refused, naming why).
+ * `deciding`: a decision on the task reaches it closed too, so that a delegate who decides as another decision lands
+ * (twenty browsers at once) is told it is no longer open (TaskNotOpen), as its delegator would be, not that it is unknown.
  */
 export async function delegationReaching(
   db: Db,
   actor: Actor,
   row: TaskRow & { decided_by: string | null },
   applicantSub: string,
+  deciding = false,
 ): Promise<DelegationInForce | undefined> {
-  if (row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
+  if (!deciding && row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
   const now = new Date();
-  return delegationAmong(await delegationsTo(db, actor, now), actor, row, applicantSub, now);
+  return delegationAmong(await delegationsTo(db, actor, now), actor, row, applicantSub, now, deciding);
 }
 
 /** `delegationReaching` among delegations already read (`delegationsToAny`: one statement for many people). */
@@ -307,8 +310,9 @@ export function delegationAmong(
   row: TaskRow & { decided_by: string | null },
   applicantSub: string,
   now: Date,
+  deciding = false,
 ): DelegationInForce | undefined {
-  if (row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
+  if (!deciding && row.status !== 'open' && row.decided_by !== actor.sub) return undefined;
   return delegations.find(
     (d) => d.delegate === actor.sub && d.org === actor.org && onBehalfViolation(taskAccess(row), actor, proofOf(d), applicantSub, now) !== 'NotCandidate',
   );

@@ -118,6 +118,12 @@ test('a delegation: the task reaches the delegate, decided as "X 代 Y"; once en
   const decidedByY = await opinionTask();
   expect((await call(y, 'POST', `/tasks/${decidedByY.taskId}/complete`, { decision: 'AGREE', reason: '同意共享' })).statusCode).toBe(200);
   expect((await call(x, 'GET', `/tasks/${decidedByY.taskId}`)).statusCode).toBe(404);
+  // Deciding it once the delegator's decision landed (two browsers, one a moment late): the delegate is told it is no
+  // longer open, as the delegator is, not that it does not exist.
+  for (const who of [x, y]) {
+    const late = await call(who, 'POST', `/tasks/${decidedByY.taskId}/complete`, { decision: 'AGREE', reason: '同意' });
+    expect([late.statusCode, late.json().code]).toEqual([409, 'TaskNotOpen']);
+  }
 
   // Ended early by the delegator: the next task reaches the delegator alone, and the delegate is refused.
   const ended = await call(y, 'DELETE', `/delegations/${d.id}`);

@@ -71,12 +71,14 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
    * The task as the caller may see it: its candidates, and supervisors overseeing its candidate
    * organisation. For everyone else, same organisation or not, it does not exist. With the applicant of
    * its request, whom the exclusion rules need. With `logTo`, that request's log lines name the task's case from here on
-   * (a bulk decision, of many cases, passes none).
+   * (a bulk decision, of many cases, passes none). `deciding`: for a decision, which a delegate's delegation reaches
+   * closed too (delegationReaching).
    */
   async function visibleTask(
     actor: Actor,
     id: string,
     logTo?: FastifyRequest,
+    deciding = false,
   ): Promise<{
     row: TaskReadRow;
     applicantSub: string;
@@ -92,7 +94,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     const { applicant_sub: applicantSub, siblings, request_form: requestForm, ...row } = found;
     if (logTo) logCase(logTo, row);
     if (isCandidate(taskAccess(row), actor)) return { row, applicantSub, siblings, requestForm, viewer: 'candidate' };
-    const delegation = await delegatedTo(actor, row, applicantSub);
+    const delegation = await delegationReaching(db, actor, row, applicantSub, deciding);
     if (delegation) return { row, applicantSub, siblings, requestForm, viewer: 'candidate', onBehalfOf: proofOf(delegation), delegation };
     const overseen = await overseenBy(deps, actor);
     if (!overseen || (row.candidate_org !== null && overseen.includes(row.candidate_org)))
@@ -112,8 +114,6 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     }
     return found;
   }
-
-  const delegatedTo = (actor: Actor, row: TaskReadRow, applicantSub: string) => delegationReaching(db, actor, row, applicantSub);
 
   /**
    * `user` as the directory of people knows them within the caller's reach, in an organisation and roles that
@@ -361,7 +361,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
    */
   async function decideTask(request: FastifyRequest, id: string, body: Static<typeof CompleteBody>, kind?: string) {
     const { actor } = request;
-    const { row, applicantSub, siblings, requestForm, onBehalfOf } = await visibleTask(actor, id, kind === undefined ? request : undefined);
+    const { row, applicantSub, siblings, requestForm, onBehalfOf } = await visibleTask(actor, id, kind === undefined ? request : undefined, true);
     if (kind !== undefined && row.kind !== kind) throw problem('TaskKindMismatch', `The task is a ${row.kind} task, not a ${kind} one: it was not decided`);
     const { decision, reason, form } = body;
     // A delegate decides in the delegator's stead (代理): the delegation's terms, then the delegator's own rule.
