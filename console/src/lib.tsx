@@ -421,9 +421,13 @@ export function EntryTitle({ id }: { id: string }) {
   return e.data ? <span title={id}>{e.data.title}</span> : <span class="muted">{id}</span>;
 }
 
-/** The labels (信息项名称) of an entry's data items by their names, once the entry is read. */
-function useItemLabels(entryId: string | null | undefined): Record<string, string> | undefined {
+/**
+ * The labels (信息项名称) of an entry's data items by their names, once the entry is read: undefined while it is
+ * being read, null when it cannot be (the names stand in).
+ */
+export function useItemLabels(entryId: string | null | undefined): Record<string, string> | null | undefined {
   const e = useResource<CatalogEntry>(entryId ? `/catalog/${encodeURIComponent(entryId)}` : null);
+  if (e.error) return null;
   return e.data && Object.fromEntries(e.data.fields.map((f) => [f.name, f.label]));
 }
 
@@ -436,7 +440,11 @@ export function useEntryWords(words: FormWords | undefined, entryId: string | nu
 
 /** Data items of an entry by their labels (their names on hover). */
 export function ItemNames({ entryId, names }: { entryId: string; names: string[] }) {
-  const labels = useItemLabels(entryId);
+  return <ItemList labels={useItemLabels(entryId)} names={names} />;
+}
+
+/** Data items by the labels given (their names on hover), the names where a label is unknown. */
+export function ItemList({ labels, names }: { labels: Record<string, string> | null | undefined; names: string[] }) {
   return (
     <>
       {names.map((n, i) => (

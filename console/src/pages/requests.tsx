@@ -10,6 +10,7 @@ import {
   go,
   hasRole,
   href,
+  ItemList,
   ItemNames,
   JsonView,
   LIVE_MS,
@@ -19,6 +20,7 @@ import {
   refilter,
   Refusal,
   Status,
+  useItemLabels,
   usePage,
   useResource,
   useSubmit,
@@ -546,10 +548,11 @@ type Amendment = { fields?: string[]; scenario?: string };
  * before and after, the data items by their names.
  */
 function Amendments({ events, entryId }: { events: HistoryEvent[]; entryId: string | null }) {
+  // One read of the entry for every cell, and the table only once it is read: before and after name the items alike.
+  const labels = useItemLabels(entryId);
   const amended = events.filter((e) => e.action === 'request_amended');
-  if (!amended.length) return null;
-  const value = (a: Amendment, part: keyof Amendment) =>
-    part === 'fields' ? entryId && a.fields ? <ItemNames entryId={entryId} names={a.fields} /> : a.fields?.join('、') : a.scenario;
+  if (!amended.length || (entryId && labels === undefined)) return null;
+  const value = (a: Amendment, part: keyof Amendment) => (part === 'fields' ? a.fields && <ItemList labels={labels} names={a.fields} /> : a.scenario);
   return (
     <section class="amendments" aria-labelledby="amendments-h">
       <h2 id="amendments-h">{t('amendments')}</h2>
