@@ -486,12 +486,16 @@ export function taskActivities(db: Db, caseRegion: string) {
      */
     async setAssignee(input: { taskId: string; actor: ActorRef; assignee: string | null; step: number; reason?: string }): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        // A claim or reassignment accepted while the task was open, written after it closed, changes nothing.
+        // A claim or reassignment accepted while the task was open, written after it closed, changes nothing. The task
+        // is locked before the trail (as a decision or a cancel locks it): read unlocked, a cancel committing between
+        // the read and the write left a claim on the closed task, and a claim holding the trail's lock while a
+        // decision or cancel held the task was a deadlock PostgreSQL broke after a second.
         const before = await tx
           .selectFrom('tasks')
           .select(['assignee', 'request_id', 'article', 'kind'])
           .where('id', '=', input.taskId)
           .where('status', '=', 'open')
+          .forUpdate()
           .executeTakeFirst();
         if (!before) return;
         const inserted = await appendAudit(tx, {

@@ -178,6 +178,13 @@ async function check(waves: Op[][]): Promise<void> {
     if (completed.length > 1 || (t.status === 'completed') !== (completed.length === 1))
       problems.push(`task ${t.id} ${t.status} with ${completed.length} task_completed events`);
   }
+  // A claim, give-back or reassignment is never recorded on a task after it closed.
+  for (const t of settled.rows) {
+    const closed = audit.findIndex((e) => e.task_id === t.id && ['task_completed', 'task_cancelled'].includes(e.action));
+    const late =
+      closed < 0 ? [] : audit.slice(closed).filter((e) => e.task_id === t.id && ['task_claimed', 'task_unclaimed', 'task_reassigned'].includes(e.action));
+    if (late.length) problems.push(`task ${t.id} ${late.map((e) => e.action)} after it closed`);
+  }
   // The decision answered as taken is the one recorded: its decision, reason and decider, in the trail and on the task.
   for (const a of acknowledged)
     if (
