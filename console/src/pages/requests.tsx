@@ -548,9 +548,9 @@ type Amendment = { fields?: string[]; scenario?: string };
  * before and after, the data items by their names.
  */
 function Amendments({ events, entryId }: { events: HistoryEvent[]; entryId: string | null }) {
-  // One read of the entry for every cell, and the table only once it is read: before and after name the items alike.
-  const labels = useItemLabels(entryId);
   const amended = events.filter((e) => e.action === 'request_amended');
+  // One read of the entry for every cell, and the table only once it is read: before and after name the items alike.
+  const labels = useItemLabels(amended.length ? entryId : null);
   if (!amended.length || (entryId && labels === undefined)) return null;
   const value = (a: Amendment, part: keyof Amendment) => (part === 'fields' ? a.fields && <ItemList labels={labels} names={a.fields} /> : a.scenario);
   return (
