@@ -6,7 +6,7 @@ import { DEV_PRINCIPAL_KEYS, DEV_PRINCIPAL_LOOKUP_KEY, isDevelopmentKey, parseKe
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError, ENVIRONMENT, parseEnvironment, POLICY_VARIABLES, variable, type Env, type VariableName } from './schema';
 
-export { ConfigError, DEFAULT_AGREEMENT_FONT, DEFAULT_WORKER_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, ENVIRONMENT, POLICY_VARIABLES } from './schema';
+export { ConfigError, DEFAULT_AGREEMENT_FONT, DEFAULT_WORKFLOW_THREADS, ENVIRONMENT, POLICY_VARIABLES } from './schema';
 
 /**
  * `development` (PDW_MODE=development, which `npm start` sets and nothing else does): unset secrets take the

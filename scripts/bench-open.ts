@@ -15,7 +15,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { signToken } from '../api/auth';
 import { sampleResidentId, seedCity } from '../db/seed';
-import { DEFAULT_WORKER_CACHED_WORKFLOWS } from '../config';
+import { loadConfig } from '../config';
 import { DEFAULT_POLICIES } from '../domain/policies';
 import type { Actor } from '../domain/types';
 import { bundleWorkflows } from '../worker/tracing';
@@ -149,7 +149,8 @@ export async function benchOpen(): Promise<void> {
       q,
     ).toFixed(0);
   // The cascade's cost per agreement is mostly whether its run is still cached (docs/operations.md).
-  const cache = `sticky cache ${process.env.WORKER_CACHED_WORKFLOWS ?? DEFAULT_WORKER_CACHED_WORKFLOWS} a worker`;
+  // As the worker processes read it (the environment, then .env).
+  const cache = `sticky cache ${loadConfig().workerCachedWorkflows} a worker`;
   const workers = PROCESSES
     ? `${PROCESSES === 1 ? 'one worker process' : `${PROCESSES} worker processes`}, ${cache}`
     : WORKERS === 1
